@@ -1,0 +1,62 @@
+# Thin wrapper around meson: the two commands a newcomer types are `make demo`
+# and `make test`; both install whatever Debian packages are missing first.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+WERROR     ?= true
+MESON_OPTS ?=
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Everything the build, the tests (Criterion, a throwaway PostgreSQL server,
+# pytest), the bindings (SWIG) and the sanitizer pass need, from Debian.
+DEB_PACKAGES = build-essential meson ninja-build pkg-config \
+	libsqlite3-dev libpq-dev libjansson-dev libssl-dev uuid-dev \
+	libcriterion-dev swig python3 python3-dev python3-pytest \
+	postgresql sqlite3 binutils clang
+
+.PHONY: all deps build demo test test-asan bench clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing missing Debian packages:" $$missing; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) -Dwerror=$(WERROR) $(MESON_OPTS)
+
+build: deps $(BUILD)/build.ninja
+	meson compile -C $(BUILD)
+
+demo: build
+	rm -f $(BUILD)/demo.db $(BUILD)/demo.db-wal $(BUILD)/demo.db-shm
+	$(BUILD)/examples/demo sqlite:$(BUILD)/demo.db
+
+$(ASAN_BUILD)/build.ninja:
+	meson setup $(ASAN_BUILD) -Dwerror=$(WERROR) -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dpython=disabled $(MESON_OPTS)
+
+# The whole suite, then once more under AddressSanitizer + UndefinedBehaviorSanitizer.
+test: build $(ASAN_BUILD)/build.ninja
+	meson test -C $(BUILD) --print-errorlogs
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C $(ASAN_BUILD) --print-errorlogs --no-suite slow
+
+test-asan: deps $(ASAN_BUILD)/build.ninja
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C $(ASAN_BUILD) --print-errorlogs
+
+bench: build
+	meson test -C $(BUILD) --benchmark --verbose
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,17 @@
+/*
+ * libpowercrm - umbrella header: include this one to get the whole public API.
+ */
+#ifndef POWERCRM_H
+#define POWERCRM_H
+
+#include <powercrm/common.h>
+#include <powercrm/decimal.h>
+#include <powercrm/time.h>
+#include <powercrm/calendar.h>
+#include <powercrm/actor.h>
+#include <powercrm/ctx.h>
+#include <powercrm/org.h>
+#include <powercrm/audit.h>
+#include <powercrm/staffing.h>
+
+#endif /* POWERCRM_H */

@@ -1,0 +1,2 @@
+/* placeholder until implemented */
+typedef int pcrm__placeholder_crypto;

@@ -1,0 +1,91 @@
+/* Status descriptions and the per-thread last-error message. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+
+#define PCRM_ERROR_MESSAGE_MAX 1024
+
+static _Thread_local char last_message[PCRM_ERROR_MESSAGE_MAX];
+static _Thread_local int last_status;
+
+const char *pcrm_strerror(int status)
+{
+	switch ((pcrm_status)status) {
+	case PCRM_OK: return "success";
+	case PCRM_EINVAL: return "invalid input";
+	case PCRM_ENOTFOUND: return "not found";
+	case PCRM_ECONFLICT: return "conflict: the object was changed by somebody else";
+	case PCRM_EDUPLICATE: return "duplicate: the key is already taken";
+	case PCRM_EPERM: return "permission denied";
+	case PCRM_ESTATE: return "wrong state for this operation";
+	case PCRM_ESTORE: return "store error";
+	case PCRM_ECONNECTION: return "store connection lost";
+	case PCRM_ERETRY: return "transaction must be retried";
+	case PCRM_EIO: return "I/O error";
+	case PCRM_ENOMEM: return "out of memory";
+	case PCRM_EOVERFLOW: return "arithmetic overflow";
+	case PCRM_ESCHEMA: return "database schema is newer than this library";
+	case PCRM_EINTEGRITY: return "integrity check failed";
+	case PCRM_EUNSUPPORTED: return "operation not supported";
+	}
+	return "unknown status";
+}
+
+const char *pcrm_error_last(void)
+{
+	return last_message;
+}
+
+int pcrm_error_last_status(void)
+{
+	return last_status;
+}
+
+void pcrm_error_clear(void)
+{
+	last_message[0] = '\0';
+	last_status = PCRM_OK;
+}
+
+int pcrm__error(int status, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[PCRM_ERROR_MESSAGE_MAX];
+
+	/* Format into a scratch buffer first: fmt arguments may point into last_message. */
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	memcpy(last_message, buf, sizeof(buf));
+	last_status = status;
+	return status;
+}
+
+int pcrm__error_oom(void)
+{
+	return pcrm__error(PCRM_ENOMEM, "out of memory");
+}
+
+void pcrm__error_prefix(const char *fmt, ...)
+{
+	va_list ap;
+	char buf[PCRM_ERROR_MESSAGE_MAX];
+	size_t used, rest;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	used = strlen(buf);
+	if (used + 2 < sizeof(buf)) {
+		memcpy(buf + used, ": ", 2);
+		used += 2;
+		rest = strlen(last_message);
+		if (rest > sizeof(buf) - 1 - used)
+			rest = sizeof(buf) - 1 - used; /* truncate the tail, keep the prefix */
+		memcpy(buf + used, last_message, rest);
+		buf[used + rest] = '\0';
+	}
+	memcpy(last_message, buf, sizeof(buf));
+}

@@ -1,0 +1,1 @@
+typedef int pcrm__placeholder_backend;
