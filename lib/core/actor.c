@@ -1,2 +1,131 @@
-/* placeholder until implemented */
-typedef int pcrm__placeholder_actor;
+/*
+ * Roles, levels and what they may do.
+ *
+ * The service-center plan (marketing-system-plan 5.3.2) defines four roles
+ * whose duties do not overlap, each with levels whose operations do overlap:
+ * a higher level can do everything a lower one can.  The table below is that
+ * policy: for each permission, the lowest level of each role that holds it
+ * (0 = never).  Org-unit scope is checked separately by pcrm_authorize().
+ */
+#include <string.h>
+
+#include <powercrm/actor.h>
+
+#include "error.h"
+
+#define ROLE_COUNT 5
+#define OPERATOR_ID_MAX 64
+
+struct permission_rule {
+	pcrm_permission permission;
+	const char *name;
+	/* min level for admin, agent, data clerk, monitor, system */
+	int min_level[ROLE_COUNT];
+};
+
+static const struct permission_rule rules[] = {
+	{ PCRM_PERM_ORG_READ, "org.read", { 1, 1, 1, 1, 1 } },
+	{ PCRM_PERM_ORG_WRITE, "org.write", { 2, 0, 0, 0, 1 } },
+	{ PCRM_PERM_ARCHIVE_READ, "archive.read", { 1, 1, 1, 1, 1 } },
+	{ PCRM_PERM_ARCHIVE_WRITE, "archive.write", { 1, 0, 1, 0, 1 } },
+	{ PCRM_PERM_PII_READ, "pii.read", { 2, 0, 2, 0, 1 } },
+	{ PCRM_PERM_TARIFF_WRITE, "tariff.write", { 3, 0, 0, 0, 1 } },
+	{ PCRM_PERM_BILLING_RUN, "billing.run", { 2, 0, 2, 0, 1 } },
+	{ PCRM_PERM_WORKORDER_HANDLE, "workorder.handle", { 1, 1, 1, 0, 1 } },
+	/* supervising work orders is the team leader's (班长席) job: senior agents */
+	{ PCRM_PERM_WORKORDER_SUPERVISE, "workorder.supervise", { 1, 3, 0, 2, 1 } },
+	{ PCRM_PERM_CALL_MONITOR, "call.monitor", { 2, 0, 0, 1, 0 } },
+	{ PCRM_PERM_AUDIT_READ, "audit.read", { 1, 0, 0, 1, 1 } },
+	{ PCRM_PERM_AUDIT_WRITE, "audit.write", { 1, 1, 1, 1, 1 } },
+};
+
+static const char *const role_names[ROLE_COUNT] = {
+	"admin", "agent", "data_clerk", "monitor", "system"
+};
+
+static const struct permission_rule *find_rule(pcrm_permission permission)
+{
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		if (rules[i].permission == permission)
+			return &rules[i];
+	return NULL;
+}
+
+static int role_index(pcrm_role role)
+{
+	int i = (int)role - 1;
+	return i >= 0 && i < ROLE_COUNT ? i : -1;
+}
+
+const char *pcrm_role_name(pcrm_role role)
+{
+	int i = role_index(role);
+	return i < 0 ? NULL : role_names[i];
+}
+
+int pcrm_role_parse(const char *name, pcrm_role *out)
+{
+	if (!name || !out)
+		return pcrm__error(PCRM_EINVAL, "role: missing argument");
+	for (int i = 0; i < ROLE_COUNT; i++) {
+		if (strcmp(name, role_names[i]) == 0) {
+			*out = (pcrm_role)(i + 1);
+			return PCRM_OK;
+		}
+	}
+	return pcrm__error(PCRM_EINVAL,
+	                   "role: \"%.64s\" is not one of admin, agent, data_clerk, monitor, system",
+	                   name);
+}
+
+const char *pcrm_permission_name(pcrm_permission permission)
+{
+	const struct permission_rule *r = find_rule(permission);
+	return r ? r->name : NULL;
+}
+
+int pcrm_role_min_level(pcrm_role role, pcrm_permission permission)
+{
+	const struct permission_rule *r = find_rule(permission);
+	int i = role_index(role);
+	return r && i >= 0 ? r->min_level[i] : 0;
+}
+
+static int printable_id(const char *s, size_t max)
+{
+	size_t n = 0;
+	for (; s[n]; n++) {
+		unsigned char c = (unsigned char)s[n];
+		if (c < 0x20 || c == 0x7f || n >= max)
+			return 0;
+	}
+	return n > 0;
+}
+
+int pcrm_actor_validate(const pcrm_actor *actor)
+{
+	if (!actor)
+		return pcrm__error(PCRM_EINVAL, "actor: missing (every operation needs an actor)");
+	if (!actor->operator_id || !printable_id(actor->operator_id, OPERATOR_ID_MAX))
+		return pcrm__error(PCRM_EINVAL,
+		                   "actor.operator_id: must be 1..%d printable characters",
+		                   OPERATOR_ID_MAX);
+	if (role_index(actor->role) < 0)
+		return pcrm__error(PCRM_EINVAL, "actor.role: %d is not a known role", (int)actor->role);
+	if (actor->level < PCRM_LEVEL_MIN || actor->level > PCRM_LEVEL_MAX)
+		return pcrm__error(PCRM_EINVAL, "actor.level: %d is outside %d..%d", actor->level,
+		                   PCRM_LEVEL_MIN, PCRM_LEVEL_MAX);
+	if (!actor->org_unit || !printable_id(actor->org_unit, OPERATOR_ID_MAX))
+		return pcrm__error(PCRM_EINVAL, "actor.org_unit: must be an org unit code");
+	return PCRM_OK;
+}
+
+int pcrm_actor_can(const pcrm_actor *actor, pcrm_permission permission)
+{
+	int min;
+	if (!actor || role_index(actor->role) < 0 || actor->level < PCRM_LEVEL_MIN ||
+	    actor->level > PCRM_LEVEL_MAX)
+		return 0;
+	min = pcrm_role_min_level(actor->role, permission);
+	return min > 0 && actor->level >= min;
+}

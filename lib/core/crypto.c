@@ -1,2 +1,207 @@
-/* placeholder until implemented */
-typedef int pcrm__placeholder_crypto;
+/* Thin wrappers over OpenSSL's EVP interfaces with the library's error reporting. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/kdf.h>
+#include <openssl/rand.h>
+
+#include "crypto.h"
+#include "error.h"
+
+struct pcrm_sha256 {
+	EVP_MD_CTX *md;
+};
+
+static int openssl_error(const char *what)
+{
+	char detail[256];
+	unsigned long e = ERR_get_error();
+	ERR_error_string_n(e, detail, sizeof(detail));
+	ERR_clear_error();
+	return pcrm__error(PCRM_ESTORE, "%s failed in OpenSSL: %s", what, e ? detail : "no detail");
+}
+
+int pcrm__sha256_new(pcrm_sha256 **out)
+{
+	pcrm_sha256 *h = calloc(1, sizeof(*h));
+	if (!h)
+		return pcrm__error_oom();
+	h->md = EVP_MD_CTX_new();
+	if (!h->md) {
+		free(h);
+		return pcrm__error_oom();
+	}
+	if (EVP_DigestInit_ex(h->md, EVP_sha256(), NULL) != 1) {
+		pcrm__sha256_free(h);
+		return openssl_error("SHA-256 init");
+	}
+	*out = h;
+	return PCRM_OK;
+}
+
+int pcrm__sha256_update(pcrm_sha256 *h, const void *data, size_t len)
+{
+	if (EVP_DigestUpdate(h->md, data, len) != 1)
+		return openssl_error("SHA-256 update");
+	return PCRM_OK;
+}
+
+int pcrm__sha256_final_hex(pcrm_sha256 *h, char out[PCRM_SHA256_HEX_LEN + 1])
+{
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	if (EVP_DigestFinal_ex(h->md, digest, &len) != 1 || len != PCRM_SHA256_LEN)
+		return openssl_error("SHA-256 final");
+	pcrm__hex_encode(digest, len, out);
+	return PCRM_OK;
+}
+
+int pcrm__sha256_reset(pcrm_sha256 *h)
+{
+	if (EVP_DigestInit_ex(h->md, EVP_sha256(), NULL) != 1)
+		return openssl_error("SHA-256 init");
+	return PCRM_OK;
+}
+
+void pcrm__sha256_free(pcrm_sha256 *h)
+{
+	if (!h)
+		return;
+	EVP_MD_CTX_free(h->md);
+	free(h);
+}
+
+int pcrm__sha256_hex(const void *data, size_t len, char out[PCRM_SHA256_HEX_LEN + 1])
+{
+	unsigned char digest[PCRM_SHA256_LEN];
+	if (!EVP_Digest(data, len, digest, NULL, EVP_sha256(), NULL))
+		return openssl_error("SHA-256");
+	pcrm__hex_encode(digest, sizeof(digest), out);
+	return PCRM_OK;
+}
+
+int pcrm__hmac_sha256_hex(const unsigned char *key, size_t key_len, const void *data, size_t len,
+                          char out[PCRM_SHA256_HEX_LEN + 1])
+{
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int mac_len = 0;
+	if (key_len > INT32_MAX)
+		return pcrm__error(PCRM_EINVAL, "HMAC key is too long");
+	if (!HMAC(EVP_sha256(), key, (int)key_len, data, len, mac, &mac_len))
+		return openssl_error("HMAC-SHA256");
+	pcrm__hex_encode(mac, mac_len, out);
+	return PCRM_OK;
+}
+
+int pcrm__hkdf_sha256(const unsigned char *secret, size_t secret_len, const char *info,
+                      unsigned char *out, size_t out_len)
+{
+	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+	EVP_KDF_CTX *kctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+	OSSL_PARAM params[4];
+	int ok;
+
+	EVP_KDF_free(kdf);
+	if (!kctx)
+		return openssl_error("HKDF setup");
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)secret, secret_len);
+	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, strlen(info));
+	params[3] = OSSL_PARAM_construct_end();
+	ok = EVP_KDF_derive(kctx, out, out_len, params) == 1;
+	EVP_KDF_CTX_free(kctx);
+	return ok ? PCRM_OK : openssl_error("HKDF derive");
+}
+
+int pcrm__aead_seal(const unsigned char key[PCRM_AEAD_KEY_LEN], const void *aad, size_t aad_len,
+                    const void *plain, size_t len, unsigned char *out)
+{
+	EVP_CIPHER_CTX *c;
+	unsigned char *nonce = out, *body = out + PCRM_AEAD_NONCE_LEN;
+	int n = 0, fin = 0, ok;
+
+	if (len > INT32_MAX || aad_len > INT32_MAX)
+		return pcrm__error(PCRM_EINVAL, "data to encrypt is too long");
+	if (RAND_bytes(nonce, PCRM_AEAD_NONCE_LEN) != 1)
+		return openssl_error("random nonce");
+	c = EVP_CIPHER_CTX_new();
+	if (!c)
+		return pcrm__error_oom();
+	ok = EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, nonce) == 1 &&
+	     (aad_len == 0 || EVP_EncryptUpdate(c, NULL, &n, aad, (int)aad_len) == 1) &&
+	     EVP_EncryptUpdate(c, body, &n, plain, (int)len) == 1 &&
+	     EVP_EncryptFinal_ex(c, body + n, &fin) == 1 &&
+	     EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, PCRM_AEAD_TAG_LEN, body + len) == 1;
+	EVP_CIPHER_CTX_free(c);
+	return ok ? PCRM_OK : openssl_error("AES-256-GCM encryption");
+}
+
+int pcrm__aead_open(const unsigned char key[PCRM_AEAD_KEY_LEN], const void *aad, size_t aad_len,
+                    const unsigned char *sealed, size_t sealed_len, unsigned char *out)
+{
+	EVP_CIPHER_CTX *c;
+	size_t len;
+	int n = 0, fin = 0, ok;
+
+	if (sealed_len < PCRM_AEAD_OVERHEAD)
+		return pcrm__error(PCRM_EINTEGRITY, "encrypted value is truncated");
+	len = sealed_len - PCRM_AEAD_OVERHEAD;
+	if (len > INT32_MAX || aad_len > INT32_MAX)
+		return pcrm__error(PCRM_EINVAL, "data to decrypt is too long");
+	c = EVP_CIPHER_CTX_new();
+	if (!c)
+		return pcrm__error_oom();
+	ok = EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, sealed) == 1 &&
+	     (aad_len == 0 || EVP_DecryptUpdate(c, NULL, &n, aad, (int)aad_len) == 1) &&
+	     EVP_DecryptUpdate(c, out, &n, sealed + PCRM_AEAD_NONCE_LEN, (int)len) == 1 &&
+	     EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, PCRM_AEAD_TAG_LEN,
+	                         (void *)(sealed + PCRM_AEAD_NONCE_LEN + len)) == 1;
+	/* The tag is checked by the final call: failure there means tampering or a wrong key. */
+	if (ok && EVP_DecryptFinal_ex(c, out + n, &fin) != 1) {
+		EVP_CIPHER_CTX_free(c);
+		ERR_clear_error();
+		return pcrm__error(PCRM_EINTEGRITY,
+		                   "encrypted value failed authentication (altered data or wrong key)");
+	}
+	EVP_CIPHER_CTX_free(c);
+	return ok ? PCRM_OK : openssl_error("AES-256-GCM decryption");
+}
+
+void pcrm__hex_encode(const unsigned char *bytes, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[bytes[i] >> 4];
+		out[2 * i + 1] = digits[bytes[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+long pcrm__hex_decode(const char *hex, unsigned char *out, size_t out_size)
+{
+	size_t len = strlen(hex);
+	if (len % 2 != 0 || len / 2 > out_size)
+		return -1;
+	for (size_t i = 0; i < len / 2; i++) {
+		int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -1;
+		out[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return (long)(len / 2);
+}
