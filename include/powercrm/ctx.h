@@ -1,5 +1,111 @@
-/* placeholder */
+/*
+ * libpowercrm - the context: one store connection, a clock, the data key.
+ *
+ * Everything that touches stored data goes through a pcrm_ctx.  It is opened
+ * from a URI naming the store:
+ *
+ *   sqlite:PATH               an SQLite database file (created if missing)
+ *   sqlite::memory:           a private in-memory SQLite database
+ *   postgresql://...          any libpq connection URI or "postgres://..."
+ *   postgresql:KEY=VALUE ...  a libpq key/value conninfo string
+ *
+ * Opening applies the numbered schema migrations the database lacks, in one
+ * transaction; a database whose schema is newer than the library is refused
+ * with PCRM_ESCHEMA and left untouched.
+ *
+ * Threads: a context is used by one thread at a time (it is one connection).
+ * Open one per thread; they may share the same store.
+ */
 #ifndef POWERCRM_CTX_H
 #define POWERCRM_CTX_H
+
 #include <powercrm/common.h>
+#include <powercrm/time.h>
+
+#ifdef __cplusplus
+extern "C" {
 #endif
+
+typedef struct pcrm_ctx pcrm_ctx;
+
+#define PCRM_CTX_OPTIONS_VERSION 1
+
+/** Length of the data key that protects personal identifiers (AES-256). */
+#define PCRM_DATA_KEY_LEN 32
+
+/**
+ * Options for pcrm_ctx_open().  Initialise with pcrm_ctx_options_init() (or
+ * PCRM_CTX_OPTIONS_INIT) so new fields added in later versions get defaults.
+ */
+typedef struct pcrm_ctx_options {
+	unsigned int version;        /**< PCRM_CTX_OPTIONS_VERSION */
+	pcrm_clock_fn clock;         /**< NULL: the system clock */
+	void *clock_data;            /**< passed to clock */
+	int utc_offset;              /**< offset of civil time in seconds; default PCRM_UTC_OFFSET_CHINA */
+	/**
+	 * The integrator's secret for personal identifiers: exactly
+	 * PCRM_DATA_KEY_LEN bytes, or NULL when this context never touches
+	 * them (operations that need it then fail with PCRM_EPERM).  The
+	 * library derives its keys from it and does not keep this pointer.
+	 */
+	const unsigned char *data_key;
+	size_t data_key_len;
+} pcrm_ctx_options;
+
+#define PCRM_CTX_OPTIONS_INIT { PCRM_CTX_OPTIONS_VERSION, NULL, NULL, PCRM_UTC_OFFSET_CHINA, NULL, 0 }
+
+/** Fills `opts` with defaults for structure version `version`. */
+PCRM_EXTERN(int) pcrm_ctx_options_init(pcrm_ctx_options *opts, unsigned int version);
+
+/**
+ * Opens a store and migrates it.  `opts` may be NULL for defaults.  On
+ * failure *out is NULL and the status says why: PCRM_EINVAL for a malformed
+ * URI or option, PCRM_ECONNECTION or PCRM_EIO when the store cannot be
+ * reached, PCRM_ESCHEMA when the database is newer than the library.
+ * Close the context with pcrm_ctx_close().
+ */
+PCRM_EXTERN(int) pcrm_ctx_open(pcrm_ctx **out, const char *uri, const pcrm_ctx_options *opts);
+
+/** Closes the store (rolling back an open transaction) and frees the context; NULL is a no-op. */
+PCRM_EXTERN(void) pcrm_ctx_close(pcrm_ctx *ctx);
+
+/** "sqlite" or "postgresql". */
+PCRM_EXTERN(const char *) pcrm_ctx_backend(const pcrm_ctx *ctx);
+
+/** The schema version of the open store (the newest migration applied). */
+PCRM_EXTERN(int) pcrm_ctx_schema_version(pcrm_ctx *ctx, int *out);
+
+/** The newest schema version this library knows. */
+PCRM_EXTERN(int) pcrm_schema_version_latest(void);
+
+/** The current instant according to the context's clock. */
+PCRM_EXTERN(pcrm_time) pcrm_ctx_now(const pcrm_ctx *ctx);
+
+/** Replaces the clock (NULL restores the system clock). */
+PCRM_EXTERN(void) pcrm_ctx_set_clock(pcrm_ctx *ctx, pcrm_clock_fn clock, void *clock_data);
+
+/** The UTC offset of civil time for this context, in seconds. */
+PCRM_EXTERN(int) pcrm_ctx_utc_offset(const pcrm_ctx *ctx);
+
+/**
+ * Starts a transaction.  Transactions nest: an inner begin opens a
+ * savepoint, and its rollback undoes only the inner work.  Every mutating
+ * library call runs inside its own (nested) transaction, so wrapping several
+ * calls in begin/commit makes them one atomic unit.
+ */
+PCRM_EXTERN(int) pcrm_ctx_begin(pcrm_ctx *ctx);
+
+/** Commits the innermost transaction (or releases its savepoint). */
+PCRM_EXTERN(int) pcrm_ctx_commit(pcrm_ctx *ctx);
+
+/** Rolls back the innermost transaction (or to its savepoint). */
+PCRM_EXTERN(int) pcrm_ctx_rollback(pcrm_ctx *ctx);
+
+/** How many transactions are open (0 = none). */
+PCRM_EXTERN(int) pcrm_ctx_tx_depth(const pcrm_ctx *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* POWERCRM_CTX_H */

@@ -1,0 +1,74 @@
+/*
+ * The one permission check: role and level, the actor's org unit exists,
+ * the target lies in the actor's subtree, township stations do not write
+ * archives.  Every refusal is audited.
+ */
+#include <stdio.h>
+
+#include "audit/audit.h"
+#include "core/error.h"
+#include "org_internal.h"
+
+static int deny(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permission,
+                const char *target, const char *reason)
+{
+	return pcrm__audit_deny(ctx, actor, permission, "org_unit", target ? target : actor->org_unit,
+	                        reason);
+}
+
+static int check_scope(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permission,
+                       const struct pcrm_org_unit *home, const char *target_org)
+{
+	struct pcrm_org_unit target;
+	char reason[256];
+	int rc, inside;
+
+	if (permission == PCRM_PERM_ARCHIVE_WRITE && home->level == PCRM_ORG_TOWNSHIP) {
+		snprintf(reason, sizeof(reason),
+		         "township station %s has read-only access to customer archives", home->code);
+		return deny(ctx, actor, permission, target_org, reason);
+	}
+	if (!target_org)
+		return PCRM_OK;
+	rc = pcrm__org_load(ctx, target_org, &target);
+	if (rc != PCRM_OK)
+		return rc;
+	inside = pcrm__org_path_within(target.path, home->path);
+	pcrm__org_clear(&target);
+	if (inside)
+		return PCRM_OK;
+	snprintf(reason, sizeof(reason), "org unit %.32s is outside %s's org unit %.32s",
+	         target_org, actor->operator_id, home->code);
+	return deny(ctx, actor, permission, target_org, reason);
+}
+
+int pcrm_authorize(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permission,
+                   const char *target_org)
+{
+	struct pcrm_org_unit home;
+	char reason[256];
+	int rc = pcrm_actor_validate(actor);
+
+	if (rc != PCRM_OK)
+		return rc;
+	if (!pcrm_permission_name(permission))
+		return pcrm__error(PCRM_EINVAL, "permission: %d is not a known permission",
+		                   (int)permission);
+	if (!pcrm_actor_can(actor, permission)) {
+		snprintf(reason, sizeof(reason), "operator %s (%s level %d) may not %s",
+		         actor->operator_id, pcrm_role_name(actor->role), actor->level,
+		         pcrm_permission_name(permission));
+		return deny(ctx, actor, permission, target_org, reason);
+	}
+	rc = pcrm__org_load(ctx, actor->org_unit, &home);
+	if (rc == PCRM_ENOTFOUND) {
+		snprintf(reason, sizeof(reason), "actor.org_unit: \"%.32s\" does not exist",
+		         actor->org_unit);
+		return deny(ctx, actor, permission, target_org, reason);
+	}
+	if (rc != PCRM_OK)
+		return rc;
+	rc = check_scope(ctx, actor, permission, &home, target_org);
+	pcrm__org_clear(&home);
+	return rc;
+}

@@ -1,0 +1,398 @@
+/*
+ * The PostgreSQL driver, through libpq.
+ *
+ * Every statement goes through PQexecParams with text parameters, so values
+ * never enter SQL text.  Errors are mapped by SQLSTATE: 23505 unique
+ * violation, 40001/40P01 serialization failure and deadlock (retry), and a
+ * connection whose status went bad is reported as lost; the store layer
+ * reconnects before the next statement outside a transaction.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "core/error.h"
+#include "store.h"
+
+#define MAX_PARAMS 64
+
+typedef struct pg_store {
+	pcrm_store base;
+	PGconn *conn;
+	char *conninfo;
+	int broken;
+	int copying;
+} pg_store;
+
+typedef struct pg_rows {
+	pcrm_rows base;
+	PGresult *res;
+	int row;   /* current row, -1 before the first */
+	int nrows;
+} pg_rows;
+
+static int map_result_error(pg_store *st, const PGresult *res, const char *what)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(st->conn);
+	char clean[512];
+	size_t n;
+
+	snprintf(clean, sizeof(clean), "%s", msg && *msg ? msg : "unknown error");
+	n = strlen(clean);
+	while (n > 0 && (clean[n - 1] == '\n' || clean[n - 1] == ' '))
+		clean[--n] = '\0';
+	if (PQstatus(st->conn) != CONNECTION_OK) {
+		st->broken = 1;
+		return pcrm__error(PCRM_ECONNECTION, "%s: PostgreSQL connection lost: %s", what, clean);
+	}
+	if (state && strcmp(state, "23505") == 0)
+		return pcrm__error(PCRM_EDUPLICATE, "%s: %s", what, clean);
+	if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0))
+		return pcrm__error(PCRM_ERETRY, "%s: %s", what, clean);
+	if (state && strncmp(state, "08", 2) == 0) {
+		st->broken = 1;
+		return pcrm__error(PCRM_ECONNECTION, "%s: %s", what, clean);
+	}
+	return pcrm__error(PCRM_ESTORE, "%s: %s%s%s", what, clean, state ? " SQLSTATE " : "",
+	                   state ? state : "");
+}
+
+/* Text forms of the parameters; integers are rendered into `scratch`. */
+static int render_params(const pcrm_sql_value *params, int n, const char **values,
+                         char scratch[][24])
+{
+	if (n > MAX_PARAMS)
+		return pcrm__error(PCRM_ESTORE, "too many parameters (%d)", n);
+	for (int i = 0; i < n; i++) {
+		switch (params[i].type) {
+		case PCRM_SQL_INT:
+			snprintf(scratch[i], 24, "%" PRId64, params[i].i);
+			values[i] = scratch[i];
+			break;
+		case PCRM_SQL_TEXT:
+			values[i] = params[i].s;
+			break;
+		default:
+			values[i] = NULL;
+			break;
+		}
+	}
+	return PCRM_OK;
+}
+
+static int run(pg_store *st, const char *sql, const pcrm_sql_value *params, int n,
+               PGresult **out)
+{
+	const char *values[MAX_PARAMS];
+	char scratch[MAX_PARAMS][24];
+	PGresult *res;
+	ExecStatusType status;
+	int rc = render_params(params, n, values, scratch);
+
+	if (rc != PCRM_OK)
+		return rc;
+	res = PQexecParams(st->conn, sql, n, NULL, values, NULL, NULL, 0);
+	status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+		rc = map_result_error(st, res, "execute");
+		PQclear(res);
+		return rc;
+	}
+	*out = res;
+	return PCRM_OK;
+}
+
+static int pg_exec(pcrm_store *base, const char *sql, const pcrm_sql_value *params, int nparams,
+                   int64_t *changes)
+{
+	pg_store *st = (pg_store *)base;
+	PGresult *res;
+	int rc = run(st, sql, params, nparams, &res);
+	if (rc != PCRM_OK)
+		return rc;
+	if (changes) {
+		const char *t = PQcmdTuples(res);
+		*changes = t && *t ? strtoll(t, NULL, 10) : 0;
+	}
+	PQclear(res);
+	return PCRM_OK;
+}
+
+static int rows_next(pcrm_rows *base)
+{
+	pg_rows *r = (pg_rows *)base;
+	if (r->row + 1 >= r->nrows)
+		return 0;
+	r->row++;
+	return 1;
+}
+
+static const char *rows_text(pcrm_rows *base, int col)
+{
+	pg_rows *r = (pg_rows *)base;
+	if (PQgetisnull(r->res, r->row, col))
+		return NULL;
+	return PQgetvalue(r->res, r->row, col);
+}
+
+static int64_t rows_int(pcrm_rows *base, int col)
+{
+	const char *t = rows_text(base, col);
+	return t ? strtoll(t, NULL, 10) : 0;
+}
+
+static int rows_is_null(pcrm_rows *base, int col)
+{
+	pg_rows *r = (pg_rows *)base;
+	return PQgetisnull(r->res, r->row, col);
+}
+
+static void rows_free(pcrm_rows *base)
+{
+	pg_rows *r = (pg_rows *)base;
+	PQclear(r->res);
+	free(r);
+}
+
+static const struct pcrm_rows_ops pg_rows_ops = {
+	rows_next, rows_text, rows_int, rows_is_null, rows_free
+};
+
+static int pg_query(pcrm_store *base, const char *sql, const pcrm_sql_value *params, int nparams,
+                    pcrm_rows **out)
+{
+	pg_store *st = (pg_store *)base;
+	pg_rows *r;
+	PGresult *res;
+	int rc = run(st, sql, params, nparams, &res);
+	if (rc != PCRM_OK)
+		return rc;
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		PQclear(res);
+		return pcrm__error_oom();
+	}
+	r->base.ops = &pg_rows_ops;
+	r->res = res;
+	r->row = -1;
+	r->nrows = PQntuples(res);
+	*out = &r->base;
+	return PCRM_OK;
+}
+
+static int pg_exec_script(pcrm_store *base, const char *sql)
+{
+	pg_store *st = (pg_store *)base;
+	PGresult *res = PQexec(st->conn, sql);
+	ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	int rc = PCRM_OK;
+	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+		rc = map_result_error(st, res, "execute");
+	PQclear(res);
+	return rc;
+}
+
+/* Identifiers are the library's own constants; PQescapeIdentifier quotes them anyway. */
+static int append_ident(pg_store *st, char *buf, size_t size, const char *ident)
+{
+	char *q = PQescapeIdentifier(st->conn, ident, strlen(ident));
+	if (!q)
+		return pcrm__error_oom();
+	if (strlen(buf) + strlen(q) + 3 >= size) {
+		PQfreemem(q);
+		return pcrm__error(PCRM_ESTORE, "bulk insert: column list too long");
+	}
+	strcat(buf, q);
+	PQfreemem(q);
+	return PCRM_OK;
+}
+
+static int pg_bulk_begin(pcrm_store *base, const char *table, const char *const *columns,
+                         int ncolumns)
+{
+	pg_store *st = (pg_store *)base;
+	char sql[2048] = "COPY ";
+	PGresult *res;
+	int rc = append_ident(st, sql, sizeof(sql), table);
+	strcat(sql, " (");
+	for (int i = 0; rc == PCRM_OK && i < ncolumns; i++) {
+		if (i)
+			strcat(sql, ", ");
+		rc = append_ident(st, sql, sizeof(sql), columns[i]);
+	}
+	if (rc != PCRM_OK)
+		return rc;
+	strcat(sql, ") FROM STDIN");
+	res = PQexec(st->conn, sql);
+	if (!res || PQresultStatus(res) != PGRES_COPY_IN) {
+		rc = map_result_error(st, res, "COPY");
+		PQclear(res);
+		return rc;
+	}
+	PQclear(res);
+	st->copying = 1;
+	return PCRM_OK;
+}
+
+/* COPY text format: tab-separated, \N for NULL, backslash escapes for specials. */
+static int copy_field(pg_store *st, const pcrm_sql_value *v, char *buf, size_t *len, size_t cap)
+{
+	char num[24];
+	const char *s;
+	if (v->type == PCRM_SQL_NULL) {
+		s = "\\N";
+	} else if (v->type == PCRM_SQL_INT) {
+		snprintf(num, sizeof(num), "%" PRId64, v->i);
+		s = num;
+	} else {
+		s = v->s;
+	}
+	for (; *s; s++) {
+		const char *esc = NULL;
+		char c = *s;
+		if (v->type == PCRM_SQL_TEXT) {
+			switch (c) {
+			case '\\': esc = "\\\\"; break;
+			case '\t': esc = "\\t"; break;
+			case '\n': esc = "\\n"; break;
+			case '\r': esc = "\\r"; break;
+			default: break;
+			}
+		}
+		if (*len + 3 >= cap) {
+			if (PQputCopyData(st->conn, buf, (int)*len) != 1)
+				return map_result_error(st, NULL, "COPY");
+			*len = 0;
+		}
+		if (esc) {
+			memcpy(buf + *len, esc, 2);
+			*len += 2;
+		} else {
+			buf[(*len)++] = c;
+		}
+	}
+	return PCRM_OK;
+}
+
+static int pg_bulk_row(pcrm_store *base, const pcrm_sql_value *values)
+{
+	pg_store *st = (pg_store *)base;
+	char buf[8192];
+	size_t len = 0;
+	for (int i = 0; i < st->base.bulk_columns; i++) {
+		int rc;
+		if (i)
+			buf[len++] = '\t';
+		rc = copy_field(st, &values[i], buf, &len, sizeof(buf));
+		if (rc != PCRM_OK)
+			return rc;
+	}
+	buf[len++] = '\n';
+	if (PQputCopyData(st->conn, buf, (int)len) != 1)
+		return map_result_error(st, NULL, "COPY");
+	return PCRM_OK;
+}
+
+static int pg_bulk_end(pcrm_store *base, int abort)
+{
+	pg_store *st = (pg_store *)base;
+	PGresult *res;
+	int rc = PCRM_OK;
+	if (PQputCopyEnd(st->conn, abort ? "aborted by the library" : NULL) != 1)
+		rc = map_result_error(st, NULL, "COPY end");
+	/* Drain every result: the COPY's own outcome carries constraint violations. */
+	while ((res = PQgetResult(st->conn)) != NULL) {
+		if (rc == PCRM_OK && !abort && PQresultStatus(res) != PGRES_COMMAND_OK)
+			rc = map_result_error(st, res, "COPY");
+		PQclear(res);
+	}
+	st->copying = 0;
+	if (abort && rc == PCRM_OK)
+		return pcrm__error(PCRM_ESTATE, "bulk insert aborted");
+	return rc;
+}
+
+static int connect_now(pg_store *st)
+{
+	if (st->conn)
+		PQfinish(st->conn);
+	st->conn = PQconnectdb(st->conninfo);
+	if (!st->conn)
+		return pcrm__error_oom();
+	if (PQstatus(st->conn) != CONNECTION_OK) {
+		char msg[512];
+		size_t n;
+		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(st->conn));
+		n = strlen(msg);
+		while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+			msg[--n] = '\0';
+		st->broken = 1;
+		return pcrm__error(PCRM_ECONNECTION, "cannot connect to PostgreSQL: %s", msg);
+	}
+	st->broken = 0;
+	/* Quiet NOTICEs (e.g. "relation exists, skipping") instead of printing them on stderr. */
+	return pg_exec_script(&st->base, "SET client_min_messages = warning");
+}
+
+static int pg_reconnect(pcrm_store *base)
+{
+	return connect_now((pg_store *)base);
+}
+
+static int pg_is_broken(pcrm_store *base)
+{
+	pg_store *st = (pg_store *)base;
+	return st->broken || PQstatus(st->conn) != CONNECTION_OK;
+}
+
+static void pg_close(pcrm_store *base)
+{
+	pg_store *st = (pg_store *)base;
+	PQfinish(st->conn);
+	free(st->conninfo);
+	free(st);
+}
+
+static const struct pcrm_store_driver pg_driver = {
+	"postgresql", PCRM_STORE_POSTGRES,
+	pg_exec, pg_query, pg_exec_script,
+	pg_bulk_begin, pg_bulk_row, pg_bulk_end,
+	pg_reconnect, pg_is_broken, pg_close
+};
+
+int pcrm__postgres_open(pcrm_store **out, const char *conninfo)
+{
+	pg_store *st;
+	char *err = NULL;
+	PQconninfoOption *parsed = PQconninfoParse(conninfo, &err);
+	int rc;
+
+	/* Parse first so a malformed URI is reported as bad input, not as a failed connection. */
+	if (!parsed) {
+		rc = pcrm__error(PCRM_EINVAL, "uri: not a valid PostgreSQL conninfo: %s",
+		                 err ? err : "out of memory");
+		PQfreemem(err);
+		return rc;
+	}
+	PQconninfoFree(parsed);
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return pcrm__error_oom();
+	st->base.driver = &pg_driver;
+	st->conninfo = strdup(conninfo);
+	if (!st->conninfo) {
+		free(st);
+		return pcrm__error_oom();
+	}
+	rc = connect_now(st);
+	if (rc != PCRM_OK) {
+		pg_close(&st->base);
+		return rc;
+	}
+	*out = &st->base;
+	return PCRM_OK;
+}

@@ -1,0 +1,383 @@
+/*
+ * The SQLite driver: the embedded default store.
+ *
+ * WAL journal, foreign keys on, a busy timeout so concurrent writers wait
+ * instead of failing at once.  Prepared statements are cached by SQL text:
+ * the library's statements are a fixed set, and preparing dominates the
+ * cost of small queries.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "core/error.h"
+#include "store.h"
+
+#define STMT_CACHE_SLOTS 128
+#define BUSY_TIMEOUT_MS 5000
+
+struct cached_stmt {
+	char *sql; /* the original ($N) text: the cache key */
+	sqlite3_stmt *stmt;
+	unsigned long long last_use;
+	int in_use; /* an open cursor iterates it: never evict */
+};
+
+typedef struct sqlite_store {
+	pcrm_store base;
+	sqlite3 *db;
+	struct cached_stmt cache[STMT_CACHE_SLOTS];
+	unsigned long long use_clock;
+	sqlite3_stmt *bulk; /* the INSERT of a bulk load */
+	char *path;
+} sqlite_store;
+
+typedef struct sqlite_rows {
+	pcrm_rows base;
+	sqlite_store *st;
+	struct cached_stmt *slot;
+} sqlite_rows;
+
+static int map_error(sqlite_store *st, int code, const char *what)
+{
+	int primary = code & 0xff;
+	const char *msg = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(code);
+
+	if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return pcrm__error(PCRM_EDUPLICATE, "%s: %s", what, msg);
+	if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+		return pcrm__error(PCRM_ERETRY, "%s: store is busy (%s)", what, msg);
+	if (primary == SQLITE_NOMEM)
+		return pcrm__error_oom();
+	if (primary == SQLITE_IOERR || primary == SQLITE_CANTOPEN || primary == SQLITE_FULL)
+		return pcrm__error(PCRM_EIO, "%s: %s", what, msg);
+	return pcrm__error(PCRM_ESTORE, "%s: %s", what, msg);
+}
+
+/* "$3" becomes "?3" outside quoted text, so one SQL text serves both drivers. */
+static char *translate_params(const char *sql)
+{
+	size_t n = strlen(sql);
+	char *out = malloc(n + 1);
+	char quote = 0;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i <= n; i++) {
+		char c = sql[i];
+		if (quote) {
+			if (c == quote)
+				quote = 0;
+		} else if (c == '\'' || c == '"') {
+			quote = c;
+		} else if (c == '$' && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+			c = '?';
+		}
+		out[i] = c;
+	}
+	return out;
+}
+
+static unsigned long hash_text(const char *s)
+{
+	unsigned long h = 5381;
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+/* Finds or prepares the statement for `sql`; the returned statement is reset and unbound. */
+static int prepare_cached(sqlite_store *st, const char *sql, struct cached_stmt **out)
+{
+	unsigned long h = hash_text(sql);
+	struct cached_stmt *victim = NULL;
+	sqlite3_stmt *stmt;
+	char *translated;
+	int rc;
+
+	for (int probe = 0; probe < 8; probe++) {
+		struct cached_stmt *slot = &st->cache[(h + (unsigned long)probe) % STMT_CACHE_SLOTS];
+		if (slot->sql && strcmp(slot->sql, sql) == 0) {
+			if (slot->in_use)
+				return pcrm__error(PCRM_ESTORE, "query is already open on this connection");
+			slot->last_use = ++st->use_clock;
+			*out = slot;
+			return PCRM_OK;
+		}
+		if (slot->in_use)
+			continue;
+		if (!victim || !slot->sql || (victim->sql && slot->last_use < victim->last_use))
+			victim = slot;
+	}
+	if (!victim)
+		return pcrm__error(PCRM_ESTORE, "too many open queries on this connection");
+	translated = translate_params(sql);
+	if (!translated)
+		return pcrm__error_oom();
+	rc = sqlite3_prepare_v3(st->db, translated, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+	free(translated);
+	if (rc != SQLITE_OK)
+		return map_error(st, rc, "prepare");
+	if (victim->sql) {
+		sqlite3_finalize(victim->stmt);
+		free(victim->sql);
+	}
+	victim->stmt = stmt;
+	victim->sql = strdup(sql);
+	if (!victim->sql) {
+		sqlite3_finalize(stmt);
+		victim->stmt = NULL;
+		return pcrm__error_oom();
+	}
+	victim->last_use = ++st->use_clock;
+	*out = victim;
+	return PCRM_OK;
+}
+
+static int bind_all(sqlite_store *st, sqlite3_stmt *stmt, const pcrm_sql_value *params, int n)
+{
+	if (sqlite3_bind_parameter_count(stmt) != n)
+		return pcrm__error(PCRM_ESTORE, "statement expects %d parameters, got %d",
+		                   sqlite3_bind_parameter_count(stmt), n);
+	for (int i = 0; i < n; i++) {
+		int rc;
+		switch (params[i].type) {
+		case PCRM_SQL_INT:
+			rc = sqlite3_bind_int64(stmt, i + 1, params[i].i);
+			break;
+		case PCRM_SQL_TEXT:
+			rc = sqlite3_bind_text(stmt, i + 1, params[i].s, -1, SQLITE_TRANSIENT);
+			break;
+		default:
+			rc = sqlite3_bind_null(stmt, i + 1);
+			break;
+		}
+		if (rc != SQLITE_OK)
+			return map_error(st, rc, "bind");
+	}
+	return PCRM_OK;
+}
+
+static int sqlite_exec(pcrm_store *base, const char *sql, const pcrm_sql_value *params,
+                       int nparams, int64_t *changes)
+{
+	sqlite_store *st = (sqlite_store *)base;
+	struct cached_stmt *slot;
+	sqlite3_stmt *stmt;
+	int rc = prepare_cached(st, sql, &slot);
+	if (rc != PCRM_OK)
+		return rc;
+	stmt = slot->stmt;
+	rc = bind_all(st, stmt, params, nparams);
+	if (rc == PCRM_OK) {
+		int step;
+		while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
+			;
+		if (step != SQLITE_DONE)
+			rc = map_error(st, sqlite3_extended_errcode(st->db), "execute");
+		else if (changes)
+			*changes = sqlite3_changes64(st->db);
+	}
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+	return rc;
+}
+
+static int rows_next(pcrm_rows *base)
+{
+	sqlite_rows *r = (sqlite_rows *)base;
+	int step = sqlite3_step(r->slot->stmt);
+	if (step == SQLITE_ROW)
+		return 1;
+	if (step == SQLITE_DONE)
+		return 0;
+	return map_error(r->st, sqlite3_extended_errcode(r->st->db), "query");
+}
+
+static const char *rows_text(pcrm_rows *base, int col)
+{
+	return (const char *)sqlite3_column_text(((sqlite_rows *)base)->slot->stmt, col);
+}
+
+static int64_t rows_int(pcrm_rows *base, int col)
+{
+	return sqlite3_column_int64(((sqlite_rows *)base)->slot->stmt, col);
+}
+
+static int rows_is_null(pcrm_rows *base, int col)
+{
+	return sqlite3_column_type(((sqlite_rows *)base)->slot->stmt, col) == SQLITE_NULL;
+}
+
+static void rows_free(pcrm_rows *base)
+{
+	sqlite_rows *r = (sqlite_rows *)base;
+	/* The statement belongs to the cache: reset it for its next use. */
+	sqlite3_reset(r->slot->stmt);
+	sqlite3_clear_bindings(r->slot->stmt);
+	r->slot->in_use = 0;
+	free(r);
+}
+
+static const struct pcrm_rows_ops sqlite_rows_ops = {
+	rows_next, rows_text, rows_int, rows_is_null, rows_free
+};
+
+static int sqlite_query(pcrm_store *base, const char *sql, const pcrm_sql_value *params,
+                        int nparams, pcrm_rows **out)
+{
+	sqlite_store *st = (sqlite_store *)base;
+	sqlite_rows *r;
+	struct cached_stmt *slot;
+	int rc = prepare_cached(st, sql, &slot);
+	if (rc != PCRM_OK)
+		return rc;
+	rc = bind_all(st, slot->stmt, params, nparams);
+	if (rc != PCRM_OK) {
+		sqlite3_clear_bindings(slot->stmt);
+		return rc;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return pcrm__error_oom();
+	r->base.ops = &sqlite_rows_ops;
+	r->st = st;
+	r->slot = slot;
+	slot->in_use = 1;
+	*out = &r->base;
+	return PCRM_OK;
+}
+
+static int sqlite_exec_script(pcrm_store *base, const char *sql)
+{
+	sqlite_store *st = (sqlite_store *)base;
+	char *err = NULL;
+	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &err);
+	if (rc != SQLITE_OK) {
+		int status = map_error(st, sqlite3_extended_errcode(st->db), "execute");
+		sqlite3_free(err);
+		return status;
+	}
+	return PCRM_OK;
+}
+
+static int sqlite_bulk_begin(pcrm_store *base, const char *table, const char *const *columns,
+                             int ncolumns)
+{
+	sqlite_store *st = (sqlite_store *)base;
+	/* Identifiers come from the library's own code, never from input: quoting is for safety only. */
+	size_t size = strlen(table) + 64;
+	char *sql;
+	int rc;
+	for (int i = 0; i < ncolumns; i++)
+		size += strlen(columns[i]) + 16;
+	sql = malloc(size);
+	if (!sql)
+		return pcrm__error_oom();
+	snprintf(sql, size, "INSERT INTO \"%s\" (", table);
+	for (int i = 0; i < ncolumns; i++) {
+		strcat(sql, i ? ", \"" : "\"");
+		strcat(sql, columns[i]);
+		strcat(sql, "\"");
+	}
+	strcat(sql, ") VALUES (");
+	for (int i = 0; i < ncolumns; i++) {
+		char p[16];
+		snprintf(p, sizeof(p), "%s?%d", i ? ", " : "", i + 1);
+		strcat(sql, p);
+	}
+	strcat(sql, ")");
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &st->bulk, NULL);
+	free(sql);
+	return rc == SQLITE_OK ? PCRM_OK : map_error(st, rc, "bulk insert");
+}
+
+static int sqlite_bulk_row(pcrm_store *base, const pcrm_sql_value *values)
+{
+	sqlite_store *st = (sqlite_store *)base;
+	int rc = bind_all(st, st->bulk, values, st->base.bulk_columns);
+	if (rc == PCRM_OK && sqlite3_step(st->bulk) != SQLITE_DONE)
+		rc = map_error(st, sqlite3_extended_errcode(st->db), "bulk insert");
+	sqlite3_reset(st->bulk);
+	return rc;
+}
+
+static int sqlite_bulk_end(pcrm_store *base, int abort)
+{
+	sqlite_store *st = (sqlite_store *)base;
+	(void)abort; /* rows already sit in the transaction; the caller's rollback discards them */
+	sqlite3_finalize(st->bulk);
+	st->bulk = NULL;
+	return PCRM_OK;
+}
+
+static int sqlite_reconnect(pcrm_store *base)
+{
+	(void)base;
+	return PCRM_OK;
+}
+
+static int sqlite_is_broken(pcrm_store *base)
+{
+	(void)base;
+	return 0;
+}
+
+static void sqlite_close(pcrm_store *base)
+{
+	sqlite_store *st = (sqlite_store *)base;
+	for (int i = 0; i < STMT_CACHE_SLOTS; i++) {
+		sqlite3_finalize(st->cache[i].stmt);
+		free(st->cache[i].sql);
+	}
+	sqlite3_finalize(st->bulk);
+	sqlite3_close_v2(st->db);
+	free(st->path);
+	free(st);
+}
+
+static const struct pcrm_store_driver sqlite_driver = {
+	"sqlite", PCRM_STORE_SQLITE,
+	sqlite_exec, sqlite_query, sqlite_exec_script,
+	sqlite_bulk_begin, sqlite_bulk_row, sqlite_bulk_end,
+	sqlite_reconnect, sqlite_is_broken, sqlite_close
+};
+
+int pcrm__sqlite_open(pcrm_store **out, const char *target)
+{
+	sqlite_store *st;
+	int rc;
+	const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
+	                  SQLITE_OPEN_URI;
+
+	if (!*target)
+		return pcrm__error(PCRM_EINVAL, "uri: sqlite: needs a path or :memory:");
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return pcrm__error_oom();
+	st->base.driver = &sqlite_driver;
+	st->path = strdup(target);
+	rc = st->path ? sqlite3_open_v2(target, &st->db, flags, NULL) : SQLITE_NOMEM;
+	if (rc != SQLITE_OK) {
+		int status = pcrm__error(rc == SQLITE_NOMEM ? PCRM_ENOMEM : PCRM_EIO,
+		                         "cannot open SQLite database \"%s\": %s", target,
+		                         st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		sqlite_close(&st->base);
+		return status;
+	}
+	sqlite3_extended_result_codes(st->db, 1);
+	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	/* WAL: readers never block the writer; foreign keys: SQLite leaves them off by default. */
+	rc = sqlite_exec_script(&st->base, strcmp(target, ":memory:") == 0 ?
+	                                       "PRAGMA foreign_keys = ON" :
+	                                       "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+	                                       " PRAGMA synchronous = NORMAL");
+	if (rc != PCRM_OK) {
+		pcrm__error_prefix("cannot configure SQLite database \"%s\"", target);
+		sqlite_close(&st->base);
+		return rc;
+	}
+	*out = &st->base;
+	return PCRM_OK;
+}

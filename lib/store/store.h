@@ -1,0 +1,154 @@
+/*
+ * Internal: the store interface, the only way the rest of the library
+ * speaks SQL.
+ *
+ * SQL is written once, in PostgreSQL style with numbered parameters ($1, $2,
+ * ...), and is always parameterised: values travel as pcrm_sql_value, never
+ * inside the SQL text.  Drivers translate what they must (SQLite reads $N as
+ * ?N).  Schema text may use the {{tokens}} listed in migrations.c for the few
+ * type names that differ.
+ *
+ * Errors come back as library statuses with the message set:
+ * PCRM_EDUPLICATE (unique violation), PCRM_ERETRY (serialization failure or
+ * busy), PCRM_ECONNECTION (connection lost; the next call reconnects when no
+ * transaction is open), PCRM_ESTORE (anything else).
+ */
+#ifndef PCRM_STORE_STORE_H
+#define PCRM_STORE_STORE_H
+
+#include <stdint.h>
+
+#include <powercrm/common.h>
+
+typedef enum pcrm_sql_type {
+	PCRM_SQL_NULL = 0,
+	PCRM_SQL_INT,
+	PCRM_SQL_TEXT
+} pcrm_sql_type;
+
+/** One bound parameter (or bulk-insert field). */
+typedef struct pcrm_sql_value {
+	pcrm_sql_type type;
+	int64_t i;
+	const char *s; /* NUL-terminated */
+} pcrm_sql_value;
+
+static inline pcrm_sql_value pcrm__sql_int(int64_t v)
+{
+	pcrm_sql_value out = { PCRM_SQL_INT, v, NULL };
+	return out;
+}
+
+/* A NULL string binds SQL NULL. */
+static inline pcrm_sql_value pcrm__sql_text(const char *s)
+{
+	pcrm_sql_value out = { s ? PCRM_SQL_TEXT : PCRM_SQL_NULL, 0, s };
+	return out;
+}
+
+#define PCRM_SQL_I(v) pcrm__sql_int((int64_t)(v))
+#define PCRM_SQL_S(v) pcrm__sql_text(v)
+#define PCRM_SQL_NUL pcrm__sql_text(NULL)
+
+typedef struct pcrm_store pcrm_store;
+typedef struct pcrm_rows pcrm_rows;
+
+typedef enum pcrm_store_kind {
+	PCRM_STORE_SQLITE = 1,
+	PCRM_STORE_POSTGRES = 2
+} pcrm_store_kind;
+
+/** What a driver implements.  Generic logic (transactions, migrations) lives in store.c. */
+struct pcrm_store_driver {
+	const char *name;
+	pcrm_store_kind kind;
+	/** Runs one statement; *changes (may be NULL) receives the affected row count. */
+	int (*exec)(pcrm_store *st, const char *sql, const pcrm_sql_value *params, int nparams,
+	            int64_t *changes);
+	/** Runs a query and returns a cursor over its rows. */
+	int (*query)(pcrm_store *st, const char *sql, const pcrm_sql_value *params, int nparams,
+	             pcrm_rows **out);
+	/** Runs several parameterless statements (schema migrations). */
+	int (*exec_script)(pcrm_store *st, const char *sql);
+	/** Bulk insert: PostgreSQL streams COPY, SQLite reuses one prepared INSERT. */
+	int (*bulk_begin)(pcrm_store *st, const char *table, const char *const *columns, int ncolumns);
+	int (*bulk_row)(pcrm_store *st, const pcrm_sql_value *values);
+	int (*bulk_end)(pcrm_store *st, int abort);
+	/** Reconnects a lost connection (only ever called outside a transaction). */
+	int (*reconnect)(pcrm_store *st);
+	/** Nonzero when the connection is known to be broken. */
+	int (*is_broken)(pcrm_store *st);
+	void (*close)(pcrm_store *st);
+};
+
+/** The common head of every driver's store structure. */
+struct pcrm_store {
+	const struct pcrm_store_driver *driver;
+	int tx_depth;
+	int tx_failed; /* depth at which a statement failed (0 = none): that level can only roll back */
+	int bulk_columns;
+};
+
+/** A result cursor.  Column values are valid until the next pcrm__rows_next/free. */
+struct pcrm_rows_ops {
+	int (*next)(pcrm_rows *rows);                  /* 1 = a row, 0 = done, <0 = error */
+	const char *(*text)(pcrm_rows *rows, int col); /* NULL for SQL NULL */
+	int64_t (*integer)(pcrm_rows *rows, int col);
+	int (*is_null)(pcrm_rows *rows, int col);
+	void (*free)(pcrm_rows *rows);
+};
+
+struct pcrm_rows {
+	const struct pcrm_rows_ops *ops;
+};
+
+/* Driver constructors (sqlite.c, postgres.c).  `target` is the URI part after the scheme. */
+int pcrm__sqlite_open(pcrm_store **out, const char *target);
+int pcrm__postgres_open(pcrm_store **out, const char *conninfo);
+
+/** Opens the right driver for a URI. */
+int pcrm__store_open(pcrm_store **out, const char *uri);
+void pcrm__store_close(pcrm_store *st);
+
+/* Statements.  These reconnect first when the connection was lost outside a transaction. */
+int pcrm__store_exec(pcrm_store *st, const char *sql, const pcrm_sql_value *params, int nparams,
+                     int64_t *changes);
+int pcrm__store_query(pcrm_store *st, const char *sql, const pcrm_sql_value *params, int nparams,
+                      pcrm_rows **out);
+/** Runs a query expected to return at most one row of one integer; PCRM_ENOTFOUND when none. */
+int pcrm__store_query_int(pcrm_store *st, const char *sql, const pcrm_sql_value *params,
+                          int nparams, int64_t *out);
+
+static inline int pcrm__rows_next(pcrm_rows *r) { return r->ops->next(r); }
+static inline const char *pcrm__rows_text(pcrm_rows *r, int c) { return r->ops->text(r, c); }
+static inline int64_t pcrm__rows_int(pcrm_rows *r, int c) { return r->ops->integer(r, c); }
+static inline int pcrm__rows_is_null(pcrm_rows *r, int c) { return r->ops->is_null(r, c); }
+static inline void pcrm__rows_free(pcrm_rows *r) { if (r) r->ops->free(r); }
+
+/* Transactions: nest as savepoints. */
+int pcrm__store_begin(pcrm_store *st);
+int pcrm__store_commit(pcrm_store *st);
+int pcrm__store_rollback(pcrm_store *st);
+
+/**
+ * Ends the transaction a library function opened: commits when rc is
+ * PCRM_OK, rolls back otherwise, and returns the status to report (the
+ * commit's failure, or the original rc).  Keeps every mutation atomic.
+ */
+int pcrm__store_finish(pcrm_store *st, int rc);
+
+/* Bulk insert inside the current transaction. */
+int pcrm__store_bulk_begin(pcrm_store *st, const char *table, const char *const *columns,
+                           int ncolumns);
+int pcrm__store_bulk_row(pcrm_store *st, const pcrm_sql_value *values);
+int pcrm__store_bulk_end(pcrm_store *st, int abort);
+
+/* Schema migrations (migrations.c). */
+int pcrm__store_migrate(pcrm_store *st, int64_t now);
+int pcrm__store_schema_version(pcrm_store *st, int *out);
+int pcrm__schema_latest(void);
+
+/** Rewrites schema {{tokens}} for a driver; returns malloc'd text or NULL (out of memory). */
+char *pcrm__schema_render(const char *sql, pcrm_store_kind kind);
+
+#endif
