@@ -1,0 +1,240 @@
+/* The hash-chained audit log: every mutation recorded, any tampering found. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "backend.h"
+#include "fixtures.h"
+#include "core/ctx.h"
+#include "store/store.h"
+
+struct collected {
+	int n;
+	int64_t seq[64];
+	char action[64][64];
+	char hash[64][65];
+	char prev[64][65];
+	char summary[64][256];
+};
+
+static int collect(const pcrm_audit_entry *e, void *ud)
+{
+	struct collected *c = ud;
+	if (c->n < 64) {
+		c->seq[c->n] = e->seq;
+		snprintf(c->action[c->n], 64, "%s", e->action);
+		snprintf(c->hash[c->n], 65, "%s", e->hash);
+		snprintf(c->prev[c->n], 65, "%s", e->prev_hash);
+		snprintf(c->summary[c->n], 256, "%s", e->summary);
+	}
+	c->n++;
+	return 0;
+}
+
+/* Tampering goes around the library, straight to the table, as an attacker would. */
+static void raw(pcrm_test_store *t, const char *sql)
+{
+	int rc = t->ctx->store->driver->exec_script(t->ctx->store, sql);
+	cr_assert_eq(rc, PCRM_OK, "%s: %s", sql, pcrm_error_last());
+}
+
+static void assert_tampered(pcrm_test_store *t, int64_t expect_bad, const char *needle)
+{
+	int64_t bad = -1;
+	pcrm_assert_fails(pcrm_audit_verify(t->ctx, &monitor, NULL, &bad), PCRM_EINTEGRITY, needle);
+	cr_assert_eq(bad, expect_bad, "first bad entry %lld, expected %lld (%s)", (long long)bad,
+	             (long long)expect_bad, pcrm_error_last());
+}
+
+PCRM_BACKEND_TEST(audit, every_mutation_is_chained)
+{
+	struct collected c = { 0 };
+	int64_t checked = 0;
+	make_tree(t->ctx);
+	pcrm_assert_ok(pcrm_audit_list(t->ctx, &monitor, 0, 0, collect, &c));
+	cr_assert_eq(c.n, 5);
+	for (int i = 0; i < c.n; i++) {
+		cr_assert_eq(c.seq[i], i + 1);
+		cr_assert_str_eq(c.action[i], "org_unit.create");
+		if (i > 0)
+			cr_assert_str_eq(c.prev[i], c.hash[i - 1]);
+	}
+	cr_assert_str_eq(c.prev[0], "0000000000000000000000000000000000000000000000000000000000000000");
+	cr_assert(strstr(c.summary[1], "\"code\":\"3701\"") != NULL, "%s", c.summary[1]);
+	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &monitor, &checked, NULL));
+	cr_assert_eq(checked, 5);
+
+	/* paging */
+	memset(&c, 0, sizeof(c));
+	pcrm_assert_ok(pcrm_audit_list(t->ctx, &monitor, 2, 2, collect, &c));
+	cr_assert_eq(c.n, 2);
+	cr_assert_eq(c.seq[0], 3);
+}
+
+PCRM_BACKEND_TEST(audit, empty_log_verifies)
+{
+	int64_t checked = -1;
+	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &monitor, &checked, NULL));
+	cr_assert_eq(checked, 0);
+}
+
+PCRM_BACKEND_TEST(audit, rolled_back_changes_leave_no_entry)
+{
+	struct collected c = { 0 };
+	make_tree(t->ctx);
+	pcrm_assert_ok(pcrm_ctx_begin(t->ctx));
+	pcrm_assert_ok(pcrm_org_unit_create(t->ctx, &root_admin, "3703", "37", "x", PCRM_ORG_CITY));
+	pcrm_assert_ok(pcrm_ctx_rollback(t->ctx));
+	pcrm_assert_ok(pcrm_audit_list(t->ctx, &monitor, 0, 0, collect, &c));
+	cr_assert_eq(c.n, 5);
+	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &monitor, NULL, NULL));
+	/* and the chain continues cleanly after the rollback */
+	pcrm_assert_ok(pcrm_org_unit_create(t->ctx, &root_admin, "3703", "37", "x", PCRM_ORG_CITY));
+	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &monitor, NULL, NULL));
+}
+
+PCRM_BACKEND_TEST(audit, edited_entry_is_found)
+{
+	make_tree(t->ctx);
+	raw(t, "UPDATE audit_log SET summary = '{\"code\":\"9999\"}' WHERE seq = 3");
+	assert_tampered(t, 3, "entry 3");
+}
+
+PCRM_BACKEND_TEST(audit, edited_actor_is_found)
+{
+	make_tree(t->ctx);
+	raw(t, "UPDATE audit_log SET operator_id = 'someone-else' WHERE seq = 2");
+	assert_tampered(t, 2, "hash does not match");
+}
+
+PCRM_BACKEND_TEST(audit, deleted_entry_is_found)
+{
+	make_tree(t->ctx);
+	raw(t, "DELETE FROM audit_log WHERE seq = 2");
+	assert_tampered(t, 2, "entry 2 is missing");
+}
+
+PCRM_BACKEND_TEST(audit, deleted_newest_entry_is_found)
+{
+	make_tree(t->ctx);
+	raw(t, "DELETE FROM audit_log WHERE seq = 5");
+	assert_tampered(t, 5, "newest entries");
+}
+
+PCRM_BACKEND_TEST(audit, reordered_entries_are_found)
+{
+	make_tree(t->ctx);
+	/* swap entries 2 and 3 by renumbering them */
+	raw(t, "UPDATE audit_log SET seq = 100 WHERE seq = 2");
+	raw(t, "UPDATE audit_log SET seq = 2 WHERE seq = 3");
+	raw(t, "UPDATE audit_log SET seq = 3 WHERE seq = 100");
+	assert_tampered(t, 2, "entry 2");
+}
+
+PCRM_BACKEND_TEST(audit, rehashed_forgery_breaks_the_link)
+{
+	/* An attacker who recomputes the edited entry's own hash still breaks its successor. */
+	make_tree(t->ctx);
+	raw(t, "UPDATE audit_log SET hash = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' "
+	       "WHERE seq = 4");
+	assert_tampered(t, 4, "entry 4");
+}
+
+PCRM_BACKEND_TEST(audit, integrator_entries_are_validated)
+{
+	struct collected c = { 0 };
+	make_tree(t->ctx);
+	pcrm_assert_ok(pcrm_audit_record(t->ctx, &city_agent, "call.answered", "call", "c-1",
+	                                 "{\"caller\": \"13800000000\", \"b\": 1}"));
+	pcrm_assert_ok(pcrm_audit_list(t->ctx, &monitor, 5, 0, collect, &c));
+	cr_assert_eq(c.n, 1);
+	/* stored canonically: sorted keys, compact */
+	cr_assert_str_eq(c.summary[0], "{\"b\":1,\"caller\":\"13800000000\"}");
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &city_agent, "x", "call", "c-1", "{bad"),
+	                  PCRM_EINVAL, "summary");
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &city_agent, "x", "call", "c-1", "[1]"),
+	                  PCRM_EINVAL, "JSON object");
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &city_agent, "has space", "call", "c-1", NULL),
+	                  PCRM_EINVAL, "action");
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &city_agent, "x", "", "c-1", NULL), PCRM_EINVAL,
+	                  "object_type");
+	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &monitor, NULL, NULL));
+}
+
+PCRM_BACKEND_TEST(audit, only_auditors_read_the_log)
+{
+	struct collected c = { 0 };
+	make_tree(t->ctx);
+	pcrm_assert_fails(pcrm_audit_list(t->ctx, &city_agent, 0, 0, collect, &c), PCRM_EPERM,
+	                  "audit");
+	pcrm_assert_fails(pcrm_audit_verify(t->ctx, &city_clerk, NULL, NULL), PCRM_EPERM, "audit");
+	cr_assert_eq(c.n, 0);
+	/* the refusals themselves were recorded */
+	pcrm_assert_ok(pcrm_audit_list(t->ctx, &monitor, 5, 0, collect, &c));
+	cr_assert_eq(c.n, 2);
+	cr_assert_str_eq(c.action[0], "permission.denied");
+}
+
+struct appender {
+	pcrm_test_store *t;
+	int count;
+	int failures;
+};
+
+static void *append_many(void *arg)
+{
+	struct appender *a = arg;
+	pcrm_ctx *ctx = pcrm_test_open_again(a->t);
+	for (int i = 0; i < a->count; i++) {
+		int rc;
+		do {
+			rc = pcrm_audit_record(ctx, &city_agent, "call.answered", "call", "c", NULL);
+		} while (rc == PCRM_ERETRY);
+		if (rc != PCRM_OK)
+			a->failures++;
+	}
+	pcrm_ctx_close(ctx);
+	return NULL;
+}
+
+/* Two connections appending at once still build one unbroken chain. */
+static void concurrent_appends(pcrm_test_store *t)
+{
+	pthread_t th[2];
+	struct appender a[2] = { { t, 40, 0 }, { t, 40, 0 } };
+	int64_t checked = 0;
+	make_tree(t->ctx);
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(pthread_create(&th[i], NULL, append_many, &a[i]), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	cr_assert_eq(a[0].failures + a[1].failures, 0);
+	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &monitor, &checked, NULL));
+	cr_assert_eq(checked, 85);
+}
+
+Test(audit_pg, concurrent_appends_keep_one_chain, .timeout = 120)
+{
+	pcrm_test_run_pg(concurrent_appends);
+}
+
+Test(audit_sqlite_file, concurrent_appends_keep_one_chain, .timeout = 120)
+{
+	char dir[] = "/tmp/pcrm-audit-XXXXXX", uri[128], path[96];
+	pcrm_test_store t;
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/crm.db", dir);
+	snprintf(uri, sizeof(uri), "sqlite:%s", path);
+	memset(&t, 0, sizeof(t));
+	t.uri = uri;
+	t.now = 1795395600;
+	t.ctx = pcrm_test_open_again(&t);
+	concurrent_appends(&t);
+	pcrm_ctx_close(t.ctx);
+	{
+		char cmd[160];
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		cr_assert_eq(system(cmd), 0);
+	}
+}

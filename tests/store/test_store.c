@@ -1,0 +1,363 @@
+/* The store layer: opening, migrations, transactions, error mapping, bulk insert. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "fixtures.h"
+#include "core/ctx.h"
+#include "store/store.h"
+
+static void raw(pcrm_ctx *ctx, const char *sql)
+{
+	int rc = ctx->store->driver->exec_script(ctx->store, sql);
+	cr_assert_eq(rc, PCRM_OK, "%s: %s", sql, pcrm_error_last());
+}
+
+static int64_t count(pcrm_ctx *ctx, const char *sql)
+{
+	int64_t n = -1;
+	pcrm_assert_ok(pcrm__store_query_int(ctx->store, sql, NULL, 0, &n));
+	return n;
+}
+
+Test(store_open, bad_uris_are_named)
+{
+	pcrm_ctx *ctx = (pcrm_ctx *)1;
+	pcrm_assert_fails(pcrm_ctx_open(&ctx, "", NULL), PCRM_EINVAL, "uri");
+	cr_assert_null(ctx);
+	pcrm_assert_fails(pcrm_ctx_open(&ctx, NULL, NULL), PCRM_EINVAL, "uri");
+	pcrm_assert_fails(pcrm_ctx_open(&ctx, "mysql://localhost/crm", NULL), PCRM_EINVAL,
+	                  "unknown scheme");
+	pcrm_assert_fails(pcrm_ctx_open(&ctx, "sqlite:", NULL), PCRM_EINVAL, "sqlite");
+	pcrm_assert_fails(pcrm_ctx_open(&ctx, "postgresql:nonsense", NULL), PCRM_EINVAL,
+	                  "conninfo");
+	pcrm_assert_fails(pcrm_ctx_open(&ctx, "sqlite:/nonexistent-dir/x/crm.db", NULL), PCRM_EIO,
+	                  "/nonexistent-dir/x/crm.db");
+	pcrm_assert_fails(pcrm_ctx_open(NULL, "sqlite::memory:", NULL), PCRM_EINVAL, "out");
+}
+
+Test(store_open, options_are_validated)
+{
+	pcrm_ctx *ctx;
+	pcrm_ctx_options opts;
+	unsigned char key[16] = { 0 };
+
+	pcrm_assert_fails(pcrm_ctx_options_init(&opts, 99), PCRM_EINVAL, "version");
+	pcrm_assert_ok(pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION));
+	cr_assert_eq(opts.utc_offset, PCRM_UTC_OFFSET_CHINA);
+	opts.data_key = key;
+	opts.data_key_len = sizeof(key);
+	pcrm_assert_fails(pcrm_ctx_open(&ctx, "sqlite::memory:", &opts), PCRM_EINVAL,
+	                  "options.data_key");
+	pcrm_assert_ok(pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION));
+	opts.utc_offset = 20 * 3600;
+	pcrm_assert_fails(pcrm_ctx_open(&ctx, "sqlite::memory:", &opts), PCRM_EINVAL,
+	                  "options.utc_offset");
+	opts.utc_offset = 0;
+	opts.version = 7;
+	pcrm_assert_fails(pcrm_ctx_open(&ctx, "sqlite::memory:", &opts), PCRM_EINVAL,
+	                  "options.version");
+	pcrm_ctx_close(NULL);
+}
+
+static pcrm_time fixed_clock(void *ud)
+{
+	return *(pcrm_time *)ud;
+}
+
+Test(store_open, clock_is_replaceable)
+{
+	pcrm_ctx *ctx;
+	pcrm_time fixed = 1000;
+	pcrm_assert_ok(pcrm_ctx_open(&ctx, "sqlite::memory:", NULL));
+	cr_assert_gt(pcrm_ctx_now(ctx), 1700000000);
+	pcrm_ctx_set_clock(ctx, fixed_clock, &fixed);
+	cr_assert_eq(pcrm_ctx_now(ctx), 1000);
+	fixed = 2000;
+	cr_assert_eq(pcrm_ctx_now(ctx), 2000);
+	pcrm_ctx_set_clock(ctx, NULL, NULL);
+	cr_assert_gt(pcrm_ctx_now(ctx), 1700000000);
+	cr_assert_eq(pcrm_ctx_utc_offset(ctx), PCRM_UTC_OFFSET_CHINA);
+	pcrm_ctx_close(ctx);
+}
+
+PCRM_BACKEND_TEST(store, opens_migrated)
+{
+	int v = -1;
+	pcrm_assert_ok(pcrm_ctx_schema_version(t->ctx, &v));
+	cr_assert_eq(v, pcrm_schema_version_latest());
+	cr_assert_geq(v, 1);
+	cr_assert(strcmp(pcrm_ctx_backend(t->ctx), "sqlite") == 0 ||
+	          strcmp(pcrm_ctx_backend(t->ctx), "postgresql") == 0);
+	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM org_unit"), 0);
+	cr_assert_eq(pcrm_ctx_tx_depth(t->ctx), 0);
+}
+
+PCRM_BACKEND_TEST(store, reopening_applies_nothing_twice)
+{
+	pcrm_ctx *again;
+	if (strcmp(t->uri, "sqlite::memory:") == 0)
+		return; /* a private in-memory database cannot be reopened; the file test covers it */
+	make_tree(t->ctx);
+	again = pcrm_test_open_again(t);
+	cr_assert_eq(count(again, "SELECT COUNT(*) FROM pcrm_schema"), pcrm_schema_version_latest());
+	cr_assert_eq(count(again, "SELECT COUNT(*) FROM org_unit"), 5);
+	pcrm_ctx_close(again);
+}
+
+PCRM_BACKEND_TEST(store, newer_schema_is_refused_untouched)
+{
+	pcrm_ctx *again = NULL;
+	char sql[160];
+	if (strcmp(t->uri, "sqlite::memory:") == 0)
+		return; /* see newer_schema_file below */
+	snprintf(sql, sizeof(sql),
+	         "INSERT INTO pcrm_schema (version, name, applied_at) VALUES (%d, 'future', 0)",
+	         pcrm_schema_version_latest() + 1);
+	raw(t->ctx, sql);
+	pcrm_assert_fails(pcrm_ctx_open(&again, t->uri, NULL), PCRM_ESCHEMA, "newer");
+	cr_assert_null(again);
+	cr_assert_eq(count(t->ctx, "SELECT MAX(version) FROM pcrm_schema"),
+	             pcrm_schema_version_latest() + 1);
+}
+
+Test(store_sqlite_file, wal_reopen_and_newer_schema)
+{
+	char dir[] = "/tmp/pcrm-store-XXXXXX", uri[128], cmd[160], sql[160];
+	pcrm_ctx *ctx, *again = NULL;
+	pcrm_rows *rows;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(uri, sizeof(uri), "sqlite:%s/crm.db", dir);
+	pcrm_assert_ok(pcrm_ctx_open(&ctx, uri, NULL));
+	pcrm_assert_ok(pcrm__store_query(ctx->store, "PRAGMA journal_mode", NULL, 0, &rows));
+	cr_assert_eq(pcrm__rows_next(rows), 1);
+	cr_assert_str_eq(pcrm__rows_text(rows, 0), "wal");
+	pcrm__rows_free(rows);
+	cr_assert_eq(count(ctx, "PRAGMA foreign_keys"), 1);
+	make_tree(ctx);
+	pcrm_ctx_close(ctx);
+
+	pcrm_assert_ok(pcrm_ctx_open(&ctx, uri, NULL));
+	cr_assert_eq(count(ctx, "SELECT COUNT(*) FROM org_unit"), 5);
+	snprintf(sql, sizeof(sql),
+	         "INSERT INTO pcrm_schema (version, name, applied_at) VALUES (%d, 'future', 0)",
+	         pcrm_schema_version_latest() + 1);
+	raw(ctx, sql);
+	pcrm_ctx_close(ctx);
+	pcrm_assert_fails(pcrm_ctx_open(&again, uri, NULL), PCRM_ESCHEMA, "upgrade");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+PCRM_BACKEND_TEST(store, foreign_keys_are_enforced)
+{
+	pcrm_sql_value p[1] = { PCRM_SQL_S("nowhere") };
+	int rc = pcrm__store_exec(t->ctx->store,
+	                          "INSERT INTO org_unit (code, parent_code, name, level, path, "
+	                          "created_at, updated_at, version) "
+	                          "VALUES ('x', $1, 'x', 2, '/x/', 0, 0, 1)",
+	                          p, 1, NULL);
+	cr_assert_eq(rc, PCRM_ESTORE, "%d %s", rc, pcrm_error_last());
+}
+
+PCRM_BACKEND_TEST(store, transactions_commit_and_roll_back)
+{
+	make_tree(t->ctx);
+	pcrm_assert_ok(pcrm_ctx_begin(t->ctx));
+	pcrm_assert_ok(pcrm_org_unit_create(t->ctx, &root_admin, "3703", "37", "a", PCRM_ORG_CITY));
+	pcrm_assert_ok(pcrm_org_unit_create(t->ctx, &root_admin, "3704", "37", "b", PCRM_ORG_CITY));
+	cr_assert_eq(pcrm_ctx_tx_depth(t->ctx), 1);
+	pcrm_assert_ok(pcrm_ctx_rollback(t->ctx));
+	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM org_unit"), 5);
+	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM audit_log"), 5);
+
+	pcrm_assert_ok(pcrm_ctx_begin(t->ctx));
+	pcrm_assert_ok(pcrm_org_unit_create(t->ctx, &root_admin, "3703", "37", "a", PCRM_ORG_CITY));
+	pcrm_assert_ok(pcrm_ctx_commit(t->ctx));
+	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM org_unit"), 6);
+	pcrm_assert_fails(pcrm_ctx_commit(t->ctx), PCRM_ESTATE, "no transaction");
+	pcrm_assert_fails(pcrm_ctx_rollback(t->ctx), PCRM_ESTATE, "no transaction");
+}
+
+PCRM_BACKEND_TEST(store, nested_transactions_are_savepoints)
+{
+	make_tree(t->ctx);
+	pcrm_assert_ok(pcrm_ctx_begin(t->ctx));
+	pcrm_assert_ok(pcrm_org_unit_create(t->ctx, &root_admin, "3703", "37", "a", PCRM_ORG_CITY));
+	pcrm_assert_ok(pcrm_ctx_begin(t->ctx));
+	cr_assert_eq(pcrm_ctx_tx_depth(t->ctx), 2);
+	pcrm_assert_ok(pcrm_org_unit_create(t->ctx, &root_admin, "3704", "37", "b", PCRM_ORG_CITY));
+	pcrm_assert_ok(pcrm_ctx_rollback(t->ctx));
+	pcrm_assert_ok(pcrm_ctx_begin(t->ctx));
+	pcrm_assert_ok(pcrm_org_unit_create(t->ctx, &root_admin, "3705", "37", "c", PCRM_ORG_CITY));
+	pcrm_assert_ok(pcrm_ctx_commit(t->ctx));
+	pcrm_assert_ok(pcrm_ctx_commit(t->ctx));
+	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM org_unit WHERE code IN ('3703','3705')"), 2);
+	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM org_unit WHERE code = '3704'"), 0);
+	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &monitor, NULL, NULL));
+}
+
+PCRM_BACKEND_TEST(store, a_failed_call_inside_a_transaction_keeps_the_rest)
+{
+	/* The failing call rolls back to its own savepoint; the caller's work survives. */
+	make_tree(t->ctx);
+	pcrm_assert_ok(pcrm_ctx_begin(t->ctx));
+	pcrm_assert_ok(pcrm_org_unit_create(t->ctx, &root_admin, "3703", "37", "a", PCRM_ORG_CITY));
+	pcrm_assert_fails(pcrm_org_unit_create(t->ctx, &root_admin, "3701", "37", "dup",
+	                                       PCRM_ORG_CITY),
+	                  PCRM_EDUPLICATE, "already exists");
+	pcrm_assert_ok(pcrm_org_unit_create(t->ctx, &root_admin, "3704", "37", "b", PCRM_ORG_CITY));
+	pcrm_assert_ok(pcrm_ctx_commit(t->ctx));
+	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM org_unit"), 7);
+	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &monitor, NULL, NULL));
+}
+
+PCRM_BACKEND_TEST(store, unique_violation_is_duplicate)
+{
+	raw(t->ctx, "CREATE TABLE dup_t (k TEXT PRIMARY KEY)");
+	pcrm_sql_value p[1] = { PCRM_SQL_S("a") };
+	pcrm_assert_ok(pcrm__store_exec(t->ctx->store, "INSERT INTO dup_t (k) VALUES ($1)", p, 1,
+	                                NULL));
+	cr_assert_eq(pcrm__store_exec(t->ctx->store, "INSERT INTO dup_t (k) VALUES ($1)", p, 1, NULL),
+	             PCRM_EDUPLICATE, "%s", pcrm_error_last());
+}
+
+PCRM_BACKEND_TEST(store, parameters_keep_their_order_and_types)
+{
+	pcrm_sql_value p[3] = { PCRM_SQL_I(-9007199254740993LL), PCRM_SQL_S("$1 'q' \"d\""),
+		                PCRM_SQL_NUL };
+	pcrm_rows *rows;
+	raw(t->ctx, "CREATE TABLE p_t (a BIGINT, b TEXT, c TEXT)");
+	/* $2 before $1 in the text: numbering, not position, binds */
+	pcrm_assert_ok(pcrm__store_exec(t->ctx->store,
+	                                "INSERT INTO p_t (b, a, c) VALUES ($2, $1, $3)", p, 3, NULL));
+	pcrm_assert_ok(pcrm__store_query(t->ctx->store, "SELECT a, b, c FROM p_t WHERE b = $1",
+	                                 &p[1], 1, &rows));
+	cr_assert_eq(pcrm__rows_next(rows), 1);
+	cr_assert_eq(pcrm__rows_int(rows, 0), -9007199254740993LL);
+	cr_assert_str_eq(pcrm__rows_text(rows, 1), "$1 'q' \"d\"");
+	cr_assert(pcrm__rows_is_null(rows, 2));
+	cr_assert_null(pcrm__rows_text(rows, 2));
+	cr_assert_eq(pcrm__rows_next(rows), 0);
+	pcrm__rows_free(rows);
+}
+
+PCRM_BACKEND_TEST(store, bulk_insert_round_trips_awkward_text)
+{
+	static const char *const cols[] = { "k", "n", "note" };
+	const char *awkward = "tab\there\nnew line \\ backslash 中文";
+	char key[32];
+	pcrm_rows *rows;
+
+	raw(t->ctx, "CREATE TABLE bulk_t (k TEXT PRIMARY KEY, n BIGINT, note TEXT)");
+	pcrm_assert_ok(pcrm_ctx_begin(t->ctx));
+	pcrm_assert_ok(pcrm__store_bulk_begin(t->ctx->store, "bulk_t", cols, 3));
+	for (int i = 0; i < 2000; i++) {
+		pcrm_sql_value v[3];
+		snprintf(key, sizeof(key), "k%05d", i);
+		v[0] = PCRM_SQL_S(key);
+		v[1] = PCRM_SQL_I(i);
+		v[2] = i % 2 ? PCRM_SQL_S(awkward) : PCRM_SQL_NUL;
+		pcrm_assert_ok(pcrm__store_bulk_row(t->ctx->store, v));
+	}
+	pcrm_assert_ok(pcrm__store_bulk_end(t->ctx->store, 0));
+	pcrm_assert_ok(pcrm_ctx_commit(t->ctx));
+	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM bulk_t"), 2000);
+	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM bulk_t WHERE note IS NULL"), 1000);
+	cr_assert_eq(count(t->ctx, "SELECT SUM(n) FROM bulk_t"), 1999 * 2000 / 2);
+	pcrm_assert_ok(pcrm__store_query(t->ctx->store, "SELECT note FROM bulk_t WHERE k = 'k00001'",
+	                                 NULL, 0, &rows));
+	cr_assert_eq(pcrm__rows_next(rows), 1);
+	cr_assert_str_eq(pcrm__rows_text(rows, 0), awkward);
+	pcrm__rows_free(rows);
+}
+
+PCRM_BACKEND_TEST(store, failed_bulk_insert_leaves_nothing)
+{
+	static const char *const cols[] = { "k" };
+	pcrm_sql_value v[1] = { PCRM_SQL_S("same") };
+	int rc;
+	raw(t->ctx, "CREATE TABLE bulk_u (k TEXT PRIMARY KEY)");
+	pcrm_assert_ok(pcrm_ctx_begin(t->ctx));
+	pcrm_assert_ok(pcrm__store_bulk_begin(t->ctx->store, "bulk_u", cols, 1));
+	pcrm_assert_ok(pcrm__store_bulk_row(t->ctx->store, v));
+	/* SQLite reports the duplicate on the row, PostgreSQL's COPY when it ends */
+	rc = pcrm__store_bulk_row(t->ctx->store, v);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_bulk_end(t->ctx->store, 0);
+	else
+		pcrm__store_bulk_end(t->ctx->store, 1);
+	cr_assert_eq(rc, PCRM_EDUPLICATE, "%d %s", rc, pcrm_error_last());
+	pcrm_assert_fails(pcrm_ctx_commit(t->ctx), PCRM_ESTATE, "rolled back");
+	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM bulk_u"), 0);
+	cr_assert_eq(pcrm_ctx_tx_depth(t->ctx), 0);
+}
+
+PCRM_BACKEND_TEST(store, bulk_insert_needs_a_transaction)
+{
+	static const char *const cols[] = { "k" };
+	pcrm_assert_fails(pcrm__store_bulk_begin(t->ctx->store, "org_unit", cols, 1), PCRM_ESTATE,
+	                  "transaction");
+}
+
+/* --- PostgreSQL only: connection loss and serialization failures --- */
+
+static void lost_connection_is_reported_then_repaired(pcrm_test_store *t)
+{
+	pcrm_ctx *killer = pcrm_test_open_again(t);
+	int64_t pid = count(t->ctx, "SELECT pg_backend_pid()");
+	pcrm_sql_value p[1] = { PCRM_SQL_I(pid) };
+	pcrm_org_unit *u;
+
+	make_tree(t->ctx);
+	pcrm_assert_ok(pcrm__store_exec(killer->store, "SELECT pg_terminate_backend($1::int)", p, 1,
+	                                NULL));
+	pcrm_assert_fails(pcrm_org_unit_get(t->ctx, &root_admin, "3701", &u), PCRM_ECONNECTION,
+	                  "connection");
+	/* the next call reconnects */
+	pcrm_assert_ok(pcrm_org_unit_get(t->ctx, &root_admin, "3701", &u));
+	pcrm_org_unit_free(u);
+	cr_assert_neq(count(t->ctx, "SELECT pg_backend_pid()"), pid);
+
+	/* inside a transaction, a lost connection is not silently replaced */
+	pcrm_assert_ok(pcrm_ctx_begin(t->ctx));
+	p[0] = PCRM_SQL_I(count(t->ctx, "SELECT pg_backend_pid()"));
+	pcrm_assert_ok(pcrm__store_exec(killer->store, "SELECT pg_terminate_backend($1::int)", p, 1,
+	                                NULL));
+	cr_assert_eq(pcrm_org_unit_create(t->ctx, &root_admin, "3709", "37", "x", PCRM_ORG_CITY),
+	             PCRM_ECONNECTION, "%s", pcrm_error_last());
+	cr_assert_eq(pcrm_org_unit_create(t->ctx, &root_admin, "3709", "37", "x", PCRM_ORG_CITY),
+	             PCRM_ECONNECTION, "%s", pcrm_error_last());
+	pcrm_assert_ok(pcrm_ctx_rollback(t->ctx));
+	pcrm_assert_ok(pcrm_org_unit_create(t->ctx, &root_admin, "3709", "37", "x", PCRM_ORG_CITY));
+	pcrm_ctx_close(killer);
+}
+
+Test(store_pg, lost_connection_is_reported_then_repaired, .timeout = 120)
+{
+	pcrm_test_run_pg(lost_connection_is_reported_then_repaired);
+}
+
+static void serialization_failure_is_retry(pcrm_test_store *t)
+{
+	pcrm_ctx *other = pcrm_test_open_again(t);
+	make_tree(t->ctx);
+	pcrm_assert_ok(pcrm_ctx_begin(t->ctx));
+	raw(t->ctx, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+	cr_assert_eq(count(t->ctx, "SELECT version FROM org_unit WHERE code = '3701'"), 1);
+	/* another session changes the row after our snapshot was taken */
+	pcrm_assert_ok(pcrm_org_unit_rename(other, &root_admin, "3701", "renamed", 1));
+	cr_assert_eq(pcrm__store_exec(t->ctx->store,
+	                              "UPDATE org_unit SET name = 'mine' WHERE code = '3701'", NULL, 0,
+	                              NULL),
+	             PCRM_ERETRY, "%s", pcrm_error_last());
+	pcrm_assert_ok(pcrm_ctx_rollback(t->ctx));
+	pcrm_ctx_close(other);
+}
+
+Test(store_pg, serialization_failure_is_retry, .timeout = 120)
+{
+	pcrm_test_run_pg(serialization_failure_is_retry);
+}

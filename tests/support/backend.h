@@ -1,0 +1,68 @@
+/*
+ * Running one test body against both stores.
+ *
+ *   PCRM_BACKEND_TEST(org, create_and_get)
+ *   {
+ *       ... t->ctx is an open context on a fresh, migrated store ...
+ *   }
+ *
+ * defines org_sqlite::create_and_get (SQLite in memory) and
+ * org_pg::create_and_get (a fresh database on the throwaway PostgreSQL server
+ * that backend.c starts once per test program).  Without a PostgreSQL server
+ * the pg variants skip, except with CI=true, where they fail.
+ */
+#ifndef PCRM_TEST_BACKEND_H
+#define PCRM_TEST_BACKEND_H
+
+#include <criterion/criterion.h>
+
+#include <powercrm.h>
+
+typedef struct pcrm_test_store {
+	const char *uri;     /* reopen it for a second connection */
+	pcrm_ctx *ctx;       /* opened with the test clock */
+	pcrm_time now;       /* the test clock's reading; tests may move it */
+} pcrm_test_store;
+
+typedef void (*pcrm_test_body)(pcrm_test_store *t);
+
+void pcrm_test_run_sqlite(pcrm_test_body body);
+void pcrm_test_run_pg(pcrm_test_body body);
+
+/** The clock every test context uses: reads t->now (starts at 2026-11-23T09:00:00+08:00). */
+pcrm_time pcrm_test_clock(void *userdata);
+
+/** Opens another context on the same store (closing is the caller's). */
+pcrm_ctx *pcrm_test_open_again(pcrm_test_store *t);
+
+/** Asserts rc == PCRM_OK, printing the library's message otherwise. */
+#define pcrm_assert_ok(expr)                                                                   \
+	do {                                                                                   \
+		int rc_ = (expr);                                                              \
+		cr_assert_eq(rc_, PCRM_OK, "%s -> %d (%s): %s", #expr, rc_, pcrm_strerror(rc_), \
+		             pcrm_error_last());                                               \
+	} while (0)
+
+/** Asserts a failure status and that the message mentions `needle`. */
+#define pcrm_assert_fails(expr, status, needle)                                                 \
+	do {                                                                                    \
+		int rc_ = (expr);                                                               \
+		cr_assert_eq(rc_, (status), "%s -> %d (%s), expected %d: %s", #expr, rc_,       \
+		             pcrm_strerror(rc_), (int)(status), pcrm_error_last());            \
+		cr_assert(strstr(pcrm_error_last(), (needle)) != NULL,                          \
+		          "message of %s lacks \"%s\": %s", #expr, (needle), pcrm_error_last());  \
+	} while (0)
+
+#define PCRM_BACKEND_TEST(suite, name)                                             \
+	static void suite##_##name##_body(pcrm_test_store *t);                     \
+	Test(suite##_sqlite, name, .timeout = 120)                                 \
+	{                                                                          \
+		pcrm_test_run_sqlite(suite##_##name##_body);                       \
+	}                                                                          \
+	Test(suite##_pg, name, .timeout = 120)                                     \
+	{                                                                          \
+		pcrm_test_run_pg(suite##_##name##_body);                           \
+	}                                                                          \
+	static void suite##_##name##_body(pcrm_test_store *t)
+
+#endif

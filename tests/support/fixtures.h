@@ -1,0 +1,29 @@
+/* A small org tree and actors that most store-level tests start from. */
+#ifndef PCRM_TEST_FIXTURES_H
+#define PCRM_TEST_FIXTURES_H
+
+#include "backend.h"
+
+/* province 37 > city 3701 > county 370102 > township 37010201; city 3702 beside 3701 */
+static const pcrm_actor root_admin = { "admin-root", PCRM_ROLE_ADMIN, 3, "37" };
+static const pcrm_actor city_admin = { "admin-jn", PCRM_ROLE_ADMIN, 2, "3701" };
+static const pcrm_actor city_clerk = { "clerk-jn", PCRM_ROLE_DATA_CLERK, 1, "3701" };
+static const pcrm_actor township_clerk = { "clerk-tw", PCRM_ROLE_DATA_CLERK, 2, "37010201" };
+static const pcrm_actor city_agent = { "agent-jn", PCRM_ROLE_AGENT, 1, "3701" };
+static const pcrm_actor monitor = { "monitor-1", PCRM_ROLE_MONITOR, 1, "37" };
+
+static inline void make_tree(pcrm_ctx *ctx)
+{
+	pcrm_assert_ok(pcrm_org_unit_create(ctx, &root_admin, "37", NULL, "山东省电力公司",
+	                                    PCRM_ORG_PROVINCE));
+	pcrm_assert_ok(pcrm_org_unit_create(ctx, &root_admin, "3701", "37", "济南供电公司",
+	                                    PCRM_ORG_CITY));
+	pcrm_assert_ok(pcrm_org_unit_create(ctx, &root_admin, "3702", "37", "青岛供电公司",
+	                                    PCRM_ORG_CITY));
+	pcrm_assert_ok(pcrm_org_unit_create(ctx, &city_admin, "370102", "3701", "历下区供电中心",
+	                                    PCRM_ORG_COUNTY));
+	pcrm_assert_ok(pcrm_org_unit_create(ctx, &city_admin, "37010201", "370102", "姚家供电所",
+	                                    PCRM_ORG_TOWNSHIP));
+}
+
+#endif
