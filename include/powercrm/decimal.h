@@ -8,6 +8,12 @@
  * rounding happens only where the caller asks for it, with a named mode.
  *
  * Values are plain structs: copy them freely, no allocation, thread-safe.
+ *
+ * Common to every function returning a status: on failure *out is left
+ * unchanged and pcrm_error_last() names the operation and the problem; an
+ * operand whose scale is outside 0..PCRM_DECIMAL_MAX_SCALE, a target scale
+ * outside that range, a mode that is not a pcrm_rounding or a NULL out
+ * pointer is PCRM_EINVAL.
  */
 #ifndef POWERCRM_DECIMAL_H
 #define POWERCRM_DECIMAL_H
@@ -39,7 +45,10 @@ typedef enum pcrm_rounding {
 	PCRM_ROUND_FLOOR        /**< toward -infinity */
 } pcrm_rounding;
 
-/** Makes units / 10^scale (no validation beyond the scale range: 0 on a bad scale). */
+/**
+ * Makes units / 10^scale.  A scale outside 0..PCRM_DECIMAL_MAX_SCALE gives
+ * zero ({0, 0}) and sets no error message.
+ */
 PCRM_EXTERN(pcrm_decimal) pcrm_decimal_make(int64_t units, int scale);
 
 /** Makes an integer value (scale 0). */
@@ -49,8 +58,11 @@ PCRM_EXTERN(pcrm_decimal) pcrm_decimal_from_int(int64_t value);
  * Parses a decimal string: optional sign, digits, optional point and digits
  * ("0.5283", "-12.30", "+7", ".5").  The scale is the number of digits after
  * the point as written, so "12.30" keeps scale 2.  No exponent, no spaces, no
- * thousands separators.  PCRM_EINVAL names the bad character; PCRM_EOVERFLOW
- * when the digits do not fit.
+ * thousands separators.  Leading zeros are fine, "5." reads as 5, "-0" is
+ * zero, and at most PCRM_DECIMAL_MAX_SCALE digits may follow the point.
+ * PCRM_EINVAL for an empty string, a sign or point without digits, a second
+ * point or any other character (the message quotes the input and gives the
+ * 1-based position); PCRM_EOVERFLOW when the digits do not fit in 64 bits.
  */
 PCRM_EXTERN(int) pcrm_decimal_parse(const char *text, pcrm_decimal *out);
 
@@ -64,10 +76,13 @@ PCRM_EXTERN(int) pcrm_decimal_parse_n(const char *text, size_t len, pcrm_decimal
  */
 PCRM_EXTERN(int) pcrm_decimal_format(pcrm_decimal value, char *buf, size_t size);
 
-/** a + b at the larger of the two scales. */
+/**
+ * a + b at the larger of the two scales.  PCRM_EOVERFLOW when the result, or
+ * an operand brought to that scale, does not fit.
+ */
 PCRM_EXTERN(int) pcrm_decimal_add(pcrm_decimal a, pcrm_decimal b, pcrm_decimal *out);
 
-/** a - b at the larger of the two scales. */
+/** a - b at the larger of the two scales (overflow as for pcrm_decimal_add()). */
 PCRM_EXTERN(int) pcrm_decimal_sub(pcrm_decimal a, pcrm_decimal b, pcrm_decimal *out);
 
 /** -a (PCRM_EOVERFLOW for the most negative value). */
@@ -83,14 +98,16 @@ PCRM_EXTERN(int) pcrm_decimal_mul(pcrm_decimal a, pcrm_decimal b, pcrm_decimal *
 /**
  * Product a x b (quantity x price) rounded once, from the exact 128-bit
  * product, to `scale` digits with `mode`: 140.00 x 0.09975 -> 13.97 at scale
- * 2 half-up.
+ * 2 half-up.  PCRM_EOVERFLOW when the rounded result does not fit.
  */
 PCRM_EXTERN(int) pcrm_decimal_mul_round(pcrm_decimal a, pcrm_decimal b, int scale,
                                         pcrm_rounding mode, pcrm_decimal *out);
 
 /**
- * Quotient a / b rounded to `scale` digits with `mode`.  PCRM_EINVAL when b is
- * zero.  21 / 0.70 at scale 0 ceiling is exactly 30.
+ * Quotient a / b rounded once, from the exact quotient, to `scale` digits
+ * with `mode`.  PCRM_EINVAL ("division by zero") when b is zero;
+ * PCRM_EOVERFLOW when the quotient does not fit.  21 / 0.70 at scale 0
+ * ceiling is exactly 30.
  */
 PCRM_EXTERN(int) pcrm_decimal_div(pcrm_decimal a, pcrm_decimal b, int scale,
                                   pcrm_rounding mode, pcrm_decimal *out);
@@ -102,7 +119,10 @@ PCRM_EXTERN(int) pcrm_decimal_div(pcrm_decimal a, pcrm_decimal b, int scale,
 PCRM_EXTERN(int) pcrm_decimal_round(pcrm_decimal a, int scale, pcrm_rounding mode,
                                     pcrm_decimal *out);
 
-/** Compares by value regardless of scale: <0, 0, >0 (1.50 equals 1.5). */
+/**
+ * Compares by value regardless of scale: <0, 0, >0 (1.50 equals 1.5).
+ * Cannot report errors: a scale outside the valid range is clamped to it.
+ */
 PCRM_EXTERN(int) pcrm_decimal_cmp(pcrm_decimal a, pcrm_decimal b);
 
 /** Returns -1, 0 or 1. */
@@ -113,7 +133,8 @@ PCRM_EXTERN(int) pcrm_decimal_is_zero(pcrm_decimal a);
 
 /**
  * Converts to an integer with `mode` (e.g. PCRM_ROUND_CEILING for "agents
- * needed").  PCRM_EOVERFLOW cannot happen for scale 0 values.
+ * needed").  Never overflows: dropping at least one digit leaves room for the
+ * rounding step, and a scale 0 value is returned as is.
  */
 PCRM_EXTERN(int) pcrm_decimal_to_int(pcrm_decimal a, pcrm_rounding mode, int64_t *out);
 
