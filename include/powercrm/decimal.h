@@ -46,8 +46,10 @@ typedef enum pcrm_rounding {
 } pcrm_rounding;
 
 /**
- * Makes units / 10^scale.  A scale outside 0..PCRM_DECIMAL_MAX_SCALE gives
- * zero ({0, 0}) and sets no error message.
+ * Makes units / 10^scale.  The fields are stored as given: a scale outside
+ * 0..PCRM_DECIMAL_MAX_SCALE makes an invalid value that every
+ * status-returning function rejects with PCRM_EINVAL naming the scale
+ * (never a silent zero).
  */
 PCRM_EXTERN(pcrm_decimal) pcrm_decimal_make(int64_t units, int scale);
 

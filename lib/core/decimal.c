@@ -189,13 +189,14 @@ static int overflow2(const char *op, pcrm_decimal a, const char *sym, pcrm_decim
 
 /* ---- construction ---- */
 
+/*
+ * Packs the fields as given, even a scale out of range: every function that
+ * takes the value then rejects it with PCRM_EINVAL naming the scale, rather
+ * than silently computing with a zero the caller never wrote.
+ */
 pcrm_decimal pcrm_decimal_make(int64_t units, int scale)
 {
-	pcrm_decimal d = { 0, 0 };
-	if (valid_scale(scale)) {
-		d.units = units;
-		d.scale = scale;
-	}
+	pcrm_decimal d = { units, scale };
 	return d;
 }
 

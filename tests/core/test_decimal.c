@@ -434,11 +434,13 @@ Test(decimal, bad_arguments_name_the_argument)
 	expect_error(pcrm_decimal_to_int(one, PCRM_ROUND_DOWN, NULL), PCRM_EINVAL, "out is NULL");
 	expect_error(pcrm_decimal_format(bad, (char[8]){ 0 }, 8), PCRM_EINVAL, "value has scale 25");
 
+	/* an out-of-range scale is kept, so the next operation names it instead of using 0 */
 	r = pcrm_decimal_make(5, 19);
-	cr_assert_eq(r.units, 0);
-	cr_assert_eq(r.scale, 0);
+	cr_assert_eq(r.units, 5);
+	cr_assert_eq(r.scale, 19);
+	expect_error(pcrm_decimal_add(r, one, &r), PCRM_EINVAL, "a has scale 19");
 	r = pcrm_decimal_make(5, -1);
-	cr_assert_eq(r.units, 0);
+	expect_error(pcrm_decimal_round(r, 2, PCRM_ROUND_HALF_UP, &r), PCRM_EINVAL, "scale -1");
 	r = pcrm_decimal_make(-5, 18);
 	cr_assert_eq(r.units, -5);
 	cr_assert_eq(r.scale, 18);
