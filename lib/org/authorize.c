@@ -4,6 +4,8 @@
  * archives.  Every refusal is audited.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "audit/audit.h"
 #include "core/error.h"
@@ -16,8 +18,17 @@ static int deny(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permissi
 	                        reason);
 }
 
+static int take_path(const char *path, char **scope_path)
+{
+	if (!scope_path)
+		return PCRM_OK;
+	*scope_path = strdup(path);
+	return *scope_path ? PCRM_OK : pcrm__error_oom();
+}
+
 static int check_scope(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permission,
-                       const struct pcrm_org_unit *home, const char *target_org)
+                       const struct pcrm_org_unit *home, const char *target_org,
+                       char **scope_path)
 {
 	struct pcrm_org_unit target;
 	char reason[256];
@@ -29,14 +40,16 @@ static int check_scope(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission p
 		return deny(ctx, actor, permission, target_org, reason);
 	}
 	if (!target_org)
-		return PCRM_OK;
+		return take_path(home->path, scope_path);
 	rc = pcrm__org_load(ctx, target_org, &target);
 	if (rc != PCRM_OK)
 		return rc;
 	inside = pcrm__org_path_within(target.path, home->path);
+	if (inside)
+		rc = take_path(target.path, scope_path);
 	pcrm__org_clear(&target);
 	if (inside)
-		return PCRM_OK;
+		return rc;
 	snprintf(reason, sizeof(reason), "org unit %.32s is outside %s's org unit %.32s",
 	         target_org, actor->operator_id, home->code);
 	return deny(ctx, actor, permission, target_org, reason);
@@ -45,9 +58,19 @@ static int check_scope(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission p
 int pcrm_authorize(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permission,
                    const char *target_org)
 {
+	return pcrm__authorize_scope(ctx, actor, permission, target_org, NULL);
+}
+
+int pcrm__authorize_scope(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permission,
+                          const char *target_org, char **scope_path)
+{
 	struct pcrm_org_unit home;
 	char reason[256];
-	int rc = pcrm_actor_validate(actor);
+	int rc;
+
+	if (scope_path)
+		*scope_path = NULL;
+	rc = pcrm_actor_validate(actor);
 
 	if (rc != PCRM_OK)
 		return rc;
@@ -68,7 +91,7 @@ int pcrm_authorize(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permi
 	}
 	if (rc != PCRM_OK)
 		return rc;
-	rc = check_scope(ctx, actor, permission, &home, target_org);
+	rc = check_scope(ctx, actor, permission, &home, target_org, scope_path);
 	pcrm__org_clear(&home);
 	return rc;
 }

@@ -24,4 +24,13 @@ void pcrm__org_clear(struct pcrm_org_unit *unit);
 /** Nonzero when `path` lies inside the subtree whose path is `ancestor_path`. */
 int pcrm__org_path_within(const char *path, const char *ancestor_path);
 
+/**
+ * pcrm_authorize() that also hands back the org path the actor may see:
+ * the target's path, or the actor's own when target_org is NULL (malloc'd,
+ * the caller frees it).  Lets list queries filter to a subtree without
+ * reading the org tree twice.
+ */
+int pcrm__authorize_scope(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permission,
+                          const char *target_org, char **scope_path);
+
 #endif
