@@ -12,6 +12,7 @@
 #include <powercrm/ctx.h>
 #include <powercrm/org.h>
 #include <powercrm/audit.h>
+#include <powercrm/customer.h>
 #include <powercrm/staffing.h>
 
 #endif /* POWERCRM_H */

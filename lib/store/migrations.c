@@ -60,6 +60,39 @@ static const struct migration migrations[] = {
 	  ");"
 	  "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, "
 	  "'0000000000000000000000000000000000000000000000000000000000000000');" },
+	{ 2, "customer archive",
+	  /* Queried columns are real columns; the rest of the document is JSON in doc.
+	     The ID number never appears in clear: cipher (AES-GCM, hex), keyed hash, mask. */
+	  "CREATE TABLE customer ("
+	  "  customer_no TEXT PRIMARY KEY,"
+	  "  org_unit TEXT NOT NULL REFERENCES org_unit (code),"
+	  "  kind TEXT NOT NULL,"
+	  "  name TEXT NOT NULL,"
+	  "  usage_class TEXT NOT NULL,"
+	  "  voltage_level TEXT NOT NULL,"
+	  "  status TEXT NOT NULL,"
+	  "  vip_level INTEGER NOT NULL,"
+	  "  transformer_area TEXT,"
+	  "  doc TEXT NOT NULL,"
+	  "  id_masked TEXT,"
+	  "  id_cipher TEXT,"
+	  "  id_hash TEXT,"
+	  "  created_at BIGINT NOT NULL,"
+	  "  updated_at BIGINT NOT NULL,"
+	  "  version INTEGER NOT NULL"
+	  ");"
+	  "CREATE INDEX customer_by_org ON customer (org_unit, customer_no);"
+	  "CREATE INDEX customer_by_id_hash ON customer (id_hash);"
+	  "CREATE INDEX customer_by_area ON customer (transformer_area);"
+	  "CREATE INDEX customer_by_name ON customer (name);"
+	  /* the screen-pop index: normalised number -> customers */
+	  "CREATE TABLE customer_phone ("
+	  "  customer_no TEXT NOT NULL REFERENCES customer (customer_no),"
+	  "  kind TEXT NOT NULL,"
+	  "  phone TEXT NOT NULL,"
+	  "  PRIMARY KEY (customer_no, kind)"
+	  ");"
+	  "CREATE INDEX customer_phone_by_phone ON customer_phone (phone);" },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -1,0 +1,143 @@
+/*
+ * libpowercrm - the customer archive (客户档案): customers, screen pop.
+ *
+ * A customer is a JSON document validated field by field (the format is in
+ * docs/customers.md): customer number (户号), kind, name, type and groups,
+ * usage class, voltage level, org unit, status, VIP level and account
+ * manager, transformer area and feeder, addresses, phones, e-mail, the
+ * preferred notification channel, household size, low-income flag, and the
+ * personal ID number or organisation code.
+ *
+ * The ID number is stored encrypted (AES-256-GCM with a key derived from the
+ * context's data key), found through a keyed hash (HMAC-SHA256), and shown
+ * masked ("1101**********1234") unless the actor holds PCRM_PERM_PII_READ and
+ * asks for it with PCRM_CUSTOMER_REVEAL_ID (which is audited).
+ *
+ * Permissions: reading needs PCRM_PERM_ARCHIVE_READ, writing
+ * PCRM_PERM_ARCHIVE_WRITE, both for the customer's org unit, which must lie
+ * in the actor's subtree; township stations never write.  Every mutation is
+ * audited in the same transaction.
+ */
+#ifndef POWERCRM_CUSTOMER_H
+#define POWERCRM_CUSTOMER_H
+
+#include <powercrm/actor.h>
+#include <powercrm/common.h>
+#include <powercrm/ctx.h>
+#include <powercrm/time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pcrm_customer pcrm_customer;
+typedef struct pcrm_customer_list pcrm_customer_list;
+
+/** Flag for pcrm_customer_get(): return the ID number unmasked (needs PCRM_PERM_PII_READ). */
+#define PCRM_CUSTOMER_REVEAL_ID 1u
+
+/** Room for a normalised phone number. */
+#define PCRM_PHONE_MAX 24
+
+/**
+ * Normalises a phone number as a switch delivers it: spaces, dashes and
+ * brackets dropped; +86 / 0086 removed; 11-digit mobiles (1[3-9]...) kept
+ * as 11 digits (a leading trunk 0 dropped); landlines as 0 + area code +
+ * local number (10..12 digits: "+86 531 8888 8888" -> "053188888888").
+ * PCRM_EINVAL names what is wrong (a local number without area code is
+ * ambiguous and rejected).
+ */
+PCRM_EXTERN(int) pcrm_phone_normalize(const char *raw, char *buf, size_t size);
+
+/**
+ * Creates a customer from a JSON object.  Required: customer_no, kind, name,
+ * usage_class, voltage_level, org_unit.  Errors name the field
+ * ("phones.mobile: \"12345\" is not a mobile or landline number").
+ * PCRM_EDUPLICATE when the customer number is taken.  `out` may be NULL;
+ * otherwise it receives the stored customer (free with pcrm_customer_free).
+ */
+PCRM_EXTERN(int) pcrm_customer_create(pcrm_ctx *ctx, const pcrm_actor *actor, const char *json,
+                                      pcrm_customer **out);
+
+/** Reads a customer.  `flags` 0 or PCRM_CUSTOMER_REVEAL_ID. */
+PCRM_EXTERN(int) pcrm_customer_get(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                   const char *customer_no, unsigned int flags,
+                                   pcrm_customer **out);
+
+/**
+ * Changes the fields present in `patch_json` (a JSON object; null removes an
+ * optional field).  `expected_version` is the version the caller read: when
+ * the customer changed since, PCRM_ECONFLICT and nothing changes.
+ * customer_no cannot change; a closed customer cannot change (PCRM_ESTATE);
+ * moving to another org unit needs write permission on both.
+ */
+PCRM_EXTERN(int) pcrm_customer_update(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                      const char *customer_no, const char *patch_json,
+                                      int expected_version, pcrm_customer **out);
+
+/** Sets status "closed" (PCRM_ESTATE when already closed); versioned like update. */
+PCRM_EXTERN(int) pcrm_customer_close(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                     const char *customer_no, int expected_version);
+
+/** A search; unset (NULL / 0) fields do not restrict.  Initialise with PCRM_CUSTOMER_QUERY_INIT. */
+typedef struct pcrm_customer_query {
+	unsigned int version;          /**< PCRM_CUSTOMER_QUERY_VERSION */
+	const char *customer_no;       /**< exact */
+	const char *name_prefix;       /**< names starting with this */
+	const char *phone;             /**< any of the customer's phones, normalised first */
+	const char *id_number;         /**< exact, through the keyed hash (needs the data key) */
+	const char *org_unit;          /**< this unit and its subtree */
+	const char *transformer_area;  /**< exact */
+	const char *cursor;            /**< from pcrm_customer_list_next_cursor(); NULL = first page */
+	int limit;                     /**< page size 1..1000; 0 = 50 */
+} pcrm_customer_query;
+
+#define PCRM_CUSTOMER_QUERY_VERSION 1
+#define PCRM_CUSTOMER_QUERY_INIT { PCRM_CUSTOMER_QUERY_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
+
+/**
+ * Finds customers in the actor's subtree, ordered by customer number, one
+ * page at a time.
+ */
+PCRM_EXTERN(int) pcrm_customer_search(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                      const pcrm_customer_query *query,
+                                      pcrm_customer_list **out);
+
+/**
+ * Screen pop: the customers whose phones match the caller number (after
+ * pcrm_phone_normalize()), inside the actor's subtree, VIPs first (highest
+ * VIP level, then customer number).  An empty list when nobody matches.
+ */
+PCRM_EXTERN(int) pcrm_customer_find_by_phone(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                             const char *caller_number,
+                                             pcrm_customer_list **out);
+
+PCRM_EXTERN(void) pcrm_customer_free(pcrm_customer *customer);
+
+/* Accessors: strings live as long as the customer (or the list holding it). */
+PCRM_EXTERN(const char *) pcrm_customer_no(const pcrm_customer *c);
+PCRM_EXTERN(const char *) pcrm_customer_name(const pcrm_customer *c);
+PCRM_EXTERN(const char *) pcrm_customer_org_unit(const pcrm_customer *c);
+/** "applying", "active", "suspended" or "closed". */
+PCRM_EXTERN(const char *) pcrm_customer_status(const pcrm_customer *c);
+PCRM_EXTERN(int) pcrm_customer_vip_level(const pcrm_customer *c);
+PCRM_EXTERN(int) pcrm_customer_version(const pcrm_customer *c);
+PCRM_EXTERN(pcrm_time) pcrm_customer_created_at(const pcrm_customer *c);
+PCRM_EXTERN(pcrm_time) pcrm_customer_updated_at(const pcrm_customer *c);
+/**
+ * The whole customer as a JSON object (the format of create, plus version,
+ * created_at, updated_at; id_number masked unless revealed).
+ */
+PCRM_EXTERN(const char *) pcrm_customer_json(const pcrm_customer *c);
+
+PCRM_EXTERN(size_t) pcrm_customer_list_count(const pcrm_customer_list *list);
+PCRM_EXTERN(const pcrm_customer *) pcrm_customer_list_at(const pcrm_customer_list *list, size_t i);
+/** The cursor for the next page, or NULL on the last page. */
+PCRM_EXTERN(const char *) pcrm_customer_list_next_cursor(const pcrm_customer_list *list);
+PCRM_EXTERN(void) pcrm_customer_list_free(pcrm_customer_list *list);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* POWERCRM_CUSTOMER_H */

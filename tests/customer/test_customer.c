@@ -1,0 +1,398 @@
+/* The customer archive on both backends: every operation and every rejection. */
+#include <stdio.h>
+#include <string.h>
+
+#include "backend.h"
+#include "fixtures.h"
+#include "core/ctx.h"
+#include "store/store.h"
+
+static const char *const zhang =
+	"{\"customer_no\": \"3701000001\", \"kind\": \"person\", \"name\": \"张三\","
+	" \"usage_class\": \"residential\", \"voltage_level\": \"220V\", \"org_unit\": \"37010201\","
+	" \"transformer_area\": \"TA-0042\", \"feeder\": \"F-10kV-7\","
+	" \"phones\": {\"mobile\": \"+86 138 0013 8000\", \"landline\": \"0531-88888888\"},"
+	" \"email\": \"zhang@example.cn\", \"preferred_channel\": \"sms\","
+	" \"addresses\": [{\"kind\": \"supply\", \"text\": \"历下区姚家街道1号\", \"postcode\": \"250014\"}],"
+	" \"household_size\": 5, \"low_income\": true, \"id_number\": \"11010519491231002X\"}";
+
+static const char *const steelworks =
+	"{\"customer_no\": \"3701900001\", \"kind\": \"organisation\", \"name\": \"济南钢铁厂\","
+	" \"usage_class\": \"large_industry\", \"voltage_level\": \"110kV\", \"org_unit\": \"370102\","
+	" \"vip_level\": 3, \"account_manager\": \"agent-jn\","
+	" \"phones\": {\"landline\": \"(0531) 8888-8888\"}, \"id_number\": \"91370100163000000X\"}";
+
+static void open_with_key(pcrm_test_store *t)
+{
+	static const unsigned char key[PCRM_DATA_KEY_LEN] = "0123456789abcdef0123456789abcde";
+	pcrm_ctx_options opts;
+	pcrm_ctx_close(t->ctx);
+	pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION);
+	opts.clock = pcrm_test_clock;
+	opts.clock_data = t;
+	opts.data_key = key;
+	opts.data_key_len = sizeof(key);
+	t->ctx = NULL;
+	cr_assert_eq(pcrm_ctx_open(&t->ctx, t->uri, &opts), PCRM_OK, "%s", pcrm_error_last());
+}
+
+static void setup(pcrm_test_store *t)
+{
+	if (strcmp(t->uri, "sqlite::memory:") == 0) {
+		/* an in-memory store cannot be reopened: give this context its key another way */
+		static const unsigned char key[PCRM_DATA_KEY_LEN] = "0123456789abcdef0123456789abcde";
+		pcrm_ctx_options opts;
+		pcrm_ctx_close(t->ctx);
+		pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION);
+		opts.clock = pcrm_test_clock;
+		opts.clock_data = t;
+		opts.data_key = key;
+		opts.data_key_len = sizeof(key);
+		cr_assert_eq(pcrm_ctx_open(&t->ctx, "sqlite::memory:", &opts), PCRM_OK);
+	} else {
+		open_with_key(t);
+	}
+	make_tree(t->ctx);
+}
+
+static const pcrm_actor senior_clerk = { "clerk-boss", PCRM_ROLE_DATA_CLERK, 2, "37" };
+
+PCRM_BACKEND_TEST(customer, create_and_get)
+{
+	pcrm_customer *c;
+	setup(t);
+	pcrm_assert_ok(pcrm_customer_create(t->ctx, &city_clerk, zhang, &c));
+	cr_assert_str_eq(pcrm_customer_no(c), "3701000001");
+	cr_assert_eq(pcrm_customer_version(c), 1);
+	pcrm_customer_free(c);
+
+	pcrm_assert_ok(pcrm_customer_get(t->ctx, &city_agent, "3701000001", 0, &c));
+	cr_assert_str_eq(pcrm_customer_name(c), "张三");
+	cr_assert_str_eq(pcrm_customer_org_unit(c), "37010201");
+	cr_assert_str_eq(pcrm_customer_status(c), "active");
+	cr_assert_eq(pcrm_customer_vip_level(c), 0);
+	cr_assert_eq(pcrm_customer_created_at(c), t->now);
+	/* phones normalised, ID masked, defaults filled */
+	cr_assert(strstr(pcrm_customer_json(c), "\"mobile\":\"13800138000\"") != NULL, "%s",
+	          pcrm_customer_json(c));
+	cr_assert(strstr(pcrm_customer_json(c), "\"landline\":\"053188888888\"") != NULL);
+	cr_assert(strstr(pcrm_customer_json(c), "\"id_number\":\"1101**********002X\"") != NULL,
+	          "%s", pcrm_customer_json(c));
+	cr_assert(strstr(pcrm_customer_json(c), "\"registered\":false") != NULL);
+	cr_assert(strstr(pcrm_customer_json(c), "19491231") == NULL);
+	pcrm_customer_free(c);
+}
+
+PCRM_BACKEND_TEST(customer, id_number_is_never_stored_in_clear)
+{
+	int64_t n = -1;
+	setup(t);
+	pcrm_assert_ok(pcrm_customer_create(t->ctx, &city_clerk, zhang, NULL));
+	/* no table holds the number in clear: not the row, not the audit log */
+	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store,
+	                                     "SELECT COUNT(*) FROM customer WHERE doc LIKE '%19491231%' "
+	                                     "OR id_cipher LIKE '%19491231%' OR id_masked LIKE '%1949%'",
+	                                     NULL, 0, &n));
+	cr_assert_eq(n, 0);
+	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store,
+	                                     "SELECT COUNT(*) FROM audit_log WHERE summary LIKE '%1949%'",
+	                                     NULL, 0, &n));
+	cr_assert_eq(n, 0);
+	/* and it is still found through its keyed hash */
+	{
+		pcrm_customer_list *l;
+		pcrm_customer_query q = PCRM_CUSTOMER_QUERY_INIT;
+		q.id_number = "11010519491231002X";
+		pcrm_assert_ok(pcrm_customer_search(t->ctx, &city_agent, &q, &l));
+		cr_assert_eq(pcrm_customer_list_count(l), 1);
+		pcrm_customer_list_free(l);
+	}
+}
+
+PCRM_BACKEND_TEST(customer, reveal_needs_the_right_role_and_is_audited)
+{
+	pcrm_customer *c;
+	setup(t);
+	pcrm_assert_ok(pcrm_customer_create(t->ctx, &city_clerk, zhang, NULL));
+	pcrm_assert_fails(pcrm_customer_get(t->ctx, &city_agent, "3701000001", PCRM_CUSTOMER_REVEAL_ID,
+	                                    &c),
+	                  PCRM_EPERM, "pii.read");
+	cr_assert_null(c);
+	pcrm_assert_ok(pcrm_customer_get(t->ctx, &senior_clerk, "3701000001",
+	                                 PCRM_CUSTOMER_REVEAL_ID, &c));
+	cr_assert(strstr(pcrm_customer_json(c), "\"id_number\":\"11010519491231002X\"") != NULL,
+	          "%s", pcrm_customer_json(c));
+	pcrm_customer_free(c);
+	pcrm_assert_fails(pcrm_customer_get(t->ctx, &senior_clerk, "3701000001", 4, &c), PCRM_EINVAL,
+	                  "flags");
+}
+
+PCRM_BACKEND_TEST(customer, rejections_name_the_field_and_change_nothing)
+{
+	pcrm_customer_list *l;
+	pcrm_customer_query q = PCRM_CUSTOMER_QUERY_INIT;
+	setup(t);
+	pcrm_assert_fails(pcrm_customer_create(t->ctx, &city_clerk, "{not json", NULL), PCRM_EINVAL,
+	                  "invalid JSON");
+	pcrm_assert_fails(pcrm_customer_create(t->ctx, &city_clerk,
+	                                       "{\"customer_no\": \"1\", \"kind\": \"alien\"}", NULL),
+	                  PCRM_EINVAL, "kind");
+	pcrm_assert_fails(pcrm_customer_create(t->ctx, &city_clerk,
+	                                       "{\"customer_no\": \"1\", \"kind\": \"person\", "
+	                                       "\"name\": \"x\", \"usage_class\": \"residential\", "
+	                                       "\"voltage_level\": \"220V\", \"org_unit\": \"3701\", "
+	                                       "\"phones\": {\"mobile\": \"12345\"}}",
+	                                       NULL),
+	                  PCRM_EINVAL, "phones.mobile");
+	pcrm_assert_fails(pcrm_customer_create(t->ctx, &city_clerk,
+	                                       "{\"customer_no\": \"1\", \"kind\": \"person\", "
+	                                       "\"name\": \"x\", \"usage_class\": \"residential\", "
+	                                       "\"voltage_level\": \"220V\", \"org_unit\": \"3701\", "
+	                                       "\"id_number\": \"110105194912310021\"}",
+	                                       NULL),
+	                  PCRM_EINVAL, "id_number");
+	pcrm_assert_fails(pcrm_customer_create(t->ctx, &city_clerk,
+	                                       "{\"customer_no\": \"1\", \"kind\": \"person\", "
+	                                       "\"name\": \"x\", \"usage_class\": \"residential\", "
+	                                       "\"voltage_level\": \"220V\", \"org_unit\": \"3701\", "
+	                                       "\"colour\": \"red\"}",
+	                                       NULL),
+	                  PCRM_EINVAL, "colour: unknown field");
+	pcrm_assert_fails(pcrm_customer_create(t->ctx, &city_clerk,
+	                                       "{\"customer_no\": \"1\", \"kind\": \"person\", "
+	                                       "\"name\": \"x\", \"usage_class\": \"residential\", "
+	                                       "\"org_unit\": \"3701\"}",
+	                                       NULL),
+	                  PCRM_EINVAL, "voltage_level: is required");
+	pcrm_assert_fails(pcrm_customer_create(t->ctx, &city_clerk,
+	                                       "{\"customer_no\": \"1\", \"kind\": \"person\", "
+	                                       "\"name\": \"x\", \"usage_class\": \"residential\", "
+	                                       "\"voltage_level\": \"220V\", \"org_unit\": \"3701\", "
+	                                       "\"vip_level\": 9}",
+	                                       NULL),
+	                  PCRM_EINVAL, "vip_level");
+	pcrm_assert_ok(pcrm_customer_search(t->ctx, &senior_clerk, &q, &l));
+	cr_assert_eq(pcrm_customer_list_count(l), 0);
+	pcrm_customer_list_free(l);
+}
+
+PCRM_BACKEND_TEST(customer, duplicate_customer_number)
+{
+	setup(t);
+	pcrm_assert_ok(pcrm_customer_create(t->ctx, &city_clerk, zhang, NULL));
+	pcrm_assert_fails(pcrm_customer_create(t->ctx, &city_clerk, zhang, NULL), PCRM_EDUPLICATE,
+	                  "3701000001");
+}
+
+PCRM_BACKEND_TEST(customer, update_is_versioned)
+{
+	pcrm_customer *c;
+	setup(t);
+	pcrm_assert_ok(pcrm_customer_create(t->ctx, &city_clerk, zhang, NULL));
+	t->now += 3600;
+	pcrm_assert_ok(pcrm_customer_update(t->ctx, &city_clerk, "3701000001",
+	                                    "{\"name\": \"张三丰\", \"email\": null, "
+	                                    "\"phones\": {\"mobile\": \"13900139000\"}}",
+	                                    1, &c));
+	cr_assert_eq(pcrm_customer_version(c), 2);
+	cr_assert_str_eq(pcrm_customer_name(c), "张三丰");
+	cr_assert_eq(pcrm_customer_updated_at(c), t->now);
+	cr_assert(strstr(pcrm_customer_json(c), "email") == NULL);
+	cr_assert(strstr(pcrm_customer_json(c), "1101**********002X") != NULL, "%s",
+	          pcrm_customer_json(c));
+	pcrm_customer_free(c);
+	pcrm_assert_fails(pcrm_customer_update(t->ctx, &city_clerk, "3701000001",
+	                                       "{\"name\": \"stale\"}", 1, NULL),
+	                  PCRM_ECONFLICT, "version 2");
+	pcrm_assert_fails(pcrm_customer_update(t->ctx, &city_clerk, "3701000001",
+	                                       "{\"customer_no\": \"x\"}", 2, NULL),
+	                  PCRM_EINVAL, "customer_no");
+	pcrm_assert_fails(pcrm_customer_update(t->ctx, &city_clerk, "3701000001",
+	                                       "{\"name\": null}", 2, NULL),
+	                  PCRM_EINVAL, "name");
+	pcrm_assert_fails(pcrm_customer_update(t->ctx, &city_clerk, "9999", "{\"name\": \"x\"}", 1,
+	                                       NULL),
+	                  PCRM_ENOTFOUND, "9999");
+	pcrm_assert_ok(pcrm_customer_get(t->ctx, &city_agent, "3701000001", 0, &c));
+	cr_assert_str_eq(pcrm_customer_name(c), "张三丰");
+	cr_assert_eq(pcrm_customer_version(c), 2);
+	pcrm_customer_free(c);
+}
+
+PCRM_BACKEND_TEST(customer, moving_needs_write_on_both_org_units)
+{
+	setup(t);
+	pcrm_assert_ok(pcrm_customer_create(t->ctx, &city_clerk, zhang, NULL));
+	pcrm_assert_fails(pcrm_customer_update(t->ctx, &city_clerk, "3701000001",
+	                                       "{\"org_unit\": \"3702\"}", 1, NULL),
+	                  PCRM_EPERM, "outside");
+	pcrm_assert_ok(pcrm_customer_update(t->ctx, &senior_clerk, "3701000001",
+	                                    "{\"org_unit\": \"3702\"}", 1, NULL));
+}
+
+PCRM_BACKEND_TEST(customer, close_is_final)
+{
+	setup(t);
+	pcrm_assert_ok(pcrm_customer_create(t->ctx, &city_clerk, zhang, NULL));
+	pcrm_assert_ok(pcrm_customer_close(t->ctx, &city_clerk, "3701000001", 1));
+	pcrm_assert_fails(pcrm_customer_close(t->ctx, &city_clerk, "3701000001", 2), PCRM_ESTATE,
+	                  "closed");
+	pcrm_assert_fails(pcrm_customer_update(t->ctx, &city_clerk, "3701000001",
+	                                       "{\"name\": \"x\"}", 2, NULL),
+	                  PCRM_ESTATE, "closed");
+}
+
+PCRM_BACKEND_TEST(customer, permissions_follow_role_and_subtree)
+{
+	pcrm_customer *c;
+	pcrm_customer_list *l;
+	setup(t);
+	/* agents read, never write */
+	pcrm_assert_fails(pcrm_customer_create(t->ctx, &city_agent, zhang, NULL), PCRM_EPERM,
+	                  "archive.write");
+	/* township stations read their own archives but cannot modify them */
+	pcrm_assert_fails(pcrm_customer_create(t->ctx, &township_clerk, zhang, NULL), PCRM_EPERM,
+	                  "read-only");
+	pcrm_assert_ok(pcrm_customer_create(t->ctx, &city_clerk, zhang, NULL));
+	pcrm_assert_ok(pcrm_customer_get(t->ctx, &township_clerk, "3701000001", 0, &c));
+	pcrm_customer_free(c);
+	pcrm_assert_fails(pcrm_customer_update(t->ctx, &township_clerk, "3701000001",
+	                                       "{\"name\": \"x\"}", 1, NULL),
+	                  PCRM_EPERM, "read-only");
+	/* an actor never sees customers outside its subtree */
+	{
+		pcrm_actor qingdao = { "agent-qd", PCRM_ROLE_AGENT, 1, "3702" };
+		pcrm_customer_query q = PCRM_CUSTOMER_QUERY_INIT;
+		pcrm_assert_fails(pcrm_customer_get(t->ctx, &qingdao, "3701000001", 0, &c), PCRM_EPERM,
+		                  "outside");
+		pcrm_assert_ok(pcrm_customer_search(t->ctx, &qingdao, &q, &l));
+		cr_assert_eq(pcrm_customer_list_count(l), 0);
+		pcrm_customer_list_free(l);
+		pcrm_assert_ok(pcrm_customer_find_by_phone(t->ctx, &qingdao, "13800138000", &l));
+		cr_assert_eq(pcrm_customer_list_count(l), 0);
+		pcrm_customer_list_free(l);
+	}
+}
+
+PCRM_BACKEND_TEST(customer, screen_pop_normalises_and_puts_vips_first)
+{
+	pcrm_customer_list *l;
+	setup(t);
+	pcrm_assert_ok(pcrm_customer_create(t->ctx, &city_clerk, zhang, NULL));
+	pcrm_assert_ok(pcrm_customer_create(t->ctx, &city_clerk, steelworks, NULL));
+	/* both share the landline 0531 8888 8888, written differently */
+	pcrm_assert_ok(pcrm_customer_find_by_phone(t->ctx, &city_agent, "+8653188888888", &l));
+	cr_assert_eq(pcrm_customer_list_count(l), 2);
+	cr_assert_str_eq(pcrm_customer_no(pcrm_customer_list_at(l, 0)), "3701900001");
+	cr_assert_str_eq(pcrm_customer_no(pcrm_customer_list_at(l, 1)), "3701000001");
+	pcrm_customer_list_free(l);
+	pcrm_assert_ok(pcrm_customer_find_by_phone(t->ctx, &city_agent, "0086-138-0013-8000", &l));
+	cr_assert_eq(pcrm_customer_list_count(l), 1);
+	pcrm_customer_list_free(l);
+	pcrm_assert_ok(pcrm_customer_find_by_phone(t->ctx, &city_agent, "013800138000", &l));
+	cr_assert_eq(pcrm_customer_list_count(l), 1);
+	pcrm_customer_list_free(l);
+	pcrm_assert_ok(pcrm_customer_find_by_phone(t->ctx, &city_agent, "13700000000", &l));
+	cr_assert_eq(pcrm_customer_list_count(l), 0);
+	pcrm_customer_list_free(l);
+	pcrm_assert_fails(pcrm_customer_find_by_phone(t->ctx, &city_agent, "88888888", &l),
+	                  PCRM_EINVAL, "area code");
+	pcrm_assert_fails(pcrm_customer_find_by_phone(t->ctx, &city_agent, "abc", &l), PCRM_EINVAL,
+	                  "caller_number");
+}
+
+PCRM_BACKEND_TEST(customer, search_pages_with_a_cursor)
+{
+	pcrm_customer_query q = PCRM_CUSTOMER_QUERY_INIT;
+	pcrm_customer_list *l;
+	char doc[512], cursor[64];
+	int seen = 0;
+	setup(t);
+	for (int i = 0; i < 25; i++) {
+		snprintf(doc, sizeof(doc),
+		         "{\"customer_no\": \"C%03d\", \"kind\": \"person\", \"name\": \"%s%d\","
+		         " \"usage_class\": \"residential\", \"voltage_level\": \"220V\","
+		         " \"org_unit\": \"%s\", \"transformer_area\": \"%s\"}",
+		         i, i % 2 ? "王" : "李", i, i % 5 ? "370102" : "3702", i % 3 ? "TA-1" : "TA-2");
+		pcrm_assert_ok(pcrm_customer_create(t->ctx, &root_admin, doc, NULL));
+	}
+	q.limit = 7;
+	q.org_unit = "3701";
+	do {
+		pcrm_assert_ok(pcrm_customer_search(t->ctx, &city_agent, &q, &l));
+		seen += (int)pcrm_customer_list_count(l);
+		if (pcrm_customer_list_next_cursor(l)) {
+			snprintf(cursor, sizeof(cursor), "%s", pcrm_customer_list_next_cursor(l));
+			q.cursor = cursor;
+		} else {
+			q.cursor = NULL;
+		}
+		pcrm_customer_list_free(l);
+	} while (q.cursor);
+	cr_assert_eq(seen, 20); /* the five in 3702 are outside */
+
+	q = (pcrm_customer_query)PCRM_CUSTOMER_QUERY_INIT;
+	q.name_prefix = "王";
+	q.transformer_area = "TA-1";
+	pcrm_assert_ok(pcrm_customer_search(t->ctx, &root_admin, &q, &l));
+	for (size_t i = 0; i < pcrm_customer_list_count(l); i++)
+		cr_assert(strncmp(pcrm_customer_name(pcrm_customer_list_at(l, i)), "王", 3) == 0);
+	cr_assert_eq(pcrm_customer_list_count(l), 8);
+	pcrm_customer_list_free(l);
+
+	q = (pcrm_customer_query)PCRM_CUSTOMER_QUERY_INIT;
+	q.limit = 5000;
+	pcrm_assert_fails(pcrm_customer_search(t->ctx, &root_admin, &q, &l), PCRM_EINVAL,
+	                  "query.limit");
+	q.limit = 0;
+	q.org_unit = "3702";
+	pcrm_assert_fails(pcrm_customer_search(t->ctx, &city_agent, &q, &l), PCRM_EPERM, "outside");
+}
+
+PCRM_BACKEND_TEST(customer, mutations_are_audited)
+{
+	int64_t checked = 0;
+	setup(t);
+	pcrm_assert_ok(pcrm_customer_create(t->ctx, &city_clerk, zhang, NULL));
+	pcrm_assert_ok(pcrm_customer_update(t->ctx, &city_clerk, "3701000001", "{\"vip_level\": 1}",
+	                                    1, NULL));
+	pcrm_assert_ok(pcrm_customer_close(t->ctx, &city_clerk, "3701000001", 2));
+	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &monitor, &checked, NULL));
+	cr_assert_eq(checked, 8); /* 5 org units + create, update, close */
+}
+
+PCRM_BACKEND_TEST(customer, id_numbers_need_the_data_key)
+{
+	pcrm_customer_query q = PCRM_CUSTOMER_QUERY_INIT;
+	pcrm_customer_list *l;
+	make_tree(t->ctx); /* the default test context has no data key */
+	pcrm_assert_fails(pcrm_customer_create(t->ctx, &city_clerk, zhang, NULL), PCRM_EPERM,
+	                  "data key");
+	q.id_number = "11010519491231002X";
+	pcrm_assert_fails(pcrm_customer_search(t->ctx, &city_clerk, &q, &l), PCRM_EPERM, "data key");
+}
+
+Test(phone, normalisation)
+{
+	char out[PCRM_PHONE_MAX];
+	const char *cases[][2] = {
+		{ "13800138000", "13800138000" },      { "+86 138 0013 8000", "13800138000" },
+		{ "0086-13800138000", "13800138000" }, { "013800138000", "13800138000" },
+		{ "0531-88888888", "053188888888" },   { "(0531)8888-8888", "053188888888" },
+		{ "+86 531 8888 8888", "053188888888" }, { "010-12345678", "01012345678" },
+		{ "+86 10 1234 5678", "01012345678" }, { "0371-6123456", "03716123456" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pcrm_assert_ok(pcrm_phone_normalize(cases[i][0], out, sizeof(out)));
+		cr_assert_str_eq(out, cases[i][1], "%s", cases[i][0]);
+	}
+	pcrm_assert_fails(pcrm_phone_normalize("88888888", out, sizeof(out)), PCRM_EINVAL, "area code");
+	pcrm_assert_fails(pcrm_phone_normalize("+1 415 555 0100", out, sizeof(out)), PCRM_EINVAL,
+	                  "+86");
+	pcrm_assert_fails(pcrm_phone_normalize("12345", out, sizeof(out)), PCRM_EINVAL,
+	                  "not a mobile");
+	pcrm_assert_fails(pcrm_phone_normalize("1380013800x", out, sizeof(out)), PCRM_EINVAL, "'x'");
+	pcrm_assert_fails(pcrm_phone_normalize("", out, sizeof(out)), PCRM_EINVAL, "phone");
+	pcrm_assert_fails(pcrm_phone_normalize("12800138000", out, sizeof(out)), PCRM_EINVAL, "phone");
+	pcrm_assert_fails(pcrm_phone_normalize("13800138000", out, 5), PCRM_EINVAL, "buffer");
+}
