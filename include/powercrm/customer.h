@@ -112,6 +112,51 @@ PCRM_EXTERN(int) pcrm_customer_find_by_phone(pcrm_ctx *ctx, const pcrm_actor *ac
                                              const char *caller_number,
                                              pcrm_customer_list **out);
 
+/**
+ * Called after each committed batch of an import with the number of
+ * customers imported so far; return nonzero to stop (the import then ends
+ * with PCRM_ESTATE, the committed batches staying).  May be NULL.
+ */
+typedef int (*pcrm_progress_fn)(int64_t done, void *userdata);
+
+/** Receives export output; return nonzero to stop (the export then fails with PCRM_EIO). */
+typedef int (*pcrm_write_fn)(const char *data, size_t len, void *userdata);
+
+/**
+ * Imports one batch of customers in JSON Lines form (one customer document
+ * per line, blank lines ignored), all or nothing: every line is validated
+ * and authorised before anything is written, and one failure imports none.
+ * Errors name the line and field ("line 7: phones.mobile: ...").  Duplicate
+ * customer numbers within the batch or against the store are rejected with
+ * PCRM_EDUPLICATE naming the line.  PostgreSQL loads through COPY.  The
+ * batch is audited as one "customer.import" entry (count, first and last
+ * customer number, SHA-256 of the input).  *imported (may be NULL) receives
+ * the number of customers written.
+ */
+PCRM_EXTERN(int) pcrm_customer_import(pcrm_ctx *ctx, const pcrm_actor *actor, const char *jsonl,
+                                      size_t len, int64_t *imported);
+
+/**
+ * Imports a JSON Lines file in batches of `batch_lines` lines (0 = 10000),
+ * each all or nothing and committed on its own; stops at the first bad batch,
+ * whose error names the line number in the file.  Earlier batches stay
+ * imported and are counted in *imported.
+ */
+PCRM_EXTERN(int) pcrm_customer_import_file(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                           const char *path, int batch_lines,
+                                           pcrm_progress_fn progress, void *userdata,
+                                           int64_t *imported);
+
+/**
+ * Writes the customers of `org_unit`'s subtree (NULL: the actor's) as JSON
+ * Lines in the import format, ordered by customer number.  ID numbers are
+ * left out unless `flags` has PCRM_CUSTOMER_REVEAL_ID (needs
+ * PCRM_PERM_PII_READ; audited), so an export can be imported again.
+ */
+PCRM_EXTERN(int) pcrm_customer_export(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                      const char *org_unit, unsigned int flags,
+                                      pcrm_write_fn write, void *userdata, int64_t *exported);
+
 PCRM_EXTERN(void) pcrm_customer_free(pcrm_customer *customer);
 
 /* Accessors: strings live as long as the customer (or the list holding it). */

@@ -11,14 +11,9 @@
 #include "org/org_internal.h"
 #include "store/store.h"
 
-#define ID_MAX 18
+#define ID_MAX PCRM__ID_MAX
 
-/* What the store keeps of an ID number: never the number itself. */
-struct sealed_id {
-	char masked[ID_MAX + 1];
-	char cipher[2 * (ID_MAX + PCRM_AEAD_OVERHEAD) + 1];
-	char hash[PCRM_SHA256_HEX_LEN + 1];
-};
+_Static_assert(PCRM_AEAD_OVERHEAD == 28, "struct pcrm__sealed_id sizes its cipher for 28 bytes of overhead");
 
 static int need_data_key(const pcrm_ctx *ctx)
 {
@@ -27,8 +22,6 @@ static int need_data_key(const pcrm_ctx *ctx)
 	return pcrm__error(PCRM_EPERM, "id_number: this context has no data key (open it with "
 	                               "options.data_key to store or search ID numbers)");
 }
-
-int pcrm__id_lookup_hash(const pcrm_ctx *ctx, const char *id, char out[PCRM_SHA256_HEX_LEN + 1]);
 
 int pcrm__id_lookup_hash(const pcrm_ctx *ctx, const char *id, char out[PCRM_SHA256_HEX_LEN + 1])
 {
@@ -39,8 +32,8 @@ int pcrm__id_lookup_hash(const pcrm_ctx *ctx, const char *id, char out[PCRM_SHA2
 }
 
 /* The customer number is the associated data: a cipher copied to another row fails to open. */
-static int seal_id(const pcrm_ctx *ctx, const char *customer_no, const char *id,
-                   struct sealed_id *out)
+int pcrm__customer_seal_id(const pcrm_ctx *ctx, const char *customer_no, const char *id,
+                           struct pcrm__sealed_id *out)
 {
 	unsigned char sealed[ID_MAX + PCRM_AEAD_OVERHEAD];
 	size_t n = strlen(id);
@@ -55,8 +48,8 @@ static int seal_id(const pcrm_ctx *ctx, const char *customer_no, const char *id,
 	return PCRM_OK;
 }
 
-static int open_id(const pcrm_ctx *ctx, const char *customer_no, const char *cipher_hex,
-                   char out[ID_MAX + 1])
+int pcrm__customer_open_id(const pcrm_ctx *ctx, const char *customer_no, const char *cipher_hex,
+                           char out[ID_MAX + 1])
 {
 	unsigned char sealed[ID_MAX + PCRM_AEAD_OVERHEAD];
 	long n = pcrm__hex_decode(cipher_hex, sealed, sizeof(sealed));
@@ -187,8 +180,6 @@ static int row_to_customer(struct customer_row *r, pcrm_customer **out)
 	return pcrm__customer_wrap(r->doc, r->version, r->created_at, r->updated_at, out);
 }
 
-int pcrm__customer_list_rows(pcrm_rows *rows, int limit, pcrm_customer ***items, size_t *count);
-
 int pcrm__customer_list_rows(pcrm_rows *rows, int limit, pcrm_customer ***items, size_t *count)
 {
 	size_t cap = 0;
@@ -235,8 +226,7 @@ static const char *doc_str(const json_t *doc, const char *key)
 	return json_string_value(json_object_get(doc, key));
 }
 
-/* The stored document: everything but the ID number and the bookkeeping fields. */
-static char *stored_doc(const json_t *doc)
+char *pcrm__customer_stored_doc(const json_t *doc)
 {
 	json_t *copy = json_deep_copy(doc);
 	char *text;
@@ -277,7 +267,7 @@ static int write_phones(pcrm_ctx *ctx, const json_t *doc, int replace)
 }
 
 /* The audit summary: the document as stored, the ID number masked. */
-static json_t *audit_summary(const json_t *doc, const struct sealed_id *id)
+static json_t *audit_summary(const json_t *doc, const struct pcrm__sealed_id *id)
 {
 	json_t *s = json_deep_copy(doc);
 	if (s && json_object_get(s, "id_number"))
@@ -286,7 +276,7 @@ static json_t *audit_summary(const json_t *doc, const struct sealed_id *id)
 }
 
 static int insert_customer(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc,
-                           const struct sealed_id *id)
+                           const struct pcrm__sealed_id *id)
 {
 	static const char sql[] =
 		"INSERT INTO customer (customer_no, org_unit, kind, name, usage_class, voltage_level, "
@@ -294,7 +284,7 @@ static int insert_customer(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc,
 		"updated_at, version) "
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, 1)";
 	pcrm_time now = pcrm_ctx_now(ctx);
-	char *text = stored_doc(doc);
+	char *text = pcrm__customer_stored_doc(doc);
 	json_t *summary;
 	pcrm_sql_value p[14];
 	int rc;
@@ -332,7 +322,7 @@ static int insert_customer(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc,
 }
 
 /* Validation, permission and sealing: everything that may refuse before a write starts. */
-static int prepare_new(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc, struct sealed_id *id,
+static int prepare_new(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc, struct pcrm__sealed_id *id,
                        int *has_id)
 {
 	int rc = pcrm_actor_validate(actor);
@@ -342,26 +332,14 @@ static int prepare_new(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc, stru
 		rc = pcrm_authorize(ctx, actor, PCRM_PERM_ARCHIVE_WRITE, doc_str(doc, "org_unit"));
 	*has_id = json_object_get(doc, "id_number") != NULL;
 	if (rc == PCRM_OK && *has_id)
-		rc = seal_id(ctx, doc_str(doc, "customer_no"), doc_str(doc, "id_number"), id);
+		rc = pcrm__customer_seal_id(ctx, doc_str(doc, "customer_no"), doc_str(doc, "id_number"), id);
 	return rc;
-}
-
-int pcrm__customer_insert(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc);
-
-/* Used by the importer: validated, authorised and inserted inside the caller's transaction. */
-int pcrm__customer_insert(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc)
-{
-	struct sealed_id id;
-	int has_id, rc = prepare_new(ctx, actor, doc, &id, &has_id);
-	if (rc != PCRM_OK)
-		return rc;
-	return insert_customer(ctx, actor, doc, has_id ? &id : NULL);
 }
 
 int pcrm_customer_create(pcrm_ctx *ctx, const pcrm_actor *actor, const char *json,
                          pcrm_customer **out)
 {
-	struct sealed_id id;
+	struct pcrm__sealed_id id;
 	json_t *doc;
 	int has_id, rc;
 
@@ -392,7 +370,7 @@ static int reveal_id(pcrm_ctx *ctx, const pcrm_actor *actor, const char *custome
 	int rc = pcrm_authorize(ctx, actor, PCRM_PERM_PII_READ, org_unit);
 	if (rc != PCRM_OK || !r->id_cipher)
 		return rc;
-	rc = open_id(ctx, customer_no, r->id_cipher, id);
+	rc = pcrm__customer_open_id(ctx, customer_no, r->id_cipher, id);
 	if (rc != PCRM_OK)
 		return rc;
 	/* Seeing a full ID number is recorded like a change. */
@@ -437,7 +415,7 @@ int pcrm_customer_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *custom
 /* ---- update and close ---- */
 
 static int write_update(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc, int expected_version,
-                        const struct sealed_id *id, const json_t *patch, const char *action)
+                        const struct pcrm__sealed_id *id, const json_t *patch, const char *action)
 {
 	static const char sql[] =
 		"UPDATE customer SET org_unit = $1, kind = $2, name = $3, usage_class = $4, "
@@ -445,7 +423,7 @@ static int write_update(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc, int
 		"id_masked = COALESCE($10, id_masked), id_cipher = COALESCE($11, id_cipher), "
 		"id_hash = COALESCE($12, id_hash), updated_at = $13, version = version + 1 "
 		"WHERE customer_no = $14 AND version = $15";
-	char *text = stored_doc(doc);
+	char *text = pcrm__customer_stored_doc(doc);
 	json_t *summary;
 	int64_t changes = 0;
 	pcrm_sql_value p[15];
@@ -511,7 +489,7 @@ static int load_for_change(pcrm_ctx *ctx, const pcrm_actor *actor, const char *c
 }
 
 static int apply_patch(pcrm_ctx *ctx, const pcrm_actor *actor, struct customer_row *r,
-                       const json_t *patch, struct sealed_id *id, int *new_id)
+                       const json_t *patch, struct pcrm__sealed_id *id, int *new_id)
 {
 	const char *old_org = doc_str(r->doc, "org_unit");
 	char *old_org_copy = strdup(old_org);
@@ -526,7 +504,7 @@ static int apply_patch(pcrm_ctx *ctx, const pcrm_actor *actor, struct customer_r
 	free(old_org_copy);
 	*new_id = json_object_get(patch, "id_number") && !json_is_null(json_object_get(patch, "id_number"));
 	if (rc == PCRM_OK && *new_id)
-		rc = seal_id(ctx, doc_str(r->doc, "customer_no"), doc_str(r->doc, "id_number"), id);
+		rc = pcrm__customer_seal_id(ctx, doc_str(r->doc, "customer_no"), doc_str(r->doc, "id_number"), id);
 	if (rc == PCRM_OK && json_is_null(json_object_get(patch, "id_number")))
 		rc = pcrm__error(PCRM_EINVAL, "id_number: cannot be removed, only replaced");
 	return rc;
@@ -536,7 +514,7 @@ int pcrm_customer_update(pcrm_ctx *ctx, const pcrm_actor *actor, const char *cus
                          const char *patch_json, int expected_version, pcrm_customer **out)
 {
 	struct customer_row r;
-	struct sealed_id id;
+	struct pcrm__sealed_id id;
 	json_t *patch;
 	int new_id = 0, rc;
 

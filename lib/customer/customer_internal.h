@@ -41,4 +41,34 @@ void pcrm__id_number_mask(const char *id, char *out);
 int pcrm__customer_wrap(json_t *doc, int version, pcrm_time created_at, pcrm_time updated_at,
                         pcrm_customer **out);
 
+#define PCRM__ID_MAX 18
+
+struct pcrm_rows;
+struct pcrm_ctx;
+
+/* What the store keeps of an ID number: never the number itself. */
+struct pcrm__sealed_id {
+	char masked[PCRM__ID_MAX + 1];
+	char cipher[2 * (PCRM__ID_MAX + 28) + 1]; /* hex of nonce + sealed bytes + tag */
+	char hash[65];
+};
+
+/** Seals an ID number for `customer_no` (needs the context's data key). */
+int pcrm__customer_seal_id(const pcrm_ctx *ctx, const char *customer_no, const char *id,
+                           struct pcrm__sealed_id *out);
+
+/** Opens a sealed ID number (needs the data key); PCRM_EINTEGRITY when tampered with. */
+int pcrm__customer_open_id(const pcrm_ctx *ctx, const char *customer_no, const char *cipher_hex,
+                           char out[PCRM__ID_MAX + 1]);
+
+/** The keyed lookup hash of an ID number (needs the data key). */
+int pcrm__id_lookup_hash(const pcrm_ctx *ctx, const char *id, char out[65]);
+
+/** The document as stored: without id_number and bookkeeping fields; malloc'd JSON text. */
+char *pcrm__customer_stored_doc(const json_t *doc);
+
+/** Reads up to `limit` customer rows (doc, id_masked, id_cipher, version, created, updated). */
+int pcrm__customer_list_rows(struct pcrm_rows *rows, int limit, pcrm_customer ***items,
+                             size_t *count);
+
 #endif

@@ -27,8 +27,6 @@ struct pcrm_customer_list {
 	char *next_cursor;
 };
 
-int pcrm__customer_list_rows(pcrm_rows *rows, int limit, pcrm_customer ***items, size_t *count);
-int pcrm__id_lookup_hash(const pcrm_ctx *ctx, const char *id, char out[PCRM_SHA256_HEX_LEN + 1]);
 
 static const char select_visible[] =
 	"SELECT c.doc, c.id_masked, c.id_cipher, c.version, c.created_at, c.updated_at "

@@ -1,6 +1,8 @@
 /* The customer archive on both backends: every operation and every rejection. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backend.h"
 #include "fixtures.h"
@@ -395,4 +397,185 @@ Test(phone, normalisation)
 	pcrm_assert_fails(pcrm_phone_normalize("", out, sizeof(out)), PCRM_EINVAL, "phone");
 	pcrm_assert_fails(pcrm_phone_normalize("12800138000", out, sizeof(out)), PCRM_EINVAL, "phone");
 	pcrm_assert_fails(pcrm_phone_normalize("13800138000", out, 5), PCRM_EINVAL, "buffer");
+}
+
+/* ---- JSON Lines import and export ---- */
+
+static void line_for(char *buf, size_t size, const char *no, const char *org, const char *mobile)
+{
+	snprintf(buf, size,
+	         "{\"customer_no\": \"%s\", \"kind\": \"person\", \"name\": \"客户%s\","
+	         " \"usage_class\": \"residential\", \"voltage_level\": \"220V\", \"org_unit\": \"%s\","
+	         " \"phones\": {\"mobile\": \"%s\"}}\n",
+	         no, no, org, mobile);
+}
+
+static int64_t customer_count(pcrm_test_store *t)
+{
+	int64_t n = -1;
+	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store, "SELECT COUNT(*) FROM customer", NULL, 0,
+	                                     &n));
+	return n;
+}
+
+static void three_lines(char *buf, size_t size, const char *third_mobile)
+{
+	char a[512], b[512], c[512];
+	line_for(a, sizeof(a), "I001", "370102", "13800000001");
+	line_for(b, sizeof(b), "I002", "37010201", "13800000002");
+	line_for(c, sizeof(c), "I003", "3701", third_mobile);
+	snprintf(buf, size, "%s\n%s%s", a, b, c); /* a blank line 2 is skipped, numbering counts it */
+}
+
+PCRM_BACKEND_TEST(customer_import, a_good_batch_lands_whole)
+{
+	char data[2048];
+	int64_t n = -1;
+	pcrm_customer_list *l;
+	setup(t);
+	three_lines(data, sizeof(data), "13800000003");
+	pcrm_assert_ok(pcrm_customer_import(t->ctx, &city_clerk, data, strlen(data), &n));
+	cr_assert_eq(n, 3);
+	cr_assert_eq(customer_count(t), 3);
+	pcrm_assert_ok(pcrm_customer_find_by_phone(t->ctx, &city_agent, "+86 138 0000 0002", &l));
+	cr_assert_eq(pcrm_customer_list_count(l), 1);
+	cr_assert_str_eq(pcrm_customer_no(pcrm_customer_list_at(l, 0)), "I002");
+	pcrm_customer_list_free(l);
+	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &monitor, &n, NULL));
+	cr_assert_eq(n, 6); /* 5 org units + one entry for the batch */
+}
+
+PCRM_BACKEND_TEST(customer_import, one_bad_line_imports_nothing)
+{
+	char data[2048];
+	int64_t n = -1;
+	setup(t);
+	three_lines(data, sizeof(data), "12345");
+	pcrm_assert_fails(pcrm_customer_import(t->ctx, &city_clerk, data, strlen(data), &n),
+	                  PCRM_EINVAL, "line 4: phones.mobile");
+	cr_assert_eq(n, 0);
+	cr_assert_eq(customer_count(t), 0);
+
+	snprintf(data, sizeof(data), "{\"customer_no\": \"X\"}\n{oops\n");
+	pcrm_assert_fails(pcrm_customer_import(t->ctx, &city_clerk, data, strlen(data), NULL),
+	                  PCRM_EINVAL, "line 1: kind");
+	snprintf(data, sizeof(data), "\n{oops\n");
+	pcrm_assert_fails(pcrm_customer_import(t->ctx, &city_clerk, data, strlen(data), NULL),
+	                  PCRM_EINVAL, "line 2: invalid JSON");
+	cr_assert_eq(customer_count(t), 0);
+}
+
+PCRM_BACKEND_TEST(customer_import, duplicates_are_named_by_line)
+{
+	char a[512], b[512], data[2048];
+	setup(t);
+	line_for(a, sizeof(a), "D001", "3701", "13800000001");
+	line_for(b, sizeof(b), "D002", "3701", "13800000002");
+	snprintf(data, sizeof(data), "%s%s%s", a, b, a);
+	pcrm_assert_fails(pcrm_customer_import(t->ctx, &city_clerk, data, strlen(data), NULL),
+	                  PCRM_EDUPLICATE, "line 3: customer_no: \"D001\" already on line 1");
+	pcrm_assert_ok(pcrm_customer_import(t->ctx, &city_clerk, a, strlen(a), NULL));
+	snprintf(data, sizeof(data), "%s%s", b, a);
+	pcrm_assert_fails(pcrm_customer_import(t->ctx, &city_clerk, data, strlen(data), NULL),
+	                  PCRM_EDUPLICATE, "line 2: customer_no: \"D001\" is already taken");
+	cr_assert_eq(customer_count(t), 1);
+	cr_assert_eq(pcrm_ctx_tx_depth(t->ctx), 0);
+}
+
+PCRM_BACKEND_TEST(customer_import, permission_is_checked_for_every_line)
+{
+	char a[512], b[512], data[2048];
+	setup(t);
+	line_for(a, sizeof(a), "P001", "3701", "13800000001");
+	line_for(b, sizeof(b), "P002", "3702", "13800000002");
+	snprintf(data, sizeof(data), "%s%s", a, b);
+	pcrm_assert_fails(pcrm_customer_import(t->ctx, &city_clerk, data, strlen(data), NULL),
+	                  PCRM_EPERM, "line 2");
+	cr_assert_eq(customer_count(t), 0);
+	pcrm_assert_fails(pcrm_customer_import(t->ctx, &city_agent, a, strlen(a), NULL), PCRM_EPERM,
+	                  "archive.write");
+}
+
+struct sink {
+	char buf[16384];
+	size_t len;
+};
+
+static int to_sink(const char *data, size_t len, void *ud)
+{
+	struct sink *s = ud;
+	if (s->len + len >= sizeof(s->buf))
+		return 1;
+	memcpy(s->buf + s->len, data, len);
+	s->len += len;
+	s->buf[s->len] = '\0';
+	return 0;
+}
+
+PCRM_BACKEND_TEST(customer_import, export_is_importable)
+{
+	struct sink out = { "", 0 };
+	int64_t n = -1;
+	pcrm_ctx *other;
+	setup(t);
+	pcrm_assert_ok(pcrm_customer_create(t->ctx, &city_clerk, zhang, NULL));
+	pcrm_assert_ok(pcrm_customer_create(t->ctx, &city_clerk, steelworks, NULL));
+	pcrm_assert_ok(pcrm_customer_export(t->ctx, &city_agent, NULL, 0, to_sink, &out, &n));
+	cr_assert_eq(n, 2);
+	cr_assert(strstr(out.buf, "id_number") == NULL, "%s", out.buf);
+	cr_assert(strstr(out.buf, "\"customer_no\":\"3701000001\"") != NULL);
+
+	/* into a fresh store: same customers back */
+	cr_assert_eq(pcrm_ctx_open(&other, "sqlite::memory:", NULL), PCRM_OK);
+	make_tree(other);
+	pcrm_assert_ok(pcrm_customer_import(other, &city_clerk, out.buf, out.len, &n));
+	cr_assert_eq(n, 2);
+	pcrm_ctx_close(other);
+
+	/* revealing needs pii.read and is audited */
+	out.len = 0;
+	pcrm_assert_fails(pcrm_customer_export(t->ctx, &city_agent, NULL, PCRM_CUSTOMER_REVEAL_ID,
+	                                       to_sink, &out, &n),
+	                  PCRM_EPERM, "pii.read");
+	pcrm_assert_ok(pcrm_customer_export(t->ctx, &senior_clerk, "370102", PCRM_CUSTOMER_REVEAL_ID,
+	                                    to_sink, &out, &n));
+	cr_assert_eq(n, 2);
+	cr_assert(strstr(out.buf, "11010519491231002X") != NULL);
+	pcrm_assert_fails(pcrm_customer_export(t->ctx, &city_agent, "3702", 0, to_sink, &out, &n),
+	                  PCRM_EPERM, "outside");
+}
+
+static int count_progress(int64_t done, void *ud)
+{
+	int *calls = ud;
+	(*calls)++;
+	(void)done;
+	return 0;
+}
+
+PCRM_BACKEND_TEST(customer_import, files_import_in_batches)
+{
+	char path[] = "/tmp/pcrm-import-XXXXXX";
+	int fd = mkstemp(path), calls = 0;
+	FILE *f = fdopen(fd, "w");
+	int64_t n = -1;
+	setup(t);
+	for (int i = 1; i <= 25; i++) {
+		char no[16], mobile[16], line[512];
+		snprintf(no, sizeof(no), "F%03d", i);
+		snprintf(mobile, sizeof(mobile), "139%08d", i);
+		line_for(line, sizeof(line), no, "370102", i == 23 ? "not-a-phone" : mobile);
+		fputs(line, f);
+	}
+	fclose(f);
+	pcrm_assert_fails(pcrm_customer_import_file(t->ctx, &city_clerk, path, 10, count_progress,
+	                                            &calls, &n),
+	                  PCRM_EINVAL, "line 23: phones.mobile");
+	cr_assert_eq(n, 20);
+	cr_assert_eq(calls, 2);
+	cr_assert_eq(customer_count(t), 20);
+	unlink(path);
+	pcrm_assert_fails(pcrm_customer_import_file(t->ctx, &city_clerk, "/nonexistent/x.jsonl", 0,
+	                                            NULL, NULL, &n),
+	                  PCRM_EIO, "/nonexistent/x.jsonl");
 }

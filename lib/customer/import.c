@@ -1,0 +1,362 @@
+/*
+ * Bulk import and export of customers as JSON Lines.
+ *
+ * An import batch is checked completely (parse, validate, authorise, seal ID
+ * numbers, duplicates within the batch) before the first row is written, and
+ * then written in one transaction through the store's bulk path (COPY on
+ * PostgreSQL), so a batch lands whole or not at all.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "core/crypto.h"
+#include "core/ctx.h"
+#include "core/error.h"
+#include "customer_internal.h"
+#include "org/org_internal.h"
+#include "store/store.h"
+
+#define DEFAULT_BATCH_LINES 10000
+#define ORG_CACHE 64
+#define EXPORT_PAGE 1000
+
+struct import_row {
+	json_t *doc;
+	long line;
+	int has_id;
+	struct pcrm__sealed_id id;
+};
+
+struct batch {
+	struct import_row *rows;
+	size_t count, cap;
+	/* org units the actor was already allowed to write: one check per unit, not per line */
+	char allowed[ORG_CACHE][33];
+	int nallowed;
+};
+
+static void batch_clear(struct batch *b)
+{
+	for (size_t i = 0; i < b->count; i++)
+		json_decref(b->rows[i].doc);
+	free(b->rows);
+	memset(b, 0, sizeof(*b));
+}
+
+static int authorise_org(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch *b, const char *org)
+{
+	int rc;
+	for (int i = 0; i < b->nallowed; i++)
+		if (strcmp(b->allowed[i], org) == 0)
+			return PCRM_OK;
+	rc = pcrm_authorize(ctx, actor, PCRM_PERM_ARCHIVE_WRITE, org);
+	if (rc == PCRM_OK && b->nallowed < ORG_CACHE && strlen(org) < sizeof(b->allowed[0]))
+		snprintf(b->allowed[b->nallowed++], sizeof(b->allowed[0]), "%s", org);
+	return rc;
+}
+
+static int add_line(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch *b, const char *text,
+                    size_t len, long line)
+{
+	struct import_row *r;
+	json_error_t err;
+	int rc;
+
+	if (b->count == b->cap) {
+		size_t ncap = b->cap ? b->cap * 2 : 256;
+		struct import_row *n = realloc(b->rows, ncap * sizeof(*n));
+		if (!n)
+			return pcrm__error_oom();
+		b->rows = n;
+		b->cap = ncap;
+	}
+	r = &b->rows[b->count];
+	memset(r, 0, sizeof(*r));
+	r->line = line;
+	r->doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+	if (!r->doc)
+		return pcrm__error(PCRM_EINVAL, "line %ld: invalid JSON at column %d: %s", line,
+		                   err.column, err.text);
+	b->count++;
+	rc = pcrm__customer_validate(r->doc, 0);
+	if (rc == PCRM_OK)
+		rc = authorise_org(ctx, actor, b,
+		                   json_string_value(json_object_get(r->doc, "org_unit")));
+	r->has_id = json_object_get(r->doc, "id_number") != NULL;
+	if (rc == PCRM_OK && r->has_id)
+		rc = pcrm__customer_seal_id(ctx, json_string_value(json_object_get(r->doc, "customer_no")),
+		                            json_string_value(json_object_get(r->doc, "id_number")),
+		                            &r->id);
+	if (rc != PCRM_OK)
+		pcrm__error_prefix("line %ld", line);
+	return rc;
+}
+
+static int is_blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return 0;
+	return 1;
+}
+
+static int parse_lines(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch *b, const char *data,
+                       size_t len, long first_line)
+{
+	long line = first_line;
+	size_t at = 0;
+	while (at < len) {
+		const char *nl = memchr(data + at, '\n', len - at);
+		size_t end = nl ? (size_t)(nl - data) : len;
+		if (!is_blank(data + at, end - at)) {
+			int rc = add_line(ctx, actor, b, data + at, end - at, line);
+			if (rc != PCRM_OK)
+				return rc;
+		}
+		at = end + 1;
+		line++;
+	}
+	return PCRM_OK;
+}
+
+static const char *row_no(const struct import_row *r)
+{
+	return json_string_value(json_object_get(r->doc, "customer_no"));
+}
+
+static int by_customer_no(const void *a, const void *b)
+{
+	return strcmp(row_no(*(struct import_row *const *)a), row_no(*(struct import_row *const *)b));
+}
+
+static int check_duplicates(const struct batch *b)
+{
+	struct import_row **sorted = malloc((b->count ? b->count : 1) * sizeof(*sorted));
+	int rc = PCRM_OK;
+	if (!sorted)
+		return pcrm__error_oom();
+	for (size_t i = 0; i < b->count; i++)
+		sorted[i] = &b->rows[i];
+	qsort(sorted, b->count, sizeof(*sorted), by_customer_no);
+	for (size_t i = 1; i < b->count && rc == PCRM_OK; i++) {
+		if (strcmp(row_no(sorted[i - 1]), row_no(sorted[i])) == 0) {
+			const struct import_row *x = sorted[i - 1], *y = sorted[i];
+			if (x->line > y->line) {
+				x = sorted[i];
+				y = sorted[i - 1];
+			}
+			rc = pcrm__error(PCRM_EDUPLICATE, "line %ld: customer_no: \"%s\" already on line %ld",
+			                 y->line, row_no(y), x->line);
+		}
+	}
+	free(sorted);
+	return rc;
+}
+
+/* A duplicate against the store: name the line whose customer number the store refused. */
+static int duplicate_line(const struct batch *b, size_t hint, int rc)
+{
+	const char *key = strstr(pcrm_error_last(), "=(");
+	char no[64] = "";
+	if (hint < b->count)
+		return pcrm__error(rc, "line %ld: customer_no: \"%s\" is already taken",
+		                   b->rows[hint].line, row_no(&b->rows[hint]));
+	if (key)
+		sscanf(key + 2, "%63[^)]", no);
+	for (size_t i = 0; i < b->count; i++)
+		if (strcmp(row_no(&b->rows[i]), no) == 0)
+			return pcrm__error(rc, "line %ld: customer_no: \"%s\" is already taken",
+			                   b->rows[i].line, no);
+	return rc;
+}
+
+static int copy_customers(pcrm_ctx *ctx, const struct batch *b, pcrm_time now)
+{
+	static const char *const cols[] = { "customer_no", "org_unit", "kind", "name",
+		                            "usage_class", "voltage_level", "status", "vip_level",
+		                            "transformer_area", "doc", "id_masked", "id_cipher",
+		                            "id_hash", "created_at", "updated_at", "version" };
+	size_t i;
+	int rc = pcrm__store_bulk_begin(ctx->store, "customer", cols, 16);
+	for (i = 0; rc == PCRM_OK && i < b->count; i++) {
+		const struct import_row *r = &b->rows[i];
+		const json_t *d = r->doc;
+		char *text = pcrm__customer_stored_doc(d);
+		pcrm_sql_value v[16];
+		if (!text) {
+			rc = pcrm__error_oom();
+			break;
+		}
+		v[0] = PCRM_SQL_S(row_no(r));
+		v[1] = PCRM_SQL_S(json_string_value(json_object_get(d, "org_unit")));
+		v[2] = PCRM_SQL_S(json_string_value(json_object_get(d, "kind")));
+		v[3] = PCRM_SQL_S(json_string_value(json_object_get(d, "name")));
+		v[4] = PCRM_SQL_S(json_string_value(json_object_get(d, "usage_class")));
+		v[5] = PCRM_SQL_S(json_string_value(json_object_get(d, "voltage_level")));
+		v[6] = PCRM_SQL_S(json_string_value(json_object_get(d, "status")));
+		v[7] = PCRM_SQL_I(json_integer_value(json_object_get(d, "vip_level")));
+		v[8] = PCRM_SQL_S(json_string_value(json_object_get(d, "transformer_area")));
+		v[9] = PCRM_SQL_S(text);
+		v[10] = PCRM_SQL_S(r->has_id ? r->id.masked : NULL);
+		v[11] = PCRM_SQL_S(r->has_id ? r->id.cipher : NULL);
+		v[12] = PCRM_SQL_S(r->has_id ? r->id.hash : NULL);
+		v[13] = PCRM_SQL_I(now);
+		v[14] = PCRM_SQL_I(now);
+		v[15] = PCRM_SQL_I(1);
+		rc = pcrm__store_bulk_row(ctx->store, v);
+		free(text);
+	}
+	if (rc != PCRM_OK) {
+		char saved[1024];
+		snprintf(saved, sizeof(saved), "%s", pcrm_error_last());
+		pcrm__store_bulk_end(ctx->store, 1);
+		pcrm__error(rc, "%s", saved);
+		return rc == PCRM_EDUPLICATE ? duplicate_line(b, i - 1, rc) : rc;
+	}
+	rc = pcrm__store_bulk_end(ctx->store, 0);
+	return rc == PCRM_EDUPLICATE ? duplicate_line(b, b->count, rc) : rc;
+}
+
+static int copy_phones(pcrm_ctx *ctx, const struct batch *b)
+{
+	static const char *const cols[] = { "customer_no", "kind", "phone" };
+	int rc = pcrm__store_bulk_begin(ctx->store, "customer_phone", cols, 3);
+	for (size_t i = 0; rc == PCRM_OK && i < b->count; i++) {
+		const char *kind;
+		json_t *num;
+		json_object_foreach(json_object_get(b->rows[i].doc, "phones"), kind, num) {
+			pcrm_sql_value v[3] = { PCRM_SQL_S(row_no(&b->rows[i])), PCRM_SQL_S(kind),
+				                PCRM_SQL_S(json_string_value(num)) };
+			rc = pcrm__store_bulk_row(ctx->store, v);
+			if (rc != PCRM_OK)
+				break;
+		}
+	}
+	if (rc != PCRM_OK) {
+		pcrm__store_bulk_end(ctx->store, 1);
+		return rc;
+	}
+	return pcrm__store_bulk_end(ctx->store, 0);
+}
+
+static int write_batch(pcrm_ctx *ctx, const pcrm_actor *actor, const struct batch *b,
+                       const char *data, size_t len)
+{
+	char digest[PCRM_SHA256_HEX_LEN + 1];
+	json_t *summary;
+	int rc = copy_customers(ctx, b, pcrm_ctx_now(ctx));
+	if (rc == PCRM_OK)
+		rc = copy_phones(ctx, b);
+	if (rc == PCRM_OK)
+		rc = pcrm__sha256_hex(data, len, digest);
+	if (rc != PCRM_OK)
+		return rc;
+	summary = json_pack("{s:I, s:s, s:s, s:s}", "count", (json_int_t)b->count, "first",
+	                    row_no(&b->rows[0]), "last", row_no(&b->rows[b->count - 1]), "sha256",
+	                    digest);
+	rc = pcrm__audit_append(ctx, actor, "customer.import", "customer", row_no(&b->rows[0]),
+	                        summary);
+	json_decref(summary);
+	return rc;
+}
+
+static int import_batch(pcrm_ctx *ctx, const pcrm_actor *actor, const char *data, size_t len,
+                        long first_line, int64_t *imported)
+{
+	struct batch b;
+	int rc = pcrm_actor_validate(actor);
+	memset(&b, 0, sizeof(b));
+	if (rc == PCRM_OK)
+		rc = parse_lines(ctx, actor, &b, data, len, first_line);
+	if (rc == PCRM_OK)
+		rc = check_duplicates(&b);
+	if (rc == PCRM_OK && b.count > 0) {
+		rc = pcrm__store_begin(ctx->store);
+		if (rc == PCRM_OK)
+			rc = pcrm__store_finish(ctx->store, write_batch(ctx, actor, &b, data, len));
+	}
+	if (rc == PCRM_OK && imported)
+		*imported += (int64_t)b.count;
+	batch_clear(&b);
+	return rc;
+}
+
+int pcrm_customer_import(pcrm_ctx *ctx, const pcrm_actor *actor, const char *jsonl, size_t len,
+                         int64_t *imported)
+{
+	if (imported)
+		*imported = 0;
+	if (!jsonl)
+		return pcrm__error(PCRM_EINVAL, "jsonl: missing");
+	return import_batch(ctx, actor, jsonl, len, 1, imported);
+}
+
+/* Reads up to `lines` lines into buf (grown as needed); returns the number read. */
+static long read_lines(FILE *f, long lines, char **buf, size_t *cap, size_t *len)
+{
+	char *line = NULL;
+	size_t line_cap = 0;
+	ssize_t n;
+	long got = 0;
+	*len = 0;
+	while (got < lines && (n = getline(&line, &line_cap, f)) > 0) {
+		if (*len + (size_t)n + 1 > *cap) {
+			size_t ncap = (*len + (size_t)n + 1) * 2;
+			char *nb = realloc(*buf, ncap);
+			if (!nb) {
+				free(line);
+				return -1;
+			}
+			*buf = nb;
+			*cap = ncap;
+		}
+		memcpy(*buf + *len, line, (size_t)n);
+		*len += (size_t)n;
+		got++;
+	}
+	free(line);
+	return got;
+}
+
+int pcrm_customer_import_file(pcrm_ctx *ctx, const pcrm_actor *actor, const char *path,
+                              int batch_lines, pcrm_progress_fn progress, void *userdata,
+                              int64_t *imported)
+{
+	int64_t done = 0;
+	long line = 1, got;
+	size_t cap = 0, len;
+	char *buf = NULL;
+	FILE *f;
+	int rc = PCRM_OK;
+
+	if (imported)
+		*imported = 0;
+	if (batch_lines < 0)
+		return pcrm__error(PCRM_EINVAL, "batch_lines: %d is negative", batch_lines);
+	if (!path || !(f = fopen(path, "r")))
+		return pcrm__error(PCRM_EIO, "cannot open \"%s\" for reading", path ? path : "(null)");
+	while ((got = read_lines(f, batch_lines ? batch_lines : DEFAULT_BATCH_LINES, &buf, &cap,
+	                         &len)) > 0) {
+		rc = import_batch(ctx, actor, buf, len, line, &done);
+		if (rc != PCRM_OK)
+			break;
+		line += got;
+		if (progress && progress(done, userdata)) {
+			rc = pcrm__error(PCRM_ESTATE, "import stopped by the progress callback after %lld "
+			                              "customers",
+			                 (long long)done);
+			break;
+		}
+	}
+	if (got < 0)
+		rc = pcrm__error_oom();
+	else if (rc == PCRM_OK && ferror(f))
+		rc = pcrm__error(PCRM_EIO, "error reading \"%s\"", path);
+	fclose(f);
+	free(buf);
+	if (imported)
+		*imported = done;
+	return rc;
+}
