@@ -46,7 +46,8 @@ typedef enum pcrm_permission {
 	PCRM_PERM_WORKORDER_SUPERVISE, /**< remind, escalate, withdraw, reassign */
 	PCRM_PERM_CALL_MONITOR,        /**< listen in on calls, read call records */
 	PCRM_PERM_AUDIT_READ,          /**< read and verify the audit log */
-	PCRM_PERM_AUDIT_WRITE          /**< append integrator-defined audit entries */
+	PCRM_PERM_AUDIT_WRITE,         /**< append integrator-defined audit entries */
+	PCRM_PERM_CONTACT_WRITE        /**< record an interaction in a customer's contact history */
 } pcrm_permission;
 
 /**

@@ -37,6 +37,8 @@ static const struct permission_rule rules[] = {
 	{ PCRM_PERM_CALL_MONITOR, "call.monitor", { 2, 0, 0, 1, 0 } },
 	{ PCRM_PERM_AUDIT_READ, "audit.read", { 1, 0, 0, 1, 1 } },
 	{ PCRM_PERM_AUDIT_WRITE, "audit.write", { 1, 1, 1, 1, 1 } },
+	/* every front-line role logs its contacts, township stations included */
+	{ PCRM_PERM_CONTACT_WRITE, "contact.write", { 1, 1, 1, 0, 1 } },
 };
 
 static const char *const role_names[ROLE_COUNT] = {

@@ -16,6 +16,10 @@
 #include "core/error.h"
 #include "store.h"
 
+/* Schema text owned by the modules that use it. */
+extern const char pcrm__schema_metering[];
+extern const char pcrm__schema_contacts[];
+
 struct migration {
 	int version;
 	const char *name;
@@ -93,6 +97,8 @@ static const struct migration migrations[] = {
 	  "  PRIMARY KEY (customer_no, kind)"
 	  ");"
 	  "CREATE INDEX customer_phone_by_phone ON customer_phone (phone);" },
+	{ 3, "accounts, metering points, meters and readings", pcrm__schema_metering },
+	{ 4, "contact history", pcrm__schema_contacts },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

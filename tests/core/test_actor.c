@@ -57,7 +57,7 @@ Test(actor, roles_do_their_own_work)
 Test(actor, higher_levels_can_do_what_lower_levels_can)
 {
 	for (int role = PCRM_ROLE_ADMIN; role <= PCRM_ROLE_SYSTEM; role++) {
-		for (int perm = PCRM_PERM_ORG_READ; perm <= PCRM_PERM_AUDIT_WRITE; perm++) {
+		for (int perm = PCRM_PERM_ORG_READ; perm <= PCRM_PERM_CONTACT_WRITE; perm++) {
 			for (int level = PCRM_LEVEL_MIN; level < PCRM_LEVEL_MAX; level++) {
 				pcrm_actor lo = make((pcrm_role)role, level);
 				pcrm_actor hi = make((pcrm_role)role, level + 1);
@@ -107,6 +107,6 @@ Test(actor, names_round_trip)
 	cr_assert_null(pcrm_role_name((pcrm_role)0));
 	cr_assert_eq(pcrm_role_parse("boss", &r), PCRM_EINVAL);
 	cr_assert(strstr(pcrm_error_last(), "boss") != NULL);
-	for (int perm = PCRM_PERM_ORG_READ; perm <= PCRM_PERM_AUDIT_WRITE; perm++)
+	for (int perm = PCRM_PERM_ORG_READ; perm <= PCRM_PERM_CONTACT_WRITE; perm++)
 		cr_assert_not_null(pcrm_permission_name((pcrm_permission)perm));
 }
