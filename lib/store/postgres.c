@@ -18,6 +18,17 @@
 #include "store.h"
 
 #define MAX_PARAMS 64
+#define PREPARED_SLOTS 128
+
+/*
+ * Server-side prepared statements by SQL text: the library's statements are
+ * a fixed set, and parsing and planning them again on every call dominated
+ * the latency of small queries such as the screen pop.
+ */
+struct prepared {
+	char *sql;
+	char name[24];
+};
 
 typedef struct pg_store {
 	pcrm_store base;
@@ -25,6 +36,8 @@ typedef struct pg_store {
 	char *conninfo;
 	int broken;
 	int copying;
+	struct prepared prepared[PREPARED_SLOTS];
+	int nprepared;
 } pg_store;
 
 typedef struct pg_rows {
@@ -84,18 +97,61 @@ static int render_params(const pcrm_sql_value *params, int n, const char **value
 	return PCRM_OK;
 }
 
+static void forget_prepared(pg_store *st)
+{
+	for (int i = 0; i < st->nprepared; i++)
+		free(st->prepared[i].sql);
+	st->nprepared = 0;
+}
+
+/* The name of the prepared statement for `sql`, preparing it first; NULL when the cache is full. */
+static const char *prepared_name(pg_store *st, const char *sql, int n, int *rc)
+{
+	struct prepared *p;
+	PGresult *res;
+	*rc = PCRM_OK;
+	for (int i = 0; i < st->nprepared; i++)
+		if (strcmp(st->prepared[i].sql, sql) == 0)
+			return st->prepared[i].name;
+	if (st->nprepared == PREPARED_SLOTS)
+		return NULL;
+	p = &st->prepared[st->nprepared];
+	snprintf(p->name, sizeof(p->name), "pcrm_%d", st->nprepared);
+	res = PQprepare(st->conn, p->name, sql, n, NULL);
+	if (!res || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		*rc = map_result_error(st, res, "prepare");
+		PQclear(res);
+		return NULL;
+	}
+	PQclear(res);
+	p->sql = strdup(sql);
+	if (!p->sql) {
+		*rc = pcrm__error_oom();
+		return NULL;
+	}
+	st->nprepared++;
+	return p->name;
+}
+
 static int run(pg_store *st, const char *sql, const pcrm_sql_value *params, int n,
                PGresult **out)
 {
 	const char *values[MAX_PARAMS];
 	char scratch[MAX_PARAMS][24];
+	const char *name;
 	PGresult *res;
 	ExecStatusType status;
 	int rc = render_params(params, n, values, scratch);
 
 	if (rc != PCRM_OK)
 		return rc;
-	res = PQexecParams(st->conn, sql, n, NULL, values, NULL, NULL, 0);
+	name = prepared_name(st, sql, n, &rc);
+	if (rc != PCRM_OK)
+		return rc;
+	if (name)
+		res = PQexecPrepared(st->conn, name, n, values, NULL, NULL, 0);
+	else
+		res = PQexecParams(st->conn, sql, n, NULL, values, NULL, NULL, 0);
 	status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
 		rc = map_result_error(st, res, "execute");
@@ -318,6 +374,8 @@ static int pg_bulk_end(pcrm_store *base, int abort)
 
 static int connect_now(pg_store *st)
 {
+	/* Prepared statements die with their session. */
+	forget_prepared(st);
 	if (st->conn)
 		PQfinish(st->conn);
 	st->conn = PQconnectdb(st->conninfo);
@@ -352,6 +410,7 @@ static int pg_is_broken(pcrm_store *base)
 static void pg_close(pcrm_store *base)
 {
 	pg_store *st = (pg_store *)base;
+	forget_prepared(st);
 	PQfinish(st->conn);
 	free(st->conninfo);
 	free(st);
