@@ -243,16 +243,23 @@ int pcrm_org_unit_rename(pcrm_ctx *ctx, const pcrm_actor *actor, const char *cod
 	                          rename_locked(ctx, actor, code, new_name, expected_version));
 }
 
+/* The common start of every read: clear the result, check the code, authorise. */
+static int start_read(pcrm_ctx *ctx, const pcrm_actor *actor, const char *code, void **out)
+{
+	if (!out)
+		return pcrm__error(PCRM_EINVAL, "out: is NULL");
+	*out = NULL;
+	if (!valid_code(code))
+		return pcrm__error(PCRM_EINVAL, "code: not a valid org unit code");
+	return pcrm_authorize(ctx, actor, PCRM_PERM_ORG_READ, code);
+}
+
 int pcrm_org_unit_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *code,
                       pcrm_org_unit **out)
 {
 	pcrm_org_unit *unit;
-	int rc;
+	int rc = start_read(ctx, actor, code, (void **)out);
 
-	*out = NULL;
-	if (!valid_code(code))
-		return pcrm__error(PCRM_EINVAL, "code: not a valid org unit code");
-	rc = pcrm_authorize(ctx, actor, PCRM_PERM_ORG_READ, code);
 	if (rc != PCRM_OK)
 		return rc;
 	unit = calloc(1, sizeof(*unit));
@@ -303,12 +310,8 @@ int pcrm_org_unit_children(pcrm_ctx *ctx, const pcrm_actor *actor, const char *c
                            pcrm_org_unit_list **out)
 {
 	pcrm_org_unit_list *list;
-	int rc;
+	int rc = start_read(ctx, actor, code, (void **)out);
 
-	*out = NULL;
-	if (!valid_code(code))
-		return pcrm__error(PCRM_EINVAL, "code: not a valid org unit code");
-	rc = pcrm_authorize(ctx, actor, PCRM_PERM_ORG_READ, code);
 	if (rc != PCRM_OK)
 		return rc;
 	list = calloc(1, sizeof(*list));
