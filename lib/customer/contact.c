@@ -1,0 +1,337 @@
+/*
+ * The contact history in the store: recording an interaction, listing a
+ * customer's history newest first, one page at a time.
+ *
+ * Contacts are only ever inserted.  Paging is by key, not by offset: the
+ * cursor carries the (at, id) of the last contact shown, so contacts
+ * recorded between two pages neither repeat nor hide older ones.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "contact_internal.h"
+#include "core/ctx.h"
+#include "core/error.h"
+#include "core/uuid.h"
+#include "org/org_internal.h"
+#include "store/store.h"
+
+#define DEFAULT_LIMIT 50
+#define MAX_LIMIT 1000
+#define CURSOR_MAX 64
+
+_Static_assert(PCRM_UUID_STRING_LEN == PCRM_CONTACT_ID_LEN, "contact ids are UUIDs");
+
+struct pcrm_contact_list {
+	pcrm_contact **items;
+	size_t count;
+	char *next_cursor;
+};
+
+size_t pcrm_contact_list_count(const pcrm_contact_list *list)
+{
+	return list ? list->count : 0;
+}
+
+const pcrm_contact *pcrm_contact_list_at(const pcrm_contact_list *list, size_t i)
+{
+	return list && i < list->count ? list->items[i] : NULL;
+}
+
+const char *pcrm_contact_list_next_cursor(const pcrm_contact_list *list)
+{
+	return list ? list->next_cursor : NULL;
+}
+
+void pcrm_contact_list_free(pcrm_contact_list *list)
+{
+	if (!list)
+		return;
+	for (size_t i = 0; i < list->count; i++)
+		pcrm_contact_free(list->items[i]);
+	free(list->items);
+	free(list->next_cursor);
+	free(list);
+}
+
+/* ---- the customer a contact belongs to ---- */
+
+static int check_customer_no(const char *customer_no)
+{
+	if (!customer_no || !*customer_no)
+		return pcrm__error(PCRM_EINVAL, "customer_no: missing");
+	return PCRM_OK;
+}
+
+/* Permissions follow the customer's org unit as it is now, so it is read, never copied. */
+static int customer_org(pcrm_ctx *ctx, const char *customer_no, char **org)
+{
+	static const char sql[] = "SELECT org_unit FROM customer WHERE customer_no = $1";
+	pcrm_sql_value p[1] = { PCRM_SQL_S(customer_no) };
+	pcrm_rows *rows;
+	int rc = pcrm__store_query(ctx->store, sql, p, 1, &rows);
+
+	*org = NULL;
+	if (rc != PCRM_OK)
+		return rc;
+	rc = pcrm__rows_next(rows);
+	if (rc == 1) {
+		*org = strdup(pcrm__rows_text(rows, 0));
+		rc = *org ? PCRM_OK : pcrm__error_oom();
+	} else if (rc == 0) {
+		rc = pcrm__error(PCRM_ENOTFOUND, "customer \"%.32s\" does not exist", customer_no);
+	}
+	pcrm__rows_free(rows);
+	return rc;
+}
+
+/* ---- recording ---- */
+
+/* What the audit log keeps: who, when and how, not the summary's (personal) text. */
+static json_t *audit_summary(const struct pcrm__contact_fields *f)
+{
+	json_t *s = json_pack("{s:s, s:I, s:s, s:s, s:s, s:I}", "customer_no", f->customer_no, "at",
+	                      (json_int_t)f->at, "channel", f->channel, "direction", f->direction,
+	                      "agent", f->agent, "summary_bytes", (json_int_t)strlen(f->summary));
+	if (s && f->duration_seconds >= 0)
+		json_object_set_new(s, "duration_seconds", json_integer(f->duration_seconds));
+	if (s && f->business_code)
+		json_object_set_new(s, "business_code", json_string(f->business_code));
+	if (s && f->work_order_id)
+		json_object_set_new(s, "work_order_id", json_string(f->work_order_id));
+	return s;
+}
+
+static int insert_contact(pcrm_ctx *ctx, const pcrm_actor *actor,
+                          const struct pcrm__contact_fields *f)
+{
+	static const char sql[] =
+		"INSERT INTO contact (customer_no, id, at, channel, direction, agent, caller_number, "
+		"duration_seconds, business_code, summary, work_order_id, recorded_by, recorded_at) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+	pcrm_sql_value p[13];
+	json_t *summary;
+	int rc;
+
+	p[0] = PCRM_SQL_S(f->customer_no);
+	p[1] = PCRM_SQL_S(f->id);
+	p[2] = PCRM_SQL_I(f->at);
+	p[3] = PCRM_SQL_S(f->channel);
+	p[4] = PCRM_SQL_S(f->direction);
+	p[5] = PCRM_SQL_S(f->agent);
+	p[6] = PCRM_SQL_S(f->caller_number);
+	p[7] = f->duration_seconds >= 0 ? PCRM_SQL_I(f->duration_seconds) : PCRM_SQL_NUL;
+	p[8] = PCRM_SQL_S(f->business_code);
+	p[9] = PCRM_SQL_S(f->summary);
+	p[10] = PCRM_SQL_S(f->work_order_id);
+	p[11] = PCRM_SQL_S(f->recorded_by);
+	p[12] = PCRM_SQL_I(f->recorded_at);
+	rc = pcrm__store_exec(ctx->store, sql, p, 13, NULL);
+	if (rc != PCRM_OK)
+		return rc;
+	summary = audit_summary(f);
+	if (!summary)
+		return pcrm__error_oom();
+	rc = pcrm__audit_append(ctx, actor, "contact.record", "contact", f->id, summary);
+	json_decref(summary);
+	return rc;
+}
+
+/* Everything that may refuse, before a transaction opens: input, customer, permission. */
+static int prepare_record(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
+                          const char *json, json_t **doc, struct pcrm__contact_fields *f,
+                          char **org)
+{
+	int rc = pcrm_actor_validate(actor);
+	*doc = NULL;
+	*org = NULL;
+	if (rc == PCRM_OK)
+		rc = check_customer_no(customer_no);
+	if (rc == PCRM_OK)
+		rc = pcrm__contact_parse(json, json ? strlen(json) : 0, doc, f);
+	if (rc == PCRM_OK)
+		rc = customer_org(ctx, customer_no, org);
+	if (rc == PCRM_OK)
+		rc = pcrm_authorize(ctx, actor, PCRM_PERM_CONTACT_WRITE, *org);
+	return rc;
+}
+
+int pcrm_contact_record(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
+                        const char *json, pcrm_contact **out)
+{
+	struct pcrm__contact_fields f;
+	char id[PCRM_UUID_STRING_LEN + 1], *org;
+	pcrm_contact *contact = NULL;
+	json_t *doc;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	rc = prepare_record(ctx, actor, customer_no, json, &doc, &f, &org);
+	if (rc == PCRM_OK) {
+		pcrm__uuid_new(id);
+		f.id = id;
+		f.customer_no = customer_no;
+		f.recorded_by = actor->operator_id;
+		f.recorded_at = pcrm_ctx_now(ctx);
+		if (!f.has_at)
+			f.at = f.recorded_at;
+		if (!f.agent)
+			f.agent = actor->operator_id;
+		/* the caller's object is built first, so a success is never reported as ENOMEM */
+		rc = pcrm__contact_new(&f, pcrm_ctx_utc_offset(ctx), &contact);
+	}
+	if (rc == PCRM_OK)
+		rc = pcrm__store_begin(ctx->store);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_finish(ctx->store, insert_contact(ctx, actor, &f));
+	if (rc == PCRM_OK && out)
+		*out = contact;
+	else
+		pcrm_contact_free(contact);
+	json_decref(doc);
+	free(org);
+	return rc;
+}
+
+/* ---- listing ---- */
+
+/* "<at>.<id>": the key of the last contact shown.  Callers treat it as opaque. */
+static int cursor_parse(const char *cursor, pcrm_time *at, char id[PCRM_UUID_STRING_LEN + 1])
+{
+	const char *p = cursor;
+	pcrm_time v = 0;
+
+	for (; *p >= '0' && *p <= '9' && p - cursor < 15; p++)
+		v = v * 10 + (*p - '0');
+	if (p == cursor || *p != '.' || strlen(p + 1) != PCRM_UUID_STRING_LEN ||
+	    !pcrm__uuid_is_valid(p + 1))
+		return pcrm__error(PCRM_EINVAL,
+		                   "cursor: \"%.48s\" is not a cursor from "
+		                   "pcrm_contact_list_next_cursor()",
+		                   cursor);
+	*at = v;
+	memcpy(id, p + 1, PCRM_UUID_STRING_LEN + 1);
+	return PCRM_OK;
+}
+
+static int check_list_args(const char *cursor, int *limit, pcrm_time *after_at,
+                           char after_id[PCRM_UUID_STRING_LEN + 1])
+{
+	if (*limit == 0)
+		*limit = DEFAULT_LIMIT;
+	if (*limit < 1 || *limit > MAX_LIMIT)
+		return pcrm__error(PCRM_EINVAL, "limit: %d is outside 1..%d (0 = %d)", *limit,
+		                   MAX_LIMIT, DEFAULT_LIMIT);
+	return cursor ? cursor_parse(cursor, after_at, after_id) : PCRM_OK;
+}
+
+static int row_to_contact(pcrm_rows *rows, const char *customer_no, int utc_offset,
+                          pcrm_contact **out)
+{
+	struct pcrm__contact_fields f;
+	memset(&f, 0, sizeof(f));
+	f.id = pcrm__rows_text(rows, 0);
+	f.customer_no = customer_no;
+	f.at = pcrm__rows_int(rows, 1);
+	f.channel = pcrm__rows_text(rows, 2);
+	f.direction = pcrm__rows_text(rows, 3);
+	f.agent = pcrm__rows_text(rows, 4);
+	f.caller_number = pcrm__rows_text(rows, 5);
+	f.duration_seconds = pcrm__rows_is_null(rows, 6) ? -1 : (int)pcrm__rows_int(rows, 6);
+	f.business_code = pcrm__rows_text(rows, 7);
+	f.summary = pcrm__rows_text(rows, 8);
+	f.work_order_id = pcrm__rows_text(rows, 9);
+	f.recorded_by = pcrm__rows_text(rows, 10);
+	f.recorded_at = pcrm__rows_int(rows, 11);
+	return pcrm__contact_new(&f, utc_offset, out);
+}
+
+/* Reads up to `limit` rows; one row more means there is a next page. */
+static int read_page(pcrm_ctx *ctx, pcrm_rows *rows, const char *customer_no, int limit,
+                     pcrm_contact_list *list)
+{
+	int rc;
+	list->items = calloc((size_t)limit, sizeof(*list->items));
+	if (!list->items)
+		return pcrm__error_oom();
+	while ((rc = pcrm__rows_next(rows)) == 1) {
+		const pcrm_contact *last;
+		char cursor[CURSOR_MAX];
+		if (list->count < (size_t)limit) {
+			rc = row_to_contact(rows, customer_no, pcrm_ctx_utc_offset(ctx),
+			                    &list->items[list->count]);
+			if (rc != PCRM_OK)
+				return rc;
+			list->count++;
+			continue;
+		}
+		last = list->items[list->count - 1];
+		snprintf(cursor, sizeof(cursor), "%lld.%s", (long long)pcrm_contact_at(last),
+		         pcrm_contact_id(last));
+		list->next_cursor = strdup(cursor);
+		return list->next_cursor ? PCRM_OK : pcrm__error_oom();
+	}
+	return rc < 0 ? rc : PCRM_OK;
+}
+
+static int query_page(pcrm_ctx *ctx, const char *customer_no, const char *cursor,
+                      pcrm_time after_at, const char *after_id, int limit, pcrm_contact_list **out)
+{
+	/* row-value comparison: one index range scan on (customer_no, at, id), backwards */
+	static const char first_page[] =
+		"SELECT id, at, channel, direction, agent, caller_number, duration_seconds, "
+		"business_code, summary, work_order_id, recorded_by, recorded_at FROM contact "
+		"WHERE customer_no = $1 ORDER BY at DESC, id DESC LIMIT $2";
+	static const char next_page[] =
+		"SELECT id, at, channel, direction, agent, caller_number, duration_seconds, "
+		"business_code, summary, work_order_id, recorded_by, recorded_at FROM contact "
+		"WHERE customer_no = $1 AND (at, id) < ($3, $4) ORDER BY at DESC, id DESC LIMIT $2";
+	pcrm_sql_value p[4] = { PCRM_SQL_S(customer_no), PCRM_SQL_I(limit + 1), PCRM_SQL_I(after_at),
+		                PCRM_SQL_S(after_id) };
+	pcrm_contact_list *list = calloc(1, sizeof(*list));
+	pcrm_rows *rows;
+	int rc;
+
+	if (!list)
+		return pcrm__error_oom();
+	rc = pcrm__store_query(ctx->store, cursor ? next_page : first_page, p, cursor ? 4 : 2,
+	                       &rows);
+	if (rc == PCRM_OK) {
+		rc = read_page(ctx, rows, customer_no, limit, list);
+		pcrm__rows_free(rows);
+	}
+	if (rc != PCRM_OK) {
+		pcrm_contact_list_free(list);
+		return rc;
+	}
+	*out = list;
+	return PCRM_OK;
+}
+
+int pcrm_contact_list_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
+                           const char *cursor, int limit, pcrm_contact_list **out)
+{
+	char after_id[PCRM_UUID_STRING_LEN + 1] = "", *org = NULL;
+	pcrm_time after_at = 0;
+	int rc;
+
+	if (!out)
+		return pcrm__error(PCRM_EINVAL, "out: is NULL");
+	*out = NULL;
+	rc = check_list_args(cursor, &limit, &after_at, after_id);
+	if (rc == PCRM_OK)
+		rc = pcrm_actor_validate(actor);
+	if (rc == PCRM_OK)
+		rc = check_customer_no(customer_no);
+	if (rc == PCRM_OK)
+		rc = customer_org(ctx, customer_no, &org);
+	if (rc == PCRM_OK)
+		rc = pcrm_authorize(ctx, actor, PCRM_PERM_ARCHIVE_READ, org);
+	if (rc == PCRM_OK)
+		rc = query_page(ctx, customer_no, cursor, after_at, after_id, limit, out);
+	free(org);
+	return rc;
+}

@@ -1,0 +1,54 @@
+/* Internal: the contact record shared by contact.c, contact_doc.c and the fuzz target. */
+#ifndef PCRM_CONTACT_INTERNAL_H
+#define PCRM_CONTACT_INTERNAL_H
+
+#include <jansson.h>
+
+#include <powercrm/contact.h>
+
+#define PCRM__CONTACT_AGENT_MAX 64
+#define PCRM__CONTACT_CODE_MAX 32
+#define PCRM__CONTACT_WORK_ORDER_MAX 64
+#define PCRM__CONTACT_DURATION_MAX 86400
+
+/*
+ * Every field of a contact.  Strings are borrowed (from a JSON document, a
+ * result row or the actor); NULL marks an absent optional field and
+ * duration_seconds -1 an absent duration.
+ */
+struct pcrm__contact_fields {
+	const char *id;
+	const char *customer_no;
+	int has_at; /* at was given (documents only; rows always have it) */
+	pcrm_time at;
+	const char *channel;
+	const char *direction;
+	const char *agent;
+	const char *caller_number;
+	int duration_seconds;
+	const char *business_code;
+	const char *summary;
+	const char *work_order_id;
+	const char *recorded_by;
+	pcrm_time recorded_at;
+};
+
+/**
+ * Parses and validates a contact document of `len` bytes without touching
+ * any store: JSON syntax, unknown fields, types, enums, lengths, the
+ * instant, the caller number (normalised in place in *doc).  On success
+ * *doc holds the document (json_decref it) and `out` borrows from it; id,
+ * customer_no, recorded_by and the defaults of at and agent are left for
+ * the caller.  PCRM_EINVAL names the field; *doc is NULL on failure.
+ */
+int pcrm__contact_parse(const char *text, size_t len, json_t **doc,
+                        struct pcrm__contact_fields *out);
+
+/**
+ * Copies the fields into a new contact object (one allocation).  All of id,
+ * customer_no, channel, direction, agent, summary and recorded_by must be
+ * set.  `utc_offset` is the offset its call-log line is written in.
+ */
+int pcrm__contact_new(const struct pcrm__contact_fields *f, int utc_offset, pcrm_contact **out);
+
+#endif
