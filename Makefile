@@ -13,7 +13,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEB_PACKAGES = build-essential meson ninja-build pkg-config \
 	libsqlite3-dev libpq-dev libjansson-dev libssl-dev uuid-dev \
 	libcriterion-dev swig python3 python3-dev python3-pytest \
-	postgresql sqlite3 binutils clang
+	postgresql sqlite3 binutils
 
 .PHONY: all deps build demo test test-asan bench clean
 
