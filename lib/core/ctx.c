@@ -9,16 +9,6 @@
 
 #define MAX_UTC_OFFSET (14 * 3600)
 
-#include <time.h>
-/* TEMPORARY until time.c lands: replaced by pcrm_clock_system. */
-static pcrm_time tmp_system_clock(void *unused)
-{
-	struct timespec ts;
-	(void)unused;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (pcrm_time)ts.tv_sec;
-}
-#define pcrm_clock_system tmp_system_clock
 
 int pcrm_ctx_options_init(pcrm_ctx_options *opts, unsigned int version)
 {

@@ -28,7 +28,6 @@ __extension__ typedef unsigned __int128 u128;
 #define MAX_SCALE PCRM_DECIMAL_MAX_SCALE
 
 /* How much of a bad input string an error message quotes. */
-#define QUOTE_INPUT_MAX 40
 
 static const int64_t pow10_64[MAX_SCALE + 1] = {
 	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000,
@@ -208,30 +207,11 @@ pcrm_decimal pcrm_decimal_from_int(int64_t value)
 
 /* ---- parsing ---- */
 
-/* Copies up to QUOTE_INPUT_MAX bytes of untrusted input, escaped, into q. */
-static void quote_input(const char *text, size_t len, char *q, size_t size)
-{
-	size_t used = 0;
-
-	for (size_t i = 0; i < len && i < QUOTE_INPUT_MAX && used + 5 < size; i++) {
-		unsigned char c = (unsigned char)text[i];
-		if (c == '"' || c == '\\')
-			used += (size_t)snprintf(q + used, size - used, "\\%c", c);
-		else if (c >= 0x20 && c < 0x7f)
-			q[used++] = (char)c;
-		else
-			used += (size_t)snprintf(q + used, size - used, "\\x%02x", c);
-	}
-	q[used] = '\0';
-	if (len > QUOTE_INPUT_MAX && used + 4 <= size)
-		memcpy(q + used, "...", 4);
-}
-
 static int parse_fail(int status, const char *text, size_t len, const char *what)
 {
-	char q[QUOTE_INPUT_MAX * 4 + 8];
+	char q[PCRM_QUOTE_SIZE];
 
-	quote_input(text, len, q, sizeof(q));
+	pcrm__quote(text, len, q, sizeof(q));
 	return pcrm__error(status, "decimal \"%s\": %s", q, what);
 }
 

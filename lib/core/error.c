@@ -89,3 +89,21 @@ void pcrm__error_prefix(const char *fmt, ...)
 	}
 	memcpy(last_message, buf, sizeof(buf));
 }
+
+void pcrm__quote(const char *text, size_t len, char *q, size_t size)
+{
+	size_t used = 0;
+
+	for (size_t i = 0; i < len && i < PCRM_QUOTE_MAX && used + 5 < size; i++) {
+		unsigned char c = (unsigned char)text[i];
+		if (c == '"' || c == '\\')
+			used += (size_t)snprintf(q + used, size - used, "\\%c", c);
+		else if (c >= 0x20 && c < 0x7f)
+			q[used++] = (char)c;
+		else
+			used += (size_t)snprintf(q + used, size - used, "\\x%02x", c);
+	}
+	q[used] = '\0';
+	if (len > PCRM_QUOTE_MAX && used + 4 <= size)
+		memcpy(q + used, "...", 4);
+}

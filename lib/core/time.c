@@ -20,7 +20,6 @@
 #include "time_internal.h"
 
 /* How much of a bad input string an error message quotes. */
-#define QUOTE_INPUT_MAX 40
 
 /* "YYYY-MM-DDTHH:MM:SS+HH:MM" and its NUL. */
 #define FORMAT_LEN 25
@@ -212,40 +211,21 @@ pcrm_time pcrm_clock_system(void *userdata)
 
 /* ---- text ---- */
 
-/* Copies up to QUOTE_INPUT_MAX bytes of untrusted input, escaped, into q. */
-static void quote_input(const char *text, char *q, size_t size)
-{
-	size_t len = strlen(text), used = 0;
-
-	for (size_t i = 0; i < len && i < QUOTE_INPUT_MAX && used + 5 < size; i++) {
-		unsigned char c = (unsigned char)text[i];
-		if (c == '"' || c == '\\')
-			used += (size_t)snprintf(q + used, size - used, "\\%c", c);
-		else if (c >= 0x20 && c < 0x7f)
-			q[used++] = (char)c;
-		else
-			used += (size_t)snprintf(q + used, size - used, "\\x%02x", c);
-	}
-	q[used] = '\0';
-	if (len > QUOTE_INPUT_MAX && used + 4 <= size)
-		memcpy(q + used, "...", 4);
-}
-
 /* Raises EINVAL as `"<text>" is not <what>: <why>`. */
 static int parse_fail(const char *text, const char *what, const char *why)
 {
-	char q[QUOTE_INPUT_MAX * 4 + 8];
+	char q[PCRM_QUOTE_SIZE];
 
-	quote_input(text, q, sizeof(q));
+	pcrm__quote(text, strlen(text), q, sizeof(q));
 	return pcrm__error(PCRM_EINVAL, "\"%s\" is not %s: %s", q, what, why);
 }
 
 /* Adds `"<text>" is not <what>: ` in front of the message a check just raised. */
 static int parse_prefix(int rc, const char *text, const char *what)
 {
-	char q[QUOTE_INPUT_MAX * 4 + 8];
+	char q[PCRM_QUOTE_SIZE];
 
-	quote_input(text, q, sizeof(q));
+	pcrm__quote(text, strlen(text), q, sizeof(q));
 	pcrm__error_prefix("\"%s\" is not %s", q, what);
 	return rc;
 }
