@@ -3,9 +3,11 @@
  *
  *   demo sqlite:demo.db
  *
- * Builds a supply company's org tree as the actors who own each level, shows
- * a refused operation, prints the hash-chained audit log and verifies it.
- * Uses the public API only (<powercrm.h>).
+ * Builds a supply company's org tree as the actors who own each level, files
+ * customers into the archive (ID numbers sealed with a data key), answers an
+ * incoming call with a screen pop, shows refused and stale operations,
+ * prints the hash-chained audit log and verifies it.  Uses the public API
+ * only (<powercrm.h>).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +52,56 @@ static void print_tree(pcrm_ctx *ctx, const pcrm_actor *actor, const char *code,
 	pcrm_org_unit_list_free(children);
 }
 
+static const char *const customers[] = {
+	"{\"customer_no\": \"3701000001\", \"kind\": \"person\", \"name\": \"张三\","
+	" \"usage_class\": \"residential\", \"voltage_level\": \"220V\", \"org_unit\": \"37010201\","
+	" \"transformer_area\": \"TA-0042\", \"household_size\": 4,"
+	" \"phones\": {\"mobile\": \"+86 138 0013 8000\", \"landline\": \"0531-88888888\"},"
+	" \"id_number\": \"11010519491231002X\"}",
+	"{\"customer_no\": \"3701900001\", \"kind\": \"organisation\", \"name\": \"济南钢铁厂\","
+	" \"usage_class\": \"large_industry\", \"voltage_level\": \"110kV\", \"org_unit\": \"370102\","
+	" \"vip_level\": 3, \"account_manager\": \"A3701\","
+	" \"phones\": {\"landline\": \"(0531) 8888-8888\"}}",
+	"{\"customer_no\": \"3701000002\", \"kind\": \"person\", \"name\": \"李四\","
+	" \"usage_class\": \"residential\", \"voltage_level\": \"220V\", \"org_unit\": \"37010201\","
+	" \"phones\": {\"mobile\": \"13900139000\"}, \"low_income\": true}",
+};
+
+static void screen_pop(pcrm_ctx *ctx, const pcrm_actor *agent, const char *caller)
+{
+	pcrm_customer_list *hits;
+	CHECK(pcrm_customer_find_by_phone(ctx, agent, caller, &hits));
+	printf("  incoming call from %s: %zu match(es)\n", caller, pcrm_customer_list_count(hits));
+	for (size_t i = 0; i < pcrm_customer_list_count(hits); i++) {
+		const pcrm_customer *c = pcrm_customer_list_at(hits, i);
+		printf("    %s %-12s VIP %d  %s\n", pcrm_customer_no(c), pcrm_customer_name(c),
+		       pcrm_customer_vip_level(c), pcrm_customer_status(c));
+	}
+	pcrm_customer_list_free(hits);
+}
+
+static void archive(pcrm_ctx *ctx, const pcrm_actor *clerk, const pcrm_actor *agent)
+{
+	pcrm_customer *c;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(customers) / sizeof(customers[0]); i++)
+		CHECK(pcrm_customer_create(ctx, clerk, customers[i], NULL));
+	printf("\ncustomer archive: %zu customers filed\n",
+	       sizeof(customers) / sizeof(customers[0]));
+	screen_pop(ctx, agent, "+86 531 8888 8888");
+	screen_pop(ctx, agent, "0086-139-0013-9000");
+
+	CHECK(pcrm_customer_get(ctx, agent, "3701000001", 0, &c));
+	printf("  agent's view of 3701000001: %s\n", pcrm_customer_json(c));
+	pcrm_customer_free(c);
+	CHECK(pcrm_customer_update(ctx, clerk, "3701000001", "{\"vip_level\": 1}", 1, NULL));
+	rc = pcrm_customer_update(ctx, clerk, "3701000001", "{\"vip_level\": 2}", 1, NULL);
+	printf("  a second update from version 1: %s: %s\n", pcrm_strerror(rc), pcrm_error_last());
+	rc = pcrm_customer_create(ctx, clerk, "{\"customer_no\": \"X1\", \"kind\": \"person\"}", NULL);
+	printf("  an incomplete customer: %s: %s\n", pcrm_strerror(rc), pcrm_error_last());
+}
+
 int main(int argc, char **argv)
 {
 	const char *uri = argc > 1 ? argv[1] : "sqlite:demo.db";
@@ -57,12 +109,20 @@ int main(int argc, char **argv)
 	const pcrm_actor city_admin = { "A3701", PCRM_ROLE_ADMIN, 2, "3701" };
 	const pcrm_actor township_clerk = { "C0042", PCRM_ROLE_DATA_CLERK, 1, "37010201" };
 	const pcrm_actor auditor = { "M0001", PCRM_ROLE_MONITOR, 2, "37" };
+	const pcrm_actor city_clerk = { "C3701", PCRM_ROLE_DATA_CLERK, 1, "3701" };
+	const pcrm_actor agent = { "G0007", PCRM_ROLE_AGENT, 1, "3701" };
+	/* In production the data key comes from the integrator's key store, never from source. */
+	static const unsigned char demo_key[PCRM_DATA_KEY_LEN] = "demo-key-never-use-in-production";
+	pcrm_ctx_options opts;
 	pcrm_ctx *ctx;
 	int64_t checked = 0, bad = 0;
 	int version = 0, rc;
 
 	printf("libpowercrm %s (headers %s)\n", pcrm_version(), PCRM_VERSION_STRING);
-	CHECK(pcrm_ctx_open(&ctx, uri, NULL));
+	CHECK(pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION));
+	opts.data_key = demo_key;
+	opts.data_key_len = sizeof(demo_key);
+	CHECK(pcrm_ctx_open(&ctx, uri, &opts));
 	CHECK(pcrm_ctx_schema_version(ctx, &version));
 	printf("store: %s (%s), schema version %d\n\n", uri, pcrm_ctx_backend(ctx), version);
 
@@ -92,6 +152,8 @@ int main(int argc, char **argv)
 	rc = pcrm_authorize(ctx, &township_clerk, PCRM_PERM_ARCHIVE_WRITE, "37010201");
 	printf("  %s edits township archives: %s: %s\n", township_clerk.operator_id,
 	       pcrm_strerror(rc), pcrm_error_last());
+
+	archive(ctx, &city_clerk, &agent);
 
 	printf("\naudit log:\n");
 	CHECK(pcrm_audit_list(ctx, &auditor, 0, 0, print_entry, NULL));

@@ -134,7 +134,7 @@ int pcrm__audit_append(pcrm_ctx *ctx, const pcrm_actor *actor, const char *actio
 	if (!summary)
 		summary = empty = json_object();
 	/* Sorted keys and compact form: the stored text is what the hash covers. */
-	summary_text = json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+	summary_text = json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(empty);
 	if (!summary_text)
 		return pcrm__error_oom();
