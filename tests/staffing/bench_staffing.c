@@ -160,7 +160,7 @@ int main(void)
 	printf("\nA day of 96 quarter-hours peaking at 100 erlangs: library %.1f us, naive %.1f us (%.1fx); Erlang A %.1f us\n",
 	       tday * 1e6, nday * 1e6, nday / tday, tday_a * 1e6);
 	double tday1000 = time_it(day_job, 1000.0, &c);
-	printf("A day of 96 quarter-hours peaking at 1,000 erlangs: library %.1f us (naive: NaN from ~170 erlangs on)\n",
-	       tday1000 * 1e6);
+	printf("A day of 96 quarter-hours peaking at 1,000 erlangs: library %.1f us (naive: NaN from %d erlangs on)\n",
+	       tday1000 * 1e6, first_nan);
 	return 0;
 }
