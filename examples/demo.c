@@ -102,6 +102,31 @@ static void archive(pcrm_ctx *ctx, const pcrm_actor *clerk, const pcrm_actor *ag
 	printf("  an incomplete customer: %s: %s\n", pcrm_strerror(rc), pcrm_error_last());
 }
 
+/* The call center's worked example: 100 calls in half an hour, 3 minutes each, 80/20. */
+static void staffing(void)
+{
+	pcrm_queue q = { 100.0, 1800.0, 180.0, 0.0 };
+	pcrm_staffing_target target = PCRM_STAFFING_TARGET_INIT;
+	pcrm_staffing_result r;
+	int lines;
+
+	target.service_level = 0.80;
+	target.target_s = 20.0;
+	CHECK(pcrm_decimal_parse("0.30", &target.shrinkage));
+	CHECK(pcrm_staffing_required(&q, &target, &r));
+	printf("\nstaffing: 100 calls / 30 min, AHT 180 s, 80%% within 20 s\n");
+	for (int n = r.agents - 3; n <= r.agents; n++) {
+		pcrm_queue_metrics m;
+		CHECK(pcrm_erlang_c_metrics(&q, n, 20.0, &m));
+		printf("  %d agents: service level %.4f, ASA %.1f s, occupancy %.2f\n", n,
+		       m.service_level, m.asa_s, m.occupancy);
+	}
+	printf("  required: %d on the phones, %d to schedule with 30%% shrinkage\n", r.agents,
+	       r.scheduled);
+	CHECK(pcrm_erlang_b_lines(10.0, 0.02, &lines));
+	printf("  trunk lines for 10 erlangs at 2%% blocking: %d\n", lines);
+}
+
 int main(int argc, char **argv)
 {
 	const char *uri = argc > 1 ? argv[1] : "sqlite:demo.db";
@@ -154,6 +179,7 @@ int main(int argc, char **argv)
 	       pcrm_strerror(rc), pcrm_error_last());
 
 	archive(ctx, &city_clerk, &agent);
+	staffing();
 
 	printf("\naudit log:\n");
 	CHECK(pcrm_audit_list(ctx, &auditor, 0, 0, print_entry, NULL));
