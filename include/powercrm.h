@@ -13,6 +13,7 @@
 #include <powercrm/org.h>
 #include <powercrm/audit.h>
 #include <powercrm/customer.h>
+#include <powercrm/metering.h>
 #include <powercrm/contact.h>
 #include <powercrm/staffing.h>
 

@@ -1,2 +1,102 @@
-/* Schema of accounts, metering points, meters and readings (migration 3). */
-const char pcrm__schema_metering[] = "SELECT 1";
+/*
+ * Schema of accounts, metering points, meters and readings (migration 3).
+ *
+ * Every table starts with customer_no, the shard key of the archive.  The
+ * account, metering-point and meter numbers are unique across customers
+ * (a standalone unique index each), which a sharded deployment has to
+ * enforce differently (see docs/metering.md).
+ *
+ * Decimals (readings, multipliers, energies) are TEXT in the canonical form
+ * of pcrm_decimal_format(): exact on both engines, and read back with
+ * pcrm_decimal_parse().  Sums are made in C, never in SQL.
+ */
+const char pcrm__schema_metering[] =
+	/* Queried columns are real columns; the whole document is JSON in doc. */
+	"CREATE TABLE account ("
+	"  customer_no TEXT NOT NULL REFERENCES customer (customer_no),"
+	"  account_no TEXT NOT NULL,"
+	"  payment_method TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  doc TEXT NOT NULL,"
+	"  created_at BIGINT NOT NULL,"
+	"  updated_at BIGINT NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  PRIMARY KEY (customer_no, account_no)"
+	");"
+	"CREATE UNIQUE INDEX account_no_unique ON account (account_no);"
+	/* The composite foreign key keeps a metering point on an account of its own customer. */
+	"CREATE TABLE metering_point ("
+	"  customer_no TEXT NOT NULL,"
+	"  mp_no TEXT NOT NULL,"
+	"  account_no TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  doc TEXT NOT NULL,"
+	"  created_at BIGINT NOT NULL,"
+	"  updated_at BIGINT NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  PRIMARY KEY (customer_no, mp_no),"
+	"  FOREIGN KEY (customer_no, account_no) REFERENCES account (customer_no, account_no)"
+	");"
+	"CREATE UNIQUE INDEX metering_point_no_unique ON metering_point (mp_no);"
+	"CREATE INDEX metering_point_by_account ON metering_point (account_no);"
+	/* One row per installation: the history.  removed_at IS NULL marks the meter in service;
+	   the partial unique indexes allow one per metering point and one place per meter.
+	   version counts changes and is bumped first by every writer, so its row lock
+	   serialises the readings and the removal of one installation. */
+	"CREATE TABLE meter_installation ("
+	"  customer_no TEXT NOT NULL,"
+	"  id {{id}},"
+	"  mp_no TEXT NOT NULL,"
+	"  meter_no TEXT NOT NULL,"
+	"  meter_type TEXT NOT NULL,"
+	"  multiplier TEXT NOT NULL,"
+	"  digits INTEGER NOT NULL,"
+	"  doc TEXT NOT NULL,"
+	"  installed_at BIGINT NOT NULL,"
+	"  removed_at BIGINT,"
+	"  removal_reason TEXT,"
+	"  removal_doc TEXT,"
+	"  version INTEGER NOT NULL,"
+	"  FOREIGN KEY (customer_no, mp_no) REFERENCES metering_point (customer_no, mp_no)"
+	");"
+	"CREATE UNIQUE INDEX meter_in_service_once ON meter_installation (meter_no) "
+	"  WHERE removed_at IS NULL;"
+	"CREATE UNIQUE INDEX metering_point_one_meter ON meter_installation (mp_no) "
+	"  WHERE removed_at IS NULL;"
+	"CREATE INDEX meter_installation_by_mp ON meter_installation (mp_no, installed_at);"
+	"CREATE INDEX meter_installation_by_meter ON meter_installation (meter_no, installed_at);"
+	/* Per register of an installation: its initial and final reading and the last one taken
+	   (initial_value is NULL for the demand register, whose last_value starts at 0). */
+	"CREATE TABLE meter_register ("
+	"  customer_no TEXT NOT NULL,"
+	"  installation_id BIGINT NOT NULL REFERENCES meter_installation (id),"
+	"  reg TEXT NOT NULL,"
+	"  initial_value TEXT,"
+	"  final_value TEXT,"
+	"  last_value TEXT NOT NULL,"
+	"  last_read_at BIGINT NOT NULL,"
+	"  last_seq INTEGER NOT NULL,"
+	"  PRIMARY KEY (installation_id, reg)"
+	");"
+	/* Readings number 1, 2, 3, ... per register of an installation; each keeps what it was
+	   measured against and its exact energy, so a bill can be explained later. */
+	"CREATE TABLE meter_reading ("
+	"  customer_no TEXT NOT NULL,"
+	"  installation_id BIGINT NOT NULL,"
+	"  reg TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  mp_no TEXT NOT NULL,"
+	"  meter_no TEXT NOT NULL,"
+	"  read_at BIGINT NOT NULL,"
+	"  value TEXT NOT NULL,"
+	"  previous TEXT NOT NULL,"
+	"  previous_at BIGINT NOT NULL,"
+	"  multiplier TEXT NOT NULL,"
+	"  energy TEXT NOT NULL,"
+	"  flags INTEGER NOT NULL,"
+	"  recorded_at BIGINT NOT NULL,"
+	"  PRIMARY KEY (installation_id, reg, seq),"
+	"  FOREIGN KEY (installation_id, reg) REFERENCES meter_register (installation_id, reg)"
+	");"
+	"CREATE INDEX meter_reading_by_mp ON meter_reading (mp_no, reg, read_at);"
+	"CREATE INDEX meter_reading_by_meter ON meter_reading (meter_no, reg, read_at);";

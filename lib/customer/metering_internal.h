@@ -1,0 +1,210 @@
+/*
+ * Internal: what the metering files share (accounts, metering points,
+ * meters, readings): document checks, the owning customer and its
+ * permission check, stored decimals, and the record object behind accounts
+ * and metering points.
+ */
+#ifndef PCRM_METERING_INTERNAL_H
+#define PCRM_METERING_INTERNAL_H
+
+#include <jansson.h>
+
+#include <powercrm/metering.h>
+
+struct pcrm_rows;
+
+/** Longest code (customer, account, metering point, meter number; org unit). */
+#define PCRM__CODE_MAX 32
+/** Arrays indexed by pcrm_register. */
+#define PCRM__REG_SLOTS (PCRM_REGISTER_MAX_DEMAND + 1)
+/** Decimals a reading and a multiplier may carry: enough for any display or CT/PT ratio. */
+#define PCRM__READING_MAX_SCALE 6
+#define PCRM__MULTIPLIER_MAX_SCALE 6
+#define PCRM__DIGITS_MAX 12
+
+/* ---- documents (metering_doc.c) ---- */
+
+/** Parses caller JSON; PCRM_EINVAL names `what` and the position. */
+int pcrm__metering_parse_json(const char *what, const char *text, json_t **out);
+
+/**
+ * Validates an account or metering-point document in place (unknown
+ * fields, types, enums, lengths, defaults).  With `patch`, only the fields
+ * present are checked and null marks a removal of an optional field.
+ */
+int pcrm__account_doc_check(json_t *doc, int patch);
+int pcrm__metering_point_doc_check(json_t *doc, int patch);
+
+/** Applies a checked patch (null removes) to a full document, then checks it whole. */
+int pcrm__doc_merge(json_t *doc, const json_t *patch, int (*check)(json_t *, int));
+
+/** A checked meter installation document; strings point into the document. */
+struct pcrm__meter_spec {
+	const char *meter_no;
+	const char *type;
+	pcrm_decimal multiplier;
+	int digits;
+	unsigned int registers;                 /* PCRM_REGISTER_BIT()s */
+	pcrm_decimal initial[PCRM__REG_SLOTS];  /* cumulative registers only */
+};
+
+/** Checks a meter document; decimals in it are rewritten in canonical form. */
+int pcrm__meter_doc_check(json_t *doc, struct pcrm__meter_spec *out);
+
+/** A checked removal document. */
+struct pcrm__removal_spec {
+	const char *reason;
+	unsigned int given;                     /* registers with a final reading */
+	pcrm_decimal final[PCRM__REG_SLOTS];
+};
+
+/** Checks a removal document (registers are matched to the meter by the caller). */
+int pcrm__removal_doc_check(json_t *doc, struct pcrm__removal_spec *out);
+
+/** Checks a reading value: >= 0, below 10^digits, at most PCRM__READING_MAX_SCALE decimals. */
+int pcrm__reading_value_check(const char *path, pcrm_decimal value, int digits);
+
+/* ---- stored decimals (metering_common.c) ---- */
+
+/** Reads a stored decimal; PCRM_ESTORE when the store holds something else. */
+int pcrm__decimal_load(const char *text, pcrm_decimal *out);
+
+/** 10^n for 0 <= n <= PCRM__DIGITS_MAX: a display's rollover point. */
+int64_t pcrm__pow10(int n);
+
+/** Canonical text of a decimal (valid scale assumed). */
+void pcrm__decimal_text(pcrm_decimal v, char out[PCRM_DECIMAL_STRING_MAX]);
+
+/** An instant as civil time of the context, for messages. */
+void pcrm__time_text(const pcrm_ctx *ctx, pcrm_time t, char out[40]);
+
+/* ---- the owning customer (metering_common.c) ---- */
+
+struct pcrm__owner {
+	char customer_no[PCRM__CODE_MAX + 1];
+	char org_unit[PCRM__CODE_MAX + 1];
+	int closed;
+};
+
+/** Checks a code argument ("customer_no: missing"). */
+int pcrm__code_arg(const char *name, const char *value);
+
+/** Loads a customer's org unit and state; PCRM_ENOTFOUND names the customer. */
+int pcrm__owner_load(pcrm_ctx *ctx, const char *customer_no, struct pcrm__owner *out);
+
+/**
+ * Fills an owner from three row columns starting at `col`: customer_no,
+ * org_unit, customer status.
+ */
+void pcrm__owner_from_row(struct pcrm_rows *rows, int col, struct pcrm__owner *out);
+
+/**
+ * pcrm_authorize() on the owner's org unit; writing to a closed customer's
+ * archive is PCRM_ESTATE after the permission check.
+ */
+int pcrm__owner_authorize(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__owner *owner,
+                          pcrm_permission permission);
+
+/* ---- records: accounts and metering points (metering_common.c) ---- */
+
+/** A stored document with its bookkeeping; the first member of pcrm_account and friends. */
+struct pcrm__record {
+	json_t *doc;  /* the document as returned, customer_no and bookkeeping included */
+	char *json;   /* doc dumped once */
+	int version;
+	pcrm_time created_at;
+	pcrm_time updated_at;
+};
+
+struct pcrm__record_list {
+	struct pcrm__record **items;
+	size_t count;
+};
+
+/** Builds a record from a stored document (takes a reference to doc). */
+int pcrm__record_wrap(json_t *doc, const char *customer_no, int version, pcrm_time created_at,
+                      pcrm_time updated_at, struct pcrm__record **out);
+
+/** Reads columns customer_no, doc, version, created_at, updated_at from `col` on. */
+int pcrm__record_from_row(struct pcrm_rows *rows, int col, struct pcrm__record **out);
+
+void pcrm__record_free(struct pcrm__record *r);
+const char *pcrm__record_str(const struct pcrm__record *r, const char *key);
+
+/** Reads every row of a query into a list (columns as pcrm__record_from_row, at 0). */
+int pcrm__record_list_load(pcrm_ctx *ctx, const char *sql, const char *key,
+                           struct pcrm__record_list **out);
+void pcrm__record_list_free(struct pcrm__record_list *list);
+
+/** The document as stored: without customer_no and bookkeeping; malloc'd JSON text. */
+char *pcrm__record_stored_doc(const json_t *doc);
+
+/** A copy of a record's document without customer_no and bookkeeping (NULL: out of memory). */
+json_t *pcrm__record_doc_copy(const struct pcrm__record *r);
+
+/** A copy of `doc` for an audit summary, bank_account masked. */
+json_t *pcrm__audit_doc(const json_t *doc);
+
+/* ---- meters and readings (meter.c, reading.c) ---- */
+
+/** The installation a reading or removal works on, as loaded from the store. */
+struct pcrm__installation {
+	struct pcrm__owner owner;
+	int64_t id;
+	char mp_no[PCRM__CODE_MAX + 1];
+	char meter_no[PCRM__CODE_MAX + 1];
+	pcrm_decimal multiplier;
+	int digits;
+	pcrm_time installed_at;
+	int in_service;
+	pcrm_time removed_at;
+};
+
+/** The state of one register of an installation. */
+struct pcrm__register_state {
+	pcrm_register reg;
+	pcrm_decimal last_value;
+	pcrm_time last_read_at;
+	int64_t last_seq;
+};
+
+/**
+ * Loads the newest installation (in service, or the last one removed) at a
+ * metering point (`by_meter` 0) or of a meter (`by_meter` 1); *found is 0
+ * when there never was one.
+ */
+int pcrm__installation_latest(pcrm_ctx *ctx, int by_meter, const char *key,
+                              struct pcrm__installation *out, int *found);
+
+/** Loads a metering point's owner and whether the point is active; PCRM_ENOTFOUND names it. */
+int pcrm__point_owner(pcrm_ctx *ctx, const char *mp_no, struct pcrm__owner *owner, int *active);
+
+/**
+ * Locks an installation in service for the current transaction (bumps its
+ * version): PCRM_ESTATE when it was removed meanwhile.
+ */
+int pcrm__installation_lock(pcrm_ctx *ctx, const struct pcrm__installation *inst);
+
+/** Loads the state of every register of an installation, indexed by register. */
+int pcrm__register_states(pcrm_ctx *ctx, int64_t installation_id,
+                          struct pcrm__register_state states[PCRM__REG_SLOTS],
+                          unsigned int *registers);
+
+/**
+ * Checks a reading against its register's state and computes it: the
+ * ordering in time, the value against 10^digits, backwards without a
+ * rollover, the energy.  `path` names the value in errors.
+ */
+int pcrm__reading_compute(pcrm_ctx *ctx, const struct pcrm__installation *inst,
+                          const struct pcrm__register_state *state, const char *path,
+                          pcrm_decimal value, pcrm_time read_at, unsigned int flags,
+                          pcrm_reading *out);
+
+/** Stores a computed reading and advances its register (inside the caller's transaction). */
+int pcrm__reading_store(pcrm_ctx *ctx, const struct pcrm__installation *inst,
+                        const struct pcrm__register_state *state, const pcrm_reading *reading);
+
+/** The JSON summary of a reading for audit entries. */
+json_t *pcrm__reading_summary(const pcrm_reading *reading);
+
+#endif
