@@ -1,0 +1,79 @@
+"""libpowercrm for Python: customer service for power utilities.
+
+    import powercrm
+    admin = powercrm.Actor("A0001", "admin", 3, "37")
+    with powercrm.open("sqlite:crm.db") as ctx:
+        with ctx.transaction():
+            ctx.org_create(admin, "37", None, "国网山东省电力公司", "province")
+        print(ctx.org_get(admin, "37"))
+
+Every failing call raises a :class:`powercrm.Error` subclass (see
+:mod:`powercrm.errors`); native objects are freed exactly once when Python
+drops them; decimals are :class:`decimal.Decimal`; JSON documents are dicts;
+calls into the library release the GIL.  ``powercrm.lowlevel`` is the raw
+SWIG module underneath (no ownership rules: prefer this package's API).
+"""
+
+from . import lowlevel
+from .errors import (  # noqa: F401
+    Status, Error, InvalidInput, NotFound, Conflict, Duplicate, PermissionDenied, WrongState,
+    ClosedError, StoreError, ConnectionLost, RetryTransaction, IOFailure, OutOfMemory,
+    Overflow, SchemaTooNew, IntegrityError, Unsupported, exception_class,
+)
+from .enums import Role, Permission, OrgLevel, Rounding  # noqa: F401
+from .actor import Actor  # noqa: F401
+from .records import OrgUnit, AuditEntry  # noqa: F401
+from .money import (  # noqa: F401
+    DECIMAL_MAX_SCALE, decimal_parse, decimal_format, decimal_add, decimal_sub, decimal_neg,
+    decimal_mul, decimal_mul_round, decimal_div, decimal_round, decimal_cmp, decimal_sign,
+    decimal_is_zero, decimal_to_int,
+)
+from .timeutil import (  # noqa: F401
+    UTC_OFFSET_CHINA, time_parse, time_format, time_from_civil, time_to_civil, to_datetime,
+    from_datetime, date_parse, date_weekday, date_is_valid, date_to_days, date_from_days,
+    days_in_month, clock_system,
+)
+from .calendars import Calendar  # noqa: F401
+from .customers import Customer, CustomerPage, phone_normalize  # noqa: F401
+from .contacts import Contact, ContactPage  # noqa: F401
+from .metering import (  # noqa: F401
+    Register, Account, MeteringPoint, MeterInstallation, Reading, READING_ROLLOVER,
+    READING_FINAL,
+)
+from .staffing import (  # noqa: F401
+    QueueModel, ShiftObjective, Queue, QueueMetrics, StaffingTarget, StaffingResult,
+    ForecastInterval, Shift, ShiftPlan, STAFFING_MAX_AGENTS, SHIFT_COST_MAX, erlang_load,
+    erlang_b, erlang_b_lines, erlang_c, erlang_c_metrics, erlang_a_metrics, staffing_required,
+    staffing_shrink, staffing_curve, staffing_weekday_profile, shift_plan,
+)
+from .context import Context, open  # noqa: F401,A001
+from .handles import live_handles  # noqa: F401
+
+__version__ = lowlevel.pcrm_version()
+
+#: the newest schema version this library knows
+SCHEMA_VERSION_LATEST = lowlevel.pcrm_schema_version_latest()
+
+LEVEL_MIN = lowlevel.PCRM_LEVEL_MIN
+LEVEL_MAX = lowlevel.PCRM_LEVEL_MAX
+DATA_KEY_LEN = lowlevel.PCRM_DATA_KEY_LEN
+
+
+def version():
+    """The library's version, 'MAJOR.MINOR.PATCH' (pcrm_version())."""
+    return lowlevel.pcrm_version()
+
+
+def version_number():
+    """The library's version as MAJOR*10000 + MINOR*100 + PATCH."""
+    return lowlevel.pcrm_version_number()
+
+
+def strerror(status):
+    """The library's English description of a status code."""
+    return lowlevel.pcrm_strerror(int(status))
+
+
+def role_min_level(role, permission):
+    """The lowest level of `role` that holds `permission`, or 0 when the role never does."""
+    return Role(role).min_level(permission)

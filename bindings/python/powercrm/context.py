@@ -1,0 +1,324 @@
+"""The context: one store connection, a clock, the data key; org and audit calls."""
+
+import contextlib
+import threading
+
+from . import lowlevel as _ll
+from .actor import _native as _actor
+from .contacts import ContactMixin
+from .customers import CustomerMixin
+from .metering import MeteringMixin
+from .enums import OrgLevel, Permission
+from .errors import Error
+from .handles import Handle
+from .records import AuditEntry, OrgUnit, json_dumps, json_loads
+from .timeutil import UTC_OFFSET_CHINA, _instant, _offset
+
+__all__ = ["Context", "open"]
+
+#: entries fetched per round trip by Context.audit_iter()
+AUDIT_PAGE = 500
+
+
+def open(uri, *, clock=None, data_key=None, utc_offset=UTC_OFFSET_CHINA):  # noqa: A001
+    """Opens a store and migrates it; returns a :class:`Context`.
+
+    ``uri``: ``"sqlite:PATH"``, ``"sqlite::memory:"``, ``"postgresql://..."``.
+    ``clock``: a callable returning the current instant (int or aware
+    datetime), replacing the system clock (tests, simulations).
+    ``data_key``: 32 bytes protecting personal identifiers, or None.
+    ``utc_offset``: seconds east of UTC (or a timedelta) for civil time.
+
+    Use it as a context manager: ``with powercrm.open("sqlite:crm.db") as ctx:``.
+    """
+    return Context(uri, clock=clock, data_key=data_key, utc_offset=utc_offset)
+
+
+def _clock_adapter(clock):
+    if clock is None:
+        return None
+    if not callable(clock):
+        raise TypeError("clock: expected a callable returning an instant, got %s"
+                        % type(clock).__name__)
+
+    def read_clock():
+        return _instant(clock(), "clock")
+    return read_clock
+
+
+def _level(level):
+    # Names go through OrgLevel; numbers reach the library, which names a bad one.
+    return int(OrgLevel(level)) if isinstance(level, str) else int(level)
+
+
+def _permission(permission):
+    return int(Permission(permission)) if isinstance(permission, str) else int(permission)
+
+
+def _unit_record(unit):
+    """Copies a pcrm_org_unit (owned by the caller or a list) into an OrgUnit."""
+    return OrgUnit(
+        code=_ll.pcrm_org_unit_code(unit),
+        name=_ll.pcrm_org_unit_name(unit),
+        parent=_ll.pcrm_org_unit_parent(unit),
+        level=OrgLevel(_ll.pcrm_org_unit_level(unit)),
+        path=_ll.pcrm_org_unit_path(unit),
+        version=_ll.pcrm_org_unit_version(unit),
+        created_at=_ll.pcrm_org_unit_created_at(unit),
+        updated_at=_ll.pcrm_org_unit_updated_at(unit),
+    )
+
+
+def _audit_record(row):
+    (seq, at, operator_id, role, actor_org, action, object_type, object_id, summary,
+     prev_hash, hash_) = row
+    return AuditEntry(seq, at, operator_id, role, actor_org, action, object_type, object_id,
+                      json_loads(summary) if summary else {}, prev_hash, hash_)
+
+
+class Context(CustomerMixin, ContactMixin, MeteringMixin):
+    """An open store (pcrm_ctx).  Made by :func:`powercrm.open`.
+
+    Closed exactly once: by :meth:`close`, by leaving its ``with`` block, or
+    when it is garbage-collected; every method afterwards raises
+    :class:`powercrm.ClosedError`.  A context is one connection: calls are
+    serialized by a lock, so sharing one between threads cannot crash it,
+    but a transaction spans every call made on the context while it is open;
+    open one context per thread for concurrent work.
+    """
+
+    def __init__(self, uri, *, clock=None, data_key=None, utc_offset=UTC_OFFSET_CHINA):
+        self._lock = threading.RLock()
+        self._handle = None
+        if data_key is not None:
+            if not isinstance(data_key, (bytes, bytearray, memoryview)):
+                raise TypeError("data_key: expected %d bytes, got %s"
+                                % (_ll.PCRM_DATA_KEY_LEN, type(data_key).__name__))
+            data_key = bytes(data_key)
+        read_clock = _clock_adapter(clock)
+        opts = _ll.pcrm_ctx_options()
+        _ll.pcrm_ctx_options_init(opts, _ll.PCRM_CTX_OPTIONS_VERSION)
+        opts.utc_offset = _offset(utc_offset)
+        _ll.pcrm_py_options_set_clock(opts, read_clock)
+        _ll.pcrm_py_options_set_data_key(opts, data_key)  # data_key lives until open returns
+        ptr = _ll.pcrm_ctx_open(uri, opts)
+        # The C context calls read_clock from now on: keep it as long as the context.
+        self._clock = read_clock
+        self._handle = Handle(ptr, _ll.pcrm_ctx_close, "context")
+        self.uri = uri
+
+    # -- lifetime ------------------------------------------------------------------------
+
+    def close(self):
+        """Closes the store (rolling back an open transaction).  Idempotent."""
+        handle = self._handle
+        if handle is not None:
+            with self._lock:
+                handle.close()
+
+    @property
+    def closed(self):
+        return self._handle is None or self._handle.closed
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self.close()
+        return False
+
+    def __del__(self):
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            handle.close()
+
+    def __repr__(self):
+        return "<powercrm.Context %r %s>" % (getattr(self, "uri", "?"),
+                                            "closed" if self.closed else "open")
+
+    def _call(self, fn, *args):
+        with self._lock:
+            with self._handle as ctx:
+                return fn(ctx, *args)
+
+    # -- the store -----------------------------------------------------------------------
+
+    @property
+    def backend(self):
+        """'sqlite' or 'postgresql'."""
+        return self._call(_ll.pcrm_ctx_backend)
+
+    @property
+    def schema_version(self):
+        """The schema version of the open store."""
+        return self._call(_ll.pcrm_ctx_schema_version)
+
+    @property
+    def utc_offset(self):
+        """The UTC offset of civil time for this context, in seconds."""
+        return self._call(_ll.pcrm_ctx_utc_offset)
+
+    def now(self):
+        """The current instant according to the context's clock."""
+        return self._call(_ll.pcrm_ctx_now)
+
+    def set_clock(self, clock):
+        """Replaces the clock (a callable returning an instant); None restores the system clock."""
+        read_clock = _clock_adapter(clock)
+        with self._lock:
+            self._call(_ll.pcrm_ctx_set_clock, read_clock)
+            self._clock = read_clock  # the old one is released only after C stopped using it
+
+    # -- transactions --------------------------------------------------------------------
+
+    def begin(self):
+        """Starts a transaction (a savepoint when one is open)."""
+        self._call(_ll.pcrm_ctx_begin)
+
+    def commit(self):
+        """Commits the innermost transaction."""
+        self._call(_ll.pcrm_ctx_commit)
+
+    def rollback(self):
+        """Rolls back the innermost transaction."""
+        self._call(_ll.pcrm_ctx_rollback)
+
+    @property
+    def tx_depth(self):
+        """How many transactions are open (0 = none)."""
+        return self._call(_ll.pcrm_ctx_tx_depth)
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """``with ctx.transaction():`` commits on success, rolls back on any exception.
+
+        Nests (an inner block is a savepoint).  A failing commit raises.
+        """
+        self.begin()
+        depth = self.tx_depth
+        try:
+            yield self
+        except BaseException:
+            self._abandon(depth)
+            raise
+        try:
+            self.commit()
+        except BaseException:
+            self._abandon(depth)  # a failed savepoint release leaves it open
+            raise
+
+    def _abandon(self, depth):
+        try:
+            if not self.closed and self.tx_depth >= depth:
+                self.rollback()
+        except Error:
+            pass  # the original exception matters more; close() rolls back anyway
+
+    # -- org units -----------------------------------------------------------------------
+
+    def org_create(self, actor, code, parent, name, level):
+        """Creates an org unit under `parent` (None: top level).  Audited.
+
+        ``level``: an :class:`OrgLevel`, its number or its name ('county').
+        Raises Duplicate when the code is taken, PermissionDenied outside
+        the actor's subtree.
+        """
+        self._call(_ll.pcrm_org_unit_create, _actor(actor), code, parent, name, _level(level))
+
+    def org_rename(self, actor, code, new_name, expected_version):
+        """Renames a unit; Conflict when its version is no longer `expected_version`."""
+        self._call(_ll.pcrm_org_unit_rename, _actor(actor), code, new_name,
+                   int(expected_version))
+
+    def org_get(self, actor, code):
+        """Reads one org unit as an :class:`OrgUnit` (NotFound when it does not exist)."""
+        with self._lock:
+            unit = self._call(_ll.pcrm_org_unit_get, _actor(actor), code)
+            try:
+                return _unit_record(unit)
+            finally:
+                _ll.pcrm_org_unit_free(unit)
+
+    def org_children(self, actor, code):
+        """The direct children of `code`, ordered by code: a list of :class:`OrgUnit`."""
+        with self._lock:
+            units = self._call(_ll.pcrm_org_unit_children, _actor(actor), code)
+            try:
+                return [_unit_record(_ll.pcrm_org_unit_list_at(units, i))
+                        for i in range(_ll.pcrm_org_unit_list_count(units))]
+            finally:
+                _ll.pcrm_org_unit_list_free(units)
+
+    def org_tree(self, actor, code):
+        """Yields (depth, OrgUnit) for `code` and everything below it, depth first."""
+        stack = [(0, self.org_get(actor, code))]
+        while stack:
+            depth, unit = stack.pop()
+            yield depth, unit
+            children = self.org_children(actor, unit.code)
+            stack.extend((depth + 1, child) for child in reversed(children))
+
+    def org_is_within(self, code, ancestor):
+        """True when `code` is `ancestor` or lies below it (NotFound for unknown units)."""
+        return bool(self._call(_ll.pcrm_org_unit_is_within, code, ancestor))
+
+    def authorize(self, actor, permission, target_org=None):
+        """Raises PermissionDenied (audited) unless `actor` may do `permission` on `target_org`."""
+        self._call(_ll.pcrm_authorize, _actor(actor), _permission(permission), target_org)
+
+    def is_authorized(self, actor, permission, target_org=None):
+        """Like authorize() but answers True/False (a denial is still audited)."""
+        try:
+            self.authorize(actor, permission, target_org)
+        except Error as e:
+            if e.status == _ll.PCRM_EPERM:
+                return False
+            raise
+        return True
+
+    # -- audit ---------------------------------------------------------------------------
+
+    def audit_record(self, actor, action, object_type, object_id, summary=None):
+        """Appends an integrator-defined audit entry; `summary` is a dict (or JSON text)."""
+        text = None if summary is None else json_dumps(summary)
+        self._call(_ll.pcrm_audit_record, _actor(actor), action, object_type, object_id, text)
+
+    def audit_visit(self, actor, visit, after=0, limit=0):
+        """Calls ``visit(entry)`` for each entry with seq > after (at most `limit`, 0 = all).
+
+        ``visit`` returning a true value stops early; an exception it raises
+        stops the iteration and propagates out of audit_visit unchanged.
+        Returns the number of entries visited.
+        """
+        count = 0
+
+        def on_row(row):
+            nonlocal count
+            count += 1
+            return visit(_audit_record(row))
+
+        self._call(_ll.pcrm_audit_list, _actor(actor), int(after), int(limit), on_row)
+        return count
+
+    def audit_list(self, actor, after=0, limit=0):
+        """The entries with seq > after (at most `limit`, 0 = all), as a list of AuditEntry."""
+        rows = []
+        self._call(_ll.pcrm_audit_list, _actor(actor), int(after), int(limit), rows.append)
+        return [_audit_record(row) for row in rows]
+
+    def audit_iter(self, actor, after=0, page=AUDIT_PAGE):
+        """Iterates over every entry with seq > after, fetching `page` entries at a time."""
+        while True:
+            entries = self.audit_list(actor, after, page)
+            yield from entries
+            if len(entries) < page:
+                return
+            after = entries[-1].seq
+
+    def audit_verify(self, actor):
+        """Checks the whole hash chain; returns the number of entries.
+
+        Raises :class:`powercrm.IntegrityError` with ``first_bad`` (the seq of
+        the first entry that fails) when the log was tampered with.
+        """
+        return self._call(_ll.pcrm_audit_verify, _actor(actor))

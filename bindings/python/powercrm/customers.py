@@ -1,0 +1,195 @@
+"""The customer archive (客户档案): Context methods and records.
+
+Customers go in as dicts (the JSON document of docs/customers.md) and come
+out as :class:`Customer` records whose ``document`` is the stored JSON as a
+dict.  Imports (JSON Lines) run without the GIL and report progress to a
+Python callable; exports stream to a file or callable.
+"""
+
+import dataclasses
+import io as _io
+import os as _os
+
+from . import lowlevel as _ll
+from .actor import _native as _actor
+from .records import json_dumps, json_loads
+
+__all__ = ["Customer", "CustomerPage", "phone_normalize", "CustomerMixin"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Customer:
+    """One customer, copied out of the library.  Instants are int seconds."""
+
+    customer_no: str
+    name: str
+    org_unit: str
+    status: str       # "applying", "active", "suspended" or "closed"
+    vip_level: int
+    version: int
+    created_at: int
+    updated_at: int
+    document: dict    # the whole customer (id_number masked unless revealed)
+
+
+@dataclasses.dataclass(frozen=True)
+class CustomerPage:
+    """One page of a search; iterate it for its customers."""
+
+    customers: list
+    next_cursor: object  # str, or None on the last page
+
+    def __iter__(self):
+        return iter(self.customers)
+
+    def __len__(self):
+        return len(self.customers)
+
+    def __getitem__(self, i):
+        return self.customers[i]
+
+
+def phone_normalize(raw):
+    """A phone number as stored: '+86 531 8888 8888' -> '053188888888'."""
+    return _ll.pcrm_phone_normalize(raw, _ll.PCRM_PHONE_MAX)
+
+
+def _customer_record(c):
+    return Customer(
+        customer_no=_ll.pcrm_customer_no(c),
+        name=_ll.pcrm_customer_name(c),
+        org_unit=_ll.pcrm_customer_org_unit(c),
+        status=_ll.pcrm_customer_status(c),
+        vip_level=_ll.pcrm_customer_vip_level(c),
+        version=_ll.pcrm_customer_version(c),
+        created_at=_ll.pcrm_customer_created_at(c),
+        updated_at=_ll.pcrm_customer_updated_at(c),
+        document=json_loads(_ll.pcrm_customer_json(c)),
+    )
+
+
+def _take_customer(c):
+    try:
+        return _customer_record(c)
+    finally:
+        _ll.pcrm_customer_free(c)
+
+
+def _take_list(lst):
+    try:
+        return CustomerPage(
+            [_customer_record(_ll.pcrm_customer_list_at(lst, i))
+             for i in range(_ll.pcrm_customer_list_count(lst))],
+            _ll.pcrm_customer_list_next_cursor(lst))
+    finally:
+        _ll.pcrm_customer_list_free(lst)
+
+
+def _jsonl(data):
+    """JSON Lines text from str, bytes or an iterable of dicts."""
+    if isinstance(data, str):
+        return data
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data).decode("utf-8")
+    return "".join(json_dumps(doc) + "\n" for doc in data)
+
+
+def _writer(out):
+    """A callable taking bytes, for a binary or text file or a callable."""
+    if callable(out) and not hasattr(out, "write"):
+        return out
+    if isinstance(out, _io.TextIOBase) or hasattr(out, "encoding"):
+        return lambda data: out.write(data.decode("utf-8")) and None
+    return lambda data: out.write(data) and None
+
+
+class CustomerMixin:
+    """Customer methods of :class:`powercrm.Context`."""
+
+    def customer_create(self, actor, document):
+        """Creates a customer from a dict; returns the stored :class:`Customer`.
+
+        InvalidInput names the field ("phones.mobile: ..."), Duplicate when the
+        customer number is taken.
+        """
+        with self._lock:
+            return _take_customer(self._call(_ll.pcrm_customer_create, _actor(actor),
+                                             json_dumps(document)))
+
+    def customer_get(self, actor, customer_no, *, reveal_id=False):
+        """Reads a customer; reveal_id=True unmasks the ID number (pii.read, audited)."""
+        flags = _ll.PCRM_CUSTOMER_REVEAL_ID if reveal_id else 0
+        with self._lock:
+            return _take_customer(self._call(_ll.pcrm_customer_get, _actor(actor),
+                                             customer_no, flags))
+
+    def customer_update(self, actor, customer_no, patch, expected_version):
+        """Changes the fields in `patch` (None removes one); Conflict on a stale version."""
+        with self._lock:
+            return _take_customer(self._call(_ll.pcrm_customer_update, _actor(actor),
+                                             customer_no, json_dumps(patch),
+                                             int(expected_version)))
+
+    def customer_close(self, actor, customer_no, expected_version):
+        """Sets the customer's status to closed (WrongState when already closed)."""
+        self._call(_ll.pcrm_customer_close, _actor(actor), customer_no, int(expected_version))
+
+    def customer_search(self, actor, *, customer_no=None, name_prefix=None, phone=None,
+                        id_number=None, org_unit=None, transformer_area=None, cursor=None,
+                        limit=0):
+        """One page of customers in the actor's subtree: a :class:`CustomerPage`."""
+        query = _ll.pcrm_customer_query(customer_no, name_prefix, phone, id_number, org_unit,
+                                        transformer_area, cursor, int(limit))
+        with self._lock:
+            return _take_list(self._call(_ll.pcrm_customer_search, _actor(actor), query))
+
+    def customer_search_all(self, actor, **query):
+        """Iterates over every matching customer, page after page."""
+        cursor = query.pop("cursor", None)
+        while True:
+            page = self.customer_search(actor, cursor=cursor, **query)
+            yield from page.customers
+            cursor = page.next_cursor
+            if cursor is None:
+                return
+
+    def customer_find_by_phone(self, actor, caller_number):
+        """Screen pop: the customers with this phone, VIPs first (a list, maybe empty)."""
+        with self._lock:
+            return list(_take_list(self._call(_ll.pcrm_customer_find_by_phone, _actor(actor),
+                                              caller_number)))
+
+    def customer_import(self, actor, data):
+        """Imports one all-or-nothing batch; returns the number imported.
+
+        `data`: JSON Lines as str or bytes, or an iterable of dicts.  Errors
+        name the line and field; the exception's ``imported`` is 0.
+        """
+        return self._call(_ll.pcrm_customer_import, _actor(actor), _jsonl(data))
+
+    def customer_import_file(self, actor, path, *, batch_lines=0, progress=None):
+        """Imports a JSON Lines file in batches, each committed on its own.
+
+        ``progress(done)`` is called after each batch with the number imported
+        so far; returning a true value stops the import (WrongState); an
+        exception it raises propagates unchanged.  Runs without the GIL.  On
+        failure the exception's ``imported`` counts the batches that stay.
+        """
+        return self._call(_ll.pcrm_customer_import_file, _actor(actor), _os.fsdecode(path),
+                          int(batch_lines), progress)
+
+    def customer_export(self, actor, out, *, org_unit=None, reveal_id=False):
+        """Writes customers as JSON Lines to `out` (binary/text file or callable(bytes)).
+
+        Returns the number exported.  The output can be imported again.
+        """
+        flags = _ll.PCRM_CUSTOMER_REVEAL_ID if reveal_id else 0
+        return self._call(_ll.pcrm_customer_export, _actor(actor), org_unit, flags,
+                          _writer(out))
+
+    def customer_export_list(self, actor, *, org_unit=None, reveal_id=False):
+        """The exported customers as a list of dicts."""
+        buf = _io.BytesIO()
+        self.customer_export(actor, buf, org_unit=org_unit, reveal_id=reveal_id)
+        return [json_loads(line) for line in buf.getvalue().decode("utf-8").splitlines()
+                if line.strip()]

@@ -1,0 +1,176 @@
+"""The exception hierarchy: one class per libpowercrm status code.
+
+Every failing library call raises a subclass of :class:`Error` carrying the
+status (:attr:`Error.status`, a :class:`Status`) and the library's message
+(:attr:`Error.message`, from ``pcrm_error_last()``), which names the bad
+field: ``actor.level: 7 is outside 1..3``.
+
+This module has no dependency on the native extension: the extension imports
+it to build the exceptions it raises.
+"""
+
+import enum
+
+__all__ = [
+    "Status", "Error", "InvalidInput", "NotFound", "Conflict", "Duplicate",
+    "PermissionDenied", "WrongState", "ClosedError", "StoreError",
+    "ConnectionLost", "RetryTransaction", "IOFailure", "OutOfMemory",
+    "Overflow", "SchemaTooNew", "IntegrityError", "Unsupported",
+    "exception_class",
+]
+
+
+class Status(enum.IntEnum):
+    """The pcrm_status codes of common.h (stable values)."""
+
+    OK = 0
+    EINVAL = -1
+    ENOTFOUND = -2
+    ECONFLICT = -3
+    EDUPLICATE = -4
+    EPERM = -5
+    ESTATE = -6
+    ESTORE = -7
+    ECONNECTION = -8
+    ERETRY = -9
+    EIO = -10
+    ENOMEM = -11
+    EOVERFLOW = -12
+    ESCHEMA = -13
+    EINTEGRITY = -14
+    EUNSUPPORTED = -15
+
+
+class Error(Exception):
+    """Base of every exception raised for a failing libpowercrm status.
+
+    ``status`` is the :class:`Status` (or the raw int for a code this
+    version does not know), ``message`` the library's message.
+    """
+
+    #: the status this class stands for (None for the base class)
+    STATUS = None
+
+    def __init__(self, message="", status=None):
+        if status is None:
+            status = self.STATUS if self.STATUS is not None else Status.EINVAL
+        try:
+            status = Status(status)
+        except ValueError:
+            pass
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+    def __str__(self):
+        return self.message
+
+    def __repr__(self):
+        name = self.status.name if isinstance(self.status, Status) else str(self.status)
+        return "%s(%r, %s)" % (type(self).__name__, self.message, name)
+
+    def __reduce__(self):
+        return (type(self), (self.message, int(self.status)), self.__dict__)
+
+
+class InvalidInput(Error, ValueError):
+    """PCRM_EINVAL: invalid input; the message names the field."""
+    STATUS = Status.EINVAL
+
+
+class NotFound(Error, LookupError):
+    """PCRM_ENOTFOUND: the object does not exist."""
+    STATUS = Status.ENOTFOUND
+
+
+class Conflict(Error):
+    """PCRM_ECONFLICT: stale version, somebody changed the object first; read it again."""
+    STATUS = Status.ECONFLICT
+
+
+class Duplicate(Conflict):
+    """PCRM_EDUPLICATE: a unique key is already taken."""
+    STATUS = Status.EDUPLICATE
+
+
+class PermissionDenied(Error):
+    """PCRM_EPERM: the actor is not allowed to do this (the denial is audited)."""
+    STATUS = Status.EPERM
+
+
+class WrongState(Error):
+    """PCRM_ESTATE: the object is in the wrong state for this operation."""
+    STATUS = Status.ESTATE
+
+
+class ClosedError(WrongState):
+    """A Context or Calendar used after close() (raised by the Python layer)."""
+    STATUS = Status.ESTATE
+
+
+class StoreError(Error):
+    """PCRM_ESTORE: the store failed (SQL error, constraint)."""
+    STATUS = Status.ESTORE
+
+
+class ConnectionLost(StoreError):
+    """PCRM_ECONNECTION: the store connection was lost; the next call reconnects."""
+    STATUS = Status.ECONNECTION
+
+
+class RetryTransaction(StoreError):
+    """PCRM_ERETRY: serialization failure or busy store; retry the transaction."""
+    STATUS = Status.ERETRY
+
+
+class IOFailure(Error):
+    """PCRM_EIO: file or operating-system I/O failed."""
+    STATUS = Status.EIO
+
+
+class OutOfMemory(Error, MemoryError):
+    """PCRM_ENOMEM: out of memory."""
+    STATUS = Status.ENOMEM
+
+
+class Overflow(Error, OverflowError):
+    """PCRM_EOVERFLOW: an arithmetic result does not fit; nothing was wrapped."""
+    STATUS = Status.EOVERFLOW
+
+
+class SchemaTooNew(Error):
+    """PCRM_ESCHEMA: the database schema is newer than this library."""
+    STATUS = Status.ESCHEMA
+
+
+class IntegrityError(Error):
+    """PCRM_EINTEGRITY: tampering detected.
+
+    From :meth:`Context.audit_verify`, ``first_bad`` is the seq of the first
+    audit entry that fails (None otherwise).
+    """
+    STATUS = Status.EINTEGRITY
+    first_bad = None
+
+
+class Unsupported(Error):
+    """PCRM_EUNSUPPORTED: not available in this build or store."""
+    STATUS = Status.EUNSUPPORTED
+
+
+_BY_STATUS = {
+    cls.STATUS: cls
+    for cls in (InvalidInput, NotFound, Conflict, Duplicate, PermissionDenied, WrongState,
+                StoreError, ConnectionLost, RetryTransaction, IOFailure, OutOfMemory,
+                Overflow, SchemaTooNew, IntegrityError, Unsupported)
+}
+
+
+def exception_class(status):
+    """The exception class raised for a status code (Error for an unknown one)."""
+    return _BY_STATUS.get(status, Error)
+
+
+def _from_status(status, message):
+    """Called by the native extension: the exception instance for a failing status."""
+    return exception_class(status)(message, status)

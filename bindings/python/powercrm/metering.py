@@ -1,0 +1,291 @@
+"""Accounts, metering points, meters and readings (计量): Context methods and records.
+
+Readings, multipliers and energies are ``decimal.Decimal``; in documents
+(dicts) decimals are strings ("40", "1250.50") as the library requires, and a
+Decimal value in a dict is written as such a string.
+"""
+
+import dataclasses
+import decimal as _decimal
+import enum
+
+from . import lowlevel as _ll
+from .actor import _native as _actor
+from .money import _from_c as _decimal_from_c, _to_c as _decimal_to_c
+from .records import json_dumps, json_loads
+from .timeutil import _instant
+
+__all__ = ["Register", "Account", "MeteringPoint", "MeterInstallation", "Reading",
+           "READING_ROLLOVER", "READING_FINAL", "MeteringMixin"]
+
+READING_ROLLOVER = _ll.PCRM_READING_ROLLOVER
+READING_FINAL = _ll.PCRM_READING_FINAL
+
+
+class _RegisterBase(enum.IntEnum):
+    @classmethod
+    def _missing_(cls, value):
+        if isinstance(value, str):
+            return cls(_ll.pcrm_register_parse(value))  # InvalidInput lists the names
+        return None
+
+    def __str__(self):
+        return _ll.pcrm_register_name(self.value)
+
+    @property
+    def cumulative(self):
+        """True for registers that count up (all but max_demand)."""
+        return bool(_ll.pcrm_register_is_cumulative(self.value))
+
+    @property
+    def bit(self):
+        """The register's bit in MeterInstallation.registers."""
+        return 1 << self.value
+
+
+def _register_members():
+    out = {}
+    for attr in dir(_ll):
+        if attr.startswith("PCRM_REGISTER_"):
+            value = getattr(_ll, attr)
+            if isinstance(value, int) and _ll.pcrm_register_name(value) is not None:
+                out[attr[len("PCRM_REGISTER_"):]] = value
+    return dict(sorted(out.items(), key=lambda kv: kv[1]))
+
+
+#: pcrm_register: TOTAL, PEAK, FLAT, VALLEY, CRITICAL_PEAK, REACTIVE, MAX_DEMAND
+Register = _RegisterBase("Register", _register_members(), module=__name__, qualname="Register")
+Register.__doc__ = "pcrm_register: a meter register; Register('peak') is Register.PEAK."
+
+
+def _register(reg):
+    return int(Register(reg)) if isinstance(reg, str) else int(reg)
+
+
+@dataclasses.dataclass(frozen=True)
+class Account:
+    """A billing account (账户); ``document`` is the whole account as a dict."""
+
+    account_no: str
+    customer_no: str
+    name: str
+    payment_method: str
+    status: str
+    version: int
+    created_at: int
+    updated_at: int
+    document: dict
+
+
+@dataclasses.dataclass(frozen=True)
+class MeteringPoint:
+    """A metering point (计量点); ``document`` is the whole point as a dict."""
+
+    mp_no: str
+    customer_no: str
+    account_no: str
+    purpose: str
+    voltage_level: str
+    status: str
+    version: int
+    created_at: int
+    updated_at: int
+    document: dict
+
+
+@dataclasses.dataclass(frozen=True)
+class MeterInstallation:
+    """One installation of a meter at a metering point."""
+
+    meter_no: str
+    type: str
+    multiplier: _decimal.Decimal
+    digits: int
+    registers: frozenset  # of Register
+    installed_at: int
+    in_service: bool
+    removed_at: object    # int, or None while in service
+    removal_reason: object
+    document: dict
+
+
+@dataclasses.dataclass(frozen=True)
+class Reading:
+    """One reading of one register, with what it was measured against; energy is exact."""
+
+    register: object  # Register
+    read_at: int
+    value: _decimal.Decimal
+    previous: _decimal.Decimal
+    previous_at: int
+    multiplier: _decimal.Decimal
+    energy: _decimal.Decimal
+    flags: int
+    recorded_at: int
+
+    @property
+    def rollover(self):
+        return bool(self.flags & READING_ROLLOVER)
+
+    @property
+    def final(self):
+        return bool(self.flags & READING_FINAL)
+
+
+def _register_or_int(value):
+    try:
+        return Register(value)
+    except ValueError:
+        return value
+
+
+def _account(a):
+    return Account(_ll.pcrm_account_no(a), _ll.pcrm_account_customer_no(a),
+                   _ll.pcrm_account_name(a), _ll.pcrm_account_payment_method(a),
+                   _ll.pcrm_account_status(a), _ll.pcrm_account_version(a),
+                   _ll.pcrm_account_created_at(a), _ll.pcrm_account_updated_at(a),
+                   json_loads(_ll.pcrm_account_json(a)))
+
+
+def _metering_point(mp):
+    return MeteringPoint(_ll.pcrm_metering_point_no(mp), _ll.pcrm_metering_point_customer_no(mp),
+                         _ll.pcrm_metering_point_account_no(mp),
+                         _ll.pcrm_metering_point_purpose(mp),
+                         _ll.pcrm_metering_point_voltage_level(mp),
+                         _ll.pcrm_metering_point_status(mp), _ll.pcrm_metering_point_version(mp),
+                         _ll.pcrm_metering_point_created_at(mp),
+                         _ll.pcrm_metering_point_updated_at(mp),
+                         json_loads(_ll.pcrm_metering_point_json(mp)))
+
+
+def _installation(inst):
+    regs = frozenset(r for r in Register if inst.registers & (1 << r.value))
+    return MeterInstallation(inst.meter_no, inst.type, _decimal_from_c(inst.multiplier),
+                             inst.digits, regs, inst.installed_at, bool(inst.in_service),
+                             None if inst.in_service else inst.removed_at, inst.removal_reason,
+                             json_loads(inst.json) if inst.json else {})
+
+
+def _reading(r):
+    return Reading(_register_or_int(r.reg), r.read_at, _decimal_from_c(r.value),
+                   _decimal_from_c(r.previous), r.previous_at, _decimal_from_c(r.multiplier),
+                   _decimal_from_c(r.energy), r.flags, r.recorded_at)
+
+
+def _take(obj, convert, free):
+    try:
+        return convert(obj)
+    finally:
+        free(obj)
+
+
+def _take_list(lst, count, at, convert, free):
+    try:
+        return [convert(at(lst, i)) for i in range(count(lst))]
+    finally:
+        free(lst)
+
+
+class MeteringMixin:
+    """Metering methods of :class:`powercrm.Context`."""
+
+    # -- accounts --
+
+    def account_create(self, actor, customer_no, document):
+        """Creates a billing account of a customer from a dict; returns the Account."""
+        with self._lock:
+            return _take(self._call(_ll.pcrm_account_create, _actor(actor), customer_no,
+                                    json_dumps(document)), _account, _ll.pcrm_account_free)
+
+    def account_get(self, actor, account_no):
+        with self._lock:
+            return _take(self._call(_ll.pcrm_account_get, _actor(actor), account_no),
+                         _account, _ll.pcrm_account_free)
+
+    def account_update(self, actor, account_no, patch, expected_version):
+        """Applies a patch (None removes a field); Conflict on a stale version."""
+        with self._lock:
+            return _take(self._call(_ll.pcrm_account_update, _actor(actor), account_no,
+                                    json_dumps(patch), int(expected_version)),
+                         _account, _ll.pcrm_account_free)
+
+    def account_list(self, actor, customer_no):
+        """The accounts of a customer, by account number."""
+        with self._lock:
+            return _take_list(self._call(_ll.pcrm_account_list_load, _actor(actor), customer_no),
+                              _ll.pcrm_account_list_count, _ll.pcrm_account_list_at, _account,
+                              _ll.pcrm_account_list_free)
+
+    # -- metering points --
+
+    def metering_point_create(self, actor, customer_no, document):
+        with self._lock:
+            return _take(self._call(_ll.pcrm_metering_point_create, _actor(actor), customer_no,
+                                    json_dumps(document)),
+                         _metering_point, _ll.pcrm_metering_point_free)
+
+    def metering_point_get(self, actor, mp_no):
+        with self._lock:
+            return _take(self._call(_ll.pcrm_metering_point_get, _actor(actor), mp_no),
+                         _metering_point, _ll.pcrm_metering_point_free)
+
+    def metering_point_update(self, actor, mp_no, patch, expected_version):
+        with self._lock:
+            return _take(self._call(_ll.pcrm_metering_point_update, _actor(actor), mp_no,
+                                    json_dumps(patch), int(expected_version)),
+                         _metering_point, _ll.pcrm_metering_point_free)
+
+    def metering_point_list(self, actor, customer_no):
+        with self._lock:
+            return _take_list(self._call(_ll.pcrm_metering_point_list_load, _actor(actor),
+                                         customer_no),
+                              _ll.pcrm_metering_point_list_count, _ll.pcrm_metering_point_list_at,
+                              _metering_point, _ll.pcrm_metering_point_list_free)
+
+    def metering_point_energy(self, actor, mp_no, register, start, end):
+        """Exact energy of `register` at the point in the period (start, end]: a Decimal."""
+        return _decimal_from_c(self._call(_ll.pcrm_metering_point_energy, _actor(actor), mp_no,
+                                          _register(register), _instant(start, "from"),
+                                          _instant(end, "to")))
+
+    # -- meters --
+
+    def meter_install(self, actor, mp_no, meter, installed_at):
+        """Installs a meter (a dict: meter_no, type, multiplier, digits, registers, ...)."""
+        self._call(_ll.pcrm_meter_install, _actor(actor), mp_no, json_dumps(meter),
+                   _instant(installed_at, "installed_at"))
+
+    def meter_remove(self, actor, mp_no, removal, removed_at):
+        """Removes the meter in service (a dict: reason, note, final_readings)."""
+        self._call(_ll.pcrm_meter_remove, _actor(actor), mp_no, json_dumps(removal),
+                   _instant(removed_at, "removed_at"))
+
+    def meter_replace(self, actor, mp_no, removal, meter, at):
+        """Removal of the old meter and installation of the new one, atomically."""
+        self._call(_ll.pcrm_meter_replace, _actor(actor), mp_no, json_dumps(removal),
+                   json_dumps(meter), _instant(at, "at"))
+
+    def meter_history(self, actor, mp_no):
+        """The installations at a metering point, oldest first (the one in service last)."""
+        with self._lock:
+            return _take_list(self._call(_ll.pcrm_meter_history_load, _actor(actor), mp_no),
+                              _ll.pcrm_meter_history_count, _ll.pcrm_meter_history_at,
+                              _installation, _ll.pcrm_meter_history_free)
+
+    # -- readings --
+
+    def reading_record(self, actor, meter_no, register, value, read_at, *, rollover=False):
+        """Records a reading (value: Decimal/int/str, never float); returns the Reading."""
+        flags = READING_ROLLOVER if rollover else 0
+        r = self._call(_ll.pcrm_reading_record, _actor(actor), meter_no, _register(register),
+                       _decimal_to_c(value), _instant(read_at, "read_at"), flags)
+        return _reading(r)
+
+    def reading_list(self, actor, meter_no, register, start, end):
+        """Readings of a register taken in (start, end], oldest first."""
+        with self._lock:
+            return _take_list(self._call(_ll.pcrm_reading_list_load, _actor(actor), meter_no,
+                                         _register(register), _instant(start, "from"),
+                                         _instant(end, "to")),
+                              _ll.pcrm_reading_list_count, _ll.pcrm_reading_list_at, _reading,
+                              _ll.pcrm_reading_list_free)
