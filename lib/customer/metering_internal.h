@@ -136,6 +136,38 @@ int pcrm__record_list_load(pcrm_ctx *ctx, const char *sql, const char *key,
                            struct pcrm__record_list **out);
 void pcrm__record_list_free(struct pcrm__record_list *list);
 
+/**
+ * What one kind of record (accounts, metering points) is: where it is
+ * stored and the rules only it has.  record_store.c does the rest.
+ */
+struct pcrm__record_kind {
+	const char *table;        /* also the audit object type and action prefix */
+	const char *key;          /* the key column and document field ("account_no") */
+	const char *column;       /* the other indexed column, copied from the document */
+	const char *label;        /* for messages ("metering point") */
+	const char *final_status; /* a status after which nothing changes; NULL: none */
+	/** Validates a document or (patch = 1) a patch in place. */
+	int (*doc_check)(json_t *doc, int patch);
+	/** Checks references to other records; `patch` is NULL on create.  May be NULL. */
+	int (*check_links)(pcrm_ctx *ctx, const char *customer_no, const json_t *doc,
+	                   const json_t *patch);
+	/** Checks that the record may take `status` (inside the update's transaction).  May be NULL. */
+	int (*check_status)(pcrm_ctx *ctx, const char *key, const char *status);
+};
+
+/* Create, get, list per customer and update; permission checks and audit included. */
+int pcrm__record_create(pcrm_ctx *ctx, const pcrm_actor *actor,
+                        const struct pcrm__record_kind *kind, const char *customer_no,
+                        const char *json, struct pcrm__record **out);
+int pcrm__record_get(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__record_kind *kind,
+                     const char *key, struct pcrm__record **out);
+int pcrm__record_list_of(pcrm_ctx *ctx, const pcrm_actor *actor,
+                         const struct pcrm__record_kind *kind, const char *customer_no,
+                         struct pcrm__record_list **out);
+int pcrm__record_update(pcrm_ctx *ctx, const pcrm_actor *actor,
+                        const struct pcrm__record_kind *kind, const char *key,
+                        const char *patch_json, int expected_version, struct pcrm__record **out);
+
 /** The document as stored: without customer_no and bookkeeping; malloc'd JSON text. */
 char *pcrm__record_stored_doc(const json_t *doc);
 
