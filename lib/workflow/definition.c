@@ -449,6 +449,19 @@ static int parse_calendar(pcrm_workflow *wf, const char *calendar_json)
 	return wf->calendar_text ? PCRM_OK : pcrm__error_oom();
 }
 
+/* Where the limits come from: an array of citations. */
+static int check_sources(const json_t *v)
+{
+	if (!v)
+		return PCRM_OK;
+	if (!json_is_array(v))
+		return pcrm__error(PCRM_EINVAL, "sources: must be an array of strings");
+	for (size_t i = 0; i < json_array_size(v); i++)
+		if (!json_is_string(json_array_get(v, i)))
+			return pcrm__error(PCRM_EINVAL, "sources[%zu]: must be a string", i);
+	return PCRM_OK;
+}
+
 static int parse_top(pcrm_workflow *wf)
 {
 	static const char *const keys[] = { "name", "title", "description", "sources", "limit",
@@ -465,6 +478,8 @@ static int parse_top(pcrm_workflow *wf)
 	if (rc == PCRM_OK && json_object_get(wf->doc, "description") &&
 	    !json_is_string(json_object_get(wf->doc, "description")))
 		rc = pcrm__error(PCRM_EINVAL, "description: must be a string");
+	if (rc == PCRM_OK)
+		rc = check_sources(json_object_get(wf->doc, "sources"));
 	if (rc == PCRM_OK)
 		rc = parse_limit(json_object_get(wf->doc, "limit"), "limit", &wf->process);
 	if (rc != PCRM_OK)

@@ -65,6 +65,8 @@ Test(definition, syntax_and_shape)
 	                  PCRM_EINVAL, "duplicate");
 	rejects("\"title\": \"测试\",", "\"colour\": 1,", "definition: unknown field \"colour\"");
 	rejects("\"name\": \"test\"", "\"name\": \"Test!\"", "name: \"Test!\" may hold only");
+	rejects("\"title\": \"测试\",", "\"sources\": [\"a\", 2],", "sources[1]: must be a string");
+	rejects("\"title\": \"测试\",", "\"description\": 1,", "description: must be a string");
 	pcrm_assert_fails(pcrm_workflow_check("{\"name\": \"a\", \"states\": 3, "
 	                                      "\"transitions\": []}", NULL),
 	                  PCRM_EINVAL, "states: must be an array");

@@ -701,3 +701,46 @@ PCRM_BACKEND_TEST(workorder, tick_from_two_processes_applies_each_timer_once)
 		unlink(side);
 	}
 }
+
+/* ---- the shipped definitions at work ---- */
+
+static pcrm_workorder *open_shipped(pcrm_test_store *t, const char *file, const char *name)
+{
+	char rel[128], *doc, *cal = cn2026();
+	pcrm_workorder *wo = NULL;
+	snprintf(rel, sizeof(rel), "data/workflows/%s.json", file);
+	doc = read_source(rel);
+	pcrm_assert_ok(pcrm_workflow_define(t->ctx, &root_admin, doc, cal, NULL));
+	pcrm_assert_ok(pcrm_workorder_open(t->ctx, &city_agent, name, "S1", NULL, "3701", NULL, &wo));
+	free(doc);
+	free(cal);
+	return wo;
+}
+
+PCRM_BACKEND_TEST(workorder, shipped_fault_repair_and_complaint)
+{
+	pcrm_workorder *wo, *w;
+	make_tree(t->ctx);
+	wo = open_shipped(t, "fault-repair-urban", "fault_repair_urban");
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_workorder_id(wo), 1, "dispatch",
+	                                   "{\"crew\": \"抢修一班\"}", NULL, &w));
+	cr_assert_eq(pcrm_workorder_due_at(w), t->now + 45 * 60, "urban arrival: 45 minutes");
+	pcrm_workorder_free(w);
+	t->now += 30 * 60;
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_workorder_id(wo), 2, "arrive",
+	                                   NULL, NULL, &w));
+	cr_assert_eq(pcrm_workorder_due_at(w), t->now + 3 * HOUR, "urban restoration: 3 hours");
+	pcrm_workorder_free(w);
+	pcrm_workorder_free(wo);
+
+	/* a complaint accepted on Monday 09:00 must see the customer contacted by Tuesday 09:00 */
+	t->now = cst(2026, 11, 23, 9, 0);
+	wo = open_shipped(t, "complaint", "complaint");
+	cr_assert_eq(pcrm_workorder_due_at(wo), cst(2026, 11, 24, 9, 0));
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_workorder_id(wo), 1, "contact",
+	                                   "{\"contact_note\": \"已致电\"}", NULL, &w));
+	/* then the handling opinion: 5 working days from acceptance */
+	cr_assert_eq(pcrm_workorder_due_at(w), cst(2026, 11, 30, 9, 0));
+	pcrm_workorder_free(w);
+	pcrm_workorder_free(wo);
+}
