@@ -291,6 +291,10 @@ static int pcrm_py_write(const char *data, size_t len, void *userdata)
 	int pcrm_customer_vip_level, int pcrm_customer_version,
 	int pcrm_contact_duration_seconds,
 	int pcrm_account_version, int pcrm_metering_point_version, int pcrm_register_is_cumulative,
+	int pcrm_workflow_version, int pcrm_workflow_state_is_final,
+	int pcrm_workorder_workflow_version, int pcrm_workorder_version, int pcrm_workorder_is_overdue,
+	int pcrm_workorder_is_suspended, int pcrm_workorder_reminders, int pcrm_workorder_escalations,
+	int overdue_only, int due_within_minutes, int include_closed,
 	int year, int month, int day, int hour, int minute, int second, int scale, int level,
 	int utc_offset, int limit, int digits, int in_service, int agents, int scheduled,
 	int max_agents, int cyclic, int optimal
@@ -399,11 +403,22 @@ PCRM_OWNED_OUT(pcrm_metering_point, pcrm_metering_point_free)
 PCRM_OWNED_OUT(pcrm_metering_point_list, pcrm_metering_point_list_free)
 PCRM_OWNED_OUT(pcrm_meter_history, pcrm_meter_history_free)
 PCRM_OWNED_OUT(pcrm_reading_list, pcrm_reading_list_free)
+PCRM_OWNED_OUT(pcrm_workflow, pcrm_workflow_free)
+PCRM_OWNED_OUT(pcrm_workorder, pcrm_workorder_free)
+PCRM_OWNED_OUT(pcrm_workorder_list, pcrm_workorder_list_free)
+PCRM_OWNED_OUT(pcrm_workorder_history, pcrm_workorder_history_free)
+
+/* Text the library allocates (free with pcrm_free): returned as a str, freed here. */
+%typemap(in, numinputs=0, noblock=1) char **out (char *temp = NULL) { $1 = &temp; }
+%typemap(argout, noblock=1, fragment="SWIG_FromCharPtr") char **out {
+	$result = SWIG_Python_AppendOutput($result, SWIG_FromCharPtr(*$1));
+}
+%typemap(freearg, noblock=1) char **out { pcrm_free(temp$argnum); }
 
 /* Value outputs not named `out`. */
 %include <typemaps.i>
 %apply double *OUTPUT { double *erlangs, double *blocking, double *p_wait };
-%apply int *OUTPUT { int *lines, int *scheduled };
+%apply int *OUTPUT { int *lines, int *scheduled, int *version, int *processed };
 
 /* Formatted text into a caller buffer: Python passes the buffer size, gets a str. */
 %typemap(in, noblock=1) (char *buf, size_t size) (size_t bufsize_ = 0, char *buf_ = NULL) {
@@ -623,6 +638,45 @@ static char *pcrm_py_pack(char **p, const char *s)
 %feature("nothreadallow") pcrm_customer_query::pcrm_customer_query;
 %feature("nothreadallow") pcrm_customer_query::~pcrm_customer_query;
 
+/* A work-order filter owning copies of its strings, like the customer query. */
+%extend pcrm_workorder_filter {
+	pcrm_workorder_filter(const char *workflow = NULL, const char *state = NULL,
+	                      const char *owner = NULL, const char *org_unit = NULL,
+	                      const char *customer_no = NULL, int overdue_only = 0,
+	                      int due_within_minutes = -1, int include_closed = 0)
+	{
+		const char *f[5];
+		size_t total = 0;
+		pcrm_workorder_filter init = PCRM_WORKORDER_FILTER_INIT, *q;
+		char *p;
+		f[0] = workflow; f[1] = state; f[2] = owner; f[3] = org_unit; f[4] = customer_no;
+		for (int i = 0; i < 5; i++)
+			total += f[i] ? strlen(f[i]) + 1 : 0;
+		q = (pcrm_workorder_filter *)malloc(sizeof(*q) + total);
+		if (!q)
+			return NULL;
+		*q = init;
+		p = (char *)(q + 1);
+		q->workflow = pcrm_py_pack(&p, workflow);
+		q->state = pcrm_py_pack(&p, state);
+		q->owner = pcrm_py_pack(&p, owner);
+		q->org_unit = pcrm_py_pack(&p, org_unit);
+		q->customer_no = pcrm_py_pack(&p, customer_no);
+		q->overdue_only = overdue_only;
+		q->due_within_minutes = due_within_minutes;
+		q->include_closed = include_closed;
+		pcrm_py_live_add(1);
+		return q;
+	}
+	~pcrm_workorder_filter()
+	{
+		pcrm_py_live_add(-1);
+		free($self);
+	}
+}
+%feature("nothreadallow") pcrm_workorder_filter::pcrm_workorder_filter;
+%feature("nothreadallow") pcrm_workorder_filter::~pcrm_workorder_filter;
+
 /* ---- the public headers ---- */
 
 %include "powercrm/version.h"
@@ -639,6 +693,7 @@ static char *pcrm_py_pack(char **p, const char *s)
 %immutable;
 %include "powercrm/metering.h"
 %include "powercrm/contact.h"
+%include "powercrm/workflow.h"
 %mutable;
 /* Array-shaped staffing calls are bound through the helpers at the end of this file. */
 %ignore pcrm_staffing_curve;

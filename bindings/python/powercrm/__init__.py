@@ -40,6 +40,9 @@ from .metering import (  # noqa: F401
     Register, Account, MeteringPoint, MeterInstallation, Reading, READING_ROLLOVER,
     READING_FINAL,
 )
+from .workflows import (  # noqa: F401
+    Workflow, WorkOrder, WorkOrderPage, HistoryEntry, workflow_check,
+)
 from .staffing import (  # noqa: F401
     QueueModel, ShiftObjective, Queue, QueueMetrics, StaffingTarget, StaffingResult,
     ForecastInterval, Shift, ShiftPlan, STAFFING_MAX_AGENTS, SHIFT_COST_MAX, erlang_load,

@@ -1,0 +1,247 @@
+"""The workflow engine (工作流 / 工单): definitions, work orders, timers, history."""
+
+import dataclasses
+
+from . import lowlevel as _ll
+from .actor import _native as _actor
+from .records import json_dumps, json_loads
+from .timeutil import _instant
+
+__all__ = ["Workflow", "WorkOrder", "WorkOrderPage", "HistoryEntry", "WorkflowMixin",
+           "workflow_check"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Workflow:
+    """One stored version of a workflow definition."""
+
+    name: str
+    title: str
+    version: int
+    initial_state: str
+    states: tuple
+    final_states: tuple
+    document: dict  # the definition as stored
+    dot: str        # the state diagram in Graphviz DOT
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkOrder:
+    """One work order (工单) as read.  Instants are int seconds; due_at is None without a clock."""
+
+    id: str
+    business_key: str
+    workflow: str
+    workflow_version: int
+    customer_no: object
+    org_unit: str
+    owner: object
+    state: str
+    status: str  # "open", "closed" or "cancelled"
+    data: dict
+    opened_by: str
+    opened_at: int
+    updated_at: int
+    due_at: object
+    overdue: bool
+    suspended: bool
+    reminders: int
+    escalations: int
+    version: int
+
+
+@dataclasses.dataclass(frozen=True)
+class HistoryEntry:
+    """One entry of a work order's append-only history."""
+
+    seq: int
+    at: int
+    kind: str
+    operator_id: str
+    role: str
+    actor_org: str
+    event: object
+    from_state: object
+    to_state: object
+    note: object
+    delta: dict
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkOrderPage:
+    """One page of a work-order query, oldest first; iterate it for its work orders."""
+
+    work_orders: list
+    next_cursor: object
+
+    def __iter__(self):
+        return iter(self.work_orders)
+
+    def __len__(self):
+        return len(self.work_orders)
+
+    def __getitem__(self, i):
+        return self.work_orders[i]
+
+
+def _text(document):
+    return None if document is None else json_dumps(document)
+
+
+def workflow_check(document, calendar=None):
+    """Validates a definition (dict or JSON text) and its calendar without a store."""
+    _ll.pcrm_workflow_check(json_dumps(document), _text(calendar))
+
+
+def _work_order(wo):
+    o = json_loads(_ll.pcrm_workorder_json(wo))
+    o["due_at"] = o["due_at"] or None
+    o["overdue"] = bool(o["overdue"])
+    o["suspended"] = bool(o["suspended"])
+    return WorkOrder(**o)
+
+
+def _entry(text):
+    e = json_loads(text)
+    return HistoryEntry(seq=e["seq"], at=e["at"], kind=e["kind"], operator_id=e["operator_id"],
+                        role=e["role"], actor_org=e["actor_org"], event=e.get("event"),
+                        from_state=e.get("from"), to_state=e.get("to"), note=e.get("note"),
+                        delta=e["delta"])
+
+
+class WorkflowMixin:
+    """Workflow and work-order methods of :class:`powercrm.Context`."""
+
+    def _work_order_call(self, fn, *args):
+        with self._lock:
+            wo = self._call(fn, *args)
+            try:
+                return _work_order(wo)
+            finally:
+                _ll.pcrm_workorder_free(wo)
+
+    # -- definitions ---------------------------------------------------------------------
+
+    def workflow_define(self, actor, document, calendar=None):
+        """Stores a definition as its name's newest version; returns the version number."""
+        return self._call(_ll.pcrm_workflow_define, _actor(actor), json_dumps(document),
+                          _text(calendar))
+
+    def workflow_get(self, actor, name, version=0):
+        """A stored definition (version 0 = the newest) as a :class:`Workflow`."""
+        with self._lock:
+            wf = self._call(_ll.pcrm_workflow_get, _actor(actor), name, int(version))
+            try:
+                states = tuple(_ll.pcrm_workflow_state_at(wf, i)
+                               for i in range(_ll.pcrm_workflow_state_count(wf)))
+                return Workflow(
+                    name=_ll.pcrm_workflow_name(wf), title=_ll.pcrm_workflow_title(wf),
+                    version=_ll.pcrm_workflow_version(wf),
+                    initial_state=_ll.pcrm_workflow_initial_state(wf), states=states,
+                    final_states=tuple(s for s in states
+                                       if _ll.pcrm_workflow_state_is_final(wf, s)),
+                    document=json_loads(_ll.pcrm_workflow_json(wf)),
+                    dot=_ll.pcrm_workflow_to_dot(wf))
+            finally:
+                _ll.pcrm_workflow_free(wf)
+
+    # -- work orders ---------------------------------------------------------------------
+
+    def workorder_open(self, actor, workflow, business_key, org_unit, *, customer_no=None,
+                       data=None):
+        """Opens a work order (or returns the open one with that business key)."""
+        return self._work_order_call(_ll.pcrm_workorder_open, _actor(actor), workflow,
+                                     business_key, customer_no, org_unit, _text(data))
+
+    def workorder_get(self, actor, work_order_id):
+        return self._work_order_call(_ll.pcrm_workorder_get, _actor(actor), work_order_id)
+
+    def workorder_fire(self, actor, work_order_id, version, event, data=None, note=None):
+        """Fires `event` on the work order whose version the caller read (Conflict if stale)."""
+        return self._work_order_call(_ll.pcrm_workorder_fire, _actor(actor), work_order_id,
+                                     int(version), event, _text(data), note)
+
+    def workorder_remind(self, actor, work_order_id, note=None):
+        """催办: records and counts a reminder to the owner."""
+        return self._work_order_call(_ll.pcrm_workorder_remind, _actor(actor), work_order_id,
+                                     note)
+
+    def workorder_escalate(self, actor, work_order_id, note=None):
+        """督办: raises the work order to the parent org unit."""
+        return self._work_order_call(_ll.pcrm_workorder_escalate, _actor(actor), work_order_id,
+                                     note)
+
+    def workorder_withdraw(self, actor, work_order_id, version, note=None):
+        """撤销: back one step, or cancelled when no step has completed."""
+        return self._work_order_call(_ll.pcrm_workorder_withdraw, _actor(actor), work_order_id,
+                                     int(version), note)
+
+    def workorder_reassign(self, actor, work_order_id, version, owner=None, org_unit=None,
+                           note=None):
+        """改派: another owner (None = nobody) and/or org unit (None = unchanged)."""
+        return self._work_order_call(_ll.pcrm_workorder_reassign, _actor(actor), work_order_id,
+                                     int(version), owner, org_unit, note)
+
+    def workorder_suspend(self, actor, work_order_id, version, note=None):
+        """Stops every clock of the work order until :meth:`workorder_resume`."""
+        return self._work_order_call(_ll.pcrm_workorder_suspend, _actor(actor), work_order_id,
+                                     int(version), note)
+
+    def workorder_resume(self, actor, work_order_id, version, note=None):
+        return self._work_order_call(_ll.pcrm_workorder_resume, _actor(actor), work_order_id,
+                                     int(version), note)
+
+    def workorder_comment(self, actor, work_order_id, text):
+        self._call(_ll.pcrm_workorder_comment, _actor(actor), work_order_id, text)
+
+    def workorder_link(self, actor, work_order_id, other_id, relation):
+        """Links two work orders ("spawned": a complaint spawning a repair)."""
+        self._call(_ll.pcrm_workorder_link, _actor(actor), work_order_id, other_id, relation)
+
+    def workorder_tick(self, actor, now=None):
+        """Processes every due timer exactly once; returns how many this call processed."""
+        t = self.now() if now is None else _instant(now, "now")
+        return self._call(_ll.pcrm_workorder_tick, _actor(actor), t)
+
+    def workorder_query(self, actor, *, workflow=None, state=None, owner=None, org_unit=None,
+                        customer_no=None, overdue=False, due_within_minutes=None,
+                        include_closed=False, cursor=None, limit=0):
+        """One page of matching work orders, oldest first: a :class:`WorkOrderPage`."""
+        f = _ll.pcrm_workorder_filter(workflow, state, owner, org_unit, customer_no,
+                                      int(bool(overdue)),
+                                      -1 if due_within_minutes is None
+                                      else int(due_within_minutes),
+                                      int(bool(include_closed)))
+        with self._lock:
+            lst = self._call(_ll.pcrm_workorder_query, _actor(actor), f, cursor, int(limit))
+            try:
+                return WorkOrderPage(
+                    [_work_order(_ll.pcrm_workorder_list_at(lst, i))
+                     for i in range(_ll.pcrm_workorder_list_count(lst))],
+                    _ll.pcrm_workorder_list_next_cursor(lst))
+            finally:
+                _ll.pcrm_workorder_list_free(lst)
+
+    def workorder_iter(self, actor, *, page=100, **filters):
+        """Iterates over every matching work order, page after page."""
+        cursor = None
+        while True:
+            p = self.workorder_query(actor, cursor=cursor, limit=page, **filters)
+            yield from p.work_orders
+            cursor = p.next_cursor
+            if cursor is None:
+                return
+
+    def workorder_history(self, actor, work_order_id):
+        """The append-only history, oldest first: a list of :class:`HistoryEntry`."""
+        with self._lock:
+            h = self._call(_ll.pcrm_workorder_history_load, _actor(actor), work_order_id)
+            try:
+                return [_entry(_ll.pcrm_workorder_history_at(h, i))
+                        for i in range(_ll.pcrm_workorder_history_count(h))]
+            finally:
+                _ll.pcrm_workorder_history_free(h)
+
+    def workorder_replay(self, actor, work_order_id):
+        """The work order rebuilt from its history alone (equals :meth:`workorder_get`)."""
+        return self._work_order_call(_ll.pcrm_workorder_replay, _actor(actor), work_order_id)

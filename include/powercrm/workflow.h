@@ -1,0 +1,312 @@
+/*
+ * libpowercrm - the workflow engine: data-defined, versioned work-order
+ * state machines (工作流 / 工单) with time limits and supervision.
+ *
+ * A workflow definition is a JSON document (docs/workflow-format.md): states
+ * (one initial, one or more final), transitions (event, from, to, guard),
+ * time limits per state and for the whole process in calendar or working
+ * time, warnings at a percentage of a limit, what happens when a limit
+ * passes (flag overdue, escalate to the parent org unit, notify, fire an
+ * automatic event) and states in which the process clock pauses.  Storing
+ * a definition under a name that exists makes a new version; a work order
+ * stays on the version it was opened with.
+ *
+ * A work order (工单) is one running instance.  Every change appends an
+ * entry to its append-only history; replaying the history rebuilds exactly
+ * the stored work order (pcrm_workorder_replay()).  Changes that a caller
+ * decides on after reading the work order take the version it read
+ * (`expected_version`): a stale version gives PCRM_ECONFLICT and changes
+ * nothing.
+ *
+ * Timers (warnings, state and process limits) are rows in the store;
+ * pcrm_workorder_tick() processes every timer that is due exactly once,
+ * however often and from however many processes it is called.
+ *
+ * Permissions: defining workflows needs PCRM_PERM_ORG_WRITE (it changes how
+ * the organisation works); opening, firing, commenting and reading need
+ * PCRM_PERM_WORKORDER_HANDLE, the supervisor actions (remind, escalate,
+ * withdraw, reassign, suspend, resume) and tick PCRM_PERM_WORKORDER_SUPERVISE,
+ * always on the work order's org unit, which must lie in the actor's
+ * subtree.  A transition's guard may narrow this further.  Every change is
+ * audited in the same transaction.
+ *
+ * Threads: workflow, work-order, list and history objects are immutable once
+ * returned and may be read from several threads.
+ */
+#ifndef POWERCRM_WORKFLOW_H
+#define POWERCRM_WORKFLOW_H
+
+#include <powercrm/actor.h>
+#include <powercrm/common.h>
+#include <powercrm/ctx.h>
+#include <powercrm/time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pcrm_workflow pcrm_workflow;
+typedef struct pcrm_workorder pcrm_workorder;
+typedef struct pcrm_workorder_list pcrm_workorder_list;
+typedef struct pcrm_workorder_history pcrm_workorder_history;
+
+/* ---- definitions ---- */
+
+/**
+ * Validates a definition without any store: `json` the definition,
+ * `calendar_json` the business calendar its working-time limits are counted
+ * in (NULL when it has none).  PCRM_EINVAL names the JSON path of the first
+ * problem ("transitions[2].to: unknown state \"closd\"").
+ */
+PCRM_EXTERN(int) pcrm_workflow_check(const char *json, const char *calendar_json);
+
+/**
+ * Stores a definition as the newest version of its name (the document's
+ * "name") and writes that version to *version (may be NULL).  A document
+ * identical to the newest version (with the same calendar) stores nothing
+ * and gives that version.  Needs PCRM_PERM_ORG_WRITE; audited.
+ */
+PCRM_EXTERN(int) pcrm_workflow_define(pcrm_ctx *ctx, const pcrm_actor *actor, const char *json,
+                                      const char *calendar_json, int *version);
+
+/**
+ * Loads version `version` of workflow `name` (0 = the newest).  Needs
+ * PCRM_PERM_WORKORDER_HANDLE or PCRM_PERM_ORG_WRITE.  Free with pcrm_workflow_free().
+ */
+PCRM_EXTERN(int) pcrm_workflow_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *name,
+                                   int version, pcrm_workflow **out);
+
+/** Frees a definition; NULL is a no-op. */
+PCRM_EXTERN(void) pcrm_workflow_free(pcrm_workflow *wf);
+/* Accessors: strings live as long as the definition. */
+PCRM_EXTERN(const char *) pcrm_workflow_name(const pcrm_workflow *wf);
+PCRM_EXTERN(const char *) pcrm_workflow_title(const pcrm_workflow *wf);
+PCRM_EXTERN(int) pcrm_workflow_version(const pcrm_workflow *wf);
+PCRM_EXTERN(const char *) pcrm_workflow_initial_state(const pcrm_workflow *wf);
+PCRM_EXTERN(size_t) pcrm_workflow_state_count(const pcrm_workflow *wf);
+/** The i-th state in document order, or NULL when i is out of range. */
+PCRM_EXTERN(const char *) pcrm_workflow_state_at(const pcrm_workflow *wf, size_t i);
+/** Nonzero when `state` is a final state of the definition. */
+PCRM_EXTERN(int) pcrm_workflow_state_is_final(const pcrm_workflow *wf, const char *state);
+/** The definition document as stored (canonical JSON). */
+PCRM_EXTERN(const char *) pcrm_workflow_json(const pcrm_workflow *wf);
+
+/**
+ * The state diagram in Graphviz DOT, generated from the definition so
+ * pictures never drift from the data.  *out is NUL-terminated text to free
+ * with pcrm_free().
+ */
+PCRM_EXTERN(int) pcrm_workflow_to_dot(const pcrm_workflow *wf, char **out);
+
+/* ---- work orders ---- */
+
+/** Length of a work-order id (a lowercase UUID) without the NUL. */
+#define PCRM_WORKORDER_ID_LEN 36
+
+/**
+ * Opens a work order on the newest version of workflow `workflow`, in its
+ * initial state.  `business_key` (1..64 printable bytes) is unique among the
+ * open work orders of a workflow: opening again with a key that is open
+ * returns that work order and changes nothing.  `customer_no` may be NULL
+ * (otherwise the customer must exist), `org_unit` is the unit that handles
+ * it, `data_json` a JSON object (NULL = {}).  The owner starts empty.
+ * Audited ("workorder.open").  Free *out with pcrm_workorder_free().
+ */
+PCRM_EXTERN(int) pcrm_workorder_open(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                     const char *workflow, const char *business_key,
+                                     const char *customer_no, const char *org_unit,
+                                     const char *data_json, pcrm_workorder **out);
+
+/** Reads a work order.  PCRM_ENOTFOUND when there is none with that id. */
+PCRM_EXTERN(int) pcrm_workorder_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                                    pcrm_workorder **out);
+
+/**
+ * Fires `event` on work order `id` whose version the caller read was
+ * `expected_version`.  The transition for (current state, event) must exist,
+ * its guard must admit the actor, and `data_json` (a JSON object, NULL =
+ * {}) must hold the fields the guard requires; it is merged into the work
+ * order's data (RFC 7386: null removes a key).  `note` may be NULL.
+ * Errors: PCRM_ECONFLICT (stale version), PCRM_ESTATE (no such transition
+ * from the current state, closed or suspended work order), PCRM_EPERM (guard,
+ * audited), PCRM_EINVAL (data).  `out` may be NULL.
+ */
+PCRM_EXTERN(int) pcrm_workorder_fire(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                                     int expected_version, const char *event,
+                                     const char *data_json, const char *note,
+                                     pcrm_workorder **out);
+
+/** 催办: records a reminder to the owner and counts it (the version changes). */
+PCRM_EXTERN(int) pcrm_workorder_remind(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                                       const char *note, pcrm_workorder **out);
+
+/**
+ * 督办: raises the work order to the parent of its org unit (PCRM_ESTATE at
+ * the top) and counts the escalation.
+ */
+PCRM_EXTERN(int) pcrm_workorder_escalate(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                                         const char *note, pcrm_workorder **out);
+
+/**
+ * 撤销: takes back the last step (back to the state before the newest
+ * transition not yet withdrawn, whose time limits start again), or, when no
+ * step has completed, cancels the work order (status "cancelled").
+ */
+PCRM_EXTERN(int) pcrm_workorder_withdraw(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                                         int expected_version, const char *note,
+                                         pcrm_workorder **out);
+
+/**
+ * 改派: gives the work order to another person (`owner`, NULL = nobody)
+ * and/or department (`org_unit`, NULL = unchanged; it must lie in the
+ * actor's subtree).
+ */
+PCRM_EXTERN(int) pcrm_workorder_reassign(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                                         int expected_version, const char *owner,
+                                         const char *org_unit, const char *note,
+                                         pcrm_workorder **out);
+
+/**
+ * Suspends a work order: no event may be fired and every clock stops (the
+ * SLA pause) until pcrm_workorder_resume(), which restarts the clocks with
+ * the time that was left.  PCRM_ESTATE when already suspended / not suspended.
+ */
+PCRM_EXTERN(int) pcrm_workorder_suspend(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                                        int expected_version, const char *note,
+                                        pcrm_workorder **out);
+PCRM_EXTERN(int) pcrm_workorder_resume(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                                       int expected_version, const char *note,
+                                       pcrm_workorder **out);
+
+/** Appends a comment (1..2000 bytes) to the history; the version does not change. */
+PCRM_EXTERN(int) pcrm_workorder_comment(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                                        const char *text);
+
+/**
+ * Links work order `id` to `other_id` (a complaint spawning a repair):
+ * `relation` is 1..32 letters, digits, '_' or '-' ("spawned").  Recorded in
+ * the history of both; the versions do not change.  PCRM_EDUPLICATE when
+ * that link exists.
+ */
+PCRM_EXTERN(int) pcrm_workorder_link(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                                     const char *other_id, const char *relation);
+
+/**
+ * Processes every timer due at or before `now`: warnings, state limits and
+ * process limits, each exactly once even when tick runs repeatedly or in
+ * several processes at once (each timer is claimed by a conditional update
+ * in the transaction that applies it).  A timer whose work order changed
+ * concurrently is left for the next tick.  Needs
+ * PCRM_PERM_WORKORDER_SUPERVISE (typically a PCRM_ROLE_SYSTEM actor); the
+ * actions are attributed to that actor.  *processed (may be NULL) receives
+ * the number of timers this call processed.
+ */
+PCRM_EXTERN(int) pcrm_workorder_tick(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_time now,
+                                     int *processed);
+
+/** Frees a work order; NULL is a no-op.  Never free a list item. */
+PCRM_EXTERN(void) pcrm_workorder_free(pcrm_workorder *wo);
+
+/* Accessors: strings live as long as the work order (or the list holding it). */
+PCRM_EXTERN(const char *) pcrm_workorder_id(const pcrm_workorder *wo);
+PCRM_EXTERN(const char *) pcrm_workorder_business_key(const pcrm_workorder *wo);
+PCRM_EXTERN(const char *) pcrm_workorder_workflow(const pcrm_workorder *wo);
+PCRM_EXTERN(int) pcrm_workorder_workflow_version(const pcrm_workorder *wo);
+/** NULL when the work order has no subject customer. */
+PCRM_EXTERN(const char *) pcrm_workorder_customer_no(const pcrm_workorder *wo);
+PCRM_EXTERN(const char *) pcrm_workorder_org_unit(const pcrm_workorder *wo);
+/** The operator the work order is assigned to, or NULL. */
+PCRM_EXTERN(const char *) pcrm_workorder_owner(const pcrm_workorder *wo);
+PCRM_EXTERN(const char *) pcrm_workorder_state(const pcrm_workorder *wo);
+/** "open", "closed" (a final state was reached) or "cancelled" (withdrawn). */
+PCRM_EXTERN(const char *) pcrm_workorder_status(const pcrm_workorder *wo);
+/** The work order's data as a JSON object (compact, keys sorted). */
+PCRM_EXTERN(const char *) pcrm_workorder_data(const pcrm_workorder *wo);
+PCRM_EXTERN(int) pcrm_workorder_version(const pcrm_workorder *wo);
+PCRM_EXTERN(pcrm_time) pcrm_workorder_opened_at(const pcrm_workorder *wo);
+PCRM_EXTERN(pcrm_time) pcrm_workorder_updated_at(const pcrm_workorder *wo);
+/** The earliest running limit (state or process), or 0 when no clock runs. */
+PCRM_EXTERN(pcrm_time) pcrm_workorder_due_at(const pcrm_workorder *wo);
+PCRM_EXTERN(int) pcrm_workorder_is_overdue(const pcrm_workorder *wo);
+PCRM_EXTERN(int) pcrm_workorder_is_suspended(const pcrm_workorder *wo);
+PCRM_EXTERN(int) pcrm_workorder_reminders(const pcrm_workorder *wo);
+PCRM_EXTERN(int) pcrm_workorder_escalations(const pcrm_workorder *wo);
+/**
+ * The whole work order as one JSON object (every field above, "data" as an
+ * object); lives as long as the work order.  Two work orders are equal
+ * exactly when these texts are.
+ */
+PCRM_EXTERN(const char *) pcrm_workorder_json(const pcrm_workorder *wo);
+
+/* ---- queries ---- */
+
+#define PCRM_WORKORDER_FILTER_VERSION 1
+
+/**
+ * What pcrm_workorder_query() selects: every field set is a condition, all
+ * must hold.  Initialise with PCRM_WORKORDER_FILTER_INIT.
+ */
+typedef struct pcrm_workorder_filter {
+	unsigned int version;    /**< PCRM_WORKORDER_FILTER_VERSION */
+	const char *workflow;    /**< workflow name, or NULL */
+	const char *state;       /**< current state, or NULL */
+	const char *owner;       /**< owner operator id, or NULL */
+	const char *org_unit;    /**< org unit and its subtree, or NULL (the actor's subtree) */
+	const char *customer_no; /**< subject customer, or NULL */
+	int overdue_only;        /**< nonzero: only overdue work orders */
+	int due_within_minutes;  /**< >= 0: only those whose due time is within that many
+	                              minutes of the context's clock (overdue ones included);
+	                              -1: no condition */
+	int include_closed;      /**< nonzero: closed and cancelled ones too */
+} pcrm_workorder_filter;
+
+#define PCRM_WORKORDER_FILTER_INIT \
+	{ PCRM_WORKORDER_FILTER_VERSION, NULL, NULL, NULL, NULL, NULL, 0, -1, 0 }
+
+/**
+ * One page of the work orders that `filter` selects (NULL = every open one
+ * the actor may see), oldest first, `limit` (1..1000; 0 = 50) at a time.
+ * `cursor` is NULL, then the previous page's pcrm_workorder_list_next_cursor().
+ * Free with pcrm_workorder_list_free().
+ */
+PCRM_EXTERN(int) pcrm_workorder_query(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                      const pcrm_workorder_filter *filter, const char *cursor,
+                                      int limit, pcrm_workorder_list **out);
+
+PCRM_EXTERN(size_t) pcrm_workorder_list_count(const pcrm_workorder_list *list);
+PCRM_EXTERN(const pcrm_workorder *) pcrm_workorder_list_at(const pcrm_workorder_list *list,
+                                                           size_t i);
+/** The cursor for the next page, or NULL on the last page (lives as long as the list). */
+PCRM_EXTERN(const char *) pcrm_workorder_list_next_cursor(const pcrm_workorder_list *list);
+PCRM_EXTERN(void) pcrm_workorder_list_free(pcrm_workorder_list *list);
+
+/* ---- history ---- */
+
+/**
+ * Loads the whole history of a work order, oldest first.  Each entry is a
+ * JSON object: "seq", "at", "kind" (open, fire, remind, escalate, withdraw,
+ * cancel, reassign, suspend, resume, warning, expire, notify, comment,
+ * link), "operator_id", "role", "actor_org", and where they apply "event",
+ * "from", "to", "note" and "delta" (the fields that changed; "data" in it is
+ * an RFC 7386 merge patch).  Free with pcrm_workorder_history_free().
+ */
+PCRM_EXTERN(int) pcrm_workorder_history_load(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                             const char *id, pcrm_workorder_history **out);
+PCRM_EXTERN(size_t) pcrm_workorder_history_count(const pcrm_workorder_history *h);
+/** The i-th entry as JSON text, or NULL out of range; lives as long as the history. */
+PCRM_EXTERN(const char *) pcrm_workorder_history_at(const pcrm_workorder_history *h, size_t i);
+PCRM_EXTERN(void) pcrm_workorder_history_free(pcrm_workorder_history *h);
+
+/**
+ * Rebuilds a work order from its history alone (applying every delta in
+ * order).  For an untampered store the result equals pcrm_workorder_get()'s
+ * (compare pcrm_workorder_json()).
+ */
+PCRM_EXTERN(int) pcrm_workorder_replay(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                                       pcrm_workorder **out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* POWERCRM_WORKFLOW_H */

@@ -1,0 +1,720 @@
+/*
+ * Workflow definitions without any store: parsing and validating the JSON
+ * document (docs/workflow-format.md), the graph checks (one initial state,
+ * reachability, a path to a final state from every state, no duplicate
+ * transitions), time limits, and the Graphviz picture.
+ *
+ * Every error names the JSON path of what is wrong: "states[2].limit:
+ * needs exactly one of minutes, hours, ...".
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "workflow_internal.h"
+
+#define MAX_STATES 256
+#define MAX_TRANSITIONS 1024
+#define MAX_REQUIRE 32
+/* about ten years of any unit: a limit beyond that is a typo */
+#define MAX_MINUTES (3660LL * 24 * 60)
+
+static const char *const unit_names[] = { "minutes", "hours", "days", "working_minutes",
+	                                  "working_hours", "working_days" };
+static const int64_t unit_max[] = { MAX_MINUTES, MAX_MINUTES / 60, 3660, MAX_MINUTES,
+	                            MAX_MINUTES / 60, 3660 };
+#define UNIT_COUNT (sizeof(unit_names) / sizeof(unit_names[0]))
+
+int pcrm__workflow_unit_is_working(enum pcrm__wf_unit unit)
+{
+	return unit >= PCRM__WF_WORKING_MINUTES;
+}
+
+/* ---- small checks ---- */
+
+static int check_keys(const json_t *obj, const char *path, const char *const *allowed)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)obj, key, v) {
+		size_t i;
+		for (i = 0; allowed[i]; i++)
+			if (strcmp(allowed[i], key) == 0)
+				break;
+		if (!allowed[i]) {
+			char q[PCRM_QUOTE_SIZE];
+			pcrm__quote(key, strlen(key), q, sizeof(q));
+			return pcrm__error(PCRM_EINVAL, "%s: unknown field \"%s\"", path, q);
+		}
+	}
+	return PCRM_OK;
+}
+
+/* Names of states and events: 1..64 of [a-z0-9_], so they are safe in DOT and messages. */
+static int check_name(const json_t *v, const char *path, const char **out)
+{
+	const char *s;
+	size_t n;
+	if (!json_is_string(v))
+		return pcrm__error(PCRM_EINVAL, "%s: must be a string", path);
+	s = json_string_value(v);
+	n = strlen(s);
+	if (n == 0 || n > PCRM__WF_NAME_MAX || n != json_string_length(v))
+		return pcrm__error(PCRM_EINVAL, "%s: must be 1..%d characters", path,
+		                   PCRM__WF_NAME_MAX);
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_')) {
+			char q[PCRM_QUOTE_SIZE];
+			pcrm__quote(s, n, q, sizeof(q));
+			return pcrm__error(PCRM_EINVAL,
+			                   "%s: \"%s\" may hold only a-z, 0-9 and '_'", path, q);
+		}
+	*out = s;
+	return PCRM_OK;
+}
+
+static int get_bool(const json_t *obj, const char *key, const char *path, int *out)
+{
+	json_t *v = json_object_get(obj, key);
+	*out = 0;
+	if (!v)
+		return PCRM_OK;
+	if (!json_is_boolean(v))
+		return pcrm__error(PCRM_EINVAL, "%s.%s: must be true or false", path, key);
+	*out = json_is_true(v);
+	return PCRM_OK;
+}
+
+static int get_int(const json_t *v, const char *path, int64_t lo, int64_t hi, int64_t *out)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
+		return pcrm__error(PCRM_EINVAL, "%s: must be an integer %lld..%lld", path,
+		                   (long long)lo, (long long)hi);
+	*out = json_integer_value(v);
+	return PCRM_OK;
+}
+
+/* ---- limits ---- */
+
+static int parse_expiry(const json_t *v, const char *path, struct pcrm__wf_limit *l)
+{
+	static const char *const keys[] = { "flag", "escalate", "notify", "fire", NULL };
+	char sub[160];
+	json_t *fire;
+	int rc;
+
+	if (!v) {
+		l->flag = 1;
+		return PCRM_OK;
+	}
+	if (!json_is_object(v))
+		return pcrm__error(PCRM_EINVAL, "%s: must be an object", path);
+	rc = check_keys(v, path, keys);
+	if (rc == PCRM_OK)
+		rc = get_bool(v, "flag", path, &l->flag);
+	if (rc == PCRM_OK)
+		rc = get_bool(v, "escalate", path, &l->escalate);
+	if (rc == PCRM_OK)
+		rc = get_bool(v, "notify", path, &l->notify);
+	fire = json_object_get(v, "fire");
+	if (rc == PCRM_OK && fire) {
+		snprintf(sub, sizeof(sub), "%.60s.fire", path);
+		rc = check_name(fire, sub, &l->fire);
+	}
+	if (rc == PCRM_OK && !l->flag && !l->escalate && !l->notify && !l->fire)
+		rc = pcrm__error(PCRM_EINVAL,
+		                 "%s: does nothing (set at least one of flag, escalate, notify, fire)",
+		                 path);
+	return rc;
+}
+
+static int parse_limit(const json_t *v, const char *path, struct pcrm__wf_limit *l)
+{
+	static const char *const keys[] = { "minutes", "hours", "days", "working_minutes",
+		                            "working_hours", "working_days", "warn_percent",
+		                            "on_expiry", NULL };
+	char sub[160];
+	int found = 0, rc;
+	int64_t pct;
+
+	memset(l, 0, sizeof(*l));
+	if (!v)
+		return PCRM_OK;
+	if (!json_is_object(v))
+		return pcrm__error(PCRM_EINVAL, "%s: must be an object", path);
+	rc = check_keys(v, path, keys);
+	for (size_t u = 0; rc == PCRM_OK && u < UNIT_COUNT; u++) {
+		json_t *a = json_object_get(v, unit_names[u]);
+		if (!a)
+			continue;
+		if (found++)
+			return pcrm__error(PCRM_EINVAL, "%s: gives more than one unit", path);
+		snprintf(sub, sizeof(sub), "%.60s.%s", path, unit_names[u]);
+		rc = get_int(a, sub, 1, unit_max[u], &l->amount);
+		l->unit = (enum pcrm__wf_unit)u;
+	}
+	if (rc == PCRM_OK && !found)
+		rc = pcrm__error(PCRM_EINVAL,
+		                 "%s: needs exactly one of minutes, hours, days, working_minutes, "
+		                 "working_hours, working_days",
+		                 path);
+	if (rc == PCRM_OK && json_object_get(v, "warn_percent")) {
+		snprintf(sub, sizeof(sub), "%.60s.warn_percent", path);
+		rc = get_int(json_object_get(v, "warn_percent"), sub, 1, 99, &pct);
+		l->warn_percent = (int)pct;
+	}
+	if (rc == PCRM_OK) {
+		snprintf(sub, sizeof(sub), "%.60s.on_expiry", path);
+		rc = parse_expiry(json_object_get(v, "on_expiry"), sub, l);
+	}
+	l->set = rc == PCRM_OK;
+	return rc;
+}
+
+/* ---- states and transitions ---- */
+
+size_t pcrm__workflow_state_index(const pcrm_workflow *wf, const char *name)
+{
+	for (size_t i = 0; i < wf->nstates; i++)
+		if (strcmp(wf->states[i].name, name) == 0)
+			return i;
+	return (size_t)-1;
+}
+
+const struct pcrm__wf_transition *pcrm__workflow_transition(const pcrm_workflow *wf,
+                                                           size_t from, const char *event)
+{
+	for (size_t i = 0; i < wf->ntransitions; i++)
+		if (wf->transitions[i].from == from && strcmp(wf->transitions[i].event, event) == 0)
+			return &wf->transitions[i];
+	return NULL;
+}
+
+static int parse_state(pcrm_workflow *wf, const json_t *v, size_t i)
+{
+	static const char *const keys[] = { "name", "title", "initial", "final", "pause", "limit",
+		                            NULL };
+	struct pcrm__wf_state *s = &wf->states[i];
+	char path[64], sub[96];
+	int rc;
+
+	snprintf(path, sizeof(path), "states[%zu]", i);
+	if (!json_is_object(v))
+		return pcrm__error(PCRM_EINVAL, "%s: must be an object", path);
+	rc = check_keys(v, path, keys);
+	snprintf(sub, sizeof(sub), "%.60s.name", path);
+	if (rc == PCRM_OK)
+		rc = check_name(json_object_get(v, "name"), sub, &s->name);
+	if (rc == PCRM_OK && json_object_get(v, "title") && !json_is_string(json_object_get(v, "title")))
+		rc = pcrm__error(PCRM_EINVAL, "%s.title: must be a string", path);
+	if (rc == PCRM_OK)
+		rc = get_bool(v, "initial", path, &s->initial);
+	if (rc == PCRM_OK)
+		rc = get_bool(v, "final", path, &s->final);
+	if (rc == PCRM_OK)
+		rc = get_bool(v, "pause", path, &s->pause);
+	snprintf(sub, sizeof(sub), "%.60s.limit", path);
+	if (rc == PCRM_OK)
+		rc = parse_limit(json_object_get(v, "limit"), sub, &s->limit);
+	if (rc != PCRM_OK)
+		return rc;
+	if (s->final && (s->initial || s->limit.set || s->pause))
+		return pcrm__error(PCRM_EINVAL,
+		                   "%s: a final state cannot be initial, paused or have a limit", path);
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(wf->states[j].name, s->name) == 0)
+			return pcrm__error(PCRM_EINVAL, "%s.name: \"%s\" is already states[%zu]", path,
+			                   s->name, j);
+	return PCRM_OK;
+}
+
+static int state_ref(const pcrm_workflow *wf, const json_t *v, const char *path, size_t *out)
+{
+	const char *name;
+	int rc = check_name(v, path, &name);
+	if (rc != PCRM_OK)
+		return rc;
+	*out = pcrm__workflow_state_index(wf, name);
+	if (*out == (size_t)-1)
+		return pcrm__error(PCRM_EINVAL, "%s: unknown state \"%s\"", path, name);
+	return PCRM_OK;
+}
+
+static int parse_guard(const json_t *g, const char *path, struct pcrm__wf_transition *t)
+{
+	static const char *const keys[] = { "roles", "min_level", "scope", "require", NULL };
+	static const char *const scopes[] = { "subtree", "own_unit", "owner" };
+	char sub[128];
+	json_t *v;
+	size_t i;
+	int64_t level;
+	int rc;
+
+	t->min_level = PCRM_LEVEL_MIN;
+	if (!g)
+		return PCRM_OK;
+	if (!json_is_object(g))
+		return pcrm__error(PCRM_EINVAL, "%s: must be an object", path);
+	rc = check_keys(g, path, keys);
+	if (rc == PCRM_OK && (v = json_object_get(g, "roles")) != NULL) {
+		if (!json_is_array(v) || json_array_size(v) == 0)
+			return pcrm__error(PCRM_EINVAL, "%s.roles: must be a non-empty array", path);
+		for (i = 0; i < json_array_size(v); i++) {
+			json_t *r = json_array_get(v, i);
+			pcrm_role role;
+			if (!json_is_string(r) ||
+			    pcrm_role_parse(json_string_value(r), &role) != PCRM_OK) {
+				pcrm_error_clear();
+				return pcrm__error(PCRM_EINVAL,
+				                   "%s.roles[%zu]: must be one of admin, agent, data_clerk, "
+				                   "monitor, system",
+				                   path, i);
+			}
+			t->roles |= 1u << role;
+		}
+	}
+	if (rc == PCRM_OK && (v = json_object_get(g, "min_level")) != NULL) {
+		snprintf(sub, sizeof(sub), "%.60s.min_level", path);
+		rc = get_int(v, sub, PCRM_LEVEL_MIN, PCRM_LEVEL_MAX, &level);
+		t->min_level = (int)level;
+	}
+	if (rc == PCRM_OK && (v = json_object_get(g, "scope")) != NULL) {
+		for (i = 0; i < 3; i++)
+			if (json_is_string(v) && strcmp(json_string_value(v), scopes[i]) == 0)
+				break;
+		if (i == 3)
+			return pcrm__error(PCRM_EINVAL,
+			                   "%s.scope: must be one of subtree, own_unit, owner", path);
+		t->scope = (enum pcrm__wf_scope)i;
+	}
+	if (rc == PCRM_OK && (v = json_object_get(g, "require")) != NULL) {
+		if (!json_is_array(v) || json_array_size(v) > MAX_REQUIRE)
+			return pcrm__error(PCRM_EINVAL, "%s.require: must be an array of up to %d names",
+			                   path, MAX_REQUIRE);
+		for (i = 0; i < json_array_size(v) && rc == PCRM_OK; i++) {
+			const char *name;
+			snprintf(sub, sizeof(sub), "%.60s.require[%zu]", path, i);
+			rc = check_name(json_array_get(v, i), sub, &name);
+		}
+		t->require = v;
+	}
+	return rc;
+}
+
+static int parse_transition(pcrm_workflow *wf, const json_t *v, size_t i)
+{
+	static const char *const keys[] = { "event", "from", "to", "guard", "title", NULL };
+	struct pcrm__wf_transition *t = &wf->transitions[i];
+	char path[64], sub[96];
+	int rc;
+
+	snprintf(path, sizeof(path), "transitions[%zu]", i);
+	if (!json_is_object(v))
+		return pcrm__error(PCRM_EINVAL, "%s: must be an object", path);
+	rc = check_keys(v, path, keys);
+	snprintf(sub, sizeof(sub), "%.60s.event", path);
+	if (rc == PCRM_OK)
+		rc = check_name(json_object_get(v, "event"), sub, &t->event);
+	snprintf(sub, sizeof(sub), "%.60s.from", path);
+	if (rc == PCRM_OK)
+		rc = state_ref(wf, json_object_get(v, "from"), sub, &t->from);
+	snprintf(sub, sizeof(sub), "%.60s.to", path);
+	if (rc == PCRM_OK)
+		rc = state_ref(wf, json_object_get(v, "to"), sub, &t->to);
+	if (rc == PCRM_OK && json_object_get(v, "title") && !json_is_string(json_object_get(v, "title")))
+		rc = pcrm__error(PCRM_EINVAL, "%s.title: must be a string", path);
+	snprintf(sub, sizeof(sub), "%.60s.guard", path);
+	if (rc == PCRM_OK)
+		rc = parse_guard(json_object_get(v, "guard"), sub, t);
+	if (rc != PCRM_OK)
+		return rc;
+	if (wf->states[t->from].final)
+		return pcrm__error(PCRM_EINVAL, "%s.from: \"%s\" is a final state", path,
+		                   wf->states[t->from].name);
+	for (size_t j = 0; j < i; j++)
+		if (wf->transitions[j].from == t->from && strcmp(wf->transitions[j].event, t->event) == 0)
+			return pcrm__error(PCRM_EINVAL,
+			                   "%s: duplicates transitions[%zu] (event \"%s\" from \"%s\")",
+			                   path, j, t->event, wf->states[t->from].name);
+	return PCRM_OK;
+}
+
+/* ---- graph checks ---- */
+
+/* Marks every state reachable from `start` (forward) or that reaches a marked one (backward). */
+static void mark(const pcrm_workflow *wf, unsigned char *seen, int forward)
+{
+	int changed = 1;
+	while (changed) {
+		changed = 0;
+		for (size_t i = 0; i < wf->ntransitions; i++) {
+			size_t a = forward ? wf->transitions[i].from : wf->transitions[i].to;
+			size_t b = forward ? wf->transitions[i].to : wf->transitions[i].from;
+			if (seen[a] && !seen[b]) {
+				seen[b] = 1;
+				changed = 1;
+			}
+		}
+	}
+}
+
+static int check_graph(pcrm_workflow *wf)
+{
+	unsigned char *seen;
+	size_t initials = 0, finals = 0, i;
+	int rc = PCRM_OK;
+
+	for (i = 0; i < wf->nstates; i++) {
+		if (wf->states[i].initial) {
+			wf->initial = i;
+			initials++;
+		}
+		finals += (size_t)wf->states[i].final;
+	}
+	if (initials != 1)
+		return pcrm__error(PCRM_EINVAL, "states: need exactly one initial state, not %zu",
+		                   initials);
+	if (finals == 0)
+		return pcrm__error(PCRM_EINVAL, "states: need at least one final state");
+	seen = calloc(wf->nstates, 1);
+	if (!seen)
+		return pcrm__error_oom();
+	seen[wf->initial] = 1;
+	mark(wf, seen, 1);
+	for (i = 0; i < wf->nstates && rc == PCRM_OK; i++)
+		if (!seen[i])
+			rc = pcrm__error(PCRM_EINVAL, "states[%zu]: \"%s\" is unreachable from \"%s\"",
+			                 i, wf->states[i].name, wf->states[wf->initial].name);
+	for (i = 0; i < wf->nstates; i++)
+		seen[i] = (unsigned char)wf->states[i].final;
+	mark(wf, seen, 0);
+	for (i = 0; i < wf->nstates && rc == PCRM_OK; i++)
+		if (!seen[i])
+			rc = pcrm__error(PCRM_EINVAL, "states[%zu]: \"%s\" has no path to a final state",
+			                 i, wf->states[i].name);
+	free(seen);
+	return rc;
+}
+
+/* An automatic event must leave the state whose limit fires it (anywhere, for the process). */
+static int check_fire(const pcrm_workflow *wf)
+{
+	for (size_t i = 0; i < wf->nstates; i++) {
+		const char *ev = wf->states[i].limit.fire;
+		if (ev && !pcrm__workflow_transition(wf, i, ev))
+			return pcrm__error(PCRM_EINVAL,
+			                   "states[%zu].limit.on_expiry.fire: unknown event \"%s\" "
+			                   "(no transition from \"%s\")",
+			                   i, ev, wf->states[i].name);
+	}
+	if (wf->process.fire) {
+		for (size_t i = 0; i < wf->ntransitions; i++)
+			if (strcmp(wf->transitions[i].event, wf->process.fire) == 0)
+				return PCRM_OK;
+		return pcrm__error(PCRM_EINVAL, "limit.on_expiry.fire: unknown event \"%s\"",
+		                   wf->process.fire);
+	}
+	return PCRM_OK;
+}
+
+static int uses_working_time(const pcrm_workflow *wf)
+{
+	if (wf->process.set && pcrm__workflow_unit_is_working(wf->process.unit))
+		return 1;
+	for (size_t i = 0; i < wf->nstates; i++)
+		if (wf->states[i].limit.set && pcrm__workflow_unit_is_working(wf->states[i].limit.unit))
+			return 1;
+	return 0;
+}
+
+static int parse_calendar(pcrm_workflow *wf, const char *calendar_json)
+{
+	json_t *doc;
+	int rc;
+	if (!calendar_json)
+		return uses_working_time(wf) ?
+		               pcrm__error(PCRM_EINVAL, "calendar: working-time limits need a "
+		                                        "business calendar") :
+		               PCRM_OK;
+	rc = pcrm_calendar_load(&wf->calendar, calendar_json);
+	if (rc != PCRM_OK) {
+		pcrm__error_prefix("calendar");
+		return rc;
+	}
+	doc = json_loads(calendar_json, 0, NULL);
+	wf->calendar_text = doc ? json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(doc);
+	return wf->calendar_text ? PCRM_OK : pcrm__error_oom();
+}
+
+/* Where the limits come from: an array of citations. */
+static int check_sources(const json_t *v)
+{
+	if (!v)
+		return PCRM_OK;
+	if (!json_is_array(v))
+		return pcrm__error(PCRM_EINVAL, "sources: must be an array of strings");
+	for (size_t i = 0; i < json_array_size(v); i++)
+		if (!json_is_string(json_array_get(v, i)))
+			return pcrm__error(PCRM_EINVAL, "sources[%zu]: must be a string", i);
+	return PCRM_OK;
+}
+
+static int parse_top(pcrm_workflow *wf)
+{
+	static const char *const keys[] = { "name", "title", "description", "sources", "limit",
+		                            "states", "transitions", NULL };
+	json_t *states, *trs, *title;
+	int rc = check_keys(wf->doc, "definition", keys);
+
+	if (rc == PCRM_OK)
+		rc = check_name(json_object_get(wf->doc, "name"), "name", &wf->name);
+	title = json_object_get(wf->doc, "title");
+	if (rc == PCRM_OK && title && !json_is_string(title))
+		rc = pcrm__error(PCRM_EINVAL, "title: must be a string");
+	wf->title = title ? json_string_value(title) : wf->name;
+	if (rc == PCRM_OK && json_object_get(wf->doc, "description") &&
+	    !json_is_string(json_object_get(wf->doc, "description")))
+		rc = pcrm__error(PCRM_EINVAL, "description: must be a string");
+	if (rc == PCRM_OK)
+		rc = check_sources(json_object_get(wf->doc, "sources"));
+	if (rc == PCRM_OK)
+		rc = parse_limit(json_object_get(wf->doc, "limit"), "limit", &wf->process);
+	if (rc != PCRM_OK)
+		return rc;
+	states = json_object_get(wf->doc, "states");
+	trs = json_object_get(wf->doc, "transitions");
+	if (!json_is_array(states) || json_array_size(states) == 0 ||
+	    json_array_size(states) > MAX_STATES)
+		return pcrm__error(PCRM_EINVAL, "states: must be an array of 1..%d states", MAX_STATES);
+	if (!json_is_array(trs) || json_array_size(trs) > MAX_TRANSITIONS)
+		return pcrm__error(PCRM_EINVAL, "transitions: must be an array of up to %d transitions",
+		                   MAX_TRANSITIONS);
+	wf->states = calloc(json_array_size(states), sizeof(*wf->states));
+	wf->transitions = calloc(json_array_size(trs) + 1, sizeof(*wf->transitions));
+	if (!wf->states || !wf->transitions)
+		return pcrm__error_oom();
+	for (size_t i = 0; i < json_array_size(states) && rc == PCRM_OK; i++, wf->nstates++)
+		rc = parse_state(wf, json_array_get(states, i), i);
+	for (size_t i = 0; i < json_array_size(trs) && rc == PCRM_OK; i++, wf->ntransitions++)
+		rc = parse_transition(wf, json_array_get(trs, i), i);
+	if (rc == PCRM_OK)
+		rc = check_graph(wf);
+	if (rc == PCRM_OK)
+		rc = check_fire(wf);
+	return rc;
+}
+
+int pcrm__workflow_parse(const char *json, const char *calendar_json, pcrm_workflow **out)
+{
+	pcrm_workflow *wf;
+	json_error_t err;
+	int rc;
+
+	*out = NULL;
+	if (!json)
+		return pcrm__error(PCRM_EINVAL, "definition: missing");
+	wf = calloc(1, sizeof(*wf));
+	if (!wf)
+		return pcrm__error_oom();
+	wf->doc = json_loads(json, JSON_REJECT_DUPLICATES, &err);
+	if (!wf->doc)
+		rc = pcrm__error(PCRM_EINVAL, "definition: line %d column %d: %s", err.line,
+		                 err.column, err.text);
+	else if (!json_is_object(wf->doc))
+		rc = pcrm__error(PCRM_EINVAL, "definition: must be a JSON object");
+	else
+		rc = parse_top(wf);
+	if (rc == PCRM_OK)
+		rc = parse_calendar(wf, calendar_json);
+	if (rc == PCRM_OK) {
+		wf->text = json_dumps(wf->doc, JSON_COMPACT | JSON_SORT_KEYS);
+		if (!wf->text)
+			rc = pcrm__error_oom();
+	}
+	if (rc != PCRM_OK) {
+		pcrm_workflow_free(wf);
+		return rc;
+	}
+	*out = wf;
+	return PCRM_OK;
+}
+
+int pcrm_workflow_check(const char *json, const char *calendar_json)
+{
+	pcrm_workflow *wf;
+	int rc = pcrm__workflow_parse(json, calendar_json, &wf);
+	pcrm_workflow_free(wf);
+	return rc;
+}
+
+void pcrm_workflow_free(pcrm_workflow *wf)
+{
+	if (!wf)
+		return;
+	json_decref(wf->doc);
+	free(wf->text);
+	free(wf->calendar_text);
+	pcrm_calendar_free(wf->calendar);
+	free(wf->states);
+	free(wf->transitions);
+	free(wf);
+}
+
+/* ---- due times ---- */
+
+static int64_t unit_seconds(enum pcrm__wf_unit u)
+{
+	switch (u) {
+	case PCRM__WF_MINUTES:
+	case PCRM__WF_WORKING_MINUTES:
+		return 60;
+	case PCRM__WF_HOURS:
+	case PCRM__WF_WORKING_HOURS:
+		return 3600;
+	default:
+		return 86400;
+	}
+}
+
+int pcrm__workflow_limit_due(const pcrm_workflow *wf, const struct pcrm__wf_limit *limit,
+                             pcrm_time start, pcrm_time *due, pcrm_time *warn)
+{
+	int64_t total;
+	int rc = PCRM_OK;
+
+	*warn = 0;
+	if (limit->unit == PCRM__WF_WORKING_DAYS)
+		rc = pcrm_calendar_add_working_days(wf->calendar, start, (int)limit->amount, due);
+	else if (pcrm__workflow_unit_is_working(limit->unit))
+		rc = pcrm_calendar_add_working_seconds(wf->calendar, start,
+		                                       limit->amount * unit_seconds(limit->unit), due);
+	else
+		*due = start + limit->amount * unit_seconds(limit->unit);
+	if (rc != PCRM_OK || !limit->warn_percent)
+		return rc;
+	if (!pcrm__workflow_unit_is_working(limit->unit)) {
+		*warn = start + (*due - start) * limit->warn_percent / 100;
+		return PCRM_OK;
+	}
+	rc = pcrm_calendar_working_seconds_between(wf->calendar, start, *due, &total);
+	if (rc == PCRM_OK)
+		rc = pcrm_calendar_add_working_seconds(wf->calendar, start,
+		                                       total * limit->warn_percent / 100, warn);
+	return rc;
+}
+
+/* ---- accessors ---- */
+
+const char *pcrm_workflow_name(const pcrm_workflow *wf) { return wf ? wf->name : NULL; }
+const char *pcrm_workflow_title(const pcrm_workflow *wf) { return wf ? wf->title : NULL; }
+int pcrm_workflow_version(const pcrm_workflow *wf) { return wf ? wf->version : 0; }
+const char *pcrm_workflow_json(const pcrm_workflow *wf) { return wf ? wf->text : NULL; }
+size_t pcrm_workflow_state_count(const pcrm_workflow *wf) { return wf ? wf->nstates : 0; }
+
+const char *pcrm_workflow_initial_state(const pcrm_workflow *wf)
+{
+	return wf ? wf->states[wf->initial].name : NULL;
+}
+
+const char *pcrm_workflow_state_at(const pcrm_workflow *wf, size_t i)
+{
+	return wf && i < wf->nstates ? wf->states[i].name : NULL;
+}
+
+int pcrm_workflow_state_is_final(const pcrm_workflow *wf, const char *state)
+{
+	size_t i;
+	if (!wf || !state)
+		return 0;
+	i = pcrm__workflow_state_index(wf, state);
+	return i != (size_t)-1 && wf->states[i].final;
+}
+
+/* ---- the picture ---- */
+
+struct buf {
+	char *p;
+	size_t len, cap;
+	int failed;
+};
+
+static void put(struct buf *b, const char *fmt, ...) PCRM_PRINTF(2, 3);
+
+static void put(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	if (b->failed)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->failed = 1;
+			return;
+		}
+		if (b->p && b->len + (size_t)n < b->cap) {
+			b->len += (size_t)n;
+			return;
+		}
+		{
+			size_t cap = (b->cap + (size_t)n + 1) * 2;
+			char *p = realloc(b->p, cap);
+			if (!p) {
+				b->failed = 1;
+				return;
+			}
+			b->p = p;
+			b->cap = cap;
+		}
+	}
+}
+
+static void put_limit(struct buf *b, const struct pcrm__wf_limit *l)
+{
+	if (l->set)
+		put(b, "\\n(%lld %s)", (long long)l->amount, unit_names[l->unit]);
+}
+
+int pcrm_workflow_to_dot(const pcrm_workflow *wf, char **out)
+{
+	struct buf b = { NULL, 0, 0, 0 };
+
+	if (!out)
+		return pcrm__error(PCRM_EINVAL, "out: is NULL");
+	*out = NULL;
+	if (!wf)
+		return pcrm__error(PCRM_EINVAL, "workflow: is NULL");
+	put(&b, "digraph %s {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n", wf->name);
+	put(&b, "  label=\"%s v%d", wf->name, wf->version);
+	put_limit(&b, &wf->process);
+	put(&b, "\";\n  start [shape=point];\n");
+	for (size_t i = 0; i < wf->nstates; i++) {
+		const struct pcrm__wf_state *s = &wf->states[i];
+		put(&b, "  %s [label=\"%s", s->name, s->name);
+		put_limit(&b, &s->limit);
+		put(&b, "%s\"%s];\n", s->pause ? "\\n(clock paused)" : "",
+		    s->final ? ", shape=doublecircle" : "");
+	}
+	put(&b, "  start -> %s;\n", wf->states[wf->initial].name);
+	for (size_t i = 0; i < wf->ntransitions; i++)
+		put(&b, "  %s -> %s [label=\"%s\"];\n", wf->states[wf->transitions[i].from].name,
+		    wf->states[wf->transitions[i].to].name, wf->transitions[i].event);
+	for (size_t i = 0; i < wf->nstates; i++)
+		if (wf->states[i].limit.fire)
+			put(&b, "  %s -> %s [label=\"timeout: %s\", style=dashed];\n",
+			    wf->states[i].name,
+			    wf->states[pcrm__workflow_transition(wf, i, wf->states[i].limit.fire)->to].name,
+			    wf->states[i].limit.fire);
+	put(&b, "}\n");
+	if (b.failed) {
+		free(b.p);
+		return pcrm__error_oom();
+	}
+	*out = b.p;
+	return PCRM_OK;
+}

@@ -1,0 +1,90 @@
+/*
+ * Schema of the workflow engine (migration 5).  Released migrations are
+ * never edited: a change is a new migration.
+ *
+ * workflow_def keeps every version of every definition with the calendar
+ * its working-time limits use, so a work order can always be explained with
+ * the version it ran on.  work_order holds the current state (the columns
+ * queries filter on, data as JSON); work_order_history is append-only and
+ * rebuilds it.  open_key is the business key while the work order is open
+ * and NULL afterwards, so the key is unique among open work orders only
+ * (both engines let a unique index hold many NULLs).  Timers are rows: a
+ * restart loses none, and a conditional UPDATE of done claims each one
+ * exactly once.  A paused timer has no due_at and keeps the time it had
+ * left in remaining (working seconds when working = 1).
+ */
+const char pcrm__schema_workflow[] =
+	"CREATE TABLE workflow_def ("
+	"  name TEXT NOT NULL,"
+	"  version INTEGER NOT NULL CHECK (version >= 1),"
+	"  doc TEXT NOT NULL,"
+	"  calendar TEXT,"
+	"  created_by TEXT NOT NULL,"
+	"  created_at BIGINT NOT NULL,"
+	"  PRIMARY KEY (name, version)"
+	");"
+	"CREATE TABLE work_order ("
+	"  id TEXT PRIMARY KEY CHECK (length(id) = 36),"
+	"  workflow TEXT NOT NULL,"
+	"  workflow_version INTEGER NOT NULL,"
+	"  business_key TEXT NOT NULL,"
+	"  open_key TEXT,"
+	"  customer_no TEXT REFERENCES customer (customer_no),"
+	"  org_unit TEXT NOT NULL REFERENCES org_unit (code),"
+	"  owner TEXT,"
+	"  state TEXT NOT NULL,"
+	"  status TEXT NOT NULL CHECK (status IN ('open', 'closed', 'cancelled')),"
+	"  data TEXT NOT NULL,"
+	"  opened_by TEXT NOT NULL,"
+	"  opened_at BIGINT NOT NULL,"
+	"  updated_at BIGINT NOT NULL,"
+	"  due_at BIGINT,"
+	"  overdue INTEGER NOT NULL CHECK (overdue IN (0, 1)),"
+	"  suspended INTEGER NOT NULL CHECK (suspended IN (0, 1)),"
+	"  reminders INTEGER NOT NULL,"
+	"  escalations INTEGER NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  steps INTEGER NOT NULL,"
+	"  FOREIGN KEY (workflow, workflow_version) REFERENCES workflow_def (name, version)"
+	");"
+	"CREATE UNIQUE INDEX work_order_open_key ON work_order (workflow, open_key);"
+	"CREATE INDEX work_order_by_org ON work_order (org_unit, status, opened_at, id);"
+	"CREATE INDEX work_order_by_customer ON work_order (customer_no, opened_at);"
+	"CREATE INDEX work_order_by_owner ON work_order (owner, status);"
+	"CREATE INDEX work_order_by_due ON work_order (status, due_at);"
+	"CREATE TABLE work_order_history ("
+	"  work_order_id TEXT NOT NULL REFERENCES work_order (id),"
+	"  seq INTEGER NOT NULL CHECK (seq >= 1),"
+	"  at BIGINT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  operator_id TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"
+	"  actor_org TEXT NOT NULL,"
+	"  event TEXT,"
+	"  from_state TEXT,"
+	"  to_state TEXT,"
+	"  note TEXT,"
+	"  delta TEXT NOT NULL,"
+	"  PRIMARY KEY (work_order_id, seq)"
+	");"
+	"CREATE TABLE work_order_timer ("
+	"  id {{id}},"
+	"  work_order_id TEXT NOT NULL REFERENCES work_order (id),"
+	"  scope TEXT NOT NULL CHECK (scope IN ('state', 'process')),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('warn', 'due')),"
+	"  working INTEGER NOT NULL CHECK (working IN (0, 1)),"
+	"  due_at BIGINT,"
+	"  remaining BIGINT,"
+	"  done INTEGER NOT NULL CHECK (done IN (0, 1)),"
+	"  fired_at BIGINT"
+	");"
+	"CREATE INDEX work_order_timer_due ON work_order_timer (done, due_at);"
+	"CREATE INDEX work_order_timer_by_order ON work_order_timer (work_order_id, done);"
+	"CREATE TABLE work_order_link ("
+	"  work_order_id TEXT NOT NULL REFERENCES work_order (id),"
+	"  other_id TEXT NOT NULL REFERENCES work_order (id),"
+	"  relation TEXT NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  created_at BIGINT NOT NULL,"
+	"  PRIMARY KEY (work_order_id, other_id, relation)"
+	");";

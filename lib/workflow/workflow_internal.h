@@ -1,0 +1,110 @@
+/* Internal: the parsed workflow definition and the work order, shared by lib/workflow/. */
+#ifndef PCRM_WORKFLOW_INTERNAL_H
+#define PCRM_WORKFLOW_INTERNAL_H
+
+#include <jansson.h>
+
+#include <powercrm/calendar.h>
+#include <powercrm/workflow.h>
+
+#define PCRM__WF_NAME_MAX 64
+#define PCRM__WF_KEY_MAX 64
+#define PCRM__WF_NOTE_MAX 2000
+
+enum pcrm__wf_unit {
+	PCRM__WF_MINUTES,
+	PCRM__WF_HOURS,
+	PCRM__WF_DAYS,
+	PCRM__WF_WORKING_MINUTES,
+	PCRM__WF_WORKING_HOURS,
+	PCRM__WF_WORKING_DAYS
+};
+
+enum pcrm__wf_scope { PCRM__WF_SCOPE_SUBTREE, PCRM__WF_SCOPE_OWN_UNIT, PCRM__WF_SCOPE_OWNER };
+
+/* A time limit: amount of unit, an optional warning, what happens when it passes. */
+struct pcrm__wf_limit {
+	int set;
+	int64_t amount;
+	enum pcrm__wf_unit unit;
+	int warn_percent; /* 0 = no warning */
+	int flag, escalate, notify;
+	const char *fire; /* automatic event, or NULL */
+};
+
+struct pcrm__wf_state {
+	const char *name;
+	int initial, final, pause;
+	struct pcrm__wf_limit limit;
+};
+
+struct pcrm__wf_transition {
+	const char *event;
+	size_t from, to;
+	unsigned roles; /* bit (1 << role); 0 = any role */
+	int min_level;
+	enum pcrm__wf_scope scope;
+	const json_t *require; /* array of field names, borrowed from the document */
+};
+
+struct pcrm_workflow {
+	json_t *doc;   /* owns every borrowed string */
+	char *text;    /* canonical JSON of doc */
+	char *calendar_text; /* canonical JSON of the calendar, or NULL */
+	pcrm_calendar *calendar;
+	const char *name, *title;
+	int version;
+	struct pcrm__wf_state *states;
+	size_t nstates;
+	struct pcrm__wf_transition *transitions;
+	size_t ntransitions;
+	struct pcrm__wf_limit process; /* the whole work order's limit */
+	size_t initial;
+};
+
+/**
+ * Parses and validates a definition (and its calendar, which may be NULL)
+ * without any store.  PCRM_EINVAL names the JSON path; *out is NULL on failure.
+ */
+int pcrm__workflow_parse(const char *json, const char *calendar_json, pcrm_workflow **out);
+
+/** Index of a state by name, or (size_t)-1. */
+size_t pcrm__workflow_state_index(const pcrm_workflow *wf, const char *name);
+
+/** The transition for (state, event), or NULL. */
+const struct pcrm__wf_transition *pcrm__workflow_transition(const pcrm_workflow *wf,
+                                                           size_t from, const char *event);
+
+/**
+ * When a limit started at `start` passes (*due) and when its warning falls
+ * (*warn, 0 when none).  Working units use the definition's calendar.
+ */
+int pcrm__workflow_limit_due(const pcrm_workflow *wf, const struct pcrm__wf_limit *limit,
+                             pcrm_time start, pcrm_time *due, pcrm_time *warn);
+
+/** Nonzero for the working-time units. */
+int pcrm__workflow_unit_is_working(enum pcrm__wf_unit unit);
+
+/* ---- work orders (workorder.c) ---- */
+
+/*
+ * A work order is held as one JSON object whose keys are the stored
+ * columns ("data" an object); history deltas apply to it key by key.
+ */
+struct pcrm_workorder {
+	json_t *obj;
+	char *text; /* canonical JSON of obj, built on demand by pcrm__workorder_new */
+	char *data_text;
+	int steps;  /* history entries so far (not part of the object) */
+};
+
+/** Wraps obj (reference taken over) into a work order; builds the texts. */
+int pcrm__workorder_new(json_t *obj, int steps, pcrm_workorder **out);
+
+/** Applies one history delta to a work-order object (RFC 7386 for "data"). */
+int pcrm__workorder_apply_delta(json_t *obj, const json_t *delta);
+
+/** RFC 7386 merge patch of target by patch (target must be an object). */
+int pcrm__json_merge_patch(json_t *target, const json_t *patch);
+
+#endif

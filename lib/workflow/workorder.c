@@ -1,0 +1,773 @@
+/*
+ * Work orders: opening, firing events, the supervisor actions, comments and
+ * links.  Everything that may refuse (input, permission, version, state,
+ * guard) is checked before the transaction opens; the change itself goes
+ * through one pcrm__wo_op so it lands as a delta in the history.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ctx.h"
+#include "core/error.h"
+#include "core/uuid.h"
+#include "org/org_internal.h"
+#include "audit/audit.h"
+#include "workorder_internal.h"
+
+#define DATA_MAX 65536
+#define RELATION_MAX 32
+
+/* ---- the object ---- */
+
+int pcrm__json_merge_patch(json_t *target, const json_t *patch)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)patch, key, v) {
+		json_t *cur = json_object_get(target, key);
+		if (json_is_null(v)) {
+			json_object_del(target, key);
+		} else if (json_is_object(v)) {
+			if (!json_is_object(cur)) {
+				cur = json_object();
+				if (!cur || json_object_set_new(target, key, cur) != 0)
+					return pcrm__error_oom();
+			}
+			if (pcrm__json_merge_patch(cur, v) != PCRM_OK)
+				return PCRM_ENOMEM;
+		} else if (json_object_set_new(target, key, json_deep_copy(v)) != 0) {
+			return pcrm__error_oom();
+		}
+	}
+	return PCRM_OK;
+}
+
+int pcrm__workorder_apply_delta(json_t *obj, const json_t *delta)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)delta, key, v) {
+		if (strcmp(key, "data") == 0) {
+			json_t *data = json_object_get(obj, "data");
+			if (!json_is_object(data)) {
+				data = json_object();
+				if (!data || json_object_set_new(obj, "data", data) != 0)
+					return pcrm__error_oom();
+			}
+			if (!json_is_object(v))
+				return pcrm__error(PCRM_EINTEGRITY, "history: delta.data is not an object");
+			if (pcrm__json_merge_patch(data, v) != PCRM_OK)
+				return PCRM_ENOMEM;
+		} else if (json_object_set_new(obj, key, json_deep_copy(v)) != 0) {
+			return pcrm__error_oom();
+		}
+	}
+	return PCRM_OK;
+}
+
+int pcrm__workorder_new(json_t *obj, int steps, pcrm_workorder **out)
+{
+	pcrm_workorder *wo = calloc(1, sizeof(*wo));
+	if (!wo) {
+		json_decref(obj);
+		return pcrm__error_oom();
+	}
+	wo->obj = obj;
+	wo->steps = steps;
+	wo->text = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
+	wo->data_text = json_dumps(json_object_get(obj, "data"), JSON_COMPACT | JSON_SORT_KEYS);
+	if (!wo->text || !wo->data_text) {
+		pcrm_workorder_free(wo);
+		return pcrm__error_oom();
+	}
+	*out = wo;
+	return PCRM_OK;
+}
+
+int pcrm__wo_result(const struct pcrm__wo_op *op, pcrm_workorder **out)
+{
+	json_t *copy;
+	if (!out)
+		return PCRM_OK;
+	copy = json_deep_copy(op->wo);
+	if (!copy)
+		return pcrm__error_oom();
+	return pcrm__workorder_new(copy, op->steps, out);
+}
+
+void pcrm_workorder_free(pcrm_workorder *wo)
+{
+	if (!wo)
+		return;
+	json_decref(wo->obj);
+	free(wo->text);
+	free(wo->data_text);
+	free(wo);
+}
+
+#define STR_ACCESSOR(fn, key)                                \
+	const char *fn(const pcrm_workorder *wo)             \
+	{                                                    \
+		return wo ? pcrm__wo_str(wo->obj, key) : NULL; \
+	}
+#define INT_ACCESSOR(fn, type, key)                                 \
+	type fn(const pcrm_workorder *wo)                           \
+	{                                                           \
+		return wo ? (type)pcrm__wo_int(wo->obj, key) : 0; \
+	}
+
+STR_ACCESSOR(pcrm_workorder_id, "id")
+STR_ACCESSOR(pcrm_workorder_business_key, "business_key")
+STR_ACCESSOR(pcrm_workorder_workflow, "workflow")
+STR_ACCESSOR(pcrm_workorder_customer_no, "customer_no")
+STR_ACCESSOR(pcrm_workorder_org_unit, "org_unit")
+STR_ACCESSOR(pcrm_workorder_owner, "owner")
+STR_ACCESSOR(pcrm_workorder_state, "state")
+STR_ACCESSOR(pcrm_workorder_status, "status")
+INT_ACCESSOR(pcrm_workorder_workflow_version, int, "workflow_version")
+INT_ACCESSOR(pcrm_workorder_version, int, "version")
+INT_ACCESSOR(pcrm_workorder_opened_at, pcrm_time, "opened_at")
+INT_ACCESSOR(pcrm_workorder_updated_at, pcrm_time, "updated_at")
+INT_ACCESSOR(pcrm_workorder_due_at, pcrm_time, "due_at")
+INT_ACCESSOR(pcrm_workorder_is_overdue, int, "overdue")
+INT_ACCESSOR(pcrm_workorder_is_suspended, int, "suspended")
+INT_ACCESSOR(pcrm_workorder_reminders, int, "reminders")
+INT_ACCESSOR(pcrm_workorder_escalations, int, "escalations")
+
+const char *pcrm_workorder_data(const pcrm_workorder *wo) { return wo ? wo->data_text : NULL; }
+const char *pcrm_workorder_json(const pcrm_workorder *wo) { return wo ? wo->text : NULL; }
+
+/* ---- input checks ---- */
+
+static int check_text(const char *field, const char *s, size_t max, int required)
+{
+	size_t n;
+	if (!s)
+		return required ? pcrm__error(PCRM_EINVAL, "%s: missing", field) : PCRM_OK;
+	n = strlen(s);
+	if (n == 0 || n > max)
+		return pcrm__error(PCRM_EINVAL, "%s: must be 1..%zu bytes, not %zu", field, max, n);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 && s[i] != '\n' && s[i] != '\t')
+			return pcrm__error(PCRM_EINVAL, "%s: control character at byte %zu", field, i);
+	return PCRM_OK;
+}
+
+static int check_id(const char *id)
+{
+	if (!id || !pcrm__uuid_is_valid(id))
+		return pcrm__error(PCRM_EINVAL, "id: not a work-order id (a lowercase UUID)");
+	return PCRM_OK;
+}
+
+/* An optional JSON object of outside data: NULL gives an empty object. */
+static int parse_data(const char *text, json_t **out)
+{
+	json_error_t err;
+	*out = NULL;
+	if (!text) {
+		*out = json_object();
+		return *out ? PCRM_OK : pcrm__error_oom();
+	}
+	if (strlen(text) > DATA_MAX)
+		return pcrm__error(PCRM_EINVAL, "data: longer than %d bytes", DATA_MAX);
+	*out = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+	if (!*out)
+		return pcrm__error(PCRM_EINVAL, "data: line %d column %d: %s", err.line, err.column,
+		                   err.text);
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return pcrm__error(PCRM_EINVAL, "data: must be a JSON object");
+	}
+	return PCRM_OK;
+}
+
+static int check_version(const struct pcrm__wo_op *op, int expected)
+{
+	int64_t v = pcrm__wo_int(op->wo, "version");
+	if (v != expected)
+		return pcrm__error(PCRM_ECONFLICT,
+		                   "work order %s is at version %lld, not %d: read it again", op->id,
+		                   (long long)v, expected);
+	return PCRM_OK;
+}
+
+static int check_open(const struct pcrm__wo_op *op, int refuse_suspended)
+{
+	const char *status = pcrm__wo_str(op->wo, "status");
+	if (strcmp(status, "open") != 0)
+		return pcrm__error(PCRM_ESTATE, "work order %s is %s", op->id, status);
+	if (refuse_suspended && pcrm__wo_int(op->wo, "suspended"))
+		return pcrm__error(PCRM_ESTATE, "work order %s is suspended: resume it first", op->id);
+	return PCRM_OK;
+}
+
+/*
+ * Loads the work order for a change by `actor` and checks the permission on
+ * its org unit; every public change starts here, outside its transaction.
+ */
+static int begin_op(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *actor,
+                    const char *id, pcrm_permission perm)
+{
+	int rc = pcrm_actor_validate(actor);
+	memset(op, 0, sizeof(*op));
+	if (rc == PCRM_OK)
+		rc = check_id(id);
+	if (rc == PCRM_OK)
+		rc = pcrm__wo_op_load(op, ctx, actor, id, pcrm_ctx_now(ctx));
+	if (rc == PCRM_OK)
+		rc = pcrm_authorize(ctx, actor, perm, pcrm__wo_str(op->wo, "org_unit"));
+	return rc;
+}
+
+/* Commits one entry in its own transaction and hands the result out. */
+static int finish_op(struct pcrm__wo_op *op, int rc, const struct pcrm__wo_entry *e,
+                     pcrm_workorder **out)
+{
+	if (rc == PCRM_OK)
+		rc = pcrm__wo_commit(op, e);
+	rc = pcrm__store_finish(op->ctx->store, rc);
+	if (rc == PCRM_OK)
+		rc = pcrm__wo_result(op, out);
+	pcrm__wo_op_clear(op);
+	return rc;
+}
+
+/* ---- opening ---- */
+
+static int find_open(pcrm_ctx *ctx, const char *workflow, const char *key, json_t **obj,
+                     int *steps)
+{
+	static const char sql[] = "SELECT " PCRM__WO_SELECT " FROM work_order w "
+	                          "WHERE w.workflow = $1 AND w.open_key = $2";
+	pcrm_sql_value p[2] = { PCRM_SQL_S(workflow), PCRM_SQL_S(key) };
+	pcrm_rows *rows;
+	int rc = pcrm__store_query(ctx->store, sql, p, 2, &rows);
+	*obj = NULL;
+	if (rc != PCRM_OK)
+		return rc;
+	rc = pcrm__rows_next(rows);
+	if (rc == 1)
+		rc = pcrm__workorder_from_row(rows, obj, steps);
+	pcrm__rows_free(rows);
+	return rc < 0 ? rc : PCRM_OK;
+}
+
+static int existing(pcrm_ctx *ctx, const pcrm_actor *actor, const char *workflow,
+                    const char *key, pcrm_workorder **out, int *found)
+{
+	json_t *obj;
+	int steps = 0, rc = find_open(ctx, workflow, key, &obj, &steps);
+	*found = obj != NULL;
+	if (rc != PCRM_OK || !obj)
+		return rc;
+	rc = pcrm_authorize(ctx, actor, PCRM_PERM_WORKORDER_HANDLE, pcrm__wo_str(obj, "org_unit"));
+	if (rc == PCRM_OK && out)
+		return pcrm__workorder_new(obj, steps, out);
+	json_decref(obj);
+	return rc;
+}
+
+static int customer_exists(pcrm_ctx *ctx, const char *customer_no)
+{
+	static const char sql[] = "SELECT COUNT(*) FROM customer WHERE customer_no = $1";
+	pcrm_sql_value p[1] = { PCRM_SQL_S(customer_no) };
+	int64_t n = 0;
+	int rc;
+	if (!customer_no)
+		return PCRM_OK;
+	rc = pcrm__store_query_int(ctx->store, sql, p, 1, &n);
+	if (rc == PCRM_OK && n == 0)
+		rc = pcrm__error(PCRM_ENOTFOUND, "customer_no: customer \"%.32s\" does not exist",
+		                 customer_no);
+	return rc;
+}
+
+static json_t *new_object(pcrm_ctx *ctx, const pcrm_actor *actor, const pcrm_workflow *wf,
+                          const char *key, const char *customer_no, const char *org_unit,
+                          json_t *data)
+{
+	char id[PCRM_UUID_STRING_LEN + 1];
+	pcrm_time now = pcrm_ctx_now(ctx);
+	pcrm__uuid_new(id);
+	return json_pack("{s:s, s:s, s:i, s:s, s:s?, s:s, s:n, s:s, s:s, s:O, s:s, s:I, s:I, s:i, "
+	                 "s:i, s:i, s:i, s:i, s:i}",
+	                 "id", id, "workflow", wf->name, "workflow_version", wf->version,
+	                 "business_key", key, "customer_no", customer_no, "org_unit", org_unit,
+	                 "owner", "state", wf->states[wf->initial].name, "status", "open", "data",
+	                 data, "opened_by", actor->operator_id, "opened_at", (json_int_t)now,
+	                 "updated_at", (json_int_t)now, "due_at", 0, "overdue", 0, "suspended", 0,
+	                 "reminders", 0, "escalations", 0, "version", 1);
+}
+
+static int insert_new(struct pcrm__wo_op *op)
+{
+	static const struct pcrm__wo_entry entry = { "open", NULL, NULL, NULL, NULL, 0 };
+	int rc = pcrm__workorder_insert(op->ctx, op->wo);
+	if (rc == PCRM_OK)
+		rc = pcrm__wo_schedule(op, "process", &op->wf->process);
+	if (rc == PCRM_OK)
+		rc = pcrm__wo_enter_state(op, op->wf->initial);
+	if (rc == PCRM_OK) {
+		/* the first entry holds the whole work order, so a replay starts from nothing */
+		json_decref(op->delta);
+		op->delta = json_deep_copy(op->wo);
+		rc = op->delta ? pcrm__wo_commit(op, &entry) : pcrm__error_oom();
+	}
+	return rc;
+}
+
+int pcrm_workorder_open(pcrm_ctx *ctx, const pcrm_actor *actor, const char *workflow,
+                        const char *business_key, const char *customer_no, const char *org_unit,
+                        const char *data_json, pcrm_workorder **out)
+{
+	struct pcrm__wo_op op;
+	json_t *patch = NULL, *data = NULL;
+	int found = 0, rc;
+
+	memset(&op, 0, sizeof(op));
+	if (out)
+		*out = NULL;
+	rc = pcrm_actor_validate(actor);
+	if (rc == PCRM_OK)
+		rc = check_text("workflow", workflow, PCRM__WF_NAME_MAX, 1);
+	if (rc == PCRM_OK)
+		rc = check_text("business_key", business_key, PCRM__WF_KEY_MAX, 1);
+	if (rc == PCRM_OK)
+		rc = check_text("org_unit", org_unit, 32, 1);
+	if (rc == PCRM_OK)
+		rc = parse_data(data_json, &patch);
+	if (rc == PCRM_OK && (data = json_object()) == NULL)
+		rc = pcrm__error_oom();
+	if (rc == PCRM_OK)
+		rc = pcrm__json_merge_patch(data, patch);
+	if (rc == PCRM_OK)
+		rc = pcrm_authorize(ctx, actor, PCRM_PERM_WORKORDER_HANDLE, org_unit);
+	if (rc == PCRM_OK)
+		rc = customer_exists(ctx, customer_no);
+	if (rc == PCRM_OK)
+		rc = pcrm__workflow_load(ctx, workflow, 0, &op.wf);
+	if (rc == PCRM_OK)
+		rc = existing(ctx, actor, workflow, business_key, out, &found);
+	if (rc == PCRM_OK && !found) {
+		op.ctx = ctx;
+		op.actor = actor;
+		op.now = pcrm_ctx_now(ctx);
+		op.delta = json_object();
+		op.wo = new_object(ctx, actor, op.wf, business_key, customer_no, org_unit, data);
+		rc = op.wo && op.delta ? PCRM_OK : pcrm__error_oom();
+		if (rc == PCRM_OK) {
+			op.id = pcrm__wo_str(op.wo, "id");
+			rc = pcrm__store_begin(ctx->store);
+		}
+		if (rc == PCRM_OK) {
+			rc = pcrm__store_finish(ctx->store, insert_new(&op));
+			if (rc == PCRM_EDUPLICATE) /* opened meanwhile by somebody else */
+				rc = existing(ctx, actor, workflow, business_key, out, &found);
+			else if (rc == PCRM_OK)
+				rc = pcrm__wo_result(&op, out);
+		}
+	}
+	pcrm__wo_op_clear(&op);
+	json_decref(patch);
+	json_decref(data);
+	return rc;
+}
+
+int pcrm_workorder_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                       pcrm_workorder **out)
+{
+	json_t *obj = NULL;
+	int steps = 0, rc;
+	if (!out)
+		return pcrm__error(PCRM_EINVAL, "out: is NULL");
+	*out = NULL;
+	rc = pcrm_actor_validate(actor);
+	if (rc == PCRM_OK)
+		rc = check_id(id);
+	if (rc == PCRM_OK)
+		rc = pcrm__workorder_read(ctx, id, &obj, &steps);
+	if (rc == PCRM_OK)
+		rc = pcrm_authorize(ctx, actor, PCRM_PERM_ARCHIVE_READ, pcrm__wo_str(obj, "org_unit"));
+	if (rc == PCRM_OK)
+		return pcrm__workorder_new(obj, steps, out);
+	json_decref(obj);
+	return rc;
+}
+
+/* ---- events ---- */
+
+int pcrm__wo_transition(struct pcrm__wo_op *op, const struct pcrm__wf_transition *t,
+                        const json_t *patch)
+{
+	int rc = pcrm__wo_patch_data(op, patch);
+	return rc == PCRM_OK ? pcrm__wo_enter_state(op, t->to) : rc;
+}
+
+static int no_transition(const struct pcrm__wo_op *op, size_t from, const char *event)
+{
+	char possible[512] = "";
+	size_t used = 0;
+	for (size_t i = 0; i < op->wf->ntransitions; i++)
+		if (op->wf->transitions[i].from == from && used < sizeof(possible) - 70)
+			used += (size_t)snprintf(possible + used, sizeof(possible) - used, "%s%s",
+			                         used ? ", " : "", op->wf->transitions[i].event);
+	return pcrm__error(PCRM_ESTATE, "event: \"%.64s\" is not possible in state \"%s\"%s%s%s",
+	                   event, op->wf->states[from].name, used ? " (possible: " : "", possible,
+	                   used ? ")" : "");
+}
+
+static int check_guard(struct pcrm__wo_op *op, const struct pcrm__wf_transition *t,
+                       const json_t *patch)
+{
+	const pcrm_actor *a = op->actor;
+	const char *owner = pcrm__wo_str(op->wo, "owner");
+	char reason[256] = "";
+
+	if (t->roles && !(t->roles & (1u << a->role)))
+		snprintf(reason, sizeof(reason), "event %s: role %s may not fire it", t->event,
+		         pcrm_role_name(a->role));
+	else if (a->level < t->min_level)
+		snprintf(reason, sizeof(reason), "event %s: needs level %d, %s has %d", t->event,
+		         t->min_level, a->operator_id, a->level);
+	else if (t->scope == PCRM__WF_SCOPE_OWN_UNIT &&
+	         strcmp(a->org_unit, pcrm__wo_str(op->wo, "org_unit")) != 0)
+		snprintf(reason, sizeof(reason), "event %s: only org unit %s may fire it", t->event,
+		         pcrm__wo_str(op->wo, "org_unit"));
+	else if (t->scope == PCRM__WF_SCOPE_OWNER && (!owner || strcmp(owner, a->operator_id) != 0))
+		snprintf(reason, sizeof(reason), "event %s: only the owner (%s) may fire it", t->event,
+		         owner ? owner : "nobody yet");
+	if (*reason)
+		return pcrm__audit_deny(op->ctx, a, PCRM_PERM_WORKORDER_HANDLE, "work_order", op->id,
+		                        reason);
+	for (size_t i = 0; t->require && i < json_array_size(t->require); i++) {
+		const char *field = json_string_value(json_array_get(t->require, i));
+		json_t *v = json_object_get(patch, field);
+		if (!v || json_is_null(v))
+			return pcrm__error(PCRM_EINVAL, "data.%s: required by event \"%s\"", field,
+			                   t->event);
+	}
+	return PCRM_OK;
+}
+
+int pcrm_workorder_fire(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                        int expected_version, const char *event, const char *data_json,
+                        const char *note, pcrm_workorder **out)
+{
+	struct pcrm__wo_op op;
+	struct pcrm__wo_entry e = { "fire", event, NULL, NULL, note, 1 };
+	const struct pcrm__wf_transition *t = NULL;
+	json_t *patch = NULL;
+	size_t from = 0;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	rc = begin_op(&op, ctx, actor, id, PCRM_PERM_WORKORDER_HANDLE);
+	if (rc == PCRM_OK)
+		rc = check_text("event", event, PCRM__WF_NAME_MAX, 1);
+	if (rc == PCRM_OK)
+		rc = check_text("note", note, PCRM__WF_NOTE_MAX, 0);
+	if (rc == PCRM_OK)
+		rc = parse_data(data_json, &patch);
+	if (rc == PCRM_OK)
+		rc = check_version(&op, expected_version);
+	if (rc == PCRM_OK)
+		rc = check_open(&op, 1);
+	if (rc == PCRM_OK) {
+		from = pcrm__workflow_state_index(op.wf, pcrm__wo_str(op.wo, "state"));
+		t = pcrm__workflow_transition(op.wf, from, event);
+		if (!t)
+			rc = no_transition(&op, from, event);
+	}
+	if (rc == PCRM_OK)
+		rc = check_guard(&op, t, patch);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_begin(ctx->store);
+	if (rc != PCRM_OK) {
+		pcrm__wo_op_clear(&op);
+		json_decref(patch);
+		return rc;
+	}
+	e.from = op.wf->states[from].name;
+	e.to = op.wf->states[t->to].name;
+	rc = finish_op(&op, pcrm__wo_transition(&op, t, patch), &e, out);
+	json_decref(patch);
+	return rc;
+}
+
+/* ---- supervisor actions ---- */
+
+/*
+ * The common frame of the supervisor actions: load, permission, version
+ * (when expected_version >= 0), open; `apply` makes the change.
+ */
+typedef int (*change_fn)(struct pcrm__wo_op *op, struct pcrm__wo_entry *e, const void *arg);
+
+static int supervise(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id, int expected_version,
+                     int check_version_too, const char *note, struct pcrm__wo_entry *e,
+                     change_fn apply, const void *arg, pcrm_workorder **out)
+{
+	struct pcrm__wo_op op;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	rc = begin_op(&op, ctx, actor, id, PCRM_PERM_WORKORDER_SUPERVISE);
+	if (rc == PCRM_OK)
+		rc = check_text("note", note, PCRM__WF_NOTE_MAX, 0);
+	if (rc == PCRM_OK && check_version_too)
+		rc = check_version(&op, expected_version);
+	if (rc == PCRM_OK)
+		rc = check_open(&op, 0);
+	e->note = note;
+	e->bump = 1;
+	if (rc == PCRM_OK)
+		rc = pcrm__store_begin(ctx->store);
+	if (rc != PCRM_OK) {
+		pcrm__wo_op_clear(&op);
+		return rc;
+	}
+	return finish_op(&op, apply(&op, e, arg), e, out);
+}
+
+static int do_remind(struct pcrm__wo_op *op, struct pcrm__wo_entry *e, const void *arg)
+{
+	(void)e;
+	(void)arg;
+	pcrm__wo_set_int(op, "reminders", pcrm__wo_int(op->wo, "reminders") + 1);
+	return PCRM_OK;
+}
+
+int pcrm_workorder_remind(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                          const char *note, pcrm_workorder **out)
+{
+	struct pcrm__wo_entry e = { "remind", NULL, NULL, NULL, NULL, 1 };
+	return supervise(ctx, actor, id, 0, 0, note, &e, do_remind, NULL, out);
+}
+
+int pcrm__wo_escalate(struct pcrm__wo_op *op)
+{
+	struct pcrm_org_unit unit;
+	int rc = pcrm__org_load(op->ctx, pcrm__wo_str(op->wo, "org_unit"), &unit);
+	if (rc != PCRM_OK)
+		return rc;
+	if (!unit.parent)
+		rc = pcrm__error(PCRM_ESTATE, "org unit %s is at the top: nowhere to escalate",
+		                 unit.code);
+	else {
+		pcrm__wo_set_str(op, "org_unit", unit.parent);
+		pcrm__wo_set_int(op, "escalations", pcrm__wo_int(op->wo, "escalations") + 1);
+	}
+	pcrm__org_clear(&unit);
+	return rc;
+}
+
+static int do_escalate(struct pcrm__wo_op *op, struct pcrm__wo_entry *e, const void *arg)
+{
+	(void)e;
+	(void)arg;
+	return pcrm__wo_escalate(op);
+}
+
+int pcrm_workorder_escalate(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                            const char *note, pcrm_workorder **out)
+{
+	struct pcrm__wo_entry e = { "escalate", NULL, NULL, NULL, NULL, 1 };
+	return supervise(ctx, actor, id, 0, 0, note, &e, do_escalate, NULL, out);
+}
+
+/* The state before the newest transition not yet withdrawn, or NULL when none is left. */
+static int withdraw_target(struct pcrm__wo_op *op, char **target)
+{
+	static const char sql[] = "SELECT kind, from_state FROM work_order_history "
+	                          "WHERE work_order_id = $1 ORDER BY seq DESC";
+	pcrm_sql_value p[1] = { PCRM_SQL_S(op->id) };
+	pcrm_rows *rows;
+	int pending = 0, rc = pcrm__store_query(op->ctx->store, sql, p, 1, &rows);
+
+	*target = NULL;
+	if (rc != PCRM_OK)
+		return rc;
+	while ((rc = pcrm__rows_next(rows)) == 1) {
+		const char *kind = pcrm__rows_text(rows, 0);
+		if (strcmp(kind, "withdraw") == 0) {
+			pending++;
+		} else if (strcmp(kind, "fire") == 0 && pending-- == 0) {
+			*target = strdup(pcrm__rows_text(rows, 1));
+			rc = *target ? PCRM_OK : pcrm__error_oom();
+			break;
+		}
+		if (pending < 0)
+			pending = 0;
+	}
+	pcrm__rows_free(rows);
+	return rc < 0 ? rc : PCRM_OK;
+}
+
+static int do_withdraw(struct pcrm__wo_op *op, struct pcrm__wo_entry *e, const void *arg)
+{
+	char *target = NULL;
+	int rc = withdraw_target(op, &target);
+	(void)arg;
+	/* names from the definition: the object's strings are replaced as it changes */
+	e->from = op->wf->states[pcrm__workflow_state_index(op->wf, pcrm__wo_str(op->wo, "state"))]
+	                  .name;
+	if (rc == PCRM_OK && !target) {
+		e->kind = "cancel";
+		pcrm__wo_set_str(op, "status", "cancelled");
+		rc = pcrm__wo_cancel_timers(op, NULL);
+		if (rc == PCRM_OK)
+			rc = pcrm__wo_sync_timers(op);
+	} else if (rc == PCRM_OK) {
+		size_t idx = pcrm__workflow_state_index(op->wf, target);
+		e->to = op->wf->states[idx].name;
+		rc = pcrm__wo_enter_state(op, idx);
+	}
+	free(target);
+	return rc;
+}
+
+int pcrm_workorder_withdraw(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                            int expected_version, const char *note, pcrm_workorder **out)
+{
+	struct pcrm__wo_entry e = { "withdraw", NULL, NULL, NULL, NULL, 1 };
+	return supervise(ctx, actor, id, expected_version, 1, note, &e, do_withdraw, NULL, out);
+}
+
+struct reassign_arg {
+	const char *owner, *org_unit;
+};
+
+static int do_reassign(struct pcrm__wo_op *op, struct pcrm__wo_entry *e, const void *arg)
+{
+	const struct reassign_arg *r = arg;
+	(void)e;
+	pcrm__wo_set_str(op, "owner", r->owner);
+	if (r->org_unit)
+		pcrm__wo_set_str(op, "org_unit", r->org_unit);
+	return PCRM_OK;
+}
+
+int pcrm_workorder_reassign(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                            int expected_version, const char *owner, const char *org_unit,
+                            const char *note, pcrm_workorder **out)
+{
+	struct pcrm__wo_entry e = { "reassign", NULL, NULL, NULL, NULL, 1 };
+	struct reassign_arg r = { owner, org_unit };
+	int rc = check_text("owner", owner, 64, 0);
+	if (rc == PCRM_OK)
+		rc = check_text("org_unit", org_unit, 32, 0);
+	/* the new department must lie in the actor's subtree too */
+	if (rc == PCRM_OK && org_unit)
+		rc = pcrm_authorize(ctx, actor, PCRM_PERM_WORKORDER_SUPERVISE, org_unit);
+	if (rc != PCRM_OK) {
+		if (out)
+			*out = NULL;
+		return rc;
+	}
+	return supervise(ctx, actor, id, expected_version, 1, note, &e, do_reassign, &r, out);
+}
+
+static int do_suspend(struct pcrm__wo_op *op, struct pcrm__wo_entry *e, const void *arg)
+{
+	int suspend = *(const int *)arg;
+	if ((pcrm__wo_int(op->wo, "suspended") != 0) == suspend)
+		return pcrm__error(PCRM_ESTATE, "work order %s is %s", op->id,
+		                   suspend ? "already suspended" : "not suspended");
+	e->kind = suspend ? "suspend" : "resume";
+	pcrm__wo_set_int(op, "suspended", suspend);
+	return pcrm__wo_sync_timers(op);
+}
+
+int pcrm_workorder_suspend(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                           int expected_version, const char *note, pcrm_workorder **out)
+{
+	struct pcrm__wo_entry e = { "suspend", NULL, NULL, NULL, NULL, 1 };
+	static const int yes = 1;
+	return supervise(ctx, actor, id, expected_version, 1, note, &e, do_suspend, &yes, out);
+}
+
+int pcrm_workorder_resume(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                          int expected_version, const char *note, pcrm_workorder **out)
+{
+	struct pcrm__wo_entry e = { "resume", NULL, NULL, NULL, NULL, 1 };
+	static const int no = 0;
+	return supervise(ctx, actor, id, expected_version, 1, note, &e, do_suspend, &no, out);
+}
+
+/* ---- comments and links: history only, the version stays ---- */
+
+int pcrm_workorder_comment(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                           const char *text)
+{
+	struct pcrm__wo_entry e = { "comment", NULL, NULL, NULL, text, 0 };
+	struct pcrm__wo_op op;
+	int rc = begin_op(&op, ctx, actor, id, PCRM_PERM_WORKORDER_HANDLE);
+	if (rc == PCRM_OK)
+		rc = check_text("text", text, PCRM__WF_NOTE_MAX, 1);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_begin(ctx->store);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_finish(ctx->store, pcrm__wo_commit(&op, &e));
+	pcrm__wo_op_clear(&op);
+	return rc;
+}
+
+static int check_relation(const char *relation)
+{
+	int rc = check_text("relation", relation, RELATION_MAX, 1);
+	for (const char *p = relation; rc == PCRM_OK && *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      *p == '_' || *p == '-'))
+			rc = pcrm__error(PCRM_EINVAL,
+			                 "relation: may hold only letters, digits, '_' and '-'");
+	return rc;
+}
+
+static int insert_link(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                       const char *other, const char *relation)
+{
+	static const char sql[] = "INSERT INTO work_order_link (work_order_id, other_id, relation, "
+	                          "created_by, created_at) VALUES ($1, $2, $3, $4, $5)";
+	pcrm_sql_value p[5] = { PCRM_SQL_S(id), PCRM_SQL_S(other), PCRM_SQL_S(relation),
+		                PCRM_SQL_S(actor->operator_id), PCRM_SQL_I(pcrm_ctx_now(ctx)) };
+	int rc = pcrm__store_exec(ctx->store, sql, p, 5, NULL);
+	if (rc == PCRM_EDUPLICATE)
+		rc = pcrm__error(PCRM_EDUPLICATE, "work order %s is already linked to %s as %s", id,
+		                 other, relation);
+	return rc;
+}
+
+int pcrm_workorder_link(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                        const char *other_id, const char *relation)
+{
+	struct pcrm__wo_entry mine = { "link", relation, NULL, NULL, other_id, 0 };
+	struct pcrm__wo_entry theirs = { "linked", relation, NULL, NULL, id, 0 };
+	struct pcrm__wo_op a, b;
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	rc = begin_op(&a, ctx, actor, id, PCRM_PERM_WORKORDER_HANDLE);
+	if (rc == PCRM_OK)
+		rc = check_relation(relation);
+	if (rc == PCRM_OK && other_id && strcmp(id, other_id) == 0)
+		rc = pcrm__error(PCRM_EINVAL, "other_id: a work order cannot link to itself");
+	if (rc == PCRM_OK)
+		rc = begin_op(&b, ctx, actor, other_id, PCRM_PERM_WORKORDER_HANDLE);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_begin(ctx->store);
+	if (rc == PCRM_OK) {
+		rc = insert_link(ctx, actor, id, other_id, relation);
+		if (rc == PCRM_OK)
+			rc = pcrm__wo_commit(&a, &mine);
+		if (rc == PCRM_OK)
+			rc = pcrm__wo_commit(&b, &theirs);
+		rc = pcrm__store_finish(ctx->store, rc);
+	}
+	pcrm__wo_op_clear(&a);
+	pcrm__wo_op_clear(&b);
+	return rc;
+}

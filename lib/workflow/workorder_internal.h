@@ -1,0 +1,78 @@
+/* Internal: the work-order operation shared by lib/workflow's files. */
+#ifndef PCRM_WORKORDER_INTERNAL_H
+#define PCRM_WORKORDER_INTERNAL_H
+
+#include "store/store.h"
+#include "workflow_store.h"
+
+#define PCRM__WO_COLUMNS 19
+
+/* The stored columns in the order of pcrm__workorder_from_row, then the step count. */
+#define PCRM__WO_SELECT                                                                        \
+	"w.id, w.workflow, w.workflow_version, w.business_key, w.customer_no, w.org_unit, "     \
+	"w.owner, w.state, w.status, w.data, w.opened_by, w.opened_at, w.updated_at, w.due_at, " \
+	"w.overdue, w.suspended, w.reminders, w.escalations, w.version, w.steps"
+
+/** One change of one work order in progress. */
+struct pcrm__wo_op {
+	pcrm_ctx *ctx;
+	const pcrm_actor *actor;
+	pcrm_workflow *wf; /* the version the work order runs on */
+	json_t *wo;        /* the work order being changed */
+	json_t *delta;     /* what changed since the last history entry */
+	const char *id;    /* borrowed from wo */
+	int steps;         /* history entries read */
+	pcrm_time now;
+	int oom;
+};
+
+/** A history entry to append: kind, and where they apply event, states and note. */
+struct pcrm__wo_entry {
+	const char *kind;
+	const char *event, *from, *to, *note;
+	int bump; /* the version changes */
+};
+
+/** Reads a row (PCRM__WO_SELECT) into a work-order object and its step count. */
+int pcrm__workorder_from_row(pcrm_rows *rows, json_t **out, int *steps);
+int pcrm__workorder_read(pcrm_ctx *ctx, const char *id, json_t **obj, int *steps);
+int pcrm__workorder_insert(pcrm_ctx *ctx, const json_t *obj);
+
+const char *pcrm__wo_str(const json_t *obj, const char *key);
+int64_t pcrm__wo_int(const json_t *obj, const char *key);
+
+/** Reads the work order and its definition (no permission check). */
+int pcrm__wo_op_load(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *actor,
+                     const char *id, pcrm_time now);
+void pcrm__wo_op_clear(struct pcrm__wo_op *op);
+
+/* Field changes: recorded in the object and the delta (v is stolen). */
+void pcrm__wo_set(struct pcrm__wo_op *op, const char *key, json_t *v);
+void pcrm__wo_set_str(struct pcrm__wo_op *op, const char *key, const char *s);
+void pcrm__wo_set_int(struct pcrm__wo_op *op, const char *key, int64_t v);
+int pcrm__wo_patch_data(struct pcrm__wo_op *op, const json_t *patch);
+
+/** Writes the row (conditional on the step count), the history entry and the audit entry. */
+int pcrm__wo_commit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e);
+
+/* Timers. */
+int pcrm__wo_schedule(struct pcrm__wo_op *op, const char *scope,
+                      const struct pcrm__wf_limit *limit);
+/** Deletes the pending timers of one scope ("state", "process") or all (NULL). */
+int pcrm__wo_cancel_timers(struct pcrm__wo_op *op, const char *scope);
+/** Pauses or restarts timers after suspension or pause state changed; updates due_at. */
+int pcrm__wo_sync_timers(struct pcrm__wo_op *op);
+/** Sets the state, restarts its limit, closes the work order in a final state. */
+int pcrm__wo_enter_state(struct pcrm__wo_op *op, size_t state);
+
+/** Applies a transition (state, data patch, timers); the caller commits. */
+int pcrm__wo_transition(struct pcrm__wo_op *op, const struct pcrm__wf_transition *t,
+                        const json_t *patch);
+
+/** 督办: moves the work order to its org unit's parent (PCRM_ESTATE at the top). */
+int pcrm__wo_escalate(struct pcrm__wo_op *op);
+
+/** Wraps a copy of the operation's work order for the caller. */
+int pcrm__wo_result(const struct pcrm__wo_op *op, pcrm_workorder **out);
+
+#endif

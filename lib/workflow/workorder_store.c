@@ -1,0 +1,460 @@
+/*
+ * The work order in the store: the row <-> object mapping, the operation
+ * object every change goes through (so every change is a delta in the
+ * history), and the timers.
+ *
+ * A change reads the row, builds the new object and its delta, then writes
+ * the row with a conditional UPDATE on the step count it read: a concurrent
+ * change in between makes it PCRM_ECONFLICT and nothing is written.  The
+ * history entry, the timers and the audit entry share the transaction.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "core/ctx.h"
+#include "core/error.h"
+#include "store/store.h"
+#include "workorder_internal.h"
+
+enum col_type { C_TEXT, C_NTEXT, C_INT, C_NINT, C_DATA };
+
+static const struct column {
+	const char *name;
+	enum col_type type;
+} columns[PCRM__WO_COLUMNS] = {
+	{ "id", C_TEXT },         { "workflow", C_TEXT },     { "workflow_version", C_INT },
+	{ "business_key", C_TEXT }, { "customer_no", C_NTEXT }, { "org_unit", C_TEXT },
+	{ "owner", C_NTEXT },     { "state", C_TEXT },        { "status", C_TEXT },
+	{ "data", C_DATA },       { "opened_by", C_TEXT },    { "opened_at", C_INT },
+	{ "updated_at", C_INT },  { "due_at", C_NINT },       { "overdue", C_INT },
+	{ "suspended", C_INT },   { "reminders", C_INT },     { "escalations", C_INT },
+	{ "version", C_INT },
+};
+
+/* ---- row <-> object ---- */
+
+int pcrm__workorder_from_row(pcrm_rows *rows, json_t **out, int *steps)
+{
+	json_t *obj = json_object();
+	int rc = obj ? PCRM_OK : pcrm__error_oom();
+
+	for (int i = 0; i < PCRM__WO_COLUMNS && rc == PCRM_OK; i++) {
+		const char *s = pcrm__rows_text(rows, i);
+		json_t *v;
+		switch (columns[i].type) {
+		case C_TEXT:
+		case C_NTEXT:
+			v = s ? json_string(s) : json_null();
+			break;
+		case C_DATA:
+			v = s ? json_loads(s, 0, NULL) : NULL;
+			if (!json_is_object(v)) {
+				json_decref(v);
+				json_decref(obj);
+				return pcrm__error(PCRM_ESTORE, "work_order.data: stored text is not a "
+				                                "JSON object");
+			}
+			break;
+		default:
+			v = json_integer(pcrm__rows_is_null(rows, i) ? 0 : pcrm__rows_int(rows, i));
+		}
+		if (!v || json_object_set_new(obj, columns[i].name, v) != 0)
+			rc = pcrm__error_oom();
+	}
+	if (rc != PCRM_OK) {
+		json_decref(obj);
+		return rc;
+	}
+	*steps = (int)pcrm__rows_int(rows, PCRM__WO_COLUMNS);
+	*out = obj;
+	return PCRM_OK;
+}
+
+const char *pcrm__wo_str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+int64_t pcrm__wo_int(const json_t *obj, const char *key)
+{
+	return json_integer_value(json_object_get(obj, key));
+}
+
+/* Parameters $1..$19 in column order; *data_text is the caller's to free. */
+static int row_params(const json_t *obj, pcrm_sql_value *p, char **data_text)
+{
+	for (int i = 0; i < PCRM__WO_COLUMNS; i++) {
+		const json_t *v = json_object_get(obj, columns[i].name);
+		switch (columns[i].type) {
+		case C_TEXT:
+		case C_NTEXT:
+			p[i] = PCRM_SQL_S(json_string_value(v));
+			break;
+		case C_DATA:
+			*data_text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+			if (!*data_text)
+				return pcrm__error_oom();
+			p[i] = PCRM_SQL_S(*data_text);
+			break;
+		case C_NINT:
+			p[i] = json_integer_value(v) ? PCRM_SQL_I(json_integer_value(v)) : PCRM_SQL_NUL;
+			break;
+		default:
+			p[i] = PCRM_SQL_I(json_integer_value(v));
+		}
+	}
+	return PCRM_OK;
+}
+
+static const char *open_key(const json_t *obj)
+{
+	return strcmp(pcrm__wo_str(obj, "status"), "open") == 0 ? pcrm__wo_str(obj, "business_key") :
+	                                                          NULL;
+}
+
+int pcrm__workorder_insert(pcrm_ctx *ctx, const json_t *obj)
+{
+	static const char sql[] =
+		"INSERT INTO work_order (id, workflow, workflow_version, business_key, customer_no, "
+		"org_unit, owner, state, status, data, opened_by, opened_at, updated_at, due_at, "
+		"overdue, suspended, reminders, escalations, version, open_key, steps) VALUES ($1, $2, "
+		"$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 0)";
+	pcrm_sql_value p[PCRM__WO_COLUMNS + 1];
+	char *data = NULL;
+	int rc = row_params(obj, p, &data);
+	p[PCRM__WO_COLUMNS] = PCRM_SQL_S(open_key(obj));
+	if (rc == PCRM_OK)
+		rc = pcrm__store_exec(ctx->store, sql, p, PCRM__WO_COLUMNS + 1, NULL);
+	free(data);
+	return rc;
+}
+
+static int update_row(struct pcrm__wo_op *op)
+{
+	static const char sql[] =
+		"UPDATE work_order SET workflow = $2, workflow_version = $3, business_key = $4, "
+		"customer_no = $5, org_unit = $6, owner = $7, state = $8, status = $9, data = $10, "
+		"opened_by = $11, opened_at = $12, updated_at = $13, due_at = $14, overdue = $15, "
+		"suspended = $16, reminders = $17, escalations = $18, version = $19, open_key = $20, "
+		"steps = $21 WHERE id = $1 AND steps = $22";
+	pcrm_sql_value p[PCRM__WO_COLUMNS + 3];
+	char *data = NULL;
+	int64_t changes = 0;
+	int rc = row_params(op->wo, p, &data);
+
+	p[PCRM__WO_COLUMNS] = PCRM_SQL_S(open_key(op->wo));
+	p[PCRM__WO_COLUMNS + 1] = PCRM_SQL_I(op->steps + 1);
+	p[PCRM__WO_COLUMNS + 2] = PCRM_SQL_I(op->steps);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_exec(op->ctx->store, sql, p, PCRM__WO_COLUMNS + 3, &changes);
+	free(data);
+	if (rc == PCRM_OK && changes != 1)
+		rc = pcrm__error(PCRM_ECONFLICT,
+		                 "work order %s changed meanwhile: read it again", op->id);
+	return rc;
+}
+
+int pcrm__workorder_read(pcrm_ctx *ctx, const char *id, json_t **obj, int *steps)
+{
+	static const char sql[] = "SELECT " PCRM__WO_SELECT " FROM work_order w WHERE w.id = $1";
+	pcrm_sql_value p[1] = { PCRM_SQL_S(id) };
+	pcrm_rows *rows;
+	int rc = pcrm__store_query(ctx->store, sql, p, 1, &rows);
+
+	*obj = NULL;
+	if (rc != PCRM_OK)
+		return rc;
+	rc = pcrm__rows_next(rows);
+	if (rc == 1)
+		rc = pcrm__workorder_from_row(rows, obj, steps);
+	else if (rc == 0)
+		rc = pcrm__error(PCRM_ENOTFOUND, "work order %.36s does not exist", id);
+	pcrm__rows_free(rows);
+	return rc;
+}
+
+/* ---- the operation ---- */
+
+int pcrm__wo_op_load(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *actor,
+                     const char *id, pcrm_time now)
+{
+	int rc;
+	memset(op, 0, sizeof(*op));
+	op->ctx = ctx;
+	op->actor = actor;
+	op->now = now;
+	op->delta = json_object();
+	if (!op->delta)
+		return pcrm__error_oom();
+	rc = pcrm__workorder_read(ctx, id, &op->wo, &op->steps);
+	if (rc == PCRM_OK) {
+		op->id = pcrm__wo_str(op->wo, "id");
+		rc = pcrm__workflow_load(ctx, pcrm__wo_str(op->wo, "workflow"),
+		                         (int)pcrm__wo_int(op->wo, "workflow_version"), &op->wf);
+	}
+	return rc;
+}
+
+void pcrm__wo_op_clear(struct pcrm__wo_op *op)
+{
+	json_decref(op->wo);
+	json_decref(op->delta);
+	pcrm_workflow_free(op->wf);
+	memset(op, 0, sizeof(*op));
+}
+
+void pcrm__wo_set(struct pcrm__wo_op *op, const char *key, json_t *v)
+{
+	if (!v) {
+		op->oom = 1;
+		return;
+	}
+	if (json_equal(json_object_get(op->wo, key), v)) {
+		json_decref(v);
+		return;
+	}
+	if (json_object_set(op->wo, key, v) != 0 || json_object_set_new(op->delta, key, v) != 0)
+		op->oom = 1;
+}
+
+void pcrm__wo_set_str(struct pcrm__wo_op *op, const char *key, const char *s)
+{
+	pcrm__wo_set(op, key, s ? json_string(s) : json_null());
+}
+
+void pcrm__wo_set_int(struct pcrm__wo_op *op, const char *key, int64_t v)
+{
+	pcrm__wo_set(op, key, json_integer(v));
+}
+
+int pcrm__wo_patch_data(struct pcrm__wo_op *op, const json_t *patch)
+{
+	if (!patch || json_object_size(patch) == 0)
+		return PCRM_OK;
+	if (pcrm__json_merge_patch(json_object_get(op->wo, "data"), patch) != PCRM_OK ||
+	    json_object_set(op->delta, "data", (json_t *)patch) != 0)
+		return pcrm__error_oom();
+	return PCRM_OK;
+}
+
+static int insert_history(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e,
+                          const char *delta)
+{
+	static const char sql[] =
+		"INSERT INTO work_order_history (work_order_id, seq, at, kind, operator_id, role, "
+		"actor_org, event, from_state, to_state, note, delta) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+	pcrm_sql_value p[12] = {
+		PCRM_SQL_S(op->id),           PCRM_SQL_I(op->steps + 1),
+		PCRM_SQL_I(op->now),          PCRM_SQL_S(e->kind),
+		PCRM_SQL_S(op->actor->operator_id), PCRM_SQL_S(pcrm_role_name(op->actor->role)),
+		PCRM_SQL_S(op->actor->org_unit),    PCRM_SQL_S(e->event),
+		PCRM_SQL_S(e->from),          PCRM_SQL_S(e->to),
+		PCRM_SQL_S(e->note),          PCRM_SQL_S(delta),
+	};
+	return pcrm__store_exec(op->ctx->store, sql, p, 12, NULL);
+}
+
+static int audit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e)
+{
+	char action[48];
+	json_t *s = json_pack("{s:s, s:i, s:s, s:i}", "workflow", pcrm__wo_str(op->wo, "workflow"),
+	                      "seq", op->steps + 1, "state", pcrm__wo_str(op->wo, "state"),
+	                      "version", (int)pcrm__wo_int(op->wo, "version"));
+	int rc;
+	if (!s)
+		return pcrm__error_oom();
+	if (e->event)
+		json_object_set_new(s, "event", json_string(e->event));
+	if (e->from)
+		json_object_set_new(s, "from", json_string(e->from));
+	snprintf(action, sizeof(action), "workorder.%s", e->kind);
+	rc = pcrm__audit_append(op->ctx, op->actor, action, "work_order", op->id, s);
+	json_decref(s);
+	return rc;
+}
+
+int pcrm__wo_commit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e)
+{
+	char *delta;
+	int rc;
+
+	if (e->bump) {
+		pcrm__wo_set_int(op, "version", pcrm__wo_int(op->wo, "version") + 1);
+		pcrm__wo_set_int(op, "updated_at", op->now);
+	}
+	if (op->oom)
+		return pcrm__error_oom();
+	delta = json_dumps(op->delta, JSON_COMPACT | JSON_SORT_KEYS);
+	if (!delta)
+		return pcrm__error_oom();
+	rc = update_row(op);
+	if (rc == PCRM_OK)
+		rc = insert_history(op, e, delta);
+	if (rc == PCRM_OK)
+		rc = audit(op, e);
+	free(delta);
+	if (rc == PCRM_OK) {
+		op->steps++;
+		json_object_clear(op->delta);
+	}
+	return rc;
+}
+
+/* ---- timers ---- */
+
+static int insert_timer(struct pcrm__wo_op *op, const char *scope, const char *kind, int working,
+                        pcrm_time due)
+{
+	static const char sql[] =
+		"INSERT INTO work_order_timer (work_order_id, scope, kind, working, due_at, done) "
+		"VALUES ($1, $2, $3, $4, $5, 0)";
+	pcrm_sql_value p[5] = { PCRM_SQL_S(op->id), PCRM_SQL_S(scope), PCRM_SQL_S(kind),
+		                PCRM_SQL_I(working), PCRM_SQL_I(due) };
+	return pcrm__store_exec(op->ctx->store, sql, p, 5, NULL);
+}
+
+int pcrm__wo_schedule(struct pcrm__wo_op *op, const char *scope,
+                      const struct pcrm__wf_limit *limit)
+{
+	pcrm_time due, warn;
+	int working = pcrm__workflow_unit_is_working(limit->unit), rc;
+	if (!limit->set)
+		return PCRM_OK;
+	rc = pcrm__workflow_limit_due(op->wf, limit, op->now, &due, &warn);
+	if (rc == PCRM_OK)
+		rc = insert_timer(op, scope, "due", working, due);
+	if (rc == PCRM_OK && warn)
+		rc = insert_timer(op, scope, "warn", working, warn);
+	return rc;
+}
+
+int pcrm__wo_cancel_timers(struct pcrm__wo_op *op, const char *scope)
+{
+	static const char one[] =
+		"DELETE FROM work_order_timer WHERE work_order_id = $1 AND done = 0 AND scope = $2";
+	static const char all[] = "DELETE FROM work_order_timer WHERE work_order_id = $1 AND done = 0";
+	pcrm_sql_value p[2] = { PCRM_SQL_S(op->id), PCRM_SQL_S(scope) };
+	return pcrm__store_exec(op->ctx->store, scope ? one : all, p, scope ? 2 : 1, NULL);
+}
+
+struct timer_row {
+	int64_t id;
+	int process, working, running;
+	pcrm_time due;
+	int64_t remaining;
+};
+
+static int read_timers(struct pcrm__wo_op *op, struct timer_row **out, size_t *n)
+{
+	static const char sql[] = "SELECT id, scope, working, due_at, remaining FROM "
+	                          "work_order_timer WHERE work_order_id = $1 AND done = 0";
+	pcrm_sql_value p[1] = { PCRM_SQL_S(op->id) };
+	struct timer_row *t = NULL;
+	size_t cap = 0;
+	pcrm_rows *rows;
+	int rc = pcrm__store_query(op->ctx->store, sql, p, 1, &rows);
+
+	*n = 0;
+	if (rc != PCRM_OK)
+		return rc;
+	while ((rc = pcrm__rows_next(rows)) == 1) {
+		if (*n == cap) {
+			struct timer_row *m = realloc(t, (cap = cap * 2 + 4) * sizeof(*t));
+			if (!m) {
+				rc = pcrm__error_oom();
+				break;
+			}
+			t = m;
+		}
+		t[*n].id = pcrm__rows_int(rows, 0);
+		t[*n].process = strcmp(pcrm__rows_text(rows, 1), "process") == 0;
+		t[*n].working = (int)pcrm__rows_int(rows, 2);
+		t[*n].running = !pcrm__rows_is_null(rows, 3);
+		t[*n].due = pcrm__rows_int(rows, 3);
+		t[*n].remaining = pcrm__rows_int(rows, 4);
+		(*n)++;
+	}
+	pcrm__rows_free(rows);
+	*out = t;
+	return rc < 0 ? rc : PCRM_OK;
+}
+
+/* Stops a running timer that is not yet due, keeping the time it had left. */
+static int pause_timer(struct pcrm__wo_op *op, const struct timer_row *t)
+{
+	static const char sql[] =
+		"UPDATE work_order_timer SET due_at = NULL, remaining = $2 WHERE id = $1";
+	int64_t left = t->due - op->now;
+	int rc = PCRM_OK;
+	if (t->due <= op->now)
+		return PCRM_OK; /* already due: the next tick processes it */
+	if (t->working)
+		rc = pcrm_calendar_working_seconds_between(op->wf->calendar, op->now, t->due, &left);
+	if (rc == PCRM_OK) {
+		pcrm_sql_value p[2] = { PCRM_SQL_I(t->id), PCRM_SQL_I(left) };
+		rc = pcrm__store_exec(op->ctx->store, sql, p, 2, NULL);
+	}
+	return rc;
+}
+
+static int resume_timer(struct pcrm__wo_op *op, const struct timer_row *t)
+{
+	static const char sql[] =
+		"UPDATE work_order_timer SET due_at = $2, remaining = NULL WHERE id = $1";
+	pcrm_time due = op->now + t->remaining;
+	int rc = PCRM_OK;
+	if (t->working)
+		rc = pcrm_calendar_add_working_seconds(op->wf->calendar, op->now, t->remaining, &due);
+	if (rc == PCRM_OK) {
+		pcrm_sql_value p[2] = { PCRM_SQL_I(t->id), PCRM_SQL_I(due) };
+		rc = pcrm__store_exec(op->ctx->store, sql, p, 2, NULL);
+	}
+	return rc;
+}
+
+int pcrm__wo_sync_timers(struct pcrm__wo_op *op)
+{
+	static const char next_due[] =
+		"SELECT COALESCE(MIN(due_at), 0) FROM work_order_timer WHERE work_order_id = $1 "
+		"AND done = 0 AND kind = 'due' AND due_at IS NOT NULL";
+	pcrm_sql_value p[1] = { PCRM_SQL_S(op->id) };
+	size_t idx = pcrm__workflow_state_index(op->wf, pcrm__wo_str(op->wo, "state")), n = 0;
+	int suspended = pcrm__wo_int(op->wo, "suspended") != 0;
+	int paused_state = idx != (size_t)-1 && op->wf->states[idx].pause;
+	struct timer_row *t = NULL;
+	int64_t due = 0;
+	int rc = read_timers(op, &t, &n);
+
+	for (size_t i = 0; i < n && rc == PCRM_OK; i++) {
+		int run = !suspended && !(t[i].process && paused_state);
+		if (t[i].running && !run)
+			rc = pause_timer(op, &t[i]);
+		else if (!t[i].running && run)
+			rc = resume_timer(op, &t[i]);
+	}
+	free(t);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_query_int(op->ctx->store, next_due, p, 1, &due);
+	if (rc == PCRM_OK)
+		pcrm__wo_set_int(op, "due_at", due);
+	return rc;
+}
+
+int pcrm__wo_enter_state(struct pcrm__wo_op *op, size_t state)
+{
+	const struct pcrm__wf_state *s = &op->wf->states[state];
+	int rc;
+
+	pcrm__wo_set_str(op, "state", s->name);
+	rc = pcrm__wo_cancel_timers(op, s->final ? NULL : "state");
+	if (rc == PCRM_OK && s->final)
+		pcrm__wo_set_str(op, "status", "closed");
+	if (rc == PCRM_OK && !s->final)
+		rc = pcrm__wo_schedule(op, "state", &s->limit);
+	if (rc == PCRM_OK)
+		rc = pcrm__wo_sync_timers(op);
+	return rc;
+}

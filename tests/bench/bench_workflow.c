@@ -1,0 +1,193 @@
+/*
+ * Workflow benchmark on SQLite and PostgreSQL:
+ *
+ *   - durable transitions per second (pcrm_workorder_fire(), one transaction
+ *     each: row update, history entry, timers, audit entry) against a bare
+ *     single-row insert-and-commit loop on the same store in the same run;
+ *   - pcrm_workorder_tick() over PCRM_BENCH_TIMERS pending timers (default
+ *     1,000,000, loaded through the bulk path) of which 1% are due, each due
+ *     one belonging to a real work order.
+ *
+ * Prints figures and ratios only; the targets live in issue 6.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <powercrm.h>
+
+#include "core/ctx.h"
+#include "pgtmp.h"
+#include "store/store.h"
+
+static const pcrm_actor admin = { "bench-admin", PCRM_ROLE_ADMIN, 3, "P1" };
+static const pcrm_actor sys = { "bench-tick", PCRM_ROLE_SYSTEM, 1, "P1" };
+
+static const char definition[] =
+	"{\"name\": \"bench\", \"states\": ["
+	"{\"name\": \"a\", \"initial\": true, \"limit\": {\"minutes\": 60}},"
+	"{\"name\": \"b\", \"limit\": {\"minutes\": 60}}, {\"name\": \"z\", \"final\": true}],"
+	"\"transitions\": [{\"event\": \"go\", \"from\": \"a\", \"to\": \"b\"},"
+	"{\"event\": \"back\", \"from\": \"b\", \"to\": \"a\"},"
+	"{\"event\": \"end\", \"from\": \"a\", \"to\": \"z\"}]}";
+
+static pcrm_time fake_now = 1795395600; /* 2026-11-23T09:00:00+08:00 */
+
+static pcrm_time clock_fn(void *data)
+{
+	(void)data;
+	return fake_now;
+}
+
+static double seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "bench_workflow: %s: %s\n", what, pcrm_error_last());
+	exit(1);
+}
+
+static long env_long(const char *name, long def)
+{
+	const char *v = getenv(name);
+	return v && atol(v) > 0 ? atol(v) : def;
+}
+
+static double baseline(pcrm_ctx *ctx, long n)
+{
+	double t0;
+	if (pcrm__store_exec(ctx->store, "CREATE TABLE bench_baseline (id BIGINT PRIMARY KEY, v TEXT)",
+	                     NULL, 0, NULL))
+		die("baseline table");
+	t0 = seconds();
+	for (long i = 0; i < n; i++) {
+		pcrm_sql_value p[2] = { PCRM_SQL_I(i), PCRM_SQL_S("x") };
+		if (pcrm__store_begin(ctx->store) ||
+		    pcrm__store_exec(ctx->store, "INSERT INTO bench_baseline (id, v) VALUES ($1, $2)", p,
+		                     2, NULL) ||
+		    pcrm__store_commit(ctx->store))
+			die("baseline insert");
+	}
+	return (double)n / (seconds() - t0);
+}
+
+static double transitions(pcrm_ctx *ctx, long n)
+{
+	pcrm_workorder *wo = NULL;
+	double t0;
+	if (pcrm_workorder_open(ctx, &admin, "bench", "T", NULL, "P1", NULL, &wo))
+		die("open");
+	t0 = seconds();
+	for (long i = 0; i < n; i++)
+		if (pcrm_workorder_fire(ctx, &admin, pcrm_workorder_id(wo), (int)i + 1,
+		                        i % 2 ? "back" : "go", NULL, NULL, NULL))
+			die("fire");
+	pcrm_workorder_free(wo);
+	return (double)n / (seconds() - t0);
+}
+
+static void tick(pcrm_ctx *ctx, const char *backend, long timers)
+{
+	static const char *const cols[] = { "work_order_id", "scope", "kind", "working", "due_at",
+		                            "done" };
+	long due = timers / 100;
+	char key[32], first[PCRM_WORKORDER_ID_LEN + 1] = "";
+	double t0, open_s, tick_s;
+	int processed = 0;
+
+	t0 = seconds();
+	for (long i = 0; i < due; i++) {
+		pcrm_workorder *wo;
+		snprintf(key, sizeof(key), "K%ld", i);
+		if (pcrm_workorder_open(ctx, &admin, "bench", key, NULL, "P1", NULL, &wo))
+			die("open");
+		if (!first[0])
+			snprintf(first, sizeof(first), "%s", pcrm_workorder_id(wo));
+		pcrm_workorder_free(wo);
+	}
+	open_s = seconds() - t0;
+	/* the other 99%: pending timers due in ten days */
+	if (pcrm__store_begin(ctx->store) ||
+	    pcrm__store_bulk_begin(ctx->store, "work_order_timer", cols, 6))
+		die("bulk");
+	for (long i = 0; i < timers - due; i++) {
+		pcrm_sql_value v[6] = { PCRM_SQL_S(first), PCRM_SQL_S("state"), PCRM_SQL_S("due"),
+			                PCRM_SQL_I(0), PCRM_SQL_I(fake_now + 10 * 86400 + i % 86400),
+			                PCRM_SQL_I(0) };
+		if (pcrm__store_bulk_row(ctx->store, v))
+			die("bulk row");
+	}
+	if (pcrm__store_bulk_end(ctx->store, 0) || pcrm__store_commit(ctx->store))
+		die("bulk end");
+	if (pcrm__store_exec(ctx->store, ctx->store->driver->kind == PCRM_STORE_POSTGRES ?
+	                                     "ANALYZE work_order_timer" : "ANALYZE",
+	                     NULL, 0, NULL))
+		die("analyze");
+	t0 = seconds();
+	if (pcrm_workorder_tick(ctx, &sys, fake_now + 3600, &processed))
+		die("tick");
+	tick_s = seconds() - t0;
+	printf("%s: opened %ld work orders at %.0f/s; tick over %ld pending timers, %d due: "
+	       "%.3f s (%.0f timers/s)\n",
+	       backend, due, (double)due / open_s, timers, processed, tick_s,
+	       (double)processed / tick_s);
+}
+
+static void run(const char *backend, const char *uri)
+{
+	pcrm_ctx_options opts = PCRM_CTX_OPTIONS_INIT;
+	long n = env_long("PCRM_BENCH_TRANSITIONS", 2000);
+	double base, fire;
+	pcrm_ctx *ctx;
+
+	opts.clock = clock_fn;
+	if (pcrm_ctx_open(&ctx, uri, &opts))
+		die(uri);
+	if (pcrm_org_unit_create(ctx, &admin, "P1", NULL, "province", PCRM_ORG_PROVINCE) ||
+	    pcrm_workflow_define(ctx, &admin, definition, NULL, NULL))
+		die("setup");
+	base = baseline(ctx, n);
+	fire = transitions(ctx, n);
+	printf("%s: bare insert+commit %.0f/s; durable transitions %.0f/s; ratio %.2f "
+	       "(target >= 0.5)\n",
+	       backend, base, fire, fire / base);
+	fflush(stdout);
+	tick(ctx, backend, env_long("PCRM_BENCH_TIMERS", 1000000));
+	fflush(stdout);
+	pcrm_ctx_close(ctx);
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/pcrm-bench-wf-XXXXXX", uri[128], why[512], cmd[160];
+	const char *pg;
+
+	if (!mkdtemp(dir))
+		die("mkdtemp");
+	snprintf(uri, sizeof(uri), "sqlite:%s/bench.db", dir);
+	run("sqlite", uri);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "bench_workflow: could not remove %s\n", dir);
+	if (pcrm_test_pg_start(why, sizeof(why)) != 0) {
+		fprintf(stderr, "bench_workflow: no PostgreSQL server: %s\n", why);
+		return pcrm_test_pg_required() ? 1 : 0;
+	}
+	pg = pcrm_test_pg_new_database(why, sizeof(why));
+	if (!pg) {
+		fprintf(stderr, "bench_workflow: %s\n", why);
+		pcrm_test_pg_stop();
+		return 1;
+	}
+	run("postgresql", pg);
+	pcrm_test_pg_drop_database();
+	pcrm_test_pg_stop();
+	return 0;
+}

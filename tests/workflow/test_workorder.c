@@ -1,0 +1,746 @@
+/* Work orders on both stores: open, fire, guards, concurrency, timers, supervision, queries. */
+#include <pthread.h>
+#include <unistd.h>
+
+#include "wf_fixtures.h"
+
+#include "core/ctx.h"
+#include "store/store.h"
+
+#define ZHANG "3701000001"
+
+static void add_customer(pcrm_ctx *ctx, const char *no, const char *org)
+{
+	char doc[512];
+	snprintf(doc, sizeof(doc),
+	         "{\"customer_no\": \"%s\", \"kind\": \"person\", \"name\": \"客户%s\","
+	         " \"usage_class\": \"residential\", \"voltage_level\": \"220V\", \"org_unit\": \"%s\"}",
+	         no, no, org);
+	pcrm_assert_ok(pcrm_customer_create(ctx, &root_admin, doc, NULL));
+}
+
+static void setup(pcrm_test_store *t)
+{
+	make_tree(t->ctx);
+	add_customer(t->ctx, ZHANG, "37010201");
+	define_test(t->ctx);
+}
+
+static pcrm_workorder *open_one(pcrm_test_store *t, const char *key, const char *org)
+{
+	pcrm_workorder *wo = NULL;
+	pcrm_assert_ok(pcrm_workorder_open(t->ctx, &root_admin, "test", key, ZHANG, org,
+	                                   "{\"channel\": \"phone\"}", &wo));
+	return wo;
+}
+
+static int64_t count(pcrm_test_store *t, const char *table)
+{
+	char sql[128];
+	int64_t n = -1;
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM %s", table);
+	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store, sql, NULL, 0, &n));
+	return n;
+}
+
+/* The work order read again, and rebuilt from its history, agree. */
+static void assert_replays(pcrm_test_store *t, const char *id)
+{
+	pcrm_workorder *a, *b;
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &root_admin, id, &a));
+	pcrm_assert_ok(pcrm_workorder_replay(t->ctx, &root_admin, id, &b));
+	cr_assert_str_eq(pcrm_workorder_json(a), pcrm_workorder_json(b));
+	pcrm_workorder_free(a);
+	pcrm_workorder_free(b);
+}
+
+static pcrm_workorder *get(pcrm_test_store *t, const char *id)
+{
+	pcrm_workorder *wo;
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &root_admin, id, &wo));
+	return wo;
+}
+
+/* The newest history entry's JSON contains `needle`. */
+static void assert_last_entry(pcrm_test_store *t, const char *id, const char *needle)
+{
+	pcrm_workorder_history *h;
+	const char *e;
+	pcrm_assert_ok(pcrm_workorder_history_load(t->ctx, &root_admin, id, &h));
+	e = pcrm_workorder_history_at(h, pcrm_workorder_history_count(h) - 1);
+	cr_assert(strstr(e, needle) != NULL, "last entry %s lacks %s", e, needle);
+	pcrm_workorder_history_free(h);
+}
+
+PCRM_BACKEND_TEST(workorder, open_get_and_open_again)
+{
+	pcrm_workorder *wo, *again, *got;
+	setup(t);
+	pcrm_assert_ok(pcrm_workorder_open(t->ctx, &city_agent, "test", "K1", ZHANG, "3701",
+	                                   "{\"channel\": \"phone\", \"x\": null}", &wo));
+	cr_assert_eq(strlen(pcrm_workorder_id(wo)), PCRM_WORKORDER_ID_LEN);
+	cr_assert_str_eq(pcrm_workorder_business_key(wo), "K1");
+	cr_assert_str_eq(pcrm_workorder_workflow(wo), "test");
+	cr_assert_eq(pcrm_workorder_workflow_version(wo), 1);
+	cr_assert_str_eq(pcrm_workorder_customer_no(wo), ZHANG);
+	cr_assert_str_eq(pcrm_workorder_org_unit(wo), "3701");
+	cr_assert_null(pcrm_workorder_owner(wo));
+	cr_assert_str_eq(pcrm_workorder_state(wo), "accepted");
+	cr_assert_str_eq(pcrm_workorder_status(wo), "open");
+	cr_assert_str_eq(pcrm_workorder_data(wo), "{\"channel\":\"phone\"}");
+	cr_assert_eq(pcrm_workorder_version(wo), 1);
+	cr_assert_eq(pcrm_workorder_opened_at(wo), t->now);
+	cr_assert_eq(pcrm_workorder_updated_at(wo), t->now);
+	/* 8 working hours from Monday 09:00: 7 on Monday, the 8th ends Tuesday 09:30 */
+	cr_assert_eq(pcrm_workorder_due_at(wo), cst(2026, 11, 24, 9, 30));
+	cr_assert(!pcrm_workorder_is_overdue(wo));
+	cr_assert(!pcrm_workorder_is_suspended(wo));
+	cr_assert_eq(pcrm_workorder_reminders(wo), 0);
+	cr_assert_eq(pcrm_workorder_escalations(wo), 0);
+
+	/* the business key is taken while open: the same work order comes back, nothing written */
+	pcrm_assert_ok(pcrm_workorder_open(t->ctx, &city_agent, "test", "K1", NULL, "3701",
+	                                   "{\"other\": 1}", &again));
+	cr_assert_str_eq(pcrm_workorder_json(again), pcrm_workorder_json(wo));
+	cr_assert_eq(count(t, "work_order"), 1);
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &monitor, pcrm_workorder_id(wo), &got));
+	cr_assert_str_eq(pcrm_workorder_json(got), pcrm_workorder_json(wo));
+	pcrm_workorder_free(got);
+	pcrm_workorder_free(again);
+	pcrm_workorder_free(wo);
+}
+
+PCRM_BACKEND_TEST(workorder, open_rejections_write_nothing)
+{
+	pcrm_workorder *wo = (pcrm_workorder *)1;
+	int64_t audits;
+	setup(t);
+	audits = count(t, "audit_log");
+	pcrm_assert_fails(pcrm_workorder_open(t->ctx, &city_agent, "nope", "K", NULL, "3701", NULL,
+	                                      &wo),
+	                  PCRM_ENOTFOUND, "workflow \"nope\" does not exist");
+	cr_assert_null(wo);
+	pcrm_assert_fails(pcrm_workorder_open(t->ctx, &city_agent, "test", "", NULL, "3701", NULL,
+	                                      &wo),
+	                  PCRM_EINVAL, "business_key: must be 1..64 bytes");
+	pcrm_assert_fails(pcrm_workorder_open(t->ctx, &city_agent, "test", "K", NULL, "3701", "[1]",
+	                                      &wo),
+	                  PCRM_EINVAL, "data: must be a JSON object");
+	pcrm_assert_fails(pcrm_workorder_open(t->ctx, &city_agent, "test", "K", NULL, "3701", "{",
+	                                      &wo),
+	                  PCRM_EINVAL, "data: line 1");
+	pcrm_assert_fails(pcrm_workorder_open(t->ctx, &city_agent, "test", "K", "999", "3701", NULL,
+	                                      &wo),
+	                  PCRM_ENOTFOUND, "customer \"999\" does not exist");
+	pcrm_assert_fails(pcrm_workorder_open(t->ctx, &city_agent, "test", "K", NULL, "9999", NULL,
+	                                      &wo),
+	                  PCRM_ENOTFOUND, "9999");
+	cr_assert_eq(count(t, "audit_log"), audits);
+	/* outside the actor's subtree, and monitors do not handle work orders: denied, audited */
+	pcrm_assert_fails(pcrm_workorder_open(t->ctx, &city_agent, "test", "K", NULL, "3702", NULL,
+	                                      &wo),
+	                  PCRM_EPERM, "outside");
+	pcrm_assert_fails(pcrm_workorder_open(t->ctx, &monitor, "test", "K", NULL, "37", NULL, &wo),
+	                  PCRM_EPERM, "may not workorder.handle");
+	cr_assert_eq(count(t, "audit_log"), audits + 2);
+	cr_assert_eq(count(t, "work_order"), 0);
+	cr_assert_eq(count(t, "work_order_history"), 0);
+	cr_assert_eq(count(t, "work_order_timer"), 0);
+	pcrm_assert_fails(pcrm_workorder_get(t->ctx, &root_admin, "x", &wo), PCRM_EINVAL, "id:");
+	pcrm_assert_fails(pcrm_workorder_get(t->ctx, &root_admin,
+	                                     "00000000-0000-4000-8000-000000000000", &wo),
+	                  PCRM_ENOTFOUND, "does not exist");
+}
+
+PCRM_BACKEND_TEST(workorder, fire_guards_and_optimistic_concurrency)
+{
+	pcrm_workorder *wo, *next = NULL, *again;
+	const char *id;
+	int64_t history;
+	setup(t);
+	wo = open_one(t, "K1", "3701");
+	id = pcrm_workorder_id(wo);
+	history = count(t, "work_order_history");
+
+	pcrm_assert_fails(pcrm_workorder_fire(t->ctx, &city_agent, id, 1, "close", NULL, NULL, &next),
+	                  PCRM_ESTATE,
+	                  "event: \"close\" is not possible in state \"accepted\" (possible: contact)");
+	pcrm_assert_fails(pcrm_workorder_fire(t->ctx, &city_agent, id, 1, "contact", "{}", NULL,
+	                                      &next),
+	                  PCRM_EINVAL, "data.contact_note: required by event \"contact\"");
+	pcrm_assert_fails(pcrm_workorder_fire(t->ctx, &city_clerk, id, 1, "contact",
+	                                      "{\"contact_note\": \"ok\"}", NULL, &next),
+	                  PCRM_EPERM, "role data_clerk may not fire it");
+	pcrm_assert_fails(pcrm_workorder_fire(t->ctx, &city_agent, id, 2, "contact",
+	                                      "{\"contact_note\": \"ok\"}", NULL, &next),
+	                  PCRM_ECONFLICT, "is at version 1, not 2");
+	pcrm_assert_fails(pcrm_workorder_fire(t->ctx, &city_agent, id, 1, "contact",
+	                                      "{\"contact_note\": \"ok\"}", "\x01", &next),
+	                  PCRM_EINVAL, "note: control character");
+	cr_assert_null(next);
+	cr_assert_eq(count(t, "work_order_history"), history);
+
+	t->now += 600;
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, id, 1, "contact",
+	                                   "{\"contact_note\": \"called back\", \"channel\": null}",
+	                                   "客户已联系", &next));
+	cr_assert_str_eq(pcrm_workorder_state(next), "contacted");
+	cr_assert_eq(pcrm_workorder_version(next), 2);
+	cr_assert_eq(pcrm_workorder_updated_at(next), t->now);
+	cr_assert_str_eq(pcrm_workorder_data(next), "{\"contact_note\":\"called back\"}");
+	/* contacted has 2 calendar hours */
+	cr_assert_eq(pcrm_workorder_due_at(next), t->now + 2 * HOUR);
+	assert_last_entry(t, id, "\"kind\":\"fire\"");
+	assert_last_entry(t, id, "\"note\":\"客户已联系\"");
+	/* a second caller who read version 1 loses */
+	pcrm_assert_fails(pcrm_workorder_fire(t->ctx, &city_agent, id, 1, "wait", NULL, NULL, NULL),
+	                  PCRM_ECONFLICT, "read it again");
+	pcrm_assert_fails(pcrm_workorder_fire(t->ctx, &city_agent, id, 2, "close", NULL, NULL, NULL),
+	                  PCRM_EPERM, "needs level 2");
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &supervisor, id, 2, "close", NULL, NULL, NULL));
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, id, &again));
+	cr_assert_str_eq(pcrm_workorder_status(again), "closed");
+	cr_assert_eq(pcrm_workorder_due_at(again), 0);
+	cr_assert_eq(count(t, "work_order_timer WHERE done = 0"), 0);
+	pcrm_assert_fails(pcrm_workorder_fire(t->ctx, &supervisor, id, 3, "close", NULL, NULL, NULL),
+	                  PCRM_ESTATE, "is closed");
+	pcrm_workorder_free(again);
+	/* closed: the key is free again, for a new work order */
+	again = open_one(t, "K1", "3701");
+	cr_assert_str_neq(pcrm_workorder_id(again), id);
+	pcrm_workorder_free(again);
+	assert_replays(t, id);
+	pcrm_workorder_free(next);
+	pcrm_workorder_free(wo);
+}
+
+PCRM_BACKEND_TEST(workorder, tick_processes_each_timer_once)
+{
+	pcrm_workorder *wo, *after;
+	int n = -1;
+	setup(t);
+	wo = open_one(t, "K1", "3701");
+	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &system_actor, cst(2026, 11, 23, 14, 29), &n));
+	cr_assert_eq(n, 0);
+	/* half of 8 working hours: Monday 14:30 */
+	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &system_actor, cst(2026, 11, 23, 14, 30), &n));
+	cr_assert_eq(n, 1);
+	assert_last_entry(t, pcrm_workorder_id(wo), "50% of the limit of state accepted used");
+	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &system_actor, cst(2026, 11, 23, 14, 30), &n));
+	cr_assert_eq(n, 0);
+	after = get(t, pcrm_workorder_id(wo));
+	cr_assert_eq(pcrm_workorder_version(after), 1, "a warning does not change the version");
+	pcrm_workorder_free(after);
+
+	/* the state limit passes: flagged and escalated to the parent org unit */
+	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &system_actor, cst(2026, 11, 24, 9, 30), &n));
+	cr_assert_eq(n, 1);
+	after = get(t, pcrm_workorder_id(wo));
+	cr_assert(pcrm_workorder_is_overdue(after));
+	cr_assert_str_eq(pcrm_workorder_org_unit(after), "37");
+	cr_assert_eq(pcrm_workorder_escalations(after), 1);
+	cr_assert_eq(pcrm_workorder_version(after), 2);
+	/* the process limit remains: 5 working days, Monday 30 November 09:00 */
+	cr_assert_eq(pcrm_workorder_due_at(after), cst(2026, 11, 30, 9, 0));
+	pcrm_workorder_free(after);
+	/* 80% of the process limit (30 of 37.5 working hours): Friday 09:00 */
+	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &system_actor, cst(2026, 11, 27, 8, 59), &n));
+	cr_assert_eq(n, 0);
+	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &system_actor, cst(2026, 11, 27, 9, 0), &n));
+	cr_assert_eq(n, 1);
+	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &system_actor, cst(2026, 12, 1, 0, 0), &n));
+	cr_assert_eq(n, 1);
+	assert_last_entry(t, pcrm_workorder_id(wo), "\"kind\":\"notify\"");
+	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &system_actor, cst(2027, 1, 1, 0, 0), &n));
+	cr_assert_eq(n, 0);
+	assert_replays(t, pcrm_workorder_id(wo));
+	/* tick needs the supervise permission */
+	pcrm_assert_fails(pcrm_workorder_tick(t->ctx, &city_agent, t->now, &n), PCRM_EPERM,
+	                  "workorder.supervise");
+	pcrm_workorder_free(wo);
+}
+
+PCRM_BACKEND_TEST(workorder, a_limit_can_fire_an_automatic_event)
+{
+	pcrm_workorder *wo, *after;
+	int n = 0;
+	setup(t);
+	wo = open_one(t, "K1", "3701");
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_workorder_id(wo), 1, "contact",
+	                                   "{\"contact_note\": \"x\"}", NULL, NULL));
+	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &system_actor, t->now + 2 * HOUR, &n));
+	cr_assert_eq(n, 1);
+	after = get(t, pcrm_workorder_id(wo));
+	cr_assert_str_eq(pcrm_workorder_state(after), "closed");
+	cr_assert_str_eq(pcrm_workorder_status(after), "closed");
+	cr_assert_eq(count(t, "work_order_timer WHERE done = 0"), 0);
+	assert_last_entry(t, pcrm_workorder_id(wo), "automatic: limit of state contacted passed");
+	assert_replays(t, pcrm_workorder_id(wo));
+	pcrm_workorder_free(after);
+	pcrm_workorder_free(wo);
+}
+
+static pcrm_time timer_due(pcrm_test_store *t, const char *scope)
+{
+	char sql[160];
+	int64_t v = -1;
+	snprintf(sql, sizeof(sql),
+	         "SELECT COALESCE(due_at, -remaining) FROM work_order_timer WHERE done = 0 AND "
+	         "kind = 'due' AND scope = '%s'",
+	         scope);
+	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store, sql, NULL, 0, &v));
+	return v;
+}
+
+PCRM_BACKEND_TEST(workorder, pause_states_and_suspension_stop_the_clock)
+{
+	pcrm_workorder *wo, *w;
+	const char *id;
+	setup(t);
+	wo = open_one(t, "K1", "3701");
+	id = pcrm_workorder_id(wo);
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, id, 1, "contact",
+	                                   "{\"contact_note\": \"x\"}", NULL, NULL));
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, id, 2, "wait", NULL, NULL, &w));
+	/* waiting on the customer: the process clock stops with 37.5 working hours left */
+	cr_assert_eq(pcrm_workorder_due_at(w), 0);
+	cr_assert_eq(timer_due(t, "process"), -(int64_t)(75 * HOUR / 2));
+	pcrm_workorder_free(w);
+	t->now = cst(2026, 11, 25, 9, 0); /* Wednesday */
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, id, 3, "back", NULL, NULL, &w));
+	cr_assert_eq(timer_due(t, "process"), cst(2026, 12, 2, 9, 0));
+	cr_assert_eq(pcrm_workorder_due_at(w), cst(2026, 11, 25, 11, 0));
+	pcrm_workorder_free(w);
+
+	/* suspended: every clock stops, no event may fire */
+	t->now = cst(2026, 11, 25, 10, 0);
+	pcrm_assert_ok(pcrm_workorder_suspend(t->ctx, &supervisor, id, 4, "客户要求暂停", &w));
+	cr_assert(pcrm_workorder_is_suspended(w));
+	cr_assert_eq(pcrm_workorder_due_at(w), 0);
+	pcrm_workorder_free(w);
+	pcrm_assert_fails(pcrm_workorder_fire(t->ctx, &supervisor, id, 5, "close", NULL, NULL, NULL),
+	                  PCRM_ESTATE, "is suspended");
+	pcrm_assert_fails(pcrm_workorder_suspend(t->ctx, &supervisor, id, 5, NULL, NULL),
+	                  PCRM_ESTATE, "already suspended");
+	pcrm_assert_fails(pcrm_workorder_suspend(t->ctx, &city_agent, id, 5, NULL, NULL),
+	                  PCRM_EPERM, "workorder.supervise");
+	{
+		int n = -1;
+		pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &system_actor, cst(2026, 12, 31, 0, 0), &n));
+		cr_assert_eq(n, 0, "suspended timers never fire");
+	}
+	t->now = cst(2026, 11, 25, 12, 0);
+	pcrm_assert_ok(pcrm_workorder_resume(t->ctx, &supervisor, id, 5, NULL, &w));
+	cr_assert(!pcrm_workorder_is_suspended(w));
+	/* the hour that was left of the 2-hour limit */
+	cr_assert_eq(pcrm_workorder_due_at(w), cst(2026, 11, 25, 13, 0));
+	pcrm_workorder_free(w);
+	pcrm_assert_fails(pcrm_workorder_resume(t->ctx, &supervisor, id, 6, NULL, NULL),
+	                  PCRM_ESTATE, "not suspended");
+	assert_replays(t, id);
+	pcrm_workorder_free(wo);
+}
+
+PCRM_BACKEND_TEST(workorder, limits_follow_the_business_calendar)
+{
+	pcrm_workorder *wo, *w;
+	setup(t);
+	/* Wednesday before National Day: 7 hours that day, then 1-7 October are holidays */
+	t->now = cst(2026, 9, 30, 9, 0);
+	wo = open_one(t, "K1", "3701");
+	cr_assert_eq(pcrm_workorder_due_at(wo), cst(2026, 10, 8, 9, 30));
+	pcrm_workorder_free(wo);
+	/* Friday 9 October: Saturday 10 October is a make-up working day */
+	t->now = cst(2026, 10, 9, 9, 0);
+	wo = open_one(t, "K2", "3701");
+	cr_assert_eq(pcrm_workorder_due_at(wo), cst(2026, 10, 10, 9, 30));
+	pcrm_workorder_free(wo);
+	/* a pause over a weekend costs no working time */
+	t->now = cst(2026, 11, 27, 9, 0); /* Friday */
+	wo = open_one(t, "K3", "3701");
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_workorder_id(wo), 1, "contact",
+	                                   "{\"contact_note\": \"x\"}", NULL, NULL));
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_workorder_id(wo), 2, "wait",
+	                                   NULL, NULL, NULL));
+	t->now = cst(2026, 11, 30, 9, 0); /* Monday */
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_workorder_id(wo), 3, "back",
+	                                   NULL, NULL, &w));
+	/* 37.5 working hours from Monday 09:00: Monday 7 December 09:00 */
+	{
+		char sql[200];
+		int64_t v = 0;
+		snprintf(sql, sizeof(sql),
+		         "SELECT due_at FROM work_order_timer WHERE done = 0 AND kind = 'due' AND "
+		         "scope = 'process' AND work_order_id = '%s'",
+		         pcrm_workorder_id(wo));
+		pcrm_assert_ok(pcrm__store_query_int(t->ctx->store, sql, NULL, 0, &v));
+		cr_assert_eq(v, cst(2026, 12, 7, 9, 0));
+	}
+	pcrm_workorder_free(w);
+	pcrm_workorder_free(wo);
+}
+
+PCRM_BACKEND_TEST(workorder, supervisor_actions)
+{
+	pcrm_workorder *wo, *w;
+	const char *id;
+	setup(t);
+	wo = open_one(t, "K1", "370102");
+	id = pcrm_workorder_id(wo);
+	pcrm_assert_ok(pcrm_workorder_remind(t->ctx, &supervisor, id, "请尽快处理", &w));
+	cr_assert_eq(pcrm_workorder_reminders(w), 1);
+	cr_assert_eq(pcrm_workorder_version(w), 2);
+	pcrm_workorder_free(w);
+	assert_last_entry(t, id, "\"kind\":\"remind\"");
+	pcrm_assert_fails(pcrm_workorder_remind(t->ctx, &county_agent, id, NULL, NULL), PCRM_EPERM,
+	                  "workorder.supervise");
+	pcrm_assert_ok(pcrm_workorder_reassign(t->ctx, &supervisor, id, 2, "agent-lx", NULL, NULL,
+	                                       &w));
+	cr_assert_str_eq(pcrm_workorder_owner(w), "agent-lx");
+	pcrm_workorder_free(w);
+	pcrm_assert_fails(pcrm_workorder_reassign(t->ctx, &supervisor, id, 3, NULL, "3702", NULL,
+	                                          NULL),
+	                  PCRM_EPERM, "outside");
+	pcrm_assert_fails(pcrm_workorder_reassign(t->ctx, &supervisor, id, 2, NULL, NULL, NULL,
+	                                          NULL),
+	                  PCRM_ECONFLICT, "not 2");
+	pcrm_assert_ok(pcrm_workorder_reassign(t->ctx, &supervisor, id, 3, NULL, "37010201", NULL,
+	                                       &w));
+	cr_assert_null(pcrm_workorder_owner(w));
+	cr_assert_str_eq(pcrm_workorder_org_unit(w), "37010201");
+	pcrm_workorder_free(w);
+	/* 督办: up the tree one unit at a time, never past the top */
+	pcrm_assert_ok(pcrm_workorder_escalate(t->ctx, &supervisor, id, NULL, &w));
+	cr_assert_str_eq(pcrm_workorder_org_unit(w), "370102");
+	pcrm_workorder_free(w);
+	pcrm_assert_ok(pcrm_workorder_escalate(t->ctx, &supervisor, id, NULL, NULL));
+	pcrm_assert_ok(pcrm_workorder_escalate(t->ctx, &root_admin, id, NULL, &w));
+	cr_assert_str_eq(pcrm_workorder_org_unit(w), "37");
+	cr_assert_eq(pcrm_workorder_escalations(w), 3);
+	pcrm_workorder_free(w);
+	pcrm_assert_fails(pcrm_workorder_escalate(t->ctx, &root_admin, id, NULL, NULL), PCRM_ESTATE,
+	                  "at the top");
+	/* no step completed yet: withdrawing cancels */
+	pcrm_assert_ok(pcrm_workorder_withdraw(t->ctx, &root_admin, id, 7, "重复工单", &w));
+	cr_assert_str_eq(pcrm_workorder_status(w), "cancelled");
+	cr_assert_eq(pcrm_workorder_due_at(w), 0);
+	pcrm_workorder_free(w);
+	assert_last_entry(t, id, "\"kind\":\"cancel\"");
+	pcrm_assert_fails(pcrm_workorder_withdraw(t->ctx, &root_admin, id, 8, NULL, NULL),
+	                  PCRM_ESTATE, "is cancelled");
+	assert_replays(t, id);
+	pcrm_workorder_free(wo);
+}
+
+PCRM_BACKEND_TEST(workorder, withdraw_steps_back_one_at_a_time)
+{
+	pcrm_workorder *wo, *w;
+	const char *id;
+	setup(t);
+	wo = open_one(t, "K1", "3701");
+	id = pcrm_workorder_id(wo);
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, id, 1, "contact",
+	                                   "{\"contact_note\": \"x\"}", NULL, NULL));
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, id, 2, "wait", NULL, NULL, NULL));
+	pcrm_assert_ok(pcrm_workorder_withdraw(t->ctx, &supervisor, id, 3, NULL, &w));
+	cr_assert_str_eq(pcrm_workorder_state(w), "contacted");
+	pcrm_workorder_free(w);
+	assert_last_entry(t, id, "\"from\":\"waiting\"");
+	pcrm_assert_ok(pcrm_workorder_withdraw(t->ctx, &supervisor, id, 4, NULL, &w));
+	cr_assert_str_eq(pcrm_workorder_state(w), "accepted");
+	/* the state's limit starts again */
+	cr_assert_eq(pcrm_workorder_due_at(w), cst(2026, 11, 24, 9, 30));
+	pcrm_workorder_free(w);
+	pcrm_assert_ok(pcrm_workorder_withdraw(t->ctx, &supervisor, id, 5, NULL, &w));
+	cr_assert_str_eq(pcrm_workorder_status(w), "cancelled");
+	pcrm_workorder_free(w);
+	assert_replays(t, id);
+	pcrm_workorder_free(wo);
+}
+
+PCRM_BACKEND_TEST(workorder, comments_and_links)
+{
+	pcrm_workorder *a = NULL, *b = NULL, *w;
+	pcrm_workorder_history *h;
+	setup(t);
+	a = open_one(t, "K1", "3701");
+	b = open_one(t, "K2", "3701");
+	pcrm_assert_ok(pcrm_workorder_comment(t->ctx, &city_agent, pcrm_workorder_id(a), "已回电"));
+	pcrm_assert_fails(pcrm_workorder_comment(t->ctx, &city_agent, pcrm_workorder_id(a), ""),
+	                  PCRM_EINVAL, "text: must be 1..2000 bytes");
+	w = get(t, pcrm_workorder_id(a));
+	cr_assert_eq(pcrm_workorder_version(w), 1, "comments do not change the version");
+	pcrm_workorder_free(w);
+	pcrm_assert_ok(pcrm_workorder_link(t->ctx, &city_agent, pcrm_workorder_id(a),
+	                                   pcrm_workorder_id(b), "spawned"));
+	pcrm_assert_fails(pcrm_workorder_link(t->ctx, &city_agent, pcrm_workorder_id(a),
+	                                      pcrm_workorder_id(b), "spawned"),
+	                  PCRM_EDUPLICATE, "already linked");
+	pcrm_assert_fails(pcrm_workorder_link(t->ctx, &city_agent, pcrm_workorder_id(a),
+	                                      pcrm_workorder_id(a), "spawned"),
+	                  PCRM_EINVAL, "cannot link to itself");
+	pcrm_assert_fails(pcrm_workorder_link(t->ctx, &city_agent, pcrm_workorder_id(a),
+	                                      pcrm_workorder_id(b), "spawned by"),
+	                  PCRM_EINVAL, "relation:");
+	assert_last_entry(t, pcrm_workorder_id(b), "\"kind\":\"linked\"");
+	pcrm_assert_ok(pcrm_workorder_history_load(t->ctx, &city_agent, pcrm_workorder_id(a), &h));
+	cr_assert_eq(pcrm_workorder_history_count(h), 3);
+	cr_assert(strstr(pcrm_workorder_history_at(h, 0), "\"kind\":\"open\"") != NULL);
+	cr_assert(strstr(pcrm_workorder_history_at(h, 1), "\"note\":\"已回电\"") != NULL);
+	cr_assert(strstr(pcrm_workorder_history_at(h, 2), pcrm_workorder_id(b)) != NULL);
+	cr_assert_null(pcrm_workorder_history_at(h, 3));
+	pcrm_workorder_history_free(h);
+	assert_replays(t, pcrm_workorder_id(a));
+	assert_replays(t, pcrm_workorder_id(b));
+	pcrm_workorder_free(a);
+	pcrm_workorder_free(b);
+}
+
+static size_t query_count(pcrm_test_store *t, const pcrm_actor *actor,
+                          const pcrm_workorder_filter *f)
+{
+	pcrm_workorder_list *l;
+	size_t n;
+	pcrm_assert_ok(pcrm_workorder_query(t->ctx, actor, f, NULL, 1000, &l));
+	n = pcrm_workorder_list_count(l);
+	pcrm_workorder_list_free(l);
+	return n;
+}
+
+PCRM_BACKEND_TEST(workorder, queries)
+{
+	pcrm_workorder_filter f = PCRM_WORKORDER_FILTER_INIT;
+	pcrm_workorder_list *l;
+	pcrm_workorder *w;
+	char key[16];
+	int seen = 0;
+	const char *cursor;
+	char *saved = NULL;
+	setup(t);
+	for (int i = 0; i < 5; i++) {
+		snprintf(key, sizeof(key), "Q%d", i);
+		t->now += 60;
+		pcrm_workorder_free(open_one(t, key, i < 2 ? "370102" : "3701"));
+	}
+	w = open_one(t, "Q9", "3702");
+	pcrm_assert_ok(pcrm_workorder_reassign(t->ctx, &root_admin, pcrm_workorder_id(w), 1,
+	                                       "agent-qd", NULL, NULL, NULL));
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &root_admin, pcrm_workorder_id(w), 2, "contact",
+	                                   "{\"contact_note\": \"x\"}", NULL, NULL));
+	cr_assert_eq(query_count(t, &root_admin, NULL), 6);
+	cr_assert_eq(query_count(t, &city_agent, NULL), 5);
+	cr_assert_eq(query_count(t, &county_agent, NULL), 2);
+	f.org_unit = "370102";
+	cr_assert_eq(query_count(t, &root_admin, &f), 2);
+	f.org_unit = NULL;
+	f.state = "contacted";
+	cr_assert_eq(query_count(t, &root_admin, &f), 1);
+	f.state = NULL;
+	f.owner = "agent-qd";
+	cr_assert_eq(query_count(t, &root_admin, &f), 1);
+	f.owner = NULL;
+	f.customer_no = ZHANG;
+	cr_assert_eq(query_count(t, &root_admin, &f), 6);
+	f.customer_no = "nobody";
+	cr_assert_eq(query_count(t, &root_admin, &f), 0);
+	f.customer_no = NULL;
+	f.workflow = "test";
+	/* the contacted one is due in 2 hours, the others on Tuesday */
+	f.due_within_minutes = 120;
+	cr_assert_eq(query_count(t, &root_admin, &f), 1);
+	f.due_within_minutes = -1;
+	f.overdue_only = 1;
+	cr_assert_eq(query_count(t, &root_admin, &f), 0);
+	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &system_actor, cst(2026, 11, 24, 12, 0), NULL));
+	cr_assert_eq(query_count(t, &root_admin, &f), 5);
+	f.overdue_only = 0;
+	/* the contacted one closed itself: only with include_closed */
+	cr_assert_eq(query_count(t, &root_admin, &f), 5);
+	f.include_closed = 1;
+	cr_assert_eq(query_count(t, &root_admin, &f), 6);
+
+	/* paging by key: every work order once, oldest first */
+	cursor = NULL;
+	do {
+		pcrm_assert_ok(pcrm_workorder_query(t->ctx, &root_admin, &f, cursor, 4, &l));
+		seen += (int)pcrm_workorder_list_count(l);
+		free(saved);
+		saved = pcrm_workorder_list_next_cursor(l) ? strdup(pcrm_workorder_list_next_cursor(l)) :
+		                                             NULL;
+		cursor = saved;
+		pcrm_workorder_list_free(l);
+	} while (cursor);
+	cr_assert_eq(seen, 6);
+	pcrm_assert_fails(pcrm_workorder_query(t->ctx, &root_admin, &f, "bogus", 4, &l), PCRM_EINVAL,
+	                  "cursor:");
+	pcrm_assert_fails(pcrm_workorder_query(t->ctx, &root_admin, &f, NULL, 1001, &l), PCRM_EINVAL,
+	                  "limit:");
+	f.due_within_minutes = -5;
+	pcrm_assert_fails(pcrm_workorder_query(t->ctx, &root_admin, &f, NULL, 0, &l), PCRM_EINVAL,
+	                  "filter.due_within_minutes");
+	f.due_within_minutes = -1;
+	f.version = 99;
+	pcrm_assert_fails(pcrm_workorder_query(t->ctx, &root_admin, &f, NULL, 0, &l), PCRM_EINVAL,
+	                  "filter.version");
+	pcrm_workorder_free(w);
+}
+
+PCRM_BACKEND_TEST(workorder, running_work_orders_keep_their_version)
+{
+	pcrm_workorder *old, *young, *w;
+	char *cal = cn2026();
+	const char *from = "{\"hours\": 2,", *at;
+	char doc[4096];
+	int v = 0;
+	setup(t);
+	old = open_one(t, "K1", "3701");
+	at = strstr(test_def, from);
+	snprintf(doc, sizeof(doc), "%.*s{\"hours\": 5,%s", (int)(at - test_def), test_def,
+	         at + strlen(from));
+	pcrm_assert_ok(pcrm_workflow_define(t->ctx, &root_admin, doc, cal, &v));
+	cr_assert_eq(v, 2);
+	young = open_one(t, "K2", "3701");
+	cr_assert_eq(pcrm_workorder_workflow_version(old), 1);
+	cr_assert_eq(pcrm_workorder_workflow_version(young), 2);
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_workorder_id(old), 1, "contact",
+	                                   "{\"contact_note\": \"x\"}", NULL, &w));
+	cr_assert_eq(pcrm_workorder_due_at(w), t->now + 2 * HOUR);
+	pcrm_workorder_free(w);
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_workorder_id(young), 1,
+	                                   "contact", "{\"contact_note\": \"x\"}", NULL, &w));
+	cr_assert_eq(pcrm_workorder_due_at(w), t->now + 5 * HOUR);
+	pcrm_workorder_free(w);
+	pcrm_workorder_free(old);
+	pcrm_workorder_free(young);
+	free(cal);
+}
+
+/* ---- two processes ticking at once ---- */
+
+#define RACE_ORDERS 30
+
+struct racer {
+	const char *uri;
+	pcrm_test_store *t;
+	int processed;
+	int rc;
+};
+
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	pcrm_ctx_options opts;
+	pcrm_ctx *ctx = NULL;
+	pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION);
+	opts.clock = pcrm_test_clock;
+	opts.clock_data = r->t;
+	r->rc = pcrm_ctx_open(&ctx, r->uri, &opts);
+	if (r->rc == PCRM_OK)
+		r->rc = pcrm_workorder_tick(ctx, &system_actor, cst(2026, 11, 24, 12, 0), &r->processed);
+	pcrm_ctx_close(ctx);
+	return NULL;
+}
+
+PCRM_BACKEND_TEST(workorder, tick_from_two_processes_applies_each_timer_once)
+{
+	char path[64] = "", uri[96];
+	pcrm_test_store file = *t;
+	pcrm_test_store *s = t;
+	struct racer r[2];
+	pthread_t th[2];
+	int64_t warnings = 0;
+	pcrm_ctx_options opts;
+
+	if (strcmp(pcrm_ctx_backend(t->ctx), "sqlite") == 0) {
+		/* in-memory databases are private: race on a file */
+		int fd;
+		snprintf(path, sizeof(path), "/tmp/pcrm-wf-race-XXXXXX");
+		fd = mkstemp(path);
+		cr_assert(fd >= 0);
+		close(fd);
+		snprintf(uri, sizeof(uri), "sqlite:%s", path);
+		pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION);
+		opts.clock = pcrm_test_clock;
+		opts.clock_data = &file;
+		pcrm_assert_ok(pcrm_ctx_open(&file.ctx, uri, &opts));
+		file.uri = uri;
+		s = &file;
+	}
+	setup(s);
+	for (int i = 0; i < RACE_ORDERS; i++) {
+		char key[16];
+		snprintf(key, sizeof(key), "R%d", i);
+		pcrm_workorder_free(open_one(s, key, "3701"));
+	}
+	for (int i = 0; i < 2; i++) {
+		r[i].uri = s->uri;
+		r[i].t = s;
+		r[i].processed = 0;
+		r[i].rc = 0;
+		cr_assert_eq(pthread_create(&th[i], NULL, race, &r[i]), 0);
+	}
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(r[i].rc, PCRM_OK, "racer %d: %d", i, r[i].rc);
+	/* per work order: the state warning and the state limit, nothing twice */
+	cr_assert_eq(r[0].processed + r[1].processed, 2 * RACE_ORDERS, "%d + %d", r[0].processed,
+	             r[1].processed);
+	pcrm_assert_ok(pcrm__store_query_int(s->ctx->store,
+	                                     "SELECT COUNT(*) FROM work_order_history "
+	                                     "WHERE kind = 'warning'",
+	                                     NULL, 0, &warnings));
+	cr_assert_eq(warnings, RACE_ORDERS);
+	if (s == &file) {
+		char side[96];
+		pcrm_ctx_close(file.ctx);
+		unlink(path);
+		snprintf(side, sizeof(side), "%s-wal", path);
+		unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", path);
+		unlink(side);
+	}
+}
+
+/* ---- the shipped definitions at work ---- */
+
+static pcrm_workorder *open_shipped(pcrm_test_store *t, const char *file, const char *name)
+{
+	char rel[128], *doc, *cal = cn2026();
+	pcrm_workorder *wo = NULL;
+	snprintf(rel, sizeof(rel), "data/workflows/%s.json", file);
+	doc = read_source(rel);
+	pcrm_assert_ok(pcrm_workflow_define(t->ctx, &root_admin, doc, cal, NULL));
+	pcrm_assert_ok(pcrm_workorder_open(t->ctx, &city_agent, name, "S1", NULL, "3701", NULL, &wo));
+	free(doc);
+	free(cal);
+	return wo;
+}
+
+PCRM_BACKEND_TEST(workorder, shipped_fault_repair_and_complaint)
+{
+	pcrm_workorder *wo, *w;
+	make_tree(t->ctx);
+	wo = open_shipped(t, "fault-repair-urban", "fault_repair_urban");
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_workorder_id(wo), 1, "dispatch",
+	                                   "{\"crew\": \"抢修一班\"}", NULL, &w));
+	cr_assert_eq(pcrm_workorder_due_at(w), t->now + 45 * 60, "urban arrival: 45 minutes");
+	pcrm_workorder_free(w);
+	t->now += 30 * 60;
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_workorder_id(wo), 2, "arrive",
+	                                   NULL, NULL, &w));
+	cr_assert_eq(pcrm_workorder_due_at(w), t->now + 3 * HOUR, "urban restoration: 3 hours");
+	pcrm_workorder_free(w);
+	pcrm_workorder_free(wo);
+
+	/* a complaint accepted on Monday 09:00 must see the customer contacted by Tuesday 09:00 */
+	t->now = cst(2026, 11, 23, 9, 0);
+	wo = open_shipped(t, "complaint", "complaint");
+	cr_assert_eq(pcrm_workorder_due_at(wo), cst(2026, 11, 24, 9, 0));
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_workorder_id(wo), 1, "contact",
+	                                   "{\"contact_note\": \"已致电\"}", NULL, &w));
+	/* then the handling opinion: 5 working days from acceptance */
+	cr_assert_eq(pcrm_workorder_due_at(w), cst(2026, 11, 30, 9, 0));
+	pcrm_workorder_free(w);
+	pcrm_workorder_free(wo);
+}
