@@ -191,9 +191,19 @@ static int migrate_locked(pcrm_store *st, int64_t now)
 		                   "database schema version %d is newer than this library "
 		                   "(libpowercrm %s knows up to %d): upgrade the library",
 		                   current, pcrm_version(), pcrm__schema_latest());
-	for (int i = 0; i < MIGRATION_COUNT && rc == PCRM_OK; i++)
-		if (migrations[i].version > current)
+	/*
+	 * Numbers may have gaps (parallel branches reserve numbers), and a
+	 * database may miss a lower number that was merged after it was
+	 * migrated: every migration not yet recorded is applied, in order.
+	 */
+	for (int i = 0; i < MIGRATION_COUNT && rc == PCRM_OK; i++) {
+		int64_t applied = 0;
+		pcrm_sql_value v = PCRM_SQL_I(migrations[i].version);
+		rc = pcrm__store_query_int(st, "SELECT COUNT(*) FROM pcrm_schema WHERE version = $1",
+		                           &v, 1, &applied);
+		if (rc == PCRM_OK && applied == 0)
 			rc = apply(st, &migrations[i], now);
+	}
 	return rc;
 }
 
