@@ -19,6 +19,7 @@
 /* Schema text owned by the modules that use it. */
 extern const char pcrm__schema_metering[];
 extern const char pcrm__schema_contacts[];
+extern const char pcrm__schema_ledger[];
 
 struct migration {
 	int version;
@@ -99,6 +100,8 @@ static const struct migration migrations[] = {
 	  "CREATE INDEX customer_phone_by_phone ON customer_phone (phone);" },
 	{ 3, "accounts, metering points, meters and readings", pcrm__schema_metering },
 	{ 4, "contact history", pcrm__schema_contacts },
+	/* 5 is reserved for the workflow engine (another branch) */
+	{ 6, "account ledger, payments and dunning", pcrm__schema_ledger },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
