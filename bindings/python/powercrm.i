@@ -290,6 +290,8 @@ static int pcrm_py_write(const char *data, size_t len, void *userdata)
 	int pcrm_org_unit_version,
 	int pcrm_customer_vip_level, int pcrm_customer_version,
 	int pcrm_contact_duration_seconds,
+	int replayed, int days_past_due, int prior_year, int residential, int open_items,
+	int reminders, int line,
 	int pcrm_account_version, int pcrm_metering_point_version, int pcrm_register_is_cumulative,
 	int year, int month, int day, int hour, int minute, int second, int scale, int level,
 	int utc_offset, int limit, int digits, int in_service, int agents, int scheduled,
@@ -399,6 +401,11 @@ PCRM_OWNED_OUT(pcrm_metering_point, pcrm_metering_point_free)
 PCRM_OWNED_OUT(pcrm_metering_point_list, pcrm_metering_point_list_free)
 PCRM_OWNED_OUT(pcrm_meter_history, pcrm_meter_history_free)
 PCRM_OWNED_OUT(pcrm_reading_list, pcrm_reading_list_free)
+PCRM_OWNED_OUT(pcrm_ledger_entry, pcrm_ledger_entry_free)
+PCRM_OWNED_OUT(pcrm_ledger_list, pcrm_ledger_list_free)
+PCRM_OWNED_OUT(pcrm_arrears, pcrm_arrears_free)
+PCRM_OWNED_OUT(pcrm_dunning_list, pcrm_dunning_list_free)
+PCRM_OWNED_OUT(pcrm_bank_reconciliation, pcrm_bank_reconciliation_free)
 
 /* Value outputs not named `out`. */
 %include <typemaps.i>
@@ -639,6 +646,7 @@ static char *pcrm_py_pack(char **p, const char *s)
 %immutable;
 %include "powercrm/metering.h"
 %include "powercrm/contact.h"
+%include "powercrm/ledger.h"
 %mutable;
 /* Array-shaped staffing calls are bound through the helpers at the end of this file. */
 %ignore pcrm_staffing_curve;

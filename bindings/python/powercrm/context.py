@@ -8,6 +8,7 @@ from .actor import _native as _actor
 from .contacts import ContactMixin
 from .customers import CustomerMixin
 from .metering import MeteringMixin
+from .ledger import LedgerMixin
 from .enums import OrgLevel, Permission
 from .errors import Error
 from .handles import Handle
@@ -76,7 +77,7 @@ def _audit_record(row):
                       json_loads(summary) if summary else {}, prev_hash, hash_)
 
 
-class Context(CustomerMixin, ContactMixin, MeteringMixin):
+class Context(CustomerMixin, ContactMixin, MeteringMixin, LedgerMixin):
     """An open store (pcrm_ctx).  Made by :func:`powercrm.open`.
 
     Closed exactly once: by :meth:`close`, by leaving its ``with`` block, or
