@@ -75,13 +75,15 @@ int pcrm__ledger_entry_from_row(pcrm_rows *rows, pcrm_ledger_entry **out)
 	return PCRM_OK;
 }
 
-static int entry_load(pcrm_ctx *ctx, const char *account_no, int64_t seq, pcrm_ledger_entry **out)
+/* By the whole primary key, so it is one index probe on every engine. */
+static int entry_load(pcrm_ctx *ctx, const char *customer_no, const char *account_no, int64_t seq,
+                      pcrm_ledger_entry **out)
 {
-	static const char sql[] = "SELECT " PCRM__LEDGER_ENTRY_COLUMNS
-	                          " FROM ledger_entry WHERE account_no = $1 AND seq = $2";
-	pcrm_sql_value p[2] = { PCRM_SQL_S(account_no), PCRM_SQL_I(seq) };
+	static const char sql[] = "SELECT " PCRM__LEDGER_ENTRY_COLUMNS " FROM ledger_entry "
+	                          "WHERE customer_no = $1 AND account_no = $2 AND seq = $3";
+	pcrm_sql_value p[3] = { PCRM_SQL_S(customer_no), PCRM_SQL_S(account_no), PCRM_SQL_I(seq) };
 	pcrm_rows *rows;
-	int rc = pcrm__store_query(ctx->store, sql, p, 2, &rows);
+	int rc = pcrm__store_query(ctx->store, sql, p, 3, &rows);
 	if (rc != PCRM_OK)
 		return rc;
 	rc = pcrm__rows_next(rows);
@@ -220,7 +222,7 @@ static int find_posted(struct posting *p, const char *request, pcrm_ledger_entry
 		                   p->req->transaction_id                        ? "transaction_id" :
 		                                                                   "idempotency_key",
 		                   p->req->ref, account_no, (long long)seq);
-	rc = entry_load(p->ctx, account_no, seq, out);
+	rc = entry_load(p->ctx, p->acct->customer_no, account_no, seq, out);
 	if (rc == PCRM_OK && *out)
 		(*out)->replayed = 1;
 	return rc;
@@ -472,8 +474,15 @@ static int post_locked(struct posting *p, const pcrm_actor *actor, const char *r
                        pcrm_ledger_entry **out)
 {
 	int found = 0;
-	int rc = lock_account(p);
-	if (rc == PCRM_OK)
+	/*
+	 * A retry is answered without taking the account's lock (retries come
+	 * in storms when a bank or a counter client times out); a first posting
+	 * looks again under the lock, which a concurrent twin may have held.
+	 */
+	int rc = find_posted(p, request, out, &found);
+	if (rc == PCRM_OK && !found)
+		rc = lock_account(p);
+	if (rc == PCRM_OK && !found)
 		rc = find_posted(p, request, out, &found);
 	if (rc != PCRM_OK || found)
 		return rc;
@@ -483,7 +492,7 @@ static int post_locked(struct posting *p, const pcrm_actor *actor, const char *r
 	if (rc == PCRM_OK)
 		rc = append_entry(p, actor, request);
 	if (rc == PCRM_OK)
-		rc = entry_load(p->ctx, p->acct->account_no, p->seq, out);
+		rc = entry_load(p->ctx, p->acct->customer_no, p->acct->account_no, p->seq, out);
 	return rc;
 }
 

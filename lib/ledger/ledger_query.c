@@ -53,7 +53,8 @@ int pcrm_ledger_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char *account
                      pcrm_ledger_list **out)
 {
 	static const char sql[] = "SELECT " PCRM__LEDGER_ENTRY_COLUMNS
-	                          " FROM ledger_entry WHERE account_no = $1 ORDER BY seq";
+	                          " FROM ledger_entry WHERE customer_no = $1 AND account_no = $2 "
+	                          "ORDER BY seq";
 	struct pcrm__ledger_account acct;
 	pcrm_ledger_list *list;
 	pcrm_rows *rows;
@@ -68,8 +69,8 @@ int pcrm_ledger_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char *account
 	list = calloc(1, sizeof(*list));
 	if (!list)
 		return pcrm__error_oom();
-	pcrm_sql_value p[1] = { PCRM_SQL_S(acct.account_no) };
-	rc = pcrm__store_query(ctx->store, sql, p, 1, &rows);
+	pcrm_sql_value p[2] = { PCRM_SQL_S(acct.customer_no), PCRM_SQL_S(acct.account_no) };
+	rc = pcrm__store_query(ctx->store, sql, p, 2, &rows);
 	if (rc == PCRM_OK) {
 		while ((rc = pcrm__rows_next(rows)) == 1) {
 			pcrm_ledger_entry *e;
