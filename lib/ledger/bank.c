@@ -58,24 +58,8 @@ struct pcrm_bank_reconciliation {
 	struct pcrm__vec v;
 };
 
-size_t pcrm_bank_reconciliation_count(const pcrm_bank_reconciliation *r)
-{
-	return r ? r->v.count : 0;
-}
-
-const pcrm_bank_recon_item *pcrm_bank_reconciliation_at(const pcrm_bank_reconciliation *r,
-                                                        size_t i)
-{
-	return r && i < r->v.count ? r->v.items[i] : NULL;
-}
-
-void pcrm_bank_reconciliation_free(pcrm_bank_reconciliation *r)
-{
-	if (!r)
-		return;
-	pcrm__vec_free(&r->v);
-	free(r);
-}
+PCRM__VEC_LIST(pcrm_bank_reconciliation, pcrm_bank_recon_item, pcrm_bank_reconciliation_count,
+               pcrm_bank_reconciliation_at, pcrm_bank_reconciliation_free)
 
 /* A payment of the ledger, for matching. */
 struct ours {
@@ -175,10 +159,7 @@ static int find_elsewhere(struct recon *r, const char *txn, struct ours *o)
 	                          "WHERE bank_code = $1 AND bank_txn_id = $2";
 	pcrm_sql_value p[2] = { PCRM_SQL_S(r->st->bank_code), PCRM_SQL_S(txn) };
 	pcrm_rows *rows;
-	int rc = pcrm__store_query(r->ctx->store, sql, p, 2, &rows);
-	if (rc != PCRM_OK)
-		return rc;
-	rc = pcrm__rows_next(rows);
+	int rc = pcrm__ledger_first_row(r->ctx->store, sql, p, 2, &rows);
 	if (rc == 1) {
 		snprintf(o->account_no, sizeof(o->account_no), "%s", pcrm__rows_text(rows, 0));
 		if (pcrm__money_load(pcrm__rows_text(rows, 1), &o->amount) != PCRM_OK)

@@ -83,10 +83,7 @@ static int entry_load(pcrm_ctx *ctx, const char *customer_no, const char *accoun
 	                          "WHERE customer_no = $1 AND account_no = $2 AND seq = $3";
 	pcrm_sql_value p[3] = { PCRM_SQL_S(customer_no), PCRM_SQL_S(account_no), PCRM_SQL_I(seq) };
 	pcrm_rows *rows;
-	int rc = pcrm__store_query(ctx->store, sql, p, 3, &rows);
-	if (rc != PCRM_OK)
-		return rc;
-	rc = pcrm__rows_next(rows);
+	int rc = pcrm__ledger_first_row(ctx->store, sql, p, 3, &rows);
 	if (rc == 1)
 		rc = pcrm__ledger_entry_from_row(rows, out);
 	else if (rc == 0)
@@ -113,10 +110,7 @@ int pcrm__ledger_account_load(pcrm_ctx *ctx, const char *account_no,
 	if (strlen(account_no) > PCRM__LEDGER_CODE_MAX)
 		return pcrm__error(PCRM_EINVAL, "account_no: longer than %d bytes",
 		                   PCRM__LEDGER_CODE_MAX);
-	rc = pcrm__store_query(ctx->store, sql, p, 1, &rows);
-	if (rc != PCRM_OK)
-		return rc;
-	rc = pcrm__rows_next(rows);
+	rc = pcrm__ledger_first_row(ctx->store, sql, p, 1, &rows);
 	if (rc == 1) {
 		snprintf(out->customer_no, sizeof(out->customer_no), "%s", pcrm__rows_text(rows, 0));
 		snprintf(out->account_no, sizeof(out->account_no), "%s", pcrm__rows_text(rows, 1));
@@ -162,15 +156,12 @@ static int lock_account(struct posting *p)
 	pcrm_sql_value v[3] = { PCRM_SQL_S(p->acct->customer_no), PCRM_SQL_S(p->acct->account_no),
 		                PCRM_SQL_I(pcrm_ctx_now(p->ctx)) };
 	pcrm_sql_value l[2] = { PCRM_SQL_S(p->acct->account_no), PCRM_SQL_I(pcrm_ctx_now(p->ctx)) };
-	pcrm_rows *rows;
+	pcrm_rows *rows = NULL;
 	int rc = pcrm__store_exec(p->ctx->store, create, v, 3, NULL);
 	if (rc == PCRM_OK)
 		rc = pcrm__store_exec(p->ctx->store, lock, l, 2, NULL);
 	if (rc == PCRM_OK)
-		rc = pcrm__store_query(p->ctx->store, state, l, 1, &rows);
-	if (rc != PCRM_OK)
-		return rc;
-	rc = pcrm__rows_next(rows);
+		rc = pcrm__ledger_first_row(p->ctx->store, state, l, 1, &rows);
 	if (rc == 1) {
 		rc = pcrm__money_load(pcrm__rows_text(rows, 0), &p->balance);
 		if (rc == PCRM_OK)
@@ -196,12 +187,9 @@ static int find_posted(struct posting *p, const char *request, pcrm_ledger_entry
 	int64_t seq = 0;
 	int same = 0;
 	pcrm_rows *rows;
-	int rc = pcrm__store_query(p->ctx->store, sql, v, 1, &rows);
+	int rc = pcrm__ledger_first_row(p->ctx->store, sql, v, 1, &rows);
 
 	*found = 0;
-	if (rc != PCRM_OK)
-		return rc;
-	rc = pcrm__rows_next(rows);
 	if (rc == 1) {
 		*found = 1;
 		snprintf(account_no, sizeof(account_no), "%s", pcrm__rows_text(rows, 0));
@@ -267,10 +255,7 @@ static int oldest_open(struct posting *p, char item_no[PCRM__LEDGER_KEY_MAX + 40
 		"ORDER BY issue_day, due_day, item_no LIMIT 1";
 	pcrm_sql_value v[1] = { PCRM_SQL_S(p->acct->account_no) };
 	pcrm_rows *rows;
-	int rc = pcrm__store_query(p->ctx->store, sql, v, 1, &rows);
-	if (rc != PCRM_OK)
-		return rc;
-	rc = pcrm__rows_next(rows);
+	int rc = pcrm__ledger_first_row(p->ctx->store, sql, v, 1, &rows);
 	if (rc == 1) {
 		snprintf(item_no, PCRM__LEDGER_KEY_MAX + 40, "%s", pcrm__rows_text(rows, 0));
 		if (pcrm__money_load(pcrm__rows_text(rows, 1), open) != PCRM_OK)
@@ -363,11 +348,8 @@ static int apply_void(struct posting *p)
 	char a[PCRM_DECIMAL_STRING_MAX];
 	int is_void = 0;
 	pcrm_rows *rows;
-	int rc = pcrm__store_query(p->ctx->store, sql, v, 2, &rows);
+	int rc = pcrm__ledger_first_row(p->ctx->store, sql, v, 2, &rows);
 
-	if (rc != PCRM_OK)
-		return rc;
-	rc = pcrm__rows_next(rows);
 	if (rc == 1) {
 		rc = pcrm__money_load(pcrm__rows_text(rows, 0), &amount);
 		if (rc == PCRM_OK)

@@ -6,7 +6,7 @@
 
 #include <powercrm/ledger.h>
 
-struct pcrm_rows;
+#include "store/store.h"
 
 /** Longest code (customer, account number, org unit), as in the archive. */
 #define PCRM__LEDGER_CODE_MAX 32
@@ -47,6 +47,31 @@ void pcrm__vec_free(struct pcrm__vec *v);
  * `const char *` member at byte offset `offsets[i]`.  NULL when out of memory.
  */
 void *pcrm__block_new(size_t size, const char *const *src, const size_t *offsets, size_t n);
+
+/**
+ * Runs a query and steps to its first row: 1 (a row) or 0 (none) with
+ * *rows open, < 0 on failure.  The caller frees *rows in every case
+ * (pcrm__rows_free(NULL) is a no-op).
+ */
+int pcrm__ledger_first_row(pcrm_store *st, const char *sql, const pcrm_sql_value *params,
+                           int nparams, pcrm_rows **rows);
+
+/**
+ * The three functions of a list type that wraps one struct pcrm__vec `v`:
+ * count, the i-th item (NULL out of range), free (NULL is a no-op).
+ */
+#define PCRM__VEC_LIST(type, item, count_fn, at_fn, free_fn)                                \
+	size_t count_fn(const type *l) { return l ? l->v.count : 0; }                        \
+	const item *at_fn(const type *l, size_t i)                                           \
+	{                                                                                    \
+		return l && i < l->v.count ? (const item *)l->v.items[i] : NULL;             \
+	}                                                                                    \
+	void free_fn(type *l)                                                                \
+	{                                                                                    \
+		if (l)                                                                       \
+			pcrm__vec_free(&l->v);                                               \
+		free(l);                                                                     \
+	}
 
 /* ---- a checked posting request (ledger_doc.c) ---- */
 

@@ -50,3 +50,14 @@ void *pcrm__block_new(size_t size, const char *const *src, const size_t *offsets
 	}
 	return block;
 }
+
+int pcrm__ledger_first_row(pcrm_store *st, const char *sql, const pcrm_sql_value *params,
+                           int nparams, pcrm_rows **rows)
+{
+	int rc = pcrm__store_query(st, sql, params, nparams, rows);
+	if (rc != PCRM_OK) {
+		*rows = NULL;
+		return rc;
+	}
+	return pcrm__rows_next(*rows);
+}

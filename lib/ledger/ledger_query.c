@@ -16,32 +16,52 @@
 #include "org/org_internal.h"
 #include "store/store.h"
 
+/* What a row reader needs besides the row: the context, the as-of day, the list it fills. */
+struct row_sink {
+	pcrm_ctx *ctx;
+	int64_t day;
+	void *list;
+};
+
+/* Runs a query and hands every row to `fn` until it fails. */
+static int each_row(pcrm_ctx *ctx, const char *sql, const pcrm_sql_value *p, int n,
+                    int (*fn)(pcrm_rows *, struct row_sink *), struct row_sink *sink)
+{
+	pcrm_rows *rows;
+	int rc = pcrm__store_query(ctx->store, sql, p, n, &rows);
+	if (rc != PCRM_OK)
+		return rc;
+	while ((rc = pcrm__rows_next(rows)) == 1)
+		if ((rc = fn(rows, sink)) != PCRM_OK)
+			break;
+	pcrm__rows_free(rows);
+	return rc < 0 ? rc : PCRM_OK;
+}
+
 /* ---- the ledger of an account ---- */
 
 struct pcrm_ledger_list {
 	struct pcrm__vec v;
 };
 
-size_t pcrm_ledger_list_count(const pcrm_ledger_list *l) { return l ? l->v.count : 0; }
+PCRM__VEC_LIST(pcrm_ledger_list, pcrm_ledger_entry, pcrm_ledger_list_count, pcrm_ledger_list_at,
+               pcrm_ledger_list_free)
 
-const pcrm_ledger_entry *pcrm_ledger_list_at(const pcrm_ledger_list *l, size_t i)
+static int entry_row(pcrm_rows *rows, struct row_sink *sink)
 {
-	return l && i < l->v.count ? l->v.items[i] : NULL;
+	pcrm_ledger_list *list = sink->list;
+	pcrm_ledger_entry *e;
+	int rc = pcrm__ledger_entry_from_row(rows, &e);
+	if (rc == PCRM_OK && (rc = pcrm__vec_push(&list->v, e)) != PCRM_OK)
+		free(e);
+	return rc;
 }
 
-void pcrm_ledger_list_free(pcrm_ledger_list *l)
-{
-	if (!l)
-		return;
-	pcrm__vec_free(&l->v);
-	free(l);
-}
-
-/* The account, checked for `permission` on its customer's org unit. */
+/* The account, if the actor may read it; `out` is the caller's out-parameter, checked here. */
 static int readable_account(pcrm_ctx *ctx, const pcrm_actor *actor, const char *account_no,
-                            struct pcrm__ledger_account *acct)
+                            const void *out, struct pcrm__ledger_account *acct)
 {
-	int rc = pcrm_actor_validate(actor);
+	int rc = out ? pcrm_actor_validate(actor) : pcrm__error(PCRM_EINVAL, "out: is NULL");
 	if (rc == PCRM_OK)
 		rc = pcrm__ledger_account_load(ctx, account_no, acct);
 	if (rc == PCRM_OK)
@@ -57,32 +77,20 @@ int pcrm_ledger_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char *account
 	                          "ORDER BY seq";
 	struct pcrm__ledger_account acct;
 	pcrm_ledger_list *list;
-	pcrm_rows *rows;
 	int rc;
 
-	if (!out)
-		return pcrm__error(PCRM_EINVAL, "out: is NULL");
-	*out = NULL;
-	rc = readable_account(ctx, actor, account_no, &acct);
+	if (out)
+		*out = NULL;
+	rc = readable_account(ctx, actor, account_no, out, &acct);
 	if (rc != PCRM_OK)
 		return rc;
 	list = calloc(1, sizeof(*list));
 	if (!list)
 		return pcrm__error_oom();
 	pcrm_sql_value p[2] = { PCRM_SQL_S(acct.customer_no), PCRM_SQL_S(acct.account_no) };
-	rc = pcrm__store_query(ctx->store, sql, p, 2, &rows);
-	if (rc == PCRM_OK) {
-		while ((rc = pcrm__rows_next(rows)) == 1) {
-			pcrm_ledger_entry *e;
-			rc = pcrm__ledger_entry_from_row(rows, &e);
-			if (rc == PCRM_OK && (rc = pcrm__vec_push(&list->v, e)) != PCRM_OK)
-				free(e);
-			if (rc != PCRM_OK)
-				break;
-		}
-		pcrm__rows_free(rows);
-	}
-	if (rc < 0) {
+	struct row_sink sink = { ctx, 0, list };
+	rc = each_row(ctx, sql, p, 2, entry_row, &sink);
+	if (rc != PCRM_OK) {
 		pcrm_ledger_list_free(list);
 		return rc;
 	}
@@ -102,9 +110,7 @@ int pcrm_ledger_summary_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char 
 	pcrm_rows *rows;
 	int rc;
 
-	if (!out)
-		return pcrm__error(PCRM_EINVAL, "out: is NULL");
-	rc = readable_account(ctx, actor, account_no, &acct);
+	rc = readable_account(ctx, actor, account_no, out, &acct);
 	if (rc != PCRM_OK)
 		return rc;
 	s.balance = s.open = s.credit = pcrm_decimal_make(0, 2);
@@ -147,28 +153,18 @@ struct pcrm_arrears {
 	pcrm_decimal total;
 };
 
-size_t pcrm_arrears_count(const pcrm_arrears *a) { return a ? a->v.count : 0; }
-
-const pcrm_arrears_item *pcrm_arrears_at(const pcrm_arrears *a, size_t i)
-{
-	return a && i < a->v.count ? a->v.items[i] : NULL;
-}
+PCRM__VEC_LIST(pcrm_arrears, pcrm_arrears_item, pcrm_arrears_count, pcrm_arrears_at,
+               pcrm_arrears_free)
 
 pcrm_decimal pcrm_arrears_total(const pcrm_arrears *a)
 {
 	return a ? a->total : pcrm_decimal_make(0, 2);
 }
 
-void pcrm_arrears_free(pcrm_arrears *a)
+static int arrears_row(pcrm_rows *rows, struct row_sink *sink)
 {
-	if (!a)
-		return;
-	pcrm__vec_free(&a->v);
-	free(a);
-}
-
-static int arrears_row(pcrm_rows *rows, int64_t as_of, pcrm_arrears *a)
-{
+	pcrm_arrears *a = sink->list;
+	int64_t as_of = sink->day;
 	const char *src[6] = { pcrm__rows_text(rows, 0), pcrm__rows_text(rows, 1),
 		               pcrm__rows_text(rows, 2), pcrm__rows_text(rows, 3),
 		               pcrm__rows_text(rows, 4), pcrm__rows_text(rows, 9) };
@@ -208,10 +204,7 @@ static int customer_org(pcrm_ctx *ctx, const char *customer_no, char org[PCRM__L
 	int rc;
 	if (!customer_no || !*customer_no)
 		return pcrm__error(PCRM_EINVAL, "customer_no: missing");
-	rc = pcrm__store_query(ctx->store, sql, p, 1, &rows);
-	if (rc != PCRM_OK)
-		return rc;
-	rc = pcrm__rows_next(rows);
+	rc = pcrm__ledger_first_row(ctx->store, sql, p, 1, &rows);
 	if (rc == 1) {
 		snprintf(org, PCRM__LEDGER_CODE_MAX + 1, "%s", pcrm__rows_text(rows, 0));
 		rc = PCRM_OK;
@@ -240,7 +233,6 @@ int pcrm_arrears_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char *custom
 	char org[PCRM__LEDGER_CODE_MAX + 1];
 	struct pcrm__ledger_account acct;
 	pcrm_arrears *a;
-	pcrm_rows *rows;
 	int rc;
 
 	if (!out)
@@ -266,15 +258,9 @@ int pcrm_arrears_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char *custom
 		return pcrm__error_oom();
 	a->total = pcrm_decimal_make(0, 2);
 	pcrm_sql_value p[2] = { PCRM_SQL_S(customer_no), PCRM_SQL_S(account_no ? account_no : "") };
-	rc = pcrm__store_query(ctx->store, sql, p, 2, &rows);
-	if (rc == PCRM_OK) {
-		int64_t day = pcrm_date_to_days(as_of);
-		while ((rc = pcrm__rows_next(rows)) == 1)
-			if ((rc = arrears_row(rows, day, a)) != PCRM_OK)
-				break;
-		pcrm__rows_free(rows);
-	}
-	if (rc < 0) {
+	struct row_sink sink = { ctx, pcrm_date_to_days(as_of), a };
+	rc = each_row(ctx, sql, p, 2, arrears_row, &sink);
+	if (rc != PCRM_OK) {
 		pcrm_arrears_free(a);
 		return rc;
 	}
@@ -288,20 +274,8 @@ struct pcrm_dunning_list {
 	struct pcrm__vec v;
 };
 
-size_t pcrm_dunning_list_count(const pcrm_dunning_list *l) { return l ? l->v.count : 0; }
-
-const pcrm_dunning_item *pcrm_dunning_list_at(const pcrm_dunning_list *l, size_t i)
-{
-	return l && i < l->v.count ? l->v.items[i] : NULL;
-}
-
-void pcrm_dunning_list_free(pcrm_dunning_list *l)
-{
-	if (!l)
-		return;
-	pcrm__vec_free(&l->v);
-	free(l);
-}
+PCRM__VEC_LIST(pcrm_dunning_list, pcrm_dunning_item, pcrm_dunning_list_count,
+               pcrm_dunning_list_at, pcrm_dunning_list_free)
 
 /* How often the account was reminded since `from_day`, and when last. */
 static int reminders(pcrm_ctx *ctx, pcrm_dunning_item *it, int64_t from_day)
@@ -321,8 +295,10 @@ static int reminders(pcrm_ctx *ctx, pcrm_dunning_item *it, int64_t from_day)
 	return rc < 0 ? rc : PCRM_OK;
 }
 
-static int dunning_row(pcrm_ctx *ctx, pcrm_rows *rows, int64_t as_of, pcrm_dunning_list *l)
+static int dunning_row(pcrm_rows *rows, struct row_sink *sink)
 {
+	pcrm_dunning_list *l = sink->list;
+	int64_t as_of = sink->day;
 	const char *src[3] = { pcrm__rows_text(rows, 0), pcrm__rows_text(rows, 1),
 		               pcrm__rows_text(rows, 2) };
 	const size_t dst[3] = { offsetof(pcrm_dunning_item, customer_no),
@@ -340,7 +316,7 @@ static int dunning_row(pcrm_ctx *ctx, pcrm_rows *rows, int64_t as_of, pcrm_dunni
 	/* balance = open - credit, and the credit is zero while items are open */
 	rc = pcrm__money_load(pcrm__rows_text(rows, 5), &it->arrears);
 	if (rc == PCRM_OK)
-		rc = reminders(ctx, it, due);
+		rc = reminders(sink->ctx, it, due);
 	if (rc == PCRM_OK)
 		rc = pcrm__vec_push(&l->v, it);
 	if (rc != PCRM_OK)
@@ -362,7 +338,6 @@ int pcrm_dunning_list_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char *o
 		"HAVING MIN(i.due_day) < $2 ORDER BY MIN(i.due_day), i.account_no";
 	pcrm_dunning_list *l;
 	char *scope = NULL;
-	pcrm_rows *rows;
 	int64_t day;
 	int rc;
 
@@ -383,15 +358,10 @@ int pcrm_dunning_list_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char *o
 	}
 	day = pcrm_date_to_days(as_of);
 	pcrm_sql_value p[2] = { PCRM_SQL_S(scope), PCRM_SQL_I(day - min_days) };
-	rc = pcrm__store_query(ctx->store, sql, p, 2, &rows);
-	if (rc == PCRM_OK) {
-		while ((rc = pcrm__rows_next(rows)) == 1)
-			if ((rc = dunning_row(ctx, rows, day, l)) != PCRM_OK)
-				break;
-		pcrm__rows_free(rows);
-	}
+	struct row_sink sink = { ctx, day, l };
+	rc = each_row(ctx, sql, p, 2, dunning_row, &sink);
 	free(scope);
-	if (rc < 0) {
+	if (rc != PCRM_OK) {
 		pcrm_dunning_list_free(l);
 		return rc;
 	}

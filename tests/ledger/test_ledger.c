@@ -100,10 +100,19 @@ static pcrm_ledger_summary summary(pcrm_test_store *t, const char *account)
 	return s;
 }
 
+/* Balance, open amount and credit of an account, as text. */
+static void assert_standing(pcrm_test_store *t, const char *account, const char *balance,
+                            const char *open, const char *credit)
+{
+	pcrm_ledger_summary s = summary(t, account);
+	assert_money(s.balance, balance);
+	assert_money(s.open, open);
+	assert_money(s.credit, credit);
+}
+
 PCRM_BACKEND_TEST(ledger, payments_go_to_the_oldest_bill_and_overpayment_stays_as_credit)
 {
 	pcrm_ledger_entry *e;
-	pcrm_ledger_summary s;
 	setup(t);
 	bill(t, "A1", "B2610", "2026-10", "2026-11-01", "2026-11-15", "80.00");
 	bill(t, "A1", "B2609", "2026-09", "2026-10-01", "2026-10-15", "100");
@@ -128,18 +137,12 @@ PCRM_BACKEND_TEST(ledger, payments_go_to_the_oldest_bill_and_overpayment_stays_a
 	assert_money(e->balance, "-20.00");
 	assert_money(e->credit, "20.00");
 	pcrm_ledger_entry_free(e);
-	s = summary(t, "A1");
-	assert_money(s.balance, "-20.00");
-	assert_money(s.open, "0.00");
-	assert_money(s.credit, "20.00");
-	cr_assert_eq(s.entries, 4);
+	assert_standing(t, "A1", "-20.00", "0.00", "20.00");
+	cr_assert_eq(summary(t, "A1").entries, 4);
 
 	/* the next bill consumes the credit */
 	bill(t, "A1", "B2611", "2026-11", "2026-12-01", "2026-12-15", "60.00");
-	s = summary(t, "A1");
-	assert_money(s.balance, "40.00");
-	assert_money(s.open, "40.00");
-	assert_money(s.credit, "0.00");
+	assert_standing(t, "A1", "40.00", "40.00", "0.00");
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_allocation WHERE item_no = 'B2611'"), 1);
 }
 
@@ -184,7 +187,6 @@ PCRM_BACKEND_TEST(ledger, the_same_key_never_doubles_and_other_content_conflicts
 PCRM_BACKEND_TEST(ledger, refunds_adjustments_and_voids)
 {
 	pcrm_ledger_entry *e;
-	pcrm_ledger_summary s;
 	pcrm_ledger_list *l;
 	setup(t);
 	bill(t, "A1", "B1", "2026-09", "2026-10-01", "2026-10-15", "100.00");
@@ -226,18 +228,13 @@ PCRM_BACKEND_TEST(ledger, refunds_adjustments_and_voids)
 	                                    "\"direction\": \"debit\", \"amount\": \"60.00\", "
 	                                    "\"reason\": \"补收\", \"due_date\": \"2026-12-01\"}"),
 	                                NULL));
-	s = summary(t, "A1");
-	assert_money(s.balance, "10.00");
-	assert_money(s.open, "10.00");
-	assert_money(s.credit, "0.00");
+	assert_standing(t, "A1", "10.00", "10.00", "0.00");
 	pcrm_assert_ok(pcrm_ledger_post(t->ctx, &city_admin, "A1",
 	                                doc("{\"kind\": \"adjustment\", \"idempotency_key\": \"J2\", "
 	                                    "\"direction\": \"credit\", \"amount\": \"10.00\", "
 	                                    "\"reason\": \"减免\"}"),
 	                                NULL));
-	s = summary(t, "A1");
-	assert_money(s.balance, "0.00");
-	assert_money(s.open, "0.00");
+	assert_standing(t, "A1", "0.00", "0.00", "0.00");
 
 	/* both the bill and its credit note stay in history */
 	pcrm_assert_ok(pcrm_ledger_load(t->ctx, &city_agent, "A1", &l));
@@ -578,6 +575,14 @@ PCRM_BACKEND_TEST(ledger, bank_payments_are_idempotent_by_transaction_id)
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_payment"), 1);
 }
 
+/* The statuses of items 2 and 3 (T3, T4) of a reconciliation, then frees it. */
+static void expect_t3_t4(pcrm_bank_reconciliation *r, const char *status)
+{
+	cr_assert_str_eq(pcrm_bank_reconciliation_at(r, 2)->status, status);
+	cr_assert_str_eq(pcrm_bank_reconciliation_at(r, 3)->status, status);
+	pcrm_bank_reconciliation_free(r);
+}
+
 static const char statement[] =
 	"bank_statement,1,ICBC,2026-11-23,4,430.00\r\n"
 	"T1,A1,100.00,08:00:00\r\n"
@@ -616,28 +621,24 @@ PCRM_BACKEND_TEST(ledger, reconciliation_finds_every_difference)
 	cr_assert_str_eq(it->status, "amount_mismatch");
 	assert_money(it->bank_amount, "200.00");
 	assert_money(it->ledger_amount, "199.00");
-	cr_assert_str_eq(pcrm_bank_reconciliation_at(r, 2)->status, "missing_ours");
+	cr_assert_str_eq(pcrm_bank_reconciliation_at(r, 2)->transaction_id, "T3");
 	cr_assert_str_eq(pcrm_bank_reconciliation_at(r, 3)->status, "missing_ours");
 	it = pcrm_bank_reconciliation_at(r, 4);
 	cr_assert_str_eq(it->status, "missing_bank");
 	cr_assert_str_eq(it->transaction_id, "T9");
 	cr_assert_eq(it->line, 0);
 	cr_assert_null(pcrm_bank_reconciliation_at(r, 5));
-	pcrm_bank_reconciliation_free(r);
+	expect_t3_t4(r, "missing_ours");
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_payment"), 4);
 
 	/* posting what we lack: T3 and T4 become payments; a second run posts nothing more */
 	pcrm_assert_ok(pcrm_bank_reconcile(t->ctx, &city_admin, statement, strlen(statement),
 	                                   PCRM_BANK_RECONCILE_POST_MISSING, &r));
-	cr_assert_str_eq(pcrm_bank_reconciliation_at(r, 2)->status, "posted");
-	cr_assert_str_eq(pcrm_bank_reconciliation_at(r, 3)->status, "posted");
-	pcrm_bank_reconciliation_free(r);
+	expect_t3_t4(r, "posted");
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_payment"), 6);
 	pcrm_assert_ok(pcrm_bank_reconcile(t->ctx, &city_admin, statement, strlen(statement),
 	                                   PCRM_BANK_RECONCILE_POST_MISSING, &r));
-	cr_assert_str_eq(pcrm_bank_reconciliation_at(r, 2)->status, "matched");
-	cr_assert_str_eq(pcrm_bank_reconciliation_at(r, 3)->status, "matched");
-	pcrm_bank_reconciliation_free(r);
+	expect_t3_t4(r, "matched");
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_payment"), 6);
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'bank.reconcile'"), 3);
 
