@@ -15,6 +15,7 @@
 #include <powercrm/customer.h>
 #include <powercrm/metering.h>
 #include <powercrm/contact.h>
+#include <powercrm/ledger.h>
 #include <powercrm/staffing.h>
 #include <powercrm/workflow.h>
 

@@ -290,6 +290,8 @@ static int pcrm_py_write(const char *data, size_t len, void *userdata)
 	int pcrm_org_unit_version,
 	int pcrm_customer_vip_level, int pcrm_customer_version,
 	int pcrm_contact_duration_seconds,
+	int replayed, int days_past_due, int prior_year, int residential, int open_items,
+	int reminders, int line,
 	int pcrm_account_version, int pcrm_metering_point_version, int pcrm_register_is_cumulative,
 	int pcrm_workflow_version, int pcrm_workflow_state_is_final,
 	int pcrm_workorder_workflow_version, int pcrm_workorder_version, int pcrm_workorder_is_overdue,
@@ -414,6 +416,11 @@ PCRM_OWNED_OUT(pcrm_workorder_history, pcrm_workorder_history_free)
 	$result = SWIG_Python_AppendOutput($result, SWIG_FromCharPtr(*$1));
 }
 %typemap(freearg, noblock=1) char **out { pcrm_free(temp$argnum); }
+PCRM_OWNED_OUT(pcrm_ledger_entry, pcrm_ledger_entry_free)
+PCRM_OWNED_OUT(pcrm_ledger_list, pcrm_ledger_list_free)
+PCRM_OWNED_OUT(pcrm_arrears, pcrm_arrears_free)
+PCRM_OWNED_OUT(pcrm_dunning_list, pcrm_dunning_list_free)
+PCRM_OWNED_OUT(pcrm_bank_reconciliation, pcrm_bank_reconciliation_free)
 
 /* Value outputs not named `out`. */
 %include <typemaps.i>
@@ -694,6 +701,7 @@ static char *pcrm_py_pack(char **p, const char *s)
 %include "powercrm/metering.h"
 %include "powercrm/contact.h"
 %include "powercrm/workflow.h"
+%include "powercrm/ledger.h"
 %mutable;
 /* Array-shaped staffing calls are bound through the helpers at the end of this file. */
 %ignore pcrm_staffing_curve;

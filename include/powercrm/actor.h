@@ -47,7 +47,10 @@ typedef enum pcrm_permission {
 	PCRM_PERM_CALL_MONITOR,        /**< listen in on calls, read call records */
 	PCRM_PERM_AUDIT_READ,          /**< read and verify the audit log */
 	PCRM_PERM_AUDIT_WRITE,         /**< append integrator-defined audit entries */
-	PCRM_PERM_CONTACT_WRITE        /**< record an interaction in a customer's contact history */
+	PCRM_PERM_CONTACT_WRITE,       /**< record an interaction in a customer's contact history */
+	PCRM_PERM_PAYMENT_POST,        /**< post a payment (counter, online, bank) to a ledger */
+	PCRM_PERM_LEDGER_ADJUST,       /**< post refunds and adjustments, void bills */
+	PCRM_PERM_BANK_RECONCILE       /**< reconcile a bank's daily statement */
 } pcrm_permission;
 
 /**

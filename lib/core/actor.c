@@ -39,6 +39,12 @@ static const struct permission_rule rules[] = {
 	{ PCRM_PERM_AUDIT_WRITE, "audit.write", { 1, 1, 1, 1, 1 } },
 	/* every front-line role logs its contacts, township stations included */
 	{ PCRM_PERM_CONTACT_WRITE, "contact.write", { 1, 1, 1, 0, 1 } },
+	/* counter clerks (营业厅 agents) take payments; monitors only watch */
+	{ PCRM_PERM_PAYMENT_POST, "payment.post", { 1, 1, 1, 0, 1 } },
+	/* money going back or bills changing after the fact: senior staff only */
+	{ PCRM_PERM_LEDGER_ADJUST, "ledger.adjust", { 2, 0, 3, 0, 1 } },
+	/* the finance side of bank collection */
+	{ PCRM_PERM_BANK_RECONCILE, "bank.reconcile", { 2, 0, 0, 0, 1 } },
 };
 
 static const char *const role_names[ROLE_COUNT] = {

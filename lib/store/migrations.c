@@ -20,6 +20,7 @@
 extern const char pcrm__schema_metering[];
 extern const char pcrm__schema_contacts[];
 extern const char pcrm__schema_workflow[];
+extern const char pcrm__schema_ledger[];
 
 struct migration {
 	int version;
@@ -102,6 +103,7 @@ static const struct migration migrations[] = {
 	{ 4, "contact history", pcrm__schema_contacts },
 	{ 5, "workflow definitions, work orders, their history and timers",
 	  pcrm__schema_workflow },
+	{ 6, "account ledger, payments and dunning", pcrm__schema_ledger },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -194,9 +196,19 @@ static int migrate_locked(pcrm_store *st, int64_t now)
 		                   "database schema version %d is newer than this library "
 		                   "(libpowercrm %s knows up to %d): upgrade the library",
 		                   current, pcrm_version(), pcrm__schema_latest());
-	for (int i = 0; i < MIGRATION_COUNT && rc == PCRM_OK; i++)
-		if (migrations[i].version > current)
+	/*
+	 * Numbers may have gaps (parallel branches reserve numbers), and a
+	 * database may miss a lower number that was merged after it was
+	 * migrated: every migration not yet recorded is applied, in order.
+	 */
+	for (int i = 0; i < MIGRATION_COUNT && rc == PCRM_OK; i++) {
+		int64_t applied = 0;
+		pcrm_sql_value v = PCRM_SQL_I(migrations[i].version);
+		rc = pcrm__store_query_int(st, "SELECT COUNT(*) FROM pcrm_schema WHERE version = $1",
+		                           &v, 1, &applied);
+		if (rc == PCRM_OK && applied == 0)
 			rc = apply(st, &migrations[i], now);
+	}
 	return rc;
 }
 

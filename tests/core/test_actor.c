@@ -57,7 +57,7 @@ Test(actor, roles_do_their_own_work)
 Test(actor, higher_levels_can_do_what_lower_levels_can)
 {
 	for (int role = PCRM_ROLE_ADMIN; role <= PCRM_ROLE_SYSTEM; role++) {
-		for (int perm = PCRM_PERM_ORG_READ; perm <= PCRM_PERM_CONTACT_WRITE; perm++) {
+		for (int perm = PCRM_PERM_ORG_READ; perm <= PCRM_PERM_BANK_RECONCILE; perm++) {
 			for (int level = PCRM_LEVEL_MIN; level < PCRM_LEVEL_MAX; level++) {
 				pcrm_actor lo = make((pcrm_role)role, level);
 				pcrm_actor hi = make((pcrm_role)role, level + 1);
@@ -86,6 +86,32 @@ Test(actor, levels_grade_permissions)
 	cr_assert_eq(pcrm_role_min_level(PCRM_ROLE_AGENT, PCRM_PERM_ARCHIVE_WRITE), 0);
 }
 
+/* The ledger's permissions: counters take payments, senior staff adjust, finance reconciles. */
+Test(actor, ledger_permissions)
+{
+	pcrm_actor agent = make(PCRM_ROLE_AGENT, 1);
+	pcrm_actor clerk2 = make(PCRM_ROLE_DATA_CLERK, 2);
+	pcrm_actor clerk3 = make(PCRM_ROLE_DATA_CLERK, 3);
+	pcrm_actor admin1 = make(PCRM_ROLE_ADMIN, 1);
+	pcrm_actor admin2 = make(PCRM_ROLE_ADMIN, 2);
+	pcrm_actor monitor = make(PCRM_ROLE_MONITOR, 3);
+	pcrm_actor system = make(PCRM_ROLE_SYSTEM, 1);
+
+	cr_assert(pcrm_actor_can(&agent, PCRM_PERM_PAYMENT_POST));
+	cr_assert_not(pcrm_actor_can(&monitor, PCRM_PERM_PAYMENT_POST));
+	cr_assert_not(pcrm_actor_can(&agent, PCRM_PERM_LEDGER_ADJUST));
+	cr_assert_not(pcrm_actor_can(&clerk2, PCRM_PERM_LEDGER_ADJUST));
+	cr_assert(pcrm_actor_can(&clerk3, PCRM_PERM_LEDGER_ADJUST));
+	cr_assert_not(pcrm_actor_can(&admin1, PCRM_PERM_LEDGER_ADJUST));
+	cr_assert(pcrm_actor_can(&admin2, PCRM_PERM_LEDGER_ADJUST));
+	cr_assert(pcrm_actor_can(&admin2, PCRM_PERM_BANK_RECONCILE));
+	cr_assert_not(pcrm_actor_can(&clerk3, PCRM_PERM_BANK_RECONCILE));
+	cr_assert(pcrm_actor_can(&system, PCRM_PERM_BANK_RECONCILE));
+	cr_assert_str_eq(pcrm_permission_name(PCRM_PERM_PAYMENT_POST), "payment.post");
+	cr_assert_str_eq(pcrm_permission_name(PCRM_PERM_LEDGER_ADJUST), "ledger.adjust");
+	cr_assert_str_eq(pcrm_permission_name(PCRM_PERM_BANK_RECONCILE), "bank.reconcile");
+}
+
 Test(actor, malformed_actor_may_do_nothing)
 {
 	pcrm_actor a = make(PCRM_ROLE_ADMIN, 0);
@@ -107,6 +133,6 @@ Test(actor, names_round_trip)
 	cr_assert_null(pcrm_role_name((pcrm_role)0));
 	cr_assert_eq(pcrm_role_parse("boss", &r), PCRM_EINVAL);
 	cr_assert(strstr(pcrm_error_last(), "boss") != NULL);
-	for (int perm = PCRM_PERM_ORG_READ; perm <= PCRM_PERM_CONTACT_WRITE; perm++)
+	for (int perm = PCRM_PERM_ORG_READ; perm <= PCRM_PERM_BANK_RECONCILE; perm++)
 		cr_assert_not_null(pcrm_permission_name((pcrm_permission)perm));
 }

@@ -100,9 +100,31 @@ PCRM_BACKEND_TEST(store, reopening_applies_nothing_twice)
 	if (strcmp(t->uri, "sqlite::memory:") == 0)
 		return; /* a private in-memory database cannot be reopened; the file test covers it */
 	make_tree(t->ctx);
+	int64_t applied = count(t->ctx, "SELECT COUNT(*) FROM pcrm_schema");
+	cr_assert_geq(applied, 1);
 	again = pcrm_test_open_again(t);
-	cr_assert_eq(count(again, "SELECT COUNT(*) FROM pcrm_schema"), pcrm_schema_version_latest());
+	cr_assert_eq(count(again, "SELECT COUNT(*) FROM pcrm_schema"), applied);
+	cr_assert_eq(count(again, "SELECT MAX(version) FROM pcrm_schema"),
+	             pcrm_schema_version_latest());
 	cr_assert_eq(count(again, "SELECT COUNT(*) FROM org_unit"), 5);
+	pcrm_ctx_close(again);
+}
+
+/*
+ * Migration numbers may have gaps, and a lower number merged later is
+ * still applied to a database that already has higher ones.
+ */
+PCRM_BACKEND_TEST(store, a_missing_lower_migration_is_applied)
+{
+	pcrm_ctx *again;
+	if (strcmp(t->uri, "sqlite::memory:") == 0)
+		return;
+	pcrm_assert_ok(pcrm__store_exec(t->ctx->store, "DROP TABLE contact", NULL, 0, NULL));
+	pcrm_assert_ok(pcrm__store_exec(t->ctx->store, "DELETE FROM pcrm_schema WHERE version = 4",
+	                                NULL, 0, NULL));
+	again = pcrm_test_open_again(t);
+	cr_assert_eq(count(again, "SELECT COUNT(*) FROM pcrm_schema WHERE version = 4"), 1);
+	cr_assert_eq(count(again, "SELECT COUNT(*) FROM contact"), 0);
 	pcrm_ctx_close(again);
 }
 

@@ -43,6 +43,10 @@ from .metering import (  # noqa: F401
 from .workflows import (  # noqa: F401
     Workflow, WorkOrder, WorkOrderPage, HistoryEntry, workflow_check,
 )
+from .ledger import (  # noqa: F401
+    LedgerEntry, LedgerSummary, ArrearsItem, Arrears, DunningItem, ReconItem,
+    BANK_RECONCILE_POST_MISSING,
+)
 from .staffing import (  # noqa: F401
     QueueModel, ShiftObjective, Queue, QueueMetrics, StaffingTarget, StaffingResult,
     ForecastInterval, Shift, ShiftPlan, STAFFING_MAX_AGENTS, SHIFT_COST_MAX, erlang_load,

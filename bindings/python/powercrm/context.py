@@ -9,6 +9,7 @@ from .contacts import ContactMixin
 from .customers import CustomerMixin
 from .metering import MeteringMixin
 from .workflows import WorkflowMixin
+from .ledger import LedgerMixin
 from .enums import OrgLevel, Permission
 from .errors import Error
 from .handles import Handle
@@ -77,7 +78,7 @@ def _audit_record(row):
                       json_loads(summary) if summary else {}, prev_hash, hash_)
 
 
-class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin):
+class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerMixin):
     """An open store (pcrm_ctx).  Made by :func:`powercrm.open`.
 
     Closed exactly once: by :meth:`close`, by leaving its ``with`` block, or

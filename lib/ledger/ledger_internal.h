@@ -1,0 +1,156 @@
+/* Internal: what the ledger files share (documents, money, posting, the bank statement). */
+#ifndef PCRM_LEDGER_INTERNAL_H
+#define PCRM_LEDGER_INTERNAL_H
+
+#include <jansson.h>
+
+#include <powercrm/ledger.h>
+
+#include "store/store.h"
+
+/** Longest code (customer, account number, org unit), as in the archive. */
+#define PCRM__LEDGER_CODE_MAX 32
+/** Longest key or reference (bill number, idempotency key, bank transaction id). */
+#define PCRM__LEDGER_KEY_MAX 64
+#define PCRM__LEDGER_TEXT_MAX 500
+#define PCRM__BANK_CODE_MAX 16
+
+/* ---- money (two decimals) and dates ---- */
+
+/** Parses an amount: > 0, at most 2 decimals; returned at scale 2.  Errors name `path`. */
+int pcrm__money_parse(const char *path, const char *text, pcrm_decimal *out);
+
+/** Canonical text of an amount. */
+void pcrm__money_text(pcrm_decimal v, char out[PCRM_DECIMAL_STRING_MAX]);
+
+/** Reads a stored amount; PCRM_ESTORE when malformed. */
+int pcrm__money_load(const char *text, pcrm_decimal *out);
+
+/** The civil date of an instant at the context's offset, as days since 1970-01-01. */
+int64_t pcrm__ledger_day(const pcrm_ctx *ctx, pcrm_time t);
+
+/* ---- lists (ledger_list.c) ---- */
+
+/** A growable array of malloc'd items. */
+struct pcrm__vec {
+	void **items;
+	size_t count, cap;
+};
+
+int pcrm__vec_push(struct pcrm__vec *v, void *item);
+/** Frees every item and the array (not the struct). */
+void pcrm__vec_free(struct pcrm__vec *v);
+
+/**
+ * Allocates a zeroed struct of `size` bytes followed by copies of the `n`
+ * strings `src` (NULL ones are skipped), storing each copy's address in the
+ * `const char *` member at byte offset `offsets[i]`.  NULL when out of memory.
+ */
+void *pcrm__block_new(size_t size, const char *const *src, const size_t *offsets, size_t n);
+
+/**
+ * Runs a query and steps to its first row: 1 (a row) or 0 (none) with
+ * *rows open, < 0 on failure.  The caller frees *rows in every case
+ * (pcrm__rows_free(NULL) is a no-op).
+ */
+int pcrm__ledger_first_row(pcrm_store *st, const char *sql, const pcrm_sql_value *params,
+                           int nparams, pcrm_rows **rows);
+
+/**
+ * The three functions of a list type that wraps one struct pcrm__vec `v`:
+ * count, the i-th item (NULL out of range), free (NULL is a no-op).
+ */
+#define PCRM__VEC_LIST(type, item, count_fn, at_fn, free_fn)                                \
+	size_t count_fn(const type *l) { return l ? l->v.count : 0; }                        \
+	const item *at_fn(const type *l, size_t i)                                           \
+	{                                                                                    \
+		return l && i < l->v.count ? (const item *)l->v.items[i] : NULL;             \
+	}                                                                                    \
+	void free_fn(type *l)                                                                \
+	{                                                                                    \
+		if (l)                                                                       \
+			pcrm__vec_free(&l->v);                                               \
+		free(l);                                                                     \
+	}
+
+/* ---- a checked posting request (ledger_doc.c) ---- */
+
+struct pcrm__ledger_request {
+	const char *kind;         /* bill, payment, refund, adjustment, void */
+	const char *ref;          /* what the entry shows as its reference */
+	char key[PCRM__LEDGER_KEY_MAX * 2 + 32]; /* the entry key (unique in the store) */
+	pcrm_decimal amount;      /* > 0 (zero for a void: the bill decides) */
+	int debit;                /* adjustments: 1 debit, 0 credit */
+	const char *period;       /* bills */
+	int64_t issue_day, due_day; /* bills; due_day also debit adjustments (-1 = business day) */
+	const char *bill_no;      /* bills, voids */
+	const char *channel;      /* payments */
+	const char *bank_code, *transaction_id; /* bank payments */
+	int has_at;               /* at / paid_at given */
+	pcrm_time at;
+};
+
+/**
+ * Validates a posting document in place (amounts and dates rewritten in
+ * canonical form) and fills `out` (strings borrowed from the document).
+ * PCRM_EINVAL names the field.  Needs no store.
+ */
+int pcrm__ledger_request_check(json_t *doc, struct pcrm__ledger_request *out);
+
+/** Parses JSON text of `len` bytes into an object; PCRM_EINVAL names `what`. */
+int pcrm__ledger_parse_json(const char *what, const char *text, size_t len, json_t **out);
+
+/* ---- posting (ledger.c) ---- */
+
+/**
+ * Validates, authorizes and posts one request document (borrowed, may be
+ * rewritten) to `account_no`, in its own nested transaction.
+ */
+int pcrm__ledger_post_doc(pcrm_ctx *ctx, const pcrm_actor *actor, const char *account_no,
+                          json_t *doc, pcrm_ledger_entry **out);
+
+/** The account with its customer's org unit and usage class. */
+struct pcrm__ledger_account {
+	char customer_no[PCRM__LEDGER_CODE_MAX + 1];
+	char account_no[PCRM__LEDGER_CODE_MAX + 1];
+	char org_unit[PCRM__LEDGER_CODE_MAX + 1];
+	char usage_class[PCRM__LEDGER_CODE_MAX + 1];
+};
+
+/** Loads an account; PCRM_ENOTFOUND names it. */
+int pcrm__ledger_account_load(pcrm_ctx *ctx, const char *account_no,
+                              struct pcrm__ledger_account *out);
+
+/** Builds an entry object from the columns of pcrm__LEDGER_ENTRY_COLUMNS starting at 0. */
+int pcrm__ledger_entry_from_row(struct pcrm_rows *rows, pcrm_ledger_entry **out);
+
+#define PCRM__LEDGER_ENTRY_COLUMNS                                                           \
+	"customer_no, account_no, seq, kind, ref, amount, balance, credit, business_day, "   \
+	"posted_at, posted_by, doc"
+
+/* ---- bank statements (bank_statement.c) ---- */
+
+struct pcrm__bank_line {
+	int line;
+	char transaction_id[PCRM__LEDGER_KEY_MAX + 1];
+	char account_no[PCRM__LEDGER_CODE_MAX + 1];
+	pcrm_decimal amount;
+	int seconds; /* time of day */
+};
+
+struct pcrm__bank_statement {
+	char bank_code[PCRM__BANK_CODE_MAX + 1];
+	pcrm_date date;
+	struct pcrm__bank_line *lines;
+	size_t count;
+};
+
+/**
+ * Parses a statement (docs/bank-statement-format.md).  PCRM_EINVAL names
+ * the line and field ("line 3, amount: ...").  On failure nothing is left
+ * to free; on success free with pcrm__bank_statement_clear().
+ */
+int pcrm__bank_statement_parse(const char *text, size_t len, struct pcrm__bank_statement *out);
+void pcrm__bank_statement_clear(struct pcrm__bank_statement *s);
+
+#endif
