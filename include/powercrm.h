@@ -16,5 +16,6 @@
 #include <powercrm/metering.h>
 #include <powercrm/contact.h>
 #include <powercrm/staffing.h>
+#include <powercrm/tariff.h>
 
 #endif /* POWERCRM_H */
