@@ -49,8 +49,15 @@ static int frac_round(int64_t a, int64_t b, int64_t num, i128 den, pcrm_rounding
                       int64_t *out)
 {
 	i128 x = (i128)a * b, y, q;
+	const i128 small = (i128)INT64_MAX;
 
-	if (__builtin_mul_overflow(x, (i128)num, &y) || den > ((i128)1 << 100))
+	/* both factors below 2^63: the product fits in 126 bits, no check needed */
+	if (x <= small && x >= -small)
+		y = x * num;
+	else if (__builtin_mul_overflow(x, (i128)num, &y))
+		return pcrm__error(PCRM_EOVERFLOW, "bill: an amount does not fit (energy or price "
+		                   "too large)");
+	if (den > ((i128)1 << 100))
 		return pcrm__error(PCRM_EOVERFLOW, "bill: an amount does not fit (energy or price "
 		                   "too large)");
 	q = round_div(y, den, mode);
@@ -235,7 +242,8 @@ static int customer_check(const struct calc *k)
 	const pcrm_bill_customer *c = k->c;
 	const pcrm_tariff *t = k->t;
 	static const char *const fields[] = {
-		"contract_capacity_kva", "contract_demand_kw", "ytd_kwh", "ytd_amount"
+		"customer.contract_capacity_kva", "customer.contract_demand_kw", "customer.ytd_kwh",
+		"customer.ytd_amount"
 	};
 	const pcrm_decimal *values[4];
 	int64_t v;
@@ -262,13 +270,11 @@ static int customer_check(const struct calc *k)
 	values[2] = &c->ytd_kwh;
 	values[3] = &c->ytd_amount;
 	for (int i = 0; i < 4; i++) {
-		char what[48];
-		snprintf(what, sizeof(what), "customer.%s", fields[i]);
-		if ((rc = pcrm__to_fixed(what, *values[i], i == 3 ? PCRM__MONEY_SCALE
-		                                                  : PCRM__ENERGY_SCALE, &v)) < 0)
+		if ((rc = pcrm__to_fixed(fields[i], *values[i], i == 3 ? PCRM__MONEY_SCALE
+		                                                       : PCRM__ENERGY_SCALE, &v)) < 0)
 			return rc;
 		if (v < 0)
-			return pcrm__error(PCRM_EINVAL, "%s: negative", what);
+			return pcrm__error(PCRM_EINVAL, "%s: negative", fields[i]);
 	}
 	return PCRM_OK;
 }
@@ -285,15 +291,17 @@ static int period_check(struct calc *k)
 	k->first_day = pcrm_date_to_days(k->start);
 	last = pcrm_date_to_days(k->end);
 	k->days = last - k->first_day + 1;
-	snprintf(a, sizeof(a), "%04d-%02d-%02d", k->start.year, k->start.month, k->start.day);
-	snprintf(b, sizeof(b), "%04d-%02d-%02d", k->end.year, k->end.month, k->end.day);
-	if (k->days < 1 || k->days > 366)
-		return pcrm__error(PCRM_EINVAL, "period: %s .. %s is not 1..366 days", a, b);
-	if (k->first_day < pcrm_date_to_days(t->from))
-		return pcrm__error(PCRM_EINVAL, "period.start: %s is before the tariff's "
-		                   "effective_from", a);
-	if (t->has_to && last > pcrm_date_to_days(t->to))
+	if (k->days < 1 || k->days > 366 || k->first_day < pcrm_date_to_days(t->from) ||
+	    (t->has_to && last > pcrm_date_to_days(t->to))) {
+		snprintf(a, sizeof(a), "%04d-%02d-%02d", k->start.year, k->start.month, k->start.day);
+		snprintf(b, sizeof(b), "%04d-%02d-%02d", k->end.year, k->end.month, k->end.day);
+		if (k->days < 1 || k->days > 366)
+			return pcrm__error(PCRM_EINVAL, "period: %s .. %s is not 1..366 days", a, b);
+		if (k->first_day < pcrm_date_to_days(t->from))
+			return pcrm__error(PCRM_EINVAL, "period.start: %s is before the tariff's "
+			                   "effective_from", a);
 		return pcrm__error(PCRM_EINVAL, "period.end: %s is after the tariff's effective_to", b);
+	}
 	k->month = k->start.month;
 	return PCRM_OK;
 }
@@ -452,8 +460,11 @@ static int energy_line(struct calc *k, size_t p, size_t tier, int64_t kwh_num, i
 
 	/* the period's energy times this tier's share of the total, times the price: one rounding */
 	if ((rc = frac_round(k->energy[p], price, kwh_num,
-	                     (i128)kwh_den * EP_TO_MONEY, t->rounding, &amount)) < 0 ||
-	    (rc = frac_round(k->energy[p], kwh_num, 1, kwh_den, PCRM_ROUND_HALF_UP, &qty)) < 0)
+	                     (i128)kwh_den * EP_TO_MONEY, t->rounding, &amount)) < 0)
+		return rc;
+	if (kwh_num == kwh_den)
+		qty = k->energy[p];
+	else if ((rc = frac_round(k->energy[p], kwh_num, 1, kwh_den, PCRM_ROUND_HALF_UP, &qty)) < 0)
 		return rc;
 	l->period = t->has_tou ? t->periods[p] : NULL;
 	l->tier = t->tier_count ? (int)tier + 1 : 0;

@@ -187,20 +187,24 @@ int pcrm_usage_set_period(pcrm_usage *usage, const char *period, pcrm_decimal kw
 	if (!period || !*period || strlen(period) > PCRM__NAME_MAX)
 		return pcrm__error(PCRM_EINVAL, "usage.periods: a period name is 1..%d bytes",
 		                   PCRM__NAME_MAX);
-	pcrm__quote(period, strlen(period), q, sizeof(q));
 	if ((rc = energy_arg("usage.periods", kwh, &v)) < 0) {
+		pcrm__quote(period, strlen(period), q, sizeof(q));
 		pcrm__error_prefix("\"%s\"", q);
 		return rc;
 	}
-	if (usage->interval_count || usage->has_total)
+	if (usage->interval_count || usage->has_total) {
+		pcrm__quote(period, strlen(period), q, sizeof(q));
 		return pcrm__error(PCRM_EINVAL, "usage.periods.%s: the usage already has %s", q,
 		                   usage->has_total ? "a total" : "intervals");
+	}
 	for (i = 0; i < usage->period_count; i++)
 		if (strcmp(usage->periods[i].name, period) == 0)
 			break;
-	if (i == PCRM_TARIFF_MAX_PERIODS)
+	if (i == PCRM_TARIFF_MAX_PERIODS) {
+		pcrm__quote(period, strlen(period), q, sizeof(q));
 		return pcrm__error(PCRM_EINVAL, "usage.periods.%s: more than %d periods", q,
 		                   PCRM_TARIFF_MAX_PERIODS);
+	}
 	if (i == usage->period_count) {
 		memcpy(usage->periods[i].name, period, strlen(period) + 1);
 		usage->period_count++;
