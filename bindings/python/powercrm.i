@@ -293,7 +293,9 @@ static int pcrm_py_write(const char *data, size_t len, void *userdata)
 	int pcrm_account_version, int pcrm_metering_point_version, int pcrm_register_is_cumulative,
 	int year, int month, int day, int hour, int minute, int second, int scale, int level,
 	int utc_offset, int limit, int digits, int in_service, int agents, int scheduled,
-	int max_agents, int cyclic, int optimal
+	int max_agents, int cyclic, int optimal,
+	int version, int tier, int prorate_days, int household_size, int low_income, int pf_standard,
+	int year_end
 %enddef
 %typemap(out) PCRM_PLAIN_INT "$result = PyLong_FromLong((long)$1);"
 
@@ -399,6 +401,9 @@ PCRM_OWNED_OUT(pcrm_metering_point, pcrm_metering_point_free)
 PCRM_OWNED_OUT(pcrm_metering_point_list, pcrm_metering_point_list_free)
 PCRM_OWNED_OUT(pcrm_meter_history, pcrm_meter_history_free)
 PCRM_OWNED_OUT(pcrm_reading_list, pcrm_reading_list_free)
+PCRM_OWNED_OUT(pcrm_tariff, pcrm_tariff_free)
+PCRM_OWNED_OUT(pcrm_usage, pcrm_usage_free)
+PCRM_OWNED_OUT(pcrm_bill, pcrm_bill_free)
 
 /* Value outputs not named `out`. */
 %include <typemaps.i>
@@ -623,6 +628,30 @@ static char *pcrm_py_pack(char **p, const char *s)
 %feature("nothreadallow") pcrm_customer_query::pcrm_customer_query;
 %feature("nothreadallow") pcrm_customer_query::~pcrm_customer_query;
 
+/* Bill customer attributes owning a copy of the usage class, like the actor. */
+%immutable pcrm_bill_customer::usage_class;
+%extend pcrm_bill_customer {
+	pcrm_bill_customer(const char *usage_class = NULL)
+	{
+		size_t n = usage_class ? strlen(usage_class) + 1 : 0;
+		pcrm_bill_customer init = PCRM_BILL_CUSTOMER_INIT;
+		pcrm_bill_customer *c = (pcrm_bill_customer *)malloc(sizeof(*c) + n);
+		if (!c)
+			return NULL;
+		*c = init;
+		c->usage_class = n ? (const char *)memcpy(c + 1, usage_class, n) : NULL;
+		pcrm_py_live_add(1);
+		return c;
+	}
+	~pcrm_bill_customer()
+	{
+		pcrm_py_live_add(-1);
+		free($self);
+	}
+}
+%feature("nothreadallow") pcrm_bill_customer::pcrm_bill_customer;
+%feature("nothreadallow") pcrm_bill_customer::~pcrm_bill_customer;
+
 /* ---- the public headers ---- */
 
 %include "powercrm/version.h"
@@ -647,6 +676,19 @@ static char *pcrm_py_pack(char **p, const char *s)
 %ignore pcrm_shift_problem;
 %ignore pcrm_shift::pattern;
 %include "powercrm/staffing.h"
+/* Bill lines are records the library hands out: read-only in Python. */
+%immutable pcrm_bill_line::kind;
+%immutable pcrm_bill_line::code;
+%immutable pcrm_bill_line::period;
+%immutable pcrm_bill_line::tier;
+%immutable pcrm_bill_line::item;
+%immutable pcrm_bill_line::name;
+%immutable pcrm_bill_line::quantity;
+%immutable pcrm_bill_line::unit;
+%immutable pcrm_bill_line::unit_price;
+%immutable pcrm_bill_line::prorate_days;
+%immutable pcrm_bill_line::amount;
+%include "powercrm/tariff.h"
 
 /* ---- helpers for what the headers express with C-only types ---- */
 
