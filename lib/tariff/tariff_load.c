@@ -9,7 +9,6 @@
  * path of the offending value: "energy.tiers[2].max: ...".  On failure the
  * half-built tariff is freed: loading changes nothing.
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include <jansson.h>
 
 #include "core/error.h"
+#include "core/json_doc.h"
 #include "core/time_internal.h"
 #include "tariff_internal.h"
 
@@ -32,21 +32,6 @@ static const char *const month_all = "1..12";
 
 /* ---- helpers ---- */
 
-static const char *type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number";
-	case JSON_TRUE: return "true";
-	case JSON_FALSE: return "false";
-	case JSON_NULL: return "null";
-	}
-	return "a value";
-}
-
 static void sub(char *buf, const char *fmt, ...) PCRM_PRINTF(2, 3);
 
 static void sub(char *buf, const char *fmt, ...)
@@ -58,39 +43,6 @@ static void sub(char *buf, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int want(const char *path, const json_t *v, json_type type, const char *what)
-{
-	if (v && json_typeof(v) == type)
-		return PCRM_OK;
-	if (!v)
-		return pcrm__error(PCRM_EINVAL, "%s: missing (expected %s)", path, what);
-	return pcrm__error(PCRM_EINVAL, "%s: expected %s, got %s", path, what, type_name(v));
-}
-
-/* Refuses keys of obj not in the NULL-terminated `known`. */
-static int check_keys(const char *path, const json_t *obj, const char *const *known)
-{
-	char q[PCRM_QUOTE_SIZE], list[512];
-	const char *key;
-	json_t *value;
-	size_t used = 0;
-
-	json_object_foreach((json_t *)obj, key, value) {
-		size_t i = 0;
-		while (known[i] && strcmp(key, known[i]) != 0)
-			i++;
-		if (known[i])
-			continue;
-		list[0] = '\0';
-		for (i = 0; known[i] && used + strlen(known[i]) + 3 < sizeof(list); i++)
-			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
-			                         i ? ", " : "", known[i]);
-		pcrm__quote(key, strlen(key), q, sizeof(q));
-		return pcrm__error(PCRM_EINVAL, "%s: unknown key \"%s\" (expected %s)",
-		                   path[0] ? path : "document", q, list);
-	}
-	return PCRM_OK;
-}
 
 /* A decimal string, exact at `scale` digits, >= 0 unless `negative_ok`. */
 static int get_dec(const char *path, const json_t *v, int scale, int negative_ok, int64_t *out)
@@ -103,7 +55,7 @@ static int get_dec(const char *path, const json_t *v, int scale, int negative_ok
 		return pcrm__error(PCRM_EINVAL, "%s: expected a decimal string such as \"0.5283\", got "
 		                   "a JSON number (numbers are refused: money and energy are never "
 		                   "binary floating point)", path);
-	if ((rc = want(path, v, JSON_STRING, "a decimal string such as \"0.5283\"")) < 0)
+	if ((rc = pcrm__json_expect(path, v, JSON_STRING, "a decimal string such as \"0.5283\"")) < 0)
 		return rc;
 	if ((rc = pcrm_decimal_parse_n(json_string_value(v), json_string_length(v), &d)) < 0) {
 		pcrm__error_prefix("%s", path);
@@ -125,7 +77,7 @@ static int get_int(const char *path, const json_t *v, int min, int max, int *out
 	json_int_t n;
 	int rc;
 
-	if ((rc = want(path, v, JSON_INTEGER, "an integer")) < 0)
+	if ((rc = pcrm__json_expect(path, v, JSON_INTEGER, "an integer")) < 0)
 		return rc;
 	n = json_integer_value(v);
 	if (n < min || n > max)
@@ -138,7 +90,7 @@ static int get_int(const char *path, const json_t *v, int min, int max, int *out
 static int get_bool(const char *path, const json_t *v, int *out)
 {
 	if (!json_is_boolean(v))
-		return want(path, v, JSON_TRUE, "true or false");
+		return pcrm__json_expect(path, v, JSON_TRUE, "true or false");
 	*out = json_is_true(v);
 	return PCRM_OK;
 }
@@ -149,7 +101,7 @@ static int get_text(const char *path, const json_t *v, size_t max, char **out)
 	size_t len;
 	int rc;
 
-	if ((rc = want(path, v, JSON_STRING, "a string")) < 0)
+	if ((rc = pcrm__json_expect(path, v, JSON_STRING, "a string")) < 0)
 		return rc;
 	len = json_string_length(v);
 	if (len == 0 || len > max)
@@ -190,7 +142,7 @@ static int get_date(const char *path, const json_t *v, pcrm_date *out)
 {
 	int rc;
 
-	if ((rc = want(path, v, JSON_STRING, "a date \"YYYY-MM-DD\"")) < 0)
+	if ((rc = pcrm__json_expect(path, v, JSON_STRING, "a date \"YYYY-MM-DD\"")) < 0)
 		return rc;
 	if ((rc = pcrm_date_parse(json_string_value(v), out)) < 0)
 		pcrm__error_prefix("%s", path);
@@ -205,7 +157,7 @@ static int get_months(const char *path, const json_t *v, unsigned *mask)
 	json_t *m;
 	int rc, month;
 
-	if ((rc = want(path, v, JSON_ARRAY, "a list of months 1..12")) < 0)
+	if ((rc = pcrm__json_expect(path, v, JSON_ARRAY, "a list of months 1..12")) < 0)
 		return rc;
 	if (json_array_size(v) == 0)
 		return pcrm__error(PCRM_EINVAL, "%s: empty (list at least one month)", path);
@@ -235,12 +187,39 @@ static int get_period_ref(const char *path, const json_t *v, const pcrm_tariff *
 	char q[PCRM_QUOTE_SIZE];
 	int rc;
 
-	if ((rc = want(path, v, JSON_STRING, "a period name")) < 0)
+	if ((rc = pcrm__json_expect(path, v, JSON_STRING, "a period name")) < 0)
 		return rc;
 	if ((*out = period_index(t, json_string_value(v))) < 0) {
 		pcrm__quote(json_string_value(v), json_string_length(v), q, sizeof(q));
 		return pcrm__error(PCRM_EINVAL, "%s: \"%s\" is not one of tou.periods", path, q);
 	}
+	return PCRM_OK;
+}
+
+/*
+ * The common part of a season (tou.seasons[i], energy.seasonal_max[i]): an
+ * object with only `keys`, an optional "name" label and "months" that no
+ * earlier season (`seen`) has taken; the season's months go to *mask.
+ */
+static int load_season_head(const char *path, const json_t *s, const char *const *keys,
+                            const char *what, unsigned *seen, unsigned *mask)
+{
+	char f[PATH_SIZE];
+	json_t *x;
+	int rc;
+
+	if ((rc = pcrm__json_expect(path, s, JSON_OBJECT, what)) < 0 ||
+	    (rc = pcrm__json_check_keys(path, s, keys)) < 0)
+		return rc;
+	sub(f, "%s.name", path);
+	if ((x = json_object_get(s, "name")) && (rc = get_text(f, x, TEXT_MAX, NULL)) < 0)
+		return rc;
+	sub(f, "%s.months", path);
+	if ((rc = get_months(f, json_object_get(s, "months"), mask)) < 0)
+		return rc;
+	if (*mask & *seen)
+		return pcrm__error(PCRM_EINVAL, "%s: a month is already in an earlier season", f);
+	*seen |= *mask;
 	return PCRM_OK;
 }
 
@@ -252,7 +231,7 @@ static int load_matrix(const char *path, const json_t *v, const pcrm_tariff *t,
 	char p[PATH_SIZE], h[PATH_SIZE];
 	int rc, idx;
 
-	if ((rc = want(path, v, JSON_ARRAY, "12 lists (months) of 24 period indexes")) < 0)
+	if ((rc = pcrm__json_expect(path, v, JSON_ARRAY, "12 lists (months) of 24 period indexes")) < 0)
 		return rc;
 	if (json_array_size(v) != 12)
 		return pcrm__error(PCRM_EINVAL, "%s: has %zu months, expected 12", path,
@@ -260,7 +239,7 @@ static int load_matrix(const char *path, const json_t *v, const pcrm_tariff *t,
 	for (size_t m = 0; m < 12; m++) {
 		json_t *row = json_array_get(v, m);
 		sub(p, "%s[%zu]", path, m);
-		if ((rc = want(p, row, JSON_ARRAY, "24 period indexes (hours 0..23)")) < 0)
+		if ((rc = pcrm__json_expect(p, row, JSON_ARRAY, "24 period indexes (hours 0..23)")) < 0)
 			return rc;
 		if (json_array_size(row) != 24)
 			return pcrm__error(PCRM_EINVAL, "%s: has %zu hours, expected 24", p,
@@ -283,7 +262,7 @@ static int get_hour(const char *path, const json_t *v, int is_end, int *out)
 	const char *s;
 	int rc, hh;
 
-	if ((rc = want(path, v, JSON_STRING, "a time \"HH:00\"")) < 0)
+	if ((rc = pcrm__json_expect(path, v, JSON_STRING, "a time \"HH:00\"")) < 0)
 		return rc;
 	s = json_string_value(v);
 	pcrm__quote(s, json_string_length(v), q, sizeof(q));
@@ -311,12 +290,13 @@ static int load_bands(const char *path, const json_t *v, const pcrm_tariff *t,
 	size_t i;
 	json_t *b;
 
-	if ((rc = want(path, v, JSON_ARRAY, "a list of bands {\"from\", \"to\", \"period\"}")) < 0)
+	if ((rc = pcrm__json_expect(path, v, JSON_ARRAY,
+	                            "a list of bands {\"from\", \"to\", \"period\"}")) < 0)
 		return rc;
 	json_array_foreach(v, i, b) {
 		sub(p, "%s[%zu]", path, i);
-		if ((rc = want(p, b, JSON_OBJECT, "a band {\"from\", \"to\", \"period\"}")) < 0 ||
-		    (rc = check_keys(p, b, keys)) < 0)
+		if ((rc = pcrm__json_expect(p, b, JSON_OBJECT, "a band {\"from\", \"to\", \"period\"}")) < 0 ||
+		    (rc = pcrm__json_check_keys(p, b, keys)) < 0)
 			return rc;
 		sub(f, "%s.from", p);
 		if ((rc = get_hour(f, json_object_get(b, "from"), 0, &from)) < 0)
@@ -355,22 +335,13 @@ static int load_seasons(const json_t *v, pcrm_tariff *t)
 	json_t *s, *x;
 	int rc;
 
-	if ((rc = want("tou.seasons", v, JSON_ARRAY, "a list of seasons")) < 0)
+	if ((rc = pcrm__json_expect("tou.seasons", v, JSON_ARRAY, "a list of seasons")) < 0)
 		return rc;
 	json_array_foreach(v, i, s) {
 		sub(p, "tou.seasons[%zu]", i);
-		if ((rc = want(p, s, JSON_OBJECT, "a season {\"months\", \"weekday\", \"weekend\"}")) < 0 ||
-		    (rc = check_keys(p, s, keys)) < 0)
+		if ((rc = load_season_head(p, s, keys, "a season {\"months\", \"weekday\", "
+		                           "\"weekend\"}", &seen, &mask)) < 0)
 			return rc;
-		sub(f, "%s.name", p);
-		if ((x = json_object_get(s, "name")) && (rc = get_text(f, x, TEXT_MAX, NULL)) < 0)
-			return rc;
-		sub(f, "%s.months", p);
-		if ((rc = get_months(f, json_object_get(s, "months"), &mask)) < 0)
-			return rc;
-		if (mask & seen)
-			return pcrm__error(PCRM_EINVAL, "%s: a month is already in an earlier season", f);
-		seen |= mask;
 		sub(f, "%s.weekday", p);
 		if ((rc = load_bands(f, json_object_get(s, "weekday"), t, wd)) < 0)
 			return rc;
@@ -402,11 +373,11 @@ static int load_tou(json_t *v, pcrm_tariff *t)
 	size_t i;
 	int rc;
 
-	if ((rc = want("tou", v, JSON_OBJECT, "an object")) < 0 ||
-	    (rc = check_keys("tou", v, keys)) < 0)
+	if ((rc = pcrm__json_expect("tou", v, JSON_OBJECT, "an object")) < 0 ||
+	    (rc = pcrm__json_check_keys("tou", v, keys)) < 0)
 		return rc;
 	list = json_object_get(v, "periods");
-	if ((rc = want("tou.periods", list, JSON_ARRAY, "a list of period names")) < 0)
+	if ((rc = pcrm__json_expect("tou.periods", list, JSON_ARRAY, "a list of period names")) < 0)
 		return rc;
 	if (json_array_size(list) < 1 || json_array_size(list) > PCRM_TARIFF_MAX_PERIODS)
 		return pcrm__error(PCRM_EINVAL, "tou.periods: has %zu periods, expected 1..%d",
@@ -450,8 +421,9 @@ static int load_tier(size_t i, size_t n, const json_t *v, pcrm_tariff *t)
 	int rc, kind;
 
 	sub(p, "energy.tiers[%zu]", i);
-	if ((rc = want(p, v, JSON_OBJECT, "a tier {\"max\", \"price\" or \"surcharge\"}")) < 0 ||
-	    (rc = check_keys(p, v, keys)) < 0)
+	if ((rc = pcrm__json_expect(p, v, JSON_OBJECT,
+	                            "a tier {\"max\", \"price\" or \"surcharge\"}")) < 0 ||
+	    (rc = pcrm__json_check_keys(p, v, keys)) < 0)
 		return rc;
 	max = json_object_get(v, "max");
 	price = json_object_get(v, "price");
@@ -489,7 +461,7 @@ static int load_energy_list(const char *path, const json_t *v, size_t n, int inc
 	char p[PATH_SIZE];
 	int rc;
 
-	if ((rc = want(path, v, JSON_ARRAY, "a list of kWh strings")) < 0)
+	if ((rc = pcrm__json_expect(path, v, JSON_ARRAY, "a list of kWh strings")) < 0)
 		return rc;
 	if (json_array_size(v) != n)
 		return pcrm__error(PCRM_EINVAL, "%s: has %zu values, expected %zu (one per tier "
@@ -511,25 +483,16 @@ static int load_seasonal_max(const json_t *v, pcrm_tariff *t)
 	char p[PATH_SIZE], f[PATH_SIZE];
 	unsigned seen = 0, mask;
 	size_t i;
-	json_t *s, *x;
+	json_t *s;
 	int rc;
 
-	if ((rc = want("energy.seasonal_max", v, JSON_ARRAY, "a list of seasons")) < 0)
+	if ((rc = pcrm__json_expect("energy.seasonal_max", v, JSON_ARRAY, "a list of seasons")) < 0)
 		return rc;
 	json_array_foreach(v, i, s) {
 		sub(p, "energy.seasonal_max[%zu]", i);
-		if ((rc = want(p, s, JSON_OBJECT, "a season {\"months\", \"max\"}")) < 0 ||
-		    (rc = check_keys(p, s, keys)) < 0)
+		if ((rc = load_season_head(p, s, keys, "a season {\"months\", \"max\"}", &seen,
+		                           &mask)) < 0)
 			return rc;
-		sub(f, "%s.name", p);
-		if ((x = json_object_get(s, "name")) && (rc = get_text(f, x, TEXT_MAX, NULL)) < 0)
-			return rc;
-		sub(f, "%s.months", p);
-		if ((rc = get_months(f, json_object_get(s, "months"), &mask)) < 0)
-			return rc;
-		if (mask & seen)
-			return pcrm__error(PCRM_EINVAL, "%s: a month is already in an earlier season", f);
-		seen |= mask;
 		sub(f, "%s.max", p);
 		if ((rc = load_energy_list(f, json_object_get(s, "max"), t->tier_count - 1, 1, max)) < 0)
 			return rc;
@@ -545,8 +508,8 @@ static int load_large_household(const json_t *v, pcrm_tariff *t)
 	static const char *const keys[] = { "min_size", "extra", NULL };
 	int rc;
 
-	if ((rc = want("energy.large_household", v, JSON_OBJECT, "an object")) < 0 ||
-	    (rc = check_keys("energy.large_household", v, keys)) < 0 ||
+	if ((rc = pcrm__json_expect("energy.large_household", v, JSON_OBJECT, "an object")) < 0 ||
+	    (rc = pcrm__json_check_keys("energy.large_household", v, keys)) < 0 ||
 	    (rc = get_int("energy.large_household.min_size", json_object_get(v, "min_size"), 2, 100,
 	                  &t->large_household_min)) < 0)
 		return rc;
@@ -559,8 +522,8 @@ static int load_low_income(const json_t *v, pcrm_tariff *t)
 	static const char *const keys[] = { "free_kwh", "price", NULL };
 	int rc;
 
-	if ((rc = want("energy.low_income", v, JSON_OBJECT, "an object")) < 0 ||
-	    (rc = check_keys("energy.low_income", v, keys)) < 0 ||
+	if ((rc = pcrm__json_expect("energy.low_income", v, JSON_OBJECT, "an object")) < 0 ||
+	    (rc = pcrm__json_check_keys("energy.low_income", v, keys)) < 0 ||
 	    (rc = get_dec("energy.low_income.free_kwh", json_object_get(v, "free_kwh"),
 	                  ENERGY_DIGITS, 0, &t->low_income_kwh)) < 0 ||
 	    (rc = get_dec("energy.low_income.price", json_object_get(v, "price"), PRICE_DIGITS, 0,
@@ -577,7 +540,7 @@ static int load_tiers(json_t *e, pcrm_tariff *t)
 	size_t n;
 	int rc;
 
-	if ((rc = want("energy.tiers", tiers, JSON_ARRAY, "a list of tiers")) < 0)
+	if ((rc = pcrm__json_expect("energy.tiers", tiers, JSON_ARRAY, "a list of tiers")) < 0)
 		return rc;
 	n = json_array_size(tiers);
 	if (n < 1 || n > PCRM_TARIFF_MAX_TIERS)
@@ -591,7 +554,7 @@ static int load_tiers(json_t *e, pcrm_tariff *t)
 		memcpy(t->tier_max[m], t->tier_max[0], sizeof(t->tier_max[0]));
 	if ((x = json_object_get(e, "tier_basis"))) {
 		int b = 0;
-		if ((rc = want("energy.tier_basis", x, JSON_STRING, "\"monthly\", \"annual\" or "
+		if ((rc = pcrm__json_expect("energy.tier_basis", x, JSON_STRING, "\"monthly\", \"annual\" or "
 		               "\"daily\"")) < 0)
 			return rc;
 		while (bases[b] && strcmp(bases[b], json_string_value(x)) != 0)
@@ -621,8 +584,8 @@ static int load_energy(json_t *e, pcrm_tariff *t)
 	json_t *price, *prices, *x;
 	int rc, need_prices;
 
-	if ((rc = want("energy", e, JSON_OBJECT, "an object")) < 0 ||
-	    (rc = check_keys("energy", e, keys)) < 0)
+	if ((rc = pcrm__json_expect("energy", e, JSON_OBJECT, "an object")) < 0 ||
+	    (rc = pcrm__json_check_keys("energy", e, keys)) < 0)
 		return rc;
 	if (json_object_get(e, "tiers")) {
 		if ((rc = load_tiers(e, t)) < 0)
@@ -649,10 +612,10 @@ static int load_energy(json_t *e, pcrm_tariff *t)
 		if (price)
 			return pcrm__error(PCRM_EINVAL, "energy.price: the tariff has tou periods; give "
 			                   "energy.prices per period");
-		if ((rc = want("energy.prices", prices, JSON_OBJECT,
+		if ((rc = pcrm__json_expect("energy.prices", prices, JSON_OBJECT,
 		               "an object of period name -> price")) < 0)
 			return rc;
-		if ((rc = check_keys("energy.prices", prices, (const char *const *)t->periods)) < 0)
+		if ((rc = pcrm__json_check_keys("energy.prices", prices, (const char *const *)t->periods)) < 0)
 			return rc;
 		for (size_t i = 0; i < t->period_count; i++) {
 			sub(p, "energy.prices.%s", t->periods[i]);
@@ -676,11 +639,11 @@ static int load_basic(json_t *v, pcrm_tariff *t)
 	json_t *kind, *x;
 	int rc;
 
-	if ((rc = want("basic", v, JSON_OBJECT, "an object")) < 0 ||
-	    (rc = check_keys("basic", v, keys)) < 0)
+	if ((rc = pcrm__json_expect("basic", v, JSON_OBJECT, "an object")) < 0 ||
+	    (rc = pcrm__json_check_keys("basic", v, keys)) < 0)
 		return rc;
 	kind = json_object_get(v, "kind");
-	if ((rc = want("basic.kind", kind, JSON_STRING, "\"capacity\" or \"demand\"")) < 0)
+	if ((rc = pcrm__json_expect("basic.kind", kind, JSON_STRING, "\"capacity\" or \"demand\"")) < 0)
 		return rc;
 	if (strcmp(json_string_value(kind), "capacity") == 0)
 		t->basic_kind = PCRM__BASIC_CAPACITY;
@@ -725,7 +688,7 @@ static int load_items(const char *key, json_t *v, int is_fund, struct pcrm__item
 	json_t *x;
 	int rc;
 
-	if ((rc = want(key, v, JSON_ARRAY, "a list")) < 0)
+	if ((rc = pcrm__json_expect(key, v, JSON_ARRAY, "a list")) < 0)
 		return rc;
 	if (json_array_size(v) > PCRM_TARIFF_MAX_ITEMS)
 		return pcrm__error(PCRM_EINVAL, "%s: has %zu items, at most %d are supported", key,
@@ -733,8 +696,8 @@ static int load_items(const char *key, json_t *v, int is_fund, struct pcrm__item
 	json_array_foreach(v, i, x) {
 		struct pcrm__item *it = &items[i];
 		sub(p, "%s[%zu]", key, i);
-		if ((rc = want(p, x, JSON_OBJECT, "an object")) < 0 ||
-		    (rc = check_keys(p, x, is_fund ? fund_keys : fixed_keys)) < 0)
+		if ((rc = pcrm__json_expect(p, x, JSON_OBJECT, "an object")) < 0 ||
+		    (rc = pcrm__json_check_keys(p, x, is_fund ? fund_keys : fixed_keys)) < 0)
 			return rc;
 		sub(f, "%s.code", p);
 		if ((rc = get_code(f, json_object_get(x, "code"), PCRM__NAME_MAX, NULL)) < 0)
@@ -763,8 +726,8 @@ static int load_minimum(json_t *v, pcrm_tariff *t)
 	json_t *x;
 	int rc;
 
-	if ((rc = want("minimum", v, JSON_OBJECT, "an object")) < 0 ||
-	    (rc = check_keys("minimum", v, keys)) < 0)
+	if ((rc = pcrm__json_expect("minimum", v, JSON_OBJECT, "an object")) < 0 ||
+	    (rc = pcrm__json_check_keys("minimum", v, keys)) < 0)
 		return rc;
 	if ((x = json_object_get(v, "monthly"))) {
 		if ((rc = get_dec("minimum.monthly", x, PCRM__MONEY_SCALE, 0, &t->min_monthly)) < 0)
@@ -793,7 +756,7 @@ static int load_header(json_t *root, pcrm_tariff *t)
 	if ((rc = get_code("id", json_object_get(root, "id"), 64, &t->id)) < 0)
 		return rc;
 	x = json_object_get(root, "version");
-	if ((rc = want("version", x, JSON_INTEGER, "an integer >= 1")) < 0)
+	if ((rc = pcrm__json_expect("version", x, JSON_INTEGER, "an integer >= 1")) < 0)
 		return rc;
 	if (json_integer_value(x) < 1)
 		return pcrm__error(PCRM_EINVAL, "version: %lld is not >= 1",
@@ -802,7 +765,7 @@ static int load_header(json_t *root, pcrm_tariff *t)
 	if ((x = json_object_get(root, "name")) && (rc = get_text("name", x, TEXT_MAX, NULL)) < 0)
 		return rc;
 	if ((x = json_object_get(root, "description")) &&
-	    (rc = want("description", x, JSON_STRING, "a string")) < 0)
+	    (rc = pcrm__json_expect("description", x, JSON_STRING, "a string")) < 0)
 		return rc;
 	if ((x = json_object_get(root, "usage_class")) &&
 	    (rc = get_code("usage_class", x, 64, &t->usage_class)) < 0)
@@ -818,7 +781,7 @@ static int load_header(json_t *root, pcrm_tariff *t)
 		t->has_to = 1;
 	}
 	x = json_object_get(root, "currency");
-	if ((rc = want("currency", x, JSON_STRING, "an ISO 4217 code such as \"CNY\"")) < 0)
+	if ((rc = pcrm__json_expect("currency", x, JSON_STRING, "an ISO 4217 code such as \"CNY\"")) < 0)
 		return rc;
 	s = json_string_value(x);
 	if (json_string_length(x) != 3 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' ||
@@ -827,7 +790,8 @@ static int load_header(json_t *root, pcrm_tariff *t)
 		                   "(ISO 4217) such as \"CNY\"");
 	memcpy(t->currency, s, 4);
 	x = json_object_get(root, "rounding");
-	if ((rc = want("rounding", x, JSON_STRING, "a rounding mode such as \"half_up\"")) < 0)
+	if ((rc = pcrm__json_expect("rounding", x, JSON_STRING,
+	                            "a rounding mode such as \"half_up\"")) < 0)
 		return rc;
 	while (modes[m] && strcmp(modes[m], json_string_value(x)) != 0)
 		m++;
@@ -837,7 +801,7 @@ static int load_header(json_t *root, pcrm_tariff *t)
 	t->rounding = (pcrm_rounding)m;
 	t->utc_offset = PCRM_UTC_OFFSET_CHINA;
 	if ((x = json_object_get(root, "utc_offset"))) {
-		if ((rc = want("utc_offset", x, JSON_STRING, "a string such as \"+08:00\"")) < 0)
+		if ((rc = pcrm__json_expect("utc_offset", x, JSON_STRING, "a string such as \"+08:00\"")) < 0)
 			return rc;
 		if ((rc = pcrm__parse_utc_offset(json_string_value(x), json_string_length(x),
 		                                 &t->utc_offset)) < 0) {
@@ -859,8 +823,9 @@ static int load_document(json_t *root, pcrm_tariff *t)
 	int rc;
 
 	if (!json_is_object(root))
-		return pcrm__error(PCRM_EINVAL, "document: expected an object, got %s", type_name(root));
-	if ((rc = check_keys("", root, keys)) < 0 || (rc = load_header(root, t)) < 0)
+		return pcrm__error(PCRM_EINVAL, "document: expected an object, got %s",
+		                   pcrm__json_type_name(root));
+	if ((rc = pcrm__json_check_keys("", root, keys)) < 0 || (rc = load_header(root, t)) < 0)
 		return rc;
 	if ((x = json_object_get(root, "tou"))) {
 		if ((rc = load_tou(x, t)) < 0)
@@ -923,10 +888,7 @@ int pcrm_tariff_load(pcrm_tariff **out, const char *json)
 
 int pcrm_tariff_load_file(pcrm_tariff **out, const char *path)
 {
-	char *buf = NULL, reason[128];
-	size_t len;
-	long size;
-	FILE *f;
+	char *buf = NULL;
 	int rc;
 
 	if (!out)
@@ -934,38 +896,10 @@ int pcrm_tariff_load_file(pcrm_tariff **out, const char *path)
 	*out = NULL;
 	if (!path)
 		return pcrm__error(PCRM_EINVAL, "tariff load file: path is NULL");
-	if (!(f = fopen(path, "rb"))) {
-		if (strerror_r(errno, reason, sizeof(reason)) != 0)
-			snprintf(reason, sizeof(reason), "errno %d", errno);
-		return pcrm__error(PCRM_EIO, "%s: cannot open: %s", path, reason);
-	}
-	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-		rc = pcrm__error(PCRM_EIO, "%s: cannot read (not a regular file?)", path);
-		goto done;
-	}
-	if (size > FILE_MAX_BYTES) {
-		rc = pcrm__error(PCRM_EINVAL, "%s: larger than %d bytes, not a tariff", path,
-		                 FILE_MAX_BYTES);
-		goto done;
-	}
-	if (!(buf = malloc((size_t)size + 1))) {
-		rc = pcrm__error_oom();
-		goto done;
-	}
-	len = fread(buf, 1, (size_t)size, f);
-	if (ferror(f) || len != (size_t)size) {
-		rc = pcrm__error(PCRM_EIO, "%s: read failed", path);
-		goto done;
-	}
-	buf[len] = '\0';
-	if (memchr(buf, '\0', len)) {
-		rc = pcrm__error(PCRM_EINVAL, "%s: contains a NUL byte", path);
-		goto done;
-	}
+	if ((rc = pcrm__read_text_file(path, FILE_MAX_BYTES, "tariff", &buf)) < 0)
+		return rc;
 	if ((rc = pcrm_tariff_load(out, buf)) < 0)
 		pcrm__error_prefix("%s", path);
-done:
 	free(buf);
-	fclose(f);
 	return rc;
 }

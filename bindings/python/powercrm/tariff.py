@@ -18,7 +18,7 @@ import json as _json
 import os as _os
 
 from . import lowlevel as _ll
-from .handles import Handle
+from .handles import Handle, HandleOwner
 from .money import _from_c as _decimal_from_c, _to_c as _decimal_to_c
 from .records import json_dumps
 from .timeutil import _date_from_c, _date_to_c, _instant
@@ -166,7 +166,7 @@ def _bill_from_c(ptr):
                 _decimal_from_c(_ll.pcrm_bill_total(ptr)), text)
 
 
-class Tariff:
+class Tariff(HandleOwner):
     """A loaded, immutable tariff version (safe to share between threads).
 
     Made by :meth:`load` (a dict or JSON text) or :meth:`load_file`; freed
@@ -195,21 +195,6 @@ class Tariff:
     def load_file(cls, path):
         """Loads a tariff from a JSON file (IOFailure when it cannot be read)."""
         return cls(_ll.pcrm_tariff_load_file(_os.fsdecode(path)))
-
-    def close(self):
-        """Frees the tariff now (idempotent)."""
-        self._handle.close()
-
-    @property
-    def closed(self):
-        return self._handle.closed
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        self.close()
-        return False
 
     def __repr__(self):
         return "<powercrm.Tariff %s v%d%s>" % (self.id, self.version,
