@@ -20,36 +20,37 @@ __extension__ typedef unsigned __int128 u128;
 #define E6 INT64_C(1000000)
 #define E8 INT64_C(100000000)
 /* energy x price -> money: 10^(6 + 8 - 2) */
-#define EP_TO_MONEY ((i128)INT64_C(1000000000000))
+#define EP_TO_MONEY INT64_C(1000000000000)
 
 /* Largest energy accepted by the power-factor computation (P^2 + Q^2 must stay in 128 bits). */
 #define PF_MAX_UNITS (INT64_C(1) << 55)
 
-/* n / d rounded with mode; d > 0. */
-static i128 round_div(i128 n, i128 d, pcrm_rounding mode)
+/* a / b for a 128-bit a and a 64-bit b, with remainder; 64-bit division when a fits. */
+static u128 divmod(u128 a, uint64_t b, uint64_t *rem)
 {
-	i128 q = n / d, r = n % d, ar = r < 0 ? -r : r;
-	int neg = n < 0, up = 0;
-
-	if (r == 0)
-		return q;
-	switch (mode) {
-	case PCRM_ROUND_HALF_UP: up = 2 * ar >= d; break;
-	case PCRM_ROUND_HALF_EVEN: up = 2 * ar > d || (2 * ar == d && (q & 1)); break;
-	case PCRM_ROUND_DOWN: up = 0; break;
-	case PCRM_ROUND_UP: up = 1; break;
-	case PCRM_ROUND_CEILING: up = !neg; break;
-	case PCRM_ROUND_FLOOR: up = neg; break;
+	if (a >> 64 == 0) {
+		*rem = (uint64_t)a % b;
+		return (uint64_t)a / b;
 	}
-	return up ? (neg ? q - 1 : q + 1) : q;
+	*rem = (uint64_t)(a % b);
+	return a / b;
 }
 
-/* round(a * b * num / den) into *out; PCRM_EOVERFLOW when it does not fit. */
-static int frac_round(int64_t a, int64_t b, int64_t num, i128 den, pcrm_rounding mode,
-                      int64_t *out)
+/*
+ * round(a * b * num / (d1 * d2)) into *out, d1 and d2 > 0, computed exactly:
+ * the product is divided by d1 and then by d2 (so the divisions stay 128 by
+ * 64 bits, mostly 64 by 64), and the two remainders decide the rounding,
+ * since the dropped fraction is (r2 * d1 + r1) / (d1 * d2).  PCRM_EOVERFLOW
+ * when the product or the result does not fit.
+ */
+static int frac_round(int64_t a, int64_t b, int64_t num, int64_t d1, int64_t d2,
+                      pcrm_rounding mode, int64_t *out)
 {
-	i128 x = (i128)a * b, y, q;
+	i128 x = (i128)a * b, y;
 	const i128 small = (i128)INT64_MAX;
+	uint64_t r1, r2;
+	u128 mag, q, frac2, whole;
+	int neg, up = 0;
 
 	/* both factors below 2^63: the product fits in 126 bits, no check needed */
 	if (x <= small && x >= -small)
@@ -57,13 +58,25 @@ static int frac_round(int64_t a, int64_t b, int64_t num, i128 den, pcrm_rounding
 	else if (__builtin_mul_overflow(x, (i128)num, &y))
 		return pcrm__error(PCRM_EOVERFLOW, "bill: an amount does not fit (energy or price "
 		                   "too large)");
-	if (den > ((i128)1 << 100))
-		return pcrm__error(PCRM_EOVERFLOW, "bill: an amount does not fit (energy or price "
-		                   "too large)");
-	q = round_div(y, den, mode);
-	if (q > INT64_MAX || q < INT64_MIN)
+	neg = y < 0;
+	mag = neg ? (u128)0 - (u128)y : (u128)y;
+	q = divmod(divmod(mag, (uint64_t)d1, &r1), (uint64_t)d2, &r2);
+	if (r1 != 0 || r2 != 0) {
+		frac2 = 2 * ((u128)r2 * (uint64_t)d1 + r1); /* twice the dropped part, in 1/(d1 d2) */
+		whole = (u128)(uint64_t)d1 * (uint64_t)d2;
+		switch (mode) {
+		case PCRM_ROUND_HALF_UP: up = frac2 >= whole; break;
+		case PCRM_ROUND_HALF_EVEN: up = frac2 > whole || (frac2 == whole && (q & 1)); break;
+		case PCRM_ROUND_DOWN: up = 0; break;
+		case PCRM_ROUND_UP: up = 1; break;
+		case PCRM_ROUND_CEILING: up = !neg; break;
+		case PCRM_ROUND_FLOOR: up = neg; break;
+		}
+	}
+	q += (u128)up;
+	if (q > (u128)INT64_MAX)
 		return pcrm__error(PCRM_EOVERFLOW, "bill: an amount does not fit in 64 bits");
-	*out = (int64_t)q;
+	*out = neg ? -(int64_t)q : (int64_t)q;
 	return PCRM_OK;
 }
 
@@ -459,12 +472,12 @@ static int energy_line(struct calc *k, size_t p, size_t tier, int64_t kwh_num, i
 	int rc;
 
 	/* the period's energy times this tier's share of the total, times the price: one rounding */
-	if ((rc = frac_round(k->energy[p], price, kwh_num,
-	                     (i128)kwh_den * EP_TO_MONEY, t->rounding, &amount)) < 0)
+	if ((rc = frac_round(k->energy[p], price, kwh_num, kwh_den, EP_TO_MONEY, t->rounding,
+	                     &amount)) < 0)
 		return rc;
 	if (kwh_num == kwh_den)
 		qty = k->energy[p];
-	else if ((rc = frac_round(k->energy[p], kwh_num, 1, kwh_den, PCRM_ROUND_HALF_UP, &qty)) < 0)
+	else if ((rc = frac_round(k->energy[p], kwh_num, 1, kwh_den, 1, PCRM_ROUND_HALF_UP, &qty)) < 0)
 		return rc;
 	l->period = t->has_tou ? t->periods[p] : NULL;
 	l->tier = t->tier_count ? (int)tier + 1 : 0;
@@ -516,7 +529,7 @@ static int low_income_line(struct calc *k)
 	if (!t->has_low_income || !k->c->low_income || k->total == 0)
 		return PCRM_OK;
 	qty = k->total < t->low_income_kwh ? k->total : t->low_income_kwh;
-	if ((rc = frac_round(qty, -t->low_income_price, 1, EP_TO_MONEY, t->rounding, &amount)) < 0)
+	if ((rc = frac_round(qty, -t->low_income_price, 1, 1, EP_TO_MONEY, t->rounding, &amount)) < 0)
 		return rc;
 	l = add_line(k, PCRM_LINE_LOW_INCOME, "low_income_allowance", "kWh");
 	l->quantity = trim(qty, PCRM__ENERGY_SCALE, 0);
@@ -542,7 +555,7 @@ static int basic_line(struct calc *k, pcrm_bill_line_kind kind, const char *code
 	int64_t amount;
 	int rc;
 
-	if ((rc = frac_round(qty, price, days ? days : 1, EP_TO_MONEY * (days ? 30 : 1),
+	if ((rc = frac_round(qty, price, days ? days : 1, days ? 30 : 1, EP_TO_MONEY,
 	                     k->t->rounding, &amount)) < 0)
 		return rc;
 	l = add_line(k, kind, code, unit);
@@ -581,7 +594,7 @@ static int basic_lines(struct calc *k)
 	qty = k->max_demand;
 	limit = INT64_MAX;
 	if (contract > 0 &&
-	    (rc = frac_round(contract, t->excess_threshold, 1, E8, PCRM_ROUND_HALF_UP, &limit)) < 0)
+	    (rc = frac_round(contract, t->excess_threshold, 1, 1, E8, PCRM_ROUND_HALF_UP, &limit)) < 0)
 		return rc;
 	if ((rc = basic_line(k, PCRM_LINE_BASIC_DEMAND, "basic_demand", "kW",
 	                     qty < limit ? qty : limit, t->basic_price)) < 0)
@@ -589,7 +602,7 @@ static int basic_lines(struct calc *k)
 	if (qty <= limit)
 		return PCRM_OK;
 	/* demand above 105 % of the contract: the excess at double the price */
-	if ((rc = frac_round(t->basic_price, t->excess_multiplier, 1, E8, PCRM_ROUND_HALF_UP,
+	if ((rc = frac_round(t->basic_price, t->excess_multiplier, 1, 1, E8, PCRM_ROUND_HALF_UP,
 	                     &excess_price)) < 0)
 		return rc;
 	return basic_line(k, PCRM_LINE_BASIC_DEMAND_EXCESS, "basic_demand_excess", "kW",
@@ -619,7 +632,7 @@ static int power_factor_line(struct calc *k)
 	rate = pf_rate(r, k->c->pf_standard);
 	/* the base: basic and energy charges, before funds */
 	if ((rc = sum_lines(k->bill, 0, k->bill->count, &base)) < 0 ||
-	    (rc = frac_round(base, rate, 1, 10000, t->rounding, &amount)) < 0)
+	    (rc = frac_round(base, rate, 1, 1, 10000, t->rounding, &amount)) < 0)
 		return rc;
 	k->bill->has_pf = 1;
 	k->bill->pf = pcrm_decimal_make(r, 2);
@@ -638,7 +651,7 @@ static int fund_and_fixed_lines(struct calc *k)
 	int rc;
 
 	for (size_t i = 0; i < t->fund_count; i++) {
-		if ((rc = frac_round(k->total, t->funds[i].value, 1, EP_TO_MONEY, t->rounding,
+		if ((rc = frac_round(k->total, t->funds[i].value, 1, 1, EP_TO_MONEY, t->rounding,
 		                     &amount)) < 0)
 			return rc;
 		l = add_line(k, PCRM_LINE_FUND, "fund", "kWh");

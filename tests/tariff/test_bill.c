@@ -645,3 +645,35 @@ Test(bill, property_total_is_sum_and_interval_split_does_not_matter)
 		pcrm_tariff_free(t);
 	}
 }
+
+/* ---- rounding modes, negative lines included ---- */
+
+Test(bill, rounding_modes_apply_to_every_line)
+{
+	static const struct { const char *mode, *energy, *credit; } rows[] = {
+		/* energy 20 x 1.50075 = 30.015; credit -15 x 0.5283 = -7.9245 */
+		{ "half_up", "30.02", "-7.92" },   { "half_even", "30.02", "-7.92" },
+		{ "down", "30.01", "-7.92" },      { "up", "30.02", "-7.93" },
+		{ "ceiling", "30.02", "-7.92" },   { "floor", "30.01", "-7.93" },
+	};
+	pcrm_bill_customer c = PCRM_BILL_CUSTOMER_INIT;
+	pcrm_usage *u = usage_total("20");
+	char json[512];
+
+	c.low_income = 1;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		pcrm_tariff *t;
+		pcrm_bill *b;
+		snprintf(json, sizeof(json), "{\"id\":\"t\",\"version\":1,\"effective_from\":"
+		         "\"2026-01-01\",\"currency\":\"CNY\",\"rounding\":\"%s\",\"energy\":{\"price\":"
+		         "\"1.50075\",\"low_income\":{\"free_kwh\":\"15\",\"price\":\"0.5283\"}}}",
+		         rows[i].mode);
+		t = load_tariff(json);
+		b = compute(t, &c, DAY(2026, 7, 1), DAY(2026, 7, 31), u);
+		assert_dec(find_line(b, "energy", NULL, 0)->amount, rows[i].energy);
+		assert_dec(find_line(b, "low_income_allowance", NULL, 0)->amount, rows[i].credit);
+		pcrm_bill_free(b);
+		pcrm_tariff_free(t);
+	}
+	pcrm_usage_free(u);
+}
