@@ -120,6 +120,13 @@ PCRM_EXTERN(int) pcrm_usage_set_reactive(pcrm_usage *usage, pcrm_decimal kvarh);
 PCRM_EXTERN(int) pcrm_usage_set_max_demand(pcrm_usage *usage, pcrm_decimal kw);
 
 /**
+ * Sets the maximum demand (kW) within TOU period `period`, for tariffs with
+ * demand charges by TOU period (interval data gives it without this call).
+ */
+PCRM_EXTERN(int) pcrm_usage_set_period_demand(pcrm_usage *usage, const char *period,
+                                              pcrm_decimal kw);
+
+/**
  * Appends one interval of metered energy starting at `start` and lasting
  * `seconds` (300, 600, 900, 1800 or 3600); `start` must be a multiple of
  * `seconds` within its hour.  Intervals may come in any order and must not
@@ -162,7 +169,9 @@ typedef enum pcrm_bill_line_kind {
 	PCRM_LINE_FUND,                 /**< "fund": a government fund or surcharge per kWh */
 	PCRM_LINE_FIXED,                /**< "fixed_charge": a fixed amount per bill */
 	PCRM_LINE_MINIMUM_MONTHLY,      /**< "minimum_monthly": top-up to the monthly minimum */
-	PCRM_LINE_MINIMUM_ANNUAL        /**< "minimum_annual": top-up to the annual minimum */
+	PCRM_LINE_MINIMUM_ANNUAL,       /**< "minimum_annual": top-up to the annual minimum */
+	PCRM_LINE_DEMAND_FLAT,          /**< "demand_flat": max demand kW x the month's price */
+	PCRM_LINE_DEMAND_TOU            /**< "demand_tou": max demand within a TOU period x its price */
 } pcrm_bill_line_kind;
 
 /** One line of a bill; its strings live as long as the bill. */

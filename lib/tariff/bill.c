@@ -217,6 +217,8 @@ struct calc {
 	int64_t total;
 	int has_max_demand;
 	int64_t max_demand;
+	int has_period_demand[PCRM_TARIFF_MAX_PERIODS];
+	int64_t period_demand[PCRM_TARIFF_MAX_PERIODS]; /* max kW within each period */
 	pcrm_bill *bill;
 };
 
@@ -385,15 +387,36 @@ static int intervals_to_periods(struct calc *k)
 		if (!k->has_max_demand || kw > k->max_demand)
 			k->max_demand = kw;
 		k->has_max_demand = 1;
+		if (!k->has_period_demand[p] || kw > k->period_demand[p])
+			k->period_demand[p] = kw;
+		k->has_period_demand[p] = 1;
 	}
 	free(used);
 	return rc;
+}
+
+/* The index of the tariff period a usage entry names (usage.LIST.NAME in the error). */
+static int tariff_period(const pcrm_tariff *t, const char *list, const char *name, size_t *out)
+{
+	char q[PCRM_QUOTE_SIZE];
+	size_t p = 0;
+
+	while (p < t->period_count && strcmp(t->periods[p], name) != 0)
+		p++;
+	if (p == t->period_count) {
+		pcrm__quote(name, strlen(name), q, sizeof(q));
+		return pcrm__error(PCRM_EINVAL, "usage.%s.%s: not a period of tariff %s", list, q,
+		                   t->id);
+	}
+	*out = p;
+	return PCRM_OK;
 }
 
 static int usage_to_periods(struct calc *k)
 {
 	const pcrm_usage *u = k->u;
 	const pcrm_tariff *t = k->t;
+	size_t p;
 	int rc;
 
 	if (u->interval_count) {
@@ -401,15 +424,8 @@ static int usage_to_periods(struct calc *k)
 			return rc;
 	} else if (u->period_count) {
 		for (size_t i = 0; i < u->period_count; i++) {
-			size_t p = 0;
-			while (p < t->period_count && strcmp(t->periods[p], u->periods[i].name) != 0)
-				p++;
-			if (p == t->period_count) {
-				char q[PCRM_QUOTE_SIZE];
-				pcrm__quote(u->periods[i].name, strlen(u->periods[i].name), q, sizeof(q));
-				return pcrm__error(PCRM_EINVAL, "usage.periods.%s: not a period of tariff "
-				                   "%s", q, t->id);
-			}
+			if ((rc = tariff_period(t, "periods", u->periods[i].name, &p)) < 0)
+				return rc;
 			k->energy[p] = u->periods[i].kwh;
 		}
 	} else if (u->has_total) {
@@ -423,8 +439,14 @@ static int usage_to_periods(struct calc *k)
 		k->has_max_demand = 1;
 		k->max_demand = u->max_demand;
 	}
+	for (size_t i = 0; i < u->demand_count; i++) {
+		if ((rc = tariff_period(t, "period_demand", u->demands[i].name, &p)) < 0)
+			return rc;
+		k->has_period_demand[p] = 1;
+		k->period_demand[p] = u->demands[i].kwh;
+	}
 	k->total = 0;
-	for (size_t p = 0; p < t->period_count; p++)
+	for (p = 0; p < t->period_count; p++)
 		if ((rc = add64(k->total, k->energy[p], &k->total)) < 0)
 			return rc;
 	return PCRM_OK;
@@ -609,6 +631,50 @@ static int basic_lines(struct calc *k)
 	                  qty - limit, excess_price);
 }
 
+/* International demand charges: not prorated, one line per charged period. */
+static int demand_lines(struct calc *k)
+{
+	const pcrm_tariff *t = k->t;
+	pcrm_bill_line *l;
+	int64_t amount;
+	int rc;
+
+	if (t->has_flat_demand) {
+		int64_t price = t->flat_demand_price[k->month - 1];
+		if (!k->has_max_demand)
+			return pcrm__error(PCRM_EINVAL, "usage.max_demand: tariff %s has a flat demand "
+			                   "charge; give it (or interval data)", t->id);
+		if ((rc = frac_round(k->max_demand, price, 1, 1, EP_TO_MONEY, t->rounding,
+		                     &amount)) < 0)
+			return rc;
+		l = add_line(k, PCRM_LINE_DEMAND_FLAT, "demand_flat", "kW");
+		l->quantity = trim(k->max_demand, PCRM__ENERGY_SCALE, 0);
+		l->unit_price = trim(price, PCRM__PRICE_SCALE, 2);
+		set_money(l, amount);
+	}
+	for (size_t p = 0; t->has_tou_demand && p < t->period_count; p++) {
+		if (!t->tou_demand_set[p])
+			continue;
+		if (!k->has_period_demand[p]) {
+			/* no energy in the period (no interval in it, a register of 0): no demand */
+			if (k->u->interval_count || k->energy[p] == 0)
+				continue;
+			return pcrm__error(PCRM_EINVAL, "usage.period_demand.%s: tariff %s charges demand "
+			                   "by TOU period; give it (or interval data)", t->periods[p],
+			                   t->id);
+		}
+		if ((rc = frac_round(k->period_demand[p], t->tou_demand_price[p], 1, 1, EP_TO_MONEY,
+		                     t->rounding, &amount)) < 0)
+			return rc;
+		l = add_line(k, PCRM_LINE_DEMAND_TOU, "demand_tou", "kW");
+		l->period = t->periods[p];
+		l->quantity = trim(k->period_demand[p], PCRM__ENERGY_SCALE, 0);
+		l->unit_price = trim(t->tou_demand_price[p], PCRM__PRICE_SCALE, 2);
+		set_money(l, amount);
+	}
+	return PCRM_OK;
+}
+
 static int power_factor_line(struct calc *k)
 {
 	const pcrm_tariff *t = k->t;
@@ -731,15 +797,16 @@ int pcrm_bill_compute(const pcrm_tariff *tariff, const pcrm_bill_customer *custo
 	if ((rc = customer_check(&k)) < 0 || (rc = period_check(&k)) < 0 ||
 	    (rc = usage_to_periods(&k)) < 0)
 		return rc;
-	cap = tariff->period_count * (tariff->tier_count ? tariff->tier_count : 1) + 6 +
-	      tariff->fund_count + tariff->fixed_count;
+	cap = tariff->period_count * (tariff->tier_count ? tariff->tier_count : 1) + 7 +
+	      tariff->period_count + tariff->fund_count + tariff->fixed_count;
 	if (!(k.bill = malloc(sizeof(*k.bill) + cap * sizeof(pcrm_bill_line))))
 		return pcrm__error_oom();
 	k.bill->count = 0;
 	k.bill->cap = cap;
 	k.bill->has_pf = 0;
 	if ((rc = energy_lines(&k)) < 0 || (rc = low_income_line(&k)) < 0 ||
-	    (rc = basic_lines(&k)) < 0 || (rc = power_factor_line(&k)) < 0 ||
+	    (rc = basic_lines(&k)) < 0 || (rc = demand_lines(&k)) < 0 ||
+	    (rc = power_factor_line(&k)) < 0 ||
 	    (rc = fund_and_fixed_lines(&k)) < 0 || (rc = minimum_lines(&k)) < 0 ||
 	    (rc = sum_lines(k.bill, 0, k.bill->count, &total)) < 0) {
 		free(k.bill);

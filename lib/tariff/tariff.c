@@ -175,42 +175,73 @@ int pcrm_usage_set_total(pcrm_usage *usage, pcrm_decimal kwh)
 	return PCRM_OK;
 }
 
+/* Sets the value of `period` in a per-period list (energies or demands). */
+static int set_named(const char *list, struct pcrm__period_kwh *items, size_t *count,
+                     const char *period, int64_t v)
+{
+	char q[PCRM_QUOTE_SIZE];
+	size_t i;
+
+	for (i = 0; i < *count; i++)
+		if (strcmp(items[i].name, period) == 0)
+			break;
+	if (i == PCRM_TARIFF_MAX_PERIODS) {
+		pcrm__quote(period, strlen(period), q, sizeof(q));
+		return pcrm__error(PCRM_EINVAL, "usage.%s.%s: more than %d periods", list, q,
+		                   PCRM_TARIFF_MAX_PERIODS);
+	}
+	if (i == *count) {
+		memcpy(items[i].name, period, strlen(period) + 1);
+		(*count)++;
+	}
+	items[i].kwh = v;
+	return PCRM_OK;
+}
+
+/* A period name and a value for it: checked, then the value at ENERGY_SCALE. */
+static int named_arg(const pcrm_usage *usage, const char *op, const char *what,
+                     const char *period, pcrm_decimal value, int64_t *v)
+{
+	char q[PCRM_QUOTE_SIZE];
+	int rc;
+
+	if ((rc = usage_check(usage, op)) < 0)
+		return rc;
+	if (!period || !*period || strlen(period) > PCRM__NAME_MAX)
+		return pcrm__error(PCRM_EINVAL, "%s: a period name is 1..%d bytes", what,
+		                   PCRM__NAME_MAX);
+	if ((rc = energy_arg(what, value, v)) < 0) {
+		pcrm__quote(period, strlen(period), q, sizeof(q));
+		pcrm__error_prefix("\"%s\"", q);
+	}
+	return rc;
+}
+
 int pcrm_usage_set_period(pcrm_usage *usage, const char *period, pcrm_decimal kwh)
 {
 	char q[PCRM_QUOTE_SIZE];
 	int64_t v = 0;
-	size_t i;
 	int rc;
 
-	if ((rc = usage_check(usage, "usage set period")) < 0)
+	if ((rc = named_arg(usage, "usage set period", "usage.periods", period, kwh, &v)) < 0)
 		return rc;
-	if (!period || !*period || strlen(period) > PCRM__NAME_MAX)
-		return pcrm__error(PCRM_EINVAL, "usage.periods: a period name is 1..%d bytes",
-		                   PCRM__NAME_MAX);
-	if ((rc = energy_arg("usage.periods", kwh, &v)) < 0) {
-		pcrm__quote(period, strlen(period), q, sizeof(q));
-		pcrm__error_prefix("\"%s\"", q);
-		return rc;
-	}
 	if (usage->interval_count || usage->has_total) {
 		pcrm__quote(period, strlen(period), q, sizeof(q));
 		return pcrm__error(PCRM_EINVAL, "usage.periods.%s: the usage already has %s", q,
 		                   usage->has_total ? "a total" : "intervals");
 	}
-	for (i = 0; i < usage->period_count; i++)
-		if (strcmp(usage->periods[i].name, period) == 0)
-			break;
-	if (i == PCRM_TARIFF_MAX_PERIODS) {
-		pcrm__quote(period, strlen(period), q, sizeof(q));
-		return pcrm__error(PCRM_EINVAL, "usage.periods.%s: more than %d periods", q,
-		                   PCRM_TARIFF_MAX_PERIODS);
-	}
-	if (i == usage->period_count) {
-		memcpy(usage->periods[i].name, period, strlen(period) + 1);
-		usage->period_count++;
-	}
-	usage->periods[i].kwh = v;
-	return PCRM_OK;
+	return set_named("periods", usage->periods, &usage->period_count, period, v);
+}
+
+int pcrm_usage_set_period_demand(pcrm_usage *usage, const char *period, pcrm_decimal kw)
+{
+	int64_t v = 0;
+	int rc;
+
+	if ((rc = named_arg(usage, "usage set period demand", "usage.period_demand", period, kw,
+	                    &v)) < 0)
+		return rc;
+	return set_named("period_demand", usage->demands, &usage->demand_count, period, v);
 }
 
 int pcrm_usage_set_reactive(pcrm_usage *usage, pcrm_decimal kvarh)

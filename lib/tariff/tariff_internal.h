@@ -62,6 +62,13 @@ struct pcrm_tariff {
 	int64_t excess_threshold;  /* PRICE_SCALE fraction: 1.05 */
 	int64_t excess_multiplier; /* PRICE_SCALE: 2 */
 
+	/* demand charges (international tariffs): flat by month, by TOU period */
+	int has_flat_demand;
+	int64_t flat_demand_price[12]; /* PRICE_SCALE per kW */
+	int has_tou_demand;
+	int tou_demand_set[PCRM_TARIFF_MAX_PERIODS];
+	int64_t tou_demand_price[PCRM_TARIFF_MAX_PERIODS];
+
 	int pf_adjust;
 
 	size_t fund_count, fixed_count;
@@ -88,6 +95,8 @@ struct pcrm_usage {
 	int64_t total;
 	size_t period_count;
 	struct pcrm__period_kwh periods[PCRM_TARIFF_MAX_PERIODS];
+	size_t demand_count; /* maximum demand per TOU period (kW, ENERGY_SCALE) */
+	struct pcrm__period_kwh demands[PCRM_TARIFF_MAX_PERIODS];
 	int has_reactive, has_max_demand;
 	int64_t reactive;   /* ENERGY_SCALE */
 	int64_t max_demand; /* ENERGY_SCALE (kW) */

@@ -677,6 +677,54 @@ static int load_basic(json_t *v, pcrm_tariff *t)
 	return PCRM_OK;
 }
 
+/* International demand charges: a flat price per kW by month, a price per TOU period. */
+static int load_demand_charges(json_t *v, pcrm_tariff *t)
+{
+	static const char *const keys[] = { "flat_by_month", "by_period", NULL };
+	char p[PATH_SIZE];
+	json_t *x, *price;
+	const char *name;
+	int rc;
+
+	if ((rc = pcrm__json_expect("demand_charges", v, JSON_OBJECT, "an object")) < 0 ||
+	    (rc = pcrm__json_check_keys("demand_charges", v, keys)) < 0)
+		return rc;
+	if ((x = json_object_get(v, "flat_by_month"))) {
+		if ((rc = pcrm__json_expect("demand_charges.flat_by_month", x, JSON_ARRAY,
+		                            "12 prices per kW, January..December")) < 0)
+			return rc;
+		if (json_array_size(x) != 12)
+			return pcrm__error(PCRM_EINVAL, "demand_charges.flat_by_month: has %zu prices, "
+			                   "expected 12 (January..December)", json_array_size(x));
+		for (size_t m = 0; m < 12; m++) {
+			sub(p, "demand_charges.flat_by_month[%zu]", m);
+			if ((rc = get_dec(p, json_array_get(x, m), PRICE_DIGITS, 0,
+			                  &t->flat_demand_price[m])) < 0)
+				return rc;
+		}
+		t->has_flat_demand = 1;
+	}
+	if ((x = json_object_get(v, "by_period"))) {
+		if (!t->has_tou)
+			return pcrm__error(PCRM_EINVAL, "demand_charges.by_period: the tariff has no tou "
+			                   "periods");
+		if ((rc = pcrm__json_expect("demand_charges.by_period", x, JSON_OBJECT,
+		                            "an object of period name -> price per kW")) < 0 ||
+		    (rc = pcrm__json_check_keys("demand_charges.by_period", x,
+		                                (const char *const *)t->periods)) < 0)
+			return rc;
+		json_object_foreach(x, name, price) {
+			int i = period_index(t, name);
+			sub(p, "demand_charges.by_period.%s", t->periods[i]);
+			if ((rc = get_dec(p, price, PRICE_DIGITS, 0, &t->tou_demand_price[i])) < 0)
+				return rc;
+			t->tou_demand_set[i] = 1;
+			t->has_tou_demand = 1;
+		}
+	}
+	return PCRM_OK;
+}
+
 /* funds (price per kWh) or fixed_charges (amount per bill) */
 static int load_items(const char *key, json_t *v, int is_fund, struct pcrm__item *items,
                       size_t *count)
@@ -817,7 +865,7 @@ static int load_document(json_t *root, pcrm_tariff *t)
 	static const char *const keys[] = {
 		"id", "version", "name", "description", "usage_class", "effective_from",
 		"effective_to", "currency", "rounding", "utc_offset", "tou", "energy", "basic",
-		"power_factor_adjustment", "funds", "fixed_charges", "minimum", NULL
+		"demand_charges", "power_factor_adjustment", "funds", "fixed_charges", "minimum", NULL
 	};
 	json_t *x;
 	int rc;
@@ -839,6 +887,8 @@ static int load_document(json_t *root, pcrm_tariff *t)
 	if ((rc = load_energy(json_object_get(root, "energy"), t)) < 0)
 		return rc;
 	if ((x = json_object_get(root, "basic")) && (rc = load_basic(x, t)) < 0)
+		return rc;
+	if ((x = json_object_get(root, "demand_charges")) && (rc = load_demand_charges(x, t)) < 0)
 		return rc;
 	if ((x = json_object_get(root, "power_factor_adjustment")) &&
 	    (rc = get_bool("power_factor_adjustment", x, &t->pf_adjust)) < 0)

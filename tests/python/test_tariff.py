@@ -1,6 +1,7 @@
 """Tariffs and bills from Python: Decimals in and out, errors naming the JSON path."""
 
 import datetime as dt
+import gc
 import json
 import os
 from decimal import Decimal
@@ -113,7 +114,8 @@ def test_shipped_tariffs_load_and_bill():
             with open(os.path.join(TARIFFS, name), encoding="utf-8") as f:
                 assert json.load(f)["id"] == t.id
             usage = powercrm.Usage(periods={p: Decimal("100") for p in t.periods},
-                                   reactive=Decimal("40"), max_demand=Decimal("10"))
+                                   reactive=Decimal("40"), max_demand=Decimal("10"),
+                                   period_demand={p: Decimal("8") for p in t.periods})
             cust = powercrm.BillCustomer(contract_capacity_kva=Decimal("100"),
                                          contract_demand_kw=Decimal("10"), pf_standard=85)
             bill = t.bill("2026-03-01", "2026-03-31", usage, cust)
@@ -121,12 +123,23 @@ def test_shipped_tariffs_load_and_bill():
 
 
 def test_handles_are_freed():
+    gc.collect()
     before = powercrm.live_handles()
     t = load("cn-gd-guangzhou-residential")
     t.bill("2026-07-01", "2026-07-31", powercrm.Usage(total=1))
     t.close()
     with pytest.raises(powercrm.ClosedError):
         t.bill("2026-07-01", "2026-07-31", powercrm.Usage(total=1))
-    import gc
     gc.collect()
     assert powercrm.live_handles() == before
+
+
+def test_demand_charges_by_period():
+    with load("us-commercial-tou-demand") as t:
+        usage = powercrm.Usage(periods={"summer_peak": 100, "summer_off_peak": 400},
+                               max_demand=20, period_demand={"summer_peak": Decimal("15")})
+        bill = t.bill("2026-07-01", "2026-07-31", usage)
+    tou = [ln for ln in bill.lines if ln.kind == powercrm.LineKind.DEMAND_TOU]
+    assert [(ln.period, ln.quantity, ln.amount) for ln in tou] == [
+        ("summer_peak", Decimal("15"), Decimal("187.50"))]
+    assert bill.total == Decimal("739.23")

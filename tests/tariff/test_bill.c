@@ -349,13 +349,14 @@ Test(bill, fixed_charge_and_monthly_minimum)
 
 	cr_assert_eq(pcrm_usage_new(&u), PCRM_OK);
 	cr_assert_eq(pcrm_usage_set_period(u, "winter_off_peak", D("10")), PCRM_OK);
-	cr_assert_eq(pcrm_usage_set_max_demand(u, D("1")), PCRM_OK);
+	cr_assert_eq(pcrm_usage_set_max_demand(u, D("2")), PCRM_OK);
 	b = compute(t, NULL, DAY(2026, 1, 1), DAY(2026, 1, 31), u);
 	assert_line(b, "energy", "winter_off_peak", 0, "10", "0.19713", "1.97"); /* half even */
-	assert_line(b, "basic_demand", NULL, 0, "1", "19.75", "19.75");
+	assert_line(b, "demand_flat", NULL, 0, "2", "15.00", "30.00");
+	cr_assert_null(find_line(b, "demand_tou", NULL, 0), "no energy in a peak period");
 	assert_line(b, "fixed_charge", NULL, 0, "1", "32.85", "32.85");
 	cr_assert_null(find_line(b, "minimum_monthly", NULL, 0));
-	assert_dec(pcrm_bill_total(b), "54.57");
+	assert_dec(pcrm_bill_total(b), "64.82");
 	pcrm_bill_free(b);
 	cr_assert_eq(pcrm_usage_set_max_demand(u, D("0")), PCRM_OK);
 	b = compute(t, NULL, DAY(2026, 1, 1), DAY(2026, 1, 31), u);
@@ -363,6 +364,34 @@ Test(bill, fixed_charge_and_monthly_minimum)
 	assert_line(b, "minimum_monthly", NULL, 0, "1", "15.18", "15.18");
 	assert_dec(pcrm_bill_total(b), "50.00");
 	pcrm_bill_free(b);
+	pcrm_usage_free(u);
+	pcrm_tariff_free(t);
+}
+
+Test(bill, demand_charges_flat_by_month_and_by_tou_period)
+{
+	pcrm_tariff *t = load_data_tariff("us-commercial-tou-demand");
+	pcrm_usage *u = NULL;
+	pcrm_bill *b = NULL;
+
+	cr_assert_eq(pcrm_usage_new(&u), PCRM_OK);
+	cr_assert_eq(pcrm_usage_set_period(u, "summer_peak", D("100")), PCRM_OK);
+	cr_assert_eq(pcrm_usage_set_period(u, "summer_off_peak", D("400")), PCRM_OK);
+	cr_assert_eq(pcrm_usage_set_max_demand(u, D("20")), PCRM_OK);
+	expect_error(pcrm_bill_compute(t, NULL, DAY(2026, 7, 1), DAY(2026, 7, 31), u, NULL, &b),
+	             PCRM_EINVAL, "usage.period_demand.summer_peak: tariff us-commercial-tou-demand "
+	             "charges demand by TOU period");
+	cr_assert_eq(pcrm_usage_set_period_demand(u, "summer_peak", D("15")), PCRM_OK);
+	b = compute(t, NULL, DAY(2026, 7, 1), DAY(2026, 7, 31), u);
+	assert_line(b, "energy", "summer_peak", 0, "100", "0.38542", "38.54");
+	assert_line(b, "energy", "summer_off_peak", 0, "400", "0.21335", "85.34");
+	assert_line(b, "demand_flat", NULL, 0, "20", "19.75", "395.00");
+	assert_line(b, "demand_tou", "summer_peak", 0, "15", "12.50", "187.50");
+	assert_dec(pcrm_bill_total(b), "739.23"); /* + 32.85 customer charge */
+	pcrm_bill_free(b);
+	cr_assert_eq(pcrm_usage_set_period_demand(u, "mid_peak", D("1")), PCRM_OK);
+	expect_error(pcrm_bill_compute(t, NULL, DAY(2026, 7, 1), DAY(2026, 7, 31), u, NULL, &b),
+	             PCRM_EINVAL, "usage.period_demand.mid_peak: not a period of tariff");
 	pcrm_usage_free(u);
 	pcrm_tariff_free(t);
 }

@@ -168,6 +168,41 @@ Test(interval, commercial_year_by_month_and_max_demand)
 	pcrm_tariff_free(t);
 }
 
+Test(interval, demand_per_tou_period_from_intervals)
+{
+	pcrm_tariff *t = load_data_tariff("us-commercial-tou-demand");
+	const int offset = -8 * 3600;
+	int first = month_first_hour(7);
+	int64_t max = 0, peak_max = 0;
+	pcrm_usage *u = NULL;
+	pcrm_bill *b = NULL;
+
+	read_profile("ssc_commercial_load_kwh.csv");
+	cr_assert_eq(pcrm_usage_new(&u), PCRM_OK);
+	for (int h = first; h < first + 31 * 24; h++) {
+		pcrm_time at = hour_start(h, offset);
+		int p;
+		cr_assert_eq(pcrm_usage_add_interval(u, at, 3600, pcrm_decimal_make(wh[h], 3)), PCRM_OK);
+		cr_assert_eq(pcrm_tariff_period_at(t, at, NULL, &p), PCRM_OK);
+		if (wh[h] > max)
+			max = wh[h];
+		if (strcmp(pcrm_tariff_period_name(t, (size_t)p), "summer_peak") == 0 && wh[h] > peak_max)
+			peak_max = wh[h];
+	}
+	cr_assert_eq(pcrm_bill_compute(t, NULL, DAY(2026, 7, 1), DAY(2026, 7, 31), u, NULL, &b),
+	             PCRM_OK, "%s", pcrm_error_last());
+	assert_total_is_sum(b);
+	cr_assert_eq(pcrm_decimal_cmp(find_line(b, "demand_flat", NULL, 0)->quantity,
+	                              pcrm_decimal_make(max, 3)), 0);
+	cr_assert_eq(pcrm_decimal_cmp(find_line(b, "demand_tou", "summer_peak", 0)->quantity,
+	                              pcrm_decimal_make(peak_max, 3)), 0);
+	cr_assert_lt(peak_max, max + 1);
+	cr_assert_null(find_line(b, "demand_tou", "winter_peak", 0), "no winter hours in July");
+	pcrm_bill_free(b);
+	pcrm_usage_free(u);
+	pcrm_tariff_free(t);
+}
+
 Test(interval, refuses_bad_intervals_by_index)
 {
 	pcrm_tariff *t = load_data_tariff("cn-residential-tiered-tou");

@@ -269,6 +269,16 @@ Test(tariff_load, rejects_bad_charges)
 	        "\"M\",\"amount\":\"1.005\"}]}", "fixed_charges[0].amount: \"1.005\" has more than 2");
 	rejects("{" HEAD ",\"energy\":{\"price\":\"1\"},\"fixed_charges\":[{\"code\":\"m\",\"name\":"
 	        "\"\",\"amount\":\"1\"}]}", "fixed_charges[0].name: must be 1..200 bytes");
+	rejects("{" HEAD ",\"energy\":{\"price\":\"1\"},\"demand_charges\":{\"flat_by_month\":"
+	        "[\"1\"]}}", "demand_charges.flat_by_month: has 1 prices, expected 12");
+	rejects("{" HEAD ",\"energy\":{\"price\":\"1\"},\"demand_charges\":{\"by_period\":"
+	        "{\"all\":\"1\"}}}", "demand_charges.by_period: the tariff has no tou periods");
+	rejects("{" HEAD "," TOU2 ",\"energy\":{\"prices\":{\"peak\":\"1\",\"valley\":\"1\"}},"
+	        "\"demand_charges\":{\"by_period\":{\"peak\":\"1\",\"mid\":\"2\"}}}",
+	        "demand_charges.by_period: unknown key \"mid\"");
+	rejects("{" HEAD "," TOU2 ",\"energy\":{\"prices\":{\"peak\":\"1\",\"valley\":\"1\"}},"
+	        "\"demand_charges\":{\"by_period\":{\"peak\":12}}}",
+	        "demand_charges.by_period.peak: expected a decimal string");
 	rejects("{" HEAD ",\"energy\":{\"price\":\"1\"},\"minimum\":{\"weekly\":\"1\"}}",
 	        "minimum: unknown key \"weekly\"");
 	rejects("{" HEAD ",\"energy\":{\"price\":\"1\"},\"power_factor_adjustment\":\"yes\"}",

@@ -44,6 +44,8 @@ class LineKind(enum.IntEnum):
     FIXED = _ll.PCRM_LINE_FIXED
     MINIMUM_MONTHLY = _ll.PCRM_LINE_MINIMUM_MONTHLY
     MINIMUM_ANNUAL = _ll.PCRM_LINE_MINIMUM_ANNUAL
+    DEMAND_FLAT = _ll.PCRM_LINE_DEMAND_FLAT
+    DEMAND_TOU = _ll.PCRM_LINE_DEMAND_TOU
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,7 +82,8 @@ class Usage:
     Give either ``total`` (a tariff without TOU), ``periods`` (a dict of TOU
     period name -> kWh) or ``intervals`` (an iterable of ``(start, seconds,
     kwh)`` with ``start`` an int instant or an aware datetime); optionally
-    ``reactive`` (kvarh) and ``max_demand`` (kW).
+    ``reactive`` (kvarh), ``max_demand`` (kW) and ``period_demand`` (a dict
+    of TOU period name -> maximum kW within it).
     """
 
     total: _decimal.Decimal = None
@@ -88,6 +91,7 @@ class Usage:
     intervals: tuple = None
     reactive: _decimal.Decimal = None
     max_demand: _decimal.Decimal = None
+    period_demand: dict = None
 
     def _to_c(self):
         u = _ll.pcrm_usage_new()
@@ -104,6 +108,8 @@ class Usage:
                 _ll.pcrm_usage_set_reactive(ptr, _decimal_to_c(self.reactive))
             if self.max_demand is not None:
                 _ll.pcrm_usage_set_max_demand(ptr, _decimal_to_c(self.max_demand))
+            for name, kw in (self.period_demand or {}).items():
+                _ll.pcrm_usage_set_period_demand(ptr, str(name), _decimal_to_c(kw))
         return h
 
 
