@@ -27,6 +27,17 @@ static pcrm_usage *usage_total(const char *kwh)
 	return u;
 }
 
+/* A usage with the energy of one or two TOU periods (p2 may be NULL). */
+static pcrm_usage *usage_periods(const char *p1, const char *k1, const char *p2, const char *k2)
+{
+	pcrm_usage *u = NULL;
+	cr_assert_eq(pcrm_usage_new(&u), PCRM_OK);
+	cr_assert_eq(pcrm_usage_set_period(u, p1, D(k1)), PCRM_OK, "%s", pcrm_error_last());
+	if (p2)
+		cr_assert_eq(pcrm_usage_set_period(u, p2, D(k2)), PCRM_OK, "%s", pcrm_error_last());
+	return u;
+}
+
 static void assert_line(const pcrm_bill *b, const char *code, const char *period, int tier,
                         const char *qty, const char *price, const char *amount)
 {
@@ -71,9 +82,7 @@ Test(bill, tou_periods_share_tiers_proportionally)
 	pcrm_usage *u = NULL;
 	pcrm_bill *b;
 
-	cr_assert_eq(pcrm_usage_new(&u), PCRM_OK);
-	cr_assert_eq(pcrm_usage_set_period(u, "peak", D("400")), PCRM_OK);
-	cr_assert_eq(pcrm_usage_set_period(u, "valley", D("200")), PCRM_OK);
+	u = usage_periods("peak", "400", "valley", "200");
 	b = compute(t, NULL, DAY(2026, 7, 1), DAY(2026, 7, 31), u);
 	/* 600 kWh in July: tier 1 260, tier 2 340; peak holds 2/3 of each, valley 1/3 */
 	assert_line(b, "energy", "peak", 1, "173.333333", "0.5683", "98.51");   /* 98.505333 */
@@ -96,8 +105,7 @@ Test(bill, large_households_get_raised_thresholds)
 	pcrm_usage *u = NULL;
 	pcrm_bill *b;
 
-	cr_assert_eq(pcrm_usage_new(&u), PCRM_OK);
-	cr_assert_eq(pcrm_usage_set_period(u, "peak", D("600")), PCRM_OK);
+	u = usage_periods("peak", "600", NULL, NULL);
 	c.household_size = 5;
 	b = compute(t, &c, DAY(2026, 7, 1), DAY(2026, 7, 31), u);
 	/* July 260 / 600 raised by 100 each: 360 / 700 */
@@ -120,8 +128,7 @@ Test(bill, low_income_free_allowance)
 	pcrm_usage *u = NULL;
 	pcrm_bill *b;
 
-	cr_assert_eq(pcrm_usage_new(&u), PCRM_OK);
-	cr_assert_eq(pcrm_usage_set_period(u, "peak", D("100")), PCRM_OK);
+	u = usage_periods("peak", "100", NULL, NULL);
 	c.low_income = 1;
 	b = compute(t, &c, DAY(2026, 1, 1), DAY(2026, 1, 31), u);
 	assert_line(b, "energy", "peak", 1, "100", "0.5683", "56.83");
@@ -347,8 +354,7 @@ Test(bill, fixed_charge_and_monthly_minimum)
 	pcrm_usage *u = NULL;
 	pcrm_bill *b;
 
-	cr_assert_eq(pcrm_usage_new(&u), PCRM_OK);
-	cr_assert_eq(pcrm_usage_set_period(u, "winter_off_peak", D("10")), PCRM_OK);
+	u = usage_periods("winter_off_peak", "10", NULL, NULL);
 	cr_assert_eq(pcrm_usage_set_max_demand(u, D("2")), PCRM_OK);
 	b = compute(t, NULL, DAY(2026, 1, 1), DAY(2026, 1, 31), u);
 	assert_line(b, "energy", "winter_off_peak", 0, "10", "0.19713", "1.97"); /* half even */
@@ -374,9 +380,7 @@ Test(bill, demand_charges_flat_by_month_and_by_tou_period)
 	pcrm_usage *u = NULL;
 	pcrm_bill *b = NULL;
 
-	cr_assert_eq(pcrm_usage_new(&u), PCRM_OK);
-	cr_assert_eq(pcrm_usage_set_period(u, "summer_peak", D("100")), PCRM_OK);
-	cr_assert_eq(pcrm_usage_set_period(u, "summer_off_peak", D("400")), PCRM_OK);
+	u = usage_periods("summer_peak", "100", "summer_off_peak", "400");
 	cr_assert_eq(pcrm_usage_set_max_demand(u, D("20")), PCRM_OK);
 	expect_error(pcrm_bill_compute(t, NULL, DAY(2026, 7, 1), DAY(2026, 7, 31), u, NULL, &b),
 	             PCRM_EINVAL, "usage.period_demand.summer_peak: tariff us-commercial-tou-demand "
@@ -546,9 +550,7 @@ Test(bill, every_shipped_tariff_bills)
 	pcrm_decimal pf;
 	pcrm_bill *b;
 
-	cr_assert_eq(pcrm_usage_new(&u), PCRM_OK);
-	cr_assert_eq(pcrm_usage_set_period(u, "critical_peak", D("20000")), PCRM_OK);
-	cr_assert_eq(pcrm_usage_set_period(u, "peak", D("100000")), PCRM_OK);
+	u = usage_periods("critical_peak", "20000", "peak", "100000");
 	cr_assert_eq(pcrm_usage_set_period(u, "flat", D("120000")), PCRM_OK);
 	cr_assert_eq(pcrm_usage_set_period(u, "valley", D("160000")), PCRM_OK);
 	cr_assert_eq(pcrm_usage_set_reactive(u, D("200000")), PCRM_OK);
