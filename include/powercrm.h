@@ -18,5 +18,6 @@
 #include <powercrm/ledger.h>
 #include <powercrm/staffing.h>
 #include <powercrm/workflow.h>
+#include <powercrm/tariff.h>
 
 #endif /* POWERCRM_H */

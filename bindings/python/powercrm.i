@@ -299,7 +299,9 @@ static int pcrm_py_write(const char *data, size_t len, void *userdata)
 	int overdue_only, int due_within_minutes, int include_closed,
 	int year, int month, int day, int hour, int minute, int second, int scale, int level,
 	int utc_offset, int limit, int digits, int in_service, int agents, int scheduled,
-	int max_agents, int cyclic, int optimal
+	int max_agents, int cyclic, int optimal,
+	int version, int tier, int prorate_days, int household_size, int low_income, int pf_standard,
+	int year_end
 %enddef
 %typemap(out) PCRM_PLAIN_INT "$result = PyLong_FromLong((long)$1);"
 
@@ -421,6 +423,9 @@ PCRM_OWNED_OUT(pcrm_ledger_list, pcrm_ledger_list_free)
 PCRM_OWNED_OUT(pcrm_arrears, pcrm_arrears_free)
 PCRM_OWNED_OUT(pcrm_dunning_list, pcrm_dunning_list_free)
 PCRM_OWNED_OUT(pcrm_bank_reconciliation, pcrm_bank_reconciliation_free)
+PCRM_OWNED_OUT(pcrm_tariff, pcrm_tariff_free)
+PCRM_OWNED_OUT(pcrm_usage, pcrm_usage_free)
+PCRM_OWNED_OUT(pcrm_bill, pcrm_bill_free)
 
 /* Value outputs not named `out`. */
 %include <typemaps.i>
@@ -681,8 +686,31 @@ static char *pcrm_py_pack(char **p, const char *s)
 		free($self);
 	}
 }
+/* Bill customer attributes owning a copy of the usage class, like the actor. */
+%immutable pcrm_bill_customer::usage_class;
+%extend pcrm_bill_customer {
+	pcrm_bill_customer(const char *usage_class = NULL)
+	{
+		size_t n = usage_class ? strlen(usage_class) + 1 : 0;
+		pcrm_bill_customer init = PCRM_BILL_CUSTOMER_INIT;
+		pcrm_bill_customer *c = (pcrm_bill_customer *)malloc(sizeof(*c) + n);
+		if (!c)
+			return NULL;
+		*c = init;
+		c->usage_class = n ? (const char *)memcpy(c + 1, usage_class, n) : NULL;
+		pcrm_py_live_add(1);
+		return c;
+	}
+	~pcrm_bill_customer()
+	{
+		pcrm_py_live_add(-1);
+		free($self);
+	}
+}
 %feature("nothreadallow") pcrm_workorder_filter::pcrm_workorder_filter;
 %feature("nothreadallow") pcrm_workorder_filter::~pcrm_workorder_filter;
+%feature("nothreadallow") pcrm_bill_customer::pcrm_bill_customer;
+%feature("nothreadallow") pcrm_bill_customer::~pcrm_bill_customer;
 
 /* ---- the public headers ---- */
 
@@ -710,6 +738,19 @@ static char *pcrm_py_pack(char **p, const char *s)
 %ignore pcrm_shift_problem;
 %ignore pcrm_shift::pattern;
 %include "powercrm/staffing.h"
+/* Bill lines are records the library hands out: read-only in Python. */
+%immutable pcrm_bill_line::kind;
+%immutable pcrm_bill_line::code;
+%immutable pcrm_bill_line::period;
+%immutable pcrm_bill_line::tier;
+%immutable pcrm_bill_line::item;
+%immutable pcrm_bill_line::name;
+%immutable pcrm_bill_line::quantity;
+%immutable pcrm_bill_line::unit;
+%immutable pcrm_bill_line::unit_price;
+%immutable pcrm_bill_line::prorate_days;
+%immutable pcrm_bill_line::amount;
+%include "powercrm/tariff.h"
 
 /* ---- helpers for what the headers express with C-only types ---- */
 

@@ -8,7 +8,6 @@
  * the offending value, e.g. "working_hours.mon[1]: end 12:00 is not after
  * start 13:30".
  */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 
 #include "calendar_internal.h"
 #include "error.h"
+#include "json_doc.h"
 #include "time_internal.h"
 
 /* Longest name accepted, in bytes: it is a label, not a description. */
@@ -32,7 +32,9 @@
 /* Room for any path built here: a key and two indexes. */
 #define PATH_SIZE 96
 
-static const char *const weekday_keys[7] = { "mon", "tue", "wed", "thu", "fri", "sat", "sun" };
+static const char *const weekday_keys[8] = {
+	"mon", "tue", "wed", "thu", "fri", "sat", "sun", NULL
+};
 #define WEEKDAY_LIST "mon, tue, wed, thu, fri, sat, sun"
 
 /* ---- message helpers ---- */
@@ -62,47 +64,9 @@ static void quote(const char *s, char *q, size_t size)
 		memcpy(q + used, "...", 4);
 }
 
-static const char *type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number";
-	case JSON_TRUE: return "true";
-	case JSON_FALSE: return "false";
-	case JSON_NULL: return "null";
-	}
-	return "a value";
-}
-
 static int expect_type(const char *path, const json_t *v, json_type type, const char *what)
 {
-	if (json_typeof(v) == type)
-		return PCRM_OK;
-	return pcrm__error(PCRM_EINVAL, "%s: expected %s, got %s", path, what, type_name(v));
-}
-
-/* Refuses any key of obj that is not in known[]; `list` names them for the message. */
-static int check_keys(const char *path, json_t *obj, const char *const *known, size_t n,
-                      const char *list)
-{
-	const char *key;
-	json_t *value;
-	char q[QUOTE_MAX * 4 + 8];
-
-	json_object_foreach(obj, key, value) {
-		size_t i = 0;
-		while (i < n && strcmp(key, known[i]) != 0)
-			i++;
-		if (i == n) {
-			quote(key, q, sizeof(q));
-			return pcrm__error(PCRM_EINVAL, "%s: unknown key \"%s\" (expected %s)",
-			                   path, q, list);
-		}
-	}
-	return PCRM_OK;
+	return pcrm__json_expect(path, v, type, what);
 }
 
 /* Writes a path such as "holidays[3].from"; PATH_SIZE is ample for our keys and indexes. */
@@ -220,7 +184,7 @@ static int load_day(const char *path, json_t *list, struct pcrm__hours *h)
 			return pcrm__error(PCRM_EINVAL,
 			                   "%s: expected an interval [\"HH:MM\", \"HH:MM\"], got %s",
 			                   ipath, json_is_array(item) ? "an array of another length"
-			                                              : type_name(item));
+			                                              : pcrm__json_type_name(item));
 		make_path(epath, sizeof(epath), "%s[0]", ipath);
 		if ((rc = load_clock(epath, json_array_get(item, 0), 0, &start)) < 0)
 			return rc;
@@ -261,7 +225,7 @@ static int load_working_hours(json_t *obj, pcrm_calendar *cal)
 
 	if ((rc = expect_type("working_hours", obj, JSON_OBJECT,
 	                      "an object with the keys " WEEKDAY_LIST)) < 0 ||
-	    (rc = check_keys("working_hours", obj, weekday_keys, 7, WEEKDAY_LIST)) < 0)
+	    (rc = pcrm__json_check_keys("working_hours", obj, weekday_keys)) < 0)
 		return rc;
 	for (int d = 0; d < 7; d++) {
 		json_t *list = json_object_get(obj, weekday_keys[d]);
@@ -292,7 +256,7 @@ static int by_first(const void *a, const void *b)
 
 static int load_holiday(const char *path, json_t *item, struct pcrm__day_range *r)
 {
-	static const char *const keys[] = { "from", "to", "name" };
+	static const char *const keys[] = { "from", "to", "name", NULL };
 	char sub[PATH_SIZE], a[16], b[16];
 	json_t *v;
 	int rc;
@@ -305,8 +269,8 @@ static int load_holiday(const char *path, json_t *item, struct pcrm__day_range *
 	}
 	if (!json_is_object(item))
 		return pcrm__error(PCRM_EINVAL, "%s: expected a date \"YYYY-MM-DD\" or an object "
-		                   "{\"from\", \"to\", \"name\"}, got %s", path, type_name(item));
-	if ((rc = check_keys(path, item, keys, 3, "from, to, name")) < 0)
+		                   "{\"from\", \"to\", \"name\"}, got %s", path, pcrm__json_type_name(item));
+	if ((rc = pcrm__json_check_keys(path, item, keys)) < 0)
 		return rc;
 	make_path(sub, sizeof(sub), "%s.from", path);
 	if (!(v = json_object_get(item, "from")))
@@ -406,7 +370,7 @@ static int load_hours_as(const char *path, json_t *v, const pcrm_calendar *cal, 
 static int load_make_up(const char *path, json_t *item, const pcrm_calendar *cal,
                         struct pcrm__make_up *m)
 {
-	static const char *const keys[] = { "date", "hours_as", "name" };
+	static const char *const keys[] = { "date", "hours_as", "name", NULL };
 	char sub[PATH_SIZE];
 	json_t *v;
 	int rc;
@@ -418,8 +382,9 @@ static int load_make_up(const char *path, json_t *item, const pcrm_calendar *cal
 	}
 	if (!json_is_object(item))
 		return pcrm__error(PCRM_EINVAL, "%s: expected a date \"YYYY-MM-DD\" or an object "
-		                   "{\"date\", \"hours_as\", \"name\"}, got %s", path, type_name(item));
-	if ((rc = check_keys(path, item, keys, 3, "date, hours_as, name")) < 0)
+		                   "{\"date\", \"hours_as\", \"name\"}, got %s", path,
+		                   pcrm__json_type_name(item));
+	if ((rc = pcrm__json_check_keys(path, item, keys)) < 0)
 		return rc;
 	make_path(sub, sizeof(sub), "%s.date", path);
 	if (!(v = json_object_get(item, "date")))
@@ -511,17 +476,17 @@ static int load_offset(json_t *v, pcrm_calendar *cal)
 static int load_document(json_t *root, pcrm_calendar *cal)
 {
 	static const char *const keys[] = {
-		"name", "description", "utc_offset", "working_hours", "holidays", "make_up_working_days"
+		"name", "description", "utc_offset", "working_hours", "holidays", "make_up_working_days",
+		NULL
 	};
 	static const char *const required[] = { "name", "utc_offset", "working_hours" };
 	json_t *v;
 	int rc;
 
 	if (!json_is_object(root))
-		return pcrm__error(PCRM_EINVAL, "document: expected an object, got %s", type_name(root));
-	if ((rc = check_keys("document", root, keys, sizeof(keys) / sizeof(keys[0]),
-	                     "name, description, utc_offset, working_hours, holidays, "
-	                     "make_up_working_days")) < 0)
+		return pcrm__error(PCRM_EINVAL, "document: expected an object, got %s",
+		                   pcrm__json_type_name(root));
+	if ((rc = pcrm__json_check_keys("document", root, keys)) < 0)
 		return rc;
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
 		if (!json_object_get(root, required[i]))
@@ -575,9 +540,7 @@ int pcrm_calendar_load(pcrm_calendar **out, const char *json)
 
 int pcrm_calendar_load_file(pcrm_calendar **out, const char *path)
 {
-	char *buf = NULL, *grown, reason[128];
-	size_t len = 0, cap = 0, got;
-	FILE *f;
+	char *buf = NULL;
 	int rc;
 
 	if (!out)
@@ -585,45 +548,10 @@ int pcrm_calendar_load_file(pcrm_calendar **out, const char *path)
 	*out = NULL;
 	if (!path)
 		return pcrm__error(PCRM_EINVAL, "calendar load file: path is NULL");
-	if (!(f = fopen(path, "rb"))) {
-		/* strerror() may share a static buffer between threads; strerror_r() does not */
-		if (strerror_r(errno, reason, sizeof(reason)) != 0)
-			snprintf(reason, sizeof(reason), "errno %d", errno);
-		return pcrm__error(PCRM_EIO, "%s: cannot open: %s", path, reason);
-	}
-	for (;;) {
-		if (len + 1 >= cap) {
-			cap = cap ? cap * 2 : 8192;
-			if (!(grown = realloc(buf, cap))) {
-				rc = pcrm__error_oom();
-				goto done;
-			}
-			buf = grown;
-		}
-		got = fread(buf + len, 1, cap - len - 1, f);
-		len += got;
-		if (len > FILE_MAX_BYTES) {
-			rc = pcrm__error(PCRM_EINVAL, "%s: larger than %d bytes, not a calendar",
-			                 path, FILE_MAX_BYTES);
-			goto done;
-		}
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		rc = pcrm__error(PCRM_EIO, "%s: read failed", path);
-		goto done;
-	}
-	buf[len] = '\0';
-	/* jansson would stop at a NUL and might accept what came before it */
-	if (memchr(buf, '\0', len)) {
-		rc = pcrm__error(PCRM_EINVAL, "%s: contains a NUL byte", path);
-		goto done;
-	}
+	if ((rc = pcrm__read_text_file(path, FILE_MAX_BYTES, "calendar", &buf)) < 0)
+		return rc;
 	if ((rc = pcrm_calendar_load(out, buf)) < 0)
 		pcrm__error_prefix("%s", path);
-done:
 	free(buf);
-	fclose(f);
 	return rc;
 }

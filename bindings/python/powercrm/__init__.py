@@ -53,6 +53,10 @@ from .staffing import (  # noqa: F401
     erlang_b, erlang_b_lines, erlang_c, erlang_c_metrics, erlang_a_metrics, staffing_required,
     staffing_shrink, staffing_curve, staffing_weekday_profile, shift_plan,
 )
+from .tariff import (  # noqa: F401
+    LineKind, Tariff, BillCustomer, Usage, BillLine, Bill, power_factor, power_factor_rate,
+    late_fee,
+)
 from .context import Context, open  # noqa: F401,A001
 from .handles import live_handles  # noqa: F401
 

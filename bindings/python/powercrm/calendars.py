@@ -4,14 +4,14 @@ import datetime as _dt
 import os as _os
 
 from . import lowlevel as _ll
-from .handles import Handle
+from .handles import Handle, HandleOwner
 from .records import json_dumps
 from .timeutil import _date_to_c, _instant
 
 __all__ = ["Calendar"]
 
 
-class Calendar:
+class Calendar(HandleOwner):
     """A loaded, immutable business calendar.
 
     Made by :meth:`load` (a dict or JSON text) or :meth:`load_file`; freed
@@ -40,21 +40,6 @@ class Calendar:
     def load_file(cls, path):
         """Loads a calendar from a JSON file (IOFailure when it cannot be read)."""
         return cls(_ll.pcrm_calendar_load_file(_os.fsdecode(path)))
-
-    def close(self):
-        """Frees the calendar now (idempotent); using it afterwards raises ClosedError."""
-        self._handle.close()
-
-    @property
-    def closed(self):
-        return self._handle.closed
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        self.close()
-        return False
 
     def __repr__(self):
         return "<powercrm.Calendar %r%s>" % (self.name, " closed" if self.closed else "")

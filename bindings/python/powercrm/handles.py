@@ -23,7 +23,7 @@ import threading
 from . import lowlevel as _ll
 from .errors import ClosedError
 
-__all__ = ["Handle", "live_handles"]
+__all__ = ["Handle", "HandleOwner", "live_handles"]
 
 
 def live_handles():
@@ -89,3 +89,28 @@ class Handle:
 
     def __repr__(self):
         return "<Handle %s %s>" % (self._what, "closed" if self.closed else "open")
+
+
+class HandleOwner:
+    """Base of the Python objects that own one native object in ``self._handle``.
+
+    Gives them ``close()`` (idempotent), ``closed`` and a ``with`` block that
+    closes on exit.
+    """
+
+    __slots__ = ()
+
+    def close(self):
+        """Frees the native object now (idempotent); using it afterwards raises ClosedError."""
+        self._handle.close()
+
+    @property
+    def closed(self):
+        return self._handle.closed
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self.close()
+        return False

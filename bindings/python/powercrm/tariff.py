@@ -1,0 +1,254 @@
+"""Tariffs and bills (pcrm_tariff, pcrm_bill): pure computation, no store.
+
+    t = Tariff.load_file("data/tariffs/cn-gd-guangzhou-residential.json")
+    bill = t.bill("2026-07-01", "2026-07-31", Usage(total=Decimal("600")))
+    bill.total                  # Decimal('370.40')
+    [(l.code, l.tier, l.amount) for l in bill.lines]
+
+Money and energy are :class:`decimal.Decimal` both ways (ints and decimal
+strings are accepted too; floats are a TypeError).  A :class:`Bill` is a
+frozen copy of the computed bill: the native bill is freed at once.
+"""
+
+import dataclasses
+import datetime as _dt
+import decimal as _decimal
+import enum
+import json as _json
+import os as _os
+
+from . import lowlevel as _ll
+from .handles import Handle, HandleOwner
+from .money import _from_c as _decimal_from_c, _to_c as _decimal_to_c
+from .records import json_dumps
+from .timeutil import _date_from_c, _date_to_c, _instant
+
+__all__ = [
+    "LineKind", "Tariff", "BillCustomer", "Usage", "BillLine", "Bill", "power_factor",
+    "power_factor_rate", "late_fee",
+]
+
+_ZERO = _decimal.Decimal(0)
+
+
+class LineKind(enum.IntEnum):
+    """pcrm_bill_line_kind: the reason of a bill line."""
+
+    ENERGY = _ll.PCRM_LINE_ENERGY
+    LOW_INCOME = _ll.PCRM_LINE_LOW_INCOME
+    BASIC_CAPACITY = _ll.PCRM_LINE_BASIC_CAPACITY
+    BASIC_DEMAND = _ll.PCRM_LINE_BASIC_DEMAND
+    BASIC_DEMAND_EXCESS = _ll.PCRM_LINE_BASIC_DEMAND_EXCESS
+    POWER_FACTOR = _ll.PCRM_LINE_POWER_FACTOR
+    FUND = _ll.PCRM_LINE_FUND
+    FIXED = _ll.PCRM_LINE_FIXED
+    MINIMUM_MONTHLY = _ll.PCRM_LINE_MINIMUM_MONTHLY
+    MINIMUM_ANNUAL = _ll.PCRM_LINE_MINIMUM_ANNUAL
+    DEMAND_FLAT = _ll.PCRM_LINE_DEMAND_FLAT
+    DEMAND_TOU = _ll.PCRM_LINE_DEMAND_TOU
+
+
+@dataclasses.dataclass(frozen=True)
+class BillCustomer:
+    """The customer attributes a tariff needs (pcrm_bill_customer)."""
+
+    usage_class: str = None
+    household_size: int = 1
+    low_income: bool = False
+    contract_capacity_kva: _decimal.Decimal = _ZERO
+    contract_demand_kw: _decimal.Decimal = _ZERO
+    pf_standard: int = 0
+    ytd_kwh: _decimal.Decimal = _ZERO
+    ytd_amount: _decimal.Decimal = _ZERO
+    year_end: bool = False
+
+    def _to_c(self):
+        c = _ll.pcrm_bill_customer(self.usage_class)
+        c.household_size = int(self.household_size)
+        c.low_income = int(bool(self.low_income))
+        c.contract_capacity_kva = _decimal_to_c(self.contract_capacity_kva)
+        c.contract_demand_kw = _decimal_to_c(self.contract_demand_kw)
+        c.pf_standard = int(self.pf_standard)
+        c.ytd_kwh = _decimal_to_c(self.ytd_kwh)
+        c.ytd_amount = _decimal_to_c(self.ytd_amount)
+        c.year_end = int(bool(self.year_end))
+        return c
+
+
+@dataclasses.dataclass(frozen=True)
+class Usage:
+    """Register readings or interval data for one billing period.
+
+    Give either ``total`` (a tariff without TOU), ``periods`` (a dict of TOU
+    period name -> kWh) or ``intervals`` (an iterable of ``(start, seconds,
+    kwh)`` with ``start`` an int instant or an aware datetime); optionally
+    ``reactive`` (kvarh), ``max_demand`` (kW) and ``period_demand`` (a dict
+    of TOU period name -> maximum kW within it).
+    """
+
+    total: _decimal.Decimal = None
+    periods: dict = None
+    intervals: tuple = None
+    reactive: _decimal.Decimal = None
+    max_demand: _decimal.Decimal = None
+    period_demand: dict = None
+
+    def _to_c(self):
+        u = _ll.pcrm_usage_new()
+        h = Handle(u, _ll.pcrm_usage_free, "usage")
+        with h as ptr:
+            if self.total is not None:
+                _ll.pcrm_usage_set_total(ptr, _decimal_to_c(self.total))
+            for name, kwh in (self.periods or {}).items():
+                _ll.pcrm_usage_set_period(ptr, str(name), _decimal_to_c(kwh))
+            for start, seconds, kwh in (self.intervals or ()):
+                _ll.pcrm_usage_add_interval(ptr, _instant(start, "start"), int(seconds),
+                                            _decimal_to_c(kwh))
+            if self.reactive is not None:
+                _ll.pcrm_usage_set_reactive(ptr, _decimal_to_c(self.reactive))
+            if self.max_demand is not None:
+                _ll.pcrm_usage_set_max_demand(ptr, _decimal_to_c(self.max_demand))
+            for name, kw in (self.period_demand or {}).items():
+                _ll.pcrm_usage_set_period_demand(ptr, str(name), _decimal_to_c(kw))
+        return h
+
+
+@dataclasses.dataclass(frozen=True)
+class BillLine:
+    """One itemised line: quantity x unit price = amount (rounded to the fen)."""
+
+    kind: LineKind
+    code: str
+    period: str
+    tier: int
+    item: str
+    name: str
+    quantity: _decimal.Decimal
+    unit: str
+    unit_price: _decimal.Decimal
+    prorate_days: int
+    amount: _decimal.Decimal
+
+
+@dataclasses.dataclass(frozen=True)
+class Bill:
+    """A computed bill, copied out of the library (the tariff id and version it used)."""
+
+    tariff_id: str
+    tariff_version: int
+    start: _dt.date
+    end: _dt.date
+    energy: _decimal.Decimal
+    power_factor: _decimal.Decimal
+    lines: tuple
+    total: _decimal.Decimal
+    json_text: str
+
+    def to_json(self):
+        """The bill as the library writes it (pcrm_bill_to_json), parsed into a dict."""
+        return _json.loads(self.json_text, parse_float=_decimal.Decimal)
+
+
+def _line(ln):
+    return BillLine(LineKind(ln.kind), ln.code, ln.period, ln.tier or 0, ln.item, ln.name,
+                    _decimal_from_c(ln.quantity), ln.unit, _decimal_from_c(ln.unit_price),
+                    ln.prorate_days or 0, _decimal_from_c(ln.amount))
+
+
+def _bill_from_c(ptr):
+    n = _ll.pcrm_bill_line_count(ptr)
+    lines = tuple(_line(_ll.pcrm_bill_line_at(ptr, i)) for i in range(n))
+    try:
+        pf = _decimal_from_c(_ll.pcrm_bill_power_factor(ptr))
+    except LookupError:
+        pf = None
+    size = _ll.pcrm_bill_json_size(ptr)
+    text = _ll.pcrm_bill_to_json(ptr, size) if size else ""
+    doc = _json.loads(text) if text else {}
+    return Bill(_ll.pcrm_bill_tariff_id(ptr), _ll.pcrm_bill_tariff_version(ptr),
+                _dt.date.fromisoformat(doc["period_start"]),
+                _dt.date.fromisoformat(doc["period_end"]),
+                _decimal_from_c(_ll.pcrm_bill_energy(ptr)), pf, lines,
+                _decimal_from_c(_ll.pcrm_bill_total(ptr)), text)
+
+
+class Tariff(HandleOwner):
+    """A loaded, immutable tariff version (safe to share between threads).
+
+    Made by :meth:`load` (a dict or JSON text) or :meth:`load_file`; freed
+    by :meth:`close`, its ``with`` block, or garbage collection.  Bad
+    documents raise :class:`powercrm.InvalidInput` naming the JSON path.
+    """
+
+    def __init__(self, ptr):
+        self._handle = Handle(ptr, _ll.pcrm_tariff_free, "tariff")
+        with self._handle as t:
+            self.id = _ll.pcrm_tariff_id(t)
+            self.version = _ll.pcrm_tariff_version(t)
+            self.currency = _ll.pcrm_tariff_currency(t)
+            self.effective_from = _date_from_c(_ll.pcrm_tariff_effective_from(t))
+            to = _ll.pcrm_tariff_effective_to(t)
+            self.effective_to = _date_from_c(to) if to.year else None
+            self.periods = tuple(_ll.pcrm_tariff_period_name(t, i)
+                                 for i in range(_ll.pcrm_tariff_period_count(t)))
+
+    @classmethod
+    def load(cls, document):
+        """Loads a tariff from a dict (Decimals become strings) or JSON text."""
+        return cls(_ll.pcrm_tariff_load(json_dumps(document)))
+
+    @classmethod
+    def load_file(cls, path):
+        """Loads a tariff from a JSON file (IOFailure when it cannot be read)."""
+        return cls(_ll.pcrm_tariff_load_file(_os.fsdecode(path)))
+
+    def __repr__(self):
+        return "<powercrm.Tariff %s v%d%s>" % (self.id, self.version,
+                                              " closed" if self.closed else "")
+
+    def period_at(self, t, calendar=None):
+        """The TOU period name of instant `t` (int or aware datetime)."""
+        t = _instant(t)
+        with self._handle as tp:
+            if calendar is None:
+                i = _ll.pcrm_tariff_period_at(tp, t, None)
+            else:
+                with calendar._handle as cal:
+                    i = _ll.pcrm_tariff_period_at(tp, t, cal)
+        return self.periods[i]
+
+    def bill(self, start, end, usage, customer=None, calendar=None):
+        """Computes the bill for days `start`..`end` (inclusive) as a :class:`Bill`."""
+        s, e = _date_to_c(start), _date_to_c(end)
+        c = (customer or BillCustomer())._to_c()
+        uh = usage._to_c()
+        with self._handle as tp, uh as up:
+            if calendar is None:
+                ptr = _ll.pcrm_bill_compute(tp, c, s, e, up, None)
+            else:
+                with calendar._handle as cal:
+                    ptr = _ll.pcrm_bill_compute(tp, c, s, e, up, cal)
+        uh.close()
+        bh = Handle(ptr, _ll.pcrm_bill_free, "bill")
+        try:
+            with bh as bp:
+                return _bill_from_c(bp)
+        finally:
+            bh.close()
+
+
+def power_factor(kwh, kvarh):
+    """P / sqrt(P^2 + Q^2) rounded half-up to 2 decimals, exactly (Decimal('0.86'))."""
+    return _decimal_from_c(_ll.pcrm_power_factor(_decimal_to_c(kwh), _decimal_to_c(kvarh)))
+
+
+def power_factor_rate(pf, standard):
+    """The 1983 adjustment rate for power factor `pf` against standard 90, 85 or 80."""
+    return _decimal_from_c(_ll.pcrm_power_factor_rate(_decimal_to_c(pf), int(standard)))
+
+
+def late_fee(current_year, earlier_years=0, days=0, residential=True):
+    """The late-payment penalty (电费违约金) after `days` days: Decimal, at least 1.00 if any."""
+    return _decimal_from_c(_ll.pcrm_late_fee(_decimal_to_c(current_year),
+                                             _decimal_to_c(earlier_years), int(days),
+                                             int(bool(residential))))

@@ -1,0 +1,277 @@
+/*
+ * libpowercrm - tariffs and bill computation (电价 / 电费).
+ *
+ * A tariff is a versioned JSON document (docs/tariff-format.md): id,
+ * version, effective dates, currency, rounding, time-of-use periods, energy
+ * prices with tiers (阶梯), basic (demand) charges of the two-part tariff,
+ * power-factor adjustment (力率调整), government funds (政府性基金及附加),
+ * fixed and minimum charges.  pcrm_tariff_load() validates the whole
+ * document; an error names the JSON path of the bad field
+ * ("energy.tiers[2].max: ...") and nothing is made.
+ *
+ * pcrm_bill_compute() is a pure function from (tariff, customer attributes,
+ * period, usage) to an itemised bill: every line has a quantity, a unit
+ * price, an amount rounded to the fen with the tariff's rounding mode, and a
+ * machine-readable reason code; the total is the sum of the lines.  No
+ * floating point takes part: money and energy are pcrm_decimal.
+ *
+ * Threads: a loaded tariff and a computed bill are immutable and may be
+ * shared; a pcrm_usage is filled by one thread, then read-only.  A bill keeps
+ * its tariff alive (reference counted), so the strings of its lines stay
+ * valid after pcrm_tariff_free() until the bill is freed too.
+ */
+#ifndef POWERCRM_TARIFF_H
+#define POWERCRM_TARIFF_H
+
+#include <powercrm/common.h>
+#include <powercrm/decimal.h>
+#include <powercrm/time.h>
+#include <powercrm/calendar.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Tariffs                                                                  */
+/* ------------------------------------------------------------------------ */
+
+typedef struct pcrm_tariff pcrm_tariff;
+
+/** The most TOU periods, tiers, funds and fixed charges a tariff may have. */
+#define PCRM_TARIFF_MAX_PERIODS 16
+#define PCRM_TARIFF_MAX_TIERS 8
+#define PCRM_TARIFF_MAX_ITEMS 16
+
+/**
+ * Loads a tariff from a JSON document (NUL-terminated).  The document is
+ * validated completely; PCRM_EINVAL names the JSON path of the first bad
+ * field, e.g. "energy.tiers[2].max: 400 is not above energy.tiers[1].max 400".
+ * Prices and energies are decimal strings ("0.5283"); JSON numbers are
+ * refused for them.  Free the result with pcrm_tariff_free().
+ */
+PCRM_EXTERN(int) pcrm_tariff_load(pcrm_tariff **out, const char *json);
+
+/** Loads a tariff from a JSON file (PCRM_EIO when it cannot be read). */
+PCRM_EXTERN(int) pcrm_tariff_load_file(pcrm_tariff **out, const char *path);
+
+/** Releases the caller's reference; bills computed from it keep their own.  NULL is a no-op. */
+PCRM_EXTERN(void) pcrm_tariff_free(pcrm_tariff *tariff);
+
+/** The tariff's id; lives as long as the tariff (NULL for NULL). */
+PCRM_EXTERN(const char *) pcrm_tariff_id(const pcrm_tariff *tariff);
+
+/** The tariff's version number (>= 1; 0 for NULL). */
+PCRM_EXTERN(int64_t) pcrm_tariff_version(const pcrm_tariff *tariff);
+
+/** The ISO 4217 currency code ("CNY"); lives as long as the tariff. */
+PCRM_EXTERN(const char *) pcrm_tariff_currency(const pcrm_tariff *tariff);
+
+/** First day the tariff applies. */
+PCRM_EXTERN(pcrm_date) pcrm_tariff_effective_from(const pcrm_tariff *tariff);
+
+/** Last day the tariff applies (inclusive); {0, 0, 0} when open-ended. */
+PCRM_EXTERN(pcrm_date) pcrm_tariff_effective_to(const pcrm_tariff *tariff);
+
+/** Number of time-of-use periods (1 for a tariff without TOU: the period "all"). */
+PCRM_EXTERN(size_t) pcrm_tariff_period_count(const pcrm_tariff *tariff);
+
+/** Name of period i ("peak", "valley", ...); NULL when i is out of range. */
+PCRM_EXTERN(const char *) pcrm_tariff_period_name(const pcrm_tariff *tariff, size_t i);
+
+/**
+ * The index of the TOU period that instant `t` belongs to, read as civil time
+ * in the tariff's UTC offset.  With `cal` (optional) and a tariff whose
+ * schedule says "holidays_as_weekend", a day the calendar says is not a
+ * working day uses the weekend schedule (and a make-up working day the
+ * weekday one); without it Saturday and Sunday are the weekend.
+ */
+PCRM_EXTERN(int) pcrm_tariff_period_at(const pcrm_tariff *tariff, pcrm_time t,
+                                       const pcrm_calendar *cal, int *out);
+
+/* ------------------------------------------------------------------------ */
+/* Usage                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * What was consumed in the billing period: register readings (a total or an
+ * energy per TOU period, optionally reactive energy and maximum demand) or
+ * interval data (kWh per 5, 10, 15, 30 or 60 minutes).  Energies are kWh with
+ * at most 6 decimals, non-negative.
+ */
+typedef struct pcrm_usage pcrm_usage;
+
+/** Makes an empty usage; free it with pcrm_usage_free(). */
+PCRM_EXTERN(int) pcrm_usage_new(pcrm_usage **out);
+
+/** Frees a usage; NULL is a no-op. */
+PCRM_EXTERN(void) pcrm_usage_free(pcrm_usage *usage);
+
+/** Sets the total active energy register (for a tariff with one period). */
+PCRM_EXTERN(int) pcrm_usage_set_total(pcrm_usage *usage, pcrm_decimal kwh);
+
+/** Sets the active energy of the TOU period `period` (a name of the tariff's periods). */
+PCRM_EXTERN(int) pcrm_usage_set_period(pcrm_usage *usage, const char *period, pcrm_decimal kwh);
+
+/** Sets the reactive energy (kvarh) for the power-factor adjustment. */
+PCRM_EXTERN(int) pcrm_usage_set_reactive(pcrm_usage *usage, pcrm_decimal kvarh);
+
+/** Sets the maximum demand (kW) read from the demand register. */
+PCRM_EXTERN(int) pcrm_usage_set_max_demand(pcrm_usage *usage, pcrm_decimal kw);
+
+/**
+ * Sets the maximum demand (kW) within TOU period `period`, for tariffs with
+ * demand charges by TOU period (interval data gives it without this call).
+ */
+PCRM_EXTERN(int) pcrm_usage_set_period_demand(pcrm_usage *usage, const char *period,
+                                              pcrm_decimal kw);
+
+/**
+ * Appends one interval of metered energy starting at `start` and lasting
+ * `seconds` (300, 600, 900, 1800 or 3600); `start` must be a multiple of
+ * `seconds` within its hour.  Intervals may come in any order and must not
+ * overlap (checked by pcrm_bill_compute()).  Cannot be mixed with register
+ * energies.
+ */
+PCRM_EXTERN(int) pcrm_usage_add_interval(pcrm_usage *usage, pcrm_time start, int seconds,
+                                         pcrm_decimal kwh);
+
+/* ------------------------------------------------------------------------ */
+/* Bills                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/** Customer attributes the tariff needs. */
+typedef struct pcrm_bill_customer {
+	int version;                       /**< PCRM_BILL_CUSTOMER_VERSION */
+	const char *usage_class;           /**< optional; must match the tariff's usage_class when both are set */
+	int household_size;                /**< persons; large households get raised tier thresholds */
+	int low_income;                    /**< nonzero: the tariff's low-income free allowance applies */
+	pcrm_decimal contract_capacity_kva; /**< basic charge by capacity (kVA) */
+	pcrm_decimal contract_demand_kw;   /**< contracted demand (kW); zero = none (no excess) */
+	int pf_standard;                   /**< power-factor standard in hundredths: 90, 85, 80, or 0 (none) */
+	pcrm_decimal ytd_kwh;              /**< annual tiers: energy billed earlier in the tariff year */
+	pcrm_decimal ytd_amount;           /**< annual minimum: charges billed earlier in the year */
+	int year_end;                      /**< nonzero: this bill closes the year (annual minimum) */
+} pcrm_bill_customer;
+
+#define PCRM_BILL_CUSTOMER_VERSION 1
+#define PCRM_BILL_CUSTOMER_INIT { PCRM_BILL_CUSTOMER_VERSION, NULL, 1, 0, { 0, 0 }, { 0, 0 }, 0, \
+                                  { 0, 0 }, { 0, 0 }, 0 }
+
+/** The reason of a bill line. */
+typedef enum pcrm_bill_line_kind {
+	PCRM_LINE_ENERGY = 0,           /**< "energy": kWh of one period in one tier */
+	PCRM_LINE_LOW_INCOME,           /**< "low_income_allowance": free kWh credited (negative) */
+	PCRM_LINE_BASIC_CAPACITY,       /**< "basic_capacity": contracted kVA x price per month */
+	PCRM_LINE_BASIC_DEMAND,         /**< "basic_demand": max demand kW (up to the excess threshold) */
+	PCRM_LINE_BASIC_DEMAND_EXCESS,  /**< "basic_demand_excess": kW above the threshold, at the multiplied price */
+	PCRM_LINE_POWER_FACTOR,         /**< "power_factor_adjustment": base x rate (negative = reduction) */
+	PCRM_LINE_FUND,                 /**< "fund": a government fund or surcharge per kWh */
+	PCRM_LINE_FIXED,                /**< "fixed_charge": a fixed amount per bill */
+	PCRM_LINE_MINIMUM_MONTHLY,      /**< "minimum_monthly": top-up to the monthly minimum */
+	PCRM_LINE_MINIMUM_ANNUAL,       /**< "minimum_annual": top-up to the annual minimum */
+	PCRM_LINE_DEMAND_FLAT,          /**< "demand_flat": max demand kW x the month's price */
+	PCRM_LINE_DEMAND_TOU            /**< "demand_tou": max demand within a TOU period x its price */
+} pcrm_bill_line_kind;
+
+/** One line of a bill; its strings live as long as the bill. */
+typedef struct pcrm_bill_line {
+	pcrm_bill_line_kind kind;
+	const char *code;          /**< the reason code: "energy", "basic_demand", "fund", ... */
+	const char *period;        /**< TOU period name, or NULL */
+	int tier;                  /**< tier number 1.., or 0 */
+	const char *item;          /**< fund / fixed charge code from the tariff, or NULL */
+	const char *name;          /**< fund / fixed charge display name, or NULL */
+	pcrm_decimal quantity;     /**< kWh, kVA, kW, the base amount (power factor), or 1 */
+	const char *unit;          /**< "kWh", "kVA", "kW", "CNY", "bill" */
+	pcrm_decimal unit_price;   /**< price per unit (a rate for the power-factor line) */
+	int prorate_days;          /**< basic charges of a partial month: days billed (/30); else 0 */
+	pcrm_decimal amount;       /**< rounded to the fen with the tariff's rounding */
+} pcrm_bill_line;
+
+typedef struct pcrm_bill pcrm_bill;
+
+/**
+ * Computes the bill of one customer for the days `start` .. `end`
+ * (inclusive) from `usage`.  `cal` is optional (holidays as weekend days).
+ * The period must lie within the tariff's effective dates and span at most
+ * 366 days.  PCRM_EINVAL names what was wrong ("usage.intervals[17]: ...",
+ * "customer.pf_standard: ..."); PCRM_EOVERFLOW when an amount does not fit.
+ * Free the result with pcrm_bill_free().
+ */
+PCRM_EXTERN(int) pcrm_bill_compute(const pcrm_tariff *tariff, const pcrm_bill_customer *customer,
+                                   pcrm_date start, pcrm_date end, const pcrm_usage *usage,
+                                   const pcrm_calendar *cal, pcrm_bill **out);
+
+/** Frees a bill (and its reference to the tariff); NULL is a no-op. */
+PCRM_EXTERN(void) pcrm_bill_free(pcrm_bill *bill);
+
+/** Number of lines (0 for NULL). */
+PCRM_EXTERN(size_t) pcrm_bill_line_count(const pcrm_bill *bill);
+
+/** Line i, or NULL when out of range; lives as long as the bill. */
+PCRM_EXTERN(const pcrm_bill_line *) pcrm_bill_line_at(const pcrm_bill *bill, size_t i);
+
+/** The total: the sum of the lines' amounts. */
+PCRM_EXTERN(pcrm_decimal) pcrm_bill_total(const pcrm_bill *bill);
+
+/** The active energy billed (kWh). */
+PCRM_EXTERN(pcrm_decimal) pcrm_bill_energy(const pcrm_bill *bill);
+
+/** Id of the tariff the bill was computed with; lives as long as the bill. */
+PCRM_EXTERN(const char *) pcrm_bill_tariff_id(const pcrm_bill *bill);
+
+/** Version of the tariff the bill was computed with. */
+PCRM_EXTERN(int64_t) pcrm_bill_tariff_version(const pcrm_bill *bill);
+
+/**
+ * The monthly average power factor used for the adjustment (2 decimals);
+ * PCRM_ENOTFOUND when the bill has no power-factor adjustment.
+ */
+PCRM_EXTERN(int) pcrm_bill_power_factor(const pcrm_bill *bill, pcrm_decimal *out);
+
+/** Bytes pcrm_bill_to_json() needs, including the NUL (0 for NULL). */
+PCRM_EXTERN(size_t) pcrm_bill_json_size(const pcrm_bill *bill);
+
+/**
+ * Writes the bill as one JSON object (tariff id and version, period, lines,
+ * total; decimals as strings) into buf.  PCRM_EINVAL when size is too small
+ * (the message says how many bytes are needed).
+ */
+PCRM_EXTERN(int) pcrm_bill_to_json(const pcrm_bill *bill, char *buf, size_t size);
+
+/* ------------------------------------------------------------------------ */
+/* Power factor and late-payment penalty                                    */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * The monthly average power factor P / sqrt(P^2 + Q^2) of active energy
+ * `kwh` and reactive energy `kvarh`, rounded half-up to 2 decimals, computed
+ * exactly (no square root is taken).  PCRM_EINVAL for negative values or
+ * both zero; PCRM_EOVERFLOW for energies above 3.6e10.
+ */
+PCRM_EXTERN(int) pcrm_power_factor(pcrm_decimal kwh, pcrm_decimal kvarh, pcrm_decimal *out);
+
+/**
+ * The adjustment rate of the 1983 rules (功率因数调整电费办法) for a power
+ * factor `pf` (2 decimals) and a standard of 90, 85 or 80 hundredths: 0.02
+ * for +2 %, -0.0075 for a 0.75 % reduction.  PCRM_EINVAL for another
+ * standard or a power factor outside 0..1.
+ */
+PCRM_EXTERN(int) pcrm_power_factor_rate(pcrm_decimal pf, int standard, pcrm_decimal *out);
+
+/**
+ * The late-payment penalty (电费违约金) for `days` days after the due date:
+ * residential customers 1 per mille per day on all arrears; others 2 per
+ * mille on `current_year` arrears and 3 per mille on `earlier_years`
+ * arrears.  Rounded half-up to the fen; a positive penalty below 1.00 is
+ * charged as 1.00.  PCRM_EINVAL for negative arrears or days.
+ */
+PCRM_EXTERN(int) pcrm_late_fee(pcrm_decimal current_year, pcrm_decimal earlier_years, int days,
+                               int residential, pcrm_decimal *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* POWERCRM_TARIFF_H */

@@ -1,0 +1,105 @@
+/* Helpers shared by the loaders of validated JSON documents (see json_doc.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "json_doc.h"
+
+const char *pcrm__json_type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: return "an integer";
+	case JSON_REAL: return "a number";
+	case JSON_TRUE: return "true";
+	case JSON_FALSE: return "false";
+	case JSON_NULL: return "null";
+	}
+	return "a value";
+}
+
+int pcrm__json_expect(const char *path, const json_t *v, json_type type, const char *what)
+{
+	if (v && json_typeof(v) == type)
+		return PCRM_OK;
+	if (!v)
+		return pcrm__error(PCRM_EINVAL, "%s: missing (expected %s)", path, what);
+	return pcrm__error(PCRM_EINVAL, "%s: expected %s, got %s", path, what,
+	                   pcrm__json_type_name(v));
+}
+
+int pcrm__json_check_keys(const char *path, const json_t *obj, const char *const *known)
+{
+	char q[PCRM_QUOTE_SIZE], list[512];
+	const char *key;
+	json_t *value;
+	size_t used = 0;
+
+	json_object_foreach((json_t *)obj, key, value) {
+		size_t i = 0;
+		while (known[i] && strcmp(key, known[i]) != 0)
+			i++;
+		if (known[i])
+			continue;
+		list[0] = '\0';
+		for (i = 0; known[i] && used + strlen(known[i]) + 3 < sizeof(list); i++)
+			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
+			                         i ? ", " : "", known[i]);
+		pcrm__quote(key, strlen(key), q, sizeof(q));
+		return pcrm__error(PCRM_EINVAL, "%s: unknown key \"%s\" (expected %s)",
+		                   path[0] ? path : "document", q, list);
+	}
+	return PCRM_OK;
+}
+
+int pcrm__read_text_file(const char *path, size_t max, const char *what, char **out)
+{
+	char *buf = NULL, *grown, reason[128];
+	size_t len = 0, cap = 0, got;
+	FILE *f;
+	int rc = PCRM_OK;
+
+	if (!(f = fopen(path, "rb"))) {
+		/* strerror() may share a static buffer between threads; strerror_r() does not */
+		if (strerror_r(errno, reason, sizeof(reason)) != 0)
+			snprintf(reason, sizeof(reason), "errno %d", errno);
+		return pcrm__error(PCRM_EIO, "%s: cannot open: %s", path, reason);
+	}
+	for (;;) {
+		if (len + 1 >= cap) {
+			cap = cap ? cap * 2 : 8192;
+			if (!(grown = realloc(buf, cap))) {
+				rc = pcrm__error_oom();
+				goto done;
+			}
+			buf = grown;
+		}
+		got = fread(buf + len, 1, cap - len - 1, f);
+		len += got;
+		if (len > max) {
+			rc = pcrm__error(PCRM_EINVAL, "%s: larger than %zu bytes, not a %s", path, max,
+			                 what);
+			goto done;
+		}
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		rc = pcrm__error(PCRM_EIO, "%s: read failed", path);
+		goto done;
+	}
+	buf[len] = '\0';
+	if (memchr(buf, '\0', len))
+		rc = pcrm__error(PCRM_EINVAL, "%s: contains a NUL byte", path);
+done:
+	fclose(f);
+	if (rc < 0)
+		free(buf);
+	else
+		*out = buf;
+	return rc;
+}

@@ -1,0 +1,133 @@
+/* Internal: the loaded tariff, the usage and the bill. */
+#ifndef PCRM_TARIFF_INTERNAL_H
+#define PCRM_TARIFF_INTERNAL_H
+
+#include <stdatomic.h>
+
+#include <powercrm/tariff.h>
+
+/* Internal fixed scales: energies in micro-kWh, prices in 1e-8 yuan. */
+#define PCRM__ENERGY_SCALE 6
+#define PCRM__PRICE_SCALE 8
+#define PCRM__MONEY_SCALE 2
+
+/* Longest period name, fund / fixed charge code. */
+#define PCRM__NAME_MAX 32
+
+enum pcrm__tier_kind { PCRM__TIER_PRICE = 1, PCRM__TIER_SURCHARGE = 2 };
+enum pcrm__tier_basis { PCRM__BASIS_MONTHLY = 0, PCRM__BASIS_ANNUAL, PCRM__BASIS_DAILY };
+enum pcrm__basic_kind { PCRM__BASIC_NONE = 0, PCRM__BASIC_CAPACITY, PCRM__BASIC_DEMAND };
+
+struct pcrm__item {
+	char *code;
+	char *name;
+	int64_t value; /* price (PRICE_SCALE) for funds, amount (MONEY_SCALE) for fixed charges */
+};
+
+struct pcrm_tariff {
+	atomic_int refs;
+	char *id;
+	int64_t version;
+	char *usage_class;
+	char currency[4];
+	pcrm_date from, to;
+	int has_to;
+	pcrm_rounding rounding;
+	int utc_offset;
+
+	/* time of use: period index per month (0..11), hour; weekday and weekend */
+	int has_tou;
+	size_t period_count;
+	char *periods[PCRM_TARIFF_MAX_PERIODS + 1]; /* NULL-terminated */
+	unsigned char weekday[12][24];
+	unsigned char weekend[12][24];
+	int holidays_as_weekend;
+
+	/* energy: base price per period (PRICE_SCALE); tiers */
+	int64_t period_price[PCRM_TARIFF_MAX_PERIODS];
+	size_t tier_count; /* 0 = no tiers */
+	int tier_kind;
+	int tier_basis;
+	int64_t tier_max[12][PCRM_TARIFF_MAX_TIERS]; /* ENERGY_SCALE, by month; last is unused */
+	int64_t tier_price[PCRM_TARIFF_MAX_TIERS];    /* absolute price or surcharge */
+	int large_household_min;                      /* 0 = none */
+	int64_t large_household_extra[PCRM_TARIFF_MAX_TIERS];
+	int has_low_income;
+	int64_t low_income_kwh;   /* ENERGY_SCALE */
+	int64_t low_income_price; /* PRICE_SCALE */
+
+	/* basic charge */
+	int basic_kind;
+	int64_t basic_price;       /* PRICE_SCALE, per kVA or kW per month */
+	int64_t excess_threshold;  /* PRICE_SCALE fraction: 1.05 */
+	int64_t excess_multiplier; /* PRICE_SCALE: 2 */
+
+	/* demand charges (international tariffs): flat by month, by TOU period */
+	int has_flat_demand;
+	int64_t flat_demand_price[12]; /* PRICE_SCALE per kW */
+	int has_tou_demand;
+	int tou_demand_set[PCRM_TARIFF_MAX_PERIODS];
+	int64_t tou_demand_price[PCRM_TARIFF_MAX_PERIODS];
+
+	int pf_adjust;
+
+	size_t fund_count, fixed_count;
+	struct pcrm__item funds[PCRM_TARIFF_MAX_ITEMS];
+	struct pcrm__item fixed[PCRM_TARIFF_MAX_ITEMS];
+
+	int has_min_monthly, has_min_annual;
+	int64_t min_monthly, min_annual; /* MONEY_SCALE */
+};
+
+struct pcrm__period_kwh {
+	char name[PCRM__NAME_MAX + 1];
+	int64_t kwh; /* ENERGY_SCALE */
+};
+
+struct pcrm__interval {
+	pcrm_time start;
+	int32_t seconds;
+	int64_t kwh; /* ENERGY_SCALE */
+};
+
+struct pcrm_usage {
+	int has_total;
+	int64_t total;
+	size_t period_count;
+	struct pcrm__period_kwh periods[PCRM_TARIFF_MAX_PERIODS];
+	size_t demand_count; /* maximum demand per TOU period (kW, ENERGY_SCALE) */
+	struct pcrm__period_kwh demands[PCRM_TARIFF_MAX_PERIODS];
+	int has_reactive, has_max_demand;
+	int64_t reactive;   /* ENERGY_SCALE */
+	int64_t max_demand; /* ENERGY_SCALE (kW) */
+	size_t interval_count, interval_cap;
+	struct pcrm__interval *intervals;
+};
+
+struct pcrm_bill {
+	pcrm_tariff *tariff; /* a reference */
+	pcrm_date start, end;
+	int has_pf;
+	pcrm_decimal pf;
+	pcrm_decimal total;
+	pcrm_decimal energy;
+	size_t count, cap;
+	pcrm_bill_line lines[];
+};
+
+/* Takes a reference to a tariff (bills keep theirs). */
+void pcrm__tariff_ref(pcrm_tariff *t);
+
+/* The period of civil hour `hour` of a day in `month` (1..12); weekend nonzero for weekend days. */
+static inline int pcrm__tariff_period(const pcrm_tariff *t, int month, int hour, int weekend)
+{
+	return weekend ? t->weekend[month - 1][hour] : t->weekday[month - 1][hour];
+}
+
+/* A decimal brought exactly to `scale` (PCRM_EINVAL naming `what` when digits would be lost). */
+int pcrm__to_fixed(const char *what, pcrm_decimal d, int scale, int64_t *out);
+
+/* Frees what the loader allocated in a tariff (not the tariff itself). */
+void pcrm__tariff_clear(pcrm_tariff *t);
+
+#endif
