@@ -36,6 +36,10 @@
  * open amount, the due date, the days past due at a date, whether the
  * customer is residential and whether the item is from an earlier year).
  * See docs/ledger.md.
+ *
+ * Threads: entries, lists, arrears and reconciliations are immutable once
+ * returned and may be read from several threads; a context is used by one
+ * thread at a time, as everywhere.
  */
 #ifndef POWERCRM_LEDGER_H
 #define POWERCRM_LEDGER_H
@@ -217,7 +221,8 @@ PCRM_EXTERN(int) pcrm_bank_payment_post(pcrm_ctx *ctx, const pcrm_actor *actor, 
 /** One line of a reconciliation.  Strings owned by the reconciliation. */
 typedef struct pcrm_bank_recon_item {
 	/**
-	 * "matched", "amount_mismatch", "missing_ours" (in the statement, not
+	 * "matched", "amount_mismatch" (the amount, or the account, differs),
+	 * "missing_ours" (in the statement, not
 	 * in the ledger), "missing_bank" (in the ledger, not in the statement),
 	 * or "posted" (was missing_ours and PCRM_BANK_RECONCILE_POST_MISSING
 	 * posted it)

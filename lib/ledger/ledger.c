@@ -433,6 +433,14 @@ static int append_entry(struct posting *p, const pcrm_actor *actor, const char *
 		};
 		rc = pcrm__store_exec(p->ctx->store, entry, v, 14, NULL);
 		free(doc);
+		/*
+		 * Only a concurrent posting of the same key to another account gets
+		 * here (the account lock serialises one account's postings): a
+		 * retry finds it and answers replay or conflict properly.
+		 */
+		if (rc == PCRM_EDUPLICATE)
+			rc = pcrm__error(PCRM_ERETRY, "%s: \"%s\" was posted concurrently: retry",
+			                 p->req->kind, p->req->ref);
 		if (rc == PCRM_OK) {
 			pcrm_sql_value u[4] = { PCRM_SQL_S(p->acct->account_no), v[7], v[8],
 				                PCRM_SQL_I(p->seq) };

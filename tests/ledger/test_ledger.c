@@ -5,6 +5,7 @@
  * permissions, and a random walk checking that the balance is always the
  * sum of the ledger.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -692,4 +693,65 @@ PCRM_BACKEND_TEST(ledger, a_malformed_statement_names_line_and_field_and_posts_n
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry"), 0);
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'bank.reconcile'"), 0);
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'ledger.post'"), 0);
+}
+
+struct poster {
+	pcrm_test_store *t;
+	int id;
+	int fresh, replayed, failures;
+};
+
+/* Posts 25 shared keys (both threads, same content) and 25 keys of its own to A1. */
+static void *post_many(void *arg)
+{
+	struct poster *p = arg;
+	pcrm_ctx *ctx = pcrm_test_open_again(p->t);
+	for (int i = 0; i < 50; i++) {
+		char key[32], json[256];
+		pcrm_ledger_entry *e = NULL;
+		int rc;
+		if (i % 2)
+			snprintf(key, sizeof(key), "S%d", i);
+		else
+			snprintf(key, sizeof(key), "T%d-%d", p->id, i);
+		snprintf(json, sizeof(json),
+		         "{\"kind\": \"payment\", \"idempotency_key\": \"%s\", \"amount\": "
+		         "\"1.%02d\", \"channel\": \"online\"}",
+		         key, i);
+		do {
+			rc = pcrm_ledger_post(ctx, &city_agent, "A1", json, &e);
+		} while (rc == PCRM_ERETRY);
+		if (rc != PCRM_OK)
+			p->failures++;
+		else if (e->replayed)
+			p->replayed++;
+		else
+			p->fresh++;
+		pcrm_ledger_entry_free(e);
+	}
+	pcrm_ctx_close(ctx);
+	return NULL;
+}
+
+/* Two connections posting at once: no key doubles, every payment counts once. */
+static void concurrent_postings(pcrm_test_store *t)
+{
+	pthread_t th[2];
+	struct poster p[2] = { { t, 0, 0, 0, 0 }, { t, 1, 0, 0, 0 } };
+	setup(t);
+	bill(t, "A1", "B1", "2026-10", "2026-11-01", "2026-11-15", "30.00");
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq(pthread_create(&th[i], NULL, post_many, &p[i]), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	cr_assert_eq(p[0].failures + p[1].failures, 0, "%s", pcrm_error_last());
+	cr_assert_eq(p[0].fresh + p[1].fresh, 75);
+	cr_assert_eq(p[0].replayed + p[1].replayed, 25);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_payment"), 75);
+	check_invariants(t, "A1");
+}
+
+Test(ledger_pg, concurrent_postings_never_double, .timeout = 120)
+{
+	pcrm_test_run_pg(concurrent_postings);
 }
