@@ -19,5 +19,6 @@
 #include <powercrm/staffing.h>
 #include <powercrm/workflow.h>
 #include <powercrm/tariff.h>
+#include <powercrm/billing.h>
 
 #endif /* POWERCRM_H */

@@ -426,6 +426,8 @@ PCRM_OWNED_OUT(pcrm_bank_reconciliation, pcrm_bank_reconciliation_free)
 PCRM_OWNED_OUT(pcrm_tariff, pcrm_tariff_free)
 PCRM_OWNED_OUT(pcrm_usage, pcrm_usage_free)
 PCRM_OWNED_OUT(pcrm_bill, pcrm_bill_free)
+PCRM_OWNED_OUT(pcrm_bill_list, pcrm_bill_list_free)
+PCRM_OWNED_OUT(pcrm_bill_record, pcrm_bill_record_free)
 
 /* Value outputs not named `out`. */
 %include <typemaps.i>
@@ -751,6 +753,10 @@ static char *pcrm_py_pack(char **p, const char *s)
 %immutable pcrm_bill_line::prorate_days;
 %immutable pcrm_bill_line::amount;
 %include "powercrm/tariff.h"
+/* Stored bills are records the library hands out: read-only in Python. */
+%immutable;
+%include "powercrm/billing.h"
+%mutable;
 
 /* ---- helpers for what the headers express with C-only types ---- */
 

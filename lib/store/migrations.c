@@ -21,6 +21,7 @@ extern const char pcrm__schema_metering[];
 extern const char pcrm__schema_contacts[];
 extern const char pcrm__schema_workflow[];
 extern const char pcrm__schema_ledger[];
+extern const char pcrm__schema_billing[];
 
 struct migration {
 	int version;
@@ -104,6 +105,7 @@ static const struct migration migrations[] = {
 	{ 5, "workflow definitions, work orders, their history and timers",
 	  pcrm__schema_workflow },
 	{ 6, "account ledger, payments and dunning", pcrm__schema_ledger },
+	{ 7, "tariff versions and stored bills", pcrm__schema_billing },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -53,21 +53,8 @@ static pcrm_time ago(const pcrm_test_store *t, int days)
 	return t->now - (pcrm_time)days * DAY;
 }
 
-static pcrm_decimal dec(const char *s)
-{
-	pcrm_decimal d;
-	cr_assert_eq(pcrm_decimal_parse(s, &d), PCRM_OK, "%s", s);
-	return d;
-}
-
-/* Exact: the same digits and the same scale. */
-#define assert_dec(value, expected)                                                     \
-	do {                                                                            \
-		char buf_[PCRM_DECIMAL_STRING_MAX];                                     \
-		pcrm_assert_ok(pcrm_decimal_format((value), buf_, sizeof(buf_)));        \
-		cr_assert_str_eq(buf_, (expected), "%s is %s, expected %s", #value, buf_, \
-		                 (expected));                                           \
-	} while (0)
+#define dec pcrm_test_dec
+#define assert_dec pcrm_assert_dec
 
 static int64_t count(pcrm_test_store *t, const char *sql)
 {

@@ -53,6 +53,23 @@ pcrm_ctx *pcrm_test_open_again(pcrm_test_store *t);
 		          "message of %s lacks \"%s\": %s", #expr, (needle), pcrm_error_last());  \
 	} while (0)
 
+/** A decimal from text, asserting it parses. */
+static inline pcrm_decimal pcrm_test_dec(const char *text)
+{
+	pcrm_decimal d;
+	cr_assert_eq(pcrm_decimal_parse(text, &d), PCRM_OK, "%s: %s", text, pcrm_error_last());
+	return d;
+}
+
+/** Asserts a decimal's exact text: the same digits and the same scale. */
+#define pcrm_assert_dec(value, expected)                                                \
+	do {                                                                            \
+		char buf_[PCRM_DECIMAL_STRING_MAX];                                     \
+		pcrm_assert_ok(pcrm_decimal_format((value), buf_, sizeof(buf_)));        \
+		cr_assert_str_eq(buf_, (expected), "%s is %s, expected %s", #value, buf_, \
+		                 (expected));                                           \
+	} while (0)
+
 #define PCRM_BACKEND_TEST(suite, name)                                             \
 	static void suite##_##name##_body(pcrm_test_store *t);                     \
 	Test(suite##_sqlite, name, .timeout = 120)                                 \

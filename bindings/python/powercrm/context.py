@@ -10,6 +10,7 @@ from .customers import CustomerMixin
 from .metering import MeteringMixin
 from .workflows import WorkflowMixin
 from .ledger import LedgerMixin
+from .billing import BillingMixin
 from .enums import OrgLevel, Permission
 from .errors import Error
 from .handles import Handle
@@ -78,7 +79,8 @@ def _audit_record(row):
                       json_loads(summary) if summary else {}, prev_hash, hash_)
 
 
-class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerMixin):
+class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerMixin,
+              BillingMixin):
     """An open store (pcrm_ctx).  Made by :func:`powercrm.open`.
 
     Closed exactly once: by :meth:`close`, by leaving its ``with`` block, or

@@ -1,0 +1,110 @@
+"""Tariff versions in the store, billing runs, stored bills and corrections.
+
+Amounts are ``decimal.Decimal``; a stored bill's itemised lines come back as
+the dict ``BillRecord.document`` (what ``pcrm_bill_to_json`` wrote: every
+line's quantity, unit price, amount and reason code).
+"""
+
+import dataclasses
+import datetime as _datetime
+import decimal as _decimal
+
+from . import lowlevel as _ll
+from .actor import _native as _actor
+from .money import _from_c as _decimal_from_c
+from .records import json_dumps, json_loads
+from .tariff import Tariff
+from .timeutil import _date_from_c, _date_to_c
+
+__all__ = ["BillingSummary", "BillRecord", "BillingMixin"]
+
+
+@dataclasses.dataclass(frozen=True)
+class BillingSummary:
+    """What one call of billing_run did."""
+
+    accounts: int        # active accounts without a bill for the month, looked at
+    billed: int          # bills issued by this call
+    already_billed: int  # accounts that had their bill already (a rerun)
+    no_usage: int        # accounts without readings in the month (not billed)
+    total: _decimal.Decimal
+
+
+@dataclasses.dataclass(frozen=True)
+class BillRecord:
+    """A stored bill."""
+
+    bill_no: str
+    customer_no: str
+    account_no: str
+    period: str
+    status: str  # "issued" or "void"
+    tariff_id: str
+    tariff_version: int
+    issue_date: _datetime.date
+    due_date: _datetime.date
+    energy: _decimal.Decimal
+    total: _decimal.Decimal
+    replaces: object  # the bill number it corrects, or None
+    document: dict    # the itemised bill
+
+    @property
+    def lines(self):
+        return self.document.get("lines", [])
+
+
+def _record(r):
+    return BillRecord(r.bill_no, r.customer_no, r.account_no, r.period, r.status, r.tariff_id,
+                      r.tariff_version, _date_from_c(r.issue_date), _date_from_c(r.due_date),
+                      _decimal_from_c(r.energy), _decimal_from_c(r.total), r.replaces,
+                      json_loads(r.json))
+
+
+def _document(doc):
+    return doc if isinstance(doc, str) else json_dumps(doc)
+
+
+class BillingMixin:
+    """Billing methods of :class:`powercrm.Context`."""
+
+    def tariff_publish(self, actor, document):
+        """Validates and stores a tariff version (dict or JSON text); publishing the
+        same version again is a no-op, another document under it raises Conflict."""
+        self._call(_ll.pcrm_tariff_publish, _actor(actor), _document(document))
+
+    def tariff_fetch(self, actor, tariff_id, version=0, on=None):
+        """A published tariff: `version`, or (0) the newest in effect on `on`."""
+        on = _date_to_c(on if on is not None else _datetime.date.today())
+        return Tariff(self._call(_ll.pcrm_tariff_fetch, _actor(actor), tariff_id, int(version),
+                                 on))
+
+    def billing_run(self, actor, spec, progress=None):
+        """Bills one month for an org subtree (spec: see docs/billing.md); a BillingSummary.
+
+        Runs without the GIL; ``progress(bills_so_far)`` is called after each committed
+        batch and stops the run (raising WrongState) when it returns a true value.  Rerun
+        to finish an interrupted run: nothing is billed twice.
+        """
+        s = self._call(_ll.pcrm_billing_run, _actor(actor), _document(spec), progress)
+        return BillingSummary(s.accounts, s.billed, s.already_billed, s.no_usage,
+                              _decimal_from_c(s.total))
+
+    def bills(self, actor, customer_no, from_period=None, to_period=None):
+        """The bills of a customer, newest month first, void ones included."""
+        with self._lock:
+            lst = self._call(_ll.pcrm_bill_list_load, _actor(actor), customer_no, from_period,
+                             to_period)
+            try:
+                return [_record(_ll.pcrm_bill_list_at(lst, i))
+                        for i in range(_ll.pcrm_bill_list_count(lst))]
+            finally:
+                _ll.pcrm_bill_list_free(lst)
+
+    def bill_correct(self, actor, bill_no, reason):
+        """Voids a bill with a credit note and bills its month again; the new BillRecord."""
+        with self._lock:
+            r = self._call(_ll.pcrm_bill_correct, _actor(actor), bill_no, reason)
+            try:
+                return _record(r)
+            finally:
+                _ll.pcrm_bill_record_free(r)

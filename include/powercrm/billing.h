@@ -1,0 +1,173 @@
+/*
+ * libpowercrm - tariff versions in the store, billing runs and stored bills
+ * (抄核收: the monthly run that turns readings into bills).
+ *
+ * tariff.h computes one bill from a tariff and a usage, touching nothing.
+ * This header is where bills meet the store:
+ *
+ *   - tariff versions are published into the store (immutable once there),
+ *     so every bill can name the exact version it used and be recomputed;
+ *   - a billing run bills every active account of an org unit's subtree for
+ *     one month: usage from the meter readings of the account's metering
+ *     points, the tariff of the customer's usage class, and each bill both
+ *     stored (itemised, as pcrm_bill_to_json() gives it) and posted to the
+ *     account's ledger (ledger.h);
+ *   - stored bills are read back per customer and period (the call center's
+ *     most asked question), and a wrong bill is corrected: voided with a
+ *     credit note and billed again from the current readings.
+ *
+ * A run is idempotent and resumable: an account that already has an issued
+ * bill for the period is skipped, and accounts are billed in batches, each
+ * committed on its own, so a run that stopped (crash, cancel, an account it
+ * could not bill) is finished by running it again, never doubling a bill.
+ *
+ * Permissions: publishing needs PCRM_PERM_TARIFF_WRITE; runs and
+ * corrections PCRM_PERM_BILLING_RUN (corrections also
+ * PCRM_PERM_LEDGER_ADJUST, for the void); reading tariffs and bills
+ * PCRM_PERM_ARCHIVE_READ.  Everything is audited.
+ *
+ * Threads: like every call on a pcrm_ctx, one thread at a time per context.
+ */
+#ifndef POWERCRM_BILLING_H
+#define POWERCRM_BILLING_H
+
+#include <powercrm/actor.h>
+#include <powercrm/common.h>
+#include <powercrm/ctx.h>
+#include <powercrm/customer.h>
+#include <powercrm/decimal.h>
+#include <powercrm/tariff.h>
+#include <powercrm/time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- tariff versions ---- */
+
+/**
+ * Validates a tariff document (pcrm_tariff_load()) and stores it as version
+ * `version` of tariff `id`.  Publishing the same id and version again with
+ * the same document (compared after sorting keys and dropping whitespace)
+ * changes nothing; with another document it is
+ * PCRM_ECONFLICT (a published version never changes: publish a new one).
+ * Needs PCRM_PERM_TARIFF_WRITE; audited as "tariff.publish".
+ */
+PCRM_EXTERN(int) pcrm_tariff_publish(pcrm_ctx *ctx, const pcrm_actor *actor, const char *json);
+
+/**
+ * Loads a published tariff: version `version` of `id`, or with `version` 0
+ * the newest version in effect on `on`.  PCRM_ENOTFOUND names what is
+ * missing.  Free the result with pcrm_tariff_free().
+ */
+PCRM_EXTERN(int) pcrm_tariff_fetch(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                                   int64_t version, pcrm_date on, pcrm_tariff **out);
+
+/* ---- billing runs ---- */
+
+/** What a run did.  A plain value. */
+typedef struct pcrm_billing_summary {
+	int64_t accounts;       /**< active accounts in the subtree without a bill for the period */
+	int64_t billed;         /**< bills issued by this call */
+	int64_t already_billed; /**< accounts skipped because they had a bill for the period */
+	int64_t no_usage;       /**< accounts without any reading in the period (not billed) */
+	pcrm_decimal total;     /**< the sum of the bills issued by this call */
+} pcrm_billing_summary;
+
+/**
+ * Bills one month for the active accounts of active customers in an org
+ * unit's subtree.  `spec` is a JSON object:
+ *
+ *   org_unit     required  the subtree to bill
+ *   period       required  "2026-10": the calendar month billed
+ *   issue_date   required  "2026-11-01"
+ *   due_date     required  "2026-11-15", not before issue_date
+ *   tariffs      required  usage class -> tariff id, e.g.
+ *                          {"residential": "cn-residential-tiered-tou"};
+ *                          the version in effect on the first day of the
+ *                          period is used and must cover the whole month
+ *   batch_size   optional  accounts per committed batch, 1..10000 (500)
+ *
+ * The usage of an account is the sum, over its metering points, of the
+ * energy of every reading taken in the month ((first day 00:00, first day
+ * of the next month 00:00] at the context's UTC offset), per register:
+ * "total" for a tariff with one period, otherwise each TOU register
+ * ("peak", "flat", "valley", "critical_peak") under the tariff period of the
+ * same name; "reactive" for the power factor and the largest "max_demand".
+ * Household size and the low-income flag come from the customer document;
+ * for annual tiers and minimums, the energy and charges of the account's
+ * bills earlier in the same year.  Accounts without readings in the month
+ * are counted in no_usage and not billed.
+ *
+ * Each bill is stored with number "<account_no>-<YYYYMM>" and posted to the
+ * ledger as a bill entry.  `progress` (may be NULL) is called after every
+ * committed batch with the number of bills issued so far; returning nonzero
+ * stops the run with PCRM_ESTATE, the committed batches staying.  An
+ * account that cannot be billed (no tariff for its usage class, a usage the
+ * tariff refuses) stops the run with an error naming the account; the
+ * batches before it stay, and a rerun after the fix finishes the rest.
+ * `out` may be NULL.
+ */
+PCRM_EXTERN(int) pcrm_billing_run(pcrm_ctx *ctx, const pcrm_actor *actor, const char *spec,
+                                  pcrm_progress_fn progress, void *userdata,
+                                  pcrm_billing_summary *out);
+
+/* ---- stored bills ---- */
+
+/** A stored bill.  Allocated by the library; strings live as long as it (or its list). */
+typedef struct pcrm_bill_record {
+	const char *bill_no;
+	const char *customer_no;
+	const char *account_no;
+	const char *period;        /**< "2026-10" */
+	const char *status;        /**< "issued" or "void" */
+	const char *tariff_id;
+	int64_t tariff_version;
+	pcrm_date issue_date;
+	pcrm_date due_date;
+	pcrm_decimal energy;       /**< kWh billed */
+	pcrm_decimal total;        /**< the amount posted to the ledger */
+	const char *replaces;      /**< the bill this one corrects, or NULL */
+	/** The itemised bill as pcrm_bill_to_json() wrote it: lines, quantities, prices, reasons */
+	const char *json;
+} pcrm_bill_record;
+
+typedef struct pcrm_bill_list pcrm_bill_list;
+
+/**
+ * The bills of customer `customer_no` whose period lies within
+ * `from_period` .. `to_period` ("2026-01" .. "2026-12", both inclusive;
+ * either may be NULL for no bound), newest period first, void ones
+ * included.  Free with pcrm_bill_list_free().
+ */
+PCRM_EXTERN(int) pcrm_bill_list_load(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                     const char *customer_no, const char *from_period,
+                                     const char *to_period, pcrm_bill_list **out);
+PCRM_EXTERN(size_t) pcrm_bill_list_count(const pcrm_bill_list *list);
+/** The i-th bill, owned by the list; NULL when i is out of range. */
+PCRM_EXTERN(const pcrm_bill_record *) pcrm_bill_list_at(const pcrm_bill_list *list, size_t i);
+PCRM_EXTERN(void) pcrm_bill_list_free(pcrm_bill_list *list);
+
+/**
+ * Corrects an issued bill: voids it in the ledger with credit note
+ * "<bill_no>-CN" and the reason (the bill stays in history, status
+ * "void"), then bills the same account and period again from the readings
+ * as they are now, with the tariff version the voided bill used, under
+ * number "<account_no>-<YYYYMM>-R<n>", n counting the corrections of that
+ * account's month (the first "-R1").  The new bill keeps the issue and due
+ * dates of the one it replaces.
+ * `reason`: 1..500 bytes.  PCRM_ESTATE when the bill is already void.
+ * `out` may be NULL; otherwise it receives the new bill (free with
+ * pcrm_bill_record_free()).
+ */
+PCRM_EXTERN(int) pcrm_bill_correct(pcrm_ctx *ctx, const pcrm_actor *actor, const char *bill_no,
+                                   const char *reason, pcrm_bill_record **out);
+
+/** Frees a bill from pcrm_bill_correct(); NULL is a no-op.  Never free a list item. */
+PCRM_EXTERN(void) pcrm_bill_record_free(pcrm_bill_record *bill);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

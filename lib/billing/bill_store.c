@@ -1,0 +1,292 @@
+/*
+ * Stored bills: writing an issued bill (row + ledger posting), reading
+ * bills back as pcrm_bill_record objects, per number or per customer.
+ *
+ * A bill row holds the itemised bill exactly as pcrm_bill_to_json() wrote
+ * it, so an agent can explain every line later without recomputing; the
+ * tariff id and version say what to recompute it with.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "billing_internal.h"
+#include "core/ctx.h"
+#include "core/error.h"
+#include "ledger/ledger_internal.h"
+#include "org/org_internal.h"
+#include "store/store.h"
+
+static const char *const bill_columns[] = {
+	"customer_no", "bill_no", "account_no", "period", "status", "tariff_id", "tariff_version",
+	"issue_day", "due_day", "energy", "total", "replaces", "doc", "created_at", "created_by",
+};
+#define BILL_COLUMNS ((int)(sizeof(bill_columns) / sizeof(bill_columns[0])))
+
+int pcrm__bill_bulk_begin(pcrm_ctx *ctx)
+{
+	return pcrm__store_bulk_begin(ctx->store, "bill", bill_columns, BILL_COLUMNS);
+}
+
+static char *bill_json(const pcrm_bill *bill)
+{
+	size_t size = pcrm_bill_json_size(bill);
+	char *buf = malloc(size);
+	if (buf && pcrm_bill_to_json(bill, buf, size) != PCRM_OK) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int pcrm__bill_insert(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__bill_subject *s,
+                      const struct pcrm__month *month, const struct pcrm__bill_meta *meta,
+                      const pcrm_bill *bill, int bulk)
+{
+	char energy[PCRM_DECIMAL_STRING_MAX], total[PCRM_DECIMAL_STRING_MAX];
+	pcrm_sql_value v[BILL_COLUMNS];
+	char *doc = bill_json(bill);
+	int rc;
+
+	if (!doc)
+		return pcrm__error_oom();
+	pcrm_decimal_format(pcrm_bill_energy(bill), energy, sizeof(energy));
+	pcrm_decimal_format(pcrm_bill_total(bill), total, sizeof(total));
+	v[0] = PCRM_SQL_S(s->customer_no);
+	v[1] = PCRM_SQL_S(meta->bill_no);
+	v[2] = PCRM_SQL_S(s->account_no);
+	v[3] = PCRM_SQL_S(month->text);
+	v[4] = PCRM_SQL_S("issued");
+	v[5] = PCRM_SQL_S(pcrm_bill_tariff_id(bill));
+	v[6] = PCRM_SQL_I(pcrm_bill_tariff_version(bill));
+	v[7] = PCRM_SQL_I(pcrm_date_to_days(meta->issue_date));
+	v[8] = PCRM_SQL_I(pcrm_date_to_days(meta->due_date));
+	v[9] = PCRM_SQL_S(energy);
+	v[10] = PCRM_SQL_S(total);
+	v[11] = PCRM_SQL_S(meta->replaces);
+	v[12] = PCRM_SQL_S(doc);
+	v[13] = PCRM_SQL_I(pcrm_ctx_now(ctx));
+	v[14] = PCRM_SQL_S(actor->operator_id);
+	if (bulk)
+		rc = pcrm__store_bulk_row(ctx->store, v);
+	else
+		rc = pcrm__store_exec(ctx->store,
+		                      "INSERT INTO bill (customer_no, bill_no, account_no, period, status, "
+		                      "tariff_id, tariff_version, issue_day, due_day, energy, total, "
+		                      "replaces, doc, created_at, created_by) VALUES ($1, $2, $3, $4, $5, "
+		                      "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+		                      v, BILL_COLUMNS, NULL);
+	free(doc);
+	if (rc == PCRM_EDUPLICATE)
+		rc = pcrm__error(PCRM_EDUPLICATE, "account \"%s\" already has a bill for %s",
+		                 s->account_no, month->text);
+	return rc;
+}
+
+static void date_text(pcrm_date d, char out[16])
+{
+	snprintf(out, 16, "%04d-%02d-%02d", d.year % 10000, d.month % 100, d.day % 100);
+}
+
+int pcrm__bill_post(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__bill_subject *s,
+                    const struct pcrm__month *month, const struct pcrm__bill_meta *meta,
+                    const pcrm_bill *bill)
+{
+	char total[PCRM_DECIMAL_STRING_MAX], issue[16], due[16];
+	json_t *req;
+	int rc;
+
+	/* A bill of nothing (a low-income allowance covering it all) owes nothing: no entry. */
+	if (pcrm_decimal_sign(pcrm_bill_total(bill)) <= 0)
+		return PCRM_OK;
+	pcrm_decimal_format(pcrm_bill_total(bill), total, sizeof(total));
+	date_text(meta->issue_date, issue);
+	date_text(meta->due_date, due);
+	req = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kind", "bill", "bill_no", meta->bill_no,
+	                "period", month->text, "issue_date", issue, "due_date", due, "amount", total);
+	if (!req)
+		return pcrm__error_oom();
+	rc = pcrm__ledger_post_doc(ctx, actor, s->account_no, req, NULL);
+	json_decref(req);
+	return rc;
+}
+
+/* ---- records ---- */
+
+#define RECORD_COLUMNS                                                                       \
+	"b.bill_no, b.customer_no, b.account_no, b.period, b.status, b.tariff_id, "             \
+	"b.tariff_version, b.issue_day, b.due_day, b.energy, b.total, b.replaces, b.doc"
+
+/* Builds a record (struct and strings in one block) from the RECORD_COLUMNS at 0. */
+static int record_from_row(pcrm_rows *rows, pcrm_bill_record **out)
+{
+	static const int text_cols[] = { 0, 1, 2, 3, 4, 5, 11, 12 };
+	const char *src[8];
+	size_t len[8], total = sizeof(pcrm_bill_record);
+	pcrm_bill_record *r;
+	char *p;
+
+	for (int i = 0; i < 8; i++) {
+		src[i] = pcrm__rows_text(rows, text_cols[i]);
+		len[i] = src[i] ? strlen(src[i]) + 1 : 0;
+		total += len[i];
+	}
+	r = calloc(1, total);
+	if (!r)
+		return pcrm__error_oom();
+	p = (char *)(r + 1);
+	const char **dst[8] = { &r->bill_no, &r->customer_no, &r->account_no, &r->period,
+		                &r->status, &r->tariff_id, &r->replaces, &r->json };
+	for (int i = 0; i < 8; i++) {
+		if (!src[i])
+			continue;
+		memcpy(p, src[i], len[i]);
+		*dst[i] = p;
+		p += len[i];
+	}
+	r->tariff_version = pcrm__rows_int(rows, 6);
+	r->issue_date = pcrm_date_from_days(pcrm__rows_int(rows, 7));
+	r->due_date = pcrm_date_from_days(pcrm__rows_int(rows, 8));
+	if (pcrm_decimal_parse(pcrm__rows_text(rows, 9), &r->energy) != PCRM_OK ||
+	    pcrm_decimal_parse(pcrm__rows_text(rows, 10), &r->total) != PCRM_OK) {
+		free(r);
+		return pcrm__error(PCRM_ESTORE, "bill \"%s\": stored amounts are malformed", src[0]);
+	}
+	*out = r;
+	return PCRM_OK;
+}
+
+void pcrm_bill_record_free(pcrm_bill_record *bill)
+{
+	free(bill);
+}
+
+int pcrm__bill_record_load(pcrm_ctx *ctx, const char *bill_no, pcrm_bill_record **out,
+                           char org_unit[PCRM__BILL_CODE_MAX + 1])
+{
+	pcrm_sql_value p[1] = { PCRM_SQL_S(bill_no) };
+	pcrm_rows *rows = NULL;
+	int rc = pcrm__store_query(ctx->store,
+	                           "SELECT " RECORD_COLUMNS ", c.org_unit FROM bill b "
+	                           "JOIN customer c ON c.customer_no = b.customer_no "
+	                           "WHERE b.bill_no = $1",
+	                           p, 1, &rows);
+	*out = NULL;
+	if (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
+		snprintf(org_unit, PCRM__BILL_CODE_MAX + 1, "%s", pcrm__rows_text(rows, 13));
+		rc = record_from_row(rows, out);
+	} else if (rc == 0) {
+		rc = pcrm__error(PCRM_ENOTFOUND, "bill \"%s\" does not exist", bill_no);
+	}
+	pcrm__rows_free(rows);
+	return rc;
+}
+
+/* ---- lists ---- */
+
+struct pcrm_bill_list {
+	pcrm_bill_record **items;
+	size_t count;
+};
+
+size_t pcrm_bill_list_count(const pcrm_bill_list *list)
+{
+	return list ? list->count : 0;
+}
+
+const pcrm_bill_record *pcrm_bill_list_at(const pcrm_bill_list *list, size_t i)
+{
+	return list && i < list->count ? list->items[i] : NULL;
+}
+
+void pcrm_bill_list_free(pcrm_bill_list *list)
+{
+	if (!list)
+		return;
+	for (size_t i = 0; i < list->count; i++)
+		free(list->items[i]);
+	free(list->items);
+	free(list);
+}
+
+static int list_push(pcrm_bill_list *list, size_t *cap, pcrm_bill_record *r)
+{
+	if (list->count == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		pcrm_bill_record **n = realloc(list->items, ncap * sizeof(*n));
+		if (!n)
+			return pcrm__error_oom();
+		list->items = n;
+		*cap = ncap;
+	}
+	list->items[list->count++] = r;
+	return PCRM_OK;
+}
+
+static int customer_org(pcrm_ctx *ctx, const char *customer_no, char org[PCRM__BILL_CODE_MAX + 1])
+{
+	pcrm_sql_value p[1] = { PCRM_SQL_S(customer_no) };
+	pcrm_rows *rows = NULL;
+	int rc = pcrm__store_query(ctx->store, "SELECT org_unit FROM customer WHERE customer_no = $1",
+	                           p, 1, &rows);
+	if (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
+		snprintf(org, PCRM__BILL_CODE_MAX + 1, "%s", pcrm__rows_text(rows, 0));
+		rc = PCRM_OK;
+	} else if (rc == 0) {
+		rc = pcrm__error(PCRM_ENOTFOUND, "customer \"%s\" does not exist", customer_no);
+	}
+	pcrm__rows_free(rows);
+	return rc;
+}
+
+int pcrm_bill_list_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
+                        const char *from_period, const char *to_period, pcrm_bill_list **out)
+{
+	char org[PCRM__BILL_CODE_MAX + 1];
+	struct pcrm__month from, to;
+	pcrm_sql_value p[3];
+	pcrm_rows *rows = NULL;
+	pcrm_bill_list *list;
+	size_t cap = 0;
+	int rc;
+
+	if (!out)
+		return pcrm__error(PCRM_EINVAL, "out: is NULL");
+	*out = NULL;
+	if (!ctx)
+		return pcrm__error(PCRM_EINVAL, "ctx: is NULL");
+	if (!customer_no || !*customer_no || strlen(customer_no) > PCRM__BILL_CODE_MAX)
+		return pcrm__error(PCRM_EINVAL, "customer_no: must be 1..%d bytes", PCRM__BILL_CODE_MAX);
+	if (from_period && (rc = pcrm__month_parse(ctx, "from_period", from_period, &from)) != PCRM_OK)
+		return rc;
+	if (to_period && (rc = pcrm__month_parse(ctx, "to_period", to_period, &to)) != PCRM_OK)
+		return rc;
+	rc = customer_org(ctx, customer_no, org);
+	if (rc == PCRM_OK)
+		rc = pcrm_authorize(ctx, actor, PCRM_PERM_ARCHIVE_READ, org);
+	if (rc != PCRM_OK)
+		return rc;
+	if (!(list = calloc(1, sizeof(*list))))
+		return pcrm__error_oom();
+	p[0] = PCRM_SQL_S(customer_no);
+	p[1] = PCRM_SQL_S(from_period ? from.text : "0000-00");
+	p[2] = PCRM_SQL_S(to_period ? to.text : "9999-99");
+	rc = pcrm__store_query(ctx->store,
+	                       "SELECT " RECORD_COLUMNS " FROM bill b WHERE b.customer_no = $1 "
+	                       "AND b.period >= $2 AND b.period <= $3 "
+	                       "ORDER BY b.period DESC, b.created_at DESC, b.bill_no DESC",
+	                       p, 3, &rows);
+	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
+		pcrm_bill_record *r;
+		rc = record_from_row(rows, &r);
+		if (rc == PCRM_OK && (rc = list_push(list, &cap, r)) != PCRM_OK)
+			free(r);
+	}
+	pcrm__rows_free(rows);
+	if (rc < 0) {
+		pcrm_bill_list_free(list);
+		return rc;
+	}
+	*out = list;
+	return PCRM_OK;
+}

@@ -1,0 +1,109 @@
+/*
+ * Internal: what the billing files share: stored bills (rows, objects,
+ * writing), loading an account's usage from its readings, and the tariff
+ * versions a run needs.
+ */
+#ifndef PCRM_BILLING_INTERNAL_H
+#define PCRM_BILLING_INTERNAL_H
+
+#include <jansson.h>
+
+#include <powercrm/billing.h>
+#include <powercrm/metering.h>
+
+struct pcrm_rows;
+
+/** Longest code (account, customer, tariff id) and bill number. */
+#define PCRM__BILL_CODE_MAX 64
+#define PCRM__BILL_NO_MAX 96
+
+/** A month: "2026-10" with its first and last day and the instants bounding its readings. */
+struct pcrm__month {
+	char text[8];
+	pcrm_date first, last;
+	pcrm_time from, to; /* readings in (from, to] */
+};
+
+/** Parses "YYYY-MM" (path names the field in errors). */
+int pcrm__month_parse(const pcrm_ctx *ctx, const char *path, const char *text,
+                      struct pcrm__month *out);
+
+/** The customer attributes a bill needs, read from the customer row and document. */
+struct pcrm__bill_subject {
+	char customer_no[PCRM__BILL_CODE_MAX + 1];
+	char account_no[PCRM__BILL_CODE_MAX + 1];
+	char usage_class[PCRM__BILL_CODE_MAX + 1];
+	int household_size;
+	int low_income;
+};
+
+/** Fills household size and the low-income flag from a stored customer document. */
+int pcrm__bill_subject_doc(struct pcrm__bill_subject *s, const char *customer_doc);
+
+/* ---- usage from readings (usage_load.c) ---- */
+
+/** One account's readings of a month, per register (indexed by pcrm_register). */
+struct pcrm__account_usage {
+	char account_no[PCRM__BILL_CODE_MAX + 1];
+	pcrm_decimal reg[PCRM_REGISTER_MAX_DEMAND + 1];
+	unsigned int present; /* PCRM_REGISTER_BIT() of registers with a reading */
+	pcrm_decimal ytd_kwh, ytd_amount;
+};
+
+/** Orders usages by account number, byte by byte (qsort / bsearch). */
+int pcrm__usage_cmp(const void *a, const void *b);
+
+/**
+ * Loads the usage of every account from `first` to `last` (account numbers,
+ * inclusive) for a month: readings summed per register (max demand: the
+ * largest), and what the account was billed earlier in the year.  Fills
+ * `out` in account order, one item per account with at least one reading;
+ * *count receives how many.  `out` must hold `cap` items.
+ */
+int pcrm__usage_load_range(pcrm_ctx *ctx, const char *first, const char *last,
+                           const struct pcrm__month *month, struct pcrm__account_usage *out,
+                           size_t cap, size_t *count);
+
+/**
+ * Builds the pcrm_usage and pcrm_bill_customer of one account for a tariff
+ * and computes its bill.  PCRM_EINVAL names the account.
+ */
+int pcrm__bill_compute_for(const pcrm_tariff *tariff, const struct pcrm__bill_subject *s,
+                           const struct pcrm__account_usage *u, const struct pcrm__month *month,
+                           pcrm_bill **out);
+
+/* ---- tariff versions (tariff_store.c) ---- */
+
+/** pcrm_tariff_fetch() without the permission check. */
+int pcrm__tariff_fetch(pcrm_ctx *ctx, const char *id, int64_t version, pcrm_date on,
+                       pcrm_tariff **out);
+
+/* ---- stored bills (bill_store.c) ---- */
+
+/** What is stored of an issued bill besides the computed bill. */
+struct pcrm__bill_meta {
+	const char *bill_no;
+	const char *replaces;      /* NULL for a run's bill */
+	pcrm_date issue_date, due_date;
+};
+
+/**
+ * Stores an issued bill and posts it to the ledger (a bill entry when the
+ * total is above zero), inside the caller's transaction.  `bulk` nonzero
+ * writes the bill row through the bulk path already begun by the caller
+ * (pcrm__bill_bulk_begin()); the ledger post then comes after the caller
+ * ended the bulk insert (pcrm__bill_post()).
+ */
+int pcrm__bill_insert(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__bill_subject *s,
+                      const struct pcrm__month *month, const struct pcrm__bill_meta *meta,
+                      const pcrm_bill *bill, int bulk);
+int pcrm__bill_bulk_begin(pcrm_ctx *ctx);
+int pcrm__bill_post(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__bill_subject *s,
+                    const struct pcrm__month *month, const struct pcrm__bill_meta *meta,
+                    const pcrm_bill *bill);
+
+/** Loads one stored bill by number (no permission check); PCRM_ENOTFOUND names it. */
+int pcrm__bill_record_load(pcrm_ctx *ctx, const char *bill_no, pcrm_bill_record **out,
+                           char org_unit[PCRM__BILL_CODE_MAX + 1]);
+
+#endif

@@ -1,0 +1,190 @@
+/*
+ * Correcting a bill (退补): void it with a credit note, bill the month
+ * again from the readings as they are now, both in one transaction.  The
+ * voided bill stays in the bill history and in the ledger, so what the
+ * customer was told first can always be shown next to the correction.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "billing_internal.h"
+#include "core/ctx.h"
+#include "core/error.h"
+#include "ledger/ledger_internal.h"
+#include "org/org_internal.h"
+#include "store/store.h"
+
+#define REASON_MAX 500
+
+struct correction {
+	pcrm_ctx *ctx;
+	const pcrm_actor *actor;
+	const char *reason;
+	pcrm_bill_record *old;
+	struct pcrm__bill_subject subject;
+	struct pcrm__month month;
+	struct pcrm__account_usage usage;
+	pcrm_tariff *tariff;
+	pcrm_bill *bill;
+	char bill_no[PCRM__BILL_NO_MAX];
+};
+
+static int load_subject(struct correction *c)
+{
+	struct pcrm__bill_subject *s = &c->subject;
+	pcrm_sql_value p[1] = { PCRM_SQL_S(c->old->customer_no) };
+	pcrm_rows *rows = NULL;
+	int rc = pcrm__store_query(c->ctx->store,
+	                           "SELECT usage_class, doc FROM customer WHERE customer_no = $1", p, 1,
+	                           &rows);
+	snprintf(s->customer_no, sizeof(s->customer_no), "%s", c->old->customer_no);
+	snprintf(s->account_no, sizeof(s->account_no), "%s", c->old->account_no);
+	if (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
+		snprintf(s->usage_class, sizeof(s->usage_class), "%s", pcrm__rows_text(rows, 0));
+		rc = pcrm__bill_subject_doc(s, pcrm__rows_text(rows, 1));
+	} else if (rc == 0) {
+		rc = pcrm__error(PCRM_ESTORE, "customer \"%s\" of bill \"%s\" is missing",
+		                 c->old->customer_no, c->old->bill_no);
+	}
+	pcrm__rows_free(rows);
+	return rc;
+}
+
+/* Recomputes the month with the tariff version the voided bill used. */
+static int recompute(struct correction *c)
+{
+	size_t n = 0;
+	int rc = pcrm__month_parse(c->ctx, "period", c->old->period, &c->month);
+	if (rc == PCRM_OK)
+		rc = load_subject(c);
+	if (rc == PCRM_OK)
+		rc = pcrm__tariff_fetch(c->ctx, c->old->tariff_id, c->old->tariff_version, c->month.first,
+		                        &c->tariff);
+	if (rc == PCRM_OK)
+		rc = pcrm__usage_load_range(c->ctx, c->old->account_no, c->old->account_no, &c->month,
+		                            &c->usage, 1, &n);
+	if (rc == PCRM_OK && n == 0)
+		rc = pcrm__error(PCRM_ESTATE,
+		                 "account \"%s\" has no readings in %s any more: nothing to bill again",
+		                 c->old->account_no, c->old->period);
+	if (rc == PCRM_OK)
+		rc = pcrm__bill_compute_for(c->tariff, &c->subject, &c->usage, &c->month, &c->bill);
+	return rc;
+}
+
+static int next_bill_no(struct correction *c)
+{
+	pcrm_sql_value p[2] = { PCRM_SQL_S(c->old->account_no), PCRM_SQL_S(c->old->period) };
+	int64_t done = 0;
+	int rc = pcrm__store_query_int(c->ctx->store,
+	                               "SELECT COUNT(*) FROM bill WHERE account_no = $1 AND period = $2 "
+	                               "AND replaces IS NOT NULL",
+	                               p, 2, &done);
+	if (rc == PCRM_OK)
+		snprintf(c->bill_no, sizeof(c->bill_no), "%s-%.4s%.2s-R%lld", c->old->account_no,
+		         c->old->period, c->old->period + 5, (long long)done + 1);
+	return rc;
+}
+
+static int void_old(struct correction *c)
+{
+	char credit_note[PCRM__BILL_NO_MAX + 4];
+	pcrm_sql_value p[1] = { PCRM_SQL_S(c->old->bill_no) };
+	int64_t changes = 0;
+	json_t *req;
+	int rc = pcrm__store_exec(c->ctx->store,
+	                          "UPDATE bill SET status = 'void' WHERE bill_no = $1 AND status = 'issued'",
+	                          p, 1, &changes);
+	if (rc == PCRM_OK && changes != 1)
+		rc = pcrm__error(PCRM_ECONFLICT, "bill \"%s\" was corrected concurrently",
+		                 c->old->bill_no);
+	/* A bill of nothing was never posted, so there is nothing to credit. */
+	if (rc != PCRM_OK || pcrm_decimal_sign(c->old->total) <= 0)
+		return rc;
+	snprintf(credit_note, sizeof(credit_note), "%s-CN", c->old->bill_no);
+	req = json_pack("{s:s, s:s, s:s, s:s}", "kind", "void", "bill_no", c->old->bill_no,
+	                "credit_note_no", credit_note, "reason", c->reason);
+	if (!req)
+		return pcrm__error_oom();
+	rc = pcrm__ledger_post_doc(c->ctx, c->actor, c->old->account_no, req, NULL);
+	json_decref(req);
+	return rc;
+}
+
+static int write_correction(struct correction *c)
+{
+	struct pcrm__bill_meta meta = { c->bill_no, c->old->bill_no, c->old->issue_date,
+		                        c->old->due_date };
+	char total[PCRM_DECIMAL_STRING_MAX];
+	json_t *summary;
+	int rc = next_bill_no(c);
+
+	/* The new bill keeps the old dates: the customer's due date does not move by our mistake. */
+	if (rc == PCRM_OK)
+		rc = void_old(c);
+	if (rc == PCRM_OK)
+		rc = pcrm__bill_insert(c->ctx, c->actor, &c->subject, &c->month, &meta, c->bill, 0);
+	if (rc == PCRM_OK)
+		rc = pcrm__bill_post(c->ctx, c->actor, &c->subject, &c->month, &meta, c->bill);
+	if (rc != PCRM_OK)
+		return rc;
+	pcrm_decimal_format(pcrm_bill_total(c->bill), total, sizeof(total));
+	summary = json_pack("{s:s, s:s, s:s, s:s}", "replaces", c->old->bill_no, "bill_no",
+	                    c->bill_no, "total", total, "reason", c->reason);
+	rc = pcrm__audit_append(c->ctx, c->actor, "bill.correct", "bill", c->bill_no, summary);
+	json_decref(summary);
+	return rc;
+}
+
+static int authorize(struct correction *c, const char *org)
+{
+	int rc = pcrm_authorize(c->ctx, c->actor, PCRM_PERM_BILLING_RUN, org);
+	if (rc == PCRM_OK)
+		rc = pcrm_authorize(c->ctx, c->actor, PCRM_PERM_LEDGER_ADJUST, org);
+	if (rc == PCRM_OK && strcmp(c->old->status, "issued") != 0)
+		rc = pcrm__error(PCRM_ESTATE, "bill \"%s\" is %s: correct the bill that replaced it",
+		                 c->old->bill_no, c->old->status);
+	return rc;
+}
+
+int pcrm_bill_correct(pcrm_ctx *ctx, const pcrm_actor *actor, const char *bill_no,
+                      const char *reason, pcrm_bill_record **out)
+{
+	struct correction c;
+	char org[PCRM__BILL_CODE_MAX + 1];
+	char dummy[PCRM__BILL_CODE_MAX + 1];
+	pcrm_bill_record *fresh = NULL;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	memset(&c, 0, sizeof(c));
+	c.ctx = ctx;
+	c.actor = actor;
+	c.reason = reason;
+	if (!ctx)
+		return pcrm__error(PCRM_EINVAL, "ctx: is NULL");
+	if (!bill_no || !*bill_no || strlen(bill_no) >= PCRM__BILL_NO_MAX)
+		return pcrm__error(PCRM_EINVAL, "bill_no: must be 1..%d bytes", PCRM__BILL_NO_MAX - 1);
+	if (!reason || !*reason || strlen(reason) > REASON_MAX)
+		return pcrm__error(PCRM_EINVAL, "reason: must be 1..%d bytes", REASON_MAX);
+	rc = pcrm__bill_record_load(ctx, bill_no, &c.old, org);
+	if (rc == PCRM_OK)
+		rc = authorize(&c, org);
+	if (rc == PCRM_OK)
+		rc = recompute(&c);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_begin(ctx->store);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_finish(ctx->store, write_correction(&c));
+	if (rc == PCRM_OK && out)
+		rc = pcrm__bill_record_load(ctx, c.bill_no, &fresh, dummy);
+	if (rc == PCRM_OK && out)
+		*out = fresh;
+	pcrm_bill_free(c.bill);
+	pcrm_tariff_free(c.tariff);
+	pcrm_bill_record_free(c.old);
+	return rc;
+}

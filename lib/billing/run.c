@@ -1,0 +1,349 @@
+/*
+ * The billing run: one month, one org subtree, batch by batch.
+ *
+ * Each batch reads the next accounts without an issued bill for the month
+ * (keyset paging on the account number), sums their readings, computes
+ * their bills, writes the bill rows through the bulk path (COPY on
+ * PostgreSQL) and posts them to the ledgers, all in one transaction.  The
+ * "no issued bill yet" filter is what makes a rerun finish an interrupted
+ * run without doubling anything; the partial unique index on
+ * bill (account_no, period) backs it against two runs at once.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "billing_internal.h"
+#include "core/ctx.h"
+#include "core/error.h"
+#include "core/json_doc.h"
+#include "org/org_internal.h"
+#include "store/store.h"
+
+#define DEFAULT_BATCH 500
+#define MAX_BATCH 10000
+#define MAX_CLASSES 32
+
+struct run_tariff {
+	const char *usage_class;
+	pcrm_tariff *tariff;
+};
+
+struct run {
+	pcrm_ctx *ctx;
+	const pcrm_actor *actor;
+	json_t *spec;
+	const char *org_unit;
+	char *scope;
+	struct pcrm__month month;
+	pcrm_date issue_date, due_date;
+	int batch_size;
+	struct run_tariff tariffs[MAX_CLASSES];
+	size_t ntariffs;
+	struct pcrm__bill_subject *subjects;
+	struct pcrm__account_usage *usage;
+	pcrm_bill **bills;
+	pcrm_billing_summary summary;
+};
+
+static void run_clear(struct run *r)
+{
+	for (size_t i = 0; i < r->ntariffs; i++)
+		pcrm_tariff_free(r->tariffs[i].tariff);
+	free(r->subjects);
+	free(r->usage);
+	free(r->bills);
+	free(r->scope);
+	json_decref(r->spec);
+}
+
+/* ---- the spec ---- */
+
+static int spec_date(json_t *spec, const char *key, pcrm_date *out)
+{
+	json_t *v = json_object_get(spec, key);
+	int rc = pcrm__json_expect(key, v, JSON_STRING, "a date \"YYYY-MM-DD\"");
+	if (rc == PCRM_OK && pcrm_date_parse(json_string_value(v), out) != PCRM_OK)
+		rc = pcrm__error(PCRM_EINVAL, "%s: expected a date \"YYYY-MM-DD\"", key);
+	return rc;
+}
+
+static int load_tariffs(struct run *r, json_t *map)
+{
+	const char *usage_class;
+	json_t *id;
+	char path[96];
+	int rc = pcrm__json_expect("tariffs", map, JSON_OBJECT, "an object: usage class -> tariff id");
+
+	if (rc == PCRM_OK && json_object_size(map) == 0)
+		rc = pcrm__error(PCRM_EINVAL, "tariffs: names no tariff");
+	if (rc == PCRM_OK && json_object_size(map) > MAX_CLASSES)
+		rc = pcrm__error(PCRM_EINVAL, "tariffs: more than %d usage classes", MAX_CLASSES);
+	json_object_foreach(map, usage_class, id) {
+		struct run_tariff *t = &r->tariffs[r->ntariffs];
+		pcrm_date to;
+		if (rc != PCRM_OK)
+			break;
+		snprintf(path, sizeof(path), "tariffs.%.64s", usage_class);
+		rc = pcrm__json_expect(path, id, JSON_STRING, "a tariff id");
+		if (rc == PCRM_OK)
+			rc = pcrm__tariff_fetch(r->ctx, json_string_value(id), 0, r->month.first,
+			                        &t->tariff);
+		if (rc != PCRM_OK) {
+			pcrm__error_prefix("%s", path);
+			break;
+		}
+		t->usage_class = usage_class;
+		r->ntariffs++;
+		to = pcrm_tariff_effective_to(t->tariff);
+		if (pcrm_date_is_valid(to) && pcrm_date_to_days(to) < pcrm_date_to_days(r->month.last))
+			rc = pcrm__error(PCRM_EINVAL,
+			                 "%s: tariff \"%s\" version %lld ends on %04d-%02d-%02d, inside %s",
+			                 path, json_string_value(id),
+			                 (long long)pcrm_tariff_version(t->tariff), to.year, to.month,
+			                 to.day, r->month.text);
+	}
+	return rc;
+}
+
+static int parse_spec(struct run *r, const char *text)
+{
+	static const char *const keys[] = { "org_unit", "period", "issue_date", "due_date",
+		                            "tariffs", "batch_size", NULL };
+	json_error_t err;
+	json_t *v;
+	int rc;
+
+	if (!text)
+		return pcrm__error(PCRM_EINVAL, "spec: is NULL");
+	r->spec = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+	if (!r->spec)
+		return pcrm__error(PCRM_EINVAL, "spec: not JSON at line %d column %d: %s", err.line,
+		                   err.column, err.text);
+	rc = pcrm__json_expect("spec", r->spec, JSON_OBJECT, "an object");
+	if (rc == PCRM_OK)
+		rc = pcrm__json_check_keys("spec", r->spec, keys);
+	v = json_object_get(r->spec, "org_unit");
+	if (rc == PCRM_OK && (rc = pcrm__json_expect("org_unit", v, JSON_STRING, "an org unit code")) == PCRM_OK)
+		r->org_unit = json_string_value(v);
+	v = json_object_get(r->spec, "period");
+	if (rc == PCRM_OK && (rc = pcrm__json_expect("period", v, JSON_STRING, "a month \"YYYY-MM\"")) == PCRM_OK)
+		rc = pcrm__month_parse(r->ctx, "period", json_string_value(v), &r->month);
+	if (rc == PCRM_OK)
+		rc = spec_date(r->spec, "issue_date", &r->issue_date);
+	if (rc == PCRM_OK)
+		rc = spec_date(r->spec, "due_date", &r->due_date);
+	if (rc == PCRM_OK && pcrm_date_to_days(r->due_date) < pcrm_date_to_days(r->issue_date))
+		rc = pcrm__error(PCRM_EINVAL, "due_date: lies before issue_date");
+	r->batch_size = DEFAULT_BATCH;
+	v = json_object_get(r->spec, "batch_size");
+	if (rc == PCRM_OK && v) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > MAX_BATCH)
+			rc = pcrm__error(PCRM_EINVAL, "batch_size: expected an integer 1..%d", MAX_BATCH);
+		else
+			r->batch_size = (int)json_integer_value(v);
+	}
+	return rc;
+}
+
+/* ---- one batch ---- */
+
+static const pcrm_tariff *tariff_for(const struct run *r, const char *usage_class)
+{
+	for (size_t i = 0; i < r->ntariffs; i++)
+		if (strcmp(r->tariffs[i].usage_class, usage_class) == 0)
+			return r->tariffs[i].tariff;
+	return NULL;
+}
+
+static int load_subjects(struct run *r, const char *after, size_t *n)
+{
+	pcrm_sql_value p[4] = { PCRM_SQL_S(r->scope), PCRM_SQL_S(after), PCRM_SQL_S(r->month.text),
+		                PCRM_SQL_I(r->batch_size) };
+	pcrm_rows *rows = NULL;
+	int rc = pcrm__store_query(r->ctx->store,
+	                           "SELECT a.account_no, a.customer_no, c.usage_class, c.doc "
+	                           "FROM account a JOIN customer c ON c.customer_no = a.customer_no "
+	                           "JOIN org_unit o ON o.code = c.org_unit "
+	                           "WHERE substr(o.path, 1, length($1)) = $1 AND a.account_no > $2 "
+	                           "AND a.status = 'active' AND c.status = 'active' "
+	                           "AND NOT EXISTS (SELECT 1 FROM bill b WHERE b.account_no = a.account_no "
+	                           "AND b.period = $3 AND b.status = 'issued') "
+	                           "ORDER BY a.account_no LIMIT $4",
+	                           p, 4, &rows);
+	*n = 0;
+	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
+		struct pcrm__bill_subject *s = &r->subjects[(*n)++];
+		snprintf(s->account_no, sizeof(s->account_no), "%s", pcrm__rows_text(rows, 0));
+		snprintf(s->customer_no, sizeof(s->customer_no), "%s", pcrm__rows_text(rows, 1));
+		snprintf(s->usage_class, sizeof(s->usage_class), "%s", pcrm__rows_text(rows, 2));
+		rc = pcrm__bill_subject_doc(s, pcrm__rows_text(rows, 3));
+	}
+	pcrm__rows_free(rows);
+	return rc < 0 ? rc : PCRM_OK;
+}
+
+static const struct pcrm__account_usage *usage_of(const struct run *r, size_t nusage,
+                                                  const char *account_no)
+{
+	struct pcrm__account_usage key;
+	snprintf(key.account_no, sizeof(key.account_no), "%s", account_no);
+	return bsearch(&key, r->usage, nusage, sizeof(key), pcrm__usage_cmp);
+}
+
+static void bill_no_of(const struct run *r, const char *account_no, char out[PCRM__BILL_NO_MAX])
+{
+	snprintf(out, PCRM__BILL_NO_MAX, "%s-%.4s%.2s", account_no, r->month.text,
+	         r->month.text + 5);
+}
+
+/* Computes the batch's bills; bills[i] stays NULL for accounts without readings. */
+static int compute_batch(struct run *r, size_t n, size_t nusage)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct pcrm__bill_subject *s = &r->subjects[i];
+		const struct pcrm__account_usage *u = usage_of(r, nusage, s->account_no);
+		const pcrm_tariff *t;
+		int rc;
+
+		r->bills[i] = NULL;
+		if (!u)
+			continue;
+		t = tariff_for(r, s->usage_class);
+		if (!t)
+			return pcrm__error(PCRM_EINVAL,
+			                   "account \"%s\": tariffs names no tariff for usage class \"%s\"",
+			                   s->account_no, s->usage_class);
+		rc = pcrm__bill_compute_for(t, s, u, &r->month, &r->bills[i]);
+		if (rc != PCRM_OK)
+			return rc;
+	}
+	return PCRM_OK;
+}
+
+static int write_batch(struct run *r, size_t n, int64_t *billed, pcrm_decimal *total)
+{
+	char bill_no[PCRM__BILL_NO_MAX];
+	struct pcrm__bill_meta meta = { bill_no, NULL, r->issue_date, r->due_date };
+	json_t *summary;
+	int rc = pcrm__bill_bulk_begin(r->ctx);
+
+	*billed = 0;
+	*total = pcrm_decimal_from_int(0);
+	for (size_t i = 0; i < n && rc == PCRM_OK; i++) {
+		if (!r->bills[i])
+			continue;
+		bill_no_of(r, r->subjects[i].account_no, bill_no);
+		rc = pcrm__bill_insert(r->ctx, r->actor, &r->subjects[i], &r->month, &meta, r->bills[i],
+		                       1);
+	}
+	if (rc == PCRM_OK)
+		rc = pcrm__store_bulk_end(r->ctx->store, 0);
+	else
+		pcrm__store_bulk_end(r->ctx->store, 1);
+	for (size_t i = 0; i < n && rc == PCRM_OK; i++) {
+		if (!r->bills[i])
+			continue;
+		bill_no_of(r, r->subjects[i].account_no, bill_no);
+		rc = pcrm__bill_post(r->ctx, r->actor, &r->subjects[i], &r->month, &meta, r->bills[i]);
+		if (rc == PCRM_OK)
+			rc = pcrm_decimal_add(*total, pcrm_bill_total(r->bills[i]), total);
+		(*billed)++;
+	}
+	if (rc != PCRM_OK || *billed == 0)
+		return rc;
+	summary = json_pack("{s:s, s:s, s:I, s:s, s:s}", "period", r->month.text, "org_unit",
+	                    r->org_unit, "bills", (json_int_t)*billed, "first",
+	                    r->subjects[0].account_no, "last", r->subjects[n - 1].account_no);
+	rc = pcrm__audit_append(r->ctx, r->actor, "billing.run", "org_unit", r->org_unit, summary);
+	json_decref(summary);
+	return rc;
+}
+
+static int run_batch(struct run *r, char *after, size_t after_size, size_t *n)
+{
+	size_t nusage = 0;
+	int64_t billed = 0;
+	pcrm_decimal total = pcrm_decimal_from_int(0);
+	int rc = load_subjects(r, after, n);
+
+	if (rc != PCRM_OK || *n == 0)
+		return rc;
+	rc = pcrm__usage_load_range(r->ctx, r->subjects[0].account_no,
+	                            r->subjects[*n - 1].account_no, &r->month, r->usage, *n, &nusage);
+	if (rc == PCRM_OK)
+		rc = compute_batch(r, *n, nusage);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_begin(r->ctx->store);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_finish(r->ctx->store, write_batch(r, *n, &billed, &total));
+	for (size_t i = 0; i < *n; i++) {
+		pcrm_bill_free(r->bills[i]);
+		r->bills[i] = NULL;
+	}
+	if (rc != PCRM_OK)
+		return rc;
+	r->summary.accounts += (int64_t)*n;
+	r->summary.billed += billed;
+	r->summary.no_usage += (int64_t)*n - billed;
+	rc = pcrm_decimal_add(r->summary.total, total, &r->summary.total);
+	snprintf(after, after_size, "%s", r->subjects[*n - 1].account_no);
+	return rc;
+}
+
+static int count_billed(struct run *r)
+{
+	pcrm_sql_value p[2] = { PCRM_SQL_S(r->scope), PCRM_SQL_S(r->month.text) };
+	return pcrm__store_query_int(r->ctx->store,
+	                             "SELECT COUNT(*) FROM bill b JOIN customer c ON c.customer_no = b.customer_no "
+	                             "JOIN org_unit o ON o.code = c.org_unit "
+	                             "WHERE substr(o.path, 1, length($1)) = $1 AND b.period = $2 "
+	                             "AND b.status = 'issued'",
+	                             p, 2, &r->summary.already_billed);
+}
+
+int pcrm_billing_run(pcrm_ctx *ctx, const pcrm_actor *actor, const char *spec,
+                     pcrm_progress_fn progress, void *userdata, pcrm_billing_summary *out)
+{
+	struct run r;
+	char after[PCRM__BILL_CODE_MAX + 1] = "";
+	size_t n = 0;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.ctx = ctx;
+	r.actor = actor;
+	r.summary.total = pcrm_decimal_from_int(0);
+	if (out)
+		memset(out, 0, sizeof(*out));
+	if (!ctx)
+		return pcrm__error(PCRM_EINVAL, "ctx: is NULL");
+	rc = parse_spec(&r, spec);
+	if (rc == PCRM_OK)
+		rc = pcrm__authorize_scope(ctx, actor, PCRM_PERM_BILLING_RUN, r.org_unit, &r.scope);
+	if (rc == PCRM_OK)
+		rc = load_tariffs(&r, json_object_get(r.spec, "tariffs"));
+	if (rc == PCRM_OK)
+		rc = count_billed(&r);
+	if (rc == PCRM_OK) {
+		r.subjects = calloc((size_t)r.batch_size, sizeof(*r.subjects));
+		r.usage = calloc((size_t)r.batch_size, sizeof(*r.usage));
+		r.bills = calloc((size_t)r.batch_size, sizeof(*r.bills));
+		if (!r.subjects || !r.usage || !r.bills)
+			rc = pcrm__error_oom();
+	}
+	while (rc == PCRM_OK) {
+		rc = run_batch(&r, after, sizeof(after), &n);
+		if (rc != PCRM_OK || n == 0)
+			break;
+		if (progress && progress(r.summary.billed, userdata) != 0)
+			rc = pcrm__error(PCRM_ESTATE, "billing run stopped by the progress callback after "
+			                              "%lld bills; run it again to finish",
+			                 (long long)r.summary.billed);
+	}
+	if (out)
+		*out = r.summary;
+	run_clear(&r);
+	return rc;
+}

@@ -1,0 +1,256 @@
+/*
+ * From readings to a bill: the month a run bills, the customer attributes
+ * a tariff needs, an account's usage summed from its readings, and the
+ * mapping of meter registers onto the tariff's time-of-use periods.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "billing_internal.h"
+#include "core/ctx.h"
+#include "core/error.h"
+#include "store/store.h"
+
+int pcrm__month_parse(const pcrm_ctx *ctx, const char *path, const char *text,
+                      struct pcrm__month *out)
+{
+	pcrm_civil c;
+	int y, m, n = 0;
+
+	if (!text || strlen(text) != 7 || sscanf(text, "%4d-%2d%n", &y, &m, &n) != 2 || n != 7 ||
+	    y < 1970 || y > 9998 || m < 1 || m > 12)
+		return pcrm__error(PCRM_EINVAL, "%s: expected a month \"YYYY-MM\"", path);
+	memset(out, 0, sizeof(*out));
+	snprintf(out->text, sizeof(out->text), "%04d-%02d", y, m);
+	out->first = (pcrm_date){ y, m, 1 };
+	out->last = (pcrm_date){ y, m, pcrm_days_in_month(y, m) };
+	memset(&c, 0, sizeof(c));
+	c.year = y;
+	c.month = m;
+	c.day = 1;
+	if (pcrm_time_from_civil(&c, ctx->utc_offset, &out->from) != PCRM_OK)
+		return pcrm__error(PCRM_EINVAL, "%s: month out of range", path);
+	c.year = m == 12 ? y + 1 : y;
+	c.month = m == 12 ? 1 : m + 1;
+	if (pcrm_time_from_civil(&c, ctx->utc_offset, &out->to) != PCRM_OK)
+		return pcrm__error(PCRM_EINVAL, "%s: month out of range", path);
+	return PCRM_OK;
+}
+
+int pcrm__bill_subject_doc(struct pcrm__bill_subject *s, const char *customer_doc)
+{
+	json_error_t err;
+	json_t *doc = json_loads(customer_doc, 0, &err);
+	json_t *hh, *li;
+
+	if (!json_is_object(doc)) {
+		json_decref(doc);
+		return pcrm__error(PCRM_ESTORE, "customer \"%s\": stored document is not an object",
+		                   s->customer_no);
+	}
+	hh = json_object_get(doc, "household_size");
+	li = json_object_get(doc, "low_income");
+	s->household_size = json_is_integer(hh) ? (int)json_integer_value(hh) : 1;
+	s->low_income = json_is_true(li);
+	json_decref(doc);
+	return PCRM_OK;
+}
+
+/* ---- readings of a range of accounts ---- */
+
+int pcrm__usage_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct pcrm__account_usage *)a)->account_no,
+	              ((const struct pcrm__account_usage *)b)->account_no);
+}
+
+static int add_reading(struct pcrm__account_usage *u, const char *reg_name, const char *energy)
+{
+	pcrm_register reg;
+	pcrm_decimal e;
+	int rc = pcrm_register_parse(reg_name, &reg);
+
+	if (rc == PCRM_OK)
+		rc = pcrm_decimal_parse(energy, &e);
+	if (rc != PCRM_OK)
+		return pcrm__error(PCRM_ESTORE, "account \"%s\": stored reading is malformed",
+		                   u->account_no);
+	if (!(u->present & PCRM_REGISTER_BIT(reg)))
+		u->reg[reg] = e;
+	else if (reg == PCRM_REGISTER_MAX_DEMAND)
+		u->reg[reg] = pcrm_decimal_cmp(e, u->reg[reg]) > 0 ? e : u->reg[reg];
+	else if ((rc = pcrm_decimal_add(u->reg[reg], e, &u->reg[reg])) != PCRM_OK)
+		return pcrm__error(rc, "account \"%s\": the %s energy of the month does not fit",
+		                   u->account_no, reg_name);
+	u->present |= PCRM_REGISTER_BIT(reg);
+	return PCRM_OK;
+}
+
+static int load_readings(pcrm_ctx *ctx, const char *first, const char *last,
+                         const struct pcrm__month *month, struct pcrm__account_usage *out,
+                         size_t cap, size_t *count)
+{
+	pcrm_sql_value p[4] = { PCRM_SQL_S(first), PCRM_SQL_S(last), PCRM_SQL_I(month->from),
+		                PCRM_SQL_I(month->to) };
+	pcrm_rows *rows = NULL;
+	size_t n = 0;
+	int rc = pcrm__store_query(ctx->store,
+	                           "SELECT m.account_no, r.reg, r.energy FROM metering_point m "
+	                           "JOIN meter_reading r ON r.mp_no = m.mp_no "
+	                           "WHERE m.account_no >= $1 AND m.account_no <= $2 "
+	                           "AND r.read_at > $3 AND r.read_at <= $4 ORDER BY m.account_no",
+	                           p, 4, &rows);
+
+	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
+		const char *acct = pcrm__rows_text(rows, 0);
+		if (n == 0 || strcmp(out[n - 1].account_no, acct) != 0) {
+			if (n == cap) {
+				rc = pcrm__error(PCRM_ESTORE, "more accounts with readings than in the batch");
+				break;
+			}
+			memset(&out[n], 0, sizeof(out[n]));
+			snprintf(out[n].account_no, sizeof(out[n].account_no), "%s", acct);
+			out[n].ytd_kwh = pcrm_decimal_from_int(0);
+			out[n].ytd_amount = pcrm_decimal_from_int(0);
+			n++;
+		}
+		rc = add_reading(&out[n - 1], pcrm__rows_text(rows, 1), pcrm__rows_text(rows, 2));
+	}
+	pcrm__rows_free(rows);
+	*count = n;
+	return rc < 0 ? rc : PCRM_OK;
+}
+
+/* Energy and charges billed earlier in the year: annual tiers and minimums start from them. */
+static int load_year_to_date(pcrm_ctx *ctx, const char *first, const char *last,
+                             const struct pcrm__month *month, struct pcrm__account_usage *out,
+                             size_t n)
+{
+	char year_start[8];
+	pcrm_sql_value p[4];
+	pcrm_rows *rows = NULL;
+	int rc;
+
+	snprintf(year_start, sizeof(year_start), "%04d-01", month->first.year);
+	p[0] = PCRM_SQL_S(first);
+	p[1] = PCRM_SQL_S(last);
+	p[2] = PCRM_SQL_S(year_start);
+	p[3] = PCRM_SQL_S(month->text);
+	rc = pcrm__store_query(ctx->store,
+	                       "SELECT account_no, energy, total FROM bill WHERE account_no >= $1 "
+	                       "AND account_no <= $2 AND status = 'issued' AND period >= $3 "
+	                       "AND period < $4",
+	                       p, 4, &rows);
+	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
+		struct pcrm__account_usage key, *u;
+		pcrm_decimal e, t;
+		snprintf(key.account_no, sizeof(key.account_no), "%s", pcrm__rows_text(rows, 0));
+		u = bsearch(&key, out, n, sizeof(*out), pcrm__usage_cmp);
+		if (!u)
+			continue; /* no reading this month: not billed now */
+		if (pcrm_decimal_parse(pcrm__rows_text(rows, 1), &e) != PCRM_OK ||
+		    pcrm_decimal_parse(pcrm__rows_text(rows, 2), &t) != PCRM_OK) {
+			rc = pcrm__error(PCRM_ESTORE, "account \"%s\": a stored bill is malformed",
+			                 u->account_no);
+			break;
+		}
+		rc = pcrm_decimal_add(u->ytd_kwh, e, &u->ytd_kwh);
+		if (rc == PCRM_OK)
+			rc = pcrm_decimal_add(u->ytd_amount, t, &u->ytd_amount);
+	}
+	pcrm__rows_free(rows);
+	return rc < 0 ? rc : PCRM_OK;
+}
+
+int pcrm__usage_load_range(pcrm_ctx *ctx, const char *first, const char *last,
+                           const struct pcrm__month *month, struct pcrm__account_usage *out,
+                           size_t cap, size_t *count)
+{
+	int rc = load_readings(ctx, first, last, month, out, cap, count);
+	if (rc != PCRM_OK)
+		return rc;
+	/* The store's collation orders the rows; C looks them up in byte order. */
+	qsort(out, *count, sizeof(*out), pcrm__usage_cmp);
+	return load_year_to_date(ctx, first, last, month, out, *count);
+}
+
+/* ---- usage -> bill ---- */
+
+static const pcrm_register tou_registers[] = {
+	PCRM_REGISTER_PEAK, PCRM_REGISTER_FLAT, PCRM_REGISTER_VALLEY, PCRM_REGISTER_CRITICAL_PEAK,
+};
+#define TOU_COUNT (sizeof(tou_registers) / sizeof(tou_registers[0]))
+
+static int has_period(const pcrm_tariff *t, const char *name)
+{
+	for (size_t i = 0; i < pcrm_tariff_period_count(t); i++)
+		if (strcmp(pcrm_tariff_period_name(t, i), name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Fills the active energy: one total, or each TOU register under the period of its name. */
+static int set_energy(const pcrm_tariff *t, const struct pcrm__account_usage *u, pcrm_usage *usage)
+{
+	unsigned int tou = 0;
+	pcrm_decimal sum = pcrm_decimal_from_int(0);
+	int rc = PCRM_OK;
+
+	for (size_t i = 0; i < TOU_COUNT; i++)
+		if (u->present & PCRM_REGISTER_BIT(tou_registers[i]))
+			tou |= PCRM_REGISTER_BIT(tou_registers[i]);
+	if (pcrm_tariff_period_count(t) <= 1) {
+		if (u->present & PCRM_REGISTER_BIT(PCRM_REGISTER_TOTAL))
+			return pcrm_usage_set_total(usage, u->reg[PCRM_REGISTER_TOTAL]);
+		for (size_t i = 0; i < TOU_COUNT && rc == PCRM_OK; i++)
+			if (tou & PCRM_REGISTER_BIT(tou_registers[i]))
+				rc = pcrm_decimal_add(sum, u->reg[tou_registers[i]], &sum);
+		return rc == PCRM_OK ? pcrm_usage_set_total(usage, sum) : rc;
+	}
+	if (!tou)
+		return pcrm__error(PCRM_EINVAL,
+		                   "tariff \"%s\" bills by time-of-use period, but the account has no "
+		                   "time-of-use register readings",
+		                   pcrm_tariff_id(t));
+	for (size_t i = 0; i < TOU_COUNT && rc == PCRM_OK; i++) {
+		const char *name = pcrm_register_name(tou_registers[i]);
+		if (!(tou & PCRM_REGISTER_BIT(tou_registers[i])))
+			continue;
+		if (!has_period(t, name))
+			return pcrm__error(PCRM_EINVAL,
+			                   "register \"%s\" has no period of that name in tariff \"%s\"",
+			                   name, pcrm_tariff_id(t));
+		rc = pcrm_usage_set_period(usage, name, u->reg[tou_registers[i]]);
+	}
+	return rc;
+}
+
+int pcrm__bill_compute_for(const pcrm_tariff *tariff, const struct pcrm__bill_subject *s,
+                           const struct pcrm__account_usage *u, const struct pcrm__month *month,
+                           pcrm_bill **out)
+{
+	pcrm_bill_customer cust = PCRM_BILL_CUSTOMER_INIT;
+	pcrm_usage *usage = NULL;
+	int rc = pcrm_usage_new(&usage);
+
+	*out = NULL;
+	if (rc == PCRM_OK)
+		rc = set_energy(tariff, u, usage);
+	if (rc == PCRM_OK && (u->present & PCRM_REGISTER_BIT(PCRM_REGISTER_REACTIVE)))
+		rc = pcrm_usage_set_reactive(usage, u->reg[PCRM_REGISTER_REACTIVE]);
+	if (rc == PCRM_OK && (u->present & PCRM_REGISTER_BIT(PCRM_REGISTER_MAX_DEMAND)))
+		rc = pcrm_usage_set_max_demand(usage, u->reg[PCRM_REGISTER_MAX_DEMAND]);
+	cust.usage_class = s->usage_class;
+	cust.household_size = s->household_size;
+	cust.low_income = s->low_income;
+	cust.ytd_kwh = u->ytd_kwh;
+	cust.ytd_amount = u->ytd_amount;
+	cust.year_end = month->first.month == 12;
+	if (rc == PCRM_OK)
+		rc = pcrm_bill_compute(tariff, &cust, month->first, month->last, usage, NULL, out);
+	if (rc != PCRM_OK && rc != PCRM_ENOMEM)
+		pcrm__error_prefix("account \"%s\"", s->account_no);
+	pcrm_usage_free(usage);
+	return rc;
+}

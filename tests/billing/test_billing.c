@@ -1,0 +1,357 @@
+/*
+ * Tariff versions in the store, billing runs, stored bills and corrections
+ * on both backends.  Figures are hand-checked on the Guangzhou residential
+ * tariff (tiers 0.589 / 0.639 / 0.889, May-October thresholds 260 / 600):
+ *
+ *   600 kWh in October: 260 x 0.589 + 340 x 0.639 = 153.14 + 217.26 = 370.40
+ *   200 kWh:            200 x 0.589                                  = 117.80
+ *   700 kWh:            370.40 + 100 x 0.889                          = 459.30
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "fixtures.h"
+#include "core/ctx.h"
+#include "store/store.h"
+
+#define DAY 86400
+
+static const pcrm_actor qingdao_clerk = { "clerk-qd", PCRM_ROLE_DATA_CLERK, 1, "3702" };
+static const pcrm_actor qingdao_admin = { "admin-qd", PCRM_ROLE_ADMIN, 2, "3702" };
+
+static char *read_tariff(const char *name)
+{
+	char path[1024];
+	FILE *f;
+	char *buf = calloc(1, 1 << 16);
+	size_t n;
+	snprintf(path, sizeof(path), "%s/data/tariffs/%s", getenv("PCRM_SOURCE_ROOT"), name);
+	f = fopen(path, "rb");
+	cr_assert(f && buf, "cannot open %s", path);
+	n = fread(buf, 1, (1 << 16) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+#define dec pcrm_test_dec
+#define assert_money pcrm_assert_dec
+
+static int64_t count(pcrm_test_store *t, const char *sql)
+{
+	int64_t n = -1;
+	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store, sql, NULL, 0, &n));
+	return n;
+}
+
+/* 2026-10-31 20:00 +08:00: a reading inside October. */
+static const pcrm_time OCT31 = 1793448000;
+/* 2026-09-15 00:00 +08:00: meters go in before the month billed. */
+static const pcrm_time SEP15 = 1789401600;
+
+/* A residential customer in `org` with account A<n>, point P<n> and meter M<n> reading kwh in October. */
+static void add_home(pcrm_test_store *t, const pcrm_actor *clerk, int n, const char *org,
+                     const char *kwh)
+{
+	char doc[512], no[16], acct[16], mp[16], meter[16];
+	snprintf(no, sizeof(no), "C%d", n);
+	snprintf(acct, sizeof(acct), "A%d", n);
+	snprintf(mp, sizeof(mp), "P%d", n);
+	snprintf(meter, sizeof(meter), "M%d", n);
+	snprintf(doc, sizeof(doc),
+	         "{\"customer_no\": \"%s\", \"kind\": \"person\", \"name\": \"居民%d\","
+	         " \"usage_class\": \"residential\", \"voltage_level\": \"220V\", \"org_unit\": \"%s\"}",
+	         no, n, org);
+	pcrm_assert_ok(pcrm_customer_create(t->ctx, clerk, doc, NULL));
+	snprintf(doc, sizeof(doc), "{\"account_no\": \"%s\", \"name\": \"电费\", \"payment_method\": \"cash\"}",
+	         acct);
+	pcrm_assert_ok(pcrm_account_create(t->ctx, clerk, no, doc, NULL));
+	snprintf(doc, sizeof(doc),
+	         "{\"mp_no\": \"%s\", \"account_no\": \"%s\", \"purpose\": \"settlement\","
+	         " \"voltage_level\": \"220V\"}", mp, acct);
+	pcrm_assert_ok(pcrm_metering_point_create(t->ctx, clerk, no, doc, NULL));
+	snprintf(doc, sizeof(doc),
+	         "{\"meter_no\": \"%s\", \"type\": \"single_phase\", \"multiplier\": \"1\", \"digits\": 6,"
+	         " \"registers\": [\"total\"], \"initial_readings\": {\"total\": \"1000\"}}", meter);
+	pcrm_assert_ok(pcrm_meter_install(t->ctx, clerk, mp, doc, SEP15));
+	if (kwh) {
+		pcrm_decimal v;
+		pcrm_assert_ok(pcrm_decimal_add(dec("1000"), dec(kwh), &v));
+		pcrm_assert_ok(pcrm_reading_record(t->ctx, clerk, meter, PCRM_REGISTER_TOTAL, v, OCT31,
+		                                   0, NULL));
+	}
+}
+
+/* C1 600 kWh, C2 200 kWh, C3 no reading (all in 3701); C4 600 kWh in Qingdao (3702). */
+static void setup(pcrm_test_store *t)
+{
+	char *gz = read_tariff("cn-gd-guangzhou-residential.json");
+	make_tree(t->ctx);
+	add_home(t, &city_clerk, 1, "37010201", "600");
+	add_home(t, &city_clerk, 2, "370102", "200");
+	add_home(t, &city_clerk, 3, "3701", NULL);
+	add_home(t, &root_admin, 4, "3702", "600");
+	pcrm_assert_ok(pcrm_tariff_publish(t->ctx, &root_admin, gz));
+	free(gz);
+}
+
+static const char *const spec_3701 =
+	"{\"org_unit\": \"3701\", \"period\": \"2026-10\", \"issue_date\": \"2026-11-01\","
+	" \"due_date\": \"2026-11-15\", \"tariffs\": {\"residential\": \"cn-gd-guangzhou-residential\"}}";
+
+/* ---- tariff versions ---- */
+
+PCRM_BACKEND_TEST(billing, publish_is_idempotent_and_immutable)
+{
+	char *gz = read_tariff("cn-gd-guangzhou-residential.json");
+	char *changed;
+	pcrm_tariff *tariff;
+	pcrm_date oct = { 2026, 10, 1 }, old = { 2025, 6, 1 };
+
+	setup(t);
+	pcrm_assert_ok(pcrm_tariff_publish(t->ctx, &root_admin, gz));
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM tariff_version"), 1);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'tariff.publish'"), 1);
+	changed = strdup(gz);
+	memcpy(strstr(changed, "\"0.589\""), "\"0.590\"", 7);
+	pcrm_assert_fails(pcrm_tariff_publish(t->ctx, &root_admin, changed), PCRM_ECONFLICT,
+	                  "already published with another document");
+	memcpy(strstr(changed, "\"version\": 1"), "\"version\": 2", 12);
+	pcrm_assert_ok(pcrm_tariff_publish(t->ctx, &root_admin, changed));
+
+	pcrm_assert_ok(pcrm_tariff_fetch(t->ctx, &city_agent, "cn-gd-guangzhou-residential", 0, oct,
+	                                 &tariff));
+	cr_assert_eq(pcrm_tariff_version(tariff), 2, "the newest version in effect");
+	pcrm_tariff_free(tariff);
+	pcrm_assert_ok(pcrm_tariff_fetch(t->ctx, &city_agent, "cn-gd-guangzhou-residential", 1, oct,
+	                                 &tariff));
+	cr_assert_eq(pcrm_tariff_version(tariff), 1);
+	pcrm_tariff_free(tariff);
+	pcrm_assert_fails(pcrm_tariff_fetch(t->ctx, &city_agent, "cn-gd-guangzhou-residential", 0,
+	                                    old, &tariff),
+	                  PCRM_ENOTFOUND, "no version in effect on 2025-06-01");
+	pcrm_assert_fails(pcrm_tariff_fetch(t->ctx, &city_agent, "nope", 3, oct, &tariff),
+	                  PCRM_ENOTFOUND, "\"nope\" version 3");
+	free(changed);
+	free(gz);
+}
+
+PCRM_BACKEND_TEST(billing, publish_rejects_bad_documents_and_actors)
+{
+	char *gz = read_tariff("cn-gd-guangzhou-residential.json");
+	setup(t);
+	pcrm_assert_fails(pcrm_tariff_publish(t->ctx, &root_admin, "{\"id\": 5}"), PCRM_EINVAL, "id");
+	memcpy(strstr(gz, "\"0.589\""), "\"x.589\"", 7);
+	pcrm_assert_fails(pcrm_tariff_publish(t->ctx, &root_admin, gz), PCRM_EINVAL, "energy.price");
+	pcrm_assert_fails(pcrm_tariff_publish(t->ctx, &city_agent, "{}"), PCRM_EPERM, "tariff.write");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM tariff_version"), 1);
+	free(gz);
+}
+
+/* ---- billing runs ---- */
+
+PCRM_BACKEND_TEST(billing, run_bills_the_subtree_exactly)
+{
+	pcrm_billing_summary s;
+	pcrm_bill_list *bills;
+	pcrm_ledger_summary ledger;
+	const pcrm_bill_record *b;
+
+	setup(t);
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
+	cr_assert_eq(s.accounts, 3);
+	cr_assert_eq(s.billed, 2);
+	cr_assert_eq(s.no_usage, 1);
+	cr_assert_eq(s.already_billed, 0);
+	assert_money(s.total, "488.20");
+
+	pcrm_assert_ok(pcrm_bill_list_load(t->ctx, &city_agent, "C1", NULL, NULL, &bills));
+	cr_assert_eq(pcrm_bill_list_count(bills), 1);
+	b = pcrm_bill_list_at(bills, 0);
+	cr_assert_str_eq(b->bill_no, "A1-202610");
+	cr_assert_str_eq(b->period, "2026-10");
+	cr_assert_str_eq(b->status, "issued");
+	cr_assert_str_eq(b->tariff_id, "cn-gd-guangzhou-residential");
+	cr_assert_eq(b->tariff_version, 1);
+	cr_assert_eq(b->due_date.day, 15);
+	assert_money(b->total, "370.40");
+	assert_money(b->energy, "600");
+	cr_assert(strstr(b->json, "\"energy\"") && strstr(b->json, "370.40"), "%s", b->json);
+	cr_assert_null(b->replaces);
+	pcrm_bill_list_free(bills);
+
+	pcrm_assert_ok(pcrm_ledger_summary_load(t->ctx, &city_agent, "A1", &ledger));
+	assert_money(ledger.balance, "370.40");
+	pcrm_assert_ok(pcrm_ledger_summary_load(t->ctx, &city_agent, "A2", &ledger));
+	assert_money(ledger.balance, "117.80");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM bill WHERE account_no = 'A4'"), 0,
+	             "Qingdao is outside the subtree");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'billing.run'"), 1);
+}
+
+PCRM_BACKEND_TEST(billing, rerun_creates_nothing_new)
+{
+	pcrm_billing_summary s;
+	setup(t);
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
+	cr_assert_eq(s.billed, 0);
+	cr_assert_eq(s.already_billed, 2);
+	cr_assert_eq(s.no_usage, 1);
+	assert_money(s.total, "0");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM bill"), 2);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry WHERE kind = 'bill'"), 2);
+}
+
+static int stop_after_first(int64_t done, void *userdata)
+{
+	int *calls = userdata;
+	(*calls)++;
+	return done >= 1;
+}
+
+PCRM_BACKEND_TEST(billing, an_interrupted_run_is_finished_by_running_it_again)
+{
+	static const char *const spec =
+		"{\"org_unit\": \"3701\", \"period\": \"2026-10\", \"issue_date\": \"2026-11-01\","
+		" \"due_date\": \"2026-11-15\", \"batch_size\": 1,"
+		" \"tariffs\": {\"residential\": \"cn-gd-guangzhou-residential\"}}";
+	pcrm_billing_summary s;
+	int calls = 0;
+
+	setup(t);
+	pcrm_assert_fails(pcrm_billing_run(t->ctx, &city_admin, spec, stop_after_first, &calls, &s),
+	                  PCRM_ESTATE, "run it again");
+	cr_assert_eq(calls, 1);
+	cr_assert_eq(s.billed, 1);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM bill"), 1, "the committed batch stays");
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec, NULL, NULL, &s));
+	cr_assert_eq(s.billed, 1);
+	cr_assert_eq(s.already_billed, 1);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM bill"), 2);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry WHERE kind = 'bill'"), 2);
+}
+
+PCRM_BACKEND_TEST(billing, an_account_without_a_tariff_stops_the_run_and_names_it)
+{
+	static const char *const spec =
+		"{\"org_unit\": \"3701\", \"period\": \"2026-10\", \"issue_date\": \"2026-11-01\","
+		" \"due_date\": \"2026-11-15\", \"tariffs\": {\"agriculture\": \"cn-gd-guangzhou-residential\"}}";
+	pcrm_billing_summary s;
+	setup(t);
+	pcrm_assert_fails(pcrm_billing_run(t->ctx, &city_admin, spec, NULL, NULL, &s), PCRM_EINVAL,
+	                  "account \"A1\": tariffs names no tariff for usage class \"residential\"");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM bill"), 0);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry"), 0);
+}
+
+PCRM_BACKEND_TEST(billing, bad_specs_name_the_field_and_change_nothing)
+{
+	static const struct {
+		const char *spec;
+		int status;
+		const char *needle;
+	} cases[] = {
+		{ "not json", PCRM_EINVAL, "spec: not JSON" },
+		{ "{\"org_unit\": \"3701\", \"period\": \"2026-13\", \"issue_date\": \"2026-11-01\","
+		  " \"due_date\": \"2026-11-15\", \"tariffs\": {\"residential\": \"cn-gd-guangzhou-residential\"}}",
+		  PCRM_EINVAL, "period" },
+		{ "{\"org_unit\": \"3701\", \"period\": \"2026-10\", \"issue_date\": \"2026-11-20\","
+		  " \"due_date\": \"2026-11-15\", \"tariffs\": {\"residential\": \"cn-gd-guangzhou-residential\"}}",
+		  PCRM_EINVAL, "due_date: lies before issue_date" },
+		{ "{\"org_unit\": \"3701\", \"period\": \"2026-10\", \"issue_date\": \"2026-11-01\","
+		  " \"due_date\": \"2026-11-15\", \"tariffs\": {\"residential\": \"missing\"}}",
+		  PCRM_ENOTFOUND, "tariffs.residential" },
+		{ "{\"org_unit\": \"3701\", \"period\": \"2026-10\", \"issue_date\": \"2026-11-01\","
+		  " \"due_date\": \"2026-11-15\", \"tariffs\": {}}",
+		  PCRM_EINVAL, "tariffs: names no tariff" },
+		{ "{\"org_unit\": \"3701\", \"period\": \"2026-10\", \"issue_date\": \"2026-11-01\","
+		  " \"due_date\": \"2026-11-15\", \"batch_size\": 0,"
+		  " \"tariffs\": {\"residential\": \"cn-gd-guangzhou-residential\"}}",
+		  PCRM_EINVAL, "batch_size" },
+		{ "{\"org_unit\": \"3701\", \"period\": \"2026-10\", \"issue_date\": \"2026-11-01\","
+		  " \"due_date\": \"2026-11-15\", \"colour\": 1,"
+		  " \"tariffs\": {\"residential\": \"cn-gd-guangzhou-residential\"}}",
+		  PCRM_EINVAL, "colour" },
+	};
+	pcrm_billing_summary s;
+
+	setup(t);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		pcrm_assert_fails(pcrm_billing_run(t->ctx, &city_admin, cases[i].spec, NULL, NULL, &s),
+		                  cases[i].status, cases[i].needle);
+	pcrm_assert_fails(pcrm_billing_run(t->ctx, &city_agent, spec_3701, NULL, NULL, &s), PCRM_EPERM,
+	                  "billing.run");
+	pcrm_assert_fails(pcrm_billing_run(t->ctx, &qingdao_admin, spec_3701, NULL, NULL, &s),
+	                  PCRM_EPERM, "3701");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM bill"), 0);
+}
+
+/* ---- bills read back and corrected ---- */
+
+PCRM_BACKEND_TEST(billing, bill_lists_filter_by_period_and_scope)
+{
+	pcrm_billing_summary s;
+	pcrm_bill_list *bills;
+
+	setup(t);
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
+	pcrm_assert_ok(pcrm_bill_list_load(t->ctx, &city_agent, "C1", "2026-10", "2026-10", &bills));
+	cr_assert_eq(pcrm_bill_list_count(bills), 1);
+	pcrm_bill_list_free(bills);
+	pcrm_assert_ok(pcrm_bill_list_load(t->ctx, &city_agent, "C1", "2026-11", NULL, &bills));
+	cr_assert_eq(pcrm_bill_list_count(bills), 0);
+	cr_assert_null(pcrm_bill_list_at(bills, 0));
+	pcrm_bill_list_free(bills);
+	pcrm_assert_fails(pcrm_bill_list_load(t->ctx, &city_agent, "C1", "2026-1", NULL, &bills),
+	                  PCRM_EINVAL, "from_period");
+	pcrm_assert_fails(pcrm_bill_list_load(t->ctx, &qingdao_clerk, "C1", NULL, NULL, &bills),
+	                  PCRM_EPERM, "3701");
+	pcrm_assert_fails(pcrm_bill_list_load(t->ctx, &city_agent, "C99", NULL, NULL, &bills),
+	                  PCRM_ENOTFOUND, "C99");
+}
+
+PCRM_BACKEND_TEST(billing, a_correction_voids_and_bills_again)
+{
+	pcrm_billing_summary s;
+	pcrm_bill_record *fresh;
+	pcrm_bill_list *bills;
+	pcrm_ledger_summary ledger;
+
+	setup(t);
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
+	/* a late reading of the same month: 100 kWh more */
+	pcrm_assert_ok(pcrm_reading_record(t->ctx, &city_clerk, "M1", PCRM_REGISTER_TOTAL, dec("1700"),
+	                                   OCT31 + 3600, 0, NULL));
+	pcrm_assert_fails(pcrm_bill_correct(t->ctx, &city_agent, "A1-202610", "late reading", &fresh),
+	                  PCRM_EPERM, "billing.run");
+	pcrm_assert_ok(pcrm_bill_correct(t->ctx, &city_admin, "A1-202610", "late reading", &fresh));
+	cr_assert_str_eq(fresh->bill_no, "A1-202610-R1");
+	cr_assert_str_eq(fresh->replaces, "A1-202610");
+	assert_money(fresh->total, "459.30");
+	assert_money(fresh->energy, "700");
+	cr_assert_eq(fresh->due_date.day, 15, "the due date stays");
+	pcrm_bill_record_free(fresh);
+
+	pcrm_assert_ok(pcrm_bill_list_load(t->ctx, &city_agent, "C1", NULL, NULL, &bills));
+	cr_assert_eq(pcrm_bill_list_count(bills), 2, "both stay in history");
+	cr_assert_str_eq(pcrm_bill_list_at(bills, 0)->bill_no, "A1-202610-R1");
+	cr_assert_str_eq(pcrm_bill_list_at(bills, 1)->status, "void");
+	pcrm_bill_list_free(bills);
+	pcrm_assert_ok(pcrm_ledger_summary_load(t->ctx, &city_agent, "A1", &ledger));
+	assert_money(ledger.balance, "459.30");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry WHERE kind = 'void'"), 1);
+
+	pcrm_assert_fails(pcrm_bill_correct(t->ctx, &city_admin, "A1-202610", "again", &fresh),
+	                  PCRM_ESTATE, "is void");
+	pcrm_assert_fails(pcrm_bill_correct(t->ctx, &city_admin, "A1-202610-R1", "", &fresh),
+	                  PCRM_EINVAL, "reason");
+	pcrm_assert_fails(pcrm_bill_correct(t->ctx, &city_admin, "nope", "x", &fresh), PCRM_ENOTFOUND,
+	                  "nope");
+	/* a rerun of the month still finds everything billed */
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
+	cr_assert_eq(s.billed, 0);
+	cr_assert_eq(s.already_billed, 2);
+}

@@ -1,0 +1,110 @@
+"""Billing through the bindings: published tariffs, a run over readings, bills, corrections.
+
+Guangzhou residential tiers (0.589 / 0.639 / 0.889, October thresholds 260 / 600):
+600 kWh -> 370.40, 200 kWh -> 117.80, 700 kWh -> 459.30.
+"""
+
+import datetime
+import json
+import os
+from decimal import Decimal as D
+
+import pytest
+
+import powercrm
+from conftest import CITY_ADMIN, CITY_AGENT, ROOT_ADMIN, SOURCE_ROOT
+
+CN = datetime.timezone(datetime.timedelta(hours=8))
+OCT31 = datetime.datetime(2026, 10, 31, 20, 0, tzinfo=CN)
+SPEC = {"org_unit": "3701", "period": "2026-10", "issue_date": "2026-11-01",
+        "due_date": "2026-11-15", "tariffs": {"residential": "cn-gd-guangzhou-residential"}}
+
+
+def tariff_doc():
+    path = os.path.join(SOURCE_ROOT, "data", "tariffs", "cn-gd-guangzhou-residential.json")
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def home(ctx, n, org, kwh):
+    ctx.customer_create(ROOT_ADMIN, {"customer_no": "C%d" % n, "kind": "person",
+                                     "name": "居民%d" % n, "usage_class": "residential",
+                                     "voltage_level": "220V", "org_unit": org})
+    ctx.account_create(ROOT_ADMIN, "C%d" % n, {"account_no": "A%d" % n, "name": "电费",
+                                               "payment_method": "cash"})
+    ctx.metering_point_create(ROOT_ADMIN, "C%d" % n, {"mp_no": "P%d" % n,
+                                                      "account_no": "A%d" % n,
+                                                      "purpose": "settlement",
+                                                      "voltage_level": "220V"})
+    ctx.meter_install(ROOT_ADMIN, "P%d" % n, {"meter_no": "M%d" % n, "type": "single_phase",
+                                              "multiplier": "1", "digits": 6,
+                                              "registers": ["total"],
+                                              "initial_readings": {"total": "1000"}},
+                      datetime.datetime(2026, 9, 15, tzinfo=CN))
+    if kwh is not None:
+        ctx.reading_record(ROOT_ADMIN, "M%d" % n, "total", 1000 + kwh, OCT31)
+
+
+@pytest.fixture
+def billing(ctx):
+    home(ctx, 1, "37010201", 600)
+    home(ctx, 2, "370102", 200)
+    home(ctx, 3, "3701", None)
+    ctx.tariff_publish(ROOT_ADMIN, tariff_doc())
+    return ctx
+
+
+def test_publish_and_fetch(billing):
+    billing.tariff_publish(ROOT_ADMIN, json.dumps(tariff_doc()))  # the same again: no-op
+    changed = tariff_doc()
+    changed["energy"]["price"] = "0.600"
+    with pytest.raises(powercrm.Conflict, match="another document"):
+        billing.tariff_publish(ROOT_ADMIN, changed)
+    with pytest.raises(powercrm.InvalidInput, match="energy.price"):
+        changed["energy"]["price"] = 0.6
+        changed["version"] = 2
+        billing.tariff_publish(ROOT_ADMIN, changed)
+    t = billing.tariff_fetch(CITY_AGENT, "cn-gd-guangzhou-residential", on="2026-10-01")
+    assert isinstance(t, powercrm.Tariff) and t.version == 1
+    with pytest.raises(powercrm.NotFound, match="no version in effect"):
+        billing.tariff_fetch(CITY_AGENT, "cn-gd-guangzhou-residential", on="2025-01-01")
+
+
+def test_run_bills_and_reruns_nothing(billing):
+    seen = []
+    s = billing.billing_run(CITY_ADMIN, dict(SPEC, batch_size=1), progress=seen.append)
+    assert s == powercrm.BillingSummary(3, 2, 0, 1, D("488.20"))
+    assert isinstance(s.total, D)
+    assert seen == [1, 2, 2]
+    again = billing.billing_run(CITY_ADMIN, SPEC)
+    assert (again.billed, again.already_billed) == (0, 2)
+    (bill,) = billing.bills(CITY_AGENT, "C1")
+    assert isinstance(bill, powercrm.BillRecord)
+    assert (bill.bill_no, bill.status, bill.total, bill.energy) == ("A1-202610", "issued",
+                                                                     D("370.40"), D("600"))
+    assert bill.due_date.isoformat() == "2026-11-15"
+    assert sum(D(line["amount"]) for line in bill.lines) == bill.total
+    assert billing.ledger_summary(CITY_AGENT, "A1").balance == D("370.40")
+
+
+def test_progress_can_stop_and_errors_raise(billing):
+    with pytest.raises(powercrm.WrongState, match="run it again"):
+        billing.billing_run(CITY_ADMIN, dict(SPEC, batch_size=1), progress=lambda done: True)
+    assert len(billing.bills(CITY_AGENT, "C1")) == 1
+    with pytest.raises(powercrm.InvalidInput, match="period"):
+        billing.billing_run(CITY_ADMIN, dict(SPEC, period="2026-13"))
+    with pytest.raises(powercrm.PermissionDenied):
+        billing.billing_run(CITY_AGENT, SPEC)
+    with pytest.raises(ZeroDivisionError):
+        billing.billing_run(CITY_ADMIN, SPEC, progress=lambda done: 1 / 0)
+
+
+def test_correction(billing):
+    billing.billing_run(CITY_ADMIN, SPEC)
+    billing.reading_record(ROOT_ADMIN, "M1", "total", 1700, OCT31 + datetime.timedelta(hours=1))
+    fresh = billing.bill_correct(CITY_ADMIN, "A1-202610", "late reading")
+    assert (fresh.bill_no, fresh.replaces, fresh.total) == ("A1-202610-R1", "A1-202610",
+                                                            D("459.30"))
+    assert [b.status for b in billing.bills(CITY_AGENT, "C1")] == ["issued", "void"]
+    with pytest.raises(powercrm.WrongState, match="void"):
+        billing.bill_correct(CITY_ADMIN, "A1-202610", "again")
