@@ -244,6 +244,18 @@ Test(tariff_load, rejects_bad_time_of_use)
 	        "\"flat\":\"1\"}}}", "energy.prices: unknown key \"flat\"");
 	rejects("{" HEAD "," TOU2 ",\"energy\":{\"price\":\"1\"}}",
 	        "energy.price: the tariff has tou periods");
+	rejects("{" HEAD ",\"tou\":{\"periods\":[\"a\"],\"weekday\":[],\"seasons\":[]},"
+	        "\"energy\":{}}", "tou: give either \"seasons\"");
+	rejects("{" HEAD ",\"tou\":{\"periods\":[\"a\"]},\"energy\":{}}",
+	        "tou.weekday: missing (expected 12 lists");
+	rejects("{" HEAD ",\"tou\":{\"periods\":[\"a\"],\"holidays_as_weekend\":1,\"weekday\":[]},"
+	        "\"energy\":{}}", "tou.holidays_as_weekend: expected true or false");
+	rejects("{" HEAD ",\"energy\":{\"prices\":{\"all\":\"1\"}}}",
+	        "energy.prices: only with tou periods");
+	rejects("{" HEAD ",\"tou\":{\"periods\":[\"a\"],\"seasons\":[{\"months\":[1,2,3,4,5,6,7,8,9,"
+	        "10,11,12],\"weekday\":[{\"from\":\"00:00\",\"to\":\"24:00\",\"period\":\"a\"}],"
+	        "\"weekend\":[{\"from\":\"24:00\",\"to\":\"24:00\",\"period\":\"a\"}]}]},"
+	        "\"energy\":{}}", "tou.seasons[0].weekend[0].from: \"24:00\": hour is outside 00..23");
 }
 
 Test(tariff_load, rejects_bad_schedule_cell)
@@ -279,6 +291,14 @@ Test(tariff_load, rejects_bad_charges)
 	rejects("{" HEAD "," TOU2 ",\"energy\":{\"prices\":{\"peak\":\"1\",\"valley\":\"1\"}},"
 	        "\"demand_charges\":{\"by_period\":{\"peak\":12}}}",
 	        "demand_charges.by_period.peak: expected a decimal string");
+	rejects("{" HEAD ",\"energy\":{\"price\":\"1\"},\"basic\":{\"kind\":\"demand\"}}",
+	        "basic.price: missing");
+	rejects("{" HEAD ",\"energy\":{\"price\":\"1\",\"low_income\":{\"free_kwh\":\"1\","
+	        "\"price\":\"1\",\"months\":[1]}}}", "energy.low_income: unknown key \"months\"");
+	rejects("{" HEAD ",\"energy\":{\"price\":\"1\"},\"funds\":[{\"code\":\"a b\",\"name\":"
+	        "\"A\",\"price\":\"0.1\"}]}", "funds[0].code: \"a b\" may hold only");
+	rejects("{" HEAD ",\"energy\":{\"price\":\"1\"},\"funds\":{}}",
+	        "funds: expected a list, got an object");
 	rejects("{" HEAD ",\"energy\":{\"price\":\"1\"},\"minimum\":{\"weekly\":\"1\"}}",
 	        "minimum: unknown key \"weekly\"");
 	rejects("{" HEAD ",\"energy\":{\"price\":\"1\"},\"power_factor_adjustment\":\"yes\"}",
