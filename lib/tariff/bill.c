@@ -376,7 +376,16 @@ static int intervals_to_periods(struct calc *k)
 			weekend = !pcrm_calendar_is_working_day(k->cal, d);
 		else
 			weekend = pcrm_date_weekday(d) >= 6;
-		int p = pcrm__tariff_period(t, c.month, c.hour, weekend);
+		int p = pcrm__tariff_period(t, c.month, sod / 1800, weekend);
+		/* an hour whose half hours lie in two periods cannot be split without guessing */
+		if (iv->seconds == 3600 && pcrm__tariff_period(t, c.month, sod / 1800 + 1, weekend) != p) {
+			rc = pcrm__error(PCRM_EINVAL, "usage.intervals[%zu]: %02d:00-%02d:00 spans two TOU "
+			                 "periods (%s, %s); give intervals of 30 minutes or less", i,
+			                 c.hour, c.hour + 1, t->periods[p],
+			                 t->periods[pcrm__tariff_period(t, c.month, sod / 1800 + 1,
+			                                                weekend)]);
+			break;
+		}
 		if ((rc = add64(k->energy[p], iv->kwh, &k->energy[p])) < 0)
 			break;
 		/* average power over the interval; 3600 / seconds is a whole number */
