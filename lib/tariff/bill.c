@@ -26,7 +26,7 @@ __extension__ typedef unsigned __int128 u128;
 #define PF_MAX_UNITS (INT64_C(1) << 55)
 
 /* a / b for a 128-bit a and a 64-bit b, with remainder; 64-bit division when a fits. */
-static u128 divmod(u128 a, uint64_t b, uint64_t *rem)
+static inline __attribute__((always_inline)) u128 divmod(u128 a, uint64_t b, uint64_t *rem)
 {
 	if (a >> 64 == 0) {
 		*rem = (uint64_t)a % b;
@@ -43,7 +43,8 @@ static u128 divmod(u128 a, uint64_t b, uint64_t *rem)
  * since the dropped fraction is (r2 * d1 + r1) / (d1 * d2).  PCRM_EOVERFLOW
  * when the product or the result does not fit.
  */
-static int frac_round(int64_t a, int64_t b, int64_t num, int64_t d1, int64_t d2,
+static inline __attribute__((always_inline)) int frac_round(int64_t a, int64_t b, int64_t num,
+                                                          int64_t d1, int64_t d2,
                       pcrm_rounding mode, int64_t *out)
 {
 	i128 x = (i128)a * b, y;
@@ -52,6 +53,7 @@ static int frac_round(int64_t a, int64_t b, int64_t num, int64_t d1, int64_t d2,
 	u128 mag, q, frac2, whole;
 	int neg, up = 0;
 
+	*out = 0; /* defined on failure too (the callers then return the status) */
 	/* both factors below 2^63: the product fits in 126 bits, no check needed */
 	if (x <= small && x >= -small)
 		y = x * num;
