@@ -4,8 +4,9 @@
  * A tariff is a versioned JSON document (docs/tariff-format.md): id,
  * version, effective dates, currency, rounding, time-of-use periods, energy
  * prices with tiers (阶梯), basic (demand) charges of the two-part tariff,
- * power-factor adjustment (力率调整), government funds (政府性基金及附加),
- * fixed and minimum charges.  pcrm_tariff_load() validates the whole
+ * international demand charges (flat by month, by TOU period), power-factor
+ * adjustment (力率调整), government funds (政府性基金及附加), fixed and
+ * minimum charges.  pcrm_tariff_load() validates the whole
  * document; an error names the JSON path of the bad field
  * ("energy.tiers[2].max: ...") and nothing is made.
  *
@@ -130,8 +131,9 @@ PCRM_EXTERN(int) pcrm_usage_set_period_demand(pcrm_usage *usage, const char *per
  * Appends one interval of metered energy starting at `start` and lasting
  * `seconds` (300, 600, 900, 1800 or 3600); `start` must be a multiple of
  * `seconds` within its hour.  Intervals may come in any order and must not
- * overlap (checked by pcrm_bill_compute()).  Cannot be mixed with register
- * energies.
+ * overlap; an hourly interval whose half hours fall in two TOU periods is
+ * refused (all checked by pcrm_bill_compute()).  Cannot be mixed with
+ * register energies.
  */
 PCRM_EXTERN(int) pcrm_usage_add_interval(pcrm_usage *usage, pcrm_time start, int seconds,
                                          pcrm_decimal kwh);
@@ -196,7 +198,11 @@ typedef struct pcrm_bill pcrm_bill;
  * (inclusive) from `usage`.  `cal` is optional (holidays as weekend days).
  * The period must lie within the tariff's effective dates and span at most
  * 366 days.  PCRM_EINVAL names what was wrong ("usage.intervals[17]: ...",
- * "customer.pf_standard: ..."); PCRM_EOVERFLOW when an amount does not fit.
+ * "customer.pf_standard: ...", "usage.reactive: ..." when the tariff needs
+ * a value the usage lacks); PCRM_EOVERFLOW when an amount does not fit.
+ * Lines come in this order: energy, low-income allowance, basic charges,
+ * demand charges, power-factor adjustment, funds, fixed charges, minimum
+ * top-ups (docs/tariff-format.md).
  * Free the result with pcrm_bill_free().
  */
 PCRM_EXTERN(int) pcrm_bill_compute(const pcrm_tariff *tariff, const pcrm_bill_customer *customer,

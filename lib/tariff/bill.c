@@ -26,7 +26,7 @@ __extension__ typedef unsigned __int128 u128;
 #define PF_MAX_UNITS (INT64_C(1) << 55)
 
 /* a / b for a 128-bit a and a 64-bit b, with remainder; 64-bit division when a fits. */
-static u128 divmod(u128 a, uint64_t b, uint64_t *rem)
+static inline __attribute__((always_inline)) u128 divmod(u128 a, uint64_t b, uint64_t *rem)
 {
 	if (a >> 64 == 0) {
 		*rem = (uint64_t)a % b;
@@ -43,7 +43,8 @@ static u128 divmod(u128 a, uint64_t b, uint64_t *rem)
  * since the dropped fraction is (r2 * d1 + r1) / (d1 * d2).  PCRM_EOVERFLOW
  * when the product or the result does not fit.
  */
-static int frac_round(int64_t a, int64_t b, int64_t num, int64_t d1, int64_t d2,
+static inline __attribute__((always_inline)) int frac_round(int64_t a, int64_t b, int64_t num,
+                                                          int64_t d1, int64_t d2,
                       pcrm_rounding mode, int64_t *out)
 {
 	i128 x = (i128)a * b, y;
@@ -52,6 +53,7 @@ static int frac_round(int64_t a, int64_t b, int64_t num, int64_t d1, int64_t d2,
 	u128 mag, q, frac2, whole;
 	int neg, up = 0;
 
+	*out = 0; /* defined on failure too (the callers then return the status) */
 	/* both factors below 2^63: the product fits in 126 bits, no check needed */
 	if (x <= small && x >= -small)
 		y = x * num;
@@ -376,7 +378,16 @@ static int intervals_to_periods(struct calc *k)
 			weekend = !pcrm_calendar_is_working_day(k->cal, d);
 		else
 			weekend = pcrm_date_weekday(d) >= 6;
-		int p = pcrm__tariff_period(t, c.month, c.hour, weekend);
+		int p = pcrm__tariff_period(t, c.month, sod / 1800, weekend);
+		/* an hour whose half hours lie in two periods cannot be split without guessing */
+		if (iv->seconds == 3600 && pcrm__tariff_period(t, c.month, sod / 1800 + 1, weekend) != p) {
+			rc = pcrm__error(PCRM_EINVAL, "usage.intervals[%zu]: %02d:00-%02d:00 spans two TOU "
+			                 "periods (%s, %s); give intervals of 30 minutes or less", i,
+			                 c.hour, c.hour + 1, t->periods[p],
+			                 t->periods[pcrm__tariff_period(t, c.month, sod / 1800 + 1,
+			                                                weekend)]);
+			break;
+		}
 		if ((rc = add64(k->energy[p], iv->kwh, &k->energy[p])) < 0)
 			break;
 		/* average power over the interval; 3600 / seconds is a whole number */

@@ -119,7 +119,7 @@ int pcrm_tariff_period_at(const pcrm_tariff *tariff, pcrm_time t, const pcrm_cal
 		weekend = !pcrm_calendar_is_working_day(cal, d);
 	else
 		weekend = pcrm_date_weekday(d) >= 6;
-	*out = pcrm__tariff_period(tariff, c.month, c.hour, weekend);
+	*out = pcrm__tariff_period(tariff, c.month, c.hour * 2 + c.minute / 30, weekend);
 	return PCRM_OK;
 }
 

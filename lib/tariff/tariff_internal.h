@@ -11,6 +11,9 @@
 #define PCRM__PRICE_SCALE 8
 #define PCRM__MONEY_SCALE 2
 
+/* TOU schedules are kept per half hour (bands may change on the half hour). */
+#define PCRM__DAY_SLOTS 48
+
 /* Longest period name, fund / fixed charge code. */
 #define PCRM__NAME_MAX 32
 
@@ -35,12 +38,12 @@ struct pcrm_tariff {
 	pcrm_rounding rounding;
 	int utc_offset;
 
-	/* time of use: period index per month (0..11), hour; weekday and weekend */
+	/* time of use: period index per month (0..11) and half hour; weekday and weekend */
 	int has_tou;
 	size_t period_count;
 	char *periods[PCRM_TARIFF_MAX_PERIODS + 1]; /* NULL-terminated */
-	unsigned char weekday[12][24];
-	unsigned char weekend[12][24];
+	unsigned char weekday[12][PCRM__DAY_SLOTS];
+	unsigned char weekend[12][PCRM__DAY_SLOTS];
 	int holidays_as_weekend;
 
 	/* energy: base price per period (PRICE_SCALE); tiers */
@@ -118,10 +121,10 @@ struct pcrm_bill {
 /* Takes a reference to a tariff (bills keep theirs). */
 void pcrm__tariff_ref(pcrm_tariff *t);
 
-/* The period of civil hour `hour` of a day in `month` (1..12); weekend nonzero for weekend days. */
-static inline int pcrm__tariff_period(const pcrm_tariff *t, int month, int hour, int weekend)
+/* The period of half-hour `slot` (0..47) of a day in `month` (1..12) (weekend days: nonzero). */
+static inline int pcrm__tariff_period(const pcrm_tariff *t, int month, int slot, int weekend)
 {
-	return weekend ? t->weekend[month - 1][hour] : t->weekday[month - 1][hour];
+	return weekend ? t->weekend[month - 1][slot] : t->weekday[month - 1][slot];
 }
 
 /* A decimal brought exactly to `scale` (PCRM_EINVAL naming `what` when digits would be lost). */

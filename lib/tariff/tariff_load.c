@@ -226,7 +226,7 @@ static int load_season_head(const char *path, const json_t *s, const char *const
 /* ---- time of use ---- */
 
 static int load_matrix(const char *path, const json_t *v, const pcrm_tariff *t,
-                       unsigned char out[12][24])
+                       unsigned char out[12][PCRM__DAY_SLOTS])
 {
 	char p[PATH_SIZE], h[PATH_SIZE];
 	int rc, idx;
@@ -249,43 +249,56 @@ static int load_matrix(const char *path, const json_t *v, const pcrm_tariff *t,
 			if ((rc = get_int(h, json_array_get(row, hr), 0, (int)t->period_count - 1,
 			                  &idx)) < 0)
 				return rc;
-			out[m][hr] = (unsigned char)idx;
+			out[m][2 * hr] = out[m][2 * hr + 1] = (unsigned char)idx;
 		}
 	}
 	return PCRM_OK;
 }
 
-/* "HH:00" on a whole hour; "24:00" only as an end. */
-static int get_hour(const char *path, const json_t *v, int is_end, int *out)
+/* "HH:00" or "HH:30" as a half-hour slot 0..47; "24:00" (slot 48) only as an end. */
+static int get_slot(const char *path, const json_t *v, int is_end, int *out)
 {
 	char q[PCRM_QUOTE_SIZE];
 	const char *s;
 	int rc, hh;
 
-	if ((rc = pcrm__json_expect(path, v, JSON_STRING, "a time \"HH:00\"")) < 0)
+	if ((rc = pcrm__json_expect(path, v, JSON_STRING, "a time \"HH:00\" or \"HH:30\"")) < 0)
 		return rc;
 	s = json_string_value(v);
 	pcrm__quote(s, json_string_length(v), q, sizeof(q));
 	if (json_string_length(v) != 5 || s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9' ||
 	    s[2] != ':')
-		return pcrm__error(PCRM_EINVAL, "%s: \"%s\" is not a time HH:00", path, q);
-	if (s[3] != '0' || s[4] != '0')
-		return pcrm__error(PCRM_EINVAL, "%s: \"%s\": bands start and end on whole hours", path,
-		                   q);
+		return pcrm__error(PCRM_EINVAL, "%s: \"%s\" is not a time HH:MM", path, q);
+	if ((s[3] != '0' && s[3] != '3') || s[4] != '0')
+		return pcrm__error(PCRM_EINVAL, "%s: \"%s\": bands start and end on the hour or the "
+		                   "half hour", path, q);
 	hh = (s[0] - '0') * 10 + (s[1] - '0');
-	if (hh > (is_end ? 24 : 23))
-		return pcrm__error(PCRM_EINVAL, "%s: \"%s\": hour is outside 00..%s", path, q,
-		                   is_end ? "24" : "23");
-	*out = hh;
+	if (hh > (is_end ? 24 : 23) || (hh == 24 && s[3] != '0'))
+		return pcrm__error(PCRM_EINVAL, "%s: \"%s\": outside 00:00..%s", path, q,
+		                   is_end ? "24:00" : "23:30");
+	*out = hh * 2 + (s[3] == '3');
 	return PCRM_OK;
 }
 
+/* "HH:MM" of a half-hour slot 0..48. */
+static void slot_text(int slot, char buf[8])
+{
+	unsigned h = (unsigned)slot / 2 % 100;
+
+	buf[0] = (char)('0' + h / 10);
+	buf[1] = (char)('0' + h % 10);
+	buf[2] = ':';
+	buf[3] = slot % 2 ? '3' : '0';
+	buf[4] = '0';
+	buf[5] = '\0';
+}
+
 static int load_bands(const char *path, const json_t *v, const pcrm_tariff *t,
-                      unsigned char day[24])
+                      unsigned char day[PCRM__DAY_SLOTS])
 {
 	static const char *const keys[] = { "from", "to", "period", NULL };
-	char p[PATH_SIZE], f[PATH_SIZE];
-	int covered[24] = { 0 };
+	char p[PATH_SIZE], f[PATH_SIZE], a[8], b2[8];
+	int covered[PCRM__DAY_SLOTS] = { 0 };
 	int rc, from, to, period;
 	size_t i;
 	json_t *b;
@@ -295,40 +308,49 @@ static int load_bands(const char *path, const json_t *v, const pcrm_tariff *t,
 		return rc;
 	json_array_foreach(v, i, b) {
 		sub(p, "%s[%zu]", path, i);
-		if ((rc = pcrm__json_expect(p, b, JSON_OBJECT, "a band {\"from\", \"to\", \"period\"}")) < 0 ||
+		if ((rc = pcrm__json_expect(p, b, JSON_OBJECT,
+		                            "a band {\"from\", \"to\", \"period\"}")) < 0 ||
 		    (rc = pcrm__json_check_keys(p, b, keys)) < 0)
 			return rc;
 		sub(f, "%s.from", p);
-		if ((rc = get_hour(f, json_object_get(b, "from"), 0, &from)) < 0)
+		if ((rc = get_slot(f, json_object_get(b, "from"), 0, &from)) < 0)
 			return rc;
 		sub(f, "%s.to", p);
-		if ((rc = get_hour(f, json_object_get(b, "to"), 1, &to)) < 0)
+		if ((rc = get_slot(f, json_object_get(b, "to"), 1, &to)) < 0)
 			return rc;
+		slot_text(from, a);
+		slot_text(to, b2);
 		if (to <= from)
-			return pcrm__error(PCRM_EINVAL, "%s: %02d:00 is not after from %02d:00", f, to,
-			                   from);
+			return pcrm__error(PCRM_EINVAL, "%s: %s is not after from %s", f, b2, a);
 		sub(f, "%s.period", p);
 		if ((rc = get_period_ref(f, json_object_get(b, "period"), t, &period)) < 0)
 			return rc;
 		for (int h = from; h < to; h++) {
-			if (covered[h])
-				return pcrm__error(PCRM_EINVAL, "%s: hour %02d:00 is already covered by "
-				                   "%s[%d]", p, h, path, covered[h] - 1);
+			if (covered[h]) {
+				slot_text(h, a);
+				slot_text(h + 1, b2);
+				return pcrm__error(PCRM_EINVAL, "%s: %s-%s is already covered by %s[%d]", p,
+				                   a, b2, path, covered[h] - 1);
+			}
 			covered[h] = (int)i + 1;
 			day[h] = (unsigned char)period;
 		}
 	}
-	for (int h = 0; h < 24; h++)
-		if (!covered[h])
-			return pcrm__error(PCRM_EINVAL, "%s: hour %02d:00-%02d:00 is in no band (the "
-			                   "bands must cover the whole day)", path, h, h + 1);
+	for (int h = 0; h < PCRM__DAY_SLOTS; h++) {
+		if (!covered[h]) {
+			slot_text(h, a);
+			slot_text(h + 1, b2);
+			return pcrm__error(PCRM_EINVAL, "%s: %s-%s is in no band (the bands must cover "
+			                   "the whole day)", path, a, b2);
+		}
+	}
 	return PCRM_OK;
 }
 
 static int load_seasons(const json_t *v, pcrm_tariff *t)
 {
 	static const char *const keys[] = { "name", "months", "weekday", "weekend", NULL };
-	unsigned char wd[24], we[24];
+	unsigned char wd[PCRM__DAY_SLOTS], we[PCRM__DAY_SLOTS];
 	char p[PATH_SIZE], f[PATH_SIZE];
 	unsigned seen = 0, mask;
 	size_t i;
@@ -351,8 +373,8 @@ static int load_seasons(const json_t *v, pcrm_tariff *t)
 			return rc;
 		for (int m = 1; m <= 12; m++) {
 			if (mask & (1u << m)) {
-				memcpy(t->weekday[m - 1], wd, 24);
-				memcpy(t->weekend[m - 1], we, 24);
+				memcpy(t->weekday[m - 1], wd, sizeof(wd));
+				memcpy(t->weekend[m - 1], we, sizeof(we));
 			}
 		}
 	}

@@ -41,3 +41,17 @@ def test_customer_import(tmp_path):
     out = run("customer_import.py", "sqlite:%s" % (tmp_path / "crm.db"),
               str(tmp_path / "customers.jsonl"), "700", cwd=tmp_path)
     assert "done: 2500 customers" in out and "S0000007" in out
+
+
+def test_bill_year(tmp_path):
+    out = run("bill_year.py", os.path.join(SOURCE_ROOT, "data", "tariffs",
+                                           "cn-residential-tiered-tou.json"),
+              os.path.join(SOURCE_ROOT, "tests", "tariff", "data", "ssc_res_load_kwh.csv"),
+              str(tmp_path / "bills.csv"), cwd=tmp_path)
+    assert "tariff cn-residential-tiered-tou version 2" in out
+    year = [line for line in out.splitlines() if line.startswith("year")][0].split()
+    assert year[1] == "6019.809"  # every hour of the profile billed once
+    with open(tmp_path / "bills.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert {r["month"] for r in rows} == {"2026-%02d" % m for m in range(1, 13)}
+    assert {r["code"] for r in rows} == {"energy", "fund"}

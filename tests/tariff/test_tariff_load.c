@@ -222,19 +222,19 @@ Test(tariff_load, rejects_bad_time_of_use)
 	rejects("{" HEAD ",\"tou\":{\"periods\":[\"a\",\"a\"]},\"energy\":{}}",
 	        "tou.periods[1]: \"a\" is listed twice");
 	rejects("{" HEAD ",\"tou\":{\"periods\":[\"a\"],\"seasons\":[{\"months\":[1,2,3,4,5,6,7,8,9,"
-	        "10,11,12],\"weekday\":[{\"from\":\"00:00\",\"to\":\"08:30\",\"period\":\"a\"}]}]},"
-	        "\"energy\":{}}", "tou.seasons[0].weekday[0].to: \"08:30\": bands start and end on "
-	        "whole hours");
+	        "10,11,12],\"weekday\":[{\"from\":\"00:00\",\"to\":\"08:15\",\"period\":\"a\"}]}]},"
+	        "\"energy\":{}}", "tou.seasons[0].weekday[0].to: \"08:15\": bands start and end on "
+	        "the hour or the half hour");
 	rejects("{" HEAD ",\"tou\":{\"periods\":[\"a\"],\"seasons\":[{\"months\":[1,2,3,4,5,6,7,8,9,"
 	        "10,11,12],\"weekday\":[{\"from\":\"00:00\",\"to\":\"05:00\",\"period\":\"a\"}]}]},"
-	        "\"energy\":{}}", "tou.seasons[0].weekday: hour 05:00-06:00 is in no band");
+	        "\"energy\":{}}", "tou.seasons[0].weekday: 05:00-05:30 is in no band");
 	rejects("{" HEAD ",\"tou\":{\"periods\":[\"a\"],\"seasons\":[{\"months\":[1,2,3,4,5,6,7,8,9,"
 	        "10,11,12],\"weekday\":[{\"from\":\"00:00\",\"to\":\"24:00\",\"period\":\"b\"}]}]},"
 	        "\"energy\":{}}", "tou.seasons[0].weekday[0].period: \"b\" is not one of tou.periods");
 	rejects("{" HEAD ",\"tou\":{\"periods\":[\"a\"],\"seasons\":[{\"months\":[1,2,3,4,5,6,7,8,9,"
 	        "10,11,12],\"weekday\":[{\"from\":\"00:00\",\"to\":\"24:00\",\"period\":\"a\"},"
 	        "{\"from\":\"03:00\",\"to\":\"04:00\",\"period\":\"a\"}]}]},\"energy\":{}}",
-	        "tou.seasons[0].weekday[1]: hour 03:00 is already covered");
+	        "tou.seasons[0].weekday[1]: 03:00-03:30 is already covered");
 	rejects("{" HEAD ",\"tou\":{\"periods\":[\"a\"],\"seasons\":[{\"months\":[1,2,3,4,5,6,7,8,9,"
 	        "10,11],\"weekday\":[{\"from\":\"00:00\",\"to\":\"24:00\",\"period\":\"a\"}]}]},"
 	        "\"energy\":{}}", "tou.seasons: month 12 is in no season");
@@ -244,6 +244,18 @@ Test(tariff_load, rejects_bad_time_of_use)
 	        "\"flat\":\"1\"}}}", "energy.prices: unknown key \"flat\"");
 	rejects("{" HEAD "," TOU2 ",\"energy\":{\"price\":\"1\"}}",
 	        "energy.price: the tariff has tou periods");
+	rejects("{" HEAD ",\"tou\":{\"periods\":[\"a\"],\"weekday\":[],\"seasons\":[]},"
+	        "\"energy\":{}}", "tou: give either \"seasons\"");
+	rejects("{" HEAD ",\"tou\":{\"periods\":[\"a\"]},\"energy\":{}}",
+	        "tou.weekday: missing (expected 12 lists");
+	rejects("{" HEAD ",\"tou\":{\"periods\":[\"a\"],\"holidays_as_weekend\":1,\"weekday\":[]},"
+	        "\"energy\":{}}", "tou.holidays_as_weekend: expected true or false");
+	rejects("{" HEAD ",\"energy\":{\"prices\":{\"all\":\"1\"}}}",
+	        "energy.prices: only with tou periods");
+	rejects("{" HEAD ",\"tou\":{\"periods\":[\"a\"],\"seasons\":[{\"months\":[1,2,3,4,5,6,7,8,9,"
+	        "10,11,12],\"weekday\":[{\"from\":\"00:00\",\"to\":\"24:00\",\"period\":\"a\"}],"
+	        "\"weekend\":[{\"from\":\"24:00\",\"to\":\"24:00\",\"period\":\"a\"}]}]},"
+	        "\"energy\":{}}", "tou.seasons[0].weekend[0].from: \"24:00\": outside 00:00..23:30");
 }
 
 Test(tariff_load, rejects_bad_schedule_cell)
@@ -279,6 +291,14 @@ Test(tariff_load, rejects_bad_charges)
 	rejects("{" HEAD "," TOU2 ",\"energy\":{\"prices\":{\"peak\":\"1\",\"valley\":\"1\"}},"
 	        "\"demand_charges\":{\"by_period\":{\"peak\":12}}}",
 	        "demand_charges.by_period.peak: expected a decimal string");
+	rejects("{" HEAD ",\"energy\":{\"price\":\"1\"},\"basic\":{\"kind\":\"demand\"}}",
+	        "basic.price: missing");
+	rejects("{" HEAD ",\"energy\":{\"price\":\"1\",\"low_income\":{\"free_kwh\":\"1\","
+	        "\"price\":\"1\",\"months\":[1]}}}", "energy.low_income: unknown key \"months\"");
+	rejects("{" HEAD ",\"energy\":{\"price\":\"1\"},\"funds\":[{\"code\":\"a b\",\"name\":"
+	        "\"A\",\"price\":\"0.1\"}]}", "funds[0].code: \"a b\" may hold only");
+	rejects("{" HEAD ",\"energy\":{\"price\":\"1\"},\"funds\":{}}",
+	        "funds: expected a list, got an object");
 	rejects("{" HEAD ",\"energy\":{\"price\":\"1\"},\"minimum\":{\"weekly\":\"1\"}}",
 	        "minimum: unknown key \"weekly\"");
 	rejects("{" HEAD ",\"energy\":{\"price\":\"1\"},\"power_factor_adjustment\":\"yes\"}",
@@ -292,4 +312,44 @@ Test(tariff_load, file_errors)
 	cr_assert_null(t);
 	expect_error(pcrm_tariff_load(&t, NULL), PCRM_EINVAL, "json is NULL");
 	expect_error(pcrm_tariff_load(NULL, "{}"), PCRM_EINVAL, "out is NULL");
+}
+
+Test(tariff_load, bands_on_the_half_hour)
+{
+	pcrm_tariff *t = load_tariff("{" HEAD ",\"tou\":{\"periods\":[\"peak\",\"flat\"],\"seasons\":"
+	                             "[{\"months\":[1,2,3,4,5,6,7,8,9,10,11,12],\"weekday\":["
+	                             "{\"from\":\"00:00\",\"to\":\"10:30\",\"period\":\"flat\"},"
+	                             "{\"from\":\"10:30\",\"to\":\"11:30\",\"period\":\"peak\"},"
+	                             "{\"from\":\"11:30\",\"to\":\"24:00\",\"period\":\"flat\"}]}]},"
+	                             "\"energy\":{\"prices\":{\"peak\":\"1\",\"flat\":\"0.5\"}}}");
+	pcrm_civil c = { 2026, 3, 2, 10, 15, 0 };
+	pcrm_time at;
+	pcrm_usage *u = NULL;
+	pcrm_bill *b = NULL;
+	int p;
+
+	cr_assert_eq(pcrm_time_from_civil(&c, PCRM_UTC_OFFSET_CHINA, &at), PCRM_OK);
+	cr_assert_eq(pcrm_tariff_period_at(t, at, NULL, &p), PCRM_OK);
+	cr_assert_str_eq(pcrm_tariff_period_name(t, (size_t)p), "flat");
+	cr_assert_eq(pcrm_tariff_period_at(t, at + 1800, NULL, &p), PCRM_OK);
+	cr_assert_str_eq(pcrm_tariff_period_name(t, (size_t)p), "peak");
+
+	/* an hourly interval 10:00-11:00 would have to be split: refused */
+	c.minute = 0;
+	cr_assert_eq(pcrm_time_from_civil(&c, PCRM_UTC_OFFSET_CHINA, &at), PCRM_OK);
+	cr_assert_eq(pcrm_usage_new(&u), PCRM_OK);
+	cr_assert_eq(pcrm_usage_add_interval(u, at, 3600, D("2")), PCRM_OK);
+	expect_error(pcrm_bill_compute(t, NULL, DAY(2026, 3, 1), DAY(2026, 3, 31), u, NULL, &b),
+	             PCRM_EINVAL, "usage.intervals[0]: 10:00-11:00 spans two TOU periods (flat, peak)");
+	pcrm_usage_free(u);
+	/* half hours are fine: 1 kWh flat + 1 kWh peak */
+	cr_assert_eq(pcrm_usage_new(&u), PCRM_OK);
+	cr_assert_eq(pcrm_usage_add_interval(u, at, 1800, D("1")), PCRM_OK);
+	cr_assert_eq(pcrm_usage_add_interval(u, at + 1800, 1800, D("1")), PCRM_OK);
+	cr_assert_eq(pcrm_bill_compute(t, NULL, DAY(2026, 3, 1), DAY(2026, 3, 31), u, NULL, &b),
+	             PCRM_OK, "%s", pcrm_error_last());
+	assert_dec(pcrm_bill_total(b), "1.50");
+	pcrm_bill_free(b);
+	pcrm_usage_free(u);
+	pcrm_tariff_free(t);
 }
