@@ -743,3 +743,29 @@ PCRM_BACKEND_TEST(workorder, shipped_fault_repair_and_complaint)
 	pcrm_workorder_free(w);
 	pcrm_workorder_free(wo);
 }
+
+PCRM_BACKEND_TEST(workorder, a_tampered_state_is_reported_not_trusted)
+{
+	pcrm_workorder *wo;
+	char sql[160];
+	setup(t);
+	wo = open_one(t, "K1", "3701");
+	snprintf(sql, sizeof(sql), "UPDATE work_order SET state = 'forged' WHERE id = '%s'",
+	         pcrm_workorder_id(wo));
+	pcrm_assert_ok(pcrm__store_exec(t->ctx->store, sql, NULL, 0, NULL));
+	pcrm_assert_fails(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_workorder_id(wo), 1,
+	                                      "contact", "{\"contact_note\": \"x\"}", NULL, NULL),
+	                  PCRM_EINTEGRITY, "state \"forged\" is not in workflow test version 1");
+	pcrm_assert_fails(pcrm_workorder_withdraw(t->ctx, &root_admin, pcrm_workorder_id(wo), 1,
+	                                          NULL, NULL),
+	                  PCRM_EINTEGRITY, "forged");
+	/* the replay shows what the history says, which differs from the forged row */
+	{
+		pcrm_workorder *replayed;
+		pcrm_assert_ok(pcrm_workorder_replay(t->ctx, &root_admin, pcrm_workorder_id(wo),
+		                                     &replayed));
+		cr_assert_str_eq(pcrm_workorder_state(replayed), "accepted");
+		pcrm_workorder_free(replayed);
+	}
+	pcrm_workorder_free(wo);
+}
