@@ -23,12 +23,14 @@
  * however often and from however many processes it is called.
  *
  * Permissions: defining workflows needs PCRM_PERM_ORG_WRITE (it changes how
- * the organisation works); opening, firing, commenting and reading need
+ * the organisation works); opening, firing, commenting and linking need
  * PCRM_PERM_WORKORDER_HANDLE, the supervisor actions (remind, escalate,
  * withdraw, reassign, suspend, resume) and tick PCRM_PERM_WORKORDER_SUPERVISE,
+ * reading (get, query, history, replay, definitions) PCRM_PERM_ARCHIVE_READ,
  * always on the work order's org unit, which must lie in the actor's
  * subtree.  A transition's guard may narrow this further.  Every change is
- * audited in the same transaction.
+ * audited in the same transaction; refusals are audited as
+ * "permission.denied".
  *
  * Threads: workflow, work-order, list and history objects are immutable once
  * returned and may be read from several threads.
@@ -71,7 +73,7 @@ PCRM_EXTERN(int) pcrm_workflow_define(pcrm_ctx *ctx, const pcrm_actor *actor, co
 
 /**
  * Loads version `version` of workflow `name` (0 = the newest).  Needs
- * PCRM_PERM_WORKORDER_HANDLE or PCRM_PERM_ORG_WRITE.  Free with pcrm_workflow_free().
+ * PCRM_PERM_ARCHIVE_READ.  Free with pcrm_workflow_free().
  */
 PCRM_EXTERN(int) pcrm_workflow_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *name,
                                    int version, pcrm_workflow **out);
@@ -286,7 +288,7 @@ PCRM_EXTERN(void) pcrm_workorder_list_free(pcrm_workorder_list *list);
  * Loads the whole history of a work order, oldest first.  Each entry is a
  * JSON object: "seq", "at", "kind" (open, fire, remind, escalate, withdraw,
  * cancel, reassign, suspend, resume, warning, expire, notify, comment,
- * link), "operator_id", "role", "actor_org", and where they apply "event",
+ * link, linked), "operator_id", "role", "actor_org", and where they apply "event",
  * "from", "to", "note" and "delta" (the fields that changed; "data" in it is
  * an RFC 7386 merge patch).  Free with pcrm_workorder_history_free().
  */

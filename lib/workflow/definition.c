@@ -20,6 +20,8 @@
 #define MAX_REQUIRE 32
 /* about ten years of any unit: a limit beyond that is a typo */
 #define MAX_MINUTES (3660LL * 24 * 60)
+/* 2026-01-01T00:00:00Z: where a calendar is probed for working time */
+#define PROBE_START ((pcrm_time)1767225600)
 
 static const char *const unit_names[] = { "minutes", "hours", "days", "working_minutes",
 	                                  "working_hours", "working_days" };
@@ -442,6 +444,13 @@ static int parse_calendar(pcrm_workflow *wf, const char *calendar_json)
 	if (rc != PCRM_OK) {
 		pcrm__error_prefix("calendar");
 		return rc;
+	}
+	if (uses_working_time(wf)) {
+		/* a calendar without working time would only fail later, when a work order opens */
+		pcrm_time probe;
+		if (pcrm_calendar_add_working_seconds(wf->calendar, PROBE_START, 1, &probe) != PCRM_OK)
+			return pcrm__error(PCRM_EINVAL, "calendar: has no working time within ten years "
+			                                "of 2026-01-01 for the working-time limits");
 	}
 	doc = json_loads(calendar_json, 0, NULL);
 	wf->calendar_text = doc ? json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS) : NULL;

@@ -1,13 +1,15 @@
 /*
  * pcrm_workorder_tick(): processing the timers that are due.
  *
- * Each timer is handled in its own transaction that first claims it with
+ * Each timer is handled in its own (nested) transaction that first claims it with
  *
  *   UPDATE work_order_timer SET done = 1 ... WHERE id = $1 AND done = 0 AND due_at <= $now
  *
  * Only the transaction whose UPDATE changed the row applies the timer; a
  * second process racing for it waits for the first to commit (PostgreSQL's
- * row lock, SQLite's write lock) and then changes nothing.  A timer whose
+ * row lock, SQLite's write lock) and then changes nothing.  Timers are
+ * taken in batches of BATCH, oldest due first, and a batch commits as one
+ * transaction (each timer in a savepoint of it).  A timer whose
  * work order changed concurrently rolls back unclaimed and waits for the
  * next tick, so a timer is applied exactly once.
  */
@@ -150,6 +152,31 @@ static int due_batch(pcrm_ctx *ctx, pcrm_time now, struct due_timer *out, int *n
 	return rc < 0 ? rc : PCRM_OK;
 }
 
+/*
+ * One batch in one transaction: each timer in its own savepoint, so a timer
+ * whose work order changed meanwhile rolls back alone, and the batch commits
+ * (claims and effects together) once instead of once per timer.
+ */
+static int process_batch(pcrm_ctx *ctx, const pcrm_actor *actor, const struct due_timer *batch,
+                         int n, pcrm_time now, int *progress)
+{
+	int rc = pcrm__store_begin(ctx->store);
+	*progress = 0;
+	for (int i = 0; i < n && rc == PCRM_OK; i++) {
+		int done = 0;
+		rc = process_one(ctx, actor, &batch[i], now, &done);
+		if (rc == PCRM_ECONFLICT || rc == PCRM_ERETRY) {
+			pcrm_error_clear(); /* changed meanwhile: the next tick takes it */
+			rc = PCRM_OK;
+		}
+		*progress += done;
+	}
+	rc = pcrm__store_finish(ctx->store, rc);
+	if (rc != PCRM_OK)
+		*progress = 0;
+	return rc;
+}
+
 int pcrm_workorder_tick(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_time now, int *processed)
 {
 	struct due_timer *batch;
@@ -166,16 +193,13 @@ int pcrm_workorder_tick(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_time now, i
 	for (;;) {
 		int n = 0, progress = 0;
 		rc = due_batch(ctx, now, batch, &n);
-		for (int i = 0; i < n && rc == PCRM_OK; i++) {
-			int done = 0;
-			rc = process_one(ctx, actor, &batch[i], now, &done);
-			if (rc == PCRM_ECONFLICT || rc == PCRM_ERETRY) {
-				pcrm_error_clear(); /* changed meanwhile: the next tick takes it */
-				rc = PCRM_OK;
-			}
-			total += done;
-			progress += done;
+		if (rc == PCRM_OK && n > 0)
+			rc = process_batch(ctx, actor, batch, n, now, &progress);
+		if (rc == PCRM_ERETRY && ctx->store->tx_depth == 0) {
+			pcrm_error_clear(); /* the whole batch lost a race: the next tick takes it */
+			rc = PCRM_OK;
 		}
+		total += progress;
 		/* a batch that made no progress is left to other processes or the next tick */
 		if (rc != PCRM_OK || n < BATCH || progress == 0)
 			break;

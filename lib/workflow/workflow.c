@@ -76,6 +76,9 @@ static int insert_def(pcrm_ctx *ctx, const pcrm_actor *actor, const pcrm_workflo
 	json_t *summary;
 	char id[PCRM__WF_NAME_MAX + 16];
 	int rc = pcrm__store_exec(ctx->store, sql, p, 6, NULL);
+	if (rc == PCRM_EDUPLICATE) /* another process stored this version first */
+		return pcrm__error(PCRM_ERETRY, "workflow \"%s\" version %d was defined meanwhile: "
+		                                "retry", wf->name, version);
 	if (rc != PCRM_OK)
 		return rc;
 	summary = json_pack("{s:s, s:i, s:I, s:b}", "name", wf->name, "version", version,

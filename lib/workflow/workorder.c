@@ -399,6 +399,17 @@ int pcrm_workorder_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
 
 /* ---- events ---- */
 
+/* The index of a state named in stored data; a name the definition lacks means tampering. */
+static int state_of(const struct pcrm__wo_op *op, const char *name, size_t *idx)
+{
+	*idx = name ? pcrm__workflow_state_index(op->wf, name) : (size_t)-1;
+	if (*idx == (size_t)-1)
+		return pcrm__error(PCRM_EINTEGRITY,
+		                   "work order %s: state \"%.64s\" is not in workflow %s version %d",
+		                   op->id, name ? name : "", op->wf->name, op->wf->version);
+	return PCRM_OK;
+}
+
 int pcrm__wo_transition(struct pcrm__wo_op *op, const struct pcrm__wf_transition *t,
                         const json_t *patch)
 {
@@ -476,8 +487,9 @@ int pcrm_workorder_fire(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
 		rc = check_version(&op, expected_version);
 	if (rc == PCRM_OK)
 		rc = check_open(&op, 1);
+	if (rc == PCRM_OK)
+		rc = state_of(&op, pcrm__wo_str(op.wo, "state"), &from);
 	if (rc == PCRM_OK) {
-		from = pcrm__workflow_state_index(op.wf, pcrm__wo_str(op.wo, "state"));
 		t = pcrm__workflow_transition(op.wf, from, event);
 		if (!t)
 			rc = no_transition(&op, from, event);
@@ -610,19 +622,22 @@ static int withdraw_target(struct pcrm__wo_op *op, char **target)
 static int do_withdraw(struct pcrm__wo_op *op, struct pcrm__wo_entry *e, const void *arg)
 {
 	char *target = NULL;
-	int rc = withdraw_target(op, &target);
+	size_t cur = 0, idx = 0;
+	int rc = state_of(op, pcrm__wo_str(op->wo, "state"), &cur);
 	(void)arg;
+	if (rc == PCRM_OK)
+		rc = withdraw_target(op, &target);
+	if (rc != PCRM_OK)
+		return rc;
 	/* names from the definition: the object's strings are replaced as it changes */
-	e->from = op->wf->states[pcrm__workflow_state_index(op->wf, pcrm__wo_str(op->wo, "state"))]
-	                  .name;
-	if (rc == PCRM_OK && !target) {
+	e->from = op->wf->states[cur].name;
+	if (!target) {
 		e->kind = "cancel";
 		pcrm__wo_set_str(op, "status", "cancelled");
 		rc = pcrm__wo_cancel_timers(op, NULL);
 		if (rc == PCRM_OK)
 			rc = pcrm__wo_sync_timers(op);
-	} else if (rc == PCRM_OK) {
-		size_t idx = pcrm__workflow_state_index(op->wf, target);
+	} else if ((rc = state_of(op, target, &idx)) == PCRM_OK) {
 		e->to = op->wf->states[idx].name;
 		rc = pcrm__wo_enter_state(op, idx);
 	}

@@ -342,14 +342,14 @@ int pcrm__wo_cancel_timers(struct pcrm__wo_op *op, const char *scope)
 
 struct timer_row {
 	int64_t id;
-	int process, working, running;
+	int process, due_kind, working, running;
 	pcrm_time due;
 	int64_t remaining;
 };
 
 static int read_timers(struct pcrm__wo_op *op, struct timer_row **out, size_t *n)
 {
-	static const char sql[] = "SELECT id, scope, working, due_at, remaining FROM "
+	static const char sql[] = "SELECT id, scope, working, due_at, remaining, kind FROM "
 	                          "work_order_timer WHERE work_order_id = $1 AND done = 0";
 	pcrm_sql_value p[1] = { PCRM_SQL_S(op->id) };
 	struct timer_row *t = NULL;
@@ -375,6 +375,7 @@ static int read_timers(struct pcrm__wo_op *op, struct timer_row **out, size_t *n
 		t[*n].running = !pcrm__rows_is_null(rows, 3);
 		t[*n].due = pcrm__rows_int(rows, 3);
 		t[*n].remaining = pcrm__rows_int(rows, 4);
+		t[*n].due_kind = strcmp(pcrm__rows_text(rows, 5), "due") == 0;
 		(*n)++;
 	}
 	pcrm__rows_free(rows);
@@ -383,7 +384,7 @@ static int read_timers(struct pcrm__wo_op *op, struct timer_row **out, size_t *n
 }
 
 /* Stops a running timer that is not yet due, keeping the time it had left. */
-static int pause_timer(struct pcrm__wo_op *op, const struct timer_row *t)
+static int pause_timer(struct pcrm__wo_op *op, struct timer_row *t)
 {
 	static const char sql[] =
 		"UPDATE work_order_timer SET due_at = NULL, remaining = $2 WHERE id = $1";
@@ -396,11 +397,12 @@ static int pause_timer(struct pcrm__wo_op *op, const struct timer_row *t)
 	if (rc == PCRM_OK) {
 		pcrm_sql_value p[2] = { PCRM_SQL_I(t->id), PCRM_SQL_I(left) };
 		rc = pcrm__store_exec(op->ctx->store, sql, p, 2, NULL);
+		t->running = 0;
 	}
 	return rc;
 }
 
-static int resume_timer(struct pcrm__wo_op *op, const struct timer_row *t)
+static int resume_timer(struct pcrm__wo_op *op, struct timer_row *t)
 {
 	static const char sql[] =
 		"UPDATE work_order_timer SET due_at = $2, remaining = NULL WHERE id = $1";
@@ -411,16 +413,15 @@ static int resume_timer(struct pcrm__wo_op *op, const struct timer_row *t)
 	if (rc == PCRM_OK) {
 		pcrm_sql_value p[2] = { PCRM_SQL_I(t->id), PCRM_SQL_I(due) };
 		rc = pcrm__store_exec(op->ctx->store, sql, p, 2, NULL);
+		t->running = 1;
+		t->due = due;
 	}
 	return rc;
 }
 
+/* Pauses or restarts each pending timer as it should be now; due_at is the earliest due one. */
 int pcrm__wo_sync_timers(struct pcrm__wo_op *op)
 {
-	static const char next_due[] =
-		"SELECT COALESCE(MIN(due_at), 0) FROM work_order_timer WHERE work_order_id = $1 "
-		"AND done = 0 AND kind = 'due' AND due_at IS NOT NULL";
-	pcrm_sql_value p[1] = { PCRM_SQL_S(op->id) };
 	size_t idx = pcrm__workflow_state_index(op->wf, pcrm__wo_str(op->wo, "state")), n = 0;
 	int suspended = pcrm__wo_int(op->wo, "suspended") != 0;
 	int paused_state = idx != (size_t)-1 && op->wf->states[idx].pause;
@@ -434,10 +435,10 @@ int pcrm__wo_sync_timers(struct pcrm__wo_op *op)
 			rc = pause_timer(op, &t[i]);
 		else if (!t[i].running && run)
 			rc = resume_timer(op, &t[i]);
+		if (t[i].running && t[i].due_kind && (due == 0 || t[i].due < due))
+			due = t[i].due;
 	}
 	free(t);
-	if (rc == PCRM_OK)
-		rc = pcrm__store_query_int(op->ctx->store, next_due, p, 1, &due);
 	if (rc == PCRM_OK)
 		pcrm__wo_set_int(op, "due_at", due);
 	return rc;

@@ -143,6 +143,12 @@ Test(definition, working_time_needs_a_calendar)
 	pcrm_assert_fails(pcrm_workflow_check(test_def, NULL), PCRM_EINVAL,
 	                  "calendar: working-time limits need a business calendar");
 	pcrm_assert_fails(pcrm_workflow_check(test_def, "{\"name\": 1}"), PCRM_EINVAL, "calendar: ");
+	pcrm_assert_fails(pcrm_workflow_check(test_def,
+	                                      "{\"name\": \"never\", \"utc_offset\": \"+08:00\","
+	                                      " \"working_hours\": {\"mon\": [], \"tue\": [],"
+	                                      " \"wed\": [], \"thu\": [], \"fri\": [], \"sat\": [],"
+	                                      " \"sun\": []}}"),
+	                  PCRM_EINVAL, "calendar: has no working time");
 }
 
 PCRM_BACKEND_TEST(workflow, define_versions_and_get)

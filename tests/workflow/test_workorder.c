@@ -1,5 +1,5 @@
 /* Work orders on both stores: open, fire, guards, concurrency, timers, supervision, queries. */
-#include <pthread.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "wf_fixtures.h"
@@ -619,26 +619,20 @@ PCRM_BACKEND_TEST(workorder, running_work_orders_keep_their_version)
 
 #define RACE_ORDERS 30
 
-struct racer {
-	const char *uri;
-	pcrm_test_store *t;
-	int processed;
-	int rc;
-};
-
-static void *race(void *arg)
+/* Opens its own connection and ticks; the count of timers it processed, or a negative status. */
+static int race(pcrm_test_store *t)
 {
-	struct racer *r = arg;
 	pcrm_ctx_options opts;
 	pcrm_ctx *ctx = NULL;
+	int processed = 0, rc;
 	pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION);
 	opts.clock = pcrm_test_clock;
-	opts.clock_data = r->t;
-	r->rc = pcrm_ctx_open(&ctx, r->uri, &opts);
-	if (r->rc == PCRM_OK)
-		r->rc = pcrm_workorder_tick(ctx, &system_actor, cst(2026, 11, 24, 12, 0), &r->processed);
+	opts.clock_data = t;
+	rc = pcrm_ctx_open(&ctx, t->uri, &opts);
+	if (rc == PCRM_OK)
+		rc = pcrm_workorder_tick(ctx, &system_actor, cst(2026, 11, 24, 12, 0), &processed);
 	pcrm_ctx_close(ctx);
-	return NULL;
+	return rc == PCRM_OK ? processed : rc;
 }
 
 PCRM_BACKEND_TEST(workorder, tick_from_two_processes_applies_each_timer_once)
@@ -646,10 +640,10 @@ PCRM_BACKEND_TEST(workorder, tick_from_two_processes_applies_each_timer_once)
 	char path[64] = "", uri[96];
 	pcrm_test_store file = *t;
 	pcrm_test_store *s = t;
-	struct racer r[2];
-	pthread_t th[2];
 	int64_t warnings = 0;
 	pcrm_ctx_options opts;
+	int fds[2], mine, theirs = -100, status = 0;
+	pid_t child;
 
 	if (strcmp(pcrm_ctx_backend(t->ctx), "sqlite") == 0) {
 		/* in-memory databases are private: race on a file */
@@ -672,20 +666,25 @@ PCRM_BACKEND_TEST(workorder, tick_from_two_processes_applies_each_timer_once)
 		snprintf(key, sizeof(key), "R%d", i);
 		pcrm_workorder_free(open_one(s, key, "3701"));
 	}
-	for (int i = 0; i < 2; i++) {
-		r[i].uri = s->uri;
-		r[i].t = s;
-		r[i].processed = 0;
-		r[i].rc = 0;
-		cr_assert_eq(pthread_create(&th[i], NULL, race, &r[i]), 0);
+	/* a second process with its own connection, racing this one */
+	cr_assert_eq(pipe(fds), 0);
+	child = fork();
+	cr_assert(child >= 0);
+	if (child == 0) {
+		int n = race(s);
+		close(fds[0]);
+		if (write(fds[1], &n, sizeof(n)) != (ssize_t)sizeof(n))
+			_exit(2);
+		_exit(0); /* never run the parent's exit handlers or touch its connections */
 	}
-	for (int i = 0; i < 2; i++)
-		pthread_join(th[i], NULL);
-	for (int i = 0; i < 2; i++)
-		cr_assert_eq(r[i].rc, PCRM_OK, "racer %d: %d", i, r[i].rc);
+	close(fds[1]);
+	mine = race(s);
+	cr_assert_eq(read(fds[0], &theirs, sizeof(theirs)), (ssize_t)sizeof(theirs));
+	close(fds[0]);
+	cr_assert_eq(waitpid(child, &status, 0), child);
+	cr_assert(mine >= 0 && theirs >= 0, "tick failed: %d / %d", mine, theirs);
 	/* per work order: the state warning and the state limit, nothing twice */
-	cr_assert_eq(r[0].processed + r[1].processed, 2 * RACE_ORDERS, "%d + %d", r[0].processed,
-	             r[1].processed);
+	cr_assert_eq(mine + theirs, 2 * RACE_ORDERS, "%d + %d", mine, theirs);
 	pcrm_assert_ok(pcrm__store_query_int(s->ctx->store,
 	                                     "SELECT COUNT(*) FROM work_order_history "
 	                                     "WHERE kind = 'warning'",
@@ -742,5 +741,31 @@ PCRM_BACKEND_TEST(workorder, shipped_fault_repair_and_complaint)
 	/* then the handling opinion: 5 working days from acceptance */
 	cr_assert_eq(pcrm_workorder_due_at(w), cst(2026, 11, 30, 9, 0));
 	pcrm_workorder_free(w);
+	pcrm_workorder_free(wo);
+}
+
+PCRM_BACKEND_TEST(workorder, a_tampered_state_is_reported_not_trusted)
+{
+	pcrm_workorder *wo;
+	char sql[160];
+	setup(t);
+	wo = open_one(t, "K1", "3701");
+	snprintf(sql, sizeof(sql), "UPDATE work_order SET state = 'forged' WHERE id = '%s'",
+	         pcrm_workorder_id(wo));
+	pcrm_assert_ok(pcrm__store_exec(t->ctx->store, sql, NULL, 0, NULL));
+	pcrm_assert_fails(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_workorder_id(wo), 1,
+	                                      "contact", "{\"contact_note\": \"x\"}", NULL, NULL),
+	                  PCRM_EINTEGRITY, "state \"forged\" is not in workflow test version 1");
+	pcrm_assert_fails(pcrm_workorder_withdraw(t->ctx, &root_admin, pcrm_workorder_id(wo), 1,
+	                                          NULL, NULL),
+	                  PCRM_EINTEGRITY, "forged");
+	/* the replay shows what the history says, which differs from the forged row */
+	{
+		pcrm_workorder *replayed;
+		pcrm_assert_ok(pcrm_workorder_replay(t->ctx, &root_admin, pcrm_workorder_id(wo),
+		                                     &replayed));
+		cr_assert_str_eq(pcrm_workorder_state(replayed), "accepted");
+		pcrm_workorder_free(replayed);
+	}
 	pcrm_workorder_free(wo);
 }
