@@ -43,7 +43,7 @@ build: deps $(BUILD)/build.ninja
 
 demo: build
 	rm -f $(BUILD)/demo.db $(BUILD)/demo.db-wal $(BUILD)/demo.db-shm
-	$(BUILD)/examples/demo sqlite:$(BUILD)/demo.db
+	$(BUILD)/examples/demo sqlite:$(BUILD)/demo.db data
 
 $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) -Dwerror=$(WERROR) -Db_sanitize=address,undefined \
