@@ -36,6 +36,7 @@
 #include <powercrm/ctx.h>
 #include <powercrm/customer.h>
 #include <powercrm/decimal.h>
+#include <powercrm/ledger.h>
 #include <powercrm/tariff.h>
 #include <powercrm/time.h>
 
@@ -165,6 +166,33 @@ PCRM_EXTERN(int) pcrm_bill_correct(pcrm_ctx *ctx, const pcrm_actor *actor, const
 
 /** Frees a bill from pcrm_bill_correct(); NULL is a no-op.  Never free a list item. */
 PCRM_EXTERN(void) pcrm_bill_record_free(pcrm_bill_record *bill);
+
+/* ---- late-payment penalty (电费违约金) ---- */
+
+/**
+ * The late-payment penalty owed on account `account_no` at date `on`: for
+ * every open bill past its due date, its open amount x the days past due x
+ * the daily rate of pcrm_late_fee() (residential 1 per mille; others 2 per
+ * mille on bills due this year, 3 per mille on earlier years), summed
+ * exactly and rounded once to the fen; a positive total below 1.00 is 1.00
+ * (per usage class, should an account hold bills of both).  Penalties
+ * already posted are open adjustments, not bills, and earn no penalty.
+ * Zero when nothing is overdue.  Needs PCRM_PERM_ARCHIVE_READ.
+ */
+PCRM_EXTERN(int) pcrm_late_fee_quote(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                     const char *account_no, pcrm_date on, pcrm_decimal *out);
+
+/**
+ * Posts the penalty of pcrm_late_fee_quote() at `on` to the ledger as a
+ * debit adjustment (reason "late_fee", due on `on`) under
+ * `idempotency_key`, typically at the counter right before the payment it
+ * goes with; the same key again returns the first entry.  When nothing is
+ * owed, nothing is posted and *out (if given) is NULL.  Needs
+ * PCRM_PERM_LEDGER_ADJUST.  Free *out with pcrm_ledger_entry_free().
+ */
+PCRM_EXTERN(int) pcrm_late_fee_post(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                    const char *account_no, pcrm_date on,
+                                    const char *idempotency_key, pcrm_ledger_entry **out);
 
 #ifdef __cplusplus
 }

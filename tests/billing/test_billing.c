@@ -355,3 +355,84 @@ PCRM_BACKEND_TEST(billing, a_correction_voids_and_bills_again)
 	cr_assert_eq(s.billed, 0);
 	cr_assert_eq(s.already_billed, 2);
 }
+
+/* ---- the late-payment penalty ---- */
+
+static void post_bill(pcrm_test_store *t, const char *account, const char *no, const char *due,
+                      const char *amount)
+{
+	char doc[256];
+	snprintf(doc, sizeof(doc),
+	         "{\"kind\": \"bill\", \"bill_no\": \"%s\", \"period\": \"2025-12\","
+	         " \"issue_date\": \"2025-12-01\", \"due_date\": \"%s\", \"amount\": \"%s\"}",
+	         no, due, amount);
+	pcrm_assert_ok(pcrm_ledger_post(t->ctx, &root_admin, account, doc, NULL));
+}
+
+static pcrm_decimal quote(pcrm_test_store *t, const char *account, int y, int m, int d)
+{
+	pcrm_date on = { y, m, d };
+	pcrm_decimal fee;
+	pcrm_assert_ok(pcrm_late_fee_quote(t->ctx, &city_agent, account, on, &fee));
+	return fee;
+}
+
+PCRM_BACKEND_TEST(billing, late_fee_of_a_run_bill)
+{
+	pcrm_billing_summary s;
+	pcrm_ledger_entry *e;
+	pcrm_ledger_summary ledger;
+	pcrm_date nov20 = { 2026, 11, 20 };
+
+	setup(t);
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
+	assert_money(quote(t, "A1", 2026, 11, 15), "0");            /* due today: nothing yet */
+	assert_money(quote(t, "A1", 2026, 11, 17), "1.00");         /* 370.40 x 2 x 1/1000 = 0.74 */
+	assert_money(quote(t, "A1", 2026, 11, 20), "1.85");         /* 370.40 x 5 / 1000 = 1.852 */
+	pcrm_assert_ok(pcrm_late_fee_post(t->ctx, &city_admin, "A1", nov20, "LF-A1-1120", &e));
+	cr_assert_str_eq(e->kind, "adjustment");
+	assert_money(e->amount, "1.85");
+	pcrm_ledger_entry_free(e);
+	pcrm_assert_ok(pcrm_late_fee_post(t->ctx, &city_admin, "A1", nov20, "LF-A1-1120", &e));
+	cr_assert(e->replayed, "the same key posts once");
+	pcrm_ledger_entry_free(e);
+	pcrm_assert_ok(pcrm_ledger_summary_load(t->ctx, &city_agent, "A1", &ledger));
+	assert_money(ledger.balance, "372.25");
+	/* the posted penalty earns no penalty itself */
+	assert_money(quote(t, "A1", 2026, 11, 20), "1.85");
+	pcrm_assert_fails(pcrm_late_fee_post(t->ctx, &city_agent, "A1", nov20, "LF-2", &e), PCRM_EPERM,
+	                  "ledger.adjust");
+	pcrm_assert_ok(pcrm_late_fee_post(t->ctx, &city_admin, "A2", (pcrm_date){ 2026, 11, 10 },
+	                                  "LF-A2", &e));
+	cr_assert_null(e, "nothing overdue, nothing posted");
+}
+
+PCRM_BACKEND_TEST(billing, late_fee_minimum_is_on_the_total_and_rates_follow_the_rules)
+{
+	static const char *const shop =
+		"{\"customer_no\": \"S1\", \"kind\": \"organisation\", \"name\": \"小卖部\","
+		" \"usage_class\": \"general_commercial_industrial\", \"voltage_level\": \"380V\","
+		" \"org_unit\": \"3701\"}";
+	pcrm_date bad = { 2026, 2, 30 };
+	pcrm_decimal fee;
+
+	setup(t);
+	/* two residential bills of 100.00 due 2026-11-10: 2 days late, 0.20 each, 1.00 in all */
+	post_bill(t, "A3", "B1", "2026-11-10", "100.00");
+	post_bill(t, "A3", "B2", "2026-11-10", "100.00");
+	assert_money(quote(t, "A3", 2026, 11, 12), "1.00");
+	/* a shop: 2 per mille this year, 3 per mille on a bill due last year */
+	pcrm_assert_ok(pcrm_customer_create(t->ctx, &city_clerk, shop, NULL));
+	pcrm_assert_ok(pcrm_account_create(t->ctx, &city_clerk, "S1",
+	                                   "{\"account_no\": \"AS1\", \"name\": \"电费\","
+	                                   " \"payment_method\": \"cash\"}", NULL));
+	post_bill(t, "AS1", "S-OLD", "2025-12-20", "1000.00"); /* 2026-01-10: 21 days, 3/1000 */
+	post_bill(t, "AS1", "S-NEW", "2026-01-05", "500.00");  /* 5 days, 2/1000 */
+	/* 1000 x 21 x 0.003 + 500 x 5 x 0.002 = 63.00 + 5.00 */
+	assert_money(quote(t, "AS1", 2026, 1, 10), "68.00");
+	pcrm_assert_fails(pcrm_late_fee_quote(t->ctx, &city_agent, "AS1", bad, &fee), PCRM_EINVAL,
+	                  "on");
+	pcrm_assert_fails(pcrm_late_fee_quote(t->ctx, &city_agent, "NOPE", (pcrm_date){ 2026, 1, 1 },
+	                                      &fee),
+	                  PCRM_ENOTFOUND, "NOPE");
+}

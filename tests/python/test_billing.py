@@ -108,3 +108,14 @@ def test_correction(billing):
     assert [b.status for b in billing.bills(CITY_AGENT, "C1")] == ["issued", "void"]
     with pytest.raises(powercrm.WrongState, match="void"):
         billing.bill_correct(CITY_ADMIN, "A1-202610", "again")
+
+
+def test_late_fee(billing):
+    billing.billing_run(CITY_ADMIN, SPEC)
+    assert billing.late_fee_quote(CITY_AGENT, "A1", "2026-11-15") == D("0")
+    fee = billing.late_fee_quote(CITY_AGENT, "A1", "2026-11-20")
+    assert fee == D("1.85") and isinstance(fee, D)          # 370.40 x 5 days x 1/1000
+    e = billing.late_fee_post(CITY_ADMIN, "A1", "2026-11-20", "LF-1")
+    assert (e.kind, e.amount) == ("adjustment", D("1.85"))
+    assert billing.late_fee_post(CITY_ADMIN, "A1", "2026-11-20", "LF-1").replayed
+    assert billing.late_fee_post(CITY_ADMIN, "A2", "2026-11-01", "LF-2") is None

@@ -11,6 +11,7 @@ import decimal as _decimal
 
 from . import lowlevel as _ll
 from .actor import _native as _actor
+from .ledger import _entry
 from .money import _from_c as _decimal_from_c
 from .records import json_dumps, json_loads
 from .tariff import Tariff
@@ -108,3 +109,20 @@ class BillingMixin:
                 return _record(r)
             finally:
                 _ll.pcrm_bill_record_free(r)
+
+    def late_fee_quote(self, actor, account_no, on):
+        """The late-payment penalty (电费违约金) owed on an account at date `on`: a Decimal."""
+        return _decimal_from_c(self._call(_ll.pcrm_late_fee_quote, _actor(actor), account_no,
+                                          _date_to_c(on)))
+
+    def late_fee_post(self, actor, account_no, on, idempotency_key):
+        """Posts that penalty as a debit adjustment; the LedgerEntry, or None when none is owed."""
+        with self._lock:
+            e = self._call(_ll.pcrm_late_fee_post, _actor(actor), account_no, _date_to_c(on),
+                           idempotency_key)
+            if e is None:
+                return None
+            try:
+                return _entry(e)
+            finally:
+                _ll.pcrm_ledger_entry_free(e)
