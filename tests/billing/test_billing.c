@@ -436,3 +436,38 @@ PCRM_BACKEND_TEST(billing, late_fee_minimum_is_on_the_total_and_rates_follow_the
 	                                      &fee),
 	                  PCRM_ENOTFOUND, "NOPE");
 }
+
+/* ---- property: how a month's readings are split never changes its bill ---- */
+
+PCRM_BACKEND_TEST(billing, splitting_a_months_readings_never_changes_the_bill)
+{
+	pcrm_billing_summary s;
+	unsigned int seed = 20261031;
+
+	setup(t);
+	/* C10..C17 each consume 731.25 kWh in October, read 1..8 times at random instants */
+	for (int n = 10; n < 18; n++) {
+		char meter[16];
+		int parts = n - 9;
+		int64_t left = 73125, value = 100000; /* hundredths of kWh; initial 1000 */
+		pcrm_time when = OCT31 - 29 * DAY;
+		add_home(t, &city_clerk, n, "3701", NULL);
+		snprintf(meter, sizeof(meter), "M%d", n);
+		for (int p = 0; p < parts; p++) {
+			int64_t step = p == parts - 1 ? left : 1 + (int64_t)(rand_r(&seed) % (unsigned)(left / 2 + 1));
+			left -= step;
+			value += step;
+			when += 1 + (pcrm_time)(rand_r(&seed) % (unsigned)(3 * DAY));
+			pcrm_assert_ok(pcrm_reading_record(t->ctx, &city_clerk, meter, PCRM_REGISTER_TOTAL,
+			                                   pcrm_decimal_make(value, 2),
+			                                   p == parts - 1 ? OCT31 : when, 0, NULL));
+		}
+	}
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
+	cr_assert_eq(s.billed, 10);
+	/* 260 x 0.589 + 340 x 0.639 + 131.25 x 0.889 = 153.14 + 217.26 + 116.68 */
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM bill WHERE account_no IN ('A10', 'A11', 'A12', "
+	                      "'A13', 'A14', 'A15', 'A16', 'A17') AND total = '487.08' "
+	                      "AND energy = '731.25'"),
+	             8, "every split bills the same");
+}
