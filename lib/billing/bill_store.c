@@ -6,6 +6,7 @@
  * it, so an agent can explain every line later without recomputing; the
  * tariff id and version say what to recompute it with.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,29 +122,20 @@ int pcrm__bill_post(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__b
 static int record_from_row(pcrm_rows *rows, pcrm_bill_record **out)
 {
 	static const int text_cols[] = { 0, 1, 2, 3, 4, 5, 11, 12 };
+	static const size_t offsets[] = {
+		offsetof(pcrm_bill_record, bill_no),   offsetof(pcrm_bill_record, customer_no),
+		offsetof(pcrm_bill_record, account_no), offsetof(pcrm_bill_record, period),
+		offsetof(pcrm_bill_record, status),    offsetof(pcrm_bill_record, tariff_id),
+		offsetof(pcrm_bill_record, replaces),  offsetof(pcrm_bill_record, json),
+	};
 	const char *src[8];
-	size_t len[8], total = sizeof(pcrm_bill_record);
 	pcrm_bill_record *r;
-	char *p;
 
-	for (int i = 0; i < 8; i++) {
+	for (int i = 0; i < 8; i++)
 		src[i] = pcrm__rows_text(rows, text_cols[i]);
-		len[i] = src[i] ? strlen(src[i]) + 1 : 0;
-		total += len[i];
-	}
-	r = calloc(1, total);
+	r = pcrm__block_new(sizeof(*r), src, offsets, 8);
 	if (!r)
 		return pcrm__error_oom();
-	p = (char *)(r + 1);
-	const char **dst[8] = { &r->bill_no, &r->customer_no, &r->account_no, &r->period,
-		                &r->status, &r->tariff_id, &r->replaces, &r->json };
-	for (int i = 0; i < 8; i++) {
-		if (!src[i])
-			continue;
-		memcpy(p, src[i], len[i]);
-		*dst[i] = p;
-		p += len[i];
-	}
 	r->tariff_version = pcrm__rows_int(rows, 6);
 	r->issue_date = pcrm_date_from_days(pcrm__rows_int(rows, 7));
 	r->due_date = pcrm_date_from_days(pcrm__rows_int(rows, 8));
@@ -185,43 +177,11 @@ int pcrm__bill_record_load(pcrm_ctx *ctx, const char *bill_no, pcrm_bill_record 
 /* ---- lists ---- */
 
 struct pcrm_bill_list {
-	pcrm_bill_record **items;
-	size_t count;
+	struct pcrm__vec v;
 };
 
-size_t pcrm_bill_list_count(const pcrm_bill_list *list)
-{
-	return list ? list->count : 0;
-}
-
-const pcrm_bill_record *pcrm_bill_list_at(const pcrm_bill_list *list, size_t i)
-{
-	return list && i < list->count ? list->items[i] : NULL;
-}
-
-void pcrm_bill_list_free(pcrm_bill_list *list)
-{
-	if (!list)
-		return;
-	for (size_t i = 0; i < list->count; i++)
-		free(list->items[i]);
-	free(list->items);
-	free(list);
-}
-
-static int list_push(pcrm_bill_list *list, size_t *cap, pcrm_bill_record *r)
-{
-	if (list->count == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
-		pcrm_bill_record **n = realloc(list->items, ncap * sizeof(*n));
-		if (!n)
-			return pcrm__error_oom();
-		list->items = n;
-		*cap = ncap;
-	}
-	list->items[list->count++] = r;
-	return PCRM_OK;
-}
+PCRM__VEC_LIST(pcrm_bill_list, pcrm_bill_record, pcrm_bill_list_count, pcrm_bill_list_at,
+               pcrm_bill_list_free)
 
 static int customer_org(pcrm_ctx *ctx, const char *customer_no, char org[PCRM__BILL_CODE_MAX + 1])
 {
@@ -247,7 +207,6 @@ int pcrm_bill_list_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char *cust
 	pcrm_sql_value p[3];
 	pcrm_rows *rows = NULL;
 	pcrm_bill_list *list;
-	size_t cap = 0;
 	int rc;
 
 	if (!out)
@@ -279,7 +238,7 @@ int pcrm_bill_list_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char *cust
 	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
 		pcrm_bill_record *r;
 		rc = record_from_row(rows, &r);
-		if (rc == PCRM_OK && (rc = list_push(list, &cap, r)) != PCRM_OK)
+		if (rc == PCRM_OK && (rc = pcrm__vec_push(&list->v, r)) != PCRM_OK)
 			free(r);
 	}
 	pcrm__rows_free(rows);
