@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Complaint statistics: a week of complaint, report and suggestion work orders, exported to CSV.
 
-    complaint_stats.py [--store URI] [--data DIR] [CSV]
+    complaint_stats.py [--store URI] [CSV]
 
 Defines the shipped complaint (投诉), report (举报) and suggestion (建议)
 workflows with the shipped 2026 business calendar, opens a dozen work orders
@@ -24,9 +24,9 @@ for the work orders, workorder_history() for where each was accepted and
 when it closed.  The CSV goes to the CSV path, or to stdout (the narration
 then goes to stderr).
 
---store defaults to a fresh in-memory SQLite store; a store that already has
-the work orders (business keys TS-...) keeps them (opening is idempotent),
-but then the simulated week does not run again.
+--store defaults to a fresh in-memory SQLite store.  The simulated week runs
+only on a store without org unit 37; a store that has it (a second run on the
+same file, or your own data) is reported as it is.
 """
 
 import argparse

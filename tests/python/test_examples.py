@@ -98,7 +98,8 @@ def _example_module(name):
 
 
 def test_complaint_stats(tmp_path):
-    out = run("complaint_stats.py", str(tmp_path / "stats.csv"), cwd=tmp_path)
+    db = "sqlite:%s" % (tmp_path / "crm.db")
+    out = run("complaint_stats.py", "--store", db, str(tmp_path / "stats.csv"), cwd=tmp_path)
     assert "defined workflow complaint version 1" in out
     assert "12 work orders, 39 actions" in out
     with open(tmp_path / "stats.csv", encoding="utf-8", newline="") as f:
@@ -136,7 +137,13 @@ def test_complaint_stats(tmp_path):
     assert by[("370103", "suggestion")]["avg_handling_hours"] == ""   # none closed
     assert sum(int(r["overdue"]) for r in rows) == 6
 
-    # without a path the CSV goes to stdout, the narration to stderr
+    # a second run on the same store reports the same work orders
+    again = run("complaint_stats.py", "--store", db, str(tmp_path / "again.csv"), cwd=tmp_path)
+    assert "reporting its work orders as they are" in again
+    with open(tmp_path / "again.csv", encoding="utf-8", newline="") as f:
+        assert list(csv.DictReader(f)) == rows
+
+    # without a path the CSV goes to stdout, the narration to stderr (a fresh in-memory store)
     p = subprocess.run([sys.executable, os.path.join(EXAMPLES, "complaint_stats.py")],
                        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=True)
     assert list(csv.DictReader(io.StringIO(p.stdout))) == rows
