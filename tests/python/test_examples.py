@@ -61,8 +61,8 @@ def test_bill_year(tmp_path):
     assert {r["code"] for r in rows} == {"energy", "fund"}
 
 
-def test_billing_report(tmp_path):
-    db = "sqlite:%s" % (tmp_path / "crm.db")
+def test_billing_report(tmp_path, store_uri):
+    db = store_uri  # SQLite and PostgreSQL
     out = run("billing_report.py", db, cwd=tmp_path)
     # the hand-checked bill: 600 kWh in October, 260 x 0.589 + 340 x 0.639
     assert "A4401060001-202610  issued  tariff cn-gd-guangzhou-residential v1  600 kWh  " \
@@ -97,8 +97,8 @@ def _example_module(name):
     return module
 
 
-def test_complaint_stats(tmp_path):
-    db = "sqlite:%s" % (tmp_path / "crm.db")
+def test_complaint_stats(tmp_path, store_uri):
+    db = store_uri  # SQLite and PostgreSQL
     out = run("complaint_stats.py", "--store", db, str(tmp_path / "stats.csv"), cwd=tmp_path)
     assert "defined workflow complaint version 1" in out
     assert "12 work orders, 39 actions" in out
