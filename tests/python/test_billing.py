@@ -83,7 +83,7 @@ def test_run_bills_and_reruns_nothing(billing):
     assert (bill.bill_no, bill.status, bill.total, bill.energy) == ("A1-202610", "issued",
                                                                      D("370.40"), D("600"))
     assert bill.due_date.isoformat() == "2026-11-15"
-    assert sum(D(line["amount"]) for line in bill.lines) == bill.total
+    assert sum(line.amount for line in bill.lines) == bill.total
     assert billing.ledger_summary(CITY_AGENT, "A1").balance == D("370.40")
 
 
@@ -119,3 +119,27 @@ def test_late_fee(billing):
     assert (e.kind, e.amount) == ("adjustment", D("1.85"))
     assert billing.late_fee_post(CITY_ADMIN, "A1", "2026-11-20", "LF-1").replayed
     assert billing.late_fee_post(CITY_ADMIN, "A2", "2026-11-01", "LF-2") is None
+
+
+def test_stored_lines_are_bill_lines(billing):
+    """A stored bill's lines are the BillLine records of the computed bill, Decimals included."""
+    billing.billing_run(CITY_ADMIN, SPEC)
+    (stored,) = billing.bills(CITY_AGENT, "C1")
+    with powercrm.Tariff.load(tariff_doc()) as t:
+        computed = t.bill("2026-10-01", "2026-10-31", powercrm.Usage(total=D("600")))
+    assert stored.lines == computed.lines
+    assert [(ln.kind, ln.code, ln.tier, ln.quantity, ln.unit_price, ln.amount)
+            for ln in stored.lines] == [
+        (powercrm.LineKind.ENERGY, "energy", 1, D("260"), D("0.589"), D("153.14")),
+        (powercrm.LineKind.ENERGY, "energy", 2, D("340"), D("0.639"), D("217.26"))]
+    assert all(isinstance(ln.amount, D) for ln in stored.lines)
+    assert stored.document["lines"][0]["amount"] == "153.14"  # the stored JSON, unchanged
+
+
+def test_every_line_kind_has_a_code():
+    codes = ["energy", "low_income_allowance", "basic_capacity", "basic_demand",
+             "basic_demand_excess", "power_factor_adjustment", "fund", "fixed_charge",
+             "minimum_monthly", "minimum_annual", "demand_flat", "demand_tou"]
+    assert {powercrm.LineKind.from_code(c) for c in codes} == set(powercrm.LineKind)
+    with pytest.raises(ValueError, match="unknown bill line code"):
+        powercrm.LineKind.from_code("tip")

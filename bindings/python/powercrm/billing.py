@@ -1,8 +1,10 @@
 """Tariff versions in the store, billing runs, stored bills and corrections.
 
 Amounts are ``decimal.Decimal``; a stored bill's itemised lines come back as
-the dict ``BillRecord.document`` (what ``pcrm_bill_to_json`` wrote: every
-line's quantity, unit price, amount and reason code).
+``BillRecord.lines``, the same :class:`powercrm.BillLine` records (quantity,
+unit price and amount as Decimal, reason code and kind) that a computed
+:class:`powercrm.Bill` has; ``BillRecord.document`` is the dict that
+``pcrm_bill_to_json`` wrote, decimals as strings.
 """
 
 import dataclasses
@@ -14,7 +16,7 @@ from .actor import _native as _actor
 from .ledger import _entry
 from .money import _from_c as _decimal_from_c
 from .records import json_dumps, json_loads
-from .tariff import Tariff
+from .tariff import Tariff, _line_from_json
 from .timeutil import _date_from_c, _date_to_c
 
 __all__ = ["BillingSummary", "BillRecord", "BillingMixin"]
@@ -47,11 +49,12 @@ class BillRecord:
     energy: _decimal.Decimal
     total: _decimal.Decimal
     replaces: object  # the bill number it corrects, or None
-    document: dict    # the itemised bill
+    document: dict    # the itemised bill as stored (decimals as strings)
 
     @property
     def lines(self):
-        return self.document.get("lines", [])
+        """The itemised lines: a tuple of :class:`powercrm.BillLine`, decimals as Decimal."""
+        return tuple(_line_from_json(o) for o in self.document.get("lines", ()))
 
 
 def _record(r):
@@ -80,7 +83,7 @@ class BillingMixin:
                                  on))
 
     def billing_run(self, actor, spec, progress=None):
-        """Bills one month for an org subtree (spec: see docs/billing.md); a BillingSummary.
+        """Bills one month for an org subtree (spec: a dict, see docs/billing.md); a BillingSummary.
 
         Runs without the GIL; ``progress(bills_so_far)`` is called after each committed
         batch and stops the run (raising WrongState) when it returns a true value.  Rerun

@@ -47,6 +47,31 @@ class LineKind(enum.IntEnum):
     DEMAND_FLAT = _ll.PCRM_LINE_DEMAND_FLAT
     DEMAND_TOU = _ll.PCRM_LINE_DEMAND_TOU
 
+    @classmethod
+    def from_code(cls, code):
+        """The kind of a line from its reason code ("energy", "fund", ...), as bills store it."""
+        try:
+            return _KIND_BY_CODE[code]
+        except KeyError:
+            raise ValueError("unknown bill line code %r" % (code,)) from None
+
+
+# The reason codes of include/powercrm/tariff.h, one per kind.
+_KIND_BY_CODE = {
+    "energy": LineKind.ENERGY,
+    "low_income_allowance": LineKind.LOW_INCOME,
+    "basic_capacity": LineKind.BASIC_CAPACITY,
+    "basic_demand": LineKind.BASIC_DEMAND,
+    "basic_demand_excess": LineKind.BASIC_DEMAND_EXCESS,
+    "power_factor_adjustment": LineKind.POWER_FACTOR,
+    "fund": LineKind.FUND,
+    "fixed_charge": LineKind.FIXED,
+    "minimum_monthly": LineKind.MINIMUM_MONTHLY,
+    "minimum_annual": LineKind.MINIMUM_ANNUAL,
+    "demand_flat": LineKind.DEMAND_FLAT,
+    "demand_tou": LineKind.DEMAND_TOU,
+}
+
 
 @dataclasses.dataclass(frozen=True)
 class BillCustomer:
@@ -153,6 +178,14 @@ def _line(ln):
     return BillLine(LineKind(ln.kind), ln.code, ln.period, ln.tier or 0, ln.item, ln.name,
                     _decimal_from_c(ln.quantity), ln.unit, _decimal_from_c(ln.unit_price),
                     ln.prorate_days or 0, _decimal_from_c(ln.amount))
+
+
+def _line_from_json(o):
+    """A BillLine from one line of pcrm_bill_to_json() (decimals are strings there)."""
+    return BillLine(LineKind.from_code(o["code"]), o["code"], o.get("period"), o.get("tier", 0),
+                    o.get("item"), o.get("name"), _decimal.Decimal(o["quantity"]), o["unit"],
+                    _decimal.Decimal(o["unit_price"]), o.get("prorate_days", 0),
+                    _decimal.Decimal(o["amount"]))
 
 
 def _bill_from_c(ptr):
