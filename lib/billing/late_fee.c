@@ -43,7 +43,7 @@ int pcrm_late_fee_quote(pcrm_ctx *ctx, const pcrm_actor *actor, const char *acco
 	struct pcrm__ledger_account acct;
 	struct weights w;
 	pcrm_arrears *arrears = NULL;
-	pcrm_decimal total = pcrm_decimal_from_int(0);
+	pcrm_decimal total = pcrm_decimal_make(0, 2);
 	int rc;
 
 	if (!out)

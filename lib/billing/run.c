@@ -230,7 +230,7 @@ static int write_batch(struct run *r, size_t n, int64_t *billed, pcrm_decimal *t
 	int rc = pcrm__bill_bulk_begin(r->ctx);
 
 	*billed = 0;
-	*total = pcrm_decimal_from_int(0);
+	*total = pcrm_decimal_make(0, 2);
 	for (size_t i = 0; i < n && rc == PCRM_OK; i++) {
 		if (!r->bills[i])
 			continue;
@@ -314,7 +314,7 @@ int pcrm_billing_run(pcrm_ctx *ctx, const pcrm_actor *actor, const char *spec,
 	memset(&r, 0, sizeof(r));
 	r.ctx = ctx;
 	r.actor = actor;
-	r.summary.total = pcrm_decimal_from_int(0);
+	r.summary.total = pcrm_decimal_make(0, 2); /* money: "0.00", not "0" */
 	if (out)
 		memset(out, 0, sizeof(*out));
 	if (!ctx)

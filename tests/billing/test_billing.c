@@ -200,7 +200,7 @@ PCRM_BACKEND_TEST(billing, rerun_creates_nothing_new)
 	cr_assert_eq(s.billed, 0);
 	cr_assert_eq(s.already_billed, 2);
 	cr_assert_eq(s.no_usage, 1);
-	assert_money(s.total, "0");
+	assert_money(s.total, "0.00");
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM bill"), 2);
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry WHERE kind = 'bill'"), 2);
 }
@@ -386,7 +386,7 @@ PCRM_BACKEND_TEST(billing, late_fee_of_a_run_bill)
 
 	setup(t);
 	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
-	assert_money(quote(t, "A1", 2026, 11, 15), "0");            /* due today: nothing yet */
+	assert_money(quote(t, "A1", 2026, 11, 15), "0.00");           /* due today: nothing yet */
 	assert_money(quote(t, "A1", 2026, 11, 17), "1.00");         /* 370.40 x 2 x 1/1000 = 0.74 */
 	assert_money(quote(t, "A1", 2026, 11, 20), "1.85");         /* 370.40 x 5 / 1000 = 1.852 */
 	pcrm_assert_ok(pcrm_late_fee_post(t->ctx, &city_admin, "A1", nov20, "LF-A1-1120", &e));
