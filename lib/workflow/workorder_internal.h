@@ -56,8 +56,9 @@ int pcrm__wo_patch_data(struct pcrm__wo_op *op, const json_t *patch);
 int pcrm__wo_commit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e);
 
 /* Timers. */
+/** Inserts a limit's timers; *due_out (may be NULL) receives its due time (0 = none). */
 int pcrm__wo_schedule(struct pcrm__wo_op *op, const char *scope,
-                      const struct pcrm__wf_limit *limit);
+                      const struct pcrm__wf_limit *limit, pcrm_time *due_out);
 /** Deletes the pending timers of one scope ("state", "process") or all (NULL). */
 int pcrm__wo_cancel_timers(struct pcrm__wo_op *op, const char *scope);
 /** Pauses or restarts timers after suspension or pause state changed; updates due_at. */

@@ -271,7 +271,8 @@ static int audit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e)
 	if (e->from)
 		json_object_set_new(s, "from", json_string(e->from));
 	snprintf(action, sizeof(action), "workorder.%s", e->kind);
-	rc = pcrm__audit_append(op->ctx, op->actor, action, "work_order", op->id, s);
+	/* every caller rolls its transaction (or the timer's savepoint) back when this fails */
+	rc = pcrm__audit_append_in_tx(op->ctx, op->actor, action, "work_order", op->id, s);
 	json_decref(s);
 	return rc;
 }
@@ -317,10 +318,12 @@ static int insert_timer(struct pcrm__wo_op *op, const char *scope, const char *k
 }
 
 int pcrm__wo_schedule(struct pcrm__wo_op *op, const char *scope,
-                      const struct pcrm__wf_limit *limit)
+                      const struct pcrm__wf_limit *limit, pcrm_time *due_out)
 {
-	pcrm_time due, warn;
+	pcrm_time due = 0, warn;
 	int working = pcrm__workflow_unit_is_working(limit->unit), rc;
+	if (due_out)
+		*due_out = 0;
 	if (!limit->set)
 		return PCRM_OK;
 	rc = pcrm__workflow_limit_due(op->wf, limit, op->now, &due, &warn);
@@ -328,6 +331,8 @@ int pcrm__wo_schedule(struct pcrm__wo_op *op, const char *scope,
 		rc = insert_timer(op, scope, "due", working, due);
 	if (rc == PCRM_OK && warn)
 		rc = insert_timer(op, scope, "warn", working, warn);
+	if (due_out)
+		*due_out = due;
 	return rc;
 }
 
@@ -447,6 +452,7 @@ int pcrm__wo_sync_timers(struct pcrm__wo_op *op)
 int pcrm__wo_enter_state(struct pcrm__wo_op *op, size_t state)
 {
 	const struct pcrm__wf_state *s = &op->wf->states[state];
+	pcrm_time due = 0;
 	int rc;
 
 	pcrm__wo_set_str(op, "state", s->name);
@@ -454,8 +460,17 @@ int pcrm__wo_enter_state(struct pcrm__wo_op *op, size_t state)
 	if (rc == PCRM_OK && s->final)
 		pcrm__wo_set_str(op, "status", "closed");
 	if (rc == PCRM_OK && !s->final)
-		rc = pcrm__wo_schedule(op, "state", &s->limit);
-	if (rc == PCRM_OK)
-		rc = pcrm__wo_sync_timers(op);
-	return rc;
+		rc = pcrm__wo_schedule(op, "state", &s->limit, &due);
+	if (rc != PCRM_OK)
+		return rc;
+	/*
+	 * Without a process limit and not suspended, the pending timers are exactly
+	 * the ones just scheduled, all running (a pause state stops only process
+	 * timers): due_at is known without reading them back.
+	 */
+	if (!op->wf->process.set && !pcrm__wo_int(op->wo, "suspended")) {
+		pcrm__wo_set_int(op, "due_at", due);
+		return PCRM_OK;
+	}
+	return pcrm__wo_sync_timers(op);
 }
