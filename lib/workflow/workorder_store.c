@@ -165,7 +165,13 @@ static int update_row(struct pcrm__wo_op *op)
  *   WHERE id = <row's id> AND steps = <row's old step count> RETURNING id
  * The rows are json_to_recordset() on PostgreSQL, json_each() on SQLite.
  */
-static char *update_many_sql(pcrm_store_kind kind)
+static int is_text(int c)
+{
+	return columns[c].type <= C_NTEXT || columns[c].type == C_DATA;
+}
+
+/* Only the columns in `touched` (and open_key with status) are set; steps always. */
+static char *update_many_sql(pcrm_store_kind kind, unsigned touched)
 {
 	size_t size = 4096, used;
 	char *sql = malloc(size);
@@ -174,20 +180,24 @@ static char *update_many_sql(pcrm_store_kind kind)
 		return NULL;
 	used = (size_t)snprintf(sql, size, "UPDATE work_order SET ");
 	for (int c = 1; c < PCRM__WO_COLUMNS + 2; c++) {
+		int status = 8; /* the index of "status" in columns[] */
 		const char *name = c < PCRM__WO_COLUMNS ? columns[c].name :
 		                   c == PCRM__WO_COLUMNS ? "open_key" : "steps";
 		const char *key = c == PCRM__WO_COLUMNS + 1 ? "new_steps" : name;
+		if ((c < PCRM__WO_COLUMNS && !(touched & (1u << c))) ||
+		    (c == PCRM__WO_COLUMNS && !(touched & (1u << status))))
+			continue;
 		used += (size_t)snprintf(sql + used, size - used,
-		                         pg ? "%s%s = v.%s" : "%s%s = json_extract(v.value, '$.%s')",
-		                         c > 1 ? ", " : "", name, key);
+		                         pg ? "%s = v.%s, " : "%s = json_extract(v.value, '$.%s'), ",
+		                         name, key);
 	}
+	used -= 2; /* the last ", " */
 	if (pg) {
 		used += (size_t)snprintf(sql + used, size - used, " FROM json_to_recordset($1::json) "
 		                                                  "AS v(");
 		for (int c = 0; c < PCRM__WO_COLUMNS; c++)
 			used += (size_t)snprintf(sql + used, size - used, "%s %s, ", columns[c].name,
-			                         columns[c].type <= C_NTEXT || columns[c].type == C_DATA ?
-			                                 "text" : "bigint");
+			                         is_text(c) ? "text" : "bigint");
 		snprintf(sql + used, size - used,
 		         "open_key text, new_steps bigint, old_steps bigint) WHERE work_order.id = v.id "
 		         "AND work_order.steps = v.old_steps RETURNING work_order.id");
@@ -225,9 +235,15 @@ static json_t *many_row(const struct pcrm__wo_op *op)
 int pcrm__wo_flush_many(pcrm_ctx *ctx, struct pcrm__wo_op *const *ops, int n, json_t *written)
 {
 	json_t *list = json_array();
-	char *sql = update_many_sql(ctx->store->driver->kind), *text = NULL;
+	unsigned touched = 0;
+	char *sql, *text = NULL;
 	pcrm_rows *rows = NULL;
-	int rc = list && sql ? PCRM_OK : pcrm__error_oom();
+	int rc;
+
+	for (int r = 0; r < n; r++)
+		touched |= ops[r]->touched;
+	sql = update_many_sql(ctx->store->driver->kind, touched);
+	rc = list && sql ? PCRM_OK : pcrm__error_oom();
 
 	for (int r = 0; r < n && rc == PCRM_OK; r++)
 		if (json_array_append_new(list, many_row(ops[r])) != 0)
@@ -304,6 +320,14 @@ void pcrm__wo_op_clear(struct pcrm__wo_op *op)
 	memset(op, 0, sizeof(*op));
 }
 
+/* Records that a column changed, so a batch writes only the columns its work orders changed. */
+static void touch(struct pcrm__wo_op *op, const char *key)
+{
+	for (int c = 0; c < PCRM__WO_COLUMNS; c++)
+		if (strcmp(columns[c].name, key) == 0)
+			op->touched |= 1u << c;
+}
+
 void pcrm__wo_set(struct pcrm__wo_op *op, const char *key, json_t *v)
 {
 	if (!v) {
@@ -316,6 +340,7 @@ void pcrm__wo_set(struct pcrm__wo_op *op, const char *key, json_t *v)
 	}
 	if (json_object_set(op->wo, key, v) != 0 || json_object_set_new(op->delta, key, v) != 0)
 		op->oom = 1;
+	touch(op, key);
 }
 
 void pcrm__wo_set_str(struct pcrm__wo_op *op, const char *key, const char *s)
@@ -335,6 +360,7 @@ int pcrm__wo_patch_data(struct pcrm__wo_op *op, const json_t *patch)
 	if (pcrm__json_merge_patch(json_object_get(op->wo, "data"), patch) != PCRM_OK ||
 	    json_object_set(op->delta, "data", (json_t *)patch) != 0)
 		return pcrm__error_oom();
+	touch(op, "data");
 	return PCRM_OK;
 }
 
