@@ -148,10 +148,11 @@ static int claim_batch(pcrm_ctx *ctx, pcrm_time now, struct due_timer *out, int 
 		"UPDATE work_order_timer SET done = 1, fired_at = $1 WHERE id IN (SELECT id FROM "
 		"work_order_timer WHERE done = 0 AND due_at <= $1 ORDER BY due_at, id LIMIT $2) "
 		"AND done = 0 RETURNING id, work_order_id, scope, kind, due_at";
+	/* = ANY (ARRAY(...)): probes the primary key, where IN (...) may scan the whole table */
 	static const char pick_skip_locked[] =
-		"UPDATE work_order_timer SET done = 1, fired_at = $1 WHERE id IN (SELECT id FROM "
-		"work_order_timer WHERE done = 0 AND due_at <= $1 ORDER BY due_at, id LIMIT $2 "
-		"FOR UPDATE SKIP LOCKED) AND done = 0 RETURNING id, work_order_id, scope, kind, due_at";
+		"UPDATE work_order_timer SET done = 1, fired_at = $1 WHERE id = ANY (ARRAY(SELECT id "
+		"FROM work_order_timer WHERE done = 0 AND due_at <= $1 ORDER BY due_at, id LIMIT $2 "
+		"FOR UPDATE SKIP LOCKED)) AND done = 0 RETURNING id, work_order_id, scope, kind, due_at";
 	pcrm_sql_value p[2] = { PCRM_SQL_I(now), PCRM_SQL_I(BATCH) };
 	pcrm_rows *rows;
 	int rc = pcrm__store_query(ctx->store,
@@ -214,14 +215,14 @@ static int read_batch(pcrm_ctx *ctx, const struct due_timer *t, int n, struct re
 {
 	/* PostgreSQL: lock them now, in id order, so two tickers never deadlock on them */
 	static const char orders_pg[] =
-		"SELECT " PCRM__WO_SELECT " FROM work_order w WHERE w.id IN "
-		"(SELECT json_array_elements_text($1::json)) ORDER BY w.id FOR UPDATE";
+		"SELECT " PCRM__WO_SELECT " FROM work_order w WHERE w.id = ANY "
+		"(ARRAY(SELECT json_array_elements_text($1::json))) ORDER BY w.id FOR UPDATE";
 	static const char orders_sqlite[] = "SELECT " PCRM__WO_SELECT " FROM work_order w "
 	                                    "WHERE w.id IN (SELECT value FROM json_each($1))";
 	static const char timers_pg[] =
 		"SELECT work_order_id, MIN(due_at) FROM work_order_timer WHERE done = 0 AND "
-		"kind = 'due' AND due_at IS NOT NULL AND work_order_id IN "
-		"(SELECT json_array_elements_text($1::json)) GROUP BY work_order_id";
+		"kind = 'due' AND due_at IS NOT NULL AND work_order_id = ANY "
+		"(ARRAY(SELECT json_array_elements_text($1::json))) GROUP BY work_order_id";
 	static const char timers_sqlite[] =
 		"SELECT work_order_id, MIN(due_at) FROM work_order_timer WHERE done = 0 AND "
 		"kind = 'due' AND due_at IS NOT NULL AND work_order_id IN "

@@ -163,7 +163,10 @@ static int update_row(struct pcrm__wo_op *op)
  * array of the rows (so the statement is small and planned once):
  *   UPDATE work_order SET <column> = <row's value>, ... FROM <the rows>
  *   WHERE id = <row's id> AND steps = <row's old step count> RETURNING id
- * The rows are json_to_recordset() on PostgreSQL, json_each() on SQLite.
+ * The rows are json_to_recordset() on PostgreSQL, json_each() on SQLite.  On
+ * PostgreSQL the ids are also given as "id = ANY (ARRAY(...))", so the plan
+ * probes the primary key whatever the statistics say (a join alone may
+ * choose to scan the whole table).
  */
 static int is_text(int c)
 {
@@ -200,7 +203,8 @@ static char *update_many_sql(pcrm_store_kind kind, unsigned touched)
 			                         is_text(c) ? "text" : "bigint");
 		snprintf(sql + used, size - used,
 		         "open_key text, new_steps bigint, old_steps bigint) WHERE work_order.id = v.id "
-		         "AND work_order.steps = v.old_steps RETURNING work_order.id");
+		         "AND work_order.steps = v.old_steps AND work_order.id = ANY (ARRAY(SELECT "
+		         "json_array_elements($1::json) ->> 'id')) RETURNING work_order.id");
 	} else {
 		snprintf(sql + used, size - used,
 		         " FROM json_each($1) AS v WHERE work_order.id = json_extract(v.value, '$.id') "
