@@ -123,8 +123,9 @@ static int insert_entry(pcrm_ctx *ctx, pcrm_audit_entry *e)
 	return rc;
 }
 
-int pcrm__audit_append(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action,
-                       const char *object_type, const char *object_id, const json_t *summary)
+static int append(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action,
+                  const char *object_type, const char *object_id, const json_t *summary,
+                  int savepoint)
 {
 	pcrm_audit_entry e;
 	char *summary_text;
@@ -147,11 +148,28 @@ int pcrm__audit_append(pcrm_ctx *ctx, const pcrm_actor *actor, const char *actio
 	e.object_type = object_type;
 	e.object_id = object_id ? object_id : "";
 	e.summary = summary_text;
-	rc = pcrm__store_begin(ctx->store);
-	if (rc == PCRM_OK)
-		rc = pcrm__store_finish(ctx->store, insert_entry(ctx, &e));
+	if (!savepoint && ctx->store->tx_depth > 0) {
+		rc = insert_entry(ctx, &e);
+	} else {
+		rc = pcrm__store_begin(ctx->store);
+		if (rc == PCRM_OK)
+			rc = pcrm__store_finish(ctx->store, insert_entry(ctx, &e));
+	}
 	free(summary_text);
 	return rc;
+}
+
+int pcrm__audit_append(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action,
+                       const char *object_type, const char *object_id, const json_t *summary)
+{
+	return append(ctx, actor, action, object_type, object_id, summary, 1);
+}
+
+int pcrm__audit_append_in_tx(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action,
+                             const char *object_type, const char *object_id,
+                             const json_t *summary)
+{
+	return append(ctx, actor, action, object_type, object_id, summary, 0);
 }
 
 int pcrm__audit_deny(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permission,

@@ -15,6 +15,15 @@ int pcrm__audit_append(pcrm_ctx *ctx, const pcrm_actor *actor, const char *actio
                        const char *object_type, const char *object_id, const json_t *summary);
 
 /**
+ * pcrm__audit_append() without a savepoint of its own, for callers inside a
+ * transaction they roll back as a whole when this fails (saves two
+ * statements per entry).
+ */
+int pcrm__audit_append_in_tx(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action,
+                             const char *object_type, const char *object_id,
+                             const json_t *summary);
+
+/**
  * Records that `actor` was refused `permission` on an object (an audit entry
  * "permission.denied") and returns PCRM_EPERM with `reason` as the message.
  * Call it before opening the operation's own transaction: outside a

@@ -75,6 +75,8 @@ void pcrm__ctx_free(pcrm_ctx *ctx)
 {
 	if (!ctx)
 		return;
+	if (ctx->workflow_cache_free)
+		ctx->workflow_cache_free(ctx->workflow_cache);
 	OPENSSL_cleanse(ctx->pii_enc_key, sizeof(ctx->pii_enc_key));
 	OPENSSL_cleanse(ctx->pii_mac_key, sizeof(ctx->pii_mac_key));
 	free(ctx);

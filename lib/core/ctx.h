@@ -20,6 +20,9 @@ struct pcrm_ctx {
 	int has_data_key;
 	unsigned char pii_enc_key[PCRM_AEAD_KEY_LEN]; /* AES-256-GCM key for identifiers */
 	unsigned char pii_mac_key[32];                /* HMAC key for identifier lookup */
+	/* Parsed workflow definitions, owned by lib/workflow (core only frees it). */
+	void *workflow_cache;
+	void (*workflow_cache_free)(void *cache);
 };
 
 /** Allocates a context with validated options applied; no store yet. */

@@ -368,11 +368,16 @@ int pcrm__sqlite_open(pcrm_store **out, const char *target)
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
-	/* WAL: readers never block the writer; foreign keys: SQLite leaves them off by default. */
+	/*
+	 * WAL: readers never block the writer; foreign keys: SQLite leaves them off by default;
+	 * temp_store: savepoints keep their sub-journal in memory instead of creating and
+	 * deleting a temporary file each time (which cost more than the rest of a transaction).
+	 */
 	rc = sqlite_exec_script(&st->base, strcmp(target, ":memory:") == 0 ?
-	                                       "PRAGMA foreign_keys = ON" :
+	                                       "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY" :
 	                                       "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-	                                       " PRAGMA synchronous = NORMAL");
+	                                       " PRAGMA synchronous = NORMAL;"
+	                                       " PRAGMA temp_store = MEMORY");
 	if (rc != PCRM_OK) {
 		pcrm__error_prefix("cannot configure SQLite database \"%s\"", target);
 		sqlite_close(&st->base);

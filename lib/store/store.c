@@ -65,6 +65,7 @@ int pcrm__store_exec(pcrm_store *st, const char *sql, const pcrm_sql_value *para
                      int64_t *changes)
 {
 	int rc = ensure_connected(st);
+	st->statements++;
 	if (rc == PCRM_OK)
 		rc = st->driver->exec(st, sql, params, nparams, changes);
 	note_failure(st, rc);
@@ -77,6 +78,7 @@ int pcrm__store_query(pcrm_store *st, const char *sql, const pcrm_sql_value *par
 	int rc;
 	*out = NULL;
 	rc = ensure_connected(st);
+	st->statements++;
 	if (rc == PCRM_OK)
 		rc = st->driver->query(st, sql, params, nparams, out);
 	note_failure(st, rc);
@@ -113,13 +115,16 @@ int pcrm__store_begin(pcrm_store *st)
 		/* SQLite: take the write lock now, so two writers never deadlock on upgrade. */
 		rc = st->driver->exec_script(st, st->driver->kind == PCRM_STORE_SQLITE ?
 		                                     "BEGIN IMMEDIATE" : "BEGIN");
+		st->statements++;
 		if (rc == PCRM_OK) {
 			st->tx_depth = 1;
 			st->tx_failed = 0;
+			st->tx_serial++;
 		}
 		return rc;
 	}
 	snprintf(sql, sizeof(sql), "SAVEPOINT pcrm_sp_%d", st->tx_depth);
+	st->statements++;
 	rc = st->driver->exec_script(st, sql);
 	if (rc == PCRM_OK)
 		st->tx_depth++;
@@ -139,6 +144,7 @@ int pcrm__store_commit(pcrm_store *st)
 			return pcrm__error(PCRM_ESTATE,
 			                   "commit: a statement in this transaction failed; it was rolled back");
 		}
+		st->statements++;
 		rc = st->driver->exec_script(st, "COMMIT");
 		/* A failed COMMIT ends the transaction on both engines (PostgreSQL rolls back). */
 		if (rc != PCRM_OK && st->driver->kind == PCRM_STORE_SQLITE)
@@ -154,6 +160,7 @@ int pcrm__store_commit(pcrm_store *st)
 		return pcrm__error(PCRM_ESTATE,
 		                   "commit: a statement in this transaction failed; it was rolled back");
 	}
+	st->statements++;
 	rc = st->driver->exec_script(st, sql);
 	if (rc == PCRM_OK)
 		st->tx_depth--;

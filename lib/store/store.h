@@ -87,6 +87,8 @@ struct pcrm_store {
 	int tx_depth;
 	int tx_failed; /* depth at which a statement failed (0 = none): that level can only roll back */
 	int bulk_columns;
+	uint64_t tx_serial;  /* outermost transactions begun so far (tells one from the next) */
+	uint64_t statements; /* statements sent so far, transaction control included (benchmarks) */
 };
 
 /** A result cursor.  Column values are valid until the next pcrm__rows_next/free. */

@@ -528,6 +528,7 @@ int pcrm__workflow_parse(const char *json, const char *calendar_json, pcrm_workf
 	wf = calloc(1, sizeof(*wf));
 	if (!wf)
 		return pcrm__error_oom();
+	wf->refs = 1;
 	wf->doc = json_loads(json, JSON_REJECT_DUPLICATES, &err);
 	if (!wf->doc)
 		rc = pcrm__error(PCRM_EINVAL, "definition: line %d column %d: %s", err.line,
@@ -561,7 +562,7 @@ int pcrm_workflow_check(const char *json, const char *calendar_json)
 
 void pcrm_workflow_free(pcrm_workflow *wf)
 {
-	if (!wf)
+	if (!wf || --wf->refs > 0)
 		return;
 	json_decref(wf->doc);
 	free(wf->text);

@@ -1,17 +1,32 @@
 /*
- * pcrm_workorder_tick(): processing the timers that are due.
+ * pcrm_workorder_tick(): processing the timers that are due, set-based.
  *
- * Each timer is handled in its own (nested) transaction that first claims it with
+ * A batch of up to BATCH due timers (oldest due first) is one transaction:
  *
- *   UPDATE work_order_timer SET done = 1 ... WHERE id = $1 AND done = 0 AND due_at <= $now
+ *   1. one statement claims them all:
+ *        UPDATE work_order_timer SET done = 1, fired_at = $now
+ *        WHERE id IN (SELECT id ... WHERE done = 0 AND due_at <= $now
+ *                     ORDER BY due_at, id LIMIT n [FOR UPDATE SKIP LOCKED]) AND done = 0
+ *        RETURNING ...
+ *      Only the transaction whose UPDATE changed a row applies that timer.  On
+ *      PostgreSQL a second process skips the rows the first has locked and
+ *      claims others; on SQLite BEGIN IMMEDIATE serialises whole batches.
+ *   2. one statement reads their work orders and one their pending timers;
+ *      (on PostgreSQL the read locks the work orders, in id order);
+ *   3. work orders whose timers only warn, flag, or notify are changed in
+ *      memory: their rows are written with one UPDATE ... FROM (VALUES ...)
+ *      conditional on each row's step count, their history entries through
+ *      the bulk path (COPY on PostgreSQL), and they are audited as one entry
+ *      for the batch ("workorder.tick", listing every work order, seq and
+ *      kind);
+ *   4. timers that escalate or fire an event (they read org units and write
+ *      timers) go one by one through the ordinary operation, each in a
+ *      savepoint, with their own audit entries.
  *
- * Only the transaction whose UPDATE changed the row applies the timer; a
- * second process racing for it waits for the first to commit (PostgreSQL's
- * row lock, SQLite's write lock) and then changes nothing.  Timers are
- * taken in batches of BATCH, oldest due first, and a batch commits as one
- * transaction (each timer in a savepoint of it).  A timer whose
- * work order changed concurrently rolls back unclaimed and waits for the
- * next tick, so a timer is applied exactly once.
+ * A work order changed by somebody else between the read and the write
+ * misses its UPDATE (or rolls back to its savepoint): what it staged is
+ * dropped and its timers are unclaimed for the next batch, so a timer is
+ * applied exactly once.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,24 +37,14 @@
 #include "org/org_internal.h"
 #include "workorder_internal.h"
 
-#define BATCH 100
+#define BATCH 500
 
 struct due_timer {
 	int64_t id;
 	char work_order[PCRM_WORKORDER_ID_LEN + 1];
 	int process, warn;
+	pcrm_time due;
 };
-
-static int claim(pcrm_ctx *ctx, const struct due_timer *t, pcrm_time now, int *mine)
-{
-	static const char sql[] = "UPDATE work_order_timer SET done = 1, fired_at = $2 "
-	                          "WHERE id = $1 AND done = 0 AND due_at IS NOT NULL AND due_at <= $2";
-	pcrm_sql_value p[2] = { PCRM_SQL_I(t->id), PCRM_SQL_I(now) };
-	int64_t changes = 0;
-	int rc = pcrm__store_exec(ctx->store, sql, p, 2, &changes);
-	*mine = changes == 1;
-	return rc;
-}
 
 static int expire(struct pcrm__wo_op *op, const struct pcrm__wf_limit *limit, const char *what)
 {
@@ -58,7 +63,9 @@ static int expire(struct pcrm__wo_op *op, const struct pcrm__wf_limit *limit, co
 			rc = PCRM_OK;
 		}
 	}
-	if (rc == PCRM_OK)
+	if (rc == PCRM_OK && op->batch)
+		pcrm__wo_set_int(op, "due_at", op->next_due); /* nothing paused or restarted */
+	else if (rc == PCRM_OK)
 		rc = pcrm__wo_sync_timers(op);
 	if (rc == PCRM_OK)
 		rc = pcrm__wo_commit(op, &e);
@@ -109,35 +116,49 @@ static int apply(struct pcrm__wo_op *op, const struct due_timer *t)
 	return expire(op, limit, what);
 }
 
-static int process_one(pcrm_ctx *ctx, const pcrm_actor *actor, const struct due_timer *t,
-                       pcrm_time now, int *done)
+/* Whether a timer can be applied in memory: it reads and writes nothing but its work order. */
+static int is_simple(const struct pcrm__wo_op *op, const struct due_timer *t)
 {
-	struct pcrm__wo_op op;
-	int mine = 0, rc = pcrm__store_begin(ctx->store);
-
-	memset(&op, 0, sizeof(op));
-	*done = 0;
-	if (rc != PCRM_OK)
-		return rc;
-	rc = claim(ctx, t, now, &mine);
-	if (rc == PCRM_OK && mine)
-		rc = pcrm__wo_op_load(&op, ctx, actor, t->work_order, now);
-	if (rc == PCRM_OK && mine)
-		rc = apply(&op, t);
-	pcrm__wo_op_clear(&op);
-	rc = pcrm__store_finish(ctx->store, rc);
-	*done = rc == PCRM_OK && mine;
-	return rc;
+	size_t state = pcrm__workflow_state_index(op->wf, pcrm__wo_str(op->wo, "state"));
+	const struct pcrm__wf_limit *limit;
+	if (strcmp(pcrm__wo_str(op->wo, "status"), "open") != 0 || state == (size_t)-1)
+		return 1; /* nothing to do */
+	limit = t->process ? &op->wf->process : &op->wf->states[state].limit;
+	if (!limit->set || t->warn)
+		return 1;
+	/* suspended or in a pause state, timers may need pausing: the ordinary path syncs them */
+	return !limit->escalate && !limit->fire && !pcrm__wo_int(op->wo, "suspended") &&
+	       !op->wf->states[state].pause;
 }
 
-static int due_batch(pcrm_ctx *ctx, pcrm_time now, struct due_timer *out, int *n)
+static int cmp_timer(const void *a, const void *b)
 {
-	static const char sql[] =
-		"SELECT id, work_order_id, scope, kind FROM work_order_timer "
-		"WHERE done = 0 AND due_at <= $1 ORDER BY due_at, id LIMIT $2";
+	const struct due_timer *x = a, *y = b;
+	int c = strcmp(x->work_order, y->work_order);
+	if (c)
+		return c;
+	if (x->due != y->due)
+		return x->due < y->due ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int claim_batch(pcrm_ctx *ctx, pcrm_time now, struct due_timer *out, int *n)
+{
+	static const char pick[] =
+		"UPDATE work_order_timer SET done = 1, fired_at = $1 WHERE id IN (SELECT id FROM "
+		"work_order_timer WHERE done = 0 AND due_at <= $1 ORDER BY due_at, id LIMIT $2) "
+		"AND done = 0 RETURNING id, work_order_id, scope, kind, due_at";
+	/* = ANY (ARRAY(...)): probes the primary key, where IN (...) may scan the whole table */
+	static const char pick_skip_locked[] =
+		"UPDATE work_order_timer SET done = 1, fired_at = $1 WHERE id = ANY (ARRAY(SELECT id "
+		"FROM work_order_timer WHERE done = 0 AND due_at <= $1 ORDER BY due_at, id LIMIT $2 "
+		"FOR UPDATE SKIP LOCKED)) AND done = 0 RETURNING id, work_order_id, scope, kind, due_at";
 	pcrm_sql_value p[2] = { PCRM_SQL_I(now), PCRM_SQL_I(BATCH) };
 	pcrm_rows *rows;
-	int rc = pcrm__store_query(ctx->store, sql, p, 2, &rows);
+	int rc = pcrm__store_query(ctx->store,
+	                           ctx->store->driver->kind == PCRM_STORE_POSTGRES ?
+	                                   pick_skip_locked : pick,
+	                           p, 2, &rows);
 	*n = 0;
 	if (rc != PCRM_OK)
 		return rc;
@@ -147,31 +168,263 @@ static int due_batch(pcrm_ctx *ctx, pcrm_time now, struct due_timer *out, int *n
 		snprintf(t->work_order, sizeof(t->work_order), "%s", pcrm__rows_text(rows, 1));
 		t->process = strcmp(pcrm__rows_text(rows, 2), "process") == 0;
 		t->warn = strcmp(pcrm__rows_text(rows, 3), "warn") == 0;
+		t->due = pcrm__rows_int(rows, 4);
 	}
 	pcrm__rows_free(rows);
-	return rc < 0 ? rc : PCRM_OK;
+	if (rc < 0)
+		return rc;
+	qsort(out, (size_t)*n, sizeof(*out), cmp_timer);
+	return PCRM_OK;
+}
+
+static int unclaim(pcrm_ctx *ctx, const struct due_timer *t, int n)
+{
+	static const char sql[] =
+		"UPDATE work_order_timer SET done = 0, fired_at = NULL WHERE id = $1";
+	int rc = PCRM_OK;
+	for (int i = 0; i < n && rc == PCRM_OK; i++) {
+		pcrm_sql_value p[1] = { PCRM_SQL_I(t[i].id) };
+		rc = pcrm__store_exec(ctx->store, sql, p, 1, NULL);
+	}
+	return rc;
+}
+
+/* The distinct work orders of a sorted batch, as the JSON array text the queries take. */
+static char *work_order_list(const struct due_timer *t, int n)
+{
+	json_t *ids = json_array();
+	char *text = NULL;
+	int bad = !ids;
+	for (int i = 0; i < n && !bad; i++)
+		if (i == 0 || strcmp(t[i].work_order, t[i - 1].work_order) != 0)
+			bad = json_array_append_new(ids, json_string(t[i].work_order)) != 0;
+	if (!bad)
+		text = json_dumps(ids, JSON_COMPACT);
+	json_decref(ids);
+	return text;
+}
+
+/* The work orders of a batch, read at once, and when each one's pending timers next fall due. */
+struct read_set {
+	json_t *orders;   /* id -> work-order object */
+	json_t *steps;    /* id -> step count */
+	json_t *next_due; /* id -> earliest running due timer left */
+};
+
+static int read_batch(pcrm_ctx *ctx, const struct due_timer *t, int n, struct read_set *rs)
+{
+	/* PostgreSQL: lock them now, in id order, so two tickers never deadlock on them */
+	static const char orders_pg[] =
+		"SELECT " PCRM__WO_SELECT " FROM work_order w WHERE w.id = ANY "
+		"(ARRAY(SELECT json_array_elements_text($1::json))) ORDER BY w.id FOR UPDATE";
+	static const char orders_sqlite[] = "SELECT " PCRM__WO_SELECT " FROM work_order w "
+	                                    "WHERE w.id IN (SELECT value FROM json_each($1))";
+	static const char timers_pg[] =
+		"SELECT work_order_id, MIN(due_at) FROM work_order_timer WHERE done = 0 AND "
+		"kind = 'due' AND due_at IS NOT NULL AND work_order_id = ANY "
+		"(ARRAY(SELECT json_array_elements_text($1::json))) GROUP BY work_order_id";
+	static const char timers_sqlite[] =
+		"SELECT work_order_id, MIN(due_at) FROM work_order_timer WHERE done = 0 AND "
+		"kind = 'due' AND due_at IS NOT NULL AND work_order_id IN "
+		"(SELECT value FROM json_each($1)) GROUP BY work_order_id";
+	int pg = ctx->store->driver->kind == PCRM_STORE_POSTGRES;
+	char *ids = work_order_list(t, n);
+	pcrm_sql_value p[1] = { PCRM_SQL_S(ids) };
+	pcrm_rows *rows = NULL;
+	int rc = ids ? PCRM_OK : pcrm__error_oom();
+
+	rs->orders = json_object();
+	rs->steps = json_object();
+	rs->next_due = json_object();
+	if (rc == PCRM_OK && (!rs->orders || !rs->steps || !rs->next_due))
+		rc = pcrm__error_oom();
+	if (rc == PCRM_OK)
+		rc = pcrm__store_query(ctx->store, pg ? orders_pg : orders_sqlite, p, 1, &rows);
+	while (rc == PCRM_OK && rows) {
+		json_t *obj = NULL;
+		int steps = 0, more = pcrm__rows_next(rows);
+		if (more <= 0) {
+			rc = more;
+			break;
+		}
+		rc = pcrm__workorder_from_row(rows, &obj, &steps);
+		if (rc == PCRM_OK &&
+		    (json_object_set_new(rs->orders, pcrm__wo_str(obj, "id"), obj) != 0 ||
+		     json_object_set_new(rs->steps, pcrm__wo_str(obj, "id"), json_integer(steps)) != 0))
+			rc = pcrm__error_oom();
+	}
+	pcrm__rows_free(rows);
+	rows = NULL;
+	if (rc == PCRM_OK)
+		rc = pcrm__store_query(ctx->store, pg ? timers_pg : timers_sqlite, p, 1, &rows);
+	while (rc == PCRM_OK && rows) {
+		int more = pcrm__rows_next(rows);
+		if (more <= 0) {
+			rc = more;
+			break;
+		}
+		if (json_object_set_new(rs->next_due, pcrm__rows_text(rows, 0),
+		                        json_integer(pcrm__rows_int(rows, 1))) != 0)
+			rc = pcrm__error_oom();
+	}
+	pcrm__rows_free(rows);
+	free(ids);
+	return rc;
+}
+
+static void read_set_clear(struct read_set *rs)
+{
+	json_decref(rs->orders);
+	json_decref(rs->steps);
+	json_decref(rs->next_due);
+}
+
+/* One timer through the ordinary operation, in a savepoint; unclaimed when its order changed. */
+static int apply_alone(pcrm_ctx *ctx, const pcrm_actor *actor, const struct due_timer *t,
+                       pcrm_time now, int *done)
+{
+	struct pcrm__wo_op op;
+	int rc = pcrm__store_begin(ctx->store);
+	*done = 0;
+	if (rc != PCRM_OK)
+		return rc;
+	rc = pcrm__wo_op_load(&op, ctx, actor, t->work_order, now);
+	if (rc == PCRM_OK)
+		rc = apply(&op, t);
+	pcrm__wo_op_clear(&op);
+	rc = pcrm__store_finish(ctx->store, rc);
+	if (rc == PCRM_ECONFLICT || rc == PCRM_ERETRY) {
+		pcrm_error_clear(); /* changed meanwhile: the next batch takes it */
+		return unclaim(ctx, t, 1);
+	}
+	*done = rc == PCRM_OK;
+	return rc;
+}
+
+/* A work order whose timers were applied in memory, waiting for the batch's row write. */
+struct staged_order {
+	struct pcrm__wo_op op;
+	const struct due_timer *timers;
+	int n;
+};
+
+/*
+ * The timers t[0..n) of one work order: applied in memory and staged in the
+ * batch (*staged set, to be written with the others), or, when one of them
+ * escalates or fires, one by one through the ordinary operation.
+ */
+static int apply_group(pcrm_ctx *ctx, const pcrm_actor *actor, struct read_set *rs,
+                       struct pcrm__wo_batch *batch, const struct due_timer *t, int n,
+                       pcrm_time now, struct staged_order *so, int *staged, int *done)
+{
+	struct pcrm__wo_op *op = &so->op;
+	json_t *obj = json_object_get(rs->orders, t[0].work_order);
+	int rc = PCRM_OK, simple = 1;
+
+	*done = *staged = 0;
+	if (!obj) {
+		*done = n; /* claimed, but its work order is gone: nothing to apply */
+		return PCRM_OK;
+	}
+	memset(so, 0, sizeof(*so));
+	so->timers = t;
+	so->n = n;
+	op->ctx = ctx;
+	op->actor = actor;
+	op->now = now;
+	op->wo = json_incref(obj);
+	op->id = pcrm__wo_str(obj, "id");
+	op->steps = op->stored_steps =
+		(int)json_integer_value(json_object_get(rs->steps, op->id));
+	op->delta = json_object();
+	if (!op->delta)
+		rc = pcrm__error_oom();
+	if (rc == PCRM_OK)
+		rc = pcrm__workflow_load(ctx, pcrm__wo_str(obj, "workflow"),
+		                         (int)pcrm__wo_int(obj, "workflow_version"), &op->wf);
+	for (int i = 0; i < n && rc == PCRM_OK; i++)
+		simple = simple && is_simple(op, &t[i]);
+	if (rc != PCRM_OK || !simple) {
+		pcrm__wo_op_clear(op);
+		for (int i = 0; i < n && rc == PCRM_OK; i++) {
+			int one = 0;
+			rc = apply_alone(ctx, actor, &t[i], now, &one);
+			*done += one;
+		}
+		return rc;
+	}
+	op->batch = batch;
+	op->next_due = json_integer_value(json_object_get(rs->next_due, op->id));
+	for (int i = 0; i < n && rc == PCRM_OK; i++)
+		rc = apply(op, &t[i]);
+	if (rc != PCRM_OK)
+		pcrm__wo_op_clear(op);
+	*staged = rc == PCRM_OK;
+	return rc;
 }
 
 /*
- * One batch in one transaction: each timer in its own savepoint, so a timer
- * whose work order changed meanwhile rolls back alone, and the batch commits
- * (claims and effects together) once instead of once per timer.
+ * Writes the staged work orders' rows in one statement; those that changed
+ * since they were read lose what they staged and their timers are unclaimed.
  */
-static int process_batch(pcrm_ctx *ctx, const pcrm_actor *actor, const struct due_timer *batch,
-                         int n, pcrm_time now, int *progress)
+static int write_staged(pcrm_ctx *ctx, struct staged_order *so, int n,
+                        struct pcrm__wo_batch *batch, int *progress)
 {
-	int rc = pcrm__store_begin(ctx->store);
-	*progress = 0;
+	struct pcrm__wo_op **ops = calloc((size_t)n + 1, sizeof(*ops));
+	json_t *written = json_object();
+	int rc = ops && written ? PCRM_OK : pcrm__error_oom();
+
+	for (int i = 0; i < n && rc == PCRM_OK; i++)
+		ops[i] = &so[i].op;
+	if (rc == PCRM_OK)
+		rc = pcrm__wo_flush_many(ctx, ops, n, written);
+	if (rc == PCRM_OK)
+		pcrm__wo_batch_keep(batch, written);
 	for (int i = 0; i < n && rc == PCRM_OK; i++) {
-		int done = 0;
-		rc = process_one(ctx, actor, &batch[i], now, &done);
-		if (rc == PCRM_ECONFLICT || rc == PCRM_ERETRY) {
-			pcrm_error_clear(); /* changed meanwhile: the next tick takes it */
-			rc = PCRM_OK;
-		}
+		if (json_object_get(written, so[i].op.id))
+			*progress += so[i].n;
+		else /* changed since it was read: the next batch takes its timers */
+			rc = unclaim(ctx, so[i].timers, so[i].n);
+	}
+	json_decref(written);
+	free(ops);
+	return rc;
+}
+
+/* One batch in one transaction; *claimed is how many timers it claimed (0 = none due). */
+static int process_batch(pcrm_ctx *ctx, const pcrm_actor *actor, struct due_timer *timers,
+                         struct staged_order *so, pcrm_time now, int *claimed, int *progress)
+{
+	struct read_set rs = { NULL, NULL, NULL };
+	struct pcrm__wo_batch *batch = NULL;
+	int n = 0, nstaged = 0, rc = pcrm__store_begin(ctx->store);
+
+	*claimed = *progress = 0;
+	if (rc == PCRM_OK)
+		rc = claim_batch(ctx, now, timers, &n);
+	if (rc == PCRM_OK && n > 0)
+		rc = read_batch(ctx, timers, n, &rs);
+	if (rc == PCRM_OK && n > 0)
+		rc = pcrm__wo_batch_new(&batch);
+	for (int i = 0, j; rc == PCRM_OK && i < n; i = j) {
+		int done = 0, staged = 0;
+		for (j = i + 1; j < n && strcmp(timers[j].work_order, timers[i].work_order) == 0; j++)
+			;
+		rc = apply_group(ctx, actor, &rs, batch, &timers[i], j - i, now, &so[nstaged],
+		                 &staged, &done);
+		nstaged += staged;
 		*progress += done;
 	}
+	if (rc == PCRM_OK && nstaged > 0)
+		rc = write_staged(ctx, so, nstaged, batch, progress);
+	if (rc == PCRM_OK && batch)
+		rc = pcrm__wo_batch_write(ctx, actor, batch, now);
+	for (int i = 0; i < nstaged; i++)
+		pcrm__wo_op_clear(&so[i].op);
+	pcrm__wo_batch_free(batch);
+	read_set_clear(&rs);
 	rc = pcrm__store_finish(ctx->store, rc);
+	*claimed = n;
 	if (rc != PCRM_OK)
 		*progress = 0;
 	return rc;
@@ -179,7 +432,8 @@ static int process_batch(pcrm_ctx *ctx, const pcrm_actor *actor, const struct du
 
 int pcrm_workorder_tick(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_time now, int *processed)
 {
-	struct due_timer *batch;
+	struct due_timer *timers;
+	struct staged_order *so;
 	int total = 0, rc;
 
 	if (processed)
@@ -187,24 +441,32 @@ int pcrm_workorder_tick(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_time now, i
 	rc = pcrm_authorize(ctx, actor, PCRM_PERM_WORKORDER_SUPERVISE, NULL);
 	if (rc != PCRM_OK)
 		return rc;
-	batch = calloc(BATCH, sizeof(*batch));
-	if (!batch)
+	timers = calloc(BATCH, sizeof(*timers));
+	so = calloc(BATCH, sizeof(*so));
+	if (!timers || !so) {
+		free(timers);
+		free(so);
 		return pcrm__error_oom();
+	}
 	for (;;) {
-		int n = 0, progress = 0;
-		rc = due_batch(ctx, now, batch, &n);
-		if (rc == PCRM_OK && n > 0)
-			rc = process_batch(ctx, actor, batch, n, now, &progress);
+		int claimed = 0, progress = 0;
+		rc = process_batch(ctx, actor, timers, so, now, &claimed, &progress);
 		if (rc == PCRM_ERETRY && ctx->store->tx_depth == 0) {
 			pcrm_error_clear(); /* the whole batch lost a race: the next tick takes it */
 			rc = PCRM_OK;
 		}
 		total += progress;
-		/* a batch that made no progress is left to other processes or the next tick */
-		if (rc != PCRM_OK || n < BATCH || progress == 0)
+		/*
+		 * Stop when nothing was due, or a batch made no progress (what is left
+		 * is being changed by others: the next tick takes it).  Timers
+		 * unclaimed after a race are due again, so a short batch with
+		 * progress is followed by another.
+		 */
+		if (rc != PCRM_OK || claimed == 0 || progress == 0)
 			break;
 	}
-	free(batch);
+	free(timers);
+	free(so);
 	if (processed)
 		*processed = total;
 	return rc;

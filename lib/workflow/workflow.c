@@ -13,18 +13,95 @@
 #include "store/store.h"
 #include "workflow_store.h"
 
-int pcrm__workflow_load(pcrm_ctx *ctx, const char *name, int version, pcrm_workflow **out)
+/*
+ * The definition cache: parsed definitions per context, keyed by name and
+ * version.  A stored version never changes, so an entry stays valid for the
+ * life of the context; only a version this connection stored in a
+ * transaction that is still open might yet vanish (rolled back), so what is
+ * read in such a transaction is not cached.  Another process defining a new
+ * version is seen because "the newest" is always asked of the store.
+ */
+#define CACHE_MAX 64
+
+struct wf_cache {
+	pcrm_workflow *wf[CACHE_MAX]; /* oldest first */
+	size_t n;
+	uint64_t defined_in; /* tx_serial of the transaction that stored a version (0 = none) */
+};
+
+static void cache_free(void *p)
 {
-	static const char by_version[] =
+	struct wf_cache *c = p;
+	for (size_t i = 0; c && i < c->n; i++)
+		pcrm_workflow_free(c->wf[i]);
+	free(c);
+}
+
+static struct wf_cache *cache_of(pcrm_ctx *ctx)
+{
+	if (!ctx->workflow_cache) {
+		ctx->workflow_cache = calloc(1, sizeof(struct wf_cache));
+		ctx->workflow_cache_free = cache_free;
+	}
+	return ctx->workflow_cache;
+}
+
+static pcrm_workflow *cache_get(pcrm_ctx *ctx, const char *name, int version)
+{
+	struct wf_cache *c = ctx->workflow_cache;
+	for (size_t i = 0; c && i < c->n; i++)
+		if (c->wf[i]->version == version && strcmp(c->wf[i]->name, name) == 0) {
+			c->wf[i]->refs++;
+			return c->wf[i];
+		}
+	return NULL;
+}
+
+/* Keeps a reference to wf unless this connection's open transaction stored a version. */
+static void cache_put(pcrm_ctx *ctx, pcrm_workflow *wf)
+{
+	struct wf_cache *c = cache_of(ctx);
+	if (!c || (ctx->store->tx_depth > 0 && c->defined_in == ctx->store->tx_serial))
+		return; /* no memory for a cache is no error: the store is asked every time */
+	if (c->n == CACHE_MAX) {
+		pcrm_workflow_free(c->wf[0]);
+		memmove(c->wf, c->wf + 1, (CACHE_MAX - 1) * sizeof(c->wf[0]));
+		c->n--;
+	}
+	wf->refs++;
+	c->wf[c->n++] = wf;
+}
+
+int pcrm__workflow_count_cached(pcrm_ctx *ctx)
+{
+	struct wf_cache *c = ctx->workflow_cache;
+	return c ? (int)c->n : 0;
+}
+
+static int newest_version(pcrm_ctx *ctx, const char *name, int *version)
+{
+	static const char sql[] =
+		"SELECT version FROM workflow_def WHERE name = $1 ORDER BY version DESC LIMIT 1";
+	pcrm_sql_value p[1] = { PCRM_SQL_S(name) };
+	int64_t v = 0;
+	int rc = pcrm__store_query_int(ctx->store, sql, p, 1, &v);
+	if (rc == PCRM_ENOTFOUND)
+		rc = pcrm__error(PCRM_ENOTFOUND, "workflow \"%.64s\" does not exist", name);
+	*version = (int)v;
+	return rc;
+}
+
+/* Reads and parses one stored version (never the cache). */
+static int load_stored(pcrm_ctx *ctx, const char *name, int version, pcrm_workflow **out)
+{
+	static const char sql[] =
 		"SELECT doc, calendar, version FROM workflow_def WHERE name = $1 AND version = $2";
-	static const char newest[] = "SELECT doc, calendar, version FROM workflow_def "
-	                             "WHERE name = $1 ORDER BY version DESC LIMIT 1";
 	pcrm_sql_value p[2] = { PCRM_SQL_S(name), PCRM_SQL_I(version) };
 	pcrm_rows *rows;
 	int rc;
 
 	*out = NULL;
-	rc = pcrm__store_query(ctx->store, version ? by_version : newest, p, version ? 2 : 1, &rows);
+	rc = pcrm__store_query(ctx->store, sql, p, 2, &rows);
 	if (rc != PCRM_OK)
 		return rc;
 	rc = pcrm__rows_next(rows);
@@ -35,12 +112,31 @@ int pcrm__workflow_load(pcrm_ctx *ctx, const char *name, int version, pcrm_workf
 		else
 			pcrm__error_prefix("stored workflow \"%.64s\"", name);
 	} else if (rc == 0) {
-		rc = version ? pcrm__error(PCRM_ENOTFOUND, "workflow \"%.64s\" has no version %d",
-		                           name, version) :
-		               pcrm__error(PCRM_ENOTFOUND, "workflow \"%.64s\" does not exist", name);
+		rc = pcrm__error(PCRM_ENOTFOUND, "workflow \"%.64s\" has no version %d", name,
+		                 version);
 	}
 	pcrm__rows_free(rows);
 	return rc;
+}
+
+static int load(pcrm_ctx *ctx, const char *name, int version, int cached, pcrm_workflow **out)
+{
+	int rc = PCRM_OK;
+	*out = NULL;
+	if (version == 0)
+		rc = newest_version(ctx, name, &version);
+	if (rc == PCRM_OK && cached && (*out = cache_get(ctx, name, version)) != NULL)
+		return PCRM_OK;
+	if (rc == PCRM_OK)
+		rc = load_stored(ctx, name, version, out);
+	if (rc == PCRM_OK && cached)
+		cache_put(ctx, *out);
+	return rc;
+}
+
+int pcrm__workflow_load(pcrm_ctx *ctx, const char *name, int version, pcrm_workflow **out)
+{
+	return load(ctx, name, version, 1, out);
 }
 
 /* The newest version's texts, to skip storing an identical document again. */
@@ -81,6 +177,9 @@ static int insert_def(pcrm_ctx *ctx, const pcrm_actor *actor, const pcrm_workflo
 		                                "retry", wf->name, version);
 	if (rc != PCRM_OK)
 		return rc;
+	/* until this transaction commits, what it reads of this name must not be cached */
+	if (cache_of(ctx))
+		((struct wf_cache *)ctx->workflow_cache)->defined_in = ctx->store->tx_serial;
 	summary = json_pack("{s:s, s:i, s:I, s:b}", "name", wf->name, "version", version,
 	                    "states", (json_int_t)wf->nstates, "calendar", wf->calendar != NULL);
 	if (!summary)
@@ -129,5 +228,6 @@ int pcrm_workflow_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *name, 
 	if (version < 0)
 		return pcrm__error(PCRM_EINVAL, "version: %d is negative (0 = the newest)", version);
 	rc = pcrm_authorize(ctx, actor, PCRM_PERM_ARCHIVE_READ, NULL);
-	return rc == PCRM_OK ? pcrm__workflow_load(ctx, name, version, out) : rc;
+	/* a private copy: the caller may read it from other threads than the context's */
+	return rc == PCRM_OK ? load(ctx, name, version, 0, out) : rc;
 }

@@ -48,6 +48,7 @@ struct pcrm__wf_transition {
 };
 
 struct pcrm_workflow {
+	int refs;      /* the definition cache and every operation using it hold one */
 	json_t *doc;   /* owns every borrowed string */
 	char *text;    /* canonical JSON of doc */
 	char *calendar_text; /* canonical JSON of the calendar, or NULL */

@@ -21,9 +21,13 @@ struct pcrm__wo_op {
 	json_t *wo;        /* the work order being changed */
 	json_t *delta;     /* what changed since the last history entry */
 	const char *id;    /* borrowed from wo */
-	int steps;         /* history entries read */
+	int steps;         /* history entries so far */
+	int stored_steps;  /* the step count the stored row has (differs while staged) */
 	pcrm_time now;
 	int oom;
+	struct pcrm__wo_batch *batch; /* when set, commits are staged in it (tick) */
+	pcrm_time next_due;           /* staged: due_at once the claimed timers are gone */
+	unsigned touched;             /* bit c: column c of the row changed */
 };
 
 /** A history entry to append: kind, and where they apply event, states and note. */
@@ -52,12 +56,38 @@ void pcrm__wo_set_str(struct pcrm__wo_op *op, const char *key, const char *s);
 void pcrm__wo_set_int(struct pcrm__wo_op *op, const char *key, int64_t v);
 int pcrm__wo_patch_data(struct pcrm__wo_op *op, const json_t *patch);
 
-/** Writes the row (conditional on the step count), the history entry and the audit entry. */
+/**
+ * Writes the row (conditional on the step count), the history entry and the
+ * audit entry; with op->batch set, only stages the history entry and the
+ * audit item in the batch and leaves the row to pcrm__wo_flush().
+ */
 int pcrm__wo_commit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e);
 
+/**
+ * Writes the rows of n staged operations in one statement, each only if its
+ * step count is still the one read; the ids of the rows written are set in
+ * `written`.
+ */
+int pcrm__wo_flush_many(pcrm_ctx *ctx, struct pcrm__wo_op *const *ops, int n, json_t *written);
+
+/*
+ * A tick batch: history entries staged by many operations, written through
+ * the bulk path (COPY on PostgreSQL) with one audit entry "workorder.tick"
+ * whose summary lists every entry (work order, seq, kind, state, version).
+ */
+struct pcrm__wo_batch;
+int pcrm__wo_batch_new(struct pcrm__wo_batch **out);
+void pcrm__wo_batch_free(struct pcrm__wo_batch *b);
+/** Drops what was staged for work orders not in `written` (their rows changed meanwhile). */
+void pcrm__wo_batch_keep(struct pcrm__wo_batch *b, const json_t *written);
+/** Writes the staged history entries and the batch's audit entry (no-op when empty). */
+int pcrm__wo_batch_write(pcrm_ctx *ctx, const pcrm_actor *actor, struct pcrm__wo_batch *b,
+                         pcrm_time now);
+
 /* Timers. */
+/** Inserts a limit's timers; *due_out (may be NULL) receives its due time (0 = none). */
 int pcrm__wo_schedule(struct pcrm__wo_op *op, const char *scope,
-                      const struct pcrm__wf_limit *limit);
+                      const struct pcrm__wf_limit *limit, pcrm_time *due_out);
 /** Deletes the pending timers of one scope ("state", "process") or all (NULL). */
 int pcrm__wo_cancel_timers(struct pcrm__wo_op *op, const char *scope);
 /** Pauses or restarts timers after suspension or pause state changed; updates due_at. */

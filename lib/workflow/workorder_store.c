@@ -156,6 +156,124 @@ static int update_row(struct pcrm__wo_op *op)
 	return rc;
 }
 
+
+
+/*
+ * Writes many staged rows with one statement whose one parameter is a JSON
+ * array of the rows (so the statement is small and planned once):
+ *   UPDATE work_order SET <column> = <row's value>, ... FROM <the rows>
+ *   WHERE id = <row's id> AND steps = <row's old step count> RETURNING id
+ * The rows are json_to_recordset() on PostgreSQL, json_each() on SQLite.  On
+ * PostgreSQL the ids are also given as "id = ANY (ARRAY(...))", so the plan
+ * probes the primary key whatever the statistics say (a join alone may
+ * choose to scan the whole table).
+ */
+static int is_text(int c)
+{
+	return columns[c].type <= C_NTEXT || columns[c].type == C_DATA;
+}
+
+/* Only the columns in `touched` (and open_key with status) are set; steps always. */
+static char *update_many_sql(pcrm_store_kind kind, unsigned touched)
+{
+	size_t size = 4096, used;
+	char *sql = malloc(size);
+	int pg = kind == PCRM_STORE_POSTGRES;
+	if (!sql)
+		return NULL;
+	used = (size_t)snprintf(sql, size, "UPDATE work_order SET ");
+	for (int c = 1; c < PCRM__WO_COLUMNS + 2; c++) {
+		int status = 8; /* the index of "status" in columns[] */
+		const char *name = c < PCRM__WO_COLUMNS ? columns[c].name :
+		                   c == PCRM__WO_COLUMNS ? "open_key" : "steps";
+		const char *key = c == PCRM__WO_COLUMNS + 1 ? "new_steps" : name;
+		if ((c < PCRM__WO_COLUMNS && !(touched & (1u << c))) ||
+		    (c == PCRM__WO_COLUMNS && !(touched & (1u << status))))
+			continue;
+		used += (size_t)snprintf(sql + used, size - used,
+		                         pg ? "%s = v.%s, " : "%s = json_extract(v.value, '$.%s'), ",
+		                         name, key);
+	}
+	used -= 2; /* the last ", " */
+	if (pg) {
+		used += (size_t)snprintf(sql + used, size - used, " FROM json_to_recordset($1::json) "
+		                                                  "AS v(");
+		for (int c = 0; c < PCRM__WO_COLUMNS; c++)
+			used += (size_t)snprintf(sql + used, size - used, "%s %s, ", columns[c].name,
+			                         is_text(c) ? "text" : "bigint");
+		snprintf(sql + used, size - used,
+		         "open_key text, new_steps bigint, old_steps bigint) WHERE work_order.id = v.id "
+		         "AND work_order.steps = v.old_steps AND work_order.id = ANY (ARRAY(SELECT "
+		         "json_array_elements($1::json) ->> 'id')) RETURNING work_order.id");
+	} else {
+		snprintf(sql + used, size - used,
+		         " FROM json_each($1) AS v WHERE work_order.id = json_extract(v.value, '$.id') "
+		         "AND work_order.steps = json_extract(v.value, '$.old_steps') "
+		         "RETURNING work_order.id");
+	}
+	return sql;
+}
+
+/* One staged row as a JSON object: the columns (data as its text), open_key, steps. */
+static json_t *many_row(const struct pcrm__wo_op *op)
+{
+	json_t *row = json_deep_copy(op->wo);
+	char *data = json_dumps(json_object_get(op->wo, "data"), JSON_COMPACT | JSON_SORT_KEYS);
+	const char *key = open_key(op->wo);
+	int bad = !row || !data;
+	if (!bad && json_integer_value(json_object_get(row, "due_at")) == 0)
+		bad = json_object_set_new(row, "due_at", json_null()) != 0; /* as row_params binds it */
+	if (!bad)
+		bad = json_object_set_new(row, "data", json_string(data)) != 0 ||
+		      json_object_set_new(row, "open_key", key ? json_string(key) : json_null()) ||
+		      json_object_set_new(row, "new_steps", json_integer(op->steps)) != 0 ||
+		      json_object_set_new(row, "old_steps", json_integer(op->stored_steps)) != 0;
+	free(data);
+	if (bad) {
+		json_decref(row);
+		return NULL;
+	}
+	return row;
+}
+
+int pcrm__wo_flush_many(pcrm_ctx *ctx, struct pcrm__wo_op *const *ops, int n, json_t *written)
+{
+	json_t *list = json_array();
+	unsigned touched = 0;
+	char *sql, *text = NULL;
+	pcrm_rows *rows = NULL;
+	int rc;
+
+	for (int r = 0; r < n; r++)
+		touched |= ops[r]->touched;
+	sql = update_many_sql(ctx->store->driver->kind, touched);
+	rc = list && sql ? PCRM_OK : pcrm__error_oom();
+
+	for (int r = 0; r < n && rc == PCRM_OK; r++)
+		if (json_array_append_new(list, many_row(ops[r])) != 0)
+			rc = pcrm__error_oom();
+	if (rc == PCRM_OK && (text = json_dumps(list, JSON_COMPACT)) == NULL)
+		rc = pcrm__error_oom();
+	if (rc == PCRM_OK) {
+		pcrm_sql_value p[1] = { PCRM_SQL_S(text) };
+		rc = pcrm__store_query(ctx->store, sql, p, 1, &rows);
+	}
+	while (rc == PCRM_OK && rows) {
+		int more = pcrm__rows_next(rows);
+		if (more <= 0) {
+			rc = more;
+			break;
+		}
+		if (json_object_set_new(written, pcrm__rows_text(rows, 0), json_true()) != 0)
+			rc = pcrm__error_oom();
+	}
+	pcrm__rows_free(rows);
+	json_decref(list);
+	free(text);
+	free(sql);
+	return rc;
+}
+
 int pcrm__workorder_read(pcrm_ctx *ctx, const char *id, json_t **obj, int *steps)
 {
 	static const char sql[] = "SELECT " PCRM__WO_SELECT " FROM work_order w WHERE w.id = $1";
@@ -189,6 +307,7 @@ int pcrm__wo_op_load(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *ac
 	if (!op->delta)
 		return pcrm__error_oom();
 	rc = pcrm__workorder_read(ctx, id, &op->wo, &op->steps);
+	op->stored_steps = op->steps;
 	if (rc == PCRM_OK) {
 		op->id = pcrm__wo_str(op->wo, "id");
 		rc = pcrm__workflow_load(ctx, pcrm__wo_str(op->wo, "workflow"),
@@ -205,6 +324,14 @@ void pcrm__wo_op_clear(struct pcrm__wo_op *op)
 	memset(op, 0, sizeof(*op));
 }
 
+/* Records that a column changed, so a batch writes only the columns its work orders changed. */
+static void touch(struct pcrm__wo_op *op, const char *key)
+{
+	for (int c = 0; c < PCRM__WO_COLUMNS; c++)
+		if (strcmp(columns[c].name, key) == 0)
+			op->touched |= 1u << c;
+}
+
 void pcrm__wo_set(struct pcrm__wo_op *op, const char *key, json_t *v)
 {
 	if (!v) {
@@ -217,6 +344,7 @@ void pcrm__wo_set(struct pcrm__wo_op *op, const char *key, json_t *v)
 	}
 	if (json_object_set(op->wo, key, v) != 0 || json_object_set_new(op->delta, key, v) != 0)
 		op->oom = 1;
+	touch(op, key);
 }
 
 void pcrm__wo_set_str(struct pcrm__wo_op *op, const char *key, const char *s)
@@ -236,7 +364,31 @@ int pcrm__wo_patch_data(struct pcrm__wo_op *op, const json_t *patch)
 	if (pcrm__json_merge_patch(json_object_get(op->wo, "data"), patch) != PCRM_OK ||
 	    json_object_set(op->delta, "data", (json_t *)patch) != 0)
 		return pcrm__error_oom();
+	touch(op, "data");
 	return PCRM_OK;
+}
+
+static const char *const history_columns[12] = {
+	"work_order_id", "seq", "at", "kind", "operator_id", "role",
+	"actor_org", "event", "from_state", "to_state", "note", "delta"
+};
+
+/* The values of the next history entry, in history_columns order. */
+static void history_params(const struct pcrm__wo_op *op, const struct pcrm__wo_entry *e,
+                           const char *delta, pcrm_sql_value p[12])
+{
+	p[0] = PCRM_SQL_S(op->id);
+	p[1] = PCRM_SQL_I(op->steps + 1);
+	p[2] = PCRM_SQL_I(op->now);
+	p[3] = PCRM_SQL_S(e->kind);
+	p[4] = PCRM_SQL_S(op->actor->operator_id);
+	p[5] = PCRM_SQL_S(pcrm_role_name(op->actor->role));
+	p[6] = PCRM_SQL_S(op->actor->org_unit);
+	p[7] = PCRM_SQL_S(e->event);
+	p[8] = PCRM_SQL_S(e->from);
+	p[9] = PCRM_SQL_S(e->to);
+	p[10] = PCRM_SQL_S(e->note);
+	p[11] = PCRM_SQL_S(delta);
 }
 
 static int insert_history(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e,
@@ -246,38 +398,161 @@ static int insert_history(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e
 		"INSERT INTO work_order_history (work_order_id, seq, at, kind, operator_id, role, "
 		"actor_org, event, from_state, to_state, note, delta) "
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
-	pcrm_sql_value p[12] = {
-		PCRM_SQL_S(op->id),           PCRM_SQL_I(op->steps + 1),
-		PCRM_SQL_I(op->now),          PCRM_SQL_S(e->kind),
-		PCRM_SQL_S(op->actor->operator_id), PCRM_SQL_S(pcrm_role_name(op->actor->role)),
-		PCRM_SQL_S(op->actor->org_unit),    PCRM_SQL_S(e->event),
-		PCRM_SQL_S(e->from),          PCRM_SQL_S(e->to),
-		PCRM_SQL_S(e->note),          PCRM_SQL_S(delta),
-	};
+	pcrm_sql_value p[12];
+	history_params(op, e, delta, p);
 	return pcrm__store_exec(op->ctx->store, sql, p, 12, NULL);
 }
 
-static int audit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e)
+/* ---- a batch of staged entries (tick) ---- */
+
+struct staged {
+	pcrm_sql_value v[12];
+	char *text[12]; /* owned copies behind v */
+};
+
+struct pcrm__wo_batch {
+	struct staged *rows;
+	size_t n, cap;
+	json_t *items; /* what the batch's audit entry lists */
+};
+
+int pcrm__wo_batch_new(struct pcrm__wo_batch **out)
 {
-	char action[48];
+	struct pcrm__wo_batch *b = calloc(1, sizeof(*b));
+	if (b)
+		b->items = json_array();
+	if (!b || !b->items) {
+		free(b);
+		return pcrm__error_oom();
+	}
+	*out = b;
+	return PCRM_OK;
+}
+
+static void staged_clear(struct staged *r)
+{
+	for (int i = 0; i < 12; i++)
+		free(r->text[i]);
+}
+
+void pcrm__wo_batch_keep(struct pcrm__wo_batch *b, const json_t *written)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < b->n; i++) {
+		if (json_object_get(written, b->rows[i].v[0].s)) {
+			b->rows[kept] = b->rows[i];
+			json_array_set(b->items, kept, json_array_get(b->items, i));
+			kept++;
+		} else {
+			staged_clear(&b->rows[i]);
+		}
+	}
+	b->n = kept;
+	while (json_array_size(b->items) > kept)
+		json_array_remove(b->items, json_array_size(b->items) - 1);
+}
+
+void pcrm__wo_batch_free(struct pcrm__wo_batch *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->n; i++)
+		staged_clear(&b->rows[i]);
+	free(b->rows);
+	json_decref(b->items);
+	free(b);
+}
+
+static int stage(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e, const char *delta,
+                 json_t *item)
+{
+	struct pcrm__wo_batch *b = op->batch;
+	struct staged *r;
+	pcrm_sql_value p[12];
+
+	if (b->n == b->cap) {
+		struct staged *m = realloc(b->rows, (b->cap = b->cap * 2 + 64) * sizeof(*m));
+		if (!m)
+			return pcrm__error_oom();
+		b->rows = m;
+	}
+	r = &b->rows[b->n];
+	memset(r, 0, sizeof(*r));
+	history_params(op, e, delta, p);
+	for (int i = 0; i < 12; i++) {
+		r->v[i] = p[i];
+		if (p[i].type == PCRM_SQL_TEXT) {
+			r->text[i] = strdup(p[i].s);
+			if (!r->text[i]) {
+				staged_clear(r);
+				return pcrm__error_oom();
+			}
+			r->v[i].s = r->text[i];
+		}
+	}
+	if (json_array_append(b->items, item) != 0) {
+		staged_clear(r);
+		return pcrm__error_oom();
+	}
+	b->n++;
+	return PCRM_OK;
+}
+
+int pcrm__wo_batch_write(pcrm_ctx *ctx, const pcrm_actor *actor, struct pcrm__wo_batch *b,
+                         pcrm_time now)
+{
+	json_t *summary;
+	int rc;
+
+	if (b->n == 0)
+		return PCRM_OK;
+	rc = pcrm__store_bulk_begin(ctx->store, "work_order_history", history_columns, 12);
+	for (size_t i = 0; i < b->n && rc == PCRM_OK; i++)
+		rc = pcrm__store_bulk_row(ctx->store, b->rows[i].v);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_bulk_end(ctx->store, 0);
+	else if (ctx->store->bulk_columns)
+		pcrm__store_bulk_end(ctx->store, 1);
+	if (rc != PCRM_OK)
+		return rc;
+	/* one audit entry for the batch, listing every history entry it wrote */
+	summary = json_pack("{s:I, s:I, s:O}", "at", (json_int_t)now, "entries", (json_int_t)b->n,
+	                    "work_orders", b->items);
+	if (!summary)
+		return pcrm__error_oom();
+	rc = pcrm__audit_append_in_tx(ctx, actor, "workorder.tick", "work_order", "", summary);
+	json_decref(summary);
+	return rc;
+}
+
+/* What the audit records of one entry: in its own entry, or as an item of a tick batch's. */
+static json_t *audit_item(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e)
+{
 	json_t *s = json_pack("{s:s, s:i, s:s, s:i}", "workflow", pcrm__wo_str(op->wo, "workflow"),
 	                      "seq", op->steps + 1, "state", pcrm__wo_str(op->wo, "state"),
 	                      "version", (int)pcrm__wo_int(op->wo, "version"));
-	int rc;
-	if (!s)
-		return pcrm__error_oom();
-	if (e->event)
+	if (s && e->event)
 		json_object_set_new(s, "event", json_string(e->event));
-	if (e->from)
+	if (s && e->from)
 		json_object_set_new(s, "from", json_string(e->from));
+	if (s && op->batch) {
+		json_object_set_new(s, "id", json_string(op->id));
+		json_object_set_new(s, "kind", json_string(e->kind));
+	}
+	return s;
+}
+
+static int audit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e, json_t *s)
+{
+	char action[48];
 	snprintf(action, sizeof(action), "workorder.%s", e->kind);
-	rc = pcrm__audit_append(op->ctx, op->actor, action, "work_order", op->id, s);
-	json_decref(s);
-	return rc;
+	/* every caller rolls its transaction (or the timer's savepoint) back when this fails */
+	return pcrm__audit_append_in_tx(op->ctx, op->actor, action, "work_order", op->id, s);
 }
 
 int pcrm__wo_commit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e)
 {
+	json_t *item;
 	char *delta;
 	int rc;
 
@@ -288,16 +563,28 @@ int pcrm__wo_commit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e)
 	if (op->oom)
 		return pcrm__error_oom();
 	delta = json_dumps(op->delta, JSON_COMPACT | JSON_SORT_KEYS);
-	if (!delta)
+	item = audit_item(op, e);
+	if (!delta || !item) {
+		free(delta);
+		json_decref(item);
 		return pcrm__error_oom();
-	rc = update_row(op);
-	if (rc == PCRM_OK)
-		rc = insert_history(op, e, delta);
-	if (rc == PCRM_OK)
-		rc = audit(op, e);
+	}
+	if (op->batch) {
+		/* staged: the row is written by pcrm__wo_flush_many, history and audit by the batch */
+		rc = stage(op, e, delta, item);
+	} else {
+		rc = update_row(op);
+		if (rc == PCRM_OK)
+			rc = insert_history(op, e, delta);
+		if (rc == PCRM_OK)
+			rc = audit(op, e, item);
+	}
 	free(delta);
+	json_decref(item);
 	if (rc == PCRM_OK) {
 		op->steps++;
+		if (!op->batch)
+			op->stored_steps = op->steps;
 		json_object_clear(op->delta);
 	}
 	return rc;
@@ -317,10 +604,12 @@ static int insert_timer(struct pcrm__wo_op *op, const char *scope, const char *k
 }
 
 int pcrm__wo_schedule(struct pcrm__wo_op *op, const char *scope,
-                      const struct pcrm__wf_limit *limit)
+                      const struct pcrm__wf_limit *limit, pcrm_time *due_out)
 {
-	pcrm_time due, warn;
+	pcrm_time due = 0, warn;
 	int working = pcrm__workflow_unit_is_working(limit->unit), rc;
+	if (due_out)
+		*due_out = 0;
 	if (!limit->set)
 		return PCRM_OK;
 	rc = pcrm__workflow_limit_due(op->wf, limit, op->now, &due, &warn);
@@ -328,6 +617,8 @@ int pcrm__wo_schedule(struct pcrm__wo_op *op, const char *scope,
 		rc = insert_timer(op, scope, "due", working, due);
 	if (rc == PCRM_OK && warn)
 		rc = insert_timer(op, scope, "warn", working, warn);
+	if (due_out)
+		*due_out = due;
 	return rc;
 }
 
@@ -447,6 +738,7 @@ int pcrm__wo_sync_timers(struct pcrm__wo_op *op)
 int pcrm__wo_enter_state(struct pcrm__wo_op *op, size_t state)
 {
 	const struct pcrm__wf_state *s = &op->wf->states[state];
+	pcrm_time due = 0;
 	int rc;
 
 	pcrm__wo_set_str(op, "state", s->name);
@@ -454,8 +746,17 @@ int pcrm__wo_enter_state(struct pcrm__wo_op *op, size_t state)
 	if (rc == PCRM_OK && s->final)
 		pcrm__wo_set_str(op, "status", "closed");
 	if (rc == PCRM_OK && !s->final)
-		rc = pcrm__wo_schedule(op, "state", &s->limit);
-	if (rc == PCRM_OK)
-		rc = pcrm__wo_sync_timers(op);
-	return rc;
+		rc = pcrm__wo_schedule(op, "state", &s->limit, &due);
+	if (rc != PCRM_OK)
+		return rc;
+	/*
+	 * Without a process limit and not suspended, the pending timers are exactly
+	 * the ones just scheduled, all running (a pause state stops only process
+	 * timers): due_at is known without reading them back.
+	 */
+	if (!op->wf->process.set && !pcrm__wo_int(op->wo, "suspended")) {
+		pcrm__wo_set_int(op, "due_at", due);
+		return PCRM_OK;
+	}
+	return pcrm__wo_sync_timers(op);
 }

@@ -49,6 +49,44 @@ static double seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* This process's CPU time (the PostgreSQL server's is not in it). */
+static double cpu_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * CPU seconds used so far by this connection's PostgreSQL backend (a local
+ * test server), from /proc; 0 on SQLite or when it cannot be read.
+ */
+static double server_cpu_seconds(pcrm_ctx *ctx)
+{
+	char path[64];
+	unsigned long utime = 0, stime = 0;
+	int64_t pid = 0;
+	FILE *f;
+	if (ctx->store->driver->kind != PCRM_STORE_POSTGRES ||
+	    pcrm__store_query_int(ctx->store, "SELECT pg_backend_pid()", NULL, 0, &pid) != PCRM_OK)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%lld/stat", (long long)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	/* fields 14 and 15 (after the command in parentheses, which has no spaces here) */
+	if (fscanf(f, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
+	           &stime) != 2)
+		utime = stime = 0;
+	fclose(f);
+	return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* Statements sent per operation and client CPU per operation, printed next to each rate. */
+struct cost {
+	double stmts, cpu_us;
+};
+
 static void die(const char *what)
 {
 	fprintf(stderr, "bench_workflow: %s: %s\n", what, pcrm_error_last());
@@ -61,12 +99,15 @@ static long env_long(const char *name, long def)
 	return v && atol(v) > 0 ? atol(v) : def;
 }
 
-static double baseline(pcrm_ctx *ctx, long n)
+static double baseline(pcrm_ctx *ctx, long n, struct cost *c)
 {
-	double t0;
+	double t0, c0;
+	uint64_t s0;
 	if (pcrm__store_exec(ctx->store, "CREATE TABLE bench_baseline (id BIGINT PRIMARY KEY, v TEXT)",
 	                     NULL, 0, NULL))
 		die("baseline table");
+	s0 = ctx->store->statements;
+	c0 = cpu_seconds();
 	t0 = seconds();
 	for (long i = 0; i < n; i++) {
 		pcrm_sql_value p[2] = { PCRM_SQL_I(i), PCRM_SQL_S("x") };
@@ -76,22 +117,31 @@ static double baseline(pcrm_ctx *ctx, long n)
 		    pcrm__store_commit(ctx->store))
 			die("baseline insert");
 	}
-	return (double)n / (seconds() - t0);
+	t0 = seconds() - t0;
+	c->cpu_us = (cpu_seconds() - c0) * 1e6 / (double)n;
+	c->stmts = (double)(ctx->store->statements - s0) / (double)n;
+	return (double)n / t0;
 }
 
-static double transitions(pcrm_ctx *ctx, long n)
+static double transitions(pcrm_ctx *ctx, long n, struct cost *c)
 {
 	pcrm_workorder *wo = NULL;
-	double t0;
+	double t0, c0;
+	uint64_t s0;
 	if (pcrm_workorder_open(ctx, &admin, "bench", "T", NULL, "P1", NULL, &wo))
 		die("open");
+	s0 = ctx->store->statements;
+	c0 = cpu_seconds();
 	t0 = seconds();
 	for (long i = 0; i < n; i++)
 		if (pcrm_workorder_fire(ctx, &admin, pcrm_workorder_id(wo), (int)i + 1,
 		                        i % 2 ? "back" : "go", NULL, NULL, NULL))
 			die("fire");
+	t0 = seconds() - t0;
+	c->cpu_us = (cpu_seconds() - c0) * 1e6 / (double)n;
+	c->stmts = (double)(ctx->store->statements - s0) / (double)n;
 	pcrm_workorder_free(wo);
-	return (double)n / (seconds() - t0);
+	return (double)n / t0;
 }
 
 /* The other 99%: open work orders written through the bulk path, each with a pending timer. */
@@ -148,7 +198,8 @@ static void tick(pcrm_ctx *ctx, const char *backend, long orders)
 {
 	long due = orders / 100;
 	char key[32];
-	double t0, open_s, tick_s;
+	double t0, c0, sc0, open_s, tick_s;
+	uint64_t s0;
 	int processed = 0;
 
 	t0 = seconds();
@@ -163,14 +214,19 @@ static void tick(pcrm_ctx *ctx, const char *backend, long orders)
 	                                     "ANALYZE work_order_timer" : "ANALYZE",
 	                     NULL, 0, NULL))
 		die("analyze");
+	s0 = ctx->store->statements;
+	sc0 = server_cpu_seconds(ctx);
+	c0 = cpu_seconds();
 	t0 = seconds();
 	if (pcrm_workorder_tick(ctx, &sys, fake_now + 3600, &processed))
 		die("tick");
 	tick_s = seconds() - t0;
 	printf("%s: opened %ld work orders at %.0f/s; tick over %ld open work orders, %d timers "
-	       "due: %.3f s (%.0f timers/s; target < 1 s on PostgreSQL)\n",
+	       "due: %.3f s (%.0f timers/s; target < 1 s on PostgreSQL); CPU: client %.3f s, "
+	       "server %.2f s; %llu statements\n",
 	       backend, due, (double)due / open_s, orders + 1, processed, tick_s,
-	       (double)processed / tick_s);
+	       (double)processed / tick_s, cpu_seconds() - c0, server_cpu_seconds(ctx) - sc0,
+	       (unsigned long long)(ctx->store->statements - s0));
 }
 
 static void run(const char *backend, const char *uri)
@@ -178,6 +234,7 @@ static void run(const char *backend, const char *uri)
 	pcrm_ctx_options opts = PCRM_CTX_OPTIONS_INIT;
 	long n = env_long("PCRM_BENCH_TRANSITIONS", 2000);
 	double base, fire;
+	struct cost bc, fc;
 	pcrm_ctx *ctx;
 
 	opts.clock = clock_fn;
@@ -186,11 +243,12 @@ static void run(const char *backend, const char *uri)
 	if (pcrm_org_unit_create(ctx, &admin, "P1", NULL, "province", PCRM_ORG_PROVINCE) ||
 	    pcrm_workflow_define(ctx, &admin, definition, NULL, NULL))
 		die("setup");
-	base = baseline(ctx, n);
-	fire = transitions(ctx, n);
-	printf("%s: bare insert+commit %.0f/s; durable transitions %.0f/s; ratio %.2f "
+	base = baseline(ctx, n, &bc);
+	fire = transitions(ctx, n, &fc);
+	printf("%s: bare insert+commit %.0f/s (%.1f statements, %.0f us client CPU each); durable "
+	       "transitions %.0f/s (%.1f statements, %.0f us client CPU each); ratio %.2f "
 	       "(target >= 0.5)\n",
-	       backend, base, fire, fire / base);
+	       backend, base, bc.stmts, bc.cpu_us, fire, fc.stmts, fc.cpu_us, fire / base);
 	fflush(stdout);
 	tick(ctx, backend, env_long("PCRM_BENCH_ORDERS", 1000000));
 	fflush(stdout);

@@ -6,6 +6,7 @@
 
 #include "core/ctx.h"
 #include "store/store.h"
+#include "workflow/workflow_store.h"
 
 #define ZHANG "3701000001"
 
@@ -768,4 +769,150 @@ PCRM_BACKEND_TEST(workorder, a_tampered_state_is_reported_not_trusted)
 		pcrm_workorder_free(replayed);
 	}
 	pcrm_workorder_free(wo);
+}
+
+/* ---- tick in batches ---- */
+
+/* Calendar time only: a warning at half an hour, flagged and notified after an hour. */
+static const char *const plain_def =
+	"{\"name\": \"plain\", \"states\": ["
+	" {\"name\": \"open\", \"initial\": true, \"limit\": {\"hours\": 1, \"warn_percent\": 50,"
+	"  \"on_expiry\": {\"flag\": true, \"notify\": true}}},"
+	" {\"name\": \"done\", \"final\": true}],"
+	" \"transitions\": [{\"event\": \"finish\", \"from\": \"open\", \"to\": \"done\"}]}";
+
+#define BATCH_ORDERS 300 /* 600 timers: more than one batch of 500 */
+
+static int64_t count_where(pcrm_test_store *t, const char *sql)
+{
+	int64_t n = -1;
+	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store, sql, NULL, 0, &n));
+	return n;
+}
+
+PCRM_BACKEND_TEST(workorder, tick_batches_are_written_together_and_audited_once_each)
+{
+	char ids[BATCH_ORDERS][PCRM_WORKORDER_ID_LEN + 1];
+	int64_t audits, history, checked = 0, first_bad = -1;
+	int n = -1;
+
+	setup(t);
+	pcrm_assert_ok(pcrm_workflow_define(t->ctx, &root_admin, plain_def, NULL, NULL));
+	for (int i = 0; i < BATCH_ORDERS; i++) {
+		pcrm_workorder *wo = NULL;
+		char key[16];
+		snprintf(key, sizeof(key), "B%d", i);
+		pcrm_assert_ok(pcrm_workorder_open(t->ctx, &root_admin, "plain", key, NULL, "3701",
+		                                   NULL, &wo));
+		snprintf(ids[i], sizeof(ids[i]), "%s", pcrm_workorder_id(wo));
+		pcrm_workorder_free(wo);
+	}
+	audits = count(t, "audit_log");
+	history = count(t, "work_order_history");
+	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &system_actor, t->now + 2 * HOUR, &n));
+	cr_assert_eq(n, 2 * BATCH_ORDERS);
+	/* per work order: warning, expire, notify */
+	cr_assert_eq(count(t, "work_order_history"), history + 3 * BATCH_ORDERS);
+	/* one audit entry per batch (500 timers, then 100), naming every entry it covers */
+	cr_assert_eq(count(t, "audit_log"), audits + 2);
+	cr_assert_eq(count_where(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'workorder.tick'"),
+	             2);
+	for (int i = 0; i < BATCH_ORDERS; i += 37) {
+		char sql[256];
+		snprintf(sql, sizeof(sql),
+		         "SELECT COUNT(*) FROM audit_log WHERE action = 'workorder.tick' AND "
+		         "summary LIKE '%%\"id\":\"%.36s\"%%'",
+		         ids[i]);
+		/* warnings come first (oldest due first), so an order's entries may span two batches */
+		cr_assert(count_where(t, sql) >= 1, "%s is in no batch entry", ids[i]);
+	}
+	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &root_admin, &checked, &first_bad));
+	cr_assert_eq(first_bad, 0);
+	for (int i = 0; i < BATCH_ORDERS; i += 7) {
+		pcrm_workorder *after = get(t, ids[i]);
+		cr_assert(pcrm_workorder_is_overdue(after));
+		cr_assert_eq(pcrm_workorder_version(after), 2);
+		cr_assert_eq(pcrm_workorder_due_at(after), 0);
+		pcrm_workorder_free(after);
+		assert_replays(t, ids[i]);
+	}
+	assert_last_entry(t, ids[0], "\"kind\":\"notify\"");
+	/* nothing is processed twice */
+	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &system_actor, t->now + 3 * HOUR, &n));
+	cr_assert_eq(n, 0);
+	cr_assert_eq(count(t, "work_order_history"), history + 3 * BATCH_ORDERS);
+}
+
+/* ---- the definition cache ---- */
+
+static const char *const plain_v2 =
+	"{\"name\": \"plain\", \"states\": ["
+	" {\"name\": \"new\", \"initial\": true}, {\"name\": \"done\", \"final\": true}],"
+	" \"transitions\": [{\"event\": \"finish\", \"from\": \"new\", \"to\": \"done\"}]}";
+
+static const char *const plain_v2_other =
+	"{\"name\": \"plain\", \"states\": ["
+	" {\"name\": \"fresh\", \"initial\": true}, {\"name\": \"done\", \"final\": true}],"
+	" \"transitions\": [{\"event\": \"finish\", \"from\": \"fresh\", \"to\": \"done\"}]}";
+
+static pcrm_workorder *open_plain(pcrm_ctx *ctx, const char *key)
+{
+	pcrm_workorder *wo = NULL;
+	pcrm_assert_ok(pcrm_workorder_open(ctx, &root_admin, "plain", key, NULL, "3701", NULL, &wo));
+	return wo;
+}
+
+PCRM_BACKEND_TEST(workorder, definition_cache_follows_new_versions_and_is_per_context)
+{
+	pcrm_workorder *v1, *v2, *again;
+	pcrm_ctx_options opts;
+	pcrm_ctx *other = NULL;
+	int cached, version = 0;
+
+	setup(t);
+	pcrm_assert_ok(pcrm_workflow_define(t->ctx, &root_admin, plain_def, NULL, NULL));
+	v1 = open_plain(t->ctx, "C1");
+	cr_assert_eq(pcrm_workorder_workflow_version(v1), 1);
+	cached = pcrm__workflow_count_cached(t->ctx);
+	cr_assert(cached >= 1);
+
+	/* a version stored in a transaction that rolls back is never served from the cache */
+	pcrm_assert_ok(pcrm__store_begin(t->ctx->store));
+	pcrm_assert_ok(pcrm_workflow_define(t->ctx, &root_admin, plain_v2_other, NULL, &version));
+	cr_assert_eq(version, 2);
+	pcrm_workorder_free(open_plain(t->ctx, "C2"));
+	pcrm_assert_ok(pcrm__store_rollback(t->ctx->store));
+	cr_assert_eq(pcrm__workflow_count_cached(t->ctx), cached);
+
+	/* a new version: new work orders use it, running ones keep theirs */
+	pcrm_assert_ok(pcrm_workflow_define(t->ctx, &root_admin, plain_v2, NULL, &version));
+	cr_assert_eq(version, 2);
+	v2 = open_plain(t->ctx, "C2");
+	cr_assert_eq(pcrm_workorder_workflow_version(v2), 2);
+	cr_assert_str_eq(pcrm_workorder_state(v2), "new");
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &root_admin, pcrm_workorder_id(v1), 1, "finish",
+	                                   NULL, NULL, &again));
+	cr_assert_eq(pcrm_workorder_workflow_version(again), 1);
+	cr_assert_str_eq(pcrm_workorder_state(again), "done");
+	pcrm_workorder_free(again);
+
+	/* another context has its own cache, and sees versions defined elsewhere */
+	pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION);
+	opts.clock = pcrm_test_clock;
+	opts.clock_data = t;
+	pcrm_assert_ok(pcrm_ctx_open(&other, t->uri, &opts));
+	cr_assert_eq(pcrm__workflow_count_cached(other), 0);
+	if (strcmp(pcrm_ctx_backend(t->ctx), "postgresql") == 0) {
+		cached = pcrm__workflow_count_cached(t->ctx);
+		pcrm_assert_ok(pcrm_workflow_define(other, &root_admin, plain_v2_other, NULL, &version));
+		cr_assert_eq(version, 3);
+		cr_assert_eq(pcrm__workflow_count_cached(t->ctx), cached);
+		again = open_plain(t->ctx, "C3");
+		cr_assert_eq(pcrm_workorder_workflow_version(again), 3);
+		cr_assert_str_eq(pcrm_workorder_state(again), "fresh");
+		pcrm_workorder_free(again);
+	}
+	pcrm_ctx_close(other);
+	pcrm_workorder_free(v1);
+	pcrm_workorder_free(v2);
 }
