@@ -88,23 +88,28 @@ static void date_text(pcrm_date d, char out[16])
 	snprintf(out, 16, "%04d-%02d-%02d", d.year % 10000, d.month % 100, d.day % 100);
 }
 
+json_t *pcrm__bill_request(const struct pcrm__month *month, const struct pcrm__bill_meta *meta,
+                           const pcrm_bill *bill)
+{
+	char total[PCRM_DECIMAL_STRING_MAX], issue[16], due[16];
+	pcrm_decimal_format(pcrm_bill_total(bill), total, sizeof(total));
+	date_text(meta->issue_date, issue);
+	date_text(meta->due_date, due);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kind", "bill", "bill_no", meta->bill_no,
+	                 "period", month->text, "issue_date", issue, "due_date", due, "amount", total);
+}
+
 int pcrm__bill_post(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__bill_subject *s,
                     const struct pcrm__month *month, const struct pcrm__bill_meta *meta,
                     const pcrm_bill *bill)
 {
-	char total[PCRM_DECIMAL_STRING_MAX], issue[16], due[16];
 	json_t *req;
 	int rc;
 
 	/* A bill of nothing (a low-income allowance covering it all) owes nothing: no entry. */
 	if (pcrm_decimal_sign(pcrm_bill_total(bill)) <= 0)
 		return PCRM_OK;
-	pcrm_decimal_format(pcrm_bill_total(bill), total, sizeof(total));
-	date_text(meta->issue_date, issue);
-	date_text(meta->due_date, due);
-	req = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kind", "bill", "bill_no", meta->bill_no,
-	                "period", month->text, "issue_date", issue, "due_date", due, "amount", total);
-	if (!req)
+	if (!(req = pcrm__bill_request(month, meta, bill)))
 		return pcrm__error_oom();
 	rc = pcrm__ledger_post_doc(ctx, actor, s->account_no, req, NULL);
 	json_decref(req);
