@@ -158,6 +158,11 @@ static const pcrm_tariff *tariff_for(const struct run *r, const char *usage_clas
 	return NULL;
 }
 
+/*
+ * The bound on b.account_no repeats the keyset bound inside NOT EXISTS:
+ * without it PostgreSQL merges against the bill index from its start, so
+ * every batch scanned the bills of every batch before it.
+ */
 static int load_subjects(struct run *r, const char *after, size_t *n)
 {
 	pcrm_sql_value p[4] = { PCRM_SQL_S(r->scope), PCRM_SQL_S(after), PCRM_SQL_S(r->month.text),
@@ -170,7 +175,7 @@ static int load_subjects(struct run *r, const char *after, size_t *n)
 	                           "WHERE substr(o.path, 1, length($1)) = $1 AND a.account_no > $2 "
 	                           "AND a.status = 'active' AND c.status = 'active' "
 	                           "AND NOT EXISTS (SELECT 1 FROM bill b WHERE b.account_no = a.account_no "
-	                           "AND b.period = $3 AND b.status = 'issued') "
+	                           "AND b.account_no > $2 AND b.period = $3 AND b.status = 'issued') "
 	                           "ORDER BY a.account_no LIMIT $4",
 	                           p, 4, &rows);
 	*n = 0;

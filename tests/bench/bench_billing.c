@@ -514,14 +514,14 @@ int main(void)
 	const char *env = getenv("PCRM_BENCH_CUSTOMERS");
 	const char *benv = getenv("PCRM_BENCH_BATCH");
 	long n = env ? atol(env) : 1000000;
-	int batch = benv ? atoi(benv) : 500;
+	int batch = benv ? atoi(benv) : 2000;
 	char dir[] = "/tmp/pcrm-bench-XXXXXX", uri[128], why[512], cmd[160];
 	const char *pg;
 
 	if (n < 1)
 		n = 1;
 	if (batch < 1 || batch > 10000)
-		batch = 500;
+		batch = 2000;
 	if (pcrm_test_pg_start(why, sizeof(why)) != 0) {
 		fprintf(stderr, "bench_billing: no PostgreSQL server: %s\n", why);
 		if (pcrm_test_pg_required())
@@ -532,7 +532,8 @@ int main(void)
 		return 1;
 	} else {
 		run("postgresql", pg, n, batch);
-		pcrm_test_pg_drop_database();
+		if (!getenv("PCRM_BENCH_KEEP_DB"))
+			pcrm_test_pg_drop_database();
 		pcrm_test_pg_stop();
 	}
 
