@@ -170,40 +170,44 @@ static void customer_row(long i, pcrm_sql_value *v, char (*b)[64])
 	v[11] = PCRM_SQL_I(1);
 }
 
+/* b[k] = the k-th letter of `letters` and the customer's number: "C00000042", "A00000042", ... */
+static void numbers(long i, char (*b)[64], const char *letters)
+{
+	for (int k = 0; letters[k]; k++)
+		snprintf(b[k], 64, "%c%08ld", letters[k], i);
+}
+
+/* status, doc, created_at, updated_at, version */
+static void archive_tail(pcrm_sql_value *v, const char *doc)
+{
+	v[0] = PCRM_SQL_S("active");
+	v[1] = PCRM_SQL_S(doc);
+	v[2] = PCRM_SQL_I(SEP15);
+	v[3] = PCRM_SQL_I(SEP15);
+	v[4] = PCRM_SQL_I(1);
+}
+
 static void account_row(long i, pcrm_sql_value *v, char (*b)[64])
 {
-	snprintf(b[0], 64, "C%08ld", i);
-	snprintf(b[1], 64, "A%08ld", i);
+	numbers(i, b, "CA");
 	v[0] = PCRM_SQL_S(b[0]);
 	v[1] = PCRM_SQL_S(b[1]);
 	v[2] = PCRM_SQL_S("cash");
-	v[3] = PCRM_SQL_S("active");
-	v[4] = PCRM_SQL_S("{\"name\":\"电费\",\"payment_method\":\"cash\"}");
-	v[5] = PCRM_SQL_I(SEP15);
-	v[6] = PCRM_SQL_I(SEP15);
-	v[7] = PCRM_SQL_I(1);
+	archive_tail(v + 3, "{\"name\":\"电费\",\"payment_method\":\"cash\"}");
 }
 
 static void point_row(long i, pcrm_sql_value *v, char (*b)[64])
 {
-	snprintf(b[0], 64, "C%08ld", i);
-	snprintf(b[1], 64, "P%08ld", i);
-	snprintf(b[2], 64, "A%08ld", i);
+	numbers(i, b, "CPA");
 	v[0] = PCRM_SQL_S(b[0]);
 	v[1] = PCRM_SQL_S(b[1]);
 	v[2] = PCRM_SQL_S(b[2]);
-	v[3] = PCRM_SQL_S("active");
-	v[4] = PCRM_SQL_S("{\"purpose\":\"settlement\",\"voltage_level\":\"220V\"}");
-	v[5] = PCRM_SQL_I(SEP15);
-	v[6] = PCRM_SQL_I(SEP15);
-	v[7] = PCRM_SQL_I(1);
+	archive_tail(v + 3, "{\"purpose\":\"settlement\",\"voltage_level\":\"220V\"}");
 }
 
 static void meter_row(long i, pcrm_sql_value *v, char (*b)[64])
 {
-	snprintf(b[0], 64, "C%08ld", i);
-	snprintf(b[1], 64, "P%08ld", i);
-	snprintf(b[2], 64, "M%08ld", i);
+	numbers(i, b, "CPM");
 	v[0] = PCRM_SQL_S(b[0]);
 	v[1] = PCRM_SQL_I(i + 1);
 	v[2] = PCRM_SQL_S(b[1]);
@@ -231,9 +235,7 @@ static void register_row(long i, pcrm_sql_value *v, char (*b)[64])
 
 static void reading_row(long i, pcrm_sql_value *v, char (*b)[64])
 {
-	snprintf(b[0], 64, "C%08ld", i);
-	snprintf(b[1], 64, "P%08ld", i);
-	snprintf(b[2], 64, "M%08ld", i);
+	numbers(i, b, "CPM");
 	snprintf(b[3], 64, "%ld", 1000 + kwh_of(i));
 	snprintf(b[4], 64, "%ld", kwh_of(i));
 	v[0] = PCRM_SQL_S(b[0]);
