@@ -54,7 +54,7 @@ static int prepare(struct batch_item *items, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct batch_item *it = &items[i];
-		json_t *doc = it->bill->doc, *copy;
+		json_t *doc = it->bill->doc;
 		int rc = pcrm__ledger_request_check(doc, &it->req);
 		if (rc != PCRM_OK)
 			return rc;
@@ -63,11 +63,13 @@ static int prepare(struct batch_item *items, size_t n)
 		if (i > 0 && strcmp(items[i - 1].bill->account_no, it->bill->account_no) == 0)
 			return pcrm__error(PCRM_EINVAL, "account %s: two bills in one batch",
 			                   it->bill->account_no);
-		it->request = pcrm__ledger_request_text(doc, it->bill->account_no);
-		copy = json_deep_copy(doc);
-		if (copy && json_object_set_new(copy, "allocations", json_array()) == 0)
-			it->doc = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
-		json_decref(copy);
+		/* as pcrm__ledger_request_text() and append_entry() render them, without copies */
+		if (json_object_set_new(doc, "account_no", json_string(it->bill->account_no)) == 0)
+			it->request = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+		json_object_del(doc, "account_no");
+		if (json_object_set_new(doc, "allocations", json_array()) == 0)
+			it->doc = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+		json_object_del(doc, "allocations");
 		if (!it->request || !it->doc)
 			return pcrm__error_oom();
 		it->seq = 1;

@@ -474,6 +474,9 @@ PCRM_BACKEND_TEST(billing, a_run_posts_the_ledger_of_posting_one_by_one)
 
 	assert_same_ledger(t, "A1", "A5");
 	assert_same_ledger(t, "A2", "A6");
+	/* The batch stored the canonical request: posting the same bill again is a replay. */
+	post_bill(t, "A2", "117.80");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry WHERE account_no = 'A2'"), 2);
 	/* The credit of 50.00 went to the new bill: 370.40 - 50.00 open. */
 	pcrm_assert_ok(pcrm_ledger_summary_load(t->ctx, &root_admin, "A1", &l));
 	assert_money(l.balance, "320.40");
