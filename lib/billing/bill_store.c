@@ -16,6 +16,7 @@
 #include "ledger/ledger_internal.h"
 #include "org/org_internal.h"
 #include "store/store.h"
+#include "tariff/tariff_internal.h"
 
 static const char *const bill_columns[] = {
 	"customer_no", "bill_no", "account_no", "period", "status", "tariff_id", "tariff_version",
@@ -28,15 +29,10 @@ int pcrm__bill_bulk_begin(pcrm_ctx *ctx)
 	return pcrm__store_bulk_begin(ctx->store, "bill", bill_columns, BILL_COLUMNS);
 }
 
+/* Rendered once (pcrm_bill_json_size() + pcrm_bill_to_json() would render it twice). */
 static char *bill_json(const pcrm_bill *bill)
 {
-	size_t size = pcrm_bill_json_size(bill);
-	char *buf = malloc(size);
-	if (buf && pcrm_bill_to_json(bill, buf, size) != PCRM_OK) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
+	return pcrm__bill_json_text(bill);
 }
 
 int pcrm__bill_insert(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__bill_subject *s,
