@@ -28,6 +28,7 @@
 
 #include <powercrm.h>
 
+#include "bench.h"
 #include "core/ctx.h"
 #include "pgtmp.h"
 #include "store/store.h"
@@ -50,17 +51,11 @@ struct clock3 {
 	double wall, cpu, server;
 };
 
-static double now_seconds(clockid_t id)
-{
-	struct timespec ts;
-	clock_gettime(id, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#define now_seconds pcrm_bench_seconds
 
 static void die(const char *what)
 {
-	fprintf(stderr, "bench_billing: %s: %s\n", what, pcrm_error_last());
-	exit(1);
+	pcrm_bench_die("bench_billing", what);
 }
 
 /* CPU seconds (user + system) of a server backend, 0 when unknown. */
