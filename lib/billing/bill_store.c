@@ -17,6 +17,7 @@
 #include "ledger/ledger_internal.h"
 #include "org/org_internal.h"
 #include "store/store.h"
+#include "tariff/tariff_internal.h"
 
 static const char *const bill_columns[] = {
 	"customer_no", "bill_no", "account_no", "period", "status", "tariff_id", "tariff_version",
@@ -29,15 +30,10 @@ int pcrm__bill_bulk_begin(pcrm_ctx *ctx)
 	return pcrm__store_bulk_begin(ctx->store, "bill", bill_columns, BILL_COLUMNS);
 }
 
+/* Rendered once (pcrm_bill_json_size() + pcrm_bill_to_json() would render it twice). */
 static char *bill_json(const pcrm_bill *bill)
 {
-	size_t size = pcrm_bill_json_size(bill);
-	char *buf = malloc(size);
-	if (buf && pcrm_bill_to_json(bill, buf, size) != PCRM_OK) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
+	return pcrm__bill_json_text(bill);
 }
 
 int pcrm__bill_insert(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__bill_subject *s,
@@ -89,23 +85,28 @@ static void date_text(pcrm_date d, char out[16])
 	snprintf(out, 16, "%04d-%02d-%02d", d.year % 10000, d.month % 100, d.day % 100);
 }
 
+json_t *pcrm__bill_request(const struct pcrm__month *month, const struct pcrm__bill_meta *meta,
+                           const pcrm_bill *bill)
+{
+	char total[PCRM_DECIMAL_STRING_MAX], issue[16], due[16];
+	pcrm_decimal_format(pcrm_bill_total(bill), total, sizeof(total));
+	date_text(meta->issue_date, issue);
+	date_text(meta->due_date, due);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kind", "bill", "bill_no", meta->bill_no,
+	                 "period", month->text, "issue_date", issue, "due_date", due, "amount", total);
+}
+
 int pcrm__bill_post(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__bill_subject *s,
                     const struct pcrm__month *month, const struct pcrm__bill_meta *meta,
                     const pcrm_bill *bill)
 {
-	char total[PCRM_DECIMAL_STRING_MAX], issue[16], due[16];
 	json_t *req;
 	int rc;
 
 	/* A bill of nothing (a low-income allowance covering it all) owes nothing: no entry. */
 	if (pcrm_decimal_sign(pcrm_bill_total(bill)) <= 0)
 		return PCRM_OK;
-	pcrm_decimal_format(pcrm_bill_total(bill), total, sizeof(total));
-	date_text(meta->issue_date, issue);
-	date_text(meta->due_date, due);
-	req = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kind", "bill", "bill_no", meta->bill_no,
-	                "period", month->text, "issue_date", issue, "due_date", due, "amount", total);
-	if (!req)
+	if (!(req = pcrm__bill_request(month, meta, bill)))
 		return pcrm__error_oom();
 	rc = pcrm__ledger_post_doc(ctx, actor, s->account_no, req, NULL);
 	json_decref(req);

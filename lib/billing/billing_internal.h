@@ -101,6 +101,9 @@ int pcrm__bill_bulk_begin(pcrm_ctx *ctx);
 int pcrm__bill_post(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__bill_subject *s,
                     const struct pcrm__month *month, const struct pcrm__bill_meta *meta,
                     const pcrm_bill *bill);
+/** The ledger posting request of a bill (NULL when out of memory); post it only when its total is above zero. */
+json_t *pcrm__bill_request(const struct pcrm__month *month, const struct pcrm__bill_meta *meta,
+                           const pcrm_bill *bill);
 
 /** Loads one stored bill by number (no permission check); PCRM_ENOTFOUND names it. */
 int pcrm__bill_record_load(pcrm_ctx *ctx, const char *bill_no, pcrm_bill_record **out,

@@ -18,6 +18,7 @@
 #include "core/ctx.h"
 #include "core/error.h"
 #include "core/json_doc.h"
+#include "ledger/ledger_internal.h"
 #include "org/org_internal.h"
 #include "store/store.h"
 
@@ -157,6 +158,11 @@ static const pcrm_tariff *tariff_for(const struct run *r, const char *usage_clas
 	return NULL;
 }
 
+/*
+ * The bound on b.account_no repeats the keyset bound inside NOT EXISTS:
+ * without it PostgreSQL merges against the bill index from its start, so
+ * every batch scanned the bills of every batch before it.
+ */
 static int load_subjects(struct run *r, const char *after, size_t *n)
 {
 	pcrm_sql_value p[4] = { PCRM_SQL_S(r->scope), PCRM_SQL_S(after), PCRM_SQL_S(r->month.text),
@@ -169,7 +175,7 @@ static int load_subjects(struct run *r, const char *after, size_t *n)
 	                           "WHERE substr(o.path, 1, length($1)) = $1 AND a.account_no > $2 "
 	                           "AND a.status = 'active' AND c.status = 'active' "
 	                           "AND NOT EXISTS (SELECT 1 FROM bill b WHERE b.account_no = a.account_no "
-	                           "AND b.period = $3 AND b.status = 'issued') "
+	                           "AND b.account_no > $2 AND b.period = $3 AND b.status = 'issued') "
 	                           "ORDER BY a.account_no LIMIT $4",
 	                           p, 4, &rows);
 	*n = 0;
@@ -222,7 +228,52 @@ static int compute_batch(struct run *r, size_t n, size_t nusage)
 	return PCRM_OK;
 }
 
-static int write_batch(struct run *r, size_t n, int64_t *billed, pcrm_decimal *total)
+/* Posts the batch's bills (those above zero) to the ledgers in one batch posting. */
+static int post_bulk(struct run *r, size_t n)
+{
+	struct pcrm__ledger_bill *lb = calloc(n, sizeof(*lb));
+	char(*bill_no)[PCRM__BILL_NO_MAX] = calloc(n, sizeof(*bill_no));
+	size_t k = 0;
+	int rc = lb && bill_no ? PCRM_OK : pcrm__error_oom();
+
+	for (size_t i = 0; i < n && rc == PCRM_OK; i++) {
+		struct pcrm__bill_meta meta = { bill_no[k], NULL, r->issue_date, r->due_date };
+		if (!r->bills[i] || pcrm_decimal_sign(pcrm_bill_total(r->bills[i])) <= 0)
+			continue;
+		bill_no_of(r, r->subjects[i].account_no, bill_no[k]);
+		lb[k].customer_no = r->subjects[i].customer_no;
+		lb[k].account_no = r->subjects[i].account_no;
+		lb[k].usage_class = r->subjects[i].usage_class;
+		lb[k].doc = pcrm__bill_request(&r->month, &meta, r->bills[i]);
+		if (!lb[k++].doc)
+			rc = pcrm__error_oom();
+	}
+	if (rc == PCRM_OK)
+		rc = pcrm__ledger_post_bills(r->ctx, r->actor, lb, k);
+	for (size_t i = 0; i < k; i++)
+		json_decref(lb[i].doc);
+	free(lb);
+	free(bill_no);
+	return rc;
+}
+
+/* Posts the batch's bills one by one (the fallback that answers replays and conflicts). */
+static int post_each(struct run *r, size_t n)
+{
+	char bill_no[PCRM__BILL_NO_MAX];
+	struct pcrm__bill_meta meta = { bill_no, NULL, r->issue_date, r->due_date };
+	int rc = PCRM_OK;
+	for (size_t i = 0; i < n && rc == PCRM_OK; i++) {
+		if (!r->bills[i])
+			continue;
+		bill_no_of(r, r->subjects[i].account_no, bill_no);
+		rc = pcrm__bill_post(r->ctx, r->actor, &r->subjects[i], &r->month, &meta, r->bills[i]);
+	}
+	return rc;
+}
+
+static int write_batch(struct run *r, size_t n, int one_by_one, int64_t *billed,
+                       pcrm_decimal *total)
 {
 	char bill_no[PCRM__BILL_NO_MAX];
 	struct pcrm__bill_meta meta = { bill_no, NULL, r->issue_date, r->due_date };
@@ -237,20 +288,16 @@ static int write_batch(struct run *r, size_t n, int64_t *billed, pcrm_decimal *t
 		bill_no_of(r, r->subjects[i].account_no, bill_no);
 		rc = pcrm__bill_insert(r->ctx, r->actor, &r->subjects[i], &r->month, &meta, r->bills[i],
 		                       1);
+		if (rc == PCRM_OK)
+			rc = pcrm_decimal_add(*total, pcrm_bill_total(r->bills[i]), total);
+		(*billed)++;
 	}
 	if (rc == PCRM_OK)
 		rc = pcrm__store_bulk_end(r->ctx->store, 0);
 	else
 		pcrm__store_bulk_end(r->ctx->store, 1);
-	for (size_t i = 0; i < n && rc == PCRM_OK; i++) {
-		if (!r->bills[i])
-			continue;
-		bill_no_of(r, r->subjects[i].account_no, bill_no);
-		rc = pcrm__bill_post(r->ctx, r->actor, &r->subjects[i], &r->month, &meta, r->bills[i]);
-		if (rc == PCRM_OK)
-			rc = pcrm_decimal_add(*total, pcrm_bill_total(r->bills[i]), total);
-		(*billed)++;
-	}
+	if (rc == PCRM_OK)
+		rc = one_by_one ? post_each(r, n) : post_bulk(r, n);
 	if (rc != PCRM_OK || *billed == 0)
 		return rc;
 	summary = json_pack("{s:s, s:s, s:I, s:s, s:s}", "period", r->month.text, "org_unit",
@@ -258,6 +305,24 @@ static int write_batch(struct run *r, size_t n, int64_t *billed, pcrm_decimal *t
 	                    r->subjects[0].account_no, "last", r->subjects[n - 1].account_no);
 	rc = pcrm__audit_append(r->ctx, r->actor, "billing.run", "org_unit", r->org_unit, summary);
 	json_decref(summary);
+	return rc;
+}
+
+/*
+ * Writes a computed batch in one transaction.  When the batch posting meets
+ * a ledger key posted before or a concurrent posting, the transaction rolls
+ * back and the batch is written again with its bills posted one by one,
+ * which replays, refuses or waits exactly as a single posting does.
+ */
+static int commit_batch(struct run *r, size_t n, int64_t *billed, pcrm_decimal *total)
+{
+	int rc = PCRM_ERETRY;
+	for (int one_by_one = 0; one_by_one < 2 && (rc == PCRM_EDUPLICATE || rc == PCRM_ERETRY);
+	     one_by_one++) {
+		rc = pcrm__store_begin(r->ctx->store);
+		if (rc == PCRM_OK)
+			rc = pcrm__store_finish(r->ctx->store, write_batch(r, n, one_by_one, billed, total));
+	}
 	return rc;
 }
 
@@ -275,9 +340,7 @@ static int run_batch(struct run *r, char *after, size_t after_size, size_t *n)
 	if (rc == PCRM_OK)
 		rc = compute_batch(r, *n, nusage);
 	if (rc == PCRM_OK)
-		rc = pcrm__store_begin(r->ctx->store);
-	if (rc == PCRM_OK)
-		rc = pcrm__store_finish(r->ctx->store, write_batch(r, *n, &billed, &total));
+		rc = commit_batch(r, *n, &billed, &total);
 	for (size_t i = 0; i < *n; i++) {
 		pcrm_bill_free(r->bills[i]);
 		r->bills[i] = NULL;

@@ -495,8 +495,7 @@ static pcrm_permission permission_for(const struct pcrm__ledger_request *r)
 	return PCRM_PERM_LEDGER_ADJUST;
 }
 
-/* The request as stored for comparison: the checked document plus the account. */
-static char *request_text(const json_t *doc, const char *account_no)
+char *pcrm__ledger_request_text(const json_t *doc, const char *account_no)
 {
 	json_t *copy = json_deep_copy(doc);
 	char *text = NULL;
@@ -525,7 +524,7 @@ int pcrm__ledger_post_doc(pcrm_ctx *ctx, const pcrm_actor *actor, const char *ac
 		rc = pcrm__ledger_account_load(ctx, account_no, &acct);
 	if (rc == PCRM_OK)
 		rc = pcrm_authorize(ctx, actor, permission_for(&req), acct.org_unit);
-	if (rc == PCRM_OK && !(request = request_text(doc, acct.account_no)))
+	if (rc == PCRM_OK && !(request = pcrm__ledger_request_text(doc, acct.account_no)))
 		rc = pcrm__error_oom();
 	if (rc != PCRM_OK) {
 		free(request);

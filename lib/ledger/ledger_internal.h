@@ -109,6 +109,34 @@ int pcrm__ledger_parse_json(const char *what, const char *text, size_t len, json
 int pcrm__ledger_post_doc(pcrm_ctx *ctx, const pcrm_actor *actor, const char *account_no,
                           json_t *doc, pcrm_ledger_entry **out);
 
+/** The request as stored for comparison: the checked document plus the account (malloc'd). */
+char *pcrm__ledger_request_text(const json_t *doc, const char *account_no);
+
+/** A new bill for pcrm__ledger_post_bills(). */
+struct pcrm__ledger_bill {
+	const char *customer_no, *account_no, *usage_class;
+	json_t *doc; /* the posting request {"kind": "bill", ...}; checked (rewritten) in place */
+};
+
+/**
+ * Posts new bills of distinct accounts inside the caller's open transaction,
+ * with the same ledger as posting them one by one (pcrm__ledger_post_doc())
+ * would give: each account's entries are numbered on, balances computed in
+ * C, the entry and item rows written through the bulk path (COPY on
+ * PostgreSQL), one write of ledger_account per account.  An account that
+ * holds credit is posted through the single path, which allocates the
+ * credit to the new bill.  The batch is audited by one "ledger.post_bills"
+ * entry listing every entry it appended.
+ *
+ * No permission check: the caller authorised the scope the accounts come
+ * from.  A key posted before (a replay or a conflict) or a concurrent
+ * posting to one of the accounts fails the statement (PCRM_EDUPLICATE or
+ * PCRM_ERETRY) and leaves the transaction to roll back: the caller posts
+ * that batch one by one instead, which answers those cases as ever.
+ */
+int pcrm__ledger_post_bills(pcrm_ctx *ctx, const pcrm_actor *actor,
+                            const struct pcrm__ledger_bill *bills, size_t n);
+
 /** The account with its customer's org unit and usage class. */
 struct pcrm__ledger_account {
 	char customer_no[PCRM__LEDGER_CODE_MAX + 1];

@@ -294,44 +294,63 @@ static int pg_bulk_begin(pcrm_store *base, const char *table, const char *const 
 	return PCRM_OK;
 }
 
+/* Makes room for 2 more bytes plus the row's separator, sending what the buffer holds. */
+static int copy_room(pg_store *st, char *buf, size_t *len, size_t cap)
+{
+	if (*len + 3 < cap)
+		return PCRM_OK;
+	if (PQputCopyData(st->conn, buf, (int)*len) != 1)
+		return map_result_error(st, NULL, "COPY");
+	*len = 0;
+	return PCRM_OK;
+}
+
+/* Appends n bytes that need no escaping, in runs as long as the buffer allows. */
+static int copy_plain(pg_store *st, const char *s, size_t n, char *buf, size_t *len, size_t cap)
+{
+	while (n > 0) {
+		size_t k;
+		int rc = copy_room(st, buf, len, cap);
+		if (rc != PCRM_OK)
+			return rc;
+		k = cap - 3 - *len;
+		if (k > n)
+			k = n;
+		memcpy(buf + *len, s, k);
+		*len += k;
+		s += k;
+		n -= k;
+	}
+	return PCRM_OK;
+}
+
 /* COPY text format: tab-separated, \N for NULL, backslash escapes for specials. */
 static int copy_field(pg_store *st, const pcrm_sql_value *v, char *buf, size_t *len, size_t cap)
 {
 	char num[24];
 	const char *s;
-	if (v->type == PCRM_SQL_NULL) {
-		s = "\\N";
-	} else if (v->type == PCRM_SQL_INT) {
-		snprintf(num, sizeof(num), "%" PRId64, v->i);
-		s = num;
-	} else {
-		s = v->s;
+	int rc = PCRM_OK;
+	if (v->type == PCRM_SQL_NULL)
+		return copy_plain(st, "\\N", 2, buf, len, cap);
+	if (v->type == PCRM_SQL_INT) {
+		int n = snprintf(num, sizeof(num), "%" PRId64, v->i);
+		return copy_plain(st, num, (size_t)n, buf, len, cap);
 	}
-	for (; *s; s++) {
-		const char *esc = NULL;
-		char c = *s;
-		if (v->type == PCRM_SQL_TEXT) {
-			switch (c) {
-			case '\\': esc = "\\\\"; break;
-			case '\t': esc = "\\t"; break;
-			case '\n': esc = "\\n"; break;
-			case '\r': esc = "\\r"; break;
-			default: break;
-			}
-		}
-		if (*len + 3 >= cap) {
-			if (PQputCopyData(st->conn, buf, (int)*len) != 1)
-				return map_result_error(st, NULL, "COPY");
-			*len = 0;
-		}
-		if (esc) {
+	for (s = v->s; rc == PCRM_OK && *s; s++) {
+		size_t run = strcspn(s, "\\\t\n\r");
+		const char *esc;
+		rc = copy_plain(st, s, run, buf, len, cap);
+		s += run;
+		if (rc != PCRM_OK || !*s)
+			break;
+		esc = *s == '\\' ? "\\\\" : *s == '\t' ? "\\t" : *s == '\n' ? "\\n" : "\\r";
+		rc = copy_room(st, buf, len, cap);
+		if (rc == PCRM_OK) {
 			memcpy(buf + *len, esc, 2);
 			*len += 2;
-		} else {
-			buf[(*len)++] = c;
 		}
 	}
-	return PCRM_OK;
+	return rc;
 }
 
 static int pg_bulk_row(pcrm_store *base, const pcrm_sql_value *values)

@@ -62,7 +62,7 @@ static json_t *line_json(const pcrm_bill_line *l)
 	return o;
 }
 
-static char *bill_text(const pcrm_bill *b)
+char *pcrm__bill_json_text(const pcrm_bill *b)
 {
 	json_t *o = json_object(), *lines = json_array();
 	char *text = NULL;
@@ -91,7 +91,7 @@ size_t pcrm_bill_json_size(const pcrm_bill *bill)
 	char *text;
 	size_t n;
 
-	if (!bill || !(text = bill_text(bill)))
+	if (!bill || !(text = pcrm__bill_json_text(bill)))
 		return 0;
 	n = strlen(text) + 1;
 	free(text);
@@ -105,7 +105,7 @@ int pcrm_bill_to_json(const pcrm_bill *bill, char *buf, size_t size)
 
 	if (!bill || !buf)
 		return pcrm__error(PCRM_EINVAL, "bill to json: %s is NULL", bill ? "buf" : "bill");
-	if (!(text = bill_text(bill)))
+	if (!(text = pcrm__bill_json_text(bill)))
 		return pcrm__error_oom();
 	n = strlen(text) + 1;
 	if (n > size) {

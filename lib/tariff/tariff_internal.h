@@ -133,4 +133,7 @@ int pcrm__to_fixed(const char *what, pcrm_decimal d, int scale, int64_t *out);
 /* Frees what the loader allocated in a tariff (not the tariff itself). */
 void pcrm__tariff_clear(pcrm_tariff *t);
 
+/** pcrm_bill_to_json()'s text, rendered once (malloc'd; NULL when out of memory). */
+char *pcrm__bill_json_text(const pcrm_bill *bill);
+
 #endif

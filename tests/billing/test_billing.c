@@ -471,3 +471,168 @@ PCRM_BACKEND_TEST(billing, splitting_a_months_readings_never_changes_the_bill)
 	                      "AND energy = '731.25'"),
 	             8, "every split bills the same");
 }
+
+/* ---- the batch posting gives the ledger of posting one by one ---- */
+
+static void post(pcrm_test_store *t, const char *account_no, const char *json)
+{
+	pcrm_assert_ok(pcrm_ledger_post(t->ctx, &root_admin, account_no, json, NULL));
+}
+
+static void post_october_bill(pcrm_test_store *t, const char *account_no, const char *amount)
+{
+	char json[256];
+	snprintf(json, sizeof(json),
+	         "{\"kind\": \"bill\", \"bill_no\": \"%s-202610\", \"period\": \"2026-10\","
+	         " \"issue_date\": \"2026-11-01\", \"due_date\": \"2026-11-15\", \"amount\": \"%s\"}",
+	         account_no, amount);
+	post(t, account_no, json);
+}
+
+/* An account's history before October's bill: a payment (credit) or an adjustment owed. */
+static void history(pcrm_test_store *t, const char *account_no, int with_credit)
+{
+	char json[256];
+	if (with_credit)
+		snprintf(json, sizeof(json),
+		         "{\"kind\": \"payment\", \"idempotency_key\": \"PAY-%s\", \"amount\": \"50.00\","
+		         " \"channel\": \"counter\"}", account_no);
+	else
+		snprintf(json, sizeof(json),
+		         "{\"kind\": \"adjustment\", \"idempotency_key\": \"ADJ-%s\", \"direction\": "
+		         "\"debit\", \"amount\": \"10.00\", \"reason\": \"meter seal\"}", account_no);
+	post(t, account_no, json);
+}
+
+static char *replace_all(const char *s, const char *from, const char *to)
+{
+	size_t nf = strlen(from), nt = strlen(to);
+	char *out = calloc(1, strlen(s) * 2 + 1), *o = out;
+	while (*s) {
+		if (strncmp(s, from, nf) == 0) {
+			memcpy(o, to, nt);
+			o += nt;
+			s += nf;
+		} else {
+			*o++ = *s++;
+		}
+	}
+	return out;
+}
+
+/* The run's account and its twin posted one by one end with the same ledger. */
+static void assert_same_ledger(pcrm_test_store *t, const char *run_acct, const char *twin)
+{
+	pcrm_ledger_list *a, *b;
+	pcrm_ledger_summary sa, sb;
+	char from[32], to[32], sql[640];
+
+	pcrm_assert_ok(pcrm_ledger_load(t->ctx, &root_admin, run_acct, &a));
+	pcrm_assert_ok(pcrm_ledger_load(t->ctx, &root_admin, twin, &b));
+	cr_assert_eq(pcrm_ledger_list_count(a), pcrm_ledger_list_count(b));
+	snprintf(from, sizeof(from), "%s-202610", twin);
+	snprintf(to, sizeof(to), "%s-202610", run_acct);
+	for (size_t i = 0; i < pcrm_ledger_list_count(a); i++) {
+		const pcrm_ledger_entry *x = pcrm_ledger_list_at(a, i), *y = pcrm_ledger_list_at(b, i);
+		cr_assert_eq(x->seq, y->seq);
+		cr_assert_str_eq(x->kind, y->kind);
+		cr_assert_eq(pcrm_decimal_cmp(x->amount, y->amount), 0);
+		cr_assert_eq(pcrm_decimal_cmp(x->balance, y->balance), 0);
+		cr_assert_eq(pcrm_decimal_cmp(x->credit, y->credit), 0);
+		cr_assert_eq(pcrm_date_to_days(x->date), pcrm_date_to_days(y->date));
+		if (strcmp(x->kind, "bill") == 0) {
+			char *twin_json = replace_all(y->json, from, to);
+			cr_assert_str_eq(x->json, twin_json);
+			free(twin_json);
+		}
+	}
+	pcrm_ledger_list_free(a);
+	pcrm_ledger_list_free(b);
+	pcrm_assert_ok(pcrm_ledger_summary_load(t->ctx, &root_admin, run_acct, &sa));
+	pcrm_assert_ok(pcrm_ledger_summary_load(t->ctx, &root_admin, twin, &sb));
+	cr_assert_eq(pcrm_decimal_cmp(sa.balance, sb.balance), 0);
+	cr_assert_eq(pcrm_decimal_cmp(sa.open, sb.open), 0);
+	cr_assert_eq(pcrm_decimal_cmp(sa.credit, sb.credit), 0);
+	cr_assert_eq(sa.entries, sb.entries);
+	snprintf(sql, sizeof(sql),
+	         "SELECT COUNT(*) FROM ledger_item a JOIN ledger_item b ON b.account_no = '%s' "
+	         "AND b.seq = a.seq AND b.kind = a.kind AND b.amount = a.amount "
+	         "AND b.open_amount = a.open_amount AND b.status = a.status "
+	         "AND b.issue_day = a.issue_day AND b.due_day = a.due_day "
+	         "AND b.usage_class = a.usage_class WHERE a.account_no = '%s'",
+	         twin, run_acct);
+	{
+		int64_t same = count(t, sql);
+		snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM ledger_item WHERE account_no = '%s'",
+		         run_acct);
+		cr_assert_eq(same, count(t, sql), "%s and %s hold the same items", run_acct, twin);
+		cr_assert_gt(same, 0);
+	}
+}
+
+PCRM_BACKEND_TEST(billing, a_run_posts_the_ledger_of_posting_one_by_one)
+{
+	pcrm_billing_summary s;
+	pcrm_ledger_summary l;
+
+	setup(t);
+	/* A5 and A6 are twins of A1 and A2 outside the run's subtree. */
+	add_home(t, &root_admin, 5, "3702", "600");
+	add_home(t, &root_admin, 6, "3702", "200");
+	history(t, "A1", 1);
+	history(t, "A5", 1);
+	history(t, "A2", 0);
+	history(t, "A6", 0);
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
+	cr_assert_eq(s.billed, 2);
+	post_october_bill(t, "A5", "370.40");
+	post_october_bill(t, "A6", "117.80");
+
+	assert_same_ledger(t, "A1", "A5");
+	assert_same_ledger(t, "A2", "A6");
+	/* The batch stored the canonical request: posting the same bill again is a replay. */
+	post_october_bill(t, "A2", "117.80");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry WHERE account_no = 'A2'"), 2);
+	/* The credit of 50.00 went to the new bill: 370.40 - 50.00 open. */
+	pcrm_assert_ok(pcrm_ledger_summary_load(t->ctx, &root_admin, "A1", &l));
+	assert_money(l.balance, "320.40");
+	assert_money(l.credit, "0.00");
+	pcrm_assert_ok(pcrm_ledger_summary_load(t->ctx, &root_admin, "A2", &l));
+	assert_money(l.balance, "127.80");
+	/* A2 went through the batch (one audit entry listing it), A1 one by one. */
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'ledger.post_bills' "
+	                      "AND summary LIKE '%\"A2-202610\"%' AND summary NOT LIKE '%A1-%'"),
+	             1);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'ledger.post' "
+	                      "AND object_id = 'A1' AND summary LIKE '%A1-202610%'"),
+	             1);
+}
+
+PCRM_BACKEND_TEST(billing, a_bill_already_in_the_ledger_is_replayed_or_refused_as_ever)
+{
+	pcrm_billing_summary s;
+	pcrm_ledger_summary l;
+
+	setup(t);
+	/* A2's October bill was posted to its ledger before, with the very same content. */
+	post_october_bill(t, "A2", "117.80");
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
+	cr_assert_eq(s.billed, 2);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry WHERE account_no = 'A2'"), 1);
+	pcrm_assert_ok(pcrm_ledger_summary_load(t->ctx, &root_admin, "A2", &l));
+	assert_money(l.balance, "117.80");
+	pcrm_assert_ok(pcrm_ledger_summary_load(t->ctx, &root_admin, "A1", &l));
+	assert_money(l.balance, "370.40");
+}
+
+PCRM_BACKEND_TEST(billing, a_bill_number_posted_with_other_content_stops_the_batch)
+{
+	pcrm_billing_summary s;
+
+	setup(t);
+	post_october_bill(t, "A1", "1.00");
+	pcrm_assert_fails(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s),
+	                  PCRM_ECONFLICT, "A1-202610");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM bill"), 0, "the batch rolled back whole");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry"), 1);
+}

@@ -296,6 +296,40 @@ PCRM_BACKEND_TEST(store, bulk_insert_round_trips_awkward_text)
 	pcrm__rows_free(rows);
 }
 
+/* A field longer than the driver's row buffer, escapes falling on every offset. */
+PCRM_BACKEND_TEST(store, bulk_insert_round_trips_text_longer_than_its_buffer)
+{
+	static const char *const cols[] = { "k", "note" };
+	static const char piece[] = "0123456\\t\tx\n\r";
+	size_t n = 30000;
+	char *text = malloc(n + 1);
+	pcrm_sql_value v[2];
+	pcrm_rows *rows;
+
+	for (size_t i = 0; i < n; i++)
+		text[i] = piece[i % (sizeof(piece) - 1)];
+	text[n] = '\0';
+	raw(t->ctx, "CREATE TABLE bulk_long (k TEXT PRIMARY KEY, note TEXT)");
+	pcrm_assert_ok(pcrm_ctx_begin(t->ctx));
+	pcrm_assert_ok(pcrm__store_bulk_begin(t->ctx->store, "bulk_long", cols, 2));
+	v[0] = PCRM_SQL_S("long");
+	v[1] = PCRM_SQL_S(text);
+	pcrm_assert_ok(pcrm__store_bulk_row(t->ctx->store, v));
+	v[0] = PCRM_SQL_S("short");
+	v[1] = PCRM_SQL_S("\\");
+	pcrm_assert_ok(pcrm__store_bulk_row(t->ctx->store, v));
+	pcrm_assert_ok(pcrm__store_bulk_end(t->ctx->store, 0));
+	pcrm_assert_ok(pcrm_ctx_commit(t->ctx));
+	pcrm_assert_ok(pcrm__store_query(t->ctx->store, "SELECT k, note FROM bulk_long ORDER BY k",
+	                                 NULL, 0, &rows));
+	cr_assert_eq(pcrm__rows_next(rows), 1);
+	cr_assert_str_eq(pcrm__rows_text(rows, 1), text);
+	cr_assert_eq(pcrm__rows_next(rows), 1);
+	cr_assert_str_eq(pcrm__rows_text(rows, 1), "\\");
+	pcrm__rows_free(rows);
+	free(text);
+}
+
 PCRM_BACKEND_TEST(store, failed_bulk_insert_leaves_nothing)
 {
 	static const char *const cols[] = { "k" };
