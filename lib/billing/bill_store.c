@@ -14,6 +14,7 @@
 #include "billing_internal.h"
 #include "core/ctx.h"
 #include "core/error.h"
+#include "customer/metering_internal.h"
 #include "ledger/ledger_internal.h"
 #include "org/org_internal.h"
 #include "store/store.h"
@@ -184,26 +185,10 @@ struct pcrm_bill_list {
 PCRM__VEC_LIST(pcrm_bill_list, pcrm_bill_record, pcrm_bill_list_count, pcrm_bill_list_at,
                pcrm_bill_list_free)
 
-static int customer_org(pcrm_ctx *ctx, const char *customer_no, char org[PCRM__BILL_CODE_MAX + 1])
-{
-	pcrm_sql_value p[1] = { PCRM_SQL_S(customer_no) };
-	pcrm_rows *rows = NULL;
-	int rc = pcrm__store_query(ctx->store, "SELECT org_unit FROM customer WHERE customer_no = $1",
-	                           p, 1, &rows);
-	if (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
-		snprintf(org, PCRM__BILL_CODE_MAX + 1, "%s", pcrm__rows_text(rows, 0));
-		rc = PCRM_OK;
-	} else if (rc == 0) {
-		rc = pcrm__error(PCRM_ENOTFOUND, "customer \"%s\" does not exist", customer_no);
-	}
-	pcrm__rows_free(rows);
-	return rc;
-}
-
 int pcrm_bill_list_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
                         const char *from_period, const char *to_period, pcrm_bill_list **out)
 {
-	char org[PCRM__BILL_CODE_MAX + 1];
+	struct pcrm__owner owner;
 	struct pcrm__month from, to;
 	pcrm_sql_value p[3];
 	pcrm_rows *rows = NULL;
@@ -215,15 +200,15 @@ int pcrm_bill_list_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char *cust
 	*out = NULL;
 	if (!ctx)
 		return pcrm__error(PCRM_EINVAL, "ctx: is NULL");
-	if (!customer_no || !*customer_no || strlen(customer_no) > PCRM__BILL_CODE_MAX)
-		return pcrm__error(PCRM_EINVAL, "customer_no: must be 1..%d bytes", PCRM__BILL_CODE_MAX);
+	if ((rc = pcrm__code_arg("customer_no", customer_no)) != PCRM_OK)
+		return rc;
 	if (from_period && (rc = pcrm__month_parse(ctx, "from_period", from_period, &from)) != PCRM_OK)
 		return rc;
 	if (to_period && (rc = pcrm__month_parse(ctx, "to_period", to_period, &to)) != PCRM_OK)
 		return rc;
-	rc = customer_org(ctx, customer_no, org);
+	rc = pcrm__owner_load(ctx, customer_no, &owner);
 	if (rc == PCRM_OK)
-		rc = pcrm_authorize(ctx, actor, PCRM_PERM_ARCHIVE_READ, org);
+		rc = pcrm__owner_authorize(ctx, actor, &owner, PCRM_PERM_ARCHIVE_READ);
 	if (rc != PCRM_OK)
 		return rc;
 	if (!(list = calloc(1, sizeof(*list))))

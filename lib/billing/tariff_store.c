@@ -17,21 +17,16 @@
 #include "org/org_internal.h"
 #include "store/store.h"
 
-static int64_t days_or_null(pcrm_date d, pcrm_sql_value *v)
+/* A date as days since 1970-01-01; an open end (invalid date) as NULL. */
+static pcrm_sql_value days_or_null(pcrm_date d)
 {
-	if (!pcrm_date_is_valid(d)) {
-		*v = PCRM_SQL_NUL;
-		return 0;
-	}
-	*v = PCRM_SQL_I(pcrm_date_to_days(d));
-	return 1;
+	return pcrm_date_is_valid(d) ? PCRM_SQL_I(pcrm_date_to_days(d)) : PCRM_SQL_NUL;
 }
 
 /* Inserts the version, or checks that the stored one is the same document. */
 static int store_version(pcrm_ctx *ctx, const pcrm_actor *actor, const pcrm_tariff *t,
                          const char *json, const char *hash)
 {
-	char version_text[24];
 	pcrm_sql_value p[8];
 	pcrm_rows *rows = NULL;
 	json_t *summary;
@@ -56,7 +51,7 @@ static int store_version(pcrm_ctx *ctx, const pcrm_actor *actor, const pcrm_tari
 	if (rc < 0)
 		return rc;
 	p[2] = PCRM_SQL_I(pcrm_date_to_days(pcrm_tariff_effective_from(t)));
-	days_or_null(pcrm_tariff_effective_to(t), &p[3]);
+	p[3] = days_or_null(pcrm_tariff_effective_to(t));
 	p[4] = PCRM_SQL_S(json);
 	p[5] = PCRM_SQL_S(hash);
 	p[6] = PCRM_SQL_I(pcrm_ctx_now(ctx));
@@ -68,7 +63,6 @@ static int store_version(pcrm_ctx *ctx, const pcrm_actor *actor, const pcrm_tari
 	                      p, 8, NULL);
 	if (rc != PCRM_OK)
 		return rc;
-	snprintf(version_text, sizeof(version_text), "%lld", (long long)pcrm_tariff_version(t));
 	summary = json_pack("{s:s, s:I, s:s}", "tariff_id", pcrm_tariff_id(t), "version",
 	                    (json_int_t)pcrm_tariff_version(t), "sha256", hash);
 	rc = pcrm__audit_append(ctx, actor, "tariff.publish", "tariff", pcrm_tariff_id(t), summary);

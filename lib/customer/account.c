@@ -78,6 +78,17 @@ static const struct pcrm__record_kind account_kind = {
 	.key = "account_no",
 	.column = "payment_method",
 	.label = "account",
+	.create_action = "account.create",
+	.update_action = "account.update",
+	.insert_sql = "INSERT INTO account (customer_no, account_no, payment_method, status, doc, "
+	              "created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $6, 1)",
+	.load_sql = "SELECT c.customer_no, c.org_unit, c.status, a.customer_no, a.doc, a.version, "
+	            "a.created_at, a.updated_at FROM account a "
+	            "JOIN customer c ON c.customer_no = a.customer_no WHERE a.account_no = $1",
+	.list_sql = "SELECT customer_no, doc, version, created_at, updated_at FROM account "
+	            "WHERE customer_no = $1 ORDER BY account_no",
+	.update_sql = "UPDATE account SET payment_method = $1, status = $2, doc = $3, updated_at = $4, "
+	              "version = version + 1 WHERE account_no = $5 AND version = $6",
 	.final_status = "closed",
 	.doc_check = pcrm__account_doc_check,
 	.check_links = NULL,

@@ -141,10 +141,20 @@ void pcrm__record_list_free(struct pcrm__record_list *list);
  * stored and the rules only it has.  record_store.c does the rest.
  */
 struct pcrm__record_kind {
-	const char *table;        /* also the audit object type and action prefix */
+	const char *table;        /* the audit object type */
 	const char *key;          /* the key column and document field ("account_no") */
 	const char *column;       /* the other indexed column, copied from the document */
 	const char *label;        /* for messages ("metering point") */
+	const char *create_action, *update_action; /* audit actions */
+	/*
+	 * The statements, written out (values always bound):
+	 * insert  ($1 customer_no, $2 key, $3 column, $4 status, $5 doc, $6 now)
+	 * load    (owner columns customer_no, org_unit, status, then the record's
+	 *          customer_no, doc, version, created_at, updated_at; $1 key)
+	 * list    (the record's columns; $1 customer_no, ordered by key)
+	 * update  ($1 column, $2 status, $3 doc, $4 now, $5 key, $6 expected version)
+	 */
+	const char *insert_sql, *load_sql, *list_sql, *update_sql;
 	const char *final_status; /* a status after which nothing changes; NULL: none */
 	/** Validates a document or (patch = 1) a patch in place. */
 	int (*doc_check)(json_t *doc, int patch);

@@ -109,6 +109,17 @@ static const struct pcrm__record_kind point_kind = {
 	.key = "mp_no",
 	.column = "account_no",
 	.label = "metering point",
+	.create_action = "metering_point.create",
+	.update_action = "metering_point.update",
+	.insert_sql = "INSERT INTO metering_point (customer_no, mp_no, account_no, status, doc, "
+	              "created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $6, 1)",
+	.load_sql = "SELECT c.customer_no, c.org_unit, c.status, m.customer_no, m.doc, m.version, "
+	            "m.created_at, m.updated_at FROM metering_point m "
+	            "JOIN customer c ON c.customer_no = m.customer_no WHERE m.mp_no = $1",
+	.list_sql = "SELECT customer_no, doc, version, created_at, updated_at FROM metering_point "
+	            "WHERE customer_no = $1 ORDER BY mp_no",
+	.update_sql = "UPDATE metering_point SET account_no = $1, status = $2, doc = $3, "
+	              "updated_at = $4, version = version + 1 WHERE mp_no = $5 AND version = $6",
 	.final_status = NULL,
 	.doc_check = pcrm__metering_point_doc_check,
 	.check_links = check_links,

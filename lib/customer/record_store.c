@@ -7,10 +7,9 @@
  * account must belong to the customer, a metering point with a meter in
  * service cannot be deactivated, ...) are its hooks.
  *
- * Table and column names come only from the kinds compiled into the
- * library, never from callers; values are always bound parameters.
+ * Each kind writes its statements out in full; values are always bound
+ * parameters.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,8 +18,6 @@
 #include "core/error.h"
 #include "metering_internal.h"
 #include "store/store.h"
-
-#define SQL_MAX 512
 
 static const char *doc_str(const json_t *doc, const char *key)
 {
@@ -33,7 +30,6 @@ static int insert_record(pcrm_ctx *ctx, const pcrm_actor *actor,
                          const struct pcrm__record_kind *kind, const char *customer_no,
                          const json_t *doc)
 {
-	char sql[SQL_MAX], action[64];
 	char *text = pcrm__record_stored_doc(doc);
 	const char *key = doc_str(doc, kind->key);
 	json_t *summary;
@@ -42,17 +38,13 @@ static int insert_record(pcrm_ctx *ctx, const pcrm_actor *actor,
 
 	if (!text)
 		return pcrm__error_oom();
-	snprintf(sql, sizeof(sql),
-	         "INSERT INTO %s (customer_no, %s, %s, status, doc, created_at, updated_at, version) "
-	         "VALUES ($1, $2, $3, $4, $5, $6, $6, 1)",
-	         kind->table, kind->key, kind->column);
 	p[0] = PCRM_SQL_S(customer_no);
 	p[1] = PCRM_SQL_S(key);
 	p[2] = PCRM_SQL_S(doc_str(doc, kind->column));
 	p[3] = PCRM_SQL_S(doc_str(doc, "status"));
 	p[4] = PCRM_SQL_S(text);
 	p[5] = PCRM_SQL_I(pcrm_ctx_now(ctx));
-	rc = pcrm__store_exec(ctx->store, sql, p, 6, NULL);
+	rc = pcrm__store_exec(ctx->store, kind->insert_sql, p, 6, NULL);
 	free(text);
 	if (rc == PCRM_EDUPLICATE)
 		return pcrm__error(PCRM_EDUPLICATE, "%s: \"%s\" is already taken", kind->key, key);
@@ -60,8 +52,7 @@ static int insert_record(pcrm_ctx *ctx, const pcrm_actor *actor,
 		return rc;
 	summary = pcrm__audit_doc(doc);
 	json_object_set_new(summary, "customer_no", json_string(customer_no));
-	snprintf(action, sizeof(action), "%s.create", kind->table);
-	rc = pcrm__audit_append(ctx, actor, action, kind->table, key, summary);
+	rc = pcrm__audit_append(ctx, actor, kind->create_action, kind->table, key, summary);
 	json_decref(summary);
 	return rc;
 }
@@ -107,17 +98,10 @@ int pcrm__record_create(pcrm_ctx *ctx, const pcrm_actor *actor,
 static int load_record(pcrm_ctx *ctx, const struct pcrm__record_kind *kind, const char *key,
                        struct pcrm__owner *owner, struct pcrm__record **out)
 {
-	char sql[SQL_MAX];
 	pcrm_sql_value p[1] = { PCRM_SQL_S(key) };
 	pcrm_rows *rows;
-	int rc;
+	int rc = pcrm__store_query(ctx->store, kind->load_sql, p, 1, &rows);
 
-	snprintf(sql, sizeof(sql),
-	         "SELECT c.customer_no, c.org_unit, c.status, "
-	         "r.customer_no, r.doc, r.version, r.created_at, r.updated_at "
-	         "FROM %s r JOIN customer c ON c.customer_no = r.customer_no WHERE r.%s = $1",
-	         kind->table, kind->key);
-	rc = pcrm__store_query(ctx->store, sql, p, 1, &rows);
 	if (rc != PCRM_OK)
 		return rc;
 	rc = pcrm__rows_next(rows);
@@ -160,7 +144,6 @@ int pcrm__record_list_of(pcrm_ctx *ctx, const pcrm_actor *actor,
                          struct pcrm__record_list **out)
 {
 	struct pcrm__owner owner;
-	char sql[SQL_MAX];
 	int rc;
 
 	if (!out)
@@ -175,11 +158,7 @@ int pcrm__record_list_of(pcrm_ctx *ctx, const pcrm_actor *actor,
 		rc = pcrm__owner_authorize(ctx, actor, &owner, PCRM_PERM_ARCHIVE_READ);
 	if (rc != PCRM_OK)
 		return rc;
-	snprintf(sql, sizeof(sql),
-	         "SELECT customer_no, doc, version, created_at, updated_at "
-	         "FROM %s WHERE customer_no = $1 ORDER BY %s",
-	         kind->table, kind->key);
-	return pcrm__record_list_load(ctx, sql, customer_no, out);
+	return pcrm__record_list_load(ctx, kind->list_sql, customer_no, out);
 }
 
 /* ---- update ---- */
@@ -188,7 +167,6 @@ static int write_update(pcrm_ctx *ctx, const pcrm_actor *actor,
                         const struct pcrm__record_kind *kind, const char *key, const json_t *doc,
                         const json_t *patch, int expected_version)
 {
-	char sql[SQL_MAX], action[64];
 	char *text;
 	json_t *summary;
 	int64_t changes = 0;
@@ -200,17 +178,13 @@ static int write_update(pcrm_ctx *ctx, const pcrm_actor *actor,
 	text = pcrm__record_stored_doc(doc);
 	if (!text)
 		return pcrm__error_oom();
-	snprintf(sql, sizeof(sql),
-	         "UPDATE %s SET %s = $1, status = $2, doc = $3, updated_at = $4, "
-	         "version = version + 1 WHERE %s = $5 AND version = $6",
-	         kind->table, kind->column, kind->key);
 	p[0] = PCRM_SQL_S(doc_str(doc, kind->column));
 	p[1] = PCRM_SQL_S(doc_str(doc, "status"));
 	p[2] = PCRM_SQL_S(text);
 	p[3] = PCRM_SQL_I(pcrm_ctx_now(ctx));
 	p[4] = PCRM_SQL_S(key);
 	p[5] = PCRM_SQL_I(expected_version);
-	rc = pcrm__store_exec(ctx->store, sql, p, 6, &changes);
+	rc = pcrm__store_exec(ctx->store, kind->update_sql, p, 6, &changes);
 	free(text);
 	if (rc == PCRM_OK && changes != 1)
 		rc = pcrm__error(PCRM_ECONFLICT, "%s \"%s\" was changed concurrently; read it again",
@@ -219,8 +193,7 @@ static int write_update(pcrm_ctx *ctx, const pcrm_actor *actor,
 		return rc;
 	summary = json_pack("{s:o, s:i}", "changed", pcrm__audit_doc(patch), "version",
 	                    expected_version + 1);
-	snprintf(action, sizeof(action), "%s.update", kind->table);
-	rc = pcrm__audit_append(ctx, actor, action, kind->table, key, summary);
+	rc = pcrm__audit_append(ctx, actor, kind->update_action, kind->table, key, summary);
 	json_decref(summary);
 	return rc;
 }
