@@ -14,6 +14,7 @@
 #include "billing_internal.h"
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/vec.h"
 #include "customer/metering_internal.h"
 #include "ledger/ledger_internal.h"
 #include "org/org_internal.h"

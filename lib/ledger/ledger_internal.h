@@ -6,6 +6,7 @@
 
 #include <powercrm/ledger.h>
 
+#include "core/vec.h"
 #include "store/store.h"
 
 /** Longest code (customer, account number, org unit), as in the archive. */
@@ -31,23 +32,6 @@ int64_t pcrm__ledger_day(const pcrm_ctx *ctx, pcrm_time t);
 
 /* ---- lists (ledger_list.c) ---- */
 
-/** A growable array of malloc'd items. */
-struct pcrm__vec {
-	void **items;
-	size_t count, cap;
-};
-
-int pcrm__vec_push(struct pcrm__vec *v, void *item);
-/** Frees every item and the array (not the struct). */
-void pcrm__vec_free(struct pcrm__vec *v);
-
-/**
- * Allocates a zeroed struct of `size` bytes followed by copies of the `n`
- * strings `src` (NULL ones are skipped), storing each copy's address in the
- * `const char *` member at byte offset `offsets[i]`.  NULL when out of memory.
- */
-void *pcrm__block_new(size_t size, const char *const *src, const size_t *offsets, size_t n);
-
 /**
  * Runs a query and steps to its first row: 1 (a row) or 0 (none) with
  * *rows open, < 0 on failure.  The caller frees *rows in every case
@@ -55,23 +39,6 @@ void *pcrm__block_new(size_t size, const char *const *src, const size_t *offsets
  */
 int pcrm__ledger_first_row(pcrm_store *st, const char *sql, const pcrm_sql_value *params,
                            int nparams, pcrm_rows **rows);
-
-/**
- * The three functions of a list type that wraps one struct pcrm__vec `v`:
- * count, the i-th item (NULL out of range), free (NULL is a no-op).
- */
-#define PCRM__VEC_LIST(type, item, count_fn, at_fn, free_fn)                                \
-	size_t count_fn(const type *l) { return l ? l->v.count : 0; }                        \
-	const item *at_fn(const type *l, size_t i)                                           \
-	{                                                                                    \
-		return l && i < l->v.count ? (const item *)l->v.items[i] : NULL;             \
-	}                                                                                    \
-	void free_fn(type *l)                                                                \
-	{                                                                                    \
-		if (l)                                                                       \
-			pcrm__vec_free(&l->v);                                               \
-		free(l);                                                                     \
-	}
 
 /* ---- a checked posting request (ledger_doc.c) ---- */
 
