@@ -45,6 +45,7 @@ struct run {
 	struct pcrm__bill_subject *subjects;
 	struct pcrm__account_usage *usage;
 	pcrm_bill **bills;
+	char (*bill_nos)[PCRM__BILL_NO_MAX]; /* bill number of each subject */
 	pcrm_billing_summary summary;
 };
 
@@ -55,6 +56,7 @@ static void run_clear(struct run *r)
 	free(r->subjects);
 	free(r->usage);
 	free(r->bills);
+	free(r->bill_nos);
 	free(r->scope);
 	json_decref(r->spec);
 }
@@ -198,12 +200,6 @@ static const struct pcrm__account_usage *usage_of(const struct run *r, size_t nu
 	return bsearch(&key, r->usage, nusage, sizeof(key), pcrm__usage_cmp);
 }
 
-static void bill_no_of(const struct run *r, const char *account_no, char out[PCRM__BILL_NO_MAX])
-{
-	snprintf(out, PCRM__BILL_NO_MAX, "%s-%.4s%.2s", account_no, r->month.text,
-	         r->month.text + 5);
-}
-
 /* Computes the batch's bills; bills[i] stays NULL for accounts without readings. */
 static int compute_batch(struct run *r, size_t n, size_t nusage)
 {
@@ -214,6 +210,8 @@ static int compute_batch(struct run *r, size_t n, size_t nusage)
 		int rc;
 
 		r->bills[i] = NULL;
+		snprintf(r->bill_nos[i], PCRM__BILL_NO_MAX, "%s-%.4s%.2s", s->account_no,
+		         r->month.text, r->month.text + 5);
 		if (!u)
 			continue;
 		t = tariff_for(r, s->usage_class);
@@ -232,15 +230,13 @@ static int compute_batch(struct run *r, size_t n, size_t nusage)
 static int post_bulk(struct run *r, size_t n)
 {
 	struct pcrm__ledger_bill *lb = calloc(n, sizeof(*lb));
-	char(*bill_no)[PCRM__BILL_NO_MAX] = calloc(n, sizeof(*bill_no));
 	size_t k = 0;
-	int rc = lb && bill_no ? PCRM_OK : pcrm__error_oom();
+	int rc = lb ? PCRM_OK : pcrm__error_oom();
 
 	for (size_t i = 0; i < n && rc == PCRM_OK; i++) {
-		struct pcrm__bill_meta meta = { bill_no[k], NULL, r->issue_date, r->due_date };
+		struct pcrm__bill_meta meta = { r->bill_nos[i], NULL, r->issue_date, r->due_date };
 		if (!r->bills[i] || pcrm_decimal_sign(pcrm_bill_total(r->bills[i])) <= 0)
 			continue;
-		bill_no_of(r, r->subjects[i].account_no, bill_no[k]);
 		lb[k].customer_no = r->subjects[i].customer_no;
 		lb[k].account_no = r->subjects[i].account_no;
 		lb[k].usage_class = r->subjects[i].usage_class;
@@ -253,20 +249,17 @@ static int post_bulk(struct run *r, size_t n)
 	for (size_t i = 0; i < k; i++)
 		json_decref(lb[i].doc);
 	free(lb);
-	free(bill_no);
 	return rc;
 }
 
 /* Posts the batch's bills one by one (the fallback that answers replays and conflicts). */
 static int post_each(struct run *r, size_t n)
 {
-	char bill_no[PCRM__BILL_NO_MAX];
-	struct pcrm__bill_meta meta = { bill_no, NULL, r->issue_date, r->due_date };
 	int rc = PCRM_OK;
 	for (size_t i = 0; i < n && rc == PCRM_OK; i++) {
+		struct pcrm__bill_meta meta = { r->bill_nos[i], NULL, r->issue_date, r->due_date };
 		if (!r->bills[i])
 			continue;
-		bill_no_of(r, r->subjects[i].account_no, bill_no);
 		rc = pcrm__bill_post(r->ctx, r->actor, &r->subjects[i], &r->month, &meta, r->bills[i]);
 	}
 	return rc;
@@ -275,17 +268,15 @@ static int post_each(struct run *r, size_t n)
 static int write_batch(struct run *r, size_t n, int one_by_one, int64_t *billed,
                        pcrm_decimal *total)
 {
-	char bill_no[PCRM__BILL_NO_MAX];
-	struct pcrm__bill_meta meta = { bill_no, NULL, r->issue_date, r->due_date };
 	json_t *summary;
 	int rc = pcrm__bill_bulk_begin(r->ctx);
 
 	*billed = 0;
 	*total = pcrm_decimal_make(0, 2);
 	for (size_t i = 0; i < n && rc == PCRM_OK; i++) {
+		struct pcrm__bill_meta meta = { r->bill_nos[i], NULL, r->issue_date, r->due_date };
 		if (!r->bills[i])
 			continue;
-		bill_no_of(r, r->subjects[i].account_no, bill_no);
 		rc = pcrm__bill_insert(r->ctx, r->actor, &r->subjects[i], &r->month, &meta, r->bills[i],
 		                       1);
 		if (rc == PCRM_OK)
@@ -393,7 +384,8 @@ int pcrm_billing_run(pcrm_ctx *ctx, const pcrm_actor *actor, const char *spec,
 		r.subjects = calloc((size_t)r.batch_size, sizeof(*r.subjects));
 		r.usage = calloc((size_t)r.batch_size, sizeof(*r.usage));
 		r.bills = calloc((size_t)r.batch_size, sizeof(*r.bills));
-		if (!r.subjects || !r.usage || !r.bills)
+		r.bill_nos = calloc((size_t)r.batch_size, sizeof(*r.bill_nos));
+		if (!r.subjects || !r.usage || !r.bills || !r.bill_nos)
 			rc = pcrm__error_oom();
 	}
 	while (rc == PCRM_OK) {
