@@ -43,4 +43,28 @@ void *pcrm__block_new(size_t size, const char *const *src, const size_t *offsets
 		free(l);                                                                     \
 	}
 
+/**
+ * The four functions of a paged list type whose members are `items` (item
+ * pointers), `count` and `next_cursor` (malloc'd, or NULL on the last
+ * page): PREFIX_count, PREFIX_at (NULL out of range), PREFIX_next_cursor
+ * and PREFIX_free (frees each item with item_free; NULL is a no-op).
+ */
+#define PCRM__PAGE_LIST(type, item, prefix, item_free)                                      \
+	size_t prefix##_count(const type *l) { return l ? l->count : 0; }                    \
+	const item *prefix##_at(const type *l, size_t i)                                     \
+	{                                                                                    \
+		return l && i < l->count ? l->items[i] : NULL;                               \
+	}                                                                                    \
+	const char *prefix##_next_cursor(const type *l) { return l ? l->next_cursor : NULL; } \
+	void prefix##_free(type *l)                                                          \
+	{                                                                                    \
+		if (!l)                                                                      \
+			return;                                                              \
+		for (size_t i = 0; i < l->count; i++)                                        \
+			item_free(l->items[i]);                                              \
+		free(l->items);                                                              \
+		free(l->next_cursor);                                                        \
+		free(l);                                                                     \
+	}
+
 #endif

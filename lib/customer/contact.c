@@ -14,6 +14,7 @@
 #include "contact_internal.h"
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/vec.h"
 #include "core/uuid.h"
 #include "org/org_internal.h"
 #include "store/store.h"
@@ -30,31 +31,7 @@ struct pcrm_contact_list {
 	char *next_cursor;
 };
 
-size_t pcrm_contact_list_count(const pcrm_contact_list *list)
-{
-	return list ? list->count : 0;
-}
-
-const pcrm_contact *pcrm_contact_list_at(const pcrm_contact_list *list, size_t i)
-{
-	return list && i < list->count ? list->items[i] : NULL;
-}
-
-const char *pcrm_contact_list_next_cursor(const pcrm_contact_list *list)
-{
-	return list ? list->next_cursor : NULL;
-}
-
-void pcrm_contact_list_free(pcrm_contact_list *list)
-{
-	if (!list)
-		return;
-	for (size_t i = 0; i < list->count; i++)
-		pcrm_contact_free(list->items[i]);
-	free(list->items);
-	free(list->next_cursor);
-	free(list);
-}
+PCRM__PAGE_LIST(pcrm_contact_list, pcrm_contact, pcrm_contact_list, pcrm_contact_free)
 
 /* ---- the customer a contact belongs to ---- */
 

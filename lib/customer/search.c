@@ -12,6 +12,7 @@
 #include "core/crypto.h"
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/vec.h"
 #include "customer_internal.h"
 #include "org/org_internal.h"
 #include "store/store.h"
@@ -33,31 +34,7 @@ static const char select_visible[] =
 	"FROM customer c JOIN org_unit o ON o.code = c.org_unit "
 	"WHERE substr(o.path, 1, length($1)) = $1";
 
-size_t pcrm_customer_list_count(const pcrm_customer_list *list)
-{
-	return list ? list->count : 0;
-}
-
-const pcrm_customer *pcrm_customer_list_at(const pcrm_customer_list *list, size_t i)
-{
-	return list && i < list->count ? list->items[i] : NULL;
-}
-
-const char *pcrm_customer_list_next_cursor(const pcrm_customer_list *list)
-{
-	return list ? list->next_cursor : NULL;
-}
-
-void pcrm_customer_list_free(pcrm_customer_list *list)
-{
-	if (!list)
-		return;
-	for (size_t i = 0; i < list->count; i++)
-		pcrm_customer_free(list->items[i]);
-	free(list->items);
-	free(list->next_cursor);
-	free(list);
-}
+PCRM__PAGE_LIST(pcrm_customer_list, pcrm_customer, pcrm_customer_list, pcrm_customer_free)
 
 /* A query under construction: SQL text from constant fragments plus bound values. */
 struct query_builder {

@@ -14,6 +14,7 @@
 
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/vec.h"
 #include "core/uuid.h"
 #include "org/org_internal.h"
 #include "workorder_internal.h"
@@ -33,31 +34,7 @@ struct pcrm_workorder_history {
 	size_t count;
 };
 
-size_t pcrm_workorder_list_count(const pcrm_workorder_list *list)
-{
-	return list ? list->count : 0;
-}
-
-const pcrm_workorder *pcrm_workorder_list_at(const pcrm_workorder_list *list, size_t i)
-{
-	return list && i < list->count ? list->items[i] : NULL;
-}
-
-const char *pcrm_workorder_list_next_cursor(const pcrm_workorder_list *list)
-{
-	return list ? list->next_cursor : NULL;
-}
-
-void pcrm_workorder_list_free(pcrm_workorder_list *list)
-{
-	if (!list)
-		return;
-	for (size_t i = 0; i < list->count; i++)
-		pcrm_workorder_free(list->items[i]);
-	free(list->items);
-	free(list->next_cursor);
-	free(list);
-}
+PCRM__PAGE_LIST(pcrm_workorder_list, pcrm_workorder, pcrm_workorder_list, pcrm_workorder_free)
 
 /* ---- queries ---- */
 
