@@ -80,7 +80,11 @@ typedef struct pcrm_account_list pcrm_account_list;
  * account_no (unique across all customers), name, payment_method ("cash",
  * "bank_collection" or "prepaid"), bank and bank_account (required for
  * bank_collection, refused otherwise), status ("active" by default,
- * "suspended", "closed").  PCRM_EINVAL names the field, PCRM_EDUPLICATE
+ * "suspended", "closed"), and the contract terms of a two-part (两部制)
+ * account, each optional: contract_capacity_kva (合同容量, kVA) and
+ * contract_demand_kw (需量核定值, kW) as decimal strings above 0 with at most
+ * 6 decimals, pf_standard (功率因数考核标准) "0.90", "0.85" or "0.80"
+ * (see pcrm_contract_terms).  PCRM_EINVAL names the field, PCRM_EDUPLICATE
  * when the account number is taken, PCRM_ENOTFOUND when the customer does
  * not exist, PCRM_ESTATE when it is closed.  `out` may be NULL; otherwise it
  * receives the stored account (free with pcrm_account_free()).
@@ -123,6 +127,43 @@ PCRM_EXTERN(pcrm_time) pcrm_account_created_at(const pcrm_account *a);
 PCRM_EXTERN(pcrm_time) pcrm_account_updated_at(const pcrm_account *a);
 /** The whole account as JSON: the create format plus customer_no, version and times. */
 PCRM_EXTERN(const char *) pcrm_account_json(const pcrm_account *a);
+
+/**
+ * The contract terms of an account that a two-part (两部制) tariff bills
+ * with; the fields of pcrm_bill_customer of the same names (tariff.h), which
+ * a billing run fills from them.  Zero means "not contracted": no capacity
+ * (a tariff charging by capacity then refuses to bill), no contracted demand
+ * (no excess above it), no power-factor standard (no adjustment).
+ */
+typedef struct pcrm_contract_terms {
+	int version;                        /**< PCRM_CONTRACT_TERMS_VERSION */
+	pcrm_decimal contract_capacity_kva; /**< 合同容量 (kVA): the basic charge by capacity */
+	pcrm_decimal contract_demand_kw;    /**< 需量核定值 (kW): demand above 105 % of it pays double */
+	int pf_standard;                    /**< 功率因数考核标准 in hundredths: 90, 85, 80, or 0 (none) */
+} pcrm_contract_terms;
+
+#define PCRM_CONTRACT_TERMS_VERSION 1
+#define PCRM_CONTRACT_TERMS_INIT { PCRM_CONTRACT_TERMS_VERSION, { 0, 0 }, { 0, 0 }, 0 }
+
+/**
+ * Reads the contract terms of an account into `out` (zero where the account
+ * has none).  PCRM_EINVAL when an argument is NULL.
+ */
+PCRM_EXTERN(int) pcrm_account_contract(const pcrm_account *a, pcrm_contract_terms *out);
+
+/**
+ * Sets all three contract terms of an account at once: a zero field removes
+ * that term.  The same change as pcrm_account_update() with the patch
+ * {"contract_capacity_kva", "contract_demand_kw", "pf_standard"} (decimals
+ * written as given, the standard as "0.90" / "0.85" / "0.80", zero as null),
+ * with the same checks and the same "account.update" audit entry: a bad
+ * value is PCRM_EINVAL naming the field and changes nothing.  `out` may be
+ * NULL; otherwise it receives the stored account.
+ */
+PCRM_EXTERN(int) pcrm_account_set_contract(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                           const char *account_no,
+                                           const pcrm_contract_terms *terms,
+                                           int expected_version, pcrm_account **out);
 
 PCRM_EXTERN(size_t) pcrm_account_list_count(const pcrm_account_list *list);
 /** The i-th account, owned by the list; NULL when i is out of range. */

@@ -42,12 +42,18 @@ int pcrm__bill_subject_doc(struct pcrm__bill_subject *s, const char *customer_do
 
 /* ---- usage from readings (usage_load.c) ---- */
 
-/** One account's readings of a month, per register (indexed by pcrm_register). */
+/**
+ * What an account's bill needs besides its customer: the month's readings
+ * per register (indexed by pcrm_register), what it was billed earlier in the
+ * year, and its contract terms (zero where it has none).
+ */
 struct pcrm__account_usage {
 	char account_no[PCRM__BILL_CODE_MAX + 1];
 	pcrm_decimal reg[PCRM_REGISTER_MAX_DEMAND + 1];
 	unsigned int present; /* PCRM_REGISTER_BIT() of registers with a reading */
 	pcrm_decimal ytd_kwh, ytd_amount;
+	pcrm_decimal contract_capacity_kva, contract_demand_kw;
+	int pf_standard;      /* hundredths: 90, 85, 80, or 0 */
 };
 
 /** Orders usages by account number, byte by byte (qsort / bsearch). */
@@ -56,13 +62,22 @@ int pcrm__usage_cmp(const void *a, const void *b);
 /**
  * Loads the usage of every account from `first` to `last` (account numbers,
  * inclusive) for a month: readings summed per register (max demand: the
- * largest), and what the account was billed earlier in the year.  Fills
+ * largest), what the account was billed earlier in the year, and its
+ * contract terms (pcrm__contract_load_range()).  Fills
  * `out` in account order, one item per account with at least one reading;
  * *count receives how many.  `out` must hold `cap` items.
  */
 int pcrm__usage_load_range(pcrm_ctx *ctx, const char *first, const char *last,
                            const struct pcrm__month *month, struct pcrm__account_usage *out,
                            size_t cap, size_t *count);
+
+/**
+ * Fills the contract terms (capacity, contracted demand, power-factor
+ * standard) of the `n` usages in `out` (sorted by pcrm__usage_cmp) from the
+ * account rows `first` .. `last`: one query for the whole range.
+ */
+int pcrm__contract_load_range(pcrm_ctx *ctx, const char *first, const char *last,
+                              struct pcrm__account_usage *out, size_t n);
 
 /**
  * Builds the pcrm_usage and pcrm_bill_customer of one account for a tariff

@@ -172,7 +172,8 @@ int pcrm__usage_load_range(pcrm_ctx *ctx, const char *first, const char *last,
 		return rc;
 	/* The store's collation orders the rows; C looks them up in byte order. */
 	qsort(out, *count, sizeof(*out), pcrm__usage_cmp);
-	return load_year_to_date(ctx, first, last, month, out, *count);
+	rc = load_year_to_date(ctx, first, last, month, out, *count);
+	return rc == PCRM_OK ? pcrm__contract_load_range(ctx, first, last, out, *count) : rc;
 }
 
 /* ---- usage -> bill ---- */
@@ -247,6 +248,9 @@ int pcrm__bill_compute_for(const pcrm_tariff *tariff, const struct pcrm__bill_su
 	cust.ytd_kwh = u->ytd_kwh;
 	cust.ytd_amount = u->ytd_amount;
 	cust.year_end = month->first.month == 12;
+	cust.contract_capacity_kva = u->contract_capacity_kva;
+	cust.contract_demand_kw = u->contract_demand_kw;
+	cust.pf_standard = u->pf_standard;
 	if (rc == PCRM_OK)
 		rc = pcrm_bill_compute(tariff, &cust, month->first, month->last, usage, NULL, out);
 	if (rc != PCRM_OK && rc != PCRM_ENOMEM)

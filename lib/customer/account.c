@@ -1,4 +1,8 @@
-/* Billing accounts (账户): create, read, update, list per customer. */
+/*
+ * Billing accounts (账户): create, read, update, list per customer, and the
+ * contract terms a two-part tariff bills them with.
+ */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +77,10 @@ static int check_closable(pcrm_ctx *ctx, const char *account_no, const char *sta
 	return rc;
 }
 
+/* The contract terms, in the document and (migration 9) in columns of their own. */
+static const char *const contract_fields[] = { "contract_capacity_kva", "contract_demand_kw",
+	                                       "pf_standard", NULL };
+
 static const struct pcrm__record_kind account_kind = {
 	.table = "account",
 	.key = "account_no",
@@ -81,14 +89,17 @@ static const struct pcrm__record_kind account_kind = {
 	.create_action = "account.create",
 	.update_action = "account.update",
 	.insert_sql = "INSERT INTO account (customer_no, account_no, payment_method, status, doc, "
-	              "created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $6, 1)",
+	              "created_at, updated_at, version, contract_capacity_kva, contract_demand_kw, "
+	              "pf_standard) VALUES ($1, $2, $3, $4, $5, $6, $6, 1, $7, $8, $9)",
 	.load_sql = "SELECT c.customer_no, c.org_unit, c.status, a.customer_no, a.doc, a.version, "
 	            "a.created_at, a.updated_at FROM account a "
 	            "JOIN customer c ON c.customer_no = a.customer_no WHERE a.account_no = $1",
 	.list_sql = "SELECT customer_no, doc, version, created_at, updated_at FROM account "
 	            "WHERE customer_no = $1 ORDER BY account_no",
 	.update_sql = "UPDATE account SET payment_method = $1, status = $2, doc = $3, updated_at = $4, "
-	              "version = version + 1 WHERE account_no = $5 AND version = $6",
+	              "version = version + 1, contract_capacity_kva = $7, contract_demand_kw = $8, "
+	              "pf_standard = $9 WHERE account_no = $5 AND version = $6",
+	.extras = contract_fields,
 	.final_status = "closed",
 	.doc_check = pcrm__account_doc_check,
 	.check_links = NULL,
@@ -133,5 +144,75 @@ int pcrm_account_update(pcrm_ctx *ctx, const pcrm_actor *actor, const char *acco
 	                             expected_version, out ? &r : NULL);
 	if (out)
 		*out = handle(r);
+	return rc;
+}
+
+/* ---- contract terms ---- */
+
+int pcrm_account_contract(const pcrm_account *a, pcrm_contract_terms *out)
+{
+	const char *cap, *demand, *pf;
+	pcrm_decimal d;
+	int rc = PCRM_OK;
+
+	if (!a || !out)
+		return pcrm__error(PCRM_EINVAL, "%s: is NULL", a ? "out" : "account");
+	memset(out, 0, sizeof(*out));
+	out->version = PCRM_CONTRACT_TERMS_VERSION;
+	cap = pcrm__record_str(rec(a), "contract_capacity_kva");
+	demand = pcrm__record_str(rec(a), "contract_demand_kw");
+	pf = pcrm__record_str(rec(a), "pf_standard");
+	if (cap)
+		rc = pcrm__decimal_load(cap, &out->contract_capacity_kva);
+	if (rc == PCRM_OK && demand)
+		rc = pcrm__decimal_load(demand, &out->contract_demand_kw);
+	/* "0.90" -> 90: the document holds only the three canonical standards */
+	if (rc == PCRM_OK && pf && (rc = pcrm__decimal_load(pf, &d)) == PCRM_OK)
+		rc = pcrm__pf_standard_int(d, &out->pf_standard);
+	return rc;
+}
+
+/* A decimal term for the patch: null when zero (removed), else its text. */
+static json_t *term_value(pcrm_decimal d)
+{
+	char text[PCRM_DECIMAL_STRING_MAX];
+	if (d.units == 0)
+		return json_null();
+	if (pcrm_decimal_format(d, text, sizeof(text)) != PCRM_OK)
+		return json_string("?"); /* a bad scale: the check names the field */
+	return json_string(text);
+}
+
+int pcrm_account_set_contract(pcrm_ctx *ctx, const pcrm_actor *actor, const char *account_no,
+                              const pcrm_contract_terms *terms, int expected_version,
+                              pcrm_account **out)
+{
+	char pf[8];
+	json_t *patch;
+	char *text;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	if (!terms)
+		return pcrm__error(PCRM_EINVAL, "terms: is NULL");
+	if (terms->version != PCRM_CONTRACT_TERMS_VERSION)
+		return pcrm__error(PCRM_EINVAL, "terms.version: %d is not %d", terms->version,
+		                   PCRM_CONTRACT_TERMS_VERSION);
+	if (terms->pf_standard != 0 && terms->pf_standard != 90 && terms->pf_standard != 85 &&
+	    terms->pf_standard != 80)
+		return pcrm__error(PCRM_EINVAL, "pf_standard: %d is not 90, 85, 80 or 0 (none)",
+		                   terms->pf_standard);
+	snprintf(pf, sizeof(pf), "0.%02d", terms->pf_standard);
+	patch = json_pack("{s:o, s:o, s:o}", "contract_capacity_kva",
+	                  term_value(terms->contract_capacity_kva), "contract_demand_kw",
+	                  term_value(terms->contract_demand_kw), "pf_standard",
+	                  terms->pf_standard ? json_string(pf) : json_null());
+	text = patch ? json_dumps(patch, JSON_COMPACT) : NULL;
+	json_decref(patch);
+	if (!text)
+		return pcrm__error_oom();
+	rc = pcrm_account_update(ctx, actor, account_no, text, expected_version, out);
+	free(text);
 	return rc;
 }

@@ -48,7 +48,12 @@ int pcrm_register_is_cumulative(pcrm_register reg)
 
 /* ---- field checks ---- */
 
-enum field_type { F_CODE, F_TEXT, F_ENUM, F_DIGITS };
+/*
+ * F_QUANTITY: a decimal string above 0 with at most PCRM__CONTRACT_MAX_SCALE
+ * decimals (kVA, kW); F_PF_STANDARD: "0.90", "0.85" or "0.80".  Both are
+ * rewritten in canonical form.
+ */
+enum field_type { F_CODE, F_TEXT, F_ENUM, F_DIGITS, F_QUANTITY, F_PF_STANDARD };
 
 struct field_rule {
 	const char *name;
@@ -77,6 +82,10 @@ static const struct field_rule account_rules[] = {
 	{ "bank", F_TEXT, 0, 1, 100, NULL },
 	{ "bank_account", F_DIGITS, 0, 8, 32, NULL },
 	{ "status", F_ENUM, 1, 0, 0, account_statuses },
+	/* the contract terms of a two-part tariff (pcrm_contract_terms) */
+	{ "contract_capacity_kva", F_QUANTITY, 0, 0, 0, NULL },
+	{ "contract_demand_kw", F_QUANTITY, 0, 0, 0, NULL },
+	{ "pf_standard", F_PF_STANDARD, 0, 0, 0, NULL },
 	{ NULL, F_TEXT, 0, 0, 0, NULL },
 };
 
@@ -140,13 +149,62 @@ static int check_enum(const char *path, const json_t *v, const char *const *valu
 	return pcrm__error(PCRM_EINVAL, "%s: must be one of %s", path, list);
 }
 
-static int check_field(const struct field_rule *r, const json_t *v)
+static int check_decimal(const char *path, json_t *v, int max_scale, pcrm_decimal *out);
+
+/* A contracted kVA or kW: above 0, far below 10^9 (no customer contracts a gigawatt). */
+static int check_quantity(const char *path, json_t *v)
+{
+	pcrm_decimal d;
+	int rc = check_decimal(path, v, PCRM__CONTRACT_MAX_SCALE, &d);
+	if (rc != PCRM_OK)
+		return rc;
+	if (pcrm_decimal_sign(d) <= 0)
+		return pcrm__error(PCRM_EINVAL, "%s: must be greater than 0 (null removes it)", path);
+	if (pcrm_decimal_cmp(d, pcrm_decimal_from_int(1000000000)) >= 0)
+		return pcrm__error(PCRM_EINVAL, "%s: must be below 1000000000", path);
+	return PCRM_OK;
+}
+
+/* The 1983 power-factor standards, written back with two decimals ("0.9" -> "0.90"). */
+static int check_pf_standard(const char *path, json_t *v)
+{
+	static const char *const standards[] = { "0.90", "0.85", "0.80" };
+	pcrm_decimal d, s;
+	if (!json_is_string(v) ||
+	    pcrm_decimal_parse_n(json_string_value(v), json_string_length(v), &d) != PCRM_OK)
+		return pcrm__error(PCRM_EINVAL, "%s: must be one of \"0.90\", \"0.85\", \"0.80\"",
+		                   path);
+	for (size_t i = 0; i < sizeof(standards) / sizeof(standards[0]); i++) {
+		pcrm_decimal_parse(standards[i], &s);
+		if (pcrm_decimal_cmp(d, s) == 0) {
+			json_string_set(v, standards[i]);
+			return PCRM_OK;
+		}
+	}
+	return pcrm__error(PCRM_EINVAL, "%s: must be one of \"0.90\", \"0.85\", \"0.80\"", path);
+}
+
+int pcrm__pf_standard_int(pcrm_decimal d, int *out)
+{
+	static const int standards[] = { 90, 85, 80 };
+	for (size_t i = 0; i < sizeof(standards) / sizeof(standards[0]); i++) {
+		if (pcrm_decimal_cmp(d, pcrm_decimal_make(standards[i], 2)) == 0) {
+			*out = standards[i];
+			return PCRM_OK;
+		}
+	}
+	return pcrm__error(PCRM_ESTORE, "stored pf_standard is not 0.90, 0.85 or 0.80");
+}
+
+static int check_field(const struct field_rule *r, json_t *v)
 {
 	switch (r->type) {
 	case F_CODE: return check_chars(r->name, v, r->min, r->max, 0);
 	case F_TEXT: return check_text(r->name, v, r->min, r->max);
 	case F_ENUM: return check_enum(r->name, v, r->values);
 	case F_DIGITS: return check_chars(r->name, v, r->min, r->max, 1);
+	case F_QUANTITY: return check_quantity(r->name, v);
+	case F_PF_STANDARD: return check_pf_standard(r->name, v);
 	}
 	return PCRM_OK;
 }

@@ -20,6 +20,8 @@ struct pcrm_rows;
 /** Decimals a reading and a multiplier may carry: enough for any display or CT/PT ratio. */
 #define PCRM__READING_MAX_SCALE 6
 #define PCRM__MULTIPLIER_MAX_SCALE 6
+/* contracted kVA / kW: the tariff engine's quantity scale (micro-units) */
+#define PCRM__CONTRACT_MAX_SCALE 6
 #define PCRM__DIGITS_MAX 12
 
 /* ---- documents (metering_doc.c) ---- */
@@ -34,6 +36,9 @@ int pcrm__metering_parse_json(const char *what, const char *text, json_t **out);
  */
 int pcrm__account_doc_check(json_t *doc, int patch);
 int pcrm__metering_point_doc_check(json_t *doc, int patch);
+
+/** A checked power-factor standard ("0.90") in hundredths (90); PCRM_ESTORE for anything else. */
+int pcrm__pf_standard_int(pcrm_decimal d, int *out);
 
 /** Applies a checked patch (null removes) to a full document, then checks it whole. */
 int pcrm__doc_merge(json_t *doc, const json_t *patch, int (*check)(json_t *, int));
@@ -153,8 +158,12 @@ struct pcrm__record_kind {
 	 *          customer_no, doc, version, created_at, updated_at; $1 key)
 	 * list    (the record's columns; $1 customer_no, ordered by key)
 	 * update  ($1 column, $2 status, $3 doc, $4 now, $5 key, $6 expected version)
+	 * Both insert and update bind the document fields named in `extras` as
+	 * $7, $8, ... (NULL when the document has none).
 	 */
 	const char *insert_sql, *load_sql, *list_sql, *update_sql;
+	/** Further document fields copied to columns of their own; NULL-terminated, or NULL. */
+	const char *const *extras;
 	const char *final_status; /* a status after which nothing changes; NULL: none */
 	/** Validates a document or (patch = 1) a patch in place. */
 	int (*doc_check)(json_t *doc, int patch);

@@ -100,3 +100,16 @@ const char pcrm__schema_metering[] =
 	");"
 	"CREATE INDEX meter_reading_by_mp ON meter_reading (mp_no, reg, read_at);"
 	"CREATE INDEX meter_reading_by_meter ON meter_reading (meter_no, reg, read_at);";
+
+/*
+ * Migration 9: the contract terms a two-part (两部制) tariff bills an account
+ * with.  Copies of the account document's fields of the same names, in the
+ * same canonical decimal text ("2000", "0.90"), NULL where the account has
+ * none, so a billing run reads a batch's terms with one indexed range query
+ * on account_no instead of parsing every document.  Accounts created
+ * before this migration could not hold these fields, so nothing is copied.
+ */
+const char pcrm__schema_contract[] =
+	"ALTER TABLE account ADD COLUMN contract_capacity_kva TEXT;"
+	"ALTER TABLE account ADD COLUMN contract_demand_kw TEXT;"
+	"ALTER TABLE account ADD COLUMN pf_standard TEXT;";

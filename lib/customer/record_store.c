@@ -24,6 +24,18 @@ static const char *doc_str(const json_t *doc, const char *key)
 	return json_string_value(json_object_get(doc, key));
 }
 
+#define MAX_EXTRAS 4
+
+/* Binds the kind's extra columns from p[first] on; returns the number of parameters. */
+static int bind_extras(const struct pcrm__record_kind *kind, const json_t *doc,
+                       pcrm_sql_value *p, int first)
+{
+	int n = first;
+	for (const char *const *e = kind->extras; e && *e && n < first + MAX_EXTRAS; e++)
+		p[n++] = PCRM_SQL_S(doc_str(doc, *e));
+	return n;
+}
+
 /* ---- create ---- */
 
 static int insert_record(pcrm_ctx *ctx, const pcrm_actor *actor,
@@ -33,7 +45,7 @@ static int insert_record(pcrm_ctx *ctx, const pcrm_actor *actor,
 	char *text = pcrm__record_stored_doc(doc);
 	const char *key = doc_str(doc, kind->key);
 	json_t *summary;
-	pcrm_sql_value p[6];
+	pcrm_sql_value p[6 + MAX_EXTRAS];
 	int rc;
 
 	if (!text)
@@ -44,7 +56,7 @@ static int insert_record(pcrm_ctx *ctx, const pcrm_actor *actor,
 	p[3] = PCRM_SQL_S(doc_str(doc, "status"));
 	p[4] = PCRM_SQL_S(text);
 	p[5] = PCRM_SQL_I(pcrm_ctx_now(ctx));
-	rc = pcrm__store_exec(ctx->store, kind->insert_sql, p, 6, NULL);
+	rc = pcrm__store_exec(ctx->store, kind->insert_sql, p, bind_extras(kind, doc, p, 6), NULL);
 	free(text);
 	if (rc == PCRM_EDUPLICATE)
 		return pcrm__error(PCRM_EDUPLICATE, "%s: \"%s\" is already taken", kind->key, key);
@@ -170,7 +182,7 @@ static int write_update(pcrm_ctx *ctx, const pcrm_actor *actor,
 	char *text;
 	json_t *summary;
 	int64_t changes = 0;
-	pcrm_sql_value p[6];
+	pcrm_sql_value p[6 + MAX_EXTRAS];
 	int rc = kind->check_status ? kind->check_status(ctx, key, doc_str(doc, "status")) : PCRM_OK;
 
 	if (rc != PCRM_OK)
@@ -184,7 +196,8 @@ static int write_update(pcrm_ctx *ctx, const pcrm_actor *actor,
 	p[3] = PCRM_SQL_I(pcrm_ctx_now(ctx));
 	p[4] = PCRM_SQL_S(key);
 	p[5] = PCRM_SQL_I(expected_version);
-	rc = pcrm__store_exec(ctx->store, kind->update_sql, p, 6, &changes);
+	rc = pcrm__store_exec(ctx->store, kind->update_sql, p, bind_extras(kind, doc, p, 6),
+	                      &changes);
 	free(text);
 	if (rc == PCRM_OK && changes != 1)
 		rc = pcrm__error(PCRM_ECONFLICT, "%s \"%s\" was changed concurrently; read it again",

@@ -22,6 +22,7 @@ extern const char pcrm__schema_contacts[];
 extern const char pcrm__schema_workflow[];
 extern const char pcrm__schema_ledger[];
 extern const char pcrm__schema_billing[];
+extern const char pcrm__schema_contract[];
 
 struct migration {
 	int version;
@@ -106,6 +107,7 @@ static const struct migration migrations[] = {
 	  pcrm__schema_workflow },
 	{ 6, "account ledger, payments and dunning", pcrm__schema_ledger },
 	{ 7, "tariff versions and stored bills", pcrm__schema_billing },
+	{ 9, "contract terms of two-part accounts", pcrm__schema_contract },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
