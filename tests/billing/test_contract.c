@@ -1,0 +1,479 @@
+/*
+ * Contract terms of two-part (两部制) accounts on both backends: the archive
+ * keeps them (validated, canonical, audited), and a billing run bills with
+ * them exactly as pcrm_bill_compute() does with the same attributes.
+ *
+ * Hand-checked figures, October 2026:
+ *
+ * Capacity tariff (energy 0.5 yuan/kWh, basic 25 yuan/kVA/month, one fund
+ * 0.01 yuan/kWh, power-factor adjustment), 240,000 kWh and 155,000 kvarh,
+ * contract capacity 1,250 kVA:
+ *   energy   240,000 x 0.5                      = 120,000.00
+ *   basic      1,250 x 25                       =  31,250.00
+ *   PF = 240000 / sqrt(240000^2 + 155000^2) = 0.84004 -> 0.84
+ *     standard 0.90: 6 steps below x 0.5 % = +3 %: 151,250.00 x 0.03  = 4,537.50
+ *     standard 0.85: 1 step below = +0.5 %:        151,250.00 x 0.005 =   756.25
+ *   fund     240,000 x 0.01                     =   2,400.00
+ *   total (0.90) 158,187.50; total (0.85) 154,406.25
+ *
+ * cn-large-industry-two-part (demand 38.4 yuan/kW/month, excess above 105 %
+ * of the contract at double price), peak 50,000, flat 80,000, valley 70,000
+ * kWh, reactive 90,000 kvarh, maximum demand 900 kW (readings 850 and 900),
+ * contracted demand 800 kW, standard 0.90:
+ *   energy 50,000 x 0.9521 + 80,000 x 0.6126 + 70,000 x 0.2966
+ *        = 47,605.00 + 49,008.00 + 20,762.00  = 117,375.00
+ *   basic_demand        840 kW (105 % of 800) x 38.4 = 32,256.00
+ *   basic_demand_excess  60 kW x 76.8                =  4,608.00
+ *   PF = 200000 / sqrt(200000^2 + 90000^2) = 0.91192 -> 0.91: -0.15 %
+ *     of 154,239.00 = -231.3585 -> -231.36
+ *   funds 200,000 x (0.0019688 + 0.0062 + 0.019) = 393.76 + 1,240.00 + 3,800.00
+ *   total 154,239.00 - 231.36 + 5,433.76 = 159,441.40
+ * The same account without contract terms (what runs billed before):
+ *   117,375.00 + 900 x 38.4 (34,560.00) + 5,433.76 = 157,368.76, no adjustment.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "fixtures.h"
+#include "core/ctx.h"
+#include "store/store.h"
+
+#define dec pcrm_test_dec
+#define assert_money pcrm_assert_dec
+
+/* 2026-09-15 00:00 +08:00: meters go in before the month billed. */
+static const pcrm_time SEP15 = 1789401600;
+/* 2026-10-15 20:00 and 2026-10-31 20:00 +08:00: readings inside October. */
+static const pcrm_time OCT15 = 1792065600;
+static const pcrm_time OCT31 = 1793448000;
+
+static const char *const capacity_tariff =
+	"{\"id\": \"test-two-part-capacity\", \"version\": 1, \"usage_class\": \"large_industry\","
+	" \"effective_from\": \"2026-01-01\", \"currency\": \"CNY\", \"rounding\": \"half_up\","
+	" \"energy\": {\"price\": \"0.5\"}, \"basic\": {\"kind\": \"capacity\", \"price\": \"25\"},"
+	" \"power_factor_adjustment\": true,"
+	" \"funds\": [{\"code\": \"renewable\", \"name\": \"可再生能源电价附加\", \"price\": \"0.01\"}]}";
+
+static int64_t count(pcrm_test_store *t, const char *sql)
+{
+	int64_t n = -1;
+	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store, sql, NULL, 0, &n));
+	return n;
+}
+
+/* The text of one stored column of an account ("NULL" for NULL). */
+static void column(pcrm_test_store *t, const char *account_no, const char *col, char *out,
+                   size_t size)
+{
+	char sql[160];
+	pcrm_sql_value p[1] = { PCRM_SQL_S(account_no) };
+	pcrm_rows *rows;
+	snprintf(sql, sizeof(sql), "SELECT %s FROM account WHERE account_no = $1", col);
+	pcrm_assert_ok(pcrm__store_query(t->ctx->store, sql, p, 1, &rows));
+	cr_assert_eq(pcrm__rows_next(rows), 1);
+	snprintf(out, size, "%s", pcrm__rows_is_null(rows, 0) ? "NULL" : pcrm__rows_text(rows, 0));
+	pcrm__rows_free(rows);
+}
+
+#define assert_column(t, acct, col, expected)                                          \
+	do {                                                                           \
+		char v_[64];                                                           \
+		column((t), (acct), (col), v_, sizeof(v_));                            \
+		cr_assert_str_eq(v_, (expected), "%s.%s is %s", (acct), (col), v_);    \
+	} while (0)
+
+static char *read_tariff(const char *name)
+{
+	char path[1024];
+	FILE *f;
+	char *buf = calloc(1, 1 << 16);
+	size_t n;
+	snprintf(path, sizeof(path), "%s/data/tariffs/%s", getenv("PCRM_SOURCE_ROOT"), name);
+	f = fopen(path, "rb");
+	cr_assert(f && buf, "cannot open %s", path);
+	n = fread(buf, 1, (1 << 16) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* A large-industry customer C<n> in Jinan with account A<n> holding `terms` (JSON members, or ""). */
+static void add_plant(pcrm_test_store *t, int n, const char *terms)
+{
+	char doc[1024], no[16];
+	snprintf(no, sizeof(no), "C%d", n);
+	snprintf(doc, sizeof(doc),
+	         "{\"customer_no\": \"%s\", \"kind\": \"organisation\", \"name\": \"工厂%d\","
+	         " \"usage_class\": \"large_industry\", \"voltage_level\": \"10kV\","
+	         " \"org_unit\": \"3701\"}", no, n);
+	pcrm_assert_ok(pcrm_customer_create(t->ctx, &city_clerk, doc, NULL));
+	snprintf(doc, sizeof(doc),
+	         "{\"account_no\": \"A%d\", \"name\": \"电费\", \"payment_method\": \"cash\"%s%s}", n,
+	         *terms ? ", " : "", terms);
+	pcrm_assert_ok(pcrm_account_create(t->ctx, &city_clerk, no, doc, NULL));
+	snprintf(doc, sizeof(doc),
+	         "{\"mp_no\": \"P%d\", \"account_no\": \"A%d\", \"purpose\": \"settlement\","
+	         " \"voltage_level\": \"10kV\"}", n, n);
+	pcrm_assert_ok(pcrm_metering_point_create(t->ctx, &city_clerk, no, doc, NULL));
+}
+
+/* Meter M<n> at P<n>, multiplier 100, total + reactive; October: 240,000 kWh, 155,000 kvarh. */
+static void meter_total_reactive(pcrm_test_store *t, int n)
+{
+	char doc[512], mp[16], meter[16];
+	snprintf(mp, sizeof(mp), "P%d", n);
+	snprintf(meter, sizeof(meter), "M%d", n);
+	snprintf(doc, sizeof(doc),
+	         "{\"meter_no\": \"%s\", \"type\": \"three_phase_four_wire\", \"multiplier\": \"100\","
+	         " \"digits\": 6, \"registers\": [\"total\", \"reactive\"],"
+	         " \"initial_readings\": {\"total\": \"1000\", \"reactive\": \"500\"}}", meter);
+	pcrm_assert_ok(pcrm_meter_install(t->ctx, &city_clerk, mp, doc, SEP15));
+	pcrm_assert_ok(pcrm_reading_record(t->ctx, &city_clerk, meter, PCRM_REGISTER_TOTAL,
+	                                   dec("3400"), OCT31, 0, NULL));
+	pcrm_assert_ok(pcrm_reading_record(t->ctx, &city_clerk, meter, PCRM_REGISTER_REACTIVE,
+	                                   dec("2050"), OCT31, 0, NULL));
+}
+
+/* Meter M<n> at P<n>, multiplier 10, TOU + reactive + demand; the October figures above. */
+static void meter_tou_demand(pcrm_test_store *t, int n)
+{
+	static const struct { pcrm_register reg; const char *value; pcrm_time at; } readings[] = {
+		{ PCRM_REGISTER_PEAK, "5100", OCT31 },      { PCRM_REGISTER_FLAT, "8100", OCT31 },
+		{ PCRM_REGISTER_VALLEY, "7100", OCT31 },    { PCRM_REGISTER_REACTIVE, "9100", OCT31 },
+		{ PCRM_REGISTER_MAX_DEMAND, "85", OCT15 },  { PCRM_REGISTER_MAX_DEMAND, "90", OCT31 },
+	};
+	char doc[512], mp[16], meter[16];
+	snprintf(mp, sizeof(mp), "P%d", n);
+	snprintf(meter, sizeof(meter), "M%d", n);
+	snprintf(doc, sizeof(doc),
+	         "{\"meter_no\": \"%s\", \"type\": \"three_phase_four_wire\", \"multiplier\": \"10\","
+	         " \"digits\": 6, \"registers\": [\"peak\", \"flat\", \"valley\", \"reactive\","
+	         " \"max_demand\"], \"initial_readings\": {\"peak\": \"100\", \"flat\": \"100\","
+	         " \"valley\": \"100\", \"reactive\": \"100\"}}", meter);
+	pcrm_assert_ok(pcrm_meter_install(t->ctx, &city_clerk, mp, doc, SEP15));
+	for (size_t i = 0; i < sizeof(readings) / sizeof(readings[0]); i++)
+		pcrm_assert_ok(pcrm_reading_record(t->ctx, &city_clerk, meter, readings[i].reg,
+		                                   dec(readings[i].value), readings[i].at, 0, NULL));
+}
+
+static const char *spec(const char *tariff_id)
+{
+	static char buf[512];
+	snprintf(buf, sizeof(buf),
+	         "{\"org_unit\": \"3701\", \"period\": \"2026-10\", \"issue_date\": \"2026-11-01\","
+	         " \"due_date\": \"2026-11-15\", \"tariffs\": {\"large_industry\": \"%s\"}}",
+	         tariff_id);
+	return buf;
+}
+
+/* The account's one stored bill. */
+static pcrm_bill_list *bills_of(pcrm_test_store *t, const char *customer_no)
+{
+	pcrm_bill_list *bills;
+	pcrm_assert_ok(pcrm_bill_list_load(t->ctx, &city_agent, customer_no, NULL, NULL, &bills));
+	cr_assert_eq(pcrm_bill_list_count(bills), 1);
+	return bills;
+}
+
+/* The run's bill is exactly pcrm_bill_compute() of the same attributes and usage. */
+static void assert_same_as_compute(pcrm_test_store *t, const char *customer_no,
+                                   const char *tariff_id, const pcrm_bill_customer *cust,
+                                   const pcrm_usage *usage)
+{
+	pcrm_date first = { 2026, 10, 1 }, last = { 2026, 10, 31 };
+	pcrm_tariff *tariff;
+	pcrm_bill *bill;
+	pcrm_bill_list *bills = bills_of(t, customer_no);
+	char *json;
+
+	pcrm_assert_ok(pcrm_tariff_fetch(t->ctx, &city_agent, tariff_id, 0, first, &tariff));
+	pcrm_assert_ok(pcrm_bill_compute(tariff, cust, first, last, usage, NULL, &bill));
+	json = malloc(pcrm_bill_json_size(bill));
+	cr_assert(json);
+	pcrm_assert_ok(pcrm_bill_to_json(bill, json, pcrm_bill_json_size(bill)));
+	cr_assert_str_eq(pcrm_bill_list_at(bills, 0)->json, json);
+	free(json);
+	pcrm_bill_free(bill);
+	pcrm_tariff_free(tariff);
+	pcrm_bill_list_free(bills);
+}
+
+/* ---- the archive ---- */
+
+PCRM_BACKEND_TEST(contract, terms_are_stored_canonical_in_the_document_and_the_columns)
+{
+	pcrm_account *a;
+	pcrm_contract_terms terms;
+
+	make_tree(t->ctx);
+	add_plant(t, 1, "\"contract_capacity_kva\": \"01250.0\", \"contract_demand_kw\": \"800\","
+	                " \"pf_standard\": \"0.9\"");
+	pcrm_assert_ok(pcrm_account_get(t->ctx, &city_agent, "A1", &a));
+	cr_assert(strstr(pcrm_account_json(a), "\"contract_capacity_kva\":\"1250.0\"") &&
+	          strstr(pcrm_account_json(a), "\"contract_demand_kw\":\"800\"") &&
+	          strstr(pcrm_account_json(a), "\"pf_standard\":\"0.90\""),
+	          "%s", pcrm_account_json(a));
+	pcrm_assert_ok(pcrm_account_contract(a, &terms));
+	cr_assert_eq(terms.version, PCRM_CONTRACT_TERMS_VERSION);
+	assert_money(terms.contract_capacity_kva, "1250.0");
+	assert_money(terms.contract_demand_kw, "800");
+	cr_assert_eq(terms.pf_standard, 90);
+	pcrm_account_free(a);
+	assert_column(t, "A1", "contract_capacity_kva", "1250.0");
+	assert_column(t, "A1", "contract_demand_kw", "800");
+	assert_column(t, "A1", "pf_standard", "0.90");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'account.create' "
+	                      "AND summary LIKE '%contract_capacity_kva%'"),
+	             1, "the create's audit entry holds the terms");
+
+	/* null removes a term from the document and the column */
+	pcrm_assert_ok(pcrm_account_update(t->ctx, &city_clerk, "A1", "{\"contract_demand_kw\": null}",
+	                                   1, &a));
+	pcrm_assert_ok(pcrm_account_contract(a, &terms));
+	cr_assert(pcrm_decimal_is_zero(terms.contract_demand_kw));
+	cr_assert_eq(terms.pf_standard, 90);
+	cr_assert_null(strstr(pcrm_account_json(a), "contract_demand_kw"));
+	pcrm_account_free(a);
+	assert_column(t, "A1", "contract_demand_kw", "NULL");
+	assert_column(t, "A1", "contract_capacity_kva", "1250.0");
+
+	/* an account without terms reads zeros */
+	add_plant(t, 2, "");
+	pcrm_assert_ok(pcrm_account_get(t->ctx, &city_agent, "A2", &a));
+	pcrm_assert_ok(pcrm_account_contract(a, &terms));
+	cr_assert(pcrm_decimal_is_zero(terms.contract_capacity_kva));
+	cr_assert(pcrm_decimal_is_zero(terms.contract_demand_kw));
+	cr_assert_eq(terms.pf_standard, 0);
+	pcrm_assert_fails(pcrm_account_contract(a, NULL), PCRM_EINVAL, "out");
+	pcrm_account_free(a);
+	pcrm_assert_fails(pcrm_account_contract(NULL, &terms), PCRM_EINVAL, "account");
+	assert_column(t, "A2", "pf_standard", "NULL");
+}
+
+PCRM_BACKEND_TEST(contract, bad_terms_name_the_field_and_change_nothing)
+{
+	static const struct { const char *patch, *needle; } bad[] = {
+		{ "{\"contract_capacity_kva\": \"0\"}", "contract_capacity_kva: must be greater than 0" },
+		{ "{\"contract_capacity_kva\": \"-5\"}", "contract_capacity_kva: must be greater than 0" },
+		{ "{\"contract_capacity_kva\": 2000}", "contract_capacity_kva: must be a decimal string" },
+		{ "{\"contract_capacity_kva\": \"1.1234567\"}", "contract_capacity_kva: at most 6 decimals" },
+		{ "{\"contract_capacity_kva\": \"1000000000\"}", "contract_capacity_kva: must be below" },
+		{ "{\"contract_demand_kw\": \"8OO\"}", "contract_demand_kw" },
+		{ "{\"pf_standard\": \"0.95\"}", "pf_standard: must be one of \"0.90\", \"0.85\", \"0.80\"" },
+		{ "{\"pf_standard\": 0.9}", "pf_standard: must be one of" },
+		{ "{\"contract_capacity\": \"2000\"}", "contract_capacity: unknown field" },
+	};
+	pcrm_contract_terms terms = PCRM_CONTRACT_TERMS_INIT;
+	int64_t audits;
+	char doc[256];
+
+	make_tree(t->ctx);
+	add_plant(t, 1, "\"contract_capacity_kva\": \"2000\", \"pf_standard\": \"0.90\"");
+	audits = count(t, "SELECT COUNT(*) FROM audit_log");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		pcrm_assert_fails(pcrm_account_update(t->ctx, &city_clerk, "A1", bad[i].patch, 1, NULL),
+		                  PCRM_EINVAL, bad[i].needle);
+		/* the same value refused on create */
+		snprintf(doc, sizeof(doc), "{\"account_no\": \"B%zu\", \"name\": \"x\","
+		         " \"payment_method\": \"cash\", %s", i, bad[i].patch + 1);
+		pcrm_assert_fails(pcrm_account_create(t->ctx, &city_clerk, "C1", doc, NULL), PCRM_EINVAL,
+		                  bad[i].needle);
+	}
+	/* the typed setter: the same checks */
+	terms.contract_capacity_kva = dec("-1");
+	pcrm_assert_fails(pcrm_account_set_contract(t->ctx, &city_clerk, "A1", &terms, 1, NULL),
+	                  PCRM_EINVAL, "contract_capacity_kva: must be greater than 0");
+	terms.contract_capacity_kva = dec("2000");
+	terms.contract_demand_kw = dec("0.0000001");
+	pcrm_assert_fails(pcrm_account_set_contract(t->ctx, &city_clerk, "A1", &terms, 1, NULL),
+	                  PCRM_EINVAL, "contract_demand_kw: at most 6 decimals");
+	terms.contract_demand_kw = dec("0");
+	terms.pf_standard = 95;
+	pcrm_assert_fails(pcrm_account_set_contract(t->ctx, &city_clerk, "A1", &terms, 1, NULL),
+	                  PCRM_EINVAL, "pf_standard: 95 is not 90, 85, 80 or 0");
+	terms.pf_standard = 85;
+	terms.version = 7;
+	pcrm_assert_fails(pcrm_account_set_contract(t->ctx, &city_clerk, "A1", &terms, 1, NULL),
+	                  PCRM_EINVAL, "terms.version");
+	pcrm_assert_fails(pcrm_account_set_contract(t->ctx, &city_clerk, "A1", NULL, 1, NULL),
+	                  PCRM_EINVAL, "terms");
+	terms.version = PCRM_CONTRACT_TERMS_VERSION;
+	pcrm_assert_fails(pcrm_account_set_contract(t->ctx, &city_clerk, "A1", &terms, 5, NULL),
+	                  PCRM_ECONFLICT, "version 1, not 5");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log"), audits, "no refusal left a trace");
+
+	/* an agent may not change the archive: refused and audited as a denial only */
+	pcrm_assert_fails(pcrm_account_set_contract(t->ctx, &city_agent, "A1", &terms, 1, NULL),
+	                  PCRM_EPERM, "archive.write");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'permission.denied'"), 1);
+
+	assert_column(t, "A1", "contract_capacity_kva", "2000");
+	assert_column(t, "A1", "contract_demand_kw", "NULL");
+	assert_column(t, "A1", "pf_standard", "0.90");
+	cr_assert_eq(count(t, "SELECT version FROM account WHERE account_no = 'A1'"), 1);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM account WHERE account_no LIKE 'B%'"), 0);
+}
+
+PCRM_BACKEND_TEST(contract, set_contract_is_an_audited_account_update)
+{
+	pcrm_contract_terms terms = PCRM_CONTRACT_TERMS_INIT, back;
+	pcrm_account *a;
+
+	make_tree(t->ctx);
+	add_plant(t, 1, "\"contract_demand_kw\": \"500\"");
+	terms.contract_capacity_kva = dec("3150");
+	terms.pf_standard = 85;
+	pcrm_assert_ok(pcrm_account_set_contract(t->ctx, &city_clerk, "A1", &terms, 1, &a));
+	cr_assert_eq(pcrm_account_version(a), 2);
+	pcrm_assert_ok(pcrm_account_contract(a, &back));
+	assert_money(back.contract_capacity_kva, "3150");
+	cr_assert(pcrm_decimal_is_zero(back.contract_demand_kw), "zero removes the contracted demand");
+	cr_assert_eq(back.pf_standard, 85);
+	pcrm_account_free(a);
+	assert_column(t, "A1", "contract_capacity_kva", "3150");
+	assert_column(t, "A1", "contract_demand_kw", "NULL");
+	assert_column(t, "A1", "pf_standard", "0.85");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'account.update' "
+	                      "AND object_id = 'A1' AND summary LIKE '%\"pf_standard\":\"0.85\"%' "
+	                      "AND summary LIKE '%\"contract_capacity_kva\":\"3150\"%'"),
+	             1, "one account.update entry with the new terms");
+	/* and back to none */
+	terms = (pcrm_contract_terms)PCRM_CONTRACT_TERMS_INIT;
+	pcrm_assert_ok(pcrm_account_set_contract(t->ctx, &city_clerk, "A1", &terms, 2, NULL));
+	assert_column(t, "A1", "contract_capacity_kva", "NULL");
+	assert_column(t, "A1", "pf_standard", "NULL");
+}
+
+/* ---- billing runs ---- */
+
+PCRM_BACKEND_TEST(contract, a_run_bills_capacity_energy_and_power_factor)
+{
+	pcrm_bill_customer cust = PCRM_BILL_CUSTOMER_INIT;
+	pcrm_billing_summary s;
+	pcrm_bill_list *bills;
+	pcrm_usage *usage;
+	const char *json;
+
+	make_tree(t->ctx);
+	pcrm_assert_ok(pcrm_tariff_publish(t->ctx, &root_admin, capacity_tariff));
+	add_plant(t, 1, "\"contract_capacity_kva\": \"1250\", \"pf_standard\": \"0.90\"");
+	add_plant(t, 2, "\"contract_capacity_kva\": \"1250\", \"pf_standard\": \"0.85\"");
+	meter_total_reactive(t, 1);
+	meter_total_reactive(t, 2);
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec("test-two-part-capacity"), NULL,
+	                                NULL, &s));
+	cr_assert_eq(s.billed, 2);
+	assert_money(s.total, "312593.75");
+
+	bills = bills_of(t, "C1");
+	json = pcrm_bill_list_at(bills, 0)->json;
+	assert_money(pcrm_bill_list_at(bills, 0)->total, "158187.50");
+	cr_assert(strstr(json, "{\"amount\":\"120000.00\",\"code\":\"energy\"") &&
+	          strstr(json, "{\"amount\":\"31250.00\",\"code\":\"basic_capacity\"") &&
+	          strstr(json, "{\"amount\":\"4537.50\",\"code\":\"power_factor_adjustment\"") &&
+	          strstr(json, "{\"amount\":\"2400.00\",\"code\":\"fund\"") &&
+	          strstr(json, "\"power_factor\":\"0.84\""),
+	          "%s", json);
+	pcrm_bill_list_free(bills);
+	bills = bills_of(t, "C2");
+	assert_money(pcrm_bill_list_at(bills, 0)->total, "154406.25");
+	cr_assert(strstr(pcrm_bill_list_at(bills, 0)->json,
+	                 "{\"amount\":\"756.25\",\"code\":\"power_factor_adjustment\""),
+	          "%s", pcrm_bill_list_at(bills, 0)->json);
+	pcrm_bill_list_free(bills);
+
+	pcrm_assert_ok(pcrm_usage_new(&usage));
+	pcrm_assert_ok(pcrm_usage_set_total(usage, dec("240000")));
+	pcrm_assert_ok(pcrm_usage_set_reactive(usage, dec("155000")));
+	cust.usage_class = "large_industry";
+	cust.contract_capacity_kva = dec("1250");
+	cust.pf_standard = 90;
+	assert_same_as_compute(t, "C1", "test-two-part-capacity", &cust, usage);
+	cust.pf_standard = 85;
+	assert_same_as_compute(t, "C2", "test-two-part-capacity", &cust, usage);
+	pcrm_usage_free(usage);
+}
+
+PCRM_BACKEND_TEST(contract, a_run_bills_demand_with_the_excess_over_105_percent)
+{
+	pcrm_bill_customer cust = PCRM_BILL_CUSTOMER_INIT;
+	pcrm_billing_summary s;
+	pcrm_bill_list *bills;
+	pcrm_bill_record *fresh;
+	pcrm_usage *usage;
+	char *tariff = read_tariff("cn-large-industry-two-part.json");
+	const char *json;
+
+	make_tree(t->ctx);
+	pcrm_assert_ok(pcrm_tariff_publish(t->ctx, &root_admin, tariff));
+	free(tariff);
+	add_plant(t, 1, "\"contract_demand_kw\": \"800\", \"pf_standard\": \"0.90\"");
+	add_plant(t, 2, "");
+	meter_tou_demand(t, 1);
+	meter_tou_demand(t, 2);
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec("cn-large-industry-two-part"),
+	                                NULL, NULL, &s));
+	cr_assert_eq(s.billed, 2);
+
+	bills = bills_of(t, "C1");
+	json = pcrm_bill_list_at(bills, 0)->json;
+	assert_money(pcrm_bill_list_at(bills, 0)->total, "159441.40");
+	cr_assert(strstr(json, "{\"amount\":\"32256.00\",\"code\":\"basic_demand\","
+	                       "\"quantity\":\"840\"") &&
+	          strstr(json, "{\"amount\":\"4608.00\",\"code\":\"basic_demand_excess\","
+	                       "\"quantity\":\"60\"") &&
+	          strstr(json, "{\"amount\":\"-231.36\",\"code\":\"power_factor_adjustment\"") &&
+	          strstr(json, "\"power_factor\":\"0.91\""),
+	          "%s", json);
+	pcrm_bill_list_free(bills);
+	bills = bills_of(t, "C2");
+	json = pcrm_bill_list_at(bills, 0)->json;
+	assert_money(pcrm_bill_list_at(bills, 0)->total, "157368.76");
+	cr_assert(strstr(json, "{\"amount\":\"34560.00\",\"code\":\"basic_demand\"") &&
+	          !strstr(json, "basic_demand_excess") && !strstr(json, "power_factor"),
+	          "without terms: no excess, no adjustment: %s", json);
+	pcrm_bill_list_free(bills);
+
+	pcrm_assert_ok(pcrm_usage_new(&usage));
+	pcrm_assert_ok(pcrm_usage_set_period(usage, "peak", dec("50000")));
+	pcrm_assert_ok(pcrm_usage_set_period(usage, "flat", dec("80000")));
+	pcrm_assert_ok(pcrm_usage_set_period(usage, "valley", dec("70000")));
+	pcrm_assert_ok(pcrm_usage_set_reactive(usage, dec("90000")));
+	pcrm_assert_ok(pcrm_usage_set_max_demand(usage, dec("900")));
+	cust.usage_class = "large_industry";
+	cust.contract_demand_kw = dec("800");
+	cust.pf_standard = 90;
+	assert_same_as_compute(t, "C1", "cn-large-industry-two-part", &cust, usage);
+	pcrm_usage_free(usage);
+
+	/* a correction bills with the terms as well */
+	pcrm_assert_ok(pcrm_bill_correct(t->ctx, &city_admin, "A1-202610", "check", &fresh));
+	assert_money(fresh->total, "159441.40");
+	pcrm_bill_record_free(fresh);
+}
+
+PCRM_BACKEND_TEST(contract, a_capacity_tariff_without_a_contracted_capacity_stops_the_run)
+{
+	pcrm_billing_summary s;
+
+	make_tree(t->ctx);
+	pcrm_assert_ok(pcrm_tariff_publish(t->ctx, &root_admin, capacity_tariff));
+	add_plant(t, 1, "\"contract_capacity_kva\": \"1250\"");
+	add_plant(t, 2, "\"pf_standard\": \"0.90\"");
+	meter_total_reactive(t, 1);
+	meter_total_reactive(t, 2);
+	pcrm_assert_fails(pcrm_billing_run(t->ctx, &city_admin, spec("test-two-part-capacity"), NULL,
+	                                   NULL, &s),
+	                  PCRM_EINVAL, "account \"A2\": customer.contract_capacity_kva");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM bill"), 0, "the failing batch leaves nothing");
+	/* give it its capacity and run again */
+	pcrm_assert_ok(pcrm_account_update(t->ctx, &city_clerk, "A2",
+	                                   "{\"contract_capacity_kva\": \"1250\"}", 1, NULL));
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec("test-two-part-capacity"), NULL,
+	                                NULL, &s));
+	cr_assert_eq(s.billed, 2);
+	/* A1 has no standard: 153,650.00 without adjustment; A2 (0.90): 158,187.50 */
+	assert_money(s.total, "311837.50");
+}
