@@ -709,6 +709,17 @@ static char *pcrm_py_pack(char **p, const char *s)
 		free($self);
 	}
 }
+/* Contract terms start at PCRM_CONTRACT_TERMS_INIT (its version set), like a C caller's. */
+%extend pcrm_contract_terms {
+	pcrm_contract_terms()
+	{
+		pcrm_contract_terms init = PCRM_CONTRACT_TERMS_INIT;
+		pcrm_contract_terms *c = (pcrm_contract_terms *)malloc(sizeof(*c));
+		if (c)
+			*c = init;
+		return c;
+	}
+}
 %feature("nothreadallow") pcrm_workorder_filter::pcrm_workorder_filter;
 %feature("nothreadallow") pcrm_workorder_filter::~pcrm_workorder_filter;
 %feature("nothreadallow") pcrm_bill_customer::pcrm_bill_customer;
@@ -726,7 +737,10 @@ static char *pcrm_py_pack(char **p, const char *s)
 %include "powercrm/org.h"
 %include "powercrm/audit.h"
 %include "powercrm/customer.h"
-/* Records the library hands out: read-only in Python. */
+/* Records the library hands out: read-only in Python (contract terms are also passed in). */
+%feature("immutable", "0") pcrm_contract_terms::contract_capacity_kva;
+%feature("immutable", "0") pcrm_contract_terms::contract_demand_kw;
+%feature("immutable", "0") pcrm_contract_terms::pf_standard;
 %immutable;
 %include "powercrm/metering.h"
 %include "powercrm/contact.h"

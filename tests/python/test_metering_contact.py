@@ -62,6 +62,32 @@ def test_accounts_and_points(metered):
         metered.account_create(TOWNSHIP_CLERK, "C1", dict(A1, account_no="A9"))
 
 
+def test_contract_terms(metered):
+    a = metered.account_get(CITY_AGENT, "A1")
+    assert a.contract == powercrm.ContractTerms()  # none contracted
+    a = metered.account_update(CITY_CLERK, "A1", {"contract_capacity_kva": D("1250"),
+                                                  "pf_standard": "0.9"}, 1)
+    assert a.contract == powercrm.ContractTerms(D("1250"), D(0), 90)
+    assert a.document["pf_standard"] == "0.90"  # canonical
+    terms = powercrm.ContractTerms(contract_demand_kw=D("800.5"), pf_standard=85)
+    a = metered.account_set_contract(CITY_CLERK, "A1", terms, 2)
+    assert (a.version, a.contract) == (3, terms)
+    assert "contract_capacity_kva" not in a.document  # zero removed it
+    with pytest.raises(powercrm.InvalidInput, match="contract_demand_kw: must be greater than 0"):
+        metered.account_set_contract(CITY_CLERK, "A1",
+                                     powercrm.ContractTerms(contract_demand_kw=D("-1")), 3)
+    with pytest.raises(powercrm.InvalidInput, match="pf_standard"):
+        metered.account_set_contract(CITY_CLERK, "A1", powercrm.ContractTerms(pf_standard=95), 3)
+    with pytest.raises(powercrm.InvalidInput, match="pf_standard: must be one of"):
+        metered.account_update(CITY_CLERK, "A1", {"pf_standard": "0.75"}, 3)
+    assert metered.account_get(CITY_AGENT, "A1").contract == terms  # nothing changed
+    # the terms feed a bill computation directly
+    c = a.contract
+    bc = powercrm.BillCustomer(contract_demand_kw=c.contract_demand_kw,
+                               pf_standard=c.pf_standard)
+    assert bc.pf_standard == 85
+
+
 def test_readings_and_exact_energy(metered):
     r = metered.reading_record(CITY_CLERK, "M1", "total", D("1250.50"), T0 - 20 * DAY)
     assert isinstance(r, powercrm.Reading)

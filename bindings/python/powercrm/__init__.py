@@ -37,7 +37,7 @@ from .calendars import Calendar  # noqa: F401
 from .customers import Customer, CustomerPage, phone_normalize  # noqa: F401
 from .contacts import Contact, ContactPage  # noqa: F401
 from .metering import (  # noqa: F401
-    Register, Account, MeteringPoint, MeterInstallation, Reading, READING_ROLLOVER,
+    Register, ContractTerms, Account, MeteringPoint, MeterInstallation, Reading, READING_ROLLOVER,
     READING_FINAL,
 )
 from .workflows import (  # noqa: F401

@@ -15,7 +15,7 @@ from .money import _from_c as _decimal_from_c, _to_c as _decimal_to_c
 from .records import json_dumps, json_loads
 from .timeutil import _instant
 
-__all__ = ["Register", "Account", "MeteringPoint", "MeterInstallation", "Reading",
+__all__ = ["Register", "ContractTerms", "Account", "MeteringPoint", "MeterInstallation", "Reading",
            "READING_ROLLOVER", "READING_FINAL", "MeteringMixin"]
 
 READING_ROLLOVER = _ll.PCRM_READING_ROLLOVER
@@ -62,6 +62,37 @@ def _register(reg):
     return int(Register(reg)) if isinstance(reg, str) else int(reg)
 
 
+_ZERO = _decimal.Decimal(0)
+
+
+@dataclasses.dataclass(frozen=True)
+class ContractTerms:
+    """The contract terms of a two-part (两部制) account (pcrm_contract_terms).
+
+    ``contract_capacity_kva`` (合同容量) and ``contract_demand_kw`` (需量核定值)
+    are Decimals, ``pf_standard`` (功率因数考核标准) is in hundredths (90, 85,
+    80); zero means "not contracted".  The names are those of
+    :class:`powercrm.BillCustomer`, which a billing run fills from them.
+    """
+
+    contract_capacity_kva: _decimal.Decimal = _ZERO
+    contract_demand_kw: _decimal.Decimal = _ZERO
+    pf_standard: int = 0
+
+    def _to_c(self):
+        c = _ll.pcrm_contract_terms()
+        c.contract_capacity_kva = _decimal_to_c(self.contract_capacity_kva)
+        c.contract_demand_kw = _decimal_to_c(self.contract_demand_kw)
+        c.pf_standard = int(self.pf_standard)
+        return c
+
+
+def _contract(a):
+    c = _ll.pcrm_account_contract(a)
+    return ContractTerms(_decimal_from_c(c.contract_capacity_kva),
+                         _decimal_from_c(c.contract_demand_kw), c.pf_standard)
+
+
 @dataclasses.dataclass(frozen=True)
 class Account:
     """A billing account (账户); ``document`` is the whole account as a dict."""
@@ -75,6 +106,7 @@ class Account:
     created_at: int
     updated_at: int
     document: dict
+    contract: ContractTerms = ContractTerms()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -144,7 +176,7 @@ def _account(a):
                    _ll.pcrm_account_name(a), _ll.pcrm_account_payment_method(a),
                    _ll.pcrm_account_status(a), _ll.pcrm_account_version(a),
                    _ll.pcrm_account_created_at(a), _ll.pcrm_account_updated_at(a),
-                   json_loads(_ll.pcrm_account_json(a)))
+                   json_loads(_ll.pcrm_account_json(a)), _contract(a))
 
 
 def _metering_point(mp):
@@ -207,6 +239,17 @@ class MeteringMixin:
         with self._lock:
             return _take(self._call(_ll.pcrm_account_update, _actor(actor), account_no,
                                     json_dumps(patch), int(expected_version)),
+                         _account, _ll.pcrm_account_free)
+
+    def account_set_contract(self, actor, account_no, terms, expected_version):
+        """Sets an account's ContractTerms (zero fields remove a term); returns the Account.
+
+        The same change, checks and audit entry as account_update() with the
+        three fields; InvalidInput names the bad field.
+        """
+        with self._lock:
+            return _take(self._call(_ll.pcrm_account_set_contract, _actor(actor), account_no,
+                                    terms._to_c(), int(expected_version)),
                          _account, _ll.pcrm_account_free)
 
     def account_list(self, actor, customer_no):
