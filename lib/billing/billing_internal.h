@@ -59,6 +59,10 @@ struct pcrm__account_usage {
 /** Orders usages by account number, byte by byte (qsort / bsearch). */
 int pcrm__usage_cmp(const void *a, const void *b);
 
+/** The usage of `account_no` among `n` sorted usages, or NULL. */
+struct pcrm__account_usage *pcrm__usage_find(struct pcrm__account_usage *usages, size_t n,
+                                             const char *account_no);
+
 /**
  * Loads the usage of every account from `first` to `last` (account numbers,
  * inclusive) for a month: readings summed per register (max demand: the

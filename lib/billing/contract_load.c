@@ -5,9 +5,6 @@
  * own (migration 9), so one range query on account_no reads a whole batch's
  * terms: the accounts without any are left out by the WHERE clause.
  */
-#include <stdio.h>
-#include <stdlib.h>
-
 #include "billing_internal.h"
 #include "core/ctx.h"
 #include "core/error.h"
@@ -59,10 +56,8 @@ int pcrm__contract_load_range(pcrm_ctx *ctx, const char *first, const char *last
 	                       "OR pf_standard IS NOT NULL)",
 	                       p, 2, &rows);
 	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
+		struct pcrm__account_usage *u = pcrm__usage_find(out, n, pcrm__rows_text(rows, 0));
 		const char *terms[3];
-		struct pcrm__account_usage key, *u;
-		snprintf(key.account_no, sizeof(key.account_no), "%s", pcrm__rows_text(rows, 0));
-		u = bsearch(&key, out, n, sizeof(*out), pcrm__usage_cmp);
 		if (!u)
 			continue; /* no reading this month: not billed now */
 		for (int c = 0; c < 3; c++) /* libpq answers "" for NULL */

@@ -65,6 +65,14 @@ int pcrm__usage_cmp(const void *a, const void *b)
 	              ((const struct pcrm__account_usage *)b)->account_no);
 }
 
+struct pcrm__account_usage *pcrm__usage_find(struct pcrm__account_usage *usages, size_t n,
+                                             const char *account_no)
+{
+	struct pcrm__account_usage key;
+	snprintf(key.account_no, sizeof(key.account_no), "%s", account_no);
+	return bsearch(&key, usages, n, sizeof(key), pcrm__usage_cmp);
+}
+
 static int add_reading(struct pcrm__account_usage *u, const char *reg_name, const char *energy)
 {
 	pcrm_register reg;
@@ -143,10 +151,8 @@ static int load_year_to_date(pcrm_ctx *ctx, const char *first, const char *last,
 	                       "AND period < $4",
 	                       p, 4, &rows);
 	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
-		struct pcrm__account_usage key, *u;
+		struct pcrm__account_usage *u = pcrm__usage_find(out, n, pcrm__rows_text(rows, 0));
 		pcrm_decimal e, t;
-		snprintf(key.account_no, sizeof(key.account_no), "%s", pcrm__rows_text(rows, 0));
-		u = bsearch(&key, out, n, sizeof(*out), pcrm__usage_cmp);
 		if (!u)
 			continue; /* no reading this month: not billed now */
 		if (pcrm_decimal_parse(pcrm__rows_text(rows, 1), &e) != PCRM_OK ||

@@ -21,20 +21,7 @@
 static const pcrm_actor qingdao_clerk = { "clerk-qd", PCRM_ROLE_DATA_CLERK, 1, "3702" };
 static const pcrm_actor qingdao_admin = { "admin-qd", PCRM_ROLE_ADMIN, 2, "3702" };
 
-static char *read_tariff(const char *name)
-{
-	char path[1024];
-	FILE *f;
-	char *buf = calloc(1, 1 << 16);
-	size_t n;
-	snprintf(path, sizeof(path), "%s/data/tariffs/%s", getenv("PCRM_SOURCE_ROOT"), name);
-	f = fopen(path, "rb");
-	cr_assert(f && buf, "cannot open %s", path);
-	n = fread(buf, 1, (1 << 16) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
+#define read_tariff pcrm_test_read_tariff
 
 #define dec pcrm_test_dec
 #define assert_money pcrm_assert_dec

@@ -63,41 +63,26 @@ static int64_t count(pcrm_test_store *t, const char *sql)
 	return n;
 }
 
-/* The text of one stored column of an account ("NULL" for NULL). */
-static void column(pcrm_test_store *t, const char *account_no, const char *col, char *out,
-                   size_t size)
+/* Asserts the three contract columns of an account ("NULL" for NULL). */
+static void assert_columns(pcrm_test_store *t, const char *account_no, const char *capacity,
+                           const char *demand, const char *pf)
 {
-	char sql[160];
+	const char *expected[3] = { capacity, demand, pf };
 	pcrm_sql_value p[1] = { PCRM_SQL_S(account_no) };
 	pcrm_rows *rows;
-	snprintf(sql, sizeof(sql), "SELECT %s FROM account WHERE account_no = $1", col);
-	pcrm_assert_ok(pcrm__store_query(t->ctx->store, sql, p, 1, &rows));
+	pcrm_assert_ok(pcrm__store_query(t->ctx->store,
+	                                 "SELECT contract_capacity_kva, contract_demand_kw, pf_standard "
+	                                 "FROM account WHERE account_no = $1",
+	                                 p, 1, &rows));
 	cr_assert_eq(pcrm__rows_next(rows), 1);
-	snprintf(out, size, "%s", pcrm__rows_is_null(rows, 0) ? "NULL" : pcrm__rows_text(rows, 0));
+	for (int c = 0; c < 3; c++) {
+		const char *v = pcrm__rows_is_null(rows, c) ? "NULL" : pcrm__rows_text(rows, c);
+		cr_assert_str_eq(v, expected[c], "%s column %d is %s", account_no, c, v);
+	}
 	pcrm__rows_free(rows);
 }
 
-#define assert_column(t, acct, col, expected)                                          \
-	do {                                                                           \
-		char v_[64];                                                           \
-		column((t), (acct), (col), v_, sizeof(v_));                            \
-		cr_assert_str_eq(v_, (expected), "%s.%s is %s", (acct), (col), v_);    \
-	} while (0)
-
-static char *read_tariff(const char *name)
-{
-	char path[1024];
-	FILE *f;
-	char *buf = calloc(1, 1 << 16);
-	size_t n;
-	snprintf(path, sizeof(path), "%s/data/tariffs/%s", getenv("PCRM_SOURCE_ROOT"), name);
-	f = fopen(path, "rb");
-	cr_assert(f && buf, "cannot open %s", path);
-	n = fread(buf, 1, (1 << 16) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
+#define read_tariff pcrm_test_read_tariff
 
 /* A large-industry customer C<n> in Jinan with account A<n> holding `terms` (JSON members, or ""). */
 static void add_plant(pcrm_test_store *t, int n, const char *terms)
@@ -119,43 +104,66 @@ static void add_plant(pcrm_test_store *t, int n, const char *terms)
 	pcrm_assert_ok(pcrm_metering_point_create(t->ctx, &city_clerk, no, doc, NULL));
 }
 
-/* Meter M<n> at P<n>, multiplier 100, total + reactive; October: 240,000 kWh, 155,000 kvarh. */
-static void meter_total_reactive(pcrm_test_store *t, int n)
+struct reading {
+	pcrm_register reg;
+	const char *value;
+	pcrm_time at;
+};
+
+/* Installs meter M<n> at P<n> (`fields`: its members after meter_no and type) and reads it. */
+static void meter_with_readings(pcrm_test_store *t, int n, const char *fields,
+                                const struct reading *readings, size_t count)
 {
 	char doc[512], mp[16], meter[16];
 	snprintf(mp, sizeof(mp), "P%d", n);
 	snprintf(meter, sizeof(meter), "M%d", n);
-	snprintf(doc, sizeof(doc),
-	         "{\"meter_no\": \"%s\", \"type\": \"three_phase_four_wire\", \"multiplier\": \"100\","
-	         " \"digits\": 6, \"registers\": [\"total\", \"reactive\"],"
-	         " \"initial_readings\": {\"total\": \"1000\", \"reactive\": \"500\"}}", meter);
+	snprintf(doc, sizeof(doc), "{\"meter_no\": \"%s\", \"type\": \"three_phase_four_wire\", %s}",
+	         meter, fields);
 	pcrm_assert_ok(pcrm_meter_install(t->ctx, &city_clerk, mp, doc, SEP15));
-	pcrm_assert_ok(pcrm_reading_record(t->ctx, &city_clerk, meter, PCRM_REGISTER_TOTAL,
-	                                   dec("3400"), OCT31, 0, NULL));
-	pcrm_assert_ok(pcrm_reading_record(t->ctx, &city_clerk, meter, PCRM_REGISTER_REACTIVE,
-	                                   dec("2050"), OCT31, 0, NULL));
+	for (size_t i = 0; i < count; i++)
+		pcrm_assert_ok(pcrm_reading_record(t->ctx, &city_clerk, meter, readings[i].reg,
+		                                   dec(readings[i].value), readings[i].at, 0, NULL));
 }
 
-/* Meter M<n> at P<n>, multiplier 10, TOU + reactive + demand; the October figures above. */
+/* Multiplier 100, total + reactive; October: 240,000 kWh, 155,000 kvarh. */
+static void meter_total_reactive(pcrm_test_store *t, int n)
+{
+	static const struct reading readings[] = {
+		{ PCRM_REGISTER_TOTAL, "3400", OCT31 }, { PCRM_REGISTER_REACTIVE, "2050", OCT31 },
+	};
+	meter_with_readings(t, n,
+	                    "\"multiplier\": \"100\", \"digits\": 6, \"registers\": [\"total\", "
+	                    "\"reactive\"], \"initial_readings\": {\"total\": \"1000\", "
+	                    "\"reactive\": \"500\"}",
+	                    readings, sizeof(readings) / sizeof(readings[0]));
+}
+
+/* Multiplier 10, TOU + reactive + demand; the October figures above. */
 static void meter_tou_demand(pcrm_test_store *t, int n)
 {
-	static const struct { pcrm_register reg; const char *value; pcrm_time at; } readings[] = {
+	static const struct reading readings[] = {
 		{ PCRM_REGISTER_PEAK, "5100", OCT31 },      { PCRM_REGISTER_FLAT, "8100", OCT31 },
 		{ PCRM_REGISTER_VALLEY, "7100", OCT31 },    { PCRM_REGISTER_REACTIVE, "9100", OCT31 },
 		{ PCRM_REGISTER_MAX_DEMAND, "85", OCT15 },  { PCRM_REGISTER_MAX_DEMAND, "90", OCT31 },
 	};
-	char doc[512], mp[16], meter[16];
-	snprintf(mp, sizeof(mp), "P%d", n);
-	snprintf(meter, sizeof(meter), "M%d", n);
-	snprintf(doc, sizeof(doc),
-	         "{\"meter_no\": \"%s\", \"type\": \"three_phase_four_wire\", \"multiplier\": \"10\","
-	         " \"digits\": 6, \"registers\": [\"peak\", \"flat\", \"valley\", \"reactive\","
-	         " \"max_demand\"], \"initial_readings\": {\"peak\": \"100\", \"flat\": \"100\","
-	         " \"valley\": \"100\", \"reactive\": \"100\"}}", meter);
-	pcrm_assert_ok(pcrm_meter_install(t->ctx, &city_clerk, mp, doc, SEP15));
-	for (size_t i = 0; i < sizeof(readings) / sizeof(readings[0]); i++)
-		pcrm_assert_ok(pcrm_reading_record(t->ctx, &city_clerk, meter, readings[i].reg,
-		                                   dec(readings[i].value), readings[i].at, 0, NULL));
+	meter_with_readings(t, n,
+	                    "\"multiplier\": \"10\", \"digits\": 6, \"registers\": [\"peak\", "
+	                    "\"flat\", \"valley\", \"reactive\", \"max_demand\"], "
+	                    "\"initial_readings\": {\"peak\": \"100\", \"flat\": \"100\", "
+	                    "\"valley\": \"100\", \"reactive\": \"100\"}",
+	                    readings, sizeof(readings) / sizeof(readings[0]));
+}
+
+/* Jinan, a published tariff, plants C1 and C2 with their terms and October readings. */
+static void two_plants(pcrm_test_store *t, const char *tariff, const char *terms1,
+                       const char *terms2, void (*meter)(pcrm_test_store *, int))
+{
+	make_tree(t->ctx);
+	pcrm_assert_ok(pcrm_tariff_publish(t->ctx, &root_admin, tariff));
+	add_plant(t, 1, terms1);
+	add_plant(t, 2, terms2);
+	meter(t, 1);
+	meter(t, 2);
 }
 
 static const char *spec(const char *tariff_id)
@@ -221,9 +229,7 @@ PCRM_BACKEND_TEST(contract, terms_are_stored_canonical_in_the_document_and_the_c
 	assert_money(terms.contract_demand_kw, "800");
 	cr_assert_eq(terms.pf_standard, 90);
 	pcrm_account_free(a);
-	assert_column(t, "A1", "contract_capacity_kva", "1250.0");
-	assert_column(t, "A1", "contract_demand_kw", "800");
-	assert_column(t, "A1", "pf_standard", "0.90");
+	assert_columns(t, "A1", "1250.0", "800", "0.90");
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'account.create' "
 	                      "AND summary LIKE '%contract_capacity_kva%'"),
 	             1, "the create's audit entry holds the terms");
@@ -236,8 +242,7 @@ PCRM_BACKEND_TEST(contract, terms_are_stored_canonical_in_the_document_and_the_c
 	cr_assert_eq(terms.pf_standard, 90);
 	cr_assert_null(strstr(pcrm_account_json(a), "contract_demand_kw"));
 	pcrm_account_free(a);
-	assert_column(t, "A1", "contract_demand_kw", "NULL");
-	assert_column(t, "A1", "contract_capacity_kva", "1250.0");
+	assert_columns(t, "A1", "1250.0", "NULL", "0.90");
 
 	/* an account without terms reads zeros */
 	add_plant(t, 2, "");
@@ -249,7 +254,7 @@ PCRM_BACKEND_TEST(contract, terms_are_stored_canonical_in_the_document_and_the_c
 	pcrm_assert_fails(pcrm_account_contract(a, NULL), PCRM_EINVAL, "out");
 	pcrm_account_free(a);
 	pcrm_assert_fails(pcrm_account_contract(NULL, &terms), PCRM_EINVAL, "account");
-	assert_column(t, "A2", "pf_standard", "NULL");
+	assert_columns(t, "A2", "NULL", "NULL", "NULL");
 }
 
 PCRM_BACKEND_TEST(contract, bad_terms_name_the_field_and_change_nothing)
@@ -309,9 +314,7 @@ PCRM_BACKEND_TEST(contract, bad_terms_name_the_field_and_change_nothing)
 	                  PCRM_EPERM, "archive.write");
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'permission.denied'"), 1);
 
-	assert_column(t, "A1", "contract_capacity_kva", "2000");
-	assert_column(t, "A1", "contract_demand_kw", "NULL");
-	assert_column(t, "A1", "pf_standard", "0.90");
+	assert_columns(t, "A1", "2000", "NULL", "0.90");
 	cr_assert_eq(count(t, "SELECT version FROM account WHERE account_no = 'A1'"), 1);
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM account WHERE account_no LIKE 'B%'"), 0);
 }
@@ -332,9 +335,7 @@ PCRM_BACKEND_TEST(contract, set_contract_is_an_audited_account_update)
 	cr_assert(pcrm_decimal_is_zero(back.contract_demand_kw), "zero removes the contracted demand");
 	cr_assert_eq(back.pf_standard, 85);
 	pcrm_account_free(a);
-	assert_column(t, "A1", "contract_capacity_kva", "3150");
-	assert_column(t, "A1", "contract_demand_kw", "NULL");
-	assert_column(t, "A1", "pf_standard", "0.85");
+	assert_columns(t, "A1", "3150", "NULL", "0.85");
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'account.update' "
 	                      "AND object_id = 'A1' AND summary LIKE '%\"pf_standard\":\"0.85\"%' "
 	                      "AND summary LIKE '%\"contract_capacity_kva\":\"3150\"%'"),
@@ -342,8 +343,7 @@ PCRM_BACKEND_TEST(contract, set_contract_is_an_audited_account_update)
 	/* and back to none */
 	terms = (pcrm_contract_terms)PCRM_CONTRACT_TERMS_INIT;
 	pcrm_assert_ok(pcrm_account_set_contract(t->ctx, &city_clerk, "A1", &terms, 2, NULL));
-	assert_column(t, "A1", "contract_capacity_kva", "NULL");
-	assert_column(t, "A1", "pf_standard", "NULL");
+	assert_columns(t, "A1", "NULL", "NULL", "NULL");
 }
 
 /* ---- billing runs ---- */
@@ -356,12 +356,9 @@ PCRM_BACKEND_TEST(contract, a_run_bills_capacity_energy_and_power_factor)
 	pcrm_usage *usage;
 	const char *json;
 
-	make_tree(t->ctx);
-	pcrm_assert_ok(pcrm_tariff_publish(t->ctx, &root_admin, capacity_tariff));
-	add_plant(t, 1, "\"contract_capacity_kva\": \"1250\", \"pf_standard\": \"0.90\"");
-	add_plant(t, 2, "\"contract_capacity_kva\": \"1250\", \"pf_standard\": \"0.85\"");
-	meter_total_reactive(t, 1);
-	meter_total_reactive(t, 2);
+	two_plants(t, capacity_tariff, "\"contract_capacity_kva\": \"1250\", \"pf_standard\": \"0.90\"",
+	           "\"contract_capacity_kva\": \"1250\", \"pf_standard\": \"0.85\"",
+	           meter_total_reactive);
 	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec("test-two-part-capacity"), NULL,
 	                                NULL, &s));
 	cr_assert_eq(s.billed, 2);
@@ -406,13 +403,9 @@ PCRM_BACKEND_TEST(contract, a_run_bills_demand_with_the_excess_over_105_percent)
 	char *tariff = read_tariff("cn-large-industry-two-part.json");
 	const char *json;
 
-	make_tree(t->ctx);
-	pcrm_assert_ok(pcrm_tariff_publish(t->ctx, &root_admin, tariff));
+	two_plants(t, tariff, "\"contract_demand_kw\": \"800\", \"pf_standard\": \"0.90\"", "",
+	           meter_tou_demand);
 	free(tariff);
-	add_plant(t, 1, "\"contract_demand_kw\": \"800\", \"pf_standard\": \"0.90\"");
-	add_plant(t, 2, "");
-	meter_tou_demand(t, 1);
-	meter_tou_demand(t, 2);
 	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec("cn-large-industry-two-part"),
 	                                NULL, NULL, &s));
 	cr_assert_eq(s.billed, 2);
@@ -458,12 +451,8 @@ PCRM_BACKEND_TEST(contract, a_capacity_tariff_without_a_contracted_capacity_stop
 {
 	pcrm_billing_summary s;
 
-	make_tree(t->ctx);
-	pcrm_assert_ok(pcrm_tariff_publish(t->ctx, &root_admin, capacity_tariff));
-	add_plant(t, 1, "\"contract_capacity_kva\": \"1250\"");
-	add_plant(t, 2, "\"pf_standard\": \"0.90\"");
-	meter_total_reactive(t, 1);
-	meter_total_reactive(t, 2);
+	two_plants(t, capacity_tariff, "\"contract_capacity_kva\": \"1250\"",
+	           "\"pf_standard\": \"0.90\"", meter_total_reactive);
 	pcrm_assert_fails(pcrm_billing_run(t->ctx, &city_admin, spec("test-two-part-capacity"), NULL,
 	                                   NULL, &s),
 	                  PCRM_EINVAL, "account \"A2\": customer.contract_capacity_kva");

@@ -2,6 +2,9 @@
 #ifndef PCRM_TEST_FIXTURES_H
 #define PCRM_TEST_FIXTURES_H
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "backend.h"
 
 /* province 37 > city 3701 > county 370102 > township 37010201; city 3702 beside 3701 */
@@ -24,6 +27,22 @@ static inline void make_tree(pcrm_ctx *ctx)
 	                                    PCRM_ORG_COUNTY));
 	pcrm_assert_ok(pcrm_org_unit_create(ctx, &city_admin, "37010201", "370102", "姚家供电所",
 	                                    PCRM_ORG_TOWNSHIP));
+}
+
+/** A shipped tariff document (data/tariffs/<name>) as text; free() it. */
+static inline char *pcrm_test_read_tariff(const char *name)
+{
+	char path[1024];
+	FILE *f;
+	char *buf = calloc(1, 1 << 16);
+	size_t n;
+	snprintf(path, sizeof(path), "%s/data/tariffs/%s", getenv("PCRM_SOURCE_ROOT"), name);
+	f = fopen(path, "rb");
+	cr_assert(f && buf, "cannot open %s", path);
+	n = fread(buf, 1, (1 << 16) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
 }
 
 #endif
