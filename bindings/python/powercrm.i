@@ -741,6 +741,8 @@ static char *pcrm_py_pack(char **p, const char *s)
 %feature("immutable", "0") pcrm_contract_terms::contract_capacity_kva;
 %feature("immutable", "0") pcrm_contract_terms::contract_demand_kw;
 %feature("immutable", "0") pcrm_contract_terms::pf_standard;
+%feature("immutable", "0") pcrm_contract_terms::supply_start;
+%feature("immutable", "0") pcrm_contract_terms::supply_end;
 %immutable;
 %include "powercrm/metering.h"
 %include "powercrm/contact.h"

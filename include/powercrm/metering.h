@@ -83,8 +83,9 @@ typedef struct pcrm_account_list pcrm_account_list;
  * "suspended", "closed"), and the contract terms of a two-part (两部制)
  * account, each optional: contract_capacity_kva (合同容量, kVA) and
  * contract_demand_kw (需量核定值, kW) as decimal strings above 0 with at most
- * 6 decimals, pf_standard (功率因数考核标准) "0.90", "0.85" or "0.80"
- * (see pcrm_contract_terms).  PCRM_EINVAL names the field, PCRM_EDUPLICATE
+ * 6 decimals, pf_standard (功率因数考核标准) "0.90", "0.85" or "0.80",
+ * supply_start and supply_end ("YYYY-MM-DD", the first and last day of
+ * supply, end not before start) (see pcrm_contract_terms).  PCRM_EINVAL names the field, PCRM_EDUPLICATE
  * when the account number is taken, PCRM_ENOTFOUND when the customer does
  * not exist, PCRM_ESTATE when it is closed.  `out` may be NULL; otherwise it
  * receives the stored account (free with pcrm_account_free()).
@@ -130,20 +131,26 @@ PCRM_EXTERN(const char *) pcrm_account_json(const pcrm_account *a);
 
 /**
  * The contract terms of an account that a two-part (两部制) tariff bills
- * with; the fields of pcrm_bill_customer of the same names (tariff.h), which
- * a billing run fills from them.  Zero means "not contracted": no capacity
- * (a tariff charging by capacity then refuses to bill), no contracted demand
- * (no excess above it), no power-factor standard (no adjustment).
+ * with.  The first three are the fields of pcrm_bill_customer of the same
+ * names (tariff.h), which a billing run fills from them.  Zero means "not
+ * contracted": no capacity (a tariff charging by capacity then refuses to
+ * bill), no contracted demand (no excess above it), no power-factor standard
+ * (no adjustment).  The supply dates bound the days a run bills in the
+ * month of a new connection or a termination (新装 / 销户), so the basic
+ * charge of that month is prorated 1/30 per day; {0, 0, 0} means none.
  */
 typedef struct pcrm_contract_terms {
 	int version;                        /**< PCRM_CONTRACT_TERMS_VERSION */
 	pcrm_decimal contract_capacity_kva; /**< 合同容量 (kVA): the basic charge by capacity */
 	pcrm_decimal contract_demand_kw;    /**< 需量核定值 (kW): demand above 105 % of it pays double */
 	int pf_standard;                    /**< 功率因数考核标准 in hundredths: 90, 85, 80, or 0 (none) */
+	pcrm_date supply_start;             /**< first day of supply (送电), or {0, 0, 0} */
+	pcrm_date supply_end;               /**< last day of supply (终止供电), or {0, 0, 0} */
 } pcrm_contract_terms;
 
 #define PCRM_CONTRACT_TERMS_VERSION 1
-#define PCRM_CONTRACT_TERMS_INIT { PCRM_CONTRACT_TERMS_VERSION, { 0, 0 }, { 0, 0 }, 0 }
+#define PCRM_CONTRACT_TERMS_INIT { PCRM_CONTRACT_TERMS_VERSION, { 0, 0 }, { 0, 0 }, 0, \
+                                   { 0, 0, 0 }, { 0, 0, 0 } }
 
 /**
  * Reads the contract terms of an account into `out` (zero where the account
@@ -152,10 +159,11 @@ typedef struct pcrm_contract_terms {
 PCRM_EXTERN(int) pcrm_account_contract(const pcrm_account *a, pcrm_contract_terms *out);
 
 /**
- * Sets all three contract terms of an account at once: a zero field removes
+ * Sets all the contract terms of an account at once: a zero field removes
  * that term.  The same change as pcrm_account_update() with the patch
- * {"contract_capacity_kva", "contract_demand_kw", "pf_standard"} (decimals
- * written as given, the standard as "0.90" / "0.85" / "0.80", zero as null),
+ * {"contract_capacity_kva", "contract_demand_kw", "pf_standard",
+ * "supply_start", "supply_end"} (decimals written as given, the standard as
+ * "0.90" / "0.85" / "0.80", dates as "YYYY-MM-DD", zero as null),
  * with the same checks and the same "account.update" audit entry: a bad
  * value is PCRM_EINVAL naming the field and changes nothing.  `out` may be
  * NULL; otherwise it receives the stored account.

@@ -54,6 +54,7 @@ struct pcrm__account_usage {
 	pcrm_decimal ytd_kwh, ytd_amount;
 	pcrm_decimal contract_capacity_kva, contract_demand_kw;
 	int pf_standard;      /* hundredths: 90, 85, 80, or 0 */
+	pcrm_date supply_start, supply_end; /* {0, 0, 0}: none */
 };
 
 /** Orders usages by account number, byte by byte (qsort / bsearch). */
@@ -77,7 +78,7 @@ int pcrm__usage_load_range(pcrm_ctx *ctx, const char *first, const char *last,
 
 /**
  * Fills the contract terms (capacity, contracted demand, power-factor
- * standard) of the `n` usages in `out` (sorted by pcrm__usage_cmp) from the
+ * standard, supply dates) of the `n` usages in `out` (sorted by pcrm__usage_cmp) from the
  * account rows `first` .. `last`: one query for the whole range.
  */
 int pcrm__contract_load_range(pcrm_ctx *ctx, const char *first, const char *last,
@@ -85,7 +86,9 @@ int pcrm__contract_load_range(pcrm_ctx *ctx, const char *first, const char *last
 
 /**
  * Builds the pcrm_usage and pcrm_bill_customer of one account for a tariff
- * and computes its bill.  PCRM_EINVAL names the account.
+ * and computes its bill: the month, or its days inside the account's supply
+ * dates (a partial month prorates the basic charge).  PCRM_EINVAL names the
+ * account.
  */
 int pcrm__bill_compute_for(const pcrm_tariff *tariff, const struct pcrm__bill_subject *s,
                            const struct pcrm__account_usage *u, const struct pcrm__month *month,

@@ -1,6 +1,7 @@
 /*
  * The contract terms of a batch's accounts (合同容量, 需量核定值, 功率因数考核
- * 标准), which a two-part tariff bills with.  They are kept on the account
+ * 标准, and the supply dates of a new or terminated supply), which a
+ * two-part tariff bills with.  They are kept on the account
  * (docs/customers.md, "Contract terms") and copied into columns of their
  * own (migration 9), so one range query on account_no reads a whole batch's
  * terms: the accounts without any are left out by the WHERE clause.
@@ -40,6 +41,15 @@ static int load_pf(const char *account_no, const char *text, int *out)
 	return PCRM_OK;
 }
 
+static int load_date(const char *account_no, const char *field, const char *text,
+                     pcrm_date *out)
+{
+	if (text && pcrm_date_parse(text, out) != PCRM_OK)
+		return pcrm__error(PCRM_ESTORE, "account \"%s\": stored %s \"%.16s\" is malformed",
+		                   account_no, field, text);
+	return PCRM_OK;
+}
+
 int pcrm__contract_load_range(pcrm_ctx *ctx, const char *first, const char *last,
                               struct pcrm__account_usage *out, size_t n)
 {
@@ -51,16 +61,18 @@ int pcrm__contract_load_range(pcrm_ctx *ctx, const char *first, const char *last
 		return PCRM_OK; /* nothing to bill: no query */
 	rc = pcrm__store_query(ctx->store,
 	                       "SELECT account_no, contract_capacity_kva, contract_demand_kw, "
-	                       "pf_standard FROM account WHERE account_no >= $1 AND account_no <= $2 "
+	                       "pf_standard, supply_start, supply_end FROM account "
+	                       "WHERE account_no >= $1 AND account_no <= $2 "
 	                       "AND (contract_capacity_kva IS NOT NULL OR contract_demand_kw IS NOT NULL "
-	                       "OR pf_standard IS NOT NULL)",
+	                       "OR pf_standard IS NOT NULL OR supply_start IS NOT NULL "
+	                       "OR supply_end IS NOT NULL)",
 	                       p, 2, &rows);
 	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
 		struct pcrm__account_usage *u = pcrm__usage_find(out, n, pcrm__rows_text(rows, 0));
-		const char *terms[3];
+		const char *terms[5];
 		if (!u)
 			continue; /* no reading this month: not billed now */
-		for (int c = 0; c < 3; c++) /* libpq answers "" for NULL */
+		for (int c = 0; c < 5; c++) /* libpq answers "" for NULL */
 			terms[c] = pcrm__rows_is_null(rows, c + 1) ? NULL : pcrm__rows_text(rows, c + 1);
 		rc = load_term(u->account_no, "contract_capacity_kva", terms[0],
 		               &u->contract_capacity_kva);
@@ -68,6 +80,10 @@ int pcrm__contract_load_range(pcrm_ctx *ctx, const char *first, const char *last
 			rc = load_term(u->account_no, "contract_demand_kw", terms[1], &u->contract_demand_kw);
 		if (rc == PCRM_OK)
 			rc = load_pf(u->account_no, terms[2], &u->pf_standard);
+		if (rc == PCRM_OK)
+			rc = load_date(u->account_no, "supply_start", terms[3], &u->supply_start);
+		if (rc == PCRM_OK)
+			rc = load_date(u->account_no, "supply_end", terms[4], &u->supply_end);
 	}
 	pcrm__rows_free(rows);
 	return rc < 0 ? rc : PCRM_OK;

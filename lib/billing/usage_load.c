@@ -233,12 +233,35 @@ static int set_energy(const pcrm_tariff *t, const struct pcrm__account_usage *u,
 	return rc;
 }
 
+/*
+ * The days of the month the account was supplied: from supply_start, up to
+ * supply_end, so the month of a new connection or a termination bills its
+ * basic charge for those days only (1/30 per day, in pcrm_bill_compute()).
+ */
+static int supplied_days(const struct pcrm__account_usage *u, const struct pcrm__month *month,
+                         pcrm_date *start, pcrm_date *end)
+{
+	*start = month->first;
+	*end = month->last;
+	if (pcrm_date_is_valid(u->supply_start) &&
+	    pcrm_date_to_days(u->supply_start) > pcrm_date_to_days(*start))
+		*start = u->supply_start;
+	if (pcrm_date_is_valid(u->supply_end) &&
+	    pcrm_date_to_days(u->supply_end) < pcrm_date_to_days(*end))
+		*end = u->supply_end;
+	if (pcrm_date_to_days(*start) > pcrm_date_to_days(*end))
+		return pcrm__error(PCRM_EINVAL, "supply_start / supply_end: the account is not "
+		                   "supplied in %s, yet has readings in it", month->text);
+	return PCRM_OK;
+}
+
 int pcrm__bill_compute_for(const pcrm_tariff *tariff, const struct pcrm__bill_subject *s,
                            const struct pcrm__account_usage *u, const struct pcrm__month *month,
                            pcrm_bill **out)
 {
 	pcrm_bill_customer cust = PCRM_BILL_CUSTOMER_INIT;
 	pcrm_usage *usage = NULL;
+	pcrm_date start, end;
 	int rc = pcrm_usage_new(&usage);
 
 	*out = NULL;
@@ -258,7 +281,9 @@ int pcrm__bill_compute_for(const pcrm_tariff *tariff, const struct pcrm__bill_su
 	cust.contract_demand_kw = u->contract_demand_kw;
 	cust.pf_standard = u->pf_standard;
 	if (rc == PCRM_OK)
-		rc = pcrm_bill_compute(tariff, &cust, month->first, month->last, usage, NULL, out);
+		rc = supplied_days(u, month, &start, &end);
+	if (rc == PCRM_OK)
+		rc = pcrm_bill_compute(tariff, &cust, start, end, usage, NULL, out);
 	if (rc != PCRM_OK && rc != PCRM_ENOMEM)
 		pcrm__error_prefix("account \"%s\"", s->account_no);
 	pcrm_usage_free(usage);

@@ -79,7 +79,7 @@ static int check_closable(pcrm_ctx *ctx, const char *account_no, const char *sta
 
 /* The contract terms, in the document and (migration 9) in columns of their own. */
 static const char *const contract_fields[] = { "contract_capacity_kva", "contract_demand_kw",
-	                                       "pf_standard", NULL };
+	                                       "pf_standard", "supply_start", "supply_end", NULL };
 
 static const struct pcrm__record_kind account_kind = {
 	.table = "account",
@@ -90,7 +90,8 @@ static const struct pcrm__record_kind account_kind = {
 	.update_action = "account.update",
 	.insert_sql = "INSERT INTO account (customer_no, account_no, payment_method, status, doc, "
 	              "created_at, updated_at, version, contract_capacity_kva, contract_demand_kw, "
-	              "pf_standard) VALUES ($1, $2, $3, $4, $5, $6, $6, 1, $7, $8, $9)",
+	              "pf_standard, supply_start, supply_end) "
+	              "VALUES ($1, $2, $3, $4, $5, $6, $6, 1, $7, $8, $9, $10, $11)",
 	.load_sql = "SELECT c.customer_no, c.org_unit, c.status, a.customer_no, a.doc, a.version, "
 	            "a.created_at, a.updated_at FROM account a "
 	            "JOIN customer c ON c.customer_no = a.customer_no WHERE a.account_no = $1",
@@ -98,7 +99,8 @@ static const struct pcrm__record_kind account_kind = {
 	            "WHERE customer_no = $1 ORDER BY account_no",
 	.update_sql = "UPDATE account SET payment_method = $1, status = $2, doc = $3, updated_at = $4, "
 	              "version = version + 1, contract_capacity_kva = $7, contract_demand_kw = $8, "
-	              "pf_standard = $9 WHERE account_no = $5 AND version = $6",
+	              "pf_standard = $9, supply_start = $10, supply_end = $11 "
+	              "WHERE account_no = $5 AND version = $6",
 	.extras = contract_fields,
 	.final_status = "closed",
 	.doc_check = pcrm__account_doc_check,
@@ -151,7 +153,7 @@ int pcrm_account_update(pcrm_ctx *ctx, const pcrm_actor *actor, const char *acco
 
 int pcrm_account_contract(const pcrm_account *a, pcrm_contract_terms *out)
 {
-	const char *cap, *demand, *pf;
+	const char *cap, *demand, *pf, *start, *end;
 	pcrm_decimal d;
 	int rc = PCRM_OK;
 
@@ -162,6 +164,8 @@ int pcrm_account_contract(const pcrm_account *a, pcrm_contract_terms *out)
 	cap = pcrm__record_str(rec(a), "contract_capacity_kva");
 	demand = pcrm__record_str(rec(a), "contract_demand_kw");
 	pf = pcrm__record_str(rec(a), "pf_standard");
+	start = pcrm__record_str(rec(a), "supply_start");
+	end = pcrm__record_str(rec(a), "supply_end");
 	if (cap)
 		rc = pcrm__decimal_load(cap, &out->contract_capacity_kva);
 	if (rc == PCRM_OK && demand)
@@ -169,6 +173,10 @@ int pcrm_account_contract(const pcrm_account *a, pcrm_contract_terms *out)
 	/* "0.90" -> 90: the document holds only the three canonical standards */
 	if (rc == PCRM_OK && pf && (rc = pcrm__decimal_load(pf, &d)) == PCRM_OK)
 		rc = pcrm__pf_standard_int(d, &out->pf_standard);
+	if (rc == PCRM_OK && start && pcrm_date_parse(start, &out->supply_start) != PCRM_OK)
+		rc = pcrm__error(PCRM_ESTORE, "stored supply_start \"%.16s\" is malformed", start);
+	if (rc == PCRM_OK && end && pcrm_date_parse(end, &out->supply_end) != PCRM_OK)
+		rc = pcrm__error(PCRM_ESTORE, "stored supply_end \"%.16s\" is malformed", end);
 	return rc;
 }
 
@@ -180,6 +188,16 @@ static json_t *term_value(pcrm_decimal d)
 		return json_null();
 	if (pcrm_decimal_format(d, text, sizeof(text)) != PCRM_OK)
 		return json_string("?"); /* a bad scale: the check names the field */
+	return json_string(text);
+}
+
+/* A date term for the patch: null when {0, 0, 0}, else its text (the check validates it). */
+static json_t *date_value(pcrm_date d)
+{
+	char text[48];
+	if (d.year == 0 && d.month == 0 && d.day == 0)
+		return json_null();
+	snprintf(text, sizeof(text), "%04d-%02d-%02d", d.year, d.month, d.day);
 	return json_string(text);
 }
 
@@ -204,10 +222,12 @@ int pcrm_account_set_contract(pcrm_ctx *ctx, const pcrm_actor *actor, const char
 		return pcrm__error(PCRM_EINVAL, "pf_standard: %d is not 90, 85, 80 or 0 (none)",
 		                   terms->pf_standard);
 	snprintf(pf, sizeof(pf), "0.%02d", terms->pf_standard);
-	patch = json_pack("{s:o, s:o, s:o}", "contract_capacity_kva",
+	patch = json_pack("{s:o, s:o, s:o, s:o, s:o}", "contract_capacity_kva",
 	                  term_value(terms->contract_capacity_kva), "contract_demand_kw",
 	                  term_value(terms->contract_demand_kw), "pf_standard",
-	                  terms->pf_standard ? json_string(pf) : json_null());
+	                  terms->pf_standard ? json_string(pf) : json_null(), "supply_start",
+	                  date_value(terms->supply_start), "supply_end",
+	                  date_value(terms->supply_end));
 	text = patch ? json_dumps(patch, JSON_COMPACT) : NULL;
 	json_decref(patch);
 	if (!text)

@@ -53,7 +53,7 @@ int pcrm_register_is_cumulative(pcrm_register reg)
  * decimals (kVA, kW); F_PF_STANDARD: "0.90", "0.85" or "0.80".  Both are
  * rewritten in canonical form.
  */
-enum field_type { F_CODE, F_TEXT, F_ENUM, F_DIGITS, F_QUANTITY, F_PF_STANDARD };
+enum field_type { F_CODE, F_TEXT, F_ENUM, F_DIGITS, F_QUANTITY, F_PF_STANDARD, F_DATE };
 
 struct field_rule {
 	const char *name;
@@ -86,6 +86,8 @@ static const struct field_rule account_rules[] = {
 	{ "contract_capacity_kva", F_QUANTITY, 0, 0, 0, NULL },
 	{ "contract_demand_kw", F_QUANTITY, 0, 0, 0, NULL },
 	{ "pf_standard", F_PF_STANDARD, 0, 0, 0, NULL },
+	{ "supply_start", F_DATE, 0, 0, 0, NULL },
+	{ "supply_end", F_DATE, 0, 0, 0, NULL },
 	{ NULL, F_TEXT, 0, 0, 0, NULL },
 };
 
@@ -196,6 +198,15 @@ int pcrm__pf_standard_int(pcrm_decimal d, int *out)
 	return pcrm__error(PCRM_ESTORE, "stored pf_standard is not 0.90, 0.85 or 0.80");
 }
 
+static int check_date(const char *path, const json_t *v)
+{
+	pcrm_date d;
+	if (!json_is_string(v) || json_string_length(v) != 10 ||
+	    pcrm_date_parse(json_string_value(v), &d) != PCRM_OK)
+		return pcrm__error(PCRM_EINVAL, "%s: must be a date \"YYYY-MM-DD\"", path);
+	return PCRM_OK;
+}
+
 static int check_field(const struct field_rule *r, json_t *v)
 {
 	switch (r->type) {
@@ -205,6 +216,7 @@ static int check_field(const struct field_rule *r, json_t *v)
 	case F_DIGITS: return check_chars(r->name, v, r->min, r->max, 1);
 	case F_QUANTITY: return check_quantity(r->name, v);
 	case F_PF_STANDARD: return check_pf_standard(r->name, v);
+	case F_DATE: return check_date(r->name, v);
 	}
 	return PCRM_OK;
 }
@@ -251,10 +263,15 @@ static int check_fields(const char *what, const struct field_rule *rules, json_t
 
 int pcrm__account_doc_check(json_t *doc, int patch)
 {
-	const char *method;
+	const char *method, *start, *end;
 	int bank, rc = check_fields("account", account_rules, doc, patch);
 	if (rc != PCRM_OK || patch)
 		return rc;
+	/* ISO dates compare as text */
+	start = json_string_value(json_object_get(doc, "supply_start"));
+	end = json_string_value(json_object_get(doc, "supply_end"));
+	if (start && end && strcmp(end, start) < 0)
+		return pcrm__error(PCRM_EINVAL, "supply_end: %s lies before supply_start %s", end, start);
 	/* Bank collection needs the bank and the account it debits; other methods have none. */
 	method = json_string_value(json_object_get(doc, "payment_method"));
 	bank = strcmp(method, "bank_collection") == 0;

@@ -103,8 +103,9 @@ const char pcrm__schema_metering[] =
 
 /*
  * Migration 9: the contract terms a two-part (两部制) tariff bills an account
- * with.  Copies of the account document's fields of the same names, in the
- * same canonical decimal text ("2000", "0.90"), NULL where the account has
+ * with, and the supply dates that bound its first and last month.  Copies
+ * of the account document's fields of the same names, in the same
+ * canonical text ("2000", "0.90", "2026-10-10"), NULL where the account has
  * none, so a billing run reads a batch's terms with one indexed range query
  * on account_no instead of parsing every document.  Accounts created
  * before this migration could not hold these fields, so nothing is copied.
@@ -112,4 +113,6 @@ const char pcrm__schema_metering[] =
 const char pcrm__schema_contract[] =
 	"ALTER TABLE account ADD COLUMN contract_capacity_kva TEXT;"
 	"ALTER TABLE account ADD COLUMN contract_demand_kw TEXT;"
-	"ALTER TABLE account ADD COLUMN pf_standard TEXT;";
+	"ALTER TABLE account ADD COLUMN pf_standard TEXT;"
+	"ALTER TABLE account ADD COLUMN supply_start TEXT;"
+	"ALTER TABLE account ADD COLUMN supply_end TEXT;";

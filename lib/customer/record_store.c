@@ -24,7 +24,7 @@ static const char *doc_str(const json_t *doc, const char *key)
 	return json_string_value(json_object_get(doc, key));
 }
 
-#define MAX_EXTRAS 4
+#define MAX_EXTRAS 6
 
 /* Binds the kind's extra columns from p[first] on; returns the number of parameters. */
 static int bind_extras(const struct pcrm__record_kind *kind, const json_t *doc,

@@ -30,6 +30,13 @@
  *   total 154,239.00 - 231.36 + 5,433.76 = 159,441.40
  * The same account without contract terms (what runs billed before):
  *   117,375.00 + 900 x 38.4 (34,560.00) + 5,433.76 = 157,368.76, no adjustment.
+ *
+ * Partial months on the capacity tariff (same usage, standard 0.90):
+ *   supplied from 2026-10-10 (22 days): basic 31,250.00 x 22 / 30 = 22,916.67;
+ *     PF +3 % of 142,916.67 = 4,287.50; total 120,000.00 + 22,916.67 + 4,287.50
+ *     + 2,400.00 = 149,604.17
+ *   supplied until 2026-10-20 (20 days): basic 31,250.00 x 20 / 30 = 20,833.33;
+ *     PF +3 % of 140,833.33 = 4,224.9999 -> 4,225.00; total 147,458.33
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,6 +276,10 @@ PCRM_BACKEND_TEST(contract, bad_terms_name_the_field_and_change_nothing)
 		{ "{\"pf_standard\": \"0.95\"}", "pf_standard: must be one of \"0.90\", \"0.85\", \"0.80\"" },
 		{ "{\"pf_standard\": 0.9}", "pf_standard: must be one of" },
 		{ "{\"contract_capacity\": \"2000\"}", "contract_capacity: unknown field" },
+		{ "{\"supply_start\": \"2026-13-01\"}", "supply_start: must be a date \"YYYY-MM-DD\"" },
+		{ "{\"supply_end\": \"2026-1-5\"}", "supply_end: must be a date" },
+		{ "{\"supply_start\": \"2026-10-10\", \"supply_end\": \"2026-10-01\"}",
+		  "supply_end: 2026-10-01 lies before supply_start 2026-10-10" },
 	};
 	pcrm_contract_terms terms = PCRM_CONTRACT_TERMS_INIT;
 	int64_t audits;
@@ -299,6 +310,14 @@ PCRM_BACKEND_TEST(contract, bad_terms_name_the_field_and_change_nothing)
 	pcrm_assert_fails(pcrm_account_set_contract(t->ctx, &city_clerk, "A1", &terms, 1, NULL),
 	                  PCRM_EINVAL, "pf_standard: 95 is not 90, 85, 80 or 0");
 	terms.pf_standard = 85;
+	terms.supply_start = (pcrm_date){ 2026, 2, 30 };
+	pcrm_assert_fails(pcrm_account_set_contract(t->ctx, &city_clerk, "A1", &terms, 1, NULL),
+	                  PCRM_EINVAL, "supply_start: must be a date");
+	terms.supply_start = (pcrm_date){ 2026, 10, 10 };
+	terms.supply_end = (pcrm_date){ 2026, 10, 9 };
+	pcrm_assert_fails(pcrm_account_set_contract(t->ctx, &city_clerk, "A1", &terms, 1, NULL),
+	                  PCRM_EINVAL, "supply_end: 2026-10-09 lies before supply_start 2026-10-10");
+	terms.supply_end = (pcrm_date){ 0, 0, 0 };
 	terms.version = 7;
 	pcrm_assert_fails(pcrm_account_set_contract(t->ctx, &city_clerk, "A1", &terms, 1, NULL),
 	                  PCRM_EINVAL, "terms.version");
@@ -328,13 +347,21 @@ PCRM_BACKEND_TEST(contract, set_contract_is_an_audited_account_update)
 	add_plant(t, 1, "\"contract_demand_kw\": \"500\"");
 	terms.contract_capacity_kva = dec("3150");
 	terms.pf_standard = 85;
+	terms.supply_start = (pcrm_date){ 2026, 10, 10 };
 	pcrm_assert_ok(pcrm_account_set_contract(t->ctx, &city_clerk, "A1", &terms, 1, &a));
 	cr_assert_eq(pcrm_account_version(a), 2);
 	pcrm_assert_ok(pcrm_account_contract(a, &back));
 	assert_money(back.contract_capacity_kva, "3150");
 	cr_assert(pcrm_decimal_is_zero(back.contract_demand_kw), "zero removes the contracted demand");
 	cr_assert_eq(back.pf_standard, 85);
+	cr_assert(back.supply_start.year == 2026 && back.supply_start.month == 10 &&
+	          back.supply_start.day == 10);
+	cr_assert(!pcrm_date_is_valid(back.supply_end));
+	cr_assert(strstr(pcrm_account_json(a), "\"supply_start\":\"2026-10-10\""), "%s",
+	          pcrm_account_json(a));
 	pcrm_account_free(a);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM account WHERE supply_start = '2026-10-10' "
+	                      "AND supply_end IS NULL"), 1);
 	assert_columns(t, "A1", "3150", "NULL", "0.85");
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'account.update' "
 	                      "AND object_id = 'A1' AND summary LIKE '%\"pf_standard\":\"0.85\"%' "
@@ -344,6 +371,7 @@ PCRM_BACKEND_TEST(contract, set_contract_is_an_audited_account_update)
 	terms = (pcrm_contract_terms)PCRM_CONTRACT_TERMS_INIT;
 	pcrm_assert_ok(pcrm_account_set_contract(t->ctx, &city_clerk, "A1", &terms, 2, NULL));
 	assert_columns(t, "A1", "NULL", "NULL", "NULL");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM account WHERE supply_start IS NULL"), 1);
 }
 
 /* ---- billing runs ---- */
@@ -465,4 +493,51 @@ PCRM_BACKEND_TEST(contract, a_capacity_tariff_without_a_contracted_capacity_stop
 	cr_assert_eq(s.billed, 2);
 	/* A1 has no standard: 153,650.00 without adjustment; A2 (0.90): 158,187.50 */
 	assert_money(s.total, "311837.50");
+}
+
+PCRM_BACKEND_TEST(contract, the_month_of_a_new_or_ended_supply_prorates_the_basic_charge)
+{
+	pcrm_billing_summary s;
+	pcrm_bill_list *bills;
+	const char *json;
+
+	two_plants(t, capacity_tariff,
+	           "\"contract_capacity_kva\": \"1250\", \"pf_standard\": \"0.90\","
+	           " \"supply_start\": \"2026-10-10\"",
+	           "\"contract_capacity_kva\": \"1250\", \"pf_standard\": \"0.90\","
+	           " \"supply_start\": \"2020-01-01\", \"supply_end\": \"2026-10-20\"",
+	           meter_total_reactive);
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec("test-two-part-capacity"), NULL,
+	                                NULL, &s));
+	cr_assert_eq(s.billed, 2);
+	assert_money(s.total, "297062.50");
+	bills = bills_of(t, "C1");
+	json = pcrm_bill_list_at(bills, 0)->json;
+	assert_money(pcrm_bill_list_at(bills, 0)->total, "149604.17");
+	cr_assert(strstr(json, "{\"amount\":\"22916.67\",\"code\":\"basic_capacity\",\"prorate_days\":22") &&
+	          strstr(json, "{\"amount\":\"4287.50\",\"code\":\"power_factor_adjustment\"") &&
+	          strstr(json, "\"period_end\":\"2026-10-31\",\"period_start\":\"2026-10-10\""),
+	          "%s", json);
+	pcrm_bill_list_free(bills);
+	bills = bills_of(t, "C2");
+	json = pcrm_bill_list_at(bills, 0)->json;
+	assert_money(pcrm_bill_list_at(bills, 0)->total, "147458.33");
+	cr_assert(strstr(json, "{\"amount\":\"20833.33\",\"code\":\"basic_capacity\",\"prorate_days\":20") &&
+	          strstr(json, "\"period_end\":\"2026-10-20\",\"period_start\":\"2026-10-01\""),
+	          "%s", json);
+	pcrm_bill_list_free(bills);
+}
+
+PCRM_BACKEND_TEST(contract, readings_outside_the_supply_dates_stop_the_run_and_name_the_account)
+{
+	pcrm_billing_summary s;
+
+	two_plants(t, capacity_tariff, "\"contract_capacity_kva\": \"1250\"",
+	           "\"contract_capacity_kva\": \"1250\", \"supply_start\": \"2026-11-05\"",
+	           meter_total_reactive);
+	pcrm_assert_fails(pcrm_billing_run(t->ctx, &city_admin, spec("test-two-part-capacity"), NULL,
+	                                   NULL, &s),
+	                  PCRM_EINVAL, "account \"A2\": supply_start / supply_end: the account is "
+	                               "not supplied in 2026-10");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM bill"), 0);
 }

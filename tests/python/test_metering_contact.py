@@ -1,5 +1,6 @@
 """Metering (exact energies as Decimal) and the contact history, on both backends."""
 
+import datetime
 from decimal import Decimal as D
 
 import pytest
@@ -69,9 +70,11 @@ def test_contract_terms(metered):
                                                   "pf_standard": "0.9"}, 1)
     assert a.contract == powercrm.ContractTerms(D("1250"), D(0), 90)
     assert a.document["pf_standard"] == "0.90"  # canonical
-    terms = powercrm.ContractTerms(contract_demand_kw=D("800.5"), pf_standard=85)
+    terms = powercrm.ContractTerms(contract_demand_kw=D("800.5"), pf_standard=85,
+                                   supply_start=datetime.date(2026, 10, 10))
     a = metered.account_set_contract(CITY_CLERK, "A1", terms, 2)
     assert (a.version, a.contract) == (3, terms)
+    assert a.document["supply_start"] == "2026-10-10" and a.contract.supply_end is None
     assert "contract_capacity_kva" not in a.document  # zero removed it
     with pytest.raises(powercrm.InvalidInput, match="contract_demand_kw: must be greater than 0"):
         metered.account_set_contract(CITY_CLERK, "A1",
@@ -80,6 +83,8 @@ def test_contract_terms(metered):
         metered.account_set_contract(CITY_CLERK, "A1", powercrm.ContractTerms(pf_standard=95), 3)
     with pytest.raises(powercrm.InvalidInput, match="pf_standard: must be one of"):
         metered.account_update(CITY_CLERK, "A1", {"pf_standard": "0.75"}, 3)
+    with pytest.raises(powercrm.InvalidInput, match="supply_end: 2026-10-01 lies before"):
+        metered.account_update(CITY_CLERK, "A1", {"supply_end": "2026-10-01"}, 3)
     assert metered.account_get(CITY_AGENT, "A1").contract == terms  # nothing changed
     # the terms feed a bill computation directly
     c = a.contract

@@ -13,7 +13,7 @@ from . import lowlevel as _ll
 from .actor import _native as _actor
 from .money import _from_c as _decimal_from_c, _to_c as _decimal_to_c
 from .records import json_dumps, json_loads
-from .timeutil import _instant
+from .timeutil import _date_from_c, _date_to_c, _instant
 
 __all__ = ["Register", "ContractTerms", "Account", "MeteringPoint", "MeterInstallation", "Reading",
            "READING_ROLLOVER", "READING_FINAL", "MeteringMixin"]
@@ -73,24 +73,37 @@ class ContractTerms:
     are Decimals, ``pf_standard`` (功率因数考核标准) is in hundredths (90, 85,
     80); zero means "not contracted".  The names are those of
     :class:`powercrm.BillCustomer`, which a billing run fills from them.
+    ``supply_start`` / ``supply_end`` (a ``datetime.date``, "YYYY-MM-DD" or
+    None) bound the days a run bills in the month a supply starts or ends.
     """
 
     contract_capacity_kva: _decimal.Decimal = _ZERO
     contract_demand_kw: _decimal.Decimal = _ZERO
     pf_standard: int = 0
+    supply_start: object = None
+    supply_end: object = None
 
     def _to_c(self):
         c = _ll.pcrm_contract_terms()
         c.contract_capacity_kva = _decimal_to_c(self.contract_capacity_kva)
         c.contract_demand_kw = _decimal_to_c(self.contract_demand_kw)
         c.pf_standard = int(self.pf_standard)
+        if self.supply_start is not None:
+            c.supply_start = _date_to_c(self.supply_start)
+        if self.supply_end is not None:
+            c.supply_end = _date_to_c(self.supply_end)
         return c
+
+
+def _optional_date(d):
+    return _date_from_c(d) if _ll.pcrm_date_is_valid(d) else None
 
 
 def _contract(a):
     c = _ll.pcrm_account_contract(a)
     return ContractTerms(_decimal_from_c(c.contract_capacity_kva),
-                         _decimal_from_c(c.contract_demand_kw), c.pf_standard)
+                         _decimal_from_c(c.contract_demand_kw), c.pf_standard,
+                         _optional_date(c.supply_start), _optional_date(c.supply_end))
 
 
 @dataclasses.dataclass(frozen=True)
