@@ -192,6 +192,20 @@ static pcrm_bill_list *bills_of(pcrm_test_store *t, const char *customer_no)
 	return bills;
 }
 
+/* The customer's one bill: its total, text its JSON holds and text it lacks (NULL-ended lists). */
+static void assert_bill(pcrm_test_store *t, const char *customer_no, const char *total,
+                        const char *const *has, const char *const *lacks)
+{
+	pcrm_bill_list *bills = bills_of(t, customer_no);
+	const char *json = pcrm_bill_list_at(bills, 0)->json;
+	assert_money(pcrm_bill_list_at(bills, 0)->total, total);
+	for (; has && *has; has++)
+		cr_assert(strstr(json, *has), "%s lacks %s", json, *has);
+	for (; lacks && *lacks; lacks++)
+		cr_assert_null(strstr(json, *lacks), "%s holds %s", json, *lacks);
+	pcrm_bill_list_free(bills);
+}
+
 /* The run's bill is exactly pcrm_bill_compute() of the same attributes and usage. */
 static void assert_same_as_compute(pcrm_test_store *t, const char *customer_no,
                                    const char *tariff_id, const pcrm_bill_customer *cust,
@@ -380,9 +394,7 @@ PCRM_BACKEND_TEST(contract, a_run_bills_capacity_energy_and_power_factor)
 {
 	pcrm_bill_customer cust = PCRM_BILL_CUSTOMER_INIT;
 	pcrm_billing_summary s;
-	pcrm_bill_list *bills;
 	pcrm_usage *usage;
-	const char *json;
 
 	two_plants(t, capacity_tariff, "\"contract_capacity_kva\": \"1250\", \"pf_standard\": \"0.90\"",
 	           "\"contract_capacity_kva\": \"1250\", \"pf_standard\": \"0.85\"",
@@ -392,22 +404,18 @@ PCRM_BACKEND_TEST(contract, a_run_bills_capacity_energy_and_power_factor)
 	cr_assert_eq(s.billed, 2);
 	assert_money(s.total, "312593.75");
 
-	bills = bills_of(t, "C1");
-	json = pcrm_bill_list_at(bills, 0)->json;
-	assert_money(pcrm_bill_list_at(bills, 0)->total, "158187.50");
-	cr_assert(strstr(json, "{\"amount\":\"120000.00\",\"code\":\"energy\"") &&
-	          strstr(json, "{\"amount\":\"31250.00\",\"code\":\"basic_capacity\"") &&
-	          strstr(json, "{\"amount\":\"4537.50\",\"code\":\"power_factor_adjustment\"") &&
-	          strstr(json, "{\"amount\":\"2400.00\",\"code\":\"fund\"") &&
-	          strstr(json, "\"power_factor\":\"0.84\""),
-	          "%s", json);
-	pcrm_bill_list_free(bills);
-	bills = bills_of(t, "C2");
-	assert_money(pcrm_bill_list_at(bills, 0)->total, "154406.25");
-	cr_assert(strstr(pcrm_bill_list_at(bills, 0)->json,
-	                 "{\"amount\":\"756.25\",\"code\":\"power_factor_adjustment\""),
-	          "%s", pcrm_bill_list_at(bills, 0)->json);
-	pcrm_bill_list_free(bills);
+	assert_bill(t, "C1", "158187.50",
+	            (const char *const[]){
+	                    "{\"amount\":\"120000.00\",\"code\":\"energy\"",
+	                    "{\"amount\":\"31250.00\",\"code\":\"basic_capacity\"",
+	                    "{\"amount\":\"4537.50\",\"code\":\"power_factor_adjustment\"",
+	                    "{\"amount\":\"2400.00\",\"code\":\"fund\"", "\"power_factor\":\"0.84\"",
+	                    NULL },
+	            NULL);
+	assert_bill(t, "C2", "154406.25",
+	            (const char *const[]){
+	                    "{\"amount\":\"756.25\",\"code\":\"power_factor_adjustment\"", NULL },
+	            NULL);
 
 	pcrm_assert_ok(pcrm_usage_new(&usage));
 	pcrm_assert_ok(pcrm_usage_set_total(usage, dec("240000")));
@@ -425,11 +433,9 @@ PCRM_BACKEND_TEST(contract, a_run_bills_demand_with_the_excess_over_105_percent)
 {
 	pcrm_bill_customer cust = PCRM_BILL_CUSTOMER_INIT;
 	pcrm_billing_summary s;
-	pcrm_bill_list *bills;
 	pcrm_bill_record *fresh;
 	pcrm_usage *usage;
 	char *tariff = read_tariff("cn-large-industry-two-part.json");
-	const char *json;
 
 	two_plants(t, tariff, "\"contract_demand_kw\": \"800\", \"pf_standard\": \"0.90\"", "",
 	           meter_tou_demand);
@@ -438,24 +444,18 @@ PCRM_BACKEND_TEST(contract, a_run_bills_demand_with_the_excess_over_105_percent)
 	                                NULL, NULL, &s));
 	cr_assert_eq(s.billed, 2);
 
-	bills = bills_of(t, "C1");
-	json = pcrm_bill_list_at(bills, 0)->json;
-	assert_money(pcrm_bill_list_at(bills, 0)->total, "159441.40");
-	cr_assert(strstr(json, "{\"amount\":\"32256.00\",\"code\":\"basic_demand\","
-	                       "\"quantity\":\"840\"") &&
-	          strstr(json, "{\"amount\":\"4608.00\",\"code\":\"basic_demand_excess\","
-	                       "\"quantity\":\"60\"") &&
-	          strstr(json, "{\"amount\":\"-231.36\",\"code\":\"power_factor_adjustment\"") &&
-	          strstr(json, "\"power_factor\":\"0.91\""),
-	          "%s", json);
-	pcrm_bill_list_free(bills);
-	bills = bills_of(t, "C2");
-	json = pcrm_bill_list_at(bills, 0)->json;
-	assert_money(pcrm_bill_list_at(bills, 0)->total, "157368.76");
-	cr_assert(strstr(json, "{\"amount\":\"34560.00\",\"code\":\"basic_demand\"") &&
-	          !strstr(json, "basic_demand_excess") && !strstr(json, "power_factor"),
-	          "without terms: no excess, no adjustment: %s", json);
-	pcrm_bill_list_free(bills);
+	assert_bill(t, "C1", "159441.40",
+	            (const char *const[]){
+	                    "{\"amount\":\"32256.00\",\"code\":\"basic_demand\",\"quantity\":\"840\"",
+	                    "{\"amount\":\"4608.00\",\"code\":\"basic_demand_excess\","
+	                    "\"quantity\":\"60\"",
+	                    "{\"amount\":\"-231.36\",\"code\":\"power_factor_adjustment\"",
+	                    "\"power_factor\":\"0.91\"", NULL },
+	            NULL);
+	/* without terms: no excess, no adjustment */
+	assert_bill(t, "C2", "157368.76",
+	            (const char *const[]){ "{\"amount\":\"34560.00\",\"code\":\"basic_demand\"", NULL },
+	            (const char *const[]){ "basic_demand_excess", "power_factor", NULL });
 
 	pcrm_assert_ok(pcrm_usage_new(&usage));
 	pcrm_assert_ok(pcrm_usage_set_period(usage, "peak", dec("50000")));
@@ -498,8 +498,6 @@ PCRM_BACKEND_TEST(contract, a_capacity_tariff_without_a_contracted_capacity_stop
 PCRM_BACKEND_TEST(contract, the_month_of_a_new_or_ended_supply_prorates_the_basic_charge)
 {
 	pcrm_billing_summary s;
-	pcrm_bill_list *bills;
-	const char *json;
 
 	two_plants(t, capacity_tariff,
 	           "\"contract_capacity_kva\": \"1250\", \"pf_standard\": \"0.90\","
@@ -511,21 +509,17 @@ PCRM_BACKEND_TEST(contract, the_month_of_a_new_or_ended_supply_prorates_the_basi
 	                                NULL, &s));
 	cr_assert_eq(s.billed, 2);
 	assert_money(s.total, "297062.50");
-	bills = bills_of(t, "C1");
-	json = pcrm_bill_list_at(bills, 0)->json;
-	assert_money(pcrm_bill_list_at(bills, 0)->total, "149604.17");
-	cr_assert(strstr(json, "{\"amount\":\"22916.67\",\"code\":\"basic_capacity\",\"prorate_days\":22") &&
-	          strstr(json, "{\"amount\":\"4287.50\",\"code\":\"power_factor_adjustment\"") &&
-	          strstr(json, "\"period_end\":\"2026-10-31\",\"period_start\":\"2026-10-10\""),
-	          "%s", json);
-	pcrm_bill_list_free(bills);
-	bills = bills_of(t, "C2");
-	json = pcrm_bill_list_at(bills, 0)->json;
-	assert_money(pcrm_bill_list_at(bills, 0)->total, "147458.33");
-	cr_assert(strstr(json, "{\"amount\":\"20833.33\",\"code\":\"basic_capacity\",\"prorate_days\":20") &&
-	          strstr(json, "\"period_end\":\"2026-10-20\",\"period_start\":\"2026-10-01\""),
-	          "%s", json);
-	pcrm_bill_list_free(bills);
+	assert_bill(t, "C1", "149604.17",
+	            (const char *const[]){
+	                    "{\"amount\":\"22916.67\",\"code\":\"basic_capacity\",\"prorate_days\":22",
+	                    "{\"amount\":\"4287.50\",\"code\":\"power_factor_adjustment\"",
+	                    "\"period_end\":\"2026-10-31\",\"period_start\":\"2026-10-10\"", NULL },
+	            NULL);
+	assert_bill(t, "C2", "147458.33",
+	            (const char *const[]){
+	                    "{\"amount\":\"20833.33\",\"code\":\"basic_capacity\",\"prorate_days\":20",
+	                    "\"period_end\":\"2026-10-20\",\"period_start\":\"2026-10-01\"", NULL },
+	            NULL);
 }
 
 PCRM_BACKEND_TEST(contract, readings_outside_the_supply_dates_stop_the_run_and_name_the_account)
