@@ -40,6 +40,24 @@ struct pcrm__bill_subject {
 /** Fills household size and the low-income flag from a stored customer document. */
 int pcrm__bill_subject_doc(struct pcrm__bill_subject *s, const char *customer_doc);
 
+/* ---- run and post specs (run.c) ---- */
+
+/** What every billing spec has: the subtree, the month and the batch size. */
+struct pcrm__billing_spec {
+	json_t *json; /* the parsed spec, owned: json_decref() it */
+	const char *org_unit;
+	struct pcrm__month month;
+	int batch_size;
+};
+
+/**
+ * Parses a spec, refuses keys outside `keys` (NULL-terminated) and reads
+ * org_unit, period and batch_size (1..10000, default 500).  Errors name the
+ * key.  out->json is set (or NULL) even on failure.
+ */
+int pcrm__billing_spec_load(pcrm_ctx *ctx, const char *text, const char *const *keys,
+                            struct pcrm__billing_spec *out);
+
 /* ---- usage from readings (usage_load.c) ---- */
 
 /** One account's readings of a month, per register (indexed by pcrm_register). */
@@ -88,11 +106,10 @@ struct pcrm__bill_meta {
 };
 
 /**
- * Stores an issued bill and posts it to the ledger (a bill entry when the
- * total is above zero), inside the caller's transaction.  `bulk` nonzero
- * writes the bill row through the bulk path already begun by the caller
- * (pcrm__bill_bulk_begin()); the ledger post then comes after the caller
- * ended the bulk insert (pcrm__bill_post()).
+ * Stores a current (status "issued") bill inside the caller's transaction;
+ * posting it is pcrm__bill_post().  `bulk` nonzero writes the bill row
+ * through the bulk path already begun by the caller
+ * (pcrm__bill_bulk_begin()).
  */
 int pcrm__bill_insert(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__bill_subject *s,
                       const struct pcrm__month *month, const struct pcrm__bill_meta *meta,
@@ -104,6 +121,9 @@ int pcrm__bill_post(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__b
 /** The ledger posting request of a bill (NULL when out of memory); post it only when its total is above zero. */
 json_t *pcrm__bill_request(const struct pcrm__month *month, const struct pcrm__bill_meta *meta,
                            const pcrm_bill *bill);
+
+/** Whether the ledger holds the entry of bill `bill_no` ("bill/<bill_no>"). */
+int pcrm__bill_is_posted(pcrm_ctx *ctx, const char *bill_no, int *posted);
 
 /** Loads one stored bill by number (no permission check); PCRM_ENOTFOUND names it. */
 int pcrm__bill_record_load(pcrm_ctx *ctx, const char *bill_no, pcrm_bill_record **out,

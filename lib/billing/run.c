@@ -3,8 +3,10 @@
  *
  * Each batch reads the next accounts without an issued bill for the month
  * (keyset paging on the account number), sums their readings, computes
- * their bills, writes the bill rows through the bulk path (COPY on
- * PostgreSQL) and posts them to the ledgers, all in one transaction.  The
+ * their bills and writes the bill rows through the bulk path (COPY on
+ * PostgreSQL), all in one transaction.  Posting the bills to the ledgers
+ * (issuance, 电费发行) is a step of its own, pcrm_billing_post() (post.c);
+ * with "post": true the run posts each batch in the batch's transaction.  The
  * "no issued bill yet" filter is what makes a rerun finish an interrupted
  * run without doubling anything; the partial unique index on
  * bill (account_no, period) backs it against two runs at once.
@@ -40,6 +42,7 @@ struct run {
 	struct pcrm__month month;
 	pcrm_date issue_date, due_date;
 	int batch_size;
+	int post; /* "post": true: post each batch's bills to the ledgers in its transaction */
 	struct run_tariff tariffs[MAX_CLASSES];
 	size_t ntariffs;
 	struct pcrm__bill_subject *subjects;
@@ -110,42 +113,64 @@ static int load_tariffs(struct run *r, json_t *map)
 	return rc;
 }
 
-static int parse_spec(struct run *r, const char *text)
+int pcrm__billing_spec_load(pcrm_ctx *ctx, const char *text, const char *const *keys,
+                            struct pcrm__billing_spec *out)
 {
-	static const char *const keys[] = { "org_unit", "period", "issue_date", "due_date",
-		                            "tariffs", "batch_size", NULL };
 	json_error_t err;
 	json_t *v;
 	int rc;
 
+	memset(out, 0, sizeof(*out));
+	out->batch_size = DEFAULT_BATCH;
 	if (!text)
 		return pcrm__error(PCRM_EINVAL, "spec: is NULL");
-	r->spec = json_loads(text, JSON_REJECT_DUPLICATES, &err);
-	if (!r->spec)
+	out->json = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+	if (!out->json)
 		return pcrm__error(PCRM_EINVAL, "spec: not JSON at line %d column %d: %s", err.line,
 		                   err.column, err.text);
-	rc = pcrm__json_expect("spec", r->spec, JSON_OBJECT, "an object");
+	rc = pcrm__json_expect("spec", out->json, JSON_OBJECT, "an object");
 	if (rc == PCRM_OK)
-		rc = pcrm__json_check_keys("spec", r->spec, keys);
-	v = json_object_get(r->spec, "org_unit");
+		rc = pcrm__json_check_keys("spec", out->json, keys);
+	v = json_object_get(out->json, "org_unit");
 	if (rc == PCRM_OK && (rc = pcrm__json_expect("org_unit", v, JSON_STRING, "an org unit code")) == PCRM_OK)
-		r->org_unit = json_string_value(v);
-	v = json_object_get(r->spec, "period");
+		out->org_unit = json_string_value(v);
+	v = json_object_get(out->json, "period");
 	if (rc == PCRM_OK && (rc = pcrm__json_expect("period", v, JSON_STRING, "a month \"YYYY-MM\"")) == PCRM_OK)
-		rc = pcrm__month_parse(r->ctx, "period", json_string_value(v), &r->month);
+		rc = pcrm__month_parse(ctx, "period", json_string_value(v), &out->month);
+	v = json_object_get(out->json, "batch_size");
+	if (rc == PCRM_OK && v) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > MAX_BATCH)
+			rc = pcrm__error(PCRM_EINVAL, "batch_size: expected an integer 1..%d", MAX_BATCH);
+		else
+			out->batch_size = (int)json_integer_value(v);
+	}
+	return rc;
+}
+
+static int parse_spec(struct run *r, const char *text)
+{
+	static const char *const keys[] = { "org_unit", "period", "issue_date", "due_date",
+		                            "tariffs", "batch_size", "post", NULL };
+	struct pcrm__billing_spec spec;
+	json_t *v;
+	int rc = pcrm__billing_spec_load(r->ctx, text, keys, &spec);
+
+	r->spec = spec.json;
+	r->org_unit = spec.org_unit;
+	r->month = spec.month;
+	r->batch_size = spec.batch_size;
 	if (rc == PCRM_OK)
 		rc = spec_date(r->spec, "issue_date", &r->issue_date);
 	if (rc == PCRM_OK)
 		rc = spec_date(r->spec, "due_date", &r->due_date);
 	if (rc == PCRM_OK && pcrm_date_to_days(r->due_date) < pcrm_date_to_days(r->issue_date))
 		rc = pcrm__error(PCRM_EINVAL, "due_date: lies before issue_date");
-	r->batch_size = DEFAULT_BATCH;
-	v = json_object_get(r->spec, "batch_size");
+	v = json_object_get(r->spec, "post");
 	if (rc == PCRM_OK && v) {
-		if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > MAX_BATCH)
-			rc = pcrm__error(PCRM_EINVAL, "batch_size: expected an integer 1..%d", MAX_BATCH);
+		if (!json_is_boolean(v))
+			rc = pcrm__error(PCRM_EINVAL, "post: expected true or false");
 		else
-			r->batch_size = (int)json_integer_value(v);
+			r->post = json_is_true(v);
 	}
 	return rc;
 }
@@ -287,13 +312,14 @@ static int write_batch(struct run *r, size_t n, int one_by_one, int64_t *billed,
 		rc = pcrm__store_bulk_end(r->ctx->store, 0);
 	else
 		pcrm__store_bulk_end(r->ctx->store, 1);
-	if (rc == PCRM_OK)
+	if (rc == PCRM_OK && r->post)
 		rc = one_by_one ? post_each(r, n) : post_bulk(r, n);
 	if (rc != PCRM_OK || *billed == 0)
 		return rc;
-	summary = json_pack("{s:s, s:s, s:I, s:s, s:s}", "period", r->month.text, "org_unit",
+	summary = json_pack("{s:s, s:s, s:I, s:s, s:s, s:b}", "period", r->month.text, "org_unit",
 	                    r->org_unit, "bills", (json_int_t)*billed, "first",
-	                    r->subjects[0].account_no, "last", r->subjects[n - 1].account_no);
+	                    r->subjects[0].account_no, "last", r->subjects[n - 1].account_no,
+	                    "posted", r->post);
 	rc = pcrm__audit_append(r->ctx, r->actor, "billing.run", "org_unit", r->org_unit, summary);
 	json_decref(summary);
 	return rc;
