@@ -28,7 +28,7 @@ struct pcrm__month {
 int pcrm__month_parse(const pcrm_ctx *ctx, const char *path, const char *text,
                       struct pcrm__month *out);
 
-/** The customer attributes a bill needs, read from the customer row and document. */
+/** The customer attributes a bill needs, read from the customer row (migration 8's columns). */
 struct pcrm__bill_subject {
 	char customer_no[PCRM__BILL_CODE_MAX + 1];
 	char account_no[PCRM__BILL_CODE_MAX + 1];
@@ -36,9 +36,6 @@ struct pcrm__bill_subject {
 	int household_size;
 	int low_income;
 };
-
-/** Fills household size and the low-income flag from a stored customer document. */
-int pcrm__bill_subject_doc(struct pcrm__bill_subject *s, const char *customer_doc);
 
 /* ---- run and post specs (run.c) ---- */
 

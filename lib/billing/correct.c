@@ -40,13 +40,16 @@ static int load_subject(struct correction *c)
 	pcrm_sql_value p[1] = { PCRM_SQL_S(c->old->customer_no) };
 	pcrm_rows *rows = NULL;
 	int rc = pcrm__store_query(c->ctx->store,
-	                           "SELECT usage_class, doc FROM customer WHERE customer_no = $1", p, 1,
-	                           &rows);
+	                           "SELECT usage_class, household_size, low_income FROM customer "
+	                           "WHERE customer_no = $1",
+	                           p, 1, &rows);
 	snprintf(s->customer_no, sizeof(s->customer_no), "%s", c->old->customer_no);
 	snprintf(s->account_no, sizeof(s->account_no), "%s", c->old->account_no);
 	if (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
 		snprintf(s->usage_class, sizeof(s->usage_class), "%s", pcrm__rows_text(rows, 0));
-		rc = pcrm__bill_subject_doc(s, pcrm__rows_text(rows, 1));
+		s->household_size = (int)pcrm__rows_int(rows, 1);
+		s->low_income = pcrm__rows_int(rows, 2) != 0;
+		rc = PCRM_OK;
 	} else if (rc == 0) {
 		rc = pcrm__error(PCRM_ESTORE, "customer \"%s\" of bill \"%s\" is missing",
 		                 c->old->customer_no, c->old->bill_no);

@@ -196,7 +196,8 @@ static int load_subjects(struct run *r, const char *after, size_t *n)
 		                PCRM_SQL_I(r->batch_size) };
 	pcrm_rows *rows = NULL;
 	int rc = pcrm__store_query(r->ctx->store,
-	                           "SELECT a.account_no, a.customer_no, c.usage_class, c.doc "
+	                           "SELECT a.account_no, a.customer_no, c.usage_class, c.household_size, "
+	                           "c.low_income "
 	                           "FROM account a JOIN customer c ON c.customer_no = a.customer_no "
 	                           "JOIN org_unit o ON o.code = c.org_unit "
 	                           "WHERE substr(o.path, 1, length($1)) = $1 AND a.account_no > $2 "
@@ -211,7 +212,9 @@ static int load_subjects(struct run *r, const char *after, size_t *n)
 		snprintf(s->account_no, sizeof(s->account_no), "%s", pcrm__rows_text(rows, 0));
 		snprintf(s->customer_no, sizeof(s->customer_no), "%s", pcrm__rows_text(rows, 1));
 		snprintf(s->usage_class, sizeof(s->usage_class), "%s", pcrm__rows_text(rows, 2));
-		rc = pcrm__bill_subject_doc(s, pcrm__rows_text(rows, 3));
+		s->household_size = (int)pcrm__rows_int(rows, 3);
+		s->low_income = pcrm__rows_int(rows, 4) != 0;
+		rc = PCRM_OK;
 	}
 	pcrm__rows_free(rows);
 	return rc < 0 ? rc : PCRM_OK;

@@ -857,3 +857,73 @@ PCRM_BACKEND_TEST(billing, posting_stops_at_a_bill_number_the_ledger_holds_with_
 	cr_assert_eq(ps.posted, 0);
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry"), 1, "the batch rolled back whole");
 }
+
+/* ---- what a bill needs of a customer, as columns (migration 8) ---- */
+
+static int64_t customer_column(pcrm_test_store *t, const char *customer_no, const char *column)
+{
+	char sql[160];
+	snprintf(sql, sizeof(sql), "SELECT %s FROM customer WHERE customer_no = '%s'", column,
+	         customer_no);
+	return count(t, sql);
+}
+
+static const char *const big_family =
+	"{\"customer_no\": \"H1\", \"kind\": \"person\", \"name\": \"五口之家\","
+	" \"usage_class\": \"residential\", \"voltage_level\": \"220V\", \"org_unit\": \"3701\","
+	" \"household_size\": 5, \"low_income\": true}";
+
+PCRM_BACKEND_TEST(billing, every_customer_write_sets_the_columns_a_bill_reads)
+{
+	static const char jsonl[] =
+		"{\"customer_no\": \"H2\", \"kind\": \"person\", \"name\": \"甲\", \"usage_class\": "
+		"\"residential\", \"voltage_level\": \"220V\", \"org_unit\": \"3701\", "
+		"\"household_size\": 7, \"low_income\": true}\n"
+		"{\"customer_no\": \"H3\", \"kind\": \"person\", \"name\": \"乙\", \"usage_class\": "
+		"\"residential\", \"voltage_level\": \"220V\", \"org_unit\": \"3701\"}\n";
+	int64_t imported = 0;
+
+	setup(t);
+	cr_assert_eq(customer_column(t, "C1", "household_size"), 1, "absent: 1");
+	cr_assert_eq(customer_column(t, "C1", "low_income"), 0);
+	pcrm_assert_ok(pcrm_customer_create(t->ctx, &city_clerk, big_family, NULL));
+	cr_assert_eq(customer_column(t, "H1", "household_size"), 5);
+	cr_assert_eq(customer_column(t, "H1", "low_income"), 1);
+	pcrm_assert_ok(pcrm_customer_update(t->ctx, &city_clerk, "H1",
+	                                    "{\"household_size\": 3, \"low_income\": false}", 1, NULL));
+	cr_assert_eq(customer_column(t, "H1", "household_size"), 3);
+	cr_assert_eq(customer_column(t, "H1", "low_income"), 0);
+	pcrm_assert_ok(pcrm_customer_update(t->ctx, &city_clerk, "H1", "{\"household_size\": null}",
+	                                    2, NULL));
+	cr_assert_eq(customer_column(t, "H1", "household_size"), 1, "removed: 1 again");
+	pcrm_assert_ok(pcrm_customer_import(t->ctx, &city_clerk, jsonl, strlen(jsonl), &imported));
+	cr_assert_eq(imported, 2);
+	cr_assert_eq(customer_column(t, "H2", "household_size"), 7);
+	cr_assert_eq(customer_column(t, "H2", "low_income"), 1);
+	cr_assert_eq(customer_column(t, "H3", "household_size"), 1);
+	cr_assert_eq(customer_column(t, "H3", "low_income"), 0);
+}
+
+PCRM_BACKEND_TEST(billing, migration_8_fills_the_columns_from_stored_documents)
+{
+	static const char *const drop[] = { "ALTER TABLE customer DROP COLUMN household_size",
+		                            "ALTER TABLE customer DROP COLUMN low_income",
+		                            "DELETE FROM pcrm_schema WHERE version = 8" };
+	int v = 0;
+
+	setup(t);
+	pcrm_assert_ok(pcrm_customer_create(t->ctx, &city_clerk, big_family, NULL));
+	/* back to a database of schema 7, whose documents alone hold the attributes */
+	for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
+		pcrm_assert_ok(t->ctx->store->driver->exec_script(t->ctx->store, drop[i]));
+	pcrm_assert_ok(pcrm__store_migrate(t->ctx->store, 1793448000));
+	pcrm_assert_ok(pcrm_ctx_schema_version(t->ctx, &v));
+	cr_assert_eq(v, 8);
+	cr_assert_eq(customer_column(t, "H1", "household_size"), 5);
+	cr_assert_eq(customer_column(t, "H1", "low_income"), 1);
+	cr_assert_eq(customer_column(t, "C1", "household_size"), 1);
+	cr_assert_eq(customer_column(t, "C1", "low_income"), 0);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM customer WHERE household_size = 1 "
+	                      "AND low_income = 0"),
+	             4);
+}
