@@ -102,17 +102,45 @@ static void dec(struct out *o, pcrm_decimal d)
 		str(o, buf);
 }
 
+/* Digits by hand: snprintf() was a sixth of the rendering. */
 static void integer(struct out *o, long long v)
 {
-	char buf[32];
-	raw(o, buf, (size_t)snprintf(buf, sizeof(buf), "%lld", v));
+	char buf[24];
+	size_t i = sizeof(buf);
+	unsigned long long mag = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+	do {
+		buf[--i] = (char)('0' + mag % 10);
+		mag /= 10;
+	} while (mag);
+	if (v < 0)
+		buf[--i] = '-';
+	raw(o, buf + i, sizeof(buf) - i);
 }
 
+/* "YYYY-MM-DD" exactly as "%04d-%02d-%02d" writes it */
 static void date(struct out *o, pcrm_date d)
 {
-	char buf[16];
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02d", d.year, d.month, d.day);
-	str(o, buf);
+	char buf[12];
+	int y = d.year;
+	if (y < 0 || y > 9999 || d.month < 0 || d.month > 99 || d.day < 0 || d.day > 99) {
+		char text[48]; /* not a date a bill can have; written as snprintf() would */
+		snprintf(text, sizeof(text), "%04d-%02d-%02d", d.year, d.month, d.day);
+		str(o, text);
+		return;
+	}
+	buf[0] = '"';
+	buf[1] = (char)('0' + y / 1000);
+	buf[2] = (char)('0' + y / 100 % 10);
+	buf[3] = (char)('0' + y / 10 % 10);
+	buf[4] = (char)('0' + y % 10);
+	buf[5] = '-';
+	buf[6] = (char)('0' + d.month / 10);
+	buf[7] = (char)('0' + d.month % 10);
+	buf[8] = '-';
+	buf[9] = (char)('0' + d.day / 10);
+	buf[10] = (char)('0' + d.day % 10);
+	buf[11] = '"';
+	raw(o, buf, sizeof(buf));
 }
 
 /* Keys in byte order: amount code item name period prorate_days quantity tier unit unit_price */

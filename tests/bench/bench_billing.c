@@ -468,6 +468,8 @@ static void run(const char *backend, const char *uri, long n, int batch)
 	t_setup = now_seconds(CLOCK_MONOTONIC) - t_setup;
 
 	snprintf(spec, sizeof(spec), run_spec, batch);
+	if (pg && getenv("PCRM_BENCH_STMT_LOG"))
+		ctx->store->driver->exec_script(ctx->store, "SET log_min_duration_statement = 0");
 	{
 		struct clock3 t0 = clock_start(pid);
 		if (pcrm_billing_run(ctx, &admin, spec, NULL, NULL, &sum))
@@ -487,6 +489,13 @@ static void run(const char *backend, const char *uri, long n, int batch)
 	}
 	if (posted.posted != n)
 		die("not every bill was posted");
+	if (pg && getenv("PCRM_BENCH_STMT_LOG")) {
+		char cmd[512];
+		ctx->store->driver->exec_script(ctx->store, "SET log_min_duration_statement = -1");
+		snprintf(cmd, sizeof(cmd), "cp %s/log %s", getenv("PCRM_TEST_PG_HOST"), getenv("PCRM_BENCH_STMT_LOG"));
+		if (system(cmd) != 0)
+			die("copy log");
+	}
 	read_bills(ctx, n, &bills);
 	t_bare = bare_copy(ctx, &bills, pid);
 	free_bills(&bills);
