@@ -37,6 +37,18 @@ struct pcrm__bill_subject {
 	int low_income;
 };
 
+/*
+ * "org unit o lies in the subtree whose path is $1", per engine.  On
+ * PostgreSQL the prefix operator ^@ is estimated from the path's statistics
+ * (substr(...) = $1 is a blind guess of one org unit, which made the first
+ * executions of a run's batch query plan a hash join of every customer).
+ */
+#define PCRM__IN_SUBTREE_SQLITE "substr(o.path, 1, length($1)) = $1"
+#define PCRM__IN_SUBTREE_PG "o.path ^@ $1"
+
+/** Whether the context's store is PostgreSQL. */
+int pcrm__billing_pg(const pcrm_ctx *ctx);
+
 /* ---- run and post specs (run.c) ---- */
 
 /** What every billing spec has: the subtree, the month and the batch size. */

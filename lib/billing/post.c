@@ -66,25 +66,20 @@ static void batch_clear(struct post *p, size_t n)
  */
 static int load_batch(struct post *p, const char *after, size_t *n)
 {
-	static const char sql[] =
-		"SELECT b.account_no, b.customer_no, c.usage_class, b.bill_no, b.issue_day, b.due_day, "
-		"b.total, (SELECT e.request FROM ledger_entry e WHERE e.entry_key = 'bill/' || b.bill_no) "
-		"FROM bill b JOIN customer c ON c.customer_no = b.customer_no "
-		"JOIN org_unit o ON o.code = c.org_unit "
-		"WHERE substr(o.path, 1, length($1)) = $1 AND b.account_no > $2 AND b.period = $3 "
-		"AND b.status = 'issued' ORDER BY b.account_no LIMIT $4";
-	static const char sql_pg[] =
-		"SELECT b.account_no, b.customer_no, c.usage_class, b.bill_no, b.issue_day, b.due_day, "
-		"b.total, (SELECT e.request FROM ledger_entry e WHERE e.entry_key = 'bill/' || b.bill_no) "
-		"FROM bill b JOIN customer c ON c.customer_no = b.customer_no "
-		"JOIN org_unit o ON o.code = c.org_unit "
-		"WHERE substr(o.path, 1, length($1)) = $1 AND b.account_no > $2 AND b.period = $3 "
-		"AND b.status = 'issued' ORDER BY b.account_no LIMIT $4 FOR UPDATE OF b";
+#define BATCH_SQL(in_subtree, lock)                                                          \
+	"SELECT b.account_no, b.customer_no, c.usage_class, b.bill_no, b.issue_day, b.due_day, "   \
+	"b.total, (SELECT e.request FROM ledger_entry e WHERE e.entry_key = 'bill/' || b.bill_no) " \
+	"FROM bill b JOIN customer c ON c.customer_no = b.customer_no "                           \
+	"JOIN org_unit o ON o.code = c.org_unit WHERE " in_subtree " AND b.account_no > $2 "      \
+	"AND b.period = $3 AND b.status = 'issued' ORDER BY b.account_no LIMIT $4" lock
 	pcrm_sql_value v[4] = { PCRM_SQL_S(p->scope), PCRM_SQL_S(after),
 		                PCRM_SQL_S(p->spec.month.text), PCRM_SQL_I(p->spec.batch_size) };
-	int pg = p->ctx->store->driver->kind == PCRM_STORE_POSTGRES;
 	pcrm_rows *rows = NULL;
-	int rc = pcrm__store_query(p->ctx->store, pg ? sql_pg : sql, v, 4, &rows);
+	int rc = pcrm__store_query(p->ctx->store,
+	                           pcrm__billing_pg(p->ctx) ?
+	                                   BATCH_SQL(PCRM__IN_SUBTREE_PG, " FOR UPDATE OF b") :
+	                                   BATCH_SQL(PCRM__IN_SUBTREE_SQLITE, ""),
+	                           v, 4, &rows);
 
 	*n = 0;
 	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {

@@ -113,6 +113,11 @@ static int load_tariffs(struct run *r, json_t *map)
 	return rc;
 }
 
+int pcrm__billing_pg(const pcrm_ctx *ctx)
+{
+	return ctx->store->driver->kind == PCRM_STORE_POSTGRES;
+}
+
 int pcrm__billing_spec_load(pcrm_ctx *ctx, const char *text, const char *const *keys,
                             struct pcrm__billing_spec *out)
 {
@@ -190,21 +195,23 @@ static const pcrm_tariff *tariff_for(const struct run *r, const char *usage_clas
  * without it PostgreSQL merges against the bill index from its start, so
  * every batch scanned the bills of every batch before it.
  */
+#define SUBJECTS_SQL(in_subtree)                                                             \
+	"SELECT a.account_no, a.customer_no, c.usage_class, c.household_size, c.low_income "       \
+	"FROM account a JOIN customer c ON c.customer_no = a.customer_no "                        \
+	"JOIN org_unit o ON o.code = c.org_unit "                                                 \
+	"WHERE " in_subtree " AND a.account_no > $2 AND a.status = 'active' "                     \
+	"AND c.status = 'active' AND NOT EXISTS (SELECT 1 FROM bill b "                          \
+	"WHERE b.account_no = a.account_no AND b.account_no > $2 AND b.period = $3 "              \
+	"AND b.status = 'issued') ORDER BY a.account_no LIMIT $4"
+
 static int load_subjects(struct run *r, const char *after, size_t *n)
 {
 	pcrm_sql_value p[4] = { PCRM_SQL_S(r->scope), PCRM_SQL_S(after), PCRM_SQL_S(r->month.text),
 		                PCRM_SQL_I(r->batch_size) };
 	pcrm_rows *rows = NULL;
 	int rc = pcrm__store_query(r->ctx->store,
-	                           "SELECT a.account_no, a.customer_no, c.usage_class, c.household_size, "
-	                           "c.low_income "
-	                           "FROM account a JOIN customer c ON c.customer_no = a.customer_no "
-	                           "JOIN org_unit o ON o.code = c.org_unit "
-	                           "WHERE substr(o.path, 1, length($1)) = $1 AND a.account_no > $2 "
-	                           "AND a.status = 'active' AND c.status = 'active' "
-	                           "AND NOT EXISTS (SELECT 1 FROM bill b WHERE b.account_no = a.account_no "
-	                           "AND b.account_no > $2 AND b.period = $3 AND b.status = 'issued') "
-	                           "ORDER BY a.account_no LIMIT $4",
+	                           pcrm__billing_pg(r->ctx) ? SUBJECTS_SQL(PCRM__IN_SUBTREE_PG) :
+	                                                      SUBJECTS_SQL(PCRM__IN_SUBTREE_SQLITE),
 	                           p, 4, &rows);
 	*n = 0;
 	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
@@ -378,11 +385,13 @@ static int run_batch(struct run *r, char *after, size_t after_size, size_t *n)
 static int count_billed(struct run *r)
 {
 	pcrm_sql_value p[2] = { PCRM_SQL_S(r->scope), PCRM_SQL_S(r->month.text) };
+#define COUNT_SQL(in_subtree)                                                                \
+	"SELECT COUNT(*) FROM bill b JOIN customer c ON c.customer_no = b.customer_no "          \
+	"JOIN org_unit o ON o.code = c.org_unit WHERE " in_subtree " AND b.period = $2 "        \
+	"AND b.status = 'issued'"
 	return pcrm__store_query_int(r->ctx->store,
-	                             "SELECT COUNT(*) FROM bill b JOIN customer c ON c.customer_no = b.customer_no "
-	                             "JOIN org_unit o ON o.code = c.org_unit "
-	                             "WHERE substr(o.path, 1, length($1)) = $1 AND b.period = $2 "
-	                             "AND b.status = 'issued'",
+	                             pcrm__billing_pg(r->ctx) ? COUNT_SQL(PCRM__IN_SUBTREE_PG) :
+	                                                        COUNT_SQL(PCRM__IN_SUBTREE_SQLITE),
 	                             p, 2, &r->summary.already_billed);
 }
 
