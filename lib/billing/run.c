@@ -204,6 +204,16 @@ static const pcrm_tariff *tariff_for(const struct run *r, const char *usage_clas
 	"WHERE b.account_no = a.account_no AND b.account_no > $2 AND b.period = $3 "              \
 	"AND b.status = 'issued') ORDER BY a.account_no LIMIT $4"
 
+/* snprintf(dst, size, "%s", src) without the format parsing (a batch copies thousands) */
+static void copy_text(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static int load_subjects(struct run *r, const char *after, size_t *n)
 {
 	pcrm_sql_value p[4] = { PCRM_SQL_S(r->scope), PCRM_SQL_S(after), PCRM_SQL_S(r->month.text),
@@ -216,9 +226,9 @@ static int load_subjects(struct run *r, const char *after, size_t *n)
 	*n = 0;
 	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
 		struct pcrm__bill_subject *s = &r->subjects[(*n)++];
-		snprintf(s->account_no, sizeof(s->account_no), "%s", pcrm__rows_text(rows, 0));
-		snprintf(s->customer_no, sizeof(s->customer_no), "%s", pcrm__rows_text(rows, 1));
-		snprintf(s->usage_class, sizeof(s->usage_class), "%s", pcrm__rows_text(rows, 2));
+		copy_text(s->account_no, sizeof(s->account_no), pcrm__rows_text(rows, 0));
+		copy_text(s->customer_no, sizeof(s->customer_no), pcrm__rows_text(rows, 1));
+		copy_text(s->usage_class, sizeof(s->usage_class), pcrm__rows_text(rows, 2));
 		s->household_size = (int)pcrm__rows_int(rows, 3);
 		s->low_income = pcrm__rows_int(rows, 4) != 0;
 		rc = PCRM_OK;
@@ -235,6 +245,17 @@ static const struct pcrm__account_usage *usage_of(const struct run *r, size_t nu
 	return bsearch(&key, r->usage, nusage, sizeof(key), pcrm__usage_cmp);
 }
 
+/* "<account_no>-<YYYYMM>" (an account number has at most PCRM__BILL_CODE_MAX bytes). */
+static void bill_no(char out[PCRM__BILL_NO_MAX], const char *account_no, const char *month)
+{
+	size_t k = strlen(account_no);
+	memcpy(out, account_no, k);
+	out[k] = '-';
+	memcpy(out + k + 1, month, 4);     /* YYYY of "YYYY-MM" */
+	memcpy(out + k + 5, month + 5, 2); /* MM */
+	out[k + 7] = '\0';
+}
+
 /* Computes the batch's bills; bills[i] stays NULL for accounts without readings. */
 static int compute_batch(struct run *r, size_t n, size_t nusage)
 {
@@ -245,8 +266,7 @@ static int compute_batch(struct run *r, size_t n, size_t nusage)
 		int rc;
 
 		r->bills[i] = NULL;
-		snprintf(r->bill_nos[i], PCRM__BILL_NO_MAX, "%s-%.4s%.2s", s->account_no,
-		         r->month.text, r->month.text + 5);
+		bill_no(r->bill_nos[i], s->account_no, r->month.text);
 		if (!u)
 			continue;
 		t = tariff_for(r, s->usage_class);

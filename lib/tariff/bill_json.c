@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/text.h"
 #include "tariff_internal.h"
 
 /*
@@ -105,16 +106,8 @@ static void dec(struct out *o, pcrm_decimal d)
 /* Digits by hand: snprintf() was a sixth of the rendering. */
 static void integer(struct out *o, long long v)
 {
-	char buf[24];
-	size_t i = sizeof(buf);
-	unsigned long long mag = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
-	do {
-		buf[--i] = (char)('0' + mag % 10);
-		mag /= 10;
-	} while (mag);
-	if (v < 0)
-		buf[--i] = '-';
-	raw(o, buf + i, sizeof(buf) - i);
+	char buf[PCRM__INT_TEXT_MAX];
+	raw(o, buf, pcrm__int_text(v, buf));
 }
 
 /* "YYYY-MM-DD" exactly as "%04d-%02d-%02d" writes it */

@@ -20,6 +20,11 @@
  * Wall time is noisy on a shared 2-core machine, so CPU time is printed
  * too: this process's, and on PostgreSQL the server backend's of the
  * benchmark's connection (from /proc).  No assertion on times.
+ *
+ * PCRM_BENCH_STMT_LOG=FILE (PostgreSQL): the run and the posting are
+ * logged statement by statement with their durations
+ * (log_min_duration_statement = 0) and the server log is copied to FILE,
+ * to see where the server's time goes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -468,8 +473,9 @@ static void run(const char *backend, const char *uri, long n, int batch)
 	t_setup = now_seconds(CLOCK_MONOTONIC) - t_setup;
 
 	snprintf(spec, sizeof(spec), run_spec, batch);
-	if (pg && getenv("PCRM_BENCH_STMT_LOG"))
-		ctx->store->driver->exec_script(ctx->store, "SET log_min_duration_statement = 0");
+	if (pg && getenv("PCRM_BENCH_STMT_LOG") &&
+	    ctx->store->driver->exec_script(ctx->store, "SET log_min_duration_statement = 0"))
+		die("statement log");
 	{
 		struct clock3 t0 = clock_start(pid);
 		if (pcrm_billing_run(ctx, &admin, spec, NULL, NULL, &sum))
@@ -491,10 +497,12 @@ static void run(const char *backend, const char *uri, long n, int batch)
 		die("not every bill was posted");
 	if (pg && getenv("PCRM_BENCH_STMT_LOG")) {
 		char cmd[512];
-		ctx->store->driver->exec_script(ctx->store, "SET log_min_duration_statement = -1");
-		snprintf(cmd, sizeof(cmd), "cp %s/log %s", getenv("PCRM_TEST_PG_HOST"), getenv("PCRM_BENCH_STMT_LOG"));
+		if (ctx->store->driver->exec_script(ctx->store, "SET log_min_duration_statement = -1"))
+			die("statement log");
+		snprintf(cmd, sizeof(cmd), "cp %s/log %s", getenv("PCRM_TEST_PG_HOST"),
+		         getenv("PCRM_BENCH_STMT_LOG"));
 		if (system(cmd) != 0)
-			die("copy log");
+			die("copy the server log");
 	}
 	read_bills(ctx, n, &bills);
 	t_bare = bare_copy(ctx, &bills, pid);
