@@ -67,6 +67,14 @@ struct pcrm__billing_spec {
 int pcrm__billing_spec_load(pcrm_ctx *ctx, const char *text, const char *const *keys,
                             struct pcrm__billing_spec *out);
 
+/**
+ * Runs `batch` until it does nothing (*n == 0) or fails, calling `progress`
+ * with *done after every batch; a nonzero answer stops with PCRM_ESTATE
+ * ("<what> stopped by the progress callback after N bills; run it again").
+ */
+int pcrm__billing_batches(int (*batch)(void *state, size_t *n), void *state, const int64_t *done,
+                          const char *what, pcrm_progress_fn progress, void *userdata);
+
 /* ---- usage from readings (usage_load.c) ---- */
 
 /** One account's readings of a month, per register (indexed by pcrm_register). */

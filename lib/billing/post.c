@@ -48,6 +48,7 @@ struct post {
 	struct post_bill *bills;
 	struct pcrm__ledger_bill *ledger;
 	pcrm_billing_post_summary summary;
+	char after[PCRM__BILL_CODE_MAX + 1]; /* the keyset: the last account of the last batch */
 };
 
 static void batch_clear(struct post *p, size_t n)
@@ -211,13 +212,17 @@ static int post_batch(struct post *p, char *after, size_t after_size, size_t *n)
 	return pcrm_decimal_add(p->summary.total, total, &p->summary.total);
 }
 
+static int next_batch(void *state, size_t *n)
+{
+	struct post *p = state;
+	return post_batch(p, p->after, sizeof(p->after), n);
+}
+
 int pcrm_billing_post(pcrm_ctx *ctx, const pcrm_actor *actor, const char *spec,
                       pcrm_progress_fn progress, void *userdata, pcrm_billing_post_summary *out)
 {
 	static const char *const keys[] = { "org_unit", "period", "batch_size", NULL };
 	struct post p;
-	char after[PCRM__BILL_CODE_MAX + 1] = "";
-	size_t n = 0;
 	int rc;
 
 	memset(&p, 0, sizeof(p));
@@ -237,15 +242,9 @@ int pcrm_billing_post(pcrm_ctx *ctx, const pcrm_actor *actor, const char *spec,
 		if (!p.bills || !p.ledger)
 			rc = pcrm__error_oom();
 	}
-	while (rc == PCRM_OK) {
-		rc = post_batch(&p, after, sizeof(after), &n);
-		if (rc != PCRM_OK || n == 0)
-			break;
-		if (progress && progress(p.summary.posted, userdata) != 0)
-			rc = pcrm__error(PCRM_ESTATE, "posting stopped by the progress callback after %lld "
-			                              "bills; run it again to finish",
-			                 (long long)p.summary.posted);
-	}
+	if (rc == PCRM_OK)
+		rc = pcrm__billing_batches(next_batch, &p, &p.summary.posted, "posting", progress,
+		                           userdata);
 	if (out)
 		*out = p.summary;
 	free(p.bills);

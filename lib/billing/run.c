@@ -49,6 +49,7 @@ struct run {
 	struct pcrm__account_usage *usage;
 	pcrm_bill **bills;
 	char (*bill_nos)[PCRM__BILL_NO_MAX]; /* bill number of each subject */
+	char after[PCRM__BILL_CODE_MAX + 1]; /* the keyset: the last account of the last batch */
 	pcrm_billing_summary summary;
 };
 
@@ -402,6 +403,26 @@ static int run_batch(struct run *r, char *after, size_t after_size, size_t *n)
 	return rc;
 }
 
+static int next_batch(void *state, size_t *n)
+{
+	struct run *r = state;
+	return run_batch(r, r->after, sizeof(r->after), n);
+}
+
+int pcrm__billing_batches(int (*batch)(void *state, size_t *n), void *state, const int64_t *done,
+                          const char *what, pcrm_progress_fn progress, void *userdata)
+{
+	size_t n = 0;
+	int rc;
+	while ((rc = batch(state, &n)) == PCRM_OK && n > 0) {
+		if (progress && progress(*done, userdata) != 0)
+			return pcrm__error(PCRM_ESTATE, "%s stopped by the progress callback after %lld "
+			                                "bills; run it again to finish",
+			                   what, (long long)*done);
+	}
+	return rc;
+}
+
 static int count_billed(struct run *r)
 {
 	pcrm_sql_value p[2] = { PCRM_SQL_S(r->scope), PCRM_SQL_S(r->month.text) };
@@ -419,8 +440,6 @@ int pcrm_billing_run(pcrm_ctx *ctx, const pcrm_actor *actor, const char *spec,
                      pcrm_progress_fn progress, void *userdata, pcrm_billing_summary *out)
 {
 	struct run r;
-	char after[PCRM__BILL_CODE_MAX + 1] = "";
-	size_t n = 0;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
@@ -446,15 +465,9 @@ int pcrm_billing_run(pcrm_ctx *ctx, const pcrm_actor *actor, const char *spec,
 		if (!r.subjects || !r.usage || !r.bills || !r.bill_nos)
 			rc = pcrm__error_oom();
 	}
-	while (rc == PCRM_OK) {
-		rc = run_batch(&r, after, sizeof(after), &n);
-		if (rc != PCRM_OK || n == 0)
-			break;
-		if (progress && progress(r.summary.billed, userdata) != 0)
-			rc = pcrm__error(PCRM_ESTATE, "billing run stopped by the progress callback after "
-			                              "%lld bills; run it again to finish",
-			                 (long long)r.summary.billed);
-	}
+	if (rc == PCRM_OK)
+		rc = pcrm__billing_batches(next_batch, &r, &r.summary.billed, "billing run", progress,
+		                           userdata);
 	if (out)
 		*out = r.summary;
 	run_clear(&r);
