@@ -56,7 +56,16 @@ const char pcrm__schema_billing[] =
  * used before: household_size is the document's (an integer, validated
  * 1..50), 1 when absent; low_income is 1 for JSON true, else 0.
  */
+/*
+ * Also an index of the current bills by month: a run's "no current bill
+ * yet" check and the posting step's batches read one month's bills from an
+ * account on, and bill_issued_once (account_no, period) made them step over
+ * the bills of every other month too (in the n-th month of a database,
+ * every batch read n times the bills it needed).
+ */
 const char pcrm__schema_billing_customer[] =
+	"CREATE UNIQUE INDEX bill_issued_by_period ON bill (period, account_no) "
+	"WHERE status = 'issued';"
 	"ALTER TABLE customer ADD COLUMN household_size INTEGER NOT NULL DEFAULT 1;"
 	"ALTER TABLE customer ADD COLUMN low_income INTEGER NOT NULL DEFAULT 0;"
 	"UPDATE customer SET household_size = COALESCE(CAST({{doc:household_size}} AS INTEGER), 1),"

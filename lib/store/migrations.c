@@ -111,7 +111,8 @@ static const struct migration migrations[] = {
 	  pcrm__schema_workflow },
 	{ 6, "account ledger, payments and dunning", pcrm__schema_ledger },
 	{ 7, "tariff versions and stored bills", pcrm__schema_billing },
-	{ 8, "what a bill needs of a customer as columns", pcrm__schema_billing_customer },
+	{ 8, "what a bill needs of a customer as columns, current bills by month",
+	  pcrm__schema_billing_customer },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

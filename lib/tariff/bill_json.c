@@ -85,22 +85,29 @@ static void str(struct out *o, const char *s)
 	LIT(o, "\"");
 }
 
-static void key(struct out *o, const char *k, int *first)
-{
-	if (!*first)
-		LIT(o, ",");
-	*first = 0;
-	str(o, k);
-	LIT(o, ":");
-}
+/* A key (a literal that needs no escape) after a comma unless it comes first. */
+#define KEY(o, k, first)                                     \
+	do {                                                 \
+		if (*(first))                                \
+			LIT((o), "\"" k "\":");              \
+		else                                         \
+			LIT((o), ",\"" k "\":");             \
+		*(first) = 0;                                \
+	} while (0)
 
+/* A decimal as a JSON string: digits, '-' and '.', nothing to escape. */
 static void dec(struct out *o, pcrm_decimal d)
 {
-	char buf[PCRM_DECIMAL_STRING_MAX];
-	if (pcrm_decimal_format(d, buf, sizeof(buf)) < 0)
+	char buf[PCRM_DECIMAL_STRING_MAX + 2];
+	size_t n;
+	if (pcrm_decimal_format(d, buf + 1, sizeof(buf) - 2) < 0) {
 		o->bad = 1;
-	else
-		str(o, buf);
+		return;
+	}
+	n = strlen(buf + 1);
+	buf[0] = '"';
+	buf[n + 1] = '"';
+	raw(o, buf, n + 2);
 }
 
 /* Digits by hand: snprintf() was a sixth of the rendering. */
@@ -141,35 +148,35 @@ static void line_json(struct out *o, const pcrm_bill_line *l)
 {
 	int first = 1;
 	LIT(o, "{");
-	key(o, "amount", &first);
+	KEY(o, "amount", &first);
 	dec(o, l->amount);
-	key(o, "code", &first);
+	KEY(o, "code", &first);
 	str(o, l->code);
 	if (l->item) {
-		key(o, "item", &first);
+		KEY(o, "item", &first);
 		str(o, l->item);
 	}
 	if (l->name) {
-		key(o, "name", &first);
+		KEY(o, "name", &first);
 		str(o, l->name);
 	}
 	if (l->period) {
-		key(o, "period", &first);
+		KEY(o, "period", &first);
 		str(o, l->period);
 	}
 	if (l->prorate_days) {
-		key(o, "prorate_days", &first);
+		KEY(o, "prorate_days", &first);
 		integer(o, l->prorate_days);
 	}
-	key(o, "quantity", &first);
+	KEY(o, "quantity", &first);
 	dec(o, l->quantity);
 	if (l->tier) {
-		key(o, "tier", &first);
+		KEY(o, "tier", &first);
 		integer(o, l->tier);
 	}
-	key(o, "unit", &first);
+	KEY(o, "unit", &first);
 	str(o, l->unit);
-	key(o, "unit_price", &first);
+	KEY(o, "unit_price", &first);
 	dec(o, l->unit_price);
 	LIT(o, "}");
 }
@@ -185,11 +192,11 @@ char *pcrm__bill_json_text(const pcrm_bill *b)
 
 	grow(&o, 256 + 160 * b->count);
 	LIT(&o, "{");
-	key(&o, "currency", &first);
+	KEY(&o, "currency", &first);
 	str(&o, b->tariff->currency);
-	key(&o, "energy_kwh", &first);
+	KEY(&o, "energy_kwh", &first);
 	dec(&o, b->energy);
-	key(&o, "lines", &first);
+	KEY(&o, "lines", &first);
 	LIT(&o, "[");
 	for (size_t i = 0; i < b->count; i++) {
 		if (i)
@@ -197,19 +204,19 @@ char *pcrm__bill_json_text(const pcrm_bill *b)
 		line_json(&o, &b->lines[i]);
 	}
 	LIT(&o, "]");
-	key(&o, "period_end", &first);
+	KEY(&o, "period_end", &first);
 	date(&o, b->end);
-	key(&o, "period_start", &first);
+	KEY(&o, "period_start", &first);
 	date(&o, b->start);
 	if (b->has_pf) {
-		key(&o, "power_factor", &first);
+		KEY(&o, "power_factor", &first);
 		dec(&o, b->pf);
 	}
-	key(&o, "tariff_id", &first);
+	KEY(&o, "tariff_id", &first);
 	str(&o, b->tariff->id);
-	key(&o, "tariff_version", &first);
+	KEY(&o, "tariff_version", &first);
 	integer(&o, (long long)b->tariff->version);
-	key(&o, "total", &first);
+	KEY(&o, "total", &first);
 	dec(&o, b->total);
 	LIT(&o, "}");
 	if (o.bad) {

@@ -317,13 +317,15 @@ static void load_archive(pcrm_ctx *ctx, long n)
 
 static void bill_shaped_table(pcrm_store *st, const char *name)
 {
-	char sql[1024];
+	char sql[1280];
 	snprintf(sql, sizeof(sql),
 	         "CREATE TABLE %s" BILL_SHAPE ";"
 	         "CREATE UNIQUE INDEX %s_by_no ON %s (bill_no);"
 	         "CREATE UNIQUE INDEX %s_issued_once ON %s (account_no, period) WHERE status = 'issued';"
+	         "CREATE UNIQUE INDEX %s_issued_by_period ON %s (period, account_no) "
+	         "WHERE status = 'issued';"
 	         "CREATE INDEX %s_by_customer ON %s (customer_no, period);",
-	         name, name, name, name, name, name, name);
+	         name, name, name, name, name, name, name, name, name);
 	if (st->driver->exec_script(st, sql))
 		die(name);
 }

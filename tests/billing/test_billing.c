@@ -908,6 +908,7 @@ PCRM_BACKEND_TEST(billing, migration_8_fills_the_columns_from_stored_documents)
 {
 	static const char *const drop[] = { "ALTER TABLE customer DROP COLUMN household_size",
 		                            "ALTER TABLE customer DROP COLUMN low_income",
+		                            "DROP INDEX bill_issued_by_period",
 		                            "DELETE FROM pcrm_schema WHERE version = 8" };
 	int v = 0;
 
