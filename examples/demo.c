@@ -158,7 +158,7 @@ static void meter_up(pcrm_ctx *ctx, const pcrm_actor *clerk, const char *custome
 static int print_progress(int64_t done, void *userdata)
 {
 	(void)userdata;
-	printf("  ... %lld bills issued\n", (long long)done);
+	printf("  ... %lld bills calculated\n", (long long)done);
 	return 0;
 }
 

@@ -79,10 +79,10 @@ PCRM_EXTERN(int) pcrm_tariff_fetch(pcrm_ctx *ctx, const pcrm_actor *actor, const
 /** What a run did.  A plain value. */
 typedef struct pcrm_billing_summary {
 	int64_t accounts;       /**< active accounts in the subtree without a bill for the period */
-	int64_t billed;         /**< bills issued by this call */
-	int64_t already_billed; /**< accounts skipped because they had a bill for the period */
+	int64_t billed;         /**< bills calculated and stored by this call (posted too with "post") */
+	int64_t already_billed; /**< accounts skipped because they had a current bill for the period */
 	int64_t no_usage;       /**< accounts without any reading in the period (not billed) */
-	pcrm_decimal total;     /**< the sum of the bills issued by this call */
+	pcrm_decimal total;     /**< the sum of the bills stored by this call */
 } pcrm_billing_summary;
 
 /**
@@ -108,14 +108,15 @@ typedef struct pcrm_billing_summary {
  * "total" for a tariff with one period, otherwise each TOU register
  * ("peak", "flat", "valley", "critical_peak") under the tariff period of the
  * same name; "reactive" for the power factor and the largest "max_demand".
- * Household size and the low-income flag come from the customer document;
+ * Household size and the low-income flag come from the customer (the
+ * columns schema 8 keeps from its document);
  * for annual tiers and minimums, the energy and charges of the account's
  * bills earlier in the same year.  Accounts without readings in the month
  * are counted in no_usage and not billed.
  *
  * Each bill is stored with number "<account_no>-<YYYYMM>", status "issued",
  * not posted (unless "post": true).  `progress` (may be NULL) is called after every
- * committed batch with the number of bills issued so far; returning nonzero
+ * committed batch with the number of bills stored so far; returning nonzero
  * stops the run with PCRM_ESTATE, the committed batches staying.  An
  * account that cannot be billed (no tariff for its usage class, a usage the
  * tariff refuses) stops the run with an error naming the account; the

@@ -27,7 +27,7 @@ class BillingSummary:
     """What one call of billing_run did."""
 
     accounts: int        # active accounts without a bill for the month, looked at
-    billed: int          # bills issued by this call
+    billed: int          # bills calculated and stored by this call
     already_billed: int  # accounts that had their bill already (a rerun)
     no_usage: int        # accounts without readings in the month (not billed)
     total: _decimal.Decimal
