@@ -100,7 +100,10 @@ typedef struct pcrm_billing_summary {
  *   batch_size   optional  accounts per committed batch, 1..10000 (500)
  *   post         optional  true: post each batch's bills to the ledgers in
  *                          the batch's transaction (as pcrm_billing_post()
- *                          would); false (the default): store them only
+ *                          would); false (the default): store them only.
+ *                          A run posts only the bills it stores: bills
+ *                          stored by an earlier run are posted by
+ *                          pcrm_billing_post()
  *
  * The usage of an account is the sum, over its metering points, of the
  * energy of every reading taken in the month ((first day 00:00, first day
