@@ -158,7 +158,7 @@ static void meter_up(pcrm_ctx *ctx, const pcrm_actor *clerk, const char *custome
 static int print_progress(int64_t done, void *userdata)
 {
 	(void)userdata;
-	printf("  ... %lld bills issued\n", (long long)done);
+	printf("  ... %lld bills calculated\n", (long long)done);
 	return 0;
 }
 
@@ -167,17 +167,23 @@ static void print_bill(const pcrm_bill_record *b)
 	char total[PCRM_DECIMAL_STRING_MAX], energy[PCRM_DECIMAL_STRING_MAX];
 	pcrm_decimal_format(b->total, total, sizeof(total));
 	pcrm_decimal_format(b->energy, energy, sizeof(energy));
-	printf("  %-16s %s %-6s %6s kWh  %8s yuan  (%s v%lld)%s%s\n", b->bill_no, b->period,
-	       b->status, energy, total, b->tariff_id, (long long)b->tariff_version,
-	       b->replaces ? "  replaces " : "", b->replaces ? b->replaces : "");
+	printf("  %-16s %s %-6s %-10s %6s kWh  %8s yuan  (%s v%lld)%s%s\n", b->bill_no, b->period,
+	       b->status, b->posted ? "posted" : "not posted", energy, total, b->tariff_id,
+	       (long long)b->tariff_version, b->replaces ? "  replaces " : "",
+	       b->replaces ? b->replaces : "");
 }
 
-/* The monthly job: October's bills for Jinan from the meter readings, then a correction. */
+/*
+ * The monthly job: October's bills for Jinan calculated from the meter
+ * readings (电费核算), reviewed, then posted to the ledgers (电费发行), then
+ * a correction.
+ */
 static void billing(pcrm_ctx *ctx, const pcrm_actor *pricing, const pcrm_actor *admin,
                     const pcrm_actor *clerk, const pcrm_actor *agent, const char *data_dir)
 {
 	char path[1024], total[PCRM_DECIMAL_STRING_MAX];
 	pcrm_billing_summary s;
+	pcrm_billing_post_summary ps;
 	pcrm_bill_list *bills;
 	pcrm_bill_record *fresh;
 	pcrm_ledger_summary ledger;
@@ -206,6 +212,16 @@ static void billing(pcrm_ctx *ctx, const pcrm_actor *pricing, const pcrm_actor *
 	                       NULL, NULL, &s));
 	printf("  the same run again: %lld billed, %lld already billed\n", (long long)s.billed,
 	       (long long)s.already_billed);
+	CHECK(pcrm_bill_list_load(ctx, agent, "3701000001", "2026-10", "2026-10", &bills));
+	printf("  calculated, for review (the ledger does not owe it yet):\n");
+	print_bill(pcrm_bill_list_at(bills, 0));
+	pcrm_bill_list_free(bills);
+
+	/* Reviewed: issue the month, the bills become receivables. */
+	CHECK(pcrm_billing_post(ctx, admin, "{\"org_unit\": \"3701\", \"period\": \"2026-10\"}",
+	                        NULL, NULL, &ps));
+	pcrm_decimal_format(ps.total, total, sizeof(total));
+	printf("  posted to the ledgers: %lld bills, total %s yuan\n", (long long)ps.posted, total);
 
 	/* A reading the meter reader missed: 100 kWh more in October; the bill is corrected. */
 	CHECK(pcrm_reading_record(ctx, clerk, "M0001", PCRM_REGISTER_TOTAL, dec("1700"),

@@ -12,12 +12,17 @@ already (a second run on the same file, or your own data under org unit
 
   1. publishes the shipped Guangzhou residential tariff (a no-op when the
      same version is already published);
-  2. bills October 2026 for org unit 4401 with ctx.billing_run(), printing
-     the progress after every committed batch (a rerun bills nothing twice);
-  3. prints per customer each bill with its itemised lines (quantity, unit
+  2. calculates October 2026 for org unit 4401 with ctx.billing_run()
+     (电费核算), printing the progress after every committed batch (a rerun
+     bills nothing twice); the bills are stored, not yet owed;
+  3. after review, posts them to the account ledgers with ctx.billing_post()
+     (电费发行): now they are receivables (a rerun posts nothing twice);
+  4. prints per customer each bill with its itemised lines (quantity, unit
      price, amount, reason code), the run summary and each ledger balance;
-  4. corrects one bill (ctx.bill_correct): a late reading came in after the
-     run, so the bill is voided with a credit note and billed again.
+  5. corrects one bill (ctx.bill_correct): a late reading came in after the
+     bills were posted, so the bill is voided with a credit note and billed
+     again (an unposted bill would be voided and billed again without
+     touching the ledger).
 
 Money and energy are decimal.Decimal from the library to the page; nothing
 here touches a float.  The clock is pinned to the run day (2026-11-01 09:00,
@@ -163,6 +168,9 @@ def main(argv):
               "%d without usage, total issued %s" % (summary.accounts, summary.billed,
                                                       summary.already_billed, summary.no_usage,
                                                       summary.total))
+        posted = ctx.billing_post(BILLING, {"org_unit": "4401", "period": PERIOD})
+        print("posting %s for 4401: %d bills posted to the ledgers, %d posted before, "
+              "total posted %s" % (PERIOD, posted.posted, posted.already_posted, posted.total))
         report(ctx)
 
         no, more = LATE

@@ -7,19 +7,29 @@
  *
  *   - tariff versions are published into the store (immutable once there),
  *     so every bill can name the exact version it used and be recomputed;
- *   - a billing run bills every active account of an org unit's subtree for
- *     one month: usage from the meter readings of the account's metering
- *     points, the tariff of the customer's usage class, and each bill both
- *     stored (itemised, as pcrm_bill_to_json() gives it) and posted to the
- *     account's ledger (ledger.h);
+ *   - a billing run (电费核算, calculation) bills every active account of an
+ *     org unit's subtree for one month: usage from the meter readings of
+ *     the account's metering points, the tariff of the customer's usage
+ *     class, and each bill stored, itemised as pcrm_bill_to_json() gives it;
+ *   - once reviewed (电费审核), the month's bills are posted to the account
+ *     ledgers (ledger.h) by pcrm_billing_post() (电费发行, issuance): only
+ *     then are they receivables (应收) that arrears, late-payment penalties
+ *     and dunning see.  A run with "post": true does both at once;
  *   - stored bills are read back per customer and period (the call center's
  *     most asked question), and a wrong bill is corrected: voided with a
  *     credit note and billed again from the current readings.
  *
- * A run is idempotent and resumable: an account that already has an issued
+ * A run is idempotent and resumable: an account that already has a current
  * bill for the period is skipped, and accounts are billed in batches, each
  * committed on its own, so a run that stopped (crash, cancel, an account it
  * could not bill) is finished by running it again, never doubling a bill.
+ * Posting is idempotent and resumable the same way.
+ *
+ * Words: a bill's status is "issued" (current: the bill of its account and
+ * month) or "void" (corrected, replaced by another).  "issued" says nothing
+ * about the ledger: a bill is *posted* when the ledger holds its entry
+ * (pcrm_bill_record.posted), and only pcrm_billing_post(), a run with
+ * "post": true, or a correction of a posted bill post one.
  *
  * Permissions: publishing needs PCRM_PERM_TARIFF_WRITE; runs and
  * corrections PCRM_PERM_BILLING_RUN (corrections also
@@ -69,10 +79,10 @@ PCRM_EXTERN(int) pcrm_tariff_fetch(pcrm_ctx *ctx, const pcrm_actor *actor, const
 /** What a run did.  A plain value. */
 typedef struct pcrm_billing_summary {
 	int64_t accounts;       /**< active accounts in the subtree without a bill for the period */
-	int64_t billed;         /**< bills issued by this call */
-	int64_t already_billed; /**< accounts skipped because they had a bill for the period */
+	int64_t billed;         /**< bills calculated and stored by this call (posted too with "post") */
+	int64_t already_billed; /**< accounts skipped because they had a current bill for the period */
 	int64_t no_usage;       /**< accounts without any reading in the period (not billed) */
-	pcrm_decimal total;     /**< the sum of the bills issued by this call */
+	pcrm_decimal total;     /**< the sum of the bills stored by this call */
 } pcrm_billing_summary;
 
 /**
@@ -88,6 +98,12 @@ typedef struct pcrm_billing_summary {
  *                          the version in effect on the first day of the
  *                          period is used and must cover the whole month
  *   batch_size   optional  accounts per committed batch, 1..10000 (500)
+ *   post         optional  true: post each batch's bills to the ledgers in
+ *                          the batch's transaction (as pcrm_billing_post()
+ *                          would); false (the default): store them only.
+ *                          A run posts only the bills it stores: bills
+ *                          stored by an earlier run are posted by
+ *                          pcrm_billing_post()
  *
  * The usage of an account is the sum, over its metering points, of the
  * energy of every reading taken in the month ((first day 00:00, first day
@@ -95,14 +111,15 @@ typedef struct pcrm_billing_summary {
  * "total" for a tariff with one period, otherwise each TOU register
  * ("peak", "flat", "valley", "critical_peak") under the tariff period of the
  * same name; "reactive" for the power factor and the largest "max_demand".
- * Household size and the low-income flag come from the customer document;
+ * Household size and the low-income flag come from the customer (the
+ * columns schema 8 keeps from its document);
  * for annual tiers and minimums, the energy and charges of the account's
  * bills earlier in the same year.  Accounts without readings in the month
  * are counted in no_usage and not billed.
  *
- * Each bill is stored with number "<account_no>-<YYYYMM>" and posted to the
- * ledger as a bill entry.  `progress` (may be NULL) is called after every
- * committed batch with the number of bills issued so far; returning nonzero
+ * Each bill is stored with number "<account_no>-<YYYYMM>", status "issued",
+ * not posted (unless "post": true).  `progress` (may be NULL) is called after every
+ * committed batch with the number of bills stored so far; returning nonzero
  * stops the run with PCRM_ESTATE, the committed batches staying.  An
  * account that cannot be billed (no tariff for its usage class, a usage the
  * tariff refuses) stops the run with an error naming the account; the
@@ -113,6 +130,44 @@ PCRM_EXTERN(int) pcrm_billing_run(pcrm_ctx *ctx, const pcrm_actor *actor, const 
                                   pcrm_progress_fn progress, void *userdata,
                                   pcrm_billing_summary *out);
 
+/* ---- posting (issuance) ---- */
+
+/** What a call of pcrm_billing_post() did.  A plain value. */
+typedef struct pcrm_billing_post_summary {
+	int64_t bills;          /**< current bills of the month and subtree looked at */
+	int64_t posted;         /**< bills posted to the ledgers by this call */
+	int64_t already_posted; /**< bills the ledger held already (a rerun) */
+	int64_t nothing_owed;   /**< bills with a total of zero: nothing to post, never posted */
+	pcrm_decimal total;     /**< the sum of the bills posted by this call */
+} pcrm_billing_post_summary;
+
+/**
+ * Posts the stored, current (status "issued"), not yet posted bills of one
+ * month in an org unit's subtree to the account ledgers, as bill entries
+ * with the issue and due dates the run stored (电费发行: the bills become
+ * receivables).  `spec` is a JSON object:
+ *
+ *   org_unit     required  the subtree; the actor needs
+ *                          PCRM_PERM_BILLING_RUN on it
+ *   period       required  "2026-10"
+ *   batch_size   optional  bills per committed batch, 1..10000 (500)
+ *
+ * Unknown keys are refused; errors name the key, and nothing is written.
+ * Bills are taken in account order, a batch per transaction, through the
+ * ledger's batch posting (one "ledger.post_bills" audit entry per batch;
+ * accounts holding credit go through the single posting, which allocates
+ * it).  A bill is posted exactly when the ledger holds its entry, so the
+ * call is idempotent and resumable: a bill posted before with the same
+ * content is counted in already_posted, one whose number the ledger holds
+ * with other content stops the call with PCRM_ECONFLICT naming it (the
+ * batches before it stay).  `progress` (may be NULL) is called after every
+ * committed batch with the number of bills posted so far; returning nonzero
+ * stops with PCRM_ESTATE, the committed batches staying.  `out` may be NULL.
+ */
+PCRM_EXTERN(int) pcrm_billing_post(pcrm_ctx *ctx, const pcrm_actor *actor, const char *spec,
+                                   pcrm_progress_fn progress, void *userdata,
+                                   pcrm_billing_post_summary *out);
+
 /* ---- stored bills ---- */
 
 /** A stored bill.  Allocated by the library; strings live as long as it (or its list). */
@@ -121,16 +176,19 @@ typedef struct pcrm_bill_record {
 	const char *customer_no;
 	const char *account_no;
 	const char *period;        /**< "2026-10" */
-	const char *status;        /**< "issued" or "void" */
+	const char *status;        /**< "issued" (current, posted or not) or "void" */
 	const char *tariff_id;
 	int64_t tariff_version;
 	pcrm_date issue_date;
 	pcrm_date due_date;
 	pcrm_decimal energy;       /**< kWh billed */
-	pcrm_decimal total;        /**< the amount posted to the ledger */
+	pcrm_decimal total;        /**< the amount owed (posted to the ledger when posted) */
 	const char *replaces;      /**< the bill this one corrects, or NULL */
 	/** The itemised bill as pcrm_bill_to_json() wrote it: lines, quantities, prices, reasons */
 	const char *json;
+	/** 1 when the ledger holds the bill's entry (a receivable, or a void bill's credited
+	 *  entry), 0 when it was never posted (a bill of zero is never posted) */
+	int posted;
 } pcrm_bill_record;
 
 typedef struct pcrm_bill_list pcrm_bill_list;
@@ -150,13 +208,15 @@ PCRM_EXTERN(const pcrm_bill_record *) pcrm_bill_list_at(const pcrm_bill_list *li
 PCRM_EXTERN(void) pcrm_bill_list_free(pcrm_bill_list *list);
 
 /**
- * Corrects an issued bill: voids it in the ledger with credit note
- * "<bill_no>-CN" and the reason (the bill stays in history, status
- * "void"), then bills the same account and period again from the readings
- * as they are now, with the tariff version the voided bill used, under
- * number "<account_no>-<YYYYMM>-R<n>", n counting the corrections of that
- * account's month (the first "-R1").  The new bill keeps the issue and due
- * dates of the one it replaces.
+ * Corrects a current bill: marks it "void" (it stays in history) and, when
+ * it was posted, voids it in the ledger with credit note "<bill_no>-CN" and
+ * the reason; then bills the same account and period again from the
+ * readings as they are now, with the tariff version the voided bill used,
+ * under number "<account_no>-<YYYYMM>-R<n>", n counting the corrections of
+ * that account's month (the first "-R1").  The new bill keeps the issue and
+ * due dates of the one it replaces and is posted exactly when the voided
+ * bill was: correcting an unposted bill (before issuance) leaves the ledger
+ * untouched, and pcrm_billing_post() posts the new bill later.
  * `reason`: 1..500 bytes.  PCRM_ESTATE when the bill is already void.
  * `out` may be NULL; otherwise it receives the new bill (free with
  * pcrm_bill_record_free()).

@@ -1,6 +1,7 @@
 /*
- * Stored bills: writing an issued bill (row + ledger posting), reading
- * bills back as pcrm_bill_record objects, per number or per customer.
+ * Stored bills: writing a bill row, posting a bill to its ledger, reading
+ * bills back as pcrm_bill_record objects (with whether the ledger holds
+ * them), per number or per customer.
  *
  * A bill row holds the itemised bill exactly as pcrm_bill_to_json() wrote
  * it, so an agent can explain every line later without recomputing; the
@@ -115,11 +116,27 @@ int pcrm__bill_post(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__b
 	return rc;
 }
 
+/* A bill is posted iff the ledger holds its entry: the ledger is the one record of it. */
+int pcrm__bill_is_posted(pcrm_ctx *ctx, const char *bill_no, int *posted)
+{
+	char key[PCRM__BILL_NO_MAX + 8];
+	pcrm_sql_value p[1] = { PCRM_SQL_S(key) };
+	int64_t n = 0;
+	int rc;
+
+	snprintf(key, sizeof(key), "bill/%s", bill_no);
+	rc = pcrm__store_query_int(ctx->store, "SELECT COUNT(*) FROM ledger_entry WHERE entry_key = $1",
+	                           p, 1, &n);
+	*posted = n > 0;
+	return rc;
+}
+
 /* ---- records ---- */
 
 #define RECORD_COLUMNS                                                                       \
 	"b.bill_no, b.customer_no, b.account_no, b.period, b.status, b.tariff_id, "             \
-	"b.tariff_version, b.issue_day, b.due_day, b.energy, b.total, b.replaces, b.doc"
+	"b.tariff_version, b.issue_day, b.due_day, b.energy, b.total, b.replaces, b.doc, "      \
+	"(SELECT COUNT(*) FROM ledger_entry e WHERE e.entry_key = 'bill/' || b.bill_no)"
 
 /* Builds a record (struct and strings in one block) from the RECORD_COLUMNS at 0. */
 static int record_from_row(pcrm_rows *rows, pcrm_bill_record **out)
@@ -140,6 +157,7 @@ static int record_from_row(pcrm_rows *rows, pcrm_bill_record **out)
 	if (!r)
 		return pcrm__error_oom();
 	r->tariff_version = pcrm__rows_int(rows, 6);
+	r->posted = pcrm__rows_int(rows, 13) > 0;
 	r->issue_date = pcrm_date_from_days(pcrm__rows_int(rows, 7));
 	r->due_date = pcrm_date_from_days(pcrm__rows_int(rows, 8));
 	if (pcrm_decimal_parse(pcrm__rows_text(rows, 9), &r->energy) != PCRM_OK ||
@@ -168,7 +186,7 @@ int pcrm__bill_record_load(pcrm_ctx *ctx, const char *bill_no, pcrm_bill_record 
 	                           p, 1, &rows);
 	*out = NULL;
 	if (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
-		snprintf(org_unit, PCRM__BILL_CODE_MAX + 1, "%s", pcrm__rows_text(rows, 13));
+		snprintf(org_unit, PCRM__BILL_CODE_MAX + 1, "%s", pcrm__rows_text(rows, 14));
 		rc = record_from_row(rows, out);
 	} else if (rc == 0) {
 		rc = pcrm__error(PCRM_ENOTFOUND, "bill \"%s\" does not exist", bill_no);

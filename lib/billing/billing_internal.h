@@ -28,7 +28,7 @@ struct pcrm__month {
 int pcrm__month_parse(const pcrm_ctx *ctx, const char *path, const char *text,
                       struct pcrm__month *out);
 
-/** The customer attributes a bill needs, read from the customer row and document. */
+/** The customer attributes a bill needs, read from the customer row (migration 8's columns). */
 struct pcrm__bill_subject {
 	char customer_no[PCRM__BILL_CODE_MAX + 1];
 	char account_no[PCRM__BILL_CODE_MAX + 1];
@@ -37,8 +37,43 @@ struct pcrm__bill_subject {
 	int low_income;
 };
 
-/** Fills household size and the low-income flag from a stored customer document. */
-int pcrm__bill_subject_doc(struct pcrm__bill_subject *s, const char *customer_doc);
+/*
+ * "org unit o lies in the subtree whose path is $1", per engine.  On
+ * PostgreSQL the prefix operator ^@ is estimated from the path's statistics
+ * (substr(...) = $1 is a blind guess of one org unit, which made the first
+ * executions of a run's batch query plan a hash join of every customer).
+ */
+#define PCRM__IN_SUBTREE_SQLITE "substr(o.path, 1, length($1)) = $1"
+#define PCRM__IN_SUBTREE_PG "o.path ^@ $1"
+
+/** Whether the context's store is PostgreSQL. */
+int pcrm__billing_pg(const pcrm_ctx *ctx);
+
+/* ---- run and post specs (run.c) ---- */
+
+/** What every billing spec has: the subtree, the month and the batch size. */
+struct pcrm__billing_spec {
+	json_t *json; /* the parsed spec, owned: json_decref() it */
+	const char *org_unit;
+	struct pcrm__month month;
+	int batch_size;
+};
+
+/**
+ * Parses a spec, refuses keys outside `keys` (NULL-terminated) and reads
+ * org_unit, period and batch_size (1..10000, default 500).  Errors name the
+ * key.  out->json is set (or NULL) even on failure.
+ */
+int pcrm__billing_spec_load(pcrm_ctx *ctx, const char *text, const char *const *keys,
+                            struct pcrm__billing_spec *out);
+
+/**
+ * Runs `batch` until it does nothing (*n == 0) or fails, calling `progress`
+ * with *done after every batch; a nonzero answer stops with PCRM_ESTATE
+ * ("<what> stopped by the progress callback after N bills; run it again").
+ */
+int pcrm__billing_batches(int (*batch)(void *state, size_t *n), void *state, const int64_t *done,
+                          const char *what, pcrm_progress_fn progress, void *userdata);
 
 /* ---- usage from readings (usage_load.c) ---- */
 
@@ -110,11 +145,10 @@ struct pcrm__bill_meta {
 };
 
 /**
- * Stores an issued bill and posts it to the ledger (a bill entry when the
- * total is above zero), inside the caller's transaction.  `bulk` nonzero
- * writes the bill row through the bulk path already begun by the caller
- * (pcrm__bill_bulk_begin()); the ledger post then comes after the caller
- * ended the bulk insert (pcrm__bill_post()).
+ * Stores a current (status "issued") bill inside the caller's transaction;
+ * posting it is pcrm__bill_post().  `bulk` nonzero writes the bill row
+ * through the bulk path already begun by the caller
+ * (pcrm__bill_bulk_begin()).
  */
 int pcrm__bill_insert(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__bill_subject *s,
                       const struct pcrm__month *month, const struct pcrm__bill_meta *meta,
@@ -126,6 +160,9 @@ int pcrm__bill_post(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__b
 /** The ledger posting request of a bill (NULL when out of memory); post it only when its total is above zero. */
 json_t *pcrm__bill_request(const struct pcrm__month *month, const struct pcrm__bill_meta *meta,
                            const pcrm_bill *bill);
+
+/** Whether the ledger holds the entry of bill `bill_no` ("bill/<bill_no>"). */
+int pcrm__bill_is_posted(pcrm_ctx *ctx, const char *bill_no, int *posted);
 
 /** Loads one stored bill by number (no permission check); PCRM_ENOTFOUND names it. */
 int pcrm__bill_record_load(pcrm_ctx *ctx, const char *bill_no, pcrm_bill_record **out,

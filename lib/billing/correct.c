@@ -1,8 +1,10 @@
 /*
- * Correcting a bill (退补): void it with a credit note, bill the month
- * again from the readings as they are now, both in one transaction.  The
- * voided bill stays in the bill history and in the ledger, so what the
- * customer was told first can always be shown next to the correction.
+ * Correcting a bill (退补): void it (with a credit note when it was posted
+ * to the ledger), bill the month again from the readings as they are now
+ * (posted when the voided bill was), both in one transaction.  The voided
+ * bill stays in the bill history and in the ledger, so what the customer
+ * was told first can always be shown next to the correction.  A bill not
+ * yet posted (before issuance) is corrected without touching the ledger.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,7 @@ struct correction {
 	pcrm_tariff *tariff;
 	pcrm_bill *bill;
 	char bill_no[PCRM__BILL_NO_MAX];
+	int posted; /* the ledger holds the old bill: credit it, post the new one */
 };
 
 static int load_subject(struct correction *c)
@@ -37,13 +40,16 @@ static int load_subject(struct correction *c)
 	pcrm_sql_value p[1] = { PCRM_SQL_S(c->old->customer_no) };
 	pcrm_rows *rows = NULL;
 	int rc = pcrm__store_query(c->ctx->store,
-	                           "SELECT usage_class, doc FROM customer WHERE customer_no = $1", p, 1,
-	                           &rows);
+	                           "SELECT usage_class, household_size, low_income FROM customer "
+	                           "WHERE customer_no = $1",
+	                           p, 1, &rows);
 	snprintf(s->customer_no, sizeof(s->customer_no), "%s", c->old->customer_no);
 	snprintf(s->account_no, sizeof(s->account_no), "%s", c->old->account_no);
 	if (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
 		snprintf(s->usage_class, sizeof(s->usage_class), "%s", pcrm__rows_text(rows, 0));
-		rc = pcrm__bill_subject_doc(s, pcrm__rows_text(rows, 1));
+		s->household_size = (int)pcrm__rows_int(rows, 1);
+		s->low_income = pcrm__rows_int(rows, 2) != 0;
+		rc = PCRM_OK;
 	} else if (rc == 0) {
 		rc = pcrm__error(PCRM_ESTORE, "customer \"%s\" of bill \"%s\" is missing",
 		                 c->old->customer_no, c->old->bill_no);
@@ -100,8 +106,15 @@ static int void_old(struct correction *c)
 	if (rc == PCRM_OK && changes != 1)
 		rc = pcrm__error(PCRM_ECONFLICT, "bill \"%s\" was corrected concurrently",
 		                 c->old->bill_no);
-	/* A bill of nothing was never posted, so there is nothing to credit. */
-	if (rc != PCRM_OK || pcrm_decimal_sign(c->old->total) <= 0)
+	/*
+	 * Asked after the UPDATE, which holds the bill's row: a posting step
+	 * that locked it first has committed by now, one that comes later no
+	 * longer sees the bill.  An unposted bill (a bill of nothing is never
+	 * posted) has nothing in the ledger to credit.
+	 */
+	if (rc == PCRM_OK)
+		rc = pcrm__bill_is_posted(c->ctx, c->old->bill_no, &c->posted);
+	if (rc != PCRM_OK || !c->posted)
 		return rc;
 	snprintf(credit_note, sizeof(credit_note), "%s-CN", c->old->bill_no);
 	req = json_pack("{s:s, s:s, s:s, s:s}", "kind", "void", "bill_no", c->old->bill_no,
@@ -126,13 +139,13 @@ static int write_correction(struct correction *c)
 		rc = void_old(c);
 	if (rc == PCRM_OK)
 		rc = pcrm__bill_insert(c->ctx, c->actor, &c->subject, &c->month, &meta, c->bill, 0);
-	if (rc == PCRM_OK)
+	if (rc == PCRM_OK && c->posted)
 		rc = pcrm__bill_post(c->ctx, c->actor, &c->subject, &c->month, &meta, c->bill);
 	if (rc != PCRM_OK)
 		return rc;
 	pcrm_decimal_format(pcrm_bill_total(c->bill), total, sizeof(total));
-	summary = json_pack("{s:s, s:s, s:s, s:s}", "replaces", c->old->bill_no, "bill_no",
-	                    c->bill_no, "total", total, "reason", c->reason);
+	summary = json_pack("{s:s, s:s, s:s, s:s, s:b}", "replaces", c->old->bill_no, "bill_no",
+	                    c->bill_no, "total", total, "reason", c->reason, "posted", c->posted);
 	rc = pcrm__audit_append(c->ctx, c->actor, "bill.correct", "bill", c->bill_no, summary);
 	json_decref(summary);
 	return rc;

@@ -3,8 +3,10 @@
  *
  * Each batch reads the next accounts without an issued bill for the month
  * (keyset paging on the account number), sums their readings, computes
- * their bills, writes the bill rows through the bulk path (COPY on
- * PostgreSQL) and posts them to the ledgers, all in one transaction.  The
+ * their bills and writes the bill rows through the bulk path (COPY on
+ * PostgreSQL), all in one transaction.  Posting the bills to the ledgers
+ * (issuance, 电费发行) is a step of its own, pcrm_billing_post() (post.c);
+ * with "post": true the run posts each batch in the batch's transaction.  The
  * "no issued bill yet" filter is what makes a rerun finish an interrupted
  * run without doubling anything; the partial unique index on
  * bill (account_no, period) backs it against two runs at once.
@@ -40,12 +42,14 @@ struct run {
 	struct pcrm__month month;
 	pcrm_date issue_date, due_date;
 	int batch_size;
+	int post; /* "post": true: post each batch's bills to the ledgers in its transaction */
 	struct run_tariff tariffs[MAX_CLASSES];
 	size_t ntariffs;
 	struct pcrm__bill_subject *subjects;
 	struct pcrm__account_usage *usage;
 	pcrm_bill **bills;
 	char (*bill_nos)[PCRM__BILL_NO_MAX]; /* bill number of each subject */
+	char after[PCRM__BILL_CODE_MAX + 1]; /* the keyset: the last account of the last batch */
 	pcrm_billing_summary summary;
 };
 
@@ -110,42 +114,69 @@ static int load_tariffs(struct run *r, json_t *map)
 	return rc;
 }
 
-static int parse_spec(struct run *r, const char *text)
+int pcrm__billing_pg(const pcrm_ctx *ctx)
 {
-	static const char *const keys[] = { "org_unit", "period", "issue_date", "due_date",
-		                            "tariffs", "batch_size", NULL };
+	return ctx->store->driver->kind == PCRM_STORE_POSTGRES;
+}
+
+int pcrm__billing_spec_load(pcrm_ctx *ctx, const char *text, const char *const *keys,
+                            struct pcrm__billing_spec *out)
+{
 	json_error_t err;
 	json_t *v;
 	int rc;
 
+	memset(out, 0, sizeof(*out));
+	out->batch_size = DEFAULT_BATCH;
 	if (!text)
 		return pcrm__error(PCRM_EINVAL, "spec: is NULL");
-	r->spec = json_loads(text, JSON_REJECT_DUPLICATES, &err);
-	if (!r->spec)
+	out->json = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+	if (!out->json)
 		return pcrm__error(PCRM_EINVAL, "spec: not JSON at line %d column %d: %s", err.line,
 		                   err.column, err.text);
-	rc = pcrm__json_expect("spec", r->spec, JSON_OBJECT, "an object");
+	rc = pcrm__json_expect("spec", out->json, JSON_OBJECT, "an object");
 	if (rc == PCRM_OK)
-		rc = pcrm__json_check_keys("spec", r->spec, keys);
-	v = json_object_get(r->spec, "org_unit");
+		rc = pcrm__json_check_keys("spec", out->json, keys);
+	v = json_object_get(out->json, "org_unit");
 	if (rc == PCRM_OK && (rc = pcrm__json_expect("org_unit", v, JSON_STRING, "an org unit code")) == PCRM_OK)
-		r->org_unit = json_string_value(v);
-	v = json_object_get(r->spec, "period");
+		out->org_unit = json_string_value(v);
+	v = json_object_get(out->json, "period");
 	if (rc == PCRM_OK && (rc = pcrm__json_expect("period", v, JSON_STRING, "a month \"YYYY-MM\"")) == PCRM_OK)
-		rc = pcrm__month_parse(r->ctx, "period", json_string_value(v), &r->month);
+		rc = pcrm__month_parse(ctx, "period", json_string_value(v), &out->month);
+	v = json_object_get(out->json, "batch_size");
+	if (rc == PCRM_OK && v) {
+		if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > MAX_BATCH)
+			rc = pcrm__error(PCRM_EINVAL, "batch_size: expected an integer 1..%d", MAX_BATCH);
+		else
+			out->batch_size = (int)json_integer_value(v);
+	}
+	return rc;
+}
+
+static int parse_spec(struct run *r, const char *text)
+{
+	static const char *const keys[] = { "org_unit", "period", "issue_date", "due_date",
+		                            "tariffs", "batch_size", "post", NULL };
+	struct pcrm__billing_spec spec;
+	json_t *v;
+	int rc = pcrm__billing_spec_load(r->ctx, text, keys, &spec);
+
+	r->spec = spec.json;
+	r->org_unit = spec.org_unit;
+	r->month = spec.month;
+	r->batch_size = spec.batch_size;
 	if (rc == PCRM_OK)
 		rc = spec_date(r->spec, "issue_date", &r->issue_date);
 	if (rc == PCRM_OK)
 		rc = spec_date(r->spec, "due_date", &r->due_date);
 	if (rc == PCRM_OK && pcrm_date_to_days(r->due_date) < pcrm_date_to_days(r->issue_date))
 		rc = pcrm__error(PCRM_EINVAL, "due_date: lies before issue_date");
-	r->batch_size = DEFAULT_BATCH;
-	v = json_object_get(r->spec, "batch_size");
+	v = json_object_get(r->spec, "post");
 	if (rc == PCRM_OK && v) {
-		if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > MAX_BATCH)
-			rc = pcrm__error(PCRM_EINVAL, "batch_size: expected an integer 1..%d", MAX_BATCH);
+		if (!json_is_boolean(v))
+			rc = pcrm__error(PCRM_EINVAL, "post: expected true or false");
 		else
-			r->batch_size = (int)json_integer_value(v);
+			r->post = json_is_true(v);
 	}
 	return rc;
 }
@@ -165,28 +196,43 @@ static const pcrm_tariff *tariff_for(const struct run *r, const char *usage_clas
  * without it PostgreSQL merges against the bill index from its start, so
  * every batch scanned the bills of every batch before it.
  */
+#define SUBJECTS_SQL(in_subtree)                                                             \
+	"SELECT a.account_no, a.customer_no, c.usage_class, c.household_size, c.low_income "       \
+	"FROM account a JOIN customer c ON c.customer_no = a.customer_no "                        \
+	"JOIN org_unit o ON o.code = c.org_unit "                                                 \
+	"WHERE " in_subtree " AND a.account_no > $2 AND a.status = 'active' "                     \
+	"AND c.status = 'active' AND NOT EXISTS (SELECT 1 FROM bill b "                          \
+	"WHERE b.account_no = a.account_no AND b.account_no > $2 AND b.period = $3 "              \
+	"AND b.status = 'issued') ORDER BY a.account_no LIMIT $4"
+
+/* snprintf(dst, size, "%s", src) without the format parsing (a batch copies thousands) */
+static void copy_text(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 static int load_subjects(struct run *r, const char *after, size_t *n)
 {
 	pcrm_sql_value p[4] = { PCRM_SQL_S(r->scope), PCRM_SQL_S(after), PCRM_SQL_S(r->month.text),
 		                PCRM_SQL_I(r->batch_size) };
 	pcrm_rows *rows = NULL;
 	int rc = pcrm__store_query(r->ctx->store,
-	                           "SELECT a.account_no, a.customer_no, c.usage_class, c.doc "
-	                           "FROM account a JOIN customer c ON c.customer_no = a.customer_no "
-	                           "JOIN org_unit o ON o.code = c.org_unit "
-	                           "WHERE substr(o.path, 1, length($1)) = $1 AND a.account_no > $2 "
-	                           "AND a.status = 'active' AND c.status = 'active' "
-	                           "AND NOT EXISTS (SELECT 1 FROM bill b WHERE b.account_no = a.account_no "
-	                           "AND b.account_no > $2 AND b.period = $3 AND b.status = 'issued') "
-	                           "ORDER BY a.account_no LIMIT $4",
+	                           pcrm__billing_pg(r->ctx) ? SUBJECTS_SQL(PCRM__IN_SUBTREE_PG) :
+	                                                      SUBJECTS_SQL(PCRM__IN_SUBTREE_SQLITE),
 	                           p, 4, &rows);
 	*n = 0;
 	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
 		struct pcrm__bill_subject *s = &r->subjects[(*n)++];
-		snprintf(s->account_no, sizeof(s->account_no), "%s", pcrm__rows_text(rows, 0));
-		snprintf(s->customer_no, sizeof(s->customer_no), "%s", pcrm__rows_text(rows, 1));
-		snprintf(s->usage_class, sizeof(s->usage_class), "%s", pcrm__rows_text(rows, 2));
-		rc = pcrm__bill_subject_doc(s, pcrm__rows_text(rows, 3));
+		copy_text(s->account_no, sizeof(s->account_no), pcrm__rows_text(rows, 0));
+		copy_text(s->customer_no, sizeof(s->customer_no), pcrm__rows_text(rows, 1));
+		copy_text(s->usage_class, sizeof(s->usage_class), pcrm__rows_text(rows, 2));
+		s->household_size = (int)pcrm__rows_int(rows, 3);
+		s->low_income = pcrm__rows_int(rows, 4) != 0;
+		rc = PCRM_OK;
 	}
 	pcrm__rows_free(rows);
 	return rc < 0 ? rc : PCRM_OK;
@@ -200,6 +246,17 @@ static const struct pcrm__account_usage *usage_of(const struct run *r, size_t nu
 	return bsearch(&key, r->usage, nusage, sizeof(key), pcrm__usage_cmp);
 }
 
+/* "<account_no>-<YYYYMM>" (an account number has at most PCRM__BILL_CODE_MAX bytes). */
+static void bill_no(char out[PCRM__BILL_NO_MAX], const char *account_no, const char *month)
+{
+	size_t k = strlen(account_no);
+	memcpy(out, account_no, k);
+	out[k] = '-';
+	memcpy(out + k + 1, month, 4);     /* YYYY of "YYYY-MM" */
+	memcpy(out + k + 5, month + 5, 2); /* MM */
+	out[k + 7] = '\0';
+}
+
 /* Computes the batch's bills; bills[i] stays NULL for accounts without readings. */
 static int compute_batch(struct run *r, size_t n, size_t nusage)
 {
@@ -210,8 +267,7 @@ static int compute_batch(struct run *r, size_t n, size_t nusage)
 		int rc;
 
 		r->bills[i] = NULL;
-		snprintf(r->bill_nos[i], PCRM__BILL_NO_MAX, "%s-%.4s%.2s", s->account_no,
-		         r->month.text, r->month.text + 5);
+		bill_no(r->bill_nos[i], s->account_no, r->month.text);
 		if (!u)
 			continue;
 		t = tariff_for(r, s->usage_class);
@@ -287,13 +343,14 @@ static int write_batch(struct run *r, size_t n, int one_by_one, int64_t *billed,
 		rc = pcrm__store_bulk_end(r->ctx->store, 0);
 	else
 		pcrm__store_bulk_end(r->ctx->store, 1);
-	if (rc == PCRM_OK)
+	if (rc == PCRM_OK && r->post)
 		rc = one_by_one ? post_each(r, n) : post_bulk(r, n);
 	if (rc != PCRM_OK || *billed == 0)
 		return rc;
-	summary = json_pack("{s:s, s:s, s:I, s:s, s:s}", "period", r->month.text, "org_unit",
+	summary = json_pack("{s:s, s:s, s:I, s:s, s:s, s:b}", "period", r->month.text, "org_unit",
 	                    r->org_unit, "bills", (json_int_t)*billed, "first",
-	                    r->subjects[0].account_no, "last", r->subjects[n - 1].account_no);
+	                    r->subjects[0].account_no, "last", r->subjects[n - 1].account_no,
+	                    "posted", r->post);
 	rc = pcrm__audit_append(r->ctx, r->actor, "billing.run", "org_unit", r->org_unit, summary);
 	json_decref(summary);
 	return rc;
@@ -346,14 +403,36 @@ static int run_batch(struct run *r, char *after, size_t after_size, size_t *n)
 	return rc;
 }
 
+static int next_batch(void *state, size_t *n)
+{
+	struct run *r = state;
+	return run_batch(r, r->after, sizeof(r->after), n);
+}
+
+int pcrm__billing_batches(int (*batch)(void *state, size_t *n), void *state, const int64_t *done,
+                          const char *what, pcrm_progress_fn progress, void *userdata)
+{
+	size_t n = 0;
+	int rc;
+	while ((rc = batch(state, &n)) == PCRM_OK && n > 0) {
+		if (progress && progress(*done, userdata) != 0)
+			return pcrm__error(PCRM_ESTATE, "%s stopped by the progress callback after %lld "
+			                                "bills; run it again to finish",
+			                   what, (long long)*done);
+	}
+	return rc;
+}
+
 static int count_billed(struct run *r)
 {
 	pcrm_sql_value p[2] = { PCRM_SQL_S(r->scope), PCRM_SQL_S(r->month.text) };
+#define COUNT_SQL(in_subtree)                                                                \
+	"SELECT COUNT(*) FROM bill b JOIN customer c ON c.customer_no = b.customer_no "          \
+	"JOIN org_unit o ON o.code = c.org_unit WHERE " in_subtree " AND b.period = $2 "        \
+	"AND b.status = 'issued'"
 	return pcrm__store_query_int(r->ctx->store,
-	                             "SELECT COUNT(*) FROM bill b JOIN customer c ON c.customer_no = b.customer_no "
-	                             "JOIN org_unit o ON o.code = c.org_unit "
-	                             "WHERE substr(o.path, 1, length($1)) = $1 AND b.period = $2 "
-	                             "AND b.status = 'issued'",
+	                             pcrm__billing_pg(r->ctx) ? COUNT_SQL(PCRM__IN_SUBTREE_PG) :
+	                                                        COUNT_SQL(PCRM__IN_SUBTREE_SQLITE),
 	                             p, 2, &r->summary.already_billed);
 }
 
@@ -361,8 +440,6 @@ int pcrm_billing_run(pcrm_ctx *ctx, const pcrm_actor *actor, const char *spec,
                      pcrm_progress_fn progress, void *userdata, pcrm_billing_summary *out)
 {
 	struct run r;
-	char after[PCRM__BILL_CODE_MAX + 1] = "";
-	size_t n = 0;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
@@ -388,15 +465,9 @@ int pcrm_billing_run(pcrm_ctx *ctx, const pcrm_actor *actor, const char *spec,
 		if (!r.subjects || !r.usage || !r.bills || !r.bill_nos)
 			rc = pcrm__error_oom();
 	}
-	while (rc == PCRM_OK) {
-		rc = run_batch(&r, after, sizeof(after), &n);
-		if (rc != PCRM_OK || n == 0)
-			break;
-		if (progress && progress(r.summary.billed, userdata) != 0)
-			rc = pcrm__error(PCRM_ESTATE, "billing run stopped by the progress callback after "
-			                              "%lld bills; run it again to finish",
-			                 (long long)r.summary.billed);
-	}
+	if (rc == PCRM_OK)
+		rc = pcrm__billing_batches(next_batch, &r, &r.summary.billed, "billing run", progress,
+		                           userdata);
 	if (out)
 		*out = r.summary;
 	run_clear(&r);

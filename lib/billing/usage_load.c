@@ -38,25 +38,6 @@ int pcrm__month_parse(const pcrm_ctx *ctx, const char *path, const char *text,
 	return PCRM_OK;
 }
 
-int pcrm__bill_subject_doc(struct pcrm__bill_subject *s, const char *customer_doc)
-{
-	json_error_t err;
-	json_t *doc = json_loads(customer_doc, 0, &err);
-	json_t *hh, *li;
-
-	if (!json_is_object(doc)) {
-		json_decref(doc);
-		return pcrm__error(PCRM_ESTORE, "customer \"%s\": stored document is not an object",
-		                   s->customer_no);
-	}
-	hh = json_object_get(doc, "household_size");
-	li = json_object_get(doc, "low_income");
-	s->household_size = json_is_integer(hh) ? (int)json_integer_value(hh) : 1;
-	s->low_income = json_is_true(li);
-	json_decref(doc);
-	return PCRM_OK;
-}
-
 /* ---- readings of a range of accounts ---- */
 
 int pcrm__usage_cmp(const void *a, const void *b)

@@ -20,6 +20,7 @@
 #include <powercrm/decimal.h>
 
 #include "error.h"
+#include "text.h"
 
 __extension__ typedef __int128 i128;
 __extension__ typedef unsigned __int128 u128;
@@ -81,6 +82,11 @@ static size_t format_raw(pcrm_decimal v, char *buf)
 	}
 	buf[len] = '\0';
 	return len;
+}
+
+size_t pcrm__int_text(int64_t v, char out[PCRM__INT_TEXT_MAX])
+{
+	return format_raw(pcrm_decimal_make(v, 0), out);
 }
 
 /* ---- argument checks: each names the function and the argument ---- */

@@ -281,12 +281,12 @@ static int insert_customer(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc,
 	static const char sql[] =
 		"INSERT INTO customer (customer_no, org_unit, kind, name, usage_class, voltage_level, "
 		"status, vip_level, transformer_area, doc, id_masked, id_cipher, id_hash, created_at, "
-		"updated_at, version) "
-		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, 1)";
+		"updated_at, version, household_size, low_income) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, 1, $15, $16)";
 	pcrm_time now = pcrm_ctx_now(ctx);
 	char *text = pcrm__customer_stored_doc(doc);
 	json_t *summary;
-	pcrm_sql_value p[14];
+	pcrm_sql_value p[16];
 	int rc;
 
 	if (!text)
@@ -305,7 +305,9 @@ static int insert_customer(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc,
 	p[11] = PCRM_SQL_S(id ? id->cipher : NULL);
 	p[12] = PCRM_SQL_S(id ? id->hash : NULL);
 	p[13] = PCRM_SQL_I(now);
-	rc = pcrm__store_exec(ctx->store, sql, p, 14, NULL);
+	p[14] = PCRM_SQL_I(pcrm__customer_household_size(doc));
+	p[15] = PCRM_SQL_I(pcrm__customer_low_income(doc));
+	rc = pcrm__store_exec(ctx->store, sql, p, 16, NULL);
 	free(text);
 	if (rc == PCRM_EDUPLICATE)
 		return pcrm__error(PCRM_EDUPLICATE, "customer_no: \"%s\" is already taken",
@@ -421,12 +423,12 @@ static int write_update(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc, int
 		"UPDATE customer SET org_unit = $1, kind = $2, name = $3, usage_class = $4, "
 		"voltage_level = $5, status = $6, vip_level = $7, transformer_area = $8, doc = $9, "
 		"id_masked = COALESCE($10, id_masked), id_cipher = COALESCE($11, id_cipher), "
-		"id_hash = COALESCE($12, id_hash), updated_at = $13, version = version + 1 "
-		"WHERE customer_no = $14 AND version = $15";
+		"id_hash = COALESCE($12, id_hash), updated_at = $13, version = version + 1, "
+		"household_size = $16, low_income = $17 WHERE customer_no = $14 AND version = $15";
 	char *text = pcrm__customer_stored_doc(doc);
 	json_t *summary;
 	int64_t changes = 0;
-	pcrm_sql_value p[15];
+	pcrm_sql_value p[17];
 	int rc;
 
 	if (!text)
@@ -446,7 +448,9 @@ static int write_update(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc, int
 	p[12] = PCRM_SQL_I(pcrm_ctx_now(ctx));
 	p[13] = PCRM_SQL_S(doc_str(doc, "customer_no"));
 	p[14] = PCRM_SQL_I(expected_version);
-	rc = pcrm__store_exec(ctx->store, sql, p, 15, &changes);
+	p[15] = PCRM_SQL_I(pcrm__customer_household_size(doc));
+	p[16] = PCRM_SQL_I(pcrm__customer_low_income(doc));
+	rc = pcrm__store_exec(ctx->store, sql, p, 17, &changes);
 	free(text);
 	if (rc == PCRM_OK && changes != 1)
 		rc = pcrm__error(PCRM_ECONFLICT, "customer \"%s\" was changed concurrently; read it again",

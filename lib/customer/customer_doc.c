@@ -338,3 +338,14 @@ void pcrm__id_number_mask(const char *id, char *out)
 		out[i] = (i < 4 || i + 4 >= n) ? id[i] : '*';
 	out[n] = '\0';
 }
+
+int64_t pcrm__customer_household_size(const json_t *doc)
+{
+	const json_t *v = json_object_get(doc, "household_size");
+	return json_is_integer(v) ? json_integer_value(v) : 1;
+}
+
+int64_t pcrm__customer_low_income(const json_t *doc)
+{
+	return json_is_true(json_object_get(doc, "low_income"));
+}

@@ -67,6 +67,14 @@ int pcrm__id_lookup_hash(const pcrm_ctx *ctx, const char *id, char out[65]);
 /** The document as stored: without id_number and bookkeeping fields; malloc'd JSON text. */
 char *pcrm__customer_stored_doc(const json_t *doc);
 
+/**
+ * What a bill needs of a validated document, stored as the columns
+ * household_size (the document's, 1 when absent) and low_income (1 when
+ * true): every write of a customer row sets them from these.
+ */
+int64_t pcrm__customer_household_size(const json_t *doc);
+int64_t pcrm__customer_low_income(const json_t *doc);
+
 /** Reads up to `limit` customer rows (doc, id_masked, id_cipher, version, created, updated). */
 int pcrm__customer_list_rows(struct pcrm_rows *rows, int limit, pcrm_customer ***items,
                              size_t *count);

@@ -177,14 +177,15 @@ static int copy_customers(pcrm_ctx *ctx, const struct batch *b, pcrm_time now)
 	static const char *const cols[] = { "customer_no", "org_unit", "kind", "name",
 		                            "usage_class", "voltage_level", "status", "vip_level",
 		                            "transformer_area", "doc", "id_masked", "id_cipher",
-		                            "id_hash", "created_at", "updated_at", "version" };
+		                            "id_hash", "created_at", "updated_at", "version",
+		                            "household_size", "low_income" };
 	size_t i;
-	int rc = pcrm__store_bulk_begin(ctx->store, "customer", cols, 16);
+	int rc = pcrm__store_bulk_begin(ctx->store, "customer", cols, 18);
 	for (i = 0; rc == PCRM_OK && i < b->count; i++) {
 		const struct import_row *r = &b->rows[i];
 		const json_t *d = r->doc;
 		char *text = pcrm__customer_stored_doc(d);
-		pcrm_sql_value v[16];
+		pcrm_sql_value v[18];
 		if (!text) {
 			rc = pcrm__error_oom();
 			break;
@@ -205,6 +206,8 @@ static int copy_customers(pcrm_ctx *ctx, const struct batch *b, pcrm_time now)
 		v[13] = PCRM_SQL_I(now);
 		v[14] = PCRM_SQL_I(now);
 		v[15] = PCRM_SQL_I(1);
+		v[16] = PCRM_SQL_I(pcrm__customer_household_size(d));
+		v[17] = PCRM_SQL_I(pcrm__customer_low_income(d));
 		rc = pcrm__store_bulk_row(ctx->store, v);
 		free(text);
 	}

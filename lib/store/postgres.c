@@ -15,6 +15,7 @@
 #include <libpq-fe.h>
 
 #include "core/error.h"
+#include "core/text.h"
 #include "store.h"
 
 #define MAX_PARAMS 64
@@ -327,15 +328,13 @@ static int copy_plain(pg_store *st, const char *s, size_t n, char *buf, size_t *
 /* COPY text format: tab-separated, \N for NULL, backslash escapes for specials. */
 static int copy_field(pg_store *st, const pcrm_sql_value *v, char *buf, size_t *len, size_t cap)
 {
-	char num[24];
+	char num[PCRM__INT_TEXT_MAX];
 	const char *s;
 	int rc = PCRM_OK;
 	if (v->type == PCRM_SQL_NULL)
 		return copy_plain(st, "\\N", 2, buf, len, cap);
-	if (v->type == PCRM_SQL_INT) {
-		int n = snprintf(num, sizeof(num), "%" PRId64, v->i);
-		return copy_plain(st, num, (size_t)n, buf, len, cap);
-	}
+	if (v->type == PCRM_SQL_INT)
+		return copy_plain(st, num, pcrm__int_text(v->i, num), buf, len, cap);
 	for (s = v->s; rc == PCRM_OK && *s; s++) {
 		size_t run = strcspn(s, "\\\t\n\r");
 		const char *esc;

@@ -8,82 +8,222 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "core/error.h"
+#include "core/text.h"
 #include "tariff_internal.h"
 
-static int put(json_t *obj, const char *key, json_t *v)
+/*
+ * Written straight into one buffer, in the byte order json_dumps() with
+ * JSON_SORT_KEYS | JSON_COMPACT gives (keys sorted bytewise, strings
+ * escaped as jansson escapes them, UTF-8 kept): building a jansson tree
+ * and dumping it was most of a billing run's client time.  Strings come
+ * from a validated tariff document, so they are valid UTF-8 already.
+ */
+struct out {
+	char *buf;
+	size_t len, cap;
+	int bad;
+};
+
+static void grow(struct out *o, size_t more)
 {
-	return v ? json_object_set_new(obj, key, v) : -1;
-}
-
-static json_t *dec(pcrm_decimal d)
-{
-	char buf[PCRM_DECIMAL_STRING_MAX];
-
-	if (pcrm_decimal_format(d, buf, sizeof(buf)) < 0)
-		return NULL;
-	return json_string(buf);
-}
-
-static json_t *date(pcrm_date d)
-{
-	char buf[16];
-
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02d", d.year, d.month, d.day);
-	return json_string(buf);
-}
-
-static json_t *line_json(const pcrm_bill_line *l)
-{
-	json_t *o = json_object();
-	int bad = !o;
-
-	bad |= put(o, "code", json_string(l->code)) < 0;
-	if (l->period)
-		bad |= put(o, "period", json_string(l->period)) < 0;
-	if (l->tier)
-		bad |= put(o, "tier", json_integer(l->tier)) < 0;
-	if (l->item)
-		bad |= put(o, "item", json_string(l->item)) < 0;
-	if (l->name)
-		bad |= put(o, "name", json_string(l->name)) < 0;
-	bad |= put(o, "quantity", dec(l->quantity)) < 0;
-	bad |= put(o, "unit", json_string(l->unit)) < 0;
-	bad |= put(o, "unit_price", dec(l->unit_price)) < 0;
-	if (l->prorate_days)
-		bad |= put(o, "prorate_days", json_integer(l->prorate_days)) < 0;
-	bad |= put(o, "amount", dec(l->amount)) < 0;
-	if (bad) {
-		json_decref(o);
-		return NULL;
+	char *p;
+	size_t cap;
+	if (o->bad || o->len + more + 1 <= o->cap)
+		return;
+	cap = o->cap ? o->cap : 512;
+	while (cap < o->len + more + 1)
+		cap *= 2;
+	if (!(p = realloc(o->buf, cap))) {
+		o->bad = 1;
+		return;
 	}
-	return o;
+	o->buf = p;
+	o->cap = cap;
 }
 
+static void raw(struct out *o, const char *s, size_t n)
+{
+	grow(o, n);
+	if (o->bad)
+		return;
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+	o->buf[o->len] = '\0';
+}
+
+#define LIT(o, s) raw((o), (s), sizeof(s) - 1)
+
+/* A JSON string as jansson writes it: '"' and '\\' escaped, control bytes as \b \f \n \r \t or \u00XX. */
+static void str(struct out *o, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	LIT(o, "\"");
+	while (*s) {
+		size_t run = 0;
+		while (s[run] && (unsigned char)s[run] >= 0x20 && s[run] != '"' && s[run] != '\\')
+			run++;
+		raw(o, s, run);
+		s += run;
+		if (!*s)
+			break;
+		switch (*s) {
+		case '"': LIT(o, "\\\""); break;
+		case '\\': LIT(o, "\\\\"); break;
+		case '\b': LIT(o, "\\b"); break;
+		case '\f': LIT(o, "\\f"); break;
+		case '\n': LIT(o, "\\n"); break;
+		case '\r': LIT(o, "\\r"); break;
+		case '\t': LIT(o, "\\t"); break;
+		default: {
+			char u[6] = { '\\', 'u', '0', '0', hex[(unsigned char)*s >> 4], hex[*s & 15] };
+			raw(o, u, 6);
+		}
+		}
+		s++;
+	}
+	LIT(o, "\"");
+}
+
+/* A key (a literal that needs no escape) after a comma unless it comes first. */
+#define KEY(o, k, first)                                     \
+	do {                                                 \
+		if (*(first))                                \
+			LIT((o), "\"" k "\":");              \
+		else                                         \
+			LIT((o), ",\"" k "\":");             \
+		*(first) = 0;                                \
+	} while (0)
+
+/* A decimal as a JSON string: digits, '-' and '.', nothing to escape. */
+static void dec(struct out *o, pcrm_decimal d)
+{
+	char buf[PCRM_DECIMAL_STRING_MAX + 2];
+	size_t n;
+	if (pcrm_decimal_format(d, buf + 1, sizeof(buf) - 2) < 0) {
+		o->bad = 1;
+		return;
+	}
+	n = strlen(buf + 1);
+	buf[0] = '"';
+	buf[n + 1] = '"';
+	raw(o, buf, n + 2);
+}
+
+/* Digits by hand: snprintf() was a sixth of the rendering. */
+static void integer(struct out *o, long long v)
+{
+	char buf[PCRM__INT_TEXT_MAX];
+	raw(o, buf, pcrm__int_text(v, buf));
+}
+
+/* "YYYY-MM-DD" exactly as "%04d-%02d-%02d" writes it */
+static void date(struct out *o, pcrm_date d)
+{
+	char buf[12];
+	int y = d.year;
+	if (y < 0 || y > 9999 || d.month < 0 || d.month > 99 || d.day < 0 || d.day > 99) {
+		char text[48]; /* not a date a bill can have; written as snprintf() would */
+		snprintf(text, sizeof(text), "%04d-%02d-%02d", d.year, d.month, d.day);
+		str(o, text);
+		return;
+	}
+	buf[0] = '"';
+	buf[1] = (char)('0' + y / 1000);
+	buf[2] = (char)('0' + y / 100 % 10);
+	buf[3] = (char)('0' + y / 10 % 10);
+	buf[4] = (char)('0' + y % 10);
+	buf[5] = '-';
+	buf[6] = (char)('0' + d.month / 10);
+	buf[7] = (char)('0' + d.month % 10);
+	buf[8] = '-';
+	buf[9] = (char)('0' + d.day / 10);
+	buf[10] = (char)('0' + d.day % 10);
+	buf[11] = '"';
+	raw(o, buf, sizeof(buf));
+}
+
+/* Keys in byte order: amount code item name period prorate_days quantity tier unit unit_price */
+static void line_json(struct out *o, const pcrm_bill_line *l)
+{
+	int first = 1;
+	LIT(o, "{");
+	KEY(o, "amount", &first);
+	dec(o, l->amount);
+	KEY(o, "code", &first);
+	str(o, l->code);
+	if (l->item) {
+		KEY(o, "item", &first);
+		str(o, l->item);
+	}
+	if (l->name) {
+		KEY(o, "name", &first);
+		str(o, l->name);
+	}
+	if (l->period) {
+		KEY(o, "period", &first);
+		str(o, l->period);
+	}
+	if (l->prorate_days) {
+		KEY(o, "prorate_days", &first);
+		integer(o, l->prorate_days);
+	}
+	KEY(o, "quantity", &first);
+	dec(o, l->quantity);
+	if (l->tier) {
+		KEY(o, "tier", &first);
+		integer(o, l->tier);
+	}
+	KEY(o, "unit", &first);
+	str(o, l->unit);
+	KEY(o, "unit_price", &first);
+	dec(o, l->unit_price);
+	LIT(o, "}");
+}
+
+/*
+ * Keys in byte order: currency energy_kwh lines period_end period_start
+ * power_factor tariff_id tariff_version total
+ */
 char *pcrm__bill_json_text(const pcrm_bill *b)
 {
-	json_t *o = json_object(), *lines = json_array();
-	char *text = NULL;
-	int bad = !o || !lines;
+	struct out o = { NULL, 0, 0, 0 };
+	int first = 1;
 
-	bad |= put(o, "tariff_id", json_string(b->tariff->id)) < 0;
-	bad |= put(o, "tariff_version", json_integer((json_int_t)b->tariff->version)) < 0;
-	bad |= put(o, "currency", json_string(b->tariff->currency)) < 0;
-	bad |= put(o, "period_start", date(b->start)) < 0;
-	bad |= put(o, "period_end", date(b->end)) < 0;
-	bad |= put(o, "energy_kwh", dec(b->energy)) < 0;
-	if (b->has_pf)
-		bad |= put(o, "power_factor", dec(b->pf)) < 0;
-	for (size_t i = 0; !bad && i < b->count; i++)
-		bad |= json_array_append_new(lines, line_json(&b->lines[i])) < 0;
-	bad |= put(o, "total", dec(b->total)) < 0;
-	if (!bad && json_object_set(o, "lines", lines) == 0)
-		text = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
-	json_decref(lines);
-	json_decref(o);
-	return text;
+	grow(&o, 256 + 160 * b->count);
+	LIT(&o, "{");
+	KEY(&o, "currency", &first);
+	str(&o, b->tariff->currency);
+	KEY(&o, "energy_kwh", &first);
+	dec(&o, b->energy);
+	KEY(&o, "lines", &first);
+	LIT(&o, "[");
+	for (size_t i = 0; i < b->count; i++) {
+		if (i)
+			LIT(&o, ",");
+		line_json(&o, &b->lines[i]);
+	}
+	LIT(&o, "]");
+	KEY(&o, "period_end", &first);
+	date(&o, b->end);
+	KEY(&o, "period_start", &first);
+	date(&o, b->start);
+	if (b->has_pf) {
+		KEY(&o, "power_factor", &first);
+		dec(&o, b->pf);
+	}
+	KEY(&o, "tariff_id", &first);
+	str(&o, b->tariff->id);
+	KEY(&o, "tariff_version", &first);
+	integer(&o, (long long)b->tariff->version);
+	KEY(&o, "total", &first);
+	dec(&o, b->total);
+	LIT(&o, "}");
+	if (o.bad) {
+		free(o.buf);
+		return NULL;
+	}
+	return o.buf;
 }
 
 size_t pcrm_bill_json_size(const pcrm_bill *bill)

@@ -1,7 +1,8 @@
 /*
- * Billing-run benchmark: an end-to-end monthly run (pcrm_billing_run) of
- * PCRM_BENCH_CUSTOMERS residential customers (default 1,000,000) on the
- * Guangzhou tiered tariff, into PostgreSQL, then SQLite.
+ * Billing-run benchmark: an end-to-end monthly run (pcrm_billing_run, the
+ * calculation) of PCRM_BENCH_CUSTOMERS residential customers (default
+ * 1,000,000) on the Guangzhou tiered tariff, then the posting of its bills
+ * to the ledgers (pcrm_billing_post), into PostgreSQL, then SQLite.
  *
  * Each customer has an account, a metering point, a meter and one reading
  * in October 2026 (50..749 kWh, so all three tiers occur).  The archive is
@@ -19,6 +20,11 @@
  * Wall time is noisy on a shared 2-core machine, so CPU time is printed
  * too: this process's, and on PostgreSQL the server backend's of the
  * benchmark's connection (from /proc).  No assertion on times.
+ *
+ * PCRM_BENCH_STMT_LOG=FILE (PostgreSQL): the run and the posting are
+ * logged statement by statement with their durations
+ * (log_min_duration_statement = 0) and the server log is copied to FILE,
+ * to see where the server's time goes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +169,8 @@ static void customer_row(long i, pcrm_sql_value *v, char (*b)[64])
 	v[9] = PCRM_SQL_I(SEP15);
 	v[10] = PCRM_SQL_I(SEP15);
 	v[11] = PCRM_SQL_I(1);
+	v[12] = PCRM_SQL_I(1 + i % 6); /* household_size, as in the document */
+	v[13] = PCRM_SQL_I(0);         /* low_income */
 }
 
 /* b[k] = the k-th letter of `letters` and the customer's number: "C00000042", "A00000042", ... */
@@ -254,7 +262,7 @@ static void load_archive(pcrm_ctx *ctx, long n)
 	static const char *const customer[] = { "customer_no", "org_unit", "kind", "name",
 		                                "usage_class", "voltage_level", "status",
 		                                "vip_level", "doc", "created_at", "updated_at",
-		                                "version" };
+		                                "version", "household_size", "low_income" };
 	static const char *const account[] = { "customer_no", "account_no", "payment_method",
 		                               "status", "doc", "created_at", "updated_at",
 		                               "version" };
@@ -286,7 +294,7 @@ static void load_archive(pcrm_ctx *ctx, long n)
 	free(tariff);
 	if (pcrm__store_begin(st))
 		die("begin");
-	bulk_table(st, "customer", customer, 12, n, customer_row);
+	bulk_table(st, "customer", customer, 14, n, customer_row);
 	bulk_table(st, "account", account, 8, n, account_row);
 	bulk_table(st, "metering_point", point, 8, n, point_row);
 	bulk_table(st, "meter_installation", meter, 10, n, meter_row);
@@ -309,13 +317,15 @@ static void load_archive(pcrm_ctx *ctx, long n)
 
 static void bill_shaped_table(pcrm_store *st, const char *name)
 {
-	char sql[1024];
+	char sql[1280];
 	snprintf(sql, sizeof(sql),
 	         "CREATE TABLE %s" BILL_SHAPE ";"
 	         "CREATE UNIQUE INDEX %s_by_no ON %s (bill_no);"
 	         "CREATE UNIQUE INDEX %s_issued_once ON %s (account_no, period) WHERE status = 'issued';"
+	         "CREATE UNIQUE INDEX %s_issued_by_period ON %s (period, account_no) "
+	         "WHERE status = 'issued';"
 	         "CREATE INDEX %s_by_customer ON %s (customer_no, period);",
-	         name, name, name, name, name, name, name);
+	         name, name, name, name, name, name, name, name, name);
 	if (st->driver->exec_script(st, sql))
 		die(name);
 }
@@ -450,7 +460,8 @@ static void run(const char *backend, const char *uri, long n, int batch)
 	pcrm_ctx *ctx;
 	pcrm_billing_summary sum;
 	struct bill_rows bills;
-	struct clock3 t_run, t_bare, t_sql = { 0, 0, 0 };
+	struct clock3 t_run, t_post, t_bare, t_sql = { 0, 0, 0 };
+	pcrm_billing_post_summary posted;
 	int64_t sql_rows = 0, differ = 0;
 	double t_setup = now_seconds(CLOCK_MONOTONIC);
 	int pg;
@@ -464,6 +475,9 @@ static void run(const char *backend, const char *uri, long n, int batch)
 	t_setup = now_seconds(CLOCK_MONOTONIC) - t_setup;
 
 	snprintf(spec, sizeof(spec), run_spec, batch);
+	if (pg && getenv("PCRM_BENCH_STMT_LOG") &&
+	    ctx->store->driver->exec_script(ctx->store, "SET log_min_duration_statement = 0"))
+		die("statement log");
 	{
 		struct clock3 t0 = clock_start(pid);
 		if (pcrm_billing_run(ctx, &admin, spec, NULL, NULL, &sum))
@@ -472,6 +486,26 @@ static void run(const char *backend, const char *uri, long n, int batch)
 	}
 	if (sum.billed != n)
 		die("not every customer was billed");
+	{
+		char post_spec[128];
+		struct clock3 t0 = clock_start(pid);
+		snprintf(post_spec, sizeof(post_spec),
+		         "{\"org_unit\": \"P1\", \"period\": \"2026-10\", \"batch_size\": %d}", batch);
+		if (pcrm_billing_post(ctx, &admin, post_spec, NULL, NULL, &posted))
+			die("posting");
+		t_post = clock_since(t0, pid);
+	}
+	if (posted.posted != n)
+		die("not every bill was posted");
+	if (pg && getenv("PCRM_BENCH_STMT_LOG")) {
+		char cmd[512];
+		if (ctx->store->driver->exec_script(ctx->store, "SET log_min_duration_statement = -1"))
+			die("statement log");
+		snprintf(cmd, sizeof(cmd), "cp %s/log %s", getenv("PCRM_TEST_PG_HOST"),
+		         getenv("PCRM_BENCH_STMT_LOG"));
+		if (system(cmd) != 0)
+			die("copy the server log");
+	}
 	read_bills(ctx, n, &bills);
 	t_bare = bare_copy(ctx, &bills, pid);
 	free_bills(&bills);
@@ -486,6 +520,13 @@ static void run(const char *backend, const char *uri, long n, int batch)
 	printf("%-10s   library run  %7.2f s = %8.0f customers/s  (cpu: client %.2f s, server "
 	       "%.2f s)\n",
 	       backend, t_run.wall, (double)n / t_run.wall, t_run.cpu, t_run.server);
+	printf("%-10s   posting      %7.2f s = %8.0f bills/s      (cpu: client %.2f s, server "
+	       "%.2f s)\n",
+	       backend, t_post.wall, (double)n / t_post.wall, t_post.cpu, t_post.server);
+	printf("%-10s   run + post   %7.2f s = %8.0f customers/s  (cpu: client %.2f s, server "
+	       "%.2f s)\n",
+	       backend, t_run.wall + t_post.wall, (double)n / (t_run.wall + t_post.wall),
+	       t_run.cpu + t_post.cpu, t_run.server + t_post.server);
 	printf("%-10s   bare %-6s  %7.2f s = %8.0f rows/s       (cpu: client %.2f s, server %.2f "
 	       "s)\n",
 	       backend, pg ? "COPY" : "INSERT", t_bare.wall, (double)n / t_bare.wall, t_bare.cpu,
@@ -493,6 +534,10 @@ static void run(const char *backend, const char *uri, long n, int batch)
 	printf("%-10s   ratio run / bare %s: %.2fx wall, %.2fx cpu (target < 1.5)\n", backend,
 	       pg ? "COPY" : "INSERT", t_run.wall / t_bare.wall,
 	       (t_run.cpu + t_run.server) / (t_bare.cpu + t_bare.server));
+	printf("%-10s   ratio run + post / bare %s: %.2fx wall, %.2fx cpu\n", backend,
+	       pg ? "COPY" : "INSERT", (t_run.wall + t_post.wall) / t_bare.wall,
+	       (t_run.cpu + t_run.server + t_post.cpu + t_post.server) /
+	               (t_bare.cpu + t_bare.server));
 	if (pg) {
 		printf("%-10s   one SQL stmt %7.2f s = %8.0f customers/s  (cpu: client %.2f s, server "
 		       "%.2f s)\n",
@@ -501,6 +546,10 @@ static void run(const char *backend, const char *uri, long n, int batch)
 		       "10x faster)\n",
 		       backend, t_sql.wall / t_run.wall,
 		       (t_sql.cpu + t_sql.server) / (t_run.cpu + t_run.server));
+		printf("%-10s   ratio one SQL / run + post: %.2fx wall, %.2fx cpu\n", backend,
+		       t_sql.wall / (t_run.wall + t_post.wall),
+		       (t_sql.cpu + t_sql.server) /
+		               (t_run.cpu + t_run.server + t_post.cpu + t_post.server));
 	}
 	fflush(stdout);
 	pcrm_ctx_close(ctx);

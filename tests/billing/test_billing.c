@@ -87,6 +87,22 @@ static void setup(pcrm_test_store *t)
 static const char *const spec_3701 =
 	"{\"org_unit\": \"3701\", \"period\": \"2026-10\", \"issue_date\": \"2026-11-01\","
 	" \"due_date\": \"2026-11-15\", \"tariffs\": {\"residential\": \"cn-gd-guangzhou-residential\"}}";
+/* The same run posting each batch to the ledgers at once. */
+static const char *const spec_3701_post =
+	"{\"org_unit\": \"3701\", \"period\": \"2026-10\", \"issue_date\": \"2026-11-01\","
+	" \"due_date\": \"2026-11-15\", \"post\": true,"
+	" \"tariffs\": {\"residential\": \"cn-gd-guangzhou-residential\"}}";
+static const char *const post_3701 = "{\"org_unit\": \"3701\", \"period\": \"2026-10\"}";
+
+/* Posts October's bills of 3701 and checks what the step says it did. */
+static void post_month(pcrm_test_store *t, int64_t posted, int64_t already, const char *total)
+{
+	pcrm_billing_post_summary ps;
+	pcrm_assert_ok(pcrm_billing_post(t->ctx, &city_admin, post_3701, NULL, NULL, &ps));
+	cr_assert_eq(ps.posted, posted);
+	cr_assert_eq(ps.already_posted, already);
+	assert_money(ps.total, total);
+}
 
 /* ---- tariff versions ---- */
 
@@ -167,8 +183,15 @@ PCRM_BACKEND_TEST(billing, run_bills_the_subtree_exactly)
 	assert_money(b->energy, "600");
 	cr_assert(strstr(b->json, "\"energy\"") && strstr(b->json, "370.40"), "%s", b->json);
 	cr_assert_null(b->replaces);
+	cr_assert_eq(b->posted, 0, "the run calculates; posting is a step of its own");
 	pcrm_bill_list_free(bills);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry"), 0);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'ledger.%'"), 0);
 
+	post_month(t, 2, 0, "488.20");
+	pcrm_assert_ok(pcrm_bill_list_load(t->ctx, &city_agent, "C1", NULL, NULL, &bills));
+	cr_assert_eq(pcrm_bill_list_at(bills, 0)->posted, 1);
+	pcrm_bill_list_free(bills);
 	pcrm_assert_ok(pcrm_ledger_summary_load(t->ctx, &city_agent, "A1", &ledger));
 	assert_money(ledger.balance, "370.40");
 	pcrm_assert_ok(pcrm_ledger_summary_load(t->ctx, &city_agent, "A2", &ledger));
@@ -182,8 +205,8 @@ PCRM_BACKEND_TEST(billing, rerun_creates_nothing_new)
 {
 	pcrm_billing_summary s;
 	setup(t);
-	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
-	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701_post, NULL, NULL, &s));
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701_post, NULL, NULL, &s));
 	cr_assert_eq(s.billed, 0);
 	cr_assert_eq(s.already_billed, 2);
 	cr_assert_eq(s.no_usage, 1);
@@ -203,7 +226,7 @@ PCRM_BACKEND_TEST(billing, an_interrupted_run_is_finished_by_running_it_again)
 {
 	static const char *const spec =
 		"{\"org_unit\": \"3701\", \"period\": \"2026-10\", \"issue_date\": \"2026-11-01\","
-		" \"due_date\": \"2026-11-15\", \"batch_size\": 1,"
+		" \"due_date\": \"2026-11-15\", \"batch_size\": 1, \"post\": true,"
 		" \"tariffs\": {\"residential\": \"cn-gd-guangzhou-residential\"}}";
 	pcrm_billing_summary s;
 	int calls = 0;
@@ -308,7 +331,7 @@ PCRM_BACKEND_TEST(billing, a_correction_voids_and_bills_again)
 	pcrm_ledger_summary ledger;
 
 	setup(t);
-	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701_post, NULL, NULL, &s));
 	/* a late reading of the same month: 100 kWh more */
 	pcrm_assert_ok(pcrm_reading_record(t->ctx, &city_clerk, "M1", PCRM_REGISTER_TOTAL, dec("1700"),
 	                                   OCT31 + 3600, 0, NULL));
@@ -320,12 +343,14 @@ PCRM_BACKEND_TEST(billing, a_correction_voids_and_bills_again)
 	assert_money(fresh->total, "459.30");
 	assert_money(fresh->energy, "700");
 	cr_assert_eq(fresh->due_date.day, 15, "the due date stays");
+	cr_assert_eq(fresh->posted, 1, "the bill replacing a posted bill is posted");
 	pcrm_bill_record_free(fresh);
 
 	pcrm_assert_ok(pcrm_bill_list_load(t->ctx, &city_agent, "C1", NULL, NULL, &bills));
 	cr_assert_eq(pcrm_bill_list_count(bills), 2, "both stay in history");
 	cr_assert_str_eq(pcrm_bill_list_at(bills, 0)->bill_no, "A1-202610-R1");
 	cr_assert_str_eq(pcrm_bill_list_at(bills, 1)->status, "void");
+	cr_assert_eq(pcrm_bill_list_at(bills, 1)->posted, 1, "its entry stays in the ledger");
 	pcrm_bill_list_free(bills);
 	pcrm_assert_ok(pcrm_ledger_summary_load(t->ctx, &city_agent, "A1", &ledger));
 	assert_money(ledger.balance, "459.30");
@@ -337,10 +362,12 @@ PCRM_BACKEND_TEST(billing, a_correction_voids_and_bills_again)
 	                  PCRM_EINVAL, "reason");
 	pcrm_assert_fails(pcrm_bill_correct(t->ctx, &city_admin, "nope", "x", &fresh), PCRM_ENOTFOUND,
 	                  "nope");
-	/* a rerun of the month still finds everything billed */
+	/* a rerun of the month still finds everything billed, and posted */
 	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
 	cr_assert_eq(s.billed, 0);
 	cr_assert_eq(s.already_billed, 2);
+	post_month(t, 0, 2, "0.00");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry WHERE kind = 'bill'"), 3);
 }
 
 /* ---- the late-payment penalty ---- */
@@ -373,6 +400,11 @@ PCRM_BACKEND_TEST(billing, late_fee_of_a_run_bill)
 
 	setup(t);
 	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
+	/* calculated, not issued: no receivable, no penalty, no arrears */
+	assert_money(quote(t, "A1", 2026, 11, 20), "0.00");
+	pcrm_assert_ok(pcrm_late_fee_post(t->ctx, &city_admin, "A1", nov20, "LF-EARLY", &e));
+	cr_assert_null(e, "an unposted bill earns no penalty");
+	post_month(t, 2, 0, "488.20");
 	assert_money(quote(t, "A1", 2026, 11, 15), "0.00");           /* due today: nothing yet */
 	assert_money(quote(t, "A1", 2026, 11, 17), "1.00");         /* 370.40 x 2 x 1/1000 = 0.74 */
 	assert_money(quote(t, "A1", 2026, 11, 20), "1.85");         /* 370.40 x 5 / 1000 = 1.852 */
@@ -557,7 +589,8 @@ static void assert_same_ledger(pcrm_test_store *t, const char *run_acct, const c
 	}
 }
 
-PCRM_BACKEND_TEST(billing, a_run_posts_the_ledger_of_posting_one_by_one)
+/* A run posting at once, or a run and then the posting step, give the ledger of posting one by one. */
+static void check_ledger_of_posting_one_by_one(pcrm_test_store *t, int post_step)
 {
 	pcrm_billing_summary s;
 	pcrm_ledger_summary l;
@@ -570,8 +603,11 @@ PCRM_BACKEND_TEST(billing, a_run_posts_the_ledger_of_posting_one_by_one)
 	history(t, "A5", 1);
 	history(t, "A2", 0);
 	history(t, "A6", 0);
-	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, post_step ? spec_3701 : spec_3701_post,
+	                                NULL, NULL, &s));
 	cr_assert_eq(s.billed, 2);
+	if (post_step)
+		post_month(t, 2, 0, "488.20");
 	post_october_bill(t, "A5", "370.40");
 	post_october_bill(t, "A6", "117.80");
 
@@ -595,6 +631,16 @@ PCRM_BACKEND_TEST(billing, a_run_posts_the_ledger_of_posting_one_by_one)
 	             1);
 }
 
+PCRM_BACKEND_TEST(billing, a_run_posts_the_ledger_of_posting_one_by_one)
+{
+	check_ledger_of_posting_one_by_one(t, 0);
+}
+
+PCRM_BACKEND_TEST(billing, the_posting_step_posts_the_ledger_of_posting_one_by_one)
+{
+	check_ledger_of_posting_one_by_one(t, 1);
+}
+
 PCRM_BACKEND_TEST(billing, a_bill_already_in_the_ledger_is_replayed_or_refused_as_ever)
 {
 	pcrm_billing_summary s;
@@ -603,7 +649,7 @@ PCRM_BACKEND_TEST(billing, a_bill_already_in_the_ledger_is_replayed_or_refused_a
 	setup(t);
 	/* A2's October bill was posted to its ledger before, with the very same content. */
 	post_october_bill(t, "A2", "117.80");
-	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701_post, NULL, NULL, &s));
 	cr_assert_eq(s.billed, 2);
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry WHERE account_no = 'A2'"), 1);
 	pcrm_assert_ok(pcrm_ledger_summary_load(t->ctx, &root_admin, "A2", &l));
@@ -618,8 +664,256 @@ PCRM_BACKEND_TEST(billing, a_bill_number_posted_with_other_content_stops_the_bat
 
 	setup(t);
 	post_october_bill(t, "A1", "1.00");
-	pcrm_assert_fails(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s),
+	pcrm_assert_fails(pcrm_billing_run(t->ctx, &city_admin, spec_3701_post, NULL, NULL, &s),
 	                  PCRM_ECONFLICT, "A1-202610");
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM bill"), 0, "the batch rolled back whole");
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry"), 1);
+}
+
+/* ---- the posting step (电费发行) ---- */
+
+PCRM_BACKEND_TEST(billing, posting_is_idempotent_and_resumable)
+{
+	static const char *const one_at_a_time =
+		"{\"org_unit\": \"3701\", \"period\": \"2026-10\", \"batch_size\": 1}";
+	pcrm_billing_summary s;
+	pcrm_billing_post_summary ps;
+	pcrm_ledger_summary l;
+	int calls = 0;
+
+	setup(t);
+	add_home(t, &city_clerk, 5, "370102", "700");
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
+	cr_assert_eq(s.billed, 3);
+	pcrm_assert_fails(pcrm_billing_post(t->ctx, &city_admin, one_at_a_time, stop_after_first,
+	                                    &calls, &ps),
+	                  PCRM_ESTATE, "run it again");
+	cr_assert_eq(calls, 1);
+	cr_assert_eq(ps.posted, 1);
+	assert_money(ps.total, "370.40");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry"), 1, "the committed batch stays");
+	/* resumed: the rest, nothing twice */
+	pcrm_assert_ok(pcrm_billing_post(t->ctx, &city_admin, one_at_a_time, NULL, NULL, &ps));
+	cr_assert_eq(ps.bills, 3);
+	cr_assert_eq(ps.posted, 2);
+	cr_assert_eq(ps.already_posted, 1);
+	cr_assert_eq(ps.nothing_owed, 0);
+	assert_money(ps.total, "577.10");
+	/* once more: nothing new, not even an audit entry */
+	{
+		int64_t audit = count(t, "SELECT COUNT(*) FROM audit_log");
+		post_month(t, 0, 3, "0.00");
+		cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log"), audit);
+	}
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry WHERE kind = 'bill'"), 3);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'ledger.post_bills'"), 3,
+	             "one audit entry per batch");
+	pcrm_assert_ok(pcrm_ledger_summary_load(t->ctx, &city_agent, "A5", &l));
+	assert_money(l.balance, "459.30");
+	/* Qingdao's bill is outside the subtree: not billed, not posted */
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry WHERE account_no = 'A4'"), 0);
+	/* a run that posts finds the month posted already */
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701_post, NULL, NULL, &s));
+	cr_assert_eq(s.billed, 0);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry WHERE kind = 'bill'"), 3);
+}
+
+PCRM_BACKEND_TEST(billing, posting_checks_its_spec_and_the_actor_and_changes_nothing)
+{
+	static const struct {
+		const char *spec;
+		int status;
+		const char *needle;
+	} cases[] = {
+		{ NULL, PCRM_EINVAL, "spec: is NULL" },
+		{ "[1]", PCRM_EINVAL, "spec" },
+		{ "{\"period\": \"2026-10\"}", PCRM_EINVAL, "org_unit" },
+		{ "{\"org_unit\": 3701, \"period\": \"2026-10\"}", PCRM_EINVAL, "org_unit" },
+		{ "{\"org_unit\": \"3701\"}", PCRM_EINVAL, "period" },
+		{ "{\"org_unit\": \"3701\", \"period\": \"2026-13\"}", PCRM_EINVAL, "period" },
+		{ "{\"org_unit\": \"3701\", \"period\": \"2026-10\", \"batch_size\": 10001}",
+		  PCRM_EINVAL, "batch_size" },
+		{ "{\"org_unit\": \"3701\", \"period\": \"2026-10\", \"issue_date\": \"2026-11-01\"}",
+		  PCRM_EINVAL, "issue_date" },
+		{ "{\"org_unit\": \"9999\", \"period\": \"2026-10\"}", PCRM_ENOTFOUND, "9999" },
+	};
+	pcrm_billing_summary s;
+	pcrm_billing_post_summary ps;
+
+	setup(t);
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		pcrm_assert_fails(pcrm_billing_post(t->ctx, &city_admin, cases[i].spec, NULL, NULL, &ps),
+		                  cases[i].status, cases[i].needle);
+	pcrm_assert_fails(pcrm_billing_post(t->ctx, &city_agent, post_3701, NULL, NULL, &ps),
+	                  PCRM_EPERM, "billing.run");
+	pcrm_assert_fails(pcrm_billing_post(t->ctx, &qingdao_admin, post_3701, NULL, NULL, &ps),
+	                  PCRM_EPERM, "3701");
+	cr_assert_eq(ps.posted, 0);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry"), 0);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_account"), 0);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'permission.denied'"), 2);
+	/* "post" must be a boolean */
+	pcrm_assert_fails(pcrm_billing_run(t->ctx, &city_admin,
+	                                   "{\"org_unit\": \"3701\", \"period\": \"2026-10\","
+	                                   " \"issue_date\": \"2026-11-01\", \"due_date\": \"2026-11-15\","
+	                                   " \"post\": 1, \"tariffs\": {\"residential\": \"x\"}}",
+	                                   NULL, NULL, &s),
+	                  PCRM_EINVAL, "post: expected true or false");
+}
+
+PCRM_BACKEND_TEST(billing, correcting_an_unposted_bill_leaves_the_ledger_alone)
+{
+	pcrm_billing_summary s;
+	pcrm_bill_record *fresh;
+	pcrm_bill_list *bills;
+	pcrm_ledger_summary l;
+
+	setup(t);
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
+	pcrm_assert_ok(pcrm_reading_record(t->ctx, &city_clerk, "M1", PCRM_REGISTER_TOTAL, dec("1700"),
+	                                   OCT31 + 3600, 0, NULL));
+	pcrm_assert_ok(pcrm_bill_correct(t->ctx, &city_admin, "A1-202610", "review: late reading",
+	                                 &fresh));
+	cr_assert_str_eq(fresh->bill_no, "A1-202610-R1");
+	assert_money(fresh->total, "459.30");
+	cr_assert_eq(fresh->posted, 0, "the bill replacing an unposted bill is not posted");
+	pcrm_bill_record_free(fresh);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry"), 0, "the ledger is untouched");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_account"), 0);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'bill.correct' "
+	                      "AND summary LIKE '%\"posted\":false%'"),
+	             1);
+
+	/* issuance posts the current bills only: the correction, not the void one */
+	post_month(t, 2, 0, "577.10");
+	pcrm_assert_ok(pcrm_ledger_summary_load(t->ctx, &city_agent, "A1", &l));
+	assert_money(l.balance, "459.30");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry WHERE ref = 'A1-202610'"), 0);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry WHERE kind = 'void'"), 0);
+	pcrm_assert_ok(pcrm_bill_list_load(t->ctx, &city_agent, "C1", NULL, NULL, &bills));
+	cr_assert_eq(pcrm_bill_list_count(bills), 2);
+	cr_assert_eq(pcrm_bill_list_at(bills, 0)->posted, 1);
+	cr_assert_str_eq(pcrm_bill_list_at(bills, 1)->status, "void");
+	cr_assert_eq(pcrm_bill_list_at(bills, 1)->posted, 0);
+	pcrm_bill_list_free(bills);
+
+	/* once posted, a correction credits the ledger and posts its bill */
+	pcrm_assert_ok(pcrm_reading_record(t->ctx, &city_clerk, "M1", PCRM_REGISTER_TOTAL, dec("1800"),
+	                                   OCT31 + 7200, 0, NULL));
+	pcrm_assert_ok(pcrm_bill_correct(t->ctx, &city_admin, "A1-202610-R1", "late reading",
+	                                 &fresh));
+	cr_assert_str_eq(fresh->bill_no, "A1-202610-R2");
+	cr_assert_eq(fresh->posted, 1);
+	assert_money(fresh->total, "548.20"); /* 370.40 + 200 x 0.889 */
+	pcrm_bill_record_free(fresh);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry WHERE kind = 'void' "
+	                      "AND ref = 'A1-202610-R1-CN'"),
+	             1);
+	pcrm_assert_ok(pcrm_ledger_summary_load(t->ctx, &city_agent, "A1", &l));
+	assert_money(l.balance, "548.20");
+	post_month(t, 0, 2, "0.00");
+}
+
+PCRM_BACKEND_TEST(billing, posting_replays_a_bill_the_ledger_holds_with_the_same_content)
+{
+	pcrm_billing_summary s;
+	pcrm_ledger_summary l;
+
+	setup(t);
+	/* A2's October bill is in its ledger already with the same content: a replay */
+	post_october_bill(t, "A2", "117.80");
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
+	post_month(t, 1, 1, "370.40");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry WHERE account_no = 'A2'"), 1);
+	pcrm_assert_ok(pcrm_ledger_summary_load(t->ctx, &root_admin, "A2", &l));
+	assert_money(l.balance, "117.80");
+}
+
+PCRM_BACKEND_TEST(billing, posting_stops_at_a_bill_number_the_ledger_holds_with_other_content)
+{
+	pcrm_billing_summary s;
+	pcrm_billing_post_summary ps;
+
+	setup(t);
+	post_october_bill(t, "A1", "1.00");
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
+	cr_assert_eq(s.billed, 2, "calculation does not look at the ledger");
+	pcrm_assert_fails(pcrm_billing_post(t->ctx, &city_admin, post_3701, NULL, NULL, &ps),
+	                  PCRM_ECONFLICT, "A1-202610");
+	cr_assert_eq(ps.posted, 0);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry"), 1, "the batch rolled back whole");
+}
+
+/* ---- what a bill needs of a customer, as columns (migration 8) ---- */
+
+static int64_t customer_column(pcrm_test_store *t, const char *customer_no, const char *column)
+{
+	char sql[160];
+	snprintf(sql, sizeof(sql), "SELECT %s FROM customer WHERE customer_no = '%s'", column,
+	         customer_no);
+	return count(t, sql);
+}
+
+static const char *const big_family =
+	"{\"customer_no\": \"H1\", \"kind\": \"person\", \"name\": \"五口之家\","
+	" \"usage_class\": \"residential\", \"voltage_level\": \"220V\", \"org_unit\": \"3701\","
+	" \"household_size\": 5, \"low_income\": true}";
+
+PCRM_BACKEND_TEST(billing, every_customer_write_sets_the_columns_a_bill_reads)
+{
+	static const char jsonl[] =
+		"{\"customer_no\": \"H2\", \"kind\": \"person\", \"name\": \"甲\", \"usage_class\": "
+		"\"residential\", \"voltage_level\": \"220V\", \"org_unit\": \"3701\", "
+		"\"household_size\": 7, \"low_income\": true}\n"
+		"{\"customer_no\": \"H3\", \"kind\": \"person\", \"name\": \"乙\", \"usage_class\": "
+		"\"residential\", \"voltage_level\": \"220V\", \"org_unit\": \"3701\"}\n";
+	int64_t imported = 0;
+
+	setup(t);
+	cr_assert_eq(customer_column(t, "C1", "household_size"), 1, "absent: 1");
+	cr_assert_eq(customer_column(t, "C1", "low_income"), 0);
+	pcrm_assert_ok(pcrm_customer_create(t->ctx, &city_clerk, big_family, NULL));
+	cr_assert_eq(customer_column(t, "H1", "household_size"), 5);
+	cr_assert_eq(customer_column(t, "H1", "low_income"), 1);
+	pcrm_assert_ok(pcrm_customer_update(t->ctx, &city_clerk, "H1",
+	                                    "{\"household_size\": 3, \"low_income\": false}", 1, NULL));
+	cr_assert_eq(customer_column(t, "H1", "household_size"), 3);
+	cr_assert_eq(customer_column(t, "H1", "low_income"), 0);
+	pcrm_assert_ok(pcrm_customer_update(t->ctx, &city_clerk, "H1", "{\"household_size\": null}",
+	                                    2, NULL));
+	cr_assert_eq(customer_column(t, "H1", "household_size"), 1, "removed: 1 again");
+	pcrm_assert_ok(pcrm_customer_import(t->ctx, &city_clerk, jsonl, strlen(jsonl), &imported));
+	cr_assert_eq(imported, 2);
+	cr_assert_eq(customer_column(t, "H2", "household_size"), 7);
+	cr_assert_eq(customer_column(t, "H2", "low_income"), 1);
+	cr_assert_eq(customer_column(t, "H3", "household_size"), 1);
+	cr_assert_eq(customer_column(t, "H3", "low_income"), 0);
+}
+
+PCRM_BACKEND_TEST(billing, migration_8_fills_the_columns_from_stored_documents)
+{
+	static const char *const drop[] = { "ALTER TABLE customer DROP COLUMN household_size",
+		                            "ALTER TABLE customer DROP COLUMN low_income",
+		                            "DROP INDEX bill_issued_by_period",
+		                            "DELETE FROM pcrm_schema WHERE version = 8" };
+	int v = 0;
+
+	setup(t);
+	pcrm_assert_ok(pcrm_customer_create(t->ctx, &city_clerk, big_family, NULL));
+	/* back to a database of schema 7, whose documents alone hold the attributes */
+	for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++)
+		pcrm_assert_ok(t->ctx->store->driver->exec_script(t->ctx->store, drop[i]));
+	pcrm_assert_ok(pcrm__store_migrate(t->ctx->store, 1793448000));
+	pcrm_assert_ok(pcrm_ctx_schema_version(t->ctx, &v));
+	cr_assert_geq(v, 8);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM pcrm_schema WHERE version = 8"), 1,
+	             "migration 8 applied again");
+	cr_assert_eq(customer_column(t, "H1", "household_size"), 5);
+	cr_assert_eq(customer_column(t, "H1", "low_income"), 1);
+	cr_assert_eq(customer_column(t, "C1", "household_size"), 1);
+	cr_assert_eq(customer_column(t, "C1", "low_income"), 0);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM customer WHERE household_size = 1 "
+	                      "AND low_income = 0"),
+	             4);
 }

@@ -18,6 +18,7 @@ CN = datetime.timezone(datetime.timedelta(hours=8))
 OCT31 = datetime.datetime(2026, 10, 31, 20, 0, tzinfo=CN)
 SPEC = {"org_unit": "3701", "period": "2026-10", "issue_date": "2026-11-01",
         "due_date": "2026-11-15", "tariffs": {"residential": "cn-gd-guangzhou-residential"}}
+POST = {"org_unit": "3701", "period": "2026-10"}
 
 
 def tariff_doc():
@@ -84,7 +85,35 @@ def test_run_bills_and_reruns_nothing(billing):
                                                                      D("370.40"), D("600"))
     assert bill.due_date.isoformat() == "2026-11-15"
     assert sum(line.amount for line in bill.lines) == bill.total
+    assert bill.posted is False  # calculated and stored; issuance posts it
+    assert billing.ledger(CITY_AGENT, "A1") == []
+    seen = []
+    p = billing.billing_post(CITY_ADMIN, {"org_unit": "3701", "period": "2026-10",
+                                          "batch_size": 1}, progress=seen.append)
+    assert p == powercrm.BillingPostSummary(2, 2, 0, 0, D("488.20"))
+    assert isinstance(p.total, D)
+    assert seen == [1, 2]
+    assert billing.billing_post(CITY_ADMIN, POST) == powercrm.BillingPostSummary(
+        2, 0, 2, 0, D("0.00"))
+    assert billing.bills(CITY_AGENT, "C1")[0].posted is True
     assert billing.ledger_summary(CITY_AGENT, "A1").balance == D("370.40")
+
+
+def test_posting_errors(billing):
+    billing.billing_run(CITY_ADMIN, SPEC)
+    with pytest.raises(powercrm.InvalidInput, match="batch_size"):
+        billing.billing_post(CITY_ADMIN, dict(POST, batch_size=0))
+    with pytest.raises(powercrm.InvalidInput, match="tariffs"):
+        billing.billing_post(CITY_ADMIN, dict(POST, tariffs={}))
+    with pytest.raises(powercrm.PermissionDenied, match="billing.run"):
+        billing.billing_post(CITY_AGENT, POST)
+    with pytest.raises(powercrm.WrongState, match="run it again"):
+        billing.billing_post(CITY_ADMIN, dict(POST, batch_size=1), progress=lambda done: True)
+    assert [b.posted for b in billing.bills(CITY_AGENT, "C1") + billing.bills(CITY_AGENT, "C2")] \
+        == [True, False]
+    with pytest.raises(ZeroDivisionError):
+        billing.billing_post(CITY_ADMIN, POST, progress=lambda done: 1 / 0)
+    assert billing.bills(CITY_AGENT, "C2")[0].posted is True  # that batch committed
 
 
 def test_progress_can_stop_and_errors_raise(billing):
@@ -100,11 +129,13 @@ def test_progress_can_stop_and_errors_raise(billing):
 
 
 def test_correction(billing):
-    billing.billing_run(CITY_ADMIN, SPEC)
+    billing.billing_run(CITY_ADMIN, dict(SPEC, post=True))
     billing.reading_record(ROOT_ADMIN, "M1", "total", 1700, OCT31 + datetime.timedelta(hours=1))
     fresh = billing.bill_correct(CITY_ADMIN, "A1-202610", "late reading")
     assert (fresh.bill_no, fresh.replaces, fresh.total) == ("A1-202610-R1", "A1-202610",
                                                             D("459.30"))
+    assert fresh.posted is True
+    assert [e.kind for e in billing.ledger(CITY_AGENT, "A1")] == ["bill", "void", "bill"]
     assert [b.status for b in billing.bills(CITY_AGENT, "C1")] == ["issued", "void"]
     with pytest.raises(powercrm.WrongState, match="void"):
         billing.bill_correct(CITY_ADMIN, "A1-202610", "again")
@@ -112,6 +143,8 @@ def test_correction(billing):
 
 def test_late_fee(billing):
     billing.billing_run(CITY_ADMIN, SPEC)
+    assert billing.late_fee_quote(CITY_AGENT, "A1", "2026-11-20") == D("0")  # not issued yet
+    billing.billing_post(CITY_ADMIN, POST)
     assert billing.late_fee_quote(CITY_AGENT, "A1", "2026-11-15") == D("0")
     fee = billing.late_fee_quote(CITY_AGENT, "A1", "2026-11-20")
     assert fee == D("1.85") and isinstance(fee, D)          # 370.40 x 5 days x 1/1000

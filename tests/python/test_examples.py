@@ -74,6 +74,8 @@ def test_billing_report(tmp_path, store_uri):
            "  progress: 4 bills issued so far\n" in out
     assert "run summary: 5 accounts looked at, 4 billed, 0 already billed, 1 without usage, " \
            "total issued 1035.85" in out  # 370.40 + 117.80 + 459.30 + 88.35
+    assert "posting 2026-10 for 4401: 4 bills posted to the ledgers, 0 posted before, " \
+           "total posted 1035.85" in out
     assert "ledger A4401060001: balance 370.40, open 370.40, credit 0.00, 1 entries" in out
     assert "no bill (no reading in 2026-10)" in out
     assert "new bill A4401060002-202610-R1, total 147.25 (was 117.80)" in out  # 250 x 0.589
@@ -84,6 +86,7 @@ def test_billing_report(tmp_path, store_uri):
     assert "org unit 4401 found" in again
     assert "1 accounts looked at, 0 billed, 4 already billed, 1 without usage" in again
     assert "A4401060002-202610 is corrected already" in again
+    assert "posting 2026-10 for 4401: 0 bills posted to the ledgers, 4 posted before" in again
     assert "ledger A4401060002: balance 147.25, open 147.25, credit 0.00, 3 entries" in again
     # without arguments: a fresh store in a temporary directory
     fresh = run("billing_report.py", cwd=tmp_path, env=dict(os.environ, TMPDIR=str(tmp_path)))

@@ -5,6 +5,8 @@
  * factor, funds, fixed and minimum charges), the late-payment penalty, the
  * JSON form, the rejections, and a property test over random tariffs.
  */
+#include <jansson.h>
+
 #include "tariff_test.h"
 
 #define HEAD "\"id\":\"t\",\"version\":3,\"effective_from\":\"2026-01-01\",\"currency\":\"CNY\"," \
@@ -471,6 +473,64 @@ Test(bill, json_records_tariff_and_lines)
 	pcrm_bill_free(b);
 	pcrm_usage_free(u);
 	pcrm_bill_free(NULL);
+}
+
+/* The bill's JSON is exactly what jansson would write (sorted keys, compact, its escapes). */
+static void assert_canonical(const pcrm_bill *b)
+{
+	size_t n = pcrm_bill_json_size(b);
+	char *buf = malloc(n), *again;
+	json_error_t err;
+	json_t *doc;
+
+	cr_assert_eq(pcrm_bill_to_json(b, buf, n), PCRM_OK);
+	doc = json_loads(buf, 0, &err);
+	cr_assert_not_null(doc, "%s: %s", err.text, buf);
+	again = json_dumps(doc, JSON_SORT_KEYS | JSON_COMPACT);
+	cr_assert_str_eq(buf, again);
+	free(again);
+	json_decref(doc);
+	free(buf);
+}
+
+Test(bill, json_is_written_as_jansson_writes_it)
+{
+	pcrm_tariff *t = load_tariff("{" HEAD ",\"energy\":{\"price\":\"1\"},\"funds\":[{\"code\":"
+	                             "\"f-q.1\",\"name\":\"\\\"农网\\\\还贷\\n\\t\\u0001/\\u007f\",\"price\":"
+	                             "\"0.1\"}],\"fixed_charges\":[{\"code\":\"meter\",\"name\":\"表\","
+	                             "\"amount\":\"2\"}]}");
+	pcrm_tariff *two = load_data_tariff("cn-large-industry-two-part");
+	pcrm_tariff *tou = load_data_tariff("cn-residential-tiered-tou");
+	pcrm_bill_customer c = PCRM_BILL_CUSTOMER_INIT;
+	pcrm_usage *u = usage_total("100");
+	pcrm_bill *b = compute(t, NULL, DAY(2026, 7, 1), DAY(2026, 7, 31), u);
+
+	assert_canonical(b);
+	pcrm_bill_free(b);
+	pcrm_usage_free(u);
+	/* TOU periods, tiers, the low-income allowance */
+	u = usage_periods("peak", "180.5", "valley", "240.25");
+	c.low_income = 1;
+	c.household_size = 5;
+	b = compute(tou, &c, DAY(2026, 7, 1), DAY(2026, 7, 31), u);
+	assert_canonical(b);
+	pcrm_bill_free(b);
+	pcrm_usage_free(u);
+	/* demand, power factor, funds, a partial month */
+	u = usage_periods("critical_peak", "20000", "peak", "100000");
+	cr_assert_eq(pcrm_usage_set_reactive(u, D("200000")), PCRM_OK);
+	cr_assert_eq(pcrm_usage_set_max_demand(u, D("1200")), PCRM_OK);
+	c = (pcrm_bill_customer)PCRM_BILL_CUSTOMER_INIT;
+	c.usage_class = "large_industry";
+	c.contract_demand_kw = D("1000");
+	c.pf_standard = 90;
+	b = compute(two, &c, DAY(2026, 7, 10), DAY(2026, 7, 31), u);
+	assert_canonical(b);
+	pcrm_bill_free(b);
+	pcrm_usage_free(u);
+	pcrm_tariff_free(t);
+	pcrm_tariff_free(two);
+	pcrm_tariff_free(tou);
 }
 
 /* ---- rejections ---- */

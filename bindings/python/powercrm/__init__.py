@@ -57,7 +57,7 @@ from .tariff import (  # noqa: F401
     LineKind, Tariff, BillCustomer, Usage, BillLine, Bill, power_factor, power_factor_rate,
     late_fee,
 )
-from .billing import BillingSummary, BillRecord  # noqa: F401
+from .billing import BillingPostSummary, BillingSummary, BillRecord  # noqa: F401
 from .context import Context, open  # noqa: F401,A001
 from .handles import live_handles  # noqa: F401
 

@@ -19,7 +19,7 @@ from .records import json_dumps, json_loads
 from .tariff import Tariff, _line_from_json
 from .timeutil import _date_from_c, _date_to_c
 
-__all__ = ["BillingSummary", "BillRecord", "BillingMixin"]
+__all__ = ["BillingSummary", "BillingPostSummary", "BillRecord", "BillingMixin"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -27,9 +27,20 @@ class BillingSummary:
     """What one call of billing_run did."""
 
     accounts: int        # active accounts without a bill for the month, looked at
-    billed: int          # bills issued by this call
+    billed: int          # bills calculated and stored by this call
     already_billed: int  # accounts that had their bill already (a rerun)
     no_usage: int        # accounts without readings in the month (not billed)
+    total: _decimal.Decimal
+
+
+@dataclasses.dataclass(frozen=True)
+class BillingPostSummary:
+    """What one call of billing_post did."""
+
+    bills: int           # current bills of the month and subtree looked at
+    posted: int          # bills posted to the ledgers by this call
+    already_posted: int  # bills the ledger held already (a rerun)
+    nothing_owed: int    # bills of zero: nothing to post
     total: _decimal.Decimal
 
 
@@ -50,6 +61,7 @@ class BillRecord:
     total: _decimal.Decimal
     replaces: object  # the bill number it corrects, or None
     document: dict    # the itemised bill as stored (decimals as strings)
+    posted: bool      # the ledger holds it (a receivable); False before billing_post
 
     @property
     def lines(self):
@@ -61,7 +73,7 @@ def _record(r):
     return BillRecord(r.bill_no, r.customer_no, r.account_no, r.period, r.status, r.tariff_id,
                       r.tariff_version, _date_from_c(r.issue_date), _date_from_c(r.due_date),
                       _decimal_from_c(r.energy), _decimal_from_c(r.total), r.replaces,
-                      json_loads(r.json))
+                      json_loads(r.json), bool(r.posted))
 
 
 def _document(doc):
@@ -85,6 +97,9 @@ class BillingMixin:
     def billing_run(self, actor, spec, progress=None):
         """Bills one month for an org subtree (spec: a dict, see docs/billing.md); a BillingSummary.
 
+        The bills are stored, not posted to the ledgers: billing_post() does that after
+        review, unless the spec says ``"post": True``.
+
         Runs without the GIL; ``progress(bills_so_far)`` is called after each committed
         batch and stops the run (raising WrongState) when it returns a true value.  Rerun
         to finish an interrupted run: nothing is billed twice.
@@ -92,6 +107,18 @@ class BillingMixin:
         s = self._call(_ll.pcrm_billing_run, _actor(actor), _document(spec), progress)
         return BillingSummary(s.accounts, s.billed, s.already_billed, s.no_usage,
                               _decimal_from_c(s.total))
+
+    def billing_post(self, actor, spec, progress=None):
+        """Posts a month's stored, unposted bills of an org subtree to the ledgers (电费发行);
+        spec: {"org_unit", "period", ["batch_size"]}.  A BillingPostSummary.
+
+        Runs without the GIL; ``progress(posted_so_far)`` is called after each committed
+        batch and stops (raising WrongState) when it returns a true value.  Rerun to
+        finish: a bill is posted once, whatever the number of calls.
+        """
+        s = self._call(_ll.pcrm_billing_post, _actor(actor), _document(spec), progress)
+        return BillingPostSummary(s.bills, s.posted, s.already_posted, s.nothing_owed,
+                                  _decimal_from_c(s.total))
 
     def bills(self, actor, customer_no, from_period=None, to_period=None):
         """The bills of a customer, newest month first, void ones included."""
