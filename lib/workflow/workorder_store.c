@@ -140,19 +140,23 @@ static int update_row(struct pcrm__wo_op *op)
 		"suspended = $16, reminders = $17, escalations = $18, version = $19, open_key = $20, "
 		"steps = $21 WHERE id = $1 AND steps = $22";
 	pcrm_sql_value p[PCRM__WO_COLUMNS + 3];
-	char *data = NULL;
-	int64_t changes = 0;
+	char *data = NULL, conflict[96];
 	int rc = row_params(op->wo, p, &data);
 
 	p[PCRM__WO_COLUMNS] = PCRM_SQL_S(open_key(op->wo));
 	p[PCRM__WO_COLUMNS + 1] = PCRM_SQL_I(op->steps + 1);
 	p[PCRM__WO_COLUMNS + 2] = PCRM_SQL_I(op->steps);
+	snprintf(conflict, sizeof(conflict), "work order %s changed meanwhile: read it again",
+	         op->id);
+	/*
+	 * Sent with the next statement that needs an answer (the audit head's
+	 * UPDATE ... RETURNING, within pcrm__wo_commit): a missed step count is
+	 * PCRM_ECONFLICT from there, and the transaction rolls back.
+	 */
 	if (rc == PCRM_OK)
-		rc = pcrm__store_exec(op->ctx->store, sql, p, PCRM__WO_COLUMNS + 3, &changes);
+		rc = pcrm__store_exec_later(op->ctx->store, sql, p, PCRM__WO_COLUMNS + 3, 1,
+		                            PCRM_ECONFLICT, conflict);
 	free(data);
-	if (rc == PCRM_OK && changes != 1)
-		rc = pcrm__error(PCRM_ECONFLICT,
-		                 "work order %s changed meanwhile: read it again", op->id);
 	return rc;
 }
 
@@ -400,7 +404,7 @@ static int insert_history(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
 	pcrm_sql_value p[12];
 	history_params(op, e, delta, p);
-	return pcrm__store_exec(op->ctx->store, sql, p, 12, NULL);
+	return pcrm__store_exec_later(op->ctx->store, sql, p, 12, -1, 0, NULL);
 }
 
 /* ---- a batch of staged entries (tick) ---- */
@@ -600,7 +604,7 @@ static int insert_timer(struct pcrm__wo_op *op, const char *scope, const char *k
 		"VALUES ($1, $2, $3, $4, $5, 0)";
 	pcrm_sql_value p[5] = { PCRM_SQL_S(op->id), PCRM_SQL_S(scope), PCRM_SQL_S(kind),
 		                PCRM_SQL_I(working), PCRM_SQL_I(due) };
-	return pcrm__store_exec(op->ctx->store, sql, p, 5, NULL);
+	return pcrm__store_exec_later(op->ctx->store, sql, p, 5, -1, 0, NULL);
 }
 
 int pcrm__wo_schedule(struct pcrm__wo_op *op, const char *scope,
@@ -628,7 +632,8 @@ int pcrm__wo_cancel_timers(struct pcrm__wo_op *op, const char *scope)
 		"DELETE FROM work_order_timer WHERE work_order_id = $1 AND done = 0 AND scope = $2";
 	static const char all[] = "DELETE FROM work_order_timer WHERE work_order_id = $1 AND done = 0";
 	pcrm_sql_value p[2] = { PCRM_SQL_S(op->id), PCRM_SQL_S(scope) };
-	return pcrm__store_exec(op->ctx->store, scope ? one : all, p, scope ? 2 : 1, NULL);
+	return pcrm__store_exec_later(op->ctx->store, scope ? one : all, p, scope ? 2 : 1, -1, 0,
+	                              NULL);
 }
 
 struct timer_row {
@@ -687,7 +692,7 @@ static int pause_timer(struct pcrm__wo_op *op, struct timer_row *t)
 		rc = pcrm_calendar_working_seconds_between(op->wf->calendar, op->now, t->due, &left);
 	if (rc == PCRM_OK) {
 		pcrm_sql_value p[2] = { PCRM_SQL_I(t->id), PCRM_SQL_I(left) };
-		rc = pcrm__store_exec(op->ctx->store, sql, p, 2, NULL);
+		rc = pcrm__store_exec_later(op->ctx->store, sql, p, 2, -1, 0, NULL);
 		t->running = 0;
 	}
 	return rc;
@@ -703,7 +708,7 @@ static int resume_timer(struct pcrm__wo_op *op, struct timer_row *t)
 		rc = pcrm_calendar_add_working_seconds(op->wf->calendar, op->now, t->remaining, &due);
 	if (rc == PCRM_OK) {
 		pcrm_sql_value p[2] = { PCRM_SQL_I(t->id), PCRM_SQL_I(due) };
-		rc = pcrm__store_exec(op->ctx->store, sql, p, 2, NULL);
+		rc = pcrm__store_exec_later(op->ctx->store, sql, p, 2, -1, 0, NULL);
 		t->running = 1;
 		t->due = due;
 	}
