@@ -144,13 +144,12 @@ int pcrm__store_flush(pcrm_store *st)
 static int send_end(pcrm_store *st, const char *sql)
 {
 	int rc;
-	if (st->nqueued == 0)
-		return st->driver->exec_script(st, sql);
 	/* The server would run `sql` before the client saw a queued statement miss its rows. */
-	if (queue_has_expectation(st)) {
+	if (st->nqueued == 0 || queue_has_expectation(st)) {
 		rc = pcrm__store_flush(st);
 		if (rc != PCRM_OK)
 			return rc;
+		st->round_trips++;
 		return st->driver->exec_script(st, sql);
 	}
 	rc = send(st, sql, NULL, 0, NULL, NULL);
@@ -316,7 +315,6 @@ int pcrm__store_commit(pcrm_store *st)
 			                   "commit: a statement in this transaction failed; it was rolled back");
 		}
 		st->statements++;
-		st->round_trips++;
 		if (queued_opener(st, 1) == 0 && st->nqueued == 1) {
 			queue_truncate(st, 0); /* nothing was sent: nothing to commit */
 			rc = PCRM_OK;
@@ -339,7 +337,6 @@ int pcrm__store_commit(pcrm_store *st)
 		                   "commit: a statement in this transaction failed; it was rolled back");
 	}
 	st->statements++;
-	st->round_trips++;
 	rc = send_end(st, sql);
 	if (rc == PCRM_OK) {
 		st->tx_depth--;

@@ -177,6 +177,30 @@ static inline int64_t pcrm__rows_int(pcrm_rows *r, int c) { return r->ops->integ
 static inline int pcrm__rows_is_null(pcrm_rows *r, int c) { return r->ops->is_null(r, c); }
 static inline void pcrm__rows_free(pcrm_rows *r) { if (r) r->ops->free(r); }
 
+/** A table to update from a JSON array: the library's own identifiers, never outside input. */
+struct pcrm__json_update {
+	const char *table;
+	const char *key;          /* text key column: each JSON row names its row by this member */
+	const struct pcrm__json_column {
+		const char *name; /* set from the JSON member of the same name */
+		int text;         /* 1: text (or NULL), 0: integer (or NULL) */
+	} *columns;
+	int ncolumns;
+	const char *guard;        /* integer column that must equal ... */
+	const char *guard_member; /* ... this member, or the row is left alone */
+};
+
+/**
+ * Updates the rows of u->table named in `rows`, a JSON array of objects
+ * (one parameter, so each store prepares the statement once), setting every
+ * column in u->columns from the member of the same name, where the row's
+ * guard column still equals the object's guard member.  *out lists the keys
+ * of the rows it changed (free with pcrm__rows_free).  The statement text
+ * belongs to the store: json_to_recordset on PostgreSQL, json_each on SQLite.
+ */
+int pcrm__store_update_from_json(pcrm_store *st, const struct pcrm__json_update *u,
+                                 const char *rows, pcrm_rows **out);
+
 /* Transactions: nest as savepoints. */
 int pcrm__store_begin(pcrm_store *st);
 int pcrm__store_commit(pcrm_store *st);

@@ -27,7 +27,6 @@ struct pcrm__wo_op {
 	int oom;
 	struct pcrm__wo_batch *batch; /* when set, commits are staged in it (tick) */
 	pcrm_time next_due;           /* staged: due_at once the claimed timers are gone */
-	unsigned touched;             /* bit c: column c of the row changed */
 };
 
 /** A history entry to append: kind, and where they apply event, states and note. */

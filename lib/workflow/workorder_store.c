@@ -163,59 +163,23 @@ static int update_row(struct pcrm__wo_op *op)
 
 
 /*
- * Writes many staged rows with one statement whose one parameter is a JSON
- * array of the rows (so the statement is small and planned once):
- *   UPDATE work_order SET <column> = <row's value>, ... FROM <the rows>
- *   WHERE id = <row's id> AND steps = <row's old step count> RETURNING id
- * The rows are json_to_recordset() on PostgreSQL, json_each() on SQLite.  On
- * PostgreSQL the ids are also given as "id = ANY (ARRAY(...))", so the plan
- * probes the primary key whatever the statistics say (a join alone may
- * choose to scan the whole table).
+ * A batch's staged rows are written by one statement of the store
+ * (pcrm__store_update_from_json): every column but the id, open_key and the
+ * new step count, for each row whose step count is still the one it was
+ * read with.
  */
-static int is_text(int c)
+static int update_columns(struct pcrm__json_column *out)
 {
-	return columns[c].type <= C_NTEXT || columns[c].type == C_DATA;
-}
-
-/* Only the columns in `touched` (and open_key with status) are set; steps always. */
-static char *update_many_sql(pcrm_store_kind kind, unsigned touched)
-{
-	size_t size = 4096, used;
-	char *sql = malloc(size);
-	int pg = kind == PCRM_STORE_POSTGRES;
-	if (!sql)
-		return NULL;
-	used = (size_t)snprintf(sql, size, "UPDATE work_order SET ");
-	for (int c = 1; c < PCRM__WO_COLUMNS + 2; c++) {
-		int status = 8; /* the index of "status" in columns[] */
-		const char *name = c < PCRM__WO_COLUMNS ? columns[c].name :
-		                   c == PCRM__WO_COLUMNS ? "open_key" : "steps";
-		const char *key = c == PCRM__WO_COLUMNS + 1 ? "new_steps" : name;
-		if ((c < PCRM__WO_COLUMNS && !(touched & (1u << c))) ||
-		    (c == PCRM__WO_COLUMNS && !(touched & (1u << status))))
-			continue;
-		used += (size_t)snprintf(sql + used, size - used,
-		                         pg ? "%s = v.%s, " : "%s = json_extract(v.value, '$.%s'), ",
-		                         name, key);
+	int n = 0;
+	for (int c = 1; c < PCRM__WO_COLUMNS; c++) {
+		out[n].name = columns[c].name;
+		out[n++].text = columns[c].type <= C_NTEXT || columns[c].type == C_DATA;
 	}
-	used -= 2; /* the last ", " */
-	if (pg) {
-		used += (size_t)snprintf(sql + used, size - used, " FROM json_to_recordset($1::json) "
-		                                                  "AS v(");
-		for (int c = 0; c < PCRM__WO_COLUMNS; c++)
-			used += (size_t)snprintf(sql + used, size - used, "%s %s, ", columns[c].name,
-			                         is_text(c) ? "text" : "bigint");
-		snprintf(sql + used, size - used,
-		         "open_key text, new_steps bigint, old_steps bigint) WHERE work_order.id = v.id "
-		         "AND work_order.steps = v.old_steps AND work_order.id = ANY (ARRAY(SELECT "
-		         "json_array_elements($1::json) ->> 'id')) RETURNING work_order.id");
-	} else {
-		snprintf(sql + used, size - used,
-		         " FROM json_each($1) AS v WHERE work_order.id = json_extract(v.value, '$.id') "
-		         "AND work_order.steps = json_extract(v.value, '$.old_steps') "
-		         "RETURNING work_order.id");
-	}
-	return sql;
+	out[n].name = "open_key";
+	out[n++].text = 1;
+	out[n].name = "steps";
+	out[n++].text = 0;
+	return n;
 }
 
 /* One staged row as a JSON object: the columns (data as its text), open_key, steps. */
@@ -230,7 +194,7 @@ static json_t *many_row(const struct pcrm__wo_op *op)
 	if (!bad)
 		bad = json_object_set_new(row, "data", json_string(data)) != 0 ||
 		      json_object_set_new(row, "open_key", key ? json_string(key) : json_null()) ||
-		      json_object_set_new(row, "new_steps", json_integer(op->steps)) != 0 ||
+		      json_object_set_new(row, "steps", json_integer(op->steps)) != 0 ||
 		      json_object_set_new(row, "old_steps", json_integer(op->stored_steps)) != 0;
 	free(data);
 	if (bad) {
@@ -242,26 +206,21 @@ static json_t *many_row(const struct pcrm__wo_op *op)
 
 int pcrm__wo_flush_many(pcrm_ctx *ctx, struct pcrm__wo_op *const *ops, int n, json_t *written)
 {
+	struct pcrm__json_column cols[PCRM__WO_COLUMNS + 1];
+	struct pcrm__json_update u = { "work_order", "id", cols, 0, "steps", "old_steps" };
 	json_t *list = json_array();
-	unsigned touched = 0;
-	char *sql, *text = NULL;
+	char *text = NULL;
 	pcrm_rows *rows = NULL;
-	int rc;
+	int rc = list ? PCRM_OK : pcrm__error_oom();
 
-	for (int r = 0; r < n; r++)
-		touched |= ops[r]->touched;
-	sql = update_many_sql(ctx->store->driver->kind, touched);
-	rc = list && sql ? PCRM_OK : pcrm__error_oom();
-
+	u.ncolumns = update_columns(cols);
 	for (int r = 0; r < n && rc == PCRM_OK; r++)
 		if (json_array_append_new(list, many_row(ops[r])) != 0)
 			rc = pcrm__error_oom();
 	if (rc == PCRM_OK && (text = json_dumps(list, JSON_COMPACT)) == NULL)
 		rc = pcrm__error_oom();
-	if (rc == PCRM_OK) {
-		pcrm_sql_value p[1] = { PCRM_SQL_S(text) };
-		rc = pcrm__store_query(ctx->store, sql, p, 1, &rows);
-	}
+	if (rc == PCRM_OK)
+		rc = pcrm__store_update_from_json(ctx->store, &u, text, &rows);
 	while (rc == PCRM_OK && rows) {
 		int more = pcrm__rows_next(rows);
 		if (more <= 0) {
@@ -274,7 +233,6 @@ int pcrm__wo_flush_many(pcrm_ctx *ctx, struct pcrm__wo_op *const *ops, int n, js
 	pcrm__rows_free(rows);
 	json_decref(list);
 	free(text);
-	free(sql);
 	return rc;
 }
 
@@ -328,14 +286,6 @@ void pcrm__wo_op_clear(struct pcrm__wo_op *op)
 	memset(op, 0, sizeof(*op));
 }
 
-/* Records that a column changed, so a batch writes only the columns its work orders changed. */
-static void touch(struct pcrm__wo_op *op, const char *key)
-{
-	for (int c = 0; c < PCRM__WO_COLUMNS; c++)
-		if (strcmp(columns[c].name, key) == 0)
-			op->touched |= 1u << c;
-}
-
 void pcrm__wo_set(struct pcrm__wo_op *op, const char *key, json_t *v)
 {
 	if (!v) {
@@ -348,7 +298,6 @@ void pcrm__wo_set(struct pcrm__wo_op *op, const char *key, json_t *v)
 	}
 	if (json_object_set(op->wo, key, v) != 0 || json_object_set_new(op->delta, key, v) != 0)
 		op->oom = 1;
-	touch(op, key);
 }
 
 void pcrm__wo_set_str(struct pcrm__wo_op *op, const char *key, const char *s)
@@ -368,7 +317,6 @@ int pcrm__wo_patch_data(struct pcrm__wo_op *op, const json_t *patch)
 	if (pcrm__json_merge_patch(json_object_get(op->wo, "data"), patch) != PCRM_OK ||
 	    json_object_set(op->delta, "data", (json_t *)patch) != 0)
 		return pcrm__error_oom();
-	touch(op, "data");
 	return PCRM_OK;
 }
 

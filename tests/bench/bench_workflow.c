@@ -315,16 +315,23 @@ static int run_postgres(const char *backend, int durable, long n, long orders)
  * reach the disk.  Durable commits wait for the disk, so they run fewer
  * transitions (PCRM_BENCH_DURABLE_TRANSITIONS).  tick runs on the library's
  * default SQLite and on both PostgreSQL servers (PCRM_BENCH_ORDERS).
+ * PCRM_BENCH_ONLY=sqlite|sqlite-normal|postgresql-fast|postgresql runs one.
  */
 int main(void)
 {
 	long n = env_long("PCRM_BENCH_TRANSITIONS", 2000);
 	long nd = env_long("PCRM_BENCH_DURABLE_TRANSITIONS", 500);
 	long orders = env_long("PCRM_BENCH_ORDERS", 1000000);
+	const char *only = getenv("PCRM_BENCH_ONLY"); /* one of the four labels' first words */
 
-	run_sqlite("sqlite (synchronous=FULL, durable)", "", nd, orders);
-	run_sqlite("sqlite (synchronous=NORMAL, not durable)", "?synchronous=normal", n, 0);
-	if (run_postgres("postgresql (fsync off, not durable)", 0, n, orders) ||
+	if (!only || strcmp(only, "sqlite") == 0)
+		run_sqlite("sqlite (synchronous=FULL, durable)", "", nd, orders);
+	if (!only || strcmp(only, "sqlite-normal") == 0)
+		run_sqlite("sqlite (synchronous=NORMAL, not durable)", "?synchronous=normal", n, 0);
+	if ((!only || strcmp(only, "postgresql-fast") == 0) &&
+	    run_postgres("postgresql (fsync off, not durable)", 0, n, orders))
+		return pcrm_test_pg_required() ? 1 : 0;
+	if ((!only || strcmp(only, "postgresql") == 0) &&
 	    run_postgres("postgresql (fsync on, durable)", 1, nd, orders))
 		return pcrm_test_pg_required() ? 1 : 0;
 	return 0;

@@ -1,0 +1,140 @@
+/*
+ * Updating many rows of one table from a JSON array, in one statement.
+ *
+ * The caller describes the table with the library's own identifiers (never
+ * outside input; they are checked to be plain lower-case names and quoted
+ * anyway) and passes the rows as one JSON parameter, so the statement text
+ * depends only on the description and each store prepares it once:
+ *
+ *   PostgreSQL: UPDATE t SET c = v.c, ... FROM json_to_recordset($1::json)
+ *               AS v(key text, c type, ..., guard_member bigint)
+ *               WHERE t.key = v.key AND t.guard = v.guard_member
+ *               AND t.key = ANY (ARRAY(SELECT json_array_elements($1::json) ->> 'key'))
+ *               RETURNING t.key
+ *     (the = ANY (ARRAY(...)) makes the plan probe the key's index whatever
+ *     the statistics say; a join alone may scan the whole table)
+ *   SQLite:     UPDATE t SET c = json_extract(v.value, '$.c'), ...
+ *               FROM json_each($1) AS v WHERE t.key = json_extract(v.value, '$.key')
+ *               AND t.guard = json_extract(v.value, '$.guard_member') RETURNING t.key
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "store.h"
+
+struct text {
+	char *s;
+	size_t len, cap;
+	int oom;
+};
+
+static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void add(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	if (t->oom)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			t->oom = 1;
+			return;
+		}
+		if ((size_t)n < t->cap - t->len) {
+			t->len += (size_t)n;
+			return;
+		}
+		{
+			size_t cap = t->cap * 2 + (size_t)n + 1;
+			char *m = realloc(t->s, cap);
+			if (!m) {
+				t->oom = 1;
+				return;
+			}
+			t->s = m;
+			t->cap = cap;
+		}
+	}
+}
+
+static int is_name(const char *s)
+{
+	if (!s || !*s || strlen(s) > 63 || !((*s >= 'a' && *s <= 'z') || *s == '_'))
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return 0;
+	return 1;
+}
+
+static int check(const struct pcrm__json_update *u)
+{
+	if (!is_name(u->table) || !is_name(u->key) || !is_name(u->guard) ||
+	    !is_name(u->guard_member) || u->ncolumns < 1)
+		return pcrm__error(PCRM_ESTORE, "update from JSON: not a plain identifier");
+	for (int i = 0; i < u->ncolumns; i++)
+		if (!is_name(u->columns[i].name))
+			return pcrm__error(PCRM_ESTORE, "update from JSON: not a plain identifier");
+	return PCRM_OK;
+}
+
+static char *render(const struct pcrm__json_update *u, pcrm_store_kind kind)
+{
+	struct text t = { malloc(2048), 0, 2048, 0 };
+	if (!t.s)
+		return NULL;
+	t.s[0] = '\0';
+	add(&t, "UPDATE \"%s\" SET ", u->table);
+	for (int i = 0; i < u->ncolumns; i++) {
+		const char *c = u->columns[i].name;
+		if (kind == PCRM_STORE_POSTGRES)
+			add(&t, "%s\"%s\" = v.\"%s\"", i ? ", " : "", c, c);
+		else
+			add(&t, "%s\"%s\" = json_extract(v.value, '$.%s')", i ? ", " : "", c, c);
+	}
+	if (kind == PCRM_STORE_POSTGRES) {
+		add(&t, " FROM json_to_recordset($1::json) AS v(\"%s\" text", u->key);
+		for (int i = 0; i < u->ncolumns; i++)
+			add(&t, ", \"%s\" %s", u->columns[i].name,
+			    u->columns[i].text ? "text" : "bigint");
+		add(&t, ", \"%s\" bigint) WHERE \"%s\".\"%s\" = v.\"%s\" AND \"%s\".\"%s\" = v.\"%s\" "
+		        "AND \"%s\".\"%s\" = ANY (ARRAY(SELECT json_array_elements($1::json) ->> '%s')) "
+		        "RETURNING \"%s\".\"%s\"",
+		    u->guard_member, u->table, u->key, u->key, u->table, u->guard, u->guard_member,
+		    u->table, u->key, u->key, u->table, u->key);
+	} else {
+		add(&t, " FROM json_each($1) AS v WHERE \"%s\".\"%s\" = json_extract(v.value, '$.%s') "
+		        "AND \"%s\".\"%s\" = json_extract(v.value, '$.%s') RETURNING \"%s\".\"%s\"",
+		    u->table, u->key, u->key, u->table, u->guard, u->guard_member, u->table, u->key);
+	}
+	if (t.oom) {
+		free(t.s);
+		return NULL;
+	}
+	return t.s;
+}
+
+int pcrm__store_update_from_json(pcrm_store *st, const struct pcrm__json_update *u,
+                                 const char *rows, pcrm_rows **out)
+{
+	pcrm_sql_value p[1] = { PCRM_SQL_S(rows) };
+	char *sql;
+	int rc = check(u);
+
+	*out = NULL;
+	if (rc != PCRM_OK)
+		return rc;
+	sql = render(u, st->driver->kind);
+	if (!sql)
+		return pcrm__error_oom();
+	rc = pcrm__store_query(st, sql, p, 1, out);
+	free(sql);
+	return rc;
+}
