@@ -164,39 +164,42 @@ static int update_row(struct pcrm__wo_op *op)
 
 /*
  * A batch's staged rows are written by one statement of the store
- * (pcrm__store_update_from_json): every column but the id, open_key and the
- * new step count, for each row whose step count is still the one it was
- * read with.
+ * (pcrm__store_update_from_json) that sets the columns a simple timer
+ * changes and the new step count, for each row whose step count is still the
+ * one it was read with.  One fixed list keeps one statement text per store;
+ * a short one keeps SQLite from rewriting indexes on columns that did not
+ * change (it updates every index on a column in the SET list).
  */
-static int update_columns(struct pcrm__json_column *out)
+static const struct pcrm__json_column batch_columns[] = {
+	{ "updated_at", 0 }, { "due_at", 0 }, { "overdue", 0 }, { "version", 0 }, { "steps", 0 },
+};
+
+static int batch_writes(const char *key)
 {
-	int n = 0;
-	for (int c = 1; c < PCRM__WO_COLUMNS; c++) {
-		out[n].name = columns[c].name;
-		out[n++].text = columns[c].type <= C_NTEXT || columns[c].type == C_DATA;
-	}
-	out[n].name = "open_key";
-	out[n++].text = 1;
-	out[n].name = "steps";
-	out[n++].text = 0;
-	return n;
+	for (size_t i = 0; i < sizeof(batch_columns) / sizeof(batch_columns[0]); i++)
+		if (strcmp(batch_columns[i].name, key) == 0)
+			return 1;
+	return 0;
 }
 
-/* One staged row as a JSON object: the columns (data as its text), open_key, steps. */
+/* One staged row as a JSON object: its id, the columns the batch sets, old and new step count. */
 static json_t *many_row(const struct pcrm__wo_op *op)
 {
-	json_t *row = json_deep_copy(op->wo);
-	char *data = json_dumps(json_object_get(op->wo, "data"), JSON_COMPACT | JSON_SORT_KEYS);
-	const char *key = open_key(op->wo);
-	int bad = !row || !data;
-	if (!bad && json_integer_value(json_object_get(row, "due_at")) == 0)
-		bad = json_object_set_new(row, "due_at", json_null()) != 0; /* as row_params binds it */
+	json_t *row = json_object();
+	int bad = !row || json_object_set(row, "id", json_object_get(op->wo, "id")) != 0;
+	for (size_t i = 0; !bad && i < sizeof(batch_columns) / sizeof(batch_columns[0]); i++) {
+		const char *name = batch_columns[i].name;
+		json_t *v = json_object_get(op->wo, name);
+		if (strcmp(name, "steps") == 0)
+			v = json_integer(op->steps);
+		else if (strcmp(name, "due_at") == 0 && json_integer_value(v) == 0)
+			v = json_null(); /* as row_params binds it */
+		else
+			v = json_incref(v);
+		bad = !v || json_object_set_new(row, name, v) != 0;
+	}
 	if (!bad)
-		bad = json_object_set_new(row, "data", json_string(data)) != 0 ||
-		      json_object_set_new(row, "open_key", key ? json_string(key) : json_null()) ||
-		      json_object_set_new(row, "steps", json_integer(op->steps)) != 0 ||
-		      json_object_set_new(row, "old_steps", json_integer(op->stored_steps)) != 0;
-	free(data);
+		bad = json_object_set_new(row, "old_steps", json_integer(op->stored_steps)) != 0;
 	if (bad) {
 		json_decref(row);
 		return NULL;
@@ -206,14 +209,14 @@ static json_t *many_row(const struct pcrm__wo_op *op)
 
 int pcrm__wo_flush_many(pcrm_ctx *ctx, struct pcrm__wo_op *const *ops, int n, json_t *written)
 {
-	struct pcrm__json_column cols[PCRM__WO_COLUMNS + 1];
-	struct pcrm__json_update u = { "work_order", "id", cols, 0, "steps", "old_steps" };
+	struct pcrm__json_update u = { "work_order", "id", batch_columns,
+		                       (int)(sizeof(batch_columns) / sizeof(batch_columns[0])),
+		                       "steps", "old_steps" };
 	json_t *list = json_array();
 	char *text = NULL;
 	pcrm_rows *rows = NULL;
 	int rc = list ? PCRM_OK : pcrm__error_oom();
 
-	u.ncolumns = update_columns(cols);
 	for (int r = 0; r < n && rc == PCRM_OK; r++)
 		if (json_array_append_new(list, many_row(ops[r])) != 0)
 			rc = pcrm__error_oom();
@@ -296,6 +299,8 @@ void pcrm__wo_set(struct pcrm__wo_op *op, const char *key, json_t *v)
 		json_decref(v);
 		return;
 	}
+	if (op->batch && !batch_writes(key))
+		op->unbatched = key;
 	if (json_object_set(op->wo, key, v) != 0 || json_object_set_new(op->delta, key, v) != 0)
 		op->oom = 1;
 }
@@ -317,6 +322,8 @@ int pcrm__wo_patch_data(struct pcrm__wo_op *op, const json_t *patch)
 	if (pcrm__json_merge_patch(json_object_get(op->wo, "data"), patch) != PCRM_OK ||
 	    json_object_set(op->delta, "data", (json_t *)patch) != 0)
 		return pcrm__error_oom();
+	if (op->batch)
+		op->unbatched = "data";
 	return PCRM_OK;
 }
 
@@ -514,6 +521,9 @@ int pcrm__wo_commit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e)
 	}
 	if (op->oom)
 		return pcrm__error_oom();
+	if (op->unbatched)
+		return pcrm__error(PCRM_ESTATE, "work order %s: a batched tick may not change %s",
+		                   op->id, op->unbatched);
 	delta = json_dumps(op->delta, JSON_COMPACT | JSON_SORT_KEYS);
 	item = audit_item(op, e);
 	if (!delta || !item) {
