@@ -416,6 +416,7 @@ int pcrm__store_bulk_begin(pcrm_store *st, const char *table, const char *const 
 		return pcrm__error(PCRM_ESTATE, "bulk insert needs an open transaction");
 	if (st->bulk_columns)
 		return pcrm__error(PCRM_ESTATE, "a bulk insert is already in progress");
+	st->round_trips++; /* COPY waits for the server to accept the data */
 	rc = st->driver->bulk_begin(st, table, columns, ncolumns);
 	if (rc == PCRM_OK)
 		st->bulk_columns = ncolumns;
@@ -438,6 +439,7 @@ int pcrm__store_bulk_end(pcrm_store *st, int abort)
 	int rc;
 	if (!st->bulk_columns)
 		return pcrm__error(PCRM_ESTATE, "no bulk insert in progress");
+	st->round_trips++; /* and once more for its outcome */
 	rc = st->driver->bulk_end(st, abort);
 	st->bulk_columns = 0;
 	note_failure(st, rc);
