@@ -28,52 +28,13 @@
  * Unlike COPY, an insert is one ordinary statement, so it can wait in the
  * store's queue and travel with the transaction's next statement.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/error.h"
+#include "core/strbuf.h"
 #include "store.h"
-
-struct text {
-	char *s;
-	size_t len, cap;
-	int oom;
-};
-
-static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void add(struct text *t, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-	if (t->oom)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			t->oom = 1;
-			return;
-		}
-		if ((size_t)n < t->cap - t->len) {
-			t->len += (size_t)n;
-			return;
-		}
-		{
-			size_t cap = t->cap * 2 + (size_t)n + 1;
-			char *m = realloc(t->s, cap);
-			if (!m) {
-				t->oom = 1;
-				return;
-			}
-			t->s = m;
-			t->cap = cap;
-		}
-	}
-}
 
 static int is_name(const char *s)
 {
@@ -105,38 +66,38 @@ static int check(const struct pcrm__json_update *u)
 
 static char *render(const struct pcrm__json_update *u, pcrm_store_kind kind)
 {
-	struct text t = { malloc(2048), 0, 2048, 0 };
-	if (!t.s)
-		return NULL;
-	t.s[0] = '\0';
-	add(&t, "UPDATE \"%s\" SET ", u->table);
+	struct pcrm__strbuf t = { NULL, 0, 0, 0 };
+	const char *tb = u->table, *k = u->key, *g = u->guard, *gm = u->guard_member;
+
+	pcrm__strbuf_add(&t, "UPDATE \"%s\" SET ", tb);
 	for (int i = 0; i < u->ncolumns; i++) {
-		const char *c = u->columns[i].name;
+		const char *c = u->columns[i].name, *sep = i ? ", " : "";
 		if (kind == PCRM_STORE_POSTGRES)
-			add(&t, "%s\"%s\" = v.\"%s\"", i ? ", " : "", c, c);
+			pcrm__strbuf_add(&t, "%s\"%s\" = v.\"%s\"", sep, c, c);
 		else
-			add(&t, "%s\"%s\" = json_extract(v.value, '$.%s')", i ? ", " : "", c, c);
+			pcrm__strbuf_add(&t, "%s\"%s\" = json_extract(v.value, '$.%s')", sep, c, c);
 	}
 	if (kind == PCRM_STORE_POSTGRES) {
-		add(&t, " FROM json_to_recordset($1::json) AS v(\"%s\" text", u->key);
+		pcrm__strbuf_add(&t, " FROM json_to_recordset($1::json) AS v(\"%s\" text", k);
 		for (int i = 0; i < u->ncolumns; i++)
-			add(&t, ", \"%s\" %s", u->columns[i].name,
-			    u->columns[i].text ? "text" : "bigint");
-		add(&t, ", \"%s\" bigint) WHERE \"%s\".\"%s\" = v.\"%s\" AND \"%s\".\"%s\" = v.\"%s\" "
-		        "AND \"%s\".\"%s\" = ANY (ARRAY(SELECT json_array_elements($1::json) ->> '%s')) "
-		        "RETURNING \"%s\".\"%s\"",
-		    u->guard_member, u->table, u->key, u->key, u->table, u->guard, u->guard_member,
-		    u->table, u->key, u->key, u->table, u->key);
+			pcrm__strbuf_add(&t, ", \"%s\" %s", u->columns[i].name,
+			                 u->columns[i].text ? "text" : "bigint");
+		pcrm__strbuf_add(&t, ", \"%s\" bigint) WHERE \"%s\".\"%s\" = v.\"%s\"", gm, tb, k, k);
+		pcrm__strbuf_add(&t, " AND \"%s\".\"%s\" = v.\"%s\"", tb, g, gm);
+		pcrm__strbuf_add(&t, " AND \"%s\".\"%s\" = ANY (ARRAY(SELECT "
+		                     "json_array_elements($1::json) ->> '%s'))", tb, k, k);
 	} else {
-		add(&t, " FROM json_each($1) AS v WHERE \"%s\".\"%s\" = json_extract(v.value, '$.%s') "
-		        "AND \"%s\".\"%s\" = json_extract(v.value, '$.%s') RETURNING \"%s\".\"%s\"",
-		    u->table, u->key, u->key, u->table, u->guard, u->guard_member, u->table, u->key);
+		pcrm__strbuf_add(&t, " FROM json_each($1) AS v WHERE \"%s\".\"%s\" = "
+		                     "json_extract(v.value, '$.%s')", tb, k, k);
+		pcrm__strbuf_add(&t, " AND \"%s\".\"%s\" = json_extract(v.value, '$.%s')", tb, g,
+		                 gm);
 	}
-	if (t.oom) {
-		free(t.s);
+	pcrm__strbuf_add(&t, " RETURNING \"%s\".\"%s\"", tb, k);
+	if (t.failed) {
+		free(t.p);
 		return NULL;
 	}
-	return t.s;
+	return t.p;
 }
 
 int pcrm__store_update_from_json(pcrm_store *st, const struct pcrm__json_update *u,
@@ -160,34 +121,31 @@ int pcrm__store_update_from_json(pcrm_store *st, const struct pcrm__json_update 
 static char *render_insert(const char *table, const struct pcrm__json_column *columns, int n,
                            pcrm_store_kind kind)
 {
-	struct text t = { malloc(1024), 0, 1024, 0 };
-	if (!t.s)
-		return NULL;
-	t.s[0] = '\0';
-	add(&t, "INSERT INTO \"%s\" (", table);
+	struct pcrm__strbuf t = { NULL, 0, 0, 0 };
+	pcrm__strbuf_add(&t, "INSERT INTO \"%s\" (", table);
 	for (int i = 0; i < n; i++)
-		add(&t, "%s\"%s\"", i ? ", " : "", columns[i].name);
-	add(&t, ") SELECT ");
+		pcrm__strbuf_add(&t, "%s\"%s\"", i ? ", " : "", columns[i].name);
+	pcrm__strbuf_add(&t, ") SELECT ");
 	for (int i = 0; i < n; i++) {
 		if (kind == PCRM_STORE_POSTGRES)
-			add(&t, "%sv.\"%s\"", i ? ", " : "", columns[i].name);
+			pcrm__strbuf_add(&t, "%sv.\"%s\"", i ? ", " : "", columns[i].name);
 		else
-			add(&t, "%sjson_extract(value, '$.%s')", i ? ", " : "", columns[i].name);
+			pcrm__strbuf_add(&t, "%sjson_extract(value, '$.%s')", i ? ", " : "", columns[i].name);
 	}
 	if (kind == PCRM_STORE_POSTGRES) {
-		add(&t, " FROM json_to_recordset($1::json) AS v(");
+		pcrm__strbuf_add(&t, " FROM json_to_recordset($1::json) AS v(");
 		for (int i = 0; i < n; i++)
-			add(&t, "%s\"%s\" %s", i ? ", " : "", columns[i].name,
+			pcrm__strbuf_add(&t, "%s\"%s\" %s", i ? ", " : "", columns[i].name,
 			    columns[i].text ? "text" : "bigint");
-		add(&t, ")");
+		pcrm__strbuf_add(&t, ")");
 	} else {
-		add(&t, " FROM json_each($1)");
+		pcrm__strbuf_add(&t, " FROM json_each($1)");
 	}
-	if (t.oom) {
-		free(t.s);
+	if (t.failed) {
+		free(t.p);
 		return NULL;
 	}
-	return t.s;
+	return t.p;
 }
 
 int pcrm__store_insert_from_json(pcrm_store *st, const char *table,
