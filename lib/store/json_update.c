@@ -1,6 +1,5 @@
 /*
- * Updating or inserting many rows of one table from a JSON array, in one
- * statement.
+ * Updating many rows of one table from a JSON array, in one statement.
  *
  * The caller describes the table with the library's own identifiers (never
  * outside input; they are checked to be plain lower-case names and quoted
@@ -17,16 +16,6 @@
  *   SQLite:     UPDATE t SET c = json_extract(v.value, '$.c'), ...
  *               FROM json_each($1) AS v WHERE t.key = json_extract(v.value, '$.key')
  *               AND t.guard = json_extract(v.value, '$.guard_member') RETURNING t.key
- *
- * and inserting:
- *
- *   PostgreSQL: INSERT INTO t (c, ...) SELECT c, ... FROM json_to_recordset($1::json)
- *               AS v(c type, ...)
- *   SQLite:     INSERT INTO t (c, ...) SELECT json_extract(value, '$.c'), ...
- *               FROM json_each($1)
- *
- * Unlike COPY, an insert is one ordinary statement, so it can wait in the
- * store's queue and travel with the transaction's next statement.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,10 +38,10 @@ static int is_name(const char *s)
 static int check_columns(const struct pcrm__json_column *columns, int n)
 {
 	if (n < 1)
-		return pcrm__error(PCRM_ESTORE, "rows from JSON: no columns");
+		return pcrm__error(PCRM_ESTORE, "update from JSON: no columns");
 	for (int i = 0; i < n; i++)
 		if (!is_name(columns[i].name))
-			return pcrm__error(PCRM_ESTORE, "rows from JSON: not a plain identifier");
+			return pcrm__error(PCRM_ESTORE, "update from JSON: not a plain identifier");
 	return PCRM_OK;
 }
 
@@ -60,7 +49,7 @@ static int check(const struct pcrm__json_update *u)
 {
 	if (!is_name(u->table) || !is_name(u->key) || !is_name(u->guard) ||
 	    !is_name(u->guard_member))
-		return pcrm__error(PCRM_ESTORE, "rows from JSON: not a plain identifier");
+		return pcrm__error(PCRM_ESTORE, "update from JSON: not a plain identifier");
 	return check_columns(u->columns, u->ncolumns);
 }
 
@@ -114,54 +103,6 @@ int pcrm__store_update_from_json(pcrm_store *st, const struct pcrm__json_update 
 	if (!sql)
 		return pcrm__error_oom();
 	rc = pcrm__store_query(st, sql, p, 1, out);
-	free(sql);
-	return rc;
-}
-
-static char *render_insert(const char *table, const struct pcrm__json_column *columns, int n,
-                           pcrm_store_kind kind)
-{
-	struct pcrm__strbuf t = { NULL, 0, 0, 0 };
-	pcrm__strbuf_add(&t, "INSERT INTO \"%s\" (", table);
-	for (int i = 0; i < n; i++)
-		pcrm__strbuf_add(&t, "%s\"%s\"", i ? ", " : "", columns[i].name);
-	pcrm__strbuf_add(&t, ") SELECT ");
-	for (int i = 0; i < n; i++) {
-		if (kind == PCRM_STORE_POSTGRES)
-			pcrm__strbuf_add(&t, "%sv.\"%s\"", i ? ", " : "", columns[i].name);
-		else
-			pcrm__strbuf_add(&t, "%sjson_extract(value, '$.%s')", i ? ", " : "", columns[i].name);
-	}
-	if (kind == PCRM_STORE_POSTGRES) {
-		pcrm__strbuf_add(&t, " FROM json_to_recordset($1::json) AS v(");
-		for (int i = 0; i < n; i++)
-			pcrm__strbuf_add(&t, "%s\"%s\" %s", i ? ", " : "", columns[i].name,
-			    columns[i].text ? "text" : "bigint");
-		pcrm__strbuf_add(&t, ")");
-	} else {
-		pcrm__strbuf_add(&t, " FROM json_each($1)");
-	}
-	if (t.failed) {
-		free(t.p);
-		return NULL;
-	}
-	return t.p;
-}
-
-int pcrm__store_insert_from_json(pcrm_store *st, const char *table,
-                                 const struct pcrm__json_column *columns, int ncolumns,
-                                 const char *rows)
-{
-	pcrm_sql_value p[1] = { PCRM_SQL_S(rows) };
-	char *sql;
-	int rc = is_name(table) ? check_columns(columns, ncolumns) :
-	                          pcrm__error(PCRM_ESTORE, "rows from JSON: not a plain identifier");
-	if (rc != PCRM_OK)
-		return rc;
-	sql = render_insert(table, columns, ncolumns, st->driver->kind);
-	if (!sql)
-		return pcrm__error_oom();
-	rc = pcrm__store_exec_later(st, sql, p, 1, -1, 0, NULL);
 	free(sql);
 	return rc;
 }

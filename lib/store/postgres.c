@@ -218,16 +218,10 @@ static const struct pcrm_rows_ops pg_rows_ops = {
 	rows_next, rows_text, rows_int, rows_is_null, rows_free
 };
 
-static int pg_query(pcrm_store *base, const char *sql, const pcrm_sql_value *params, int nparams,
-                    pcrm_rows **out)
+/* Hands a query's result out as a cursor (taking it; cleared when out of memory). */
+static int rows_wrap(PGresult *res, pcrm_rows **out)
 {
-	pg_store *st = (pg_store *)base;
-	pg_rows *r;
-	PGresult *res;
-	int rc = run(st, sql, params, nparams, &res);
-	if (rc != PCRM_OK)
-		return rc;
-	r = calloc(1, sizeof(*r));
+	pg_rows *r = calloc(1, sizeof(*r));
 	if (!r) {
 		PQclear(res);
 		return pcrm__error_oom();
@@ -235,9 +229,20 @@ static int pg_query(pcrm_store *base, const char *sql, const pcrm_sql_value *par
 	r->base.ops = &pg_rows_ops;
 	r->res = res;
 	r->row = -1;
-	r->nrows = PQntuples(res);
+	r->nrows = res ? PQntuples(res) : 0;
 	*out = &r->base;
 	return PCRM_OK;
+}
+
+static int pg_query(pcrm_store *base, const char *sql, const pcrm_sql_value *params, int nparams,
+                    pcrm_rows **out)
+{
+	pg_store *st = (pg_store *)base;
+	PGresult *res;
+	int rc = run(st, sql, params, nparams, &res);
+	if (rc != PCRM_OK)
+		return rc;
+	return rows_wrap(res, out);
 }
 
 /* Queues one statement of a pipeline: by its prepared name, or as text when it has none. */
@@ -366,19 +371,8 @@ static int pg_pipeline(pcrm_store *base, const struct pcrm__queued *queued, int 
 		const char *t = last ? PQcmdTuples(last) : NULL;
 		*changes = t && *t ? strtoll(t, NULL, 10) : 0;
 	}
-	if (out) {
-		pg_rows *r = calloc(1, sizeof(*r));
-		if (!r) {
-			PQclear(last);
-			return pcrm__error_oom();
-		}
-		r->base.ops = &pg_rows_ops;
-		r->res = last;
-		r->row = -1;
-		r->nrows = last ? PQntuples(last) : 0;
-		*out = &r->base;
-		return PCRM_OK;
-	}
+	if (out)
+		return rows_wrap(last, out);
 	PQclear(last);
 	return PCRM_OK;
 }

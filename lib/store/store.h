@@ -201,16 +201,6 @@ struct pcrm__json_update {
 int pcrm__store_update_from_json(pcrm_store *st, const struct pcrm__json_update *u,
                                  const char *rows, pcrm_rows **out);
 
-/**
- * Inserts into `table` one row per object of `rows` (a JSON array), each
- * column from the member of the same name (missing or null: NULL).  Like
- * pcrm__store_exec_later(): queued on PostgreSQL and sent with the
- * transaction's next statement, whose call reports its failure.
- */
-int pcrm__store_insert_from_json(pcrm_store *st, const char *table,
-                                 const struct pcrm__json_column *columns, int ncolumns,
-                                 const char *rows);
-
 /* Transactions: nest as savepoints. */
 int pcrm__store_begin(pcrm_store *st);
 int pcrm__store_commit(pcrm_store *st);

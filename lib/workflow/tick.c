@@ -11,9 +11,8 @@
  *      Only the transaction whose UPDATE changed a row applies that timer.  On
  *      PostgreSQL a second process skips the rows the first has locked and
  *      claims others; on SQLite BEGIN IMMEDIATE serialises whole batches.
- *   2. one statement reads their work orders, each with the earliest of its
- *      pending due timers (on PostgreSQL the read locks the work orders, in
- *      id order);
+ *   2. one statement reads their work orders and one their pending timers;
+ *      (on PostgreSQL the read locks the work orders, in id order);
  *   3. work orders whose timers only warn, flag, or notify are changed in
  *      memory: their rows are written with one UPDATE ... FROM (VALUES ...)
  *      conditional on each row's step count, their history entries through
@@ -214,20 +213,20 @@ struct read_set {
 
 static int read_batch(pcrm_ctx *ctx, const struct due_timer *t, int n, struct read_set *rs)
 {
-	/*
-	 * With each work order, when its next running due timer falls due (the
-	 * claimed ones are done already), so one round trip reads the batch.
-	 * PostgreSQL: lock them now, in id order, so two tickers never deadlock.
-	 */
-#define NEXT_DUE                                                                        \
-	", (SELECT MIN(t.due_at) FROM work_order_timer t WHERE t.work_order_id = w.id AND " \
-	"t.done = 0 AND t.kind = 'due' AND t.due_at IS NOT NULL)"
+	/* PostgreSQL: lock them now, in id order, so two tickers never deadlock on them */
 	static const char orders_pg[] =
-		"SELECT " PCRM__WO_SELECT NEXT_DUE " FROM work_order w WHERE w.id = ANY "
-		"(ARRAY(SELECT json_array_elements_text($1::json))) ORDER BY w.id FOR UPDATE OF w";
-	static const char orders_sqlite[] = "SELECT " PCRM__WO_SELECT NEXT_DUE " FROM work_order w "
+		"SELECT " PCRM__WO_SELECT " FROM work_order w WHERE w.id = ANY "
+		"(ARRAY(SELECT json_array_elements_text($1::json))) ORDER BY w.id FOR UPDATE";
+	static const char orders_sqlite[] = "SELECT " PCRM__WO_SELECT " FROM work_order w "
 	                                    "WHERE w.id IN (SELECT value FROM json_each($1))";
-#undef NEXT_DUE
+	static const char timers_pg[] =
+		"SELECT work_order_id, MIN(due_at) FROM work_order_timer WHERE done = 0 AND "
+		"kind = 'due' AND due_at IS NOT NULL AND work_order_id = ANY "
+		"(ARRAY(SELECT json_array_elements_text($1::json))) GROUP BY work_order_id";
+	static const char timers_sqlite[] =
+		"SELECT work_order_id, MIN(due_at) FROM work_order_timer WHERE done = 0 AND "
+		"kind = 'due' AND due_at IS NOT NULL AND work_order_id IN "
+		"(SELECT value FROM json_each($1)) GROUP BY work_order_id";
 	int pg = ctx->store->driver->kind == PCRM_STORE_POSTGRES;
 	char *ids = work_order_list(t, n);
 	pcrm_sql_value p[1] = { PCRM_SQL_S(ids) };
@@ -244,20 +243,28 @@ static int read_batch(pcrm_ctx *ctx, const struct due_timer *t, int n, struct re
 	while (rc == PCRM_OK && rows) {
 		json_t *obj = NULL;
 		int steps = 0, more = pcrm__rows_next(rows);
-		const char *id;
 		if (more <= 0) {
 			rc = more;
 			break;
 		}
 		rc = pcrm__workorder_from_row(rows, &obj, &steps);
-		if (rc != PCRM_OK)
+		if (rc == PCRM_OK &&
+		    (json_object_set_new(rs->orders, pcrm__wo_str(obj, "id"), obj) != 0 ||
+		     json_object_set_new(rs->steps, pcrm__wo_str(obj, "id"), json_integer(steps)) != 0))
+			rc = pcrm__error_oom();
+	}
+	pcrm__rows_free(rows);
+	rows = NULL;
+	if (rc == PCRM_OK)
+		rc = pcrm__store_query(ctx->store, pg ? timers_pg : timers_sqlite, p, 1, &rows);
+	while (rc == PCRM_OK && rows) {
+		int more = pcrm__rows_next(rows);
+		if (more <= 0) {
+			rc = more;
 			break;
-		id = pcrm__wo_str(obj, "id"); /* lives in obj, which rs->orders keeps */
-		if (json_object_set_new(rs->orders, id, obj) != 0 ||
-		    json_object_set_new(rs->steps, id, json_integer(steps)) != 0 ||
-		    (!pcrm__rows_is_null(rows, PCRM__WO_COLUMNS + 1) &&
-		     json_object_set_new(rs->next_due, id,
-		                         json_integer(pcrm__rows_int(rows, PCRM__WO_COLUMNS + 1))) != 0))
+		}
+		if (json_object_set_new(rs->next_due, pcrm__rows_text(rows, 0),
+		                        json_integer(pcrm__rows_int(rows, 1))) != 0)
 			rc = pcrm__error_oom();
 	}
 	pcrm__rows_free(rows);

@@ -327,14 +327,12 @@ int pcrm__wo_patch_data(struct pcrm__wo_op *op, const json_t *patch)
 	return PCRM_OK;
 }
 
-/* The history columns in history_params order, with their kinds for a batch insert. */
-static const struct pcrm__json_column history_json[12] = {
-	{ "work_order_id", 1 }, { "seq", 0 },        { "at", 0 },       { "kind", 1 },
-	{ "operator_id", 1 },   { "role", 1 },       { "actor_org", 1 }, { "event", 1 },
-	{ "from_state", 1 },    { "to_state", 1 },   { "note", 1 },     { "delta", 1 },
+static const char *const history_columns[12] = {
+	"work_order_id", "seq", "at", "kind", "operator_id", "role",
+	"actor_org", "event", "from_state", "to_state", "note", "delta"
 };
 
-/* The values of the next history entry, in history_json order. */
+/* The values of the next history entry, in history_columns order. */
 static void history_params(const struct pcrm__wo_op *op, const struct pcrm__wo_entry *e,
                            const char *delta, pcrm_sql_value p[12])
 {
@@ -459,49 +457,21 @@ static int stage(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e, const c
 	return PCRM_OK;
 }
 
-/* The staged history entries as the JSON array pcrm__store_insert_from_json takes. */
-static int history_rows(const struct pcrm__wo_batch *b, char **text)
-{
-	json_t *list = json_array();
-	int bad = !list;
-	*text = NULL;
-	for (size_t i = 0; i < b->n && !bad; i++) {
-		json_t *row = json_object();
-		bad = !row || json_array_append_new(list, row) != 0;
-		for (int c = 0; c < 12 && !bad; c++) {
-			const pcrm_sql_value *v = &b->rows[i].v[c];
-			/* unchecked: text the store refuses as invalid is refused there, as COPY would */
-			json_t *j = v->type == PCRM_SQL_INT  ? json_integer(v->i) :
-			            v->type == PCRM_SQL_TEXT ? json_string_nocheck(v->s) :
-			                                       json_null();
-			bad = json_object_set_new(row, history_json[c].name, j) != 0;
-		}
-	}
-	if (!bad)
-		*text = json_dumps(list, JSON_COMPACT);
-	json_decref(list);
-	return *text ? PCRM_OK : pcrm__error_oom();
-}
-
 int pcrm__wo_batch_write(pcrm_ctx *ctx, const pcrm_actor *actor, struct pcrm__wo_batch *b,
                          pcrm_time now)
 {
 	json_t *summary;
-	char *text = NULL;
 	int rc;
 
 	if (b->n == 0)
 		return PCRM_OK;
-	/*
-	 * One INSERT from a JSON array rather than COPY: it waits in the store's
-	 * queue and reaches the server with the audit head's statement, where
-	 * COPY costs two round trips of its own (what a loaded machine feels most).
-	 */
-	rc = history_rows(b, &text);
+	rc = pcrm__store_bulk_begin(ctx->store, "work_order_history", history_columns, 12);
+	for (size_t i = 0; i < b->n && rc == PCRM_OK; i++)
+		rc = pcrm__store_bulk_row(ctx->store, b->rows[i].v);
 	if (rc == PCRM_OK)
-		rc = pcrm__store_insert_from_json(ctx->store, "work_order_history", history_json,
-		                                  12, text);
-	free(text);
+		rc = pcrm__store_bulk_end(ctx->store, 0);
+	else if (ctx->store->bulk_columns)
+		pcrm__store_bulk_end(ctx->store, 1);
 	if (rc != PCRM_OK)
 		return rc;
 	/* one audit entry for the batch, listing every history entry it wrote */
