@@ -269,6 +269,47 @@ Test(pgtmp_server, workers_neither_restart_nor_stop_it, .timeout = 60)
 	pcrm_test_pg_drop_database();
 }
 
+/*
+ * The tests' server trades durability for speed; the durable one (for
+ * benchmarks) keeps PostgreSQL's defaults.  A worker has no server of its
+ * own, so it may start a durable one, and must stop it again.
+ */
+Test(pgtmp_server, durable_on_request_only, .timeout = 120)
+{
+	char why[1024], value[64], host[4096];
+	const char *uri;
+	PGconn *conn;
+
+	need_own_server();
+	conn = connect_to(fresh_database());
+	query_value(conn, "SHOW fsync", value, sizeof(value));
+	cr_assert_str_eq(value, "off");
+	query_value(conn, "SHOW synchronous_commit", value, sizeof(value));
+	cr_assert_str_eq(value, "off");
+	PQfinish(conn);
+	pcrm_test_pg_drop_database();
+
+	snprintf(host, sizeof(host), "%s", getenv("PCRM_TEST_PG_HOST"));
+	cr_assert_eq(pcrm_test_pg_start_durable(why, sizeof(why)), 0, "%s", why);
+	cr_assert_str_neq(getenv("PCRM_TEST_PG_HOST"), host, "the tests' server was reused");
+	/* one server per process: a second kind is refused until this one stops */
+	cr_assert_eq(pcrm_test_pg_start(why, sizeof(why)), -1);
+	cr_assert(strstr(why, "durable server is already running") != NULL, "%s", why);
+	uri = pcrm_test_pg_new_database(why, sizeof(why));
+	cr_assert_not_null(uri, "%s", why);
+	conn = connect_to(uri);
+	query_value(conn, "SHOW fsync", value, sizeof(value));
+	cr_assert_str_eq(value, "on");
+	query_value(conn, "SHOW synchronous_commit", value, sizeof(value));
+	cr_assert_str_eq(value, "on");
+	query_value(conn, "SHOW full_page_writes", value, sizeof(value));
+	cr_assert_str_eq(value, "on");
+	PQfinish(conn);
+	pcrm_test_pg_drop_database();
+	pcrm_test_pg_stop();
+	cr_assert_null(getenv("PCRM_TEST_PG_HOST"));
+}
+
 /* A server that cannot start says why, and tells the workers through the environment. */
 Test(pgtmp_server, failure_to_start_is_explained, .timeout = 60)
 {
