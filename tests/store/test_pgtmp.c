@@ -270,6 +270,14 @@ Test(pgtmp_server, workers_neither_restart_nor_stop_it, .timeout = 60)
 	pcrm_test_pg_drop_database();
 }
 
+/*
+ * Not built with AddressSanitizer: with Criterion 2.4.1 the runner process
+ * then ends, in about half the runs, with a 48-byte LeakSanitizer report
+ * whose stack lies wholly inside libcriterion, both when this test starts a
+ * server in a child of its worker and when it only skips itself (a skipped
+ * test alone was enough).  The ordinary build runs it.
+ */
+#ifndef __SANITIZE_ADDRESS__
 /* The value of a one-row query on a fresh database of the running server, or "" on failure. */
 static void setting(const char *uri, const char *name, char *out, size_t out_size)
 {
@@ -331,15 +339,6 @@ Test(pgtmp_server, durable_on_request_only, .timeout = 120)
 	pid_t pid;
 
 	need_own_server();
-#ifdef __SANITIZE_ADDRESS__
-	/*
-	 * Observed with Criterion 2.4.1: whenever a worker (or a child of it)
-	 * starts and stops a server of its own, the runner process ends with a
-	 * 48-byte LeakSanitizer report whose stack lies wholly inside
-	 * libcriterion.  The ordinary build runs this test.
-	 */
-	cr_skip_test("starting a second server trips a leak report inside Criterion's runner");
-#endif
 	setting(fresh_database(), "fsync", value, sizeof(value));
 	cr_assert_str_eq(value, "off");
 	pcrm_test_pg_drop_database();
@@ -356,6 +355,8 @@ Test(pgtmp_server, durable_on_request_only, .timeout = 120)
 	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "durable check %d failed",
 	          WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
+
+#endif /* __SANITIZE_ADDRESS__ */
 
 /* A server that cannot start says why, and tells the workers through the environment. */
 Test(pgtmp_server, failure_to_start_is_explained, .timeout = 60)
