@@ -5,9 +5,19 @@
  * from a URI naming the store:
  *
  *   sqlite:PATH               an SQLite database file (created if missing)
+ *   sqlite:PATH?synchronous=normal
+ *                             the same, trading durability for cheaper commits
  *   sqlite::memory:           a private in-memory SQLite database
  *   postgresql://...          any libpq connection URI or "postgres://..."
  *   postgresql:KEY=VALUE ...  a libpq key/value conninfo string
+ *
+ * An SQLite file runs in WAL mode with synchronous=FULL: a commit returns
+ * only after the WAL reached the disk, so committed work (a payment, a work
+ * order's transition) survives a power loss.  "?synchronous=normal" skips
+ * that sync: commits get cheaper, and a power loss (not a crash of the
+ * process) may undo the last transactions that were reported committed.
+ * PostgreSQL's durability is the server's configuration (fsync,
+ * synchronous_commit).
  *
  * Opening applies the numbered schema migrations the database lacks, in one
  * transaction; a database whose schema is newer than the library is refused

@@ -110,15 +110,16 @@ static int insert_entry(pcrm_ctx *ctx, pcrm_audit_entry *e)
 	p[8] = PCRM_SQL_S(e->summary);
 	p[9] = PCRM_SQL_S(prev);
 	p[10] = PCRM_SQL_S(hash);
-	rc = pcrm__store_exec(ctx->store,
-	                      "INSERT INTO audit_log (seq, at, operator_id, role, actor_org, action, "
-	                      "object_type, object_id, summary, prev_hash, hash) "
-	                      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-	                      p, 11, NULL);
+	/* the head's row lock is held: these two travel with the transaction's next statement */
+	rc = pcrm__store_exec_later(ctx->store,
+	                            "INSERT INTO audit_log (seq, at, operator_id, role, actor_org, "
+	                            "action, object_type, object_id, summary, prev_hash, hash) "
+	                            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+	                            p, 11, -1, 0, NULL);
 	if (rc == PCRM_OK) {
 		p[0] = PCRM_SQL_S(hash);
-		rc = pcrm__store_exec(ctx->store, "UPDATE audit_head SET hash = $1 WHERE id = 1", p, 1,
-		                      NULL);
+		rc = pcrm__store_exec_later(ctx->store, "UPDATE audit_head SET hash = $1 WHERE id = 1",
+		                            p, 1, -1, 0, NULL);
 	}
 	return rc;
 }

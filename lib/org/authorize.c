@@ -39,8 +39,8 @@ static int check_scope(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission p
 		         "township station %s has read-only access to customer archives", home->code);
 		return deny(ctx, actor, permission, target_org, reason);
 	}
-	if (!target_org)
-		return take_path(home->path, scope_path);
+	if (!target_org || strcmp(target_org, home->code) == 0)
+		return take_path(home->path, scope_path); /* the row just read: not again */
 	rc = pcrm__org_load(ctx, target_org, &target);
 	if (rc != PCRM_OK)
 		return rc;

@@ -219,16 +219,10 @@ static const struct pcrm_rows_ops pg_rows_ops = {
 	rows_next, rows_text, rows_int, rows_is_null, rows_free
 };
 
-static int pg_query(pcrm_store *base, const char *sql, const pcrm_sql_value *params, int nparams,
-                    pcrm_rows **out)
+/* Hands a query's result out as a cursor (taking it; cleared when out of memory). */
+static int rows_wrap(PGresult *res, pcrm_rows **out)
 {
-	pg_store *st = (pg_store *)base;
-	pg_rows *r;
-	PGresult *res;
-	int rc = run(st, sql, params, nparams, &res);
-	if (rc != PCRM_OK)
-		return rc;
-	r = calloc(1, sizeof(*r));
+	pg_rows *r = calloc(1, sizeof(*r));
 	if (!r) {
 		PQclear(res);
 		return pcrm__error_oom();
@@ -236,17 +230,164 @@ static int pg_query(pcrm_store *base, const char *sql, const pcrm_sql_value *par
 	r->base.ops = &pg_rows_ops;
 	r->res = res;
 	r->row = -1;
-	r->nrows = PQntuples(res);
+	r->nrows = res ? PQntuples(res) : 0;
 	*out = &r->base;
+	return PCRM_OK;
+}
+
+static int pg_query(pcrm_store *base, const char *sql, const pcrm_sql_value *params, int nparams,
+                    pcrm_rows **out)
+{
+	pg_store *st = (pg_store *)base;
+	PGresult *res;
+	int rc = run(st, sql, params, nparams, &res);
+	if (rc != PCRM_OK)
+		return rc;
+	return rows_wrap(res, out);
+}
+
+/* Queues one statement of a pipeline: by its prepared name, or as text when it has none. */
+static int pipeline_send(pg_store *st, const char *name, const char *sql,
+                         const pcrm_sql_value *params, int n)
+{
+	const char *values[MAX_PARAMS];
+	char scratch[MAX_PARAMS][24];
+	int rc = render_params(params, n, values, scratch), sent;
+
+	if (rc != PCRM_OK)
+		return rc;
+	sent = name ? PQsendQueryPrepared(st->conn, name, n, values, NULL, NULL, 0) :
+	              PQsendQueryParams(st->conn, sql, n, NULL, values, NULL, NULL, 0);
+	return sent == 1 ? PCRM_OK : map_result_error(st, NULL, "pipeline");
+}
+
+/*
+ * The prepared name of a pipelined statement, preparing it first (which
+ * waits for the server, so it happens before the pipeline starts).
+ * Parameterless text (BEGIN, SAVEPOINT, COMMIT) is sent as it is.
+ */
+static int pipeline_name(pg_store *st, const char *sql, int n, const char **name)
+{
+	int rc = PCRM_OK;
+	*name = n > 0 ? prepared_name(st, sql, n, &rc) : NULL;
+	return rc;
+}
+
+/*
+ * Reads the results of one pipelined statement.  Returns its status and,
+ * for the last statement, hands its result out through *keep.
+ */
+static int pipeline_result(pg_store *st, const struct pcrm__queued *q, int *failed,
+                           PGresult **keep)
+{
+	PGresult *res = PQgetResult(st->conn), *extra;
+	ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	int rc = PCRM_OK;
+
+	if (status == PGRES_PIPELINE_ABORTED) {
+		rc = PCRM_ESTORE; /* skipped after an earlier failure, which is the one reported */
+	} else if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+		rc = *failed ? PCRM_ESTORE : map_result_error(st, res, "execute");
+		*failed = 1;
+	} else if (q && q->expect >= 0 && !*failed) {
+		const char *t = PQcmdTuples(res);
+		if ((t && *t ? strtoll(t, NULL, 10) : 0) != q->expect) {
+			rc = pcrm__error(q->mismatch, "%s",
+			                 q->mismatch_msg ? q->mismatch_msg : "no row changed");
+			*failed = 1;
+		}
+	}
+	if (keep && rc == PCRM_OK)
+		*keep = res;
+	else
+		PQclear(res);
+	/* each statement's results end with a NULL */
+	while (res && (extra = PQgetResult(st->conn)) != NULL)
+		PQclear(extra);
+	return rc;
+}
+
+/*
+ * The queued statements and then `sql` in one round trip (libpq pipeline
+ * mode): every statement is sent, one Sync follows, and the results are read
+ * in order.  After a failure the server skips the rest up to the Sync.
+ */
+static int pg_pipeline(pcrm_store *base, const struct pcrm__queued *queued, int nqueued,
+                       const char *sql, const pcrm_sql_value *params, int nparams,
+                       int64_t *changes, pcrm_rows **out)
+{
+	pg_store *st = (pg_store *)base;
+	PGresult *res = NULL, *last = NULL;
+	int rc = PCRM_OK, first = PCRM_OK, failed = 0, sent = 0;
+
+	const char **names = calloc((size_t)nqueued + 1, sizeof(*names));
+
+	if (!names)
+		return pcrm__error_oom();
+	for (int i = 0; i < nqueued && rc == PCRM_OK; i++)
+		rc = pipeline_name(st, queued[i].sql, queued[i].nparams, &names[i]);
+	if (rc == PCRM_OK && sql)
+		rc = pipeline_name(st, sql, nparams, &names[nqueued]);
+	if (rc == PCRM_OK && PQenterPipelineMode(st->conn) != 1)
+		rc = map_result_error(st, NULL, "pipeline");
+	if (rc != PCRM_OK) {
+		free(names);
+		return rc;
+	}
+	for (int i = 0; i < nqueued && rc == PCRM_OK; i++, sent++)
+		rc = pipeline_send(st, names[i], queued[i].sql, queued[i].params, queued[i].nparams);
+	if (rc == PCRM_OK && sql) {
+		rc = pipeline_send(st, names[nqueued], sql, params, nparams);
+		if (rc == PCRM_OK)
+			sent++;
+	}
+	free(names);
+	if (PQpipelineSync(st->conn) != 1 && rc == PCRM_OK)
+		rc = map_result_error(st, NULL, "pipeline");
+	first = rc;
+	for (int i = 0; i < sent; i++) {
+		int r = pipeline_result(st, i < nqueued ? &queued[i] : NULL, &failed,
+		                        i == nqueued ? &last : NULL);
+		if (first == PCRM_OK && r != PCRM_OK)
+			first = r;
+	}
+	/* the Sync's own result, then back to one statement at a time */
+	while ((res = PQgetResult(st->conn)) != NULL) {
+		ExecStatusType status = PQresultStatus(res);
+		PQclear(res);
+		if (status == PGRES_PIPELINE_SYNC)
+			break;
+	}
+	if (PQexitPipelineMode(st->conn) != 1 && first == PCRM_OK)
+		first = map_result_error(st, NULL, "pipeline");
+	/* a COMMIT skipped after a failure leaves the transaction open and aborted: end it */
+	if (first != PCRM_OK && sql && strcmp(sql, "COMMIT") == 0 &&
+	    PQtransactionStatus(st->conn) == PQTRANS_INERROR)
+		PQclear(PQexec(st->conn, "ROLLBACK"));
+	if (first != PCRM_OK) {
+		PQclear(last);
+		return first;
+	}
+	if (changes) {
+		const char *t = last ? PQcmdTuples(last) : NULL;
+		*changes = t && *t ? strtoll(t, NULL, 10) : 0;
+	}
+	if (out)
+		return rows_wrap(last, out);
+	PQclear(last);
 	return PCRM_OK;
 }
 
 static int pg_exec_script(pcrm_store *base, const char *sql)
 {
 	pg_store *st = (pg_store *)base;
-	PGresult *res = PQexec(st->conn, sql);
-	ExecStatusType status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-	int rc = PCRM_OK;
+	PGresult *res;
+	ExecStatusType status;
+	int rc = pcrm__store_flush(base); /* what was queued comes first */
+	if (rc != PCRM_OK)
+		return rc;
+	res = PQexec(st->conn, sql);
+	status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
 		rc = map_result_error(st, res, "execute");
 	PQclear(res);
@@ -274,7 +415,9 @@ static int pg_bulk_begin(pcrm_store *base, const char *table, const char *const 
 	pg_store *st = (pg_store *)base;
 	char sql[2048] = "COPY ";
 	PGresult *res;
-	int rc = append_ident(st, sql, sizeof(sql), table);
+	int rc = pcrm__store_flush(base); /* COPY cannot join a pipeline: send the queue first */
+	if (rc == PCRM_OK)
+		rc = append_ident(st, sql, sizeof(sql), table);
 	strcat(sql, " (");
 	for (int i = 0; rc == PCRM_OK && i < ncolumns; i++) {
 		if (i)
@@ -438,6 +581,7 @@ static const struct pcrm_store_driver pg_driver = {
 	"postgresql", PCRM_STORE_POSTGRES,
 	pg_exec, pg_query, pg_exec_script,
 	pg_bulk_begin, pg_bulk_row, pg_bulk_end,
+	pg_pipeline,
 	pg_reconnect, pg_is_broken, pg_close
 };
 

@@ -1,8 +1,9 @@
 /*
  * The SQLite driver: the embedded default store.
  *
- * WAL journal, foreign keys on, a busy timeout so concurrent writers wait
- * instead of failing at once.  Prepared statements are cached by SQL text:
+ * WAL journal synced on every commit (synchronous=FULL, unless the URI asks
+ * for "?synchronous=normal"), foreign keys on, a busy timeout so concurrent
+ * writers wait instead of failing at once.  Prepared statements are cached by SQL text:
  * the library's statements are a fixed set, and preparing dominates the
  * cost of small queries.
  */
@@ -341,27 +342,60 @@ static const struct pcrm_store_driver sqlite_driver = {
 	"sqlite", PCRM_STORE_SQLITE,
 	sqlite_exec, sqlite_query, sqlite_exec_script,
 	sqlite_bulk_begin, sqlite_bulk_row, sqlite_bulk_end,
+	NULL, /* no round trips to save: statements run at once */
 	sqlite_reconnect, sqlite_is_broken, sqlite_close
 };
+
+/*
+ * Splits "PATH?synchronous=full|normal" into the path (st->path) and the
+ * PRAGMA that sets it.  FULL is the default: in WAL mode NORMAL does not sync
+ * the WAL on commit, so a power loss may undo the last committed
+ * transactions (a posted payment, a closed work order).  NORMAL is for
+ * callers that accept that in exchange for cheaper commits.
+ */
+static int parse_target(sqlite_store *st, const char *target, const char **sync)
+{
+	static const char option[] = "?synchronous=";
+	const char *q = strstr(target, option);
+	size_t n = q ? (size_t)(q - target) : strlen(target);
+
+	*sync = " PRAGMA synchronous = FULL;";
+	if (q) {
+		const char *v = q + strlen(option);
+		if (strcmp(v, "normal") == 0)
+			*sync = " PRAGMA synchronous = NORMAL;";
+		else if (strcmp(v, "full") != 0)
+			return pcrm__error(PCRM_EINVAL,
+			                   "uri: sqlite: synchronous=\"%.32s\" is not full or normal", v);
+	}
+	if (n == 0)
+		return pcrm__error(PCRM_EINVAL, "uri: sqlite: needs a path or :memory:");
+	st->path = strndup(target, n);
+	return st->path ? PCRM_OK : pcrm__error_oom();
+}
 
 int pcrm__sqlite_open(pcrm_store **out, const char *target)
 {
 	sqlite_store *st;
+	const char *sync = "";
+	char config[160];
 	int rc;
 	const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
 	                  SQLITE_OPEN_URI;
 
-	if (!*target)
-		return pcrm__error(PCRM_EINVAL, "uri: sqlite: needs a path or :memory:");
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return pcrm__error_oom();
 	st->base.driver = &sqlite_driver;
-	st->path = strdup(target);
-	rc = st->path ? sqlite3_open_v2(target, &st->db, flags, NULL) : SQLITE_NOMEM;
+	rc = parse_target(st, target, &sync);
+	if (rc != PCRM_OK) {
+		sqlite_close(&st->base);
+		return rc;
+	}
+	rc = sqlite3_open_v2(st->path, &st->db, flags, NULL);
 	if (rc != SQLITE_OK) {
 		int status = pcrm__error(rc == SQLITE_NOMEM ? PCRM_ENOMEM : PCRM_EIO,
-		                         "cannot open SQLite database \"%s\": %s", target,
+		                         "cannot open SQLite database \"%s\": %s", st->path,
 		                         st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 		sqlite_close(&st->base);
 		return status;
@@ -370,16 +404,18 @@ int pcrm__sqlite_open(pcrm_store **out, const char *target)
 	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
 	/*
 	 * WAL: readers never block the writer; foreign keys: SQLite leaves them off by default;
-	 * temp_store: savepoints keep their sub-journal in memory instead of creating and
-	 * deleting a temporary file each time (which cost more than the rest of a transaction).
+	 * synchronous: see parse_target(); temp_store: savepoints keep their sub-journal in
+	 * memory instead of creating and deleting a temporary file each time (which cost more
+	 * than the rest of a transaction).
 	 */
-	rc = sqlite_exec_script(&st->base, strcmp(target, ":memory:") == 0 ?
-	                                       "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY" :
-	                                       "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
-	                                       " PRAGMA synchronous = NORMAL;"
-	                                       " PRAGMA temp_store = MEMORY");
+	if (strcmp(st->path, ":memory:") == 0)
+		snprintf(config, sizeof(config), "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY");
+	else
+		snprintf(config, sizeof(config), "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;%s"
+		                                 " PRAGMA temp_store = MEMORY", sync);
+	rc = sqlite_exec_script(&st->base, config);
 	if (rc != PCRM_OK) {
-		pcrm__error_prefix("cannot configure SQLite database \"%s\"", target);
+		pcrm__error_prefix("cannot configure SQLite database \"%s\"", st->path);
 		sqlite_close(&st->base);
 		return rc;
 	}

@@ -53,6 +53,21 @@ static inline pcrm_sql_value pcrm__sql_text(const char *s)
 typedef struct pcrm_store pcrm_store;
 typedef struct pcrm_rows pcrm_rows;
 
+/**
+ * A statement queued by pcrm__store_exec_later() (or a transaction-control
+ * statement the store queued itself): its own copies of the text and values.
+ */
+struct pcrm__queued {
+	char *sql;
+	pcrm_sql_value *params; /* text values point into owned copies */
+	int nparams;
+	int depth;           /* transaction depth when it was queued */
+	int savepoint;       /* it opens the savepoint of this depth - 1 (0: it does not) */
+	int64_t expect;      /* rows it must change, -1 when any number will do */
+	int mismatch;        /* the status to report when it does not */
+	char *mismatch_msg;
+};
+
 typedef enum pcrm_store_kind {
 	PCRM_STORE_SQLITE = 1,
 	PCRM_STORE_POSTGRES = 2
@@ -74,6 +89,19 @@ struct pcrm_store_driver {
 	int (*bulk_begin)(pcrm_store *st, const char *table, const char *const *columns, int ncolumns);
 	int (*bulk_row)(pcrm_store *st, const pcrm_sql_value *values);
 	int (*bulk_end)(pcrm_store *st, int abort);
+	/**
+	 * Optional (NULL: statements are never queued, pcrm__store_exec_later()
+	 * runs them at once).  Sends the queued statements and then `sql` (which
+	 * may be NULL) in one round trip and reads every result in order.  The
+	 * first failure is returned; a queued statement that changed other than
+	 * its `expect` rows fails with its `mismatch` status.  `out` (may be
+	 * NULL) receives the rows of `sql`, `changes` its row count.  Must not be
+	 * given a statement that ends the transaction after a queued statement
+	 * with an expectation (store.c sends those first).
+	 */
+	int (*pipeline)(pcrm_store *st, const struct pcrm__queued *queued, int nqueued,
+	                const char *sql, const pcrm_sql_value *params, int nparams,
+	                int64_t *changes, pcrm_rows **out);
 	/** Reconnects a lost connection (only ever called outside a transaction). */
 	int (*reconnect)(pcrm_store *st);
 	/** Nonzero when the connection is known to be broken. */
@@ -89,6 +117,9 @@ struct pcrm_store {
 	int bulk_columns;
 	uint64_t tx_serial;  /* outermost transactions begun so far (tells one from the next) */
 	uint64_t statements; /* statements sent so far, transaction control included (benchmarks) */
+	uint64_t round_trips; /* times the client waited for the store (benchmarks) */
+	struct pcrm__queued *queue; /* statements not sent yet (drivers with a pipeline) */
+	int nqueued, queue_cap;
 };
 
 /** A result cursor.  Column values are valid until the next pcrm__rows_next/free. */
@@ -117,6 +148,25 @@ int pcrm__store_exec(pcrm_store *st, const char *sql, const pcrm_sql_value *para
                      int64_t *changes);
 int pcrm__store_query(pcrm_store *st, const char *sql, const pcrm_sql_value *params, int nparams,
                       pcrm_rows **out);
+/**
+ * Runs a statement whose result the caller does not need before its next
+ * statement: inside a transaction, on a driver that pipelines (PostgreSQL),
+ * it is queued and sent together with the next statement that needs an
+ * answer, so several writes cost one round trip; elsewhere it runs at once.
+ * `expect` >= 0: the statement must change exactly that many rows, else it
+ * fails with `mismatch` and the message `mismatch_msg`.  A queued
+ * statement's failure is reported by the call that sends it, which is never
+ * later than the next pcrm__store_query(), pcrm__store_exec(), savepoint
+ * release or commit, so a library call that ends with one of those reports
+ * its own failures.
+ */
+int pcrm__store_exec_later(pcrm_store *st, const char *sql, const pcrm_sql_value *params,
+                           int nparams, int64_t expect, int mismatch, const char *mismatch_msg);
+/**
+ * Sends whatever is queued.  Drivers call it before work the queue must
+ * precede and that cannot join a pipeline (scripts, COPY).
+ */
+int pcrm__store_flush(pcrm_store *st);
 /** Runs a query expected to return at most one row of one integer; PCRM_ENOTFOUND when none. */
 int pcrm__store_query_int(pcrm_store *st, const char *sql, const pcrm_sql_value *params,
                           int nparams, int64_t *out);
@@ -126,6 +176,30 @@ static inline const char *pcrm__rows_text(pcrm_rows *r, int c) { return r->ops->
 static inline int64_t pcrm__rows_int(pcrm_rows *r, int c) { return r->ops->integer(r, c); }
 static inline int pcrm__rows_is_null(pcrm_rows *r, int c) { return r->ops->is_null(r, c); }
 static inline void pcrm__rows_free(pcrm_rows *r) { if (r) r->ops->free(r); }
+
+/** A table to update from a JSON array: the library's own identifiers, never outside input. */
+struct pcrm__json_update {
+	const char *table;
+	const char *key;          /* text key column: each JSON row names its row by this member */
+	const struct pcrm__json_column {
+		const char *name; /* set from the JSON member of the same name */
+		int text;         /* 1: text (or NULL), 0: integer (or NULL) */
+	} *columns;
+	int ncolumns;
+	const char *guard;        /* integer column that must equal ... */
+	const char *guard_member; /* ... this member, or the row is left alone */
+};
+
+/**
+ * Updates the rows of u->table named in `rows`, a JSON array of objects
+ * (one parameter, so each store prepares the statement once), setting every
+ * column in u->columns from the member of the same name, where the row's
+ * guard column still equals the object's guard member.  *out lists the keys
+ * of the rows it changed (free with pcrm__rows_free).  The statement text
+ * belongs to the store: json_to_recordset on PostgreSQL, json_each on SQLite.
+ */
+int pcrm__store_update_from_json(pcrm_store *st, const struct pcrm__json_update *u,
+                                 const char *rows, pcrm_rows **out);
 
 /* Transactions: nest as savepoints. */
 int pcrm__store_begin(pcrm_store *st);

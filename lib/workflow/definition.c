@@ -7,12 +7,12 @@
  * Every error names the JSON path of what is wrong: "states[2].limit:
  * needs exactly one of minutes, hours, ...".
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/error.h"
+#include "core/strbuf.h"
 #include "workflow_internal.h"
 
 #define MAX_STATES 256
@@ -645,82 +645,47 @@ int pcrm_workflow_state_is_final(const pcrm_workflow *wf, const char *state)
 
 /* ---- the picture ---- */
 
-struct buf {
-	char *p;
-	size_t len, cap;
-	int failed;
-};
-
-static void put(struct buf *b, const char *fmt, ...) PCRM_PRINTF(2, 3);
-
-static void put(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-	if (b->failed)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->failed = 1;
-			return;
-		}
-		if (b->p && b->len + (size_t)n < b->cap) {
-			b->len += (size_t)n;
-			return;
-		}
-		{
-			size_t cap = (b->cap + (size_t)n + 1) * 2;
-			char *p = realloc(b->p, cap);
-			if (!p) {
-				b->failed = 1;
-				return;
-			}
-			b->p = p;
-			b->cap = cap;
-		}
-	}
-}
-
-static void put_limit(struct buf *b, const struct pcrm__wf_limit *l)
+static void put_limit(struct pcrm__strbuf *b, const struct pcrm__wf_limit *l)
 {
 	if (l->set)
-		put(b, "\\n(%lld %s)", (long long)l->amount, unit_names[l->unit]);
+		pcrm__strbuf_add(b, "\\n(%lld %s)", (long long)l->amount, unit_names[l->unit]);
 }
 
 int pcrm_workflow_to_dot(const pcrm_workflow *wf, char **out)
 {
-	struct buf b = { NULL, 0, 0, 0 };
+	struct pcrm__strbuf b = { NULL, 0, 0, 0 };
 
 	if (!out)
 		return pcrm__error(PCRM_EINVAL, "out: is NULL");
 	*out = NULL;
 	if (!wf)
 		return pcrm__error(PCRM_EINVAL, "workflow: is NULL");
-	put(&b, "digraph %s {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n", wf->name);
-	put(&b, "  label=\"%s v%d", wf->name, wf->version);
+	pcrm__strbuf_add(&b, "digraph %s {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n",
+	                 wf->name);
+	pcrm__strbuf_add(&b, "  label=\"%s v%d", wf->name, wf->version);
 	put_limit(&b, &wf->process);
-	put(&b, "\";\n  start [shape=point];\n");
+	pcrm__strbuf_add(&b, "\";\n  start [shape=point];\n");
 	for (size_t i = 0; i < wf->nstates; i++) {
 		const struct pcrm__wf_state *s = &wf->states[i];
-		put(&b, "  %s [label=\"%s", s->name, s->name);
+		pcrm__strbuf_add(&b, "  %s [label=\"%s", s->name, s->name);
 		put_limit(&b, &s->limit);
-		put(&b, "%s\"%s];\n", s->pause ? "\\n(clock paused)" : "",
-		    s->final ? ", shape=doublecircle" : "");
+		pcrm__strbuf_add(&b, "%s\"%s];\n", s->pause ? "\\n(clock paused)" : "",
+		                 s->final ? ", shape=doublecircle" : "");
 	}
-	put(&b, "  start -> %s;\n", wf->states[wf->initial].name);
+	pcrm__strbuf_add(&b, "  start -> %s;\n", wf->states[wf->initial].name);
 	for (size_t i = 0; i < wf->ntransitions; i++)
-		put(&b, "  %s -> %s [label=\"%s\"];\n", wf->states[wf->transitions[i].from].name,
-		    wf->states[wf->transitions[i].to].name, wf->transitions[i].event);
+		pcrm__strbuf_add(&b, "  %s -> %s [label=\"%s\"];\n",
+		                 wf->states[wf->transitions[i].from].name,
+		                 wf->states[wf->transitions[i].to].name, wf->transitions[i].event);
 	for (size_t i = 0; i < wf->nstates; i++)
 		if (wf->states[i].limit.fire)
-			put(&b, "  %s -> %s [label=\"timeout: %s\", style=dashed];\n",
-			    wf->states[i].name,
-			    wf->states[pcrm__workflow_transition(wf, i, wf->states[i].limit.fire)->to].name,
-			    wf->states[i].limit.fire);
-	put(&b, "}\n");
+			pcrm__strbuf_add(
+				&b, "  %s -> %s [label=\"timeout: %s\", style=dashed];\n",
+				wf->states[i].name,
+				wf->states[pcrm__workflow_transition(wf, i, wf->states[i].limit.fire)->to]
+					.name,
+				wf->states[i].limit.fire);
+	pcrm__strbuf_add(&b, "}\n");
 	if (b.failed) {
 		free(b.p);
 		return pcrm__error_oom();

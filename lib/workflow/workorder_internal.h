@@ -25,9 +25,9 @@ struct pcrm__wo_op {
 	int stored_steps;  /* the step count the stored row has (differs while staged) */
 	pcrm_time now;
 	int oom;
+	const char *unbatched; /* staged: a column the batch's row write does not set was changed */
 	struct pcrm__wo_batch *batch; /* when set, commits are staged in it (tick) */
 	pcrm_time next_due;           /* staged: due_at once the claimed timers are gone */
-	unsigned touched;             /* bit c: column c of the row changed */
 };
 
 /** A history entry to append: kind, and where they apply event, states and note. */
@@ -66,7 +66,10 @@ int pcrm__wo_commit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e);
 /**
  * Writes the rows of n staged operations in one statement, each only if its
  * step count is still the one read; the ids of the rows written are set in
- * `written`.
+ * `written`.  The statement sets the columns that warnings, overdue flags
+ * and notifications change (updated_at, due_at, overdue, version) and the
+ * step count; a staged operation that changes any other column fails its
+ * commit with PCRM_ESTATE instead of losing the change.
  */
 int pcrm__wo_flush_many(pcrm_ctx *ctx, struct pcrm__wo_op *const *ops, int n, json_t *written);
 

@@ -140,95 +140,66 @@ static int update_row(struct pcrm__wo_op *op)
 		"suspended = $16, reminders = $17, escalations = $18, version = $19, open_key = $20, "
 		"steps = $21 WHERE id = $1 AND steps = $22";
 	pcrm_sql_value p[PCRM__WO_COLUMNS + 3];
-	char *data = NULL;
-	int64_t changes = 0;
+	char *data = NULL, conflict[96];
 	int rc = row_params(op->wo, p, &data);
 
 	p[PCRM__WO_COLUMNS] = PCRM_SQL_S(open_key(op->wo));
 	p[PCRM__WO_COLUMNS + 1] = PCRM_SQL_I(op->steps + 1);
 	p[PCRM__WO_COLUMNS + 2] = PCRM_SQL_I(op->steps);
+	snprintf(conflict, sizeof(conflict), "work order %s changed meanwhile: read it again",
+	         op->id);
+	/*
+	 * Sent with the next statement that needs an answer (the audit head's
+	 * UPDATE ... RETURNING, within pcrm__wo_commit): a missed step count is
+	 * PCRM_ECONFLICT from there, and the transaction rolls back.
+	 */
 	if (rc == PCRM_OK)
-		rc = pcrm__store_exec(op->ctx->store, sql, p, PCRM__WO_COLUMNS + 3, &changes);
+		rc = pcrm__store_exec_later(op->ctx->store, sql, p, PCRM__WO_COLUMNS + 3, 1,
+		                            PCRM_ECONFLICT, conflict);
 	free(data);
-	if (rc == PCRM_OK && changes != 1)
-		rc = pcrm__error(PCRM_ECONFLICT,
-		                 "work order %s changed meanwhile: read it again", op->id);
 	return rc;
 }
 
 
 
 /*
- * Writes many staged rows with one statement whose one parameter is a JSON
- * array of the rows (so the statement is small and planned once):
- *   UPDATE work_order SET <column> = <row's value>, ... FROM <the rows>
- *   WHERE id = <row's id> AND steps = <row's old step count> RETURNING id
- * The rows are json_to_recordset() on PostgreSQL, json_each() on SQLite.  On
- * PostgreSQL the ids are also given as "id = ANY (ARRAY(...))", so the plan
- * probes the primary key whatever the statistics say (a join alone may
- * choose to scan the whole table).
+ * A batch's staged rows are written by one statement of the store
+ * (pcrm__store_update_from_json) that sets the columns a simple timer
+ * changes and the new step count, for each row whose step count is still the
+ * one it was read with.  One fixed list keeps one statement text per store;
+ * a short one keeps SQLite from rewriting indexes on columns that did not
+ * change (it updates every index on a column in the SET list).
  */
-static int is_text(int c)
+static const struct pcrm__json_column batch_columns[] = {
+	{ "updated_at", 0 }, { "due_at", 0 }, { "overdue", 0 }, { "version", 0 }, { "steps", 0 },
+};
+
+static int batch_writes(const char *key)
 {
-	return columns[c].type <= C_NTEXT || columns[c].type == C_DATA;
+	for (size_t i = 0; i < sizeof(batch_columns) / sizeof(batch_columns[0]); i++)
+		if (strcmp(batch_columns[i].name, key) == 0)
+			return 1;
+	return 0;
 }
 
-/* Only the columns in `touched` (and open_key with status) are set; steps always. */
-static char *update_many_sql(pcrm_store_kind kind, unsigned touched)
-{
-	size_t size = 4096, used;
-	char *sql = malloc(size);
-	int pg = kind == PCRM_STORE_POSTGRES;
-	if (!sql)
-		return NULL;
-	used = (size_t)snprintf(sql, size, "UPDATE work_order SET ");
-	for (int c = 1; c < PCRM__WO_COLUMNS + 2; c++) {
-		int status = 8; /* the index of "status" in columns[] */
-		const char *name = c < PCRM__WO_COLUMNS ? columns[c].name :
-		                   c == PCRM__WO_COLUMNS ? "open_key" : "steps";
-		const char *key = c == PCRM__WO_COLUMNS + 1 ? "new_steps" : name;
-		if ((c < PCRM__WO_COLUMNS && !(touched & (1u << c))) ||
-		    (c == PCRM__WO_COLUMNS && !(touched & (1u << status))))
-			continue;
-		used += (size_t)snprintf(sql + used, size - used,
-		                         pg ? "%s = v.%s, " : "%s = json_extract(v.value, '$.%s'), ",
-		                         name, key);
-	}
-	used -= 2; /* the last ", " */
-	if (pg) {
-		used += (size_t)snprintf(sql + used, size - used, " FROM json_to_recordset($1::json) "
-		                                                  "AS v(");
-		for (int c = 0; c < PCRM__WO_COLUMNS; c++)
-			used += (size_t)snprintf(sql + used, size - used, "%s %s, ", columns[c].name,
-			                         is_text(c) ? "text" : "bigint");
-		snprintf(sql + used, size - used,
-		         "open_key text, new_steps bigint, old_steps bigint) WHERE work_order.id = v.id "
-		         "AND work_order.steps = v.old_steps AND work_order.id = ANY (ARRAY(SELECT "
-		         "json_array_elements($1::json) ->> 'id')) RETURNING work_order.id");
-	} else {
-		snprintf(sql + used, size - used,
-		         " FROM json_each($1) AS v WHERE work_order.id = json_extract(v.value, '$.id') "
-		         "AND work_order.steps = json_extract(v.value, '$.old_steps') "
-		         "RETURNING work_order.id");
-	}
-	return sql;
-}
-
-/* One staged row as a JSON object: the columns (data as its text), open_key, steps. */
+/* One staged row as a JSON object: its id, the columns the batch sets, old and new step count. */
 static json_t *many_row(const struct pcrm__wo_op *op)
 {
-	json_t *row = json_deep_copy(op->wo);
-	char *data = json_dumps(json_object_get(op->wo, "data"), JSON_COMPACT | JSON_SORT_KEYS);
-	const char *key = open_key(op->wo);
-	int bad = !row || !data;
-	if (!bad && json_integer_value(json_object_get(row, "due_at")) == 0)
-		bad = json_object_set_new(row, "due_at", json_null()) != 0; /* as row_params binds it */
+	json_t *row = json_object();
+	int bad = !row || json_object_set(row, "id", json_object_get(op->wo, "id")) != 0;
+	for (size_t i = 0; !bad && i < sizeof(batch_columns) / sizeof(batch_columns[0]); i++) {
+		const char *name = batch_columns[i].name;
+		json_t *v = json_object_get(op->wo, name);
+		if (strcmp(name, "steps") == 0)
+			v = json_integer(op->steps);
+		else if (strcmp(name, "due_at") == 0 && json_integer_value(v) == 0)
+			v = json_null(); /* as row_params binds it */
+		else
+			v = json_incref(v);
+		bad = !v || json_object_set_new(row, name, v) != 0;
+	}
 	if (!bad)
-		bad = json_object_set_new(row, "data", json_string(data)) != 0 ||
-		      json_object_set_new(row, "open_key", key ? json_string(key) : json_null()) ||
-		      json_object_set_new(row, "new_steps", json_integer(op->steps)) != 0 ||
-		      json_object_set_new(row, "old_steps", json_integer(op->stored_steps)) != 0;
-	free(data);
+		bad = json_object_set_new(row, "old_steps", json_integer(op->stored_steps)) != 0;
 	if (bad) {
 		json_decref(row);
 		return NULL;
@@ -238,26 +209,21 @@ static json_t *many_row(const struct pcrm__wo_op *op)
 
 int pcrm__wo_flush_many(pcrm_ctx *ctx, struct pcrm__wo_op *const *ops, int n, json_t *written)
 {
+	struct pcrm__json_update u = { "work_order", "id", batch_columns,
+		                       (int)(sizeof(batch_columns) / sizeof(batch_columns[0])),
+		                       "steps", "old_steps" };
 	json_t *list = json_array();
-	unsigned touched = 0;
-	char *sql, *text = NULL;
+	char *text = NULL;
 	pcrm_rows *rows = NULL;
-	int rc;
-
-	for (int r = 0; r < n; r++)
-		touched |= ops[r]->touched;
-	sql = update_many_sql(ctx->store->driver->kind, touched);
-	rc = list && sql ? PCRM_OK : pcrm__error_oom();
+	int rc = list ? PCRM_OK : pcrm__error_oom();
 
 	for (int r = 0; r < n && rc == PCRM_OK; r++)
 		if (json_array_append_new(list, many_row(ops[r])) != 0)
 			rc = pcrm__error_oom();
 	if (rc == PCRM_OK && (text = json_dumps(list, JSON_COMPACT)) == NULL)
 		rc = pcrm__error_oom();
-	if (rc == PCRM_OK) {
-		pcrm_sql_value p[1] = { PCRM_SQL_S(text) };
-		rc = pcrm__store_query(ctx->store, sql, p, 1, &rows);
-	}
+	if (rc == PCRM_OK)
+		rc = pcrm__store_update_from_json(ctx->store, &u, text, &rows);
 	while (rc == PCRM_OK && rows) {
 		int more = pcrm__rows_next(rows);
 		if (more <= 0) {
@@ -270,7 +236,6 @@ int pcrm__wo_flush_many(pcrm_ctx *ctx, struct pcrm__wo_op *const *ops, int n, js
 	pcrm__rows_free(rows);
 	json_decref(list);
 	free(text);
-	free(sql);
 	return rc;
 }
 
@@ -324,14 +289,6 @@ void pcrm__wo_op_clear(struct pcrm__wo_op *op)
 	memset(op, 0, sizeof(*op));
 }
 
-/* Records that a column changed, so a batch writes only the columns its work orders changed. */
-static void touch(struct pcrm__wo_op *op, const char *key)
-{
-	for (int c = 0; c < PCRM__WO_COLUMNS; c++)
-		if (strcmp(columns[c].name, key) == 0)
-			op->touched |= 1u << c;
-}
-
 void pcrm__wo_set(struct pcrm__wo_op *op, const char *key, json_t *v)
 {
 	if (!v) {
@@ -342,9 +299,10 @@ void pcrm__wo_set(struct pcrm__wo_op *op, const char *key, json_t *v)
 		json_decref(v);
 		return;
 	}
+	if (op->batch && !batch_writes(key))
+		op->unbatched = key;
 	if (json_object_set(op->wo, key, v) != 0 || json_object_set_new(op->delta, key, v) != 0)
 		op->oom = 1;
-	touch(op, key);
 }
 
 void pcrm__wo_set_str(struct pcrm__wo_op *op, const char *key, const char *s)
@@ -364,7 +322,8 @@ int pcrm__wo_patch_data(struct pcrm__wo_op *op, const json_t *patch)
 	if (pcrm__json_merge_patch(json_object_get(op->wo, "data"), patch) != PCRM_OK ||
 	    json_object_set(op->delta, "data", (json_t *)patch) != 0)
 		return pcrm__error_oom();
-	touch(op, "data");
+	if (op->batch)
+		op->unbatched = "data";
 	return PCRM_OK;
 }
 
@@ -400,7 +359,7 @@ static int insert_history(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
 	pcrm_sql_value p[12];
 	history_params(op, e, delta, p);
-	return pcrm__store_exec(op->ctx->store, sql, p, 12, NULL);
+	return pcrm__store_exec_later(op->ctx->store, sql, p, 12, -1, 0, NULL);
 }
 
 /* ---- a batch of staged entries (tick) ---- */
@@ -562,6 +521,9 @@ int pcrm__wo_commit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e)
 	}
 	if (op->oom)
 		return pcrm__error_oom();
+	if (op->unbatched)
+		return pcrm__error(PCRM_ESTATE, "work order %s: a batched tick may not change %s",
+		                   op->id, op->unbatched);
 	delta = json_dumps(op->delta, JSON_COMPACT | JSON_SORT_KEYS);
 	item = audit_item(op, e);
 	if (!delta || !item) {
@@ -600,7 +562,7 @@ static int insert_timer(struct pcrm__wo_op *op, const char *scope, const char *k
 		"VALUES ($1, $2, $3, $4, $5, 0)";
 	pcrm_sql_value p[5] = { PCRM_SQL_S(op->id), PCRM_SQL_S(scope), PCRM_SQL_S(kind),
 		                PCRM_SQL_I(working), PCRM_SQL_I(due) };
-	return pcrm__store_exec(op->ctx->store, sql, p, 5, NULL);
+	return pcrm__store_exec_later(op->ctx->store, sql, p, 5, -1, 0, NULL);
 }
 
 int pcrm__wo_schedule(struct pcrm__wo_op *op, const char *scope,
@@ -628,7 +590,8 @@ int pcrm__wo_cancel_timers(struct pcrm__wo_op *op, const char *scope)
 		"DELETE FROM work_order_timer WHERE work_order_id = $1 AND done = 0 AND scope = $2";
 	static const char all[] = "DELETE FROM work_order_timer WHERE work_order_id = $1 AND done = 0";
 	pcrm_sql_value p[2] = { PCRM_SQL_S(op->id), PCRM_SQL_S(scope) };
-	return pcrm__store_exec(op->ctx->store, scope ? one : all, p, scope ? 2 : 1, NULL);
+	return pcrm__store_exec_later(op->ctx->store, scope ? one : all, p, scope ? 2 : 1, -1, 0,
+	                              NULL);
 }
 
 struct timer_row {
@@ -687,7 +650,7 @@ static int pause_timer(struct pcrm__wo_op *op, struct timer_row *t)
 		rc = pcrm_calendar_working_seconds_between(op->wf->calendar, op->now, t->due, &left);
 	if (rc == PCRM_OK) {
 		pcrm_sql_value p[2] = { PCRM_SQL_I(t->id), PCRM_SQL_I(left) };
-		rc = pcrm__store_exec(op->ctx->store, sql, p, 2, NULL);
+		rc = pcrm__store_exec_later(op->ctx->store, sql, p, 2, -1, 0, NULL);
 		t->running = 0;
 	}
 	return rc;
@@ -703,7 +666,7 @@ static int resume_timer(struct pcrm__wo_op *op, struct timer_row *t)
 		rc = pcrm_calendar_add_working_seconds(op->wf->calendar, op->now, t->remaining, &due);
 	if (rc == PCRM_OK) {
 		pcrm_sql_value p[2] = { PCRM_SQL_I(t->id), PCRM_SQL_I(due) };
-		rc = pcrm__store_exec(op->ctx->store, sql, p, 2, NULL);
+		rc = pcrm__store_exec_later(op->ctx->store, sql, p, 2, -1, 0, NULL);
 		t->running = 1;
 		t->due = due;
 	}

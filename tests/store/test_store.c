@@ -173,6 +173,39 @@ Test(store_sqlite_file, wal_reopen_and_newer_schema)
 	cr_assert_eq(system(cmd), 0);
 }
 
+Test(store_sqlite_file, commits_are_synced_unless_asked_otherwise)
+{
+	char dir[] = "/tmp/pcrm-store-XXXXXX", uri[160], cmd[160];
+	pcrm_ctx *ctx = NULL;
+
+	cr_assert_not_null(mkdtemp(dir));
+	/* synchronous=FULL (2): the WAL reaches the disk before a commit returns */
+	snprintf(uri, sizeof(uri), "sqlite:%s/crm.db", dir);
+	pcrm_assert_ok(pcrm_ctx_open(&ctx, uri, NULL));
+	cr_assert_eq(count(ctx, "PRAGMA synchronous"), 2);
+	make_tree(ctx);
+	pcrm_ctx_close(ctx);
+	/* NORMAL (1) only when the URI asks for it; the same file either way */
+	snprintf(uri, sizeof(uri), "sqlite:%s/crm.db?synchronous=normal", dir);
+	pcrm_assert_ok(pcrm_ctx_open(&ctx, uri, NULL));
+	cr_assert_eq(count(ctx, "PRAGMA synchronous"), 1);
+	cr_assert_eq(count(ctx, "SELECT COUNT(*) FROM org_unit"), 5);
+	pcrm_ctx_close(ctx);
+	snprintf(uri, sizeof(uri), "sqlite:%s/crm.db?synchronous=full", dir);
+	pcrm_assert_ok(pcrm_ctx_open(&ctx, uri, NULL));
+	cr_assert_eq(count(ctx, "PRAGMA synchronous"), 2);
+	pcrm_ctx_close(ctx);
+	ctx = (pcrm_ctx *)1;
+	snprintf(uri, sizeof(uri), "sqlite:%s/crm.db?synchronous=off", dir);
+	pcrm_assert_fails(pcrm_ctx_open(&ctx, uri, NULL), PCRM_EINVAL,
+	                  "synchronous=\"off\" is not full or normal");
+	cr_assert_null(ctx);
+	pcrm_assert_fails(pcrm_ctx_open(&ctx, "sqlite:?synchronous=normal", NULL), PCRM_EINVAL,
+	                  "needs a path");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
 PCRM_BACKEND_TEST(store, foreign_keys_are_enforced)
 {
 	pcrm_sql_value p[1] = { PCRM_SQL_S("nowhere") };
@@ -234,6 +267,91 @@ PCRM_BACKEND_TEST(store, a_failed_call_inside_a_transaction_keeps_the_rest)
 	pcrm_assert_ok(pcrm_ctx_commit(t->ctx));
 	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM org_unit"), 7);
 	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &monitor, NULL, NULL));
+}
+
+/* A statement given to pcrm__store_exec_later() fails at once or where it is sent. */
+static int later(pcrm_store *st, const char *sql, int64_t expect)
+{
+	int64_t n;
+	int rc = pcrm__store_exec_later(st, sql, NULL, 0, expect, PCRM_ECONFLICT, "row 9 is gone");
+	return rc != PCRM_OK ? rc : pcrm__store_query_int(st, "SELECT 1", NULL, 0, &n);
+}
+
+PCRM_BACKEND_TEST(store, queued_statements_keep_transactions_whole)
+{
+	pcrm_store *st = t->ctx->store;
+	raw(t->ctx, "CREATE TABLE q (id INTEGER PRIMARY KEY, v TEXT)");
+
+	/* a statement that misses its rows fails with its status; nothing commits */
+	pcrm_assert_ok(pcrm__store_begin(st));
+	pcrm_assert_ok(pcrm__store_exec_later(st, "INSERT INTO q VALUES (1, 'a')", NULL, 0, -1, 0,
+	                                      NULL));
+	pcrm_assert_fails(later(st, "UPDATE q SET v = 'b' WHERE id = 9", 1), PCRM_ECONFLICT,
+	                  "row 9 is gone");
+	pcrm_assert_fails(pcrm__store_commit(st), PCRM_ESTATE, "rolled back");
+	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM q"), 0);
+
+	/* queued work inside a savepoint that rolls back is gone, the rest commits */
+	pcrm_assert_ok(pcrm__store_begin(st));
+	pcrm_assert_ok(pcrm__store_exec_later(st, "INSERT INTO q VALUES (1, 'a')", NULL, 0, -1, 0,
+	                                      NULL));
+	pcrm_assert_ok(pcrm__store_begin(st));
+	pcrm_assert_ok(pcrm__store_exec_later(st, "INSERT INTO q VALUES (2, 'b')", NULL, 0, -1, 0,
+	                                      NULL));
+	pcrm_assert_ok(pcrm__store_rollback(st));
+	pcrm_assert_ok(pcrm__store_begin(st));
+	pcrm_assert_ok(pcrm__store_exec_later(st, "INSERT INTO q VALUES (3, 'c')", NULL, 0, -1, 0,
+	                                      NULL));
+	pcrm_assert_ok(pcrm__store_commit(st));
+	pcrm_assert_ok(pcrm__store_commit(st));
+	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM q"), 2);
+	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM q WHERE id = 2"), 0);
+
+	/* a queued failure inside a savepoint fails that level only; the caller's work goes on */
+	pcrm_assert_ok(pcrm__store_begin(st));
+	pcrm_assert_ok(pcrm__store_exec_later(st, "INSERT INTO q VALUES (4, 'd')", NULL, 0, -1, 0,
+	                                      NULL));
+	pcrm_assert_ok(pcrm__store_begin(st));
+	{
+		int rc = pcrm__store_exec_later(st, "INSERT INTO q VALUES (1, 'dup')", NULL, 0, -1, 0,
+		                                NULL);
+		if (rc == PCRM_OK)
+			rc = pcrm__store_commit(st); /* sent with the release, which undoes the level */
+		else
+			pcrm__store_rollback(st);
+		cr_assert_eq(rc, PCRM_EDUPLICATE, "%s", pcrm_error_last());
+	}
+	cr_assert_eq(pcrm_ctx_tx_depth(t->ctx), 1);
+	pcrm_assert_ok(pcrm__store_exec_later(st, "INSERT INTO q VALUES (5, 'e')", NULL, 0, -1, 0,
+	                                      NULL));
+	pcrm_assert_ok(pcrm__store_commit(st));
+	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM q"), 4);
+
+	/* a queued failure reported by COMMIT ends the transaction */
+	pcrm_assert_ok(pcrm__store_begin(st));
+	pcrm_assert_ok(pcrm__store_exec_later(st, "INSERT INTO q VALUES (6, 'f')", NULL, 0, -1, 0,
+	                                      NULL));
+	{
+		int rc = pcrm__store_exec_later(st, "INSERT INTO q VALUES (1, 'dup')", NULL, 0, -1, 0,
+		                                NULL);
+		if (rc == PCRM_OK)
+			rc = pcrm__store_commit(st);
+		else
+			pcrm__store_rollback(st);
+		cr_assert_eq(rc, PCRM_EDUPLICATE, "%s", pcrm_error_last());
+	}
+	cr_assert_eq(pcrm_ctx_tx_depth(t->ctx), 0);
+	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM q"), 4);
+
+	/* empty transactions, and nothing left queued after any of this */
+	pcrm_assert_ok(pcrm__store_begin(st));
+	pcrm_assert_ok(pcrm__store_commit(st));
+	pcrm_assert_ok(pcrm__store_begin(st));
+	pcrm_assert_ok(pcrm__store_begin(st));
+	pcrm_assert_ok(pcrm__store_rollback(st));
+	pcrm_assert_ok(pcrm__store_rollback(st));
+	cr_assert_eq(st->nqueued, 0);
+	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM q"), 4);
 }
 
 PCRM_BACKEND_TEST(store, unique_violation_is_duplicate)

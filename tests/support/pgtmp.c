@@ -102,6 +102,7 @@ static struct {
 	gid_t gid;
 	int watchdog_fd;
 	int atexit_registered;
+	int durable; /* started by pcrm_test_pg_start_durable() */
 } server = { .watchdog_fd = -1 };
 
 /* The database made last by this process, for pcrm_test_pg_drop_database(). */
@@ -563,7 +564,7 @@ static int choose_user(char *why, unsigned long why_size)
 	return 0;
 }
 
-static int start_server(char *why, unsigned long why_size)
+static int start_server(int durable, char *why, unsigned long why_size)
 {
 	char data[sizeof(server.dir) + 8], log[sizeof(server.dir) + 8];
 	char tool_log[sizeof(server.dir) + 16], opts[sizeof(server.dir) + 256];
@@ -611,13 +612,16 @@ static int start_server(char *why, unsigned long why_size)
 	}
 
 	/*
-	 * No TCP at all, and durability off: a crash loses nothing we want.
+	 * No TCP at all, and (for the tests) durability off: a crash loses
+	 * nothing we want.  A durable server keeps PostgreSQL's defaults (fsync,
+	 * full_page_writes and synchronous_commit on), so every commit waits for
+	 * its WAL flush as in production; benchmarks of durable work use it.
 	 * pg_ctl hands -o to /bin/sh, which turns '' into the empty string.
 	 */
-	snprintf(opts, sizeof(opts),
-	         "-p %d -k %s -c listen_addresses='' -c fsync=off -c full_page_writes=off "
-	         "-c synchronous_commit=off",
-	         server.port, server.dir);
+	snprintf(opts, sizeof(opts), "-p %d -k %s -c listen_addresses=''%s", server.port,
+	         server.dir,
+	         durable ? " -c fsync=on -c full_page_writes=on -c synchronous_commit=on" :
+	                   " -c fsync=off -c full_page_writes=off -c synchronous_commit=off");
 	snprintf(tool_log, sizeof(tool_log), "%s/pg_ctl.log", server.dir);
 	{
 		const char *argv[] = { "pg_ctl", "-D", data, "-o", opts, "-l", log, "-w", "-t", "120",
@@ -634,6 +638,7 @@ static int start_server(char *why, unsigned long why_size)
 	}
 
 	server.running = 1;
+	server.durable = durable;
 	export_location();
 	if (!server.atexit_registered && atexit(stop_at_exit) == 0)
 		server.atexit_registered = 1;
@@ -645,7 +650,7 @@ fail:
 	return -1;
 }
 
-int pcrm_test_pg_start(char *why, unsigned long why_size)
+static int start(int durable, char *why, unsigned long why_size)
 {
 	const char *external = getenv(ENV_URI);
 
@@ -657,16 +662,31 @@ int pcrm_test_pg_start(char *why, unsigned long why_size)
 		}
 		return 0;
 	}
-	if (server.running && server.owner == getpid())
-		return 0;
-	if (inherited_server_alive())
+	if (server.running && server.owner == getpid()) {
+		if (server.durable == durable)
+			return 0;
+		set_why(why, why_size, "a %s server is already running: stop it first",
+		        server.durable ? "durable" : "non-durable");
+		return -1;
+	}
+	if (!durable && inherited_server_alive())
 		return 0;
 	unexport_location();
-	if (start_server(why, why_size) != 0) {
+	if (start_server(durable, why, why_size) != 0) {
 		setenv(ENV_ERROR, why && why_size ? why : "could not start PostgreSQL", 1);
 		return -1;
 	}
 	return 0;
+}
+
+int pcrm_test_pg_start(char *why, unsigned long why_size)
+{
+	return start(0, why, why_size);
+}
+
+int pcrm_test_pg_start_durable(char *why, unsigned long why_size)
+{
+	return start(1, why, why_size);
 }
 
 void pcrm_test_pg_stop(void)

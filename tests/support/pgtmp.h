@@ -20,7 +20,17 @@
  */
 int pcrm_test_pg_start(char *why, unsigned long why_size);
 
-/** Stops the server started by pcrm_test_pg_start() and removes its directory. */
+/**
+ * Like pcrm_test_pg_start(), but the server keeps PostgreSQL's durability
+ * defaults (fsync, full_page_writes and synchronous_commit on), so a commit
+ * returns only after its WAL reached the disk.  The tests use the fast,
+ * non-durable server; benchmarks of durable work use this one.  Fails when
+ * this process already runs a non-durable server (stop it first).  With
+ * PCRM_TEST_PG_URI set, that server is used as it is configured.
+ */
+int pcrm_test_pg_start_durable(char *why, unsigned long why_size);
+
+/** Stops the server started by pcrm_test_pg_start() or _durable() and removes its directory. */
 void pcrm_test_pg_stop(void);
 
 /**
