@@ -1,4 +1,7 @@
 /* The notification outbox on both stores: what writes rows, claims, leases, acknowledgements. */
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "wf_fixtures.h"
 
 #include "core/ctx.h"
@@ -191,4 +194,72 @@ PCRM_BACKEND_TEST(notification, bad_requests_are_refused_by_name)
 	cr_assert_eq(pcrm_notification_list_count(NULL), 0);
 	cr_assert_null(pcrm_notification_list_at(NULL, 0));
 	pcrm_notification_list_free(NULL);
+}
+
+#define RACE_REMINDERS 40
+
+/* Claims one at a time on a connection of its own until nothing is left; how many it got. */
+static int claim_all(pcrm_test_store *t)
+{
+	pcrm_ctx_options opts;
+	pcrm_ctx *ctx = NULL;
+	int got = 0, rc;
+	pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION);
+	opts.clock = pcrm_test_clock;
+	opts.clock_data = t;
+	rc = pcrm_ctx_open(&ctx, t->uri, &opts);
+	while (rc == PCRM_OK) {
+		pcrm_notification_list *l = NULL;
+		size_t n;
+		rc = pcrm_notification_claim(ctx, &system_actor, NULL, 1, 600, &l);
+		n = pcrm_notification_list_count(l);
+		pcrm_notification_list_free(l);
+		if (rc != PCRM_OK || n == 0)
+			break;
+		got += (int)n;
+	}
+	pcrm_ctx_close(ctx);
+	return rc == PCRM_OK ? got : rc;
+}
+
+/*
+ * PostgreSQL: two processes claiming at once never get the same row (FOR
+ * UPDATE SKIP LOCKED).  SQLite serialises writers, so the race is not there.
+ */
+PCRM_BACKEND_TEST(notification, two_processes_claim_disjoint_sets)
+{
+	int fds[2], mine, theirs = -100, status = 0;
+	int64_t once = 0;
+	char *id;
+	pid_t child;
+
+	if (strcmp(pcrm_ctx_backend(t->ctx), "postgresql") != 0)
+		return;
+	setup(t);
+	id = open_one(t, "K1", "3701");
+	for (int i = 0; i < RACE_REMINDERS; i++)
+		pcrm_assert_ok(pcrm_workorder_remind(t->ctx, &root_admin, id, NULL, NULL));
+	cr_assert_eq(pipe(fds), 0);
+	child = fork();
+	cr_assert(child >= 0);
+	if (child == 0) {
+		int n = claim_all(t);
+		close(fds[0]);
+		if (write(fds[1], &n, sizeof(n)) != (ssize_t)sizeof(n))
+			_exit(2);
+		_exit(0); /* never run the parent's exit handlers or touch its connections */
+	}
+	close(fds[1]);
+	mine = claim_all(t);
+	cr_assert_eq(read(fds[0], &theirs, sizeof(theirs)), (ssize_t)sizeof(theirs));
+	close(fds[0]);
+	cr_assert_eq(waitpid(child, &status, 0), child);
+	cr_assert(mine >= 0 && theirs >= 0, "claim failed: %d / %d", mine, theirs);
+	cr_assert_eq(mine + theirs, RACE_REMINDERS, "%d + %d", mine, theirs);
+	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store,
+	                                     "SELECT COUNT(*) FROM work_order_notification "
+	                                     "WHERE attempts = 1 AND claimed_until IS NOT NULL",
+	                                     NULL, 0, &once));
+	cr_assert_eq(once, RACE_REMINDERS, "every notification claimed exactly once");
+	free(id);
 }
