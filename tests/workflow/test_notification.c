@@ -1,7 +1,4 @@
 /* The notification outbox on both stores: what writes rows, claims, leases, acknowledgements. */
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include "wf_fixtures.h"
 
 #include "core/ctx.h"
@@ -201,13 +198,8 @@ PCRM_BACKEND_TEST(notification, bad_requests_are_refused_by_name)
 /* Claims one at a time on a connection of its own until nothing is left; how many it got. */
 static int claim_all(pcrm_test_store *t)
 {
-	pcrm_ctx_options opts;
 	pcrm_ctx *ctx = NULL;
-	int got = 0, rc;
-	pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION);
-	opts.clock = pcrm_test_clock;
-	opts.clock_data = t;
-	rc = pcrm_ctx_open(&ctx, t->uri, &opts);
+	int got = 0, rc = open_another(t, &ctx);
 	while (rc == PCRM_OK) {
 		pcrm_notification_list *l = NULL;
 		size_t n;
@@ -228,10 +220,9 @@ static int claim_all(pcrm_test_store *t)
  */
 PCRM_BACKEND_TEST(notification, two_processes_claim_disjoint_sets)
 {
-	int fds[2], mine, theirs = -100, status = 0;
+	int mine, theirs;
 	int64_t once = 0;
 	char *id;
-	pid_t child;
 
 	if (strcmp(pcrm_ctx_backend(t->ctx), "postgresql") != 0)
 		return;
@@ -239,21 +230,7 @@ PCRM_BACKEND_TEST(notification, two_processes_claim_disjoint_sets)
 	id = open_one(t, "K1", "3701");
 	for (int i = 0; i < RACE_REMINDERS; i++)
 		pcrm_assert_ok(pcrm_workorder_remind(t->ctx, &root_admin, id, NULL, NULL));
-	cr_assert_eq(pipe(fds), 0);
-	child = fork();
-	cr_assert(child >= 0);
-	if (child == 0) {
-		int n = claim_all(t);
-		close(fds[0]);
-		if (write(fds[1], &n, sizeof(n)) != (ssize_t)sizeof(n))
-			_exit(2);
-		_exit(0); /* never run the parent's exit handlers or touch its connections */
-	}
-	close(fds[1]);
-	mine = claim_all(t);
-	cr_assert_eq(read(fds[0], &theirs, sizeof(theirs)), (ssize_t)sizeof(theirs));
-	close(fds[0]);
-	cr_assert_eq(waitpid(child, &status, 0), child);
+	race_two(t, claim_all, &mine, &theirs);
 	cr_assert(mine >= 0 && theirs >= 0, "claim failed: %d / %d", mine, theirs);
 	cr_assert_eq(mine + theirs, RACE_REMINDERS, "%d + %d", mine, theirs);
 	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store,
