@@ -411,6 +411,7 @@ PCRM_OWNED_OUT(pcrm_workflow, pcrm_workflow_free)
 PCRM_OWNED_OUT(pcrm_workorder, pcrm_workorder_free)
 PCRM_OWNED_OUT(pcrm_workorder_list, pcrm_workorder_list_free)
 PCRM_OWNED_OUT(pcrm_workorder_history, pcrm_workorder_history_free)
+PCRM_OWNED_OUT(pcrm_notification_list, pcrm_notification_list_free)
 
 /* Text the library allocates (free with pcrm_free): returned as a str, freed here. */
 %typemap(in, numinputs=0, noblock=1) char **out (char *temp = NULL) { $1 = &temp; }

@@ -307,6 +307,58 @@ PCRM_EXTERN(void) pcrm_workorder_history_free(pcrm_workorder_history *h);
 PCRM_EXTERN(int) pcrm_workorder_replay(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
                                        pcrm_workorder **out);
 
+/* ---- notifications (the outbox) ---- */
+
+/**
+ * A notification: a history entry that tells somebody something, waiting
+ * in the outbox until a delivery process (SMS gateway, agent desktop,
+ * e-mail) acknowledges it.  Written in the transaction of its entry, so a
+ * committed entry always has its notification and a rolled-back one none.
+ * Kinds: "notify" (a limit whose on_expiry says notify), "remind" (催办, to
+ * the owner), "escalate" (督办, to the org unit raised to), "reassign" (改派,
+ * to the new owner or department).
+ */
+typedef struct pcrm_notification {
+	const char *id;            /**< "<work order id>/<seq>": names its history entry */
+	const char *work_order_id;
+	int seq;                   /**< the history entry it announces */
+	const char *kind;          /**< notify, remind, escalate, reassign */
+	const char *org_unit;      /**< the org unit addressed (the work order's, after the entry) */
+	const char *recipient;     /**< the owner's operator id after the entry, or NULL: the unit */
+	const char *note;          /**< the entry's note, or NULL */
+	pcrm_time created_at;
+	int attempts;              /**< how often it was claimed, this claim included */
+} pcrm_notification;
+
+typedef struct pcrm_notification_list pcrm_notification_list;
+
+/**
+ * Claims up to `limit` (1..1000) undelivered notifications addressed to
+ * `org_unit`'s subtree (NULL: the actor's own unit), oldest first, for
+ * `lease_seconds` (1..86400): until the lease runs out no other claim gets
+ * them.  Acknowledge each one delivered with pcrm_notification_ack(); one
+ * not acknowledged in time is handed out again (delivery is at least once,
+ * so deliver idempotently by id).  Two processes claiming at once get
+ * different notifications.  Needs PCRM_PERM_WORKORDER_HANDLE over the
+ * subtree; one "notification.claim" audit entry lists what was claimed.
+ * Free the list with pcrm_notification_list_free().
+ */
+PCRM_EXTERN(int) pcrm_notification_claim(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                         const char *org_unit, int limit, int lease_seconds,
+                                         pcrm_notification_list **out);
+/**
+ * Marks a notification delivered; acknowledging it again is a no-op
+ * (PCRM_OK).  PCRM_ENOTFOUND for an unknown id; needs
+ * PCRM_PERM_WORKORDER_HANDLE over its org unit.  Audited as
+ * "notification.ack".
+ */
+PCRM_EXTERN(int) pcrm_notification_ack(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id);
+PCRM_EXTERN(size_t) pcrm_notification_list_count(const pcrm_notification_list *list);
+/** The i-th notification, or NULL out of range; lives as long as the list. */
+PCRM_EXTERN(const pcrm_notification *) pcrm_notification_list_at(const pcrm_notification_list *list,
+                                                                 size_t i);
+PCRM_EXTERN(void) pcrm_notification_list_free(pcrm_notification_list *list);
+
 #ifdef __cplusplus
 }
 #endif

@@ -28,6 +28,7 @@ extern const char pcrm__schema_ledger[];
 extern const char pcrm__schema_billing[];
 extern const char pcrm__schema_billing_customer[];
 extern const char pcrm__schema_contract[];
+extern const char pcrm__schema_workflow_notification[];
 
 struct migration {
 	int version;
@@ -115,6 +116,7 @@ static const struct migration migrations[] = {
 	{ 8, "what a bill needs of a customer as columns, current bills by month",
 	  pcrm__schema_billing_customer },
 	{ 9, "contract terms of two-part accounts", pcrm__schema_contract },
+	{ 11, "work-order notification outbox", pcrm__schema_workflow_notification },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -108,4 +108,16 @@ int pcrm__wo_escalate(struct pcrm__wo_op *op);
 /** Wraps a copy of the operation's work order for the caller. */
 int pcrm__wo_result(const struct pcrm__wo_op *op, pcrm_workorder **out);
 
+/* ---- the notification outbox (notification.c) ---- */
+
+/** Nonzero for the history kinds that tell somebody something (notify, remind, escalate, reassign). */
+int pcrm__wo_kind_notifies(const char *kind);
+/**
+ * Queues the outbox row of history entry `seq` of a work order, addressed as
+ * the work order's row stands once its queued write is applied; inside the
+ * caller's transaction, after that write.
+ */
+int pcrm__wo_notification_write(pcrm_ctx *ctx, const char *work_order_id, int64_t seq,
+                                const char *kind, const char *note, pcrm_time at);
+
 #endif

@@ -472,6 +472,12 @@ int pcrm__wo_batch_write(pcrm_ctx *ctx, const pcrm_actor *actor, struct pcrm__wo
 		rc = pcrm__store_bulk_end(ctx->store, 0);
 	else if (ctx->store->bulk_columns)
 		pcrm__store_bulk_end(ctx->store, 1);
+	/* history_params() order: 0 work order, 1 seq, 2 at, 3 kind, 10 note */
+	for (size_t i = 0; i < b->n && rc == PCRM_OK; i++) {
+		const pcrm_sql_value *v = b->rows[i].v;
+		if (pcrm__wo_kind_notifies(v[3].s))
+			rc = pcrm__wo_notification_write(ctx, v[0].s, v[1].i, v[3].s, v[10].s, v[2].i);
+	}
 	if (rc != PCRM_OK)
 		return rc;
 	/* one audit entry for the batch, listing every history entry it wrote */
@@ -538,6 +544,9 @@ int pcrm__wo_commit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e)
 		rc = update_row(op);
 		if (rc == PCRM_OK)
 			rc = insert_history(op, e, delta);
+		if (rc == PCRM_OK && pcrm__wo_kind_notifies(e->kind))
+			rc = pcrm__wo_notification_write(op->ctx, op->id, op->steps + 1, e->kind,
+			                                 e->note, op->now);
 		if (rc == PCRM_OK)
 			rc = audit(op, e, item);
 	}

@@ -113,6 +113,27 @@ def test_tick_and_supervision(wf):
     assert wf.workorder_replay(ROOT_ADMIN, wo.id) == wf.workorder_get(ROOT_ADMIN, wo.id)
 
 
+def test_notifications_are_claimed_and_acknowledged(wf):
+    wo = wf.workorder_open(CITY_AGENT, "callback", "K1", "3701")
+    assert wf.notification_claim(SYSTEM) == []
+    wo = wf.workorder_remind(ROOT_ADMIN, wo.id, "请尽快回电")
+    wf.workorder_reassign(ROOT_ADMIN, wo.id, wo.version, owner="agent-jn")
+    claimed = wf.notification_claim(SYSTEM, limit=10, lease_seconds=30)
+    assert [(n.kind, n.seq, n.org_unit, n.recipient) for n in claimed] == [
+        ("remind", 2, "3701", None), ("reassign", 3, "3701", "agent-jn")]
+    assert claimed[0].note == "请尽快回电" and claimed[0].attempts == 1
+    assert claimed[0].id == wo.id + "/2" and claimed[0].work_order_id == wo.id
+    assert isinstance(claimed[0], powercrm.Notification)
+    assert wf.notification_claim(SYSTEM) == [], "leased"
+    for n in claimed:
+        wf.notification_ack(SYSTEM, n.id)
+    wf.notification_ack(SYSTEM, claimed[0].id)  # again: a no-op
+    with pytest.raises(powercrm.NotFound):
+        wf.notification_ack(SYSTEM, "nope/1")
+    with pytest.raises(powercrm.InvalidInput):
+        wf.notification_claim(SYSTEM, limit=0)
+
+
 def test_queries_and_paging(wf):
     for i in range(5):
         wf.workorder_open(CITY_AGENT, "callback", "Q%d" % i, "3701")

@@ -1,7 +1,4 @@
 /* Work orders on both stores: open, fire, guards, concurrency, timers, supervision, queries. */
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include "wf_fixtures.h"
 
 #include "core/ctx.h"
@@ -623,13 +620,8 @@ PCRM_BACKEND_TEST(workorder, running_work_orders_keep_their_version)
 /* Opens its own connection and ticks; the count of timers it processed, or a negative status. */
 static int race(pcrm_test_store *t)
 {
-	pcrm_ctx_options opts;
 	pcrm_ctx *ctx = NULL;
-	int processed = 0, rc;
-	pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION);
-	opts.clock = pcrm_test_clock;
-	opts.clock_data = t;
-	rc = pcrm_ctx_open(&ctx, t->uri, &opts);
+	int processed = 0, rc = open_another(t, &ctx);
 	if (rc == PCRM_OK)
 		rc = pcrm_workorder_tick(ctx, &system_actor, cst(2026, 11, 24, 12, 0), &processed);
 	pcrm_ctx_close(ctx);
@@ -643,8 +635,7 @@ PCRM_BACKEND_TEST(workorder, tick_from_two_processes_applies_each_timer_once)
 	pcrm_test_store *s = t;
 	int64_t warnings = 0;
 	pcrm_ctx_options opts;
-	int fds[2], mine, theirs = -100, status = 0;
-	pid_t child;
+	int mine, theirs;
 
 	if (strcmp(pcrm_ctx_backend(t->ctx), "sqlite") == 0) {
 		/* in-memory databases are private: race on a file */
@@ -668,21 +659,7 @@ PCRM_BACKEND_TEST(workorder, tick_from_two_processes_applies_each_timer_once)
 		pcrm_workorder_free(open_one(s, key, "3701"));
 	}
 	/* a second process with its own connection, racing this one */
-	cr_assert_eq(pipe(fds), 0);
-	child = fork();
-	cr_assert(child >= 0);
-	if (child == 0) {
-		int n = race(s);
-		close(fds[0]);
-		if (write(fds[1], &n, sizeof(n)) != (ssize_t)sizeof(n))
-			_exit(2);
-		_exit(0); /* never run the parent's exit handlers or touch its connections */
-	}
-	close(fds[1]);
-	mine = race(s);
-	cr_assert_eq(read(fds[0], &theirs, sizeof(theirs)), (ssize_t)sizeof(theirs));
-	close(fds[0]);
-	cr_assert_eq(waitpid(child, &status, 0), child);
+	race_two(s, race, &mine, &theirs);
 	cr_assert(mine >= 0 && theirs >= 0, "tick failed: %d / %d", mine, theirs);
 	/* per work order: the state warning and the state limit, nothing twice */
 	cr_assert_eq(mine + theirs, 2 * RACE_ORDERS, "%d + %d", mine, theirs);

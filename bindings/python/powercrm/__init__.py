@@ -41,7 +41,7 @@ from .metering import (  # noqa: F401
     READING_FINAL,
 )
 from .workflows import (  # noqa: F401
-    Workflow, WorkOrder, WorkOrderPage, HistoryEntry, workflow_check,
+    Workflow, WorkOrder, WorkOrderPage, HistoryEntry, Notification, workflow_check,
 )
 from .ledger import (  # noqa: F401
     LedgerEntry, LedgerSummary, ArrearsItem, Arrears, DunningItem, ReconItem,

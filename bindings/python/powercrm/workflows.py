@@ -7,8 +7,8 @@ from .actor import _native as _actor
 from .records import json_dumps, json_loads
 from .timeutil import _instant
 
-__all__ = ["Workflow", "WorkOrder", "WorkOrderPage", "HistoryEntry", "WorkflowMixin",
-           "workflow_check"]
+__all__ = ["Workflow", "WorkOrder", "WorkOrderPage", "HistoryEntry", "Notification",
+           "WorkflowMixin", "workflow_check"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,6 +82,26 @@ class WorkOrderPage:
 
     def __getitem__(self, i):
         return self.work_orders[i]
+
+
+@dataclasses.dataclass(frozen=True)
+class Notification:
+    """A notification claimed from the outbox: deliver it, then acknowledge it by id."""
+
+    id: str             # "<work order id>/<seq>"
+    work_order_id: str
+    seq: int            # the history entry it announces
+    kind: str           # "notify", "remind", "escalate" or "reassign"
+    org_unit: str       # the org unit addressed
+    recipient: object   # the owner's operator id, or None: the org unit
+    note: object
+    created_at: int
+    attempts: int       # how often it was claimed, this claim included
+
+
+def _notification(n):
+    return Notification(n.id, n.work_order_id, n.seq, n.kind, n.org_unit, n.recipient, n.note,
+                        n.created_at, n.attempts)
 
 
 def _text(document):
@@ -245,3 +265,22 @@ class WorkflowMixin:
     def workorder_replay(self, actor, work_order_id):
         """The work order rebuilt from its history alone (equals :meth:`workorder_get`)."""
         return self._work_order_call(_ll.pcrm_workorder_replay, _actor(actor), work_order_id)
+
+    # -- notifications (the outbox) ------------------------------------------------------
+
+    def notification_claim(self, actor, *, org_unit=None, limit=100, lease_seconds=300):
+        """Claims undelivered notifications of a subtree, oldest first, for a lease: a list of
+        :class:`Notification`.  Acknowledge each delivered one with :meth:`notification_ack`;
+        one not acknowledged within the lease is handed out again."""
+        with self._lock:
+            lst = self._call(_ll.pcrm_notification_claim, _actor(actor), org_unit, int(limit),
+                             int(lease_seconds))
+            try:
+                return [_notification(_ll.pcrm_notification_list_at(lst, i))
+                        for i in range(_ll.pcrm_notification_list_count(lst))]
+            finally:
+                _ll.pcrm_notification_list_free(lst)
+
+    def notification_ack(self, actor, notification_id):
+        """Marks a notification delivered (again: no-op)."""
+        self._call(_ll.pcrm_notification_ack, _actor(actor), notification_id)

@@ -1,0 +1,39 @@
+/*
+ * Schema of the work-order notification outbox (migration 11).  Released
+ * migrations are never edited: a change is a new migration.
+ *
+ *   work_order_notification  one row per history entry that tells somebody
+ *                            something (notify, remind, escalate,
+ *                            reassign), written in the transaction of the
+ *                            entry; id "<work order id>/<seq>" names the
+ *                            entry, so a row can never be written twice.
+ *                            A delivery process claims rows for a lease
+ *                            (claimed_until) and acknowledges each one it
+ *                            delivered (delivered_at); a claim whose lease
+ *                            ran out is handed out again, so delivery is at
+ *                            least once and never silently lost.
+ *
+ * The row starts with the org unit it is addressed to, so it shards with
+ * the organisation.  The partial index holds only what is still to be
+ * delivered, so it stays small however long the outbox grows.
+ */
+const char pcrm__schema_workflow_notification[] =
+	"CREATE TABLE work_order_notification ("
+	"  org_unit TEXT NOT NULL REFERENCES org_unit (code),"
+	"  id TEXT NOT NULL,"
+	"  work_order_id TEXT NOT NULL REFERENCES work_order (id),"
+	"  seq INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('notify', 'remind', 'escalate', 'reassign')),"
+	"  recipient TEXT,"
+	"  note TEXT,"
+	"  created_at BIGINT NOT NULL,"
+	"  claimed_by TEXT,"
+	"  claimed_until BIGINT,"
+	"  attempts INTEGER NOT NULL,"
+	"  delivered_at BIGINT,"
+	"  delivered_by TEXT,"
+	"  PRIMARY KEY (org_unit, id)"
+	");"
+	"CREATE UNIQUE INDEX work_order_notification_by_id ON work_order_notification (id);"
+	"CREATE INDEX work_order_notification_pending ON work_order_notification "
+	"(created_at, id) WHERE delivered_at IS NULL;";
