@@ -25,30 +25,20 @@
 #include "core/strbuf.h"
 #include "store.h"
 
-static int is_name(const char *s)
-{
-	if (!s || !*s || strlen(s) > 63 || !((*s >= 'a' && *s <= 'z') || *s == '_'))
-		return 0;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
-			return 0;
-	return 1;
-}
-
 static int check_columns(const struct pcrm__json_column *columns, int n)
 {
 	if (n < 1)
 		return pcrm__error(PCRM_ESTORE, "update from JSON: no columns");
 	for (int i = 0; i < n; i++)
-		if (!is_name(columns[i].name))
+		if (!pcrm__store_is_identifier(columns[i].name))
 			return pcrm__error(PCRM_ESTORE, "update from JSON: not a plain identifier");
 	return PCRM_OK;
 }
 
 static int check(const struct pcrm__json_update *u)
 {
-	if (!is_name(u->table) || !is_name(u->key) || !is_name(u->guard) ||
-	    !is_name(u->guard_member))
+	if (!pcrm__store_is_identifier(u->table) || !pcrm__store_is_identifier(u->key) || !pcrm__store_is_identifier(u->guard) ||
+	    !pcrm__store_is_identifier(u->guard_member))
 		return pcrm__error(PCRM_ESTORE, "update from JSON: not a plain identifier");
 	return check_columns(u->columns, u->ncolumns);
 }

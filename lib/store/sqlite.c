@@ -267,7 +267,7 @@ static int sqlite_bulk_begin(pcrm_store *base, const char *table, const char *co
                              int ncolumns)
 {
 	sqlite_store *st = (sqlite_store *)base;
-	/* Identifiers come from the library's own code, never from input: quoting is for safety only. */
+	/* Identifiers are the library's own, checked plain by pcrm__store_bulk_begin(). */
 	size_t size = strlen(table) + 64;
 	char *sql;
 	int rc;

@@ -408,10 +408,28 @@ int pcrm__store_finish(pcrm_store *st, int rc)
 	return rc;
 }
 
+int pcrm__store_is_identifier(const char *s)
+{
+	if (!s || !*s || strlen(s) > 63 || !((*s >= 'a' && *s <= 'z') || *s == '_'))
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+			return 0;
+	return 1;
+}
+
 int pcrm__store_bulk_begin(pcrm_store *st, const char *table, const char *const *columns,
                            int ncolumns)
 {
 	int rc;
+	/* the drivers write these names into COPY / INSERT text: plain identifiers only */
+	if (!pcrm__store_is_identifier(table) || ncolumns < 1)
+		return pcrm__error(PCRM_ESTORE, "bulk insert: not a plain table name");
+	for (int i = 0; i < ncolumns; i++)
+		if (!pcrm__store_is_identifier(columns[i]))
+			return pcrm__error(PCRM_ESTORE, "bulk insert into %s: column %d is not a plain "
+			                                "identifier",
+			                   table, i + 1);
 	if (st->tx_depth == 0)
 		return pcrm__error(PCRM_ESTATE, "bulk insert needs an open transaction");
 	if (st->bulk_columns)

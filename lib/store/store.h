@@ -213,7 +213,13 @@ int pcrm__store_rollback(pcrm_store *st);
  */
 int pcrm__store_finish(pcrm_store *st, int rc);
 
-/* Bulk insert inside the current transaction. */
+/**
+ * Nonzero for a plain lower-case SQL identifier (letters, digits, '_'; at
+ * most 63 bytes): the only names the store writes into statement text.
+ */
+int pcrm__store_is_identifier(const char *s);
+
+/* Bulk insert inside the current transaction; table and columns must be plain identifiers. */
 int pcrm__store_bulk_begin(pcrm_store *st, const char *table, const char *const *columns,
                            int ncolumns);
 int pcrm__store_bulk_row(pcrm_store *st, const pcrm_sql_value *values);

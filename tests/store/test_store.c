@@ -384,6 +384,26 @@ PCRM_BACKEND_TEST(store, parameters_keep_their_order_and_types)
 	pcrm__rows_free(rows);
 }
 
+PCRM_BACKEND_TEST(store, bulk_insert_takes_plain_identifiers_only)
+{
+	static const char *const good[] = { "k", "n" };
+	static const char *const quoted[] = { "k", "n\" FROM x; --" };
+	raw(t->ctx, "CREATE TABLE bulk_i (k TEXT PRIMARY KEY, n BIGINT)");
+	pcrm_assert_ok(pcrm_ctx_begin(t->ctx));
+	pcrm_assert_fails(pcrm__store_bulk_begin(t->ctx->store, "bulk_i\"; DROP TABLE x", good, 2),
+	                  PCRM_ESTORE, "not a plain table name");
+	pcrm_assert_fails(pcrm__store_bulk_begin(t->ctx->store, "Bulk_I", good, 2), PCRM_ESTORE,
+	                  "not a plain table name");
+	pcrm_assert_fails(pcrm__store_bulk_begin(t->ctx->store, "bulk_i", quoted, 2), PCRM_ESTORE,
+	                  "column 2 is not a plain identifier");
+	pcrm_assert_fails(pcrm__store_bulk_begin(t->ctx->store, "bulk_i", good, 0), PCRM_ESTORE,
+	                  "not a plain table name");
+	/* nothing was begun: a correct bulk insert still works in the same transaction */
+	pcrm_assert_ok(pcrm__store_bulk_begin(t->ctx->store, "bulk_i", good, 2));
+	pcrm_assert_ok(pcrm__store_bulk_end(t->ctx->store, 0));
+	pcrm_assert_ok(pcrm_ctx_rollback(t->ctx));
+}
+
 PCRM_BACKEND_TEST(store, bulk_insert_round_trips_awkward_text)
 {
 	static const char *const cols[] = { "k", "n", "note" };
