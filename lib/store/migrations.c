@@ -9,6 +9,9 @@
  *   {{doc:NAME}}     the top-level field NAME of the row's JSON document
  *                    `doc` (TEXT), as SQL text or NULL when absent
  *                    (json_extract() on SQLite, ->> on PostgreSQL)
+ *   {{postgresql:SQL}}  SQL (which holds no "}}") on PostgreSQL, nothing on
+ *                    SQLite: storage settings SQLite does not have, such as a
+ *                    table's fillfactor
  *
  * Tables that grow with customers carry the org unit or customer key as
  * their first column, so a deployment can shard on it (e.g. with Citus).
@@ -28,6 +31,7 @@ extern const char pcrm__schema_ledger[];
 extern const char pcrm__schema_billing[];
 extern const char pcrm__schema_billing_customer[];
 extern const char pcrm__schema_contract[];
+extern const char pcrm__schema_workflow_due[];
 extern const char pcrm__schema_workflow_notification[];
 
 struct migration {
@@ -116,6 +120,8 @@ static const struct migration migrations[] = {
 	{ 8, "what a bill needs of a customer as columns, current bills by month",
 	  pcrm__schema_billing_customer },
 	{ 9, "contract terms of two-part accounts", pcrm__schema_contract },
+	{ 10, "work orders without a due index (due queries read the timers), room for HOT updates",
+	  pcrm__schema_workflow_due },
 	{ 11, "work-order notification outbox", pcrm__schema_workflow_notification },
 };
 
@@ -129,7 +135,7 @@ int pcrm__schema_latest(void)
 /* The spelling of one token at `p` for `kind`, or NULL when `p` starts none; *len its length. */
 static const char *token_text(const char *p, pcrm_store_kind kind, size_t *len, char buf[128])
 {
-	static const char id[] = "{{id}}", doc[] = "{{doc:";
+	static const char id[] = "{{id}}", doc[] = "{{doc:", pg[] = "{{postgresql:";
 	if (strncmp(p, id, strlen(id)) == 0) {
 		*len = strlen(id);
 		return kind == PCRM_STORE_SQLITE ? "INTEGER PRIMARY KEY" :
@@ -145,6 +151,14 @@ static const char *token_text(const char *p, pcrm_store_kind kind, size_t *len, 
 		snprintf(buf, 128, kind == PCRM_STORE_SQLITE ? "CAST(json_extract(doc, '$.%.*s') AS TEXT)" :
 		                                               "(doc::jsonb ->> '%.*s')",
 		         (int)n, name);
+		return buf;
+	}
+	if (strncmp(p, pg, strlen(pg)) == 0) {
+		const char *body = p + strlen(pg), *end = strstr(body, "}}");
+		if (!end || (size_t)(end - body) >= 128)
+			return NULL;
+		*len = (size_t)(end + 2 - p);
+		snprintf(buf, 128, "%.*s", kind == PCRM_STORE_POSTGRES ? (int)(end - body) : 0, body);
 		return buf;
 	}
 	return NULL;

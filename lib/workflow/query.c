@@ -21,7 +21,7 @@
 
 #define DEFAULT_LIMIT 50
 #define MAX_LIMIT 1000
-#define MAX_PARAMS 12
+#define MAX_PARAMS 14
 
 struct pcrm_workorder_list {
 	pcrm_workorder **items;
@@ -100,9 +100,19 @@ static void build_query(struct sql_builder *b, const pcrm_workorder_filter *f, c
 		add(b, " AND w.customer_no = $?", 1, PCRM_SQL_S(f->customer_no), none);
 	if (f->overdue_only)
 		add(b, " AND (w.overdue = 1 OR w.due_at <= $?)", 1, PCRM_SQL_I(now), none);
-	if (f->due_within_minutes >= 0)
-		add(b, " AND w.due_at <= $?", 1,
-		    PCRM_SQL_I(now + (int64_t)f->due_within_minutes * 60), none);
+	/*
+	 * work_order has no due index (a tick's row update then changes no indexed
+	 * column): the candidates come from the timers' (done, due_at) index.
+	 * work_order.due_at is the earliest running due timer's, so both
+	 * conditions select the same rows; the first one states the meaning.
+	 */
+	if (f->due_within_minutes >= 0) {
+		pcrm_time until = now + (int64_t)f->due_within_minutes * 60;
+		add(b, " AND w.due_at <= $?", 1, PCRM_SQL_I(until), none);
+		add(b, " AND w.id IN (SELECT work_order_id FROM work_order_timer WHERE done = 0 AND "
+		       "due_at <= $? AND kind = 'due')",
+		    1, PCRM_SQL_I(until), none);
+	}
 	if (cursor)
 		add(b, " AND (w.opened_at, w.id) > ($?, $?)", 2, PCRM_SQL_I(after_at),
 		    PCRM_SQL_S(after_id));

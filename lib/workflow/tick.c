@@ -3,13 +3,18 @@
  *
  * A batch of up to BATCH due timers (oldest due first) is one transaction:
  *
- *   1. one statement claims them all:
- *        UPDATE work_order_timer SET done = 1, fired_at = $now
+ *   1. one statement claims them all by deleting them:
+ *        DELETE FROM work_order_timer
  *        WHERE id IN (SELECT id ... WHERE done = 0 AND due_at <= $now
  *                     ORDER BY due_at, id LIMIT n [FOR UPDATE SKIP LOCKED]) AND done = 0
  *        RETURNING ...
- *      Only the transaction whose UPDATE changed a row applies that timer.  On
- *      PostgreSQL a second process skips the rows the first has locked and
+ *      Only the transaction whose DELETE removed a row applies that timer; a
+ *      rollback (or a crash) puts it back, so a restart loses none.  The
+ *      history entry the timer produced (warning / expire / notify, at the
+ *      tick's time) is its record; a deleted row costs PostgreSQL no index
+ *      entries, where setting done = 1 added one to each of the timer's three
+ *      indexes.  Rows with done = 1 are only those claimed before migration 10.
+ *      On PostgreSQL a second process skips the rows the first has locked and
  *      claims others; on SQLite BEGIN IMMEDIATE serialises whole batches.
  *   2. one statement reads their work orders and one their pending timers;
  *      (on PostgreSQL the read locks the work orders, in id order);
@@ -25,8 +30,8 @@
  *
  * A work order changed by somebody else between the read and the write
  * misses its UPDATE (or rolls back to its savepoint): what it staged is
- * dropped and its timers are unclaimed for the next batch, so a timer is
- * applied exactly once.
+ * dropped and its timers are unclaimed (inserted again as they were, same id)
+ * for the next batch, so a timer is applied exactly once.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +47,7 @@
 struct due_timer {
 	int64_t id;
 	char work_order[PCRM_WORKORDER_ID_LEN + 1];
-	int process, warn;
+	int process, warn, working;
 	pcrm_time due;
 };
 
@@ -145,14 +150,14 @@ static int cmp_timer(const void *a, const void *b)
 static int claim_batch(pcrm_ctx *ctx, pcrm_time now, struct due_timer *out, int *n)
 {
 	static const char pick[] =
-		"UPDATE work_order_timer SET done = 1, fired_at = $1 WHERE id IN (SELECT id FROM "
-		"work_order_timer WHERE done = 0 AND due_at <= $1 ORDER BY due_at, id LIMIT $2) "
-		"AND done = 0 RETURNING id, work_order_id, scope, kind, due_at";
+		"DELETE FROM work_order_timer WHERE id IN (SELECT id FROM work_order_timer WHERE "
+		"done = 0 AND due_at <= $1 ORDER BY due_at, id LIMIT $2) AND done = 0 "
+		"RETURNING id, work_order_id, scope, kind, due_at, working";
 	/* = ANY (ARRAY(...)): probes the primary key, where IN (...) may scan the whole table */
 	static const char pick_skip_locked[] =
-		"UPDATE work_order_timer SET done = 1, fired_at = $1 WHERE id = ANY (ARRAY(SELECT id "
-		"FROM work_order_timer WHERE done = 0 AND due_at <= $1 ORDER BY due_at, id LIMIT $2 "
-		"FOR UPDATE SKIP LOCKED)) AND done = 0 RETURNING id, work_order_id, scope, kind, due_at";
+		"DELETE FROM work_order_timer WHERE id = ANY (ARRAY(SELECT id FROM work_order_timer "
+		"WHERE done = 0 AND due_at <= $1 ORDER BY due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)) "
+		"AND done = 0 RETURNING id, work_order_id, scope, kind, due_at, working";
 	pcrm_sql_value p[2] = { PCRM_SQL_I(now), PCRM_SQL_I(BATCH) };
 	pcrm_rows *rows;
 	int rc = pcrm__store_query(ctx->store,
@@ -169,6 +174,7 @@ static int claim_batch(pcrm_ctx *ctx, pcrm_time now, struct due_timer *out, int 
 		t->process = strcmp(pcrm__rows_text(rows, 2), "process") == 0;
 		t->warn = strcmp(pcrm__rows_text(rows, 3), "warn") == 0;
 		t->due = pcrm__rows_int(rows, 4);
+		t->working = (int)pcrm__rows_int(rows, 5);
 	}
 	pcrm__rows_free(rows);
 	if (rc < 0)
@@ -177,14 +183,19 @@ static int claim_batch(pcrm_ctx *ctx, pcrm_time now, struct due_timer *out, int 
 	return PCRM_OK;
 }
 
+/* Puts claimed timers back as they were (same id), in the claiming transaction. */
 static int unclaim(pcrm_ctx *ctx, const struct due_timer *t, int n)
 {
 	static const char sql[] =
-		"UPDATE work_order_timer SET done = 0, fired_at = NULL WHERE id = $1";
+		"INSERT INTO work_order_timer (id, work_order_id, scope, kind, working, due_at, done) "
+		"VALUES ($1, $2, $3, $4, $5, $6, 0)";
 	int rc = PCRM_OK;
 	for (int i = 0; i < n && rc == PCRM_OK; i++) {
-		pcrm_sql_value p[1] = { PCRM_SQL_I(t[i].id) };
-		rc = pcrm__store_exec(ctx->store, sql, p, 1, NULL);
+		pcrm_sql_value p[6] = { PCRM_SQL_I(t[i].id), PCRM_SQL_S(t[i].work_order),
+			                PCRM_SQL_S(t[i].process ? "process" : "state"),
+			                PCRM_SQL_S(t[i].warn ? "warn" : "due"), PCRM_SQL_I(t[i].working),
+			                PCRM_SQL_I(t[i].due) };
+		rc = pcrm__store_exec(ctx->store, sql, p, 6, NULL);
 	}
 	return rc;
 }

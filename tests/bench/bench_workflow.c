@@ -83,6 +83,29 @@ static double server_cpu_seconds(pcrm_ctx *ctx)
 	return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/*
+ * PostgreSQL's count of row updates of `table` so far, and of those that were
+ * HOT (no new index entries): *hot < 0 when unknown (SQLite).
+ */
+static void updates(pcrm_ctx *ctx, const char *table, int64_t *all, int64_t *hot)
+{
+	pcrm_sql_value p[1] = { PCRM_SQL_S(table) };
+	int64_t flushed = 0;
+	*all = 0;
+	*hot = -1;
+	if (ctx->store->driver->kind != PCRM_STORE_POSTGRES ||
+	    pcrm__store_query_int(ctx->store, "SELECT 1 FROM (SELECT pg_stat_force_next_flush(), "
+	                                      "pg_stat_clear_snapshot()) x",
+	                          NULL, 0, &flushed) != PCRM_OK ||
+	    pcrm__store_query_int(ctx->store, "SELECT n_tup_upd FROM pg_stat_user_tables WHERE "
+	                                      "relname = $1",
+	                          p, 1, all) != PCRM_OK ||
+	    pcrm__store_query_int(ctx->store, "SELECT n_tup_hot_upd FROM pg_stat_user_tables WHERE "
+	                                      "relname = $1",
+	                          p, 1, hot) != PCRM_OK)
+		*hot = -1;
+}
+
 /* Statements sent per operation and client CPU per operation, printed next to each rate. */
 struct cost {
 	double stmts, trips, cpu_us, server_us;
@@ -208,6 +231,7 @@ static void tick(pcrm_ctx *ctx, const char *backend, long orders)
 	long due = orders / 100;
 	char key[32];
 	double t0, c0, sc0, open_s, tick_s;
+	int64_t upd0, hot0, upd1, hot1;
 	uint64_t s0, r0;
 	int processed = 0;
 
@@ -229,6 +253,7 @@ static void tick(pcrm_ctx *ctx, const char *backend, long orders)
 	                                                        PCRM_STORE_POSTGRES ?
 	                                                    "VACUUM ANALYZE" : "ANALYZE"))
 		die("analyze");
+	updates(ctx, "work_order", &upd0, &hot0);
 	sc0 = server_cpu_seconds(ctx); /* its own query is not counted */
 	s0 = ctx->store->statements;
 	r0 = ctx->store->round_trips;
@@ -244,6 +269,10 @@ static void tick(pcrm_ctx *ctx, const char *backend, long orders)
 	       (double)processed / tick_s, cpu_seconds() - c0, server_cpu_seconds(ctx) - sc0,
 	       (unsigned long long)(ctx->store->statements - s0),
 	       (unsigned long long)(ctx->store->round_trips - r0));
+	updates(ctx, "work_order", &upd1, &hot1);
+	if (hot0 >= 0 && hot1 >= 0)
+		printf("%s: tick updated %lld work_order rows, %lld of them HOT\n", backend,
+		       (long long)(upd1 - upd0), (long long)(hot1 - hot0));
 }
 
 /*

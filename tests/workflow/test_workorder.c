@@ -41,6 +41,13 @@ static int64_t count(pcrm_test_store *t, const char *table)
 	return n;
 }
 
+static int64_t count_where(pcrm_test_store *t, const char *sql)
+{
+	int64_t n = -1;
+	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store, sql, NULL, 0, &n));
+	return n;
+}
+
 /* The work order read again, and rebuilt from its history, agree. */
 static void assert_replays(pcrm_test_store *t, const char *id)
 {
@@ -583,6 +590,82 @@ PCRM_BACKEND_TEST(workorder, queries)
 	pcrm_workorder_free(w);
 }
 
+/*
+ * "Due within N minutes" finds its candidates through the timers (work_order
+ * has no due index): it must select exactly the open work orders whose due_at
+ * is at most now + N minutes, whatever happened to their timers (claimed by a
+ * tick, paused by a suspension, restarted), and page through them.
+ */
+static void assert_due_within_matches_due_at(pcrm_test_store *t)
+{
+	static const int windows[] = { 0, 30, 60, 120, 600, 1440, 4320, 100000 };
+	for (size_t i = 0; i < sizeof(windows) / sizeof(windows[0]); i++) {
+		pcrm_workorder_filter f = PCRM_WORKORDER_FILTER_INIT;
+		char sql[160], *saved = NULL;
+		const char *cursor = NULL;
+		size_t seen = 0;
+		int64_t expected;
+		snprintf(sql, sizeof(sql),
+		         "SELECT COUNT(*) FROM work_order WHERE status = 'open' AND due_at <= %lld",
+		         (long long)(t->now + (pcrm_time)windows[i] * 60));
+		expected = count_where(t, sql);
+		f.due_within_minutes = windows[i];
+		cr_assert_eq((int64_t)query_count(t, &root_admin, &f), expected, "within %d minutes",
+		             windows[i]);
+		do {
+			pcrm_workorder_list *l;
+			pcrm_assert_ok(pcrm_workorder_query(t->ctx, &root_admin, &f, cursor, 1, &l));
+			for (size_t k = 0; k < pcrm_workorder_list_count(l); k++)
+				cr_assert(pcrm_workorder_due_at(pcrm_workorder_list_at(l, k)) <=
+				          t->now + (pcrm_time)windows[i] * 60);
+			seen += pcrm_workorder_list_count(l);
+			free(saved);
+			saved = pcrm_workorder_list_next_cursor(l) ?
+			                strdup(pcrm_workorder_list_next_cursor(l)) :
+			                NULL;
+			cursor = saved;
+			pcrm_workorder_list_free(l);
+		} while (cursor);
+		cr_assert_eq((int64_t)seen, expected, "paged, within %d minutes", windows[i]);
+	}
+}
+
+PCRM_BACKEND_TEST(workorder, due_within_follows_every_timer_change)
+{
+	pcrm_workorder *w[4];
+	setup(t);
+	for (int i = 0; i < 4; i++) {
+		char key[16];
+		snprintf(key, sizeof(key), "D%d", i);
+		t->now += 60;
+		w[i] = open_one(t, key, "3701");
+	}
+	assert_due_within_matches_due_at(t);
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &root_admin, pcrm_workorder_id(w[1]), 1,
+	                                   "contact", "{\"contact_note\": \"x\"}", NULL, NULL));
+	pcrm_assert_ok(pcrm_workorder_suspend(t->ctx, &root_admin, pcrm_workorder_id(w[2]), 1,
+	                                      "waiting for the customer", NULL));
+	assert_due_within_matches_due_at(t);
+	/* warnings claim their timers; due timers stay */
+	t->now += 4 * HOUR;
+	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &system_actor, t->now, NULL));
+	assert_due_within_matches_due_at(t);
+	pcrm_assert_ok(pcrm_workorder_resume(t->ctx, &root_admin, pcrm_workorder_id(w[2]), 2, NULL,
+	                                     NULL));
+	assert_due_within_matches_due_at(t);
+	/* every limit passes: the state timers are claimed, the process timers remain */
+	t->now += 2 * 86400;
+	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &system_actor, t->now, NULL));
+	assert_due_within_matches_due_at(t);
+	t->now += 30 * 86400;
+	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &system_actor, t->now, NULL));
+	assert_due_within_matches_due_at(t);
+	for (int i = 0; i < 4; i++) {
+		assert_replays(t, pcrm_workorder_id(w[i]));
+		pcrm_workorder_free(w[i]);
+	}
+}
+
 PCRM_BACKEND_TEST(workorder, running_work_orders_keep_their_version)
 {
 	pcrm_workorder *old, *young, *w;
@@ -759,13 +842,6 @@ static const char *const plain_def =
 	" \"transitions\": [{\"event\": \"finish\", \"from\": \"open\", \"to\": \"done\"}]}";
 
 #define BATCH_ORDERS 300 /* 600 timers: more than one batch of 500 */
-
-static int64_t count_where(pcrm_test_store *t, const char *sql)
-{
-	int64_t n = -1;
-	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store, sql, NULL, 0, &n));
-	return n;
-}
 
 PCRM_BACKEND_TEST(workorder, tick_batches_are_written_together_and_audited_once_each)
 {
