@@ -151,16 +151,18 @@ static int load_year_to_date(pcrm_ctx *ctx, const char *first, const char *last,
 }
 
 int pcrm__usage_load_range(pcrm_ctx *ctx, const char *first, const char *last,
-                           const struct pcrm__month *month, struct pcrm__account_usage *out,
-                           size_t cap, size_t *count)
+                           const struct pcrm__month *month, int year_to_date,
+                           struct pcrm__account_usage *out, size_t cap, size_t *count)
 {
 	int rc = load_readings(ctx, first, last, month, out, cap, count);
 	if (rc != PCRM_OK)
 		return rc;
 	/* The store's collation orders the rows; C looks them up in byte order. */
 	qsort(out, *count, sizeof(*out), pcrm__usage_cmp);
-	rc = load_year_to_date(ctx, first, last, month, out, *count);
-	return rc == PCRM_OK ? pcrm__contract_load_range(ctx, first, last, out, *count) : rc;
+	/* No tariff of these bills reads the year's earlier bills: they stay zero, unread. */
+	if (!year_to_date || *count == 0)
+		return PCRM_OK;
+	return load_year_to_date(ctx, first, last, month, out, *count);
 }
 
 /* ---- usage -> bill ---- */
@@ -219,7 +221,7 @@ static int set_energy(const pcrm_tariff *t, const struct pcrm__account_usage *u,
  * supply_end, so the month of a new connection or a termination bills its
  * basic charge for those days only (1/30 per day, in pcrm_bill_compute()).
  */
-static int supplied_days(const struct pcrm__account_usage *u, const struct pcrm__month *month,
+static int supplied_days(const struct pcrm__contract_terms *u, const struct pcrm__month *month,
                          pcrm_date *start, pcrm_date *end)
 {
 	*start = month->first;
@@ -258,11 +260,11 @@ int pcrm__bill_compute_for(const pcrm_tariff *tariff, const struct pcrm__bill_su
 	cust.ytd_kwh = u->ytd_kwh;
 	cust.ytd_amount = u->ytd_amount;
 	cust.year_end = month->first.month == 12;
-	cust.contract_capacity_kva = u->contract_capacity_kva;
-	cust.contract_demand_kw = u->contract_demand_kw;
-	cust.pf_standard = u->pf_standard;
+	cust.contract_capacity_kva = s->terms.contract_capacity_kva;
+	cust.contract_demand_kw = s->terms.contract_demand_kw;
+	cust.pf_standard = s->terms.pf_standard;
 	if (rc == PCRM_OK)
-		rc = supplied_days(u, month, &start, &end);
+		rc = supplied_days(&s->terms, month, &start, &end);
 	if (rc == PCRM_OK)
 		rc = pcrm_bill_compute(tariff, &cust, start, end, usage, NULL, out);
 	if (rc != PCRM_OK && rc != PCRM_ENOMEM)
