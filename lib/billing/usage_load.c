@@ -76,6 +76,27 @@ static int add_reading(struct pcrm__account_usage *u, const char *reg_name, cons
 	return PCRM_OK;
 }
 
+/*
+ * The month's readings of a range of accounts: the range of metering points
+ * by account, then each point's readings of the month from
+ * meter_reading_by_mp.  On PostgreSQL the readings are a LATERAL subquery
+ * that the planner may not flatten (OFFSET 0): as a plain join its generic
+ * plan, expecting most readings to be in the month, hashed the whole
+ * meter_reading table for every batch (at 100,000 customers 24 ms a batch
+ * of 2,000 instead of 9 ms, and growing with the table).  SQLite probes the
+ * index per point by itself.
+ */
+#define READINGS_PG                                                                          \
+	"SELECT m.account_no, r.reg, r.energy FROM metering_point m CROSS JOIN LATERAL "          \
+	"(SELECT r.reg, r.energy FROM meter_reading r WHERE r.mp_no = m.mp_no "                 \
+	"AND r.read_at > $3 AND r.read_at <= $4 OFFSET 0) r "                                    \
+	"WHERE m.account_no >= $1 AND m.account_no <= $2 ORDER BY m.account_no"
+#define READINGS_SQLITE                                                                      \
+	"SELECT m.account_no, r.reg, r.energy FROM metering_point m "                            \
+	"JOIN meter_reading r ON r.mp_no = m.mp_no "                                             \
+	"WHERE m.account_no >= $1 AND m.account_no <= $2 "                                       \
+	"AND r.read_at > $3 AND r.read_at <= $4 ORDER BY m.account_no"
+
 static int load_readings(pcrm_ctx *ctx, const char *first, const char *last,
                          const struct pcrm__month *month, struct pcrm__account_usage *out,
                          size_t cap, size_t *count)
@@ -84,11 +105,7 @@ static int load_readings(pcrm_ctx *ctx, const char *first, const char *last,
 		                PCRM_SQL_I(month->to) };
 	pcrm_rows *rows = NULL;
 	size_t n = 0;
-	int rc = pcrm__store_query(ctx->store,
-	                           "SELECT m.account_no, r.reg, r.energy FROM metering_point m "
-	                           "JOIN meter_reading r ON r.mp_no = m.mp_no "
-	                           "WHERE m.account_no >= $1 AND m.account_no <= $2 "
-	                           "AND r.read_at > $3 AND r.read_at <= $4 ORDER BY m.account_no",
+	int rc = pcrm__store_query(ctx->store, pcrm__billing_pg(ctx) ? READINGS_PG : READINGS_SQLITE,
 	                           p, 4, &rows);
 
 	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
