@@ -28,14 +28,50 @@ struct pcrm__month {
 int pcrm__month_parse(const pcrm_ctx *ctx, const char *path, const char *text,
                       struct pcrm__month *out);
 
-/** The customer attributes a bill needs, read from the customer row (migration 8's columns). */
+/**
+ * The contract terms of an account (合同容量, 需量核定值, 功率因数考核标准) and
+ * the supply dates bounding its first and last month (migration 9's
+ * columns of `account`; zero / {0, 0, 0} where it has none).
+ */
+struct pcrm__contract_terms {
+	pcrm_decimal contract_capacity_kva, contract_demand_kw;
+	int pf_standard;                    /* hundredths: 90, 85, 80, or 0 */
+	pcrm_date supply_start, supply_end; /* {0, 0, 0}: none */
+};
+
+/**
+ * What a bill is computed for besides the usage: the customer attributes
+ * (migration 8's columns of `customer`) and the account's contract terms,
+ * read with the customer and account rows.
+ */
 struct pcrm__bill_subject {
 	char customer_no[PCRM__BILL_CODE_MAX + 1];
 	char account_no[PCRM__BILL_CODE_MAX + 1];
 	char usage_class[PCRM__BILL_CODE_MAX + 1];
 	int household_size;
 	int low_income;
+	struct pcrm__contract_terms terms;
 };
+
+/* ---- contract terms (contract_load.c) ---- */
+
+/**
+ * The columns of the contract terms, for a query that reads `account` as
+ * `a`: whoever reads a bill's subject selects them with it, and
+ * pcrm__contract_read() turns them into terms.
+ */
+#define PCRM__CONTRACT_COLUMNS                                                                 \
+	"a.contract_capacity_kva, a.contract_demand_kw, a.pf_standard, a.supply_start, "         \
+	"a.supply_end"
+#define PCRM__CONTRACT_NCOLUMNS 5
+
+/**
+ * Reads the PCRM__CONTRACT_COLUMNS of the current row, starting at column
+ * `col`, into `out`; a malformed stored term is PCRM_ESTORE naming the
+ * account.
+ */
+int pcrm__contract_read(struct pcrm_rows *rows, int col, const char *account_no,
+                        struct pcrm__contract_terms *out);
 
 /*
  * "org unit o lies in the subtree whose path is $1", per engine.  On
@@ -78,18 +114,15 @@ int pcrm__billing_batches(int (*batch)(void *state, size_t *n), void *state, con
 /* ---- usage from readings (usage_load.c) ---- */
 
 /**
- * What an account's bill needs besides its customer: the month's readings
- * per register (indexed by pcrm_register), what it was billed earlier in the
- * year, and its contract terms (zero where it has none).
+ * What an account's bill needs besides its subject: the month's readings
+ * per register (indexed by pcrm_register) and what it was billed earlier in
+ * the year.
  */
 struct pcrm__account_usage {
 	char account_no[PCRM__BILL_CODE_MAX + 1];
 	pcrm_decimal reg[PCRM_REGISTER_MAX_DEMAND + 1];
 	unsigned int present; /* PCRM_REGISTER_BIT() of registers with a reading */
 	pcrm_decimal ytd_kwh, ytd_amount;
-	pcrm_decimal contract_capacity_kva, contract_demand_kw;
-	int pf_standard;      /* hundredths: 90, 85, 80, or 0 */
-	pcrm_date supply_start, supply_end; /* {0, 0, 0}: none */
 };
 
 /** Orders usages by account number, byte by byte (qsort / bsearch). */
@@ -102,27 +135,21 @@ struct pcrm__account_usage *pcrm__usage_find(struct pcrm__account_usage *usages,
 /**
  * Loads the usage of every account from `first` to `last` (account numbers,
  * inclusive) for a month: readings summed per register (max demand: the
- * largest), what the account was billed earlier in the year, and its
- * contract terms (pcrm__contract_load_range()).  Fills
- * `out` in account order, one item per account with at least one reading;
- * *count receives how many.  `out` must hold `cap` items.
+ * largest) and, when `year_to_date` is nonzero, what the account was billed
+ * earlier in the year (zero otherwise: pass nonzero whenever a tariff of the
+ * bills may use it, pcrm__tariff_uses_year_to_date()).  Fills `out` in
+ * account order, one item per account with at least one reading; *count
+ * receives how many.  `out` must hold `cap` items.
  */
 int pcrm__usage_load_range(pcrm_ctx *ctx, const char *first, const char *last,
-                           const struct pcrm__month *month, struct pcrm__account_usage *out,
-                           size_t cap, size_t *count);
-
-/**
- * Fills the contract terms (capacity, contracted demand, power-factor
- * standard, supply dates) of the `n` usages in `out` (sorted by pcrm__usage_cmp) from the
- * account rows `first` .. `last`: one query for the whole range.
- */
-int pcrm__contract_load_range(pcrm_ctx *ctx, const char *first, const char *last,
-                              struct pcrm__account_usage *out, size_t n);
+                           const struct pcrm__month *month, int year_to_date,
+                           struct pcrm__account_usage *out, size_t cap, size_t *count);
 
 /**
  * Builds the pcrm_usage and pcrm_bill_customer of one account for a tariff
- * and computes its bill: the month, or its days inside the account's supply
- * dates (a partial month prorates the basic charge).  PCRM_EINVAL names the
+ * and computes its bill with the subject's customer attributes and contract
+ * terms: the month, or its days inside the account's supply dates (a
+ * partial month prorates the basic charge).  PCRM_EINVAL names the
  * account.
  */
 int pcrm__bill_compute_for(const pcrm_tariff *tariff, const struct pcrm__bill_subject *s,

@@ -1,11 +1,14 @@
 /*
- * The contract terms of a batch's accounts (合同容量, 需量核定值, 功率因数考核
- * 标准, and the supply dates of a new or terminated supply), which a
- * two-part tariff bills with.  They are kept on the account
- * (docs/customers.md, "Contract terms") and copied into columns of their
- * own (migration 9), so one range query on account_no reads a whole batch's
- * terms: the accounts without any are left out by the WHERE clause.
+ * The contract terms of an account (合同容量, 需量核定值, 功率因数考核标准,
+ * and the supply dates of a new or terminated supply), which a two-part
+ * tariff bills with.  They are kept on the account (docs/customers.md,
+ * "Contract terms") and copied into columns of their own (migration 9), so
+ * the query that reads a bill's subject (the run's batch of accounts and
+ * customers, a correction's account) selects them with the account row it
+ * reads anyway: PCRM__CONTRACT_COLUMNS, turned into terms here.
  */
+#include <string.h>
+
 #include "billing_internal.h"
 #include "core/ctx.h"
 #include "core/error.h"
@@ -50,41 +53,25 @@ static int load_date(const char *account_no, const char *field, const char *text
 	return PCRM_OK;
 }
 
-int pcrm__contract_load_range(pcrm_ctx *ctx, const char *first, const char *last,
-                              struct pcrm__account_usage *out, size_t n)
+int pcrm__contract_read(struct pcrm_rows *rows, int col, const char *account_no,
+                        struct pcrm__contract_terms *out)
 {
-	pcrm_sql_value p[2] = { PCRM_SQL_S(first), PCRM_SQL_S(last) };
-	pcrm_rows *rows = NULL;
+	const char *terms[PCRM__CONTRACT_NCOLUMNS];
 	int rc;
 
-	if (n == 0)
-		return PCRM_OK; /* nothing to bill: no query */
-	rc = pcrm__store_query(ctx->store,
-	                       "SELECT account_no, contract_capacity_kva, contract_demand_kw, "
-	                       "pf_standard, supply_start, supply_end FROM account "
-	                       "WHERE account_no >= $1 AND account_no <= $2 "
-	                       "AND (contract_capacity_kva IS NOT NULL OR contract_demand_kw IS NOT NULL "
-	                       "OR pf_standard IS NOT NULL OR supply_start IS NOT NULL "
-	                       "OR supply_end IS NOT NULL)",
-	                       p, 2, &rows);
-	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
-		struct pcrm__account_usage *u = pcrm__usage_find(out, n, pcrm__rows_text(rows, 0));
-		const char *terms[5];
-		if (!u)
-			continue; /* no reading this month: not billed now */
-		for (int c = 0; c < 5; c++) /* libpq answers "" for NULL */
-			terms[c] = pcrm__rows_is_null(rows, c + 1) ? NULL : pcrm__rows_text(rows, c + 1);
-		rc = load_term(u->account_no, "contract_capacity_kva", terms[0],
-		               &u->contract_capacity_kva);
-		if (rc == PCRM_OK)
-			rc = load_term(u->account_no, "contract_demand_kw", terms[1], &u->contract_demand_kw);
-		if (rc == PCRM_OK)
-			rc = load_pf(u->account_no, terms[2], &u->pf_standard);
-		if (rc == PCRM_OK)
-			rc = load_date(u->account_no, "supply_start", terms[3], &u->supply_start);
-		if (rc == PCRM_OK)
-			rc = load_date(u->account_no, "supply_end", terms[4], &u->supply_end);
-	}
-	pcrm__rows_free(rows);
-	return rc < 0 ? rc : PCRM_OK;
+	memset(out, 0, sizeof(*out));
+	out->contract_capacity_kva = pcrm_decimal_from_int(0);
+	out->contract_demand_kw = pcrm_decimal_from_int(0);
+	for (int c = 0; c < PCRM__CONTRACT_NCOLUMNS; c++) /* libpq answers "" for NULL */
+		terms[c] = pcrm__rows_is_null(rows, col + c) ? NULL : pcrm__rows_text(rows, col + c);
+	rc = load_term(account_no, "contract_capacity_kva", terms[0], &out->contract_capacity_kva);
+	if (rc == PCRM_OK)
+		rc = load_term(account_no, "contract_demand_kw", terms[1], &out->contract_demand_kw);
+	if (rc == PCRM_OK)
+		rc = load_pf(account_no, terms[2], &out->pf_standard);
+	if (rc == PCRM_OK)
+		rc = load_date(account_no, "supply_start", terms[3], &out->supply_start);
+	if (rc == PCRM_OK)
+		rc = load_date(account_no, "supply_end", terms[4], &out->supply_end);
+	return rc;
 }

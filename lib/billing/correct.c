@@ -17,6 +17,7 @@
 #include "ledger/ledger_internal.h"
 #include "org/org_internal.h"
 #include "store/store.h"
+#include "tariff/tariff_internal.h"
 
 #define REASON_MAX 500
 
@@ -37,22 +38,24 @@ struct correction {
 static int load_subject(struct correction *c)
 {
 	struct pcrm__bill_subject *s = &c->subject;
-	pcrm_sql_value p[1] = { PCRM_SQL_S(c->old->customer_no) };
+	pcrm_sql_value p[2] = { PCRM_SQL_S(c->old->customer_no), PCRM_SQL_S(c->old->account_no) };
 	pcrm_rows *rows = NULL;
 	int rc = pcrm__store_query(c->ctx->store,
-	                           "SELECT usage_class, household_size, low_income FROM customer "
-	                           "WHERE customer_no = $1",
-	                           p, 1, &rows);
+	                           "SELECT c.usage_class, c.household_size, c.low_income, "
+	                           PCRM__CONTRACT_COLUMNS " FROM customer c JOIN account a "
+	                           "ON a.customer_no = c.customer_no "
+	                           "WHERE c.customer_no = $1 AND a.account_no = $2",
+	                           p, 2, &rows);
 	snprintf(s->customer_no, sizeof(s->customer_no), "%s", c->old->customer_no);
 	snprintf(s->account_no, sizeof(s->account_no), "%s", c->old->account_no);
 	if (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
 		snprintf(s->usage_class, sizeof(s->usage_class), "%s", pcrm__rows_text(rows, 0));
 		s->household_size = (int)pcrm__rows_int(rows, 1);
 		s->low_income = pcrm__rows_int(rows, 2) != 0;
-		rc = PCRM_OK;
+		rc = pcrm__contract_read(rows, 3, s->account_no, &s->terms);
 	} else if (rc == 0) {
-		rc = pcrm__error(PCRM_ESTORE, "customer \"%s\" of bill \"%s\" is missing",
-		                 c->old->customer_no, c->old->bill_no);
+		rc = pcrm__error(PCRM_ESTORE, "customer \"%s\" or account \"%s\" of bill \"%s\" is "
+		                 "missing", c->old->customer_no, c->old->account_no, c->old->bill_no);
 	}
 	pcrm__rows_free(rows);
 	return rc;
@@ -70,6 +73,8 @@ static int recompute(struct correction *c)
 		                        &c->tariff);
 	if (rc == PCRM_OK)
 		rc = pcrm__usage_load_range(c->ctx, c->old->account_no, c->old->account_no, &c->month,
+		                            pcrm__tariff_uses_year_to_date(c->tariff,
+		                                                           c->month.first.month == 12),
 		                            &c->usage, 1, &n);
 	if (rc == PCRM_OK && n == 0)
 		rc = pcrm__error(PCRM_ESTATE,

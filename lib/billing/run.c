@@ -23,6 +23,7 @@
 #include "ledger/ledger_internal.h"
 #include "org/org_internal.h"
 #include "store/store.h"
+#include "tariff/tariff_internal.h"
 
 #define DEFAULT_BATCH 500
 #define MAX_BATCH 10000
@@ -43,6 +44,7 @@ struct run {
 	pcrm_date issue_date, due_date;
 	int batch_size;
 	int post; /* "post": true: post each batch's bills to the ledgers in its transaction */
+	int year_to_date; /* a tariff of the run reads the year's earlier bills */
 	struct run_tariff tariffs[MAX_CLASSES];
 	size_t ntariffs;
 	struct pcrm__bill_subject *subjects;
@@ -103,6 +105,8 @@ static int load_tariffs(struct run *r, json_t *map)
 		}
 		t->usage_class = usage_class;
 		r->ntariffs++;
+		if (pcrm__tariff_uses_year_to_date(t->tariff, r->month.first.month == 12))
+			r->year_to_date = 1;
 		to = pcrm_tariff_effective_to(t->tariff);
 		if (pcrm_date_is_valid(to) && pcrm_date_to_days(to) < pcrm_date_to_days(r->month.last))
 			rc = pcrm__error(PCRM_EINVAL,
@@ -192,13 +196,16 @@ static const pcrm_tariff *tariff_for(const struct run *r, const char *usage_clas
 }
 
 /*
- * The bound on b.account_no repeats the keyset bound inside NOT EXISTS:
- * without it PostgreSQL merges against the bill index from its start, so
- * every batch scanned the bills of every batch before it.
+ * The batch's accounts with their customers' attributes and their own
+ * contract terms (columns of the account row the query reads anyway, so
+ * they cost no query of their own).  The bound on b.account_no repeats the
+ * keyset bound inside NOT EXISTS: without it PostgreSQL merges against the
+ * bill index from its start, so every batch scanned the bills of every
+ * batch before it.
  */
 #define SUBJECTS_SQL(in_subtree)                                                             \
-	"SELECT a.account_no, a.customer_no, c.usage_class, c.household_size, c.low_income "       \
-	"FROM account a JOIN customer c ON c.customer_no = a.customer_no "                        \
+	"SELECT a.account_no, a.customer_no, c.usage_class, c.household_size, c.low_income, "     \
+	PCRM__CONTRACT_COLUMNS " FROM account a JOIN customer c ON c.customer_no = a.customer_no "                        \
 	"JOIN org_unit o ON o.code = c.org_unit "                                                 \
 	"WHERE " in_subtree " AND a.account_no > $2 AND a.status = 'active' "                     \
 	"AND c.status = 'active' AND NOT EXISTS (SELECT 1 FROM bill b "                          \
@@ -232,7 +239,7 @@ static int load_subjects(struct run *r, const char *after, size_t *n)
 		copy_text(s->usage_class, sizeof(s->usage_class), pcrm__rows_text(rows, 2));
 		s->household_size = (int)pcrm__rows_int(rows, 3);
 		s->low_income = pcrm__rows_int(rows, 4) != 0;
-		rc = PCRM_OK;
+		rc = pcrm__contract_read(rows, 5, s->account_no, &s->terms);
 	}
 	pcrm__rows_free(rows);
 	return rc < 0 ? rc : PCRM_OK;
@@ -384,7 +391,8 @@ static int run_batch(struct run *r, char *after, size_t after_size, size_t *n)
 	if (rc != PCRM_OK || *n == 0)
 		return rc;
 	rc = pcrm__usage_load_range(r->ctx, r->subjects[0].account_no,
-	                            r->subjects[*n - 1].account_no, &r->month, r->usage, *n, &nusage);
+	                            r->subjects[*n - 1].account_no, &r->month, r->year_to_date,
+	                            r->usage, *n, &nusage);
 	if (rc == PCRM_OK)
 		rc = compute_batch(r, *n, nusage);
 	if (rc == PCRM_OK)

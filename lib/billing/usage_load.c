@@ -76,6 +76,27 @@ static int add_reading(struct pcrm__account_usage *u, const char *reg_name, cons
 	return PCRM_OK;
 }
 
+/*
+ * The month's readings of a range of accounts: the range of metering points
+ * by account, then each point's readings of the month from
+ * meter_reading_by_mp.  On PostgreSQL the readings are a LATERAL subquery
+ * that the planner may not flatten (OFFSET 0): as a plain join its generic
+ * plan, expecting most readings to be in the month, hashed the whole
+ * meter_reading table for every batch (at 100,000 customers 24 ms a batch
+ * of 2,000 instead of 9 ms, and growing with the table).  SQLite probes the
+ * index per point by itself.
+ */
+#define READINGS_PG                                                                          \
+	"SELECT m.account_no, r.reg, r.energy FROM metering_point m CROSS JOIN LATERAL "          \
+	"(SELECT r.reg, r.energy FROM meter_reading r WHERE r.mp_no = m.mp_no "                 \
+	"AND r.read_at > $3 AND r.read_at <= $4 OFFSET 0) r "                                    \
+	"WHERE m.account_no >= $1 AND m.account_no <= $2 ORDER BY m.account_no"
+#define READINGS_SQLITE                                                                      \
+	"SELECT m.account_no, r.reg, r.energy FROM metering_point m "                            \
+	"JOIN meter_reading r ON r.mp_no = m.mp_no "                                             \
+	"WHERE m.account_no >= $1 AND m.account_no <= $2 "                                       \
+	"AND r.read_at > $3 AND r.read_at <= $4 ORDER BY m.account_no"
+
 static int load_readings(pcrm_ctx *ctx, const char *first, const char *last,
                          const struct pcrm__month *month, struct pcrm__account_usage *out,
                          size_t cap, size_t *count)
@@ -84,11 +105,7 @@ static int load_readings(pcrm_ctx *ctx, const char *first, const char *last,
 		                PCRM_SQL_I(month->to) };
 	pcrm_rows *rows = NULL;
 	size_t n = 0;
-	int rc = pcrm__store_query(ctx->store,
-	                           "SELECT m.account_no, r.reg, r.energy FROM metering_point m "
-	                           "JOIN meter_reading r ON r.mp_no = m.mp_no "
-	                           "WHERE m.account_no >= $1 AND m.account_no <= $2 "
-	                           "AND r.read_at > $3 AND r.read_at <= $4 ORDER BY m.account_no",
+	int rc = pcrm__store_query(ctx->store, pcrm__billing_pg(ctx) ? READINGS_PG : READINGS_SQLITE,
 	                           p, 4, &rows);
 
 	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
@@ -151,16 +168,18 @@ static int load_year_to_date(pcrm_ctx *ctx, const char *first, const char *last,
 }
 
 int pcrm__usage_load_range(pcrm_ctx *ctx, const char *first, const char *last,
-                           const struct pcrm__month *month, struct pcrm__account_usage *out,
-                           size_t cap, size_t *count)
+                           const struct pcrm__month *month, int year_to_date,
+                           struct pcrm__account_usage *out, size_t cap, size_t *count)
 {
 	int rc = load_readings(ctx, first, last, month, out, cap, count);
 	if (rc != PCRM_OK)
 		return rc;
 	/* The store's collation orders the rows; C looks them up in byte order. */
 	qsort(out, *count, sizeof(*out), pcrm__usage_cmp);
-	rc = load_year_to_date(ctx, first, last, month, out, *count);
-	return rc == PCRM_OK ? pcrm__contract_load_range(ctx, first, last, out, *count) : rc;
+	/* No tariff of these bills reads the year's earlier bills: they stay zero, unread. */
+	if (!year_to_date || *count == 0)
+		return PCRM_OK;
+	return load_year_to_date(ctx, first, last, month, out, *count);
 }
 
 /* ---- usage -> bill ---- */
@@ -219,7 +238,7 @@ static int set_energy(const pcrm_tariff *t, const struct pcrm__account_usage *u,
  * supply_end, so the month of a new connection or a termination bills its
  * basic charge for those days only (1/30 per day, in pcrm_bill_compute()).
  */
-static int supplied_days(const struct pcrm__account_usage *u, const struct pcrm__month *month,
+static int supplied_days(const struct pcrm__contract_terms *u, const struct pcrm__month *month,
                          pcrm_date *start, pcrm_date *end)
 {
 	*start = month->first;
@@ -258,11 +277,11 @@ int pcrm__bill_compute_for(const pcrm_tariff *tariff, const struct pcrm__bill_su
 	cust.ytd_kwh = u->ytd_kwh;
 	cust.ytd_amount = u->ytd_amount;
 	cust.year_end = month->first.month == 12;
-	cust.contract_capacity_kva = u->contract_capacity_kva;
-	cust.contract_demand_kw = u->contract_demand_kw;
-	cust.pf_standard = u->pf_standard;
+	cust.contract_capacity_kva = s->terms.contract_capacity_kva;
+	cust.contract_demand_kw = s->terms.contract_demand_kw;
+	cust.pf_standard = s->terms.pf_standard;
 	if (rc == PCRM_OK)
-		rc = supplied_days(u, month, &start, &end);
+		rc = supplied_days(&s->terms, month, &start, &end);
 	if (rc == PCRM_OK)
 		rc = pcrm_bill_compute(tariff, &cust, start, end, usage, NULL, out);
 	if (rc != PCRM_OK && rc != PCRM_ENOMEM)

@@ -106,8 +106,8 @@ const char pcrm__schema_metering[] =
  * with, and the supply dates that bound its first and last month.  Copies
  * of the account document's fields of the same names, in the same
  * canonical text ("2000", "0.90", "2026-10-10"), NULL where the account has
- * none, so a billing run reads a batch's terms with one indexed range query
- * on account_no instead of parsing every document.  Accounts created
+ * none, so a billing run reads a batch's terms with the account rows it
+ * reads anyway instead of parsing every document.  Accounts created
  * before this migration could not hold these fields, so nothing is copied.
  */
 const char pcrm__schema_contract[] =

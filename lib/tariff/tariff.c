@@ -95,6 +95,11 @@ size_t pcrm_tariff_period_count(const pcrm_tariff *tariff)
 	return tariff ? tariff->period_count : 0;
 }
 
+int pcrm__tariff_uses_year_to_date(const pcrm_tariff *t, int year_end)
+{
+	return t->tier_basis == PCRM__BASIS_ANNUAL || (t->has_min_annual && year_end);
+}
+
 const char *pcrm_tariff_period_name(const pcrm_tariff *tariff, size_t i)
 {
 	return tariff && i < tariff->period_count ? tariff->periods[i] : NULL;

@@ -130,6 +130,14 @@ static inline int pcrm__tariff_period(const pcrm_tariff *t, int month, int slot,
 /* A decimal brought exactly to `scale` (PCRM_EINVAL naming `what` when digits would be lost). */
 int pcrm__to_fixed(const char *what, pcrm_decimal d, int scale, int64_t *out);
 
+/*
+ * Whether a bill of this tariff reads what the customer was billed earlier
+ * in the year (pcrm_bill_customer.ytd_kwh / ytd_amount): annual tiers
+ * always, an annual minimum in the bill that closes the year (`year_end`
+ * nonzero).  A billing run reads the year's earlier bills only then.
+ */
+int pcrm__tariff_uses_year_to_date(const pcrm_tariff *t, int year_end);
+
 /* Frees what the loader allocated in a tariff (not the tariff itself). */
 void pcrm__tariff_clear(pcrm_tariff *t);
 

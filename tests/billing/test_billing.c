@@ -370,6 +370,66 @@ PCRM_BACKEND_TEST(billing, a_correction_voids_and_bills_again)
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry WHERE kind = 'bill'"), 3);
 }
 
+/*
+ * Annual tiers (年阶梯) start from the energy of the year's earlier bills,
+ * which a run reads only when a tariff of the run uses them; a tariff with
+ * monthly tiers bills the same month alike, whatever came before.  Tiers
+ * 0..700 kWh at 0.589, 700..1000 at 0.639, above at 0.889 a year:
+ *
+ *   September 500 kWh:                          500 x 0.589 = 294.50
+ *   October 600 kWh after 500: 200 x 0.589 + 300 x 0.639 + 100 x 0.889
+ *                            = 117.80 + 191.70 + 88.90        = 398.40
+ *   October 600 kWh, monthly Guangzhou tiers                   = 370.40
+ */
+static const char annual_tariff[] =
+	"{\"id\": \"annual-residential\", \"version\": 1, \"name\": \"annual tiers\","
+	" \"usage_class\": \"residential\", \"effective_from\": \"2026-01-01\", \"currency\": \"CNY\","
+	" \"rounding\": \"half_up\", \"utc_offset\": \"+08:00\", \"energy\": {\"price\": \"0.589\","
+	" \"tier_basis\": \"annual\", \"tiers\": [{\"max\": \"700\", \"surcharge\": \"0\"},"
+	" {\"max\": \"1000\", \"surcharge\": \"0.05\"}, {\"surcharge\": \"0.30\"}]}}";
+
+static void run_month(pcrm_test_store *t, const char *period, const char *tariff,
+                      const char *total)
+{
+	char spec[384];
+	pcrm_billing_summary s;
+	snprintf(spec, sizeof(spec),
+	         "{\"org_unit\": \"3701\", \"period\": \"%s\", \"issue_date\": \"2026-11-01\","
+	         " \"due_date\": \"2026-11-15\", \"tariffs\": {\"residential\": \"%s\"}}",
+	         period, tariff);
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec, NULL, NULL, &s));
+	cr_assert_eq(s.billed, 1, "%s", period);
+	assert_money(s.total, total);
+}
+
+PCRM_BACKEND_TEST(billing, annual_tiers_start_from_the_years_earlier_bills)
+{
+	const pcrm_time sep30 = OCT31 - 31 * DAY; /* 2026-09-30 20:00 +08:00 */
+	char *gz = read_tariff("cn-gd-guangzhou-residential.json");
+	pcrm_bill_record *fresh;
+
+	make_tree(t->ctx);
+	add_home(t, &city_clerk, 1, "3701", NULL);
+	pcrm_assert_ok(pcrm_reading_record(t->ctx, &city_clerk, "M1", PCRM_REGISTER_TOTAL,
+	                                   dec("1500"), sep30, 0, NULL));
+	pcrm_assert_ok(pcrm_reading_record(t->ctx, &city_clerk, "M1", PCRM_REGISTER_TOTAL,
+	                                   dec("2100"), OCT31, 0, NULL));
+	pcrm_assert_ok(pcrm_tariff_publish(t->ctx, &root_admin, annual_tariff));
+	pcrm_assert_ok(pcrm_tariff_publish(t->ctx, &root_admin, gz));
+	free(gz);
+
+	run_month(t, "2026-09", "annual-residential", "294.50");
+	run_month(t, "2026-10", "annual-residential", "398.40");
+	/* a correction bills the month again from the same earlier bills */
+	pcrm_assert_ok(pcrm_bill_correct(t->ctx, &city_admin, "A1-202610", "check", &fresh));
+	assert_money(fresh->total, "398.40");
+	pcrm_bill_record_free(fresh);
+	/* the same month on monthly tiers: September's bill does not count */
+	pcrm_assert_ok(pcrm__store_exec(t->ctx->store, "DELETE FROM bill WHERE period = '2026-10'",
+	                                NULL, 0, NULL));
+	run_month(t, "2026-10", "cn-gd-guangzhou-residential", "370.40");
+}
+
 /* ---- the late-payment penalty ---- */
 
 static void post_bill(pcrm_test_store *t, const char *account, const char *no, const char *due,
