@@ -29,17 +29,6 @@ int pcrm__month_parse(const pcrm_ctx *ctx, const char *path, const char *text,
                       struct pcrm__month *out);
 
 /**
- * The contract terms of an account (合同容量, 需量核定值, 功率因数考核标准) and
- * the supply dates bounding its first and last month (migration 9's
- * columns of `account`; zero / {0, 0, 0} where it has none).
- */
-struct pcrm__contract_terms {
-	pcrm_decimal contract_capacity_kva, contract_demand_kw;
-	int pf_standard;                    /* hundredths: 90, 85, 80, or 0 */
-	pcrm_date supply_start, supply_end; /* {0, 0, 0}: none */
-};
-
-/**
  * What a bill is computed for besides the usage: the customer attributes
  * (migration 8's columns of `customer`) and the account's contract terms,
  * read with the customer and account rows.
@@ -50,7 +39,7 @@ struct pcrm__bill_subject {
 	char usage_class[PCRM__BILL_CODE_MAX + 1];
 	int household_size;
 	int low_income;
-	struct pcrm__contract_terms terms;
+	pcrm_contract_terms terms; /* migration 9's columns of `account` */
 };
 
 /* ---- contract terms (contract_load.c) ---- */
@@ -71,7 +60,7 @@ struct pcrm__bill_subject {
  * account.
  */
 int pcrm__contract_read(struct pcrm_rows *rows, int col, const char *account_no,
-                        struct pcrm__contract_terms *out);
+                        pcrm_contract_terms *out);
 
 /*
  * "org unit o lies in the subtree whose path is $1", per engine.  On

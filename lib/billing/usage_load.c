@@ -238,7 +238,7 @@ static int set_energy(const pcrm_tariff *t, const struct pcrm__account_usage *u,
  * supply_end, so the month of a new connection or a termination bills its
  * basic charge for those days only (1/30 per day, in pcrm_bill_compute()).
  */
-static int supplied_days(const struct pcrm__contract_terms *u, const struct pcrm__month *month,
+static int supplied_days(const pcrm_contract_terms *u, const struct pcrm__month *month,
                          pcrm_date *start, pcrm_date *end)
 {
 	*start = month->first;

@@ -77,10 +77,6 @@ static int check_closable(pcrm_ctx *ctx, const char *account_no, const char *sta
 	return rc;
 }
 
-/* The contract terms, in the document and (migration 9) in columns of their own. */
-static const char *const contract_fields[] = { "contract_capacity_kva", "contract_demand_kw",
-	                                       "pf_standard", "supply_start", "supply_end", NULL };
-
 static const struct pcrm__record_kind account_kind = {
 	.table = "account",
 	.key = "account_no",
@@ -101,7 +97,7 @@ static const struct pcrm__record_kind account_kind = {
 	              "version = version + 1, contract_capacity_kva = $7, contract_demand_kw = $8, "
 	              "pf_standard = $9, supply_start = $10, supply_end = $11 "
 	              "WHERE account_no = $5 AND version = $6",
-	.extras = contract_fields,
+	.extras = pcrm__contract_term_names, /* in the document and (migration 9) in columns */
 	.final_status = "closed",
 	.doc_check = pcrm__account_doc_check,
 	.check_links = NULL,
@@ -153,31 +149,13 @@ int pcrm_account_update(pcrm_ctx *ctx, const pcrm_actor *actor, const char *acco
 
 int pcrm_account_contract(const pcrm_account *a, pcrm_contract_terms *out)
 {
-	const char *cap, *demand, *pf, *start, *end;
-	pcrm_decimal d;
-	int rc = PCRM_OK;
+	const char *text[PCRM__CONTRACT_TERM_COUNT];
 
 	if (!a || !out)
 		return pcrm__error(PCRM_EINVAL, "%s: is NULL", a ? "out" : "account");
-	memset(out, 0, sizeof(*out));
-	out->version = PCRM_CONTRACT_TERMS_VERSION;
-	cap = pcrm__record_str(rec(a), "contract_capacity_kva");
-	demand = pcrm__record_str(rec(a), "contract_demand_kw");
-	pf = pcrm__record_str(rec(a), "pf_standard");
-	start = pcrm__record_str(rec(a), "supply_start");
-	end = pcrm__record_str(rec(a), "supply_end");
-	if (cap)
-		rc = pcrm__decimal_load(cap, &out->contract_capacity_kva);
-	if (rc == PCRM_OK && demand)
-		rc = pcrm__decimal_load(demand, &out->contract_demand_kw);
-	/* "0.90" -> 90: the document holds only the three canonical standards */
-	if (rc == PCRM_OK && pf && (rc = pcrm__decimal_load(pf, &d)) == PCRM_OK)
-		rc = pcrm__pf_standard_int(d, &out->pf_standard);
-	if (rc == PCRM_OK && start && pcrm_date_parse(start, &out->supply_start) != PCRM_OK)
-		rc = pcrm__error(PCRM_ESTORE, "stored supply_start \"%.16s\" is malformed", start);
-	if (rc == PCRM_OK && end && pcrm_date_parse(end, &out->supply_end) != PCRM_OK)
-		rc = pcrm__error(PCRM_ESTORE, "stored supply_end \"%.16s\" is malformed", end);
-	return rc;
+	for (int i = 0; i < PCRM__CONTRACT_TERM_COUNT; i++)
+		text[i] = pcrm__record_str(rec(a), pcrm__contract_term_names[i]);
+	return pcrm__contract_terms_parse(text, out);
 }
 
 /* A decimal term for the patch: null when zero (removed), else its text. */

@@ -186,16 +186,59 @@ static int check_pf_standard(const char *path, json_t *v)
 	return pcrm__error(PCRM_EINVAL, "%s: must be one of \"0.90\", \"0.85\", \"0.80\"", path);
 }
 
-int pcrm__pf_standard_int(pcrm_decimal d, int *out)
+const char *const pcrm__contract_term_names[PCRM__CONTRACT_TERM_COUNT + 1] = {
+	"contract_capacity_kva", "contract_demand_kw", "pf_standard", "supply_start", "supply_end",
+	NULL
+};
+
+/* A stored capacity or demand: a decimal above 0 (zero is stored as absent). */
+static int parse_term(const char *field, const char *text, pcrm_decimal *out)
+{
+	if (text && (pcrm_decimal_parse(text, out) != PCRM_OK || pcrm_decimal_sign(*out) <= 0))
+		return pcrm__error(PCRM_ESTORE, "stored %s \"%.48s\" is malformed", field, text);
+	return PCRM_OK;
+}
+
+/* "0.90" -> 90: the archive stores only the three 1983 standards. */
+static int parse_pf(const char *text, int *out)
 {
 	static const int standards[] = { 90, 85, 80 };
-	for (size_t i = 0; i < sizeof(standards) / sizeof(standards[0]); i++) {
-		if (pcrm_decimal_cmp(d, pcrm_decimal_make(standards[i], 2)) == 0) {
-			*out = standards[i];
-			return PCRM_OK;
-		}
-	}
-	return pcrm__error(PCRM_ESTORE, "stored pf_standard is not 0.90, 0.85 or 0.80");
+	pcrm_decimal d;
+	if (!text)
+		return PCRM_OK;
+	if (pcrm_decimal_parse(text, &d) == PCRM_OK)
+		for (size_t i = 0; i < sizeof(standards) / sizeof(standards[0]); i++)
+			if (pcrm_decimal_cmp(d, pcrm_decimal_make(standards[i], 2)) == 0) {
+				*out = standards[i];
+				return PCRM_OK;
+			}
+	return pcrm__error(PCRM_ESTORE, "stored pf_standard \"%.48s\" is not 0.90, 0.85 or 0.80",
+	                   text);
+}
+
+static int parse_date(const char *field, const char *text, pcrm_date *out)
+{
+	if (text && pcrm_date_parse(text, out) != PCRM_OK)
+		return pcrm__error(PCRM_ESTORE, "stored %s \"%.16s\" is malformed", field, text);
+	return PCRM_OK;
+}
+
+int pcrm__contract_terms_parse(const char *const text[PCRM__CONTRACT_TERM_COUNT],
+                               pcrm_contract_terms *out)
+{
+	int rc;
+	memset(out, 0, sizeof(*out));
+	out->version = PCRM_CONTRACT_TERMS_VERSION;
+	rc = parse_term(pcrm__contract_term_names[0], text[0], &out->contract_capacity_kva);
+	if (rc == PCRM_OK)
+		rc = parse_term(pcrm__contract_term_names[1], text[1], &out->contract_demand_kw);
+	if (rc == PCRM_OK)
+		rc = parse_pf(text[2], &out->pf_standard);
+	if (rc == PCRM_OK)
+		rc = parse_date(pcrm__contract_term_names[3], text[3], &out->supply_start);
+	if (rc == PCRM_OK)
+		rc = parse_date(pcrm__contract_term_names[4], text[4], &out->supply_end);
+	return rc;
 }
 
 static int check_date(const char *path, const json_t *v)

@@ -37,8 +37,20 @@ int pcrm__metering_parse_json(const char *what, const char *text, json_t **out);
 int pcrm__account_doc_check(json_t *doc, int patch);
 int pcrm__metering_point_doc_check(json_t *doc, int patch);
 
-/** A checked power-factor standard ("0.90") in hundredths (90); PCRM_ESTORE for anything else. */
-int pcrm__pf_standard_int(pcrm_decimal d, int *out);
+/** How many contract terms an account stores, in the order pcrm__contract_terms_parse() reads. */
+#define PCRM__CONTRACT_TERM_COUNT 5
+/** Their names: document fields and (migration 9) column names of `account`. */
+extern const char *const pcrm__contract_term_names[PCRM__CONTRACT_TERM_COUNT + 1];
+
+/**
+ * Turns the stored text of an account's contract terms (in
+ * pcrm__contract_term_names order, NULL where a term is absent) into terms;
+ * the one reader of what the archive wrote, whether from the document or
+ * from the columns.  PCRM_ESTORE names the field when the store holds
+ * something the archive never writes.
+ */
+int pcrm__contract_terms_parse(const char *const text[PCRM__CONTRACT_TERM_COUNT],
+                               pcrm_contract_terms *out);
 
 /** Applies a checked patch (null removes) to a full document, then checks it whole. */
 int pcrm__doc_merge(json_t *doc, const json_t *patch, int (*check)(json_t *, int));
