@@ -89,10 +89,10 @@ static void date_text(pcrm_date d, char out[16])
 }
 
 json_t *pcrm__bill_request(const struct pcrm__month *month, const struct pcrm__bill_meta *meta,
-                           const pcrm_bill *bill)
+                           pcrm_decimal amount)
 {
 	char total[PCRM_DECIMAL_STRING_MAX], issue[16], due[16];
-	pcrm_decimal_format(pcrm_bill_total(bill), total, sizeof(total));
+	pcrm_decimal_format(amount, total, sizeof(total));
 	date_text(meta->issue_date, issue);
 	date_text(meta->due_date, due);
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kind", "bill", "bill_no", meta->bill_no,
@@ -109,7 +109,7 @@ int pcrm__bill_post(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__b
 	/* A bill of nothing (a low-income allowance covering it all) owes nothing: no entry. */
 	if (pcrm_decimal_sign(pcrm_bill_total(bill)) <= 0)
 		return PCRM_OK;
-	if (!(req = pcrm__bill_request(month, meta, bill)))
+	if (!(req = pcrm__bill_request(month, meta, pcrm_bill_total(bill))))
 		return pcrm__error_oom();
 	rc = pcrm__ledger_post_doc(ctx, actor, s->account_no, req, NULL);
 	json_decref(req);

@@ -102,18 +102,11 @@ static int load_batch(struct post *p, const char *after, size_t *n)
 	return rc < 0 ? rc : PCRM_OK;
 }
 
-/* The posting request of a stored bill, as the run builds it (pcrm__bill_request()). */
+/* The posting request of a stored bill: the very one the run posts (pcrm__bill_request()). */
 static json_t *request_of(const struct post *p, const struct post_bill *b)
 {
-	char issue[16], due[16], total[PCRM_DECIMAL_STRING_MAX];
-	pcrm_decimal_format(b->total, total, sizeof(total));
-	snprintf(issue, sizeof(issue), "%04d-%02d-%02d", b->issue_date.year % 10000,
-	         b->issue_date.month % 100, b->issue_date.day % 100);
-	snprintf(due, sizeof(due), "%04d-%02d-%02d", b->due_date.year % 10000,
-	         b->due_date.month % 100, b->due_date.day % 100);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kind", "bill", "bill_no", b->bill_no,
-	                 "period", p->spec.month.text, "issue_date", issue, "due_date", due,
-	                 "amount", total);
+	struct pcrm__bill_meta meta = { b->bill_no, NULL, b->issue_date, b->due_date };
+	return pcrm__bill_request(&p->spec.month, &meta, b->total);
 }
 
 /*

@@ -303,7 +303,7 @@ static int post_bulk(struct run *r, size_t n)
 		lb[k].customer_no = r->subjects[i].customer_no;
 		lb[k].account_no = r->subjects[i].account_no;
 		lb[k].usage_class = r->subjects[i].usage_class;
-		lb[k].doc = pcrm__bill_request(&r->month, &meta, r->bills[i]);
+		lb[k].doc = pcrm__bill_request(&r->month, &meta, pcrm_bill_total(r->bills[i]));
 		if (!lb[k++].doc)
 			rc = pcrm__error_oom();
 	}
