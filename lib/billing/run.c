@@ -245,14 +245,6 @@ static int load_subjects(struct run *r, const char *after, size_t *n)
 	return rc < 0 ? rc : PCRM_OK;
 }
 
-static const struct pcrm__account_usage *usage_of(const struct run *r, size_t nusage,
-                                                  const char *account_no)
-{
-	struct pcrm__account_usage key;
-	snprintf(key.account_no, sizeof(key.account_no), "%s", account_no);
-	return bsearch(&key, r->usage, nusage, sizeof(key), pcrm__usage_cmp);
-}
-
 /* "<account_no>-<YYYYMM>" (an account number has at most PCRM__BILL_CODE_MAX bytes). */
 static void bill_no(char out[PCRM__BILL_NO_MAX], const char *account_no, const char *month)
 {
@@ -269,7 +261,8 @@ static int compute_batch(struct run *r, size_t n, size_t nusage)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct pcrm__bill_subject *s = &r->subjects[i];
-		const struct pcrm__account_usage *u = usage_of(r, nusage, s->account_no);
+		const struct pcrm__account_usage *u =
+			pcrm__usage_find(r->usage, nusage, s->account_no);
 		const pcrm_tariff *t;
 		int rc;
 
