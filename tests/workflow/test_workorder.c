@@ -577,7 +577,7 @@ PCRM_BACKEND_TEST(workorder, queries)
 	} while (cursor);
 	cr_assert_eq(seen, 6);
 	pcrm_assert_fails(pcrm_workorder_query(t->ctx, &root_admin, &f, "bogus", 4, &l), PCRM_EINVAL,
-	                  "cursor:");
+	                  "cursor: \"bogus\" is not a cursor from pcrm_workorder_list_next_cursor()");
 	pcrm_assert_fails(pcrm_workorder_query(t->ctx, &root_admin, &f, NULL, 1001, &l), PCRM_EINVAL,
 	                  "limit:");
 	f.due_within_minutes = -5;
