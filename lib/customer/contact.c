@@ -17,11 +17,11 @@
 #include "core/vec.h"
 #include "core/uuid.h"
 #include "org/org_internal.h"
+#include "store/keyset.h"
 #include "store/store.h"
 
 #define DEFAULT_LIMIT 50
 #define MAX_LIMIT 1000
-#define CURSOR_MAX 64
 
 _Static_assert(PCRM_UUID_STRING_LEN == PCRM_CONTACT_ID_LEN, "contact ids are UUIDs");
 
@@ -175,25 +175,6 @@ int pcrm_contact_record(pcrm_ctx *ctx, const pcrm_actor *actor, const char *cust
 
 /* ---- listing ---- */
 
-/* "<at>.<id>": the key of the last contact shown.  Callers treat it as opaque. */
-static int cursor_parse(const char *cursor, pcrm_time *at, char id[PCRM_UUID_STRING_LEN + 1])
-{
-	const char *p = cursor;
-	pcrm_time v = 0;
-
-	for (; *p >= '0' && *p <= '9' && p - cursor < 15; p++)
-		v = v * 10 + (*p - '0');
-	if (p == cursor || *p != '.' || strlen(p + 1) != PCRM_UUID_STRING_LEN ||
-	    !pcrm__uuid_is_valid(p + 1))
-		return pcrm__error(PCRM_EINVAL,
-		                   "cursor: \"%.48s\" is not a cursor from "
-		                   "pcrm_contact_list_next_cursor()",
-		                   cursor);
-	*at = v;
-	memcpy(id, p + 1, PCRM_UUID_STRING_LEN + 1);
-	return PCRM_OK;
-}
-
 static int check_list_args(const char *cursor, int *limit, pcrm_time *after_at,
                            char after_id[PCRM_UUID_STRING_LEN + 1])
 {
@@ -202,7 +183,9 @@ static int check_list_args(const char *cursor, int *limit, pcrm_time *after_at,
 	if (*limit < 1 || *limit > MAX_LIMIT)
 		return pcrm__error(PCRM_EINVAL, "limit: %d is outside 1..%d (0 = %d)", *limit,
 		                   MAX_LIMIT, DEFAULT_LIMIT);
-	return cursor ? cursor_parse(cursor, after_at, after_id) : PCRM_OK;
+	return cursor ? pcrm__keyset_cursor_parse(cursor, "pcrm_contact_list_next_cursor", after_at,
+	                                         after_id) :
+	                PCRM_OK;
 }
 
 static int row_to_contact(pcrm_rows *rows, const char *customer_no, int utc_offset,
@@ -226,33 +209,19 @@ static int row_to_contact(pcrm_rows *rows, const char *customer_no, int utc_offs
 	return pcrm__contact_new(&f, utc_offset, out);
 }
 
-/* Reads up to `limit` rows; one row more means there is a next page. */
-static int read_page(pcrm_ctx *ctx, pcrm_rows *rows, const char *customer_no, int limit,
-                     pcrm_contact_list *list)
+struct contact_row_arg {
+	const char *customer_no;
+	int utc_offset;
+};
+
+static int make_contact(void *arg, pcrm_rows *rows, pcrm_contact **out)
 {
-	int rc;
-	list->items = calloc((size_t)limit, sizeof(*list->items));
-	if (!list->items)
-		return pcrm__error_oom();
-	while ((rc = pcrm__rows_next(rows)) == 1) {
-		const pcrm_contact *last;
-		char cursor[CURSOR_MAX];
-		if (list->count < (size_t)limit) {
-			rc = row_to_contact(rows, customer_no, pcrm_ctx_utc_offset(ctx),
-			                    &list->items[list->count]);
-			if (rc != PCRM_OK)
-				return rc;
-			list->count++;
-			continue;
-		}
-		last = list->items[list->count - 1];
-		snprintf(cursor, sizeof(cursor), "%lld.%s", (long long)pcrm_contact_at(last),
-		         pcrm_contact_id(last));
-		list->next_cursor = strdup(cursor);
-		return list->next_cursor ? PCRM_OK : pcrm__error_oom();
-	}
-	return rc < 0 ? rc : PCRM_OK;
+	const struct contact_row_arg *a = arg;
+	return row_to_contact(rows, a->customer_no, a->utc_offset, out);
 }
+
+/* newest first; the cursor is the (at, id) of the last contact shown */
+PCRM__KEYSET_PAGE_READ(read_page, pcrm_contact_list, pcrm_contact, pcrm_contact_at, pcrm_contact_id)
 
 static int query_page(pcrm_ctx *ctx, const char *customer_no, const char *cursor,
                       pcrm_time after_at, const char *after_id, int limit, pcrm_contact_list **out)
@@ -277,7 +246,8 @@ static int query_page(pcrm_ctx *ctx, const char *customer_no, const char *cursor
 	rc = pcrm__store_query(ctx->store, cursor ? next_page : first_page, p, cursor ? 4 : 2,
 	                       &rows);
 	if (rc == PCRM_OK) {
-		rc = read_page(ctx, rows, customer_no, limit, list);
+		struct contact_row_arg arg = { customer_no, pcrm_ctx_utc_offset(ctx) };
+		rc = read_page(rows, limit, list, make_contact, &arg);
 		pcrm__rows_free(rows);
 	}
 	if (rc != PCRM_OK) {

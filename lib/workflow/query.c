@@ -17,6 +17,7 @@
 #include "core/vec.h"
 #include "core/uuid.h"
 #include "org/org_internal.h"
+#include "store/keyset.h"
 #include "workorder_internal.h"
 
 #define DEFAULT_LIMIT 50
@@ -62,23 +63,6 @@ static void add(struct sql_builder *b, const char *fragment, int nvalues, pcrm_s
 		b->p[b->n - 1] = v2;
 }
 
-/* "<opened_at>.<id>": the key of the last work order shown.  Callers treat it as opaque. */
-static int cursor_parse(const char *cursor, pcrm_time *at, char id[PCRM_UUID_STRING_LEN + 1])
-{
-	const char *p = cursor;
-	pcrm_time v = 0;
-	for (; *p >= '0' && *p <= '9' && p - cursor < 15; p++)
-		v = v * 10 + (*p - '0');
-	if (p == cursor || *p != '.' || strlen(p + 1) != PCRM_UUID_STRING_LEN ||
-	    !pcrm__uuid_is_valid(p + 1))
-		return pcrm__error(PCRM_EINVAL, "cursor: \"%.48s\" is not a cursor from "
-		                                "pcrm_workorder_list_next_cursor()",
-		                   cursor);
-	*at = v;
-	memcpy(id, p + 1, PCRM_UUID_STRING_LEN + 1);
-	return PCRM_OK;
-}
-
 static void build_query(struct sql_builder *b, const pcrm_workorder_filter *f, const char *scope,
                         pcrm_time now, const char *cursor, pcrm_time after_at,
                         const char *after_id, int limit)
@@ -119,34 +103,18 @@ static void build_query(struct sql_builder *b, const pcrm_workorder_filter *f, c
 	add(b, " ORDER BY w.opened_at, w.id LIMIT $?", 1, PCRM_SQL_I(limit + 1), none);
 }
 
-static int read_page(pcrm_rows *rows, int limit, pcrm_workorder_list *list)
+static int make_workorder(void *arg, pcrm_rows *rows, pcrm_workorder **out)
 {
-	int rc;
-	list->items = calloc((size_t)limit, sizeof(*list->items));
-	if (!list->items)
-		return pcrm__error_oom();
-	while ((rc = pcrm__rows_next(rows)) == 1) {
-		const pcrm_workorder *last;
-		char cursor[64];
-		json_t *obj;
-		int steps;
-		if (list->count < (size_t)limit) {
-			rc = pcrm__workorder_from_row(rows, &obj, &steps);
-			if (rc == PCRM_OK)
-				rc = pcrm__workorder_new(obj, steps, &list->items[list->count]);
-			if (rc != PCRM_OK)
-				return rc;
-			list->count++;
-			continue;
-		}
-		last = list->items[list->count - 1];
-		snprintf(cursor, sizeof(cursor), "%lld.%s", (long long)pcrm_workorder_opened_at(last),
-		         pcrm_workorder_id(last));
-		list->next_cursor = strdup(cursor);
-		return list->next_cursor ? PCRM_OK : pcrm__error_oom();
-	}
-	return rc < 0 ? rc : PCRM_OK;
+	json_t *obj;
+	int steps;
+	int rc = pcrm__workorder_from_row(rows, &obj, &steps);
+	(void)arg;
+	return rc == PCRM_OK ? pcrm__workorder_new(obj, steps, out) : rc;
 }
+
+/* oldest first; the cursor is the (opened_at, id) of the last work order shown */
+PCRM__KEYSET_PAGE_READ(read_page, pcrm_workorder_list, pcrm_workorder, pcrm_workorder_opened_at,
+                       pcrm_workorder_id)
 
 static int check_filter(const pcrm_workorder_filter *f)
 {
@@ -184,7 +152,8 @@ int pcrm_workorder_query(pcrm_ctx *ctx, const pcrm_actor *actor,
 		                   MAX_LIMIT, DEFAULT_LIMIT);
 	rc = check_filter(filter);
 	if (rc == PCRM_OK && cursor)
-		rc = cursor_parse(cursor, &after_at, after_id);
+		rc = pcrm__keyset_cursor_parse(cursor, "pcrm_workorder_list_next_cursor", &after_at,
+		                               after_id);
 	if (rc == PCRM_OK)
 		rc = pcrm__authorize_scope(ctx, actor, PCRM_PERM_ARCHIVE_READ, filter->org_unit, &scope);
 	if (rc == PCRM_OK) {
@@ -198,7 +167,7 @@ int pcrm_workorder_query(pcrm_ctx *ctx, const pcrm_actor *actor,
 		rc = pcrm__store_query(ctx->store, b->sql, b->p, b->n, &rows);
 	}
 	if (rc == PCRM_OK) {
-		rc = read_page(rows, limit, list);
+		rc = read_page(rows, limit, list, make_workorder, NULL);
 		pcrm__rows_free(rows);
 	}
 	free(b);

@@ -28,10 +28,16 @@
  *      timers) go one by one through the ordinary operation, each in a
  *      savepoint, with their own audit entries.
  *
- * A work order changed by somebody else between the read and the write
- * misses its UPDATE (or rolls back to its savepoint): what it staged is
- * dropped and its timers are unclaimed (inserted again as they were, same id)
- * for the next batch, so a timer is applied exactly once.
+ * Nobody else can change a batch's work orders between the read and the
+ * write: on PostgreSQL the read locks them (a concurrent fire waits, then
+ * fails its version check), on SQLite the batch's transaction holds the
+ * write lock.  The write is still conditional on each row's step count, and
+ * a work order that misses its UPDATE (or an operation that rolls back to
+ * its savepoint, e.g. after a deadlock) drops what it staged and has its
+ * timers unclaimed (inserted again as they were, same id) for the next
+ * batch, so a timer is applied exactly once even if that guarantee is ever
+ * weakened.  With the locks as they are, only the savepoint path is
+ * reachable, and only through a server error; no test reaches either.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -13,6 +13,7 @@
 
 #include "backend.h"
 #include "fixtures.h"
+#include "race.h"
 #include "core/ctx.h"
 #include "store/store.h"
 
@@ -976,4 +977,116 @@ PCRM_BACKEND_TEST(billing, migration_8_fills_the_columns_from_stored_documents)
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM customer WHERE household_size = 1 "
 	                      "AND low_income = 0"),
 	             4);
+}
+
+/* ---- the posting step and corrections at once ---- */
+
+#define RACE_HOMES 60
+
+static const char *const post_in_pairs =
+	"{\"org_unit\": \"3701\", \"period\": \"2026-10\", \"batch_size\": 1}";
+
+/* The posting step on a connection of its own, a bill a transaction; the bills it posted. */
+static int post_racing(pcrm_test_store *t)
+{
+	pcrm_ctx *ctx = NULL;
+	pcrm_billing_post_summary ps;
+	int rc = open_another(t, &ctx);
+	memset(&ps, 0, sizeof(ps));
+	if (rc == PCRM_OK)
+		rc = pcrm_billing_post(ctx, &city_admin, post_in_pairs, NULL, NULL, &ps);
+	pcrm_ctx_close(ctx);
+	return rc == PCRM_OK ? (int)ps.posted : rc;
+}
+
+/* Whether the race corrects account A<100 + i>'s bill: every other one. */
+static int race_corrects(int i)
+{
+	return i % 2 == 0;
+}
+
+/*
+ * Corrects every other bill on a connection of its own, from the last
+ * account down while the posting step goes up, so that the two meet: some
+ * bills are posted before their correction, some corrected before their
+ * posting.  How many it corrected.
+ */
+static int correct_racing(pcrm_test_store *t)
+{
+	pcrm_ctx *ctx = NULL;
+	int done = 0, rc = open_another(t, &ctx);
+	for (int i = RACE_HOMES; i >= 1 && rc == PCRM_OK; i--) {
+		if (!race_corrects(i))
+			continue;
+		char bill_no[32];
+		snprintf(bill_no, sizeof(bill_no), "A%d-202610", 100 + i);
+		rc = pcrm_bill_correct(ctx, &city_admin, bill_no, "review: late reading", NULL);
+		done += rc == PCRM_OK;
+	}
+	pcrm_ctx_close(ctx);
+	return rc == PCRM_OK ? done : rc;
+}
+
+/*
+ * A correction racing the posting step never leaves the ledger out of step
+ * with the bills: a voided bill the ledger holds is credited, the ledger
+ * never holds a bill voided before it was posted, and once the step has
+ * run again every account owes exactly its current bill.
+ */
+PCRM_BACKEND_TEST(billing, corrections_racing_the_posting_step_keep_the_ledger_in_step)
+{
+	struct pcrm_test_race_store r;
+	pcrm_test_store *s = pcrm_test_race_store(t, &r);
+	pcrm_billing_summary sum;
+	pcrm_billing_post_summary ps;
+	int posted = 0, corrected = 0;
+
+	setup(s);
+	for (int i = 1; i <= RACE_HOMES; i++)
+		add_home(s, &city_clerk, 100 + i, "370102", "600");
+	pcrm_assert_ok(pcrm_billing_run(s->ctx, &city_admin, spec_3701, NULL, NULL, &sum));
+	cr_assert_eq(sum.billed, RACE_HOMES + 2);
+	/* late readings: each corrected bill grows from 370.40 to 459.30 */
+	for (int i = 1; i <= RACE_HOMES; i++) {
+		char meter[16];
+		if (!race_corrects(i))
+			continue;
+		snprintf(meter, sizeof(meter), "M%d", 100 + i);
+		pcrm_assert_ok(pcrm_reading_record(s->ctx, &city_clerk, meter, PCRM_REGISTER_TOTAL,
+		                                   dec("1700"), OCT31 + 3600, 0, NULL));
+	}
+
+	race_pair(s, correct_racing, post_racing, &corrected, &posted);
+	cr_assert_eq(corrected, RACE_HOMES / 2, "corrections: %d (%s)", corrected, pcrm_error_last());
+	cr_assert(posted >= 0, "posting step: %d", posted);
+
+	/* a voided bill is in the ledger exactly when its credit note is */
+	cr_assert_eq(count(s, "SELECT COUNT(*) FROM bill b WHERE b.status = 'void' AND "
+	                      "EXISTS (SELECT 1 FROM ledger_entry e WHERE e.kind = 'bill' "
+	                      "AND e.ref = b.bill_no) <> EXISTS (SELECT 1 FROM ledger_entry v "
+	                      "WHERE v.kind = 'void' AND v.ref = b.bill_no || '-CN')"),
+	             0);
+	/* a bill replacing a posted one was posted with the correction */
+	cr_assert_eq(count(s, "SELECT COUNT(*) FROM bill n JOIN bill o ON o.bill_no = n.replaces "
+	                      "WHERE EXISTS (SELECT 1 FROM ledger_entry e WHERE e.kind = 'bill' "
+	                      "AND e.ref = o.bill_no) AND NOT EXISTS (SELECT 1 FROM ledger_entry e "
+	                      "WHERE e.kind = 'bill' AND e.ref = n.bill_no)"),
+	             0);
+
+	/* the step run again posts what the race left, and every account owes its current bill */
+	pcrm_assert_ok(pcrm_billing_post(s->ctx, &city_admin, post_3701, NULL, NULL, &ps));
+	cr_assert_eq(ps.bills, RACE_HOMES + 2);
+	cr_assert_eq(ps.posted + ps.already_posted, RACE_HOMES + 2);
+	for (int i = 1; i <= RACE_HOMES; i++) {
+		char acct[16];
+		pcrm_ledger_summary l;
+		snprintf(acct, sizeof(acct), "A%d", 100 + i);
+		pcrm_assert_ok(pcrm_ledger_summary_load(s->ctx, &city_agent, acct, &l));
+		assert_money(l.balance, race_corrects(i) ? "459.30" : "370.40");
+	}
+	cr_assert_eq(count(s, "SELECT COUNT(*) FROM ledger_entry WHERE kind = 'void'"),
+	             count(s, "SELECT COUNT(*) FROM bill b WHERE b.status = 'void' AND EXISTS "
+	                      "(SELECT 1 FROM ledger_entry e WHERE e.kind = 'bill' "
+	                      "AND e.ref = b.bill_no)"));
+	pcrm_test_race_store_remove(&r);
 }

@@ -419,7 +419,8 @@ PCRM_BACKEND_TEST(contact, list_arguments_are_checked)
 	pcrm_assert_fails(pcrm_contact_list_load(t->ctx, &city_agent, ZHANG, NULL, -1, &l),
 	                  PCRM_EINVAL, "limit");
 	pcrm_assert_fails(pcrm_contact_list_load(t->ctx, &city_agent, ZHANG, "garbage", 10, &l),
-	                  PCRM_EINVAL, "cursor: \"garbage\"");
+	                  PCRM_EINVAL,
+	                  "cursor: \"garbage\" is not a cursor from pcrm_contact_list_next_cursor()");
 	pcrm_assert_fails(pcrm_contact_list_load(t->ctx, &city_agent, ZHANG, "", 10, &l),
 	                  PCRM_EINVAL, "cursor");
 	pcrm_assert_fails(pcrm_contact_list_load(t->ctx, &city_agent, ZHANG,

@@ -577,7 +577,7 @@ PCRM_BACKEND_TEST(workorder, queries)
 	} while (cursor);
 	cr_assert_eq(seen, 6);
 	pcrm_assert_fails(pcrm_workorder_query(t->ctx, &root_admin, &f, "bogus", 4, &l), PCRM_EINVAL,
-	                  "cursor:");
+	                  "cursor: \"bogus\" is not a cursor from pcrm_workorder_list_next_cursor()");
 	pcrm_assert_fails(pcrm_workorder_query(t->ctx, &root_admin, &f, NULL, 1001, &l), PCRM_EINVAL,
 	                  "limit:");
 	f.due_within_minutes = -5;
@@ -713,28 +713,11 @@ static int race(pcrm_test_store *t)
 
 PCRM_BACKEND_TEST(workorder, tick_from_two_processes_applies_each_timer_once)
 {
-	char path[64] = "", uri[96];
-	pcrm_test_store file = *t;
-	pcrm_test_store *s = t;
+	struct pcrm_test_race_store r;
+	pcrm_test_store *s = pcrm_test_race_store(t, &r);
 	int64_t warnings = 0;
-	pcrm_ctx_options opts;
 	int mine, theirs;
 
-	if (strcmp(pcrm_ctx_backend(t->ctx), "sqlite") == 0) {
-		/* in-memory databases are private: race on a file */
-		int fd;
-		snprintf(path, sizeof(path), "/tmp/pcrm-wf-race-XXXXXX");
-		fd = mkstemp(path);
-		cr_assert(fd >= 0);
-		close(fd);
-		snprintf(uri, sizeof(uri), "sqlite:%s", path);
-		pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION);
-		opts.clock = pcrm_test_clock;
-		opts.clock_data = &file;
-		pcrm_assert_ok(pcrm_ctx_open(&file.ctx, uri, &opts));
-		file.uri = uri;
-		s = &file;
-	}
 	setup(s);
 	for (int i = 0; i < RACE_ORDERS; i++) {
 		char key[16];
@@ -751,15 +734,7 @@ PCRM_BACKEND_TEST(workorder, tick_from_two_processes_applies_each_timer_once)
 	                                     "WHERE kind = 'warning'",
 	                                     NULL, 0, &warnings));
 	cr_assert_eq(warnings, RACE_ORDERS);
-	if (s == &file) {
-		char side[96];
-		pcrm_ctx_close(file.ctx);
-		unlink(path);
-		snprintf(side, sizeof(side), "%s-wal", path);
-		unlink(side);
-		snprintf(side, sizeof(side), "%s-shm", path);
-		unlink(side);
-	}
+	pcrm_test_race_store_remove(&r);
 }
 
 /* ---- the shipped definitions at work ---- */

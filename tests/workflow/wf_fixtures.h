@@ -5,11 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "backend.h"
 #include "fixtures.h"
+#include "race.h"
 
 #define HOUR 3600
 #define DAY 86400
@@ -86,45 +85,6 @@ static inline void define_test(pcrm_ctx *ctx)
 	pcrm_assert_ok(pcrm_workflow_define(ctx, &root_admin, test_def, cal, &v));
 	cr_assert_eq(v, 1);
 	free(cal);
-}
-
-/* A context of its own on t's store and clock, as a second process would open it. */
-static inline int open_another(pcrm_test_store *t, pcrm_ctx **ctx)
-{
-	pcrm_ctx_options opts;
-	pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION);
-	opts.clock = pcrm_test_clock;
-	opts.clock_data = t;
-	return pcrm_ctx_open(ctx, t->uri, &opts);
-}
-
-/*
- * Runs fn(t) in this process and, at the same time, in a forked child with
- * connections of its own (fn opens them from t->uri); *mine and *theirs
- * receive the two results.
- */
-static inline void race_two(pcrm_test_store *t, int (*fn)(pcrm_test_store *), int *mine,
-                            int *theirs)
-{
-	int fds[2], status = 0;
-	pid_t child;
-
-	*theirs = -100;
-	cr_assert_eq(pipe(fds), 0);
-	child = fork();
-	cr_assert(child >= 0);
-	if (child == 0) {
-		int n = fn(t);
-		close(fds[0]);
-		if (write(fds[1], &n, sizeof(n)) != (ssize_t)sizeof(n))
-			_exit(2);
-		_exit(0); /* never run the parent's exit handlers or touch its connections */
-	}
-	close(fds[1]);
-	*mine = fn(t);
-	cr_assert_eq(read(fds[0], theirs, sizeof(*theirs)), (ssize_t)sizeof(*theirs));
-	close(fds[0]);
-	cr_assert_eq(waitpid(child, &status, 0), child);
 }
 
 #endif
