@@ -13,9 +13,15 @@
  *               into a table of the bill table's shape (same keys and
  *               indexes) in one transaction: the floor for writing them;
  *   one SQL     (PostgreSQL) the same bills computed the way older
- *               marketing systems did, one INSERT ... SELECT with
- *               LEAST/GREATEST per tier over the readings, writing rows of
- *               the same shape (no ledger, no audit, a minimal document).
+ *               marketing systems did, one INSERT ... SELECT: the tariff's
+ *               parameters read from its stored version document (jsonb),
+ *               the month's season, household size and low-income rules,
+ *               every line of the library's bill and the same itemised
+ *               document (jsonb_build_object / jsonb_agg), into a table of
+ *               the bill table's shape (no ledger, no audit: neither has
+ *               the run).  Every bill is then compared with the library's
+ *               (every column but created_at, the documents as jsonb) and
+ *               any difference stops the benchmark.
  *
  * Wall time is noisy on a shared 2-core machine, so CPU time is printed
  * too: this process's, and on PostgreSQL the server backend's of the
@@ -52,6 +58,8 @@ static const char run_spec[] =
 	"{\"org_unit\": \"P1\", \"period\": \"2026-10\", \"issue_date\": \"2026-11-01\","
 	" \"due_date\": \"2026-11-15\", \"tariffs\": {\"residential\": "
 	"\"cn-gd-guangzhou-residential\"}, \"batch_size\": %d}";
+/* The run spec's "tariffs", which the one statement reads too. */
+static const char run_tariffs[] = "{\"residential\": \"cn-gd-guangzhou-residential\"}";
 
 struct clock3 {
 	double wall, cpu, server;
@@ -408,48 +416,236 @@ static struct clock3 bare_copy(pcrm_ctx *ctx, const struct bill_rows *b, long pi
 }
 
 /*
- * The same month's bills as one statement: October is a summer month of the
- * Guangzhou tariff (tiers up to 260 and 600 kWh at 0.589, 0.639, 0.889
- * yuan/kWh), each tier's amount rounded to the fen.
+ * The same month's bills as one statement, the way an older marketing
+ * system (营销系统) computes them: one INSERT ... SELECT, set-based, with
+ * everything the library's bill depends on read from the store and nothing
+ * of the Guangzhou tariff written into the SQL.
+ *
+ *   version  for each usage class of the run's "tariffs", the version of
+ *            the named tariff in effect on the first day of the month (and
+ *            still on the last), its document as jsonb; a tariff this
+ *            statement cannot bill (time of use, basic or demand charges,
+ *            power factor, minimums, annual or daily tiers, a rounding other
+ *            than half_up) yields no version, so no bills, and the
+ *            comparison after it fails rather than pass wrong bills;
+ *   tier, low, fund, fixed
+ *            its parameters as rows, once: per tier the price (the tier's,
+ *            or the energy price plus its surcharge) and the text the
+ *            library prints for it, the bounds of the month's season
+ *            (seasonal_max) and the large-household extras; the low-income
+ *            allowance; the funds and fixed charges in document order;
+ *   usage    the month's energy per account, (from, to] as the run reads
+ *            it: the total register, else the sum of the TOU registers;
+ *   subject  the active accounts of active customers in the org unit's
+ *            subtree with usage and no current bill of the month yet;
+ *   line     every line of every bill: an energy line per tier with energy
+ *            in it (thresholds raised for a large household), the
+ *            low-income allowance, a line per fund and per fixed charge,
+ *            each amount rounded half-up to the fen (numeric: exact), each
+ *            line the object the library writes (decimals as strings:
+ *            quantities without trailing zeros, prices with at least two
+ *            decimals);
+ *   bill     per account the lines in the library's order (jsonb_agg) and
+ *            the total, the sum of the rounded lines;
+ *   then the row of the library's shape, its document built with
+ *   jsonb_build_object (the period cut to the account's supply_start /
+ *   supply_end as the run does).
+ *
+ * Lines as rows with one GROUP BY, rather than a LATERAL subquery building
+ * each bill's lines: the same result, and about 10 % less server CPU for
+ * the SELECT at 1,000,000 customers (58 s against 65 s).
+ *
+ * $1 org unit, $2 month, $3..$4 the readings' (from, to], $5 issue day,
+ * $6 due day, $7 now, $8 the actor, $9 the run spec's tariffs object.
  */
 static struct clock3 one_statement(pcrm_ctx *ctx, long pid, int64_t *rows)
 {
-	static const char sql[] =
-		"INSERT INTO bench_sql_bill (customer_no, bill_no, account_no, period, status, "
-		"tariff_id, tariff_version, issue_day, due_day, energy, total, replaces, doc, "
-		"created_at, created_by) "
-		"SELECT u.customer_no, u.account_no || '-202610', u.account_no, '2026-10', 'issued', "
-		"'cn-gd-guangzhou-residential', 1, $3, $4, u.kwh::text, "
-		"(round(LEAST(u.kwh, 260) * 0.589, 2) "
-		" + round(GREATEST(LEAST(u.kwh, 600) - 260, 0) * 0.639, 2) "
-		" + round(GREATEST(u.kwh - 600, 0) * 0.889, 2))::text, NULL, "
-		"'{\"kwh\":\"' || u.kwh::text || '\"}', $5, 'bench-sql' "
-		"FROM (SELECT a.customer_no, a.account_no, SUM(r.energy::numeric) AS kwh "
-		"      FROM account a JOIN customer c ON c.customer_no = a.customer_no "
-		"      JOIN metering_point m ON m.account_no = a.account_no "
-		"      JOIN meter_reading r ON r.mp_no = m.mp_no "
-		"      WHERE a.status = 'active' AND c.status = 'active' AND r.reg = 'total' "
-		"      AND r.read_at > $1 AND r.read_at <= $2 "
-		"      GROUP BY a.customer_no, a.account_no) u";
+	/* in parts: C99 promises string literals of 4,095 bytes only */
+	static const char *const parts[] = {
+		"INSERT INTO bench_sql_bill (customer_no, bill_no, account_no, period, status, tariff_id, "
+		" tariff_version, issue_day, due_day, energy, total, replaces, doc, created_at, created_by) "
+		"WITH month AS ( "
+		" SELECT d AS first_day, (d + interval '1 month' - interval '1 day')::date AS last_day, "
+		"  extract(month FROM d)::int AS mon "
+		" FROM (SELECT to_date($2, 'YYYY-MM') AS d) m), "
+		"version AS ( "
+		" SELECT c.usage_class, v.tariff_id, v.version, v.d, v.d->'energy' AS e, month.* "
+		" FROM month CROSS JOIN jsonb_each_text($9::jsonb) c(usage_class, tariff_id) "
+		" CROSS JOIN LATERAL ( "
+		"  SELECT t.tariff_id, t.version, t.effective_to, t.doc::jsonb AS d "
+		"  FROM tariff_version t "
+		"  WHERE t.tariff_id = c.tariff_id "
+		"  AND t.effective_from <= month.first_day - date '1970-01-01' "
+		"  AND (t.effective_to IS NULL OR t.effective_to >= month.first_day - date '1970-01-01') "
+		"  ORDER BY t.version DESC LIMIT 1) v "
+		" WHERE (v.effective_to IS NULL OR v.effective_to >= month.last_day - date '1970-01-01') "
+		" AND NOT v.d ?| ARRAY['tou', 'basic', 'demand_charges', 'power_factor_adjustment', "
+		"  'minimum'] "
+		" AND COALESCE(v.d->'energy'->>'tier_basis', 'monthly') = 'monthly' "
+		" AND v.d->>'rounding' = 'half_up'), ",
+		"tier AS MATERIALIZED ( "
+		" SELECT usage_class, n AS ord, tier, price, "
+		"  round(price, GREATEST(scale(trim_scale(price)), 2))::text AS price_text, "
+		"  COALESCE(lag(hi) OVER w, 0) AS lo, hi, "
+		"  COALESCE(lag(hi_extra) OVER w, 0) AS lo_extra, COALESCE(hi_extra, 0) AS hi_extra, min_size "
+		" FROM ( "
+		"  SELECT v.usage_class, k.n, k.n::int AS tier, "
+		"   COALESCE((k.x->>'price')::numeric, "
+		"            (v.e->>'price')::numeric + (k.x->>'surcharge')::numeric) AS price, "
+		"   COALESCE((SELECT s->'max'->>(k.n::int - 1) "
+		"             FROM jsonb_array_elements(v.e->'seasonal_max') s "
+		"             WHERE s->'months' @> to_jsonb(v.mon)), k.x->>'max')::numeric AS hi, "
+		"   (v.e->'large_household'->'extra'->>(k.n::int - 1))::numeric AS hi_extra, "
+		"   COALESCE((v.e->'large_household'->>'min_size')::int, 2147483647) AS min_size "
+		"  FROM version v CROSS JOIN LATERAL jsonb_array_elements(v.e->'tiers') WITH ORDINALITY k(x, n) "
+		"  UNION ALL "
+		"  SELECT v.usage_class, 1, NULL, (v.e->>'price')::numeric, NULL, NULL, 2147483647 "
+		"  FROM version v WHERE NOT v.e ? 'tiers') k "
+		" WINDOW w AS (PARTITION BY usage_class ORDER BY n)), "
+		"low AS MATERIALIZED ( "
+		" SELECT v.usage_class, (v.e->'low_income'->>'free_kwh')::numeric AS kwh, "
+		"  -(v.e->'low_income'->>'price')::numeric AS price, "
+		"  round(-(v.e->'low_income'->>'price')::numeric, "
+		"   GREATEST(scale(trim_scale((v.e->'low_income'->>'price')::numeric)), 2))::text AS price_text "
+		" FROM version v WHERE v.e ? 'low_income'), "
+		"fund AS MATERIALIZED ( "
+		" SELECT v.usage_class, f.n AS ord, f.x->>'code' AS code, f.x->>'name' AS name, "
+		"  (f.x->>'price')::numeric AS price, "
+		"  round((f.x->>'price')::numeric, "
+		"   GREATEST(scale(trim_scale((f.x->>'price')::numeric)), 2))::text AS price_text "
+		" FROM version v CROSS JOIN LATERAL jsonb_array_elements(v.d->'funds') WITH ORDINALITY f(x, n)), "
+		"fixed AS MATERIALIZED ( "
+		" SELECT v.usage_class, x.n AS ord, x.x->>'code' AS code, x.x->>'name' AS name, "
+		"  round((x.x->>'amount')::numeric, 2) AS amount "
+		" FROM version v "
+		" CROSS JOIN LATERAL jsonb_array_elements(v.d->'fixed_charges') WITH ORDINALITY x(x, n)), ",
+		"usage AS ( "
+		" SELECT m.account_no, "
+		"  CASE WHEN bool_or(r.reg = 'total') "
+		"   THEN sum(r.energy::numeric) FILTER (WHERE r.reg = 'total') "
+		"   ELSE COALESCE(sum(r.energy::numeric) "
+		"    FILTER (WHERE r.reg IN ('peak', 'flat', 'valley', 'critical_peak')), 0) END AS kwh "
+		" FROM metering_point m JOIN meter_reading r ON r.mp_no = m.mp_no "
+		" WHERE r.read_at > $3 AND r.read_at <= $4 "
+		" GROUP BY m.account_no), "
+		"subject AS MATERIALIZED ( "
+		" SELECT a.customer_no, a.account_no, a.supply_start, a.supply_end, c.usage_class, "
+		"  c.household_size, c.low_income, u.kwh "
+		" FROM org_unit o JOIN customer c ON c.org_unit = o.code "
+		" JOIN account a ON a.customer_no = c.customer_no "
+		" JOIN usage u ON u.account_no = a.account_no "
+		" WHERE o.path ^@ (SELECT path FROM org_unit WHERE code = $1) "
+		" AND c.status = 'active' AND a.status = 'active' "
+		" AND c.usage_class IN (SELECT usage_class FROM version) "
+		" AND NOT EXISTS (SELECT 1 FROM bench_sql_bill s WHERE s.account_no = a.account_no "
+		"  AND s.period = $2 AND s.status = 'issued')), ",
+		"line AS ( "
+		" SELECT account_no, 1 AS seq, ord, amount, "
+		"  jsonb_strip_nulls(jsonb_build_object('amount', amount::text, 'code', 'energy', "
+		"   'quantity', trim_scale(qty)::text, 'tier', tier, 'unit', 'kWh', "
+		"   'unit_price', price_text)) AS line "
+		" FROM (SELECT s.account_no, k.ord, k.tier, k.price_text, q.qty, "
+		"        round(q.qty * k.price, 2) AS amount "
+		"       FROM subject s JOIN tier k ON k.usage_class = s.usage_class "
+		"       CROSS JOIN LATERAL (SELECT GREATEST(LEAST(s.kwh, k.hi + CASE "
+		"         WHEN s.household_size >= k.min_size THEN k.hi_extra ELSE 0 END) - (k.lo + CASE "
+		"         WHEN s.household_size >= k.min_size THEN k.lo_extra ELSE 0 END), 0) AS qty) q "
+		"       WHERE q.qty > 0) e "
+		" UNION ALL "
+		" SELECT s.account_no, 2, 0, round(LEAST(s.kwh, l.kwh) * l.price, 2), "
+		"  jsonb_build_object('amount', round(LEAST(s.kwh, l.kwh) * l.price, 2)::text, "
+		"   'code', 'low_income_allowance', 'quantity', trim_scale(LEAST(s.kwh, l.kwh))::text, "
+		"   'unit', 'kWh', 'unit_price', l.price_text) "
+		" FROM subject s JOIN low l ON l.usage_class = s.usage_class "
+		" WHERE s.low_income <> 0 AND s.kwh <> 0 "
+		" UNION ALL "
+		" SELECT s.account_no, 3, f.ord, round(s.kwh * f.price, 2), "
+		"  jsonb_build_object('amount', round(s.kwh * f.price, 2)::text, 'code', 'fund', "
+		"   'item', f.code, 'name', f.name, 'quantity', trim_scale(s.kwh)::text, 'unit', 'kWh', "
+		"   'unit_price', f.price_text) "
+		" FROM subject s JOIN fund f ON f.usage_class = s.usage_class "
+		" UNION ALL "
+		" SELECT s.account_no, 4, x.ord, x.amount, "
+		"  jsonb_build_object('amount', x.amount::text, 'code', 'fixed_charge', 'item', x.code, "
+		"   'name', x.name, 'quantity', '1', 'unit', 'bill', 'unit_price', x.amount::text) "
+		" FROM subject s JOIN fixed x ON x.usage_class = s.usage_class), "
+		"bill AS ( "
+		" SELECT account_no, sum(amount) AS total, jsonb_agg(line ORDER BY seq, ord) AS lines "
+		" FROM line GROUP BY account_no) ",
+		"SELECT s.customer_no, s.account_no || '-' || replace($2, '-', ''), s.account_no, $2, "
+		" 'issued', v.tariff_id, v.version, $5, $6, trim_scale(s.kwh)::text, "
+		" COALESCE(b.total, 0.00)::text, NULL, "
+		" jsonb_build_object('currency', v.d->>'currency', 'energy_kwh', trim_scale(s.kwh)::text, "
+		"  'lines', COALESCE(b.lines, '[]'::jsonb), "
+		"  'period_start', to_char(GREATEST(v.first_day, s.supply_start::date), 'YYYY-MM-DD'), "
+		"  'period_end', to_char(LEAST(v.last_day, s.supply_end::date), 'YYYY-MM-DD'), "
+		"  'tariff_id', v.tariff_id, 'tariff_version', v.version, "
+		"  'total', COALESCE(b.total, 0.00)::text)::text, "
+		" $7, $8 "
+		"FROM subject s JOIN version v ON v.usage_class = s.usage_class "
+		"LEFT JOIN bill b ON b.account_no = s.account_no",
+	};
+	char sql[16384] = "";
 	pcrm_date issue = { 2026, 11, 1 }, due = { 2026, 11, 15 };
-	pcrm_sql_value p[5] = { PCRM_SQL_I(OCT_FROM), PCRM_SQL_I(OCT_TO),
+	pcrm_sql_value p[9] = { PCRM_SQL_S("P1"),
+		                PCRM_SQL_S("2026-10"),
+		                PCRM_SQL_I(OCT_FROM),
+		                PCRM_SQL_I(OCT_TO),
 		                PCRM_SQL_I(pcrm_date_to_days(issue)),
-		                PCRM_SQL_I(pcrm_date_to_days(due)), PCRM_SQL_I(pcrm_ctx_now(ctx)) };
+		                PCRM_SQL_I(pcrm_date_to_days(due)),
+		                PCRM_SQL_I(pcrm_ctx_now(ctx)),
+		                PCRM_SQL_S(admin.operator_id),
+		                PCRM_SQL_S(run_tariffs) };
 	struct clock3 t0;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		if (strlen(sql) + strlen(parts[i]) >= sizeof(sql))
+			die("one statement: the SQL is longer than its buffer");
+		strcat(sql, parts[i]);
+	}
 	bill_shaped_table(ctx->store, "bench_sql_bill");
 	t0 = clock_start(pid);
-	if (pcrm__store_exec(ctx->store, sql, p, 5, rows))
+	if (pcrm__store_exec(ctx->store, sql, p, 9, rows))
 		die("one statement");
 	return clock_since(t0, pid);
 }
 
-static int check_sql_totals(pcrm_ctx *ctx, int64_t *differ)
+/*
+ * Every bill of the statement against the library's, bill by bill: the
+ * same bill numbers, every column but created_at (when each was written)
+ * equal, the energy and total as the very strings the library stored, and
+ * the documents equal as jsonb (keys, order of the lines, every value; the
+ * statement's text has jsonb's key order and spacing, not the library's).
+ * *differ counts the bills of either side without an equal one on the
+ * other; *example names one of them.
+ */
+static int check_sql_bills(pcrm_ctx *ctx, int64_t *differ, char *example, size_t size)
 {
-	return pcrm__store_query_int(ctx->store,
-	                             "SELECT COUNT(*) FROM bill b JOIN bench_sql_bill s "
-	                             "ON s.account_no = b.account_no "
-	                             "WHERE s.total::numeric <> b.total::numeric",
-	                             NULL, 0, differ);
+	static const char differing[] =
+		" FROM bill b FULL JOIN bench_sql_bill s ON s.bill_no = b.bill_no "
+		"WHERE s.bill_no IS NULL OR b.bill_no IS NULL OR NOT ("
+		"s.customer_no = b.customer_no AND s.account_no = b.account_no "
+		"AND s.period = b.period AND s.status = b.status AND s.tariff_id = b.tariff_id "
+		"AND s.tariff_version = b.tariff_version AND s.issue_day = b.issue_day "
+		"AND s.due_day = b.due_day AND s.energy = b.energy AND s.total = b.total "
+		"AND s.replaces IS NOT DISTINCT FROM b.replaces AND s.created_by = b.created_by "
+		"AND s.doc::jsonb = b.doc::jsonb)";
+	char sql[1024];
+	pcrm_rows *rows;
+	int rc;
+
+	example[0] = '\0';
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*)%s", differing);
+	if (pcrm__store_query_int(ctx->store, sql, NULL, 0, differ))
+		return -1;
+	if (*differ == 0)
+		return 0;
+	snprintf(sql, sizeof(sql), "SELECT COALESCE(b.bill_no, s.bill_no)%s LIMIT 1", differing);
+	if (pcrm__store_query(ctx->store, sql, NULL, 0, &rows))
+		return -1;
+	if ((rc = pcrm__rows_next(rows)) == 1)
+		snprintf(example, size, "%s", pcrm__rows_text(rows, 0));
+	pcrm__rows_free(rows);
+	return rc < 0 ? -1 : 0;
 }
 
 /* ---- the run ---- */
@@ -463,6 +659,7 @@ static void run(const char *backend, const char *uri, long n, int batch)
 	struct clock3 t_run, t_post, t_bare, t_sql = { 0, 0, 0 };
 	pcrm_billing_post_summary posted;
 	int64_t sql_rows = 0, differ = 0;
+	char example[64];
 	double t_setup = now_seconds(CLOCK_MONOTONIC);
 	int pg;
 	long pid;
@@ -511,8 +708,14 @@ static void run(const char *backend, const char *uri, long n, int batch)
 	free_bills(&bills);
 	if (pg) {
 		t_sql = one_statement(ctx, pid, &sql_rows);
-		if (sql_rows != n || check_sql_totals(ctx, &differ) || differ != 0)
+		if (check_sql_bills(ctx, &differ, example, sizeof(example)))
+			die("comparing the one statement's bills with the library's");
+		if (sql_rows != n || differ != 0) {
+			fprintf(stderr, "bench_billing: the one statement wrote %lld bills for %ld "
+			        "customers; %lld differ from the library's (e.g. %s)\n",
+			        (long long)sql_rows, n, (long long)differ, example[0] ? example : "-");
 			die("the one statement's bills differ from the library's");
+		}
 	}
 
 	printf("%-10s billing run: %ld customers (batch %d, set-up %.1f s untimed)\n", backend, n,
