@@ -45,6 +45,7 @@ struct run {
 	int batch_size;
 	int post; /* "post": true: post each batch's bills to the ledgers in its transaction */
 	int year_to_date; /* a tariff of the run reads the year's earlier bills */
+	int unbilled_only; /* test each account for a current bill of the month (SUBJECTS_SQL) */
 	struct run_tariff tariffs[MAX_CLASSES];
 	size_t ntariffs;
 	struct pcrm__bill_subject *subjects;
@@ -197,20 +198,32 @@ static const pcrm_tariff *tariff_for(const struct run *r, const char *usage_clas
 
 /*
  * The batch's accounts with their customers' attributes and their own
- * contract terms (columns of the account row the query reads anyway, so
- * they cost no query of their own).  The bound on b.account_no repeats the
- * keyset bound inside NOT EXISTS: without it PostgreSQL merges against the
- * bill index from its start, so every batch scanned the bills of every
- * batch before it.
+ * contract terms, all columns of the account row (migration 13 copies the
+ * customer's), so a batch is one range of account_no_unique: no customer
+ * probe per account.
+ *
+ * Only accounts without a current bill for the month are taken.  When the
+ * run starts with no current bill of the month in its subtree (the first
+ * run of a month), that test is left out (SUBJECTS_SQL), which saves a
+ * probe of the bill index per account: this run's own bills lie behind the
+ * keyset, and a bill written meanwhile by someone else (a second run at
+ * once) makes this run's COPY fail on bill_issued_by_period, after which
+ * the batch is read again with the test (run_batch).  The bound on
+ * b.account_no repeats the keyset bound inside NOT EXISTS: without it
+ * PostgreSQL merges against the bill index from its start, so every batch
+ * scanned the bills of every batch before it.
  */
+#define SUBJECTS_FROM                                                                        \
+	"SELECT a.account_no, a.customer_no, a.usage_class, a.household_size, a.low_income, "     \
+	PCRM__CONTRACT_COLUMNS " FROM account a JOIN org_unit o ON o.code = a.org_unit WHERE "
+#define SUBJECTS_WHERE                                                                       \
+	" AND a.account_no > $2 AND a.status = 'active' AND a.customer_status = 'active' "
 #define SUBJECTS_SQL(in_subtree)                                                             \
-	"SELECT a.account_no, a.customer_no, c.usage_class, c.household_size, c.low_income, "     \
-	PCRM__CONTRACT_COLUMNS " FROM account a JOIN customer c ON c.customer_no = a.customer_no "                        \
-	"JOIN org_unit o ON o.code = c.org_unit "                                                 \
-	"WHERE " in_subtree " AND a.account_no > $2 AND a.status = 'active' "                     \
-	"AND c.status = 'active' AND NOT EXISTS (SELECT 1 FROM bill b "                          \
-	"WHERE b.account_no = a.account_no AND b.account_no > $2 AND b.period = $3 "              \
-	"AND b.status = 'issued') ORDER BY a.account_no LIMIT $4"
+	SUBJECTS_FROM in_subtree SUBJECTS_WHERE "ORDER BY a.account_no LIMIT $3"
+#define SUBJECTS_UNBILLED_SQL(in_subtree)                                                    \
+	SUBJECTS_FROM in_subtree SUBJECTS_WHERE "AND NOT EXISTS (SELECT 1 FROM bill b "           \
+	"WHERE b.account_no = a.account_no AND b.account_no > $2 AND b.period = $4 "              \
+	"AND b.status = 'issued') ORDER BY a.account_no LIMIT $3"
 
 /* snprintf(dst, size, "%s", src) without the format parsing (a batch copies thousands) */
 static void copy_text(char *dst, size_t size, const char *src)
@@ -224,13 +237,22 @@ static void copy_text(char *dst, size_t size, const char *src)
 
 static int load_subjects(struct run *r, const char *after, size_t *n)
 {
-	pcrm_sql_value p[4] = { PCRM_SQL_S(r->scope), PCRM_SQL_S(after), PCRM_SQL_S(r->month.text),
-		                PCRM_SQL_I(r->batch_size) };
+	pcrm_sql_value p[4] = { PCRM_SQL_S(r->scope), PCRM_SQL_S(after), PCRM_SQL_I(r->batch_size),
+		                PCRM_SQL_S(r->month.text) };
+	int pg = pcrm__billing_pg(r->ctx);
 	pcrm_rows *rows = NULL;
-	int rc = pcrm__store_query(r->ctx->store,
-	                           pcrm__billing_pg(r->ctx) ? SUBJECTS_SQL(PCRM__IN_SUBTREE_PG) :
-	                                                      SUBJECTS_SQL(PCRM__IN_SUBTREE_SQLITE),
-	                           p, 4, &rows);
+	int rc;
+
+	if (r->unbilled_only)
+		rc = pcrm__store_query(r->ctx->store,
+		                       pg ? SUBJECTS_UNBILLED_SQL(PCRM__IN_SUBTREE_PG) :
+		                            SUBJECTS_UNBILLED_SQL(PCRM__IN_SUBTREE_SQLITE),
+		                       p, 4, &rows);
+	else
+		rc = pcrm__store_query(r->ctx->store,
+		                       pg ? SUBJECTS_SQL(PCRM__IN_SUBTREE_PG) :
+		                            SUBJECTS_SQL(PCRM__IN_SUBTREE_SQLITE),
+		                       p, 3, &rows);
 	*n = 0;
 	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
 		struct pcrm__bill_subject *s = &r->subjects[(*n)++];
@@ -394,6 +416,11 @@ static int run_batch(struct run *r, char *after, size_t after_size, size_t *n)
 		pcrm_bill_free(r->bills[i]);
 		r->bills[i] = NULL;
 	}
+	if (rc == PCRM_EDUPLICATE && !r->unbilled_only) {
+		/* a bill of the month appeared since the run started: test for it from now on */
+		r->unbilled_only = 1;
+		return run_batch(r, after, after_size, n);
+	}
 	if (rc != PCRM_OK)
 		return rc;
 	r->summary.accounts += (int64_t)*n;
@@ -458,6 +485,7 @@ int pcrm_billing_run(pcrm_ctx *ctx, const pcrm_actor *actor, const char *spec,
 		rc = load_tariffs(&r, json_object_get(r.spec, "tariffs"));
 	if (rc == PCRM_OK)
 		rc = count_billed(&r);
+	r.unbilled_only = r.summary.already_billed > 0;
 	if (rc == PCRM_OK) {
 		r.subjects = calloc((size_t)r.batch_size, sizeof(*r.subjects));
 		r.usage = calloc((size_t)r.batch_size, sizeof(*r.usage));
