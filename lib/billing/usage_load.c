@@ -46,12 +46,16 @@ int pcrm__usage_cmp(const void *a, const void *b)
 	              ((const struct pcrm__account_usage *)b)->account_no);
 }
 
+/* The key is the account number itself: copying it into a struct per lookup cost a snprintf. */
+static int usage_key_cmp(const void *key, const void *usage)
+{
+	return strcmp(key, ((const struct pcrm__account_usage *)usage)->account_no);
+}
+
 struct pcrm__account_usage *pcrm__usage_find(struct pcrm__account_usage *usages, size_t n,
                                              const char *account_no)
 {
-	struct pcrm__account_usage key;
-	snprintf(key.account_no, sizeof(key.account_no), "%s", account_no);
-	return bsearch(&key, usages, n, sizeof(key), pcrm__usage_cmp);
+	return bsearch(account_no, usages, n, sizeof(*usages), usage_key_cmp);
 }
 
 static int add_reading(struct pcrm__account_usage *u, const char *reg_name, const char *energy)
