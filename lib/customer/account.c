@@ -219,10 +219,16 @@ int pcrm_account_set_contract(pcrm_ctx *ctx, const pcrm_actor *actor, const char
 }
 
 /*
+ * "a differs from b", NULL counting as a value of its own: what IS DISTINCT
+ * FROM says, which SQLite only has since 3.39 (the build accepts 3.35).
+ */
+#define DIFFERS(a, b) "(" a " <> " b " OR (" a " IS NULL) <> (" b " IS NULL))"
+
+/*
  * The accounts' copies of their customer's row (migration 13), refreshed
  * where they differ, so a customer update that changes none of them
- * writes no account row.  IS DISTINCT FROM: a copy is never NULL when
- * kept right, but if it were, this would still repair it.
+ * writes no account row.  A copy is never NULL when kept right, but if it
+ * were, this would still repair it.
  */
 int pcrm__account_customer_sync(pcrm_ctx *ctx, const char *customer_no)
 {
@@ -231,11 +237,11 @@ int pcrm__account_customer_sync(pcrm_ctx *ctx, const char *customer_no)
 		ctx->store,
 		"UPDATE account SET (" PCRM__ACCOUNT_CUSTOMER_COLUMNS ") = (SELECT "
 		PCRM__ACCOUNT_CUSTOMER_SOURCE " FROM customer c WHERE c.customer_no = $1) "
-		"WHERE customer_no = $1 AND EXISTS (SELECT 1 FROM customer c "
-		"WHERE c.customer_no = $1 AND (c.org_unit IS DISTINCT FROM account.org_unit "
-		"OR c.usage_class IS DISTINCT FROM account.usage_class "
-		"OR c.household_size IS DISTINCT FROM account.household_size "
-		"OR c.low_income IS DISTINCT FROM account.low_income "
-		"OR c.status IS DISTINCT FROM account.customer_status))",
+		"WHERE customer_no = $1 AND EXISTS (SELECT 1 FROM customer c WHERE c.customer_no = $1 "
+		"AND (" DIFFERS("c.org_unit", "account.org_unit")
+		" OR " DIFFERS("c.usage_class", "account.usage_class")
+		" OR " DIFFERS("c.household_size", "account.household_size")
+		" OR " DIFFERS("c.low_income", "account.low_income")
+		" OR " DIFFERS("c.status", "account.customer_status") "))",
 		p, 1, NULL);
 }

@@ -115,7 +115,7 @@ static int move_readings(pcrm_ctx *ctx, const char *mp_no, const json_t *doc)
 		                PCRM_SQL_S(mp_no) };
 	return pcrm__store_exec(ctx->store,
 	                        "UPDATE meter_reading SET account_no = $1 "
-	                        "WHERE mp_no = $2 AND account_no IS DISTINCT FROM $1",
+	                        "WHERE mp_no = $2 AND (account_no <> $1 OR account_no IS NULL)",
 	                        p, 2, NULL);
 }
 
