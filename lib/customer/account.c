@@ -8,6 +8,7 @@
 
 #include "core/ctx.h"
 #include "core/error.h"
+#include "customer_internal.h"
 #include "metering_internal.h"
 #include "store/store.h"
 
@@ -84,10 +85,12 @@ static const struct pcrm__record_kind account_kind = {
 	.label = "account",
 	.create_action = "account.create",
 	.update_action = "account.update",
+	/* the customer's attributes a bill needs are copied from its row (migration 13) */
 	.insert_sql = "INSERT INTO account (customer_no, account_no, payment_method, status, doc, "
 	              "created_at, updated_at, version, contract_capacity_kva, contract_demand_kw, "
-	              "pf_standard, supply_start, supply_end) "
-	              "VALUES ($1, $2, $3, $4, $5, $6, $6, 1, $7, $8, $9, $10, $11)",
+	              "pf_standard, supply_start, supply_end, " PCRM__ACCOUNT_CUSTOMER_COLUMNS ") "
+	              "SELECT $1, $2, $3, $4, $5, $6, $6, 1, $7, $8, $9, $10, $11, "
+	              PCRM__ACCOUNT_CUSTOMER_SOURCE " FROM customer c WHERE c.customer_no = $1",
 	.load_sql = "SELECT c.customer_no, c.org_unit, c.status, a.customer_no, a.doc, a.version, "
 	            "a.created_at, a.updated_at FROM account a "
 	            "JOIN customer c ON c.customer_no = a.customer_no WHERE a.account_no = $1",
@@ -213,4 +216,32 @@ int pcrm_account_set_contract(pcrm_ctx *ctx, const pcrm_actor *actor, const char
 	rc = pcrm_account_update(ctx, actor, account_no, text, expected_version, out);
 	free(text);
 	return rc;
+}
+
+/*
+ * "a differs from b", NULL counting as a value of its own: what IS DISTINCT
+ * FROM says, which SQLite only has since 3.39 (the build accepts 3.35).
+ */
+#define DIFFERS(a, b) "(" a " <> " b " OR (" a " IS NULL) <> (" b " IS NULL))"
+
+/*
+ * The accounts' copies of their customer's row (migration 13), refreshed
+ * where they differ, so a customer update that changes none of them
+ * writes no account row.  A copy is never NULL when kept right, but if it
+ * were, this would still repair it.
+ */
+int pcrm__account_customer_sync(pcrm_ctx *ctx, const char *customer_no)
+{
+	pcrm_sql_value p[1] = { PCRM_SQL_S(customer_no) };
+	return pcrm__store_exec(
+		ctx->store,
+		"UPDATE account SET (" PCRM__ACCOUNT_CUSTOMER_COLUMNS ") = (SELECT "
+		PCRM__ACCOUNT_CUSTOMER_SOURCE " FROM customer c WHERE c.customer_no = $1) "
+		"WHERE customer_no = $1 AND EXISTS (SELECT 1 FROM customer c WHERE c.customer_no = $1 "
+		"AND (" DIFFERS("c.org_unit", "account.org_unit")
+		" OR " DIFFERS("c.usage_class", "account.usage_class")
+		" OR " DIFFERS("c.household_size", "account.household_size")
+		" OR " DIFFERS("c.low_income", "account.low_income")
+		" OR " DIFFERS("c.status", "account.customer_status") "))",
+		p, 1, NULL);
 }

@@ -457,6 +457,8 @@ static int write_update(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc, int
 		                 doc_str(doc, "customer_no"));
 	if (rc == PCRM_OK)
 		rc = write_phones(ctx, doc, 1);
+	if (rc == PCRM_OK)
+		rc = pcrm__account_customer_sync(ctx, doc_str(doc, "customer_no"));
 	if (rc != PCRM_OK)
 		return rc;
 	summary = json_pack("{s:O, s:i}", "changed", patch, "version", expected_version + 1);

@@ -41,6 +41,14 @@ void pcrm__id_number_mask(const char *id, char *out);
 int pcrm__customer_wrap(json_t *doc, int version, pcrm_time created_at, pcrm_time updated_at,
                         pcrm_customer **out);
 
+/**
+ * Copies the customer's attributes that its accounts carry (migration 13:
+ * org unit, usage class, household size, low income, status) from its row
+ * to the accounts that differ; called in every transaction that updates a
+ * customer row, after the update (account.c).
+ */
+int pcrm__account_customer_sync(pcrm_ctx *ctx, const char *customer_no);
+
 #define PCRM__ID_MAX 18
 
 struct pcrm_rows;

@@ -37,6 +37,16 @@ int pcrm__metering_parse_json(const char *what, const char *text, json_t **out);
 int pcrm__account_doc_check(json_t *doc, int patch);
 int pcrm__metering_point_doc_check(json_t *doc, int patch);
 
+/**
+ * The columns of `account` that copy its customer's row (migration 13),
+ * and the customer columns (of `customer c`) they copy, in the same order.
+ * A billing run reads them with the account; account.c keeps them right.
+ */
+#define PCRM__ACCOUNT_CUSTOMER_COLUMNS                                                         \
+	"org_unit, usage_class, household_size, low_income, customer_status"
+#define PCRM__ACCOUNT_CUSTOMER_SOURCE                                                          \
+	"c.org_unit, c.usage_class, c.household_size, c.low_income, c.status"
+
 /** How many contract terms an account stores, in the order pcrm__contract_terms_parse() reads. */
 #define PCRM__CONTRACT_TERM_COUNT 5
 /** Their names: document fields and (migration 9) column names of `account`. */
@@ -184,6 +194,8 @@ struct pcrm__record_kind {
 	                   const json_t *patch);
 	/** Checks that the record may take `status` (inside the update's transaction).  May be NULL. */
 	int (*check_status)(pcrm_ctx *ctx, const char *key, const char *status);
+	/** Writes what copies the updated record's columns (inside the update's transaction).  May be NULL. */
+	int (*after_update)(pcrm_ctx *ctx, const char *key, const json_t *doc);
 };
 
 /* Create, get, list per customer and update; permission checks and audit included. */

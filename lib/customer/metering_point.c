@@ -104,6 +104,21 @@ static int check_no_meter(pcrm_ctx *ctx, const char *mp_no, const char *status)
 	return rc;
 }
 
+/*
+ * A point moved to another account takes its readings with it: billing
+ * sums an account's readings through their copy of the point's account
+ * (migration 13), which must say what metering_point says.
+ */
+static int move_readings(pcrm_ctx *ctx, const char *mp_no, const json_t *doc)
+{
+	pcrm_sql_value p[2] = { PCRM_SQL_S(json_string_value(json_object_get(doc, "account_no"))),
+		                PCRM_SQL_S(mp_no) };
+	return pcrm__store_exec(ctx->store,
+	                        "UPDATE meter_reading SET account_no = $1 "
+	                        "WHERE mp_no = $2 AND (account_no <> $1 OR account_no IS NULL)",
+	                        p, 2, NULL);
+}
+
 static const struct pcrm__record_kind point_kind = {
 	.table = "metering_point",
 	.key = "mp_no",
@@ -124,6 +139,7 @@ static const struct pcrm__record_kind point_kind = {
 	.doc_check = pcrm__metering_point_doc_check,
 	.check_links = check_links,
 	.check_status = check_no_meter,
+	.after_update = move_readings,
 };
 
 int pcrm_metering_point_create(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,

@@ -116,3 +116,39 @@ const char pcrm__schema_contract[] =
 	"ALTER TABLE account ADD COLUMN pf_standard TEXT;"
 	"ALTER TABLE account ADD COLUMN supply_start TEXT;"
 	"ALTER TABLE account ADD COLUMN supply_end TEXT;";
+
+/*
+ * Migration 13: what a billing run reads, kept where it reads it, in the
+ * order it reads it (account number).
+ *
+ *   account        gets copies of its customer's org unit, usage class,
+ *                  household size, low-income flag and status, so a run's
+ *                  batch is one range of account_no_unique instead of an
+ *                  account range plus a customer primary-key probe per
+ *                  account;
+ *   meter_reading  gets the account of its metering point, indexed with
+ *                  read_at, so a batch's month of readings is one index
+ *                  range instead of a metering-point range plus a probe of
+ *                  meter_reading_by_mp per point.
+ *
+ * At 200,000 customers (PostgreSQL, batch 2,000) this took the batch's
+ * accounts from about 70 ms to 5 ms and its readings from 15 ms to 2 ms.
+ * The customer and the metering point stay the records: every write that
+ * changes a copied column (customer update, account create, reading insert,
+ * metering point moved to another account) writes the copy in the same
+ * transaction (customer.c, account.c, reading.c, metering_point.c), and
+ * this migration fills the copies from the rows already stored.
+ */
+const char pcrm__schema_billing_inputs[] =
+	"ALTER TABLE account ADD COLUMN org_unit TEXT;"
+	"ALTER TABLE account ADD COLUMN usage_class TEXT;"
+	"ALTER TABLE account ADD COLUMN household_size INTEGER;"
+	"ALTER TABLE account ADD COLUMN low_income INTEGER;"
+	"ALTER TABLE account ADD COLUMN customer_status TEXT;"
+	"UPDATE account SET (org_unit, usage_class, household_size, low_income, customer_status) = "
+	"(SELECT c.org_unit, c.usage_class, c.household_size, c.low_income, c.status "
+	" FROM customer c WHERE c.customer_no = account.customer_no);"
+	"ALTER TABLE meter_reading ADD COLUMN account_no TEXT;"
+	"UPDATE meter_reading SET account_no = "
+	"(SELECT m.account_no FROM metering_point m WHERE m.mp_no = meter_reading.mp_no);"
+	"CREATE INDEX meter_reading_by_account ON meter_reading (account_no, read_at);";

@@ -103,8 +103,11 @@ int pcrm__reading_store(pcrm_ctx *ctx, const struct pcrm__installation *inst,
 		"WHERE installation_id = $4 AND reg = $5 AND last_seq = $6";
 	static const char insert[] =
 		"INSERT INTO meter_reading (customer_no, installation_id, reg, seq, mp_no, meter_no, "
-		"read_at, value, previous, previous_at, multiplier, energy, flags, recorded_at) "
-		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+		"read_at, value, previous, previous_at, multiplier, energy, flags, recorded_at, "
+		"account_no) "
+		/* the point's account, so a billing run finds the reading by account (migration 13) */
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+		"(SELECT account_no FROM metering_point WHERE mp_no = $5))";
 	char value[PCRM_DECIMAL_STRING_MAX], previous[PCRM_DECIMAL_STRING_MAX];
 	char multiplier[PCRM_DECIMAL_STRING_MAX], energy[PCRM_DECIMAL_STRING_MAX];
 	const char *reg = pcrm_register_name(r->reg);

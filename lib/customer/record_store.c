@@ -202,6 +202,8 @@ static int write_update(pcrm_ctx *ctx, const pcrm_actor *actor,
 	if (rc == PCRM_OK && changes != 1)
 		rc = pcrm__error(PCRM_ECONFLICT, "%s \"%s\" was changed concurrently; read it again",
 		                 kind->label, key);
+	if (rc == PCRM_OK && kind->after_update)
+		rc = kind->after_update(ctx, key, doc);
 	if (rc != PCRM_OK)
 		return rc;
 	summary = json_pack("{s:o, s:i}", "changed", pcrm__audit_doc(patch), "version",

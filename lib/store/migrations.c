@@ -33,6 +33,7 @@ extern const char pcrm__schema_billing_customer[];
 extern const char pcrm__schema_contract[];
 extern const char pcrm__schema_workflow_due[];
 extern const char pcrm__schema_workflow_notification[];
+extern const char pcrm__schema_billing_inputs[];
 
 struct migration {
 	int version;
@@ -123,6 +124,8 @@ static const struct migration migrations[] = {
 	{ 10, "work orders without a due index (due queries read the timers), room for HOT updates",
 	  pcrm__schema_workflow_due },
 	{ 11, "work-order notification outbox", pcrm__schema_workflow_notification },
+	{ 13, "customer attributes on the account and the account on meter readings, for billing",
+	  pcrm__schema_billing_inputs },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

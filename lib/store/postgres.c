@@ -528,8 +528,13 @@ static int pg_bulk_end(pcrm_store *base, int abort)
 		PQclear(res);
 	}
 	st->copying = 0;
+	/*
+	 * The caller aborts because of an error of its own, whose message it
+	 * returns: a status without a message of ours keeps it (the server's
+	 * transaction is aborted all the same, which the status records).
+	 */
 	if (abort && rc == PCRM_OK)
-		return pcrm__error(PCRM_ESTATE, "bulk insert aborted");
+		return PCRM_ESTATE;
 	return rc;
 }
 

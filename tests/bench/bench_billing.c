@@ -201,10 +201,17 @@ static void archive_tail(pcrm_sql_value *v, const char *doc)
 static void account_row(long i, pcrm_sql_value *v, char (*b)[64])
 {
 	numbers(i, b, "CA");
+	snprintf(b[2], 64, "C%ld", i % 4);
 	v[0] = PCRM_SQL_S(b[0]);
 	v[1] = PCRM_SQL_S(b[1]);
 	v[2] = PCRM_SQL_S("cash");
 	archive_tail(v + 3, "{\"name\":\"电费\",\"payment_method\":\"cash\"}");
+	/* the customer's row as the account copies it (migration 13) */
+	v[8] = PCRM_SQL_S(b[2]);
+	v[9] = PCRM_SQL_S("residential");
+	v[10] = PCRM_SQL_I(1 + i % 6);
+	v[11] = PCRM_SQL_I(0);
+	v[12] = PCRM_SQL_S("active");
 }
 
 static void point_row(long i, pcrm_sql_value *v, char (*b)[64])
@@ -263,6 +270,8 @@ static void reading_row(long i, pcrm_sql_value *v, char (*b)[64])
 	v[11] = PCRM_SQL_S(b[4]);
 	v[12] = PCRM_SQL_I(0);
 	v[13] = PCRM_SQL_I(OCT31);
+	snprintf(b[5], 64, "A%08ld", i);
+	v[14] = PCRM_SQL_S(b[5]); /* the point's account (migration 13) */
 }
 
 static void load_archive(pcrm_ctx *ctx, long n)
@@ -273,7 +282,8 @@ static void load_archive(pcrm_ctx *ctx, long n)
 		                                "version", "household_size", "low_income" };
 	static const char *const account[] = { "customer_no", "account_no", "payment_method",
 		                               "status", "doc", "created_at", "updated_at",
-		                               "version" };
+		                               "version", "org_unit", "usage_class",
+		                               "household_size", "low_income", "customer_status" };
 	static const char *const point[] = { "customer_no", "mp_no", "account_no", "status",
 		                             "doc", "created_at", "updated_at", "version" };
 	static const char *const meter[] = { "customer_no", "id", "mp_no", "meter_no",
@@ -285,7 +295,7 @@ static void load_archive(pcrm_ctx *ctx, long n)
 	static const char *const reading[] = { "customer_no", "installation_id", "reg", "seq",
 		                               "mp_no", "meter_no", "read_at", "value",
 		                               "previous", "previous_at", "multiplier", "energy",
-		                               "flags", "recorded_at" };
+		                               "flags", "recorded_at", "account_no" };
 	pcrm_store *st = ctx->store;
 	char code[8];
 	char *tariff = read_file("cn-gd-guangzhou-residential.json");
@@ -303,11 +313,11 @@ static void load_archive(pcrm_ctx *ctx, long n)
 	if (pcrm__store_begin(st))
 		die("begin");
 	bulk_table(st, "customer", customer, 14, n, customer_row);
-	bulk_table(st, "account", account, 8, n, account_row);
+	bulk_table(st, "account", account, 13, n, account_row);
 	bulk_table(st, "metering_point", point, 8, n, point_row);
 	bulk_table(st, "meter_installation", meter, 10, n, meter_row);
 	bulk_table(st, "meter_register", reg, 7, n, register_row);
-	bulk_table(st, "meter_reading", reading, 14, n, reading_row);
+	bulk_table(st, "meter_reading", reading, 15, n, reading_row);
 	if (pcrm__store_commit(st))
 		die("commit");
 	if (st->driver->kind == PCRM_STORE_POSTGRES && st->driver->exec_script(st, "ANALYZE"))
