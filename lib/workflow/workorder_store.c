@@ -82,7 +82,10 @@ int64_t pcrm__wo_int(const json_t *obj, const char *key)
 	return json_integer_value(json_object_get(obj, key));
 }
 
-/* Parameters $1..$19 in column order; *data_text is the caller's to free. */
+/*
+ * Parameters $1..$19 in column order; *data_text is the caller's to free.
+ * With data_text NULL, data is not serialised (its parameter is NULL).
+ */
 static int row_params(const json_t *obj, pcrm_sql_value *p, char **data_text)
 {
 	for (int i = 0; i < PCRM__WO_COLUMNS; i++) {
@@ -93,6 +96,10 @@ static int row_params(const json_t *obj, pcrm_sql_value *p, char **data_text)
 			p[i] = PCRM_SQL_S(json_string_value(v));
 			break;
 		case C_DATA:
+			if (!data_text) {
+				p[i] = PCRM_SQL_NUL;
+				break;
+			}
 			*data_text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
 			if (!*data_text)
 				return pcrm__error_oom();
@@ -131,21 +138,53 @@ int pcrm__workorder_insert(pcrm_ctx *ctx, const json_t *obj)
 	return rc;
 }
 
+/*
+ * Whether the row UPDATE sets column i: only what changed since the row was
+ * last written (the delta's keys; open_key follows status and business_key).
+ * SQLite rewrites the entry of every index on a column in the SET list, and
+ * checks every foreign key among them, whether the value changed or not: a
+ * transition setting all 19 columns rewrote four index pages of work_order
+ * that nothing had changed in, and looked up its org unit, customer and
+ * definition.  PostgreSQL compares values itself (HOT), so it loses nothing.
+ */
+static int sets_column(const struct pcrm__wo_op *op, int i)
+{
+	return json_object_get(op->delta, columns[i].name) != NULL;
+}
+
+static int sets_open_key(const struct pcrm__wo_op *op)
+{
+	return json_object_get(op->delta, "status") || json_object_get(op->delta, "business_key");
+}
+
+/*
+ * "UPDATE work_order SET <changed columns> = $2.., steps = $k WHERE id = $1
+ * AND steps = $k+1" and its parameters.  The text depends only on which
+ * columns change (names from the fixed table above, values always bound), so
+ * the few texts there are stay in the stores' statement caches.
+ */
 static int update_row(struct pcrm__wo_op *op)
 {
-	static const char sql[] =
-		"UPDATE work_order SET workflow = $2, workflow_version = $3, business_key = $4, "
-		"customer_no = $5, org_unit = $6, owner = $7, state = $8, status = $9, data = $10, "
-		"opened_by = $11, opened_at = $12, updated_at = $13, due_at = $14, overdue = $15, "
-		"suspended = $16, reminders = $17, escalations = $18, version = $19, open_key = $20, "
-		"steps = $21 WHERE id = $1 AND steps = $22";
-	pcrm_sql_value p[PCRM__WO_COLUMNS + 3];
-	char *data = NULL, conflict[96];
-	int rc = row_params(op->wo, p, &data);
+	pcrm_sql_value all[PCRM__WO_COLUMNS], p[PCRM__WO_COLUMNS + 3];
+	char sql[1024], *data = NULL, conflict[96];
+	size_t len = (size_t)snprintf(sql, sizeof(sql), "UPDATE work_order SET ");
+	int n = 1, rc = row_params(op->wo, all, json_object_get(op->delta, "data") ? &data : NULL);
 
-	p[PCRM__WO_COLUMNS] = PCRM_SQL_S(open_key(op->wo));
-	p[PCRM__WO_COLUMNS + 1] = PCRM_SQL_I(op->steps + 1);
-	p[PCRM__WO_COLUMNS + 2] = PCRM_SQL_I(op->steps);
+	p[0] = all[0]; /* id */
+	for (int i = 1; i < PCRM__WO_COLUMNS; i++)
+		if (sets_column(op, i)) {
+			p[n++] = all[i];
+			len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s = $%d, ", columns[i].name,
+			                        n);
+		}
+	if (sets_open_key(op)) {
+		p[n++] = PCRM_SQL_S(open_key(op->wo));
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "open_key = $%d, ", n);
+	}
+	p[n] = PCRM_SQL_I(op->steps + 1);
+	p[n + 1] = PCRM_SQL_I(op->steps);
+	snprintf(sql + len, sizeof(sql) - len, "steps = $%d WHERE id = $1 AND steps = $%d", n + 1,
+	         n + 2);
 	snprintf(conflict, sizeof(conflict), "work order %s changed meanwhile: read it again",
 	         op->id);
 	/*
@@ -154,8 +193,7 @@ static int update_row(struct pcrm__wo_op *op)
 	 * PCRM_ECONFLICT from there, and the transaction rolls back.
 	 */
 	if (rc == PCRM_OK)
-		rc = pcrm__store_exec_later(op->ctx->store, sql, p, PCRM__WO_COLUMNS + 3, 1,
-		                            PCRM_ECONFLICT, conflict);
+		rc = pcrm__store_exec_later(op->ctx->store, sql, p, n + 2, 1, PCRM_ECONFLICT, conflict);
 	free(data);
 	return rc;
 }
