@@ -307,7 +307,7 @@ static int insert_new(struct pcrm__wo_op *op)
 	static const struct pcrm__wo_entry entry = { "open", NULL, NULL, NULL, NULL, 0 };
 	int rc = pcrm__workorder_insert(op->ctx, op->wo);
 	if (rc == PCRM_OK)
-		rc = pcrm__wo_schedule(op, "process", &op->wf->process, NULL);
+		rc = pcrm__wo_schedule(op, "process", &op->wf->process, 0, NULL);
 	if (rc == PCRM_OK)
 		rc = pcrm__wo_enter_state(op, op->wf->initial);
 	if (rc == PCRM_OK) {

@@ -88,9 +88,13 @@ int pcrm__wo_batch_write(pcrm_ctx *ctx, const pcrm_actor *actor, struct pcrm__wo
                          pcrm_time now);
 
 /* Timers. */
-/** Inserts a limit's timers; *due_out (may be NULL) receives its due time (0 = none). */
+/**
+ * Sets a limit's timers, rescheduling pending ones of the same scope and kind
+ * in place; with `may_warn`, a pending warning the limit does not have is
+ * deleted.  *due_out (may be NULL) receives its due time (0 = none).
+ */
 int pcrm__wo_schedule(struct pcrm__wo_op *op, const char *scope,
-                      const struct pcrm__wf_limit *limit, pcrm_time *due_out);
+                      const struct pcrm__wf_limit *limit, int may_warn, pcrm_time *due_out);
 /** Deletes the pending timers of one scope ("state", "process") or all (NULL). */
 int pcrm__wo_cancel_timers(struct pcrm__wo_op *op, const char *scope);
 /** Pauses or restarts timers after suspension or pause state changed; updates due_at. */

@@ -601,19 +601,40 @@ int pcrm__wo_commit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e)
 
 /* ---- timers ---- */
 
-static int insert_timer(struct pcrm__wo_op *op, const char *scope, const char *kind, int working,
-                        pcrm_time due)
+/*
+ * Sets the pending timer of (scope, kind) to run until `due`: the row there
+ * is, rescheduled in place, or a new one.  In place, a transition changes one
+ * table row and its (done, due_at) index entry; deleting and inserting
+ * changed both of the timer's indexes and, in a large table, a second table
+ * page (the new row's, at the end).  A state's timers come only from its own
+ * limit, so there is at most one pending timer per scope and kind.
+ */
+static int set_timer(struct pcrm__wo_op *op, const char *scope, const char *kind, int working,
+                     pcrm_time due)
 {
-	static const char sql[] =
+	static const char update[] =
+		"UPDATE work_order_timer SET working = $4, due_at = $5, remaining = NULL "
+		"WHERE work_order_id = $1 AND done = 0 AND scope = $2 AND kind = $3";
+	static const char insert[] =
 		"INSERT INTO work_order_timer (work_order_id, scope, kind, working, due_at, done) "
-		"VALUES ($1, $2, $3, $4, $5, 0)";
+		"SELECT $1, $2, $3, CAST($4 AS INTEGER), CAST($5 AS BIGINT), 0 WHERE NOT EXISTS "
+		"(SELECT 1 FROM work_order_timer WHERE work_order_id = $1 AND done = 0 AND scope = $2 "
+		"AND kind = $3)";
 	pcrm_sql_value p[5] = { PCRM_SQL_S(op->id), PCRM_SQL_S(scope), PCRM_SQL_S(kind),
 		                PCRM_SQL_I(working), PCRM_SQL_I(due) };
-	return pcrm__store_exec_later(op->ctx->store, sql, p, 5, -1, 0, NULL);
+	return pcrm__store_update_or_insert(op->ctx->store, update, insert, p, 5);
+}
+
+static int drop_timer(struct pcrm__wo_op *op, const char *scope, const char *kind)
+{
+	static const char sql[] = "DELETE FROM work_order_timer WHERE work_order_id = $1 AND done = 0 "
+	                          "AND scope = $2 AND kind = $3";
+	pcrm_sql_value p[3] = { PCRM_SQL_S(op->id), PCRM_SQL_S(scope), PCRM_SQL_S(kind) };
+	return pcrm__store_exec_later(op->ctx->store, sql, p, 3, -1, 0, NULL);
 }
 
 int pcrm__wo_schedule(struct pcrm__wo_op *op, const char *scope,
-                      const struct pcrm__wf_limit *limit, pcrm_time *due_out)
+                      const struct pcrm__wf_limit *limit, int may_warn, pcrm_time *due_out)
 {
 	pcrm_time due = 0, warn;
 	int working = pcrm__workflow_unit_is_working(limit->unit), rc;
@@ -623,9 +644,11 @@ int pcrm__wo_schedule(struct pcrm__wo_op *op, const char *scope,
 		return PCRM_OK;
 	rc = pcrm__workflow_limit_due(op->wf, limit, op->now, &due, &warn);
 	if (rc == PCRM_OK)
-		rc = insert_timer(op, scope, "due", working, due);
+		rc = set_timer(op, scope, "due", working, due);
 	if (rc == PCRM_OK && warn)
-		rc = insert_timer(op, scope, "warn", working, warn);
+		rc = set_timer(op, scope, "warn", working, warn);
+	else if (rc == PCRM_OK && may_warn)
+		rc = drop_timer(op, scope, "warn");
 	if (due_out)
 		*due_out = due;
 	return rc;
@@ -748,15 +771,20 @@ int pcrm__wo_sync_timers(struct pcrm__wo_op *op)
 int pcrm__wo_enter_state(struct pcrm__wo_op *op, size_t state)
 {
 	const struct pcrm__wf_state *s = &op->wf->states[state];
+	size_t left = pcrm__workflow_state_index(op->wf, pcrm__wo_str(op->wo, "state"));
+	/* a warning of the state left can be pending only if its limit warns */
+	int may_warn = left == (size_t)-1 || op->wf->states[left].limit.warn_percent != 0;
 	pcrm_time due = 0;
-	int rc;
+	int rc = PCRM_OK;
 
 	pcrm__wo_set_str(op, "state", s->name);
-	rc = pcrm__wo_cancel_timers(op, s->final ? NULL : "state");
+	/* the new state's limit reschedules the pending state timers in place */
+	if (s->final || !s->limit.set)
+		rc = pcrm__wo_cancel_timers(op, s->final ? NULL : "state");
 	if (rc == PCRM_OK && s->final)
 		pcrm__wo_set_str(op, "status", "closed");
 	if (rc == PCRM_OK && !s->final)
-		rc = pcrm__wo_schedule(op, "state", &s->limit, &due);
+		rc = pcrm__wo_schedule(op, "state", &s->limit, may_warn, &due);
 	if (rc != PCRM_OK)
 		return rc;
 	/*
