@@ -157,29 +157,45 @@ static int sets_open_key(const struct pcrm__wo_op *op)
 	return json_object_get(op->delta, "status") || json_object_get(op->delta, "business_key");
 }
 
+/* Appends "name = $n, " to sql at *len (plain copies: snprintf per column cost more than the rest). */
+static void append_set(char *sql, size_t *len, const char *name, int n)
+{
+	size_t l = strlen(name);
+	memcpy(sql + *len, name, l);
+	memcpy(sql + *len + l, " = $", 4);
+	*len += l + 4;
+	if (n >= 10)
+		sql[(*len)++] = (char)('0' + n / 10);
+	sql[(*len)++] = (char)('0' + n % 10);
+	memcpy(sql + *len, ", ", 2);
+	*len += 2;
+}
+
 /*
  * "UPDATE work_order SET <changed columns> = $2.., steps = $k WHERE id = $1
  * AND steps = $k+1" and its parameters.  The text depends only on which
  * columns change (names from the fixed table above, values always bound), so
- * the few texts there are stay in the stores' statement caches.
+ * the few texts there are stay in the stores' statement caches.  At most 22
+ * parameters, and the buffer holds every column's name.
  */
 static int update_row(struct pcrm__wo_op *op)
 {
+	static const char head[] = "UPDATE work_order SET ";
 	pcrm_sql_value all[PCRM__WO_COLUMNS], p[PCRM__WO_COLUMNS + 3];
 	char sql[1024], *data = NULL, conflict[96];
-	size_t len = (size_t)snprintf(sql, sizeof(sql), "UPDATE work_order SET ");
+	size_t len = sizeof(head) - 1;
 	int n = 1, rc = row_params(op->wo, all, json_object_get(op->delta, "data") ? &data : NULL);
 
+	memcpy(sql, head, len);
 	p[0] = all[0]; /* id */
 	for (int i = 1; i < PCRM__WO_COLUMNS; i++)
 		if (sets_column(op, i)) {
 			p[n++] = all[i];
-			len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s = $%d, ", columns[i].name,
-			                        n);
+			append_set(sql, &len, columns[i].name, n);
 		}
 	if (sets_open_key(op)) {
 		p[n++] = PCRM_SQL_S(open_key(op->wo));
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "open_key = $%d, ", n);
+		append_set(sql, &len, "open_key", n);
 	}
 	p[n] = PCRM_SQL_I(op->steps + 1);
 	p[n + 1] = PCRM_SQL_I(op->steps);
@@ -197,8 +213,6 @@ static int update_row(struct pcrm__wo_op *op)
 	free(data);
 	return rc;
 }
-
-
 
 /*
  * A batch's staged rows are written by one statement of the store
