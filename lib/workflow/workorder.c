@@ -211,14 +211,19 @@ static int check_open(const struct pcrm__wo_op *op, int refuse_suspended)
 static int begin_op(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *actor,
                     const char *id, pcrm_permission perm)
 {
+	struct pcrm_org_unit home;
 	int rc = pcrm_actor_validate(actor);
 	memset(op, 0, sizeof(*op));
+	memset(&home, 0, sizeof(home));
 	if (rc == PCRM_OK)
 		rc = check_id(id);
+	/* the actor's org unit comes with the work order: one statement for both */
 	if (rc == PCRM_OK)
-		rc = pcrm__wo_op_load(op, ctx, actor, id, pcrm_ctx_now(ctx));
+		rc = pcrm__wo_op_load_home(op, ctx, actor, id, pcrm_ctx_now(ctx), &home);
 	if (rc == PCRM_OK)
-		rc = pcrm_authorize(ctx, actor, perm, pcrm__wo_str(op->wo, "org_unit"));
+		rc = pcrm__authorize_with_home(ctx, actor, perm, home.code ? &home : NULL,
+		                               pcrm__wo_str(op->wo, "org_unit"));
+	pcrm__org_clear(&home);
 	return rc;
 }
 

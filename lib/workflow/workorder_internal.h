@@ -48,6 +48,14 @@ int64_t pcrm__wo_int(const json_t *obj, const char *key);
 /** Reads the work order and its definition (no permission check). */
 int pcrm__wo_op_load(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *actor,
                      const char *id, pcrm_time now);
+struct pcrm_org_unit;
+/**
+ * pcrm__wo_op_load() that also reads the actor's org unit into *home in the
+ * same statement (home->code NULL when it does not exist; the caller clears
+ * it with pcrm__org_clear()).
+ */
+int pcrm__wo_op_load_home(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *actor,
+                          const char *id, pcrm_time now, struct pcrm_org_unit *home);
 void pcrm__wo_op_clear(struct pcrm__wo_op *op);
 
 /* Field changes: recorded in the object and the delta (v is stolen). */
