@@ -42,7 +42,11 @@ int pcrm__workorder_from_row(pcrm_rows *rows, json_t **out, int *steps)
 	int rc = obj ? PCRM_OK : pcrm__error_oom();
 
 	for (int i = 0; i < PCRM__WO_COLUMNS && rc == PCRM_OK; i++) {
-		const char *s = pcrm__rows_text(rows, i);
+		/* text only of text columns: asking SQLite for an integer's text formats and keeps it */
+		const char *s = columns[i].type == C_TEXT || columns[i].type == C_NTEXT ||
+		                                columns[i].type == C_DATA ?
+		                        pcrm__rows_text(rows, i) :
+		                        NULL;
 		json_t *v;
 		switch (columns[i].type) {
 		case C_TEXT:
@@ -61,7 +65,8 @@ int pcrm__workorder_from_row(pcrm_rows *rows, json_t **out, int *steps)
 		default:
 			v = json_integer(pcrm__rows_is_null(rows, i) ? 0 : pcrm__rows_int(rows, i));
 		}
-		if (!v || json_object_set_new(obj, columns[i].name, v) != 0)
+		/* the names are the fixed ASCII column names: no UTF-8 check of the key */
+		if (!v || json_object_set_new_nocheck(obj, columns[i].name, v) != 0)
 			rc = pcrm__error_oom();
 	}
 	if (rc != PCRM_OK) {
