@@ -347,10 +347,12 @@ static int insert_new(struct pcrm__wo_op *op)
 {
 	static const struct pcrm__wo_entry entry = { "open", NULL, NULL, NULL, NULL, 0 };
 	int rc = pcrm__workorder_insert(op->ctx, op->wo);
+	op->fresh = 1;
 	if (rc == PCRM_OK)
 		rc = pcrm__wo_schedule(op, "process", &op->wf->process, 0, NULL);
 	if (rc == PCRM_OK)
 		rc = pcrm__wo_enter_state(op, op->wf->initial);
+	op->fresh = 0;
 	if (rc == PCRM_OK) {
 		/* the first entry holds the whole work order, so a replay starts from nothing */
 		json_decref(op->delta);

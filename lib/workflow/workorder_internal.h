@@ -28,6 +28,7 @@ struct pcrm__wo_op {
 	const char *unbatched; /* staged: a column the batch's row write does not set was changed */
 	struct pcrm__wo_batch *batch; /* when set, commits are staged in it (tick) */
 	pcrm_time next_due;           /* staged: due_at once the claimed timers are gone */
+	int fresh; /* opened by this operation: it has no timer rows to reschedule yet */
 };
 
 /** A history entry to append: kind, and where they apply event, states and note. */

@@ -666,8 +666,13 @@ static int set_timer(struct pcrm__wo_op *op, const char *scope, const char *kind
 		"SELECT $1, $2, $3, CAST($4 AS INTEGER), CAST($5 AS BIGINT), 0 WHERE NOT EXISTS "
 		"(SELECT 1 FROM work_order_timer WHERE work_order_id = $1 AND done = 0 AND scope = $2 "
 		"AND kind = $3)";
+	static const char fresh[] =
+		"INSERT INTO work_order_timer (work_order_id, scope, kind, working, due_at, done) "
+		"VALUES ($1, $2, $3, $4, $5, 0)";
 	pcrm_sql_value p[5] = { PCRM_SQL_S(op->id), PCRM_SQL_S(scope), PCRM_SQL_S(kind),
 		                PCRM_SQL_I(working), PCRM_SQL_I(due) };
+	if (op->fresh) /* a work order being opened has nothing to reschedule */
+		return pcrm__store_exec_later(op->ctx->store, fresh, p, 5, -1, 0, NULL);
 	return pcrm__store_update_or_insert(op->ctx->store, update, insert, p, 5);
 }
 
