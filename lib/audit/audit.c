@@ -41,8 +41,8 @@ static char *put_field(char *out, const char *value)
 /*
  * SHA-256 over "<length>:<bytes>\n" of each field in turn, so field
  * boundaries are unambiguous.  The encoding is built whole and hashed in one
- * update: per-field snprintf and three digest updates each cost a quarter of
- * an audit append.
+ * update: an snprintf and three digest updates per field cost about a
+ * quarter of an audit append.
  */
 static int entry_hash(pcrm_sha256 *h, const pcrm_audit_entry *e, char out[PCRM_SHA256_HEX_LEN + 1])
 {

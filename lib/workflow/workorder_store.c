@@ -163,7 +163,10 @@ static int sets_open_key(const struct pcrm__wo_op *op)
 	return json_object_get(op->delta, "status") || json_object_get(op->delta, "business_key");
 }
 
-/* Appends "name = $n, " to sql at *len (plain copies: snprintf per column cost more than the rest). */
+/*
+ * Appends "name = $n, " at sql + *len with plain copies: an snprintf per
+ * column cost more than the rest of the statement's text.
+ */
 static void append_set(char *sql, size_t *len, const char *name, int n)
 {
 	size_t l = strlen(name);
