@@ -61,16 +61,12 @@ int pcrm_authorize(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permi
 	return pcrm__authorize_scope(ctx, actor, permission, target_org, NULL);
 }
 
-int pcrm__authorize_scope(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permission,
-                          const char *target_org, char **scope_path)
+/* What needs no unit: the actor itself and its role's permissions. */
+static int check_actor(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permission,
+                       const char *target_org)
 {
-	struct pcrm_org_unit home;
 	char reason[256];
-	int rc;
-
-	if (scope_path)
-		*scope_path = NULL;
-	rc = pcrm_actor_validate(actor);
+	int rc = pcrm_actor_validate(actor);
 
 	if (rc != PCRM_OK)
 		return rc;
@@ -83,15 +79,45 @@ int pcrm__authorize_scope(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permissio
 		         pcrm_permission_name(permission));
 		return deny(ctx, actor, permission, target_org, reason);
 	}
+	return PCRM_OK;
+}
+
+static int no_home(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permission,
+                   const char *target_org)
+{
+	char reason[256];
+	snprintf(reason, sizeof(reason), "actor.org_unit: \"%.32s\" does not exist", actor->org_unit);
+	return deny(ctx, actor, permission, target_org, reason);
+}
+
+int pcrm__authorize_scope(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permission,
+                          const char *target_org, char **scope_path)
+{
+	struct pcrm_org_unit home;
+	int rc;
+
+	if (scope_path)
+		*scope_path = NULL;
+	rc = check_actor(ctx, actor, permission, target_org);
+	if (rc != PCRM_OK)
+		return rc;
 	rc = pcrm__org_load(ctx, actor->org_unit, &home);
-	if (rc == PCRM_ENOTFOUND) {
-		snprintf(reason, sizeof(reason), "actor.org_unit: \"%.32s\" does not exist",
-		         actor->org_unit);
-		return deny(ctx, actor, permission, target_org, reason);
-	}
+	if (rc == PCRM_ENOTFOUND)
+		return no_home(ctx, actor, permission, target_org);
 	if (rc != PCRM_OK)
 		return rc;
 	rc = check_scope(ctx, actor, permission, &home, target_org, scope_path);
 	pcrm__org_clear(&home);
 	return rc;
+}
+
+int pcrm__authorize_with_home(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permission,
+                              const struct pcrm_org_unit *home, const char *target_org)
+{
+	int rc = check_actor(ctx, actor, permission, target_org);
+	if (rc != PCRM_OK)
+		return rc;
+	if (!home)
+		return no_home(ctx, actor, permission, target_org);
+	return check_scope(ctx, actor, permission, home, target_org, NULL);
 }

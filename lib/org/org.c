@@ -19,9 +19,7 @@ struct pcrm_org_unit_list {
 	struct pcrm_org_unit *items;
 };
 
-static const char select_unit[] =
-	"SELECT code, name, parent_code, path, level, version, created_at, updated_at "
-	"FROM org_unit";
+static const char select_unit[] = "SELECT " PCRM__ORG_COLUMNS("org_unit") " FROM org_unit";
 
 static int valid_code(const char *code)
 {
@@ -63,22 +61,28 @@ void pcrm__org_clear(struct pcrm_org_unit *u)
 	memset(u, 0, sizeof(*u));
 }
 
-static int unit_from_row(pcrm_rows *rows, struct pcrm_org_unit *u)
+int pcrm__org_from_row(pcrm_rows *rows, int first, struct pcrm_org_unit *u)
 {
 	memset(u, 0, sizeof(*u));
-	u->code = dup_or_null(pcrm__rows_text(rows, 0));
-	u->name = dup_or_null(pcrm__rows_text(rows, 1));
-	u->parent = dup_or_null(pcrm__rows_text(rows, 2));
-	u->path = dup_or_null(pcrm__rows_text(rows, 3));
-	u->level = (int)pcrm__rows_int(rows, 4);
-	u->version = (int)pcrm__rows_int(rows, 5);
-	u->created_at = pcrm__rows_int(rows, 6);
-	u->updated_at = pcrm__rows_int(rows, 7);
-	if (!u->code || !u->name || !u->path || (!u->parent && !pcrm__rows_is_null(rows, 2))) {
+	u->code = dup_or_null(pcrm__rows_text(rows, first));
+	u->name = dup_or_null(pcrm__rows_text(rows, first + 1));
+	u->parent = dup_or_null(pcrm__rows_text(rows, first + 2));
+	u->path = dup_or_null(pcrm__rows_text(rows, first + 3));
+	u->level = (int)pcrm__rows_int(rows, first + 4);
+	u->version = (int)pcrm__rows_int(rows, first + 5);
+	u->created_at = pcrm__rows_int(rows, first + 6);
+	u->updated_at = pcrm__rows_int(rows, first + 7);
+	if (!u->code || !u->name || !u->path ||
+	    (!u->parent && !pcrm__rows_is_null(rows, first + 2))) {
 		pcrm__org_clear(u);
 		return pcrm__error_oom();
 	}
 	return PCRM_OK;
+}
+
+static int unit_from_row(pcrm_rows *rows, struct pcrm_org_unit *u)
+{
+	return pcrm__org_from_row(rows, 0, u);
 }
 
 int pcrm__org_load(pcrm_ctx *ctx, const char *code, struct pcrm_org_unit *out)

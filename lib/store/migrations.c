@@ -12,6 +12,10 @@
  *   {{postgresql:SQL}}  SQL (which holds no "}}") on PostgreSQL, nothing on
  *                    SQLite: storage settings SQLite does not have, such as a
  *                    table's fillfactor
+ *   {{sqlite:SQL}}   SQL (which holds no "}}") on SQLite, nothing on
+ *                    PostgreSQL: storage layouts only SQLite has (rowid
+ *                    tables, WITHOUT ROWID), or a table rebuilt because
+ *                    SQLite cannot ALTER its primary key
  *
  * Tables that grow with customers carry the org unit or customer key as
  * their first column, so a deployment can shard on it (e.g. with Citus).
@@ -34,11 +38,42 @@ extern const char pcrm__schema_contract[];
 extern const char pcrm__schema_workflow_due[];
 extern const char pcrm__schema_workflow_notification[];
 extern const char pcrm__schema_billing_inputs[];
+extern const char pcrm__schema_workflow_history_keyed[];
+
+/*
+ * Migration 12's audit part (SQLite only): audit_log's key becomes the
+ * table's rowid.  "seq BIGINT PRIMARY KEY" is not SQLite's rowid alias (only
+ * the exact type INTEGER is), so the log was two b-trees, the rows and an
+ * automatic index on seq, and every entry wrote a page of each to the WAL.
+ * The values, and so every hash, are copied unchanged.  The workflow's part
+ * is in lib/workflow/schema.c.
+ */
+static const char audit_log_rowid[] =
+	"{{sqlite:CREATE TABLE audit_log_v12 ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  at BIGINT NOT NULL,"
+	"  operator_id TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"
+	"  actor_org TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  object_type TEXT NOT NULL,"
+	"  object_id TEXT NOT NULL,"
+	"  summary TEXT NOT NULL,"
+	"  prev_hash TEXT NOT NULL,"
+	"  hash TEXT NOT NULL"
+	");"
+	"INSERT INTO audit_log_v12 (seq, at, operator_id, role, actor_org, action, object_type, "
+	"object_id, summary, prev_hash, hash) "
+	"SELECT seq, at, operator_id, role, actor_org, action, object_type, object_id, summary, "
+	"prev_hash, hash FROM audit_log ORDER BY seq;"
+	"DROP TABLE audit_log;"
+	"ALTER TABLE audit_log_v12 RENAME TO audit_log;}}";
 
 struct migration {
 	int version;
 	const char *name;
 	const char *sql;
+	const char *more; /* a second module's part of the same migration, or NULL */
 };
 
 static const struct migration migrations[] = {
@@ -78,7 +113,7 @@ static const struct migration migrations[] = {
 	  "  hash TEXT NOT NULL"
 	  ");"
 	  "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, "
-	  "'0000000000000000000000000000000000000000000000000000000000000000');" },
+	  "'0000000000000000000000000000000000000000000000000000000000000000');", NULL },
 	{ 2, "customer archive",
 	  /* Queried columns are real columns; the rest of the document is JSON in doc.
 	     The ID number never appears in clear: cipher (AES-GCM, hex), keyed hash, mask. */
@@ -111,21 +146,23 @@ static const struct migration migrations[] = {
 	  "  phone TEXT NOT NULL,"
 	  "  PRIMARY KEY (customer_no, kind)"
 	  ");"
-	  "CREATE INDEX customer_phone_by_phone ON customer_phone (phone);" },
-	{ 3, "accounts, metering points, meters and readings", pcrm__schema_metering },
-	{ 4, "contact history", pcrm__schema_contacts },
+	  "CREATE INDEX customer_phone_by_phone ON customer_phone (phone);", NULL },
+	{ 3, "accounts, metering points, meters and readings", pcrm__schema_metering, NULL },
+	{ 4, "contact history", pcrm__schema_contacts, NULL },
 	{ 5, "workflow definitions, work orders, their history and timers",
-	  pcrm__schema_workflow },
-	{ 6, "account ledger, payments and dunning", pcrm__schema_ledger },
-	{ 7, "tariff versions and stored bills", pcrm__schema_billing },
+	  pcrm__schema_workflow, NULL },
+	{ 6, "account ledger, payments and dunning", pcrm__schema_ledger, NULL },
+	{ 7, "tariff versions and stored bills", pcrm__schema_billing, NULL },
 	{ 8, "what a bill needs of a customer as columns, current bills by month",
-	  pcrm__schema_billing_customer },
-	{ 9, "contract terms of two-part accounts", pcrm__schema_contract },
+	  pcrm__schema_billing_customer, NULL },
+	{ 9, "contract terms of two-part accounts", pcrm__schema_contract, NULL },
 	{ 10, "work orders without a due index (due queries read the timers), room for HOT updates",
-	  pcrm__schema_workflow_due },
-	{ 11, "work-order notification outbox", pcrm__schema_workflow_notification },
+	  pcrm__schema_workflow_due, NULL },
+	{ 11, "work-order notification outbox", pcrm__schema_workflow_notification, NULL },
+	{ 12, "audit log and work-order history keyed by their own b-tree on SQLite",
+	  audit_log_rowid, pcrm__schema_workflow_history_keyed },
 	{ 13, "customer attributes on the account and the account on meter readings, for billing",
-	  pcrm__schema_billing_inputs },
+	  pcrm__schema_billing_inputs, NULL },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -135,48 +172,59 @@ int pcrm__schema_latest(void)
 	return migrations[MIGRATION_COUNT - 1].version;
 }
 
-/* The spelling of one token at `p` for `kind`, or NULL when `p` starts none; *len its length. */
-static const char *token_text(const char *p, pcrm_store_kind kind, size_t *len, char buf[128])
+/*
+ * The spelling of one token at `p` for `kind` (*out, *out_len bytes, not
+ * NUL-terminated), or 0 when `p` starts none; *len is the token's length.
+ */
+static int token_text(const char *p, pcrm_store_kind kind, size_t *len, char buf[128],
+                      const char **out, size_t *out_len)
 {
-	static const char id[] = "{{id}}", doc[] = "{{doc:", pg[] = "{{postgresql:";
+	static const char id[] = "{{id}}", doc[] = "{{doc:", pg[] = "{{postgresql:",
+	                  lite[] = "{{sqlite:";
 	if (strncmp(p, id, strlen(id)) == 0) {
 		*len = strlen(id);
-		return kind == PCRM_STORE_SQLITE ? "INTEGER PRIMARY KEY" :
+		*out = kind == PCRM_STORE_SQLITE ? "INTEGER PRIMARY KEY" :
 		                                   "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY";
+		*out_len = strlen(*out);
+		return 1;
 	}
 	if (strncmp(p, doc, strlen(doc)) == 0) {
 		const char *name = p + strlen(doc);
 		size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyz_");
 		if (n == 0 || n > 64 || strncmp(name + n, "}}", 2) != 0)
-			return NULL;
+			return 0;
 		*len = strlen(doc) + n + 2;
 		/* SQLite gives JSON true as 1; CAST(... AS TEXT) makes both engines' text comparable */
 		snprintf(buf, 128, kind == PCRM_STORE_SQLITE ? "CAST(json_extract(doc, '$.%.*s') AS TEXT)" :
 		                                               "(doc::jsonb ->> '%.*s')",
 		         (int)n, name);
-		return buf;
+		*out = buf;
+		*out_len = strlen(buf);
+		return 1;
 	}
-	if (strncmp(p, pg, strlen(pg)) == 0) {
-		const char *body = p + strlen(pg), *end = strstr(body, "}}");
-		if (!end || (size_t)(end - body) >= 128)
-			return NULL;
+	if (strncmp(p, pg, strlen(pg)) == 0 || strncmp(p, lite, strlen(lite)) == 0) {
+		int for_pg = p[2] == 'p';
+		const char *body = p + strlen(for_pg ? pg : lite), *end = strstr(body, "}}");
+		if (!end)
+			return 0;
 		*len = (size_t)(end + 2 - p);
-		snprintf(buf, 128, "%.*s", kind == PCRM_STORE_POSTGRES ? (int)(end - body) : 0, body);
-		return buf;
+		*out = body;
+		*out_len = (kind == PCRM_STORE_POSTGRES) == for_pg ? (size_t)(end - body) : 0;
+		return 1;
 	}
-	return NULL;
+	return 0;
 }
 
 char *pcrm__schema_render(const char *sql, pcrm_store_kind kind)
 {
 	char buf[128];
-	size_t size = 1, len;
+	size_t size = 1, len, tlen;
 	const char *p, *t;
 	char *out, *o;
 
 	for (p = sql; *p;) {
-		if ((t = token_text(p, kind, &len, buf)) != NULL) {
-			size += strlen(t);
+		if (token_text(p, kind, &len, buf, &t, &tlen)) {
+			size += tlen;
 			p += len;
 		} else {
 			size++;
@@ -186,9 +234,9 @@ char *pcrm__schema_render(const char *sql, pcrm_store_kind kind)
 	if (!(out = malloc(size)))
 		return NULL;
 	for (p = sql, o = out; *p;) {
-		if ((t = token_text(p, kind, &len, buf)) != NULL) {
-			memcpy(o, t, strlen(t));
-			o += strlen(t);
+		if (token_text(p, kind, &len, buf, &t, &tlen)) {
+			memcpy(o, t, tlen);
+			o += tlen;
 			p += len;
 		} else {
 			*o++ = *p++;
@@ -208,15 +256,26 @@ int pcrm__store_schema_version(pcrm_store *st, int *out)
 	return rc;
 }
 
+/* Runs one part of a migration; a part that renders to nothing on this store runs nothing. */
+static int apply_part(pcrm_store *st, const char *part)
+{
+	char *sql = pcrm__schema_render(part, st->driver->kind);
+	int rc = PCRM_OK;
+	if (!sql)
+		return pcrm__error_oom();
+	/* PostgreSQL refuses an empty script ({{sqlite:...}} alone renders to nothing there) */
+	if (strspn(sql, " \t\n;") < strlen(sql))
+		rc = st->driver->exec_script(st, sql);
+	free(sql);
+	return rc;
+}
+
 static int apply(pcrm_store *st, const struct migration *m, int64_t now)
 {
 	pcrm_sql_value params[3];
-	char *sql = pcrm__schema_render(m->sql, st->driver->kind);
-	int rc;
-	if (!sql)
-		return pcrm__error_oom();
-	rc = st->driver->exec_script(st, sql);
-	free(sql);
+	int rc = apply_part(st, m->sql);
+	if (rc == PCRM_OK && m->more)
+		rc = apply_part(st, m->more);
 	if (rc != PCRM_OK) {
 		pcrm__error_prefix("schema migration %d (%s)", m->version, m->name);
 		return rc;

@@ -80,11 +80,20 @@ static char *translate_params(const char *sql)
 	return out;
 }
 
+/*
+ * The cache slot hash of a statement text: its length and its first and last
+ * 48 bytes.  Hashing every byte of every statement (a transition sends some
+ * 3,000) cost more than SQLite's own work for some of them; texts that share
+ * both ends and the length only share a probe sequence, and strcmp() decides.
+ */
 static unsigned long hash_text(const char *s)
 {
-	unsigned long h = 5381;
-	while (*s)
-		h = h * 33 + (unsigned char)*s++;
+	size_t n = strlen(s), head = n < 96 ? n : 48;
+	unsigned long h = 5381 + n;
+	for (size_t i = 0; i < head; i++)
+		h = h * 33 + (unsigned char)s[i];
+	for (size_t i = n < 96 ? n : n - 48; i < n; i++)
+		h = h * 33 + (unsigned char)s[i];
 	return h;
 }
 
@@ -136,7 +145,14 @@ static int prepare_cached(sqlite_store *st, const char *sql, struct cached_stmt 
 	return PCRM_OK;
 }
 
-static int bind_all(sqlite_store *st, sqlite3_stmt *stmt, const pcrm_sql_value *params, int n)
+/*
+ * Binds params; with `copy` 0 SQLite uses the caller's text in place, which
+ * is only right when the statement is stepped, reset and unbound before the
+ * caller's values can go away (sqlite_exec); a cursor outlives the call that
+ * opened it, so queries copy.  A transition binds some 30 texts.
+ */
+static int bind_all(sqlite_store *st, sqlite3_stmt *stmt, const pcrm_sql_value *params, int n,
+                    int copy)
 {
 	if (sqlite3_bind_parameter_count(stmt) != n)
 		return pcrm__error(PCRM_ESTORE, "statement expects %d parameters, got %d",
@@ -148,7 +164,8 @@ static int bind_all(sqlite_store *st, sqlite3_stmt *stmt, const pcrm_sql_value *
 			rc = sqlite3_bind_int64(stmt, i + 1, params[i].i);
 			break;
 		case PCRM_SQL_TEXT:
-			rc = sqlite3_bind_text(stmt, i + 1, params[i].s, -1, SQLITE_TRANSIENT);
+			rc = sqlite3_bind_text(stmt, i + 1, params[i].s, -1,
+			                       copy ? SQLITE_TRANSIENT : SQLITE_STATIC);
 			break;
 		default:
 			rc = sqlite3_bind_null(stmt, i + 1);
@@ -170,7 +187,7 @@ static int sqlite_exec(pcrm_store *base, const char *sql, const pcrm_sql_value *
 	if (rc != PCRM_OK)
 		return rc;
 	stmt = slot->stmt;
-	rc = bind_all(st, stmt, params, nparams);
+	rc = bind_all(st, stmt, params, nparams, 0);
 	if (rc == PCRM_OK) {
 		int step;
 		while ((step = sqlite3_step(stmt)) == SQLITE_ROW)
@@ -234,7 +251,7 @@ static int sqlite_query(pcrm_store *base, const char *sql, const pcrm_sql_value 
 	int rc = prepare_cached(st, sql, &slot);
 	if (rc != PCRM_OK)
 		return rc;
-	rc = bind_all(st, slot->stmt, params, nparams);
+	rc = bind_all(st, slot->stmt, params, nparams, 1);
 	if (rc != PCRM_OK) {
 		sqlite3_clear_bindings(slot->stmt);
 		return rc;
@@ -297,7 +314,7 @@ static int sqlite_bulk_begin(pcrm_store *base, const char *table, const char *co
 static int sqlite_bulk_row(pcrm_store *base, const pcrm_sql_value *values)
 {
 	sqlite_store *st = (sqlite_store *)base;
-	int rc = bind_all(st, st->bulk, values, st->base.bulk_columns);
+	int rc = bind_all(st, st->bulk, values, st->base.bulk_columns, 1);
 	if (rc == PCRM_OK && sqlite3_step(st->bulk) != SQLITE_DONE)
 		rc = map_error(st, sqlite3_extended_errcode(st->db), "bulk insert");
 	sqlite3_reset(st->bulk);

@@ -105,3 +105,37 @@ const char pcrm__schema_workflow[] =
 const char pcrm__schema_workflow_due[] =
 	"DROP INDEX work_order_by_due;"
 	"{{postgresql:ALTER TABLE work_order SET (fillfactor = 60)}};";
+
+/*
+ * Migration 12 (SQLite only; PostgreSQL keeps its layout): the history is a
+ * WITHOUT ROWID table, stored in its primary key (work_order_id, seq).  As a
+ * rowid table with that key it was two b-trees, the rows plus an automatic
+ * index, so every appended entry wrote a page of each to the WAL; now one.
+ * Every read of the history is "one work order's entries in seq order",
+ * which is now one contiguous range of the table itself.  SQLite cannot
+ * change a table's primary key in place: the table is rebuilt and its rows
+ * copied, inside the migration's transaction.  The audit log's part of this
+ * migration is in lib/store/migrations.c, with the rest of its schema.
+ */
+const char pcrm__schema_workflow_history_keyed[] =
+	"{{sqlite:CREATE TABLE work_order_history_v12 ("
+	"  work_order_id TEXT NOT NULL REFERENCES work_order (id),"
+	"  seq INTEGER NOT NULL CHECK (seq >= 1),"
+	"  at BIGINT NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  operator_id TEXT NOT NULL,"
+	"  role TEXT NOT NULL,"
+	"  actor_org TEXT NOT NULL,"
+	"  event TEXT,"
+	"  from_state TEXT,"
+	"  to_state TEXT,"
+	"  note TEXT,"
+	"  delta TEXT NOT NULL,"
+	"  PRIMARY KEY (work_order_id, seq)"
+	") WITHOUT ROWID;"
+	"INSERT INTO work_order_history_v12 (work_order_id, seq, at, kind, operator_id, role, "
+	"actor_org, event, from_state, to_state, note, delta) "
+	"SELECT work_order_id, seq, at, kind, operator_id, role, actor_org, event, from_state, "
+	"to_state, note, delta FROM work_order_history;"
+	"DROP TABLE work_order_history;"
+	"ALTER TABLE work_order_history_v12 RENAME TO work_order_history;}}";

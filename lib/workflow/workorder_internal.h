@@ -28,6 +28,7 @@ struct pcrm__wo_op {
 	const char *unbatched; /* staged: a column the batch's row write does not set was changed */
 	struct pcrm__wo_batch *batch; /* when set, commits are staged in it (tick) */
 	pcrm_time next_due;           /* staged: due_at once the claimed timers are gone */
+	int fresh; /* opened by this operation: it has no timer rows to reschedule yet */
 };
 
 /** A history entry to append: kind, and where they apply event, states and note. */
@@ -48,6 +49,14 @@ int64_t pcrm__wo_int(const json_t *obj, const char *key);
 /** Reads the work order and its definition (no permission check). */
 int pcrm__wo_op_load(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *actor,
                      const char *id, pcrm_time now);
+struct pcrm_org_unit;
+/**
+ * pcrm__wo_op_load() that also reads the actor's org unit into *home in the
+ * same statement (home->code NULL when it does not exist; the caller clears
+ * it with pcrm__org_clear()).
+ */
+int pcrm__wo_op_load_home(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *actor,
+                          const char *id, pcrm_time now, struct pcrm_org_unit *home);
 void pcrm__wo_op_clear(struct pcrm__wo_op *op);
 
 /* Field changes: recorded in the object and the delta (v is stolen). */
@@ -88,9 +97,13 @@ int pcrm__wo_batch_write(pcrm_ctx *ctx, const pcrm_actor *actor, struct pcrm__wo
                          pcrm_time now);
 
 /* Timers. */
-/** Inserts a limit's timers; *due_out (may be NULL) receives its due time (0 = none). */
+/**
+ * Sets a limit's timers, rescheduling pending ones of the same scope and kind
+ * in place; with `may_warn`, a pending warning the limit does not have is
+ * deleted.  *due_out (may be NULL) receives its due time (0 = none).
+ */
 int pcrm__wo_schedule(struct pcrm__wo_op *op, const char *scope,
-                      const struct pcrm__wf_limit *limit, pcrm_time *due_out);
+                      const struct pcrm__wf_limit *limit, int may_warn, pcrm_time *due_out);
 /** Deletes the pending timers of one scope ("state", "process") or all (NULL). */
 int pcrm__wo_cancel_timers(struct pcrm__wo_op *op, const char *scope);
 /** Pauses or restarts timers after suspension or pause state changed; updates due_at. */

@@ -15,6 +15,7 @@
 #include "audit/audit.h"
 #include "core/ctx.h"
 #include "core/error.h"
+#include "org/org_internal.h"
 #include "store/store.h"
 #include "workorder_internal.h"
 
@@ -41,7 +42,11 @@ int pcrm__workorder_from_row(pcrm_rows *rows, json_t **out, int *steps)
 	int rc = obj ? PCRM_OK : pcrm__error_oom();
 
 	for (int i = 0; i < PCRM__WO_COLUMNS && rc == PCRM_OK; i++) {
-		const char *s = pcrm__rows_text(rows, i);
+		/* text only of text columns: asking SQLite for an integer's text formats and keeps it */
+		const char *s = columns[i].type == C_TEXT || columns[i].type == C_NTEXT ||
+		                                columns[i].type == C_DATA ?
+		                        pcrm__rows_text(rows, i) :
+		                        NULL;
 		json_t *v;
 		switch (columns[i].type) {
 		case C_TEXT:
@@ -60,7 +65,8 @@ int pcrm__workorder_from_row(pcrm_rows *rows, json_t **out, int *steps)
 		default:
 			v = json_integer(pcrm__rows_is_null(rows, i) ? 0 : pcrm__rows_int(rows, i));
 		}
-		if (!v || json_object_set_new(obj, columns[i].name, v) != 0)
+		/* the names are the fixed ASCII column names: no UTF-8 check of the key */
+		if (!v || json_object_set_new_nocheck(obj, columns[i].name, v) != 0)
 			rc = pcrm__error_oom();
 	}
 	if (rc != PCRM_OK) {
@@ -82,7 +88,10 @@ int64_t pcrm__wo_int(const json_t *obj, const char *key)
 	return json_integer_value(json_object_get(obj, key));
 }
 
-/* Parameters $1..$19 in column order; *data_text is the caller's to free. */
+/*
+ * Parameters $1..$19 in column order; *data_text is the caller's to free.
+ * With data_text NULL, data is not serialised (its parameter is NULL).
+ */
 static int row_params(const json_t *obj, pcrm_sql_value *p, char **data_text)
 {
 	for (int i = 0; i < PCRM__WO_COLUMNS; i++) {
@@ -93,6 +102,10 @@ static int row_params(const json_t *obj, pcrm_sql_value *p, char **data_text)
 			p[i] = PCRM_SQL_S(json_string_value(v));
 			break;
 		case C_DATA:
+			if (!data_text) {
+				p[i] = PCRM_SQL_NUL;
+				break;
+			}
 			*data_text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
 			if (!*data_text)
 				return pcrm__error_oom();
@@ -131,21 +144,72 @@ int pcrm__workorder_insert(pcrm_ctx *ctx, const json_t *obj)
 	return rc;
 }
 
+/*
+ * Whether the row UPDATE sets column i: only what changed since the row was
+ * last written (the delta's keys; open_key follows status and business_key).
+ * SQLite rewrites the entry of every index on a column in the SET list, and
+ * checks every foreign key among them, whether the value changed or not: a
+ * transition setting all 19 columns rewrote four index pages of work_order
+ * that nothing had changed in, and looked up its org unit, customer and
+ * definition.  PostgreSQL compares values itself (HOT), so it loses nothing.
+ */
+static int sets_column(const struct pcrm__wo_op *op, int i)
+{
+	return json_object_get(op->delta, columns[i].name) != NULL;
+}
+
+static int sets_open_key(const struct pcrm__wo_op *op)
+{
+	return json_object_get(op->delta, "status") || json_object_get(op->delta, "business_key");
+}
+
+/*
+ * Appends "name = $n, " at sql + *len with plain copies: an snprintf per
+ * column cost more than the rest of the statement's text.
+ */
+static void append_set(char *sql, size_t *len, const char *name, int n)
+{
+	size_t l = strlen(name);
+	memcpy(sql + *len, name, l);
+	memcpy(sql + *len + l, " = $", 4);
+	*len += l + 4;
+	if (n >= 10)
+		sql[(*len)++] = (char)('0' + n / 10);
+	sql[(*len)++] = (char)('0' + n % 10);
+	memcpy(sql + *len, ", ", 2);
+	*len += 2;
+}
+
+/*
+ * "UPDATE work_order SET <changed columns> = $2.., steps = $k WHERE id = $1
+ * AND steps = $k+1" and its parameters.  The text depends only on which
+ * columns change (names from the fixed table above, values always bound), so
+ * the few texts there are stay in the stores' statement caches.  At most 22
+ * parameters, and the buffer holds every column's name.
+ */
 static int update_row(struct pcrm__wo_op *op)
 {
-	static const char sql[] =
-		"UPDATE work_order SET workflow = $2, workflow_version = $3, business_key = $4, "
-		"customer_no = $5, org_unit = $6, owner = $7, state = $8, status = $9, data = $10, "
-		"opened_by = $11, opened_at = $12, updated_at = $13, due_at = $14, overdue = $15, "
-		"suspended = $16, reminders = $17, escalations = $18, version = $19, open_key = $20, "
-		"steps = $21 WHERE id = $1 AND steps = $22";
-	pcrm_sql_value p[PCRM__WO_COLUMNS + 3];
-	char *data = NULL, conflict[96];
-	int rc = row_params(op->wo, p, &data);
+	static const char head[] = "UPDATE work_order SET ";
+	pcrm_sql_value all[PCRM__WO_COLUMNS], p[PCRM__WO_COLUMNS + 3];
+	char sql[1024], *data = NULL, conflict[96];
+	size_t len = sizeof(head) - 1;
+	int n = 1, rc = row_params(op->wo, all, json_object_get(op->delta, "data") ? &data : NULL);
 
-	p[PCRM__WO_COLUMNS] = PCRM_SQL_S(open_key(op->wo));
-	p[PCRM__WO_COLUMNS + 1] = PCRM_SQL_I(op->steps + 1);
-	p[PCRM__WO_COLUMNS + 2] = PCRM_SQL_I(op->steps);
+	memcpy(sql, head, len);
+	p[0] = all[0]; /* id */
+	for (int i = 1; i < PCRM__WO_COLUMNS; i++)
+		if (sets_column(op, i)) {
+			p[n++] = all[i];
+			append_set(sql, &len, columns[i].name, n);
+		}
+	if (sets_open_key(op)) {
+		p[n++] = PCRM_SQL_S(open_key(op->wo));
+		append_set(sql, &len, "open_key", n);
+	}
+	p[n] = PCRM_SQL_I(op->steps + 1);
+	p[n + 1] = PCRM_SQL_I(op->steps);
+	snprintf(sql + len, sizeof(sql) - len, "steps = $%d WHERE id = $1 AND steps = $%d", n + 1,
+	         n + 2);
 	snprintf(conflict, sizeof(conflict), "work order %s changed meanwhile: read it again",
 	         op->id);
 	/*
@@ -154,13 +218,10 @@ static int update_row(struct pcrm__wo_op *op)
 	 * PCRM_ECONFLICT from there, and the transaction rolls back.
 	 */
 	if (rc == PCRM_OK)
-		rc = pcrm__store_exec_later(op->ctx->store, sql, p, PCRM__WO_COLUMNS + 3, 1,
-		                            PCRM_ECONFLICT, conflict);
+		rc = pcrm__store_exec_later(op->ctx->store, sql, p, n + 2, 1, PCRM_ECONFLICT, conflict);
 	free(data);
 	return rc;
 }
-
-
 
 /*
  * A batch's staged rows are written by one statement of the store
@@ -239,12 +300,22 @@ int pcrm__wo_flush_many(pcrm_ctx *ctx, struct pcrm__wo_op *const *ops, int n, js
 	return rc;
 }
 
-int pcrm__workorder_read(pcrm_ctx *ctx, const char *id, json_t **obj, int *steps)
+/*
+ * Reads the row; with `home` set, also the org unit named home_code in the
+ * same statement (home->code NULL when there is none).  A change needs both
+ * (the work order, and the actor's unit for the permission check), and one
+ * read costs one statement and one read lock instead of two.
+ */
+static int read_row(pcrm_ctx *ctx, const char *id, const char *home_code, json_t **obj,
+                    int *steps, struct pcrm_org_unit *home)
 {
-	static const char sql[] = "SELECT " PCRM__WO_SELECT " FROM work_order w WHERE w.id = $1";
-	pcrm_sql_value p[1] = { PCRM_SQL_S(id) };
+	static const char plain[] = "SELECT " PCRM__WO_SELECT " FROM work_order w WHERE w.id = $1";
+	static const char joined[] = "SELECT " PCRM__WO_SELECT ", " PCRM__ORG_COLUMNS("h") " FROM "
+	                             "work_order w LEFT JOIN org_unit h ON h.code = $2 "
+	                             "WHERE w.id = $1";
+	pcrm_sql_value p[2] = { PCRM_SQL_S(id), PCRM_SQL_S(home_code) };
 	pcrm_rows *rows;
-	int rc = pcrm__store_query(ctx->store, sql, p, 1, &rows);
+	int rc = pcrm__store_query(ctx->store, home ? joined : plain, p, home ? 2 : 1, &rows);
 
 	*obj = NULL;
 	if (rc != PCRM_OK)
@@ -254,24 +325,34 @@ int pcrm__workorder_read(pcrm_ctx *ctx, const char *id, json_t **obj, int *steps
 		rc = pcrm__workorder_from_row(rows, obj, steps);
 	else if (rc == 0)
 		rc = pcrm__error(PCRM_ENOTFOUND, "work order %.36s does not exist", id);
+	/* after the work order's PCRM__WO_COLUMNS columns and its step count */
+	if (rc == PCRM_OK && home && !pcrm__rows_is_null(rows, PCRM__WO_COLUMNS + 1))
+		rc = pcrm__org_from_row(rows, PCRM__WO_COLUMNS + 1, home);
 	pcrm__rows_free(rows);
 	return rc;
 }
 
+int pcrm__workorder_read(pcrm_ctx *ctx, const char *id, json_t **obj, int *steps)
+{
+	return read_row(ctx, id, NULL, obj, steps, NULL);
+}
+
 /* ---- the operation ---- */
 
-int pcrm__wo_op_load(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *actor,
-                     const char *id, pcrm_time now)
+int pcrm__wo_op_load_home(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *actor,
+                          const char *id, pcrm_time now, struct pcrm_org_unit *home)
 {
 	int rc;
 	memset(op, 0, sizeof(*op));
+	if (home)
+		memset(home, 0, sizeof(*home));
 	op->ctx = ctx;
 	op->actor = actor;
 	op->now = now;
 	op->delta = json_object();
 	if (!op->delta)
 		return pcrm__error_oom();
-	rc = pcrm__workorder_read(ctx, id, &op->wo, &op->steps);
+	rc = read_row(ctx, id, actor->org_unit, &op->wo, &op->steps, home);
 	op->stored_steps = op->steps;
 	if (rc == PCRM_OK) {
 		op->id = pcrm__wo_str(op->wo, "id");
@@ -279,6 +360,12 @@ int pcrm__wo_op_load(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *ac
 		                         (int)pcrm__wo_int(op->wo, "workflow_version"), &op->wf);
 	}
 	return rc;
+}
+
+int pcrm__wo_op_load(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *actor,
+                     const char *id, pcrm_time now)
+{
+	return pcrm__wo_op_load_home(op, ctx, actor, id, now, NULL);
 }
 
 void pcrm__wo_op_clear(struct pcrm__wo_op *op)
@@ -563,19 +650,45 @@ int pcrm__wo_commit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e)
 
 /* ---- timers ---- */
 
-static int insert_timer(struct pcrm__wo_op *op, const char *scope, const char *kind, int working,
-                        pcrm_time due)
+/*
+ * Sets the pending timer of (scope, kind) to run until `due`: the row there
+ * is, rescheduled in place, or a new one.  In place, a transition changes one
+ * table row and its (done, due_at) index entry; deleting and inserting
+ * changed both of the timer's indexes and, in a large table, a second table
+ * page (the new row's, at the end).  A state's timers come only from its own
+ * limit, so there is at most one pending timer per scope and kind.
+ */
+static int set_timer(struct pcrm__wo_op *op, const char *scope, const char *kind, int working,
+                     pcrm_time due)
 {
-	static const char sql[] =
+	static const char update[] =
+		"UPDATE work_order_timer SET working = $4, due_at = $5, remaining = NULL "
+		"WHERE work_order_id = $1 AND done = 0 AND scope = $2 AND kind = $3";
+	static const char insert[] =
+		"INSERT INTO work_order_timer (work_order_id, scope, kind, working, due_at, done) "
+		"SELECT $1, $2, $3, CAST($4 AS INTEGER), CAST($5 AS BIGINT), 0 WHERE NOT EXISTS "
+		"(SELECT 1 FROM work_order_timer WHERE work_order_id = $1 AND done = 0 AND scope = $2 "
+		"AND kind = $3)";
+	static const char fresh[] =
 		"INSERT INTO work_order_timer (work_order_id, scope, kind, working, due_at, done) "
 		"VALUES ($1, $2, $3, $4, $5, 0)";
 	pcrm_sql_value p[5] = { PCRM_SQL_S(op->id), PCRM_SQL_S(scope), PCRM_SQL_S(kind),
 		                PCRM_SQL_I(working), PCRM_SQL_I(due) };
-	return pcrm__store_exec_later(op->ctx->store, sql, p, 5, -1, 0, NULL);
+	if (op->fresh) /* a work order being opened has nothing to reschedule */
+		return pcrm__store_exec_later(op->ctx->store, fresh, p, 5, -1, 0, NULL);
+	return pcrm__store_update_or_insert(op->ctx->store, update, insert, p, 5);
+}
+
+static int drop_timer(struct pcrm__wo_op *op, const char *scope, const char *kind)
+{
+	static const char sql[] = "DELETE FROM work_order_timer WHERE work_order_id = $1 AND done = 0 "
+	                          "AND scope = $2 AND kind = $3";
+	pcrm_sql_value p[3] = { PCRM_SQL_S(op->id), PCRM_SQL_S(scope), PCRM_SQL_S(kind) };
+	return pcrm__store_exec_later(op->ctx->store, sql, p, 3, -1, 0, NULL);
 }
 
 int pcrm__wo_schedule(struct pcrm__wo_op *op, const char *scope,
-                      const struct pcrm__wf_limit *limit, pcrm_time *due_out)
+                      const struct pcrm__wf_limit *limit, int may_warn, pcrm_time *due_out)
 {
 	pcrm_time due = 0, warn;
 	int working = pcrm__workflow_unit_is_working(limit->unit), rc;
@@ -585,9 +698,11 @@ int pcrm__wo_schedule(struct pcrm__wo_op *op, const char *scope,
 		return PCRM_OK;
 	rc = pcrm__workflow_limit_due(op->wf, limit, op->now, &due, &warn);
 	if (rc == PCRM_OK)
-		rc = insert_timer(op, scope, "due", working, due);
+		rc = set_timer(op, scope, "due", working, due);
 	if (rc == PCRM_OK && warn)
-		rc = insert_timer(op, scope, "warn", working, warn);
+		rc = set_timer(op, scope, "warn", working, warn);
+	else if (rc == PCRM_OK && may_warn)
+		rc = drop_timer(op, scope, "warn");
 	if (due_out)
 		*due_out = due;
 	return rc;
@@ -710,15 +825,20 @@ int pcrm__wo_sync_timers(struct pcrm__wo_op *op)
 int pcrm__wo_enter_state(struct pcrm__wo_op *op, size_t state)
 {
 	const struct pcrm__wf_state *s = &op->wf->states[state];
+	size_t left = pcrm__workflow_state_index(op->wf, pcrm__wo_str(op->wo, "state"));
+	/* a warning of the state left can be pending only if its limit warns */
+	int may_warn = left == (size_t)-1 || op->wf->states[left].limit.warn_percent != 0;
 	pcrm_time due = 0;
-	int rc;
+	int rc = PCRM_OK;
 
 	pcrm__wo_set_str(op, "state", s->name);
-	rc = pcrm__wo_cancel_timers(op, s->final ? NULL : "state");
+	/* the new state's limit reschedules the pending state timers in place */
+	if (s->final || !s->limit.set)
+		rc = pcrm__wo_cancel_timers(op, s->final ? NULL : "state");
 	if (rc == PCRM_OK && s->final)
 		pcrm__wo_set_str(op, "status", "closed");
 	if (rc == PCRM_OK && !s->final)
-		rc = pcrm__wo_schedule(op, "state", &s->limit, &due);
+		rc = pcrm__wo_schedule(op, "state", &s->limit, may_warn, &due);
 	if (rc != PCRM_OK)
 		return rc;
 	/*
