@@ -11,11 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
-#include "fixtures.h"
+#include "billing_fixtures.h"
 #include "race.h"
-#include "core/ctx.h"
-#include "store/store.h"
 
 #define DAY 86400
 
@@ -26,51 +23,6 @@ static const pcrm_actor qingdao_admin = { "admin-qd", PCRM_ROLE_ADMIN, 2, "3702"
 
 #define dec pcrm_test_dec
 #define assert_money pcrm_assert_dec
-
-static int64_t count(pcrm_test_store *t, const char *sql)
-{
-	int64_t n = -1;
-	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store, sql, NULL, 0, &n));
-	return n;
-}
-
-/* 2026-10-31 20:00 +08:00: a reading inside October. */
-static const pcrm_time OCT31 = 1793448000;
-/* 2026-09-15 00:00 +08:00: meters go in before the month billed. */
-static const pcrm_time SEP15 = 1789401600;
-
-/* A residential customer in `org` with account A<n>, point P<n> and meter M<n> reading kwh in October. */
-static void add_home(pcrm_test_store *t, const pcrm_actor *clerk, int n, const char *org,
-                     const char *kwh)
-{
-	char doc[512], no[16], acct[16], mp[16], meter[16];
-	snprintf(no, sizeof(no), "C%d", n);
-	snprintf(acct, sizeof(acct), "A%d", n);
-	snprintf(mp, sizeof(mp), "P%d", n);
-	snprintf(meter, sizeof(meter), "M%d", n);
-	snprintf(doc, sizeof(doc),
-	         "{\"customer_no\": \"%s\", \"kind\": \"person\", \"name\": \"居民%d\","
-	         " \"usage_class\": \"residential\", \"voltage_level\": \"220V\", \"org_unit\": \"%s\"}",
-	         no, n, org);
-	pcrm_assert_ok(pcrm_customer_create(t->ctx, clerk, doc, NULL));
-	snprintf(doc, sizeof(doc), "{\"account_no\": \"%s\", \"name\": \"电费\", \"payment_method\": \"cash\"}",
-	         acct);
-	pcrm_assert_ok(pcrm_account_create(t->ctx, clerk, no, doc, NULL));
-	snprintf(doc, sizeof(doc),
-	         "{\"mp_no\": \"%s\", \"account_no\": \"%s\", \"purpose\": \"settlement\","
-	         " \"voltage_level\": \"220V\"}", mp, acct);
-	pcrm_assert_ok(pcrm_metering_point_create(t->ctx, clerk, no, doc, NULL));
-	snprintf(doc, sizeof(doc),
-	         "{\"meter_no\": \"%s\", \"type\": \"single_phase\", \"multiplier\": \"1\", \"digits\": 6,"
-	         " \"registers\": [\"total\"], \"initial_readings\": {\"total\": \"1000\"}}", meter);
-	pcrm_assert_ok(pcrm_meter_install(t->ctx, clerk, mp, doc, SEP15));
-	if (kwh) {
-		pcrm_decimal v;
-		pcrm_assert_ok(pcrm_decimal_add(dec("1000"), dec(kwh), &v));
-		pcrm_assert_ok(pcrm_reading_record(t->ctx, clerk, meter, PCRM_REGISTER_TOTAL, v, OCT31,
-		                                   0, NULL));
-	}
-}
 
 /* C1 600 kWh, C2 200 kWh, C3 no reading (all in 3701); C4 600 kWh in Qingdao (3702). */
 static void setup(pcrm_test_store *t)

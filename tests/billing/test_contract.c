@@ -42,19 +42,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
-#include "fixtures.h"
-#include "core/ctx.h"
-#include "store/store.h"
+#include "billing_fixtures.h"
 
 #define dec pcrm_test_dec
 #define assert_money pcrm_assert_dec
 
-/* 2026-09-15 00:00 +08:00: meters go in before the month billed. */
-static const pcrm_time SEP15 = 1789401600;
-/* 2026-10-15 20:00 and 2026-10-31 20:00 +08:00: readings inside October. */
+/* 2026-10-15 20:00 +08:00: a reading inside October, before OCT31's. */
 static const pcrm_time OCT15 = 1792065600;
-static const pcrm_time OCT31 = 1793448000;
 
 static const char *const capacity_tariff =
 	"{\"id\": \"test-two-part-capacity\", \"version\": 1, \"usage_class\": \"large_industry\","
@@ -62,13 +56,6 @@ static const char *const capacity_tariff =
 	" \"energy\": {\"price\": \"0.5\"}, \"basic\": {\"kind\": \"capacity\", \"price\": \"25\"},"
 	" \"power_factor_adjustment\": true,"
 	" \"funds\": [{\"code\": \"renewable\", \"name\": \"可再生能源电价附加\", \"price\": \"0.01\"}]}";
-
-static int64_t count(pcrm_test_store *t, const char *sql)
-{
-	int64_t n = -1;
-	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store, sql, NULL, 0, &n));
-	return n;
-}
 
 /* Asserts the three contract columns of an account ("NULL" for NULL). */
 static void assert_columns(pcrm_test_store *t, const char *account_no, const char *capacity,
