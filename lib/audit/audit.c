@@ -1,10 +1,9 @@
 /*
  * The hash-chained audit log.
  *
- * Appending: the single audit_head row is advanced first (UPDATE ...
- * RETURNING), which takes its row lock, so concurrent writers on PostgreSQL
- * queue up and every entry sees the true previous hash; SQLite serialises
- * writers anyway.  The entry hash is SHA-256 over a length-prefixed encoding
+ * Appending: the single audit_head row is read with its row lock first
+ * (SELECT ... FOR UPDATE), so concurrent writers on PostgreSQL queue up and
+ * every entry sees the true previous hash; SQLite serialises writers anyway.  The entry hash is SHA-256 over a length-prefixed encoding
  * of prev_hash and every column, so no two different entries encode alike.
  */
 #include <inttypes.h>
@@ -93,16 +92,23 @@ static int valid_name(const char *s)
 /*
  * The statement that reads the head for the next entry (its seq and the
  * previous hash) and holds it until the transaction ends.  PostgreSQL:
- * advancing seq takes the row's lock, so concurrent appenders queue here and
- * each sees the hash the one before it wrote.  SQLite: every transaction is
- * BEGIN IMMEDIATE, so the database's one write lock is already held and a
- * plain read is enough; its UPDATE ... RETURNING cost a transition about a
- * tenth of its CPU.  insert_entry() writes seq and hash back in one UPDATE.
+ * FOR UPDATE takes the row's lock, so concurrent appenders queue here and
+ * each sees the hash the one before it wrote (after the wait, READ COMMITTED
+ * reads the row's newest version; REPEATABLE READ and SERIALIZABLE fail with
+ * a serialization error, PCRM_ERETRY, as an UPDATE would).  It used to be
+ * "UPDATE ... SET seq = seq + 1 RETURNING", which took the same lock but
+ * wrote a row version that insert_entry()'s UPDATE replaced at once: two
+ * heap updates, two constraint checks and two WAL records of the head per
+ * entry, where a row lock is one small WAL record.  SQLite: every
+ * transaction is BEGIN IMMEDIATE, so the database's one write lock is
+ * already held and a plain read is enough; its UPDATE ... RETURNING cost a
+ * transition about a tenth of its CPU.  insert_entry() writes seq and hash
+ * back in one UPDATE.
  */
 static const char *head_claim(const pcrm_store *st)
 {
 	return st->driver->kind == PCRM_STORE_POSTGRES ?
-	               "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash" :
+	               "SELECT seq + 1, hash FROM audit_head WHERE id = 1 FOR UPDATE" :
 	               "SELECT seq + 1, hash FROM audit_head WHERE id = 1";
 }
 
