@@ -664,9 +664,12 @@ static int set_timer(struct pcrm__wo_op *op, const char *scope, const char *kind
 	static const char update[] =
 		"UPDATE work_order_timer SET working = $4, due_at = $5, remaining = NULL "
 		"WHERE work_order_id = $1 AND done = 0 AND scope = $2 AND kind = $3";
+	/* the casts give $2 and $3 one type, text, both as values and in the comparisons
+	   (on PostgreSQL scope and kind are domains over text, schema 14) */
 	static const char insert[] =
 		"INSERT INTO work_order_timer (work_order_id, scope, kind, working, due_at, done) "
-		"SELECT $1, $2, $3, CAST($4 AS INTEGER), CAST($5 AS BIGINT), 0 WHERE NOT EXISTS "
+		"SELECT $1, CAST($2 AS TEXT), CAST($3 AS TEXT), CAST($4 AS INTEGER), "
+		"CAST($5 AS BIGINT), 0 WHERE NOT EXISTS "
 		"(SELECT 1 FROM work_order_timer WHERE work_order_id = $1 AND done = 0 AND scope = $2 "
 		"AND kind = $3)";
 	static const char fresh[] =
