@@ -151,7 +151,20 @@ static int insert_entry(pcrm_ctx *ctx, pcrm_audit_entry *e)
 	p[8] = PCRM_SQL_S(e->summary);
 	p[9] = PCRM_SQL_S(prev);
 	p[10] = PCRM_SQL_S(hash);
-	/* the head's row lock is held: these two travel with the transaction's next statement */
+	/*
+	 * The head's row lock is held: the entry and the head's new seq and hash
+	 * travel with the transaction's next statement.  On PostgreSQL they are
+	 * one statement (the head's UPDATE as a data-modifying WITH, which runs
+	 * whether or not it is referenced): one bind and one executor fewer.
+	 */
+	if (ctx->store->driver->kind == PCRM_STORE_POSTGRES)
+		return pcrm__store_exec_later(
+		        ctx->store,
+		        "WITH head AS (UPDATE audit_head SET seq = $1, hash = $11 WHERE id = 1) "
+		        "INSERT INTO audit_log (seq, at, operator_id, role, actor_org, action, "
+		        "object_type, object_id, summary, prev_hash, hash) "
+		        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+		        p, 11, -1, 0, NULL);
 	rc = pcrm__store_exec_later(ctx->store,
 	                            "INSERT INTO audit_log (seq, at, operator_id, role, actor_org, "
 	                            "action, object_type, object_id, summary, prev_hash, hash) "
