@@ -180,6 +180,9 @@ static void append_set(char *sql, size_t *len, const char *name, int n)
 	*len += 2;
 }
 
+static void history_params(const struct pcrm__wo_op *op, const struct pcrm__wo_entry *e,
+                           const char *delta, pcrm_sql_value p[12]);
+
 /*
  * "UPDATE work_order SET <changed columns> = $2.., steps = $k WHERE id = $1
  * AND steps = $k+1" and its parameters.  The text depends only on which
@@ -187,14 +190,20 @@ static void append_set(char *sql, size_t *len, const char *name, int n)
  * the few texts there are stay in the stores' statement caches.  At most 22
  * parameters, and the buffer holds every column's name.
  */
-static int update_row(struct pcrm__wo_op *op)
+static int update_row(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e, const char *delta,
+                      int *with_history)
 {
-	static const char head[] = "UPDATE work_order SET ";
-	pcrm_sql_value all[PCRM__WO_COLUMNS], p[PCRM__WO_COLUMNS + 3];
-	char sql[1024], *data = NULL, conflict[96];
-	size_t len = sizeof(head) - 1;
+	static const char with[] = "WITH changed AS (UPDATE work_order SET ";
+	const char *head = with + strlen("WITH changed AS (");
+	pcrm_sql_value all[PCRM__WO_COLUMNS], p[PCRM__WO_COLUMNS + 3 + 10], h[12];
+	char sql[2048], *data = NULL, conflict[96];
+	size_t len;
 	int n = 1, rc = row_params(op->wo, all, json_object_get(op->delta, "data") ? &data : NULL);
 
+	*with_history = e && op->ctx->store->driver->kind == PCRM_STORE_POSTGRES;
+	if (*with_history)
+		head = with;
+	len = strlen(head);
 	memcpy(sql, head, len);
 	p[0] = all[0]; /* id */
 	for (int i = 1; i < PCRM__WO_COLUMNS; i++)
@@ -208,8 +217,27 @@ static int update_row(struct pcrm__wo_op *op)
 	}
 	p[n] = PCRM_SQL_I(op->steps + 1);
 	p[n + 1] = PCRM_SQL_I(op->steps);
-	snprintf(sql + len, sizeof(sql) - len, "steps = $%d WHERE id = $1 AND steps = $%d", n + 1,
-	         n + 2);
+	len += (size_t)snprintf(sql + len, sizeof(sql) - len,
+	                        "steps = $%d WHERE id = $1 AND steps = $%d", n + 1, n + 2);
+	if (*with_history) {
+		/*
+		 * PostgreSQL: the history entry rides on the UPDATE as one
+		 * statement, inserted once per row the UPDATE changed, so the
+		 * statement's row count is the UPDATE's and the step-count check
+		 * below holds for both.  seq is the new step count ($k); the
+		 * entry's other values follow the UPDATE's parameters.
+		 */
+		history_params(op, e, delta, h);
+		for (int i = 2; i < 12; i++)
+			p[n + i] = h[i];
+		snprintf(sql + len, sizeof(sql) - len,
+		         " RETURNING 1) INSERT INTO work_order_history (work_order_id, seq, at, kind, "
+		         "operator_id, role, actor_org, event, from_state, to_state, note, delta) "
+		         "SELECT $1, $%d, CAST($%d AS BIGINT), CAST($%d AS TEXT), CAST($%d AS TEXT), "
+		         "CAST($%d AS TEXT), CAST($%d AS TEXT), CAST($%d AS TEXT), CAST($%d AS TEXT), "
+		         "CAST($%d AS TEXT), CAST($%d AS TEXT), CAST($%d AS TEXT) FROM changed",
+		         n + 1, n + 3, n + 4, n + 5, n + 6, n + 7, n + 8, n + 9, n + 10, n + 11, n + 12);
+	}
 	snprintf(conflict, sizeof(conflict), "work order %s changed meanwhile: read it again",
 	         op->id);
 	/*
@@ -218,7 +246,8 @@ static int update_row(struct pcrm__wo_op *op)
 	 * PCRM_ECONFLICT from there, and the transaction rolls back.
 	 */
 	if (rc == PCRM_OK)
-		rc = pcrm__store_exec_later(op->ctx->store, sql, p, n + 2, 1, PCRM_ECONFLICT, conflict);
+		rc = pcrm__store_exec_later(op->ctx->store, sql, p, *with_history ? n + 12 : n + 2, 1,
+		                            PCRM_ECONFLICT, conflict);
 	free(data);
 	return rc;
 }
@@ -628,8 +657,9 @@ int pcrm__wo_commit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e)
 		/* staged: the row is written by pcrm__wo_flush_many, history and audit by the batch */
 		rc = stage(op, e, delta, item);
 	} else {
-		rc = update_row(op);
-		if (rc == PCRM_OK)
+		int inserted = 0;
+		rc = update_row(op, e, delta, &inserted);
+		if (rc == PCRM_OK && !inserted)
 			rc = insert_history(op, e, delta);
 		if (rc == PCRM_OK && pcrm__wo_kind_notifies(e->kind))
 			rc = pcrm__wo_notification_write(op->ctx, op->id, op->steps + 1, e->kind,
