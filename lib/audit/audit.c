@@ -3,8 +3,9 @@
  *
  * Appending: the single audit_head row is read with its row lock first
  * (SELECT ... FOR UPDATE), so concurrent writers on PostgreSQL queue up and
- * every entry sees the true previous hash; SQLite serialises writers anyway.  The entry hash is SHA-256 over a length-prefixed encoding
- * of prev_hash and every column, so no two different entries encode alike.
+ * every entry sees the true previous hash; SQLite serialises writers anyway.
+ * The entry hash is SHA-256 over a length-prefixed encoding of prev_hash and
+ * every column, so no two different entries encode alike.
  */
 #include <inttypes.h>
 #include <stdio.h>

@@ -242,8 +242,9 @@ static int update_row(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e, co
 	         op->id);
 	/*
 	 * Sent with the next statement that needs an answer (the audit head's
-	 * UPDATE ... RETURNING, within pcrm__wo_commit): a missed step count is
-	 * PCRM_ECONFLICT from there, and the transaction rolls back.
+	 * claim, SELECT ... FOR UPDATE on PostgreSQL, within pcrm__wo_commit): a
+	 * missed step count is PCRM_ECONFLICT from there, and the transaction
+	 * rolls back.  On PostgreSQL the history entry is part of the statement.
 	 */
 	if (rc == PCRM_OK)
 		rc = pcrm__store_exec_later(op->ctx->store, sql, p, *with_history ? n + 12 : n + 2, 1,
