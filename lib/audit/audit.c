@@ -1,11 +1,11 @@
 /*
  * The hash-chained audit log.
  *
- * Appending: the single audit_head row is advanced first (UPDATE ...
- * RETURNING), which takes its row lock, so concurrent writers on PostgreSQL
- * queue up and every entry sees the true previous hash; SQLite serialises
- * writers anyway.  The entry hash is SHA-256 over a length-prefixed encoding
- * of prev_hash and every column, so no two different entries encode alike.
+ * Appending: the single audit_head row is read with its row lock first
+ * (SELECT ... FOR UPDATE), so concurrent writers on PostgreSQL queue up and
+ * every entry sees the true previous hash; SQLite serialises writers anyway.
+ * The entry hash is SHA-256 over a length-prefixed encoding of prev_hash and
+ * every column, so no two different entries encode alike.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -93,16 +93,23 @@ static int valid_name(const char *s)
 /*
  * The statement that reads the head for the next entry (its seq and the
  * previous hash) and holds it until the transaction ends.  PostgreSQL:
- * advancing seq takes the row's lock, so concurrent appenders queue here and
- * each sees the hash the one before it wrote.  SQLite: every transaction is
- * BEGIN IMMEDIATE, so the database's one write lock is already held and a
- * plain read is enough; its UPDATE ... RETURNING cost a transition about a
- * tenth of its CPU.  insert_entry() writes seq and hash back in one UPDATE.
+ * FOR UPDATE takes the row's lock, so concurrent appenders queue here and
+ * each sees the hash the one before it wrote (after the wait, READ COMMITTED
+ * reads the row's newest version; REPEATABLE READ and SERIALIZABLE fail with
+ * a serialization error, PCRM_ERETRY, as an UPDATE would).  It used to be
+ * "UPDATE ... SET seq = seq + 1 RETURNING", which took the same lock but
+ * wrote a row version that insert_entry()'s UPDATE replaced at once: two
+ * heap updates, two constraint checks and two WAL records of the head per
+ * entry, where a row lock is one small WAL record.  SQLite: every
+ * transaction is BEGIN IMMEDIATE, so the database's one write lock is
+ * already held and a plain read is enough; its UPDATE ... RETURNING cost a
+ * transition about a tenth of its CPU.  insert_entry() writes seq and hash
+ * back in one UPDATE.
  */
 static const char *head_claim(const pcrm_store *st)
 {
 	return st->driver->kind == PCRM_STORE_POSTGRES ?
-	               "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash" :
+	               "SELECT seq + 1, hash FROM audit_head WHERE id = 1 FOR UPDATE" :
 	               "SELECT seq + 1, hash FROM audit_head WHERE id = 1";
 }
 
@@ -145,7 +152,20 @@ static int insert_entry(pcrm_ctx *ctx, pcrm_audit_entry *e)
 	p[8] = PCRM_SQL_S(e->summary);
 	p[9] = PCRM_SQL_S(prev);
 	p[10] = PCRM_SQL_S(hash);
-	/* the head's row lock is held: these two travel with the transaction's next statement */
+	/*
+	 * The head's row lock is held: the entry and the head's new seq and hash
+	 * travel with the transaction's next statement.  On PostgreSQL they are
+	 * one statement (the head's UPDATE as a data-modifying WITH, which runs
+	 * whether or not it is referenced): one bind and one executor fewer.
+	 */
+	if (ctx->store->driver->kind == PCRM_STORE_POSTGRES)
+		return pcrm__store_exec_later(
+		        ctx->store,
+		        "WITH head AS (UPDATE audit_head SET seq = $1, hash = $11 WHERE id = 1) "
+		        "INSERT INTO audit_log (seq, at, operator_id, role, actor_org, action, "
+		        "object_type, object_id, summary, prev_hash, hash) "
+		        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+		        p, 11, -1, 0, NULL);
 	rc = pcrm__store_exec_later(ctx->store,
 	                            "INSERT INTO audit_log (seq, at, operator_id, role, actor_org, "
 	                            "action, object_type, object_id, summary, prev_hash, hash) "

@@ -39,6 +39,7 @@ extern const char pcrm__schema_workflow_due[];
 extern const char pcrm__schema_workflow_notification[];
 extern const char pcrm__schema_billing_inputs[];
 extern const char pcrm__schema_workflow_history_keyed[];
+extern const char pcrm__schema_workflow_domains[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -68,6 +69,20 @@ static const char audit_log_rowid[] =
 	"prev_hash, hash FROM audit_log ORDER BY seq;"
 	"DROP TABLE audit_log;"
 	"ALTER TABLE audit_log_v12 RENAME TO audit_log;}}";
+
+/*
+ * Migration 14's audit part (PostgreSQL only): audit_head's CHECK (id = 1)
+ * becomes a domain with the same check, for the reason the workflow's part
+ * gives (lib/workflow/schema.c): a table CHECK is read from text, planned
+ * and evaluated on every UPDATE of the head, one per audit entry, although
+ * no UPDATE sets id.  A domain's check runs only where id is written.
+ */
+static const char audit_head_domain[] =
+	"{{postgresql:"
+	"ALTER TABLE audit_head DROP CONSTRAINT audit_head_id_check;"
+	"CREATE DOMAIN audit_head_id AS INTEGER;"
+	"ALTER TABLE audit_head ALTER COLUMN id TYPE audit_head_id;"
+	"ALTER DOMAIN audit_head_id ADD CONSTRAINT audit_head_id_check CHECK (VALUE = 1)}}";
 
 struct migration {
 	int version;
@@ -163,6 +178,8 @@ static const struct migration migrations[] = {
 	  audit_log_rowid, pcrm__schema_workflow_history_keyed },
 	{ 13, "customer attributes on the account and the account on meter readings, for billing",
 	  pcrm__schema_billing_inputs, NULL },
+	{ 14, "work-order value checks as domains on PostgreSQL, checked only where written",
+	  pcrm__schema_workflow_domains, audit_head_domain },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

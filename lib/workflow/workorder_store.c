@@ -180,6 +180,9 @@ static void append_set(char *sql, size_t *len, const char *name, int n)
 	*len += 2;
 }
 
+static void history_params(const struct pcrm__wo_op *op, const struct pcrm__wo_entry *e,
+                           const char *delta, pcrm_sql_value p[12]);
+
 /*
  * "UPDATE work_order SET <changed columns> = $2.., steps = $k WHERE id = $1
  * AND steps = $k+1" and its parameters.  The text depends only on which
@@ -187,14 +190,20 @@ static void append_set(char *sql, size_t *len, const char *name, int n)
  * the few texts there are stay in the stores' statement caches.  At most 22
  * parameters, and the buffer holds every column's name.
  */
-static int update_row(struct pcrm__wo_op *op)
+static int update_row(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e, const char *delta,
+                      int *with_history)
 {
-	static const char head[] = "UPDATE work_order SET ";
-	pcrm_sql_value all[PCRM__WO_COLUMNS], p[PCRM__WO_COLUMNS + 3];
-	char sql[1024], *data = NULL, conflict[96];
-	size_t len = sizeof(head) - 1;
+	static const char with[] = "WITH changed AS (UPDATE work_order SET ";
+	const char *head = with + strlen("WITH changed AS (");
+	pcrm_sql_value all[PCRM__WO_COLUMNS], p[PCRM__WO_COLUMNS + 3 + 10], h[12];
+	char sql[2048], *data = NULL, conflict[96];
+	size_t len;
 	int n = 1, rc = row_params(op->wo, all, json_object_get(op->delta, "data") ? &data : NULL);
 
+	*with_history = e && op->ctx->store->driver->kind == PCRM_STORE_POSTGRES;
+	if (*with_history)
+		head = with;
+	len = strlen(head);
 	memcpy(sql, head, len);
 	p[0] = all[0]; /* id */
 	for (int i = 1; i < PCRM__WO_COLUMNS; i++)
@@ -208,17 +217,38 @@ static int update_row(struct pcrm__wo_op *op)
 	}
 	p[n] = PCRM_SQL_I(op->steps + 1);
 	p[n + 1] = PCRM_SQL_I(op->steps);
-	snprintf(sql + len, sizeof(sql) - len, "steps = $%d WHERE id = $1 AND steps = $%d", n + 1,
-	         n + 2);
+	len += (size_t)snprintf(sql + len, sizeof(sql) - len,
+	                        "steps = $%d WHERE id = $1 AND steps = $%d", n + 1, n + 2);
+	if (*with_history) {
+		/*
+		 * PostgreSQL: the history entry rides on the UPDATE as one
+		 * statement, inserted once per row the UPDATE changed, so the
+		 * statement's row count is the UPDATE's and the step-count check
+		 * below holds for both.  seq is the new step count ($k); the
+		 * entry's other values follow the UPDATE's parameters.
+		 */
+		history_params(op, e, delta, h);
+		for (int i = 2; i < 12; i++)
+			p[n + i] = h[i];
+		snprintf(sql + len, sizeof(sql) - len,
+		         " RETURNING 1) INSERT INTO work_order_history (work_order_id, seq, at, kind, "
+		         "operator_id, role, actor_org, event, from_state, to_state, note, delta) "
+		         "SELECT $1, $%d, CAST($%d AS BIGINT), CAST($%d AS TEXT), CAST($%d AS TEXT), "
+		         "CAST($%d AS TEXT), CAST($%d AS TEXT), CAST($%d AS TEXT), CAST($%d AS TEXT), "
+		         "CAST($%d AS TEXT), CAST($%d AS TEXT), CAST($%d AS TEXT) FROM changed",
+		         n + 1, n + 3, n + 4, n + 5, n + 6, n + 7, n + 8, n + 9, n + 10, n + 11, n + 12);
+	}
 	snprintf(conflict, sizeof(conflict), "work order %s changed meanwhile: read it again",
 	         op->id);
 	/*
 	 * Sent with the next statement that needs an answer (the audit head's
-	 * UPDATE ... RETURNING, within pcrm__wo_commit): a missed step count is
-	 * PCRM_ECONFLICT from there, and the transaction rolls back.
+	 * claim, SELECT ... FOR UPDATE on PostgreSQL, within pcrm__wo_commit): a
+	 * missed step count is PCRM_ECONFLICT from there, and the transaction
+	 * rolls back.  On PostgreSQL the history entry is part of the statement.
 	 */
 	if (rc == PCRM_OK)
-		rc = pcrm__store_exec_later(op->ctx->store, sql, p, n + 2, 1, PCRM_ECONFLICT, conflict);
+		rc = pcrm__store_exec_later(op->ctx->store, sql, p, *with_history ? n + 12 : n + 2, 1,
+		                            PCRM_ECONFLICT, conflict);
 	free(data);
 	return rc;
 }
@@ -628,8 +658,9 @@ int pcrm__wo_commit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e)
 		/* staged: the row is written by pcrm__wo_flush_many, history and audit by the batch */
 		rc = stage(op, e, delta, item);
 	} else {
-		rc = update_row(op);
-		if (rc == PCRM_OK)
+		int inserted = 0;
+		rc = update_row(op, e, delta, &inserted);
+		if (rc == PCRM_OK && !inserted)
 			rc = insert_history(op, e, delta);
 		if (rc == PCRM_OK && pcrm__wo_kind_notifies(e->kind))
 			rc = pcrm__wo_notification_write(op->ctx, op->id, op->steps + 1, e->kind,
@@ -664,11 +695,29 @@ static int set_timer(struct pcrm__wo_op *op, const char *scope, const char *kind
 	static const char update[] =
 		"UPDATE work_order_timer SET working = $4, due_at = $5, remaining = NULL "
 		"WHERE work_order_id = $1 AND done = 0 AND scope = $2 AND kind = $3";
+	/* the casts give $2 and $3 one type, text, both as values and in the comparisons
+	   (on PostgreSQL scope and kind are domains over text, schema 14) */
 	static const char insert[] =
 		"INSERT INTO work_order_timer (work_order_id, scope, kind, working, due_at, done) "
-		"SELECT $1, $2, $3, CAST($4 AS INTEGER), CAST($5 AS BIGINT), 0 WHERE NOT EXISTS "
+		"SELECT $1, CAST($2 AS TEXT), CAST($3 AS TEXT), CAST($4 AS INTEGER), "
+		"CAST($5 AS BIGINT), 0 WHERE NOT EXISTS "
 		"(SELECT 1 FROM work_order_timer WHERE work_order_id = $1 AND done = 0 AND scope = $2 "
 		"AND kind = $3)";
+	/*
+	 * PostgreSQL: both in one statement, the INSERT only when the UPDATE
+	 * moved no row.  Both were pipelined already; as one statement the
+	 * backend binds, starts and ends one executor instead of two (and the
+	 * INSERT no longer probes the timer index again).  A concurrent
+	 * transition of the same work order that inserted a timer too is rolled
+	 * back by the step-count check of the work order's own UPDATE.
+	 */
+	static const char upsert_pg[] =
+		"WITH moved AS (UPDATE work_order_timer SET working = $4, due_at = $5, "
+		"remaining = NULL WHERE work_order_id = $1 AND done = 0 AND scope = $2 AND kind = $3 "
+		"RETURNING 1) "
+		"INSERT INTO work_order_timer (work_order_id, scope, kind, working, due_at, done) "
+		"SELECT $1, CAST($2 AS TEXT), CAST($3 AS TEXT), CAST($4 AS INTEGER), "
+		"CAST($5 AS BIGINT), 0 WHERE NOT EXISTS (SELECT 1 FROM moved)";
 	static const char fresh[] =
 		"INSERT INTO work_order_timer (work_order_id, scope, kind, working, due_at, done) "
 		"VALUES ($1, $2, $3, $4, $5, 0)";
@@ -676,6 +725,8 @@ static int set_timer(struct pcrm__wo_op *op, const char *scope, const char *kind
 		                PCRM_SQL_I(working), PCRM_SQL_I(due) };
 	if (op->fresh) /* a work order being opened has nothing to reschedule */
 		return pcrm__store_exec_later(op->ctx->store, fresh, p, 5, -1, 0, NULL);
+	if (op->ctx->store->driver->kind == PCRM_STORE_POSTGRES)
+		return pcrm__store_exec_later(op->ctx->store, upsert_pg, p, 5, -1, 0, NULL);
 	return pcrm__store_update_or_insert(op->ctx->store, update, insert, p, 5);
 }
 

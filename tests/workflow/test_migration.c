@@ -115,3 +115,101 @@ Test(workflow_migration, sqlite_file_from_before_12_keeps_audit_and_history)
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	cr_assert_eq(system(cmd), 0);
 }
+
+/* Every value the work-order tables and the audit head refuse, on either store. */
+static void assert_values_refused(pcrm_ctx *ctx)
+{
+	static const char *const bad[] = {
+		"UPDATE work_order SET status = 'bogus'",
+		"UPDATE work_order SET overdue = 2",
+		"UPDATE work_order SET suspended = -1",
+		"UPDATE work_order SET id = 'short'",
+		"UPDATE work_order_timer SET scope = 'bogus'",
+		"UPDATE work_order_timer SET kind = 'bogus'",
+		"UPDATE work_order_timer SET working = 2",
+		"UPDATE work_order_timer SET done = 2",
+		"UPDATE audit_head SET id = 2",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_neq(pcrm__store_exec(ctx->store, bad[i], NULL, 0, NULL), PCRM_OK,
+		              "accepted: %s", bad[i]);
+	cr_assert_eq(number(ctx, "SELECT COUNT(*) FROM work_order WHERE status = 'open' AND "
+	                         "overdue = 0 AND suspended = 0"),
+	             1);
+}
+
+/* The schema as migration 13 left it on PostgreSQL: table CHECKs, no domains. */
+static const char pg_as_before_14[] =
+	"ALTER TABLE work_order ALTER COLUMN status TYPE TEXT,"
+	"  ALTER COLUMN overdue TYPE INTEGER, ALTER COLUMN suspended TYPE INTEGER,"
+	"  ADD CONSTRAINT work_order_status_check CHECK (status IN ('open', 'closed', 'cancelled')),"
+	"  ADD CONSTRAINT work_order_overdue_check CHECK (overdue IN (0, 1)),"
+	"  ADD CONSTRAINT work_order_suspended_check CHECK (suspended IN (0, 1));"
+	"ALTER TABLE work_order_timer ALTER COLUMN scope TYPE TEXT, ALTER COLUMN kind TYPE TEXT,"
+	"  ALTER COLUMN working TYPE INTEGER, ALTER COLUMN done TYPE INTEGER,"
+	"  ADD CONSTRAINT work_order_timer_scope_check CHECK (scope IN ('state', 'process')),"
+	"  ADD CONSTRAINT work_order_timer_kind_check CHECK (kind IN ('warn', 'due')),"
+	"  ADD CONSTRAINT work_order_timer_working_check CHECK (working IN (0, 1)),"
+	"  ADD CONSTRAINT work_order_timer_done_check CHECK (done IN (0, 1));"
+	"ALTER TABLE audit_head ALTER COLUMN id TYPE INTEGER,"
+	"  ADD CONSTRAINT audit_head_id_check CHECK (id = 1);"
+	"DROP DOMAIN work_order_status; DROP DOMAIN work_order_flag;"
+	"DROP DOMAIN work_order_timer_scope; DROP DOMAIN work_order_timer_kind;"
+	"DROP DOMAIN audit_head_id;"
+	"DELETE FROM pcrm_schema WHERE version = 14;";
+
+/*
+ * Schema 14 moves the value checks of work_order, work_order_timer and
+ * audit_head into domains on PostgreSQL: every value refused before is
+ * refused after, and a database from before 14 is migrated with its rows,
+ * without rewriting work_order, and work goes on.
+ */
+PCRM_BACKEND_TEST(workflow_migration, value_checks_survive_schema_14)
+{
+	pcrm_workorder *wo;
+	pcrm_ctx *again;
+	char id[PCRM_WORKORDER_ID_LEN + 1];
+	int64_t checked = 0, first_bad = 0, file;
+	int v = 0;
+
+	make_tree(t->ctx);
+	define_test(t->ctx);
+	pcrm_assert_ok(pcrm_workorder_open(t->ctx, &root_admin, "test", "M14", NULL, "3701", NULL,
+	                                   &wo));
+	snprintf(id, sizeof(id), "%s", pcrm_workorder_id(wo));
+	pcrm_workorder_free(wo);
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, id, 1, "contact",
+	                                   "{\"contact_note\": \"called\"}", NULL, NULL));
+	assert_values_refused(t->ctx);
+	if (t->ctx->store->driver->kind != PCRM_STORE_POSTGRES)
+		return;
+
+	cr_assert_eq(number(t->ctx, "SELECT COUNT(*) FROM pg_type WHERE typname IN "
+	                            "('work_order_status', 'work_order_flag', "
+	                            "'work_order_timer_scope', 'work_order_timer_kind', "
+	                            "'audit_head_id') AND typtype = 'd'"),
+	             5);
+	pcrm_assert_ok(t->ctx->store->driver->exec_script(t->ctx->store, pg_as_before_14));
+	assert_values_refused(t->ctx);
+	file = number(t->ctx, "SELECT relfilenode FROM pg_class WHERE relname = 'work_order'");
+
+	again = pcrm_test_open_again(t); /* migrates */
+	pcrm_assert_ok(pcrm_ctx_schema_version(again, &v));
+	cr_assert_eq(v, pcrm_schema_version_latest());
+	cr_assert_eq(number(again, "SELECT COUNT(*) FROM pcrm_schema WHERE version = 14"), 1);
+	cr_assert_eq(number(again, "SELECT relfilenode FROM pg_class WHERE relname = 'work_order'"),
+	             file, "migration 14 rewrote work_order");
+	cr_assert_eq(number(again, "SELECT COUNT(*) FROM pg_constraint WHERE contype = 'c' AND "
+	                           "conrelid IN ('work_order'::regclass, "
+	                           "'work_order_timer'::regclass, 'audit_head'::regclass)"),
+	             1, "only work_order's id check stays on the tables");
+	assert_values_refused(again);
+	assert_replays(again, id);
+	pcrm_assert_ok(pcrm_workorder_fire(again, &city_agent, id, 2, "wait", NULL, NULL, NULL));
+	pcrm_assert_ok(pcrm_workorder_fire(again, &city_agent, id, 3, "back", NULL, NULL, NULL));
+	assert_replays(again, id);
+	pcrm_assert_ok(pcrm_audit_verify(again, &root_admin, &checked, &first_bad));
+	cr_assert_eq(first_bad, 0);
+	cr_assert_gt(checked, 0);
+	pcrm_ctx_close(again);
+}
