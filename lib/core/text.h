@@ -5,13 +5,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <powercrm/decimal.h>
+
 /** Longest text of an int64_t: sign, 19 digits, NUL. */
 #define PCRM__INT_TEXT_MAX 21
 
 /** Writes v in decimal as "%" PRId64 would, NUL-terminated; returns its length. */
 size_t pcrm__int_text(int64_t v, char out[PCRM__INT_TEXT_MAX]);
-
-#include <powercrm/decimal.h>
 
 /**
  * Writes a decimal as pcrm_decimal_format() does, NUL-terminated, into `out`
