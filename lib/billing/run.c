@@ -51,6 +51,8 @@ struct run {
 	struct pcrm__bill_subject *subjects;
 	struct pcrm__account_usage *usage;
 	size_t nusage; /* usages of the batch in `usage`, sorted */
+	size_t usage_next; /* where the next subject's usage most likely is (compute_bill) */
+	size_t last_tariff; /* the tariff of the last bill (tariff_for) */
 	pcrm_bill **bills;
 	char (*bill_nos)[PCRM__BILL_NO_MAX]; /* bill number of each subject */
 	char after[PCRM__BILL_CODE_MAX + 1]; /* the keyset: the last account of the last batch */
@@ -189,12 +191,38 @@ static int parse_spec(struct run *r, const char *text)
 
 /* ---- one batch ---- */
 
-static const pcrm_tariff *tariff_for(const struct run *r, const char *usage_class)
+/* The last bill's tariff is tried first: a batch's accounts are mostly of one usage class. */
+static const pcrm_tariff *tariff_for(struct run *r, const char *usage_class)
 {
+	if (r->last_tariff < r->ntariffs &&
+	    strcmp(r->tariffs[r->last_tariff].usage_class, usage_class) == 0)
+		return r->tariffs[r->last_tariff].tariff;
 	for (size_t i = 0; i < r->ntariffs; i++)
-		if (strcmp(r->tariffs[i].usage_class, usage_class) == 0)
+		if (strcmp(r->tariffs[i].usage_class, usage_class) == 0) {
+			r->last_tariff = i;
 			return r->tariffs[i].tariff;
+		}
 	return NULL;
+}
+
+/*
+ * The usage of a subject.  Subjects come in account order and so do the
+ * usages (byte order, which is the store's order for the usual account
+ * numbers), so the next usage is tried first and the binary search (about
+ * eleven strcmp per bill, 7 % of the run's client time in perf) is only the
+ * fallback: when an account has no reading or the two orders differ.
+ */
+static const struct pcrm__account_usage *usage_for(struct run *r, const char *account_no)
+{
+	const struct pcrm__account_usage *u;
+
+	if (r->usage_next < r->nusage &&
+	    strcmp(r->usage[r->usage_next].account_no, account_no) == 0)
+		return &r->usage[r->usage_next++];
+	u = pcrm__usage_find(r->usage, r->nusage, account_no);
+	if (u)
+		r->usage_next = (size_t)(u - r->usage) + 1;
+	return u;
 }
 
 /*
@@ -289,7 +317,7 @@ static void bill_no(char out[PCRM__BILL_NO_MAX], const char *account_no, const c
 static int compute_bill(struct run *r, size_t i)
 {
 	const struct pcrm__bill_subject *s = &r->subjects[i];
-	const struct pcrm__account_usage *u = pcrm__usage_find(r->usage, r->nusage, s->account_no);
+	const struct pcrm__account_usage *u = usage_for(r, s->account_no);
 	const pcrm_tariff *t;
 
 	r->bills[i] = NULL;
@@ -349,6 +377,7 @@ static int write_batch(struct run *r, size_t n, int one_by_one, int64_t *billed,
 	json_t *summary;
 	int rc = pcrm__bill_bulk_begin(r->ctx);
 
+	r->usage_next = 0;
 	*billed = 0;
 	*total = pcrm_decimal_make(0, 2);
 	for (size_t i = 0; i < n && rc == PCRM_OK; i++) {

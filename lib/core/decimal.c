@@ -89,6 +89,11 @@ size_t pcrm__int_text(int64_t v, char out[PCRM__INT_TEXT_MAX])
 	return format_raw(pcrm_decimal_make(v, 0), out);
 }
 
+size_t pcrm__decimal_digits(pcrm_decimal v, char *out)
+{
+	return valid_scale(v.scale) ? format_raw(v, out) : 0;
+}
+
 /* ---- argument checks: each names the function and the argument ---- */
 
 static int check_operand(const char *op, const char *name, pcrm_decimal d)

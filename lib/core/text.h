@@ -5,10 +5,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <powercrm/decimal.h>
+
 /** Longest text of an int64_t: sign, 19 digits, NUL. */
 #define PCRM__INT_TEXT_MAX 21
 
 /** Writes v in decimal as "%" PRId64 would, NUL-terminated; returns its length. */
 size_t pcrm__int_text(int64_t v, char out[PCRM__INT_TEXT_MAX]);
+
+/**
+ * Writes a decimal as pcrm_decimal_format() does, NUL-terminated, into `out`
+ * of PCRM_DECIMAL_STRING_MAX bytes (always enough); returns its length, 0
+ * when the value's scale is out of range (nothing written).  No copy through
+ * a temporary buffer and no error text: a bill document writes a dozen.
+ */
+size_t pcrm__decimal_digits(pcrm_decimal v, char *out);
 
 #endif

@@ -95,19 +95,22 @@ static void str(struct out *o, const char *s)
 		*(first) = 0;                                \
 	} while (0)
 
-/* A decimal as a JSON string: digits, '-' and '.', nothing to escape. */
+/* A decimal as a JSON string: digits, '-' and '.', nothing to escape; formatted in place. */
 static void dec(struct out *o, pcrm_decimal d)
 {
-	char buf[PCRM_DECIMAL_STRING_MAX + 2];
 	size_t n;
-	if (pcrm_decimal_format(d, buf + 1, sizeof(buf) - 2) < 0) {
+	grow(o, PCRM_DECIMAL_STRING_MAX + 2);
+	if (o->bad)
+		return;
+	n = pcrm__decimal_digits(d, o->buf + o->len + 1);
+	if (n == 0) {
 		o->bad = 1;
 		return;
 	}
-	n = strlen(buf + 1);
-	buf[0] = '"';
-	buf[n + 1] = '"';
-	raw(o, buf, n + 2);
+	o->buf[o->len] = '"';
+	o->buf[o->len + n + 1] = '"';
+	o->len += n + 2;
+	o->buf[o->len] = '\0';
 }
 
 /* Digits by hand: snprintf() was a sixth of the rendering. */
