@@ -219,22 +219,6 @@ int pcrm__store_exec_later(pcrm_store *st, const char *sql, const pcrm_sql_value
 	return queue_push(st, sql, params, nparams, expect, mismatch, mismatch_msg, 0);
 }
 
-int pcrm__store_update_or_insert(pcrm_store *st, const char *update, const char *insert,
-                                 const pcrm_sql_value *params, int nparams)
-{
-	int64_t changes = 0;
-	int rc;
-	if (st->driver->pipeline && st->tx_depth > 0 && !st->tx_failed) {
-		rc = pcrm__store_exec_later(st, update, params, nparams, -1, 0, NULL);
-		return rc == PCRM_OK ? pcrm__store_exec_later(st, insert, params, nparams, -1, 0, NULL) :
-		                       rc;
-	}
-	rc = pcrm__store_exec(st, update, params, nparams, &changes);
-	if (rc == PCRM_OK && changes == 0)
-		rc = pcrm__store_exec(st, insert, params, nparams, NULL);
-	return rc;
-}
-
 int pcrm__store_query(pcrm_store *st, const char *sql, const pcrm_sql_value *params, int nparams,
                       pcrm_rows **out)
 {

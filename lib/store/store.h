@@ -163,15 +163,6 @@ int pcrm__store_query(pcrm_store *st, const char *sql, const pcrm_sql_value *par
 int pcrm__store_exec_later(pcrm_store *st, const char *sql, const pcrm_sql_value *params,
                            int nparams, int64_t expect, int mismatch, const char *mismatch_msg);
 /**
- * Runs `update`, then `insert` where the update changed no row, the way
- * pcrm__store_exec_later() runs one statement.  On a pipelining driver both
- * are queued (the update's row count is not known before they are sent), so
- * `insert` must itself insert nothing while the updated row exists (INSERT
- * ... SELECT ... WHERE NOT EXISTS); elsewhere it runs only when needed.
- */
-int pcrm__store_update_or_insert(pcrm_store *st, const char *update, const char *insert,
-                                 const pcrm_sql_value *params, int nparams);
-/**
  * Sends whatever is queued.  Drivers call it before work the queue must
  * precede and that cannot join a pipeline (scripts, COPY).
  */

@@ -695,21 +695,15 @@ static int set_timer(struct pcrm__wo_op *op, const char *scope, const char *kind
 	static const char update[] =
 		"UPDATE work_order_timer SET working = $4, due_at = $5, remaining = NULL "
 		"WHERE work_order_id = $1 AND done = 0 AND scope = $2 AND kind = $3";
-	/* the casts give $2 and $3 one type, text, both as values and in the comparisons
-	   (on PostgreSQL scope and kind are domains over text, schema 14) */
-	static const char insert[] =
-		"INSERT INTO work_order_timer (work_order_id, scope, kind, working, due_at, done) "
-		"SELECT $1, CAST($2 AS TEXT), CAST($3 AS TEXT), CAST($4 AS INTEGER), "
-		"CAST($5 AS BIGINT), 0 WHERE NOT EXISTS "
-		"(SELECT 1 FROM work_order_timer WHERE work_order_id = $1 AND done = 0 AND scope = $2 "
-		"AND kind = $3)";
 	/*
 	 * PostgreSQL: both in one statement, the INSERT only when the UPDATE
 	 * moved no row.  Both were pipelined already; as one statement the
 	 * backend binds, starts and ends one executor instead of two (and the
 	 * INSERT no longer probes the timer index again).  A concurrent
 	 * transition of the same work order that inserted a timer too is rolled
-	 * back by the step-count check of the work order's own UPDATE.
+	 * back by the step-count check of the work order's own UPDATE.  The
+	 * casts give $2 and $3 one type, text, both as values and in the
+	 * comparisons (scope and kind are domains over text, schema 14).
 	 */
 	static const char upsert_pg[] =
 		"WITH moved AS (UPDATE work_order_timer SET working = $4, due_at = $5, "
@@ -723,11 +717,17 @@ static int set_timer(struct pcrm__wo_op *op, const char *scope, const char *kind
 		"VALUES ($1, $2, $3, $4, $5, 0)";
 	pcrm_sql_value p[5] = { PCRM_SQL_S(op->id), PCRM_SQL_S(scope), PCRM_SQL_S(kind),
 		                PCRM_SQL_I(working), PCRM_SQL_I(due) };
+	int64_t moved = 0;
+	int rc;
 	if (op->fresh) /* a work order being opened has nothing to reschedule */
 		return pcrm__store_exec_later(op->ctx->store, fresh, p, 5, -1, 0, NULL);
 	if (op->ctx->store->driver->kind == PCRM_STORE_POSTGRES)
 		return pcrm__store_exec_later(op->ctx->store, upsert_pg, p, 5, -1, 0, NULL);
-	return pcrm__store_update_or_insert(op->ctx->store, update, insert, p, 5);
+	/* SQLite runs each statement as it comes, so the INSERT runs only where needed */
+	rc = pcrm__store_exec(op->ctx->store, update, p, 5, &moved);
+	if (rc == PCRM_OK && moved == 0)
+		rc = pcrm__store_exec(op->ctx->store, fresh, p, 5, NULL);
+	return rc;
 }
 
 static int drop_timer(struct pcrm__wo_op *op, const char *scope, const char *kind)
