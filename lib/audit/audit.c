@@ -16,6 +16,7 @@
 #include "core/crypto.h"
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/text.h"
 #include "store/store.h"
 
 #define NAME_MAX_LEN 64
@@ -24,13 +25,8 @@
 /* Writes "<length>:<bytes>\n" at out (room for it is the caller's); returns the end. */
 static char *put_field(char *out, const char *value)
 {
-	char digits[24];
-	size_t len = strlen(value), n = 0, v = len;
-	do
-		digits[n++] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	while (n)
-		*out++ = digits[--n];
+	size_t len = strlen(value);
+	out += pcrm__int_text((int64_t)len, out);
 	*out++ = ':';
 	memcpy(out, value, len);
 	out += len;
@@ -65,7 +61,7 @@ static int entry_hash(pcrm_sha256 *h, const pcrm_audit_entry *e, char out[PCRM_S
 	fields[9] = e->summary;
 	fields[10] = e->prev_hash;
 	for (int i = 0; i < 11; i++)
-		size += strlen(fields[i]) + 22; /* up to 20 digits, ':' and '\n' */
+		size += strlen(fields[i]) + PCRM__INT_TEXT_MAX + 1; /* length, ':', '\n' */
 	if (size > sizeof(stack) && !(buf = malloc(size)))
 		return pcrm__error_oom();
 	end = buf;
