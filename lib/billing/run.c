@@ -19,6 +19,7 @@
 #include "billing_internal.h"
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/text.h"
 #include "core/json_doc.h"
 #include "ledger/ledger_internal.h"
 #include "org/org_internal.h"
@@ -254,16 +255,6 @@ static const struct pcrm__account_usage *usage_for(struct run *r, const char *ac
 	"WHERE b.account_no = a.account_no AND b.account_no > $2 AND b.period = $4 "              \
 	"AND b.status = 'issued') ORDER BY a.account_no LIMIT $3"
 
-/* snprintf(dst, size, "%s", src) without the format parsing (a batch copies thousands) */
-static void copy_text(char *dst, size_t size, const char *src)
-{
-	size_t n = strlen(src);
-	if (n >= size)
-		n = size - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 static int load_subjects(struct run *r, const char *after, size_t *n)
 {
 	pcrm_sql_value p[4] = { PCRM_SQL_S(r->scope), PCRM_SQL_S(after), PCRM_SQL_I(r->batch_size),
@@ -285,9 +276,9 @@ static int load_subjects(struct run *r, const char *after, size_t *n)
 	*n = 0;
 	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
 		struct pcrm__bill_subject *s = &r->subjects[(*n)++];
-		copy_text(s->account_no, sizeof(s->account_no), pcrm__rows_text(rows, 0));
-		copy_text(s->customer_no, sizeof(s->customer_no), pcrm__rows_text(rows, 1));
-		copy_text(s->usage_class, sizeof(s->usage_class), pcrm__rows_text(rows, 2));
+		pcrm__text_copy(s->account_no, sizeof(s->account_no), pcrm__rows_text(rows, 0));
+		pcrm__text_copy(s->customer_no, sizeof(s->customer_no), pcrm__rows_text(rows, 1));
+		pcrm__text_copy(s->usage_class, sizeof(s->usage_class), pcrm__rows_text(rows, 2));
 		s->household_size = (int)pcrm__rows_int(rows, 3);
 		s->low_income = pcrm__rows_int(rows, 4) != 0;
 		rc = pcrm__contract_read(rows, 5, s->account_no, &s->terms);

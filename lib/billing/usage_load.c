@@ -10,6 +10,7 @@
 #include "billing_internal.h"
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/text.h"
 #include "store/store.h"
 
 int pcrm__month_parse(const pcrm_ctx *ctx, const char *path, const char *text,
@@ -110,11 +111,7 @@ static int load_readings(pcrm_ctx *ctx, const char *first, const char *last,
 				break;
 			}
 			memset(&out[n], 0, sizeof(out[n]));
-			size_t k = strlen(acct); /* not snprintf: once per account */
-			if (k >= sizeof(out[n].account_no))
-				k = sizeof(out[n].account_no) - 1;
-			memcpy(out[n].account_no, acct, k);
-			out[n].account_no[k] = '\0';
+			pcrm__text_copy(out[n].account_no, sizeof(out[n].account_no), acct);
 			out[n].ytd_kwh = pcrm_decimal_from_int(0);
 			out[n].ytd_amount = pcrm_decimal_from_int(0);
 			n++;

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <powercrm/decimal.h>
 
@@ -20,5 +21,18 @@ size_t pcrm__int_text(int64_t v, char out[PCRM__INT_TEXT_MAX]);
  * a temporary buffer and no error text: a bill document writes a dozen.
  */
 size_t pcrm__decimal_digits(pcrm_decimal v, char *out);
+
+/**
+ * snprintf(dst, size, "%s", src) without the format parsing, for copies made
+ * once per row of a batch: src cut to size - 1 bytes, NUL-terminated.
+ */
+static inline void pcrm__text_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
 
 #endif
