@@ -15,6 +15,7 @@
 #include "audit/audit.h"
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/text.h"
 #include "org/org_internal.h"
 #include "store/store.h"
 #include "workorder_internal.h"
@@ -173,9 +174,7 @@ static void append_set(char *sql, size_t *len, const char *name, int n)
 	memcpy(sql + *len, name, l);
 	memcpy(sql + *len + l, " = $", 4);
 	*len += l + 4;
-	if (n >= 10)
-		sql[(*len)++] = (char)('0' + n / 10);
-	sql[(*len)++] = (char)('0' + n % 10);
+	*len += pcrm__int_text(n, sql + *len);
 	memcpy(sql + *len, ", ", 2);
 	*len += 2;
 }
