@@ -238,3 +238,27 @@ Test(audit_sqlite_file, concurrent_appends_keep_one_chain, .timeout = 120)
 		cr_assert_eq(system(cmd), 0);
 	}
 }
+
+/*
+ * Entries whose fields hold non-ASCII text and a summary longer than the
+ * hashing code's stack buffer still verify: on PostgreSQL the server hashes
+ * the entry (sha256() over the UTF-8 encoding), and pcrm_audit_verify()
+ * recomputes every hash in the library, so the two must agree byte for byte.
+ */
+PCRM_BACKEND_TEST(audit, non_ascii_and_long_entries_verify)
+{
+	char summary[6000];
+	size_t len = 0;
+	int64_t checked = 0;
+	make_tree(t->ctx);
+	len += (size_t)snprintf(summary, sizeof(summary), "{\"note\":\"");
+	while (len < 5000)
+		len += (size_t)snprintf(summary + len, sizeof(summary) - len, "催办电费违约金");
+	snprintf(summary + len, sizeof(summary) - len, "\"}");
+	pcrm_assert_ok(pcrm_audit_record(t->ctx, &city_agent, "投诉.受理", "工单", "编号-1",
+	                                 "{\"客户\":\"张三\",\"kwh\":\"600\"}"));
+	pcrm_assert_ok(pcrm_audit_record(t->ctx, &city_agent, "note", "call", "c-2", summary));
+	pcrm_assert_ok(pcrm_audit_record(t->ctx, &city_agent, "note", "call", "", NULL));
+	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &monitor, &checked, NULL));
+	cr_assert_eq(checked, 8);
+}
