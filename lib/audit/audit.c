@@ -203,8 +203,8 @@ static int insert_entry_sqlite(pcrm_ctx *ctx, pcrm_audit_entry *e)
 }
 
 /*
- * PostgreSQL: one statement that needs no answer, so it travels with the
- * transaction's next statement (usually COMMIT) and an append costs no round
+ * PostgreSQL: one statement whose only answer is its row count, so it
+ * travels with the transaction's next statement and an append costs no round
  * trip of its own.  It takes the head's row lock (FOR UPDATE: concurrent
  * appenders queue there, and after the wait READ COMMITTED reads the head's
  * newest version; REPEATABLE READ and SERIALIZABLE fail with a serialization
@@ -248,7 +248,14 @@ static int insert_entry_postgres(pcrm_ctx *ctx, pcrm_audit_entry *e)
 		p[i] = p[i + 1];
 	p[8] = PCRM_SQL_S(head);
 	p[9] = PCRM_SQL_S(middle);
-	rc = pcrm__store_exec_later(ctx->store, sql, p, 10, -1, 0, NULL);
+	/*
+	 * Without the head row the statement would insert nothing: the one-row
+	 * check makes that PCRM_EINTEGRITY, as on SQLite, instead of a change
+	 * committed without its entry.  The check is seen before COMMIT is sent,
+	 * which a transition's own step-count check requires anyway.
+	 */
+	rc = pcrm__store_exec_later(ctx->store, sql, p, 10, 1, PCRM_EINTEGRITY,
+	                            "audit log head row is missing");
 	free(head);
 	free(middle);
 	return rc;

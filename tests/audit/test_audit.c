@@ -262,3 +262,19 @@ PCRM_BACKEND_TEST(audit, non_ascii_and_long_entries_verify)
 	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &monitor, &checked, NULL));
 	cr_assert_eq(checked, 8);
 }
+
+/* A deleted head row stops every audited change (nothing is written without its entry). */
+PCRM_BACKEND_TEST(audit, missing_head_refuses_changes)
+{
+	int64_t before = -1, after = -1;
+	make_tree(t->ctx);
+	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store, "SELECT count(*) FROM audit_log", NULL,
+	                                     0, &before));
+	raw(t, "DELETE FROM audit_head");
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &city_agent, "call.answered", "call", "c-1",
+	                                    NULL),
+	                  PCRM_EINTEGRITY, "audit log head row is missing");
+	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store, "SELECT count(*) FROM audit_log", NULL,
+	                                     0, &after));
+	cr_assert_eq(after, before);
+}
