@@ -255,6 +255,14 @@ static const struct pcrm__account_usage *usage_for(struct run *r, const char *ac
 	"WHERE b.account_no = a.account_no AND b.account_no > $2 AND b.period = $4 "              \
 	"AND b.status = 'issued') ORDER BY a.account_no LIMIT $3"
 
+/*
+ * Planned once (pcrm__store_query_generic()): PostgreSQL judged the generic
+ * plan dearer than a custom one (it cannot know $3 and the subtree) and so
+ * planned the query again for every batch, 0.3 ms each (EXPLAIN ANALYZE at
+ * 200,000 customers); the generic plan is the same index range of
+ * account_no_unique with the subtree's org units materialised, and runs as
+ * fast.
+ */
 static int load_subjects(struct run *r, const char *after, size_t *n)
 {
 	pcrm_sql_value p[4] = { PCRM_SQL_S(r->scope), PCRM_SQL_S(after), PCRM_SQL_I(r->batch_size),
@@ -264,15 +272,15 @@ static int load_subjects(struct run *r, const char *after, size_t *n)
 	int rc;
 
 	if (r->unbilled_only)
-		rc = pcrm__store_query(r->ctx->store,
-		                       pg ? SUBJECTS_UNBILLED_SQL(PCRM__IN_SUBTREE_PG) :
-		                            SUBJECTS_UNBILLED_SQL(PCRM__IN_SUBTREE_SQLITE),
-		                       p, 4, &rows);
+		rc = pcrm__store_query_generic(r->ctx->store,
+		                               pg ? SUBJECTS_UNBILLED_SQL(PCRM__IN_SUBTREE_PG) :
+		                                    SUBJECTS_UNBILLED_SQL(PCRM__IN_SUBTREE_SQLITE),
+		                               p, 4, &rows);
 	else
-		rc = pcrm__store_query(r->ctx->store,
-		                       pg ? SUBJECTS_SQL(PCRM__IN_SUBTREE_PG) :
-		                            SUBJECTS_SQL(PCRM__IN_SUBTREE_SQLITE),
-		                       p, 3, &rows);
+		rc = pcrm__store_query_generic(r->ctx->store,
+		                               pg ? SUBJECTS_SQL(PCRM__IN_SUBTREE_PG) :
+		                                    SUBJECTS_SQL(PCRM__IN_SUBTREE_SQLITE),
+		                               p, 3, &rows);
 	*n = 0;
 	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
 		struct pcrm__bill_subject *s = &r->subjects[(*n)++];

@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/text.h"
 #include "store/store.h"
+#include "tariff/tariff_internal.h"
 
 int pcrm__month_parse(const pcrm_ctx *ctx, const char *path, const char *text,
                       struct pcrm__month *out)
@@ -263,10 +264,16 @@ int pcrm__bill_compute_for(const pcrm_tariff *tariff, const struct pcrm__bill_su
                            pcrm_bill **out)
 {
 	pcrm_bill_customer cust = PCRM_BILL_CUSTOMER_INIT;
-	pcrm_usage *usage = NULL;
+	/*
+	 * On the stack, zeroed as pcrm_usage_new() zeroes it: a 1.6 KB calloc()
+	 * and free() per bill were 4 % of a billing run's client instructions.
+	 */
+	struct pcrm_usage usage_store;
+	pcrm_usage *usage = &usage_store;
 	pcrm_date start, end;
-	int rc = pcrm_usage_new(&usage);
+	int rc = PCRM_OK;
 
+	memset(&usage_store, 0, sizeof(usage_store));
 	*out = NULL;
 	if (rc == PCRM_OK)
 		rc = set_energy(tariff, u, usage);
@@ -289,6 +296,6 @@ int pcrm__bill_compute_for(const pcrm_tariff *tariff, const struct pcrm__bill_su
 		rc = pcrm_bill_compute(tariff, &cust, start, end, usage, NULL, out);
 	if (rc != PCRM_OK && rc != PCRM_ENOMEM)
 		pcrm__error_prefix("account \"%s\"", s->account_no);
-	pcrm_usage_free(usage);
+	free(usage_store.intervals); /* none from readings; what pcrm_usage_free() frees besides */
 	return rc;
 }

@@ -56,30 +56,56 @@ static int valid_mode(pcrm_rounding mode)
 	return (int)mode >= (int)PCRM_ROUND_HALF_UP && (int)mode <= (int)PCRM_ROUND_FLOOR;
 }
 
+/* "00" "01" ... "99": two digits per division by 100 */
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
 /*
  * Writes the value with exactly `scale` fraction digits into buf, which must
  * hold 22 bytes (sign, 19 digits, point, NUL).  The scale must be valid.
+ * Digits are written backwards from the last, two per division (the bill
+ * document and the bill row format a dozen decimals and integers per bill:
+ * a digit at a time, this was a tenth of a billing run's client
+ * instructions), the fraction's first, then the integer part (at least "0",
+ * so 0.05 gets its "0").
  */
 static size_t format_raw(pcrm_decimal v, char *buf)
 {
-	char digits[24];
+	char tmp[24];
+	char *end = tmp + sizeof(tmp), *p = end;
 	/* through uint64_t so INT64_MIN has a magnitude */
 	uint64_t mag = v.units < 0 ? 0u - (uint64_t)v.units : (uint64_t)v.units;
+	int frac = v.scale;
 	size_t len = 0;
-	int n = 0;
 
-	/* reversed digits, at least scale + 1 of them so "0.05" gets its "0" */
-	do {
-		digits[n++] = (char)('0' + mag % 10);
+	for (; frac >= 2; frac -= 2) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * (mag % 100), 2);
+		mag /= 100;
+	}
+	if (frac) {
+		*--p = (char)('0' + mag % 10);
 		mag /= 10;
-	} while (mag != 0 || n <= v.scale);
+	}
+	if (v.scale > 0)
+		*--p = '.';
+	while (mag >= 100) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * (mag % 100), 2);
+		mag /= 100;
+	}
+	if (mag >= 10) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * mag, 2);
+	} else {
+		*--p = (char)('0' + mag);
+	}
 	if (v.units < 0)
 		buf[len++] = '-';
-	while (n > 0) {
-		if (n == v.scale)
-			buf[len++] = '.';
-		buf[len++] = digits[--n];
-	}
+	memcpy(buf + len, p, (size_t)(end - p));
+	len += (size_t)(end - p);
 	buf[len] = '\0';
 	return len;
 }

@@ -149,6 +149,18 @@ int pcrm__store_exec(pcrm_store *st, const char *sql, const pcrm_sql_value *para
 int pcrm__store_query(pcrm_store *st, const char *sql, const pcrm_sql_value *params, int nparams,
                       pcrm_rows **out);
 /**
+ * pcrm__store_query() of a statement run many times whose plan does not
+ * depend on its parameters' values, planned once.  On PostgreSQL, outside a
+ * transaction, the statement follows a set_config('plan_cache_mode',
+ * 'force_generic_plan', true) in the same round trip (one pipeline, so one
+ * implicit transaction: the setting ends with it); the server otherwise
+ * plans again on every execution when it estimates the generic plan dearer
+ * than a custom one.  Elsewhere (SQLite, inside a transaction, where the
+ * setting would outlive the statement) it is pcrm__store_query().
+ */
+int pcrm__store_query_generic(pcrm_store *st, const char *sql, const pcrm_sql_value *params,
+                              int nparams, pcrm_rows **out);
+/**
  * Runs a statement whose result the caller does not need before its next
  * statement: inside a transaction, on a driver that pipelines (PostgreSQL),
  * it is queued and sent together with the next statement that needs an

@@ -25,11 +25,12 @@ struct out {
 	int bad;
 };
 
-static void grow(struct out *o, size_t more)
+/* More room (out of line: raw() and its callers inline the check alone). */
+static __attribute__((noinline)) void grow_slow(struct out *o, size_t more)
 {
 	char *p;
 	size_t cap;
-	if (o->bad || o->len + more + 1 <= o->cap)
+	if (o->bad)
 		return;
 	cap = o->cap ? o->cap : 512;
 	while (cap < o->len + more + 1)
@@ -42,14 +43,25 @@ static void grow(struct out *o, size_t more)
 	o->cap = cap;
 }
 
-static void raw(struct out *o, const char *s, size_t n)
+/* Room for `more` bytes and the final NUL. */
+static inline void grow(struct out *o, size_t more)
+{
+	if (o->len + more + 1 > o->cap)
+		grow_slow(o, more);
+}
+
+/*
+ * Inlined, so that a literal's memcpy has a constant size the compiler
+ * turns into a move or two; the NUL is written once, at the end: calls of
+ * raw() were a sixth of a billing run's client instructions.
+ */
+static inline void raw(struct out *o, const char *s, size_t n)
 {
 	grow(o, n);
 	if (o->bad)
 		return;
 	memcpy(o->buf + o->len, s, n);
 	o->len += n;
-	o->buf[o->len] = '\0';
 }
 
 #define LIT(o, s) raw((o), (s), sizeof(s) - 1)
@@ -110,7 +122,6 @@ static void dec(struct out *o, pcrm_decimal d)
 	o->buf[o->len] = '"';
 	o->buf[o->len + n + 1] = '"';
 	o->len += n + 2;
-	o->buf[o->len] = '\0';
 }
 
 /* Digits by hand: snprintf() was a sixth of the rendering. */
@@ -226,6 +237,7 @@ char *pcrm__bill_json_text(const pcrm_bill *b)
 		free(o.buf);
 		return NULL;
 	}
+	o.buf[o.len] = '\0'; /* grow() keeps room for it */
 	return o.buf;
 }
 
