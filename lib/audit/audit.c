@@ -1,13 +1,11 @@
 /*
  * The hash-chained audit log.
  *
- * Appending: on PostgreSQL one statement locks the single audit_head row
- * (FOR UPDATE), so concurrent writers queue up and every entry sees the true
- * previous hash, hashes the entry with the server's sha256() and writes it
- * and the head; SQLite serialises writers anyway, so the head is read, the
- * entry hashed here and both written.  The entry hash is SHA-256 over a
- * length-prefixed encoding of prev_hash and every column, so no two different
- * entries encode alike.
+ * Appending: the single audit_head row is read with its row lock first
+ * (SELECT ... FOR UPDATE), so concurrent writers on PostgreSQL queue up and
+ * every entry sees the true previous hash; SQLite serialises writers anyway.
+ * The entry hash is SHA-256 over a length-prefixed encoding of prev_hash and
+ * every column, so no two different entries encode alike.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -36,46 +34,6 @@ static char *put_field(char *out, const char *value)
 	return out;
 }
 
-#define HASH_FIELDS 11
-#define HASH_SEQ 1       /* fields[] index of seq: known to PostgreSQL's head only */
-#define HASH_PREV 10     /* and of prev_hash, the last field */
-
-/* The hashed fields of e in order; seq and at are written into the caller's buffers. */
-static void hash_fields(const pcrm_audit_entry *e, char seq[24], char at[24],
-                        const char *fields[HASH_FIELDS])
-{
-	snprintf(seq, 24, "%" PRId64, e->seq);
-	snprintf(at, 24, "%" PRId64, e->at);
-	fields[0] = "powercrm-audit-v1";
-	fields[HASH_SEQ] = seq;
-	fields[2] = at;
-	fields[3] = e->operator_id;
-	fields[4] = e->role;
-	fields[5] = e->actor_org;
-	fields[6] = e->action;
-	fields[7] = e->object_type;
-	fields[8] = e->object_id;
-	fields[9] = e->summary;
-	fields[HASH_PREV] = e->prev_hash;
-}
-
-/* Room encode() needs for fields[from..to) (length, ':', '\n' each). */
-static size_t encoded_size(const char *const *fields, int from, int to)
-{
-	size_t size = 0;
-	for (int i = from; i < to; i++)
-		size += strlen(fields[i]) + PCRM__INT_TEXT_MAX + 1;
-	return size;
-}
-
-/* Writes fields[from..to) encoded at out; returns the end. */
-static char *encode(char *out, const char *const *fields, int from, int to)
-{
-	for (int i = from; i < to; i++)
-		out = put_field(out, fields[i]);
-	return out;
-}
-
 /*
  * SHA-256 over "<length>:<bytes>\n" of each field in turn, so field
  * boundaries are unambiguous.  The encoding is built whole and hashed in one
@@ -85,59 +43,36 @@ static char *encode(char *out, const char *const *fields, int from, int to)
 static int entry_hash(pcrm_sha256 *h, const pcrm_audit_entry *e, char out[PCRM_SHA256_HEX_LEN + 1])
 {
 	char seq[24], at[24], stack[2048], *buf = stack, *end;
-	const char *fields[HASH_FIELDS];
-	size_t size;
+	const char *fields[11];
+	size_t size = 0;
 	int rc;
 
-	hash_fields(e, seq, at, fields);
-	size = encoded_size(fields, 0, HASH_FIELDS);
+	snprintf(seq, sizeof(seq), "%" PRId64, e->seq);
+	snprintf(at, sizeof(at), "%" PRId64, e->at);
+	fields[0] = "powercrm-audit-v1";
+	fields[1] = seq;
+	fields[2] = at;
+	fields[3] = e->operator_id;
+	fields[4] = e->role;
+	fields[5] = e->actor_org;
+	fields[6] = e->action;
+	fields[7] = e->object_type;
+	fields[8] = e->object_id;
+	fields[9] = e->summary;
+	fields[10] = e->prev_hash;
+	for (int i = 0; i < 11; i++)
+		size += strlen(fields[i]) + PCRM__INT_TEXT_MAX + 1; /* length, ':', '\n' */
 	if (size > sizeof(stack) && !(buf = malloc(size)))
 		return pcrm__error_oom();
-	end = encode(buf, fields, 0, HASH_FIELDS);
+	end = buf;
+	for (int i = 0; i < 11; i++)
+		end = put_field(end, fields[i]);
 	rc = pcrm__sha256_reset(h);
 	if (rc == PCRM_OK)
 		rc = pcrm__sha256_update(h, buf, (size_t)(end - buf));
 	if (buf != stack)
 		free(buf);
 	return rc == PCRM_OK ? pcrm__sha256_final_hex(h, out) : rc;
-}
-
-/*
- * The encoding entry_hash() hashes, in the two pieces around seq that the
- * client knows: *head the fields before seq, *middle those between seq and
- * prev_hash (both the caller's to free).  PostgreSQL puts seq and prev_hash
- * in between and after (insert_entry_postgres()).
- */
-static int encode_known_fields(const pcrm_audit_entry *e, char **head, char **middle)
-{
-	char seq[24], at[24];
-	const char *fields[HASH_FIELDS];
-
-	hash_fields(e, seq, at, fields);
-	*head = malloc(encoded_size(fields, 0, HASH_SEQ) + 1);
-	*middle = malloc(encoded_size(fields, HASH_SEQ + 1, HASH_PREV) + 1);
-	if (!*head || !*middle) {
-		free(*head);
-		free(*middle);
-		return pcrm__error_oom();
-	}
-	*encode(*head, fields, 0, HASH_SEQ) = '\0';
-	*encode(*middle, fields, HASH_SEQ + 1, HASH_PREV) = '\0';
-	return PCRM_OK;
-}
-
-/* $1..$9: the entry's columns seq .. summary, in audit_log's order. */
-static void entry_params(const pcrm_audit_entry *e, pcrm_sql_value p[9])
-{
-	p[0] = PCRM_SQL_I(e->seq);
-	p[1] = PCRM_SQL_I(e->at);
-	p[2] = PCRM_SQL_S(e->operator_id);
-	p[3] = PCRM_SQL_S(e->role);
-	p[4] = PCRM_SQL_S(e->actor_org);
-	p[5] = PCRM_SQL_S(e->action);
-	p[6] = PCRM_SQL_S(e->object_type);
-	p[7] = PCRM_SQL_S(e->object_id);
-	p[8] = PCRM_SQL_S(e->summary);
 }
 
 static int valid_name(const char *s)
@@ -152,18 +87,35 @@ static int valid_name(const char *s)
 }
 
 /*
- * SQLite: every transaction is BEGIN IMMEDIATE, so the database's one write
- * lock is already held and a plain read of the head is enough; the entry is
- * hashed here and written with the head's new seq and hash.
+ * The statement that reads the head for the next entry (its seq and the
+ * previous hash) and holds it until the transaction ends.  PostgreSQL:
+ * FOR UPDATE takes the row's lock, so concurrent appenders queue here and
+ * each sees the hash the one before it wrote (after the wait, READ COMMITTED
+ * reads the row's newest version; REPEATABLE READ and SERIALIZABLE fail with
+ * a serialization error, PCRM_ERETRY, as an UPDATE would).  It used to be
+ * "UPDATE ... SET seq = seq + 1 RETURNING", which took the same lock but
+ * wrote a row version that insert_entry()'s UPDATE replaced at once: two
+ * heap updates, two constraint checks and two WAL records of the head per
+ * entry, where a row lock is one small WAL record.  SQLite: every
+ * transaction is BEGIN IMMEDIATE, so the database's one write lock is
+ * already held and a plain read is enough; its UPDATE ... RETURNING cost a
+ * transition about a tenth of its CPU.  insert_entry() writes seq and hash
+ * back in one UPDATE.
  */
-static int insert_entry_sqlite(pcrm_ctx *ctx, pcrm_audit_entry *e)
+static const char *head_claim(const pcrm_store *st)
+{
+	return st->driver->kind == PCRM_STORE_POSTGRES ?
+	               "SELECT seq + 1, hash FROM audit_head WHERE id = 1 FOR UPDATE" :
+	               "SELECT seq + 1, hash FROM audit_head WHERE id = 1";
+}
+
+static int insert_entry(pcrm_ctx *ctx, pcrm_audit_entry *e)
 {
 	pcrm_sha256 *h;
 	char hash[PCRM_SHA256_HEX_LEN + 1], prev[PCRM_SHA256_HEX_LEN + 1];
 	pcrm_rows *rows;
 	pcrm_sql_value p[11];
-	int rc = pcrm__store_query(ctx->store, "SELECT seq + 1, hash FROM audit_head WHERE id = 1",
-	                           NULL, 0, &rows);
+	int rc = pcrm__store_query(ctx->store, head_claim(ctx->store), NULL, 0, &rows);
 	if (rc != PCRM_OK)
 		return rc;
 	rc = pcrm__rows_next(rows);
@@ -185,86 +137,48 @@ static int insert_entry_sqlite(pcrm_ctx *ctx, pcrm_audit_entry *e)
 	pcrm__sha256_free(h);
 	if (rc != PCRM_OK)
 		return rc;
-	entry_params(e, p);
+	p[0] = PCRM_SQL_I(e->seq);
+	p[1] = PCRM_SQL_I(e->at);
+	p[2] = PCRM_SQL_S(e->operator_id);
+	p[3] = PCRM_SQL_S(e->role);
+	p[4] = PCRM_SQL_S(e->actor_org);
+	p[5] = PCRM_SQL_S(e->action);
+	p[6] = PCRM_SQL_S(e->object_type);
+	p[7] = PCRM_SQL_S(e->object_id);
+	p[8] = PCRM_SQL_S(e->summary);
 	p[9] = PCRM_SQL_S(prev);
 	p[10] = PCRM_SQL_S(hash);
+	/*
+	 * The head's row lock is held: the entry and the head's new seq and hash
+	 * travel with the transaction's next statement.  On PostgreSQL they are
+	 * one statement (the head's UPDATE as a data-modifying WITH, which runs
+	 * whether or not it is referenced): one bind and one executor fewer.
+	 */
+	if (ctx->store->driver->kind == PCRM_STORE_POSTGRES)
+		return pcrm__store_exec_later(
+		        ctx->store,
+		        "WITH head AS (UPDATE audit_head SET seq = $1, hash = $11 WHERE id = 1) "
+		        "INSERT INTO audit_log (seq, at, operator_id, role, actor_org, action, "
+		        "object_type, object_id, summary, prev_hash, hash) "
+		        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+		        p, 11, -1, 0, NULL);
 	rc = pcrm__store_exec_later(ctx->store,
 	                            "INSERT INTO audit_log (seq, at, operator_id, role, actor_org, "
 	                            "action, object_type, object_id, summary, prev_hash, hash) "
 	                            "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
 	                            p, 11, -1, 0, NULL);
 	if (rc == PCRM_OK) {
+		/*
+		 * No row-count check: the head was read (and on PostgreSQL locked) in
+		 * this transaction, and a check would keep COMMIT from travelling with
+		 * these two statements (one more round trip).
+		 */
 		p[1] = PCRM_SQL_S(hash);
 		rc = pcrm__store_exec_later(ctx->store,
 		                            "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", p,
 		                            2, -1, 0, NULL);
 	}
 	return rc;
-}
-
-/*
- * PostgreSQL: one statement whose only answer is its row count, so it
- * travels with the transaction's next statement and an append costs no round
- * trip of its own.  It takes the head's row lock (FOR UPDATE: concurrent
- * appenders queue there, and after the wait READ COMMITTED reads the head's
- * newest version; REPEATABLE READ and SERIALIZABLE fail with a serialization
- * error, PCRM_ERETRY), hashes the entry with the server's sha256() over the
- * same bytes entry_hash() hashes, and writes the entry and the head.  The
- * client encodes every field but seq and prev_hash, which only the locked
- * head knows (encode_known_fields(); seq and prev_hash are ASCII digits and hex, so
- * their length in characters is their length in bytes); convert_to() hashes
- * the text as UTF-8 whatever the database's encoding.  pcrm_audit_verify()
- * recomputes every hash with entry_hash(), so the two encodings cannot drift
- * apart unnoticed (tests/audit on both stores).
- *
- * Before, the head was claimed by a SELECT ... FOR UPDATE whose answer the
- * client needed for the hash: a round trip per append, and in a work-order
- * transition the reason COMMIT could not travel with the writes.  The lock
- * is now also held only from this statement to COMMIT.
- */
-static int insert_entry_postgres(pcrm_ctx *ctx, pcrm_audit_entry *e)
-{
-	static const char sql[] =
-		"WITH head AS (SELECT seq + 1 AS seq, hash AS prev FROM audit_head WHERE id = 1 "
-		"FOR UPDATE), "
-		"entry AS (SELECT seq, prev, encode(sha256(convert_to(CAST($9 AS TEXT) || "
-		"length(CAST(seq AS TEXT)) || ':' || seq || E'\\n' || CAST($10 AS TEXT) || "
-		"octet_length(prev) || ':' || prev || E'\\n', 'UTF8')), 'hex') AS hash FROM head), "
-		"moved AS (UPDATE audit_head SET seq = entry.seq, hash = entry.hash FROM entry "
-		"WHERE audit_head.id = 1) "
-		"INSERT INTO audit_log (seq, at, operator_id, role, actor_org, action, object_type, "
-		"object_id, summary, prev_hash, hash) "
-		"SELECT seq, CAST($1 AS BIGINT), CAST($2 AS TEXT), CAST($3 AS TEXT), CAST($4 AS TEXT), "
-		"CAST($5 AS TEXT), CAST($6 AS TEXT), CAST($7 AS TEXT), CAST($8 AS TEXT), prev, hash "
-		"FROM entry";
-	pcrm_sql_value p[11];
-	char *head = NULL, *middle = NULL;
-	int rc = encode_known_fields(e, &head, &middle);
-	if (rc != PCRM_OK)
-		return rc;
-	entry_params(e, p);
-	/* $1..$8: at .. summary; $9, $10: the encoding before seq and between seq and prev_hash */
-	for (int i = 0; i < 8; i++)
-		p[i] = p[i + 1];
-	p[8] = PCRM_SQL_S(head);
-	p[9] = PCRM_SQL_S(middle);
-	/*
-	 * Without the head row the statement would insert nothing: the one-row
-	 * check makes that PCRM_EINTEGRITY, as on SQLite, instead of a change
-	 * committed without its entry.  The check is seen before COMMIT is sent,
-	 * which a transition's own step-count check requires anyway.
-	 */
-	rc = pcrm__store_exec_later(ctx->store, sql, p, 10, 1, PCRM_EINTEGRITY,
-	                            "audit log head row is missing");
-	free(head);
-	free(middle);
-	return rc;
-}
-
-static int insert_entry(pcrm_ctx *ctx, pcrm_audit_entry *e)
-{
-	return ctx->store->driver->kind == PCRM_STORE_POSTGRES ? insert_entry_postgres(ctx, e) :
-	                                                         insert_entry_sqlite(ctx, e);
 }
 
 static int append(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action,

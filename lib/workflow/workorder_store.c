@@ -240,12 +240,10 @@ static int update_row(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e, co
 	snprintf(conflict, sizeof(conflict), "work order %s changed meanwhile: read it again",
 	         op->id);
 	/*
-	 * Sent with the next statement that needs an answer; in a transition on
-	 * PostgreSQL nothing else does, so the queue (this statement, the
-	 * timers, the audit entry) goes alone just before COMMIT, which must not
-	 * run before the check is seen.  A missed step count is PCRM_ECONFLICT
-	 * from there, and the transaction rolls back.  On PostgreSQL the history
-	 * entry is part of the statement.
+	 * Sent with the next statement that needs an answer (the audit head's
+	 * claim, SELECT ... FOR UPDATE on PostgreSQL, within pcrm__wo_commit): a
+	 * missed step count is PCRM_ECONFLICT from there, and the transaction
+	 * rolls back.  On PostgreSQL the history entry is part of the statement.
 	 */
 	if (rc == PCRM_OK)
 		rc = pcrm__store_exec_later(op->ctx->store, sql, p, *with_history ? n + 12 : n + 2, 1,
