@@ -237,23 +237,19 @@ int pcrm__store_query(pcrm_store *st, const char *sql, const pcrm_sql_value *par
 int pcrm__store_query_generic(pcrm_store *st, const char *sql, const pcrm_sql_value *params,
                               int nparams, pcrm_rows **out)
 {
-	static char force_generic[] =
-		"SELECT set_config('plan_cache_mode', 'force_generic_plan', true)";
-	struct pcrm__queued generic;
 	int rc;
-
 	if (st->driver->kind != PCRM_STORE_POSTGRES || !st->driver->pipeline || st->tx_depth > 0 ||
 	    st->nqueued > 0)
 		return pcrm__store_query(st, sql, params, nparams, out);
-	*out = NULL;
-	memset(&generic, 0, sizeof(generic));
-	generic.sql = force_generic;
-	generic.expect = -1;
-	rc = ensure_connected(st);
-	st->statements += 2;
-	if (rc == PCRM_OK && (st->round_trips++, 1))
-		rc = st->driver->pipeline(st, &generic, 1, sql, params, nparams, NULL, out);
-	note_failure(st, rc);
+	/* queued, so it travels in the query's pipeline: one round trip, one implicit transaction */
+	st->statements++;
+	rc = queue_push(st, "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)", NULL,
+	                0, -1, 0, NULL, 0);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_query(st, sql, params, nparams, out);
+	else
+		*out = NULL;
+	queue_truncate(st, 0); /* sent with the query, or left unsent when it could not be */
 	return rc;
 }
 

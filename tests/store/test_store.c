@@ -555,3 +555,48 @@ Test(store_pg, serialization_failure_is_retry, .timeout = 120)
 {
 	pcrm_test_run_pg(serialization_failure_is_retry);
 }
+
+/* The setting text of plan_cache_mode as the session has it now. */
+static void assert_plan_cache_mode(pcrm_test_store *t, const char *expected)
+{
+	pcrm_rows *rows;
+	pcrm_assert_ok(pcrm__store_query(t->ctx->store, "SELECT current_setting('plan_cache_mode')",
+	                                 NULL, 0, &rows));
+	cr_assert_eq(pcrm__rows_next(rows), 1);
+	cr_assert_str_eq(pcrm__rows_text(rows, 0), expected);
+	pcrm__rows_free(rows);
+}
+
+/*
+ * pcrm__store_query_generic() runs its query under force_generic_plan and
+ * the setting ends with it: the session's next statements plan as before.
+ */
+static void generic_plan_setting_ends_with_the_query(pcrm_test_store *t)
+{
+	pcrm_rows *rows;
+	pcrm_sql_value p[1] = { PCRM_SQL_S("x") };
+	assert_plan_cache_mode(t, "auto");
+	pcrm_assert_ok(pcrm__store_query_generic(
+		t->ctx->store, "SELECT current_setting('plan_cache_mode'), CAST($1 AS TEXT)", p, 1,
+		&rows));
+	cr_assert_eq(pcrm__rows_next(rows), 1);
+	cr_assert_str_eq(pcrm__rows_text(rows, 0), "force_generic_plan");
+	cr_assert_str_eq(pcrm__rows_text(rows, 1), "x");
+	pcrm__rows_free(rows);
+	assert_plan_cache_mode(t, "auto");
+	/* inside a transaction the setting would outlive the query: a plain query there */
+	pcrm_assert_ok(pcrm_ctx_begin(t->ctx));
+	pcrm_assert_ok(pcrm__store_query_generic(
+		t->ctx->store, "SELECT current_setting('plan_cache_mode'), CAST($1 AS TEXT)", p, 1,
+		&rows));
+	cr_assert_eq(pcrm__rows_next(rows), 1);
+	cr_assert_str_eq(pcrm__rows_text(rows, 0), "auto");
+	pcrm__rows_free(rows);
+	pcrm_assert_ok(pcrm_ctx_commit(t->ctx));
+	assert_plan_cache_mode(t, "auto");
+}
+
+Test(store_pg, generic_plan_setting_ends_with_the_query, .timeout = 120)
+{
+	pcrm_test_run_pg(generic_plan_setting_ends_with_the_query);
+}
