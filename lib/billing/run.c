@@ -267,20 +267,16 @@ static int load_subjects(struct run *r, const char *after, size_t *n)
 {
 	pcrm_sql_value p[4] = { PCRM_SQL_S(r->scope), PCRM_SQL_S(after), PCRM_SQL_I(r->batch_size),
 		                PCRM_SQL_S(r->month.text) };
-	int pg = pcrm__billing_pg(r->ctx);
+	/* [unbilled_only][PostgreSQL]; the month ($4) is a parameter of the unbilled form only */
+	static const char *const sql[2][2] = {
+		{ SUBJECTS_SQL(PCRM__IN_SUBTREE_SQLITE), SUBJECTS_SQL(PCRM__IN_SUBTREE_PG) },
+		{ SUBJECTS_UNBILLED_SQL(PCRM__IN_SUBTREE_SQLITE),
+		  SUBJECTS_UNBILLED_SQL(PCRM__IN_SUBTREE_PG) },
+	};
 	pcrm_rows *rows = NULL;
-	int rc;
-
-	if (r->unbilled_only)
-		rc = pcrm__store_query_generic(r->ctx->store,
-		                               pg ? SUBJECTS_UNBILLED_SQL(PCRM__IN_SUBTREE_PG) :
-		                                    SUBJECTS_UNBILLED_SQL(PCRM__IN_SUBTREE_SQLITE),
-		                               p, 4, &rows);
-	else
-		rc = pcrm__store_query_generic(r->ctx->store,
-		                               pg ? SUBJECTS_SQL(PCRM__IN_SUBTREE_PG) :
-		                                    SUBJECTS_SQL(PCRM__IN_SUBTREE_SQLITE),
-		                               p, 3, &rows);
+	int rc = pcrm__store_query_generic(r->ctx->store,
+	                                   sql[r->unbilled_only][pcrm__billing_pg(r->ctx)], p,
+	                                   r->unbilled_only ? 4 : 3, &rows);
 	*n = 0;
 	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
 		struct pcrm__bill_subject *s = &r->subjects[(*n)++];
