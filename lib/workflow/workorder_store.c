@@ -179,6 +179,11 @@ static void append_set(char *sql, size_t *len, const char *name, int n)
 	*len += 2;
 }
 
+/* A history entry's columns in the order of history_columns[] and history_params(). */
+#define HISTORY_COLUMNS                                                                      \
+	"work_order_id, seq, at, kind, operator_id, role, actor_org, event, from_state, "         \
+	"to_state, note, delta"
+
 static void history_params(const struct pcrm__wo_op *op, const struct pcrm__wo_entry *e,
                            const char *delta, pcrm_sql_value p[12]);
 
@@ -230,8 +235,7 @@ static int update_row(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e, co
 		for (int i = 2; i < 12; i++)
 			p[n + i] = h[i];
 		snprintf(sql + len, sizeof(sql) - len,
-		         " RETURNING 1) INSERT INTO work_order_history (work_order_id, seq, at, kind, "
-		         "operator_id, role, actor_org, event, from_state, to_state, note, delta) "
+		         " RETURNING 1) INSERT INTO work_order_history (" HISTORY_COLUMNS ") "
 		         "SELECT $1, $%d, CAST($%d AS BIGINT), CAST($%d AS TEXT), CAST($%d AS TEXT), "
 		         "CAST($%d AS TEXT), CAST($%d AS TEXT), CAST($%d AS TEXT), CAST($%d AS TEXT), "
 		         "CAST($%d AS TEXT), CAST($%d AS TEXT), CAST($%d AS TEXT) FROM changed",
@@ -443,6 +447,7 @@ int pcrm__wo_patch_data(struct pcrm__wo_op *op, const json_t *patch)
 	return PCRM_OK;
 }
 
+/* HISTORY_COLUMNS one by one, for the bulk path (pcrm__wo_batch_write) */
 static const char *const history_columns[12] = {
 	"work_order_id", "seq", "at", "kind", "operator_id", "role",
 	"actor_org", "event", "from_state", "to_state", "note", "delta"
@@ -470,8 +475,7 @@ static int insert_history(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e
                           const char *delta)
 {
 	static const char sql[] =
-		"INSERT INTO work_order_history (work_order_id, seq, at, kind, operator_id, role, "
-		"actor_org, event, from_state, to_state, note, delta) "
+		"INSERT INTO work_order_history (" HISTORY_COLUMNS ") "
 		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
 	pcrm_sql_value p[12];
 	history_params(op, e, delta, p);
