@@ -204,27 +204,36 @@ static int check_open(const struct pcrm__wo_op *op, int refuse_suspended)
 	return PCRM_OK;
 }
 
-/*
- * Loads the work order for a change by `actor` and checks the permission on
- * its org unit; every public change starts here.
- */
-static int begin_op(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *actor,
-                    const char *id, pcrm_permission perm)
+/* The input checks of every change, made before anything is read; op starts empty. */
+static int check_op_input(struct pcrm__wo_op *op, const pcrm_actor *actor, const char *id)
 {
-	struct pcrm_org_unit home;
 	int rc = pcrm_actor_validate(actor);
 	memset(op, 0, sizeof(*op));
+	return rc == PCRM_OK ? check_id(id) : rc;
+}
+
+/* Loads the work order for a change by `actor` and checks the permission on its org unit. */
+static int load_op(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                   pcrm_permission perm)
+{
+	struct pcrm_org_unit home;
+	int rc;
 	memset(&home, 0, sizeof(home));
-	if (rc == PCRM_OK)
-		rc = check_id(id);
 	/* the actor's org unit comes with the work order: one statement for both */
-	if (rc == PCRM_OK)
-		rc = pcrm__wo_op_load_home(op, ctx, actor, id, pcrm_ctx_now(ctx), &home);
+	rc = pcrm__wo_op_load_home(op, ctx, actor, id, pcrm_ctx_now(ctx), &home);
 	if (rc == PCRM_OK)
 		rc = pcrm__authorize_with_home(ctx, actor, perm, home.code ? &home : NULL,
 		                               pcrm__wo_str(op->wo, "org_unit"));
 	pcrm__org_clear(&home);
 	return rc;
+}
+
+/* Every public change starts here (or in begin_op_tx()): input checked, work order loaded. */
+static int begin_op(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *actor,
+                    const char *id, pcrm_permission perm)
+{
+	int rc = check_op_input(op, actor, id);
+	return rc == PCRM_OK ? load_op(op, ctx, actor, id, perm) : rc;
 }
 
 /*
@@ -246,21 +255,23 @@ static int refuse(pcrm_ctx *ctx, int rc)
  * and checks come after BEGIN, so on SQLite they run under the write lock
  * the change takes anyway, instead of in a read transaction of their own
  * (its lock and unlock cost a transition about a twentieth of its time), and
- * on PostgreSQL BEGIN travels with the read.  A refusal ends it by refuse().
+ * on PostgreSQL BEGIN travels with the read.  A refusal ends it by refuse(),
+ * with op cleared.
  */
 static int begin_op_tx(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *actor,
                        const char *id, pcrm_permission perm)
 {
-	int rc = pcrm_actor_validate(actor);
-	memset(op, 0, sizeof(*op));
-	if (rc == PCRM_OK)
-		rc = check_id(id);
+	int rc = check_op_input(op, actor, id);
 	if (rc == PCRM_OK)
 		rc = pcrm__store_begin(ctx->store);
 	if (rc != PCRM_OK)
 		return rc;
-	rc = begin_op(op, ctx, actor, id, perm);
-	return rc == PCRM_OK ? rc : refuse(ctx, rc);
+	rc = load_op(op, ctx, actor, id, perm);
+	if (rc != PCRM_OK) {
+		pcrm__wo_op_clear(op);
+		return refuse(ctx, rc);
+	}
+	return PCRM_OK;
 }
 
 /* Commits one entry in its own transaction and hands the result out. */
@@ -520,10 +531,8 @@ int pcrm_workorder_fire(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
 	if (out)
 		*out = NULL;
 	rc = begin_op_tx(&op, ctx, actor, id, PCRM_PERM_WORKORDER_HANDLE);
-	if (rc != PCRM_OK) {
-		pcrm__wo_op_clear(&op);
+	if (rc != PCRM_OK)
 		return rc;
-	}
 	rc = check_text("event", event, PCRM__WF_NAME_MAX, 1);
 	if (rc == PCRM_OK)
 		rc = check_text("note", note, PCRM__WF_NOTE_MAX, 0);
@@ -572,10 +581,8 @@ static int supervise(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id, int
 	if (out)
 		*out = NULL;
 	rc = begin_op_tx(&op, ctx, actor, id, PCRM_PERM_WORKORDER_SUPERVISE);
-	if (rc != PCRM_OK) {
-		pcrm__wo_op_clear(&op);
+	if (rc != PCRM_OK)
 		return rc;
-	}
 	rc = check_text("note", note, PCRM__WF_NOTE_MAX, 0);
 	if (rc == PCRM_OK && check_version_too)
 		rc = check_version(&op, expected_version);
