@@ -67,9 +67,18 @@ int world_run_job(pcrm_ctx *ctx, struct world *w, enum crash_job job, int instan
  */
 void world_check_consistent(pcrm_ctx *ctx, const char *when);
 
+/** The items of one instance of a job: bills (one per home), payments, customers, lines. */
+int world_job_items(enum crash_job job);
+
+/**
+ * How many times item k (1..world_job_items()) of a job instance is stored.
+ * A bill counts when it is current; it must then be posted and in its
+ * ledger once (asserted, with `when` in the message).
+ */
+int world_item_stored(pcrm_ctx *ctx, enum crash_job job, int instance, int k, const char *when);
+
 /** Asserts that every item of a finished job instance is stored exactly once. */
-void world_check_exactly_once(pcrm_ctx *ctx, struct world *w, enum crash_job job, int instance,
-                              const char *when);
+void world_check_exactly_once(pcrm_ctx *ctx, enum crash_job job, int instance, const char *when);
 
 /**
  * The business state as text: every home's bills and ledger entries and the

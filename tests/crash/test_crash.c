@@ -67,7 +67,7 @@ static void run_reference(struct world *w, enum crash_job job, int64_t calls[INS
 		pcrm_assert_ok(world_run_job(ctx, w, job, i));
 		calls[i] = store_faults_calls();
 		cr_assert_gt(calls[i], 1);
-		world_check_exactly_once(ctx, w, job, i, "reference");
+		world_check_exactly_once(ctx, job, i, "reference");
 		pcrm_ctx_close(ctx);
 	}
 }
@@ -110,7 +110,7 @@ static void crash_job(int pg, enum crash_job job)
 		world_check_consistent(ctx, when);
 		cr_assert_eq(world_run_job(ctx, &crash, job, i), PCRM_OK,
 		             "%s: running it again failed: %s", when, pcrm_error_last());
-		world_check_exactly_once(ctx, &crash, job, i, when);
+		world_check_exactly_once(ctx, job, i, when);
 		world_check_consistent(ctx, when);
 		pcrm_ctx_close(ctx);
 		plen += (size_t)snprintf(points + plen, sizeof(points) - plen, "%s%" PRId64 "/%" PRId64,
