@@ -72,10 +72,9 @@ static int recompute(struct correction *c)
 		rc = pcrm__tariff_fetch(c->ctx, c->old->tariff_id, c->old->tariff_version, c->month.first,
 		                        &c->tariff);
 	if (rc == PCRM_OK)
-		rc = pcrm__usage_load_range(c->ctx, c->old->account_no, c->old->account_no, &c->month,
-		                            pcrm__tariff_uses_year_to_date(c->tariff,
-		                                                           c->month.first.month == 12),
-		                            &c->usage, 1, &n);
+		rc = pcrm__usage_load(c->ctx, &c->subject, 1, &c->month,
+		                      pcrm__tariff_uses_year_to_date(c->tariff, c->month.first.month == 12),
+		                      &c->usage, &n);
 	if (rc == PCRM_OK && n == 0)
 		rc = pcrm__error(PCRM_ESTATE,
 		                 "account \"%s\" has no readings in %s any more: nothing to bill again",
