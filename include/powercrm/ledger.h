@@ -245,7 +245,12 @@ typedef struct pcrm_bank_reconciliation pcrm_bank_reconciliation;
  * statement by transaction id.  A malformed statement is PCRM_EINVAL naming
  * its line and field ("line 3, amount: ...") and posts nothing.  With
  * PCRM_BANK_RECONCILE_POST_MISSING the lines missing on our side are posted
- * as bank payments, all in one transaction.  Audited as "bank.reconcile".
+ * as bank payments, all in one transaction.  Posting is resumable: a line
+ * the ledger already holds (same transaction id, account and amount: posted
+ * by an earlier run or by pcrm_bank_payment_post()) is reported "matched"
+ * and not posted again; when posting, a line the ledger holds with another
+ * amount or account is PCRM_ECONFLICT naming the line, and nothing of the
+ * statement is posted.  Audited as "bank.reconcile".
  */
 PCRM_EXTERN(int) pcrm_bank_reconcile(pcrm_ctx *ctx, const pcrm_actor *actor, const char *text,
                                      size_t len, unsigned int flags,
