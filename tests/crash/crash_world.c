@@ -153,8 +153,10 @@ void world_setup(struct world *w)
 
 /* ---- the jobs ---- */
 
-static int run_billing(pcrm_ctx *ctx, int instance)
+static int run_billing(pcrm_ctx *ctx, int instance, struct job_report *report)
 {
+	pcrm_billing_summary summary;
+	int rc;
 	char spec[512];
 	int month = 6 + instance; /* 7, 8, 9 */
 	snprintf(spec, sizeof(spec),
@@ -162,7 +164,12 @@ static int run_billing(pcrm_ctx *ctx, int instance)
 	         " \"due_date\": \"2026-%02d-15\", \"post\": true, \"batch_size\": 4,"
 	         " \"tariffs\": {\"residential\": \"cn-gd-guangzhou-residential\"}}",
 	         month, month + 1, month + 1);
-	return pcrm_billing_run(ctx, &city_admin, spec, NULL, NULL, NULL);
+	rc = pcrm_billing_run(ctx, &city_admin, spec, NULL, NULL, &summary);
+	if (rc == PCRM_OK) {
+		report->written = summary.billed;
+		report->already = summary.already_billed;
+	}
+	return rc;
 }
 
 static void payment_of(int instance, int k, char *key, size_t key_size, char *account,
@@ -173,7 +180,7 @@ static void payment_of(int instance, int k, char *key, size_t key_size, char *ac
 	snprintf(amount, amount_size, "%d.%02d", 10 + k * 3 + instance, (k * 37 + instance) % 100);
 }
 
-static int run_payments(pcrm_ctx *ctx, int instance)
+static int run_payments(pcrm_ctx *ctx, int instance, struct job_report *report)
 {
 	for (int k = 1; k <= PAYMENTS_PER_STREAM; k++) {
 		char key[32], account[16], amount[32], doc[256];
@@ -184,9 +191,15 @@ static int run_payments(pcrm_ctx *ctx, int instance)
 		         "{\"kind\": \"payment\", \"idempotency_key\": \"%s\", \"amount\": \"%s\","
 		         " \"channel\": \"counter\"}",
 		         key, amount);
-		rc = pcrm_ledger_post(ctx, &city_agent, account, doc, NULL);
+		pcrm_ledger_entry *e = NULL;
+		rc = pcrm_ledger_post(ctx, &city_agent, account, doc, &e);
 		if (rc != PCRM_OK)
 			return rc;
+		if (e->replayed)
+			report->already++;
+		else
+			report->written++;
+		pcrm_ledger_entry_free(e);
 	}
 	return PCRM_OK;
 }
@@ -201,9 +214,11 @@ static void customer_of(int instance, int k, char *no, size_t size)
 	snprintf(no, size, "I%d-%02d", instance, k);
 }
 
-static int run_import(pcrm_ctx *ctx, struct world *w, int instance)
+static int run_import(pcrm_ctx *ctx, struct world *w, int instance, struct job_report *report)
 {
+	pcrm_import_result result = PCRM_IMPORT_RESULT_INIT;
 	char path[128];
+	int rc;
 	FILE *f;
 	import_path(w, instance, path, sizeof(path));
 	/* The file is written once; every run of the instance reads the same bytes. */
@@ -222,8 +237,11 @@ static int run_import(pcrm_ctx *ctx, struct world *w, int instance)
 		if (fclose(f) != 0)
 			return PCRM_EIO;
 	}
-	return pcrm_customer_import_file(ctx, &city_clerk, path, IMPORT_BATCH_LINES, NULL, NULL,
-	                                 NULL);
+	rc = pcrm_customer_import_file_ext(ctx, &city_clerk, path, IMPORT_BATCH_LINES, NULL, NULL,
+	                                   &result);
+	report->written = result.imported;
+	report->already = result.already_present;
+	return rc;
 }
 
 static void bank_line_of(int instance, int k, char *id, size_t id_size, char *account,
@@ -234,7 +252,7 @@ static void bank_line_of(int instance, int k, char *id, size_t id_size, char *ac
 	*fen = 2000 + k * 1234 + instance * 101;
 }
 
-static int run_bank(pcrm_ctx *ctx, int instance)
+static int run_bank(pcrm_ctx *ctx, int instance, struct job_report *report)
 {
 	char text[4096];
 	size_t len = 0;
@@ -259,23 +277,38 @@ static int run_bank(pcrm_ctx *ctx, int instance)
 	}
 	rc = pcrm_bank_reconcile(ctx, &city_admin, text, len, PCRM_BANK_RECONCILE_POST_MISSING,
 	                         &r);
+	for (size_t i = 0; rc == PCRM_OK && i < pcrm_bank_reconciliation_count(r); i++) {
+		const char *status = pcrm_bank_reconciliation_at(r, i)->status;
+		if (strcmp(status, "posted") == 0)
+			report->written++;
+		else if (strcmp(status, "matched") == 0)
+			report->already++;
+	}
 	pcrm_bank_reconciliation_free(r);
 	return rc;
 }
 
-int world_run_job(pcrm_ctx *ctx, struct world *w, enum crash_job job, int instance)
+int world_run_job_report(pcrm_ctx *ctx, struct world *w, enum crash_job job, int instance,
+                         struct job_report *report)
 {
+	memset(report, 0, sizeof(*report));
 	switch (job) {
 	case JOB_BILLING:
-		return run_billing(ctx, instance);
+		return run_billing(ctx, instance, report);
 	case JOB_PAYMENTS:
-		return run_payments(ctx, instance);
+		return run_payments(ctx, instance, report);
 	case JOB_IMPORT:
-		return run_import(ctx, w, instance);
+		return run_import(ctx, w, instance, report);
 	case JOB_BANK:
-		return run_bank(ctx, instance);
+		return run_bank(ctx, instance, report);
 	}
 	return PCRM_EINVAL;
+}
+
+int world_run_job(pcrm_ctx *ctx, struct world *w, enum crash_job job, int instance)
+{
+	struct job_report ignored;
+	return world_run_job_report(ctx, w, job, instance, &ignored);
 }
 
 /* ---- checks ---- */
@@ -553,6 +586,21 @@ char *world_state(pcrm_ctx *ctx, int in_order)
 	return t.buf;
 }
 
+/* With PCRM_CRASH_DUMP=<dir>, both states go to files there, for diff(1). */
+static void dump_state(const char *state, const char *name)
+{
+	const char *dir = getenv("PCRM_CRASH_DUMP");
+	char path[512];
+	FILE *f;
+	if (!dir || !*dir)
+		return;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((f = fopen(path, "w")) != NULL) {
+		fputs(state, f);
+		fclose(f);
+	}
+}
+
 void world_assert_same_state(const char *a, const char *b, const char *what)
 {
 	int line = 1;
@@ -563,12 +611,8 @@ void world_assert_same_state(const char *a, const char *b, const char *what)
 	}
 	if (a[i] == b[i])
 		return;
-	if (getenv("PCRM_CRASH_DUMP")) {
-		FILE *f = fopen("/tmp/crash-expected.txt", "w");
-		if (f) { fputs(a, f); fclose(f); }
-		f = fopen("/tmp/crash-found.txt", "w");
-		if (f) { fputs(b, f); fclose(f); }
-	}
+	dump_state(a, "expected.txt");
+	dump_state(b, "found.txt");
 	{
 		size_t start = i;
 		while (start > 0 && a[start - 1] != '\n')

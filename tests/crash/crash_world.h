@@ -23,6 +23,7 @@
 #define PCRM_TEST_CRASH_WORLD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <powercrm.h>
 
@@ -59,6 +60,16 @@ void world_setup(struct world *w);
 
 /** Runs one instance of a job to its end on `ctx`; returns the library's status. */
 int world_run_job(pcrm_ctx *ctx, struct world *w, enum crash_job job, int instance);
+
+/** What a run of a job instance said it did with its items. */
+struct job_report {
+	int64_t written; /* bills billed, payments posted, customers imported, lines posted */
+	int64_t already; /* items it found stored before and skipped (replays, "matched", ...) */
+};
+
+/** world_run_job(), also filling `report` from the library's own summary of the run. */
+int world_run_job_report(pcrm_ctx *ctx, struct world *w, enum crash_job job, int instance,
+                         struct job_report *report);
 
 /**
  * Asserts what must hold at any moment, even right after a crash: every
