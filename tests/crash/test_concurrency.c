@@ -8,8 +8,10 @@
  *                    of it, whose account numbers interleave with the rest
  *                    of the city's), both with "post": true;
  *   a run and an     August for 3701 stored without posting, and issuance
- *   issuance         (pcrm_billing_post) of August for 3701 three times
- *                    while that run goes on.
+ *   issuance         (pcrm_billing_post) of 3701: first of September, whose
+ *                    16 bills were stored beforehand (so it posts while the
+ *                    cashiers pay and the July runs post), then of August
+ *                    twice while the August run goes on.
  *
  * Every job must finish with PCRM_OK: no deadlock or serialization failure
  * surfaced to the caller, no run aborted.  Afterwards (and after one more
@@ -31,11 +33,11 @@
 #include "pgtmp.h"
 
 
-enum worker { CASHIER_A, CASHIER_B, RUN_CITY, RUN_COUNTY, RUN_AUGUST, ISSUE_AUGUST, WORKERS };
+enum worker { CASHIER_A, CASHIER_B, RUN_CITY, RUN_COUNTY, RUN_AUGUST, ISSUANCE, WORKERS };
 
 static const char *const worker_names[] = { "cashier A", "cashier B", "July run of 3701",
 	                                    "July run of 370102", "August run of 3701",
-	                                    "August issuance of 3701" };
+	                                    "September and August issuance of 3701" };
 
 static const char *run_spec(const char *org, int month, int post, int batch)
 {
@@ -48,6 +50,8 @@ static const char *run_spec(const char *org, int month, int post, int batch)
 	return spec;
 }
 
+static const char *const issue_september = "{\"org_unit\": \"3701\", \"period\": \"2026-09\","
+                                           " \"batch_size\": 3}";
 static const char *const issue_august = "{\"org_unit\": \"3701\", \"period\": \"2026-08\","
                                         " \"batch_size\": 3}";
 
@@ -83,8 +87,9 @@ static int do_work(pcrm_ctx *ctx, enum worker w)
 		                        NULL);
 	case RUN_AUGUST:
 		return pcrm_billing_run(ctx, &city_admin, run_spec("3701", 8, 0, 4), NULL, NULL, NULL);
-	case ISSUE_AUGUST:
-		for (int i = 0; i < 3 && rc == PCRM_OK; i++)
+	case ISSUANCE:
+		rc = pcrm_billing_post(ctx, &city_admin, issue_september, NULL, NULL, NULL);
+		for (int i = 0; i < 2 && rc == PCRM_OK; i++)
 			rc = pcrm_billing_post(ctx, &city_admin, issue_august, NULL, NULL, NULL);
 		return rc;
 	case WORKERS:
@@ -143,6 +148,19 @@ static void run_together(struct world *w, struct outcome out[WORKERS])
 	}
 }
 
+/* The archive, and September's bills stored (not posted) for the issuance to post. */
+static void prepare(struct world *w, int pg)
+{
+	pcrm_ctx *ctx;
+	world_create(w, pg);
+	world_setup(w);
+	ctx = world_open(w);
+	cr_assert(ctx, "%s", pcrm_error_last());
+	pcrm_assert_ok(pcrm_billing_run(ctx, &city_admin, run_spec("3701", 9, 0, 8), NULL, NULL,
+	                                NULL));
+	pcrm_ctx_close(ctx);
+}
+
 static char *state_after(struct world *w)
 {
 	pcrm_ctx *ctx = world_open(w);
@@ -170,8 +188,7 @@ static void concurrent_jobs(int pg)
 	size_t flen = 0;
 
 	/* the same work, one job after the other */
-	world_create(&ref, pg);
-	world_setup(&ref);
+	prepare(&ref, pg);
 	{
 		pcrm_ctx *ctx = world_open(&ref);
 		cr_assert(ctx, "%s", pcrm_error_last());
@@ -183,8 +200,7 @@ static void concurrent_jobs(int pg)
 	expected = state_after(&ref);
 	world_remove(&ref);
 
-	world_create(&w, pg);
-	world_setup(&w);
+	prepare(&w, pg);
 	run_together(&w, out);
 	for (int i = 0; i < WORKERS; i++) {
 		if (out[i].rc == PCRM_OK)
