@@ -78,6 +78,9 @@ void world_remove(struct world *w)
 		                             "import-3.jsonl" };
 	if (!w->dir[0])
 		return;
+	/* each test removes a world before it creates the next, so its database is the last one */
+	if (!w->path[0])
+		pcrm_test_pg_drop_database();
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		remove_file(w->dir, files[i]);
 	rmdir(w->dir);

@@ -49,7 +49,11 @@ const char *crash_job_name(enum crash_job job);
  */
 void world_create(struct world *w, int pg);
 
-/** Removes the SQLite file (and -wal, -shm) and the import directory. */
+/**
+ * Removes the SQLite file (and -wal, -shm) or drops the PostgreSQL database
+ * (pgtmp drops the one made last: remove a world before creating the next),
+ * and the import directory.
+ */
 void world_remove(struct world *w);
 
 /** A context on the world's store and clock, or NULL (pcrm_error_last() says why). */
