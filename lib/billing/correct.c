@@ -155,6 +155,12 @@ static int write_correction(struct correction *c)
 	return rc;
 }
 
+/* One attempt, as pcrm__store_transaction() runs it (again after a deadlock). */
+static int correction_attempt(void *c)
+{
+	return write_correction(c);
+}
+
 static int authorize(struct correction *c, const char *org)
 {
 	int rc = pcrm_authorize(c->ctx, c->actor, PCRM_PERM_BILLING_RUN, org);
@@ -193,9 +199,7 @@ int pcrm_bill_correct(pcrm_ctx *ctx, const pcrm_actor *actor, const char *bill_n
 	if (rc == PCRM_OK)
 		rc = recompute(&c);
 	if (rc == PCRM_OK)
-		rc = pcrm__store_begin(ctx->store);
-	if (rc == PCRM_OK)
-		rc = pcrm__store_finish(ctx->store, write_correction(&c));
+		rc = pcrm__store_transaction(ctx->store, correction_attempt, &c);
 	if (rc == PCRM_OK && out)
 		rc = pcrm__bill_record_load(ctx, c.bill_no, &fresh, dummy);
 	if (rc == PCRM_OK && out)
