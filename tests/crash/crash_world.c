@@ -109,30 +109,13 @@ static int usage_kwh(int n, int m)
 
 static void add_home(pcrm_ctx *ctx, int n)
 {
-	char doc[512], no[16], acct[16], mp[16], meter[16];
+	char no[16], acct[16], mp[16], meter[16];
 	int total = 1000;
 	snprintf(no, sizeof(no), "C%02d", n);
 	snprintf(acct, sizeof(acct), "A%02d", n);
 	snprintf(mp, sizeof(mp), "P%02d", n);
 	snprintf(meter, sizeof(meter), "M%02d", n);
-	snprintf(doc, sizeof(doc),
-	         "{\"customer_no\": \"%s\", \"kind\": \"person\", \"name\": \"居民%d\","
-	         " \"usage_class\": \"residential\", \"voltage_level\": \"220V\", \"org_unit\": \"%s\"}",
-	         no, n, units[n % 3]);
-	pcrm_assert_ok(pcrm_customer_create(ctx, &city_clerk, doc, NULL));
-	snprintf(doc, sizeof(doc),
-	         "{\"account_no\": \"%s\", \"name\": \"电费\", \"payment_method\": \"cash\"}", acct);
-	pcrm_assert_ok(pcrm_account_create(ctx, &city_clerk, no, doc, NULL));
-	snprintf(doc, sizeof(doc),
-	         "{\"mp_no\": \"%s\", \"account_no\": \"%s\", \"purpose\": \"settlement\","
-	         " \"voltage_level\": \"220V\"}",
-	         mp, acct);
-	pcrm_assert_ok(pcrm_metering_point_create(ctx, &city_clerk, no, doc, NULL));
-	snprintf(doc, sizeof(doc),
-	         "{\"meter_no\": \"%s\", \"type\": \"single_phase\", \"multiplier\": \"1\", \"digits\": 6,"
-	         " \"registers\": [\"total\"], \"initial_readings\": {\"total\": \"1000\"}}",
-	         meter);
-	pcrm_assert_ok(pcrm_meter_install(ctx, &city_clerk, mp, doc, INSTALLED));
+	pcrm_test_add_home(ctx, &city_clerk, n, units[n % 3], no, acct, mp, meter, INSTALLED);
 	for (int m = 0; m < WORLD_MONTHS; m++) {
 		total += usage_kwh(n, m);
 		pcrm_assert_ok(pcrm_reading_record(ctx, &city_clerk, meter, PCRM_REGISTER_TOTAL,
@@ -587,6 +570,17 @@ char *world_state(pcrm_ctx *ctx, int in_order)
 	if (!in_order)
 		sort_lines(&t);
 	return t.buf;
+}
+
+char *world_take_state(struct world *w)
+{
+	pcrm_ctx *ctx = world_open(w);
+	char *state;
+	cr_assert(ctx, "open %s: %s", w->uri, pcrm_error_last());
+	state = world_state(ctx, 1);
+	pcrm_ctx_close(ctx);
+	world_remove(w);
+	return state;
 }
 
 /* With PCRM_CRASH_DUMP=<dir>, both states go to files there, for diff(1). */

@@ -105,6 +105,9 @@ void world_check_exactly_once(pcrm_ctx *ctx, enum crash_job job, int instance, c
  */
 char *world_state(pcrm_ctx *ctx, int in_order);
 
+/** The world's world_state(ctx, 1) from a context of its own; then the world is removed. */
+char *world_take_state(struct world *w);
+
 /** Asserts a == b, naming the first line that differs. */
 void world_assert_same_state(const char *a, const char *b, const char *what);
 

@@ -159,7 +159,6 @@ Test(pg_stop, crash_mid_transaction_then_restart, .timeout = 600)
 	uint64_t seed = store_faults_seed(), state = seed ^ 0x5eed5eedu;
 	int64_t calls[JOBS][INSTANCES + 1];
 	struct world ref, w;
-	pcrm_ctx *ctx;
 	int crashes = 0;
 
 	if (pcrm_test_pg_start(why, sizeof(why)) != 0) {
@@ -169,11 +168,7 @@ Test(pg_stop, crash_mid_transaction_then_restart, .timeout = 600)
 	}
 	create_store(&ref);
 	count_calls_in_transactions(&ref, calls);
-	ctx = world_open(&ref);
-	cr_assert(ctx);
-	expected = world_state(ctx, 1);
-	pcrm_ctx_close(ctx);
-	world_remove(&ref);
+	expected = world_take_state(&ref);
 
 	create_store(&w);
 	for (int j = 0; j < JOBS; j++)
@@ -182,14 +177,10 @@ Test(pg_stop, crash_mid_transaction_then_restart, .timeout = 600)
 			           seed);
 			crashes++;
 		}
-	ctx = world_open(&w);
-	cr_assert(ctx);
-	found = world_state(ctx, 1);
-	pcrm_ctx_close(ctx);
+	found = world_take_state(&w);
 	world_assert_same_state(expected, found, "the crashed server's store against the reference");
 	free(expected);
 	free(found);
-	world_remove(&w);
 	pcrm_test_pg_stop();
 	fprintf(stderr,
 	        "pg_stop: %d server crashes mid-transaction survived, PCRM_CRASH_SEED=%" PRIu64 "\n",
