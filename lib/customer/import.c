@@ -146,7 +146,7 @@ static int by_customer_no(const void *a, const void *b)
 	return strcmp(row_no(*(struct import_row *const *)a), row_no(*(struct import_row *const *)b));
 }
 
-/* Sorts the batch by customer number (kept for matching stored rows); a number twice is an error. */
+/* Sorts the batch by customer number (kept to match stored rows); a number twice is an error. */
 static int check_duplicates(struct batch *b)
 {
 	struct import_row **sorted = malloc((b->count ? b->count : 1) * sizeof(*sorted));
