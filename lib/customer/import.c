@@ -439,11 +439,15 @@ static int import_batch(pcrm_ctx *ctx, const pcrm_actor *actor, const char *data
 	return rc;
 }
 
-/* Checks the version the caller gave the result and zeroes its counts. */
+/*
+ * Checks the version the caller gave the result and zeroes its counts.  A
+ * later library accepts every version up to its own and fills only the
+ * fields of the caller's version.
+ */
 static int result_start(pcrm_import_result *result)
 {
-	if (result->version != PCRM_IMPORT_RESULT_VERSION)
-		return pcrm__error(PCRM_EINVAL, "result.version: %u is not supported (expected %d)",
+	if (result->version < 1 || result->version > PCRM_IMPORT_RESULT_VERSION)
+		return pcrm__error(PCRM_EINVAL, "result.version: %u is not supported (1..%d)",
 		                   result->version, PCRM_IMPORT_RESULT_VERSION);
 	result->imported = 0;
 	result->already_present = 0;
