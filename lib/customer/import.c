@@ -37,6 +37,7 @@ struct import_row {
 	int has_id;
 	int present;          /* the store holds this customer with the same content */
 	char differs[40];     /* the store holds it with other content: the first field that differs */
+	int other_unit;       /* ... as a customer of another org unit than the line's */
 	struct pcrm__sealed_id id;
 };
 
@@ -145,7 +146,7 @@ static int by_customer_no(const void *a, const void *b)
 	return strcmp(row_no(*(struct import_row *const *)a), row_no(*(struct import_row *const *)b));
 }
 
-/* Sorts the batch by customer number (kept for matching stored rows); a number twice is an error. */
+/* Sorts the batch by customer number (kept to match stored rows); a number twice is an error. */
 static int check_duplicates(struct batch *b)
 {
 	struct import_row **sorted = malloc((b->count ? b->count : 1) * sizeof(*sorted));
@@ -266,10 +267,9 @@ static int find_present(pcrm_ctx *ctx, struct batch *b)
 		if (!hit)
 			continue;
 		rc = compare_stored(b, *hit, pcrm__rows_text(rows, 2), pcrm__rows_text(rows, 3));
-		if (rc == PCRM_OK && (*hit)->differs[0] &&
-		    strcmp(pcrm__rows_text(rows, 1),
-		           json_string_value(json_object_get((*hit)->doc, "org_unit"))) != 0)
-			snprintf((*hit)->differs, sizeof((*hit)->differs), "?");
+		(*hit)->other_unit = strcmp(pcrm__rows_text(rows, 1),
+		                            json_string_value(json_object_get((*hit)->doc,
+		                                                              "org_unit"))) != 0;
 	}
 	pcrm__rows_free(rows);
 	free(nos);
@@ -277,7 +277,7 @@ static int find_present(pcrm_ctx *ctx, struct batch *b)
 		const struct import_row *r = &b->rows[i];
 		if (!r->differs[0])
 			continue;
-		if (strcmp(r->differs, "?") == 0)
+		if (r->other_unit)
 			return pcrm__error(PCRM_EDUPLICATE, "line %ld: customer_no: \"%s\" is already taken",
 			                   r->line, row_no(r));
 		return pcrm__error(PCRM_EDUPLICATE,
@@ -439,11 +439,15 @@ static int import_batch(pcrm_ctx *ctx, const pcrm_actor *actor, const char *data
 	return rc;
 }
 
-/* Checks the version the caller gave the result and zeroes its counts. */
+/*
+ * Checks the version the caller gave the result and zeroes its counts.  A
+ * later library accepts every version up to its own and fills only the
+ * fields of the caller's version.
+ */
 static int result_start(pcrm_import_result *result)
 {
-	if (result->version != PCRM_IMPORT_RESULT_VERSION)
-		return pcrm__error(PCRM_EINVAL, "result.version: %u is not supported (expected %d)",
+	if (result->version < 1 || result->version > PCRM_IMPORT_RESULT_VERSION)
+		return pcrm__error(PCRM_EINVAL, "result.version: %u is not supported (1..%d)",
 		                   result->version, PCRM_IMPORT_RESULT_VERSION);
 	result->imported = 0;
 	result->already_present = 0;

@@ -4,9 +4,9 @@
  * WAL journal synced on every commit (synchronous=FULL, unless the URI asks
  * for "?synchronous=normal"), foreign keys on, a busy timeout (5 s, or the
  * URI's "busy_timeout=MS") so concurrent writers wait for the write lock
- * instead of failing at once; after it, the call fails with PCRM_ERETRY.  Prepared statements are cached by SQL text:
- * the library's statements are a fixed set, and preparing dominates the
- * cost of small queries.
+ * instead of failing at once; after it, the call fails with PCRM_ERETRY.
+ * Prepared statements are cached by SQL text: the library's statements are
+ * a fixed set, and preparing dominates the cost of small queries.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -660,7 +660,8 @@ static int64_t audit_entries(pcrm_test_store *t)
 PCRM_BACKEND_TEST(customer_import, a_rerun_after_an_interruption_skips_what_is_there)
 {
 	pcrm_import_result r = PCRM_IMPORT_RESULT_INIT;
-	char *first = resume_text(7, 0, NULL, NULL), *path, *all = resume_text(RESUME_LINES, 0, NULL, NULL);
+	char *first = resume_text(7, 0, NULL, NULL), *path;
+	char *all = resume_text(RESUME_LINES, 0, NULL, NULL);
 	int64_t n = -1, entries;
 	int calls = 0;
 	setup(t);

@@ -714,7 +714,7 @@ PCRM_BACKEND_TEST(ledger, a_malformed_statement_names_line_and_field_and_posts_n
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'ledger.post'"), 0);
 }
 
-/* A statement of `lines` payments T001.. alternating A1 / A2; line `changed` (0: none) 1 fen more. */
+/* `lines` payments T001.. alternating A1 / A2; line `changed` (0: none) 1 fen more or elsewhere. */
 static char *day_statement(int lines, int changed, const char *other_account)
 {
 	size_t cap = 64 + (size_t)lines * 64, len;

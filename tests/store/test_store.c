@@ -337,7 +337,7 @@ Test(store_sqlite_file, open_and_read_while_another_process_writes)
 	cr_assert_eq(system(cmd), 0);
 }
 
-/* Opening a store that lacks a migration while another process writes: PCRM_ERETRY, nothing done. */
+/* Opening a store that lacks a migration while another process writes: PCRM_ERETRY. */
 Test(store_sqlite_file, a_migration_needs_the_write_lock)
 {
 	char dir[] = "/tmp/pcrm-store-XXXXXX", uri[160], fast[192], cmd[160];
