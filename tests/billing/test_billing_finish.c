@@ -271,8 +271,8 @@ static int post_or_pay(pcrm_test_store *t, int i)
  * posts one by one) racing counter payments to the same accounts: on main
  * a batch holding the audit head waited for an account a payment held,
  * which waited for the audit head.  Now everyone finishes, every ledger
- * is its entries' sum and the audit chain verifies.  Several rounds, each a
- * month of its own, to give the race its chances.
+ * is its entries' sum (the balances below are exact) and the audit chain
+ * verifies.
  */
 PCRM_BACKEND_TEST(billing_finish, posting_racing_counter_payments_never_deadlocks)
 {
