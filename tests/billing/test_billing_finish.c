@@ -140,6 +140,24 @@ PCRM_BACKEND_TEST(billing_finish, a_city_catch_up_run_after_one_county_finishes_
 	}
 }
 
+/*
+ * A duplicate that reading the batch again does not remove is not another
+ * run's progress: the run stops with it instead of reading forever.  (A
+ * void bill without a replacement, which only SQL of one's own makes,
+ * holds the number the run would give.)
+ */
+PCRM_BACKEND_TEST(billing_finish, a_duplicate_no_concurrent_run_explains_stops_the_run)
+{
+	pcrm_billing_summary s;
+
+	setup(t);
+	pcrm_assert_ok(run(t->ctx, &city_admin, "370102", 500, 0, &s));
+	pcrm_assert_ok(pcrm__store_exec(t->ctx->store, "UPDATE bill SET status = 'void' "
+	                                "WHERE bill_no = 'A3-202610'", NULL, 0, NULL));
+	pcrm_assert_fails(run(t->ctx, &city_admin, "370102", 2, 0, &s), PCRM_EDUPLICATE, "A3");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM bill"), HOMES, "nothing written");
+}
+
 /* ---- several processes at once ---- */
 
 /*
