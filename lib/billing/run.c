@@ -469,11 +469,12 @@ static int same_batch(const struct run *r, size_t n, size_t before_n, const char
  * the test for a current bill, and without the accounts the other run
  * billed.  Each such round is another run's progress, so it ends; a
  * duplicate that reading again does not remove (the batch comes back the
- * same) is not a concurrent run's and is reported.
+ * same) is not a concurrent run's and is reported as the store reported it.
  */
 static int run_batch(struct run *r, char *after, size_t after_size, size_t *n)
 {
 	char first[PCRM__BILL_CODE_MAX + 1] = "", last[PCRM__BILL_CODE_MAX + 1] = "";
+	char why[512] = ""; /* the duplicate's message, reported if reading again changes nothing */
 	size_t before_n = 0;
 	int64_t billed = 0;
 	pcrm_decimal total = pcrm_decimal_from_int(0);
@@ -484,9 +485,7 @@ static int run_batch(struct run *r, char *after, size_t after_size, size_t *n)
 		if (rc != PCRM_OK || *n == 0)
 			return rc;
 		if (before_n > 0 && same_batch(r, *n, before_n, first, last))
-			return pcrm__error(PCRM_EDUPLICATE, "account \"%s\" .. \"%s\": a bill of %s "
-			                   "that is not current holds a number this run gives",
-			                   first, last, r->month.text);
+			return pcrm__error(PCRM_EDUPLICATE, "%s", why);
 		rc = pcrm__usage_load(r->ctx, r->subjects, *n, &r->month, r->year_to_date, r->usage,
 		                      &r->nusage);
 		if (rc == PCRM_OK)
@@ -498,6 +497,7 @@ static int run_batch(struct run *r, char *after, size_t after_size, size_t *n)
 		if (rc != PCRM_EDUPLICATE)
 			break;
 		/* a bill of the month appeared since the batch was read: test for it from now on */
+		snprintf(why, sizeof(why), "%s", pcrm_error_last());
 		r->unbilled_only = 1;
 		before_n = *n;
 		pcrm__text_copy(first, sizeof(first), r->subjects[0].account_no);
