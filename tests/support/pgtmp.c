@@ -380,21 +380,27 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 	return 0;
 }
 
+/* `pg_ctl stop -m immediate`: no checkpoint, every backend killed; returns pg_ctl's status. */
+static int pg_ctl_stop_immediate(void)
+{
+	char data[sizeof(server.dir) + 8], log[sizeof(server.dir) + 16];
+	const char *argv[] = { "pg_ctl", "-D", data, "-m", "immediate", "-w", "-t", "30", "stop",
+		               NULL };
+
+	snprintf(data, sizeof(data), "%s/data", server.dir);
+	snprintf(log, sizeof(log), "%s/pg_ctl.log", server.dir);
+	return run_tool("pg_ctl", argv, log);
+}
+
 /* Stops the server if it runs, then removes the directory.  Used by the owner and the watchdog. */
 static void stop_and_remove(void)
 {
-	char data[sizeof(server.dir) + 8], pidfile[sizeof(server.dir) + 32];
-	char log[sizeof(server.dir) + 16];
+	char pidfile[sizeof(server.dir) + 32];
 
-	snprintf(data, sizeof(data), "%s/data", server.dir);
 	snprintf(pidfile, sizeof(pidfile), "%s/data/postmaster.pid", server.dir);
-	snprintf(log, sizeof(log), "%s/pg_ctl.log", server.dir);
-	if (access(pidfile, F_OK) == 0) {
-		/* Immediate: the databases are thrown away, so nothing needs to reach the disk. */
-		const char *argv[] = { "pg_ctl", "-D", data, "-m", "immediate", "-w", "-t", "30",
-			               "stop", NULL };
-		(void)run_tool("pg_ctl", argv, log);
-	}
+	/* Immediate: the databases are thrown away, so nothing needs to reach the disk. */
+	if (access(pidfile, F_OK) == 0)
+		(void)pg_ctl_stop_immediate();
 	/*
 	 * Even when pg_ctl failed: the postmaster notices within a minute that
 	 * its lock file is gone and shuts itself down.
@@ -715,20 +721,13 @@ void pcrm_test_pg_stop(void)
 
 int pcrm_test_pg_crash(char *why, unsigned long why_size)
 {
-	char data[sizeof(server.dir) + 8], log[sizeof(server.dir) + 16];
 	int rc;
 
 	if (!server.running || server.owner != getpid()) {
 		set_why(why, why_size, "only the process that started the server may crash it");
 		return -1;
 	}
-	snprintf(data, sizeof(data), "%s/data", server.dir);
-	snprintf(log, sizeof(log), "%s/pg_ctl.log", server.dir);
-	{
-		const char *argv[] = { "pg_ctl", "-D", data, "-m", "immediate", "-w", "-t", "60",
-			               "stop", NULL };
-		rc = run_tool("pg_ctl", argv, log);
-	}
+	rc = pg_ctl_stop_immediate();
 	if (rc != 0) {
 		set_why(why, why_size, "pg_ctl stop -m immediate failed with status %d", rc);
 		return -1;
