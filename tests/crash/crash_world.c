@@ -40,12 +40,55 @@ static pcrm_time world_clock(void *userdata)
 
 /* ---- the store ---- */
 
+static const char *const world_files[] = { "store.db", "store.db-wal", "store.db-shm",
+	                                   "import-1.jsonl", "import-2.jsonl", "import-3.jsonl" };
+
+/*
+ * The directories of the worlds not removed yet, by name: a failed assertion
+ * leaves the test's function (and its struct world) behind, and the exit
+ * handler removes what it left in /tmp.
+ */
+static char live_dirs[8][sizeof(((struct world *)0)->dir)];
+
+static void remove_dir(const char *dir)
+{
+	for (size_t i = 0; i < sizeof(world_files) / sizeof(world_files[0]); i++) {
+		char path[640];
+		snprintf(path, sizeof(path), "%s/%s", dir, world_files[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+static void remove_live_dirs(void)
+{
+	for (size_t i = 0; i < sizeof(live_dirs) / sizeof(live_dirs[0]); i++)
+		if (live_dirs[i][0])
+			remove_dir(live_dirs[i]);
+}
+
+static void track_dir(const char *dir, int live)
+{
+	static int registered;
+	for (size_t i = 0; i < sizeof(live_dirs) / sizeof(live_dirs[0]); i++) {
+		if (live && !live_dirs[i][0]) {
+			snprintf(live_dirs[i], sizeof(live_dirs[i]), "%s", dir);
+			break;
+		}
+		if (!live && strcmp(live_dirs[i], dir) == 0)
+			live_dirs[i][0] = '\0';
+	}
+	if (live && !registered)
+		registered = atexit(remove_live_dirs) == 0;
+}
+
 void world_create(struct world *w, int pg)
 {
 	memset(w, 0, sizeof(*w));
 	w->now = TEST_EPOCH;
 	snprintf(w->dir, sizeof(w->dir), "/tmp/pcrm-crash-XXXXXX");
 	cr_assert(mkdtemp(w->dir), "mkdtemp");
+	track_dir(w->dir, 1);
 	if (pg) {
 		char why[512];
 		const char *start_error = getenv("PCRM_TEST_PG_ERROR");
@@ -64,26 +107,15 @@ void world_create(struct world *w, int pg)
 	}
 }
 
-static void remove_file(const char *dir, const char *name)
-{
-	char path[128];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	unlink(path);
-}
-
 void world_remove(struct world *w)
 {
-	static const char *const files[] = { "store.db", "store.db-wal", "store.db-shm",
-		                             "import-1.jsonl", "import-2.jsonl",
-		                             "import-3.jsonl" };
 	if (!w->dir[0])
 		return;
 	/* each test removes a world before it creates the next, so its database is the last one */
 	if (!w->path[0])
 		pcrm_test_pg_drop_database();
-	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-		remove_file(w->dir, files[i]);
-	rmdir(w->dir);
+	remove_dir(w->dir);
+	track_dir(w->dir, 0);
 	w->dir[0] = '\0';
 }
 
