@@ -230,12 +230,21 @@ static int match_line(struct recon *r, const struct pcrm__bank_line *l)
 	return add_item(r, status, l->transaction_id, l->account_no, l->amount, o->amount, l->line);
 }
 
+static const char *line_account(const void *lines, size_t i)
+{
+	return ((const struct pcrm__bank_line *)lines)[i].account_no;
+}
+
 static int reconcile(struct recon *r)
 {
 	pcrm_decimal zero = pcrm_decimal_make(0, 2);
 	char date[16];
 	json_t *summary;
 	int rc = load_ours(r);
+
+	/* posting several lines: their accounts locked first, in order (docs/architecture.md) */
+	if (rc == PCRM_OK && (r->flags & PCRM_BANK_RECONCILE_POST_MISSING))
+		rc = pcrm__ledger_lock_accounts(r->ctx, r->st->lines, r->st->count, line_account);
 
 	for (size_t i = 0; rc == PCRM_OK && i < r->st->count; i++)
 		rc = match_line(r, &r->st->lines[i]);
