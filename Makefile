@@ -7,7 +7,7 @@ FUZZ_BUILD ?= build-fuzz
 # `make fuzz`: seconds per target, which targets (default: all), and whether
 # inputs that reach new coverage go back into tests/fuzz/corpus/ (1) or not.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?=
+FUZZ_TARGETS ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(filter-out tests/fuzz/fuzz_world.c,$(sort $(wildcard tests/fuzz/fuzz_*.c))))
 FUZZ_MERGE   ?= 0
 WERROR     ?= true
 MESON_OPTS ?=
@@ -84,9 +84,10 @@ $(FUZZ_BUILD)/build.ninja:
 		-Db_sanitize=address,undefined -Db_lundef=false -Dpython=disabled $(MESON_OPTS)
 
 # Every fuzz target (or FUZZ_TARGETS) under libFuzzer + ASan + UBSan for FUZZ_SECONDS
-# each, on a scratch copy of its corpus (FUZZ_MERGE=1 merges new inputs back).
+# each, on a scratch copy of its corpus (FUZZ_MERGE=1 merges new inputs back).  Only
+# the targets are built: the rest of the suite is `make test`'s.
 fuzz: deps fuzz-deps $(FUZZ_BUILD)/build.ninja
-	meson compile -C $(FUZZ_BUILD)
+	meson compile -C $(FUZZ_BUILD) $(addprefix tests/fuzz/fuzz_,$(FUZZ_TARGETS))
 	tests/fuzz/run_fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_MERGE) $(FUZZ_TARGETS)
 
 bench: build

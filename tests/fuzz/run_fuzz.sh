@@ -1,7 +1,9 @@
 #!/bin/sh
 # Runs libFuzzer targets built by `make fuzz` (meson -Dfuzz=true, clang, ASan + UBSan).
 #
-#   tests/fuzz/run_fuzz.sh BUILD_DIR SECONDS MERGE [TARGET...]
+#   tests/fuzz/run_fuzz.sh BUILD_DIR SECONDS MERGE TARGET...
+#
+# (`make fuzz` passes every target, or FUZZ_TARGETS.)
 #
 # Each target runs SECONDS on a scratch copy of its seed corpus
 # (tests/fuzz/corpus/<name>/), so a run never changes the checked-in corpus;
@@ -16,7 +18,8 @@ build=$1 seconds=$2 merge=$3
 shift 3
 src=$(cd "$(dirname "$0")" && pwd)
 if [ $# -eq 0 ]; then
-	set -- $(cd "$src" && ls fuzz_*.c | sed -e 's/^fuzz_//' -e 's/\.c$//' | grep -v '^world$')
+	echo "usage: $0 BUILD_DIR SECONDS MERGE TARGET..." >&2
+	exit 2
 fi
 artifacts="$build/fuzz-artifacts"
 mkdir -p "$artifacts"
