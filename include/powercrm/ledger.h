@@ -252,6 +252,11 @@ typedef struct pcrm_bank_reconciliation pcrm_bank_reconciliation;
  * PCRM_BANK_RECONCILE_POST_MISSING the lines missing on our side are posted
  * as bank payments, all in one transaction, which first locks the lines'
  * ledger rows in account order (docs/architecture.md, "Lock order").
+ * Posting is resumable: a line the ledger already holds (same transaction
+ * id, account and amount: posted by an earlier run or by
+ * pcrm_bank_payment_post()) is reported "matched" and not posted again;
+ * when posting, a line the ledger holds with another amount or account is
+ * PCRM_ECONFLICT naming the line, and nothing of the statement is posted.
  * Audited as "bank.reconcile".  PCRM_ERETRY (a busy store, a serialization
  * failure) is returned, not retried inside: nothing was posted, and calling
  * it again is safe (lines posted meanwhile are then matched).
