@@ -312,6 +312,13 @@ PCRM_BACKEND_TEST(ledger, bad_input_names_the_field_and_writes_nothing)
 		  "\"channel\": \"counter\"}", "amount: must be greater than 0" },
 		{ "{\"kind\": \"payment\", \"idempotency_key\": \"K\", \"amount\": \"1e3\", "
 		  "\"channel\": \"counter\"}", "amount: \"1e3\" is not a decimal" },
+		/* found by fuzz_ledger_json: too many digits was PCRM_EOVERFLOW */
+		{ "{\"kind\": \"payment\", \"idempotency_key\": \"K\", "
+		  "\"amount\": \"60833333338.888888444444444\", \"channel\": \"counter\"}",
+		  "amount: \"60833333338.888888444444444\" is not a decimal" },
+		{ "{\"kind\": \"payment\", \"idempotency_key\": \"K\", "
+		  "\"amount\": \"92233720368547759\", \"channel\": \"counter\"}",
+		  "amount: \"92233720368547759\" is too large" },
 		{ "{\"kind\": \"payment\", \"idempotency_key\": \"K\", \"amount\": \"5\", "
 		  "\"channel\": \"cash\"}", "channel:" },
 		{ "{\"kind\": \"payment\", \"amount\": \"5\", \"channel\": \"counter\"}",
