@@ -59,6 +59,15 @@ static int map_result_error(pg_store *st, const PGresult *res, const char *what)
 	n = strlen(clean);
 	while (n > 0 && (clean[n - 1] == '\n' || clean[n - 1] == ' '))
 		clean[--n] = '\0';
+	/*
+	 * Every error the server sends carries a SQLSTATE; one without came from
+	 * libpq itself.  When the server died under a statement (a crash, an
+	 * immediate shutdown), libpq reports "server closed the connection
+	 * unexpectedly" that way while PQstatus() can still say OK, because it
+	 * notices the closed socket only on its next read: do that read now.
+	 */
+	if (!state && PQstatus(st->conn) == CONNECTION_OK)
+		(void)PQconsumeInput(st->conn);
 	if (PQstatus(st->conn) != CONNECTION_OK) {
 		st->broken = 1;
 		return pcrm__error(PCRM_ECONNECTION, "%s: PostgreSQL connection lost: %s", what, clean);

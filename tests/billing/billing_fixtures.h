@@ -30,29 +30,12 @@ static inline int64_t count(pcrm_test_store *t, const char *sql)
 static inline void add_home(pcrm_test_store *t, const pcrm_actor *clerk, int n, const char *org,
                             const char *kwh)
 {
-	char doc[512], no[16], acct[16], mp[16], meter[16];
+	char no[16], acct[16], mp[16], meter[16];
 	snprintf(no, sizeof(no), "C%d", n);
 	snprintf(acct, sizeof(acct), "A%d", n);
 	snprintf(mp, sizeof(mp), "P%d", n);
 	snprintf(meter, sizeof(meter), "M%d", n);
-	snprintf(doc, sizeof(doc),
-	         "{\"customer_no\": \"%s\", \"kind\": \"person\", \"name\": \"居民%d\","
-	         " \"usage_class\": \"residential\", \"voltage_level\": \"220V\", \"org_unit\": \"%s\"}",
-	         no, n, org);
-	pcrm_assert_ok(pcrm_customer_create(t->ctx, clerk, doc, NULL));
-	snprintf(doc, sizeof(doc),
-	         "{\"account_no\": \"%s\", \"name\": \"电费\", \"payment_method\": \"cash\"}", acct);
-	pcrm_assert_ok(pcrm_account_create(t->ctx, clerk, no, doc, NULL));
-	snprintf(doc, sizeof(doc),
-	         "{\"mp_no\": \"%s\", \"account_no\": \"%s\", \"purpose\": \"settlement\","
-	         " \"voltage_level\": \"220V\"}",
-	         mp, acct);
-	pcrm_assert_ok(pcrm_metering_point_create(t->ctx, clerk, no, doc, NULL));
-	snprintf(doc, sizeof(doc),
-	         "{\"meter_no\": \"%s\", \"type\": \"single_phase\", \"multiplier\": \"1\", \"digits\": 6,"
-	         " \"registers\": [\"total\"], \"initial_readings\": {\"total\": \"1000\"}}",
-	         meter);
-	pcrm_assert_ok(pcrm_meter_install(t->ctx, clerk, mp, doc, SEP15));
+	pcrm_test_add_home(t->ctx, clerk, n, org, no, acct, mp, meter, SEP15);
 	if (kwh) {
 		pcrm_decimal v;
 		pcrm_assert_ok(pcrm_decimal_add(pcrm_decimal_from_int(1000), pcrm_test_dec(kwh), &v));

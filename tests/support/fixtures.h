@@ -29,6 +29,39 @@ static inline void make_tree(pcrm_ctx *ctx)
 	                                    PCRM_ORG_TOWNSHIP));
 }
 
+/*
+ * Home n: a residential customer "居民<n>" in `org`, created by `clerk`,
+ * with one account, one settlement metering point and a single-phase meter
+ * whose "total" register reads 1000 when installed at `installed`.  The
+ * caller names the four (billing tests use C<n>, A<n>, P<n>, M<n>).
+ */
+static inline void pcrm_test_add_home(pcrm_ctx *ctx, const pcrm_actor *clerk, int n,
+                                      const char *org, const char *customer_no,
+                                      const char *account_no, const char *mp_no,
+                                      const char *meter_no, pcrm_time installed)
+{
+	char doc[512];
+	snprintf(doc, sizeof(doc),
+	         "{\"customer_no\": \"%s\", \"kind\": \"person\", \"name\": \"居民%d\","
+	         " \"usage_class\": \"residential\", \"voltage_level\": \"220V\", \"org_unit\": \"%s\"}",
+	         customer_no, n, org);
+	pcrm_assert_ok(pcrm_customer_create(ctx, clerk, doc, NULL));
+	snprintf(doc, sizeof(doc),
+	         "{\"account_no\": \"%s\", \"name\": \"电费\", \"payment_method\": \"cash\"}",
+	         account_no);
+	pcrm_assert_ok(pcrm_account_create(ctx, clerk, customer_no, doc, NULL));
+	snprintf(doc, sizeof(doc),
+	         "{\"mp_no\": \"%s\", \"account_no\": \"%s\", \"purpose\": \"settlement\","
+	         " \"voltage_level\": \"220V\"}",
+	         mp_no, account_no);
+	pcrm_assert_ok(pcrm_metering_point_create(ctx, clerk, customer_no, doc, NULL));
+	snprintf(doc, sizeof(doc),
+	         "{\"meter_no\": \"%s\", \"type\": \"single_phase\", \"multiplier\": \"1\", \"digits\": 6,"
+	         " \"registers\": [\"total\"], \"initial_readings\": {\"total\": \"1000\"}}",
+	         meter_no);
+	pcrm_assert_ok(pcrm_meter_install(ctx, clerk, mp_no, doc, installed));
+}
+
 /** A shipped tariff document (data/tariffs/<name>) as text; free() it. */
 static inline char *pcrm_test_read_tariff(const char *name)
 {

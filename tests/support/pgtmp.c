@@ -380,21 +380,27 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
 	return 0;
 }
 
+/* `pg_ctl stop -m immediate`: no checkpoint, every backend killed; returns pg_ctl's status. */
+static int pg_ctl_stop_immediate(void)
+{
+	char data[sizeof(server.dir) + 8], log[sizeof(server.dir) + 16];
+	const char *argv[] = { "pg_ctl", "-D", data, "-m", "immediate", "-w", "-t", "30", "stop",
+		               NULL };
+
+	snprintf(data, sizeof(data), "%s/data", server.dir);
+	snprintf(log, sizeof(log), "%s/pg_ctl.log", server.dir);
+	return run_tool("pg_ctl", argv, log);
+}
+
 /* Stops the server if it runs, then removes the directory.  Used by the owner and the watchdog. */
 static void stop_and_remove(void)
 {
-	char data[sizeof(server.dir) + 8], pidfile[sizeof(server.dir) + 32];
-	char log[sizeof(server.dir) + 16];
+	char pidfile[sizeof(server.dir) + 32];
 
-	snprintf(data, sizeof(data), "%s/data", server.dir);
 	snprintf(pidfile, sizeof(pidfile), "%s/data/postmaster.pid", server.dir);
-	snprintf(log, sizeof(log), "%s/pg_ctl.log", server.dir);
-	if (access(pidfile, F_OK) == 0) {
-		/* Immediate: the databases are thrown away, so nothing needs to reach the disk. */
-		const char *argv[] = { "pg_ctl", "-D", data, "-m", "immediate", "-w", "-t", "30",
-			               "stop", NULL };
-		(void)run_tool("pg_ctl", argv, log);
-	}
+	/* Immediate: the databases are thrown away, so nothing needs to reach the disk. */
+	if (access(pidfile, F_OK) == 0)
+		(void)pg_ctl_stop_immediate();
 	/*
 	 * Even when pg_ctl failed: the postmaster notices within a minute that
 	 * its lock file is gone and shuts itself down.
@@ -564,10 +570,47 @@ static int choose_user(char *why, unsigned long why_size)
 	return 0;
 }
 
-static int start_server(int durable, char *why, unsigned long why_size)
+/* `pg_ctl start` on server.dir/data as server.durable says, waiting until it accepts connections. */
+static int pg_ctl_start(char *why, unsigned long why_size)
 {
 	char data[sizeof(server.dir) + 8], log[sizeof(server.dir) + 8];
 	char tool_log[sizeof(server.dir) + 16], opts[sizeof(server.dir) + 256];
+	char tail[400];
+	int rc;
+
+	snprintf(data, sizeof(data), "%s/data", server.dir);
+	snprintf(log, sizeof(log), "%s/log", server.dir);
+	/*
+	 * No TCP at all, and (for the tests) durability off: a crash loses
+	 * nothing we want.  A durable server keeps PostgreSQL's defaults (fsync,
+	 * full_page_writes and synchronous_commit on), so every commit waits for
+	 * its WAL flush as in production; benchmarks of durable work use it.
+	 * pg_ctl hands -o to /bin/sh, which turns '' into the empty string.
+	 */
+	snprintf(opts, sizeof(opts), "-p %d -k %s -c listen_addresses=''%s", server.port,
+	         server.dir,
+	         server.durable ? " -c fsync=on -c full_page_writes=on -c synchronous_commit=on" :
+	                          " -c fsync=off -c full_page_writes=off -c synchronous_commit=off");
+	snprintf(tool_log, sizeof(tool_log), "%s/pg_ctl.log", server.dir);
+	{
+		const char *argv[] = { "pg_ctl", "-D", data, "-o", opts, "-l", log, "-w", "-t", "120",
+			               "start", NULL };
+		rc = run_tool("pg_ctl", argv, tool_log);
+	}
+	if (rc != 0) {
+		/* The server's log has the reason; pg_ctl's own only when the server never ran. */
+		log_tail(log, tail, sizeof(tail));
+		if (!tail[0])
+			log_tail(tool_log, tail, sizeof(tail));
+		set_why(why, why_size, "pg_ctl start failed with status %d: %s", rc, tail);
+		return -1;
+	}
+	return 0;
+}
+
+static int start_server(int durable, char *why, unsigned long why_size)
+{
+	char data[sizeof(server.dir) + 8], tool_log[sizeof(server.dir) + 16];
 	char tail[400];
 	int rc;
 
@@ -597,7 +640,6 @@ static int start_server(int durable, char *why, unsigned long why_size)
 	server.watchdog_fd = spawn_watchdog();
 
 	snprintf(data, sizeof(data), "%s/data", server.dir);
-	snprintf(log, sizeof(log), "%s/log", server.dir);
 	snprintf(tool_log, sizeof(tool_log), "%s/initdb.log", server.dir);
 	{
 		const char *argv[] = { "initdb", "-D", data, "-U", SUPERUSER, "--auth=trust",
@@ -611,34 +653,11 @@ static int start_server(int durable, char *why, unsigned long why_size)
 		goto fail;
 	}
 
-	/*
-	 * No TCP at all, and (for the tests) durability off: a crash loses
-	 * nothing we want.  A durable server keeps PostgreSQL's defaults (fsync,
-	 * full_page_writes and synchronous_commit on), so every commit waits for
-	 * its WAL flush as in production; benchmarks of durable work use it.
-	 * pg_ctl hands -o to /bin/sh, which turns '' into the empty string.
-	 */
-	snprintf(opts, sizeof(opts), "-p %d -k %s -c listen_addresses=''%s", server.port,
-	         server.dir,
-	         durable ? " -c fsync=on -c full_page_writes=on -c synchronous_commit=on" :
-	                   " -c fsync=off -c full_page_writes=off -c synchronous_commit=off");
-	snprintf(tool_log, sizeof(tool_log), "%s/pg_ctl.log", server.dir);
-	{
-		const char *argv[] = { "pg_ctl", "-D", data, "-o", opts, "-l", log, "-w", "-t", "120",
-			               "start", NULL };
-		rc = run_tool("pg_ctl", argv, tool_log);
-	}
-	if (rc != 0) {
-		/* The server's log has the reason; pg_ctl's own only when the server never ran. */
-		log_tail(log, tail, sizeof(tail));
-		if (!tail[0])
-			log_tail(tool_log, tail, sizeof(tail));
-		set_why(why, why_size, "pg_ctl start failed with status %d: %s", rc, tail);
+	server.durable = durable;
+	if (pg_ctl_start(why, why_size) != 0)
 		goto fail;
-	}
 
 	server.running = 1;
-	server.durable = durable;
 	export_location();
 	if (!server.atexit_registered && atexit(stop_at_exit) == 0)
 		server.atexit_registered = 1;
@@ -698,6 +717,31 @@ void pcrm_test_pg_stop(void)
 	stop_and_remove();
 	dismiss_watchdog();
 	unexport_location();
+}
+
+int pcrm_test_pg_crash(char *why, unsigned long why_size)
+{
+	int rc;
+
+	if (!server.running || server.owner != getpid()) {
+		set_why(why, why_size, "only the process that started the server may crash it");
+		return -1;
+	}
+	rc = pg_ctl_stop_immediate();
+	if (rc != 0) {
+		set_why(why, why_size, "pg_ctl stop -m immediate failed with status %d", rc);
+		return -1;
+	}
+	return 0;
+}
+
+int pcrm_test_pg_restart(char *why, unsigned long why_size)
+{
+	if (!server.running || server.owner != getpid()) {
+		set_why(why, why_size, "only the process that started the server may restart it");
+		return -1;
+	}
+	return pg_ctl_start(why, why_size);
 }
 
 /* "true" as CI services set it; "1" and "yes" too, as some set those. */

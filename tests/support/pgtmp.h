@@ -34,6 +34,22 @@ int pcrm_test_pg_start_durable(char *why, unsigned long why_size);
 void pcrm_test_pg_stop(void);
 
 /**
+ * Crashes the server as a power cut would: `pg_ctl stop -m immediate` (no
+ * checkpoint, connections dropped, the next start runs crash recovery),
+ * keeping its directory.  Only the process that started the server may do
+ * this, so a test crashes a server of its own, never one other tests share.
+ * Returns 0, or -1 with `why` filled.
+ */
+int pcrm_test_pg_crash(char *why, unsigned long why_size);
+
+/**
+ * Starts a server stopped by pcrm_test_pg_crash() again on the same
+ * directory and socket, and waits until recovery ends and it accepts
+ * connections.  Owner only, like the crash.  Returns 0, or -1 with `why`.
+ */
+int pcrm_test_pg_restart(char *why, unsigned long why_size);
+
+/**
  * Creates a fresh, empty database on the running server and returns a libpq
  * URI for it ("postgresql:///db?host=/tmp/...&user=..."), or NULL with
  * `why` filled.  The string is static storage, valid until the next call.
