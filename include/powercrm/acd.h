@@ -179,7 +179,7 @@ typedef struct pcrm_acd_options {
 	uint64_t seed;                   /**< seed of the random strategy's generator (1) */
 	size_t event_queue_capacity;     /**< poll queue size in events (16..1048576; 4096); 0 = no poll queue */
 	size_t cdr_batch_size;           /**< CDRs per sink call (1..100000; 500) */
-	size_t cdr_max_pending;          /**< CDRs kept for the sink before the oldest are dropped (counted) (1000000) */
+	size_t cdr_max_pending;          /**< CDRs kept for the sink; beyond, new ones are dropped and counted (1..100000000; 1000000) */
 	int queue_stats_events;          /**< nonzero: a queue_stats event whenever a queue's waiting set changes (1) */
 } pcrm_acd_options;
 
@@ -236,7 +236,7 @@ typedef enum pcrm_acd_rule_action {
 
 /** One waiting-time rule of a queue; rules fire in after_s order. */
 typedef struct pcrm_acd_rule {
-	int after_s;                 /**< seconds of waiting (measured from arrival) before it fires, 0..86400 */
+	int after_s;                 /**< seconds in the queue (since arrival, move or overflow) before it fires, 0..86400 */
 	pcrm_acd_rule_action action;
 	int value;                   /**< level (1..10) or priority increment (1..9) */
 	const char *queue_id;        /**< ADD_QUEUE only: an existing queue */
@@ -255,7 +255,7 @@ typedef struct pcrm_acd_queue_config {
 	int sl_percent;                /**< service-level goal, percent 1..100 (80) */
 	int sl_target_s;               /**< ... answered within this many seconds, 1..3600 (20) */
 	int max_waiting;               /**< most waiting calls, 0 = no limit */
-	int max_wait_s;                /**< longest wait before overflow / time-out, 0 = no limit */
+	int max_wait_s;                /**< longest stay in this queue before overflow / time-out, 0 = no limit */
 	pcrm_acd_no_agent no_agent;
 	const char *overflow_queue_id; /**< NULL or an existing queue; required by no_agent overflow */
 	int wrap_up_s;                 /**< after-call work time, 0..3600; 0 = straight back to ready (10) */
@@ -447,9 +447,9 @@ PCRM_EXTERN(int) pcrm_acd_agent_force_logout(pcrm_acd *acd, const pcrm_actor *ac
 
 /**
  * Moves a waiting call to another queue (its own queue becomes `queue_id`;
- * queues added by rules are dropped; the original arrival time is kept; the
- * new queue's rules apply from the original arrival).  PCRM_ESTATE unless
- * the call is waiting.
+ * queues added by rules are dropped; the original arrival time is kept for
+ * its wait and service level; the new queue's rules and max_wait count from
+ * the move, as after an overflow).  PCRM_ESTATE unless the call is waiting.
  */
 PCRM_EXTERN(int) pcrm_acd_call_move(pcrm_acd *acd, const pcrm_actor *actor, const char *call_id,
                                     const char *queue_id);
