@@ -155,6 +155,7 @@ int acd_member_add(pcrm_acd *acd, struct acd_agent *a, struct acd_queue *q, int 
 	m->queue = q;
 	m->level = level;
 	m->pos = ACD_HEAP_NONE;
+	m->rr_key = ++q->rr_turn; /* round robin: members take turns in the order they joined */
 	a->members[a->nmembers++] = m;
 	q->members[q->nmembers++] = m;
 	if (a->state != PCRM_ACD_LOGGED_OUT)

@@ -1,0 +1,1 @@
+#include "acd_fixture.h"
