@@ -6,6 +6,7 @@
 #define PCRM_TEST_ACD_FIXTURE_H
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <powercrm.h>
