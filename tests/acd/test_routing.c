@@ -543,3 +543,36 @@ Test(supervisor, move_a_waiting_call)
 	cr_assert_eq(st.total.moved_out, 1);
 	pcrm_acd_free(acd);
 }
+
+Test(strategy, ring_all_rings_everyone_again_after_a_timeout)
+{
+	struct vclock c = { 0 };
+	const int lv[] = { 5, 5 };
+	pcrm_acd *acd = one_queue(&c, "ring_all", lv, 2, NULL);
+	ready(acd, "a1");
+	ready(acd, "a2");
+	arrive(acd, "c1", "q");
+	OK(pcrm_acd_call_decline(acd, "c1", "a1")); /* a1 declines: a2 still rings */
+	cr_assert_eq(state_of(acd, "a2"), PCRM_ACD_RESERVED);
+	cr_assert_eq(state_of(acd, "a1"), PCRM_ACD_READY);
+	advance(acd, &c, 15000); /* a2 rings out: the call rings at both again */
+	cr_assert_eq(state_of(acd, "a1"), PCRM_ACD_RESERVED);
+	cr_assert_eq(state_of(acd, "a2"), PCRM_ACD_RESERVED);
+	pcrm_acd_call_info info;
+	OK(pcrm_acd_call_get(acd, "c1", &info));
+	cr_assert_eq(info.misses, 2);
+	pcrm_acd_free(acd);
+}
+
+Test(preferred, account_manager_logging_out_ends_the_wait)
+{
+	struct vclock c = { 0 };
+	pcrm_acd *acd = engine(&c, two_queues);
+	ready(acd, "x");
+	OK(pcrm_acd_agent_login(acd, "am"));
+	arrive_preferred(acd, "c1", "am", 30);
+	cr_assert_eq(state_of(acd, "x"), PCRM_ACD_READY);
+	OK(pcrm_acd_agent_logout(acd, "am"));
+	cr_assert_str_eq(agent_of(acd, "c1"), "x");
+	pcrm_acd_free(acd);
+}
