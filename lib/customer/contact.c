@@ -116,6 +116,40 @@ static int insert_contact(pcrm_ctx *ctx, const pcrm_actor *actor,
 	return rc;
 }
 
+/*
+ * The bulk path for a batch of contacts whose caller checked the actor and
+ * every customer, and appends one audit entry for the whole batch (the call
+ * records of the ACD sink, lib/callrecord).
+ */
+int pcrm__contact_insert_batch(pcrm_ctx *ctx, const struct pcrm__contact_fields *f, size_t n)
+{
+	static const char *const cols[] = { "customer_no", "id", "at", "channel", "direction",
+		                            "agent", "caller_number", "duration_seconds",
+		                            "business_code", "summary", "work_order_id",
+		                            "recorded_by", "recorded_at" };
+	int rc = n ? pcrm__store_bulk_begin(ctx->store, "contact", cols, 13) : PCRM_OK;
+
+	for (size_t i = 0; i < n && rc == PCRM_OK; i++) {
+		pcrm_sql_value v[13] = {
+			PCRM_SQL_S(f[i].customer_no), PCRM_SQL_S(f[i].id), PCRM_SQL_I(f[i].at),
+			PCRM_SQL_S(f[i].channel), PCRM_SQL_S(f[i].direction), PCRM_SQL_S(f[i].agent),
+			PCRM_SQL_S(f[i].caller_number),
+			f[i].duration_seconds >= 0 ? PCRM_SQL_I(f[i].duration_seconds) : PCRM_SQL_NUL,
+			PCRM_SQL_S(f[i].business_code), PCRM_SQL_S(f[i].summary),
+			PCRM_SQL_S(f[i].work_order_id), PCRM_SQL_S(f[i].recorded_by),
+			PCRM_SQL_I(f[i].recorded_at)
+		};
+		rc = pcrm__store_bulk_row(ctx->store, v);
+	}
+	if (n == 0)
+		return rc;
+	if (rc != PCRM_OK) {
+		pcrm__store_bulk_end(ctx->store, 1);
+		return rc;
+	}
+	return pcrm__store_bulk_end(ctx->store, 0);
+}
+
 /* Everything that may refuse, before a transaction opens: input, customer, permission. */
 static int prepare_record(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
                           const char *json, json_t **doc, struct pcrm__contact_fields *f,
