@@ -1139,3 +1139,7 @@ done:
 	return result;
 }
 %}
+
+/* ---- the ACD engine and the call records ---- */
+
+%include "acd.i"
