@@ -132,6 +132,13 @@ static int pcrm_py_acd_cdr_sink(void *userdata, const pcrm_acd_cdr *cdrs, size_t
 
 /* ---- outputs ---- */
 
+/* int members that hold values, not statuses (powercrm.i's PCRM_PLAIN_INT, for these headers). */
+%typemap(out) int consecutive_misses, int priority, int min_level, int misses, int overflows,
+	int short_abandon, int last_status, int ring_timeout_s, int max_misses,
+	int short_abandon_s, int interval_minutes, int queue_stats_events, int contacts
+	"$result = PyLong_FromLong((long)$1);"
+
+
 PCRM_OWNED_OUT(pcrm_acd, pcrm_acd_free)
 PCRM_OWNED_OUT(pcrm_call_record_sink, pcrm_call_record_sink_free)
 PCRM_OWNED_OUT(pcrm_call_record_list, pcrm_call_record_list_free)
