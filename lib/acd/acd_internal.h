@@ -352,6 +352,8 @@ struct acd_queue *acd_overflow(pcrm_acd *acd, struct acd_call *c, struct acd_que
 /* ---- stats.c ---- */
 void acd_agent_account(pcrm_acd *acd, struct acd_agent *a);
 void acd_interval_roll(pcrm_acd *acd, pcrm_acd_ms boundary);
+/** Moves the current interval (just begun, empty) forward to `to`, time in state going to the totals only. */
+void acd_interval_skip(pcrm_acd *acd, pcrm_acd_ms to);
 void acd_queue_counts_finish(pcrm_acd_queue_counts *c);
 void acd_agent_counts_finish(pcrm_acd_agent_counts *c);
 
