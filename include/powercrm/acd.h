@@ -549,7 +549,7 @@ typedef struct pcrm_acd_engine_stats {
 	size_t agents, agents_logged_in, queues, calls_live, calls_waiting;
 	uint64_t calls_arrived;
 	uint64_t routing_decisions;       /**< offers made (one per agent offered) */
-	uint64_t invalid_requests;        /**< every refused call of this API, whatever the reason */
+	uint64_t invalid_requests;        /**< every refused call taking the engine (not events_poll, cdr_flush, set_cdr_sink, which never lock it) */
 	uint64_t invalid_unknown_id;      /**< ... of which PCRM_ENOTFOUND */
 	uint64_t invalid_transition;      /**< ... of which PCRM_ESTATE */
 	uint64_t invalid_input;           /**< ... of which PCRM_EINVAL / EDUPLICATE / EPERM */
