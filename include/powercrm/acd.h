@@ -207,9 +207,12 @@ PCRM_EXTERN(int) pcrm_acd_new_from_json(pcrm_acd **out, const char *json,
 PCRM_EXTERN(void) pcrm_acd_free(pcrm_acd *acd);
 
 /**
- * Replaces the clock (NULL restores the system clock).  Time must not go
- * backwards: a clock reading earlier than the last one is taken as the last
- * one.  Meant to be set before the first call arrives.
+ * Replaces the clock (NULL restores the system clock) and restarts the
+ * engine's time from its reading: the current interval, the agents' state
+ * times and the queues' counters start afresh.  PCRM_ESTATE while calls are
+ * live or timers armed (set it before the first call).  From then on time
+ * never goes backwards: a reading earlier than the last one counts as the
+ * last one.
  */
 PCRM_EXTERN(int) pcrm_acd_set_clock(pcrm_acd *acd, pcrm_acd_clock_fn clock, void *userdata);
 
