@@ -94,6 +94,8 @@ static void rebase(pcrm_acd *acd)
 	for (size_t i = 0; i < acd->nagents; i++) {
 		struct acd_agent *a = acd->agents[i];
 		a->state_since = a->accounted_since = a->idle_since = acd->now;
+		memset(&a->total, 0, sizeof(a->total));
+		memset(&a->interval, 0, sizeof(a->interval));
 	}
 	for (size_t i = 0; i < acd->nqueues; i++) {
 		acd->queues[i]->total = (pcrm_acd_queue_counts){ 0 };
