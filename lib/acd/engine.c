@@ -94,6 +94,8 @@ static void rebase(pcrm_acd *acd)
 	for (size_t i = 0; i < acd->nagents; i++) {
 		struct acd_agent *a = acd->agents[i];
 		a->state_since = a->accounted_since = a->idle_since = acd->now;
+		memset(&a->total, 0, sizeof(a->total));
+		memset(&a->interval, 0, sizeof(a->interval));
 	}
 	for (size_t i = 0; i < acd->nqueues; i++) {
 		acd->queues[i]->total = (pcrm_acd_queue_counts){ 0 };
@@ -123,7 +125,7 @@ int pcrm_acd_new(pcrm_acd **out, const pcrm_acd_options *options)
 	acd_idmap_init(&acd->agent_map, offsetof(struct acd_agent, id));
 	acd_idmap_init(&acd->queue_map, offsetof(struct acd_queue, id));
 	acd_idmap_init(&acd->call_map, offsetof(struct acd_call, id));
-	acd_heap_init(&acd->timers, acd_timer_less, offsetof(struct acd_timer, pos));
+	acd_heap_init(&acd->timers, offsetof(struct acd_timer, pos));
 	pthread_mutex_init(&acd->lock, NULL);
 	static const char *const builtin_reasons[] = { "login", "missed", "break", "meal",
 		                                       "training", "meeting" };
