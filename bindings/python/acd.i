@@ -68,7 +68,10 @@ static void pcrm_py_acd_event(void *userdata, const pcrm_acd_event *event)
 	PyGILState_Release(gil);
 }
 
-/* pcrm_acd_cdr_sink_fn: userdata is a callable taking a list of pcrm_acd_cdr copies; raising keeps them pending. */
+/*
+ * pcrm_acd_cdr_sink_fn: userdata is a callable taking a list of owned
+ * pcrm_acd_cdr copies; raising keeps the batch pending.
+ */
 static int pcrm_py_acd_cdr_sink(void *userdata, const pcrm_acd_cdr *cdrs, size_t count)
 {
 	PyGILState_STATE gil = PyGILState_Ensure();
@@ -430,7 +433,7 @@ PyObject *pcrm_py_acd_queue_add(pcrm_acd *acd, const char *id, int strategy, int
 	return pcrm_py_status(rc);
 }
 
-/** pcrm_acd_agent_add(acd, agent_id, org_unit, skills): skills {name: level} or (name, level) pairs. */
+/** pcrm_acd_agent_add(acd, agent_id, org_unit, skills): {name: level} or (name, level) pairs. */
 PyObject *pcrm_py_acd_agent_add(pcrm_acd *acd, const char *agent_id, const char *org_unit,
                                 PyObject *skills)
 {
@@ -529,7 +532,7 @@ PyObject *pcrm_py_acd_events_poll(pcrm_acd *acd, size_t max, int timeout_ms)
 	return list;
 }
 
-/** pcrm_call_record_sink_write(sink, cdrs): cdrs a sequence of pcrm_acd_cdr (as a CDR sink receives them). */
+/** pcrm_call_record_sink_write(sink, cdrs): a sequence of pcrm_acd_cdr, as a CDR sink gets them. */
 PyObject *pcrm_py_call_record_sink_write(pcrm_call_record_sink *sink, PyObject *cdrs)
 {
 	PyObject *fast = PySequence_Fast(cdrs, "cdrs: expected a sequence of pcrm_acd_cdr");

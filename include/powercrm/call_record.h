@@ -116,7 +116,7 @@ PCRM_EXTERN(int) pcrm_call_record_sink_stats_get(pcrm_call_record_sink *sink,
 typedef struct pcrm_call_record {
 	char org_unit[PCRM_CALL_RECORD_NAME_MAX + 1];  /**< the customer's org unit, or the sink's */
 	pcrm_acd_cdr cdr;
-	char contact_id[PCRM_CONTACT_ID_LEN + 1];     /**< the contact entry recorded for it, "" when none */
+	char contact_id[PCRM_CONTACT_ID_LEN + 1];     /**< its contact entry, "" when none */
 	pcrm_time stored_at;                          /**< the context's clock when stored */
 	char stored_by[PCRM_CALL_RECORD_NAME_MAX + 1]; /**< operator id of the sink's actor */
 } pcrm_call_record;
@@ -135,7 +135,8 @@ typedef struct pcrm_call_record_filter {
 	pcrm_acd_ms to_ms;        /**< arrived before, 0 = no bound */
 } pcrm_call_record_filter;
 
-#define PCRM_CALL_RECORD_FILTER_INIT { PCRM_CALL_RECORD_FILTER_VERSION, NULL, NULL, NULL, NULL, 0, 0 }
+#define PCRM_CALL_RECORD_FILTER_INIT \
+	{ PCRM_CALL_RECORD_FILTER_VERSION, NULL, NULL, NULL, NULL, 0, 0 }
 
 /**
  * One page of the call records `filter` selects (NULL: all the actor may

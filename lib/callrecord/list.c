@@ -20,10 +20,9 @@
 #include "core/error.h"
 #include "core/vec.h"
 #include "org/org_internal.h"
+#include "store/keyset.h"
 #include "store/store.h"
 
-#define DEFAULT_LIMIT 50
-#define MAX_LIMIT 1000
 #define CURSOR_MAX (24 + PCRM_ACD_ID_MAX)
 
 struct pcrm_call_record_list {
@@ -190,12 +189,9 @@ int pcrm_call_record_list_load(pcrm_ctx *ctx, const pcrm_actor *actor,
 		return pcrm__error(PCRM_EINVAL, "ctx: is NULL");
 	if (!filter)
 		filter = &all;
-	if (limit == 0)
-		limit = DEFAULT_LIMIT;
-	if (limit < 1 || limit > MAX_LIMIT)
-		return pcrm__error(PCRM_EINVAL, "limit: %d is outside 1..%d (0 = %d)", limit,
-		                   MAX_LIMIT, DEFAULT_LIMIT);
-	rc = check_filter(filter);
+	rc = pcrm__page_limit(&limit);
+	if (rc == PCRM_OK)
+		rc = check_filter(filter);
 	if (rc == PCRM_OK && cursor)
 		rc = parse_cursor(cursor, &after_at, after_id);
 	if (rc == PCRM_OK && filter->caller_number && !ctx->has_data_key)

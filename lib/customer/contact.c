@@ -20,8 +20,6 @@
 #include "store/keyset.h"
 #include "store/store.h"
 
-#define DEFAULT_LIMIT 50
-#define MAX_LIMIT 1000
 
 _Static_assert(PCRM_UUID_STRING_LEN == PCRM_CONTACT_ID_LEN, "contact ids are UUIDs");
 
@@ -212,11 +210,9 @@ int pcrm_contact_record(pcrm_ctx *ctx, const pcrm_actor *actor, const char *cust
 static int check_list_args(const char *cursor, int *limit, pcrm_time *after_at,
                            char after_id[PCRM_UUID_STRING_LEN + 1])
 {
-	if (*limit == 0)
-		*limit = DEFAULT_LIMIT;
-	if (*limit < 1 || *limit > MAX_LIMIT)
-		return pcrm__error(PCRM_EINVAL, "limit: %d is outside 1..%d (0 = %d)", *limit,
-		                   MAX_LIMIT, DEFAULT_LIMIT);
+	int rc = pcrm__page_limit(limit);
+	if (rc != PCRM_OK)
+		return rc;
 	return cursor ? pcrm__keyset_cursor_parse(cursor, "pcrm_contact_list_next_cursor", after_at,
 	                                         after_id) :
 	                PCRM_OK;

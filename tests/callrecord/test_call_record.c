@@ -37,39 +37,17 @@ static pcrm_acd_ms vclock(void *ud)
 	return ((struct fixture *)ud)->now;
 }
 
-static void open_with_key(pcrm_test_store *t)
-{
-	static const unsigned char key[PCRM_DATA_KEY_LEN] = "0123456789abcdef0123456789abcde";
-	pcrm_ctx_options opts;
-	pcrm_ctx_close(t->ctx);
-	pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION);
-	opts.clock = pcrm_test_clock;
-	opts.clock_data = t;
-	opts.data_key = key;
-	opts.data_key_len = sizeof(key);
-	t->ctx = NULL;
-	cr_assert_eq(pcrm_ctx_open(&t->ctx, t->uri, &opts), PCRM_OK, "%s", pcrm_error_last());
-}
 
-static void add_customer(pcrm_ctx *ctx, const char *no, const char *org)
-{
-	char doc[512];
-	snprintf(doc, sizeof(doc),
-	         "{\"customer_no\": \"%s\", \"kind\": \"person\", \"name\": \"客户%s\","
-	         " \"usage_class\": \"residential\", \"voltage_level\": \"220V\", \"org_unit\": \"%s\"}",
-	         no, no, org);
-	pcrm_assert_ok(pcrm_customer_create(ctx, &root_admin, doc, NULL));
-}
 
 static void setup(struct fixture *f, pcrm_test_store *t)
 {
 	memset(f, 0, sizeof(*f));
 	f->t = t;
 	f->now = T0;
-	open_with_key(t); /* a fresh in-memory store on SQLite; the same database on PostgreSQL */
+	pcrm_test_reopen_with_key(t); /* a fresh in-memory store on SQLite; the same database on PostgreSQL */
 	make_tree(t->ctx);
-	add_customer(t->ctx, ZHANG, "37010201");
-	add_customer(t->ctx, QINGDAO, "3702");
+	add_person(t->ctx, ZHANG, "37010201");
+	add_person(t->ctx, QINGDAO, "3702");
 	pcrm_assert_ok(pcrm_acd_new_from_json(&f->acd, config, vclock, f));
 	pcrm_assert_ok(pcrm_call_record_sink_new(&f->sink, t->ctx, &sink_actor, NULL));
 	pcrm_assert_ok(pcrm_call_record_sink_attach(f->sink, f->acd));
@@ -152,7 +130,7 @@ PCRM_BACKEND_TEST(call_record, flush_stores_records_contacts_and_one_audit_entry
 	cr_assert_eq(flushed, 3);
 	cr_assert_eq(pending(&f), 0);
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM call_record"), 3);
-	/* the answered call of a known customer gets a contact; the unknown caller and the abandon do not */
+	/* a contact for the answered call of a known customer; none for the unknown caller, the abandon */
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM contact"), 1);
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM call_record WHERE call_id = 'c-1' AND "
 	                      "org_unit = '37010201' AND contact_id IS NOT NULL AND "
@@ -290,6 +268,18 @@ static int capture(void *ud, const pcrm_acd_cdr *cdrs, size_t n)
 	return 0;
 }
 
+/* Two answered CDRs of a real engine in `captured`, by a sink that only copies them. */
+static void capture_two_calls(struct fixture *f, pcrm_test_store *t, const char *second_customer)
+{
+	setup(f, t);
+	ncaptured = 0;
+	pcrm_assert_ok(pcrm_acd_set_cdr_sink(f->acd, capture, NULL));
+	answered_call(f, "c-1", "13800138000", ZHANG, 2, 30);
+	answered_call(f, "c-2", NULL, second_customer, 2, 30);
+	pcrm_assert_ok(pcrm_acd_cdr_flush(f->acd, NULL));
+	cr_assert_eq(ncaptured, 2);
+}
+
 /* A batch written again (its commit's answer lost, say) stores nothing twice. */
 PCRM_BACKEND_TEST(call_record, writing_a_batch_twice_stores_it_once)
 {
@@ -297,13 +287,7 @@ PCRM_BACKEND_TEST(call_record, writing_a_batch_twice_stores_it_once)
 	pcrm_call_record_sink_stats st;
 	int64_t audits;
 
-	setup(&f, t);
-	ncaptured = 0;
-	pcrm_assert_ok(pcrm_acd_set_cdr_sink(f.acd, capture, NULL));
-	answered_call(&f, "c-1", "13800138000", ZHANG, 2, 30);
-	answered_call(&f, "c-2", NULL, QINGDAO, 2, 30);
-	pcrm_assert_ok(pcrm_acd_cdr_flush(f.acd, NULL));
-	cr_assert_eq(ncaptured, 2);
+	capture_two_calls(&f, t, QINGDAO);
 
 	pcrm_assert_ok(pcrm_call_record_sink_write(f.sink, captured, 1));
 	audits = count(t, "SELECT COUNT(*) FROM audit_log");
@@ -332,12 +316,7 @@ PCRM_BACKEND_TEST(call_record, malformed_cdrs_are_refused_whole)
 	struct fixture f;
 	pcrm_acd_cdr bad[2];
 
-	setup(&f, t);
-	ncaptured = 0;
-	pcrm_assert_ok(pcrm_acd_set_cdr_sink(f.acd, capture, NULL));
-	answered_call(&f, "c-1", "13800138000", ZHANG, 2, 30);
-	answered_call(&f, "c-2", NULL, NULL, 2, 30);
-	pcrm_assert_ok(pcrm_acd_cdr_flush(f.acd, NULL));
+	capture_two_calls(&f, t, NULL);
 	memcpy(bad, captured, sizeof(bad));
 	bad[1].outcome = (pcrm_acd_outcome)7;
 	pcrm_assert_fails(pcrm_call_record_sink_write(f.sink, bad, 2), PCRM_EINVAL,
@@ -366,7 +345,7 @@ PCRM_BACKEND_TEST(call_record, sink_checks_actor_key_and_options)
 	pcrm_call_record_sink *s = (pcrm_call_record_sink *)&o;
 	pcrm_ctx *keyless;
 
-	open_with_key(t);
+	pcrm_test_reopen_with_key(t);
 	make_tree(t->ctx);
 	o.org_unit = "3701";
 	pcrm_assert_fails(pcrm_call_record_sink_new(&s, t->ctx, &qingdao_admin, &o), PCRM_EPERM,
