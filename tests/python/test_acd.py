@@ -298,3 +298,17 @@ def test_store_sink_needs_a_data_key_and_a_writer(kctx, store_uri, clock):
     with powercrm.open(store_uri, clock=clock) as keyless:
         with pytest.raises(powercrm.PermissionDenied, match="data_key"):
             keyless.call_record_sink(SYSTEM)
+
+
+def test_dropped_engines_clocks_and_sinks_are_freed(kctx):
+    import gc
+    gc.collect()
+    before = powercrm.live_handles()
+    for i in range(50):
+        a = powercrm.Acd(CONFIG, clock=T0)
+        a.on_event(lambda e, a=a: a.engine_stats())  # a cycle through the callback
+        a.set_cdr_sink(kctx.call_record_sink(SYSTEM))
+        a.login("1001")
+        del a
+    gc.collect()
+    assert powercrm.live_handles() == before
