@@ -216,6 +216,16 @@ PCRM_EXTERN(void) pcrm_acd_free(pcrm_acd *acd);
  */
 PCRM_EXTERN(int) pcrm_acd_set_clock(pcrm_acd *acd, pcrm_acd_clock_fn clock, void *userdata);
 
+/**
+ * Manual time, for simulations and bindings that cannot pass a C clock
+ * function: the first call switches the engine to a clock that reads the
+ * last time set (like pcrm_acd_set_clock: PCRM_ESTATE while calls are live
+ * or timers armed, then everything restarts at `now`); later calls move
+ * time forward to `now` and run every timer due by then, in order.
+ * PCRM_EINVAL when `now` is earlier than the engine's time.
+ */
+PCRM_EXTERN(int) pcrm_acd_set_time(pcrm_acd *acd, pcrm_acd_ms now);
+
 /** The engine's current time: the later of the clock and the last reading. */
 PCRM_EXTERN(pcrm_acd_ms) pcrm_acd_now(pcrm_acd *acd);
 

@@ -199,6 +199,7 @@ struct pcrm_acd {
 	pcrm_acd_clock_fn clock;
 	void *clock_ud;
 	pcrm_acd_ms now;
+	pcrm_acd_ms manual_now; /* the manual clock's reading (pcrm_acd_set_time) */
 
 	struct acd_idmap agent_map, queue_map, call_map;
 	struct acd_agent **agents;
