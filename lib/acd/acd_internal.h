@@ -284,7 +284,6 @@ int acd_agent_meets(const struct acd_agent *a, const struct acd_req *skills, int
 /* ---- route.c ---- */
 void acd_agent_index_ready(pcrm_acd *acd, struct acd_agent *a);
 void acd_agent_index_unready(pcrm_acd *acd, struct acd_agent *a);
-int acd_call_index_reserve(pcrm_acd *acd, struct acd_call *c);
 struct acd_class *acd_class_get(struct acd_queue *q, int min_level, const struct acd_call *c);
 /** Puts a WAITING call into its class heaps (or its preferred agent's heap). */
 void acd_call_index_add(pcrm_acd *acd, struct acd_call *c);
@@ -293,7 +292,7 @@ void acd_call_index_remove(pcrm_acd *acd, struct acd_call *c);
 int acd_dispatch_call(pcrm_acd *acd, struct acd_call *c);
 /** Offers a ready agent the best call it may answer, if any. */
 void acd_dispatch_agent(pcrm_acd *acd, struct acd_agent *a);
-/** Withdraws every offer of an offered call (agents back to ready unless `keep` says otherwise). */
+/** Takes agent `a` off the call's offer list (the caller decides the agent's next state). */
 void acd_offer_withdraw_one(pcrm_acd *acd, struct acd_call *c, struct acd_agent *a);
 
 /* ---- agent.c ---- */
@@ -321,7 +320,6 @@ void acd_call_requeue(pcrm_acd *acd, struct acd_call *c);
  * nothing.
  */
 int acd_call_enter_queue(pcrm_acd *acd, struct acd_call *c, struct acd_queue *q);
-void acd_call_finish(pcrm_acd *acd, struct acd_call *c, pcrm_acd_outcome outcome);
 void acd_call_free(struct acd_call *c);
 /** Frees a call that left the engine, giving back its timer room. */
 void acd_call_destroy(pcrm_acd *acd, struct acd_call *c);
