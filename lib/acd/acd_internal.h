@@ -123,6 +123,7 @@ struct acd_queue {
 	uint64_t rr_turn;
 
 	pcrm_acd_queue_counts total, interval;
+	pcrm_acd_ms interval_of; /* start of the interval `interval` counts (closed lazily) */
 	struct acd_queue_hist hist;
 };
 
@@ -147,6 +148,7 @@ struct acd_agent {
 	struct acd_timer wrap_timer;
 
 	pcrm_acd_agent_counts total, interval;
+	pcrm_acd_ms interval_of; /* start of the interval `interval` counts (closed lazily) */
 	struct acd_agent_hist hist;
 };
 
@@ -349,10 +351,15 @@ struct acd_queue *acd_overflow(pcrm_acd *acd, struct acd_call *c, struct acd_que
                                const char *why);
 
 /* ---- stats.c ---- */
+/** Adds the time since the last accounting to the agent's current state (closing intervals first). */
 void acd_agent_account(pcrm_acd *acd, struct acd_agent *a);
-void acd_interval_roll(pcrm_acd *acd, pcrm_acd_ms boundary);
-/** Moves the current interval (just begun, empty) forward to `to`, time in state going to the totals only. */
-void acd_interval_skip(pcrm_acd *acd, pcrm_acd_ms to);
+/**
+ * The current interval's counters of a queue / an agent.  Intervals are
+ * closed lazily, object by object, when next touched or read, so crossing a
+ * boundary costs O(1) under the lock instead of a pass over every object.
+ */
+pcrm_acd_queue_counts *acd_queue_interval(pcrm_acd *acd, struct acd_queue *q);
+pcrm_acd_agent_counts *acd_agent_interval(pcrm_acd *acd, struct acd_agent *a);
 void acd_queue_counts_finish(pcrm_acd_queue_counts *c);
 void acd_agent_counts_finish(pcrm_acd_agent_counts *c);
 
