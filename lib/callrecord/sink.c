@@ -198,6 +198,14 @@ int pcrm_call_record_sink_stats_get(pcrm_call_record_sink *sink, pcrm_call_recor
 
 /* ---- one batch ---- */
 
+const char *const pcrm__call_record_columns[PCRM__CALL_RECORD_COLUMNS] = {
+	"org_unit", "customer_no", "call_id", "arrived_ms", "queue_id", "first_queue_id",
+	"agent_id", "outcome", "priority", "misses", "overflows", "short_abandon",
+	"answered_ms", "ended_ms", "wrap_up_end_ms", "wait_ms", "talk_ms", "hold_ms",
+	"wrap_up_ms", "caller_masked", "caller_cipher", "caller_hash", "contact_id",
+	"stored_at", "stored_by"
+};
+
 int pcrm__caller_hash(const pcrm_ctx *ctx, const char *number, char out[PCRM__CALLER_HASH_LEN])
 {
 	char norm[PCRM_PHONE_MAX + 1];
@@ -441,22 +449,16 @@ static const char *or_null(const char *s)
 
 static int copy_records(struct batch *b)
 {
-	static const char *const cols[] = {
-		"org_unit", "customer_no", "call_id", "arrived_ms", "queue_id", "first_queue_id",
-		"agent_id", "outcome", "priority", "misses", "overflows", "short_abandon",
-		"answered_ms", "ended_ms", "wrap_up_end_ms", "wait_ms", "talk_ms", "hold_ms",
-		"wrap_up_ms", "caller_masked", "caller_cipher", "caller_hash", "contact_id",
-		"stored_at", "stored_by"
-	};
 	pcrm_store *st = b->sink->ctx->store;
-	int rc = pcrm__store_bulk_begin(st, "call_record", cols, 25);
+	int rc = pcrm__store_bulk_begin(st, "call_record", pcrm__call_record_columns,
+	                                PCRM__CALL_RECORD_COLUMNS);
 
 	for (size_t i = 0; rc == PCRM_OK && i < b->n; i++) {
 		const struct item *it = &b->items[i];
 		const pcrm_acd_cdr *r = it->cdr;
 		if (it->skip)
 			continue;
-		pcrm_sql_value v[25] = {
+		pcrm_sql_value v[PCRM__CALL_RECORD_COLUMNS] = {
 			PCRM_SQL_S(it->org_unit), PCRM_SQL_S(or_null(r->customer_no)),
 			PCRM_SQL_S(r->call_id), PCRM_SQL_I(r->arrived_at), PCRM_SQL_S(r->queue_id),
 			PCRM_SQL_S(r->first_queue_id), PCRM_SQL_S(or_null(r->agent_id)),

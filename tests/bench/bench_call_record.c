@@ -22,6 +22,7 @@
 #include <powercrm.h>
 
 #include "bench.h"
+#include "callrecord/call_record_internal.h"
 #include "core/ctx.h"
 #include "pgtmp.h"
 #include "store/store.h"
@@ -58,7 +59,7 @@ static void setup_archive(pcrm_ctx *ctx)
 	free(buf);
 }
 
-/* Round r's CDRs: 70 % answered (of those, every other one by a known customer), the rest abandoned. */
+/* Round r's CDRs: 70 % answered, the rest abandoned; every other call from a known customer. */
 static void make_cdrs(pcrm_acd_cdr *v, long n, int r)
 {
 	const pcrm_acd_ms t0 = 1795395600000LL + (pcrm_acd_ms)r * 86400000LL;
@@ -100,27 +101,22 @@ static double sink_store(pcrm_call_record_sink *sink, const pcrm_acd_cdr *v, lon
 	return pcrm_bench_seconds(CLOCK_MONOTONIC) - t0;
 }
 
-/* The same rows (with sealed-size stand-ins for the caller columns) moved by the bulk path alone. */
+/* The same rows (stand-ins of sealed size for the caller) moved by the bulk path alone. */
 static double bare_store(pcrm_ctx *ctx, const pcrm_acd_cdr *v, long n)
 {
-	static const char *const cols[] = {
-		"org_unit", "customer_no", "call_id", "arrived_ms", "queue_id", "first_queue_id",
-		"agent_id", "outcome", "priority", "misses", "overflows", "short_abandon",
-		"answered_ms", "ended_ms", "wrap_up_end_ms", "wait_ms", "talk_ms", "hold_ms",
-		"wrap_up_ms", "caller_masked", "caller_cipher", "caller_hash", "contact_id",
-		"stored_at", "stored_by"
-	};
 	static const char cipher[] = "00112233445566778899aabbccddeeff00112233445566778899aabbccdd"
 	                             "eeff001122334455667788";
 	static const char hash[] = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 	pcrm_store *st = ctx->store;
 	double t0 = pcrm_bench_seconds(CLOCK_MONOTONIC);
 	for (long at = 0; at < n; at += BATCH) {
-		if (pcrm__store_begin(st) || pcrm__store_bulk_begin(st, "bench_bare", cols, 25))
+		if (pcrm__store_begin(st) ||
+		    pcrm__store_bulk_begin(st, "bench_bare", pcrm__call_record_columns,
+		                           PCRM__CALL_RECORD_COLUMNS))
 			die("bare begin");
 		for (long i = at; i < n && i < at + BATCH; i++) {
 			const pcrm_acd_cdr *c = &v[i];
-			pcrm_sql_value r[25] = {
+			pcrm_sql_value r[PCRM__CALL_RECORD_COLUMNS] = {
 				PCRM_SQL_S("C1"), PCRM_SQL_S(c->customer_no), PCRM_SQL_S(c->call_id),
 				PCRM_SQL_I(c->arrived_at), PCRM_SQL_S(c->queue_id),
 				PCRM_SQL_S(c->first_queue_id), PCRM_SQL_S(c->agent_id),
