@@ -184,7 +184,7 @@ static void run(const char *backend, const char *uri, long n)
 	qsort(bare, ROUNDS, sizeof(double), cmp);
 	qsort(again, ROUNDS, sizeof(double), cmp);
 	printf("%-10s sink: %ld CDRs in batches of %d: min/median/max %.2f/%.2f/%.2f s "
-	       "(%.0f CDRs/s at the median; 35 %% with a contact entry)\n",
+	       "(%.0f CDRs/s at the median; 40 %% with a contact entry)\n",
 	       backend, n, BATCH, sink[0], sink[1], sink[2], (double)n / sink[1]);
 	printf("%-10s bare %s of the same rows: %.2f/%.2f/%.2f s; ratio of medians %.2fx\n", backend,
 	       strcmp(backend, "sqlite") == 0 ? "INSERT" : "COPY", bare[0], bare[1], bare[2],
