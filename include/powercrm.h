@@ -20,5 +20,7 @@
 #include <powercrm/workflow.h>
 #include <powercrm/tariff.h>
 #include <powercrm/billing.h>
+#include <powercrm/acd.h>
+#include <powercrm/call_record.h>
 
 #endif /* POWERCRM_H */

@@ -1175,3 +1175,7 @@ done:
 	return result;
 }
 %}
+
+/* ---- the ACD engine and the call records ---- */
+
+%include "acd.i"

@@ -16,7 +16,9 @@
  * PCRM_PERM_ARCHIVE_READ, both on the customer's org unit, which must lie in
  * the actor's subtree.  Township stations record contacts (a contact is not
  * a change of the archive); monitors only read.  Every recorded contact is
- * audited ("contact.record") in the same transaction.
+ * audited ("contact.record") in the same transaction; the entries the ACD's
+ * store-backed sink records for answered calls are audited with their
+ * batch ("call_record.store", call_record.h).
  *
  * Threads: contact objects and lists are immutable once returned and may be
  * read from several threads.

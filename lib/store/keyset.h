@@ -17,6 +17,21 @@
 #include "core/uuid.h"
 #include "store/store.h"
 
+/* The page size rule of every paged list: 0 = 50, else 1..1000. */
+#define PCRM__PAGE_DEFAULT 50
+#define PCRM__PAGE_MAX 1000
+
+/** Applies the page size rule to *limit (0 becomes the default); PCRM_EINVAL outside it. */
+static inline int pcrm__page_limit(int *limit)
+{
+	if (*limit == 0)
+		*limit = PCRM__PAGE_DEFAULT;
+	if (*limit < 1 || *limit > PCRM__PAGE_MAX)
+		return pcrm__error(PCRM_EINVAL, "limit: %d is outside 1..%d (0 = %d)", *limit,
+		                   PCRM__PAGE_MAX, PCRM__PAGE_DEFAULT);
+	return PCRM_OK;
+}
+
 /* Room for "<at>.<uuid>" with a 64-bit instant. */
 #define PCRM__KEYSET_CURSOR_MAX 64
 

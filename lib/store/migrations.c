@@ -40,6 +40,7 @@ extern const char pcrm__schema_workflow_notification[];
 extern const char pcrm__schema_billing_inputs[];
 extern const char pcrm__schema_workflow_history_keyed[];
 extern const char pcrm__schema_workflow_domains[];
+extern const char pcrm__schema_call_records[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -180,6 +181,8 @@ static const struct migration migrations[] = {
 	  pcrm__schema_billing_inputs, NULL },
 	{ 14, "work-order value checks as domains on PostgreSQL, checked only where written",
 	  pcrm__schema_workflow_domains, audit_head_domain },
+	{ 17, "call records of the ACD engine (the store-backed CDR sink)", pcrm__schema_call_records,
+	  NULL },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

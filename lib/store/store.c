@@ -474,6 +474,9 @@ int pcrm__store_bulk_row(pcrm_store *st, const pcrm_sql_value *values)
 int pcrm__store_bulk_end(pcrm_store *st, int abort)
 {
 	int rc;
+	/* aborting after a failed begin: nothing to undo, and the begin's message must stay */
+	if (!st->bulk_columns && abort)
+		return PCRM_OK;
 	if (!st->bulk_columns)
 		return pcrm__error(PCRM_ESTATE, "no bulk insert in progress");
 	st->round_trips++; /* and once more for its outcome */

@@ -20,8 +20,6 @@
 #include "store/keyset.h"
 #include "workorder_internal.h"
 
-#define DEFAULT_LIMIT 50
-#define MAX_LIMIT 1000
 #define MAX_PARAMS 14
 
 struct pcrm_workorder_list {
@@ -145,11 +143,9 @@ int pcrm_workorder_query(pcrm_ctx *ctx, const pcrm_actor *actor,
 	*out = NULL;
 	if (!filter)
 		filter = &all;
-	if (limit == 0)
-		limit = DEFAULT_LIMIT;
-	if (limit < 1 || limit > MAX_LIMIT)
-		return pcrm__error(PCRM_EINVAL, "limit: %d is outside 1..%d (0 = %d)", limit,
-		                   MAX_LIMIT, DEFAULT_LIMIT);
+	rc = pcrm__page_limit(&limit);
+	if (rc != PCRM_OK)
+		return rc;
 	rc = check_filter(filter);
 	if (rc == PCRM_OK && cursor)
 		rc = pcrm__keyset_cursor_parse(cursor, "pcrm_workorder_list_next_cursor", &after_at,

@@ -26,36 +26,9 @@ static const char *const steelworks =
 	" \"vip_level\": 3, \"account_manager\": \"agent-jn\","
 	" \"phones\": {\"landline\": \"(0531) 8888-8888\"}, \"id_number\": \"91370100163000000X\"}";
 
-static void open_with_key(pcrm_test_store *t)
-{
-	static const unsigned char key[PCRM_DATA_KEY_LEN] = "0123456789abcdef0123456789abcde";
-	pcrm_ctx_options opts;
-	pcrm_ctx_close(t->ctx);
-	pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION);
-	opts.clock = pcrm_test_clock;
-	opts.clock_data = t;
-	opts.data_key = key;
-	opts.data_key_len = sizeof(key);
-	t->ctx = NULL;
-	cr_assert_eq(pcrm_ctx_open(&t->ctx, t->uri, &opts), PCRM_OK, "%s", pcrm_error_last());
-}
-
 static void setup(pcrm_test_store *t)
 {
-	if (strcmp(t->uri, "sqlite::memory:") == 0) {
-		/* an in-memory store cannot be reopened: give this context its key another way */
-		static const unsigned char key[PCRM_DATA_KEY_LEN] = "0123456789abcdef0123456789abcde";
-		pcrm_ctx_options opts;
-		pcrm_ctx_close(t->ctx);
-		pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION);
-		opts.clock = pcrm_test_clock;
-		opts.clock_data = t;
-		opts.data_key = key;
-		opts.data_key_len = sizeof(key);
-		cr_assert_eq(pcrm_ctx_open(&t->ctx, "sqlite::memory:", &opts), PCRM_OK);
-	} else {
-		open_with_key(t);
-	}
+	pcrm_test_reopen_with_key(t);
 	make_tree(t->ctx);
 }
 

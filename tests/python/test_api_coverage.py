@@ -34,8 +34,13 @@ def public_functions():
 
 
 def interface_text():
+    """powercrm.i and the interface files it %includes (acd.i)."""
     with open(INTERFACE, encoding="utf-8") as f:
-        return f.read()
+        text = f.read()
+    for part in re.findall(r'%include "(\w+\.i)"', text):
+        with open(os.path.join(os.path.dirname(INTERFACE), part), encoding="utf-8") as f:
+            text += f.read()
+    return text
 
 
 def test_every_public_header_is_wrapped():

@@ -48,6 +48,20 @@ static void run(pcrm_test_body body, const char *uri)
 	pcrm_ctx_close(t.ctx);
 }
 
+void pcrm_test_reopen_with_key(pcrm_test_store *t)
+{
+	static const unsigned char key[PCRM_DATA_KEY_LEN] = "0123456789abcdef0123456789abcde";
+	pcrm_ctx_options opts;
+	pcrm_ctx_close(t->ctx);
+	pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION);
+	opts.clock = pcrm_test_clock;
+	opts.clock_data = t;
+	opts.data_key = key;
+	opts.data_key_len = sizeof(key);
+	t->ctx = NULL;
+	cr_assert_eq(pcrm_ctx_open(&t->ctx, t->uri, &opts), PCRM_OK, "%s", pcrm_error_last());
+}
+
 pcrm_ctx *pcrm_test_open_again(pcrm_test_store *t)
 {
 	pcrm_ctx_options opts;

@@ -32,6 +32,13 @@ void pcrm_test_run_pg(pcrm_test_body body);
 /** The clock every test context uses: reads t->now (starts at 2026-11-23T09:00:00+08:00). */
 pcrm_time pcrm_test_clock(void *userdata);
 
+/**
+ * Closes t->ctx and opens it again with a data key (for sealed personal
+ * data).  An in-memory SQLite store cannot be reopened: it comes back
+ * empty, so call this before the test writes anything.
+ */
+void pcrm_test_reopen_with_key(pcrm_test_store *t);
+
 /** Opens another context on the same store (closing is the caller's). */
 pcrm_ctx *pcrm_test_open_again(pcrm_test_store *t);
 

@@ -62,6 +62,17 @@ static inline void pcrm_test_add_home(pcrm_ctx *ctx, const pcrm_actor *clerk, in
 	pcrm_assert_ok(pcrm_meter_install(ctx, clerk, mp_no, doc, installed));
 }
 
+/** Creates a residential person customer `no` in org unit `org` (as root_admin). */
+static inline void add_person(pcrm_ctx *ctx, const char *no, const char *org)
+{
+	char doc[512];
+	snprintf(doc, sizeof(doc),
+	         "{\"customer_no\": \"%s\", \"kind\": \"person\", \"name\": \"客户%s\","
+	         " \"usage_class\": \"residential\", \"voltage_level\": \"220V\", \"org_unit\": \"%s\"}",
+	         no, no, org);
+	pcrm_assert_ok(pcrm_customer_create(ctx, &root_admin, doc, NULL));
+}
+
 /** A shipped tariff document (data/tariffs/<name>) as text; free() it. */
 static inline char *pcrm_test_read_tariff(const char *name)
 {

@@ -7,20 +7,11 @@
 
 #define ZHANG "3701000001"
 
-static void add_customer(pcrm_ctx *ctx, const char *no, const char *org)
-{
-	char doc[512];
-	snprintf(doc, sizeof(doc),
-	         "{\"customer_no\": \"%s\", \"kind\": \"person\", \"name\": \"客户%s\","
-	         " \"usage_class\": \"residential\", \"voltage_level\": \"220V\", \"org_unit\": \"%s\"}",
-	         no, no, org);
-	pcrm_assert_ok(pcrm_customer_create(ctx, &root_admin, doc, NULL));
-}
 
 static void setup(pcrm_test_store *t)
 {
 	make_tree(t->ctx);
-	add_customer(t->ctx, ZHANG, "37010201");
+	add_person(t->ctx, ZHANG, "37010201");
 	define_test(t->ctx);
 }
 

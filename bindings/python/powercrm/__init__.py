@@ -58,6 +58,8 @@ from .tariff import (  # noqa: F401
     late_fee,
 )
 from .billing import BillingPostSummary, BillingSummary, BillRecord  # noqa: F401
+from .acd import Acd, ManualClock, AGENT_STATES  # noqa: F401
+from .call_records import CallRecord, CallRecordPage, CallRecordSink  # noqa: F401
 from .context import Context, open  # noqa: F401,A001
 from .handles import live_handles  # noqa: F401
 

@@ -11,6 +11,7 @@ from .metering import MeteringMixin
 from .workflows import WorkflowMixin
 from .ledger import LedgerMixin
 from .billing import BillingMixin
+from .call_records import CallRecordMixin
 from .enums import OrgLevel, Permission
 from .errors import Error
 from .handles import Handle
@@ -80,7 +81,7 @@ def _audit_record(row):
 
 
 class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerMixin,
-              BillingMixin):
+              BillingMixin, CallRecordMixin):
     """An open store (pcrm_ctx).  Made by :func:`powercrm.open`.
 
     Closed exactly once: by :meth:`close`, by leaving its ``with`` block, or
