@@ -45,14 +45,19 @@ typedef struct pcrm_customer_list pcrm_customer_list;
  * as 11 digits (a leading trunk 0 dropped); landlines as 0 + area code +
  * local number (10..12 digits: "+86 531 8888 8888" -> "053188888888").
  * PCRM_EINVAL names what is wrong (a local number without area code is
- * ambiguous and rejected).
+ * ambiguous and rejected) without quoting the number: error messages never
+ * echo personal data.
  */
 PCRM_EXTERN(int) pcrm_phone_normalize(const char *raw, char *buf, size_t size);
 
 /**
  * Creates a customer from a JSON object.  Required: customer_no, kind, name,
  * usage_class, voltage_level, org_unit.  Errors name the field
- * ("phones.mobile: \"12345\" is not a mobile or landline number").
+ * ("phones.mobile: phone: 5 digits are not a mobile or landline number");
+ * they never quote the value of a personal field (name, ID number, phone,
+ * e-mail, address).  Text fields refuse control characters, invisible
+ * formatting characters (bidirectional overrides, zero-width characters:
+ * docs/conventions.md, "Text from outside") and text of only white space.
  * PCRM_EDUPLICATE when the customer number is taken.  `out` may be NULL;
  * otherwise it receives the stored customer (free with pcrm_customer_free).
  */
