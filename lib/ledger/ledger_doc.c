@@ -17,17 +17,16 @@
 int pcrm__money_parse(const char *path, const char *text, pcrm_decimal *out)
 {
 	pcrm_decimal v;
-	int rc = pcrm_decimal_parse(text, &v);
-	if (rc != PCRM_OK)
-		return pcrm__error(rc, "%s: \"%.40s\" is not a decimal amount", path, text);
+	if (pcrm_decimal_parse(text, &v) != PCRM_OK)
+		return pcrm__error(PCRM_EINVAL, "%s: \"%.40s\" is not a decimal amount", path, text);
 	if (v.scale > 2)
 		return pcrm__error(PCRM_EINVAL, "%s: \"%.40s\" has more than 2 decimals (fen)", path,
 		                   text);
 	if (pcrm_decimal_sign(v) <= 0)
 		return pcrm__error(PCRM_EINVAL, "%s: must be greater than 0", path);
-	rc = pcrm_decimal_round(v, 2, PCRM_ROUND_HALF_UP, out);
-	if (rc != PCRM_OK)
-		return pcrm__error(rc, "%s: \"%.40s\" is too large", path, text);
+	/* too large for fen is bad input, as in bank statements (docs/conventions.md) */
+	if (pcrm_decimal_round(v, 2, PCRM_ROUND_HALF_UP, out) != PCRM_OK)
+		return pcrm__error(PCRM_EINVAL, "%s: \"%.40s\" is too large", path, text);
 	return PCRM_OK;
 }
 
