@@ -40,7 +40,7 @@ def test_hierarchy():
     for name in ("Error", "InvalidInput", "NotFound", "Conflict", "Duplicate", "PermissionDenied",
                  "WrongState", "ClosedError", "StoreError", "ConnectionLost", "RetryTransaction",
                  "IOFailure", "OutOfMemory", "Overflow", "SchemaTooNew", "IntegrityError",
-                 "Unsupported"):
+                 "Unsupported", "NotADatabase"):
         assert not hasattr(builtins, name), name
 
 
