@@ -19,9 +19,9 @@ endif
 DEB_PACKAGES = build-essential meson ninja-build pkg-config \
 	libsqlite3-dev libpq-dev libjansson-dev libssl-dev uuid-dev \
 	libcriterion-dev swig python3 python3-dev python3-pytest \
-	postgresql sqlite3 binutils
+	postgresql sqlite3 binutils valgrind
 
-.PHONY: all deps build demo test test-asan bench clean
+.PHONY: all deps build demo test test-asan valgrind bench clean
 
 all: build
 
@@ -60,6 +60,14 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C $(ASAN_BUILD) --print-errorlogs
+
+# Every Criterion test program of the normal build under valgrind memcheck
+# (tests/valgrind/run.sh): no definite leak, no invalid read or write, no use
+# of uninitialised memory.  SQLite-backed and store-less tests by default;
+# VALGRIND_FILTER='*' adds the PostgreSQL variants (slow).
+VALGRIND_FILTER ?= !(*_pg/*)
+valgrind: build
+	tests/valgrind/run.sh $(BUILD) '$(VALGRIND_FILTER)'
 
 bench: build
 	meson test -C $(BUILD) --benchmark --verbose

@@ -74,7 +74,8 @@ PCRM_EXTERN(int) pcrm_customer_get(pcrm_ctx *ctx, const pcrm_actor *actor,
  * optional field).  `expected_version` is the version the caller read: when
  * the customer changed since, PCRM_ECONFLICT and nothing changes.
  * customer_no cannot change; a closed customer cannot change (PCRM_ESTATE);
- * moving to another org unit needs write permission on both.
+ * moving to another org unit needs write permission on both.  A NULL
+ * patch is PCRM_EINVAL ("patch: missing"); *out is NULL on every failure.
  */
 PCRM_EXTERN(int) pcrm_customer_update(pcrm_ctx *ctx, const pcrm_actor *actor,
                                       const char *customer_no, const char *patch_json,
@@ -93,7 +94,8 @@ typedef struct pcrm_customer_query {
 	const char *id_number;         /**< exact, through the keyed hash (needs the data key) */
 	const char *org_unit;          /**< this unit and its subtree */
 	const char *transformer_area;  /**< exact */
-	const char *cursor;            /**< from pcrm_customer_list_next_cursor(); NULL = first page */
+	const char *cursor;            /**< from pcrm_customer_list_next_cursor(); NULL = first page;
+	                                    anything else is PCRM_EINVAL ("query.cursor: ...") */
 	int limit;                     /**< page size 1..1000; 0 = 50 */
 } pcrm_customer_query;
 
