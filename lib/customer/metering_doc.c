@@ -122,15 +122,19 @@ static int check_chars(const char *path, const json_t *v, int min, int max, int 
 	int rc = check_text(path, v, min, max);
 	if (rc != PCRM_OK)
 		return rc;
-	for (const char *s = json_string_value(v); *s; s++) {
+	/* positions, not characters: a bank account is personal data */
+	for (const char *t = json_string_value(v), *s = t; *s; s++) {
 		int digit = *s >= '0' && *s <= '9';
 		int other = (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '-' ||
 		            *s == '_' || *s == '.';
 		if (digits_only && !digit)
-			return pcrm__error(PCRM_EINVAL, "%s: '%c' is not a digit", path, *s);
+			return pcrm__error(PCRM_EINVAL, "%s: the character at byte %zu is not a digit",
+			                   path, (size_t)(s - t) + 1);
 		if (!digit && !other)
-			return pcrm__error(PCRM_EINVAL, "%s: '%c' is not allowed (letters, digits, - _ .)",
-			                   path, *s);
+			return pcrm__error(PCRM_EINVAL,
+			                   "%s: the character at byte %zu is not allowed (letters, "
+			                   "digits, - _ .)",
+			                   path, (size_t)(s - t) + 1);
 	}
 	return PCRM_OK;
 }

@@ -7,7 +7,7 @@ import os
 import pytest
 
 import powercrm
-from conftest import CITY_AGENT, CITY_CLERK, ROOT_ADMIN, make_tree
+from conftest import CITY_AGENT, CITY_CLERK, ROOT_ADMIN
 
 TOO_MANY_DIGITS = "99999999999999999999"
 
@@ -29,16 +29,11 @@ def test_decimal_text_that_does_not_fit_is_invalid_input_naming_the_argument():
 
 
 def test_reading_value_that_does_not_fit_is_invalid_input(sctx):
-    make_tree(sctx)
     with pytest.raises(powercrm.InvalidInput, match=r"^value: decimal .*does not fit"):
         sctx.reading_record(ROOT_ADMIN, "M-1", "total", TOO_MANY_DIGITS, 0)
 
 
 def test_ledger_amount_too_large_for_fen_is_invalid_input(sctx):
-    make_tree(sctx)
-    sctx.customer_create(CITY_CLERK, {
-        "customer_no": "3701000001", "kind": "person", "name": "张三",
-        "usage_class": "residential", "voltage_level": "220V", "org_unit": "3701"})
     with pytest.raises(powercrm.InvalidInput, match='amount: "922337203685477580.7" is too large'):
         sctx.ledger_post(ROOT_ADMIN, "A-1", {"kind": "payment", "idempotency_key": "K",
                                              "amount": "922337203685477580.7",
@@ -47,7 +42,6 @@ def test_ledger_amount_too_large_for_fen_is_invalid_input(sctx):
 
 @pytest.mark.parametrize("name", ["   ", "\u3000", "\u202e三张", "张\u200b三", "张三\ufeff"])
 def test_blank_and_invisible_names_are_refused(ctx, name):
-    make_tree(ctx)
     with pytest.raises(powercrm.InvalidInput, match="^name: "):
         ctx.customer_create(CITY_CLERK, {
             "customer_no": "3701000001", "kind": "person", "name": name,
@@ -58,8 +52,7 @@ def test_blank_and_invisible_names_are_refused(ctx, name):
 
 
 def test_audit_actions_and_summaries_that_could_spoof_a_report_are_refused(ctx):
-    make_tree(ctx)
-    with pytest.raises(powercrm.InvalidInput, match="action: invisible formatting character U+202E"):
+    with pytest.raises(powercrm.InvalidInput, match=r"action: invisible formatting character U\+202E"):
         ctx.audit_record(ROOT_ADMIN, "pay.\u202ednufer", "call", "c-1")
     with pytest.raises(powercrm.InvalidInput, match="summary: longer than 4096 bytes"):
         ctx.audit_record(ROOT_ADMIN, "note", "call", "c-1", {"note": "a" * 5000})
@@ -69,13 +62,11 @@ def test_audit_actions_and_summaries_that_could_spoof_a_report_are_refused(ctx):
 
 
 def test_a_garbage_cursor_is_refused(ctx):
-    make_tree(ctx)
     with pytest.raises(powercrm.InvalidInput, match="query.cursor: not a cursor"):
         ctx.customer_search(CITY_AGENT, cursor="'; DROP TABLE customer; --")
 
 
 def test_messages_do_not_quote_personal_data(ctx):
-    make_tree(ctx)
     with pytest.raises(powercrm.InvalidInput) as ei:
         ctx.customer_create(CITY_CLERK, {
             "customer_no": "3701000001", "kind": "person", "name": "张三",
