@@ -36,7 +36,7 @@ for t in $(find "$build/tests" -type f -name 'test_*' -perm -u+x | sort); do
 		--trace-children=yes \
 		--trace-children-skip='/usr/lib/postgresql/*,/bin/*,/usr/bin/*' \
 		--log-file="$logs/$name.%p.log" \
-		"$t" --jobs 1 --filter "$filter" --ascii --short-filename \
+		"$t" --jobs 1 --filter "$filter" --short-filename \
 		>"$logs/$name.out" 2>&1
 	rc=$?
 	ran=$(sed -n 's/.*Tested: \([0-9]*\).*/\1/p' "$logs/$name.out" | tail -1)
