@@ -18,6 +18,7 @@ build=${1:-build}
 filter=${2:-'!(*_pg/*)'}
 logs="$build/valgrind"
 root=$(pwd)
+build_root=$(cd "$build" && pwd) || exit 1
 
 rm -rf "$logs"
 mkdir -p "$logs" || exit 1
@@ -31,7 +32,7 @@ for t in $(find "$build/tests" -type f -name 'test_*' -perm -u+x | sort); do
 	test_store_pgtmp) continue ;;
 	esac
 	programs=$((programs + 1))
-	PCRM_SOURCE_ROOT="$root" PCRM_BUILD_ROOT="$root/$build" \
+	PCRM_SOURCE_ROOT="$root" PCRM_BUILD_ROOT="$build_root" \
 	valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
 		--trace-children=yes \
 		--trace-children-skip='/usr/lib/postgresql/*,/bin/*,/usr/bin/*' \
