@@ -3,6 +3,12 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+# `make fuzz`: seconds per target, which targets (default: all), and whether
+# inputs that reach new coverage go back into tests/fuzz/corpus/ (1) or not.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(filter-out tests/fuzz/fuzz_world.c,$(sort $(wildcard tests/fuzz/fuzz_*.c))))
+FUZZ_MERGE   ?= 0
 WERROR     ?= true
 MESON_OPTS ?=
 
@@ -21,19 +27,31 @@ DEB_PACKAGES = build-essential meson ninja-build pkg-config \
 	libcriterion-dev swig python3 python3-dev python3-pytest \
 	postgresql sqlite3 binutils valgrind
 
-.PHONY: all deps build demo test test-asan valgrind bench clean
+# Only `make fuzz` needs these (clang and its libFuzzer runtime, about 100 MB
+# more): installed when it runs, so `make test` and CI do not pay for them.
+FUZZ_PACKAGES = clang libclang-rt-dev
+
+.PHONY: all deps fuzz-deps build demo test test-asan valgrind fuzz bench clean
 
 all: build
 
-deps:
-	@missing=$$(for p in $(DEB_PACKAGES); do \
+# $(call install_missing,PACKAGES): apt-get install those not installed yet.
+define install_missing
+	@missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
 	done); \
 	if [ -n "$$missing" ]; then \
-		echo "make deps: installing missing Debian packages:" $$missing; \
+		echo "make $@: installing missing Debian packages:" $$missing; \
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(DEB_PACKAGES))
+
+fuzz-deps:
+	$(call install_missing,$(FUZZ_PACKAGES))
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) -Dwerror=$(WERROR) $(PYTHON_OPT) $(MESON_OPTS)
@@ -69,8 +87,19 @@ VALGRIND_FILTER ?= !(*_pg/*)
 valgrind: build
 	tests/valgrind/run.sh $(BUILD) '$(VALGRIND_FILTER)'
 
+$(FUZZ_BUILD)/build.ninja:
+	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Dwerror=$(WERROR) \
+		-Db_sanitize=address,undefined -Db_lundef=false -Dpython=disabled $(MESON_OPTS)
+
+# Every fuzz target (or FUZZ_TARGETS) under libFuzzer + ASan + UBSan for FUZZ_SECONDS
+# each, on a scratch copy of its corpus (FUZZ_MERGE=1 merges new inputs back).  Only
+# the targets are built: the rest of the suite is `make test`'s.
+fuzz: deps fuzz-deps $(FUZZ_BUILD)/build.ninja
+	meson compile -C $(FUZZ_BUILD) $(addprefix tests/fuzz/fuzz_,$(FUZZ_TARGETS))
+	tests/fuzz/run_fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_MERGE) $(FUZZ_TARGETS)
+
 bench: build
 	meson test -C $(BUILD) --benchmark --verbose
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

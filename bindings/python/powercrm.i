@@ -111,11 +111,13 @@ static PyObject *pcrm_py_text(const char *s)
 
 /*
  * Raises the exception for `status` with the calling thread's library
- * message; `attr`, when not NULL, is set on it to `value` (stolen).  GIL held.
+ * message; each item of the dict `attrs` (stolen, may be NULL) becomes an
+ * attribute of it.  GIL held.
  */
-static void pcrm_py_raise(int status, const char *attr, PyObject *value)
+static void pcrm_py_raise_attrs(int status, PyObject *attrs)
 {
-	PyObject *msg, *exc;
+	PyObject *msg, *exc, *key, *value;
+	Py_ssize_t pos = 0;
 	const char *text = pcrm_error_last_status() == status ? pcrm_error_last() : "";
 
 	if (!text || !*text)
@@ -127,20 +129,31 @@ static void pcrm_py_raise(int status, const char *attr, PyObject *value)
 			Py_DECREF(mod);
 		}
 		if (!pcrm_py_error_factory) {
-			Py_XDECREF(value);
+			Py_XDECREF(attrs);
 			return; /* the import error is raised instead */
 		}
 	}
 	msg = pcrm_py_text(text);
 	exc = msg ? PyObject_CallFunction(pcrm_py_error_factory, "iO", status, msg) : NULL;
 	Py_XDECREF(msg);
-	if (exc && attr && value && PyObject_SetAttrString(exc, attr, value) < 0)
-		Py_CLEAR(exc);
-	Py_XDECREF(value);
+	while (exc && attrs && PyDict_Next(attrs, &pos, &key, &value))
+		if (PyObject_SetAttr(exc, key, value) < 0)
+			Py_CLEAR(exc);
+	Py_XDECREF(attrs);
 	if (exc) {
 		PyErr_SetObject((PyObject *)Py_TYPE(exc), exc);
 		Py_DECREF(exc);
 	}
+}
+
+/* pcrm_py_raise_attrs() with one attribute `attr` (may be NULL) set to `value` (stolen). */
+static void pcrm_py_raise(int status, const char *attr, PyObject *value)
+{
+	PyObject *attrs = attr && value ? PyDict_New() : NULL;
+	if (attrs && PyDict_SetItemString(attrs, attr, value) < 0)
+		Py_CLEAR(attrs);
+	Py_XDECREF(value);
+	pcrm_py_raise_attrs(status, attrs);
 }
 
 /* ---- callback trampolines ---- */
@@ -467,7 +480,8 @@ PCRM_OWNED_OUT(pcrm_bill_record, pcrm_bill_record_free)
  * functions is checked in the argout typemap, after the count is known.
  */
 %typemap(out, noblock=1) int pcrm_audit_verify, int pcrm_customer_import,
-	int pcrm_customer_import_file, int pcrm_customer_export {
+	int pcrm_customer_import_file, int pcrm_customer_export, int pcrm_customer_import_ext,
+	int pcrm_customer_import_file_ext {
 	$result = SWIG_Py_Void();
 }
 %typemap(in, numinputs=0, noblock=1) int64_t *first_bad (int64_t temp = 0) { $1 = &temp; }
@@ -491,6 +505,28 @@ PCRM_OWNED_OUT(pcrm_bill_record, pcrm_bill_record_free)
 		SWIG_fail;
 	}
 	$result = SWIG_Python_AppendOutput($result, PyLong_FromLongLong((long long)*$1));
+}
+
+/*
+ * An import's pcrm_import_result: (imported, already_present) on success; on
+ * failure both travel on the exception as attributes of those names.
+ */
+%typemap(in, numinputs=0, noblock=1) pcrm_import_result *result (pcrm_import_result temp) {
+	memset(&temp, 0, sizeof(temp));
+	temp.version = PCRM_IMPORT_RESULT_VERSION;
+	$1 = &temp;
+}
+%typemap(argout, noblock=1) pcrm_import_result *result {
+	if (result < 0) {
+		Py_XDECREF($result);
+		$result = NULL;
+		pcrm_py_raise_attrs(result, Py_BuildValue("{s:L,s:L}", "imported",
+		                                          (long long)$1->imported, "already_present",
+		                                          (long long)$1->already_present));
+		SWIG_fail;
+	}
+	$result = SWIG_Python_AppendOutput($result, Py_BuildValue("(LL)", (long long)$1->imported,
+	                                                          (long long)$1->already_present));
 }
 
 /* ---- callbacks ---- */

@@ -6,7 +6,9 @@
 Imports a JSON Lines file in batches (each all or nothing, committed on its
 own); the import runs in C without the GIL and reports to a Python progress
 callback after each batch.  On a bad line the error names the line and the
-field, and the batches before it stay imported.  Without a file argument a
+field, and the batches before it stay imported; running the same file again
+finishes an interrupted import (lines already there are skipped and counted).
+Without a file argument a
 sample of 2,500 customers is generated first.  The org tree of
 org_audit_report.py is created when missing.
 """
@@ -50,14 +52,15 @@ def main(argv):
     started = time.monotonic()
 
     def progress(done):
-        print("\r  %6d imported, %.1f s" % (done, time.monotonic() - started), end="", flush=True)
+        print("\r  %6d lines done, %.1f s" % (done, time.monotonic() - started), end="",
+              flush=True)
 
     with powercrm.open(uri) as ctx:
         ensure_tree(ctx)
         print("importing %s in batches of %d:" % (path, batch))
         try:
             n = ctx.customer_import_file(CLERK, path, batch_lines=batch, progress=progress)
-            print("\ndone: %d customers" % n)
+            print("\ndone: %d customers imported, %d already there" % (n, n.already_present))
         except powercrm.Error as e:
             print("\nstopped: %s (%d imported before the bad batch)"
                   % (e.message, getattr(e, "imported", 0)))

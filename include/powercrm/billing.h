@@ -125,6 +125,17 @@ typedef struct pcrm_billing_summary {
  * tariff refuses) stops the run with an error naming the account; the
  * batches before it stay, and a rerun after the fix finishes the rest.
  * `out` may be NULL.
+ *
+ * Runs may overlap: a batch reads the readings of its own accounts only,
+ * so accounts of other subtrees whose numbers lie between its own, and
+ * accounts billed already (a catch-up run after a county's run, a second
+ * run of the month at once), are neither read nor billed again; a bill
+ * another run writes meanwhile makes the batch be read again.  Every
+ * batch's transaction is the library's own: a deadlock or serialization
+ * failure (PostgreSQL) or a busy store (SQLite) runs it again, and
+ * PCRM_ERETRY is returned only when that kept failing (8 attempts), or when
+ * the call runs inside the caller's transaction (pcrm_ctx_begin()), which
+ * only the caller can run again.
  */
 PCRM_EXTERN(int) pcrm_billing_run(pcrm_ctx *ctx, const pcrm_actor *actor, const char *spec,
                                   pcrm_progress_fn progress, void *userdata,
@@ -163,6 +174,12 @@ typedef struct pcrm_billing_post_summary {
  * batches before it stay).  `progress` (may be NULL) is called after every
  * committed batch with the number of bills posted so far; returning nonzero
  * stops with PCRM_ESTATE, the committed batches staying.  `out` may be NULL.
+ *
+ * Concurrent payments and corrections of the same accounts are ordinary:
+ * each batch takes its locks in the library's one order (bill rows, ledger
+ * rows in account order, audit head last; docs/architecture.md) and is run
+ * again after a deadlock or busy store, so PCRM_ERETRY is returned only as
+ * pcrm_billing_run() says.
  */
 PCRM_EXTERN(int) pcrm_billing_post(pcrm_ctx *ctx, const pcrm_actor *actor, const char *spec,
                                    pcrm_progress_fn progress, void *userdata,
@@ -218,7 +235,8 @@ PCRM_EXTERN(void) pcrm_bill_list_free(pcrm_bill_list *list);
  * bill was: correcting an unposted bill (before issuance) leaves the ledger
  * untouched, and pcrm_billing_post() posts the new bill later.
  * `reason`: 1..500 bytes.  PCRM_ESTATE when the bill is already void.
- * `out` may be NULL; otherwise it receives the new bill (free with
+ * PCRM_ERETRY only as pcrm_billing_run() says (its transaction is run again
+ * after a deadlock or busy store).  `out` may be NULL; otherwise it receives the new bill (free with
  * pcrm_bill_record_free()).
  */
 PCRM_EXTERN(int) pcrm_bill_correct(pcrm_ctx *ctx, const pcrm_actor *actor, const char *bill_no,

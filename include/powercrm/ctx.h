@@ -7,6 +7,10 @@
  *   sqlite:PATH               an SQLite database file (created if missing)
  *   sqlite:PATH?synchronous=normal
  *                             the same, trading durability for cheaper commits
+ *   sqlite:PATH?busy_timeout=MS
+ *                             wait at most MS milliseconds (0..3600000,
+ *                             default 5000) for another process's write
+ *                             transaction before PCRM_ERETRY
  *   sqlite::memory:           a private in-memory SQLite database
  *   postgresql://...          any libpq connection URI or "postgres://..."
  *   postgresql:KEY=VALUE ...  a libpq key/value conninfo string
@@ -19,9 +23,30 @@
  * PostgreSQL's durability is the server's configuration (fsync,
  * synchronous_commit).
  *
+ * SQLite parameters combine with "&" ("sqlite:crm.db?synchronous=normal&
+ * busy_timeout=200"); an unknown, repeated or malformed one is PCRM_EINVAL
+ * naming it.
+ *
  * Opening applies the numbered schema migrations the database lacks, in one
  * transaction; a database whose schema is newer than the library is refused
- * with PCRM_ESCHEMA and left untouched.
+ * with PCRM_ESCHEMA and left untouched.  The schema is first read without a
+ * transaction, so opening a store that is up to date writes nothing and takes
+ * no lock: it succeeds while another process holds a write transaction.
+ *
+ * PCRM_ERETRY ("retry the transaction") comes from the store, never from bad
+ * input, and nothing of the failed call is written:
+ *   - SQLite allows one writer per database file.  Every call that writes
+ *     (each mutating call, pcrm_ctx_begin(), which starts with BEGIN
+ *     IMMEDIATE, and pcrm_ctx_open() when it must apply a migration) waits
+ *     up to the busy timeout for another connection's write transaction and
+ *     then fails with PCRM_ERETRY.  Reads do not wait for a writer (WAL),
+ *     except in the rare moment another connection recovers the WAL after
+ *     a crash.
+ *   - PostgreSQL: a serialization failure or a deadlock the server broke
+ *     (SQLSTATE 40001, 40P01), in any call that writes and in
+ *     pcrm_ctx_commit().
+ * Inside a transaction of the caller's (pcrm_ctx_begin()), roll it back and
+ * run it again; a call made outside one may simply be called again.
  *
  * Threads: a context is used by one thread at a time (it is one connection).
  * Open one per thread; they may share the same store.
@@ -76,8 +101,11 @@ PCRM_EXTERN(int) pcrm_ctx_options_init(pcrm_ctx_options *opts, unsigned int vers
  * that is not an integer), PCRM_ECONNECTION or PCRM_EIO when the store
  * cannot be reached, PCRM_ENOTDB when an SQLite URI names a file that is
  * not a database ("sqlite:/etc/passwd: not a database"; the file is left
- * as it was), PCRM_ESCHEMA when the database is newer than the library.
- * Messages never contain the URI's password: libpq's are scrubbed of it.
+ * as it was), PCRM_ESCHEMA when the database is newer than the library,
+ * PCRM_ERETRY when a migration is needed and another process's write
+ * transaction held the SQLite file past the busy timeout (an up-to-date store
+ * opens without waiting).  Messages never contain the URI's password:
+ * libpq's are scrubbed of it.
  * Close the context with pcrm_ctx_close().
  */
 PCRM_EXTERN(int) pcrm_ctx_open(pcrm_ctx **out, const char *uri, const pcrm_ctx_options *opts);
@@ -107,11 +135,15 @@ PCRM_EXTERN(int) pcrm_ctx_utc_offset(const pcrm_ctx *ctx);
  * Starts a transaction.  Transactions nest: an inner begin opens a
  * savepoint, and its rollback undoes only the inner work.  Every mutating
  * library call runs inside its own (nested) transaction, so wrapping several
- * calls in begin/commit makes them one atomic unit.
+ * calls in begin/commit makes them one atomic unit.  On SQLite the outermost
+ * begin takes the write lock: PCRM_ERETRY after the busy timeout.
  */
 PCRM_EXTERN(int) pcrm_ctx_begin(pcrm_ctx *ctx);
 
-/** Commits the innermost transaction (or releases its savepoint). */
+/**
+ * Commits the innermost transaction (or releases its savepoint).
+ * PostgreSQL may refuse the commit with PCRM_ERETRY (serialization).
+ */
 PCRM_EXTERN(int) pcrm_ctx_commit(pcrm_ctx *ctx);
 
 /** Rolls back the innermost transaction (or to its savepoint). */

@@ -120,39 +120,84 @@ PCRM_EXTERN(int) pcrm_customer_find_by_phone(pcrm_ctx *ctx, const pcrm_actor *ac
                                              pcrm_customer_list **out);
 
 /**
- * Called after each committed batch of an import with the number of
- * customers imported so far; return nonzero to stop (the import then ends
- * with PCRM_ESTATE, the committed batches staying).  May be NULL.
+ * Called after each committed batch of an import with the number of lines
+ * done so far (customers imported plus lines found already imported); return
+ * nonzero to stop (the import then ends with PCRM_ESTATE, the committed
+ * batches staying).  May be NULL.
  */
 typedef int (*pcrm_progress_fn)(int64_t done, void *userdata);
 
 /** Receives export output; return nonzero to stop (the export then fails with PCRM_EIO). */
 typedef int (*pcrm_write_fn)(const char *data, size_t len, void *userdata);
 
+#define PCRM_IMPORT_RESULT_VERSION 1
+
+/**
+ * What an import did.  The caller sets `version` (PCRM_IMPORT_RESULT_INIT);
+ * the library fills the fields that version has, so fields added later never
+ * overwrite memory an older caller did not allocate.  Filled on failure too:
+ * then it counts the batches committed before the failing one.
+ */
+typedef struct pcrm_import_result {
+	unsigned int version;    /**< PCRM_IMPORT_RESULT_VERSION */
+	int64_t imported;        /**< customers written by this call */
+	/**
+	 * lines skipped because the store already held their customer with
+	 * exactly the line's content (a rerun of an interrupted import)
+	 */
+	int64_t already_present;
+} pcrm_import_result;
+
+#define PCRM_IMPORT_RESULT_INIT { PCRM_IMPORT_RESULT_VERSION, 0, 0 }
+
 /**
  * Imports one batch of customers in JSON Lines form (one customer document
  * per line, blank lines ignored), all or nothing: every line is validated
  * and authorised before anything is written, and one failure imports none.
- * Errors name the line and field ("line 7: phones.mobile: ...").  Duplicate
- * customer numbers within the batch or against the store are rejected with
- * PCRM_EDUPLICATE naming the line.  PostgreSQL loads through COPY.  The
- * batch is audited as one "customer.import" entry (count, first and last
- * customer number, SHA-256 of the input).  *imported (may be NULL) receives
- * the number of customers written.
+ * Errors name the line and field ("line 7: phones.mobile: ...").
+ *
+ * Imports are resumable: a line whose customer number the store already
+ * holds with the same content (the stored document, and the ID number
+ * compared through its keyed hash) is skipped and counted as already
+ * present, so rerunning a file after an interrupted import finishes it.  A
+ * customer number the store holds with other content is PCRM_EDUPLICATE
+ * naming the line (and, for a customer of the same org unit, the first field
+ * that differs, never its value); so is a number twice in the batch.
+ * PostgreSQL loads through COPY.  A batch that writes anything is audited as
+ * one "customer.import" entry (count, already_present, first and last
+ * customer number written, SHA-256 of the input); a batch found entirely
+ * present writes nothing, not even an audit entry.  *imported (may be NULL)
+ * receives the number of customers written.
  */
 PCRM_EXTERN(int) pcrm_customer_import(pcrm_ctx *ctx, const pcrm_actor *actor, const char *jsonl,
                                       size_t len, int64_t *imported);
 
 /**
+ * pcrm_customer_import() reporting into `result` (may be NULL; its version
+ * must be set: an unknown version is PCRM_EINVAL and nothing is imported).
+ */
+PCRM_EXTERN(int) pcrm_customer_import_ext(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                          const char *jsonl, size_t len,
+                                          pcrm_import_result *result);
+
+/**
  * Imports a JSON Lines file in batches of `batch_lines` lines (0 = 10000),
  * each all or nothing and committed on its own; stops at the first bad batch,
  * whose error names the line number in the file.  Earlier batches stay
- * imported and are counted in *imported.
+ * imported and are counted in *imported.  Rerunning the same file after an
+ * interruption (a crash, a kill, a stop by `progress`) skips the lines the
+ * store already holds with the same content and imports the rest.
  */
 PCRM_EXTERN(int) pcrm_customer_import_file(pcrm_ctx *ctx, const pcrm_actor *actor,
                                            const char *path, int batch_lines,
                                            pcrm_progress_fn progress, void *userdata,
                                            int64_t *imported);
+
+/** pcrm_customer_import_file() reporting into `result` (as pcrm_customer_import_ext()). */
+PCRM_EXTERN(int) pcrm_customer_import_file_ext(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                               const char *path, int batch_lines,
+                                               pcrm_progress_fn progress, void *userdata,
+                                               pcrm_import_result *result);
 
 /**
  * Writes the customers of `org_unit`'s subtree (NULL: the actor's) as JSON

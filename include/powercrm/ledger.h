@@ -97,8 +97,12 @@ typedef struct pcrm_ledger_entry {
  * allocated again.  Errors: PCRM_EINVAL naming the field, PCRM_ENOTFOUND
  * (account, bill), PCRM_EPERM, PCRM_ECONFLICT (the key was posted with
  * other content), PCRM_ESTATE (refund above the credit, bill already
- * void).  `out` may be NULL; otherwise it receives the entry (free with
- * pcrm_ledger_entry_free()).
+ * void).  PCRM_ERETRY only when the posting's own transaction met a
+ * deadlock, serialization failure or busy store 8 times running (it is
+ * run again in between), or at once when the call runs inside the
+ * caller's transaction (pcrm_ctx_begin()): then the caller runs its
+ * transaction again.  `out` may be NULL; otherwise it receives the entry
+ * (free with pcrm_ledger_entry_free()).
  */
 PCRM_EXTERN(int) pcrm_ledger_post(pcrm_ctx *ctx, const pcrm_actor *actor, const char *account_no,
                                   const char *json, pcrm_ledger_entry **out);
@@ -210,7 +214,8 @@ PCRM_EXTERN(int) pcrm_dunning_remind(pcrm_ctx *ctx, const pcrm_actor *actor,
  * digits), transaction_id (1..64 letters, digits, - _ .), account_no,
  * amount (> 0), paid_at (ISO instant).  The bank's transaction id is the
  * idempotency key: posting it again returns the first entry (replayed);
- * with another amount or account it is PCRM_ECONFLICT.
+ * with another amount or account it is PCRM_ECONFLICT.  PCRM_ERETRY only as
+ * pcrm_ledger_post() says.
  */
 PCRM_EXTERN(int) pcrm_bank_payment_post(pcrm_ctx *ctx, const pcrm_actor *actor, const char *json,
                                         pcrm_ledger_entry **out);
@@ -245,7 +250,16 @@ typedef struct pcrm_bank_reconciliation pcrm_bank_reconciliation;
  * statement by transaction id.  A malformed statement is PCRM_EINVAL naming
  * its line and field ("line 3, amount: ...") and posts nothing.  With
  * PCRM_BANK_RECONCILE_POST_MISSING the lines missing on our side are posted
- * as bank payments, all in one transaction.  Audited as "bank.reconcile".
+ * as bank payments, all in one transaction, which first locks the lines'
+ * ledger rows in account order (docs/architecture.md, "Lock order").
+ * Posting is resumable: a line the ledger already holds (same transaction
+ * id, account and amount: posted by an earlier run or by
+ * pcrm_bank_payment_post()) is reported "matched" and not posted again;
+ * when posting, a line the ledger holds with another amount or account is
+ * PCRM_ECONFLICT naming the line, and nothing of the statement is posted.
+ * Audited as "bank.reconcile".  PCRM_ERETRY (a busy store, a serialization
+ * failure) is returned, not retried inside: nothing was posted, and calling
+ * it again is safe (lines posted meanwhile are then matched).
  */
 PCRM_EXTERN(int) pcrm_bank_reconcile(pcrm_ctx *ctx, const pcrm_actor *actor, const char *text,
                                      size_t len, unsigned int flags,

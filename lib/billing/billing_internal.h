@@ -122,17 +122,18 @@ struct pcrm__account_usage *pcrm__usage_find(struct pcrm__account_usage *usages,
                                              const char *account_no);
 
 /**
- * Loads the usage of every account from `first` to `last` (account numbers,
- * inclusive) for a month: readings summed per register (max demand: the
- * largest) and, when `year_to_date` is nonzero, what the account was billed
- * earlier in the year (zero otherwise: pass nonzero whenever a tariff of the
- * bills may use it, pcrm__tariff_uses_year_to_date()).  Fills `out` in
- * account order, one item per account with at least one reading; *count
- * receives how many.  `out` must hold `cap` items.
+ * Loads the usage of the `n` accounts of `subjects` (a batch) for a month:
+ * readings summed per register (max demand: the largest) and, when
+ * `year_to_date` is nonzero, what the account was billed earlier in the
+ * year (zero otherwise: pass nonzero whenever a tariff of the bills may use
+ * it, pcrm__tariff_uses_year_to_date()).  One query reads the readings of
+ * exactly these accounts, whatever other accounts' numbers lie between
+ * theirs.  Fills `out` (room for `n` items) sorted by account number, one
+ * item per account with at least one reading; *count receives how many.
  */
-int pcrm__usage_load_range(pcrm_ctx *ctx, const char *first, const char *last,
-                           const struct pcrm__month *month, int year_to_date,
-                           struct pcrm__account_usage *out, size_t cap, size_t *count);
+int pcrm__usage_load(pcrm_ctx *ctx, const struct pcrm__bill_subject *subjects, size_t n,
+                     const struct pcrm__month *month, int year_to_date,
+                     struct pcrm__account_usage *out, size_t *count);
 
 /**
  * Builds the pcrm_usage and pcrm_bill_customer of one account for a tariff

@@ -72,10 +72,9 @@ static int recompute(struct correction *c)
 		rc = pcrm__tariff_fetch(c->ctx, c->old->tariff_id, c->old->tariff_version, c->month.first,
 		                        &c->tariff);
 	if (rc == PCRM_OK)
-		rc = pcrm__usage_load_range(c->ctx, c->old->account_no, c->old->account_no, &c->month,
-		                            pcrm__tariff_uses_year_to_date(c->tariff,
-		                                                           c->month.first.month == 12),
-		                            &c->usage, 1, &n);
+		rc = pcrm__usage_load(c->ctx, &c->subject, 1, &c->month,
+		                      pcrm__tariff_uses_year_to_date(c->tariff, c->month.first.month == 12),
+		                      &c->usage, &n);
 	if (rc == PCRM_OK && n == 0)
 		rc = pcrm__error(PCRM_ESTATE,
 		                 "account \"%s\" has no readings in %s any more: nothing to bill again",
@@ -156,6 +155,12 @@ static int write_correction(struct correction *c)
 	return rc;
 }
 
+/* One attempt, as pcrm__store_transaction() runs it (again after a deadlock). */
+static int correction_attempt(void *c)
+{
+	return write_correction(c);
+}
+
 static int authorize(struct correction *c, const char *org)
 {
 	int rc = pcrm_authorize(c->ctx, c->actor, PCRM_PERM_BILLING_RUN, org);
@@ -194,9 +199,7 @@ int pcrm_bill_correct(pcrm_ctx *ctx, const pcrm_actor *actor, const char *bill_n
 	if (rc == PCRM_OK)
 		rc = recompute(&c);
 	if (rc == PCRM_OK)
-		rc = pcrm__store_begin(ctx->store);
-	if (rc == PCRM_OK)
-		rc = pcrm__store_finish(ctx->store, write_correction(&c));
+		rc = pcrm__store_transaction(ctx->store, correction_attempt, &c);
 	if (rc == PCRM_OK && out)
 		rc = pcrm__bill_record_load(ctx, c.bill_no, &fresh, dummy);
 	if (rc == PCRM_OK && out)

@@ -133,7 +133,19 @@ static int check_posted(struct post *p, struct post_bill *b)
 	return pcrm__ledger_post_doc(p->ctx, p->actor, b->account_no, b->doc, NULL);
 }
 
-/* Posts the batch's unposted bills (one_by_one: each through the single posting). */
+/* The account of a bill the batch posts (one above zero, not posted yet), else NULL. */
+static const char *account_to_post(const void *bills, size_t i)
+{
+	const struct post_bill *b = &((const struct post_bill *)bills)[i];
+	return pcrm_decimal_sign(b->total) > 0 && !b->posted_request ? b->account_no : NULL;
+}
+
+/*
+ * Posts the batch's unposted bills (one_by_one: each through the single
+ * posting, after locking their ledger rows in account order, so that the
+ * second posting does not take its account's lock after the first took the
+ * audit head: docs/architecture.md, "Lock order").
+ */
 static int write_batch(struct post *p, const char *after, int one_by_one, size_t *n,
                        int64_t *posted, pcrm_decimal *total)
 {
@@ -142,6 +154,8 @@ static int write_batch(struct post *p, const char *after, int one_by_one, size_t
 
 	*posted = 0;
 	*total = pcrm_decimal_make(0, 2);
+	if (rc == PCRM_OK && one_by_one)
+		rc = pcrm__ledger_lock_accounts(p->ctx, p->bills, *n, account_to_post);
 	for (size_t i = 0; i < *n && rc == PCRM_OK; i++) {
 		struct post_bill *b = &p->bills[i];
 		if (pcrm_decimal_sign(b->total) <= 0) {
@@ -173,6 +187,25 @@ static int write_batch(struct post *p, const char *after, int one_by_one, size_t
 	return rc;
 }
 
+/* One attempt at a batch, as pcrm__store_transaction() runs it (again after a deadlock). */
+struct post_attempt {
+	struct post *p;
+	const char *after;
+	int one_by_one;
+	size_t *n;
+	int64_t posted;
+	pcrm_decimal total;
+	pcrm_billing_post_summary before;
+};
+
+static int post_attempt(void *arg)
+{
+	struct post_attempt *a = arg;
+	batch_clear(a->p, *a->n); /* what an earlier attempt read */
+	a->p->summary = a->before;
+	return write_batch(a->p, a->after, a->one_by_one, a->n, &a->posted, &a->total);
+}
+
 /*
  * One batch in one transaction.  When the batch posting meets a key posted
  * concurrently, the transaction rolls back and the batch is posted again
@@ -180,29 +213,25 @@ static int write_batch(struct post *p, const char *after, int one_by_one, size_t
  */
 static int post_batch(struct post *p, char *after, size_t after_size, size_t *n)
 {
-	pcrm_billing_post_summary before = p->summary;
-	int64_t posted = 0;
-	pcrm_decimal total = pcrm_decimal_make(0, 2);
-	int rc = PCRM_ERETRY;
+	struct post_attempt a = { p, after, 0, n, 0, pcrm_decimal_make(0, 2), p->summary };
+	int rc;
 
-	for (int one_by_one = 0; one_by_one < 2 && (rc == PCRM_EDUPLICATE || rc == PCRM_ERETRY);
-	     one_by_one++) {
-		p->summary = before;
-		rc = pcrm__store_begin(p->ctx->store);
-		if (rc == PCRM_OK)
-			rc = pcrm__store_finish(p->ctx->store,
-			                        write_batch(p, after, one_by_one, n, &posted, &total));
-		if (rc == PCRM_OK && *n > 0)
-			snprintf(after, after_size, "%s", p->bills[*n - 1].account_no);
-		batch_clear(p, *n);
+	*n = 0;
+	rc = pcrm__store_transaction(p->ctx->store, post_attempt, &a);
+	if (rc == PCRM_EDUPLICATE || rc == PCRM_ERETRY) {
+		a.one_by_one = 1;
+		rc = pcrm__store_transaction(p->ctx->store, post_attempt, &a);
 	}
+	if (rc == PCRM_OK && *n > 0)
+		snprintf(after, after_size, "%s", p->bills[*n - 1].account_no);
+	batch_clear(p, *n);
 	if (rc != PCRM_OK) {
-		p->summary = before;
+		p->summary = a.before;
 		return rc;
 	}
 	p->summary.bills += (int64_t)*n;
-	p->summary.posted += posted;
-	return pcrm_decimal_add(p->summary.total, total, &p->summary.total);
+	p->summary.posted += a.posted;
+	return pcrm_decimal_add(p->summary.total, a.total, &p->summary.total);
 }
 
 static int next_batch(void *state, size_t *n)

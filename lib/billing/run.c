@@ -353,10 +353,23 @@ static int post_bulk(struct run *r, size_t n)
 	return rc;
 }
 
-/* Posts the batch's bills one by one (the fallback that answers replays and conflicts). */
+/* The account of a bill the batch posts (one above zero), else NULL. */
+static const char *account_to_post(const void *run, size_t i)
+{
+	const struct run *r = run;
+	return r->bills[i] && pcrm_decimal_sign(pcrm_bill_total(r->bills[i])) > 0 ?
+	               r->subjects[i].account_no :
+	               NULL;
+}
+
+/*
+ * Posts the batch's bills one by one (the fallback that answers replays and
+ * conflicts), their ledger rows locked first in account order
+ * (docs/architecture.md, "Lock order").
+ */
 static int post_each(struct run *r, size_t n)
 {
-	int rc = PCRM_OK;
+	int rc = pcrm__ledger_lock_accounts(r->ctx, r, n, account_to_post);
 	for (size_t i = 0; i < n && rc == PCRM_OK; i++) {
 		struct pcrm__bill_meta meta = { r->bill_nos[i], NULL, r->issue_date, r->due_date };
 		if (!r->bills[i])
@@ -408,45 +421,87 @@ static int write_batch(struct run *r, size_t n, int one_by_one, int64_t *billed,
 	return rc;
 }
 
+/* One attempt at writing a batch, as pcrm__store_transaction() runs it. */
+struct batch_attempt {
+	struct run *r;
+	size_t n;
+	int one_by_one;
+	int64_t *billed;
+	pcrm_decimal *total;
+};
+
+static int write_attempt(void *arg)
+{
+	struct batch_attempt *a = arg;
+	return write_batch(a->r, a->n, a->one_by_one, a->billed, a->total);
+}
+
 /*
- * Writes a computed batch in one transaction.  When the batch posting meets
- * a ledger key posted before or a concurrent posting, the transaction rolls
- * back and the batch is written again with its bills posted one by one,
- * which replays, refuses or waits exactly as a single posting does.
+ * Writes a computed batch in one transaction (run again by the store after
+ * a deadlock).  When the batch posting meets a ledger key posted before or
+ * a concurrent posting, the transaction rolls back and the batch is written
+ * again with its bills posted one by one, which replays, refuses or waits
+ * exactly as a single posting does.
  */
 static int commit_batch(struct run *r, size_t n, int64_t *billed, pcrm_decimal *total)
 {
-	int rc = PCRM_ERETRY;
-	for (int one_by_one = 0; one_by_one < 2 && (rc == PCRM_EDUPLICATE || rc == PCRM_ERETRY);
-	     one_by_one++) {
-		rc = pcrm__store_begin(r->ctx->store);
-		if (rc == PCRM_OK)
-			rc = pcrm__store_finish(r->ctx->store, write_batch(r, n, one_by_one, billed, total));
+	struct batch_attempt a = { r, n, 0, billed, total };
+	int rc = pcrm__store_transaction(r->ctx->store, write_attempt, &a);
+	if (r->post && (rc == PCRM_EDUPLICATE || rc == PCRM_ERETRY)) {
+		a.one_by_one = 1;
+		rc = pcrm__store_transaction(r->ctx->store, write_attempt, &a);
 	}
 	return rc;
 }
 
+/* Whether two reads of a batch found the same accounts (a new read finds fewer or later ones). */
+static int same_batch(const struct run *r, size_t n, size_t before_n, const char *before_first,
+                      const char *before_last)
+{
+	return n == before_n && strcmp(r->subjects[0].account_no, before_first) == 0 &&
+	       strcmp(r->subjects[n - 1].account_no, before_last) == 0;
+}
+
+/*
+ * Reads, computes and writes the next batch.  A bill that another run
+ * wrote since the batch was read fails the bill COPY (PCRM_EDUPLICATE on
+ * the unique indexes of bill): the batch is read again, from then on with
+ * the test for a current bill, and without the accounts the other run
+ * billed.  Each such round is another run's progress, so it ends; a
+ * duplicate that reading again does not remove (the batch comes back the
+ * same) is not a concurrent run's and is reported as the store reported it.
+ */
 static int run_batch(struct run *r, char *after, size_t after_size, size_t *n)
 {
+	char first[PCRM__BILL_CODE_MAX + 1] = "", last[PCRM__BILL_CODE_MAX + 1] = "";
+	char why[512] = ""; /* the duplicate's message, reported if reading again changes nothing */
+	size_t before_n = 0;
 	int64_t billed = 0;
 	pcrm_decimal total = pcrm_decimal_from_int(0);
-	int rc = load_subjects(r, after, n);
+	int rc;
 
-	if (rc != PCRM_OK || *n == 0)
-		return rc;
-	rc = pcrm__usage_load_range(r->ctx, r->subjects[0].account_no,
-	                            r->subjects[*n - 1].account_no, &r->month, r->year_to_date,
-	                            r->usage, *n, &r->nusage);
-	if (rc == PCRM_OK)
-		rc = commit_batch(r, *n, &billed, &total);
-	for (size_t i = 0; i < *n; i++) {
-		pcrm_bill_free(r->bills[i]);
-		r->bills[i] = NULL;
-	}
-	if (rc == PCRM_EDUPLICATE && !r->unbilled_only) {
-		/* a bill of the month appeared since the run started: test for it from now on */
+	for (;;) {
+		rc = load_subjects(r, after, n);
+		if (rc != PCRM_OK || *n == 0)
+			return rc;
+		if (before_n > 0 && same_batch(r, *n, before_n, first, last))
+			return pcrm__error(PCRM_EDUPLICATE, "%s", why);
+		rc = pcrm__usage_load(r->ctx, r->subjects, *n, &r->month, r->year_to_date, r->usage,
+		                      &r->nusage);
+		if (rc == PCRM_OK)
+			rc = commit_batch(r, *n, &billed, &total);
+		for (size_t i = 0; i < *n; i++) {
+			pcrm_bill_free(r->bills[i]);
+			r->bills[i] = NULL;
+		}
+		if (rc != PCRM_EDUPLICATE)
+			break;
+		/* a bill of the month appeared since the batch was read: test for it from now on */
+		snprintf(why, sizeof(why), "%s", pcrm_error_last());
 		r->unbilled_only = 1;
-		return run_batch(r, after, after_size, n);
+		before_n = *n;
+		pcrm__text_copy(first, sizeof(first), r->subjects[0].account_no);
+		pcrm__text_copy(last, sizeof(last), r->subjects[*n - 1].account_no);
 	}
 	if (rc != PCRM_OK)
 		return rc;

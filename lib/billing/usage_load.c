@@ -40,7 +40,7 @@ int pcrm__month_parse(const pcrm_ctx *ctx, const char *path, const char *text,
 	return PCRM_OK;
 }
 
-/* ---- readings of a range of accounts ---- */
+/* ---- readings of a batch's accounts ---- */
 
 int pcrm__usage_cmp(const void *a, const void *b)
 {
@@ -83,31 +83,36 @@ static int add_reading(struct pcrm__account_usage *u, const char *reg_name, cons
 }
 
 /*
- * The month's readings of a range of accounts: one range of
- * meter_reading_by_account, whose account is the metering point's
- * (migration 13 keeps the copy).  Before, the range of metering points by
- * account and a probe of meter_reading_by_mp per point cost about 7 us per
- * account on PostgreSQL, this about 1 us; on PostgreSQL the probe also
- * needed a LATERAL fence against a generic plan hashing every reading.
+ * The month's readings of the batch's accounts, named in one parameter:
+ * index probes of meter_reading_by_account, whose account is the metering
+ * point's (migration 13 keeps the copy).  Until this change the query read
+ * the range from the batch's first account to its last, which also holds
+ * accounts the batch does not bill: another subtree's whose numbers
+ * interleave, accounts billed already (a catch-up run, a second run at
+ * once), closed ones.  Their readings overflowed the batch (the run failed
+ * with PCRM_ESTORE) and cost reading them; now the store returns the
+ * batch's own readings only, in one query as before.
  */
-#define READINGS_SQL                                                                         \
-	"SELECT account_no, reg, energy FROM meter_reading WHERE account_no >= $1 "              \
-	"AND account_no <= $2 AND read_at > $3 AND read_at <= $4 ORDER BY account_no"
+#define READINGS_SQL(in_keys)                                                                \
+	"SELECT account_no, reg, energy FROM meter_reading WHERE account_no" in_keys              \
+	" AND read_at > $2 AND read_at <= $3 ORDER BY account_no"
 
-static int load_readings(pcrm_ctx *ctx, const char *first, const char *last,
-                         const struct pcrm__month *month, struct pcrm__account_usage *out,
-                         size_t cap, size_t *count)
+static int load_readings(pcrm_ctx *ctx, const char *accounts, const struct pcrm__month *month,
+                         struct pcrm__account_usage *out, size_t cap, size_t *count)
 {
-	pcrm_sql_value p[4] = { PCRM_SQL_S(first), PCRM_SQL_S(last), PCRM_SQL_I(month->from),
+	pcrm_sql_value p[3] = { PCRM_SQL_S(accounts), PCRM_SQL_I(month->from),
 		                PCRM_SQL_I(month->to) };
 	pcrm_rows *rows = NULL;
 	size_t n = 0;
-	int rc = pcrm__store_query(ctx->store, READINGS_SQL, p, 4, &rows);
+	int rc = pcrm__store_query(ctx->store,
+	                           pcrm__billing_pg(ctx) ? READINGS_SQL(PCRM__SQL_IN_KEYS_PG("$1")) :
+	                                                   READINGS_SQL(PCRM__SQL_IN_KEYS_SQLITE("$1")),
+	                           p, 3, &rows);
 
 	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
 		const char *acct = pcrm__rows_text(rows, 0);
 		if (n == 0 || strcmp(out[n - 1].account_no, acct) != 0) {
-			if (n == cap) {
+			if (n == cap) { /* the store answered for accounts it was not asked about */
 				rc = pcrm__error(PCRM_ESTORE, "more accounts with readings than in the batch");
 				break;
 			}
@@ -125,25 +130,26 @@ static int load_readings(pcrm_ctx *ctx, const char *first, const char *last,
 }
 
 /* Energy and charges billed earlier in the year: annual tiers and minimums start from them. */
-static int load_year_to_date(pcrm_ctx *ctx, const char *first, const char *last,
-                             const struct pcrm__month *month, struct pcrm__account_usage *out,
-                             size_t n)
+#define YEAR_TO_DATE_SQL(in_keys)                                                            \
+	"SELECT account_no, energy, total FROM bill WHERE account_no" in_keys                     \
+	" AND status = 'issued' AND period >= $2 AND period < $3"
+
+static int load_year_to_date(pcrm_ctx *ctx, const char *accounts, const struct pcrm__month *month,
+                             struct pcrm__account_usage *out, size_t n)
 {
 	char year_start[8];
-	pcrm_sql_value p[4];
+	pcrm_sql_value p[3];
 	pcrm_rows *rows = NULL;
 	int rc;
 
 	snprintf(year_start, sizeof(year_start), "%04d-01", month->first.year);
-	p[0] = PCRM_SQL_S(first);
-	p[1] = PCRM_SQL_S(last);
-	p[2] = PCRM_SQL_S(year_start);
-	p[3] = PCRM_SQL_S(month->text);
+	p[0] = PCRM_SQL_S(accounts);
+	p[1] = PCRM_SQL_S(year_start);
+	p[2] = PCRM_SQL_S(month->text);
 	rc = pcrm__store_query(ctx->store,
-	                       "SELECT account_no, energy, total FROM bill WHERE account_no >= $1 "
-	                       "AND account_no <= $2 AND status = 'issued' AND period >= $3 "
-	                       "AND period < $4",
-	                       p, 4, &rows);
+	                       pcrm__billing_pg(ctx) ? YEAR_TO_DATE_SQL(PCRM__SQL_IN_KEYS_PG("$1")) :
+	                                               YEAR_TO_DATE_SQL(PCRM__SQL_IN_KEYS_SQLITE("$1")),
+	                       p, 3, &rows);
 	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
 		struct pcrm__account_usage *u = pcrm__usage_find(out, n, pcrm__rows_text(rows, 0));
 		pcrm_decimal e, t;
@@ -163,27 +169,36 @@ static int load_year_to_date(pcrm_ctx *ctx, const char *first, const char *last,
 	return rc < 0 ? rc : PCRM_OK;
 }
 
-int pcrm__usage_load_range(pcrm_ctx *ctx, const char *first, const char *last,
-                           const struct pcrm__month *month, int year_to_date,
-                           struct pcrm__account_usage *out, size_t cap, size_t *count)
+static const char *subject_account(const void *subjects, size_t i)
 {
-	int rc = load_readings(ctx, first, last, month, out, cap, count);
-	if (rc != PCRM_OK)
-		return rc;
+	return ((const struct pcrm__bill_subject *)subjects)[i].account_no;
+}
+
+int pcrm__usage_load(pcrm_ctx *ctx, const struct pcrm__bill_subject *subjects, size_t n,
+                     const struct pcrm__month *month, int year_to_date,
+                     struct pcrm__account_usage *out, size_t *count)
+{
+	char *accounts = NULL;
+	int rc = pcrm__store_key_list(subjects, n, subject_account, &accounts);
+
+	*count = 0;
+	if (rc == PCRM_OK)
+		rc = load_readings(ctx, accounts, month, out, n, count);
 	/*
 	 * The store's collation orders the rows; C looks them up in byte order.
 	 * They usually agree (account numbers of letters and digits), and then
 	 * the sort (a merge sort copying the 200-byte items) is skipped.
 	 */
-	for (size_t i = 1; i < *count; i++)
+	for (size_t i = 1; rc == PCRM_OK && i < *count; i++)
 		if (strcmp(out[i - 1].account_no, out[i].account_no) > 0) {
 			qsort(out, *count, sizeof(*out), pcrm__usage_cmp);
 			break;
 		}
 	/* No tariff of these bills reads the year's earlier bills: they stay zero, unread. */
-	if (!year_to_date || *count == 0)
-		return PCRM_OK;
-	return load_year_to_date(ctx, first, last, month, out, *count);
+	if (rc == PCRM_OK && year_to_date && *count > 0)
+		rc = load_year_to_date(ctx, accounts, month, out, *count);
+	free(accounts);
+	return rc;
 }
 
 /* ---- usage -> bill ---- */

@@ -1,10 +1,19 @@
 /*
- * Bulk import and export of customers as JSON Lines.
+ * Bulk import of customers as JSON Lines.
  *
  * An import batch is checked completely (parse, validate, authorise, seal ID
  * numbers, duplicates within the batch) before the first row is written, and
  * then written in one transaction through the store's bulk path (COPY on
  * PostgreSQL), so a batch lands whole or not at all.
+ *
+ * Imports resume: inside the batch's transaction, the customers the store
+ * already holds under the batch's numbers are read with one query; a line
+ * whose stored customer has exactly its content is skipped (counted as
+ * already present), one with other content fails the batch naming the line.
+ * The ID number is compared through its keyed lookup hash, which sealing the
+ * line computed anyway: HMAC-SHA256 under the context's key is equal exactly
+ * when the numbers are, and nothing stored has to be decrypted (no AES-GCM
+ * open per row, no stored number in clear in memory).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,12 +36,17 @@ struct import_row {
 	json_t *doc;
 	long line;
 	int has_id;
+	int present;          /* the store holds this customer with the same content */
+	char differs[40];     /* the store holds it with other content: the first field that differs */
+	int other_unit;       /* ... as a customer of another org unit than the line's */
 	struct pcrm__sealed_id id;
 };
 
 struct batch {
 	struct import_row *rows;
 	size_t count, cap;
+	struct import_row **sorted; /* by customer number (check_duplicates) */
+	size_t present;             /* rows marked present */
 	/* org units the actor was already allowed to write: one check per unit, not per line */
 	char allowed[ORG_CACHE][33];
 	int nallowed;
@@ -43,6 +57,7 @@ static void batch_clear(struct batch *b)
 	for (size_t i = 0; i < b->count; i++)
 		json_decref(b->rows[i].doc);
 	free(b->rows);
+	free(b->sorted);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -132,12 +147,14 @@ static int by_customer_no(const void *a, const void *b)
 	return strcmp(row_no(*(struct import_row *const *)a), row_no(*(struct import_row *const *)b));
 }
 
-static int check_duplicates(const struct batch *b)
+/* Sorts the batch by customer number (kept to match stored rows); a number twice is an error. */
+static int check_duplicates(struct batch *b)
 {
 	struct import_row **sorted = malloc((b->count ? b->count : 1) * sizeof(*sorted));
 	int rc = PCRM_OK;
 	if (!sorted)
 		return pcrm__error_oom();
+	b->sorted = sorted;
 	for (size_t i = 0; i < b->count; i++)
 		sorted[i] = &b->rows[i];
 	qsort(sorted, b->count, sizeof(*sorted), by_customer_no);
@@ -152,7 +169,123 @@ static int check_duplicates(const struct batch *b)
 			                 y->line, row_no(y), x->line);
 		}
 	}
-	free(sorted);
+	return rc;
+}
+
+/* The first field (by name) whose value differs between a line's document and a stored one. */
+static const char *first_difference(const json_t *line, const json_t *stored)
+{
+	const json_t *docs[2] = { line, stored };
+	const char *first = NULL, *key;
+	json_t *value;
+	for (int d = 0; d < 2; d++) {
+		json_object_foreach((json_t *)docs[d], key, value) {
+			/* bookkeeping fields are not content; the ID number is compared by hash */
+			if (strcmp(key, "id_number") == 0 || strcmp(key, "version") == 0 ||
+			    strcmp(key, "created_at") == 0 || strcmp(key, "updated_at") == 0)
+				continue;
+			if (!json_equal(value, json_object_get(docs[1 - d], key)) &&
+			    (!first || strcmp(key, first) < 0))
+				first = key;
+		}
+	}
+	return first;
+}
+
+/* Compares one stored customer with its line: marks the row present or names what differs. */
+static int compare_stored(struct batch *b, struct import_row *r, const char *doc_text,
+                          const char *id_hash)
+{
+	json_error_t err;
+	json_t *stored = json_loads(doc_text, 0, &err);
+	const char *field;
+	if (!stored)
+		return pcrm__error(PCRM_ESTORE, "customer \"%s\": stored document does not parse",
+		                   row_no(r));
+	field = first_difference(r->doc, stored);
+	if (field)
+		snprintf(r->differs, sizeof(r->differs), "%s", field);
+	else if (r->has_id ? !id_hash || strcmp(id_hash, r->id.hash) != 0 : id_hash != NULL)
+		snprintf(r->differs, sizeof(r->differs), "id_number");
+	json_decref(stored);
+	if (!r->differs[0]) {
+		r->present = 1;
+		b->present++;
+	}
+	return PCRM_OK;
+}
+
+static int by_no_key(const void *key, const void *elem)
+{
+	return strcmp(key, row_no(*(struct import_row *const *)elem));
+}
+
+/* The batch's customer numbers as one JSON array: one parameter, one statement per store. */
+static char *numbers_json(const struct batch *b)
+{
+	json_t *nos = json_array();
+	char *text = NULL;
+	int bad = !nos;
+	for (size_t i = 0; i < b->count && !bad; i++)
+		bad = json_array_append_new(nos, json_string(row_no(&b->rows[i]))) != 0;
+	if (!bad)
+		text = json_dumps(nos, JSON_COMPACT);
+	json_decref(nos);
+	return text;
+}
+
+/*
+ * Reads the customers the store already holds under the batch's numbers
+ * (inside the batch's transaction) and compares each with its line; the
+ * first line, in file order, whose stored customer differs fails the batch.
+ * The field is named only when the stored customer is of the line's org unit,
+ * which the actor was authorised to write: a customer elsewhere is not
+ * described to someone who may not read it.
+ */
+static int find_present(pcrm_ctx *ctx, struct batch *b)
+{
+	static const char sql_pg[] =
+		"SELECT customer_no, org_unit, doc, id_hash FROM customer WHERE customer_no = ANY "
+		"(ARRAY(SELECT json_array_elements_text($1::json)))";
+	static const char sql_sqlite[] = "SELECT customer_no, org_unit, doc, id_hash FROM customer "
+	                                 "WHERE customer_no IN (SELECT value FROM json_each($1))";
+	int pg = ctx->store->driver->kind == PCRM_STORE_POSTGRES;
+	char *nos = numbers_json(b);
+	pcrm_sql_value p[1] = { PCRM_SQL_S(nos) };
+	pcrm_rows *rows = NULL;
+	int rc = nos ? pcrm__store_query(ctx->store, pg ? sql_pg : sql_sqlite, p, 1, &rows) :
+	               pcrm__error_oom();
+
+	while (rc == PCRM_OK) {
+		struct import_row **hit;
+		int more = pcrm__rows_next(rows);
+		if (more <= 0) {
+			rc = more;
+			break;
+		}
+		hit = bsearch(pcrm__rows_text(rows, 0), b->sorted, b->count, sizeof(*b->sorted),
+		              by_no_key);
+		if (!hit)
+			continue;
+		rc = compare_stored(b, *hit, pcrm__rows_text(rows, 2), pcrm__rows_text(rows, 3));
+		(*hit)->other_unit = strcmp(pcrm__rows_text(rows, 1),
+		                            json_string_value(json_object_get((*hit)->doc,
+		                                                              "org_unit"))) != 0;
+	}
+	pcrm__rows_free(rows);
+	free(nos);
+	for (size_t i = 0; rc == PCRM_OK && i < b->count; i++) {
+		const struct import_row *r = &b->rows[i];
+		if (!r->differs[0])
+			continue;
+		if (r->other_unit)
+			return pcrm__error(PCRM_EDUPLICATE, "line %ld: customer_no: \"%s\" is already taken",
+			                   r->line, row_no(r));
+		return pcrm__error(PCRM_EDUPLICATE,
+		                   "line %ld: customer_no: \"%s\" is already taken by a stored customer "
+		                   "whose %s differs from the line",
+		                   r->line, row_no(r), r->differs);
+	}
 	return rc;
 }
 
@@ -185,8 +318,11 @@ static int copy_customers(pcrm_ctx *ctx, const struct batch *b, pcrm_time now)
 	for (i = 0; rc == PCRM_OK && i < b->count; i++) {
 		const struct import_row *r = &b->rows[i];
 		const json_t *d = r->doc;
-		char *text = pcrm__customer_stored_doc(d);
+		char *text;
 		pcrm_sql_value v[18];
+		if (r->present)
+			continue;
+		text = pcrm__customer_stored_doc(d);
 		if (!text) {
 			rc = pcrm__error_oom();
 			break;
@@ -230,6 +366,8 @@ static int copy_phones(pcrm_ctx *ctx, const struct batch *b)
 	for (size_t i = 0; rc == PCRM_OK && i < b->count; i++) {
 		const char *kind;
 		json_t *num;
+		if (b->rows[i].present)
+			continue;
 		json_object_foreach(json_object_get(b->rows[i].doc, "phones"), kind, num) {
 			pcrm_sql_value v[3] = { PCRM_SQL_S(row_no(&b->rows[i])), PCRM_SQL_S(kind),
 				                PCRM_SQL_S(json_string_value(num)) };
@@ -245,29 +383,42 @@ static int copy_phones(pcrm_ctx *ctx, const struct batch *b)
 	return pcrm__store_bulk_end(ctx->store, 0);
 }
 
-static int write_batch(pcrm_ctx *ctx, const pcrm_actor *actor, const struct batch *b,
+/* The first (dir 1) or last (dir -1) row the batch writes; there is one. */
+static const struct import_row *written_end(const struct batch *b, int dir)
+{
+	size_t i = dir > 0 ? 0 : b->count - 1;
+	while (b->rows[i].present)
+		i += (size_t)dir;
+	return &b->rows[i];
+}
+
+static int write_batch(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch *b,
                        const char *data, size_t len)
 {
 	char digest[PCRM_SHA256_HEX_LEN + 1];
 	json_t *summary;
-	int rc = copy_customers(ctx, b, pcrm_ctx_now(ctx));
+	int rc = find_present(ctx, b);
+	if (rc != PCRM_OK || b->present == b->count)
+		return rc; /* all there: a rerun of a committed batch writes nothing */
+	rc = copy_customers(ctx, b, pcrm_ctx_now(ctx));
 	if (rc == PCRM_OK)
 		rc = copy_phones(ctx, b);
 	if (rc == PCRM_OK)
 		rc = pcrm__sha256_hex(data, len, digest);
 	if (rc != PCRM_OK)
 		return rc;
-	summary = json_pack("{s:I, s:s, s:s, s:s}", "count", (json_int_t)b->count, "first",
-	                    row_no(&b->rows[0]), "last", row_no(&b->rows[b->count - 1]), "sha256",
+	summary = json_pack("{s:I, s:I, s:s, s:s, s:s}", "count", (json_int_t)(b->count - b->present),
+	                    "already_present", (json_int_t)b->present, "first",
+	                    row_no(written_end(b, 1)), "last", row_no(written_end(b, -1)), "sha256",
 	                    digest);
-	rc = pcrm__audit_append(ctx, actor, "customer.import", "customer", row_no(&b->rows[0]),
+	rc = pcrm__audit_append(ctx, actor, "customer.import", "customer", row_no(written_end(b, 1)),
 	                        summary);
 	json_decref(summary);
 	return rc;
 }
 
 static int import_batch(pcrm_ctx *ctx, const pcrm_actor *actor, const char *data, size_t len,
-                        long first_line, int64_t *imported)
+                        long first_line, pcrm_import_result *result)
 {
 	struct batch b;
 	int rc = pcrm_actor_validate(actor);
@@ -281,20 +432,52 @@ static int import_batch(pcrm_ctx *ctx, const pcrm_actor *actor, const char *data
 		if (rc == PCRM_OK)
 			rc = pcrm__store_finish(ctx->store, write_batch(ctx, actor, &b, data, len));
 	}
-	if (rc == PCRM_OK && imported)
-		*imported += (int64_t)b.count;
+	if (rc == PCRM_OK) {
+		result->imported += (int64_t)(b.count - b.present);
+		result->already_present += (int64_t)b.present;
+	}
 	batch_clear(&b);
 	return rc;
+}
+
+/*
+ * Checks the version the caller gave the result and zeroes its counts.  A
+ * later library accepts every version up to its own and fills only the
+ * fields of the caller's version.
+ */
+static int result_start(pcrm_import_result *result)
+{
+	if (result->version < 1 || result->version > PCRM_IMPORT_RESULT_VERSION)
+		return pcrm__error(PCRM_EINVAL, "result.version: %u is not supported (1..%d)",
+		                   result->version, PCRM_IMPORT_RESULT_VERSION);
+	result->imported = 0;
+	result->already_present = 0;
+	return PCRM_OK;
+}
+
+int pcrm_customer_import_ext(pcrm_ctx *ctx, const pcrm_actor *actor, const char *jsonl,
+                             size_t len, pcrm_import_result *result)
+{
+	pcrm_import_result own = PCRM_IMPORT_RESULT_INIT;
+	int rc;
+	if (!result)
+		result = &own;
+	rc = result_start(result);
+	if (rc != PCRM_OK)
+		return rc;
+	if (!jsonl)
+		return pcrm__error(PCRM_EINVAL, "jsonl: missing");
+	return import_batch(ctx, actor, jsonl, len, 1, result);
 }
 
 int pcrm_customer_import(pcrm_ctx *ctx, const pcrm_actor *actor, const char *jsonl, size_t len,
                          int64_t *imported)
 {
+	pcrm_import_result result = PCRM_IMPORT_RESULT_INIT;
+	int rc = pcrm_customer_import_ext(ctx, actor, jsonl, len, &result);
 	if (imported)
-		*imported = 0;
-	if (!jsonl)
-		return pcrm__error(PCRM_EINVAL, "jsonl: missing");
-	return import_batch(ctx, actor, jsonl, len, 1, imported);
+		*imported = result.imported;
+	return rc;
 }
 
 /* Reads up to `lines` lines into buf (grown as needed); returns the number read. */
@@ -324,33 +507,37 @@ static long read_lines(FILE *f, long lines, char **buf, size_t *cap, size_t *len
 	return got;
 }
 
-int pcrm_customer_import_file(pcrm_ctx *ctx, const pcrm_actor *actor, const char *path,
-                              int batch_lines, pcrm_progress_fn progress, void *userdata,
-                              int64_t *imported)
+int pcrm_customer_import_file_ext(pcrm_ctx *ctx, const pcrm_actor *actor, const char *path,
+                                  int batch_lines, pcrm_progress_fn progress, void *userdata,
+                                  pcrm_import_result *result)
 {
-	int64_t done = 0;
+	pcrm_import_result own = PCRM_IMPORT_RESULT_INIT;
 	long line = 1, got;
 	size_t cap = 0, len;
 	char *buf = NULL;
 	FILE *f;
-	int rc = PCRM_OK;
+	int rc;
 
-	if (imported)
-		*imported = 0;
+	if (!result)
+		result = &own;
+	rc = result_start(result);
+	if (rc != PCRM_OK)
+		return rc;
 	if (batch_lines < 0)
 		return pcrm__error(PCRM_EINVAL, "batch_lines: %d is negative", batch_lines);
 	if (!path || !(f = fopen(path, "r")))
 		return pcrm__error(PCRM_EIO, "cannot open \"%s\" for reading", path ? path : "(null)");
 	while ((got = read_lines(f, batch_lines ? batch_lines : DEFAULT_BATCH_LINES, &buf, &cap,
 	                         &len)) > 0) {
-		rc = import_batch(ctx, actor, buf, len, line, &done);
+		rc = import_batch(ctx, actor, buf, len, line, result);
 		if (rc != PCRM_OK)
 			break;
 		line += got;
-		if (progress && progress(done, userdata)) {
+		if (progress && progress(result->imported + result->already_present, userdata)) {
 			rc = pcrm__error(PCRM_ESTATE, "import stopped by the progress callback after %lld "
-			                              "customers",
-			                 (long long)done);
+			                              "customers (%lld of them already present)",
+			                 (long long)(result->imported + result->already_present),
+			                 (long long)result->already_present);
 			break;
 		}
 	}
@@ -360,7 +547,17 @@ int pcrm_customer_import_file(pcrm_ctx *ctx, const pcrm_actor *actor, const char
 		rc = pcrm__error(PCRM_EIO, "error reading \"%s\"", path);
 	fclose(f);
 	free(buf);
+	return rc;
+}
+
+int pcrm_customer_import_file(pcrm_ctx *ctx, const pcrm_actor *actor, const char *path,
+                              int batch_lines, pcrm_progress_fn progress, void *userdata,
+                              int64_t *imported)
+{
+	pcrm_import_result result = PCRM_IMPORT_RESULT_INIT;
+	int rc = pcrm_customer_import_file_ext(ctx, actor, path, batch_lines, progress, userdata,
+	                                       &result);
 	if (imported)
-		*imported = done;
+		*imported = result.imported;
 	return rc;
 }

@@ -169,12 +169,17 @@ static int find_elsewhere(struct recon *r, const char *txn, struct ours *o)
 	return rc;
 }
 
-/* Posts a line the ledger lacks as a bank payment; errors name the line. */
-static int post_line(struct recon *r, const struct pcrm__bank_line *l)
+/*
+ * Posts a line the ledger lacks as a bank payment; errors name the line.
+ * *replayed is set when a concurrent reconciliation posted it first (the
+ * ledger answered from the entry it holds).
+ */
+static int post_line(struct recon *r, const struct pcrm__bank_line *l, int *replayed)
 {
 	pcrm_civil c = { r->st->date.year, r->st->date.month, r->st->date.day, l->seconds / 3600,
 		         l->seconds / 60 % 60, l->seconds % 60 };
 	char amount[PCRM_DECIMAL_STRING_MAX], at[40];
+	pcrm_ledger_entry *entry = NULL;
 	pcrm_time t;
 	json_t *doc;
 	int rc = pcrm_time_from_civil(&c, pcrm_ctx_utc_offset(r->ctx), &t);
@@ -189,8 +194,10 @@ static int post_line(struct recon *r, const struct pcrm__bank_line *l)
 	                amount, "paid_at", at);
 	if (!doc)
 		return pcrm__error_oom();
-	rc = pcrm__ledger_post_doc(r->ctx, r->actor, l->account_no, doc, NULL);
+	rc = pcrm__ledger_post_doc(r->ctx, r->actor, l->account_no, doc, &entry);
 	json_decref(doc);
+	*replayed = entry && entry->replayed;
+	pcrm_ledger_entry_free(entry);
 	if (rc != PCRM_OK) {
 		char why[256];
 		snprintf(why, sizeof(why), "%s", pcrm_error_last());
@@ -199,11 +206,35 @@ static int post_line(struct recon *r, const struct pcrm__bank_line *l)
 	return rc;
 }
 
+/*
+ * Posting a statement is resumable: a line the ledger holds with the same
+ * account and amount is not posted again (it is "matched"), so a rerun of a
+ * statement posted before, wholly or in part (payments the bank also sent one
+ * by one), posts only the rest.  A line the ledger holds with another amount
+ * or account is the same key with other content: the posting refuses it by
+ * line, as the ledger refuses such a key, and the transaction posts nothing.
+ */
+static int refuse_different(const struct pcrm__bank_line *l, const struct ours *o)
+{
+	char ours[PCRM_DECIMAL_STRING_MAX], theirs[PCRM_DECIMAL_STRING_MAX];
+	if (strcmp(o->account_no, l->account_no) != 0)
+		return pcrm__error(PCRM_ECONFLICT,
+		                   "line %d, transaction_id: \"%s\" is posted already to account "
+		                   "\"%s\", not \"%s\"; nothing of the statement was posted",
+		                   l->line, l->transaction_id, o->account_no, l->account_no);
+	pcrm__money_text(o->amount, ours);
+	pcrm__money_text(l->amount, theirs);
+	return pcrm__error(PCRM_ECONFLICT,
+	                   "line %d, transaction_id: \"%s\" is posted already with amount %s, "
+	                   "not %s; nothing of the statement was posted",
+	                   l->line, l->transaction_id, ours, theirs);
+}
+
 static int match_line(struct recon *r, const struct pcrm__bank_line *l)
 {
 	struct ours key, elsewhere, *o;
 	pcrm_decimal zero = pcrm_decimal_make(0, 2);
-	int rc, status;
+	int rc, status, replayed = 0;
 
 	memset(&key, 0, sizeof(key));
 	snprintf(key.txn, sizeof(key.txn), "%s", l->transaction_id);
@@ -217,9 +248,9 @@ static int match_line(struct recon *r, const struct pcrm__bank_line *l)
 	if (!o) {
 		if (!(r->flags & PCRM_BANK_RECONCILE_POST_MISSING))
 			return add_item(r, 2, l->transaction_id, l->account_no, l->amount, zero, l->line);
-		rc = post_line(r, l);
-		return rc == PCRM_OK ? add_item(r, 4, l->transaction_id, l->account_no, l->amount,
-		                                l->amount, l->line) :
+		rc = post_line(r, l, &replayed);
+		return rc == PCRM_OK ? add_item(r, replayed ? 0 : 4, l->transaction_id, l->account_no,
+		                                l->amount, l->amount, l->line) :
 		                       rc;
 	}
 	o->seen = 1;
@@ -227,7 +258,14 @@ static int match_line(struct recon *r, const struct pcrm__bank_line *l)
 	                         strcmp(o->account_no, l->account_no) == 0 ?
 	                 0 :
 	                 1;
+	if (status == 1 && (r->flags & PCRM_BANK_RECONCILE_POST_MISSING))
+		return refuse_different(l, o);
 	return add_item(r, status, l->transaction_id, l->account_no, l->amount, o->amount, l->line);
+}
+
+static const char *line_account(const void *lines, size_t i)
+{
+	return ((const struct pcrm__bank_line *)lines)[i].account_no;
 }
 
 static int reconcile(struct recon *r)
@@ -236,6 +274,10 @@ static int reconcile(struct recon *r)
 	char date[16];
 	json_t *summary;
 	int rc = load_ours(r);
+
+	/* posting several lines: their accounts locked first, in order (docs/architecture.md) */
+	if (rc == PCRM_OK && (r->flags & PCRM_BANK_RECONCILE_POST_MISSING))
+		rc = pcrm__ledger_lock_accounts(r->ctx, r->st->lines, r->st->count, line_account);
 
 	for (size_t i = 0; rc == PCRM_OK && i < r->st->count; i++)
 		rc = match_line(r, &r->st->lines[i]);

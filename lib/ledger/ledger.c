@@ -486,6 +486,23 @@ static int post_locked(struct posting *p, const pcrm_actor *actor, const char *r
 	return rc;
 }
 
+/* One attempt at a posting, as pcrm__store_transaction() runs it (again after a deadlock). */
+struct post_attempt {
+	struct posting *p;
+	const pcrm_actor *actor;
+	const char *request;
+	pcrm_ledger_entry *entry;
+};
+
+static int post_attempt(void *arg)
+{
+	struct post_attempt *a = arg;
+	json_array_clear(a->p->allocations); /* an earlier attempt's */
+	pcrm_ledger_entry_free(a->entry);
+	a->entry = NULL;
+	return post_locked(a->p, a->actor, a->request, &a->entry);
+}
+
 static pcrm_permission permission_for(const struct pcrm__ledger_request *r)
 {
 	if (strcmp(r->kind, "bill") == 0)
@@ -538,9 +555,13 @@ int pcrm__ledger_post_doc(pcrm_ctx *ctx, const pcrm_actor *actor, const char *ac
 	                                        pcrm__ledger_day(ctx, req.has_at ? req.at : pcrm_ctx_now(ctx));
 	p.allocations = json_array();
 	p.doc = json_deep_copy(doc);
-	rc = p.allocations && p.doc ? pcrm__store_begin(ctx->store) : pcrm__error_oom();
-	if (rc == PCRM_OK)
-		rc = pcrm__store_finish(ctx->store, post_locked(&p, actor, request, &entry));
+	if (p.allocations && p.doc) {
+		struct post_attempt a = { &p, actor, request, NULL };
+		rc = pcrm__store_transaction(ctx->store, post_attempt, &a);
+		entry = a.entry;
+	} else {
+		rc = pcrm__error_oom();
+	}
 	json_decref(p.allocations);
 	json_decref(p.doc);
 	free(request);

@@ -10,11 +10,19 @@
  * stay those of ledger.c (docs/ledger.md): an account holding credit is
  * posted through the single path, whose allocation consumes the credit.
  *
- * Concurrency: the ledger row's entry count is the version.  A posting
- * that slipped in between the read and the write either takes an entry
- * number this batch writes (primary key: PCRM_EDUPLICATE) or moves the
- * count (the guarded UPDATE changes nothing: PCRM_ERETRY); either way the
- * caller's transaction rolls back and nothing is half written.
+ * Concurrency: the batch takes its locks in the library's order
+ * (docs/architecture.md, "Lock order"): the ledger rows of its own accounts
+ * first, in account order (FOR UPDATE on PostgreSQL), then the rows of the
+ * accounts new to the ledger (their COPY), and the audit head last, from
+ * the first single posting or the batch's audit entry on.  Nothing it
+ * writes after taking the audit head can wait for another transaction: its
+ * accounts are locked or new.  Until this change the rows were read without
+ * a lock and the entries written before the accounts, so a batch holding
+ * the audit head (after a single posting) waited for an account a counter
+ * payment held, which waited for the audit head: a deadlock.  The entry
+ * count stays the version (the guarded UPDATE), for SQLite and as a check;
+ * a payment that created a new account's ledger row meanwhile fails the
+ * COPY (PCRM_EDUPLICATE) and the caller posts that batch one by one.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,22 +87,40 @@ static int prepare(struct batch_item *items, size_t n)
 	return PCRM_OK;
 }
 
-/* Reads the ledger rows of the accounts between the first and the last of the batch. */
-static int read_states(pcrm_ctx *ctx, struct batch_item *items, size_t n)
+static const char *item_account(const void *items, size_t i)
 {
-	static const char sql[] = "SELECT account_no, balance, credit, entries FROM ledger_account "
-	                          "WHERE account_no >= $1 AND account_no <= $2";
-	pcrm_sql_value p[2] = { PCRM_SQL_S(items[0].bill->account_no),
-		                PCRM_SQL_S(items[n - 1].bill->account_no) };
-	pcrm_rows *rows = NULL;
-	int rc = pcrm__store_query(ctx->store, sql, p, 2, &rows);
+	return ((const struct batch_item *)items)[i].bill->account_no;
+}
 
+/*
+ * Reads the ledger rows of the batch's own accounts (not of a range, which
+ * holds other accounts too), on PostgreSQL locking them in account order.
+ */
+static int lock_states(pcrm_ctx *ctx, struct batch_item *items, size_t n)
+{
+	static const char sql_pg[] = "SELECT account_no, balance, credit, entries FROM "
+	                             "ledger_account WHERE account_no" PCRM__SQL_IN_KEYS_PG("$1")
+	                             " ORDER BY account_no FOR UPDATE";
+	static const char sql_sqlite[] = "SELECT account_no, balance, credit, entries FROM "
+	                                 "ledger_account WHERE account_no"
+	                                 PCRM__SQL_IN_KEYS_SQLITE("$1");
+	pcrm_sql_value p[1];
+	pcrm_rows *rows = NULL;
+	char *accounts = NULL;
+	int rc = pcrm__store_key_list(items, n, item_account, &accounts);
+
+	p[0] = PCRM_SQL_S(accounts);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_query(ctx->store,
+		                       ctx->store->driver->kind == PCRM_STORE_POSTGRES ? sql_pg :
+		                                                                         sql_sqlite,
+		                       p, 1, &rows);
 	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
 		struct batch_item *it = item_of(items, n, pcrm__rows_text(rows, 0));
 		pcrm_decimal credit;
 		rc = PCRM_OK;
 		if (!it)
-			continue; /* an account of the range outside the batch */
+			continue; /* the store's answer holds only the batch's accounts */
 		it->has_row = 1;
 		it->seq = pcrm__rows_int(rows, 3) + 1;
 		rc = pcrm__money_load(pcrm__rows_text(rows, 1), &it->balance);
@@ -103,6 +129,39 @@ static int read_states(pcrm_ctx *ctx, struct batch_item *items, size_t n)
 		it->single = rc == PCRM_OK && pcrm_decimal_sign(credit) > 0;
 	}
 	pcrm__rows_free(rows);
+	free(accounts);
+	return rc < 0 ? rc : PCRM_OK;
+}
+
+int pcrm__ledger_lock_accounts(pcrm_ctx *ctx, const void *items, size_t n,
+                               const char *(*account)(const void *items, size_t i))
+{
+	static const char create[] =
+		"INSERT INTO ledger_account (customer_no, account_no, balance, credit, entries, "
+		"updated_at) SELECT customer_no, account_no, '0.00', '0.00', 0, $2 FROM account "
+		"WHERE account_no" PCRM__SQL_IN_KEYS_PG("$1") " ORDER BY account_no "
+		"ON CONFLICT DO NOTHING";
+	static const char lock[] = "SELECT account_no FROM ledger_account WHERE account_no"
+	                           PCRM__SQL_IN_KEYS_PG("$1") " ORDER BY account_no FOR UPDATE";
+	pcrm_sql_value p[2];
+	pcrm_rows *rows = NULL;
+	char *accounts = NULL;
+	int rc;
+
+	/* SQLite: the transaction holds the one write lock already */
+	if (ctx->store->driver->kind != PCRM_STORE_POSTGRES || n == 0)
+		return PCRM_OK;
+	rc = pcrm__store_key_list(items, n, account, &accounts);
+	p[0] = PCRM_SQL_S(accounts);
+	p[1] = PCRM_SQL_I(pcrm_ctx_now(ctx));
+	if (rc == PCRM_OK)
+		rc = pcrm__store_exec(ctx->store, create, p, 2, NULL);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_query(ctx->store, lock, p, 1, &rows);
+	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1)
+		rc = PCRM_OK;
+	pcrm__rows_free(rows);
+	free(accounts);
 	return rc < 0 ? rc : PCRM_OK;
 }
 
@@ -270,23 +329,26 @@ static int post_batch(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch_item 
 	int rc = prepare(items, n);
 
 	if (rc == PCRM_OK)
-		rc = read_states(ctx, items, n);
+		rc = lock_states(ctx, items, n);
 	for (size_t i = 0; i < n && rc == PCRM_OK; i++) {
 		struct batch_item *it = &items[i];
-		if (it->single) {
-			rc = pcrm__ledger_post_doc(ctx, actor, it->bill->account_no, it->bill->doc, NULL);
+		if (it->single)
 			continue;
-		}
 		bulk_count++;
 		rc = pcrm_decimal_add(it->balance, it->req.amount, &it->balance);
 	}
+	/* the new accounts' rows before anything takes the audit head (see the top) */
+	if (rc == PCRM_OK && bulk_count > 0)
+		rc = bulk(ctx, "ledger_account", account_columns, 6, items, n, account_row, actor);
+	for (size_t i = 0; i < n && rc == PCRM_OK; i++)
+		if (items[i].single)
+			rc = pcrm__ledger_post_doc(ctx, actor, items[i].bill->account_no,
+			                           items[i].bill->doc, NULL);
 	if (rc != PCRM_OK || bulk_count == 0)
 		return rc;
 	rc = bulk(ctx, "ledger_entry", entry_columns, 14, items, n, entry_row, actor);
 	if (rc == PCRM_OK)
 		rc = bulk(ctx, "ledger_item", item_columns, 12, items, n, item_row, actor);
-	if (rc == PCRM_OK)
-		rc = bulk(ctx, "ledger_account", account_columns, 6, items, n, account_row, actor);
 	if (rc == PCRM_OK)
 		rc = update_accounts(ctx, items, n);
 	if (rc == PCRM_OK)

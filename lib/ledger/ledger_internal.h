@@ -104,6 +104,17 @@ struct pcrm__ledger_bill {
 int pcrm__ledger_post_bills(pcrm_ctx *ctx, const pcrm_actor *actor,
                             const struct pcrm__ledger_bill *bills, size_t n);
 
+/**
+ * Takes the ledger row locks of accounts account(items, 0 .. n - 1) (NULL:
+ * left out) in account order, creating the rows missing at zero first, in
+ * the caller's transaction: the first step of a transaction that then posts
+ * to them one by one (pcrm__ledger_post_doc()), so that no account lock is
+ * taken after the audit head (docs/architecture.md, "Lock order").  Does
+ * nothing on SQLite, whose transactions hold the one write lock.
+ */
+int pcrm__ledger_lock_accounts(pcrm_ctx *ctx, const void *items, size_t n,
+                               const char *(*account)(const void *items, size_t i));
+
 /** The account with its customer's org unit and usage class. */
 struct pcrm__ledger_account {
 	char customer_no[PCRM__LEDGER_CODE_MAX + 1];

@@ -305,6 +305,59 @@ static int apply(pcrm_store *st, const struct migration *m, int64_t now)
 	                        params, 3, NULL);
 }
 
+static int newer_than_library(int current)
+{
+	return pcrm__error(PCRM_ESCHEMA,
+	                   "database schema version %d is newer than this library "
+	                   "(libpowercrm %s knows up to %d): upgrade the library",
+	                   current, pcrm_version(), pcrm__schema_latest());
+}
+
+/*
+ * Whether the store records every migration this library has, read outside
+ * any transaction: on SQLite a transaction starts with BEGIN IMMEDIATE, i.e.
+ * waits for the write lock, and opening a store that needs nothing must not
+ * wait for (or fail with PCRM_ERETRY behind) another process's write
+ * transaction.  A newer schema is refused here already, untouched.
+ */
+static int up_to_date(pcrm_store *st, int *yes)
+{
+	static const char table_sqlite[] =
+		"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'pcrm_schema'";
+	static const char table_pg[] =
+		"SELECT CASE WHEN to_regclass('pcrm_schema') IS NULL THEN 0 ELSE 1 END";
+	unsigned char recorded[MIGRATION_COUNT];
+	int64_t exists = 0;
+	int current = 0, rc;
+	pcrm_rows *rows;
+
+	*yes = 0;
+	rc = pcrm__store_query_int(st, st->driver->kind == PCRM_STORE_POSTGRES ? table_pg :
+	                                                                          table_sqlite,
+	                           NULL, 0, &exists);
+	if (rc != PCRM_OK || !exists)
+		return rc;
+	rc = pcrm__store_query(st, "SELECT version FROM pcrm_schema", NULL, 0, &rows);
+	if (rc != PCRM_OK)
+		return rc;
+	memset(recorded, 0, sizeof(recorded));
+	while ((rc = pcrm__rows_next(rows)) == 1) {
+		int v = (int)pcrm__rows_int(rows, 0);
+		if (v > current)
+			current = v;
+		for (int i = 0; i < MIGRATION_COUNT; i++)
+			if (migrations[i].version == v)
+				recorded[i] = 1;
+	}
+	pcrm__rows_free(rows);
+	if (rc < 0)
+		return rc;
+	if (current > pcrm__schema_latest())
+		return newer_than_library(current);
+	*yes = memchr(recorded, 0, sizeof(recorded)) == NULL;
+	return PCRM_OK;
+}
+
 static int migrate_locked(pcrm_store *st, int64_t now)
 {
 	int current = 0, rc;
@@ -324,10 +377,7 @@ static int migrate_locked(pcrm_store *st, int64_t now)
 	if (rc != PCRM_OK)
 		return rc;
 	if (current > pcrm__schema_latest())
-		return pcrm__error(PCRM_ESCHEMA,
-		                   "database schema version %d is newer than this library "
-		                   "(libpowercrm %s knows up to %d): upgrade the library",
-		                   current, pcrm_version(), pcrm__schema_latest());
+		return newer_than_library(current);
 	/*
 	 * Numbers may have gaps (parallel branches reserve numbers), and a
 	 * database may miss a lower number that was merged after it was
@@ -346,7 +396,11 @@ static int migrate_locked(pcrm_store *st, int64_t now)
 
 int pcrm__store_migrate(pcrm_store *st, int64_t now)
 {
-	int rc = pcrm__store_begin(st);
+	int done = 0, rc = up_to_date(st, &done);
+	if (rc != PCRM_OK || done)
+		return rc;
+	/* something to apply: now under the write lock (and on PostgreSQL the advisory lock) */
+	rc = pcrm__store_begin(st);
 	if (rc != PCRM_OK)
 		return rc;
 	return pcrm__store_finish(st, migrate_locked(st, now));

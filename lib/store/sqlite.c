@@ -2,10 +2,11 @@
  * The SQLite driver: the embedded default store.
  *
  * WAL journal synced on every commit (synchronous=FULL, unless the URI asks
- * for "?synchronous=normal"), foreign keys on, a busy timeout so concurrent
- * writers wait instead of failing at once.  Prepared statements are cached by SQL text:
- * the library's statements are a fixed set, and preparing dominates the
- * cost of small queries.
+ * for "?synchronous=normal"), foreign keys on, a busy timeout (5 s, or the
+ * URI's "busy_timeout=MS") so concurrent writers wait for the write lock
+ * instead of failing at once; after it, the call fails with PCRM_ERETRY.
+ * Prepared statements are cached by SQL text: the library's statements are
+ * a fixed set, and preparing dominates the cost of small queries.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +18,8 @@
 #include "store.h"
 
 #define STMT_CACHE_SLOTS 128
-#define BUSY_TIMEOUT_MS 5000
+#define BUSY_TIMEOUT_DEFAULT_MS 5000
+#define BUSY_TIMEOUT_MAX_MS 3600000 /* an hour: anything longer is a mistake, not a wait */
 
 struct cached_stmt {
 	char *sql; /* the original ($N) text: the cache key */
@@ -363,27 +365,82 @@ static const struct pcrm_store_driver sqlite_driver = {
 	sqlite_reconnect, sqlite_is_broken, sqlite_close
 };
 
+/* What the URI's parameters ask for. */
+struct sqlite_params {
+	const char *sync; /* the PRAGMA that sets synchronous */
+	int busy_timeout_ms;
+};
+
 /*
- * Splits "PATH?synchronous=full|normal" into the path (st->path) and the
- * PRAGMA that sets it.  FULL is the default: in WAL mode NORMAL does not sync
- * the WAL on commit, so a power loss may undo the last committed
+ * synchronous=full|normal: FULL is the default: in WAL mode NORMAL does not
+ * sync the WAL on commit, so a power loss may undo the last committed
  * transactions (a posted payment, a closed work order).  NORMAL is for
  * callers that accept that in exchange for cheaper commits.
  */
-static int parse_target(sqlite_store *st, const char *target, const char **sync)
+static int param_synchronous(const char *v, size_t n, struct sqlite_params *p)
 {
-	static const char option[] = "?synchronous=";
-	const char *q = strstr(target, option);
-	size_t n = q ? (size_t)(q - target) : strlen(target);
+	if (n == 6 && memcmp(v, "normal", 6) == 0)
+		p->sync = " PRAGMA synchronous = NORMAL;";
+	else if (n == 4 && memcmp(v, "full", 4) == 0)
+		p->sync = " PRAGMA synchronous = FULL;";
+	else
+		return pcrm__error(PCRM_EINVAL, "uri: sqlite: synchronous=\"%.*s\" is not full or normal",
+		                   (int)(n < 32 ? n : 32), v);
+	return PCRM_OK;
+}
 
-	*sync = " PRAGMA synchronous = FULL;";
-	if (q) {
-		const char *v = q + strlen(option);
-		if (strcmp(v, "normal") == 0)
-			*sync = " PRAGMA synchronous = NORMAL;";
-		else if (strcmp(v, "full") != 0)
-			return pcrm__error(PCRM_EINVAL,
-			                   "uri: sqlite: synchronous=\"%.32s\" is not full or normal", v);
+/* busy_timeout=MS: how long a call waits for the write lock before PCRM_ERETRY. */
+static int param_busy_timeout(const char *v, size_t n, struct sqlite_params *p)
+{
+	long ms = 0;
+	size_t i;
+	for (i = 0; i < n && i < 8 && v[i] >= '0' && v[i] <= '9'; i++)
+		ms = ms * 10 + (v[i] - '0');
+	if (n == 0 || i < n || ms > BUSY_TIMEOUT_MAX_MS)
+		return pcrm__error(PCRM_EINVAL,
+		                   "uri: sqlite: busy_timeout=\"%.*s\" is not a number of milliseconds "
+		                   "0..%d",
+		                   (int)(n < 32 ? n : 32), v, BUSY_TIMEOUT_MAX_MS);
+	p->busy_timeout_ms = (int)ms;
+	return PCRM_OK;
+}
+
+/*
+ * Splits "PATH?NAME=VALUE&NAME=VALUE" into the path (st->path) and the
+ * parameters; an unknown or repeated parameter, or one without a value, is
+ * PCRM_EINVAL naming it.
+ */
+static int parse_target(sqlite_store *st, const char *target, struct sqlite_params *p)
+{
+	static const struct {
+		const char *name;
+		int (*set)(const char *v, size_t n, struct sqlite_params *p);
+	} known[] = { { "synchronous", param_synchronous }, { "busy_timeout", param_busy_timeout } };
+	const char *q = strchr(target, '?');
+	size_t n = q ? (size_t)(q - target) : strlen(target);
+	unsigned seen = 0;
+
+	p->sync = " PRAGMA synchronous = FULL;";
+	p->busy_timeout_ms = BUSY_TIMEOUT_DEFAULT_MS;
+	for (const char *at = q ? q + 1 : NULL; at; ) {
+		const char *end = strchr(at, '&'), *eq;
+		size_t len = end ? (size_t)(end - at) : strlen(at), k;
+		int rc, i = -1;
+		eq = memchr(at, '=', len);
+		k = eq ? (size_t)(eq - at) : len;
+		for (int j = 0; j < (int)(sizeof(known) / sizeof(known[0])); j++)
+			if (strlen(known[j].name) == k && memcmp(known[j].name, at, k) == 0)
+				i = j;
+		if (i < 0 || !eq || (seen & (1u << i)))
+			return pcrm__error(PCRM_EINVAL, "uri: sqlite: parameter \"%.*s\" %s", (int)(k < 32 ? k : 32),
+			                   at, i < 0 ? "is unknown (synchronous, busy_timeout)" :
+			                       !eq   ? "needs a value (NAME=VALUE)" :
+			                               "is given twice");
+		seen |= 1u << i;
+		rc = known[i].set(eq + 1, len - k - 1, p);
+		if (rc != PCRM_OK)
+			return rc;
+		at = end ? end + 1 : NULL;
 	}
 	if (n == 0)
 		return pcrm__error(PCRM_EINVAL, "uri: sqlite: needs a path or :memory:");
@@ -394,7 +451,7 @@ static int parse_target(sqlite_store *st, const char *target, const char **sync)
 int pcrm__sqlite_open(pcrm_store **out, const char *target)
 {
 	sqlite_store *st;
-	const char *sync = "";
+	struct sqlite_params params;
 	char config[160];
 	int rc;
 	const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX |
@@ -404,7 +461,7 @@ int pcrm__sqlite_open(pcrm_store **out, const char *target)
 	if (!st)
 		return pcrm__error_oom();
 	st->base.driver = &sqlite_driver;
-	rc = parse_target(st, target, &sync);
+	rc = parse_target(st, target, &params);
 	if (rc != PCRM_OK) {
 		sqlite_close(&st->base);
 		return rc;
@@ -418,10 +475,12 @@ int pcrm__sqlite_open(pcrm_store **out, const char *target)
 		return status;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+	sqlite3_busy_timeout(st->db, params.busy_timeout_ms);
 	/*
-	 * WAL: readers never block the writer; foreign keys: SQLite leaves them off by default;
-	 * synchronous: see parse_target(); temp_store: savepoints keep their sub-journal in
+	 * WAL: readers never block the writer, nor the writer readers (setting it on a file
+	 * already in WAL mode is a no-op that takes no lock, so opening never waits for another
+	 * process's write transaction); foreign keys: SQLite leaves them off by default;
+	 * synchronous: see param_synchronous(); temp_store: savepoints keep their sub-journal in
 	 * memory instead of creating and deleting a temporary file each time (which cost more
 	 * than the rest of a transaction).
 	 */
@@ -429,7 +488,7 @@ int pcrm__sqlite_open(pcrm_store **out, const char *target)
 		snprintf(config, sizeof(config), "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY");
 	else
 		snprintf(config, sizeof(config), "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;%s"
-		                                 " PRAGMA temp_store = MEMORY", sync);
+		                                 " PRAGMA temp_store = MEMORY", params.sync);
 	rc = sqlite_exec_script(&st->base, config);
 	/* the first statement reads the file's header: a file of something else stops here */
 	if (rc != PCRM_OK && sqlite3_errcode(st->db) == SQLITE_NOTADB) {

@@ -16,6 +16,7 @@
 #ifndef PCRM_STORE_STORE_H
 #define PCRM_STORE_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <powercrm/common.h>
@@ -213,6 +214,26 @@ struct pcrm__json_update {
 int pcrm__store_update_from_json(pcrm_store *st, const struct pcrm__json_update *u,
                                  const char *rows, pcrm_rows **out);
 
+/*
+ * "<column> is one of the keys of the JSON array parameter", per engine: a
+ * batch names its own rows (pcrm__store_key_list()) instead of a range of
+ * keys that other rows may share.  Write the column before it:
+ * "account_no" PCRM__SQL_IN_KEYS_PG("$1").  PostgreSQL probes the column's
+ * index once per key (= ANY of an ARRAY, whatever the statistics say),
+ * SQLite looks each key of json_each up in it.
+ */
+#define PCRM__SQL_IN_KEYS_PG(param)                                                          \
+	" = ANY (ARRAY(SELECT json_array_elements_text(" param "::json)))"
+#define PCRM__SQL_IN_KEYS_SQLITE(param) " IN (SELECT value FROM json_each(" param "))"
+
+/**
+ * The keys key(items, 0) .. key(items, n - 1) as the text of a JSON array of
+ * strings, the parameter of PCRM__SQL_IN_KEYS_*; a NULL key is left out.
+ * *out receives it (free with free()).  PCRM_ENOMEM when out of memory.
+ */
+int pcrm__store_key_list(const void *items, size_t n,
+                         const char *(*key)(const void *items, size_t i), char **out);
+
 /* Transactions: nest as savepoints. */
 int pcrm__store_begin(pcrm_store *st);
 int pcrm__store_commit(pcrm_store *st);
@@ -224,6 +245,20 @@ int pcrm__store_rollback(pcrm_store *st);
  * commit's failure, or the original rc).  Keeps every mutation atomic.
  */
 int pcrm__store_finish(pcrm_store *st, int rc);
+
+/**
+ * Runs body(arg) in a transaction of its own, as pcrm__store_begin() and
+ * pcrm__store_finish() would, and runs it again, after a short pause, when
+ * it fails with PCRM_ERETRY (deadlock or serialization failure on
+ * PostgreSQL, a busy SQLite) and the transaction is the outermost one,
+ * i.e. the library owns it: the rollback left nothing of the attempt.
+ * Inside a caller's transaction PCRM_ERETRY is returned at once, for the
+ * caller to run its whole transaction again.  At most 8 attempts; the last
+ * PCRM_ERETRY is returned after that.  `body` must start from scratch each
+ * time: whatever it changed outside the store in an earlier attempt it
+ * resets first.  This is the one place the library retries.
+ */
+int pcrm__store_transaction(pcrm_store *st, int (*body)(void *arg), void *arg);
 
 /**
  * Nonzero for a plain lower-case SQL identifier (letters, digits, '_'; at

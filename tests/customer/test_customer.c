@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "backend.h"
@@ -484,9 +486,12 @@ PCRM_BACKEND_TEST(customer_import, duplicates_are_named_by_line)
 	pcrm_assert_fails(pcrm_customer_import(t->ctx, &city_clerk, data, strlen(data), NULL),
 	                  PCRM_EDUPLICATE, "line 3: customer_no: \"D001\" already on line 1");
 	pcrm_assert_ok(pcrm_customer_import(t->ctx, &city_clerk, a, strlen(a), NULL));
+	/* the same number with other content in the store (an identical line would be skipped) */
+	line_for(a, sizeof(a), "D001", "3701", "13800000009");
 	snprintf(data, sizeof(data), "%s%s", b, a);
 	pcrm_assert_fails(pcrm_customer_import(t->ctx, &city_clerk, data, strlen(data), NULL),
 	                  PCRM_EDUPLICATE, "line 2: customer_no: \"D001\" is already taken");
+	cr_assert(strstr(pcrm_error_last(), "13800000009") == NULL, "%s", pcrm_error_last());
 	cr_assert_eq(customer_count(t), 1);
 	cr_assert_eq(pcrm_ctx_tx_depth(t->ctx), 0);
 }
@@ -587,4 +592,276 @@ PCRM_BACKEND_TEST(customer_import, files_import_in_batches)
 	pcrm_assert_fails(pcrm_customer_import_file(t->ctx, &city_clerk, "/nonexistent/x.jsonl", 0,
 	                                            NULL, NULL, &n),
 	                  PCRM_EIO, "/nonexistent/x.jsonl");
+}
+
+/* ---- resuming an interrupted import ---- */
+
+#define RESUME_LINES 25
+
+/* Line i of the resumable file: every third customer with an ID number (sealed in the store). */
+static void resume_line(char *buf, size_t size, int i, const char *mobile, const char *id)
+{
+	char no[16], phone[16], id_field[64] = "";
+	snprintf(no, sizeof(no), "R%03d", i);
+	snprintf(phone, sizeof(phone), "139%08d", i);
+	if (id || i % 3 == 0)
+		snprintf(id_field, sizeof(id_field), ", \"id_number\": \"%s\"",
+		         id ? id : "11010519491231002X");
+	snprintf(buf, size,
+	         "{\"customer_no\": \"%s\", \"kind\": \"person\", \"name\": \"客户%s\","
+	         " \"usage_class\": \"residential\", \"voltage_level\": \"220V\","
+	         " \"org_unit\": \"370102\", \"phones\": {\"mobile\": \"%s\"}%s}\n",
+	         no, no, mobile ? mobile : phone, id_field);
+}
+
+/* The file's first `lines` lines as text; line `changed` (0: none) with another mobile or ID. */
+static char *resume_text(int lines, int changed, const char *mobile, const char *id)
+{
+	size_t cap = (size_t)lines * 512 + 1, len = 0;
+	char *text = malloc(cap);
+	cr_assert_not_null(text);
+	text[0] = '\0';
+	for (int i = 1; i <= lines; i++) {
+		resume_line(text + len, cap - len, i, i == changed ? mobile : NULL,
+		            i == changed ? id : NULL);
+		len += strlen(text + len);
+	}
+	return text;
+}
+
+static char *resume_file(int changed, const char *mobile, const char *id)
+{
+	static char path[64];
+	char *text = resume_text(RESUME_LINES, changed, mobile, id);
+	int fd;
+	FILE *f;
+	snprintf(path, sizeof(path), "/tmp/pcrm-resume-XXXXXX");
+	fd = mkstemp(path);
+	cr_assert(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	free(text);
+	return path;
+}
+
+/* Each customer of the file exactly once, with its phone in the index once. */
+static void assert_all_once(pcrm_test_store *t, int64_t customers)
+{
+	int64_t n = -1;
+	cr_assert_eq(customer_count(t), customers);
+	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store,
+	                                     "SELECT COUNT(DISTINCT customer_no) FROM customer_phone",
+	                                     NULL, 0, &n));
+	cr_assert_eq(n, customers);
+	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store, "SELECT COUNT(*) FROM customer_phone",
+	                                     NULL, 0, &n));
+	cr_assert_eq(n, customers);
+}
+
+static int64_t audit_entries(pcrm_test_store *t)
+{
+	int64_t n = -1;
+	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &monitor, &n, NULL));
+	return n;
+}
+
+PCRM_BACKEND_TEST(customer_import, a_rerun_after_an_interruption_skips_what_is_there)
+{
+	pcrm_import_result r = PCRM_IMPORT_RESULT_INIT;
+	char *first = resume_text(7, 0, NULL, NULL), *path;
+	char *all = resume_text(RESUME_LINES, 0, NULL, NULL);
+	int64_t n = -1, entries;
+	int calls = 0;
+	setup(t);
+	/* the store as an import leaves it when killed after line 7 */
+	pcrm_assert_ok(pcrm_customer_import(t->ctx, &city_clerk, first, strlen(first), &n));
+	cr_assert_eq(n, 7);
+	path = resume_file(0, NULL, NULL);
+	pcrm_assert_ok(pcrm_customer_import_file_ext(t->ctx, &city_clerk, path, 10, count_progress,
+	                                             &calls, &r));
+	cr_assert_eq(r.imported, RESUME_LINES - 7);
+	cr_assert_eq(r.already_present, 7);
+	cr_assert_eq(calls, 3);
+	assert_all_once(t, RESUME_LINES);
+	/* the batch with the first 7 lines wrote 3 and says it skipped 7 */
+	entries = audit_entries(t);
+
+	/* everything there: nothing written, not even an audit entry */
+	r.version = PCRM_IMPORT_RESULT_VERSION;
+	pcrm_assert_ok(pcrm_customer_import_file_ext(t->ctx, &city_clerk, path, 0, NULL, NULL, &r));
+	cr_assert_eq(r.imported, 0);
+	cr_assert_eq(r.already_present, RESUME_LINES);
+	pcrm_assert_ok(pcrm_customer_import_ext(t->ctx, &city_clerk, all, strlen(all), &r));
+	cr_assert_eq(r.already_present, RESUME_LINES);
+	pcrm_assert_ok(pcrm_customer_import(t->ctx, &city_clerk, all, strlen(all), &n));
+	cr_assert_eq(n, 0);
+	cr_assert_eq(audit_entries(t), entries);
+	assert_all_once(t, RESUME_LINES);
+	cr_assert_eq(pcrm_ctx_tx_depth(t->ctx), 0);
+
+	/* a result of an unknown version is refused before anything happens */
+	r.version = 99;
+	pcrm_assert_fails(pcrm_customer_import_ext(t->ctx, &city_clerk, all, strlen(all), &r),
+	                  PCRM_EINVAL, "result.version: 99");
+	unlink(path);
+	free(first);
+	free(all);
+}
+
+PCRM_BACKEND_TEST(customer_import, a_rerun_with_a_changed_line_names_it_and_writes_nothing)
+{
+	pcrm_import_result r = PCRM_IMPORT_RESULT_INIT;
+	char *first = resume_text(7, 0, NULL, NULL), *path;
+	int64_t entries;
+	setup(t);
+	pcrm_assert_ok(pcrm_customer_import(t->ctx, &city_clerk, first, strlen(first), NULL));
+	entries = audit_entries(t);
+
+	/* line 5 with another mobile: the file is one batch, so none of its 18 new lines lands */
+	path = resume_file(5, "13712345678", NULL);
+	pcrm_assert_fails(pcrm_customer_import_file_ext(t->ctx, &city_clerk, path, 0, NULL, NULL, &r),
+	                  PCRM_EDUPLICATE,
+	                  "line 5: customer_no: \"R005\" is already taken by a stored customer whose "
+	                  "phones differs");
+	cr_assert(strstr(pcrm_error_last(), "13712345678") == NULL, "%s", pcrm_error_last());
+	cr_assert_eq(r.imported, 0);
+	cr_assert_eq(r.already_present, 0);
+	assert_all_once(t, 7);
+	cr_assert_eq(audit_entries(t), entries);
+	unlink(path);
+
+	/* line 6 with another ID number: compared through the keyed hash, named, not echoed */
+	path = resume_file(6, NULL, "370102198001011237");
+	pcrm_assert_fails(pcrm_customer_import_file(t->ctx, &city_clerk, path, 0, NULL, NULL, NULL),
+	                  PCRM_EDUPLICATE, "line 6: customer_no: \"R006\" is already taken by a "
+	                                   "stored customer whose id_number differs");
+	cr_assert(strstr(pcrm_error_last(), "3701021980") == NULL, "%s", pcrm_error_last());
+	unlink(path);
+	/* line 3 was stored with an ID number: a line without one differs too */
+	{
+		static const char id_field[] = ", \"id_number\": \"11010519491231002X\"";
+		char *text = resume_text(RESUME_LINES, 0, NULL, NULL);
+		char *id = strstr(text, id_field); /* line 3's: the first line with one */
+		cr_assert_not_null(id);
+		if (id)
+			memmove(id, id + sizeof(id_field) - 1, strlen(id + sizeof(id_field) - 1) + 1);
+		pcrm_assert_fails(pcrm_customer_import(t->ctx, &city_clerk, text, strlen(text), NULL),
+		                  PCRM_EDUPLICATE, "line 3: customer_no: \"R003\" is already taken by a "
+		                                   "stored customer whose id_number differs");
+		free(text);
+	}
+
+	/* a stored customer changed since (an update) is content the file does not have */
+	{
+		pcrm_customer *c;
+		pcrm_assert_ok(pcrm_customer_update(t->ctx, &city_clerk, "R002",
+		                                    "{\"vip_level\": 2}", 1, &c));
+		pcrm_customer_free(c);
+	}
+	path = resume_file(0, NULL, NULL);
+	pcrm_assert_fails(pcrm_customer_import_file(t->ctx, &city_clerk, path, 0, NULL, NULL, NULL),
+	                  PCRM_EDUPLICATE, "line 2: customer_no: \"R002\" is already taken by a "
+	                                   "stored customer whose vip_level differs");
+	assert_all_once(t, 7);
+	/* batches before the one with the bad line stay, as in any import (batches of 1) */
+	pcrm_assert_fails(pcrm_customer_import_file_ext(t->ctx, &city_clerk, path, 1, NULL, NULL, &r),
+	                  PCRM_EDUPLICATE, "line 2:");
+	cr_assert_eq(r.already_present, 1);
+	cr_assert_eq(r.imported, 0);
+	unlink(path);
+	free(first);
+}
+
+PCRM_BACKEND_TEST(customer_import, a_customer_of_another_unit_is_not_described)
+{
+	char a[512], b[512];
+	setup(t);
+	line_for(a, sizeof(a), "O001", "3702", "13800000001");
+	pcrm_assert_ok(pcrm_customer_import(t->ctx, &root_admin, a, strlen(a), NULL));
+	/* the Jinan clerk may write 3701, not read the Qingdao customer holding the number */
+	line_for(b, sizeof(b), "O001", "3701", "13800000001");
+	pcrm_assert_fails(pcrm_customer_import(t->ctx, &city_clerk, b, strlen(b), NULL),
+	                  PCRM_EDUPLICATE, "line 1: customer_no: \"O001\" is already taken");
+	cr_assert(strstr(pcrm_error_last(), "differs") == NULL, "%s", pcrm_error_last());
+}
+
+static pcrm_ctx *open_keyed(pcrm_test_store *t, const char *uri)
+{
+	static const unsigned char key[PCRM_DATA_KEY_LEN] = "0123456789abcdef0123456789abcde";
+	pcrm_ctx_options opts;
+	pcrm_ctx *ctx = NULL;
+	pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION);
+	opts.clock = pcrm_test_clock;
+	opts.clock_data = t;
+	opts.data_key = key;
+	opts.data_key_len = sizeof(key);
+	if (pcrm_ctx_open(&ctx, uri, &opts) != PCRM_OK)
+		return NULL;
+	return ctx;
+}
+
+/* The progress callback of the doomed child: kill -9 itself once `*after` lines are done. */
+static int die_after(int64_t done, void *ud)
+{
+	if (done >= *(int64_t *)ud)
+		raise(SIGKILL);
+	return 0;
+}
+
+PCRM_BACKEND_TEST(customer_import, a_killed_import_is_finished_by_a_rerun)
+{
+	char dir[] = "/tmp/pcrm-kill-XXXXXX", uri[128], cmd[160], *path;
+	const char *u = t->uri;
+	pcrm_import_result r = PCRM_IMPORT_RESULT_INIT;
+	int64_t after = 20, n = -1;
+	pcrm_ctx *ctx;
+	int status;
+	pid_t pid;
+
+	if (strcmp(t->uri, "sqlite::memory:") == 0) {
+		/* two processes need a file */
+		cr_assert_not_null(mkdtemp(dir));
+		snprintf(uri, sizeof(uri), "sqlite:%s/crm.db", dir);
+		u = uri;
+	}
+	ctx = open_keyed(t, u);
+	cr_assert_not_null(ctx, "%s", pcrm_error_last());
+	make_tree(ctx);
+	pcrm_ctx_close(ctx);
+	path = resume_file(0, NULL, NULL);
+
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		/* its own connection; killed after the second batch of 10 committed */
+		pcrm_ctx *mine = open_keyed(t, u);
+		if (mine)
+			pcrm_customer_import_file(mine, &city_clerk, path, 10, die_after, &after, NULL);
+		_exit(3); /* not killed: the parent's assertion says so */
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "child status %d", status);
+
+	ctx = open_keyed(t, u);
+	cr_assert_not_null(ctx, "%s", pcrm_error_last());
+	pcrm_assert_ok(pcrm__store_query_int(ctx->store, "SELECT COUNT(*) FROM customer", NULL, 0,
+	                                     &n));
+	cr_assert_eq(n, 20);
+	pcrm_assert_ok(pcrm_customer_import_file_ext(ctx, &city_clerk, path, 10, NULL, NULL, &r));
+	cr_assert_eq(r.already_present, 20);
+	cr_assert_eq(r.imported, RESUME_LINES - 20);
+	pcrm_assert_ok(pcrm__store_query_int(ctx->store,
+	                                     "SELECT COUNT(*) FROM customer c WHERE c.customer_no "
+	                                     "LIKE 'R%' AND (SELECT COUNT(*) FROM customer_phone p "
+	                                     "WHERE p.customer_no = c.customer_no) = 1",
+	                                     NULL, 0, &n));
+	cr_assert_eq(n, RESUME_LINES);
+	pcrm_assert_ok(pcrm_audit_verify(ctx, &monitor, &n, NULL));
+	pcrm_ctx_close(ctx);
+	unlink(path);
+	if (u == uri) {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		cr_assert_eq(system(cmd), 0);
+	}
 }

@@ -3,7 +3,8 @@
  * given directories is fed as is, then a fixed number of deterministic
  * mutations of each (byte flips, truncations, insertions of interesting
  * characters).  Deterministic so a failure reproduces; a crash or sanitizer
- * report fails the test.
+ * report fails the test.  A first argument --mutations=N changes the number
+ * of mutations per seed (targets whose every input opens a store use fewer).
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -13,10 +14,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define MUTATIONS_PER_SEED 2000
+#define DEFAULT_MUTATIONS_PER_SEED 2000
 #define MAX_INPUT (64 * 1024)
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15u;
+static int mutations_per_seed = DEFAULT_MUTATIONS_PER_SEED;
 
 static uint64_t next_random(void)
 {
@@ -68,7 +70,7 @@ static int run_file(const char *path)
 	size = fread(seed, 1, MAX_INPUT, f);
 	fclose(f);
 	LLVMFuzzerTestOneInput(seed, size);
-	for (int i = 0; i < MUTATIONS_PER_SEED; i++) {
+	for (int i = 0; i < mutations_per_seed; i++) {
 		size_t wsize = size;
 		memcpy(work, seed, size);
 		for (uint64_t k = 1 + next_random() % 4; k > 0; k--)
@@ -80,8 +82,12 @@ static int run_file(const char *path)
 
 int main(int argc, char **argv)
 {
-	int files = 0;
-	for (int i = 1; i < argc; i++) {
+	int files = 0, first = 1;
+	if (argc > 1 && strncmp(argv[1], "--mutations=", 12) == 0) {
+		mutations_per_seed = atoi(argv[1] + 12);
+		first = 2;
+	}
+	for (int i = first; i < argc; i++) {
 		DIR *dir = opendir(argv[i]);
 		struct dirent *e;
 		if (!dir) {
@@ -105,6 +111,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "no corpus files given\n");
 		return 1;
 	}
-	printf("replayed %d seed files with %d mutations each\n", files, MUTATIONS_PER_SEED);
+	printf("replayed %d seed files with %d mutations each\n", files, mutations_per_seed);
 	return 0;
 }

@@ -312,6 +312,13 @@ PCRM_BACKEND_TEST(ledger, bad_input_names_the_field_and_writes_nothing)
 		  "\"channel\": \"counter\"}", "amount: must be greater than 0" },
 		{ "{\"kind\": \"payment\", \"idempotency_key\": \"K\", \"amount\": \"1e3\", "
 		  "\"channel\": \"counter\"}", "amount: \"1e3\" is not a decimal" },
+		/* found by fuzz_ledger_json: too many digits was PCRM_EOVERFLOW */
+		{ "{\"kind\": \"payment\", \"idempotency_key\": \"K\", "
+		  "\"amount\": \"60833333338.888888444444444\", \"channel\": \"counter\"}",
+		  "amount: \"60833333338.888888444444444\" is not a decimal" },
+		{ "{\"kind\": \"payment\", \"idempotency_key\": \"K\", "
+		  "\"amount\": \"92233720368547759\", \"channel\": \"counter\"}",
+		  "amount: \"92233720368547759\" is too large" },
 		{ "{\"kind\": \"payment\", \"idempotency_key\": \"K\", \"amount\": \"5\", "
 		  "\"channel\": \"cash\"}", "channel:" },
 		{ "{\"kind\": \"payment\", \"amount\": \"5\", \"channel\": \"counter\"}",
@@ -607,6 +614,14 @@ static const char statement[] =
 	"T3,A1,30.00,10:00:00\r\n"
 	"T4,A2,100,23:59:59\r\n";
 
+/* The same day as the ledger has it (T2 at 199.00). */
+static const char agreed[] =
+	"bank_statement,1,ICBC,2026-11-23,4,429.00\r\n"
+	"T1,A1,100.00,08:00:00\r\n"
+	"T2,A2,199.00,09:30:00\r\n"
+	"T3,A1,30.00,10:00:00\r\n"
+	"T4,A2,100,23:59:59\r\n";
+
 PCRM_BACKEND_TEST(ledger, reconciliation_finds_every_difference)
 {
 	pcrm_bank_reconciliation *r;
@@ -648,12 +663,23 @@ PCRM_BACKEND_TEST(ledger, reconciliation_finds_every_difference)
 	expect_t3_t4(r, "missing_ours");
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_payment"), 4);
 
+	/* posting a statement that disagrees with the ledger (T2) refuses it by line, posts nothing */
+	r = (pcrm_bank_reconciliation *)1;
+	pcrm_assert_fails(pcrm_bank_reconcile(t->ctx, &city_admin, statement, strlen(statement),
+	                                      PCRM_BANK_RECONCILE_POST_MISSING, &r),
+	                  PCRM_ECONFLICT,
+	                  "line 3, transaction_id: \"T2\" is posted already with amount 199.00, not "
+	                  "200.00; nothing of the statement was posted");
+	cr_assert_null(r);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_payment"), 4);
+	cr_assert_eq(pcrm_ctx_tx_depth(t->ctx), 0);
+
 	/* posting what we lack: T3 and T4 become payments; a second run posts nothing more */
-	pcrm_assert_ok(pcrm_bank_reconcile(t->ctx, &city_admin, statement, strlen(statement),
+	pcrm_assert_ok(pcrm_bank_reconcile(t->ctx, &city_admin, agreed, strlen(agreed),
 	                                   PCRM_BANK_RECONCILE_POST_MISSING, &r));
 	expect_t3_t4(r, "posted");
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_payment"), 6);
-	pcrm_assert_ok(pcrm_bank_reconcile(t->ctx, &city_admin, statement, strlen(statement),
+	pcrm_assert_ok(pcrm_bank_reconcile(t->ctx, &city_admin, agreed, strlen(agreed),
 	                                   PCRM_BANK_RECONCILE_POST_MISSING, &r));
 	expect_t3_t4(r, "matched");
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_payment"), 6);
@@ -717,6 +743,90 @@ PCRM_BACKEND_TEST(ledger, a_malformed_statement_names_line_and_field_and_posts_n
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry"), 0);
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'bank.reconcile'"), 0);
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'ledger.post'"), 0);
+}
+
+/* `lines` payments T001.. alternating A1 / A2; line `changed` (0: none) 1 fen more or elsewhere. */
+static char *day_statement(int lines, int changed, const char *other_account)
+{
+	size_t cap = 64 + (size_t)lines * 64, len;
+	char *text = malloc(cap);
+	long fen = 0;
+	cr_assert_not_null(text);
+	for (int i = 1; i <= lines; i++)
+		fen += 1000 + i + (i == changed && !other_account);
+	len = (size_t)snprintf(text, cap, "bank_statement,1,ICBC,2026-11-23,%d,%ld.%02ld\n", lines,
+	                       fen / 100, fen % 100);
+	for (int i = 1; i <= lines; i++) {
+		int amount = 1000 + i + (i == changed && !other_account);
+		const char *account = i == changed && other_account ? other_account :
+		                      i % 2                         ? "A1" :
+		                                                      "A2";
+		len += (size_t)snprintf(text + len, cap - len, "T%03d,%s,%d.%02d,08:%02d:00\n", i,
+		                        account, amount / 100, amount % 100, i % 60);
+	}
+	return text;
+}
+
+static int64_t statuses(pcrm_bank_reconciliation *r, const char *status)
+{
+	int64_t n = 0;
+	for (size_t i = 0; i < pcrm_bank_reconciliation_count(r); i++)
+		n += strcmp(pcrm_bank_reconciliation_at(r, i)->status, status) == 0;
+	return n;
+}
+
+PCRM_BACKEND_TEST(ledger, a_statement_posted_in_part_is_finished_by_a_rerun)
+{
+	char *part = day_statement(7, 0, NULL), *all = day_statement(20, 0, NULL), *changed;
+	pcrm_bank_reconciliation *r = NULL;
+	int64_t entries;
+	setup(t);
+	t->now += 86400;
+	/* as left by a statement posting stopped after line 8 (7 payments, header on line 1) */
+	pcrm_assert_ok(pcrm_bank_reconcile(t->ctx, &city_admin, part, strlen(part),
+	                                   PCRM_BANK_RECONCILE_POST_MISSING, &r));
+	cr_assert_eq(statuses(r, "posted"), 7);
+	pcrm_bank_reconciliation_free(r);
+	/* and one the bank's gateway posted on its own */
+	pcrm_assert_ok(pcrm_bank_payment_post(t->ctx, &bank_gateway,
+	                                      bank_payment("T012", "A2", "10.12",
+	                                                   "2026-11-23T08:12:00+08:00"), NULL));
+
+	/* the whole statement: the 8 there are matched (reported, not posted again), 12 posted */
+	pcrm_assert_ok(pcrm_bank_reconcile(t->ctx, &city_admin, all, strlen(all),
+	                                   PCRM_BANK_RECONCILE_POST_MISSING, &r));
+	cr_assert_eq(pcrm_bank_reconciliation_count(r), 20);
+	cr_assert_eq(statuses(r, "matched"), 8);
+	cr_assert_eq(statuses(r, "posted"), 12);
+	cr_assert_str_eq(pcrm_bank_reconciliation_at(r, 11)->status, "matched");
+	cr_assert_eq(pcrm_bank_reconciliation_at(r, 11)->line, 13);
+	pcrm_bank_reconciliation_free(r);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_payment"), 20);
+	cr_assert_eq(count(t, "SELECT COUNT(DISTINCT bank_txn_id) FROM ledger_payment"), 20);
+	entries = count(t, "SELECT COUNT(*) FROM ledger_entry");
+
+	/* line 6 (T005) one fen off, or to another account: refused by line, nothing posted */
+	changed = day_statement(20, 5, NULL);
+	pcrm_assert_fails(pcrm_bank_reconcile(t->ctx, &city_admin, changed, strlen(changed),
+	                                      PCRM_BANK_RECONCILE_POST_MISSING, &r),
+	                  PCRM_ECONFLICT, "line 6, transaction_id: \"T005\" is posted already with "
+	                                  "amount 10.05, not 10.06");
+	free(changed);
+	changed = day_statement(20, 5, "A2");
+	pcrm_assert_fails(pcrm_bank_reconcile(t->ctx, &city_admin, changed, strlen(changed),
+	                                      PCRM_BANK_RECONCILE_POST_MISSING, &r),
+	                  PCRM_ECONFLICT, "line 6, transaction_id: \"T005\" is posted already to "
+	                                  "account \"A1\", not \"A2\"");
+	/* without posting, the same statement is reconciled and the line reported */
+	pcrm_assert_ok(pcrm_bank_reconcile(t->ctx, &city_admin, changed, strlen(changed), 0, &r));
+	cr_assert_str_eq(pcrm_bank_reconciliation_at(r, 4)->status, "amount_mismatch");
+	pcrm_bank_reconciliation_free(r);
+	free(changed);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry"), entries);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_payment"), 20);
+	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &root_admin, &entries, NULL));
+	free(part);
+	free(all);
 }
 
 struct poster {

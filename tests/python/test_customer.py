@@ -98,9 +98,49 @@ def test_import_batch_all_or_nothing(ctx):
     assert ei.value.imported == 0
     text = json.dumps(line("I005", n=5)) + "\n"
     assert ctx.customer_import(CITY_CLERK, text.encode("utf-8")) == 1
-    with pytest.raises(powercrm.Duplicate, match="line 1"):
-        ctx.customer_import(CITY_CLERK, text)
+    # the same line again is already there; with other content it is a duplicate
+    again = ctx.customer_import(CITY_CLERK, text)
+    assert again == 0 and again.imported == 0 and again.already_present == 1
+    with pytest.raises(powercrm.Duplicate, match="line 1: .* whose phones differs") as ei:
+        ctx.customer_import(CITY_CLERK, [line("I005", mobile="13912345678")])
+    assert "13912345678" not in str(ei.value)
+    assert ei.value.imported == 0 and ei.value.already_present == 0
     assert len(list(ctx.customer_search_all(CITY_AGENT))) == 3
+
+
+def test_import_result_is_a_count_with_details(ctx):
+    r = ctx.customer_import(CITY_CLERK, [line("J001", n=1), line("J002", n=2)])
+    assert isinstance(r, powercrm.ImportResult) and isinstance(r, int)
+    assert (r, r.imported, r.already_present) == (2, 2, 0)
+    assert repr(r) == "ImportResult(imported=2, already_present=0)"
+    r = ctx.customer_import(CITY_CLERK, [line("J001", n=1), line("J002", n=2), line("J003", n=3)])
+    assert (r.imported, r.already_present) == (1, 2)
+
+
+def test_import_file_resumes_after_an_interruption(ctx, tmp_path):
+    path = tmp_path / "customers.jsonl"
+    write_jsonl(path, 25)
+    # stopped after the second batch, as a killed import would be
+    with pytest.raises(powercrm.WrongState) as ei:
+        ctx.customer_import_file(CITY_CLERK, path, batch_lines=10,
+                                 progress=lambda done: done >= 20)
+    assert (ei.value.imported, ei.value.already_present) == (20, 0)
+    seen = []
+    r = ctx.customer_import_file(CITY_CLERK, path, batch_lines=10, progress=seen.append)
+    assert (r.imported, r.already_present) == (5, 20)
+    assert seen == [10, 20, 25]
+    assert len(list(ctx.customer_search_all(CITY_AGENT))) == 25
+    # a changed line of the rerun names its line; its batch writes nothing
+    with open(path, encoding="utf-8") as f:
+        lines = f.readlines()
+    lines[6] = lines[6].replace("客户F007", "客户F007-renamed")
+    with open(path, "w", encoding="utf-8") as f:
+        f.writelines(lines)
+    with pytest.raises(powercrm.Duplicate, match='line 7: customer_no: "F007" .* whose name '
+                                                 'differs') as ei:
+        ctx.customer_import_file(CITY_CLERK, path)
+    assert "renamed" not in str(ei.value)
+    assert (ei.value.imported, ei.value.already_present) == (0, 0)
 
 
 def write_jsonl(path, count, bad_line=None, prefix="F"):

@@ -112,3 +112,12 @@ def test_bank_collection_and_reconciliation(ledger):
     assert ledger.ledger_summary(CITY_AGENT, "A1").balance == D("0.00")
     with pytest.raises(powercrm.InvalidInput, match="line 3, amount"):
         ledger.bank_reconcile(CITY_ADMIN, statement.replace("80.00,08:30", "8x,08:30"))
+    # a rerun posts nothing again and reports the lines as matched
+    again = ledger.bank_reconcile(CITY_ADMIN, statement, post_missing=True)
+    assert [i.status for i in again] == ["matched", "matched"]
+    # a line the ledger holds with another amount: refused by line, nothing posted
+    changed = statement.replace("180.00", "180.01").replace("80.00,08:30", "80.01,08:30")
+    with pytest.raises(powercrm.Conflict, match='line 3, transaction_id: "T2" is posted already '
+                                                "with amount 80.00, not 80.01"):
+        ledger.bank_reconcile(CITY_ADMIN, changed, post_missing=True)
+    assert ledger.ledger_summary(CITY_AGENT, "A1").balance == D("0.00")

@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backend.h"
@@ -281,6 +283,163 @@ Test(store_sqlite_file, commits_are_synced_unless_asked_otherwise)
 	cr_assert_null(ctx);
 	pcrm_assert_fails(pcrm_ctx_open(&ctx, "sqlite:?synchronous=normal", NULL), PCRM_EINVAL,
 	                  "needs a path");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+Test(store_sqlite_file, uri_parameters_are_validated)
+{
+	char dir[] = "/tmp/pcrm-store-XXXXXX", uri[160], cmd[160];
+	static const struct {
+		const char *params;
+		const char *needle;
+	} bad[] = {
+		{ "?busy_timeout=fast", "busy_timeout=\"fast\" is not a number of milliseconds" },
+		{ "?busy_timeout=", "busy_timeout=\"\" is not a number" },
+		{ "?busy_timeout=-1", "busy_timeout=\"-1\"" },
+		{ "?busy_timeout=3600001", "busy_timeout=\"3600001\"" },
+		{ "?busy_timeout=99999999999", "busy_timeout=\"99999999999\"" },
+		{ "?busy_timeout=50&busy_timeout=60", "\"busy_timeout\" is given twice" },
+		{ "?timeout=50", "parameter \"timeout\" is unknown" },
+		{ "?busy_timeout", "parameter \"busy_timeout\" needs a value" },
+		{ "?synchronous=normal&", "parameter \"\" is unknown" },
+	};
+	pcrm_ctx *ctx = NULL;
+
+	cr_assert_not_null(mkdtemp(dir));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(uri, sizeof(uri), "sqlite:%s/crm.db%s", dir, bad[i].params);
+		pcrm_assert_fails(pcrm_ctx_open(&ctx, uri, NULL), PCRM_EINVAL, bad[i].needle);
+		cr_assert_null(ctx);
+	}
+	snprintf(uri, sizeof(uri), "sqlite:%s/crm.db?busy_timeout=50&synchronous=normal", dir);
+	pcrm_assert_ok(pcrm_ctx_open(&ctx, uri, NULL));
+	cr_assert_eq(count(ctx, "PRAGMA busy_timeout"), 50);
+	cr_assert_eq(count(ctx, "PRAGMA synchronous"), 1);
+	pcrm_ctx_close(ctx);
+	snprintf(uri, sizeof(uri), "sqlite:%s/crm.db", dir);
+	pcrm_assert_ok(pcrm_ctx_open(&ctx, uri, NULL));
+	cr_assert_eq(count(ctx, "PRAGMA busy_timeout"), 5000);
+	pcrm_ctx_close(ctx);
+	pcrm_assert_ok(pcrm_ctx_open(&ctx, "sqlite::memory:?busy_timeout=0", NULL));
+	pcrm_ctx_close(ctx);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+/*
+ * A child process holds the write lock (BEGIN IMMEDIATE) of a file database
+ * until the parent says so: the parent opens a context and reads meanwhile,
+ * and its writes give up after its busy timeout with PCRM_ERETRY.
+ */
+static pid_t hold_write_lock(const char *uri, int *release)
+{
+	int locked[2], done[2];
+	char byte = 0;
+	pid_t pid;
+	cr_assert_eq(pipe(locked), 0);
+	cr_assert_eq(pipe(done), 0);
+	pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		/* the bare store: opening a context would migrate what the parent left unmigrated */
+		pcrm_store *st = NULL;
+		close(locked[0]);
+		close(done[1]);
+		if (pcrm__store_open(&st, uri) != PCRM_OK || pcrm__store_begin(st) != PCRM_OK ||
+		    write(locked[1], "L", 1) != 1)
+			_exit(2);
+		/* hold it until the parent writes or goes away */
+		if (read(done[0], &byte, 1) < 0)
+			_exit(3);
+		pcrm__store_rollback(st);
+		pcrm__store_close(st);
+		_exit(0);
+	}
+	close(locked[1]);
+	close(done[0]);
+	cr_assert_eq(read(locked[0], &byte, 1), 1, "the child did not take the lock");
+	close(locked[0]);
+	*release = done[1];
+	return pid;
+}
+
+static double seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+Test(store_sqlite_file, open_and_read_while_another_process_writes)
+{
+	char dir[] = "/tmp/pcrm-store-XXXXXX", uri[160], fast[192], cmd[160];
+	pcrm_ctx *ctx = NULL;
+	pcrm_org_unit *unit = NULL;
+	struct timespec start;
+	int release, status, rc;
+	pid_t pid;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(uri, sizeof(uri), "sqlite:%s/crm.db", dir);
+	snprintf(fast, sizeof(fast), "%s?busy_timeout=50", uri);
+	pcrm_assert_ok(pcrm_ctx_open(&ctx, uri, NULL));
+	make_tree(ctx);
+	pcrm_ctx_close(ctx);
+
+	pid = hold_write_lock(uri, &release);
+	/* opening needs no write: the schema is current */
+	pcrm_assert_ok(pcrm_ctx_open(&ctx, fast, NULL));
+	pcrm_assert_ok(pcrm_org_unit_get(ctx, &root_admin, "3701", &unit));
+	pcrm_org_unit_free(unit);
+	cr_assert_eq(count(ctx, "SELECT COUNT(*) FROM org_unit"), 5);
+	/* a write waits 50 ms for the lock, not the default 5 s, then says retry */
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	rc = pcrm_org_unit_create(ctx, &root_admin, "3703", "37", "淄博供电公司",
+	                          PCRM_ORG_CITY);
+	cr_assert_eq(rc, PCRM_ERETRY, "%d: %s", rc, pcrm_error_last());
+	cr_assert(strstr(pcrm_error_last(), "busy") != NULL, "%s", pcrm_error_last());
+	cr_assert_lt(seconds_since(&start), 4.5, "waited as long as the default timeout");
+	pcrm_assert_fails(pcrm_ctx_begin(ctx), PCRM_ERETRY, "busy");
+	cr_assert_eq(pcrm_ctx_tx_depth(ctx), 0);
+
+	/* the lock released, the same context writes */
+	cr_assert_eq(write(release, "D", 1), 1);
+	close(release);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
+	pcrm_assert_ok(pcrm_org_unit_create(ctx, &root_admin, "3703", "37", "淄博供电公司",
+	                                    PCRM_ORG_CITY));
+	pcrm_ctx_close(ctx);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+/* Opening a store that lacks a migration while another process writes: PCRM_ERETRY. */
+Test(store_sqlite_file, a_migration_needs_the_write_lock)
+{
+	char dir[] = "/tmp/pcrm-store-XXXXXX", uri[160], fast[192], cmd[160];
+	pcrm_ctx *ctx = NULL;
+	int release, status;
+	pid_t pid;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(uri, sizeof(uri), "sqlite:%s/crm.db", dir);
+	snprintf(fast, sizeof(fast), "%s?busy_timeout=50", uri);
+	pcrm_assert_ok(pcrm_ctx_open(&ctx, uri, NULL));
+	raw(ctx, "DROP TABLE contact; DELETE FROM pcrm_schema WHERE version = 4");
+	pcrm_ctx_close(ctx);
+
+	pid = hold_write_lock(uri, &release);
+	ctx = (pcrm_ctx *)1;
+	pcrm_assert_fails(pcrm_ctx_open(&ctx, fast, NULL), PCRM_ERETRY, "busy");
+	cr_assert_null(ctx);
+	cr_assert_eq(write(release, "D", 1), 1);
+	close(release);
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	pcrm_assert_ok(pcrm_ctx_open(&ctx, fast, NULL));
+	cr_assert_eq(count(ctx, "SELECT COUNT(*) FROM pcrm_schema WHERE version = 4"), 1);
+	pcrm_ctx_close(ctx);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	cr_assert_eq(system(cmd), 0);
 }

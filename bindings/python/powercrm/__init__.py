@@ -34,7 +34,7 @@ from .timeutil import (  # noqa: F401
     days_in_month, clock_system,
 )
 from .calendars import Calendar  # noqa: F401
-from .customers import Customer, CustomerPage, phone_normalize  # noqa: F401
+from .customers import Customer, CustomerPage, ImportResult, phone_normalize  # noqa: F401
 from .contacts import Contact, ContactPage  # noqa: F401
 from .metering import (  # noqa: F401
     Register, ContractTerms, Account, MeteringPoint, MeterInstallation, Reading, READING_ROLLOVER,

@@ -14,7 +14,7 @@ from . import lowlevel as _ll
 from .actor import _native as _actor
 from .records import json_dumps, json_loads
 
-__all__ = ["Customer", "CustomerPage", "phone_normalize", "CustomerMixin"]
+__all__ = ["Customer", "CustomerPage", "ImportResult", "phone_normalize", "CustomerMixin"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,6 +47,25 @@ class CustomerPage:
 
     def __getitem__(self, i):
         return self.customers[i]
+
+
+class ImportResult(int):
+    """What an import did: an ``int``, the customers imported (so code that
+    counted them keeps working), with ``imported`` and ``already_present``,
+    the lines skipped because the store held their customer with the same
+    content (a rerun of an interrupted import)."""
+
+    def __new__(cls, imported, already_present):
+        self = super().__new__(cls, imported)
+        self.already_present = already_present
+        return self
+
+    @property
+    def imported(self):
+        return int(self)
+
+    def __repr__(self):
+        return "ImportResult(imported=%d, already_present=%d)" % (self, self.already_present)
 
 
 def phone_normalize(raw):
@@ -160,23 +179,31 @@ class CustomerMixin:
                                               caller_number)))
 
     def customer_import(self, actor, data):
-        """Imports one all-or-nothing batch; returns the number imported.
+        """Imports one all-or-nothing batch; returns an :class:`ImportResult`.
 
-        `data`: JSON Lines as str or bytes, or an iterable of dicts.  Errors
-        name the line and field; the exception's ``imported`` is 0.
+        `data`: JSON Lines as str or bytes, or an iterable of dicts.  Lines
+        whose customer is stored with the same content are skipped and
+        counted in ``already_present``, so a rerun finishes an interrupted
+        import; a stored customer with other content is Duplicate naming the
+        line.  Errors name the line and field; the exception's ``imported``
+        and ``already_present`` are 0.
         """
-        return self._call(_ll.pcrm_customer_import, _actor(actor), _jsonl(data))
+        return ImportResult(*self._call(_ll.pcrm_customer_import_ext, _actor(actor),
+                                        _jsonl(data)))
 
     def customer_import_file(self, actor, path, *, batch_lines=0, progress=None):
         """Imports a JSON Lines file in batches, each committed on its own.
 
-        ``progress(done)`` is called after each batch with the number imported
-        so far; returning a true value stops the import (WrongState); an
-        exception it raises propagates unchanged.  Runs without the GIL.  On
-        failure the exception's ``imported`` counts the batches that stay.
+        Returns an :class:`ImportResult`; rerunning a file after an
+        interruption skips the lines already imported (``already_present``).
+        ``progress(done)`` is called after each batch with the lines done so
+        far (imported + already present); returning a true value stops the
+        import (WrongState); an exception it raises propagates unchanged.
+        Runs without the GIL.  On failure the exception's ``imported`` and
+        ``already_present`` count the batches that stay.
         """
-        return self._call(_ll.pcrm_customer_import_file, _actor(actor), _os.fsdecode(path),
-                          int(batch_lines), progress)
+        return ImportResult(*self._call(_ll.pcrm_customer_import_file_ext, _actor(actor),
+                                        _os.fsdecode(path), int(batch_lines), progress))
 
     def customer_export(self, actor, out, *, org_unit=None, reveal_id=False):
         """Writes customers as JSON Lines to `out` (binary/text file or callable(bytes)).
