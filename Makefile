@@ -25,13 +25,13 @@ endif
 DEB_PACKAGES = build-essential meson ninja-build pkg-config \
 	libsqlite3-dev libpq-dev libjansson-dev libssl-dev uuid-dev \
 	libcriterion-dev swig python3 python3-dev python3-pytest \
-	postgresql sqlite3 binutils
+	postgresql sqlite3 binutils valgrind
 
 # Only `make fuzz` needs these (clang and its libFuzzer runtime, about 100 MB
 # more): installed when it runs, so `make test` and CI do not pay for them.
 FUZZ_PACKAGES = clang libclang-rt-dev
 
-.PHONY: all deps fuzz-deps build demo test test-asan fuzz bench clean
+.PHONY: all deps fuzz-deps build demo test test-asan valgrind fuzz bench clean
 
 all: build
 
@@ -78,6 +78,14 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C $(ASAN_BUILD) --print-errorlogs
+
+# Every Criterion test program of the normal build under valgrind memcheck
+# (tests/valgrind/run.sh): no definite leak, no invalid read or write, no use
+# of uninitialised memory.  SQLite-backed and store-less tests by default;
+# VALGRIND_FILTER='*' adds the PostgreSQL variants (slow).
+VALGRIND_FILTER ?= !(*_pg/*)
+valgrind: build
+	tests/valgrind/run.sh $(BUILD) '$(VALGRIND_FILTER)'
 
 $(FUZZ_BUILD)/build.ninja:
 	CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Dwerror=$(WERROR) \

@@ -40,11 +40,24 @@ typedef struct pcrm_audit_entry {
 /** Called once per entry; return nonzero to stop early (that value is then returned). */
 typedef int (*pcrm_audit_visit_fn)(const pcrm_audit_entry *entry, void *userdata);
 
+/** Longest summary_json pcrm_audit_record() takes, in bytes. */
+#define PCRM_AUDIT_SUMMARY_MAX 4096
+
+/** Longest object_id pcrm_audit_record() takes, in bytes. */
+#define PCRM_AUDIT_OBJECT_ID_MAX 128
+
 /**
  * Appends an entry for an operation the integrator performed outside the
  * library (needs PCRM_PERM_AUDIT_WRITE).  `summary_json` must be a JSON
- * object (or NULL for {}).  `action` and `object_type` are 1..64 characters.
- * Runs in the caller's transaction when one is open.
+ * object of at most PCRM_AUDIT_SUMMARY_MAX bytes (or NULL for {}).
+ * `action` and `object_type` are 1..64 characters without spaces,
+ * `object_id` (NULL for none) at most PCRM_AUDIT_OBJECT_ID_MAX bytes.  None
+ * of them, nor any key or string of the summary, may hold a control
+ * character or an invisible formatting character (bidirectional overrides,
+ * zero-width characters: the set of docs/conventions.md, "Text from
+ * outside"), which could make a printed report read other than the log:
+ * PCRM_EINVAL naming the field.  Runs in the caller's transaction when one
+ * is open.
  */
 PCRM_EXTERN(int) pcrm_audit_record(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action,
                                    const char *object_type, const char *object_id,

@@ -48,7 +48,8 @@ typedef enum pcrm_status {
 	PCRM_EOVERFLOW   = -12, /**< arithmetic result does not fit; nothing was wrapped */
 	PCRM_ESCHEMA     = -13, /**< the database schema is newer than this library */
 	PCRM_EINTEGRITY  = -14, /**< tampering detected (audit chain, authenticated data) */
-	PCRM_EUNSUPPORTED = -15 /**< the operation is not available in this build or store */
+	PCRM_EUNSUPPORTED = -15, /**< the operation is not available in this build or store */
+	PCRM_ENOTDB      = -16  /**< the store URI names a file that is not a database */
 } pcrm_status;
 
 /**

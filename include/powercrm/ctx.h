@@ -95,11 +95,17 @@ PCRM_EXTERN(int) pcrm_ctx_options_init(pcrm_ctx_options *opts, unsigned int vers
 /**
  * Opens a store and migrates it.  `opts` may be NULL for defaults.  On
  * failure *out is NULL and the status says why: PCRM_EINVAL for a malformed
- * URI or option, PCRM_ECONNECTION or PCRM_EIO when the store cannot be
- * reached, PCRM_ESCHEMA when the database is newer than the library,
+ * URI or option (including a libpq option libpq itself would only check
+ * when connecting: an sslmode, gssencmode, channel_binding or
+ * target_session_attrs that is not one of its values, a port or timeout
+ * that is not an integer), PCRM_ECONNECTION or PCRM_EIO when the store
+ * cannot be reached, PCRM_ENOTDB when an SQLite URI names a file that is
+ * not a database ("sqlite:/etc/passwd: not a database"; the file is left
+ * as it was), PCRM_ESCHEMA when the database is newer than the library,
  * PCRM_ERETRY when a migration is needed and another process's write
  * transaction held the SQLite file past the busy timeout (an up-to-date store
- * opens without waiting).
+ * opens without waiting).  Messages never contain the URI's password:
+ * libpq's are scrubbed of it.
  * Close the context with pcrm_ctx_close().
  */
 PCRM_EXTERN(int) pcrm_ctx_open(pcrm_ctx **out, const char *uri, const pcrm_ctx_options *opts);

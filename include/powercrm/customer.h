@@ -45,14 +45,19 @@ typedef struct pcrm_customer_list pcrm_customer_list;
  * as 11 digits (a leading trunk 0 dropped); landlines as 0 + area code +
  * local number (10..12 digits: "+86 531 8888 8888" -> "053188888888").
  * PCRM_EINVAL names what is wrong (a local number without area code is
- * ambiguous and rejected).
+ * ambiguous and rejected) without quoting the number: error messages never
+ * echo personal data.
  */
 PCRM_EXTERN(int) pcrm_phone_normalize(const char *raw, char *buf, size_t size);
 
 /**
  * Creates a customer from a JSON object.  Required: customer_no, kind, name,
  * usage_class, voltage_level, org_unit.  Errors name the field
- * ("phones.mobile: \"12345\" is not a mobile or landline number").
+ * ("phones.mobile: phone: 5 digits are not a mobile or landline number");
+ * they never quote the value of a personal field (name, ID number, phone,
+ * e-mail, address).  Text fields refuse control characters, invisible
+ * formatting characters (bidirectional overrides, zero-width characters:
+ * docs/conventions.md, "Text from outside") and text of only white space.
  * PCRM_EDUPLICATE when the customer number is taken.  `out` may be NULL;
  * otherwise it receives the stored customer (free with pcrm_customer_free).
  */
@@ -69,7 +74,8 @@ PCRM_EXTERN(int) pcrm_customer_get(pcrm_ctx *ctx, const pcrm_actor *actor,
  * optional field).  `expected_version` is the version the caller read: when
  * the customer changed since, PCRM_ECONFLICT and nothing changes.
  * customer_no cannot change; a closed customer cannot change (PCRM_ESTATE);
- * moving to another org unit needs write permission on both.
+ * moving to another org unit needs write permission on both.  A NULL
+ * patch is PCRM_EINVAL ("patch: missing"); *out is NULL on every failure.
  */
 PCRM_EXTERN(int) pcrm_customer_update(pcrm_ctx *ctx, const pcrm_actor *actor,
                                       const char *customer_no, const char *patch_json,
@@ -88,7 +94,8 @@ typedef struct pcrm_customer_query {
 	const char *id_number;         /**< exact, through the keyed hash (needs the data key) */
 	const char *org_unit;          /**< this unit and its subtree */
 	const char *transformer_area;  /**< exact */
-	const char *cursor;            /**< from pcrm_customer_list_next_cursor(); NULL = first page */
+	const char *cursor;            /**< from pcrm_customer_list_next_cursor(); NULL = first page;
+	                                    anything else is PCRM_EINVAL ("query.cursor: ...") */
 	int limit;                     /**< page size 1..1000; 0 = 50 */
 } pcrm_customer_query;
 

@@ -64,7 +64,9 @@ PCRM_EXTERN(pcrm_decimal) pcrm_decimal_from_int(int64_t value);
  * zero, and at most PCRM_DECIMAL_MAX_SCALE digits may follow the point.
  * PCRM_EINVAL for an empty string, a sign or point without digits, a second
  * point or any other character (the message quotes the input and gives the
- * 1-based position); PCRM_EOVERFLOW when the digits do not fit in 64 bits.
+ * 1-based position), and also when the digits do not fit in 64 bits ("does
+ * not fit in 64-bit units at scale N"): text that does not fit is bad input,
+ * not arithmetic (docs/conventions.md, "Errors").
  */
 PCRM_EXTERN(int) pcrm_decimal_parse(const char *text, pcrm_decimal *out);
 

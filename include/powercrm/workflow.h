@@ -268,8 +268,9 @@ typedef struct pcrm_workorder_filter {
 /**
  * One page of the work orders that `filter` selects (NULL = every open one
  * the actor may see), oldest first, `limit` (1..1000; 0 = 50) at a time.
- * `cursor` is NULL, then the previous page's pcrm_workorder_list_next_cursor().
- * Free with pcrm_workorder_list_free().
+ * `cursor` is NULL, then the previous page's pcrm_workorder_list_next_cursor();
+ * anything else is PCRM_EINVAL naming the cursor.  Free with
+ * pcrm_workorder_list_free().
  */
 PCRM_EXTERN(int) pcrm_workorder_query(pcrm_ctx *ctx, const pcrm_actor *actor,
                                       const pcrm_workorder_filter *filter, const char *cursor,

@@ -16,6 +16,8 @@
 #include "core/crypto.h"
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/json_doc.h"
+#include "core/text_check.h"
 #include "core/text.h"
 #include "store/store.h"
 
@@ -75,15 +77,14 @@ static int entry_hash(pcrm_sha256 *h, const pcrm_audit_entry *e, char out[PCRM_S
 	return rc == PCRM_OK ? pcrm__sha256_final_hex(h, out) : rc;
 }
 
-static int valid_name(const char *s)
+/* An action or object type: 1..64 bytes, no spaces, nothing invisible (see text_check.h). */
+static int check_name(const char *field, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
-	if (n == 0 || n > NAME_MAX_LEN)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x21 || s[i] == 0x7f)
-			return 0;
-	return 1;
+	if (n == 0 || n > NAME_MAX_LEN || strpbrk(s, " \t\n\r"))
+		return pcrm__error(PCRM_EINVAL, "%s: must be 1..%d characters without spaces", field,
+		                   NAME_MAX_LEN);
+	return pcrm__text_check(field, s, n, 0);
 }
 
 /*
@@ -256,32 +257,86 @@ static int check_reader(pcrm_ctx *ctx, const pcrm_actor *actor)
 	return pcrm__audit_deny(ctx, actor, PCRM_PERM_AUDIT_READ, "audit_log", "", reason);
 }
 
+static int check_object_id(const char *object_id)
+{
+	size_t n = object_id ? strlen(object_id) : 0;
+	if (n > PCRM_AUDIT_OBJECT_ID_MAX)
+		return pcrm__error(PCRM_EINVAL, "object_id: longer than %d bytes",
+		                   PCRM_AUDIT_OBJECT_ID_MAX);
+	return pcrm__text_check("object_id", object_id, n, PCRM__TEXT_BLANK_OK);
+}
+
+/*
+ * Every key and string of the summary, so no part of an entry can hide or
+ * reorder text.  The recursion is as deep as the nesting: at most 2048 levels
+ * in 4 KiB (and jansson stops at 2048 anyway).
+ */
+static int check_summary_text(const json_t *v)
+{
+	const char *key;
+	json_t *item;
+	size_t i;
+	int rc = PCRM_OK;
+
+	if (json_is_string(v))
+		return pcrm__text_check("summary", json_string_value(v), json_string_length(v),
+		                        PCRM__TEXT_LINES | PCRM__TEXT_BLANK_OK);
+	if (json_is_object(v))
+		json_object_foreach((json_t *)v, key, item) {
+			rc = pcrm__text_check("summary", key, strlen(key), PCRM__TEXT_BLANK_OK);
+			if (rc == PCRM_OK)
+				rc = check_summary_text(item);
+			if (rc != PCRM_OK)
+				return rc;
+		}
+	if (json_is_array(v))
+		json_array_foreach(v, i, item)
+			if ((rc = check_summary_text(item)) != PCRM_OK)
+				return rc;
+	return rc;
+}
+
+/* NULL is {}; anything else a JSON object of at most PCRM_AUDIT_SUMMARY_MAX bytes. */
+static int parse_summary(const char *summary_json, json_t **out)
+{
+	json_error_t err;
+	json_t *summary;
+	int rc;
+
+	*out = NULL;
+	if (!summary_json)
+		return PCRM_OK;
+	if (strlen(summary_json) > PCRM_AUDIT_SUMMARY_MAX)
+		return pcrm__error(PCRM_EINVAL, "summary: longer than %d bytes",
+		                   PCRM_AUDIT_SUMMARY_MAX);
+	summary = json_loads(summary_json, JSON_REJECT_DUPLICATES, &err);
+	if (!summary)
+		return pcrm__error(PCRM_EINVAL, "summary: invalid JSON at line %d column %d: %s",
+		                   err.line, err.column, pcrm__json_error_text(&err));
+	rc = json_is_object(summary) ? check_summary_text(summary) :
+	                               pcrm__error(PCRM_EINVAL, "summary: must be a JSON object");
+	if (rc != PCRM_OK) {
+		json_decref(summary);
+		return rc;
+	}
+	*out = summary;
+	return PCRM_OK;
+}
+
 int pcrm_audit_record(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action,
                       const char *object_type, const char *object_id, const char *summary_json)
 {
-	json_error_t err;
 	json_t *summary = NULL;
 	char reason[256];
 	int rc = pcrm_actor_validate(actor);
 
 	if (rc != PCRM_OK)
 		return rc;
-	if (!valid_name(action))
-		return pcrm__error(PCRM_EINVAL, "action: must be 1..%d characters without spaces",
-		                   NAME_MAX_LEN);
-	if (!valid_name(object_type))
-		return pcrm__error(PCRM_EINVAL, "object_type: must be 1..%d characters without spaces",
-		                   NAME_MAX_LEN);
-	if (summary_json) {
-		summary = json_loads(summary_json, JSON_REJECT_DUPLICATES, &err);
-		if (!summary)
-			return pcrm__error(PCRM_EINVAL, "summary: invalid JSON at line %d column %d: %s",
-			                   err.line, err.column, err.text);
-		if (!json_is_object(summary)) {
-			json_decref(summary);
-			return pcrm__error(PCRM_EINVAL, "summary: must be a JSON object");
-		}
-	}
+	if ((rc = check_name("action", action)) != PCRM_OK ||
+	    (rc = check_name("object_type", object_type)) != PCRM_OK ||
+	    (rc = check_object_id(object_id)) != PCRM_OK ||
+	    (rc = parse_summary(summary_json, &summary)) != PCRM_OK)
+		return rc;
 	if (!pcrm_actor_can(actor, PCRM_PERM_AUDIT_WRITE)) {
 		json_decref(summary);
 		snprintf(reason, sizeof(reason), "operator %s (%s level %d) may not write audit entries",

@@ -12,6 +12,7 @@
 #include <powercrm/actor.h>
 
 #include "error.h"
+#include "text_check.h"
 
 #define ROLE_COUNT 5
 #define OPERATOR_ID_MAX 64
@@ -99,33 +100,29 @@ int pcrm_role_min_level(pcrm_role role, pcrm_permission permission)
 	return r && i >= 0 ? r->min_level[i] : 0;
 }
 
-static int printable_id(const char *s, size_t max)
+/* 1..max bytes of text a report can show as it is stored (see text_check.h). */
+static int check_id(const char *field, const char *s, size_t max)
 {
-	size_t n = 0;
-	for (; s[n]; n++) {
-		unsigned char c = (unsigned char)s[n];
-		if (c < 0x20 || c == 0x7f || n >= max)
-			return 0;
-	}
-	return n > 0;
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > max)
+		return pcrm__error(PCRM_EINVAL, "%s: must be 1..%zu printable characters", field, max);
+	return pcrm__text_check(field, s, n, 0);
 }
 
 int pcrm_actor_validate(const pcrm_actor *actor)
 {
+	int rc;
 	if (!actor)
 		return pcrm__error(PCRM_EINVAL, "actor: missing (every operation needs an actor)");
-	if (!actor->operator_id || !printable_id(actor->operator_id, OPERATOR_ID_MAX))
-		return pcrm__error(PCRM_EINVAL,
-		                   "actor.operator_id: must be 1..%d printable characters",
-		                   OPERATOR_ID_MAX);
+	rc = check_id("actor.operator_id", actor->operator_id, OPERATOR_ID_MAX);
+	if (rc != PCRM_OK)
+		return rc;
 	if (role_index(actor->role) < 0)
 		return pcrm__error(PCRM_EINVAL, "actor.role: %d is not a known role", (int)actor->role);
 	if (actor->level < PCRM_LEVEL_MIN || actor->level > PCRM_LEVEL_MAX)
 		return pcrm__error(PCRM_EINVAL, "actor.level: %d is outside %d..%d", actor->level,
 		                   PCRM_LEVEL_MIN, PCRM_LEVEL_MAX);
-	if (!actor->org_unit || !printable_id(actor->org_unit, OPERATOR_ID_MAX))
-		return pcrm__error(PCRM_EINVAL, "actor.org_unit: must be an org unit code");
-	return PCRM_OK;
+	return check_id("actor.org_unit", actor->org_unit, OPERATOR_ID_MAX);
 }
 
 int pcrm_actor_can(const pcrm_actor *actor, pcrm_permission permission)

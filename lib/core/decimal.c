@@ -5,7 +5,8 @@
  * widens to 128 bits first: a 64-bit value shifted by up to 18 places
  * (< 2^63 * 10^18 < 2^123) and any product of two 64-bit units (<= 2^126)
  * fit, so the exact result is known before it is rounded or narrowed.
- * Narrowing checks the range and reports PCRM_EOVERFLOW instead of wrapping.
+ * Narrowing checks the range and reports PCRM_EOVERFLOW instead of wrapping;
+ * text that does not fit is bad input, PCRM_EINVAL (docs/conventions.md).
  *
  * No floating point anywhere: 0.1 has no binary representation, and a bill
  * must add up to the cent on every platform.
@@ -326,7 +327,7 @@ int pcrm_decimal_parse_n(const char *text, size_t len, pcrm_decimal *out)
 		s.scale = 0;
 	if (s.too_big) {
 		snprintf(what, sizeof(what), "does not fit in 64-bit units at scale %d", s.scale);
-		return parse_fail(PCRM_EOVERFLOW, text, len, what);
+		return parse_fail(PCRM_EINVAL, text, len, what); /* input, not arithmetic */
 	}
 	/* negate in the signed domain via mag - 1 so 2^63 never converts to int64_t */
 	out->units = negative && s.mag ? -(int64_t)(s.mag - 1) - 1 : (int64_t)s.mag;

@@ -29,6 +29,7 @@ const char *pcrm_strerror(int status)
 	case PCRM_ESCHEMA: return "database schema is newer than this library";
 	case PCRM_EINTEGRITY: return "integrity check failed";
 	case PCRM_EUNSUPPORTED: return "operation not supported";
+	case PCRM_ENOTDB: return "not a database";
 	}
 	return "unknown status";
 }

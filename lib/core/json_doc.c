@@ -103,3 +103,15 @@ done:
 		*out = buf;
 	return rc;
 }
+
+const char *pcrm__json_error_text(const json_error_t *err)
+{
+	static _Thread_local char text[JSON_ERROR_TEXT_LENGTH];
+	char *near;
+
+	snprintf(text, sizeof(text), "%s", err->text);
+	near = strstr(text, " near ");
+	if (near)
+		*near = '\0';
+	return text;
+}

@@ -33,4 +33,12 @@ int pcrm__json_check_keys(const char *path, const json_t *obj, const char *const
  */
 int pcrm__read_text_file(const char *path, size_t max, const char *what, char **out);
 
+/**
+ * jansson's message for a syntax error without its " near '...'" excerpt:
+ * the excerpt is a piece of the caller's document, which may be a name, a
+ * phone number or an ID number, and error messages never quote personal
+ * data.  Returns a pointer into a thread-local buffer.
+ */
+const char *pcrm__json_error_text(const json_error_t *err);
+
 #endif

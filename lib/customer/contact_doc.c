@@ -11,6 +11,8 @@
 
 #include "contact_internal.h"
 #include "core/error.h"
+#include "core/json_doc.h"
+#include "core/text_check.h"
 
 enum field_type { F_INSTANT, F_ENUM, F_AGENT, F_PHONE, F_DURATION, F_CODE, F_SUMMARY };
 
@@ -101,10 +103,7 @@ static int check_agent(const struct field_rule *r, const json_t *v)
 	int rc = need_string(r, v);
 	if (rc == PCRM_OK)
 		rc = check_length(r, n);
-	for (size_t i = 0; rc == PCRM_OK && i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] == 0x7f)
-			rc = pcrm__error(PCRM_EINVAL, "%s: control character at byte %zu", r->name, i);
-	return rc;
+	return rc == PCRM_OK ? pcrm__text_check(r->name, s, n, 0) : rc;
 }
 
 /* Stored normalised, so a contact's number matches the customer's phones and the screen pop. */
@@ -163,13 +162,7 @@ static int check_summary(const struct field_rule *r, const json_t *v)
 	int rc = need_string(r, v);
 	if (rc == PCRM_OK)
 		rc = check_length(r, n);
-	for (size_t i = 0; rc == PCRM_OK && i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f)
-			rc = pcrm__error(PCRM_EINVAL, "%s: control character 0x%02X at byte %zu",
-			                 r->name, (unsigned)c, i);
-	}
-	return rc;
+	return rc == PCRM_OK ? pcrm__text_check(r->name, s, n, PCRM__TEXT_LINES) : rc;
 }
 
 static int check_field(const struct field_rule *r, json_t *v, struct pcrm__contact_fields *out)
@@ -240,7 +233,7 @@ int pcrm__contact_parse(const char *text, size_t len, json_t **doc,
 	*doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
 	if (!*doc)
 		return pcrm__error(PCRM_EINVAL, "contact: invalid JSON at line %d column %d: %s",
-		                   err.line, err.column, err.text);
+		                   err.line, err.column, pcrm__json_error_text(&err));
 	rc = validate(*doc, out);
 	if (rc != PCRM_OK) {
 		json_decref(*doc);

@@ -7,6 +7,7 @@
 #include "core/crypto.h"
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/json_doc.h"
 #include "customer_internal.h"
 #include "org/org_internal.h"
 #include "store/store.h"
@@ -212,12 +213,13 @@ int pcrm__customer_list_rows(pcrm_rows *rows, int limit, pcrm_customer ***items,
 static int parse_json(const char *what, const char *text, json_t **out)
 {
 	json_error_t err;
+	*out = NULL; /* callers free *out on every path, even when there is no text */
 	if (!text)
 		return pcrm__error(PCRM_EINVAL, "%s: missing", what);
 	*out = json_loads(text, JSON_REJECT_DUPLICATES, &err);
 	if (!*out)
 		return pcrm__error(PCRM_EINVAL, "%s: invalid JSON at line %d column %d: %s", what,
-		                   err.line, err.column, err.text);
+		                   err.line, err.column, pcrm__json_error_text(&err));
 	return PCRM_OK;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/text_check.h"
 #include "customer_internal.h"
 
 enum field_type { F_CODE, F_TEXT, F_ENUM, F_BOOL, F_INT, F_GROUPS, F_ADDRESSES, F_PHONES, F_EMAIL,
@@ -30,7 +31,7 @@ static const char *const channels[] = { "sms", "phone", "email", "wechat", "mail
 static const char *const address_kinds[] = { "supply", "mailing", "billing", NULL };
 
 static const struct field_rule rules[] = {
-	{ "customer_no", F_CODE, 1, 32, 0, NULL },
+	{ "customer_no", F_CODE, 1, PCRM__CUSTOMER_NO_MAX, 0, NULL },
 	{ "kind", F_ENUM, 1, 0, 0, kinds },
 	{ "name", F_TEXT, 1, 200, 0, NULL },
 	{ "customer_type", F_TEXT, 0, 64, 0, NULL },
@@ -75,10 +76,7 @@ static int check_text(const char *path, const json_t *v, int max)
 	n = json_string_length(v);
 	if (n == 0 || n > (size_t)max)
 		return pcrm__error(PCRM_EINVAL, "%s: must be 1..%d bytes", path, max);
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20)
-			return pcrm__error(PCRM_EINVAL, "%s: control character at byte %zu", path, i);
-	return PCRM_OK;
+	return pcrm__text_check(path, s, n, 0);
 }
 
 static int check_code(const char *path, const json_t *v, int max)
@@ -204,7 +202,7 @@ static int check_phones(json_t *v)
 			return rc;
 		}
 		if (strcmp(key, "mobile") == 0 && norm[0] != '1')
-			return pcrm__error(PCRM_EINVAL, "phones.mobile: \"%s\" is a landline number", norm);
+			return pcrm__error(PCRM_EINVAL, "phones.mobile: is a landline number");
 		json_string_set(num, norm);
 	}
 	return PCRM_OK;
@@ -219,7 +217,7 @@ static int check_email(const json_t *v)
 	s = json_string_value(v);
 	at = strchr(s, '@');
 	if (!at || at == s || !strchr(at, '.') || strchr(at + 1, '@') || strchr(s, ' '))
-		return pcrm__error(PCRM_EINVAL, "email: \"%.64s\" is not an e-mail address", s);
+		return pcrm__error(PCRM_EINVAL, "email: is not an e-mail address (name@domain)");
 	return PCRM_OK;
 }
 

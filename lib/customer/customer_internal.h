@@ -51,6 +51,9 @@ int pcrm__account_customer_sync(pcrm_ctx *ctx, const char *customer_no);
 
 #define PCRM__ID_MAX 18
 
+/** Longest customer number (letters, digits, - _ .). */
+#define PCRM__CUSTOMER_NO_MAX 32
+
 struct pcrm_rows;
 struct pcrm_ctx;
 

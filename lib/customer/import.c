@@ -23,6 +23,7 @@
 #include "core/crypto.h"
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/json_doc.h"
 #include "customer_internal.h"
 #include "org/org_internal.h"
 #include "store/store.h"
@@ -93,7 +94,7 @@ static int add_line(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch *b, con
 	r->doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
 	if (!r->doc)
 		return pcrm__error(PCRM_EINVAL, "line %ld: invalid JSON at column %d: %s", line,
-		                   err.column, err.text);
+		                   err.column, pcrm__json_error_text(&err));
 	b->count++;
 	rc = pcrm__customer_validate(r->doc, 0);
 	if (rc == PCRM_OK)

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/json_doc.h"
+#include "core/text_check.h"
 #include "metering_internal.h"
 
 /* ---- registers ---- */
@@ -112,10 +114,7 @@ static int check_text(const char *path, const json_t *v, int min, int max)
 	if (n < (size_t)min || n > (size_t)max)
 		return pcrm__error(PCRM_EINVAL, "%s: must be %d..%d bytes", path, min, max);
 	/* also refuses an embedded NUL, which would cut the stored text short */
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20)
-			return pcrm__error(PCRM_EINVAL, "%s: control character at byte %zu", path, i);
-	return PCRM_OK;
+	return pcrm__text_check(path, s, n, min == 0 ? PCRM__TEXT_BLANK_OK : 0);
 }
 
 static int check_chars(const char *path, const json_t *v, int min, int max, int digits_only)
@@ -123,15 +122,19 @@ static int check_chars(const char *path, const json_t *v, int min, int max, int 
 	int rc = check_text(path, v, min, max);
 	if (rc != PCRM_OK)
 		return rc;
-	for (const char *s = json_string_value(v); *s; s++) {
+	/* positions, not characters: a bank account is personal data */
+	for (const char *t = json_string_value(v), *s = t; *s; s++) {
 		int digit = *s >= '0' && *s <= '9';
 		int other = (*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '-' ||
 		            *s == '_' || *s == '.';
 		if (digits_only && !digit)
-			return pcrm__error(PCRM_EINVAL, "%s: '%c' is not a digit", path, *s);
+			return pcrm__error(PCRM_EINVAL, "%s: the character at byte %zu is not a digit",
+			                   path, (size_t)(s - t) + 1);
 		if (!digit && !other)
-			return pcrm__error(PCRM_EINVAL, "%s: '%c' is not allowed (letters, digits, - _ .)",
-			                   path, *s);
+			return pcrm__error(PCRM_EINVAL,
+			                   "%s: the character at byte %zu is not allowed (letters, "
+			                   "digits, - _ .)",
+			                   path, (size_t)(s - t) + 1);
 	}
 	return PCRM_OK;
 }
@@ -359,7 +362,7 @@ int pcrm__metering_parse_json(const char *what, const char *text, json_t **out)
 	*out = json_loads(text, JSON_REJECT_DUPLICATES, &err);
 	if (!*out)
 		return pcrm__error(PCRM_EINVAL, "%s: invalid JSON at line %d column %d: %s", what,
-		                   err.line, err.column, err.text);
+		                   err.line, err.column, pcrm__json_error_text(&err));
 	return PCRM_OK;
 }
 

@@ -30,7 +30,10 @@ static int is_landline(const char *d, size_t n)
 	return n - area == 7 || n - area == 8;
 }
 
-/* Keeps the digits, dropping the separators people and switches write. */
+/*
+ * Keeps the digits, dropping the separators people and switches write.
+ * Messages never quote the number: it is personal data.
+ */
 static int collect_digits(const char *raw, char *d, size_t *n, int *plus)
 {
 	*n = 0;
@@ -38,12 +41,14 @@ static int collect_digits(const char *raw, char *d, size_t *n, int *plus)
 	for (const char *p = raw; *p; p++) {
 		if (*p >= '0' && *p <= '9') {
 			if (*n >= DIGITS_MAX)
-				return pcrm__error(PCRM_EINVAL, "phone: \"%.32s\" has too many digits", raw);
+				return pcrm__error(PCRM_EINVAL, "phone: more than %d digits", DIGITS_MAX);
 			d[(*n)++] = *p;
 		} else if (*p == '+' && *n == 0 && !*plus) {
 			*plus = 1;
 		} else if (*p != ' ' && *p != '-' && *p != '(' && *p != ')' && *p != '.') {
-			return pcrm__error(PCRM_EINVAL, "phone: \"%.32s\" contains '%c'", raw, *p);
+			return pcrm__error(PCRM_EINVAL,
+			                   "phone: the character at byte %zu is not a digit, space, + - ( ) or .",
+			                   (size_t)(p - raw) + 1);
 		}
 	}
 	d[*n] = '\0';
@@ -72,7 +77,7 @@ int pcrm_phone_normalize(const char *raw, char *buf, size_t size)
 			n++;
 		}
 	} else if (plus) {
-		return pcrm__error(PCRM_EINVAL, "phone: \"%.32s\" is not a Chinese (+86) number", raw);
+		return pcrm__error(PCRM_EINVAL, "phone: not a Chinese (+86) number");
 	}
 	/* A trunk 0 in front of a mobile, as some switches dial out-of-area mobiles. */
 	if (n == 12 && d[0] == '0' && is_mobile(d + 1, 11)) {
@@ -81,10 +86,9 @@ int pcrm_phone_normalize(const char *raw, char *buf, size_t size)
 	}
 	if (!is_mobile(d, n) && !is_landline(d, n)) {
 		if (n >= 7 && n <= 8 && d[0] != '0')
-			return pcrm__error(PCRM_EINVAL,
-			                   "phone: \"%.32s\" is a local number without area code", raw);
-		return pcrm__error(PCRM_EINVAL, "phone: \"%.32s\" is not a mobile or landline number",
-		                   raw);
+			return pcrm__error(PCRM_EINVAL, "phone: a local number without area code");
+		return pcrm__error(PCRM_EINVAL, "phone: %zu digits are not a mobile or landline number",
+		                   n);
 	}
 	if (n + 1 > size)
 		return pcrm__error(PCRM_EINVAL, "phone: buffer too small");

@@ -12,6 +12,7 @@
 #include "core/crypto.h"
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/text_check.h"
 #include "core/vec.h"
 #include "customer_internal.h"
 #include "org/org_internal.h"
@@ -72,6 +73,11 @@ static int check_query(const pcrm_customer_query *query, int *limit)
 		                   MAX_LIMIT);
 	if (query->name_prefix && !*query->name_prefix)
 		return pcrm__error(PCRM_EINVAL, "query.name_prefix: empty");
+	/* a cursor is the customer_no of a page's last customer: anything else is not one */
+	if (query->cursor &&
+	    pcrm__code_check("query.cursor", query->cursor, PCRM__CUSTOMER_NO_MAX) != PCRM_OK)
+		return pcrm__error(PCRM_EINVAL,
+		                   "query.cursor: not a cursor from pcrm_customer_list_next_cursor()");
 	return PCRM_OK;
 }
 

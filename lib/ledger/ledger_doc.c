@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/json_doc.h"
+#include "core/text_check.h"
 #include "ledger_internal.h"
 
 /* ---- money and days ---- */
@@ -15,9 +17,6 @@
 int pcrm__money_parse(const char *path, const char *text, pcrm_decimal *out)
 {
 	pcrm_decimal v;
-	int rc;
-	/* an amount with more digits than a decimal holds, or too large for two decimals, is bad
-	 * input (PCRM_EINVAL, as ledger.h documents), not an overflow of arithmetic asked for */
 	if (pcrm_decimal_parse(text, &v) != PCRM_OK)
 		return pcrm__error(PCRM_EINVAL, "%s: \"%.40s\" is not a decimal amount", path, text);
 	if (v.scale > 2)
@@ -25,8 +24,8 @@ int pcrm__money_parse(const char *path, const char *text, pcrm_decimal *out)
 		                   text);
 	if (pcrm_decimal_sign(v) <= 0)
 		return pcrm__error(PCRM_EINVAL, "%s: must be greater than 0", path);
-	rc = pcrm_decimal_round(v, 2, PCRM_ROUND_HALF_UP, out);
-	if (rc != PCRM_OK)
+	/* too large for fen is bad input, as in bank statements (docs/conventions.md) */
+	if (pcrm_decimal_round(v, 2, PCRM_ROUND_HALF_UP, out) != PCRM_OK)
 		return pcrm__error(PCRM_EINVAL, "%s: \"%.40s\" is too large", path, text);
 	return PCRM_OK;
 }
@@ -126,10 +125,7 @@ static int check_free_text(const char *name, const char *s, size_t n)
 {
 	if (n < 1 || n > PCRM__LEDGER_TEXT_MAX)
 		return pcrm__error(PCRM_EINVAL, "%s: must be 1..%d bytes", name, PCRM__LEDGER_TEXT_MAX);
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return pcrm__error(PCRM_EINVAL, "%s: control character at byte %zu", name, i + 1);
-	return PCRM_OK;
+	return pcrm__text_check(name, s, n, 0);
 }
 
 static int check_period(const char *name, const char *s, size_t n)
@@ -347,7 +343,7 @@ int pcrm__ledger_parse_json(const char *what, const char *text, size_t len, json
 	*out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
 	if (!*out)
 		return pcrm__error(PCRM_EINVAL, "%s: invalid JSON at line %d column %d: %s", what,
-		                   err.line, err.column, err.text);
+		                   err.line, err.column, pcrm__json_error_text(&err));
 	if (!json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;

@@ -8,6 +8,7 @@
 #include "audit/audit.h"
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/text_check.h"
 #include "org_internal.h"
 #include "store/store.h"
 
@@ -41,10 +42,7 @@ static int check_name(const char *field, const char *name)
 	if (n == 0 || n > NAME_MAX_BYTES)
 		return pcrm__error(PCRM_EINVAL, "%s: must be 1..%d bytes of UTF-8", field,
 		                   NAME_MAX_BYTES);
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)name[i] < 0x20)
-			return pcrm__error(PCRM_EINVAL, "%s: control character at byte %zu", field, i);
-	return PCRM_OK;
+	return pcrm__text_check(field, name, n, 0);
 }
 
 static char *dup_or_null(const char *s)

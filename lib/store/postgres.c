@@ -562,6 +562,79 @@ static int pg_bulk_end(pcrm_store *base, int abort)
 	return rc;
 }
 
+/* Replaces every occurrence of `secret` in msg (of `size` bytes) with "***". */
+static void hide(char *msg, size_t size, const char *secret, size_t n)
+{
+	char out[2048]; /* room for a one-byte secret become "***" everywhere */
+	size_t o = 0;
+	const char *p = msg, *hit;
+
+	if (n == 0)
+		return;
+	while ((hit = strstr(p, secret)) != NULL && o + (size_t)(hit - p) + 4 < sizeof(out)) {
+		memcpy(out + o, p, (size_t)(hit - p));
+		o += (size_t)(hit - p);
+		memcpy(out + o, "***", 3);
+		o += 3;
+		p = hit + n;
+	}
+	if (p == msg)
+		return;
+	snprintf(out + o, sizeof(out) - o, "%s", p);
+	pcrm__text_copy(msg, size, out); /* cut to size, secrets already gone */
+}
+
+/*
+ * The password as written in a URI ("scheme://user:PASSWORD@host") or a
+ * key/value string ("password=PASSWORD"), found without libpq so that it
+ * can be hidden even when libpq cannot parse the text.
+ */
+static void hide_written_password(char *msg, size_t size, const char *conninfo)
+{
+	const char *p = strstr(conninfo, "://"), *at, *colon;
+
+	if (p && (at = strrchr(p + 3, '@')) != NULL) {
+		colon = memchr(p + 3, ':', (size_t)(at - (p + 3)));
+		if (colon)
+			hide(msg, size, colon + 1, (size_t)(at - colon - 1));
+	}
+	for (p = conninfo; (p = strstr(p, "password")) != NULL; p++) {
+		const char *v = p + strlen("password");
+		while (*v == ' ')
+			v++;
+		if (*v++ != '=')
+			continue;
+		while (*v == ' ')
+			v++;
+		if (*v == '\'')
+			v++;
+		hide(msg, size, v, strcspn(v, " '&"));
+	}
+}
+
+/*
+ * libpq quotes what it could not read, and for a malformed URI that is the
+ * whole URI, password and all ("postgresql://crm:secret@[::1/crm").  Every
+ * libpq message bound for pcrm_error_last() passes through here: the
+ * conninfo text and the password (as libpq parsed it, and as it is written)
+ * become "***"; trailing newlines go.
+ */
+static void scrub(char *msg, size_t size, const char *conninfo)
+{
+	PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+	size_t n;
+
+	hide(msg, size, conninfo, strlen(conninfo));
+	hide_written_password(msg, size, conninfo);
+	for (PQconninfoOption *o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, "password") == 0 && o->val)
+			hide(msg, size, o->val, strlen(o->val));
+	PQconninfoFree(opts);
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+}
+
 static int connect_now(pg_store *st)
 {
 	/* Prepared statements die with their session. */
@@ -573,11 +646,8 @@ static int connect_now(pg_store *st)
 		return pcrm__error_oom();
 	if (PQstatus(st->conn) != CONNECTION_OK) {
 		char msg[512];
-		size_t n;
 		snprintf(msg, sizeof(msg), "%s", PQerrorMessage(st->conn));
-		n = strlen(msg);
-		while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
-			msg[--n] = '\0';
+		scrub(msg, sizeof(msg), st->conninfo);
 		st->broken = 1;
 		return pcrm__error(PCRM_ECONNECTION, "cannot connect to PostgreSQL: %s", msg);
 	}
@@ -614,21 +684,92 @@ static const struct pcrm_store_driver pg_driver = {
 	pg_reconnect, pg_is_broken, pg_close
 };
 
+/*
+ * Options whose values libpq checks only when it connects, where a bad one
+ * would read as a lost connection (PCRM_ECONNECTION): checked here as bad
+ * input (as are the integer options below).  Values as in libpq 15's
+ * documentation.
+ */
+static const struct {
+	const char *keyword;
+	const char *const values[7];
+} enumerated[] = {
+	{ "sslmode", { "disable", "allow", "prefer", "require", "verify-ca", "verify-full", NULL } },
+	{ "gssencmode", { "disable", "prefer", "require", NULL } },
+	{ "channel_binding", { "disable", "prefer", "require", NULL } },
+	{ "target_session_attrs",
+	  { "any", "read-write", "read-only", "primary", "standby", "prefer-standby", NULL } },
+};
+
+static const char *const integer_options[] = {
+	"port", "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval",
+	"keepalives_count", "tcp_user_timeout", NULL
+};
+
+/* Digits with an optional sign, as libpq reads them; "port" may list one per host. */
+static int is_integer_list(const char *v, int list)
+{
+	while (*v) {
+		size_t n;
+		v += strspn(v, " ");
+		v += *v == '-' || *v == '+';
+		n = strspn(v, "0123456789");
+		v += n;
+		v += strspn(v, " ");
+		if ((n == 0 && !list) || (*v && !(list && *v == ',')))
+			return 0;
+		v += *v == ',';
+	}
+	return 1;
+}
+
+static int check_option(const PQconninfoOption *o)
+{
+	char q[PCRM_QUOTE_SIZE], list[128] = "";
+
+	for (const char *const *k = integer_options; o->val && *k; k++)
+		if (strcmp(o->keyword, *k) == 0 && !is_integer_list(o->val, k == integer_options)) {
+			pcrm__quote(o->val, strlen(o->val), q, sizeof(q));
+			return pcrm__error(PCRM_EINVAL, "uri: %s \"%s\" is not %s", o->keyword, q,
+			                   k == integer_options ? "a port number" : "an integer");
+		}
+
+	for (size_t i = 0; i < sizeof(enumerated) / sizeof(enumerated[0]); i++) {
+		if (strcmp(o->keyword, enumerated[i].keyword) != 0 || !o->val)
+			continue;
+		for (const char *const *v = enumerated[i].values; *v; v++) {
+			if (strcmp(*v, o->val) == 0)
+				return PCRM_OK;
+			strcat(list, v == enumerated[i].values ? "" : ", ");
+			strcat(list, *v);
+		}
+		pcrm__quote(o->val, strlen(o->val), q, sizeof(q));
+		return pcrm__error(PCRM_EINVAL, "uri: %s \"%s\" is not one of %s", o->keyword, q,
+		                   list);
+	}
+	return PCRM_OK;
+}
+
 int pcrm__postgres_open(pcrm_store **out, const char *conninfo)
 {
 	pg_store *st;
 	char *err = NULL;
 	PQconninfoOption *parsed = PQconninfoParse(conninfo, &err);
-	int rc;
+	int rc = PCRM_OK;
 
 	/* Parse first so a malformed URI is reported as bad input, not as a failed connection. */
 	if (!parsed) {
-		rc = pcrm__error(PCRM_EINVAL, "uri: not a valid PostgreSQL conninfo: %s",
-		                 err ? err : "out of memory");
+		char msg[512];
+		snprintf(msg, sizeof(msg), "%s", err ? err : "out of memory");
+		scrub(msg, sizeof(msg), conninfo);
 		PQfreemem(err);
-		return rc;
+		return pcrm__error(PCRM_EINVAL, "uri: not a valid PostgreSQL conninfo: %s", msg);
 	}
+	for (PQconninfoOption *o = parsed; rc == PCRM_OK && o->keyword; o++)
+		rc = check_option(o);
 	PQconninfoFree(parsed);
+	if (rc != PCRM_OK)
+		return rc;
 	st = calloc(1, sizeof(*st));
 	if (!st)
 		return pcrm__error_oom();

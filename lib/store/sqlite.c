@@ -490,6 +490,12 @@ int pcrm__sqlite_open(pcrm_store **out, const char *target)
 		snprintf(config, sizeof(config), "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;%s"
 		                                 " PRAGMA temp_store = MEMORY", params.sync);
 	rc = sqlite_exec_script(&st->base, config);
+	/* the first statement reads the file's header: a file of something else stops here */
+	if (rc != PCRM_OK && sqlite3_errcode(st->db) == SQLITE_NOTADB) {
+		rc = pcrm__error(PCRM_ENOTDB, "sqlite:%s: not a database", st->path);
+		sqlite_close(&st->base);
+		return rc;
+	}
 	if (rc != PCRM_OK) {
 		pcrm__error_prefix("cannot configure SQLite database \"%s\"", st->path);
 		sqlite_close(&st->base);

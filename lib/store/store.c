@@ -34,10 +34,18 @@ int pcrm__store_open(pcrm_store **out, const char *uri)
 		return pcrm__postgres_open(out, uri);
 	if (starts_with(uri, "postgresql:"))
 		return pcrm__postgres_open(out, uri + strlen("postgresql:"));
-	return pcrm__error(PCRM_EINVAL,
-	                   "uri: \"%.64s\" has an unknown scheme (use sqlite:PATH, sqlite::memory: or "
-	                   "postgresql://...)",
-	                   uri);
+	/*
+	 * Quote the scheme only: the rest of a mistyped PostgreSQL URI
+	 * ("postgresq://user:secret@host") may hold a password.
+	 */
+	{
+		char q[PCRM_QUOTE_SIZE];
+		pcrm__quote(uri, strcspn(uri, ":"), q, sizeof(q));
+		return pcrm__error(PCRM_EINVAL,
+		                   "uri: scheme \"%s\" is unknown (use sqlite:PATH, sqlite::memory: or "
+		                   "postgresql://...)",
+		                   q);
+	}
 }
 
 static void queued_clear(struct pcrm__queued *q)

@@ -29,8 +29,9 @@ int pcrm__to_fixed(const char *what, pcrm_decimal d, int scale, int64_t *out)
 		*out = d.units / f;
 		return PCRM_OK;
 	}
+	/* every caller converts a value it was given: too large is bad input */
 	if (__builtin_mul_overflow(d.units, pow10[scale - d.scale], out))
-		return pcrm__error(PCRM_EOVERFLOW, "%s: too large", what);
+		return pcrm__error(PCRM_EINVAL, "%s: too large for %d decimals", what, scale);
 	return PCRM_OK;
 }
 

@@ -127,7 +127,10 @@ static inline int pcrm__tariff_period(const pcrm_tariff *t, int month, int slot,
 	return weekend ? t->weekend[month - 1][slot] : t->weekday[month - 1][slot];
 }
 
-/* A decimal brought exactly to `scale` (PCRM_EINVAL naming `what` when digits would be lost). */
+/*
+ * A given decimal brought exactly to `scale`: PCRM_EINVAL naming `what` when
+ * digits would be lost or it does not fit (it is input, not arithmetic).
+ */
 int pcrm__to_fixed(const char *what, pcrm_decimal d, int scale, int64_t *out);
 
 /*

@@ -10,6 +10,8 @@
 
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/json_doc.h"
+#include "core/text_check.h"
 #include "core/uuid.h"
 #include "org/org_internal.h"
 #include "audit/audit.h"
@@ -148,10 +150,7 @@ static int check_text(const char *field, const char *s, size_t max, int required
 	n = strlen(s);
 	if (n == 0 || n > max)
 		return pcrm__error(PCRM_EINVAL, "%s: must be 1..%zu bytes, not %zu", field, max, n);
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 && s[i] != '\n' && s[i] != '\t')
-			return pcrm__error(PCRM_EINVAL, "%s: control character at byte %zu", field, i);
-	return PCRM_OK;
+	return pcrm__text_check(field, s, n, PCRM__TEXT_LINES);
 }
 
 static int check_id(const char *id)
@@ -175,7 +174,7 @@ static int parse_data(const char *text, json_t **out)
 	*out = json_loads(text, JSON_REJECT_DUPLICATES, &err);
 	if (!*out)
 		return pcrm__error(PCRM_EINVAL, "data: line %d column %d: %s", err.line, err.column,
-		                   err.text);
+		                   pcrm__json_error_text(&err));
 	if (!json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;

@@ -162,6 +162,64 @@ PCRM_BACKEND_TEST(audit, integrator_entries_are_validated)
 	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &monitor, NULL, NULL));
 }
 
+/*
+ * Text that would make a printed report read other than the log is refused,
+ * in every part of an entry: a right-to-left override (U+202E) in an action
+ * shows "pay.refund" as something else; zero-width and other invisible
+ * characters hide what is there.  Summaries are limited to 4 KiB.
+ */
+PCRM_BACKEND_TEST(audit, spoofing_text_and_huge_summaries_are_refused)
+{
+	static const pcrm_actor rtl_operator = { "agent\xE2\x80\xAE-jn", PCRM_ROLE_AGENT, 1, "3701" };
+	static const pcrm_actor blank_operator = { " \xE3\x80\x80 ", PCRM_ROLE_AGENT, 1, "3701" };
+	static const pcrm_actor bad_utf8_operator = { "agent\xC0\xAF", PCRM_ROLE_AGENT, 1, "3701" };
+	char *big = malloc(PCRM_AUDIT_SUMMARY_MAX + 16);
+	int64_t before = -1, after = -1;
+	size_t n;
+
+	cr_assert_not_null(big);
+	make_tree(t->ctx);
+	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store, "SELECT count(*) FROM audit_log", NULL,
+	                                     0, &before));
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &city_agent, "pay.\xE2\x80\xAE" "dnufer", "call",
+	                                    "c-1", NULL),
+	                  PCRM_EINVAL, "action: invisible formatting character U+202E at byte 5");
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &city_agent, "x", "ca\xE2\x80\x8Bll", "c-1", NULL),
+	                  PCRM_EINVAL, "object_type: invisible formatting character U+200B");
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &city_agent, "x", "call", "c\xE2\x81\xA6-1", NULL),
+	                  PCRM_EINVAL, "object_id: invisible formatting character U+2066");
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &city_agent, "x", "call", "c\x1b[2J", NULL),
+	                  PCRM_EINVAL, "object_id: control character U+001B");
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &city_agent, "x", "call", "c-1",
+	                                    "{\"note\": \"ok \\u202e\"}"),
+	                  PCRM_EINVAL, "summary: invisible formatting character U+202E");
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &city_agent, "x", "call", "c-1",
+	                                    "{\"a\": [{\"\\ufeffkey\": 1}]}"),
+	                  PCRM_EINVAL, "summary: invisible formatting character U+FEFF");
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &rtl_operator, "x", "call", "c-1", NULL),
+	                  PCRM_EINVAL, "actor.operator_id: invisible formatting character U+202E");
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &blank_operator, "x", "call", "c-1", NULL),
+	                  PCRM_EINVAL, "actor.operator_id: is empty or only white space");
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &bad_utf8_operator, "x", "call", "c-1", NULL),
+	                  PCRM_EINVAL, "actor.operator_id: not valid UTF-8 at byte 6");
+
+	/* exactly the limit is fine, one byte more is not */
+	n = (size_t)snprintf(big, PCRM_AUDIT_SUMMARY_MAX + 16, "{\"note\":\"");
+	memset(big + n, 'a', PCRM_AUDIT_SUMMARY_MAX - n - 2);
+	memcpy(big + PCRM_AUDIT_SUMMARY_MAX - 2, "\"}", 3);
+	cr_assert_eq(strlen(big), PCRM_AUDIT_SUMMARY_MAX);
+	pcrm_assert_ok(pcrm_audit_record(t->ctx, &city_agent, "note", "call", "c-1", big));
+	memcpy(big + PCRM_AUDIT_SUMMARY_MAX - 2, "a\"}", 4);
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &city_agent, "note", "call", "c-1", big),
+	                  PCRM_EINVAL, "summary: longer than 4096 bytes");
+	free(big);
+	/* the refusals wrote nothing; the one accepted entry is the only new one */
+	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store, "SELECT count(*) FROM audit_log", NULL,
+	                                     0, &after));
+	cr_assert_eq(after, before + 1);
+	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &monitor, NULL, NULL));
+}
+
 PCRM_BACKEND_TEST(audit, only_auditors_read_the_log)
 {
 	struct collected c = { 0 };
@@ -251,7 +309,8 @@ PCRM_BACKEND_TEST(audit, non_ascii_and_long_entries_verify)
 	int64_t checked = 0;
 	make_tree(t->ctx);
 	len += (size_t)snprintf(summary, sizeof(summary), "{\"note\":\"");
-	while (len < 5000)
+	/* just below PCRM_AUDIT_SUMMARY_MAX (4096): 21 bytes a round */
+	while (len < 4000)
 		len += (size_t)snprintf(summary + len, sizeof(summary) - len, "催办电费违约金");
 	snprintf(summary + len, sizeof(summary) - len, "\"}");
 	pcrm_assert_ok(pcrm_audit_record(t->ctx, &city_agent, "投诉.受理", "工单", "编号-1",

@@ -287,10 +287,11 @@ Test(decimal, overflow_is_reported_never_wrapped)
 	             "decimal mul_round");
 	expect_error(pcrm_decimal_mul_round(D("100"), D("1"), 17, PCRM_ROUND_DOWN, &r),
 	             PCRM_EOVERFLOW, "at scale 17");
-	expect_error(pcrm_decimal_parse("9223372036854775808", &r), PCRM_EOVERFLOW,
+	/* text that does not fit is bad input, not arithmetic: PCRM_EINVAL */
+	expect_error(pcrm_decimal_parse("9223372036854775808", &r), PCRM_EINVAL,
 	             "decimal \"9223372036854775808\": does not fit in 64-bit units at scale 0");
-	expect_error(pcrm_decimal_parse("-9223372036854775809", &r), PCRM_EOVERFLOW, "does not fit");
-	expect_error(pcrm_decimal_parse("9.999999999999999999", &r), PCRM_EOVERFLOW, "at scale 18");
+	expect_error(pcrm_decimal_parse("-9223372036854775809", &r), PCRM_EINVAL, "does not fit");
+	expect_error(pcrm_decimal_parse("9.999999999999999999", &r), PCRM_EINVAL, "at scale 18");
 	expect_error(pcrm_decimal_round(D("922337203685477580.7"), 2, PCRM_ROUND_HALF_UP, &r),
 	             PCRM_EOVERFLOW,
 	             "decimal round: 922337203685477580.7 does not fit in 64-bit units at scale 2");

@@ -9,7 +9,7 @@
 
 Test(error, every_status_has_a_description)
 {
-	for (int s = PCRM_EUNSUPPORTED; s <= PCRM_OK; s++)
+	for (int s = PCRM_ENOTDB; s <= PCRM_OK; s++)
 		cr_assert_str_neq(pcrm_strerror(s), "unknown status", "status %d", s);
 	cr_assert_str_eq(pcrm_strerror(-999), "unknown status");
 	cr_assert_str_eq(pcrm_strerror(PCRM_OK), "success");
@@ -19,7 +19,8 @@ Test(error, errors_are_negative_and_distinct)
 {
 	int codes[] = { PCRM_EINVAL, PCRM_ENOTFOUND, PCRM_ECONFLICT, PCRM_EDUPLICATE, PCRM_EPERM,
 	                PCRM_ESTATE, PCRM_ESTORE, PCRM_ECONNECTION, PCRM_ERETRY, PCRM_EIO,
-	                PCRM_ENOMEM, PCRM_EOVERFLOW, PCRM_ESCHEMA, PCRM_EINTEGRITY, PCRM_EUNSUPPORTED };
+	                PCRM_ENOMEM, PCRM_EOVERFLOW, PCRM_ESCHEMA, PCRM_EINTEGRITY, PCRM_EUNSUPPORTED,
+	                PCRM_ENOTDB };
 	size_t n = sizeof(codes) / sizeof(codes[0]);
 	for (size_t i = 0; i < n; i++) {
 		cr_assert_lt(codes[i], 0);

@@ -367,8 +367,17 @@ Test(phone, normalisation)
 	pcrm_assert_fails(pcrm_phone_normalize("+1 415 555 0100", out, sizeof(out)), PCRM_EINVAL,
 	                  "+86");
 	pcrm_assert_fails(pcrm_phone_normalize("12345", out, sizeof(out)), PCRM_EINVAL,
-	                  "not a mobile");
-	pcrm_assert_fails(pcrm_phone_normalize("1380013800x", out, sizeof(out)), PCRM_EINVAL, "'x'");
+	                  "phone: 5 digits are not a mobile");
+	pcrm_assert_fails(pcrm_phone_normalize("1380013800x", out, sizeof(out)), PCRM_EINVAL,
+	                  "phone: the character at byte 11 is not a digit");
+	/* a phone number is personal data: no message quotes it */
+	cr_assert_null(strstr(pcrm_error_last(), "1380013800"), "%s", pcrm_error_last());
+	pcrm_assert_fails(pcrm_phone_normalize("+1 415 555 0100", out, sizeof(out)), PCRM_EINVAL,
+	                  "not a Chinese (+86) number");
+	cr_assert_null(strstr(pcrm_error_last(), "415"), "%s", pcrm_error_last());
+	pcrm_assert_fails(pcrm_phone_normalize("138001380001380013800", out, sizeof(out)),
+	                  PCRM_EINVAL, "phone: more than");
+	cr_assert_null(strstr(pcrm_error_last(), "13800"), "%s", pcrm_error_last());
 	pcrm_assert_fails(pcrm_phone_normalize("", out, sizeof(out)), PCRM_EINVAL, "phone");
 	pcrm_assert_fails(pcrm_phone_normalize("12800138000", out, sizeof(out)), PCRM_EINVAL, "phone");
 	pcrm_assert_fails(pcrm_phone_normalize("13800138000", out, 5), PCRM_EINVAL, "buffer");

@@ -348,12 +348,28 @@ PCRM_BACKEND_TEST(ledger, bad_input_names_the_field_and_writes_nothing)
 		  "reason: is required" },
 		{ "[1]", "must be a JSON object" },
 		{ "{\"kind\": \"payment\",", "invalid JSON" },
+		/* too large for its scale: bad input (PCRM_EINVAL) as in bank statements */
+		{ "{\"kind\": \"payment\", \"idempotency_key\": \"K\", "
+		  "\"amount\": \"922337203685477580.7\", \"channel\": \"counter\"}",
+		  "amount: \"922337203685477580.7\" is too large" },
+		{ "{\"kind\": \"payment\", \"idempotency_key\": \"K\", "
+		  "\"amount\": \"99999999999999999999\", \"channel\": \"counter\"}",
+		  "amount: \"99999999999999999999\" is not a decimal amount" },
+		{ "{\"kind\": \"refund\", \"idempotency_key\": \"R\", \"amount\": \"1\", "
+		  "\"reason\": \"ok \\u202e\"}", "reason: invisible formatting character U+202E" },
+		{ "{\"kind\": \"refund\", \"idempotency_key\": \"R\", \"amount\": \"1\", "
+		  "\"reason\": \" \\u3000 \"}", "reason: is empty or only white space" },
 	};
 	setup(t);
 	int64_t audits = count(t, "SELECT COUNT(*) FROM audit_log");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		pcrm_assert_fails(pcrm_ledger_post(t->ctx, &root_admin, "A1", cases[i].json, NULL),
 		                  PCRM_EINVAL, cases[i].needle);
+	/* a syntax error names line and column, never a piece of the document */
+	pcrm_assert_fails(pcrm_ledger_post(t->ctx, &root_admin, "A1",
+	                                   "{\"kind\": \"refund\", \"reason\": Zhang San}", NULL),
+	                  PCRM_EINVAL, "invalid JSON at line 1 column");
+	cr_assert_null(strstr(pcrm_error_last(), "Zhang"), "%s", pcrm_error_last());
 	pcrm_assert_fails(pcrm_ledger_post(t->ctx, &root_admin, "NOPE", payment("K", "1"), NULL),
 	                  PCRM_ENOTFOUND, "account \"NOPE\"");
 	pcrm_assert_fails(pcrm_ledger_post(t->ctx, &root_admin, NULL, payment("K", "1"), NULL),
@@ -716,6 +732,14 @@ PCRM_BACKEND_TEST(ledger, a_malformed_statement_names_line_and_field_and_posts_n
 		          pcrm_error_last());
 		cr_assert_null(r);
 	}
+	/* an amount too large for fen is PCRM_EINVAL here as in a posting document */
+	pcrm_assert_fails(pcrm_bank_reconcile(t->ctx, &city_admin,
+	                                      "bank_statement,1,ICBC,2026-11-23,1,1.00\n"
+	                                      "T1,A1,922337203685477580.7,08:00:00\n",
+	                                      strlen("bank_statement,1,ICBC,2026-11-23,1,1.00\n"
+	                                             "T1,A1,922337203685477580.7,08:00:00\n"),
+	                                      PCRM_BANK_RECONCILE_POST_MISSING, &r),
+	                  PCRM_EINVAL, "line 2, amount: \"922337203685477580.7\" is too large");
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_entry"), 0);
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'bank.reconcile'"), 0);
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'ledger.post'"), 0);

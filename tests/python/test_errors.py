@@ -40,7 +40,7 @@ def test_hierarchy():
     for name in ("Error", "InvalidInput", "NotFound", "Conflict", "Duplicate", "PermissionDenied",
                  "WrongState", "ClosedError", "StoreError", "ConnectionLost", "RetryTransaction",
                  "IOFailure", "OutOfMemory", "Overflow", "SchemaTooNew", "IntegrityError",
-                 "Unsupported"):
+                 "Unsupported", "NotADatabase"):
         assert not hasattr(builtins, name), name
 
 
@@ -103,12 +103,12 @@ def test_wrong_state(sctx):
     check(ei, powercrm.WrongState, powercrm.Status.ESTATE, "commit", "no transaction")
 
 
-def test_store_error(tmp_path):
+def test_not_a_database(tmp_path):
     junk = tmp_path / "junk.db"
     junk.write_bytes(os.urandom(4096))
-    with pytest.raises(powercrm.StoreError) as ei:
+    with pytest.raises(powercrm.NotADatabase) as ei:
         powercrm.open("sqlite:%s" % junk)
-    check(ei, powercrm.StoreError, powercrm.Status.ESTORE, str(junk))
+    check(ei, powercrm.NotADatabase, powercrm.Status.ENOTDB, "%s: not a database" % junk)
 
 
 def test_store_error_from_a_damaged_schema(sctx, sqlite_path):
@@ -151,11 +151,15 @@ def test_io_failure():
 
 
 def test_overflow():
+    # arithmetic on valid values overflows; text that does not fit is bad input
     with pytest.raises(powercrm.Overflow) as ei:
-        powercrm.decimal_parse("9223372036854775808")
-    check(ei, powercrm.Overflow, powercrm.Status.EOVERFLOW, "9223372036854775808")
+        powercrm.decimal_add("9223372036854775807", 1)
+    check(ei, powercrm.Overflow, powercrm.Status.EOVERFLOW, "9223372036854775807")
     with pytest.raises(OverflowError):
         powercrm.decimal_add("9223372036854775807", 1)
+    with pytest.raises(powercrm.InvalidInput) as ei:
+        powercrm.decimal_parse("9223372036854775808")
+    check(ei, powercrm.InvalidInput, powercrm.Status.EINVAL, "9223372036854775808")
 
 
 def test_schema_too_new(sctx, sqlite_path):

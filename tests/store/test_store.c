@@ -31,13 +31,91 @@ Test(store_open, bad_uris_are_named)
 	cr_assert_null(ctx);
 	pcrm_assert_fails(pcrm_ctx_open(&ctx, NULL, NULL), PCRM_EINVAL, "uri");
 	pcrm_assert_fails(pcrm_ctx_open(&ctx, "mysql://localhost/crm", NULL), PCRM_EINVAL,
-	                  "unknown scheme");
+	                  "uri: scheme \"mysql\" is unknown");
+	/* a mistyped scheme: the rest may hold a password, and is not quoted */
+	pcrm_assert_fails(pcrm_ctx_open(&ctx, "postgresq://crm:s3cr3t-pw@db/crm", NULL), PCRM_EINVAL,
+	                  "uri: scheme \"postgresq\" is unknown");
+	cr_assert_null(strstr(pcrm_error_last(), "s3cr3t"), "%s", pcrm_error_last());
 	pcrm_assert_fails(pcrm_ctx_open(&ctx, "sqlite:", NULL), PCRM_EINVAL, "sqlite");
 	pcrm_assert_fails(pcrm_ctx_open(&ctx, "postgresql:nonsense", NULL), PCRM_EINVAL,
 	                  "conninfo");
 	pcrm_assert_fails(pcrm_ctx_open(&ctx, "sqlite:/nonexistent-dir/x/crm.db", NULL), PCRM_EIO,
 	                  "/nonexistent-dir/x/crm.db");
 	pcrm_assert_fails(pcrm_ctx_open(NULL, "sqlite::memory:", NULL), PCRM_EINVAL, "out");
+}
+
+/*
+ * libpq quotes a malformed URI whole, password and all; connection errors
+ * and bad options must not carry the password either.  None of these reach
+ * a server: nothing listens on port 1.
+ */
+Test(store_open, postgresql_errors_never_contain_the_password)
+{
+	static const struct {
+		const char *uri;
+		int status;
+		const char *needle;
+	} cases[] = {
+		{ "postgresql://crm:s3cr3t-pw@[::1:5432/crm", PCRM_EINVAL,
+		  "uri: not a valid PostgreSQL conninfo: " },
+		{ "postgresql://crm:s3cr3t-pw@[::1]:5x/crm", PCRM_EINVAL,
+		  "uri: port \"5x\" is not a port number" },
+		{ "postgresql:host=127.0.0.1 port=1 password=s3cr3t-pw sslmode", PCRM_EINVAL,
+		  "uri: not a valid PostgreSQL conninfo" },
+		{ "postgresql://crm:s3cr3t-pw@127.0.0.1:1/crm?sslmode=bogus", PCRM_EINVAL,
+		  "uri: sslmode \"bogus\" is not one of disable, allow, prefer, require, verify-ca, "
+		  "verify-full" },
+		{ "postgresql:host=127.0.0.1 port=1 password='s3cr3t-pw' sslmode=requir", PCRM_EINVAL,
+		  "uri: sslmode \"requir\"" },
+		{ "postgresql://crm:s3cr3t-pw@127.0.0.1:1/crm?target_session_attrs=writable",
+		  PCRM_EINVAL, "uri: target_session_attrs \"writable\"" },
+		{ "postgresql://crm:s3cr3t-pw@127.0.0.1:1/crm?connect_timeout=5", PCRM_ECONNECTION,
+		  "cannot connect to PostgreSQL" },
+		{ "postgresql:host=127.0.0.1 port=1 user=crm password=s3cr3t-pw connect_timeout=5",
+		  PCRM_ECONNECTION, "cannot connect to PostgreSQL" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pcrm_ctx *ctx = (pcrm_ctx *)1;
+		pcrm_assert_fails(pcrm_ctx_open(&ctx, cases[i].uri, NULL), cases[i].status,
+		                  cases[i].needle);
+		cr_assert_null(ctx);
+		cr_assert_null(strstr(pcrm_error_last(), "s3cr3t"), "case %zu: %s", i,
+		               pcrm_error_last());
+	}
+}
+
+/* A file of something else is said to be no database, and is left as it was. */
+Test(store_open, a_file_that_is_not_a_database_says_so)
+{
+	static const char text[] = "root:x:0:0:root:/root:/bin/bash\n"
+	                           "daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n";
+	char dir[] = "/tmp/pcrm-notdb-XXXXXX", path[96], uri[128], wal[128], back[256] = "";
+	pcrm_ctx *ctx = (pcrm_ctx *)1;
+	FILE *f;
+	size_t n;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/passwd", dir);
+	snprintf(uri, sizeof(uri), "sqlite:%s", path);
+	f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+	pcrm_assert_fails(pcrm_ctx_open(&ctx, uri, NULL), PCRM_ENOTDB, "");
+	cr_assert_null(ctx);
+	snprintf(back, sizeof(back), "%s: not a database", uri);
+	cr_assert_str_eq(pcrm_error_last(), back);
+	cr_assert_str_eq(pcrm_strerror(PCRM_ENOTDB), "not a database");
+	f = fopen(path, "r");
+	cr_assert_not_null(f);
+	n = fread(back, 1, sizeof(back) - 1, f);
+	fclose(f);
+	back[n] = '\0';
+	cr_assert_str_eq(back, text, "the file changed");
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	cr_assert_neq(access(wal, F_OK), 0, "a WAL file was created beside it");
+	unlink(path);
+	rmdir(dir);
 }
 
 Test(store_open, options_are_validated)

@@ -18,7 +18,7 @@ from . import lowlevel
 from .errors import (  # noqa: F401
     Status, Error, InvalidInput, NotFound, Conflict, Duplicate, PermissionDenied, WrongState,
     ClosedError, StoreError, ConnectionLost, RetryTransaction, IOFailure, OutOfMemory,
-    Overflow, SchemaTooNew, IntegrityError, Unsupported, exception_class,
+    Overflow, SchemaTooNew, IntegrityError, Unsupported, NotADatabase, exception_class,
 )
 from .enums import Role, Permission, OrgLevel, Rounding  # noqa: F401
 from .actor import Actor  # noqa: F401

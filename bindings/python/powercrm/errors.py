@@ -15,7 +15,7 @@ __all__ = [
     "Status", "Error", "InvalidInput", "NotFound", "Conflict", "Duplicate",
     "PermissionDenied", "WrongState", "ClosedError", "StoreError",
     "ConnectionLost", "RetryTransaction", "IOFailure", "OutOfMemory",
-    "Overflow", "SchemaTooNew", "IntegrityError", "Unsupported",
+    "Overflow", "SchemaTooNew", "IntegrityError", "Unsupported", "NotADatabase",
     "exception_class",
 ]
 
@@ -39,6 +39,7 @@ class Status(enum.IntEnum):
     ESCHEMA = -13
     EINTEGRITY = -14
     EUNSUPPORTED = -15
+    ENOTDB = -16
 
 
 class Error(Exception):
@@ -158,11 +159,16 @@ class Unsupported(Error):
     STATUS = Status.EUNSUPPORTED
 
 
+class NotADatabase(Error):
+    """PCRM_ENOTDB: the store URI names a file that is not a database ("sqlite:/etc/passwd")."""
+    STATUS = Status.ENOTDB
+
+
 _BY_STATUS = {
     cls.STATUS: cls
     for cls in (InvalidInput, NotFound, Conflict, Duplicate, PermissionDenied, WrongState,
                 StoreError, ConnectionLost, RetryTransaction, IOFailure, OutOfMemory,
-                Overflow, SchemaTooNew, IntegrityError, Unsupported)
+                Overflow, SchemaTooNew, IntegrityError, Unsupported, NotADatabase)
 }
 
 

@@ -85,8 +85,8 @@ class ContractTerms:
 
     def _to_c(self):
         c = _ll.pcrm_contract_terms()
-        c.contract_capacity_kva = _decimal_to_c(self.contract_capacity_kva)
-        c.contract_demand_kw = _decimal_to_c(self.contract_demand_kw)
+        c.contract_capacity_kva = _decimal_to_c(self.contract_capacity_kva, "contract_capacity_kva")
+        c.contract_demand_kw = _decimal_to_c(self.contract_demand_kw, "contract_demand_kw")
         c.pf_standard = int(self.pf_standard)
         if self.supply_start is not None:
             c.supply_start = _date_to_c(self.supply_start)
@@ -334,7 +334,7 @@ class MeteringMixin:
         """Records a reading (value: Decimal/int/str, never float); returns the Reading."""
         flags = READING_ROLLOVER if rollover else 0
         r = self._call(_ll.pcrm_reading_record, _actor(actor), meter_no, _register(register),
-                       _decimal_to_c(value), _instant(read_at, "read_at"), flags)
+                       _decimal_to_c(value, "value"), _instant(read_at, "read_at"), flags)
         return _reading(r)
 
     def reading_list(self, actor, meter_no, register, start, end):

@@ -13,6 +13,7 @@ import decimal as _decimal
 
 from . import lowlevel as _ll
 from .enums import Rounding
+from .errors import Error as _Error
 
 __all__ = [
     "decimal_parse", "decimal_format", "decimal_add", "decimal_sub", "decimal_neg",
@@ -40,9 +41,19 @@ def _text(value):
                     % type(value).__name__)
 
 
-def _to_c(value):
-    """A pcrm_decimal for a Decimal / int / decimal string (library-validated)."""
-    return _ll.pcrm_decimal_parse(_text(value))
+def _to_c(value, field=None):
+    """A pcrm_decimal for a Decimal / int / decimal string (library-validated).
+
+    Text that does not fit 64-bit units is InvalidInput, as everywhere in the
+    library (bad input, not arithmetic); `field` names the argument in the
+    message ("contract_capacity_kva: decimal \"...\": does not fit ...").
+    """
+    try:
+        return _ll.pcrm_decimal_parse(_text(value))
+    except _Error as e:
+        if field is None:
+            raise
+        raise type(e)("%s: %s" % (field, e.message), e.status) from None
 
 
 def _from_c(dec):

@@ -111,7 +111,7 @@ class StaffingTarget:
         t.service_level, t.target_s = float(self.service_level), float(self.target_s)
         t.max_asa_s, t.max_abandon = float(self.max_asa_s), float(self.max_abandon)
         t.max_occupancy = float(self.max_occupancy)
-        t.shrinkage = _decimal_to_c(self.shrinkage)
+        t.shrinkage = _decimal_to_c(self.shrinkage, "shrinkage")
         return t
 
 
@@ -230,7 +230,7 @@ def staffing_required(queue, target):
 
 def staffing_shrink(agents, shrinkage):
     """Agents to schedule so that `agents` stay on the phones: exact ceil(agents / (1 - s))."""
-    return _ll.pcrm_staffing_shrink(int(agents), _decimal_to_c(shrinkage))
+    return _ll.pcrm_staffing_shrink(int(agents), _decimal_to_c(shrinkage, "shrinkage"))
 
 
 def staffing_curve(intervals, interval_s, target, patience_s=0.0):

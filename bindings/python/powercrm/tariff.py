@@ -91,11 +91,11 @@ class BillCustomer:
         c = _ll.pcrm_bill_customer(self.usage_class)
         c.household_size = int(self.household_size)
         c.low_income = int(bool(self.low_income))
-        c.contract_capacity_kva = _decimal_to_c(self.contract_capacity_kva)
-        c.contract_demand_kw = _decimal_to_c(self.contract_demand_kw)
+        c.contract_capacity_kva = _decimal_to_c(self.contract_capacity_kva, "customer.contract_capacity_kva")
+        c.contract_demand_kw = _decimal_to_c(self.contract_demand_kw, "customer.contract_demand_kw")
         c.pf_standard = int(self.pf_standard)
-        c.ytd_kwh = _decimal_to_c(self.ytd_kwh)
-        c.ytd_amount = _decimal_to_c(self.ytd_amount)
+        c.ytd_kwh = _decimal_to_c(self.ytd_kwh, "customer.ytd_kwh")
+        c.ytd_amount = _decimal_to_c(self.ytd_amount, "customer.ytd_amount")
         c.year_end = int(bool(self.year_end))
         return c
 
@@ -123,18 +123,18 @@ class Usage:
         h = Handle(u, _ll.pcrm_usage_free, "usage")
         with h as ptr:
             if self.total is not None:
-                _ll.pcrm_usage_set_total(ptr, _decimal_to_c(self.total))
+                _ll.pcrm_usage_set_total(ptr, _decimal_to_c(self.total, "usage.total"))
             for name, kwh in (self.periods or {}).items():
-                _ll.pcrm_usage_set_period(ptr, str(name), _decimal_to_c(kwh))
+                _ll.pcrm_usage_set_period(ptr, str(name), _decimal_to_c(kwh, "usage.periods.%s" % name))
             for start, seconds, kwh in (self.intervals or ()):
                 _ll.pcrm_usage_add_interval(ptr, _instant(start, "start"), int(seconds),
-                                            _decimal_to_c(kwh))
+                                            _decimal_to_c(kwh, "usage.intervals"))
             if self.reactive is not None:
-                _ll.pcrm_usage_set_reactive(ptr, _decimal_to_c(self.reactive))
+                _ll.pcrm_usage_set_reactive(ptr, _decimal_to_c(self.reactive, "usage.reactive"))
             if self.max_demand is not None:
-                _ll.pcrm_usage_set_max_demand(ptr, _decimal_to_c(self.max_demand))
+                _ll.pcrm_usage_set_max_demand(ptr, _decimal_to_c(self.max_demand, "usage.max_demand"))
             for name, kw in (self.period_demand or {}).items():
-                _ll.pcrm_usage_set_period_demand(ptr, str(name), _decimal_to_c(kw))
+                _ll.pcrm_usage_set_period_demand(ptr, str(name), _decimal_to_c(kw, "usage.period_demand.%s" % name))
         return h
 
 
@@ -272,16 +272,18 @@ class Tariff(HandleOwner):
 
 def power_factor(kwh, kvarh):
     """P / sqrt(P^2 + Q^2) rounded half-up to 2 decimals, exactly (Decimal('0.86'))."""
-    return _decimal_from_c(_ll.pcrm_power_factor(_decimal_to_c(kwh), _decimal_to_c(kvarh)))
+    return _decimal_from_c(_ll.pcrm_power_factor(_decimal_to_c(kwh, "kwh"),
+                                                  _decimal_to_c(kvarh, "kvarh")))
 
 
 def power_factor_rate(pf, standard):
     """The 1983 adjustment rate for power factor `pf` against standard 90, 85 or 80."""
-    return _decimal_from_c(_ll.pcrm_power_factor_rate(_decimal_to_c(pf), int(standard)))
+    return _decimal_from_c(_ll.pcrm_power_factor_rate(_decimal_to_c(pf, "pf"), int(standard)))
 
 
 def late_fee(current_year, earlier_years=0, days=0, residential=True):
     """The late-payment penalty (电费违约金) after `days` days: Decimal, at least 1.00 if any."""
-    return _decimal_from_c(_ll.pcrm_late_fee(_decimal_to_c(current_year),
-                                             _decimal_to_c(earlier_years), int(days),
+    return _decimal_from_c(_ll.pcrm_late_fee(_decimal_to_c(current_year, "current_year"),
+                                             _decimal_to_c(earlier_years, "earlier_years"),
+                                             int(days),
                                              int(bool(residential))))
