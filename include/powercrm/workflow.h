@@ -108,8 +108,11 @@ PCRM_EXTERN(int) pcrm_workflow_to_dot(const pcrm_workflow *wf, char **out);
 /**
  * Opens a work order on the newest version of workflow `workflow`, in its
  * initial state.  `business_key` (1..64 printable bytes) is unique among the
- * open work orders of a workflow: opening again with a key that is open
- * returns that work order and changes nothing.  `customer_no` may be NULL
+ * open work orders of a workflow.  Opening again with a key that is open and
+ * the same customer_no, org_unit and data (compared with the work order as it
+ * was opened, data after merging; a retried open) returns that work order
+ * and writes nothing; any difference is PCRM_EDUPLICATE naming the key, the
+ * work order and the first differing field (never a value).  `customer_no` may be NULL
  * (otherwise the customer must exist), `org_unit` is the unit that handles
  * it, `data_json` a JSON object (NULL = {}).  The owner starts empty.
  * Audited ("workorder.open").  Free *out with pcrm_workorder_free().

@@ -307,15 +307,77 @@ static int find_open(pcrm_ctx *ctx, const char *workflow, const char *key, json_
 	return rc < 0 ? rc : PCRM_OK;
 }
 
-static int existing(pcrm_ctx *ctx, const pcrm_actor *actor, const char *workflow,
-                    const char *key, pcrm_workorder **out, int *found)
+/* What an open request asks for, to compare with an open work order of the same key. */
+struct open_request {
+	const char *workflow, *key, *customer_no, *org_unit;
+	const json_t *data; /* the opening data, merged (nulls removed) */
+};
+
+/*
+ * The first field in which the work order as it was opened (its first
+ * history entry holds the whole object) differs from the request, or NULL
+ * when they are the same.  Compared with the opening, not the current row:
+ * a retry of the same open stays the same request after the work order has
+ * moved on.  Only the field's name is reported, never a value.
+ */
+static int differing_field(pcrm_ctx *ctx, const char *id, const struct open_request *r,
+                           const char **field)
+{
+	static const char sql[] = "SELECT delta FROM work_order_history "
+	                          "WHERE work_order_id = $1 AND seq = 1";
+	pcrm_sql_value p[1] = { PCRM_SQL_S(id) };
+	pcrm_rows *rows;
+	json_t *opened = NULL;
+	const char *cust;
+	int rc = pcrm__store_query(ctx->store, sql, p, 1, &rows);
+
+	*field = NULL;
+	if (rc != PCRM_OK)
+		return rc;
+	rc = pcrm__rows_next(rows);
+	if (rc == 1)
+		opened = json_loads(pcrm__rows_text(rows, 0), 0, NULL);
+	pcrm__rows_free(rows);
+	if (rc < 0)
+		return rc;
+	if (!json_is_object(opened)) {
+		json_decref(opened);
+		return pcrm__error(PCRM_EINTEGRITY, "work order %s: no opening history entry", id);
+	}
+	cust = pcrm__wo_str(opened, "customer_no");
+	if ((cust == NULL) != (r->customer_no == NULL) ||
+	    (cust && strcmp(cust, r->customer_no) != 0))
+		*field = "customer_no";
+	else if (strcmp(pcrm__wo_str(opened, "org_unit"), r->org_unit) != 0)
+		*field = "org_unit";
+	else if (!json_equal(json_object_get(opened, "data"), (json_t *)r->data))
+		*field = "data";
+	json_decref(opened);
+	return PCRM_OK;
+}
+
+/*
+ * The open work order of the request's key, if any: the same request again
+ * gives it back (a retried open is idempotent), a different one is
+ * PCRM_EDUPLICATE naming the key and the first field that differs.
+ */
+static int existing(pcrm_ctx *ctx, const pcrm_actor *actor, const struct open_request *r,
+                    pcrm_workorder **out, int *found)
 {
 	json_t *obj;
-	int steps = 0, rc = find_open(ctx, workflow, key, &obj, &steps);
+	const char *field = NULL;
+	int steps = 0, rc = find_open(ctx, r->workflow, r->key, &obj, &steps);
 	*found = obj != NULL;
 	if (rc != PCRM_OK || !obj)
 		return rc;
 	rc = pcrm_authorize(ctx, actor, PCRM_PERM_WORKORDER_HANDLE, pcrm__wo_str(obj, "org_unit"));
+	if (rc == PCRM_OK)
+		rc = differing_field(ctx, pcrm__wo_str(obj, "id"), r, &field);
+	if (rc == PCRM_OK && field)
+		rc = pcrm__error(PCRM_EDUPLICATE,
+		                 "business_key: \"%s\" is already open in workflow %s (work order %s) "
+		                 "with a different %s",
+		                 r->key, r->workflow, pcrm__wo_str(obj, "id"), field);
 	if (rc == PCRM_OK && out)
 		return pcrm__workorder_new(obj, steps, out);
 	json_decref(obj);
@@ -378,6 +440,7 @@ int pcrm_workorder_open(pcrm_ctx *ctx, const pcrm_actor *actor, const char *work
                         const char *data_json, pcrm_workorder **out)
 {
 	struct pcrm__wo_op op;
+	struct open_request req = { workflow, business_key, customer_no, org_unit, NULL };
 	json_t *patch = NULL, *data = NULL;
 	int found = 0, rc;
 
@@ -403,8 +466,9 @@ int pcrm_workorder_open(pcrm_ctx *ctx, const pcrm_actor *actor, const char *work
 		rc = customer_exists(ctx, customer_no);
 	if (rc == PCRM_OK)
 		rc = pcrm__workflow_load(ctx, workflow, 0, &op.wf);
+	req.data = data;
 	if (rc == PCRM_OK)
-		rc = existing(ctx, actor, workflow, business_key, out, &found);
+		rc = existing(ctx, actor, &req, out, &found);
 	if (rc == PCRM_OK && !found) {
 		op.ctx = ctx;
 		op.actor = actor;
@@ -419,7 +483,7 @@ int pcrm_workorder_open(pcrm_ctx *ctx, const pcrm_actor *actor, const char *work
 		if (rc == PCRM_OK) {
 			rc = pcrm__store_finish(ctx->store, insert_new(&op));
 			if (rc == PCRM_EDUPLICATE) /* opened meanwhile by somebody else */
-				rc = existing(ctx, actor, workflow, business_key, out, &found);
+				rc = existing(ctx, actor, &req, out, &found);
 			else if (rc == PCRM_OK)
 				rc = pcrm__wo_result(&op, out);
 		}

@@ -80,6 +80,7 @@ static void assert_last_entry(pcrm_test_store *t, const char *id, const char *ne
 PCRM_BACKEND_TEST(workorder, open_get_and_open_again)
 {
 	pcrm_workorder *wo, *again, *got;
+	int64_t audits;
 	setup(t);
 	pcrm_assert_ok(pcrm_workorder_open(t->ctx, &city_agent, "test", "K1", ZHANG, "3701",
 	                                   "{\"channel\": \"phone\", \"x\": null}", &wo));
@@ -103,15 +104,44 @@ PCRM_BACKEND_TEST(workorder, open_get_and_open_again)
 	cr_assert_eq(pcrm_workorder_reminders(wo), 0);
 	cr_assert_eq(pcrm_workorder_escalations(wo), 0);
 
-	/* the business key is taken while open: the same work order comes back, nothing written */
-	pcrm_assert_ok(pcrm_workorder_open(t->ctx, &city_agent, "test", "K1", NULL, "3701",
-	                                   "{\"other\": 1}", &again));
+	/*
+	 * The business key is taken while open.  The same request again (a retry;
+	 * data compared after merging, so the null is immaterial) gives the same
+	 * work order back and writes nothing, also after the work order moved on.
+	 */
+	audits = count(t, "audit_log");
+	pcrm_assert_ok(pcrm_workorder_open(t->ctx, &city_agent, "test", "K1", ZHANG, "3701",
+	                                   "{\"channel\": \"phone\"}", &again));
 	cr_assert_str_eq(pcrm_workorder_json(again), pcrm_workorder_json(wo));
-	cr_assert_eq(count(t, "work_order"), 1);
-	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &monitor, pcrm_workorder_id(wo), &got));
-	cr_assert_str_eq(pcrm_workorder_json(got), pcrm_workorder_json(wo));
-	pcrm_workorder_free(got);
 	pcrm_workorder_free(again);
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_workorder_id(wo), 1, "contact",
+	                                   "{\"contact_note\": \"called\"}", NULL, NULL));
+	pcrm_assert_ok(pcrm_workorder_open(t->ctx, &city_agent, "test", "K1", ZHANG, "3701",
+	                                   "{\"channel\": \"phone\"}", &again));
+	cr_assert_str_eq(pcrm_workorder_id(again), pcrm_workorder_id(wo));
+	cr_assert_eq(pcrm_workorder_version(again), 2);
+	pcrm_workorder_free(again);
+	audits += 1; /* the contact */
+	/* a different request with the open key says so, naming the key and the field only */
+	again = (pcrm_workorder *)1;
+	pcrm_assert_fails(pcrm_workorder_open(t->ctx, &city_agent, "test", "K1", ZHANG, "3701",
+	                                      "{\"other\": 1}", &again),
+	                  PCRM_EDUPLICATE, "\"K1\" is already open in workflow test");
+	cr_assert_null(again);
+	cr_assert(strstr(pcrm_error_last(), "different data") != NULL, "%s", pcrm_error_last());
+	pcrm_assert_fails(pcrm_workorder_open(t->ctx, &city_agent, "test", "K1", NULL, "3701",
+	                                      "{\"channel\": \"phone\"}", NULL),
+	                  PCRM_EDUPLICATE, "with a different customer_no");
+	cr_assert(strstr(pcrm_error_last(), ZHANG) == NULL, "no personal data in the message");
+	pcrm_assert_fails(pcrm_workorder_open(t->ctx, &city_agent, "test", "K1", ZHANG, "370102",
+	                                      "{\"channel\": \"phone\"}", NULL),
+	                  PCRM_EDUPLICATE, "with a different org_unit");
+	cr_assert_eq(count(t, "work_order"), 1);
+	cr_assert_eq(count(t, "audit_log"), audits, "a refused open writes nothing");
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &monitor, pcrm_workorder_id(wo), &got));
+	cr_assert_str_eq(pcrm_workorder_id(got), pcrm_workorder_id(wo));
+	cr_assert_str_eq(pcrm_workorder_state(got), "contacted");
+	pcrm_workorder_free(got);
 	pcrm_workorder_free(wo);
 }
 
