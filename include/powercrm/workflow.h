@@ -6,7 +6,7 @@
  * (one initial, one or more final), transitions (event, from, to, guard),
  * time limits per state and for the whole process in calendar or working
  * time, warnings at a percentage of a limit, what happens when a limit
- * passes (flag overdue, escalate to the parent org unit, notify, fire an
+ * passes (flag overdue, escalate to the superior org unit, notify, fire an
  * automatic event) and states in which the process clock pauses.  Storing
  * a definition under a name that exists makes a new version; a work order
  * stays on the version it was opened with.
@@ -146,8 +146,12 @@ PCRM_EXTERN(int) pcrm_workorder_remind(pcrm_ctx *ctx, const pcrm_actor *actor, c
                                        const char *note, pcrm_workorder **out);
 
 /**
- * 督办: raises the work order to the parent of its org unit (PCRM_ESTATE at
- * the top) and counts the escalation.
+ * 督办: asks the superior org unit to supervise the work order and counts
+ * the escalation.  The work order keeps its org unit and owner (the unit
+ * handling it goes on firing its events); the history entry's "to" and the
+ * notification name the superior unit: the parent of the work order's unit,
+ * for each further escalation one unit higher.  PCRM_ESTATE above the top.
+ * Ownership moves only by pcrm_workorder_reassign().
  */
 PCRM_EXTERN(int) pcrm_workorder_escalate(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
                                          const char *note, pcrm_workorder **out);
@@ -291,9 +295,10 @@ PCRM_EXTERN(void) pcrm_workorder_list_free(pcrm_workorder_list *list);
  * Loads the whole history of a work order, oldest first.  Each entry is a
  * JSON object: "seq", "at", "kind" (open, fire, remind, escalate, withdraw,
  * cancel, reassign, suspend, resume, warning, expire, notify, comment,
- * link, linked), "operator_id", "role", "actor_org", and where they apply "event",
- * "from", "to", "note" and "delta" (the fields that changed; "data" in it is
- * an RFC 7386 merge patch).  Free with pcrm_workorder_history_free().
+ * link, linked), "operator_id", "role", "actor_org", and where they apply
+ * "event", "from", "to" (a state; for "escalate" the superior org unit),
+ * "note" and "delta" (the fields that changed; "data" in it is an RFC 7386
+ * merge patch).  Free with pcrm_workorder_history_free().
  */
 PCRM_EXTERN(int) pcrm_workorder_history_load(pcrm_ctx *ctx, const pcrm_actor *actor,
                                              const char *id, pcrm_workorder_history **out);
@@ -318,7 +323,7 @@ PCRM_EXTERN(int) pcrm_workorder_replay(pcrm_ctx *ctx, const pcrm_actor *actor, c
  * e-mail) acknowledges it.  Written in the transaction of its entry, so a
  * committed entry always has its notification and a rolled-back one none.
  * Kinds: "notify" (a limit whose on_expiry says notify), "remind" (催办, to
- * the owner), "escalate" (督办, to the org unit raised to), "reassign" (改派,
+ * the owner), "escalate" (督办, to the superior unit), "reassign" (改派,
  * to the new owner or department).
  */
 typedef struct pcrm_notification {

@@ -97,7 +97,8 @@ def test_tick_and_supervision(wf):
     assert wf.workorder_tick(SYSTEM, T0 + HOUR) == 0
     assert wf.workorder_tick(SYSTEM, T0 + 2 * HOUR) == 1
     wo = wf.workorder_get(ROOT_ADMIN, wo.id)
-    assert wo.overdue and wo.org_unit == "37" and wo.escalations == 1
+    # escalated: the parent unit supervises it, the work order stays with its unit
+    assert wo.overdue and wo.org_unit == "3701" and wo.escalations == 1
     wo = wf.workorder_remind(ROOT_ADMIN, wo.id, "请尽快回电")
     assert wo.reminders == 1
     wo = wf.workorder_reassign(ROOT_ADMIN, wo.id, wo.version, owner="agent-jn", org_unit="3701")

@@ -191,7 +191,7 @@ class WorkflowMixin:
                                      note)
 
     def workorder_escalate(self, actor, work_order_id, note=None):
-        """督办: raises the work order to the parent org unit."""
+        """督办: the superior org unit supervises it; the work order stays with its unit."""
         return self._work_order_call(_ll.pcrm_workorder_escalate, _actor(actor), work_order_id,
                                      note)
 
