@@ -539,9 +539,35 @@ PCRM_BACKEND_TEST(workorder, escalated_repair_stays_with_the_unit_that_handles_i
 	pcrm_assert_fails(pcrm_workorder_fire(t->ctx, &city_agent, id, version + 3, "restore",
 	                                      "{\"cause\": \"fuse\"}", NULL, NULL),
 	                  PCRM_EPERM, "");
+	/* 37 supervised it already and is still above its new unit: nothing higher */
+	pcrm_assert_fails(pcrm_workorder_escalate(t->ctx, &province_lead, id, NULL, NULL),
+	                  PCRM_ESTATE, "org unit 37 is at the top");
 	assert_replays(t, id);
 	free(def);
 	free(cal);
+}
+
+/* After a reassignment out from under the supervising unit, escalation starts from the new unit. */
+PCRM_BACKEND_TEST(workorder, escalation_after_reassignment_starts_from_the_new_unit)
+{
+	pcrm_workorder *wo, *w;
+	char id[PCRM_WORKORDER_ID_LEN + 1];
+	setup(t);
+	wo = open_one(t, "K1", "37010201");
+	snprintf(id, sizeof(id), "%s", pcrm_workorder_id(wo));
+	pcrm_workorder_free(wo);
+	pcrm_assert_ok(pcrm_workorder_escalate(t->ctx, &root_admin, id, NULL, &w));
+	assert_last_entry(t, id, "\"to\":\"370102\"");
+	pcrm_assert_ok(pcrm_workorder_reassign(t->ctx, &root_admin, id, pcrm_workorder_version(w),
+	                                       NULL, "3702", NULL, NULL));
+	pcrm_workorder_free(w);
+	pcrm_assert_ok(pcrm_workorder_escalate(t->ctx, &root_admin, id, NULL, &w));
+	/* not 3701 (one above 370102, which is not above 3702): the parent of 3702 */
+	assert_last_entry(t, id, "\"to\":\"37\"");
+	cr_assert_str_eq(pcrm_workorder_org_unit(w), "3702");
+	cr_assert_eq(pcrm_workorder_escalations(w), 2);
+	pcrm_workorder_free(w);
+	assert_replays(t, id);
 }
 
 PCRM_BACKEND_TEST(workorder, withdraw_steps_back_one_at_a_time)
