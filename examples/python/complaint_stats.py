@@ -156,7 +156,7 @@ def simulate(ctx, clock, say):
         elif action[0] == "fire":
             _, key, org, event, data = action
             wo = ctx.workorder_get(agent_for(org), ids[key])
-            # an escalated work order now lies with the city: its agent fires the event
+            # an escalated work order stays with its county (the city supervises): its agent fires
             ctx.workorder_fire(agent_for(org), wo.id, wo.version, event, data)
         else:
             _, key, org = action

@@ -6,7 +6,7 @@
  * (one initial, one or more final), transitions (event, from, to, guard),
  * time limits per state and for the whole process in calendar or working
  * time, warnings at a percentage of a limit, what happens when a limit
- * passes (flag overdue, escalate to the parent org unit, notify, fire an
+ * passes (flag overdue, escalate to the superior org unit, notify, fire an
  * automatic event) and states in which the process clock pauses.  Storing
  * a definition under a name that exists makes a new version; a work order
  * stays on the version it was opened with.
@@ -108,8 +108,11 @@ PCRM_EXTERN(int) pcrm_workflow_to_dot(const pcrm_workflow *wf, char **out);
 /**
  * Opens a work order on the newest version of workflow `workflow`, in its
  * initial state.  `business_key` (1..64 printable bytes) is unique among the
- * open work orders of a workflow: opening again with a key that is open
- * returns that work order and changes nothing.  `customer_no` may be NULL
+ * open work orders of a workflow.  Opening again with a key that is open and
+ * the same customer_no, org_unit and data (compared with the work order as it
+ * was opened, data after merging; a retried open) returns that work order
+ * and writes nothing; any difference is PCRM_EDUPLICATE naming the key, the
+ * work order and the first differing field (never a value).  `customer_no` may be NULL
  * (otherwise the customer must exist), `org_unit` is the unit that handles
  * it, `data_json` a JSON object (NULL = {}).  The owner starts empty.
  * Audited ("workorder.open").  Free *out with pcrm_workorder_free().
@@ -143,8 +146,12 @@ PCRM_EXTERN(int) pcrm_workorder_remind(pcrm_ctx *ctx, const pcrm_actor *actor, c
                                        const char *note, pcrm_workorder **out);
 
 /**
- * 督办: raises the work order to the parent of its org unit (PCRM_ESTATE at
- * the top) and counts the escalation.
+ * 督办: asks the superior org unit to supervise the work order and counts
+ * the escalation.  The work order keeps its org unit and owner (the unit
+ * handling it goes on firing its events); the history entry's "to" and the
+ * notification name the superior unit: the parent of the work order's unit,
+ * for each further escalation one unit higher.  PCRM_ESTATE above the top.
+ * Ownership moves only by pcrm_workorder_reassign().
  */
 PCRM_EXTERN(int) pcrm_workorder_escalate(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
                                          const char *note, pcrm_workorder **out);
@@ -289,9 +296,10 @@ PCRM_EXTERN(void) pcrm_workorder_list_free(pcrm_workorder_list *list);
  * Loads the whole history of a work order, oldest first.  Each entry is a
  * JSON object: "seq", "at", "kind" (open, fire, remind, escalate, withdraw,
  * cancel, reassign, suspend, resume, warning, expire, notify, comment,
- * link, linked), "operator_id", "role", "actor_org", and where they apply "event",
- * "from", "to", "note" and "delta" (the fields that changed; "data" in it is
- * an RFC 7386 merge patch).  Free with pcrm_workorder_history_free().
+ * link, linked), "operator_id", "role", "actor_org", and where they apply
+ * "event", "from", "to" (a state; for "escalate" the superior org unit),
+ * "note" and "delta" (the fields that changed; "data" in it is an RFC 7386
+ * merge patch).  Free with pcrm_workorder_history_free().
  */
 PCRM_EXTERN(int) pcrm_workorder_history_load(pcrm_ctx *ctx, const pcrm_actor *actor,
                                              const char *id, pcrm_workorder_history **out);
@@ -316,7 +324,7 @@ PCRM_EXTERN(int) pcrm_workorder_replay(pcrm_ctx *ctx, const pcrm_actor *actor, c
  * e-mail) acknowledges it.  Written in the transaction of its entry, so a
  * committed entry always has its notification and a rolled-back one none.
  * Kinds: "notify" (a limit whose on_expiry says notify), "remind" (催办, to
- * the owner), "escalate" (督办, to the org unit raised to), "reassign" (改派,
+ * the owner), "escalate" (督办, to the superior unit), "reassign" (改派,
  * to the new owner or department).
  */
 typedef struct pcrm_notification {

@@ -41,19 +41,21 @@ int pcrm__wo_kind_notifies(const char *kind)
 
 /*
  * The addressee is read from the work order row as the entry left it (the
- * row's write is queued before this statement), so an escalation goes to the
- * unit it raised the work order to and a reassignment to the new owner.
+ * row's write is queued before this statement), so a reassignment goes to
+ * the new owner; an escalation names the supervising unit in `address`
+ * (the work order stays with its unit), and then no owner is addressed.
  */
 int pcrm__wo_notification_write(pcrm_ctx *ctx, const char *work_order_id, int64_t seq,
-                                const char *kind, const char *note, pcrm_time at)
+                                const char *kind, const char *note, pcrm_time at,
+                                const char *address)
 {
 	static const char sql[] =
 		"INSERT INTO work_order_notification (org_unit, id, work_order_id, seq, kind, "
 		"recipient, note, created_at, attempts) "
-		"SELECT w.org_unit, $1, w.id, $2, $3, w.owner, $4, $5, 0 FROM work_order w "
-		"WHERE w.id = $6";
+		"SELECT COALESCE(CAST($7 AS TEXT), w.org_unit), $1, w.id, $2, $3, "
+		"CASE WHEN $7 IS NULL THEN w.owner END, $4, $5, 0 FROM work_order w WHERE w.id = $6";
 	char id[ID_MAX];
-	pcrm_sql_value p[6];
+	pcrm_sql_value p[7];
 
 	snprintf(id, sizeof(id), "%s/%lld", work_order_id, (long long)seq);
 	p[0] = PCRM_SQL_S(id);
@@ -62,7 +64,8 @@ int pcrm__wo_notification_write(pcrm_ctx *ctx, const char *work_order_id, int64_
 	p[3] = PCRM_SQL_S(note);
 	p[4] = PCRM_SQL_I(at);
 	p[5] = PCRM_SQL_S(work_order_id);
-	return pcrm__store_exec_later(ctx->store, sql, p, 6, 1, PCRM_ESTORE,
+	p[6] = PCRM_SQL_S(address);
+	return pcrm__store_exec_later(ctx->store, sql, p, 7, 1, PCRM_ESTORE,
 	                              "work order of a notification vanished");
 }
 

@@ -57,9 +57,25 @@ struct due_timer {
 	pcrm_time due;
 };
 
+/*
+ * The escalation of a limit: its own entry (the superior unit's
+ * notification), after the expiry; nothing above the top.
+ */
+static int escalate(struct pcrm__wo_op *op, const char *what)
+{
+	struct pcrm__wo_entry e = { "escalate", NULL, NULL, NULL, what, 1, NULL };
+	int rc = pcrm__wo_escalate(op);
+	if (rc == PCRM_ESTATE) { /* at the top already: the flag and the expiry remain */
+		pcrm_error_clear();
+		return PCRM_OK;
+	}
+	e.to = e.address = op->superior;
+	return rc == PCRM_OK ? pcrm__wo_commit(op, &e) : rc;
+}
+
 static int expire(struct pcrm__wo_op *op, const struct pcrm__wf_limit *limit, const char *what)
 {
-	struct pcrm__wo_entry e = { "expire", NULL, NULL, NULL, what, 1 };
+	struct pcrm__wo_entry e = { "expire", NULL, NULL, NULL, what, 1, NULL };
 	char note[200];
 	size_t state = pcrm__workflow_state_index(op->wf, pcrm__wo_str(op->wo, "state"));
 	const struct pcrm__wf_transition *t;
@@ -67,21 +83,16 @@ static int expire(struct pcrm__wo_op *op, const struct pcrm__wf_limit *limit, co
 
 	if (limit->flag)
 		pcrm__wo_set_int(op, "overdue", 1);
-	if (limit->escalate) {
-		rc = pcrm__wo_escalate(op);
-		if (rc == PCRM_ESTATE) { /* at the top already: the flag and the entry remain */
-			pcrm_error_clear();
-			rc = PCRM_OK;
-		}
-	}
-	if (rc == PCRM_OK && op->batch)
+	if (op->batch)
 		pcrm__wo_set_int(op, "due_at", op->next_due); /* nothing paused or restarted */
-	else if (rc == PCRM_OK)
+	else
 		rc = pcrm__wo_sync_timers(op);
 	if (rc == PCRM_OK)
 		rc = pcrm__wo_commit(op, &e);
+	if (rc == PCRM_OK && limit->escalate)
+		rc = escalate(op, what);
 	if (rc == PCRM_OK && limit->notify) {
-		struct pcrm__wo_entry n = { "notify", NULL, NULL, NULL, what, 0 };
+		struct pcrm__wo_entry n = { "notify", NULL, NULL, NULL, what, 0, NULL };
 		rc = pcrm__wo_commit(op, &n);
 	}
 	if (rc != PCRM_OK || !limit->fire)
@@ -92,7 +103,7 @@ static int expire(struct pcrm__wo_op *op, const struct pcrm__wf_limit *limit, co
 	snprintf(note, sizeof(note), "automatic: %.150s", what);
 	{
 		struct pcrm__wo_entry f = { "fire", t->event, op->wf->states[state].name,
-			                    op->wf->states[t->to].name, note, 1 };
+			                    op->wf->states[t->to].name, note, 1, NULL };
 		rc = pcrm__wo_transition(op, t, NULL);
 		if (rc == PCRM_OK)
 			rc = pcrm__wo_commit(op, &f);
@@ -112,7 +123,7 @@ static int apply(struct pcrm__wo_op *op, const struct due_timer *t)
 	if (!limit->set)
 		return PCRM_OK;
 	if (t->warn) {
-		struct pcrm__wo_entry e = { "warning", NULL, NULL, NULL, what, 0 };
+		struct pcrm__wo_entry e = { "warning", NULL, NULL, NULL, what, 0, NULL };
 		if (t->process)
 			snprintf(what, sizeof(what), "%d%% of the process limit used", limit->warn_percent);
 		else

@@ -306,15 +306,77 @@ static int find_open(pcrm_ctx *ctx, const char *workflow, const char *key, json_
 	return rc < 0 ? rc : PCRM_OK;
 }
 
-static int existing(pcrm_ctx *ctx, const pcrm_actor *actor, const char *workflow,
-                    const char *key, pcrm_workorder **out, int *found)
+/* What an open request asks for, to compare with an open work order of the same key. */
+struct open_request {
+	const char *workflow, *key, *customer_no, *org_unit;
+	const json_t *data; /* the opening data, merged (nulls removed) */
+};
+
+/*
+ * The first field in which the work order as it was opened (its first
+ * history entry holds the whole object) differs from the request, or NULL
+ * when they are the same.  Compared with the opening, not the current row:
+ * a retry of the same open stays the same request after the work order has
+ * moved on.  Only the field's name is reported, never a value.
+ */
+static int differing_field(pcrm_ctx *ctx, const char *id, const struct open_request *r,
+                           const char **field)
+{
+	static const char sql[] = "SELECT delta FROM work_order_history "
+	                          "WHERE work_order_id = $1 AND seq = 1";
+	pcrm_sql_value p[1] = { PCRM_SQL_S(id) };
+	pcrm_rows *rows;
+	json_t *opened = NULL;
+	const char *cust;
+	int rc = pcrm__store_query(ctx->store, sql, p, 1, &rows);
+
+	*field = NULL;
+	if (rc != PCRM_OK)
+		return rc;
+	rc = pcrm__rows_next(rows);
+	if (rc == 1)
+		opened = json_loads(pcrm__rows_text(rows, 0), 0, NULL);
+	pcrm__rows_free(rows);
+	if (rc < 0)
+		return rc;
+	if (!json_is_object(opened)) {
+		json_decref(opened);
+		return pcrm__error(PCRM_EINTEGRITY, "work order %s: no opening history entry", id);
+	}
+	cust = pcrm__wo_str(opened, "customer_no");
+	if ((cust == NULL) != (r->customer_no == NULL) ||
+	    (cust && strcmp(cust, r->customer_no) != 0))
+		*field = "customer_no";
+	else if (strcmp(pcrm__wo_str(opened, "org_unit"), r->org_unit) != 0)
+		*field = "org_unit";
+	else if (!json_equal(json_object_get(opened, "data"), (json_t *)r->data))
+		*field = "data";
+	json_decref(opened);
+	return PCRM_OK;
+}
+
+/*
+ * The open work order of the request's key, if any: the same request again
+ * gives it back (a retried open is idempotent), a different one is
+ * PCRM_EDUPLICATE naming the key and the first field that differs.
+ */
+static int existing(pcrm_ctx *ctx, const pcrm_actor *actor, const struct open_request *r,
+                    pcrm_workorder **out, int *found)
 {
 	json_t *obj;
-	int steps = 0, rc = find_open(ctx, workflow, key, &obj, &steps);
+	const char *field = NULL;
+	int steps = 0, rc = find_open(ctx, r->workflow, r->key, &obj, &steps);
 	*found = obj != NULL;
 	if (rc != PCRM_OK || !obj)
 		return rc;
 	rc = pcrm_authorize(ctx, actor, PCRM_PERM_WORKORDER_HANDLE, pcrm__wo_str(obj, "org_unit"));
+	if (rc == PCRM_OK)
+		rc = differing_field(ctx, pcrm__wo_str(obj, "id"), r, &field);
+	if (rc == PCRM_OK && field)
+		rc = pcrm__error(PCRM_EDUPLICATE,
+		                 "business_key: \"%s\" is already open in workflow %s (work order %s) "
+		                 "with a different %s",
+		                 r->key, r->workflow, pcrm__wo_str(obj, "id"), field);
 	if (rc == PCRM_OK && out)
 		return pcrm__workorder_new(obj, steps, out);
 	json_decref(obj);
@@ -355,7 +417,7 @@ static json_t *new_object(pcrm_ctx *ctx, const pcrm_actor *actor, const pcrm_wor
 
 static int insert_new(struct pcrm__wo_op *op)
 {
-	static const struct pcrm__wo_entry entry = { "open", NULL, NULL, NULL, NULL, 0 };
+	static const struct pcrm__wo_entry entry = { "open", NULL, NULL, NULL, NULL, 0, NULL };
 	int rc = pcrm__workorder_insert(op->ctx, op->wo);
 	op->fresh = 1;
 	if (rc == PCRM_OK)
@@ -377,6 +439,7 @@ int pcrm_workorder_open(pcrm_ctx *ctx, const pcrm_actor *actor, const char *work
                         const char *data_json, pcrm_workorder **out)
 {
 	struct pcrm__wo_op op;
+	struct open_request req = { workflow, business_key, customer_no, org_unit, NULL };
 	json_t *patch = NULL, *data = NULL;
 	int found = 0, rc;
 
@@ -402,8 +465,9 @@ int pcrm_workorder_open(pcrm_ctx *ctx, const pcrm_actor *actor, const char *work
 		rc = customer_exists(ctx, customer_no);
 	if (rc == PCRM_OK)
 		rc = pcrm__workflow_load(ctx, workflow, 0, &op.wf);
+	req.data = data;
 	if (rc == PCRM_OK)
-		rc = existing(ctx, actor, workflow, business_key, out, &found);
+		rc = existing(ctx, actor, &req, out, &found);
 	if (rc == PCRM_OK && !found) {
 		op.ctx = ctx;
 		op.actor = actor;
@@ -418,7 +482,7 @@ int pcrm_workorder_open(pcrm_ctx *ctx, const pcrm_actor *actor, const char *work
 		if (rc == PCRM_OK) {
 			rc = pcrm__store_finish(ctx->store, insert_new(&op));
 			if (rc == PCRM_EDUPLICATE) /* opened meanwhile by somebody else */
-				rc = existing(ctx, actor, workflow, business_key, out, &found);
+				rc = existing(ctx, actor, &req, out, &found);
 			else if (rc == PCRM_OK)
 				rc = pcrm__wo_result(&op, out);
 		}
@@ -521,7 +585,7 @@ int pcrm_workorder_fire(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
                         const char *note, pcrm_workorder **out)
 {
 	struct pcrm__wo_op op;
-	struct pcrm__wo_entry e = { "fire", event, NULL, NULL, note, 1 };
+	struct pcrm__wo_entry e = { "fire", event, NULL, NULL, note, 1, NULL };
 	const struct pcrm__wf_transition *t = NULL;
 	json_t *patch = NULL;
 	size_t from = 0;
@@ -607,38 +671,86 @@ static int do_remind(struct pcrm__wo_op *op, struct pcrm__wo_entry *e, const voi
 int pcrm_workorder_remind(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
                           const char *note, pcrm_workorder **out)
 {
-	struct pcrm__wo_entry e = { "remind", NULL, NULL, NULL, NULL, 1 };
+	struct pcrm__wo_entry e = { "remind", NULL, NULL, NULL, NULL, 1, NULL };
 	return supervise(ctx, actor, id, 0, 0, note, &e, do_remind, NULL, out);
 }
 
-int pcrm__wo_escalate(struct pcrm__wo_op *op)
+/* The unit the newest escalation raised supervision to, or NULL (none, or from before 19). */
+static int last_superior(struct pcrm__wo_op *op, char **code)
 {
-	struct pcrm_org_unit unit;
-	int rc = pcrm__org_load(op->ctx, pcrm__wo_str(op->wo, "org_unit"), &unit);
+	static const char sql[] = "SELECT to_state FROM work_order_history WHERE work_order_id = $1 "
+	                          "AND kind = 'escalate' ORDER BY seq DESC LIMIT 1";
+	pcrm_sql_value p[1] = { PCRM_SQL_S(op->id) };
+	pcrm_rows *rows;
+	int rc = pcrm__store_query(op->ctx->store, sql, p, 1, &rows);
+	*code = NULL;
 	if (rc != PCRM_OK)
 		return rc;
-	if (!unit.parent)
+	rc = pcrm__rows_next(rows);
+	if (rc == 1 && !pcrm__rows_is_null(rows, 0)) {
+		*code = strdup(pcrm__rows_text(rows, 0));
+		rc = *code ? PCRM_OK : pcrm__error_oom();
+	}
+	pcrm__rows_free(rows);
+	return rc < 0 ? rc : PCRM_OK;
+}
+
+/*
+ * Escalation raises supervision, not the work order: it stays with its unit
+ * and owner (the agent who opened a repair can still record the arrival),
+ * and the superior unit, an ancestor, already sees, reminds and reassigns
+ * it through its subtree; the entry and its notification tell it to.  Each
+ * escalation goes one unit above the previous one while that one is still
+ * above the work order's unit (after a reassignment elsewhere it starts again
+ * from the new unit's parent).  Reads the history only here, never on a
+ * transition.
+ */
+int pcrm__wo_escalate(struct pcrm__wo_op *op)
+{
+	struct pcrm_org_unit unit, prev;
+	char *prev_code = NULL;
+	const struct pcrm_org_unit *from = &unit;
+	int rc;
+
+	memset(&prev, 0, sizeof(prev));
+	rc = pcrm__org_load(op->ctx, pcrm__wo_str(op->wo, "org_unit"), &unit);
+	if (rc != PCRM_OK)
+		return rc;
+	rc = last_superior(op, &prev_code);
+	if (rc == PCRM_OK && prev_code && strcmp(prev_code, unit.code) != 0) {
+		if (pcrm__org_load(op->ctx, prev_code, &prev) != PCRM_OK)
+			pcrm_error_clear(); /* a vanished earlier superior: start from the unit */
+		else if (strncmp(prev.path, unit.path, strlen(prev.path)) == 0)
+			from = &prev;
+	}
+	if (rc == PCRM_OK && !from->parent)
 		rc = pcrm__error(PCRM_ESTATE, "org unit %s is at the top: nowhere to escalate",
-		                 unit.code);
-	else {
-		pcrm__wo_set_str(op, "org_unit", unit.parent);
+		                 from->code);
+	else if (rc == PCRM_OK && strlen(from->parent) >= sizeof(op->superior))
+		rc = pcrm__error(PCRM_EINTEGRITY, "org unit code longer than %zu bytes",
+		                 sizeof(op->superior) - 1);
+	else if (rc == PCRM_OK) {
+		snprintf(op->superior, sizeof(op->superior), "%s", from->parent);
 		pcrm__wo_set_int(op, "escalations", pcrm__wo_int(op->wo, "escalations") + 1);
 	}
+	free(prev_code);
 	pcrm__org_clear(&unit);
+	pcrm__org_clear(&prev);
 	return rc;
 }
 
 static int do_escalate(struct pcrm__wo_op *op, struct pcrm__wo_entry *e, const void *arg)
 {
-	(void)e;
+	int rc = pcrm__wo_escalate(op);
 	(void)arg;
-	return pcrm__wo_escalate(op);
+	e->to = e->address = op->superior;
+	return rc;
 }
 
 int pcrm_workorder_escalate(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
                             const char *note, pcrm_workorder **out)
 {
-	struct pcrm__wo_entry e = { "escalate", NULL, NULL, NULL, NULL, 1 };
+	struct pcrm__wo_entry e = { "escalate", NULL, NULL, NULL, NULL, 1, NULL };
 	return supervise(ctx, actor, id, 0, 0, note, &e, do_escalate, NULL, out);
 }
 
@@ -699,7 +811,7 @@ static int do_withdraw(struct pcrm__wo_op *op, struct pcrm__wo_entry *e, const v
 int pcrm_workorder_withdraw(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
                             int expected_version, const char *note, pcrm_workorder **out)
 {
-	struct pcrm__wo_entry e = { "withdraw", NULL, NULL, NULL, NULL, 1 };
+	struct pcrm__wo_entry e = { "withdraw", NULL, NULL, NULL, NULL, 1, NULL };
 	return supervise(ctx, actor, id, expected_version, 1, note, &e, do_withdraw, NULL, out);
 }
 
@@ -721,7 +833,7 @@ int pcrm_workorder_reassign(pcrm_ctx *ctx, const pcrm_actor *actor, const char *
                             int expected_version, const char *owner, const char *org_unit,
                             const char *note, pcrm_workorder **out)
 {
-	struct pcrm__wo_entry e = { "reassign", NULL, NULL, NULL, NULL, 1 };
+	struct pcrm__wo_entry e = { "reassign", NULL, NULL, NULL, NULL, 1, NULL };
 	struct reassign_arg r = { owner, org_unit };
 	int rc = check_text("owner", owner, 64, 0);
 	if (rc == PCRM_OK)
@@ -751,7 +863,7 @@ static int do_suspend(struct pcrm__wo_op *op, struct pcrm__wo_entry *e, const vo
 int pcrm_workorder_suspend(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
                            int expected_version, const char *note, pcrm_workorder **out)
 {
-	struct pcrm__wo_entry e = { "suspend", NULL, NULL, NULL, NULL, 1 };
+	struct pcrm__wo_entry e = { "suspend", NULL, NULL, NULL, NULL, 1, NULL };
 	static const int yes = 1;
 	return supervise(ctx, actor, id, expected_version, 1, note, &e, do_suspend, &yes, out);
 }
@@ -759,7 +871,7 @@ int pcrm_workorder_suspend(pcrm_ctx *ctx, const pcrm_actor *actor, const char *i
 int pcrm_workorder_resume(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
                           int expected_version, const char *note, pcrm_workorder **out)
 {
-	struct pcrm__wo_entry e = { "resume", NULL, NULL, NULL, NULL, 1 };
+	struct pcrm__wo_entry e = { "resume", NULL, NULL, NULL, NULL, 1, NULL };
 	static const int no = 0;
 	return supervise(ctx, actor, id, expected_version, 1, note, &e, do_suspend, &no, out);
 }
@@ -769,7 +881,7 @@ int pcrm_workorder_resume(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id
 int pcrm_workorder_comment(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
                            const char *text)
 {
-	struct pcrm__wo_entry e = { "comment", NULL, NULL, NULL, text, 0 };
+	struct pcrm__wo_entry e = { "comment", NULL, NULL, NULL, text, 0, NULL };
 	struct pcrm__wo_op op;
 	int rc = begin_op(&op, ctx, actor, id, PCRM_PERM_WORKORDER_HANDLE);
 	if (rc == PCRM_OK)
@@ -810,8 +922,8 @@ static int insert_link(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
 int pcrm_workorder_link(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
                         const char *other_id, const char *relation)
 {
-	struct pcrm__wo_entry mine = { "link", relation, NULL, NULL, other_id, 0 };
-	struct pcrm__wo_entry theirs = { "linked", relation, NULL, NULL, id, 0 };
+	struct pcrm__wo_entry mine = { "link", relation, NULL, NULL, other_id, 0, NULL };
+	struct pcrm__wo_entry theirs = { "linked", relation, NULL, NULL, id, 0, NULL };
 	struct pcrm__wo_op a, b;
 	int rc;
 

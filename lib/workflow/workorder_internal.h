@@ -29,6 +29,7 @@ struct pcrm__wo_op {
 	struct pcrm__wo_batch *batch; /* when set, commits are staged in it (tick) */
 	pcrm_time next_due;           /* staged: due_at once the claimed timers are gone */
 	int fresh; /* opened by this operation: it has no timer rows to reschedule yet */
+	char superior[40]; /* set by pcrm__wo_escalate: the org unit now supervising */
 };
 
 /** A history entry to append: kind, and where they apply event, states and note. */
@@ -36,6 +37,7 @@ struct pcrm__wo_entry {
 	const char *kind;
 	const char *event, *from, *to, *note;
 	int bump; /* the version changes */
+	const char *address; /* the org unit its notification goes to; NULL: the work order's */
 };
 
 /** Reads a row (PCRM__WO_SELECT) into a work-order object and its step count. */
@@ -115,7 +117,12 @@ int pcrm__wo_enter_state(struct pcrm__wo_op *op, size_t state);
 int pcrm__wo_transition(struct pcrm__wo_op *op, const struct pcrm__wf_transition *t,
                         const json_t *patch);
 
-/** 督办: moves the work order to its org unit's parent (PCRM_ESTATE at the top). */
+/**
+ * 督办: counts an escalation and sets op->superior to the unit that now
+ * supervises (one above the previous escalation's, first the parent of the
+ * work order's unit; PCRM_ESTATE above the top).  The work order keeps its
+ * org unit and owner: the superior supervises through its subtree.
+ */
 int pcrm__wo_escalate(struct pcrm__wo_op *op);
 
 /** Wraps a copy of the operation's work order for the caller. */
@@ -126,11 +133,12 @@ int pcrm__wo_result(const struct pcrm__wo_op *op, pcrm_workorder **out);
 /** Nonzero for the history kinds that tell somebody something (notify, remind, escalate, reassign). */
 int pcrm__wo_kind_notifies(const char *kind);
 /**
- * Queues the outbox row of history entry `seq` of a work order, addressed as
- * the work order's row stands once its queued write is applied; inside the
- * caller's transaction, after that write.
+ * Queues the outbox row of history entry `seq` of a work order, addressed to
+ * `address` (an org unit) or, when NULL, as the work order's row stands once
+ * its queued write is applied; inside the caller's transaction, after that write.
  */
 int pcrm__wo_notification_write(pcrm_ctx *ctx, const char *work_order_id, int64_t seq,
-                                const char *kind, const char *note, pcrm_time at);
+                                const char *kind, const char *note, pcrm_time at,
+                                const char *address);
 
 #endif

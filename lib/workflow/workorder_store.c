@@ -596,7 +596,8 @@ int pcrm__wo_batch_write(pcrm_ctx *ctx, const pcrm_actor *actor, struct pcrm__wo
 	for (size_t i = 0; i < b->n && rc == PCRM_OK; i++) {
 		const pcrm_sql_value *v = b->rows[i].v;
 		if (pcrm__wo_kind_notifies(v[3].s))
-			rc = pcrm__wo_notification_write(ctx, v[0].s, v[1].i, v[3].s, v[10].s, v[2].i);
+			rc = pcrm__wo_notification_write(ctx, v[0].s, v[1].i, v[3].s, v[10].s, v[2].i,
+			                                 NULL);
 	}
 	if (rc != PCRM_OK)
 		return rc;
@@ -667,7 +668,7 @@ int pcrm__wo_commit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e)
 			rc = insert_history(op, e, delta);
 		if (rc == PCRM_OK && pcrm__wo_kind_notifies(e->kind))
 			rc = pcrm__wo_notification_write(op->ctx, op->id, op->steps + 1, e->kind,
-			                                 e->note, op->now);
+			                                 e->note, op->now, e->address);
 		if (rc == PCRM_OK)
 			rc = audit(op, e, item);
 	}

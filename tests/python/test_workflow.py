@@ -71,7 +71,11 @@ def test_open_fire_conflict_history_replay(wf):
     wo = wf.workorder_open(CITY_AGENT, "callback", "K1", "3701", data={"phone": "95598"})
     assert wo.state == "open" and wo.status == "open" and wo.version == 1
     assert wo.data == {"phone": "95598"} and wo.due_at == T0 + 2 * HOUR and not wo.overdue
-    assert wf.workorder_open(CITY_AGENT, "callback", "K1", "3701").id == wo.id
+    # the same open again (a retry) gives the same work order; other data with the key is refused
+    again = wf.workorder_open(CITY_AGENT, "callback", "K1", "3701", data={"phone": "95598"})
+    assert again.id == wo.id
+    with pytest.raises(powercrm.Duplicate, match='"K1" is already open .* different data'):
+        wf.workorder_open(CITY_AGENT, "callback", "K1", "3701")
     with pytest.raises(powercrm.Conflict):
         wf.workorder_fire(CITY_AGENT, wo.id, 2, "call", {"result": "ok"})
     with pytest.raises(powercrm.InvalidInput, match="data.result: required"):
@@ -93,7 +97,8 @@ def test_tick_and_supervision(wf):
     assert wf.workorder_tick(SYSTEM, T0 + HOUR) == 0
     assert wf.workorder_tick(SYSTEM, T0 + 2 * HOUR) == 1
     wo = wf.workorder_get(ROOT_ADMIN, wo.id)
-    assert wo.overdue and wo.org_unit == "37" and wo.escalations == 1
+    # escalated: the parent unit supervises it, the work order stays with its unit
+    assert wo.overdue and wo.org_unit == "3701" and wo.escalations == 1
     wo = wf.workorder_remind(ROOT_ADMIN, wo.id, "请尽快回电")
     assert wo.reminders == 1
     wo = wf.workorder_reassign(ROOT_ADMIN, wo.id, wo.version, owner="agent-jn", org_unit="3701")

@@ -92,9 +92,19 @@ PCRM_BACKEND_TEST(notification, a_notify_limit_writes_its_row_through_tick)
 	int n = 0;
 	setup(t);
 	id = open_one(t, "K1", "3701");
-	/* the warning at 50 % and the state limit (escalates) tell nobody by themselves */
+	/* the warning at 50 % tells nobody; the state limit escalates: the parent unit is told */
 	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &system_actor, cst(2026, 11, 24, 9, 30), &n));
 	cr_assert_eq(n, 2);
+	cr_assert_eq(pending(t), 1);
+	l = claim(t, &system_actor, "37", 10);
+	cr_assert_eq(pcrm_notification_list_count(l), 1);
+	cr_assert_str_eq(pcrm_notification_list_at(l, 0)->kind, "escalate");
+	cr_assert_str_eq(pcrm_notification_list_at(l, 0)->org_unit, "37");
+	cr_assert_null(pcrm_notification_list_at(l, 0)->recipient);
+	cr_assert_str_eq(pcrm_notification_list_at(l, 0)->note, "limit of state accepted passed");
+	pcrm_assert_ok(pcrm_notification_ack(t->ctx, &system_actor,
+	                                     pcrm_notification_list_at(l, 0)->id));
+	pcrm_notification_list_free(l);
 	cr_assert_eq(pending(t), 0);
 	/* the process limit says notify: one row, written once however often tick runs */
 	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &system_actor, cst(2026, 12, 1, 0, 0), &n));
@@ -105,8 +115,8 @@ PCRM_BACKEND_TEST(notification, a_notify_limit_writes_its_row_through_tick)
 	cr_assert_eq(pcrm_notification_list_count(l), 1);
 	cr_assert_str_eq(pcrm_notification_list_at(l, 0)->kind, "notify");
 	cr_assert_str_eq(pcrm_notification_list_at(l, 0)->note, "process limit passed");
-	cr_assert_str_eq(pcrm_notification_list_at(l, 0)->org_unit, "37",
-	                 "escalated to the top by the state limit before");
+	cr_assert_str_eq(pcrm_notification_list_at(l, 0)->org_unit, "3701",
+	                 "the escalation before left the work order with its unit");
 	cr_assert_eq(pcrm_notification_list_at(l, 0)->created_at, cst(2026, 12, 1, 0, 0));
 	pcrm_notification_list_free(l);
 	free(id);

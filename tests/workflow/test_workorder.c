@@ -71,6 +71,7 @@ static void assert_last_entry(pcrm_test_store *t, const char *id, const char *ne
 PCRM_BACKEND_TEST(workorder, open_get_and_open_again)
 {
 	pcrm_workorder *wo, *again, *got;
+	int64_t audits;
 	setup(t);
 	pcrm_assert_ok(pcrm_workorder_open(t->ctx, &city_agent, "test", "K1", ZHANG, "3701",
 	                                   "{\"channel\": \"phone\", \"x\": null}", &wo));
@@ -94,15 +95,44 @@ PCRM_BACKEND_TEST(workorder, open_get_and_open_again)
 	cr_assert_eq(pcrm_workorder_reminders(wo), 0);
 	cr_assert_eq(pcrm_workorder_escalations(wo), 0);
 
-	/* the business key is taken while open: the same work order comes back, nothing written */
-	pcrm_assert_ok(pcrm_workorder_open(t->ctx, &city_agent, "test", "K1", NULL, "3701",
-	                                   "{\"other\": 1}", &again));
+	/*
+	 * The business key is taken while open.  The same request again (a retry;
+	 * data compared after merging, so the null is immaterial) gives the same
+	 * work order back and writes nothing, also after the work order moved on.
+	 */
+	audits = count(t, "audit_log");
+	pcrm_assert_ok(pcrm_workorder_open(t->ctx, &city_agent, "test", "K1", ZHANG, "3701",
+	                                   "{\"channel\": \"phone\"}", &again));
 	cr_assert_str_eq(pcrm_workorder_json(again), pcrm_workorder_json(wo));
-	cr_assert_eq(count(t, "work_order"), 1);
-	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &monitor, pcrm_workorder_id(wo), &got));
-	cr_assert_str_eq(pcrm_workorder_json(got), pcrm_workorder_json(wo));
-	pcrm_workorder_free(got);
 	pcrm_workorder_free(again);
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_workorder_id(wo), 1, "contact",
+	                                   "{\"contact_note\": \"called\"}", NULL, NULL));
+	pcrm_assert_ok(pcrm_workorder_open(t->ctx, &city_agent, "test", "K1", ZHANG, "3701",
+	                                   "{\"channel\": \"phone\"}", &again));
+	cr_assert_str_eq(pcrm_workorder_id(again), pcrm_workorder_id(wo));
+	cr_assert_eq(pcrm_workorder_version(again), 2);
+	pcrm_workorder_free(again);
+	audits += 1; /* the contact */
+	/* a different request with the open key says so, naming the key and the field only */
+	again = (pcrm_workorder *)1;
+	pcrm_assert_fails(pcrm_workorder_open(t->ctx, &city_agent, "test", "K1", ZHANG, "3701",
+	                                      "{\"other\": 1}", &again),
+	                  PCRM_EDUPLICATE, "\"K1\" is already open in workflow test");
+	cr_assert_null(again);
+	cr_assert(strstr(pcrm_error_last(), "different data") != NULL, "%s", pcrm_error_last());
+	pcrm_assert_fails(pcrm_workorder_open(t->ctx, &city_agent, "test", "K1", NULL, "3701",
+	                                      "{\"channel\": \"phone\"}", NULL),
+	                  PCRM_EDUPLICATE, "with a different customer_no");
+	cr_assert(strstr(pcrm_error_last(), ZHANG) == NULL, "no personal data in the message");
+	pcrm_assert_fails(pcrm_workorder_open(t->ctx, &city_agent, "test", "K1", ZHANG, "370102",
+	                                      "{\"channel\": \"phone\"}", NULL),
+	                  PCRM_EDUPLICATE, "with a different org_unit");
+	cr_assert_eq(count(t, "work_order"), 1);
+	cr_assert_eq(count(t, "audit_log"), audits, "a refused open writes nothing");
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &monitor, pcrm_workorder_id(wo), &got));
+	cr_assert_str_eq(pcrm_workorder_id(got), pcrm_workorder_id(wo));
+	cr_assert_str_eq(pcrm_workorder_state(got), "contacted");
+	pcrm_workorder_free(got);
 	pcrm_workorder_free(wo);
 }
 
@@ -228,14 +258,20 @@ PCRM_BACKEND_TEST(workorder, tick_processes_each_timer_once)
 	cr_assert_eq(pcrm_workorder_version(after), 1, "a warning does not change the version");
 	pcrm_workorder_free(after);
 
-	/* the state limit passes: flagged and escalated to the parent org unit */
+	/*
+	 * The state limit passes: flagged, and escalated: the parent org unit
+	 * supervises it (an entry of its own, "to" the unit), the work order stays
+	 * with its unit.
+	 */
 	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &system_actor, cst(2026, 11, 24, 9, 30), &n));
 	cr_assert_eq(n, 1);
 	after = get(t, pcrm_workorder_id(wo));
 	cr_assert(pcrm_workorder_is_overdue(after));
-	cr_assert_str_eq(pcrm_workorder_org_unit(after), "37");
+	cr_assert_str_eq(pcrm_workorder_org_unit(after), "3701");
 	cr_assert_eq(pcrm_workorder_escalations(after), 1);
-	cr_assert_eq(pcrm_workorder_version(after), 2);
+	cr_assert_eq(pcrm_workorder_version(after), 3, "the expiry and the escalation");
+	assert_last_entry(t, pcrm_workorder_id(wo), "\"kind\":\"escalate\"");
+	assert_last_entry(t, pcrm_workorder_id(wo), "\"to\":\"37\"");
 	/* the process limit remains: 5 working days, Monday 30 November 09:00 */
 	cr_assert_eq(pcrm_workorder_due_at(after), cst(2026, 11, 30, 9, 0));
 	pcrm_workorder_free(after);
@@ -405,13 +441,19 @@ PCRM_BACKEND_TEST(workorder, supervisor_actions)
 	cr_assert_null(pcrm_workorder_owner(w));
 	cr_assert_str_eq(pcrm_workorder_org_unit(w), "37010201");
 	pcrm_workorder_free(w);
-	/* 督办: up the tree one unit at a time, never past the top */
+	/*
+	 * 督办: supervision goes up the tree one unit at a time, never past the
+	 * top; the work order stays with its unit.
+	 */
 	pcrm_assert_ok(pcrm_workorder_escalate(t->ctx, &supervisor, id, NULL, &w));
-	cr_assert_str_eq(pcrm_workorder_org_unit(w), "370102");
+	cr_assert_str_eq(pcrm_workorder_org_unit(w), "37010201");
+	assert_last_entry(t, id, "\"to\":\"370102\"");
 	pcrm_workorder_free(w);
 	pcrm_assert_ok(pcrm_workorder_escalate(t->ctx, &supervisor, id, NULL, NULL));
+	assert_last_entry(t, id, "\"to\":\"3701\"");
 	pcrm_assert_ok(pcrm_workorder_escalate(t->ctx, &root_admin, id, NULL, &w));
-	cr_assert_str_eq(pcrm_workorder_org_unit(w), "37");
+	assert_last_entry(t, id, "\"to\":\"37\"");
+	cr_assert_str_eq(pcrm_workorder_org_unit(w), "37010201");
 	cr_assert_eq(pcrm_workorder_escalations(w), 3);
 	pcrm_workorder_free(w);
 	pcrm_assert_fails(pcrm_workorder_escalate(t->ctx, &root_admin, id, NULL, NULL), PCRM_ESTATE,
@@ -426,6 +468,97 @@ PCRM_BACKEND_TEST(workorder, supervisor_actions)
 	                  PCRM_ESTATE, "is cancelled");
 	assert_replays(t, id);
 	pcrm_workorder_free(wo);
+}
+
+/*
+ * Issue 17: a timed escalation must not lock the handling unit out.  A city
+ * agent opens and dispatches an urban repair; the 45-minute arrival limit
+ * passes (flag, escalate, notify); the agent still records the arrival, and
+ * the superior unit supervises (reminds, reassigns) what it was told about.
+ */
+PCRM_BACKEND_TEST(workorder, escalated_repair_stays_with_the_unit_that_handles_it)
+{
+	static const pcrm_actor province_lead = { "lead-sd", PCRM_ROLE_AGENT, 3, "37" };
+	char *def = read_source("data/workflows/fault-repair-urban.json"), *cal = cn2026();
+	pcrm_notification_list *l;
+	pcrm_workorder *wo, *w;
+	char id[PCRM_WORKORDER_ID_LEN + 1];
+	int n = -1, version;
+
+	make_tree(t->ctx);
+	pcrm_assert_ok(pcrm_workflow_define(t->ctx, &root_admin, def, cal, NULL));
+	pcrm_assert_ok(pcrm_workorder_open(t->ctx, &city_agent, "fault_repair_urban", "R1", NULL,
+	                                   "3701", "{\"address\": \"经十路\"}", &wo));
+	snprintf(id, sizeof(id), "%s", pcrm_workorder_id(wo));
+	pcrm_workorder_free(wo);
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, id, 1, "dispatch",
+	                                   "{\"crew\": \"A\"}", NULL, &wo));
+	cr_assert_eq(pcrm_workorder_due_at(wo), t->now + 45 * 60);
+	pcrm_workorder_free(wo);
+
+	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &system_actor, t->now + 45 * 60, &n));
+	cr_assert_eq(n, 2, "the warning at 75 %% and the limit");
+	wo = get(t, id);
+	cr_assert(pcrm_workorder_is_overdue(wo));
+	cr_assert_eq(pcrm_workorder_escalations(wo), 1);
+	cr_assert_str_eq(pcrm_workorder_org_unit(wo), "3701", "ownership does not move");
+	version = pcrm_workorder_version(wo);
+	pcrm_workorder_free(wo);
+	/* the superior unit was told (escalate) and the unit itself (notify) */
+	l = NULL;
+	pcrm_assert_ok(pcrm_notification_claim(t->ctx, &province_lead, "37", 10, 60, &l));
+	cr_assert_eq(pcrm_notification_list_count(l), 2);
+	cr_assert_str_eq(pcrm_notification_list_at(l, 0)->kind, "escalate");
+	cr_assert_str_eq(pcrm_notification_list_at(l, 0)->org_unit, "37");
+	cr_assert_str_eq(pcrm_notification_list_at(l, 1)->kind, "notify");
+	cr_assert_str_eq(pcrm_notification_list_at(l, 1)->org_unit, "3701");
+	pcrm_notification_list_free(l);
+
+	/* the city agent who opened it still records the arrival */
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, id, version, "arrive", NULL, NULL,
+	                                   &wo));
+	cr_assert_str_eq(pcrm_workorder_state(wo), "on_site");
+	pcrm_workorder_free(wo);
+	/* the superior supervises: it sees, reminds and reassigns; ownership moves only so */
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &province_lead, id, &wo));
+	pcrm_workorder_free(wo);
+	pcrm_assert_ok(pcrm_workorder_remind(t->ctx, &province_lead, id, "请尽快恢复", NULL));
+	pcrm_assert_ok(pcrm_workorder_reassign(t->ctx, &province_lead, id, version + 2, NULL,
+	                                       "3702", "改派", &w));
+	cr_assert_str_eq(pcrm_workorder_org_unit(w), "3702");
+	pcrm_workorder_free(w);
+	pcrm_assert_fails(pcrm_workorder_fire(t->ctx, &city_agent, id, version + 3, "restore",
+	                                      "{\"cause\": \"fuse\"}", NULL, NULL),
+	                  PCRM_EPERM, "");
+	/* 37 supervised it already and is still above its new unit: nothing higher */
+	pcrm_assert_fails(pcrm_workorder_escalate(t->ctx, &province_lead, id, NULL, NULL),
+	                  PCRM_ESTATE, "org unit 37 is at the top");
+	assert_replays(t, id);
+	free(def);
+	free(cal);
+}
+
+/* After a reassignment out from under the supervising unit, escalation starts from the new unit. */
+PCRM_BACKEND_TEST(workorder, escalation_after_reassignment_starts_from_the_new_unit)
+{
+	pcrm_workorder *wo, *w;
+	char id[PCRM_WORKORDER_ID_LEN + 1];
+	setup(t);
+	wo = open_one(t, "K1", "37010201");
+	snprintf(id, sizeof(id), "%s", pcrm_workorder_id(wo));
+	pcrm_workorder_free(wo);
+	pcrm_assert_ok(pcrm_workorder_escalate(t->ctx, &root_admin, id, NULL, &w));
+	assert_last_entry(t, id, "\"to\":\"370102\"");
+	pcrm_assert_ok(pcrm_workorder_reassign(t->ctx, &root_admin, id, pcrm_workorder_version(w),
+	                                       NULL, "3702", NULL, NULL));
+	pcrm_workorder_free(w);
+	pcrm_assert_ok(pcrm_workorder_escalate(t->ctx, &root_admin, id, NULL, &w));
+	/* not 3701 (one above 370102, which is not above 3702): the parent of 3702 */
+	assert_last_entry(t, id, "\"to\":\"37\"");
+	cr_assert_str_eq(pcrm_workorder_org_unit(w), "3702");
+	cr_assert_eq(pcrm_workorder_escalations(w), 2);
+	pcrm_workorder_free(w);
+	assert_replays(t, id);
 }
 
 PCRM_BACKEND_TEST(workorder, withdraw_steps_back_one_at_a_time)

@@ -169,7 +169,11 @@ class WorkflowMixin:
 
     def workorder_open(self, actor, workflow, business_key, org_unit, *, customer_no=None,
                        data=None):
-        """Opens a work order (or returns the open one with that business key)."""
+        """Opens a work order.
+
+        The same request again while the key is open returns that work order (a retry);
+        other customer, org unit or data with an open key raises Duplicate naming the key.
+        """
         return self._work_order_call(_ll.pcrm_workorder_open, _actor(actor), workflow,
                                      business_key, customer_no, org_unit, _text(data))
 
@@ -187,7 +191,7 @@ class WorkflowMixin:
                                      note)
 
     def workorder_escalate(self, actor, work_order_id, note=None):
-        """督办: raises the work order to the parent org unit."""
+        """督办: the superior org unit supervises it; the work order stays with its unit."""
         return self._work_order_call(_ll.pcrm_workorder_escalate, _actor(actor), work_order_id,
                                      note)
 
