@@ -21,5 +21,6 @@
 #include <powercrm/tariff.h>
 #include <powercrm/billing.h>
 #include <powercrm/acd.h>
+#include <powercrm/telephony.h>
 
 #endif /* POWERCRM_H */
