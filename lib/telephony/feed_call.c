@@ -229,6 +229,11 @@ static int on_transferred(pcrm_tel *tel, const pcrm_tel_event *ev, struct tel_ca
 		c->state = PCRM_TEL_CALL_OFFERED;
 		c->device[0] = '\0';
 		c->queue[0] = '\0';
+		/* a routing point there maps it afresh: by the number transferred to and
+		 * whatever its IVR collects, not by the first IVR's answers */
+		set_text(c->dialled, sizeof(c->dialled), ev->destination);
+		c->digits[0] = '\0';
+		c->service[0] = '\0';
 		return PCRM_OK;
 	}
 	/* the caller now talks to whoever took the consultation call: its leg, its device */
@@ -280,8 +285,11 @@ static int on_diverted_or_failed(pcrm_tel *tel, const pcrm_tel_event *ev, struct
 	const char *agent;
 	if (c->state == PCRM_TEL_CALL_CONNECTED || c->state == PCRM_TEL_CALL_HELD)
 		return out_of_order(tel, ev, c);
+	/* Diverted needs a call alerting at the device; a diverted event for a queued
+	 * call confirms the deflect of a withdrawn offer, even when the ACD has just
+	 * offered the call to the same agent again.  Failed may come before delivered. */
 	int here = (c->state == PCRM_TEL_CALL_ALERTING && strcmp(c->device, ev->device_id) == 0) ||
-	           (c->state != PCRM_TEL_CALL_OFFERED &&
+	           (ev->type == PCRM_TEL_EV_FAILED && c->state == PCRM_TEL_CALL_QUEUED &&
 	            tel_acd_offered_to(tel, c, ev->device_id, &agent));
 	tel_clock_follow(tel, ev->at);
 	/* elsewhere: a leg the ACD withdrew, or the routing point letting go; nothing to undo */
