@@ -22,5 +22,6 @@
 #include <powercrm/billing.h>
 #include <powercrm/acd.h>
 #include <powercrm/telephony.h>
+#include <powercrm/sim.h>
 
 #endif /* POWERCRM_H */
