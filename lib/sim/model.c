@@ -147,7 +147,11 @@ static int on_arrival(pcrm_sim *s, size_t qi)
 
 	char id[24], caller[24];
 	sim_call_id(id, sizeof(id), ci);
-	snprintf(caller, sizeof(caller), "1%010zu", ci);
+	/* a mobile number per call: "1" and ten digits of the call's index */
+	caller[0] = '1';
+	for (size_t i = 0, v = ci; i < 10; i++, v /= 10)
+		caller[10 - i] = (char)('0' + v % 10);
+	caller[11] = '\0';
 	pcrm_tel_event ev;
 	call_event(&ev, PCRM_TEL_EV_OFFERED, id, SIM_ROUTING_POINT);
 	ev.caller_number = caller;

@@ -24,7 +24,21 @@ long sim_parse_index(const char *id, char prefix, size_t limit)
 
 void sim_call_id(char *buf, size_t size, size_t index)
 {
-	snprintf(buf, size, "c%zu", index);
+	/* by hand: snprintf was a few per cent of a simulated day */
+	char digits[24];
+	size_t n = 0;
+	do {
+		digits[n++] = (char)('0' + index % 10);
+		index /= 10;
+	} while (index && n < sizeof(digits));
+	if (n + 2 > size) {
+		buf[0] = '\0';
+		return;
+	}
+	buf[0] = 'c';
+	for (size_t i = 0; i < n; i++)
+		buf[1 + i] = digits[n - 1 - i];
+	buf[n + 1] = '\0';
 }
 
 /* The call the request names, or NULL (a call this switch never made). */
