@@ -21,10 +21,18 @@ int tel_reject(pcrm_tel *tel, pcrm_tel_reject kind, int status, const char *fmt,
 	return pcrm__error(status, "%s", msg);
 }
 
+/* At most `max` bytes of printable ASCII without spaces or quotes: the ACD's ids and numbers. */
 static int field_ok(const char *name, const char *v, size_t max)
 {
-	if (v && strlen(v) > max)
+	if (!v)
+		return PCRM_OK;
+	size_t n = strlen(v);
+	if (n > max)
 		return pcrm__error(PCRM_EINVAL, "event.%s: longer than %zu bytes", name, max);
+	for (size_t i = 0; i < n; i++)
+		if (v[i] <= ' ' || v[i] > '~' || v[i] == '"' || v[i] == '\'' || v[i] == '\\')
+			return pcrm__error(PCRM_EINVAL, "event.%s: byte %zu is not printable ASCII "
+			                   "without spaces or quotes (normalise numbers first)", name, i);
 	return PCRM_OK;
 }
 

@@ -58,6 +58,9 @@ Test(rejects, malformed)
 	ev = event(&f, PCRM_TEL_EV_OFFERED, "c1", "rp");
 	ev.caller_number = "1234567890123456789012345678901234567890";
 	expect_reject(&f, &ev, PCRM_TEL_REJECT_MALFORMED, PCRM_EINVAL, "caller_number: longer");
+	ev = event(&f, PCRM_TEL_EV_OFFERED, "c1", "rp");
+	ev.caller_number = "+86 139 0013 9000"; /* the adapter normalises numbers */
+	expect_reject(&f, &ev, PCRM_TEL_REJECT_MALFORMED, PCRM_EINVAL, "caller_number: byte 3");
 	ev = event(&f, PCRM_TEL_EV_AGENT_LOGGED_ON, NULL, "2001");
 	expect_reject(&f, &ev, PCRM_TEL_REJECT_MALFORMED, PCRM_EINVAL, "agent_id: missing");
 	FAILS(pcrm_tel_event_feed(f.tel, NULL, NULL), PCRM_EINVAL, "event: missing");
