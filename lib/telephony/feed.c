@@ -111,6 +111,10 @@ int pcrm_tel_event_feed(pcrm_tel *tel, const pcrm_tel_event *ev, pcrm_tel_reject
 	pcrm_tel_reject kind = PCRM_TEL_REJECT_MALFORMED;
 	pthread_mutex_lock(&tel->lock);
 	if (!rc) {
+		/* Time has passed whether or not the event fits: the ACD's timers that fell
+		 * due before it (a wrap-up ending, a ring timeout) run first, so the event is
+		 * checked against the ACD as it is at the event's time. */
+		tel_clock_follow(tel, ev->at);
 		tel->cur_reject = PCRM_TEL_ACCEPTED;
 		rc = is_agent_event(ev->type) ? tel_feed_agent(tel, ev)
 		                              : tel_feed_call(tel, ev, &customer, found);
