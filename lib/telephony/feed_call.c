@@ -114,17 +114,15 @@ static int on_queued(pcrm_tel *tel, const pcrm_tel_event *ev, struct tel_call *c
 		return rc;
 	if (found)
 		tel_ivr_apply_customer(tel, &plan, customer);
+	struct tel_call before = *c; /* a refusal of the ACD leaves the call as it was */
 	memcpy(c->caller, probe.caller, sizeof(c->caller));
 	memcpy(c->dialled, probe.dialled, sizeof(c->dialled));
 	memcpy(c->digits, probe.digits, sizeof(c->digits));
 	memcpy(c->service, probe.service, sizeof(c->service));
-	char old_qdev[TEL_ID_SIZE];
-	memcpy(old_qdev, c->queue_device, sizeof(old_qdev));
 	tel_copy(c->queue_device, sizeof(c->queue_device), ev->device_id);
 	c->state = PCRM_TEL_CALL_QUEUED; /* before arriving: an offer made at once finds it queued */
 	if ((rc = tel_acd_queue(tel, c, &plan))) {
-		c->state = PCRM_TEL_CALL_OFFERED;
-		memcpy(c->queue_device, old_qdev, sizeof(old_qdev));
+		*c = before;
 		return rc;
 	}
 	if (!tel_acd_has(c))
