@@ -267,9 +267,14 @@ typedef enum pcrm_tel_event_type {
  * during pcrm_tel_event_feed; NULL or "" means absent.
  *
  * Every event names its call (call_id; NULL only for agent state events),
- * its device (device_id) and its time (`at`, milliseconds since the epoch
- * as the switch saw it).  Events of one call must come in order: an event
- * earlier than the call's previous one is rejected (PCRM_TEL_REJECT_TIME).
+ * its device (device_id; may be NULL for offered, digits_collected,
+ * recording_started / _stopped and call_cleared) and its time (`at`,
+ * milliseconds since the epoch as the switch saw it).  Events of one call
+ * must come in order: an event earlier than the call's previous one is
+ * rejected (PCRM_TEL_REJECT_TIME).  Every string is printable ASCII without
+ * spaces or quotes (ids at most PCRM_TEL_ID_MAX bytes, numbers
+ * PCRM_TEL_NUMBER_MAX, digits PCRM_TEL_DIGITS_MAX): normalise phone numbers
+ * before feeding them (pcrm_phone_normalize).
  */
 typedef struct pcrm_tel_event {
 	size_t size;
@@ -332,9 +337,13 @@ PCRM_EXTERN(int) pcrm_tel_event_feed(pcrm_tel *tel, const pcrm_tel_event *event,
 typedef struct pcrm_tel_options {
 	unsigned int version;            /**< PCRM_TEL_OPTIONS_VERSION */
 	/**
-	 * Nonzero: the ACD runs on the switch's time: before each event the
-	 * ACD's manual clock (pcrm_acd_set_time) moves forward to the event's
-	 * `at` (the simulated switch uses this).  0: the ACD keeps its own clock.
+	 * Nonzero: the ACD runs on the switch's time: before each event is
+	 * checked, the ACD's manual clock (pcrm_acd_set_time) moves forward to
+	 * the event's `at` and runs the timers due by then (also for an event
+	 * then rejected: time has passed either way).  The first event switches
+	 * the ACD to manual time, so set it before any call reaches the ACD.
+	 * Between events, advance it with pcrm_acd_set_time().  The simulated
+	 * switch uses this.  0: the ACD keeps its own clock.
 	 */
 	int clock_from_events;
 	/** How many cleared call ids are remembered to tell "cleared" from "unknown" (16..1048576; 4096). */

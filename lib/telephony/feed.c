@@ -21,10 +21,18 @@ int tel_reject(pcrm_tel *tel, pcrm_tel_reject kind, int status, const char *fmt,
 	return pcrm__error(status, "%s", msg);
 }
 
+/* At most `max` bytes of printable ASCII without spaces or quotes: the ACD's ids and numbers. */
 static int field_ok(const char *name, const char *v, size_t max)
 {
-	if (v && strlen(v) > max)
+	if (!v)
+		return PCRM_OK;
+	size_t n = strlen(v);
+	if (n > max)
 		return pcrm__error(PCRM_EINVAL, "event.%s: longer than %zu bytes", name, max);
+	for (size_t i = 0; i < n; i++)
+		if (v[i] <= ' ' || v[i] > '~' || v[i] == '"' || v[i] == '\'' || v[i] == '\\')
+			return pcrm__error(PCRM_EINVAL, "event.%s: byte %zu is not printable ASCII "
+			                   "without spaces or quotes (normalise numbers first)", name, i);
 	return PCRM_OK;
 }
 
@@ -103,6 +111,10 @@ int pcrm_tel_event_feed(pcrm_tel *tel, const pcrm_tel_event *ev, pcrm_tel_reject
 	pcrm_tel_reject kind = PCRM_TEL_REJECT_MALFORMED;
 	pthread_mutex_lock(&tel->lock);
 	if (!rc) {
+		/* Time has passed whether or not the event fits: the ACD's timers that fell
+		 * due before it (a wrap-up ending, a ring timeout) run first, so the event is
+		 * checked against the ACD as it is at the event's time. */
+		tel_clock_follow(tel, ev->at);
 		tel->cur_reject = PCRM_TEL_ACCEPTED;
 		rc = is_agent_event(ev->type) ? tel_feed_agent(tel, ev)
 		                              : tel_feed_call(tel, ev, &customer, found);

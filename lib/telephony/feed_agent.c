@@ -34,7 +34,6 @@ static int on_logged_on(pcrm_tel *tel, const pcrm_tel_event *ev)
 	int rc = pcrm_acd_agent_get(tel->acd, ev->agent_id, &info);
 	if (rc)
 		return rc; /* an agent the ACD does not know */
-	tel_clock_follow(tel, ev->at);
 	/* already logged in through the ACD's own API: only the device is news */
 	if (info.state == PCRM_ACD_LOGGED_OUT && (rc = pcrm_acd_agent_login(tel->acd, ev->agent_id)))
 		return rc;
@@ -72,7 +71,6 @@ int tel_feed_agent(pcrm_tel *tel, const pcrm_tel_event *ev)
 		return rc;
 	switch (ev->type) {
 	case PCRM_TEL_EV_AGENT_LOGGED_OFF:
-		tel_clock_follow(tel, ev->at);
 		if (info.state != PCRM_ACD_LOGGED_OUT && (rc = pcrm_acd_agent_logout(tel->acd, agent)))
 			return rc;
 		tel_device_unbind(tel, ev->device_id);
@@ -80,14 +78,12 @@ int tel_feed_agent(pcrm_tel *tel, const pcrm_tel_event *ev)
 	case PCRM_TEL_EV_AGENT_READY:
 		if (info.state == PCRM_ACD_READY)
 			return dup_state(tel, ev, agent);
-		tel_clock_follow(tel, ev->at);
 		return pcrm_acd_agent_ready(tel->acd, agent);
 	case PCRM_TEL_EV_AGENT_NOT_READY: {
 		/* switches often pause without a reason: the documented code "switch" stands for it */
 		const char *reason = tel_empty(ev->reason) ? "switch" : ev->reason;
 		if (info.state == PCRM_ACD_NOT_READY && strcmp(info.reason, reason) == 0)
 			return dup_state(tel, ev, agent);
-		tel_clock_follow(tel, ev->at);
 		return pcrm_acd_agent_not_ready(tel->acd, agent, reason);
 	}
 	case PCRM_TEL_EV_AGENT_WORK_NOT_READY:
@@ -96,7 +92,6 @@ int tel_feed_agent(pcrm_tel *tel, const pcrm_tel_event *ev)
 			return PCRM_OK;
 		if (info.state == PCRM_ACD_NOT_READY && strcmp(info.reason, "work_not_ready") == 0)
 			return dup_state(tel, ev, agent);
-		tel_clock_follow(tel, ev->at);
 		return pcrm_acd_agent_not_ready(tel->acd, agent, "work_not_ready");
 	default:
 		return tel_reject(tel, PCRM_TEL_REJECT_MALFORMED, PCRM_EINVAL,

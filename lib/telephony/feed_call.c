@@ -2,7 +2,10 @@
  * The per-call state machine (docs/adapter-guide.md, Call states): every
  * call event is checked against the call's state first and applied only
  * when it fits; the ACD is called before the adapter's state changes, so a
- * refusal of the ACD leaves both as they were.  Lock held throughout.
+ * refusal of the ACD leaves both as they were.  Lock held throughout; with
+ * clock_from_events the ACD's clock has already moved to the event's time
+ * (feed.c), so its timers (ring timeouts, wrap-ups) are current when the
+ * event is checked against it.
  *
  *   offered -> queued -> alerting -> connected <-> held
  *   offered -> alerting (a direct, consultation or outbound call)
@@ -111,18 +114,15 @@ static int on_queued(pcrm_tel *tel, const pcrm_tel_event *ev, struct tel_call *c
 		return rc;
 	if (found)
 		tel_ivr_apply_customer(tel, &plan, customer);
-	tel_clock_follow(tel, ev->at);
+	struct tel_call before = *c; /* a refusal of the ACD leaves the call as it was */
 	memcpy(c->caller, probe.caller, sizeof(c->caller));
 	memcpy(c->dialled, probe.dialled, sizeof(c->dialled));
 	memcpy(c->digits, probe.digits, sizeof(c->digits));
 	memcpy(c->service, probe.service, sizeof(c->service));
-	char old_qdev[TEL_ID_SIZE];
-	memcpy(old_qdev, c->queue_device, sizeof(old_qdev));
 	tel_copy(c->queue_device, sizeof(c->queue_device), ev->device_id);
 	c->state = PCRM_TEL_CALL_QUEUED; /* before arriving: an offer made at once finds it queued */
 	if ((rc = tel_acd_queue(tel, c, &plan))) {
-		c->state = PCRM_TEL_CALL_OFFERED;
-		memcpy(c->queue_device, old_qdev, sizeof(old_qdev));
+		*c = before;
 		return rc;
 	}
 	if (!tel_acd_has(c))
@@ -142,7 +142,6 @@ static int on_delivered(pcrm_tel *tel, const pcrm_tel_event *ev, struct tel_call
 		return tel_reject(tel, PCRM_TEL_REJECT_UNKNOWN_DEVICE, PCRM_ENOTFOUND,
 		                  "event delivered: call %s was not offered to device %.63s", c->id,
 		                  ev->device_id);
-	tel_clock_follow(tel, ev->at);
 	c->state = PCRM_TEL_CALL_ALERTING;
 	tel_copy(c->device, sizeof(c->device), ev->device_id);
 	return PCRM_OK;
@@ -160,14 +159,12 @@ static int on_established(pcrm_tel *tel, const pcrm_tel_event *ev, struct tel_ca
 			return tel_reject(tel, PCRM_TEL_REJECT_UNKNOWN_DEVICE, PCRM_ENOTFOUND,
 			                  "event established: call %s is not offered to device %.63s",
 			                  c->id, ev->device_id);
-		tel_clock_follow(tel, ev->at);
 		int rc = pcrm_acd_call_answer(tel->acd, c->acd_id, agent);
 		if (rc)
 			return rc;
 	} else if (strcmp(c->device, ev->device_id) != 0) {
 		return not_at_device(tel, ev, c);
 	}
-	tel_clock_follow(tel, ev->at);
 	c->state = PCRM_TEL_CALL_CONNECTED;
 	tel_copy(c->device, sizeof(c->device), ev->device_id);
 	return PCRM_OK;
@@ -187,7 +184,6 @@ static int on_hold_change(pcrm_tel *tel, const pcrm_tel_event *ev, struct tel_ca
 		return out_of_order(tel, ev, c);
 	if (!at_call(c, ev->device_id))
 		return not_at_device(tel, ev, c);
-	tel_clock_follow(tel, ev->at);
 	if (tel_acd_has(c)) {
 		int rc = hold ? pcrm_acd_call_hold(tel->acd, c->acd_id)
 		              : pcrm_acd_call_unhold(tel->acd, c->acd_id);
@@ -223,7 +219,6 @@ static int on_transferred(pcrm_tel *tel, const pcrm_tel_event *ev, struct tel_ca
 	int rc;
 	if (!tel_empty(ev->other_call_id) && (rc = consultation_of(tel, ev, c, &o)))
 		return rc;
-	tel_clock_follow(tel, ev->at);
 	tel_acd_end(tel, c); /* the transferring agent's part ends: wrap-up */
 	if (!o) { /* blind: on its way to the destination, which delivers or queues it */
 		c->state = PCRM_TEL_CALL_OFFERED;
@@ -265,7 +260,6 @@ static int on_conferenced(pcrm_tel *tel, const pcrm_tel_event *ev, struct tel_ca
 		return tel_reject(tel, PCRM_TEL_REJECT_OUT_OF_ORDER, PCRM_ESTATE,
 		                  "event conferenced: call %s would have more than %d added parties",
 		                  c->id, TEL_PARTIES_MAX);
-	tel_clock_follow(tel, ev->at);
 	if (c->state == PCRM_TEL_CALL_HELD && tel_acd_has(c) &&
 	    (rc = pcrm_acd_call_unhold(tel->acd, c->acd_id)))
 		return rc;
@@ -291,7 +285,6 @@ static int on_diverted_or_failed(pcrm_tel *tel, const pcrm_tel_event *ev, struct
 	int here = (c->state == PCRM_TEL_CALL_ALERTING && strcmp(c->device, ev->device_id) == 0) ||
 	           (ev->type == PCRM_TEL_EV_FAILED && c->state == PCRM_TEL_CALL_QUEUED &&
 	            tel_acd_offered_to(tel, c, ev->device_id, &agent));
-	tel_clock_follow(tel, ev->at);
 	/* elsewhere: a leg the ACD withdrew, or the routing point letting go; nothing to undo */
 	return here ? offer_failed(tel, c, ev->device_id) : PCRM_OK;
 }
@@ -317,7 +310,6 @@ static void party_leaves(pcrm_tel *tel, struct tel_call *c, size_t i)
 static int on_connection_cleared(pcrm_tel *tel, const pcrm_tel_event *ev, struct tel_call *c)
 {
 	int p = party_index(c, ev->device_id);
-	tel_clock_follow(tel, ev->at);
 	if (p >= 0) {
 		party_leaves(tel, c, (size_t)p);
 		return PCRM_OK;
@@ -345,9 +337,8 @@ static int on_connection_cleared(pcrm_tel *tel, const pcrm_tel_event *ev, struct
 	return PCRM_OK;
 }
 
-static int on_call_cleared(pcrm_tel *tel, const pcrm_tel_event *ev, struct tel_call *c)
+static int on_call_cleared(pcrm_tel *tel, struct tel_call *c)
 {
-	tel_clock_follow(tel, ev->at);
 	while (c->party_count)
 		party_leaves(tel, c, 0);
 	tel_acd_end(tel, c);
@@ -360,7 +351,6 @@ static int on_digits(pcrm_tel *tel, const pcrm_tel_event *ev, struct tel_call *c
 	if (tel_empty(ev->digits) && tel_empty(ev->service))
 		return tel_reject(tel, PCRM_TEL_REJECT_MALFORMED, PCRM_EINVAL,
 		                  "event digits_collected: digits and service both missing");
-	tel_clock_follow(tel, ev->at);
 	if (c->state == PCRM_TEL_CALL_OFFERED) { /* the IVR's answers, for the mapping */
 		set_text(c->digits, sizeof(c->digits), ev->digits);
 		set_text(c->service, sizeof(c->service), ev->service);
@@ -378,7 +368,6 @@ static int on_recording(pcrm_tel *tel, const pcrm_tel_event *ev, struct tel_call
 	if (!start && !c->recording)
 		return tel_reject(tel, PCRM_TEL_REJECT_OUT_OF_ORDER, PCRM_ESTATE,
 		                  "event recording_stopped: call %s is not recorded", c->id);
-	tel_clock_follow(tel, ev->at);
 	c->recording = start;
 	return PCRM_OK;
 }
@@ -386,12 +375,8 @@ static int on_recording(pcrm_tel *tel, const pcrm_tel_event *ev, struct tel_call
 int tel_feed_call(pcrm_tel *tel, const pcrm_tel_event *ev, const pcrm_tel_customer *customer,
                   int customer_found)
 {
-	if (ev->type == PCRM_TEL_EV_OFFERED) {
-		int rc = on_offered(tel, ev);
-		if (!rc)
-			tel_clock_follow(tel, ev->at);
-		return rc;
-	}
+	if (ev->type == PCRM_TEL_EV_OFFERED)
+		return on_offered(tel, ev);
 	struct tel_call *c = tel_call_find(tel, ev->call_id);
 	if (!c)
 		return unknown_call(tel, ev, ev->call_id);
@@ -412,7 +397,7 @@ int tel_feed_call(pcrm_tel *tel, const pcrm_tel_event *ev, const pcrm_tel_custom
 	case PCRM_TEL_EV_DIVERTED:
 	case PCRM_TEL_EV_FAILED: rc = on_diverted_or_failed(tel, ev, c); break;
 	case PCRM_TEL_EV_CONNECTION_CLEARED: rc = on_connection_cleared(tel, ev, c); break;
-	case PCRM_TEL_EV_CALL_CLEARED: return on_call_cleared(tel, ev, c); /* c is gone */
+	case PCRM_TEL_EV_CALL_CLEARED: return on_call_cleared(tel, c); /* c is gone */
 	case PCRM_TEL_EV_DIGITS_COLLECTED: rc = on_digits(tel, ev, c); break;
 	case PCRM_TEL_EV_RECORDING_STARTED: rc = on_recording(tel, ev, c, 1); break;
 	case PCRM_TEL_EV_RECORDING_STOPPED: rc = on_recording(tel, ev, c, 0); break;

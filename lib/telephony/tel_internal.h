@@ -201,7 +201,7 @@ int tel_reject(pcrm_tel *tel, pcrm_tel_reject kind, int status, const char *fmt,
 int tel_feed_call(pcrm_tel *tel, const pcrm_tel_event *ev, const pcrm_tel_customer *customer,
                   int customer_found);
 int tel_feed_agent(pcrm_tel *tel, const pcrm_tel_event *ev);
-/* After an event passed its checks and before it changes anything (lock held). */
+/* Before an event that passed its shape checks is checked against the state (lock held). */
 void tel_clock_follow(pcrm_tel *tel, pcrm_acd_ms at);
 
 /* ---- resync.c ---- */

@@ -293,3 +293,36 @@ Test(flows, acd_events_are_passed_on)
 	cr_assert_eq((uint64_t)events_seen, es.events_emitted);
 	fix_close(&f);
 }
+
+Test(flows, ring_all_routes_to_every_agent_and_the_first_answer_wins)
+{
+	struct tel_fix f;
+	fix_open(&f);
+	pcrm_acd_queue_config q = PCRM_ACD_QUEUE_CONFIG_INIT;
+	q.id = "all";
+	q.strategy = PCRM_ACD_RING_ALL;
+	OK(pcrm_acd_queue_add(f.acd, &q));
+	OK(pcrm_acd_agent_set_skill(f.acd, "a1", "all", 5));
+	OK(pcrm_acd_agent_set_skill(f.acd, "a2", "all", 5));
+	OK(pcrm_tel_set_ivr_rules(f.tel, "{\"rules\":[],\"default_queue\":\"all\"}"));
+	agent_on(&f, "a1", "2001", 1);
+	agent_on(&f, "a2", "2002", 1);
+	incoming(&f, "c1", "13800000001", NULL, NULL);
+	cr_assert(has_req(&f.sw, "route c1 2001 a1"));
+	cr_assert(has_req(&f.sw, "route c1 2002 a2"));
+	FEED(&f, PCRM_TEL_EV_DELIVERED, "c1", "2001");
+	FEED(&f, PCRM_TEL_EV_DELIVERED, "c1", "2002");
+	int before = f.sw.count;
+	FEED(&f, PCRM_TEL_EV_ESTABLISHED, "c1", "2002");
+	cr_assert_eq(acd_state(&f, "a2"), PCRM_ACD_TALKING);
+	cr_assert_eq(acd_state(&f, "a1"), PCRM_ACD_READY); /* withdrawn */
+	cr_assert_eq(f.sw.count, before, "the switch's fork stops ringing a1 itself");
+	pcrm_tel_call_info info;
+	OK(pcrm_tel_call_get(f.tel, "c1", &info));
+	cr_assert_str_eq(info.device_id, "2002");
+	/* the losing leg's late answer is not the call's */
+	pcrm_tel_reject kind;
+	cr_assert_eq(feed(&f, PCRM_TEL_EV_ESTABLISHED, "c1", "2001", &kind), PCRM_ESTATE);
+	cr_assert_eq(kind, PCRM_TEL_REJECT_OUT_OF_ORDER);
+	fix_close(&f);
+}

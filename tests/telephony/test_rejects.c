@@ -58,6 +58,9 @@ Test(rejects, malformed)
 	ev = event(&f, PCRM_TEL_EV_OFFERED, "c1", "rp");
 	ev.caller_number = "1234567890123456789012345678901234567890";
 	expect_reject(&f, &ev, PCRM_TEL_REJECT_MALFORMED, PCRM_EINVAL, "caller_number: longer");
+	ev = event(&f, PCRM_TEL_EV_OFFERED, "c1", "rp");
+	ev.caller_number = "+86 139 0013 9000"; /* the adapter normalises numbers */
+	expect_reject(&f, &ev, PCRM_TEL_REJECT_MALFORMED, PCRM_EINVAL, "caller_number: byte 3");
 	ev = event(&f, PCRM_TEL_EV_AGENT_LOGGED_ON, NULL, "2001");
 	expect_reject(&f, &ev, PCRM_TEL_REJECT_MALFORMED, PCRM_EINVAL, "agent_id: missing");
 	FAILS(pcrm_tel_event_feed(f.tel, NULL, NULL), PCRM_EINVAL, "event: missing");
@@ -261,9 +264,26 @@ Test(rejects, acd_refusals)
 	ev = event(&f, PCRM_TEL_EV_AGENT_LOGGED_OFF, NULL, "2001");
 	expect_reject(&f, &ev, PCRM_TEL_REJECT_ACD, PCRM_ESTATE, "a1");
 	OK(pcrm_tel_agent_device(f.tel, "a1", dev, sizeof(dev)));
+	/* the ACD refuses the arrival (the id is live there already): the call is as before */
+	pcrm_acd_call_spec spec = PCRM_ACD_CALL_SPEC_INIT;
+	spec.call_id = "c7";
+	spec.queue_id = "general";
+	OK(pcrm_acd_call_arrive(f.acd, &spec, NULL));
+	FEED(&f, PCRM_TEL_EV_OFFERED, "c7", "rp");
+	ev = event(&f, PCRM_TEL_EV_QUEUED, "c7", "rp2");
+	ev.caller_number = "13800000007";
+	ev.service = "billing";
+	expect_reject(&f, &ev, PCRM_TEL_REJECT_ACD, PCRM_EDUPLICATE, "c7");
+	pcrm_tel_call_info ti;
+	OK(pcrm_tel_call_get(f.tel, "c7", &ti));
+	cr_assert_eq(ti.state, PCRM_TEL_CALL_OFFERED);
+	cr_assert_str_eq(ti.caller_number, "");
+	cr_assert_str_eq(ti.queue_id, "");
+	cr_assert_str_eq(ti.digits, "");
+	cr_assert(!ti.with_acd);
 	pcrm_tel_stats st;
 	OK(pcrm_tel_stats_get(f.tel, &st));
-	cr_assert_eq(st.rejected[PCRM_TEL_REJECT_ACD], 4);
-	cr_assert_eq(st.events_rejected, 4);
+	cr_assert_eq(st.rejected[PCRM_TEL_REJECT_ACD], 5);
+	cr_assert_eq(st.events_rejected, 5);
 	fix_close(&f);
 }
