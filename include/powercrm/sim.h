@@ -58,6 +58,18 @@ typedef struct pcrm_sim_dist {
 	double sd_s;   /**< lognormal only: > 0 */
 } pcrm_sim_dist;
 
+/**
+ * One call of a recorded day (a call log replayed instead of drawn
+ * arrivals): when it arrived, how long it talked when answered, and how
+ * long its caller would have waited (< 0: unknown, never abandons; take it
+ * from an abandoned call's wait, or from the queue's patience otherwise).
+ */
+typedef struct pcrm_sim_call {
+	double at_s;       /**< arrival, seconds from the simulation's start, >= 0, non-decreasing */
+	double talk_s;     /**< talk time when answered, > 0 */
+	double patience_s; /**< < 0: draw from the queue's patience (none: never abandons) */
+} pcrm_sim_call;
+
 #define PCRM_SIM_QUEUE_VERSION 1
 
 /**
@@ -65,6 +77,9 @@ typedef struct pcrm_sim_dist {
  * Arrivals are Poisson with a rate that is constant within each interval:
  * calls[i] calls expected in interval i (interval_s seconds from the
  * simulation's start); after the last interval no more calls arrive.
+ * With a call log (`log`), exactly those calls arrive instead, with their
+ * own talk times (and patience when given): calls / interval_count /
+ * interval_s are then ignored.
  */
 typedef struct pcrm_sim_queue {
 	unsigned int version;
@@ -76,10 +91,12 @@ typedef struct pcrm_sim_queue {
 	pcrm_sim_dist patience;         /**< how long a caller waits before hanging up; none = never */
 	double transfer_p;              /**< probability (0..1) the agent blind-transfers the call at the end of its talk */
 	const char *transfer_queue_id;  /**< the ACD queue transfers go to; required when transfer_p > 0 */
+	const pcrm_sim_call *log;       /**< NULL, or a recorded day's calls to replay, in arrival order */
+	size_t log_count;               /**< calls in log */
 } pcrm_sim_queue;
 
 #define PCRM_SIM_QUEUE_INIT { PCRM_SIM_QUEUE_VERSION, NULL, NULL, 0, 1800.0, \
-	{ PCRM_SIM_EXPONENTIAL, 180.0, 0.0 }, { PCRM_SIM_NONE, 0.0, 0.0 }, 0.0, NULL }
+	{ PCRM_SIM_EXPONENTIAL, 180.0, 0.0 }, { PCRM_SIM_NONE, 0.0, 0.0 }, 0.0, NULL, NULL, 0 }
 
 /** One stretch on duty, seconds from the simulation's start, [start_s, end_s). */
 typedef struct pcrm_sim_shift {

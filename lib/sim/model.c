@@ -75,6 +75,10 @@ static void call_event(pcrm_tel_event *ev, pcrm_tel_event_type type, const char 
 /* The next arrival of queue q after the one at next_s, across intervals of different rates. */
 static void advance_arrival(struct sim_queue *q)
 {
+	if (q->log) {
+		q->next_s = q->log_next < q->log_count ? q->log[q->log_next].at_s : -1.0;
+		return;
+	}
 	double t = q->next_s;
 	for (;;) {
 		size_t k = (size_t)(t / q->interval_s);
@@ -129,6 +133,18 @@ static int on_arrival(pcrm_sim *s, size_t qi)
 	 * fixed order: talk, patience, transfer choice, talk and patience after a transfer */
 	c->talk_ms = sim_draw_ms(&q->rng, &q->talk);
 	int64_t patience = sim_draw_ms(&q->rng, &q->patience);
+	int abandons = q->patience.kind != PCRM_SIM_NONE;
+	if (q->log) {
+		/* a recorded call: its own talk time and, when known, its patience */
+		const pcrm_sim_call *rec = &q->log[q->log_next++];
+		pcrm_sim_dist fixed = { PCRM_SIM_FIXED, rec->talk_s, 0.0 };
+		c->talk_ms = sim_draw_ms(&q->rng, &fixed);
+		if (rec->patience_s >= 0.0) {
+			fixed.mean_s = rec->patience_s;
+			patience = fixed.mean_s > 0.0 ? sim_draw_ms(&q->rng, &fixed) : 0;
+			abandons = 1;
+		}
+	}
 	c->will_transfer = sim_rng_unit(&q->rng) < q->transfer_p;
 	c->transfer_queue = q->transfer_queue;
 	c->transfer_talk_ms = sim_draw_ms(&q->rng, &s->queues[q->transfer_queue].talk);
@@ -137,7 +153,7 @@ static int on_arrival(pcrm_sim *s, size_t qi)
 	s->stats.calls++;
 
 	int rc = PCRM_OK;
-	if (q->patience.kind != PCRM_SIM_NONE)
+	if (abandons)
 		rc = push(s, s->now + patience, SIM_EV_ABANDON, ci, 0, 0);
 	advance_arrival(q);
 	if (rc == PCRM_OK && q->next_s >= 0)

@@ -72,6 +72,22 @@ static int check_queue(pcrm_sim *s, size_t i)
 	if (queue_index(&s->cfg, q->queue_id) != (long)i)
 		return pcrm__error(PCRM_EINVAL, "queues[%zu].queue_id: \"%s\" is listed twice", i,
 		                   q->queue_id);
+	if (q->log_count && !q->log)
+		return pcrm__error(PCRM_EINVAL, "queues[%zu].log: NULL with %zu calls", i, q->log_count);
+	for (size_t k = 0; q->log && k < q->log_count; k++) {
+		const pcrm_sim_call *c = &q->log[k];
+		if (!(c->at_s >= (k ? q->log[k - 1].at_s : 0.0) && c->at_s <= 31 * 86400.0))
+			return pcrm__error(PCRM_EINVAL, "queues[%zu].log[%zu].at_s: %g is not in arrival "
+			                   "order within 31 days", i, k, c->at_s);
+		if (!(c->talk_s > 0.0 && c->talk_s <= 86400.0))
+			return pcrm__error(PCRM_EINVAL, "queues[%zu].log[%zu].talk_s: %g is not in (0, 86400]",
+			                   i, k, c->talk_s);
+		if (!(c->patience_s <= 86400.0)) /* NaN too */
+			return pcrm__error(PCRM_EINVAL, "queues[%zu].log[%zu].patience_s: %g is more than "
+			                   "86400", i, k, c->patience_s);
+	}
+	if (q->log)
+		goto distributions;
 	if (!q->calls || q->interval_count == 0)
 		return pcrm__error(PCRM_EINVAL, "queues[%zu].calls: no intervals", i);
 	if (!(q->interval_s >= 1.0 && q->interval_s <= 86400.0))
@@ -81,6 +97,7 @@ static int check_queue(pcrm_sim *s, size_t i)
 		if (!(q->calls[k] >= 0.0 && q->calls[k] <= 1e7))
 			return pcrm__error(PCRM_EINVAL, "queues[%zu].calls[%zu]: %g is not in [0, 1e7]",
 			                   i, k, q->calls[k]);
+distributions:
 	snprintf(name, sizeof(name), "queues[%zu].talk", i);
 	if ((rc = sim_dist_check(&q->talk, name)))
 		return rc;
@@ -193,11 +210,19 @@ static int copy_model(pcrm_sim *s)
 		const pcrm_sim_queue *in = &c->queues[i];
 		struct sim_queue *q = &s->queues[i];
 		snprintf(q->id, sizeof(q->id), "%s", in->queue_id);
-		q->calls = malloc(in->interval_count * sizeof(double));
-		if (!q->calls)
-			return PCRM_ENOMEM;
-		memcpy(q->calls, in->calls, in->interval_count * sizeof(double));
-		q->interval_count = in->interval_count;
+		if (in->log) {
+			q->log = malloc((in->log_count ? in->log_count : 1) * sizeof(*q->log));
+			if (!q->log)
+				return PCRM_ENOMEM;
+			memcpy(q->log, in->log, in->log_count * sizeof(*q->log));
+			q->log_count = in->log_count;
+		} else {
+			q->calls = malloc(in->interval_count * sizeof(double));
+			if (!q->calls)
+				return PCRM_ENOMEM;
+			memcpy(q->calls, in->calls, in->interval_count * sizeof(double));
+			q->interval_count = in->interval_count;
+		}
 		q->interval_s = in->interval_s;
 		q->talk = in->talk;
 		q->patience = in->patience;
@@ -268,7 +293,10 @@ void pcrm_sim_free(pcrm_sim *s)
 	pcrm_acd_free(s->acd);
 	sim_agenda_free(&s->agenda);
 	for (size_t i = 0; s->queues && i < s->queue_count; i++)
+	{
 		free(s->queues[i].calls);
+		free(s->queues[i].log);
+	}
 	for (size_t i = 0; s->agents && i < s->agent_count; i++)
 		free(s->agents[i].shifts);
 	free(s->queues);

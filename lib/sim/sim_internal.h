@@ -85,7 +85,9 @@ struct sim_queue {
 	double transfer_p;
 	uint32_t transfer_queue;
 	struct sim_rng rng;
-	double next_s;      /* next arrival, seconds from the start */
+	double next_s;      /* next arrival, seconds from the start; < 0 when none */
+	pcrm_sim_call *log; /* a replayed call log, or NULL */
+	size_t log_count, log_next;
 };
 
 struct sim_agent {

@@ -300,3 +300,67 @@ Test(sim, shifts_from_a_staffing_plan)
 	pcrm_shift bad = { 50, 4, NULL, 1, 0 };
 	cr_assert_eq(pcrm_sim_shift_stretches(&bad, 48, 0, 1800.0, out, 4, &n), PCRM_EINVAL);
 }
+
+static pcrm_sim *replay(int agents, const pcrm_sim_call *log, size_t n)
+{
+	static pcrm_sim_agent ag[4];
+	static char ids[4][8];
+	all_day_agents(ag, ids, agents);
+	pcrm_sim_queue q = PCRM_SIM_QUEUE_INIT;
+	q.queue_id = "q";
+	q.log = log;
+	q.log_count = n;
+	pcrm_sim_config cfg = PCRM_SIM_CONFIG_INIT;
+	cfg.start = SIM_T0;
+	cfg.queues = &q;
+	cfg.queue_count = 1;
+	cfg.agents = ag;
+	cfg.agent_count = (size_t)agents;
+	pcrm_sim *sim;
+	OK(pcrm_sim_new(&sim, one_queue_acd(agents, 0), &cfg));
+	OK(pcrm_sim_run(sim));
+	return sim;
+}
+
+static const pcrm_acd_cdr *cdr_of(const pcrm_sim *sim, const char *call)
+{
+	for (size_t i = 0; i < pcrm_sim_cdr_count(sim); i++)
+		if (strcmp(pcrm_sim_cdr_at(sim, i)->call_id, call) == 0)
+			return pcrm_sim_cdr_at(sim, i);
+	cr_assert_fail("no CDR for %s", call);
+	return NULL;
+}
+
+Test(sim, a_call_log_replays_against_another_staffing)
+{
+	/* c0 talks 60 s; c1 arrives at 10 s and would wait; c2 at 20 s gives up after 5 s */
+	const pcrm_sim_call log[3] = { { 0.0, 60.0, -1.0 }, { 10.0, 30.0, -1.0 }, { 20.0, 45.5, 5.0 } };
+	pcrm_sim *one = replay(1, log, 3);
+	cr_assert_eq(pcrm_sim_cdr_count(one), 3);
+	cr_assert_eq(cdr_of(one, "c0")->talk_ms, 60000);
+	cr_assert_eq(cdr_of(one, "c1")->wait_ms, 50000);
+	cr_assert_eq(cdr_of(one, "c1")->talk_ms, 30000);
+	cr_assert_eq(cdr_of(one, "c2")->outcome, PCRM_ACD_OUTCOME_ABANDONED);
+	cr_assert_eq(cdr_of(one, "c2")->wait_ms, 5000);
+	pcrm_sim *two = replay(2, log, 3);
+	cr_assert_eq(cdr_of(two, "c1")->wait_ms, 0);
+	cr_assert_eq(cdr_of(two, "c2")->wait_ms, 5000); /* the second agent frees at 40 s: too late */
+	cr_assert_eq(cdr_of(two, "c2")->outcome, PCRM_ACD_OUTCOME_ABANDONED);
+	pcrm_sim *three = replay(3, log, 3);
+	cr_assert_eq(cdr_of(three, "c2")->outcome, PCRM_ACD_OUTCOME_ANSWERED);
+	cr_assert_eq(cdr_of(three, "c2")->talk_ms, 45500);
+	pcrm_sim_free(one);
+	pcrm_sim_free(two);
+	pcrm_sim_free(three);
+	const pcrm_sim_call unordered[2] = { { 10.0, 1.0, -1.0 }, { 5.0, 1.0, -1.0 } };
+	pcrm_sim_queue q = PCRM_SIM_QUEUE_INIT;
+	q.queue_id = "q";
+	q.log = unordered;
+	q.log_count = 2;
+	pcrm_sim_config cfg = PCRM_SIM_CONFIG_INIT;
+	cfg.queues = &q;
+	cfg.queue_count = 1;
+	pcrm_sim *sim;
+	cr_assert_eq(pcrm_sim_new(&sim, one_queue_acd(1, 0), &cfg), PCRM_EINVAL);
+	cr_assert(strstr(pcrm_error_last(), "queues[0].log[1].at_s"), "%s", pcrm_error_last());
+}
