@@ -1139,3 +1139,7 @@ done:
 	return result;
 }
 %}
+
+/* ---- the simulated switch ---- */
+
+%include "sim.i"
