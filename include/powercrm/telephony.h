@@ -571,8 +571,10 @@ typedef struct pcrm_tel_snapshot_call_info {
 
 /**
  * Starts a snapshot.  Until pcrm_tel_snapshot_end, live events are still
- * accepted (the snapshot only adds to what they say).  PCRM_ESTATE when a
- * snapshot is already open.
+ * accepted and applied; a call offered by a live event while the snapshot
+ * is open is newer than the snapshot and kept even when the snapshot lacks
+ * it.  Feed a call's snapshot record before its later live events.
+ * PCRM_ESTATE when a snapshot is already open.
  */
 PCRM_EXTERN(int) pcrm_tel_snapshot_begin(pcrm_tel *tel);
 /** One logged-on agent of the snapshot (PCRM_EINVAL for a malformed one; PCRM_ESTATE outside a snapshot). */

@@ -22,6 +22,7 @@ int tel_call_create(pcrm_tel *tel, const char *id, struct tel_call **out)
 		return pcrm__error_oom();
 	}
 	tel_copy(call->id, sizeof(call->id), id);
+	call->since_snapshot = tel->snapshot != NULL;
 	acd_idmap_put(&tel->calls, call);
 	*out = call;
 	return PCRM_OK;

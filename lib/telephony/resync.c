@@ -225,7 +225,10 @@ static void reconcile_tracked(pcrm_tel *tel, struct tel_snapshot *s, pcrm_tel_re
 		struct snap_call *sc = acd_idmap_get(&s->call_index, c->id);
 		int same = sc && sc->state == c->state &&
 		           (sc->state < PCRM_TEL_CALL_ALERTING || strcmp(sc->device, c->device) == 0);
-		if (same) {
+		/* a call live events brought in after the switch took its snapshot is newer
+		 * than the snapshot: kept, whatever the snapshot says */
+		if (same || c->since_snapshot) {
+			c->since_snapshot = 0;
 			r->calls_kept++;
 			continue;
 		}
@@ -324,6 +327,8 @@ static void restore_calls(pcrm_tel *tel, struct tel_snapshot *s, pcrm_tel_resync
 			if (at_agent != (pass == 0) || tel_call_find(tel, sc->id))
 				continue;
 			struct tel_call *c = track(tel, sc);
+			if (c)
+				c->since_snapshot = 0;
 			struct tel_route_plan plan;
 			int ok;
 			if (!c) {

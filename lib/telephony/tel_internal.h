@@ -50,6 +50,7 @@ struct tel_call {
 	size_t party_count;
 	int recording;
 	int outbound;
+	int since_snapshot; /* offered while a snapshot was open: the snapshot may predate it */
 	pcrm_acd_ms last_at;
 };
 

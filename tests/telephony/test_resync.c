@@ -233,3 +233,43 @@ Test(resync, snapshot_input_is_checked)
 	cr_assert_eq(st.resyncs, 1);
 	fix_close(&f);
 }
+
+Test(resync, calls_offered_while_the_snapshot_is_open_are_kept)
+{
+	struct tel_fix f;
+	fix_open(&f);
+	agent_on(&f, "a1", "2001", 0);
+	incoming(&f, "c1", "13800000001", "billing", NULL);
+	OK(pcrm_tel_snapshot_begin(f.tel));
+	/* the switch took its snapshot, then c2 came in and its events went on flowing */
+	incoming(&f, "c2", "13800000002", "billing", NULL);
+	pcrm_tel_snapshot_agent_info a = PCRM_TEL_SNAPSHOT_AGENT_INIT;
+	a.agent_id = "a1";
+	a.device_id = "2001";
+	a.state = PCRM_TEL_AGENT_NOT_READY;
+	a.reason = "break";
+	OK(pcrm_tel_snapshot_agent(f.tel, &a));
+	pcrm_tel_snapshot_call_info c = PCRM_TEL_SNAPSHOT_CALL_INIT;
+	c.call_id = "c1";
+	c.device_id = "rp";
+	c.service = "billing";
+	c.dialled_number = "95598";
+	OK(pcrm_tel_snapshot_call(f.tel, &c));
+	pcrm_tel_resync_report r;
+	OK(pcrm_tel_snapshot_end(f.tel, &r));
+	cr_assert_eq(r.calls_kept, 2);
+	cr_assert_eq(r.calls_ended, 0);
+	cr_assert_eq(tel_state(&f, "c2"), PCRM_TEL_CALL_QUEUED);
+	pcrm_acd_queue_stats qs;
+	OK(pcrm_acd_queue_stats_get(f.acd, "billing", &qs));
+	cr_assert_eq(qs.waiting, 2);
+	/* the next snapshot without c2 means c2 is gone */
+	OK(pcrm_tel_snapshot_begin(f.tel));
+	OK(pcrm_tel_snapshot_agent(f.tel, &a));
+	OK(pcrm_tel_snapshot_call(f.tel, &c));
+	OK(pcrm_tel_snapshot_end(f.tel, &r));
+	cr_assert_eq(r.calls_ended, 1);
+	OK(pcrm_acd_queue_stats_get(f.acd, "billing", &qs));
+	cr_assert_eq(qs.waiting, 1);
+	fix_close(&f);
+}
