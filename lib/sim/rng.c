@@ -53,10 +53,15 @@ double sim_draw_exp_s(struct sim_rng *r, double rate)
 	return -log(1.0 - sim_rng_unit(r)) / rate;
 }
 
+/* A log-normal's tail can exceed any clock: durations are capped at a year (and never negative). */
+#define SIM_MAX_MS (366.0 * 86400.0 * 1000.0)
+
 static int64_t to_ms(double s)
 {
 	double ms = floor(s * 1000.0 + 0.5);
-	return ms < 0 ? 0 : (int64_t)ms;
+	if (!(ms > 0.0))
+		return 0;
+	return ms > SIM_MAX_MS ? (int64_t)SIM_MAX_MS : (int64_t)ms;
 }
 
 int64_t sim_draw_ms(struct sim_rng *r, const pcrm_sim_dist *d)

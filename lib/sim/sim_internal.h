@@ -23,7 +23,7 @@ struct sim_rng {
 void sim_rng_seed(struct sim_rng *r, uint64_t seed, uint64_t stream);
 /** A double uniform in [0, 1), from the top 53 bits. */
 double sim_rng_unit(struct sim_rng *r);
-/** A draw of `d` in whole milliseconds (rounded to nearest); 0 for kind none. */
+/** A draw of `d` in whole milliseconds (rounded to nearest, at most a year); 0 for kind none. */
 int64_t sim_draw_ms(struct sim_rng *r, const pcrm_sim_dist *d);
 /** An exponential gap in seconds with the given rate per second (> 0). */
 double sim_draw_exp_s(struct sim_rng *r, double rate);
