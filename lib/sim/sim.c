@@ -323,6 +323,20 @@ static int arm_start(pcrm_sim *s)
 /* A day of virtual time without progress while calls wait (nobody can take them): stop. */
 #define SIM_STALL_MS (86400 * 1000LL)
 
+/*
+ * Hands the ACD's pending CDRs to keep_cdrs.  Only when some are pending:
+ * the ACD's flush copies from its buffer before looking at the count, and
+ * that buffer does not exist before the first CDR (UBSan: memcpy from NULL).
+ */
+static int flush_cdrs(pcrm_sim *s)
+{
+	pcrm_acd_engine_stats es;
+	int rc = pcrm_acd_engine_stats_get(s->acd, &es);
+	if (rc == PCRM_OK && es.cdrs_pending)
+		rc = pcrm_acd_cdr_flush(s->acd, NULL);
+	return rc;
+}
+
 int pcrm_sim_run(pcrm_sim *s)
 {
 	if (!s)
@@ -339,7 +353,7 @@ int pcrm_sim_run(pcrm_sim *s)
 			rc = sim_handle(s, &ev);
 			continue;
 		}
-		if ((rc = pcrm_acd_tick(s->acd)) || (rc = pcrm_acd_cdr_flush(s->acd, NULL)))
+		if ((rc = pcrm_acd_tick(s->acd)) || (rc = flush_cdrs(s)))
 			break;
 		/* the ticks go on while anything else is due, or calls still wait */
 		if (s->agenda.count || (s->live && s->now - s->last_progress < SIM_STALL_MS))
@@ -348,7 +362,7 @@ int pcrm_sim_run(pcrm_sim *s)
 	if (rc == PCRM_ENOMEM)
 		rc = pcrm__error_oom();
 	if (rc == PCRM_OK)
-		rc = pcrm_acd_cdr_flush(s->acd, NULL);
+		rc = flush_cdrs(s);
 	s->stats.ended_at = s->now;
 	if (rc == PCRM_OK && s->oom)
 		rc = pcrm__error(PCRM_ENOMEM, "pcrm_sim_run: out of memory keeping CDRs (%zu kept)",

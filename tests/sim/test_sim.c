@@ -267,7 +267,7 @@ Test(sim, bad_configuration_is_refused_naming_the_field)
 	REFUSED(cfg.no_answer_p = 1.5, PCRM_EINVAL, "config.no_answer_p");
 	REFUSED(cfg.tick_ms = 0, PCRM_EINVAL, "config.tick_ms");
 	REFUSED(cfg.version = 99, PCRM_EINVAL, "config.version");
-	REFUSED(a[3].shifts = late, PCRM_EINVAL, "agents[3].shifts");
+	REFUSED(a[3].shifts = NULL, PCRM_EINVAL, "agents[3].shifts");
 	REFUSED((split[1].start_s = 10 * 3600.0), PCRM_EINVAL, "agents[3].shifts[1]");
 	split[1].start_s = 14 * 3600.0;
 	REFUSED(cfg.answer_delay.kind = (pcrm_sim_dist_kind)9, PCRM_EINVAL, "config.answer_delay.kind");
