@@ -22,5 +22,7 @@
 #include <powercrm/billing.h>
 #include <powercrm/acd.h>
 #include <powercrm/call_record.h>
+#include <powercrm/telephony.h>
+#include <powercrm/sim.h>
 
 #endif /* POWERCRM_H */

@@ -1179,3 +1179,6 @@ done:
 /* ---- the ACD engine and the call records ---- */
 
 %include "acd.i"
+/* ---- the simulated switch ---- */
+
+%include "sim.i"

@@ -135,7 +135,8 @@ int pcrm_acd_cdr_flush(pcrm_acd *acd, size_t *flushed)
 		pthread_mutex_lock(&acd->cdr_lock);
 		size_t n = acd->cdr_count < acd->opt.cdr_batch_size ? acd->cdr_count
 		                                                    : acd->opt.cdr_batch_size;
-		memcpy(batch, acd->cdrs + acd->cdr_head, n * sizeof(*batch));
+		if (n > 0) /* with nothing ever emitted, acd->cdrs is still NULL */
+			memcpy(batch, acd->cdrs + acd->cdr_head, n * sizeof(*batch));
 		pthread_mutex_unlock(&acd->cdr_lock);
 		if (n == 0)
 			break;

@@ -57,6 +57,9 @@ from .tariff import (  # noqa: F401
     LineKind, Tariff, BillCustomer, Usage, BillLine, Bill, power_factor, power_factor_rate,
     late_fee,
 )
+from .sim import (  # noqa: F401
+    Dist, DistKind, SimQueue, SimAgent, SimStats, Simulation, shift_stretches, replay_compare,
+)
 from .billing import BillingPostSummary, BillingSummary, BillRecord  # noqa: F401
 from .acd import Acd, ManualClock, AGENT_STATES  # noqa: F401
 from .call_records import CallRecord, CallRecordPage, CallRecordSink  # noqa: F401

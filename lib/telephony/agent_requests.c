@@ -1,0 +1,185 @@
+/*
+ * Requests about agents rather than one call: an agent's state at its
+ * device, an outbound call from it, a supervisor joining its call, and the
+ * snapshot request of a re-synchronisation.
+ */
+#include <string.h>
+
+#include "tel_internal.h"
+#include "core/error.h"
+
+static int id_ok(const char *what, const char *field, const char *v)
+{
+	if (tel_empty(v))
+		return pcrm__error(PCRM_EINVAL, "%s: %s: missing", what, field);
+	if (strlen(v) > PCRM_TEL_ID_MAX)
+		return pcrm__error(PCRM_EINVAL, "%s: %s: longer than %d bytes", what, field,
+		                   PCRM_TEL_ID_MAX);
+	return PCRM_OK;
+}
+
+/* The agent's device, copied out (lock taken here). */
+static int device_of(pcrm_tel *tel, const char *what, const char *agent, char dev[TEL_ID_SIZE])
+{
+	pthread_mutex_lock(&tel->lock);
+	const char *d = tel_agent_device(tel, agent);
+	tel_copy(dev, TEL_ID_SIZE, d);
+	pthread_mutex_unlock(&tel->lock);
+	if (!d)
+		return pcrm__error(PCRM_ENOTFOUND, "%s: agent %.63s is not logged on at a device",
+		                   what, agent);
+	return PCRM_OK;
+}
+
+static int set_state(pcrm_tel *tel, const char *agent_id, const char *device_id,
+                     pcrm_tel_agent_state state, const char *reason)
+{
+	const char *what = "set_agent_state";
+	char dev[TEL_ID_SIZE];
+	int rc;
+	if ((rc = id_ok(what, "agent_id", agent_id)) ||
+	    (device_id && (rc = id_ok(what, "device_id", device_id))))
+		return rc;
+	if ((unsigned)state > PCRM_TEL_AGENT_WORK_NOT_READY)
+		return pcrm__error(PCRM_EINVAL, "%s: state: %d is not a pcrm_tel_agent_state", what,
+		                   (int)state);
+	if (reason && (rc = id_ok(what, "reason", reason)))
+		return rc;
+	if (state == PCRM_TEL_AGENT_LOGGED_ON) {
+		if (!device_id)
+			return pcrm__error(PCRM_EINVAL, "%s: device_id: missing (where the agent logs on)",
+			                   what);
+		tel_copy(dev, sizeof(dev), device_id);
+	} else if (device_id) {
+		tel_copy(dev, sizeof(dev), device_id);
+	} else if ((rc = device_of(tel, what, agent_id, dev))) {
+		return rc;
+	}
+	if ((rc = tel_switch_begin(tel, tel->sw.set_agent_state != NULL, what)))
+		return rc;
+	int res = tel->sw.set_agent_state(tel->sw.userdata, dev, agent_id, state, reason);
+	tel_switch_end(tel);
+	return tel_request_status(tel, what, NULL, dev, res);
+}
+
+int pcrm_tel_agent_set_state(pcrm_tel *tel, const char *agent_id, const char *device_id,
+                             pcrm_tel_agent_state state, const char *reason)
+{
+	if (!tel)
+		return pcrm__error(PCRM_EINVAL, "set_agent_state: tel: missing");
+	tel_enter();
+	int rc = set_state(tel, agent_id, device_id, state, reason);
+	tel_leave(tel);
+	return rc;
+}
+
+static int make_call(pcrm_tel *tel, const char *call_id, const char *agent_id,
+                     const char *destination)
+{
+	const char *what = "make_call";
+	char dev[TEL_ID_SIZE];
+	int rc;
+	if ((rc = id_ok(what, "call_id", call_id)) || (rc = id_ok(what, "agent_id", agent_id)))
+		return rc;
+	if (tel_empty(destination) || strlen(destination) > PCRM_TEL_NUMBER_MAX)
+		return pcrm__error(PCRM_EINVAL, "%s: destination: expected 1..%d bytes", what,
+		                   PCRM_TEL_NUMBER_MAX);
+	if ((rc = device_of(tel, what, agent_id, dev)))
+		return rc;
+	if (!tel->sw.make_call)
+		return tel_switch_begin(tel, 0, what);
+	/* Tracked before the request: a switch may report the call's first events from inside it. */
+	pthread_mutex_lock(&tel->lock);
+	struct tel_call *call = NULL;
+	if (tel_call_find(tel, call_id))
+		rc = pcrm__error(PCRM_EDUPLICATE, "%s: call %.63s is already tracked", what, call_id);
+	else if (!(rc = tel_call_create(tel, call_id, &call))) {
+		call->state = PCRM_TEL_CALL_OFFERED;
+		call->outbound = 1;
+		tel_copy(call->origin, sizeof(call->origin), dev);
+		tel_copy(call->dialled, sizeof(call->dialled), destination);
+	}
+	pthread_mutex_unlock(&tel->lock);
+	if (rc)
+		return rc;
+	if ((rc = tel_switch_begin(tel, 1, what)))
+		return rc;
+	int res = tel->sw.make_call(tel->sw.userdata, call_id, dev, destination);
+	tel_switch_end(tel);
+	rc = tel_request_status(tel, what, call_id, dev, res);
+	if (rc) {
+		int keep = rc; /* the switch made no call: stop tracking it */
+		pthread_mutex_lock(&tel->lock);
+		if ((call = tel_call_find(tel, call_id)) && call->state == PCRM_TEL_CALL_OFFERED)
+			tel_call_forget(tel, call);
+		pthread_mutex_unlock(&tel->lock);
+		rc = keep;
+	}
+	return rc;
+}
+
+int pcrm_tel_make_call(pcrm_tel *tel, const char *call_id, const char *agent_id,
+                       const char *destination)
+{
+	if (!tel)
+		return pcrm__error(PCRM_EINVAL, "make_call: tel: missing");
+	tel_enter();
+	int rc = make_call(tel, call_id, agent_id, destination);
+	tel_leave(tel);
+	return rc;
+}
+
+static int supervise(pcrm_tel *tel, const pcrm_actor *actor, const char *agent_id,
+                     pcrm_acd_supervise_mode mode)
+{
+	const char *what = "supervise";
+	char dev[TEL_ID_SIZE], sup_dev[TEL_ID_SIZE];
+	pcrm_acd_agent_info info;
+	int rc;
+	if ((rc = id_ok(what, "agent_id", agent_id)))
+		return rc;
+	if (!tel->sw.supervise)
+		return tel_switch_begin(tel, 0, what);
+	if ((rc = device_of(tel, what, agent_id, dev)))
+		return rc;
+	/* the ACD checks the actor's permission and org scope and that the agent is in a call */
+	if ((rc = pcrm_acd_supervise(tel->acd, actor, agent_id, mode)) ||
+	    (rc = pcrm_acd_agent_get(tel->acd, agent_id, &info)))
+		return rc;
+	pthread_mutex_lock(&tel->lock);
+	const char *sd = tel_agent_device(tel, actor->operator_id);
+	tel_copy(sup_dev, sizeof(sup_dev), sd);
+	pthread_mutex_unlock(&tel->lock);
+	if ((rc = tel_switch_begin(tel, 1, what)))
+		return rc;
+	int res = tel->sw.supervise(tel->sw.userdata, info.call_id, dev, actor->operator_id,
+	                            sd ? sup_dev : NULL, mode);
+	tel_switch_end(tel);
+	return tel_request_status(tel, what, info.call_id, dev, res);
+}
+
+int pcrm_tel_supervise(pcrm_tel *tel, const pcrm_actor *actor, const char *agent_id,
+                       pcrm_acd_supervise_mode mode)
+{
+	if (!tel || !actor)
+		return pcrm__error(PCRM_EINVAL, "supervise: %s: missing", tel ? "actor" : "tel");
+	tel_enter();
+	int rc = supervise(tel, actor, agent_id, mode);
+	tel_leave(tel);
+	return rc;
+}
+
+int pcrm_tel_resync(pcrm_tel *tel)
+{
+	if (!tel)
+		return pcrm__error(PCRM_EINVAL, "resync: tel: missing");
+	tel_enter();
+	int rc = tel_switch_begin(tel, tel->sw.snapshot != NULL, "snapshot");
+	if (!rc) {
+		int res = tel->sw.snapshot(tel->sw.userdata);
+		tel_switch_end(tel);
+		rc = tel_request_status(tel, "snapshot", NULL, NULL, res);
+	}
+	tel_leave(tel);
+	return rc;
+}
