@@ -3,6 +3,7 @@
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 WERROR     ?= true
 MESON_OPTS ?=
 
@@ -21,7 +22,7 @@ DEB_PACKAGES = build-essential meson ninja-build pkg-config \
 	libcriterion-dev swig python3 python3-dev python3-pytest \
 	postgresql sqlite3 binutils
 
-.PHONY: all deps build demo test test-asan bench clean
+.PHONY: all deps build demo test test-asan test-tsan bench clean
 
 all: build
 
@@ -49,20 +50,41 @@ $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) -Dwerror=$(WERROR) -Db_sanitize=address,undefined \
 		-Db_lundef=false -Dpython=disabled $(MESON_OPTS)
 
-# The whole suite, then once more under AddressSanitizer + UndefinedBehaviorSanitizer.
-test: build $(ASAN_BUILD)/build.ninja
+# ThreadSanitizer: only the multi-threaded tests (suite acd-threads), so only
+# their targets are built; the ACD stress test takes fewer calls there (TSan
+# runs it 10-30x slower) but the same four threads and the same checks.
+$(TSAN_BUILD)/build.ninja:
+	meson setup $(TSAN_BUILD) -Dwerror=$(WERROR) -Db_sanitize=thread \
+		-Db_lundef=false -Dpython=disabled $(MESON_OPTS)
+
+TSAN_TARGETS = tests/acd/stress_acd
+ACD_STRESS_CALLS_ASAN ?= 200000
+ACD_STRESS_CALLS_TSAN ?= 100000
+
+# The whole suite, then once more under AddressSanitizer + UndefinedBehaviorSanitizer,
+# then the threaded tests under ThreadSanitizer.
+test: build $(ASAN_BUILD)/build.ninja $(TSAN_BUILD)/build.ninja
 	meson test -C $(BUILD) --print-errorlogs
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	PCRM_ACD_STRESS_CALLS=$(ACD_STRESS_CALLS_ASAN) \
 		meson test -C $(ASAN_BUILD) --print-errorlogs --no-suite slow
+	$(MAKE) --no-print-directory test-tsan
 
 test-asan: deps $(ASAN_BUILD)/build.ninja
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	PCRM_ACD_STRESS_CALLS=$(ACD_STRESS_CALLS_ASAN) \
 		meson test -C $(ASAN_BUILD) --print-errorlogs
+
+test-tsan: deps $(TSAN_BUILD)/build.ninja
+	meson compile -C $(TSAN_BUILD) $(TSAN_TARGETS)
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	PCRM_ACD_STRESS_CALLS=$(ACD_STRESS_CALLS_TSAN) \
+		meson test -C $(TSAN_BUILD) --no-rebuild --print-errorlogs --suite acd-threads
 
 bench: build
 	meson test -C $(BUILD) --benchmark --verbose
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
