@@ -95,7 +95,7 @@ typedef enum pcrm_acd_strategy {
 	PCRM_ACD_FEWEST_CALLS = 1,   /**< "fewest_calls": fewest calls answered since login; ties longest idle */
 	PCRM_ACD_LEAST_TALK = 2,     /**< "least_talk": least talk time since login; ties longest idle */
 	PCRM_ACD_HIGHEST_SKILL = 3,  /**< "highest_skill": highest level in the queue's skill; ties longest idle */
-	PCRM_ACD_ROUND_ROBIN = 4,    /**< "round_robin": the member who got a call of this queue least recently */
+	PCRM_ACD_ROUND_ROBIN = 4,    /**< "round_robin": members take turns in joining order; the one served by this queue least recently goes next */
 	PCRM_ACD_RANDOM = 5,         /**< "random": uniformly random, from the engine's seeded generator */
 	PCRM_ACD_RING_ALL = 6        /**< "ring_all": offered to every eligible idle agent, first answer wins */
 } pcrm_acd_strategy;
@@ -299,7 +299,11 @@ PCRM_EXTERN(int) pcrm_acd_agent_add(pcrm_acd *acd, const char *agent_id, const c
 PCRM_EXTERN(int) pcrm_acd_agent_set_skill(pcrm_acd *acd, const char *agent_id, const char *skill,
                                           int level);
 
-/** Adds a not-ready reason code ("break", "meal", "training", ...).  "missed" always exists. */
+/**
+ * Adds a not-ready reason code.  Every engine knows "login" (set by
+ * pcrm_acd_agent_login), "missed" (set after max_misses), "break", "meal",
+ * "training" and "meeting".
+ */
 PCRM_EXTERN(int) pcrm_acd_reason_add(pcrm_acd *acd, const char *reason);
 
 /**

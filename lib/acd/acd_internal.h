@@ -299,6 +299,8 @@ void acd_agent_set_state(pcrm_acd *acd, struct acd_agent *a, pcrm_acd_agent_stat
                          const char *reason);
 /** An agent whose offer ended without an answer goes ready (and is dispatched) or not ready. */
 void acd_agent_after_offer(pcrm_acd *acd, struct acd_agent *a, int missed);
+/** Counts a miss: the agent becomes ready (not dispatched) or, after max_misses, not ready. */
+void acd_agent_count_miss(pcrm_acd *acd, struct acd_agent *a);
 void acd_agent_wrap_up_end(pcrm_acd *acd, struct acd_agent *a);
 void acd_agent_free(struct acd_agent *a);
 /** Moves an agent (not holding a live call) to ready, not_ready or logged_out, ending wrap-up first. */

@@ -57,6 +57,10 @@ void acd_agent_set_state(pcrm_acd *acd, struct acd_agent *a, pcrm_acd_agent_stat
 		acd_agent_index_ready(acd, a);
 	}
 	acd_emit_agent_state(acd, a, prev);
+	/* calls waiting for an agent who left need not wait any longer */
+	struct acd_call *c;
+	while (s == PCRM_ACD_LOGGED_OUT && (c = acd_heap_top(&a->personal)))
+		acd_fallback_fire(acd, c);
 }
 
 static void become_ready(pcrm_acd *acd, struct acd_agent *a)
@@ -65,20 +69,26 @@ static void become_ready(pcrm_acd *acd, struct acd_agent *a)
 	acd_dispatch_agent(acd, a);
 }
 
-void acd_agent_after_offer(pcrm_acd *acd, struct acd_agent *a, int missed)
+void acd_agent_count_miss(pcrm_acd *acd, struct acd_agent *a)
 {
 	a->call = NULL;
-	if (!missed) {
-		become_ready(acd, a);
-		return;
-	}
 	a->misses++;
 	a->total.missed++;
 	a->interval.missed++;
 	if (a->misses >= acd->opt.max_misses)
 		acd_agent_set_state(acd, a, PCRM_ACD_NOT_READY, "missed");
 	else
-		become_ready(acd, a);
+		acd_agent_set_state(acd, a, PCRM_ACD_READY, NULL);
+}
+
+void acd_agent_after_offer(pcrm_acd *acd, struct acd_agent *a, int missed)
+{
+	a->call = NULL;
+	if (missed)
+		acd_agent_count_miss(acd, a);
+	else
+		acd_agent_set_state(acd, a, PCRM_ACD_READY, NULL);
+	acd_dispatch_agent(acd, a);
 }
 
 /* The wrap-up of the agent's last call ends: the call is counted as handled and leaves as a CDR. */
@@ -155,6 +165,7 @@ int acd_member_add(pcrm_acd *acd, struct acd_agent *a, struct acd_queue *q, int 
 	m->queue = q;
 	m->level = level;
 	m->pos = ACD_HEAP_NONE;
+	m->rr_key = ++q->rr_turn; /* round robin: members take turns in the order they joined */
 	a->members[a->nmembers++] = m;
 	q->members[q->nmembers++] = m;
 	if (a->state != PCRM_ACD_LOGGED_OUT)

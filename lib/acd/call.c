@@ -416,8 +416,21 @@ static void after_misses(pcrm_acd *acd, struct acd_call *c, struct acd_agent **m
 			c->preferred = NULL;
 			acd_timer_cancel(acd, &c->fallback);
 		}
-	if (c->noffered == 0)
+	if (c->noffered > 0) { /* ring-all: others still ring */
+		for (size_t i = 0; i < n; i++)
+			acd_agent_after_offer(acd, missed[i], 1);
+		return;
+	}
+	if (c->queue->strategy == PCRM_ACD_RING_ALL) {
+		/* ring-all rings again at everyone eligible, those who missed included */
+		for (size_t i = 0; i < n; i++)
+			acd_agent_count_miss(acd, missed[i]);
 		acd_call_requeue(acd, c);
+		for (size_t i = 0; i < n; i++)
+			acd_dispatch_agent(acd, missed[i]);
+		return;
+	}
+	acd_call_requeue(acd, c);
 	for (size_t i = 0; i < n; i++)
 		acd_agent_after_offer(acd, missed[i], 1);
 }

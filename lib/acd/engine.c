@@ -125,9 +125,14 @@ int pcrm_acd_new(pcrm_acd **out, const pcrm_acd_options *options)
 	acd_idmap_init(&acd->call_map, offsetof(struct acd_call, id));
 	acd_heap_init(&acd->timers, acd_timer_less, offsetof(struct acd_timer, pos));
 	pthread_mutex_init(&acd->lock, NULL);
-	if ((rc = acd_events_setup(acd)) < 0 || (rc = acd_cdr_setup(acd)) < 0 ||
-	    (rc = acd_reason_add_locked(acd, "missed", "reason")) < 0 ||
-	    (rc = acd_reason_add_locked(acd, "login", "reason")) < 0) {
+	static const char *const builtin_reasons[] = { "login", "missed", "break", "meal",
+		                                       "training", "meeting" };
+	rc = acd_events_setup(acd);
+	if (rc == PCRM_OK)
+		rc = acd_cdr_setup(acd);
+	for (size_t i = 0; rc == PCRM_OK && i < sizeof(builtin_reasons) / sizeof(*builtin_reasons); i++)
+		rc = acd_reason_add_locked(acd, builtin_reasons[i], "reason");
+	if (rc < 0) {
 		pcrm_acd_free(acd);
 		return rc;
 	}

@@ -173,6 +173,7 @@ void acd_fallback_fire(pcrm_acd *acd, struct acd_call *c)
 
 	if (!c->preferred)
 		return;
+	acd_timer_cancel(acd, &c->fallback);
 	if (waiting)
 		acd_call_index_remove(acd, c);
 	acd_event_init(acd, &ev, PCRM_ACD_EV_PREFERRED_FALLBACK);
