@@ -334,7 +334,6 @@ static void *engine_create(void)
 	e->now = T0;
 	check(pcrm_acd_new(&e->acd, &opt), "pcrm_acd_new");
 	check(pcrm_acd_set_clock(e->acd, engine_clock, e), "set_clock");
-	check(pcrm_acd_reason_add(e->acd, "break"), "reason_add");
 	for (int g = 0; g < GROUPS; g++) {
 		pcrm_acd_queue_config q = PCRM_ACD_QUEUE_CONFIG_INIT;
 		group_id(id, sizeof(id), g);
