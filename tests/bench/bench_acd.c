@@ -36,7 +36,8 @@
  * No assertion on time: the figures are for people.
  *
  * Environment: PCRM_BENCH_RUNS (5), PCRM_BENCH_DECISIONS per run (20000),
- * PCRM_BENCH_SEED (1).
+ * PCRM_BENCH_SEED (1); PCRM_BENCH_BASELINES=0 runs the engine alone (to
+ * profile it, e.g. under callgrind).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -759,6 +760,7 @@ int main(void)
 		"pass / engine at p50 (x)", "pass / engine at p99 (x)" };
 	size_t runs = env_size("PCRM_BENCH_RUNS", 5), decisions = env_size("PCRM_BENCH_DECISIONS", 20000);
 	uint64_t seed = env_size("PCRM_BENCH_SEED", 1);
+	int baselines = env_size("PCRM_BENCH_BASELINES", 1) != 0;
 	struct driver de = { 0 }, dl = { 0 }, dp = { 0 };
 	double v[FIGURES][RUNS_MAX];
 
@@ -787,6 +789,12 @@ int main(void)
 	for (size_t k = 0; k < runs; k++) {
 		uint64_t run_seed = seed + k;
 		double cpu_e = run(&de, &engine, run_seed, decisions);
+		if (!baselines) {
+			struct figures fe = summarise(&de, cpu_e, decisions);
+			printf("%3zu %8.2f %8.2f %9.2f %8.0f (engine alone)\n", k + 1, fe.p50, fe.p99,
+			       fe.p999, fe.calls_per_s);
+			continue;
+		}
 		double cpu_l = run(&dl, &scan, run_seed, decisions);
 		double cpu_p = run(&dp, &pass, run_seed, pass_decisions);
 		long diff = differences(&de, &dl) + differences(&de, &dp) + (de.nlog != dl.nlog);
@@ -809,6 +817,8 @@ int main(void)
 		       fl.p99, fl.p999, fp.p50, fp.p99, vals[10], vals[11], vals[12], vals[13]);
 		fflush(stdout);
 	}
+	if (!baselines)
+		return 0;
 	printf("\n%-30s %12s %12s %12s\n", "over the runs", "min", "median", "max");
 	for (int j = 0; j < FIGURES; j++) {
 		double mmm[3];
