@@ -574,7 +574,8 @@ static long dispatch(struct linear *l, int *agent)
 	l->dispatches += (uint64_t)timed_phase;
 	for (int p = PRIORITIES - 1; p >= 0; p--)
 		for (long call = l->head[p]; call >= 0; call = l->callers[call].next) {
-			if (chosen >= 0 && !l->full_pass)
+			/* the full pass only while timed: the decisions are the same either way */
+			if (chosen >= 0 && !(l->full_pass && timed_phase))
 				return chosen;
 			l->callers_visited += (uint64_t)timed_phase;
 			int a = scan_members(l, &l->callers[call]);
