@@ -207,11 +207,24 @@ PCRM_EXTERN(int) pcrm_acd_new_from_json(pcrm_acd **out, const char *json,
 PCRM_EXTERN(void) pcrm_acd_free(pcrm_acd *acd);
 
 /**
- * Replaces the clock (NULL restores the system clock).  Time must not go
- * backwards: a clock reading earlier than the last one is taken as the last
- * one.  Meant to be set before the first call arrives.
+ * Replaces the clock (NULL restores the system clock) and restarts the
+ * engine's time from its reading: the current interval, the agents' state
+ * times and the queues' counters start afresh.  PCRM_ESTATE while calls are
+ * live or timers armed (set it before the first call).  From then on time
+ * never goes backwards: a reading earlier than the last one counts as the
+ * last one.
  */
 PCRM_EXTERN(int) pcrm_acd_set_clock(pcrm_acd *acd, pcrm_acd_clock_fn clock, void *userdata);
+
+/**
+ * Manual time, for simulations and bindings that cannot pass a C clock
+ * function: the first call switches the engine to a clock that reads the
+ * last time set (like pcrm_acd_set_clock: PCRM_ESTATE while calls are live
+ * or timers armed, then everything restarts at `now`); later calls move
+ * time forward to `now` and run every timer due by then, in order.
+ * PCRM_EINVAL when `now` is earlier than the engine's time.
+ */
+PCRM_EXTERN(int) pcrm_acd_set_time(pcrm_acd *acd, pcrm_acd_ms now);
 
 /** The engine's current time: the later of the clock and the last reading. */
 PCRM_EXTERN(pcrm_acd_ms) pcrm_acd_now(pcrm_acd *acd);
@@ -549,7 +562,7 @@ typedef struct pcrm_acd_engine_stats {
 	size_t agents, agents_logged_in, queues, calls_live, calls_waiting;
 	uint64_t calls_arrived;
 	uint64_t routing_decisions;       /**< offers made (one per agent offered) */
-	uint64_t invalid_requests;        /**< every refused call of this API, whatever the reason */
+	uint64_t invalid_requests;        /**< every refused call taking the engine (not events_poll, cdr_flush, set_cdr_sink, which never lock it) */
 	uint64_t invalid_unknown_id;      /**< ... of which PCRM_ENOTFOUND */
 	uint64_t invalid_transition;      /**< ... of which PCRM_ESTATE */
 	uint64_t invalid_input;           /**< ... of which PCRM_EINVAL / EDUPLICATE / EPERM */

@@ -77,7 +77,9 @@ struct acd_member {
 	struct acd_queue *queue;
 	int level;
 	uint64_t rr_key;   /* round robin: queue's turn counter when last served */
-	uint64_t rand_key; /* random: drawn when the agent became ready */
+	/* the strategy's order, copied in when the member enters the idle heap so a
+	 * comparison reads this node only (a heap step costs no agent cache miss) */
+	int64_t key[3];
 	size_t pos;        /* in queue->idle[level - 1] */
 };
 
@@ -197,6 +199,7 @@ struct pcrm_acd {
 	pcrm_acd_clock_fn clock;
 	void *clock_ud;
 	pcrm_acd_ms now;
+	pcrm_acd_ms manual_now; /* the manual clock's reading (pcrm_acd_set_time) */
 
 	struct acd_idmap agent_map, queue_map, call_map;
 	struct acd_agent **agents;
@@ -213,6 +216,7 @@ struct pcrm_acd {
 	pcrm_acd_ms interval_start, interval_ms;
 	uint64_t rng, call_seq, ready_seq;
 	size_t calls_live, calls_waiting;
+	int defer_index; /* set_state(READY) leaves the idle index to the caller */
 	struct acd_member **scratch;
 	size_t scratch_cap;
 
@@ -253,7 +257,6 @@ int acd_options_check(const pcrm_acd_options *o, const char *prefix);
 
 /* ---- timer.c ---- */
 void acd_timer_init(struct acd_timer *t, enum acd_timer_kind kind, void *owner);
-int acd_timer_less(const void *a, const void *b);
 /** Arms (or re-arms) a timer; the timer heap must have room (acd_timer_reserve). */
 void acd_timer_set(pcrm_acd *acd, struct acd_timer *t, pcrm_acd_ms due);
 void acd_timer_cancel(pcrm_acd *acd, struct acd_timer *t);
@@ -264,11 +267,11 @@ void acd_timer_unreserve(pcrm_acd *acd, size_t n);
 void acd_timers_run(pcrm_acd *acd);
 
 /* ---- strategy.c ---- */
-acd_heap_less_fn acd_idle_less(pcrm_acd_strategy s);
-int acd_call_before(const struct acd_call *a, const struct acd_call *b);
-int acd_entry_less(const void *a, const void *b);
-int acd_personal_less(const void *a, const void *b);
-int acd_waiting_less(const void *a, const void *b);
+int acd_idle_less(const void *a, const void *b);
+/** Fills m->key from its agent and the queue's strategy (before entering the idle heap). */
+void acd_member_key(pcrm_acd *acd, struct acd_member *m);
+/** The order of waiting calls as a heap key (the same in every queue: fairness). */
+void acd_call_key(const struct acd_call *c, int64_t key[3]);
 /**
  * The best idle member of `q` that may take `c` (level >= min_level, extra
  * skills held), by the queue's strategy; NULL when none.
@@ -350,6 +353,8 @@ struct acd_queue *acd_overflow(pcrm_acd *acd, struct acd_call *c, struct acd_que
 /* ---- stats.c ---- */
 void acd_agent_account(pcrm_acd *acd, struct acd_agent *a);
 void acd_interval_roll(pcrm_acd *acd, pcrm_acd_ms boundary);
+/** Moves the current interval (just begun, empty) forward to `to`, time in state going to the totals only. */
+void acd_interval_skip(pcrm_acd *acd, pcrm_acd_ms to);
 void acd_queue_counts_finish(pcrm_acd_queue_counts *c);
 void acd_agent_counts_finish(pcrm_acd_agent_counts *c);
 

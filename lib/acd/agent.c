@@ -54,7 +54,8 @@ void acd_agent_set_state(pcrm_acd *acd, struct acd_agent *a, pcrm_acd_agent_stat
 	if (s == PCRM_ACD_READY) {
 		a->idle_since = acd->now;
 		a->ready_seq = ++acd->ready_seq;
-		acd_agent_index_ready(acd, a);
+		if (!acd->defer_index)
+			acd_agent_index_ready(acd, a);
 	}
 	acd_emit_agent_state(acd, a, prev);
 	/* calls waiting for an agent who left need not wait any longer */
@@ -63,32 +64,44 @@ void acd_agent_set_state(pcrm_acd *acd, struct acd_agent *a, pcrm_acd_agent_stat
 		acd_fallback_fire(acd, c);
 }
 
+/*
+ * The agent looks for a call before it enters the idle index: when calls
+ * wait (the busy hours), it goes straight on to reserved and the index is
+ * not touched twice.
+ */
 static void become_ready(pcrm_acd *acd, struct acd_agent *a)
 {
+	acd->defer_index = 1;
 	acd_agent_set_state(acd, a, PCRM_ACD_READY, NULL);
+	acd->defer_index = 0;
 	acd_dispatch_agent(acd, a);
+	if (a->state == PCRM_ACD_READY)
+		acd_agent_index_ready(acd, a);
 }
 
-void acd_agent_count_miss(pcrm_acd *acd, struct acd_agent *a)
+static int count_miss(pcrm_acd *acd, struct acd_agent *a)
 {
 	a->call = NULL;
 	a->misses++;
 	a->total.missed++;
 	a->interval.missed++;
-	if (a->misses >= acd->opt.max_misses)
-		acd_agent_set_state(acd, a, PCRM_ACD_NOT_READY, "missed");
-	else
+	if (a->misses < acd->opt.max_misses)
+		return 0;
+	acd_agent_set_state(acd, a, PCRM_ACD_NOT_READY, "missed");
+	return 1;
+}
+
+void acd_agent_count_miss(pcrm_acd *acd, struct acd_agent *a)
+{
+	if (!count_miss(acd, a))
 		acd_agent_set_state(acd, a, PCRM_ACD_READY, NULL);
 }
 
 void acd_agent_after_offer(pcrm_acd *acd, struct acd_agent *a, int missed)
 {
 	a->call = NULL;
-	if (missed)
-		acd_agent_count_miss(acd, a);
-	else
-		acd_agent_set_state(acd, a, PCRM_ACD_READY, NULL);
-	acd_dispatch_agent(acd, a);
+	if (!missed || !count_miss(acd, a))
+		become_ready(acd, a);
 }
 
 /* The wrap-up of the agent's last call ends: the call is counted as handled and leaves as a CDR. */
@@ -171,9 +184,8 @@ int acd_member_add(pcrm_acd *acd, struct acd_agent *a, struct acd_queue *q, int 
 	if (a->state != PCRM_ACD_LOGGED_OUT)
 		q->logged_in++;
 	if (a->state == PCRM_ACD_READY) {
-		if (q->strategy == PCRM_ACD_RANDOM)
-			m->rand_key = acd_random(acd);
-		acd_heap_push(&q->idle[level - 1], m);
+		acd_member_key(acd, m);
+		acd_heap_push(&q->idle[level - 1], m, m->key);
 	}
 	return PCRM_OK;
 }
@@ -207,7 +219,7 @@ static int member_set_level(struct acd_member *m, int level)
 	acd_heap_release(&q->idle[m->level - 1]);
 	m->level = level;
 	if (was_idle)
-		acd_heap_push(&q->idle[level - 1], m);
+		acd_heap_push(&q->idle[level - 1], m, m->key);
 	return PCRM_OK;
 }
 
@@ -295,7 +307,7 @@ int acd_agent_add_locked(pcrm_acd *acd, const char *id, const char *org,
 	acd_copy_id(a->org, org ? org : "");
 	a->state = PCRM_ACD_LOGGED_OUT;
 	a->state_since = a->accounted_since = a->idle_since = acd->now;
-	acd_heap_init(&a->personal, acd_personal_less, offsetof(struct acd_call, ppos));
+	acd_heap_init(&a->personal, offsetof(struct acd_call, ppos));
 	acd_timer_init(&a->wrap_timer, ACD_TIMER_WRAP_UP, a);
 	for (size_t i = 0; i < n; i++)
 		if (skill_set(acd, a, skills[i].skill, skills[i].level) < 0) {

@@ -97,7 +97,8 @@ int acd_call_enter_queue(pcrm_acd *acd, struct acd_call *c, struct acd_queue *q)
 void acd_call_wait(pcrm_acd *acd, struct acd_call *c)
 {
 	c->state = PCRM_ACD_CALL_WAITING;
-	acd_heap_push(&c->queue->waiting, c);
+	const int64_t key[3] = { c->arrived_at, (int64_t)c->seq, 0 };
+	acd_heap_push(&c->queue->waiting, c, key);
 	acd->calls_waiting++;
 	acd_call_index_add(acd, c);
 	acd_emit_queue_stats(acd, c->queue);

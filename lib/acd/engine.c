@@ -94,6 +94,8 @@ static void rebase(pcrm_acd *acd)
 	for (size_t i = 0; i < acd->nagents; i++) {
 		struct acd_agent *a = acd->agents[i];
 		a->state_since = a->accounted_since = a->idle_since = acd->now;
+		memset(&a->total, 0, sizeof(a->total));
+		memset(&a->interval, 0, sizeof(a->interval));
 	}
 	for (size_t i = 0; i < acd->nqueues; i++) {
 		acd->queues[i]->total = (pcrm_acd_queue_counts){ 0 };
@@ -123,7 +125,7 @@ int pcrm_acd_new(pcrm_acd **out, const pcrm_acd_options *options)
 	acd_idmap_init(&acd->agent_map, offsetof(struct acd_agent, id));
 	acd_idmap_init(&acd->queue_map, offsetof(struct acd_queue, id));
 	acd_idmap_init(&acd->call_map, offsetof(struct acd_call, id));
-	acd_heap_init(&acd->timers, acd_timer_less, offsetof(struct acd_timer, pos));
+	acd_heap_init(&acd->timers, offsetof(struct acd_timer, pos));
 	pthread_mutex_init(&acd->lock, NULL);
 	static const char *const builtin_reasons[] = { "login", "missed", "break", "meal",
 		                                       "training", "meeting" };
@@ -210,19 +212,46 @@ int acd_leave(pcrm_acd *acd, int rc)
 	return rc;
 }
 
+static int replace_clock(pcrm_acd *acd, pcrm_acd_clock_fn clock, void *userdata)
+{
+	if (acd->calls_live > 0 || acd->timers.count > 0)
+		return pcrm__error(PCRM_ESTATE, "clock: cannot be replaced while calls are live "
+		                                "or timers are armed");
+	acd->clock = clock ? clock : system_clock;
+	acd->clock_ud = clock ? userdata : NULL;
+	rebase(acd);
+	return PCRM_OK;
+}
+
 int pcrm_acd_set_clock(pcrm_acd *acd, pcrm_acd_clock_fn clock, void *userdata)
 {
 	if (!acd)
 		return pcrm__error(PCRM_EINVAL, "acd: missing");
 	pthread_mutex_lock(&acd->lock);
+	return acd_leave(acd, replace_clock(acd, clock, userdata));
+}
+
+static pcrm_acd_ms manual_clock(void *userdata)
+{
+	return ((const pcrm_acd *)userdata)->manual_now;
+}
+
+int pcrm_acd_set_time(pcrm_acd *acd, pcrm_acd_ms now)
+{
 	int rc = PCRM_OK;
-	if (acd->calls_live > 0 || acd->timers.count > 0) {
-		rc = pcrm__error(PCRM_ESTATE, "clock: cannot be replaced while calls are live "
-		                               "or timers are armed");
+	if (!acd)
+		return pcrm__error(PCRM_EINVAL, "acd: missing");
+	pthread_mutex_lock(&acd->lock);
+	if (acd->clock != manual_clock) {
+		acd->manual_now = now;
+		rc = replace_clock(acd, manual_clock, acd);
+	} else if (now < acd->now) {
+		rc = pcrm__error(PCRM_EINVAL, "now: %lld is earlier than the engine's time %lld",
+		                 (long long)now, (long long)acd->now);
 	} else {
-		acd->clock = clock ? clock : system_clock;
-		acd->clock_ud = clock ? userdata : NULL;
-		rebase(acd);
+		acd->manual_now = now;
+		read_clock(acd);
+		acd_timers_run(acd);
 	}
 	return acd_leave(acd, rc);
 }

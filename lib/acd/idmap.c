@@ -1,4 +1,4 @@
-/* Id -> object lookup (idmap.h): FNV-1a, linear probing, load factor <= 1/2. */
+/* Id -> object lookup (idmap.h): FNV-1a mixed, linear probing, load factor <= 1/2. */
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -14,7 +14,13 @@ static uint64_t hash_text(const char *s)
 		h ^= (unsigned char)*s++;
 		h *= 0x100000001b3u;
 	}
-	return h ^ (h >> 29);
+	/* FNV leaves ids like "a1234" / "a1235" close in the low bits the table
+	 * uses: mix every bit down (MurmurHash3's finaliser) so probes stay short */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdu;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53u;
+	return h ^ (h >> 33);
 }
 
 static inline const char *key_of(const struct acd_idmap *m, const void *item)

@@ -168,8 +168,8 @@ static int create(pcrm_acd *acd, const pcrm_acd_queue_config *c, struct acd_queu
 	q->wrap_up_s = c->wrap_up_s;
 	q->ring_timeout_s = c->ring_timeout_s;
 	for (size_t l = 0; l < ACD_LEVELS; l++)
-		acd_heap_init(&q->idle[l], acd_idle_less(c->strategy), offsetof(struct acd_member, pos));
-	acd_heap_init(&q->waiting, acd_waiting_less, offsetof(struct acd_call, wpos));
+		acd_heap_init(&q->idle[l], offsetof(struct acd_member, pos));
+	acd_heap_init(&q->waiting, offsetof(struct acd_call, wpos));
 	for (size_t i = 0; i < acd->nagents; i++) {
 		struct acd_agent *a = acd->agents[i];
 		int level = acd_agent_skill(a, q->id);

@@ -21,9 +21,8 @@ void acd_agent_index_ready(pcrm_acd *acd, struct acd_agent *a)
 {
 	for (size_t i = 0; i < a->nmembers; i++) {
 		struct acd_member *m = a->members[i];
-		if (m->queue->strategy == PCRM_ACD_RANDOM)
-			m->rand_key = acd_random(acd);
-		acd_heap_push(&m->queue->idle[m->level - 1], m); /* claimed by the membership */
+		acd_member_key(acd, m);
+		acd_heap_push(&m->queue->idle[m->level - 1], m, m->key); /* claimed by the membership */
 	}
 }
 
@@ -63,20 +62,22 @@ struct acd_class *acd_class_get(struct acd_queue *q, int min_level, const struct
 	k->min_level = min_level;
 	k->nskills = c->nskills;
 	memcpy(k->skills, c->skills, sizeof(k->skills));
-	acd_heap_init(&k->calls, acd_entry_less, offsetof(struct acd_entry, pos));
+	acd_heap_init(&k->calls, offsetof(struct acd_entry, pos));
 	q->classes[q->nclasses++] = k;
 	return k;
 }
 
 void acd_call_index_add(pcrm_acd *acd, struct acd_call *c)
 {
+	int64_t key[3];
 	(void)acd;
+	acd_call_key(c, key);
 	if (c->preferred) {
-		acd_heap_push(&c->preferred->personal, c);
+		acd_heap_push(&c->preferred->personal, c, key);
 		return;
 	}
 	for (size_t i = 0; i < c->nentries; i++)
-		acd_heap_push(&c->entries[i].cls->calls, &c->entries[i]);
+		acd_heap_push(&c->entries[i].cls->calls, &c->entries[i], key);
 	c->in_heaps = 1;
 }
 
@@ -153,7 +154,7 @@ static void offer_all(pcrm_acd *acd, struct acd_call *c, struct acd_queue *q, in
 	for (int level = min_level; level <= ACD_LEVELS; level++) {
 		struct acd_heap *h = &q->idle[level - 1];
 		for (size_t i = 0; i < h->count; i++) {
-			struct acd_member *m = h->items[i];
+			struct acd_member *m = h->nodes[i].item;
 			if (acd_agent_meets(m->agent, c->skills, c->nskills))
 				agents[n++] = m->agent;
 		}
@@ -188,8 +189,9 @@ int acd_dispatch_call(pcrm_acd *acd, struct acd_call *c)
 
 void acd_dispatch_agent(pcrm_acd *acd, struct acd_agent *a)
 {
-	struct acd_call *best = acd_heap_top(&a->personal);
-	struct acd_queue *via = best ? best->queue : NULL;
+	/* compare the heads by the keys inside the heaps; only the winner is read */
+	const struct acd_heap_node *best = acd_heap_top_node(&a->personal);
+	struct acd_queue *via = NULL;
 
 	if (a->state != PCRM_ACD_READY)
 		return;
@@ -198,17 +200,21 @@ void acd_dispatch_agent(pcrm_acd *acd, struct acd_agent *a)
 		struct acd_queue *q = m->queue;
 		for (size_t k = 0; k < q->nclasses; k++) {
 			struct acd_class *cls = q->classes[k];
-			struct acd_entry *e = acd_heap_top(&cls->calls);
-			if (!e || cls->min_level > m->level || (best && !acd_call_before(e->call, best)))
+			if (cls->min_level > m->level || cls->calls.count == 0)
+				continue;
+			const struct acd_heap_node *n = acd_heap_top_node(&cls->calls);
+			if (best && !acd_key_less(n->key, best->key))
 				continue;
 			if (!acd_agent_meets(a, cls->skills, cls->nskills))
 				continue;
-			best = e->call;
+			best = n;
 			via = q;
 		}
 	}
-	if (best)
-		offer(acd, best, &a, 1, via);
+	if (!best)
+		return;
+	struct acd_call *c = via ? ((struct acd_entry *)best->item)->call : best->item;
+	offer(acd, c, &a, 1, via ? via : c->queue);
 }
 
 void acd_offer_withdraw_one(pcrm_acd *acd, struct acd_call *c, struct acd_agent *a)

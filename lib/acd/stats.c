@@ -56,6 +56,16 @@ void acd_interval_roll(pcrm_acd *acd, pcrm_acd_ms boundary)
 	acd->interval_start = boundary;
 }
 
+void acd_interval_skip(pcrm_acd *acd, pcrm_acd_ms to)
+{
+	for (size_t i = 0; i < acd->nagents; i++) {
+		struct acd_agent *a = acd->agents[i];
+		a->total.state_ms[a->state] += to - a->accounted_since;
+		a->accounted_since = to;
+	}
+	acd->interval_start = to;
+}
+
 static double ratio(double num, double den)
 {
 	return den > 0 ? num / den : 0.0;

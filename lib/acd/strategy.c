@@ -41,63 +41,34 @@ int pcrm_acd_strategy_parse(const char *name, pcrm_acd_strategy *out)
 
 /* ---- idle members ---- */
 
-static int idle_first(const struct acd_agent *x, const struct acd_agent *y)
+void acd_member_key(pcrm_acd *acd, struct acd_member *m)
 {
-	return x->idle_since != y->idle_since ? x->idle_since < y->idle_since
-	                                      : x->ready_seq < y->ready_seq;
-}
-
-static int less_longest_idle(const void *a, const void *b)
-{
-	const struct acd_member *x = a, *y = b;
-	return idle_first(x->agent, y->agent);
-}
-
-static int less_fewest_calls(const void *a, const void *b)
-{
-	const struct acd_member *x = a, *y = b;
-	if (x->agent->login_calls != y->agent->login_calls)
-		return x->agent->login_calls < y->agent->login_calls;
-	return idle_first(x->agent, y->agent);
-}
-
-static int less_least_talk(const void *a, const void *b)
-{
-	const struct acd_member *x = a, *y = b;
-	if (x->agent->login_talk_ms != y->agent->login_talk_ms)
-		return x->agent->login_talk_ms < y->agent->login_talk_ms;
-	return idle_first(x->agent, y->agent);
-}
-
-static int less_round_robin(const void *a, const void *b)
-{
-	const struct acd_member *x = a, *y = b;
-	if (x->rr_key != y->rr_key)
-		return x->rr_key < y->rr_key;
-	return idle_first(x->agent, y->agent);
-}
-
-static int less_random(const void *a, const void *b)
-{
-	const struct acd_member *x = a, *y = b;
-	if (x->rand_key != y->rand_key)
-		return x->rand_key < y->rand_key;
-	return x->agent->ready_seq < y->agent->ready_seq;
-}
-
-acd_heap_less_fn acd_idle_less(pcrm_acd_strategy s)
-{
-	switch (s) {
-	case PCRM_ACD_FEWEST_CALLS: return less_fewest_calls;
-	case PCRM_ACD_LEAST_TALK: return less_least_talk;
-	case PCRM_ACD_ROUND_ROBIN: return less_round_robin;
-	case PCRM_ACD_RANDOM: return less_random;
+	const struct acd_agent *a = m->agent;
+	int64_t primary = 0;
+	switch (m->queue->strategy) {
+	case PCRM_ACD_FEWEST_CALLS: primary = (int64_t)a->login_calls; break;
+	case PCRM_ACD_LEAST_TALK: primary = a->login_talk_ms; break;
+	case PCRM_ACD_ROUND_ROBIN: primary = (int64_t)m->rr_key; break;
+	case PCRM_ACD_RANDOM: primary = (int64_t)(acd_random(acd) >> 1); break;
 	case PCRM_ACD_LONGEST_IDLE:
 	case PCRM_ACD_HIGHEST_SKILL: /* one level per heap: longest idle within it */
 	case PCRM_ACD_RING_ALL:
 		break;
 	}
-	return less_longest_idle;
+	m->key[0] = primary;
+	/* random ignores idle time: ties (rare) go by the order of becoming ready */
+	m->key[1] = m->queue->strategy == PCRM_ACD_RANDOM ? 0 : a->idle_since;
+	m->key[2] = (int64_t)a->ready_seq;
+}
+
+int acd_idle_less(const void *a, const void *b)
+{
+	const int64_t *x = ((const struct acd_member *)a)->key, *y = ((const struct acd_member *)b)->key;
+	if (x[0] != y[0])
+		return x[0] < y[0];
+	if (x[1] != y[1])
+		return x[1] < y[1];
+	return x[2] < y[2];
 }
 
 int acd_agent_skill(const struct acd_agent *a, const char *skill)
@@ -155,12 +126,12 @@ static struct acd_member *first_eligible(pcrm_acd *acd, struct acd_heap *h,
 		n++;
 	}
 	for (size_t i = 0; i < n; i++)
-		acd_heap_push(h, acd->scratch[i]); /* room is there: they just left */
+		acd_heap_push(h, acd->scratch[i], acd->scratch[i]->key); /* room is there: they just left */
 	if (found || !m)
 		return found;
 	for (size_t i = 0; i < h->count; i++) {
-		struct acd_member *x = h->items[i];
-		if (acd_agent_meets(x->agent, c->skills, c->nskills) && (!found || h->less(x, found)))
+		struct acd_member *x = h->nodes[i].item;
+		if (acd_agent_meets(x->agent, c->skills, c->nskills) && (!found || acd_idle_less(x, found)))
 			found = x;
 	}
 	return found;
@@ -170,7 +141,6 @@ struct acd_member *acd_best_idle(pcrm_acd *acd, struct acd_queue *q, int min_lev
                                  const struct acd_call *c)
 {
 	struct acd_member *best = NULL;
-	acd_heap_less_fn less = acd_idle_less(q->strategy);
 
 	for (int level = ACD_LEVELS; level >= min_level; level--) {
 		struct acd_member *m = first_eligible(acd, &q->idle[level - 1], c);
@@ -178,7 +148,7 @@ struct acd_member *acd_best_idle(pcrm_acd *acd, struct acd_queue *q, int min_lev
 			continue;
 		if (q->strategy == PCRM_ACD_HIGHEST_SKILL)
 			return m;
-		if (!best || less(m, best))
+		if (!best || acd_idle_less(m, best))
 			best = m;
 	}
 	return best;
@@ -186,30 +156,10 @@ struct acd_member *acd_best_idle(pcrm_acd *acd, struct acd_queue *q, int min_lev
 
 /* ---- waiting calls ---- */
 
-int acd_call_before(const struct acd_call *a, const struct acd_call *b)
+void acd_call_key(const struct acd_call *c, int64_t key[3])
 {
-	if (a->priority != b->priority)
-		return a->priority > b->priority;
-	if (a->front != b->front)
-		return a->front > b->front;
-	if (a->arrived_at != b->arrived_at)
-		return a->arrived_at < b->arrived_at;
-	return a->seq < b->seq;
-}
-
-int acd_entry_less(const void *a, const void *b)
-{
-	const struct acd_entry *x = a, *y = b;
-	return acd_call_before(x->call, y->call);
-}
-
-int acd_personal_less(const void *a, const void *b)
-{
-	return acd_call_before(a, b);
-}
-
-int acd_waiting_less(const void *a, const void *b)
-{
-	const struct acd_call *x = a, *y = b;
-	return x->arrived_at != y->arrived_at ? x->arrived_at < y->arrived_at : x->seq < y->seq;
+	/* higher priority first, then returned-to-front, then longest wait, then arrival order */
+	key[0] = -(int64_t)(c->priority * 2 + c->front);
+	key[1] = c->arrived_at;
+	key[2] = (int64_t)c->seq;
 }

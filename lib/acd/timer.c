@@ -7,12 +7,6 @@
 #include "acd_internal.h"
 #include "core/error.h"
 
-int acd_timer_less(const void *a, const void *b)
-{
-	const struct acd_timer *x = a, *y = b;
-	return x->due != y->due ? x->due < y->due : x->seq < y->seq;
-}
-
 void acd_timer_init(struct acd_timer *t, enum acd_timer_kind kind, void *owner)
 {
 	t->due = 0;
@@ -41,7 +35,8 @@ void acd_timer_set(pcrm_acd *acd, struct acd_timer *t, pcrm_acd_ms due)
 	t->due = due;
 	t->seq = ++acd->timer_seq;
 	/* every owner reserved its room when it was created or armed */
-	if (acd_heap_push(&acd->timers, t) < 0)
+	const int64_t key[3] = { due, (int64_t)t->seq, 0 };
+	if (acd_heap_push(&acd->timers, t, key) < 0)
 		t->pos = ACD_HEAP_NONE;
 }
 
@@ -73,6 +68,14 @@ void acd_timers_run(pcrm_acd *acd)
 		if (boundary <= now && (!t || boundary <= t->due)) {
 			acd->now = boundary;
 			acd_interval_roll(acd, boundary);
+			/* a long jump of the clock: intervals that would fall out of the kept
+			 * history anyway are skipped rather than rolled one by one */
+			pcrm_acd_ms keep_from = now - now % acd->interval_ms -
+			                        (pcrm_acd_ms)PCRM_ACD_INTERVALS_KEPT * acd->interval_ms;
+			if (acd->interval_start < keep_from && (!t || t->due >= keep_from)) {
+				acd->now = keep_from;
+				acd_interval_skip(acd, keep_from);
+			}
 			continue;
 		}
 		if (!t || t->due > now)

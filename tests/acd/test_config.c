@@ -193,3 +193,21 @@ Test(config, clock_is_replaced_only_when_idle)
 	cr_assert_eq(pcrm_acd_now(acd), T0 + 5000);
 	pcrm_acd_free(acd);
 }
+
+Test(config, manual_time)
+{
+	pcrm_acd *acd;
+	OK(pcrm_acd_new_from_json(&acd, "{\"version\":1,\"queues\":[{\"id\":\"q\",\"max_wait_s\":10}]}",
+	                          NULL, NULL));
+	OK(pcrm_acd_set_time(acd, T0));
+	cr_assert_eq(pcrm_acd_now(acd), T0);
+	arrive(acd, "c1", "q");
+	OK(pcrm_acd_set_time(acd, T0 + 9999));
+	pcrm_acd_call_info ci;
+	OK(pcrm_acd_call_get(acd, "c1", &ci));
+	OK(pcrm_acd_set_time(acd, T0 + 10000)); /* max_wait: timed out */
+	FAILS(pcrm_acd_call_get(acd, "c1", &ci), PCRM_ENOTFOUND, "c1");
+	FAILS(pcrm_acd_set_time(acd, T0), PCRM_EINVAL, "earlier than the engine's time");
+	cr_assert_eq(pcrm_acd_now(acd), T0 + 10000);
+	pcrm_acd_free(acd);
+}

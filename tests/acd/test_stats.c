@@ -218,3 +218,24 @@ Test(stats, misses_counted_per_agent)
 	cr_assert_eq(st.total.offered, 2, "offered again after the miss");
 	pcrm_acd_free(acd);
 }
+
+Test(stats, a_long_clock_jump_keeps_the_history_whole)
+{
+	struct vclock c = { 0 };
+	pcrm_acd *acd = engine(&c, doc);
+	ready(acd, "a1");
+	at(acd, &c, 365 * 24 * 3600); /* a year later */
+	pcrm_acd_queue_counts qc;
+	pcrm_acd_ms start, prev = 0;
+	for (size_t i = 0; i < PCRM_ACD_INTERVALS_KEPT; i++) {
+		OK(pcrm_acd_queue_interval_get(acd, "q", i, &start, &qc));
+		if (i)
+			cr_assert_eq(start, prev - 900000, "interval %zu", i);
+		prev = start;
+	}
+	cr_assert_eq(prev + 96 * 900000, T0 + (pcrm_acd_ms)365 * 24 * 3600 * 1000);
+	pcrm_acd_agent_stats st;
+	OK(pcrm_acd_agent_stats_get(acd, "a1", &st));
+	cr_assert_eq(st.total.state_ms[PCRM_ACD_READY], (int64_t)365 * 24 * 3600 * 1000);
+	pcrm_acd_free(acd);
+}
