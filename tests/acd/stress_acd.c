@@ -17,8 +17,9 @@
  *    end: the engine's counters, every queue's and agent's statistics and
  *    every live call's and agent's snapshot agree with what the events and
  *    the API results say, and the statistics add up (docs/acd.md,
- *    Statistics); at the end every call that arrived has ended exactly once
- *    and left exactly one CDR.
+ *    Statistics; the completed intervals plus the current one sum to the
+ *    totals while none has left the kept history); at the end every call
+ *    that arrived has ended exactly once and left exactly one CDR.
  *
  * Usage: stress_acd [CALLS [SEED]]; PCRM_ACD_STRESS_CALLS and
  * PCRM_ACD_STRESS_SEED do the same (the sanitizer passes of `make test` use
@@ -762,6 +763,55 @@ static void checker_catch_up(void)
 
 static int member(unsigned agent, int q) { return agent_level[agent][q] > 0; }
 
+#define QUEUE_COUNTERS(X)                                                                      \
+	X(offered) X(answered) X(abandoned) X(short_abandoned) X(answered_in_target) X(refused) \
+	X(overflowed_out) X(moved_out) X(timed_out) X(handled) X(wait_answered_ms) X(talk_ms)   \
+	X(hold_ms) X(wrap_up_ms)
+#define AGENT_COUNTERS(X) X(offered) X(answered) X(missed) X(handled) X(talk_ms) X(hold_ms) X(wrap_up_ms)
+
+/*
+ * The completed intervals plus the current one must add up to the totals, counter by counter,
+ * as long as no interval has fallen out of the kept history.
+ */
+static void check_queue_intervals(const char *where, const pcrm_acd_queue_stats *st)
+{
+	pcrm_acd_queue_counts sum = st->interval, c;
+	pcrm_acd_ms start;
+	size_t i = 0;
+	while (i < PCRM_ACD_INTERVALS_KEPT &&
+	       api(pcrm_acd_queue_interval_get(acd, st->queue_id, i, &start, &c)) == PCRM_OK) {
+#define ADD(f) sum.f += c.f;
+		QUEUE_COUNTERS(ADD)
+		i++;
+	}
+	if (i == PCRM_ACD_INTERVALS_KEPT)
+		return;
+#define SAME_TOTAL(f) SAME("a queue's intervals and its total: " #f, sum.f, st->total.f);
+	QUEUE_COUNTERS(SAME_TOTAL)
+}
+
+static void check_agent_intervals(const char *where, const pcrm_acd_agent_stats *st)
+{
+	pcrm_acd_agent_counts sum = st->interval, c;
+	pcrm_acd_ms start;
+	size_t i = 0;
+	while (i < PCRM_ACD_INTERVALS_KEPT &&
+	       api(pcrm_acd_agent_interval_get(acd, st->agent_id, i, &start, &c)) == PCRM_OK) {
+		AGENT_COUNTERS(ADD)
+		for (int k = 0; k < PCRM_ACD_STATE_COUNT; k++)
+			sum.state_ms[k] += c.state_ms[k];
+		i++;
+	}
+	if (i == PCRM_ACD_INTERVALS_KEPT)
+		return;
+	AGENT_COUNTERS(SAME_TOTAL)
+	for (int k = 0; k < PCRM_ACD_STATE_COUNT; k++)
+		SAME("an agent's intervals and its total: time in a state", sum.state_ms[k],
+		     st->total.state_ms[k]);
+}
+#undef ADD
+#undef SAME_TOTAL
+
 /* Everything must agree while nothing moves.  `final`: every call has ended. */
 static void check_quiet(const char *where, int final)
 {
@@ -851,6 +901,7 @@ static void check_quiet(const char *where, int final)
 		for (int s = 0; s < PCRM_ACD_STATE_COUNT; s++)
 			in_states += st.total.state_ms[s];
 		SAME("an agent's time in its states since the start", in_states, now - T0);
+		check_agent_intervals(where, &st);
 		agent_offered += st.total.offered;
 		agent_answered += st.total.answered;
 		agent_missed += st.total.missed;
@@ -870,6 +921,7 @@ static void check_quiet(const char *where, int final)
 		SAME("a queue's offered calls minus those that left it, and its live unanswered calls",
 		     t->offered - out, live_in[q]);
 		SAME("a queue's waiting calls", qs[q].waiting, waiting_in[q]);
+		check_queue_intervals(where, &qs[q]);
 		size_t in = 0, ready = 0, busy = 0;
 		for (unsigned a = 0; a < AGENTS; a++) {
 			if (!member(a, q))
