@@ -1,8 +1,8 @@
 /*
  * ACD stress test (issue 15): four threads drive one engine at once with
  * call arrivals, agent state churn (login, ready, not ready, answer,
- * decline, ring-outs, hold, hang-up, wrap-up, logout), supervisor actions,
- * wallboard reads, CDR flushes and random invalid requests, on a virtual
+ * decline, ring-outs, hold, hang-up, wrap-up, logout), skill changes,
+ * supervisor actions, wallboard reads, CDR flushes and random invalid requests, on a virtual
  * clock they all advance.  Invariants are checked throughout:
  *
  *  - in the event stream (the poll queue, read in `seq` order by a checker
@@ -64,7 +64,11 @@ static const char *const reasons[] = { "break", "meal", "coaching" }; /* the las
 static const pcrm_actor supervisor = { "sup-1", PCRM_ROLE_MONITOR, 1, "P1" };
 static const pcrm_actor clerk = { "clerk-1", PCRM_ROLE_DATA_CLERK, 1, "P1" };
 
-/* agent skills, fixed for the run (the model needs them for queue membership) */
+/*
+ * Agent skills, for queue membership in the checks.  Only worker 0 changes them
+ * (pcrm_acd_agent_set_skill), so the engine applies the changes in the order they
+ * are recorded here; main reads them while the workers are paused.
+ */
 static int agent_level[AGENTS][NQUEUES];
 
 /* ---- shared state ---- */
@@ -607,6 +611,32 @@ static void caller_hangup(struct worker *w)
 		api(pcrm_acd_call_hangup(acd, id)); /* ENOTFOUND when it already ended */
 }
 
+/*
+ * A skill added, changed or removed while the agent may be ready, ringing or
+ * talking.  Only the common queues: q7 and q8 keep their few members and qpin
+ * none; every agent keeps 2-4 of the common queues, as set up.
+ */
+static void skill_change(struct worker *w)
+{
+	static const int common[] = { Q0, Q1, Q2, Q3, Q4, Q5, Q6, Q9 };
+	char agent[32];
+	unsigned a = pick(&w->rng, AGENTS);
+	int q = common[pick(&w->rng, 8)], held = 0, level;
+	for (int i = 0; i < 8; i++)
+		held += agent_level[a][common[i]] > 0;
+	if (agent_level[a][q] == 0)
+		level = held < 4 ? 1 + (int)pick(&w->rng, PCRM_ACD_LEVEL_MAX) : 0;
+	else
+		level = held > 2 && pick(&w->rng, 3) == 0 ? 0 : 1 + (int)pick(&w->rng, PCRM_ACD_LEVEL_MAX);
+	if (level == agent_level[a][q])
+		return;
+	agent_id(agent, sizeof(agent), a);
+	if (api(pcrm_acd_agent_set_skill(acd, agent, queue_ids[q], level)) == PCRM_OK)
+		agent_level[a][q] = level;
+	else
+		fail("set_skill %s %s %d: %s", agent, queue_ids[q], level, pcrm_error_last());
+}
+
 static void supervisor_action(struct worker *w)
 {
 	char agent[32], call[32];
@@ -729,6 +759,8 @@ static void *worker_main(void *arg)
 			caller_hangup(w);
 		} else if (r < 890) {
 			supervisor_action(w);
+		} else if (r < 893 && w->index == 0) {
+			skill_change(w);
 		} else if (r < 950) {
 			invalid_request(w);
 		} else if (r < 990) {
