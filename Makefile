@@ -59,7 +59,7 @@ $(TSAN_BUILD)/build.ninja:
 
 TSAN_TARGETS = tests/acd/stress_acd
 ACD_STRESS_CALLS_ASAN ?= 200000
-ACD_STRESS_CALLS_TSAN ?= 100000
+ACD_STRESS_CALLS_TSAN ?= 50000
 
 # The whole suite, then once more under AddressSanitizer + UndefinedBehaviorSanitizer,
 # then the threaded tests under ThreadSanitizer.
