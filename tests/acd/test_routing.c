@@ -576,3 +576,45 @@ Test(preferred, account_manager_logging_out_ends_the_wait)
 	cr_assert_str_eq(agent_of(acd, "c1"), "x");
 	pcrm_acd_free(acd);
 }
+
+Test(overflow, max_wait_passing_while_ringing_acts_when_the_call_returns)
+{
+	struct vclock c = { 0 };
+	pcrm_acd *acd = engine(&c, "{\"version\":1,\"queues\":["
+	                           "{\"id\":\"main\",\"max_wait_s\":60,\"ring_timeout_s\":100,\"overflow\":\"spill\"},"
+	                           "{\"id\":\"spill\"}],"
+	                           "\"agents\":[{\"id\":\"m\",\"skills\":{\"main\":5}}]}");
+	ready(acd, "m");
+	arrive(acd, "c1", "main");
+	advance(acd, &c, 60000);
+	cr_assert_str_eq(agent_of(acd, "c1"), "m", "still ringing at max_wait");
+	advance(acd, &c, 40000); /* rings out: back in main, past its max wait: on to spill */
+	pcrm_acd_call_info info;
+	OK(pcrm_acd_call_get(acd, "c1", &info));
+	cr_assert_str_eq(info.queue_id, "spill");
+	cr_assert_eq(info.state, PCRM_ACD_CALL_WAITING);
+	cr_assert_eq(state_of(acd, "m"), PCRM_ACD_READY);
+	pcrm_acd_free(acd);
+}
+
+Test(strategy, ring_all_abandon_frees_every_agent)
+{
+	struct vclock c = { 0 };
+	const int lv[] = { 5, 5, 5 };
+	pcrm_acd *acd = one_queue(&c, "ring_all", lv, 3, NULL);
+	ready(acd, "a1");
+	ready(acd, "a2");
+	ready(acd, "a3");
+	arrive(acd, "c1", "q");
+	OK(pcrm_acd_call_hangup(acd, "c1"));
+	for (int i = 1; i <= 3; i++) {
+		char id[16];
+		snprintf(id, sizeof(id), "a%d", i);
+		cr_assert_eq(state_of(acd, id), PCRM_ACD_READY, "%s", id);
+	}
+	pcrm_acd_queue_stats st;
+	OK(pcrm_acd_queue_stats_get(acd, "q", &st));
+	cr_assert_eq(st.total.abandoned, 1);
+	cr_assert_eq(st.agents_ready, 3);
+	pcrm_acd_free(acd);
+}
