@@ -123,6 +123,7 @@ struct acd_queue {
 	uint64_t rr_turn;
 
 	pcrm_acd_queue_counts total, interval;
+	pcrm_acd_ms interval_of; /* start of the interval `interval` counts (closed lazily) */
 	struct acd_queue_hist hist;
 };
 
@@ -147,6 +148,7 @@ struct acd_agent {
 	struct acd_timer wrap_timer;
 
 	pcrm_acd_agent_counts total, interval;
+	pcrm_acd_ms interval_of; /* start of the interval `interval` counts (closed lazily) */
 	struct acd_agent_hist hist;
 };
 
@@ -284,7 +286,6 @@ int acd_agent_meets(const struct acd_agent *a, const struct acd_req *skills, int
 /* ---- route.c ---- */
 void acd_agent_index_ready(pcrm_acd *acd, struct acd_agent *a);
 void acd_agent_index_unready(pcrm_acd *acd, struct acd_agent *a);
-int acd_call_index_reserve(pcrm_acd *acd, struct acd_call *c);
 struct acd_class *acd_class_get(struct acd_queue *q, int min_level, const struct acd_call *c);
 /** Puts a WAITING call into its class heaps (or its preferred agent's heap). */
 void acd_call_index_add(pcrm_acd *acd, struct acd_call *c);
@@ -293,7 +294,7 @@ void acd_call_index_remove(pcrm_acd *acd, struct acd_call *c);
 int acd_dispatch_call(pcrm_acd *acd, struct acd_call *c);
 /** Offers a ready agent the best call it may answer, if any. */
 void acd_dispatch_agent(pcrm_acd *acd, struct acd_agent *a);
-/** Withdraws every offer of an offered call (agents back to ready unless `keep` says otherwise). */
+/** Takes agent `a` off the call's offer list (the caller decides the agent's next state). */
 void acd_offer_withdraw_one(pcrm_acd *acd, struct acd_call *c, struct acd_agent *a);
 
 /* ---- agent.c ---- */
@@ -321,7 +322,6 @@ void acd_call_requeue(pcrm_acd *acd, struct acd_call *c);
  * nothing.
  */
 int acd_call_enter_queue(pcrm_acd *acd, struct acd_call *c, struct acd_queue *q);
-void acd_call_finish(pcrm_acd *acd, struct acd_call *c, pcrm_acd_outcome outcome);
 void acd_call_free(struct acd_call *c);
 /** Frees a call that left the engine, giving back its timer room. */
 void acd_call_destroy(pcrm_acd *acd, struct acd_call *c);
@@ -351,10 +351,15 @@ struct acd_queue *acd_overflow(pcrm_acd *acd, struct acd_call *c, struct acd_que
                                const char *why);
 
 /* ---- stats.c ---- */
+/** Adds the time since the last accounting to the agent's current state (closing intervals first). */
 void acd_agent_account(pcrm_acd *acd, struct acd_agent *a);
-void acd_interval_roll(pcrm_acd *acd, pcrm_acd_ms boundary);
-/** Moves the current interval (just begun, empty) forward to `to`, time in state going to the totals only. */
-void acd_interval_skip(pcrm_acd *acd, pcrm_acd_ms to);
+/**
+ * The current interval's counters of a queue / an agent.  Intervals are
+ * closed lazily, object by object, when next touched or read, so crossing a
+ * boundary costs O(1) under the lock instead of a pass over every object.
+ */
+pcrm_acd_queue_counts *acd_queue_interval(pcrm_acd *acd, struct acd_queue *q);
+pcrm_acd_agent_counts *acd_agent_interval(pcrm_acd *acd, struct acd_agent *a);
 void acd_queue_counts_finish(pcrm_acd_queue_counts *c);
 void acd_agent_counts_finish(pcrm_acd_agent_counts *c);
 

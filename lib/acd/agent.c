@@ -84,7 +84,7 @@ static int count_miss(pcrm_acd *acd, struct acd_agent *a)
 	a->call = NULL;
 	a->misses++;
 	a->total.missed++;
-	a->interval.missed++;
+	acd_agent_interval(acd, a)->missed++;
 	if (a->misses < acd->opt.max_misses)
 		return 0;
 	acd_agent_set_state(acd, a, PCRM_ACD_NOT_READY, "missed");
@@ -109,8 +109,8 @@ static void wrap_up_finish(pcrm_acd *acd, struct acd_agent *a)
 {
 	struct acd_call *c = a->call;
 	int64_t wrap = acd->now - c->ended_at;
-	pcrm_acd_queue_counts *qc[2] = { &c->queue->total, &c->queue->interval };
-	pcrm_acd_agent_counts *ac[2] = { &a->total, &a->interval };
+	pcrm_acd_queue_counts *qc[2] = { &c->queue->total, acd_queue_interval(acd, c->queue) };
+	pcrm_acd_agent_counts *ac[2] = { &a->total, acd_agent_interval(acd, a) };
 
 	acd_timer_cancel(acd, &a->wrap_timer);
 	for (int i = 0; i < 2; i++) {
@@ -307,6 +307,7 @@ int acd_agent_add_locked(pcrm_acd *acd, const char *id, const char *org,
 	acd_copy_id(a->org, org ? org : "");
 	a->state = PCRM_ACD_LOGGED_OUT;
 	a->state_since = a->accounted_since = a->idle_since = acd->now;
+	a->interval_of = acd->interval_start;
 	acd_heap_init(&a->personal, offsetof(struct acd_call, ppos));
 	acd_timer_init(&a->wrap_timer, ACD_TIMER_WRAP_UP, a);
 	for (size_t i = 0; i < n; i++)

@@ -83,7 +83,7 @@ int acd_call_enter_queue(pcrm_acd *acd, struct acd_call *c, struct acd_queue *q)
 		c->first_queue = q;
 	c->queue_entered_at = acd->now;
 	q->total.offered++;
-	q->interval.offered++;
+	acd_queue_interval(acd, q)->offered++;
 	c->next_rule = 0;
 	c->max_wait_due = 0;
 	acd_rules_arm(acd, c);
@@ -252,9 +252,9 @@ static void refuse_call(pcrm_acd *acd, struct acd_call *c, struct acd_queue *q, 
 {
 	pcrm_acd_event ev;
 	q->total.offered++;
-	q->interval.offered++;
+	acd_queue_interval(acd, q)->offered++;
 	q->total.refused++;
-	q->interval.refused++;
+	acd_queue_interval(acd, q)->refused++;
 	c->queue = q;
 	if (!c->first_queue)
 		c->first_queue = q;
@@ -293,7 +293,7 @@ int pcrm_acd_call_arrive(pcrm_acd *acd, const pcrm_acd_call_spec *spec,
 	target = q;
 	if (adm == ACD_OVERFLOW && (target = acd_overflow(acd, c, q, why))) {
 		q->total.offered++;
-		q->interval.offered++;
+		acd_queue_interval(acd, q)->offered++;
 	}
 	if (adm == ACD_REFUSE || !target) {
 		int full = strcmp(why, "full") == 0;
@@ -372,7 +372,7 @@ int pcrm_acd_call_answer(pcrm_acd *acd, const char *call_id, const char *agent_i
 	c->state = PCRM_ACD_CALL_TALKING;
 	c->answered_at = c->talk_since = acd->now;
 	pcrm_acd_ms wait = acd->now - c->arrived_at;
-	pcrm_acd_queue_counts *qc[2] = { &c->queue->total, &c->queue->interval };
+	pcrm_acd_queue_counts *qc[2] = { &c->queue->total, acd_queue_interval(acd, c->queue) };
 	for (int i = 0; i < 2; i++) {
 		qc[i]->answered++;
 		qc[i]->wait_answered_ms += wait;
@@ -380,7 +380,7 @@ int pcrm_acd_call_answer(pcrm_acd *acd, const char *call_id, const char *agent_i
 			qc[i]->answered_in_target++;
 	}
 	a->total.answered++;
-	a->interval.answered++;
+	acd_agent_interval(acd, a)->answered++;
 	a->login_calls++;
 	a->misses = 0;
 	acd_agent_set_state(acd, a, PCRM_ACD_TALKING, NULL);
@@ -556,7 +556,7 @@ static void abandon(pcrm_acd *acd, struct acd_call *c)
 	struct acd_queue *q = c->queue;
 	pcrm_acd_ms wait = acd->now - c->arrived_at;
 	int is_short = wait <= (pcrm_acd_ms)acd->opt.short_abandon_s * 1000;
-	pcrm_acd_queue_counts *qc[2] = { &q->total, &q->interval };
+	pcrm_acd_queue_counts *qc[2] = { &q->total, acd_queue_interval(acd, q) };
 	pcrm_acd_event ev;
 
 	acd_timer_cancel(acd, &c->ring);

@@ -96,10 +96,12 @@ static void rebase(pcrm_acd *acd)
 		a->state_since = a->accounted_since = a->idle_since = acd->now;
 		memset(&a->total, 0, sizeof(a->total));
 		memset(&a->interval, 0, sizeof(a->interval));
+		a->interval_of = acd->interval_start;
 	}
 	for (size_t i = 0; i < acd->nqueues; i++) {
 		acd->queues[i]->total = (pcrm_acd_queue_counts){ 0 };
 		acd->queues[i]->interval = (pcrm_acd_queue_counts){ 0 };
+		acd->queues[i]->interval_of = acd->interval_start;
 	}
 }
 

@@ -167,6 +167,7 @@ static int create(pcrm_acd *acd, const pcrm_acd_queue_config *c, struct acd_queu
 	q->no_agent = c->no_agent;
 	q->wrap_up_s = c->wrap_up_s;
 	q->ring_timeout_s = c->ring_timeout_s;
+	q->interval_of = acd->interval_start;
 	for (size_t l = 0; l < ACD_LEVELS; l++)
 		acd_heap_init(&q->idle[l], offsetof(struct acd_member, pos));
 	acd_heap_init(&q->waiting, offsetof(struct acd_call, wpos));

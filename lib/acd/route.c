@@ -129,7 +129,7 @@ static void offer(pcrm_acd *acd, struct acd_call *c, struct acd_agent **agents, 
 		a->call = c;
 		acd_agent_set_state(acd, a, PCRM_ACD_RESERVED, NULL);
 		a->total.offered++;
-		a->interval.offered++;
+		acd_agent_interval(acd, a)->offered++;
 		acd->counters.routing_decisions++;
 		acd_emit_call(acd, PCRM_ACD_EV_CALL_OFFERED, c, a);
 	}

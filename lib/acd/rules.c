@@ -63,10 +63,10 @@ struct acd_queue *acd_overflow(pcrm_acd *acd, struct acd_call *c, struct acd_que
 	for (struct acd_queue *q = from; q != cur; q = q->overflow) {
 		if (q != from) {
 			q->total.offered++;
-			q->interval.offered++;
+			acd_queue_interval(acd, q)->offered++;
 		}
 		q->total.overflowed_out++;
-		q->interval.overflowed_out++;
+		acd_queue_interval(acd, q)->overflowed_out++;
 		acd_queue_admission(q, &w);
 		emit_overflow(acd, c, q, q->overflow, q == from ? why : w);
 		c->overflows++;
@@ -208,7 +208,7 @@ void acd_max_wait_fire(pcrm_acd *acd, struct acd_call *c)
 		return;
 	}
 	from->total.timed_out++;
-	from->interval.timed_out++;
+	acd_queue_interval(acd, from)->timed_out++;
 	acd_event_init(acd, &ev, PCRM_ACD_EV_CALL_TIMED_OUT);
 	acd_copy_id(ev.call_id, c->id);
 	acd_copy_id(ev.queue_id, from->id);

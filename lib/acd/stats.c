@@ -12,58 +12,78 @@
 #include "acd_internal.h"
 #include "core/error.h"
 
-void acd_agent_account(pcrm_acd *acd, struct acd_agent *a)
+static size_t ring_slot(size_t *head, size_t *count)
 {
-	int64_t d = acd->now - a->accounted_since;
-	if (d > 0) {
-		a->total.state_ms[a->state] += d;
-		a->interval.state_ms[a->state] += d;
-	}
-	a->accounted_since = acd->now;
-}
-
-static size_t ring_slot(size_t head, size_t *count)
-{
-	size_t slot = (head + *count) % PCRM_ACD_INTERVALS_KEPT;
+	size_t slot = (*head + *count) % PCRM_ACD_INTERVALS_KEPT;
 	if (*count < PCRM_ACD_INTERVALS_KEPT)
 		(*count)++;
+	else
+		*head = (*head + 1) % PCRM_ACD_INTERVALS_KEPT;
 	return slot;
 }
 
-void acd_interval_roll(pcrm_acd *acd, pcrm_acd_ms boundary)
+/* The oldest interval start that can still be in the kept history. */
+static pcrm_acd_ms kept_from(const pcrm_acd *acd)
 {
-	for (size_t i = 0; i < acd->nqueues; i++) {
-		struct acd_queue *q = acd->queues[i];
-		int full = q->hist.count == PCRM_ACD_INTERVALS_KEPT;
-		size_t slot = ring_slot(q->hist.head, &q->hist.count);
-		if (full)
-			q->hist.head = (q->hist.head + 1) % PCRM_ACD_INTERVALS_KEPT;
-		q->hist.start[slot] = acd->interval_start;
-		q->hist.counts[slot] = q->interval;
-		memset(&q->interval, 0, sizeof(q->interval));
-	}
-	for (size_t i = 0; i < acd->nagents; i++) {
-		struct acd_agent *a = acd->agents[i];
-		acd_agent_account(acd, a);
-		int full = a->hist.count == PCRM_ACD_INTERVALS_KEPT;
-		size_t slot = ring_slot(a->hist.head, &a->hist.count);
-		if (full)
-			a->hist.head = (a->hist.head + 1) % PCRM_ACD_INTERVALS_KEPT;
-		a->hist.start[slot] = acd->interval_start;
-		a->hist.counts[slot] = a->interval;
-		memset(&a->interval, 0, sizeof(a->interval));
-	}
-	acd->interval_start = boundary;
+	return acd->interval_start - (pcrm_acd_ms)PCRM_ACD_INTERVALS_KEPT * acd->interval_ms;
 }
 
-void acd_interval_skip(pcrm_acd *acd, pcrm_acd_ms to)
+pcrm_acd_queue_counts *acd_queue_interval(pcrm_acd *acd, struct acd_queue *q)
 {
-	for (size_t i = 0; i < acd->nagents; i++) {
-		struct acd_agent *a = acd->agents[i];
-		a->total.state_ms[a->state] += to - a->accounted_since;
-		a->accounted_since = to;
+	int first = 1;
+	while (q->interval_of < acd->interval_start) {
+		if (!first && q->interval_of < kept_from(acd)) {
+			q->interval_of = kept_from(acd); /* empty intervals that would not be kept */
+			continue;
+		}
+		size_t slot = ring_slot(&q->hist.head, &q->hist.count);
+		q->hist.start[slot] = q->interval_of;
+		q->hist.counts[slot] = q->interval;
+		memset(&q->interval, 0, sizeof(q->interval));
+		q->interval_of += acd->interval_ms;
+		first = 0;
 	}
-	acd->interval_start = to;
+	return &q->interval;
+}
+
+static void add_state_time(struct acd_agent *a, pcrm_acd_ms until, int to_interval)
+{
+	int64_t d = until - a->accounted_since;
+	if (d > 0) {
+		a->total.state_ms[a->state] += d;
+		if (to_interval)
+			a->interval.state_ms[a->state] += d;
+	}
+	if (until > a->accounted_since)
+		a->accounted_since = until;
+}
+
+pcrm_acd_agent_counts *acd_agent_interval(pcrm_acd *acd, struct acd_agent *a)
+{
+	int first = 1;
+	/* nothing touched the agent meanwhile, so it stayed in one state throughout */
+	while (a->interval_of < acd->interval_start) {
+		if (!first && a->interval_of < kept_from(acd)) {
+			add_state_time(a, kept_from(acd), 0);
+			a->interval_of = kept_from(acd);
+			continue;
+		}
+		pcrm_acd_ms end = a->interval_of + acd->interval_ms;
+		add_state_time(a, end, 1);
+		size_t slot = ring_slot(&a->hist.head, &a->hist.count);
+		a->hist.start[slot] = a->interval_of;
+		a->hist.counts[slot] = a->interval;
+		memset(&a->interval, 0, sizeof(a->interval));
+		a->interval_of = end;
+		first = 0;
+	}
+	return &a->interval;
+}
+
+void acd_agent_account(pcrm_acd *acd, struct acd_agent *a)
+{
+	acd_agent_interval(acd, a);
+	add_state_time(a, acd->now, 1);
 }
 
 static double ratio(double num, double den)
@@ -124,7 +144,7 @@ int pcrm_acd_queue_stats_get(pcrm_acd *acd, const char *queue_id, pcrm_acd_queue
 		                    s == PCRM_ACD_HELD || s == PCRM_ACD_WRAP_UP;
 	}
 	out->total = q->total;
-	out->interval = q->interval;
+	out->interval = *acd_queue_interval(acd, q);
 	acd_queue_counts_finish(&out->total);
 	acd_queue_counts_finish(&out->interval);
 	out->interval_start = acd->interval_start;
@@ -174,6 +194,7 @@ int pcrm_acd_queue_interval_get(pcrm_acd *acd, const char *queue_id, size_t inde
 	acd_enter(acd);
 	if (!(q = queue_find(acd, queue_id)))
 		return acd_leave(acd, pcrm_error_last_status());
+	acd_queue_interval(acd, q);
 	if ((rc = hist_index(q->hist.head, q->hist.count, index, &slot)) < 0)
 		return acd_leave(acd, rc);
 	*out = q->hist.counts[slot];
@@ -195,6 +216,7 @@ int pcrm_acd_agent_interval_get(pcrm_acd *acd, const char *agent_id, size_t inde
 	acd_enter(acd);
 	if (!(a = acd_agent_find(acd, agent_id)))
 		return acd_leave(acd, pcrm_error_last_status());
+	acd_agent_account(acd, a);
 	if ((rc = hist_index(a->hist.head, a->hist.count, index, &slot)) < 0)
 		return acd_leave(acd, rc);
 	*out = a->hist.counts[slot];

@@ -176,7 +176,7 @@ int pcrm_acd_call_move(pcrm_acd *acd, const pcrm_actor *actor, const char *call_
 		acd_timer_cancel(acd, &c->fallback);
 	}
 	from->total.moved_out++;
-	from->interval.moved_out++;
+	acd_queue_interval(acd, from)->moved_out++;
 	c->overflows++;
 	acd_event_init(acd, &ev, PCRM_ACD_EV_CALL_MOVED);
 	acd_copy_id(ev.call_id, c->id);

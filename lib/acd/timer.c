@@ -66,16 +66,9 @@ void acd_timers_run(pcrm_acd *acd)
 		/* an interval boundary goes before timers due at or after it, so each
 		 * thing is counted in the interval in which it happened */
 		if (boundary <= now && (!t || boundary <= t->due)) {
-			acd->now = boundary;
-			acd_interval_roll(acd, boundary);
-			/* a long jump of the clock: intervals that would fall out of the kept
-			 * history anyway are skipped rather than rolled one by one */
-			pcrm_acd_ms keep_from = now - now % acd->interval_ms -
-			                        (pcrm_acd_ms)PCRM_ACD_INTERVALS_KEPT * acd->interval_ms;
-			if (acd->interval_start < keep_from && (!t || t->due >= keep_from)) {
-				acd->now = keep_from;
-				acd_interval_skip(acd, keep_from);
-			}
+			/* O(1): each queue and agent closes its own interval when next touched */
+			pcrm_acd_ms until = t && t->due < now ? t->due : now;
+			acd->interval_start = until - until % acd->interval_ms;
 			continue;
 		}
 		if (!t || t->due > now)

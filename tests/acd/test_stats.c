@@ -168,6 +168,16 @@ Test(stats, intervals_close_on_the_boundary)
 	OK(pcrm_acd_queue_interval_get(acd, "q", 4, &start, &qc));
 	cr_assert_eq(start, T0);
 	cr_assert_eq(qc.offered, 4);
+	/* the agent, untouched all hour, closes its intervals when read: ready throughout */
+	for (size_t i = 0; i < 4; i++) {
+		OK(pcrm_acd_agent_interval_get(acd, "a1", i, &start, &ac));
+		cr_assert_eq(start, T0 + (pcrm_acd_ms)(4 - i) * 900000);
+		cr_assert_eq(ac.state_ms[PCRM_ACD_READY], 900000, "interval %zu", i);
+		cr_assert_eq(ac.answered, 0);
+	}
+	OK(pcrm_acd_agent_stats_get(acd, "a1", &as));
+	cr_assert_eq(as.interval.state_ms[PCRM_ACD_READY], 30000);
+	cr_assert_eq(as.total.state_ms[PCRM_ACD_READY], 15000 + 4 * 900000 + 900000 - 120000 + 30000);
 	pcrm_acd_free(acd);
 }
 
