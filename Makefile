@@ -9,6 +9,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= $(patsubst tests/fuzz/fuzz_%.c,%,$(filter-out tests/fuzz/fuzz_world.c,$(sort $(wildcard tests/fuzz/fuzz_*.c))))
 FUZZ_MERGE   ?= 0
+TSAN_BUILD ?= build-tsan
 WERROR     ?= true
 MESON_OPTS ?=
 
@@ -31,7 +32,7 @@ DEB_PACKAGES = build-essential meson ninja-build pkg-config \
 # more): installed when it runs, so `make test` and CI do not pay for them.
 FUZZ_PACKAGES = clang libclang-rt-dev
 
-.PHONY: all deps fuzz-deps build demo test test-asan valgrind fuzz bench clean
+.PHONY: all deps fuzz-deps build demo test test-asan valgrind fuzz test-tsan bench clean
 
 all: build
 
@@ -67,16 +68,31 @@ $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) -Dwerror=$(WERROR) -Db_sanitize=address,undefined \
 		-Db_lundef=false -Dpython=disabled $(MESON_OPTS)
 
-# The whole suite, then once more under AddressSanitizer + UndefinedBehaviorSanitizer.
-test: build $(ASAN_BUILD)/build.ninja
+# ThreadSanitizer: only the multi-threaded tests (suite acd-threads), so only
+# their targets are built; the ACD stress test takes fewer calls there (TSan
+# runs it 10-30x slower) but the same four threads and the same checks.
+$(TSAN_BUILD)/build.ninja:
+	meson setup $(TSAN_BUILD) -Dwerror=$(WERROR) -Db_sanitize=thread \
+		-Db_lundef=false -Dpython=disabled $(MESON_OPTS)
+
+TSAN_TARGETS = tests/acd/stress_acd
+ACD_STRESS_CALLS_ASAN ?= 200000
+ACD_STRESS_CALLS_TSAN ?= 50000
+
+# The whole suite, then once more under AddressSanitizer + UndefinedBehaviorSanitizer,
+# then the threaded tests under ThreadSanitizer.
+test: build $(ASAN_BUILD)/build.ninja $(TSAN_BUILD)/build.ninja
 	meson test -C $(BUILD) --print-errorlogs
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	PCRM_ACD_STRESS_CALLS=$(ACD_STRESS_CALLS_ASAN) \
 		meson test -C $(ASAN_BUILD) --print-errorlogs --no-suite slow
+	$(MAKE) --no-print-directory test-tsan
 
 test-asan: deps $(ASAN_BUILD)/build.ninja
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	PCRM_ACD_STRESS_CALLS=$(ACD_STRESS_CALLS_ASAN) \
 		meson test -C $(ASAN_BUILD) --print-errorlogs
 
 # Every Criterion test program of the normal build under valgrind memcheck
@@ -98,8 +114,14 @@ fuzz: deps fuzz-deps $(FUZZ_BUILD)/build.ninja
 	meson compile -C $(FUZZ_BUILD) $(addprefix tests/fuzz/fuzz_,$(FUZZ_TARGETS))
 	tests/fuzz/run_fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_MERGE) $(FUZZ_TARGETS)
 
+test-tsan: deps $(TSAN_BUILD)/build.ninja
+	meson compile -C $(TSAN_BUILD) $(TSAN_TARGETS)
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	PCRM_ACD_STRESS_CALLS=$(ACD_STRESS_CALLS_TSAN) \
+		meson test -C $(TSAN_BUILD) --no-rebuild --print-errorlogs --suite acd-threads
+
 bench: build
 	meson test -C $(BUILD) --benchmark --verbose
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)
