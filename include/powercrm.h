@@ -20,5 +20,6 @@
 #include <powercrm/workflow.h>
 #include <powercrm/tariff.h>
 #include <powercrm/billing.h>
+#include <powercrm/complaint.h>
 
 #endif /* POWERCRM_H */

@@ -40,6 +40,7 @@ extern const char pcrm__schema_workflow_notification[];
 extern const char pcrm__schema_billing_inputs[];
 extern const char pcrm__schema_workflow_history_keyed[];
 extern const char pcrm__schema_workflow_domains[];
+extern const char pcrm__schema_complaint[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -180,6 +181,8 @@ static const struct migration migrations[] = {
 	  pcrm__schema_billing_inputs, NULL },
 	{ 14, "work-order value checks as domains on PostgreSQL, checked only where written",
 	  pcrm__schema_workflow_domains, audit_head_domain },
+	{ 18, "complaint tickets, their configuration and serial counters", pcrm__schema_complaint,
+	  NULL },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
