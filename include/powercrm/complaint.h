@@ -37,6 +37,7 @@
 #include <powercrm/actor.h>
 #include <powercrm/common.h>
 #include <powercrm/ctx.h>
+#include <powercrm/decimal.h>
 #include <powercrm/time.h>
 
 #ifdef __cplusplus
@@ -155,6 +156,58 @@ PCRM_EXTERN(pcrm_time) pcrm_complaint_accepted_at(const pcrm_complaint *c);
  * the context has the data key, otherwise as "sealed": true.
  */
 PCRM_EXTERN(const char *) pcrm_complaint_json(const pcrm_complaint *c);
+
+/* ---- statistics ---- */
+
+typedef struct pcrm_complaint_stats pcrm_complaint_stats;
+
+/**
+ * One group of the statistics; the definitions are in docs/complaints.md.
+ * Rates are exact decimals with 4 digits (half up), 0 when their
+ * denominator is 0; strings live as long as the statistics.
+ */
+typedef struct pcrm_complaint_stat {
+	const char *key1;          /**< the value of the first grouping key */
+	const char *key2;          /**< the value of the second, or NULL with one key */
+	int64_t received;          /**< accepted in the period, merged duplicates left out */
+	int64_t handled;           /**< of those, replied to */
+	int64_t overdue_open;      /**< of those, not replied to and their work order overdue */
+	int64_t substantiated;     /**< replied to as substantiated (属实/成立) */
+	int64_t repeat;            /**< marked repeat */
+	int64_t visited;           /**< return visit recorded */
+	int64_t satisfied;         /**< last visit satisfied or basically satisfied */
+	pcrm_decimal reply_rate;         /**< handled / received */
+	pcrm_decimal return_visit_rate;  /**< visited / handled */
+	pcrm_decimal satisfaction_rate;  /**< satisfied / visited */
+	int64_t avg_handling_seconds;    /**< mean of reply - acceptance (calendar seconds, rounded
+	                                      down) over the handled; -1 when none */
+} pcrm_complaint_stat;
+
+/**
+ * Statistics of the tickets accepted in [from, to) whose responsible unit
+ * lies in `org_unit`'s subtree (NULL: the actor's unit), grouped by
+ * `group_by`: one key or two separated by a comma, each of
+ * responsible_unit, category, nature, channel, org_unit (the customer's,
+ * or the accepting unit's for anonymous tickets).  Groups are ordered by
+ * their keys.  Needs PCRM_PERM_ARCHIVE_READ on `org_unit`.  PCRM_EINVAL
+ * for an inverted or empty period ("to: not after from") or an unknown
+ * key ("group_by: ...").  Free with pcrm_complaint_stats_free().
+ */
+PCRM_EXTERN(int) pcrm_complaint_stats_compute(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                              const char *org_unit, pcrm_time from, pcrm_time to,
+                                              const char *group_by, pcrm_complaint_stats **out);
+PCRM_EXTERN(size_t) pcrm_complaint_stats_count(const pcrm_complaint_stats *stats);
+/** The i-th group, or NULL out of range. */
+PCRM_EXTERN(const pcrm_complaint_stat *) pcrm_complaint_stats_at(const pcrm_complaint_stats *stats,
+                                                                 size_t i);
+/** Everything as one JSON object {"from", "to", "group_by", "rows": [...]}; lives as long as stats. */
+PCRM_EXTERN(const char *) pcrm_complaint_stats_json(const pcrm_complaint_stats *stats);
+/**
+ * The groups as CSV (RFC 4180, a header line, CRLF line ends) for
+ * spreadsheets.  *out is text to free with pcrm_free().
+ */
+PCRM_EXTERN(int) pcrm_complaint_stats_csv(const pcrm_complaint_stats *stats, char **out);
+PCRM_EXTERN(void) pcrm_complaint_stats_free(pcrm_complaint_stats *stats);
 
 #ifdef __cplusplus
 }

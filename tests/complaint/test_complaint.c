@@ -465,3 +465,134 @@ PCRM_BACKEND_TEST(complaint, reply_and_return_visit_dissatisfied_reopens)
 	pcrm_workorder_free(wo);
 	pcrm_complaint_free(c);
 }
+
+static pcrm_time at(const char *text)
+{
+	pcrm_time v;
+	pcrm_assert_ok(pcrm_time_parse(text, &v));
+	return v;
+}
+
+static pcrm_complaint *file_at(pcrm_test_store *t, const char *customer, const char *category,
+                               const char *subcategory, const char *when)
+{
+	char doc[512];
+	pcrm_complaint *c = NULL;
+	snprintf(doc, sizeof(doc), "{\"channel\": \"phone\", \"category\": \"%s\", \"subcategory\":"
+	         " \"%s\", \"nature\": \"complaint\", \"description\": \"x\", \"customer_no\": \"%s\","
+	         " \"accepted_at\": \"%s\"}", category, subcategory, customer, when);
+	pcrm_assert_ok(pcrm_complaint_file(t->ctx, &city_agent, doc, &c));
+	return c;
+}
+
+static void assert_rate(pcrm_decimal d, const char *expected)
+{
+	pcrm_assert_dec(d, expected);
+}
+
+/*
+ * The hand-checked month (November 2026, local time):
+ *   A  张 service/attitude  11-02 10:00 -> 370102; replied 11-23 09:00 substantiated; visit
+ *      dissatisfied (handling again)
+ *   B  张 service/attitude  11-05       -> 370102; repeat of A; never handled; overdue after tick
+ *   C  李 outage/planned    11-10 10:00 -> 3701;   replied 11-23 09:00 not substantiated; visit
+ *      basically satisfied
+ *   E  李 outage/planned    11-11       -> 3701;   merged into C: not counted
+ *   D  李 service/standards 10-31        -> 3701;   outside the period
+ */
+PCRM_BACKEND_TEST(complaint, statistics_of_a_hand_checked_month)
+{
+	pcrm_complaint *a, *b, *c, *d, *e;
+	pcrm_complaint_stats *s = NULL;
+	const pcrm_complaint_stat *r;
+	pcrm_time from = at("2026-11-01T00:00:00+08:00"), to = at("2026-12-01T00:00:00+08:00");
+	char *csv = NULL;
+	int processed = 0;
+
+	setup(t);
+	a = file_at(t, ZHANG, "service", "attitude", "2026-11-02T10:00:00+08:00");
+	b = file_at(t, ZHANG, "service", "attitude", "2026-11-05T10:00:00+08:00");
+	c = file_at(t, LI, "outage", "planned", "2026-11-10T10:00:00+08:00");
+	e = file_at(t, LI, "outage", "planned", "2026-11-11T10:00:00+08:00");
+	d = file_at(t, LI, "service", "standards", "2026-10-31T10:00:00+08:00");
+	pcrm_assert_ok(pcrm_complaint_merge(t->ctx, &jn_lead, pcrm_complaint_serial(e),
+	                                    pcrm_complaint_serial(c), NULL));
+	to_reply(t, a);
+	pcrm_assert_ok(pcrm_complaint_reply(t->ctx, &city_agent, pcrm_complaint_serial(a),
+	               "{\"channel\": \"phone\", \"content\": \"x\", \"substantiated\": true}", NULL));
+	pcrm_assert_ok(pcrm_complaint_return_visit(t->ctx, &city_agent, pcrm_complaint_serial(a),
+	               "{\"result\": \"x\", \"satisfaction\": \"dissatisfied\"}", NULL));
+	to_reply(t, c);
+	pcrm_assert_ok(pcrm_complaint_reply(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	               "{\"channel\": \"sms\", \"content\": \"x\", \"substantiated\": false}", NULL));
+	pcrm_assert_ok(pcrm_complaint_return_visit(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	               "{\"result\": \"x\", \"satisfaction\": \"basically_satisfied\"}", NULL));
+	/* two days on, B's one working day to make contact has passed */
+	t->now += 2 * DAY;
+	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &system_actor, t->now, &processed));
+
+	pcrm_assert_ok(pcrm_complaint_stats_compute(t->ctx, &root_admin, NULL, from, to,
+	                                            "responsible_unit", &s));
+	cr_assert_eq(pcrm_complaint_stats_count(s), 2, "%s", pcrm_complaint_stats_json(s));
+	r = pcrm_complaint_stats_at(s, 0);
+	cr_assert_str_eq(r->key1, "3701");
+	cr_assert_null(r->key2);
+	cr_assert_eq(r->received, 1);
+	cr_assert_eq(r->handled, 1);
+	cr_assert_eq(r->overdue_open, 0);
+	cr_assert_eq(r->substantiated, 0);
+	cr_assert_eq(r->repeat, 0);
+	cr_assert_eq(r->visited, 1);
+	cr_assert_eq(r->satisfied, 1);
+	assert_rate(r->reply_rate, "1.0000");
+	assert_rate(r->return_visit_rate, "1.0000");
+	assert_rate(r->satisfaction_rate, "1.0000");
+	cr_assert_eq(r->avg_handling_seconds, 12 * DAY + 23 * HOUR);
+	r = pcrm_complaint_stats_at(s, 1);
+	cr_assert_str_eq(r->key1, "370102");
+	cr_assert_eq(r->received, 2);
+	cr_assert_eq(r->handled, 1);
+	cr_assert_eq(r->overdue_open, 1);
+	cr_assert_eq(r->substantiated, 1);
+	cr_assert_eq(r->repeat, 1);
+	cr_assert_eq(r->visited, 1);
+	cr_assert_eq(r->satisfied, 0);
+	assert_rate(r->reply_rate, "0.5000");
+	assert_rate(r->return_visit_rate, "1.0000");
+	assert_rate(r->satisfaction_rate, "0.0000");
+	cr_assert_eq(r->avg_handling_seconds, 20 * DAY + 23 * HOUR);
+	cr_assert_null(pcrm_complaint_stats_at(s, 2));
+	cr_assert(strstr(pcrm_complaint_stats_json(s), "\"key1\":\"370102\",\"key2\":null,\"received\":2"),
+	          "%s", pcrm_complaint_stats_json(s));
+	pcrm_assert_ok(pcrm_complaint_stats_csv(s, &csv));
+	cr_assert(strstr(csv, "\r\n3701,,1,1,0,0,0,1,1,1.0000,1.0000,1.0000,1119600\r\n"), "%s", csv);
+	pcrm_free(csv);
+	pcrm_complaint_stats_free(s);
+
+	/* two keys, and a scope: the county sees its own */
+	pcrm_assert_ok(pcrm_complaint_stats_compute(t->ctx, &root_admin, NULL, from, to,
+	                                            "category,nature", &s));
+	cr_assert_eq(pcrm_complaint_stats_count(s), 2);
+	cr_assert_str_eq(pcrm_complaint_stats_at(s, 0)->key1, "outage");
+	cr_assert_str_eq(pcrm_complaint_stats_at(s, 0)->key2, "complaint");
+	cr_assert_eq(pcrm_complaint_stats_at(s, 1)->received, 2);
+	pcrm_complaint_stats_free(s);
+	pcrm_assert_ok(pcrm_complaint_stats_compute(t->ctx, &city_agent, "370102", from, to,
+	                                            "channel", &s));
+	cr_assert_eq(pcrm_complaint_stats_count(s), 1);
+	cr_assert_eq(pcrm_complaint_stats_at(s, 0)->received, 2);
+	pcrm_complaint_stats_free(s);
+
+	pcrm_assert_fails(pcrm_complaint_stats_compute(t->ctx, &root_admin, NULL, to, from,
+	                  "category", &s), PCRM_EINVAL, "to: not after from");
+	pcrm_assert_fails(pcrm_complaint_stats_compute(t->ctx, &root_admin, NULL, from, to,
+	                  "category,weather", &s), PCRM_EINVAL, "group_by");
+	pcrm_assert_fails(pcrm_complaint_stats_compute(t->ctx, &qd_agent, "3701", from, to,
+	                  "category", &s), PCRM_EPERM, "");
+	cr_assert_null(s);
+	pcrm_complaint_free(a);
+	pcrm_complaint_free(b);
+	pcrm_complaint_free(c);
+	pcrm_complaint_free(d);
+	pcrm_complaint_free(e);
+}
