@@ -2,6 +2,7 @@
 
 import json
 import os
+from decimal import Decimal
 
 import pytest
 
@@ -92,3 +93,33 @@ def test_merge_reply_and_return_visit(tickets):
     v = tickets.complaint_return_visit(CITY_AGENT, a.serial,
                                        {"result": "满意", "satisfaction": "satisfied"})
     assert v.status == "closed" and v.fields["satisfaction"] == "satisfied"
+
+
+def test_statistics_and_csv(tickets, clock):
+    a = tickets.complaint_file(CITY_AGENT, CALL)
+    tickets.complaint_file(CITY_AGENT, CALL)
+    wo = tickets.workorder_get(CITY_AGENT, a.work_order_id)
+    wo = tickets.workorder_fire(CITY_AGENT, wo.id, wo.version, "contact", {"contact_note": "x"})
+    tickets.workorder_fire(CITY_AGENT, wo.id, wo.version, "opinion", {"opinion": "x"})
+    clock.t += 3600
+    tickets.complaint_reply(CITY_AGENT, a.serial, {"channel": "phone", "content": "x",
+                                                   "substantiated": False})
+    s = tickets.complaint_stats(ROOT_ADMIN, clock.t - 86400, clock.t + 1, "responsible_unit")
+    assert len(s) == 1
+    row = s.rows[0]
+    assert (row.key1, row.key2, row.received, row.handled, row.repeat) == ("370102", None, 2, 1, 1)
+    assert row.reply_rate == Decimal("0.5") and str(row.reply_rate) == "0.5000"
+    assert row.avg_handling_seconds == 3600 and row.satisfaction_rate == 0
+    assert s.json["rows"][0]["received"] == 2
+    assert s.csv.splitlines()[1] == "370102,,2,1,0,0,1,0,0,0.5000,0.0000,0.0000,3600"
+    with pytest.raises(powercrm.InvalidInput, match="to: not after from"):
+        tickets.complaint_stats(ROOT_ADMIN, clock.t, clock.t, "category")
+    with pytest.raises(powercrm.PermissionDenied):
+        tickets.complaint_stats(QINGDAO_AGENT, clock.t - 86400, clock.t, "category",
+                                org_unit="3701")
+
+
+def test_shipped_example_configuration_is_valid(ctx):
+    with open(os.path.join(SOURCE_ROOT, "data", "complaints", "config-example.json"),
+              encoding="utf-8") as f:
+        ctx.complaint_config_set(ROOT_ADMIN, json.load(f))

@@ -4,9 +4,10 @@ import dataclasses
 
 from . import lowlevel as _ll
 from .actor import _native as _actor
+from .money import _from_c as _decimal_from_c
 from .records import json_dumps, json_loads
 
-__all__ = ["Complaint", "ComplaintMixin"]
+__all__ = ["Complaint", "ComplaintStat", "ComplaintStats", "ComplaintMixin"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -24,6 +25,52 @@ class Complaint:
     merged_into: object
     accepted_at: int
     fields: dict
+
+
+@dataclasses.dataclass(frozen=True)
+class ComplaintStat:
+    """One group of the statistics (docs/complaints.md); rates are ``decimal.Decimal``."""
+
+    key1: str
+    key2: object  # None with one grouping key
+    received: int
+    handled: int
+    overdue_open: int
+    substantiated: int
+    repeat: int
+    visited: int
+    satisfied: int
+    reply_rate: object
+    return_visit_rate: object
+    satisfaction_rate: object
+    avg_handling_seconds: object  # None when nothing was handled
+
+
+@dataclasses.dataclass(frozen=True)
+class ComplaintStats:
+    """The groups, the same as one JSON object (`json`) and as CSV text (`csv`)."""
+
+    rows: list
+    json: dict
+    csv: str
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self):
+        return len(self.rows)
+
+
+def _stat_record(r):
+    return ComplaintStat(
+        key1=r.key1, key2=r.key2, received=r.received, handled=r.handled,
+        overdue_open=r.overdue_open, substantiated=r.substantiated, repeat=r.repeat,
+        visited=r.visited, satisfied=r.satisfied,
+        reply_rate=_decimal_from_c(r.reply_rate),
+        return_visit_rate=_decimal_from_c(r.return_visit_rate),
+        satisfaction_rate=_decimal_from_c(r.satisfaction_rate),
+        avg_handling_seconds=None if r.avg_handling_seconds < 0 else r.avg_handling_seconds,
+    )
 
 
 def _complaint_record(c):
@@ -77,3 +124,18 @@ class ComplaintMixin:
         """Records the return visit; "dissatisfied" sends the ticket back to handling."""
         return self._complaint_call(_ll.pcrm_complaint_return_visit, _actor(actor), serial,
                                     json_dumps(document))
+
+    def complaint_stats(self, actor, start, end, group_by, *, org_unit=None):
+        """Statistics of the tickets accepted in [start, end) (instants), grouped by one key or
+        two ("responsible_unit,category"), for `org_unit`'s subtree (None: the actor's unit)."""
+        with self._lock:
+            s = self._call(_ll.pcrm_complaint_stats_compute, _actor(actor), org_unit, int(start),
+                           int(end), group_by)
+            try:
+                return ComplaintStats(
+                    [_stat_record(_ll.pcrm_complaint_stats_at(s, i))
+                     for i in range(_ll.pcrm_complaint_stats_count(s))],
+                    json_loads(_ll.pcrm_complaint_stats_json(s)),
+                    _ll.pcrm_complaint_stats_csv(s))
+            finally:
+                _ll.pcrm_complaint_stats_free(s)
