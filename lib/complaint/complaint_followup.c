@@ -168,11 +168,12 @@ int pcrm_complaint_merge(pcrm_ctx *ctx, const pcrm_actor *actor, const char *ser
 	                                         &m.dup);
 	if (rc == PCRM_OK && note && (!*note || strlen(note) > 2000))
 		rc = pcrm__error(PCRM_EINVAL, "note: must be 1..2000 bytes or NULL");
-	if (rc == PCRM_OK)
+	if (rc == PCRM_OK) {
 		rc = pcrm__complaint_load_authorized(ctx, actor, survivor, PCRM_PERM_WORKORDER_HANDLE,
 		                                     &m.survivor);
-	if (rc == PCRM_EINVAL || rc == PCRM_ENOTFOUND)
-		pcrm__error_prefix("survivor");
+		if (rc == PCRM_EINVAL || rc == PCRM_ENOTFOUND)
+			pcrm__error_prefix("survivor");
+	}
 	if (rc == PCRM_OK && strcmp(serial, survivor) == 0)
 		rc = pcrm__error(PCRM_EINVAL, "survivor: is the ticket itself");
 	if (rc == PCRM_OK && strcmp(str(m.dup, "status"), "merged") == 0)

@@ -385,6 +385,9 @@ PCRM_BACKEND_TEST(complaint, merge_closes_the_duplicate_with_a_reference)
 	                  pcrm_complaint_serial(a), NULL), PCRM_EINVAL, "survivor: is the ticket itself");
 	pcrm_assert_fails(pcrm_complaint_merge(t->ctx, &jn_lead, pcrm_complaint_serial(a),
 	                  "3701-20261123-09999", NULL), PCRM_ENOTFOUND, "survivor");
+	pcrm_assert_fails(pcrm_complaint_merge(t->ctx, &jn_lead, "3701-20261123-09999",
+	                  pcrm_complaint_serial(a), NULL), PCRM_ENOTFOUND, "serial: no complaint");
+	cr_assert(strncmp(pcrm_error_last(), "survivor", 8) != 0, "%s", pcrm_error_last());
 	pcrm_assert_ok(pcrm_complaint_merge(t->ctx, &jn_lead, pcrm_complaint_serial(b),
 	                                    pcrm_complaint_serial(a), "同一事项重复来电"));
 	pcrm_assert_ok(pcrm_complaint_get(t->ctx, &city_agent, pcrm_complaint_serial(b), &merged));
