@@ -24,5 +24,6 @@
 #include <powercrm/call_record.h>
 #include <powercrm/telephony.h>
 #include <powercrm/sim.h>
+#include <powercrm/complaint.h>
 
 #endif /* POWERCRM_H */

@@ -302,7 +302,7 @@ static int pcrm_py_write(const char *data, size_t len, void *userdata)
 	int pcrm_schema_version_latest, int pcrm_ctx_utc_offset, int pcrm_ctx_tx_depth,
 	int pcrm_org_unit_version,
 	int pcrm_customer_vip_level, int pcrm_customer_version,
-	int pcrm_contact_duration_seconds,
+	int pcrm_contact_duration_seconds, int pcrm_complaint_routed_by_default,
 	int replayed, int days_past_due, int prior_year, int residential, int open_items,
 	int reminders, int line,
 	int pcrm_account_version, int pcrm_metering_point_version, int pcrm_register_is_cumulative,
@@ -414,6 +414,8 @@ PCRM_OWNED_OUT(pcrm_customer, pcrm_customer_free)
 PCRM_OWNED_OUT(pcrm_customer_list, pcrm_customer_list_free)
 PCRM_OWNED_OUT(pcrm_contact, pcrm_contact_free)
 PCRM_OWNED_OUT(pcrm_contact_list, pcrm_contact_list_free)
+PCRM_OWNED_OUT(pcrm_complaint, pcrm_complaint_free)
+PCRM_OWNED_OUT(pcrm_complaint_stats, pcrm_complaint_stats_free)
 PCRM_OWNED_OUT(pcrm_account, pcrm_account_free)
 PCRM_OWNED_OUT(pcrm_account_list, pcrm_account_list_free)
 PCRM_OWNED_OUT(pcrm_metering_point, pcrm_metering_point_free)
@@ -783,6 +785,7 @@ static char *pcrm_py_pack(char **p, const char *s)
 %immutable;
 %include "powercrm/metering.h"
 %include "powercrm/contact.h"
+%include "powercrm/complaint.h"
 %include "powercrm/workflow.h"
 %include "powercrm/ledger.h"
 %mutable;

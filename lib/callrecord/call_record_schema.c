@@ -1,5 +1,5 @@
 /*
- * Schema of the call records (migration 17).  Released migrations are never
+ * Schema of the call records (migration 15).  Released migrations are never
  * edited: a change is a new migration.
  *
  * org_unit comes first and leads the primary key, so the table shards on the

@@ -41,6 +41,7 @@ extern const char pcrm__schema_billing_inputs[];
 extern const char pcrm__schema_workflow_history_keyed[];
 extern const char pcrm__schema_workflow_domains[];
 extern const char pcrm__schema_call_records[];
+extern const char pcrm__schema_complaint[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -181,7 +182,9 @@ static const struct migration migrations[] = {
 	  pcrm__schema_billing_inputs, NULL },
 	{ 14, "work-order value checks as domains on PostgreSQL, checked only where written",
 	  pcrm__schema_workflow_domains, audit_head_domain },
-	{ 17, "call records of the ACD engine (the store-backed CDR sink)", pcrm__schema_call_records,
+	{ 15, "call records of the ACD engine (the store-backed CDR sink)", pcrm__schema_call_records,
+	  NULL },
+	{ 16, "complaint tickets, their configuration and serial counters", pcrm__schema_complaint,
 	  NULL },
 };
 

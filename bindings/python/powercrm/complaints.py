@@ -1,0 +1,141 @@
+"""Complaint tickets (投诉 / 举报 / 意见 / 建议): Context methods and the ticket record."""
+
+import dataclasses
+
+from . import lowlevel as _ll
+from .actor import _native as _actor
+from .money import _from_c as _decimal_from_c
+from .records import json_dumps, json_loads
+
+__all__ = ["Complaint", "ComplaintStat", "ComplaintStats", "ComplaintMixin"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Complaint:
+    """One ticket.  `fields` is the whole ticket as a dict (docs/complaints.md)."""
+
+    serial: str
+    work_order_id: str
+    customer_no: object  # None for an anonymous ticket
+    category: str
+    responsible_unit: str
+    routed_by_default: bool
+    repeat_of: object
+    status: str
+    merged_into: object
+    accepted_at: int
+    fields: dict
+
+
+@dataclasses.dataclass(frozen=True)
+class ComplaintStat:
+    """One group of the statistics (docs/complaints.md); rates are ``decimal.Decimal``."""
+
+    key1: str
+    key2: object  # None with one grouping key
+    received: int
+    handled: int
+    overdue_open: int
+    substantiated: int
+    repeat: int
+    visited: int
+    satisfied: int
+    reply_rate: object
+    return_visit_rate: object
+    satisfaction_rate: object
+    avg_handling_seconds: object  # None when nothing was handled
+
+
+@dataclasses.dataclass(frozen=True)
+class ComplaintStats:
+    """The groups, the same as one JSON object (`json`) and as CSV text (`csv`)."""
+
+    rows: list
+    json: dict
+    csv: str
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self):
+        return len(self.rows)
+
+
+def _stat_record(r):
+    return ComplaintStat(
+        key1=r.key1, key2=r.key2, received=r.received, handled=r.handled,
+        overdue_open=r.overdue_open, substantiated=r.substantiated, repeat=r.repeat,
+        visited=r.visited, satisfied=r.satisfied,
+        reply_rate=_decimal_from_c(r.reply_rate),
+        return_visit_rate=_decimal_from_c(r.return_visit_rate),
+        satisfaction_rate=_decimal_from_c(r.satisfaction_rate),
+        avg_handling_seconds=None if r.avg_handling_seconds < 0 else r.avg_handling_seconds,
+    )
+
+
+def _complaint_record(c):
+    return Complaint(
+        serial=_ll.pcrm_complaint_serial(c),
+        work_order_id=_ll.pcrm_complaint_work_order_id(c),
+        customer_no=_ll.pcrm_complaint_customer_no(c),
+        category=_ll.pcrm_complaint_category(c),
+        responsible_unit=_ll.pcrm_complaint_responsible_unit(c),
+        routed_by_default=bool(_ll.pcrm_complaint_routed_by_default(c)),
+        repeat_of=_ll.pcrm_complaint_repeat_of(c),
+        status=_ll.pcrm_complaint_status(c),
+        merged_into=_ll.pcrm_complaint_merged_into(c),
+        accepted_at=_ll.pcrm_complaint_accepted_at(c),
+        fields=json_loads(_ll.pcrm_complaint_json(c)),
+    )
+
+
+class ComplaintMixin:
+    """Complaint-ticket methods of :class:`powercrm.Context`."""
+
+    def _complaint_call(self, fn, *args):
+        with self._lock:
+            c = self._call(fn, *args)
+            try:
+                return _complaint_record(c)
+            finally:
+                _ll.pcrm_complaint_free(c)
+
+    def complaint_config_set(self, actor, document):
+        """Stores the routing rules, subcategories and repeat window (a dict)."""
+        self._call(_ll.pcrm_complaint_config_set, _actor(actor), json_dumps(document))
+
+    def complaint_file(self, actor, document):
+        """Files a ticket (a dict, see docs/complaints.md); returns the stored Complaint."""
+        return self._complaint_call(_ll.pcrm_complaint_file, _actor(actor), json_dumps(document))
+
+    def complaint_get(self, actor, serial):
+        return self._complaint_call(_ll.pcrm_complaint_get, _actor(actor), serial)
+
+    def complaint_merge(self, actor, serial, survivor, note=None):
+        """Merges duplicate `serial` into `survivor` (same customer only)."""
+        self._call(_ll.pcrm_complaint_merge, _actor(actor), serial, survivor, note)
+
+    def complaint_reply(self, actor, serial, document):
+        """Records the reply to the customer; fires the work order's "replied"."""
+        return self._complaint_call(_ll.pcrm_complaint_reply, _actor(actor), serial,
+                                    json_dumps(document))
+
+    def complaint_return_visit(self, actor, serial, document):
+        """Records the return visit; "dissatisfied" sends the ticket back to handling."""
+        return self._complaint_call(_ll.pcrm_complaint_return_visit, _actor(actor), serial,
+                                    json_dumps(document))
+
+    def complaint_stats(self, actor, start, end, group_by, *, org_unit=None):
+        """Statistics of the tickets accepted in [start, end) (instants), grouped by one key or
+        two ("responsible_unit,category"), for `org_unit`'s subtree (None: the actor's unit)."""
+        with self._lock:
+            s = self._call(_ll.pcrm_complaint_stats_compute, _actor(actor), org_unit, int(start),
+                           int(end), group_by)
+            try:
+                return ComplaintStats(
+                    [_stat_record(_ll.pcrm_complaint_stats_at(s, i))
+                     for i in range(_ll.pcrm_complaint_stats_count(s))],
+                    json_loads(_ll.pcrm_complaint_stats_json(s)),
+                    _ll.pcrm_complaint_stats_csv(s))
+            finally:
+                _ll.pcrm_complaint_stats_free(s)

@@ -1,0 +1,324 @@
+/*
+ * After filing: merging a duplicate into the ticket that survives, the
+ * reply to the customer and the return visit.  Each fires the carrying
+ * work order's event and updates the ticket in one transaction (the work
+ * order's own change nests as a savepoint), so the ticket never disagrees
+ * with its work order.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <powercrm/workflow.h>
+
+#include "audit/audit.h"
+#include "complaint_internal.h"
+#include "core/ctx.h"
+#include "core/error.h"
+#include "core/json_doc.h"
+#include "store/store.h"
+
+static const char *str(const json_t *row, const char *name)
+{
+	return json_string_value(json_object_get(row, name));
+}
+
+static int same_text(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+/* The version of the ticket's work order, and a check that it is in `state`. */
+static int work_order_in(pcrm_ctx *ctx, const pcrm_actor *actor, const json_t *row,
+                         const char *state, const char *what, int *version)
+{
+	pcrm_workorder *wo = NULL;
+	int rc = pcrm_workorder_get(ctx, actor, str(row, "work_order_id"), &wo);
+	if (rc == PCRM_OK && strcmp(pcrm_workorder_state(wo), state) != 0)
+		rc = pcrm__error(PCRM_ESTATE, "serial: %s needs the work order in state \"%s\", "
+		                              "it is in \"%s\"", what, state, pcrm_workorder_state(wo));
+	if (rc == PCRM_OK)
+		*version = pcrm_workorder_version(wo);
+	pcrm_workorder_free(wo);
+	return rc;
+}
+
+static int fire(pcrm_ctx *ctx, const pcrm_actor *actor, const json_t *row, int version,
+                const char *event, json_t *data)
+{
+	char *text = data ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	int rc = text ? pcrm_workorder_fire(ctx, actor, str(row, "work_order_id"), version, event,
+	                                    text, NULL, NULL) :
+	                pcrm__error_oom();
+	free(text);
+	json_decref(data);
+	return rc;
+}
+
+/* The ticket row changes only when nobody changed it since it was read. */
+static int update_ticket(pcrm_ctx *ctx, const json_t *row, const char *sql,
+                         pcrm_sql_value *p, int n)
+{
+	int64_t changes = 0;
+	int rc;
+	p[n] = PCRM_SQL_S(str(row, "serial"));
+	p[n + 1] = PCRM_SQL_I(json_integer_value(json_object_get(row, "version")));
+	rc = pcrm__store_exec(ctx->store, sql, p, n + 2, &changes);
+	if (rc == PCRM_OK && changes != 1)
+		rc = pcrm__error(PCRM_ECONFLICT, "serial: the ticket changed meanwhile; read it again");
+	return rc;
+}
+
+static int audit(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action, const json_t *row,
+                 json_t *summary)
+{
+	int rc = summary ? pcrm__audit_append_in_tx(ctx, actor, action, "complaint",
+	                                            str(row, "serial"), summary) :
+	                   pcrm__error_oom();
+	json_decref(summary);
+	return rc;
+}
+
+static int reload(pcrm_ctx *ctx, int rc, const char *serial, pcrm_complaint **out)
+{
+	json_t *row = NULL;
+	if (rc != PCRM_OK || !out)
+		return rc;
+	rc = pcrm__complaint_load(ctx, serial, &row);
+	return rc == PCRM_OK ? pcrm__complaint_wrap(row, out) : rc;
+}
+
+static int parse_object(const char *json, json_t **doc, const char *const *keys)
+{
+	json_error_t err;
+	*doc = json ? json_loads(json, JSON_REJECT_DUPLICATES, &err) : NULL;
+	if (!*doc)
+		return pcrm__error(PCRM_EINVAL, "json: missing or not valid JSON");
+	if (!json_is_object(*doc))
+		return pcrm__error(PCRM_EINVAL, "json: expected an object");
+	return pcrm__json_check_keys("", *doc, keys);
+}
+
+static int text_member(const json_t *doc, const char *name, int required, const char **out)
+{
+	const json_t *v = json_object_get(doc, name);
+	*out = NULL;
+	if (!v && !required)
+		return PCRM_OK;
+	if (!json_is_string(v) || json_string_length(v) == 0 ||
+	    json_string_length(v) > PCRM__COMPLAINT_TEXT_MAX)
+		return pcrm__error(PCRM_EINVAL, "%s: required, a string of 1..%d bytes", name,
+		                   PCRM__COMPLAINT_TEXT_MAX);
+	*out = json_string_value(v);
+	return PCRM_OK;
+}
+
+/* ---- merge ---- */
+
+struct merge {
+	pcrm_ctx *ctx;
+	const pcrm_actor *actor;
+	json_t *dup, *survivor;
+	const char *note;
+	int version;
+};
+
+static int merge_body(void *arg)
+{
+	static const char sql[] =
+		"UPDATE complaint SET status = 'merged', merged_into = $1, closed_at = $2, "
+		"version = version + 1 WHERE serial = $3 AND version = $4";
+	struct merge *m = arg;
+	pcrm_sql_value p[4] = { PCRM_SQL_S(str(m->survivor, "serial")),
+		                PCRM_SQL_I(pcrm_ctx_now(m->ctx)) };
+	int rc = fire(m->ctx, m->actor, m->dup, m->version, "invalid",
+	              json_pack("{s:s, s:s}", "reason", m->note ? m->note : "duplicate",
+	                        "duplicate_of", str(m->survivor, "serial")));
+	if (rc == PCRM_OK)
+		rc = pcrm_workorder_link(m->ctx, m->actor, str(m->dup, "work_order_id"),
+		                         str(m->survivor, "work_order_id"), "duplicate_of");
+	if (rc == PCRM_OK)
+		rc = update_ticket(m->ctx, m->dup, sql, p, 2);
+	if (rc == PCRM_OK)
+		rc = audit(m->ctx, m->actor, "complaint.merge", m->dup,
+		           json_pack("{s:s}", "merged_into", str(m->survivor, "serial")));
+	return rc;
+}
+
+/* Duplicates are tickets of one customer, or of one caller when both are anonymous. */
+static int check_same_party(const json_t *a, const json_t *b)
+{
+	const char *ca = str(a, "customer_no"), *cb = str(b, "customer_no");
+	if (ca || cb)
+		return same_text(ca, cb) ? PCRM_OK :
+		                           pcrm__error(PCRM_EINVAL, "survivor: belongs to another "
+		                                                    "customer; only one customer's "
+		                                                    "tickets can be merged");
+	return same_text(str(a, "caller_number"), str(b, "caller_number")) ?
+	               PCRM_OK :
+	               pcrm__error(PCRM_EINVAL, "survivor: anonymous tickets merge only with the "
+	                                        "same caller number");
+}
+
+int pcrm_complaint_merge(pcrm_ctx *ctx, const pcrm_actor *actor, const char *serial,
+                         const char *survivor, const char *note)
+{
+	struct merge m = { ctx, actor, NULL, NULL, note, 0 };
+	int rc = pcrm__complaint_load_authorized(ctx, actor, serial, PCRM_PERM_WORKORDER_HANDLE,
+	                                         &m.dup);
+	if (rc == PCRM_OK && note && (!*note || strlen(note) > 2000))
+		rc = pcrm__error(PCRM_EINVAL, "note: must be 1..2000 bytes or NULL");
+	if (rc == PCRM_OK) {
+		rc = pcrm__complaint_load_authorized(ctx, actor, survivor, PCRM_PERM_WORKORDER_HANDLE,
+		                                     &m.survivor);
+		if (rc == PCRM_EINVAL || rc == PCRM_ENOTFOUND)
+			pcrm__error_prefix("survivor");
+	}
+	if (rc == PCRM_OK && strcmp(serial, survivor) == 0)
+		rc = pcrm__error(PCRM_EINVAL, "survivor: is the ticket itself");
+	if (rc == PCRM_OK && strcmp(str(m.dup, "status"), "merged") == 0)
+		rc = pcrm__error(PCRM_EINVAL, "serial: already merged into %.64s",
+		                 str(m.dup, "merged_into"));
+	if (rc == PCRM_OK && strcmp(str(m.survivor, "status"), "merged") == 0)
+		rc = pcrm__error(PCRM_EINVAL, "survivor: was itself merged into %.64s",
+		                 str(m.survivor, "merged_into"));
+	if (rc == PCRM_OK)
+		rc = check_same_party(m.dup, m.survivor);
+	if (rc == PCRM_OK)
+		rc = work_order_in(ctx, actor, m.dup, "accepted", "merging", &m.version);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_transaction(ctx->store, merge_body, &m);
+	json_decref(m.dup);
+	json_decref(m.survivor);
+	return rc;
+}
+
+/* ---- reply ---- */
+
+struct followup {
+	pcrm_ctx *ctx;
+	const pcrm_actor *actor;
+	json_t *row, *doc;
+	int version;
+};
+
+static int reply_body(void *arg)
+{
+	static const char sql[] =
+		"UPDATE complaint SET status = 'replied', replied_at = $1, reply_channel = $2, "
+		"reply_content = $3, customer_opinion = $4, substantiated = $5, "
+		"version = version + 1 WHERE serial = $6 AND version = $7";
+	struct followup *f = arg;
+	const char *channel = str(f->doc, "channel");
+	int substantiated = json_is_true(json_object_get(f->doc, "substantiated"));
+	pcrm_sql_value p[7] = { PCRM_SQL_I(pcrm_ctx_now(f->ctx)), PCRM_SQL_S(channel),
+		                PCRM_SQL_S(str(f->doc, "content")),
+		                PCRM_SQL_S(str(f->doc, "opinion")), PCRM_SQL_I(substantiated) };
+	int rc = fire(f->ctx, f->actor, f->row, f->version, "replied",
+	              json_pack("{s:{s:s, s:b}}", "reply", "channel", channel, "substantiated",
+	                        substantiated));
+	if (rc == PCRM_OK)
+		rc = update_ticket(f->ctx, f->row, sql, p, 5);
+	if (rc == PCRM_OK)
+		rc = audit(f->ctx, f->actor, "complaint.reply", f->row,
+		           json_pack("{s:s, s:b}", "channel", channel, "substantiated", substantiated));
+	return rc;
+}
+
+static int check_reply(const json_t *doc)
+{
+	const json_t *s = json_object_get(doc, "substantiated");
+	const char *v;
+	int rc = text_member(doc, "channel", 1, &v);
+	if (rc == PCRM_OK && !pcrm__complaint_one_of(v, pcrm__complaint_channels))
+		rc = pcrm__error(PCRM_EINVAL, "channel: unknown value (phone, fax, email, web, sms, "
+		                              "counter, app, wechat)");
+	if (rc == PCRM_OK)
+		rc = text_member(doc, "content", 1, &v);
+	if (rc == PCRM_OK)
+		rc = text_member(doc, "opinion", 0, &v);
+	if (rc == PCRM_OK && !json_is_boolean(s))
+		rc = pcrm__error(PCRM_EINVAL, "substantiated: required, true or false");
+	return rc;
+}
+
+int pcrm_complaint_reply(pcrm_ctx *ctx, const pcrm_actor *actor, const char *serial,
+                         const char *json, pcrm_complaint **out)
+{
+	static const char *const keys[] = { "channel", "content", "opinion", "substantiated", NULL };
+	struct followup f = { ctx, actor, NULL, NULL, 0 };
+	int rc = pcrm__complaint_load_authorized(ctx, actor, serial, PCRM_PERM_WORKORDER_HANDLE,
+	                                         &f.row);
+	if (out)
+		*out = NULL;
+	if (rc == PCRM_OK)
+		rc = parse_object(json, &f.doc, keys);
+	if (rc == PCRM_OK)
+		rc = check_reply(f.doc);
+	if (rc == PCRM_OK)
+		rc = work_order_in(ctx, actor, f.row, "reply", "a reply", &f.version);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_transaction(ctx->store, reply_body, &f);
+	rc = reload(ctx, rc, serial, out);
+	json_decref(f.row);
+	json_decref(f.doc);
+	return rc;
+}
+
+/* ---- return visit ---- */
+
+static const char *const satisfactions[] = { "satisfied", "basically_satisfied", "dissatisfied",
+	                                     NULL };
+
+static int visit_body(void *arg)
+{
+	static const char sql[] =
+		"UPDATE complaint SET visited_at = $1, visit_result = $2, satisfaction = $3, "
+		"status = $4, closed_at = $5, reopened = reopened + $6, version = version + 1 "
+		"WHERE serial = $7 AND version = $8";
+	struct followup *f = arg;
+	const char *satisfaction = str(f->doc, "satisfaction");
+	/* dissatisfied: handling starts again, the ticket is open and counts one more reopening */
+	int unhappy = strcmp(satisfaction, "dissatisfied") == 0;
+	pcrm_time now = pcrm_ctx_now(f->ctx);
+	pcrm_sql_value p[8] = { PCRM_SQL_I(now), PCRM_SQL_S(str(f->doc, "result")),
+		                PCRM_SQL_S(satisfaction), PCRM_SQL_S(unhappy ? "open" : "closed"),
+		                unhappy ? PCRM_SQL_NUL : PCRM_SQL_I(now), PCRM_SQL_I(unhappy) };
+	int rc = fire(f->ctx, f->actor, f->row, f->version, unhappy ? "dissatisfied" : "visit",
+	              unhappy ? json_pack("{s:s, s:s}", "reason", "return visit: dissatisfied",
+	                                  "satisfaction", satisfaction) :
+	                        json_pack("{s:s}", "satisfaction", satisfaction));
+	if (rc == PCRM_OK)
+		rc = update_ticket(f->ctx, f->row, sql, p, 6);
+	if (rc == PCRM_OK)
+		rc = audit(f->ctx, f->actor, "complaint.return_visit", f->row,
+		           json_pack("{s:s}", "satisfaction", satisfaction));
+	return rc;
+}
+
+int pcrm_complaint_return_visit(pcrm_ctx *ctx, const pcrm_actor *actor, const char *serial,
+                                const char *json, pcrm_complaint **out)
+{
+	static const char *const keys[] = { "result", "satisfaction", NULL };
+	struct followup f = { ctx, actor, NULL, NULL, 0 };
+	const char *v;
+	int rc = pcrm__complaint_load_authorized(ctx, actor, serial, PCRM_PERM_WORKORDER_HANDLE,
+	                                         &f.row);
+	if (out)
+		*out = NULL;
+	if (rc == PCRM_OK)
+		rc = parse_object(json, &f.doc, keys);
+	if (rc == PCRM_OK)
+		rc = text_member(f.doc, "result", 1, &v);
+	if (rc == PCRM_OK && !pcrm__complaint_one_of(str(f.doc, "satisfaction"), satisfactions))
+		rc = pcrm__error(PCRM_EINVAL, "satisfaction: required, one of satisfied, "
+		                              "basically_satisfied, dissatisfied");
+	if (rc == PCRM_OK)
+		rc = work_order_in(ctx, actor, f.row, "return_visit", "a return visit", &f.version);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_transaction(ctx->store, visit_body, &f);
+	rc = reload(ctx, rc, serial, out);
+	json_decref(f.row);
+	json_decref(f.doc);
+	return rc;
+}

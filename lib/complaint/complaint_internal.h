@@ -1,0 +1,64 @@
+/* Internal: what the complaint module's files share. */
+#ifndef PCRM_COMPLAINT_INTERNAL_H
+#define PCRM_COMPLAINT_INTERNAL_H
+
+#include <jansson.h>
+
+#include <powercrm/complaint.h>
+
+#define PCRM__COMPLAINT_TEXT_MAX 4000
+
+/** The five 95598 categories, NULL-terminated. */
+extern const char *const pcrm__complaint_categories[];
+/** The channels a ticket may arrive over, NULL-terminated. */
+extern const char *const pcrm__complaint_channels[];
+
+/** Nonzero when `s` is one of the NULL-terminated `list`. */
+int pcrm__complaint_one_of(const char *s, const char *const *list);
+
+/**
+ * The stored configuration, validated (pcrm_complaint_config_set()).
+ * PCRM_ESTATE when none was set.  json_decref() it.
+ */
+int pcrm__complaint_config_load(pcrm_ctx *ctx, json_t **out);
+
+/** Nonzero when `subcategory` is listed for `category` in the configuration. */
+int pcrm__complaint_subcategory_known(const json_t *config, const char *category,
+                                      const char *subcategory);
+
+/**
+ * The responsible unit for a ticket of category/subcategory whose customer
+ * (or, anonymous, accepting) unit is `org_unit`: the first rule that
+ * matches, else the default unit with *by_default = 1.  *out is malloc'd.
+ */
+int pcrm__complaint_route(pcrm_ctx *ctx, const json_t *config, const char *category,
+                          const char *subcategory, const char *org_unit, char **out,
+                          int *by_default);
+
+/** What a filing document holds once validated (strings point into the document). */
+struct pcrm__complaint_input {
+	const char *channel, *caller_number_raw, *customer_no, *category, *subcategory, *nature,
+		*urgency, *description, *recording_ref;
+	const json_t *anonymous;        /* {"name", "contact"} or NULL */
+	const char *target_person, *target_phone;
+	int has_accepted_at;
+	pcrm_time accepted_at;
+};
+
+/** Parses and validates a filing document; *doc owns the strings. */
+int pcrm__complaint_parse(const char *json, json_t **doc, struct pcrm__complaint_input *in);
+
+/**
+ * Loads a ticket row as an object (decref it) with its org units, without
+ * a permission check; PCRM_ENOTFOUND names the serial.
+ */
+int pcrm__complaint_load(pcrm_ctx *ctx, const char *serial, json_t **out);
+
+/** Wraps a loaded row as the caller's object (takes the reference). */
+int pcrm__complaint_wrap(json_t *row, pcrm_complaint **out);
+
+/** Loads a ticket and checks `permission` on its responsible unit. */
+int pcrm__complaint_load_authorized(pcrm_ctx *ctx, const pcrm_actor *actor, const char *serial,
+                                    pcrm_permission permission, json_t **out);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * Schema of complaint tickets (migration 16).  Released migrations are never
+ * edited: a change is a new migration.
+ *
+ * complaint_config holds the one configuration document (routing rules,
+ * subcategories, repeat window).  complaint_serial counts the tickets each
+ * accepting unit filed on each local day, so a serial number is one upsert
+ * away and never reused, even after a rollback elsewhere.
+ *
+ * The ticket table leads with the responsible unit, the key statistics and
+ * permissions filter on.  The repeat check reads one index range: the
+ * customer's (or, for anonymous tickets, the caller's) tickets of one
+ * category in the window.  The sealed column is an AES-256-GCM cipher (hex)
+ * of the ticket's personal fields, bound to the serial number.
+ */
+const char pcrm__schema_complaint[] =
+	"CREATE TABLE complaint_config ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  doc TEXT NOT NULL,"
+	"  version INTEGER NOT NULL,"
+	"  updated_by TEXT NOT NULL,"
+	"  updated_at BIGINT NOT NULL"
+	");"
+	"CREATE TABLE complaint_serial ("
+	"  org_unit TEXT NOT NULL REFERENCES org_unit (code),"
+	"  day INTEGER NOT NULL,"
+	"  last INTEGER NOT NULL CHECK (last > 0),"
+	"  PRIMARY KEY (org_unit, day)"
+	");"
+	"CREATE TABLE complaint ("
+	"  responsible_unit TEXT NOT NULL REFERENCES org_unit (code),"
+	"  serial TEXT NOT NULL PRIMARY KEY,"
+	"  accepting_unit TEXT NOT NULL REFERENCES org_unit (code),"
+	"  accepted_at BIGINT NOT NULL,"
+	"  agent TEXT NOT NULL,"
+	"  channel TEXT NOT NULL CHECK (channel IN ('phone', 'fax', 'email', 'web', 'sms',"
+	"    'counter', 'app', 'wechat')),"
+	"  caller_number TEXT,"
+	"  customer_no TEXT REFERENCES customer (customer_no),"
+	"  org_unit TEXT NOT NULL REFERENCES org_unit (code),"
+	"  category TEXT NOT NULL CHECK (category IN ('service', 'business', 'outage',"
+	"    'supply_quality', 'grid_construction')),"
+	"  subcategory TEXT NOT NULL,"
+	"  nature TEXT NOT NULL CHECK (nature IN ('complaint', 'report', 'opinion', 'suggestion')),"
+	"  urgency TEXT NOT NULL CHECK (urgency IN ('normal', 'major')),"
+	"  routed_by_default INTEGER NOT NULL CHECK (routed_by_default IN (0, 1)),"
+	"  description TEXT NOT NULL CHECK (length(description) > 0),"
+	"  recording_ref TEXT,"
+	"  sealed TEXT,"
+	"  work_order_id TEXT NOT NULL,"
+	"  contact_id TEXT,"
+	"  repeat_of TEXT REFERENCES complaint (serial),"
+	"  status TEXT NOT NULL CHECK (status IN ('open', 'replied', 'closed', 'merged')),"
+	"  merged_into TEXT REFERENCES complaint (serial),"
+	"  replied_at BIGINT,"
+	"  reply_channel TEXT,"
+	"  reply_content TEXT,"
+	"  customer_opinion TEXT,"
+	"  substantiated INTEGER CHECK (substantiated IN (0, 1)),"
+	"  visited_at BIGINT,"
+	"  visit_result TEXT,"
+	"  satisfaction TEXT CHECK (satisfaction IN ('satisfied', 'basically_satisfied',"
+	"    'dissatisfied')),"
+	"  reopened INTEGER NOT NULL DEFAULT 0,"
+	"  closed_at BIGINT,"
+	"  version INTEGER NOT NULL"
+	");"
+	"CREATE INDEX complaint_by_customer ON complaint (customer_no, category, accepted_at);"
+	"CREATE INDEX complaint_by_caller ON complaint (caller_number, category, accepted_at);"
+	"CREATE INDEX complaint_by_unit_time ON complaint (responsible_unit, accepted_at);"
+	"CREATE INDEX complaint_by_work_order ON complaint (work_order_id);";

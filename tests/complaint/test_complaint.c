@@ -1,0 +1,603 @@
+/*
+ * Complaint tickets on both backends: configuration checks, filing from a
+ * call, routing with and without a matching rule, repeat detection at the
+ * window's edge, sealed personal data, merge, reply and return visit,
+ * permission denials, refusals that store nothing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "core/ctx.h"
+#include "store/store.h"
+#include "../workflow/wf_fixtures.h"
+
+#define ZHANG "3701000001"  /* township station 37010201, phone 13800138000 */
+#define LI "3701000002"     /* county 370102, phone 13900139000 */
+#define QINGDAO "3702000001" /* city 3702 */
+
+static const pcrm_actor jn_lead = { "lead-jn", PCRM_ROLE_AGENT, 2, "3701" };
+static const pcrm_actor qd_agent = { "agent-qd", PCRM_ROLE_AGENT, 1, "3702" };
+
+static const char *const config =
+	"{\"default_unit\": \"3701\", \"repeat_window_days\": 30,"
+	" \"subcategories\": {\"service\": [\"attitude\", \"standards\"],"
+	"   \"business\": [\"billing\"], \"outage\": [\"planned\", \"unplanned\"],"
+	"   \"supply_quality\": [\"voltage\"], \"grid_construction\": [\"line_route\"]},"
+	" \"rules\": [{\"category\": \"service\", \"subcategory\": \"attitude\","
+	"              \"org_unit\": \"370102\", \"responsible_unit\": \"370102\"},"
+	"            {\"category\": \"outage\", \"responsible_unit\": \"3701\"}]}";
+
+static void add_customer(pcrm_ctx *ctx, const char *no, const char *org, const char *phone)
+{
+	char doc[512];
+	snprintf(doc, sizeof(doc),
+	         "{\"customer_no\": \"%s\", \"kind\": \"person\", \"name\": \"客户%s\","
+	         " \"usage_class\": \"residential\", \"voltage_level\": \"220V\", \"org_unit\": \"%s\","
+	         " \"phones\": {\"mobile\": \"%s\"}}",
+	         no, no, org, phone);
+	pcrm_assert_ok(pcrm_customer_create(ctx, &root_admin, doc, NULL));
+}
+
+static void define(pcrm_ctx *ctx, const char *file)
+{
+	char *def = read_source(file), *cal = read_source("data/calendars/cn-2026.json");
+	pcrm_assert_ok(pcrm_workflow_define(ctx, &root_admin, def, cal, NULL));
+	free(def);
+	free(cal);
+}
+
+static void setup(pcrm_test_store *t)
+{
+	make_tree(t->ctx);
+	add_customer(t->ctx, ZHANG, "37010201", "13800138000");
+	add_customer(t->ctx, LI, "370102", "13900139000");
+	add_customer(t->ctx, QINGDAO, "3702", "13700137000");
+	define(t->ctx, "data/workflows/complaint.json");
+	define(t->ctx, "data/workflows/report.json");
+	define(t->ctx, "data/workflows/suggestion.json");
+	pcrm_assert_ok(pcrm_complaint_config_set(t->ctx, &root_admin, config));
+}
+
+static int64_t count(pcrm_test_store *t, const char *sql)
+{
+	int64_t n = -1;
+	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store, sql, NULL, 0, &n));
+	return n;
+}
+
+/* A call about the agent's attitude; `extra` adds fields (starting with ", "). */
+static pcrm_complaint *file_ok(pcrm_ctx *ctx, const pcrm_actor *actor, const char *extra)
+{
+	char doc[1024];
+	pcrm_complaint *c = NULL;
+	snprintf(doc, sizeof(doc),
+	         "{\"channel\": \"phone\", \"category\": \"service\", \"subcategory\": \"attitude\","
+	         " \"nature\": \"complaint\", \"description\": \"营业厅人员态度差\"%s}",
+	         extra);
+	pcrm_assert_ok(pcrm_complaint_file(ctx, actor, doc, &c));
+	return c;
+}
+
+PCRM_BACKEND_TEST(complaint, config_is_validated_and_nothing_stored_on_error)
+{
+	make_tree(t->ctx);
+	pcrm_assert_fails(pcrm_complaint_config_set(t->ctx, &root_admin,
+	                  "{\"default_unit\": \"3799\", \"subcategories\": {}, \"rules\": []}"),
+	                  PCRM_EINVAL, "default_unit: unknown org unit \"3799\"");
+	pcrm_assert_fails(pcrm_complaint_config_set(t->ctx, &root_admin,
+	                  "{\"default_unit\": \"37\", \"subcategories\": {\"service\": [\"a\"]},"
+	                  " \"rules\": [{\"category\": \"service\", \"responsible_unit\": \"3799\"}]}"),
+	                  PCRM_EINVAL, "rules[0].responsible_unit: unknown org unit");
+	pcrm_assert_fails(pcrm_complaint_config_set(t->ctx, &root_admin,
+	                  "{\"default_unit\": \"37\", \"subcategories\": {\"service\": [\"a\"]},"
+	                  " \"rules\": [{\"category\": \"billing\", \"responsible_unit\": \"37\"}]}"),
+	                  PCRM_EINVAL, "rules[0].category: unknown category");
+	pcrm_assert_fails(pcrm_complaint_config_set(t->ctx, &root_admin,
+	                  "{\"default_unit\": \"37\", \"subcategories\": {\"service\": [\"a\"]},"
+	                  " \"rules\": [{\"category\": \"service\", \"subcategory\": \"b\","
+	                  " \"responsible_unit\": \"37\"}]}"),
+	                  PCRM_EINVAL, "rules[0].subcategory: \"b\" is not a subcategory of service");
+	pcrm_assert_fails(pcrm_complaint_config_set(t->ctx, &root_admin,
+	                  "{\"default_unit\": \"37\", \"repeat_window_days\": 0,"
+	                  " \"subcategories\": {}, \"rules\": []}"),
+	                  PCRM_EINVAL, "repeat_window_days");
+	pcrm_assert_fails(pcrm_complaint_config_set(t->ctx, &root_admin,
+	                  "{\"default_unit\": \"37\", \"subcategories\": {}, \"rules\": [], \"x\": 1}"),
+	                  PCRM_EINVAL, "unknown key \"x\"");
+	pcrm_assert_fails(pcrm_complaint_config_set(t->ctx, &city_agent, config), PCRM_EPERM, "");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM complaint_config"), 0);
+	/* without a configuration nothing can be filed */
+	{
+		pcrm_complaint *c = NULL;
+		pcrm_assert_fails(pcrm_complaint_file(t->ctx, &city_agent,
+		                  "{\"channel\": \"phone\", \"category\": \"service\", \"subcategory\":"
+		                  " \"attitude\", \"nature\": \"complaint\", \"description\": \"x\","
+		                  " \"customer_no\": \"" ZHANG "\"}", &c),
+		                  PCRM_ESTATE, "complaint configuration");
+		cr_assert_null(c);
+	}
+}
+
+PCRM_BACKEND_TEST(complaint, filing_from_a_call_finds_the_customer_routes_and_links)
+{
+	pcrm_complaint *c, *again;
+	pcrm_workorder *wo;
+	pcrm_contact_list *contacts;
+
+	setup(t);
+	c = file_ok(t->ctx, &city_agent, ", \"caller_number\": \"+86 138 0013 8000\","
+	                                 " \"recording_ref\": \"rec-0001\"");
+	cr_assert_str_eq(pcrm_complaint_serial(c), "3701-20261123-00001");
+	cr_assert_str_eq(pcrm_complaint_customer_no(c), ZHANG);
+	/* the township lies in 370102, whose rule takes service/attitude */
+	cr_assert_str_eq(pcrm_complaint_responsible_unit(c), "370102");
+	cr_assert_eq(pcrm_complaint_routed_by_default(c), 0);
+	cr_assert_null(pcrm_complaint_repeat_of(c));
+	cr_assert_str_eq(pcrm_complaint_status(c), "open");
+	cr_assert_eq(pcrm_complaint_accepted_at(c), t->now);
+
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, pcrm_complaint_work_order_id(c), &wo));
+	cr_assert_str_eq(pcrm_workorder_workflow(wo), "complaint");
+	cr_assert_str_eq(pcrm_workorder_state(wo), "accepted");
+	cr_assert_str_eq(pcrm_workorder_org_unit(wo), "370102");
+	cr_assert_str_eq(pcrm_workorder_business_key(wo), "3701-20261123-00001");
+	cr_assert_str_eq(pcrm_workorder_customer_no(wo), ZHANG);
+	pcrm_workorder_free(wo);
+
+	pcrm_assert_ok(pcrm_contact_list_load(t->ctx, &city_agent, ZHANG, NULL, 0, &contacts));
+	cr_assert_eq(pcrm_contact_list_count(contacts), 1);
+	cr_assert_str_eq(pcrm_contact_work_order_id(pcrm_contact_list_at(contacts, 0)),
+	                 pcrm_complaint_work_order_id(c));
+	cr_assert_str_eq(pcrm_contact_caller_number(pcrm_contact_list_at(contacts, 0)),
+	                 "13800138000");
+	cr_assert(strstr(pcrm_complaint_json(c), pcrm_contact_id(pcrm_contact_list_at(contacts, 0))));
+	pcrm_contact_list_free(contacts);
+
+	pcrm_assert_ok(pcrm_complaint_get(t->ctx, &monitor, "3701-20261123-00001", &again));
+	cr_assert_str_eq(pcrm_complaint_json(again), pcrm_complaint_json(c));
+	pcrm_complaint_free(again);
+	pcrm_complaint_free(c);
+
+	/* same unit, same day: the next sequence number; an outage goes to 3701 by its rule */
+	c = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" LI "\"");
+	cr_assert_str_eq(pcrm_complaint_serial(c), "3701-20261123-00002");
+	pcrm_complaint_free(c);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'complaint.file'"), 2);
+}
+
+PCRM_BACKEND_TEST(complaint, no_rule_matching_goes_to_the_default_unit_flagged)
+{
+	pcrm_complaint *c = NULL;
+	setup(t);
+	/* service/standards has no rule */
+	pcrm_assert_ok(pcrm_complaint_file(t->ctx, &root_admin,
+	               "{\"channel\": \"web\", \"category\": \"service\", \"subcategory\":"
+	               " \"standards\", \"nature\": \"suggestion\", \"description\": \"建议延长营业时间\","
+	               " \"customer_no\": \"" QINGDAO "\"}", &c));
+	cr_assert_str_eq(pcrm_complaint_responsible_unit(c), "3701");
+	cr_assert_eq(pcrm_complaint_routed_by_default(c), 1);
+	cr_assert_str_eq(pcrm_complaint_serial(c), "37-20261123-00001");
+	pcrm_complaint_free(c);
+	/* the attitude rule is limited to 370102's subtree: a Qingdao customer is not in it */
+	pcrm_assert_ok(pcrm_complaint_file(t->ctx, &root_admin,
+	               "{\"channel\": \"phone\", \"category\": \"service\", \"subcategory\":"
+	               " \"attitude\", \"nature\": \"complaint\", \"description\": \"态度\","
+	               " \"customer_no\": \"" QINGDAO "\"}", &c));
+	cr_assert_eq(pcrm_complaint_routed_by_default(c), 1);
+	pcrm_complaint_free(c);
+}
+
+PCRM_BACKEND_TEST(complaint, repeat_detection_includes_the_window_edge)
+{
+	pcrm_complaint *first, *edge, *past, *other;
+	char extra[256];
+	setup(t);
+	first = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" ZHANG "\","
+	                                     " \"accepted_at\": \"2026-10-01T10:00:00+08:00\"");
+	/* exactly 30 days later: still a repeat */
+	edge = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" ZHANG "\","
+	                                    " \"accepted_at\": \"2026-10-31T10:00:00+08:00\"");
+	cr_assert_str_eq(pcrm_complaint_repeat_of(edge), pcrm_complaint_serial(first));
+	/* another customer: 30 days and one second after their first is not */
+	past = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" LI "\","
+	                                    " \"accepted_at\": \"2026-10-01T10:00:00+08:00\"");
+	cr_assert_null(pcrm_complaint_repeat_of(past));
+	pcrm_complaint_free(past);
+	past = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" LI "\","
+	                                    " \"accepted_at\": \"2026-10-31T10:00:01+08:00\"");
+	cr_assert_null(pcrm_complaint_repeat_of(past));
+	/* same customer, another category: not a repeat */
+	snprintf(extra, sizeof(extra), "{\"channel\": \"phone\", \"category\": \"outage\","
+	         " \"subcategory\": \"planned\", \"nature\": \"complaint\", \"description\": \"停电\","
+	         " \"customer_no\": \"%s\", \"accepted_at\": \"2026-10-31T11:00:00+08:00\"}", ZHANG);
+	pcrm_assert_ok(pcrm_complaint_file(t->ctx, &city_agent, extra, &other));
+	cr_assert_null(pcrm_complaint_repeat_of(other));
+	/* serial numbers count per accepting unit and local day */
+	cr_assert_str_eq(pcrm_complaint_serial(first), "3701-20261001-00001");
+	cr_assert_str_eq(pcrm_complaint_serial(other), "3701-20261031-00003");
+	pcrm_complaint_free(first);
+	pcrm_complaint_free(edge);
+	pcrm_complaint_free(past);
+	pcrm_complaint_free(other);
+}
+
+static pcrm_ctx *open_with_key(pcrm_test_store *t)
+{
+	static const unsigned char key[PCRM_DATA_KEY_LEN] = { 7, 7, 7 };
+	pcrm_ctx_options opts;
+	pcrm_ctx *ctx = NULL;
+	pcrm_assert_ok(pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION));
+	opts.clock = pcrm_test_clock;
+	opts.clock_data = t;
+	opts.data_key = key;
+	opts.data_key_len = sizeof(key);
+	pcrm_assert_ok(pcrm_ctx_open(&ctx, t->uri, &opts));
+	return ctx;
+}
+
+PCRM_BACKEND_TEST(complaint, anonymous_tickets_seal_personal_data_and_repeat_by_caller)
+{
+	static const char anon[] =
+		", \"caller_number\": \"0531-88886666\", \"target_person\": \"王某某\","
+		" \"anonymous\": {\"name\": \"匿名张先生\", \"contact\": \"0531-88886666\"}";
+	pcrm_ctx *keyed;
+	static char file_uri[128];
+	pcrm_complaint *a, *b, *plain, *c = NULL;
+	char doc[1024];
+
+	/* an in-memory SQLite store cannot be opened twice: this test needs a file */
+	if (strcmp(t->uri, "sqlite::memory:") == 0) {
+		snprintf(file_uri, sizeof(file_uri), "sqlite:/tmp/pcrm-complaint-%ld.db", (long)getpid());
+		remove(file_uri + 7);
+		pcrm_ctx_close(t->ctx);
+		t->ctx = NULL;
+		t->uri = file_uri;
+		t->ctx = pcrm_test_open_again(t);
+	}
+	setup(t);
+	/* a context without the data key cannot take personal data */
+	snprintf(doc, sizeof(doc), "{\"channel\": \"phone\", \"category\": \"service\","
+	         " \"subcategory\": \"attitude\", \"nature\": \"report\", \"description\": \"x\"%s}",
+	         anon);
+	pcrm_assert_fails(pcrm_complaint_file(t->ctx, &city_agent, doc, &c), PCRM_EPERM, "anonymous");
+	cr_assert(strstr(pcrm_error_last(), "张") == NULL);
+	/* no customer found for the caller and no anonymous caller: refused */
+	pcrm_assert_fails(pcrm_complaint_file(t->ctx, &city_agent,
+	                  "{\"channel\": \"phone\", \"category\": \"service\", \"subcategory\":"
+	                  " \"attitude\", \"nature\": \"report\", \"description\": \"x\","
+	                  " \"caller_number\": \"0531-88886666\"}", &c),
+	                  PCRM_EINVAL, "anonymous: required");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM complaint"), 0);
+
+	keyed = open_with_key(t);
+	a = file_ok(keyed, &city_agent, anon);
+	cr_assert_null(pcrm_complaint_customer_no(a));
+	cr_assert(strstr(pcrm_complaint_json(a), "匿名张先生"), "%s", pcrm_complaint_json(a));
+	cr_assert(strstr(pcrm_complaint_json(a), "王某某"));
+	b = file_ok(keyed, &city_agent, anon);
+	cr_assert_str_eq(pcrm_complaint_repeat_of(b), pcrm_complaint_serial(a));
+	/* at rest and in the audit log the names are nowhere */
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM complaint WHERE sealed LIKE '%匿名%' OR "
+	                      "description LIKE '%匿名%' OR sealed IS NULL"), 0);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE summary LIKE '%匿名%' OR "
+	                      "summary LIKE '%王某某%'"), 0);
+	/* without the key the ticket reads, its personal part stays sealed */
+	pcrm_assert_ok(pcrm_complaint_get(t->ctx, &city_agent, pcrm_complaint_serial(a), &plain));
+	cr_assert(strstr(pcrm_complaint_json(plain), "\"sealed\":true"));
+	cr_assert(strstr(pcrm_complaint_json(plain), "匿名") == NULL);
+	pcrm_complaint_free(plain);
+	pcrm_complaint_free(a);
+	pcrm_complaint_free(b);
+	pcrm_ctx_close(keyed);
+	if (t->uri == file_uri) {
+		char side[160];
+		pcrm_ctx_close(t->ctx); /* closed before its files go (run() closes NULL: a no-op) */
+		t->ctx = NULL;
+		remove(file_uri + 7);
+		snprintf(side, sizeof(side), "%s-wal", file_uri + 7);
+		remove(side);
+		snprintf(side, sizeof(side), "%s-shm", file_uri + 7);
+		remove(side);
+	}
+}
+
+PCRM_BACKEND_TEST(complaint, bad_input_is_refused_naming_the_field_and_stores_nothing)
+{
+	static const struct {
+		const char *doc, *needle;
+	} bad[] = {
+		{ "{\"channel\": \"phone\", \"category\": \"billing\", \"subcategory\": \"attitude\","
+		  " \"nature\": \"complaint\", \"description\": \"x\", \"customer_no\": \"" ZHANG "\"}",
+		  "category: unknown value" },
+		{ "{\"channel\": \"phone\", \"category\": \"service\", \"subcategory\": \"billing\","
+		  " \"nature\": \"complaint\", \"description\": \"x\", \"customer_no\": \"" ZHANG "\"}",
+		  "subcategory: \"billing\" is not a subcategory of service" },
+		{ "{\"channel\": \"pigeon\", \"category\": \"service\", \"subcategory\": \"attitude\","
+		  " \"nature\": \"complaint\", \"description\": \"x\", \"customer_no\": \"" ZHANG "\"}",
+		  "channel: unknown value" },
+		{ "{\"channel\": \"phone\", \"category\": \"service\", \"subcategory\": \"attitude\","
+		  " \"nature\": \"complaint\", \"customer_no\": \"" ZHANG "\"}",
+		  "description" },
+		{ "{\"channel\": \"phone\", \"category\": \"service\", \"subcategory\": \"attitude\","
+		  " \"nature\": \"complaint\", \"description\": \"x\", \"customer_no\": \"9999\"}",
+		  "customer_no: no such customer" },
+		{ "{\"channel\": \"phone\", \"category\": \"service\", \"subcategory\": \"attitude\","
+		  " \"nature\": \"complaint\", \"description\": \"x\", \"customer_no\": \"" ZHANG "\","
+		  " \"urgent\": true}",
+		  "unknown key \"urgent\"" },
+		{ "{\"channel\": \"phone\", \"category\": \"service\", \"subcategory\": \"attitude\","
+		  " \"nature\": \"complaint\", \"description\": \"x\", \"customer_no\": \"" ZHANG "\","
+		  " \"accepted_at\": \"yesterday\"}",
+		  "accepted_at" },
+	};
+	pcrm_complaint *c = NULL;
+	setup(t);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		pcrm_assert_fails(pcrm_complaint_file(t->ctx, &city_agent, bad[i].doc, &c), PCRM_EINVAL,
+		                  bad[i].needle);
+		cr_assert_null(c);
+	}
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM complaint"), 0);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM work_order"), 0);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM contact"), 0);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM complaint_serial"), 0);
+}
+
+PCRM_BACKEND_TEST(complaint, permissions_follow_the_org_subtree)
+{
+	pcrm_complaint *c, *other = NULL;
+	setup(t);
+	c = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" ZHANG "\"");
+	/* Qingdao sees nothing of Jinan's tickets, and cannot file for a Jinan customer */
+	pcrm_assert_fails(pcrm_complaint_get(t->ctx, &qd_agent, pcrm_complaint_serial(c), &other),
+	                  PCRM_EPERM, "");
+	pcrm_assert_fails(pcrm_complaint_file(t->ctx, &qd_agent,
+	                  "{\"channel\": \"phone\", \"category\": \"service\", \"subcategory\":"
+	                  " \"attitude\", \"nature\": \"complaint\", \"description\": \"x\","
+	                  " \"customer_no\": \"" ZHANG "\"}", &other),
+	                  PCRM_EPERM, "");
+	/* a monitor reads but does not file or reply */
+	pcrm_assert_ok(pcrm_complaint_get(t->ctx, &monitor, pcrm_complaint_serial(c), &other));
+	pcrm_complaint_free(other);
+	pcrm_assert_fails(pcrm_complaint_reply(t->ctx, &monitor, pcrm_complaint_serial(c),
+	                  "{\"channel\": \"phone\", \"content\": \"x\", \"substantiated\": true}",
+	                  NULL), PCRM_EPERM, "");
+	pcrm_assert_fails(pcrm_complaint_merge(t->ctx, &qd_agent, pcrm_complaint_serial(c),
+	                  pcrm_complaint_serial(c), NULL), PCRM_EPERM, "");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM complaint"), 1);
+	cr_assert_geq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'permission.denied'"), 4);
+	pcrm_complaint_free(c);
+}
+
+PCRM_BACKEND_TEST(complaint, merge_closes_the_duplicate_with_a_reference)
+{
+	pcrm_complaint *a, *b, *q, *merged;
+	pcrm_workorder *wo;
+	pcrm_workorder_history *h;
+	setup(t);
+	a = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" ZHANG "\"");
+	b = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" ZHANG "\"");
+	q = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" LI "\"");
+	pcrm_assert_fails(pcrm_complaint_merge(t->ctx, &jn_lead, pcrm_complaint_serial(q),
+	                  pcrm_complaint_serial(a), NULL), PCRM_EINVAL, "survivor: belongs to another customer");
+	pcrm_assert_fails(pcrm_complaint_merge(t->ctx, &jn_lead, pcrm_complaint_serial(a),
+	                  pcrm_complaint_serial(a), NULL), PCRM_EINVAL, "survivor: is the ticket itself");
+	pcrm_assert_fails(pcrm_complaint_merge(t->ctx, &jn_lead, pcrm_complaint_serial(a),
+	                  "3701-20261123-09999", NULL), PCRM_ENOTFOUND, "survivor");
+	pcrm_assert_fails(pcrm_complaint_merge(t->ctx, &jn_lead, "3701-20261123-09999",
+	                  pcrm_complaint_serial(a), NULL), PCRM_ENOTFOUND, "serial: no complaint");
+	cr_assert(strncmp(pcrm_error_last(), "survivor", 8) != 0, "%s", pcrm_error_last());
+	pcrm_assert_ok(pcrm_complaint_merge(t->ctx, &jn_lead, pcrm_complaint_serial(b),
+	                                    pcrm_complaint_serial(a), "同一事项重复来电"));
+	pcrm_assert_ok(pcrm_complaint_get(t->ctx, &city_agent, pcrm_complaint_serial(b), &merged));
+	cr_assert_str_eq(pcrm_complaint_status(merged), "merged");
+	cr_assert_str_eq(pcrm_complaint_merged_into(merged), pcrm_complaint_serial(a));
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, pcrm_complaint_work_order_id(b), &wo));
+	cr_assert_str_eq(pcrm_workorder_status(wo), "closed");
+	pcrm_workorder_free(wo);
+	/* the history stays: open, the closing event and the link */
+	pcrm_assert_ok(pcrm_workorder_history_load(t->ctx, &city_agent,
+	                                           pcrm_complaint_work_order_id(b), &h));
+	cr_assert_geq(pcrm_workorder_history_count(h), 3);
+	pcrm_workorder_history_free(h);
+	pcrm_assert_fails(pcrm_complaint_merge(t->ctx, &jn_lead, pcrm_complaint_serial(b),
+	                  pcrm_complaint_serial(a), NULL), PCRM_EINVAL, "serial: already merged");
+	pcrm_complaint_free(merged);
+	pcrm_complaint_free(a);
+	pcrm_complaint_free(b);
+	pcrm_complaint_free(q);
+}
+
+static void to_reply(pcrm_test_store *t, const pcrm_complaint *c)
+{
+	pcrm_workorder *wo;
+	int v;
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, pcrm_complaint_work_order_id(c), &wo));
+	v = pcrm_workorder_version(wo);
+	if (strcmp(pcrm_workorder_state(wo), "accepted") == 0)
+		pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_complaint_work_order_id(c),
+		                                   v++, "contact", "{\"contact_note\": \"已联系\"}",
+		                                   NULL, NULL));
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_complaint_work_order_id(c), v,
+	                                   "opinion", "{\"opinion\": \"已批评教育\"}", NULL, NULL));
+	pcrm_workorder_free(wo);
+}
+
+PCRM_BACKEND_TEST(complaint, reply_and_return_visit_dissatisfied_reopens)
+{
+	static const char reply[] =
+		"{\"channel\": \"phone\", \"content\": \"已核实并致歉\", \"substantiated\": true,"
+		" \"opinion\": \"接受\"}";
+	pcrm_complaint *c, *r = NULL;
+	pcrm_workorder *wo;
+	setup(t);
+	c = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" ZHANG "\"");
+	/* still in acceptance: no reply yet */
+	pcrm_assert_fails(pcrm_complaint_reply(t->ctx, &city_agent, pcrm_complaint_serial(c), reply,
+	                  &r), PCRM_ESTATE, "state \"reply\"");
+	to_reply(t, c);
+	pcrm_assert_fails(pcrm_complaint_reply(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	                  "{\"channel\": \"phone\", \"content\": \"x\"}", &r),
+	                  PCRM_EINVAL, "substantiated");
+	pcrm_assert_ok(pcrm_complaint_reply(t->ctx, &city_agent, pcrm_complaint_serial(c), reply, &r));
+	cr_assert_str_eq(pcrm_complaint_status(r), "replied");
+	cr_assert(strstr(pcrm_complaint_json(r), "\"substantiated\":true"));
+	pcrm_complaint_free(r);
+
+	pcrm_assert_fails(pcrm_complaint_return_visit(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	                  "{\"result\": \"x\", \"satisfaction\": \"ok\"}", &r),
+	                  PCRM_EINVAL, "satisfaction");
+	pcrm_assert_ok(pcrm_complaint_return_visit(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	               "{\"result\": \"客户仍不满意\", \"satisfaction\": \"dissatisfied\"}", &r));
+	cr_assert_str_eq(pcrm_complaint_status(r), "open");
+	cr_assert(strstr(pcrm_complaint_json(r), "\"reopened\":1"));
+	pcrm_complaint_free(r);
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, pcrm_complaint_work_order_id(c), &wo));
+	cr_assert_str_eq(pcrm_workorder_state(wo), "handling");
+	pcrm_workorder_free(wo);
+
+	to_reply(t, c);
+	pcrm_assert_ok(pcrm_complaint_reply(t->ctx, &city_agent, pcrm_complaint_serial(c), reply, NULL));
+	pcrm_assert_ok(pcrm_complaint_return_visit(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	               "{\"result\": \"满意\", \"satisfaction\": \"basically_satisfied\"}", &r));
+	cr_assert_str_eq(pcrm_complaint_status(r), "closed");
+	pcrm_complaint_free(r);
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, pcrm_complaint_work_order_id(c), &wo));
+	cr_assert_str_eq(pcrm_workorder_status(wo), "closed");
+	pcrm_workorder_free(wo);
+	pcrm_complaint_free(c);
+}
+
+static pcrm_time at(const char *text)
+{
+	pcrm_time v;
+	pcrm_assert_ok(pcrm_time_parse(text, &v));
+	return v;
+}
+
+static pcrm_complaint *file_at(pcrm_test_store *t, const char *customer, const char *category,
+                               const char *subcategory, const char *when)
+{
+	char doc[512];
+	pcrm_complaint *c = NULL;
+	snprintf(doc, sizeof(doc), "{\"channel\": \"phone\", \"category\": \"%s\", \"subcategory\":"
+	         " \"%s\", \"nature\": \"complaint\", \"description\": \"x\", \"customer_no\": \"%s\","
+	         " \"accepted_at\": \"%s\"}", category, subcategory, customer, when);
+	pcrm_assert_ok(pcrm_complaint_file(t->ctx, &city_agent, doc, &c));
+	return c;
+}
+
+static void assert_rate(pcrm_decimal d, const char *expected)
+{
+	pcrm_assert_dec(d, expected);
+}
+
+/*
+ * The hand-checked month (November 2026, local time):
+ *   A  张 service/attitude  11-02 10:00 -> 370102; replied 11-23 09:00 substantiated; visit
+ *      dissatisfied (handling again)
+ *   B  张 service/attitude  11-05       -> 370102; repeat of A; never handled; overdue after tick
+ *   C  李 outage/planned    11-10 10:00 -> 3701;   replied 11-23 09:00 not substantiated; visit
+ *      basically satisfied
+ *   E  李 outage/planned    11-11       -> 3701;   merged into C: not counted
+ *   D  李 service/standards 10-31        -> 3701;   outside the period
+ */
+PCRM_BACKEND_TEST(complaint, statistics_of_a_hand_checked_month)
+{
+	pcrm_complaint *a, *b, *c, *d, *e;
+	pcrm_complaint_stats *s = NULL;
+	const pcrm_complaint_stat *r;
+	pcrm_time from = at("2026-11-01T00:00:00+08:00"), to = at("2026-12-01T00:00:00+08:00");
+	char *csv = NULL;
+	int processed = 0;
+
+	setup(t);
+	a = file_at(t, ZHANG, "service", "attitude", "2026-11-02T10:00:00+08:00");
+	b = file_at(t, ZHANG, "service", "attitude", "2026-11-05T10:00:00+08:00");
+	c = file_at(t, LI, "outage", "planned", "2026-11-10T10:00:00+08:00");
+	e = file_at(t, LI, "outage", "planned", "2026-11-11T10:00:00+08:00");
+	d = file_at(t, LI, "service", "standards", "2026-10-31T10:00:00+08:00");
+	pcrm_assert_ok(pcrm_complaint_merge(t->ctx, &jn_lead, pcrm_complaint_serial(e),
+	                                    pcrm_complaint_serial(c), NULL));
+	to_reply(t, a);
+	pcrm_assert_ok(pcrm_complaint_reply(t->ctx, &city_agent, pcrm_complaint_serial(a),
+	               "{\"channel\": \"phone\", \"content\": \"x\", \"substantiated\": true}", NULL));
+	pcrm_assert_ok(pcrm_complaint_return_visit(t->ctx, &city_agent, pcrm_complaint_serial(a),
+	               "{\"result\": \"x\", \"satisfaction\": \"dissatisfied\"}", NULL));
+	to_reply(t, c);
+	pcrm_assert_ok(pcrm_complaint_reply(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	               "{\"channel\": \"sms\", \"content\": \"x\", \"substantiated\": false}", NULL));
+	pcrm_assert_ok(pcrm_complaint_return_visit(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	               "{\"result\": \"x\", \"satisfaction\": \"basically_satisfied\"}", NULL));
+	/* two days on, B's one working day to make contact has passed */
+	t->now += 2 * DAY;
+	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &system_actor, t->now, &processed));
+
+	pcrm_assert_ok(pcrm_complaint_stats_compute(t->ctx, &root_admin, NULL, from, to,
+	                                            "responsible_unit", &s));
+	cr_assert_eq(pcrm_complaint_stats_count(s), 2, "%s", pcrm_complaint_stats_json(s));
+	r = pcrm_complaint_stats_at(s, 0);
+	cr_assert_str_eq(r->key1, "3701");
+	cr_assert_null(r->key2);
+	cr_assert_eq(r->received, 1);
+	cr_assert_eq(r->handled, 1);
+	cr_assert_eq(r->overdue_open, 0);
+	cr_assert_eq(r->substantiated, 0);
+	cr_assert_eq(r->repeat, 0);
+	cr_assert_eq(r->visited, 1);
+	cr_assert_eq(r->satisfied, 1);
+	assert_rate(r->reply_rate, "1.0000");
+	assert_rate(r->return_visit_rate, "1.0000");
+	assert_rate(r->satisfaction_rate, "1.0000");
+	cr_assert_eq(r->avg_handling_seconds, 12 * DAY + 23 * HOUR);
+	r = pcrm_complaint_stats_at(s, 1);
+	cr_assert_str_eq(r->key1, "370102");
+	cr_assert_eq(r->received, 2);
+	cr_assert_eq(r->handled, 1);
+	cr_assert_eq(r->overdue_open, 1);
+	cr_assert_eq(r->substantiated, 1);
+	cr_assert_eq(r->repeat, 1);
+	cr_assert_eq(r->visited, 1);
+	cr_assert_eq(r->satisfied, 0);
+	assert_rate(r->reply_rate, "0.5000");
+	assert_rate(r->return_visit_rate, "1.0000");
+	assert_rate(r->satisfaction_rate, "0.0000");
+	cr_assert_eq(r->avg_handling_seconds, 20 * DAY + 23 * HOUR);
+	cr_assert_null(pcrm_complaint_stats_at(s, 2));
+	cr_assert(strstr(pcrm_complaint_stats_json(s), "\"key1\":\"370102\",\"key2\":null,\"received\":2"),
+	          "%s", pcrm_complaint_stats_json(s));
+	pcrm_assert_ok(pcrm_complaint_stats_csv(s, &csv));
+	cr_assert(strstr(csv, "\r\n3701,,1,1,0,0,0,1,1,1.0000,1.0000,1.0000,1119600\r\n"), "%s", csv);
+	pcrm_free(csv);
+	pcrm_complaint_stats_free(s);
+
+	/* two keys, and a scope: the county sees its own */
+	pcrm_assert_ok(pcrm_complaint_stats_compute(t->ctx, &root_admin, NULL, from, to,
+	                                            "category,nature", &s));
+	cr_assert_eq(pcrm_complaint_stats_count(s), 2);
+	cr_assert_str_eq(pcrm_complaint_stats_at(s, 0)->key1, "outage");
+	cr_assert_str_eq(pcrm_complaint_stats_at(s, 0)->key2, "complaint");
+	cr_assert_eq(pcrm_complaint_stats_at(s, 1)->received, 2);
+	pcrm_complaint_stats_free(s);
+	pcrm_assert_ok(pcrm_complaint_stats_compute(t->ctx, &city_agent, "370102", from, to,
+	                                            "channel", &s));
+	cr_assert_eq(pcrm_complaint_stats_count(s), 1);
+	cr_assert_eq(pcrm_complaint_stats_at(s, 0)->received, 2);
+	pcrm_complaint_stats_free(s);
+
+	pcrm_assert_fails(pcrm_complaint_stats_compute(t->ctx, &root_admin, NULL, to, from,
+	                  "category", &s), PCRM_EINVAL, "to: not after from");
+	pcrm_assert_fails(pcrm_complaint_stats_compute(t->ctx, &root_admin, NULL, from, to,
+	                  "category,weather", &s), PCRM_EINVAL, "group_by");
+	pcrm_assert_fails(pcrm_complaint_stats_compute(t->ctx, &qd_agent, "3701", from, to,
+	                  "category", &s), PCRM_EPERM, "");
+	cr_assert_null(s);
+	pcrm_complaint_free(a);
+	pcrm_complaint_free(b);
+	pcrm_complaint_free(c);
+	pcrm_complaint_free(d);
+	pcrm_complaint_free(e);
+}

@@ -1,0 +1,125 @@
+"""Complaint tickets through the bindings, on both backends."""
+
+import json
+import os
+from decimal import Decimal
+
+import pytest
+
+import powercrm
+from conftest import CALENDARS, CITY_AGENT, MONITOR, ROOT_ADMIN, SOURCE_ROOT
+
+QINGDAO_AGENT = powercrm.Actor("agent-qd", "agent", 1, "3702")
+CITY_LEAD = powercrm.Actor("lead-jn", "agent", 2, "3701")
+
+CONFIG = {
+    "default_unit": "3701", "repeat_window_days": 30,
+    "subcategories": {"service": ["attitude", "standards"], "business": ["billing"],
+                      "outage": ["planned"], "supply_quality": ["voltage"],
+                      "grid_construction": ["line_route"]},
+    "rules": [{"category": "service", "subcategory": "attitude", "org_unit": "370102",
+               "responsible_unit": "370102"}],
+}
+
+CALL = {"channel": "phone", "caller_number": "13800138000", "category": "service",
+        "subcategory": "attitude", "nature": "complaint", "description": "营业厅人员态度差"}
+
+
+@pytest.fixture
+def tickets(ctx):
+    with open(os.path.join(CALENDARS, "cn-2026.json"), encoding="utf-8") as f:
+        calendar = f.read()
+    for name in ("complaint", "report", "suggestion"):
+        with open(os.path.join(SOURCE_ROOT, "data", "workflows", name + ".json"),
+                  encoding="utf-8") as f:
+            ctx.workflow_define(ROOT_ADMIN, json.load(f), calendar)
+    ctx.customer_create(ROOT_ADMIN, {
+        "customer_no": "3701000001", "kind": "person", "name": "张三",
+        "usage_class": "residential", "voltage_level": "220V", "org_unit": "37010201",
+        "phones": {"mobile": "13800138000"}})
+    ctx.complaint_config_set(ROOT_ADMIN, CONFIG)
+    return ctx
+
+
+def test_filing_from_a_call(tickets):
+    c = tickets.complaint_file(CITY_AGENT, CALL)
+    assert c.serial == "3701-20261123-00001"
+    assert c.customer_no == "3701000001"
+    assert c.responsible_unit == "370102" and not c.routed_by_default
+    assert c.status == "open" and c.repeat_of is None
+    wo = tickets.workorder_get(CITY_AGENT, c.work_order_id)
+    assert wo.state == "accepted" and wo.business_key == c.serial
+    page = tickets.contact_list(CITY_AGENT, "3701000001")
+    assert [x.work_order_id for x in page] == [c.work_order_id]
+    again = tickets.complaint_file(CITY_AGENT, CALL)
+    assert again.repeat_of == c.serial
+    assert tickets.complaint_get(MONITOR, c.serial) == c
+
+
+def test_default_unit_anonymous_and_sealed(tickets):
+    doc = dict(CALL, caller_number="0531-88886666", subcategory="standards",
+               anonymous={"name": "匿名", "contact": "0531-88886666"})
+    c = tickets.complaint_file(CITY_AGENT, doc)
+    assert c.routed_by_default and c.responsible_unit == "3701"
+    assert c.customer_no is None and c.fields["anonymous"]["name"] == "匿名"
+
+
+def test_refusals(tickets):
+    with pytest.raises(powercrm.InvalidInput, match="category"):
+        tickets.complaint_file(CITY_AGENT, dict(CALL, category="billing"))
+    with pytest.raises(powercrm.InvalidInput, match="rules\\[0\\].responsible_unit"):
+        tickets.complaint_config_set(ROOT_ADMIN, dict(CONFIG, rules=[
+            {"category": "service", "responsible_unit": "3799"}]))
+    c = tickets.complaint_file(CITY_AGENT, CALL)
+    with pytest.raises(powercrm.PermissionDenied):
+        tickets.complaint_get(QINGDAO_AGENT, c.serial)
+    with pytest.raises(powercrm.InvalidInput, match="survivor"):
+        tickets.complaint_merge(CITY_LEAD, c.serial, c.serial)
+
+
+def test_merge_reply_and_return_visit(tickets):
+    a = tickets.complaint_file(CITY_AGENT, CALL)
+    b = tickets.complaint_file(CITY_AGENT, CALL)
+    tickets.complaint_merge(CITY_LEAD, b.serial, a.serial, "重复来电")
+    merged = tickets.complaint_get(CITY_AGENT, b.serial)
+    assert merged.status == "merged" and merged.merged_into == a.serial
+
+    wo = tickets.workorder_get(CITY_AGENT, a.work_order_id)
+    wo = tickets.workorder_fire(CITY_AGENT, wo.id, wo.version, "contact", {"contact_note": "已联系"})
+    tickets.workorder_fire(CITY_AGENT, wo.id, wo.version, "opinion", {"opinion": "已处理"})
+    r = tickets.complaint_reply(CITY_AGENT, a.serial, {"channel": "phone", "content": "已致歉",
+                                                       "substantiated": True})
+    assert r.status == "replied" and r.fields["substantiated"] is True
+    v = tickets.complaint_return_visit(CITY_AGENT, a.serial,
+                                       {"result": "满意", "satisfaction": "satisfied"})
+    assert v.status == "closed" and v.fields["satisfaction"] == "satisfied"
+
+
+def test_statistics_and_csv(tickets, clock):
+    a = tickets.complaint_file(CITY_AGENT, CALL)
+    tickets.complaint_file(CITY_AGENT, CALL)
+    wo = tickets.workorder_get(CITY_AGENT, a.work_order_id)
+    wo = tickets.workorder_fire(CITY_AGENT, wo.id, wo.version, "contact", {"contact_note": "x"})
+    tickets.workorder_fire(CITY_AGENT, wo.id, wo.version, "opinion", {"opinion": "x"})
+    clock.t += 3600
+    tickets.complaint_reply(CITY_AGENT, a.serial, {"channel": "phone", "content": "x",
+                                                   "substantiated": False})
+    s = tickets.complaint_stats(ROOT_ADMIN, clock.t - 86400, clock.t + 1, "responsible_unit")
+    assert len(s) == 1
+    row = s.rows[0]
+    assert (row.key1, row.key2, row.received, row.handled, row.repeat) == ("370102", None, 2, 1, 1)
+    assert row.reply_rate == Decimal("0.5") and str(row.reply_rate) == "0.5000"
+    assert row.avg_handling_seconds == 3600 and row.satisfaction_rate == 0
+    assert s.json["rows"][0]["received"] == 2
+    assert s.csv.splitlines()[1] == "370102,,2,1,0,0,1,0,0,0.5000,0.0000,0.0000,3600"
+    with pytest.raises(powercrm.InvalidInput, match="to: not after from"):
+        tickets.complaint_stats(ROOT_ADMIN, clock.t, clock.t, "category")
+    with pytest.raises(powercrm.PermissionDenied):
+        tickets.complaint_stats(QINGDAO_AGENT, clock.t - 86400, clock.t, "category",
+                                org_unit="3701")
+
+
+def test_shipped_example_configuration_is_valid(ctx):
+    with open(os.path.join(SOURCE_ROOT, "data", "complaints", "config-example.json"),
+              encoding="utf-8") as f:
+        ctx.complaint_config_set(ROOT_ADMIN, json.load(f))
