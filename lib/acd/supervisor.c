@@ -82,6 +82,28 @@ int acd_supervisor_check(pcrm_acd *acd, const pcrm_actor *actor, const char *tar
 	                   actor->org_unit, target_org, what);
 }
 
+/*
+ * Every supervisor action on one agent starts the same way: find the agent, then check that
+ * the actor supervises the agent's org unit.  One place for it keeps the error text and the
+ * order of the checks (not found before not allowed) the same for every such action.
+ * The caller holds the acd lock.
+ */
+static int supervised_agent(pcrm_acd *acd, const pcrm_actor *actor, const char *agent_id,
+                            struct acd_agent **out)
+{
+	struct acd_agent *a;
+	char what[96];
+	int rc;
+
+	if (!(a = acd_agent_find(acd, agent_id)))
+		return pcrm_error_last_status();
+	snprintf(what, sizeof(what), "agent %s", a->id);
+	if ((rc = acd_supervisor_check(acd, actor, a->org, what)) < 0)
+		return rc;
+	*out = a;
+	return PCRM_OK;
+}
+
 /* An offered agent leaves the offer without a miss; the call returns to its queue's front. */
 static void withdraw_offer(pcrm_acd *acd, struct acd_agent *a)
 {
@@ -96,16 +118,12 @@ int pcrm_acd_agent_force_state(pcrm_acd *acd, const pcrm_actor *actor, const cha
                                pcrm_acd_agent_state state, const char *reason)
 {
 	struct acd_agent *a;
-	char what[96];
 	int rc;
 
 	if (!acd)
 		return pcrm__error(PCRM_EINVAL, "acd: missing");
 	acd_enter(acd);
-	if (!(a = acd_agent_find(acd, agent_id)))
-		return acd_leave(acd, pcrm_error_last_status());
-	snprintf(what, sizeof(what), "agent %s", a->id);
-	if ((rc = acd_supervisor_check(acd, actor, a->org, what)) < 0)
+	if ((rc = supervised_agent(acd, actor, agent_id, &a)) < 0)
 		return acd_leave(acd, rc);
 	if (state != PCRM_ACD_LOGGED_OUT && state != PCRM_ACD_READY && state != PCRM_ACD_NOT_READY)
 		return acd_leave(acd, pcrm__error(PCRM_EINVAL, "state: %d is not logged_out, ready or "
@@ -195,17 +213,13 @@ int pcrm_acd_supervise(pcrm_acd *acd, const pcrm_actor *actor, const char *agent
                        pcrm_acd_supervise_mode mode)
 {
 	struct acd_agent *a;
-	char what[96];
 	pcrm_acd_event ev;
 	int rc;
 
 	if (!acd)
 		return pcrm__error(PCRM_EINVAL, "acd: missing");
 	acd_enter(acd);
-	if (!(a = acd_agent_find(acd, agent_id)))
-		return acd_leave(acd, pcrm_error_last_status());
-	snprintf(what, sizeof(what), "agent %s", a->id);
-	if ((rc = acd_supervisor_check(acd, actor, a->org, what)) < 0)
+	if ((rc = supervised_agent(acd, actor, agent_id, &a)) < 0)
 		return acd_leave(acd, rc);
 	if (!pcrm_acd_supervise_mode_name(mode))
 		return acd_leave(acd, pcrm__error(PCRM_EINVAL, "mode: %d is not monitor, whisper or "

@@ -17,6 +17,7 @@
 #include "core/crypto.h"
 #include "core/ctx.h"
 #include "core/error.h"
+#include "customer/customer_internal.h"
 #include "org/org_internal.h"
 #include "store/store.h"
 
@@ -273,23 +274,16 @@ struct filing {
 	char *sealed;
 };
 
+/*
+ * The customer's current org unit decides who may file for it.  A customer_no that names no
+ * customer is the caller's bad input here, so it keeps this module's EINVAL wording (which
+ * does not echo the number) instead of the customer module's ENOTFOUND.
+ */
 static int customer_org(pcrm_ctx *ctx, const char *customer_no, char **org)
 {
-	static const char sql[] = "SELECT org_unit FROM customer WHERE customer_no = $1";
-	pcrm_sql_value p[1] = { PCRM_SQL_S(customer_no) };
-	pcrm_rows *rows;
-	int rc = pcrm__store_query(ctx->store, sql, p, 1, &rows);
-	*org = NULL;
-	if (rc != PCRM_OK)
-		return rc;
-	rc = pcrm__rows_next(rows);
-	if (rc == 1) {
-		*org = strdup(pcrm__rows_text(rows, 0));
-		rc = *org ? PCRM_OK : pcrm__error_oom();
-	} else if (rc == 0) {
+	int rc = pcrm__customer_org_read(ctx, customer_no, org);
+	if (rc == PCRM_ENOTFOUND)
 		rc = pcrm__error(PCRM_EINVAL, "customer_no: no such customer");
-	}
-	pcrm__rows_free(rows);
 	return rc;
 }
 

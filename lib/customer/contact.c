@@ -12,6 +12,7 @@
 
 #include "audit/audit.h"
 #include "contact_internal.h"
+#include "customer_internal.h"
 #include "core/ctx.h"
 #include "core/error.h"
 #include "core/vec.h"
@@ -38,28 +39,6 @@ static int check_customer_no(const char *customer_no)
 	if (!customer_no || !*customer_no)
 		return pcrm__error(PCRM_EINVAL, "customer_no: missing");
 	return PCRM_OK;
-}
-
-/* Permissions follow the customer's org unit as it is now, so it is read, never copied. */
-static int customer_org(pcrm_ctx *ctx, const char *customer_no, char **org)
-{
-	static const char sql[] = "SELECT org_unit FROM customer WHERE customer_no = $1";
-	pcrm_sql_value p[1] = { PCRM_SQL_S(customer_no) };
-	pcrm_rows *rows;
-	int rc = pcrm__store_query(ctx->store, sql, p, 1, &rows);
-
-	*org = NULL;
-	if (rc != PCRM_OK)
-		return rc;
-	rc = pcrm__rows_next(rows);
-	if (rc == 1) {
-		*org = strdup(pcrm__rows_text(rows, 0));
-		rc = *org ? PCRM_OK : pcrm__error_oom();
-	} else if (rc == 0) {
-		rc = pcrm__error(PCRM_ENOTFOUND, "customer \"%.32s\" does not exist", customer_no);
-	}
-	pcrm__rows_free(rows);
-	return rc;
 }
 
 /* ---- recording ---- */
@@ -161,7 +140,7 @@ static int prepare_record(pcrm_ctx *ctx, const pcrm_actor *actor, const char *cu
 	if (rc == PCRM_OK)
 		rc = pcrm__contact_parse(json, json ? strlen(json) : 0, doc, f);
 	if (rc == PCRM_OK)
-		rc = customer_org(ctx, customer_no, org);
+		rc = pcrm__customer_org_read(ctx, customer_no, org);
 	if (rc == PCRM_OK)
 		rc = pcrm_authorize(ctx, actor, PCRM_PERM_CONTACT_WRITE, *org);
 	return rc;
@@ -304,7 +283,7 @@ int pcrm_contact_list_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char *c
 	if (rc == PCRM_OK)
 		rc = check_customer_no(customer_no);
 	if (rc == PCRM_OK)
-		rc = customer_org(ctx, customer_no, &org);
+		rc = pcrm__customer_org_read(ctx, customer_no, &org);
 	if (rc == PCRM_OK)
 		rc = pcrm_authorize(ctx, actor, PCRM_PERM_ARCHIVE_READ, org);
 	if (rc == PCRM_OK)

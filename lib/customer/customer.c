@@ -104,6 +104,27 @@ void pcrm_customer_free(pcrm_customer *c)
 	free(c);
 }
 
+int pcrm__customer_org_read(pcrm_ctx *ctx, const char *customer_no, char **org)
+{
+	static const char sql[] = "SELECT org_unit FROM customer WHERE customer_no = $1";
+	pcrm_sql_value p[1] = { PCRM_SQL_S(customer_no) };
+	pcrm_rows *rows;
+	int rc = pcrm__store_query(ctx->store, sql, p, 1, &rows);
+
+	*org = NULL;
+	if (rc != PCRM_OK)
+		return rc;
+	rc = pcrm__rows_next(rows);
+	if (rc == 1) {
+		*org = strdup(pcrm__rows_text(rows, 0));
+		rc = *org ? PCRM_OK : pcrm__error_oom();
+	} else if (rc == 0) {
+		rc = pcrm__error(PCRM_ENOTFOUND, "customer \"%.32s\" does not exist", customer_no);
+	}
+	pcrm__rows_free(rows);
+	return rc;
+}
+
 const char *pcrm_customer_no(const pcrm_customer *c) { return c->no; }
 const char *pcrm_customer_name(const pcrm_customer *c) { return c->name; }
 const char *pcrm_customer_org_unit(const pcrm_customer *c) { return c->org_unit; }

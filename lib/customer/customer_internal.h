@@ -49,6 +49,14 @@ int pcrm__customer_wrap(json_t *doc, int version, pcrm_time created_at, pcrm_tim
  */
 int pcrm__account_customer_sync(pcrm_ctx *ctx, const char *customer_no);
 
+/**
+ * The customer's org unit as it is now, read from its row (malloc'd into *org, NULL on error).
+ * Permissions of records hanging off a customer (contacts, complaints) follow the customer's
+ * current org unit, so every such module reads it here rather than copying it or writing the
+ * query again.  PCRM_ENOTFOUND when there is no such customer.
+ */
+int pcrm__customer_org_read(pcrm_ctx *ctx, const char *customer_no, char **org);
+
 #define PCRM__ID_MAX 18
 
 /** Longest customer number (letters, digits, - _ .). */

@@ -8,16 +8,6 @@
 #include "tel_internal.h"
 #include "core/error.h"
 
-static int id_ok(const char *what, const char *field, const char *v)
-{
-	if (tel_empty(v))
-		return pcrm__error(PCRM_EINVAL, "%s: %s: missing", what, field);
-	if (strlen(v) > PCRM_TEL_ID_MAX)
-		return pcrm__error(PCRM_EINVAL, "%s: %s: longer than %d bytes", what, field,
-		                   PCRM_TEL_ID_MAX);
-	return PCRM_OK;
-}
-
 /* The agent's device, copied out (lock taken here). */
 static int device_of(pcrm_tel *tel, const char *what, const char *agent, char dev[TEL_ID_SIZE])
 {
@@ -37,13 +27,13 @@ static int set_state(pcrm_tel *tel, const char *agent_id, const char *device_id,
 	const char *what = "set_agent_state";
 	char dev[TEL_ID_SIZE];
 	int rc;
-	if ((rc = id_ok(what, "agent_id", agent_id)) ||
-	    (device_id && (rc = id_ok(what, "device_id", device_id))))
+	if ((rc = tel_check_id(what, "agent_id", agent_id, 1)) ||
+	    (device_id && (rc = tel_check_id(what, "device_id", device_id, 1))))
 		return rc;
 	if ((unsigned)state > PCRM_TEL_AGENT_WORK_NOT_READY)
 		return pcrm__error(PCRM_EINVAL, "%s: state: %d is not a pcrm_tel_agent_state", what,
 		                   (int)state);
-	if (reason && (rc = id_ok(what, "reason", reason)))
+	if (reason && (rc = tel_check_id(what, "reason", reason, 1)))
 		return rc;
 	if (state == PCRM_TEL_AGENT_LOGGED_ON) {
 		if (!device_id)
@@ -79,7 +69,8 @@ static int make_call(pcrm_tel *tel, const char *call_id, const char *agent_id,
 	const char *what = "make_call";
 	char dev[TEL_ID_SIZE];
 	int rc;
-	if ((rc = id_ok(what, "call_id", call_id)) || (rc = id_ok(what, "agent_id", agent_id)))
+	if ((rc = tel_check_id(what, "call_id", call_id, 1)) ||
+	    (rc = tel_check_id(what, "agent_id", agent_id, 1)))
 		return rc;
 	if (tel_empty(destination) || strlen(destination) > PCRM_TEL_NUMBER_MAX)
 		return pcrm__error(PCRM_EINVAL, "%s: destination: expected 1..%d bytes", what,
@@ -136,7 +127,7 @@ static int supervise(pcrm_tel *tel, const pcrm_actor *actor, const char *agent_i
 	char dev[TEL_ID_SIZE], sup_dev[TEL_ID_SIZE];
 	pcrm_acd_agent_info info;
 	int rc;
-	if ((rc = id_ok(what, "agent_id", agent_id)))
+	if ((rc = tel_check_id(what, "agent_id", agent_id, 1)))
 		return rc;
 	if (!tel->sw.supervise)
 		return tel_switch_begin(tel, 0, what);

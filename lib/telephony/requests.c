@@ -21,16 +21,6 @@ struct req {
 	int recording;
 };
 
-static int check_id(const char *what, const char *field, const char *v)
-{
-	if (tel_empty(v))
-		return pcrm__error(PCRM_EINVAL, "%s: %s: missing", what, field);
-	if (strlen(v) > PCRM_TEL_ID_MAX)
-		return pcrm__error(PCRM_EINVAL, "%s: %s: longer than %d bytes", what, field,
-		                   PCRM_TEL_ID_MAX);
-	return PCRM_OK;
-}
-
 static int check_number(const char *what, const char *field, const char *v)
 {
 	if (tel_empty(v))
@@ -70,8 +60,8 @@ static int prepare(pcrm_tel *tel, const char *what, const char *call_id, const c
 	memset(r, 0, sizeof(*r));
 	if (!tel)
 		return pcrm__error(PCRM_EINVAL, "%s: tel: missing", what);
-	if ((rc = check_id(what, "call_id", call_id)) ||
-	    (device_id && (rc = check_id(what, "device_id", device_id))))
+	if ((rc = tel_check_id(what, "call_id", call_id, 1)) ||
+	    (device_id && (rc = tel_check_id(what, "device_id", device_id, 1))))
 		return rc;
 	pthread_mutex_lock(&tel->lock);
 	rc = find_call(tel, what, call_id, device_id, states, need_device, r);
@@ -84,7 +74,7 @@ static int prepare_pair(pcrm_tel *tel, const char *what, const char *held, const
                         const char *device_id, struct req *r)
 {
 	int rc = prepare(tel, what, held, device_id, ST(PCRM_TEL_CALL_HELD), 1, r);
-	if (rc || (rc = check_id(what, "consult_call_id", consult)))
+	if (rc || (rc = tel_check_id(what, "consult_call_id", consult, 1)))
 		return rc;
 	pthread_mutex_lock(&tel->lock);
 	struct tel_call *c = tel_call_find(tel, consult);

@@ -80,16 +80,6 @@ int pcrm_tel_snapshot_begin(pcrm_tel *tel)
 	return rc;
 }
 
-static int id_field(const char *what, const char *field, const char *v, int required)
-{
-	if (tel_empty(v))
-		return required ? pcrm__error(PCRM_EINVAL, "%s: %s: missing", what, field) : PCRM_OK;
-	if (strlen(v) > PCRM_TEL_ID_MAX)
-		return pcrm__error(PCRM_EINVAL, "%s: %s: longer than %d bytes", what, field,
-		                   PCRM_TEL_ID_MAX);
-	return PCRM_OK;
-}
-
 static int add_item(pcrm_tel *tel, const char *what, struct pcrm__vec *v, struct acd_idmap *index,
                     void *item, const char *id)
 {
@@ -114,9 +104,9 @@ int pcrm_tel_snapshot_agent(pcrm_tel *tel, const pcrm_tel_snapshot_agent_info *a
 	if (a->version != PCRM_TEL_SNAPSHOT_VERSION || a->size < sizeof(*a))
 		return pcrm__error(PCRM_EINVAL, "%s: size/version: not a version %d snapshot agent",
 		                   what, PCRM_TEL_SNAPSHOT_VERSION);
-	if ((rc = id_field(what, "agent_id", a->agent_id, 1)) ||
-	    (rc = id_field(what, "device_id", a->device_id, 1)) ||
-	    (rc = id_field(what, "reason", a->reason, 0)))
+	if ((rc = tel_check_id(what, "agent_id", a->agent_id, 1)) ||
+	    (rc = tel_check_id(what, "device_id", a->device_id, 1)) ||
+	    (rc = tel_check_id(what, "reason", a->reason, 0)))
 		return rc;
 	if ((unsigned)a->state > PCRM_TEL_AGENT_WORK_NOT_READY)
 		return pcrm__error(PCRM_EINVAL, "%s: state: %d is not a pcrm_tel_agent_state", what,
@@ -151,9 +141,9 @@ int pcrm_tel_snapshot_call(pcrm_tel *tel, const pcrm_tel_snapshot_call_info *c)
 		return pcrm__error(PCRM_EINVAL, "%s: state: %d is not a pcrm_tel_call_state", what,
 		                   (int)c->state);
 	int at_agent = c->state >= PCRM_TEL_CALL_ALERTING;
-	if ((rc = id_field(what, "call_id", c->call_id, 1)) ||
-	    (rc = id_field(what, "device_id", c->device_id, at_agent)) ||
-	    (rc = id_field(what, "service", c->service, 0)))
+	if ((rc = tel_check_id(what, "call_id", c->call_id, 1)) ||
+	    (rc = tel_check_id(what, "device_id", c->device_id, at_agent)) ||
+	    (rc = tel_check_id(what, "service", c->service, 0)))
 		return rc;
 	if ((c->caller_number && strlen(c->caller_number) > PCRM_TEL_NUMBER_MAX) ||
 	    (c->dialled_number && strlen(c->dialled_number) > PCRM_TEL_NUMBER_MAX) ||

@@ -53,6 +53,16 @@ int tel_empty(const char *s)
 	return !s || !*s;
 }
 
+int tel_check_id(const char *what, const char *field, const char *v, int required)
+{
+	if (tel_empty(v))
+		return required ? pcrm__error(PCRM_EINVAL, "%s: %s: missing", what, field) : PCRM_OK;
+	if (strlen(v) > PCRM_TEL_ID_MAX)
+		return pcrm__error(PCRM_EINVAL, "%s: %s: longer than %d bytes", what, field,
+		                   PCRM_TEL_ID_MAX);
+	return PCRM_OK;
+}
+
 /* The members of the table up to and including `fn_member` exist in an adapter of `size` bytes. */
 #define SW_HAS(size, member) \
 	((size) >= offsetof(pcrm_tel_switch, member) + sizeof(((pcrm_tel_switch *)0)->member))

@@ -135,6 +135,12 @@ struct pcrm_tel {
 /* ---- runtime.c ---- */
 void tel_copy(char *dst, size_t size, const char *src); /* NULL -> "" */
 int tel_empty(const char *s);
+/*
+ * An identifier argument of a request or snapshot entry: at most PCRM_TEL_ID_MAX bytes, and
+ * present when `required`.  Shared so every entry point words the same error the same way
+ * ("<what>: <field>: missing" / "longer than N bytes").
+ */
+int tel_check_id(const char *what, const char *field, const char *v, int required);
 /* Depth of library calls in this thread; requests queued by ACD events are sent at depth 0. */
 void tel_enter(void);
 void tel_leave(pcrm_tel *tel);
