@@ -18,7 +18,7 @@
  * cannot hand it a waiting call instead.  The ACD has no way to place a call
  * directly in a state or with its original arrival time: restored calls
  * count as offered anew and their wait starts at the re-synchronisation
- * (/work/notes/telephony-needs-acd.md asks the ACD for both).
+ * (docs/adapter-guide.md, "What the ACD does not offer the adapter yet", asks the ACD for both).
  */
 #include <stdlib.h>
 #include <string.h>
