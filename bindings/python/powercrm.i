@@ -1182,3 +1182,6 @@ done:
 /* ---- the simulated switch ---- */
 
 %include "sim.i"
+/* ---- the telephony adapter layer ---- */
+
+%include "telephony.i"
