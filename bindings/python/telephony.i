@@ -172,6 +172,7 @@ static int pcrm_py_tel_lookup(void *userdata, const char *caller_number, pcrm_te
 }
 
 PCRM_OWNED_OUT(pcrm_tel, pcrm_tel_free)
+%apply (char *buf, size_t size) { (char *device_id, size_t size) };
 %apply SWIGTYPE *out { pcrm_tel_resync_report *report };
 %typemap(out) int vip_level, int with_acd, int recording, int outbound, int clock_from_events
 	"$result = PyLong_FromLong((long)$1);"
