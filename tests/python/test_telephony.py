@@ -210,3 +210,51 @@ def test_resync_from_a_snapshot(world):
         tel.call("gone")
     assert tel.call("c9")["queue_id"] == "billing"
     assert tel.stats()["resyncs"] == 1
+
+
+def test_an_in_process_switch_feeds_events_back_from_its_methods_and_threads():
+    """route() feeds "delivered" and "established" synchronously (re-entering the runtime
+    with the GIL held), from two Python threads at once."""
+    import threading
+    agents = [{"id": "a%d" % i, "skills": {"billing": 5}} for i in range(8)]
+    acd = powercrm.Acd({"version": 1, "queues": [{"id": "billing", "wrap_up_s": 0}],
+                        "agents": agents})
+
+    class InProcess:
+        tel = None
+
+        def route(self, call_id, device_id, agent_id):
+            self.tel.feed(type="delivered", call_id=call_id, device_id=device_id)
+            self.tel.feed(type="established", call_id=call_id, device_id=device_id)
+
+    sw = InProcess()
+    tel = powercrm.Telephony(acd, sw)
+    sw.tel = tel
+    try:
+        tel.set_ivr_rules({"rules": [], "default_queue": "billing"})
+        for i in range(8):
+            tel.feed(type="agent_logged_on", agent_id="a%d" % i, device_id="d%d" % i)
+            tel.feed(type="agent_ready", device_id="d%d" % i)
+        errors = []
+
+        def calls(prefix):
+            try:
+                for i in range(4):
+                    cid = "%s%d" % (prefix, i)
+                    tel.feed(type="offered", call_id=cid, device_id="rp", dialled_number="95598")
+                    tel.feed(type="queued", call_id=cid, device_id="rp")
+            except Exception as e:  # pragma: no cover - reported below
+                errors.append(e)
+        threads = [threading.Thread(target=calls, args=(p,)) for p in ("x", "y")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert all(tel.call("%s%d" % (p, i))["state"] == "connected"
+                   for p in ("x", "y") for i in range(4))
+        assert acd.queue_stats("billing")["total"]["answered"] == 8
+        assert tel.stats()["events_rejected"] == 0
+    finally:
+        tel.close()
+        acd.close()
