@@ -1185,3 +1185,6 @@ done:
 /* ---- the simulated switch ---- */
 
 %include "sim.i"
+/* ---- the telephony adapter layer ---- */
+
+%include "telephony.i"

@@ -1,0 +1,279 @@
+"""The telephony adapter layer (telephony.h): switch events in, switch requests out.
+
+    class Switch:                      # the switch table: only route is required
+        def route(self, call_id, device_id, agent_id):
+            pbx.redirect(call_id, device_id)   # None = done; or "busy", "refused", ...
+
+    acd = powercrm.Acd(config, clock=0)
+    tel = powercrm.Telephony(acd, Switch(), clock_from_events=True)
+    tel.set_ivr_rules({"rules": [{"dialled": "95598", "queue": "billing"}]})
+    tel.feed("agent_logged_on", agent_id="1001", device_id="8001", at=0)
+    tel.feed({"type": "offered", "call_id": "c-1", "at": 1000, "dialled_number": "95598"})
+
+Events are CSTA-style (docs/adapter-guide.md): a dict or keywords with
+"type" (the library's name: "offered", "queued", "delivered", "established",
+..., "agent_ready") and the fields of pcrm_tel_event.  A rejected event
+raises the library's exception with ``exc.reject`` naming the kind
+("out_of_order", "unknown_call", ...); :meth:`Telephony.stats` counts them.
+
+The switch object's methods are the table's functions, called with the
+library's strings; a method the object lacks is a request the switch cannot
+do (:class:`powercrm.Unsupported`).  They are called outside the library's
+lock, from the thread whose call made the request (a feed, a desktop
+request), with the GIL held: they may feed events back synchronously, as an
+in-process switch does.  A method that raises counts as refused; its
+exception is re-raised by the call that made the request.
+
+The Telephony holds the ACD's event callback: use :meth:`Telephony.on_acd_event`
+instead of ``acd.on_event``.  Close the Telephony before the Acd.
+"""
+
+import json
+
+from . import lowlevel as _ll
+from .actor import _native as _actor
+from .errors import InvalidInput
+from .handles import Handle, HandleOwner
+
+__all__ = ["Telephony", "EVENT_TYPES", "REJECT_KINDS", "SWITCH_RESULTS", "CALL_STATES",
+           "TEL_AGENT_STATES"]
+
+#: event type names, by number (index 0 unused)
+EVENT_TYPES = {_ll.pcrm_tel_event_type_name(i): i
+               for i in range(_ll.PCRM_TEL_EV_OFFERED, _ll.PCRM_TEL_EV_AGENT_WORK_NOT_READY + 1)}
+#: reject kind names, indexed by number ("accepted" first)
+REJECT_KINDS = tuple(_ll.pcrm_tel_reject_name(i) for i in range(_ll.PCRM_TEL_REJECT_COUNT))
+#: what a switch method may return, indexed by number ("done" first)
+SWITCH_RESULTS = tuple(_ll.pcrm_tel_result_name(i) for i in range(_ll.PCRM_TEL_RESULT_COUNT))
+#: the adapter's call states, indexed by number
+CALL_STATES = tuple(_ll.pcrm_tel_call_state_name(i) for i in range(_ll.PCRM_TEL_CALL_HELD + 1))
+#: agent device states of requests and snapshots, indexed by number
+TEL_AGENT_STATES = tuple(_ll.pcrm_tel_agent_state_name(i)
+                         for i in range(_ll.PCRM_TEL_AGENT_WORK_NOT_READY + 1))
+
+_EVENT_FIELDS = ("call_id", "device_id", "at", "agent_id", "other_call_id", "destination",
+                 "caller_number", "dialled_number", "digits", "service", "reason")
+_MODES = {_ll.pcrm_acd_supervise_mode_name(m): m
+          for m in (_ll.PCRM_ACD_MONITOR, _ll.PCRM_ACD_WHISPER, _ll.PCRM_ACD_BARGE)}
+_CALL_TEXT = ("call_id", "device_id", "agent_id", "queue_id", "caller_number", "dialled_number",
+              "digits", "customer_no", "related_call_id")
+_REPORT = ("agents_logged_on", "agents_logged_off", "agents_state_changed", "calls_kept",
+           "calls_restored", "calls_ended", "calls_not_restored")
+
+
+def _name(names, value, what):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value  # the library names a bad number
+    try:
+        return names.index(value)
+    except ValueError:
+        raise InvalidInput("%s: %r is not one of %s" % (what, value, ", ".join(names))) from None
+
+
+class Telephony(HandleOwner):
+    """The adapter runtime (pcrm_tel) over an :class:`powercrm.Acd` and a Python switch.
+
+    ``clock_from_events``: the ACD runs on the events' ``at`` (the Acd needs a
+    ManualClock).  ``cleared_memory``: how many cleared call ids are remembered.
+    ``fallback_destination``: where refused / timed-out calls are deflected.
+    """
+
+    def __init__(self, acd, switch, *, clock_from_events=False, cleared_memory=4096,
+                 fallback_destination=None):
+        self._handle = None
+        self._acd = acd  # the runtime uses the engine: keep it alive
+        self._callback = None
+        self._lookup = None
+        sw = _ll.pcrm_py_tel_switch_new(switch)
+        self._switch = Handle(sw, _ll.pcrm_py_tel_switch_free, "telephony switch table")
+        try:
+            with acd._handle as a:
+                ptr = _ll.pcrm_tel_new(a, sw, 1 if clock_from_events else 0, int(cleared_memory),
+                                       fallback_destination)
+        except BaseException:
+            self._switch.close()
+            raise
+        self._handle = Handle(ptr, _ll.pcrm_tel_free, "telephony adapter")
+
+    def _call(self, fn, *args):
+        with self._handle as t:
+            return fn(t, *args)
+
+    # -- events in ------------------------------------------------------------------------
+
+    def feed(self, event=None, **fields):
+        """Feeds one switch event: a dict and/or keywords; "type" names it.
+
+        Raises the library's exception, with ``reject`` the kind, when the
+        call's state machine rejects it (nothing changes but the counter).
+        """
+        ev = dict(event or {}, **fields)
+        kind = ev.pop("type", None)
+        unknown = set(ev) - set(_EVENT_FIELDS)
+        if unknown:
+            raise InvalidInput("event: unknown field(s) %s" % ", ".join(sorted(unknown)))
+        if isinstance(kind, str):
+            if kind not in EVENT_TYPES:
+                raise InvalidInput("event.type: %r is not one of %s"
+                                   % (kind, ", ".join(EVENT_TYPES)))
+            kind = EVENT_TYPES[kind]
+        elif not isinstance(kind, int) or isinstance(kind, bool):
+            raise InvalidInput("event.type: missing or not a str")
+        self._call(_ll.pcrm_tel_event_feed, kind, *(
+            int(ev.get(f) or 0) if f == "at" else ev.get(f) for f in _EVENT_FIELDS))
+
+    # -- IVR hand-off ---------------------------------------------------------------------
+
+    def set_ivr_rules(self, rules):
+        """The IVR mapping rules: a dict or its JSON text (docs/adapter-guide.md, IVR mapping)."""
+        self._call(_ll.pcrm_tel_set_ivr_rules, rules if isinstance(rules, str) else json.dumps(rules))
+
+    def set_customer_lookup(self, lookup):
+        """``lookup(caller_number)`` -> None or a dict with "customer_no", "vip_level" and
+        optionally "account_manager" (the screen pop); None removes it."""
+        if lookup is None:
+            self._call(_ll.pcrm_tel_set_customer_lookup, None)
+            self._lookup = None
+            return
+
+        def find(caller):
+            c = lookup(caller)
+            if c is None:
+                return None
+            return (c["customer_no"], int(c.get("vip_level", 0)), c.get("account_manager"))
+        self._call(_ll.pcrm_tel_set_customer_lookup, find)
+        self._lookup = find  # the runtime holds it: keep it alive
+
+    def on_acd_event(self, callback):
+        """Calls ``callback(event_dict)`` for every ACD event after the adapter saw it."""
+        if callback is None:
+            self._call(_ll.pcrm_tel_set_acd_event_callback, None)
+            self._callback = None
+            return
+
+        def deliver(text):
+            callback(json.loads(text))
+        self._call(_ll.pcrm_tel_set_acd_event_callback, deliver)
+        self._callback = deliver
+
+    # -- requests from desktops -----------------------------------------------------------
+
+    def answer(self, call_id, device_id=None):
+        self._call(_ll.pcrm_tel_answer, call_id, device_id)
+
+    def hangup(self, call_id, device_id=None):
+        self._call(_ll.pcrm_tel_hangup, call_id, device_id)
+
+    def hold(self, call_id, device_id=None):
+        self._call(_ll.pcrm_tel_hold, call_id, device_id)
+
+    def retrieve(self, call_id, device_id=None):
+        self._call(_ll.pcrm_tel_retrieve, call_id, device_id)
+
+    def transfer(self, call_id, destination, device_id=None):
+        self._call(_ll.pcrm_tel_transfer, call_id, device_id, destination)
+
+    def consult(self, call_id, destination, device_id=None):
+        self._call(_ll.pcrm_tel_consult, call_id, device_id, destination)
+
+    def consult_transfer(self, held_call_id, consult_call_id, device_id=None):
+        self._call(_ll.pcrm_tel_consult_transfer, held_call_id, consult_call_id, device_id)
+
+    def conference(self, held_call_id, consult_call_id, device_id=None):
+        self._call(_ll.pcrm_tel_conference, held_call_id, consult_call_id, device_id)
+
+    def consult_cancel(self, held_call_id, consult_call_id, device_id=None):
+        self._call(_ll.pcrm_tel_consult_cancel, held_call_id, consult_call_id, device_id)
+
+    def deflect(self, call_id, destination, device_id=None):
+        self._call(_ll.pcrm_tel_deflect, call_id, device_id, destination)
+
+    def record_start(self, call_id):
+        self._call(_ll.pcrm_tel_record_start, call_id)
+
+    def record_stop(self, call_id):
+        self._call(_ll.pcrm_tel_record_stop, call_id)
+
+    def send_dtmf(self, call_id, digits, device_id=None):
+        self._call(_ll.pcrm_tel_send_dtmf, call_id, device_id, digits)
+
+    def supervise(self, actor, agent_id, mode):
+        """"monitor", "whisper" or "barge" (the ACD's supervisor check first)."""
+        if isinstance(mode, str):
+            if mode not in _MODES:
+                raise InvalidInput("mode: %r is not one of %s" % (mode, ", ".join(_MODES)))
+            mode = _MODES[mode]
+        self._call(_ll.pcrm_tel_supervise, _actor(actor), agent_id, mode)
+
+    def make_call(self, call_id, agent_id, destination):
+        self._call(_ll.pcrm_tel_make_call, call_id, agent_id, destination)
+
+    def set_agent_state(self, agent_id, state, device_id=None, reason=None):
+        """Asks the switch to put an agent in a state of :data:`TEL_AGENT_STATES`."""
+        self._call(_ll.pcrm_tel_agent_set_state, agent_id, device_id,
+                   _name(TEL_AGENT_STATES, state, "state"), reason)
+
+    # -- restart and re-synchronisation ---------------------------------------------------
+
+    def resync(self):
+        """Asks the switch for a snapshot (its ``snapshot`` method)."""
+        self._call(_ll.pcrm_tel_resync)
+
+    def snapshot_begin(self):
+        self._call(_ll.pcrm_tel_snapshot_begin)
+
+    def snapshot_agent(self, agent_id, device_id, state="logged_on", reason=None):
+        self._call(_ll.pcrm_tel_snapshot_agent, agent_id, device_id,
+                   _name(TEL_AGENT_STATES, state, "state"), reason)
+
+    def snapshot_call(self, call_id, state="queued", device_id=None, *, caller_number=None,
+                      dialled_number=None, digits=None, service=None, since=0):
+        self._call(_ll.pcrm_tel_snapshot_call, call_id, _name(CALL_STATES, state, "state"),
+                   device_id, caller_number, dialled_number, digits, service, int(since))
+
+    def snapshot_end(self):
+        """Reconciles; returns what changed as a dict (pcrm_tel_resync_report)."""
+        r = self._call(_ll.pcrm_tel_snapshot_end)
+        return {n: getattr(r, n) for n in _REPORT}
+
+    # -- inspection -----------------------------------------------------------------------
+
+    def call(self, call_id):
+        """A call as the adapter tracks it, as a dict ("state" by name)."""
+        c = self._call(_ll.pcrm_tel_call_get, call_id)
+        d = {n: getattr(c, n) for n in _CALL_TEXT}
+        d.update(state=_ll.pcrm_tel_call_state_name(c.state), with_acd=bool(c.with_acd),
+                 recording=bool(c.recording), outbound=bool(c.outbound),
+                 last_event_at=c.last_event_at)
+        return d
+
+    def agent_device(self, agent_id):
+        """The device the agent is logged on at (NotFound when none)."""
+        return self._call(_ll.pcrm_tel_agent_device, agent_id, _ll.PCRM_TEL_ID_MAX + 1)
+
+    def stats(self):
+        """Counters; "rejected", "events_by_type", "requests_failed" are dicts by name."""
+        s = self._call(_ll.pcrm_tel_stats_get)
+        return {
+            "events_accepted": s.events_accepted,
+            "events_rejected": s.events_rejected,
+            "rejected": {REJECT_KINDS[i]: s.rejected_at(i) for i in range(1, len(REJECT_KINDS))},
+            "events_by_type": {n: s.events_by_type_at(i) for n, i in EVENT_TYPES.items()},
+            "requests_sent": s.requests_sent,
+            "requests_failed": {SWITCH_RESULTS[i]: s.requests_failed_at(i)
+                                for i in range(1, len(SWITCH_RESULTS))},
+            "requests_unsupported": s.requests_unsupported,
+            "routes_failed": s.routes_failed,
+            "lookup_errors": s.lookup_errors,
+            "resyncs": s.resyncs,
+            "calls_live": s.calls_live,
+        }
+
+    def close(self):
+        """Frees the runtime (and removes its ACD callback), then the switch table.  Idempotent."""
+        if self._handle is not None:
+            self._handle.close()
+        self._switch.close()
+
+    def __repr__(self):
+        return "<powercrm.Telephony %s>" % ("closed" if self.closed else "open")
