@@ -19,6 +19,7 @@
 
 #include <powercrm.h>
 
+#include "bench.h"
 #include "core/ctx.h"
 #include "pgtmp.h"
 #include "store/store.h"
@@ -157,31 +158,8 @@ int main(void)
 {
 	const char *env = getenv("PCRM_BENCH_PAYMENTS");
 	long n = env ? atol(env) : 20000;
-	char dir[] = "/tmp/pcrm-bench-XXXXXX", uri[128], why[512], cmd[160];
-	const char *pg;
 
 	if (n < 1)
 		n = 1;
-	if (!mkdtemp(dir))
-		die("mkdtemp");
-	snprintf(uri, sizeof(uri), "sqlite:%s/bench.db", dir);
-	run("sqlite", uri, n);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "bench_ledger: could not remove %s\n", dir);
-
-	if (pcrm_test_pg_start(why, sizeof(why)) != 0) {
-		fprintf(stderr, "bench_ledger: no PostgreSQL server: %s\n", why);
-		return pcrm_test_pg_required() ? 1 : 0;
-	}
-	pg = pcrm_test_pg_new_database(why, sizeof(why));
-	if (!pg) {
-		fprintf(stderr, "bench_ledger: %s\n", why);
-		pcrm_test_pg_stop();
-		return 1;
-	}
-	run("postgresql", pg, n);
-	pcrm_test_pg_drop_database();
-	pcrm_test_pg_stop();
-	return 0;
+	return pcrm_bench_on_both_stores("bench_ledger", run, n);
 }

@@ -11,6 +11,8 @@
 
 #include <powercrm.h>
 
+#include "pgtmp.h"
+
 /** Seconds on a clock (CLOCK_MONOTONIC for wall time, CLOCK_PROCESS_CPUTIME_ID for CPU). */
 static inline double pcrm_bench_seconds(clockid_t id)
 {
@@ -24,6 +26,45 @@ static inline void pcrm_bench_die(const char *program, const char *what)
 {
 	fprintf(stderr, "%s: %s: %s\n", program, what, pcrm_error_last());
 	exit(1);
+}
+
+/**
+ * Runs `run(backend, uri, n)` on a scratch SQLite file, then on a new
+ * database of a throwaway PostgreSQL server (tests/support/pgtmp.h), and
+ * cleans both up.  Returns main()'s status: 1 when PostgreSQL is required
+ * (CI) but cannot start, 0 when it is optional and absent.
+ */
+static inline int pcrm_bench_on_both_stores(const char *program,
+                                            void (*run)(const char *backend, const char *uri,
+                                                        long n),
+                                            long n)
+{
+	char dir[] = "/tmp/pcrm-bench-XXXXXX", uri[128], why[512], cmd[160];
+	const char *pg;
+
+	if (!mkdtemp(dir)) {
+		fprintf(stderr, "%s: mkdtemp failed\n", program);
+		return 1;
+	}
+	snprintf(uri, sizeof(uri), "sqlite:%s/bench.db", dir);
+	run("sqlite", uri, n);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "%s: could not remove %s\n", program, dir);
+	if (pcrm_test_pg_start(why, sizeof(why)) != 0) {
+		fprintf(stderr, "%s: no PostgreSQL server: %s\n", program, why);
+		return pcrm_test_pg_required() ? 1 : 0;
+	}
+	pg = pcrm_test_pg_new_database(why, sizeof(why));
+	if (!pg) {
+		fprintf(stderr, "%s: %s\n", program, why);
+		pcrm_test_pg_stop();
+		return 1;
+	}
+	run("postgresql", pg, n);
+	pcrm_test_pg_drop_database();
+	pcrm_test_pg_stop();
+	return 0;
 }
 
 #endif
