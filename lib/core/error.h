@@ -8,19 +8,6 @@
 #  define PCRM_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #  define PCRM_PRINTF(f, a)
-/** How many bytes of untrusted input an error message quotes. */
-#define PCRM_QUOTE_MAX 40
-
-/** Room for a quoted excerpt: every byte may become \xHH, plus "..." and NUL. */
-#define PCRM_QUOTE_SIZE (PCRM_QUOTE_MAX * 4 + 8)
-
-/**
- * Copies up to PCRM_QUOTE_MAX bytes of untrusted input into q for an error
- * message, escaping quotes, backslashes and non-printable bytes, and marking
- * a cut with "...".  `len` is the input's length (it need not be NUL-ended).
- */
-void pcrm__quote(const char *text, size_t len, char *q, size_t size);
-
 #endif
 
 /**
