@@ -231,6 +231,15 @@ PCRM_EXTERN(const char *) pcrm_bill_tariff_id(const pcrm_bill *bill);
 PCRM_EXTERN(int64_t) pcrm_bill_tariff_version(const pcrm_bill *bill);
 
 /**
+ * First day of the billing period (the usage's `start`); {0, 0, 0} for NULL.
+ * With pcrm_bill_period_end() it saves reading the bill's JSON for the dates.
+ */
+PCRM_EXTERN(pcrm_date) pcrm_bill_period_start(const pcrm_bill *bill);
+
+/** Last day of the billing period, inclusive (the usage's `end`); {0, 0, 0} for NULL. */
+PCRM_EXTERN(pcrm_date) pcrm_bill_period_end(const pcrm_bill *bill);
+
+/**
  * The monthly average power factor used for the adjustment (2 decimals);
  * PCRM_ENOTFOUND when the bill has no power-factor adjustment.
  */

@@ -871,6 +871,18 @@ int64_t pcrm_bill_tariff_version(const pcrm_bill *bill)
 	return bill ? bill->tariff->version : 0;
 }
 
+pcrm_date pcrm_bill_period_start(const pcrm_bill *bill)
+{
+	pcrm_date none = {0, 0, 0};
+	return bill ? bill->start : none;
+}
+
+pcrm_date pcrm_bill_period_end(const pcrm_bill *bill)
+{
+	pcrm_date none = {0, 0, 0};
+	return bill ? bill->end : none;
+}
+
 int pcrm_bill_power_factor(const pcrm_bill *bill, pcrm_decimal *out)
 {
 	if (!bill || !out)

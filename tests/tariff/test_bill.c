@@ -65,7 +65,11 @@ Test(bill, guangzhou_600_kwh_in_july_is_370_40)
 	assert_dec(pcrm_bill_energy(b), "600");
 	cr_assert_str_eq(pcrm_bill_tariff_id(b), "cn-gd-guangzhou-residential");
 	cr_assert_eq(pcrm_bill_tariff_version(b), 1);
+	cr_assert_eq(pcrm_date_to_days(pcrm_bill_period_start(b)), pcrm_date_to_days(DAY(2026, 7, 1)));
+	cr_assert_eq(pcrm_date_to_days(pcrm_bill_period_end(b)), pcrm_date_to_days(DAY(2026, 7, 31)));
 	pcrm_bill_free(b);
+	cr_assert_eq(pcrm_bill_period_start(NULL).year, 0);
+	cr_assert_eq(pcrm_bill_period_end(NULL).month, 0);
 
 	/* January: thresholds 200 / 400, all three tiers */
 	b = compute(t, NULL, DAY(2026, 1, 1), DAY(2026, 1, 31), u);

@@ -197,10 +197,9 @@ def _bill_from_c(ptr):
         pf = None
     size = _ll.pcrm_bill_json_size(ptr)
     text = _ll.pcrm_bill_to_json(ptr, size) if size else ""
-    doc = _json.loads(text) if text else {}
     return Bill(_ll.pcrm_bill_tariff_id(ptr), _ll.pcrm_bill_tariff_version(ptr),
-                _dt.date.fromisoformat(doc["period_start"]),
-                _dt.date.fromisoformat(doc["period_end"]),
+                _date_from_c(_ll.pcrm_bill_period_start(ptr)),
+                _date_from_c(_ll.pcrm_bill_period_end(ptr)),
                 _decimal_from_c(_ll.pcrm_bill_energy(ptr)), pf, lines,
                 _decimal_from_c(_ll.pcrm_bill_total(ptr)), text)
 
