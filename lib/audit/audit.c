@@ -511,11 +511,11 @@ int pcrm_audit_verify(pcrm_ctx *ctx, const pcrm_actor *actor, int64_t *checked,
 			rc = verify_head(ctx, &v);
 		/* Read-only: always roll back, but report the verification result. */
 		{
-			char saved[1024];
-			snprintf(saved, sizeof(saved), "%s", pcrm_error_last());
+			pcrm__error_state e;
+			pcrm__error_save(&e);
 			pcrm__store_rollback(ctx->store);
 			if (rc != PCRM_OK)
-				pcrm__error(rc, "%s", saved);
+				pcrm__error_restore(&e, rc);
 		}
 	}
 	pcrm__sha256_free(v.h);
