@@ -11,7 +11,7 @@
  * summary goes to the terminal; summary.json, data files, gnuplot charts and
  * index.html go to the report folder (build/demo-report by default).
  *
- * The store is an SQLite file by default (build/demo.db, recreated);
+ * The store is an SQLite file by default (DIR/demo.db, recreated);
  * --store postgresql://... runs the same day on PostgreSQL (an empty
  * database: the demo creates its org tree).  Every figure is determined by
  * the seed: the context's clock is the demo's own virtual clock.
@@ -31,7 +31,7 @@ static void usage(void)
 	fprintf(stderr, "usage: demo [--customers N] [--seed S] [--store URI] [--out DIR] [--data DIR] [--quiet]\n"
 	                "  --customers N  customers of the supply area, 100..2000000 (100000)\n"
 	                "  --seed S       seed of everything drawn (20261123)\n"
-	                "  --store URI    sqlite:PATH or postgresql://... (sqlite:build/demo.db, recreated)\n"
+	                "  --store URI    sqlite:PATH or postgresql://... (sqlite:OUT/demo.db, recreated)\n"
 	                "  --out DIR      report folder (build/demo-report)\n"
 	                "  --data DIR     the shipped tariffs, workflows and calendars (data)\n"
 	                "  --quiet        no progress lines\n");
@@ -97,18 +97,18 @@ static void make_dirs(const char *path)
 	}
 }
 
-/* The default store is a scratch SQLite file: the demo starts from nothing every time. */
-static char *default_store(void)
+/* The default store is a scratch SQLite file in the report folder: the demo starts from nothing
+ * every time.  synchronous=normal: a scratch file needs no sync per commit (ctx.h). */
+static char *default_store(const char *out_dir)
 {
-	static const char path[] = "build/demo.db";
 	static const char *const suffixes[] = { "", "-wal", "-shm" };
-	char file[64];
-	make_dirs("build");
+	char file[1100], *uri = malloc(1200);
 	for (size_t i = 0; i < 3; i++) {
-		snprintf(file, sizeof(file), "%s%s", path, suffixes[i]);
+		snprintf(file, sizeof(file), "%s/demo.db%s", out_dir, suffixes[i]);
 		unlink(file);
 	}
-	return strdup("sqlite:build/demo.db?synchronous=normal");
+	snprintf(uri, 1200, "sqlite:%s/demo.db?synchronous=normal", out_dir);
+	return uri;
 }
 
 /*
@@ -184,9 +184,9 @@ int main(int argc, char **argv)
 	parse_args(&d, argc, argv);
 	d.progress = d.quiet ? NULL : stdout;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (!d.store_uri)
-		d.store_uri = owned_uri = default_store();
 	make_dirs(d.out_dir);
+	if (!d.store_uri)
+		d.store_uri = owned_uri = default_store(d.out_dir);
 
 	CHECK(pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION));
 	opts.data_key = demo_key;

@@ -187,7 +187,7 @@ static const char gnuplot_script[] =
 	"  set terminal png size 900,420 font '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc' 10\n"
 	"}\n"
 	"set datafile separator '\\t'\n"
-	"set key top left\n"
+	"set key top left opaque box lc rgb '#cccccc'\n"
 	"set grid ytics lc rgb '#dddddd'\n"
 	"set xtics rotate by 90 right font ',8'\n"
 	"set style fill solid 0.6 border -1\n"
@@ -207,10 +207,10 @@ static const char gnuplot_script[] =
 	"unset y2label\n"
 	"\n"
 	"set output 'service_level.png'\n"
+	"set key bottom left opaque box lc rgb '#cccccc'\n"
 	"set title '服务水平 service level per half hour: simulated vs Erlang C, target 80% in 20 s'\n"
 	"set ylabel '20 秒内接通率'\n"
 	"set yrange [0:1.05]\n"
-	"set format y '%.0f%%'\n"
 	"set format y '%g'\n"
 	"plot 'calls.dat' using 2:9:xtic(1) with linespoints lw 2 pt 7 ps 0.6 lc rgb '#1f4e8c' title '模拟 simulated (ACD)', \\\n"
 	"     '' using 2:10 with lines lw 2 dt 2 lc rgb '#d95f02' title 'Erlang C 预测 predicted', \\\n"
@@ -219,6 +219,7 @@ static const char gnuplot_script[] =
 	"set xtics norotate font ',10'\n"
 	"\n"
 	"set output 'complaints.png'\n"
+	"set key top right opaque box lc rgb '#cccccc'\n"
 	"set title '投诉 complaints by category (2026-11-20 .. 23)'\n"
 	"set ylabel '件 tickets'\n"
 	"set boxwidth 0.6\n"
@@ -227,10 +228,13 @@ static const char gnuplot_script[] =
 	"     '' using 0:3 with boxes lc rgb '#d95f02' title '超期未复 overdue open'\n"
 	"\n"
 	"set output 'revenue.png'\n"
-	"set title '10 月电费 October revenue by usage class (万元, 10,000 yuan)'\n"
+	"set title '10 月电费 October revenue by usage class (万元 = 10,000 yuan, log scale)'\n"
 	"set ylabel '万元'\n"
-	"plot 'revenue.dat' using 0:($3/10000):xtic(2) with boxes lc rgb '#1b9e77' notitle, \\\n"
-	"     '' using 0:($3/10000):(sprintf('%.1f', $3/10000)) with labels offset 0,0.7 notitle\n";
+	"unset key\n"
+	"set logscale y\n"
+	"set yrange [1:*]\n"
+	"plot 'revenue.dat' using 0:($3/10000):xtic(2) with boxes lc rgb '#1b9e77', \\\n"
+	"     '' using 0:($3/10000):(sprintf('%.1f', $3/10000)) with labels offset 0,0.8\n";
 
 /* Renders the charts; without gnuplot the report keeps its data files and tables. */
 static int render_charts(const struct demo *d)
