@@ -155,6 +155,7 @@ void customer_no(int64_t i, char *buf, size_t size);
 void account_no(int64_t i, char *buf, size_t size);
 char *read_text(const char *path);
 void progress(struct demo *d, const char *step, int64_t done, int64_t total);
+void progress_clock_start(void);
 void progress_done(struct demo *d, const char *step, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 const char *money(pcrm_decimal v, char *buf, size_t size);

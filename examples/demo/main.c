@@ -184,6 +184,7 @@ int main(int argc, char **argv)
 	parse_args(&d, argc, argv);
 	d.progress = d.quiet ? NULL : stdout;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	progress_clock_start();
 	make_dirs(d.out_dir);
 	if (!d.store_uri)
 		d.store_uri = owned_uri = default_store(d.out_dir);

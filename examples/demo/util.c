@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "demo.h"
@@ -118,16 +119,29 @@ void progress(struct demo *d, const char *step, int64_t done, int64_t total)
 	fflush(d->progress);
 }
 
+/* The closing line of a step, with the wall time it took (where the demo's minute goes). */
+static struct timespec step_started;
+
+void progress_clock_start(void)
+{
+	clock_gettime(CLOCK_MONOTONIC, &step_started);
+}
+
 void progress_done(struct demo *d, const char *step, const char *fmt, ...)
 {
+	struct timespec now;
 	va_list ap;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double took = (double)(now.tv_sec - step_started.tv_sec) +
+	              (double)(now.tv_nsec - step_started.tv_nsec) / 1e9;
+	step_started = now;
 	if (!d->progress)
 		return;
 	fprintf(d->progress, "\r  %-34s ", step);
 	va_start(ap, fmt);
 	vfprintf(d->progress, fmt, ap);
 	va_end(ap);
-	fprintf(d->progress, "%20s\n", "");
+	fprintf(d->progress, "  (%.1f s)%s\n", took, isatty(fileno(d->progress)) ? "          " : "");
 	fflush(d->progress);
 }
 
