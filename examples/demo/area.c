@@ -118,11 +118,7 @@ static void draw_customers(struct demo *d)
 	if (tas_per_station < 1)
 		tas_per_station = 1;
 	d->ta_count = COUNTY_COUNT * STATIONS_PER_COUNTY * tas_per_station;
-	d->cust = calloc((size_t)n, sizeof(*d->cust));
-	if (!d->cust) {
-		fprintf(stderr, "demo: out of memory\n");
-		exit(1);
-	}
+	d->cust = xcalloc((size_t)n, sizeof(*d->cust));
 	for (int64_t i = 0; i < n; i++) {
 		struct demo_customer *c = &d->cust[i];
 		double u = rng_unit(&r);
@@ -211,9 +207,7 @@ static void import_customers(struct demo *d)
 {
 	enum { BATCH = 5000, LINE_MAX_BYTES = 768 };
 	uint64_t r = rng_for(d->seed, 2);
-	char *buf = malloc((size_t)BATCH * LINE_MAX_BYTES);
-	if (!buf)
-		exit(1);
+	char *buf = xmalloc((size_t)BATCH * LINE_MAX_BYTES);
 	for (int64_t start = 0; start < d->n_customers; start += BATCH) {
 		size_t len = 0;
 		int64_t end = start + BATCH < d->n_customers ? start + BATCH : d->n_customers;

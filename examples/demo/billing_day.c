@@ -138,8 +138,8 @@ void payments_prepare(struct demo *d)
 {
 	uint64_t r = rng_for(d->seed, 4);
 	pcrm_time day = civil(2026, 11, 23, 0, 0, 0);
-	struct payments *p = calloc(1, sizeof(*p));
-	p->list = calloc((size_t)d->n_customers, sizeof(*p->list));
+	struct payments *p = xcalloc(1, sizeof(*p));
+	p->list = xcalloc((size_t)d->n_customers, sizeof(*p->list));
 	int bank_seq = 0;
 	for (int64_t i = 0; i < d->n_customers; i++) {
 		const struct demo_customer *c = &d->cust[i];
@@ -232,11 +232,19 @@ void payments_post_next(struct demo *d)
 }
 
 /* The bank's file of the day, with the planted differences, reconciled against the ledger. */
+void payments_free(struct demo *d)
+{
+	if (d->pay)
+		free(d->pay->list);
+	free(d->pay);
+	d->pay = NULL;
+}
+
 void bank_reconcile(struct demo *d)
 {
 	const struct payments *p = d->pay;
 	size_t cap = 256 + p->count * 64, len = 0;
-	char *lines = malloc(cap), txn[32], acct[24], amount[32], header[128];
+	char *lines = xmalloc(cap), txn[32], acct[24], amount[32], header[128];
 	int64_t total_fen = 0, count = 0;
 	int planted_mismatch = 0, planted_missing_bank = 0, bank_seen = 0;
 	for (size_t k = 0; k < p->count; k++) {
@@ -269,7 +277,7 @@ void bank_reconcile(struct demo *d)
 	(void)planted_mismatch;
 	snprintf(header, sizeof(header), "bank_statement,1,ICBC,2026-11-23,%lld,%s\n", (long long)count,
 	         fen_text(total_fen, amount, sizeof(amount)));
-	char *file = malloc(strlen(header) + len + 1);
+	char *file = xmalloc(strlen(header) + len + 1);
 	strcpy(file, header);
 	memcpy(file + strlen(header), lines, len);
 	file[strlen(header) + len] = '\0';

@@ -148,7 +148,7 @@ static int by_arrival(const void *a, const void *b)
 /* The customers of the outage's transformer area, and the area itself (the largest urban one). */
 static int pick_outage_area(struct demo *d)
 {
-	int *size = calloc((size_t)d->ta_count, sizeof(int)), best = 0;
+	int *size = xcalloc((size_t)d->ta_count, sizeof(int)), best = 0;
 	for (int64_t i = 0; i < d->n_customers; i++)
 		if (county_is_urban(d, i))
 			size[d->cust[i].ta]++;
@@ -162,9 +162,9 @@ static int pick_outage_area(struct demo *d)
 static void draw_calls(struct demo *d)
 {
 	uint64_t r = rng_for(d->seed, 5);
-	struct calls *c = calloc(1, sizeof(*c));
+	struct calls *c = xcalloc(1, sizeof(*c));
 	size_t cap = (size_t)calls_per_day(d) * 2 + 1000;
-	c->list = calloc(cap, sizeof(*c->list));
+	c->list = xcalloc(cap, sizeof(*c->list));
 	for (int i = 0; i < HALF_HOURS; i++) {
 		/* Poisson arrivals at the forecast rate (the day is 3 % busier than planned) */
 		double rate = d->st.forecast[i] * 1.03 / 1800.0, t = exp_draw(&r, 1.0 / rate);
@@ -201,7 +201,7 @@ static void draw_calls(struct demo *d)
 static char *acd_config(int agents)
 {
 	size_t cap = 512 + (size_t)agents * 64, len;
-	char *doc = malloc(cap);
+	char *doc = xmalloc(cap);
 	len = (size_t)snprintf(doc, cap,
 	                       "{\"version\": 1, \"interval_minutes\": 30, \"queue_stats_events\": false,"
 	                       " \"event_queue_capacity\": 0, \"queues\": [{\"id\": \"" QUEUE "\","
@@ -217,10 +217,10 @@ static char *acd_config(int agents)
 static void simulate(struct demo *d, const pcrm_shift *shifts, size_t shift_count, const int *counts)
 {
 	struct calls *c = d->calls;
-	pcrm_sim_call *log_calls = calloc(c->count, sizeof(*log_calls));
-	pcrm_sim_agent *agents = calloc((size_t)d->st.agents, sizeof(*agents));
-	pcrm_sim_shift *stretches = calloc((size_t)d->st.agents * 2, sizeof(*stretches));
-	char (*ids)[16] = calloc((size_t)d->st.agents, sizeof(*ids));
+	pcrm_sim_call *log_calls = xcalloc(c->count, sizeof(*log_calls));
+	pcrm_sim_agent *agents = xcalloc((size_t)d->st.agents, sizeof(*agents));
+	pcrm_sim_shift *stretches = xcalloc((size_t)d->st.agents * 2, sizeof(*stretches));
+	char (*ids)[16] = xcalloc((size_t)d->st.agents, sizeof(*ids));
 	pcrm_time day = civil(2026, 11, 23, 0, 0, 0);
 	size_t a = 0;
 	for (size_t k = 0; k < c->count; k++) {
@@ -297,7 +297,7 @@ static void simulate(struct demo *d, const pcrm_shift *shifts, size_t shift_coun
 	free(ids);
 
 	/* the agents' work, in the order they answered */
-	c->order = calloc(c->count, sizeof(size_t));
+	c->order = xcalloc(c->count, sizeof(size_t));
 	for (size_t k = 0; k < c->count; k++)
 		if (c->list[k].answered)
 			c->order[c->answered++] = k;
@@ -350,11 +350,11 @@ void followup_add(struct demo *d, pcrm_time at, int kind, const char *id)
 {
 	struct followups *f = d->fu;
 	if (!f) {
-		f = d->fu = calloc(1, sizeof(*f));
+		f = d->fu = xcalloc(1, sizeof(*f));
 	}
 	if (f->count == f->cap) {
 		f->cap = f->cap ? 2 * f->cap : 1024;
-		f->heap = realloc(f->heap, f->cap * sizeof(*f->heap));
+		f->heap = xrealloc(f->heap, f->cap * sizeof(*f->heap));
 	}
 	struct followup x = { at, kind, ++f->seq, "" };
 	snprintf(x.id, sizeof(x.id), "%s", id ? id : "");
@@ -596,6 +596,20 @@ void calls_handle_next(struct demo *d)
 	}
 }
 
+void calls_free(struct demo *d)
+{
+	if (d->calls) {
+		free(d->calls->list);
+		free(d->calls->order);
+	}
+	free(d->calls);
+	if (d->fu)
+		free(d->fu->heap);
+	free(d->fu);
+	d->calls = NULL;
+	d->fu = NULL;
+}
+
 /* Open work orders past their limit at the end of the day, by the library's own query. */
 void work_orders_summary(struct demo *d)
 {
@@ -608,7 +622,7 @@ void work_orders_summary(struct demo *d)
 		CHECK(pcrm_workorder_query(d->ctx, &ACT_SUPERVISOR, &filter, cursor, 1000, &list));
 		d->st.overdue_orders += (int64_t)pcrm_workorder_list_count(list);
 		free(cursor);
-		cursor = pcrm_workorder_list_next_cursor(list) ? strdup(pcrm_workorder_list_next_cursor(list)) : NULL;
+		cursor = pcrm_workorder_list_next_cursor(list) ? xstrdup(pcrm_workorder_list_next_cursor(list)) : NULL;
 		pcrm_workorder_list_free(list);
 		if (!cursor)
 			break;

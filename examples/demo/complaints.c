@@ -72,7 +72,7 @@ void complaints_setup(struct demo *d)
 		}
 	snprintf(doc + len, sizeof(doc) - len, "]}");
 	CHECK(pcrm_complaint_config_set(d->ctx, &ACT_PROVINCE_ADMIN, doc));
-	d->cw = calloc(1, sizeof(*d->cw));
+	d->cw = xcalloc(1, sizeof(*d->cw));
 }
 
 static struct ticket *file_ticket(struct demo *d, int64_t customer, uint64_t *r, int backlog)
@@ -93,7 +93,7 @@ static struct ticket *file_ticket(struct demo *d, int64_t customer, uint64_t *r,
 	CHECK(pcrm_complaint_file(d->ctx, &ACT_AGENT, doc, &c));
 	if (w->count == w->cap) {
 		w->cap = w->cap ? 2 * w->cap : 256;
-		w->t = realloc(w->t, w->cap * sizeof(*w->t));
+		w->t = xrealloc(w->t, w->cap * sizeof(*w->t));
 	}
 	struct ticket *t = &w->t[w->count++];
 	memset(t, 0, sizeof(*t));
@@ -196,7 +196,7 @@ void complaints_stats(struct demo *d)
 		row->visited = s->visited;
 		row->satisfied = s->satisfied;
 	}
-	w->stats_json = strdup(pcrm_complaint_stats_json(stats));
+	w->stats_json = xstrdup(pcrm_complaint_stats_json(stats));
 	pcrm_complaint_stats_free(stats);
 
 	for (size_t i = 0; i < w->count; i++) {
@@ -213,6 +213,16 @@ void complaints_stats(struct demo *d)
 		pcrm_workorder_free(wo);
 		pcrm_complaint_free(c);
 	}
+}
+
+void complaints_free(struct demo *d)
+{
+	if (d->cw) {
+		free(d->cw->t);
+		free(d->cw->stats_json);
+	}
+	free(d->cw);
+	d->cw = NULL;
 }
 
 void complaints_print(const struct demo *d, FILE *f)

@@ -154,6 +154,10 @@ pcrm_time civil(int y, int mo, int d, int h, int mi, int s);
 void customer_no(int64_t i, char *buf, size_t size);
 void account_no(int64_t i, char *buf, size_t size);
 char *read_text(const char *path);
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
+char *xstrdup(const char *s);
 void progress(struct demo *d, const char *step, int64_t done, int64_t total);
 void progress_clock_start(void);
 void progress_done(struct demo *d, const char *step, const char *fmt, ...)
@@ -176,6 +180,7 @@ void payments_prepare(struct demo *d);
 pcrm_time payments_next(const struct demo *d);  /* 0 when none is left */
 void payments_post_next(struct demo *d);
 void bank_reconcile(struct demo *d);
+void payments_free(struct demo *d);
 
 /* calls.c */
 void calls_plan_and_simulate(struct demo *d);
@@ -184,6 +189,7 @@ void calls_handle_next(struct demo *d);
 pcrm_time followups_next(const struct demo *d);
 void followups_run_next(struct demo *d);
 void work_orders_summary(struct demo *d);
+void calls_free(struct demo *d);
 /* Steps that happen later than the call that caused them (a crew's arrival, a contact). */
 enum fu_kind { FU_DISPATCH, FU_ARRIVE, FU_RESTORE, FU_VISIT, FU_SURVEY, FU_PLAN,
 	       FU_COMPLAINT_CONTACT, FU_COMPLAINT_OPINION, FU_COMPLAINT_MORNING };
@@ -198,6 +204,7 @@ void complaint_from_call(struct demo *d, int64_t customer, int call_index);
 void complaints_morning_work(struct demo *d);
 void complaint_opinion(struct demo *d, const char *work_order);
 void complaints_stats(struct demo *d);
+void complaints_free(struct demo *d);
 void complaints_json(const struct demo *d, FILE *f);
 void complaints_print(const struct demo *d, FILE *f);
 void complaints_chart_data(const struct demo *d, FILE *f);

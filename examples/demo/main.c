@@ -102,7 +102,7 @@ static void make_dirs(const char *path)
 static char *default_store(const char *out_dir)
 {
 	static const char *const suffixes[] = { "", "-wal", "-shm" };
-	char file[1100], *uri = malloc(1200);
+	char file[1100], *uri = xmalloc(1200);
 	for (size_t i = 0; i < 3; i++) {
 		snprintf(file, sizeof(file), "%s/demo.db%s", out_dir, suffixes[i]);
 		unlink(file);
@@ -227,6 +227,10 @@ int main(int argc, char **argv)
 	if (!d.quiet)
 		printf("\n%.1f s wall, %.1f s CPU in the demo process\n", wall, cpu_seconds());
 	pcrm_ctx_close(d.ctx);
+	payments_free(&d);
+	calls_free(&d);
+	complaints_free(&d);
+	free(d.cust);
 	free(owned_uri);
 	return d.st.audit_ok ? 0 : 1;
 }

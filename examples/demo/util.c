@@ -90,6 +90,36 @@ void account_no(int64_t i, char *buf, size_t size)
 	snprintf(buf, size, "E3701%07lld", (long long)(i + 1));
 }
 
+/* The demo has nothing to fall back on when memory runs out: it says so and stops. */
+static void *or_die(void *p)
+{
+	if (!p) {
+		fprintf(stderr, "demo: out of memory\n");
+		exit(1);
+	}
+	return p;
+}
+
+void *xmalloc(size_t size)
+{
+	return or_die(malloc(size ? size : 1));
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	return or_die(calloc(n ? n : 1, size ? size : 1));
+}
+
+void *xrealloc(void *p, size_t size)
+{
+	return or_die(realloc(p, size ? size : 1));
+}
+
+char *xstrdup(const char *s)
+{
+	return or_die(strdup(s));
+}
+
 char *read_text(const char *path)
 {
 	FILE *f = fopen(path, "rb");
