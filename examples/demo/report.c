@@ -198,6 +198,8 @@ static const char gnuplot_script[] =
 	"set y2label '坐席 agents'\n"
 	"set ytics nomirror\n"
 	"set y2tics\n"
+	"set yrange [0:*]\n"
+	"set y2range [0:agents_max * 1.25 + 1]\n"
 	"set boxwidth 0.8\n"
 	"plot 'calls.dat' using 2:4:xtic(1) with boxes lc rgb '#7fa7d9' title '呼入 offered', \\\n"
 	"     '' using 2:3 with lines lw 2 lc rgb '#1f4e8c' title '预测 forecast', \\\n"
@@ -210,8 +212,8 @@ static const char gnuplot_script[] =
 	"set key bottom left opaque box lc rgb '#cccccc'\n"
 	"set title '服务水平 service level per half hour: simulated vs Erlang C, target 80% in 20 s'\n"
 	"set ylabel '20 秒内接通率'\n"
-	"set yrange [0:1.05]\n"
 	"set format y '%g'\n"
+	"set yrange [0:1.05]\n"
 	"plot 'calls.dat' using 2:9:xtic(1) with linespoints lw 2 pt 7 ps 0.6 lc rgb '#1f4e8c' title '模拟 simulated (ACD)', \\\n"
 	"     '' using 2:10 with lines lw 2 dt 2 lc rgb '#d95f02' title 'Erlang C 预测 predicted', \\\n"
 	"     0.8 with lines lc rgb '#999999' title '目标 target 0.80'\n"
@@ -239,7 +241,13 @@ static const char gnuplot_script[] =
 /* Renders the charts; without gnuplot the report keeps its data files and tables. */
 static int render_charts(const struct demo *d)
 {
+	int agents_max = 0;
+	for (int i = 0; i < HALF_HOURS; i++) {
+		agents_max = d->st.staffed[i] > agents_max ? d->st.staffed[i] : agents_max;
+		agents_max = d->st.required[i] > agents_max ? d->st.required[i] : agents_max;
+	}
 	FILE *f = open_out(d, "charts.gp");
+	fprintf(f, "agents_max = %d\n", agents_max);
 	fputs(gnuplot_script, f);
 	fclose(f);
 	char cmd[1200];
