@@ -160,6 +160,7 @@ void *xrealloc(void *p, size_t size);
 char *xstrdup(const char *s);
 void progress(struct demo *d, const char *step, int64_t done, int64_t total);
 void progress_clock_start(void);
+double cpu_seconds(void);
 void progress_done(struct demo *d, const char *step, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 const char *money(pcrm_decimal v, char *buf, size_t size);

@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -160,14 +159,6 @@ static void the_day(struct demo *d)
 	d->now = end;
 	progress_done(d, "the day: calls, payments, timers", "%lld contacts, %lld repair orders, %lld timers fired",
 	              (long long)d->st.contacts, (long long)d->st.repair_orders, (long long)d->st.timers);
-}
-
-static double cpu_seconds(void)
-{
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-	       (double)ru.ru_stime.tv_usec / 1e6;
 }
 
 int main(int argc, char **argv)
