@@ -67,6 +67,21 @@ static json_t *run_demo(const char *name, const char *uri)
 	cr_assert(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "the demo failed (its output is above)");
 	char path[256];
 	json_error_t err;
+	/* the report: the page, the chart data, and the charts wherever gnuplot is installed */
+	static const char *const files[] = { "index.html", "calls.dat", "revenue.dat", "complaints.dat",
+		                             "charts.gp", "bank-ICBC-20261123.csv" };
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", out, files[i]);
+		cr_assert_eq(access(path, R_OK), 0, "the report lacks %s", files[i]);
+	}
+	if (system("command -v gnuplot > /dev/null 2>&1") == 0) {
+		static const char *const charts[] = { "calls.png", "service_level.png", "revenue.png",
+			                              "complaints.png" };
+		for (size_t i = 0; i < sizeof(charts) / sizeof(charts[0]); i++) {
+			snprintf(path, sizeof(path), "%s/%s", out, charts[i]);
+			cr_assert_eq(access(path, R_OK), 0, "gnuplot is installed but %s is missing", charts[i]);
+		}
+	}
 	snprintf(path, sizeof(path), "%s/summary.json", out);
 	json_t *s = json_load_file(path, 0, &err);
 	cr_assert(s, "summary.json: %s (line %d)", err.text, err.line);
