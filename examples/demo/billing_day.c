@@ -246,7 +246,7 @@ void bank_reconcile(struct demo *d)
 	size_t cap = 256 + p->count * 64, len = 0;
 	char *lines = xmalloc(cap), txn[32], acct[24], amount[32], header[128];
 	int64_t total_fen = 0, count = 0;
-	int planted_mismatch = 0, planted_missing_bank = 0, bank_seen = 0;
+	int planted_missing_bank = 0, bank_seen = 0;
 	for (size_t k = 0; k < p->count; k++) {
 		const struct payment *y = &p->list[k];
 		pcrm_civil cv;
@@ -259,7 +259,6 @@ void bank_reconcile(struct demo *d)
 		} else if (++bank_seen == 1) {
 			/* the bank's line says one yuan more than the message it sent us */
 			fen += 100;
-			planted_mismatch = 1;
 			snprintf(d->st.planted[0], sizeof(d->st.planted[0]), "%s", txn);
 		} else if (!planted_missing_bank && bank_seen == 3) {
 			/* a payment the bank sent us and then left out of its file */
@@ -274,7 +273,6 @@ void bank_reconcile(struct demo *d)
 		total_fen += fen;
 		count++;
 	}
-	(void)planted_mismatch;
 	snprintf(header, sizeof(header), "bank_statement,1,ICBC,2026-11-23,%lld,%s\n", (long long)count,
 	         fen_text(total_fen, amount, sizeof(amount)));
 	char *file = xmalloc(strlen(header) + len + 1);
