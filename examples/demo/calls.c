@@ -621,6 +621,16 @@ void work_orders_summary(struct demo *d)
 		pcrm_workorder_list *list;
 		CHECK(pcrm_workorder_query(d->ctx, &ACT_SUPERVISOR, &filter, cursor, 1000, &list));
 		d->st.overdue_orders += (int64_t)pcrm_workorder_list_count(list);
+		for (size_t i = 0; i < pcrm_workorder_list_count(list); i++) {
+			const char *wf = pcrm_workorder_workflow(pcrm_workorder_list_at(list, i));
+			int k = 0;
+			while (k < 8 && d->st.overdue_workflow[k][0] && strcmp(d->st.overdue_workflow[k], wf) != 0)
+				k++;
+			if (k == 8)
+				continue;
+			snprintf(d->st.overdue_workflow[k], sizeof(d->st.overdue_workflow[k]), "%s", wf);
+			d->st.overdue_count[k]++;
+		}
 		free(cursor);
 		cursor = pcrm_workorder_list_next_cursor(list) ? xstrdup(pcrm_workorder_list_next_cursor(list)) : NULL;
 		pcrm_workorder_list_free(list);

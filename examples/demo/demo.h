@@ -104,6 +104,8 @@ struct demo_stats {
 	char outage_ta[32];
 	int64_t ticks, timers;
 	int64_t overdue_orders;
+	char overdue_workflow[8][40];      /* overdue work orders by workflow */
+	int64_t overdue_count[8];
 	/* complaints */
 	int64_t tickets_backlog, tickets_filed, tickets_replied, tickets_visited, tickets_escalated;
 	int64_t tickets_open, tickets_closed;

@@ -86,6 +86,12 @@ static void print_summary(const struct demo *d, FILE *f)
 	        (long long)s->repair_orders, s->outage_order[0] ? s->outage_order : "-", s->outage_ta,
 	        (long long)s->outage_children, (long long)s->connections, (long long)s->connection_steps,
 	        (long long)s->timers, (long long)s->ticks, (long long)s->overdue_orders);
+	if (s->overdue_orders) {
+		fprintf(f, "  overdue by workflow:");
+		for (int k = 0; k < 8 && s->overdue_workflow[k][0]; k++)
+			fprintf(f, " %s %lld", s->overdue_workflow[k], (long long)s->overdue_count[k]);
+		fprintf(f, "\n");
+	}
 	fprintf(f, "\n== complaints: %lld from Friday, %lld filed today; %lld replied and %lld visited today;"
 	        " %lld escalated by their time limits; %lld closed, %lld open\n",
 	        (long long)s->tickets_backlog, (long long)s->tickets_filed, (long long)s->tickets_replied,
@@ -144,10 +150,13 @@ static void write_json(const struct demo *d, double seconds)
 	fprintf(f, "    ]},\n");
 	fprintf(f, "  \"work_orders\": {\"repair\": %lld, \"outage_order\": \"%s\", \"outage_area\": \"%s\","
 	        " \"outage_children\": %lld, \"new_connections\": %lld, \"connection_steps\": %lld,"
-	        " \"ticks\": %lld, \"timers\": %lld, \"overdue\": %lld},\n",
+	        " \"ticks\": %lld, \"timers\": %lld, \"overdue\": %lld, \"overdue_by_workflow\": {",
 	        (long long)s->repair_orders, s->outage_order, s->outage_ta, (long long)s->outage_children,
 	        (long long)s->connections, (long long)s->connection_steps, (long long)s->ticks,
 	        (long long)s->timers, (long long)s->overdue_orders);
+	for (int k = 0; k < 8 && s->overdue_workflow[k][0]; k++)
+		fprintf(f, "%s\"%s\": %lld", k ? ", " : "", s->overdue_workflow[k], (long long)s->overdue_count[k]);
+	fprintf(f, "}},\n");
 	complaints_json(d, f);
 	fprintf(f, "  \"audit\": {\"entries\": %lld, \"verified\": %s}\n}\n", (long long)s->audit_entries,
 	        s->audit_ok ? "true" : "false");

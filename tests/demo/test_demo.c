@@ -181,6 +181,10 @@ static void check_summary(json_t *s)
 	cr_assert_eq(num(s, "work_orders", "repair"), num(calls, "by_purpose", "fault_report") + 1,
 	             "a repair order per fault call, and the outage order");
 	cr_assert_eq(num(s, "work_orders", "ticks"), 48);
+	json_int_t overdue = 0;
+	json_object_foreach(at(s, "work_orders", "overdue_by_workflow"), key, row)
+		overdue += json_integer_value(row);
+	cr_assert_eq(overdue, num(s, "work_orders", "overdue"), "the overdue work orders by workflow add up");
 
 	/* complaints: every ticket accounted for */
 	json_t *c = at(s, "complaints", NULL);
