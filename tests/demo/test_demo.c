@@ -223,6 +223,13 @@ static json_t *figures(json_t *s)
 	return f;
 }
 
+/*
+ * One test per program (meson builds this file twice, DEMO_TEST_PG 0 and 1): with both in one
+ * Criterion runner, the AddressSanitizer pass reported a 48-byte leak inside libcriterion's
+ * runner (not in the demo or the library) whenever the two long tests overlapped; each alone
+ * is clean.
+ */
+#if !DEMO_TEST_PG
 Test(demo, sqlite_day_adds_up_and_repeats, .timeout = 600)
 {
 	char uri[128];
@@ -241,6 +248,7 @@ Test(demo, sqlite_day_adds_up_and_repeats, .timeout = 600)
 	remove_dir();
 }
 
+#else
 Test(demo, postgresql_gives_the_sqlite_figures, .timeout = 900)
 {
 	char why[512], uri[128];
@@ -265,3 +273,4 @@ Test(demo, postgresql_gives_the_sqlite_figures, .timeout = 900)
 	pcrm_test_pg_drop_database();
 	remove_dir();
 }
+#endif
