@@ -262,7 +262,11 @@ static void ticket_list(struct pcrm__strbuf *b, const json_t *list, int repeat)
 		local_time(b, str(t, "accepted_at"));
 		if (!repeat) {
 			pcrm__strbuf_add(b, "</td><td class=\"n\">");
-			local_time(b, str(t, "deadline"));
+			/* no running limit left: every one, the process limit included, has passed */
+			if (str(t, "deadline"))
+				local_time(b, str(t, "deadline"));
+			else
+				pcrm__strbuf_add(b, "全部时限已过");
 		}
 		pcrm__strbuf_add(b, "</td><td class=\"d\">");
 		pcrm__html_escape(b, str(t, "description"));

@@ -6,6 +6,11 @@
  * overdue_open and repeat statistics, so a list's total equals its count),
  * ordered by acceptance time, then serial: the same report twice lists the
  * same tickets in the same order.  No sealed field is read.
+ *
+ * An overdue ticket's "deadline" is its work order's due_at: the earliest
+ * time limit still running (after the state limit passed, the process
+ * limit).  Null once every limit has passed: the workflow engine drops an
+ * expired timer, so the missed due time itself is not kept.
  */
 #include <stdlib.h>
 #include <string.h>
