@@ -25,5 +25,6 @@
 #include <powercrm/telephony.h>
 #include <powercrm/sim.h>
 #include <powercrm/complaint.h>
+#include <powercrm/complaint_report.h>
 
 #endif /* POWERCRM_H */

@@ -416,6 +416,7 @@ PCRM_OWNED_OUT(pcrm_contact, pcrm_contact_free)
 PCRM_OWNED_OUT(pcrm_contact_list, pcrm_contact_list_free)
 PCRM_OWNED_OUT(pcrm_complaint, pcrm_complaint_free)
 PCRM_OWNED_OUT(pcrm_complaint_stats, pcrm_complaint_stats_free)
+PCRM_OWNED_OUT(pcrm_complaint_report, pcrm_complaint_report_free)
 PCRM_OWNED_OUT(pcrm_account, pcrm_account_free)
 PCRM_OWNED_OUT(pcrm_account_list, pcrm_account_list_free)
 PCRM_OWNED_OUT(pcrm_metering_point, pcrm_metering_point_free)
@@ -786,6 +787,9 @@ static char *pcrm_py_pack(char **p, const char *s)
 %include "powercrm/metering.h"
 %include "powercrm/contact.h"
 %include "powercrm/complaint.h"
+/* pcrm_complaint_period(): the two ends come back as a tuple (from, to). */
+%apply int64_t *out { pcrm_time *period_from, pcrm_time *period_to };
+%include "powercrm/complaint_report.h"
 %include "powercrm/workflow.h"
 %include "powercrm/ledger.h"
 %mutable;

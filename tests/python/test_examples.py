@@ -151,3 +151,30 @@ def test_complaint_stats(tmp_path, store_uri):
                        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=True)
     assert list(csv.DictReader(io.StringIO(p.stdout))) == rows
     assert "open and overdue now (workorder_query overdue=True): 5" in p.stderr
+
+
+def test_complaint_month(tmp_path, store_uri):
+    db = store_uri  # SQLite and PostgreSQL
+    out = run("complaint_month.py", "--store", db, "--html", str(tmp_path / "report.html"),
+              str(tmp_path / "month.csv"), cwd=tmp_path)
+    assert "simulated 9 tickets, 32 steps" in out
+    assert "2026-11: 7 tickets in 5 groups (2026-11-01T00:00:00+08:00 .. " \
+           "2026-12-01T00:00:00+08:00)" in out
+    assert "(2 overdue, 2 repeat tickets)" in out
+    with open(tmp_path / "month.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    # the month's tickets: not the one of 10-28 nor the one of 12-01, per city and category
+    example = _example_module("complaint_month")
+    in_month = collections.Counter(
+        (t[0][:4], t[1]) for t in example.TICKETS if t[3].startswith("2026-11"))
+    assert {(r["key1"], r["key2"]): int(r["received"]) for r in rows} == in_month
+    by = {(r["key1"], r["key2"]): r for r in rows}
+    # the 11-03 billing ticket repeats the one of 10-28; replied after 6 h and (11-27) 22 h
+    assert by[("3701", "business")]["repeat"] == "1"
+    assert by[("3701", "business")]["avg_handling_seconds"] == str((6 + 22) * 3600 // 2)
+    assert by[("3701", "business")]["satisfaction_rate"] == "0.5000"  # one dissatisfied
+    assert by[("3701", "service")]["overdue_open"] == "1"            # 11-09, never handled
+    assert by[("3702", "grid_construction")]["avg_handling_seconds"] == ""
+    with open(tmp_path / "report.html", encoding="utf-8") as f:
+        page = f.read()
+    assert "国网山东省电力公司 投诉统计月报" in page and "37-20261028-00001" in page

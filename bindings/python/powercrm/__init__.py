@@ -36,7 +36,9 @@ from .timeutil import (  # noqa: F401
 from .calendars import Calendar  # noqa: F401
 from .customers import Customer, CustomerPage, ImportResult, phone_normalize  # noqa: F401
 from .contacts import Contact, ContactPage  # noqa: F401
-from .complaints import Complaint, ComplaintStat, ComplaintStats  # noqa: F401
+from .complaints import (  # noqa: F401
+    Complaint, ComplaintStat, ComplaintStats, ComplaintReport, complaint_period,
+)
 from .metering import (  # noqa: F401
     Register, ContractTerms, Account, MeteringPoint, MeterInstallation, Reading, READING_ROLLOVER,
     READING_FINAL,

@@ -7,7 +7,8 @@ from .actor import _native as _actor
 from .money import _from_c as _decimal_from_c
 from .records import json_dumps, json_loads
 
-__all__ = ["Complaint", "ComplaintStat", "ComplaintStats", "ComplaintMixin"]
+__all__ = ["Complaint", "ComplaintStat", "ComplaintStats", "ComplaintReport", "ComplaintMixin",
+           "complaint_period"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,6 +60,40 @@ class ComplaintStats:
 
     def __len__(self):
         return len(self.rows)
+
+
+@dataclasses.dataclass(frozen=True)
+class ComplaintReport:
+    """The periodic report (docs/complaints.md, "The periodic report"): `json` is the whole
+    report as a dict (rates and changes as decimal strings, exact), `html` the printable page."""
+
+    json: dict
+    html: str
+
+    @property
+    def totals(self):
+        return self.json["totals"]
+
+    @property
+    def change(self):
+        return self.json["change"]
+
+    @property
+    def overdue(self):
+        return self.json["overdue"]
+
+    @property
+    def repeats(self):
+        return self.json["repeats"]
+
+
+def complaint_period(kind, date, utc_offset=_ll.PCRM_UTC_OFFSET_CHINA):
+    """The period (from, to) as instants, [from, to), of `kind` ("day", "week": the ISO week
+    from Monday, "month") holding the local date `date` ("YYYY-MM-DD" or a datetime.date)."""
+    if not isinstance(date, str):
+        date = date.isoformat()
+    start, end = _ll.pcrm_complaint_period(kind, date, int(utc_offset))
+    return start, end
 
 
 def _stat_record(r):
@@ -139,3 +174,15 @@ class ComplaintMixin:
                     _ll.pcrm_complaint_stats_csv(s))
             finally:
                 _ll.pcrm_complaint_stats_free(s)
+
+    def complaint_report(self, actor, request):
+        """The periodic report: `request` is a dict {"period": "day" | "week" | "month" |
+        "custom", "date": "YYYY-MM-DD" (or "from"/"to" instants as text for custom),
+        "org_unit": optional, "limit": optional}.  Returns a ComplaintReport."""
+        with self._lock:
+            r = self._call(_ll.pcrm_complaint_report_build, _actor(actor), json_dumps(request))
+            try:
+                return ComplaintReport(json_loads(_ll.pcrm_complaint_report_json(r)),
+                                       _ll.pcrm_complaint_report_html(r))
+            finally:
+                _ll.pcrm_complaint_report_free(r)
