@@ -229,8 +229,8 @@ PCRM_EXTERN(int) pcrm_workorder_link(pcrm_ctx *ctx, const pcrm_actor *actor, con
                                      const char *other_id, const char *relation);
 
 /**
- * Processes every timer due at or before `now`: warnings, state limits and
- * process limits, each exactly once even when tick runs repeatedly or in
+ * Processes every timer due at or before `now`: warnings, escalation
+ * levels, state limits, process limits and named clocks, each exactly once even when tick runs repeatedly or in
  * several processes at once (each timer is claimed by a conditional update
  * in the transaction that applies it).  A timer whose work order changed
  * concurrently is left for the next tick.  Needs
@@ -271,8 +271,8 @@ PCRM_EXTERN(pcrm_time) pcrm_workorder_clock_started_at(const pcrm_workorder *wo,
                                                        const char *clock);
 /**
  * The deadline of named clock `clock` while it runs, or 0 (not started,
- * stopped, suspended, no limit, no such clock).  Past deadlines stay until
- * the clock stops.
+ * stopped, suspended, no limit, no such clock, work order closed or
+ * cancelled).  Past deadlines stay until the clock stops.
  */
 PCRM_EXTERN(pcrm_time) pcrm_workorder_clock_due_at(const pcrm_workorder *wo, const char *clock);
 /**
@@ -343,7 +343,7 @@ PCRM_EXTERN(void) pcrm_workorder_list_free(pcrm_workorder_list *list);
  * Loads the whole history of a work order, oldest first.  Each entry is a
  * JSON object: "seq", "at", "kind" (open, fire, remind, escalate, withdraw,
  * cancel, reassign, suspend, resume, warning, expire, notify, comment,
- * link, linked), "operator_id", "role", "actor_org", and where they apply
+ * link, linked, level, reclassify), "operator_id", "role", "actor_org", and where they apply
  * "event", "from", "to" (a state; for "escalate" the superior org unit),
  * "note" and "delta" (the fields that changed; "data" in it is an RFC 7386
  * merge patch).  Free with pcrm_workorder_history_free().

@@ -237,7 +237,9 @@ pcrm_time pcrm_workorder_clock_started_at(const pcrm_workorder *wo, const char *
 pcrm_time pcrm_workorder_clock_due_at(const pcrm_workorder *wo, const char *clock)
 {
 	const json_t *rec = clock_record(wo, clock);
-	if (!rec || json_object_get(rec, "stop"))
+	const char *status = wo ? pcrm__wo_str(wo->obj, "status") : NULL;
+	/* a closed or cancelled work order's clocks run no more, stopped or not */
+	if (!rec || json_object_get(rec, "stop") || !status || strcmp(status, "open") != 0)
 		return 0;
 	return json_integer_value(json_object_get(rec, "due"));
 }

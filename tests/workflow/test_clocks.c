@@ -364,3 +364,22 @@ PCRM_BACKEND_TEST(clocks, levels_and_clocks_count_working_time)
 	pcrm_workorder_free(wo);
 	pcrm_workorder_free(vip);
 }
+
+PCRM_BACKEND_TEST(clocks, a_cancelled_work_order_has_no_running_clock)
+{
+	pcrm_workorder *wo, *w;
+
+	setup(t);
+	wo = open_repair(t, "X1", NULL);
+	cr_assert_eq(pcrm_workorder_clock_due_at(wo, "arrival"), t->now + 45 * MIN);
+	/* no step completed: the withdrawal cancels it */
+	pcrm_assert_ok(pcrm_workorder_withdraw(t->ctx, &supervisor, pcrm_workorder_id(wo), 1, NULL,
+	                                       &w));
+	cr_assert_str_eq(pcrm_workorder_status(w), "cancelled");
+	cr_assert_eq(pcrm_workorder_clock_due_at(w, "arrival"), 0);
+	cr_assert_null(pcrm_workorder_clock_result(w, "arrival", NULL), "it never stopped");
+	pcrm_workorder_free(w);
+	cr_assert_eq(count_where(t, "SELECT COUNT(*) FROM work_order_timer WHERE done = 0"), 0);
+	cr_assert_eq(tick(t->ctx, t->now + 10 * HOUR), 0);
+	pcrm_workorder_free(wo);
+}
