@@ -487,6 +487,14 @@ PCRM_OWNED_OUT(pcrm_bill_record, pcrm_bill_record_free)
 	int pcrm_customer_import_file_ext {
 	$result = SWIG_Py_Void();
 }
+/* pcrm_workorder_clock_result: (result or None, seconds early > 0 / late < 0) */
+%typemap(in, numinputs=0, noblock=1) int64_t *seconds (int64_t temp = 0) { $1 = &temp; }
+%typemap(argout, noblock=1) int64_t *seconds {
+	/* always a pair: AppendOutput would drop a None result and return the int alone */
+	$result = Py_BuildValue("(NL)", $result, (long long)*$1);
+	if (!$result)
+		SWIG_fail;
+}
 %typemap(in, numinputs=0, noblock=1) int64_t *first_bad (int64_t temp = 0) { $1 = &temp; }
 %typemap(argout, noblock=1) int64_t *first_bad {
 	if (result < 0) {

@@ -122,6 +122,34 @@ PCRM_EXTERN(int) pcrm_workorder_open(pcrm_ctx *ctx, const pcrm_actor *actor,
                                      const char *customer_no, const char *org_unit,
                                      const char *data_json, pcrm_workorder **out);
 
+/**
+ * pcrm_workorder_open() with a severity class: `sla_class` is "normal" (一般),
+ * "important" (重要), "major" (重大), "vip" (a VIP customer) or NULL (none:
+ * the limits' own amounts, as "normal").  A limit with "by_class"
+ * (docs/workflow-format.md) takes that class's amount.  A retried open must
+ * give the same class (else PCRM_EDUPLICATE naming "sla_class").
+ */
+PCRM_EXTERN(int) pcrm_workorder_open_classed(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                             const char *workflow, const char *business_key,
+                                             const char *customer_no, const char *org_unit,
+                                             const char *sla_class, const char *data_json,
+                                             pcrm_workorder **out);
+
+/**
+ * Changes the severity class of an open work order (a supervisor action:
+ * PCRM_PERM_WORKORDER_SUPERVISE; history entry "reclassify", audited as
+ * "workorder.reclassify").  Running named clocks take the new class's limit
+ * counted from their start (a warning, level or expiry that already fired
+ * does not fire again; one the new limit puts in the past fires at the next
+ * tick); the limits of states and of the process keep their running due
+ * times and use the class from the next time they start.  PCRM_ESTATE while
+ * suspended (resume first) or when the class is the current one.
+ */
+PCRM_EXTERN(int) pcrm_workorder_reclassify(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                           const char *id, int expected_version,
+                                           const char *sla_class, const char *note,
+                                           pcrm_workorder **out);
+
 /** Reads a work order.  PCRM_ENOTFOUND when there is none with that id. */
 PCRM_EXTERN(int) pcrm_workorder_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
                                     pcrm_workorder **out);
@@ -201,8 +229,8 @@ PCRM_EXTERN(int) pcrm_workorder_link(pcrm_ctx *ctx, const pcrm_actor *actor, con
                                      const char *other_id, const char *relation);
 
 /**
- * Processes every timer due at or before `now`: warnings, state limits and
- * process limits, each exactly once even when tick runs repeatedly or in
+ * Processes every timer due at or before `now`: warnings, escalation
+ * levels, state limits, process limits and named clocks, each exactly once even when tick runs repeatedly or in
  * several processes at once (each timer is claimed by a conditional update
  * in the transaction that applies it).  A timer whose work order changed
  * concurrently is left for the next tick.  Needs
@@ -234,8 +262,27 @@ PCRM_EXTERN(const char *) pcrm_workorder_data(const pcrm_workorder *wo);
 PCRM_EXTERN(int) pcrm_workorder_version(const pcrm_workorder *wo);
 PCRM_EXTERN(pcrm_time) pcrm_workorder_opened_at(const pcrm_workorder *wo);
 PCRM_EXTERN(pcrm_time) pcrm_workorder_updated_at(const pcrm_workorder *wo);
-/** The earliest running limit (state or process), or 0 when no clock runs. */
+/** The earliest running limit (state, process or named clock), or 0 when no clock runs. */
 PCRM_EXTERN(pcrm_time) pcrm_workorder_due_at(const pcrm_workorder *wo);
+/** The severity class ("normal" when none was given). */
+PCRM_EXTERN(const char *) pcrm_workorder_sla_class(const pcrm_workorder *wo);
+/** When named clock `clock` started, or 0 (not started, or no such clock). */
+PCRM_EXTERN(pcrm_time) pcrm_workorder_clock_started_at(const pcrm_workorder *wo,
+                                                       const char *clock);
+/**
+ * The deadline of named clock `clock` while it runs, or 0 (not started,
+ * stopped, suspended, no limit, no such clock, work order closed or
+ * cancelled).  Past deadlines stay until the clock stops.
+ */
+PCRM_EXTERN(pcrm_time) pcrm_workorder_clock_due_at(const pcrm_workorder *wo, const char *clock);
+/**
+ * The result of a stopped named clock with a limit: "met" or "missed", or
+ * NULL (running, not started, no limit, no such clock).  *seconds (may be
+ * NULL) receives how early (> 0 or 0, met) or late (< 0, missed) it stopped,
+ * in the limit's unit's time: working seconds for working units.
+ */
+PCRM_EXTERN(const char *) pcrm_workorder_clock_result(const pcrm_workorder *wo,
+                                                      const char *clock, int64_t *seconds);
 PCRM_EXTERN(int) pcrm_workorder_is_overdue(const pcrm_workorder *wo);
 PCRM_EXTERN(int) pcrm_workorder_is_suspended(const pcrm_workorder *wo);
 PCRM_EXTERN(int) pcrm_workorder_reminders(const pcrm_workorder *wo);
@@ -296,7 +343,7 @@ PCRM_EXTERN(void) pcrm_workorder_list_free(pcrm_workorder_list *list);
  * Loads the whole history of a work order, oldest first.  Each entry is a
  * JSON object: "seq", "at", "kind" (open, fire, remind, escalate, withdraw,
  * cancel, reassign, suspend, resume, warning, expire, notify, comment,
- * link, linked), "operator_id", "role", "actor_org", and where they apply
+ * link, linked, level, reclassify), "operator_id", "role", "actor_org", and where they apply
  * "event", "from", "to" (a state; for "escalate" the superior org unit),
  * "note" and "delta" (the fields that changed; "data" in it is an RFC 7386
  * merge patch).  Free with pcrm_workorder_history_free().

@@ -435,8 +435,10 @@ static int open_work_order(struct filing *f)
 	                         "category", f->in.category, "subcategory", f->in.subcategory,
 	                         "nature", f->in.nature, "urgency", f->in.urgency);
 	char *text = data ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	int rc = text ? pcrm_workorder_open(f->ctx, f->actor, f->workflow, f->serial, f->customer_no,
-	                                    f->responsible, text, &wo) :
+	/* the urgency is the work order's severity class: a major complaint gets the shorter limits */
+	int rc = text ? pcrm_workorder_open_classed(f->ctx, f->actor, f->workflow, f->serial,
+	                                            f->customer_no, f->responsible, f->in.urgency,
+	                                            text, &wo) :
 	                pcrm__error_oom();
 	if (rc == PCRM_OK)
 		snprintf(f->work_order_id, sizeof(f->work_order_id), "%s", pcrm_workorder_id(wo));

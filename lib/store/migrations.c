@@ -40,6 +40,7 @@ extern const char pcrm__schema_workflow_notification[];
 extern const char pcrm__schema_billing_inputs[];
 extern const char pcrm__schema_workflow_history_keyed[];
 extern const char pcrm__schema_workflow_domains[];
+extern const char pcrm__schema_workflow_clocks[];
 extern const char pcrm__schema_call_records[];
 extern const char pcrm__schema_complaint[];
 
@@ -186,6 +187,8 @@ static const struct migration migrations[] = {
 	  NULL },
 	{ 16, "complaint tickets, their configuration and serial counters", pcrm__schema_complaint,
 	  NULL },
+	{ 17, "work-order escalation levels, named clocks and severity classes",
+	  pcrm__schema_workflow_clocks, NULL },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -132,13 +132,174 @@ static int parse_expiry(const json_t *v, const char *path, struct pcrm__wf_limit
 	return rc;
 }
 
+static const char *const class_names[PCRM__WF_CLASS_COUNT] = { "normal", "important", "major",
+	                                                         "vip" };
+
+int pcrm__workflow_class(const char *name)
+{
+	for (int c = 0; name && c < PCRM__WF_CLASS_COUNT; c++)
+		if (strcmp(class_names[c], name) == 0)
+			return c;
+	return -1;
+}
+
+/* Exactly one of the units in `v`: *amount of *unit. */
+static int parse_amount(const json_t *v, const char *path, int64_t *amount,
+                        enum pcrm__wf_unit *unit)
+{
+	char sub[160];
+	int found = 0, rc = PCRM_OK;
+	for (size_t u = 0; rc == PCRM_OK && u < UNIT_COUNT; u++) {
+		json_t *a = json_object_get(v, unit_names[u]);
+		if (!a)
+			continue;
+		if (found++)
+			return pcrm__error(PCRM_EINVAL, "%s: gives more than one unit", path);
+		snprintf(sub, sizeof(sub), "%.100s.%s", path, unit_names[u]);
+		rc = get_int(a, sub, 1, unit_max[u], amount);
+		*unit = (enum pcrm__wf_unit)u;
+	}
+	if (rc == PCRM_OK && !found)
+		rc = pcrm__error(PCRM_EINVAL,
+		                 "%s: needs exactly one of minutes, hours, days, working_minutes, "
+		                 "working_hours, working_days",
+		                 path);
+	return rc;
+}
+
+/* by_class: {"major": {"working_days": 2}, ...}, each class a different amount. */
+static int parse_by_class(const json_t *v, const char *path, struct pcrm__wf_limit *l)
+{
+	static const char *const unit_keys[] = { "minutes", "hours", "days", "working_minutes",
+		                                 "working_hours", "working_days", NULL };
+	const char *key;
+	json_t *one;
+	char sub[160];
+	int rc = PCRM_OK;
+
+	if (!v)
+		return PCRM_OK;
+	if (!json_is_object(v))
+		return pcrm__error(PCRM_EINVAL, "%s: must be an object", path);
+	json_object_foreach((json_t *)v, key, one) {
+		int c = pcrm__workflow_class(key);
+		char q[PCRM_QUOTE_SIZE];
+		if (c < 0) {
+			pcrm__quote(key, strlen(key), q, sizeof(q));
+			return pcrm__error(PCRM_EINVAL,
+			                   "%s: unknown class \"%s\" (classes: normal, important, "
+			                   "major, vip)",
+			                   path, q);
+		}
+		snprintf(sub, sizeof(sub), "%.100s.%s", path, key);
+		if (!json_is_object(one))
+			return pcrm__error(PCRM_EINVAL, "%s: must be an object", sub);
+		rc = check_keys(one, sub, unit_keys);
+		if (rc == PCRM_OK)
+			rc = parse_amount(one, sub, &l->class_amount[c], &l->class_unit[c]);
+		if (rc != PCRM_OK)
+			return rc;
+		l->class_set[c] = 1;
+	}
+	return PCRM_OK;
+}
+
+/* A level's notify: true (the work order's unit and owner), {"org_unit"} or {"operator"}. */
+static int parse_level_notify(const json_t *v, const char *path, struct pcrm__wf_level *lv)
+{
+	static const char *const keys[] = { "org_unit", "operator", NULL };
+	json_t *unit, *op;
+	int rc;
+	if (!v)
+		return PCRM_OK;
+	if (json_is_boolean(v)) {
+		lv->notify = json_is_true(v);
+		return PCRM_OK;
+	}
+	if (!json_is_object(v))
+		return pcrm__error(PCRM_EINVAL,
+		                   "%s: must be true, false, {\"org_unit\": ...} or {\"operator\": ...}",
+		                   path);
+	rc = check_keys(v, path, keys);
+	if (rc != PCRM_OK)
+		return rc;
+	unit = json_object_get(v, "org_unit");
+	op = json_object_get(v, "operator");
+	if ((unit != NULL) == (op != NULL))
+		return pcrm__error(PCRM_EINVAL, "%s: needs exactly one of org_unit, operator", path);
+	if (unit && (!json_is_string(unit) || json_string_length(unit) == 0 ||
+	             json_string_length(unit) > 32 ||
+	             strlen(json_string_value(unit)) != json_string_length(unit)))
+		return pcrm__error(PCRM_EINVAL, "%s.org_unit: must be an org unit code of 1..32 bytes",
+		                   path);
+	if (op && (!json_is_string(op) || json_string_length(op) == 0 ||
+	           json_string_length(op) > 64 ||
+	           strlen(json_string_value(op)) != json_string_length(op)))
+		return pcrm__error(PCRM_EINVAL, "%s.operator: must be an operator id of 1..64 bytes",
+		                   path);
+	lv->notify = 1;
+	lv->notify_unit = unit ? json_string_value(unit) : NULL;
+	lv->notify_operator = op ? json_string_value(op) : NULL;
+	return PCRM_OK;
+}
+
+/* levels: [{"percent": 80, "notify": ...}, {"percent": 100, "escalate": true}, ...] */
+static int parse_levels(const json_t *v, const char *path, struct pcrm__wf_limit *l)
+{
+	static const char *const keys[] = { "percent", "flag", "escalate", "notify", NULL };
+	char sub[160];
+	int rc = PCRM_OK;
+
+	if (!v)
+		return PCRM_OK;
+	if (!json_is_array(v) || json_array_size(v) == 0 ||
+	    json_array_size(v) > PCRM__WF_LEVELS_MAX)
+		return pcrm__error(PCRM_EINVAL, "%s: must be an array of 1..%d levels", path,
+		                   PCRM__WF_LEVELS_MAX);
+	for (size_t i = 0; i < json_array_size(v) && rc == PCRM_OK; i++) {
+		const json_t *one = json_array_get(v, i);
+		struct pcrm__wf_level *lv = &l->levels[i];
+		int64_t pct = 0;
+		snprintf(sub, sizeof(sub), "%.100s[%zu]", path, i);
+		if (!json_is_object(one))
+			return pcrm__error(PCRM_EINVAL, "%s: must be an object", sub);
+		rc = check_keys(one, sub, keys);
+		if (rc == PCRM_OK) {
+			char p2[180];
+			snprintf(p2, sizeof(p2), "%s.percent", sub);
+			rc = get_int(json_object_get(one, "percent"), p2, 1, 1000, &pct);
+		}
+		lv->percent = (int)pct;
+		if (rc == PCRM_OK && i > 0 && lv->percent <= l->levels[i - 1].percent)
+			rc = pcrm__error(PCRM_EINVAL,
+			                 "%s.percent: %d must be above the previous level's %d "
+			                 "(levels increase)",
+			                 sub, lv->percent, l->levels[i - 1].percent);
+		if (rc == PCRM_OK)
+			rc = get_bool(one, "flag", sub, &lv->flag);
+		if (rc == PCRM_OK)
+			rc = get_bool(one, "escalate", sub, &lv->escalate);
+		if (rc == PCRM_OK) {
+			char p2[180];
+			snprintf(p2, sizeof(p2), "%s.notify", sub);
+			rc = parse_level_notify(json_object_get(one, "notify"), p2, lv);
+		}
+		if (rc == PCRM_OK && !lv->flag && !lv->escalate && !lv->notify)
+			rc = pcrm__error(PCRM_EINVAL,
+			                 "%s: does nothing (set at least one of flag, escalate, notify)",
+			                 sub);
+		l->nlevels = (int)i + 1;
+	}
+	return rc;
+}
+
 static int parse_limit(const json_t *v, const char *path, struct pcrm__wf_limit *l)
 {
 	static const char *const keys[] = { "minutes", "hours", "days", "working_minutes",
 		                            "working_hours", "working_days", "warn_percent",
-		                            "on_expiry", NULL };
+		                            "on_expiry", "by_class", "levels", NULL };
 	char sub[160];
-	int found = 0, rc;
+	int rc;
 	int64_t pct;
 
 	memset(l, 0, sizeof(*l));
@@ -147,21 +308,16 @@ static int parse_limit(const json_t *v, const char *path, struct pcrm__wf_limit 
 	if (!json_is_object(v))
 		return pcrm__error(PCRM_EINVAL, "%s: must be an object", path);
 	rc = check_keys(v, path, keys);
-	for (size_t u = 0; rc == PCRM_OK && u < UNIT_COUNT; u++) {
-		json_t *a = json_object_get(v, unit_names[u]);
-		if (!a)
-			continue;
-		if (found++)
-			return pcrm__error(PCRM_EINVAL, "%s: gives more than one unit", path);
-		snprintf(sub, sizeof(sub), "%.60s.%s", path, unit_names[u]);
-		rc = get_int(a, sub, 1, unit_max[u], &l->amount);
-		l->unit = (enum pcrm__wf_unit)u;
+	if (rc == PCRM_OK)
+		rc = parse_amount(v, path, &l->amount, &l->unit);
+	if (rc == PCRM_OK) {
+		snprintf(sub, sizeof(sub), "%.100s.by_class", path);
+		rc = parse_by_class(json_object_get(v, "by_class"), sub, l);
 	}
-	if (rc == PCRM_OK && !found)
-		rc = pcrm__error(PCRM_EINVAL,
-		                 "%s: needs exactly one of minutes, hours, days, working_minutes, "
-		                 "working_hours, working_days",
-		                 path);
+	if (rc == PCRM_OK) {
+		snprintf(sub, sizeof(sub), "%.100s.levels", path);
+		rc = parse_levels(json_object_get(v, "levels"), sub, l);
+	}
 	if (rc == PCRM_OK && json_object_get(v, "warn_percent")) {
 		snprintf(sub, sizeof(sub), "%.60s.warn_percent", path);
 		rc = get_int(json_object_get(v, "warn_percent"), sub, 1, 99, &pct);
@@ -343,6 +499,117 @@ static int parse_transition(pcrm_workflow *wf, const json_t *v, size_t i)
 	return PCRM_OK;
 }
 
+/* ---- named clocks ---- */
+
+static int event_exists(const pcrm_workflow *wf, const char *event)
+{
+	for (size_t i = 0; i < wf->ntransitions; i++)
+		if (strcmp(wf->transitions[i].event, event) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A clock's start or stop: "opened" (the work order's opening, i.e. the
+ * customer's call; start only), {"state": s} (entering s) or {"event": e}
+ * (firing e).
+ */
+static int parse_point(const pcrm_workflow *wf, const json_t *v, const char *path, int may_open,
+                       enum pcrm__wf_point *kind, const char **name)
+{
+	static const char *const keys[] = { "state", "event", NULL };
+	json_t *st, *ev;
+	char sub[160];
+	int rc;
+
+	*name = NULL;
+	if (may_open && json_is_string(v) && strcmp(json_string_value(v), "opened") == 0) {
+		*kind = PCRM__WF_AT_OPEN;
+		return PCRM_OK;
+	}
+	if (!json_is_object(v))
+		return pcrm__error(PCRM_EINVAL, "%s: must be %s{\"state\": ...} or {\"event\": ...}",
+		                   path, may_open ? "\"opened\", " : "");
+	rc = check_keys(v, path, keys);
+	st = json_object_get(v, "state");
+	ev = json_object_get(v, "event");
+	if (rc == PCRM_OK && (st != NULL) == (ev != NULL))
+		rc = pcrm__error(PCRM_EINVAL, "%s: needs exactly one of state, event", path);
+	if (rc != PCRM_OK)
+		return rc;
+	snprintf(sub, sizeof(sub), "%.100s.%s", path, st ? "state" : "event");
+	rc = check_name(st ? st : ev, sub, name);
+	if (rc != PCRM_OK)
+		return rc;
+	if (st) {
+		*kind = PCRM__WF_AT_STATE;
+		if (pcrm__workflow_state_index(wf, *name) == (size_t)-1)
+			return pcrm__error(PCRM_EINVAL, "%s: unknown state \"%s\"", sub, *name);
+	} else {
+		*kind = PCRM__WF_AT_EVENT;
+		if (!event_exists(wf, *name))
+			return pcrm__error(PCRM_EINVAL, "%s: unknown event \"%s\"", sub, *name);
+	}
+	return PCRM_OK;
+}
+
+static int parse_clock(pcrm_workflow *wf, const json_t *v, size_t i)
+{
+	static const char *const keys[] = { "name", "title", "start", "stop", "limit", NULL };
+	struct pcrm__wf_clock *c = &wf->clocks[i];
+	char path[64], sub[96];
+	int rc;
+
+	snprintf(path, sizeof(path), "clocks[%zu]", i);
+	if (!json_is_object(v))
+		return pcrm__error(PCRM_EINVAL, "%s: must be an object", path);
+	rc = check_keys(v, path, keys);
+	snprintf(sub, sizeof(sub), "%.60s.name", path);
+	if (rc == PCRM_OK)
+		rc = check_name(json_object_get(v, "name"), sub, &c->name);
+	if (rc == PCRM_OK && json_object_get(v, "title") && !json_is_string(json_object_get(v, "title")))
+		rc = pcrm__error(PCRM_EINVAL, "%s.title: must be a string", path);
+	for (size_t j = 0; rc == PCRM_OK && j < i; j++)
+		if (strcmp(wf->clocks[j].name, c->name) == 0)
+			rc = pcrm__error(PCRM_EINVAL, "%s.name: \"%s\" duplicates clocks[%zu]", path,
+			                 c->name, j);
+	snprintf(sub, sizeof(sub), "%.60s.start", path);
+	if (rc == PCRM_OK)
+		rc = parse_point(wf, json_object_get(v, "start"), sub, 1, &c->start, &c->start_name);
+	snprintf(sub, sizeof(sub), "%.60s.stop", path);
+	if (rc == PCRM_OK)
+		rc = parse_point(wf, json_object_get(v, "stop"), sub, 0, &c->stop, &c->stop_name);
+	snprintf(sub, sizeof(sub), "%.60s.limit", path);
+	if (rc == PCRM_OK)
+		rc = parse_limit(json_object_get(v, "limit"), sub, &c->limit);
+	if (rc == PCRM_OK && c->limit.fire)
+		rc = pcrm__error(PCRM_EINVAL, "%s.on_expiry.fire: a clock fires no event (it "
+		                              "measures; the states' limits act)",
+		                 sub);
+	return rc;
+}
+
+static int parse_clocks(pcrm_workflow *wf, const json_t *v)
+{
+	int rc = PCRM_OK;
+	if (!v)
+		return PCRM_OK;
+	if (!json_is_array(v) || json_array_size(v) > PCRM__WF_CLOCKS_MAX)
+		return pcrm__error(PCRM_EINVAL, "clocks: must be an array of up to %d clocks",
+		                   PCRM__WF_CLOCKS_MAX);
+	for (size_t i = 0; i < json_array_size(v) && rc == PCRM_OK; i++, wf->nclocks++)
+		rc = parse_clock(wf, json_array_get(v, i), i);
+	return rc;
+}
+
+const struct pcrm__wf_clock *pcrm__workflow_clock(const pcrm_workflow *wf, const char *name)
+{
+	for (size_t i = 0; name && i < wf->nclocks; i++)
+		if (strcmp(wf->clocks[i].name, name) == 0)
+			return &wf->clocks[i];
+	return NULL;
+}
+
 /* ---- graph checks ---- */
 
 /* Marks every state reachable from `start` (forward) or that reaches a marked one (backward). */
@@ -421,12 +688,27 @@ static int check_fire(const pcrm_workflow *wf)
 	return PCRM_OK;
 }
 
+static int limit_is_working(const struct pcrm__wf_limit *l)
+{
+	if (!l->set)
+		return 0;
+	if (pcrm__workflow_unit_is_working(l->unit))
+		return 1;
+	for (int c = 0; c < PCRM__WF_CLASS_COUNT; c++)
+		if (l->class_set[c] && pcrm__workflow_unit_is_working(l->class_unit[c]))
+			return 1;
+	return 0;
+}
+
 static int uses_working_time(const pcrm_workflow *wf)
 {
-	if (wf->process.set && pcrm__workflow_unit_is_working(wf->process.unit))
+	if (limit_is_working(&wf->process))
 		return 1;
 	for (size_t i = 0; i < wf->nstates; i++)
-		if (wf->states[i].limit.set && pcrm__workflow_unit_is_working(wf->states[i].limit.unit))
+		if (limit_is_working(&wf->states[i].limit))
+			return 1;
+	for (size_t i = 0; i < wf->nclocks; i++)
+		if (limit_is_working(&wf->clocks[i].limit))
 			return 1;
 	return 0;
 }
@@ -474,7 +756,7 @@ static int check_sources(const json_t *v)
 static int parse_top(pcrm_workflow *wf)
 {
 	static const char *const keys[] = { "name", "title", "description", "sources", "limit",
-		                            "states", "transitions", NULL };
+		                            "states", "transitions", "clocks", NULL };
 	json_t *states, *trs, *title;
 	int rc = check_keys(wf->doc, "definition", keys);
 
@@ -509,6 +791,8 @@ static int parse_top(pcrm_workflow *wf)
 		rc = parse_state(wf, json_array_get(states, i), i);
 	for (size_t i = 0; i < json_array_size(trs) && rc == PCRM_OK; i++, wf->ntransitions++)
 		rc = parse_transition(wf, json_array_get(trs, i), i);
+	if (rc == PCRM_OK)
+		rc = parse_clocks(wf, json_object_get(wf->doc, "clocks"));
 	if (rc == PCRM_OK)
 		rc = check_graph(wf);
 	if (rc == PCRM_OK)
@@ -592,7 +876,6 @@ static int64_t unit_seconds(enum pcrm__wf_unit u)
 int pcrm__workflow_limit_due(const pcrm_workflow *wf, const struct pcrm__wf_limit *limit,
                              pcrm_time start, pcrm_time *due, pcrm_time *warn)
 {
-	int64_t total;
 	int rc = PCRM_OK;
 
 	*warn = 0;
@@ -605,15 +888,34 @@ int pcrm__workflow_limit_due(const pcrm_workflow *wf, const struct pcrm__wf_limi
 		*due = start + limit->amount * unit_seconds(limit->unit);
 	if (rc != PCRM_OK || !limit->warn_percent)
 		return rc;
-	if (!pcrm__workflow_unit_is_working(limit->unit)) {
-		*warn = start + (*due - start) * limit->warn_percent / 100;
+	return pcrm__workflow_limit_share(wf, limit->unit, start, *due, limit->warn_percent, warn);
+}
+
+int pcrm__workflow_limit_share(const pcrm_workflow *wf, enum pcrm__wf_unit unit,
+                               pcrm_time start, pcrm_time due, int percent, pcrm_time *at)
+{
+	int64_t total;
+	int rc;
+	if (!pcrm__workflow_unit_is_working(unit)) {
+		*at = start + (due - start) * percent / 100;
 		return PCRM_OK;
 	}
-	rc = pcrm_calendar_working_seconds_between(wf->calendar, start, *due, &total);
+	rc = pcrm_calendar_working_seconds_between(wf->calendar, start, due, &total);
 	if (rc == PCRM_OK)
-		rc = pcrm_calendar_add_working_seconds(wf->calendar, start,
-		                                       total * limit->warn_percent / 100, warn);
+		rc = pcrm_calendar_add_working_seconds(wf->calendar, start, total * percent / 100, at);
 	return rc;
+}
+
+struct pcrm__wf_limit pcrm__workflow_limit_for(const struct pcrm__wf_limit *limit,
+                                               const char *cls)
+{
+	struct pcrm__wf_limit l = *limit;
+	int c = pcrm__workflow_class(cls);
+	if (c >= 0 && limit->class_set[c]) {
+		l.amount = limit->class_amount[c];
+		l.unit = limit->class_unit[c];
+	}
+	return l;
 }
 
 /* ---- accessors ---- */

@@ -47,15 +47,16 @@ int pcrm__wo_kind_notifies(const char *kind)
  */
 int pcrm__wo_notification_write(pcrm_ctx *ctx, const char *work_order_id, int64_t seq,
                                 const char *kind, const char *note, pcrm_time at,
-                                const char *address)
+                                const char *address, const char *recipient)
 {
 	static const char sql[] =
 		"INSERT INTO work_order_notification (org_unit, id, work_order_id, seq, kind, "
 		"recipient, note, created_at, attempts) "
 		"SELECT COALESCE(CAST($7 AS TEXT), w.org_unit), $1, w.id, $2, $3, "
-		"CASE WHEN $7 IS NULL THEN w.owner END, $4, $5, 0 FROM work_order w WHERE w.id = $6";
+		"COALESCE(CAST($8 AS TEXT), CASE WHEN $7 IS NULL THEN w.owner END), $4, $5, 0 "
+		"FROM work_order w WHERE w.id = $6";
 	char id[ID_MAX];
-	pcrm_sql_value p[7];
+	pcrm_sql_value p[8];
 
 	snprintf(id, sizeof(id), "%s/%lld", work_order_id, (long long)seq);
 	p[0] = PCRM_SQL_S(id);
@@ -65,7 +66,8 @@ int pcrm__wo_notification_write(pcrm_ctx *ctx, const char *work_order_id, int64_
 	p[4] = PCRM_SQL_I(at);
 	p[5] = PCRM_SQL_S(work_order_id);
 	p[6] = PCRM_SQL_S(address);
-	return pcrm__store_exec_later(ctx->store, sql, p, 7, 1, PCRM_ESTORE,
+	p[7] = PCRM_SQL_S(recipient);
+	return pcrm__store_exec_later(ctx->store, sql, p, 8, 1, PCRM_ESTORE,
 	                              "work order of a notification vanished");
 }
 

@@ -185,3 +185,49 @@ const char pcrm__schema_workflow_domains[] =
 	"  CHECK (VALUE IN ('state', 'process'));"
 	"ALTER DOMAIN work_order_timer_kind ADD CONSTRAINT work_order_timer_kind_check"
 	"  CHECK (VALUE IN ('warn', 'due'))}}";
+
+/*
+ * Migration 17: escalation levels, named clocks and severity classes.
+ *
+ * A timer's scope may be 'clock' (a named clock of the definition, named in
+ * `clock`) and its kind 'level' (an escalation level, `level` its index in
+ * the limit's levels): each is a row like the others, so a level fires
+ * exactly once and survives a restart.  work_order gets `sla_class` (the
+ * severity class choosing the limits; NULL = normal) and `clocks` (a JSON
+ * object: per clock its start, due time, and once stopped its result); both
+ * NULL for work orders that have neither, so their JSON is unchanged.
+ * SQLite cannot change a CHECK in place: the timer table is rebuilt and its
+ * rows copied (ids kept) in the migration's transaction; PostgreSQL changes
+ * the domains' constraints (schema 14), which validates the rows once.
+ */
+const char pcrm__schema_workflow_clocks[] =
+	"ALTER TABLE work_order ADD COLUMN sla_class TEXT;"
+	"ALTER TABLE work_order ADD COLUMN clocks TEXT;"
+	"{{sqlite:CREATE TABLE work_order_timer_v17 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  work_order_id TEXT NOT NULL REFERENCES work_order (id),"
+	"  scope TEXT NOT NULL CHECK (scope IN ('state', 'process', 'clock')),"
+	"  kind TEXT NOT NULL CHECK (kind IN ('warn', 'due', 'level')),"
+	"  working INTEGER NOT NULL CHECK (working IN (0, 1)),"
+	"  due_at BIGINT,"
+	"  remaining BIGINT,"
+	"  done INTEGER NOT NULL CHECK (done IN (0, 1)),"
+	"  fired_at BIGINT,"
+	"  clock TEXT,"
+	"  level INTEGER"
+	");"
+	"INSERT INTO work_order_timer_v17 (id, work_order_id, scope, kind, working, due_at, "
+	"remaining, done, fired_at) SELECT id, work_order_id, scope, kind, working, due_at, "
+	"remaining, done, fired_at FROM work_order_timer;"
+	"DROP TABLE work_order_timer;"
+	"ALTER TABLE work_order_timer_v17 RENAME TO work_order_timer;"
+	"CREATE INDEX work_order_timer_due ON work_order_timer (done, due_at);"
+	"CREATE INDEX work_order_timer_by_order ON work_order_timer (work_order_id, done);}}"
+	"{{postgresql:"
+	"ALTER TABLE work_order_timer ADD COLUMN clock TEXT, ADD COLUMN level INTEGER;"
+	"ALTER DOMAIN work_order_timer_scope DROP CONSTRAINT work_order_timer_scope_check;"
+	"ALTER DOMAIN work_order_timer_kind DROP CONSTRAINT work_order_timer_kind_check;"
+	"ALTER DOMAIN work_order_timer_scope ADD CONSTRAINT work_order_timer_scope_check"
+	"  CHECK (VALUE IN ('state', 'process', 'clock'));"
+	"ALTER DOMAIN work_order_timer_kind ADD CONSTRAINT work_order_timer_kind_check"
+	"  CHECK (VALUE IN ('warn', 'due', 'level'))}}";

@@ -55,6 +55,8 @@ struct due_timer {
 	char work_order[PCRM_WORKORDER_ID_LEN + 1];
 	int process, warn, working;
 	pcrm_time due;
+	char clock[PCRM__WF_NAME_MAX + 1]; /* scope 'clock': the named clock, else "" */
+	int level;                         /* kind 'level': its index, else -1 */
 };
 
 /*
@@ -111,6 +113,92 @@ static int expire(struct pcrm__wo_op *op, const struct pcrm__wf_limit *limit, co
 	return rc;
 }
 
+/*
+ * An escalation level: its own entry ("level", changing the version when it
+ * flags), then the escalation and the notification it asks for, each
+ * audited by itself.  A notification for a unit that does not exist (any
+ * more) goes to the work order's unit, saying so.
+ */
+static int fire_level(struct pcrm__wo_op *op, const struct pcrm__wf_level *lv, const char *what)
+{
+	struct pcrm__wo_entry e = { "level", NULL, NULL, NULL, what, lv->flag, NULL };
+	struct pcrm_org_unit unit;
+	char note[260];
+	int rc;
+
+	if (lv->flag)
+		pcrm__wo_set_int(op, "overdue", 1);
+	rc = pcrm__wo_commit(op, &e);
+	if (rc == PCRM_OK && lv->escalate)
+		rc = escalate(op, what);
+	if (rc != PCRM_OK || !lv->notify)
+		return rc;
+	{
+		struct pcrm__wo_entry n = { "notify", NULL, NULL, NULL, what, 0, lv->notify_unit };
+		if (lv->notify_unit) {
+			if (pcrm__org_load(op->ctx, lv->notify_unit, &unit) == PCRM_OK) {
+				pcrm__org_clear(&unit);
+			} else {
+				pcrm_error_clear();
+				snprintf(note, sizeof(note), "%.180s (org unit %.32s does not exist)", what,
+				         lv->notify_unit);
+				n.note = note;
+				n.address = NULL;
+			}
+		}
+		op->recipient = lv->notify_operator;
+		rc = pcrm__wo_commit(op, &n);
+		op->recipient = NULL;
+	}
+	return rc;
+}
+
+/* Marks in a clock's record that its warning (-1) or level i fired, or that it expired (-2). */
+static void clock_fired(struct pcrm__wo_op *op, const char *name, int what)
+{
+	json_t *clocks = json_deep_copy(json_object_get(op->wo, "clocks"));
+	json_t *rec = json_object_get(clocks, name);
+	if (!rec) {
+		json_decref(clocks);
+		return;
+	}
+	if (what == -1)
+		json_object_set_new(rec, "warned", json_true());
+	else if (what == -2)
+		json_object_set_new(rec, "expired", json_true());
+	else
+		json_object_set_new(rec, "levels_fired", json_integer(what + 1));
+	pcrm__wo_set(op, "clocks", clocks);
+}
+
+/* A named clock's timer: only while the clock runs (not stopped). */
+static int apply_clock(struct pcrm__wo_op *op, const struct due_timer *t)
+{
+	const struct pcrm__wf_clock *c = pcrm__workflow_clock(op->wf, t->clock);
+	const json_t *rec = json_object_get(json_object_get(op->wo, "clocks"), t->clock);
+	char what[160];
+
+	if (!c || !c->limit.set || !rec || json_object_get(rec, "stop"))
+		return PCRM_OK;
+	if (t->level >= 0) {
+		if (t->level >= c->limit.nlevels)
+			return PCRM_OK;
+		snprintf(what, sizeof(what), "level %d: %d%% of clock %s used", t->level + 1,
+		         c->limit.levels[t->level].percent, c->name);
+		clock_fired(op, c->name, t->level);
+		return fire_level(op, &c->limit.levels[t->level], what);
+	}
+	if (t->warn) {
+		struct pcrm__wo_entry e = { "warning", NULL, NULL, NULL, what, 0, NULL };
+		snprintf(what, sizeof(what), "%d%% of clock %s used", c->limit.warn_percent, c->name);
+		clock_fired(op, c->name, -1);
+		return pcrm__wo_commit(op, &e);
+	}
+	snprintf(what, sizeof(what), "clock %s passed", c->name);
+	clock_fired(op, c->name, -2);
+	return expire(op, &c->limit, what);
+}
+
 static int apply(struct pcrm__wo_op *op, const struct due_timer *t)
 {
 	size_t state = pcrm__workflow_state_index(op->wf, pcrm__wo_str(op->wo, "state"));
@@ -119,9 +207,23 @@ static int apply(struct pcrm__wo_op *op, const struct due_timer *t)
 
 	if (strcmp(pcrm__wo_str(op->wo, "status"), "open") != 0 || state == (size_t)-1)
 		return PCRM_OK;
+	if (*t->clock)
+		return apply_clock(op, t);
 	limit = t->process ? &op->wf->process : &op->wf->states[state].limit;
 	if (!limit->set)
 		return PCRM_OK;
+	if (t->level >= 0) {
+		if (t->level >= limit->nlevels)
+			return PCRM_OK;
+		if (t->process)
+			snprintf(what, sizeof(what), "level %d: %d%% of the process limit used",
+			         t->level + 1, limit->levels[t->level].percent);
+		else
+			snprintf(what, sizeof(what), "level %d: %d%% of the limit of state %s used",
+			         t->level + 1, limit->levels[t->level].percent,
+			         op->wf->states[state].name);
+		return fire_level(op, &limit->levels[t->level], what);
+	}
 	if (t->warn) {
 		struct pcrm__wo_entry e = { "warning", NULL, NULL, NULL, what, 0, NULL };
 		if (t->process)
@@ -145,6 +247,8 @@ static int is_simple(const struct pcrm__wo_op *op, const struct due_timer *t)
 	const struct pcrm__wf_limit *limit;
 	if (strcmp(pcrm__wo_str(op->wo, "status"), "open") != 0 || state == (size_t)-1)
 		return 1; /* nothing to do */
+	if (*t->clock || t->level >= 0)
+		return 0; /* named clocks and levels change the clocks record, escalate, address */
 	limit = t->process ? &op->wf->process : &op->wf->states[state].limit;
 	if (!limit->set || t->warn)
 		return 1;
@@ -169,12 +273,12 @@ static int claim_batch(pcrm_ctx *ctx, pcrm_time now, struct due_timer *out, int 
 	static const char pick[] =
 		"DELETE FROM work_order_timer WHERE id IN (SELECT id FROM work_order_timer WHERE "
 		"done = 0 AND due_at <= $1 ORDER BY due_at, id LIMIT $2) AND done = 0 "
-		"RETURNING id, work_order_id, scope, kind, due_at, working";
+		"RETURNING id, work_order_id, scope, kind, due_at, working, clock, level";
 	/* = ANY (ARRAY(...)): probes the primary key, where IN (...) may scan the whole table */
 	static const char pick_skip_locked[] =
 		"DELETE FROM work_order_timer WHERE id = ANY (ARRAY(SELECT id FROM work_order_timer "
 		"WHERE done = 0 AND due_at <= $1 ORDER BY due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)) "
-		"AND done = 0 RETURNING id, work_order_id, scope, kind, due_at, working";
+		"AND done = 0 RETURNING id, work_order_id, scope, kind, due_at, working, clock, level";
 	pcrm_sql_value p[2] = { PCRM_SQL_I(now), PCRM_SQL_I(BATCH) };
 	pcrm_rows *rows;
 	int rc = pcrm__store_query(ctx->store,
@@ -192,6 +296,9 @@ static int claim_batch(pcrm_ctx *ctx, pcrm_time now, struct due_timer *out, int 
 		t->warn = strcmp(pcrm__rows_text(rows, 3), "warn") == 0;
 		t->due = pcrm__rows_int(rows, 4);
 		t->working = (int)pcrm__rows_int(rows, 5);
+		snprintf(t->clock, sizeof(t->clock), "%s",
+		         pcrm__rows_is_null(rows, 6) ? "" : pcrm__rows_text(rows, 6));
+		t->level = pcrm__rows_is_null(rows, 7) ? -1 : (int)pcrm__rows_int(rows, 7);
 	}
 	pcrm__rows_free(rows);
 	if (rc < 0)
@@ -204,15 +311,20 @@ static int claim_batch(pcrm_ctx *ctx, pcrm_time now, struct due_timer *out, int 
 static int unclaim(pcrm_ctx *ctx, const struct due_timer *t, int n)
 {
 	static const char sql[] =
-		"INSERT INTO work_order_timer (id, work_order_id, scope, kind, working, due_at, done) "
-		"VALUES ($1, $2, $3, $4, $5, $6, 0)";
+		"INSERT INTO work_order_timer (id, work_order_id, scope, kind, working, due_at, done, "
+		"clock, level) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8)";
 	int rc = PCRM_OK;
 	for (int i = 0; i < n && rc == PCRM_OK; i++) {
-		pcrm_sql_value p[6] = { PCRM_SQL_I(t[i].id), PCRM_SQL_S(t[i].work_order),
-			                PCRM_SQL_S(t[i].process ? "process" : "state"),
-			                PCRM_SQL_S(t[i].warn ? "warn" : "due"), PCRM_SQL_I(t[i].working),
-			                PCRM_SQL_I(t[i].due) };
-		rc = pcrm__store_exec(ctx->store, sql, p, 6, NULL);
+		const struct due_timer *x = &t[i];
+		pcrm_sql_value p[8] = {
+			PCRM_SQL_I(x->id), PCRM_SQL_S(x->work_order),
+			PCRM_SQL_S(*x->clock ? "clock" : x->process ? "process" : "state"),
+			PCRM_SQL_S(x->level >= 0 ? "level" : x->warn ? "warn" : "due"),
+			PCRM_SQL_I(x->working), PCRM_SQL_I(x->due),
+			PCRM_SQL_S(*x->clock ? x->clock : NULL),
+			x->level >= 0 ? PCRM_SQL_I(x->level) : PCRM_SQL_NUL
+		};
+		rc = pcrm__store_exec(ctx->store, sql, p, 8, NULL);
 	}
 	return rc;
 }

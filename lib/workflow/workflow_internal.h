@@ -22,6 +22,26 @@ enum pcrm__wf_unit {
 
 enum pcrm__wf_scope { PCRM__WF_SCOPE_SUBTREE, PCRM__WF_SCOPE_OWN_UNIT, PCRM__WF_SCOPE_OWNER };
 
+/* Severity classes choosing a limit's amount (一般 / 重要 / 重大, VIP customers). */
+enum pcrm__wf_class {
+	PCRM__WF_CLASS_NORMAL,
+	PCRM__WF_CLASS_IMPORTANT,
+	PCRM__WF_CLASS_MAJOR,
+	PCRM__WF_CLASS_VIP,
+	PCRM__WF_CLASS_COUNT
+};
+
+#define PCRM__WF_LEVELS_MAX 8
+#define PCRM__WF_CLOCKS_MAX 16
+
+/* One escalation level: at `percent` of the limit, its actions, fired once. */
+struct pcrm__wf_level {
+	int percent; /* strictly increasing within a limit, 1..1000 */
+	int flag, escalate, notify;
+	const char *notify_unit;     /* the org unit told, or NULL: the work order's */
+	const char *notify_operator; /* the operator told, or NULL: the unit's owner */
+};
+
 /* A time limit: amount of unit, an optional warning, what happens when it passes. */
 struct pcrm__wf_limit {
 	int set;
@@ -30,6 +50,23 @@ struct pcrm__wf_limit {
 	int warn_percent; /* 0 = no warning */
 	int flag, escalate, notify;
 	const char *fire; /* automatic event, or NULL */
+	/* by_class: the amount and unit for a class, where class_set[c] */
+	int class_set[PCRM__WF_CLASS_COUNT];
+	int64_t class_amount[PCRM__WF_CLASS_COUNT];
+	enum pcrm__wf_unit class_unit[PCRM__WF_CLASS_COUNT];
+	struct pcrm__wf_level levels[PCRM__WF_LEVELS_MAX];
+	int nlevels;
+};
+
+/* Where a named clock starts or stops. */
+enum pcrm__wf_point { PCRM__WF_AT_OPEN, PCRM__WF_AT_STATE, PCRM__WF_AT_EVENT };
+
+/* A named clock: measured from start to stop, its result recorded per work order. */
+struct pcrm__wf_clock {
+	const char *name;
+	enum pcrm__wf_point start, stop;
+	const char *start_name, *stop_name; /* the state or event (NULL for the opening) */
+	struct pcrm__wf_limit limit;        /* set = 0: measured only, no met / missed */
 };
 
 struct pcrm__wf_state {
@@ -61,6 +98,8 @@ struct pcrm_workflow {
 	size_t ntransitions;
 	struct pcrm__wf_limit process; /* the whole work order's limit */
 	size_t initial;
+	struct pcrm__wf_clock clocks[PCRM__WF_CLOCKS_MAX];
+	size_t nclocks;
 };
 
 /**
@@ -82,6 +121,26 @@ const struct pcrm__wf_transition *pcrm__workflow_transition(const pcrm_workflow 
  */
 int pcrm__workflow_limit_due(const pcrm_workflow *wf, const struct pcrm__wf_limit *limit,
                              pcrm_time start, pcrm_time *due, pcrm_time *warn);
+
+/**
+ * The class's amount and unit of a limit (its own where by_class does not
+ * name the class); everything else copied.  `cls` may be NULL (normal).
+ */
+struct pcrm__wf_limit pcrm__workflow_limit_for(const struct pcrm__wf_limit *limit,
+                                               const char *cls);
+
+/** The class named `name` (normal, important, major, vip), or -1. */
+int pcrm__workflow_class(const char *name);
+
+/**
+ * The moment `percent` (1..1000) of a limit started at `start` and due at
+ * `due` has passed: that share of the working time for working units.
+ */
+int pcrm__workflow_limit_share(const pcrm_workflow *wf, enum pcrm__wf_unit unit,
+                               pcrm_time start, pcrm_time due, int percent, pcrm_time *at);
+
+/** The clock named `name`, or NULL. */
+const struct pcrm__wf_clock *pcrm__workflow_clock(const pcrm_workflow *wf, const char *name);
 
 /** Nonzero for the working-time units. */
 int pcrm__workflow_unit_is_working(enum pcrm__wf_unit unit);

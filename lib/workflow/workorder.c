@@ -310,6 +310,7 @@ static int find_open(pcrm_ctx *ctx, const char *workflow, const char *key, json_
 struct open_request {
 	const char *workflow, *key, *customer_no, *org_unit;
 	const json_t *data; /* the opening data, merged (nulls removed) */
+	const char *sla_class; /* NULL: none given */
 };
 
 /*
@@ -351,6 +352,9 @@ static int differing_field(pcrm_ctx *ctx, const char *id, const struct open_requ
 		*field = "org_unit";
 	else if (!json_equal(json_object_get(opened, "data"), (json_t *)r->data))
 		*field = "data";
+	else if ((pcrm__wo_str(opened, "sla_class") == NULL) != (r->sla_class == NULL) ||
+	         (r->sla_class && strcmp(pcrm__wo_str(opened, "sla_class"), r->sla_class) != 0))
+		*field = "sla_class";
 	json_decref(opened);
 	return PCRM_OK;
 }
@@ -400,19 +404,20 @@ static int customer_exists(pcrm_ctx *ctx, const char *customer_no)
 
 static json_t *new_object(pcrm_ctx *ctx, const pcrm_actor *actor, const pcrm_workflow *wf,
                           const char *key, const char *customer_no, const char *org_unit,
-                          json_t *data)
+                          const char *sla_class, json_t *data)
 {
 	char id[PCRM_UUID_STRING_LEN + 1];
 	pcrm_time now = pcrm_ctx_now(ctx);
 	pcrm__uuid_new(id);
+	/* sla_class only when given: the JSON of work orders without one stays as it was */
 	return json_pack("{s:s, s:s, s:i, s:s, s:s?, s:s, s:n, s:s, s:s, s:O, s:s, s:I, s:I, s:i, "
-	                 "s:i, s:i, s:i, s:i, s:i}",
+	                 "s:i, s:i, s:i, s:i, s:i, s:s*}",
 	                 "id", id, "workflow", wf->name, "workflow_version", wf->version,
 	                 "business_key", key, "customer_no", customer_no, "org_unit", org_unit,
 	                 "owner", "state", wf->states[wf->initial].name, "status", "open", "data",
 	                 data, "opened_by", actor->operator_id, "opened_at", (json_int_t)now,
 	                 "updated_at", (json_int_t)now, "due_at", 0, "overdue", 0, "suspended", 0,
-	                 "reminders", 0, "escalations", 0, "version", 1);
+	                 "reminders", 0, "escalations", 0, "version", 1, "sla_class", sla_class);
 }
 
 static int insert_new(struct pcrm__wo_op *op)
@@ -422,6 +427,8 @@ static int insert_new(struct pcrm__wo_op *op)
 	op->fresh = 1;
 	if (rc == PCRM_OK)
 		rc = pcrm__wo_schedule(op, "process", &op->wf->process, 0, NULL);
+	if (rc == PCRM_OK)
+		rc = pcrm__wo_clocks_at(op, PCRM__WF_AT_OPEN, NULL);
 	if (rc == PCRM_OK)
 		rc = pcrm__wo_enter_state(op, op->wf->initial);
 	op->fresh = 0;
@@ -438,8 +445,25 @@ int pcrm_workorder_open(pcrm_ctx *ctx, const pcrm_actor *actor, const char *work
                         const char *business_key, const char *customer_no, const char *org_unit,
                         const char *data_json, pcrm_workorder **out)
 {
+	return pcrm_workorder_open_classed(ctx, actor, workflow, business_key, customer_no,
+	                                   org_unit, NULL, data_json, out);
+}
+
+static int check_class(const char *sla_class)
+{
+	if (sla_class && pcrm__workflow_class(sla_class) < 0)
+		return pcrm__error(PCRM_EINVAL,
+		                   "sla_class: must be one of normal, important, major, vip");
+	return PCRM_OK;
+}
+
+int pcrm_workorder_open_classed(pcrm_ctx *ctx, const pcrm_actor *actor, const char *workflow,
+                                const char *business_key, const char *customer_no,
+                                const char *org_unit, const char *sla_class,
+                                const char *data_json, pcrm_workorder **out)
+{
 	struct pcrm__wo_op op;
-	struct open_request req = { workflow, business_key, customer_no, org_unit, NULL };
+	struct open_request req = { workflow, business_key, customer_no, org_unit, NULL, sla_class };
 	json_t *patch = NULL, *data = NULL;
 	int found = 0, rc;
 
@@ -453,6 +477,8 @@ int pcrm_workorder_open(pcrm_ctx *ctx, const pcrm_actor *actor, const char *work
 		rc = check_text("business_key", business_key, PCRM__WF_KEY_MAX, 1);
 	if (rc == PCRM_OK)
 		rc = check_text("org_unit", org_unit, 32, 1);
+	if (rc == PCRM_OK)
+		rc = check_class(sla_class);
 	if (rc == PCRM_OK)
 		rc = parse_data(data_json, &patch);
 	if (rc == PCRM_OK && (data = json_object()) == NULL)
@@ -473,7 +499,8 @@ int pcrm_workorder_open(pcrm_ctx *ctx, const pcrm_actor *actor, const char *work
 		op.actor = actor;
 		op.now = pcrm_ctx_now(ctx);
 		op.delta = json_object();
-		op.wo = new_object(ctx, actor, op.wf, business_key, customer_no, org_unit, data);
+		op.wo = new_object(ctx, actor, op.wf, business_key, customer_no, org_unit, sla_class,
+		                   data);
 		rc = op.wo && op.delta ? PCRM_OK : pcrm__error_oom();
 		if (rc == PCRM_OK) {
 			op.id = pcrm__wo_str(op.wo, "id");
@@ -531,6 +558,8 @@ int pcrm__wo_transition(struct pcrm__wo_op *op, const struct pcrm__wf_transition
                         const json_t *patch)
 {
 	int rc = pcrm__wo_patch_data(op, patch);
+	if (rc == PCRM_OK)
+		rc = pcrm__wo_clocks_at(op, PCRM__WF_AT_EVENT, t->event);
 	return rc == PCRM_OK ? pcrm__wo_enter_state(op, t->to) : rc;
 }
 
@@ -874,6 +903,34 @@ int pcrm_workorder_resume(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id
 	struct pcrm__wo_entry e = { "resume", NULL, NULL, NULL, NULL, 1, NULL };
 	static const int no = 0;
 	return supervise(ctx, actor, id, expected_version, 1, note, &e, do_suspend, &no, out);
+}
+
+static int do_reclassify(struct pcrm__wo_op *op, struct pcrm__wo_entry *e, const void *arg)
+{
+	const char *cls = arg, *cur = pcrm__wo_str(op->wo, "sla_class");
+	(void)e;
+	if (pcrm__wo_int(op->wo, "suspended"))
+		return pcrm__error(PCRM_ESTATE, "work order %s is suspended: resume it first", op->id);
+	if (strcmp(cur ? cur : "normal", cls) == 0)
+		return pcrm__error(PCRM_ESTATE, "work order %s is already of class %s", op->id, cls);
+	pcrm__wo_set_str(op, "sla_class", cls);
+	return pcrm__wo_clocks_reclassify(op);
+}
+
+int pcrm_workorder_reclassify(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                              int expected_version, const char *sla_class, const char *note,
+                              pcrm_workorder **out)
+{
+	struct pcrm__wo_entry e = { "reclassify", NULL, NULL, NULL, NULL, 1, NULL };
+	int rc = sla_class ? check_class(sla_class) :
+	                     pcrm__error(PCRM_EINVAL, "sla_class: is required");
+	if (rc != PCRM_OK) {
+		if (out)
+			*out = NULL;
+		return rc;
+	}
+	return supervise(ctx, actor, id, expected_version, 1, note, &e, do_reclassify, sla_class,
+	                 out);
 }
 
 /* ---- comments and links: history only, the version stays ---- */

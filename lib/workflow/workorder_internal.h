@@ -5,13 +5,14 @@
 #include "store/store.h"
 #include "workflow_store.h"
 
-#define PCRM__WO_COLUMNS 19
+#define PCRM__WO_COLUMNS 21
 
 /* The stored columns in the order of pcrm__workorder_from_row, then the step count. */
 #define PCRM__WO_SELECT                                                                        \
 	"w.id, w.workflow, w.workflow_version, w.business_key, w.customer_no, w.org_unit, "     \
 	"w.owner, w.state, w.status, w.data, w.opened_by, w.opened_at, w.updated_at, w.due_at, " \
-	"w.overdue, w.suspended, w.reminders, w.escalations, w.version, w.steps"
+	"w.overdue, w.suspended, w.reminders, w.escalations, w.version, w.sla_class, w.clocks, "  \
+	"w.steps"
 
 /** One change of one work order in progress. */
 struct pcrm__wo_op {
@@ -30,6 +31,9 @@ struct pcrm__wo_op {
 	pcrm_time next_due;           /* staged: due_at once the claimed timers are gone */
 	int fresh; /* opened by this operation: it has no timer rows to reschedule yet */
 	char superior[40]; /* set by pcrm__wo_escalate: the org unit now supervising */
+	/* the operator the next entry's notification goes to (an escalation level's); NULL: as
+	   the entry's address says */
+	const char *recipient;
 };
 
 /** A history entry to append: kind, and where they apply event, states and note. */
@@ -113,6 +117,26 @@ int pcrm__wo_sync_timers(struct pcrm__wo_op *op);
 /** Sets the state, restarts its limit, closes the work order in a final state. */
 int pcrm__wo_enter_state(struct pcrm__wo_op *op, size_t state);
 
+/* Named clocks and escalation levels (clocks.c). */
+/** A limit with the amount of the work order's severity class. */
+struct pcrm__wf_limit pcrm__wo_limit(const struct pcrm__wo_op *op,
+                                     const struct pcrm__wf_limit *limit);
+/** Deletes the pending level timers of a scope ("state", "process"). */
+int pcrm__wo_drop_levels(struct pcrm__wo_op *op, const char *scope);
+/** Inserts one timer per level of a limit running from start to due (clock NULL: none). */
+int pcrm__wo_schedule_levels(struct pcrm__wo_op *op, const char *scope, const char *clock,
+                             const struct pcrm__wf_limit *limit, pcrm_time start, pcrm_time due);
+/**
+ * Stops, then starts, the clocks whose stop / start is `at` (the opening,
+ * entering state `what`, firing event `what`), recording their results.
+ */
+int pcrm__wo_clocks_at(struct pcrm__wo_op *op, enum pcrm__wf_point at, const char *what);
+/** Reschedules the running clocks after a change of the severity class. */
+int pcrm__wo_clocks_reclassify(struct pcrm__wo_op *op);
+/** Records in the clock's record that its due timer was paused (remaining) or restarted (due). */
+int pcrm__wo_clock_timer_moved(struct pcrm__wo_op *op, const char *name, int running,
+                               pcrm_time due, int64_t remaining);
+
 /** Applies a transition (state, data patch, timers); the caller commits. */
 int pcrm__wo_transition(struct pcrm__wo_op *op, const struct pcrm__wf_transition *t,
                         const json_t *patch);
@@ -135,10 +159,12 @@ int pcrm__wo_kind_notifies(const char *kind);
 /**
  * Queues the outbox row of history entry `seq` of a work order, addressed to
  * `address` (an org unit) or, when NULL, as the work order's row stands once
- * its queued write is applied; inside the caller's transaction, after that write.
+ * its queued write is applied; `recipient` (NULL: the owner when address is
+ * NULL, else nobody) names an operator; inside the caller's transaction,
+ * after that write.
  */
 int pcrm__wo_notification_write(pcrm_ctx *ctx, const char *work_order_id, int64_t seq,
                                 const char *kind, const char *note, pcrm_time at,
-                                const char *address);
+                                const char *address, const char *recipient);
 
 #endif

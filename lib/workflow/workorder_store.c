@@ -20,7 +20,12 @@
 #include "store/store.h"
 #include "workorder_internal.h"
 
-enum col_type { C_TEXT, C_NTEXT, C_INT, C_NINT, C_DATA };
+/*
+ * C_OTEXT and C_OJSON (text, a JSON object) are left out of the work order's
+ * object while NULL: columns added after work orders existed (schema 17),
+ * so the JSON of a work order that does not use them stays what it was.
+ */
+enum col_type { C_TEXT, C_NTEXT, C_INT, C_NINT, C_DATA, C_OTEXT, C_OJSON };
 
 static const struct column {
 	const char *name;
@@ -32,7 +37,7 @@ static const struct column {
 	{ "data", C_DATA },       { "opened_by", C_TEXT },    { "opened_at", C_INT },
 	{ "updated_at", C_INT },  { "due_at", C_NINT },       { "overdue", C_INT },
 	{ "suspended", C_INT },   { "reminders", C_INT },     { "escalations", C_INT },
-	{ "version", C_INT },
+	{ "version", C_INT },     { "sla_class", C_OTEXT },   { "clocks", C_OJSON },
 };
 
 /* ---- row <-> object ---- */
@@ -44,12 +49,26 @@ int pcrm__workorder_from_row(pcrm_rows *rows, json_t **out, int *steps)
 
 	for (int i = 0; i < PCRM__WO_COLUMNS && rc == PCRM_OK; i++) {
 		/* text only of text columns: asking SQLite for an integer's text formats and keeps it */
-		const char *s = columns[i].type == C_TEXT || columns[i].type == C_NTEXT ||
-		                                columns[i].type == C_DATA ?
+		const char *s = columns[i].type != C_INT && columns[i].type != C_NINT ?
 		                        pcrm__rows_text(rows, i) :
 		                        NULL;
 		json_t *v;
+		if ((columns[i].type == C_OTEXT || columns[i].type == C_OJSON) && !s)
+			continue;
 		switch (columns[i].type) {
+		case C_OTEXT:
+			v = json_string(s);
+			break;
+		case C_OJSON:
+			v = json_loads(s, 0, NULL);
+			if (!json_is_object(v)) {
+				json_decref(v);
+				json_decref(obj);
+				return pcrm__error(PCRM_ESTORE, "work_order.%s: stored text is not a "
+				                                "JSON object",
+				                   columns[i].name);
+			}
+			break;
 		case C_TEXT:
 		case C_NTEXT:
 			v = s ? json_string(s) : json_null();
@@ -90,16 +109,30 @@ int64_t pcrm__wo_int(const json_t *obj, const char *key)
 }
 
 /*
- * Parameters $1..$19 in column order; *data_text is the caller's to free.
- * With data_text NULL, data is not serialised (its parameter is NULL).
+ * Parameters $1..$21 in column order; *data_text and *clocks_text are the
+ * caller's to free.  With data_text (clocks_text) NULL, data (clocks) is not
+ * serialised (its parameter is NULL).
  */
-static int row_params(const json_t *obj, pcrm_sql_value *p, char **data_text)
+static int row_params(const json_t *obj, pcrm_sql_value *p, char **data_text, char **clocks_text)
 {
+	if (clocks_text)
+		*clocks_text = NULL;
 	for (int i = 0; i < PCRM__WO_COLUMNS; i++) {
 		const json_t *v = json_object_get(obj, columns[i].name);
 		switch (columns[i].type) {
+		case C_OJSON:
+			if (!v || !clocks_text) {
+				p[i] = PCRM_SQL_NUL;
+				break;
+			}
+			*clocks_text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+			if (!*clocks_text)
+				return pcrm__error_oom();
+			p[i] = PCRM_SQL_S(*clocks_text);
+			break;
 		case C_TEXT:
 		case C_NTEXT:
+		case C_OTEXT:
 			p[i] = PCRM_SQL_S(json_string_value(v));
 			break;
 		case C_DATA:
@@ -133,15 +166,17 @@ int pcrm__workorder_insert(pcrm_ctx *ctx, const json_t *obj)
 	static const char sql[] =
 		"INSERT INTO work_order (id, workflow, workflow_version, business_key, customer_no, "
 		"org_unit, owner, state, status, data, opened_by, opened_at, updated_at, due_at, "
-		"overdue, suspended, reminders, escalations, version, open_key, steps) VALUES ($1, $2, "
-		"$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 0)";
+		"overdue, suspended, reminders, escalations, version, sla_class, clocks, open_key, "
+		"steps) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
+		"$17, $18, $19, $20, $21, $22, 0)";
 	pcrm_sql_value p[PCRM__WO_COLUMNS + 1];
-	char *data = NULL;
-	int rc = row_params(obj, p, &data);
+	char *data = NULL, *clocks = NULL;
+	int rc = row_params(obj, p, &data, &clocks);
 	p[PCRM__WO_COLUMNS] = PCRM_SQL_S(open_key(obj));
 	if (rc == PCRM_OK)
 		rc = pcrm__store_exec(ctx->store, sql, p, PCRM__WO_COLUMNS + 1, NULL);
 	free(data);
+	free(clocks);
 	return rc;
 }
 
@@ -200,9 +235,10 @@ static int update_row(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e, co
 	static const char with[] = "WITH changed AS (UPDATE work_order SET ";
 	const char *head = with + strlen("WITH changed AS (");
 	pcrm_sql_value all[PCRM__WO_COLUMNS], p[PCRM__WO_COLUMNS + 3 + 10], h[12];
-	char sql[2048], *data = NULL, conflict[96];
+	char sql[2048], *data = NULL, *clocks = NULL, conflict[96];
 	size_t len;
-	int n = 1, rc = row_params(op->wo, all, json_object_get(op->delta, "data") ? &data : NULL);
+	int n = 1, rc = row_params(op->wo, all, json_object_get(op->delta, "data") ? &data : NULL,
+	                           json_object_get(op->delta, "clocks") ? &clocks : NULL);
 
 	*with_history = e && op->ctx->store->driver->kind == PCRM_STORE_POSTGRES;
 	if (*with_history)
@@ -253,6 +289,7 @@ static int update_row(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e, co
 		rc = pcrm__store_exec_later(op->ctx->store, sql, p, *with_history ? n + 12 : n + 2, 1,
 		                            PCRM_ECONFLICT, conflict);
 	free(data);
+	free(clocks);
 	return rc;
 }
 
@@ -597,7 +634,7 @@ int pcrm__wo_batch_write(pcrm_ctx *ctx, const pcrm_actor *actor, struct pcrm__wo
 		const pcrm_sql_value *v = b->rows[i].v;
 		if (pcrm__wo_kind_notifies(v[3].s))
 			rc = pcrm__wo_notification_write(ctx, v[0].s, v[1].i, v[3].s, v[10].s, v[2].i,
-			                                 NULL);
+			                                 NULL, NULL);
 	}
 	if (rc != PCRM_OK)
 		return rc;
@@ -668,7 +705,7 @@ int pcrm__wo_commit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e)
 			rc = insert_history(op, e, delta);
 		if (rc == PCRM_OK && pcrm__wo_kind_notifies(e->kind))
 			rc = pcrm__wo_notification_write(op->ctx, op->id, op->steps + 1, e->kind,
-			                                 e->note, op->now, e->address);
+			                                 e->note, op->now, e->address, op->recipient);
 		if (rc == PCRM_OK)
 			rc = audit(op, e, item);
 	}
@@ -743,8 +780,11 @@ static int drop_timer(struct pcrm__wo_op *op, const char *scope, const char *kin
 }
 
 int pcrm__wo_schedule(struct pcrm__wo_op *op, const char *scope,
-                      const struct pcrm__wf_limit *limit, int may_warn, pcrm_time *due_out)
+                      const struct pcrm__wf_limit *defined, int may_warn, pcrm_time *due_out)
 {
+	/* the amount of the work order's severity class (by_class), else the limit's own */
+	struct pcrm__wf_limit eff = pcrm__wo_limit(op, defined);
+	const struct pcrm__wf_limit *limit = &eff;
 	pcrm_time due = 0, warn;
 	int working = pcrm__workflow_unit_is_working(limit->unit), rc;
 	if (due_out)
@@ -752,6 +792,8 @@ int pcrm__wo_schedule(struct pcrm__wo_op *op, const char *scope,
 	if (!limit->set)
 		return PCRM_OK;
 	rc = pcrm__workflow_limit_due(op->wf, limit, op->now, &due, &warn);
+	if (rc == PCRM_OK && limit->nlevels)
+		rc = pcrm__wo_schedule_levels(op, scope, NULL, limit, op->now, due);
 	if (rc == PCRM_OK)
 		rc = set_timer(op, scope, "due", working, due);
 	if (rc == PCRM_OK && warn)
@@ -778,11 +820,12 @@ struct timer_row {
 	int process, due_kind, working, running;
 	pcrm_time due;
 	int64_t remaining;
+	char clock[PCRM__WF_NAME_MAX + 1]; /* a named clock's due timer, else "" */
 };
 
 static int read_timers(struct pcrm__wo_op *op, struct timer_row **out, size_t *n)
 {
-	static const char sql[] = "SELECT id, scope, working, due_at, remaining, kind FROM "
+	static const char sql[] = "SELECT id, scope, working, due_at, remaining, kind, clock FROM "
 	                          "work_order_timer WHERE work_order_id = $1 AND done = 0";
 	pcrm_sql_value p[1] = { PCRM_SQL_S(op->id) };
 	struct timer_row *t = NULL;
@@ -809,6 +852,8 @@ static int read_timers(struct pcrm__wo_op *op, struct timer_row **out, size_t *n
 		t[*n].due = pcrm__rows_int(rows, 3);
 		t[*n].remaining = pcrm__rows_int(rows, 4);
 		t[*n].due_kind = strcmp(pcrm__rows_text(rows, 5), "due") == 0;
+		snprintf(t[*n].clock, sizeof(t[*n].clock), "%s",
+		         t[*n].due_kind && !pcrm__rows_is_null(rows, 6) ? pcrm__rows_text(rows, 6) : "");
 		(*n)++;
 	}
 	pcrm__rows_free(rows);
@@ -832,6 +877,8 @@ static int pause_timer(struct pcrm__wo_op *op, struct timer_row *t)
 		rc = pcrm__store_exec_later(op->ctx->store, sql, p, 2, -1, 0, NULL);
 		t->running = 0;
 	}
+	if (rc == PCRM_OK && *t->clock)
+		rc = pcrm__wo_clock_timer_moved(op, t->clock, 0, 0, left);
 	return rc;
 }
 
@@ -849,6 +896,8 @@ static int resume_timer(struct pcrm__wo_op *op, struct timer_row *t)
 		t->running = 1;
 		t->due = due;
 	}
+	if (rc == PCRM_OK && *t->clock)
+		rc = pcrm__wo_clock_timer_moved(op, t->clock, 1, due, 0);
 	return rc;
 }
 
@@ -887,9 +936,12 @@ int pcrm__wo_enter_state(struct pcrm__wo_op *op, size_t state)
 	int rc = PCRM_OK;
 
 	pcrm__wo_set_str(op, "state", s->name);
+	rc = pcrm__wo_clocks_at(op, PCRM__WF_AT_STATE, s->name);
 	/* the new state's limit reschedules the pending state timers in place */
-	if (s->final || !s->limit.set)
+	if (rc == PCRM_OK && (s->final || !s->limit.set))
 		rc = pcrm__wo_cancel_timers(op, s->final ? NULL : "state");
+	else if (rc == PCRM_OK && left != (size_t)-1 && op->wf->states[left].limit.nlevels)
+		rc = pcrm__wo_drop_levels(op, "state"); /* the levels of the state left */
 	if (rc == PCRM_OK && s->final)
 		pcrm__wo_set_str(op, "status", "closed");
 	if (rc == PCRM_OK && !s->final)
@@ -897,11 +949,11 @@ int pcrm__wo_enter_state(struct pcrm__wo_op *op, size_t state)
 	if (rc != PCRM_OK)
 		return rc;
 	/*
-	 * Without a process limit and not suspended, the pending timers are exactly
+	 * Without a process limit or named clocks and not suspended, the pending timers are exactly
 	 * the ones just scheduled, all running (a pause state stops only process
 	 * timers): due_at is known without reading them back.
 	 */
-	if (!op->wf->process.set && !pcrm__wo_int(op->wo, "suspended")) {
+	if (!op->wf->process.set && !op->wf->nclocks && !pcrm__wo_int(op->wo, "suspended")) {
 		pcrm__wo_set_int(op, "due_at", due);
 		return PCRM_OK;
 	}

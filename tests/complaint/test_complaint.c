@@ -601,3 +601,33 @@ PCRM_BACKEND_TEST(complaint, statistics_of_a_hand_checked_month)
 	pcrm_complaint_free(d);
 	pcrm_complaint_free(e);
 }
+
+/* The ticket's urgency is its work order's severity class: a major complaint's limits are shorter. */
+PCRM_BACKEND_TEST(complaint, a_major_complaint_runs_on_the_shorter_limits)
+{
+	pcrm_complaint *normal, *major;
+	pcrm_workorder *a, *b;
+
+	setup(t); /* Monday 2026-11-23 9:00; cn-2026 works 8:30-12:00, 13:30-17:30 */
+	normal = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" LI "\"");
+	major = file_ok(t->ctx, &city_agent,
+	                ", \"customer_no\": \"" ZHANG "\", \"urgency\": \"major\"");
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, pcrm_complaint_work_order_id(normal),
+	                                  &a));
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, pcrm_complaint_work_order_id(major),
+	                                  &b));
+	cr_assert_str_eq(pcrm_workorder_sla_class(a), "normal");
+	cr_assert_str_eq(pcrm_workorder_sla_class(b), "major");
+	/* first contact: one working day, or four working hours */
+	cr_assert_eq(pcrm_workorder_clock_due_at(a, "first_contact"), cst(2026, 11, 24, 9, 0));
+	cr_assert_eq(pcrm_workorder_clock_due_at(b, "first_contact"), cst(2026, 11, 23, 14, 30));
+	/* the handling opinion: five working days, or three */
+	cr_assert_eq(pcrm_workorder_clock_due_at(a, "opinion"), cst(2026, 11, 30, 9, 0));
+	cr_assert_eq(pcrm_workorder_clock_due_at(b, "opinion"), cst(2026, 11, 26, 9, 0));
+	/* the state's limit, which escalates, follows the class too */
+	cr_assert_eq(pcrm_workorder_due_at(b), cst(2026, 11, 23, 14, 30));
+	pcrm_workorder_free(a);
+	pcrm_workorder_free(b);
+	pcrm_complaint_free(normal);
+	pcrm_complaint_free(major);
+}

@@ -152,3 +152,60 @@ def test_queries_and_paging(wf):
     assert len(wf.workorder_query(ROOT_ADMIN, org_unit="3702")) == 0
     with pytest.raises(powercrm.InvalidInput, match="cursor"):
         wf.workorder_query(ROOT_ADMIN, cursor="nope")
+
+
+CLOCKED = {
+    "name": "repair",
+    "states": [
+        {"name": "reported", "initial": True},
+        {"name": "dispatched", "limit": {"minutes": 60, "levels": [
+            {"percent": 80, "notify": {"operator": "lead-jn"}},
+            {"percent": 150, "escalate": True}]}},
+        {"name": "on_site"},
+        {"name": "closed", "final": True},
+    ],
+    "transitions": [
+        {"event": "dispatch", "from": "reported", "to": "dispatched"},
+        {"event": "redispatch", "from": "dispatched", "to": "dispatched"},
+        {"event": "arrive", "from": "dispatched", "to": "on_site"},
+        {"event": "close", "from": "on_site", "to": "closed"},
+    ],
+    "clocks": [
+        {"name": "arrival", "start": "opened", "stop": {"state": "on_site"},
+         "limit": {"minutes": 45, "by_class": {"major": {"minutes": 30}}}},
+    ],
+}
+
+
+def test_named_clocks_levels_and_classes(ctx, clock):
+    ctx.workflow_define(ROOT_ADMIN, CLOCKED)
+    plain = ctx.workorder_open(CITY_AGENT, "repair", "P1", "3701")
+    assert plain.sla_class == "normal"
+    assert plain.clocks["arrival"].due_at == T0 + 45 * 60
+    assert plain.due_at == T0 + 45 * 60
+    major = ctx.workorder_open(CITY_AGENT, "repair", "M1", "3701", sla_class="major")
+    assert major.sla_class == "major" and major.clocks["arrival"].due_at == T0 + 30 * 60
+    with pytest.raises(powercrm.InvalidInput, match="sla_class"):
+        ctx.workorder_open(CITY_AGENT, "repair", "X1", "3701", sla_class="urgent")
+
+    w = ctx.workorder_fire(CITY_AGENT, plain.id, plain.version, "dispatch")
+    clock.t = T0 + 20 * 60
+    w = ctx.workorder_fire(CITY_AGENT, w.id, w.version, "redispatch")
+    assert w.clocks["arrival"].due_at == T0 + 45 * 60, "a re-dispatch does not restart it"
+    # the state's 80 % level counts from the re-dispatch: 20 + 48 min; fired once
+    assert ctx.workorder_tick(SYSTEM, T0 + 67 * 60) == 2  # both arrival clocks passed
+    assert ctx.workorder_tick(SYSTEM, T0 + 68 * 60) == 1  # the 80 % level
+    assert ctx.workorder_tick(SYSTEM, T0 + 68 * 60) == 0
+    assert [e.kind for e in ctx.workorder_history(CITY_AGENT, w.id)][-2:] == ["level", "notify"]
+    clock.t = T0 + 70 * 60
+    w = ctx.workorder_get(CITY_AGENT, w.id)
+    w = ctx.workorder_fire(CITY_AGENT, w.id, w.version, "arrive")
+    arrival = w.clocks["arrival"]
+    assert (arrival.result, arrival.seconds, arrival.due_at) == ("missed", -25 * 60, None)
+    assert arrival.record["elapsed_seconds"] == 70 * 60
+
+    major = ctx.workorder_get(CITY_AGENT, major.id)  # its arrival clock's expiry changed it
+    m = ctx.workorder_reclassify(LEAD, major.id, major.version, "normal", note="一般")
+    assert m.sla_class == "normal"
+    with pytest.raises(powercrm.PermissionDenied):
+        ctx.workorder_reclassify(CITY_AGENT, major.id, m.version, "major")

@@ -219,3 +219,65 @@ PCRM_BACKEND_TEST(workflow, dot_is_generated_from_the_definition)
 	pcrm_workflow_free(wf);
 	pcrm_assert_fails(pcrm_workflow_to_dot(NULL, &dot), PCRM_EINVAL, "workflow");
 }
+
+/* Escalation levels, severity classes and named clocks: each refusal names its path. */
+Test(definition, levels_classes_and_clocks)
+{
+	static const char *const clock_tail =
+		"\"guard\": {\"roles\": [\"system\"]}}]";
+	char *cal = cn2026();
+	pcrm_assert_ok(pcrm_workflow_check(
+		"{\"name\": \"x\", \"states\": [{\"name\": \"a\", \"initial\": true, \"limit\": "
+		"{\"hours\": 1, \"by_class\": {\"major\": {\"minutes\": 30}}, \"levels\": "
+		"[{\"percent\": 80, \"notify\": true}, {\"percent\": 150, \"escalate\": true}]}}, "
+		"{\"name\": \"b\", \"final\": true}], \"transitions\": [{\"event\": \"go\", "
+		"\"from\": \"a\", \"to\": \"b\"}], \"clocks\": [{\"name\": \"c\", \"start\": "
+		"\"opened\", \"stop\": {\"state\": \"b\"}}]}",
+		NULL));
+	rejects("\"warn_percent\": 50,",
+	        "\"levels\": [{\"percent\": 80, \"notify\": true}, {\"percent\": 80, \"flag\": true}],",
+	        "states[0].limit.levels[1].percent: 80 must be above the previous level's 80");
+	rejects("\"warn_percent\": 50,", "\"levels\": [{\"percent\": 80}],",
+	        "states[0].limit.levels[0]: does nothing");
+	rejects("\"warn_percent\": 50,", "\"levels\": [{\"percent\": 1001, \"flag\": true}],",
+	        "states[0].limit.levels[0].percent: must be an integer 1..1000");
+	rejects("\"warn_percent\": 50,",
+	        "\"levels\": [{\"percent\": 90, \"notify\": {\"org_unit\": \"37\", \"operator\": "
+	        "\"x\"}}],",
+	        "states[0].limit.levels[0].notify: needs exactly one of org_unit, operator");
+	rejects("\"warn_percent\": 50,", "\"by_class\": {\"urgent\": {\"hours\": 1}},",
+	        "states[0].limit.by_class: unknown class \"urgent\"");
+	rejects("\"warn_percent\": 50,", "\"by_class\": {\"major\": {\"hours\": 1, \"days\": 1}},",
+	        "states[0].limit.by_class.major: gives more than one unit");
+	rejects(clock_tail,
+	        "\"guard\": {\"roles\": [\"system\"]}}], \"clocks\": [{\"name\": \"k\", "
+	        "\"start\": {\"state\": \"acepted\"}, \"stop\": {\"state\": \"closed\"}}]",
+	        "clocks[0].start.state: unknown state \"acepted\"");
+	rejects(clock_tail,
+	        "\"guard\": {\"roles\": [\"system\"]}}], \"clocks\": [{\"name\": \"k\", "
+	        "\"start\": \"opened\", \"stop\": {\"event\": \"contakt\"}}]",
+	        "clocks[0].stop.event: unknown event \"contakt\"");
+	rejects(clock_tail,
+	        "\"guard\": {\"roles\": [\"system\"]}}], \"clocks\": [{\"name\": \"k\", "
+	        "\"start\": \"opened\", \"stop\": \"opened\"}]",
+	        "clocks[0].stop: must be {\"state\"");
+	rejects(clock_tail,
+	        "\"guard\": {\"roles\": [\"system\"]}}], \"clocks\": [{\"name\": \"k\", "
+	        "\"start\": \"opened\", \"stop\": {\"state\": \"closed\"}, \"limit\": {\"hours\": 1, "
+	        "\"on_expiry\": {\"fire\": \"close\"}}}]",
+	        "clocks[0].limit.on_expiry.fire: a clock fires no event");
+	rejects(clock_tail,
+	        "\"guard\": {\"roles\": [\"system\"]}}], \"clocks\": [{\"name\": \"k\", "
+	        "\"start\": \"opened\", \"stop\": {\"state\": \"closed\"}}, {\"name\": \"k\", "
+	        "\"start\": \"opened\", \"stop\": {\"state\": \"closed\"}}]",
+	        "clocks[1].name: \"k\" duplicates clocks[0]");
+	/* a working-time unit only in a clock or a class still needs the calendar */
+	pcrm_assert_fails(pcrm_workflow_check(
+		"{\"name\": \"x\", \"states\": [{\"name\": \"a\", \"initial\": true, \"limit\": "
+		"{\"hours\": 1, \"by_class\": {\"vip\": {\"working_hours\": 1}}}}, "
+		"{\"name\": \"b\", \"final\": true}], \"transitions\": [{\"event\": \"go\", "
+		"\"from\": \"a\", \"to\": \"b\"}]}",
+		NULL),
+	                  PCRM_EINVAL, "calendar: working-time limits need a business calendar");
+	free(cal);
+}

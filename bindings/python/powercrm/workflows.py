@@ -7,7 +7,7 @@ from .actor import _native as _actor
 from .records import json_dumps, json_loads
 from .timeutil import _instant
 
-__all__ = ["Workflow", "WorkOrder", "WorkOrderPage", "HistoryEntry", "Notification",
+__all__ = ["Workflow", "WorkOrder", "WorkOrderPage", "HistoryEntry", "Notification", "Clock",
            "WorkflowMixin", "workflow_check"]
 
 
@@ -23,6 +23,18 @@ class Workflow:
     final_states: tuple
     document: dict  # the definition as stored
     dot: str        # the state diagram in Graphviz DOT
+
+
+@dataclasses.dataclass(frozen=True)
+class Clock:
+    """A named clock of a work order (docs/workflow-format.md "Named clocks")."""
+
+    name: str
+    started_at: int
+    due_at: object   # the deadline while it runs, else None
+    result: object   # "met" or "missed" once stopped (with a limit), else None
+    seconds: int     # how early (> 0, met) or late (< 0, missed), in the limit's unit's time
+    record: dict     # the stored record: start, due, stop, elapsed_seconds, ...
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,6 +60,8 @@ class WorkOrder:
     reminders: int
     escalations: int
     version: int
+    sla_class: str = "normal"  # the severity class choosing the limits
+    clocks: dict = dataclasses.field(default_factory=dict)  # name -> Clock, started ones
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,8 +127,20 @@ def workflow_check(document, calendar=None):
     _ll.pcrm_workflow_check(json_dumps(document), _text(calendar))
 
 
+def _clocks(wo, records):
+    out = {}
+    for name, record in sorted(records.items()):
+        result, seconds = _ll.pcrm_workorder_clock_result(wo, name)
+        out[name] = Clock(name, _ll.pcrm_workorder_clock_started_at(wo, name),
+                          _ll.pcrm_workorder_clock_due_at(wo, name) or None, result, seconds,
+                          record)
+    return out
+
+
 def _work_order(wo):
     o = json_loads(_ll.pcrm_workorder_json(wo))
+    o["sla_class"] = _ll.pcrm_workorder_sla_class(wo)
+    o["clocks"] = _clocks(wo, o.get("clocks", {}))
     o["due_at"] = o["due_at"] or None
     o["overdue"] = bool(o["overdue"])
     o["suspended"] = bool(o["suspended"])
@@ -168,14 +194,22 @@ class WorkflowMixin:
     # -- work orders ---------------------------------------------------------------------
 
     def workorder_open(self, actor, workflow, business_key, org_unit, *, customer_no=None,
-                       data=None):
+                       data=None, sla_class=None):
         """Opens a work order.
 
         The same request again while the key is open returns that work order (a retry);
-        other customer, org unit or data with an open key raises Duplicate naming the key.
+        other customer, org unit, data or class with an open key raises Duplicate naming
+        the key.  `sla_class` ("normal", "important", "major", "vip") chooses the limits a
+        definition gives per class.
         """
-        return self._work_order_call(_ll.pcrm_workorder_open, _actor(actor), workflow,
-                                     business_key, customer_no, org_unit, _text(data))
+        return self._work_order_call(_ll.pcrm_workorder_open_classed, _actor(actor), workflow,
+                                     business_key, customer_no, org_unit, sla_class,
+                                     _text(data))
+
+    def workorder_reclassify(self, actor, work_order_id, version, sla_class, note=None):
+        """Changes the severity class; running named clocks take the new class's limits."""
+        return self._work_order_call(_ll.pcrm_workorder_reclassify, _actor(actor),
+                                     work_order_id, int(version), sla_class, note)
 
     def workorder_get(self, actor, work_order_id):
         return self._work_order_call(_ll.pcrm_workorder_get, _actor(actor), work_order_id)
