@@ -133,6 +133,23 @@ PCRM_EXTERN(int) pcrm_complaint_return_visit(pcrm_ctx *ctx, const pcrm_actor *ac
                                              const char *serial, const char *json,
                                              pcrm_complaint **out);
 
+/**
+ * The customer reopens a closed ticket: {"reason": 1..2000 bytes}.  Within
+ * the period the ticket's workflow definition allows after closing
+ * ("reopen" in data/workflows/complaint.json, report.json, suggestion.json),
+ * the same work order re-enters handling (pcrm_workorder_reopen(): a
+ * "reopen" history entry, the process limit started afresh) and the ticket
+ * is open again with `reopened` + 1 and no closed_at; the earlier reply and
+ * return visit stay recorded until new ones replace them.  After the period:
+ * PCRM_ESTATE naming its end (file a new ticket; it is then a repeat).
+ * PCRM_ESTATE too for a ticket that is not closed or was merged (reopen the
+ * survivor).  Needs PCRM_PERM_WORKORDER_HANDLE; audited ("complaint.reopen",
+ * without the reason, which may hold personal data).
+ */
+PCRM_EXTERN(int) pcrm_complaint_reopen(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                       const char *serial, const char *json,
+                                       pcrm_complaint **out);
+
 /** Frees a ticket; NULL is a no-op. */
 PCRM_EXTERN(void) pcrm_complaint_free(pcrm_complaint *c);
 

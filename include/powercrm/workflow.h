@@ -187,6 +187,23 @@ PCRM_EXTERN(int) pcrm_workorder_resume(pcrm_ctx *ctx, const pcrm_actor *actor, c
                                        int expected_version, const char *note,
                                        pcrm_workorder **out);
 
+/**
+ * Reopens a closed work order (a customer reopening a closed complaint)
+ * within the period its definition's "reopen" allows after closing
+ * (docs/workflow-format.md): the same work order, status open again, in the
+ * definition's "reopen.to" state (its limit starts), the process limit
+ * started afresh, the overdue flag cleared, one history entry "reopen".
+ * Both edges of the period count.  Errors: PCRM_ESTATE for a work order not
+ * closed (open, cancelled), a definition without "reopen", or after the
+ * period (the message names its end); PCRM_EDUPLICATE when another open
+ * work order of the workflow holds the business key; PCRM_ECONFLICT (stale
+ * version).  Needs PCRM_PERM_WORKORDER_HANDLE; audited ("workorder.reopen").
+ * `note` (1..2000 bytes) may be NULL; `out` may be NULL.
+ */
+PCRM_EXTERN(int) pcrm_workorder_reopen(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                                       int expected_version, const char *note,
+                                       pcrm_workorder **out);
+
 /** Appends a comment (1..2000 bytes) to the history; the version does not change. */
 PCRM_EXTERN(int) pcrm_workorder_comment(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
                                         const char *text);
@@ -296,7 +313,7 @@ PCRM_EXTERN(void) pcrm_workorder_list_free(pcrm_workorder_list *list);
  * Loads the whole history of a work order, oldest first.  Each entry is a
  * JSON object: "seq", "at", "kind" (open, fire, remind, escalate, withdraw,
  * cancel, reassign, suspend, resume, warning, expire, notify, comment,
- * link, linked), "operator_id", "role", "actor_org", and where they apply
+ * link, linked, reopen), "operator_id", "role", "actor_org", and where they apply
  * "event", "from", "to" (a state; for "escalate" the superior org unit),
  * "note" and "delta" (the fields that changed; "data" in it is an RFC 7386
  * merge patch).  Free with pcrm_workorder_history_free().

@@ -322,3 +322,58 @@ int pcrm_complaint_return_visit(pcrm_ctx *ctx, const pcrm_actor *actor, const ch
 	json_decref(f.doc);
 	return rc;
 }
+
+/* ---- reopening by the customer ---- */
+
+static int reopen_body(void *arg)
+{
+	static const char sql[] =
+		"UPDATE complaint SET status = 'open', closed_at = NULL, reopened = reopened + 1, "
+		"version = version + 1 WHERE serial = $1 AND version = $2";
+	struct followup *f = arg;
+	pcrm_sql_value p[2];
+	int rc = pcrm_workorder_reopen(f->ctx, f->actor, str(f->row, "work_order_id"), f->version,
+	                               str(f->doc, "reason"), NULL);
+	if (rc == PCRM_OK)
+		rc = update_ticket(f->ctx, f->row, sql, p, 0);
+	if (rc == PCRM_OK)
+		rc = audit(f->ctx, f->actor, "complaint.reopen", f->row,
+		           json_pack("{s:s}", "work_order_id", str(f->row, "work_order_id")));
+	return rc;
+}
+
+int pcrm_complaint_reopen(pcrm_ctx *ctx, const pcrm_actor *actor, const char *serial,
+                          const char *json, pcrm_complaint **out)
+{
+	static const char *const keys[] = { "reason", NULL };
+	struct followup f = { ctx, actor, NULL, NULL, 0 };
+	pcrm_workorder *wo = NULL;
+	const char *v;
+	int rc = pcrm__complaint_load_authorized(ctx, actor, serial, PCRM_PERM_WORKORDER_HANDLE,
+	                                         &f.row);
+	if (out)
+		*out = NULL;
+	if (rc == PCRM_OK)
+		rc = parse_object(json, &f.doc, keys);
+	if (rc == PCRM_OK)
+		rc = text_member(f.doc, "reason", 1, &v);
+	if (rc == PCRM_OK && v && strlen(v) > 2000)
+		rc = pcrm__error(PCRM_EINVAL, "reason: longer than 2000 bytes");
+	if (rc == PCRM_OK && strcmp(str(f.row, "status"), "merged") == 0)
+		rc = pcrm__error(PCRM_ESTATE, "serial: was merged into %.64s; reopen that ticket",
+		                 str(f.row, "merged_into"));
+	else if (rc == PCRM_OK && strcmp(str(f.row, "status"), "closed") != 0)
+		rc = pcrm__error(PCRM_ESTATE, "serial: the ticket is %s, not closed",
+		                 str(f.row, "status"));
+	if (rc == PCRM_OK)
+		rc = pcrm_workorder_get(ctx, actor, str(f.row, "work_order_id"), &wo);
+	if (rc == PCRM_OK)
+		f.version = pcrm_workorder_version(wo);
+	pcrm_workorder_free(wo);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_transaction(ctx->store, reopen_body, &f);
+	rc = reload(ctx, rc, serial, out);
+	json_decref(f.row);
+	json_decref(f.doc);
+	return rc;
+}

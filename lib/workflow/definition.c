@@ -246,7 +246,8 @@ static int state_ref(const pcrm_workflow *wf, const json_t *v, const char *path,
 
 static int parse_guard(const json_t *g, const char *path, struct pcrm__wf_transition *t)
 {
-	static const char *const keys[] = { "roles", "min_level", "scope", "require", NULL };
+	static const char *const keys[] = { "roles", "min_level", "scope", "require", "values",
+		                            NULL };
 	static const char *const scopes[] = { "subtree", "own_unit", "owner" };
 	char sub[128];
 	json_t *v;
@@ -302,6 +303,8 @@ static int parse_guard(const json_t *g, const char *path, struct pcrm__wf_transi
 		}
 		t->require = v;
 	}
+	if (rc == PCRM_OK && (v = json_object_get(g, "values")) != NULL)
+		rc = pcrm__workflow_parse_values(v, path, t);
 	return rc;
 }
 
@@ -425,6 +428,8 @@ static int uses_working_time(const pcrm_workflow *wf)
 {
 	if (wf->process.set && pcrm__workflow_unit_is_working(wf->process.unit))
 		return 1;
+	if (wf->reopen.set && pcrm__workflow_unit_is_working(wf->reopen.unit))
+		return 1;
 	for (size_t i = 0; i < wf->nstates; i++)
 		if (wf->states[i].limit.set && pcrm__workflow_unit_is_working(wf->states[i].limit.unit))
 			return 1;
@@ -474,7 +479,7 @@ static int check_sources(const json_t *v)
 static int parse_top(pcrm_workflow *wf)
 {
 	static const char *const keys[] = { "name", "title", "description", "sources", "limit",
-		                            "states", "transitions", NULL };
+		                            "states", "transitions", "reopen", NULL };
 	json_t *states, *trs, *title;
 	int rc = check_keys(wf->doc, "definition", keys);
 
@@ -513,6 +518,8 @@ static int parse_top(pcrm_workflow *wf)
 		rc = check_graph(wf);
 	if (rc == PCRM_OK)
 		rc = check_fire(wf);
+	if (rc == PCRM_OK)
+		rc = pcrm__workflow_parse_reopen(wf);
 	return rc;
 }
 
@@ -685,6 +692,11 @@ int pcrm_workflow_to_dot(const pcrm_workflow *wf, char **out)
 				wf->states[pcrm__workflow_transition(wf, i, wf->states[i].limit.fire)->to]
 					.name,
 				wf->states[i].limit.fire);
+	for (size_t i = 0; wf->reopen.set && i < wf->nstates; i++)
+		if (wf->states[i].final)
+			pcrm__strbuf_add(&b, "  %s -> %s [label=\"reopen (%lld %s)\", style=dotted];\n",
+			                 wf->states[i].name, wf->states[wf->reopen.to].name,
+			                 (long long)wf->reopen.amount, unit_names[wf->reopen.unit]);
 	pcrm__strbuf_add(&b, "}\n");
 	if (b.failed) {
 		free(b.p);

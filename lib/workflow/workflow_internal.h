@@ -45,6 +45,15 @@ struct pcrm__wf_transition {
 	int min_level;
 	enum pcrm__wf_scope scope;
 	const json_t *require; /* array of field names, borrowed from the document */
+	const json_t *values;  /* field -> array of the strings it may hold, or NULL (guard_values.c) */
+};
+
+/* How long after closing a work order may be reopened, and where it resumes (reopen.c). */
+struct pcrm__wf_reopen {
+	int set;
+	int64_t amount;
+	enum pcrm__wf_unit unit; /* PCRM__WF_DAYS or PCRM__WF_WORKING_DAYS */
+	size_t to;               /* the state it re-enters */
 };
 
 struct pcrm_workflow {
@@ -61,6 +70,7 @@ struct pcrm_workflow {
 	size_t ntransitions;
 	struct pcrm__wf_limit process; /* the whole work order's limit */
 	size_t initial;
+	struct pcrm__wf_reopen reopen;
 };
 
 /**
@@ -82,6 +92,23 @@ const struct pcrm__wf_transition *pcrm__workflow_transition(const pcrm_workflow 
  */
 int pcrm__workflow_limit_due(const pcrm_workflow *wf, const struct pcrm__wf_limit *limit,
                              pcrm_time start, pcrm_time *due, pcrm_time *warn);
+
+/**
+ * Parses the top-level "reopen" of a definition whose states are parsed
+ * (reopen.c); PCRM_EINVAL names the JSON path.
+ */
+int pcrm__workflow_parse_reopen(pcrm_workflow *wf);
+
+/** Parses a guard's "values" (guard_values.c); `path` is the guard's JSON path. */
+int pcrm__workflow_parse_values(const json_t *v, const char *path,
+                                struct pcrm__wf_transition *t);
+
+/**
+ * Checks the event data against the transition's "values": a listed field
+ * present (not null) in `patch` must be one of its strings.  PCRM_EINVAL
+ * names the field and the allowed strings, never the value given.
+ */
+int pcrm__workflow_check_values(const struct pcrm__wf_transition *t, const json_t *patch);
 
 /** Nonzero for the working-time units. */
 int pcrm__workflow_unit_is_working(enum pcrm__wf_unit unit);

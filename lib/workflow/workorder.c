@@ -577,7 +577,7 @@ static int check_guard(struct pcrm__wo_op *op, const struct pcrm__wf_transition 
 			return pcrm__error(PCRM_EINVAL, "data.%s: required by event \"%s\"", field,
 			                   t->event);
 	}
-	return PCRM_OK;
+	return pcrm__workflow_check_values(t, patch);
 }
 
 int pcrm_workorder_fire(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
@@ -948,4 +948,30 @@ int pcrm_workorder_link(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
 	pcrm__wo_op_clear(&a);
 	pcrm__wo_op_clear(&b);
 	return rc;
+}
+
+/* ---- the frame of a change, for the operations kept in their own files ---- */
+
+int pcrm__wo_begin_change(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *actor,
+                          const char *id, pcrm_permission perm)
+{
+	return begin_op_tx(op, ctx, actor, id, perm);
+}
+
+int pcrm__wo_refuse(struct pcrm__wo_op *op, int rc)
+{
+	pcrm_ctx *ctx = op->ctx;
+	pcrm__wo_op_clear(op);
+	return refuse(ctx, rc);
+}
+
+int pcrm__wo_finish_change(struct pcrm__wo_op *op, int rc, const struct pcrm__wo_entry *e,
+                           pcrm_workorder **out)
+{
+	return finish_op(op, rc, e, out);
+}
+
+int pcrm__wo_check_note(const char *field, const char *note)
+{
+	return check_text(field, note, PCRM__WF_NOTE_MAX, 0);
 }

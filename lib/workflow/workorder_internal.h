@@ -125,6 +125,22 @@ int pcrm__wo_transition(struct pcrm__wo_op *op, const struct pcrm__wf_transition
  */
 int pcrm__wo_escalate(struct pcrm__wo_op *op);
 
+/*
+ * The frame of a public change kept in its own file (reopen.c): begin
+ * (input checked, transaction begun, work order loaded, `perm` checked on its
+ * org unit; a refusal ends the transaction), refuse (a check after begin
+ * failed: clears op, ends the transaction keeping a denial's audit entry,
+ * returns rc) and finish (commits entry e when rc is PCRM_OK, hands a copy
+ * out, clears op).
+ */
+int pcrm__wo_begin_change(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *actor,
+                          const char *id, pcrm_permission perm);
+int pcrm__wo_refuse(struct pcrm__wo_op *op, int rc);
+int pcrm__wo_finish_change(struct pcrm__wo_op *op, int rc, const struct pcrm__wo_entry *e,
+                           pcrm_workorder **out);
+/** A note of 1..2000 bytes of text, or NULL; PCRM_EINVAL names `field`. */
+int pcrm__wo_check_note(const char *field, const char *note);
+
 /** Wraps a copy of the operation's work order for the caller. */
 int pcrm__wo_result(const struct pcrm__wo_op *op, pcrm_workorder **out);
 
