@@ -601,3 +601,70 @@ PCRM_BACKEND_TEST(complaint, statistics_of_a_hand_checked_month)
 	pcrm_complaint_free(d);
 	pcrm_complaint_free(e);
 }
+
+/* Files, replies and closes a ticket satisfied; returns it. */
+static pcrm_complaint *closed_ticket(pcrm_test_store *t)
+{
+	pcrm_complaint *c = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" ZHANG "\""), *r;
+	to_reply(t, c);
+	pcrm_assert_ok(pcrm_complaint_reply(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	               "{\"channel\": \"phone\", \"content\": \"已处理\", \"substantiated\": true}",
+	               NULL));
+	pcrm_assert_ok(pcrm_complaint_return_visit(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	               "{\"result\": \"满意\", \"satisfaction\": \"satisfied\"}", &r));
+	cr_assert_str_eq(pcrm_complaint_status(r), "closed");
+	pcrm_complaint_free(r);
+	return c;
+}
+
+PCRM_BACKEND_TEST(complaint, reopen_within_30_days_continues_the_same_work_order)
+{
+	static const char reason[] = "{\"reason\": \"客户来电：问题仍未解决\"}";
+	pcrm_complaint *c, *r = (pcrm_complaint *)1;
+	pcrm_workorder *wo;
+	pcrm_time closed;
+	setup(t);
+	c = closed_ticket(t);
+	closed = t->now;
+	/* the shipped processes allow 30 days after closing; the edge counts */
+	t->now = closed + 30 * DAY + 1;
+	pcrm_assert_fails(pcrm_complaint_reopen(t->ctx, &city_agent, pcrm_complaint_serial(c), reason,
+	                                        &r),
+	                  PCRM_ESTATE, "reopening period (30 days after closing) ended");
+	cr_assert_null(r);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM complaint WHERE status = 'closed'"), 1);
+	t->now = closed + 30 * DAY;
+	pcrm_assert_fails(pcrm_complaint_reopen(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	                                        "{\"reason\": \"\"}", &r),
+	                  PCRM_EINVAL, "reason");
+	pcrm_assert_fails(pcrm_complaint_reopen(t->ctx, &qd_agent, pcrm_complaint_serial(c), reason,
+	                                        &r),
+	                  PCRM_EPERM, "");
+	pcrm_assert_ok(pcrm_complaint_reopen(t->ctx, &city_agent, pcrm_complaint_serial(c), reason,
+	                                     &r));
+	cr_assert_str_eq(pcrm_complaint_status(r), "open");
+	cr_assert(strstr(pcrm_complaint_json(r), "\"reopened\":1"), "%s", pcrm_complaint_json(r));
+	cr_assert(strstr(pcrm_complaint_json(r), "closed_at") == NULL);
+	cr_assert_str_eq(pcrm_complaint_work_order_id(r), pcrm_complaint_work_order_id(c));
+	pcrm_complaint_free(r);
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, pcrm_complaint_work_order_id(c), &wo));
+	cr_assert_str_eq(pcrm_workorder_state(wo), "handling");
+	cr_assert_str_eq(pcrm_workorder_status(wo), "open");
+	pcrm_workorder_free(wo);
+	/* an open ticket is not reopened again */
+	pcrm_assert_fails(pcrm_complaint_reopen(t->ctx, &city_agent, pcrm_complaint_serial(c), reason,
+	                                        NULL),
+	                  PCRM_ESTATE, "not closed");
+	/* handled again: opinion, reply, visit; closed a second time */
+	to_reply(t, c);
+	pcrm_assert_ok(pcrm_complaint_reply(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	               "{\"channel\": \"sms\", \"content\": \"已再次处理\", \"substantiated\": true}",
+	               NULL));
+	pcrm_assert_ok(pcrm_complaint_return_visit(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	               "{\"result\": \"满意\", \"satisfaction\": \"satisfied\"}", &r));
+	cr_assert_str_eq(pcrm_complaint_status(r), "closed");
+	pcrm_complaint_free(r);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'complaint.reopen'"), 1);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE summary LIKE '%未解决%'"), 0);
+	pcrm_complaint_free(c);
+}
