@@ -206,7 +206,7 @@ static int reply_body(void *arg)
 {
 	static const char sql[] =
 		"UPDATE complaint SET status = 'replied', replied_at = $1, reply_channel = $2, "
-		"reply_content = $3, customer_opinion = $4, substantiated = $5, "
+		"reply_content = $3, customer_opinion = $4, substantiated = $5, visit_attempts = 0, "
 		"version = version + 1 WHERE serial = $6 AND version = $7";
 	struct followup *f = arg;
 	const char *channel = str(f->doc, "channel");
@@ -375,5 +375,68 @@ int pcrm_complaint_reopen(pcrm_ctx *ctx, const pcrm_actor *actor, const char *se
 	rc = reload(ctx, rc, serial, out);
 	json_decref(f.row);
 	json_decref(f.doc);
+	return rc;
+}
+
+/* ---- a return visit that did not reach the customer ---- */
+
+struct visit_attempt {
+	struct followup f;
+	int attempts, limit; /* this attempt's number, and the one that closes the ticket */
+};
+
+static int visit_failed_body(void *arg)
+{
+	static const char sql[] =
+		"UPDATE complaint SET visit_attempts = $1, status = $2, closed_at = $3, "
+		"version = version + 1 WHERE serial = $4 AND version = $5";
+	struct visit_attempt *a = arg;
+	struct followup *f = &a->f;
+	int last = a->attempts >= a->limit;
+	pcrm_time now = pcrm_ctx_now(f->ctx);
+	pcrm_sql_value p[5] = { PCRM_SQL_I(a->attempts), PCRM_SQL_S(last ? "closed" : "replied"),
+		                last ? PCRM_SQL_I(now) : PCRM_SQL_NUL };
+	/* the attempt itself is the history entry; the last one closes the work order */
+	int rc = fire(f->ctx, f->actor, f->row, f->version, last ? "unreachable" : "visit_failed",
+	              json_pack("{s:i, s:s}", "visit_attempts", a->attempts, "attempt_note",
+	                        str(f->doc, "note")));
+	if (rc == PCRM_OK)
+		rc = update_ticket(f->ctx, f->row, sql, p, 3);
+	if (rc == PCRM_OK)
+		rc = audit(f->ctx, f->actor, "complaint.visit_failed", f->row,
+		           json_pack("{s:i, s:b}", "attempt", a->attempts, "closed", last));
+	return rc;
+}
+
+int pcrm_complaint_visit_failed(pcrm_ctx *ctx, const pcrm_actor *actor, const char *serial,
+                                const char *json, pcrm_complaint **out)
+{
+	static const char *const keys[] = { "note", NULL };
+	struct visit_attempt a = { { ctx, actor, NULL, NULL, 0 }, 0, 0 };
+	json_t *config = NULL;
+	const char *v;
+	int rc = pcrm__complaint_load_authorized(ctx, actor, serial, PCRM_PERM_WORKORDER_HANDLE,
+	                                         &a.f.row);
+	if (out)
+		*out = NULL;
+	if (rc == PCRM_OK)
+		rc = parse_object(json, &a.f.doc, keys);
+	if (rc == PCRM_OK)
+		rc = text_member(a.f.doc, "note", 1, &v);
+	if (rc == PCRM_OK && strlen(v) > 2000)
+		rc = pcrm__error(PCRM_EINVAL, "note: longer than 2000 bytes");
+	if (rc == PCRM_OK)
+		rc = pcrm__complaint_config_load(ctx, &config);
+	if (rc == PCRM_OK)
+		rc = work_order_in(ctx, actor, a.f.row, "return_visit", "a return visit", &a.f.version);
+	if (rc == PCRM_OK) {
+		a.limit = pcrm__complaint_visit_attempts(config);
+		a.attempts = (int)json_integer_value(json_object_get(a.f.row, "visit_attempts")) + 1;
+		rc = pcrm__store_transaction(ctx->store, visit_failed_body, &a);
+	}
+	rc = reload(ctx, rc, serial, out);
+	json_decref(config);
+	json_decref(a.f.row);
+	json_decref(a.f.doc);
 	return rc;
 }

@@ -668,3 +668,111 @@ PCRM_BACKEND_TEST(complaint, reopen_within_30_days_continues_the_same_work_order
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE summary LIKE '%未解决%'"), 0);
 	pcrm_complaint_free(c);
 }
+
+static void assert_json_has(const pcrm_complaint *c, const char *needle)
+{
+	cr_assert(strstr(pcrm_complaint_json(c), needle), "%s lacks %s", pcrm_complaint_json(c),
+	          needle);
+}
+
+PCRM_BACKEND_TEST(complaint, failed_return_visits_close_the_ticket_after_n_attempts)
+{
+	static const char reply[] =
+		"{\"channel\": \"phone\", \"content\": \"已处理\", \"substantiated\": false}";
+	static const char failed[] = "{\"note\": \"电话无人接听\"}";
+	char two[2048];
+	pcrm_complaint *c, *r = (pcrm_complaint *)1;
+	pcrm_workorder *wo;
+	setup(t);
+	/* the configuration's count: 1..10 */
+	snprintf(two, sizeof(two), "%.*s, \"return_visit_attempts\": 11}", (int)strlen(config) - 1,
+	         config);
+	pcrm_assert_fails(pcrm_complaint_config_set(t->ctx, &root_admin, two), PCRM_EINVAL,
+	                  "return_visit_attempts: 11 is outside 1..10");
+	snprintf(two, sizeof(two), "%.*s, \"return_visit_attempts\": 2}", (int)strlen(config) - 1,
+	         config);
+	pcrm_assert_ok(pcrm_complaint_config_set(t->ctx, &root_admin, two));
+	c = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" ZHANG "\"");
+	/* no reply yet: no return visit */
+	pcrm_assert_fails(pcrm_complaint_visit_failed(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	                                              failed, &r),
+	                  PCRM_ESTATE, "state \"return_visit\"");
+	cr_assert_null(r);
+	to_reply(t, c);
+	pcrm_assert_ok(pcrm_complaint_reply(t->ctx, &city_agent, pcrm_complaint_serial(c), reply,
+	                                    NULL));
+	pcrm_assert_fails(pcrm_complaint_visit_failed(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	                                              "{}", NULL),
+	                  PCRM_EINVAL, "note");
+	pcrm_assert_fails(pcrm_complaint_visit_failed(t->ctx, &qd_agent, pcrm_complaint_serial(c),
+	                                              failed, NULL),
+	                  PCRM_EPERM, "");
+
+	/* one failed attempt, then a visit that reaches the customer, dissatisfied */
+	pcrm_assert_ok(pcrm_complaint_visit_failed(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	                                           failed, &r));
+	cr_assert_str_eq(pcrm_complaint_status(r), "replied");
+	assert_json_has(r, "\"visit_attempts\":1");
+	pcrm_complaint_free(r);
+	pcrm_assert_ok(pcrm_complaint_return_visit(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	               "{\"result\": \"不满意\", \"satisfaction\": \"dissatisfied\"}", NULL));
+	/* handled again and replied: the attempts of the new reply start from 0 */
+	to_reply(t, c);
+	pcrm_assert_ok(pcrm_complaint_reply(t->ctx, &city_agent, pcrm_complaint_serial(c), reply,
+	                                    &r));
+	assert_json_has(r, "\"visit_attempts\":0");
+	pcrm_complaint_free(r);
+	pcrm_assert_ok(pcrm_complaint_visit_failed(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	                                           failed, &r));
+	cr_assert_str_eq(pcrm_complaint_status(r), "replied");
+	pcrm_complaint_free(r);
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, pcrm_complaint_work_order_id(c), &wo));
+	cr_assert_str_eq(pcrm_workorder_state(wo), "return_visit");
+	pcrm_workorder_free(wo);
+	/* the second of 2 closes it unreached: closed, no satisfaction recorded for this round */
+	pcrm_assert_ok(pcrm_complaint_visit_failed(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	                                           failed, &r));
+	cr_assert_str_eq(pcrm_complaint_status(r), "closed");
+	assert_json_has(r, "\"visit_attempts\":2");
+	assert_json_has(r, "closed_at");
+	pcrm_complaint_free(r);
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, pcrm_complaint_work_order_id(c), &wo));
+	cr_assert_str_eq(pcrm_workorder_status(wo), "closed");
+	cr_assert(strstr(pcrm_workorder_data(wo), "\"visit_attempts\":2"), "%s",
+	          pcrm_workorder_data(wo));
+	pcrm_workorder_free(wo);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM work_order_history WHERE event = 'visit_failed'"),
+	             2);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM work_order_history WHERE event = 'unreachable'"),
+	             1);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = "
+	                      "'complaint.visit_failed'"),
+	             3);
+	pcrm_complaint_free(c);
+}
+
+PCRM_BACKEND_TEST(complaint, the_shipped_visit_refuses_satisfaction_off_the_scale)
+{
+	pcrm_complaint *c;
+	pcrm_workorder *wo;
+	setup(t);
+	c = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" ZHANG "\"");
+	to_reply(t, c);
+	pcrm_assert_ok(pcrm_complaint_reply(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	               "{\"channel\": \"phone\", \"content\": \"已处理\", \"substantiated\": true}",
+	               NULL));
+	/* an integrator firing the work order's event directly meets the same scale */
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, pcrm_complaint_work_order_id(c), &wo));
+	pcrm_assert_fails(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_workorder_id(wo),
+	                                      pcrm_workorder_version(wo), "visit",
+	                                      "{\"satisfaction\": \"非常满意\"}", NULL, NULL),
+	                  PCRM_EINVAL, "data.satisfaction: must be one of satisfied, "
+	                               "basically_satisfied");
+	pcrm_assert_fails(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_workorder_id(wo),
+	                                      pcrm_workorder_version(wo), "dissatisfied",
+	                                      "{\"reason\": \"x\", \"satisfaction\": \"satisfied\"}",
+	                                      NULL, NULL),
+	                  PCRM_EINVAL, "must be one of dissatisfied");
+	pcrm_workorder_free(wo);
+	pcrm_complaint_free(c);
+}
