@@ -43,6 +43,7 @@ extern const char pcrm__schema_workflow_domains[];
 extern const char pcrm__schema_call_records[];
 extern const char pcrm__schema_complaint[];
 extern const char pcrm__schema_complaint_visit_attempts[];
+extern const char pcrm__schema_workflow_suspension[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -187,8 +188,8 @@ static const struct migration migrations[] = {
 	  NULL },
 	{ 16, "complaint tickets, their configuration and serial counters", pcrm__schema_complaint,
 	  NULL },
-	{ 18, "failed return-visit attempts of complaint tickets",
-	  pcrm__schema_complaint_visit_attempts, NULL },
+	{ 18, "work-order suspensions with reasons and ends; failed return visits of complaints",
+	  pcrm__schema_workflow_suspension, pcrm__schema_complaint_visit_attempts },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -430,6 +430,10 @@ static int uses_working_time(const pcrm_workflow *wf)
 		return 1;
 	if (wf->reopen.set && pcrm__workflow_unit_is_working(wf->reopen.unit))
 		return 1;
+	for (size_t i = 0; i < wf->nsuspend_reasons; i++)
+		if (wf->suspend_reasons[i].max.set &&
+		    pcrm__workflow_unit_is_working(wf->suspend_reasons[i].max.unit))
+			return 1;
 	for (size_t i = 0; i < wf->nstates; i++)
 		if (wf->states[i].limit.set && pcrm__workflow_unit_is_working(wf->states[i].limit.unit))
 			return 1;
@@ -479,7 +483,7 @@ static int check_sources(const json_t *v)
 static int parse_top(pcrm_workflow *wf)
 {
 	static const char *const keys[] = { "name", "title", "description", "sources", "limit",
-		                            "states", "transitions", "reopen", NULL };
+		                            "states", "transitions", "reopen", "suspension", NULL };
 	json_t *states, *trs, *title;
 	int rc = check_keys(wf->doc, "definition", keys);
 
@@ -520,6 +524,8 @@ static int parse_top(pcrm_workflow *wf)
 		rc = check_fire(wf);
 	if (rc == PCRM_OK)
 		rc = pcrm__workflow_parse_reopen(wf);
+	if (rc == PCRM_OK)
+		rc = pcrm__workflow_parse_suspension(wf);
 	return rc;
 }
 
@@ -577,6 +583,7 @@ void pcrm_workflow_free(pcrm_workflow *wf)
 	pcrm_calendar_free(wf->calendar);
 	free(wf->states);
 	free(wf->transitions);
+	free(wf->suspend_reasons);
 	free(wf);
 }
 

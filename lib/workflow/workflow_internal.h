@@ -56,6 +56,13 @@ struct pcrm__wf_reopen {
 	size_t to;               /* the state it re-enters */
 };
 
+/* A reason a work order may be suspended for (suspension.c). */
+struct pcrm__wf_suspend_reason {
+	const char *code;
+	int approval_level;        /* 0: applied at once; 1..3: a supervisor of that level approves */
+	struct pcrm__wf_limit max; /* the longest suspension (resumed automatically), or unset */
+};
+
 struct pcrm_workflow {
 	int refs;      /* the definition cache and every operation using it hold one */
 	json_t *doc;   /* owns every borrowed string */
@@ -71,6 +78,8 @@ struct pcrm_workflow {
 	struct pcrm__wf_limit process; /* the whole work order's limit */
 	size_t initial;
 	struct pcrm__wf_reopen reopen;
+	struct pcrm__wf_suspend_reason *suspend_reasons; /* NULL: suspension without a reason code */
+	size_t nsuspend_reasons;
 };
 
 /**
@@ -98,6 +107,12 @@ int pcrm__workflow_limit_due(const pcrm_workflow *wf, const struct pcrm__wf_limi
  * (reopen.c); PCRM_EINVAL names the JSON path.
  */
 int pcrm__workflow_parse_reopen(pcrm_workflow *wf);
+
+/** Parses the top-level "suspension" of a definition (suspension.c). */
+int pcrm__workflow_parse_suspension(pcrm_workflow *wf);
+/** The reason of that code, or NULL. */
+const struct pcrm__wf_suspend_reason *pcrm__workflow_suspend_reason(const pcrm_workflow *wf,
+                                                                   const char *code);
 
 /** Parses a guard's "values" (guard_values.c); `path` is the guard's JSON path. */
 int pcrm__workflow_parse_values(const json_t *v, const char *path,

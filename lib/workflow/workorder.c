@@ -851,11 +851,15 @@ int pcrm_workorder_reassign(pcrm_ctx *ctx, const pcrm_actor *actor, const char *
 
 static int do_suspend(struct pcrm__wo_op *op, struct pcrm__wo_entry *e, const void *arg)
 {
-	int suspend = *(const int *)arg;
+	int suspend = *(const int *)arg, rc;
 	if ((pcrm__wo_int(op->wo, "suspended") != 0) == suspend)
 		return pcrm__error(PCRM_ESTATE, "work order %s is %s", op->id,
 		                   suspend ? "already suspended" : "not suspended");
 	e->kind = suspend ? "suspend" : "resume";
+	/* a definition with reason codes suspends only through pcrm_workorder_suspend_request() */
+	rc = suspend ? pcrm__wo_suspension_required(op) : pcrm__wo_suspension_end(op);
+	if (rc != PCRM_OK)
+		return rc;
 	pcrm__wo_set_int(op, "suspended", suspend);
 	return pcrm__wo_sync_timers(op);
 }

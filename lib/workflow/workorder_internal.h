@@ -141,6 +141,19 @@ int pcrm__wo_finish_change(struct pcrm__wo_op *op, int rc, const struct pcrm__wo
 /** A note of 1..2000 bytes of text, or NULL; PCRM_EINVAL names `field`. */
 int pcrm__wo_check_note(const char *field, const char *note);
 
+/* ---- suspension discipline (suspension.c) ---- */
+
+/** Deletes the work order's suspension row (requested or active), if any. */
+int pcrm__wo_suspension_end(struct pcrm__wo_op *op);
+/** PCRM_EINVAL when the definition lists suspension reasons (a reason-less suspend). */
+int pcrm__wo_suspension_required(const struct pcrm__wo_op *op);
+/**
+ * Resumes every active suspension whose resume time is at or before `now`,
+ * each in its own transaction, the clocks restarting at its resume time;
+ * *resumed receives how many (tick).
+ */
+int pcrm__wo_resume_due(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_time now, int *resumed);
+
 /** Wraps a copy of the operation's work order for the caller. */
 int pcrm__wo_result(const struct pcrm__wo_op *op, pcrm_workorder **out);
 
