@@ -275,6 +275,34 @@ PCRM_EXTERN(int) pcrm_workorder_comment(pcrm_ctx *ctx, const pcrm_actor *actor, 
 PCRM_EXTERN(int) pcrm_workorder_link(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
                                      const char *other_id, const char *relation);
 
+/* ---- master and child work orders (one outage, many callers) ---- */
+
+/**
+ * Attaches work order `id` (a caller's repair call or complaint) to the
+ * master `master_id` (the outage): when the master reaches a final state,
+ * `id` fires its definition's "close_with_master" event in the same
+ * transaction (docs/workflow-format.md), attributed to whoever closed the
+ * master; a suspended child is resumed as it closes.  Both must be open;
+ * refused with PCRM_EINVAL when `id`'s definition has no close_with_master
+ * (the processes cannot close together), when master_id is `id` or lies
+ * below it (a cycle); PCRM_EDUPLICATE when `id` already has a master.
+ * Needs PCRM_PERM_WORKORDER_HANDLE on both; history "attach" on the child,
+ * "attached" on the master (the versions do not change); audited.
+ */
+PCRM_EXTERN(int) pcrm_workorder_attach(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                                       const char *master_id);
+/** Undoes pcrm_workorder_attach(); PCRM_ENOTFOUND when `id` is not attached to master_id. */
+PCRM_EXTERN(int) pcrm_workorder_detach(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                                       const char *master_id);
+/**
+ * One page of the work orders attached to `master_id` (open and closed)
+ * that lie in the actor's subtree, oldest first, paged as
+ * pcrm_workorder_query().  Needs PCRM_PERM_ARCHIVE_READ on the master.
+ */
+PCRM_EXTERN(int) pcrm_workorder_children(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                         const char *master_id, const char *cursor, int limit,
+                                         pcrm_workorder_list **out);
+
 /**
  * Processes every timer due at or before `now`: warnings, state limits and
  * process limits, each exactly once even when tick runs repeatedly or in
@@ -371,7 +399,8 @@ PCRM_EXTERN(void) pcrm_workorder_list_free(pcrm_workorder_list *list);
  * Loads the whole history of a work order, oldest first.  Each entry is a
  * JSON object: "seq", "at", "kind" (open, fire, remind, escalate, withdraw,
  * cancel, reassign, suspend, resume, warning, expire, notify, comment,
- * link, linked, reopen, suspend_request, suspend_reject), "operator_id", "role", "actor_org", and where they apply
+ * link, linked, reopen, suspend_request, suspend_reject, attach, attached,
+ * detach, detached), "operator_id", "role", "actor_org", and where they apply
  * "event", "from", "to" (a state; for "escalate" the superior org unit),
  * "note" and "delta" (the fields that changed; "data" in it is an RFC 7386
  * merge patch).  Free with pcrm_workorder_history_free().

@@ -483,7 +483,8 @@ static int check_sources(const json_t *v)
 static int parse_top(pcrm_workflow *wf)
 {
 	static const char *const keys[] = { "name", "title", "description", "sources", "limit",
-		                            "states", "transitions", "reopen", "suspension", NULL };
+		                            "states", "transitions", "reopen", "suspension",
+		                            "close_with_master", NULL };
 	json_t *states, *trs, *title;
 	int rc = check_keys(wf->doc, "definition", keys);
 
@@ -526,6 +527,8 @@ static int parse_top(pcrm_workflow *wf)
 		rc = pcrm__workflow_parse_reopen(wf);
 	if (rc == PCRM_OK)
 		rc = pcrm__workflow_parse_suspension(wf);
+	if (rc == PCRM_OK)
+		rc = pcrm__workflow_parse_close_with_master(wf);
 	return rc;
 }
 

@@ -80,6 +80,7 @@ struct pcrm_workflow {
 	struct pcrm__wf_reopen reopen;
 	struct pcrm__wf_suspend_reason *suspend_reasons; /* NULL: suspension without a reason code */
 	size_t nsuspend_reasons;
+	const char *close_with_master; /* the event that closes it with its master, or NULL */
 };
 
 /**
@@ -107,6 +108,9 @@ int pcrm__workflow_limit_due(const pcrm_workflow *wf, const struct pcrm__wf_limi
  * (reopen.c); PCRM_EINVAL names the JSON path.
  */
 int pcrm__workflow_parse_reopen(pcrm_workflow *wf);
+
+/** Parses the top-level "close_with_master" of a definition (master.c). */
+int pcrm__workflow_parse_close_with_master(pcrm_workflow *wf);
 
 /** Parses the top-level "suspension" of a definition (suspension.c). */
 int pcrm__workflow_parse_suspension(pcrm_workflow *wf);

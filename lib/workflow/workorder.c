@@ -906,6 +906,9 @@ static int check_relation(const char *relation)
 		      *p == '_' || *p == '-'))
 			rc = pcrm__error(PCRM_EINVAL,
 			                 "relation: may hold only letters, digits, '_' and '-'");
+	if (rc == PCRM_OK && strcmp(relation, "child_of") == 0)
+		rc = pcrm__error(PCRM_EINVAL, "relation: \"child_of\" is reserved for "
+		                              "pcrm_workorder_attach()");
 	return rc;
 }
 

@@ -154,6 +154,15 @@ int pcrm__wo_suspension_required(const struct pcrm__wo_op *op);
  */
 int pcrm__wo_resume_due(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_time now, int *resumed);
 
+/* ---- master and child work orders (master.c) ---- */
+
+/**
+ * Fires the close_with_master event of every open child of the work order
+ * (it just entered a final state), each in the caller's transaction and
+ * attributed to op's actor; a child's own children follow it.
+ */
+int pcrm__wo_close_children(struct pcrm__wo_op *op);
+
 /** Wraps a copy of the operation's work order for the caller. */
 int pcrm__wo_result(const struct pcrm__wo_op *op, pcrm_workorder **out);
 
