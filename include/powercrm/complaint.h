@@ -167,6 +167,25 @@ PCRM_EXTERN(int) pcrm_complaint_visit_failed(pcrm_ctx *ctx, const pcrm_actor *ac
                                              const char *serial, const char *json,
                                              pcrm_complaint **out);
 
+/**
+ * Closes a master work order (one outage, many callers) and, with it, every
+ * complaint ticket whose work order is attached to it
+ * (pcrm_workorder_attach()): fires `event` (with `data_json`, NULL = {}) on
+ * the master at `expected_version`, which must close it (PCRM_ESTATE
+ * otherwise, nothing changed); the attached tickets' work orders close with
+ * it (their close_with_master event).  Every attached ticket still open
+ * gets `reply_json` ({"channel", "content", "substantiated", "opinion"?}, as
+ * pcrm_complaint_reply()) recorded as its reply, so each customer's reply
+ * is on record; one already replied keeps its own; all are closed.  One
+ * transaction; PCRM_PERM_WORKORDER_HANDLE on each ticket and the master's
+ * guard apply.  *replied (may be NULL) receives how many tickets got the
+ * reply.  Audited per ticket ("complaint.close_with_master").
+ */
+PCRM_EXTERN(int) pcrm_complaint_close_with_master(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                                  const char *master_id, int expected_version,
+                                                  const char *event, const char *data_json,
+                                                  const char *reply_json, int *replied);
+
 /** Frees a ticket; NULL is a no-op. */
 PCRM_EXTERN(void) pcrm_complaint_free(pcrm_complaint *c);
 

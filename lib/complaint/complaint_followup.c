@@ -440,3 +440,128 @@ int pcrm_complaint_visit_failed(pcrm_ctx *ctx, const pcrm_actor *actor, const ch
 	json_decref(a.f.doc);
 	return rc;
 }
+
+/* ---- closing with a master work order (one outage, many callers) ---- */
+
+struct with_master {
+	pcrm_ctx *ctx;
+	const pcrm_actor *actor;
+	const char *master_id, *event, *data;
+	int expected_version;
+	json_t *doc;     /* the reply */
+	json_t *tickets; /* rows of the attached tickets still open, loaded and authorized */
+	int replied;
+};
+
+static int attached_tickets(struct with_master *w)
+{
+	static const char sql[] =
+		"SELECT c.serial FROM complaint c JOIN work_order_link l ON "
+		"l.work_order_id = c.work_order_id WHERE l.other_id = $1 AND l.relation = 'child_of' "
+		"AND c.status IN ('open', 'replied') ORDER BY c.serial";
+	pcrm_sql_value p[1] = { PCRM_SQL_S(w->master_id) };
+	json_t *serials = json_array();
+	pcrm_rows *rows = NULL;
+	size_t i;
+	json_t *v;
+	int rc = serials ? pcrm__store_query(w->ctx->store, sql, p, 1, &rows) : pcrm__error_oom();
+
+	while (rc == PCRM_OK) {
+		int more = pcrm__rows_next(rows);
+		if (more <= 0) {
+			rc = more;
+			break;
+		}
+		if (json_array_append_new(serials, json_string(pcrm__rows_text(rows, 0))) != 0)
+			rc = pcrm__error_oom();
+	}
+	pcrm__rows_free(rows);
+	json_array_foreach(serials, i, v) {
+		json_t *row = NULL;
+		if (rc != PCRM_OK)
+			break;
+		rc = pcrm__complaint_load_authorized(w->ctx, w->actor, json_string_value(v),
+		                                     PCRM_PERM_WORKORDER_HANDLE, &row);
+		if (rc == PCRM_OK && json_array_append_new(w->tickets, row) != 0)
+			rc = pcrm__error_oom();
+	}
+	json_decref(serials);
+	return rc;
+}
+
+static int close_ticket(struct with_master *w, const json_t *row)
+{
+	/* a ticket replied on its own keeps its reply; an open one gets the master's */
+	static const char open_sql[] =
+		"UPDATE complaint SET status = 'closed', replied_at = $1, reply_channel = $2, "
+		"reply_content = $3, customer_opinion = $4, substantiated = $5, closed_at = $1, "
+		"version = version + 1 WHERE serial = $6 AND version = $7";
+	static const char replied_sql[] =
+		"UPDATE complaint SET status = 'closed', closed_at = $1, version = version + 1 "
+		"WHERE serial = $2 AND version = $3";
+	int open = strcmp(str(row, "status"), "open") == 0;
+	int substantiated = json_is_true(json_object_get(w->doc, "substantiated"));
+	pcrm_sql_value p[7] = { PCRM_SQL_I(pcrm_ctx_now(w->ctx)), PCRM_SQL_S(str(w->doc, "channel")),
+		                PCRM_SQL_S(str(w->doc, "content")),
+		                PCRM_SQL_S(str(w->doc, "opinion")), PCRM_SQL_I(substantiated) };
+	int rc = update_ticket(w->ctx, row, open ? open_sql : replied_sql, p, open ? 5 : 1);
+	if (rc == PCRM_OK && open)
+		w->replied++;
+	if (rc == PCRM_OK)
+		rc = audit(w->ctx, w->actor, "complaint.close_with_master", row,
+		           json_pack("{s:s, s:b}", "master_id", w->master_id, "reply_recorded", open));
+	return rc;
+}
+
+static int with_master_body(void *arg)
+{
+	struct with_master *w = arg;
+	pcrm_workorder *master = NULL;
+	size_t i;
+	json_t *row;
+	int rc;
+
+	w->replied = 0;
+	json_array_clear(w->tickets);
+	rc = attached_tickets(w);
+	/* the master's closing closes the tickets' work orders with it (close_with_master) */
+	if (rc == PCRM_OK)
+		rc = pcrm_workorder_fire(w->ctx, w->actor, w->master_id, w->expected_version, w->event,
+		                         w->data, NULL, &master);
+	if (rc == PCRM_OK && strcmp(pcrm_workorder_status(master), "closed") != 0)
+		rc = pcrm__error(PCRM_ESTATE, "event: \"%s\" does not close the master (it is in "
+		                              "state \"%s\")",
+		                 w->event, pcrm_workorder_state(master));
+	pcrm_workorder_free(master);
+	json_array_foreach(w->tickets, i, row) {
+		if (rc != PCRM_OK)
+			break;
+		rc = close_ticket(w, row);
+	}
+	return rc;
+}
+
+int pcrm_complaint_close_with_master(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                     const char *master_id, int expected_version,
+                                     const char *event, const char *data_json,
+                                     const char *reply_json, int *replied)
+{
+	static const char *const keys[] = { "channel", "content", "opinion", "substantiated", NULL };
+	struct with_master w = { ctx, actor, master_id, event, data_json, expected_version,
+		                 NULL, json_array(), 0 };
+	int rc = w.tickets ? PCRM_OK : pcrm__error_oom();
+
+	if (replied)
+		*replied = 0;
+	if (rc == PCRM_OK)
+		rc = parse_object(reply_json, &w.doc, keys);
+	if (rc == PCRM_OK)
+		rc = check_reply(w.doc);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_transaction(ctx->store, with_master_body, &w);
+	if (rc == PCRM_OK && replied)
+		*replied = w.replied;
+	json_decref(w.doc);
+	json_decref(w.tickets);
+	return rc;
+}

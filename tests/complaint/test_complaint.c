@@ -776,3 +776,74 @@ PCRM_BACKEND_TEST(complaint, the_shipped_visit_refuses_satisfaction_off_the_scal
 	pcrm_workorder_free(wo);
 	pcrm_complaint_free(c);
 }
+
+PCRM_BACKEND_TEST(complaint, closing_the_outage_replies_and_closes_every_attached_ticket)
+{
+	static const char reply[] =
+		"{\"channel\": \"sms\", \"content\": \"台区故障已于今日抢修完毕，已恢复供电\","
+		" \"substantiated\": true}";
+	pcrm_complaint *a, *b, *other, *r;
+	pcrm_workorder *m;
+	char master[PCRM_WORKORDER_ID_LEN + 1];
+	int replied = -1;
+	setup(t);
+	define(t->ctx, "data/workflows/fault-repair-urban.json");
+	pcrm_assert_ok(pcrm_workorder_open(t->ctx, &city_agent, "fault_repair_urban", "TA-3701-9",
+	                                   NULL, "3701", NULL, &m));
+	snprintf(master, sizeof(master), "%s", pcrm_workorder_id(m));
+	pcrm_workorder_free(m);
+	a = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" ZHANG "\"");
+	b = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" LI "\"");
+	other = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" ZHANG "\"");
+	/* b was already answered on its own */
+	to_reply(t, b);
+	pcrm_assert_ok(pcrm_complaint_reply(t->ctx, &city_agent, pcrm_complaint_serial(b),
+	               "{\"channel\": \"phone\", \"content\": \"正在抢修\", \"substantiated\": true}",
+	               NULL));
+	pcrm_assert_ok(pcrm_workorder_attach(t->ctx, &city_agent, pcrm_complaint_work_order_id(a),
+	                                     master));
+	pcrm_assert_ok(pcrm_workorder_attach(t->ctx, &city_agent, pcrm_complaint_work_order_id(b),
+	                                     master));
+	/* an event that does not close the master changes nothing */
+	pcrm_assert_fails(pcrm_complaint_close_with_master(t->ctx, &city_agent, master, 1, "dispatch",
+	                                                   "{\"crew\": \"抢修一班\"}", reply,
+	                                                   &replied),
+	                  PCRM_ESTATE, "does not close the master");
+	pcrm_assert_fails(pcrm_complaint_close_with_master(t->ctx, &city_agent, master, 1,
+	                                                   "duplicate", "{\"duplicate_of\": \"x\"}",
+	                                                   "{\"channel\": \"sms\"}", &replied),
+	                  PCRM_EINVAL, "content");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM complaint WHERE status = 'closed'"), 0);
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, master, &m));
+	cr_assert_eq(pcrm_workorder_version(m), 1);
+	pcrm_workorder_free(m);
+
+	pcrm_assert_ok(pcrm_complaint_close_with_master(t->ctx, &city_agent, master, 1, "duplicate",
+	                                                "{\"duplicate_of\": \"TA-3701-8\"}", reply,
+	                                                &replied));
+	cr_assert_eq(replied, 1);
+	pcrm_assert_ok(pcrm_complaint_get(t->ctx, &city_agent, pcrm_complaint_serial(a), &r));
+	cr_assert_str_eq(pcrm_complaint_status(r), "closed");
+	cr_assert(strstr(pcrm_complaint_json(r), "已恢复供电"), "%s", pcrm_complaint_json(r));
+	pcrm_complaint_free(r);
+	pcrm_assert_ok(pcrm_complaint_get(t->ctx, &city_agent, pcrm_complaint_serial(b), &r));
+	cr_assert_str_eq(pcrm_complaint_status(r), "closed");
+	cr_assert(strstr(pcrm_complaint_json(r), "正在抢修"), "%s", pcrm_complaint_json(r));
+	pcrm_complaint_free(r);
+	pcrm_assert_ok(pcrm_complaint_get(t->ctx, &city_agent, pcrm_complaint_serial(other), &r));
+	cr_assert_str_eq(pcrm_complaint_status(r), "open");
+	pcrm_complaint_free(r);
+	/* their work orders closed with the master */
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, pcrm_complaint_work_order_id(a), &m));
+	cr_assert_str_eq(pcrm_workorder_status(m), "closed");
+	pcrm_workorder_free(m);
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, pcrm_complaint_work_order_id(b), &m));
+	cr_assert_str_eq(pcrm_workorder_status(m), "closed");
+	pcrm_workorder_free(m);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = "
+	                      "'complaint.close_with_master'"),
+	             2);
+	pcrm_complaint_free(a);
+	pcrm_complaint_free(b);
+	pcrm_complaint_free(other);
+}
