@@ -449,7 +449,7 @@ PCRM_OWNED_OUT(pcrm_bill_record, pcrm_bill_record_free)
 /* Value outputs not named `out`. */
 %include <typemaps.i>
 %apply double *OUTPUT { double *erlangs, double *blocking, double *p_wait };
-%apply int *OUTPUT { int *lines, int *scheduled, int *version, int *processed };
+%apply int *OUTPUT { int *lines, int *scheduled, int *version, int *processed, int *replied };
 
 /* Formatted text into a caller buffer: Python passes the buffer size, gets a str. */
 %typemap(in, noblock=1) (char *buf, size_t size) (size_t bufsize_ = 0, char *buf_ = NULL) {

@@ -48,11 +48,13 @@ typedef struct pcrm_complaint pcrm_complaint;
 
 /** Default repeat window in days when the configuration does not set one. */
 #define PCRM_COMPLAINT_REPEAT_WINDOW_DAYS 30
+/** Default failed return-visit attempts that close a ticket unreached (1..10 configurable). */
+#define PCRM_COMPLAINT_VISIT_ATTEMPTS 3
 
 /**
  * Stores the complaint configuration, replacing the previous one:
  *
- *   {"default_unit": "37", "repeat_window_days": 30,
+ *   {"default_unit": "37", "repeat_window_days": 30, "return_visit_attempts": 3,
  *    "subcategories": {"service": ["attitude", ...], "business": [...],
  *                      "outage": [...], "supply_quality": [...],
  *                      "grid_construction": [...]},
@@ -61,7 +63,7 @@ typedef struct pcrm_complaint pcrm_complaint;
  *
  * Validated completely: unknown keys, unknown categories, subcategories not
  * listed, units that do not exist, a window outside 1..366 are PCRM_EINVAL
- * naming the JSON path ("rules[2].responsible_unit: unknown org unit
+ * naming the JSON path (return_visit_attempts must be 1..10) ("rules[2].responsible_unit: unknown org unit
  * \"3799\""); nothing is stored then.  Needs PCRM_PERM_ORG_WRITE; audited
  * ("complaint.config").
  */
@@ -132,6 +134,57 @@ PCRM_EXTERN(int) pcrm_complaint_reply(pcrm_ctx *ctx, const pcrm_actor *actor, co
 PCRM_EXTERN(int) pcrm_complaint_return_visit(pcrm_ctx *ctx, const pcrm_actor *actor,
                                              const char *serial, const char *json,
                                              pcrm_complaint **out);
+
+/**
+ * The customer reopens a closed ticket: {"reason": 1..2000 bytes}.  Within
+ * the period the ticket's workflow definition allows after closing
+ * ("reopen" in data/workflows/complaint.json, report.json, suggestion.json),
+ * the same work order re-enters handling (pcrm_workorder_reopen(): a
+ * "reopen" history entry, the process limit started afresh) and the ticket
+ * is open again with `reopened` + 1 and no closed_at; the earlier reply and
+ * return visit stay recorded until new ones replace them.  After the period:
+ * PCRM_ESTATE naming its end (file a new ticket; it is then a repeat).
+ * PCRM_ESTATE too for a ticket that is not closed or was merged (reopen the
+ * survivor).  Needs PCRM_PERM_WORKORDER_HANDLE; audited ("complaint.reopen",
+ * without the reason, which may hold personal data).
+ */
+PCRM_EXTERN(int) pcrm_complaint_reopen(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                       const char *serial, const char *json,
+                                       pcrm_complaint **out);
+
+/**
+ * Records a failed attempt to reach the customer for the return visit
+ * (回访未果): {"note": 1..2000 bytes}.  The work order must be in
+ * "return_visit"; the attempt is a "visit_failed" event in its history and
+ * counts in the ticket's `visit_attempts` (reset by each reply).  The
+ * attempt that reaches the configuration's return_visit_attempts
+ * (PCRM_COMPLAINT_VISIT_ATTEMPTS by default) closes the work order with
+ * "unreachable" and the ticket (status "closed", no satisfaction, not
+ * counted as visited).  Needs PCRM_PERM_WORKORDER_HANDLE; audited
+ * ("complaint.visit_failed", without the note).
+ */
+PCRM_EXTERN(int) pcrm_complaint_visit_failed(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                             const char *serial, const char *json,
+                                             pcrm_complaint **out);
+
+/**
+ * Closes a master work order (one outage, many callers) and, with it, every
+ * complaint ticket whose work order is attached to it
+ * (pcrm_workorder_attach()): fires `event` (with `data_json`, NULL = {}) on
+ * the master at `expected_version`, which must close it (PCRM_ESTATE
+ * otherwise, nothing changed); the attached tickets' work orders close with
+ * it (their close_with_master event).  Every attached ticket still open
+ * gets `reply_json` ({"channel", "content", "substantiated", "opinion"?}, as
+ * pcrm_complaint_reply()) recorded as its reply, so each customer's reply
+ * is on record; one already replied keeps its own; all are closed.  One
+ * transaction; PCRM_PERM_WORKORDER_HANDLE on each ticket and the master's
+ * guard apply.  *replied (may be NULL) receives how many tickets got the
+ * reply.  Audited per ticket ("complaint.close_with_master").
+ */
+PCRM_EXTERN(int) pcrm_complaint_close_with_master(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                                  const char *master_id, int expected_version,
+                                                  const char *event, const char *data_json,
+                                                  const char *reply_json, int *replied);
 
 /** Frees a ticket; NULL is a no-op. */
 PCRM_EXTERN(void) pcrm_complaint_free(pcrm_complaint *c);

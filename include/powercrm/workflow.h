@@ -207,11 +207,86 @@ PCRM_EXTERN(int) pcrm_workorder_reassign(pcrm_ctx *ctx, const pcrm_actor *actor,
  * Suspends a work order: no event may be fired and every clock stops (the
  * SLA pause) until pcrm_workorder_resume(), which restarts the clocks with
  * the time that was left.  PCRM_ESTATE when already suspended / not suspended.
+ * A definition that lists suspension reasons ("suspension" in
+ * docs/workflow-format.md) refuses pcrm_workorder_suspend() with PCRM_EINVAL
+ * naming "reason": use pcrm_workorder_suspend_request().  Resuming ends any
+ * suspension, with a reason or not, before its automatic end.
  */
 PCRM_EXTERN(int) pcrm_workorder_suspend(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
                                         int expected_version, const char *note,
                                         pcrm_workorder **out);
 PCRM_EXTERN(int) pcrm_workorder_resume(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                                       int expected_version, const char *note,
+                                       pcrm_workorder **out);
+
+/**
+ * 挂起 with a reason code from the definition's "suspension.reasons"
+ * (PCRM_EINVAL naming "reason" when missing or not listed, or when the
+ * definition lists none).  `resume_at` (0 = none) is when tick resumes it;
+ * without one, the reason's "max" after the suspension begins; a resume
+ * time beyond that "max", or not in the future, is PCRM_EINVAL.  A reason
+ * without "approval_level" suspends at once (as pcrm_workorder_suspend():
+ * needs PCRM_PERM_WORKORDER_SUPERVISE; history "suspend" with the reason as
+ * its event); one with an approval level is only requested (needs
+ * PCRM_PERM_WORKORDER_HANDLE; history "suspend_request"; the clocks keep
+ * running) until pcrm_workorder_suspend_decide().  PCRM_ESTATE when already
+ * suspended or a request is pending; PCRM_ECONFLICT for a stale version.
+ */
+PCRM_EXTERN(int) pcrm_workorder_suspend_request(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                                const char *id, int expected_version,
+                                                const char *reason, pcrm_time resume_at,
+                                                const char *note, pcrm_workorder **out);
+
+/**
+ * Approves (`approve` nonzero: the work order is suspended from now, the
+ * clocks stop, the resume time counts from now) or rejects (the request is
+ * dropped; `note`, the reason, is required) a pending suspension request.
+ * Needs PCRM_PERM_WORKORDER_SUPERVISE and an actor level of at least the
+ * reason's approval_level (PCRM_EPERM otherwise, audited as
+ * "permission.denied").  PCRM_ESTATE when no request is pending.  History
+ * "suspend" or "suspend_reject", the reason as event.
+ */
+PCRM_EXTERN(int) pcrm_workorder_suspend_decide(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                               const char *id, int expected_version,
+                                               int approve, const char *note,
+                                               pcrm_workorder **out);
+
+/**
+ * The work order's current suspension as JSON text {"status": "requested"
+ * or "active", "reason", "requested_by", "requested_at", "resume_at" (null
+ * when none), "decided_by", "decided_at" (once approved)}; free with
+ * pcrm_free().  PCRM_ENOTFOUND when it has none (suspensions without a
+ * reason code, by pcrm_workorder_suspend(), have no such record).  Needs
+ * PCRM_PERM_ARCHIVE_READ.
+ */
+PCRM_EXTERN(int) pcrm_workorder_suspension_get(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                               const char *id, char **out);
+
+/**
+ * One page of the open, suspended work orders in `org_unit`'s subtree (NULL:
+ * the actor's) that nothing will resume: no resume time (a reason without
+ * "max" and none requested, or a suspension by pcrm_workorder_suspend()).
+ * Oldest first, paged as pcrm_workorder_query().  Needs
+ * PCRM_PERM_ARCHIVE_READ on the subtree.
+ */
+PCRM_EXTERN(int) pcrm_workorder_suspended_unlimited(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                                    const char *org_unit, const char *cursor,
+                                                    int limit, pcrm_workorder_list **out);
+
+/**
+ * Reopens a closed work order (a customer reopening a closed complaint)
+ * within the period its definition's "reopen" allows after closing
+ * (docs/workflow-format.md): the same work order, status open again, in the
+ * definition's "reopen.to" state (its limit starts), the process limit
+ * started afresh, the overdue flag cleared, one history entry "reopen".
+ * Both edges of the period count.  Errors: PCRM_ESTATE for a work order not
+ * closed (open, cancelled), a definition without "reopen", or after the
+ * period (the message names its end); PCRM_EDUPLICATE when another open
+ * work order of the workflow holds the business key; PCRM_ECONFLICT (stale
+ * version).  Needs PCRM_PERM_WORKORDER_HANDLE; audited ("workorder.reopen").
+ * `note` (1..2000 bytes) may be NULL; `out` may be NULL.
+ */
+PCRM_EXTERN(int) pcrm_workorder_reopen(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
                                        int expected_version, const char *note,
                                        pcrm_workorder **out);
 
@@ -227,6 +302,34 @@ PCRM_EXTERN(int) pcrm_workorder_comment(pcrm_ctx *ctx, const pcrm_actor *actor, 
  */
 PCRM_EXTERN(int) pcrm_workorder_link(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
                                      const char *other_id, const char *relation);
+
+/* ---- master and child work orders (one outage, many callers) ---- */
+
+/**
+ * Attaches work order `id` (a caller's repair call or complaint) to the
+ * master `master_id` (the outage): when the master reaches a final state,
+ * `id` fires its definition's "close_with_master" event in the same
+ * transaction (docs/workflow-format.md), attributed to whoever closed the
+ * master; a suspended child is resumed as it closes.  Both must be open;
+ * refused with PCRM_EINVAL when `id`'s definition has no close_with_master
+ * (the processes cannot close together), when master_id is `id` or lies
+ * below it (a cycle); PCRM_EDUPLICATE when `id` already has a master.
+ * Needs PCRM_PERM_WORKORDER_HANDLE on both; history "attach" on the child,
+ * "attached" on the master (the versions do not change); audited.
+ */
+PCRM_EXTERN(int) pcrm_workorder_attach(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                                       const char *master_id);
+/** Undoes pcrm_workorder_attach(); PCRM_ENOTFOUND when `id` is not attached to master_id. */
+PCRM_EXTERN(int) pcrm_workorder_detach(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                                       const char *master_id);
+/**
+ * One page of the work orders attached to `master_id` (open and closed)
+ * that lie in the actor's subtree, oldest first, paged as
+ * pcrm_workorder_query().  Needs PCRM_PERM_ARCHIVE_READ on the master.
+ */
+PCRM_EXTERN(int) pcrm_workorder_children(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                         const char *master_id, const char *cursor, int limit,
+                                         pcrm_workorder_list **out);
 
 /**
  * Processes every timer due at or before `now`: warnings, escalation
@@ -343,7 +446,8 @@ PCRM_EXTERN(void) pcrm_workorder_list_free(pcrm_workorder_list *list);
  * Loads the whole history of a work order, oldest first.  Each entry is a
  * JSON object: "seq", "at", "kind" (open, fire, remind, escalate, withdraw,
  * cancel, reassign, suspend, resume, warning, expire, notify, comment,
- * link, linked, level, reclassify), "operator_id", "role", "actor_org", and where they apply
+ * link, linked, level, reclassify, reopen, suspend_request, suspend_reject,
+ * attach, attached, detach, detached), "operator_id", "role", "actor_org", and where they apply
  * "event", "from", "to" (a state; for "escalate" the superior org unit),
  * "note" and "delta" (the fields that changed; "data" in it is an RFC 7386
  * merge patch).  Free with pcrm_workorder_history_free().

@@ -171,7 +171,8 @@ static const char *const text_columns[] = {
 	"reply_channel", "reply_content", "customer_opinion", "visit_result", "satisfaction", NULL
 };
 static const char *const int_columns[] = { "accepted_at", "replied_at", "visited_at",
-	                                   "closed_at", "reopened", "version", NULL };
+	                                   "closed_at", "reopened", "version", "visit_attempts",
+	                                   NULL };
 
 int pcrm__complaint_load(pcrm_ctx *ctx, const char *serial, json_t **out)
 {
@@ -180,7 +181,7 @@ int pcrm__complaint_load(pcrm_ctx *ctx, const char *serial, json_t **out)
 		"customer_no, org_unit, category, subcategory, nature, urgency, description, "
 		"recording_ref, work_order_id, contact_id, repeat_of, status, merged_into, "
 		"reply_channel, reply_content, customer_opinion, visit_result, satisfaction, "
-		"accepted_at, replied_at, visited_at, closed_at, reopened, version, "
+		"accepted_at, replied_at, visited_at, closed_at, reopened, version, visit_attempts, "
 		"routed_by_default, substantiated, sealed FROM complaint WHERE serial = $1";
 	pcrm_sql_value p[1] = { PCRM_SQL_S(serial) };
 	pcrm_rows *rows;

@@ -118,10 +118,28 @@ static int check_rule(pcrm_ctx *ctx, const json_t *subs, size_t i, const json_t 
 	return rc;
 }
 
+static int check_visit_attempts(const json_t *v)
+{
+	int rc;
+	if (!v)
+		return PCRM_OK;
+	rc = pcrm__json_expect("return_visit_attempts", v, JSON_INTEGER, "an integer");
+	if (rc == PCRM_OK && (json_integer_value(v) < 1 || json_integer_value(v) > 10))
+		rc = pcrm__error(PCRM_EINVAL, "return_visit_attempts: %lld is outside 1..10",
+		                 (long long)json_integer_value(v));
+	return rc;
+}
+
+int pcrm__complaint_visit_attempts(const json_t *config)
+{
+	const json_t *v = json_object_get(config, "return_visit_attempts");
+	return v ? (int)json_integer_value(v) : PCRM_COMPLAINT_VISIT_ATTEMPTS;
+}
+
 static int check_config(pcrm_ctx *ctx, const json_t *doc)
 {
 	static const char *const keys[] = { "default_unit", "repeat_window_days", "subcategories",
-		                            "rules", NULL };
+		                            "rules", "return_visit_attempts", NULL };
 	const json_t *win = json_object_get(doc, "repeat_window_days"),
 		     *rules = json_object_get(doc, "rules"),
 		     *subs = json_object_get(doc, "subcategories");
@@ -139,6 +157,8 @@ static int check_config(pcrm_ctx *ctx, const json_t *doc)
 			return pcrm__error(PCRM_EINVAL, "repeat_window_days: %lld is outside 1..366",
 			                   (long long)json_integer_value(win));
 	}
+	if (rc == PCRM_OK)
+		rc = check_visit_attempts(json_object_get(doc, "return_visit_attempts"));
 	if (rc == PCRM_OK)
 		rc = check_subcategories(subs);
 	if (rc == PCRM_OK)

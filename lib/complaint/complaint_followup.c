@@ -206,7 +206,7 @@ static int reply_body(void *arg)
 {
 	static const char sql[] =
 		"UPDATE complaint SET status = 'replied', replied_at = $1, reply_channel = $2, "
-		"reply_content = $3, customer_opinion = $4, substantiated = $5, "
+		"reply_content = $3, customer_opinion = $4, substantiated = $5, visit_attempts = 0, "
 		"version = version + 1 WHERE serial = $6 AND version = $7";
 	struct followup *f = arg;
 	const char *channel = str(f->doc, "channel");
@@ -320,5 +320,248 @@ int pcrm_complaint_return_visit(pcrm_ctx *ctx, const pcrm_actor *actor, const ch
 	rc = reload(ctx, rc, serial, out);
 	json_decref(f.row);
 	json_decref(f.doc);
+	return rc;
+}
+
+/* ---- reopening by the customer ---- */
+
+static int reopen_body(void *arg)
+{
+	static const char sql[] =
+		"UPDATE complaint SET status = 'open', closed_at = NULL, reopened = reopened + 1, "
+		"version = version + 1 WHERE serial = $1 AND version = $2";
+	struct followup *f = arg;
+	pcrm_sql_value p[2];
+	int rc = pcrm_workorder_reopen(f->ctx, f->actor, str(f->row, "work_order_id"), f->version,
+	                               str(f->doc, "reason"), NULL);
+	if (rc == PCRM_OK)
+		rc = update_ticket(f->ctx, f->row, sql, p, 0);
+	if (rc == PCRM_OK)
+		rc = audit(f->ctx, f->actor, "complaint.reopen", f->row,
+		           json_pack("{s:s}", "work_order_id", str(f->row, "work_order_id")));
+	return rc;
+}
+
+int pcrm_complaint_reopen(pcrm_ctx *ctx, const pcrm_actor *actor, const char *serial,
+                          const char *json, pcrm_complaint **out)
+{
+	static const char *const keys[] = { "reason", NULL };
+	struct followup f = { ctx, actor, NULL, NULL, 0 };
+	pcrm_workorder *wo = NULL;
+	const char *v;
+	int rc = pcrm__complaint_load_authorized(ctx, actor, serial, PCRM_PERM_WORKORDER_HANDLE,
+	                                         &f.row);
+	if (out)
+		*out = NULL;
+	if (rc == PCRM_OK)
+		rc = parse_object(json, &f.doc, keys);
+	if (rc == PCRM_OK)
+		rc = text_member(f.doc, "reason", 1, &v);
+	if (rc == PCRM_OK && v && strlen(v) > 2000)
+		rc = pcrm__error(PCRM_EINVAL, "reason: longer than 2000 bytes");
+	if (rc == PCRM_OK && strcmp(str(f.row, "status"), "merged") == 0)
+		rc = pcrm__error(PCRM_ESTATE, "serial: was merged into %.64s; reopen that ticket",
+		                 str(f.row, "merged_into"));
+	else if (rc == PCRM_OK && strcmp(str(f.row, "status"), "closed") != 0)
+		rc = pcrm__error(PCRM_ESTATE, "serial: the ticket is %s, not closed",
+		                 str(f.row, "status"));
+	if (rc == PCRM_OK)
+		rc = pcrm_workorder_get(ctx, actor, str(f.row, "work_order_id"), &wo);
+	if (rc == PCRM_OK)
+		f.version = pcrm_workorder_version(wo);
+	pcrm_workorder_free(wo);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_transaction(ctx->store, reopen_body, &f);
+	rc = reload(ctx, rc, serial, out);
+	json_decref(f.row);
+	json_decref(f.doc);
+	return rc;
+}
+
+/* ---- a return visit that did not reach the customer ---- */
+
+struct visit_attempt {
+	struct followup f;
+	int attempts, limit; /* this attempt's number, and the one that closes the ticket */
+};
+
+static int visit_failed_body(void *arg)
+{
+	static const char sql[] =
+		"UPDATE complaint SET visit_attempts = $1, status = $2, closed_at = $3, "
+		"version = version + 1 WHERE serial = $4 AND version = $5";
+	struct visit_attempt *a = arg;
+	struct followup *f = &a->f;
+	int last = a->attempts >= a->limit;
+	pcrm_time now = pcrm_ctx_now(f->ctx);
+	pcrm_sql_value p[5] = { PCRM_SQL_I(a->attempts), PCRM_SQL_S(last ? "closed" : "replied"),
+		                last ? PCRM_SQL_I(now) : PCRM_SQL_NUL };
+	/* the attempt itself is the history entry; the last one closes the work order */
+	int rc = fire(f->ctx, f->actor, f->row, f->version, last ? "unreachable" : "visit_failed",
+	              json_pack("{s:i, s:s}", "visit_attempts", a->attempts, "attempt_note",
+	                        str(f->doc, "note")));
+	if (rc == PCRM_OK)
+		rc = update_ticket(f->ctx, f->row, sql, p, 3);
+	if (rc == PCRM_OK)
+		rc = audit(f->ctx, f->actor, "complaint.visit_failed", f->row,
+		           json_pack("{s:i, s:b}", "attempt", a->attempts, "closed", last));
+	return rc;
+}
+
+int pcrm_complaint_visit_failed(pcrm_ctx *ctx, const pcrm_actor *actor, const char *serial,
+                                const char *json, pcrm_complaint **out)
+{
+	static const char *const keys[] = { "note", NULL };
+	struct visit_attempt a = { { ctx, actor, NULL, NULL, 0 }, 0, 0 };
+	json_t *config = NULL;
+	const char *v;
+	int rc = pcrm__complaint_load_authorized(ctx, actor, serial, PCRM_PERM_WORKORDER_HANDLE,
+	                                         &a.f.row);
+	if (out)
+		*out = NULL;
+	if (rc == PCRM_OK)
+		rc = parse_object(json, &a.f.doc, keys);
+	if (rc == PCRM_OK)
+		rc = text_member(a.f.doc, "note", 1, &v);
+	if (rc == PCRM_OK && strlen(v) > 2000)
+		rc = pcrm__error(PCRM_EINVAL, "note: longer than 2000 bytes");
+	if (rc == PCRM_OK)
+		rc = pcrm__complaint_config_load(ctx, &config);
+	if (rc == PCRM_OK)
+		rc = work_order_in(ctx, actor, a.f.row, "return_visit", "a return visit", &a.f.version);
+	if (rc == PCRM_OK) {
+		a.limit = pcrm__complaint_visit_attempts(config);
+		a.attempts = (int)json_integer_value(json_object_get(a.f.row, "visit_attempts")) + 1;
+		rc = pcrm__store_transaction(ctx->store, visit_failed_body, &a);
+	}
+	rc = reload(ctx, rc, serial, out);
+	json_decref(config);
+	json_decref(a.f.row);
+	json_decref(a.f.doc);
+	return rc;
+}
+
+/* ---- closing with a master work order (one outage, many callers) ---- */
+
+struct with_master {
+	pcrm_ctx *ctx;
+	const pcrm_actor *actor;
+	const char *master_id, *event, *data;
+	int expected_version;
+	json_t *doc;     /* the reply */
+	json_t *tickets; /* rows of the attached tickets still open, loaded and authorized */
+	int replied;
+};
+
+static int attached_tickets(struct with_master *w)
+{
+	static const char sql[] =
+		"SELECT c.serial FROM complaint c JOIN work_order_link l ON "
+		"l.work_order_id = c.work_order_id WHERE l.other_id = $1 AND l.relation = 'child_of' "
+		"AND c.status IN ('open', 'replied') ORDER BY c.serial";
+	pcrm_sql_value p[1] = { PCRM_SQL_S(w->master_id) };
+	json_t *serials = json_array();
+	pcrm_rows *rows = NULL;
+	size_t i;
+	json_t *v;
+	int rc = serials ? pcrm__store_query(w->ctx->store, sql, p, 1, &rows) : pcrm__error_oom();
+
+	while (rc == PCRM_OK) {
+		int more = pcrm__rows_next(rows);
+		if (more <= 0) {
+			rc = more;
+			break;
+		}
+		if (json_array_append_new(serials, json_string(pcrm__rows_text(rows, 0))) != 0)
+			rc = pcrm__error_oom();
+	}
+	pcrm__rows_free(rows);
+	json_array_foreach(serials, i, v) {
+		json_t *row = NULL;
+		if (rc != PCRM_OK)
+			break;
+		rc = pcrm__complaint_load_authorized(w->ctx, w->actor, json_string_value(v),
+		                                     PCRM_PERM_WORKORDER_HANDLE, &row);
+		if (rc == PCRM_OK && json_array_append_new(w->tickets, row) != 0)
+			rc = pcrm__error_oom();
+	}
+	json_decref(serials);
+	return rc;
+}
+
+static int close_ticket(struct with_master *w, const json_t *row)
+{
+	/* a ticket replied on its own keeps its reply; an open one gets the master's */
+	static const char open_sql[] =
+		"UPDATE complaint SET status = 'closed', replied_at = $1, reply_channel = $2, "
+		"reply_content = $3, customer_opinion = $4, substantiated = $5, closed_at = $1, "
+		"version = version + 1 WHERE serial = $6 AND version = $7";
+	static const char replied_sql[] =
+		"UPDATE complaint SET status = 'closed', closed_at = $1, version = version + 1 "
+		"WHERE serial = $2 AND version = $3";
+	int open = strcmp(str(row, "status"), "open") == 0;
+	int substantiated = json_is_true(json_object_get(w->doc, "substantiated"));
+	pcrm_sql_value p[7] = { PCRM_SQL_I(pcrm_ctx_now(w->ctx)), PCRM_SQL_S(str(w->doc, "channel")),
+		                PCRM_SQL_S(str(w->doc, "content")),
+		                PCRM_SQL_S(str(w->doc, "opinion")), PCRM_SQL_I(substantiated) };
+	int rc = update_ticket(w->ctx, row, open ? open_sql : replied_sql, p, open ? 5 : 1);
+	if (rc == PCRM_OK && open)
+		w->replied++;
+	if (rc == PCRM_OK)
+		rc = audit(w->ctx, w->actor, "complaint.close_with_master", row,
+		           json_pack("{s:s, s:b}", "master_id", w->master_id, "reply_recorded", open));
+	return rc;
+}
+
+static int with_master_body(void *arg)
+{
+	struct with_master *w = arg;
+	pcrm_workorder *master = NULL;
+	size_t i;
+	json_t *row;
+	int rc;
+
+	w->replied = 0;
+	json_array_clear(w->tickets);
+	rc = attached_tickets(w);
+	/* the master's closing closes the tickets' work orders with it (close_with_master) */
+	if (rc == PCRM_OK)
+		rc = pcrm_workorder_fire(w->ctx, w->actor, w->master_id, w->expected_version, w->event,
+		                         w->data, NULL, &master);
+	if (rc == PCRM_OK && strcmp(pcrm_workorder_status(master), "closed") != 0)
+		rc = pcrm__error(PCRM_ESTATE, "event: \"%s\" does not close the master (it is in "
+		                              "state \"%s\")",
+		                 w->event, pcrm_workorder_state(master));
+	pcrm_workorder_free(master);
+	json_array_foreach(w->tickets, i, row) {
+		if (rc != PCRM_OK)
+			break;
+		rc = close_ticket(w, row);
+	}
+	return rc;
+}
+
+int pcrm_complaint_close_with_master(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                     const char *master_id, int expected_version,
+                                     const char *event, const char *data_json,
+                                     const char *reply_json, int *replied)
+{
+	static const char *const keys[] = { "channel", "content", "opinion", "substantiated", NULL };
+	struct with_master w = { ctx, actor, master_id, event, data_json, expected_version,
+		                 NULL, json_array(), 0 };
+	int rc = w.tickets ? PCRM_OK : pcrm__error_oom();
+
+	if (replied)
+		*replied = 0;
+	if (rc == PCRM_OK)
+		rc = parse_object(reply_json, &w.doc, keys);
+	if (rc == PCRM_OK)
+		rc = check_reply(w.doc);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_transaction(ctx->store, with_master_body, &w);
+	if (rc == PCRM_OK && replied)
+		*replied = w.replied;
+	json_decref(w.doc);
+	json_decref(w.tickets);
 	return rc;
 }

@@ -35,6 +35,9 @@ int pcrm__complaint_route(pcrm_ctx *ctx, const json_t *config, const char *categ
                           const char *subcategory, const char *org_unit, char **out,
                           int *by_default);
 
+/** Failed return-visit attempts that close a ticket unreached (configuration, or the default). */
+int pcrm__complaint_visit_attempts(const json_t *config);
+
 /** What a filing document holds once validated (strings point into the document). */
 struct pcrm__complaint_input {
 	const char *channel, *caller_number_raw, *customer_no, *category, *subcategory, *nature,

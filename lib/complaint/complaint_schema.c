@@ -69,3 +69,13 @@ const char pcrm__schema_complaint[] =
 	"CREATE INDEX complaint_by_caller ON complaint (caller_number, category, accepted_at);"
 	"CREATE INDEX complaint_by_unit_time ON complaint (responsible_unit, accepted_at);"
 	"CREATE INDEX complaint_by_work_order ON complaint (work_order_id);";
+
+/*
+ * Migration 18: failed attempts to reach the customer for the return visit
+ * of the current reply (reset by each reply).  When they reach the
+ * configuration's return_visit_attempts the ticket closes unreached
+ * (pcrm_complaint_visit_failed()).  A column with a constant default: both
+ * engines add it without rewriting the table.
+ */
+const char pcrm__schema_complaint_visit_attempts[] =
+	"ALTER TABLE complaint ADD COLUMN visit_attempts INTEGER NOT NULL DEFAULT 0;";

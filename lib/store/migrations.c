@@ -43,6 +43,8 @@ extern const char pcrm__schema_workflow_domains[];
 extern const char pcrm__schema_workflow_clocks[];
 extern const char pcrm__schema_call_records[];
 extern const char pcrm__schema_complaint[];
+extern const char pcrm__schema_complaint_visit_attempts[];
+extern const char pcrm__schema_workflow_suspension[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -189,6 +191,8 @@ static const struct migration migrations[] = {
 	  NULL },
 	{ 17, "work-order escalation levels, named clocks and severity classes",
 	  pcrm__schema_workflow_clocks, NULL },
+	{ 18, "work-order suspensions with reasons and ends; failed return visits of complaints",
+	  pcrm__schema_workflow_suspension, pcrm__schema_complaint_visit_attempts },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

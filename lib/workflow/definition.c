@@ -402,7 +402,8 @@ static int state_ref(const pcrm_workflow *wf, const json_t *v, const char *path,
 
 static int parse_guard(const json_t *g, const char *path, struct pcrm__wf_transition *t)
 {
-	static const char *const keys[] = { "roles", "min_level", "scope", "require", NULL };
+	static const char *const keys[] = { "roles", "min_level", "scope", "require", "values",
+		                            NULL };
 	static const char *const scopes[] = { "subtree", "own_unit", "owner" };
 	char sub[128];
 	json_t *v;
@@ -458,6 +459,8 @@ static int parse_guard(const json_t *g, const char *path, struct pcrm__wf_transi
 		}
 		t->require = v;
 	}
+	if (rc == PCRM_OK && (v = json_object_get(g, "values")) != NULL)
+		rc = pcrm__workflow_parse_values(v, path, t);
 	return rc;
 }
 
@@ -704,6 +707,12 @@ static int uses_working_time(const pcrm_workflow *wf)
 {
 	if (limit_is_working(&wf->process))
 		return 1;
+	if (wf->reopen.set && pcrm__workflow_unit_is_working(wf->reopen.unit))
+		return 1;
+	for (size_t i = 0; i < wf->nsuspend_reasons; i++)
+		if (wf->suspend_reasons[i].max.set &&
+		    pcrm__workflow_unit_is_working(wf->suspend_reasons[i].max.unit))
+			return 1;
 	for (size_t i = 0; i < wf->nstates; i++)
 		if (limit_is_working(&wf->states[i].limit))
 			return 1;
@@ -756,7 +765,8 @@ static int check_sources(const json_t *v)
 static int parse_top(pcrm_workflow *wf)
 {
 	static const char *const keys[] = { "name", "title", "description", "sources", "limit",
-		                            "states", "transitions", "clocks", NULL };
+		                            "states", "transitions", "clocks", "reopen", "suspension",
+		                            "close_with_master", NULL };
 	json_t *states, *trs, *title;
 	int rc = check_keys(wf->doc, "definition", keys);
 
@@ -797,6 +807,12 @@ static int parse_top(pcrm_workflow *wf)
 		rc = check_graph(wf);
 	if (rc == PCRM_OK)
 		rc = check_fire(wf);
+	if (rc == PCRM_OK)
+		rc = pcrm__workflow_parse_reopen(wf);
+	if (rc == PCRM_OK)
+		rc = pcrm__workflow_parse_suspension(wf);
+	if (rc == PCRM_OK)
+		rc = pcrm__workflow_parse_close_with_master(wf);
 	return rc;
 }
 
@@ -854,6 +870,7 @@ void pcrm_workflow_free(pcrm_workflow *wf)
 	pcrm_calendar_free(wf->calendar);
 	free(wf->states);
 	free(wf->transitions);
+	free(wf->suspend_reasons);
 	free(wf);
 }
 
@@ -987,6 +1004,11 @@ int pcrm_workflow_to_dot(const pcrm_workflow *wf, char **out)
 				wf->states[pcrm__workflow_transition(wf, i, wf->states[i].limit.fire)->to]
 					.name,
 				wf->states[i].limit.fire);
+	for (size_t i = 0; wf->reopen.set && i < wf->nstates; i++)
+		if (wf->states[i].final)
+			pcrm__strbuf_add(&b, "  %s -> %s [label=\"reopen (%lld %s)\", style=dotted];\n",
+			                 wf->states[i].name, wf->states[wf->reopen.to].name,
+			                 (long long)wf->reopen.amount, unit_names[wf->reopen.unit]);
 	pcrm__strbuf_add(&b, "}\n");
 	if (b.failed) {
 		free(b.p);

@@ -176,6 +176,114 @@ int pcrm_workorder_query(pcrm_ctx *ctx, const pcrm_actor *actor,
 	return PCRM_OK;
 }
 
+/* ---- suspended without an end ---- */
+
+int pcrm_workorder_suspended_unlimited(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                       const char *org_unit, const char *cursor, int limit,
+                                       pcrm_workorder_list **out)
+{
+	static const char first[] =
+		"SELECT " PCRM__WO_SELECT " FROM work_order w JOIN org_unit o ON o.code = w.org_unit "
+		"LEFT JOIN work_order_suspension s ON s.work_order_id = w.id "
+		"WHERE substr(o.path, 1, length($1)) = $1 AND w.status = 'open' AND w.suspended = 1 "
+		"AND s.resume_at IS NULL ORDER BY w.opened_at, w.id LIMIT $2";
+	static const char next[] =
+		"SELECT " PCRM__WO_SELECT " FROM work_order w JOIN org_unit o ON o.code = w.org_unit "
+		"LEFT JOIN work_order_suspension s ON s.work_order_id = w.id "
+		"WHERE substr(o.path, 1, length($1)) = $1 AND w.status = 'open' AND w.suspended = 1 "
+		"AND s.resume_at IS NULL AND (w.opened_at, w.id) > ($3, $4) "
+		"ORDER BY w.opened_at, w.id LIMIT $2";
+	char after_id[PCRM_UUID_STRING_LEN + 1] = "", *scope = NULL;
+	pcrm_time after_at = 0;
+	pcrm_workorder_list *list = NULL;
+	pcrm_rows *rows;
+	int rc;
+
+	if (!out)
+		return pcrm__error(PCRM_EINVAL, "out: is NULL");
+	*out = NULL;
+	rc = pcrm__page_limit(&limit);
+	if (rc == PCRM_OK && cursor)
+		rc = pcrm__keyset_cursor_parse(cursor, "pcrm_workorder_list_next_cursor", &after_at,
+		                               after_id);
+	if (rc == PCRM_OK)
+		rc = pcrm__authorize_scope(ctx, actor, PCRM_PERM_ARCHIVE_READ, org_unit, &scope);
+	if (rc == PCRM_OK && !(list = calloc(1, sizeof(*list))))
+		rc = pcrm__error_oom();
+	if (rc == PCRM_OK) {
+		pcrm_sql_value p[4] = { PCRM_SQL_S(scope), PCRM_SQL_I(limit + 1), PCRM_SQL_I(after_at),
+			                PCRM_SQL_S(after_id) };
+		rc = pcrm__store_query(ctx->store, cursor ? next : first, p, cursor ? 4 : 2, &rows);
+	}
+	if (rc == PCRM_OK) {
+		rc = read_page(rows, limit, list, make_workorder, NULL);
+		pcrm__rows_free(rows);
+	}
+	free(scope);
+	if (rc != PCRM_OK) {
+		pcrm_workorder_list_free(list);
+		return rc;
+	}
+	*out = list;
+	return PCRM_OK;
+}
+
+/* ---- the children of a master ---- */
+
+int pcrm_workorder_children(pcrm_ctx *ctx, const pcrm_actor *actor, const char *master_id,
+                            const char *cursor, int limit, pcrm_workorder_list **out)
+{
+	static const char first[] =
+		"SELECT " PCRM__WO_SELECT " FROM work_order_link l JOIN work_order w ON "
+		"w.id = l.work_order_id JOIN org_unit o ON o.code = w.org_unit WHERE l.other_id = $3 "
+		"AND l.relation = 'child_of' AND substr(o.path, 1, length($1)) = $1 "
+		"ORDER BY w.opened_at, w.id LIMIT $2";
+	static const char next[] =
+		"SELECT " PCRM__WO_SELECT " FROM work_order_link l JOIN work_order w ON "
+		"w.id = l.work_order_id JOIN org_unit o ON o.code = w.org_unit WHERE l.other_id = $3 "
+		"AND l.relation = 'child_of' AND substr(o.path, 1, length($1)) = $1 "
+		"AND (w.opened_at, w.id) > ($4, $5) ORDER BY w.opened_at, w.id LIMIT $2";
+	char after_id[PCRM_UUID_STRING_LEN + 1] = "", *scope = NULL;
+	pcrm_time after_at = 0;
+	pcrm_workorder_list *list = NULL;
+	pcrm_workorder *master = NULL;
+	pcrm_rows *rows;
+	int rc;
+
+	if (!out)
+		return pcrm__error(PCRM_EINVAL, "out: is NULL");
+	*out = NULL;
+	rc = pcrm__page_limit(&limit);
+	if (rc == PCRM_OK && cursor)
+		rc = pcrm__keyset_cursor_parse(cursor, "pcrm_workorder_list_next_cursor", &after_at,
+		                               after_id);
+	/* reading the master checks the id and the permission on its unit */
+	if (rc == PCRM_OK)
+		rc = pcrm_workorder_get(ctx, actor, master_id, &master);
+	pcrm_workorder_free(master);
+	if (rc == PCRM_OK)
+		rc = pcrm__authorize_scope(ctx, actor, PCRM_PERM_ARCHIVE_READ, NULL, &scope);
+	if (rc == PCRM_OK && !(list = calloc(1, sizeof(*list))))
+		rc = pcrm__error_oom();
+	if (rc == PCRM_OK) {
+		pcrm_sql_value p[5] = { PCRM_SQL_S(scope), PCRM_SQL_I(limit + 1),
+			                PCRM_SQL_S(master_id), PCRM_SQL_I(after_at),
+			                PCRM_SQL_S(after_id) };
+		rc = pcrm__store_query(ctx->store, cursor ? next : first, p, cursor ? 5 : 3, &rows);
+	}
+	if (rc == PCRM_OK) {
+		rc = read_page(rows, limit, list, make_workorder, NULL);
+		pcrm__rows_free(rows);
+	}
+	free(scope);
+	if (rc != PCRM_OK) {
+		pcrm_workorder_list_free(list);
+		return rc;
+	}
+	*out = list;
+	return PCRM_OK;
+}
+
 /* ---- history ---- */
 
 size_t pcrm_workorder_history_count(const pcrm_workorder_history *h)

@@ -231,3 +231,25 @@ const char pcrm__schema_workflow_clocks[] =
 	"  CHECK (VALUE IN ('state', 'process', 'clock'));"
 	"ALTER DOMAIN work_order_timer_kind ADD CONSTRAINT work_order_timer_kind_check"
 	"  CHECK (VALUE IN ('warn', 'due', 'level'))}}";
+
+/*
+ * Migration 18's workflow part: the current suspension of a work order
+ * (lib/workflow/suspension.c), requested (waiting for approval; the clocks
+ * run) or active (the work order is suspended; resume_at, when set, is when
+ * tick resumes it).  One row per work order at most; it is deleted when the
+ * suspension ends or is rejected (the history keeps the record).  The index
+ * serves tick's "active and due" and the report of active suspensions
+ * without an end.
+ */
+const char pcrm__schema_workflow_suspension[] =
+	"CREATE TABLE work_order_suspension ("
+	"  work_order_id TEXT PRIMARY KEY REFERENCES work_order (id),"
+	"  status TEXT NOT NULL CHECK (status IN ('requested', 'active')),"
+	"  reason TEXT NOT NULL,"
+	"  requested_by TEXT NOT NULL,"
+	"  requested_at BIGINT NOT NULL,"
+	"  resume_at BIGINT,"
+	"  decided_by TEXT,"
+	"  decided_at BIGINT"
+	");"
+	"CREATE INDEX work_order_suspension_due ON work_order_suspension (status, resume_at);";

@@ -607,6 +607,11 @@ int pcrm_workorder_tick(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_time now, i
 	}
 	free(timers);
 	free(so);
+	if (rc == PCRM_OK) { /* suspensions whose time is up (suspension.c) */
+		int resumed = 0;
+		rc = pcrm__wo_resume_due(ctx, actor, now, &resumed);
+		total += resumed;
+	}
 	if (processed)
 		*processed = total;
 	return rc;

@@ -82,6 +82,22 @@ struct pcrm__wf_transition {
 	int min_level;
 	enum pcrm__wf_scope scope;
 	const json_t *require; /* array of field names, borrowed from the document */
+	const json_t *values;  /* field -> array of the strings it may hold, or NULL (guard_values.c) */
+};
+
+/* How long after closing a work order may be reopened, and where it resumes (reopen.c). */
+struct pcrm__wf_reopen {
+	int set;
+	int64_t amount;
+	enum pcrm__wf_unit unit; /* PCRM__WF_DAYS or PCRM__WF_WORKING_DAYS */
+	size_t to;               /* the state it re-enters */
+};
+
+/* A reason a work order may be suspended for (suspension.c). */
+struct pcrm__wf_suspend_reason {
+	const char *code;
+	int approval_level;        /* 0: applied at once; 1..3: a supervisor of that level approves */
+	struct pcrm__wf_limit max; /* the longest suspension (resumed automatically), or unset */
 };
 
 struct pcrm_workflow {
@@ -100,6 +116,10 @@ struct pcrm_workflow {
 	size_t initial;
 	struct pcrm__wf_clock clocks[PCRM__WF_CLOCKS_MAX];
 	size_t nclocks;
+	struct pcrm__wf_reopen reopen;
+	struct pcrm__wf_suspend_reason *suspend_reasons; /* NULL: suspension without a reason code */
+	size_t nsuspend_reasons;
+	const char *close_with_master; /* the event that closes it with its master, or NULL */
 };
 
 /**
@@ -141,6 +161,32 @@ int pcrm__workflow_limit_share(const pcrm_workflow *wf, enum pcrm__wf_unit unit,
 
 /** The clock named `name`, or NULL. */
 const struct pcrm__wf_clock *pcrm__workflow_clock(const pcrm_workflow *wf, const char *name);
+
+/**
+ * Parses the top-level "reopen" of a definition whose states are parsed
+ * (reopen.c); PCRM_EINVAL names the JSON path.
+ */
+int pcrm__workflow_parse_reopen(pcrm_workflow *wf);
+
+/** Parses the top-level "close_with_master" of a definition (master.c). */
+int pcrm__workflow_parse_close_with_master(pcrm_workflow *wf);
+
+/** Parses the top-level "suspension" of a definition (suspension.c). */
+int pcrm__workflow_parse_suspension(pcrm_workflow *wf);
+/** The reason of that code, or NULL. */
+const struct pcrm__wf_suspend_reason *pcrm__workflow_suspend_reason(const pcrm_workflow *wf,
+                                                                   const char *code);
+
+/** Parses a guard's "values" (guard_values.c); `path` is the guard's JSON path. */
+int pcrm__workflow_parse_values(const json_t *v, const char *path,
+                                struct pcrm__wf_transition *t);
+
+/**
+ * Checks the event data against the transition's "values": a listed field
+ * present (not null) in `patch` must be one of its strings.  PCRM_EINVAL
+ * names the field and the allowed strings, never the value given.
+ */
+int pcrm__workflow_check_values(const struct pcrm__wf_transition *t, const json_t *patch);
 
 /** Nonzero for the working-time units. */
 int pcrm__workflow_unit_is_working(enum pcrm__wf_unit unit);

@@ -606,7 +606,7 @@ static int check_guard(struct pcrm__wo_op *op, const struct pcrm__wf_transition 
 			return pcrm__error(PCRM_EINVAL, "data.%s: required by event \"%s\"", field,
 			                   t->event);
 	}
-	return PCRM_OK;
+	return pcrm__workflow_check_values(t, patch);
 }
 
 int pcrm_workorder_fire(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
@@ -880,11 +880,15 @@ int pcrm_workorder_reassign(pcrm_ctx *ctx, const pcrm_actor *actor, const char *
 
 static int do_suspend(struct pcrm__wo_op *op, struct pcrm__wo_entry *e, const void *arg)
 {
-	int suspend = *(const int *)arg;
+	int suspend = *(const int *)arg, rc;
 	if ((pcrm__wo_int(op->wo, "suspended") != 0) == suspend)
 		return pcrm__error(PCRM_ESTATE, "work order %s is %s", op->id,
 		                   suspend ? "already suspended" : "not suspended");
 	e->kind = suspend ? "suspend" : "resume";
+	/* a definition with reason codes suspends only through pcrm_workorder_suspend_request() */
+	rc = suspend ? pcrm__wo_suspension_required(op) : pcrm__wo_suspension_end(op);
+	if (rc != PCRM_OK)
+		return rc;
 	pcrm__wo_set_int(op, "suspended", suspend);
 	return pcrm__wo_sync_timers(op);
 }
@@ -959,6 +963,9 @@ static int check_relation(const char *relation)
 		      *p == '_' || *p == '-'))
 			rc = pcrm__error(PCRM_EINVAL,
 			                 "relation: may hold only letters, digits, '_' and '-'");
+	if (rc == PCRM_OK && strcmp(relation, "child_of") == 0)
+		rc = pcrm__error(PCRM_EINVAL, "relation: \"child_of\" is reserved for "
+		                              "pcrm_workorder_attach()");
 	return rc;
 }
 
@@ -1005,4 +1012,30 @@ int pcrm_workorder_link(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
 	pcrm__wo_op_clear(&a);
 	pcrm__wo_op_clear(&b);
 	return rc;
+}
+
+/* ---- the frame of a change, for the operations kept in their own files ---- */
+
+int pcrm__wo_begin_change(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *actor,
+                          const char *id, pcrm_permission perm)
+{
+	return begin_op_tx(op, ctx, actor, id, perm);
+}
+
+int pcrm__wo_refuse(struct pcrm__wo_op *op, int rc)
+{
+	pcrm_ctx *ctx = op->ctx;
+	pcrm__wo_op_clear(op);
+	return refuse(ctx, rc);
+}
+
+int pcrm__wo_finish_change(struct pcrm__wo_op *op, int rc, const struct pcrm__wo_entry *e,
+                           pcrm_workorder **out)
+{
+	return finish_op(op, rc, e, out);
+}
+
+int pcrm__wo_check_note(const char *field, const char *note)
+{
+	return check_text(field, note, PCRM__WF_NOTE_MAX, 0);
 }

@@ -149,6 +149,44 @@ int pcrm__wo_transition(struct pcrm__wo_op *op, const struct pcrm__wf_transition
  */
 int pcrm__wo_escalate(struct pcrm__wo_op *op);
 
+/*
+ * The frame of a public change kept in its own file (reopen.c): begin
+ * (input checked, transaction begun, work order loaded, `perm` checked on its
+ * org unit; a refusal ends the transaction), refuse (a check after begin
+ * failed: clears op, ends the transaction keeping a denial's audit entry,
+ * returns rc) and finish (commits entry e when rc is PCRM_OK, hands a copy
+ * out, clears op).
+ */
+int pcrm__wo_begin_change(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *actor,
+                          const char *id, pcrm_permission perm);
+int pcrm__wo_refuse(struct pcrm__wo_op *op, int rc);
+int pcrm__wo_finish_change(struct pcrm__wo_op *op, int rc, const struct pcrm__wo_entry *e,
+                           pcrm_workorder **out);
+/** A note of 1..2000 bytes of text, or NULL; PCRM_EINVAL names `field`. */
+int pcrm__wo_check_note(const char *field, const char *note);
+
+/* ---- suspension discipline (suspension.c) ---- */
+
+/** Deletes the work order's suspension row (requested or active), if any. */
+int pcrm__wo_suspension_end(struct pcrm__wo_op *op);
+/** PCRM_EINVAL when the definition lists suspension reasons (a reason-less suspend). */
+int pcrm__wo_suspension_required(const struct pcrm__wo_op *op);
+/**
+ * Resumes every active suspension whose resume time is at or before `now`,
+ * each in its own transaction, the clocks restarting at its resume time;
+ * *resumed receives how many (tick).
+ */
+int pcrm__wo_resume_due(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_time now, int *resumed);
+
+/* ---- master and child work orders (master.c) ---- */
+
+/**
+ * Fires the close_with_master event of every open child of the work order
+ * (it just entered a final state), each in the caller's transaction and
+ * attributed to op's actor; a child's own children follow it.
+ */
+int pcrm__wo_close_children(struct pcrm__wo_op *op);
+
 /** Wraps a copy of the operation's work order for the caller. */
 int pcrm__wo_result(const struct pcrm__wo_op *op, pcrm_workorder **out);
 

@@ -942,8 +942,10 @@ int pcrm__wo_enter_state(struct pcrm__wo_op *op, size_t state)
 		rc = pcrm__wo_cancel_timers(op, s->final ? NULL : "state");
 	else if (rc == PCRM_OK && left != (size_t)-1 && op->wf->states[left].limit.nlevels)
 		rc = pcrm__wo_drop_levels(op, "state"); /* the levels of the state left */
-	if (rc == PCRM_OK && s->final)
+	if (rc == PCRM_OK && s->final) {
 		pcrm__wo_set_str(op, "status", "closed");
+		rc = pcrm__wo_close_children(op); /* master.c: the callers' orders close with it */
+	}
 	if (rc == PCRM_OK && !s->final)
 		rc = pcrm__wo_schedule(op, "state", &s->limit, may_warn, &due);
 	if (rc != PCRM_OK)

@@ -631,3 +631,249 @@ PCRM_BACKEND_TEST(complaint, a_major_complaint_runs_on_the_shorter_limits)
 	pcrm_complaint_free(normal);
 	pcrm_complaint_free(major);
 }
+
+/* Files, replies and closes a ticket satisfied; returns it. */
+static pcrm_complaint *closed_ticket(pcrm_test_store *t)
+{
+	pcrm_complaint *c = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" ZHANG "\""), *r;
+	to_reply(t, c);
+	pcrm_assert_ok(pcrm_complaint_reply(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	               "{\"channel\": \"phone\", \"content\": \"已处理\", \"substantiated\": true}",
+	               NULL));
+	pcrm_assert_ok(pcrm_complaint_return_visit(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	               "{\"result\": \"满意\", \"satisfaction\": \"satisfied\"}", &r));
+	cr_assert_str_eq(pcrm_complaint_status(r), "closed");
+	pcrm_complaint_free(r);
+	return c;
+}
+
+PCRM_BACKEND_TEST(complaint, reopen_within_30_days_continues_the_same_work_order)
+{
+	static const char reason[] = "{\"reason\": \"客户来电：问题仍未解决\"}";
+	pcrm_complaint *c, *r = (pcrm_complaint *)1;
+	pcrm_workorder *wo;
+	pcrm_time closed;
+	setup(t);
+	c = closed_ticket(t);
+	closed = t->now;
+	/* the shipped processes allow 30 days after closing; the edge counts */
+	t->now = closed + 30 * DAY + 1;
+	pcrm_assert_fails(pcrm_complaint_reopen(t->ctx, &city_agent, pcrm_complaint_serial(c), reason,
+	                                        &r),
+	                  PCRM_ESTATE, "reopening period (30 days after closing) ended");
+	cr_assert_null(r);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM complaint WHERE status = 'closed'"), 1);
+	t->now = closed + 30 * DAY;
+	pcrm_assert_fails(pcrm_complaint_reopen(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	                                        "{\"reason\": \"\"}", &r),
+	                  PCRM_EINVAL, "reason");
+	pcrm_assert_fails(pcrm_complaint_reopen(t->ctx, &qd_agent, pcrm_complaint_serial(c), reason,
+	                                        &r),
+	                  PCRM_EPERM, "");
+	pcrm_assert_ok(pcrm_complaint_reopen(t->ctx, &city_agent, pcrm_complaint_serial(c), reason,
+	                                     &r));
+	cr_assert_str_eq(pcrm_complaint_status(r), "open");
+	cr_assert(strstr(pcrm_complaint_json(r), "\"reopened\":1"), "%s", pcrm_complaint_json(r));
+	cr_assert(strstr(pcrm_complaint_json(r), "closed_at") == NULL);
+	cr_assert_str_eq(pcrm_complaint_work_order_id(r), pcrm_complaint_work_order_id(c));
+	pcrm_complaint_free(r);
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, pcrm_complaint_work_order_id(c), &wo));
+	cr_assert_str_eq(pcrm_workorder_state(wo), "handling");
+	cr_assert_str_eq(pcrm_workorder_status(wo), "open");
+	pcrm_workorder_free(wo);
+	/* an open ticket is not reopened again */
+	pcrm_assert_fails(pcrm_complaint_reopen(t->ctx, &city_agent, pcrm_complaint_serial(c), reason,
+	                                        NULL),
+	                  PCRM_ESTATE, "not closed");
+	/* handled again: opinion, reply, visit; closed a second time */
+	to_reply(t, c);
+	pcrm_assert_ok(pcrm_complaint_reply(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	               "{\"channel\": \"sms\", \"content\": \"已再次处理\", \"substantiated\": true}",
+	               NULL));
+	pcrm_assert_ok(pcrm_complaint_return_visit(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	               "{\"result\": \"满意\", \"satisfaction\": \"satisfied\"}", &r));
+	cr_assert_str_eq(pcrm_complaint_status(r), "closed");
+	pcrm_complaint_free(r);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'complaint.reopen'"), 1);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE summary LIKE '%未解决%'"), 0);
+	pcrm_complaint_free(c);
+}
+
+static void assert_json_has(const pcrm_complaint *c, const char *needle)
+{
+	cr_assert(strstr(pcrm_complaint_json(c), needle), "%s lacks %s", pcrm_complaint_json(c),
+	          needle);
+}
+
+PCRM_BACKEND_TEST(complaint, failed_return_visits_close_the_ticket_after_n_attempts)
+{
+	static const char reply[] =
+		"{\"channel\": \"phone\", \"content\": \"已处理\", \"substantiated\": false}";
+	static const char failed[] = "{\"note\": \"电话无人接听\"}";
+	char two[2048];
+	pcrm_complaint *c, *r = (pcrm_complaint *)1;
+	pcrm_workorder *wo;
+	setup(t);
+	/* the configuration's count: 1..10 */
+	snprintf(two, sizeof(two), "%.*s, \"return_visit_attempts\": 11}", (int)strlen(config) - 1,
+	         config);
+	pcrm_assert_fails(pcrm_complaint_config_set(t->ctx, &root_admin, two), PCRM_EINVAL,
+	                  "return_visit_attempts: 11 is outside 1..10");
+	snprintf(two, sizeof(two), "%.*s, \"return_visit_attempts\": 2}", (int)strlen(config) - 1,
+	         config);
+	pcrm_assert_ok(pcrm_complaint_config_set(t->ctx, &root_admin, two));
+	c = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" ZHANG "\"");
+	/* no reply yet: no return visit */
+	pcrm_assert_fails(pcrm_complaint_visit_failed(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	                                              failed, &r),
+	                  PCRM_ESTATE, "state \"return_visit\"");
+	cr_assert_null(r);
+	to_reply(t, c);
+	pcrm_assert_ok(pcrm_complaint_reply(t->ctx, &city_agent, pcrm_complaint_serial(c), reply,
+	                                    NULL));
+	pcrm_assert_fails(pcrm_complaint_visit_failed(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	                                              "{}", NULL),
+	                  PCRM_EINVAL, "note");
+	pcrm_assert_fails(pcrm_complaint_visit_failed(t->ctx, &qd_agent, pcrm_complaint_serial(c),
+	                                              failed, NULL),
+	                  PCRM_EPERM, "");
+
+	/* one failed attempt, then a visit that reaches the customer, dissatisfied */
+	pcrm_assert_ok(pcrm_complaint_visit_failed(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	                                           failed, &r));
+	cr_assert_str_eq(pcrm_complaint_status(r), "replied");
+	assert_json_has(r, "\"visit_attempts\":1");
+	pcrm_complaint_free(r);
+	pcrm_assert_ok(pcrm_complaint_return_visit(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	               "{\"result\": \"不满意\", \"satisfaction\": \"dissatisfied\"}", NULL));
+	/* handled again and replied: the attempts of the new reply start from 0 */
+	to_reply(t, c);
+	pcrm_assert_ok(pcrm_complaint_reply(t->ctx, &city_agent, pcrm_complaint_serial(c), reply,
+	                                    &r));
+	assert_json_has(r, "\"visit_attempts\":0");
+	pcrm_complaint_free(r);
+	pcrm_assert_ok(pcrm_complaint_visit_failed(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	                                           failed, &r));
+	cr_assert_str_eq(pcrm_complaint_status(r), "replied");
+	pcrm_complaint_free(r);
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, pcrm_complaint_work_order_id(c), &wo));
+	cr_assert_str_eq(pcrm_workorder_state(wo), "return_visit");
+	pcrm_workorder_free(wo);
+	/* the second of 2 closes it unreached: closed, no satisfaction recorded for this round */
+	pcrm_assert_ok(pcrm_complaint_visit_failed(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	                                           failed, &r));
+	cr_assert_str_eq(pcrm_complaint_status(r), "closed");
+	assert_json_has(r, "\"visit_attempts\":2");
+	assert_json_has(r, "closed_at");
+	pcrm_complaint_free(r);
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, pcrm_complaint_work_order_id(c), &wo));
+	cr_assert_str_eq(pcrm_workorder_status(wo), "closed");
+	cr_assert(strstr(pcrm_workorder_data(wo), "\"visit_attempts\":2"), "%s",
+	          pcrm_workorder_data(wo));
+	pcrm_workorder_free(wo);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM work_order_history WHERE event = 'visit_failed'"),
+	             2);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM work_order_history WHERE event = 'unreachable'"),
+	             1);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = "
+	                      "'complaint.visit_failed'"),
+	             3);
+	pcrm_complaint_free(c);
+}
+
+PCRM_BACKEND_TEST(complaint, the_shipped_visit_refuses_satisfaction_off_the_scale)
+{
+	pcrm_complaint *c;
+	pcrm_workorder *wo;
+	setup(t);
+	c = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" ZHANG "\"");
+	to_reply(t, c);
+	pcrm_assert_ok(pcrm_complaint_reply(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	               "{\"channel\": \"phone\", \"content\": \"已处理\", \"substantiated\": true}",
+	               NULL));
+	/* an integrator firing the work order's event directly meets the same scale */
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, pcrm_complaint_work_order_id(c), &wo));
+	pcrm_assert_fails(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_workorder_id(wo),
+	                                      pcrm_workorder_version(wo), "visit",
+	                                      "{\"satisfaction\": \"非常满意\"}", NULL, NULL),
+	                  PCRM_EINVAL, "data.satisfaction: must be one of satisfied, "
+	                               "basically_satisfied");
+	pcrm_assert_fails(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_workorder_id(wo),
+	                                      pcrm_workorder_version(wo), "dissatisfied",
+	                                      "{\"reason\": \"x\", \"satisfaction\": \"satisfied\"}",
+	                                      NULL, NULL),
+	                  PCRM_EINVAL, "must be one of dissatisfied");
+	pcrm_workorder_free(wo);
+	pcrm_complaint_free(c);
+}
+
+PCRM_BACKEND_TEST(complaint, closing_the_outage_replies_and_closes_every_attached_ticket)
+{
+	static const char reply[] =
+		"{\"channel\": \"sms\", \"content\": \"台区故障已于今日抢修完毕，已恢复供电\","
+		" \"substantiated\": true}";
+	pcrm_complaint *a, *b, *other, *r;
+	pcrm_workorder *m;
+	char master[PCRM_WORKORDER_ID_LEN + 1];
+	int replied = -1;
+	setup(t);
+	define(t->ctx, "data/workflows/fault-repair-urban.json");
+	pcrm_assert_ok(pcrm_workorder_open(t->ctx, &city_agent, "fault_repair_urban", "TA-3701-9",
+	                                   NULL, "3701", NULL, &m));
+	snprintf(master, sizeof(master), "%s", pcrm_workorder_id(m));
+	pcrm_workorder_free(m);
+	a = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" ZHANG "\"");
+	b = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" LI "\"");
+	other = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" ZHANG "\"");
+	/* b was already answered on its own */
+	to_reply(t, b);
+	pcrm_assert_ok(pcrm_complaint_reply(t->ctx, &city_agent, pcrm_complaint_serial(b),
+	               "{\"channel\": \"phone\", \"content\": \"正在抢修\", \"substantiated\": true}",
+	               NULL));
+	pcrm_assert_ok(pcrm_workorder_attach(t->ctx, &city_agent, pcrm_complaint_work_order_id(a),
+	                                     master));
+	pcrm_assert_ok(pcrm_workorder_attach(t->ctx, &city_agent, pcrm_complaint_work_order_id(b),
+	                                     master));
+	/* an event that does not close the master changes nothing */
+	pcrm_assert_fails(pcrm_complaint_close_with_master(t->ctx, &city_agent, master, 1, "dispatch",
+	                                                   "{\"crew\": \"抢修一班\"}", reply,
+	                                                   &replied),
+	                  PCRM_ESTATE, "does not close the master");
+	pcrm_assert_fails(pcrm_complaint_close_with_master(t->ctx, &city_agent, master, 1,
+	                                                   "duplicate", "{\"duplicate_of\": \"x\"}",
+	                                                   "{\"channel\": \"sms\"}", &replied),
+	                  PCRM_EINVAL, "content");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM complaint WHERE status = 'closed'"), 0);
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, master, &m));
+	cr_assert_eq(pcrm_workorder_version(m), 1);
+	pcrm_workorder_free(m);
+
+	pcrm_assert_ok(pcrm_complaint_close_with_master(t->ctx, &city_agent, master, 1, "duplicate",
+	                                                "{\"duplicate_of\": \"TA-3701-8\"}", reply,
+	                                                &replied));
+	cr_assert_eq(replied, 1);
+	pcrm_assert_ok(pcrm_complaint_get(t->ctx, &city_agent, pcrm_complaint_serial(a), &r));
+	cr_assert_str_eq(pcrm_complaint_status(r), "closed");
+	cr_assert(strstr(pcrm_complaint_json(r), "已恢复供电"), "%s", pcrm_complaint_json(r));
+	pcrm_complaint_free(r);
+	pcrm_assert_ok(pcrm_complaint_get(t->ctx, &city_agent, pcrm_complaint_serial(b), &r));
+	cr_assert_str_eq(pcrm_complaint_status(r), "closed");
+	cr_assert(strstr(pcrm_complaint_json(r), "正在抢修"), "%s", pcrm_complaint_json(r));
+	pcrm_complaint_free(r);
+	pcrm_assert_ok(pcrm_complaint_get(t->ctx, &city_agent, pcrm_complaint_serial(other), &r));
+	cr_assert_str_eq(pcrm_complaint_status(r), "open");
+	pcrm_complaint_free(r);
+	/* their work orders closed with the master */
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, pcrm_complaint_work_order_id(a), &m));
+	cr_assert_str_eq(pcrm_workorder_status(m), "closed");
+	pcrm_workorder_free(m);
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, pcrm_complaint_work_order_id(b), &m));
+	cr_assert_str_eq(pcrm_workorder_status(m), "closed");
+	pcrm_workorder_free(m);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = "
+	                      "'complaint.close_with_master'"),
+	             2);
+	pcrm_complaint_free(a);
+	pcrm_complaint_free(b);
+	pcrm_complaint_free(other);
+}

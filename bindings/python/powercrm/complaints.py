@@ -160,6 +160,24 @@ class ComplaintMixin:
         return self._complaint_call(_ll.pcrm_complaint_return_visit, _actor(actor), serial,
                                     json_dumps(document))
 
+    def complaint_reopen(self, actor, serial, document):
+        """The customer reopens a closed ticket ({"reason"}) within its process's period."""
+        return self._complaint_call(_ll.pcrm_complaint_reopen, _actor(actor), serial,
+                                    json_dumps(document))
+
+    def complaint_visit_failed(self, actor, serial, document):
+        """A return visit that did not reach the customer ({"note"}); the configuration's
+        return_visit_attempts-th closes the ticket unreached."""
+        return self._complaint_call(_ll.pcrm_complaint_visit_failed, _actor(actor), serial,
+                                    json_dumps(document))
+
+    def complaint_close_with_master(self, actor, master_id, version, event, reply, data=None):
+        """Fires `event` (which must close it) on the master work order and closes every
+        attached ticket, recording `reply` on those still open; returns how many got it."""
+        return self._call(_ll.pcrm_complaint_close_with_master, _actor(actor), master_id,
+                          int(version), event, None if data is None else json_dumps(data),
+                          json_dumps(reply))
+
     def complaint_stats(self, actor, start, end, group_by, *, org_unit=None):
         """Statistics of the tickets accepted in [start, end) (instants), grouped by one key or
         two ("responsible_unit,category"), for `org_unit`'s subtree (None: the actor's unit)."""

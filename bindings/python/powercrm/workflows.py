@@ -249,6 +249,58 @@ class WorkflowMixin:
         return self._work_order_call(_ll.pcrm_workorder_resume, _actor(actor), work_order_id,
                                      int(version), note)
 
+    def workorder_suspend_request(self, actor, work_order_id, version, reason,
+                                  resume_at=None, note=None):
+        """挂起 for a reason code of the definition: at once, or requested when the reason needs
+        a supervisor's approval (:meth:`workorder_suspend_decide`).  `resume_at` (an instant,
+        None = the reason's longest) is when tick resumes it."""
+        t = 0 if resume_at is None else _instant(resume_at, "resume_at")
+        return self._work_order_call(_ll.pcrm_workorder_suspend_request, _actor(actor),
+                                     work_order_id, int(version), reason, t, note)
+
+    def workorder_suspend_decide(self, actor, work_order_id, version, approve, note=None):
+        """Approves (the clocks stop) or rejects (`note` required) a pending suspension."""
+        return self._work_order_call(_ll.pcrm_workorder_suspend_decide, _actor(actor),
+                                     work_order_id, int(version), int(bool(approve)), note)
+
+    def workorder_suspension(self, actor, work_order_id):
+        """The current suspension as a dict (status, reason, resume_at, ...); NotFound if none."""
+        return json_loads(self._call(_ll.pcrm_workorder_suspension_get, _actor(actor),
+                                     work_order_id))
+
+    def workorder_suspended_unlimited(self, actor, *, org_unit=None, cursor=None, limit=0):
+        """Open suspended work orders nothing will resume: a :class:`WorkOrderPage`."""
+        return self._page(_ll.pcrm_workorder_suspended_unlimited, _actor(actor), org_unit,
+                          cursor, int(limit))
+
+    def workorder_reopen(self, actor, work_order_id, version, note=None):
+        """Reopens a closed work order within its definition's reopening period."""
+        return self._work_order_call(_ll.pcrm_workorder_reopen, _actor(actor), work_order_id,
+                                     int(version), note)
+
+    def workorder_attach(self, actor, work_order_id, master_id):
+        """Attaches a caller's work order to a master: it closes when the master closes."""
+        self._call(_ll.pcrm_workorder_attach, _actor(actor), work_order_id, master_id)
+
+    def workorder_detach(self, actor, work_order_id, master_id):
+        self._call(_ll.pcrm_workorder_detach, _actor(actor), work_order_id, master_id)
+
+    def workorder_children(self, actor, master_id, *, cursor=None, limit=0):
+        """The work orders attached to a master: a :class:`WorkOrderPage`."""
+        return self._page(_ll.pcrm_workorder_children, _actor(actor), master_id, cursor,
+                          int(limit))
+
+    def _page(self, fn, *args):
+        with self._lock:
+            lst = self._call(fn, *args)
+            try:
+                return WorkOrderPage(
+                    [_work_order(_ll.pcrm_workorder_list_at(lst, i))
+                     for i in range(_ll.pcrm_workorder_list_count(lst))],
+                    _ll.pcrm_workorder_list_next_cursor(lst))
+            finally:
+                _ll.pcrm_workorder_list_free(lst)
+
     def workorder_comment(self, actor, work_order_id, text):
         self._call(_ll.pcrm_workorder_comment, _actor(actor), work_order_id, text)
 
