@@ -112,8 +112,11 @@ PCRM_EXTERN(int) pcrm_workflow_to_dot(const pcrm_workflow *wf, char **out);
  * the same customer_no, org_unit and data (compared with the work order as it
  * was opened, data after merging; a retried open) returns that work order
  * and writes nothing; any difference is PCRM_EDUPLICATE naming the key, the
- * work order and the first differing field (never a value).  `customer_no` may be NULL
- * (otherwise the customer must exist), `org_unit` is the unit that handles
+ * work order and the first differing field (never a value).  `customer_no` may be NULL;
+ * otherwise the customer must belong to the actor's org subtree: a customer
+ * of another unit and a number nobody has are refused alike (PCRM_EPERM,
+ * one message, audited), so this is no way to learn which customers exist.
+ * `org_unit` is the unit that handles
  * it, `data_json` a JSON object (NULL = {}).  The owner starts empty.
  * Audited ("workorder.open").  Free *out with pcrm_workorder_free().
  */

@@ -383,18 +383,32 @@ static int existing(pcrm_ctx *ctx, const pcrm_actor *actor, const struct open_re
 	return rc;
 }
 
-static int customer_exists(pcrm_ctx *ctx, const char *customer_no)
+/*
+ * The customer a work order is opened for must lie in the actor's subtree.  A customer of
+ * another unit and a number that belongs to nobody are refused alike, so opening a work order
+ * is no way to learn which customer numbers exist (pcrm__authorize_object).
+ */
+static int customer_in_scope(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no)
 {
-	static const char sql[] = "SELECT COUNT(*) FROM customer WHERE customer_no = $1";
+	static const char sql[] = "SELECT org_unit FROM customer WHERE customer_no = $1";
 	pcrm_sql_value p[1] = { PCRM_SQL_S(customer_no) };
-	int64_t n = 0;
+	pcrm_rows *rows;
+	char *org = NULL;
 	int rc;
 	if (!customer_no)
 		return PCRM_OK;
-	rc = pcrm__store_query_int(ctx->store, sql, p, 1, &n);
-	if (rc == PCRM_OK && n == 0)
-		rc = pcrm__error(PCRM_ENOTFOUND, "customer_no: customer \"%.32s\" does not exist",
-		                 customer_no);
+	rc = pcrm__store_query(ctx->store, sql, p, 1, &rows);
+	if (rc != PCRM_OK)
+		return rc;
+	rc = pcrm__rows_next(rows);
+	if (rc == 1 && !(org = strdup(pcrm__rows_text(rows, 0))))
+		rc = pcrm__error_oom();
+	pcrm__rows_free(rows);
+	if (rc < 0)
+		return rc;
+	rc = pcrm__authorize_object(ctx, actor, PCRM_PERM_WORKORDER_HANDLE, "customer", customer_no,
+	                            org);
+	free(org);
 	return rc;
 }
 
@@ -462,7 +476,7 @@ int pcrm_workorder_open(pcrm_ctx *ctx, const pcrm_actor *actor, const char *work
 	if (rc == PCRM_OK)
 		rc = pcrm_authorize(ctx, actor, PCRM_PERM_WORKORDER_HANDLE, org_unit);
 	if (rc == PCRM_OK)
-		rc = customer_exists(ctx, customer_no);
+		rc = customer_in_scope(ctx, actor, customer_no);
 	if (rc == PCRM_OK)
 		rc = pcrm__workflow_load(ctx, workflow, 0, &op.wf);
 	req.data = data;
