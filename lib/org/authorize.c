@@ -146,14 +146,43 @@ static int refuse_object(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission
 	                   kind, actor->operator_id, actor->org_unit);
 }
 
-int pcrm__authorize_object(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permission,
-                           const char *kind, const char *key, const char *owner_org)
+/* The object part, with the actor's unit read (`home`): scope, township rule, one refusal. */
+static int object_check(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permission,
+                        const struct pcrm_org_unit *home, const char *kind, const char *key,
+                        const char *owner_org)
 {
-	struct pcrm_org_unit home, target;
+	struct pcrm_org_unit target;
 	char reason[256];
 	int rc, inside = 0;
 
-	rc = check_actor(ctx, actor, permission, owner_org);
+	if (permission == PCRM_PERM_ARCHIVE_WRITE && home->level == PCRM_ORG_TOWNSHIP)
+		return check_scope(ctx, actor, permission, home, NULL, NULL); /* the actor alone */
+	if (!owner_org) {
+		snprintf(reason, sizeof(reason), "%s \"%.64s\" does not exist", kind, key);
+	} else if (strcmp(owner_org, home->code) == 0) {
+		return PCRM_OK;
+	} else if ((rc = pcrm__org_load(ctx, owner_org, &target)) == PCRM_OK) {
+		inside = pcrm__org_path_within(target.path, home->path);
+		pcrm__org_clear(&target);
+		snprintf(reason, sizeof(reason), "%s \"%.64s\" of org unit %.32s is outside org unit %.32s",
+		         kind, key, owner_org, home->code);
+	} else if (rc == PCRM_ENOTFOUND) {
+		snprintf(reason, sizeof(reason), "%s \"%.64s\" belongs to missing org unit %.32s", kind,
+		         key, owner_org);
+	} else {
+		return rc;
+	}
+	if (inside)
+		return PCRM_OK;
+	return refuse_object(ctx, actor, permission, kind, key, reason);
+}
+
+int pcrm__authorize_object(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permission,
+                           const char *kind, const char *key, const char *owner_org)
+{
+	struct pcrm_org_unit home;
+	int rc = check_actor(ctx, actor, permission, owner_org);
+
 	if (rc != PCRM_OK)
 		return rc;
 	rc = pcrm__org_load(ctx, actor->org_unit, &home);
@@ -161,32 +190,22 @@ int pcrm__authorize_object(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permissi
 		return no_home(ctx, actor, permission, NULL);
 	if (rc != PCRM_OK)
 		return rc;
-	if (permission == PCRM_PERM_ARCHIVE_WRITE && home.level == PCRM_ORG_TOWNSHIP) {
-		/* Depends only on the actor: said before anything about the object. */
-		rc = check_scope(ctx, actor, permission, &home, NULL, NULL);
-		pcrm__org_clear(&home);
-		return rc;
-	}
-	if (!owner_org) {
-		snprintf(reason, sizeof(reason), "%s \"%.64s\" does not exist", kind, key);
-	} else if (strcmp(owner_org, home.code) == 0) {
-		inside = 1;
-	} else if ((rc = pcrm__org_load(ctx, owner_org, &target)) == PCRM_OK) {
-		inside = pcrm__org_path_within(target.path, home.path);
-		pcrm__org_clear(&target);
-		snprintf(reason, sizeof(reason), "%s \"%.64s\" of org unit %.32s is outside org unit %.32s",
-		         kind, key, owner_org, home.code);
-	} else if (rc == PCRM_ENOTFOUND) {
-		snprintf(reason, sizeof(reason), "%s \"%.64s\" belongs to missing org unit %.32s", kind,
-		         key, owner_org);
-	} else {
-		pcrm__org_clear(&home);
-		return rc;
-	}
+	rc = object_check(ctx, actor, permission, &home, kind, key, owner_org);
 	pcrm__org_clear(&home);
-	if (inside)
-		return PCRM_OK;
-	return refuse_object(ctx, actor, permission, kind, key, reason);
+	return rc;
+}
+
+int pcrm__authorize_object_with_home(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                     pcrm_permission permission,
+                                     const struct pcrm_org_unit *home, const char *kind,
+                                     const char *key, const char *owner_org)
+{
+	int rc = check_actor(ctx, actor, permission, owner_org);
+	if (rc != PCRM_OK)
+		return rc;
+	if (!home)
+		return no_home(ctx, actor, permission, NULL);
+	return object_check(ctx, actor, permission, home, kind, key, owner_org);
 }
 
 int pcrm__authorize_found(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permission,

@@ -65,6 +65,12 @@ int pcrm__authorize_with_home(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permi
 int pcrm__authorize_object(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permission,
                            const char *kind, const char *key, const char *owner_org);
 
+/** pcrm__authorize_object() with the actor's unit already read (NULL: it does not exist). */
+int pcrm__authorize_object_with_home(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                     pcrm_permission permission,
+                                     const struct pcrm_org_unit *home, const char *kind,
+                                     const char *key, const char *owner_org);
+
 /**
  * pcrm__authorize_object() after a lookup that returned `lookup_rc`:
  * PCRM_ENOTFOUND becomes the refusal for a missing object, another error

@@ -220,9 +220,12 @@ static int load_op(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *acto
 	memset(&home, 0, sizeof(home));
 	/* the actor's org unit comes with the work order: one statement for both */
 	rc = pcrm__wo_op_load_home(op, ctx, actor, id, pcrm_ctx_now(ctx), &home);
-	if (rc == PCRM_OK)
-		rc = pcrm__authorize_with_home(ctx, actor, perm, home.code ? &home : NULL,
-		                               pcrm__wo_str(op->wo, "org_unit"));
+	/* an id nobody has is refused like a work order of another unit (no oracle) */
+	if (rc == PCRM_ENOTFOUND)
+		rc = pcrm__authorize_object(ctx, actor, perm, "work order", id, NULL);
+	else if (rc == PCRM_OK)
+		rc = pcrm__authorize_object_with_home(ctx, actor, perm, home.code ? &home : NULL,
+		                                      "work order", id, pcrm__wo_str(op->wo, "org_unit"));
 	pcrm__org_clear(&home);
 	return rc;
 }
@@ -520,8 +523,10 @@ int pcrm_workorder_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
 		rc = check_id(id);
 	if (rc == PCRM_OK)
 		rc = pcrm__workorder_read(ctx, id, &obj, &steps);
-	if (rc == PCRM_OK)
-		rc = pcrm_authorize(ctx, actor, PCRM_PERM_ARCHIVE_READ, pcrm__wo_str(obj, "org_unit"));
+	/* an id nobody has is refused like a work order of another unit (no oracle) */
+	if (rc == PCRM_OK || rc == PCRM_ENOTFOUND)
+		rc = pcrm__authorize_found(ctx, actor, PCRM_PERM_ARCHIVE_READ, "work order", id, rc,
+		                           obj ? pcrm__wo_str(obj, "org_unit") : NULL);
 	if (rc == PCRM_OK)
 		return pcrm__workorder_new(obj, steps, out);
 	json_decref(obj);

@@ -468,7 +468,7 @@ PCRM_BACKEND_TEST(billing, late_fee_minimum_is_on_the_total_and_rates_follow_the
 	                  "on");
 	pcrm_assert_fails(pcrm_late_fee_quote(t->ctx, &city_agent, "NOPE", (pcrm_date){ 2026, 1, 1 },
 	                                      &fee),
-	                  PCRM_ENOTFOUND, "NOPE");
+	                  PCRM_EPERM, "account: unknown or outside");
 }
 
 /* ---- property: how a month's readings are split never changes its bill ---- */
