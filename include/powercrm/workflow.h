@@ -125,7 +125,10 @@ PCRM_EXTERN(int) pcrm_workorder_open(pcrm_ctx *ctx, const pcrm_actor *actor,
                                      const char *customer_no, const char *org_unit,
                                      const char *data_json, pcrm_workorder **out);
 
-/** Reads a work order.  PCRM_ENOTFOUND when there is none with that id. */
+/**
+ * Reads a work order.  An id nobody has is refused like a work order of
+ * another unit: PCRM_EPERM, one message (so are the changes below).
+ */
 PCRM_EXTERN(int) pcrm_workorder_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
                                     pcrm_workorder **out);
 
@@ -360,7 +363,7 @@ PCRM_EXTERN(int) pcrm_notification_claim(pcrm_ctx *ctx, const pcrm_actor *actor,
                                          pcrm_notification_list **out);
 /**
  * Marks a notification delivered; acknowledging it again is a no-op
- * (PCRM_OK).  PCRM_ENOTFOUND for an unknown id; needs
+ * (PCRM_OK).  An unknown id is refused like one of another unit (PCRM_EPERM); needs
  * PCRM_PERM_WORKORDER_HANDLE over its org unit.  Audited as
  * "notification.ack".
  */

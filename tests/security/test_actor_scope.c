@@ -513,10 +513,8 @@ PCRM_BACKEND_TEST(actor_scope, an_actor_of_a_missing_unit_is_refused_everywhere)
 			         pcrm_role_name(roles[r]), level);
 			for (size_t i = 0; i < TABLE_SIZE; i++) {
 				const struct scope_entry *e = &table[i];
-				if (e->pending) {
-					cr_log_warn("%s: not yet refused (%s)", e->name, e->pending);
+				if (e->pending) /* listed once, below */
 					continue;
-				}
 				if (e->missing && e->existing) {
 					assert_no_oracle(&w, e, &ghost, who);
 				} else {
@@ -526,6 +524,9 @@ PCRM_BACKEND_TEST(actor_scope, an_actor_of_a_missing_unit_is_refused_everywhere)
 			}
 		}
 	}
+	for (size_t i = 0; i < TABLE_SIZE; i++)
+		if (table[i].pending)
+			cr_log_info("%s: not yet refused (%s)", table[i].name, table[i].pending);
 	cr_assert_eq(failures, 0, "%d calls were not refused alike (see the log)", failures);
 	cr_assert_eq(fingerprint(t), before, "a refused call changed something");
 	pcrm_acd_free(w.acd);
