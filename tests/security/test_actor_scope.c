@@ -424,7 +424,7 @@ static const char *key_of(const struct world *w, const char *key)
 }
 
 /* What must not change: rows of the main tables and audit entries other than denials. */
-static int64_t fingerprint(pcrm_test_store *t)
+static uint64_t fingerprint(pcrm_test_store *t)
 {
 	static const char *const sql[] = {
 		"SELECT COUNT(*) FROM org_unit", "SELECT COUNT(*) FROM customer",
@@ -441,11 +441,11 @@ static int64_t fingerprint(pcrm_test_store *t)
 		"SELECT COALESCE(SUM(version), 0) FROM org_unit",
 		"SELECT COUNT(*) FROM audit_log WHERE action <> 'permission.denied'",
 	};
-	int64_t sum = 0;
+	uint64_t sum = 0; /* unsigned: the hash wraps around by design */
 	for (size_t i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
 		int64_t n = -1;
 		pcrm_assert_ok(pcrm__store_query_int(t->ctx->store, sql[i], NULL, 0, &n));
-		sum = sum * 31 + n;
+		sum = sum * 31u + (uint64_t)n;
 	}
 	return sum;
 }
@@ -501,7 +501,7 @@ static const pcrm_role roles[] = { PCRM_ROLE_ADMIN, PCRM_ROLE_AGENT, PCRM_ROLE_D
 PCRM_BACKEND_TEST(actor_scope, an_actor_of_a_missing_unit_is_refused_everywhere)
 {
 	struct world w;
-	int64_t before;
+	uint64_t before;
 	failures = 0;
 	build_world(&w, t);
 	before = fingerprint(t);
@@ -535,7 +535,7 @@ PCRM_BACKEND_TEST(actor_scope, an_actor_of_a_missing_unit_is_refused_everywhere)
 PCRM_BACKEND_TEST(actor_scope, an_actor_of_another_unit_is_refused_and_learns_nothing)
 {
 	struct world w;
-	int64_t before;
+	uint64_t before;
 	failures = 0;
 	build_world(&w, t);
 	before = fingerprint(t);
