@@ -101,7 +101,10 @@ PCRM_EXTERN(int) pcrm_complaint_config_set(pcrm_ctx *ctx, const pcrm_actor *acto
 PCRM_EXTERN(int) pcrm_complaint_file(pcrm_ctx *ctx, const pcrm_actor *actor, const char *json,
                                      pcrm_complaint **out);
 
-/** Reads a ticket by serial number.  PCRM_ENOTFOUND when there is none. */
+/**
+ * Reads a ticket by serial number.  A serial nobody has is refused like a
+ * ticket of another unit: PCRM_EPERM, one message.
+ */
 PCRM_EXTERN(int) pcrm_complaint_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *serial,
                                     pcrm_complaint **out);
 

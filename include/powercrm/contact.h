@@ -69,9 +69,9 @@ typedef struct pcrm_contact_list pcrm_contact_list;
  *   work_order_id     optional  1..64 letters, digits, - _ .
  *
  * Unknown fields and null values are rejected.  Errors: PCRM_EINVAL naming
- * the field ("channel: must be one of ..."), PCRM_ENOTFOUND when the
- * customer does not exist, PCRM_EPERM (audited) when the actor may not
- * record contacts for the customer's org unit.  Nothing is written on
+ * the field ("channel: must be one of ..."), PCRM_EPERM (audited) when the
+ * customer does not exist or the actor may not record contacts for its org
+ * unit (the same message for both: no oracle of customer numbers).  Nothing is written on
  * failure.  `out` may be NULL; otherwise it receives the stored contact
  * (free with pcrm_contact_free()), or NULL on failure.
  */
@@ -91,8 +91,8 @@ PCRM_EXTERN(int) pcrm_contact_record(pcrm_ctx *ctx, const pcrm_actor *actor,
  * contact.  (The function is not called pcrm_contact_list() because that
  * is the name of the type it returns.)
  *
- * Errors: PCRM_EINVAL (limit, a malformed cursor or actor), PCRM_ENOTFOUND
- * (no such customer), PCRM_EPERM (audited).  On success *out is a list to
+ * Errors: PCRM_EINVAL (limit, a malformed cursor or actor), PCRM_EPERM
+ * (audited; also for a customer number nobody has, with the same message).  On success *out is a list to
  * free with pcrm_contact_list_free(); on failure it is NULL.
  */
 PCRM_EXTERN(int) pcrm_contact_list_load(pcrm_ctx *ctx, const pcrm_actor *actor,

@@ -95,7 +95,8 @@ typedef struct pcrm_ledger_entry {
  * A void reverses the whole bill with a credit note: the bill stays in the
  * history, marked void; whatever had been paid on it becomes credit and is
  * allocated again.  Errors: PCRM_EINVAL naming the field, PCRM_ENOTFOUND
- * (account, bill), PCRM_EPERM, PCRM_ECONFLICT (the key was posted with
+ * (a bill that is not the account's), PCRM_EPERM (also for an account
+ * number nobody has, with the same message as for another unit's account), PCRM_ECONFLICT (the key was posted with
  * other content), PCRM_ESTATE (refund above the credit, bill already
  * void).  PCRM_ERETRY only when the posting's own transaction met a
  * deadlock, serialization failure or busy store 8 times running (it is

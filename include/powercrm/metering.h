@@ -86,15 +86,20 @@ typedef struct pcrm_account_list pcrm_account_list;
  * 6 decimals, pf_standard (功率因数考核标准) "0.90", "0.85" or "0.80",
  * supply_start and supply_end ("YYYY-MM-DD", the first and last day of
  * supply, end not before start) (see pcrm_contract_terms).  PCRM_EINVAL names the field, PCRM_EDUPLICATE
- * when the account number is taken, PCRM_ENOTFOUND when the customer does
- * not exist, PCRM_ESTATE when it is closed.  `out` may be NULL; otherwise it
+ * when the account number is taken, PCRM_EPERM when the customer does
+ * not exist or lies outside the actor's subtree (alike: org.h), PCRM_ESTATE
+ * when it is closed.  `out` may be NULL; otherwise it
  * receives the stored account (free with pcrm_account_free()).
  */
 PCRM_EXTERN(int) pcrm_account_create(pcrm_ctx *ctx, const pcrm_actor *actor,
                                      const char *customer_no, const char *json,
                                      pcrm_account **out);
 
-/** Reads an account (free with pcrm_account_free()).  PCRM_ENOTFOUND names it. */
+/**
+ * Reads an account (free with pcrm_account_free()).  An account number
+ * nobody has is refused like one of another unit: PCRM_EPERM, one message.
+ * So are the metering points, meters and readings below, by number.
+ */
 PCRM_EXTERN(int) pcrm_account_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *account_no,
                                   pcrm_account **out);
 
@@ -352,7 +357,8 @@ typedef struct pcrm_reading {
  * A cumulative reading below the previous one is PCRM_EINVAL naming the
  * register and both values, unless flagged as a rollover (which in turn
  * must go below the previous one).  Rollover is refused for the demand
- * register.  PCRM_ENOTFOUND when the meter is unknown, PCRM_ESTATE when it
+ * register.  PCRM_EPERM when the meter is unknown or serves a customer
+ * outside the actor's subtree (alike), PCRM_ESTATE when it
  * is no longer in service, PCRM_EINVAL ("register: ...") when the meter
  * lacks that register, PCRM_EOVERFLOW when the energy does not fit.  On
  * success `out` (may be NULL) receives the stored reading with its energy.
@@ -370,8 +376,8 @@ typedef struct pcrm_reading_list pcrm_reading_list;
  * (from, to] (after `from`, up to and including `to`: a reading reports the
  * consumption up to its instant), oldest first, across all installations
  * of that meter inside the actor's subtree, final readings included.
- * PCRM_ENOTFOUND when the meter was never installed; PCRM_EPERM when it now
- * serves a customer outside the actor's subtree; PCRM_EINVAL when to < from.
+ * PCRM_EPERM when the meter was never installed or now serves a customer
+ * outside the actor's subtree (one message for both); PCRM_EINVAL when to < from.
  * Free with pcrm_reading_list_free().
  */
 PCRM_EXTERN(int) pcrm_reading_list_load(pcrm_ctx *ctx, const pcrm_actor *actor,

@@ -42,7 +42,11 @@ typedef struct pcrm_org_unit_list pcrm_org_unit_list;
  * only a senior administrator (level PCRM_LEVEL_MAX) may create.  A child's
  * level must be deeper than its parent's (a county may hang directly under a
  * province).  The actor needs PCRM_PERM_ORG_WRITE within the parent's
- * subtree.  PCRM_EDUPLICATE when the code is taken.  Audited.
+ * subtree; a parent that does not exist is refused like one outside it
+ * (PCRM_EPERM).  The actor's own org unit must exist, except when a top-level
+ * unit is created by the administrator who works in it (actor.org_unit ==
+ * code: how the first unit of a store comes to be).  PCRM_EDUPLICATE when
+ * the code is taken.  Audited.
  */
 PCRM_EXTERN(int) pcrm_org_unit_create(pcrm_ctx *ctx, const pcrm_actor *actor, const char *code,
                                       const char *parent_code, const char *name,
@@ -94,6 +98,12 @@ PCRM_EXTERN(int) pcrm_org_unit_is_within(pcrm_ctx *ctx, const char *code, const 
  * PCRM_OK, or PCRM_EPERM with the reason (and an audit entry), or
  * PCRM_EINVAL for a malformed actor.  `target_org` NULL checks role, level
  * and the actor's own org unit only.
+ *
+ * An actor whose own org unit does not exist is refused (PCRM_EPERM) for
+ * every permission; every public function that takes an actor makes this
+ * check (docs/security.md, "Org scope").  A `target_org` that does not exist
+ * is refused with the same PCRM_EPERM and the same message as one outside
+ * the actor's subtree, so the answer never reveals which units exist.
  */
 PCRM_EXTERN(int) pcrm_authorize(pcrm_ctx *ctx, const pcrm_actor *actor,
                                 pcrm_permission permission, const char *target_org);

@@ -112,8 +112,11 @@ PCRM_EXTERN(int) pcrm_workflow_to_dot(const pcrm_workflow *wf, char **out);
  * the same customer_no, org_unit and data (compared with the work order as it
  * was opened, data after merging; a retried open) returns that work order
  * and writes nothing; any difference is PCRM_EDUPLICATE naming the key, the
- * work order and the first differing field (never a value).  `customer_no` may be NULL
- * (otherwise the customer must exist), `org_unit` is the unit that handles
+ * work order and the first differing field (never a value).  `customer_no` may be NULL;
+ * otherwise the customer must belong to the actor's org subtree: a customer
+ * of another unit and a number nobody has are refused alike (PCRM_EPERM,
+ * one message, audited), so this is no way to learn which customers exist.
+ * `org_unit` is the unit that handles
  * it, `data_json` a JSON object (NULL = {}).  The owner starts empty.
  * Audited ("workorder.open").  Free *out with pcrm_workorder_free().
  */
@@ -150,7 +153,10 @@ PCRM_EXTERN(int) pcrm_workorder_reclassify(pcrm_ctx *ctx, const pcrm_actor *acto
                                            const char *sla_class, const char *note,
                                            pcrm_workorder **out);
 
-/** Reads a work order.  PCRM_ENOTFOUND when there is none with that id. */
+/**
+ * Reads a work order.  An id nobody has is refused like a work order of
+ * another unit: PCRM_EPERM, one message (so are the changes below).
+ */
 PCRM_EXTERN(int) pcrm_workorder_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
                                     pcrm_workorder **out);
 
@@ -508,7 +514,7 @@ PCRM_EXTERN(int) pcrm_notification_claim(pcrm_ctx *ctx, const pcrm_actor *actor,
                                          pcrm_notification_list **out);
 /**
  * Marks a notification delivered; acknowledging it again is a no-op
- * (PCRM_OK).  PCRM_ENOTFOUND for an unknown id; needs
+ * (PCRM_OK).  An unknown id is refused like one of another unit (PCRM_EPERM); needs
  * PCRM_PERM_WORKORDER_HANDLE over its org unit.  Audited as
  * "notification.ack".
  */

@@ -73,6 +73,10 @@ int acd_supervisor_check(pcrm_acd *acd, const pcrm_actor *actor, const char *tar
 	if (!pcrm_actor_can(actor, PCRM_PERM_CALL_MONITOR))
 		return pcrm__error(PCRM_EPERM, "actor: role %s at level %d may not supervise agents "
 		                   "(needs call.monitor)", pcrm_role_name(actor->role), actor->level);
+	/* as in the store (pcrm_authorize): an actor of a unit the engine does not know is nobody */
+	if (acd->norgs > 0 && org_find(acd, actor->org_unit) < 0)
+		return pcrm__error(PCRM_EPERM, "actor.org_unit: \"%.32s\" is not an org unit of this "
+		                   "engine", actor->org_unit);
 	if (!target_org[0] || strcmp(actor->org_unit, target_org) == 0)
 		return PCRM_OK;
 	for (int i = org_find(acd, target_org); i >= 0; i = acd->orgs[i].parent)
@@ -163,6 +167,9 @@ int pcrm_acd_call_move(pcrm_acd *acd, const pcrm_actor *actor, const char *call_
 	if (!acd)
 		return pcrm__error(PCRM_EINVAL, "acd: missing");
 	acd_enter(acd);
+	/* the actor alone first (an empty target): nobody learns which calls are live for free */
+	if ((rc = acd_supervisor_check(acd, actor, "", "the engine")) < 0)
+		return acd_leave(acd, rc);
 	if (!(c = acd_call_find(acd, call_id)))
 		return acd_leave(acd, pcrm_error_last_status());
 	if ((rc = acd_check_id("queue_id", queue_id)) < 0)

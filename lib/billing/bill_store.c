@@ -226,8 +226,7 @@ int pcrm_bill_list_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char *cust
 	if (to_period && (rc = pcrm__month_parse(ctx, "to_period", to_period, &to)) != PCRM_OK)
 		return rc;
 	rc = pcrm__owner_load(ctx, customer_no, &owner);
-	if (rc == PCRM_OK)
-		rc = pcrm__owner_authorize(ctx, actor, &owner, PCRM_PERM_ARCHIVE_READ);
+	rc = pcrm__owner_authorize(ctx, actor, rc, &owner, PCRM_PERM_ARCHIVE_READ);
 	if (rc != PCRM_OK)
 		return rc;
 	if (!(list = calloc(1, sizeof(*list))))

@@ -161,11 +161,14 @@ static int correction_attempt(void *c)
 	return write_correction(c);
 }
 
-static int authorize(struct correction *c, const char *org)
+/* A bill that does not exist is refused like one of another unit (no bill-number oracle). */
+static int authorize(struct correction *c, const char *bill_no, int lookup_rc, const char *org)
 {
-	int rc = pcrm_authorize(c->ctx, c->actor, PCRM_PERM_BILLING_RUN, org);
+	int rc = pcrm__authorize_found(c->ctx, c->actor, PCRM_PERM_BILLING_RUN, "bill", bill_no,
+	                               lookup_rc, org);
 	if (rc == PCRM_OK)
-		rc = pcrm_authorize(c->ctx, c->actor, PCRM_PERM_LEDGER_ADJUST, org);
+		rc = pcrm__authorize_found(c->ctx, c->actor, PCRM_PERM_LEDGER_ADJUST, "bill", bill_no,
+		                           PCRM_OK, org);
 	if (rc == PCRM_OK && strcmp(c->old->status, "issued") != 0)
 		rc = pcrm__error(PCRM_ESTATE, "bill \"%s\" is %s: correct the bill that replaced it",
 		                 c->old->bill_no, c->old->status);
@@ -194,8 +197,7 @@ int pcrm_bill_correct(pcrm_ctx *ctx, const pcrm_actor *actor, const char *bill_n
 	if (!reason || !*reason || strlen(reason) > REASON_MAX)
 		return pcrm__error(PCRM_EINVAL, "reason: must be 1..%d bytes", REASON_MAX);
 	rc = pcrm__bill_record_load(ctx, bill_no, &c.old, org);
-	if (rc == PCRM_OK)
-		rc = authorize(&c, org);
+	rc = authorize(&c, bill_no, rc, org);
 	if (rc == PCRM_OK)
 		rc = recompute(&c);
 	if (rc == PCRM_OK)

@@ -13,6 +13,7 @@
 #include "billing_internal.h"
 #include "core/error.h"
 #include "ledger/ledger_internal.h"
+#include "org/org_internal.h"
 
 /* amount x days, accumulated per usage class and year class. */
 struct weights {
@@ -59,6 +60,9 @@ int pcrm_late_fee_quote(pcrm_ctx *ctx, const pcrm_actor *actor, const char *acco
 	for (int r = 0; r < 2; r++)
 		w.current[r] = w.earlier[r] = pcrm_decimal_from_int(0);
 	rc = pcrm__ledger_account_load(ctx, account_no, &acct);
+	/* a number nobody has is refused like an account of another unit (no oracle) */
+	rc = pcrm__authorize_found(ctx, actor, PCRM_PERM_ARCHIVE_READ, "account", account_no, rc,
+	                           acct.org_unit);
 	if (rc == PCRM_OK)
 		rc = pcrm_arrears_load(ctx, actor, acct.customer_no, account_no, on, &arrears);
 	for (size_t i = 0; rc == PCRM_OK && i < pcrm_arrears_count(arrears); i++)

@@ -231,11 +231,13 @@ int pcrm__complaint_load_authorized(pcrm_ctx *ctx, const pcrm_actor *actor, cons
 	*out = NULL;
 	if (rc == PCRM_OK && (!serial || !*serial || strlen(serial) > SERIAL_MAX))
 		rc = pcrm__error(PCRM_EINVAL, "serial: missing or longer than %d bytes", SERIAL_MAX);
-	if (rc == PCRM_OK)
+	if (rc == PCRM_OK) {
 		rc = pcrm__complaint_load(ctx, serial, out);
-	if (rc == PCRM_OK)
-		rc = pcrm_authorize(ctx, actor, permission,
-		                    json_string_value(json_object_get(*out, "responsible_unit")));
+		/* a serial nobody has is refused like a complaint of another unit (no oracle) */
+		rc = pcrm__authorize_found(
+			ctx, actor, permission, "complaint", serial, rc,
+			*out ? json_string_value(json_object_get(*out, "responsible_unit")) : NULL);
+	}
 	if (rc != PCRM_OK) {
 		json_decref(*out);
 		*out = NULL;
@@ -274,19 +276,6 @@ struct filing {
 	char contact_id[PCRM_CONTACT_ID_LEN + 1];
 	char *sealed;
 };
-
-/*
- * The customer's current org unit decides who may file for it.  A customer_no that names no
- * customer is the caller's bad input here, so it keeps this module's EINVAL wording (which
- * does not echo the number) instead of the customer module's ENOTFOUND.
- */
-static int customer_org(pcrm_ctx *ctx, const char *customer_no, char **org)
-{
-	int rc = pcrm__customer_org_read(ctx, customer_no, org);
-	if (rc == PCRM_ENOTFOUND)
-		rc = pcrm__error(PCRM_EINVAL, "customer_no: no such customer");
-	return rc;
-}
 
 /* The customer: given, or the first the screen pop finds for the caller, or none (anonymous). */
 static int resolve_customer(struct filing *f)
@@ -331,6 +320,9 @@ static int prepare_filing(struct filing *f, const char *json, json_t **doc)
 
 	if (rc == PCRM_OK)
 		rc = pcrm__complaint_parse(json, doc, &f->in);
+	/* the actor alone (its role, its unit exists) before anything about the store is said */
+	if (rc == PCRM_OK)
+		rc = pcrm_authorize(f->ctx, f->actor, PCRM_PERM_CONTACT_WRITE, NULL);
 	if (rc == PCRM_OK)
 		rc = pcrm__complaint_config_load(f->ctx, &config);
 	if (rc == PCRM_OK &&
@@ -349,12 +341,14 @@ static int prepare_filing(struct filing *f, const char *json, json_t **doc)
 	if (rc == PCRM_OK && !f->customer_no && !f->in.anonymous)
 		rc = pcrm__error(PCRM_EINVAL, "anonymous: required (name and contact) when the ticket "
 		                              "has no customer");
-	if (rc == PCRM_OK && f->customer_no)
-		rc = customer_org(f->ctx, f->customer_no, &f->org_unit);
-	else if (rc == PCRM_OK)
+	if (rc == PCRM_OK && f->customer_no) {
+		/* a number nobody has is refused like another unit's customer (no oracle) */
+		rc = pcrm__customer_org_read(f->ctx, f->customer_no, &f->org_unit);
+		rc = pcrm__authorize_found(f->ctx, f->actor, PCRM_PERM_CONTACT_WRITE, "customer",
+		                           f->customer_no, rc, f->org_unit);
+	} else if (rc == PCRM_OK) {
 		rc = (f->org_unit = strdup(f->actor->org_unit)) ? PCRM_OK : pcrm__error_oom();
-	if (rc == PCRM_OK && f->customer_no)
-		rc = pcrm_authorize(f->ctx, f->actor, PCRM_PERM_CONTACT_WRITE, f->org_unit);
+	}
 	if (rc == PCRM_OK)
 		rc = pcrm__complaint_route(f->ctx, config, f->in.category, f->in.subcategory,
 		                           f->org_unit, &f->responsible, &f->by_default);

@@ -139,10 +139,11 @@ static int prepare_record(pcrm_ctx *ctx, const pcrm_actor *actor, const char *cu
 		rc = check_customer_no(customer_no);
 	if (rc == PCRM_OK)
 		rc = pcrm__contact_parse(json, json ? strlen(json) : 0, doc, f);
-	if (rc == PCRM_OK)
+	if (rc == PCRM_OK) {
 		rc = pcrm__customer_org_read(ctx, customer_no, org);
-	if (rc == PCRM_OK)
-		rc = pcrm_authorize(ctx, actor, PCRM_PERM_CONTACT_WRITE, *org);
+		rc = pcrm__authorize_found(ctx, actor, PCRM_PERM_CONTACT_WRITE, "customer", customer_no,
+		                           rc, *org);
+	}
 	return rc;
 }
 
@@ -282,10 +283,11 @@ int pcrm_contact_list_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char *c
 		rc = pcrm_actor_validate(actor);
 	if (rc == PCRM_OK)
 		rc = check_customer_no(customer_no);
-	if (rc == PCRM_OK)
+	if (rc == PCRM_OK) {
 		rc = pcrm__customer_org_read(ctx, customer_no, &org);
-	if (rc == PCRM_OK)
-		rc = pcrm_authorize(ctx, actor, PCRM_PERM_ARCHIVE_READ, org);
+		rc = pcrm__authorize_found(ctx, actor, PCRM_PERM_ARCHIVE_READ, "customer", customer_no,
+		                           rc, org);
+	}
 	if (rc == PCRM_OK)
 		rc = query_page(ctx, customer_no, cursor, after_at, after_id, limit, out);
 	free(org);

@@ -183,7 +183,9 @@ static int load_row(pcrm_ctx *ctx, const char *customer_no, struct customer_row 
 		"FROM customer c WHERE c.customer_no = $1";
 	pcrm_sql_value p[1] = { PCRM_SQL_S(customer_no) };
 	pcrm_rows *rows;
-	int rc = pcrm__store_query(ctx->store, sql, p, 1, &rows);
+	int rc;
+	memset(r, 0, sizeof(*r)); /* a miss leaves nothing for row_clear() to free */
+	rc = pcrm__store_query(ctx->store, sql, p, 1, &rows);
 	if (rc != PCRM_OK)
 		return rc;
 	rc = pcrm__rows_next(rows);
@@ -426,10 +428,11 @@ int pcrm_customer_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *custom
 	rc = pcrm_actor_validate(actor);
 	if (rc == PCRM_OK)
 		rc = load_row(ctx, customer_no, &r);
-	if (rc != PCRM_OK)
+	if (rc != PCRM_OK && rc != PCRM_ENOTFOUND)
 		return rc;
-	org = doc_str(r.doc, "org_unit");
-	rc = pcrm_authorize(ctx, actor, PCRM_PERM_ARCHIVE_READ, org);
+	org = rc == PCRM_OK ? doc_str(r.doc, "org_unit") : NULL;
+	rc = pcrm__authorize_found(ctx, actor, PCRM_PERM_ARCHIVE_READ, "customer", customer_no, rc,
+	                           org);
 	if (rc == PCRM_OK && (flags & PCRM_CUSTOMER_REVEAL_ID))
 		rc = reveal_id(ctx, actor, customer_no, org, &r);
 	if (rc == PCRM_OK)
@@ -503,9 +506,10 @@ static int load_for_change(pcrm_ctx *ctx, const pcrm_actor *actor, const char *c
 		rc = pcrm__error(PCRM_EINVAL, "customer_no: missing");
 	if (rc == PCRM_OK)
 		rc = load_row(ctx, customer_no, r);
-	if (rc != PCRM_OK)
+	if (rc != PCRM_OK && rc != PCRM_ENOTFOUND)
 		return rc;
-	rc = pcrm_authorize(ctx, actor, PCRM_PERM_ARCHIVE_WRITE, doc_str(r->doc, "org_unit"));
+	rc = pcrm__authorize_found(ctx, actor, PCRM_PERM_ARCHIVE_WRITE, "customer", customer_no, rc,
+	                           rc == PCRM_OK ? doc_str(r->doc, "org_unit") : NULL);
 	if (rc == PCRM_OK && strcmp(doc_str(r->doc, "status"), "closed") == 0)
 		rc = pcrm__error(PCRM_ESTATE, "customer \"%s\" is closed and cannot change", customer_no);
 	if (rc == PCRM_OK && r->version != expected_version)

@@ -47,8 +47,7 @@ static int begin_op(pcrm_ctx *ctx, const pcrm_actor *actor, const char *mp_no, c
 	rc = check_not_future(ctx, at_name, at);
 	if (rc == PCRM_OK)
 		rc = pcrm__point_owner(ctx, mp_no, &op->owner, &op->point_active);
-	if (rc == PCRM_OK)
-		rc = pcrm__owner_authorize(ctx, actor, &op->owner, PCRM_PERM_ARCHIVE_WRITE);
+	rc = pcrm__owner_authorize(ctx, actor, rc, &op->owner, PCRM_PERM_ARCHIVE_WRITE);
 	return rc;
 }
 

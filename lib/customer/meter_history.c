@@ -129,8 +129,7 @@ int pcrm_meter_history_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char *
 		rc = pcrm__code_arg("mp_no", mp_no);
 	if (rc == PCRM_OK)
 		rc = pcrm__point_owner(ctx, mp_no, &owner, &active);
-	if (rc == PCRM_OK)
-		rc = pcrm__owner_authorize(ctx, actor, &owner, PCRM_PERM_ARCHIVE_READ);
+	rc = pcrm__owner_authorize(ctx, actor, rc, &owner, PCRM_PERM_ARCHIVE_READ);
 	if (rc != PCRM_OK)
 		return rc;
 	h = calloc(1, sizeof(*h));

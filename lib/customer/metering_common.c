@@ -83,10 +83,13 @@ int pcrm__owner_load(pcrm_ctx *ctx, const char *customer_no, struct pcrm__owner 
 	return rc;
 }
 
-int pcrm__owner_authorize(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__owner *owner,
-                          pcrm_permission permission)
+int pcrm__owner_authorize(pcrm_ctx *ctx, const pcrm_actor *actor, int lookup_rc,
+                          const struct pcrm__owner *owner, pcrm_permission permission)
 {
-	int rc = pcrm_authorize(ctx, actor, permission, owner->org_unit);
+	/* On a miss `owner` was never filled: the audit entry names no key. */
+	const char *key = lookup_rc == PCRM_OK ? owner->customer_no : "";
+	int rc = pcrm__authorize_found(ctx, actor, permission, "customer", key, lookup_rc,
+	                               lookup_rc == PCRM_OK ? owner->org_unit : NULL);
 	/* after the permission check: an outsider learns nothing about the customer's state */
 	if (rc == PCRM_OK && permission == PCRM_PERM_ARCHIVE_WRITE && owner->closed)
 		rc = pcrm__error(PCRM_ESTATE, "customer \"%s\" is closed and its archive cannot change",

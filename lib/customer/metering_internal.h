@@ -126,11 +126,14 @@ int pcrm__owner_load(pcrm_ctx *ctx, const char *customer_no, struct pcrm__owner 
 void pcrm__owner_from_row(struct pcrm_rows *rows, int col, struct pcrm__owner *out);
 
 /**
- * pcrm_authorize() on the owner's org unit; writing to a closed customer's
- * archive is PCRM_ESTATE after the permission check.
+ * The permission check on the owner's org unit after the lookup that filled
+ * `owner` returned `lookup_rc` (pcrm__authorize_found): a miss (PCRM_ENOTFOUND)
+ * and an owner outside the actor's subtree are refused alike, another error is
+ * returned as it is.  Writing to a closed customer's archive is PCRM_ESTATE
+ * after the permission check.
  */
-int pcrm__owner_authorize(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__owner *owner,
-                          pcrm_permission permission);
+int pcrm__owner_authorize(pcrm_ctx *ctx, const pcrm_actor *actor, int lookup_rc,
+                          const struct pcrm__owner *owner, pcrm_permission permission);
 
 /* ---- records: accounts and metering points (metering_common.c) ---- */
 

@@ -226,8 +226,7 @@ int pcrm_reading_record(pcrm_ctx *ctx, const pcrm_actor *actor, const char *mete
 		rc = pcrm__installation_latest(ctx, 1, meter_no, &inst, &found);
 	if (rc == PCRM_OK && !found)
 		rc = pcrm__error(PCRM_ENOTFOUND, "meter \"%s\" was never installed", meter_no);
-	if (rc == PCRM_OK)
-		rc = pcrm__owner_authorize(ctx, actor, &inst.owner, PCRM_PERM_ARCHIVE_WRITE);
+	rc = pcrm__owner_authorize(ctx, actor, rc, &inst.owner, PCRM_PERM_ARCHIVE_WRITE);
 	if (rc == PCRM_OK && !inst.in_service) {
 		pcrm__time_text(ctx, inst.removed_at, when);
 		rc = pcrm__error(PCRM_ESTATE, "meter \"%s\" was removed from metering point \"%s\" at %s",

@@ -152,8 +152,7 @@ int pcrm_reading_list_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char *m
 	if (rc == PCRM_OK && !found)
 		rc = pcrm__error(PCRM_ENOTFOUND, "meter \"%s\" was never installed", meter_no);
 	/* denied (and audited) when the meter now serves a customer outside the actor's subtree */
-	if (rc == PCRM_OK)
-		rc = pcrm__owner_authorize(ctx, actor, &inst.owner, PCRM_PERM_ARCHIVE_READ);
+	rc = pcrm__owner_authorize(ctx, actor, rc, &inst.owner, PCRM_PERM_ARCHIVE_READ);
 	if (rc == PCRM_OK)
 		rc = pcrm__authorize_scope(ctx, actor, PCRM_PERM_ARCHIVE_READ, NULL, &scope);
 	if (rc == PCRM_OK)
@@ -189,8 +188,7 @@ int pcrm_metering_point_energy(pcrm_ctx *ctx, const pcrm_actor *actor, const cha
 	rc = check_period(actor, "mp_no", mp_no, reg, from, to);
 	if (rc == PCRM_OK)
 		rc = pcrm__point_owner(ctx, mp_no, &owner, &active);
-	if (rc == PCRM_OK)
-		rc = pcrm__owner_authorize(ctx, actor, &owner, PCRM_PERM_ARCHIVE_READ);
+	rc = pcrm__owner_authorize(ctx, actor, rc, &owner, PCRM_PERM_ARCHIVE_READ);
 	p[0] = PCRM_SQL_S(mp_no);
 	p[1] = PCRM_SQL_S(pcrm_register_name(reg));
 	p[2] = PCRM_SQL_I(from);

@@ -88,8 +88,7 @@ int pcrm__record_create(pcrm_ctx *ctx, const pcrm_actor *actor,
 		rc = kind->doc_check(doc, 0);
 	if (rc == PCRM_OK)
 		rc = pcrm__owner_load(ctx, customer_no, &owner);
-	if (rc == PCRM_OK)
-		rc = pcrm__owner_authorize(ctx, actor, &owner, PCRM_PERM_ARCHIVE_WRITE);
+	rc = pcrm__owner_authorize(ctx, actor, rc, &owner, PCRM_PERM_ARCHIVE_WRITE);
 	if (rc == PCRM_OK && kind->check_links)
 		rc = kind->check_links(ctx, customer_no, doc, NULL);
 	if (rc == PCRM_OK)
@@ -142,8 +141,7 @@ int pcrm__record_get(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__
 		rc = pcrm__code_arg(kind->key, key);
 	if (rc == PCRM_OK)
 		rc = load_record(ctx, kind, key, &owner, &r);
-	if (rc == PCRM_OK)
-		rc = pcrm__owner_authorize(ctx, actor, &owner, PCRM_PERM_ARCHIVE_READ);
+	rc = pcrm__owner_authorize(ctx, actor, rc, &owner, PCRM_PERM_ARCHIVE_READ);
 	if (rc == PCRM_OK)
 		*out = r;
 	else
@@ -166,8 +164,7 @@ int pcrm__record_list_of(pcrm_ctx *ctx, const pcrm_actor *actor,
 		rc = pcrm__code_arg("customer_no", customer_no);
 	if (rc == PCRM_OK)
 		rc = pcrm__owner_load(ctx, customer_no, &owner);
-	if (rc == PCRM_OK)
-		rc = pcrm__owner_authorize(ctx, actor, &owner, PCRM_PERM_ARCHIVE_READ);
+	rc = pcrm__owner_authorize(ctx, actor, rc, &owner, PCRM_PERM_ARCHIVE_READ);
 	if (rc != PCRM_OK)
 		return rc;
 	return pcrm__record_list_load(ctx, kind->list_sql, customer_no, out);
@@ -219,7 +216,7 @@ static int check_change(pcrm_ctx *ctx, const pcrm_actor *actor,
                         const struct pcrm__owner *owner, const struct pcrm__record *r,
                         int expected_version)
 {
-	int rc = pcrm__owner_authorize(ctx, actor, owner, PCRM_PERM_ARCHIVE_WRITE);
+	int rc = pcrm__owner_authorize(ctx, actor, PCRM_OK, owner, PCRM_PERM_ARCHIVE_WRITE);
 	if (rc == PCRM_OK && kind->final_status &&
 	    strcmp(pcrm__record_str(r, "status"), kind->final_status) == 0)
 		rc = pcrm__error(PCRM_ESTATE, "%s \"%s\" is %s and cannot change", kind->label, key,
@@ -253,6 +250,8 @@ int pcrm__record_update(pcrm_ctx *ctx, const pcrm_actor *actor,
 		rc = pcrm__error(PCRM_EINVAL, "%s: cannot change", kind->key);
 	if (rc == PCRM_OK)
 		rc = load_record(ctx, kind, key, &owner, &r);
+	if (rc == PCRM_ENOTFOUND) /* refused like a record of another unit */
+		rc = pcrm__owner_authorize(ctx, actor, rc, &owner, PCRM_PERM_ARCHIVE_WRITE);
 	if (rc == PCRM_OK)
 		rc = check_change(ctx, actor, kind, key, &owner, r, expected_version);
 	if (rc == PCRM_OK && !(doc = pcrm__record_doc_copy(r)))

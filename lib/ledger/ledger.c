@@ -538,9 +538,9 @@ int pcrm__ledger_post_doc(pcrm_ctx *ctx, const pcrm_actor *actor, const char *ac
 		rc = pcrm__error(PCRM_EINVAL, "%s: lies in the future",
 		                 strcmp(req.kind, "payment") == 0 ? "paid_at" : "at");
 	if (rc == PCRM_OK)
-		rc = pcrm__ledger_account_load(ctx, account_no, &acct);
-	if (rc == PCRM_OK)
-		rc = pcrm_authorize(ctx, actor, permission_for(&req), acct.org_unit);
+		rc = pcrm__authorize_found(ctx, actor, permission_for(&req), "account", account_no,
+		                           pcrm__ledger_account_load(ctx, account_no, &acct),
+		                           acct.org_unit);
 	if (rc == PCRM_OK && !(request = pcrm__ledger_request_text(doc, acct.account_no)))
 		rc = pcrm__error_oom();
 	if (rc != PCRM_OK) {

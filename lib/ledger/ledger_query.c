@@ -63,9 +63,9 @@ static int readable_account(pcrm_ctx *ctx, const pcrm_actor *actor, const char *
 {
 	int rc = out ? pcrm_actor_validate(actor) : pcrm__error(PCRM_EINVAL, "out: is NULL");
 	if (rc == PCRM_OK)
-		rc = pcrm__ledger_account_load(ctx, account_no, acct);
-	if (rc == PCRM_OK)
-		rc = pcrm_authorize(ctx, actor, PCRM_PERM_ARCHIVE_READ, acct->org_unit);
+		rc = pcrm__authorize_found(ctx, actor, PCRM_PERM_ARCHIVE_READ, "account", account_no,
+		                           pcrm__ledger_account_load(ctx, account_no, acct),
+		                           acct->org_unit);
 	return rc;
 }
 
@@ -241,16 +241,19 @@ int pcrm_arrears_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char *custom
 	rc = check_date("as_of", as_of);
 	if (rc == PCRM_OK)
 		rc = pcrm_actor_validate(actor);
+	if (rc == PCRM_OK && (!customer_no || !*customer_no))
+		rc = pcrm__error(PCRM_EINVAL, "customer_no: missing");
+	/* The customer's scope first: nothing about its accounts is said to an outsider. */
 	if (rc == PCRM_OK)
-		rc = customer_org(ctx, customer_no, org);
+		rc = pcrm__authorize_found(ctx, actor, PCRM_PERM_ARCHIVE_READ, "customer", customer_no,
+		                           customer_org(ctx, customer_no, org), org);
 	if (rc == PCRM_OK && account_no) {
 		rc = pcrm__ledger_account_load(ctx, account_no, &acct);
-		if (rc == PCRM_OK && strcmp(acct.customer_no, customer_no) != 0)
+		if (rc == PCRM_ENOTFOUND ||
+		    (rc == PCRM_OK && strcmp(acct.customer_no, customer_no) != 0))
 			rc = pcrm__error(PCRM_ENOTFOUND, "account_no: \"%s\" is not an account of %s",
 			                 account_no, customer_no);
 	}
-	if (rc == PCRM_OK)
-		rc = pcrm_authorize(ctx, actor, PCRM_PERM_ARCHIVE_READ, org);
 	if (rc != PCRM_OK)
 		return rc;
 	a = calloc(1, sizeof(*a));
@@ -448,9 +451,9 @@ int pcrm_dunning_remind(pcrm_ctx *ctx, const pcrm_actor *actor, const char *acco
 	if (rc == PCRM_OK)
 		rc = remind_check(ctx, doc, &at);
 	if (rc == PCRM_OK)
-		rc = pcrm__ledger_account_load(ctx, account_no, &acct);
-	if (rc == PCRM_OK)
-		rc = pcrm_authorize(ctx, actor, PCRM_PERM_CONTACT_WRITE, acct.org_unit);
+		rc = pcrm__authorize_found(ctx, actor, PCRM_PERM_CONTACT_WRITE, "account", account_no,
+		                           pcrm__ledger_account_load(ctx, account_no, &acct),
+		                           acct.org_unit);
 	if (rc == PCRM_OK)
 		rc = pcrm__store_begin(ctx->store);
 	if (rc == PCRM_OK)

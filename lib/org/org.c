@@ -162,6 +162,13 @@ int pcrm_org_unit_create(pcrm_ctx *ctx, const pcrm_actor *actor, const char *cod
 			         actor->operator_id, pcrm_role_name(actor->role), actor->level);
 			return pcrm__audit_deny(ctx, actor, PCRM_PERM_ORG_WRITE, "org_unit", code, reason);
 		}
+		/*
+		 * The actor's own unit must exist, like everywhere else; the one exception is
+		 * the administrator who plants the unit they work in (the first unit of a store).
+		 */
+		if (strcmp(actor->org_unit, code) != 0 &&
+		    (rc = pcrm_authorize(ctx, actor, PCRM_PERM_ORG_WRITE, NULL)) != PCRM_OK)
+			return rc;
 		snprintf(path, sizeof(path), "/%s/", code);
 	} else {
 		rc = pcrm_authorize(ctx, actor, PCRM_PERM_ORG_WRITE, parent_code);

@@ -51,4 +51,33 @@ int pcrm__authorize_scope(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permissio
 int pcrm__authorize_with_home(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permission,
                               const struct pcrm_org_unit *home, const char *target_org);
 
+/**
+ * The permission check for one archived object found by its key (a
+ * customer, account, bill, ...): pcrm_authorize() against `owner_org`, the
+ * org unit the object belongs to, or NULL when no object has that key.  A
+ * missing object and one outside the actor's subtree are refused alike:
+ * PCRM_EPERM with the message `<kind>: unknown or outside the org subtree
+ * of <operator>'s org unit <unit>` (the key only in the audit entry), so the
+ * answer never tells whether the key exists elsewhere or who owns it.  The audit entry records the true reason.  A malformed
+ * actor, a role without the permission, an actor whose unit does not exist
+ * and the township rule are answered first, from the actor alone.
+ */
+int pcrm__authorize_object(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permission,
+                           const char *kind, const char *key, const char *owner_org);
+
+/** pcrm__authorize_object() with the actor's unit already read (NULL: it does not exist). */
+int pcrm__authorize_object_with_home(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                     pcrm_permission permission,
+                                     const struct pcrm_org_unit *home, const char *kind,
+                                     const char *key, const char *owner_org);
+
+/**
+ * pcrm__authorize_object() after a lookup that returned `lookup_rc`:
+ * PCRM_ENOTFOUND becomes the refusal for a missing object, another error
+ * is returned as it is, PCRM_OK checks `owner_org`.  Lets a caller write
+ * `rc = load(...); rc = pcrm__authorize_found(..., rc, org);`.
+ */
+int pcrm__authorize_found(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permission,
+                          const char *kind, const char *key, int lookup_rc, const char *owner_org);
+
 #endif

@@ -274,8 +274,9 @@ int pcrm_notification_ack(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id
 	if (!id || !*id)
 		return pcrm__error(PCRM_EINVAL, "id: is empty");
 	rc = load_state(ctx, id, org_unit, sizeof(org_unit), &delivered);
-	if (rc == PCRM_OK)
-		rc = pcrm_authorize(ctx, actor, PCRM_PERM_WORKORDER_HANDLE, org_unit);
+	/* an id nobody has is refused like a notification of another unit (no oracle) */
+	rc = pcrm__authorize_found(ctx, actor, PCRM_PERM_WORKORDER_HANDLE, "notification", id, rc,
+	                           org_unit);
 	if (rc != PCRM_OK || delivered)
 		return rc;
 	rc = pcrm__store_begin(ctx->store);

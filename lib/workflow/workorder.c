@@ -220,9 +220,12 @@ static int load_op(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *acto
 	memset(&home, 0, sizeof(home));
 	/* the actor's org unit comes with the work order: one statement for both */
 	rc = pcrm__wo_op_load_home(op, ctx, actor, id, pcrm_ctx_now(ctx), &home);
-	if (rc == PCRM_OK)
-		rc = pcrm__authorize_with_home(ctx, actor, perm, home.code ? &home : NULL,
-		                               pcrm__wo_str(op->wo, "org_unit"));
+	/* an id nobody has is refused like a work order of another unit (no oracle) */
+	if (rc == PCRM_ENOTFOUND)
+		rc = pcrm__authorize_object(ctx, actor, perm, "work order", id, NULL);
+	else if (rc == PCRM_OK)
+		rc = pcrm__authorize_object_with_home(ctx, actor, perm, home.code ? &home : NULL,
+		                                      "work order", id, pcrm__wo_str(op->wo, "org_unit"));
 	pcrm__org_clear(&home);
 	return rc;
 }
@@ -387,18 +390,32 @@ static int existing(pcrm_ctx *ctx, const pcrm_actor *actor, const struct open_re
 	return rc;
 }
 
-static int customer_exists(pcrm_ctx *ctx, const char *customer_no)
+/*
+ * The customer a work order is opened for must lie in the actor's subtree.  A customer of
+ * another unit and a number that belongs to nobody are refused alike, so opening a work order
+ * is no way to learn which customer numbers exist (pcrm__authorize_object).
+ */
+static int customer_in_scope(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no)
 {
-	static const char sql[] = "SELECT COUNT(*) FROM customer WHERE customer_no = $1";
+	static const char sql[] = "SELECT org_unit FROM customer WHERE customer_no = $1";
 	pcrm_sql_value p[1] = { PCRM_SQL_S(customer_no) };
-	int64_t n = 0;
+	pcrm_rows *rows;
+	char *org = NULL;
 	int rc;
 	if (!customer_no)
 		return PCRM_OK;
-	rc = pcrm__store_query_int(ctx->store, sql, p, 1, &n);
-	if (rc == PCRM_OK && n == 0)
-		rc = pcrm__error(PCRM_ENOTFOUND, "customer_no: customer \"%.32s\" does not exist",
-		                 customer_no);
+	rc = pcrm__store_query(ctx->store, sql, p, 1, &rows);
+	if (rc != PCRM_OK)
+		return rc;
+	rc = pcrm__rows_next(rows);
+	if (rc == 1 && !(org = strdup(pcrm__rows_text(rows, 0))))
+		rc = pcrm__error_oom();
+	pcrm__rows_free(rows);
+	if (rc < 0)
+		return rc;
+	rc = pcrm__authorize_object(ctx, actor, PCRM_PERM_WORKORDER_HANDLE, "customer", customer_no,
+	                            org);
+	free(org);
 	return rc;
 }
 
@@ -488,7 +505,7 @@ int pcrm_workorder_open_classed(pcrm_ctx *ctx, const pcrm_actor *actor, const ch
 	if (rc == PCRM_OK)
 		rc = pcrm_authorize(ctx, actor, PCRM_PERM_WORKORDER_HANDLE, org_unit);
 	if (rc == PCRM_OK)
-		rc = customer_exists(ctx, customer_no);
+		rc = customer_in_scope(ctx, actor, customer_no);
 	if (rc == PCRM_OK)
 		rc = pcrm__workflow_load(ctx, workflow, 0, &op.wf);
 	req.data = data;
@@ -533,8 +550,10 @@ int pcrm_workorder_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
 		rc = check_id(id);
 	if (rc == PCRM_OK)
 		rc = pcrm__workorder_read(ctx, id, &obj, &steps);
-	if (rc == PCRM_OK)
-		rc = pcrm_authorize(ctx, actor, PCRM_PERM_ARCHIVE_READ, pcrm__wo_str(obj, "org_unit"));
+	/* an id nobody has is refused like a work order of another unit (no oracle) */
+	if (rc == PCRM_OK || rc == PCRM_ENOTFOUND)
+		rc = pcrm__authorize_found(ctx, actor, PCRM_PERM_ARCHIVE_READ, "work order", id, rc,
+		                           obj ? pcrm__wo_str(obj, "org_unit") : NULL);
 	if (rc == PCRM_OK)
 		return pcrm__workorder_new(obj, steps, out);
 	json_decref(obj);

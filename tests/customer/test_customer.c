@@ -189,7 +189,7 @@ PCRM_BACKEND_TEST(customer, update_is_versioned)
 	                  PCRM_EINVAL, "name");
 	pcrm_assert_fails(pcrm_customer_update(t->ctx, &city_clerk, "9999", "{\"name\": \"x\"}", 1,
 	                                       NULL),
-	                  PCRM_ENOTFOUND, "9999");
+	                  PCRM_EPERM, "customer: unknown or outside");
 	pcrm_assert_ok(pcrm_customer_get(t->ctx, &city_agent, "3701000001", 0, &c));
 	cr_assert_str_eq(pcrm_customer_name(c), "张三丰");
 	cr_assert_eq(pcrm_customer_version(c), 2);

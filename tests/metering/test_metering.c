@@ -195,11 +195,11 @@ PCRM_BACKEND_TEST(account, rejections_name_the_field)
 	pcrm_assert_fails(pcrm_account_create(t->ctx, &city_clerk, NULL, account_bank, NULL),
 	                  PCRM_EINVAL, "customer_no: missing");
 	pcrm_assert_fails(pcrm_account_create(t->ctx, &city_clerk, "C404", account_bank, NULL),
-	                  PCRM_ENOTFOUND, "C404");
+	                  PCRM_EPERM, "customer: unknown or outside");
 	/* account numbers are unique across customers */
 	pcrm_assert_fails(pcrm_account_create(t->ctx, &root_admin, "Q1", account_cash, NULL),
 	                  PCRM_EDUPLICATE, "account_no: \"A1\" is already taken");
-	pcrm_assert_fails(pcrm_account_get(t->ctx, &city_agent, "A404", &a), PCRM_ENOTFOUND, "A404");
+	pcrm_assert_fails(pcrm_account_get(t->ctx, &city_agent, "A404", &a), PCRM_EPERM, "customer: unknown or outside");
 	cr_assert_null(a);
 	pcrm_assert_fails(pcrm_account_get(t->ctx, &city_agent, "A1", NULL), PCRM_EINVAL, "out");
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM account"), 1);
@@ -238,7 +238,7 @@ PCRM_BACKEND_TEST(account, update_is_versioned)
 	                                   2, NULL));
 	pcrm_assert_fails(pcrm_account_update(t->ctx, &city_clerk, "A404", "{\"name\": \"x\"}", 1,
 	                                      NULL),
-	                  PCRM_ENOTFOUND, "A404");
+	                  PCRM_EPERM, "customer: unknown or outside");
 	pcrm_assert_ok(pcrm_account_get(t->ctx, &city_agent, "A1", &a));
 	cr_assert_eq(pcrm_account_version(a), 3);
 	cr_assert_str_eq(pcrm_account_payment_method(a), "prepaid");
@@ -370,8 +370,8 @@ PCRM_BACKEND_TEST(metering_point, rejections_name_the_field)
 	pcrm_assert_fails(pcrm_metering_point_update(t->ctx, &city_clerk, "MP1",
 	                                             "{\"status\": \"gone\"}", 1, NULL),
 	                  PCRM_EINVAL, "status: must be one of active, inactive");
-	pcrm_assert_fails(pcrm_metering_point_get(t->ctx, &city_agent, "MP404", &mp), PCRM_ENOTFOUND,
-	                  "MP404");
+	pcrm_assert_fails(pcrm_metering_point_get(t->ctx, &city_agent, "MP404", &mp), PCRM_EPERM,
+	                  "customer: unknown or outside");
 	cr_assert_null(mp);
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM metering_point"), 1);
 }
@@ -463,7 +463,7 @@ PCRM_BACKEND_TEST(meter, install_rejections_name_the_field)
 	pcrm_assert_fails(pcrm_meter_install(t->ctx, &city_clerk, "MP1", meter_m1, t->now + 60),
 	                  PCRM_EINVAL, "installed_at: 2026-11-23T09:01:00+08:00 is in the future");
 	pcrm_assert_fails(pcrm_meter_install(t->ctx, &city_clerk, "MP404", meter_m1, ago(t, 1)),
-	                  PCRM_ENOTFOUND, "MP404");
+	                  PCRM_EPERM, "customer: unknown or outside");
 	pcrm_assert_fails(pcrm_meter_install(t->ctx, &city_clerk, "MP1", NULL, ago(t, 1)),
 	                  PCRM_EINVAL, "meter: missing");
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM meter_installation"), 0);
@@ -824,7 +824,7 @@ PCRM_BACKEND_TEST(reading, bad_arguments_name_the_field)
 	setup_meter(t);
 	pcrm_assert_fails(pcrm_reading_record(t->ctx, &city_clerk, "M404", PCRM_REGISTER_TOTAL,
 	                                      dec("1"), ago(t, 1), 0, NULL),
-	                  PCRM_ENOTFOUND, "meter \"M404\" was never installed");
+	                  PCRM_EPERM, "customer: unknown or outside");
 	pcrm_assert_fails(pcrm_reading_record(t->ctx, &city_clerk, NULL, PCRM_REGISTER_TOTAL,
 	                                      dec("1"), ago(t, 1), 0, NULL),
 	                  PCRM_EINVAL, "meter_no: missing");
@@ -891,10 +891,10 @@ PCRM_BACKEND_TEST(reading, lists_cover_the_period)
 	cr_assert_null(l);
 	pcrm_assert_fails(pcrm_reading_list_load(t->ctx, &city_agent, "M404", PCRM_REGISTER_TOTAL, 0,
 	                                         t->now, &l),
-	                  PCRM_ENOTFOUND, "M404");
+	                  PCRM_EPERM, "customer: unknown or outside");
 	pcrm_assert_fails(pcrm_metering_point_energy(t->ctx, &city_agent, "MP404",
 	                                             PCRM_REGISTER_TOTAL, 0, t->now, &e),
-	                  PCRM_ENOTFOUND, "MP404");
+	                  PCRM_EPERM, "customer: unknown or outside");
 	pcrm_assert_fails(pcrm_metering_point_energy(t->ctx, &city_agent, "MP1", (pcrm_register)0, 0,
 	                                             t->now, &e),
 	                  PCRM_EINVAL, "register");

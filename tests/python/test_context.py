@@ -79,7 +79,7 @@ def test_transaction_rolls_back_on_exception(sctx):
             sctx.org_create(ROOT_ADMIN, "3703", "37", "淄博供电公司", "city")
             raise KeyError("abort")
     assert sctx.tx_depth == 0
-    with pytest.raises(powercrm.NotFound):
+    with pytest.raises(powercrm.PermissionDenied):  # a missing unit: refused like another tree's
         sctx.org_get(ROOT_ADMIN, "3703")
 
 
@@ -89,9 +89,9 @@ def test_transaction_rolls_back_on_library_error(sctx):
         with sctx.transaction():
             sctx.org_create(ROOT_ADMIN, "3703", "37", "淄博供电公司", "city")
             sctx.org_create(ROOT_ADMIN, "3703", "37", "again", "city")
-    with pytest.raises(powercrm.NotFound):
-        sctx.org_get(ROOT_ADMIN, "3703")
     assert len(sctx.audit_list(MONITOR)) == before
+    with pytest.raises(powercrm.PermissionDenied):  # a missing unit: refused like another tree's
+        sctx.org_get(ROOT_ADMIN, "3703")
 
 
 def test_nested_transactions(sctx):
@@ -104,7 +104,7 @@ def test_nested_transactions(sctx):
                 raise ValueError
         assert sctx.tx_depth == 1
     assert sctx.org_get(ROOT_ADMIN, "3703").code == "3703"
-    with pytest.raises(powercrm.NotFound):
+    with pytest.raises(powercrm.PermissionDenied):
         sctx.org_get(ROOT_ADMIN, "3704")
 
 
@@ -117,7 +117,7 @@ def test_closing_inside_a_transaction_rolls_back(sqlite_path):
                 ctx.org_create(ROOT_ADMIN, "3703", "37", "淄博", "city")
                 ctx.close()
     with powercrm.open("sqlite:" + sqlite_path) as ctx:
-        with pytest.raises(powercrm.NotFound):
+        with pytest.raises(powercrm.PermissionDenied):
             ctx.org_get(ROOT_ADMIN, "3703")
 
 

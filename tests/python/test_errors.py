@@ -72,8 +72,17 @@ def test_invalid_input_names_the_field(sctx):
 
 def test_not_found(sctx):
     with pytest.raises(powercrm.NotFound) as ei:
-        sctx.org_get(ROOT_ADMIN, "3799")
-    check(ei, powercrm.NotFound, powercrm.Status.ENOTFOUND, '"3799"')
+        sctx.tariff_fetch(ROOT_ADMIN, "t-3799", 3)
+    check(ei, powercrm.NotFound, powercrm.Status.ENOTFOUND, '"t-3799"')
+
+
+def test_missing_and_foreign_keys_are_refused_alike(sctx):
+    """An org unit nobody has and one of another tree: the same status, the same words."""
+    with pytest.raises(powercrm.PermissionDenied) as missing:
+        sctx.org_get(CITY_ADMIN, "3799")
+    with pytest.raises(powercrm.PermissionDenied) as foreign:
+        sctx.org_get(CITY_ADMIN, "3702")
+    assert missing.value.message.replace("3799", "#") == foreign.value.message.replace("3702", "#")
 
 
 def test_conflict_on_stale_version(sctx):
@@ -201,7 +210,7 @@ def test_message_is_the_last_error_of_this_thread(sctx):
             errors.append(e)
 
     with pytest.raises(powercrm.NotFound) as ei:
-        sctx.org_get(ROOT_ADMIN, "3799")
+        sctx.tariff_fetch(ROOT_ADMIN, "t-3799", 3)
     t = threading.Thread(target=other)
     t.start()
     t.join()

@@ -55,7 +55,7 @@ def test_bad_input_and_permissions(ledger):
     with pytest.raises(powercrm.PermissionDenied):
         ledger.ledger_post(CITY_AGENT, "A1", {"kind": "refund", "idempotency_key": "R",
                                               "amount": D("1"), "reason": "x"})
-    with pytest.raises(powercrm.NotFound):
+    with pytest.raises(powercrm.PermissionDenied, match="unknown or outside"):
         ledger.ledger_post_payment(CITY_AGENT, "NOPE", "P2", D("1"))
     assert len(ledger.ledger(ROOT_ADMIN, "A1")) == 2
 

@@ -132,7 +132,7 @@ def test_meter_replacement_and_history(metered):
         metered.reading_record(CITY_CLERK, "M1", "total", "1500", T0 - DAY)
     metered.meter_remove(CITY_CLERK, "MP1", {"reason": "closure",
                                             "final_readings": {"total": "2"}}, T0 - DAY)
-    with pytest.raises(powercrm.NotFound):
+    with pytest.raises(powercrm.PermissionDenied, match="unknown or outside"):
         metered.reading_record(CITY_CLERK, "M9", "total", "1", T0)
 
 
@@ -168,7 +168,7 @@ def test_contact_errors(metered):
         metered.contact_record(CITY_AGENT, "C1", dict(CALL, channel="fax"))
     with pytest.raises(powercrm.InvalidInput, match="caller_number"):
         metered.contact_record(CITY_AGENT, "C1", dict(CALL, caller_number="12345"))
-    with pytest.raises(powercrm.NotFound):
+    with pytest.raises(powercrm.PermissionDenied, match="unknown or outside"):
         metered.contact_record(CITY_AGENT, "nobody", CALL)
     with pytest.raises(powercrm.PermissionDenied):
         metered.contact_record(MONITOR, "C1", CALL)

@@ -133,7 +133,8 @@ def test_notifications_are_claimed_and_acknowledged(wf):
     for n in claimed:
         wf.notification_ack(SYSTEM, n.id)
     wf.notification_ack(SYSTEM, claimed[0].id)  # again: a no-op
-    with pytest.raises(powercrm.NotFound):
+    # an id nobody has is refused like another unit's notification: no existence oracle
+    with pytest.raises(powercrm.PermissionDenied, match="unknown or outside"):
         wf.notification_ack(SYSTEM, "nope/1")
     with pytest.raises(powercrm.InvalidInput):
         wf.notification_claim(SYSTEM, limit=0)

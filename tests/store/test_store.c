@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -250,6 +251,46 @@ Test(store_sqlite_file, wal_reopen_and_newer_schema)
 	raw(ctx, sql);
 	pcrm_ctx_close(ctx);
 	pcrm_assert_fails(pcrm_ctx_open(&again, uri, NULL), PCRM_ESCHEMA, "upgrade");
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+static unsigned file_mode(const char *path)
+{
+	struct stat st;
+	cr_assert_eq(stat(path, &st), 0, "%s is missing", path);
+	return (unsigned)(st.st_mode & 0777);
+}
+
+/* A new database holds customer archives: owner only, even under umask 0. */
+Test(store_sqlite_file, new_files_are_private)
+{
+	char dir[] = "/tmp/pcrm-store-XXXXXX", uri[256], path[128], wal[256], shm[256], cmd[512];
+	char own[128], own_uri[256];
+	mode_t old = umask(0);
+	pcrm_ctx *ctx;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/crm.db", dir);
+	snprintf(uri, sizeof(uri), "sqlite:%s", path);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	snprintf(shm, sizeof(shm), "%s-shm", path);
+	pcrm_assert_ok(pcrm_ctx_open(&ctx, uri, NULL));
+	make_tree(ctx); /* writes, so the WAL and shared-memory files exist */
+	cr_assert_eq(file_mode(path), 0600, "crm.db is %o", file_mode(path));
+	cr_assert_eq(file_mode(wal), 0600, "crm.db-wal is %o", file_mode(wal));
+	cr_assert_eq(file_mode(shm), 0600, "crm.db-shm is %o", file_mode(shm));
+	pcrm_ctx_close(ctx);
+
+	/* a file that exists keeps the mode its owner chose */
+	snprintf(own, sizeof(own), "%s/shared.db", dir);
+	snprintf(own_uri, sizeof(own_uri), "sqlite:%s", own);
+	snprintf(cmd, sizeof(cmd), "touch %s && chmod 640 %s", own, own);
+	cr_assert_eq(system(cmd), 0);
+	pcrm_assert_ok(pcrm_ctx_open(&ctx, own_uri, NULL));
+	cr_assert_eq(file_mode(own), 0640, "shared.db is %o", file_mode(own));
+	pcrm_ctx_close(ctx);
+	umask(old);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	cr_assert_eq(system(cmd), 0);
 }
