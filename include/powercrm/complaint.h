@@ -237,6 +237,11 @@ typedef struct pcrm_complaint_stat {
 	pcrm_decimal satisfaction_rate;  /**< satisfied / visited */
 	int64_t avg_handling_seconds;    /**< mean of reply - acceptance (calendar seconds, rounded
 	                                      down) over the handled; -1 when none */
+	int64_t overdue;             /**< past their reply deadline: replied late, or not replied
+	                                  to and the deadline before now */
+	int64_t overdue_seconds;     /**< their total working seconds past the deadline (to the
+	                                  latest reply, or to now) */
+	int64_t avg_overdue_seconds; /**< overdue_seconds / overdue, rounded down; -1 when none */
 } pcrm_complaint_stat;
 
 /**
@@ -248,15 +253,46 @@ typedef struct pcrm_complaint_stat {
  * their keys.  Needs PCRM_PERM_ARCHIVE_READ on `org_unit`.  PCRM_EINVAL
  * for an inverted or empty period ("to: not after from") or an unknown
  * key ("group_by: ...").  Free with pcrm_complaint_stats_free().
+ *
+ * What the tickets' rows decide is read from the per-day summary for the
+ * whole summary days (+08:00) inside the period and from the tickets for
+ * the partial days at its edges, so any period is exact; the overdue flags
+ * and the overdue time of tickets not yet replied to are read from those
+ * tickets, counted up to the context's clock (pcrm_ctx_now()).
  */
 PCRM_EXTERN(int) pcrm_complaint_stats_compute(pcrm_ctx *ctx, const pcrm_actor *actor,
                                               const char *org_unit, pcrm_time from, pcrm_time to,
                                               const char *group_by, pcrm_complaint_stats **out);
+
+/**
+ * The same statistics as pcrm_complaint_stats_compute(), computed from the
+ * ticket rows alone without the per-day summary: slower over long periods;
+ * for checking the summary (after a bulk import, say) and as a benchmark's
+ * baseline.  Same arguments, checks and errors.
+ */
+PCRM_EXTERN(int) pcrm_complaint_stats_compute_direct(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                                     const char *org_unit, pcrm_time from,
+                                                     pcrm_time to, const char *group_by,
+                                                     pcrm_complaint_stats **out);
+
+/**
+ * Rebuilds the per-day summary of the tickets whose responsible unit lies
+ * in `org_unit`'s subtree (NULL: the actor's unit) from their rows, in one
+ * transaction: for operators after tickets were written around the library
+ * (a bulk import) or to repair the summary.  Filing, replies, visits and
+ * merges keep it up to date themselves.  Needs PCRM_PERM_ORG_WRITE on the
+ * unit; audited ("complaint.stats_rebuild").
+ */
+PCRM_EXTERN(int) pcrm_complaint_stats_rebuild(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                              const char *org_unit);
 PCRM_EXTERN(size_t) pcrm_complaint_stats_count(const pcrm_complaint_stats *stats);
 /** The i-th group, or NULL out of range. */
 PCRM_EXTERN(const pcrm_complaint_stat *) pcrm_complaint_stats_at(const pcrm_complaint_stats *stats,
                                                                  size_t i);
-/** Everything as one JSON object {"from", "to", "group_by", "rows": [...]}; lives as long as stats. */
+/**
+ * Everything as one JSON object {"from", "to", "now", "group_by", "rows":
+ * [...]}; lives as long as stats.
+ */
 PCRM_EXTERN(const char *) pcrm_complaint_stats_json(const pcrm_complaint_stats *stats);
 /**
  * The groups as CSV (RFC 4180, a header line, CRLF line ends) for

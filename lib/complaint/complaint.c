@@ -172,7 +172,7 @@ static const char *const text_columns[] = {
 };
 static const char *const int_columns[] = { "accepted_at", "replied_at", "visited_at",
 	                                   "closed_at", "reopened", "version", "visit_attempts",
-	                                   NULL };
+	                                   "reply_due_at", "late_seconds", NULL };
 
 int pcrm__complaint_load(pcrm_ctx *ctx, const char *serial, json_t **out)
 {
@@ -182,7 +182,8 @@ int pcrm__complaint_load(pcrm_ctx *ctx, const char *serial, json_t **out)
 		"recording_ref, work_order_id, contact_id, repeat_of, status, merged_into, "
 		"reply_channel, reply_content, customer_opinion, visit_result, satisfaction, "
 		"accepted_at, replied_at, visited_at, closed_at, reopened, version, visit_attempts, "
-		"routed_by_default, substantiated, sealed FROM complaint WHERE serial = $1";
+		"reply_due_at, late_seconds, routed_by_default, substantiated, sealed "
+		"FROM complaint WHERE serial = $1";
 	pcrm_sql_value p[1] = { PCRM_SQL_S(serial) };
 	pcrm_rows *rows;
 	json_t *row = NULL;
@@ -275,6 +276,7 @@ struct filing {
 	char work_order_id[PCRM_WORKORDER_ID_LEN + 1];
 	char contact_id[PCRM_CONTACT_ID_LEN + 1];
 	char *sealed;
+	pcrm_time reply_due_at; /* 0: the process has no limit */
 };
 
 /* The customer: given, or the first the screen pop finds for the caller, or none (anonymous). */
@@ -437,6 +439,10 @@ static int open_work_order(struct filing *f)
 	                pcrm__error_oom();
 	if (rc == PCRM_OK)
 		snprintf(f->work_order_id, sizeof(f->work_order_id), "%s", pcrm_workorder_id(wo));
+	if (rc == PCRM_OK)
+		rc = pcrm__complaint_deadline(f->ctx, pcrm_workorder_workflow(wo),
+		                              pcrm_workorder_workflow_version(wo), f->at,
+		                              &f->reply_due_at);
 	pcrm_workorder_free(wo);
 	free(text);
 	json_decref(data);
@@ -491,9 +497,9 @@ static int insert_ticket(struct filing *f)
 		"INSERT INTO complaint (responsible_unit, serial, accepting_unit, accepted_at, agent, "
 		"channel, caller_number, customer_no, org_unit, category, subcategory, nature, "
 		"urgency, routed_by_default, description, recording_ref, sealed, work_order_id, "
-		"contact_id, repeat_of, status, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-		"$10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 'open', 1)";
-	pcrm_sql_value p[20] = {
+		"contact_id, repeat_of, reply_due_at, status, version) VALUES ($1, $2, $3, $4, $5, $6, "
+		"$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 'open', 1)";
+	pcrm_sql_value p[21] = {
 		PCRM_SQL_S(f->responsible), PCRM_SQL_S(f->serial), PCRM_SQL_S(f->actor->org_unit),
 		PCRM_SQL_I(f->at), PCRM_SQL_S(f->actor->operator_id), PCRM_SQL_S(f->in.channel),
 		PCRM_SQL_S(f->caller[0] ? f->caller : NULL), PCRM_SQL_S(f->customer_no),
@@ -501,9 +507,11 @@ static int insert_ticket(struct filing *f)
 		PCRM_SQL_S(f->in.nature), PCRM_SQL_S(f->in.urgency), PCRM_SQL_I(f->by_default),
 		PCRM_SQL_S(f->in.description), PCRM_SQL_S(f->in.recording_ref), PCRM_SQL_S(f->sealed),
 		PCRM_SQL_S(f->work_order_id), PCRM_SQL_S(f->contact_id[0] ? f->contact_id : NULL),
-		PCRM_SQL_S(f->repeat_of[0] ? f->repeat_of : NULL)
+		PCRM_SQL_S(f->repeat_of[0] ? f->repeat_of : NULL),
+		f->reply_due_at ? PCRM_SQL_I(f->reply_due_at) : PCRM_SQL_NUL
 	};
-	return pcrm__store_exec(f->ctx->store, sql, p, 20, NULL);
+	int rc = pcrm__store_exec(f->ctx->store, sql, p, 21, NULL);
+	return rc == PCRM_OK ? pcrm__complaint_summary_apply(f->ctx, f->serial, 1) : rc;
 }
 
 /* What the audit log keeps: the ticket's classification, never its personal data. */

@@ -28,9 +28,13 @@ static int same_text(const char *a, const char *b)
 	return a && b && strcmp(a, b) == 0;
 }
 
-/* The version of the ticket's work order, and a check that it is in `state`. */
+/*
+ * The version of the ticket's work order, and a check that it is in `state`;
+ * `definition` (may be NULL) receives the definition it runs on.
+ */
 static int work_order_in(pcrm_ctx *ctx, const pcrm_actor *actor, const json_t *row,
-                         const char *state, const char *what, int *version)
+                         const char *state, const char *what, int *version,
+                         struct pcrm__complaint_definition *definition)
 {
 	pcrm_workorder *wo = NULL;
 	int rc = pcrm_workorder_get(ctx, actor, str(row, "work_order_id"), &wo);
@@ -39,6 +43,11 @@ static int work_order_in(pcrm_ctx *ctx, const pcrm_actor *actor, const json_t *r
 		                              "it is in \"%s\"", what, state, pcrm_workorder_state(wo));
 	if (rc == PCRM_OK)
 		*version = pcrm_workorder_version(wo);
+	if (rc == PCRM_OK && definition) {
+		snprintf(definition->workflow, sizeof(definition->workflow), "%s",
+		         pcrm_workorder_workflow(wo));
+		definition->version = pcrm_workorder_workflow_version(wo);
+	}
 	pcrm_workorder_free(wo);
 	return rc;
 }
@@ -63,9 +72,14 @@ static int update_ticket(pcrm_ctx *ctx, const json_t *row, const char *sql,
 	int rc;
 	p[n] = PCRM_SQL_S(str(row, "serial"));
 	p[n + 1] = PCRM_SQL_I(json_integer_value(json_object_get(row, "version")));
-	rc = pcrm__store_exec(ctx->store, sql, p, n + 2, &changes);
+	/* the summary loses the ticket as it was and gains it as it is (complaint_summary.c) */
+	rc = pcrm__complaint_summary_apply(ctx, str(row, "serial"), -1);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_exec(ctx->store, sql, p, n + 2, &changes);
 	if (rc == PCRM_OK && changes != 1)
 		rc = pcrm__error(PCRM_ECONFLICT, "serial: the ticket changed meanwhile; read it again");
+	if (rc == PCRM_OK)
+		rc = pcrm__complaint_summary_apply(ctx, str(row, "serial"), 1);
 	return rc;
 }
 
@@ -185,7 +199,7 @@ int pcrm_complaint_merge(pcrm_ctx *ctx, const pcrm_actor *actor, const char *ser
 	if (rc == PCRM_OK)
 		rc = check_same_party(m.dup, m.survivor);
 	if (rc == PCRM_OK)
-		rc = work_order_in(ctx, actor, m.dup, "accepted", "merging", &m.version);
+		rc = work_order_in(ctx, actor, m.dup, "accepted", "merging", &m.version, NULL);
 	if (rc == PCRM_OK)
 		rc = pcrm__store_transaction(ctx->store, merge_body, &m);
 	json_decref(m.dup);
@@ -200,25 +214,34 @@ struct followup {
 	const pcrm_actor *actor;
 	json_t *row, *doc;
 	int version;
+	struct pcrm__complaint_definition definition; /* reply only */
 };
 
 static int reply_body(void *arg)
 {
 	static const char sql[] =
 		"UPDATE complaint SET status = 'replied', replied_at = $1, reply_channel = $2, "
-		"reply_content = $3, customer_opinion = $4, substantiated = $5, visit_attempts = 0, "
-		"version = version + 1 WHERE serial = $6 AND version = $7";
+		"reply_content = $3, customer_opinion = $4, substantiated = $5, late_seconds = $6, "
+		"visit_attempts = 0, version = version + 1 WHERE serial = $7 AND version = $8";
 	struct followup *f = arg;
 	const char *channel = str(f->doc, "channel");
 	int substantiated = json_is_true(json_object_get(f->doc, "substantiated"));
-	pcrm_sql_value p[7] = { PCRM_SQL_I(pcrm_ctx_now(f->ctx)), PCRM_SQL_S(channel),
+	pcrm_time now = pcrm_ctx_now(f->ctx);
+	int64_t late = 0;
+	/* how far past its deadline the (latest) reply comes, in working time: fixed now */
+	int rc = pcrm__complaint_late_seconds(
+		f->ctx, f->definition.workflow, f->definition.version,
+		json_integer_value(json_object_get(f->row, "reply_due_at")), now, &late);
+	pcrm_sql_value p[8] = { PCRM_SQL_I(now), PCRM_SQL_S(channel),
 		                PCRM_SQL_S(str(f->doc, "content")),
-		                PCRM_SQL_S(str(f->doc, "opinion")), PCRM_SQL_I(substantiated) };
-	int rc = fire(f->ctx, f->actor, f->row, f->version, "replied",
-	              json_pack("{s:{s:s, s:b}}", "reply", "channel", channel, "substantiated",
-	                        substantiated));
+		                PCRM_SQL_S(str(f->doc, "opinion")), PCRM_SQL_I(substantiated),
+		                PCRM_SQL_I(late) };
 	if (rc == PCRM_OK)
-		rc = update_ticket(f->ctx, f->row, sql, p, 5);
+		rc = fire(f->ctx, f->actor, f->row, f->version, "replied",
+		          json_pack("{s:{s:s, s:b}}", "reply", "channel", channel, "substantiated",
+		                    substantiated));
+	if (rc == PCRM_OK)
+		rc = update_ticket(f->ctx, f->row, sql, p, 6);
 	if (rc == PCRM_OK)
 		rc = audit(f->ctx, f->actor, "complaint.reply", f->row,
 		           json_pack("{s:s, s:b}", "channel", channel, "substantiated", substantiated));
@@ -246,7 +269,7 @@ int pcrm_complaint_reply(pcrm_ctx *ctx, const pcrm_actor *actor, const char *ser
                          const char *json, pcrm_complaint **out)
 {
 	static const char *const keys[] = { "channel", "content", "opinion", "substantiated", NULL };
-	struct followup f = { ctx, actor, NULL, NULL, 0 };
+	struct followup f = { ctx, actor, NULL, NULL, 0, { "", 0 } };
 	int rc = pcrm__complaint_load_authorized(ctx, actor, serial, PCRM_PERM_WORKORDER_HANDLE,
 	                                         &f.row);
 	if (out)
@@ -256,7 +279,7 @@ int pcrm_complaint_reply(pcrm_ctx *ctx, const pcrm_actor *actor, const char *ser
 	if (rc == PCRM_OK)
 		rc = check_reply(f.doc);
 	if (rc == PCRM_OK)
-		rc = work_order_in(ctx, actor, f.row, "reply", "a reply", &f.version);
+		rc = work_order_in(ctx, actor, f.row, "reply", "a reply", &f.version, &f.definition);
 	if (rc == PCRM_OK)
 		rc = pcrm__store_transaction(ctx->store, reply_body, &f);
 	rc = reload(ctx, rc, serial, out);
@@ -300,7 +323,7 @@ int pcrm_complaint_return_visit(pcrm_ctx *ctx, const pcrm_actor *actor, const ch
                                 const char *json, pcrm_complaint **out)
 {
 	static const char *const keys[] = { "result", "satisfaction", NULL };
-	struct followup f = { ctx, actor, NULL, NULL, 0 };
+	struct followup f = { ctx, actor, NULL, NULL, 0, { "", 0 } };
 	const char *v;
 	int rc = pcrm__complaint_load_authorized(ctx, actor, serial, PCRM_PERM_WORKORDER_HANDLE,
 	                                         &f.row);
@@ -314,7 +337,8 @@ int pcrm_complaint_return_visit(pcrm_ctx *ctx, const pcrm_actor *actor, const ch
 		rc = pcrm__error(PCRM_EINVAL, "satisfaction: required, one of satisfied, "
 		                              "basically_satisfied, dissatisfied");
 	if (rc == PCRM_OK)
-		rc = work_order_in(ctx, actor, f.row, "return_visit", "a return visit", &f.version);
+		rc = work_order_in(ctx, actor, f.row, "return_visit", "a return visit", &f.version,
+		                   NULL);
 	if (rc == PCRM_OK)
 		rc = pcrm__store_transaction(ctx->store, visit_body, &f);
 	rc = reload(ctx, rc, serial, out);
@@ -346,7 +370,7 @@ int pcrm_complaint_reopen(pcrm_ctx *ctx, const pcrm_actor *actor, const char *se
                           const char *json, pcrm_complaint **out)
 {
 	static const char *const keys[] = { "reason", NULL };
-	struct followup f = { ctx, actor, NULL, NULL, 0 };
+	struct followup f = { ctx, actor, NULL, NULL, 0, { "", 0 } };
 	pcrm_workorder *wo = NULL;
 	const char *v;
 	int rc = pcrm__complaint_load_authorized(ctx, actor, serial, PCRM_PERM_WORKORDER_HANDLE,
@@ -412,7 +436,7 @@ int pcrm_complaint_visit_failed(pcrm_ctx *ctx, const pcrm_actor *actor, const ch
                                 const char *json, pcrm_complaint **out)
 {
 	static const char *const keys[] = { "note", NULL };
-	struct visit_attempt a = { { ctx, actor, NULL, NULL, 0 }, 0, 0 };
+	struct visit_attempt a = { { ctx, actor, NULL, NULL, 0, { "", 0 } }, 0, 0 };
 	json_t *config = NULL;
 	const char *v;
 	int rc = pcrm__complaint_load_authorized(ctx, actor, serial, PCRM_PERM_WORKORDER_HANDLE,
@@ -428,7 +452,8 @@ int pcrm_complaint_visit_failed(pcrm_ctx *ctx, const pcrm_actor *actor, const ch
 	if (rc == PCRM_OK)
 		rc = pcrm__complaint_config_load(ctx, &config);
 	if (rc == PCRM_OK)
-		rc = work_order_in(ctx, actor, a.f.row, "return_visit", "a return visit", &a.f.version);
+		rc = work_order_in(ctx, actor, a.f.row, "return_visit", "a return visit", &a.f.version,
+		                   NULL);
 	if (rc == PCRM_OK) {
 		a.limit = pcrm__complaint_visit_attempts(config);
 		a.attempts = (int)json_integer_value(json_object_get(a.f.row, "visit_attempts")) + 1;
@@ -495,16 +520,32 @@ static int close_ticket(struct with_master *w, const json_t *row)
 	static const char open_sql[] =
 		"UPDATE complaint SET status = 'closed', replied_at = $1, reply_channel = $2, "
 		"reply_content = $3, customer_opinion = $4, substantiated = $5, closed_at = $1, "
-		"version = version + 1 WHERE serial = $6 AND version = $7";
+		"late_seconds = $6, version = version + 1 WHERE serial = $7 AND version = $8";
 	static const char replied_sql[] =
 		"UPDATE complaint SET status = 'closed', closed_at = $1, version = version + 1 "
 		"WHERE serial = $2 AND version = $3";
 	int open = strcmp(str(row, "status"), "open") == 0;
 	int substantiated = json_is_true(json_object_get(w->doc, "substantiated"));
-	pcrm_sql_value p[7] = { PCRM_SQL_I(pcrm_ctx_now(w->ctx)), PCRM_SQL_S(str(w->doc, "channel")),
+	pcrm_time now = pcrm_ctx_now(w->ctx);
+	int64_t late = 0;
+	int rc = PCRM_OK;
+	if (open) {
+		/* the master's reply is this ticket's reply: its lateness is fixed now, as a
+		 * reply's is (docs/complaints.md, overdue duration) */
+		pcrm_workorder *wo = NULL;
+		rc = pcrm_workorder_get(w->ctx, w->actor, str(row, "work_order_id"), &wo);
+		if (rc == PCRM_OK)
+			rc = pcrm__complaint_late_seconds(
+				w->ctx, pcrm_workorder_workflow(wo), pcrm_workorder_workflow_version(wo),
+				json_integer_value(json_object_get(row, "reply_due_at")), now, &late);
+		pcrm_workorder_free(wo);
+	}
+	pcrm_sql_value p[8] = { PCRM_SQL_I(now), PCRM_SQL_S(str(w->doc, "channel")),
 		                PCRM_SQL_S(str(w->doc, "content")),
-		                PCRM_SQL_S(str(w->doc, "opinion")), PCRM_SQL_I(substantiated) };
-	int rc = update_ticket(w->ctx, row, open ? open_sql : replied_sql, p, open ? 5 : 1);
+		                PCRM_SQL_S(str(w->doc, "opinion")), PCRM_SQL_I(substantiated),
+		                PCRM_SQL_I(late) };
+	if (rc == PCRM_OK)
+		rc = update_ticket(w->ctx, row, open ? open_sql : replied_sql, p, open ? 6 : 1);
 	if (rc == PCRM_OK && open)
 		w->replied++;
 	if (rc == PCRM_OK)

@@ -64,4 +64,42 @@ int pcrm__complaint_wrap(json_t *row, pcrm_complaint **out);
 int pcrm__complaint_load_authorized(pcrm_ctx *ctx, const pcrm_actor *actor, const char *serial,
                                     pcrm_permission permission, json_t **out);
 
+/*
+ * The summary's days (complaint_day.day) are days of this fixed offset,
+ * +08:00, whatever a context's civil offset: a period aligned to other days
+ * is still exact (its partial days are read from the tickets), and the
+ * summary never depends on which context wrote it.
+ */
+#define PCRM__COMPLAINT_DAY_OFFSET 28800
+#define PCRM__COMPLAINT_DAY_OFFSET_SQL "28800"
+
+/**
+ * Adds (sign 1) or subtracts (sign -1) ticket `serial`'s contribution to the
+ * per-day summary as its row reads now; merged tickets contribute nothing.
+ * A change to a ticket calls it with -1 before and 1 after, in its
+ * transaction.
+ */
+int pcrm__complaint_summary_apply(pcrm_ctx *ctx, const char *serial, int sign);
+
+/** The definition a ticket's work order runs on. */
+struct pcrm__complaint_definition {
+	char workflow[65];
+	int version;
+};
+
+/**
+ * The reply deadline of a ticket accepted at `accepted_at` whose work order
+ * runs version `version` of `workflow`: the process limit counted from
+ * acceptance on that version's calendar; 0 when the process has no limit.
+ */
+int pcrm__complaint_deadline(pcrm_ctx *ctx, const char *workflow, int version,
+                             pcrm_time accepted_at, pcrm_time *due);
+
+/**
+ * Working seconds in [due, at) on the calendar of `workflow` version
+ * `version` (plain seconds when it has none); 0 when due is 0 or at <= due.
+ */
+int pcrm__complaint_late_seconds(pcrm_ctx *ctx, const char *workflow, int version, pcrm_time due,
+                                 pcrm_time at, int64_t *out);
+
 #endif

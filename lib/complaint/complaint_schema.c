@@ -79,3 +79,46 @@ const char pcrm__schema_complaint[] =
  */
 const char pcrm__schema_complaint_visit_attempts[] =
 	"ALTER TABLE complaint ADD COLUMN visit_attempts INTEGER NOT NULL DEFAULT 0;";
+
+/*
+ * Migration 19: what statistics over a month of a million tickets need.
+ *
+ * reply_due_at is the ticket's reply deadline (its work order's process
+ * limit counted from acceptance on the definition version's calendar,
+ * fixed at filing), late_seconds the working seconds from that deadline to
+ * the latest reply (0 in time), fixed at each reply: so the overdue duration
+ * of replied tickets is a sum, and only unreplied tickets need the calendar
+ * when the statistics are read.
+ *
+ * complaint_day sums the tickets of one responsible unit, day and
+ * classification: one row per (unit, day on the fixed +08:00 offset,
+ * category, nature, channel, org unit), kept by the filing, reply, visit and
+ * merge transactions and rebuilt by pcrm_complaint_stats_rebuild().  It
+ * holds only what a ticket's own row decides; what depends on the clock
+ * (overdue flags, the open tickets' overdue time) is read from the tickets.
+ * complaint_unreplied indexes exactly the tickets that can still be open and
+ * overdue, so that read does not scan the month.
+ */
+const char pcrm__schema_complaint_stats[] =
+	"ALTER TABLE complaint ADD COLUMN reply_due_at BIGINT;"
+	"ALTER TABLE complaint ADD COLUMN late_seconds BIGINT;"
+	"CREATE TABLE complaint_day ("
+	"  responsible_unit TEXT NOT NULL REFERENCES org_unit (code),"
+	"  day INTEGER NOT NULL,"
+	"  category TEXT NOT NULL,"
+	"  nature TEXT NOT NULL,"
+	"  channel TEXT NOT NULL,"
+	"  org_unit TEXT NOT NULL,"
+	"  received BIGINT NOT NULL,"
+	"  handled BIGINT NOT NULL,"
+	"  substantiated BIGINT NOT NULL,"
+	"  repeats BIGINT NOT NULL,"
+	"  visited BIGINT NOT NULL,"
+	"  satisfied BIGINT NOT NULL,"
+	"  handling_seconds BIGINT NOT NULL,"
+	"  late BIGINT NOT NULL,"
+	"  late_seconds BIGINT NOT NULL,"
+	"  PRIMARY KEY (responsible_unit, day, category, nature, channel, org_unit)"
+	");"
+	"CREATE INDEX complaint_unreplied ON complaint (responsible_unit, accepted_at) "
+	"WHERE replied_at IS NULL;";

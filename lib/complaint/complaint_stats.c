@@ -1,9 +1,15 @@
 /*
- * Complaint statistics for a period, grouped by one or two keys: one
- * GROUP BY over the ticket table (the (responsible_unit, accepted_at) index
- * narrows it to the period), joined to the work order only for its overdue
- * flag.  Counts come from SQL; rates are computed here as exact decimals.
- * The definitions are in docs/complaints.md.
+ * Complaint statistics for a period, grouped by one or two keys.  What a
+ * ticket's own row decides (received, handled, ..., lateness of replies)
+ * comes from the per-day summary for the whole summary days inside the
+ * period and from the ticket rows for the partial days at its edges, in one
+ * GROUP BY over both; what depends on the clock (the overdue flag of the
+ * work order, the overdue time of tickets not yet replied to) is read from
+ * the unreplied tickets of the period (the complaint_unreplied index) and
+ * added here.  The direct computation reads the ticket rows for the whole
+ * period instead of the summary and is otherwise the same code, which is
+ * what the tests compare.  Rates are computed here as exact decimals.  The
+ * definitions are in docs/complaints.md.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +27,7 @@
 struct pcrm_complaint_stats {
 	pcrm_complaint_stat *rows;
 	size_t count;
+	pcrm_time now; /* the context's clock when computed: the open tickets' overdue time */
 	char *json;
 };
 
@@ -28,9 +35,9 @@ struct pcrm_complaint_stats {
 static const struct {
 	const char *name, *column;
 } keys[] = {
-	{ "responsible_unit", "c.responsible_unit" }, { "category", "c.category" },
-	{ "nature", "c.nature" },                     { "channel", "c.channel" },
-	{ "org_unit", "c.org_unit" },
+	{ "responsible_unit", "responsible_unit" }, { "category", "category" },
+	{ "nature", "nature" },                     { "channel", "channel" },
+	{ "org_unit", "org_unit" },
 };
 
 static const char *key_column(const char *name, size_t len)
@@ -89,10 +96,9 @@ static int rate(int64_t num, int64_t den, pcrm_decimal *out)
 	                        PCRM_ROUND_HALF_UP, out);
 }
 
+/* Columns 2..11 of the main query: everything the ticket rows decide. */
 static int read_row(pcrm_rows *rows, int two, pcrm_complaint_stat *r)
 {
-	int64_t handling_total;
-	int rc = PCRM_OK;
 	memset(r, 0, sizeof(*r));
 	r->key1 = strdup(pcrm__rows_text(rows, 0));
 	r->key2 = two ? strdup(pcrm__rows_text(rows, 1)) : NULL;
@@ -100,13 +106,21 @@ static int read_row(pcrm_rows *rows, int two, pcrm_complaint_stat *r)
 		return pcrm__error_oom();
 	r->received = pcrm__rows_int(rows, 2);
 	r->handled = pcrm__rows_int(rows, 3);
-	r->overdue_open = pcrm__rows_int(rows, 4);
-	r->substantiated = pcrm__rows_int(rows, 5);
-	r->repeat = pcrm__rows_int(rows, 6);
-	r->visited = pcrm__rows_int(rows, 7);
-	r->satisfied = pcrm__rows_int(rows, 8);
-	handling_total = pcrm__rows_int(rows, 9);
-	r->avg_handling_seconds = r->handled ? handling_total / r->handled : -1;
+	r->substantiated = pcrm__rows_int(rows, 4);
+	r->repeat = pcrm__rows_int(rows, 5);
+	r->visited = pcrm__rows_int(rows, 6);
+	r->satisfied = pcrm__rows_int(rows, 7);
+	r->avg_handling_seconds = pcrm__rows_int(rows, 8); /* the total until finish_row() */
+	r->overdue = pcrm__rows_int(rows, 9);
+	r->overdue_seconds = pcrm__rows_int(rows, 10);
+	return PCRM_OK;
+}
+
+static int finish_row(pcrm_complaint_stat *r)
+{
+	int rc;
+	r->avg_handling_seconds = r->handled ? r->avg_handling_seconds / r->handled : -1;
+	r->avg_overdue_seconds = r->overdue ? r->overdue_seconds / r->overdue : -1;
 	rc = rate(r->handled, r->received, &r->reply_rate);
 	if (rc == PCRM_OK)
 		rc = rate(r->visited, r->handled, &r->return_visit_rate);
@@ -115,34 +129,110 @@ static int read_row(pcrm_rows *rows, int two, pcrm_complaint_stat *r)
 	return rc;
 }
 
-static int query(pcrm_ctx *ctx, const char *scope, pcrm_time from, pcrm_time to, const char *k1,
-                 const char *k2, pcrm_complaint_stats *s)
+/* Groups in byte order of their keys, the same on both engines whatever their collation. */
+static int compare_keys(const char *a1, const char *a2, const char *b1, const char *b2)
+{
+	int c = strcmp(a1, b1);
+	return c ? c : strcmp(a2 ? a2 : "", b2 ? b2 : "");
+}
+
+static int compare_rows(const void *a, const void *b)
+{
+	const pcrm_complaint_stat *x = a, *y = b;
+	return compare_keys(x->key1, x->key2, y->key1, y->key2);
+}
+
+static pcrm_complaint_stat *find_row(pcrm_complaint_stats *s, const char *k1, const char *k2)
+{
+	size_t lo = 0, hi = s->count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = compare_keys(k1, k2, s->rows[mid].key1, s->rows[mid].key2);
+		if (c == 0)
+			return &s->rows[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+/* The part of [from, to) covered by whole summary days: days [*d0, *d1), instants [*a0, *a1). */
+static void summary_days(pcrm_time from, pcrm_time to, int64_t *d0, int64_t *d1, pcrm_time *a0,
+                         pcrm_time *a1)
+{
+	const int64_t off = PCRM__COMPLAINT_DAY_OFFSET, day = 86400;
+	int64_t f = from + off, t = to + off;
+	*d0 = f / day + (f % day > 0); /* ceil: C division truncates toward zero */
+	*d1 = t / day - (t % day < 0); /* floor */
+	if (*d0 >= *d1) { /* no whole day: everything from the tickets */
+		*d0 = *d1 = 0;
+		*a0 = *a1 = to;
+		return;
+	}
+	*a0 = *d0 * day - off;
+	*a1 = *d1 * day - off;
+}
+
+/*
+ * The tickets' own contribution over [lo, hi), one range each so both
+ * engines read it through complaint_by_unit_time (an OR of two ranges made
+ * PostgreSQL scan the table).
+ */
+#define TICKET_PART(lo, hi)                                                                    \
+	"SELECT c.%s, %s%s, 1, CASE WHEN c.replied_at IS NOT NULL THEN 1 ELSE 0 END, "            \
+	"CASE WHEN c.substantiated = 1 THEN 1 ELSE 0 END, "                                       \
+	"CASE WHEN c.repeat_of IS NOT NULL THEN 1 ELSE 0 END, "                                   \
+	"CASE WHEN c.visited_at IS NOT NULL THEN 1 ELSE 0 END, "                                  \
+	"CASE WHEN c.satisfaction IN ('satisfied', 'basically_satisfied') THEN 1 ELSE 0 END, "    \
+	"COALESCE(c.replied_at - c.accepted_at, 0), "                                             \
+	"CASE WHEN c.late_seconds > 0 THEN 1 ELSE 0 END, COALESCE(c.late_seconds, 0) "            \
+	"FROM complaint c JOIN org_unit o ON o.code = c.responsible_unit "                        \
+	"WHERE substr(o.path, 1, length($1)) = $1 AND c.status <> 'merged' "                      \
+	"AND c.accepted_at >= " lo " AND c.accepted_at < " hi
+
+/*
+ * The main query: sums per group over the summary's whole days and the
+ * tickets of [from, a0) and [a1, to).  The direct computation passes no
+ * summary days and a0 = a1 = to, so all of [from, to) comes from tickets.
+ */
+static int main_query(pcrm_ctx *ctx, const char *scope, pcrm_time from, pcrm_time to,
+                      const char *k1, const char *k2, int use_summary, pcrm_complaint_stats *s)
 {
 	struct pcrm__strbuf sql = { 0 };
-	pcrm_sql_value p[3] = { PCRM_SQL_S(scope), PCRM_SQL_I(from), PCRM_SQL_I(to) };
+	int64_t d0 = 0, d1 = 0;
+	pcrm_time a0 = to, a1 = to;
+	pcrm_sql_value p[7];
 	pcrm_rows *rows = NULL;
 	size_t cap = 0;
 	int rc;
 
-	pcrm__strbuf_add(&sql, "SELECT %s, %s, COUNT(*), "
-	                 "SUM(CASE WHEN c.replied_at IS NOT NULL THEN 1 ELSE 0 END), "
-	                 "SUM(CASE WHEN c.replied_at IS NULL AND w.overdue = 1 THEN 1 ELSE 0 END), "
-	                 "SUM(CASE WHEN c.substantiated = 1 THEN 1 ELSE 0 END), "
-	                 "SUM(CASE WHEN c.repeat_of IS NOT NULL THEN 1 ELSE 0 END), "
-	                 "SUM(CASE WHEN c.visited_at IS NOT NULL THEN 1 ELSE 0 END), "
-	                 "SUM(CASE WHEN c.satisfaction IN ('satisfied', 'basically_satisfied') "
-	                 "THEN 1 ELSE 0 END), "
-	                 "COALESCE(SUM(c.replied_at - c.accepted_at), 0) "
-	                 "FROM complaint c JOIN org_unit o ON o.code = c.responsible_unit "
-	                 "JOIN work_order w ON w.id = c.work_order_id "
-	                 "WHERE substr(o.path, 1, length($1)) = $1 AND c.accepted_at >= $2 "
-	                 "AND c.accepted_at < $3 AND c.status <> 'merged' "
-	                 "GROUP BY %s%s%s ORDER BY %s%s%s",
-	                 k1, k2 ? k2 : "''", k1, k2 ? ", " : "", k2 ? k2 : "", k1, k2 ? ", " : "",
-	                 k2 ? k2 : "");
+	if (use_summary)
+		summary_days(from, to, &d0, &d1, &a0, &a1);
+	p[0] = PCRM_SQL_S(scope);
+	p[1] = PCRM_SQL_I(from);
+	p[2] = PCRM_SQL_I(to);
+	p[3] = PCRM_SQL_I(d0);
+	p[4] = PCRM_SQL_I(d1);
+	p[5] = PCRM_SQL_I(a0);
+	p[6] = PCRM_SQL_I(a1);
+	pcrm__strbuf_add(&sql,
+	                 "SELECT k1, k2, SUM(received), SUM(handled), SUM(substantiated), "
+	                 "SUM(repeats), SUM(visited), SUM(satisfied), SUM(handling_seconds), "
+	                 "SUM(late), SUM(late_seconds) FROM ("
+	                 "SELECT d.%s AS k1, %s%s AS k2, d.received, d.handled, d.substantiated, "
+	                 "d.repeats, d.visited, d.satisfied, d.handling_seconds, d.late, "
+	                 "d.late_seconds FROM complaint_day d "
+	                 "JOIN org_unit o ON o.code = d.responsible_unit "
+	                 "WHERE substr(o.path, 1, length($1)) = $1 AND d.day >= $4 AND d.day < $5 "
+	                 "UNION ALL " TICKET_PART("$2", "$6") " UNION ALL " TICKET_PART("$7", "$3")
+	                 ") t GROUP BY k1, k2 HAVING SUM(received) > 0",
+	                 k1, k2 ? "d." : "", k2 ? k2 : "''", k1, k2 ? "c." : "", k2 ? k2 : "''", k1,
+	                 k2 ? "c." : "", k2 ? k2 : "''");
 	if (sql.failed)
 		return pcrm__error_oom();
-	rc = pcrm__store_query(ctx->store, sql.p, p, 3, &rows);
+	rc = pcrm__store_query(ctx->store, sql.p, p, 7, &rows);
 	free(sql.p);
 	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
 		if (s->count == cap) {
@@ -159,7 +249,72 @@ static int query(pcrm_ctx *ctx, const char *scope, pcrm_time from, pcrm_time to,
 		s->count++; /* a half-read row is freed with the rest */
 	}
 	pcrm__rows_free(rows);
+	if (rc < 0)
+		return rc;
+	if (s->count > 1)
+		qsort(s->rows, s->count, sizeof(*s->rows), compare_rows);
+	return PCRM_OK;
+}
+
+/*
+ * What the clock decides, from the tickets of the period not replied to:
+ * overdue_open (the work order flagged overdue) and the overdue time of
+ * those whose reply deadline lies before now, counted up to now on their
+ * definition's calendar.
+ */
+static int open_query(pcrm_ctx *ctx, const char *scope, pcrm_time from, pcrm_time to,
+                      pcrm_time now, const char *k1, const char *k2, pcrm_complaint_stats *s)
+{
+	struct pcrm__strbuf sql = { 0 };
+	pcrm_sql_value p[4] = { PCRM_SQL_S(scope), PCRM_SQL_I(from), PCRM_SQL_I(to),
+		                PCRM_SQL_I(now) };
+	pcrm_rows *rows = NULL;
+	int rc;
+
+	pcrm__strbuf_add(&sql,
+	                 "SELECT c.%s, %s%s, w.overdue, c.reply_due_at, w.workflow, "
+	                 "w.workflow_version FROM complaint c "
+	                 "JOIN org_unit o ON o.code = c.responsible_unit "
+	                 "JOIN work_order w ON w.id = c.work_order_id "
+	                 "WHERE substr(o.path, 1, length($1)) = $1 AND c.replied_at IS NULL "
+	                 "AND c.accepted_at >= $2 AND c.accepted_at < $3 AND c.status <> 'merged' "
+	                 "AND (w.overdue = 1 OR c.reply_due_at < $4)",
+	                 k1, k2 ? "c." : "", k2 ? k2 : "''");
+	if (sql.failed)
+		return pcrm__error_oom();
+	rc = pcrm__store_query(ctx->store, sql.p, p, 4, &rows);
+	free(sql.p);
+	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
+		pcrm_complaint_stat *r =
+			find_row(s, pcrm__rows_text(rows, 0), k2 ? pcrm__rows_text(rows, 1) : NULL);
+		pcrm_time due = pcrm__rows_is_null(rows, 3) ? 0 : pcrm__rows_int(rows, 3);
+		int64_t late = 0;
+		if (!r) { /* every such ticket was received in the period: a change meanwhile */
+			rc = pcrm__error(PCRM_ECONFLICT, "tickets changed while the statistics were "
+			                                 "read; compute them again");
+			break;
+		}
+		r->overdue_open += pcrm__rows_int(rows, 2) == 1;
+		rc = pcrm__complaint_late_seconds(ctx, pcrm__rows_text(rows, 4),
+		                                  (int)pcrm__rows_int(rows, 5), due, now, &late);
+		if (rc == PCRM_OK && late > 0) {
+			r->overdue++;
+			r->overdue_seconds += late;
+		}
+	}
+	pcrm__rows_free(rows);
 	return rc < 0 ? rc : PCRM_OK;
+}
+
+static int query(pcrm_ctx *ctx, const char *scope, pcrm_time from, pcrm_time to, const char *k1,
+                 const char *k2, int use_summary, pcrm_complaint_stats *s)
+{
+	int rc = main_query(ctx, scope, from, to, k1, k2, use_summary, s);
+	if (rc == PCRM_OK)
+		rc = open_query(ctx, scope, from, to, s->now, k1, k2, s);
+	for (size_t i = 0; rc == PCRM_OK && i < s->count; i++)
+		rc = finish_row(&s->rows[i]);
+	return rc;
 }
 
 static json_t *decimal_json(pcrm_decimal d)
@@ -170,8 +325,9 @@ static json_t *decimal_json(pcrm_decimal d)
 
 static int build_json(pcrm_complaint_stats *s, pcrm_time from, pcrm_time to, const char *group_by)
 {
-	json_t *doc = json_pack("{s:I, s:I, s:s, s:[]}", "from", (json_int_t)from, "to",
-	                        (json_int_t)to, "group_by", group_by, "rows");
+	json_t *doc = json_pack("{s:I, s:I, s:I, s:s, s:[]}", "from", (json_int_t)from, "to",
+	                        (json_int_t)to, "now", (json_int_t)s->now, "group_by", group_by,
+	                        "rows");
 	json_t *arr = json_object_get(doc, "rows");
 	for (size_t i = 0; doc && i < s->count; i++) {
 		const pcrm_complaint_stat *r = &s->rows[i];
@@ -187,6 +343,13 @@ static int build_json(pcrm_complaint_stats *s, pcrm_time from, pcrm_time to, con
 		if (o && r->avg_handling_seconds >= 0)
 			json_object_set_new(o, "avg_handling_seconds",
 			                    json_integer(r->avg_handling_seconds));
+		if (o) {
+			json_object_set_new(o, "overdue", json_integer(r->overdue));
+			json_object_set_new(o, "overdue_seconds", json_integer(r->overdue_seconds));
+		}
+		if (o && r->avg_overdue_seconds >= 0)
+			json_object_set_new(o, "avg_overdue_seconds",
+			                    json_integer(r->avg_overdue_seconds));
 		if (!o || json_array_append_new(arr, o) != 0) {
 			json_decref(doc);
 			return pcrm__error_oom();
@@ -197,9 +360,9 @@ static int build_json(pcrm_complaint_stats *s, pcrm_time from, pcrm_time to, con
 	return s->json ? PCRM_OK : pcrm__error_oom();
 }
 
-int pcrm_complaint_stats_compute(pcrm_ctx *ctx, const pcrm_actor *actor, const char *org_unit,
-                                 pcrm_time from, pcrm_time to, const char *group_by,
-                                 pcrm_complaint_stats **out)
+static int compute(pcrm_ctx *ctx, const pcrm_actor *actor, const char *org_unit, pcrm_time from,
+                   pcrm_time to, const char *group_by, int use_summary,
+                   pcrm_complaint_stats **out)
 {
 	const char *k1, *k2;
 	char *scope = NULL;
@@ -218,8 +381,10 @@ int pcrm_complaint_stats_compute(pcrm_ctx *ctx, const pcrm_actor *actor, const c
 		rc = pcrm__authorize_scope(ctx, actor, PCRM_PERM_ARCHIVE_READ, org_unit, &scope);
 	if (rc == PCRM_OK)
 		rc = (s = calloc(1, sizeof(*s))) ? PCRM_OK : pcrm__error_oom();
-	if (rc == PCRM_OK)
-		rc = query(ctx, scope, from, to, k1, k2, s);
+	if (rc == PCRM_OK) {
+		s->now = pcrm_ctx_now(ctx);
+		rc = query(ctx, scope, from, to, k1, k2, use_summary, s);
+	}
 	if (rc == PCRM_OK)
 		rc = build_json(s, from, to, group_by);
 	free(scope);
@@ -229,6 +394,20 @@ int pcrm_complaint_stats_compute(pcrm_ctx *ctx, const pcrm_actor *actor, const c
 	}
 	*out = s;
 	return PCRM_OK;
+}
+
+int pcrm_complaint_stats_compute(pcrm_ctx *ctx, const pcrm_actor *actor, const char *org_unit,
+                                 pcrm_time from, pcrm_time to, const char *group_by,
+                                 pcrm_complaint_stats **out)
+{
+	return compute(ctx, actor, org_unit, from, to, group_by, 1, out);
+}
+
+int pcrm_complaint_stats_compute_direct(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                        const char *org_unit, pcrm_time from, pcrm_time to,
+                                        const char *group_by, pcrm_complaint_stats **out)
+{
+	return compute(ctx, actor, org_unit, from, to, group_by, 0, out);
 }
 
 /* RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
@@ -253,7 +432,7 @@ int pcrm_complaint_stats_csv(const pcrm_complaint_stats *s, char **out)
 		return pcrm__error(PCRM_EINVAL, "%s: is NULL", !s ? "stats" : "out");
 	pcrm__strbuf_add(&b, "key1,key2,received,handled,overdue_open,substantiated,repeat,visited,"
 	                     "satisfied,reply_rate,return_visit_rate,satisfaction_rate,"
-	                     "avg_handling_seconds\r\n");
+	                     "avg_handling_seconds,overdue,overdue_seconds,avg_overdue_seconds\r\n");
 	for (size_t i = 0; i < s->count; i++) {
 		const pcrm_complaint_stat *r = &s->rows[i];
 		char rates[3][PCRM_DECIMAL_STRING_MAX];
@@ -270,6 +449,10 @@ int pcrm_complaint_stats_csv(const pcrm_complaint_stats *s, char **out)
 		                 rates[2]);
 		if (r->avg_handling_seconds >= 0)
 			pcrm__strbuf_add(&b, "%lld", (long long)r->avg_handling_seconds);
+		pcrm__strbuf_add(&b, ",%lld,%lld,", (long long)r->overdue,
+		                 (long long)r->overdue_seconds);
+		if (r->avg_overdue_seconds >= 0)
+			pcrm__strbuf_add(&b, "%lld", (long long)r->avg_overdue_seconds);
 		pcrm__strbuf_add(&b, "\r\n");
 	}
 	if (b.failed) {

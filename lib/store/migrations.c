@@ -45,6 +45,7 @@ extern const char pcrm__schema_call_records[];
 extern const char pcrm__schema_complaint[];
 extern const char pcrm__schema_complaint_visit_attempts[];
 extern const char pcrm__schema_workflow_suspension[];
+extern const char pcrm__schema_complaint_stats[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -193,6 +194,8 @@ static const struct migration migrations[] = {
 	  pcrm__schema_workflow_clocks, NULL },
 	{ 18, "work-order suspensions with reasons and ends; failed return visits of complaints",
 	  pcrm__schema_workflow_suspension, pcrm__schema_complaint_visit_attempts },
+	{ 19, "complaint reply deadlines, lateness and the per-day statistics summary",
+	  pcrm__schema_complaint_stats, NULL },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

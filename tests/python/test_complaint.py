@@ -111,7 +111,10 @@ def test_statistics_and_csv(tickets, clock):
     assert row.reply_rate == Decimal("0.5") and str(row.reply_rate) == "0.5000"
     assert row.avg_handling_seconds == 3600 and row.satisfaction_rate == 0
     assert s.json["rows"][0]["received"] == 2
-    assert s.csv.splitlines()[1] == "370102,,2,1,0,0,1,0,0,0.5000,0.0000,0.0000,3600"
+    assert s.csv.splitlines()[1] == "370102,,2,1,0,0,1,0,0,0.5000,0.0000,0.0000,3600,0,0,"
+    assert row.overdue == 0 and row.avg_overdue_seconds is None
+    assert tickets.complaint_stats(ROOT_ADMIN, clock.t - 86400, clock.t + 1, "responsible_unit",
+                                   direct=True) == s
     with pytest.raises(powercrm.InvalidInput, match="to: not after from"):
         tickets.complaint_stats(ROOT_ADMIN, clock.t, clock.t, "category")
     with pytest.raises(powercrm.PermissionDenied):
@@ -123,3 +126,22 @@ def test_shipped_example_configuration_is_valid(ctx):
     with open(os.path.join(SOURCE_ROOT, "data", "complaints", "config-example.json"),
               encoding="utf-8") as f:
         ctx.complaint_config_set(ROOT_ADMIN, json.load(f))
+
+
+def test_overdue_duration_and_rebuild(tickets, clock):
+    # accepted Mon 2026-11-23 09:00: due 5 working days later, Mon 11-30 09:00 (cn-2026)
+    a = tickets.complaint_file(CITY_AGENT, CALL)
+    start, end = clock.t - 3600, clock.t + 1
+    # Tue 12-01 09:00: one working day (7.5 h) late and still open
+    clock.t += 8 * 86400
+    s = tickets.complaint_stats(ROOT_ADMIN, start, end, "category")
+    assert (s.rows[0].overdue, s.rows[0].overdue_seconds) == (1, 27000)
+    assert s.rows[0].avg_overdue_seconds == 27000 and s.json["rows"][0]["overdue"] == 1
+    assert a.fields["reply_due_at"] == a.accepted_at + 7 * 86400
+    tickets.complaint_stats_rebuild(ROOT_ADMIN)
+    assert tickets.complaint_stats(ROOT_ADMIN, start, end, "category") == s
+    assert tickets.complaint_stats(ROOT_ADMIN, start, end, "category", direct=True) == s
+    with pytest.raises(powercrm.PermissionDenied):
+        tickets.complaint_stats_rebuild(QINGDAO_AGENT, org_unit="3701")
+    with pytest.raises(powercrm.InvalidInput, match="group_by"):
+        tickets.complaint_stats(ROOT_ADMIN, start, end, "weather", direct=True)

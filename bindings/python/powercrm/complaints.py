@@ -45,6 +45,9 @@ class ComplaintStat:
     return_visit_rate: object
     satisfaction_rate: object
     avg_handling_seconds: object  # None when nothing was handled
+    overdue: int = 0              # past the reply deadline (replied late, or open and due)
+    overdue_seconds: int = 0      # their working seconds past the deadline
+    avg_overdue_seconds: object = None  # None when none was overdue
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,6 +108,8 @@ def _stat_record(r):
         return_visit_rate=_decimal_from_c(r.return_visit_rate),
         satisfaction_rate=_decimal_from_c(r.satisfaction_rate),
         avg_handling_seconds=None if r.avg_handling_seconds < 0 else r.avg_handling_seconds,
+        overdue=r.overdue, overdue_seconds=r.overdue_seconds,
+        avg_overdue_seconds=None if r.avg_overdue_seconds < 0 else r.avg_overdue_seconds,
     )
 
 
@@ -178,12 +183,13 @@ class ComplaintMixin:
                           int(version), event, None if data is None else json_dumps(data),
                           json_dumps(reply))
 
-    def complaint_stats(self, actor, start, end, group_by, *, org_unit=None):
+    def complaint_stats(self, actor, start, end, group_by, *, org_unit=None, direct=False):
         """Statistics of the tickets accepted in [start, end) (instants), grouped by one key or
-        two ("responsible_unit,category"), for `org_unit`'s subtree (None: the actor's unit)."""
+        two ("responsible_unit,category"), for `org_unit`'s subtree (None: the actor's unit).
+        `direct`: computed from the tickets alone, without the per-day summary (to check it)."""
+        fn = _ll.pcrm_complaint_stats_compute_direct if direct else _ll.pcrm_complaint_stats_compute
         with self._lock:
-            s = self._call(_ll.pcrm_complaint_stats_compute, _actor(actor), org_unit, int(start),
-                           int(end), group_by)
+            s = self._call(fn, _actor(actor), org_unit, int(start), int(end), group_by)
             try:
                 return ComplaintStats(
                     [_stat_record(_ll.pcrm_complaint_stats_at(s, i))
@@ -204,3 +210,8 @@ class ComplaintMixin:
                                        _ll.pcrm_complaint_report_html(r))
             finally:
                 _ll.pcrm_complaint_report_free(r)
+
+    def complaint_stats_rebuild(self, actor, *, org_unit=None):
+        """Rebuilds the per-day statistics summary of `org_unit`'s subtree (None: the actor's
+        unit) from the ticket rows, e.g. after a bulk import."""
+        self._call(_ll.pcrm_complaint_stats_rebuild, _actor(actor), org_unit)
