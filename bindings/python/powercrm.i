@@ -639,6 +639,7 @@ PCRM_OWNED_OUT(pcrm_bill_record, pcrm_bill_record_free)
 %immutable pcrm_customer_query::transformer_area;
 %immutable pcrm_customer_query::cursor;
 %immutable pcrm_customer_query::limit;
+%immutable pcrm_customer_query::name;
 %{
 static char *pcrm_py_pack(char **p, const char *s)
 {
@@ -656,15 +657,15 @@ static char *pcrm_py_pack(char **p, const char *s)
 	pcrm_customer_query(const char *customer_no = NULL, const char *name_prefix = NULL,
 	                    const char *phone = NULL, const char *id_number = NULL,
 	                    const char *org_unit = NULL, const char *transformer_area = NULL,
-	                    const char *cursor = NULL, int limit = 0)
+	                    const char *cursor = NULL, int limit = 0, const char *name = NULL)
 	{
-		const char *f[7];
+		const char *f[8];
 		size_t total = 0;
 		pcrm_customer_query init = PCRM_CUSTOMER_QUERY_INIT, *q;
 		char *p;
 		f[0] = customer_no; f[1] = name_prefix; f[2] = phone; f[3] = id_number;
-		f[4] = org_unit; f[5] = transformer_area; f[6] = cursor;
-		for (int i = 0; i < 7; i++)
+		f[4] = org_unit; f[5] = transformer_area; f[6] = cursor; f[7] = name;
+		for (int i = 0; i < 8; i++)
 			total += f[i] ? strlen(f[i]) + 1 : 0;
 		q = (pcrm_customer_query *)malloc(sizeof(*q) + total);
 		if (!q)
@@ -679,6 +680,7 @@ static char *pcrm_py_pack(char **p, const char *s)
 		q->transformer_area = pcrm_py_pack(&p, transformer_area);
 		q->cursor = pcrm_py_pack(&p, cursor);
 		q->limit = limit;
+		q->name = pcrm_py_pack(&p, name);
 		pcrm_py_live_add(1);
 		return q;
 	}

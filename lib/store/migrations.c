@@ -42,6 +42,7 @@ extern const char pcrm__schema_workflow_history_keyed[];
 extern const char pcrm__schema_workflow_domains[];
 extern const char pcrm__schema_call_records[];
 extern const char pcrm__schema_complaint[];
+extern const char pcrm__schema_pii[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -186,6 +187,8 @@ static const struct migration migrations[] = {
 	  NULL },
 	{ 16, "complaint tickets, their configuration and serial counters", pcrm__schema_complaint,
 	  NULL },
+	{ 23, "personal data sealed: customer data keys, blind indexes, key check",
+	  pcrm__schema_pii, NULL },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -226,14 +226,9 @@ PCRM_BACKEND_TEST(complaint, repeat_detection_includes_the_window_edge)
 
 static pcrm_ctx *open_with_key(pcrm_test_store *t)
 {
-	static const unsigned char key[PCRM_DATA_KEY_LEN] = { 7, 7, 7 };
 	pcrm_ctx_options opts;
 	pcrm_ctx *ctx = NULL;
-	pcrm_assert_ok(pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION));
-	opts.clock = pcrm_test_clock;
-	opts.clock_data = t;
-	opts.data_key = key;
-	opts.data_key_len = sizeof(key);
+	pcrm_test_options(t, &opts);
 	pcrm_assert_ok(pcrm_ctx_open(&ctx, t->uri, &opts));
 	return ctx;
 }

@@ -19,9 +19,7 @@
 static inline int open_another(pcrm_test_store *t, pcrm_ctx **ctx)
 {
 	pcrm_ctx_options opts;
-	pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION);
-	opts.clock = pcrm_test_clock;
-	opts.clock_data = t;
+	pcrm_test_options(t, &opts);
 	return pcrm_ctx_open(ctx, t->uri, &opts);
 }
 
