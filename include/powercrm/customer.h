@@ -233,6 +233,20 @@ PCRM_EXTERN(int) pcrm_customer_export(pcrm_ctx *ctx, const pcrm_actor *actor,
 PCRM_EXTERN(int) pcrm_customer_erase(pcrm_ctx *ctx, const pcrm_actor *actor,
                                      const char *customer_no, int expected_version);
 
+/**
+ * Seals customers stored in clear before schema migration 23 (their name,
+ * phones, e-mail, addresses, phone index entries and contact history), at
+ * most `batch` customers (1..10000; 0 = 1000) of the actor's subtree in one
+ * transaction, and writes one "customer.reseal" audit entry per batch.
+ * *remaining (may be NULL) receives how many such customers the subtree
+ * still has: call again until it is 0.  Rows not yet sealed stay readable.
+ * Needs the data key (PCRM_EPERM without) and PCRM_PERM_ARCHIVE_WRITE on
+ * the actor's unit.  Safe to run while the store is in use: a customer
+ * written in between is sealed by that write.
+ */
+PCRM_EXTERN(int) pcrm_customer_reseal(pcrm_ctx *ctx, const pcrm_actor *actor, int batch,
+                                      int64_t *remaining);
+
 PCRM_EXTERN(void) pcrm_customer_free(pcrm_customer *customer);
 
 /* Accessors: strings live as long as the customer (or the list holding it). */

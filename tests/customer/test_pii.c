@@ -311,3 +311,95 @@ PCRM_BACKEND_TEST(pii, audit_summaries_hold_masks)
 	                      "summary LIKE '%139****4321%' AND summary LIKE '%s***@example.cn%'"),
 	             1);
 }
+
+/* ---- rows stored in clear before migration 23 ---- */
+
+static void exec(pcrm_test_store *t, const char *sql, const char *param)
+{
+	pcrm_sql_value p[1] = { PCRM_SQL_S(param) };
+	pcrm_assert_ok(pcrm__store_exec(t->ctx->store, sql, p, param ? 1 : 0, NULL));
+}
+
+/* Puts 3701000001 back into the form migration 23 finds: everything in clear. */
+static void make_legacy(pcrm_test_store *t)
+{
+	pcrm_customer *c;
+	json_t *doc;
+	char *text;
+	pcrm_assert_ok(pcrm_customer_get(t->ctx, &city_agent, "3701000001", 0, &c));
+	doc = json_loads(pcrm_customer_json(c), 0, NULL);
+	pcrm_customer_free(c);
+	cr_assert(doc);
+	json_object_del(doc, "id_number");
+	json_object_del(doc, "version");
+	json_object_del(doc, "created_at");
+	json_object_del(doc, "updated_at");
+	text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(doc);
+	exec(t, "UPDATE customer SET doc = $1, name = '张三丰', pii_cipher = NULL, pii_key = NULL, "
+	        "key_version = NULL, name_hash = NULL WHERE customer_no = '3701000001'",
+	     text);
+	free(text);
+	exec(t, "UPDATE customer_phone SET phone = '13987654321', phone_hash = NULL "
+	        "WHERE customer_no = '3701000001' AND kind = 'mobile'",
+	     NULL);
+	exec(t, "UPDATE customer_phone SET phone = '053186001234', phone_hash = NULL "
+	        "WHERE customer_no = '3701000001' AND kind = 'landline'",
+	     NULL);
+	exec(t, "UPDATE contact SET sealed = NULL, summary = '张三丰反映泉城路188号停电', "
+	        "caller_number = '15905310000' WHERE customer_no = '3701000001'",
+	     NULL);
+}
+
+PCRM_BACKEND_TEST(pii, reseal_seals_rows_stored_in_clear)
+{
+	pcrm_contact_list *contacts;
+	pcrm_customer_list *l;
+	pcrm_customer *c;
+	int64_t remaining = -1;
+	int calls = 0;
+
+	fill(t);
+	make_legacy(t);
+	/* still readable in clear before it is sealed */
+	pcrm_assert_ok(pcrm_customer_get(t->ctx, &city_agent, "3701000001", 0, &c));
+	cr_assert_str_eq(pcrm_customer_name(c), "张三丰");
+	pcrm_customer_free(c);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM customer WHERE name = '张三丰'"), 1);
+
+	pcrm_assert_fails(pcrm_customer_reseal(t->ctx, &city_agent, 1, &remaining), PCRM_EPERM, "");
+	pcrm_assert_fails(pcrm_customer_reseal(t->ctx, &city_clerk, -1, &remaining), PCRM_EINVAL,
+	                  "batch");
+	do {
+		pcrm_assert_ok(pcrm_customer_reseal(t->ctx, &city_clerk, 1, &remaining));
+		calls++;
+	} while (remaining > 0 && calls < 10);
+	cr_assert_eq(remaining, 0);
+	cr_assert_eq(calls, 1, "one customer was in clear");
+
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM customer WHERE name LIKE '%张三丰%' OR "
+	                      "doc LIKE '%张三丰%' OR doc LIKE '%13987654321%' OR key_version IS NULL"),
+	             0);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM customer_phone WHERE phone IN ('13987654321', "
+	                      "'053186001234') OR phone_hash IS NULL"),
+	             0);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM contact WHERE summary LIKE '%张三丰%' OR "
+	                      "caller_number = '15905310000' OR sealed IS NULL"),
+	             0);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'customer.reseal'"), 1);
+
+	/* and everything reads and is found as before */
+	pcrm_assert_ok(pcrm_customer_find_by_phone(t->ctx, &city_agent, "13987654321", &l));
+	cr_assert_eq(pcrm_customer_list_count(l), 1);
+	cr_assert_str_eq(pcrm_customer_name(pcrm_customer_list_at(l, 0)), "张三丰");
+	pcrm_customer_list_free(l);
+	pcrm_assert_ok(pcrm_contact_list_load(t->ctx, &city_agent, "3701000001", NULL, 0, &contacts));
+	cr_assert_str_eq(pcrm_contact_summary(pcrm_contact_list_at(contacts, 0)),
+	                 "张三丰反映泉城路188号停电");
+	cr_assert_str_eq(pcrm_contact_caller_number(pcrm_contact_list_at(contacts, 0)), "15905310000");
+	pcrm_contact_list_free(contacts);
+	pcrm_assert_ok(pcrm_customer_reseal(t->ctx, &city_clerk, 0, &remaining));
+	cr_assert_eq(remaining, 0);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'customer.reseal'"), 1,
+	             "a call with nothing to seal writes nothing");
+}
