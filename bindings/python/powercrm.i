@@ -342,10 +342,11 @@ static int pcrm_py_write(const char *data, size_t len, void *userdata)
 %typemap(argout, noblock=1) int *out {
 	$result = SWIG_Python_AppendOutput($result, PyLong_FromLong((long)*$1));
 }
-%typemap(in, numinputs=0, noblock=1) int64_t *out (int64_t temp = 0), int64_t *checked (int64_t temp = 0) {
+%typemap(in, numinputs=0, noblock=1) int64_t *out (int64_t temp = 0), int64_t *checked (int64_t temp = 0),
+	int64_t *remaining (int64_t temp = 0) {
 	$1 = &temp;
 }
-%typemap(argout, noblock=1) int64_t *out, int64_t *checked {
+%typemap(argout, noblock=1) int64_t *out, int64_t *checked, int64_t *remaining {
 	$result = SWIG_Python_AppendOutput($result, PyLong_FromLongLong((long long)*$1));
 }
 %typemap(in, numinputs=0, noblock=1) enum SWIGTYPE *out ($*1_ltype temp) {
