@@ -258,12 +258,7 @@ PCRM_BACKEND_TEST(complaint, anonymous_tickets_seal_personal_data_and_repeat_by_
 	         " \"subcategory\": \"attitude\", \"nature\": \"report\", \"description\": \"x\"%s}",
 	         anon);
 	{
-		pcrm_ctx_options bare_opts;
-		pcrm_ctx *bare = NULL;
-		pcrm_ctx_options_init(&bare_opts, PCRM_CTX_OPTIONS_VERSION);
-		bare_opts.clock = pcrm_test_clock;
-		bare_opts.clock_data = t;
-		pcrm_assert_ok(pcrm_ctx_open(&bare, t->uri, &bare_opts));
+		pcrm_ctx *bare = pcrm_test_open_keyless(t);
 		pcrm_assert_fails(pcrm_complaint_file(bare, &city_agent, doc, &c), PCRM_EPERM,
 		                  "anonymous");
 		cr_assert(strstr(pcrm_error_last(), "张") == NULL);

@@ -76,6 +76,17 @@ pcrm_ctx *pcrm_test_open_again(pcrm_test_store *t)
 	return ctx;
 }
 
+pcrm_ctx *pcrm_test_open_keyless(pcrm_test_store *t)
+{
+	pcrm_ctx_options opts;
+	pcrm_ctx *ctx = NULL;
+	pcrm_test_options(t, &opts);
+	opts.data_key = NULL;
+	opts.data_key_len = 0;
+	cr_assert_eq(pcrm_ctx_open(&ctx, t->uri, &opts), PCRM_OK, "reopen: %s", pcrm_error_last());
+	return ctx;
+}
+
 void pcrm_test_run_sqlite(pcrm_test_body body)
 {
 	run(body, "sqlite::memory:");

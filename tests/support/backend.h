@@ -45,8 +45,11 @@ void pcrm_test_options(pcrm_test_store *t, pcrm_ctx_options *opts);
  */
 void pcrm_test_reopen_with_key(pcrm_test_store *t);
 
-/** Opens another context on the same store (closing is the caller's). */
+/** Opens another context on the same store, with the test data key (closing is the caller's). */
 pcrm_ctx *pcrm_test_open_again(pcrm_test_store *t);
+
+/** Opens another context on the same store without a data key (closing is the caller's). */
+pcrm_ctx *pcrm_test_open_keyless(pcrm_test_store *t);
 
 /** Asserts rc == PCRM_OK, printing the library's message otherwise. */
 #define pcrm_assert_ok(expr)                                                                   \
