@@ -284,11 +284,7 @@ int main(int argc, char **argv)
 	const pcrm_actor auditor = { "M0001", PCRM_ROLE_MONITOR, 2, "37" };
 	const pcrm_actor city_clerk = { "C3701", PCRM_ROLE_DATA_CLERK, 1, "3701" };
 	const pcrm_actor agent = { "G0007", PCRM_ROLE_AGENT, 1, "3701" };
-	/*
-	 * DEMO KEY, public in this source.  The data key seals personal data; in
-	 * production it comes from the integrator's key store (an HSM or KMS), never
-	 * from code.  A store sealed with one key refuses to open with another.
-	 */
+	/* In production the data key comes from the integrator's key store, never from source. */
 	static const unsigned char demo_key[PCRM_DATA_KEY_LEN] = "demo-key-never-use-in-production";
 	pcrm_ctx_options opts;
 	pcrm_ctx *ctx;
