@@ -342,10 +342,11 @@ static int pcrm_py_write(const char *data, size_t len, void *userdata)
 %typemap(argout, noblock=1) int *out {
 	$result = SWIG_Python_AppendOutput($result, PyLong_FromLong((long)*$1));
 }
-%typemap(in, numinputs=0, noblock=1) int64_t *out (int64_t temp = 0), int64_t *checked (int64_t temp = 0) {
+%typemap(in, numinputs=0, noblock=1) int64_t *out (int64_t temp = 0), int64_t *checked (int64_t temp = 0),
+	int64_t *remaining (int64_t temp = 0) {
 	$1 = &temp;
 }
-%typemap(argout, noblock=1) int64_t *out, int64_t *checked {
+%typemap(argout, noblock=1) int64_t *out, int64_t *checked, int64_t *remaining {
 	$result = SWIG_Python_AppendOutput($result, PyLong_FromLongLong((long long)*$1));
 }
 %typemap(in, numinputs=0, noblock=1) enum SWIGTYPE *out ($*1_ltype temp) {
@@ -648,6 +649,7 @@ PCRM_OWNED_OUT(pcrm_bill_record, pcrm_bill_record_free)
 %immutable pcrm_customer_query::transformer_area;
 %immutable pcrm_customer_query::cursor;
 %immutable pcrm_customer_query::limit;
+%immutable pcrm_customer_query::name;
 %{
 static char *pcrm_py_pack(char **p, const char *s)
 {
@@ -665,15 +667,15 @@ static char *pcrm_py_pack(char **p, const char *s)
 	pcrm_customer_query(const char *customer_no = NULL, const char *name_prefix = NULL,
 	                    const char *phone = NULL, const char *id_number = NULL,
 	                    const char *org_unit = NULL, const char *transformer_area = NULL,
-	                    const char *cursor = NULL, int limit = 0)
+	                    const char *cursor = NULL, int limit = 0, const char *name = NULL)
 	{
-		const char *f[7];
+		const char *f[8];
 		size_t total = 0;
 		pcrm_customer_query init = PCRM_CUSTOMER_QUERY_INIT, *q;
 		char *p;
 		f[0] = customer_no; f[1] = name_prefix; f[2] = phone; f[3] = id_number;
-		f[4] = org_unit; f[5] = transformer_area; f[6] = cursor;
-		for (int i = 0; i < 7; i++)
+		f[4] = org_unit; f[5] = transformer_area; f[6] = cursor; f[7] = name;
+		for (int i = 0; i < 8; i++)
 			total += f[i] ? strlen(f[i]) + 1 : 0;
 		q = (pcrm_customer_query *)malloc(sizeof(*q) + total);
 		if (!q)
@@ -688,6 +690,7 @@ static char *pcrm_py_pack(char **p, const char *s)
 		q->transformer_area = pcrm_py_pack(&p, transformer_area);
 		q->cursor = pcrm_py_pack(&p, cursor);
 		q->limit = limit;
+		q->name = pcrm_py_pack(&p, name);
 		pcrm_py_live_add(1);
 		return q;
 	}

@@ -37,6 +37,13 @@ from decimal import Decimal
 
 import powercrm
 
+# The data key that seals personal data (names, phones, addresses, ID numbers).
+# DEMO KEY, public in this source: a deployment takes its key from its key store
+# (an HSM or KMS) and never from code.  PCRM_DATA_KEY (64 hex digits) replaces it.
+DEMO_DATA_KEY = b"demo-key-never-use-in-production"
+DATA_KEY = bytes.fromhex(os.environ["PCRM_DATA_KEY"]) if "PCRM_DATA_KEY" in os.environ \
+    else DEMO_DATA_KEY
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TARIFF = os.path.join(HERE, "..", "..", "data", "tariffs", "cn-gd-guangzhou-residential.json")
 
@@ -142,7 +149,7 @@ def main(argv):
     with open(tariff_path, encoding="utf-8") as f:
         tariff_text = f.read()
 
-    with powercrm.open(uri, clock=lambda: RUN_DAY) as ctx:
+    with powercrm.open(uri, clock=lambda: RUN_DAY, data_key=DATA_KEY) as ctx:
         print("store %s (%s, schema %d)" % (uri, ctx.backend, ctx.schema_version))
         try:
             ctx.org_is_within("4401", "4401")

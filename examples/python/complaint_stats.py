@@ -37,6 +37,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import powercrm
 
+# The data key that seals personal data (names, phones, addresses, ID numbers).
+# DEMO KEY, public in this source: a deployment takes its key from its key store
+# (an HSM or KMS) and never from code.  PCRM_DATA_KEY (64 hex digits) replaces it.
+DEMO_DATA_KEY = b"demo-key-never-use-in-production"
+DATA_KEY = bytes.fromhex(os.environ["PCRM_DATA_KEY"]) if "PCRM_DATA_KEY" in os.environ \
+    else DEMO_DATA_KEY
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "..", "..", "data")
 
@@ -229,7 +236,7 @@ def main(argv):
         print(text, file=log)
 
     clock = Clock(T0)
-    with powercrm.open(args.store, clock=clock) as ctx, \
+    with powercrm.open(args.store, clock=clock, data_key=DATA_KEY) as ctx, \
             powercrm.Calendar.load_file(os.path.join(DATA, "calendars", "cn-2026.json")) as cal:
         try:
             ctx.org_is_within("37", "37")

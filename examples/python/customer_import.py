@@ -20,6 +20,13 @@ import time
 
 import powercrm
 
+# The data key that seals personal data (names, phones, addresses, ID numbers).
+# DEMO KEY, public in this source: a deployment takes its key from its key store
+# (an HSM or KMS) and never from code.  PCRM_DATA_KEY (64 hex digits) replaces it.
+DEMO_DATA_KEY = b"demo-key-never-use-in-production"
+DATA_KEY = bytes.fromhex(os.environ["PCRM_DATA_KEY"]) if "PCRM_DATA_KEY" in os.environ \
+    else DEMO_DATA_KEY
+
 ADMIN = powercrm.Actor("A0001", "admin", 3, "37")
 CLERK = powercrm.Actor("C3701", "data_clerk", 1, "3701")
 AGENT = powercrm.Actor("G3701", "agent", 1, "3701")
@@ -55,7 +62,7 @@ def main(argv):
         print("\r  %6d lines done, %.1f s" % (done, time.monotonic() - started), end="",
               flush=True)
 
-    with powercrm.open(uri) as ctx:
+    with powercrm.open(uri, data_key=DATA_KEY) as ctx:
         ensure_tree(ctx)
         print("importing %s in batches of %d:" % (path, batch))
         try:

@@ -11,9 +11,17 @@ column.  Exit status 1 when the hash chain is broken.
 
 import csv
 import json
+import os
 import sys
 
 import powercrm
+
+# The data key that seals personal data (names, phones, addresses, ID numbers).
+# DEMO KEY, public in this source: a deployment takes its key from its key store
+# (an HSM or KMS) and never from code.  PCRM_DATA_KEY (64 hex digits) replaces it.
+DEMO_DATA_KEY = b"demo-key-never-use-in-production"
+DATA_KEY = bytes.fromhex(os.environ["PCRM_DATA_KEY"]) if "PCRM_DATA_KEY" in os.environ \
+    else DEMO_DATA_KEY
 
 PROVINCE_ADMIN = powercrm.Actor("A0001", "admin", 3, "37")
 CITY_ADMIN = powercrm.Actor("A3701", "admin", 2, "3701")
@@ -38,7 +46,7 @@ def seed(ctx):
 def main(argv):
     uri = argv[1] if len(argv) > 1 else "sqlite:crm.db"
     csv_path = argv[2] if len(argv) > 2 else "audit.csv"
-    with powercrm.open(uri) as ctx:
+    with powercrm.open(uri, data_key=DATA_KEY) as ctx:
         try:
             ctx.org_is_within("37", "37")  # NotFound on a fresh store
         except powercrm.NotFound:

@@ -89,7 +89,11 @@ PCRM_EXTERN(int) pcrm_customer_close(pcrm_ctx *ctx, const pcrm_actor *actor,
 typedef struct pcrm_customer_query {
 	unsigned int version;          /**< PCRM_CUSTOMER_QUERY_VERSION */
 	const char *customer_no;       /**< exact */
-	const char *name_prefix;       /**< names starting with this */
+	/**
+	 * Names are sealed (docs/security.md): a prefix cannot be searched, and
+	 * a non-NULL name_prefix is PCRM_EUNSUPPORTED.  Use `name`.
+	 */
+	const char *name_prefix;
 	const char *phone;             /**< any of the customer's phones, normalised first */
 	const char *id_number;         /**< exact, through the keyed hash (needs the data key) */
 	const char *org_unit;          /**< this unit and its subtree */
@@ -97,10 +101,15 @@ typedef struct pcrm_customer_query {
 	const char *cursor;            /**< from pcrm_customer_list_next_cursor(); NULL = first page;
 	                                    anything else is PCRM_EINVAL ("query.cursor: ...") */
 	int limit;                     /**< page size 1..1000; 0 = 50 */
+	/**
+	 * Version 2: the whole name, exactly, through its blind index (a keyed
+	 * hash; needs the data key).
+	 */
+	const char *name;
 } pcrm_customer_query;
 
-#define PCRM_CUSTOMER_QUERY_VERSION 1
-#define PCRM_CUSTOMER_QUERY_INIT { PCRM_CUSTOMER_QUERY_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0 }
+#define PCRM_CUSTOMER_QUERY_VERSION 2
+#define PCRM_CUSTOMER_QUERY_INIT { PCRM_CUSTOMER_QUERY_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL }
 
 /**
  * Finds customers in the actor's subtree, ordered by customer number, one
@@ -208,6 +217,35 @@ PCRM_EXTERN(int) pcrm_customer_import_file_ext(pcrm_ctx *ctx, const pcrm_actor *
 PCRM_EXTERN(int) pcrm_customer_export(pcrm_ctx *ctx, const pcrm_actor *actor,
                                       const char *org_unit, unsigned int flags,
                                       pcrm_write_fn write, void *userdata, int64_t *exported);
+
+/**
+ * Erases a closed customer's personal data for good (crypto-shredding): the
+ * customer's own data key is destroyed, so its name, phones, e-mail,
+ * addresses and contact history's caller numbers and summaries, all sealed
+ * under it, can never be read again; the ID number, the masks and the blind
+ * indexes are removed.  What is not personal stays, so bills, the ledger,
+ * work orders and the audit log keep verifying; pcrm_customer_get() then
+ * shows the name "(erased)".  Needs PCRM_PERM_ARCHIVE_WRITE and
+ * PCRM_PERM_PII_READ on the customer's org unit.  PCRM_ESTATE when the
+ * customer is not closed or already erased, PCRM_ECONFLICT on a stale
+ * version.  Audited as "customer.erase".
+ */
+PCRM_EXTERN(int) pcrm_customer_erase(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                     const char *customer_no, int expected_version);
+
+/**
+ * Seals customers stored in clear before schema migration 20 (their name,
+ * phones, e-mail, addresses, phone index entries and contact history), at
+ * most `batch` customers (1..10000; 0 = 1000) of the actor's subtree in one
+ * transaction, and writes one "customer.reseal" audit entry per batch.
+ * *remaining (may be NULL) receives how many such customers the subtree
+ * still has: call again until it is 0.  Rows not yet sealed stay readable.
+ * Needs the data key (PCRM_EPERM without) and PCRM_PERM_ARCHIVE_WRITE on
+ * the actor's unit.  Safe to run while the store is in use: a customer
+ * written in between is sealed by that write.
+ */
+PCRM_EXTERN(int) pcrm_customer_reseal(pcrm_ctx *ctx, const pcrm_actor *actor, int batch,
+                                      int64_t *remaining);
 
 PCRM_EXTERN(void) pcrm_customer_free(pcrm_customer *customer);
 

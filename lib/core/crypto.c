@@ -46,6 +46,24 @@ static const EVP_MD *sha256_md(void)
 	return sha256_fetched ? sha256_fetched : EVP_sha256();
 }
 
+/*
+ * AES-256-GCM fetched once too, for the same reason: every customer the
+ * screen pop returns opens two ciphers (its data key, its personal fields).
+ */
+static pthread_once_t aes_gcm_once = PTHREAD_ONCE_INIT;
+static EVP_CIPHER *aes_gcm_fetched;
+
+static void fetch_aes_gcm(void)
+{
+	aes_gcm_fetched = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
+}
+
+static const EVP_CIPHER *aes_gcm(void)
+{
+	pthread_once(&aes_gcm_once, fetch_aes_gcm);
+	return aes_gcm_fetched ? aes_gcm_fetched : EVP_aes_256_gcm();
+}
+
 int pcrm__sha256_new(pcrm_sha256 **out)
 {
 	pcrm_sha256 *h = calloc(1, sizeof(*h));
@@ -112,7 +130,7 @@ int pcrm__hmac_sha256_hex(const unsigned char *key, size_t key_len, const void *
 	unsigned int mac_len = 0;
 	if (key_len > INT32_MAX)
 		return pcrm__error(PCRM_EINVAL, "HMAC key is too long");
-	if (!HMAC(EVP_sha256(), key, (int)key_len, data, len, mac, &mac_len))
+	if (!HMAC(sha256_md(), key, (int)key_len, data, len, mac, &mac_len))
 		return openssl_error("HMAC-SHA256");
 	pcrm__hex_encode(mac, mac_len, out);
 	return PCRM_OK;
@@ -152,7 +170,7 @@ int pcrm__aead_seal(const unsigned char key[PCRM_AEAD_KEY_LEN], const void *aad,
 	c = EVP_CIPHER_CTX_new();
 	if (!c)
 		return pcrm__error_oom();
-	ok = EVP_EncryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, nonce) == 1 &&
+	ok = EVP_EncryptInit_ex(c, aes_gcm(), NULL, key, nonce) == 1 &&
 	     (aad_len == 0 || EVP_EncryptUpdate(c, NULL, &n, aad, (int)aad_len) == 1) &&
 	     EVP_EncryptUpdate(c, body, &n, plain, (int)len) == 1 &&
 	     EVP_EncryptFinal_ex(c, body + n, &fin) == 1 &&
@@ -176,7 +194,7 @@ int pcrm__aead_open(const unsigned char key[PCRM_AEAD_KEY_LEN], const void *aad,
 	c = EVP_CIPHER_CTX_new();
 	if (!c)
 		return pcrm__error_oom();
-	ok = EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, key, sealed) == 1 &&
+	ok = EVP_DecryptInit_ex(c, aes_gcm(), NULL, key, sealed) == 1 &&
 	     (aad_len == 0 || EVP_DecryptUpdate(c, NULL, &n, aad, (int)aad_len) == 1) &&
 	     EVP_DecryptUpdate(c, out, &n, sealed + PCRM_AEAD_NONCE_LEN, (int)len) == 1 &&
 	     EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, PCRM_AEAD_TAG_LEN,

@@ -37,6 +37,13 @@ static int apply_data_key(pcrm_ctx *ctx, const pcrm_ctx_options *opts)
 		rc = pcrm__hkdf_sha256(opts->data_key, opts->data_key_len, "powercrm pii lookup v1",
 		                       ctx->pii_mac_key, sizeof(ctx->pii_mac_key));
 	if (rc == PCRM_OK)
+		rc = pcrm__hkdf_sha256(opts->data_key, opts->data_key_len, "powercrm pii wrap v1",
+		                       ctx->pii_wrap_key, sizeof(ctx->pii_wrap_key));
+	/* A one-way value of the key, so the store can say "not the key I was sealed with". */
+	if (rc == PCRM_OK)
+		rc = pcrm__hkdf_sha256(opts->data_key, opts->data_key_len, "powercrm key check v1",
+		                       ctx->key_check, sizeof(ctx->key_check));
+	if (rc == PCRM_OK)
 		ctx->has_data_key = 1;
 	return rc;
 }
@@ -79,6 +86,8 @@ void pcrm__ctx_free(pcrm_ctx *ctx)
 		ctx->workflow_cache_free(ctx->workflow_cache);
 	OPENSSL_cleanse(ctx->pii_enc_key, sizeof(ctx->pii_enc_key));
 	OPENSSL_cleanse(ctx->pii_mac_key, sizeof(ctx->pii_mac_key));
+	OPENSSL_cleanse(ctx->pii_wrap_key, sizeof(ctx->pii_wrap_key));
+	OPENSSL_cleanse(ctx->key_check, sizeof(ctx->key_check));
 	free(ctx);
 }
 

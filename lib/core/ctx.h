@@ -20,6 +20,10 @@ struct pcrm_ctx {
 	int has_data_key;
 	unsigned char pii_enc_key[PCRM_AEAD_KEY_LEN]; /* AES-256-GCM key for identifiers */
 	unsigned char pii_mac_key[32];                /* HMAC key for identifier lookup */
+	/* Wraps each customer's own data key (crypto-shredding: docs/security.md, "Personal data"). */
+	unsigned char pii_wrap_key[PCRM_AEAD_KEY_LEN];
+	/* Stored in pii_key_check at first use, compared at every open: a wrong key is refused. */
+	unsigned char key_check[32];
 	/* Parsed workflow definitions, owned by lib/workflow (core only frees it). */
 	void *workflow_cache;
 	void (*workflow_cache_free)(void *cache);

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "audit/audit.h"
 #include "contact_internal.h"
 #include "customer_internal.h"
@@ -18,6 +20,7 @@
 #include "core/vec.h"
 #include "core/uuid.h"
 #include "org/org_internal.h"
+#include "pii.h"
 #include "store/keyset.h"
 #include "store/store.h"
 
@@ -58,16 +61,34 @@ static json_t *audit_summary(const struct pcrm__contact_fields *f)
 	return s;
 }
 
+/* The caller number and summary sealed under the customer's data key (contact_seal.c). */
+static int seal_for(pcrm_ctx *ctx, const struct pcrm__contact_fields *f,
+                    struct pcrm__contact_sealed *out)
+{
+	unsigned char dek[PCRM__DEK_LEN];
+	enum pcrm__dek_state state;
+	int rc = pcrm__customer_dek(ctx, f->customer_no, 1, dek, &state);
+	memset(out, 0, sizeof(*out));
+	if (rc == PCRM_OK)
+		rc = pcrm__contact_seal(dek, f, out);
+	OPENSSL_cleanse(dek, sizeof(dek));
+	return rc;
+}
+
 static int insert_contact(pcrm_ctx *ctx, const pcrm_actor *actor,
                           const struct pcrm__contact_fields *f)
 {
 	static const char sql[] =
 		"INSERT INTO contact (customer_no, id, at, channel, direction, agent, caller_number, "
-		"duration_seconds, business_code, summary, work_order_id, recorded_by, recorded_at) "
-		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
-	pcrm_sql_value p[13];
+		"duration_seconds, business_code, summary, work_order_id, recorded_by, recorded_at, "
+		"sealed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+	struct pcrm__contact_sealed sealed;
+	pcrm_sql_value p[14];
 	json_t *summary;
-	int rc;
+	int rc = seal_for(ctx, f, &sealed);
+
+	if (rc != PCRM_OK)
+		return rc;
 
 	p[0] = PCRM_SQL_S(f->customer_no);
 	p[1] = PCRM_SQL_S(f->id);
@@ -75,14 +96,16 @@ static int insert_contact(pcrm_ctx *ctx, const pcrm_actor *actor,
 	p[3] = PCRM_SQL_S(f->channel);
 	p[4] = PCRM_SQL_S(f->direction);
 	p[5] = PCRM_SQL_S(f->agent);
-	p[6] = PCRM_SQL_S(f->caller_number);
+	p[6] = PCRM_SQL_S(f->caller_number ? sealed.caller_masked : NULL);
 	p[7] = f->duration_seconds >= 0 ? PCRM_SQL_I(f->duration_seconds) : PCRM_SQL_NUL;
 	p[8] = PCRM_SQL_S(f->business_code);
-	p[9] = PCRM_SQL_S(f->summary);
+	p[9] = PCRM_SQL_S(PCRM__CONTACT_SUMMARY_SEALED);
 	p[10] = PCRM_SQL_S(f->work_order_id);
 	p[11] = PCRM_SQL_S(f->recorded_by);
 	p[12] = PCRM_SQL_I(f->recorded_at);
-	rc = pcrm__store_exec(ctx->store, sql, p, 13, NULL);
+	p[13] = PCRM_SQL_S(sealed.sealed);
+	rc = pcrm__store_exec(ctx->store, sql, p, 14, NULL);
+	free(sealed.sealed);
 	if (rc != PCRM_OK)
 		return rc;
 	summary = audit_summary(f);
@@ -103,22 +126,31 @@ int pcrm__contact_insert_batch(pcrm_ctx *ctx, const struct pcrm__contact_fields 
 	static const char *const cols[] = { "customer_no", "id", "at", "channel", "direction",
 		                            "agent", "caller_number", "duration_seconds",
 		                            "business_code", "summary", "work_order_id",
-		                            "recorded_by", "recorded_at" };
-	int rc = n ? pcrm__store_bulk_begin(ctx->store, "contact", cols, 13) : PCRM_OK;
+		                            "recorded_by", "recorded_at", "sealed" };
+	struct pcrm__contact_sealed *sealed = n ? calloc(n, sizeof(*sealed)) : NULL;
+	int begun = 0, rc = n && !sealed ? pcrm__error_oom() : PCRM_OK;
 
+	/* sealing reads each customer's key: all of it before the bulk load starts */
+	for (size_t i = 0; i < n && rc == PCRM_OK; i++)
+		rc = seal_for(ctx, &f[i], &sealed[i]);
+	if (rc == PCRM_OK && n)
+		begun = (rc = pcrm__store_bulk_begin(ctx->store, "contact", cols, 14)) == PCRM_OK;
 	for (size_t i = 0; i < n && rc == PCRM_OK; i++) {
-		pcrm_sql_value v[13] = {
+		pcrm_sql_value v[14] = {
 			PCRM_SQL_S(f[i].customer_no), PCRM_SQL_S(f[i].id), PCRM_SQL_I(f[i].at),
 			PCRM_SQL_S(f[i].channel), PCRM_SQL_S(f[i].direction), PCRM_SQL_S(f[i].agent),
-			PCRM_SQL_S(f[i].caller_number),
+			PCRM_SQL_S(f[i].caller_number ? sealed[i].caller_masked : NULL),
 			f[i].duration_seconds >= 0 ? PCRM_SQL_I(f[i].duration_seconds) : PCRM_SQL_NUL,
-			PCRM_SQL_S(f[i].business_code), PCRM_SQL_S(f[i].summary),
+			PCRM_SQL_S(f[i].business_code), PCRM_SQL_S(PCRM__CONTACT_SUMMARY_SEALED),
 			PCRM_SQL_S(f[i].work_order_id), PCRM_SQL_S(f[i].recorded_by),
-			PCRM_SQL_I(f[i].recorded_at)
+			PCRM_SQL_I(f[i].recorded_at), PCRM_SQL_S(sealed[i].sealed)
 		};
 		rc = pcrm__store_bulk_row(ctx->store, v);
 	}
-	if (n == 0)
+	for (size_t i = 0; sealed && i < n; i++)
+		free(sealed[i].sealed);
+	free(sealed);
+	if (!begun)
 		return rc;
 	if (rc != PCRM_OK) {
 		pcrm__store_bulk_end(ctx->store, 1);
@@ -198,10 +230,47 @@ static int check_list_args(const char *cursor, int *limit, pcrm_time *after_at,
 	                PCRM_OK;
 }
 
-static int row_to_contact(pcrm_rows *rows, const char *customer_no, int utc_offset,
-                          pcrm_contact **out)
+struct contact_row_arg {
+	const pcrm_ctx *ctx;
+	const char *customer_no;
+	int utc_offset;
+	enum pcrm__dek_state key_state;
+	unsigned char dek[PCRM__DEK_LEN];
+};
+
+/* Puts a sealed row's caller number and summary back (or "(erased)" for an erased customer). */
+static int unseal_row(const struct contact_row_arg *a, pcrm_rows *rows,
+                      struct pcrm__contact_fields *f, json_t **pii)
+{
+	const char *sealed = pcrm__rows_text(rows, 12);
+	int rc;
+	*pii = NULL;
+	if (!sealed)
+		return PCRM_OK; /* recorded before migration 20 */
+	if (a->key_state == PCRM__DEK_ERASED) {
+		f->caller_number = NULL;
+		f->summary = "(erased)";
+		return PCRM_OK;
+	}
+	if (!a->ctx->has_data_key)
+		return pcrm__pii_need_key(a->ctx, "summary");
+	if (a->key_state != PCRM__DEK_OPEN)
+		return pcrm__error(PCRM_EINTEGRITY, "contact %s: sealed without a customer data key",
+		                   f->id);
+	rc = pcrm__contact_unseal(a->dek, f->id, sealed, pii);
+	if (rc == PCRM_OK) {
+		f->summary = json_string_value(json_object_get(*pii, "summary"));
+		f->caller_number = json_string_value(json_object_get(*pii, "caller_number"));
+	}
+	return rc;
+}
+
+static int row_to_contact(pcrm_rows *rows, const struct contact_row_arg *a, pcrm_contact **out)
 {
 	struct pcrm__contact_fields f;
+	const char *customer_no = a->customer_no;
+	json_t *pii;
+	int rc;
 	memset(&f, 0, sizeof(f));
 	f.id = pcrm__rows_text(rows, 0);
 	f.customer_no = customer_no;
@@ -216,18 +285,16 @@ static int row_to_contact(pcrm_rows *rows, const char *customer_no, int utc_offs
 	f.work_order_id = pcrm__rows_text(rows, 9);
 	f.recorded_by = pcrm__rows_text(rows, 10);
 	f.recorded_at = pcrm__rows_int(rows, 11);
-	return pcrm__contact_new(&f, utc_offset, out);
+	rc = unseal_row(a, rows, &f, &pii);
+	if (rc == PCRM_OK)
+		rc = pcrm__contact_new(&f, a->utc_offset, out);
+	json_decref(pii);
+	return rc;
 }
-
-struct contact_row_arg {
-	const char *customer_no;
-	int utc_offset;
-};
 
 static int make_contact(void *arg, pcrm_rows *rows, pcrm_contact **out)
 {
-	const struct contact_row_arg *a = arg;
-	return row_to_contact(rows, a->customer_no, a->utc_offset, out);
+	return row_to_contact(rows, arg, out);
 }
 
 /* newest first; the cursor is the (at, id) of the last contact shown */
@@ -239,27 +306,32 @@ static int query_page(pcrm_ctx *ctx, const char *customer_no, const char *cursor
 	/* row-value comparison: one index range scan on (customer_no, at, id), backwards */
 	static const char first_page[] =
 		"SELECT id, at, channel, direction, agent, caller_number, duration_seconds, "
-		"business_code, summary, work_order_id, recorded_by, recorded_at FROM contact "
+		"business_code, summary, work_order_id, recorded_by, recorded_at, sealed FROM contact "
 		"WHERE customer_no = $1 ORDER BY at DESC, id DESC LIMIT $2";
 	static const char next_page[] =
 		"SELECT id, at, channel, direction, agent, caller_number, duration_seconds, "
-		"business_code, summary, work_order_id, recorded_by, recorded_at FROM contact "
+		"business_code, summary, work_order_id, recorded_by, recorded_at, sealed FROM contact "
 		"WHERE customer_no = $1 AND (at, id) < ($3, $4) ORDER BY at DESC, id DESC LIMIT $2";
 	pcrm_sql_value p[4] = { PCRM_SQL_S(customer_no), PCRM_SQL_I(limit + 1), PCRM_SQL_I(after_at),
 		                PCRM_SQL_S(after_id) };
 	pcrm_contact_list *list = calloc(1, sizeof(*list));
+	struct contact_row_arg arg = { ctx, customer_no, pcrm_ctx_utc_offset(ctx), PCRM__DEK_NONE, { 0 } };
 	pcrm_rows *rows;
 	int rc;
 
 	if (!list)
 		return pcrm__error_oom();
-	rc = pcrm__store_query(ctx->store, cursor ? next_page : first_page, p, cursor ? 4 : 2,
-	                       &rows);
+	/* one key per customer: unwrapped once for the page (none for a history without seals) */
+	rc = ctx->has_data_key ? pcrm__customer_dek(ctx, customer_no, 0, arg.dek, &arg.key_state) :
+	                         PCRM_OK;
+	if (rc == PCRM_OK)
+		rc = pcrm__store_query(ctx->store, cursor ? next_page : first_page, p, cursor ? 4 : 2,
+		                       &rows);
 	if (rc == PCRM_OK) {
-		struct contact_row_arg arg = { customer_no, pcrm_ctx_utc_offset(ctx) };
 		rc = read_page(rows, limit, list, make_contact, &arg);
 		pcrm__rows_free(rows);
 	}
+	OPENSSL_cleanse(arg.dek, sizeof(arg.dek));
 	if (rc != PCRM_OK) {
 		pcrm_contact_list_free(list);
 		return rc;

@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include <powercrm/contact.h>
+#include <powercrm/customer.h>
 
 #define PCRM__CONTACT_AGENT_MAX 64
 #define PCRM__CONTACT_CODE_MAX 32
@@ -59,5 +60,22 @@ int pcrm__contact_new(const struct pcrm__contact_fields *f, int utc_offset, pcrm
  */
 int pcrm__contact_insert_batch(pcrm_ctx *ctx, const struct pcrm__contact_fields *f,
                                size_t n);
+
+/* What the store keeps of a contact's caller number and summary (contact_seal.c). */
+struct pcrm__contact_sealed {
+	char caller_masked[PCRM_PHONE_MAX]; /* "" when there is no caller number */
+	char *sealed;                       /* hex; malloc'd */
+};
+
+/** Placeholder stored in contact.summary: the text itself is in contact.sealed. */
+#define PCRM__CONTACT_SUMMARY_SEALED "(sealed)"
+
+/** Seals caller number and summary under the customer's data key (32 bytes). */
+int pcrm__contact_seal(const unsigned char *dek, const struct pcrm__contact_fields *f,
+                       struct pcrm__contact_sealed *out);
+
+/** Opens a sealed contact into {"summary", "caller_number"?} (json_decref it). */
+int pcrm__contact_unseal(const unsigned char *dek, const char *id, const char *sealed,
+                         json_t **out);
 
 #endif

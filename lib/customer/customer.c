@@ -10,9 +10,12 @@
 #include "core/json_doc.h"
 #include "customer_internal.h"
 #include "org/org_internal.h"
+#include "pii.h"
 #include "store/store.h"
 
 #define ID_MAX PCRM__ID_MAX
+
+static const char *doc_str(const json_t *doc, const char *key);
 
 _Static_assert(PCRM_AEAD_OVERHEAD == 28, "struct pcrm__sealed_id sizes its cipher for 28 bytes of overhead");
 
@@ -143,6 +146,8 @@ struct customer_row {
 	json_t *doc;
 	char *id_masked;
 	char *id_cipher;
+	char *pii_key; /* the customer's wrapped data key, NULL before migration 20 or erased */
+	int erased;
 	int version;
 	pcrm_time created_at;
 	pcrm_time updated_at;
@@ -153,34 +158,43 @@ static void row_clear(struct customer_row *r)
 	json_decref(r->doc);
 	free(r->id_masked);
 	free(r->id_cipher);
+	free(r->pii_key);
 	memset(r, 0, sizeof(*r));
 }
 
-static int row_from_rows(pcrm_rows *rows, struct customer_row *r)
+/* Columns of PCRM__CUSTOMER_COLUMNS, in order; the personal fields unsealed into the doc. */
+static int row_from_rows(const pcrm_ctx *ctx, pcrm_rows *rows, struct customer_row *r)
 {
 	json_error_t err;
 	const char *masked = pcrm__rows_text(rows, 1), *cipher = pcrm__rows_text(rows, 2);
+	const char *pii_key = pcrm__rows_text(rows, 7);
+	int rc;
 	memset(r, 0, sizeof(*r));
 	r->doc = json_loads(pcrm__rows_text(rows, 0), 0, &err);
 	if (!r->doc)
 		return pcrm__error(PCRM_ESTORE, "customer row holds invalid JSON: %s", err.text);
 	r->id_masked = masked ? strdup(masked) : NULL;
 	r->id_cipher = cipher ? strdup(cipher) : NULL;
+	r->pii_key = pii_key ? strdup(pii_key) : NULL;
+	r->erased = !pcrm__rows_is_null(rows, 8);
 	r->version = (int)pcrm__rows_int(rows, 3);
 	r->created_at = pcrm__rows_int(rows, 4);
 	r->updated_at = pcrm__rows_int(rows, 5);
-	if ((masked && !r->id_masked) || (cipher && !r->id_cipher)) {
+	if ((masked && !r->id_masked) || (cipher && !r->id_cipher) || (pii_key && !r->pii_key)) {
 		row_clear(r);
 		return pcrm__error_oom();
 	}
-	return PCRM_OK;
+	rc = pcrm__customer_unseal(ctx, doc_str(r->doc, "customer_no"), r->doc,
+	                           pcrm__rows_text(rows, 6), pii_key, r->erased);
+	if (rc != PCRM_OK)
+		row_clear(r);
+	return rc;
 }
 
 static int load_row(pcrm_ctx *ctx, const char *customer_no, struct customer_row *r)
 {
 	static const char sql[] =
-		"SELECT c.doc, c.id_masked, c.id_cipher, c.version, c.created_at, c.updated_at "
-		"FROM customer c WHERE c.customer_no = $1";
+		"SELECT " PCRM__CUSTOMER_COLUMNS " FROM customer c WHERE c.customer_no = $1";
 	pcrm_sql_value p[1] = { PCRM_SQL_S(customer_no) };
 	pcrm_rows *rows;
 	int rc;
@@ -190,7 +204,7 @@ static int load_row(pcrm_ctx *ctx, const char *customer_no, struct customer_row 
 		return rc;
 	rc = pcrm__rows_next(rows);
 	if (rc == 1)
-		rc = row_from_rows(rows, r);
+		rc = row_from_rows(ctx, rows, r);
 	else if (rc == 0)
 		rc = pcrm__error(PCRM_ENOTFOUND, "customer \"%.32s\" does not exist", customer_no);
 	pcrm__rows_free(rows);
@@ -205,7 +219,8 @@ static int row_to_customer(struct customer_row *r, pcrm_customer **out)
 	return pcrm__customer_wrap(r->doc, r->version, r->created_at, r->updated_at, out);
 }
 
-int pcrm__customer_list_rows(pcrm_rows *rows, int limit, pcrm_customer ***items, size_t *count)
+int pcrm__customer_list_rows(const pcrm_ctx *ctx, pcrm_rows *rows, int limit,
+                             pcrm_customer ***items, size_t *count)
 {
 	size_t cap = 0;
 	int rc;
@@ -221,7 +236,7 @@ int pcrm__customer_list_rows(pcrm_rows *rows, int limit, pcrm_customer ***items,
 			*items = n;
 			cap = ncap;
 		}
-		rc = row_from_rows(rows, &r);
+		rc = row_from_rows(ctx, rows, &r);
 		if (rc == PCRM_OK)
 			rc = row_to_customer(&r, &(*items)[*count]);
 		row_clear(&r);
@@ -259,6 +274,11 @@ char *pcrm__customer_stored_doc(const json_t *doc)
 	if (!copy)
 		return NULL;
 	json_object_del(copy, "id_number");
+	/* the personal fields live sealed in pii_cipher (pii.h) */
+	json_object_del(copy, "name");
+	json_object_del(copy, "phones");
+	json_object_del(copy, "email");
+	json_object_del(copy, "addresses");
 	json_object_del(copy, "version");
 	json_object_del(copy, "created_at");
 	json_object_del(copy, "updated_at");
@@ -267,11 +287,11 @@ char *pcrm__customer_stored_doc(const json_t *doc)
 	return text;
 }
 
-static int write_phones(pcrm_ctx *ctx, const json_t *doc, int replace)
+/* The screen-pop index: a mask and the blind index of each phone, never the number. */
+static int write_phones(pcrm_ctx *ctx, const json_t *doc, const struct pcrm__customer_seal *seal,
+                        int replace)
 {
 	const char *no = doc_str(doc, "customer_no");
-	json_t *phones = json_object_get(doc, "phones"), *num;
-	const char *kind;
 	int rc = PCRM_OK;
 
 	if (replace) {
@@ -279,40 +299,41 @@ static int write_phones(pcrm_ctx *ctx, const json_t *doc, int replace)
 		rc = pcrm__store_exec(ctx->store, "DELETE FROM customer_phone WHERE customer_no = $1",
 		                      p, 1, NULL);
 	}
-	json_object_foreach(phones, kind, num) {
-		pcrm_sql_value p[3] = { PCRM_SQL_S(no), PCRM_SQL_S(kind),
-			                PCRM_SQL_S(json_string_value(num)) };
-		if (rc != PCRM_OK)
-			break;
+	for (size_t i = 0; i < seal->phone_count && rc == PCRM_OK; i++) {
+		pcrm_sql_value p[4] = { PCRM_SQL_S(no), PCRM_SQL_S(seal->phones[i].kind),
+			                PCRM_SQL_S(seal->phones[i].masked),
+			                PCRM_SQL_S(seal->phones[i].hash) };
 		rc = pcrm__store_exec(ctx->store,
-		                      "INSERT INTO customer_phone (customer_no, kind, phone) "
-		                      "VALUES ($1, $2, $3)",
-		                      p, 3, NULL);
+		                      "INSERT INTO customer_phone (customer_no, kind, phone, phone_hash) "
+		                      "VALUES ($1, $2, $3, $4)",
+		                      p, 4, NULL);
 	}
 	return rc;
 }
 
-/* The audit summary: the document as stored, the ID number masked. */
+/* The audit summary: the document with every personal field masked. */
 static json_t *audit_summary(const json_t *doc, const struct pcrm__sealed_id *id)
 {
-	json_t *s = json_deep_copy(doc);
+	json_t *s = pcrm__pii_audit_copy(doc);
 	if (s && json_object_get(s, "id_number"))
 		json_object_set_new(s, "id_number", json_string(id ? id->masked : "(unchanged)"));
 	return s;
 }
 
 static int insert_customer(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc,
-                           const struct pcrm__sealed_id *id)
+                           const struct pcrm__sealed_id *id, const struct pcrm__customer_seal *seal)
 {
 	static const char sql[] =
 		"INSERT INTO customer (customer_no, org_unit, kind, name, usage_class, voltage_level, "
 		"status, vip_level, transformer_area, doc, id_masked, id_cipher, id_hash, created_at, "
-		"updated_at, version, household_size, low_income) "
-		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, 1, $15, $16)";
+		"updated_at, version, household_size, low_income, pii_cipher, pii_key, key_version, "
+		"name_hash) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, 1, $15, $16, "
+		"$17, $18, $19, $20)";
 	pcrm_time now = pcrm_ctx_now(ctx);
 	char *text = pcrm__customer_stored_doc(doc);
 	json_t *summary;
-	pcrm_sql_value p[16];
+	pcrm_sql_value p[20];
 	int rc;
 
 	if (!text)
@@ -320,7 +341,7 @@ static int insert_customer(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc,
 	p[0] = PCRM_SQL_S(doc_str(doc, "customer_no"));
 	p[1] = PCRM_SQL_S(doc_str(doc, "org_unit"));
 	p[2] = PCRM_SQL_S(doc_str(doc, "kind"));
-	p[3] = PCRM_SQL_S(doc_str(doc, "name"));
+	p[3] = PCRM_SQL_S(seal->name_masked);
 	p[4] = PCRM_SQL_S(doc_str(doc, "usage_class"));
 	p[5] = PCRM_SQL_S(doc_str(doc, "voltage_level"));
 	p[6] = PCRM_SQL_S(doc_str(doc, "status"));
@@ -333,13 +354,17 @@ static int insert_customer(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc,
 	p[13] = PCRM_SQL_I(now);
 	p[14] = PCRM_SQL_I(pcrm__customer_household_size(doc));
 	p[15] = PCRM_SQL_I(pcrm__customer_low_income(doc));
-	rc = pcrm__store_exec(ctx->store, sql, p, 16, NULL);
+	p[16] = PCRM_SQL_S(seal->cipher);
+	p[17] = PCRM_SQL_S(seal->dek_wrapped);
+	p[18] = PCRM_SQL_I(PCRM__PII_KEY_VERSION);
+	p[19] = PCRM_SQL_S(seal->name_hash);
+	rc = pcrm__store_exec(ctx->store, sql, p, 20, NULL);
 	free(text);
 	if (rc == PCRM_EDUPLICATE)
 		return pcrm__error(PCRM_EDUPLICATE, "customer_no: \"%s\" is already taken",
 		                   doc_str(doc, "customer_no"));
 	if (rc == PCRM_OK)
-		rc = write_phones(ctx, doc, 0);
+		rc = write_phones(ctx, doc, seal, 0);
 	if (rc != PCRM_OK)
 		return rc;
 	summary = audit_summary(doc, id);
@@ -351,7 +376,7 @@ static int insert_customer(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc,
 
 /* Validation, permission and sealing: everything that may refuse before a write starts. */
 static int prepare_new(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc, struct pcrm__sealed_id *id,
-                       int *has_id)
+                       int *has_id, struct pcrm__customer_seal *seal)
 {
 	int rc = pcrm_actor_validate(actor);
 	if (rc == PCRM_OK)
@@ -361,6 +386,8 @@ static int prepare_new(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc, stru
 	*has_id = json_object_get(doc, "id_number") != NULL;
 	if (rc == PCRM_OK && *has_id)
 		rc = pcrm__customer_seal_id(ctx, doc_str(doc, "customer_no"), doc_str(doc, "id_number"), id);
+	if (rc == PCRM_OK)
+		rc = pcrm__customer_seal(ctx, doc, NULL, seal);
 	return rc;
 }
 
@@ -368,6 +395,7 @@ int pcrm_customer_create(pcrm_ctx *ctx, const pcrm_actor *actor, const char *jso
                          pcrm_customer **out)
 {
 	struct pcrm__sealed_id id;
+	struct pcrm__customer_seal seal;
 	json_t *doc;
 	int has_id, rc;
 
@@ -376,11 +404,14 @@ int pcrm_customer_create(pcrm_ctx *ctx, const pcrm_actor *actor, const char *jso
 	rc = parse_json("customer", json, &doc);
 	if (rc != PCRM_OK)
 		return rc;
-	rc = prepare_new(ctx, actor, doc, &id, &has_id);
+	memset(&seal, 0, sizeof(seal));
+	rc = prepare_new(ctx, actor, doc, &id, &has_id, &seal);
 	if (rc == PCRM_OK)
 		rc = pcrm__store_begin(ctx->store);
 	if (rc == PCRM_OK)
-		rc = pcrm__store_finish(ctx->store, insert_customer(ctx, actor, doc, has_id ? &id : NULL));
+		rc = pcrm__store_finish(ctx->store,
+		                        insert_customer(ctx, actor, doc, has_id ? &id : NULL, &seal));
+	pcrm__customer_seal_clear(&seal);
 	if (rc == PCRM_OK && out) {
 		pcrm_time now = pcrm_ctx_now(ctx);
 		if (has_id)
@@ -444,25 +475,27 @@ int pcrm_customer_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *custom
 /* ---- update and close ---- */
 
 static int write_update(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc, int expected_version,
-                        const struct pcrm__sealed_id *id, const json_t *patch, const char *action)
+                        const struct pcrm__sealed_id *id, const struct pcrm__customer_seal *seal,
+                        const json_t *patch, const char *action)
 {
 	static const char sql[] =
 		"UPDATE customer SET org_unit = $1, kind = $2, name = $3, usage_class = $4, "
 		"voltage_level = $5, status = $6, vip_level = $7, transformer_area = $8, doc = $9, "
 		"id_masked = COALESCE($10, id_masked), id_cipher = COALESCE($11, id_cipher), "
 		"id_hash = COALESCE($12, id_hash), updated_at = $13, version = version + 1, "
-		"household_size = $16, low_income = $17 WHERE customer_no = $14 AND version = $15";
+		"household_size = $16, low_income = $17, pii_cipher = $18, pii_key = $19, "
+		"key_version = $20, name_hash = $21 WHERE customer_no = $14 AND version = $15";
 	char *text = pcrm__customer_stored_doc(doc);
-	json_t *summary;
+	json_t *summary, *masked;
 	int64_t changes = 0;
-	pcrm_sql_value p[17];
+	pcrm_sql_value p[21];
 	int rc;
 
 	if (!text)
 		return pcrm__error_oom();
 	p[0] = PCRM_SQL_S(doc_str(doc, "org_unit"));
 	p[1] = PCRM_SQL_S(doc_str(doc, "kind"));
-	p[2] = PCRM_SQL_S(doc_str(doc, "name"));
+	p[2] = PCRM_SQL_S(seal->name_masked);
 	p[3] = PCRM_SQL_S(doc_str(doc, "usage_class"));
 	p[4] = PCRM_SQL_S(doc_str(doc, "voltage_level"));
 	p[5] = PCRM_SQL_S(doc_str(doc, "status"));
@@ -477,18 +510,23 @@ static int write_update(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc, int
 	p[14] = PCRM_SQL_I(expected_version);
 	p[15] = PCRM_SQL_I(pcrm__customer_household_size(doc));
 	p[16] = PCRM_SQL_I(pcrm__customer_low_income(doc));
-	rc = pcrm__store_exec(ctx->store, sql, p, 17, &changes);
+	p[17] = PCRM_SQL_S(seal->cipher);
+	p[18] = PCRM_SQL_S(seal->dek_wrapped);
+	p[19] = PCRM_SQL_I(PCRM__PII_KEY_VERSION);
+	p[20] = PCRM_SQL_S(seal->name_hash);
+	rc = pcrm__store_exec(ctx->store, sql, p, 21, &changes);
 	free(text);
 	if (rc == PCRM_OK && changes != 1)
 		rc = pcrm__error(PCRM_ECONFLICT, "customer \"%s\" was changed concurrently; read it again",
 		                 doc_str(doc, "customer_no"));
 	if (rc == PCRM_OK)
-		rc = write_phones(ctx, doc, 1);
+		rc = write_phones(ctx, doc, seal, 1);
 	if (rc == PCRM_OK)
 		rc = pcrm__account_customer_sync(ctx, doc_str(doc, "customer_no"));
 	if (rc != PCRM_OK)
 		return rc;
-	summary = json_pack("{s:O, s:i}", "changed", patch, "version", expected_version + 1);
+	masked = pcrm__pii_audit_copy(patch);
+	summary = json_pack("{s:o, s:i}", "changed", masked, "version", expected_version + 1);
 	if (json_object_get(patch, "id_number"))
 		json_object_set_new(json_object_get(summary, "changed"), "id_number",
 		                    json_string(id ? id->masked : "(removed)"));
@@ -510,6 +548,8 @@ static int load_for_change(pcrm_ctx *ctx, const pcrm_actor *actor, const char *c
 		return rc;
 	rc = pcrm__authorize_found(ctx, actor, PCRM_PERM_ARCHIVE_WRITE, "customer", customer_no, rc,
 	                           rc == PCRM_OK ? doc_str(r->doc, "org_unit") : NULL);
+	if (rc == PCRM_OK && r->erased)
+		rc = pcrm__error(PCRM_ESTATE, "customer \"%s\" is erased and cannot change", customer_no);
 	if (rc == PCRM_OK && strcmp(doc_str(r->doc, "status"), "closed") == 0)
 		rc = pcrm__error(PCRM_ESTATE, "customer \"%s\" is closed and cannot change", customer_no);
 	if (rc == PCRM_OK && r->version != expected_version)
@@ -523,7 +563,8 @@ static int load_for_change(pcrm_ctx *ctx, const pcrm_actor *actor, const char *c
 }
 
 static int apply_patch(pcrm_ctx *ctx, const pcrm_actor *actor, struct customer_row *r,
-                       const json_t *patch, struct pcrm__sealed_id *id, int *new_id)
+                       const json_t *patch, struct pcrm__sealed_id *id, int *new_id,
+                       struct pcrm__customer_seal *seal)
 {
 	const char *old_org = doc_str(r->doc, "org_unit");
 	char *old_org_copy = strdup(old_org);
@@ -541,6 +582,9 @@ static int apply_patch(pcrm_ctx *ctx, const pcrm_actor *actor, struct customer_r
 		rc = pcrm__customer_seal_id(ctx, doc_str(r->doc, "customer_no"), doc_str(r->doc, "id_number"), id);
 	if (rc == PCRM_OK && json_is_null(json_object_get(patch, "id_number")))
 		rc = pcrm__error(PCRM_EINVAL, "id_number: cannot be removed, only replaced");
+	/* every write seals again: a row stored before migration 20 comes out sealed */
+	if (rc == PCRM_OK)
+		rc = pcrm__customer_seal(ctx, r->doc, r->pii_key, seal);
 	return rc;
 }
 
@@ -549,6 +593,7 @@ int pcrm_customer_update(pcrm_ctx *ctx, const pcrm_actor *actor, const char *cus
 {
 	struct customer_row r;
 	struct pcrm__sealed_id id;
+	struct pcrm__customer_seal seal;
 	json_t *patch;
 	int new_id = 0, rc;
 
@@ -567,13 +612,15 @@ int pcrm_customer_update(pcrm_ctx *ctx, const pcrm_actor *actor, const char *cus
 		json_decref(patch);
 		return rc;
 	}
-	rc = apply_patch(ctx, actor, &r, patch, &id, &new_id);
+	memset(&seal, 0, sizeof(seal));
+	rc = apply_patch(ctx, actor, &r, patch, &id, &new_id, &seal);
 	if (rc == PCRM_OK)
 		rc = pcrm__store_begin(ctx->store);
 	if (rc == PCRM_OK)
 		rc = pcrm__store_finish(ctx->store, write_update(ctx, actor, r.doc, expected_version,
-		                                                 new_id ? &id : NULL, patch,
+		                                                 new_id ? &id : NULL, &seal, patch,
 		                                                 "customer.update"));
+	pcrm__customer_seal_clear(&seal);
 	if (rc == PCRM_OK && out) {
 		json_object_del(r.doc, "id_number");
 		if (new_id) {
@@ -593,16 +640,22 @@ int pcrm_customer_close(pcrm_ctx *ctx, const pcrm_actor *actor, const char *cust
                         int expected_version)
 {
 	struct customer_row r;
+	struct pcrm__customer_seal seal;
 	json_t *patch;
 	int rc = load_for_change(ctx, actor, customer_no, expected_version, &r);
 	if (rc != PCRM_OK)
 		return rc;
 	patch = json_pack("{s:s}", "status", "closed");
 	json_object_set(r.doc, "status", json_object_get(patch, "status"));
-	rc = pcrm__store_begin(ctx->store);
-	if (rc == PCRM_OK)
-		rc = pcrm__store_finish(ctx->store, write_update(ctx, actor, r.doc, expected_version,
-		                                                 NULL, patch, "customer.close"));
+	rc = pcrm__customer_seal(ctx, r.doc, r.pii_key, &seal);
+	if (rc == PCRM_OK) {
+		rc = pcrm__store_begin(ctx->store);
+		if (rc == PCRM_OK)
+			rc = pcrm__store_finish(ctx->store,
+			                        write_update(ctx, actor, r.doc, expected_version, NULL,
+			                                     &seal, patch, "customer.close"));
+		pcrm__customer_seal_clear(&seal);
+	}
 	json_decref(patch);
 	row_clear(&r);
 	return rc;

@@ -94,8 +94,13 @@ char *pcrm__customer_stored_doc(const json_t *doc);
 int64_t pcrm__customer_household_size(const json_t *doc);
 int64_t pcrm__customer_low_income(const json_t *doc);
 
-/** Reads up to `limit` customer rows (doc, id_masked, id_cipher, version, created, updated). */
-int pcrm__customer_list_rows(struct pcrm_rows *rows, int limit, pcrm_customer ***items,
-                             size_t *count);
+/* What every query that builds customers selects, in this order (alias c). */
+#define PCRM__CUSTOMER_COLUMNS                                                                    \
+	"c.doc, c.id_masked, c.id_cipher, c.version, c.created_at, c.updated_at, c.pii_cipher, "  \
+	"c.pii_key, c.erased_at"
+
+/** Reads up to `limit` customer rows (PCRM__CUSTOMER_COLUMNS), personal fields unsealed. */
+int pcrm__customer_list_rows(const struct pcrm_ctx *ctx, struct pcrm_rows *rows, int limit,
+                             pcrm_customer ***items, size_t *count);
 
 #endif

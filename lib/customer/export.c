@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "customer_internal.h"
 #include "org/org_internal.h"
+#include "pii.h"
 #include "store/store.h"
 
 #define EXPORT_PAGE 1000
@@ -21,7 +22,8 @@ struct export_state {
 	char last[64];
 };
 
-static int emit(struct export_state *s, const char *no, const char *doc_text, const char *cipher)
+static int emit(struct export_state *s, const char *no, const char *doc_text, const char *cipher,
+                const char *pii_cipher, const char *pii_key)
 {
 	json_error_t err;
 	json_t *doc = json_loads(doc_text, 0, &err);
@@ -30,7 +32,8 @@ static int emit(struct export_state *s, const char *no, const char *doc_text, co
 
 	if (!doc)
 		return pcrm__error(PCRM_ESTORE, "customer %s holds invalid JSON: %s", no, err.text);
-	if (s->reveal && cipher) {
+	rc = pcrm__customer_unseal(s->ctx, no, doc, pii_cipher, pii_key, 0);
+	if (rc == PCRM_OK && s->reveal && cipher) {
 		char id[PCRM__ID_MAX + 1];
 		rc = pcrm__customer_open_id(s->ctx, no, cipher, id);
 		if (rc == PCRM_OK)
@@ -57,10 +60,10 @@ static int emit(struct export_state *s, const char *no, const char *doc_text, co
 static int export_page(struct export_state *s, const char *scope, int *rows_seen)
 {
 	static const char sql[] =
-		"SELECT c.customer_no, c.doc, c.id_cipher FROM customer c "
+		"SELECT c.customer_no, c.doc, c.id_cipher, c.pii_cipher, c.pii_key FROM customer c "
 		"JOIN org_unit o ON o.code = c.org_unit "
 		"WHERE substr(o.path, 1, length($1)) = $1 AND c.customer_no > $2 "
-		"ORDER BY c.customer_no LIMIT $3";
+		"AND c.erased_at IS NULL ORDER BY c.customer_no LIMIT $3";
 	pcrm_sql_value p[3] = { PCRM_SQL_S(scope), PCRM_SQL_S(s->last), PCRM_SQL_I(EXPORT_PAGE) };
 	pcrm_rows *rows;
 	int rc = pcrm__store_query(s->ctx->store, sql, p, 3, &rows);
@@ -71,7 +74,8 @@ static int export_page(struct export_state *s, const char *scope, int *rows_seen
 		char no[64];
 		(*rows_seen)++;
 		snprintf(no, sizeof(no), "%s", pcrm__rows_text(rows, 0));
-		rc = emit(s, no, pcrm__rows_text(rows, 1), pcrm__rows_text(rows, 2));
+		rc = emit(s, no, pcrm__rows_text(rows, 1), pcrm__rows_text(rows, 2),
+		          pcrm__rows_text(rows, 3), pcrm__rows_text(rows, 4));
 		if (rc != PCRM_OK)
 			break;
 	}

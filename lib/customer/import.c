@@ -25,6 +25,7 @@
 #include "core/error.h"
 #include "core/json_doc.h"
 #include "customer_internal.h"
+#include "pii.h"
 #include "org/org_internal.h"
 #include "store/store.h"
 
@@ -40,6 +41,7 @@ struct import_row {
 	char differs[40];     /* the store holds it with other content: the first field that differs */
 	int other_unit;       /* ... as a customer of another org unit than the line's */
 	struct pcrm__sealed_id id;
+	struct pcrm__customer_seal seal; /* the personal fields as they are stored (pii.h) */
 };
 
 struct batch {
@@ -54,8 +56,10 @@ struct batch {
 
 static void batch_clear(struct batch *b)
 {
-	for (size_t i = 0; i < b->count; i++)
+	for (size_t i = 0; i < b->count; i++) {
+		pcrm__customer_seal_clear(&b->rows[i].seal);
 		json_decref(b->rows[i].doc);
+	}
 	free(b->rows);
 	free(b->sorted);
 	memset(b, 0, sizeof(*b));
@@ -105,6 +109,8 @@ static int add_line(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch *b, con
 		rc = pcrm__customer_seal_id(ctx, json_string_value(json_object_get(r->doc, "customer_no")),
 		                            json_string_value(json_object_get(r->doc, "id_number")),
 		                            &r->id);
+	if (rc == PCRM_OK)
+		rc = pcrm__customer_seal(ctx, r->doc, NULL, &r->seal);
 	if (rc != PCRM_OK)
 		pcrm__error_prefix("line %ld", line);
 	return rc;
@@ -193,15 +199,23 @@ static const char *first_difference(const json_t *line, const json_t *stored)
 }
 
 /* Compares one stored customer with its line: marks the row present or names what differs. */
-static int compare_stored(struct batch *b, struct import_row *r, const char *doc_text,
-                          const char *id_hash)
+static int compare_stored(pcrm_ctx *ctx, struct batch *b, struct import_row *r,
+                          pcrm_rows *rows)
 {
 	json_error_t err;
-	json_t *stored = json_loads(doc_text, 0, &err);
+	const char *id_hash = pcrm__rows_text(rows, 3);
+	json_t *stored = json_loads(pcrm__rows_text(rows, 2), 0, &err);
 	const char *field;
+	int rc;
 	if (!stored)
 		return pcrm__error(PCRM_ESTORE, "customer \"%s\": stored document does not parse",
 		                   row_no(r));
+	rc = pcrm__customer_unseal(ctx, row_no(r), stored, pcrm__rows_text(rows, 4),
+	                           pcrm__rows_text(rows, 5), !pcrm__rows_is_null(rows, 6));
+	if (rc != PCRM_OK) {
+		json_decref(stored);
+		return rc;
+	}
 	field = first_difference(r->doc, stored);
 	if (field)
 		snprintf(r->differs, sizeof(r->differs), "%s", field);
@@ -245,10 +259,11 @@ static char *numbers_json(const struct batch *b)
 static int find_present(pcrm_ctx *ctx, struct batch *b)
 {
 	static const char sql_pg[] =
-		"SELECT customer_no, org_unit, doc, id_hash FROM customer WHERE customer_no = ANY "
-		"(ARRAY(SELECT json_array_elements_text($1::json)))";
-	static const char sql_sqlite[] = "SELECT customer_no, org_unit, doc, id_hash FROM customer "
-	                                 "WHERE customer_no IN (SELECT value FROM json_each($1))";
+		"SELECT customer_no, org_unit, doc, id_hash, pii_cipher, pii_key, erased_at FROM customer "
+		"WHERE customer_no = ANY (ARRAY(SELECT json_array_elements_text($1::json)))";
+	static const char sql_sqlite[] =
+		"SELECT customer_no, org_unit, doc, id_hash, pii_cipher, pii_key, erased_at FROM customer "
+		"WHERE customer_no IN (SELECT value FROM json_each($1))";
 	int pg = ctx->store->driver->kind == PCRM_STORE_POSTGRES;
 	char *nos = numbers_json(b);
 	pcrm_sql_value p[1] = { PCRM_SQL_S(nos) };
@@ -267,7 +282,7 @@ static int find_present(pcrm_ctx *ctx, struct batch *b)
 		              by_no_key);
 		if (!hit)
 			continue;
-		rc = compare_stored(b, *hit, pcrm__rows_text(rows, 2), pcrm__rows_text(rows, 3));
+		rc = compare_stored(ctx, b, *hit, rows);
 		(*hit)->other_unit = strcmp(pcrm__rows_text(rows, 1),
 		                            json_string_value(json_object_get((*hit)->doc,
 		                                                              "org_unit"))) != 0;
@@ -312,14 +327,15 @@ static int copy_customers(pcrm_ctx *ctx, const struct batch *b, pcrm_time now)
 		                            "usage_class", "voltage_level", "status", "vip_level",
 		                            "transformer_area", "doc", "id_masked", "id_cipher",
 		                            "id_hash", "created_at", "updated_at", "version",
-		                            "household_size", "low_income" };
+		                            "household_size", "low_income", "pii_cipher",
+		                            "pii_key", "key_version", "name_hash" };
 	size_t i;
-	int rc = pcrm__store_bulk_begin(ctx->store, "customer", cols, 18);
+	int rc = pcrm__store_bulk_begin(ctx->store, "customer", cols, 22);
 	for (i = 0; rc == PCRM_OK && i < b->count; i++) {
 		const struct import_row *r = &b->rows[i];
 		const json_t *d = r->doc;
 		char *text;
-		pcrm_sql_value v[18];
+		pcrm_sql_value v[22];
 		if (r->present)
 			continue;
 		text = pcrm__customer_stored_doc(d);
@@ -330,7 +346,7 @@ static int copy_customers(pcrm_ctx *ctx, const struct batch *b, pcrm_time now)
 		v[0] = PCRM_SQL_S(row_no(r));
 		v[1] = PCRM_SQL_S(json_string_value(json_object_get(d, "org_unit")));
 		v[2] = PCRM_SQL_S(json_string_value(json_object_get(d, "kind")));
-		v[3] = PCRM_SQL_S(json_string_value(json_object_get(d, "name")));
+		v[3] = PCRM_SQL_S(r->seal.name_masked);
 		v[4] = PCRM_SQL_S(json_string_value(json_object_get(d, "usage_class")));
 		v[5] = PCRM_SQL_S(json_string_value(json_object_get(d, "voltage_level")));
 		v[6] = PCRM_SQL_S(json_string_value(json_object_get(d, "status")));
@@ -345,6 +361,10 @@ static int copy_customers(pcrm_ctx *ctx, const struct batch *b, pcrm_time now)
 		v[15] = PCRM_SQL_I(1);
 		v[16] = PCRM_SQL_I(pcrm__customer_household_size(d));
 		v[17] = PCRM_SQL_I(pcrm__customer_low_income(d));
+		v[18] = PCRM_SQL_S(r->seal.cipher);
+		v[19] = PCRM_SQL_S(r->seal.dek_wrapped);
+		v[20] = PCRM_SQL_I(PCRM__PII_KEY_VERSION);
+		v[21] = PCRM_SQL_S(r->seal.name_hash);
 		rc = pcrm__store_bulk_row(ctx->store, v);
 		free(text);
 	}
@@ -361,19 +381,18 @@ static int copy_customers(pcrm_ctx *ctx, const struct batch *b, pcrm_time now)
 
 static int copy_phones(pcrm_ctx *ctx, const struct batch *b)
 {
-	static const char *const cols[] = { "customer_no", "kind", "phone" };
-	int rc = pcrm__store_bulk_begin(ctx->store, "customer_phone", cols, 3);
+	static const char *const cols[] = { "customer_no", "kind", "phone", "phone_hash" };
+	int rc = pcrm__store_bulk_begin(ctx->store, "customer_phone", cols, 4);
 	for (size_t i = 0; rc == PCRM_OK && i < b->count; i++) {
-		const char *kind;
-		json_t *num;
+		const struct pcrm__customer_seal *seal = &b->rows[i].seal;
 		if (b->rows[i].present)
 			continue;
-		json_object_foreach(json_object_get(b->rows[i].doc, "phones"), kind, num) {
-			pcrm_sql_value v[3] = { PCRM_SQL_S(row_no(&b->rows[i])), PCRM_SQL_S(kind),
-				                PCRM_SQL_S(json_string_value(num)) };
+		for (size_t k = 0; k < seal->phone_count && rc == PCRM_OK; k++) {
+			pcrm_sql_value v[4] = { PCRM_SQL_S(row_no(&b->rows[i])),
+				                PCRM_SQL_S(seal->phones[k].kind),
+				                PCRM_SQL_S(seal->phones[k].masked),
+				                PCRM_SQL_S(seal->phones[k].hash) };
 			rc = pcrm__store_bulk_row(ctx->store, v);
-			if (rc != PCRM_OK)
-				break;
 		}
 	}
 	if (rc != PCRM_OK) {

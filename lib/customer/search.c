@@ -16,6 +16,7 @@
 #include "core/vec.h"
 #include "customer_internal.h"
 #include "org/org_internal.h"
+#include "pii.h"
 #include "store/store.h"
 
 #define DEFAULT_LIMIT 50
@@ -31,8 +32,7 @@ struct pcrm_customer_list {
 
 
 static const char select_visible[] =
-	"SELECT c.doc, c.id_masked, c.id_cipher, c.version, c.created_at, c.updated_at "
-	"FROM customer c JOIN org_unit o ON o.code = c.org_unit "
+	"SELECT " PCRM__CUSTOMER_COLUMNS " FROM customer c JOIN org_unit o ON o.code = c.org_unit "
 	"WHERE substr(o.path, 1, length($1)) = $1";
 
 PCRM__PAGE_LIST(pcrm_customer_list, pcrm_customer, pcrm_customer_list, pcrm_customer_free)
@@ -64,15 +64,19 @@ static int check_query(const pcrm_customer_query *query, int *limit)
 {
 	if (!query)
 		return pcrm__error(PCRM_EINVAL, "query: missing");
-	if (query->version != PCRM_CUSTOMER_QUERY_VERSION)
-		return pcrm__error(PCRM_EINVAL, "query.version: %u is not supported (expected %d)",
+	/* version 1 callers' structs end before `name` */
+	if (query->version < 1 || query->version > PCRM_CUSTOMER_QUERY_VERSION)
+		return pcrm__error(PCRM_EINVAL, "query.version: %u is not supported (1..%d)",
 		                   query->version, PCRM_CUSTOMER_QUERY_VERSION);
 	*limit = query->limit == 0 ? DEFAULT_LIMIT : query->limit;
 	if (*limit < 1 || *limit > MAX_LIMIT)
 		return pcrm__error(PCRM_EINVAL, "query.limit: %d is outside 1..%d", query->limit,
 		                   MAX_LIMIT);
-	if (query->name_prefix && !*query->name_prefix)
-		return pcrm__error(PCRM_EINVAL, "query.name_prefix: empty");
+	if (query->name_prefix)
+		return pcrm__error(PCRM_EUNSUPPORTED, "query.name_prefix: names are stored sealed and "
+		                                      "cannot be searched by prefix; use query.name");
+	if (query->version >= 2 && query->name && !*query->name)
+		return pcrm__error(PCRM_EINVAL, "query.name: empty");
 	/* a cursor is the customer_no of a page's last customer: anything else is not one */
 	if (query->cursor &&
 	    pcrm__code_check("query.cursor", query->cursor, PCRM__CUSTOMER_NO_MAX) != PCRM_OK)
@@ -81,32 +85,48 @@ static int check_query(const pcrm_customer_query *query, int *limit)
 	return PCRM_OK;
 }
 
+/* Hashes of the sought name and phone: the store holds only blind indexes of both. */
+struct sought {
+	char phone[PCRM_PHONE_MAX];
+	char phone_hash[PCRM_SHA256_HEX_LEN + 1];
+	char name_hash[PCRM_SHA256_HEX_LEN + 1];
+	char id_hash[PCRM_SHA256_HEX_LEN + 1];
+};
+
 static int add_filters(pcrm_ctx *ctx, const pcrm_customer_query *query, struct query_builder *q,
-                       char *phone, char *id_hash)
+                       struct sought *k)
 {
 	int rc;
 	if (query->customer_no)
 		add_condition(q, " AND c.customer_no = $#", PCRM_SQL_S(query->customer_no));
-	if (query->name_prefix)
-		add_condition(q, " AND substr(c.name, 1, length($#)) = $#",
-		              PCRM_SQL_S(query->name_prefix));
+	if (query->version >= 2 && query->name) {
+		/* sealed names are found whole, through their blind index (docs/security.md) */
+		rc = pcrm__blind_index(ctx, "name", query->name, k->name_hash);
+		if (rc != PCRM_OK) {
+			pcrm__error_prefix("query");
+			return rc;
+		}
+		add_condition(q, " AND c.name_hash = $#", PCRM_SQL_S(k->name_hash));
+	}
 	if (query->transformer_area)
 		add_condition(q, " AND c.transformer_area = $#", PCRM_SQL_S(query->transformer_area));
 	if (query->phone) {
-		rc = pcrm_phone_normalize(query->phone, phone, PCRM_PHONE_MAX);
+		rc = pcrm_phone_normalize(query->phone, k->phone, PCRM_PHONE_MAX);
+		if (rc == PCRM_OK)
+			rc = pcrm__blind_index(ctx, "phone", k->phone, k->phone_hash);
 		if (rc != PCRM_OK) {
 			pcrm__error_prefix("query");
 			return rc;
 		}
 		add_condition(q, " AND c.customer_no IN (SELECT customer_no FROM customer_phone "
-		                 "WHERE phone = $#)",
-		              PCRM_SQL_S(phone));
+		                 "WHERE phone_hash = $#)",
+		              PCRM_SQL_S(k->phone_hash));
 	}
 	if (query->id_number) {
-		rc = pcrm__id_lookup_hash(ctx, query->id_number, id_hash);
+		rc = pcrm__id_lookup_hash(ctx, query->id_number, k->id_hash);
 		if (rc != PCRM_OK)
 			return rc;
-		add_condition(q, " AND c.id_hash = $#", PCRM_SQL_S(id_hash));
+		add_condition(q, " AND c.id_hash = $#", PCRM_SQL_S(k->id_hash));
 	}
 	if (query->cursor)
 		add_condition(q, " AND c.customer_no > $#", PCRM_SQL_S(query->cursor));
@@ -124,7 +144,7 @@ static int run_list(pcrm_ctx *ctx, struct query_builder *q, int limit, int paged
 		return pcrm__error_oom();
 	rc = pcrm__store_query(ctx->store, q->sql, q->params, q->nparams, &rows);
 	if (rc == PCRM_OK) {
-		rc = pcrm__customer_list_rows(rows, limit, &list->items, &list->count);
+		rc = pcrm__customer_list_rows(ctx, rows, limit, &list->items, &list->count);
 		/* One row more than the page was asked for: there is a next page. */
 		if (rc == PCRM_OK && paged && (int)list->count == limit && pcrm__rows_next(rows) == 1) {
 			list->next_cursor = strdup(pcrm_customer_no(list->items[list->count - 1]));
@@ -145,7 +165,8 @@ int pcrm_customer_search(pcrm_ctx *ctx, const pcrm_actor *actor, const pcrm_cust
                          pcrm_customer_list **out)
 {
 	struct query_builder q;
-	char phone[PCRM_PHONE_MAX], id_hash[PCRM_SHA256_HEX_LEN + 1], *scope = NULL;
+	struct sought k;
+	char *scope = NULL;
 	int limit = DEFAULT_LIMIT, rc;
 
 	if (!out)
@@ -159,7 +180,7 @@ int pcrm_customer_search(pcrm_ctx *ctx, const pcrm_actor *actor, const pcrm_cust
 	memset(&q, 0, sizeof(q));
 	snprintf(q.sql, sizeof(q.sql), "%s", select_visible);
 	q.params[q.nparams++] = PCRM_SQL_S(scope);
-	rc = add_filters(ctx, query, &q, phone, id_hash);
+	rc = add_filters(ctx, query, &q, &k);
 	if (rc == PCRM_OK) {
 		add_condition(&q, " ORDER BY c.customer_no LIMIT $#", PCRM_SQL_I(limit + 1));
 		rc = run_list(ctx, &q, limit, 1, out);
@@ -172,13 +193,13 @@ int pcrm_customer_find_by_phone(pcrm_ctx *ctx, const pcrm_actor *actor, const ch
                                 pcrm_customer_list **out)
 {
 	static const char sql[] =
-		"SELECT c.doc, c.id_masked, c.id_cipher, c.version, c.created_at, c.updated_at "
-		"FROM customer c JOIN org_unit o ON o.code = c.org_unit "
-		"WHERE c.customer_no IN (SELECT customer_no FROM customer_phone WHERE phone = $1) "
+		"SELECT " PCRM__CUSTOMER_COLUMNS " FROM customer c JOIN org_unit o "
+		"ON o.code = c.org_unit "
+		"WHERE c.customer_no IN (SELECT customer_no FROM customer_phone WHERE phone_hash = $1) "
 		"AND substr(o.path, 1, length($2)) = $2 "
 		"ORDER BY c.vip_level DESC, c.customer_no LIMIT $3";
 	struct query_builder q;
-	char phone[PCRM_PHONE_MAX], *scope = NULL;
+	char phone[PCRM_PHONE_MAX], hash[PCRM_SHA256_HEX_LEN + 1], *scope = NULL;
 	int rc;
 
 	if (!out)
@@ -189,12 +210,15 @@ int pcrm_customer_find_by_phone(pcrm_ctx *ctx, const pcrm_actor *actor, const ch
 		pcrm__error_prefix("caller_number");
 		return rc;
 	}
+	rc = pcrm__blind_index(ctx, "phone", phone, hash);
+	if (rc != PCRM_OK)
+		return rc;
 	rc = pcrm__authorize_scope(ctx, actor, PCRM_PERM_ARCHIVE_READ, NULL, &scope);
 	if (rc != PCRM_OK)
 		return rc;
 	memset(&q, 0, sizeof(q));
 	snprintf(q.sql, sizeof(q.sql), "%s", sql);
-	q.params[0] = PCRM_SQL_S(phone);
+	q.params[0] = PCRM_SQL_S(hash);
 	q.params[1] = PCRM_SQL_S(scope);
 	q.params[2] = PCRM_SQL_I(SCREEN_POP_MAX);
 	q.nparams = 3;

@@ -46,6 +46,7 @@ extern const char pcrm__schema_complaint[];
 extern const char pcrm__schema_complaint_visit_attempts[];
 extern const char pcrm__schema_workflow_suspension[];
 extern const char pcrm__schema_complaint_stats[];
+extern const char pcrm__schema_pii[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -196,6 +197,8 @@ static const struct migration migrations[] = {
 	  pcrm__schema_workflow_suspension, pcrm__schema_complaint_visit_attempts },
 	{ 19, "complaint reply deadlines, lateness and the per-day statistics summary",
 	  pcrm__schema_complaint_stats, NULL },
+	{ 20, "personal data sealed: customer data keys, blind indexes, key check",
+	  pcrm__schema_pii, NULL },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

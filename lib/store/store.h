@@ -280,4 +280,12 @@ int pcrm__schema_latest(void);
 /** Rewrites schema {{tokens}} for a driver; returns malloc'd text or NULL (out of memory). */
 char *pcrm__schema_render(const char *sql, pcrm_store_kind kind);
 
+/**
+ * Compares the context's data key with the one the store was first opened
+ * with (pii_key_check), recording it at the first open with a key;
+ * PCRM_EPERM naming options.data_key when it differs (key_check.c).
+ */
+struct pcrm_ctx;
+int pcrm__store_key_check(struct pcrm_ctx *ctx);
+
 #endif

@@ -17,6 +17,8 @@ int pcrm_ctx_open(pcrm_ctx **out, const char *uri, const pcrm_ctx_options *opts)
 	rc = pcrm__store_open(&ctx->store, uri);
 	if (rc == PCRM_OK)
 		rc = pcrm__store_migrate(ctx->store, pcrm_ctx_now(ctx));
+	if (rc == PCRM_OK)
+		rc = pcrm__store_key_check(ctx);
 	if (rc != PCRM_OK) {
 		pcrm_ctx_close(ctx);
 		return rc;

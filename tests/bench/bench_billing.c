@@ -679,7 +679,9 @@ static void run(const char *backend, const char *uri, long n, int batch)
 	int pg, one_sql = !getenv("PCRM_BENCH_NO_ONE_SQL");
 	long pid;
 
-	if (pcrm_ctx_open(&ctx, uri, NULL))
+	pcrm_ctx_options opts = pcrm_bench_options();
+
+	if (pcrm_ctx_open(&ctx, uri, &opts))
 		die("open");
 	pg = ctx->store->driver->kind == PCRM_STORE_POSTGRES;
 	pid = server_pid(ctx);

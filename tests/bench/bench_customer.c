@@ -21,6 +21,7 @@
 #include <powercrm.h>
 
 #include "core/ctx.h"
+#include "bench.h"
 #include "pgtmp.h"
 #include "store/store.h"
 
@@ -183,7 +184,8 @@ static void run(const char *backend, const char *uri, long n, const char *data, 
 {
 	pcrm_ctx *ctx;
 	double t_import, t_bare;
-	if (pcrm_ctx_open(&ctx, uri, NULL))
+	pcrm_ctx_options opts = pcrm_bench_options();
+	if (pcrm_ctx_open(&ctx, uri, &opts))
 		die("open");
 	make_tree(ctx);
 	t_bare = bare_load(ctx, n);

@@ -135,7 +135,8 @@ static void run(const char *backend, const char *uri, long n)
 	pcrm_ctx *ctx;
 	double t_bare, t_post, t_retry;
 	int replayed;
-	if (pcrm_ctx_open(&ctx, uri, NULL))
+	pcrm_ctx_options opts = pcrm_bench_options();
+	if (pcrm_ctx_open(&ctx, uri, &opts))
 		die("open");
 	setup(ctx);
 	t_bare = bare_inserts(ctx, n);

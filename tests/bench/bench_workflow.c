@@ -21,6 +21,7 @@
 #include <powercrm.h>
 
 #include "core/ctx.h"
+#include "bench.h"
 #include "pgtmp.h"
 #include "store/store.h"
 
@@ -310,7 +311,7 @@ static void tick(pcrm_ctx *ctx, const char *backend, long orders)
  */
 static void run(const char *backend, const char *uri, long n, long orders)
 {
-	pcrm_ctx_options opts = PCRM_CTX_OPTIONS_INIT;
+	pcrm_ctx_options opts = pcrm_bench_options();
 	double base, fire;
 	struct cost bc, fc;
 	pcrm_ctx *ctx;

@@ -366,7 +366,7 @@ PCRM_BACKEND_TEST(call_record, sink_checks_actor_key_and_options)
 	                  "options.version");
 	pcrm_assert_fails(pcrm_call_record_sink_new(&s, t->ctx, NULL, NULL), PCRM_EINVAL, "actor");
 	if (strcmp(t->uri, "sqlite::memory:") != 0) {
-		keyless = pcrm_test_open_again(t);
+		keyless = pcrm_test_open_keyless(t);
 		pcrm_assert_fails(pcrm_call_record_sink_new(&s, keyless, &sink_actor, NULL),
 		                  PCRM_EPERM, "data_key");
 		pcrm_ctx_close(keyless);

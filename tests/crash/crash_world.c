@@ -119,6 +119,9 @@ void world_remove(struct world *w)
 	w->dir[0] = '\0';
 }
 
+/* Personal data is sealed: every context of the world holds this key. */
+static const unsigned char crash_data_key[PCRM_DATA_KEY_LEN] = "crash world data key 0123456789";
+
 pcrm_ctx *world_open(struct world *w)
 {
 	pcrm_ctx_options opts;
@@ -126,6 +129,8 @@ pcrm_ctx *world_open(struct world *w)
 	pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION);
 	opts.clock = world_clock;
 	opts.clock_data = w;
+	opts.data_key = crash_data_key;
+	opts.data_key_len = sizeof(crash_data_key);
 	if (pcrm_ctx_open(&ctx, w->uri, &opts) != PCRM_OK)
 		return NULL;
 	return ctx;

@@ -6,7 +6,7 @@ import json
 import pytest
 
 import powercrm
-from conftest import CITY_AGENT, CITY_CLERK, MONITOR, SENIOR_CLERK
+from conftest import CITY_AGENT, CITY_CLERK, DATA_KEY, MONITOR, SENIOR_CLERK
 
 ZHANG = {
     "customer_no": "3701000001", "kind": "person", "name": "张三",
@@ -83,8 +83,12 @@ def test_search_pages_and_screen_pop(ctx):
     assert len(page) == 1 and page.next_cursor is not None
     assert [c.customer_no for c in ctx.customer_search_all(CITY_AGENT, limit=1)] == \
         ["3701000001", "3701900001"]
-    assert [c.customer_no for c in ctx.customer_search(CITY_AGENT, name_prefix="济南")] == \
+    # names are sealed: found whole through their blind index, never by prefix
+    assert [c.customer_no for c in ctx.customer_search(CITY_AGENT, name="济南钢铁厂")] == \
         ["3701900001"]
+    assert len(ctx.customer_search(CITY_AGENT, name="济南")) == 0
+    with pytest.raises(powercrm.Unsupported, match="query.name"):
+        ctx.customer_search(CITY_AGENT, name_prefix="济南")
     pop = ctx.customer_find_by_phone(CITY_AGENT, "0531 8888 8888")
     assert [c.customer_no for c in pop] == ["3701900001", "3701000001"]  # VIP first
     assert ctx.customer_find_by_phone(CITY_AGENT, "13900000000") == []
@@ -208,7 +212,7 @@ def test_export_round_trip(ctx, tmp_path):
     with pytest.raises(powercrm.PermissionDenied, match="pii.read"):
         ctx.customer_export(CITY_AGENT, io.BytesIO(), reveal_id=True)
 
-    with powercrm.open("sqlite::memory:") as other:
+    with powercrm.open("sqlite::memory:", data_key=DATA_KEY) as other:
         from conftest import make_tree
         make_tree(other)
         assert other.customer_import(CITY_CLERK, buf.getvalue()) == 2
@@ -232,3 +236,32 @@ def test_customer_audit_entries(ctx):
     last = ctx.audit_list(MONITOR)[-1]
     assert last.object_type == "customer" and last.object_id == "3701000001"
     assert "11010519491231002X" not in json.dumps(last.summary, ensure_ascii=False)
+
+
+def test_erase_shreds_personal_data(ctx):
+    ctx.customer_create(CITY_CLERK, ZHANG)
+    ctx.contact_record(CITY_AGENT, "3701000001",
+                       {"channel": "phone", "direction": "inbound", "summary": "张三来电"})
+    with pytest.raises(powercrm.WrongState, match="close it"):
+        ctx.customer_erase(SENIOR_CLERK, "3701000001", 1)
+    ctx.customer_close(CITY_CLERK, "3701000001", 1)
+    with pytest.raises(powercrm.PermissionDenied):
+        ctx.customer_erase(CITY_CLERK, "3701000001", 2)
+    ctx.customer_erase(SENIOR_CLERK, "3701000001", 2)
+    c = ctx.customer_get(CITY_AGENT, "3701000001")
+    assert c.name == "(erased)" and "phones" not in c.document and "email" not in c.document
+    assert [x.summary for x in ctx.contact_list(CITY_AGENT, "3701000001")] == ["(erased)"]
+    assert ctx.customer_find_by_phone(CITY_AGENT, "13800138000") == []
+    with pytest.raises(powercrm.WrongState, match="already erased"):
+        ctx.customer_erase(SENIOR_CLERK, "3701000001", 3)
+    assert ctx.audit_verify(MONITOR) > 0
+
+
+def test_reseal_reports_what_remains(ctx):
+    ctx.customer_create(CITY_CLERK, ZHANG)
+    # everything written through the library is sealed already
+    assert ctx.customer_reseal(CITY_CLERK, 10) == 0
+    with pytest.raises(powercrm.InvalidInput, match="batch"):
+        ctx.customer_reseal(CITY_CLERK, -1)
+    with pytest.raises(powercrm.PermissionDenied):
+        ctx.customer_reseal(CITY_AGENT)

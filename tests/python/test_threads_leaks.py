@@ -9,7 +9,7 @@ import tracemalloc
 import pytest
 
 import powercrm
-from conftest import CALENDARS, CITY_CLERK, MONITOR, ROOT_ADMIN, FixedClock, make_tree
+from conftest import CALENDARS, CITY_CLERK, DATA_KEY, MONITOR, ROOT_ADMIN, FixedClock, make_tree
 
 CN = os.path.join(CALENDARS, "cn-2026.json")
 
@@ -58,7 +58,8 @@ def test_callbacks_from_worker_threads(tmp_path):
     def worker(i):
         try:
             clock = FixedClock(1_800_000_000 + i)
-            with powercrm.open("sqlite:%s" % (tmp_path / ("w%d.db" % i)), clock=clock) as ctx:
+            with powercrm.open("sqlite:%s" % (tmp_path / ("w%d.db" % i)), clock=clock,
+                               data_key=DATA_KEY) as ctx:
                 make_tree(ctx)
                 path = tmp_path / ("w%d.jsonl" % i)
                 with open(path, "w", encoding="utf-8") as f:

@@ -25,6 +25,18 @@ ReportHook(POST_ALL)(struct criterion_global_stats *stats)
 	pcrm_test_pg_stop();
 }
 
+const unsigned char pcrm_test_data_key[PCRM_DATA_KEY_LEN] = "0123456789abcdef0123456789abcde";
+
+void pcrm_test_options(pcrm_test_store *t, pcrm_ctx_options *opts)
+{
+	pcrm_ctx_options_init(opts, PCRM_CTX_OPTIONS_VERSION);
+	opts->clock = pcrm_test_clock;
+	opts->clock_data = t;
+	/* personal data is always sealed: every store a test opens has the test key */
+	opts->data_key = pcrm_test_data_key;
+	opts->data_key_len = sizeof(pcrm_test_data_key);
+}
+
 pcrm_time pcrm_test_clock(void *userdata)
 {
 	return ((pcrm_test_store *)userdata)->now;
@@ -39,9 +51,7 @@ static void run(pcrm_test_body body, const char *uri)
 	memset(&t, 0, sizeof(t));
 	t.uri = uri;
 	t.now = TEST_EPOCH;
-	pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION);
-	opts.clock = pcrm_test_clock;
-	opts.clock_data = &t;
+	pcrm_test_options(&t, &opts);
 	rc = pcrm_ctx_open(&t.ctx, uri, &opts);
 	cr_assert_eq(rc, PCRM_OK, "open %s: %s", uri, pcrm_error_last());
 	body(&t);
@@ -50,14 +60,9 @@ static void run(pcrm_test_body body, const char *uri)
 
 void pcrm_test_reopen_with_key(pcrm_test_store *t)
 {
-	static const unsigned char key[PCRM_DATA_KEY_LEN] = "0123456789abcdef0123456789abcde";
 	pcrm_ctx_options opts;
 	pcrm_ctx_close(t->ctx);
-	pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION);
-	opts.clock = pcrm_test_clock;
-	opts.clock_data = t;
-	opts.data_key = key;
-	opts.data_key_len = sizeof(key);
+	pcrm_test_options(t, &opts);
 	t->ctx = NULL;
 	cr_assert_eq(pcrm_ctx_open(&t->ctx, t->uri, &opts), PCRM_OK, "%s", pcrm_error_last());
 }
@@ -66,9 +71,18 @@ pcrm_ctx *pcrm_test_open_again(pcrm_test_store *t)
 {
 	pcrm_ctx_options opts;
 	pcrm_ctx *ctx = NULL;
-	pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION);
-	opts.clock = pcrm_test_clock;
-	opts.clock_data = t;
+	pcrm_test_options(t, &opts);
+	cr_assert_eq(pcrm_ctx_open(&ctx, t->uri, &opts), PCRM_OK, "reopen: %s", pcrm_error_last());
+	return ctx;
+}
+
+pcrm_ctx *pcrm_test_open_keyless(pcrm_test_store *t)
+{
+	pcrm_ctx_options opts;
+	pcrm_ctx *ctx = NULL;
+	pcrm_test_options(t, &opts);
+	opts.data_key = NULL;
+	opts.data_key_len = 0;
 	cr_assert_eq(pcrm_ctx_open(&ctx, t->uri, &opts), PCRM_OK, "reopen: %s", pcrm_error_last());
 	return ctx;
 }

@@ -32,6 +32,12 @@ void pcrm_test_run_pg(pcrm_test_body body);
 /** The clock every test context uses: reads t->now (starts at 2026-11-23T09:00:00+08:00). */
 pcrm_time pcrm_test_clock(void *userdata);
 
+/** The data key every test store is opened with. */
+extern const unsigned char pcrm_test_data_key[PCRM_DATA_KEY_LEN];
+
+/** Options of a test store: its clock and the test data key. */
+void pcrm_test_options(pcrm_test_store *t, pcrm_ctx_options *opts);
+
 /**
  * Closes t->ctx and opens it again with a data key (for sealed personal
  * data).  An in-memory SQLite store cannot be reopened: it comes back
@@ -39,8 +45,11 @@ pcrm_time pcrm_test_clock(void *userdata);
  */
 void pcrm_test_reopen_with_key(pcrm_test_store *t);
 
-/** Opens another context on the same store (closing is the caller's). */
+/** Opens another context on the same store, with the test data key (closing is the caller's). */
 pcrm_ctx *pcrm_test_open_again(pcrm_test_store *t);
+
+/** Opens another context on the same store without a data key (closing is the caller's). */
+pcrm_ctx *pcrm_test_open_keyless(pcrm_test_store *t);
 
 /** Asserts rc == PCRM_OK, printing the library's message otherwise. */
 #define pcrm_assert_ok(expr)                                                                   \

@@ -21,6 +21,18 @@ static inline double pcrm_bench_seconds(clockid_t id)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/** Personal data is stored sealed: every benchmark store is opened with this (bench-only) key. */
+static const unsigned char pcrm_bench_data_key[PCRM_DATA_KEY_LEN] = "bench data key, not for use 0123";
+
+/** Default options plus the bench data key. */
+static inline pcrm_ctx_options pcrm_bench_options(void)
+{
+	pcrm_ctx_options opts = PCRM_CTX_OPTIONS_INIT;
+	opts.data_key = pcrm_bench_data_key;
+	opts.data_key_len = sizeof(pcrm_bench_data_key);
+	return opts;
+}
+
 /** Prints what failed with the library's last error and exits with status 1. */
 static inline void pcrm_bench_die(const char *program, const char *what)
 {

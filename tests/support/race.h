@@ -19,9 +19,7 @@
 static inline int open_another(pcrm_test_store *t, pcrm_ctx **ctx)
 {
 	pcrm_ctx_options opts;
-	pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION);
-	opts.clock = pcrm_test_clock;
-	opts.clock_data = t;
+	pcrm_test_options(t, &opts);
 	return pcrm_ctx_open(ctx, t->uri, &opts);
 }
 
@@ -83,9 +81,7 @@ static inline pcrm_test_store *pcrm_test_race_store(pcrm_test_store *t,
 	cr_assert(fd >= 0);
 	close(fd);
 	snprintf(r->uri, sizeof(r->uri), "sqlite:%s", r->path);
-	pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION);
-	opts.clock = pcrm_test_clock;
-	opts.clock_data = &r->file;
+	pcrm_test_options(&r->file, &opts);
 	cr_assert_eq(pcrm_ctx_open(&r->file.ctx, r->uri, &opts), PCRM_OK, "%s", pcrm_error_last());
 	r->file.uri = r->uri;
 	return &r->file;

@@ -153,12 +153,35 @@ class CustomerMixin:
         """Sets the customer's status to closed (WrongState when already closed)."""
         self._call(_ll.pcrm_customer_close, _actor(actor), customer_no, int(expected_version))
 
-    def customer_search(self, actor, *, customer_no=None, name_prefix=None, phone=None,
+    def customer_erase(self, actor, customer_no, expected_version):
+        """Erases a closed customer's personal data for good (crypto-shredding).
+
+        The customer's own data key is destroyed: name, phones, e-mail,
+        addresses and the contact history's caller numbers and summaries can
+        never be read again; bills, ledger and audit log stay and verify.
+        Needs archive write and pii.read; WrongState when the customer is not
+        closed or already erased.
+        """
+        self._call(_ll.pcrm_customer_erase, _actor(actor), customer_no, int(expected_version))
+
+    def customer_reseal(self, actor, batch=0):
+        """Seals up to `batch` customers stored in clear before schema 20.
+
+        Returns how many such customers the actor's subtree still has: call
+        again until it returns 0.
+        """
+        return self._call(_ll.pcrm_customer_reseal, _actor(actor), int(batch))
+
+    def customer_search(self, actor, *, customer_no=None, name=None, phone=None,
                         id_number=None, org_unit=None, transformer_area=None, cursor=None,
-                        limit=0):
-        """One page of customers in the actor's subtree: a :class:`CustomerPage`."""
+                        limit=0, name_prefix=None):
+        """One page of customers in the actor's subtree: a :class:`CustomerPage`.
+
+        ``name`` matches whole names through their blind index (names are
+        stored sealed); ``name_prefix`` raises :class:`Unsupported`.
+        """
         query = _ll.pcrm_customer_query(customer_no, name_prefix, phone, id_number, org_unit,
-                                        transformer_area, cursor, int(limit))
+                                        transformer_area, cursor, int(limit), name)
         with self._lock:
             return _take_list(self._call(_ll.pcrm_customer_search, _actor(actor), query))
 
