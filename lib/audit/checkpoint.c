@@ -318,6 +318,10 @@ int pcrm_audit_verify_checkpoint(pcrm_ctx *ctx, const pcrm_actor *actor, const c
 	EVP_PKEY *key;
 	int rc;
 
+	if (checked)
+		*checked = 0;
+	if (first_bad)
+		*first_bad = 0;
 	if (!checkpoint)
 		return pcrm__error(PCRM_EINVAL, "checkpoint: is NULL");
 	rc = pcrm__audit_verifier_scope(ctx, actor, 1, &scope);

@@ -51,12 +51,12 @@ static const struct covered_type covered[] = {
 	  "SELECT seq, entry_key, kind, ref, amount, balance, credit, business_day, posted_at, "
 	  "posted_by, request, doc FROM ledger_entry "
 	  "WHERE customer_no = (SELECT customer_no FROM ledger_account WHERE account_no = $1) "
-	  "AND account_no = $1 AND seq <= $2 ORDER BY seq",
+	  "AND account_no = $1 AND seq <= CAST($2 AS BIGINT) ORDER BY seq",
 	  1, 12 },
 	/* a work order's history, which its stored state replays from */
 	{ "work_order",
 	  "SELECT seq, at, kind, operator_id, role, actor_org, event, from_state, to_state, note, "
-	  "delta FROM work_order_history WHERE work_order_id = $1 AND seq <= $2 ORDER BY seq",
+	  "delta FROM work_order_history WHERE work_order_id = $1 AND seq <= CAST($2 AS BIGINT) ORDER BY seq",
 	  1, 11 },
 };
 
