@@ -267,8 +267,10 @@ int pcrm__audit_checkpoint_parse(const char *text, size_t len, struct pcrm__audi
 	if (!eol || eol - p < 4 || memcmp(p, "at ", 3) != 0 || (cp->at = parse_count(p + 3, eol)) < 0)
 		return bad_line(line, "expected \"at <seconds>\"");
 	for (p = eol + 1, line++; p < end; p = eol + 1, line++) {
-		if (!(eol = memchr(p, '\n', (size_t)(end - p))))
+		if (!(eol = memchr(p, '\n', (size_t)(end - p)))) {
+			checkpoint_clear(cp);
 			return bad_line(line, "does not end in a newline");
+		}
 		if (eol - p > 6 && memcmp(p, "chain ", 6) == 0) {
 			if (cp->n == CHAINS_MAX) {
 				checkpoint_clear(cp);

@@ -81,10 +81,15 @@ static int hash_column(pcrm_sha256 *h, const char *value)
 	return rc == PCRM_OK ? pcrm__sha256_update(h, "\n", 1) : rc;
 }
 
-/* Digests the object's rows up to `bound` into out; *newest receives the last row's seq. */
+/*
+ * Digests the object's rows up to `bound` into out; *newest receives the
+ * last row's seq, *count (may be NULL) the number of rows.
+ */
 static int digest(pcrm_ctx *ctx, const struct covered_type *t, const char *object_id,
-                  int64_t bound, int64_t *newest, char out[PCRM_SHA256_HEX_LEN + 1])
+                  int64_t bound, int64_t *newest, int64_t *count,
+                  char out[PCRM_SHA256_HEX_LEN + 1])
 {
+	int64_t rows_seen = 0;
 	pcrm_sql_value p[2] = { PCRM_SQL_S(object_id), PCRM_SQL_I(bound) };
 	pcrm_sha256 *h;
 	pcrm_rows *rows;
@@ -102,12 +107,15 @@ static int digest(pcrm_ctx *ctx, const struct covered_type *t, const char *objec
 				break;
 			if (t->bounded)
 				*newest = pcrm__rows_int(rows, 0);
+			rows_seen++;
 		}
 		pcrm__rows_free(rows);
 	}
 	if (rc == PCRM_OK)
 		rc = pcrm__sha256_final_hex(h, out);
 	pcrm__sha256_free(h);
+	if (count)
+		*count = rows_seen;
 	return rc;
 }
 
@@ -116,14 +124,19 @@ int pcrm__audit_cover(pcrm_ctx *ctx, const char *object_type, const char *object
 {
 	const struct covered_type *t = find_type(object_type);
 	char hex[PCRM_SHA256_HEX_LEN + 1];
-	int64_t newest;
+	int64_t newest, count;
 	int rc;
 
 	out[0] = '\0';
 	if (!t || !object_id[0])
 		return PCRM_OK;
-	rc = digest(ctx, t, object_id, INT64_MAX, &newest, hex);
-	if (rc == PCRM_OK)
+	rc = digest(ctx, t, object_id, INT64_MAX, &newest, &count, hex);
+	/*
+	 * No rows, nothing to cover: an object id that names a batch rather than
+	 * an object (a customer import's row number), an account with no ledger
+	 * entries yet.
+	 */
+	if (rc == PCRM_OK && count > 0)
 		snprintf(out, PCRM__AUDIT_COVERS_MAX, "%" PRId64 ":%s", newest, hex);
 	return rc;
 }
@@ -144,7 +157,7 @@ int pcrm__audit_cover_check(pcrm_ctx *ctx, const char *object_type, const char *
 	bound = strtoll(covers, &end, 10);
 	if (end != colon)
 		return PCRM_OK;
-	rc = digest(ctx, t, object_id, t->bounded ? bound : INT64_MAX, &newest, hex);
+	rc = digest(ctx, t, object_id, t->bounded ? bound : INT64_MAX, &newest, NULL, hex);
 	if (rc == PCRM_OK)
 		*same = strcmp(hex, colon + 1) == 0 && (!t->bounded || newest == bound);
 	return rc;
