@@ -404,6 +404,14 @@ PCRM_BACKEND_TEST(audit_tamper, cities_have_chains_of_their_own)
 	cr_assert_eq(checked, 11);
 	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &city_monitor, &checked, NULL));
 	cr_assert_eq(checked, 5, "a city's auditor verifies its own chain");
+	{
+		/* a city that has written nothing has no chain yet, and nothing to find */
+		static const pcrm_actor yt_monitor = { "monitor-yt", PCRM_ROLE_MONITOR, 1, "3706" };
+		pcrm_assert_ok(pcrm_org_unit_create(t->ctx, &root_admin, "3706", "37", "烟台",
+		                                    PCRM_ORG_CITY));
+		pcrm_assert_ok(pcrm_audit_verify(t->ctx, &yt_monitor, &checked, NULL));
+		cr_assert_eq(checked, 0);
+	}
 
 	/* tampering in Qingdao's chain: found by its auditor and the province's, not Jinan's */
 	raw(t, "DELETE FROM audit_log WHERE chain = '3702' AND chain_seq = 2");
