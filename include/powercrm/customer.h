@@ -211,7 +211,8 @@ PCRM_EXTERN(int) pcrm_customer_export(pcrm_ctx *ctx, const pcrm_actor *actor,
 
 PCRM_EXTERN(void) pcrm_customer_free(pcrm_customer *customer);
 
-/* Accessors: strings live as long as the customer (or the list holding it). */
+/* Accessors: strings live as long as the customer (or the list holding it);
+ * a NULL customer gives NULL (strings) or 0. */
 PCRM_EXTERN(const char *) pcrm_customer_no(const pcrm_customer *c);
 PCRM_EXTERN(const char *) pcrm_customer_name(const pcrm_customer *c);
 PCRM_EXTERN(const char *) pcrm_customer_org_unit(const pcrm_customer *c);

@@ -357,13 +357,13 @@ int pcrm__audit_verify_scope(pcrm_ctx *ctx, const struct pcrm__audit_scope *scop
 	/* One read transaction: a consistent snapshot even while others append. */
 	int rc = pcrm__store_begin(ctx->store);
 	if (rc == PCRM_OK) {
-		char saved[1024];
+		pcrm__error_state e;
 		rc = verify_in_tx(ctx, scope, cp, &count, &bad);
 		/* Read-only: always roll back, but report the verification result. */
-		snprintf(saved, sizeof(saved), "%s", pcrm_error_last());
+		pcrm__error_save(&e);
 		pcrm__store_rollback(ctx->store);
 		if (rc != PCRM_OK)
-			pcrm__error(rc, "%s", saved);
+			pcrm__error_restore(&e, rc);
 	}
 	if (checked)
 		*checked = count;

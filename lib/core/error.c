@@ -5,9 +5,7 @@
 
 #include "error.h"
 
-#define PCRM_ERROR_MESSAGE_MAX 1024
-
-static _Thread_local char last_message[PCRM_ERROR_MESSAGE_MAX];
+static _Thread_local char last_message[PCRM__ERROR_MESSAGE_MAX];
 static _Thread_local int last_status;
 
 const char *pcrm_strerror(int status)
@@ -53,13 +51,30 @@ void pcrm_error_clear(void)
 int pcrm__error(int status, const char *fmt, ...)
 {
 	va_list ap;
-	char buf[PCRM_ERROR_MESSAGE_MAX];
+	char buf[PCRM__ERROR_MESSAGE_MAX];
 
 	/* Format into a scratch buffer first: fmt arguments may point into last_message. */
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	memcpy(last_message, buf, sizeof(buf));
+	last_status = status;
+	return status;
+}
+
+void pcrm__error_save(pcrm__error_state *state)
+{
+	state->status = last_status;
+	memcpy(state->message, last_message, sizeof(state->message));
+}
+
+int pcrm__error_restore(const pcrm__error_state *state, int status)
+{
+	if (status == PCRM_OK) {
+		pcrm_error_clear();
+		return PCRM_OK;
+	}
+	memcpy(last_message, state->message, sizeof(last_message));
 	last_status = status;
 	return status;
 }
@@ -72,7 +87,7 @@ int pcrm__error_oom(void)
 void pcrm__error_prefix(const char *fmt, ...)
 {
 	va_list ap;
-	char buf[PCRM_ERROR_MESSAGE_MAX];
+	char buf[PCRM__ERROR_MESSAGE_MAX];
 	size_t used, rest;
 
 	va_start(ap, fmt);

@@ -22,6 +22,33 @@ int pcrm__error_oom(void);
 /** Appends ": <text>" context to the current message (e.g. a file name). */
 void pcrm__error_prefix(const char *fmt, ...) PCRM_PRINTF(1, 2);
 
+/** Longest message pcrm_error_last() holds, including the NUL. */
+#define PCRM__ERROR_MESSAGE_MAX 1024
+
+/**
+ * A copy of the calling thread's last error.  A clean-up step after a failure
+ * (a rollback, draining queued events) may fail or succeed on its own and set
+ * the thread's error; the caller must still see the first failure's message:
+ *
+ *     pcrm__error_state e;
+ *     pcrm__error_save(&e);
+ *     pcrm__store_rollback(st);
+ *     return pcrm__error_restore(&e, rc);
+ */
+typedef struct pcrm__error_state {
+	int status;
+	char message[PCRM__ERROR_MESSAGE_MAX];
+} pcrm__error_state;
+
+void pcrm__error_save(pcrm__error_state *state);
+
+/**
+ * Makes the saved message the thread's last error again, with `status`
+ * (pass state->status to restore it unchanged; PCRM_OK clears the error), and
+ * returns `status`.
+ */
+int pcrm__error_restore(const pcrm__error_state *state, int status);
+
 /** How many bytes of untrusted input an error message quotes. */
 #define PCRM_QUOTE_MAX 40
 

@@ -125,15 +125,16 @@ int pcrm__customer_org_read(pcrm_ctx *ctx, const char *customer_no, char **org)
 	return rc;
 }
 
-const char *pcrm_customer_no(const pcrm_customer *c) { return c->no; }
-const char *pcrm_customer_name(const pcrm_customer *c) { return c->name; }
-const char *pcrm_customer_org_unit(const pcrm_customer *c) { return c->org_unit; }
-const char *pcrm_customer_status(const pcrm_customer *c) { return c->status; }
-int pcrm_customer_vip_level(const pcrm_customer *c) { return c->vip_level; }
-int pcrm_customer_version(const pcrm_customer *c) { return c->version; }
-pcrm_time pcrm_customer_created_at(const pcrm_customer *c) { return c->created_at; }
-pcrm_time pcrm_customer_updated_at(const pcrm_customer *c) { return c->updated_at; }
-const char *pcrm_customer_json(const pcrm_customer *c) { return c->json; }
+/* NULL in, NULL (or 0) out, as the other modules' accessors do. */
+const char *pcrm_customer_no(const pcrm_customer *c) { return c ? c->no : NULL; }
+const char *pcrm_customer_name(const pcrm_customer *c) { return c ? c->name : NULL; }
+const char *pcrm_customer_org_unit(const pcrm_customer *c) { return c ? c->org_unit : NULL; }
+const char *pcrm_customer_status(const pcrm_customer *c) { return c ? c->status : NULL; }
+int pcrm_customer_vip_level(const pcrm_customer *c) { return c ? c->vip_level : 0; }
+int pcrm_customer_version(const pcrm_customer *c) { return c ? c->version : 0; }
+pcrm_time pcrm_customer_created_at(const pcrm_customer *c) { return c ? c->created_at : 0; }
+pcrm_time pcrm_customer_updated_at(const pcrm_customer *c) { return c ? c->updated_at : 0; }
+const char *pcrm_customer_json(const pcrm_customer *c) { return c ? c->json : NULL; }
 
 /* ---- reading rows ---- */
 

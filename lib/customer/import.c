@@ -349,10 +349,10 @@ static int copy_customers(pcrm_ctx *ctx, const struct batch *b, pcrm_time now)
 		free(text);
 	}
 	if (rc != PCRM_OK) {
-		char saved[1024];
-		snprintf(saved, sizeof(saved), "%s", pcrm_error_last());
+		pcrm__error_state e;
+		pcrm__error_save(&e);
 		pcrm__store_bulk_end(ctx->store, 1);
-		pcrm__error(rc, "%s", saved);
+		pcrm__error_restore(&e, rc);
 		return rc == PCRM_EDUPLICATE ? duplicate_line(b, i - 1, rc) : rc;
 	}
 	rc = pcrm__store_bulk_end(ctx->store, 0);

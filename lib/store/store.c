@@ -371,10 +371,10 @@ int pcrm__store_commit(pcrm_store *st)
 	}
 	/* A queued statement of this savepoint failed: undo the savepoint, as a failed call must. */
 	{
-		char saved[1024];
-		snprintf(saved, sizeof(saved), "%s", pcrm_error_last());
+		pcrm__error_state e;
+		pcrm__error_save(&e);
 		pcrm__store_rollback(st);
-		pcrm__error(rc, "%s", saved);
+		pcrm__error_restore(&e, rc);
 	}
 	return rc;
 }
@@ -427,10 +427,10 @@ int pcrm__store_finish(pcrm_store *st, int rc)
 		return pcrm__store_commit(st);
 	{
 		/* Keep the first error's message: the rollback must not overwrite it. */
-		char saved[1024];
-		snprintf(saved, sizeof(saved), "%s", pcrm_error_last());
+		pcrm__error_state e;
+		pcrm__error_save(&e);
 		pcrm__store_rollback(st);
-		pcrm__error(rc, "%s", saved);
+		pcrm__error_restore(&e, rc);
 	}
 	return rc;
 }

@@ -214,9 +214,8 @@ void tel_drain(pcrm_tel *tel)
 	}
 	tel->draining = 1;
 	/* a failed request sets the thread's error; the caller's own message must survive */
-	int saved_status = pcrm_error_last_status();
-	char saved[1024];
-	tel_copy(saved, sizeof(saved), saved_status ? pcrm_error_last() : NULL);
+	pcrm__error_state saved;
+	pcrm__error_save(&saved);
 	while (tel->pend_count) {
 		ev = tel->pending[tel->pend_head];
 		tel->pend_head = (tel->pend_head + 1) % tel->pend_cap;
@@ -233,8 +232,5 @@ void tel_drain(pcrm_tel *tel)
 	}
 	tel->draining = 0;
 	pthread_mutex_unlock(&tel->pend_lock);
-	if (saved_status)
-		pcrm__error(saved_status, "%s", saved);
-	else
-		pcrm_error_clear();
+	pcrm__error_restore(&saved, saved.status);
 }

@@ -243,10 +243,10 @@ static int begin_op(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *act
  */
 static int refuse(pcrm_ctx *ctx, int rc)
 {
-	char saved[1024];
-	snprintf(saved, sizeof(saved), "%s", pcrm_error_last());
+	pcrm__error_state e;
+	pcrm__error_save(&e);
 	pcrm__store_commit(ctx->store); /* rolls back instead when a statement failed */
-	return pcrm__error(rc, "%s", saved);
+	return pcrm__error_restore(&e, rc);
 }
 
 /*

@@ -56,6 +56,25 @@ static void *other_thread(void *arg)
 	return NULL;
 }
 
+Test(error, a_saved_error_survives_a_cleanup_that_sets_its_own)
+{
+	pcrm__error_state e;
+	pcrm__error(PCRM_EDUPLICATE, "customer_no: \"C1\" is taken");
+	pcrm__error_save(&e);
+	cr_assert_eq(e.status, PCRM_EDUPLICATE);
+	pcrm__error(PCRM_ESTORE, "rollback failed"); /* the clean-up's own error */
+	cr_assert_eq(pcrm__error_restore(&e, PCRM_EINVAL), PCRM_EINVAL);
+	cr_assert_eq(pcrm_error_last_status(), PCRM_EINVAL);
+	cr_assert_str_eq(pcrm_error_last(), "customer_no: \"C1\" is taken");
+
+	pcrm_error_clear();
+	pcrm__error_save(&e); /* nothing failed: restoring keeps it clear */
+	pcrm__error(PCRM_ESTORE, "noise");
+	cr_assert_eq(pcrm__error_restore(&e, e.status), PCRM_OK);
+	cr_assert_eq(pcrm_error_last_status(), PCRM_OK);
+	cr_assert_str_eq(pcrm_error_last(), "");
+}
+
 Test(error, last_error_is_per_thread)
 {
 	pthread_t t;

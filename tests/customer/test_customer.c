@@ -838,3 +838,16 @@ PCRM_BACKEND_TEST(customer_import, a_killed_import_is_finished_by_a_rerun)
 		cr_assert_eq(system(cmd), 0);
 	}
 }
+
+Test(customer_accessors, null_customer_gives_null_or_zero)
+{
+	cr_assert_null(pcrm_customer_no(NULL));
+	cr_assert_null(pcrm_customer_name(NULL));
+	cr_assert_null(pcrm_customer_org_unit(NULL));
+	cr_assert_null(pcrm_customer_status(NULL));
+	cr_assert_null(pcrm_customer_json(NULL));
+	cr_assert_eq(pcrm_customer_vip_level(NULL), 0);
+	cr_assert_eq(pcrm_customer_version(NULL), 0);
+	cr_assert_eq(pcrm_customer_created_at(NULL), 0);
+	cr_assert_eq(pcrm_customer_updated_at(NULL), 0);
+}

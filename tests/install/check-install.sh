@@ -34,10 +34,23 @@ libdir=$(dirname "$pcdir")
 echo "installed: $pc"
 
 # The .pc file holds the real prefix; the sysroot maps it into the DESTDIR.
+# PKG_CONFIG_LIBDIR hides the system's .pc files: a user who has only
+# powercrm.pc (no sqlite3.pc, libpq.pc, ... of the library's private
+# dependencies) must still get the flags, and none of the private
+# dependencies' flags may reach the compile line (the public headers
+# include none of them).
 PKG_CONFIG_PATH=$pcdir
+PKG_CONFIG_LIBDIR=$pcdir
 PKG_CONFIG_SYSROOT_DIR=$root
-export PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR
-flags=$(pkg-config --cflags --libs powercrm) || fail "pkg-config --cflags --libs powercrm failed"
+export PKG_CONFIG_PATH PKG_CONFIG_LIBDIR PKG_CONFIG_SYSROOT_DIR
+flags=$(pkg-config --cflags --libs powercrm) || fail "pkg-config --cflags --libs powercrm failed with only powercrm.pc installed"
+for word in $flags; do
+	case $word in
+	-lpowercrm | -L* | -I"$root"*) ;;
+	*) fail "a private dependency leaks into the flags ($word): $flags" ;;
+	esac
+done
+pkg-config --static --libs powercrm >/dev/null || fail "pkg-config --static --libs powercrm failed"
 echo "pkg-config: $flags"
 case $flags in
 *"$build"*) fail "the pkg-config flags point into the build tree: $flags" ;;
