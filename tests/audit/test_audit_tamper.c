@@ -255,8 +255,12 @@ PCRM_BACKEND_TEST(audit_tamper, wrong_key_and_altered_checkpoints_are_refused)
 	assert_checkpoint_fails(t, forged, other.public_pem, 0, "signature does not verify");
 	free(forged);
 	/* keys of the wrong kind and text that is no checkpoint are input errors */
-	pcrm_assert_fails(pcrm_audit_checkpoint(t->ctx, &monitor, k.public_pem, &cp), PCRM_EINVAL,
-	                  "private_key_pem: not a PEM private key");
+	{
+		char *none = NULL;
+		pcrm_assert_fails(pcrm_audit_checkpoint(t->ctx, &monitor, k.public_pem, &none),
+		                  PCRM_EINVAL, "private_key_pem: not a PEM private key");
+		cr_assert_null(none);
+	}
 	pcrm_assert_fails(pcrm_audit_verify_checkpoint(t->ctx, &monitor, "powercrm-audit-checkpoint-v1\nat x\n",
 	                                               k.public_pem, NULL, NULL),
 	                  PCRM_EINVAL, "checkpoint: line 2");
