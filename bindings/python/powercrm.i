@@ -189,12 +189,13 @@ static int pcrm_py_audit_visit(const pcrm_audit_entry *e, void *userdata)
 	PyGILState_STATE gil = PyGILState_Ensure();
 	int stop = 1;
 	PyObject *r = NULL;
-	PyObject *entry = Py_BuildValue("(LLNNNNNNNNN)", (long long)e->seq, (long long)e->at,
+	PyObject *entry = Py_BuildValue("(LLNNNNNNNNNNLN)", (long long)e->seq, (long long)e->at,
 	                                pcrm_py_text(e->operator_id), pcrm_py_text(e->role),
 	                                pcrm_py_text(e->actor_org), pcrm_py_text(e->action),
 	                                pcrm_py_text(e->object_type), pcrm_py_text(e->object_id),
 	                                pcrm_py_text(e->summary), pcrm_py_text(e->prev_hash),
-	                                pcrm_py_text(e->hash));
+	                                pcrm_py_text(e->hash), pcrm_py_text(e->chain),
+	                                (long long)e->chain_seq, pcrm_py_text(e->covers));
 	if (entry) {
 		r = PyObject_CallOneArg((PyObject *)userdata, entry);
 		Py_DECREF(entry);
@@ -483,7 +484,8 @@ PCRM_OWNED_OUT(pcrm_bill_record, pcrm_bill_record_free)
  * committed before the failure), an export's *exported.  The status of these
  * functions is checked in the argout typemap, after the count is known.
  */
-%typemap(out, noblock=1) int pcrm_audit_verify, int pcrm_customer_import,
+%typemap(out, noblock=1) int pcrm_audit_verify, int pcrm_audit_verify_checkpoint,
+	int pcrm_customer_import,
 	int pcrm_customer_import_file, int pcrm_customer_export, int pcrm_customer_import_ext,
 	int pcrm_customer_import_file_ext {
 	$result = SWIG_Py_Void();
@@ -599,6 +601,8 @@ PCRM_OWNED_OUT(pcrm_bill_record, pcrm_bill_record_free)
 %immutable pcrm_audit_entry::summary;
 %immutable pcrm_audit_entry::prev_hash;
 %immutable pcrm_audit_entry::hash;
+%immutable pcrm_audit_entry::chain;
+%immutable pcrm_audit_entry::covers;
 %immutable pcrm_actor::operator_id;
 %immutable pcrm_actor::role;
 %immutable pcrm_actor::level;

@@ -237,7 +237,8 @@ PCRM_EXTERN(int) pcrm_customer_erase(pcrm_ctx *ctx, const pcrm_actor *actor,
  * Seals customers stored in clear before schema migration 20 (their name,
  * phones, e-mail, addresses, phone index entries and contact history), at
  * most `batch` customers (1..10000; 0 = 1000) of the actor's subtree in one
- * transaction, and writes one "customer.reseal" audit entry per batch.
+ * transaction, and writes one "customer.reseal" audit entry per customer
+ * (committing to the resealed row, so pcrm_audit_verify() sees no tampering).
  * *remaining (may be NULL) receives how many such customers the subtree
  * still has: call again until it is 0.  Rows not yet sealed stay readable.
  * Needs the data key (PCRM_EPERM without) and PCRM_PERM_ARCHIVE_WRITE on

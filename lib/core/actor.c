@@ -37,7 +37,11 @@ static const struct permission_rule rules[] = {
 	{ PCRM_PERM_WORKORDER_SUPERVISE, "workorder.supervise", { 1, 3, 0, 2, 1 } },
 	{ PCRM_PERM_CALL_MONITOR, "call.monitor", { 2, 0, 0, 1, 0 } },
 	{ PCRM_PERM_AUDIT_READ, "audit.read", { 1, 0, 0, 1, 1 } },
-	{ PCRM_PERM_AUDIT_WRITE, "audit.write", { 1, 1, 1, 1, 1 } },
+	/*
+	 * integrator entries speak for the whole system (docs/security.md): its
+	 * own account (system role) and senior admins, never front-line staff
+	 */
+	{ PCRM_PERM_AUDIT_WRITE, "audit.write", { 2, 0, 0, 0, 1 } },
 	/* every front-line role logs its contacts, township stations included */
 	{ PCRM_PERM_CONTACT_WRITE, "contact.write", { 1, 1, 1, 0, 1 } },
 	/* counter clerks (营业厅 agents) take payments; monitors only watch */

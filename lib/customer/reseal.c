@@ -183,12 +183,18 @@ static int reseal_batch(pcrm_ctx *ctx, const pcrm_actor *actor, const char *scop
 		             seal_contacts(ctx, rows_read[i].no, rows_read[i].dek_wrapped) :
 		             seal_customer(ctx, rows_read[i].no, rows_read[i].doc,
 		                           rows_read[i].dek_wrapped);
-	if (rc == PCRM_OK && n > 0) {
-		/* one entry per batch: how many, which range; nothing personal */
-		summary = json_pack("{s:I, s:s, s:s}", "count", (json_int_t)n, "first", rows_read[0].no,
-		                    "last", rows_read[n - 1].no);
-		rc = pcrm__audit_append(ctx, actor, "customer.reseal", "customer", rows_read[0].no,
-		                        summary);
+	/*
+	 * One entry per customer, nothing personal in it: each entry commits to
+	 * the customer's row as resealed (its after-image, lib/audit/cover.c), so
+	 * pcrm_audit_verify() does not take the reseal for an edit behind the
+	 * library's back.  One entry per batch would cover its first customer only.
+	 */
+	for (size_t i = 0; rc == PCRM_OK && i < n; i++) {
+		summary = json_pack("{s:I, s:b}", "batch", (json_int_t)n, "contacts_only",
+		                    rows_read[i].row_sealed);
+		rc = summary ? pcrm__audit_append(ctx, actor, "customer.reseal", "customer",
+		                                  rows_read[i].no, summary) :
+		               pcrm__error_oom();
 		json_decref(summary);
 	}
 	for (size_t i = 0; rows_read && i < n; i++) {

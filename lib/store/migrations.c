@@ -98,6 +98,35 @@ struct migration {
 	const char *more; /* a second module's part of the same migration, or NULL */
 };
 
+/*
+ * Migration 21: the audit log becomes one chain per city (lib/audit/chain.c).
+ * Every existing entry keeps its values, and so its hash, and becomes the
+ * chain "(legacy)" (chain_seq = seq), verified with the v1 hash as before;
+ * the old head's seq and hash become that chain's head in audit_chain.
+ * audit_head stays as it was, no longer written (older migrations' tests
+ * rewind it).  seq stays the log's global order for listing: SQLite assigns
+ * it as the rowid, PostgreSQL from a sequence, so appenders in different
+ * chains share no row.  covers: the after-image digest of the entry's object
+ * (lib/audit/cover.c), '' where none.
+ */
+static const char audit_chains[] =
+	"ALTER TABLE audit_log ADD COLUMN chain TEXT NOT NULL DEFAULT '(legacy)';"
+	"ALTER TABLE audit_log ADD COLUMN chain_seq BIGINT NOT NULL DEFAULT 0;"
+	"ALTER TABLE audit_log ADD COLUMN covers TEXT NOT NULL DEFAULT '';"
+	"UPDATE audit_log SET chain_seq = seq;"
+	"CREATE UNIQUE INDEX audit_log_chain ON audit_log (chain, chain_seq);"
+	"CREATE TABLE audit_chain ("
+	"  chain TEXT PRIMARY KEY,"
+	"  seq BIGINT NOT NULL,"
+	"  hash TEXT NOT NULL"
+	");"
+	"INSERT INTO audit_chain (chain, seq, hash) SELECT '(legacy)', seq, hash FROM audit_head;"
+	"{{postgresql:ALTER TABLE audit_log ALTER COLUMN chain DROP DEFAULT;"
+	"CREATE SEQUENCE audit_log_seq AS BIGINT;"
+	"SELECT setval('audit_log_seq', (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_log), false);"
+	"ALTER TABLE audit_log ALTER COLUMN seq SET DEFAULT nextval('audit_log_seq');"
+	"ALTER SEQUENCE audit_log_seq OWNED BY audit_log.seq;}}";
+
 static const struct migration migrations[] = {
 	{ 1, "org units and the audit log",
 	  /* province > city > county > township station; path is "/root/.../code/" so a
@@ -199,6 +228,7 @@ static const struct migration migrations[] = {
 	  pcrm__schema_complaint_stats, NULL },
 	{ 20, "personal data sealed: customer data keys, blind indexes, key check",
 	  pcrm__schema_pii, NULL },
+	{ 21, "audit log partitioned into chains per city, after-image digests", audit_chains, NULL },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -1,4 +1,9 @@
-/* The hash-chained audit log: every mutation recorded, any tampering found. */
+/*
+ * The hash-chained audit log: every mutation recorded, any tampering found.
+ * make_tree() writes three entries to the province's chain "37" (root_admin)
+ * and two to the city's chain "3701" (city_admin).  Signed checkpoints,
+ * after-image coverage and read scope: test_audit_tamper.c.
+ */
 #include <pthread.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -9,6 +14,9 @@
 #include "core/ctx.h"
 #include "store/store.h"
 
+/* integrator entries need audit.write: the system role (docs/security.md) */
+static const pcrm_actor integrator = { "crm-bridge", PCRM_ROLE_SYSTEM, 1, "3701" };
+
 struct collected {
 	int n;
 	int64_t seq[64];
@@ -16,6 +24,8 @@ struct collected {
 	char hash[64][65];
 	char prev[64][65];
 	char summary[64][256];
+	char chain[64][64];
+	int64_t chain_seq[64];
 };
 
 static int collect(const pcrm_audit_entry *e, void *ud)
@@ -27,6 +37,8 @@ static int collect(const pcrm_audit_entry *e, void *ud)
 		snprintf(c->hash[c->n], 65, "%s", e->hash);
 		snprintf(c->prev[c->n], 65, "%s", e->prev_hash);
 		snprintf(c->summary[c->n], 256, "%s", e->summary);
+		snprintf(c->chain[c->n], 64, "%s", e->chain);
+		c->chain_seq[c->n] = e->chain_seq;
 	}
 	c->n++;
 	return 0;
@@ -57,10 +69,14 @@ PCRM_BACKEND_TEST(audit, every_mutation_is_chained)
 	for (int i = 0; i < c.n; i++) {
 		cr_assert_eq(c.seq[i], i + 1);
 		cr_assert_str_eq(c.action[i], "org_unit.create");
-		if (i > 0)
+		/* one chain per city: the province's three entries, then the city's two */
+		cr_assert_str_eq(c.chain[i], i < 3 ? "37" : "3701");
+		cr_assert_eq(c.chain_seq[i], i < 3 ? i + 1 : i - 2);
+		if (i > 0 && i != 3)
 			cr_assert_str_eq(c.prev[i], c.hash[i - 1]);
 	}
 	cr_assert_str_eq(c.prev[0], "0000000000000000000000000000000000000000000000000000000000000000");
+	cr_assert_str_eq(c.prev[3], "0000000000000000000000000000000000000000000000000000000000000000");
 	cr_assert(strstr(c.summary[1], "\"code\":\"3701\"") != NULL, "%s", c.summary[1]);
 	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &monitor, &checked, NULL));
 	cr_assert_eq(checked, 5);
@@ -72,11 +88,13 @@ PCRM_BACKEND_TEST(audit, every_mutation_is_chained)
 	cr_assert_eq(c.seq[0], 3);
 }
 
-PCRM_BACKEND_TEST(audit, empty_log_verifies)
+/* The first entry of the log (the province's own creation) starts a chain that verifies. */
+PCRM_BACKEND_TEST(audit, first_entry_verifies)
 {
 	int64_t checked = -1;
+	pcrm_assert_ok(pcrm_org_unit_create(t->ctx, &root_admin, "37", NULL, "x", PCRM_ORG_PROVINCE));
 	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &monitor, &checked, NULL));
-	cr_assert_eq(checked, 0);
+	cr_assert_eq(checked, 1);
 }
 
 PCRM_BACKEND_TEST(audit, rolled_back_changes_leave_no_entry)
@@ -118,18 +136,19 @@ PCRM_BACKEND_TEST(audit, deleted_entry_is_found)
 PCRM_BACKEND_TEST(audit, deleted_newest_entry_is_found)
 {
 	make_tree(t->ctx);
+	/* seq 5 is the city chain's second entry */
 	raw(t, "DELETE FROM audit_log WHERE seq = 5");
-	assert_tampered(t, 5, "newest entries");
+	assert_tampered(t, 2, "audit chain 3701 ends at entry 1 but its head records entry 2");
 }
 
 PCRM_BACKEND_TEST(audit, reordered_entries_are_found)
 {
 	make_tree(t->ctx);
-	/* swap entries 2 and 3 by renumbering them */
-	raw(t, "UPDATE audit_log SET seq = 100 WHERE seq = 2");
-	raw(t, "UPDATE audit_log SET seq = 2 WHERE seq = 3");
-	raw(t, "UPDATE audit_log SET seq = 3 WHERE seq = 100");
-	assert_tampered(t, 2, "entry 2");
+	/* swap entries 2 and 3 of the province's chain by renumbering them */
+	raw(t, "UPDATE audit_log SET chain_seq = 100 WHERE chain = '37' AND chain_seq = 2");
+	raw(t, "UPDATE audit_log SET chain_seq = 2 WHERE chain = '37' AND chain_seq = 3");
+	raw(t, "UPDATE audit_log SET chain_seq = 3 WHERE chain = '37' AND chain_seq = 100");
+	assert_tampered(t, 2, "audit chain 37: entry 2");
 }
 
 PCRM_BACKEND_TEST(audit, rehashed_forgery_breaks_the_link)
@@ -138,26 +157,26 @@ PCRM_BACKEND_TEST(audit, rehashed_forgery_breaks_the_link)
 	make_tree(t->ctx);
 	raw(t, "UPDATE audit_log SET hash = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' "
 	       "WHERE seq = 4");
-	assert_tampered(t, 4, "entry 4");
+	assert_tampered(t, 1, "audit chain 3701: entry 1");
 }
 
 PCRM_BACKEND_TEST(audit, integrator_entries_are_validated)
 {
 	struct collected c = { 0 };
 	make_tree(t->ctx);
-	pcrm_assert_ok(pcrm_audit_record(t->ctx, &city_agent, "call.answered", "call", "c-1",
+	pcrm_assert_ok(pcrm_audit_record(t->ctx, &integrator, "call.answered", "call", "c-1",
 	                                 "{\"caller\": \"13800000000\", \"b\": 1}"));
 	pcrm_assert_ok(pcrm_audit_list(t->ctx, &monitor, 5, 0, collect, &c));
 	cr_assert_eq(c.n, 1);
 	/* stored canonically: sorted keys, compact */
 	cr_assert_str_eq(c.summary[0], "{\"b\":1,\"caller\":\"13800000000\"}");
-	pcrm_assert_fails(pcrm_audit_record(t->ctx, &city_agent, "x", "call", "c-1", "{bad"),
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &integrator, "x", "call", "c-1", "{bad"),
 	                  PCRM_EINVAL, "summary");
-	pcrm_assert_fails(pcrm_audit_record(t->ctx, &city_agent, "x", "call", "c-1", "[1]"),
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &integrator, "x", "call", "c-1", "[1]"),
 	                  PCRM_EINVAL, "JSON object");
-	pcrm_assert_fails(pcrm_audit_record(t->ctx, &city_agent, "has space", "call", "c-1", NULL),
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &integrator, "has space", "call", "c-1", NULL),
 	                  PCRM_EINVAL, "action");
-	pcrm_assert_fails(pcrm_audit_record(t->ctx, &city_agent, "x", "", "c-1", NULL), PCRM_EINVAL,
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &integrator, "x", "", "c-1", NULL), PCRM_EINVAL,
 	                  "object_type");
 	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &monitor, NULL, NULL));
 }
@@ -181,19 +200,19 @@ PCRM_BACKEND_TEST(audit, spoofing_text_and_huge_summaries_are_refused)
 	make_tree(t->ctx);
 	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store, "SELECT count(*) FROM audit_log", NULL,
 	                                     0, &before));
-	pcrm_assert_fails(pcrm_audit_record(t->ctx, &city_agent, "pay.\xE2\x80\xAE" "dnufer", "call",
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &integrator, "pay.\xE2\x80\xAE" "dnufer", "call",
 	                                    "c-1", NULL),
 	                  PCRM_EINVAL, "action: invisible formatting character U+202E at byte 5");
-	pcrm_assert_fails(pcrm_audit_record(t->ctx, &city_agent, "x", "ca\xE2\x80\x8Bll", "c-1", NULL),
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &integrator, "x", "ca\xE2\x80\x8Bll", "c-1", NULL),
 	                  PCRM_EINVAL, "object_type: invisible formatting character U+200B");
-	pcrm_assert_fails(pcrm_audit_record(t->ctx, &city_agent, "x", "call", "c\xE2\x81\xA6-1", NULL),
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &integrator, "x", "call", "c\xE2\x81\xA6-1", NULL),
 	                  PCRM_EINVAL, "object_id: invisible formatting character U+2066");
-	pcrm_assert_fails(pcrm_audit_record(t->ctx, &city_agent, "x", "call", "c\x1b[2J", NULL),
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &integrator, "x", "call", "c\x1b[2J", NULL),
 	                  PCRM_EINVAL, "object_id: control character U+001B");
-	pcrm_assert_fails(pcrm_audit_record(t->ctx, &city_agent, "x", "call", "c-1",
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &integrator, "x", "call", "c-1",
 	                                    "{\"note\": \"ok \\u202e\"}"),
 	                  PCRM_EINVAL, "summary: invisible formatting character U+202E");
-	pcrm_assert_fails(pcrm_audit_record(t->ctx, &city_agent, "x", "call", "c-1",
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &integrator, "x", "call", "c-1",
 	                                    "{\"a\": [{\"\\ufeffkey\": 1}]}"),
 	                  PCRM_EINVAL, "summary: invisible formatting character U+FEFF");
 	pcrm_assert_fails(pcrm_audit_record(t->ctx, &rtl_operator, "x", "call", "c-1", NULL),
@@ -208,9 +227,9 @@ PCRM_BACKEND_TEST(audit, spoofing_text_and_huge_summaries_are_refused)
 	memset(big + n, 'a', PCRM_AUDIT_SUMMARY_MAX - n - 2);
 	memcpy(big + PCRM_AUDIT_SUMMARY_MAX - 2, "\"}", 3);
 	cr_assert_eq(strlen(big), PCRM_AUDIT_SUMMARY_MAX);
-	pcrm_assert_ok(pcrm_audit_record(t->ctx, &city_agent, "note", "call", "c-1", big));
+	pcrm_assert_ok(pcrm_audit_record(t->ctx, &integrator, "note", "call", "c-1", big));
 	memcpy(big + PCRM_AUDIT_SUMMARY_MAX - 2, "a\"}", 4);
-	pcrm_assert_fails(pcrm_audit_record(t->ctx, &city_agent, "note", "call", "c-1", big),
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &integrator, "note", "call", "c-1", big),
 	                  PCRM_EINVAL, "summary: longer than 4096 bytes");
 	free(big);
 	/* the refusals wrote nothing; the one accepted entry is the only new one */
@@ -247,7 +266,7 @@ static void *append_many(void *arg)
 	for (int i = 0; i < a->count; i++) {
 		int rc;
 		do {
-			rc = pcrm_audit_record(ctx, &city_agent, "call.answered", "call", "c", NULL);
+			rc = pcrm_audit_record(ctx, &integrator, "call.answered", "call", "c", NULL);
 		} while (rc == PCRM_ERETRY);
 		if (rc != PCRM_OK)
 			a->failures++;
@@ -313,10 +332,10 @@ PCRM_BACKEND_TEST(audit, non_ascii_and_long_entries_verify)
 	while (len < 4000)
 		len += (size_t)snprintf(summary + len, sizeof(summary) - len, "催办电费违约金");
 	snprintf(summary + len, sizeof(summary) - len, "\"}");
-	pcrm_assert_ok(pcrm_audit_record(t->ctx, &city_agent, "投诉.受理", "工单", "编号-1",
+	pcrm_assert_ok(pcrm_audit_record(t->ctx, &integrator, "投诉.受理", "工单", "编号-1",
 	                                 "{\"客户\":\"张三\",\"kwh\":\"600\"}"));
-	pcrm_assert_ok(pcrm_audit_record(t->ctx, &city_agent, "note", "call", "c-2", summary));
-	pcrm_assert_ok(pcrm_audit_record(t->ctx, &city_agent, "note", "call", "", NULL));
+	pcrm_assert_ok(pcrm_audit_record(t->ctx, &integrator, "note", "call", "c-2", summary));
+	pcrm_assert_ok(pcrm_audit_record(t->ctx, &integrator, "note", "call", "", NULL));
 	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &monitor, &checked, NULL));
 	cr_assert_eq(checked, 8);
 }
@@ -328,10 +347,10 @@ PCRM_BACKEND_TEST(audit, missing_head_refuses_changes)
 	make_tree(t->ctx);
 	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store, "SELECT count(*) FROM audit_log", NULL,
 	                                     0, &before));
-	raw(t, "DELETE FROM audit_head");
-	pcrm_assert_fails(pcrm_audit_record(t->ctx, &city_agent, "call.answered", "call", "c-1",
+	raw(t, "DELETE FROM audit_chain WHERE chain = '3701'");
+	pcrm_assert_fails(pcrm_audit_record(t->ctx, &integrator, "call.answered", "call", "c-1",
 	                                    NULL),
-	                  PCRM_EINTEGRITY, "audit log head row is missing");
+	                  PCRM_EINTEGRITY, "audit log head row of chain 3701 is missing");
 	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store, "SELECT count(*) FROM audit_log", NULL,
 	                                     0, &after));
 	cr_assert_eq(after, before);

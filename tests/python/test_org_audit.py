@@ -187,7 +187,8 @@ def test_audit_tampering_is_detected(sctx, sqlite_path):
 
 
 def test_audit_deletion_is_detected(sctx, sqlite_path):
-    tamper(sqlite_path, "DELETE FROM audit_log WHERE seq = 5")
+    tamper(sqlite_path, "DELETE FROM audit_log WHERE seq = 5")  # the city chain's second
     with pytest.raises(powercrm.IntegrityError) as ei:
         sctx.audit_verify(MONITOR)
-    assert ei.value.first_bad == 5
+    assert ei.value.first_bad == 2
+    assert "audit chain 3701" in ei.value.message

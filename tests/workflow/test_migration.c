@@ -5,6 +5,7 @@
  * chain still verifies, the history still replays, and work goes on.
  */
 #include "wf_fixtures.h"
+#include "audit_rewind.h"
 
 #include "core/ctx.h"
 #include "store/store.h"
@@ -77,6 +78,8 @@ Test(workflow_migration, sqlite_file_from_before_12_keeps_audit_and_history)
 	pcrm_assert_ok(pcrm_workorder_fire(t.ctx, &city_agent, id, 1, "contact",
 	                                   "{\"contact_note\": \"called\"}", NULL, NULL));
 	pcrm_assert_ok(pcrm_workorder_fire(t.ctx, &city_agent, id, 2, "wait", NULL, NULL, NULL));
+	/* before 12 is before 21 too: one chain of v1 entries */
+	pcrm_test_audit_before_22(t.ctx);
 	pcrm_assert_ok(t.ctx->store->driver->exec_script(t.ctx->store, as_before_12));
 	entries = number(t.ctx, "SELECT COUNT(*) FROM audit_log");
 	steps = number(t.ctx, "SELECT COUNT(*) FROM work_order_history");
@@ -91,9 +94,11 @@ Test(workflow_migration, sqlite_file_from_before_12_keeps_audit_and_history)
 	pcrm_assert_ok(pcrm_ctx_schema_version(t.ctx, &v));
 	cr_assert_eq(v, pcrm_schema_version_latest());
 	cr_assert_eq(number(t.ctx, "SELECT COUNT(*) FROM pcrm_schema WHERE version = 12"), 1);
-	/* the new layout: no separate key index on either table, the history keyed by its PK */
+	/* the new layout: no separate key index on either table, the history keyed by its PK
+	   (schema 21's (chain, chain_seq) index is no key index) */
 	cr_assert_eq(number(t.ctx, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND "
-	                           "tbl_name IN ('audit_log', 'work_order_history')"),
+	                           "tbl_name IN ('audit_log', 'work_order_history') AND "
+	                           "name <> 'audit_log_chain'"),
 	             0);
 	cr_assert_eq(number(t.ctx, "SELECT COUNT(*) FROM sqlite_master WHERE name = "
 	                           "'work_order_history' AND sql LIKE '%WITHOUT ROWID'"),

@@ -76,9 +76,10 @@ def _unit_record(unit):
 
 def _audit_record(row):
     (seq, at, operator_id, role, actor_org, action, object_type, object_id, summary,
-     prev_hash, hash_) = row
+     prev_hash, hash_, chain, chain_seq, covers) = row
     return AuditEntry(seq, at, operator_id, role, actor_org, action, object_type, object_id,
-                      json_loads(summary) if summary else {}, prev_hash, hash_)
+                      json_loads(summary) if summary else {}, prev_hash, hash_, chain,
+                      chain_seq, covers)
 
 
 class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerMixin,
@@ -322,9 +323,31 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
             after = entries[-1].seq
 
     def audit_verify(self, actor):
-        """Checks the whole hash chain; returns the number of entries.
+        """Checks the chains in the actor's scope and the covered objects' rows.
 
-        Raises :class:`powercrm.IntegrityError` with ``first_bad`` (the seq of
-        the first entry that fails) when the log was tampered with.
+        Returns the number of entries checked.  Raises
+        :class:`powercrm.IntegrityError` with ``first_bad`` (the chain_seq of
+        the first entry that fails; the message names the chain) when the log
+        or a covered row was tampered with.  City- and province-level auditors
+        only (PermissionDenied otherwise).
         """
         return self._call(_ll.pcrm_audit_verify, _actor(actor))
+
+    def audit_checkpoint(self, actor, private_key_pem):
+        """Signs every chain's head with an Ed25519 private key (PEM text).
+
+        Returns the checkpoint as text, for the caller to keep outside the
+        database; the key is used for this call only.  Province-level
+        auditors only; raises IntegrityError when the log does not verify.
+        """
+        return self._call(_ll.pcrm_audit_checkpoint, _actor(actor), private_key_pem)
+
+    def audit_verify_checkpoint(self, actor, checkpoint, public_key_pem):
+        """Verifies the log against a checkpoint and its Ed25519 public key (PEM).
+
+        Returns the number of entries checked; raises IntegrityError (with
+        ``first_bad``) on a wrong key, an altered checkpoint, or a log
+        truncated or rewritten before the checkpoint.
+        """
+        return self._call(_ll.pcrm_audit_verify_checkpoint, _actor(actor), checkpoint,
+                          public_key_pem)

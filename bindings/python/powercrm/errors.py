@@ -147,8 +147,9 @@ class SchemaTooNew(Error):
 class IntegrityError(Error):
     """PCRM_EINTEGRITY: tampering detected.
 
-    From :meth:`Context.audit_verify`, ``first_bad`` is the seq of the first
-    audit entry that fails (None otherwise).
+    From :meth:`Context.audit_verify` and :meth:`Context.audit_verify_checkpoint`,
+    ``first_bad`` is the chain_seq of the first audit entry that fails, in the
+    chain the message names (0 when no entry is at fault, None otherwise).
     """
     STATUS = Status.EINTEGRITY
     first_bad = None

@@ -44,6 +44,9 @@ class AuditEntry:
     summary: dict
     prev_hash: str
     hash: str
+    chain: str = ""       # the city's (or province's) code; "(legacy)" before schema 21
+    chain_seq: int = 0    # 1, 2, 3, ... within the chain
+    covers: str = ""      # the after-image digest of the object, "" when not covered
 
 
 def json_loads(text):

@@ -1,0 +1,71 @@
+/* Internal to lib/audit: what its files share. */
+#ifndef PCRM_AUDIT_INTERNAL_H
+#define PCRM_AUDIT_INTERNAL_H
+
+#include <powercrm/audit.h>
+
+#include "core/crypto.h"
+#include "core/ctx.h"
+#include "store/store.h"
+
+/** The chain of the entries written before schema 21 (hashed as v1). */
+#define PCRM__AUDIT_LEGACY_CHAIN "(legacy)"
+/** The chain of actors whose org unit does not exist (their refusals are recorded too). */
+#define PCRM__AUDIT_NO_UNIT_CHAIN "(none)"
+/** Longest chain name: an org unit code (1..32) or one of the two above. */
+#define PCRM__AUDIT_CHAIN_MAX 64
+/** Longest `covers` value: "<bound>:<hex sha-256>". */
+#define PCRM__AUDIT_COVERS_MAX (21 + 1 + PCRM_SHA256_HEX_LEN + 1)
+
+/** The entry's hash (v1 for the legacy chain, v2 elsewhere; entry_hash.c). */
+int pcrm__audit_entry_hash(pcrm_sha256 *h, const pcrm_audit_entry *e,
+                           char out[PCRM_SHA256_HEX_LEN + 1]);
+
+/**
+ * The chain an org path belongs to: the city-level code (the path's second
+ * component), or the province's own code for a province-level path.
+ */
+void pcrm__audit_chain_of_path(const char *path, char out[PCRM__AUDIT_CHAIN_MAX]);
+
+/**
+ * The after-image digest of an object as it stands now (cover.c): "" when
+ * object_type is not covered, else "<bound>:<hex>" where bound is what the
+ * digest was taken up to (the newest row seq of append-only rows, 0 for a
+ * single row).
+ */
+int pcrm__audit_cover(pcrm_ctx *ctx, const char *object_type, const char *object_id,
+                      char out[PCRM__AUDIT_COVERS_MAX]);
+
+/**
+ * Recomputes a digest recorded as `covers` over the rows as they stand now,
+ * up to the recorded bound: *same = 1 when they still match.
+ */
+int pcrm__audit_cover_check(pcrm_ctx *ctx, const char *object_type, const char *object_id,
+                            const char *covers, int *same);
+
+/** The columns entry_from_row reads, in order. */
+#define PCRM__AUDIT_COLUMNS(a)                                                                  \
+	a "seq, " a "at, " a "operator_id, " a "role, " a "actor_org, " a "action, " a            \
+	"object_type, " a "object_id, " a "summary, " a "prev_hash, " a "hash, " a "chain, " a \
+	"chain_seq, " a "covers"
+
+/** Fills an entry from a row of PCRM__AUDIT_COLUMNS (strings live until the next row). */
+void pcrm__audit_entry_from_row(pcrm_rows *rows, pcrm_audit_entry *e);
+
+/** What a reader may see: everything, or one subtree and (for verification) one chain. */
+struct pcrm__audit_scope {
+	int everything;                     /* the actor's unit is a province */
+	char *path;                         /* the actor's subtree (malloc'd) */
+	char chain[PCRM__AUDIT_CHAIN_MAX];  /* the chain of the actor's unit */
+	int level;                          /* the actor's unit's level, 1..4 */
+};
+
+/**
+ * Checks `permission` for a reader of the audit log and the actor's unit
+ * (refusals audited, an unknown unit refused) and fills *scope (free
+ * scope->path).
+ */
+int pcrm__audit_scope(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permission,
+                      struct pcrm__audit_scope *scope);
+
+#endif

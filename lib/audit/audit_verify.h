@@ -1,0 +1,54 @@
+/* Internal to lib/audit: verification and the checkpoints it checks against. */
+#ifndef PCRM_AUDIT_VERIFY_H
+#define PCRM_AUDIT_VERIFY_H
+
+#include "audit_internal.h"
+
+/** One chain's head as a checkpoint signed it. */
+struct pcrm__audit_signed_head {
+	char chain[PCRM__AUDIT_CHAIN_MAX];
+	int64_t seq;
+	char hash[PCRM_SHA256_HEX_LEN + 1];
+};
+
+/** A parsed checkpoint (checkpoint.c). */
+struct pcrm__audit_checkpoint {
+	pcrm_time at;
+	struct pcrm__audit_signed_head *heads;
+	size_t n;
+};
+
+/** Chain names (malloc'd copies). */
+struct pcrm__audit_chain_list {
+	char **names;
+	size_t n;
+};
+
+int pcrm__audit_chains_in_scope(pcrm_ctx *ctx, const struct pcrm__audit_scope *scope,
+                                struct pcrm__audit_chain_list *out);
+void pcrm__audit_chain_list_free(struct pcrm__audit_chain_list *list);
+
+/**
+ * pcrm__audit_scope() for verification: city- and province-level readers
+ * (province only when `province_only`); a refusal is audited.
+ */
+int pcrm__audit_verifier_scope(pcrm_ctx *ctx, const pcrm_actor *actor, int province_only,
+                               struct pcrm__audit_scope *scope);
+
+/** Verifies the scope's chains and covered objects, against `cp` when not NULL. */
+int pcrm__audit_verify_scope(pcrm_ctx *ctx, const struct pcrm__audit_scope *scope,
+                             const struct pcrm__audit_checkpoint *cp, int64_t *checked,
+                             int64_t *first_bad);
+
+/** Bytes of an Ed25519 signature. */
+#define PCRM__AUDIT_SIGNATURE_LEN 64
+
+/**
+ * Parses a checkpoint's text (checkpoint.c): PCRM_EINVAL naming the line;
+ * *signed_len receives the length of the signed part, `sig` the signature.
+ * Free cp->heads with free().
+ */
+int pcrm__audit_checkpoint_parse(const char *text, size_t len, struct pcrm__audit_checkpoint *cp,
+                                 size_t *signed_len, unsigned char sig[PCRM__AUDIT_SIGNATURE_LEN]);
+
+#endif
