@@ -29,6 +29,13 @@ import powercrm
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "..", "..", "data")
+
+# The data key that seals personal data (names, phones, addresses, ID numbers).
+# DEMO KEY, public in this source: a deployment takes its key from its key store
+# (an HSM or KMS) and never from code.  PCRM_DATA_KEY (64 hex digits) replaces it.
+DEMO_DATA_KEY = b"demo-key-never-use-in-production"
+DATA_KEY = bytes.fromhex(os.environ["PCRM_DATA_KEY"]) if "PCRM_DATA_KEY" in os.environ \
+    else DEMO_DATA_KEY
 HOUR = 3600
 
 ADMIN = powercrm.Actor("A0001", "admin", 3, "37")
@@ -155,7 +162,7 @@ def main(argv):
         print(text, file=log)
 
     clock = Clock(powercrm.time_parse("2026-10-28T00:00:00+08:00"))
-    with powercrm.open(args.store, clock=clock) as ctx:
+    with powercrm.open(args.store, clock=clock, data_key=DATA_KEY) as ctx:
         try:
             ctx.org_is_within("37", "37")
             say("store has org unit 37: reporting its tickets as they are")
