@@ -226,7 +226,8 @@ PCRM_EXTERN(int) pcrm_customer_export(pcrm_ctx *ctx, const pcrm_actor *actor,
  * indexes are removed.  What is not personal stays, so bills, the ledger,
  * work orders and the audit log keep verifying; pcrm_customer_get() then
  * shows the name "(erased)".  Needs PCRM_PERM_ARCHIVE_WRITE and
- * PCRM_PERM_PII_READ on the customer's org unit.  PCRM_ESTATE when the
+ * PCRM_PERM_PII_READ on the customer's org unit (a customer nobody has is
+ * refused like one of another unit: PCRM_EPERM).  PCRM_ESTATE when the
  * customer is not closed or already erased, PCRM_ECONFLICT on a stale
  * version.  Audited as "customer.erase".
  */

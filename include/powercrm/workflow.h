@@ -263,7 +263,8 @@ PCRM_EXTERN(int) pcrm_workorder_suspend_decide(pcrm_ctx *ctx, const pcrm_actor *
  * when none), "decided_by", "decided_at" (once approved)}; free with
  * pcrm_free().  PCRM_ENOTFOUND when it has none (suspensions without a
  * reason code, by pcrm_workorder_suspend(), have no such record).  Needs
- * PCRM_PERM_ARCHIVE_READ.
+ * PCRM_PERM_ARCHIVE_READ.  An id nobody has is refused like a work order of
+ * another unit (PCRM_EPERM).
  */
 PCRM_EXTERN(int) pcrm_workorder_suspension_get(pcrm_ctx *ctx, const pcrm_actor *actor,
                                                const char *id, char **out);

@@ -102,13 +102,19 @@ int pcrm_customer_erase(pcrm_ctx *ctx, const pcrm_actor *actor, const char *cust
 	rc = pcrm_actor_validate(actor);
 	if (rc == PCRM_OK && (!customer_no || !*customer_no))
 		rc = pcrm__error(PCRM_EINVAL, "customer_no: missing");
-	if (rc == PCRM_OK)
+	if (rc == PCRM_OK) {
 		rc = load_target(ctx, customer_no, &t);
-	/* erasing is writing the archive and handling personal data in full */
-	if (rc == PCRM_OK)
-		rc = pcrm_authorize(ctx, actor, PCRM_PERM_ARCHIVE_WRITE, t.org);
-	if (rc == PCRM_OK)
-		rc = pcrm_authorize(ctx, actor, PCRM_PERM_PII_READ, t.org);
+		/*
+		 * Erasing is writing the archive and handling personal data in full.  A
+		 * customer nobody has is refused like one of another unit (no oracle).
+		 */
+		if (rc == PCRM_OK || rc == PCRM_ENOTFOUND)
+			rc = pcrm__authorize_found(ctx, actor, PCRM_PERM_ARCHIVE_WRITE, "customer",
+			                           customer_no, rc, t.org);
+		if (rc == PCRM_OK)
+			rc = pcrm__authorize_found(ctx, actor, PCRM_PERM_PII_READ, "customer",
+			                           customer_no, PCRM_OK, t.org);
+	}
 	if (rc == PCRM_OK && t.erased)
 		rc = pcrm__error(PCRM_ESTATE, "customer \"%s\" is already erased", customer_no);
 	if (rc == PCRM_OK && strcmp(t.status, "closed") != 0)

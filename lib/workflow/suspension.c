@@ -485,10 +485,12 @@ int pcrm_workorder_suspension_get(pcrm_ctx *ctx, const pcrm_actor *actor, const 
 	if (rc != PCRM_OK)
 		return rc;
 	rc = pcrm__rows_next(rows);
+	/* an id nobody has is refused like a work order of another unit (no oracle) */
 	if (rc == 0)
-		rc = pcrm__error(PCRM_ENOTFOUND, "work order %.36s does not exist", id);
-	if (rc == 1)
-		rc = pcrm_authorize(ctx, actor, PCRM_PERM_ARCHIVE_READ, pcrm__rows_text(rows, 7));
+		rc = pcrm__authorize_object(ctx, actor, PCRM_PERM_ARCHIVE_READ, "work order", id, NULL);
+	else if (rc == 1)
+		rc = pcrm__authorize_object(ctx, actor, PCRM_PERM_ARCHIVE_READ, "work order", id,
+		                            pcrm__rows_text(rows, 7));
 	if (rc == PCRM_OK && pcrm__rows_is_null(rows, 0))
 		rc = pcrm__error(PCRM_ENOTFOUND, "work order %s has no suspension", id);
 	if (rc == PCRM_OK) {

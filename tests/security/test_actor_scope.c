@@ -76,6 +76,9 @@ static int no_visit(const pcrm_audit_entry *e, void *u) { (void)u; (void)e; retu
 CALL(pcrm_audit_record) { UNUSED_KEY; return pcrm_audit_record(w->t->ctx, a, "test.scope", "customer", "Q1", "{}"); }
 CALL(pcrm_audit_list) { UNUSED_KEY; return pcrm_audit_list(w->t->ctx, a, 0, 10, no_visit, NULL); }
 CALL(pcrm_audit_verify) { int64_t c, b; UNUSED_KEY; return pcrm_audit_verify(w->t->ctx, a, &c, &b); }
+/* Not a key: the actor is refused before the key is read. */
+CALL(pcrm_audit_checkpoint) { char *cp = NULL; int rc; UNUSED_KEY; rc = pcrm_audit_checkpoint(w->t->ctx, a, "x", &cp); pcrm_free(cp); return rc; }
+CALL(pcrm_audit_verify_checkpoint) { int64_t c, b; UNUSED_KEY; return pcrm_audit_verify_checkpoint(w->t->ctx, a, "powercrm-audit-checkpoint-v1\n", "x", &c, &b); }
 
 /* ---- customers ---- */
 CALL(pcrm_customer_create)
@@ -89,6 +92,8 @@ CALL(pcrm_customer_create)
 CALL(pcrm_customer_get) { pcrm_customer *c = NULL; int rc = pcrm_customer_get(w->t->ctx, a, k, 0, &c); pcrm_customer_free(c); return rc; }
 CALL(pcrm_customer_update) { return pcrm_customer_update(w->t->ctx, a, k, "{\"name\": \"乙\"}", 1, NULL); }
 CALL(pcrm_customer_close) { return pcrm_customer_close(w->t->ctx, a, k, 1); }
+CALL(pcrm_customer_erase) { return pcrm_customer_erase(w->t->ctx, a, k, 1); }
+CALL(pcrm_customer_reseal) { int64_t left = 0; UNUSED_KEY; return pcrm_customer_reseal(w->t->ctx, a, 0, &left); }
 CALL(pcrm_customer_search)
 {
 	pcrm_customer_query q = PCRM_CUSTOMER_QUERY_INIT;
@@ -170,6 +175,7 @@ CALL(pcrm_bank_reconcile) { static const char s[] = "bank_statement,1,ICBC,2026-
 CALL(pcrm_workflow_define) { int v = 0; char *cal = cn2026(); int rc; UNUSED_KEY; rc = pcrm_workflow_define(w->t->ctx, a, test_def, cal, &v); free(cal); return rc; }
 CALL(pcrm_workflow_get) { pcrm_workflow *x = NULL; int rc; UNUSED_KEY; rc = pcrm_workflow_get(w->t->ctx, a, "test", 0, &x); pcrm_workflow_free(x); return rc; }
 CALL(pcrm_workorder_open) { pcrm_workorder *x = NULL; int rc = pcrm_workorder_open(w->t->ctx, a, "test", "SCOPE-K", k, a->org_unit, NULL, &x); pcrm_workorder_free(x); return rc; }
+CALL(pcrm_workorder_open_classed) { pcrm_workorder *x = NULL; int rc = pcrm_workorder_open_classed(w->t->ctx, a, "test", "SCOPE-K", k, a->org_unit, "important", NULL, &x); pcrm_workorder_free(x); return rc; }
 #define WO_OUT(fn, ...) { pcrm_workorder *x = NULL; int rc = fn(w->t->ctx, a, k, __VA_ARGS__, &x); pcrm_workorder_free(x); return rc; }
 CALL(pcrm_workorder_get) { pcrm_workorder *x = NULL; int rc = pcrm_workorder_get(w->t->ctx, a, k, &x); pcrm_workorder_free(x); return rc; }
 CALL(pcrm_workorder_fire) WO_OUT(pcrm_workorder_fire, 1, "contact", NULL, NULL)
@@ -179,8 +185,19 @@ CALL(pcrm_workorder_withdraw) WO_OUT(pcrm_workorder_withdraw, 1, "x")
 CALL(pcrm_workorder_reassign) WO_OUT(pcrm_workorder_reassign, 1, "agent-x", "3702", "x")
 CALL(pcrm_workorder_suspend) WO_OUT(pcrm_workorder_suspend, 1, "x")
 CALL(pcrm_workorder_resume) WO_OUT(pcrm_workorder_resume, 1, "x")
+CALL(pcrm_workorder_reclassify) WO_OUT(pcrm_workorder_reclassify, 1, "important", "x")
+CALL(pcrm_workorder_suspend_request) WO_OUT(pcrm_workorder_suspend_request, 1, "x", 0, "x")
+CALL(pcrm_workorder_suspend_decide) WO_OUT(pcrm_workorder_suspend_decide, 1, 1, "x")
+CALL(pcrm_workorder_suspension_get) { char *s = NULL; int rc = pcrm_workorder_suspension_get(w->t->ctx, a, k, &s); pcrm_free(s); return rc; }
+CALL(pcrm_workorder_suspended_unlimited) { pcrm_workorder_list *l = NULL; int rc = pcrm_workorder_suspended_unlimited(w->t->ctx, a, k, NULL, 10, &l); pcrm_workorder_list_free(l); return rc; }
+CALL(pcrm_workorder_reopen) WO_OUT(pcrm_workorder_reopen, 1, "x")
 CALL(pcrm_workorder_comment) { return pcrm_workorder_comment(w->t->ctx, a, k, "x"); }
 CALL(pcrm_workorder_link) { return pcrm_workorder_link(w->t->ctx, a, k, w->wo_id, "related"); }
+/* The key is the child; the master is another id (a work order cannot be its own master). */
+#define OTHER_WORKORDER "00000000-0000-4000-8000-000000000008"
+CALL(pcrm_workorder_attach) { return pcrm_workorder_attach(w->t->ctx, a, k, OTHER_WORKORDER); }
+CALL(pcrm_workorder_detach) { return pcrm_workorder_detach(w->t->ctx, a, k, OTHER_WORKORDER); }
+CALL(pcrm_workorder_children) { pcrm_workorder_list *l = NULL; int rc = pcrm_workorder_children(w->t->ctx, a, k, NULL, 10, &l); pcrm_workorder_list_free(l); return rc; }
 CALL(pcrm_workorder_tick) { int n = 0; UNUSED_KEY; return pcrm_workorder_tick(w->t->ctx, a, now_of(w) + 86400 * 60, &n); }
 CALL(pcrm_workorder_query) { pcrm_workorder_filter f = PCRM_WORKORDER_FILTER_INIT; pcrm_workorder_list *l = NULL; int rc; f.org_unit = k; rc = pcrm_workorder_query(w->t->ctx, a, &f, NULL, 10, &l); pcrm_workorder_list_free(l); return rc; }
 CALL(pcrm_workorder_history_load) { pcrm_workorder_history *h = NULL; int rc = pcrm_workorder_history_load(w->t->ctx, a, k, &h); pcrm_workorder_history_free(h); return rc; }
@@ -196,6 +213,12 @@ CALL(pcrm_complaint_merge) { return pcrm_complaint_merge(w->t->ctx, a, k, "3702-
 CALL(pcrm_complaint_reply) { pcrm_complaint *c = NULL; int rc = pcrm_complaint_reply(w->t->ctx, a, k, "{\"text\": \"x\"}", &c); pcrm_complaint_free(c); return rc; }
 CALL(pcrm_complaint_return_visit) { pcrm_complaint *c = NULL; int rc = pcrm_complaint_return_visit(w->t->ctx, a, k, "{\"satisfaction\": \"satisfied\"}", &c); pcrm_complaint_free(c); return rc; }
 CALL(pcrm_complaint_stats_compute) { pcrm_complaint_stats *s = NULL; int rc = pcrm_complaint_stats_compute(w->t->ctx, a, k, 0, now_of(w), "category", &s); pcrm_complaint_stats_free(s); return rc; }
+CALL(pcrm_complaint_reopen) { pcrm_complaint *c = NULL; int rc = pcrm_complaint_reopen(w->t->ctx, a, k, "{\"reason\": \"x\"}", &c); pcrm_complaint_free(c); return rc; }
+CALL(pcrm_complaint_visit_failed) { pcrm_complaint *c = NULL; int rc = pcrm_complaint_visit_failed(w->t->ctx, a, k, "{\"note\": \"x\"}", &c); pcrm_complaint_free(c); return rc; }
+CALL(pcrm_complaint_close_with_master) { int n = 0; return pcrm_complaint_close_with_master(w->t->ctx, a, k, 1, "contact", NULL, "{\"channel\": \"phone\", \"content\": \"x\", \"substantiated\": true}", &n); }
+CALL(pcrm_complaint_stats_compute_direct) { pcrm_complaint_stats *s = NULL; int rc = pcrm_complaint_stats_compute_direct(w->t->ctx, a, k, 0, now_of(w), "category", &s); pcrm_complaint_stats_free(s); return rc; }
+CALL(pcrm_complaint_stats_rebuild) { return pcrm_complaint_stats_rebuild(w->t->ctx, a, k); }
+CALL(pcrm_complaint_report_build) { pcrm_complaint_report *r = NULL; char req[128]; int rc; snprintf(req, sizeof(req), "{\"period\": \"day\", \"date\": \"2026-11-23\", \"org_unit\": \"%s\"}", k); rc = pcrm_complaint_report_build(w->t->ctx, a, req, &r); pcrm_complaint_report_free(r); return rc; }
 
 /* ---- call records ---- */
 CALL(pcrm_call_record_sink_new) { pcrm_call_record_sink *s = NULL; pcrm_call_record_sink_options o = PCRM_CALL_RECORD_SINK_OPTIONS_INIT; int rc; o.org_unit = k; rc = pcrm_call_record_sink_new(&s, w->t->ctx, a, &o); pcrm_call_record_sink_free(s); return rc; }
@@ -215,14 +238,18 @@ static const struct scope_entry table[] = {
 	E(pcrm_org_unit_get, "3702", "3799", OUT_REFUSED),
 	E(pcrm_org_unit_children, "3702", "3799", OUT_REFUSED),
 	E(pcrm_authorize, "3702", "3799", OUT_REFUSED),
-	/* lib/audit checks role and level only; its org scoping is the audit-scope change */
-	PENDING(pcrm_audit_record, OUT_SHARED, "audit log scoping (issue 18, audit part)"),
-	PENDING(pcrm_audit_list, OUT_SHARED, "audit log scoping (issue 18, audit part)"),
-	PENDING(pcrm_audit_verify, OUT_SHARED, "audit log scoping (issue 18, audit part)"),
+	/* the log is read within the actor's own subtree, entries written for its own unit */
+	E(pcrm_audit_record, NULL, NULL, OUT_SCOPED),
+	E(pcrm_audit_list, NULL, NULL, OUT_SCOPED),
+	E(pcrm_audit_verify, NULL, NULL, OUT_SCOPED),
+	E(pcrm_audit_checkpoint, NULL, NULL, OUT_SCOPED),
+	E(pcrm_audit_verify_checkpoint, NULL, NULL, OUT_SCOPED),
 	E(pcrm_customer_create, NULL, NULL, OUT_REFUSED),
 	E(pcrm_customer_get, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_customer_update, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_customer_close, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
+	E(pcrm_customer_erase, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
+	E(pcrm_customer_reseal, NULL, NULL, OUT_SCOPED),
 	E(pcrm_customer_search, NULL, NULL, OUT_REFUSED),
 	E(pcrm_customer_find_by_phone, NULL, NULL, OUT_SCOPED),
 	E(pcrm_customer_import, NULL, NULL, OUT_REFUSED),
@@ -267,7 +294,17 @@ static const struct scope_entry table[] = {
 	E(pcrm_workflow_define, NULL, NULL, OUT_SHARED),
 	E(pcrm_workflow_get, NULL, NULL, OUT_SHARED),
 	E(pcrm_workorder_open, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
+	E(pcrm_workorder_open_classed, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_workorder_get, "", MISSING_WORKORDER, OUT_REFUSED),
+	E(pcrm_workorder_reclassify, "", MISSING_WORKORDER, OUT_REFUSED),
+	E(pcrm_workorder_suspend_request, "", MISSING_WORKORDER, OUT_REFUSED),
+	E(pcrm_workorder_suspend_decide, "", MISSING_WORKORDER, OUT_REFUSED),
+	E(pcrm_workorder_suspension_get, "", MISSING_WORKORDER, OUT_REFUSED),
+	E(pcrm_workorder_suspended_unlimited, "3702", "3799", OUT_REFUSED),
+	E(pcrm_workorder_reopen, "", MISSING_WORKORDER, OUT_REFUSED),
+	E(pcrm_workorder_attach, "", MISSING_WORKORDER, OUT_REFUSED),
+	E(pcrm_workorder_detach, "", MISSING_WORKORDER, OUT_REFUSED),
+	E(pcrm_workorder_children, "", MISSING_WORKORDER, OUT_REFUSED),
 	E(pcrm_workorder_fire, "", MISSING_WORKORDER, OUT_REFUSED),
 	E(pcrm_workorder_remind, "", MISSING_WORKORDER, OUT_REFUSED),
 	E(pcrm_workorder_escalate, "", MISSING_WORKORDER, OUT_REFUSED),
@@ -290,7 +327,13 @@ static const struct scope_entry table[] = {
 	E(pcrm_complaint_merge, NULL, "3702-20261123-00001", OUT_REFUSED),
 	E(pcrm_complaint_reply, NULL, "3702-20261123-00001", OUT_REFUSED),
 	E(pcrm_complaint_return_visit, NULL, "3702-20261123-00001", OUT_REFUSED),
+	E(pcrm_complaint_reopen, NULL, "3702-20261123-00001", OUT_REFUSED),
+	E(pcrm_complaint_visit_failed, NULL, "3702-20261123-00001", OUT_REFUSED),
+	E(pcrm_complaint_close_with_master, "", MISSING_WORKORDER, OUT_REFUSED),
 	E(pcrm_complaint_stats_compute, "3702", "3799", OUT_REFUSED),
+	E(pcrm_complaint_stats_compute_direct, "3702", "3799", OUT_REFUSED),
+	E(pcrm_complaint_stats_rebuild, "3702", "3799", OUT_REFUSED),
+	E(pcrm_complaint_report_build, "3702", "3799", OUT_REFUSED),
 	E(pcrm_call_record_sink_new, "3702", "3799", OUT_REFUSED),
 	E(pcrm_call_record_list_load, "3702", "3799", OUT_REFUSED),
 	/*
