@@ -8,9 +8,9 @@
  *   bill inquiries      the bill detail query, recorded as a contact
  *   payment questions   the ledger summary, recorded as a contact
  *   fault reports       a repair work order, dispatched, on site, restored
- *   outage callers      one outage order for the transformer area; each
- *                       caller's own order is closed as its duplicate and
- *                       linked to it (see docs/demo.md, "Outage orders")
+ *   outage callers      the first caller's repair order is the outage's
+ *                       master; every further caller's order is attached
+ *                       to it and closes with it (docs/demo.md, "The outage")
  *   complaints          a ticket (complaints.c)
  *   new connections     an application that moves through its first steps
  *
@@ -489,38 +489,47 @@ static void repair_order(struct demo *d, const struct call *k, size_t index, con
 }
 
 /*
- * The outage: the first caller opens the outage order of the transformer
- * area (business key "OUTAGE-<area>-<date>"); every caller gets an order of
- * their own that records the outage key, is closed at once as a duplicate
- * of the outage order and linked to it ("outage_child"), so the contact
- * history and the repair statistics both see every caller.
+ * The outage: the first caller's repair order becomes the master work order
+ * of the transformer area's outage and is worked like any repair (one crew,
+ * one order); every further caller gets a repair order of their own, so the
+ * contact history and the repair statistics see every caller, attached to
+ * the master (pcrm_workorder_attach): when the master closes, the library
+ * closes the callers' orders with it ("master_closed").  A caller who rings
+ * after the master closed cannot be attached (its order is worked on its
+ * own, as a fault that may not be the outage's).
  */
+static int master_open(struct demo *d)
+{
+	pcrm_workorder *m;
+	CHECK(pcrm_workorder_get(d->ctx, &ACT_AGENT, d->st.outage_master, &m));
+	int open = strcmp(pcrm_workorder_status(m), "open") == 0;
+	pcrm_workorder_free(m);
+	return open;
+}
+
 static void outage_call(struct demo *d, const struct call *k, size_t index, const char *no)
 {
 	pcrm_workorder *wo;
 	char key[64], data[192];
 	const char *county = d->counties[d->cust[k->customer].county].code;
-	if (!d->st.outage_order[0]) {
-		snprintf(key, sizeof(key), "OUTAGE-%s-20261123", d->st.outage_ta);
-		snprintf(data, sizeof(data), "{\"transformer_area\": \"%s\", \"kind\": \"transformer_area_outage\"}",
-		         d->st.outage_ta);
-		CHECK(pcrm_workorder_open(d->ctx, &ACT_AGENT, "fault_repair_urban", key, NULL, county, data, &wo));
-		snprintf(d->st.outage_order, sizeof(d->st.outage_order), "%s", pcrm_workorder_id(wo));
-		pcrm_workorder_free(wo);
-		followup_add(d, d->now + 300, FU_DISPATCH, d->st.outage_order);
-		d->st.repair_orders++;
-	}
 	snprintf(key, sizeof(key), "FR-20261123-%05zu", index);
-	snprintf(data, sizeof(data), "{\"fault\": \"no_power\", \"outage_key\": \"OUTAGE-%s-20261123\", \"call\": \"c%zu\"}",
+	snprintf(data, sizeof(data), "{\"fault\": \"no_power\", \"transformer_area\": \"%s\", \"call\": \"c%zu\"}",
 	         d->st.outage_ta, index);
 	CHECK(pcrm_workorder_open(d->ctx, &ACT_AGENT, "fault_repair_urban", key, no, county, data, &wo));
-	snprintf(data, sizeof(data), "{\"duplicate_of\": \"%s\"}", d->st.outage_order);
-	CHECK(pcrm_workorder_fire(d->ctx, &ACT_AGENT, pcrm_workorder_id(wo), pcrm_workorder_version(wo),
-	                          "duplicate", data, "台区停电, 并入停电工单", NULL));
-	CHECK(pcrm_workorder_link(d->ctx, &ACT_AGENT, pcrm_workorder_id(wo), d->st.outage_order,
-	                          "outage_child"));
-	contact(d, k, no, "OUTAGE", "台区停电报修: 告知抢修进度", d->st.outage_order);
-	d->st.outage_children++;
+	d->st.repair_orders++;
+	if (!d->st.outage_master[0]) {
+		snprintf(d->st.outage_master, sizeof(d->st.outage_master), "%s", pcrm_workorder_id(wo));
+		followup_add(d, d->now + 300, FU_DISPATCH, d->st.outage_master);
+		contact(d, k, no, "OUTAGE", "台区停电报修: 已派抢修主单", d->st.outage_master);
+	} else if (master_open(d)) {
+		CHECK(pcrm_workorder_attach(d->ctx, &ACT_AGENT, pcrm_workorder_id(wo), d->st.outage_master));
+		d->st.outage_attached++;
+		contact(d, k, no, "OUTAGE", "台区停电报修: 并入抢修主单, 告知抢修进度", pcrm_workorder_id(wo));
+	} else {
+		followup_add(d, d->now + 300, FU_DISPATCH, pcrm_workorder_id(wo));
+		d->st.outage_late++;
+		contact(d, k, no, "OUTAGE", "停电报修: 台区已复电, 另派工单", pcrm_workorder_id(wo));
+	}
 	pcrm_workorder_free(wo);
 }
 
@@ -610,9 +619,37 @@ void calls_free(struct demo *d)
 	d->fu = NULL;
 }
 
-/* Open work orders past their limit at the end of the day, by the library's own query. */
+/* The outage master's children and their statuses at the end of the day, as the library keeps them. */
+static void outage_summary(struct demo *d)
+{
+	char *cursor = NULL;
+	pcrm_workorder *m;
+	d->st.outage_children = d->st.outage_children_closed = 0;
+	if (!d->st.outage_master[0])
+		return;
+	CHECK(pcrm_workorder_get(d->ctx, &ACT_SUPERVISOR, d->st.outage_master, &m));
+	snprintf(d->st.outage_master_status, sizeof(d->st.outage_master_status), "%s", pcrm_workorder_status(m));
+	pcrm_workorder_free(m);
+	for (;;) {
+		pcrm_workorder_list *list;
+		CHECK(pcrm_workorder_children(d->ctx, &ACT_SUPERVISOR, d->st.outage_master, cursor, 500, &list));
+		for (size_t i = 0; i < pcrm_workorder_list_count(list); i++) {
+			d->st.outage_children++;
+			if (strcmp(pcrm_workorder_status(pcrm_workorder_list_at(list, i)), "closed") == 0)
+				d->st.outage_children_closed++;
+		}
+		free(cursor);
+		cursor = pcrm_workorder_list_next_cursor(list) ? xstrdup(pcrm_workorder_list_next_cursor(list)) : NULL;
+		pcrm_workorder_list_free(list);
+		if (!cursor)
+			break;
+	}
+}
+
+/* Open work orders past their limit at the end of the day, by the library's own query; the outage. */
 void work_orders_summary(struct demo *d)
 {
+	outage_summary(d);
 	pcrm_workorder_filter filter = PCRM_WORKORDER_FILTER_INIT;
 	char *cursor = NULL;
 	filter.overdue_only = 1;

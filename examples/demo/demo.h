@@ -99,9 +99,15 @@ struct demo_stats {
 	double sl_day, asa_day;
 	int64_t reason_calls[REASON_COUNT];
 	int64_t contacts;
-	int64_t repair_orders, outage_children, connections, connection_steps;
-	char outage_order[PCRM_WORKORDER_ID_LEN + 1];
+	int64_t repair_orders, connections, connection_steps;
+	/* the outage: the first caller's repair order is the master, the others' are attached to it */
+	char outage_master[PCRM_WORKORDER_ID_LEN + 1];
 	char outage_ta[32];
+	char outage_master_status[16];     /* read back at the end of the day */
+	int64_t outage_attached;           /* callers' orders attached while the master was open */
+	int64_t outage_late;               /* callers after the master closed: ordinary repair orders */
+	int64_t outage_children;           /* pcrm_workorder_children() of the master at the end */
+	int64_t outage_children_closed;    /* ... of them closed (with the master) */
 	int64_t ticks, timers;
 	int64_t overdue_orders;
 	char overdue_workflow[8][40];      /* overdue work orders by workflow */

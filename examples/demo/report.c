@@ -81,11 +81,15 @@ static void print_summary(const struct demo *d, FILE *f)
 	for (int r = 0; r < REASON_COUNT; r++)
 		fprintf(f, " %s %lld%s", reason_name(r), (long long)s->reason_calls[r], r + 1 < REASON_COUNT ? "," : "\n");
 
-	fprintf(f, "\n== work orders: %lld repair orders (outage %s on %s, %lld callers linked to it),"
-	        " %lld new connections (%lld steps), %lld timers fired in %lld ticks, %lld overdue at midnight\n",
-	        (long long)s->repair_orders, s->outage_order[0] ? s->outage_order : "-", s->outage_ta,
-	        (long long)s->outage_children, (long long)s->connections, (long long)s->connection_steps,
+	fprintf(f, "\n== work orders: %lld repair orders, %lld new connections (%lld steps), %lld timers fired"
+	        " in %lld ticks, %lld overdue at midnight\n",
+	        (long long)s->repair_orders, (long long)s->connections, (long long)s->connection_steps,
 	        (long long)s->timers, (long long)s->ticks, (long long)s->overdue_orders);
+	fprintf(f, "  outage on %s: master order %s (%s), %lld callers' orders attached, %lld of them closed"
+	        " with it, %lld late callers' orders worked on their own\n",
+	        s->outage_ta, s->outage_master[0] ? s->outage_master : "-",
+	        s->outage_master_status[0] ? s->outage_master_status : "-", (long long)s->outage_children,
+	        (long long)s->outage_children_closed, (long long)s->outage_late);
 	if (s->overdue_orders) {
 		fprintf(f, "  overdue by workflow:");
 		for (int k = 0; k < 8 && s->overdue_workflow[k][0]; k++)
@@ -148,10 +152,14 @@ static void write_json(const struct demo *d, double seconds)
 		        (long long)s->abandoned[i], s->required[i], s->staffed[i], s->measured_sl[i],
 		        s->predicted_sl[i], i + 1 < HALF_HOURS ? "," : "");
 	fprintf(f, "    ]},\n");
-	fprintf(f, "  \"work_orders\": {\"repair\": %lld, \"outage_order\": \"%s\", \"outage_area\": \"%s\","
-	        " \"outage_children\": %lld, \"new_connections\": %lld, \"connection_steps\": %lld,"
+	fprintf(f, "  \"work_orders\": {\"repair\": %lld, \"outage_master\": \"%s\", \"outage_area\": \"%s\","
+	        " \"outage_master_status\": \"%s\", \"outage_attached\": %lld, \"outage_children\": %lld,"
+	        " \"outage_children_closed_with_master\": %lld, \"outage_late_callers\": %lld,"
+	        " \"new_connections\": %lld, \"connection_steps\": %lld,"
 	        " \"ticks\": %lld, \"timers\": %lld, \"overdue\": %lld, \"overdue_by_workflow\": {",
-	        (long long)s->repair_orders, s->outage_order, s->outage_ta, (long long)s->outage_children,
+	        (long long)s->repair_orders, s->outage_master, s->outage_ta, s->outage_master_status,
+	        (long long)s->outage_attached, (long long)s->outage_children,
+	        (long long)s->outage_children_closed, (long long)s->outage_late,
 	        (long long)s->connections, (long long)s->connection_steps, (long long)s->ticks,
 	        (long long)s->timers, (long long)s->overdue_orders);
 	for (int k = 0; k < 8 && s->overdue_workflow[k][0]; k++)
