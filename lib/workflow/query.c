@@ -176,6 +176,46 @@ int pcrm_workorder_query(pcrm_ctx *ctx, const pcrm_actor *actor,
 	return PCRM_OK;
 }
 
+/*
+ * One keyset page of work orders in (opened_at, id) order: `first` and
+ * `next` take the actor's scope path as $1, the row limit as $2, `nfixed - 2`
+ * parameters of the caller's after them, and `next` the cursor's (opened_at,
+ * id) last.  `p` has room for nfixed + 2 values; the caller sets p[0] and
+ * p[2 .. nfixed-1] and owns the authorisation.
+ */
+static int workorder_page(pcrm_ctx *ctx, const char *first, const char *next, pcrm_sql_value *p,
+                          int nfixed, const char *cursor, int limit, pcrm_workorder_list **out)
+{
+	char after_id[PCRM_UUID_STRING_LEN + 1] = "";
+	pcrm_time after_at = 0;
+	pcrm_workorder_list *list = NULL;
+	pcrm_rows *rows;
+	int rc = pcrm__page_limit(&limit);
+
+	if (rc == PCRM_OK && cursor)
+		rc = pcrm__keyset_cursor_parse(cursor, "pcrm_workorder_list_next_cursor", &after_at,
+		                               after_id);
+	if (rc == PCRM_OK && !(list = calloc(1, sizeof(*list))))
+		rc = pcrm__error_oom();
+	if (rc == PCRM_OK) {
+		p[1] = PCRM_SQL_I(limit + 1);
+		p[nfixed] = PCRM_SQL_I(after_at);
+		p[nfixed + 1] = PCRM_SQL_S(after_id);
+		rc = pcrm__store_query(ctx->store, cursor ? next : first, p,
+		                       cursor ? nfixed + 2 : nfixed, &rows);
+	}
+	if (rc == PCRM_OK) {
+		rc = read_page(rows, limit, list, make_workorder, NULL);
+		pcrm__rows_free(rows);
+	}
+	if (rc != PCRM_OK) {
+		pcrm_workorder_list_free(list);
+		return rc;
+	}
+	*out = list;
+	return PCRM_OK;
+}
+
 /* ---- suspended without an end ---- */
 
 int pcrm_workorder_suspended_unlimited(pcrm_ctx *ctx, const pcrm_actor *actor,
@@ -193,39 +233,20 @@ int pcrm_workorder_suspended_unlimited(pcrm_ctx *ctx, const pcrm_actor *actor,
 		"WHERE substr(o.path, 1, length($1)) = $1 AND w.status = 'open' AND w.suspended = 1 "
 		"AND s.resume_at IS NULL AND (w.opened_at, w.id) > ($3, $4) "
 		"ORDER BY w.opened_at, w.id LIMIT $2";
-	char after_id[PCRM_UUID_STRING_LEN + 1] = "", *scope = NULL;
-	pcrm_time after_at = 0;
-	pcrm_workorder_list *list = NULL;
-	pcrm_rows *rows;
+	pcrm_sql_value p[4];
+	char *scope = NULL;
 	int rc;
 
 	if (!out)
 		return pcrm__error(PCRM_EINVAL, "out: is NULL");
 	*out = NULL;
-	rc = pcrm__page_limit(&limit);
-	if (rc == PCRM_OK && cursor)
-		rc = pcrm__keyset_cursor_parse(cursor, "pcrm_workorder_list_next_cursor", &after_at,
-		                               after_id);
-	if (rc == PCRM_OK)
-		rc = pcrm__authorize_scope(ctx, actor, PCRM_PERM_ARCHIVE_READ, org_unit, &scope);
-	if (rc == PCRM_OK && !(list = calloc(1, sizeof(*list))))
-		rc = pcrm__error_oom();
+	rc = pcrm__authorize_scope(ctx, actor, PCRM_PERM_ARCHIVE_READ, org_unit, &scope);
 	if (rc == PCRM_OK) {
-		pcrm_sql_value p[4] = { PCRM_SQL_S(scope), PCRM_SQL_I(limit + 1), PCRM_SQL_I(after_at),
-			                PCRM_SQL_S(after_id) };
-		rc = pcrm__store_query(ctx->store, cursor ? next : first, p, cursor ? 4 : 2, &rows);
-	}
-	if (rc == PCRM_OK) {
-		rc = read_page(rows, limit, list, make_workorder, NULL);
-		pcrm__rows_free(rows);
+		p[0] = PCRM_SQL_S(scope);
+		rc = workorder_page(ctx, first, next, p, 2, cursor, limit, out);
 	}
 	free(scope);
-	if (rc != PCRM_OK) {
-		pcrm_workorder_list_free(list);
-		return rc;
-	}
-	*out = list;
-	return PCRM_OK;
+	return rc;
 }
 
 /* ---- the children of a master ---- */
@@ -243,45 +264,26 @@ int pcrm_workorder_children(pcrm_ctx *ctx, const pcrm_actor *actor, const char *
 		"w.id = l.work_order_id JOIN org_unit o ON o.code = w.org_unit WHERE l.other_id = $3 "
 		"AND l.relation = 'child_of' AND substr(o.path, 1, length($1)) = $1 "
 		"AND (w.opened_at, w.id) > ($4, $5) ORDER BY w.opened_at, w.id LIMIT $2";
-	char after_id[PCRM_UUID_STRING_LEN + 1] = "", *scope = NULL;
-	pcrm_time after_at = 0;
-	pcrm_workorder_list *list = NULL;
 	pcrm_workorder *master = NULL;
-	pcrm_rows *rows;
+	pcrm_sql_value p[5];
+	char *scope = NULL;
 	int rc;
 
 	if (!out)
 		return pcrm__error(PCRM_EINVAL, "out: is NULL");
 	*out = NULL;
-	rc = pcrm__page_limit(&limit);
-	if (rc == PCRM_OK && cursor)
-		rc = pcrm__keyset_cursor_parse(cursor, "pcrm_workorder_list_next_cursor", &after_at,
-		                               after_id);
 	/* reading the master checks the id and the permission on its unit */
-	if (rc == PCRM_OK)
-		rc = pcrm_workorder_get(ctx, actor, master_id, &master);
+	rc = pcrm_workorder_get(ctx, actor, master_id, &master);
 	pcrm_workorder_free(master);
 	if (rc == PCRM_OK)
 		rc = pcrm__authorize_scope(ctx, actor, PCRM_PERM_ARCHIVE_READ, NULL, &scope);
-	if (rc == PCRM_OK && !(list = calloc(1, sizeof(*list))))
-		rc = pcrm__error_oom();
 	if (rc == PCRM_OK) {
-		pcrm_sql_value p[5] = { PCRM_SQL_S(scope), PCRM_SQL_I(limit + 1),
-			                PCRM_SQL_S(master_id), PCRM_SQL_I(after_at),
-			                PCRM_SQL_S(after_id) };
-		rc = pcrm__store_query(ctx->store, cursor ? next : first, p, cursor ? 5 : 3, &rows);
-	}
-	if (rc == PCRM_OK) {
-		rc = read_page(rows, limit, list, make_workorder, NULL);
-		pcrm__rows_free(rows);
+		p[0] = PCRM_SQL_S(scope);
+		p[2] = PCRM_SQL_S(master_id);
+		rc = workorder_page(ctx, first, next, p, 3, cursor, limit, out);
 	}
 	free(scope);
-	if (rc != PCRM_OK) {
-		pcrm_workorder_list_free(list);
-		return rc;
-	}
-	*out = list;
-	return PCRM_OK;
+	return rc;
 }
 
 /* ---- history ---- */
