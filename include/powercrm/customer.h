@@ -128,16 +128,6 @@ PCRM_EXTERN(int) pcrm_customer_find_by_phone(pcrm_ctx *ctx, const pcrm_actor *ac
                                              const char *caller_number,
                                              pcrm_customer_list **out);
 
-/**
- * Called after each committed batch of an import with the number of lines
- * done so far (customers imported plus lines found already imported); return
- * nonzero to stop (the import then ends with PCRM_ESTATE, the committed
- * batches staying).  May be NULL.
- */
-typedef int (*pcrm_progress_fn)(int64_t done, void *userdata);
-
-/** Receives export output; return nonzero to stop (the export then fails with PCRM_EIO). */
-typedef int (*pcrm_write_fn)(const char *data, size_t len, void *userdata);
 
 #define PCRM_IMPORT_RESULT_VERSION 1
 
