@@ -112,6 +112,13 @@ def test_bank_collection_and_reconciliation(ledger):
     assert ledger.ledger_summary(CITY_AGENT, "A1").balance == D("0.00")
     with pytest.raises(powercrm.InvalidInput, match="line 3, amount"):
         ledger.bank_reconcile(CITY_ADMIN, statement.replace("80.00,08:30", "8x,08:30"))
+    # progress counts statement lines; a stop posts nothing
+    seen = []
+    with pytest.raises(powercrm.WrongState, match="statement lines matched so far: 2"):
+        ledger.bank_reconcile(CITY_ADMIN, statement, post_missing=True,
+                              progress=lambda n: seen.append(n) or True)
+    assert seen == [2]
+    assert ledger.ledger_summary(CITY_AGENT, "A1").balance == D("80.00")
     # a rerun posts nothing again and reports the lines as matched
     again = ledger.bank_reconcile(CITY_ADMIN, statement, post_missing=True)
     assert [i.status for i in again] == ["matched", "matched"]
