@@ -186,6 +186,8 @@ PCRM_EXTERN(int) pcrm_customer_import_ext(pcrm_ctx *ctx, const pcrm_actor *actor
  * imported and are counted in *imported.  Rerunning the same file after an
  * interruption (a crash, a kill, a stop by `progress`) skips the lines the
  * store already holds with the same content and imports the rest.
+ * `progress` (may be NULL) receives, after each committed batch, the lines
+ * done so far (customers imported plus lines found already imported).
  */
 PCRM_EXTERN(int) pcrm_customer_import_file(pcrm_ctx *ctx, const pcrm_actor *actor,
                                            const char *path, int batch_lines,
