@@ -10,6 +10,7 @@
 #include <powercrm/calendar.h>
 #include <powercrm/actor.h>
 #include <powercrm/ctx.h>
+#include <powercrm/trace.h>
 #include <powercrm/org.h>
 #include <powercrm/audit.h>
 #include <powercrm/customer.h>

@@ -251,6 +251,23 @@ static int pcrm_py_progress(int64_t done, void *userdata)
 	return stop;
 }
 
+/*
+ * pcrm_trace_fn: callable(kind, text, duration_ns, count, status).  No error
+ * channel: an exception is kept and raised when the traced call returns.
+ */
+static void pcrm_py_trace(const pcrm_trace_event *ev, void *userdata)
+{
+	PyGILState_STATE gil = PyGILState_Ensure();
+	PyObject *r = PyObject_CallFunction((PyObject *)userdata, "iNLLi", (int)ev->kind,
+	                                    pcrm_py_text(ev->text), (long long)ev->duration_ns,
+	                                    (long long)ev->count, ev->status);
+	if (r)
+		Py_DECREF(r);
+	else
+		pcrm_py_stash_exception();
+	PyGILState_Release(gil);
+}
+
 /* pcrm_write_fn: callable(bytes) -> truthy stops. */
 static int pcrm_py_write(const char *data, size_t len, void *userdata)
 {
@@ -591,6 +608,19 @@ PCRM_OWNED_OUT(pcrm_bill_record, pcrm_bill_record_free)
 	}
 }
 
+%typemap(in, noblock=1) (pcrm_trace_fn fn, void *userdata) {
+	if ($input == Py_None) {
+		$1 = NULL;
+		$2 = NULL;
+	} else if (PyCallable_Check($input)) {
+		$1 = pcrm_py_trace;
+		$2 = (void *)$input; /* the Context keeps it alive while it is set */
+	} else {
+		PyErr_SetString(PyExc_TypeError, "trace: expected a callable or None");
+		SWIG_fail;
+	}
+}
+
 /* ---- plain structs: read-only where fields are borrowed strings ---- */
 
 %immutable pcrm_audit_entry::operator_id;
@@ -790,6 +820,9 @@ static char *pcrm_py_pack(char **p, const char *s)
 %include "powercrm/calendar.h"
 %include "powercrm/actor.h"
 %include "powercrm/ctx.h"
+/* Python receives the event's fields as a TraceEvent (pcrm_py_trace), not the struct. */
+%ignore pcrm_trace_event;
+%include "powercrm/trace.h"
 %include "powercrm/org.h"
 %include "powercrm/audit.h"
 %include "powercrm/customer.h"

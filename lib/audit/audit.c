@@ -102,6 +102,7 @@ static int claim_head(pcrm_ctx *ctx, const char *chain, int64_t *seq, char prev[
 
 static int insert_entry(pcrm_ctx *ctx, pcrm_audit_entry *e)
 {
+	pcrm__trace_count(ctx->store, PCRM__COUNTER_AUDIT_ENTRIES, 1); /* dropped with a rollback */
 	pcrm_sha256 *h;
 	char hash[PCRM_SHA256_HEX_LEN + 1], prev[PCRM_SHA256_HEX_LEN + 1];
 	pcrm_sql_value p[13];

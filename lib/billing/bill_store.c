@@ -80,6 +80,8 @@ int pcrm__bill_insert(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm_
 	if (rc == PCRM_EDUPLICATE)
 		rc = pcrm__error(PCRM_EDUPLICATE, "account \"%s\" already has a bill for %s",
 		                 s->account_no, month->text);
+	if (rc == PCRM_OK)
+		pcrm__trace_count(ctx->store, PCRM__COUNTER_BILLING_BILLS, 1);
 	return rc;
 }
 

@@ -635,6 +635,20 @@ static void scrub(char *msg, size_t size, const char *conninfo)
 		msg[--n] = '\0';
 }
 
+/* libpq's notice receiver: the server's NOTICE and WARNING messages, to the trace. */
+static void notice_to_trace(void *arg, const PGresult *res)
+{
+	const pg_store *st = arg;
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	char text[512];
+
+	if (!pcrm__trace_start(&st->base, PCRM_TRACE_NOTICE))
+		return;
+	snprintf(text, sizeof(text), "%s: %s", severity ? severity : "NOTICE", msg ? msg : "");
+	pcrm__trace_emit(&st->base, PCRM_TRACE_NOTICE, text, 0, 0, PCRM_OK);
+}
+
 static int connect_now(pg_store *st)
 {
 	/* Prepared statements die with their session. */
@@ -652,8 +666,9 @@ static int connect_now(pg_store *st)
 		return pcrm__error(PCRM_ECONNECTION, "cannot connect to PostgreSQL: %s", msg);
 	}
 	st->broken = 0;
-	/* Quiet NOTICEs (e.g. "relation exists, skipping") instead of printing them on stderr. */
-	return pg_exec_script(&st->base, "SET client_min_messages = warning");
+	/* Notices and warnings go to the trace callback, never to stderr (a library prints nothing). */
+	PQsetNoticeReceiver(st->conn, notice_to_trace, st);
+	return PCRM_OK;
 }
 
 static int pg_reconnect(pcrm_store *base)

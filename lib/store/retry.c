@@ -39,8 +39,10 @@ int pcrm__store_transaction(pcrm_store *st, int (*body)(void *arg), void *arg)
 	int rc = PCRM_ERETRY;
 
 	for (int attempt = 0; attempt < ATTEMPTS && rc == PCRM_ERETRY; attempt++) {
-		if (attempt > 0)
+		if (attempt > 0) {
+			pcrm__trace_emit(st, PCRM_TRACE_RETRY, pcrm_error_last(), 0, attempt + 1, rc);
 			pause_before(attempt, &seed);
+		}
 		rc = pcrm__store_begin(st);
 		if (rc == PCRM_OK)
 			rc = pcrm__store_finish(st, body(arg));

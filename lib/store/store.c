@@ -131,10 +131,23 @@ static void note_failure(pcrm_store *st, int rc)
 static int send(pcrm_store *st, const char *sql, const pcrm_sql_value *params, int nparams,
                 int64_t *changes, pcrm_rows **out)
 {
-	int rc;
+	int64_t started = pcrm__trace_start(st, PCRM_TRACE_STATEMENT);
+	int rc, n = st->nqueued + (sql != NULL);
 	st->round_trips++;
 	rc = st->driver->pipeline(st, st->queue, st->nqueued, sql, params, nparams, changes, out);
+	/* before the queue (and the SQL it owns) is dropped */
+	pcrm__trace_timed(st, PCRM_TRACE_STATEMENT, sql ? sql : st->queue[st->nqueued - 1].sql,
+	                  started, n, rc);
 	queue_truncate(st, 0);
+	return rc;
+}
+
+/* A statement sent on its own (transaction control, a script), traced. */
+static int run_script(pcrm_store *st, const char *sql)
+{
+	int64_t started = pcrm__trace_start(st, PCRM_TRACE_STATEMENT);
+	int rc = st->driver->exec_script(st, sql);
+	pcrm__trace_timed(st, PCRM_TRACE_STATEMENT, sql, started, 1, rc);
 	return rc;
 }
 
@@ -158,7 +171,7 @@ static int send_end(pcrm_store *st, const char *sql)
 		if (rc != PCRM_OK)
 			return rc;
 		st->round_trips++;
-		return st->driver->exec_script(st, sql);
+		return run_script(st, sql);
 	}
 	rc = send(st, sql, NULL, 0, NULL, NULL);
 	note_failure(st, rc);
@@ -178,6 +191,7 @@ void pcrm__store_close(pcrm_store *st)
 	free(st->queue);
 	st->queue = NULL;
 	st->queue_cap = 0;
+	pcrm__trace_clear(st);
 	st->driver->close(st);
 }
 
@@ -202,10 +216,14 @@ int pcrm__store_exec(pcrm_store *st, const char *sql, const pcrm_sql_value *para
 {
 	int rc = ensure_connected(st);
 	st->statements++;
-	if (rc == PCRM_OK && st->nqueued)
+	if (rc == PCRM_OK && st->nqueued) {
 		rc = send(st, sql, params, nparams, changes, NULL);
-	else if (rc == PCRM_OK && (st->round_trips++, 1))
+	} else if (rc == PCRM_OK) {
+		int64_t started = pcrm__trace_start(st, PCRM_TRACE_STATEMENT);
+		st->round_trips++;
 		rc = st->driver->exec(st, sql, params, nparams, changes);
+		pcrm__trace_timed(st, PCRM_TRACE_STATEMENT, sql, started, 1, rc);
+	}
 	note_failure(st, rc);
 	return rc;
 }
@@ -234,10 +252,15 @@ int pcrm__store_query(pcrm_store *st, const char *sql, const pcrm_sql_value *par
 	*out = NULL;
 	rc = ensure_connected(st);
 	st->statements++;
-	if (rc == PCRM_OK && st->nqueued)
+	if (rc == PCRM_OK && st->nqueued) {
 		rc = send(st, sql, params, nparams, NULL, out);
-	else if (rc == PCRM_OK && (st->round_trips++, 1))
+	} else if (rc == PCRM_OK) {
+		/* the round trip: a query's rows are read afterwards, already received */
+		int64_t started = pcrm__trace_start(st, PCRM_TRACE_STATEMENT);
+		st->round_trips++;
 		rc = st->driver->query(st, sql, params, nparams, out);
+		pcrm__trace_timed(st, PCRM_TRACE_STATEMENT, sql, started, 1, rc);
+	}
 	note_failure(st, rc);
 	return rc;
 }
@@ -286,7 +309,7 @@ static int control(pcrm_store *st, const char *sql, int savepoint)
 	if (st->driver->pipeline)
 		return queue_push(st, sql, NULL, 0, -1, 0, NULL, savepoint);
 	st->round_trips++;
-	return st->driver->exec_script(st, sql);
+	return run_script(st, sql);
 }
 
 int pcrm__store_begin(pcrm_store *st)
@@ -306,9 +329,13 @@ int pcrm__store_begin(pcrm_store *st)
 			st->tx_depth = 1;
 			st->tx_failed = 0;
 			st->tx_serial++;
+			st->tx_started = pcrm__trace_start(st, PCRM_TRACE_TRANSACTION);
 		}
 		return rc;
 	}
+	rc = pcrm__trace_tx_begin(st, st->tx_depth + 1);
+	if (rc != PCRM_OK)
+		return rc;
 	snprintf(sql, sizeof(sql), "SAVEPOINT pcrm_sp_%d", st->tx_depth);
 	rc = control(st, sql, st->tx_depth + 1);
 	if (rc == PCRM_OK)
@@ -354,6 +381,8 @@ int pcrm__store_commit(pcrm_store *st)
 		queue_truncate(st, 0);
 		st->tx_depth = 0;
 		st->tx_failed = 0;
+		pcrm__trace_timed(st, PCRM_TRACE_TRANSACTION, "commit", st->tx_started, 0, rc);
+		pcrm__trace_tx_end(st, rc == PCRM_OK);
 		return rc;
 	}
 	snprintf(sql, sizeof(sql), "RELEASE SAVEPOINT pcrm_sp_%d", st->tx_depth - 1);
@@ -391,13 +420,16 @@ int pcrm__store_rollback(pcrm_store *st)
 		queue_truncate(st, 0);
 		st->tx_depth = 0;
 		st->tx_failed = 0;
+		pcrm__trace_timed(st, PCRM_TRACE_TRANSACTION, "rollback", st->tx_started, 0, PCRM_OK);
+		pcrm__trace_tx_end(st, 0);
 		if (unsent || st->driver->is_broken(st))
 			return PCRM_OK; /* never begun on the server, or it already discarded it */
-		return st->driver->exec_script(st, "ROLLBACK");
+		return run_script(st, "ROLLBACK");
 	}
 	{
 		/* What was queued inside the savepoint is dropped; if its SAVEPOINT is, so is the undo. */
 		int opener = queued_opener(st, st->tx_depth);
+		pcrm__trace_tx_rollback(st, st->tx_depth);
 		st->tx_depth--;
 		if (opener >= 0) {
 			queue_truncate(st, opener);
@@ -414,7 +446,7 @@ int pcrm__store_rollback(pcrm_store *st)
 	}
 	snprintf(sql, sizeof(sql), "ROLLBACK TO SAVEPOINT pcrm_sp_%d; RELEASE SAVEPOINT pcrm_sp_%d",
 	         st->tx_depth, st->tx_depth);
-	rc = st->driver->exec_script(st, sql);
+	rc = run_script(st, sql);
 	/* Rolling back to a savepoint repairs a transaction aborted by an error after it. */
 	if (rc == PCRM_OK && st->tx_failed > st->tx_depth)
 		st->tx_failed = 0;

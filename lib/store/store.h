@@ -21,6 +21,8 @@
 
 #include <powercrm/common.h>
 
+#include "trace.h"
+
 typedef enum pcrm_sql_type {
 	PCRM_SQL_NULL = 0,
 	PCRM_SQL_INT,
@@ -121,6 +123,8 @@ struct pcrm_store {
 	uint64_t round_trips; /* times the client waited for the store (benchmarks) */
 	struct pcrm__queued *queue; /* statements not sent yet (drivers with a pipeline) */
 	int nqueued, queue_cap;
+	struct pcrm__trace trace; /* the integrator's observer (trace.c) */
+	int64_t tx_started;       /* pcrm__trace_start() of the outermost transaction */
 };
 
 /** A result cursor.  Column values are valid until the next pcrm__rows_next/free. */

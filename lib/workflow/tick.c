@@ -564,6 +564,8 @@ static int process_batch(pcrm_ctx *ctx, const pcrm_actor *actor, struct due_time
 		pcrm__wo_op_clear(&so[i].op);
 	pcrm__wo_batch_free(batch);
 	read_set_clear(&rs);
+	if (rc == PCRM_OK)
+		pcrm__trace_count(ctx->store, PCRM__COUNTER_WORKFLOW_TIMERS, *progress);
 	rc = pcrm__store_finish(ctx->store, rc);
 	*claimed = n;
 	if (rc != PCRM_OK)

@@ -231,3 +231,40 @@ def test_iterators_whose_context_is_gone_raise(sctx):
         list(tree)
     with pytest.raises(powercrm.ClosedError):
         next(sctx.customer_search_all(MONITOR))
+
+
+def test_trace_reports_statements_transactions_and_committed_counters(ctx):
+    events = []
+    ctx.set_trace(events.append)
+    ctx.org_create(ROOT_ADMIN, "3703", "37", "淄博供电公司", "city")
+    kinds = {e.kind for e in events}
+    assert powercrm.TraceKind.STATEMENT in kinds and powercrm.TraceKind.TRANSACTION in kinds
+    statements = [e for e in events if e.kind == powercrm.TraceKind.STATEMENT]
+    assert all(e.count >= 1 and e.duration_ns >= 0 and e.status == 0 for e in statements)
+    assert not any("3703" in e.text for e in statements), "parameters are never reported"
+    assert [e.text for e in events if e.kind == powercrm.TraceKind.TRANSACTION] == ["commit"]
+    assert [(e.text, e.count) for e in events if e.kind == powercrm.TraceKind.COUNTER] == \
+        [("audit.entries", 1)]
+
+    # only counters, and rolled-back work counts nothing
+    del events[:]
+    ctx.set_trace(events.append, powercrm.TraceKind.COUNTER)
+    with pytest.raises(ZeroDivisionError):
+        with ctx.transaction():
+            ctx.org_create(ROOT_ADMIN, "3704", "37", "枣庄供电公司", "city")
+            1 / 0
+    assert events == []
+    ctx.set_trace(None)
+    ctx.org_create(ROOT_ADMIN, "3704", "37", "枣庄供电公司", "city")
+    assert events == []
+    with pytest.raises(TypeError, match="trace"):
+        ctx.set_trace(42)
+
+
+def test_trace_callback_exception_is_raised_by_the_traced_call(ctx):
+    def boom(event):
+        raise RuntimeError("observer failed")
+    ctx.set_trace(boom, powercrm.TraceKind.TRANSACTION)
+    with pytest.raises(RuntimeError, match="observer failed"):
+        ctx.org_create(ROOT_ADMIN, "3705", "37", "东营供电公司", "city")
+    ctx.set_trace(None)

@@ -69,6 +69,7 @@ from .telephony import (  # noqa: F401
     Telephony, EVENT_TYPES, REJECT_KINDS, SWITCH_RESULTS, CALL_STATES, TEL_AGENT_STATES,
 )
 from .call_records import CallRecord, CallRecordPage, CallRecordSink  # noqa: F401
+from .trace import TraceEvent, TraceKind  # noqa: F401
 from .context import Context, open  # noqa: F401,A001
 from .handles import live_handles  # noqa: F401
 

@@ -18,6 +18,7 @@ from .errors import Error
 from .handles import Handle
 from .records import AuditEntry, OrgUnit, json_dumps, json_loads
 from .timeutil import UTC_OFFSET_CHINA, _instant, _offset
+from .trace import TraceKind as _TraceKind, _adapter as _trace_adapter
 
 __all__ = ["Context", "open"]
 
@@ -111,6 +112,7 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
         ptr = _ll.pcrm_ctx_open(uri, opts)
         # The C context calls read_clock from now on: keep it as long as the context.
         self._clock = read_clock
+        self._trace = None
         self._handle = Handle(ptr, _ll.pcrm_ctx_close, "context")
         self.uri = uri
 
@@ -175,6 +177,18 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
         with self._lock:
             self._call(_ll.pcrm_ctx_set_clock, read_clock)
             self._clock = read_clock  # the old one is released only after C stopped using it
+
+    def set_trace(self, callback, kinds=None):
+        """Reports what the library does on this context to ``callback(TraceEvent)``.
+
+        ``kinds``: a :class:`TraceKind` flag (default: every kind).  None as
+        the callback stops tracing.  Refused (WrongState) inside a transaction.
+        """
+        deliver = _trace_adapter(callback)
+        mask = int(_TraceKind.ALL if kinds is None else _TraceKind(kinds)) if deliver else 0
+        with self._lock:
+            self._call(_ll.pcrm_ctx_set_trace, mask, deliver)
+            self._trace = deliver  # the old one is released only after C stopped using it
 
     # -- transactions --------------------------------------------------------------------
 
