@@ -94,7 +94,7 @@ static pcrm_complaint *file_at(pcrm_ctx *ctx, const char *customer, const char *
 	return c;
 }
 
-/* Moves the ticket's work order to "reply" (contact, opinion), as the workflow requires. */
+/* Moves the ticket's work order to "reply" (contact, opinion, approval), as the workflow requires. */
 static void to_reply(pcrm_ctx *ctx, const pcrm_complaint *c)
 {
 	pcrm_workorder *wo;
@@ -108,6 +108,8 @@ static void to_reply(pcrm_ctx *ctx, const pcrm_complaint *c)
 	pcrm_assert_ok(pcrm_workorder_fire(ctx, &city_agent, pcrm_complaint_work_order_id(c), v,
 	                                   "opinion", "{\"opinion\": \"已处理\"}", NULL, NULL));
 	pcrm_workorder_free(wo);
+	pcrm_assert_ok(pcrm_complaint_review(ctx, &jn_lead, pcrm_complaint_serial(c),
+	                                     "{\"decision\": \"approve\"}", NULL));
 }
 
 static void reply(pcrm_ctx *ctx, const pcrm_complaint *c, int substantiated, const char *visit)
