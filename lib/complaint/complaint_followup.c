@@ -342,22 +342,14 @@ static int review_body(void *arg)
 int pcrm_complaint_review(pcrm_ctx *ctx, const pcrm_actor *actor, const char *serial,
                           const char *json, pcrm_complaint **out)
 {
-	static const char *const keys[] = { "decision", "reason", NULL };
 	struct followup f = { ctx, actor, NULL, NULL, 0, { "", 0 } };
-	const char *decision, *v;
+	const char *decision, *reason;
 	int rc = pcrm__complaint_load_authorized(ctx, actor, serial, PCRM_PERM_WORKORDER_HANDLE,
 	                                         &f.row);
 	if (out)
 		*out = NULL;
 	if (rc == PCRM_OK)
-		rc = parse_object(json, &f.doc, keys);
-	decision = rc == PCRM_OK ? str(f.doc, "decision") : NULL;
-	if (rc == PCRM_OK && !same_text(decision, "approve") && !same_text(decision, "return"))
-		rc = pcrm__error(PCRM_EINVAL, "decision: required, \"approve\" or \"return\"");
-	if (rc == PCRM_OK)
-		rc = text_member(f.doc, "reason", same_text(decision, "return"), &v);
-	if (rc == PCRM_OK && v && strlen(v) > 2000)
-		rc = pcrm__error(PCRM_EINVAL, "reason: longer than 2000 bytes");
+		rc = pcrm__complaint_review_parse(json, &f.doc, &decision, &reason);
 	if (rc == PCRM_OK)
 		rc = work_order_in(ctx, actor, f.row, "review", "a review", &f.version, NULL);
 	if (rc == PCRM_OK)
