@@ -127,7 +127,7 @@ def test_ticket_reopen_and_failed_visits(tickets, clock):
     r = tickets.complaint_visit_failed(CITY_AGENT, c.serial, {"note": "无人接听"})
     assert r.status == "replied" and r.fields["visit_attempts"] == 1
     with pytest.raises(powercrm.InvalidInput, match="satisfaction"):
-        tickets.workorder_fire(CITY_AGENT, c.work_order_id, 5, "visit",
+        tickets.workorder_fire(CITY_AGENT, c.work_order_id, 6, "visit",
                                {"satisfaction": "还行"})
     r = tickets.complaint_visit_failed(CITY_AGENT, c.serial, {"note": "关机"})
     assert r.status == "closed"
