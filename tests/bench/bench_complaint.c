@@ -22,6 +22,8 @@
  * replied to (half of them flagged overdue), the rest replied to within 10
  * days (about half late), 2 in 3 of those visited, 1 in 10 a repeat.
  *
+ * PCRM_BENCH_OPEN_EVERY=k leaves 1 in k tickets unreplied (default 20: a
+ * pessimistic month; the month before the current one has nearly none open).
  * PCRM_BENCH_MIX=skewed replaces the even spread of channels and natures by
  * a realistic one (most tickets are phone complaints: channel phone 16 in
  * 20, nature complaint 3 in 4), so a month holds fewer summary rows.
@@ -105,7 +107,8 @@ static void setup(pcrm_ctx *ctx)
 /* The ticket number i's columns, as SQL over the series g(i); month_start is $2. */
 #define UNIT_OF "'C' || substr(CAST(100 + (i * 7) % 20 AS TEXT), 2, 2)"
 #define ACCEPTED "($2 + (i * 2654435761) % $3)"
-#define OPEN "(i % 20 = 0)"
+/* not replied to: 1 in $4 tickets (PCRM_BENCH_OPEN_EVERY, default 20) */
+#define OPEN "(i % $4 = 0)"
 #define REPLIED ACCEPTED " + (i * 7919) % 864000"
 #define DUE ACCEPTED " + 432000"
 #define WO_ID "'00000000-0000-4000-8000-' || CAST(100000000000 + i AS TEXT)"
@@ -164,16 +167,19 @@ static void load(pcrm_ctx *ctx, long n, pcrm_time month_start, pcrm_time month_l
 		"CASE WHEN " OPEN " THEN 'B' || CAST(i AS TEXT) END, NULL, " UNIT_OF ", NULL, "
 		"CASE WHEN " OPEN " THEN 'handling' ELSE 'return_visit' END, "
 		"CASE WHEN " OPEN " THEN 'open' ELSE 'open' END, '{}', 'bench', " ACCEPTED ", "
-		ACCEPTED ", NULL, CASE WHEN " OPEN " AND i % 40 = 0 THEN 1 ELSE 0 END, 0, 0, 0, 1, 1 "
+		ACCEPTED ", NULL, CASE WHEN i % ($4 * 2) = 0 THEN 1 ELSE 0 END, 0, 0, 0, 1, 1 "
 		"FROM g";
 	static const char tickets_even[] = TICKETS_SQL(CHANNEL_EVEN, NATURE_EVEN);
 	static const char tickets_skewed[] = TICKETS_SQL(CHANNEL_SKEWED, NATURE_SKEWED);
 	const char *tickets = skewed() ? tickets_skewed : tickets_even;
-	pcrm_sql_value p[3] = { PCRM_SQL_I(n), PCRM_SQL_I(month_start), PCRM_SQL_I(month_len) };
+	const char *every = getenv("PCRM_BENCH_OPEN_EVERY");
+	long open_every = every && atol(every) >= 2 ? atol(every) : 20;
+	pcrm_sql_value p[4] = { PCRM_SQL_I(n), PCRM_SQL_I(month_start), PCRM_SQL_I(month_len),
+		                PCRM_SQL_I(open_every) };
 	double t0 = pcrm_bench_seconds(CLOCK_MONOTONIC), t1, t2;
-	if (pcrm__store_exec(ctx->store, work_orders, p, 3, NULL))
+	if (pcrm__store_exec(ctx->store, work_orders, p, 4, NULL))
 		die("work orders");
-	if (pcrm__store_exec(ctx->store, tickets, p, 3, NULL))
+	if (pcrm__store_exec(ctx->store, tickets, p, 4, NULL))
 		die("tickets");
 	if (ctx->store->driver->exec_script(ctx->store, "ANALYZE"))
 		die("analyze");
@@ -195,9 +201,9 @@ static void load(pcrm_ctx *ctx, long n, pcrm_time month_start, pcrm_time month_l
 		    "CREATE INDEX bench_pair_by_day ON bench_pair (day, responsible_unit, category);"
 		    "ANALYZE"))
 		die("pair table");
-	printf("bulk load of %ld tickets and work orders %.1f s (%s mix); "
-	       "pcrm_complaint_stats_rebuild() %.1f s\n",
-	       n, t1 - t0, skewed() ? "skewed" : "even", t2 - t1);
+	printf("bulk load of %ld tickets and work orders %.1f s (%s mix, 1 in %ld not replied "
+	       "to); pcrm_complaint_stats_rebuild() %.1f s\n",
+	       n, t1 - t0, skewed() ? "skewed" : "even", open_every, t2 - t1);
 }
 
 static const char *const floor_sql[] = {
