@@ -1,7 +1,7 @@
 /*
  * Complaint tickets (投诉 / 举报 / 意见 / 建议): the routing configuration,
  * Friday's backlog that Monday inherits, the tickets the day's calls file,
- * the handling steps (contact, opinion, reply, return visit), the
+ * the handling steps (contact, opinion, the supervisor's review, reply, return visit), the
  * escalations the workflow's time limits cause when pcrm_workorder_tick()
  * finds them passed, and the statistics supervisors read.
  *
@@ -145,7 +145,7 @@ void complaint_opinion(struct demo *d, const char *work_order)
 			d->cw->t[i].with_opinion = 1;
 }
 
-/* Monday 09:00: reply to Friday's tickets that have an opinion, and their return visits. */
+/* Monday 09:00: review and reply to Friday's tickets that have an opinion, and their return visits. */
 void complaints_morning_work(struct demo *d)
 {
 	uint64_t r = rng_for(d->seed, 7);
@@ -153,6 +153,9 @@ void complaints_morning_work(struct demo *d)
 		struct ticket *t = &d->cw->t[i];
 		if (!t->with_opinion)
 			continue;
+		/* the supervisor approves the opinion before the reply goes out (审核) */
+		CHECK(pcrm_complaint_review(d->ctx, &ACT_SUPERVISOR, t->serial,
+		                            "{\"decision\": \"approve\"}", NULL));
 		CHECK(pcrm_complaint_reply(d->ctx, &ACT_AGENT, t->serial,
 		                           "{\"channel\": \"phone\", \"content\": \"已向客户答复处理结果\","
 		                           " \"substantiated\": true}", NULL));

@@ -41,6 +41,7 @@ HOUR = 3600
 ADMIN = powercrm.Actor("A0001", "admin", 3, "37")
 CLERK = powercrm.Actor("D0001", "data_clerk", 2, "37")
 AGENT = powercrm.Actor("agent-95598", "agent", 2, "37")
+LEAD = powercrm.Actor("L0001", "agent", 2, "37")
 MONITOR = powercrm.Actor("M0001", "monitor", 1, "37")
 SYSTEM = powercrm.Actor("tick", "system", 1, "37")
 
@@ -138,6 +139,8 @@ def simulate(ctx, clock, say):
             data = {"contact_note": "已联系客户"} if step == "contact" else {"opinion": "已核实处理"}
             ctx.workorder_fire(AGENT, wo.id, wo.version, step, data)
         elif step == "reply":
+            # the supervisor approves the handling opinion before the reply goes out (审核)
+            ctx.complaint_review(LEAD, ticket.serial, {"decision": "approve"})
             ctx.complaint_reply(AGENT, ticket.serial, {"channel": "phone", "content": "已答复客户",
                                                        "substantiated": subst})
         else:

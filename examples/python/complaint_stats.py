@@ -7,7 +7,7 @@ Defines the shipped complaint (投诉), report (举报) and suggestion (建议)
 workflows with the shipped 2026 business calendar, opens a dozen work orders
 for customers of four county units on a simulated clock starting Monday
 2026-11-23 09:00 (Beijing time), moves them through their states with
-workorder_fire (contact, opinion, reply, return visit; one invalid, one
+workorder_fire (contact, opinion, approval, reply, return visit; one invalid, one
 dissatisfied customer), reminds some, and lets workorder_tick flag and
 escalate the ones whose time limit passes while the clock runs to Tuesday
 2026-12-01 10:00.
@@ -70,22 +70,23 @@ UNITS = [("37", None, "国网山东省电力公司", "province"),
 # What happens to a work order: (hours after it was opened, event, data).
 PATHS = {
     "closed": [(2, "contact", {"contact_note": "已电话联系客户"}),
-               (26, "opinion", {"opinion": "核实后已处理"}),
+               (26, "opinion", {"opinion": "核实后已处理"}), (26, "approve", {}),
                (28, "replied", {"reply": "已答复客户"}),
                (50, "visit", {"satisfaction": "satisfied"})],
     "closed_late": [(27, "contact", {"contact_note": "次日联系客户"}),
-                    (30, "opinion", {"opinion": "已更换表计"}),
+                    (30, "opinion", {"opinion": "已更换表计"}), (30, "approve", {}),
                     (31, "replied", {"reply": "已答复客户"}),
                     (48, "visit", {"satisfaction": "basically_satisfied"})],
     "invalid": [(1, "invalid", {"reason": "重复工单"})],
     "dissatisfied": [(2, "contact", {"contact_note": "已联系"}),
-                     (6, "opinion", {"opinion": "已解释电价政策"}),
+                     (6, "opinion", {"opinion": "已解释电价政策"}), (6, "approve", {}),
                      (7, "replied", {"reply": "已答复"}),
                      (24, "dissatisfied", {"reason": "客户不认可解释"})],
     "return_visit": [(2, "contact", {"contact_note": "已联系"}),
-                     (5, "opinion", {"opinion": "采纳建议"}),
+                     (5, "opinion", {"opinion": "采纳建议"}), (5, "approve", {}),
                      (6, "replied", {"reply": "已答复"})],
-    "reply": [(3, "contact", {"contact_note": "已联系"}), (20, "opinion", {"opinion": "已处理"})],
+    "reply": [(3, "contact", {"contact_note": "已联系"}), (20, "opinion", {"opinion": "已处理"}),
+              (20, "approve", {})],
     "handling": [(4, "contact", {"contact_note": "已联系，待现场核查"})],
     "accepted": [],
 }

@@ -110,20 +110,44 @@ PCRM_EXTERN(int) pcrm_complaint_get(pcrm_ctx *ctx, const pcrm_actor *actor, cons
 
 /**
  * Merges duplicate `serial` into `survivor`: the merged ticket is closed
- * (status "merged", its work order cancelled by withdrawal or left closed)
- * with a reference to the survivor; both histories stay.  Refused
- * (PCRM_EINVAL naming the field) for tickets of different customers (or
- * callers, when anonymous), a ticket merged with itself, or a ticket
- * already merged.  `note` may be NULL.
+ * (status "merged") with a reference to the survivor; both histories stay.
+ * The duplicate's work order may be in any open state: in acceptance it is
+ * withdrawn ("invalid"), later (handling, review, reply, return visit) it
+ * closes by "merged" (shipped definitions since schema 22; a work order on
+ * an older definition version past acceptance is PCRM_ESTATE).  The
+ * duplicate's work order is linked "duplicate_of" to the survivor's.
+ * Refused (PCRM_EINVAL naming the field) for tickets of different customers
+ * (or callers, when anonymous), a ticket merged with itself, or a ticket
+ * already merged; PCRM_ESTATE for a ticket whose work order is closed.  The
+ * shipped guards need level 2.  `note` may be NULL.
  */
 PCRM_EXTERN(int) pcrm_complaint_merge(pcrm_ctx *ctx, const pcrm_actor *actor, const char *serial,
                                       const char *survivor, const char *note);
 
 /**
+ * The supervisor's review of the handling opinion before the reply goes
+ * out (审核 / 退单).  `json` is {"decision": "approve"} or {"decision":
+ * "return", "reason": 1..2000 bytes} (a reason may accompany an approval
+ * too).  The work order must be in state "review" (after "opinion");
+ * approve fires "approve" (to "reply"), return fires "return" (back to
+ * "handling", the reason in its history) and counts the ticket's
+ * `review_returns`.  Needs PCRM_PERM_WORKORDER_HANDLE; the shipped
+ * definitions' guards need level 2 (a team lead or above), PCRM_EPERM
+ * otherwise.  Audited ("complaint.review", the decision without the
+ * reason).  PCRM_ESTATE naming the state when the work order is elsewhere.
+ */
+PCRM_EXTERN(int) pcrm_complaint_review(pcrm_ctx *ctx, const pcrm_actor *actor, const char *serial,
+                                       const char *json, pcrm_complaint **out);
+
+/**
  * Records the reply to the customer: `json` is {"channel": one of the
  * channels, "content": 1..4000 bytes, "substantiated": true/false,
- * "opinion": the customer's opinion (optional)}.  Fires the work order's
- * "replied" event (the work order must be in state "reply").
+ * "opinion": the customer's opinion (optional)}; the reply's time is the
+ * context's clock (`replied_at`).  Fires the work order's "replied" event,
+ * which stops its "reply" clock (met / missed); the work order must be in
+ * state "reply", which the shipped definitions reach only through the
+ * supervisor's approval (pcrm_complaint_review()).  A reply is what the
+ * statistics count as handled.
  */
 PCRM_EXTERN(int) pcrm_complaint_reply(pcrm_ctx *ctx, const pcrm_actor *actor, const char *serial,
                                       const char *json, pcrm_complaint **out);

@@ -505,6 +505,10 @@ typedef struct pcrm_notification {
 	const char *note;          /**< the entry's note, or NULL */
 	pcrm_time created_at;
 	int attempts;              /**< how often it was claimed, this claim included */
+	/** The role addressed in org_unit ("agent", "admin", "data_clerk", "monitor"; an
+	    escalation level's {"role"} target), or NULL; recipient is NULL then. */
+	const char *recipient_role;
+	int recipient_level;       /**< that role's level 1..3, or 0: any level */
 } pcrm_notification;
 
 typedef struct pcrm_notification_list pcrm_notification_list;

@@ -172,7 +172,7 @@ static const char *const text_columns[] = {
 };
 static const char *const int_columns[] = { "accepted_at", "replied_at", "visited_at",
 	                                   "closed_at", "reopened", "version", "visit_attempts",
-	                                   "reply_due_at", "late_seconds", NULL };
+	                                   "reply_due_at", "late_seconds", "review_returns", NULL };
 
 int pcrm__complaint_load(pcrm_ctx *ctx, const char *serial, json_t **out)
 {
@@ -182,7 +182,7 @@ int pcrm__complaint_load(pcrm_ctx *ctx, const char *serial, json_t **out)
 		"recording_ref, work_order_id, contact_id, repeat_of, status, merged_into, "
 		"reply_channel, reply_content, customer_opinion, visit_result, satisfaction, "
 		"accepted_at, replied_at, visited_at, closed_at, reopened, version, visit_attempts, "
-		"reply_due_at, late_seconds, routed_by_default, substantiated, sealed "
+		"reply_due_at, late_seconds, review_returns, routed_by_default, substantiated, sealed "
 		"FROM complaint WHERE serial = $1";
 	pcrm_sql_value p[1] = { PCRM_SQL_S(serial) };
 	pcrm_rows *rows;

@@ -133,3 +133,34 @@ int pcrm__complaint_parse(const char *json, json_t **doc, struct pcrm__complaint
 		rc = accepted_at_field(*doc, in);
 	return rc;
 }
+
+int pcrm__complaint_review_parse(const char *json, json_t **doc, const char **decision,
+                                 const char **reason)
+{
+	static const char *const keys[] = { "decision", "reason", NULL };
+	static const char *const decisions[] = { "approve", "return", NULL };
+	json_error_t err;
+	int rc;
+
+	*doc = NULL;
+	*decision = *reason = NULL;
+	if (!json || strlen(json) > JSON_MAX)
+		return pcrm__error(PCRM_EINVAL, "json: missing or larger than %d bytes", JSON_MAX);
+	*doc = json_loads(json, JSON_REJECT_DUPLICATES, &err);
+	if (!*doc)
+		return pcrm__error(PCRM_EINVAL, "json: line %d column %d: not valid JSON", err.line,
+		                   err.column);
+	if (!json_is_object(*doc))
+		return pcrm__error(PCRM_EINVAL, "json: expected an object");
+	rc = pcrm__json_check_keys("", *doc, keys);
+	if (rc == PCRM_OK && !json_object_get(*doc, "decision"))
+		rc = pcrm__error(PCRM_EINVAL, "decision: required, \"approve\" or \"return\"");
+	if (rc == PCRM_OK)
+		rc = enum_field(*doc, "decision", decisions, 1, decision);
+	/* a return says why (the handling agent reads it); an approval may add a note */
+	if (rc == PCRM_OK)
+		rc = text_field(*doc, "reason", 2000, strcmp(*decision, "return") == 0, reason);
+	if (rc != PCRM_OK)
+		*decision = *reason = NULL;
+	return rc;
+}

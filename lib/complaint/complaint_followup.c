@@ -135,7 +135,31 @@ struct merge {
 	json_t *dup, *survivor;
 	const char *note;
 	int version;
+	int accepted; /* the duplicate's work order is still in acceptance */
 };
+
+/*
+ * The duplicate's work order must still be open.  In acceptance it is
+ * withdrawn as invalid (every version of the shipped definitions has that
+ * event); later (handling, review, reply, return visit) it closes by the
+ * "merged" event the shipped definitions have since schema 22, so a work
+ * order on an older definition version past acceptance is refused by the
+ * engine (PCRM_ESTATE naming the event).
+ */
+static int merge_state(pcrm_ctx *ctx, const pcrm_actor *actor, struct merge *m)
+{
+	pcrm_workorder *wo = NULL;
+	int rc = pcrm_workorder_get(ctx, actor, str(m->dup, "work_order_id"), &wo);
+	if (rc == PCRM_OK && strcmp(pcrm_workorder_status(wo), "open") != 0)
+		rc = pcrm__error(PCRM_ESTATE, "serial: the ticket's work order is %s; only an open "
+		                              "ticket can be merged", pcrm_workorder_status(wo));
+	if (rc == PCRM_OK) {
+		m->version = pcrm_workorder_version(wo);
+		m->accepted = strcmp(pcrm_workorder_state(wo), "accepted") == 0;
+	}
+	pcrm_workorder_free(wo);
+	return rc;
+}
 
 static int merge_body(void *arg)
 {
@@ -145,7 +169,7 @@ static int merge_body(void *arg)
 	struct merge *m = arg;
 	pcrm_sql_value p[4] = { PCRM_SQL_S(str(m->survivor, "serial")),
 		                PCRM_SQL_I(pcrm_ctx_now(m->ctx)) };
-	int rc = fire(m->ctx, m->actor, m->dup, m->version, "invalid",
+	int rc = fire(m->ctx, m->actor, m->dup, m->version, m->accepted ? "invalid" : "merged",
 	              json_pack("{s:s, s:s}", "reason", m->note ? m->note : "duplicate",
 	                        "duplicate_of", str(m->survivor, "serial")));
 	if (rc == PCRM_OK)
@@ -177,7 +201,7 @@ static int check_same_party(const json_t *a, const json_t *b)
 int pcrm_complaint_merge(pcrm_ctx *ctx, const pcrm_actor *actor, const char *serial,
                          const char *survivor, const char *note)
 {
-	struct merge m = { ctx, actor, NULL, NULL, note, 0 };
+	struct merge m = { ctx, actor, NULL, NULL, note, 0, 0 };
 	int rc = pcrm__complaint_load_authorized(ctx, actor, serial, PCRM_PERM_WORKORDER_HANDLE,
 	                                         &m.dup);
 	if (rc == PCRM_OK && note && (!*note || strlen(note) > 2000))
@@ -199,7 +223,7 @@ int pcrm_complaint_merge(pcrm_ctx *ctx, const pcrm_actor *actor, const char *ser
 	if (rc == PCRM_OK)
 		rc = check_same_party(m.dup, m.survivor);
 	if (rc == PCRM_OK)
-		rc = work_order_in(ctx, actor, m.dup, "accepted", "merging", &m.version, NULL);
+		rc = merge_state(ctx, actor, &m);
 	if (rc == PCRM_OK)
 		rc = pcrm__store_transaction(ctx->store, merge_body, &m);
 	json_decref(m.dup);
@@ -282,6 +306,54 @@ int pcrm_complaint_reply(pcrm_ctx *ctx, const pcrm_actor *actor, const char *ser
 		rc = work_order_in(ctx, actor, f.row, "reply", "a reply", &f.version, &f.definition);
 	if (rc == PCRM_OK)
 		rc = pcrm__store_transaction(ctx->store, reply_body, &f);
+	rc = reload(ctx, rc, serial, out);
+	json_decref(f.row);
+	json_decref(f.doc);
+	return rc;
+}
+
+/* ---- the supervisor's review of the handling opinion (审核 / 退单) ---- */
+
+static int review_body(void *arg)
+{
+	static const char sql[] =
+		"UPDATE complaint SET review_returns = review_returns + $1, version = version + 1 "
+		"WHERE serial = $2 AND version = $3";
+	struct followup *f = arg;
+	int returned = strcmp(str(f->doc, "decision"), "return") == 0;
+	const char *reason = str(f->doc, "reason");
+	pcrm_sql_value p[3] = { PCRM_SQL_I(returned) };
+	/* the reason goes to the work order's history (the guard requires it for a return),
+	 * not to the audit log: it may hold personal data */
+	int rc = fire(f->ctx, f->actor, f->row, f->version, returned ? "return" : "approve",
+	              reason ? json_pack("{s:s}", "reason", reason) : json_object());
+	if (rc == PCRM_OK)
+		rc = update_ticket(f->ctx, f->row, sql, p, 1);
+	if (rc == PCRM_OK)
+		rc = audit(f->ctx, f->actor, "complaint.review", f->row,
+		           json_pack("{s:s, s:I}", "decision", returned ? "return" : "approve",
+		                     "review_returns",
+		                     (json_int_t)(json_integer_value(
+		                                          json_object_get(f->row, "review_returns")) +
+		                                  returned)));
+	return rc;
+}
+
+int pcrm_complaint_review(pcrm_ctx *ctx, const pcrm_actor *actor, const char *serial,
+                          const char *json, pcrm_complaint **out)
+{
+	struct followup f = { ctx, actor, NULL, NULL, 0, { "", 0 } };
+	const char *decision, *reason;
+	int rc = pcrm__complaint_load_authorized(ctx, actor, serial, PCRM_PERM_WORKORDER_HANDLE,
+	                                         &f.row);
+	if (out)
+		*out = NULL;
+	if (rc == PCRM_OK)
+		rc = pcrm__complaint_review_parse(json, &f.doc, &decision, &reason);
+	if (rc == PCRM_OK)
+		rc = work_order_in(ctx, actor, f.row, "review", "a review", &f.version, NULL);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_transaction(ctx->store, review_body, &f);
 	rc = reload(ctx, rc, serial, out);
 	json_decref(f.row);
 	json_decref(f.doc);

@@ -52,6 +52,14 @@ struct pcrm__complaint_input {
 int pcrm__complaint_parse(const char *json, json_t **doc, struct pcrm__complaint_input *in);
 
 /**
+ * Parses and validates a review document ({"decision": "approve" | "return",
+ * "reason": 1..2000 bytes, required for a return}); *doc owns the strings,
+ * *reason is NULL when absent.  Store-free, so the fuzz target runs it.
+ */
+int pcrm__complaint_review_parse(const char *json, json_t **doc, const char **decision,
+                                 const char **reason);
+
+/**
  * Loads a ticket row as an object (decref it) with its org units, without
  * a permission check; PCRM_ENOTFOUND names the serial.
  */

@@ -246,7 +246,7 @@ static void ticket_list(struct pcrm__strbuf *b, const json_t *list, int repeat)
 	                 (long long)json_integer_value(json_object_get(list, "total")),
 	                 json_array_size(tickets),
 	                 (long long)json_integer_value(json_object_get(list, "limit")),
-	                 repeat ? "<th>原工单编号</th>" : "", repeat ? "" : "<th>处理时限</th>");
+	                 repeat ? "<th>原工单编号</th>" : "", repeat ? "" : "<th>处理时限</th><th>已超时限</th>");
 	json_array_foreach (tickets, i, t) {
 		pcrm__strbuf_add(b, "<tr><td>");
 		pcrm__html_escape(b, str(t, "serial"));
@@ -267,13 +267,19 @@ static void ticket_list(struct pcrm__strbuf *b, const json_t *list, int repeat)
 				local_time(b, str(t, "deadline"));
 			else
 				pcrm__strbuf_add(b, "全部时限已过");
+			/* the due time it missed, also once no limit runs any more */
+			pcrm__strbuf_add(b, "</td><td class=\"n\">");
+			if (str(t, "missed_due_at"))
+				local_time(b, str(t, "missed_due_at"));
+			else
+				pcrm__strbuf_add(b, "—");
 		}
 		pcrm__strbuf_add(b, "</td><td class=\"d\">");
 		pcrm__html_escape(b, str(t, "description"));
 		pcrm__strbuf_add(b, "</td></tr>\n");
 	}
 	if (json_array_size(tickets) == 0)
-		pcrm__strbuf_add(b, "<tr><td colspan=\"6\">无</td></tr>\n");
+		pcrm__strbuf_add(b, "<tr><td colspan=\"7\">无</td></tr>\n");
 	pcrm__strbuf_add(b, "</table>\n");
 }
 

@@ -9,8 +9,11 @@
  *
  * An overdue ticket's "deadline" is its work order's due_at: the earliest
  * time limit still running (after the state limit passed, the process
- * limit).  Null once every limit has passed: the workflow engine drops an
- * expired timer, so the missed due time itself is not kept.
+ * limit), null once every limit has passed (the engine drops an expired
+ * timer).  "missed_due_at" is the due time it missed, which the list must
+ * show then too: the earliest of the ticket's reply deadline (reply_due_at,
+ * fixed at filing) and its work order's named clocks' due times (kept in
+ * the clocks record after they pass) that lies before now and was not met.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +36,8 @@
 static const char overdue_count[] = "SELECT COUNT(*)" FROM_PERIOD OVERDUE_WHERE;
 static const char overdue_rows[] =
 	"SELECT c.serial, c.responsible_unit, o.name, c.category, c.accepted_at, w.due_at,"
-	" c.description" FROM_PERIOD OVERDUE_WHERE " ORDER BY c.accepted_at, c.serial LIMIT $4";
+	" c.description, c.reply_due_at, w.clocks" FROM_PERIOD OVERDUE_WHERE
+	" ORDER BY c.accepted_at, c.serial LIMIT $4";
 static const char repeat_count[] = "SELECT COUNT(*)" FROM_PERIOD REPEAT_WHERE;
 static const char repeat_rows[] =
 	"SELECT c.serial, c.responsible_unit, o.name, c.category, c.accepted_at, c.repeat_of,"
@@ -83,6 +87,44 @@ static int ticket(pcrm_rows *rows, int utc_offset, const char *fifth, json_t **o
 	return PCRM_OK;
 }
 
+/* A due time passed by `now` and not met lowers *missed (0: none yet). */
+static void consider(pcrm_time due, pcrm_time now, pcrm_time *missed)
+{
+	if (due > 0 && due <= now && (*missed == 0 || due < *missed))
+		*missed = due;
+}
+
+/*
+ * The overdue list's "missed_due_at" (columns 7 reply_due_at and 8 the work
+ * order's clocks record): a clock stopped in time ("result": "met") or
+ * without a limit ("due" absent) missed nothing.
+ */
+static int add_missed(pcrm_rows *rows, pcrm_time now, int utc_offset, json_t *t)
+{
+	pcrm_time missed = 0;
+	json_t *clocks = NULL, *v = NULL, *rec;
+	const char *name;
+	int rc = PCRM_OK;
+
+	if (!pcrm__rows_is_null(rows, 7))
+		consider(pcrm__rows_int(rows, 7), now, &missed);
+	if (!pcrm__rows_is_null(rows, 8))
+		clocks = json_loads(pcrm__rows_text(rows, 8), 0, NULL);
+	json_object_foreach(clocks, name, rec) {
+		const char *result = json_string_value(json_object_get(rec, "result"));
+		if (!result || strcmp(result, "met") != 0)
+			consider(json_integer_value(json_object_get(rec, "due")), now, &missed);
+	}
+	json_decref(clocks);
+	if (missed == 0)
+		v = json_null();
+	else
+		rc = instant(missed, utc_offset, &v);
+	if (rc == PCRM_OK && json_object_set_new(t, "missed_due_at", v) != 0)
+		rc = pcrm__error_oom();
+	return rc;
+}
+
 static int one_list(pcrm_ctx *ctx, const char *count_sql, const char *rows_sql, const char *fifth,
                     const pcrm_sql_value *p, int limit, json_t **out)
 {
@@ -101,6 +143,11 @@ static int one_list(pcrm_ctx *ctx, const char *count_sql, const char *rows_sql, 
 	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
 		json_t *t = NULL;
 		rc = ticket(rows, ctx->utc_offset, fifth, &t);
+		if (rc == PCRM_OK && strcmp(fifth, "deadline") == 0) {
+			rc = add_missed(rows, pcrm_ctx_now(ctx), ctx->utc_offset, t);
+			if (rc != PCRM_OK)
+				json_decref(t);
+		}
 		if (rc == PCRM_OK && json_array_append_new(tickets, t) != 0)
 			rc = pcrm__error_oom();
 	}

@@ -44,6 +44,8 @@ extern const char pcrm__schema_workflow_clocks[];
 extern const char pcrm__schema_call_records[];
 extern const char pcrm__schema_complaint[];
 extern const char pcrm__schema_complaint_visit_attempts[];
+extern const char pcrm__schema_complaint_review[];
+extern const char pcrm__schema_workflow_notification_roles[];
 extern const char pcrm__schema_workflow_suspension[];
 extern const char pcrm__schema_complaint_stats[];
 extern const char pcrm__schema_pii[];
@@ -229,6 +231,8 @@ static const struct migration migrations[] = {
 	{ 20, "personal data sealed: customer data keys, blind indexes, key check",
 	  pcrm__schema_pii, NULL },
 	{ 21, "audit log partitioned into chains per city, after-image digests", audit_chains, NULL },
+	{ 22, "complaint review returns; notifications addressed to a role and level",
+	  pcrm__schema_complaint_review, pcrm__schema_workflow_notification_roles },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

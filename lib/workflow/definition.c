@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <powercrm/actor.h>
+
 #include "core/error.h"
 #include "core/strbuf.h"
 #include "workflow_internal.h"
@@ -204,11 +206,43 @@ static int parse_by_class(const json_t *v, const char *path, struct pcrm__wf_lim
 	return PCRM_OK;
 }
 
-/* A level's notify: true (the work order's unit and owner), {"org_unit"} or {"operator"}. */
+/*
+ * A role target: {"role": "agent", "level": 2, "unit": "own" | "parent"}, the
+ * team lead of the handling unit or the supervisor of the unit above.  The
+ * library has no staff list: the notification names the role, level and
+ * unit, and the delivery process finds the people.
+ */
+static int parse_notify_role(const json_t *v, const char *path, struct pcrm__wf_level *lv)
+{
+	const json_t *role = json_object_get(v, "role"), *level = json_object_get(v, "level");
+	const json_t *unit = json_object_get(v, "unit");
+	pcrm_role r;
+	if (!json_is_string(role) || pcrm_role_parse(json_string_value(role), &r) != PCRM_OK ||
+	    r == PCRM_ROLE_SYSTEM)
+		return pcrm__error(PCRM_EINVAL, "%s.role: must be admin, agent, data_clerk or monitor",
+		                   path);
+	if (level && (!json_is_integer(level) || json_integer_value(level) < 1 ||
+	              json_integer_value(level) > PCRM_LEVEL_MAX))
+		return pcrm__error(PCRM_EINVAL, "%s.level: must be an integer 1..%d", path,
+		                   PCRM_LEVEL_MAX);
+	if (unit && (!json_is_string(unit) || (strcmp(json_string_value(unit), "own") != 0 &&
+	                                       strcmp(json_string_value(unit), "parent") != 0)))
+		return pcrm__error(PCRM_EINVAL, "%s.unit: must be \"own\" or \"parent\"", path);
+	lv->notify = 1;
+	lv->notify_role = json_string_value(role);
+	lv->notify_level = level ? (int)json_integer_value(level) : 0;
+	lv->notify_parent = unit && strcmp(json_string_value(unit), "parent") == 0;
+	return PCRM_OK;
+}
+
+/*
+ * A level's notify: true (the work order's unit and owner), {"org_unit"},
+ * {"operator"} or {"role", "level"?, "unit"?}.
+ */
 static int parse_level_notify(const json_t *v, const char *path, struct pcrm__wf_level *lv)
 {
-	static const char *const keys[] = { "org_unit", "operator", NULL };
-	json_t *unit, *op;
+	static const char *const keys[] = { "org_unit", "operator", "role", "level", "unit", NULL };
+	json_t *unit, *op, *role;
 	int rc;
 	if (!v)
 		return PCRM_OK;
@@ -218,15 +252,22 @@ static int parse_level_notify(const json_t *v, const char *path, struct pcrm__wf
 	}
 	if (!json_is_object(v))
 		return pcrm__error(PCRM_EINVAL,
-		                   "%s: must be true, false, {\"org_unit\": ...} or {\"operator\": ...}",
+		                   "%s: must be true, false, {\"org_unit\": ...}, {\"operator\": ...} "
+		                   "or {\"role\": ...}",
 		                   path);
 	rc = check_keys(v, path, keys);
 	if (rc != PCRM_OK)
 		return rc;
 	unit = json_object_get(v, "org_unit");
 	op = json_object_get(v, "operator");
-	if ((unit != NULL) == (op != NULL))
-		return pcrm__error(PCRM_EINVAL, "%s: needs exactly one of org_unit, operator", path);
+	role = json_object_get(v, "role");
+	if ((unit != NULL) + (op != NULL) + (role != NULL) != 1)
+		return pcrm__error(PCRM_EINVAL, "%s: needs exactly one of org_unit, operator, role",
+		                   path);
+	if (!role && (json_object_get(v, "level") || json_object_get(v, "unit")))
+		return pcrm__error(PCRM_EINVAL, "%s: level and unit go with role only", path);
+	if (role)
+		return parse_notify_role(v, path, lv);
 	if (unit && (!json_is_string(unit) || json_string_length(unit) == 0 ||
 	             json_string_length(unit) > 32 ||
 	             strlen(json_string_value(unit)) != json_string_length(unit)))

@@ -47,16 +47,19 @@ int pcrm__wo_kind_notifies(const char *kind)
  */
 int pcrm__wo_notification_write(pcrm_ctx *ctx, const char *work_order_id, int64_t seq,
                                 const char *kind, const char *note, pcrm_time at,
-                                const char *address, const char *recipient)
+                                const char *address, const char *recipient, const char *role,
+                                int level)
 {
+	/* a role is addressed in its unit, never to the owner */
 	static const char sql[] =
 		"INSERT INTO work_order_notification (org_unit, id, work_order_id, seq, kind, "
-		"recipient, note, created_at, attempts) "
+		"recipient, note, created_at, attempts, recipient_role, recipient_level) "
 		"SELECT COALESCE(CAST($7 AS TEXT), w.org_unit), $1, w.id, $2, $3, "
-		"COALESCE(CAST($8 AS TEXT), CASE WHEN $7 IS NULL THEN w.owner END), $4, $5, 0 "
+		"COALESCE(CAST($8 AS TEXT), CASE WHEN $7 IS NULL AND CAST($9 AS TEXT) IS NULL THEN w.owner END), "
+		"$4, $5, 0, $9, $10 "
 		"FROM work_order w WHERE w.id = $6";
 	char id[ID_MAX];
-	pcrm_sql_value p[8];
+	pcrm_sql_value p[10];
 
 	snprintf(id, sizeof(id), "%s/%lld", work_order_id, (long long)seq);
 	p[0] = PCRM_SQL_S(id);
@@ -67,14 +70,17 @@ int pcrm__wo_notification_write(pcrm_ctx *ctx, const char *work_order_id, int64_
 	p[5] = PCRM_SQL_S(work_order_id);
 	p[6] = PCRM_SQL_S(address);
 	p[7] = PCRM_SQL_S(recipient);
-	return pcrm__store_exec_later(ctx->store, sql, p, 8, 1, PCRM_ESTORE,
+	p[8] = PCRM_SQL_S(role);
+	p[9] = role && level > 0 ? PCRM_SQL_I(level) : PCRM_SQL_NUL;
+	return pcrm__store_exec_later(ctx->store, sql, p, 10, 1, PCRM_ESTORE,
 	                              "work order of a notification vanished");
 }
 
 /* ---- claiming ---- */
 
 #define CLAIM_RETURNING                                                                    \
-	" RETURNING id, work_order_id, seq, kind, org_unit, recipient, note, created_at, attempts"
+	" RETURNING id, work_order_id, seq, kind, org_unit, recipient, note, created_at, attempts," \
+	" recipient_role, recipient_level"
 #define CLAIM_PICK                                                                         \
 	"SELECT n.id FROM work_order_notification n JOIN org_unit o ON o.code = n.org_unit "    \
 	"WHERE n.delivered_at IS NULL AND (n.claimed_until IS NULL OR n.claimed_until <= $3) "  \
@@ -98,8 +104,9 @@ static pcrm_notification *notification_from_row(pcrm_rows *rows)
 		offsetof(pcrm_notification, id),       offsetof(pcrm_notification, work_order_id),
 		offsetof(pcrm_notification, kind),     offsetof(pcrm_notification, org_unit),
 		offsetof(pcrm_notification, recipient), offsetof(pcrm_notification, note),
+		offsetof(pcrm_notification, recipient_role),
 	};
-	const char *src[6];
+	const char *src[7];
 	pcrm_notification *n;
 
 	src[0] = pcrm__rows_text(rows, 0);
@@ -108,8 +115,10 @@ static pcrm_notification *notification_from_row(pcrm_rows *rows)
 	src[3] = pcrm__rows_text(rows, 4);
 	src[4] = pcrm__rows_is_null(rows, 5) ? NULL : pcrm__rows_text(rows, 5);
 	src[5] = pcrm__rows_is_null(rows, 6) ? NULL : pcrm__rows_text(rows, 6);
-	n = pcrm__block_new(sizeof(*n), src, offsets, 6);
+	src[6] = pcrm__rows_is_null(rows, 9) ? NULL : pcrm__rows_text(rows, 9);
+	n = pcrm__block_new(sizeof(*n), src, offsets, 7);
 	if (n) {
+		n->recipient_level = pcrm__rows_is_null(rows, 10) ? 0 : (int)pcrm__rows_int(rows, 10);
 		n->seq = (int)pcrm__rows_int(rows, 2);
 		n->created_at = pcrm__rows_int(rows, 7);
 		n->attempts = (int)pcrm__rows_int(rows, 8);

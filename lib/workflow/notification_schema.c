@@ -37,3 +37,14 @@ const char pcrm__schema_workflow_notification[] =
 	"CREATE UNIQUE INDEX work_order_notification_by_id ON work_order_notification (id);"
 	"CREATE INDEX work_order_notification_pending ON work_order_notification "
 	"(created_at, id) WHERE delivered_at IS NULL;";
+
+/*
+ * Migration 22: a notification may be addressed to a role (and level) in
+ * an org unit instead of one operator: an escalation level saying "the team
+ * lead of the handling unit" or "the duty supervisor of the unit above"
+ * (docs/workflow-format.md, "Escalation levels").  The library knows no
+ * staff list; the delivery process resolves the role to people.
+ */
+const char pcrm__schema_workflow_notification_roles[] =
+	"ALTER TABLE work_order_notification ADD COLUMN recipient_role TEXT;"
+	"ALTER TABLE work_order_notification ADD COLUMN recipient_level INTEGER;";

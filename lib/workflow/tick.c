@@ -115,10 +115,39 @@ static int expire(struct pcrm__wo_op *op, const struct pcrm__wf_limit *limit, co
 }
 
 /*
+ * The unit a {"role"} target is addressed in: the work order's (its
+ * handling unit) or that unit's parent.  At the top there is no parent: the
+ * work order's own unit, and the note says so.  *parent is malloc'd or NULL.
+ */
+static int role_unit(struct pcrm__wo_op *op, const struct pcrm__wf_level *lv, char **parent,
+                     char *note, size_t size, const char *what)
+{
+	struct pcrm_org_unit unit;
+	int rc;
+	*parent = NULL;
+	if (!lv->notify_parent)
+		return PCRM_OK;
+	rc = pcrm__org_load(op->ctx, pcrm__wo_str(op->wo, "org_unit"), &unit);
+	if (rc != PCRM_OK)
+		return rc;
+	if (unit.parent) {
+		*parent = strdup(unit.parent);
+		rc = *parent ? PCRM_OK : pcrm__error_oom();
+	} else {
+		snprintf(note, size, "%.180s (no unit above %.32s: its own unit is told)", what,
+		         unit.code);
+	}
+	pcrm__org_clear(&unit);
+	return rc;
+}
+
+/*
  * An escalation level: its own entry ("level", changing the version when it
  * flags), then the escalation and the notification it asks for, each
  * audited by itself.  A notification for a unit that does not exist (any
- * more) goes to the work order's unit, saying so.
+ * more) goes to the work order's unit, saying so.  A role target is
+ * addressed to the role (and level) in the handling unit or its parent;
+ * the note names them, so the history says who was told.
  */
 static int fire_level(struct pcrm__wo_op *op, const struct pcrm__wf_level *lv, const char *what)
 {
@@ -147,9 +176,31 @@ static int fire_level(struct pcrm__wo_op *op, const struct pcrm__wf_level *lv, c
 				n.address = NULL;
 			}
 		}
+		char *parent = NULL;
+		char role_note[300];
+		if (lv->notify_role) {
+			rc = role_unit(op, lv, &parent, note, sizeof(note), what);
+			if (rc == PCRM_OK && parent)
+				n.address = parent;
+			if (rc == PCRM_OK && !parent && lv->notify_parent)
+				n.note = note;
+			char level[16] = "";
+			if (lv->notify_level)
+				snprintf(level, sizeof(level), " level %d", lv->notify_level);
+			snprintf(role_note, sizeof(role_note), "%.220s; to %s%s in %.32s", n.note,
+			         lv->notify_role, level,
+			         parent ? parent : pcrm__wo_str(op->wo, "org_unit"));
+			n.note = role_note;
+		}
 		op->recipient = lv->notify_operator;
-		rc = pcrm__wo_commit(op, &n);
+		op->recipient_role = lv->notify_role;
+		op->recipient_level = lv->notify_level;
+		if (rc == PCRM_OK)
+			rc = pcrm__wo_commit(op, &n);
 		op->recipient = NULL;
+		op->recipient_role = NULL;
+		op->recipient_level = 0;
+		free(parent);
 	}
 	return rc;
 }

@@ -40,6 +40,9 @@ struct pcrm__wf_level {
 	int flag, escalate, notify;
 	const char *notify_unit;     /* the org unit told, or NULL: the work order's */
 	const char *notify_operator; /* the operator told, or NULL: the unit's owner */
+	const char *notify_role;     /* a role told ("agent"), or NULL; with notify_level */
+	int notify_level;            /* the role's level 1..3, 0 = any level */
+	int notify_parent;           /* the role in the parent of the work order's unit */
 };
 
 /* A time limit: amount of unit, an optional warning, what happens when it passes. */

@@ -34,6 +34,10 @@ struct pcrm__wo_op {
 	/* the operator the next entry's notification goes to (an escalation level's); NULL: as
 	   the entry's address says */
 	const char *recipient;
+	/* or the role (and level, 0 = any) the next entry's notification goes to, in its
+	   address (an escalation level's {"role"} target) */
+	const char *recipient_role;
+	int recipient_level;
 };
 
 /** A history entry to append: kind, and where they apply event, states and note. */
@@ -198,11 +202,13 @@ int pcrm__wo_kind_notifies(const char *kind);
  * Queues the outbox row of history entry `seq` of a work order, addressed to
  * `address` (an org unit) or, when NULL, as the work order's row stands once
  * its queued write is applied; `recipient` (NULL: the owner when address is
- * NULL, else nobody) names an operator; inside the caller's transaction,
- * after that write.
+ * NULL, else nobody) names an operator; `role` (NULL: none) and `level`
+ * (0: any) name a role of the addressed unit instead; inside the caller's
+ * transaction, after that write.
  */
 int pcrm__wo_notification_write(pcrm_ctx *ctx, const char *work_order_id, int64_t seq,
                                 const char *kind, const char *note, pcrm_time at,
-                                const char *address, const char *recipient);
+                                const char *address, const char *recipient, const char *role,
+                                int level);
 
 #endif

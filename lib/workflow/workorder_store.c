@@ -634,7 +634,7 @@ int pcrm__wo_batch_write(pcrm_ctx *ctx, const pcrm_actor *actor, struct pcrm__wo
 		const pcrm_sql_value *v = b->rows[i].v;
 		if (pcrm__wo_kind_notifies(v[3].s))
 			rc = pcrm__wo_notification_write(ctx, v[0].s, v[1].i, v[3].s, v[10].s, v[2].i,
-			                                 NULL, NULL);
+			                                 NULL, NULL, NULL, 0);
 	}
 	if (rc != PCRM_OK)
 		return rc;
@@ -705,7 +705,8 @@ int pcrm__wo_commit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e)
 			rc = insert_history(op, e, delta);
 		if (rc == PCRM_OK && pcrm__wo_kind_notifies(e->kind))
 			rc = pcrm__wo_notification_write(op->ctx, op->id, op->steps + 1, e->kind,
-			                                 e->note, op->now, e->address, op->recipient);
+			                                 e->note, op->now, e->address, op->recipient,
+			                                 op->recipient_role, op->recipient_level);
 		if (rc == PCRM_OK)
 			rc = audit(op, e, item);
 	}

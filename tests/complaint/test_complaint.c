@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "backend.h"
 #include "core/ctx.h"
 #include "store/store.h"
@@ -435,6 +437,9 @@ static void to_reply(pcrm_test_store *t, const pcrm_complaint *c)
 	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_complaint_work_order_id(c), v,
 	                                   "opinion", "{\"opinion\": \"已批评教育\"}", NULL, NULL));
 	pcrm_workorder_free(wo);
+	/* the team lead approves the opinion before the reply goes out */
+	pcrm_assert_ok(pcrm_complaint_review(t->ctx, &jn_lead, pcrm_complaint_serial(c),
+	                                     "{\"decision\": \"approve\"}", NULL));
 }
 
 PCRM_BACKEND_TEST(complaint, reply_and_return_visit_dissatisfied_reopens)
@@ -1096,4 +1101,209 @@ PCRM_BACKEND_TEST(complaint, summary_statistics_equal_direct_ones_on_random_tick
 	assert_summary_equals_direct(t, base, base + 45 * DAY, "responsible_unit,channel");
 	free(incremental);
 	free(rebuilt);
+}
+
+/* Contact and handling opinion: the work order waits for the supervisor's review. */
+static void to_review(pcrm_test_store *t, const pcrm_complaint *c)
+{
+	pcrm_workorder *wo;
+	int v;
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, pcrm_complaint_work_order_id(c), &wo));
+	v = pcrm_workorder_version(wo);
+	if (strcmp(pcrm_workorder_state(wo), "accepted") == 0)
+		pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_complaint_work_order_id(c),
+		                                   v++, "contact", "{\"contact_note\": \"已联系\"}",
+		                                   NULL, NULL));
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_complaint_work_order_id(c), v,
+	                                   "opinion", "{\"opinion\": \"拟致歉\"}", NULL, NULL));
+	pcrm_workorder_free(wo);
+}
+
+static const char *wo_state(pcrm_test_store *t, const pcrm_complaint *c, char *buf, size_t n)
+{
+	pcrm_workorder *wo;
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, pcrm_complaint_work_order_id(c), &wo));
+	snprintf(buf, n, "%s", pcrm_workorder_state(wo));
+	pcrm_workorder_free(wo);
+	return buf;
+}
+
+/* Whether the work order's named clock has stopped (its record has "stop"). */
+static int clock_stopped(const pcrm_workorder *wo, const char *clock)
+{
+	json_t *doc = json_loads(pcrm_workorder_json(wo), 0, NULL);
+	int stopped;
+	cr_assert_not_null(doc);
+	stopped = json_object_get(json_object_get(json_object_get(doc, "clocks"), clock),
+	                          "stop") != NULL;
+	json_decref(doc);
+	return stopped;
+}
+
+static const pcrm_complaint_stat *only_group(pcrm_complaint_stats *s)
+{
+	cr_assert_eq(pcrm_complaint_stats_count(s), 1);
+	return pcrm_complaint_stats_at(s, 0);
+}
+
+PCRM_BACKEND_TEST(complaint, the_supervisor_reviews_the_opinion_before_the_reply)
+{
+	static const char reply[] =
+		"{\"channel\": \"sms\", \"content\": \"已核实并致歉\", \"substantiated\": true}";
+	pcrm_complaint *c, *r = NULL;
+	pcrm_complaint_stats *s;
+	pcrm_workorder *wo;
+	char state[32];
+	pcrm_time from;
+	setup(t);
+	from = t->now;
+	c = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" ZHANG "\"");
+	/* before the opinion there is nothing to review */
+	pcrm_assert_fails(pcrm_complaint_review(t->ctx, &jn_lead, pcrm_complaint_serial(c),
+	                  "{\"decision\": \"approve\"}", NULL), PCRM_ESTATE, "state \"review\"");
+	to_review(t, c);
+	cr_assert_str_eq(wo_state(t, c, state, sizeof(state)), "review");
+	/* no reply goes out unreviewed */
+	pcrm_assert_fails(pcrm_complaint_reply(t->ctx, &city_agent, pcrm_complaint_serial(c), reply,
+	                  NULL), PCRM_ESTATE, "state \"reply\"");
+	/* bad decisions are refused by name, nothing changes */
+	pcrm_assert_fails(pcrm_complaint_review(t->ctx, &jn_lead, pcrm_complaint_serial(c),
+	                  "{\"decision\": \"maybe\"}", NULL), PCRM_EINVAL, "decision");
+	pcrm_assert_fails(pcrm_complaint_review(t->ctx, &jn_lead, pcrm_complaint_serial(c),
+	                  "{\"decision\": \"return\"}", NULL), PCRM_EINVAL, "reason");
+	pcrm_assert_fails(pcrm_complaint_review(t->ctx, &jn_lead, pcrm_complaint_serial(c),
+	                  "{\"decision\": \"approve\", \"by\": \"x\"}", NULL), PCRM_EINVAL, "by");
+	/* the agent who handled it cannot approve it: the guard needs a team lead (level 2) */
+	pcrm_assert_fails(pcrm_complaint_review(t->ctx, &city_agent, pcrm_complaint_serial(c),
+	                  "{\"decision\": \"approve\"}", NULL), PCRM_EPERM, "");
+	/* nor can another unit's lead see it */
+	pcrm_assert_fails(pcrm_complaint_review(t->ctx, &qd_agent, pcrm_complaint_serial(c),
+	                  "{\"decision\": \"approve\"}", NULL), PCRM_EPERM, "");
+	cr_assert_str_eq(wo_state(t, c, state, sizeof(state)), "review");
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'complaint.review'"), 0);
+
+	/* returned (退单): back to handling with the reason, counted */
+	pcrm_assert_ok(pcrm_complaint_review(t->ctx, &jn_lead, pcrm_complaint_serial(c),
+	               "{\"decision\": \"return\", \"reason\": \"未核实录音\"}", &r));
+	cr_assert(strstr(pcrm_complaint_json(r), "\"review_returns\":1"), "%s",
+	          pcrm_complaint_json(r));
+	cr_assert_str_eq(pcrm_complaint_status(r), "open");
+	pcrm_complaint_free(r);
+	cr_assert_str_eq(wo_state(t, c, state, sizeof(state)), "handling");
+	/* a ticket in review or returned is not handled */
+	pcrm_assert_ok(pcrm_complaint_stats_compute(t->ctx, &root_admin, NULL, from, t->now + 1,
+	                                            "category", &s));
+	cr_assert_eq(only_group(s)->received, 1);
+	cr_assert_eq(only_group(s)->handled, 0);
+	pcrm_complaint_stats_free(s);
+
+	/* a second opinion, approved: the reply may go out and completes the reply clock */
+	to_review(t, c);
+	pcrm_assert_ok(pcrm_complaint_review(t->ctx, &jn_lead, pcrm_complaint_serial(c),
+	               "{\"decision\": \"approve\"}", &r));
+	cr_assert(strstr(pcrm_complaint_json(r), "\"review_returns\":1"));
+	pcrm_complaint_free(r);
+	cr_assert_str_eq(wo_state(t, c, state, sizeof(state)), "reply");
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, pcrm_complaint_work_order_id(c), &wo));
+	/* the reply clock runs from the (first) opinion and has not stopped */
+	cr_assert_gt(pcrm_workorder_clock_started_at(wo, "reply"), 0);
+	cr_assert_not(clock_stopped(wo, "reply"), "%s", pcrm_workorder_json(wo));
+	cr_assert(clock_stopped(wo, "opinion"), "%s", pcrm_workorder_json(wo));
+	pcrm_workorder_free(wo);
+	t->now += 600;
+	pcrm_assert_ok(pcrm_complaint_reply(t->ctx, &city_agent, pcrm_complaint_serial(c), reply, &r));
+	cr_assert_str_eq(pcrm_complaint_status(r), "replied");
+	cr_assert(strstr(pcrm_complaint_json(r), "\"reply_channel\":\"sms\""));
+	pcrm_complaint_free(r);
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, pcrm_complaint_work_order_id(c), &wo));
+	cr_assert_str_eq(pcrm_workorder_state(wo), "return_visit");
+	/* the reply stopped the reply clock: its record has the elapsed time */
+	cr_assert(clock_stopped(wo, "reply"), "%s", pcrm_workorder_json(wo));
+	pcrm_workorder_free(wo);
+	pcrm_assert_ok(pcrm_complaint_stats_compute(t->ctx, &root_admin, NULL, from, t->now + 1,
+	                                            "category", &s));
+	cr_assert_eq(only_group(s)->handled, 1);
+	assert_rate(only_group(s)->reply_rate, "1.0000");
+	pcrm_complaint_stats_free(s);
+	/* both reviews audited, the reason left out (it may name people) */
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'complaint.review'"), 2);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE summary LIKE '%未核实录音%'"), 0);
+	pcrm_complaint_free(c);
+}
+
+PCRM_BACKEND_TEST(complaint, merge_works_past_acceptance_and_keeps_history)
+{
+	pcrm_complaint *a, *b, *d, *merged;
+	pcrm_complaint_stats *s;
+	pcrm_workorder *wo;
+	pcrm_workorder_history *h;
+	size_t n_before;
+	pcrm_time from;
+	setup(t);
+	from = t->now;
+	a = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" ZHANG "\"");
+	b = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" ZHANG "\"");
+	d = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" ZHANG "\"");
+	/* b is already in review, with its opinion given */
+	to_review(t, b);
+	pcrm_assert_ok(pcrm_workorder_history_load(t->ctx, &city_agent,
+	                                           pcrm_complaint_work_order_id(b), &h));
+	n_before = pcrm_workorder_history_count(h);
+	pcrm_workorder_history_free(h);
+	/* an agent may not close it this way: the guard needs level 2 */
+	pcrm_assert_fails(pcrm_complaint_merge(t->ctx, &city_agent, pcrm_complaint_serial(b),
+	                  pcrm_complaint_serial(a), NULL), PCRM_EPERM, "");
+	pcrm_assert_ok(pcrm_complaint_merge(t->ctx, &jn_lead, pcrm_complaint_serial(b),
+	                                    pcrm_complaint_serial(a), "同一事项重复来电"));
+	pcrm_assert_ok(pcrm_complaint_get(t->ctx, &city_agent, pcrm_complaint_serial(b), &merged));
+	cr_assert_str_eq(pcrm_complaint_status(merged), "merged");
+	cr_assert_str_eq(pcrm_complaint_merged_into(merged), pcrm_complaint_serial(a));
+	pcrm_complaint_free(merged);
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &city_agent, pcrm_complaint_work_order_id(b), &wo));
+	cr_assert_str_eq(pcrm_workorder_status(wo), "closed");
+	pcrm_workorder_free(wo);
+	/* its history stays and gains the merge */
+	pcrm_assert_ok(pcrm_workorder_history_load(t->ctx, &city_agent,
+	                                           pcrm_complaint_work_order_id(b), &h));
+	cr_assert_gt(pcrm_workorder_history_count(h), n_before);
+	/* the first new entry is the "merged" transition (the link follows it) */
+	cr_assert(strstr(pcrm_workorder_history_at(h, n_before), "\"merged\""), "%s",
+	          pcrm_workorder_history_at(h, n_before));
+	pcrm_workorder_history_free(h);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM work_order_link WHERE relation = "
+	                      "'duplicate_of'"), 1);
+
+	/* a ticket already replied to (return visit pending) merges too */
+	to_reply(t, d);
+	pcrm_assert_ok(pcrm_complaint_reply(t->ctx, &city_agent, pcrm_complaint_serial(d),
+	               "{\"channel\": \"phone\", \"content\": \"x\", \"substantiated\": false}",
+	               NULL));
+	pcrm_assert_ok(pcrm_complaint_merge(t->ctx, &jn_lead, pcrm_complaint_serial(d),
+	                                    pcrm_complaint_serial(a), NULL));
+	/* the survivor alone counts; the merged ones are left out of every statistic */
+	pcrm_assert_ok(pcrm_complaint_stats_compute(t->ctx, &root_admin, NULL, from, t->now + 1,
+	                                            "category", &s));
+	cr_assert_eq(only_group(s)->received, 1);
+	cr_assert_eq(only_group(s)->handled, 0);
+	pcrm_complaint_stats_free(s);
+
+	/* a closed ticket is not merged: it was handled in full */
+	to_reply(t, a);
+	pcrm_assert_ok(pcrm_complaint_reply(t->ctx, &city_agent, pcrm_complaint_serial(a),
+	               "{\"channel\": \"phone\", \"content\": \"x\", \"substantiated\": false}",
+	               NULL));
+	pcrm_assert_ok(pcrm_complaint_return_visit(t->ctx, &city_agent, pcrm_complaint_serial(a),
+	               "{\"result\": \"满意\", \"satisfaction\": \"satisfied\"}", NULL));
+	{
+		pcrm_complaint *e = file_ok(t->ctx, &city_agent, ", \"customer_no\": \"" ZHANG "\"");
+		pcrm_assert_fails(pcrm_complaint_merge(t->ctx, &jn_lead, pcrm_complaint_serial(a),
+		                  pcrm_complaint_serial(e), NULL), PCRM_ESTATE, "closed");
+		pcrm_complaint_free(e);
+	}
+	pcrm_assert_ok(pcrm_complaint_get(t->ctx, &city_agent, pcrm_complaint_serial(a), &merged));
+	cr_assert_str_eq(pcrm_complaint_status(merged), "closed");
+	pcrm_complaint_free(merged);
+	pcrm_complaint_free(a);
+	pcrm_complaint_free(b);
+	pcrm_complaint_free(d);
 }

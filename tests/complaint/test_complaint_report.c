@@ -94,7 +94,7 @@ static pcrm_complaint *file_at(pcrm_ctx *ctx, const char *customer, const char *
 	return c;
 }
 
-/* Moves the ticket's work order to "reply" (contact, opinion), as the workflow requires. */
+/* Moves the ticket's work order to "reply" (contact, opinion, approval), as the workflow requires. */
 static void to_reply(pcrm_ctx *ctx, const pcrm_complaint *c)
 {
 	pcrm_workorder *wo;
@@ -108,6 +108,8 @@ static void to_reply(pcrm_ctx *ctx, const pcrm_complaint *c)
 	pcrm_assert_ok(pcrm_workorder_fire(ctx, &city_agent, pcrm_complaint_work_order_id(c), v,
 	                                   "opinion", "{\"opinion\": \"已处理\"}", NULL, NULL));
 	pcrm_workorder_free(wo);
+	pcrm_assert_ok(pcrm_complaint_review(ctx, &jn_lead, pcrm_complaint_serial(c),
+	                                     "{\"decision\": \"approve\"}", NULL));
 }
 
 static void reply(pcrm_ctx *ctx, const pcrm_complaint *c, int substantiated, const char *visit)
@@ -674,4 +676,66 @@ PCRM_BACKEND_TEST(complaint_report, contact_history_for_customers_not_for_anonym
 	json_decref(doc);
 	pcrm_complaint_free(c);
 	pcrm_complaint_free(anon);
+}
+
+/*
+ * Once every time limit of a ticket has passed, its work order has no
+ * running deadline (null), but the overdue list still gives the due time it
+ * missed: the earliest unmet one (here the first contact's, one working day
+ * after acceptance), and the page prints both.
+ */
+PCRM_BACKEND_TEST(complaint_report, the_overdue_list_keeps_the_missed_due_time)
+{
+	pcrm_complaint *c, *in_time;
+	pcrm_workorder *wo;
+	pcrm_time accepted, first_contact_due;
+	json_t *r, *list;
+	const json_t *row;
+	char *html = NULL;
+	int processed;
+	setup(t->ctx);
+	pcrm_assert_ok(pcrm_time_parse("2026-11-02T09:00:00+08:00", &accepted));
+	t->now = accepted;
+	c = file_at(t->ctx, ZHANG, "service", "attitude", "2026-11-02T09:00:00+08:00", "无人联系");
+	/* one contacted in time: its first-contact clock is met, so it missed nothing yet */
+	in_time = file_at(t->ctx, LI, "business", "billing", "2026-11-02T09:00:00+08:00", "按时");
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, pcrm_complaint_work_order_id(in_time),
+	                                   1, "contact", "{\"contact_note\": \"已联系\"}", NULL, NULL));
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &root_admin, pcrm_complaint_work_order_id(c), &wo));
+	first_contact_due = pcrm_workorder_clock_due_at(wo, "first_contact");
+	cr_assert_gt(first_contact_due, accepted);
+	pcrm_workorder_free(wo);
+	/* ten days later every limit (1 and 5 working days) has passed */
+	t->now = accepted + 10 * DAY;
+	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &system_actor, t->now, &processed));
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &root_admin, pcrm_complaint_work_order_id(c), &wo));
+	cr_assert(pcrm_workorder_is_overdue(wo));
+	cr_assert_eq(pcrm_workorder_due_at(wo), 0, "no limit runs any more");
+	pcrm_workorder_free(wo);
+
+	r = report_json(t->ctx, &root_admin, "{\"period\": \"month\", \"date\": \"2026-11-15\"}",
+	                &html);
+	list = json_object_get(r, "overdue");
+	/* the in-time one is overdue too (its handling opinion is late), and listed after c */
+	cr_assert_eq(num(list, "total"), 2);
+	row = at(json_object_get(list, "tickets"), 0);
+	cr_assert_str_eq(text(row, "serial"), pcrm_complaint_serial(c));
+	cr_assert(json_is_null(json_object_get(row, "deadline")));
+	assert_instant(text(row, "missed_due_at"), first_contact_due);
+	/* the in-time ticket met its first contact: what it missed is the 5-day reply deadline */
+	row = at(json_object_get(list, "tickets"), 1);
+	cr_assert_str_eq(text(row, "serial"), pcrm_complaint_serial(in_time));
+	cr_assert_gt(strlen(text(row, "missed_due_at")), 0);
+	{
+		pcrm_time missed;
+		pcrm_assert_ok(pcrm_time_parse(text(row, "missed_due_at"), &missed));
+		cr_assert_gt(missed, first_contact_due);
+		cr_assert_lt(missed, t->now);
+	}
+	cr_assert(strstr(html, "全部时限已过"), "%s", html);
+	cr_assert(strstr(html, "<th>已超时限</th>"), "%s", html);
+	json_decref(r);
+	free(html);
+	pcrm_complaint_free(c);
+	pcrm_complaint_free(in_time);
 }

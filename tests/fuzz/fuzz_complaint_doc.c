@@ -1,6 +1,7 @@
 /*
- * Fuzz target for complaint filing documents (pcrm_complaint_file()'s JSON):
- * the validation runs without a store.  Whatever it accepts must hold the
+ * Fuzz target for complaint filing documents (pcrm_complaint_file()'s JSON)
+ * and review documents (pcrm_complaint_review()'s): the validation runs
+ * without a store.  Whatever it accepts must hold the
  * documented values and limits; a refusal is only PCRM_EINVAL (or
  * PCRM_ENOMEM) with a message.
  */
@@ -58,6 +59,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		require((rc == PCRM_EINVAL || rc == PCRM_ENOMEM) && pcrm_error_last()[0] != '\0');
 	json_decref(doc);
+
+	/* the same input as a supervisor's review document (pcrm_complaint_review()) */
+	{
+		const char *decision, *reason;
+		rc = pcrm__complaint_review_parse(text, &doc, &decision, &reason);
+		if (rc == PCRM_OK) {
+			require(strcmp(decision, "approve") == 0 || strcmp(decision, "return") == 0);
+			require(strcmp(decision, "approve") == 0 || reason != NULL);
+			require(!reason || (strlen(reason) >= 1 && strlen(reason) <= 2000));
+		} else {
+			require((rc == PCRM_EINVAL || rc == PCRM_ENOMEM) &&
+			        pcrm_error_last()[0] != '\0');
+		}
+		json_decref(doc);
+	}
 	free(text);
 	return 0;
 }

@@ -87,6 +87,7 @@ def test_merge_reply_and_return_visit(tickets):
     wo = tickets.workorder_get(CITY_AGENT, a.work_order_id)
     wo = tickets.workorder_fire(CITY_AGENT, wo.id, wo.version, "contact", {"contact_note": "已联系"})
     tickets.workorder_fire(CITY_AGENT, wo.id, wo.version, "opinion", {"opinion": "已处理"})
+    tickets.complaint_review(CITY_LEAD, a.serial, {"decision": "approve"})
     r = tickets.complaint_reply(CITY_AGENT, a.serial, {"channel": "phone", "content": "已致歉",
                                                        "substantiated": True})
     assert r.status == "replied" and r.fields["substantiated"] is True
@@ -101,6 +102,7 @@ def test_statistics_and_csv(tickets, clock):
     wo = tickets.workorder_get(CITY_AGENT, a.work_order_id)
     wo = tickets.workorder_fire(CITY_AGENT, wo.id, wo.version, "contact", {"contact_note": "x"})
     tickets.workorder_fire(CITY_AGENT, wo.id, wo.version, "opinion", {"opinion": "x"})
+    tickets.complaint_review(CITY_LEAD, a.serial, {"decision": "approve"})
     clock.t += 3600
     tickets.complaint_reply(CITY_AGENT, a.serial, {"channel": "phone", "content": "x",
                                                    "substantiated": False})
@@ -145,3 +147,29 @@ def test_overdue_duration_and_rebuild(tickets, clock):
         tickets.complaint_stats_rebuild(QINGDAO_AGENT, org_unit="3701")
     with pytest.raises(powercrm.InvalidInput, match="group_by"):
         tickets.complaint_stats(ROOT_ADMIN, start, end, "weather", direct=True)
+
+
+def test_review_returns_then_approves_and_merge_past_acceptance(tickets):
+    a = tickets.complaint_file(CITY_AGENT, CALL)
+    b = tickets.complaint_file(CITY_AGENT, CALL)
+    wo = tickets.workorder_get(CITY_AGENT, a.work_order_id)
+    wo = tickets.workorder_fire(CITY_AGENT, wo.id, wo.version, "contact", {"contact_note": "x"})
+    wo = tickets.workorder_fire(CITY_AGENT, wo.id, wo.version, "opinion", {"opinion": "x"})
+    assert wo.state == "review"
+    with pytest.raises(powercrm.InvalidInput, match="reason"):
+        tickets.complaint_review(CITY_LEAD, a.serial, {"decision": "return"})
+    with pytest.raises(powercrm.PermissionDenied):
+        tickets.complaint_review(CITY_AGENT, a.serial, {"decision": "approve"})
+    r = tickets.complaint_review(CITY_LEAD, a.serial, {"decision": "return", "reason": "补充核实"})
+    assert r.fields["review_returns"] == 1 and r.status == "open"
+    wo = tickets.workorder_get(CITY_AGENT, a.work_order_id)
+    assert wo.state == "handling"
+    wo = tickets.workorder_fire(CITY_AGENT, wo.id, wo.version, "opinion", {"opinion": "y"})
+    r = tickets.complaint_review(CITY_LEAD, a.serial, {"decision": "approve"})
+    assert tickets.workorder_get(CITY_AGENT, a.work_order_id).state == "reply"
+    # b is in handling: a duplicate past acceptance still merges, its work order closes
+    wo = tickets.workorder_get(CITY_AGENT, b.work_order_id)
+    tickets.workorder_fire(CITY_AGENT, wo.id, wo.version, "contact", {"contact_note": "x"})
+    tickets.complaint_merge(CITY_LEAD, b.serial, a.serial)
+    assert tickets.complaint_get(CITY_AGENT, b.serial).status == "merged"
+    assert tickets.workorder_get(CITY_AGENT, b.work_order_id).status == "closed"

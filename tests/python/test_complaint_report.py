@@ -35,6 +35,8 @@ def test_month_report_json_and_page(tickets, clock):  # noqa: F811
     wo = tickets.workorder_get(CITY_AGENT, a.work_order_id)
     wo = tickets.workorder_fire(CITY_AGENT, wo.id, wo.version, "contact", {"contact_note": "x"})
     tickets.workorder_fire(CITY_AGENT, wo.id, wo.version, "opinion", {"opinion": "x"})
+    tickets.complaint_review(powercrm.Actor("lead-jn", "agent", 2, "3701"), a.serial,
+                             {"decision": "approve"})
     tickets.complaint_reply(CITY_AGENT, a.serial, {"channel": "phone", "content": "x",
                                                    "substantiated": True})
     clock.t += 2 * 86400

@@ -104,10 +104,10 @@ def test_complaint_stats(tmp_path, store_uri):
     db = store_uri  # SQLite and PostgreSQL
     out = run("complaint_stats.py", "--store", db, str(tmp_path / "stats.csv"), cwd=tmp_path)
     assert "defined workflow complaint version 1" in out
-    assert "12 work orders, 39 actions" in out
+    assert "12 work orders, 45 actions" in out
     with open(tmp_path / "stats.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    states = ["accepted", "handling", "reply", "return_visit", "closed"]
+    states = ["accepted", "handling", "review", "reply", "return_visit", "closed"]
     assert list(rows[0])[:4 + len(states)] == ["org_unit", "org_name", "workflow", "total"] + \
         states
 

@@ -212,3 +212,27 @@ def test_named_clocks_levels_and_classes(ctx, clock):
     assert m.sla_class == "normal"
     with pytest.raises(powercrm.PermissionDenied):
         ctx.workorder_reclassify(CITY_AGENT, major.id, m.version, "major")
+
+
+def test_escalation_levels_notify_a_role(ctx):
+    ctx.workflow_define(ROOT_ADMIN, {
+        "name": "roles",
+        "states": [{"name": "handling", "initial": True, "limit": {"minutes": 100, "levels": [
+            {"percent": 80, "notify": {"role": "agent", "level": 2}},
+            {"percent": 150, "escalate": True,
+             "notify": {"role": "monitor", "unit": "parent"}}]}},
+            {"name": "closed", "final": True}],
+        "transitions": [{"event": "close", "from": "handling", "to": "closed"}]})
+    wo = ctx.workorder_open(ROOT_ADMIN, "roles", "R1", "370102")
+    ctx.workorder_tick(SYSTEM, wo.opened_at + 150 * 60)
+    told = [n for n in ctx.notification_claim(SYSTEM) if n.kind == "notify"]
+    assert [(n.org_unit, n.recipient, n.recipient_role, n.recipient_level) for n in told] == [
+        ("370102", None, "agent", 2), ("3701", None, "monitor", None)]
+    assert told[1].note.endswith("to monitor in 3701")
+    with pytest.raises(powercrm.InvalidInput, match=r"notify\.role"):
+        ctx.workflow_define(ROOT_ADMIN, {
+            "name": "bad", "states": [
+                {"name": "a", "initial": True, "limit": {"minutes": 10, "levels": [
+                    {"percent": 80, "notify": {"role": "boss"}}]}},
+                {"name": "z", "final": True}],
+            "transitions": [{"event": "e", "from": "a", "to": "z"}]})

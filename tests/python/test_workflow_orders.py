@@ -12,6 +12,7 @@ from conftest import CALENDARS, CITY_ADMIN, CITY_AGENT, MONITOR, ROOT_ADMIN, SOU
 
 JUNIOR_ADMIN = powercrm.Actor("admin-jn1", "admin", 1, "3701")
 TICK = powercrm.Actor("tick", "system", 1, "37")
+CITY_LEAD = powercrm.Actor("lead-jn", "agent", 2, "3701")
 HOUR = 3600
 DAY = 86400
 
@@ -116,6 +117,7 @@ REPLY = {"channel": "sms", "content": "已恢复供电", "substantiated": True}
 def to_return_visit(ctx, c):
     ctx.workorder_fire(CITY_AGENT, c.work_order_id, 1, "contact", {"contact_note": "已联系"})
     ctx.workorder_fire(CITY_AGENT, c.work_order_id, 2, "opinion", {"opinion": "已处理"})
+    ctx.complaint_review(CITY_LEAD, c.serial, {"decision": "approve"})
     ctx.complaint_reply(CITY_AGENT, c.serial, REPLY)
 
 
@@ -125,7 +127,7 @@ def test_ticket_reopen_and_failed_visits(tickets, clock):
     r = tickets.complaint_visit_failed(CITY_AGENT, c.serial, {"note": "无人接听"})
     assert r.status == "replied" and r.fields["visit_attempts"] == 1
     with pytest.raises(powercrm.InvalidInput, match="satisfaction"):
-        tickets.workorder_fire(CITY_AGENT, c.work_order_id, 5, "visit",
+        tickets.workorder_fire(CITY_AGENT, c.work_order_id, 6, "visit",
                                {"satisfaction": "还行"})
     r = tickets.complaint_visit_failed(CITY_AGENT, c.serial, {"note": "关机"})
     assert r.status == "closed"

@@ -214,6 +214,7 @@ CALL(pcrm_complaint_config_set) { UNUSED_KEY; return pcrm_complaint_config_set(w
 CALL(pcrm_complaint_file) { pcrm_complaint *c = NULL; int rc; UNUSED_KEY; rc = pcrm_complaint_file(w->t->ctx, a, "{\"channel\": \"phone\", \"category\": \"service\", \"subcategory\": \"attitude\", \"nature\": \"complaint\", \"description\": \"x\", \"customer_no\": \"Q1\"}", &c); pcrm_complaint_free(c); return rc; }
 CALL(pcrm_complaint_get) { pcrm_complaint *c = NULL; int rc = pcrm_complaint_get(w->t->ctx, a, k, &c); pcrm_complaint_free(c); return rc; }
 CALL(pcrm_complaint_merge) { return pcrm_complaint_merge(w->t->ctx, a, k, "3702-20261123-00002", "x"); }
+CALL(pcrm_complaint_review) { pcrm_complaint *c = NULL; int rc = pcrm_complaint_review(w->t->ctx, a, k, "{\"decision\": \"approve\"}", &c); pcrm_complaint_free(c); return rc; }
 CALL(pcrm_complaint_reply) { pcrm_complaint *c = NULL; int rc = pcrm_complaint_reply(w->t->ctx, a, k, "{\"text\": \"x\"}", &c); pcrm_complaint_free(c); return rc; }
 CALL(pcrm_complaint_return_visit) { pcrm_complaint *c = NULL; int rc = pcrm_complaint_return_visit(w->t->ctx, a, k, "{\"satisfaction\": \"satisfied\"}", &c); pcrm_complaint_free(c); return rc; }
 CALL(pcrm_complaint_stats_compute) { pcrm_complaint_stats *s = NULL; int rc = pcrm_complaint_stats_compute(w->t->ctx, a, k, 0, now_of(w), "category", &s); pcrm_complaint_stats_free(s); return rc; }
@@ -333,6 +334,7 @@ static const struct scope_entry table[] = {
 	E(pcrm_complaint_file, NULL, NULL, OUT_SCOPED),
 	E(pcrm_complaint_get, NULL, "3702-20261123-00001", OUT_REFUSED),
 	E(pcrm_complaint_merge, NULL, "3702-20261123-00001", OUT_REFUSED),
+	E(pcrm_complaint_review, NULL, "3702-20261123-00001", OUT_REFUSED),
 	E(pcrm_complaint_reply, NULL, "3702-20261123-00001", OUT_REFUSED),
 	E(pcrm_complaint_return_visit, NULL, "3702-20261123-00001", OUT_REFUSED),
 	E(pcrm_complaint_reopen, NULL, "3702-20261123-00001", OUT_REFUSED),

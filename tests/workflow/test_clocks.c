@@ -383,3 +383,109 @@ PCRM_BACKEND_TEST(clocks, a_cancelled_work_order_has_no_running_clock)
 	cr_assert_eq(tick(t->ctx, t->now + 10 * HOUR), 0);
 	pcrm_workorder_free(wo);
 }
+
+/*
+ * Levels that name a role (and level) in the handling unit or the unit
+ * above, as Znuny and GLPI do: the team lead at 80 %, the unit manager at
+ * 100 %, the superior unit's supervisor at 150 %.
+ */
+static const char *const roles_def =
+	"{\"name\": \"roles\","
+	" \"states\": ["
+	"  {\"name\": \"handling\", \"initial\": true, \"limit\": {\"minutes\": 100, \"levels\": ["
+	"    {\"percent\": 80, \"notify\": {\"role\": \"agent\", \"level\": 2}},"
+	"    {\"percent\": 100, \"flag\": true, \"notify\": {\"role\": \"admin\", \"level\": 3,"
+	"                                                 \"unit\": \"own\"}},"
+	"    {\"percent\": 150, \"escalate\": true, \"notify\": {\"role\": \"monitor\","
+	"                                                      \"unit\": \"parent\"}}]}},"
+	"  {\"name\": \"closed\", \"final\": true}],"
+	" \"transitions\": [{\"event\": \"close\", \"from\": \"handling\", \"to\": \"closed\"}]}";
+
+PCRM_BACKEND_TEST(clocks, levels_notify_a_role_in_the_handling_unit_or_the_one_above)
+{
+	pcrm_workorder *wo, *top;
+	pcrm_notification_list *l;
+	const pcrm_notification *n;
+	pcrm_time t0 = t->now;
+	int v = 0;
+	make_tree(t->ctx);
+	pcrm_assert_ok(pcrm_workflow_define(t->ctx, &root_admin, roles_def, NULL, &v));
+	pcrm_assert_ok(pcrm_workorder_open(t->ctx, &root_admin, "roles", "R1", NULL, "370102", NULL,
+	                                   &wo));
+	/* a province-level work order has no unit above: its own unit is told, and says so */
+	pcrm_assert_ok(pcrm_workorder_open(t->ctx, &root_admin, "roles", "R2", NULL, "37", NULL,
+	                                   &top));
+	cr_assert_eq(tick(t->ctx, t0 + 80 * MIN), 2);
+	/* 100 %: the level and the limit's own expiry timer, for each work order */
+	cr_assert_eq(tick(t->ctx, t0 + 100 * MIN), 4);
+	cr_assert_eq(tick(t->ctx, t0 + 150 * MIN), 2);
+	cr_assert_eq(tick(t->ctx, t0 + 300 * MIN), 0, "each level fires once");
+
+	pcrm_assert_ok(pcrm_notification_claim(t->ctx, &root_admin, "37", 100, 60, &l));
+	/* R1's entries: 1 open, 2 level 80 %, 3 its notify, 4 level 100 %, 5 notify, 6 level
+	   150 %, 7 escalate, 8 notify; only the notify entries carry a role */
+	cr_assert_eq(count_where(t, "SELECT COUNT(*) FROM work_order_notification WHERE "
+	                            "recipient_role IS NOT NULL"),
+	             6);
+	for (size_t i = 0; i < pcrm_notification_list_count(l); i++) {
+		n = pcrm_notification_list_at(l, i);
+		if (strcmp(n->work_order_id, pcrm_workorder_id(wo)) != 0 || strcmp(n->kind, "notify"))
+			continue;
+		cr_assert_null(n->recipient, "a role is told, not the owner");
+		cr_assert_not_null(n->recipient_role);
+		if (strcmp(n->recipient_role, "agent") == 0) {
+			cr_assert_eq(n->recipient_level, 2);
+			cr_assert_str_eq(n->org_unit, "370102");
+			cr_assert(strstr(n->note, "to agent level 2 in 370102"), "%s", n->note);
+		} else if (strcmp(n->recipient_role, "admin") == 0) {
+			cr_assert_eq(n->recipient_level, 3);
+			cr_assert_str_eq(n->org_unit, "370102");
+		} else {
+			cr_assert_str_eq(n->recipient_role, "monitor");
+			cr_assert_eq(n->recipient_level, 0, "no level: any");
+			cr_assert_str_eq(n->org_unit, "3701", "the unit above the handling unit");
+			cr_assert(strstr(n->note, "to monitor in 3701"), "%s", n->note);
+		}
+	}
+	/* the top unit's 150 % target: told in its own unit, the note says why */
+	cr_assert_eq(count_where(t, "SELECT COUNT(*) FROM work_order_notification WHERE "
+	                            "recipient_role = 'monitor' AND org_unit = '37' AND note LIKE "
+	                            "'%no unit above 37%'"),
+	             1);
+	pcrm_notification_list_free(l);
+	/* the work order stays with its unit: supervision is added, ownership does not move */
+	{
+		pcrm_workorder *w = get(t, pcrm_workorder_id(wo));
+		cr_assert_str_eq(pcrm_workorder_org_unit(w), "370102");
+		cr_assert_eq(pcrm_workorder_escalations(w), 1);
+		pcrm_workorder_free(w);
+	}
+	assert_replays(t, pcrm_workorder_id(wo));
+	pcrm_workorder_free(wo);
+	pcrm_workorder_free(top);
+}
+
+PCRM_BACKEND_TEST(clocks, a_role_target_is_validated_by_path)
+{
+	static const char *const bad[][2] = {
+		{ "{\"role\": \"boss\"}", "levels[0].notify.role" },
+		{ "{\"role\": \"system\"}", "levels[0].notify.role" },
+		{ "{\"role\": \"agent\", \"level\": 4}", "levels[0].notify.level" },
+		{ "{\"role\": \"agent\", \"unit\": \"grandparent\"}", "levels[0].notify.unit" },
+		{ "{\"operator\": \"x\", \"level\": 2}", "levels[0].notify: level and unit" },
+		{ "{\"operator\": \"x\", \"role\": \"agent\"}", "exactly one of" },
+	};
+	char def[1024];
+	make_tree(t->ctx);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(def, sizeof(def),
+		         "{\"name\": \"bad\", \"states\": [{\"name\": \"a\", \"initial\": true,"
+		         " \"limit\": {\"minutes\": 10, \"levels\": [{\"percent\": 80, \"notify\": %s}]}},"
+		         " {\"name\": \"z\", \"final\": true}],"
+		         " \"transitions\": [{\"event\": \"e\", \"from\": \"a\", \"to\": \"z\"}]}",
+		         bad[i][0]);
+		pcrm_assert_fails(pcrm_workflow_define(t->ctx, &root_admin, def, NULL, NULL),
+		                  PCRM_EINVAL, bad[i][1]);
+	}
+	cr_assert_eq(count_where(t, "SELECT COUNT(*) FROM workflow_def"), 0);
+}

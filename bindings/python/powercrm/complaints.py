@@ -155,8 +155,16 @@ class ComplaintMixin:
         """Merges duplicate `serial` into `survivor` (same customer only)."""
         self._call(_ll.pcrm_complaint_merge, _actor(actor), serial, survivor, note)
 
+    def complaint_review(self, actor, serial, document):
+        """The supervisor's review of the handling opinion: {"decision": "approve"} (on to
+        the reply) or {"decision": "return", "reason": ...} (back to handling, counted in
+        review_returns).  The shipped definitions need level 2."""
+        return self._complaint_call(_ll.pcrm_complaint_review, _actor(actor), serial,
+                                    json_dumps(document))
+
     def complaint_reply(self, actor, serial, document):
-        """Records the reply to the customer; fires the work order's "replied"."""
+        """Records the reply to the customer (after the review's approval); fires the work
+        order's "replied", which stops its reply clock."""
         return self._complaint_call(_ll.pcrm_complaint_reply, _actor(actor), serial,
                                     json_dumps(document))
 

@@ -111,11 +111,13 @@ class Notification:
     note: object
     created_at: int
     attempts: int       # how often it was claimed, this claim included
+    recipient_role: object = None  # a role told in org_unit ("agent", ...), or None
+    recipient_level: object = None  # that role's level 1..3, or None: any level
 
 
 def _notification(n):
     return Notification(n.id, n.work_order_id, n.seq, n.kind, n.org_unit, n.recipient, n.note,
-                        n.created_at, n.attempts)
+                        n.created_at, n.attempts, n.recipient_role, n.recipient_level or None)
 
 
 def _text(document):
