@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/error.h"
 #include "core/time_internal.h"
@@ -278,8 +279,9 @@ int pcrm__zone_load(const char *what, const char *name, struct pcrm__zone *out)
 	char path[4096];
 	unsigned char *buf;
 	size_t len;
+	struct stat st;
 	FILE *f;
-	int rc;
+	int rc, parsed = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (!name_ok(name))
@@ -290,8 +292,14 @@ int pcrm__zone_load(const char *what, const char *name, struct pcrm__zone *out)
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
 		return pcrm__error(PCRM_EINVAL, "%s: the zone directory path is too long", what);
 	if (!(f = fopen(path, "rb")))
-		return pcrm__error(errno == ENOENT ? PCRM_EINVAL : PCRM_EIO, "%s: \"%s\" is not in "
-		                   "the system's time zone data (%s)", what, name, dir);
+		return pcrm__error(errno == ENOENT || errno == ENOTDIR ? PCRM_EINVAL : PCRM_EIO,
+		                   "%s: \"%s\" is not in the system's time zone data (%s)", what, name,
+		                   dir);
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		return pcrm__error(PCRM_EINVAL, "%s: \"%s\" is not a zone (a directory of zones?)",
+		                   what, name);
+	}
 	if (!(buf = malloc(ZONE_FILE_MAX))) {
 		fclose(f);
 		return pcrm__error_oom();
@@ -300,13 +308,15 @@ int pcrm__zone_load(const char *what, const char *name, struct pcrm__zone *out)
 	rc = ferror(f) ? pcrm__error(PCRM_EIO, "%s: cannot read zone \"%s\"", what, name)
 	     : len == ZONE_FILE_MAX ? pcrm__error(PCRM_EINVAL, "%s: zone file \"%s\" is too large",
 	                                          what, name)
-	     : pcrm__zone_parse(buf, len, out);
+	     : (parsed = 1, pcrm__zone_parse(buf, len, out));
 	fclose(f);
 	free(buf);
-	if (rc < 0) {
+	if (rc < 0 && parsed) {
 		pcrm__error_prefix("%s: \"%s\"", what, name);
 		return rc;
 	}
+	if (rc < 0)
+		return rc;
 	memcpy(out->name, name, strlen(name) + 1);
 	return PCRM_OK;
 }
