@@ -31,16 +31,21 @@
 /* Pieces kept on the stack (a month with two clock changes fits). */
 #define PIECES_LOCAL 40
 
+static void index_row(const unsigned char *half, unsigned char *hour, unsigned char *run_end)
+{
+	for (int h = 0; h < 24; h++)
+		hour[h] = half[2 * h] == half[2 * h + 1] ? half[2 * h] : SPLIT_HOUR;
+	run_end[PCRM__DAY_SLOTS - 1] = PCRM__DAY_SLOTS;
+	for (int i = PCRM__DAY_SLOTS - 2; i >= 0; i--)
+		run_end[i] = half[i] == half[i + 1] ? run_end[i + 1] : (unsigned char)(i + 1);
+}
+
 void pcrm__tariff_index_hours(pcrm_tariff *t)
 {
-	for (int m = 0; m < 12; m++)
-		for (int h = 0; h < 24; h++) {
-			unsigned char a = t->weekday[m][2 * h], b = t->weekday[m][2 * h + 1];
-			t->weekday_hour[m][h] = a == b ? a : SPLIT_HOUR;
-			a = t->weekend[m][2 * h];
-			b = t->weekend[m][2 * h + 1];
-			t->weekend_hour[m][h] = a == b ? a : SPLIT_HOUR;
-		}
+	for (int m = 0; m < 12; m++) {
+		index_row(t->weekday[m], t->weekday_hour[m], t->weekday_run_end[m]);
+		index_row(t->weekend[m], t->weekend_hour[m], t->weekend_run_end[m]);
+	}
 }
 
 struct piece {
@@ -48,6 +53,7 @@ struct piece {
 	int64_t base;     /* the UTC instant whose local time is this day's 00:00 */
 	const unsigned char *half; /* period per half hour (NULL: outside the billing period) */
 	const unsigned char *hour; /* period per hour, or SPLIT_HOUR */
+	const unsigned char *run_end; /* per half hour: where its period's run ends */
 };
 
 struct pieces {
@@ -73,19 +79,41 @@ static int pieces_push(struct pieces *ps, const struct piece *p)
 	return PCRM_OK;
 }
 
-/* The schedule rows of local day `day` (days since 1970-01-01). */
-static void day_rows(const pcrm_tariff *t, const pcrm_calendar *cal, int64_t day,
+/*
+ * The schedule rows of local day `day` (days since 1970-01-01, civil date
+ * d).  The weekday comes from the day number (1970-01-01 was a Thursday),
+ * and the caller steps d from day to day: a full date conversion per day
+ * would cost more than summing its hourly intervals.
+ */
+static void day_rows(const pcrm_tariff *t, const pcrm_calendar *cal, int64_t day, pcrm_date d,
                      struct piece *p)
 {
-	pcrm_date d = pcrm_date_from_days(day);
-	int weekend;
+	int weekend, m = d.month - 1;
 
 	if (cal && t->holidays_as_weekend)
 		weekend = !pcrm_calendar_is_working_day(cal, d);
 	else
-		weekend = pcrm_date_weekday(d) >= 6;
-	p->half = weekend ? t->weekend[d.month - 1] : t->weekday[d.month - 1];
-	p->hour = weekend ? t->weekend_hour[d.month - 1] : t->weekday_hour[d.month - 1];
+		weekend = pcrm__floor_mod(day + 3, 7) >= 5; /* Saturday, Sunday */
+	p->half = weekend ? t->weekend[m] : t->weekday[m];
+	p->hour = weekend ? t->weekend_hour[m] : t->weekday_hour[m];
+	p->run_end = weekend ? t->weekend_run_end[m] : t->weekday_run_end[m];
+}
+
+/* The civil date of `day`, stepped from the date of `prev_day` when it is the day after. */
+static pcrm_date date_of(int64_t day, int64_t prev_day, pcrm_date prev)
+{
+	if (day != prev_day + 1 || prev.month == 0)
+		return pcrm_date_from_days(day);
+	if (prev.day < 28 || prev.day < pcrm_days_in_month(prev.year, prev.month)) {
+		prev.day++;
+		return prev;
+	}
+	prev.day = 1;
+	if (++prev.month == 13) {
+		prev.month = 1;
+		prev.year++;
+	}
+	return prev;
 }
 
 /* Cuts local days [first_day, first_day + days) into pieces. */
@@ -93,8 +121,9 @@ static int make_pieces(const pcrm_tariff *t, const pcrm_calendar *cal, int64_t f
                        int64_t days, struct pieces *ps)
 {
 	const struct pcrm__zone *z = t->zone;
-	int64_t at, end, next, row_day = INT64_MIN;
-	const unsigned char *half = NULL, *hour = NULL;
+	int64_t at, end, next, row_day = INT64_MIN, date_day = INT64_MIN;
+	const unsigned char *half = NULL, *hour = NULL, *run_end = NULL;
+	pcrm_date date = { 0, 0, 0 };
 	int32_t off;
 	int rc;
 
@@ -129,16 +158,20 @@ static int make_pieces(const pcrm_tariff *t, const pcrm_calendar *cal, int64_t f
 			p.to = end;
 		if (day != row_day) {
 			/* a clock change around midnight can give a piece of a day outside the period */
-			if (day >= first_day && day < first_day + days)
-				day_rows(t, cal, day, &p);
-			else
-				p.half = p.hour = NULL;
+			if (day >= first_day && day < first_day + days) {
+				date = date_of(day, date_day, date);
+				date_day = day;
+				day_rows(t, cal, day, date, &p);
+			} else
+				p.half = p.hour = p.run_end = NULL;
 			half = p.half;
 			hour = p.hour;
+			run_end = p.run_end;
 			row_day = day;
 		}
 		p.half = half;
 		p.hour = hour;
+		p.run_end = run_end;
 		if ((rc = pieces_push(ps, &p)) < 0)
 			return rc;
 		at = p.to;
@@ -241,6 +274,62 @@ static void run_flush(const struct run *r, struct pcrm__interval_totals *o)
 	o->has_max_demand = 1;
 }
 
+/*
+ * The fast lane: after interval i (checked in full, period run.p, local
+ * second `sod` of piece pc), the intervals that follow it back to back with
+ * the same length and stay in the same period and piece need none of the
+ * checks: each is aligned and overlaps nothing because the one before it
+ * did not, and its period is the run's.  They are only summed.  Returns the
+ * index of the last interval taken; stops before one whose energy would
+ * overflow the period's total, so the full checks report it.
+ */
+static size_t back_to_back(const pcrm_usage *u, size_t i, const struct piece *pc, int64_t sod,
+                           struct run *run, int64_t *prev_end, int64_t *max_end, int *rc)
+{
+	static const int64_t per_hour[13] = { 0, 12, 6, 4, 0, 0, 2, 0, 0, 0, 0, 0, 1 };
+	const struct pcrm__interval *iv = u->intervals;
+	int32_t seconds = iv[i].seconds;
+	int64_t end_sod = (int64_t)pc->run_end[sod / 1800] * 1800, expect = iv[i].start + seconds;
+	int64_t kw, biggest = 0;
+	uint64_t left = run->room - run->kwh;
+	size_t j = i + 1, last;
+
+	if (pc->to - pc->base < end_sod)
+		end_sod = pc->to - pc->base;
+	if (end_sod - sod < 2 * (int64_t)seconds)
+		return i; /* no room for a second one */
+	/* the last one that ends by end_sod (interval i ends by then: it was checked) */
+	last = i + (size_t)((end_sod - sod) / seconds) - 1;
+	if (last >= u->interval_count)
+		last = u->interval_count - 1;
+	for (; j <= last; j++, expect += seconds) {
+		uint64_t kwh = (uint64_t)iv[j].kwh;
+		if (iv[j].start != expect || iv[j].seconds != seconds || kwh > left)
+			break;
+		left -= kwh;
+		if ((int64_t)kwh > biggest)
+			biggest = (int64_t)kwh;
+	}
+	if (j == i + 1)
+		return i;
+	if (__builtin_mul_overflow(biggest, per_hour[seconds / 300], &kw)) {
+		/* report the first one, as one at a time would have */
+		for (size_t k = i + 1; k < j; k++)
+			if (__builtin_mul_overflow(iv[k].kwh, per_hour[seconds / 300], &kw)) {
+				*rc = pcrm__error(PCRM_EOVERFLOW, "usage.intervals[%zu]: demand too large", k);
+				return k;
+			}
+	}
+	run->kwh = run->room - left;
+	if (kw > run->kw)
+		run->kw = kw;
+	run->n += j - i - 1;
+	*prev_end = expect;
+	if (expect > *max_end)
+		*max_end = expect;
+	return j - 1;
+}
+
 int pcrm__intervals_to_periods(const pcrm_tariff *t, const pcrm_usage *u, int64_t first_day,
                                int64_t days, const pcrm_calendar *cal,
                                struct pcrm__interval_totals *out)
@@ -273,7 +362,12 @@ int pcrm__intervals_to_periods(const pcrm_tariff *t, const pcrm_usage *u, int64_
 
 		if (!pc || s < pc->from || s >= pc->to || !pc->half) {
 			pcrm_civil c;
-			if (!(pc = find_piece(&ps, s)) || !pc->half) {
+			/* in order, the next interval is mostly in the next piece */
+			if (pc && pc + 1 < ps.v + ps.n && s >= pc[1].from && s < pc[1].to)
+				pc++;
+			else
+				pc = find_piece(&ps, s);
+			if (!pc || !pc->half) {
 				if ((rc = civil_of(t, s, &c)) < 0) {
 					pcrm__error_prefix("usage.intervals[%zu].start", i);
 					goto done;
@@ -335,6 +429,10 @@ int pcrm__intervals_to_periods(const pcrm_tariff *t, const pcrm_usage *u, int64_
 		if (kw > run.kw)
 			run.kw = kw;
 		run.n++;
+		if (!st.used)
+			i = back_to_back(u, i, pc, sod, &run, &prev_end, &max_end, &rc);
+		if (rc < 0)
+			goto done;
 	}
 	run_flush(&run, out);
 	rc = PCRM_OK;

@@ -46,9 +46,15 @@ struct pcrm_tariff {
 	unsigned char weekday[12][PCRM__DAY_SLOTS];
 	unsigned char weekend[12][PCRM__DAY_SLOTS];
 	int holidays_as_weekend;
-	/* the period of each whole hour, or 0xFF when its half hours differ (interval.c) */
+	/*
+	 * Derived from the schedule for interval data (interval.c): the period of
+	 * each whole hour, or 0xFF when its half hours differ; and for each half
+	 * hour, the first later half hour of another period (48: none that day).
+	 */
 	unsigned char weekday_hour[12][24];
 	unsigned char weekend_hour[12][24];
+	unsigned char weekday_run_end[12][PCRM__DAY_SLOTS];
+	unsigned char weekend_run_end[12][PCRM__DAY_SLOTS];
 
 	/* energy: base price per period (PRICE_SCALE); tiers */
 	int64_t period_price[PCRM_TARIFF_MAX_PERIODS];
@@ -154,7 +160,7 @@ struct pcrm__interval_totals {
 	int64_t period_demand[PCRM_TARIFF_MAX_PERIODS];
 };
 
-/* Fills weekday_hour / weekend_hour from the half-hour schedule (after loading). */
+/* Fills the interval tables (weekday_hour, ..._run_end) from the schedule (after loading). */
 void pcrm__tariff_index_hours(pcrm_tariff *t);
 
 /*
