@@ -277,38 +277,66 @@ static void run_flush(const struct run *r, struct pcrm__interval_totals *o)
 /*
  * The fast lane: after interval i (checked in full, period run.p, local
  * second `sod` of piece pc), the intervals that follow it back to back with
- * the same length and stay in the same period and piece need none of the
+ * the same length and stay in the same period (within its piece, or on
+ * through midnight into following days of the same offset) need none of the
  * checks: each is aligned and overlaps nothing because the one before it
  * did not, and its period is the run's.  They are only summed.  Returns the
  * index of the last interval taken; stops before one whose energy would
  * overflow the period's total, so the full checks report it.
  */
-static size_t back_to_back(const pcrm_usage *u, size_t i, const struct piece *pc, int64_t sod,
-                           struct run *run, int64_t *prev_end, int64_t *max_end, int *rc)
+static size_t back_to_back(const pcrm_usage *u, size_t i, const struct piece *pc,
+                           const struct piece *pend, int64_t sod, struct run *run,
+                           int64_t *prev_end, int64_t *max_end, int *rc)
 {
 	static const int64_t per_hour[13] = { 0, 12, 6, 4, 0, 0, 2, 0, 0, 0, 0, 0, 1 };
 	const struct pcrm__interval *iv = u->intervals;
 	int32_t seconds = iv[i].seconds;
 	int64_t end_sod = (int64_t)pc->run_end[sod / 1800] * 1800, expect = iv[i].start + seconds;
 	int64_t kw, biggest = 0;
-	uint64_t left = run->room - run->kwh;
+	uint64_t left = run->room - run->kwh, sum = 0, bound;
 	size_t j = i + 1, last;
 
 	if (pc->to - pc->base < end_sod)
 		end_sod = pc->to - pc->base;
+	/*
+	 * A period that runs through midnight into a day with the same offset
+	 * goes on in the next piece (local seconds past 86400 on this base).
+	 */
+	for (const struct piece *next = pc + 1, *at = pc;
+	     next < pend && end_sod == at->to - pc->base && next->from == at->to &&
+	     next->base == at->base + 86400 && next->half && next->half[0] == run->p;
+	     at = next++) {
+		end_sod = next->base - pc->base + (int64_t)next->run_end[0] * 1800;
+		if (next->to - pc->base < end_sod)
+			end_sod = next->to - pc->base;
+	}
 	if (end_sod - sod < 2 * (int64_t)seconds)
 		return i; /* no room for a second one */
 	/* the last one that ends by end_sod (interval i ends by then: it was checked) */
 	last = i + (size_t)((end_sod - sod) / seconds) - 1;
 	if (last >= u->interval_count)
 		last = u->interval_count - 1;
+	/*
+	 * Summed without a check per interval: below, the largest value times
+	 * the count bounds the sum; only when that bound does not fit (values
+	 * near 2^63 / 288) is the run summed again one checked step at a time.
+	 */
 	for (; j <= last; j++, expect += seconds) {
-		uint64_t kwh = (uint64_t)iv[j].kwh;
-		if (iv[j].start != expect || iv[j].seconds != seconds || kwh > left)
+		int64_t kwh = iv[j].kwh;
+		if ((iv[j].start != expect) | (iv[j].seconds != seconds))
 			break;
-		left -= kwh;
-		if ((int64_t)kwh > biggest)
-			biggest = (int64_t)kwh;
+		sum += (uint64_t)kwh;
+		biggest = kwh > biggest ? kwh : biggest;
+	}
+	if (j > i + 1 && (__builtin_mul_overflow((uint64_t)biggest, (uint64_t)(j - i - 1), &bound) ||
+	                  bound > left)) {
+		size_t taken = i + 1;
+		for (sum = 0, biggest = 0; taken < j && (uint64_t)iv[taken].kwh <= left - sum; taken++) {
+			sum += (uint64_t)iv[taken].kwh;
+			biggest = iv[taken].kwh > biggest ? iv[taken].kwh : biggest;
+		}
+		j = taken; /* stops before the one that overflows: the full checks report it */
+		expect = iv[i].start + (int64_t)(j - i) * seconds;
 	}
 	if (j == i + 1)
 		return i;
@@ -320,7 +348,7 @@ static size_t back_to_back(const pcrm_usage *u, size_t i, const struct piece *pc
 				return k;
 			}
 	}
-	run->kwh = run->room - left;
+	run->kwh += sum;
 	if (kw > run->kw)
 		run->kw = kw;
 	run->n += j - i - 1;
@@ -430,7 +458,7 @@ int pcrm__intervals_to_periods(const pcrm_tariff *t, const pcrm_usage *u, int64_
 			run.kw = kw;
 		run.n++;
 		if (!st.used)
-			i = back_to_back(u, i, pc, sod, &run, &prev_end, &max_end, &rc);
+			i = back_to_back(u, i, pc, ps.v + ps.n, sod, &run, &prev_end, &max_end, &rc);
 		if (rc < 0)
 			goto done;
 	}

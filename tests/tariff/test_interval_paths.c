@@ -236,3 +236,34 @@ Test(interval_paths, overlap_found_out_of_order)
 	pcrm_usage_free(u);
 	pcrm_tariff_free(t);
 }
+
+/* Overflows inside a run of back-to-back intervals name what one at a time named. */
+Test(interval_paths, overflow_inside_a_run)
+{
+	pcrm_tariff *t = load_data_tariff("cn-residential-tiered-tou");
+	pcrm_civil c0 = { 2026, 7, 1, 0, 0, 0 };
+	pcrm_usage *u = NULL;
+	pcrm_bill *b = NULL;
+	pcrm_time start;
+
+	cr_assert_eq(pcrm_time_from_civil(&c0, 8 * 3600, &start), PCRM_OK);
+	/* 00:00-03:00 is one valley run: the third 4e12 kWh does not fit in the period's total */
+	cr_assert_eq(pcrm_usage_new(&u), PCRM_OK);
+	for (int h = 0; h < 3; h++)
+		cr_assert_eq(pcrm_usage_add_interval(u, start + h * 3600, 3600, D("4000000000000")),
+		             PCRM_OK);
+	expect_error(pcrm_bill_compute(t, NULL, DAY(2026, 7, 1), DAY(2026, 7, 31), u, NULL, &b),
+	             PCRM_EOVERFLOW, "a sum does not fit");
+	pcrm_usage_free(u);
+	/* a quarter hour of 3e12 kWh is 1.2e13 kW: interval 2's demand does not fit */
+	cr_assert_eq(pcrm_usage_new(&u), PCRM_OK);
+	cr_assert_eq(pcrm_usage_add_interval(u, start, 900, D("1")), PCRM_OK);
+	cr_assert_eq(pcrm_usage_add_interval(u, start + 900, 900, D("2")), PCRM_OK);
+	cr_assert_eq(pcrm_usage_add_interval(u, start + 1800, 900, D("3000000000000")), PCRM_OK);
+	cr_assert_eq(pcrm_usage_add_interval(u, start + 2700, 900, D("3000000000000")), PCRM_OK);
+	expect_error(pcrm_bill_compute(t, NULL, DAY(2026, 7, 1), DAY(2026, 7, 31), u, NULL, &b),
+	             PCRM_EOVERFLOW, "usage.intervals[2]: demand too large");
+	cr_assert_null(b);
+	pcrm_usage_free(u);
+	pcrm_tariff_free(t);
+}
