@@ -32,6 +32,19 @@
  * takes longer than the rest together, and the run / bare COPY ratio does
  * not need it.
  *
+ * PCRM_BENCH_ROUNDS=N: N rounds (default 3), each on a fresh store; the
+ * ratios are printed per round and as min / median / max at the end.
+ *
+ * PCRM_BENCH_POST_IN_RUN=1: the run posts each batch's bills in the batch's
+ * transaction ("post": true in its spec) instead of a separate
+ * pcrm_billing_post(); "library run" is then run + posting.
+ *
+ * Besides the bare COPY of the bills, a bare COPY (SQLite: batched INSERT)
+ * of the bills together with the ledger rows their posting wrote
+ * (ledger_entry, ledger_item, ledger_account) into tables of the same shape
+ * (keys, indexes and foreign keys: those of SQLite's stored table text, on
+ * PostgreSQL added to a LIKE copy) is the baseline of run + posting.
+ *
  * PCRM_BENCH_STMT_LOG=FILE (PostgreSQL): the run and the posting are
  * logged statement by statement with their durations
  * (log_min_duration_statement = 0) and the server log is copied to FILE,
@@ -62,7 +75,7 @@ static const pcrm_time OCT_TO = 1793462400;
 static const char run_spec[] =
 	"{\"org_unit\": \"P1\", \"period\": \"2026-10\", \"issue_date\": \"2026-11-01\","
 	" \"due_date\": \"2026-11-15\", \"tariffs\": {\"residential\": "
-	"\"cn-gd-guangzhou-residential\"}, \"batch_size\": %d}";
+	"\"cn-gd-guangzhou-residential\"}, \"batch_size\": %d, \"post\": %s}";
 /* The run spec's "tariffs", which the one statement reads too. */
 static const char run_tariffs[] = "{\"residential\": \"cn-gd-guangzhou-residential\"}";
 
@@ -432,8 +445,9 @@ static struct clock3 bare_copy(pcrm_ctx *ctx, const struct bill_rows *b, long pi
 
 /*
  * The rows a step stored in some tables, read back (not timed) and written
- * again into tables of the same shape (PostgreSQL: LIKE ... INCLUDING ALL;
- * SQLite: the stored CREATE TABLE / CREATE INDEX text under another name)
+ * again into tables of the same shape (PostgreSQL: LIKE ... INCLUDING ALL
+ * and the foreign keys; SQLite: the stored CREATE TABLE / CREATE INDEX text
+ * under another name, foreign keys included)
  * in one transaction through the bulk path: the floor for writing them.
  * Values go as text, as COPY's text format sends them anyway.
  */
@@ -518,9 +532,26 @@ static void shaped_copy(pcrm_ctx *ctx, int pg, const char *table, const char *co
 	char sql[1024];
 
 	if (pg) {
+		/* LIKE copies keys and indexes; the foreign keys (checked per row) are added after */
+		pcrm_sql_value v[1] = { PCRM_SQL_S(table) };
+		pcrm_rows *rows;
+		char *fks[16];
+		int n = 0, rc;
 		snprintf(sql, sizeof(sql), "CREATE TABLE %s (LIKE %s INCLUDING ALL)", copy, table);
 		if (st->driver->exec_script(st, sql))
 			die("shaped table");
+		if (pcrm__store_query(st, "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+		                          "WHERE conrelid = $1::regclass AND contype = 'f'", v, 1, &rows))
+			die("foreign keys");
+		while ((rc = pcrm__rows_next(rows)) == 1 && n < 16)
+			fks[n++] = strdup(pcrm__rows_text(rows, 0));
+		pcrm__rows_free(rows);
+		for (int i = 0; i < n; i++) {
+			snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD %s", copy, fks[i]);
+			if (st->driver->exec_script(st, sql))
+				die("foreign key");
+			free(fks[i]);
+		}
 		return;
 	}
 	/* SQLite: the table first, then its indexes, renamed */
@@ -856,6 +887,7 @@ static struct ratios run(const char *backend, const char *uri, long n, int batch
 	char example[64];
 	double t_setup = now_seconds(CLOCK_MONOTONIC);
 	int pg, one_sql = !getenv("PCRM_BENCH_NO_ONE_SQL");
+	int post_in_run = getenv("PCRM_BENCH_POST_IN_RUN") != NULL;
 	long pid;
 
 	pcrm_ctx_options opts = pcrm_bench_options();
@@ -867,7 +899,7 @@ static struct ratios run(const char *backend, const char *uri, long n, int batch
 	load_archive(ctx, n);
 	t_setup = now_seconds(CLOCK_MONOTONIC) - t_setup;
 
-	snprintf(spec, sizeof(spec), run_spec, batch);
+	snprintf(spec, sizeof(spec), run_spec, batch, post_in_run ? "true" : "false");
 	if (pg && getenv("PCRM_BENCH_STMT_LOG") &&
 	    ctx->store->driver->exec_script(ctx->store, "SET log_min_duration_statement = 0"))
 		die("statement log");
@@ -879,7 +911,12 @@ static struct ratios run(const char *backend, const char *uri, long n, int batch
 	}
 	if (sum.billed != n)
 		die("not every customer was billed");
-	{
+	if (post_in_run) {
+		/* the run posted each batch in its transaction: there is nothing left to post */
+		memset(&t_post, 0, sizeof(t_post));
+		memset(&posted, 0, sizeof(posted));
+		posted.posted = n;
+	} else {
 		char post_spec[128];
 		struct clock3 t0 = clock_start(pid);
 		snprintf(post_spec, sizeof(post_spec),
@@ -915,8 +952,8 @@ static struct ratios run(const char *backend, const char *uri, long n, int batch
 		}
 	}
 
-	printf("%-10s billing run: %ld customers (batch %d, set-up %.1f s untimed)\n", backend, n,
-	       batch, t_setup);
+	printf("%-10s billing run: %ld customers (batch %d, set-up %.1f s untimed)%s\n", backend, n,
+	       batch, t_setup, post_in_run ? ", posting in the run (\"post\": true)" : "");
 	printf("%-10s   library run  %7.2f s = %8.0f customers/s  (cpu: client %.2f s, server "
 	       "%.2f s)\n",
 	       backend, t_run.wall, (double)n / t_run.wall, t_run.cpu, t_run.server);
