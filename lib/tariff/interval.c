@@ -209,7 +209,6 @@ static int civil_of(const pcrm_tariff *t, int64_t s, pcrm_civil *c)
 }
 
 struct state {
-	struct pcrm__interval_totals *out;
 	int64_t origin;        /* UTC start of the billing period (slot 0 of the bitmap) */
 	unsigned char *used;   /* overlap bitmap, once intervals come out of order */
 	size_t slots;
@@ -235,7 +234,7 @@ static int start_bitmap(struct state *st, const pcrm_usage *u, size_t i, int64_t
 	if (!(st->used = calloc((st->slots + 7) / 8, 1)))
 		return pcrm__error_oom();
 	for (size_t j = 0; j < i; j++)
-		(void)mark(st, &u->intervals[j]); /* they were back to back: no overlap */
+		(void)mark(st, &u->intervals[j]); /* each began after all before it ended: no overlap */
 	return PCRM_OK;
 }
 
@@ -377,7 +376,6 @@ int pcrm__intervals_to_periods(const pcrm_tariff *t, const pcrm_usage *u, int64_
 		pieces_free(&ps);
 		return rc;
 	}
-	st.out = out;
 	run_start(&run, out, 0);
 	st.origin = ps.n ? ps.v[0].from : 0;
 	st.used = NULL;
