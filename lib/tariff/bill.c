@@ -323,87 +323,21 @@ static int period_check(struct calc *k)
 	return PCRM_OK;
 }
 
-/* Interval data: each interval into the TOU period of its civil start. */
+/* Interval data: each interval into the TOU period of its local start (interval.c). */
 static int intervals_to_periods(struct calc *k)
 {
-	const pcrm_usage *u = k->u;
-	const pcrm_tariff *t = k->t;
-	size_t slots = (size_t)k->days * 288;
-	unsigned char *used = calloc((slots + 7) / 8, 1);
-	int rc = PCRM_OK;
+	struct pcrm__interval_totals sums;
+	int rc;
 
-	if (!used)
-		return pcrm__error_oom();
-	for (size_t i = 0; i < u->interval_count; i++) {
-		const struct pcrm__interval *iv = &u->intervals[i];
-		pcrm_civil c;
-		pcrm_date d;
-		int64_t day, kw;
-		size_t slot, n;
-		int weekend, sod;
-
-		if ((rc = pcrm_time_to_civil(iv->start, t->utc_offset, &c)) < 0) {
-			pcrm__error_prefix("usage.intervals[%zu].start", i);
-			break;
-		}
-		d.year = c.year;
-		d.month = c.month;
-		d.day = c.day;
-		day = pcrm_date_to_days(d) - k->first_day;
-		sod = c.hour * 3600 + c.minute * 60 + c.second;
-		if (day < 0 || day >= k->days) {
-			rc = pcrm__error(PCRM_EINVAL, "usage.intervals[%zu].start: %04d-%02d-%02d "
-			                 "%02d:%02d is outside the billing period", i, c.year, c.month,
-			                 c.day, c.hour, c.minute);
-			break;
-		}
-		if (sod % iv->seconds != 0) {
-			rc = pcrm__error(PCRM_EINVAL, "usage.intervals[%zu].start: %02d:%02d:%02d is not "
-			                 "aligned to its %d seconds", i, c.hour, c.minute, c.second,
-			                 iv->seconds);
-			break;
-		}
-		slot = (size_t)day * 288 + (size_t)(sod / 300);
-		for (n = 0; n < (size_t)iv->seconds / 300; n++, slot++) {
-			if (used[slot / 8] & (1u << (slot % 8)))
-				break;
-			used[slot / 8] |= (unsigned char)(1u << (slot % 8));
-		}
-		if (n < (size_t)iv->seconds / 300) {
-			rc = pcrm__error(PCRM_EINVAL, "usage.intervals[%zu]: overlaps an earlier "
-			                 "interval", i);
-			break;
-		}
-		if (k->cal && t->holidays_as_weekend)
-			weekend = !pcrm_calendar_is_working_day(k->cal, d);
-		else
-			weekend = pcrm_date_weekday(d) >= 6;
-		int p = pcrm__tariff_period(t, c.month, sod / 1800, weekend);
-		/* an hour whose half hours lie in two periods cannot be split without guessing */
-		if (iv->seconds == 3600 && pcrm__tariff_period(t, c.month, sod / 1800 + 1, weekend) != p) {
-			rc = pcrm__error(PCRM_EINVAL, "usage.intervals[%zu]: %02d:00-%02d:00 spans two TOU "
-			                 "periods (%s, %s); give intervals of 30 minutes or less", i,
-			                 c.hour, c.hour + 1, t->periods[p],
-			                 t->periods[pcrm__tariff_period(t, c.month, sod / 1800 + 1,
-			                                                weekend)]);
-			break;
-		}
-		if ((rc = add64(k->energy[p], iv->kwh, &k->energy[p])) < 0)
-			break;
-		/* average power over the interval; 3600 / seconds is a whole number */
-		if (__builtin_mul_overflow(iv->kwh, (int64_t)(3600 / iv->seconds), &kw)) {
-			rc = pcrm__error(PCRM_EOVERFLOW, "usage.intervals[%zu]: demand too large", i);
-			break;
-		}
-		if (!k->has_max_demand || kw > k->max_demand)
-			k->max_demand = kw;
-		k->has_max_demand = 1;
-		if (!k->has_period_demand[p] || kw > k->period_demand[p])
-			k->period_demand[p] = kw;
-		k->has_period_demand[p] = 1;
-	}
-	free(used);
-	return rc;
+	if ((rc = pcrm__intervals_to_periods(k->t, k->u, k->first_day, k->days, k->cal,
+	                                     &sums)) < 0)
+		return rc;
+	memcpy(k->energy, sums.energy, sizeof(k->energy));
+	k->has_max_demand = sums.has_max_demand;
+	k->max_demand = sums.max_demand;
+	memcpy(k->has_period_demand, sums.has_period_demand, sizeof(k->has_period_demand));
+	memcpy(k->period_demand, sums.period_demand, sizeof(k->period_demand));
+	return PCRM_OK;
 }
 
 /* The index of the tariff period a usage entry names (usage.LIST.NAME in the error). */

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "tariff_internal.h"
+#include "zone.h"
 
 static const int64_t pow10[PCRM_DECIMAL_MAX_SCALE + 1] = {
 	1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000,
@@ -39,6 +40,11 @@ void pcrm__tariff_clear(pcrm_tariff *t)
 {
 	free(t->id);
 	free(t->usage_class);
+	if (t->zone) {
+		pcrm__zone_clear(t->zone);
+		free(t->zone);
+		t->zone = NULL;
+	}
 	for (size_t i = 0; i < PCRM_TARIFF_MAX_PERIODS; i++)
 		free(t->periods[i]);
 	for (size_t i = 0; i < PCRM_TARIFF_MAX_ITEMS; i++) {
@@ -116,7 +122,8 @@ int pcrm_tariff_period_at(const pcrm_tariff *tariff, pcrm_time t, const pcrm_cal
 	if (!tariff || !out)
 		return pcrm__error(PCRM_EINVAL, "tariff period at: %s is NULL",
 		                   tariff ? "out" : "tariff");
-	if ((rc = pcrm_time_to_civil(t, tariff->utc_offset, &c)) < 0)
+	if ((rc = pcrm_time_to_civil(t, tariff->zone ? pcrm__zone_offset_at(tariff->zone, t)
+	                                              : tariff->utc_offset, &c)) < 0)
 		return rc;
 	d.year = c.year;
 	d.month = c.month;

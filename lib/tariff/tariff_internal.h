@@ -37,6 +37,7 @@ struct pcrm_tariff {
 	int has_to;
 	pcrm_rounding rounding;
 	int utc_offset;
+	struct pcrm__zone *zone; /* "time_zone": NULL = the fixed utc_offset (zone.h) */
 
 	/* time of use: period index per month (0..11) and half hour; weekday and weekend */
 	int has_tou;
@@ -45,6 +46,15 @@ struct pcrm_tariff {
 	unsigned char weekday[12][PCRM__DAY_SLOTS];
 	unsigned char weekend[12][PCRM__DAY_SLOTS];
 	int holidays_as_weekend;
+	/*
+	 * Derived from the schedule for interval data (interval.c): the period of
+	 * each whole hour, or 0xFF when its half hours differ; and for each half
+	 * hour, the first later half hour of another period (48: none that day).
+	 */
+	unsigned char weekday_hour[12][24];
+	unsigned char weekend_hour[12][24];
+	unsigned char weekday_run_end[12][PCRM__DAY_SLOTS];
+	unsigned char weekend_run_end[12][PCRM__DAY_SLOTS];
 
 	/* energy: base price per period (PRICE_SCALE); tiers */
 	int64_t period_price[PCRM_TARIFF_MAX_PERIODS];
@@ -140,6 +150,30 @@ int pcrm__to_fixed(const char *what, pcrm_decimal d, int scale, int64_t *out);
  * nonzero).  A billing run reads the year's earlier bills only then.
  */
 int pcrm__tariff_uses_year_to_date(const pcrm_tariff *t, int year_end);
+
+/* What interval data adds up to, per TOU period (interval.c). */
+struct pcrm__interval_totals {
+	int64_t energy[PCRM_TARIFF_MAX_PERIODS]; /* ENERGY_SCALE */
+	int has_max_demand;
+	int64_t max_demand; /* kW, ENERGY_SCALE: the largest kWh x 3600 / seconds */
+	int has_period_demand[PCRM_TARIFF_MAX_PERIODS];
+	int64_t period_demand[PCRM_TARIFF_MAX_PERIODS];
+};
+
+/* Fills the interval tables (weekday_hour, ..._run_end) from the schedule (after loading). */
+void pcrm__tariff_index_hours(pcrm_tariff *t);
+
+/*
+ * Sums interval data into TOU periods for the local days [first_day,
+ * first_day + days) (days since 1970-01-01): each interval goes to the
+ * period of its start's local clock time (the tariff's zone or fixed
+ * offset).  Refuses, naming the interval, one outside the period, not
+ * aligned to its length, overlapping an earlier one, or an hour that spans
+ * two periods; PCRM_EOVERFLOW for a sum or demand that does not fit.
+ */
+int pcrm__intervals_to_periods(const pcrm_tariff *t, const pcrm_usage *u, int64_t first_day,
+                               int64_t days, const pcrm_calendar *cal,
+                               struct pcrm__interval_totals *out);
 
 /* Frees what the loader allocated in a tariff (not the tariff itself). */
 void pcrm__tariff_clear(pcrm_tariff *t);

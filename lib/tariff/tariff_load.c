@@ -20,6 +20,7 @@
 #include "core/json_doc.h"
 #include "core/time_internal.h"
 #include "tariff_internal.h"
+#include "zone.h"
 
 #define PATH_SIZE 128
 #define TEXT_MAX 200
@@ -814,6 +815,30 @@ static int load_minimum(json_t *v, pcrm_tariff *t)
 
 /* ---- the document ---- */
 
+/*
+ * "time_zone": an IANA zone read from the system's tzdata when the tariff is
+ * loaded (zone.h), so bills stay pure; China's tariffs keep the fixed
+ * UTC+8 of "utc_offset" (China has no daylight time).
+ */
+static int load_time_zone(json_t *root, json_t *x, pcrm_tariff *t)
+{
+	int rc;
+
+	if (json_object_get(root, "utc_offset"))
+		return pcrm__error(PCRM_EINVAL, "time_zone: give either \"time_zone\" or "
+		                   "\"utc_offset\", not both");
+	if ((rc = pcrm__json_expect("time_zone", x, JSON_STRING,
+	                            "an IANA zone name such as \"America/New_York\"")) < 0)
+		return rc;
+	if (!(t->zone = malloc(sizeof(*t->zone))))
+		return pcrm__error_oom();
+	if ((rc = pcrm__zone_load("time_zone", json_string_value(x), t->zone)) < 0) {
+		free(t->zone);
+		t->zone = NULL;
+	}
+	return rc;
+}
+
 static int load_header(json_t *root, pcrm_tariff *t)
 {
 	static const char *const modes[] = {
@@ -879,6 +904,8 @@ static int load_header(json_t *root, pcrm_tariff *t)
 			return rc;
 		}
 	}
+	if ((x = json_object_get(root, "time_zone")))
+		return load_time_zone(root, x, t);
 	return PCRM_OK;
 }
 
@@ -886,7 +913,7 @@ static int load_document(json_t *root, pcrm_tariff *t)
 {
 	static const char *const keys[] = {
 		"id", "version", "name", "description", "usage_class", "effective_from",
-		"effective_to", "currency", "rounding", "utc_offset", "tou", "energy", "basic",
+		"effective_to", "currency", "rounding", "utc_offset", "time_zone", "tou", "energy", "basic",
 		"demand_charges", "power_factor_adjustment", "funds", "fixed_charges", "minimum", NULL
 	};
 	json_t *x;
@@ -949,6 +976,8 @@ int pcrm_tariff_load(pcrm_tariff **out, const char *json)
 	atomic_init(&t->refs, 1);
 	rc = load_document(root, t);
 	json_decref(root);
+	if (rc == PCRM_OK)
+		pcrm__tariff_index_hours(t);
 	if (rc < 0) {
 		pcrm__tariff_clear(t);
 		free(t);

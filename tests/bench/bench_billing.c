@@ -32,6 +32,19 @@
  * takes longer than the rest together, and the run / bare COPY ratio does
  * not need it.
  *
+ * PCRM_BENCH_ROUNDS=N: N rounds (default 3), each on a fresh store; the
+ * ratios are printed per round and as min / median / max at the end.
+ *
+ * PCRM_BENCH_POST_IN_RUN=1: the run posts each batch's bills in the batch's
+ * transaction ("post": true in its spec) instead of a separate
+ * pcrm_billing_post(); "library run" is then run + posting.
+ *
+ * Besides the bare COPY of the bills, a bare COPY (SQLite: batched INSERT)
+ * of the bills together with the ledger rows their posting wrote
+ * (ledger_entry, ledger_item, ledger_account) into tables of the same shape
+ * (keys, indexes and foreign keys: those of SQLite's stored table text, on
+ * PostgreSQL added to a LIKE copy) is the baseline of run + posting.
+ *
  * PCRM_BENCH_STMT_LOG=FILE (PostgreSQL): the run and the posting are
  * logged statement by statement with their durations
  * (log_min_duration_statement = 0) and the server log is copied to FILE,
@@ -62,7 +75,7 @@ static const pcrm_time OCT_TO = 1793462400;
 static const char run_spec[] =
 	"{\"org_unit\": \"P1\", \"period\": \"2026-10\", \"issue_date\": \"2026-11-01\","
 	" \"due_date\": \"2026-11-15\", \"tariffs\": {\"residential\": "
-	"\"cn-gd-guangzhou-residential\"}, \"batch_size\": %d}";
+	"\"cn-gd-guangzhou-residential\"}, \"batch_size\": %d, \"post\": %s}";
 /* The run spec's "tariffs", which the one statement reads too. */
 static const char run_tariffs[] = "{\"residential\": \"cn-gd-guangzhou-residential\"}";
 
@@ -431,6 +444,192 @@ static struct clock3 bare_copy(pcrm_ctx *ctx, const struct bill_rows *b, long pi
 }
 
 /*
+ * The rows a step stored in some tables, read back (not timed) and written
+ * again into tables of the same shape (PostgreSQL: LIKE ... INCLUDING ALL
+ * and the foreign keys; SQLite: the stored CREATE TABLE / CREATE INDEX text
+ * under another name, foreign keys included)
+ * in one transaction through the bulk path: the floor for writing them.
+ * Values go as text, as COPY's text format sends them anyway.
+ */
+#define BARE_TABLES_MAX 4
+
+struct table_rows {
+	const char *table;
+	char **cols;
+	int ncols;
+	char **text; /* ncols per row, NULL for SQL NULL */
+	long n;
+};
+
+static void read_table(pcrm_ctx *ctx, int pg, const char *table, struct table_rows *t)
+{
+	pcrm_sql_value v[1] = { PCRM_SQL_S(table) };
+	char sql[256];
+	pcrm_rows *rows;
+	long cap = 1024;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	t->table = table;
+	if (pcrm__store_query(ctx->store, pg ? "SELECT column_name FROM information_schema.columns "
+	                                        "WHERE table_name = $1 ORDER BY ordinal_position"
+	                                      : "SELECT name FROM pragma_table_info($1) ORDER BY cid",
+	                      v, 1, &rows))
+		die("columns");
+	t->cols = calloc(64, sizeof(char *));
+	while ((rc = pcrm__rows_next(rows)) == 1 && t->ncols < 64)
+		t->cols[t->ncols++] = strdup(pcrm__rows_text(rows, 0));
+	pcrm__rows_free(rows);
+	if (rc < 0 || t->ncols == 0)
+		die("columns");
+	snprintf(sql, sizeof(sql), "SELECT * FROM %s", table);
+	if (pcrm__store_query(ctx->store, sql, NULL, 0, &rows))
+		die("read rows");
+	t->text = malloc((size_t)cap * (size_t)t->ncols * sizeof(char *));
+	while (t->text && (rc = pcrm__rows_next(rows)) == 1) {
+		if (t->n == cap) {
+			cap *= 2;
+			t->text = realloc(t->text, (size_t)cap * (size_t)t->ncols * sizeof(char *));
+			if (!t->text)
+				break;
+		}
+		for (int c = 0; c < t->ncols; c++) {
+			const char *x = pcrm__rows_text(rows, c);
+			t->text[t->n * t->ncols + c] = x ? strdup(x) : NULL;
+		}
+		t->n++;
+	}
+	pcrm__rows_free(rows);
+	if (!t->text || rc < 0)
+		die("read rows");
+}
+
+static void free_table(struct table_rows *t)
+{
+	for (long i = 0; i < t->n * t->ncols; i++)
+		free(t->text[i]);
+	for (int c = 0; c < t->ncols; c++)
+		free(t->cols[c]);
+	free(t->text);
+	free(t->cols);
+}
+
+/* `text` with the first occurrence of `from` replaced by `to` (malloc'd). */
+static char *replace_once(const char *text, const char *from, const char *to)
+{
+	const char *at = strstr(text, from);
+	size_t n = strlen(text) + strlen(to) + 1;
+	char *out = malloc(n);
+	if (!out || !at)
+		die("schema text");
+	snprintf(out, n, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	return out;
+}
+
+static void shaped_copy(pcrm_ctx *ctx, int pg, const char *table, const char *copy)
+{
+	pcrm_store *st = ctx->store;
+	char sql[1024];
+
+	if (pg) {
+		/* LIKE copies keys and indexes; the foreign keys (checked per row) are added after */
+		pcrm_sql_value v[1] = { PCRM_SQL_S(table) };
+		pcrm_rows *rows;
+		char *fks[16];
+		int n = 0, rc;
+		snprintf(sql, sizeof(sql), "CREATE TABLE %s (LIKE %s INCLUDING ALL)", copy, table);
+		if (st->driver->exec_script(st, sql))
+			die("shaped table");
+		if (pcrm__store_query(st, "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+		                          "WHERE conrelid = $1::regclass AND contype = 'f'", v, 1, &rows))
+			die("foreign keys");
+		while ((rc = pcrm__rows_next(rows)) == 1 && n < 16)
+			fks[n++] = strdup(pcrm__rows_text(rows, 0));
+		pcrm__rows_free(rows);
+		for (int i = 0; i < n; i++) {
+			snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD %s", copy, fks[i]);
+			if (st->driver->exec_script(st, sql))
+				die("foreign key");
+			free(fks[i]);
+		}
+		return;
+	}
+	/* SQLite: the table first, then its indexes, renamed */
+	{
+		pcrm_sql_value v[1] = { PCRM_SQL_S(table) };
+		pcrm_rows *rows;
+		char *stmts[32];
+		int n = 0, rc;
+		if (pcrm__store_query(st, "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = $1 "
+		                          "AND sql IS NOT NULL ORDER BY type = 'index', name",
+		                      v, 1, &rows))
+			die("schema");
+		while ((rc = pcrm__rows_next(rows)) == 1 && n < 32) {
+			char *a, *b, renamed[512];
+			if (strcmp(pcrm__rows_text(rows, 0), "table") == 0) {
+				stmts[n++] = replace_once(pcrm__rows_text(rows, 2), table, copy);
+				continue;
+			}
+			snprintf(renamed, sizeof(renamed), "%s_%s", copy, pcrm__rows_text(rows, 1));
+			a = replace_once(pcrm__rows_text(rows, 2), pcrm__rows_text(rows, 1), renamed);
+			snprintf(sql, sizeof(sql), " ON %s", table);
+			snprintf(renamed, sizeof(renamed), " ON %s", copy);
+			b = replace_once(a, sql, renamed);
+			free(a);
+			stmts[n++] = b;
+		}
+		pcrm__rows_free(rows);
+		for (int i = 0; i < n; i++) {
+			if (st->driver->exec_script(st, stmts[i]))
+				die("shaped table");
+			free(stmts[i]);
+		}
+	}
+}
+
+static struct clock3 bare_copy_tables(pcrm_ctx *ctx, const char *const *tables, int ntables,
+                                      long pid)
+{
+	pcrm_store *st = ctx->store;
+	int pg = st->driver->kind == PCRM_STORE_POSTGRES;
+	struct table_rows t[BARE_TABLES_MAX];
+	char copies[BARE_TABLES_MAX][64];
+	struct clock3 t0, took;
+	static int round;
+
+	round++;
+	for (int k = 0; k < ntables; k++) {
+		read_table(ctx, pg, tables[k], &t[k]);
+		snprintf(copies[k], sizeof(copies[k]), "bench_bare%d_%s", round, tables[k]);
+		shaped_copy(ctx, pg, tables[k], copies[k]);
+	}
+	t0 = clock_start(pid);
+	if (pcrm__store_begin(st))
+		die("bare copy");
+	for (int k = 0; k < ntables; k++) {
+		pcrm_sql_value *v = calloc((size_t)t[k].ncols, sizeof(*v));
+		if (!v || pcrm__store_bulk_begin(st, copies[k], (const char *const *)t[k].cols,
+		                                 t[k].ncols))
+			die("bare copy");
+		for (long i = 0; i < t[k].n; i++) {
+			for (int c = 0; c < t[k].ncols; c++)
+				v[c] = PCRM_SQL_S(t[k].text[i * t[k].ncols + c]);
+			if (pcrm__store_bulk_row(st, v))
+				die("bare row");
+		}
+		if (pcrm__store_bulk_end(st, 0))
+			die("bare copy end");
+		free(v);
+	}
+	if (pcrm__store_commit(st))
+		die("bare commit");
+	took = clock_since(t0, pid);
+	for (int k = 0; k < ntables; k++)
+		free_table(&t[k]);
+	return took;
+}
+
+/*
  * The same month's bills as one statement, the way an older marketing
  * system (营销系统) computes them: one INSERT ... SELECT, set-based, with
  * everything the library's bill depends on read from the store and nothing
@@ -665,8 +864,19 @@ static int check_sql_bills(pcrm_ctx *ctx, int64_t *differ, char *example, size_t
 
 /* ---- the run ---- */
 
-static void run(const char *backend, const char *uri, long n, int batch)
+/* One round's ratios (CPU: client + server), for min / median / max over the rounds. */
+struct ratios {
+	double run_bare, all_bare, post_run;          /* CPU */
+	double run_bare_w, all_bare_w, post_run_w;    /* wall */
+};
+
+static const char *const posted_tables[] = { "bill", "ledger_entry", "ledger_item",
+	                                     "ledger_account" };
+
+static struct ratios run(const char *backend, const char *uri, long n, int batch)
 {
+	struct ratios out;
+	struct clock3 t_all;
 	char spec[512];
 	pcrm_ctx *ctx;
 	pcrm_billing_summary sum;
@@ -677,6 +887,7 @@ static void run(const char *backend, const char *uri, long n, int batch)
 	char example[64];
 	double t_setup = now_seconds(CLOCK_MONOTONIC);
 	int pg, one_sql = !getenv("PCRM_BENCH_NO_ONE_SQL");
+	int post_in_run = getenv("PCRM_BENCH_POST_IN_RUN") != NULL;
 	long pid;
 
 	pcrm_ctx_options opts = pcrm_bench_options();
@@ -688,7 +899,7 @@ static void run(const char *backend, const char *uri, long n, int batch)
 	load_archive(ctx, n);
 	t_setup = now_seconds(CLOCK_MONOTONIC) - t_setup;
 
-	snprintf(spec, sizeof(spec), run_spec, batch);
+	snprintf(spec, sizeof(spec), run_spec, batch, post_in_run ? "true" : "false");
 	if (pg && getenv("PCRM_BENCH_STMT_LOG") &&
 	    ctx->store->driver->exec_script(ctx->store, "SET log_min_duration_statement = 0"))
 		die("statement log");
@@ -700,7 +911,12 @@ static void run(const char *backend, const char *uri, long n, int batch)
 	}
 	if (sum.billed != n)
 		die("not every customer was billed");
-	{
+	if (post_in_run) {
+		/* the run posted each batch in its transaction: there is nothing left to post */
+		memset(&t_post, 0, sizeof(t_post));
+		memset(&posted, 0, sizeof(posted));
+		posted.posted = n;
+	} else {
 		char post_spec[128];
 		struct clock3 t0 = clock_start(pid);
 		snprintf(post_spec, sizeof(post_spec),
@@ -723,6 +939,7 @@ static void run(const char *backend, const char *uri, long n, int batch)
 	read_bills(ctx, n, &bills);
 	t_bare = bare_copy(ctx, &bills, pid);
 	free_bills(&bills);
+	t_all = bare_copy_tables(ctx, posted_tables, 4, pid);
 	if (pg && one_sql) {
 		t_sql = one_statement(ctx, pid, &sql_rows);
 		if (check_sql_bills(ctx, &differ, example, sizeof(example)))
@@ -735,8 +952,8 @@ static void run(const char *backend, const char *uri, long n, int batch)
 		}
 	}
 
-	printf("%-10s billing run: %ld customers (batch %d, set-up %.1f s untimed)\n", backend, n,
-	       batch, t_setup);
+	printf("%-10s billing run: %ld customers (batch %d, set-up %.1f s untimed)%s\n", backend, n,
+	       batch, t_setup, post_in_run ? ", posting in the run (\"post\": true)" : "");
 	printf("%-10s   library run  %7.2f s = %8.0f customers/s  (cpu: client %.2f s, server "
 	       "%.2f s)\n",
 	       backend, t_run.wall, (double)n / t_run.wall, t_run.cpu, t_run.server);
@@ -751,13 +968,25 @@ static void run(const char *backend, const char *uri, long n, int batch)
 	       "s)\n",
 	       backend, pg ? "COPY" : "INSERT", t_bare.wall, (double)n / t_bare.wall, t_bare.cpu,
 	       t_bare.server);
-	printf("%-10s   ratio run / bare %s: %.2fx wall, %.2fx cpu (target < 1.5)\n", backend,
+	printf("%-10s   ratio run / bare %s: %.2fx wall, %.2fx cpu (target <= 1.25)\n", backend,
 	       pg ? "COPY" : "INSERT", t_run.wall / t_bare.wall,
 	       (t_run.cpu + t_run.server) / (t_bare.cpu + t_bare.server));
 	printf("%-10s   ratio run + post / bare %s: %.2fx wall, %.2fx cpu\n", backend,
 	       pg ? "COPY" : "INSERT", (t_run.wall + t_post.wall) / t_bare.wall,
 	       (t_run.cpu + t_run.server + t_post.cpu + t_post.server) /
 	               (t_bare.cpu + t_bare.server));
+	printf("%-10s   bare %-6s of the bills and their ledger rows (entry, item, account) "
+	       "%7.2f s (cpu: client %.2f s, server %.2f s)\n", backend, pg ? "COPY" : "INSERT",
+	       t_all.wall, t_all.cpu, t_all.server);
+	out.run_bare = (t_run.cpu + t_run.server) / (t_bare.cpu + t_bare.server);
+	out.all_bare = (t_run.cpu + t_run.server + t_post.cpu + t_post.server) /
+	               (t_all.cpu + t_all.server);
+	out.post_run = (t_post.cpu + t_post.server) / (t_run.cpu + t_run.server);
+	out.run_bare_w = t_run.wall / t_bare.wall;
+	out.all_bare_w = (t_run.wall + t_post.wall) / t_all.wall;
+	out.post_run_w = t_post.wall / t_run.wall;
+	printf("%-10s   ratio run + post / bare %s of bills + ledger rows: %.2fx wall, %.2fx cpu "
+	       "(target <= 2)\n", backend, pg ? "COPY" : "INSERT", out.all_bare_w, out.all_bare);
 	if (pg && one_sql) {
 		printf("%-10s   one SQL stmt %7.2f s = %8.0f customers/s  (cpu: client %.2f s, server "
 		       "%.2f s)\n",
@@ -773,12 +1002,52 @@ static void run(const char *backend, const char *uri, long n, int batch)
 	}
 	fflush(stdout);
 	pcrm_ctx_close(ctx);
+	return out;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static void print_spread(const char *backend, const char *what, double *v, int rounds)
+{
+	qsort(v, (size_t)rounds, sizeof(double), cmp_double);
+	printf("%-10s   %-44s %.2fx / %.2fx / %.2fx\n", backend, what, v[0], v[rounds / 2],
+	       v[rounds - 1]);
+}
+
+/* min / median / max of each ratio over the rounds. */
+static void summary(const char *backend, const struct ratios *r, int rounds, int pg)
+{
+	double v[6][16];
+	static const char *const names[6] = {
+		"run / bare (cpu; target <= 1.25)", "run / bare (wall)",
+		"run + post / bare + ledger (cpu; <= 2)", "run + post / bare + ledger (wall)",
+		"post / run (cpu)", "post / run (wall)"
+	};
+	for (int i = 0; i < rounds; i++) {
+		v[0][i] = r[i].run_bare;
+		v[1][i] = r[i].run_bare_w;
+		v[2][i] = r[i].all_bare;
+		v[3][i] = r[i].all_bare_w;
+		v[4][i] = r[i].post_run;
+		v[5][i] = r[i].post_run_w;
+	}
+	printf("%-10s %d rounds, min / median / max (bare = %s):\n", backend, rounds,
+	       pg ? "COPY" : "batched INSERT");
+	for (int k = 0; k < 6; k++)
+		print_spread(backend, names[k], v[k], rounds);
+	fflush(stdout);
 }
 
 int main(void)
 {
 	const char *env = getenv("PCRM_BENCH_CUSTOMERS");
 	const char *benv = getenv("PCRM_BENCH_BATCH");
+	const char *renv = getenv("PCRM_BENCH_ROUNDS");
+	int rounds = renv ? atoi(renv) : 3;
 	long n = env ? atol(env) : 1000000;
 	int batch = benv ? atoi(benv) : 2000;
 	char dir[] = "/tmp/pcrm-bench-XXXXXX", uri[128], why[512], cmd[160];
@@ -788,6 +1057,8 @@ int main(void)
 		n = 1;
 	if (batch < 1 || batch > 10000)
 		batch = 2000;
+	if (rounds < 1 || rounds > 16)
+		rounds = 3;
 	if (pcrm_test_pg_start(why, sizeof(why)) != 0) {
 		fprintf(stderr, "bench_billing: no PostgreSQL server: %s\n", why);
 		if (pcrm_test_pg_required())
@@ -797,9 +1068,18 @@ int main(void)
 		pcrm_test_pg_stop();
 		return 1;
 	} else {
-		run("postgresql", pg, n, batch);
-		if (!getenv("PCRM_BENCH_KEEP_DB"))
-			pcrm_test_pg_drop_database();
+		struct ratios r[16];
+		for (int i = 0; i < rounds; i++) {
+			if (i > 0 && !(pg = pcrm_test_pg_new_database(why, sizeof(why)))) {
+				fprintf(stderr, "bench_billing: %s\n", why);
+				pcrm_test_pg_stop();
+				return 1;
+			}
+			r[i] = run("postgresql", pg, n, batch);
+			if (!getenv("PCRM_BENCH_KEEP_DB"))
+				pcrm_test_pg_drop_database();
+		}
+		summary("postgresql", r, rounds, 1);
 		pcrm_test_pg_stop();
 	}
 
@@ -807,8 +1087,14 @@ int main(void)
 		return 0;
 	if (!mkdtemp(dir))
 		die("mkdtemp");
-	snprintf(uri, sizeof(uri), "sqlite:%s/bench.db", dir);
-	run("sqlite", uri, n, batch);
+	{
+		struct ratios r[16];
+		for (int i = 0; i < rounds; i++) {
+			snprintf(uri, sizeof(uri), "sqlite:%s/bench%d.db", dir, i);
+			r[i] = run("sqlite", uri, n, batch);
+		}
+		summary("sqlite", r, rounds, 0);
+	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "bench_billing: could not remove %s\n", dir);
