@@ -136,6 +136,34 @@ static void pcrm_py_raise_attrs(int status, PyObject *attrs)
 	msg = pcrm_py_text(text);
 	exc = msg ? PyObject_CallFunction(pcrm_py_error_factory, "iO", status, msg) : NULL;
 	Py_XDECREF(msg);
+	if (exc && pcrm_error_last_status() == status) {
+		/* the structured part and the Chinese rendering travel on the exception */
+		PyObject *values = PyDict_New(), *localized;
+		char zh[2048];
+		for (size_t i = 0; values && i < pcrm_error_value_count(); i++) {
+			PyObject *v = pcrm_py_text(pcrm_error_value(i));
+			if (!v || PyDict_SetItemString(values, pcrm_error_value_name(i), v) < 0)
+				Py_CLEAR(values);
+			Py_XDECREF(v);
+		}
+		(void)pcrm_error_render("zh-CN", zh, sizeof(zh)); /* cut when longer, still valid */
+		localized = Py_BuildValue("{s:N}", "zh-CN", pcrm_py_text(zh));
+		{
+			PyObject *reason = pcrm_py_text(pcrm_error_reason());
+			PyObject *field = *pcrm_error_field() ? pcrm_py_text(pcrm_error_field()) :
+			                                        (Py_INCREF(Py_None), Py_None);
+			if (!values || !localized || !reason || !field ||
+			    PyObject_SetAttrString(exc, "reason", reason) < 0 ||
+			    PyObject_SetAttrString(exc, "field", field) < 0 ||
+			    PyObject_SetAttrString(exc, "values", values) < 0 ||
+			    PyObject_SetAttrString(exc, "_localized", localized) < 0)
+				Py_CLEAR(exc);
+			Py_XDECREF(reason);
+			Py_XDECREF(field);
+		}
+		Py_XDECREF(values);
+		Py_XDECREF(localized);
+	}
 	while (exc && attrs && PyDict_Next(attrs, &pos, &key, &value))
 		if (PyObject_SetAttr(exc, key, value) < 0)
 			Py_CLEAR(exc);

@@ -84,6 +84,48 @@ PCRM_EXTERN(int) pcrm_error_last_status(void);
 /** Forgets the calling thread's last error. */
 PCRM_EXTERN(void) pcrm_error_clear(void);
 
+/*
+ * The structured part of the last error, for a desktop that shows errors in
+ * its own words and language (like jansson's json_error_t).  Like
+ * pcrm_error_last(), every string is owned by the library and stays valid
+ * until the next failing call in the same thread; after a success they are "".
+ */
+
+/**
+ * A stable id of what went wrong: a specific one where the library names it
+ * ("json.missing", "json.wrong_type", "json.unknown_key",
+ * "tariff.thresholds.not_increasing", "permission.denied", ...: the list is
+ * docs/errors.md), else one per status ("invalid_input", "not_found",
+ * "permission_denied", ...).  Ids are never renamed; new ones are added.
+ */
+PCRM_EXTERN(const char *) pcrm_error_reason(void);
+
+/**
+ * The field, JSON path or file the error is about ("phones.mobile",
+ * "tiers[1].up_to", "bank_code"), or "" when it names none.
+ */
+PCRM_EXTERN(const char *) pcrm_error_field(void);
+
+/** How many named values the error carries (at most 4). */
+PCRM_EXTERN(size_t) pcrm_error_value_count(void);
+
+/** The name of value `i` ("line", "expected", "got", "key", ...); NULL past the end. */
+PCRM_EXTERN(const char *) pcrm_error_value_name(size_t i);
+
+/** The text of value `i`; NULL past the end. */
+PCRM_EXTERN(const char *) pcrm_error_value(size_t i);
+
+/**
+ * Writes the last error's message in language `lang` into `buf`: "en" (the
+ * message of pcrm_error_last()) or "zh-CN" (also "zh", "zh_CN": Simplified
+ * Chinese from the library's catalogue, with the field and values filled in;
+ * a reason without a Chinese text gets its status's, the field, and the
+ * English message as detail).  PCRM_EINVAL naming `lang` for another
+ * language; PCRM_EOVERFLOW when `size` is too small (buf then holds as much
+ * as fits, cut at a character boundary).  Leaves the last error unchanged.
+ */
+PCRM_EXTERN(int) pcrm_error_render(const char *lang, char *buf, size_t size);
+
 /**
  * Returns the library version as "MAJOR.MINOR.PATCH".  It agrees with the
  * PCRM_VERSION_* macros of the headers the library was built with; compare

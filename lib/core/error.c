@@ -7,6 +7,17 @@
 
 static _Thread_local char last_message[PCRM__ERROR_MESSAGE_MAX];
 static _Thread_local int last_status;
+static _Thread_local struct pcrm__error_detail last_detail;
+
+/* A new error: no reason, field or value yet (cheap: errors are raised on busy paths too). */
+static void detail_reset(void)
+{
+	last_detail.reason[0] = '\0';
+	last_detail.field[0] = '\0';
+	last_detail.field_set = 0;
+	last_detail.derived = 0;
+	last_detail.nvalues = 0;
+}
 
 const char *pcrm_strerror(int status)
 {
@@ -46,6 +57,7 @@ void pcrm_error_clear(void)
 {
 	last_message[0] = '\0';
 	last_status = PCRM_OK;
+	detail_reset();
 }
 
 int pcrm__error(int status, const char *fmt, ...)
@@ -59,13 +71,47 @@ int pcrm__error(int status, const char *fmt, ...)
 	va_end(ap);
 	memcpy(last_message, buf, sizeof(buf));
 	last_status = status;
+	detail_reset();
 	return status;
+}
+
+int pcrm__error_at(int status, const char *reason, const char *field, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[PCRM__ERROR_MESSAGE_MAX];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	memcpy(last_message, buf, sizeof(buf));
+	last_status = status;
+	detail_reset();
+	snprintf(last_detail.reason, sizeof(last_detail.reason), "%s", reason ? reason : "");
+	if (field) {
+		snprintf(last_detail.field, sizeof(last_detail.field), "%s", field);
+		last_detail.field_set = 1;
+	}
+	return status;
+}
+
+void pcrm__error_value(const char *name, const char *fmt, ...)
+{
+	struct pcrm__error_detail *d = &last_detail;
+	va_list ap;
+	if (d->nvalues >= PCRM__ERROR_VALUES)
+		return;
+	snprintf(d->names[d->nvalues], sizeof(d->names[0]), "%s", name);
+	va_start(ap, fmt);
+	vsnprintf(d->values[d->nvalues], sizeof(d->values[0]), fmt, ap);
+	va_end(ap);
+	d->nvalues++;
 }
 
 void pcrm__error_save(pcrm__error_state *state)
 {
 	state->status = last_status;
 	memcpy(state->message, last_message, sizeof(state->message));
+	state->detail = last_detail;
 }
 
 int pcrm__error_restore(const pcrm__error_state *state, int status)
@@ -76,6 +122,7 @@ int pcrm__error_restore(const pcrm__error_state *state, int status)
 	}
 	memcpy(last_message, state->message, sizeof(last_message));
 	last_status = status;
+	last_detail = state->detail;
 	return status;
 }
 
@@ -104,6 +151,7 @@ void pcrm__error_prefix(const char *fmt, ...)
 		buf[used + rest] = '\0';
 	}
 	memcpy(last_message, buf, sizeof(buf));
+	last_detail.derived = 0; /* the new leading segments may name the line or the field */
 }
 
 void pcrm__quote(const char *text, size_t len, char *q, size_t size)
@@ -122,4 +170,130 @@ void pcrm__quote(const char *text, size_t len, char *q, size_t size)
 	q[used] = '\0';
 	if (len > PCRM_QUOTE_MAX && used + 4 <= size)
 		memcpy(q + used, "...", 4);
+}
+
+/* ---- the structured part (pcrm_error_reason() and friends) ---- */
+
+static const char *generic_reason(int status)
+{
+	switch ((pcrm_status)status) {
+	case PCRM_OK: return "";
+	case PCRM_EINVAL: return "invalid_input";
+	case PCRM_ENOTFOUND: return "not_found";
+	case PCRM_ECONFLICT: return "conflict";
+	case PCRM_EDUPLICATE: return "duplicate";
+	case PCRM_EPERM: return "permission_denied";
+	case PCRM_ESTATE: return "wrong_state";
+	case PCRM_ESTORE: return "store_error";
+	case PCRM_ECONNECTION: return "connection_lost";
+	case PCRM_ERETRY: return "retry";
+	case PCRM_EIO: return "io_error";
+	case PCRM_ENOMEM: return "out_of_memory";
+	case PCRM_EOVERFLOW: return "overflow";
+	case PCRM_ESCHEMA: return "schema_newer";
+	case PCRM_EINTEGRITY: return "integrity";
+	case PCRM_EUNSUPPORTED: return "unsupported";
+	case PCRM_ENOTDB: return "not_a_database";
+	}
+	return "unknown";
+}
+
+/* A field name or JSON path: no spaces, path characters only. */
+static int is_path(const char *s, size_t n)
+{
+	if (n == 0 || n >= sizeof(last_detail.field))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '.' || c == '[' || c == ']' || c == '-' || c == '$'))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Most messages begin with what they are about, the convention of
+ * docs/conventions.md: "phones.mobile: ...", "line 7: phones.mobile: ...",
+ * "line 3, amount: ...".  The leading segments name the line and the field;
+ * the first segment that is neither ends them.
+ */
+static void derive(void)
+{
+	struct pcrm__error_detail *d = &last_detail;
+	const char *p = last_message;
+	int have_line = 0;
+
+	if (d->derived)
+		return;
+	d->derived = 1;
+	for (int i = 0; i < d->nvalues; i++)
+		if (strcmp(d->names[i], "line") == 0)
+			have_line = 1;
+	for (;;) {
+		const char *end = strstr(p, ": ");
+		long line;
+		int used = 0;
+		if (!end)
+			return;
+		if (sscanf(p, "line %ld%n", &line, &used) == 1 && used > 0) {
+			if (!have_line && d->nvalues < PCRM__ERROR_VALUES) {
+				snprintf(d->names[d->nvalues], sizeof(d->names[0]), "line");
+				snprintf(d->values[d->nvalues], sizeof(d->values[0]), "%ld", line);
+				d->nvalues++;
+				have_line = 1;
+			}
+			if (strncmp(p + used, ", ", 2) == 0 && !d->field_set &&
+			    is_path(p + used + 2, (size_t)(end - p - used - 2)))
+				snprintf(d->field, sizeof(d->field), "%.*s", (int)(end - p - used - 2),
+				         p + used + 2);
+			else if (p + used != end)
+				return;
+		} else if (is_path(p, (size_t)(end - p))) {
+			if (!d->field_set)
+				snprintf(d->field, sizeof(d->field), "%.*s", (int)(end - p), p);
+		} else {
+			return;
+		}
+		p = end + 2;
+	}
+}
+
+const char *pcrm_error_reason(void)
+{
+	return last_detail.reason[0] ? last_detail.reason : generic_reason(last_status);
+}
+
+const char *pcrm_error_field(void)
+{
+	derive();
+	return last_detail.field;
+}
+
+size_t pcrm_error_value_count(void)
+{
+	derive();
+	return (size_t)last_detail.nvalues;
+}
+
+const char *pcrm_error_value_name(size_t i)
+{
+	derive();
+	return i < (size_t)last_detail.nvalues ? last_detail.names[i] : NULL;
+}
+
+const char *pcrm_error_value(size_t i)
+{
+	derive();
+	return i < (size_t)last_detail.nvalues ? last_detail.values[i] : NULL;
+}
+
+/* For the renderer (error_zh.c): the value named `name`, or NULL. */
+const char *pcrm__error_value_named(const char *name)
+{
+	derive();
+	for (int i = 0; i < last_detail.nvalues; i++)
+		if (strcmp(last_detail.names[i], name) == 0)
+			return last_detail.values[i];
+	return NULL;
 }

@@ -16,6 +16,19 @@
  */
 int pcrm__error(int status, const char *fmt, ...) PCRM_PRINTF(2, 3);
 
+/**
+ * pcrm__error() with a specific reason id (docs/errors.md) and the field it
+ * is about (NULL: derived from the message as for pcrm__error()).
+ */
+int pcrm__error_at(int status, const char *reason, const char *field, const char *fmt, ...)
+	PCRM_PRINTF(4, 5);
+
+/** Adds a named value to the last error (at most PCRM__ERROR_VALUES; more are dropped). */
+void pcrm__error_value(const char *name, const char *fmt, ...) PCRM_PRINTF(2, 3);
+
+/** The last error's value named `name` (derived ones included), or NULL. */
+const char *pcrm__error_value_named(const char *name);
+
 /** Records PCRM_ENOMEM ("out of memory") and returns it. */
 int pcrm__error_oom(void);
 
@@ -35,9 +48,23 @@ void pcrm__error_prefix(const char *fmt, ...) PCRM_PRINTF(1, 2);
  *     pcrm__store_rollback(st);
  *     return pcrm__error_restore(&e, rc);
  */
+#define PCRM__ERROR_VALUES 4
+
+/* The structured part of an error (error.c). */
+struct pcrm__error_detail {
+	char reason[64];  /* "" until set: the status's generic id */
+	char field[128];
+	int field_set;    /* 1: field given by the raiser; 0: derived from the message on demand */
+	int derived;      /* the message was parsed for the field and line already */
+	int nvalues;
+	char names[PCRM__ERROR_VALUES][24];
+	char values[PCRM__ERROR_VALUES][128];
+};
+
 typedef struct pcrm__error_state {
 	int status;
 	char message[PCRM__ERROR_MESSAGE_MAX];
+	struct pcrm__error_detail detail;
 } pcrm__error_state;
 
 void pcrm__error_save(pcrm__error_state *state);

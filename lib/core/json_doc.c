@@ -26,10 +26,17 @@ int pcrm__json_expect(const char *path, const json_t *v, json_type type, const c
 {
 	if (v && json_typeof(v) == type)
 		return PCRM_OK;
-	if (!v)
-		return pcrm__error(PCRM_EINVAL, "%s: missing (expected %s)", path, what);
-	return pcrm__error(PCRM_EINVAL, "%s: expected %s, got %s", path, what,
-	                   pcrm__json_type_name(v));
+	if (!v) {
+		pcrm__error_at(PCRM_EINVAL, "json.missing", path, "%s: missing (expected %s)", path,
+		               what);
+		pcrm__error_value("expected", "%s", what);
+		return PCRM_EINVAL;
+	}
+	pcrm__error_at(PCRM_EINVAL, "json.wrong_type", path, "%s: expected %s, got %s", path, what,
+	               pcrm__json_type_name(v));
+	pcrm__error_value("expected", "%s", what);
+	pcrm__error_value("got", "%s", pcrm__json_type_name(v));
+	return PCRM_EINVAL;
 }
 
 int pcrm__json_check_keys(const char *path, const json_t *obj, const char *const *known)
@@ -50,8 +57,12 @@ int pcrm__json_check_keys(const char *path, const json_t *obj, const char *const
 			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
 			                         i ? ", " : "", known[i]);
 		pcrm__quote(key, strlen(key), q, sizeof(q));
-		return pcrm__error(PCRM_EINVAL, "%s: unknown key \"%s\" (expected %s)",
-		                   path[0] ? path : "document", q, list);
+		pcrm__error_at(PCRM_EINVAL, "json.unknown_key", path[0] ? path : "document",
+		               "%s: unknown key \"%s\" (expected %s)", path[0] ? path : "document", q,
+		               list);
+		pcrm__error_value("key", "%s", q);
+		pcrm__error_value("expected", "%s", list);
+		return PCRM_EINVAL;
 	}
 	return PCRM_OK;
 }
@@ -67,7 +78,8 @@ int pcrm__read_text_file(const char *path, size_t max, const char *what, char **
 		/* strerror() may share a static buffer between threads; strerror_r() does not */
 		if (strerror_r(errno, reason, sizeof(reason)) != 0)
 			snprintf(reason, sizeof(reason), "errno %d", errno);
-		return pcrm__error(PCRM_EIO, "%s: cannot open: %s", path, reason);
+		pcrm__error_at(PCRM_EIO, "file.unreadable", path, "%s: cannot open: %s", path, reason);
+		return PCRM_EIO;
 	}
 	for (;;) {
 		if (len + 1 >= cap) {
@@ -81,8 +93,9 @@ int pcrm__read_text_file(const char *path, size_t max, const char *what, char **
 		got = fread(buf + len, 1, cap - len - 1, f);
 		len += got;
 		if (len > max) {
-			rc = pcrm__error(PCRM_EINVAL, "%s: larger than %zu bytes, not a %s", path, max,
-			                 what);
+			rc = pcrm__error_at(PCRM_EINVAL, "file.too_large", path,
+			                    "%s: larger than %zu bytes, not a %s", path, max, what);
+			pcrm__error_value("max", "%zu", max);
 			goto done;
 		}
 		if (got == 0)
@@ -94,7 +107,7 @@ int pcrm__read_text_file(const char *path, size_t max, const char *what, char **
 	}
 	buf[len] = '\0';
 	if (memchr(buf, '\0', len))
-		rc = pcrm__error(PCRM_EINVAL, "%s: contains a NUL byte", path);
+		rc = pcrm__error_at(PCRM_EINVAL, "file.nul_byte", path, "%s: contains a NUL byte", path);
 done:
 	fclose(f);
 	if (rc < 0)

@@ -78,17 +78,23 @@ int pcrm__text_check(const char *field, const char *s, size_t n, unsigned flags)
 		uint32_t c;
 		size_t len = utf8_next(u + i, n - i, &c);
 		if (len == 0)
-			return pcrm__error(PCRM_EINVAL, "%s: not valid UTF-8 at byte %zu", field, i + 1);
-		if (refused(c, flags))
-			return pcrm__error(PCRM_EINVAL, "%s: %s character U+%04X at byte %zu", field,
-			                   c < 0x20 || (c >= 0x7F && c <= 0x9F) ? "control" :
-			                                                         "invisible formatting",
-			                   (unsigned)c, i + 1);
+			return pcrm__error_at(PCRM_EINVAL, "text.not_utf8", field,
+			                      "%s: not valid UTF-8 at byte %zu", field, i + 1);
+		if (refused(c, flags)) {
+			pcrm__error_at(PCRM_EINVAL, "text.control_character", field,
+			               "%s: %s character U+%04X at byte %zu", field,
+			               c < 0x20 || (c >= 0x7F && c <= 0x9F) ? "control" :
+			                                                     "invisible formatting",
+			               (unsigned)c, i + 1);
+			pcrm__error_value("character", "U+%04X", (unsigned)c);
+			return PCRM_EINVAL;
+		}
 		seen_visible |= !blank(c);
 		i += len;
 	}
 	if (!seen_visible && !(flags & PCRM__TEXT_BLANK_OK))
-		return pcrm__error(PCRM_EINVAL, "%s: is empty or only white space", field);
+		return pcrm__error_at(PCRM_EINVAL, "text.blank", field,
+		                      "%s: is empty or only white space", field);
 	return PCRM_OK;
 }
 
@@ -103,7 +109,11 @@ int pcrm__code_check(const char *field, const char *s, size_t max)
 			break;
 	}
 	if (!s || n == 0 || s[n] != '\0')
-		return pcrm__error(PCRM_EINVAL, "%s: must be 1..%zu letters, digits, - _ .", field,
-		                   max);
+	{
+		pcrm__error_at(PCRM_EINVAL, "code.malformed", field,
+		               "%s: must be 1..%zu letters, digits, - _ .", field, max);
+		pcrm__error_value("max", "%zu", max);
+		return PCRM_EINVAL;
+	}
 	return PCRM_OK;
 }

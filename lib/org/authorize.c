@@ -142,8 +142,11 @@ static int refuse_object(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission
 {
 	pcrm__audit_deny(ctx, actor, permission, kind, key, audit_reason);
 	/* Not even the key: a record found through another (a meter's customer) stays unnamed. */
-	return pcrm__error(PCRM_EPERM, "%s: unknown or outside the org subtree of %s's org unit %.32s",
-	                   kind, actor->operator_id, actor->org_unit);
+	pcrm__error_at(PCRM_EPERM, "permission.denied", kind,
+	               "%s: unknown or outside the org subtree of %s's org unit %.32s", kind,
+	               actor->operator_id, actor->org_unit);
+	pcrm__error_value("org_unit", "%.32s", actor->org_unit);
+	return PCRM_EPERM;
 }
 
 /* The object part, with the actor's unit read (`home`): scope, township rule, one refusal. */

@@ -494,7 +494,8 @@ static int load_energy_list(const char *path, const json_t *v, size_t n, int inc
 		if ((rc = get_dec(p, json_array_get(v, i), ENERGY_DIGITS, 0, &out[i])) < 0)
 			return rc;
 		if (increasing && (out[i] == 0 || (i > 0 && out[i] <= out[i - 1])))
-			return pcrm__error(PCRM_EINVAL, "%s: thresholds must be above 0 and increasing", p);
+			return pcrm__error_at(PCRM_EINVAL, "tariff.thresholds.not_increasing", p,
+			                      "%s: thresholds must be above 0 and increasing", p);
 	}
 	return PCRM_OK;
 }

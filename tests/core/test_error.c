@@ -6,6 +6,7 @@
 
 #include <powercrm.h>
 #include "core/error.h"
+#include "core/json_doc.h"
 
 Test(error, every_status_has_a_description)
 {
@@ -93,4 +94,83 @@ Test(version, function_and_macros_agree)
 	cr_assert_str_eq(pcrm_version(), PCRM_VERSION_STRING);
 	cr_assert_eq(pcrm_version_number(),
 	             PCRM_VERSION_MAJOR * 10000 + PCRM_VERSION_MINOR * 100 + PCRM_VERSION_PATCH);
+}
+
+/* The structured part: a specific reason with its field and values, rendered in Chinese. */
+Test(error, json_errors_carry_reason_field_and_values)
+{
+	char buf[512];
+	json_t *doc = json_pack("{s:i}", "name", 7);
+	cr_assert_eq(pcrm__json_expect("tiers[1].name", json_object_get(doc, "name"), JSON_STRING,
+	                               "a string"),
+	             PCRM_EINVAL);
+	json_decref(doc);
+	cr_assert_str_eq(pcrm_error_reason(), "json.wrong_type");
+	cr_assert_str_eq(pcrm_error_field(), "tiers[1].name");
+	cr_assert_eq(pcrm_error_value_count(), 2);
+	cr_assert_str_eq(pcrm_error_value_name(0), "expected");
+	cr_assert_str_eq(pcrm_error_value(0), "a string");
+	cr_assert_str_eq(pcrm_error_value_name(1), "got");
+	cr_assert_str_eq(pcrm_error_value(1), "an integer");
+	cr_assert_null(pcrm_error_value(2));
+	cr_assert_eq(pcrm_error_render("en", buf, sizeof(buf)), PCRM_OK);
+	cr_assert_str_eq(buf, "tiers[1].name: expected a string, got an integer");
+	cr_assert_eq(pcrm_error_render("zh-CN", buf, sizeof(buf)), PCRM_OK);
+	cr_assert_str_eq(buf, "tiers[1].name：类型不正确，应为 a string，实际为 an integer");
+	/* a saved error keeps its structured part across a clean-up */
+	{
+		pcrm__error_state e;
+		pcrm__error_save(&e);
+		pcrm__error(PCRM_ESTORE, "rollback failed");
+		pcrm__error_restore(&e, e.status);
+		cr_assert_str_eq(pcrm_error_reason(), "json.wrong_type");
+		cr_assert_str_eq(pcrm_error_field(), "tiers[1].name");
+	}
+}
+
+/* Messages that follow the "where: what" convention give their line and field without help. */
+Test(error, field_and_line_are_derived_from_the_message)
+{
+	char buf[512];
+	pcrm__error(PCRM_EINVAL, "line 7: phones.mobile: \"12345\" is not a phone number");
+	cr_assert_str_eq(pcrm_error_reason(), "invalid_input");
+	cr_assert_str_eq(pcrm_error_field(), "phones.mobile");
+	cr_assert_eq(pcrm_error_value_count(), 1);
+	cr_assert_str_eq(pcrm_error_value_name(0), "line");
+	cr_assert_str_eq(pcrm_error_value(0), "7");
+	cr_assert_eq(pcrm_error_render("zh", buf, sizeof(buf)), PCRM_OK);
+	cr_assert_str_eq(buf, "输入无效：第 7 行，字段 phones.mobile（详情：line 7: phones.mobile: "
+	                      "\"12345\" is not a phone number）");
+
+	pcrm__error(PCRM_EINVAL, "line 3, amount: \"5x\" is not a decimal");
+	cr_assert_str_eq(pcrm_error_field(), "amount");
+	cr_assert_str_eq(pcrm_error_value(0), "3");
+
+	pcrm__error(PCRM_ENOTFOUND, "no tariff in effect on 2026-10-01");
+	cr_assert_str_eq(pcrm_error_reason(), "not_found");
+	cr_assert_str_eq(pcrm_error_field(), "");
+	cr_assert_eq(pcrm_error_value_count(), 0);
+
+	pcrm_error_clear();
+	cr_assert_str_eq(pcrm_error_reason(), "");
+	cr_assert_str_eq(pcrm_error_field(), "");
+}
+
+/* Rendering never loses the error: a short buffer is cut at a character, a bad language refused. */
+Test(error, render_cuts_at_characters_and_refuses_unknown_languages)
+{
+	char small[20], buf[256];
+	pcrm__error_at(PCRM_EINVAL, "tariff.thresholds.not_increasing", "tiers.thresholds",
+	               "tiers.thresholds: thresholds must be above 0 and increasing");
+	cr_assert_eq(pcrm_error_render("zh-CN", small, sizeof(small)), PCRM_EOVERFLOW);
+	cr_assert_eq(strlen(small) < sizeof(small), 1);
+	for (size_t i = 0; small[i]; i++) /* the cut leaves no half character: valid UTF-8 */
+		cr_assert((unsigned char)small[i] < 0x80 || i + 1 < strlen(small) ||
+		          ((unsigned char)small[i] & 0xC0) != 0xC0);
+	cr_assert_eq(pcrm_error_render("fr", buf, sizeof(buf)), PCRM_EINVAL);
+	cr_assert(strstr(buf, "lang") != NULL, "%s", buf);
+	cr_assert_str_eq(pcrm_error_reason(), "tariff.thresholds.not_increasing",
+	                 "refusing a language keeps the error being rendered");
+	cr_assert_eq(pcrm_error_render("zh-CN", buf, sizeof(buf)), PCRM_OK);
+	cr_assert_str_eq(buf, "tiers.thresholds：阶梯电量上限必须大于 0 且逐档递增");
 }

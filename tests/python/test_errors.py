@@ -9,7 +9,7 @@ import pytest
 
 import powercrm
 from powercrm import lowlevel
-from conftest import CALENDARS, CITY_ADMIN, MONITOR, ROOT_ADMIN
+from conftest import CALENDARS, CITY_ADMIN, CITY_AGENT, CITY_CLERK, MONITOR, ROOT_ADMIN
 
 
 def test_every_status_has_its_own_class():
@@ -236,3 +236,25 @@ def test_calendar_io_message_uses_path():
     with pytest.raises(powercrm.IOFailure) as ei:
         powercrm.Calendar.load_file(path)
     assert "does-not-exist.json" in ei.value.message
+
+
+def test_errors_carry_reason_field_values_and_chinese(ctx):
+    with pytest.raises(powercrm.InvalidInput) as ei:
+        powercrm.Tariff.load({"id": 7})
+    e = ei.value
+    assert (e.reason, e.field) == ("json.wrong_type", "id")
+    assert e.values == {"expected": "a string", "got": "an integer"}
+    assert e.message_in("en") == e.message == "id: expected a string, got an integer"
+    assert e.message_in("zh-CN") == "id：类型不正确，应为 a string，实际为 an integer"
+    with pytest.raises(ValueError, match="lang"):
+        e.message_in("fr")
+    # a message that names its line and field gives them even without a specific reason
+    with pytest.raises(powercrm.InvalidInput) as ei:
+        ctx.customer_import(CITY_CLERK, '{"customer_no": "X1", "kind": 7}\n')
+    assert ei.value.values.get("line") == "1" and ei.value.field
+    assert ei.value.message_in("zh-CN").startswith("输入无效：第 1 行")
+    # refused like one of another unit: the reason and the unit, in Chinese
+    with pytest.raises(powercrm.PermissionDenied) as ei:
+        ctx.customer_get(CITY_AGENT, "NOBODY")
+    assert ei.value.reason == "permission.denied" and ei.value.field == "customer"
+    assert "不在单位 3701 的管辖范围内" in ei.value.message_in("zh-CN")

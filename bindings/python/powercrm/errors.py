@@ -51,6 +51,24 @@ class Error(Exception):
 
     #: the status this class stands for (None for the base class)
     STATUS = None
+    #: a stable id of what went wrong ("json.wrong_type", "invalid_input", ...: docs/errors.md)
+    reason = None
+    #: the field, JSON path or file the error is about, or None
+    field = None
+    #: named values of the error ({"line": "7", "expected": "a string"})
+    values = {}
+    _localized = {}
+
+    def message_in(self, lang):
+        """The message in ``lang``: "en" or "zh-CN" (the library's Chinese catalogue).
+
+        Falls back to the English message for an exception not raised by the library.
+        """
+        if lang == "en":
+            return self.message
+        if lang in ("zh-CN", "zh", "zh_CN"):
+            return self._localized.get("zh-CN") or self.message
+        raise ValueError("lang: %r is not a language of the catalogue (en, zh-CN)" % (lang,))
 
     def __init__(self, message="", status=None):
         if status is None:
