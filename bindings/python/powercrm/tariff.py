@@ -230,6 +230,12 @@ class Tariff(HandleOwner):
         return cls(_ll.pcrm_tariff_load(json_dumps(document)))
 
     @classmethod
+    def from_urdb(cls, rate, **options):
+        """Loads a URDB rate through :func:`powercrm.urdb.tariff_from_urdb` (same options)."""
+        from .urdb import tariff_from_urdb
+        return cls.load(tariff_from_urdb(rate, **options))
+
+    @classmethod
     def load_file(cls, path):
         """Loads a tariff from a JSON file (IOFailure when it cannot be read)."""
         return cls(_ll.pcrm_tariff_load_file(_os.fsdecode(path)))
