@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 import powercrm
-from powercrm.urdb import tariff_from_urdb
+from powercrm import tariff_from_urdb
 from conftest import SOURCE_ROOT
 
 URDB = os.path.join(SOURCE_ROOT, "tests", "tariff", "data", "urdb")

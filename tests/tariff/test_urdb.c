@@ -288,7 +288,7 @@ Test(urdb_ssc, rates_not_yet_expressible_are_refused_naming_the_fields)
 {
 	static const struct {
 		const char *fixture;
-		const char *needles[5];
+		const char *needles[7];
 	} cases[] = {
 		/* ssc: 104,614.5 a year on load_commercial.csv */
 		{ "ssc-commercial-demand-charges",
@@ -303,9 +303,11 @@ Test(urdb_ssc, rates_not_yet_expressible_are_refused_naming_the_fields)
 		  { "cannot express 2 fields", "dgrules (net metering / net billing of exported energy)",
 		    "energyratestructure (tier maxima that differ by period)", NULL } },
 		{ "ssc-urdbv8-export",
-		  { "dgrules (net metering", "energyratestructure (prices per (period, tier) pair)",
+		  { "cannot express 5 fields", "dgrules (net metering",
+		    "energyratestructure (prices per (period, tier) pair)",
 		    "demandratestructure (tiered demand charges)",
-		    "flatdemandstructure (tiered demand charges)", NULL } },
+		    "flatdemandstructure (tiered demand charges)",
+		    "demandweekdayschedule (a demand period that spans several energy periods" } },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

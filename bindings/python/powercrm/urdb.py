@@ -1,7 +1,7 @@
 """Importing OpenEI Utility Rate Database (URDB) rates (pcrm_tariff_from_urdb).
 
-    doc = tariff_from_urdb(open("rate.json").read(), effective_from="2026-01-01")
-    tariff = Tariff.load(doc)            # or Tariff.from_urdb(text, ...)
+    doc = powercrm.tariff_from_urdb(open("rate.json").read(), effective_from="2026-01-01")
+    tariff = powercrm.Tariff.load(doc)   # or powercrm.Tariff.from_urdb(text, ...)
 
 The rate is URDB's JSON (v7/v8 field names, or an API answer
 ``{"items": [rate]}``) as text, or a dict whose numbers are
@@ -22,50 +22,13 @@ rate (the message on standard error), 2 for bad usage.
 """
 
 import argparse
-import decimal as _decimal
 import json as _json
 import sys
 
-from . import lowlevel as _ll
 from .errors import Error
-from .records import json_dumps
+from .tariff import tariff_from_urdb
 
 __all__ = ["tariff_from_urdb", "main"]
-
-
-def _refuse_floats(value, path="document"):
-    if isinstance(value, float):
-        raise TypeError("%s: a float; give the rate as JSON text, or parse it with "
-                        "parse_float=decimal.Decimal (money is never binary floating point)"
-                        % path)
-    if isinstance(value, dict):
-        for k, v in value.items():
-            _refuse_floats(v, "%s.%s" % (path, k) if path != "document" else str(k))
-    elif isinstance(value, (list, tuple)):
-        for i, v in enumerate(value):
-            _refuse_floats(v, "%s[%d]" % (path, i))
-
-
-def _json_text(rate):
-    if isinstance(rate, (str, bytes, bytearray)):
-        return json_dumps(rate)
-    _refuse_floats(rate)
-    return _json.dumps(rate, default=_decimal_text)
-
-
-def _decimal_text(value):
-    if isinstance(value, _decimal.Decimal):
-        return str(value)
-    raise TypeError("%r cannot be written as JSON" % (value,))
-
-
-def tariff_from_urdb(rate, *, id=None, version=None, effective_from=None, currency=None,
-                     rounding=None, utc_offset=None):
-    """The tariff document (a dict) of a URDB rate; see the module text for the options."""
-    opts = _ll.pcrm_urdb_options(id, int(version or 0), effective_from, currency, rounding,
-                                 utc_offset)
-    text = _ll.pcrm_tariff_from_urdb(_json_text(rate), opts)
-    return _json.loads(text)
 
 
 def main(argv=None):
