@@ -404,8 +404,9 @@ static int load_structure(struct importer *im, const char *name, const json_t *v
 				    pcrm_decimal_cmp(t->max, st->t[i][j - 1].max) <= 0)
 					return pcrm__error(PCRM_EINVAL, "%s: is not above the previous tier's max", f);
 				if (j > 0 && !st->t[i][j - 1].has_max)
-					return pcrm__error(PCRM_EINVAL, "%s[%zu].max: missing (only the last tier "
-					                   "is open-ended)", name, i);
+					return pcrm__error(PCRM_EINVAL, "%s[%zu][%zu].max: no maximum, but "
+					                   "a tier follows (only the last tier is open-ended)",
+					                   name, i, j - 1);
 			} else if (j + 1 < st->tiers[i]) {
 				return pcrm__error(PCRM_EINVAL, "%s: missing (only the last tier is open-ended)", f);
 			}
@@ -658,6 +659,32 @@ struct tou {
 	int e_used[URDB_MAX_PERIODS];
 };
 
+/* Whether the tariff gets a tou section: several periods, or demand charges by period. */
+static int needs_tou(const struct tou *tou)
+{
+	return tou->n > 1 || tou->has_dtou;
+}
+
+/* The first tier's price of each period ("0" without an energyratestructure). */
+static int period_prices(const struct tou *tou, const struct structure *st, json_t *energy)
+{
+	json_t *prices;
+	int rc;
+
+	if (!needs_tou(tou))
+		return set_new(energy, "price", st->periods ? dec_json(st->t[tou->pairs[0].e][0].price)
+		                                            : json_string("0"));
+	prices = json_object();
+	if ((rc = set_new(energy, "prices", prices)) < 0)
+		return rc;
+	for (size_t i = 0; i < tou->n; i++)
+		if ((rc = set_new(prices, tou->names[i],
+		                  st->periods ? dec_json(st->t[tou->pairs[i].e][0].price)
+		                              : json_string("0"))) < 0)
+			return rc;
+	return PCRM_OK;
+}
+
 /* energy: one price per period, tiers shared by every period in use */
 static int build_energy(struct importer *im, const struct tou *tou, json_t *doc)
 {
@@ -669,7 +696,7 @@ static int build_energy(struct importer *im, const struct tou *tou, json_t *doc)
 	if ((rc = set_new(doc, "energy", energy)) < 0)
 		return rc;
 	if (st->periods == 0)
-		return set_new(energy, "price", json_string("0"));
+		return period_prices(tou, st, energy);
 	ntiers = st->tiers[fe];
 	for (size_t e = 0; e < st->periods; e++) {
 		if (!tou->e_used[e])
@@ -733,18 +760,7 @@ static int build_energy(struct importer *im, const struct tou *tou, json_t *doc)
 		if (same_prices)
 			return PCRM_OK; /* absolute tier prices: no period prices */
 	}
-	if (tou->n == 1)
-		return set_new(energy, "price", dec_json(st->t[tou->pairs[0].e][0].price));
-	{
-		json_t *prices = json_object();
-		if ((rc = set_new(energy, "prices", prices)) < 0)
-			return rc;
-		for (size_t i = 0; i < tou->n; i++)
-			if ((rc = set_new(prices, tou->names[i],
-			                  dec_json(st->t[tou->pairs[i].e][0].price))) < 0)
-				return rc;
-	}
-	return PCRM_OK;
+	return period_prices(tou, st, energy);
 }
 
 static int build_tou(const struct tou *tou, json_t *doc)
@@ -953,7 +969,7 @@ static int build(struct importer *im, const json_t *rate, json_t *doc)
 		if ((rc = build_energy(im, tou, doc)) < 0)
 			goto done;
 		/* TOU: needed for several periods, or for demand charges by period */
-		if ((tou->n > 1 || tou->has_dtou) && (rc = build_tou(tou, doc)) < 0)
+		if (needs_tou(tou) && (rc = build_tou(tou, doc)) < 0)
 			goto done;
 	}
 	if ((rc = build_demand(im, tou, doc)) < 0)
@@ -1028,7 +1044,9 @@ static int convert(struct importer *im, const json_t *rate, const pcrm_urdb_opti
 	if (o->id) {
 		snprintf(id, sizeof(id), "%s", o->id);
 	} else if ((x = json_object_get(rate, "label")) && json_is_string(x) &&
-	           json_string_length(x) >= 1 && json_string_length(x) <= 58) {
+	           json_string_length(x) >= 1 && json_string_length(x) <= 58 &&
+	           strspn(json_string_value(x), "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	                  "0123456789._-") == json_string_length(x)) {
 		snprintf(id, sizeof(id), "urdb-%s", json_string_value(x));
 	} else {
 		return pcrm__error(PCRM_EINVAL, "options.id: missing (the rate has no usable \"label\" "

@@ -517,6 +517,42 @@ Test(urdb, demand_periods_map_onto_energy_periods)
 	}
 }
 
+Test(urdb, demand_without_energy_charges)
+{
+	/* demand by TOU period on one all-day period, no energyratestructure: energy at 0 */
+	char doc[4096];
+	size_t o = 0;
+	char *json;
+	pcrm_tariff *t;
+
+	o += (size_t)snprintf(doc + o, sizeof(doc) - o, "{\"label\":\"dm\",\"startdate\":0,"
+	                      "\"demandratestructure\":[[{\"rate\":7.25}]],\"demandweekdayschedule\":[");
+	for (int m = 0; m < 12; m++)
+		o += (size_t)snprintf(doc + o, sizeof(doc) - o, "%s[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,"
+		                      "0,0,0,0]", m ? "," : "");
+	snprintf(doc + o, sizeof(doc) - o, "]}");
+	t = import_ok(doc, NULL, &json);
+	assert_has(json, "\"prices\":{\"p0_d0\":\"0\"}");
+	assert_has(json, "\"by_period\":{\"p0_d0\":\"7.25\"}");
+	{
+		pcrm_usage *u = NULL;
+		pcrm_bill *b = NULL;
+		cr_assert_eq(pcrm_usage_new(&u), PCRM_OK);
+		cr_assert_eq(pcrm_usage_add_interval(u, 0, 3600, D("4")), PCRM_OK);
+		cr_assert_eq(pcrm_usage_add_interval(u, 3600, 3600, D("12")), PCRM_OK);
+		cr_assert_eq(pcrm_bill_compute(t, NULL, DAY(1970, 1, 1), DAY(1970, 1, 31), u, NULL, &b),
+		             PCRM_OK, "%s", pcrm_error_last());
+		assert_dec(pcrm_bill_total(b), "87.00"); /* 12 kW x 7.25 */
+		pcrm_bill_free(b);
+		pcrm_usage_free(u);
+	}
+	pcrm_free(json);
+	pcrm_tariff_free(t);
+
+	import_refused("{\"label\":\"has space\",\"startdate\":0}", PCRM_EINVAL,
+	               (const char *const[]){ "options.id", NULL });
+}
+
 Test(urdb, more_periods_than_the_format_holds_are_refused)
 {
 	char doc[8192];
