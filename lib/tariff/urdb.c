@@ -898,11 +898,12 @@ static int build_fixed_and_minimum(struct importer *im, const json_t *rate, json
 				json_decref(item);
 				return rc;
 			}
+			if (!item || json_array_append_new(list, item) < 0)
+				return pcrm__error_oom();
 			if ((rc = set_new(item, "code", json_string("customer"))) < 0 ||
 			    (rc = set_new(item, "name", json_string("Fixed monthly charge"))) < 0 ||
-			    (rc = set_new(item, "amount", dec_json(fixed))) < 0 ||
-			    json_array_append_new(list, item) < 0)
-				return rc < 0 ? rc : pcrm__error_oom();
+			    (rc = set_new(item, "amount", dec_json(fixed))) < 0)
+				return rc;
 		}
 	}
 	if ((x = json_object_get(rate, "minchargeunits")) && !json_is_null(x)) {
@@ -1016,7 +1017,7 @@ static int convert(struct importer *im, const json_t *rate, const pcrm_urdb_opti
 	json_t *x, *v;
 	char id[80];
 	pcrm_date from, to;
-	int rc, has_from = 0;
+	int rc;
 
 	if ((rc = pcrm__json_expect("document", rate, JSON_OBJECT, "a URDB rate object")) < 0)
 		return rc;
@@ -1064,7 +1065,6 @@ static int convert(struct importer *im, const json_t *rate, const pcrm_urdb_opti
 		return pcrm__error(PCRM_EINVAL, "options.effective_from: missing (the rate has no "
 		                   "\"startdate\")");
 	}
-	has_from = 1;
 	if ((rc = set_new(doc, "id", json_string(id))) < 0 ||
 	    (rc = set_new(doc, "version", json_integer(o->tariff_version ? o->tariff_version : 1))) < 0)
 		return rc;
@@ -1090,7 +1090,7 @@ static int convert(struct importer *im, const json_t *rate, const pcrm_urdb_opti
 		json_t *d;
 		if ((rc = get_date("enddate", x, &to)) < 0)
 			return rc;
-		if (has_from && pcrm_date_to_days(to) < pcrm_date_to_days(from))
+		if (pcrm_date_to_days(to) < pcrm_date_to_days(from))
 			return pcrm__error(PCRM_EINVAL, "enddate: before the effective date");
 		if ((rc = format_date(to, &d)) < 0 || (rc = set_new(doc, "effective_to", d)) < 0)
 			return rc;
