@@ -20,6 +20,7 @@
 #include <powercrm/staffing.h>
 #include <powercrm/workflow.h>
 #include <powercrm/tariff.h>
+#include <powercrm/urdb.h>
 #include <powercrm/billing.h>
 #include <powercrm/acd.h>
 #include <powercrm/call_record.h>

@@ -838,6 +838,52 @@ static char *pcrm_py_pack(char **p, const char *s)
 %feature("nothreadallow") pcrm_workorder_filter::~pcrm_workorder_filter;
 %feature("nothreadallow") pcrm_bill_customer::pcrm_bill_customer;
 %feature("nothreadallow") pcrm_bill_customer::~pcrm_bill_customer;
+/* URDB import options owning copies of their strings, like the bill customer. */
+%immutable pcrm_urdb_options::id;
+%immutable pcrm_urdb_options::effective_from;
+%immutable pcrm_urdb_options::currency;
+%immutable pcrm_urdb_options::rounding;
+%immutable pcrm_urdb_options::utc_offset;
+%extend pcrm_urdb_options {
+	pcrm_urdb_options(const char *id = NULL, int64_t tariff_version = 0,
+	                  const char *effective_from = NULL, const char *currency = NULL,
+	                  const char *rounding = NULL, const char *utc_offset = NULL)
+	{
+		const char *in[5] = { id, effective_from, currency, rounding, utc_offset };
+		const char *copy[5] = { NULL, NULL, NULL, NULL, NULL };
+		pcrm_urdb_options init = PCRM_URDB_OPTIONS_INIT;
+		pcrm_urdb_options *o;
+		size_t n = 0;
+		char *p;
+		for (int i = 0; i < 5; i++)
+			n += in[i] ? strlen(in[i]) + 1 : 0;
+		if (!(o = (pcrm_urdb_options *)malloc(sizeof(*o) + n)))
+			return NULL;
+		p = (char *)(o + 1);
+		for (int i = 0; i < 5; i++) {
+			if (!in[i])
+				continue;
+			copy[i] = (const char *)memcpy(p, in[i], strlen(in[i]) + 1);
+			p += strlen(in[i]) + 1;
+		}
+		*o = init;
+		o->id = copy[0];
+		o->tariff_version = tariff_version;
+		o->effective_from = copy[1];
+		o->currency = copy[2];
+		o->rounding = copy[3];
+		o->utc_offset = copy[4];
+		pcrm_py_live_add(1);
+		return o;
+	}
+	~pcrm_urdb_options()
+	{
+		pcrm_py_live_add(-1);
+		free($self);
+	}
+}
+%feature("nothreadallow") pcrm_urdb_options::pcrm_urdb_options;
+%feature("nothreadallow") pcrm_urdb_options::~pcrm_urdb_options;
 
 /* ---- the public headers ---- */
 
@@ -890,6 +936,7 @@ static char *pcrm_py_pack(char **p, const char *s)
 %immutable pcrm_bill_line::prorate_days;
 %immutable pcrm_bill_line::amount;
 %include "powercrm/tariff.h"
+%include "powercrm/urdb.h"
 /* Stored bills are records the library hands out: read-only in Python. */
 %immutable;
 %include "powercrm/billing.h"

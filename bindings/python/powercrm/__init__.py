@@ -58,7 +58,7 @@ from .staffing import (  # noqa: F401
 )
 from .tariff import (  # noqa: F401
     LineKind, Tariff, BillCustomer, Usage, BillLine, Bill, power_factor, power_factor_rate,
-    late_fee,
+    late_fee, tariff_from_urdb,
 )
 from .sim import (  # noqa: F401
     Dist, DistKind, SimQueue, SimAgent, SimStats, Simulation, shift_stretches, replay_compare,

@@ -25,7 +25,7 @@ from .timeutil import _date_from_c, _date_to_c, _instant
 
 __all__ = [
     "LineKind", "Tariff", "BillCustomer", "Usage", "BillLine", "Bill", "power_factor",
-    "power_factor_rate", "late_fee",
+    "power_factor_rate", "late_fee", "tariff_from_urdb",
 ]
 
 _ZERO = _decimal.Decimal(0)
@@ -230,6 +230,11 @@ class Tariff(HandleOwner):
         return cls(_ll.pcrm_tariff_load(json_dumps(document)))
 
     @classmethod
+    def from_urdb(cls, rate, **options):
+        """Loads a URDB rate through :func:`powercrm.urdb.tariff_from_urdb` (same options)."""
+        return cls.load(tariff_from_urdb(rate, **options))
+
+    @classmethod
     def load_file(cls, path):
         """Loads a tariff from a JSON file (IOFailure when it cannot be read)."""
         return cls(_ll.pcrm_tariff_load_file(_os.fsdecode(path)))
@@ -286,3 +291,45 @@ def late_fee(current_year, earlier_years=0, days=0, residential=True):
                                              _decimal_to_c(earlier_years, "earlier_years"),
                                              int(days),
                                              int(bool(residential))))
+
+
+def _refuse_floats(value, path="document"):
+    if isinstance(value, float):
+        raise TypeError("%s: a float; give the rate as JSON text, or parse it with "
+                        "parse_float=decimal.Decimal (money is never binary floating point)"
+                        % path)
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _refuse_floats(v, "%s.%s" % (path, k) if path != "document" else str(k))
+    elif isinstance(value, (list, tuple)):
+        for i, v in enumerate(value):
+            _refuse_floats(v, "%s[%d]" % (path, i))
+
+
+def _json_text(rate):
+    if isinstance(rate, (str, bytes, bytearray)):
+        return json_dumps(rate)
+    _refuse_floats(rate)
+    return _json.dumps(rate, default=_decimal_text)
+
+
+def _decimal_text(value):
+    if isinstance(value, _decimal.Decimal):
+        return str(value)
+    raise TypeError("%r cannot be written as JSON" % (value,))
+
+
+def tariff_from_urdb(rate, *, id=None, version=None, effective_from=None, currency=None,
+                     rounding=None, utc_offset=None):
+    """The tariff document (a dict) of an OpenEI URDB rate (pcrm_tariff_from_urdb).
+
+    `rate` is the URDB JSON as text, or a dict whose numbers are Decimals
+    (``json.loads(text, parse_float=Decimal)``); floats are a TypeError, they
+    have lost the rate's digits.  Options as pcrm_urdb_options (docs/tariff-format.md,
+    "Importing from URDB").  A rate the format cannot express yet raises
+    Unsupported listing every such field; a malformed one InvalidInput.
+    """
+    opts = _ll.pcrm_urdb_options(id, int(version or 0), effective_from, currency, rounding,
+                                 utc_offset)
+    text = _ll.pcrm_tariff_from_urdb(_json_text(rate), opts)
+    return _json.loads(text)

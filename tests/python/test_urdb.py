@@ -1,0 +1,77 @@
+"""The URDB importer from Python: tariff_from_urdb, Tariff.from_urdb and the
+``python3 -m powercrm.urdb`` command (``powercrm tariff import-urdb``)."""
+
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+
+import pytest
+
+import powercrm
+from powercrm import tariff_from_urdb
+from conftest import SOURCE_ROOT
+
+URDB = os.path.join(SOURCE_ROOT, "tests", "tariff", "data", "urdb")
+
+
+def fixture(name):
+    with open(os.path.join(URDB, name + ".json"), encoding="utf-8") as f:
+        return f.read()
+
+
+def test_ev9a_tiers_bill_as_ssc_expects():
+    # lib_utility_rate_test.cpp: 25 kWh in period 1 cost 25 x 0.11365 (+-0.0001 per kWh)
+    doc = tariff_from_urdb(fixture("ssc-ev9a-period1"))
+    assert doc["id"] == "urdb-ssc-ev9a-period1" and doc["effective_from"] == "2018-01-01"
+    assert doc["energy"]["tiers"][0] == {"max": "8.3", "price": "0.03461"}
+    with powercrm.Tariff.load(doc) as t:
+        bill = t.bill("2018-01-01", "2018-01-31", powercrm.Usage(total=Decimal("25")))
+    # each tier line rounded to the cent: 0.29 + 0.13 + 0.85 + 1.55 + 0.02
+    assert [ln.amount for ln in bill.lines] == [Decimal(x) for x in
+                                                ("0.29", "0.13", "0.85", "1.55", "0.02")]
+    assert abs(bill.total - Decimal("25") * Decimal("0.11365")) <= Decimal("0.0275")
+
+
+def test_options_and_a_dict_with_decimals():
+    rate = json.loads(fixture("ssc-residential-tou"), parse_float=Decimal)
+    with powercrm.Tariff.from_urdb(rate, id="res-tou", version=2, effective_from="2026-01-01",
+                                   currency="CAD", rounding="half_even",
+                                   utc_offset="-05:00") as t:
+        assert (t.id, t.version, t.currency) == ("res-tou", 2, "CAD")
+        assert t.periods == ("p0", "p1", "p2", "p3")
+    rate["energyratestructure"][0][0]["rate"] = 0.1
+    with pytest.raises(TypeError, match=r"energyratestructure\[0\]\[0\]\.rate: a float"):
+        tariff_from_urdb(rate)
+
+
+def test_refusals_list_every_field():
+    with pytest.raises(powercrm.Unsupported) as e:
+        tariff_from_urdb(fixture("ssc-urdbv8-export"))
+    msg = str(e.value)
+    for field in ("dgrules", "energyratestructure (prices per (period, tier) pair)",
+                  "demandratestructure (tiered demand charges)",
+                  "flatdemandstructure (tiered demand charges)"):
+        assert field in msg
+    with pytest.raises(powercrm.InvalidInput, match=r"energyratestructure\[0\]\[0\]\.rate"):
+        tariff_from_urdb('{"label": "a", "startdate": 0, '
+                         '"energyratestructure": [[{"rate": "x"}]]}')
+
+
+def run_cli(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "powercrm.urdb", *args], input=stdin,
+                          capture_output=True, text=True, check=False)
+
+
+def test_command_line():
+    path = os.path.join(URDB, "ssc-commercial-tou-demand-tier1.json")
+    r = run_cli(path, "--id", "com-1", "--effective-from", "2026-01-01")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["id"] == "com-1" and doc["demand_charges"]["by_period"]["p2_d0"] == "20"
+    powercrm.Tariff.load(doc).close()
+    r = run_cli("-", stdin=fixture("ssc-pge-residential-nm"))
+    assert r.returncode == 1 and r.stdout == ""
+    assert "dgrules (net metering" in r.stderr and "energyratestructure" in r.stderr
+    assert run_cli().returncode == 2
