@@ -33,6 +33,10 @@ enum cli_exit {
 	CLI_EXIT_INTERRUPTED = 130 /* stopped by SIGINT/SIGTERM; committed batches stay */
 };
 
+/* What a command needs set up before it runs. */
+#define CLI_NEEDS_STORE 1 /* --store (or POWERCRM_STORE) */
+#define CLI_NEEDS_ACTOR 2 /* --unit too, and the actor built from the options */
+
 /* One option of a subcommand: "--name VALUE" / "--name=VALUE", or a flag. */
 struct cli_opt {
 	const char *name;   /* without the leading "--" */
@@ -66,7 +70,7 @@ struct cli_command {
 	const char *name;   /* "run"; NULL for a one-word command ("init") */
 	const char *args;   /* positional arguments for the usage line, "" for none */
 	int min_args, max_args;
-	int needs_actor;    /* 1: --unit is required and the actor is built */
+	int needs;          /* CLI_NEEDS_*: what cli_setup() must provide */
 	const char *summary;
 	/* Fills the command's options table (terminated by a NULL name) and returns it. */
 	const struct cli_opt *(*options)(void);
@@ -83,6 +87,7 @@ CLI_COMMAND(init)
 CLI_COMMAND(import_customers)
 CLI_COMMAND(export_customers)
 CLI_COMMAND(tariff_publish)
+CLI_COMMAND(tariff_import_urdb)
 CLI_COMMAND(billing_run)
 CLI_COMMAND(billing_post)
 CLI_COMMAND(bank_reconcile)
@@ -109,9 +114,9 @@ int cli_failf(struct cli *cli, int code, const char *fmt, ...)
 /**
  * Completes `cli` from the environment (POWERCRM_STORE, POWERCRM_KEY_FILE,
  * POWERCRM_UNIT, POWERCRM_OPERATOR), checks the store URI holds no password,
- * reads the data key, and builds the actor when `needs_actor`.
+ * reads the data key, and builds the actor, as `needs` (CLI_NEEDS_*) asks.
  */
-int cli_setup(struct cli *cli, int needs_actor);
+int cli_setup(struct cli *cli, int needs);
 
 /** Opens the store (migrating it) with the data key, when one is configured. */
 int cli_open(struct cli *cli);

@@ -235,3 +235,65 @@ int cli_run_billing_post(struct cli *cli)
 		       (long long)s.already_posted, (long long)s.nothing_owed);
 	return CLI_EXIT_OK;
 }
+
+static const char *o_id, *o_tariff_version, *o_effective_from, *o_currency, *o_utc_offset, *o_out;
+
+const struct cli_opt *cli_opts_tariff_import_urdb(void)
+{
+	static const struct cli_opt opts[] = {
+		{ "id", &o_id, NULL, "ID           the tariff id (default: urdb- and the rate's label)" },
+		{ "tariff-version", &o_tariff_version, NULL, "N  the tariff's version (default 1)" },
+		{ "effective-from", &o_effective_from, NULL, "DATE  first day in effect (default: "
+		                                             "the rate's startdate)" },
+		{ "currency", &o_currency, NULL, "CODE   ISO 4217 (default USD)" },
+		{ "utc-offset", &o_utc_offset, NULL, "+HH:MM  the offset the schedules' hours are "
+		                                     "read in (default +00:00)" },
+		{ "out", &o_out, NULL, "FILE        write the tariff there (default: standard output)" },
+		{ NULL, NULL, NULL, NULL }
+	};
+	return opts;
+}
+
+/*
+ * A URDB rate in, the library's tariff document out, ready for "tariff
+ * publish".  The importer refuses a rate it cannot express whole and lists
+ * every such field: exit 3 with that list.
+ */
+int cli_run_tariff_import_urdb(struct cli *cli)
+{
+	pcrm_urdb_options opts = PCRM_URDB_OPTIONS_INIT;
+	char *rate = NULL, *tariff = NULL;
+	long version = 0;
+	int rc;
+
+	if (o_tariff_version &&
+	    (rc = cli_parse_int(cli, "--tariff-version", o_tariff_version, 1, 1000000, &version)))
+		return rc;
+	if ((rc = cli_read_file(cli, cli->args[0], &rate, NULL)) != CLI_EXIT_OK)
+		return rc;
+	opts.id = o_id;
+	opts.tariff_version = version;
+	opts.effective_from = o_effective_from;
+	opts.currency = o_currency;
+	opts.utc_offset = o_utc_offset;
+	rc = pcrm_tariff_from_urdb(rate, &opts, &tariff);
+	free(rate);
+	if (rc != PCRM_OK)
+		return cli_fail(cli, rc);
+	if (o_out) {
+		FILE *f = fopen(o_out, "w");
+		int ok = f && fputs(tariff, f) != EOF && fputc('\n', f) != EOF;
+		if (f && fclose(f) != 0)
+			ok = 0;
+		if (!ok) {
+			pcrm_free(tariff);
+			return cli_failf(cli, CLI_EXIT_FAILURE, "--out %s: cannot write", o_out);
+		}
+	}
+	if (cli->json) /* the document as the library wrote it: its decimals never pass a double */
+		printf("{\n  \"tariff\": %s\n}\n", tariff);
+	else if (!o_out)
+		printf("%s\n", tariff);
+	pcrm_free(tariff);
+	return CLI_EXIT_OK;
+}

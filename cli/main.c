@@ -217,7 +217,7 @@ int main(int argc, char **argv)
 		         cmd->name ? cmd->name : "");
 		g_cli.command = label;
 		cli_signals_install();
-		rc = cli_setup(&g_cli, cmd->needs_actor);
+		rc = cli_setup(&g_cli, cmd->needs);
 		if (rc == CLI_EXIT_OK)
 			rc = cmd->run(&g_cli);
 		pcrm_ctx_close(g_cli.ctx);

@@ -16,6 +16,7 @@ int cli_exit_for(int status)
 		return CLI_EXIT_OK;
 	case PCRM_EINVAL:
 	case PCRM_EOVERFLOW:
+	case PCRM_EUNSUPPORTED: /* input holding what the library cannot express (a URDB field) */
 		return CLI_EXIT_BAD_INPUT;
 	case PCRM_ENOTFOUND:
 		return CLI_EXIT_NOT_FOUND;

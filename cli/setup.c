@@ -162,7 +162,7 @@ static int build_actor(struct cli *cli)
 	return CLI_EXIT_OK;
 }
 
-int cli_setup(struct cli *cli, int needs_actor)
+int cli_setup(struct cli *cli, int needs)
 {
 	int rc;
 
@@ -172,6 +172,8 @@ int cli_setup(struct cli *cli, int needs_actor)
 	cli->operator_id = env_or(cli->operator_id, "POWERCRM_OPERATOR");
 	if (!cli->operator_id)
 		cli->operator_id = login_name();
+	if (!cli->store && !(needs & CLI_NEEDS_STORE))
+		return cli->key_file ? read_key(cli) : CLI_EXIT_OK;
 	if (!cli->store)
 		return cli_failf(cli, CLI_EXIT_USAGE,
 		                 "--store: missing; name the store (sqlite:PATH or postgresql://...) "
@@ -179,7 +181,7 @@ int cli_setup(struct cli *cli, int needs_actor)
 	rc = refuse_password(cli, cli->store);
 	if (rc == CLI_EXIT_OK && cli->key_file)
 		rc = read_key(cli);
-	if (rc == CLI_EXIT_OK && needs_actor)
+	if (rc == CLI_EXIT_OK && (needs & CLI_NEEDS_ACTOR))
 		rc = build_actor(cli);
 	return rc;
 }

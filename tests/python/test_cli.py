@@ -234,3 +234,26 @@ def test_progress_bar_on_a_terminal(sctx, sqlite_path, tmp_path, key_file):
     assert os.waitstatus_to_exitcode(status) == 0, text
     assert "import customers [########################] 100% 30/30 lines" in text, text
     assert "30 customers imported, 0 already present" in text
+
+
+def test_tariff_import_urdb_then_publish(ctx, store_uri, tmp_path):
+    """A URDB rate becomes a tariff document without a store, then is published like any."""
+    rate = os.path.join(os.path.dirname(__file__), "..", "tariff", "data", "urdb",
+                        "ssc-residential-tou.json")
+    out_file = tmp_path / "tou.json"
+    p = subprocess.run([POWERCRM, "tariff", "import-urdb", rate, "--id", "us-res-tou",
+                        "--effective-from", "2026-01-01", "--out", str(out_file)],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(out_file.read_text())
+    assert doc["id"] == "us-res-tou" and doc["version"] == 1
+    out, _ = run(store_uri, "tariff", "publish", str(out_file), unit="37", operator="admin-root",
+                 level=3)
+    assert out == {"id": "us-res-tou", "version": 1}
+    # a rate that is not JSON: bad input, named
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"label":')
+    p = subprocess.run([POWERCRM, "--json", "tariff", "import-urdb", str(broken)],
+                       capture_output=True, text=True)
+    assert p.returncode == BAD_INPUT and "document: not JSON" in p.stderr
+    assert json.loads(p.stdout)["error"]["kind"] == "bad_input"
