@@ -47,6 +47,7 @@ extern const char pcrm__schema_complaint_visit_attempts[];
 extern const char pcrm__schema_workflow_suspension[];
 extern const char pcrm__schema_complaint_stats[];
 extern const char pcrm__schema_pii[];
+extern const char pcrm__schema_pii_keys[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -229,6 +230,8 @@ static const struct migration migrations[] = {
 	{ 20, "personal data sealed: customer data keys, blind indexes, key check",
 	  pcrm__schema_pii, NULL },
 	{ 21, "audit log partitioned into chains per city, after-image digests", audit_chains, NULL },
+	{ 24, "data key versions: the store's secret wrapped per version, retirement",
+	  pcrm__schema_pii_keys, NULL },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
