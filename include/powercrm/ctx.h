@@ -139,7 +139,10 @@ PCRM_EXTERN(int) pcrm_ctx_options_init(pcrm_ctx_options *opts, unsigned int vers
  * as it was), PCRM_ESCHEMA when the database is newer than the library,
  * PCRM_ERETRY when a migration is needed and another process's write
  * transaction held the SQLite file past the busy timeout (an up-to-date store
- * opens without waiting).  Messages never contain the URI's password:
+ * opens without waiting), PCRM_EPERM when a data key version is wrong,
+ * missing while the store still uses it, older than the newest the store
+ * has seen or retired (docs/security.md, "Keys").  Messages never contain
+ * the URI's password:
  * libpq's are scrubbed of it.
  * Close the context with pcrm_ctx_close().
  */
