@@ -122,3 +122,15 @@ const char pcrm__schema_complaint_stats[] =
 	");"
 	"CREATE INDEX complaint_unreplied ON complaint (responsible_unit, accepted_at) "
 	"WHERE replied_at IS NULL;";
+
+/*
+ * The caller number sealed (migration 24, lib/complaint/complaint_caller.c):
+ * caller_number keeps a mask from now on, caller_cipher the number under the
+ * identifier key, caller_hash its keyed hash for the repeat check of
+ * anonymous tickets.  Existing tickets keep the number in clear (the
+ * migration runs without the key) and are still found by it.
+ */
+const char pcrm__schema_complaint_caller[] =
+	"ALTER TABLE complaint ADD COLUMN caller_hash TEXT;"
+	"ALTER TABLE complaint ADD COLUMN caller_cipher TEXT;"
+	"CREATE INDEX complaint_by_caller_hash ON complaint (caller_hash, category, accepted_at);";

@@ -48,6 +48,7 @@ extern const char pcrm__schema_workflow_suspension[];
 extern const char pcrm__schema_complaint_stats[];
 extern const char pcrm__schema_pii[];
 extern const char pcrm__schema_pii_keys[];
+extern const char pcrm__schema_complaint_caller[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -230,8 +231,8 @@ static const struct migration migrations[] = {
 	{ 20, "personal data sealed: customer data keys, blind indexes, key check",
 	  pcrm__schema_pii, NULL },
 	{ 21, "audit log partitioned into chains per city, after-image digests", audit_chains, NULL },
-	{ 24, "data key versions: the store's secret wrapped per version, retirement",
-	  pcrm__schema_pii_keys, NULL },
+	{ 24, "data key versions; complaint caller numbers sealed",
+	  pcrm__schema_pii_keys, pcrm__schema_complaint_caller },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
