@@ -31,7 +31,9 @@
  * transaction; a database whose schema is newer than the library is refused
  * with PCRM_ESCHEMA and left untouched.  The schema is first read without a
  * transaction, so opening a store that is up to date writes nothing and takes
- * no lock: it succeeds while another process holds a write transaction.
+ * no lock: it succeeds while another process holds a write transaction.  (The
+ * first open with a data key version the store has not seen records that
+ * version, in one short transaction.)
  *
  * PCRM_ERETRY ("retry the transaction") comes from the store, never from bad
  * input, and nothing of the failed call is written:
