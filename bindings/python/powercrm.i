@@ -211,6 +211,31 @@ static pcrm_time pcrm_py_clock(void *userdata)
 	return t;
 }
 
+/*
+ * pcrm_key_provider_fn: userdata is a callable taking the version and
+ * returning the key's bytes, or None when it has no such version.  An
+ * exception is kept for the caller (the open fails with PCRM_EIO).
+ */
+static int pcrm_py_key_provider(void *userdata, unsigned int version,
+                                unsigned char key[PCRM_DATA_KEY_LEN])
+{
+	PyGILState_STATE gil = PyGILState_Ensure();
+	int rc = PCRM_EIO;
+	PyObject *r = PyObject_CallFunction((PyObject *)userdata, "I", version);
+
+	if (!r) {
+		pcrm_py_stash_exception();
+	} else if (r == Py_None) {
+		rc = PCRM_ENOTFOUND;
+	} else if (PyBytes_Check(r) && PyBytes_GET_SIZE(r) == PCRM_DATA_KEY_LEN) {
+		memcpy(key, PyBytes_AS_STRING(r), PCRM_DATA_KEY_LEN);
+		rc = PCRM_OK;
+	}
+	Py_XDECREF(r);
+	PyGILState_Release(gil);
+	return rc;
+}
+
 /* pcrm_audit_visit_fn: userdata is a callable taking one tuple per entry; truthy stops. */
 static int pcrm_py_audit_visit(const pcrm_audit_entry *e, void *userdata)
 {
@@ -671,6 +696,8 @@ PCRM_OWNED_OUT(pcrm_bill_record, pcrm_bill_record_free)
 %ignore pcrm_ctx_options::data_key_len;
 %ignore pcrm_ctx_options::clock;
 %ignore pcrm_ctx_options::clock_data;
+%ignore pcrm_ctx_options::key_provider;
+%ignore pcrm_ctx_options::key_provider_data;
 
 /*
  * An actor built in one allocation that also holds copies of its strings:
@@ -953,6 +980,7 @@ static char *pcrm_py_pack(char **p, const char *s)
 %rename(pcrm_staffing_shift_plan) pcrm_py_staffing_shift_plan;
 %feature("nothreadallow") pcrm_py_options_set_clock;
 %feature("nothreadallow") pcrm_py_options_set_data_key;
+%feature("nothreadallow") pcrm_py_options_set_key_provider;
 
 %inline %{
 /** Native objects handed to Python and not yet freed (contexts, calendars, units, lists, actors). */
@@ -972,6 +1000,24 @@ void pcrm_py_options_set_clock(pcrm_ctx_options *opts, PyObject *clock)
 	} else {
 		opts->clock = pcrm_py_clock;
 		opts->clock_data = clock;
+	}
+}
+
+/**
+ * Sets a Python callable (or None) as the key provider of `opts`: called with
+ * a version, it returns 32 bytes or None.  The caller keeps it alive until
+ * pcrm_ctx_open() has returned.
+ */
+void pcrm_py_options_set_key_provider(pcrm_ctx_options *opts, PyObject *provider)
+{
+	if (!opts)
+		return;
+	if (!provider || provider == Py_None || !PyCallable_Check(provider)) {
+		opts->key_provider = NULL;
+		opts->key_provider_data = NULL;
+	} else {
+		opts->key_provider = pcrm_py_key_provider;
+		opts->key_provider_data = provider;
 	}
 }
 

@@ -163,8 +163,12 @@ static void the_day(struct demo *d)
 
 int main(int argc, char **argv)
 {
-	/* In production the data key comes from the integrator's key store, never from source. */
-	static const unsigned char demo_key[PCRM_DATA_KEY_LEN] = "demo-key-never-use-in-production";
+	/*
+	 * DEMO KEY, public in this source: a deployment never writes its key in
+	 * source; it passes options.key_provider, which asks its key store (an
+	 * HSM, a KMS) for each key version (docs/security.md, "Keys").
+	 */
+	static const unsigned char DEMO_DATA_KEY[PCRM_DATA_KEY_LEN] = "demo-key-never-use-in-production";
 	struct demo d;
 	pcrm_ctx_options opts;
 	struct timespec t0, t1;
@@ -181,8 +185,8 @@ int main(int argc, char **argv)
 		d.store_uri = owned_uri = default_store(d.out_dir);
 
 	CHECK(pcrm_ctx_options_init(&opts, PCRM_CTX_OPTIONS_VERSION));
-	opts.data_key = demo_key;
-	opts.data_key_len = sizeof(demo_key);
+	opts.data_key = DEMO_DATA_KEY;
+	opts.data_key_len = sizeof(DEMO_DATA_KEY);
 	opts.clock = demo_clock;
 	opts.clock_data = &d;
 	d.now = civil(2026, 11, 1, 8, 0, 0);

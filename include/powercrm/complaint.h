@@ -109,6 +109,20 @@ PCRM_EXTERN(int) pcrm_complaint_get(pcrm_ctx *ctx, const pcrm_actor *actor, cons
                                     pcrm_complaint **out);
 
 /**
+ * Seals the caller numbers of tickets filed before schema 24 (which kept
+ * them in clear): at most `batch` tickets (1..10000; 0 = 1000) whose
+ * responsible unit is in the actor's subtree, in one transaction, with one
+ * "complaint.reseal" audit entry naming them.  Afterwards the row holds a
+ * mask, a cipher and a keyed hash, as tickets filed since.  *remaining (may
+ * be NULL) receives how many such tickets the subtree still has: call again
+ * until it is 0.  Until then the repeat check still finds them by the clear
+ * number.  Needs the data key (PCRM_EPERM without) and
+ * PCRM_PERM_ARCHIVE_WRITE on the actor's unit.
+ */
+PCRM_EXTERN(int) pcrm_complaint_reseal(pcrm_ctx *ctx, const pcrm_actor *actor, int batch,
+                                       int64_t *remaining);
+
+/**
  * Merges duplicate `serial` into `survivor`: the merged ticket is closed
  * (status "merged") with a reference to the survivor; both histories stay.
  * The duplicate's work order may be in any open state: in acceptance it is

@@ -31,7 +31,9 @@
  * transaction; a database whose schema is newer than the library is refused
  * with PCRM_ESCHEMA and left untouched.  The schema is first read without a
  * transaction, so opening a store that is up to date writes nothing and takes
- * no lock: it succeeds while another process holds a write transaction.
+ * no lock: it succeeds while another process holds a write transaction.  (The
+ * first open with a data key version the store has not seen records that
+ * version, in one short transaction.)
  *
  * PCRM_ERETRY ("retry the transaction") comes from the store, never from bad
  * input, and nothing of the failed call is written:
@@ -63,14 +65,32 @@ extern "C" {
 
 typedef struct pcrm_ctx pcrm_ctx;
 
-#define PCRM_CTX_OPTIONS_VERSION 1
+#define PCRM_CTX_OPTIONS_VERSION 2
 
 /** Length of the data key that protects personal identifiers (AES-256). */
 #define PCRM_DATA_KEY_LEN 32
 
+/** Highest data key version (versions are 1..PCRM_KEY_VERSION_MAX). */
+#define PCRM_KEY_VERSION_MAX 65535
+
+/**
+ * Supplies version `version` of the integrator's data key: writes
+ * PCRM_DATA_KEY_LEN bytes to `key` and returns PCRM_OK, or returns
+ * PCRM_ENOTFOUND when it has no such version (any other status fails the
+ * open with that status).  Lets an HSM or KMS hold the keys: the library
+ * asks for each version it needs while pcrm_ctx_open() runs (the current
+ * one and every older one the store still uses), derives its keys from the
+ * bytes, wipes them and never asks again for that context.  Called on the
+ * thread that opens the context; `data` is options.key_provider_data.
+ */
+typedef int (*pcrm_key_provider_fn)(void *data, unsigned int version,
+                                    unsigned char key[PCRM_DATA_KEY_LEN]);
+
 /**
  * Options for pcrm_ctx_open().  Initialise with pcrm_ctx_options_init() (or
  * PCRM_CTX_OPTIONS_INIT) so new fields added in later versions get defaults.
+ * Version 1 of the structure ends after data_key_len; its callers get the
+ * defaults of the later fields.
  */
 typedef struct pcrm_ctx_options {
 	unsigned int version;        /**< PCRM_CTX_OPTIONS_VERSION */
@@ -80,14 +100,31 @@ typedef struct pcrm_ctx_options {
 	/**
 	 * The integrator's secret for personal identifiers: exactly
 	 * PCRM_DATA_KEY_LEN bytes, or NULL when this context never touches
-	 * them (operations that need it then fail with PCRM_EPERM).  The
-	 * library derives its keys from it and does not keep this pointer.
+	 * them (operations that need it then fail with PCRM_EPERM).  It is
+	 * version `key_version` of the key.  The library derives its keys from
+	 * it and does not keep this pointer.
 	 */
 	const unsigned char *data_key;
 	size_t data_key_len;
+	/* ---- version 2 ---- */
+	/**
+	 * The data key version new records are sealed with (1..
+	 * PCRM_KEY_VERSION_MAX, default 1): the newest key.  A store refuses a
+	 * version older than the newest it has seen, and a retired one
+	 * (docs/security.md, "Key versions and rotation").
+	 */
+	unsigned int key_version;
+	/**
+	 * Supplies key versions (NULL: none).  Without data_key it supplies
+	 * key_version too; with it, only the older versions a store still uses
+	 * while it is being rotated.
+	 */
+	pcrm_key_provider_fn key_provider;
+	void *key_provider_data; /**< passed to key_provider */
 } pcrm_ctx_options;
 
-#define PCRM_CTX_OPTIONS_INIT { PCRM_CTX_OPTIONS_VERSION, NULL, NULL, PCRM_UTC_OFFSET_CHINA, NULL, 0 }
+#define PCRM_CTX_OPTIONS_INIT                                                                  \
+	{ PCRM_CTX_OPTIONS_VERSION, NULL, NULL, PCRM_UTC_OFFSET_CHINA, NULL, 0, 1, NULL, NULL }
 
 /** Fills `opts` with defaults for structure version `version`. */
 PCRM_EXTERN(int) pcrm_ctx_options_init(pcrm_ctx_options *opts, unsigned int version);
@@ -104,7 +141,10 @@ PCRM_EXTERN(int) pcrm_ctx_options_init(pcrm_ctx_options *opts, unsigned int vers
  * as it was), PCRM_ESCHEMA when the database is newer than the library,
  * PCRM_ERETRY when a migration is needed and another process's write
  * transaction held the SQLite file past the busy timeout (an up-to-date store
- * opens without waiting).  Messages never contain the URI's password:
+ * opens without waiting), PCRM_EPERM when a data key version is wrong,
+ * missing while the store still uses it, older than the newest the store
+ * has seen or retired (docs/security.md, "Keys").  Messages never contain
+ * the URI's password:
  * libpq's are scrubbed of it.
  * Close the context with pcrm_ctx_close().
  */
@@ -118,6 +158,12 @@ PCRM_EXTERN(const char *) pcrm_ctx_backend(const pcrm_ctx *ctx);
 
 /** The schema version of the open store (the newest migration applied). */
 PCRM_EXTERN(int) pcrm_ctx_schema_version(pcrm_ctx *ctx, int *out);
+
+/**
+ * The data key version this context seals new records with
+ * (options.key_version), or 0 when it has no data key.
+ */
+PCRM_EXTERN(unsigned int) pcrm_ctx_key_version(const pcrm_ctx *ctx);
 
 /** The newest schema version this library knows. */
 PCRM_EXTERN(int) pcrm_schema_version_latest(void);

@@ -241,6 +241,40 @@ PCRM_EXTERN(int) pcrm_customer_erase(pcrm_ctx *ctx, const pcrm_actor *actor,
 PCRM_EXTERN(int) pcrm_customer_reseal(pcrm_ctx *ctx, const pcrm_actor *actor, int batch,
                                       int64_t *remaining);
 
+/**
+ * Moves customers' data keys to the context's current data key version
+ * (options.key_version) after the integrator added a new version: at most
+ * `batch` customers (1..10000; 0 = 1000) of the actor's subtree whose data
+ * key is wrapped under an older version, in one transaction, with one
+ * "customer.key_rotate" audit entry naming the customers moved.  Only the
+ * wrapped keys change (their ciphers, ID numbers and blind indexes stay),
+ * so reads go on during the rotation: the context holds every version the
+ * store still uses.  *remaining (may be NULL) receives how many customers of
+ * the subtree are still under an older version: the progress; call again
+ * until it is 0.  Interrupted (a crash, a kill), it loses at most the batch
+ * that had not committed; the next call goes on from the rows as they are.
+ * Needs the data key (PCRM_EPERM without) and PCRM_PERM_ARCHIVE_WRITE on the
+ * actor's unit.
+ */
+PCRM_EXTERN(int) pcrm_customer_key_rotate(pcrm_ctx *ctx, const pcrm_actor *actor, int batch,
+                                          int64_t *remaining);
+
+/**
+ * Retires data key version `version` once no customer's data key is wrapped
+ * under it any more: the store forgets its copy of its secret under that
+ * version and later opens never ask for it (a context whose
+ * options.key_version is a retired version is refused).  Retire only after
+ * every context opened with the old version as its current one has been
+ * closed (docs/security.md).  Needs the data key, PCRM_PERM_ARCHIVE_WRITE
+ * and an actor of a top-level org unit (the check covers every customer).
+ * PCRM_ESTATE when customers still use the version, when it is the
+ * context's current version or already retired, or when no other version
+ * holds the store's secret; PCRM_ENOTFOUND when the store never used it.
+ * Audited as "customer.key_retire".
+ */
+PCRM_EXTERN(int) pcrm_customer_key_retire(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                          unsigned int version);
+
 PCRM_EXTERN(void) pcrm_customer_free(pcrm_customer *customer);
 
 /* Accessors: strings live as long as the customer (or the list holding it);

@@ -182,7 +182,8 @@ int pcrm__complaint_load(pcrm_ctx *ctx, const char *serial, json_t **out)
 		"recording_ref, work_order_id, contact_id, repeat_of, status, merged_into, "
 		"reply_channel, reply_content, customer_opinion, visit_result, satisfaction, "
 		"accepted_at, replied_at, visited_at, closed_at, reopened, version, visit_attempts, "
-		"reply_due_at, late_seconds, review_returns, routed_by_default, substantiated, sealed "
+		"reply_due_at, late_seconds, review_returns, routed_by_default, substantiated, sealed, "
+		"caller_cipher "
 		"FROM complaint WHERE serial = $1";
 	pcrm_sql_value p[1] = { PCRM_SQL_S(serial) };
 	pcrm_rows *rows;
@@ -214,6 +215,14 @@ int pcrm__complaint_load(pcrm_ctx *ctx, const char *serial, json_t **out)
 				json_object_set_new(row, "substantiated",
 				                    json_boolean(pcrm__rows_int(rows, col + 1)));
 			rc = open_personal(ctx, serial, pcrm__rows_text(rows, col + 2), row);
+			/* the column holds a mask: the number itself when the context can open it */
+			if (rc == PCRM_OK && ctx->has_data_key && !pcrm__rows_is_null(rows, col + 3)) {
+				char caller[PCRM_PHONE_MAX];
+				rc = pcrm__complaint_caller_open(ctx, serial,
+				                                 pcrm__rows_text(rows, col + 3), caller);
+				if (rc == PCRM_OK)
+					json_object_set_new(row, "caller_number", json_string(caller));
+			}
 		}
 	}
 	pcrm__rows_free(rows);
@@ -276,6 +285,8 @@ struct filing {
 	char work_order_id[PCRM_WORKORDER_ID_LEN + 1];
 	char contact_id[PCRM_CONTACT_ID_LEN + 1];
 	char *sealed;
+	struct pcrm__complaint_caller caller_sealed; /* when caller[0] */
+	char caller_hash[PCRM_SHA256_HEX_LEN + 1];   /* when caller[0] */
 	pcrm_time reply_due_at; /* 0: the process has no limit */
 };
 
@@ -338,6 +349,8 @@ static int prepare_filing(struct filing *f, const char *json, json_t **doc)
 	}
 	if (rc == PCRM_OK && (f->in.anonymous || f->in.target_person || f->in.target_phone))
 		rc = need_data_key(f->ctx, f->in.anonymous ? "anonymous" : "target_person");
+	if (rc == PCRM_OK && f->caller[0])
+		rc = pcrm__complaint_caller_hash(f->ctx, f->caller, f->caller_hash);
 	if (rc == PCRM_OK)
 		rc = resolve_customer(f);
 	if (rc == PCRM_OK && !f->customer_no && !f->in.anonymous)
@@ -400,22 +413,26 @@ static int find_repeat(struct filing *f)
 		"SELECT serial FROM complaint WHERE customer_no = $1 AND category = $2 "
 		"AND accepted_at BETWEEN $3 AND $4 AND status <> 'merged' "
 		"ORDER BY accepted_at DESC, serial DESC LIMIT 1";
+	/* by the keyed hash; a ticket filed before schema 24 by the number it holds in clear */
 	static const char by_caller[] =
-		"SELECT serial FROM complaint WHERE caller_number = $1 AND category = $2 "
+		"SELECT serial FROM complaint WHERE (caller_hash = $1 OR (caller_hash IS NULL AND "
+		"caller_number = $5)) AND category = $2 "
 		"AND customer_no IS NULL AND accepted_at BETWEEN $3 AND $4 AND status <> 'merged' "
 		"ORDER BY accepted_at DESC, serial DESC LIMIT 1";
-	pcrm_sql_value p[4];
+	pcrm_sql_value p[5];
 	pcrm_rows *rows;
 	int rc;
 
 	f->repeat_of[0] = '\0';
 	if (!f->customer_no && !f->caller[0])
 		return PCRM_OK;
-	p[0] = PCRM_SQL_S(f->customer_no ? f->customer_no : f->caller);
+	p[0] = PCRM_SQL_S(f->customer_no ? f->customer_no : f->caller_hash);
 	p[1] = PCRM_SQL_S(f->in.category);
 	p[2] = PCRM_SQL_I(f->at - (pcrm_time)f->window_days * 86400);
 	p[3] = PCRM_SQL_I(f->at);
-	rc = pcrm__store_query(f->ctx->store, f->customer_no ? by_customer : by_caller, p, 4, &rows);
+	p[4] = PCRM_SQL_S(f->caller);
+	rc = pcrm__store_query(f->ctx->store, f->customer_no ? by_customer : by_caller, p,
+	                       f->customer_no ? 4 : 5, &rows);
 	if (rc != PCRM_OK)
 		return rc;
 	rc = pcrm__rows_next(rows);
@@ -497,20 +514,23 @@ static int insert_ticket(struct filing *f)
 		"INSERT INTO complaint (responsible_unit, serial, accepting_unit, accepted_at, agent, "
 		"channel, caller_number, customer_no, org_unit, category, subcategory, nature, "
 		"urgency, routed_by_default, description, recording_ref, sealed, work_order_id, "
-		"contact_id, repeat_of, reply_due_at, status, version) VALUES ($1, $2, $3, $4, $5, $6, "
-		"$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, 'open', 1)";
-	pcrm_sql_value p[21] = {
+		"contact_id, repeat_of, reply_due_at, caller_hash, caller_cipher, status, version) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, "
+		"$18, $19, $20, $21, $22, $23, 'open', 1)";
+	pcrm_sql_value p[23] = {
 		PCRM_SQL_S(f->responsible), PCRM_SQL_S(f->serial), PCRM_SQL_S(f->actor->org_unit),
 		PCRM_SQL_I(f->at), PCRM_SQL_S(f->actor->operator_id), PCRM_SQL_S(f->in.channel),
-		PCRM_SQL_S(f->caller[0] ? f->caller : NULL), PCRM_SQL_S(f->customer_no),
+		PCRM_SQL_S(f->caller[0] ? f->caller_sealed.masked : NULL), PCRM_SQL_S(f->customer_no),
 		PCRM_SQL_S(f->org_unit), PCRM_SQL_S(f->in.category), PCRM_SQL_S(f->in.subcategory),
 		PCRM_SQL_S(f->in.nature), PCRM_SQL_S(f->in.urgency), PCRM_SQL_I(f->by_default),
 		PCRM_SQL_S(f->in.description), PCRM_SQL_S(f->in.recording_ref), PCRM_SQL_S(f->sealed),
 		PCRM_SQL_S(f->work_order_id), PCRM_SQL_S(f->contact_id[0] ? f->contact_id : NULL),
 		PCRM_SQL_S(f->repeat_of[0] ? f->repeat_of : NULL),
-		f->reply_due_at ? PCRM_SQL_I(f->reply_due_at) : PCRM_SQL_NUL
+		f->reply_due_at ? PCRM_SQL_I(f->reply_due_at) : PCRM_SQL_NUL,
+		PCRM_SQL_S(f->caller[0] ? f->caller_sealed.hash : NULL),
+		PCRM_SQL_S(f->caller[0] ? f->caller_sealed.cipher : NULL)
 	};
-	int rc = pcrm__store_exec(f->ctx->store, sql, p, 21, NULL);
+	int rc = pcrm__store_exec(f->ctx->store, sql, p, 23, NULL);
 	return rc == PCRM_OK ? pcrm__complaint_summary_apply(f->ctx, f->serial, 1) : rc;
 }
 
@@ -542,6 +562,8 @@ static int file_body(void *arg)
 	free(f->sealed);
 	f->sealed = NULL;
 	rc = next_serial(f);
+	if (rc == PCRM_OK && f->caller[0])
+		rc = pcrm__complaint_caller_seal(f->ctx, f->serial, f->caller, &f->caller_sealed);
 	if (rc == PCRM_OK)
 		rc = find_repeat(f);
 	if (rc == PCRM_OK)

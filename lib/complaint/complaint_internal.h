@@ -5,6 +5,9 @@
 #include <jansson.h>
 
 #include <powercrm/complaint.h>
+#include <powercrm/customer.h>
+
+#include "core/crypto.h"
 
 #define PCRM__COMPLAINT_TEXT_MAX 4000
 
@@ -109,5 +112,25 @@ int pcrm__complaint_deadline(pcrm_ctx *ctx, const char *workflow, int version,
  */
 int pcrm__complaint_late_seconds(pcrm_ctx *ctx, const char *workflow, int version, pcrm_time due,
                                  pcrm_time at, int64_t *out);
+
+/* ---- the caller number at rest (complaint_caller.c) ---- */
+
+struct pcrm__complaint_caller {
+	char masked[PCRM_PHONE_MAX];
+	char hash[PCRM_SHA256_HEX_LEN + 1];
+	char cipher[2 * (PCRM_PHONE_MAX + PCRM_AEAD_OVERHEAD) + 1];
+};
+
+/** The keyed hash the repeat check looks a normalised caller number up by. */
+int pcrm__complaint_caller_hash(const pcrm_ctx *ctx, const char *caller,
+                                char out[PCRM_SHA256_HEX_LEN + 1]);
+
+/** Mask, keyed hash and cipher (bound to `serial`) of a normalised caller number. */
+int pcrm__complaint_caller_seal(const pcrm_ctx *ctx, const char *serial, const char *caller,
+                                struct pcrm__complaint_caller *out);
+
+/** Opens what pcrm__complaint_caller_seal() sealed. */
+int pcrm__complaint_caller_open(const pcrm_ctx *ctx, const char *serial, const char *cipher,
+                                char out[PCRM_PHONE_MAX]);
 
 #endif

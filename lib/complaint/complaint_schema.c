@@ -132,3 +132,13 @@ const char pcrm__schema_complaint_stats[] =
  */
 const char pcrm__schema_complaint_review[] =
 	"ALTER TABLE complaint ADD COLUMN review_returns INTEGER NOT NULL DEFAULT 0;";
+ * The caller number sealed (migration 24, lib/complaint/complaint_caller.c):
+ * caller_number keeps a mask from now on, caller_cipher the number under the
+ * identifier key, caller_hash its keyed hash for the repeat check of
+ * anonymous tickets.  Existing tickets keep the number in clear (the
+ * migration runs without the key) and are still found by it.
+ */
+const char pcrm__schema_complaint_caller[] =
+	"ALTER TABLE complaint ADD COLUMN caller_hash TEXT;"
+	"ALTER TABLE complaint ADD COLUMN caller_cipher TEXT;"
+	"CREATE INDEX complaint_by_caller_hash ON complaint (caller_hash, category, accepted_at);";

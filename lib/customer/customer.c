@@ -356,7 +356,7 @@ static int insert_customer(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc,
 	p[15] = PCRM_SQL_I(pcrm__customer_low_income(doc));
 	p[16] = PCRM_SQL_S(seal->cipher);
 	p[17] = PCRM_SQL_S(seal->dek_wrapped);
-	p[18] = PCRM_SQL_I(PCRM__PII_KEY_VERSION);
+	p[18] = PCRM_SQL_I(ctx->key_version);
 	p[19] = PCRM_SQL_S(seal->name_hash);
 	rc = pcrm__store_exec(ctx->store, sql, p, 20, NULL);
 	free(text);
@@ -512,7 +512,7 @@ static int write_update(pcrm_ctx *ctx, const pcrm_actor *actor, json_t *doc, int
 	p[16] = PCRM_SQL_I(pcrm__customer_low_income(doc));
 	p[17] = PCRM_SQL_S(seal->cipher);
 	p[18] = PCRM_SQL_S(seal->dek_wrapped);
-	p[19] = PCRM_SQL_I(PCRM__PII_KEY_VERSION);
+	p[19] = PCRM_SQL_I(ctx->key_version);
 	p[20] = PCRM_SQL_S(seal->name_hash);
 	rc = pcrm__store_exec(ctx->store, sql, p, 21, &changes);
 	free(text);

@@ -363,7 +363,7 @@ static int copy_customers(pcrm_ctx *ctx, const struct batch *b, pcrm_time now)
 		v[17] = PCRM_SQL_I(pcrm__customer_low_income(d));
 		v[18] = PCRM_SQL_S(r->seal.cipher);
 		v[19] = PCRM_SQL_S(r->seal.dek_wrapped);
-		v[20] = PCRM_SQL_I(PCRM__PII_KEY_VERSION);
+		v[20] = PCRM_SQL_I(ctx->key_version);
 		v[21] = PCRM_SQL_S(r->seal.name_hash);
 		rc = pcrm__store_bulk_row(ctx->store, v);
 		free(text);

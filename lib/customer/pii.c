@@ -34,38 +34,96 @@ static void dek_aad(const char *customer_no, char *out, size_t size)
 	snprintf(out, size, "dek:%s", customer_no);
 }
 
-int pcrm__dek_new(const pcrm_ctx *ctx, const char *customer_no, unsigned char dek[PCRM__DEK_LEN],
-                  char wrapped[PCRM__DEK_WRAPPED_HEX])
+static int wrap_dek(const pcrm_ctx *ctx, const char *customer_no,
+                    const unsigned char dek[PCRM__DEK_LEN], char wrapped[PCRM__DEK_WRAPPED_HEX])
 {
 	unsigned char sealed[PCRM__DEK_LEN + PCRM_AEAD_OVERHEAD];
 	char aad[64];
+	int prefix = 0, rc;
+	dek_aad(customer_no, aad, sizeof(aad));
+	rc = pcrm__aead_seal(ctx->pii_wrap_key, aad, strlen(aad), dek, PCRM__DEK_LEN, sealed);
+	if (rc != PCRM_OK)
+		return rc;
+	if (ctx->key_version != 1)
+		prefix = snprintf(wrapped, PCRM__DEK_WRAPPED_HEX, "v%u:", ctx->key_version);
+	pcrm__hex_encode(sealed, sizeof(sealed), wrapped + prefix);
+	return PCRM_OK;
+}
+
+int pcrm__dek_new(const pcrm_ctx *ctx, const char *customer_no, unsigned char dek[PCRM__DEK_LEN],
+                  char wrapped[PCRM__DEK_WRAPPED_HEX])
+{
 	int rc = pcrm__pii_need_key(ctx, "customer");
 	if (rc != PCRM_OK)
 		return rc;
 	if (RAND_bytes(dek, PCRM__DEK_LEN) != 1)
 		return pcrm__error(PCRM_ESTORE, "customer data key: no random bytes from OpenSSL");
-	dek_aad(customer_no, aad, sizeof(aad));
-	rc = pcrm__aead_seal(ctx->pii_wrap_key, aad, strlen(aad), dek, PCRM__DEK_LEN, sealed);
-	if (rc == PCRM_OK)
-		pcrm__hex_encode(sealed, sizeof(sealed), wrapped);
-	return rc;
+	return wrap_dek(ctx, customer_no, dek, wrapped);
+}
+
+/* The version named by the "v<N>:" prefix (1 without one); *hex points past it. */
+static unsigned int parse_version(const char *wrapped, const char **hex)
+{
+	unsigned long v = 1;
+	char *end;
+	*hex = wrapped;
+	if (wrapped[0] != 'v')
+		return 1;
+	v = strtoul(wrapped + 1, &end, 10);
+	if (end == wrapped + 1 || *end != ':' || v < 1 || v > PCRM_KEY_VERSION_MAX)
+		return 0;
+	*hex = end + 1;
+	return (unsigned int)v;
+}
+
+unsigned int pcrm__dek_version(const char *wrapped)
+{
+	const char *hex;
+	return parse_version(wrapped, &hex);
 }
 
 int pcrm__dek_open(const pcrm_ctx *ctx, const char *customer_no, const char *wrapped,
                    unsigned char dek[PCRM__DEK_LEN])
 {
 	unsigned char sealed[PCRM__DEK_LEN + PCRM_AEAD_OVERHEAD];
+	const unsigned char *key = NULL;
+	const char *hex;
+	unsigned int version = parse_version(wrapped, &hex);
 	char aad[64];
 	int rc = pcrm__pii_need_key(ctx, "customer");
 	if (rc != PCRM_OK)
 		return rc;
-	if (pcrm__hex_decode(wrapped, sealed, sizeof(sealed)) != (long)sizeof(sealed))
+	if (version == 0 || pcrm__hex_decode(hex, sealed, sizeof(sealed)) != (long)sizeof(sealed))
 		return pcrm__error(PCRM_EINTEGRITY, "customer \"%.32s\": stored data key is malformed",
 		                   customer_no);
+	for (size_t i = 0; i < ctx->wrap_key_count; i++)
+		if (ctx->wrap_keys[i].version == version)
+			key = ctx->wrap_keys[i].key;
+	/* a version added by a context opened after this one: reopen with it */
+	if (!key)
+		return pcrm__error(PCRM_EPERM, "customer \"%.32s\": its data key is wrapped under key "
+		                               "version %u, which this context was not opened with",
+		                   customer_no, version);
 	dek_aad(customer_no, aad, sizeof(aad));
-	rc = pcrm__aead_open(ctx->pii_wrap_key, aad, strlen(aad), sealed, sizeof(sealed), dek);
+	rc = pcrm__aead_open(key, aad, strlen(aad), sealed, sizeof(sealed), dek);
 	if (rc != PCRM_OK)
 		pcrm__error_prefix("customer \"%.32s\": data key", customer_no);
+	return rc;
+}
+
+int pcrm__dek_rewrap(const pcrm_ctx *ctx, const char *customer_no, const char *wrapped,
+                     char out[PCRM__DEK_WRAPPED_HEX])
+{
+	unsigned char dek[PCRM__DEK_LEN];
+	int rc;
+	if (pcrm__dek_version(wrapped) == ctx->key_version) {
+		snprintf(out, PCRM__DEK_WRAPPED_HEX, "%s", wrapped);
+		return PCRM_OK;
+	}
+	rc = pcrm__dek_open(ctx, customer_no, wrapped, dek);
+	if (rc == PCRM_OK)
+		rc = wrap_dek(ctx, customer_no, dek, out);
+	OPENSSL_cleanse(dek, sizeof(dek));
 	return rc;
 }
 
@@ -254,8 +312,10 @@ int pcrm__customer_seal(const pcrm_ctx *ctx, const json_t *doc, const char *dek_
 	memset(out, 0, sizeof(*out));
 	if (dek_wrapped) {
 		rc = pcrm__dek_open(ctx, no, dek_wrapped, out->dek);
-		if (rc == PCRM_OK)
+		if (rc == PCRM_OK && pcrm__dek_version(dek_wrapped) == ctx->key_version)
 			snprintf(out->dek_wrapped, sizeof(out->dek_wrapped), "%s", dek_wrapped);
+		else if (rc == PCRM_OK)
+			rc = wrap_dek(ctx, no, out->dek, out->dek_wrapped);
 	} else {
 		rc = pcrm__dek_new(ctx, no, out->dek, out->dek_wrapped);
 	}
@@ -353,7 +413,7 @@ int pcrm__customer_dek(pcrm_ctx *ctx, const char *customer_no, int create,
 	*state = PCRM__DEK_OPEN;
 	rc = pcrm__dek_new(ctx, customer_no, dek, wrapped);
 	p[1] = PCRM_SQL_S(wrapped);
-	p[2] = PCRM_SQL_I(PCRM__PII_KEY_VERSION);
+	p[2] = PCRM_SQL_I(ctx->key_version);
 	if (rc == PCRM_OK)
 		rc = pcrm__store_exec(ctx->store, give, p, 3, NULL);
 	return rc;

@@ -27,10 +27,13 @@
 #include "core/crypto.h"
 
 #define PCRM__DEK_LEN 32
-/* hex of nonce + wrapped key + tag */
-#define PCRM__DEK_WRAPPED_HEX (2 * (PCRM__DEK_LEN + PCRM_AEAD_OVERHEAD) + 1)
-/* The key version rows sealed by this library carry (rotation: docs/security.md). */
-#define PCRM__PII_KEY_VERSION 1
+/*
+ * A wrapped DEK as stored: hex of nonce + wrapped key + tag, after "v<N>:"
+ * naming the key version that wrapped it when that is not 1 (rows wrapped
+ * before key versions existed have no prefix), so every reader of pii_key
+ * knows which key opens it.
+ */
+#define PCRM__DEK_WRAPPED_HEX (sizeof("v65535:") + 2 * (PCRM__DEK_LEN + PCRM_AEAD_OVERHEAD))
 /* Longest masked name: one UTF-8 character and two stars. */
 #define PCRM__NAME_MASK_MAX 8
 #define PCRM__PHONE_KINDS 3
@@ -42,7 +45,20 @@ int pcrm__pii_need_key(const pcrm_ctx *ctx, const char *field);
 int pcrm__dek_new(const pcrm_ctx *ctx, const char *customer_no, unsigned char dek[PCRM__DEK_LEN],
                   char wrapped[PCRM__DEK_WRAPPED_HEX]);
 
-/** Unwraps a stored DEK; PCRM_EINTEGRITY for a wrong key or altered data. */
+/** The key version a stored DEK is wrapped under (0 for malformed text). */
+unsigned int pcrm__dek_version(const char *wrapped);
+
+/**
+ * The stored DEK `wrapped` wrapped again under the context's current key
+ * version (a copy when it already is).
+ */
+int pcrm__dek_rewrap(const pcrm_ctx *ctx, const char *customer_no, const char *wrapped,
+                     char out[PCRM__DEK_WRAPPED_HEX]);
+
+/**
+ * Unwraps a stored DEK; PCRM_EINTEGRITY for a wrong key or altered data,
+ * PCRM_EPERM when the context lacks the key version that wrapped it.
+ */
 int pcrm__dek_open(const pcrm_ctx *ctx, const char *customer_no, const char *wrapped,
                    unsigned char dek[PCRM__DEK_LEN]);
 
@@ -93,7 +109,8 @@ struct pcrm__customer_seal {
 /**
  * Seals a validated document's personal fields.  `dek_wrapped` is the
  * customer's stored DEK (NULL: a new customer, or a row that has none yet,
- * gets a new one).
+ * gets a new one).  out->dek_wrapped is always under the context's current
+ * key version: a write moves the customer to the newest key.
  */
 int pcrm__customer_seal(const pcrm_ctx *ctx, const json_t *doc, const char *dek_wrapped,
                         struct pcrm__customer_seal *out);

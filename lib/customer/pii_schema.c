@@ -39,3 +39,28 @@ const char pcrm__schema_pii[] =
 	"  check_value TEXT NOT NULL,"
 	"  created_at BIGINT NOT NULL"
 	");";
+
+/*
+ * Key versions and rotation (migration 24, docs/security.md).
+ *
+ * pii_store_key: the store's own secret (from which the identifier
+ * encryption key and the blind-index key are derived), wrapped under each
+ * version of the integrator's key in use, so rotating that key never
+ * re-encrypts data.  A store opened before this migration gets the row of
+ * version 1 at its next keyed open.
+ *
+ * pii_key_check.retired_at: set by pcrm_customer_key_retire() once no
+ * customer's data key is wrapped under the version any more; a retired
+ * version is never asked for again and is refused as the current one.
+ *
+ * customer_by_key_version: the rotation's batches and the retirement's
+ * check find the customers still under an old version without a scan.
+ */
+const char pcrm__schema_pii_keys[] =
+	"ALTER TABLE pii_key_check ADD COLUMN retired_at BIGINT;"
+	"CREATE TABLE pii_store_key ("
+	"  version INTEGER PRIMARY KEY REFERENCES pii_key_check (version),"
+	"  wrapped TEXT NOT NULL,"
+	"  created_at BIGINT NOT NULL"
+	");"
+	"CREATE INDEX customer_by_key_version ON customer (key_version, customer_no);";

@@ -121,7 +121,7 @@ static int seal_customer(pcrm_ctx *ctx, const char *customer_no, const char *doc
 	if (rc == PCRM_OK) {
 		pcrm_sql_value p[7] = { PCRM_SQL_S(customer_no), PCRM_SQL_S(seal.name_masked),
 			                PCRM_SQL_S(stored), PCRM_SQL_S(seal.cipher),
-			                PCRM_SQL_S(seal.dek_wrapped), PCRM_SQL_I(PCRM__PII_KEY_VERSION),
+			                PCRM_SQL_S(seal.dek_wrapped), PCRM_SQL_I(ctx->key_version),
 			                PCRM_SQL_S(seal.name_hash) };
 		rc = pcrm__store_exec(ctx->store, sql, p, 7, NULL);
 		if (rc == PCRM_OK)

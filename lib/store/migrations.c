@@ -49,6 +49,8 @@ extern const char pcrm__schema_workflow_notification_roles[];
 extern const char pcrm__schema_workflow_suspension[];
 extern const char pcrm__schema_complaint_stats[];
 extern const char pcrm__schema_pii[];
+extern const char pcrm__schema_pii_keys[];
+extern const char pcrm__schema_complaint_caller[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -233,6 +235,8 @@ static const struct migration migrations[] = {
 	{ 21, "audit log partitioned into chains per city, after-image digests", audit_chains, NULL },
 	{ 22, "complaint review returns; notifications addressed to a role and level",
 	  pcrm__schema_complaint_review, pcrm__schema_workflow_notification_roles },
+	{ 24, "data key versions; complaint caller numbers sealed",
+	  pcrm__schema_pii_keys, pcrm__schema_complaint_caller },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

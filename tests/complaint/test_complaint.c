@@ -286,6 +286,13 @@ PCRM_BACKEND_TEST(complaint, anonymous_tickets_seal_personal_data_and_repeat_by_
 	                      "description LIKE '%匿名%' OR sealed IS NULL"), 0);
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE summary LIKE '%匿名%' OR "
 	                      "summary LIKE '%王某某%'"), 0);
+	/* the caller number too (schema 24): a mask, a cipher and the hash the repeat check used */
+	cr_assert(strstr(pcrm_complaint_json(a), "\"caller_number\":\"053188886666\""), "%s",
+	          pcrm_complaint_json(a));
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM complaint WHERE caller_number LIKE '%88886666%'"
+	                      " OR caller_hash IS NULL OR caller_cipher IS NULL"), 0);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM complaint WHERE caller_number = '053*****6666'"),
+	             2);
 	/* without the key the ticket reads, its personal part stays sealed */
 	{
 		pcrm_ctx *bare = pcrm_test_open_keyless(t);
@@ -293,8 +300,38 @@ PCRM_BACKEND_TEST(complaint, anonymous_tickets_seal_personal_data_and_repeat_by_
 		                                  &plain));
 		cr_assert(strstr(pcrm_complaint_json(plain), "\"sealed\":true"));
 		cr_assert(strstr(pcrm_complaint_json(plain), "匿名") == NULL);
+		cr_assert(strstr(pcrm_complaint_json(plain), "053*****6666"), "%s",
+		          pcrm_complaint_json(plain));
 		pcrm_complaint_free(plain);
 		pcrm_ctx_close(bare);
+	}
+	/* a ticket filed before schema 24 (its number in clear) is still found, then resealed */
+	{
+		char sql[256];
+		int64_t left = -1;
+		pcrm_complaint *again;
+		snprintf(sql, sizeof(sql),
+		         "UPDATE complaint SET caller_number = '053188886666', caller_hash = NULL,"
+		         " caller_cipher = NULL, repeat_of = NULL WHERE serial = '%s'",
+		         pcrm_complaint_serial(b));
+		pcrm_assert_ok(pcrm__store_exec(t->ctx->store, sql, NULL, 0, NULL));
+		pcrm_assert_ok(pcrm__store_exec(t->ctx->store,
+		                                "UPDATE complaint SET status = 'merged' WHERE serial = "
+		                                "(SELECT MIN(serial) FROM complaint)", NULL, 0, NULL));
+		again = file_ok(keyed, &city_agent, anon);
+		cr_assert_str_eq(pcrm_complaint_repeat_of(again), pcrm_complaint_serial(b));
+		pcrm_complaint_free(again);
+		pcrm_assert_fails(pcrm_complaint_reseal(t->ctx, &city_agent, 0, &left), PCRM_EPERM, "");
+		pcrm_assert_ok(pcrm_complaint_reseal(t->ctx, &root_admin, 0, &left));
+		cr_assert_eq(left, 0);
+		cr_assert_eq(count(t, "SELECT COUNT(*) FROM complaint WHERE caller_hash IS NULL OR "
+		                      "caller_number LIKE '%88886666%'"), 0);
+		pcrm_assert_ok(pcrm_complaint_get(keyed, &city_agent, pcrm_complaint_serial(b), &again));
+		cr_assert(strstr(pcrm_complaint_json(again), "\"caller_number\":\"053188886666\""),
+		          "%s", pcrm_complaint_json(again));
+		pcrm_complaint_free(again);
+		cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = "
+		                      "'complaint.reseal'"), 1);
 	}
 	pcrm_complaint_free(a);
 	pcrm_complaint_free(b);

@@ -24,6 +24,7 @@
 #include "core/ctx.h"
 #include "customer/pii.h"
 #include "store/store.h"
+#include "../workflow/wf_fixtures.h"
 
 static const char *const zhang =
 	"{\"customer_no\": \"3701000001\", \"kind\": \"person\", \"name\": \"张三丰\","
@@ -47,8 +48,36 @@ static const char *const personal[] = {
 	"energy@jigang.example.cn", "历下区泉城路188号", "11010519491231002X", "91370100163000000X",
 	/* the update and the contact history */
 	"13987654321", "sanfeng.zhang@example.cn", "章丘区明水路9号", "15905310000",
-	"张三丰反映泉城路188号停电", "\"250011\"", NULL
+	"张三丰反映泉城路188号停电", "\"250011\"",
+	/* a complaint ticket's caller number (schema 24) */
+	"0531-66668888", "053166668888", NULL
 };
+
+/* A complaint by telephone about Zhang's supply, from a number the archive does not know. */
+static void file_complaint(pcrm_test_store *t)
+{
+	char *def = read_source("data/workflows/complaint.json");
+	char *cal = read_source("data/calendars/cn-2026.json");
+	pcrm_complaint *c;
+	pcrm_assert_ok(pcrm_workflow_define(t->ctx, &root_admin, def, cal, NULL));
+	free(def);
+	free(cal);
+	pcrm_assert_ok(pcrm_complaint_config_set(
+		t->ctx, &root_admin,
+		"{\"default_unit\": \"3701\", \"repeat_window_days\": 30,"
+		" \"subcategories\": {\"service\": [\"attitude\"], \"business\": [\"billing\"],"
+		" \"outage\": [\"planned\"], \"supply_quality\": [\"voltage\"],"
+		" \"grid_construction\": [\"line_route\"]}, \"rules\": []}"));
+	pcrm_assert_ok(pcrm_complaint_file(t->ctx, &city_agent,
+	                                   "{\"channel\": \"phone\", \"category\": \"service\","
+	                                   " \"subcategory\": \"attitude\", \"nature\": "
+	                                   "\"complaint\", \"description\": \"态度差\","
+	                                   " \"customer_no\": \"3701000001\","
+	                                   " \"caller_number\": \"0531-66668888\"}",
+	                                   &c));
+	cr_assert(strstr(pcrm_complaint_json(c), "053166668888"), "%s", pcrm_complaint_json(c));
+	pcrm_complaint_free(c);
+}
 
 static void fill(pcrm_test_store *t)
 {
@@ -138,6 +167,7 @@ static void check_dump(const char *dump)
 	cr_assert(strstr(dump, "张**"), "no masked name in the dump");
 	cr_assert(strstr(dump, "customer.reveal_id"), "no audit log in the dump");
 	cr_assert(strstr(dump, "contact.record"), "no contact audit in the dump");
+	cr_assert(strstr(dump, "complaint.file"), "no complaint in the dump");
 	for (const char *const *v = personal; *v; v++)
 		assert_absent(dump, *v);
 }
@@ -184,6 +214,7 @@ Test(pii_sqlite, dump_holds_no_personal_data, .timeout = 120)
 	pcrm_test_options(&t, &opts);
 	pcrm_assert_ok(pcrm_ctx_open(&t.ctx, uri, &opts));
 	fill(&t);
+	file_complaint(&t);
 	pcrm_ctx_close(t.ctx);
 	snprintf(cmd, sizeof(cmd), "sqlite3 %s/crm.db .dump", dir);
 	dump = run_dump(cmd);
@@ -200,6 +231,7 @@ static void pg_dump_body(pcrm_test_store *t)
 	char cmd[1024];
 	char *dump;
 	fill(t);
+	file_complaint(t);
 	snprintf(cmd, sizeof(cmd), "%s/pg_dump --no-owner '%s'",
 	         bindir ? bindir : "/usr/lib/postgresql/15/bin", t->uri);
 	dump = run_dump(cmd);

@@ -62,6 +62,13 @@ def test_default_unit_anonymous_and_sealed(tickets):
     c = tickets.complaint_file(CITY_AGENT, doc)
     assert c.routed_by_default and c.responsible_unit == "3701"
     assert c.customer_no is None and c.fields["anonymous"]["name"] == "匿名"
+    # the caller number is sealed at rest and opens for a keyed context
+    assert c.fields["caller_number"] == "053188886666"
+    assert tickets.complaint_reseal(ROOT_ADMIN) == 0  # nothing filed before schema 24
+    with pytest.raises(powercrm.InvalidInput, match="batch"):
+        tickets.complaint_reseal(ROOT_ADMIN, -1)
+    with pytest.raises(powercrm.PermissionDenied):
+        tickets.complaint_reseal(CITY_AGENT)
 
 
 def test_refusals(tickets):

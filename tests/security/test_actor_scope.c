@@ -96,6 +96,9 @@ CALL(pcrm_customer_update) { return pcrm_customer_update(w->t->ctx, a, k, "{\"na
 CALL(pcrm_customer_close) { return pcrm_customer_close(w->t->ctx, a, k, 1); }
 CALL(pcrm_customer_erase) { return pcrm_customer_erase(w->t->ctx, a, k, 1); }
 CALL(pcrm_customer_reseal) { int64_t left = 0; UNUSED_KEY; return pcrm_customer_reseal(w->t->ctx, a, 0, &left); }
+CALL(pcrm_customer_key_rotate) { int64_t left = 0; UNUSED_KEY; return pcrm_customer_key_rotate(w->t->ctx, a, 0, &left); }
+CALL(pcrm_complaint_reseal) { int64_t left = 0; UNUSED_KEY; return pcrm_complaint_reseal(w->t->ctx, a, 0, &left); }
+CALL(pcrm_customer_key_retire) { UNUSED_KEY; return pcrm_customer_key_retire(w->t->ctx, a, 1); }
 CALL(pcrm_customer_search)
 {
 	pcrm_customer_query q = PCRM_CUSTOMER_QUERY_INIT;
@@ -257,6 +260,10 @@ static const struct scope_entry table[] = {
 	E(pcrm_customer_close, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_customer_erase, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_customer_reseal, NULL, NULL, OUT_SCOPED),
+	E(pcrm_customer_key_rotate, NULL, NULL, OUT_SCOPED),
+	E(pcrm_complaint_reseal, NULL, NULL, OUT_SCOPED),
+	/* the whole store's keys: only an actor of the top unit, so a city's is refused */
+	E(pcrm_customer_key_retire, NULL, NULL, OUT_REFUSED),
 	E(pcrm_customer_search, NULL, NULL, OUT_REFUSED),
 	E(pcrm_customer_find_by_phone, NULL, NULL, OUT_SCOPED),
 	E(pcrm_customer_import, NULL, NULL, OUT_REFUSED),

@@ -151,6 +151,14 @@ class ComplaintMixin:
     def complaint_get(self, actor, serial):
         return self._complaint_call(_ll.pcrm_complaint_get, _actor(actor), serial)
 
+    def complaint_reseal(self, actor, batch=0):
+        """Seals caller numbers of up to `batch` tickets filed before schema 24.
+
+        Returns how many such tickets the actor's subtree still has: call
+        again until it returns 0.
+        """
+        return self._call(_ll.pcrm_complaint_reseal, _actor(actor), int(batch))
+
     def complaint_merge(self, actor, serial, survivor, note=None):
         """Merges duplicate `serial` into `survivor` (same customer only)."""
         self._call(_ll.pcrm_complaint_merge, _actor(actor), serial, survivor, note)

@@ -26,18 +26,52 @@ __all__ = ["Context", "open"]
 AUDIT_PAGE = 500
 
 
-def open(uri, *, clock=None, data_key=None, utc_offset=UTC_OFFSET_CHINA):  # noqa: A001
+def open(uri, *, clock=None, data_key=None, utc_offset=UTC_OFFSET_CHINA,  # noqa: A001
+         key_version=1, key_provider=None):
     """Opens a store and migrates it; returns a :class:`Context`.
 
     ``uri``: ``"sqlite:PATH"``, ``"sqlite::memory:"``, ``"postgresql://..."``.
     ``clock``: a callable returning the current instant (int or aware
     datetime), replacing the system clock (tests, simulations).
-    ``data_key``: 32 bytes protecting personal identifiers, or None.
+    ``data_key``: 32 bytes protecting personal identifiers, or None; it is
+    version ``key_version`` of the key.
+    ``key_version``: the data key version new records are sealed with.
+    ``key_provider``: where key versions come from (an HSM, a KMS): a
+    mapping of version to 32 bytes, or a callable taking a version and
+    returning 32 bytes or None.  Asked only while the store opens, for the
+    current version (without ``data_key``) and the older ones the store
+    still uses during a rotation.
     ``utc_offset``: seconds east of UTC (or a timedelta) for civil time.
 
     Use it as a context manager: ``with powercrm.open("sqlite:crm.db") as ctx:``.
     """
-    return Context(uri, clock=clock, data_key=data_key, utc_offset=utc_offset)
+    return Context(uri, clock=clock, data_key=data_key, utc_offset=utc_offset,
+                   key_version=key_version, key_provider=key_provider)
+
+
+def _key_provider_adapter(provider):
+    if provider is None:
+        return None
+    if hasattr(provider, "get") and not callable(provider):
+        keys = provider
+
+        def lookup(version):
+            return keys.get(version)
+    elif callable(provider):
+        lookup = provider
+    else:
+        raise TypeError("key_provider: expected a mapping or a callable, got %s"
+                        % type(provider).__name__)
+
+    def provide(version):
+        key = lookup(version)
+        if key is None:
+            return None
+        if not isinstance(key, (bytes, bytearray, memoryview)):
+            raise TypeError("key_provider: version %d: expected %d bytes, got %s"
+                            % (version, _ll.PCRM_DATA_KEY_LEN, type(key).__name__))
+        return bytes(key)
+    return provide
 
 
 def _clock_adapter(clock):
@@ -95,7 +129,8 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
     open one context per thread for concurrent work.
     """
 
-    def __init__(self, uri, *, clock=None, data_key=None, utc_offset=UTC_OFFSET_CHINA):
+    def __init__(self, uri, *, clock=None, data_key=None, utc_offset=UTC_OFFSET_CHINA,
+                 key_version=1, key_provider=None):
         self._lock = threading.RLock()
         self._handle = None
         if data_key is not None:
@@ -109,6 +144,9 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
         opts.utc_offset = _offset(utc_offset)
         _ll.pcrm_py_options_set_clock(opts, read_clock)
         _ll.pcrm_py_options_set_data_key(opts, data_key)  # data_key lives until open returns
+        opts.key_version = int(key_version)
+        provide = _key_provider_adapter(key_provider)
+        _ll.pcrm_py_options_set_key_provider(opts, provide)  # lives until open returns
         ptr = _ll.pcrm_ctx_open(uri, opts)
         # The C context calls read_clock from now on: keep it as long as the context.
         self._clock = read_clock
@@ -161,6 +199,11 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
     def schema_version(self):
         """The schema version of the open store."""
         return self._call(_ll.pcrm_ctx_schema_version)
+
+    @property
+    def key_version(self):
+        """The data key version this context seals new records with (0: no key)."""
+        return self._call(_ll.pcrm_ctx_key_version)
 
     @property
     def utc_offset(self):

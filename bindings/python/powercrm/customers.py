@@ -172,6 +172,23 @@ class CustomerMixin:
         """
         return self._call(_ll.pcrm_customer_reseal, _actor(actor), int(batch))
 
+    def customer_key_rotate(self, actor, batch=0):
+        """Moves up to `batch` customers' data keys to the context's key version.
+
+        After the integrator added a new data key version (``key_version``
+        at open).  Returns how many customers of the actor's subtree are
+        still under an older version: call again until it returns 0.
+        """
+        return self._call(_ll.pcrm_customer_key_rotate, _actor(actor), int(batch))
+
+    def customer_key_retire(self, actor, version):
+        """Retires data key version `version` once no customer uses it.
+
+        Needs an actor of the top org unit; WrongState while customers are
+        still under it or when it is this context's current version.
+        """
+        self._call(_ll.pcrm_customer_key_retire, _actor(actor), int(version))
+
     def customer_search(self, actor, *, customer_no=None, name=None, phone=None,
                         id_number=None, org_unit=None, transformer_area=None, cursor=None,
                         limit=0, name_prefix=None):
