@@ -253,3 +253,52 @@ Test(net_metering, bad_sections_are_refused)
 	             PCRM_EINVAL, "net_metering.sell_price: \"-0.1\" is negative");
 	cr_assert_null(t);
 }
+
+/* The example of docs/tariff-format.md (data/tariffs/us-residential-tou-tiers-nem.json). */
+Test(net_metering, residential_tou_tiers_nem_example)
+{
+	pcrm_tariff *t = load_data_tariff("us-residential-tou-tiers-nem");
+	pcrm_usage *u = NULL;
+	pcrm_bill *b;
+
+	cr_assert_eq(pcrm_usage_new(&u), PCRM_OK);
+	cr_assert_eq(pcrm_usage_set_period(u, "summer_peak", D("200")), PCRM_OK);
+	cr_assert_eq(pcrm_usage_set_period(u, "summer_off_peak", D("700")), PCRM_OK);
+	cr_assert_eq(pcrm_usage_set_export_period(u, "summer_peak", D("20")), PCRM_OK);
+	cr_assert_eq(pcrm_usage_set_export_period(u, "summer_off_peak", D("180")), PCRM_OK);
+	b = compute(t, u);
+	/*
+	 * July: net 180 peak + 520 off-peak = 700 kWh; baseline 13 x 31 = 403
+	 * kWh in tier 1, 297 in tier 2.  Peak: 403 x 180/700 = 103.628571 x
+	 * 0.432 = 44.7675... -> 44.77, 297 x 180/700 = 76.371429 x 0.512 =
+	 * 39.1021... -> 39.10.  Off-peak: 299.371429 x 0.312 = 93.4038... ->
+	 * 93.40, 220.628571 x 0.392 = 86.4864 -> 86.49.  Energy 263.76, base
+	 * services 12.00: 275.76.
+	 */
+	assert_line(b, "energy", "summer_peak", "103.628571", "0.432", "44.77");
+	cr_assert_eq(find_line(b, "energy", "summer_peak", 2)->amount.units, 3910);
+	assert_dec(find_line(b, "energy", "summer_off_peak", 1)->amount, "93.40");
+	assert_dec(find_line(b, "energy", "summer_off_peak", 2)->quantity, "220.628571");
+	assert_dec(find_line(b, "energy", "summer_off_peak", 2)->amount, "86.49");
+	assert_dec(pcrm_bill_total(b), "275.76");
+	pcrm_bill_free(b);
+	pcrm_usage_free(u);
+
+	/* April: peak 60 - 10 = 50 x 0.35 = 17.50; off-peak 200 - 900: 700 x 0.03 = 21.00 credited */
+	cr_assert_eq(pcrm_usage_new(&u), PCRM_OK);
+	cr_assert_eq(pcrm_usage_set_period(u, "winter_peak", D("60")), PCRM_OK);
+	cr_assert_eq(pcrm_usage_set_period(u, "winter_off_peak", D("200")), PCRM_OK);
+	cr_assert_eq(pcrm_usage_set_export_period(u, "winter_peak", D("10")), PCRM_OK);
+	cr_assert_eq(pcrm_usage_set_export_period(u, "winter_off_peak", D("900")), PCRM_OK);
+	cr_assert_eq(pcrm_bill_compute(t, NULL, DAY(2026, 4, 1), DAY(2026, 4, 30), u, NULL, &b),
+	             PCRM_OK, "%s", pcrm_error_last());
+	assert_total_is_sum(b);
+	/* 17.50 - 21.00 + 3.50 carried + 12.00 = 12.00 */
+	assert_line(b, "energy", "winter_peak", "50", "0.35", "17.50");
+	assert_line(b, "export_credit", "winter_off_peak", "700", "-0.03", "-21.00");
+	assert_dec(pcrm_bill_credit_carried_forward(b), "3.50");
+	assert_dec(pcrm_bill_total(b), "12.00");
+	pcrm_bill_free(b);
+	pcrm_usage_free(u);
+	pcrm_tariff_free(t);
+}
