@@ -236,10 +236,10 @@ typedef struct pcrm_bill pcrm_bill;
  * 366 days.  PCRM_EINVAL names what was wrong ("usage.intervals[17]: ...",
  * "customer.pf_standard: ...", "usage.reactive: ..." when the tariff needs
  * a value the usage lacks); PCRM_EOVERFLOW when an amount does not fit.
- * Lines come in this order: energy, low-income allowance, export credits and
- * net-metering credit brought / carried forward, basic charges,
- * demand charges, power-factor adjustment, funds, fixed charges, minimum
- * top-ups (docs/tariff-format.md).
+ * Lines come in this order: energy, low-income allowance, basic charges,
+ * demand charges, power-factor adjustment, export credits and the
+ * net-metering credit brought / carried forward, funds, fixed charges,
+ * minimum top-ups (docs/tariff-format.md).
  * Free the result with pcrm_bill_free().
  */
 PCRM_EXTERN(int) pcrm_bill_compute(const pcrm_tariff *tariff, const pcrm_bill_customer *customer,

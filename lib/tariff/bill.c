@@ -683,20 +683,27 @@ static int low_income_line(struct calc *k)
 /*
  * Net metering / net billing credits: each period's credited kWh at its sell
  * price, then the credit brought forward from the previous bill.  Credits
- * offset the energy charges (the lines so far) and no more: what is left is
- * taken back in one positive line and carried forward to the next bill.
+ * offset the energy charges (energy and low-income lines) and no more: what
+ * is left is taken back in one positive line and carried forward to the next
+ * bill.  They come after the power-factor adjustment, whose base is what the
+ * customer consumed, not what they sold.
  */
 static int export_credit_lines(struct calc *k)
 {
 	const pcrm_tariff *t = k->t;
-	int64_t charges, credit = 0, amount, brought = k->u->credit_brought_forward;
+	int64_t charges, credit = 0, amount = 0, brought = k->u->credit_brought_forward;
 	pcrm_bill_line *l;
 	int rc;
 
 	if (t->net_mode == PCRM__NET_NONE)
 		return PCRM_OK;
-	if ((rc = sum_lines(k->bill, 0, k->bill->count, &charges)) < 0)
-		return rc;
+	charges = 0;
+	for (size_t i = 0; i < k->bill->count; i++) {
+		const pcrm_bill_line *e = &k->bill->lines[i];
+		if ((e->kind == PCRM_LINE_ENERGY || e->kind == PCRM_LINE_LOW_INCOME) &&
+		    (rc = add64(charges, e->amount.units, &charges)) < 0)
+			return rc;
+	}
 	for (size_t p = 0; p < t->period_count; p++) {
 		if (k->credited[p] == 0)
 			continue;
@@ -977,9 +984,8 @@ int pcrm_bill_compute(const pcrm_tariff *tariff, const pcrm_bill_customer *custo
 	k.bill->cap = cap;
 	k.bill->has_pf = 0;
 	if ((rc = energy_lines(&k)) < 0 || (rc = low_income_line(&k)) < 0 ||
-	    (rc = export_credit_lines(&k)) < 0 ||
 	    (rc = basic_lines(&k)) < 0 || (rc = demand_lines(&k)) < 0 ||
-	    (rc = power_factor_line(&k)) < 0 ||
+	    (rc = power_factor_line(&k)) < 0 || (rc = export_credit_lines(&k)) < 0 ||
 	    (rc = fund_and_fixed_lines(&k)) < 0 || (rc = minimum_lines(&k)) < 0 ||
 	    (rc = sum_lines(k.bill, 0, k.bill->count, &total)) < 0) {
 		free(k.bill);
