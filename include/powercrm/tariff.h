@@ -39,8 +39,13 @@ extern "C" {
 
 typedef struct pcrm_tariff pcrm_tariff;
 
-/** The most TOU periods, tiers, funds and fixed charges a tariff may have. */
-#define PCRM_TARIFF_MAX_PERIODS 16
+/**
+ * The most TOU periods, tiers (per period), funds and fixed charges a tariff
+ * may have.  36 periods is the limit of NREL ssc's utility-rate module (its
+ * schedules hold period numbers 1..36), so every URDB tariff ssc can bill
+ * fits (it was 16; see CHANGELOG).
+ */
+#define PCRM_TARIFF_MAX_PERIODS 36
 #define PCRM_TARIFF_MAX_TIERS 8
 #define PCRM_TARIFF_MAX_ITEMS 16
 
@@ -117,6 +122,34 @@ PCRM_EXTERN(int) pcrm_usage_set_period(pcrm_usage *usage, const char *period, pc
 /** Sets the reactive energy (kvarh) for the power-factor adjustment. */
 PCRM_EXTERN(int) pcrm_usage_set_reactive(pcrm_usage *usage, pcrm_decimal kvarh);
 
+/**
+ * Sets the energy exported to the grid (kWh) in the billing period, for a
+ * tariff with a net_metering section and one period (docs/tariff-format.md,
+ * "Net metering and net billing").  Exports are a second channel beside the
+ * imported energy: register or interval values stay non-negative imports.
+ */
+PCRM_EXTERN(int) pcrm_usage_set_export_total(pcrm_usage *usage, pcrm_decimal kwh);
+
+/** Sets the energy exported within TOU period `period` (a name of the tariff's periods). */
+PCRM_EXTERN(int) pcrm_usage_set_export_period(pcrm_usage *usage, const char *period,
+                                              pcrm_decimal kwh);
+
+/**
+ * Appends one interval of exported energy (same rules as
+ * pcrm_usage_add_interval(): 300..3600 seconds, aligned, no overlap among
+ * the export intervals, an hour may not straddle two TOU periods).  Cannot
+ * be mixed with export registers.
+ */
+PCRM_EXTERN(int) pcrm_usage_add_export_interval(pcrm_usage *usage, pcrm_time start, int seconds,
+                                                pcrm_decimal kwh);
+
+/**
+ * Sets the net-metering credit brought forward from the previous bill (an
+ * amount in the tariff's currency, 2 decimals, non-negative): the value of
+ * pcrm_bill_credit_carried_forward() of that bill.
+ */
+PCRM_EXTERN(int) pcrm_usage_set_credit_brought_forward(pcrm_usage *usage, pcrm_decimal amount);
+
 /** Sets the maximum demand (kW) read from the demand register. */
 PCRM_EXTERN(int) pcrm_usage_set_max_demand(pcrm_usage *usage, pcrm_decimal kw);
 
@@ -173,7 +206,10 @@ typedef enum pcrm_bill_line_kind {
 	PCRM_LINE_MINIMUM_MONTHLY,      /**< "minimum_monthly": top-up to the monthly minimum */
 	PCRM_LINE_MINIMUM_ANNUAL,       /**< "minimum_annual": top-up to the annual minimum */
 	PCRM_LINE_DEMAND_FLAT,          /**< "demand_flat": max demand kW x the month's price */
-	PCRM_LINE_DEMAND_TOU            /**< "demand_tou": max demand within a TOU period x its price */
+	PCRM_LINE_DEMAND_TOU,           /**< "demand_tou": max demand within a TOU period x its price */
+	PCRM_LINE_EXPORT_CREDIT,        /**< "export_credit": exported (net billing) or net excess (net metering) kWh x sell price, negative */
+	PCRM_LINE_CREDIT_BROUGHT_FORWARD, /**< "credit_brought_forward": the previous bill's unused credit, negative */
+	PCRM_LINE_CREDIT_CARRIED_FORWARD  /**< "credit_carried_forward": credit above the energy charges, taken back (positive) and carried to the next bill */
 } pcrm_bill_line_kind;
 
 /** One line of a bill; its strings live as long as the bill. */
@@ -201,8 +237,9 @@ typedef struct pcrm_bill pcrm_bill;
  * "customer.pf_standard: ...", "usage.reactive: ..." when the tariff needs
  * a value the usage lacks); PCRM_EOVERFLOW when an amount does not fit.
  * Lines come in this order: energy, low-income allowance, basic charges,
- * demand charges, power-factor adjustment, funds, fixed charges, minimum
- * top-ups (docs/tariff-format.md).
+ * demand charges, power-factor adjustment, export credits and the
+ * net-metering credit brought / carried forward, funds, fixed charges,
+ * minimum top-ups (docs/tariff-format.md).
  * Free the result with pcrm_bill_free().
  */
 PCRM_EXTERN(int) pcrm_bill_compute(const pcrm_tariff *tariff, const pcrm_bill_customer *customer,
@@ -220,6 +257,13 @@ PCRM_EXTERN(const pcrm_bill_line *) pcrm_bill_line_at(const pcrm_bill *bill, siz
 
 /** The total: the sum of the lines' amounts. */
 PCRM_EXTERN(pcrm_decimal) pcrm_bill_total(const pcrm_bill *bill);
+
+/**
+ * The net-metering credit carried forward to the next bill (2 decimals;
+ * zero when there is none): give it to that bill's usage with
+ * pcrm_usage_set_credit_brought_forward().
+ */
+PCRM_EXTERN(pcrm_decimal) pcrm_bill_credit_carried_forward(const pcrm_bill *bill);
 
 /** The active energy billed (kWh). */
 PCRM_EXTERN(pcrm_decimal) pcrm_bill_energy(const pcrm_bill *bill);

@@ -221,6 +221,9 @@ struct calc {
 	int64_t max_demand;
 	int has_period_demand[PCRM_TARIFF_MAX_PERIODS];
 	int64_t period_demand[PCRM_TARIFF_MAX_PERIODS]; /* max kW within each period */
+	int64_t exported[PCRM_TARIFF_MAX_PERIODS]; /* ENERGY_SCALE, the usage's exports */
+	int64_t credited[PCRM_TARIFF_MAX_PERIODS]; /* ENERGY_SCALE, kWh credited at the sell price */
+	int64_t credit_carried;                    /* MONEY_SCALE */
 	pcrm_bill *bill;
 };
 
@@ -397,6 +400,35 @@ static int usage_to_periods(struct calc *k)
 	return PCRM_OK;
 }
 
+/*
+ * Net metering nets imports and exports per TOU period: a period's net
+ * import is billed, its net export credited.  Net billing bills every
+ * import and credits every export.
+ */
+static int net_energy(struct calc *k)
+{
+	const pcrm_tariff *t = k->t;
+	int rc;
+
+	if ((rc = pcrm__usage_exports(t, k->u, k->cal, k->start, k->days, k->exported)) < 0)
+		return rc;
+	if (t->net_mode == PCRM__NET_NONE)
+		return PCRM_OK;
+	k->total = 0;
+	for (size_t p = 0; p < t->period_count; p++) {
+		if (t->net_mode == PCRM__NET_METERING) {
+			int64_t net = k->energy[p] - k->exported[p]; /* both in 0..INT64_MAX */
+			k->energy[p] = net > 0 ? net : 0;
+			k->credited[p] = net < 0 ? -net : 0;
+		} else {
+			k->credited[p] = k->exported[p];
+		}
+		if ((rc = add64(k->total, k->energy[p], &k->total)) < 0)
+			return rc;
+	}
+	return PCRM_OK;
+}
+
 /* Energy of this bill in each tier (sum = total). */
 static int tier_split(struct calc *k, int64_t tiers[PCRM_TARIFF_MAX_TIERS])
 {
@@ -447,10 +479,85 @@ static int energy_line(struct calc *k, size_t p, size_t tier, int64_t kwh_num, i
 	else if ((rc = frac_round(k->energy[p], kwh_num, 1, kwh_den, 1, PCRM_ROUND_HALF_UP, &qty)) < 0)
 		return rc;
 	l->period = t->has_tou ? t->periods[p] : NULL;
-	l->tier = t->tier_count ? (int)tier + 1 : 0;
+	l->tier = t->tier_count || (t->has_period_rates && t->rates[p].tier_count > 1) ?
+	          (int)tier + 1 : 0;
 	l->quantity = trim(qty, PCRM__ENERGY_SCALE, 0);
 	l->unit_price = trim(price, PCRM__PRICE_SCALE, 2);
 	set_money(l, amount);
+	return PCRM_OK;
+}
+
+/*
+ * The demand a tier maximum in kWh per kW is multiplied by: the maximum
+ * demand of the bill (register or intervals).  One place, so that a billing
+ * demand (ratchets) can take its place.
+ */
+static int rate_tier_demand(const struct calc *k, int64_t *kw)
+{
+	if (!k->has_max_demand)
+		return pcrm__error(PCRM_EINVAL, "usage.max_demand: tariff %s has energy tier maxima "
+		                   "in kWh per kW (energy.rates); give it (or interval data)", k->t->id);
+	*kw = k->max_demand;
+	return PCRM_OK;
+}
+
+/*
+ * A period's tier maxima in kWh for this bill (ENERGY_SCALE; the last is
+ * open-ended): "kWh daily" times the days billed, "kWh/kW" times the demand
+ * (rounded half-up to the micro-kWh).  A maximum not above the one before
+ * it (possible only across units) is raised to it: that tier gets no energy.
+ */
+static int rate_tier_maxima(const struct calc *k, size_t p, int64_t hi[PCRM_TARIFF_MAX_TIERS])
+{
+	const struct pcrm__period_rates *r = &k->t->rates[p];
+	int64_t prev = 0, m, kw = 0;
+	int rc;
+
+	for (size_t i = 0; i + 1 < r->tier_count; i++) {
+		m = r->tiers[i].max;
+		if (r->tiers[i].unit == PCRM__MAX_KWH_DAILY &&
+		    __builtin_mul_overflow(m, k->days, &m))
+			return pcrm__error(PCRM_EOVERFLOW, "energy.rates.%s[%zu].max x days does not fit",
+			                   k->t->periods[p], i);
+		if (r->tiers[i].unit == PCRM__MAX_KWH_PER_KW &&
+		    ((rc = rate_tier_demand(k, &kw)) < 0 ||
+		     (rc = frac_round(m, kw, 1, E6, 1, PCRM_ROUND_HALF_UP, &m)) < 0))
+			return rc;
+		hi[i] = prev = m > prev ? m : prev;
+	}
+	hi[r->tier_count - 1] = INT64_MAX;
+	return PCRM_OK;
+}
+
+/*
+ * energy.rates: the month's total in each tier of period p's own maxima,
+ * and the period's share of each tier (E_p x T_k / E_total), as the global
+ * tiers do; with the same maxima in every period this is how NREL's ssc
+ * splits a TOU month into tiers.
+ */
+static int period_rate_lines(struct calc *k)
+{
+	const pcrm_tariff *t = k->t;
+	int64_t hi[PCRM_TARIFF_MAX_TIERS];
+	int rc;
+
+	for (size_t p = 0; p < t->period_count; p++) {
+		const struct pcrm__period_rates *r = &t->rates[p];
+		int64_t lo = 0;
+		if (k->energy[p] == 0)
+			continue;
+		if ((rc = rate_tier_maxima(k, p, hi)) < 0)
+			return rc;
+		for (size_t i = 0; i < r->tier_count; i++) {
+			int64_t top = k->total < hi[i] ? k->total : hi[i];
+			int64_t in_tier = top > lo ? top - lo : 0;
+			lo = hi[i];
+			if (in_tier == 0)
+				continue;
+			if ((rc = energy_line(k, p, i, in_tier, k->total, r->tiers[i].price)) < 0)
+				return rc;
+		}
+	}
 	return PCRM_OK;
 }
 
@@ -460,6 +567,8 @@ static int energy_lines(struct calc *k)
 	int64_t tiers[PCRM_TARIFF_MAX_TIERS];
 	int rc;
 
+	if (t->has_period_rates)
+		return period_rate_lines(k);
 	if (!t->tier_count) {
 		for (size_t p = 0; p < t->period_count; p++)
 			if (k->energy[p] > 0 &&
@@ -502,6 +611,63 @@ static int low_income_line(struct calc *k)
 	l->quantity = trim(qty, PCRM__ENERGY_SCALE, 0);
 	l->unit_price = trim(-t->low_income_price, PCRM__PRICE_SCALE, 2);
 	set_money(l, amount);
+	return PCRM_OK;
+}
+
+/*
+ * Net metering / net billing credits: each period's credited kWh at its sell
+ * price, then the credit brought forward from the previous bill.  Credits
+ * offset the energy charges (energy and low-income lines) and no more: what
+ * is left is taken back in one positive line and carried forward to the next
+ * bill.  They come after the power-factor adjustment, whose base is what the
+ * customer consumed, not what they sold.
+ */
+static int export_credit_lines(struct calc *k)
+{
+	const pcrm_tariff *t = k->t;
+	int64_t charges, credit = 0, amount = 0, brought = k->u->credit_brought_forward;
+	pcrm_bill_line *l;
+	int rc;
+
+	if (t->net_mode == PCRM__NET_NONE)
+		return PCRM_OK;
+	charges = 0;
+	for (size_t i = 0; i < k->bill->count; i++) {
+		const pcrm_bill_line *e = &k->bill->lines[i];
+		if ((e->kind == PCRM_LINE_ENERGY || e->kind == PCRM_LINE_LOW_INCOME) &&
+		    (rc = add64(charges, e->amount.units, &charges)) < 0)
+			return rc;
+	}
+	for (size_t p = 0; p < t->period_count; p++) {
+		if (k->credited[p] == 0)
+			continue;
+		if ((rc = frac_round(k->credited[p], -t->sell_price[p], 1, 1, EP_TO_MONEY,
+		                     t->rounding, &amount)) < 0 ||
+		    (rc = add64(credit, -amount, &credit)) < 0)
+			return rc;
+		l = add_line(k, PCRM_LINE_EXPORT_CREDIT, "export_credit", "kWh");
+		l->period = t->has_tou ? t->periods[p] : NULL;
+		l->quantity = trim(k->credited[p], PCRM__ENERGY_SCALE, 0);
+		l->unit_price = trim(-t->sell_price[p], PCRM__PRICE_SCALE, 2);
+		set_money(l, amount);
+	}
+	if (brought > 0) {
+		if ((rc = add64(credit, brought, &credit)) < 0)
+			return rc;
+		l = add_line(k, PCRM_LINE_CREDIT_BROUGHT_FORWARD, "credit_brought_forward", "bill");
+		l->quantity = pcrm_decimal_make(1, 0);
+		l->unit_price = pcrm_decimal_make(-brought, PCRM__MONEY_SCALE);
+		set_money(l, -brought);
+	}
+	if (charges < 0)
+		charges = 0;
+	if (credit <= charges)
+		return PCRM_OK;
+	k->credit_carried = credit - charges;
+	l = add_line(k, PCRM_LINE_CREDIT_CARRIED_FORWARD, "credit_carried_forward", "bill");
+	l->quantity = pcrm_decimal_make(1, 0);
+	l->unit_price = pcrm_decimal_make(k->credit_carried, PCRM__MONEY_SCALE);
+	set_money(l, k->credit_carried);
 	return PCRM_OK;
 }
 
@@ -740,10 +906,12 @@ int pcrm_bill_compute(const pcrm_tariff *tariff, const pcrm_bill_customer *custo
 	k.start = start;
 	k.end = end;
 	if ((rc = customer_check(&k)) < 0 || (rc = period_check(&k)) < 0 ||
-	    (rc = usage_to_periods(&k)) < 0)
+	    (rc = usage_to_periods(&k)) < 0 || (rc = net_energy(&k)) < 0)
 		return rc;
 	cap = tariff->period_count * (tariff->tier_count ? tariff->tier_count : 1) + 7 +
 	      tariff->period_count + tariff->fund_count + tariff->fixed_count;
+	/* energy.rates lines beyond one per period; export credits and the two credit lines */
+	cap += tariff->period_count * tariff->rates_max_tiers + tariff->period_count + 2;
 	if (!(k.bill = malloc(sizeof(*k.bill) + cap * sizeof(pcrm_bill_line))))
 		return pcrm__error_oom();
 	k.bill->count = 0;
@@ -751,7 +919,7 @@ int pcrm_bill_compute(const pcrm_tariff *tariff, const pcrm_bill_customer *custo
 	k.bill->has_pf = 0;
 	if ((rc = energy_lines(&k)) < 0 || (rc = low_income_line(&k)) < 0 ||
 	    (rc = basic_lines(&k)) < 0 || (rc = demand_lines(&k)) < 0 ||
-	    (rc = power_factor_line(&k)) < 0 ||
+	    (rc = power_factor_line(&k)) < 0 || (rc = export_credit_lines(&k)) < 0 ||
 	    (rc = fund_and_fixed_lines(&k)) < 0 || (rc = minimum_lines(&k)) < 0 ||
 	    (rc = sum_lines(k.bill, 0, k.bill->count, &total)) < 0) {
 		free(k.bill);
@@ -759,6 +927,7 @@ int pcrm_bill_compute(const pcrm_tariff *tariff, const pcrm_bill_customer *custo
 	}
 	k.bill->total = pcrm_decimal_make(total, PCRM__MONEY_SCALE);
 	k.bill->energy = trim(k.total, PCRM__ENERGY_SCALE, 0);
+	k.bill->credit_carried = pcrm_decimal_make(k.credit_carried, PCRM__MONEY_SCALE);
 	k.bill->start = start;
 	k.bill->end = end;
 	k.bill->tariff = (pcrm_tariff *)tariff;
@@ -788,6 +957,11 @@ const pcrm_bill_line *pcrm_bill_line_at(const pcrm_bill *bill, size_t i)
 pcrm_decimal pcrm_bill_total(const pcrm_bill *bill)
 {
 	return bill ? bill->total : pcrm_decimal_make(0, PCRM__MONEY_SCALE);
+}
+
+pcrm_decimal pcrm_bill_credit_carried_forward(const pcrm_bill *bill)
+{
+	return bill ? bill->credit_carried : pcrm_decimal_make(0, PCRM__MONEY_SCALE);
 }
 
 pcrm_decimal pcrm_bill_energy(const pcrm_bill *bill)

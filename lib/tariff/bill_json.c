@@ -196,8 +196,9 @@ static void line_json(struct out *o, const pcrm_bill_line *l)
 }
 
 /*
- * Keys in byte order: currency energy_kwh lines period_end period_start
- * power_factor tariff_id tariff_version total
+ * Keys in byte order: credit_carried_forward (net metering, when not zero)
+ * currency energy_kwh lines period_end period_start power_factor tariff_id
+ * tariff_version total
  */
 char *pcrm__bill_json_text(const pcrm_bill *b)
 {
@@ -206,6 +207,10 @@ char *pcrm__bill_json_text(const pcrm_bill *b)
 
 	grow(&o, 256 + 160 * b->count);
 	LIT(&o, "{");
+	if (b->credit_carried.units != 0) {
+		KEY(&o, "credit_carried_forward", &first);
+		dec(&o, b->credit_carried);
+	}
 	KEY(&o, "currency", &first);
 	str(&o, b->tariff->currency);
 	KEY(&o, "energy_kwh", &first);

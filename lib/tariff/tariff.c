@@ -152,6 +152,7 @@ void pcrm_usage_free(pcrm_usage *usage)
 	if (!usage)
 		return;
 	free(usage->intervals);
+	free(usage->export_intervals);
 	free(usage);
 }
 

@@ -6,6 +6,8 @@
 
 #include <powercrm/tariff.h>
 
+#include "core/error.h"
+
 /* Internal fixed scales: energies in micro-kWh, prices in 1e-8 yuan. */
 #define PCRM__ENERGY_SCALE 6
 #define PCRM__PRICE_SCALE 8
@@ -19,12 +21,27 @@
 
 enum pcrm__tier_kind { PCRM__TIER_PRICE = 1, PCRM__TIER_SURCHARGE = 2 };
 enum pcrm__tier_basis { PCRM__BASIS_MONTHLY = 0, PCRM__BASIS_ANNUAL, PCRM__BASIS_DAILY };
+/* What an energy.rates tier maximum counts (URDB's "kWh", "kWh daily", "kWh/kW"). */
+enum pcrm__max_unit { PCRM__MAX_KWH = 0, PCRM__MAX_KWH_DAILY, PCRM__MAX_KWH_PER_KW };
+enum pcrm__net_mode { PCRM__NET_NONE = 0, PCRM__NET_METERING, PCRM__NET_BILLING };
 enum pcrm__basic_kind { PCRM__BASIC_NONE = 0, PCRM__BASIC_CAPACITY, PCRM__BASIC_DEMAND };
 
 struct pcrm__item {
 	char *code;
 	char *name;
 	int64_t value; /* price (PRICE_SCALE) for funds, amount (MONEY_SCALE) for fixed charges */
+};
+
+/* One tier of a period's own prices (energy.rates.PERIOD[i]). */
+struct pcrm__rate_tier {
+	int64_t max;   /* ENERGY_SCALE, in `unit`; unused for the last tier */
+	int unit;      /* enum pcrm__max_unit */
+	int64_t price; /* PRICE_SCALE: price + adjustment */
+};
+
+struct pcrm__period_rates {
+	size_t tier_count; /* >= 1 */
+	struct pcrm__rate_tier tiers[PCRM_TARIFF_MAX_TIERS];
 };
 
 struct pcrm_tariff {
@@ -68,6 +85,15 @@ struct pcrm_tariff {
 	int has_low_income;
 	int64_t low_income_kwh;   /* ENERGY_SCALE */
 	int64_t low_income_price; /* PRICE_SCALE */
+	/* energy.rates: prices and tier maxima per (period, tier); replaces the above */
+	int has_period_rates;
+	int rates_need_demand; /* a tier maximum is in kWh per kW */
+	size_t rates_max_tiers;
+	struct pcrm__period_rates rates[PCRM_TARIFF_MAX_PERIODS];
+
+	/* net metering / net billing: exported energy credited at a sell price per period */
+	int net_mode; /* enum pcrm__net_mode */
+	int64_t sell_price[PCRM_TARIFF_MAX_PERIODS]; /* PRICE_SCALE */
 
 	/* basic charge */
 	int basic_kind;
@@ -115,6 +141,14 @@ struct pcrm_usage {
 	int64_t max_demand; /* ENERGY_SCALE (kW) */
 	size_t interval_count, interval_cap;
 	struct pcrm__interval *intervals;
+	/* exported energy (net metering): a total, per period or intervals */
+	int has_export_total;
+	int64_t export_total; /* ENERGY_SCALE */
+	size_t export_period_count;
+	struct pcrm__period_kwh export_periods[PCRM_TARIFF_MAX_PERIODS];
+	size_t export_interval_count, export_interval_cap;
+	struct pcrm__interval *export_intervals;
+	int64_t credit_brought_forward; /* MONEY_SCALE */
 };
 
 struct pcrm_bill {
@@ -124,6 +158,7 @@ struct pcrm_bill {
 	pcrm_decimal pf;
 	pcrm_decimal total;
 	pcrm_decimal energy;
+	pcrm_decimal credit_carried; /* net metering: credit for the next bill */
 	size_t count, cap;
 	pcrm_bill_line lines[];
 };
@@ -174,6 +209,37 @@ void pcrm__tariff_index_hours(pcrm_tariff *t);
 int pcrm__intervals_to_periods(const pcrm_tariff *t, const pcrm_usage *u, int64_t first_day,
                                int64_t days, const pcrm_calendar *cal,
                                struct pcrm__interval_totals *out);
+/* ---- helpers of the document loader, shared by its part loaders ---- */
+
+struct json_t;
+
+/* Formats a JSON path into buf (PCRM__PATH_SIZE bytes). */
+#define PCRM__PATH_SIZE 128
+void pcrm__tariff_path(char *buf, const char *fmt, ...) PCRM_PRINTF(2, 3);
+
+/* A decimal string exact at `scale` digits (>= 0 unless negative_ok); errors name `path`. */
+int pcrm__tariff_get_dec(const char *path, const struct json_t *v, int scale, int negative_ok,
+                         int64_t *out);
+
+/* The index of a period name, or -1. */
+int pcrm__tariff_period_index(const pcrm_tariff *t, const char *name);
+
+/* energy.rates (energy_rates.c): prices and tier maxima per period. */
+int pcrm__load_energy_rates(const struct json_t *v, pcrm_tariff *t);
+
+/* net_metering (net_metering.c). */
+int pcrm__load_net_metering(const struct json_t *v, pcrm_tariff *t);
+
+/*
+ * The exported energy of each period (ENERGY_SCALE) for the bill of days
+ * start .. start + days - 1 (net_metering.c); PCRM_EINVAL names the usage
+ * field at fault, e.g. when the tariff has no net_metering section.
+ */
+int pcrm__usage_exports(const pcrm_tariff *t, const pcrm_usage *u, const pcrm_calendar *cal,
+                        pcrm_date start, int64_t days, int64_t out[PCRM_TARIFF_MAX_PERIODS]);
+
+/* Whether the usage carries exports or a brought-forward credit. */
+int pcrm__usage_has_exports(const pcrm_usage *u);
 
 /* Frees what the loader allocated in a tariff (not the tariff itself). */
 void pcrm__tariff_clear(pcrm_tariff *t);

@@ -22,7 +22,7 @@
 #include "tariff_internal.h"
 #include "zone.h"
 
-#define PATH_SIZE 128
+#define PATH_SIZE PCRM__PATH_SIZE
 #define TEXT_MAX 200
 #define FILE_MAX_BYTES (4 * 1024 * 1024)
 /* Digits after the point accepted in a document: prices 8, energies 6, money 2. */
@@ -222,6 +222,27 @@ static int load_season_head(const char *path, const json_t *s, const char *const
 		return pcrm__error(PCRM_EINVAL, "%s: a month is already in an earlier season", f);
 	*seen |= *mask;
 	return PCRM_OK;
+}
+
+/* The helpers above for the loaders of the document's parts in other files. */
+void pcrm__tariff_path(char *buf, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, PCRM__PATH_SIZE, fmt, ap);
+	va_end(ap);
+}
+
+int pcrm__tariff_get_dec(const char *path, const json_t *v, int scale, int negative_ok,
+                         int64_t *out)
+{
+	return get_dec(path, v, scale, negative_ok, out);
+}
+
+int pcrm__tariff_period_index(const pcrm_tariff *t, const char *name)
+{
+	return period_index(t, name);
 }
 
 /* ---- time of use ---- */
@@ -599,10 +620,13 @@ static int load_energy(json_t *e, pcrm_tariff *t)
 {
 	static const char *const keys[] = {
 		"price", "prices", "tiers", "tier_basis", "seasonal_max", "large_household",
-		"low_income", NULL
+		"low_income", "rates", NULL
 	};
 	static const char *const tier_only[] = {
 		"tier_basis", "seasonal_max", "large_household", NULL
+	};
+	static const char *const not_with_rates[] = {
+		"price", "prices", "tiers", "tier_basis", "seasonal_max", "large_household", NULL
 	};
 	char p[PATH_SIZE];
 	json_t *price, *prices, *x;
@@ -611,6 +635,19 @@ static int load_energy(json_t *e, pcrm_tariff *t)
 	if ((rc = pcrm__json_expect("energy", e, JSON_OBJECT, "an object")) < 0 ||
 	    (rc = pcrm__json_check_keys("energy", e, keys)) < 0)
 		return rc;
+	if ((x = json_object_get(e, "rates"))) {
+		/* prices per (period, tier): the other price forms would say the same twice */
+		for (int i = 0; not_with_rates[i]; i++)
+			if (json_object_get(e, not_with_rates[i]))
+				return pcrm__error(PCRM_EINVAL, "energy.%s: not with energy.rates (the "
+				                   "rates give every period's tiers and prices)",
+				                   not_with_rates[i]);
+		if ((rc = pcrm__load_energy_rates(x, t)) < 0)
+			return rc;
+		if ((x = json_object_get(e, "low_income")) && (rc = load_low_income(x, t)) < 0)
+			return rc;
+		return PCRM_OK;
+	}
 	if (json_object_get(e, "tiers")) {
 		if ((rc = load_tiers(e, t)) < 0)
 			return rc;
@@ -915,7 +952,8 @@ static int load_document(json_t *root, pcrm_tariff *t)
 	static const char *const keys[] = {
 		"id", "version", "name", "description", "usage_class", "effective_from",
 		"effective_to", "currency", "rounding", "utc_offset", "time_zone", "tou", "energy", "basic",
-		"demand_charges", "power_factor_adjustment", "funds", "fixed_charges", "minimum", NULL
+		"demand_charges", "power_factor_adjustment", "funds", "fixed_charges", "minimum",
+		"net_metering", NULL
 	};
 	json_t *x;
 	int rc;
@@ -950,6 +988,8 @@ static int load_document(json_t *root, pcrm_tariff *t)
 	    (rc = load_items("fixed_charges", x, 0, t->fixed, &t->fixed_count)) < 0)
 		return rc;
 	if ((x = json_object_get(root, "minimum")) && (rc = load_minimum(x, t)) < 0)
+		return rc;
+	if ((x = json_object_get(root, "net_metering")) && (rc = pcrm__load_net_metering(x, t)) < 0)
 		return rc;
 	return PCRM_OK;
 }

@@ -37,6 +37,7 @@ static void check_bill(const pcrm_bill *b)
 	}
 	require(pcrm_bill_line_at(b, pcrm_bill_line_count(b)) == NULL);
 	require(pcrm_decimal_cmp(sum, pcrm_bill_total(b)) == 0);
+	require(pcrm_decimal_sign(pcrm_bill_credit_carried_forward(b)) >= 0);
 	require(n > 0);
 	json = malloc(n);
 	require(json != NULL);
@@ -74,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pcrm_date jul1 = { 2026, 7, 1 }, jul31 = { 2026, 7, 31 }, mar10 = { 2026, 3, 10 };
 	pcrm_date mar31 = { 2026, 3, 31 };
 	pcrm_tariff *t = NULL;
-	pcrm_usage *regs = NULL, *ivs = NULL;
+	pcrm_usage *regs = NULL, *ivs = NULL, *nets = NULL;
 	int p;
 
 	if (size > MAX_DOC)
@@ -99,11 +100,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		require(pcrm_usage_add_interval(ivs, 1782835200 + h * 3600, 3600,
 		                                pcrm_decimal_make(h * 1000 + 7, 3)) == PCRM_OK);
 	require(pcrm_usage_set_reactive(ivs, pcrm_decimal_make(10, 0)) == PCRM_OK);
+	/* imports, exports and a brought-forward credit: net metering / net billing */
+	require(pcrm_usage_new(&nets) == PCRM_OK);
+	for (int h = 0; h < 48; h++) {
+		require(pcrm_usage_add_interval(nets, 1782835200 + h * 3600, 3600,
+		                                pcrm_decimal_make((h % 7) * 1000 + 3, 3)) == PCRM_OK);
+		require(pcrm_usage_add_export_interval(nets, 1782835200 + h * 3600, 1800,
+		                                       pcrm_decimal_make((h % 5) * 900, 3)) == PCRM_OK);
+	}
+	require(pcrm_usage_set_credit_brought_forward(nets, pcrm_decimal_make(1234, 2)) == PCRM_OK);
+	require(pcrm_usage_set_reactive(nets, pcrm_decimal_make(10, 0)) == PCRM_OK);
+	bill_with(t, nets, jul1, jul31);
 	bill_with(t, regs, jul1, jul31);
 	bill_with(t, regs, mar10, mar31);
 	bill_with(t, ivs, jul1, jul31);
 	pcrm_usage_free(regs);
 	pcrm_usage_free(ivs);
+	pcrm_usage_free(nets);
 	pcrm_tariff_free(t);
 	return 0;
 }

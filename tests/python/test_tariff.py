@@ -72,6 +72,35 @@ def test_tou_registers_and_intervals_agree():
     assert a.total == b.total and a.lines == b.lines
 
 
+def test_net_metering_carries_the_credit_to_the_next_bill():
+    # April (winter): peak 60 in / 10 out, off-peak 200 in / 900 out; 50 x 0.35 = 17.50
+    # billed, 700 x 0.03 = 21.00 credited, 3.50 carried, base services 12.00.
+    with load("us-residential-tou-tiers-nem") as t:
+        april = t.bill("2026-04-01", "2026-04-30", powercrm.Usage(
+            periods={"winter_peak": 60, "winter_off_peak": 200},
+            exports={"winter_peak": 10, "winter_off_peak": Decimal("900")}))
+        assert april.total == Decimal("12.00")
+        assert april.credit_carried_forward == Decimal("3.50")
+        credit = [ln for ln in april.lines if ln.kind == powercrm.LineKind.EXPORT_CREDIT]
+        assert [(ln.period, ln.quantity, ln.amount) for ln in credit] == [
+            ("winter_off_peak", Decimal("700"), Decimal("-21.00"))]
+        assert april.to_json()["credit_carried_forward"] == "3.50"
+        # May: 20 kWh peak at 0.35 = 7.00, the 3.50 brought forward, no new export
+        start = dt.datetime(2026, 5, 4, 16, tzinfo=dt.timezone(dt.timedelta(hours=-8)))
+        may = t.bill("2026-05-01", "2026-05-31", powercrm.Usage(
+            intervals=[(start + dt.timedelta(hours=h), 3600, 4) for h in range(5)],
+            export_intervals=[(start, 1800, 0)],
+            credit_brought_forward=april.credit_carried_forward))
+        assert [ln.kind for ln in may.lines] == [
+            powercrm.LineKind.ENERGY, powercrm.LineKind.CREDIT_BROUGHT_FORWARD,
+            powercrm.LineKind.FIXED]
+        assert may.total == Decimal("7.00") - Decimal("3.50") + Decimal("12.00")
+        assert may.credit_carried_forward == 0
+    with load("cn-gd-guangzhou-residential") as t:
+        with pytest.raises(powercrm.InvalidInput, match="no net_metering section"):
+            t.bill("2026-07-01", "2026-07-31", powercrm.Usage(total=600, exports=1))
+
+
 def test_holiday_calendar():
     with load("us-commercial-tou-demand") as t, \
             powercrm.Calendar.load_file(os.path.join(CALENDARS, "cn-2026.json")) as cal:

@@ -46,6 +46,9 @@ class LineKind(enum.IntEnum):
     MINIMUM_ANNUAL = _ll.PCRM_LINE_MINIMUM_ANNUAL
     DEMAND_FLAT = _ll.PCRM_LINE_DEMAND_FLAT
     DEMAND_TOU = _ll.PCRM_LINE_DEMAND_TOU
+    EXPORT_CREDIT = _ll.PCRM_LINE_EXPORT_CREDIT
+    CREDIT_BROUGHT_FORWARD = _ll.PCRM_LINE_CREDIT_BROUGHT_FORWARD
+    CREDIT_CARRIED_FORWARD = _ll.PCRM_LINE_CREDIT_CARRIED_FORWARD
 
     @classmethod
     def from_code(cls, code):
@@ -70,6 +73,9 @@ _KIND_BY_CODE = {
     "minimum_annual": LineKind.MINIMUM_ANNUAL,
     "demand_flat": LineKind.DEMAND_FLAT,
     "demand_tou": LineKind.DEMAND_TOU,
+    "export_credit": LineKind.EXPORT_CREDIT,
+    "credit_brought_forward": LineKind.CREDIT_BROUGHT_FORWARD,
+    "credit_carried_forward": LineKind.CREDIT_CARRIED_FORWARD,
 }
 
 
@@ -109,6 +115,12 @@ class Usage:
     kwh)`` with ``start`` an int instant or an aware datetime); optionally
     ``reactive`` (kvarh), ``max_demand`` (kW) and ``period_demand`` (a dict
     of TOU period name -> maximum kW within it).
+
+    Net metering / net billing (a tariff with ``net_metering``): exported
+    energy as ``exports`` (a Decimal total for a one-period tariff, or a
+    dict of TOU period name -> kWh) or ``export_intervals`` (like
+    ``intervals``), and ``credit_brought_forward``, the previous bill's
+    :attr:`Bill.credit_carried_forward`.
     """
 
     total: _decimal.Decimal = None
@@ -117,6 +129,9 @@ class Usage:
     reactive: _decimal.Decimal = None
     max_demand: _decimal.Decimal = None
     period_demand: dict = None
+    exports: object = None
+    export_intervals: tuple = None
+    credit_brought_forward: _decimal.Decimal = None
 
     def _to_c(self):
         u = _ll.pcrm_usage_new()
@@ -135,6 +150,17 @@ class Usage:
                 _ll.pcrm_usage_set_max_demand(ptr, _decimal_to_c(self.max_demand, "usage.max_demand"))
             for name, kw in (self.period_demand or {}).items():
                 _ll.pcrm_usage_set_period_demand(ptr, str(name), _decimal_to_c(kw, "usage.period_demand.%s" % name))
+            if isinstance(self.exports, dict):
+                for name, kwh in self.exports.items():
+                    _ll.pcrm_usage_set_export_period(ptr, str(name), _decimal_to_c(kwh, "usage.export_periods.%s" % name))
+            elif self.exports is not None:
+                _ll.pcrm_usage_set_export_total(ptr, _decimal_to_c(self.exports, "usage.export_total"))
+            for start, seconds, kwh in (self.export_intervals or ()):
+                _ll.pcrm_usage_add_export_interval(ptr, _instant(start, "start"), int(seconds),
+                                                   _decimal_to_c(kwh, "usage.export_intervals"))
+            if self.credit_brought_forward is not None:
+                _ll.pcrm_usage_set_credit_brought_forward(
+                    ptr, _decimal_to_c(self.credit_brought_forward, "usage.credit_brought_forward"))
         return h
 
 
@@ -168,6 +194,7 @@ class Bill:
     lines: tuple
     total: _decimal.Decimal
     json_text: str
+    credit_carried_forward: _decimal.Decimal = _ZERO
 
     def to_json(self):
         """The bill as the library writes it (pcrm_bill_to_json), parsed into a dict."""
@@ -201,7 +228,8 @@ def _bill_from_c(ptr):
                 _date_from_c(_ll.pcrm_bill_period_start(ptr)),
                 _date_from_c(_ll.pcrm_bill_period_end(ptr)),
                 _decimal_from_c(_ll.pcrm_bill_energy(ptr)), pf, lines,
-                _decimal_from_c(_ll.pcrm_bill_total(ptr)), text)
+                _decimal_from_c(_ll.pcrm_bill_total(ptr)), text,
+                _decimal_from_c(_ll.pcrm_bill_credit_carried_forward(ptr)))
 
 
 class Tariff(HandleOwner):
