@@ -15,6 +15,7 @@
 
 #include "core/json_doc.h"
 #include "tariff_internal.h"
+#include "zone.h"
 
 /* ---- the tariff's section ---- */
 
@@ -199,7 +200,9 @@ static int export_interval(const pcrm_tariff *t, const pcrm_calendar *cal, size_
 	size_t slot, n;
 	int rc, sod, p, p2;
 
-	if ((rc = pcrm_time_to_civil(iv->start, t->utc_offset, &c)) < 0) {
+	/* local clock time, in the tariff's zone when it has one (daylight saving time included) */
+	int offset = t->zone ? (int)pcrm__zone_offset_at(t->zone, iv->start) : t->utc_offset;
+	if ((rc = pcrm_time_to_civil(iv->start, offset, &c)) < 0) {
 		pcrm__error_prefix("usage.export_intervals[%zu].start", i);
 		return rc;
 	}
