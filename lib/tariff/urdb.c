@@ -9,14 +9,16 @@
  * converted and the message names every field on it (PCRM_EUNSUPPORTED).
  * A malformed rate is PCRM_EINVAL naming the JSON path, like the tariff
  * loader.  The fields refused today are those the tariff format cannot
- * express yet (tiered demand, net metering, ratchets, per-(period, tier)
- * prices, kWh/kW tiers, ...); when the format learns them, each refusal
- * below becomes a mapping.
+ * express yet (tiered demand, ratchets, hourly net billing, tiered sell
+ * prices, ...); when the format learns them, each refusal below becomes a
+ * mapping.  Energy tiers, per-(period, tier) prices and net metering map
+ * onto energy.rates and net_metering (docs/tariff-format.md).
  *
  * URDB prices are JSON numbers.  jansson would read them as doubles, so the
  * text is first rewritten with every number quoted (numbers_as_strings()),
  * and each value is then parsed as an exact decimal from its own digits.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,10 +47,17 @@ struct refusal {
 	char reason[112];
 };
 
+/* What an energy tier's max counts (URDB "unit"), as energy.rates' max_unit. */
+enum tier_unit { UNIT_KWH, UNIT_KWH_DAILY, UNIT_KWH_PER_KW };
+
+static const char *const tier_unit_names[] = { "kWh", "kWh daily", "kWh/kW" };
+
 struct tier {
 	pcrm_decimal price; /* rate + adj */
 	int has_max;
 	pcrm_decimal max;
+	enum tier_unit unit;
+	pcrm_decimal sell; /* 0 when the tier has no "sell" */
 };
 
 struct structure {
@@ -62,7 +71,7 @@ struct importer {
 	size_t refused_count, refused_more;
 
 	struct structure energy, demand, flat;
-	int tier_basis_daily;
+	int has_sell; /* some energy tier has a non-zero "sell" */
 	int has_energy_sched, has_demand_sched;
 	unsigned char esched[2][12][24]; /* [weekend][month][hour] */
 	unsigned char dsched[2][12][24];
@@ -336,6 +345,41 @@ static json_t *dec_json(pcrm_decimal d)
 
 /* ---- rate structures: [period][tier] of {max, rate, adj, unit, sell} ---- */
 
+/* An energy tier's "unit" (what its max counts) and "sell" (the price of an exported kWh). */
+static int load_energy_tier_extras(struct importer *im, const char *name, const char *p,
+                                   const json_t *tier, struct tier *t)
+{
+	char f[PATH_SIZE + 16];
+	json_t *x;
+	int rc;
+
+	if ((x = json_object_get(tier, "sell")) && !json_is_null(x)) {
+		snprintf(f, sizeof(f), "%s.sell", p);
+		if ((rc = get_finite(f, x, &t->sell)) < 0)
+			return rc;
+		im->has_sell |= !pcrm_decimal_is_zero(t->sell);
+	}
+	if ((x = json_object_get(tier, "unit")) && !json_is_null(x)) {
+		const char *u;
+		snprintf(f, sizeof(f), "%s.unit", p);
+		if ((rc = pcrm__json_expect(f, x, JSON_STRING, "a unit such as \"kWh\"")) < 0)
+			return rc;
+		u = json_string_value(x);
+		if (!strcmp(u, "kWh daily")) {
+			t->unit = UNIT_KWH_DAILY;
+		} else if (!strcmp(u, "kWh/kW")) {
+			t->unit = UNIT_KWH_PER_KW;
+		} else if (!strcmp(u, "kWh/kW daily")) {
+			refuse(im, name, "tier maxima in kWh per kW of demand per day");
+		} else if (strcmp(u, "kWh") != 0) {
+			char q[PCRM_QUOTE_SIZE];
+			pcrm__quote(u, strlen(u), q, sizeof(q));
+			refuse(im, name, "tier unit \"%s\"", q);
+		}
+	}
+	return PCRM_OK;
+}
+
 enum structure_kind { ENERGY, DEMAND, FLAT };
 
 static int load_structure(struct importer *im, const char *name, const json_t *v,
@@ -344,7 +388,6 @@ static int load_structure(struct importer *im, const char *name, const json_t *v
 	static const char *const energy_keys[] = { "max", "rate", "adj", "unit", "sell", NULL };
 	static const char *const demand_keys[] = { "max", "rate", "adj", NULL };
 	const char *const *keys = kind == ENERGY ? energy_keys : demand_keys;
-	const char *unit_seen = NULL;
 	char p[PATH_SIZE], f[PATH_SIZE + 16];
 	size_t i, j;
 	json_t *period, *tier;
@@ -392,6 +435,10 @@ static int load_structure(struct importer *im, const char *name, const json_t *v
 				return rc;
 			if ((rc = pcrm_decimal_add(rate, adj, &t->price)) < 0)
 				return pcrm__error(PCRM_EINVAL, "%s: rate + adj does not fit", p);
+			t->unit = UNIT_KWH;
+			t->sell = pcrm_decimal_from_int(0);
+			if (kind == ENERGY && (rc = load_energy_tier_extras(im, name, p, tier, t)) < 0)
+				return rc;
 			t->has_max = 0;
 			snprintf(f, sizeof(f), "%s.max", p);
 			if ((x = json_object_get(tier, "max")) && !json_is_null(x)) {
@@ -400,7 +447,9 @@ static int load_structure(struct importer *im, const char *name, const json_t *v
 				t->has_max = !huge;
 				if (t->has_max && pcrm_decimal_sign(t->max) <= 0)
 					return pcrm__error(PCRM_EINVAL, "%s: must be above 0", f);
+				/* maxima of different units are compared by the bill (energy.rates) */
 				if (t->has_max && j > 0 && st->t[i][j - 1].has_max &&
+				    st->t[i][j - 1].unit == t->unit &&
 				    pcrm_decimal_cmp(t->max, st->t[i][j - 1].max) <= 0)
 					return pcrm__error(PCRM_EINVAL, "%s: is not above the previous tier's max", f);
 				if (j > 0 && !st->t[i][j - 1].has_max)
@@ -409,29 +458,6 @@ static int load_structure(struct importer *im, const char *name, const json_t *v
 					                   name, i, j - 1);
 			} else if (j + 1 < st->tiers[i]) {
 				return pcrm__error(PCRM_EINVAL, "%s: missing (only the last tier is open-ended)", f);
-			}
-			if (kind != ENERGY)
-				continue;
-			if ((x = json_object_get(tier, "sell")) && !is_zero_value(x))
-				refuse(im, name, "sell rates for exported energy");
-			if ((x = json_object_get(tier, "unit")) && !json_is_null(x)) {
-				const char *u;
-				snprintf(f, sizeof(f), "%s.unit", p);
-				if ((rc = pcrm__json_expect(f, x, JSON_STRING, "a unit such as \"kWh\"")) < 0)
-					return rc;
-				u = json_string_value(x);
-				if (!strcmp(u, "kWh daily"))
-					im->tier_basis_daily = 1;
-				else if (!strcmp(u, "kWh/kW") || !strcmp(u, "kWh/kW daily"))
-					refuse(im, name, "tier maxima in kWh per kW of demand");
-				else if (strcmp(u, "kWh") != 0) {
-					char q[PCRM_QUOTE_SIZE];
-					pcrm__quote(u, strlen(u), q, sizeof(q));
-					refuse(im, name, "tier unit \"%s\"", q);
-				}
-				if (unit_seen && strcmp(unit_seen, u) != 0)
-					refuse(im, name, "tier units that differ by period or tier");
-				unit_seen = u;
 			}
 		}
 	}
@@ -511,7 +537,6 @@ static void refuse_nonzero(struct importer *im, const json_t *rate)
 	static const struct {
 		const char *key, *reason;
 	} fields[] = {
-		{ "dgrules", "net metering / net billing of exported energy" },
 		{ "lookbackpercent", "demand ratchets (billing demand from earlier months)" },
 		{ "lookbackrange", "demand ratchets (billing demand from earlier months)" },
 		{ "lookbackMonths", "demand ratchets (billing demand from earlier months)" },
@@ -602,9 +627,26 @@ static int same_tiers(const struct structure *st, size_t a, size_t b)
 	if (st->tiers[a] != st->tiers[b])
 		return 0;
 	for (size_t k = 0; k + 1 < st->tiers[a]; k++)
-		if (pcrm_decimal_cmp(st->t[a][k].max, st->t[b][k].max) != 0)
+		if (pcrm_decimal_cmp(st->t[a][k].max, st->t[b][k].max) != 0 ||
+		    st->t[a][k].unit != st->t[b][k].unit)
 			return 0;
 	return 1;
+}
+
+/*
+ * The unit of every tier maximum of period `e` when they share one, else -1
+ * (UNIT_KWH for a period of one tier).
+ */
+static int period_unit(const struct structure *st, size_t e)
+{
+	int unit = UNIT_KWH;
+
+	for (size_t k = 0; k + 1 < st->tiers[e]; k++) {
+		if (k > 0 && (int)st->t[e][k].unit != unit)
+			return -1;
+		unit = (int)st->t[e][k].unit;
+	}
+	return unit;
 }
 
 struct tou_pair {
@@ -685,12 +727,69 @@ static int period_prices(const struct tou *tou, const struct structure *st, json
 	return PCRM_OK;
 }
 
-/* energy: one price per period, tiers shared by every period in use */
+/*
+ * energy.rates: every TOU period its own tiers (URDB energyratestructure as
+ * it is), for what the shared forms below cannot say: prices per (period,
+ * tier) pair, maxima that differ by period, kWh/kW maxima, units that differ
+ * from tier to tier.
+ */
+static int build_energy_rates(struct importer *im, const struct tou *tou, json_t *energy)
+{
+	const struct structure *st = &im->energy;
+	json_t *rates = json_object();
+	int rc;
+
+	if ((rc = set_new(energy, "rates", rates)) < 0)
+		return rc;
+	for (size_t i = 0; i < tou->n; i++) {
+		size_t e = (size_t)tou->pairs[i].e;
+		json_t *list = json_array();
+
+		if ((rc = set_new(rates, needs_tou(tou) ? tou->names[i] : "all", list)) < 0)
+			return rc;
+		if (st->tiers[e] > PCRM_TARIFF_MAX_TIERS) {
+			refuse(im, "energyratestructure", "%zu tiers (the format holds at most %d)",
+			       st->tiers[e], PCRM_TARIFF_MAX_TIERS);
+			return PCRM_OK;
+		}
+		for (size_t k = 0; k < st->tiers[e]; k++) {
+			const struct tier *tk = &st->t[e][k];
+			json_t *t = json_object();
+
+			if (!t || json_array_append_new(list, t) < 0)
+				return pcrm__error_oom();
+			if (!price_ok(im, "energyratestructure", tk->price))
+				return PCRM_OK;
+			/* the last tier is open-ended: ssc bills energy above its max at its rate too */
+			if (k + 1 < st->tiers[e]) {
+				if (significant_scale(tk->max) > 6) {
+					refuse(im, "energyratestructure", "tier maxima with more than 6 decimals");
+					return PCRM_OK;
+				}
+				if ((rc = set_new(t, "max", dec_json(tk->max))) < 0)
+					return rc;
+				if (tk->unit != UNIT_KWH &&
+				    (rc = set_new(t, "max_unit", json_string(tier_unit_names[tk->unit]))) < 0)
+					return rc;
+			}
+			if ((rc = set_new(t, "price", dec_json(tk->price))) < 0)
+				return rc;
+		}
+	}
+	return PCRM_OK;
+}
+
+/*
+ * energy: one price per period with tiers shared by every period in use
+ * (absolute tier prices, or the same surcharges everywhere) when the rate
+ * has that shape, which keeps the document in the form a person writes;
+ * energy.rates otherwise.
+ */
 static int build_energy(struct importer *im, const struct tou *tou, json_t *doc)
 {
 	const struct structure *st = &im->energy;
 	size_t ntiers;
-	int same_prices = 1, same_surcharges = 1, fe = tou->first_e, rc;
+	int same_prices = 1, same_surcharges = 1, fe = tou->first_e, unit, rc;
 	json_t *energy = json_object();
 
 	if ((rc = set_new(doc, "energy", energy)) < 0)
@@ -698,13 +797,12 @@ static int build_energy(struct importer *im, const struct tou *tou, json_t *doc)
 	if (st->periods == 0)
 		return period_prices(tou, st, energy);
 	ntiers = st->tiers[fe];
+	unit = period_unit(st, (size_t)fe);
 	for (size_t e = 0; e < st->periods; e++) {
 		if (!tou->e_used[e])
 			continue;
-		if (!same_tiers(st, e, (size_t)fe)) {
-			refuse(im, "energyratestructure", "tier maxima that differ by period");
-			return PCRM_OK;
-		}
+		if (!same_tiers(st, e, (size_t)fe) || unit < 0 || unit == UNIT_KWH_PER_KW)
+			return build_energy_rates(im, tou, energy);
 		for (size_t k = 0; k < ntiers; k++) {
 			pcrm_decimal s0, s;
 			if (!price_ok(im, "energyratestructure", st->t[e][k].price))
@@ -724,14 +822,12 @@ static int build_energy(struct importer *im, const struct tou *tou, json_t *doc)
 		       PCRM_TARIFF_MAX_TIERS);
 		return PCRM_OK;
 	}
-	if (ntiers > 1 && !same_prices && !same_surcharges) {
-		refuse(im, "energyratestructure", "prices per (period, tier) pair");
-		return PCRM_OK;
-	}
+	if (ntiers > 1 && !same_prices && !same_surcharges)
+		return build_energy_rates(im, tou, energy);
 	if (ntiers > 1) {
 		json_t *tiers = json_array();
 		if ((rc = set_new(energy, "tier_basis",
-		                  json_string(im->tier_basis_daily ? "daily" : "monthly"))) < 0 ||
+		                  json_string(unit == (int)UNIT_KWH_DAILY ? "daily" : "monthly"))) < 0 ||
 		    (rc = set_new(energy, "tiers", tiers)) < 0)
 			return rc;
 		for (size_t k = 0; k < ntiers; k++) {
@@ -761,6 +857,75 @@ static int build_energy(struct importer *im, const struct tou *tou, json_t *doc)
 			return PCRM_OK; /* absolute tier prices: no period prices */
 	}
 	return period_prices(tou, st, energy);
+}
+
+/*
+ * net_metering from dgrules and the tiers' "sell": URDB "Net Metering" nets
+ * imports and exports per period over the bill, "Net Billing
+ * Instantaneous" credits every exported kWh.  A period's sell price is its
+ * tiers' (one price: the format has no tiered sell prices).
+ */
+static int build_net_metering(struct importer *im, const json_t *rate, const struct tou *tou,
+                              json_t *doc)
+{
+	const struct structure *st = &im->energy;
+	const json_t *rules = json_object_get(rate, "dgrules");
+	const char *mode;
+	json_t *nm, *prices;
+	int same = 1, rc;
+
+	if (!rules || is_zero_value(rules)) {
+		if (im->has_sell)
+			refuse(im, "energyratestructure", "sell rates without dgrules (how exports are "
+			       "credited is not said)");
+		return PCRM_OK;
+	}
+	if ((rc = pcrm__json_expect("dgrules", rules, JSON_STRING, "a URDB dgrules name")) < 0)
+		return rc;
+	if (!strcmp(json_string_value(rules), "Net Metering")) {
+		mode = "net_metering";
+	} else if (!strcmp(json_string_value(rules), "Net Billing Instantaneous")) {
+		mode = "net_billing";
+	} else if (!strcmp(json_string_value(rules), "Net Billing Hourly")) {
+		refuse(im, "dgrules", "\"Net Billing Hourly\": imports and exports netted per hour");
+		return PCRM_OK;
+	} else if (!strcmp(json_string_value(rules), "Buy All Sell All")) {
+		refuse(im, "dgrules", "\"Buy All Sell All\": all generation sold, all load bought");
+		return PCRM_OK;
+	} else {
+		char q[PCRM_QUOTE_SIZE];
+		pcrm__quote(json_string_value(rules), json_string_length(rules), q, sizeof(q));
+		refuse(im, "dgrules", "\"%s\" is not a URDB rule the importer knows", q);
+		return PCRM_OK;
+	}
+	if (tou->n > PCRM_TARIFF_MAX_PERIODS)
+		return PCRM_OK; /* refused already */
+	for (size_t e = 0; e < st->periods; e++)
+		for (size_t k = 1; k < st->tiers[e]; k++)
+			if (pcrm_decimal_cmp(st->t[e][k].sell, st->t[e][0].sell) != 0) {
+				refuse(im, "energyratestructure", "sell rates that differ by tier");
+				return PCRM_OK;
+			}
+	for (size_t i = 0; i < tou->n && st->periods; i++) {
+		if (!price_ok(im, "energyratestructure", st->t[tou->pairs[i].e][0].sell))
+			return PCRM_OK;
+		if (pcrm_decimal_cmp(st->t[tou->pairs[i].e][0].sell, st->t[tou->pairs[0].e][0].sell))
+			same = 0;
+	}
+	nm = json_object();
+	if ((rc = set_new(doc, "net_metering", nm)) < 0 ||
+	    (rc = set_new(nm, "mode", json_string(mode))) < 0)
+		return rc;
+	if (same || !needs_tou(tou))
+		return set_new(nm, "sell_price", st->periods ? dec_json(st->t[tou->pairs[0].e][0].sell)
+		                                             : json_string("0"));
+	prices = json_object();
+	if ((rc = set_new(nm, "sell_prices", prices)) < 0)
+		return rc;
+	for (size_t i = 0; i < tou->n; i++)
+		if ((rc = set_new(prices, tou->names[i], dec_json(st->t[tou->pairs[i].e][0].sell))) < 0)
+			return rc;
+	return PCRM_OK;
 }
 
 static int build_tou(const struct tou *tou, json_t *doc)
@@ -973,7 +1138,8 @@ static int build(struct importer *im, const json_t *rate, json_t *doc)
 		if (needs_tou(tou) && (rc = build_tou(tou, doc)) < 0)
 			goto done;
 	}
-	if ((rc = build_demand(im, tou, doc)) < 0)
+	if ((rc = build_demand(im, tou, doc)) < 0 ||
+	    (rc = build_net_metering(im, rate, tou, doc)) < 0)
 		goto done;
 	rc = build_fixed_and_minimum(im, rate, doc);
 done:
@@ -1096,8 +1262,16 @@ static int convert(struct importer *im, const json_t *rate, const pcrm_urdb_opti
 			return rc;
 	}
 	if ((rc = set_new(doc, "currency", json_string(o->currency ? o->currency : "USD"))) < 0 ||
-	    (rc = set_new(doc, "rounding", json_string(o->rounding ? o->rounding : "half_up"))) < 0 ||
-	    (rc = set_new(doc, "utc_offset", json_string(o->utc_offset ? o->utc_offset : "+00:00"))) < 0)
+	    (rc = set_new(doc, "rounding", json_string(o->rounding ? o->rounding : "half_up"))) < 0)
+		return rc;
+	/* URDB hours are local clock hours: a zone keeps them there across daylight saving time */
+	if (o->time_zone && o->utc_offset)
+		return pcrm__error(PCRM_EINVAL, "options.time_zone: give time_zone or utc_offset, not both");
+	if (o->time_zone)
+		rc = set_new(doc, "time_zone", json_string(o->time_zone));
+	else
+		rc = set_new(doc, "utc_offset", json_string(o->utc_offset ? o->utc_offset : "+00:00"));
+	if (rc < 0)
 		return rc;
 
 	/* energy */
@@ -1169,7 +1343,7 @@ static int convert(struct importer *im, const json_t *rate, const pcrm_urdb_opti
 
 int pcrm_tariff_from_urdb(const char *urdb_json, const pcrm_urdb_options *options, char **out)
 {
-	pcrm_urdb_options defaults = PCRM_URDB_OPTIONS_INIT;
+	pcrm_urdb_options opts = PCRM_URDB_OPTIONS_INIT;
 	struct importer *im = NULL;
 	json_error_t err;
 	json_t *root = NULL, *rate, *doc = NULL;
@@ -1182,11 +1356,17 @@ int pcrm_tariff_from_urdb(const char *urdb_json, const pcrm_urdb_options *option
 	*out = NULL;
 	if (!urdb_json)
 		return pcrm__error(PCRM_EINVAL, "urdb_json: NULL");
-	if (!options)
-		options = &defaults;
-	if (options->version != PCRM_URDB_OPTIONS_VERSION)
-		return pcrm__error(PCRM_EINVAL, "options.version: %d is not PCRM_URDB_OPTIONS_VERSION (%d)",
-		                   options->version, PCRM_URDB_OPTIONS_VERSION);
+	if (options) {
+		/* version 1 ends before time_zone: read only what the caller's struct has */
+		if (options->version == 1)
+			memcpy(&opts, options, offsetof(pcrm_urdb_options, time_zone));
+		else if (options->version == PCRM_URDB_OPTIONS_VERSION)
+			opts = *options;
+		else
+			return pcrm__error(PCRM_EINVAL, "options.version: %d is not PCRM_URDB_OPTIONS_VERSION "
+			                   "(%d) or 1", options->version, PCRM_URDB_OPTIONS_VERSION);
+	}
+	options = &opts;
 	if (options->tariff_version < 0)
 		return pcrm__error(PCRM_EINVAL, "options.tariff_version: negative");
 	if (strlen(urdb_json) > DOC_MAX_BYTES)

@@ -50,10 +50,14 @@ def test_refusals_list_every_field():
     with pytest.raises(powercrm.Unsupported) as e:
         tariff_from_urdb(fixture("ssc-urdbv8-export"))
     msg = str(e.value)
-    for field in ("dgrules", "energyratestructure (prices per (period, tier) pair)",
-                  "demandratestructure (tiered demand charges)",
-                  "flatdemandstructure (tiered demand charges)"):
+    assert "cannot express 3 fields" in msg
+    for field in ("demandratestructure (tiered demand charges)",
+                  "flatdemandstructure (tiered demand charges)",
+                  "demandweekdayschedule (a demand period that spans"):
         assert field in msg
+    with pytest.raises(powercrm.Unsupported, match=r'dgrules \("Net Billing Hourly"'):
+        tariff_from_urdb('{"label": "a", "startdate": 0, "dgrules": "Net Billing Hourly", '
+                         '"energyratestructure": [[{"rate": 0.1, "sell": 0.03}]]}')
     with pytest.raises(powercrm.InvalidInput, match=r"energyratestructure\[0\]\[0\]\.rate"):
         tariff_from_urdb('{"label": "a", "startdate": 0, '
                          '"energyratestructure": [[{"rate": "x"}]]}')
@@ -71,7 +75,37 @@ def test_command_line():
     doc = json.loads(r.stdout)
     assert doc["id"] == "com-1" and doc["demand_charges"]["by_period"]["p2_d0"] == "20"
     powercrm.Tariff.load(doc).close()
-    r = run_cli("-", stdin=fixture("ssc-pge-residential-nm"))
+    r = run_cli("-", "--time-zone", "America/Los_Angeles",
+                stdin=fixture("ssc-pge-residential-nm"))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["time_zone"] == "America/Los_Angeles" and "utc_offset" not in doc
+    assert doc["net_metering"] == {"mode": "net_metering", "sell_price": "0"}
+    r = run_cli("-", stdin=fixture("ssc-urdbv8-export"))
     assert r.returncode == 1 and r.stdout == ""
-    assert "dgrules (net metering" in r.stderr and "energyratestructure" in r.stderr
+    assert "demandratestructure (tiered demand charges)" in r.stderr
     assert run_cli().returncode == 2
+
+
+def test_prices_per_period_and_tier_and_net_metering():
+    """ssc's EV9A rate whole: energy.rates with each period's own tier prices, daily maxima."""
+    doc = tariff_from_urdb(fixture("ssc-ev9a-tiered-tou"))
+    assert "tiers" not in doc["energy"]
+    assert doc["energy"]["rates"]["p2"][0] == {"max": "8.3", "max_unit": "kWh daily",
+                                               "price": "0.27904"}
+    assert doc["energy"]["rates"]["p0"][4] == {"price": "0.18727"}
+    # one day billed: the daily maxima are ssc's monthly ones, 25 kWh of peak cost ~25 x 0.41554
+    with powercrm.Tariff.load(doc) as t:
+        bill = t.bill("2018-01-01", "2018-01-01", powercrm.Usage(periods={"p2": Decimal("25")}))
+    assert abs(bill.total - Decimal("25") * Decimal("0.41554")) <= Decimal("0.0275")
+    assert len(bill.lines) == 5
+
+
+def test_time_zone_option():
+    doc = tariff_from_urdb(fixture("ssc-residential-tou"), time_zone="America/New_York")
+    assert doc["time_zone"] == "America/New_York" and "utc_offset" not in doc
+    with powercrm.Tariff.load(doc) as t:
+        assert t.periods == ("p0", "p1", "p2", "p3")
+    with pytest.raises(powercrm.InvalidInput, match="options.time_zone"):
+        tariff_from_urdb(fixture("ssc-residential-tou"), time_zone="America/New_York",
+                         utc_offset="-05:00")
