@@ -447,11 +447,12 @@ static int load_structure(struct importer *im, const char *name, const json_t *v
 				t->has_max = !huge;
 				if (t->has_max && pcrm_decimal_sign(t->max) <= 0)
 					return pcrm__error(PCRM_EINVAL, "%s: must be above 0", f);
-				/* maxima of different units are compared by the bill (energy.rates) */
-				if (t->has_max && j > 0 && st->t[i][j - 1].has_max &&
-				    st->t[i][j - 1].unit == t->unit &&
-				    pcrm_decimal_cmp(t->max, st->t[i][j - 1].max) <= 0)
-					return pcrm__error(PCRM_EINVAL, "%s: is not above the previous tier's max", f);
+				/* maxima of one unit grow; across units the bill compares them (energy.rates) */
+				for (size_t k = 0; t->has_max && k < j; k++)
+					if (st->t[i][k].has_max && st->t[i][k].unit == t->unit &&
+					    pcrm_decimal_cmp(t->max, st->t[i][k].max) <= 0)
+						return pcrm__error(PCRM_EINVAL, "%s: is not above the max of "
+						                   "tier %zu (same unit)", f, k);
 				if (j > 0 && !st->t[i][j - 1].has_max)
 					return pcrm__error(PCRM_EINVAL, "%s[%zu][%zu].max: no maximum, but "
 					                   "a tier follows (only the last tier is open-ended)",
