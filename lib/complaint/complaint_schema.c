@@ -132,6 +132,8 @@ const char pcrm__schema_complaint_stats[] =
  */
 const char pcrm__schema_complaint_review[] =
 	"ALTER TABLE complaint ADD COLUMN review_returns INTEGER NOT NULL DEFAULT 0;";
+
+/*
  * The caller number sealed (migration 24, lib/complaint/complaint_caller.c):
  * caller_number keeps a mask from now on, caller_cipher the number under the
  * identifier key, caller_hash its keyed hash for the repeat check of
