@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_run(pcrm_ctx *ctx, const char *spec)
 {
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	fuzz_counts before, after;
 	int rc;
 
@@ -42,7 +42,7 @@ static void check_run(pcrm_ctx *ctx, const char *spec)
 
 static void check_post(pcrm_ctx *ctx, const char *spec)
 {
-	pcrm_billing_post_summary s;
+	pcrm_billing_post_summary s = PCRM_BILLING_POST_SUMMARY_INIT;
 	fuzz_counts before, after;
 	int rc;
 

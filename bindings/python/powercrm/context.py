@@ -1,7 +1,9 @@
 """The context: one store connection, a clock, the data key; org and audit calls."""
 
 import contextlib
+import datetime as _dt
 import threading
+from typing import Callable, Iterator, Literal, Optional, Union
 
 from . import lowlevel as _ll
 from .actor import _native as _actor
@@ -17,7 +19,12 @@ from .enums import OrgLevel, Permission
 from .errors import Error
 from .handles import Handle
 from .records import AuditEntry, OrgUnit, json_dumps, json_loads
-from .timeutil import UTC_OFFSET_CHINA, _instant, _offset
+from .timeutil import UTC_OFFSET_CHINA, Offset, _instant, _offset
+
+#: a clock: a callable returning the current instant (int seconds or an aware datetime)
+Clock = Callable[[], Union[int, _dt.datetime]]
+#: the 32-byte key that seals personal data
+DataKey = Union[bytes, bytearray, memoryview]
 
 __all__ = ["Context", "open"]
 
@@ -25,7 +32,9 @@ __all__ = ["Context", "open"]
 AUDIT_PAGE = 500
 
 
-def open(uri, *, clock=None, data_key=None, utc_offset=UTC_OFFSET_CHINA):  # noqa: A001
+def open(uri: str, *, clock: Optional[Clock] = None,  # noqa: A001
+         data_key: Optional[DataKey] = None,
+         utc_offset: Offset = UTC_OFFSET_CHINA) -> "Context":
     """Opens a store and migrates it; returns a :class:`Context`.
 
     ``uri``: ``"sqlite:PATH"``, ``"sqlite::memory:"``, ``"postgresql://..."``.
@@ -94,9 +103,11 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
     open one context per thread for concurrent work.
     """
 
-    def __init__(self, uri, *, clock=None, data_key=None, utc_offset=UTC_OFFSET_CHINA):
+    def __init__(self, uri: str, *, clock: Optional[Clock] = None,
+                 data_key: Optional[DataKey] = None,
+                 utc_offset: Offset = UTC_OFFSET_CHINA) -> None:
         self._lock = threading.RLock()
-        self._handle = None
+        self._handle: Optional[Handle] = None
         if data_key is not None:
             if not isinstance(data_key, (bytes, bytearray, memoryview)):
                 raise TypeError("data_key: expected %d bytes, got %s"
@@ -116,7 +127,7 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
 
     # -- lifetime ------------------------------------------------------------------------
 
-    def close(self):
+    def close(self) -> None:
         """Closes the store (rolling back an open transaction).  Idempotent."""
         handle = self._handle
         if handle is not None:
@@ -124,13 +135,14 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
                 handle.close()
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
+        """True once the context was closed."""
         return self._handle is None or self._handle.closed
 
-    def __enter__(self):
+    def __enter__(self) -> "Context":
         return self
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> Literal[False]:
         self.close()
         return False
 
@@ -139,7 +151,7 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
         if handle is not None:
             handle.close()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<powercrm.Context %r %s>" % (getattr(self, "uri", "?"),
                                             "closed" if self.closed else "open")
 
@@ -151,25 +163,25 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
     # -- the store -----------------------------------------------------------------------
 
     @property
-    def backend(self):
+    def backend(self) -> str:
         """'sqlite' or 'postgresql'."""
         return self._call(_ll.pcrm_ctx_backend)
 
     @property
-    def schema_version(self):
+    def schema_version(self) -> int:
         """The schema version of the open store."""
         return self._call(_ll.pcrm_ctx_schema_version)
 
     @property
-    def utc_offset(self):
+    def utc_offset(self) -> int:
         """The UTC offset of civil time for this context, in seconds."""
         return self._call(_ll.pcrm_ctx_utc_offset)
 
-    def now(self):
+    def now(self) -> int:
         """The current instant according to the context's clock."""
         return self._call(_ll.pcrm_ctx_now)
 
-    def set_clock(self, clock):
+    def set_clock(self, clock: Optional[Clock]) -> None:
         """Replaces the clock (a callable returning an instant); None restores the system clock."""
         read_clock = _clock_adapter(clock)
         with self._lock:
@@ -178,25 +190,25 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
 
     # -- transactions --------------------------------------------------------------------
 
-    def begin(self):
+    def begin(self) -> None:
         """Starts a transaction (a savepoint when one is open)."""
         self._call(_ll.pcrm_ctx_begin)
 
-    def commit(self):
+    def commit(self) -> None:
         """Commits the innermost transaction."""
         self._call(_ll.pcrm_ctx_commit)
 
-    def rollback(self):
+    def rollback(self) -> None:
         """Rolls back the innermost transaction."""
         self._call(_ll.pcrm_ctx_rollback)
 
     @property
-    def tx_depth(self):
+    def tx_depth(self) -> int:
         """How many transactions are open (0 = none)."""
         return self._call(_ll.pcrm_ctx_tx_depth)
 
     @contextlib.contextmanager
-    def transaction(self):
+    def transaction(self) -> Iterator["Context"]:
         """``with ctx.transaction():`` commits on success, rolls back on any exception.
 
         Nests (an inner block is a savepoint).  A failing commit raises.

@@ -10,6 +10,7 @@ it to build the exceptions it raises.
 """
 
 import enum
+from typing import Any, Dict, Optional, Tuple, Type, Union
 
 __all__ = [
     "Status", "Error", "InvalidInput", "NotFound", "Conflict", "Duplicate",
@@ -50,27 +51,30 @@ class Error(Exception):
     """
 
     #: the status this class stands for (None for the base class)
-    STATUS = None
+    STATUS: Optional[Status] = None
 
-    def __init__(self, message="", status=None):
+    def __init__(self, message: str = "", status: Optional[int] = None) -> None:
         if status is None:
             status = self.STATUS if self.STATUS is not None else Status.EINVAL
+        value: Union[Status, int] = status
         try:
-            status = Status(status)
+            value = Status(status)
         except ValueError:
             pass
         super().__init__(message)
-        self.status = status
-        self.message = message
+        #: the Status, or the raw int for a code this version does not know
+        self.status: Union[Status, int] = value
+        #: the library's message, naming the bad field
+        self.message: str = message
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.message
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         name = self.status.name if isinstance(self.status, Status) else str(self.status)
         return "%s(%r, %s)" % (type(self).__name__, self.message, name)
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[Any, ...]:
         return (type(self), (self.message, int(self.status)), self.__dict__)
 
 
@@ -165,7 +169,7 @@ class NotADatabase(Error):
     STATUS = Status.ENOTDB
 
 
-_BY_STATUS = {
+_BY_STATUS: Dict[Optional[Status], Type[Error]] = {
     cls.STATUS: cls
     for cls in (InvalidInput, NotFound, Conflict, Duplicate, PermissionDenied, WrongState,
                 StoreError, ConnectionLost, RetryTransaction, IOFailure, OutOfMemory,
@@ -173,11 +177,14 @@ _BY_STATUS = {
 }
 
 
-def exception_class(status):
+def exception_class(status: int) -> Type[Error]:
     """The exception class raised for a status code (Error for an unknown one)."""
-    return _BY_STATUS.get(status, Error)
+    try:
+        return _BY_STATUS.get(Status(status), Error)
+    except ValueError:
+        return Error
 
 
-def _from_status(status, message):
+def _from_status(status: int, message: str) -> Error:
     """Called by the native extension: the exception instance for a failing status."""
     return exception_class(status)(message, status)
