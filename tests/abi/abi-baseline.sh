@@ -11,7 +11,7 @@ lib=$1
 headers=$2
 out=$3
 
-abidw --headers-dir "$headers" --drop-private-types --no-show-locs \
+abidw --headers-dir "$headers" --drop-private-types \
 	--no-corpus-path --no-comp-dir-path --out-file "$out.tmp" "$lib"
 mv "$out.tmp" "$out"
 echo "abi-baseline: wrote $out from $lib"

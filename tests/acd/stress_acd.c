@@ -812,7 +812,7 @@ static int member(unsigned agent, int q) { return agent_level[agent][q] > 0; }
  */
 static void check_queue_intervals(const char *where, const pcrm_acd_queue_stats *st)
 {
-	pcrm_acd_queue_counts sum = st->interval, c;
+	pcrm_acd_queue_counts sum = st->interval, c = PCRM_ACD_QUEUE_COUNTS_INIT;
 	pcrm_acd_ms start;
 	size_t i = 0;
 	while (i < PCRM_ACD_INTERVALS_KEPT &&
@@ -829,7 +829,7 @@ static void check_queue_intervals(const char *where, const pcrm_acd_queue_stats 
 
 static void check_agent_intervals(const char *where, const pcrm_acd_agent_stats *st)
 {
-	pcrm_acd_agent_counts sum = st->interval, c;
+	pcrm_acd_agent_counts sum = st->interval, c = PCRM_ACD_AGENT_COUNTS_INIT;
 	pcrm_acd_ms start;
 	size_t i = 0;
 	while (i < PCRM_ACD_INTERVALS_KEPT &&

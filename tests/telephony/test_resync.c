@@ -39,7 +39,7 @@ static void answer_snapshot(struct rec_switch *sw)
 	}
 }
 
-static pcrm_tel_resync_report last_report;
+static pcrm_tel_resync_report last_report = PCRM_TEL_RESYNC_REPORT_INIT;
 
 static void answer_and_end(struct rec_switch *sw)
 {
