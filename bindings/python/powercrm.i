@@ -1207,7 +1207,7 @@ PyObject *pcrm_py_staffing_shift_plan(PyObject *required, PyObject *max_staffed,
 	problem.shifts = sh;
 	problem.shift_count = (size_t)nsh;
 	problem.objective = (pcrm_shift_objective)objective;
-	memset(&plan, 0, sizeof(plan));
+	plan = (pcrm_shift_plan)PCRM_SHIFT_PLAN_INIT;
 	Py_BEGIN_ALLOW_THREADS
 	rc = pcrm_staffing_shift_plan(&problem, counts, staffed, &plan);
 	Py_END_ALLOW_THREADS
