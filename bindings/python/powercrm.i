@@ -516,6 +516,7 @@ PCRM_OWNED_OUT(pcrm_bill_record, pcrm_bill_record_free)
  * functions is checked in the argout typemap, after the count is known.
  */
 %typemap(out, noblock=1) int pcrm_audit_verify, int pcrm_audit_verify_checkpoint,
+	int pcrm_audit_verify_ext, int pcrm_audit_verify_checkpoint_ext,
 	int pcrm_customer_import,
 	int pcrm_customer_import_file, int pcrm_customer_export, int pcrm_customer_import_ext,
 	int pcrm_customer_import_file_ext {

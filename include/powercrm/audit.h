@@ -104,6 +104,16 @@ PCRM_EXTERN(int) pcrm_audit_verify(pcrm_ctx *ctx, const pcrm_actor *actor, int64
                                    int64_t *first_bad);
 
 /**
+ * pcrm_audit_verify() reporting to `progress` (may be NULL) the number of
+ * entries checked so far, after every page of entries read (5,000); when it
+ * returns nonzero, verification stops with PCRM_ESTATE (nothing was
+ * written: verification only reads).
+ */
+PCRM_EXTERN(int) pcrm_audit_verify_ext(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                       pcrm_progress_fn progress, void *userdata,
+                                       int64_t *checked, int64_t *first_bad);
+
+/**
  * Makes a signed checkpoint of every chain's head, for the integrator to
  * keep outside the database.  `private_key_pem` is an Ed25519 private key in
  * PEM (PKCS#8, as `openssl genpkey -algorithm ed25519` writes it); the
@@ -136,6 +146,13 @@ PCRM_EXTERN(int) pcrm_audit_verify_checkpoint(pcrm_ctx *ctx, const pcrm_actor *a
                                               const char *checkpoint,
                                               const char *public_key_pem, int64_t *checked,
                                               int64_t *first_bad);
+
+/** pcrm_audit_verify_checkpoint() reporting to `progress` as pcrm_audit_verify_ext() does. */
+PCRM_EXTERN(int) pcrm_audit_verify_checkpoint_ext(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                                  const char *checkpoint,
+                                                  const char *public_key_pem,
+                                                  pcrm_progress_fn progress, void *userdata,
+                                                  int64_t *checked, int64_t *first_bad);
 
 #ifdef __cplusplus
 }

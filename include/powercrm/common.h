@@ -29,6 +29,19 @@ extern "C" {
 #endif
 
 /**
+ * Progress of a long call (an import, a billing run or posting, audit
+ * verification, a bank reconciliation, a work-order tick): called after each
+ * committed batch (or each page read) with the count done so far, in the
+ * unit the call's documentation names.  Return nonzero to stop: the call then
+ * ends with PCRM_ESTATE, batches committed before staying (a read-only or
+ * single-transaction call changes nothing).  May be NULL wherever taken.
+ */
+typedef int (*pcrm_progress_fn)(int64_t done, void *userdata);
+
+/** Receives export output; return nonzero to stop (the export then fails with PCRM_EIO). */
+typedef int (*pcrm_write_fn)(const char *data, size_t len, void *userdata);
+
+/**
  * Status codes.  Stable: values are never renumbered, new codes are only
  * appended.  Errors are negative so `if (rc < 0)` is always the failure test.
  */

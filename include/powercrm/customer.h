@@ -128,16 +128,6 @@ PCRM_EXTERN(int) pcrm_customer_find_by_phone(pcrm_ctx *ctx, const pcrm_actor *ac
                                              const char *caller_number,
                                              pcrm_customer_list **out);
 
-/**
- * Called after each committed batch of an import with the number of lines
- * done so far (customers imported plus lines found already imported); return
- * nonzero to stop (the import then ends with PCRM_ESTATE, the committed
- * batches staying).  May be NULL.
- */
-typedef int (*pcrm_progress_fn)(int64_t done, void *userdata);
-
-/** Receives export output; return nonzero to stop (the export then fails with PCRM_EIO). */
-typedef int (*pcrm_write_fn)(const char *data, size_t len, void *userdata);
 
 #define PCRM_IMPORT_RESULT_VERSION 1
 
@@ -196,6 +186,8 @@ PCRM_EXTERN(int) pcrm_customer_import_ext(pcrm_ctx *ctx, const pcrm_actor *actor
  * imported and are counted in *imported.  Rerunning the same file after an
  * interruption (a crash, a kill, a stop by `progress`) skips the lines the
  * store already holds with the same content and imports the rest.
+ * `progress` (may be NULL) receives, after each committed batch, the lines
+ * done so far (customers imported plus lines found already imported).
  */
 PCRM_EXTERN(int) pcrm_customer_import_file(pcrm_ctx *ctx, const pcrm_actor *actor,
                                            const char *path, int batch_lines,

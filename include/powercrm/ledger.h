@@ -271,6 +271,17 @@ typedef struct pcrm_bank_reconciliation pcrm_bank_reconciliation;
 PCRM_EXTERN(int) pcrm_bank_reconcile(pcrm_ctx *ctx, const pcrm_actor *actor, const char *text,
                                      size_t len, unsigned int flags,
                                      pcrm_bank_reconciliation **out);
+
+/**
+ * pcrm_bank_reconcile() reporting to `progress` (may be NULL) the number of
+ * statement lines matched so far, every 1,000 lines and after the last; when
+ * it returns nonzero the reconciliation stops with PCRM_ESTATE and nothing
+ * is posted or audited (it is one transaction).
+ */
+PCRM_EXTERN(int) pcrm_bank_reconcile_ext(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                         const char *text, size_t len, unsigned int flags,
+                                         pcrm_progress_fn progress, void *userdata,
+                                         pcrm_bank_reconciliation **out);
 PCRM_EXTERN(size_t) pcrm_bank_reconciliation_count(const pcrm_bank_reconciliation *r);
 PCRM_EXTERN(const pcrm_bank_recon_item *)
 pcrm_bank_reconciliation_at(const pcrm_bank_reconciliation *r, size_t i);

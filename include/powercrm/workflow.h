@@ -351,6 +351,16 @@ PCRM_EXTERN(int) pcrm_workorder_children(pcrm_ctx *ctx, const pcrm_actor *actor,
 PCRM_EXTERN(int) pcrm_workorder_tick(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_time now,
                                      int *processed);
 
+/**
+ * pcrm_workorder_tick() reporting to `progress` (may be NULL) the number of
+ * timers processed so far after every committed batch; when it returns
+ * nonzero the tick stops with PCRM_ESTATE, the committed batches staying
+ * (the next tick takes the rest).
+ */
+PCRM_EXTERN(int) pcrm_workorder_tick_ext(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_time now,
+                                         pcrm_progress_fn progress, void *userdata,
+                                         int *processed);
+
 /** Frees a work order; NULL is a no-op.  Never free a list item. */
 PCRM_EXTERN(void) pcrm_workorder_free(pcrm_workorder *wo);
 

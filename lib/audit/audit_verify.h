@@ -35,9 +35,19 @@ void pcrm__audit_chain_list_free(struct pcrm__audit_chain_list *list);
 int pcrm__audit_verifier_scope(pcrm_ctx *ctx, const pcrm_actor *actor, int province_only,
                                struct pcrm__audit_scope *scope);
 
-/** Verifies the scope's chains and covered objects, against `cp` when not NULL. */
+/** Where verification reports the entries checked so far (pcrm_audit_verify_ext()). */
+struct pcrm__audit_progress {
+	pcrm_progress_fn fn;
+	void *userdata;
+};
+
+/**
+ * Verifies the scope's chains and covered objects, against `cp` when not
+ * NULL, reporting to `progress` (may be NULL) after every page of entries.
+ */
 int pcrm__audit_verify_scope(pcrm_ctx *ctx, const struct pcrm__audit_scope *scope,
-                             const struct pcrm__audit_checkpoint *cp, int64_t *checked,
+                             const struct pcrm__audit_checkpoint *cp,
+                             const struct pcrm__audit_progress *progress, int64_t *checked,
                              int64_t *first_bad);
 
 /** Bytes of an Ed25519 signature. */

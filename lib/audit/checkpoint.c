@@ -167,7 +167,7 @@ int pcrm_audit_checkpoint(pcrm_ctx *ctx, const pcrm_actor *actor, const char *pr
 	if (rc == PCRM_OK) {
 		scope.path = NULL;
 		scope.everything = 1;
-		rc = pcrm__audit_verify_scope(ctx, &scope, &cp, NULL, NULL);
+		rc = pcrm__audit_verify_scope(ctx, &scope, &cp, NULL, NULL, NULL);
 	}
 	text = rc == PCRM_OK ? format_body(&cp, &len) : NULL;
 	if (rc == PCRM_OK && !text)
@@ -309,10 +309,12 @@ int pcrm__audit_checkpoint_parse(const char *text, size_t len, struct pcrm__audi
 	return bad_line(line, "the signature line is missing");
 }
 
-int pcrm_audit_verify_checkpoint(pcrm_ctx *ctx, const pcrm_actor *actor, const char *checkpoint,
-                                 const char *public_key_pem, int64_t *checked,
-                                 int64_t *first_bad)
+int pcrm_audit_verify_checkpoint_ext(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                     const char *checkpoint, const char *public_key_pem,
+                                     pcrm_progress_fn progress, void *userdata,
+                                     int64_t *checked, int64_t *first_bad)
 {
+	struct pcrm__audit_progress p = { progress, userdata };
 	struct pcrm__audit_scope scope;
 	struct pcrm__audit_checkpoint cp;
 	unsigned char sig[SIGNATURE_LEN];
@@ -341,9 +343,18 @@ int pcrm_audit_verify_checkpoint(pcrm_ctx *ctx, const pcrm_actor *actor, const c
 		                                  "public_key_pem (another key, or the checkpoint was "
 		                                  "altered)");
 	else
-		rc = pcrm__audit_verify_scope(ctx, &scope, &cp, checked, first_bad);
+		rc = pcrm__audit_verify_scope(ctx, &scope, &cp, progress ? &p : NULL, checked,
+		                              first_bad);
 	EVP_PKEY_free(key);
 	checkpoint_clear(&cp);
 	free(scope.path);
 	return rc;
+}
+
+int pcrm_audit_verify_checkpoint(pcrm_ctx *ctx, const pcrm_actor *actor, const char *checkpoint,
+                                 const char *public_key_pem, int64_t *checked,
+                                 int64_t *first_bad)
+{
+	return pcrm_audit_verify_checkpoint_ext(ctx, actor, checkpoint, public_key_pem, NULL, NULL,
+	                                        checked, first_bad);
 }

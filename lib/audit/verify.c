@@ -20,6 +20,7 @@
 #include "audit_internal.h"
 #include "audit_verify.h"
 #include "core/error.h"
+#include "core/progress.h"
 
 #define VERIFY_PAGE 5000
 
@@ -30,6 +31,8 @@ struct chain_state {
 	char prev_hash[PCRM_SHA256_HEX_LEN + 1];
 	const struct pcrm__audit_signed_head *signed_head; /* NULL: none for this chain */
 	int64_t first_bad;
+	const struct pcrm__audit_progress *progress;
+	int64_t done_before; /* entries of the chains verified before this one */
 };
 
 static int fail(struct chain_state *v, int64_t at)
@@ -102,8 +105,12 @@ static int verify_pages(pcrm_ctx *ctx, struct chain_state *v)
 		pcrm__rows_free(rows);
 		if (rc < 0)
 			return rc;
-		if (n < VERIFY_PAGE)
-			return PCRM_OK;
+		if (v->progress && n > 0)
+			rc = pcrm__progress_report(v->progress->fn, v->progress->userdata,
+			                           v->done_before + v->expected_seq - 1,
+			                           "audit verification", "entries checked");
+		if (rc != PCRM_OK || n < VERIFY_PAGE)
+			return rc;
 	}
 }
 
@@ -315,7 +322,8 @@ static const struct pcrm__audit_signed_head *signed_head_of(const struct pcrm__a
 }
 
 static int verify_in_tx(pcrm_ctx *ctx, const struct pcrm__audit_scope *scope,
-                        const struct pcrm__audit_checkpoint *cp, int64_t *checked,
+                        const struct pcrm__audit_checkpoint *cp,
+                        const struct pcrm__audit_progress *progress, int64_t *checked,
                         int64_t *first_bad)
 {
 	struct pcrm__audit_chain_list chains;
@@ -327,6 +335,7 @@ static int verify_in_tx(pcrm_ctx *ctx, const struct pcrm__audit_scope *scope,
 	for (size_t i = 0; cp && i < cp->n && rc == PCRM_OK; i++)
 		rc = add_chain(&chains, cp->heads[i].chain);
 	memset(&v, 0, sizeof(v));
+	v.progress = progress;
 	if (rc == PCRM_OK)
 		rc = pcrm__sha256_new(&v.h);
 	for (size_t i = 0; i < chains.n && rc == PCRM_OK; i++) {
@@ -335,6 +344,7 @@ static int verify_in_tx(pcrm_ctx *ctx, const struct pcrm__audit_scope *scope,
 		memset(v.prev_hash, '0', PCRM_SHA256_HEX_LEN);
 		v.prev_hash[PCRM_SHA256_HEX_LEN] = '\0';
 		v.signed_head = signed_head_of(cp, v.chain);
+		v.done_before = *checked;
 		rc = verify_pages(ctx, &v);
 		if (rc == PCRM_OK)
 			rc = verify_head(ctx, &v);
@@ -350,7 +360,8 @@ static int verify_in_tx(pcrm_ctx *ctx, const struct pcrm__audit_scope *scope,
 }
 
 int pcrm__audit_verify_scope(pcrm_ctx *ctx, const struct pcrm__audit_scope *scope,
-                             const struct pcrm__audit_checkpoint *cp, int64_t *checked,
+                             const struct pcrm__audit_checkpoint *cp,
+                             const struct pcrm__audit_progress *progress, int64_t *checked,
                              int64_t *first_bad)
 {
 	int64_t count = 0, bad = 0;
@@ -358,7 +369,7 @@ int pcrm__audit_verify_scope(pcrm_ctx *ctx, const struct pcrm__audit_scope *scop
 	int rc = pcrm__store_begin(ctx->store);
 	if (rc == PCRM_OK) {
 		pcrm__error_state e;
-		rc = verify_in_tx(ctx, scope, cp, &count, &bad);
+		rc = verify_in_tx(ctx, scope, cp, progress, &count, &bad);
 		/* Read-only: always roll back, but report the verification result. */
 		pcrm__error_save(&e);
 		pcrm__store_rollback(ctx->store);
@@ -393,14 +404,27 @@ int pcrm__audit_verifier_scope(pcrm_ctx *ctx, const pcrm_actor *actor, int provi
 	return pcrm__audit_deny(ctx, actor, PCRM_PERM_AUDIT_READ, "audit_log", "", reason);
 }
 
+int pcrm_audit_verify_ext(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_progress_fn progress,
+                          void *userdata, int64_t *checked, int64_t *first_bad)
+{
+	struct pcrm__audit_progress p = { progress, userdata };
+	struct pcrm__audit_scope scope;
+	int rc;
+
+	if (checked)
+		*checked = 0;
+	if (first_bad)
+		*first_bad = 0;
+	rc = pcrm__audit_verifier_scope(ctx, actor, 0, &scope);
+	if (rc != PCRM_OK)
+		return rc;
+	rc = pcrm__audit_verify_scope(ctx, &scope, NULL, progress ? &p : NULL, checked, first_bad);
+	free(scope.path);
+	return rc;
+}
+
 int pcrm_audit_verify(pcrm_ctx *ctx, const pcrm_actor *actor, int64_t *checked,
                       int64_t *first_bad)
 {
-	struct pcrm__audit_scope scope;
-	int rc = pcrm__audit_verifier_scope(ctx, actor, 0, &scope);
-	if (rc != PCRM_OK)
-		return rc;
-	rc = pcrm__audit_verify_scope(ctx, &scope, NULL, checked, first_bad);
-	free(scope.path);
-	return rc;
+	return pcrm_audit_verify_ext(ctx, actor, NULL, NULL, checked, first_bad);
 }

@@ -10,6 +10,7 @@
 #include "audit/audit.h"
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/progress.h"
 #include "ledger_internal.h"
 #include "org/org_internal.h"
 #include "store/store.h"
@@ -78,7 +79,12 @@ struct recon {
 	size_t nours;
 	pcrm_bank_reconciliation *out;
 	int counts[5]; /* matched, amount_mismatch, missing_ours, missing_bank, posted */
+	pcrm_progress_fn progress;
+	void *userdata;
 };
+
+/* Statement lines matched between two reports to the progress callback. */
+#define RECONCILE_PROGRESS_LINES 1000
 
 static const char *const statuses[5] = { "matched", "amount_mismatch", "missing_ours",
 	                                 "missing_bank", "posted" };
@@ -279,8 +285,12 @@ static int reconcile(struct recon *r)
 	if (rc == PCRM_OK && (r->flags & PCRM_BANK_RECONCILE_POST_MISSING))
 		rc = pcrm__ledger_lock_accounts(r->ctx, r->st->lines, r->st->count, line_account);
 
-	for (size_t i = 0; rc == PCRM_OK && i < r->st->count; i++)
+	for (size_t i = 0; rc == PCRM_OK && i < r->st->count; i++) {
 		rc = match_line(r, &r->st->lines[i]);
+		if (rc == PCRM_OK && ((i + 1) % RECONCILE_PROGRESS_LINES == 0 || i + 1 == r->st->count))
+			rc = pcrm__progress_report(r->progress, r->userdata, (int64_t)(i + 1),
+			                           "bank reconciliation", "statement lines matched");
+	}
 	for (size_t i = 0; rc == PCRM_OK && i < r->nours; i++)
 		if (!r->ours[i].seen)
 			rc = add_item(r, 3, r->ours[i].txn, r->ours[i].account_no, zero,
@@ -301,8 +311,9 @@ static int reconcile(struct recon *r)
 	return rc;
 }
 
-int pcrm_bank_reconcile(pcrm_ctx *ctx, const pcrm_actor *actor, const char *text, size_t len,
-                        unsigned int flags, pcrm_bank_reconciliation **out)
+int pcrm_bank_reconcile_ext(pcrm_ctx *ctx, const pcrm_actor *actor, const char *text,
+                            size_t len, unsigned int flags, pcrm_progress_fn progress,
+                            void *userdata, pcrm_bank_reconciliation **out)
 {
 	struct pcrm__bank_statement st;
 	struct recon r;
@@ -323,6 +334,8 @@ int pcrm_bank_reconcile(pcrm_ctx *ctx, const pcrm_actor *actor, const char *text
 	r.actor = actor;
 	r.st = &st;
 	r.flags = flags;
+	r.progress = progress;
+	r.userdata = userdata;
 	rc = pcrm_authorize(ctx, actor, PCRM_PERM_BANK_RECONCILE, NULL);
 	if (rc == PCRM_OK && !(r.out = calloc(1, sizeof(*r.out))))
 		rc = pcrm__error_oom();
@@ -338,4 +351,10 @@ int pcrm_bank_reconcile(pcrm_ctx *ctx, const pcrm_actor *actor, const char *text
 	}
 	*out = r.out;
 	return PCRM_OK;
+}
+
+int pcrm_bank_reconcile(pcrm_ctx *ctx, const pcrm_actor *actor, const char *text, size_t len,
+                        unsigned int flags, pcrm_bank_reconciliation **out)
+{
+	return pcrm_bank_reconcile_ext(ctx, actor, text, len, flags, NULL, NULL, out);
 }

@@ -45,6 +45,7 @@
 
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/progress.h"
 #include "org/org_internal.h"
 #include "workorder_internal.h"
 
@@ -570,7 +571,8 @@ static int process_batch(pcrm_ctx *ctx, const pcrm_actor *actor, struct due_time
 	return rc;
 }
 
-int pcrm_workorder_tick(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_time now, int *processed)
+int pcrm_workorder_tick_ext(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_time now,
+                            pcrm_progress_fn progress_fn, void *userdata, int *processed)
 {
 	struct due_timer *timers;
 	struct staged_order *so;
@@ -596,6 +598,9 @@ int pcrm_workorder_tick(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_time now, i
 			rc = PCRM_OK;
 		}
 		total += progress;
+		if (rc == PCRM_OK && progress > 0)
+			rc = pcrm__progress_report(progress_fn, userdata, total, "work-order tick",
+			                           "timers processed");
 		/*
 		 * Stop when nothing was due, or a batch made no progress (what is left
 		 * is being changed by others: the next tick takes it).  Timers
@@ -615,4 +620,9 @@ int pcrm_workorder_tick(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_time now, i
 	if (processed)
 		*processed = total;
 	return rc;
+}
+
+int pcrm_workorder_tick(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_time now, int *processed)
+{
+	return pcrm_workorder_tick_ext(ctx, actor, now, NULL, NULL, processed);
 }

@@ -11,6 +11,7 @@
 
 #include "backend.h"
 #include "fixtures.h"
+#include "progress_probe.h"
 #include "core/ctx.h"
 #include "store/store.h"
 
@@ -86,6 +87,30 @@ PCRM_BACKEND_TEST(audit, every_mutation_is_chained)
 	pcrm_assert_ok(pcrm_audit_list(t->ctx, &monitor, 2, 2, collect, &c));
 	cr_assert_eq(c.n, 2);
 	cr_assert_eq(c.seq[0], 3);
+}
+
+/* Verification reports the entries checked so far after each page, chain by chain, and can be stopped. */
+PCRM_BACKEND_TEST(audit, verification_reports_progress_and_stops_when_asked)
+{
+	struct progress_probe p = { 0 };
+	int64_t checked = -1, bad = -1;
+	make_tree(t->ctx);
+	pcrm_assert_ok(pcrm_audit_verify_ext(t->ctx, &monitor, progress_probe_report, &p, &checked,
+	                                     &bad));
+	cr_assert_eq(checked, 5);
+	cr_assert_eq(p.calls, 2, "one page per chain with entries: %d reports", p.calls);
+	cr_assert_eq(p.seen[0], 3); /* the province's chain */
+	cr_assert_eq(p.seen[1], 5); /* then the city's */
+
+	memset(&p, 0, sizeof(p));
+	p.stop_at = 1;
+	pcrm_assert_fails(pcrm_audit_verify_ext(t->ctx, &monitor, progress_probe_report, &p,
+	                                        &checked, &bad),
+	                  PCRM_ESTATE, "audit verification stopped by the progress callback; "
+	                               "entries checked so far: 3");
+	cr_assert_eq(p.calls, 1);
+	cr_assert_eq(bad, 0, "a stop is not an integrity failure");
+	cr_assert_eq(pcrm_ctx_tx_depth(t->ctx), 0);
 }
 
 /* The first entry of the log (the province's own creation) starts a chain that verifies. */

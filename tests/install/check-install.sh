@@ -100,4 +100,11 @@ header_version=$(sed -n 's/^#define PCRM_VERSION_STRING "\(.*\)"$/\1/p' "$includ
 [ -n "$header_version" ] || fail "no PCRM_VERSION_STRING in the installed version.h"
 echo "$out" | grep -qx "libpowercrm $header_version" || fail "hello printed no 'libpowercrm $header_version'"
 echo "$out" | grep -qx 'EINVAL: invalid input' || fail "pcrm_strerror(PCRM_EINVAL) is not 'invalid input'"
-echo "ok: libpowercrm $header_version installs and links"
+# The operator's tool: installed beside the library with its man page, and it
+# runs from the install (the installed soname, not the build tree's).
+tool=$(find "$root" -path '*/bin/powercrm' -type f | head -n 1)
+[ -n "$tool" ] || fail "bin/powercrm is not installed"
+find "$root" -path '*/man1/powercrm.1*' | grep -q . || fail "the powercrm(1) man page is not installed"
+tool_out=$(LD_LIBRARY_PATH=$libdir "$tool" --version) || fail "powercrm --version failed: $tool_out"
+echo "$tool_out" | grep -q "libpowercrm $header_version" || fail "powercrm --version printed '$tool_out'"
+echo "ok: libpowercrm $header_version installs and links; $tool_out"

@@ -13,6 +13,7 @@
 
 #include "backend.h"
 #include "fixtures.h"
+#include "progress_probe.h"
 #include "core/ctx.h"
 #include "store/store.h"
 
@@ -689,6 +690,34 @@ PCRM_BACKEND_TEST(ledger, reconciliation_finds_every_difference)
 	pcrm_assert_fails(pcrm_bank_reconcile(t->ctx, &city_agent, statement, strlen(statement), 0,
 	                                      &r),
 	                  PCRM_EPERM, "bank.reconcile");
+}
+
+/* Progress counts statement lines; a stop rolls the whole reconciliation back. */
+PCRM_BACKEND_TEST(ledger, reconciliation_reports_progress_and_a_stop_posts_nothing)
+{
+	struct progress_probe p = { 0 };
+	pcrm_bank_reconciliation *r = NULL;
+	setup(t);
+	t->now += 86400;
+	p.stop_at = 1;
+	pcrm_assert_fails(pcrm_bank_reconcile_ext(t->ctx, &city_admin, agreed, strlen(agreed),
+	                                          PCRM_BANK_RECONCILE_POST_MISSING,
+	                                          progress_probe_report, &p, &r),
+	                  PCRM_ESTATE, "bank reconciliation stopped by the progress callback; "
+	                               "statement lines matched so far: 4");
+	cr_assert_null(r);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_payment"), 0);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'bank.reconcile'"), 0);
+
+	memset(&p, 0, sizeof(p));
+	pcrm_assert_ok(pcrm_bank_reconcile_ext(t->ctx, &city_admin, agreed, strlen(agreed),
+	                                       PCRM_BANK_RECONCILE_POST_MISSING,
+	                                       progress_probe_report, &p, &r));
+	cr_assert_eq(p.calls, 1);
+	cr_assert_eq(p.seen[0], 4);
+	cr_assert_eq(pcrm_bank_reconciliation_count(r), 4);
+	pcrm_bank_reconciliation_free(r);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_payment"), 4);
 }
 
 PCRM_BACKEND_TEST(ledger, a_malformed_statement_names_line_and_field_and_posts_nothing)

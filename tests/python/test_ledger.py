@@ -107,6 +107,13 @@ def test_bank_collection_and_reconciliation(ledger):
     assert [(i.status, i.transaction_id, i.line) for i in items] == \
         [("matched", "T1", 2), ("missing_ours", "T2", 3)]
     assert items[1].bank_amount == D("80.00") and items[1].ledger_amount == D("0.00")
+    # progress counts statement lines; a stop posts nothing
+    seen = []
+    with pytest.raises(powercrm.WrongState, match="statement lines matched so far: 2"):
+        ledger.bank_reconcile(CITY_ADMIN, statement, post_missing=True,
+                              progress=lambda n: seen.append(n) or True)
+    assert seen == [2]
+    assert ledger.ledger_summary(CITY_AGENT, "A1").balance == D("80.00")
     posted = ledger.bank_reconcile(CITY_ADMIN, statement.encode(), post_missing=True)
     assert posted[1].status == "posted"
     assert ledger.ledger_summary(CITY_AGENT, "A1").balance == D("0.00")

@@ -119,6 +119,11 @@ def test_audit_record_and_iter(ctx):
     assert entries[5].summary == {"amount": "13.97", "batch": "2026-11", "items": [1, 2]}
     assert entries[6].summary == {}
     assert ctx.audit_verify(MONITOR) == 7
+    seen = []
+    assert ctx.audit_verify(MONITOR, progress=seen.append) == 7
+    assert seen and seen[-1] == 7
+    with pytest.raises(powercrm.WrongState, match="entries checked so far"):
+        ctx.audit_verify(MONITOR, progress=lambda n: True)
 
 
 def test_audit_summary_fractions_come_back_as_decimal(ctx):

@@ -93,7 +93,9 @@ def test_open_fire_conflict_history_replay(wf):
 
 def test_tick_and_supervision(wf):
     wo = wf.workorder_open(CITY_AGENT, "callback", "K1", "3701")
-    assert wf.workorder_tick(SYSTEM, T0 + HOUR) == 1
+    seen = []
+    assert wf.workorder_tick(SYSTEM, T0 + HOUR, progress=seen.append) == 1
+    assert seen == [1]
     assert wf.workorder_tick(SYSTEM, T0 + HOUR) == 0
     assert wf.workorder_tick(SYSTEM, T0 + 2 * HOUR) == 1
     wo = wf.workorder_get(ROOT_ADMIN, wo.id)

@@ -76,9 +76,11 @@ static int no_visit(const pcrm_audit_entry *e, void *u) { (void)u; (void)e; retu
 CALL(pcrm_audit_record) { UNUSED_KEY; return pcrm_audit_record(w->t->ctx, a, "test.scope", "customer", "Q1", "{}"); }
 CALL(pcrm_audit_list) { UNUSED_KEY; return pcrm_audit_list(w->t->ctx, a, 0, 10, no_visit, NULL); }
 CALL(pcrm_audit_verify) { int64_t c, b; UNUSED_KEY; return pcrm_audit_verify(w->t->ctx, a, &c, &b); }
+CALL(pcrm_audit_verify_ext) { int64_t c, b; UNUSED_KEY; return pcrm_audit_verify_ext(w->t->ctx, a, NULL, NULL, &c, &b); }
 /* Not a key: the actor is refused before the key is read. */
 CALL(pcrm_audit_checkpoint) { char *cp = NULL; int rc; UNUSED_KEY; rc = pcrm_audit_checkpoint(w->t->ctx, a, "x", &cp); pcrm_free(cp); return rc; }
 CALL(pcrm_audit_verify_checkpoint) { int64_t c, b; UNUSED_KEY; return pcrm_audit_verify_checkpoint(w->t->ctx, a, "powercrm-audit-checkpoint-v1\n", "x", &c, &b); }
+CALL(pcrm_audit_verify_checkpoint_ext) { int64_t c, b; UNUSED_KEY; return pcrm_audit_verify_checkpoint_ext(w->t->ctx, a, "powercrm-audit-checkpoint-v1\n", "x", NULL, NULL, &c, &b); }
 
 /* ---- customers ---- */
 CALL(pcrm_customer_create)
@@ -170,6 +172,7 @@ CALL(pcrm_dunning_list_load) { pcrm_dunning_list *l = NULL; int rc = pcrm_dunnin
 CALL(pcrm_dunning_remind) { return pcrm_dunning_remind(w->t->ctx, a, k, "{\"channel\": \"sms\"}"); }
 CALL(pcrm_bank_payment_post) { UNUSED_KEY; return pcrm_bank_payment_post(w->t->ctx, a, "{\"bank_code\": \"ICBC\", \"transaction_id\": \"T1\", \"account_no\": \"QA1\", \"amount\": \"5.00\", \"paid_at\": \"2026-11-23T08:00:00+08:00\"}", NULL); }
 CALL(pcrm_bank_reconcile) { static const char s[] = "bank_statement,1,ICBC,2026-11-22,1,5.00\nT1,QA1,5.00,08:00:00\n"; pcrm_bank_reconciliation *r = NULL; int rc; UNUSED_KEY; rc = pcrm_bank_reconcile(w->t->ctx, a, s, strlen(s), PCRM_BANK_RECONCILE_POST_MISSING, &r); pcrm_bank_reconciliation_free(r); return rc; }
+CALL(pcrm_bank_reconcile_ext) { static const char s[] = "bank_statement,1,ICBC,2026-11-22,1,5.00\nT1,QA1,5.00,08:00:00\n"; pcrm_bank_reconciliation *r = NULL; int rc; UNUSED_KEY; rc = pcrm_bank_reconcile_ext(w->t->ctx, a, s, strlen(s), PCRM_BANK_RECONCILE_POST_MISSING, NULL, NULL, &r); pcrm_bank_reconciliation_free(r); return rc; }
 
 /* ---- workflow ---- */
 CALL(pcrm_workflow_define) { int v = 0; char *cal = cn2026(); int rc; UNUSED_KEY; rc = pcrm_workflow_define(w->t->ctx, a, test_def, cal, &v); free(cal); return rc; }
@@ -199,6 +202,7 @@ CALL(pcrm_workorder_attach) { return pcrm_workorder_attach(w->t->ctx, a, k, OTHE
 CALL(pcrm_workorder_detach) { return pcrm_workorder_detach(w->t->ctx, a, k, OTHER_WORKORDER); }
 CALL(pcrm_workorder_children) { pcrm_workorder_list *l = NULL; int rc = pcrm_workorder_children(w->t->ctx, a, k, NULL, 10, &l); pcrm_workorder_list_free(l); return rc; }
 CALL(pcrm_workorder_tick) { int n = 0; UNUSED_KEY; return pcrm_workorder_tick(w->t->ctx, a, now_of(w) + 86400 * 60, &n); }
+CALL(pcrm_workorder_tick_ext) { int n = 0; UNUSED_KEY; return pcrm_workorder_tick_ext(w->t->ctx, a, now_of(w) + 86400 * 60, NULL, NULL, &n); }
 CALL(pcrm_workorder_query) { pcrm_workorder_filter f = PCRM_WORKORDER_FILTER_INIT; pcrm_workorder_list *l = NULL; int rc; f.org_unit = k; rc = pcrm_workorder_query(w->t->ctx, a, &f, NULL, 10, &l); pcrm_workorder_list_free(l); return rc; }
 CALL(pcrm_workorder_history_load) { pcrm_workorder_history *h = NULL; int rc = pcrm_workorder_history_load(w->t->ctx, a, k, &h); pcrm_workorder_history_free(h); return rc; }
 CALL(pcrm_workorder_replay) { pcrm_workorder *x = NULL; int rc = pcrm_workorder_replay(w->t->ctx, a, k, &x); pcrm_workorder_free(x); return rc; }
@@ -242,8 +246,10 @@ static const struct scope_entry table[] = {
 	E(pcrm_audit_record, NULL, NULL, OUT_SCOPED),
 	E(pcrm_audit_list, NULL, NULL, OUT_SCOPED),
 	E(pcrm_audit_verify, NULL, NULL, OUT_SCOPED),
+	E(pcrm_audit_verify_ext, NULL, NULL, OUT_SCOPED),
 	E(pcrm_audit_checkpoint, NULL, NULL, OUT_SCOPED),
 	E(pcrm_audit_verify_checkpoint, NULL, NULL, OUT_SCOPED),
+	E(pcrm_audit_verify_checkpoint_ext, NULL, NULL, OUT_SCOPED),
 	E(pcrm_customer_create, NULL, NULL, OUT_REFUSED),
 	E(pcrm_customer_get, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_customer_update, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
@@ -291,6 +297,7 @@ static const struct scope_entry table[] = {
 	E(pcrm_dunning_remind, "QA1", MISSING_ACCOUNT, OUT_REFUSED),
 	E(pcrm_bank_payment_post, NULL, NULL, OUT_REFUSED),
 	E(pcrm_bank_reconcile, NULL, NULL, OUT_REFUSED),
+	E(pcrm_bank_reconcile_ext, NULL, NULL, OUT_REFUSED),
 	E(pcrm_workflow_define, NULL, NULL, OUT_SHARED),
 	E(pcrm_workflow_get, NULL, NULL, OUT_SHARED),
 	E(pcrm_workorder_open, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
@@ -315,6 +322,7 @@ static const struct scope_entry table[] = {
 	E(pcrm_workorder_comment, "", MISSING_WORKORDER, OUT_REFUSED),
 	E(pcrm_workorder_link, "", MISSING_WORKORDER, OUT_REFUSED),
 	E(pcrm_workorder_tick, NULL, NULL, OUT_SCOPED),
+	E(pcrm_workorder_tick_ext, NULL, NULL, OUT_SCOPED),
 	E(pcrm_workorder_query, "3702", "3799", OUT_REFUSED),
 	E(pcrm_workorder_history_load, "", MISSING_WORKORDER, OUT_REFUSED),
 	E(pcrm_workorder_replay, "", MISSING_WORKORDER, OUT_REFUSED),

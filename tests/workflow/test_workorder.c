@@ -1,5 +1,6 @@
 /* Work orders on both stores: open, fire, guards, concurrency, timers, supervision, queries. */
 #include "wf_fixtures.h"
+#include "progress_probe.h"
 
 #include "core/ctx.h"
 #include "store/store.h"
@@ -239,6 +240,32 @@ PCRM_BACKEND_TEST(workorder, fire_guards_and_optimistic_concurrency)
 	pcrm_workorder_free(again);
 	assert_replays(t, id);
 	pcrm_workorder_free(next);
+	pcrm_workorder_free(wo);
+}
+
+/* A tick reports the timers processed after each batch; a stop keeps what was committed. */
+PCRM_BACKEND_TEST(workorder, tick_reports_progress_and_keeps_committed_batches_on_stop)
+{
+	struct progress_probe p = { 0 };
+	pcrm_workorder *wo;
+	int n = -1;
+	setup(t);
+	wo = open_one(t, "K1", "3701");
+	p.stop_at = 1;
+	pcrm_assert_fails(pcrm_workorder_tick_ext(t->ctx, &system_actor, cst(2026, 11, 23, 14, 30),
+	                                          progress_probe_report, &p, &n),
+	                  PCRM_ESTATE, "work-order tick stopped by the progress callback; "
+	                               "timers processed so far: 1");
+	cr_assert_eq(p.calls, 1);
+	cr_assert_eq(p.seen[0], 1);
+	cr_assert_eq(n, 1);
+	assert_last_entry(t, pcrm_workorder_id(wo), "50% of the limit of state accepted used");
+	/* the warning was committed: the next tick finds nothing, and reports nothing */
+	memset(&p, 0, sizeof(p));
+	pcrm_assert_ok(pcrm_workorder_tick_ext(t->ctx, &system_actor, cst(2026, 11, 23, 14, 30),
+	                                       progress_probe_report, &p, &n));
+	cr_assert_eq(n, 0);
+	cr_assert_eq(p.calls, 0);
 	pcrm_workorder_free(wo);
 }
 

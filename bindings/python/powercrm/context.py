@@ -334,16 +334,18 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
                 return
             after = entries[-1].seq
 
-    def audit_verify(self, actor):
+    def audit_verify(self, actor, progress=None):
         """Checks the chains in the actor's scope and the covered objects' rows.
 
         Returns the number of entries checked.  Raises
         :class:`powercrm.IntegrityError` with ``first_bad`` (the chain_seq of
         the first entry that fails; the message names the chain) when the log
         or a covered row was tampered with.  City- and province-level auditors
-        only (PermissionDenied otherwise).
+        only (PermissionDenied otherwise).  ``progress(entries_so_far)`` is
+        called after every page of 5,000 entries; a truthy return stops with
+        :class:`powercrm.WrongState`.
         """
-        return self._call(_ll.pcrm_audit_verify, _actor(actor))
+        return self._call(_ll.pcrm_audit_verify_ext, _actor(actor), progress)
 
     def audit_checkpoint(self, actor, private_key_pem):
         """Signs every chain's head with an Ed25519 private key (PEM text).
@@ -354,12 +356,13 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
         """
         return self._call(_ll.pcrm_audit_checkpoint, _actor(actor), private_key_pem)
 
-    def audit_verify_checkpoint(self, actor, checkpoint, public_key_pem):
+    def audit_verify_checkpoint(self, actor, checkpoint, public_key_pem, progress=None):
         """Verifies the log against a checkpoint and its Ed25519 public key (PEM).
 
         Returns the number of entries checked; raises IntegrityError (with
         ``first_bad``) on a wrong key, an altered checkpoint, or a log
-        truncated or rewritten before the checkpoint.
+        truncated or rewritten before the checkpoint.  ``progress`` as for
+        :meth:`audit_verify`.
         """
-        return self._call(_ll.pcrm_audit_verify_checkpoint, _actor(actor), checkpoint,
-                          public_key_pem)
+        return self._call(_ll.pcrm_audit_verify_checkpoint_ext, _actor(actor), checkpoint,
+                          public_key_pem, progress)

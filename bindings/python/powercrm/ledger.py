@@ -242,12 +242,18 @@ class LedgerMixin:
             finally:
                 _ll.pcrm_ledger_entry_free(e)
 
-    def bank_reconcile(self, actor, statement, post_missing=False):
-        """Reconciles a bank statement (str or bytes, docs/bank-statement-format.md)."""
+    def bank_reconcile(self, actor, statement, post_missing=False, progress=None):
+        """Reconciles a bank statement (str or bytes, docs/bank-statement-format.md).
+
+        ``progress(lines_so_far)`` is called every 1,000 statement lines and
+        after the last; a truthy return stops with :class:`powercrm.WrongState`
+        and nothing is posted.
+        """
         if isinstance(statement, (bytes, bytearray, memoryview)):
             statement = bytes(statement).decode("utf-8")
         flags = BANK_RECONCILE_POST_MISSING if post_missing else 0
         with self._lock:
-            return _list(self._call(_ll.pcrm_bank_reconcile, _actor(actor), statement, flags),
+            return _list(self._call(_ll.pcrm_bank_reconcile_ext, _actor(actor), statement, flags,
+                                    progress),
                          _ll.pcrm_bank_reconciliation_count, _ll.pcrm_bank_reconciliation_at,
                          _recon_item, _ll.pcrm_bank_reconciliation_free)

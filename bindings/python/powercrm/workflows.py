@@ -312,10 +312,15 @@ class WorkflowMixin:
         """Links two work orders ("spawned": a complaint spawning a repair)."""
         self._call(_ll.pcrm_workorder_link, _actor(actor), work_order_id, other_id, relation)
 
-    def workorder_tick(self, actor, now=None):
-        """Processes every due timer exactly once; returns how many this call processed."""
+    def workorder_tick(self, actor, now=None, progress=None):
+        """Processes every due timer exactly once; returns how many this call processed.
+
+        ``progress(timers_so_far)`` is called after every committed batch; a
+        truthy return stops with :class:`powercrm.WrongState`, the committed
+        batches staying.
+        """
         t = self.now() if now is None else _instant(now, "now")
-        return self._call(_ll.pcrm_workorder_tick, _actor(actor), t)
+        return self._call(_ll.pcrm_workorder_tick_ext, _actor(actor), t, progress)
 
     def workorder_query(self, actor, *, workflow=None, state=None, owner=None, org_unit=None,
                         customer_no=None, overdue=False, due_within_minutes=None,
