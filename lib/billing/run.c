@@ -19,6 +19,7 @@
 #include "billing_internal.h"
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/out_version.h"
 #include "core/text.h"
 #include "core/json_doc.h"
 #include "ledger/ledger_internal.h"
@@ -556,8 +557,11 @@ int pcrm_billing_run(pcrm_ctx *ctx, const pcrm_actor *actor, const char *spec,
 	r.ctx = ctx;
 	r.actor = actor;
 	r.summary.total = pcrm_decimal_make(0, 2); /* money: "0.00", not "0" */
+	r.summary.version = PCRM_BILLING_SUMMARY_VERSION;
+	if (out && (rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_BILLING_SUMMARY)))
+		return rc;
 	if (out)
-		memset(out, 0, sizeof(*out));
+		*out = (pcrm_billing_summary)PCRM_BILLING_SUMMARY_INIT;
 	if (!ctx)
 		return pcrm__error(PCRM_EINVAL, "ctx: is NULL");
 	rc = parse_spec(&r, spec);

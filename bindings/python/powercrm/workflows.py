@@ -214,6 +214,7 @@ class WorkflowMixin:
                                      work_order_id, int(version), sla_class, note)
 
     def workorder_get(self, actor, work_order_id):
+        """Reads a work order by id; raises NotFound."""
         return self._work_order_call(_ll.pcrm_workorder_get, _actor(actor), work_order_id)
 
     def workorder_fire(self, actor, work_order_id, version, event, data=None, note=None):
@@ -248,6 +249,7 @@ class WorkflowMixin:
                                      int(version), note)
 
     def workorder_resume(self, actor, work_order_id, version, note=None):
+        """Resumes a suspended work order at ``version``, with an optional note."""
         return self._work_order_call(_ll.pcrm_workorder_resume, _actor(actor), work_order_id,
                                      int(version), note)
 
@@ -285,6 +287,7 @@ class WorkflowMixin:
         self._call(_ll.pcrm_workorder_attach, _actor(actor), work_order_id, master_id)
 
     def workorder_detach(self, actor, work_order_id, master_id):
+        """Detaches a work order from its master order."""
         self._call(_ll.pcrm_workorder_detach, _actor(actor), work_order_id, master_id)
 
     def workorder_children(self, actor, master_id, *, cursor=None, limit=0):
@@ -304,6 +307,7 @@ class WorkflowMixin:
                 _ll.pcrm_workorder_list_free(lst)
 
     def workorder_comment(self, actor, work_order_id, text):
+        """Adds a comment to a work order's history."""
         self._call(_ll.pcrm_workorder_comment, _actor(actor), work_order_id, text)
 
     def workorder_link(self, actor, work_order_id, other_id, relation):
