@@ -99,6 +99,22 @@ struct migration {
 };
 
 /*
+ * Migration 23: shared documents belong to org units (lib/org/publish.c).
+ * owner_unit is the unit of the first publisher of a tariff id or workflow
+ * name, the same on every version; NULL for versions stored before, which
+ * belong to the top of the tree.  scope_unit is NULL for a base version and
+ * names the unit whose subtree an override applies to.  The index lets
+ * verification digest a contact by its id without scanning the contact
+ * history (lib/audit/cover.c).
+ */
+static const char ownership[] =
+	"ALTER TABLE tariff_version ADD COLUMN owner_unit TEXT;"
+	"ALTER TABLE tariff_version ADD COLUMN scope_unit TEXT;"
+	"ALTER TABLE workflow_def ADD COLUMN owner_unit TEXT;"
+	"ALTER TABLE workflow_def ADD COLUMN scope_unit TEXT;"
+	"CREATE INDEX contact_by_id ON contact (id);";
+
+/*
  * Migration 21: the audit log becomes one chain per city (lib/audit/chain.c).
  * Every existing entry keeps its values, and so its hash, and becomes the
  * chain "(legacy)" (chain_seq = seq), verified with the v1 hash as before;
@@ -229,6 +245,8 @@ static const struct migration migrations[] = {
 	{ 20, "personal data sealed: customer data keys, blind indexes, key check",
 	  pcrm__schema_pii, NULL },
 	{ 21, "audit log partitioned into chains per city, after-image digests", audit_chains, NULL },
+	{ 23, "tariffs and workflow definitions owned by org units, with overrides; contacts by id",
+	  ownership, NULL },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
