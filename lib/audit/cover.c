@@ -46,6 +46,12 @@ static const struct covered_type covered[] = {
 	  "due_day, energy, total, replaces, doc, created_at, created_by FROM bill "
 	  "WHERE bill_no = $1",
 	  0, 14 },
+	/* the bills of one billing-run batch (bill.batch, migration 23), minus their status */
+	{ "bill_batch",
+	  "SELECT bill_no, customer_no, account_no, period, tariff_id, tariff_version, issue_day, "
+	  "due_day, energy, total, replaces, doc, created_at, created_by FROM bill "
+	  "WHERE batch = $1 ORDER BY bill_no",
+	  0, 14 },
 	/*
 	 * A contact, minus its sealed text (caller number, summary, cipher): a
 	 * reseal and an erasure change those under the customer's entry, and the

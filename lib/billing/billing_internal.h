@@ -186,6 +186,7 @@ struct pcrm__bill_meta {
 	const char *bill_no;
 	const char *replaces;      /* NULL for a run's bill */
 	pcrm_date issue_date, due_date;
+	const char *batch; /* the run's batch (its audit entry's object id); NULL for a correction */
 };
 
 /**

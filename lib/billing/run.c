@@ -21,6 +21,7 @@
 #include "core/error.h"
 #include "core/text.h"
 #include "core/json_doc.h"
+#include "core/uuid.h"
 #include "ledger/ledger_internal.h"
 #include "org/org_internal.h"
 #include "store/store.h"
@@ -353,7 +354,7 @@ static int post_bulk(struct run *r, size_t n)
 	int rc = lb ? PCRM_OK : pcrm__error_oom();
 
 	for (size_t i = 0; i < n && rc == PCRM_OK; i++) {
-		struct pcrm__bill_meta meta = { r->bill_nos[i], NULL, r->issue_date, r->due_date };
+		struct pcrm__bill_meta meta = { r->bill_nos[i], NULL, r->issue_date, r->due_date, NULL };
 		if (!r->bills[i] || pcrm_decimal_sign(pcrm_bill_total(r->bills[i])) <= 0)
 			continue;
 		lb[k].customer_no = r->subjects[i].customer_no;
@@ -389,7 +390,7 @@ static int post_each(struct run *r, size_t n)
 {
 	int rc = pcrm__ledger_lock_accounts(r->ctx, r, n, account_to_post);
 	for (size_t i = 0; i < n && rc == PCRM_OK; i++) {
-		struct pcrm__bill_meta meta = { r->bill_nos[i], NULL, r->issue_date, r->due_date };
+		struct pcrm__bill_meta meta = { r->bill_nos[i], NULL, r->issue_date, r->due_date, NULL };
 		if (!r->bills[i])
 			continue;
 		rc = pcrm__bill_post(r->ctx, r->actor, &r->subjects[i], &r->month, &meta, r->bills[i]);
@@ -397,17 +398,26 @@ static int post_each(struct run *r, size_t n)
 	return rc;
 }
 
+/*
+ * Writes the batch's bills and its one audit entry.  The entry's object is
+ * the batch (a fresh id written on each of its bills), so the entry commits
+ * to the after-image of exactly these bills (lib/audit/cover.c).
+ */
 static int write_batch(struct run *r, size_t n, int one_by_one, int64_t *billed,
                        pcrm_decimal *total)
 {
+	char batch[PCRM_UUID_STRING_LEN + 1];
 	json_t *summary;
 	int rc = pcrm__bill_bulk_begin(r->ctx);
+
+	pcrm__uuid_new(batch);
 
 	r->usage_next = 0;
 	*billed = 0;
 	*total = pcrm_decimal_make(0, 2);
 	for (size_t i = 0; i < n && rc == PCRM_OK; i++) {
-		struct pcrm__bill_meta meta = { r->bill_nos[i], NULL, r->issue_date, r->due_date };
+		struct pcrm__bill_meta meta = { r->bill_nos[i], NULL, r->issue_date, r->due_date,
+			                        batch };
 		if (!r->bills[i] && (rc = compute_bill(r, i)) != PCRM_OK)
 			break;
 		if (!r->bills[i])
@@ -434,7 +444,7 @@ static int write_batch(struct run *r, size_t n, int one_by_one, int64_t *billed,
 	                    r->org_unit, "bills", (json_int_t)*billed, "first",
 	                    r->subjects[0].account_no, "last", r->subjects[n - 1].account_no,
 	                    "posted", r->post);
-	rc = pcrm__audit_append(r->ctx, r->actor, "billing.run", "org_unit", r->org_unit, summary);
+	rc = pcrm__audit_append(r->ctx, r->actor, "billing.run", "bill_batch", batch, summary);
 	json_decref(summary);
 	return rc;
 }

@@ -188,3 +188,66 @@ PCRM_BACKEND_TEST(audit_cover, moved_or_deleted_tariff_version_is_found)
 	raw(t, "DELETE FROM tariff_version WHERE version = 2");
 	assert_found(t, "tariff cn-gd-guangzhou-residential no longer matches", 0);
 }
+
+/* ---- bills of billing runs ---- */
+
+/* October's run over 3701 in batches of 2: homes 1..3 (A3 without reading), one correction. */
+static void run_october(pcrm_test_store *t, int correct)
+{
+	pcrm_billing_summary s;
+	char *gz = pcrm_test_read_tariff("cn-gd-guangzhou-residential.json");
+	make_tree(t->ctx);
+	add_home(t, &city_clerk, 1, "37010201", "600");
+	add_home(t, &city_clerk, 2, "370102", "200");
+	add_home(t, &city_clerk, 3, "3701", NULL);
+	add_home(t, &city_clerk, 4, "3701", "300");
+	pcrm_assert_ok(pcrm_tariff_publish(t->ctx, &root_admin, gz));
+	free(gz);
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin,
+	                                "{\"org_unit\": \"3701\", \"period\": \"2026-10\","
+	                                " \"issue_date\": \"2026-11-01\", \"due_date\": \"2026-11-15\","
+	                                " \"batch_size\": 2, \"post\": true,"
+	                                " \"tariffs\": {\"residential\": \"cn-gd-guangzhou-residential\"}}",
+	                                NULL, NULL, &s));
+	cr_assert_eq(s.billed, 3);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'billing.run' "
+	                      "AND object_type = 'bill_batch' AND covers <> ''"),
+	             2, "one covering entry per batch");
+	cr_assert_eq(count(t, "SELECT COUNT(DISTINCT batch) FROM bill"), 2);
+	if (correct) {
+		pcrm_bill_record *fresh = NULL;
+		pcrm_assert_ok(pcrm_reading_record(t->ctx, &city_clerk, "M1", PCRM_REGISTER_TOTAL,
+		                                   pcrm_test_dec("1700"), OCT31 + 3600, 0, NULL));
+		pcrm_assert_ok(pcrm_bill_correct(t->ctx, &city_admin, "A1-202610", "late reading",
+		                                 &fresh));
+		pcrm_bill_record_free(fresh);
+		cr_assert_eq(count(t, "SELECT COUNT(*) FROM bill WHERE status = 'void'"), 1);
+	}
+	assert_verifies(t);
+}
+
+PCRM_BACKEND_TEST(audit_cover, edited_run_bill_is_found)
+{
+	run_october(t, 0);
+	raw(t, "UPDATE bill SET total = '1.00' WHERE bill_no = 'A4-202610'");
+	assert_row_tampered(t, "bill_batch ");
+}
+
+PCRM_BACKEND_TEST(audit_cover, deleted_or_moved_run_bill_is_found)
+{
+	run_october(t, 0);
+	raw(t, "UPDATE bill SET batch = NULL WHERE bill_no = 'A2-202610'");
+	assert_row_tampered(t, "bill_batch ");
+	raw(t, "UPDATE bill SET batch = (SELECT batch FROM bill WHERE bill_no = 'A1-202610') "
+	       "WHERE bill_no = 'A2-202610'");
+	assert_verifies(t);
+	raw(t, "DELETE FROM bill WHERE bill_no = 'A2-202610'");
+	assert_row_tampered(t, "bill_batch ");
+}
+
+PCRM_BACKEND_TEST(audit_cover, a_correction_keeps_the_run_verifiable)
+{
+	run_october(t, 1);
+	raw(t, "UPDATE bill SET energy = '1' WHERE bill_no = 'A1-202610'");
+	assert_row_tampered(t, "bill_batch ");
+}
