@@ -28,9 +28,9 @@ static pcrm_sql_value days_or_null(pcrm_date d)
  * The document as stored carries one field the pricing loader does not read:
  * "overridable" (true: units inside the owner's subtree may publish their
  * own versions, docs/security.md).  It is taken out here, so lib/tariff's
- * format stays about prices.  *overridable may be NULL.
+ * format stays about prices.
  */
-static int tariff_doc_load(const char *text, pcrm_tariff **out, int *overridable)
+static int tariff_doc_load(const char *text, pcrm_tariff **out)
 {
 	json_t *doc = json_loads(text, JSON_REJECT_DUPLICATES, NULL), *flag;
 	char *priced;
@@ -46,8 +46,6 @@ static int tariff_doc_load(const char *text, pcrm_tariff **out, int *overridable
 		json_decref(doc);
 		return pcrm__error(PCRM_EINVAL, "overridable: expected true or false");
 	}
-	if (overridable)
-		*overridable = json_is_true(flag);
 	json_object_del(doc, "overridable");
 	priced = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
@@ -56,6 +54,15 @@ static int tariff_doc_load(const char *text, pcrm_tariff **out, int *overridable
 	rc = pcrm_tariff_load(out, priced);
 	free(priced);
 	return rc;
+}
+
+/* Whether a stored (validated) document allows overrides. */
+static int doc_overridable(const char *text)
+{
+	json_t *doc = json_loads(text, 0, NULL);
+	int yes = json_is_true(json_object_get(doc, "overridable"));
+	json_decref(doc);
+	return yes;
 }
 
 /* What is stored of a tariff id: its owner and whether the newest base version allows overrides. */
@@ -68,7 +75,6 @@ static int read_owner(pcrm_ctx *ctx, const char *id, struct tariff_owner *o)
 {
 	pcrm_sql_value p[1] = { PCRM_SQL_S(id) };
 	pcrm_rows *rows = NULL;
-	pcrm_tariff *t = NULL;
 	int rc;
 
 	memset(o, 0, sizeof(*o));
@@ -81,11 +87,7 @@ static int read_owner(pcrm_ctx *ctx, const char *id, struct tariff_owner *o)
 		o->has_owner = pcrm__rows_text(rows, 0) != NULL;
 		if (o->has_owner)
 			pcrm__text_copy(o->owner, sizeof(o->owner), pcrm__rows_text(rows, 0));
-		rc = tariff_doc_load(pcrm__rows_text(rows, 1), &t, &o->overridable);
-		pcrm_tariff_free(t);
-		if (rc != PCRM_OK)
-			rc = pcrm__error(PCRM_ESTORE, "stored tariff \"%s\" no longer loads: %s", id,
-			                 pcrm_error_last());
+		o->overridable = doc_overridable(pcrm__rows_text(rows, 1));
 	}
 	pcrm__rows_free(rows);
 	return rc < 0 ? rc : PCRM_OK;
@@ -185,7 +187,7 @@ int pcrm_tariff_publish(pcrm_ctx *ctx, const pcrm_actor *actor, const char *json
 		return pcrm__error(PCRM_EINVAL, "ctx: is NULL");
 	rc = pcrm_authorize(ctx, actor, PCRM_PERM_TARIFF_WRITE, NULL);
 	if (rc == PCRM_OK)
-		rc = json ? tariff_doc_load(json, &t, NULL) : pcrm_tariff_load(&t, json);
+		rc = json ? tariff_doc_load(json, &t) : pcrm_tariff_load(&t, json);
 	if (rc == PCRM_OK && !(text = canonical(json)))
 		rc = pcrm__error_oom();
 	if (rc == PCRM_OK)
@@ -233,7 +235,7 @@ int pcrm__tariff_fetch(pcrm_ctx *ctx, const char *id, int64_t version, pcrm_date
 		                       p, 2, &rows);
 	}
 	if (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
-		rc = tariff_doc_load(pcrm__rows_text(rows, 0), out, NULL);
+		rc = tariff_doc_load(pcrm__rows_text(rows, 0), out);
 		if (rc != PCRM_OK)
 			rc = pcrm__error(PCRM_ESTORE, "stored tariff \"%s\" no longer loads: %s", id,
 			                 pcrm_error_last());
@@ -328,7 +330,7 @@ int pcrm__tariff_fetch_choices(pcrm_ctx *ctx, const char *id, pcrm_date on,
 		if (strcmp(last, pcrm__rows_text(rows, 2)) == 0)
 			continue; /* an older version of a unit already taken */
 		pcrm__text_copy(last, sizeof(last), pcrm__rows_text(rows, 2));
-		rc = tariff_doc_load(pcrm__rows_text(rows, 0), &t, NULL);
+		rc = tariff_doc_load(pcrm__rows_text(rows, 0), &t);
 		if (rc != PCRM_OK)
 			rc = pcrm__error(PCRM_ESTORE, "stored tariff \"%s\" no longer loads: %s", id,
 			                 pcrm_error_last());
