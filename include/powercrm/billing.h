@@ -63,12 +63,20 @@ extern "C" {
  * changes nothing; with another document it is
  * PCRM_ECONFLICT (a published version never changes: publish a new one).
  * Needs PCRM_PERM_TARIFF_WRITE; audited as "tariff.publish".
+ *
+ * A tariff id belongs to the org unit of its first publisher.  The owner and
+ * its ancestors publish base versions; an actor of a unit inside the owner's
+ * subtree publishes an override that applies to its own subtree only, and
+ * only while the newest base version says "overridable": true (a field only
+ * the store reads: pcrm_tariff_load() refuses it as unknown; docs/billing.md).
+ * Anyone else is refused with PCRM_EPERM and nothing is stored.
  */
 PCRM_EXTERN(int) pcrm_tariff_publish(pcrm_ctx *ctx, const pcrm_actor *actor, const char *json);
 
 /**
  * Loads a published tariff: version `version` of `id`, or with `version` 0
- * the newest version in effect on `on`.  PCRM_ENOTFOUND names what is
+ * the newest base version in effect on `on` (a unit's override only by its
+ * number).  PCRM_ENOTFOUND names what is
  * missing.  Free the result with pcrm_tariff_free().
  */
 PCRM_EXTERN(int) pcrm_tariff_fetch(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,

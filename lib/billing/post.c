@@ -106,7 +106,7 @@ static int load_batch(struct post *p, const char *after, size_t *n)
 /* The posting request of a stored bill: the very one the run posts (pcrm__bill_request()). */
 static json_t *request_of(const struct post *p, const struct post_bill *b)
 {
-	struct pcrm__bill_meta meta = { b->bill_no, NULL, b->issue_date, b->due_date };
+	struct pcrm__bill_meta meta = { b->bill_no, NULL, b->issue_date, b->due_date, NULL };
 	return pcrm__bill_request(&p->spec.month, &meta, b->total);
 }
 

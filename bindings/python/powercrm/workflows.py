@@ -171,12 +171,17 @@ class WorkflowMixin:
     # -- definitions ---------------------------------------------------------------------
 
     def workflow_define(self, actor, document, calendar=None):
-        """Stores a definition as its name's newest version; returns the version number."""
+        """Stores a definition as its name's newest version; returns the version number.
+
+        The name belongs to the org unit of its first definer: only that unit and its
+        ancestors define base versions; a unit inside it defines an override for its own
+        subtree only while the newest base version has ``"overridable": True``; anyone else
+        raises PermissionDenied. Work orders open with the most specific version."""
         return self._call(_ll.pcrm_workflow_define, _actor(actor), json_dumps(document),
                           _text(calendar))
 
     def workflow_get(self, actor, name, version=0):
-        """A stored definition (version 0 = the newest) as a :class:`Workflow`."""
+        """A stored definition (version 0 = the newest base version) as a :class:`Workflow`."""
         with self._lock:
             wf = self._call(_ll.pcrm_workflow_get, _actor(actor), name, int(version))
             try:
