@@ -26,14 +26,15 @@ endif
 DEB_PACKAGES = build-essential meson ninja-build pkg-config \
 	libsqlite3-dev libpq-dev libjansson-dev libssl-dev uuid-dev \
 	libcriterion-dev swig python3 python3-dev python3-pytest \
-	postgresql sqlite3 binutils valgrind \
+	postgresql sqlite3 binutils valgrind abigail-tools \
+	python3-mesonpy python3-venv mypy \
 	gnuplot-nox fonts-wqy-microhei
 
 # Only `make fuzz` needs these (clang and its libFuzzer runtime, about 100 MB
 # more): installed when it runs, so `make test` and CI do not pay for them.
 FUZZ_PACKAGES = clang libclang-rt-dev
 
-.PHONY: all deps fuzz-deps build demo test test-asan valgrind fuzz test-tsan bench clean
+.PHONY: all deps fuzz-deps build demo test test-asan valgrind fuzz test-tsan bench abi-baseline clean
 
 all: build
 
@@ -128,6 +129,12 @@ test-tsan: deps $(TSAN_BUILD)/build.ninja
 
 bench: build
 	meson test -C $(BUILD) --benchmark --verbose
+
+# Takes the ABI baseline (abi/libpowercrm.abi) from the normal build, on
+# purpose: at a release, or after an intended break (docs/abi.md).  The abi
+# test (`make test`) compares the library against it.
+abi-baseline: build
+	tests/abi/abi-baseline.sh $(BUILD)/libpowercrm.so include/powercrm abi/libpowercrm.abi
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)

@@ -129,7 +129,7 @@ static json_t *summary_json(const char *what, json_t *counts, pcrm_decimal total
 
 int cli_run_billing_run(struct cli *cli)
 {
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	struct cli_progress *p;
 	json_t *spec, *tariffs = NULL;
 	char *spec_text, total[64];
@@ -155,7 +155,6 @@ int cli_run_billing_run(struct cli *cli)
 		free(spec_text);
 		return rc;
 	}
-	memset(&s, 0, sizeof(s));
 	p = cli_progress_start(cli, "billing run", "bills", 0);
 	rc = pcrm_billing_run(cli->ctx, &cli->actor, spec_text, cli_progress_report, p, &s);
 	cli_progress_end(p, s.billed);
@@ -193,7 +192,7 @@ const struct cli_opt *cli_opts_billing_post(void)
 
 int cli_run_billing_post(struct cli *cli)
 {
-	pcrm_billing_post_summary s;
+	pcrm_billing_post_summary s = PCRM_BILLING_POST_SUMMARY_INIT;
 	struct cli_progress *p;
 	char *spec_text, total[64];
 	json_t *spec;
@@ -214,7 +213,6 @@ int cli_run_billing_post(struct cli *cli)
 		free(spec_text);
 		return rc;
 	}
-	memset(&s, 0, sizeof(s));
 	p = cli_progress_start(cli, "billing post", "bills", 0);
 	rc = pcrm_billing_post(cli->ctx, &cli->actor, spec_text, cli_progress_report, p, &s);
 	cli_progress_end(p, s.posted);

@@ -505,6 +505,7 @@ PyObject *pcrm_py_acd_events_poll(pcrm_acd *acd, size_t max, int timeout_ms)
 	}
 	if (!(ev = (pcrm_acd_event *)calloc(max, sizeof(*ev))))
 		return PyErr_NoMemory();
+	ev[0].version = PCRM_ACD_EVENT_VERSION; /* the layout of the whole array */
 	Py_BEGIN_ALLOW_THREADS
 	rc = pcrm_acd_events_poll(acd, ev, max, &count, timeout_ms);
 	Py_END_ALLOW_THREADS

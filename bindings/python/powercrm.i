@@ -447,6 +447,37 @@ static int pcrm_py_write(const char *data, size_t len, void *userdata)
 }
 
 /*
+ * The same for a struct that carries a version (docs/abi.md): the wrapper
+ * passes the layout it was compiled with, as C callers do with the _INIT macro.
+ */
+%define PCRM_VERSIONED_OUT(TYPE, VERSION)
+%typemap(in, numinputs=0, noblock=1) TYPE *out ($*1_ltype temp) {
+	memset(&temp, 0, sizeof(temp));
+	temp.version = VERSION;
+	$1 = &temp;
+}
+%enddef
+PCRM_VERSIONED_OUT(pcrm_acd_agent_info, PCRM_ACD_AGENT_INFO_VERSION)
+PCRM_VERSIONED_OUT(pcrm_acd_call_info, PCRM_ACD_CALL_INFO_VERSION)
+PCRM_VERSIONED_OUT(pcrm_acd_queue_counts, PCRM_ACD_QUEUE_COUNTS_VERSION)
+PCRM_VERSIONED_OUT(pcrm_acd_queue_stats, PCRM_ACD_QUEUE_STATS_VERSION)
+PCRM_VERSIONED_OUT(pcrm_acd_agent_counts, PCRM_ACD_AGENT_COUNTS_VERSION)
+PCRM_VERSIONED_OUT(pcrm_acd_agent_stats, PCRM_ACD_AGENT_STATS_VERSION)
+PCRM_VERSIONED_OUT(pcrm_acd_engine_stats, PCRM_ACD_ENGINE_STATS_VERSION)
+PCRM_VERSIONED_OUT(pcrm_billing_summary, PCRM_BILLING_SUMMARY_VERSION)
+PCRM_VERSIONED_OUT(pcrm_billing_post_summary, PCRM_BILLING_POST_SUMMARY_VERSION)
+PCRM_VERSIONED_OUT(pcrm_call_record_sink_stats, PCRM_CALL_RECORD_SINK_STATS_VERSION)
+PCRM_VERSIONED_OUT(pcrm_ledger_summary, PCRM_LEDGER_SUMMARY_VERSION)
+PCRM_VERSIONED_OUT(pcrm_reading, PCRM_READING_VERSION)
+PCRM_VERSIONED_OUT(pcrm_sim_stats, PCRM_SIM_STATS_VERSION)
+PCRM_VERSIONED_OUT(pcrm_queue_metrics, PCRM_QUEUE_METRICS_VERSION)
+PCRM_VERSIONED_OUT(pcrm_staffing_result, PCRM_STAFFING_RESULT_VERSION)
+PCRM_VERSIONED_OUT(pcrm_tel_resync_report, PCRM_TEL_RESYNC_REPORT_VERSION)
+PCRM_VERSIONED_OUT(pcrm_tel_call_info, PCRM_TEL_CALL_INFO_VERSION)
+PCRM_VERSIONED_OUT(pcrm_tel_stats, PCRM_TEL_STATS_VERSION)
+PCRM_VERSIONED_OUT(pcrm_contract_terms, PCRM_CONTRACT_TERMS_VERSION)
+
+/*
  * An object handed out through `T **out`: returned as a pointer the caller
  * frees with FREE exactly once (the Pythonic layer's _Handle does).  If the
  * call fails after the object was made (a callback raised), it is freed here.
@@ -1189,6 +1220,7 @@ PyObject *pcrm_py_staffing_curve(PyObject *intervals, double interval_s, double 
 		free(v);
 		return PyErr_NoMemory();
 	}
+	res[0].version = PCRM_STAFFING_RESULT_VERSION; /* the layout of the whole array */
 	Py_BEGIN_ALLOW_THREADS
 	rc = pcrm_staffing_curve(v, n, interval_s, patience_s, target, res);
 	Py_END_ALLOW_THREADS
@@ -1273,7 +1305,7 @@ PyObject *pcrm_py_staffing_shift_plan(PyObject *required, PyObject *max_staffed,
                                       PyObject *shifts, int objective)
 {
 	pcrm_shift_problem problem = PCRM_SHIFT_PROBLEM_INIT;
-	pcrm_shift_plan plan;
+	pcrm_shift_plan plan = PCRM_SHIFT_PLAN_INIT;
 	pcrm_shift *sh = NULL;
 	int *req = NULL, *cap = NULL, *counts = NULL, *staffed = NULL, rc;
 	PyObject *fast = NULL, *result = NULL;
@@ -1333,7 +1365,7 @@ PyObject *pcrm_py_staffing_shift_plan(PyObject *required, PyObject *max_staffed,
 	problem.shifts = sh;
 	problem.shift_count = (size_t)nsh;
 	problem.objective = (pcrm_shift_objective)objective;
-	memset(&plan, 0, sizeof(plan));
+	plan = (pcrm_shift_plan)PCRM_SHIFT_PLAN_INIT;
 	Py_BEGIN_ALLOW_THREADS
 	rc = pcrm_staffing_shift_plan(&problem, counts, staffed, &plan);
 	Py_END_ALLOW_THREADS

@@ -311,7 +311,7 @@ PyObject *pcrm_py_sim_cdrs(pcrm_sim *sim)
  */
 PyObject *pcrm_py_sim_queue(pcrm_sim *sim, const char *queue_id)
 {
-	pcrm_acd_queue_stats st;
+	pcrm_acd_queue_stats st = PCRM_ACD_QUEUE_STATS_INIT;
 	PyObject *result = NULL;
 	SWIG_PYTHON_THREAD_BEGIN_BLOCK;
 	if (pcrm_acd_queue_stats_get(pcrm_sim_acd(sim), queue_id, &st) != PCRM_OK) {
@@ -321,7 +321,7 @@ PyObject *pcrm_py_sim_queue(pcrm_sim *sim, const char *queue_id)
 		PyObject *intervals = PyList_New(0);
 		for (size_t i = PCRM_ACD_INTERVALS_KEPT; intervals && i-- > 0;) {
 			pcrm_acd_ms start;
-			pcrm_acd_queue_counts c;
+			pcrm_acd_queue_counts c = PCRM_ACD_QUEUE_COUNTS_INIT;
 			if (pcrm_acd_queue_interval_get(pcrm_sim_acd(sim), queue_id, i, &start, &c) != PCRM_OK)
 				continue;
 			PyObject *item = Py_BuildValue("(LN)", (long long)start, pcrm_py_sim_counts(&c));

@@ -174,6 +174,12 @@ static int pcrm_py_tel_lookup(void *userdata, const char *caller_number, pcrm_te
 PCRM_OWNED_OUT(pcrm_tel, pcrm_tel_free)
 %apply (char *buf, size_t size) { (char *device_id, size_t size) };
 %apply SWIGTYPE *out { pcrm_tel_resync_report *report };
+/* ... with its version set (docs/abi.md), after the %apply it replaces the `in` of. */
+%typemap(in, numinputs=0, noblock=1) pcrm_tel_resync_report *report ($*1_ltype temp) {
+	memset(&temp, 0, sizeof(temp));
+	temp.version = PCRM_TEL_RESYNC_REPORT_VERSION;
+	$1 = &temp;
+}
 %typemap(out) int vip_level, int with_acd, int recording, int outbound, int clock_from_events
 	"$result = PyLong_FromLong((long)$1);"
 

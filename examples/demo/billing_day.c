@@ -65,13 +65,13 @@ static void revenue_by_class(struct demo *d)
 void billing_run_and_post(struct demo *d)
 {
 	char spec[768], total[PCRM_DECIMAL_STRING_MAX];
-	pcrm_billing_post_summary ps;
+	pcrm_billing_post_summary ps = PCRM_BILLING_POST_SUMMARY_INIT;
 	d->now = civil(2026, 11, 20, 9, 0, 0);
 	d->st.billed_total = d->st.posted_total = pcrm_decimal_from_int(0);
 	/* One run per county: the city districts bill residents on the TOU tariff, the rural
 	 * counties on the monthly tiers, each run with the tariff map of its area. */
 	for (int c = 0; c < d->county_count; c++) {
-		pcrm_billing_summary s;
+		pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 		snprintf(spec, sizeof(spec),
 		         "{\"org_unit\": \"%s\", \"period\": \"" PERIOD "\", \"issue_date\": \"2026-11-20\","
 		         " \"due_date\": \"2026-12-05\", \"batch_size\": 1000, \"tariffs\": {"

@@ -67,7 +67,7 @@ static int64_t calls_per_day(const struct demo *d)
 static void forecast_and_staff(struct demo *d, pcrm_shift *shifts, size_t *shift_count, int *counts)
 {
 	pcrm_forecast_interval fc[HALF_HOURS];
-	pcrm_staffing_result need[HALF_HOURS];
+	pcrm_staffing_result need[HALF_HOURS] = { PCRM_STAFFING_RESULT_INIT };
 	pcrm_staffing_target target = PCRM_STAFFING_TARGET_INIT;
 	double shape = 0.0;
 	for (int i = 0; i < HALF_HOURS; i++)
@@ -99,7 +99,7 @@ static void forecast_and_staff(struct demo *d, pcrm_shift *shifts, size_t *shift
 	}
 	*shift_count = n;
 	pcrm_shift_problem problem = PCRM_SHIFT_PROBLEM_INIT;
-	pcrm_shift_plan plan;
+	pcrm_shift_plan plan = PCRM_SHIFT_PLAN_INIT;
 	problem.intervals = HALF_HOURS;
 	problem.required = d->st.required;
 	problem.cyclic = 1;
@@ -112,7 +112,7 @@ static void forecast_and_staff(struct demo *d, pcrm_shift *shifts, size_t *shift
 		d->st.shifts_used += counts[k] > 0;
 	for (int i = 0; i < HALF_HOURS; i++) {
 		pcrm_queue q = { fc[i].calls, 1800.0, fc[i].aht_s, 0.0 };
-		pcrm_queue_metrics m;
+		pcrm_queue_metrics m = PCRM_QUEUE_METRICS_INIT;
 		CHECK(pcrm_erlang_c_metrics(&q, d->st.staffed[i], TARGET_S, &m));
 		d->st.predicted_sl[i] = m.service_level;
 	}
@@ -285,7 +285,7 @@ static void simulate(struct demo *d, const pcrm_shift *shifts, size_t shift_coun
 		d->st.calls_abandoned += d->st.abandoned[i];
 		d->st.measured_sl[i] = d->st.offered[i] ? (double)in_target[i] / (double)d->st.offered[i] : 1.0;
 	}
-	pcrm_acd_queue_stats qs;
+	pcrm_acd_queue_stats qs = PCRM_ACD_QUEUE_STATS_INIT;
 	CHECK(pcrm_acd_queue_stats_get(pcrm_sim_acd(sim), QUEUE, &qs));
 	d->st.sl_day = qs.total.service_level;
 	d->st.asa_day = qs.total.asa_s;
@@ -583,7 +583,7 @@ void calls_handle_next(struct demo *d)
 		break;
 	}
 	case REASON_PAYMENT: {
-		pcrm_ledger_summary s;
+		pcrm_ledger_summary s = PCRM_LEDGER_SUMMARY_INIT;
 		CHECK(pcrm_ledger_summary_load(d->ctx, &ACT_AGENT, acct, &s));
 		snprintf(summary, sizeof(summary), "缴费/欠费查询: 账户余额 %s 元",
 		         money(s.balance, total, sizeof(total)));

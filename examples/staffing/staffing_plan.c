@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 {
 	double per_day = argc > 1 ? atof(argv[1]) : 6000.0, total_shape = 0.0;
 	pcrm_forecast_interval day[HALF_HOURS];
-	pcrm_staffing_result need[HALF_HOURS];
+	pcrm_staffing_result need[HALF_HOURS] = { PCRM_STAFFING_RESULT_INIT };
 	pcrm_staffing_target target = PCRM_STAFFING_TARGET_INIT;
 	int required[HALF_HOURS], staffed[HALF_HOURS], rc;
 
@@ -75,7 +75,7 @@ int main(int argc, char **argv)
 	problem.shifts = shifts;
 	problem.shift_count = n;
 	int counts[12];
-	pcrm_shift_plan plan;
+	pcrm_shift_plan plan = PCRM_SHIFT_PLAN_INIT;
 	if ((rc = pcrm_staffing_shift_plan(&problem, counts, staffed, &plan)) < 0)
 		return fail("shift plan", rc);
 

@@ -219,7 +219,7 @@ int main(int argc, char **argv)
 			handle_line(tel, &sw, line);
 	fclose(in);
 
-	pcrm_tel_stats st;
+	pcrm_tel_stats st = PCRM_TEL_STATS_INIT;
 	pcrm_tel_stats_get(tel, &st);
 	printf("adapter accepted=%llu rejected=%llu routes_failed=%llu calls_live=%zu\n",
 	       (unsigned long long)st.events_accepted, (unsigned long long)st.events_rejected,
@@ -230,7 +230,7 @@ int main(int argc, char **argv)
 			       (unsigned long long)st.rejected[k]);
 	const char *queues[] = { "billing", "repair" };
 	for (int q = 0; q < 2; q++) {
-		pcrm_acd_queue_stats qs;
+		pcrm_acd_queue_stats qs = PCRM_ACD_QUEUE_STATS_INIT;
 		pcrm_acd_queue_stats_get(acd, queues[q], &qs);
 		printf("queue %s offered=%llu answered=%llu abandoned=%llu asa_s=%.1f\n", queues[q],
 		       (unsigned long long)qs.total.offered, (unsigned long long)qs.total.answered,

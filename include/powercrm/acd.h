@@ -354,6 +354,7 @@ PCRM_EXTERN(int) pcrm_acd_agent_end_wrap_up(pcrm_acd *acd, const char *agent_id)
 
 /** A snapshot of one agent. */
 typedef struct pcrm_acd_agent_info {
+	unsigned int version; /**< PCRM_ACD_AGENT_INFO_VERSION, set by the caller (PCRM_ACD_AGENT_INFO_INIT) */
 	char agent_id[PCRM_ACD_ID_MAX + 1];
 	pcrm_acd_agent_state state;
 	char reason[PCRM_ACD_ID_MAX + 1];  /**< not_ready reason, "" otherwise */
@@ -361,6 +362,11 @@ typedef struct pcrm_acd_agent_info {
 	pcrm_acd_ms state_since;           /**< when the current state began */
 	int consecutive_misses;
 } pcrm_acd_agent_info;
+
+/** The layout of pcrm_acd_agent_info this header describes; the caller sets it (docs/abi.md). */
+#define PCRM_ACD_AGENT_INFO_VERSION 1
+/** A pcrm_acd_agent_info to pass to the library: its version set, every other field zero. */
+#define PCRM_ACD_AGENT_INFO_INIT { .version = PCRM_ACD_AGENT_INFO_VERSION }
 
 PCRM_EXTERN(int) pcrm_acd_agent_get(pcrm_acd *acd, const char *agent_id, pcrm_acd_agent_info *out);
 
@@ -430,6 +436,7 @@ PCRM_EXTERN(int) pcrm_acd_call_hangup(pcrm_acd *acd, const char *call_id);
 
 /** A snapshot of one live call. */
 typedef struct pcrm_acd_call_info {
+	unsigned int version; /**< PCRM_ACD_CALL_INFO_VERSION, set by the caller (PCRM_ACD_CALL_INFO_INIT) */
 	char call_id[PCRM_ACD_ID_MAX + 1];
 	char queue_id[PCRM_ACD_ID_MAX + 1];  /**< the call's own queue (after moves and overflows) */
 	char agent_id[PCRM_ACD_ID_MAX + 1];  /**< offered (first of several under ring-all) / talking agent, or "" */
@@ -440,6 +447,11 @@ typedef struct pcrm_acd_call_info {
 	pcrm_acd_ms arrived_at;              /**< original arrival, kept through misses, moves and overflows */
 	int misses;                          /**< offers that rang out or were declined */
 } pcrm_acd_call_info;
+
+/** The layout of pcrm_acd_call_info this header describes; the caller sets it (docs/abi.md). */
+#define PCRM_ACD_CALL_INFO_VERSION 1
+/** A pcrm_acd_call_info to pass to the library: its version set, every other field zero. */
+#define PCRM_ACD_CALL_INFO_INIT { .version = PCRM_ACD_CALL_INFO_VERSION }
 
 PCRM_EXTERN(int) pcrm_acd_call_get(pcrm_acd *acd, const char *call_id, pcrm_acd_call_info *out);
 
@@ -485,6 +497,7 @@ PCRM_EXTERN(int) pcrm_acd_supervise(pcrm_acd *acd, const pcrm_actor *actor, cons
 
 /** Counters of a queue over a period (since start, or one interval). */
 typedef struct pcrm_acd_queue_counts {
+	unsigned int version; /**< PCRM_ACD_QUEUE_COUNTS_VERSION, set by the caller (PCRM_ACD_QUEUE_COUNTS_INIT) */
 	uint64_t offered;              /**< calls that entered the queue (arrived, moved or overflowed in) */
 	uint64_t answered;             /**< answered while this was their own queue */
 	uint64_t abandoned;            /**< hung up while waiting or ringing */
@@ -505,8 +518,14 @@ typedef struct pcrm_acd_queue_counts {
 	double aht_s;                  /**< (talk + hold + wrap-up) / handled / 1000 */
 } pcrm_acd_queue_counts;
 
+/** The layout of pcrm_acd_queue_counts this header describes; the caller sets it (docs/abi.md). */
+#define PCRM_ACD_QUEUE_COUNTS_VERSION 1
+/** A pcrm_acd_queue_counts to pass to the library: its version set, every other field zero. */
+#define PCRM_ACD_QUEUE_COUNTS_INIT { .version = PCRM_ACD_QUEUE_COUNTS_VERSION }
+
 /** A queue's real-time statistics. */
 typedef struct pcrm_acd_queue_stats {
+	unsigned int version; /**< PCRM_ACD_QUEUE_STATS_VERSION, set by the caller (PCRM_ACD_QUEUE_STATS_INIT) */
 	char queue_id[PCRM_ACD_ID_MAX + 1];
 	size_t waiting;                /**< calls waiting with this as their own queue */
 	pcrm_acd_ms longest_wait_ms;   /**< longest current wait among them, 0 when none */
@@ -518,11 +537,17 @@ typedef struct pcrm_acd_queue_stats {
 	pcrm_acd_ms interval_start;
 } pcrm_acd_queue_stats;
 
+/** The layout of pcrm_acd_queue_stats this header describes; the caller sets it (docs/abi.md). */
+#define PCRM_ACD_QUEUE_STATS_VERSION 1
+/** A pcrm_acd_queue_stats to pass to the library: its version set, every other field zero. */
+#define PCRM_ACD_QUEUE_STATS_INIT { .version = PCRM_ACD_QUEUE_STATS_VERSION }
+
 PCRM_EXTERN(int) pcrm_acd_queue_stats_get(pcrm_acd *acd, const char *queue_id,
                                           pcrm_acd_queue_stats *out);
 
 /** Counters of an agent over a period. */
 typedef struct pcrm_acd_agent_counts {
+	unsigned int version; /**< PCRM_ACD_AGENT_COUNTS_VERSION, set by the caller (PCRM_ACD_AGENT_COUNTS_INIT) */
 	uint64_t offered;                             /**< offers made to the agent */
 	uint64_t answered;
 	uint64_t missed;                              /**< ring timeouts and declines */
@@ -533,7 +558,13 @@ typedef struct pcrm_acd_agent_counts {
 	double aht_s;                                 /**< (talk + hold + wrap-up) / handled / 1000 */
 } pcrm_acd_agent_counts;
 
+/** The layout of pcrm_acd_agent_counts this header describes; the caller sets it (docs/abi.md). */
+#define PCRM_ACD_AGENT_COUNTS_VERSION 1
+/** A pcrm_acd_agent_counts to pass to the library: its version set, every other field zero. */
+#define PCRM_ACD_AGENT_COUNTS_INIT { .version = PCRM_ACD_AGENT_COUNTS_VERSION }
+
 typedef struct pcrm_acd_agent_stats {
+	unsigned int version; /**< PCRM_ACD_AGENT_STATS_VERSION, set by the caller (PCRM_ACD_AGENT_STATS_INIT) */
 	char agent_id[PCRM_ACD_ID_MAX + 1];
 	pcrm_acd_agent_state state;
 	pcrm_acd_ms state_since;
@@ -541,6 +572,11 @@ typedef struct pcrm_acd_agent_stats {
 	pcrm_acd_agent_counts interval; /**< since the current interval began */
 	pcrm_acd_ms interval_start;
 } pcrm_acd_agent_stats;
+
+/** The layout of pcrm_acd_agent_stats this header describes; the caller sets it (docs/abi.md). */
+#define PCRM_ACD_AGENT_STATS_VERSION 1
+/** A pcrm_acd_agent_stats to pass to the library: its version set, every other field zero. */
+#define PCRM_ACD_AGENT_STATS_INIT { .version = PCRM_ACD_AGENT_STATS_VERSION }
 
 PCRM_EXTERN(int) pcrm_acd_agent_stats_get(pcrm_acd *acd, const char *agent_id,
                                           pcrm_acd_agent_stats *out);
@@ -559,6 +595,7 @@ PCRM_EXTERN(int) pcrm_acd_agent_interval_get(pcrm_acd *acd, const char *agent_id
 
 /** Engine-wide counters. */
 typedef struct pcrm_acd_engine_stats {
+	unsigned int version; /**< PCRM_ACD_ENGINE_STATS_VERSION, set by the caller (PCRM_ACD_ENGINE_STATS_INIT) */
 	size_t agents, agents_logged_in, queues, calls_live, calls_waiting;
 	uint64_t calls_arrived;
 	uint64_t routing_decisions;       /**< offers made (one per agent offered) */
@@ -572,6 +609,11 @@ typedef struct pcrm_acd_engine_stats {
 	uint64_t cdrs_emitted, cdrs_flushed, cdrs_dropped;
 	size_t cdrs_pending;
 } pcrm_acd_engine_stats;
+
+/** The layout of pcrm_acd_engine_stats this header describes; the caller sets it (docs/abi.md). */
+#define PCRM_ACD_ENGINE_STATS_VERSION 1
+/** A pcrm_acd_engine_stats to pass to the library: its version set, every other field zero. */
+#define PCRM_ACD_ENGINE_STATS_INIT { .version = PCRM_ACD_ENGINE_STATS_VERSION }
 
 PCRM_EXTERN(int) pcrm_acd_engine_stats_get(pcrm_acd *acd, pcrm_acd_engine_stats *out);
 
@@ -604,6 +646,12 @@ typedef enum pcrm_acd_event_type {
 } pcrm_acd_event_type;
 
 #define PCRM_ACD_EVENT_VERSION 1
+/**
+ * For an array pcrm_acd_events_poll() fills: `pcrm_acd_event evs[64] =
+ * { PCRM_ACD_EVENT_INIT };` sets the first element's version, which names the
+ * layout of every element (docs/abi.md).
+ */
+#define PCRM_ACD_EVENT_INIT { .version = PCRM_ACD_EVENT_VERSION }
 
 /**
  * One event, a plain value (no pointers) so it can be copied freely.
@@ -661,6 +709,8 @@ PCRM_EXTERN(int) pcrm_acd_set_event_callback(pcrm_acd *acd, pcrm_acd_event_fn fn
  * queue is bounded (event_queue_capacity): when it is full new events are
  * dropped and counted, and an events_lost event reports the count once
  * room returns.  PCRM_EUNSUPPORTED when the engine has no poll queue.
+ * `out[0].version` names the layout of the array (PCRM_ACD_EVENT_INIT);
+ * PCRM_EINVAL when it is not one this library knows.
  */
 PCRM_EXTERN(int) pcrm_acd_events_poll(pcrm_acd *acd, pcrm_acd_event *out, size_t max,
                                       size_t *count, int timeout_ms);

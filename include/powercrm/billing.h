@@ -63,12 +63,20 @@ extern "C" {
  * changes nothing; with another document it is
  * PCRM_ECONFLICT (a published version never changes: publish a new one).
  * Needs PCRM_PERM_TARIFF_WRITE; audited as "tariff.publish".
+ *
+ * A tariff id belongs to the org unit of its first publisher.  The owner and
+ * its ancestors publish base versions; an actor of a unit inside the owner's
+ * subtree publishes an override that applies to its own subtree only, and
+ * only while the newest base version says "overridable": true (a field only
+ * the store reads: pcrm_tariff_load() refuses it as unknown; docs/billing.md).
+ * Anyone else is refused with PCRM_EPERM and nothing is stored.
  */
 PCRM_EXTERN(int) pcrm_tariff_publish(pcrm_ctx *ctx, const pcrm_actor *actor, const char *json);
 
 /**
  * Loads a published tariff: version `version` of `id`, or with `version` 0
- * the newest version in effect on `on`.  PCRM_ENOTFOUND names what is
+ * the newest base version in effect on `on` (a unit's override only by its
+ * number).  PCRM_ENOTFOUND names what is
  * missing.  Free the result with pcrm_tariff_free().
  */
 PCRM_EXTERN(int) pcrm_tariff_fetch(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
@@ -78,12 +86,18 @@ PCRM_EXTERN(int) pcrm_tariff_fetch(pcrm_ctx *ctx, const pcrm_actor *actor, const
 
 /** What a run did.  A plain value. */
 typedef struct pcrm_billing_summary {
+	unsigned int version; /**< PCRM_BILLING_SUMMARY_VERSION, set by the caller (PCRM_BILLING_SUMMARY_INIT) */
 	int64_t accounts;       /**< active accounts in the subtree without a bill for the period */
 	int64_t billed;         /**< bills calculated and stored by this call (posted too with "post") */
 	int64_t already_billed; /**< accounts skipped because they had a current bill for the period */
 	int64_t no_usage;       /**< accounts without any reading in the period (not billed) */
 	pcrm_decimal total;     /**< the sum of the bills stored by this call */
 } pcrm_billing_summary;
+
+/** The layout of pcrm_billing_summary this header describes; the caller sets it (docs/abi.md). */
+#define PCRM_BILLING_SUMMARY_VERSION 1
+/** A pcrm_billing_summary to pass to the library: its version set, every other field zero. */
+#define PCRM_BILLING_SUMMARY_INIT { .version = PCRM_BILLING_SUMMARY_VERSION }
 
 /**
  * Bills one month for the active accounts of active customers in an org
@@ -145,12 +159,18 @@ PCRM_EXTERN(int) pcrm_billing_run(pcrm_ctx *ctx, const pcrm_actor *actor, const 
 
 /** What a call of pcrm_billing_post() did.  A plain value. */
 typedef struct pcrm_billing_post_summary {
+	unsigned int version; /**< PCRM_BILLING_POST_SUMMARY_VERSION, set by the caller (PCRM_BILLING_POST_SUMMARY_INIT) */
 	int64_t bills;          /**< current bills of the month and subtree looked at */
 	int64_t posted;         /**< bills posted to the ledgers by this call */
 	int64_t already_posted; /**< bills the ledger held already (a rerun) */
 	int64_t nothing_owed;   /**< bills with a total of zero: nothing to post, never posted */
 	pcrm_decimal total;     /**< the sum of the bills posted by this call */
 } pcrm_billing_post_summary;
+
+/** The layout of pcrm_billing_post_summary this header describes; the caller sets it (docs/abi.md). */
+#define PCRM_BILLING_POST_SUMMARY_VERSION 1
+/** A pcrm_billing_post_summary to pass to the library: its version set, every other field zero. */
+#define PCRM_BILLING_POST_SUMMARY_INIT { .version = PCRM_BILLING_POST_SUMMARY_VERSION }
 
 /**
  * Posts the stored, current (status "issued"), not yet posted bills of one

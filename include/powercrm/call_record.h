@@ -92,6 +92,7 @@ PCRM_EXTERN(int) pcrm_call_record_sink_write(void *sink, const pcrm_acd_cdr *cdr
 
 /** What a sink did since it was made. */
 typedef struct pcrm_call_record_sink_stats {
+	unsigned int version; /**< PCRM_CALL_RECORD_SINK_STATS_VERSION, set by the caller (PCRM_CALL_RECORD_SINK_STATS_INIT) */
 	uint64_t batches;          /**< batches committed (including those that stored nothing new) */
 	uint64_t stored;           /**< call records written */
 	uint64_t skipped;          /**< CDRs already stored (a re-flushed batch) */
@@ -100,6 +101,11 @@ typedef struct pcrm_call_record_sink_stats {
 	int last_status;           /**< status of the last failure, PCRM_OK when none */
 	char last_error[256];      /**< its message, "" when none */
 } pcrm_call_record_sink_stats;
+
+/** The layout of pcrm_call_record_sink_stats this header describes; the caller sets it (docs/abi.md). */
+#define PCRM_CALL_RECORD_SINK_STATS_VERSION 1
+/** A pcrm_call_record_sink_stats to pass to the library: its version set, every other field zero. */
+#define PCRM_CALL_RECORD_SINK_STATS_INIT { .version = PCRM_CALL_RECORD_SINK_STATS_VERSION }
 
 PCRM_EXTERN(int) pcrm_call_record_sink_stats_get(pcrm_call_record_sink *sink,
                                                  pcrm_call_record_sink_stats *out);

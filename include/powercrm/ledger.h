@@ -123,11 +123,17 @@ PCRM_EXTERN(void) pcrm_ledger_list_free(pcrm_ledger_list *list);
 
 /** An account's standing.  A plain value. */
 typedef struct pcrm_ledger_summary {
+	unsigned int version; /**< PCRM_LEDGER_SUMMARY_VERSION, set by the caller (PCRM_LEDGER_SUMMARY_INIT) */
 	pcrm_decimal balance; /**< sum of the ledger: open - credit */
 	pcrm_decimal open;    /**< sum of the open amounts of open items */
 	pcrm_decimal credit;  /**< unallocated credit */
 	int64_t entries;      /**< number of entries */
 } pcrm_ledger_summary;
+
+/** The layout of pcrm_ledger_summary this header describes; the caller sets it (docs/abi.md). */
+#define PCRM_LEDGER_SUMMARY_VERSION 1
+/** A pcrm_ledger_summary to pass to the library: its version set, every other field zero. */
+#define PCRM_LEDGER_SUMMARY_INIT { .version = PCRM_LEDGER_SUMMARY_VERSION }
 
 /** The standing of an account (zero for an account with no entries). */
 PCRM_EXTERN(int) pcrm_ledger_summary_load(pcrm_ctx *ctx, const pcrm_actor *actor,

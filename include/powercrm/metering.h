@@ -159,7 +159,9 @@ typedef struct pcrm_contract_terms {
 
 /**
  * Reads the contract terms of an account into `out` (zero where the account
- * has none).  PCRM_EINVAL when an argument is NULL.
+ * has none).  The caller sets `out->version` (PCRM_CONTRACT_TERMS_INIT): the
+ * layout it was compiled with (docs/abi.md).  PCRM_EINVAL when an argument is
+ * NULL or the version is not one this library knows.
  */
 PCRM_EXTERN(int) pcrm_account_contract(const pcrm_account *a, pcrm_contract_terms *out);
 
@@ -330,6 +332,7 @@ PCRM_EXTERN(void) pcrm_meter_history_free(pcrm_meter_history *history);
 
 /** One reading of one register, with what it was measured against.  A plain value. */
 typedef struct pcrm_reading {
+	unsigned int version; /**< PCRM_READING_VERSION, set by the caller (PCRM_READING_INIT) */
 	pcrm_register reg;
 	pcrm_time read_at;
 	pcrm_decimal value;       /**< as shown on the display */
@@ -346,6 +349,11 @@ typedef struct pcrm_reading {
 	unsigned int flags;       /**< PCRM_READING_ROLLOVER, PCRM_READING_FINAL */
 	pcrm_time recorded_at;    /**< when it was entered (the context's clock) */
 } pcrm_reading;
+
+/** The layout of pcrm_reading this header describes; the caller sets it (docs/abi.md). */
+#define PCRM_READING_VERSION 1
+/** A pcrm_reading to pass to the library: its version set, every other field zero. */
+#define PCRM_READING_INIT { .version = PCRM_READING_VERSION }
 
 /**
  * Records a reading of register `reg` of meter `meter_no` (in service)

@@ -164,6 +164,7 @@ PCRM_EXTERN(pcrm_tel *) pcrm_sim_tel(pcrm_sim *sim);
 
 /** What the simulated switch did. */
 typedef struct pcrm_sim_stats {
+	unsigned int version; /**< PCRM_SIM_STATS_VERSION, set by the caller (PCRM_SIM_STATS_INIT) */
 	uint64_t calls;              /**< calls that arrived */
 	uint64_t transfers;          /**< blind transfers to another queue */
 	uint64_t abandons;           /**< callers who hung up before an answer */
@@ -180,6 +181,11 @@ typedef struct pcrm_sim_stats {
 	double queued_ns_p99;
 	double queued_ns_max;
 } pcrm_sim_stats;
+
+/** The layout of pcrm_sim_stats this header describes; the caller sets it (docs/abi.md). */
+#define PCRM_SIM_STATS_VERSION 1
+/** A pcrm_sim_stats to pass to the library: its version set, every other field zero. */
+#define PCRM_SIM_STATS_INIT { .version = PCRM_SIM_STATS_VERSION }
 
 PCRM_EXTERN(int) pcrm_sim_stats_get(const pcrm_sim *sim, pcrm_sim_stats *out);
 

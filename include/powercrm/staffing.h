@@ -77,6 +77,7 @@ typedef struct pcrm_queue {
  * With zero calls nobody waits: p_wait 0, service level 1, waits 0.
  */
 typedef struct pcrm_queue_metrics {
+	unsigned int version; /**< PCRM_QUEUE_METRICS_VERSION, set by the caller (PCRM_QUEUE_METRICS_INIT) */
 	double erlangs;            /**< offered load A = calls * aht_s / interval_s */
 	double p_wait;             /**< P(all agents busy on arrival) */
 	double p_abandon;          /**< P(caller abandons) */
@@ -86,6 +87,11 @@ typedef struct pcrm_queue_metrics {
 	double avg_wait_s;         /**< mean wait of all offered calls, seconds */
 	double occupancy;          /**< carried load / agents */
 } pcrm_queue_metrics;
+
+/** The layout of pcrm_queue_metrics this header describes; the caller sets it (docs/abi.md). */
+#define PCRM_QUEUE_METRICS_VERSION 1
+/** A pcrm_queue_metrics to pass to the library: its version set, every other field zero. */
+#define PCRM_QUEUE_METRICS_INIT { .version = PCRM_QUEUE_METRICS_VERSION }
 
 /** Offered load in erlangs: calls * aht_s / interval_s (patience is not checked). */
 PCRM_EXTERN(int) pcrm_erlang_load(const pcrm_queue *queue, double *erlangs);
@@ -168,10 +174,16 @@ typedef struct pcrm_staffing_target {
 
 /** The answer for one interval. */
 typedef struct pcrm_staffing_result {
+	unsigned int version; /**< PCRM_STAFFING_RESULT_VERSION, set by the caller (PCRM_STAFFING_RESULT_INIT) */
 	int agents;                 /**< smallest agent count on the phones meeting every goal */
 	int scheduled;              /**< agents to schedule: ceil(agents / (1 - shrinkage)), exact */
 	pcrm_queue_metrics metrics; /**< the queue's performance with `agents` agents */
 } pcrm_staffing_result;
+
+/** The layout of pcrm_staffing_result this header describes; the caller sets it (docs/abi.md). */
+#define PCRM_STAFFING_RESULT_VERSION 1
+/** A pcrm_staffing_result to pass to the library: its version set, every other field zero. */
+#define PCRM_STAFFING_RESULT_INIT { .version = PCRM_STAFFING_RESULT_VERSION }
 
 /**
  * The smallest number of agents N meeting every goal of `target` for
@@ -207,7 +219,9 @@ typedef struct pcrm_forecast_interval {
  * The staffing curve: pcrm_staffing_required() for each of `count`
  * intervals of `interval_s` seconds (e.g. 48 half-hours of a day), writing
  * `count` results to `out`.  `patience_s` is used by Erlang A targets only.
- * On failure the message names the interval ("interval 17: ...").
+ * On failure the message names the interval ("interval 17: ...").  `out[0].version`
+ * names the layout of the array (`pcrm_staffing_result out[48] =
+ * { PCRM_STAFFING_RESULT_INIT };`, docs/abi.md).
  */
 PCRM_EXTERN(int) pcrm_staffing_curve(const pcrm_forecast_interval *intervals, size_t count,
                                      double interval_s, double patience_s,
@@ -278,12 +292,18 @@ typedef struct pcrm_shift_problem {
 
 /** Summary of a shift plan. */
 typedef struct pcrm_shift_plan {
+	unsigned int version; /**< PCRM_SHIFT_PLAN_VERSION, set by the caller (PCRM_SHIFT_PLAN_INIT) */
 	int64_t cost;     /**< sum of cost * agents over the shifts */
 	int64_t agents;   /**< agents planned, all shifts */
 	int64_t shortage; /**< sum over intervals of max(0, required - staffed) */
 	int64_t surplus;  /**< sum over intervals of max(0, staffed - required) */
 	int optimal;      /**< 1: proven optimal for the objective; 0: heuristic answer */
 } pcrm_shift_plan;
+
+/** The layout of pcrm_shift_plan this header describes; the caller sets it (docs/abi.md). */
+#define PCRM_SHIFT_PLAN_VERSION 1
+/** A pcrm_shift_plan to pass to the library: its version set, every other field zero. */
+#define PCRM_SHIFT_PLAN_INIT { .version = PCRM_SHIFT_PLAN_VERSION }
 
 /**
  * How many agents to put on each shift.  Writes `shift_count` counts to

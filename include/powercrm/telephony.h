@@ -584,6 +584,7 @@ PCRM_EXTERN(int) pcrm_tel_snapshot_call(pcrm_tel *tel, const pcrm_tel_snapshot_c
 
 /** What a re-synchronisation changed. */
 typedef struct pcrm_tel_resync_report {
+	unsigned int version; /**< PCRM_TEL_RESYNC_REPORT_VERSION, set by the caller (PCRM_TEL_RESYNC_REPORT_INIT) */
 	size_t agents_logged_on;      /**< agents the ACD had logged out, now logged on */
 	size_t agents_logged_off;     /**< agents the ACD had logged on and the snapshot did not list */
 	size_t agents_state_changed;  /**< agents put into the reported state */
@@ -592,6 +593,11 @@ typedef struct pcrm_tel_resync_report {
 	size_t calls_ended;           /**< calls known before and absent from the snapshot: cleared */
 	size_t calls_not_restored;    /**< calls of the snapshot that could not be restored (the message of the last one is in pcrm_error_last) */
 } pcrm_tel_resync_report;
+
+/** The layout of pcrm_tel_resync_report this header describes; the caller sets it (docs/abi.md). */
+#define PCRM_TEL_RESYNC_REPORT_VERSION 1
+/** A pcrm_tel_resync_report to pass to the library: its version set, every other field zero. */
+#define PCRM_TEL_RESYNC_REPORT_INIT { .version = PCRM_TEL_RESYNC_REPORT_VERSION }
 
 /**
  * Ends the snapshot and reconciles: agents and calls are brought into the
@@ -608,6 +614,7 @@ PCRM_EXTERN(int) pcrm_tel_snapshot_end(pcrm_tel *tel, pcrm_tel_resync_report *re
 
 /** A call as the adapter tracks it. */
 typedef struct pcrm_tel_call_info {
+	unsigned int version; /**< PCRM_TEL_CALL_INFO_VERSION, set by the caller (PCRM_TEL_CALL_INFO_INIT) */
 	char call_id[PCRM_TEL_ID_MAX + 1];
 	pcrm_tel_call_state state;
 	char device_id[PCRM_TEL_ID_MAX + 1];      /**< the device it alerts at / is connected to / is held at, "" otherwise */
@@ -624,6 +631,11 @@ typedef struct pcrm_tel_call_info {
 	pcrm_acd_ms last_event_at;
 } pcrm_tel_call_info;
 
+/** The layout of pcrm_tel_call_info this header describes; the caller sets it (docs/abi.md). */
+#define PCRM_TEL_CALL_INFO_VERSION 1
+/** A pcrm_tel_call_info to pass to the library: its version set, every other field zero. */
+#define PCRM_TEL_CALL_INFO_INIT { .version = PCRM_TEL_CALL_INFO_VERSION }
+
 PCRM_EXTERN(int) pcrm_tel_call_get(pcrm_tel *tel, const char *call_id, pcrm_tel_call_info *out);
 
 /** The device an agent is logged on at (PCRM_ENOTFOUND when none). */
@@ -632,6 +644,7 @@ PCRM_EXTERN(int) pcrm_tel_agent_device(pcrm_tel *tel, const char *agent_id, char
 
 /** Counters since the runtime was created. */
 typedef struct pcrm_tel_stats {
+	unsigned int version; /**< PCRM_TEL_STATS_VERSION, set by the caller (PCRM_TEL_STATS_INIT) */
 	uint64_t events_accepted;
 	uint64_t events_rejected;                       /**< sum of rejected[] */
 	uint64_t rejected[PCRM_TEL_REJECT_COUNT];       /**< by pcrm_tel_reject; [0] unused */
@@ -644,6 +657,11 @@ typedef struct pcrm_tel_stats {
 	uint64_t resyncs;                               /**< snapshots reconciled */
 	size_t calls_live;                              /**< calls tracked now */
 } pcrm_tel_stats;
+
+/** The layout of pcrm_tel_stats this header describes; the caller sets it (docs/abi.md). */
+#define PCRM_TEL_STATS_VERSION 1
+/** A pcrm_tel_stats to pass to the library: its version set, every other field zero. */
+#define PCRM_TEL_STATS_INIT { .version = PCRM_TEL_STATS_VERSION }
 
 PCRM_EXTERN(int) pcrm_tel_stats_get(pcrm_tel *tel, pcrm_tel_stats *out);
 

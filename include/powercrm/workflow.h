@@ -65,14 +65,22 @@ PCRM_EXTERN(int) pcrm_workflow_check(const char *json, const char *calendar_json
 /**
  * Stores a definition as the newest version of its name (the document's
  * "name") and writes that version to *version (may be NULL).  A document
- * identical to the newest version (with the same calendar) stores nothing
- * and gives that version.  Needs PCRM_PERM_ORG_WRITE; audited.
+ * identical to the newest version of the same scope (with the same
+ * calendar) stores nothing and gives that version.  Needs
+ * PCRM_PERM_ORG_WRITE; audited.
+ *
+ * A name belongs to the org unit of its first definer.  The owner and its
+ * ancestors define base versions; an actor of a unit inside the owner's
+ * subtree defines an override for its own subtree, only while the newest
+ * base version says "overridable": true (docs/workflow-format.md,
+ * "Versions"); anyone else is refused with PCRM_EPERM and nothing is stored.
  */
 PCRM_EXTERN(int) pcrm_workflow_define(pcrm_ctx *ctx, const pcrm_actor *actor, const char *json,
                                       const char *calendar_json, int *version);
 
 /**
- * Loads version `version` of workflow `name` (0 = the newest).  Needs
+ * Loads version `version` of workflow `name` (0 = the newest base version,
+ * not a unit's override).  Needs
  * PCRM_PERM_ARCHIVE_READ.  Free with pcrm_workflow_free().
  */
 PCRM_EXTERN(int) pcrm_workflow_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *name,

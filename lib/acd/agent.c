@@ -10,6 +10,7 @@
 
 #include "acd_internal.h"
 #include "core/error.h"
+#include "core/out_version.h"
 
 static const char *const state_names[] = {
 	"logged_out", "ready", "not_ready", "reserved", "talking", "held", "wrap_up",
@@ -433,10 +434,14 @@ int pcrm_acd_agent_get(pcrm_acd *acd, const char *agent_id, pcrm_acd_agent_info 
 
 	if (!acd || !out)
 		return pcrm__error(PCRM_EINVAL, "%s: missing", acd ? "out" : "acd");
+	int rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_ACD_AGENT_INFO);
+	if (rc)
+		return rc;
 	acd_enter(acd);
 	if (!(a = acd_agent_find(acd, agent_id)))
 		return acd_leave(acd, pcrm_error_last_status());
 	memset(out, 0, sizeof(*out));
+	out->version = PCRM_ACD_AGENT_INFO_VERSION;
 	acd_copy_id(out->agent_id, a->id);
 	out->state = a->state;
 	acd_copy_id(out->reason, a->reason);

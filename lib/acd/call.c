@@ -9,6 +9,7 @@
 
 #include "acd_internal.h"
 #include "core/error.h"
+#include "core/out_version.h"
 
 static const char *const call_state_names[] = { "waiting", "offered", "talking", "held" };
 
@@ -609,10 +610,14 @@ int pcrm_acd_call_get(pcrm_acd *acd, const char *call_id, pcrm_acd_call_info *ou
 
 	if (!acd || !out)
 		return pcrm__error(PCRM_EINVAL, "%s: missing", acd ? "out" : "acd");
+	int rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_ACD_CALL_INFO);
+	if (rc)
+		return rc;
 	acd_enter(acd);
 	if (!(c = acd_call_find(acd, call_id)))
 		return acd_leave(acd, pcrm_error_last_status());
 	memset(out, 0, sizeof(*out));
+	out->version = PCRM_ACD_CALL_INFO_VERSION;
 	acd_copy_id(out->call_id, c->id);
 	acd_copy_id(out->queue_id, c->queue->id);
 	struct acd_agent *a = c->agent ? c->agent : c->noffered ? c->offered[0] : NULL;

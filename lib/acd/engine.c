@@ -9,6 +9,7 @@
 
 #include "acd_internal.h"
 #include "core/error.h"
+#include "core/out_version.h"
 
 static pcrm_acd_ms system_clock(void *userdata)
 {
@@ -281,8 +282,12 @@ int pcrm_acd_engine_stats_get(pcrm_acd *acd, pcrm_acd_engine_stats *out)
 {
 	if (!acd || !out)
 		return pcrm__error(PCRM_EINVAL, "%s: missing", acd ? "out" : "acd");
+	int rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_ACD_ENGINE_STATS);
+	if (rc)
+		return rc;
 	acd_enter(acd);
 	*out = acd->counters;
+	out->version = PCRM_ACD_ENGINE_STATS_VERSION;
 	out->agents = acd->nagents;
 	out->queues = acd->nqueues;
 	out->calls_live = acd->calls_live;

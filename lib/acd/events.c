@@ -16,6 +16,7 @@
 
 #include "acd_internal.h"
 #include "core/error.h"
+#include "core/out_version.h"
 
 static const char *const type_names[] = {
 	NULL, "call_queued", "call_offered", "offer_withdrawn", "offer_missed",
@@ -196,6 +197,10 @@ int pcrm_acd_events_poll(pcrm_acd *acd, pcrm_acd_event *out, size_t max, size_t 
 		return pcrm__error(PCRM_EINVAL, "%s: missing", !acd ? "acd" : !count ? "count" : "out");
 	if (timeout_ms < 0 || timeout_ms > 3600000)
 		return pcrm__error(PCRM_EINVAL, "timeout_ms: %d is not 0..3600000", timeout_ms);
+	/* A caller's array: out[0]'s version is the layout of every element (docs/abi.md). */
+	int rc = max ? PCRM__OUT_VERSION_CHECK("out[0]", &out[0], PCRM_ACD_EVENT) : PCRM_OK;
+	if (rc)
+		return rc;
 	*count = 0;
 	if (!acd->ring_cap)
 		return pcrm__error(PCRM_EUNSUPPORTED, "events_poll: the engine has no poll queue "

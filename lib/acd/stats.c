@@ -11,6 +11,7 @@
 
 #include "acd_internal.h"
 #include "core/error.h"
+#include "core/out_version.h"
 
 static size_t ring_slot(size_t *head, size_t *count)
 {
@@ -127,10 +128,14 @@ int pcrm_acd_queue_stats_get(pcrm_acd *acd, const char *queue_id, pcrm_acd_queue
 
 	if (!acd || !out)
 		return pcrm__error(PCRM_EINVAL, "%s: missing", acd ? "out" : "acd");
+	int rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_ACD_QUEUE_STATS);
+	if (rc)
+		return rc;
 	acd_enter(acd);
 	if (!(q = queue_find(acd, queue_id)))
 		return acd_leave(acd, pcrm_error_last_status());
 	memset(out, 0, sizeof(*out));
+	out->version = PCRM_ACD_QUEUE_STATS_VERSION;
 	acd_copy_id(out->queue_id, q->id);
 	out->waiting = q->waiting.count;
 	struct acd_call *oldest = acd_heap_top(&q->waiting);
@@ -147,6 +152,7 @@ int pcrm_acd_queue_stats_get(pcrm_acd *acd, const char *queue_id, pcrm_acd_queue
 	out->interval = *acd_queue_interval(acd, q);
 	acd_queue_counts_finish(&out->total);
 	acd_queue_counts_finish(&out->interval);
+	out->total.version = out->interval.version = PCRM_ACD_QUEUE_COUNTS_VERSION;
 	out->interval_start = acd->interval_start;
 	return acd_leave(acd, PCRM_OK);
 }
@@ -157,11 +163,15 @@ int pcrm_acd_agent_stats_get(pcrm_acd *acd, const char *agent_id, pcrm_acd_agent
 
 	if (!acd || !out)
 		return pcrm__error(PCRM_EINVAL, "%s: missing", acd ? "out" : "acd");
+	int rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_ACD_AGENT_STATS);
+	if (rc)
+		return rc;
 	acd_enter(acd);
 	if (!(a = acd_agent_find(acd, agent_id)))
 		return acd_leave(acd, pcrm_error_last_status());
 	acd_agent_account(acd, a);
 	memset(out, 0, sizeof(*out));
+	out->version = PCRM_ACD_AGENT_STATS_VERSION;
 	acd_copy_id(out->agent_id, a->id);
 	out->state = a->state;
 	out->state_since = a->state_since;
@@ -169,6 +179,7 @@ int pcrm_acd_agent_stats_get(pcrm_acd *acd, const char *agent_id, pcrm_acd_agent
 	out->interval = a->interval;
 	acd_agent_counts_finish(&out->total);
 	acd_agent_counts_finish(&out->interval);
+	out->total.version = out->interval.version = PCRM_ACD_AGENT_COUNTS_VERSION;
 	out->interval_start = acd->interval_start;
 	return acd_leave(acd, PCRM_OK);
 }
@@ -191,6 +202,8 @@ int pcrm_acd_queue_interval_get(pcrm_acd *acd, const char *queue_id, size_t inde
 
 	if (!acd || !out)
 		return pcrm__error(PCRM_EINVAL, "%s: missing", acd ? "out" : "acd");
+	if ((rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_ACD_QUEUE_COUNTS)))
+		return rc;
 	acd_enter(acd);
 	if (!(q = queue_find(acd, queue_id)))
 		return acd_leave(acd, pcrm_error_last_status());
@@ -198,6 +211,7 @@ int pcrm_acd_queue_interval_get(pcrm_acd *acd, const char *queue_id, size_t inde
 	if ((rc = hist_index(q->hist.head, q->hist.count, index, &slot)) < 0)
 		return acd_leave(acd, rc);
 	*out = q->hist.counts[slot];
+	out->version = PCRM_ACD_QUEUE_COUNTS_VERSION;
 	acd_queue_counts_finish(out);
 	if (start)
 		*start = q->hist.start[slot];
@@ -213,6 +227,8 @@ int pcrm_acd_agent_interval_get(pcrm_acd *acd, const char *agent_id, size_t inde
 
 	if (!acd || !out)
 		return pcrm__error(PCRM_EINVAL, "%s: missing", acd ? "out" : "acd");
+	if ((rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_ACD_AGENT_COUNTS)))
+		return rc;
 	acd_enter(acd);
 	if (!(a = acd_agent_find(acd, agent_id)))
 		return acd_leave(acd, pcrm_error_last_status());
@@ -220,6 +236,7 @@ int pcrm_acd_agent_interval_get(pcrm_acd *acd, const char *agent_id, size_t inde
 	if ((rc = hist_index(a->hist.head, a->hist.count, index, &slot)) < 0)
 		return acd_leave(acd, rc);
 	*out = a->hist.counts[slot];
+	out->version = PCRM_ACD_AGENT_COUNTS_VERSION;
 	acd_agent_counts_finish(out);
 	if (start)
 		*start = a->hist.start[slot];

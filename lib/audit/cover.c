@@ -46,6 +46,38 @@ static const struct covered_type covered[] = {
 	  "due_day, energy, total, replaces, doc, created_at, created_by FROM bill "
 	  "WHERE bill_no = $1",
 	  0, 14 },
+	/* the bills of one billing-run batch (bill.batch, migration 23), minus their status */
+	{ "bill_batch",
+	  "SELECT bill_no, customer_no, account_no, period, tariff_id, tariff_version, issue_day, "
+	  "due_day, energy, total, replaces, doc, created_at, created_by FROM bill "
+	  "WHERE batch = $1 ORDER BY bill_no",
+	  0, 14 },
+	/*
+	 * A contact, minus its sealed text (caller number, summary, cipher): a
+	 * reseal and an erasure change those under the customer's entry, and the
+	 * cipher is authenticated by AES-GCM with the contact id.
+	 */
+	{ "contact",
+	  "SELECT customer_no, id, at, channel, direction, agent, duration_seconds, business_code, "
+	  "work_order_id, recorded_by, recorded_at FROM contact WHERE id = $1",
+	  0, 11 },
+	/* every version of a tariff id, each published with an entry of the id */
+	{ "tariff",
+	  "SELECT version, tariff_id, effective_from, effective_to, doc, doc_hash, published_at, "
+	  "published_by, owner_unit, scope_unit FROM tariff_version WHERE tariff_id = $1 "
+	  "ORDER BY version",
+	  0, 10 },
+	/*
+	 * A meter's readings up to the newest reading time (a final reading of a
+	 * removal or replacement comes later, under the metering point's entry),
+	 * minus the account, which moves with the metering point.
+	 */
+	{ "meter",
+	  "SELECT read_at, installation_id, reg, seq, customer_no, mp_no, meter_no, value, previous, "
+	  "previous_at, multiplier, energy, flags, recorded_at FROM meter_reading "
+	  "WHERE meter_no = $1 AND read_at <= CAST($2 AS BIGINT) "
+	  "ORDER BY read_at, installation_id, reg, seq",
+	  1, 14 },
 	/* an account's ledger: every entry up to the bound */
 	{ "account",
 	  "SELECT seq, entry_key, kind, ref, amount, balance, credit, business_day, posted_at, "

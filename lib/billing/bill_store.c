@@ -25,6 +25,7 @@
 static const char *const bill_columns[] = {
 	"customer_no", "bill_no", "account_no", "period", "status", "tariff_id", "tariff_version",
 	"issue_day", "due_day", "energy", "total", "replaces", "doc", "created_at", "created_by",
+	"batch",
 };
 #define BILL_COLUMNS ((int)(sizeof(bill_columns) / sizeof(bill_columns[0])))
 
@@ -67,14 +68,15 @@ int pcrm__bill_insert(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm_
 	v[12] = PCRM_SQL_S(doc);
 	v[13] = PCRM_SQL_I(pcrm_ctx_now(ctx));
 	v[14] = PCRM_SQL_S(actor->operator_id);
+	v[15] = PCRM_SQL_S(meta->batch);
 	if (bulk)
 		rc = pcrm__store_bulk_row(ctx->store, v);
 	else
 		rc = pcrm__store_exec(ctx->store,
 		                      "INSERT INTO bill (customer_no, bill_no, account_no, period, status, "
 		                      "tariff_id, tariff_version, issue_day, due_day, energy, total, "
-		                      "replaces, doc, created_at, created_by) VALUES ($1, $2, $3, $4, $5, "
-		                      "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+		                      "replaces, doc, created_at, created_by, batch) VALUES ($1, $2, $3, "
+		                      "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
 		                      v, BILL_COLUMNS, NULL);
 	free(doc);
 	if (rc == PCRM_EDUPLICATE)

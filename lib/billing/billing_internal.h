@@ -16,6 +16,8 @@ struct pcrm_rows;
 /** Longest code (account, customer, tariff id) and bill number. */
 #define PCRM__BILL_CODE_MAX 64
 #define PCRM__BILL_NO_MAX 96
+/** Longest org unit path ("/37/3701/370102/..."), with its NUL. */
+#define PCRM__ORG_PATH_MAX 160
 
 /** A month: "2026-10" with its first and last day and the instants bounding its readings. */
 struct pcrm__month {
@@ -40,6 +42,7 @@ struct pcrm__bill_subject {
 	int household_size;
 	int low_income;
 	pcrm_contract_terms terms; /* migration 9's columns of `account` */
+	char org_path[PCRM__ORG_PATH_MAX]; /* its org unit's path (a run's tariff overrides) */
 };
 
 /* ---- contract terms (contract_load.c) ---- */
@@ -148,9 +151,33 @@ int pcrm__bill_compute_for(const pcrm_tariff *tariff, const struct pcrm__bill_su
 
 /* ---- tariff versions (tariff_store.c) ---- */
 
-/** pcrm_tariff_fetch() without the permission check. */
+/** pcrm_tariff_fetch() without the permission check (version 0: the base version in effect). */
 int pcrm__tariff_fetch(pcrm_ctx *ctx, const char *id, int64_t version, pcrm_date on,
                        pcrm_tariff **out);
+
+/** One version of a tariff a run may bill with, and the subtree it applies to. */
+struct pcrm__tariff_choice {
+	pcrm_tariff *tariff;
+	char *scope_path; /* the overriding unit's org path; NULL for the base version (first) */
+};
+
+/**
+ * The versions of tariff `id` in effect on `on`: the base version first
+ * (PCRM_ENOTFOUND without one), then the newest override of every unit that
+ * has one (docs/security.md, "Tariff and definition ownership").  Free with
+ * pcrm__tariff_choices_free().
+ */
+int pcrm__tariff_fetch_choices(pcrm_ctx *ctx, const char *id, pcrm_date on,
+                               struct pcrm__tariff_choice **out, size_t *count);
+void pcrm__tariff_choices_free(struct pcrm__tariff_choice *c, size_t n);
+
+/**
+ * The most specific of `n` choices for an account whose customer's org unit
+ * has path `org_path`: the override of the deepest unit on the path, else
+ * the base version.
+ */
+const pcrm_tariff *pcrm__tariff_choose(const struct pcrm__tariff_choice *c, size_t n,
+                                       const char *org_path);
 
 /* ---- stored bills (bill_store.c) ---- */
 
@@ -159,6 +186,7 @@ struct pcrm__bill_meta {
 	const char *bill_no;
 	const char *replaces;      /* NULL for a run's bill */
 	pcrm_date issue_date, due_date;
+	const char *batch; /* the run's batch (its audit entry's object id); NULL for a correction */
 };
 
 /**

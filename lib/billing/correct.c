@@ -133,7 +133,7 @@ static int void_old(struct correction *c)
 static int write_correction(struct correction *c)
 {
 	struct pcrm__bill_meta meta = { c->bill_no, c->old->bill_no, c->old->issue_date,
-		                        c->old->due_date };
+		                        c->old->due_date, NULL };
 	char total[PCRM_DECIMAL_STRING_MAX];
 	json_t *summary;
 	int rc = next_bill_no(c);

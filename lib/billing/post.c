@@ -24,6 +24,7 @@
 #include "billing_internal.h"
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/out_version.h"
 #include "ledger/ledger_internal.h"
 #include "org/org_internal.h"
 #include "store/store.h"
@@ -105,7 +106,7 @@ static int load_batch(struct post *p, const char *after, size_t *n)
 /* The posting request of a stored bill: the very one the run posts (pcrm__bill_request()). */
 static json_t *request_of(const struct post *p, const struct post_bill *b)
 {
-	struct pcrm__bill_meta meta = { b->bill_no, NULL, b->issue_date, b->due_date };
+	struct pcrm__bill_meta meta = { b->bill_no, NULL, b->issue_date, b->due_date, NULL };
 	return pcrm__bill_request(&p->spec.month, &meta, b->total);
 }
 
@@ -251,8 +252,11 @@ int pcrm_billing_post(pcrm_ctx *ctx, const pcrm_actor *actor, const char *spec,
 	p.ctx = ctx;
 	p.actor = actor;
 	p.summary.total = pcrm_decimal_make(0, 2);
+	p.summary.version = PCRM_BILLING_POST_SUMMARY_VERSION;
+	if (out && (rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_BILLING_POST_SUMMARY)))
+		return rc;
 	if (out)
-		memset(out, 0, sizeof(*out));
+		*out = (pcrm_billing_post_summary)PCRM_BILLING_POST_SUMMARY_INIT;
 	if (!ctx)
 		return pcrm__error(PCRM_EINVAL, "ctx: is NULL");
 	rc = pcrm__billing_spec_load(ctx, spec, keys, &p.spec);

@@ -19,8 +19,10 @@
 #include "billing_internal.h"
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/out_version.h"
 #include "core/text.h"
 #include "core/json_doc.h"
+#include "core/uuid.h"
 #include "ledger/ledger_internal.h"
 #include "org/org_internal.h"
 #include "store/store.h"
@@ -32,7 +34,8 @@
 
 struct run_tariff {
 	const char *usage_class;
-	pcrm_tariff *tariff;
+	struct pcrm__tariff_choice *choices; /* the base version first, then units' overrides */
+	size_t nchoices;
 };
 
 struct run {
@@ -63,7 +66,7 @@ struct run {
 static void run_clear(struct run *r)
 {
 	for (size_t i = 0; i < r->ntariffs; i++)
-		pcrm_tariff_free(r->tariffs[i].tariff);
+		pcrm__tariff_choices_free(r->tariffs[i].choices, r->tariffs[i].nchoices);
 	free(r->subjects);
 	free(r->usage);
 	free(r->bills);
@@ -83,6 +86,21 @@ static int spec_date(json_t *spec, const char *key, pcrm_date *out)
 	return rc;
 }
 
+/* Notes a tariff that reads earlier bills; refuses one that ends inside the month. */
+static int check_tariff(struct run *r, const char *path, const char *id, const pcrm_tariff *t)
+{
+	pcrm_date to = pcrm_tariff_effective_to(t);
+
+	if (pcrm__tariff_uses_year_to_date(t, r->month.first.month == 12))
+		r->year_to_date = 1;
+	if (pcrm_date_is_valid(to) && pcrm_date_to_days(to) < pcrm_date_to_days(r->month.last))
+		return pcrm__error(PCRM_EINVAL,
+		                   "%s: tariff \"%s\" version %lld ends on %04d-%02d-%02d, inside %s",
+		                   path, id, (long long)pcrm_tariff_version(t), to.year, to.month,
+		                   to.day, r->month.text);
+	return PCRM_OK;
+}
+
 static int load_tariffs(struct run *r, json_t *map)
 {
 	const char *usage_class;
@@ -96,29 +114,21 @@ static int load_tariffs(struct run *r, json_t *map)
 		rc = pcrm__error(PCRM_EINVAL, "tariffs: more than %d usage classes", MAX_CLASSES);
 	json_object_foreach(map, usage_class, id) {
 		struct run_tariff *t = &r->tariffs[r->ntariffs];
-		pcrm_date to;
 		if (rc != PCRM_OK)
 			break;
 		snprintf(path, sizeof(path), "tariffs.%.64s", usage_class);
 		rc = pcrm__json_expect(path, id, JSON_STRING, "a tariff id");
 		if (rc == PCRM_OK)
-			rc = pcrm__tariff_fetch(r->ctx, json_string_value(id), 0, r->month.first,
-			                        &t->tariff);
+			rc = pcrm__tariff_fetch_choices(r->ctx, json_string_value(id), r->month.first,
+			                                &t->choices, &t->nchoices);
 		if (rc != PCRM_OK) {
 			pcrm__error_prefix("%s", path);
 			break;
 		}
 		t->usage_class = usage_class;
 		r->ntariffs++;
-		if (pcrm__tariff_uses_year_to_date(t->tariff, r->month.first.month == 12))
-			r->year_to_date = 1;
-		to = pcrm_tariff_effective_to(t->tariff);
-		if (pcrm_date_is_valid(to) && pcrm_date_to_days(to) < pcrm_date_to_days(r->month.last))
-			rc = pcrm__error(PCRM_EINVAL,
-			                 "%s: tariff \"%s\" version %lld ends on %04d-%02d-%02d, inside %s",
-			                 path, json_string_value(id),
-			                 (long long)pcrm_tariff_version(t->tariff), to.year, to.month,
-			                 to.day, r->month.text);
+		for (size_t k = 0; k < t->nchoices && rc == PCRM_OK; k++)
+			rc = check_tariff(r, path, json_string_value(id), t->choices[k].tariff);
 	}
 	return rc;
 }
@@ -192,18 +202,26 @@ static int parse_spec(struct run *r, const char *text)
 
 /* ---- one batch ---- */
 
-/* The last bill's tariff is tried first: a batch's accounts are mostly of one usage class. */
-static const pcrm_tariff *tariff_for(struct run *r, const char *usage_class)
+/*
+ * The last bill's tariff is tried first: a batch's accounts are mostly of
+ * one usage class.  Of its versions, the most specific for the account's
+ * org unit: a unit's override, else the base version.
+ */
+static const pcrm_tariff *tariff_for(struct run *r, const struct pcrm__bill_subject *s)
 {
+	const struct run_tariff *t = NULL;
+
 	if (r->last_tariff < r->ntariffs &&
-	    strcmp(r->tariffs[r->last_tariff].usage_class, usage_class) == 0)
-		return r->tariffs[r->last_tariff].tariff;
-	for (size_t i = 0; i < r->ntariffs; i++)
-		if (strcmp(r->tariffs[i].usage_class, usage_class) == 0) {
+	    strcmp(r->tariffs[r->last_tariff].usage_class, s->usage_class) == 0)
+		t = &r->tariffs[r->last_tariff];
+	for (size_t i = 0; !t && i < r->ntariffs; i++)
+		if (strcmp(r->tariffs[i].usage_class, s->usage_class) == 0) {
 			r->last_tariff = i;
-			return r->tariffs[i].tariff;
+			t = &r->tariffs[i];
 		}
-	return NULL;
+	if (!t)
+		return NULL;
+	return pcrm__tariff_choose(t->choices, t->nchoices, s->org_path);
 }
 
 /*
@@ -245,7 +263,7 @@ static const struct pcrm__account_usage *usage_for(struct run *r, const char *ac
  */
 #define SUBJECTS_FROM                                                                        \
 	"SELECT a.account_no, a.customer_no, a.usage_class, a.household_size, a.low_income, "     \
-	PCRM__CONTRACT_COLUMNS " FROM account a JOIN org_unit o ON o.code = a.org_unit WHERE "
+	PCRM__CONTRACT_COLUMNS ", o.path FROM account a JOIN org_unit o ON o.code = a.org_unit WHERE "
 #define SUBJECTS_WHERE                                                                       \
 	" AND a.account_no > $2 AND a.status = 'active' AND a.customer_status = 'active' "
 #define SUBJECTS_SQL(in_subtree)                                                             \
@@ -286,6 +304,8 @@ static int load_subjects(struct run *r, const char *after, size_t *n)
 		s->household_size = (int)pcrm__rows_int(rows, 3);
 		s->low_income = pcrm__rows_int(rows, 4) != 0;
 		rc = pcrm__contract_read(rows, 5, s->account_no, &s->terms);
+		pcrm__text_copy(s->org_path, sizeof(s->org_path),
+		                pcrm__rows_text(rows, 5 + PCRM__CONTRACT_NCOLUMNS));
 	}
 	pcrm__rows_free(rows);
 	return rc < 0 ? rc : PCRM_OK;
@@ -319,7 +339,7 @@ static int compute_bill(struct run *r, size_t i)
 	bill_no(r->bill_nos[i], s->account_no, r->month.text);
 	if (!u)
 		return PCRM_OK;
-	t = tariff_for(r, s->usage_class);
+	t = tariff_for(r, s);
 	if (!t)
 		return pcrm__error(PCRM_EINVAL,
 		                   "account \"%s\": tariffs names no tariff for usage class \"%s\"",
@@ -335,7 +355,7 @@ static int post_bulk(struct run *r, size_t n)
 	int rc = lb ? PCRM_OK : pcrm__error_oom();
 
 	for (size_t i = 0; i < n && rc == PCRM_OK; i++) {
-		struct pcrm__bill_meta meta = { r->bill_nos[i], NULL, r->issue_date, r->due_date };
+		struct pcrm__bill_meta meta = { r->bill_nos[i], NULL, r->issue_date, r->due_date, NULL };
 		if (!r->bills[i] || pcrm_decimal_sign(pcrm_bill_total(r->bills[i])) <= 0)
 			continue;
 		lb[k].customer_no = r->subjects[i].customer_no;
@@ -371,7 +391,7 @@ static int post_each(struct run *r, size_t n)
 {
 	int rc = pcrm__ledger_lock_accounts(r->ctx, r, n, account_to_post);
 	for (size_t i = 0; i < n && rc == PCRM_OK; i++) {
-		struct pcrm__bill_meta meta = { r->bill_nos[i], NULL, r->issue_date, r->due_date };
+		struct pcrm__bill_meta meta = { r->bill_nos[i], NULL, r->issue_date, r->due_date, NULL };
 		if (!r->bills[i])
 			continue;
 		rc = pcrm__bill_post(r->ctx, r->actor, &r->subjects[i], &r->month, &meta, r->bills[i]);
@@ -379,17 +399,26 @@ static int post_each(struct run *r, size_t n)
 	return rc;
 }
 
+/*
+ * Writes the batch's bills and its one audit entry.  The entry's object is
+ * the batch (a fresh id written on each of its bills), so the entry commits
+ * to the after-image of exactly these bills (lib/audit/cover.c).
+ */
 static int write_batch(struct run *r, size_t n, int one_by_one, int64_t *billed,
                        pcrm_decimal *total)
 {
+	char batch[PCRM_UUID_STRING_LEN + 1];
 	json_t *summary;
 	int rc = pcrm__bill_bulk_begin(r->ctx);
+
+	pcrm__uuid_new(batch);
 
 	r->usage_next = 0;
 	*billed = 0;
 	*total = pcrm_decimal_make(0, 2);
 	for (size_t i = 0; i < n && rc == PCRM_OK; i++) {
-		struct pcrm__bill_meta meta = { r->bill_nos[i], NULL, r->issue_date, r->due_date };
+		struct pcrm__bill_meta meta = { r->bill_nos[i], NULL, r->issue_date, r->due_date,
+			                        batch };
 		if (!r->bills[i] && (rc = compute_bill(r, i)) != PCRM_OK)
 			break;
 		if (!r->bills[i])
@@ -416,7 +445,7 @@ static int write_batch(struct run *r, size_t n, int one_by_one, int64_t *billed,
 	                    r->org_unit, "bills", (json_int_t)*billed, "first",
 	                    r->subjects[0].account_no, "last", r->subjects[n - 1].account_no,
 	                    "posted", r->post);
-	rc = pcrm__audit_append(r->ctx, r->actor, "billing.run", "org_unit", r->org_unit, summary);
+	rc = pcrm__audit_append(r->ctx, r->actor, "billing.run", "bill_batch", batch, summary);
 	json_decref(summary);
 	return rc;
 }
@@ -556,8 +585,11 @@ int pcrm_billing_run(pcrm_ctx *ctx, const pcrm_actor *actor, const char *spec,
 	r.ctx = ctx;
 	r.actor = actor;
 	r.summary.total = pcrm_decimal_make(0, 2); /* money: "0.00", not "0" */
+	r.summary.version = PCRM_BILLING_SUMMARY_VERSION;
+	if (out && (rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_BILLING_SUMMARY)))
+		return rc;
 	if (out)
-		memset(out, 0, sizeof(*out));
+		*out = (pcrm_billing_summary)PCRM_BILLING_SUMMARY_INIT;
 	if (!ctx)
 		return pcrm__error(PCRM_EINVAL, "ctx: is NULL");
 	rc = parse_spec(&r, spec);

@@ -20,6 +20,7 @@
 #include "call_record_internal.h"
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/out_version.h"
 #include "core/uuid.h"
 #include "customer/contact_internal.h"
 #include "customer/customer_internal.h"
@@ -190,9 +191,13 @@ int pcrm_call_record_sink_stats_get(pcrm_call_record_sink *sink, pcrm_call_recor
 {
 	if (!sink || !out)
 		return pcrm__error(PCRM_EINVAL, "%s: is NULL", sink ? "out" : "sink");
+	int rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_CALL_RECORD_SINK_STATS);
+	if (rc)
+		return rc;
 	pthread_mutex_lock(&sink->lock);
 	*out = sink->stats;
 	pthread_mutex_unlock(&sink->lock);
+	out->version = PCRM_CALL_RECORD_SINK_STATS_VERSION;
 	return PCRM_OK;
 }
 

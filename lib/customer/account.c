@@ -8,6 +8,7 @@
 
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/out_version.h"
 #include "customer_internal.h"
 #include "metering_internal.h"
 #include "store/store.h"
@@ -156,6 +157,10 @@ int pcrm_account_contract(const pcrm_account *a, pcrm_contract_terms *out)
 
 	if (!a || !out)
 		return pcrm__error(PCRM_EINVAL, "%s: is NULL", a ? "out" : "account");
+	int rc = out->version < 0 ? pcrm__error(PCRM_EINVAL, "out.version: %d is negative", out->version)
+	                          : PCRM__OUT_VERSION_CHECK("out", out, PCRM_CONTRACT_TERMS);
+	if (rc)
+		return rc;
 	for (int i = 0; i < PCRM__CONTRACT_TERM_COUNT; i++)
 		text[i] = pcrm__record_str(rec(a), pcrm__contract_term_names[i]);
 	return pcrm__contract_terms_parse(text, out);

@@ -274,7 +274,7 @@ static int record_final(pcrm_ctx *ctx, const struct pcrm__installation *inst,
                         pcrm_time at, json_t *finals)
 {
 	char path[48], text[PCRM_DECIMAL_STRING_MAX];
-	pcrm_reading reading;
+	pcrm_reading reading = PCRM_READING_INIT;
 	pcrm_sql_value p[3];
 	int rc;
 

@@ -13,6 +13,7 @@
 #include "audit/audit.h"
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/out_version.h"
 #include "metering_internal.h"
 #include "store/store.h"
 
@@ -217,11 +218,13 @@ int pcrm_reading_record(pcrm_ctx *ctx, const pcrm_actor *actor, const char *mete
                         unsigned int flags, pcrm_reading *out)
 {
 	struct pcrm__installation inst;
-	pcrm_reading reading;
+	pcrm_reading reading = PCRM_READING_INIT;
 	char when[40];
 	int found = 0;
 	int rc = check_args(ctx, actor, meter_no, reg, value, read_at, flags);
 
+	if (rc == PCRM_OK && out)
+		rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_READING);
 	if (rc == PCRM_OK)
 		rc = pcrm__installation_latest(ctx, 1, meter_no, &inst, &found);
 	if (rc == PCRM_OK && !found)
@@ -237,7 +240,9 @@ int pcrm_reading_record(pcrm_ctx *ctx, const pcrm_actor *actor, const char *mete
 	if (rc == PCRM_OK)
 		rc = pcrm__store_finish(ctx->store, record_locked(ctx, actor, &inst, reg, value, read_at,
 		                                                  flags, &reading));
-	if (rc == PCRM_OK && out)
+	if (rc == PCRM_OK && out) {
 		*out = reading;
+		out->version = PCRM_READING_VERSION;
+	}
 	return rc;
 }

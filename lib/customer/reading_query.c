@@ -12,6 +12,7 @@
 
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/out_version.h"
 #include "metering_internal.h"
 #include "org/org_internal.h"
 #include "store/store.h"
@@ -56,6 +57,7 @@ static int check_period(const pcrm_actor *actor, const char *name, const char *k
 /* Columns: reg, read_at, value, previous, previous_at, multiplier, energy, flags, recorded_at. */
 static int reading_from_row(pcrm_rows *rows, pcrm_reading *r)
 {
+	r->version = PCRM_READING_VERSION;
 	int rc = pcrm_register_parse(pcrm__rows_text(rows, 0), &r->reg);
 	if (rc != PCRM_OK)
 		return pcrm__error(PCRM_ESTORE, "stored reading has an unknown register");

@@ -11,6 +11,7 @@
 #include "audit/audit.h"
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/out_version.h"
 #include "core/uuid.h"
 #include "ledger_internal.h"
 #include "org/org_internal.h"
@@ -106,13 +107,16 @@ int pcrm_ledger_summary_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char 
 	static const char open[] =
 		"SELECT open_amount FROM ledger_item WHERE account_no = $1 AND status = 'open'";
 	struct pcrm__ledger_account acct;
-	pcrm_ledger_summary s;
+	pcrm_ledger_summary s = PCRM_LEDGER_SUMMARY_INIT;
 	pcrm_rows *rows;
 	int rc;
 
 	rc = readable_account(ctx, actor, account_no, out, &acct);
+	if (rc == PCRM_OK)
+		rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_LEDGER_SUMMARY);
 	if (rc != PCRM_OK)
 		return rc;
+	s.version = PCRM_LEDGER_SUMMARY_VERSION;
 	s.balance = s.open = s.credit = pcrm_decimal_make(0, 2);
 	s.entries = 0;
 	pcrm_sql_value p[1] = { PCRM_SQL_S(acct.account_no) };

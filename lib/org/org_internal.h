@@ -80,4 +80,28 @@ int pcrm__authorize_object_with_home(pcrm_ctx *ctx, const pcrm_actor *actor,
 int pcrm__authorize_found(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permission,
                           const char *kind, const char *key, int lookup_rc, const char *owner_org);
 
+/** What is stored of a shared document id (a tariff, a workflow definition), for publishing. */
+struct pcrm__published {
+	const char *kind; /* "tariff", "workflow": the audit object type */
+	const char *id;
+	pcrm_permission permission; /* what publishing needs */
+	int exists;                 /* some version of the id is stored */
+	const char *owner;          /* its owner unit; NULL: stored before ownership (the top) */
+	int overridable;            /* the newest base version allows overrides */
+};
+
+/**
+ * Whether the actor, already authorised for p->permission in its own unit,
+ * may publish a version of p->id, and as what (lib/org/publish.c): a base
+ * version (*override 0: the actor's unit is the owner or an ancestor, or the
+ * id is new) or an override for the actor's own subtree (*override 1: the
+ * actor's unit lies inside the owner's subtree and the newest base version
+ * is overridable).  Otherwise PCRM_EPERM, one message whoever the owner,
+ * the true reason audited.  Call it before the publishing transaction (a
+ * denial's audit entry must commit), and inside it check that what was
+ * stored of the id is still the same (PCRM_ERETRY otherwise).
+ */
+int pcrm__publish_scope(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__published *p,
+                        int *override);
+
 #endif

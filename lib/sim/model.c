@@ -314,7 +314,7 @@ static void agent_event(pcrm_sim *s, struct sim_agent *a, pcrm_tel_event_type ty
 static int on_wrap_end(pcrm_sim *s, const struct sim_ev *e)
 {
 	struct sim_agent *a = &s->agents[e->obj];
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	char id[24];
 	sim_call_id(id, sizeof(id), e->aux);
 	/* only if the ACD's own wrap-up timer has not ended it already */
@@ -351,7 +351,7 @@ static int on_logoff(pcrm_sim *s, size_t ai)
 	struct sim_agent *a = &s->agents[ai];
 	if (!a->on_duty || !a->leaving)
 		return PCRM_OK;
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	int rc = pcrm_acd_agent_get(s->acd, a->id, &info);
 	if (rc)
 		return rc;

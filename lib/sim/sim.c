@@ -11,6 +11,7 @@
 
 #include "sim_internal.h"
 #include "core/error.h"
+#include "core/out_version.h"
 
 static pcrm_acd_ms sim_clock(void *ud)
 {
@@ -65,7 +66,7 @@ static int check_queue(pcrm_sim *s, size_t i)
 		                   PCRM_SIM_QUEUE_VERSION);
 	if (!q->queue_id || strlen(q->queue_id) > PCRM_ACD_ID_MAX)
 		return pcrm__error(PCRM_EINVAL, "queues[%zu].queue_id: missing or too long", i);
-	pcrm_acd_queue_stats st;
+	pcrm_acd_queue_stats st = PCRM_ACD_QUEUE_STATS_INIT;
 	if (pcrm_acd_queue_stats_get(s->acd, q->queue_id, &st) != PCRM_OK)
 		return pcrm__error(PCRM_ENOTFOUND, "queues[%zu].queue_id: \"%s\" is not an ACD queue",
 		                   i, q->queue_id);
@@ -121,7 +122,7 @@ distributions:
 static int check_agent(pcrm_sim *s, size_t i)
 {
 	const pcrm_sim_agent *a = &s->cfg.agents[i];
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	if (!a->agent_id || strlen(a->agent_id) > PCRM_ACD_ID_MAX)
 		return pcrm__error(PCRM_EINVAL, "agents[%zu].agent_id: missing or too long", i);
 	if (pcrm_acd_agent_get(s->acd, a->agent_id, &info) != PCRM_OK)
@@ -330,7 +331,7 @@ static int arm_start(pcrm_sim *s)
  */
 static int flush_cdrs(pcrm_sim *s)
 {
-	pcrm_acd_engine_stats es;
+	pcrm_acd_engine_stats es = PCRM_ACD_ENGINE_STATS_INIT;
 	int rc = pcrm_acd_engine_stats_get(s->acd, &es);
 	if (rc == PCRM_OK && es.cdrs_pending)
 		rc = pcrm_acd_cdr_flush(s->acd, NULL);
@@ -400,7 +401,11 @@ int pcrm_sim_stats_get(const pcrm_sim *s, pcrm_sim_stats *out)
 {
 	if (!s || !out)
 		return pcrm__error(PCRM_EINVAL, "pcrm_sim_stats_get: sim and out are required");
+	int rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_SIM_STATS);
+	if (rc)
+		return rc;
 	*out = s->stats;
+	out->version = PCRM_SIM_STATS_VERSION;
 	if (s->cfg.measure_latency && s->stats.events_fed) {
 		out->feed_ns_mean = s->feed_ns_sum / (double)s->stats.events_fed;
 		out->queued_ns_p50 = hist_quantile(s, 0.50);

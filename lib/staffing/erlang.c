@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "core/error.h"
+#include "core/out_version.h"
 #include "staffing_internal.h"
 
 /* ln 2 (M_LN2 is not part of C11). */
@@ -208,6 +209,8 @@ int pcrm_erlang_c_metrics(const pcrm_queue *queue, int agents, double target_s,
 		return rc;
 	if (out == NULL)
 		return pcrm__error(PCRM_EINVAL, "out: NULL");
+	if ((rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_QUEUE_METRICS)) < 0)
+		return rc;
 	if ((rc = queue_load(queue, &a)) < 0)
 		return rc;
 	pcrm__erlang_c_fill(a, agents, pcrm__erlang_b(a, agents), queue->aht_s, target_s, out);
@@ -379,6 +382,8 @@ int pcrm_erlang_a_metrics(const pcrm_queue *queue, int agents, double target_s,
 		return rc;
 	if (out == NULL)
 		return pcrm__error(PCRM_EINVAL, "out: NULL");
+	if ((rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_QUEUE_METRICS)) < 0)
+		return rc;
 	if ((rc = queue_load(queue, &a)) < 0)
 		return rc;
 	pcrm__erlang_a_fill(a, agents, pcrm__erlang_b(a, agents), queue->aht_s,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/out_version.h"
 #include "staffing_internal.h"
 
 static int check_interval(const pcrm_forecast_interval *f, const char *what, size_t i)
@@ -32,6 +33,9 @@ int pcrm_staffing_curve(const pcrm_forecast_interval *intervals, size_t count,
 		return pcrm__error(PCRM_EINVAL, "out: NULL");
 	if ((rc = pcrm__staff_check("interval_s", interval_s, 1)) < 0)
 		return rc;
+	/* An array: out[0]'s version is the layout of every element (docs/abi.md). */
+	if (count > 0 && (rc = PCRM__OUT_VERSION_CHECK("out[0]", &out[0], PCRM_STAFFING_RESULT)) < 0)
+		return rc;
 	/* Validate everything before writing anything. */
 	for (size_t i = 0; i < count; i++)
 		if ((rc = check_interval(&intervals[i], "interval", i)) < 0)
@@ -44,6 +48,7 @@ int pcrm_staffing_curve(const pcrm_forecast_interval *intervals, size_t count,
 		 * gives the same (idle) answer. */
 		q.aht_s = intervals[i].calls > 0.0 ? intervals[i].aht_s : 1.0;
 		q.patience_s = patience_s;
+		out[i].version = out[0].version;
 		if ((rc = pcrm_staffing_required(&q, target, &out[i])) < 0) {
 			pcrm__error_prefix("interval %zu", i);
 			return rc;

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "core/error.h"
+#include "core/out_version.h"
 #include "staffing_internal.h"
 
 static int check_fraction(const char *name, double v, int allow_one)
@@ -154,7 +155,7 @@ static int eval_a(double a, int n, const pcrm_queue *q, const pcrm_staffing_targ
 static int search_a(double a, const pcrm_queue *q, const pcrm_staffing_target *t,
                     int *agents, pcrm_queue_metrics *m)
 {
-	pcrm_queue_metrics probe;
+	pcrm_queue_metrics probe = PCRM_QUEUE_METRICS_INIT;
 	int lo, hi;
 
 	if (eval_a(a, 0, q, t, m)) {
@@ -186,7 +187,7 @@ static int search_a(double a, const pcrm_queue *q, const pcrm_staffing_target *t
 int pcrm_staffing_required(const pcrm_queue *queue, const pcrm_staffing_target *target,
                            pcrm_staffing_result *out)
 {
-	pcrm_staffing_result r;
+	pcrm_staffing_result r = PCRM_STAFFING_RESULT_INIT;
 	double a = 0.0;
 	int rc;
 
@@ -196,6 +197,8 @@ int pcrm_staffing_required(const pcrm_queue *queue, const pcrm_staffing_target *
 		return rc;
 	if (out == NULL)
 		return pcrm__error(PCRM_EINVAL, "out: NULL");
+	if ((rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_STAFFING_RESULT)) < 0)
+		return rc;
 	if (a <= 0.0) {
 		/* No calls, nobody needed: the metrics of an idle queue. */
 		r.agents = 0;
@@ -207,6 +210,8 @@ int pcrm_staffing_required(const pcrm_queue *queue, const pcrm_staffing_target *
 	}
 	if (rc < 0 || (rc = shrink(r.agents, target->shrinkage, &r.scheduled)) < 0)
 		return rc;
+	r.version = PCRM_STAFFING_RESULT_VERSION;
+	r.metrics.version = PCRM_QUEUE_METRICS_VERSION;
 	*out = r;
 	return PCRM_OK;
 }

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/out_version.h"
 #include "mcf.h"
 #include "staffing_internal.h"
 
@@ -382,7 +383,7 @@ typedef struct search {
 /* Evaluates the crossing counts now in s->x: the rest exactly. */
 static int try_crossing(search *s)
 {
-	pcrm_shift_plan sum;
+	pcrm_shift_plan sum = PCRM_SHIFT_PLAN_INIT;
 	int ok, rc;
 
 	if ((rc = solve_linear(s->p, s->cut, s->base, s->fixed, s->x, &ok)) < 0 || !ok)
@@ -667,7 +668,7 @@ static int plan_solve(const plan *p, search *s, int *optimal)
 	} else {
 		/* Heuristic start, then for contiguous shifts the crossing descent. */
 		heuristic(p, s->x, s->staff);
-		pcrm_shift_plan sum;
+		pcrm_shift_plan sum = PCRM_SHIFT_PLAN_INIT;
 		if ((rc = evaluate(p, s->x, s->staff, &sum)) == PCRM_OK && fits_limits(p, s->staff)) {
 			s->found = 1;
 			s->best_value = value_of(p, &sum);
@@ -685,7 +686,7 @@ int pcrm_staffing_shift_plan(const pcrm_shift_problem *problem, int *counts, int
 {
 	plan p;
 	search s;
-	pcrm_shift_plan sum;
+	pcrm_shift_plan sum = PCRM_SHIFT_PLAN_INIT;
 	int rc, optimal = 0;
 
 	if ((rc = check_problem(problem)) < 0)
@@ -694,6 +695,8 @@ int pcrm_staffing_shift_plan(const pcrm_shift_problem *problem, int *counts, int
 		return pcrm__error(PCRM_EINVAL, "counts: NULL");
 	if (out == NULL)
 		return pcrm__error(PCRM_EINVAL, "plan: NULL");
+	if ((rc = PCRM__OUT_VERSION_CHECK("plan", out, PCRM_SHIFT_PLAN)) < 0)
+		return rc;
 	memset(&s, 0, sizeof(s));
 	if ((rc = build(&p, problem)) < 0)
 		goto out;
@@ -720,6 +723,7 @@ int pcrm_staffing_shift_plan(const pcrm_shift_problem *problem, int *counts, int
 	if ((rc = evaluate(&p, s.best, s.staff, &sum)) < 0)
 		goto out;
 	sum.optimal = optimal;
+	sum.version = PCRM_SHIFT_PLAN_VERSION;
 	memcpy(counts, s.best, sizeof(int) * p.n);
 	if (staffed != NULL)
 		for (size_t t = 0; t < p.m; t++)

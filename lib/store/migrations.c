@@ -103,6 +103,26 @@ struct migration {
 };
 
 /*
+ * Migration 23: shared documents belong to org units (lib/org/publish.c).
+ * owner_unit is the unit of the first publisher of a tariff id or workflow
+ * name, the same on every version; NULL for versions stored before, which
+ * belong to the top of the tree.  scope_unit is NULL for a base version and
+ * names the unit whose subtree an override applies to.  bill.batch names
+ * the billing-run batch that wrote a bill (NULL for corrections and bills
+ * written before), the object of the batch's audit entry.  The indexes let
+ * verification digest a contact by its id and a batch's bills without
+ * scanning their tables (lib/audit/cover.c).
+ */
+static const char ownership[] =
+	"ALTER TABLE tariff_version ADD COLUMN owner_unit TEXT;"
+	"ALTER TABLE tariff_version ADD COLUMN scope_unit TEXT;"
+	"ALTER TABLE workflow_def ADD COLUMN owner_unit TEXT;"
+	"ALTER TABLE workflow_def ADD COLUMN scope_unit TEXT;"
+	"CREATE INDEX contact_by_id ON contact (id);"
+	"ALTER TABLE bill ADD COLUMN batch TEXT;"
+	"CREATE INDEX bill_by_batch ON bill (batch) WHERE batch IS NOT NULL;";
+
+/*
  * Migration 21: the audit log becomes one chain per city (lib/audit/chain.c).
  * Every existing entry keeps its values, and so its hash, and becomes the
  * chain "(legacy)" (chain_seq = seq), verified with the v1 hash as before;
@@ -235,6 +255,8 @@ static const struct migration migrations[] = {
 	{ 21, "audit log partitioned into chains per city, after-image digests", audit_chains, NULL },
 	{ 22, "complaint review returns; notifications addressed to a role and level",
 	  pcrm__schema_complaint_review, pcrm__schema_workflow_notification_roles },
+	{ 23, "tariffs and workflow definitions owned by org units, with overrides; bills by run batch",
+	  ownership, NULL },
 	{ 24, "data key versions; complaint caller numbers sealed",
 	  pcrm__schema_pii_keys, pcrm__schema_complaint_caller },
 };

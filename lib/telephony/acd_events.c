@@ -113,7 +113,7 @@ static void on_offered(pcrm_tel *tel, const pcrm_acd_event *ev)
 	/* The switch will not ring the agent: undo the reservation the ACD's way. */
 	pthread_mutex_lock(&tel->lock);
 	tel->stats.routes_failed++;
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	if (pcrm_acd_agent_get(tel->acd, d.agent, &info) == PCRM_OK &&
 	    info.state == PCRM_ACD_RESERVED && strcmp(info.call_id, d.call) == 0)
 		pcrm_acd_call_decline(tel->acd, d.call, d.agent);

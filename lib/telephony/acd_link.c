@@ -27,7 +27,7 @@ int tel_acd_offered_to(pcrm_tel *tel, const struct tel_call *call, const char *d
                        const char **agent)
 {
 	const char *who = tel_device_agent(tel, device);
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	*agent = who;
 	if (!who || !tel_acd_has(call) || pcrm_acd_agent_get(tel->acd, who, &info))
 		return 0;

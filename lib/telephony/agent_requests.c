@@ -125,7 +125,7 @@ static int supervise(pcrm_tel *tel, const pcrm_actor *actor, const char *agent_i
 {
 	const char *what = "supervise";
 	char dev[TEL_ID_SIZE], sup_dev[TEL_ID_SIZE];
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	int rc;
 	if ((rc = tel_check_id(what, "agent_id", agent_id, 1)))
 		return rc;

@@ -87,6 +87,7 @@ void tel_calls_free(pcrm_tel *tel)
 void tel_call_info_fill(pcrm_tel *tel, const struct tel_call *call, pcrm_tel_call_info *out)
 {
 	memset(out, 0, sizeof(*out));
+	out->version = PCRM_TEL_CALL_INFO_VERSION;
 	tel_copy(out->call_id, sizeof(out->call_id), call->id);
 	out->state = call->state;
 	tel_copy(out->device_id, sizeof(out->device_id), call->device);

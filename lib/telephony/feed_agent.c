@@ -30,7 +30,7 @@ static int on_logged_on(pcrm_tel *tel, const pcrm_tel_event *ev)
 		return tel_reject(tel, PCRM_TEL_REJECT_OUT_OF_ORDER, PCRM_ESTATE,
 		                  "event agent_logged_on: agent %s is still logged on at device %s",
 		                  ev->agent_id, where);
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	int rc = pcrm_acd_agent_get(tel->acd, ev->agent_id, &info);
 	if (rc)
 		return rc; /* an agent the ACD does not know */
@@ -65,7 +65,7 @@ int tel_feed_agent(pcrm_tel *tel, const pcrm_tel_event *ev)
 	if (ev->type == PCRM_TEL_EV_AGENT_LOGGED_ON)
 		return on_logged_on(tel, ev);
 	const char *agent;
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	int rc = agent_at(tel, ev, &agent);
 	if (rc || (rc = pcrm_acd_agent_get(tel->acd, agent, &info)))
 		return rc;

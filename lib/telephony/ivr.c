@@ -35,7 +35,7 @@ void tel_ivr_free(struct tel_ivr *ivr)
 
 static int queue_exists(pcrm_tel *tel, const char *path, const char *id)
 {
-	pcrm_acd_queue_stats st;
+	pcrm_acd_queue_stats st = PCRM_ACD_QUEUE_STATS_INIT;
 	char q[PCRM_QUOTE_SIZE];
 	if (pcrm_acd_queue_stats_get(tel->acd, id, &st) == PCRM_OK)
 		return PCRM_OK;
@@ -297,7 +297,7 @@ void tel_ivr_apply_customer(const pcrm_tel *tel, struct tel_route_plan *plan,
 	int vip = found->vip_level < 0 ? 0 : found->vip_level > 5 ? 5 : found->vip_level;
 	if (ivr && ivr->vip_priority[vip] > plan->priority)
 		plan->priority = ivr->vip_priority[vip];
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	/* an account manager who is not an agent of this ACD cannot be waited for */
 	if (ivr && ivr->preferred_wait_s > 0 && !tel_empty(found->account_manager) &&
 	    pcrm_acd_agent_get(tel->acd, found->account_manager, &info) == PCRM_OK) {

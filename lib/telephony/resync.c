@@ -25,6 +25,7 @@
 
 #include "tel_internal.h"
 #include "core/error.h"
+#include "core/out_version.h"
 #include "core/vec.h"
 
 struct snap_agent {
@@ -183,7 +184,7 @@ static void bind_agents(pcrm_tel *tel, struct tel_snapshot *s, pcrm_tel_resync_r
 		const char *there = tel_device_agent(tel, a->device);
 		if (there && strcmp(there, a->id) != 0)
 			tel_device_unbind(tel, a->device);
-		pcrm_acd_agent_info info;
+		pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 		if (pcrm_acd_agent_get(tel->acd, a->id, &info))
 			continue; /* not an agent of this ACD: the error stays for the caller */
 		if (!tel_device_agent(tel, a->device) && tel_device_bind(tel, a->device, a->id))
@@ -261,7 +262,7 @@ static struct tel_call *track(pcrm_tel *tel, const struct snap_call *sc)
 static int place_at_agent(pcrm_tel *tel, struct tel_call *c, const struct snap_call *sc)
 {
 	const char *agent = tel_device_agent(tel, sc->device);
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	struct tel_route_plan plan;
 	c->state = sc->state;
 	tel_copy(c->device, sizeof(c->device), sc->device);
@@ -348,7 +349,7 @@ static void set_agent_states(pcrm_tel *tel, struct tel_snapshot *s, pcrm_tel_res
 {
 	for (size_t i = 0; i < s->agents.count; i++) {
 		struct snap_agent *a = s->agents.items[i];
-		pcrm_acd_agent_info info;
+		pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 		if (pcrm_acd_agent_get(tel->acd, a->id, &info))
 			continue;
 		int rc = -1;
@@ -404,10 +405,17 @@ static void log_off_missing(pcrm_tel *tel, struct tel_snapshot *s, pcrm_tel_resy
 
 int pcrm_tel_snapshot_end(pcrm_tel *tel, pcrm_tel_resync_report *report)
 {
-	pcrm_tel_resync_report r;
+	pcrm_tel_resync_report r = PCRM_TEL_RESYNC_REPORT_INIT;
 	memset(&r, 0, sizeof(r));
 	if (!tel)
 		return pcrm__error(PCRM_EINVAL, "snapshot_end: tel: missing");
+	if (report) {
+		int vrc = PCRM__OUT_VERSION_CHECK("snapshot_end: report", report,
+		                                  PCRM_TEL_RESYNC_REPORT);
+		if (vrc)
+			return vrc;
+	}
+	r.version = PCRM_TEL_RESYNC_REPORT_VERSION;
 	tel_enter();
 	pthread_mutex_lock(&tel->lock);
 	struct tel_snapshot *s = tel->snapshot;

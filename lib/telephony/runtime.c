@@ -8,6 +8,7 @@
 
 #include "tel_internal.h"
 #include "core/error.h"
+#include "core/out_version.h"
 
 /*
  * How many library calls of any pcrm_tel this thread is inside.  Requests the
@@ -195,8 +196,12 @@ int pcrm_tel_stats_get(pcrm_tel *tel, pcrm_tel_stats *out)
 {
 	if (!tel || !out)
 		return pcrm__error(PCRM_EINVAL, "%s: missing", tel ? "out" : "tel");
+	int rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_TEL_STATS);
+	if (rc)
+		return rc;
 	pthread_mutex_lock(&tel->lock);
 	*out = tel->stats;
+	out->version = PCRM_TEL_STATS_VERSION;
 	out->calls_live = tel->calls.count;
 	pthread_mutex_unlock(&tel->lock);
 	return PCRM_OK;
@@ -207,9 +212,11 @@ int pcrm_tel_call_get(pcrm_tel *tel, const char *call_id, pcrm_tel_call_info *ou
 	if (!tel || !out || tel_empty(call_id))
 		return pcrm__error(PCRM_EINVAL, "%s: missing",
 		                   !tel ? "tel" : !out ? "out" : "call_id");
+	int rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_TEL_CALL_INFO);
+	if (rc)
+		return rc;
 	pthread_mutex_lock(&tel->lock);
 	struct tel_call *call = tel_call_find(tel, call_id);
-	int rc = PCRM_OK;
 	if (call)
 		tel_call_info_fill(tel, call, out);
 	else

@@ -807,7 +807,7 @@ static int parse_top(pcrm_workflow *wf)
 {
 	static const char *const keys[] = { "name", "title", "description", "sources", "limit",
 		                            "states", "transitions", "clocks", "reopen", "suspension",
-		                            "close_with_master", NULL };
+		                            "close_with_master", "overridable", NULL };
 	json_t *states, *trs, *title;
 	int rc = check_keys(wf->doc, "definition", keys);
 
@@ -822,6 +822,8 @@ static int parse_top(pcrm_workflow *wf)
 		rc = pcrm__error(PCRM_EINVAL, "description: must be a string");
 	if (rc == PCRM_OK)
 		rc = check_sources(json_object_get(wf->doc, "sources"));
+	if (rc == PCRM_OK)
+		rc = get_bool(wf->doc, "overridable", "overridable", &wf->overridable);
 	if (rc == PCRM_OK)
 		rc = parse_limit(json_object_get(wf->doc, "limit"), "limit", &wf->process);
 	if (rc != PCRM_OK)

@@ -78,13 +78,34 @@ int pcrm__workflow_count_cached(pcrm_ctx *ctx)
 	return c ? (int)c->n : 0;
 }
 
+/* The newest base version (an override applies to its unit's subtree only). */
 static int newest_version(pcrm_ctx *ctx, const char *name, int *version)
 {
-	static const char sql[] =
-		"SELECT version FROM workflow_def WHERE name = $1 ORDER BY version DESC LIMIT 1";
+	static const char sql[] = "SELECT version FROM workflow_def WHERE name = $1 "
+	                          "AND scope_unit IS NULL ORDER BY version DESC LIMIT 1";
 	pcrm_sql_value p[1] = { PCRM_SQL_S(name) };
 	int64_t v = 0;
 	int rc = pcrm__store_query_int(ctx->store, sql, p, 1, &v);
+	if (rc == PCRM_ENOTFOUND)
+		rc = pcrm__error(PCRM_ENOTFOUND, "workflow \"%.64s\" does not exist", name);
+	*version = (int)v;
+	return rc;
+}
+
+/*
+ * The version a work order of `org_unit` opens with: the newest override of
+ * the deepest unit on the org unit's path, else the newest base version.
+ */
+static int version_for(pcrm_ctx *ctx, const char *name, const char *org_unit, int *version)
+{
+	static const char sql[] =
+		"SELECT d.version FROM org_unit u JOIN workflow_def d ON d.name = $1 "
+		"LEFT JOIN org_unit s ON s.code = d.scope_unit WHERE u.code = $2 "
+		"AND (d.scope_unit IS NULL OR substr(u.path, 1, length(s.path)) = s.path) "
+		"ORDER BY COALESCE(length(s.path), 0) DESC, d.version DESC LIMIT 1";
+	pcrm_sql_value p[2] = { PCRM_SQL_S(name), PCRM_SQL_S(org_unit) };
+	int64_t v = 0;
+	int rc = pcrm__store_query_int(ctx->store, sql, p, 2, &v);
 	if (rc == PCRM_ENOTFOUND)
 		rc = pcrm__error(PCRM_ENOTFOUND, "workflow \"%.64s\" does not exist", name);
 	*version = (int)v;
@@ -139,39 +160,116 @@ int pcrm__workflow_load(pcrm_ctx *ctx, const char *name, int version, pcrm_workf
 	return load(ctx, name, version, 1, out);
 }
 
-/* The newest version's texts, to skip storing an identical document again. */
-static int newest_same(pcrm_ctx *ctx, const pcrm_workflow *wf, int *version)
+int pcrm__workflow_load_for(pcrm_ctx *ctx, const char *name, const char *org_unit,
+                            pcrm_workflow **out)
 {
+	int version = 0, rc = version_for(ctx, name, org_unit, &version);
+	*out = NULL;
+	return rc == PCRM_OK ? load(ctx, name, version, 1, out) : rc;
+}
+
+/* What is stored of a name: its owner and whether its newest base version allows overrides. */
+struct def_owner {
+	int exists, has_owner, overridable;
+	char owner[64];
+};
+
+static int read_owner(pcrm_ctx *ctx, const char *name, struct def_owner *o)
+{
+	static const char sql[] = "SELECT owner_unit, version FROM workflow_def WHERE name = $1 "
+	                          "AND scope_unit IS NULL ORDER BY version DESC LIMIT 1";
+	pcrm_sql_value p[1] = { PCRM_SQL_S(name) };
+	pcrm_workflow *wf = NULL;
+	pcrm_rows *rows = NULL;
+	int version = 0, rc;
+
+	memset(o, 0, sizeof(*o));
+	rc = pcrm__store_query(ctx->store, sql, p, 1, &rows);
+	if (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
+		o->exists = 1;
+		o->has_owner = pcrm__rows_text(rows, 0) != NULL;
+		if (o->has_owner)
+			snprintf(o->owner, sizeof(o->owner), "%s", pcrm__rows_text(rows, 0));
+		version = (int)pcrm__rows_int(rows, 1);
+	}
+	pcrm__rows_free(rows);
+	if (rc < 0 || !o->exists)
+		return rc < 0 ? rc : PCRM_OK;
+	rc = pcrm__workflow_load(ctx, name, version, &wf);
+	if (rc == PCRM_OK)
+		o->overridable = wf->overridable;
+	pcrm_workflow_free(wf);
+	return rc;
+}
+
+static int same_owner(const struct def_owner *a, const struct def_owner *b)
+{
+	return a->exists == b->exists && a->has_owner == b->has_owner &&
+	       a->overridable == b->overridable && strcmp(a->owner, b->owner) == 0;
+}
+
+/*
+ * The newest version of the same scope (the base versions, or the actor's
+ * unit's overrides) as *same (0: none), negative when its texts are wf's:
+ * storing an identical document again stores nothing.  *next is the number
+ * a new version gets: one above every version of the name, whatever its
+ * scope, since work orders name (name, version).
+ */
+static int newest_same(pcrm_ctx *ctx, const pcrm_workflow *wf, const char *scope, int *same,
+                       int *next)
+{
+	static const char base_sql[] = "SELECT version FROM workflow_def WHERE name = $1 "
+	                               "AND scope_unit IS NULL ORDER BY version DESC LIMIT 1";
+	static const char scope_sql[] = "SELECT version FROM workflow_def WHERE name = $1 "
+	                                "AND scope_unit = $2 ORDER BY version DESC LIMIT 1";
+	static const char max_sql[] =
+		"SELECT COALESCE(MAX(version), 0) FROM workflow_def WHERE name = $1";
+	pcrm_sql_value p[2] = { PCRM_SQL_S(wf->name), PCRM_SQL_S(scope) };
 	pcrm_workflow *old = NULL;
-	int rc = pcrm__workflow_load(ctx, wf->name, 0, &old);
-	*version = 0;
+	int64_t v = 0, max = 0;
+	int rc = pcrm__store_query_int(ctx->store, scope ? scope_sql : base_sql, p, scope ? 2 : 1, &v);
+
+	*same = 0;
 	if (rc == PCRM_ENOTFOUND) {
 		pcrm_error_clear();
-		return PCRM_OK;
+		v = 0;
+		rc = PCRM_OK;
 	}
+	if (rc == PCRM_OK)
+		rc = pcrm__store_query_int(ctx->store, max_sql, p, 1, &max);
+	*next = (int)max + 1;
+	if (rc != PCRM_OK || v == 0)
+		return rc;
+	rc = pcrm__workflow_load(ctx, wf->name, (int)v, &old);
 	if (rc != PCRM_OK)
 		return rc;
 	if (strcmp(old->text, wf->text) == 0 &&
 	    ((!old->calendar_text && !wf->calendar_text) ||
 	     (old->calendar_text && wf->calendar_text &&
 	      strcmp(old->calendar_text, wf->calendar_text) == 0)))
-		*version = -old->version; /* same document: negative marks "exists" */
+		*same = -old->version; /* same document: negative marks "exists" */
 	else
-		*version = old->version;
+		*same = old->version;
 	pcrm_workflow_free(old);
 	return PCRM_OK;
 }
 
-static int insert_def(pcrm_ctx *ctx, const pcrm_actor *actor, const pcrm_workflow *wf, int version)
+static int insert_def(pcrm_ctx *ctx, const pcrm_actor *actor, const pcrm_workflow *wf, int version,
+                      const struct def_owner *owner, const char *scope)
 {
 	static const char sql[] = "INSERT INTO workflow_def (name, version, doc, calendar, "
-	                          "created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
-	pcrm_sql_value p[6] = { PCRM_SQL_S(wf->name), PCRM_SQL_I(version), PCRM_SQL_S(wf->text),
+	                          "created_by, created_at, owner_unit, scope_unit) "
+	                          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+	/* the owner stays the first definer's unit; before ownership (NULL) it stays the top */
+	pcrm_sql_value p[8] = { PCRM_SQL_S(wf->name), PCRM_SQL_I(version), PCRM_SQL_S(wf->text),
 		                PCRM_SQL_S(wf->calendar_text), PCRM_SQL_S(actor->operator_id),
-		                PCRM_SQL_I(pcrm_ctx_now(ctx)) };
+		                PCRM_SQL_I(pcrm_ctx_now(ctx)),
+		                !owner->exists ? PCRM_SQL_S(actor->org_unit) :
+		                owner->has_owner ? PCRM_SQL_S(owner->owner) : PCRM_SQL_NUL,
+		                PCRM_SQL_S(scope) };
 	json_t *summary;
 	char id[PCRM__WF_NAME_MAX + 16];
-	int rc = pcrm__store_exec(ctx->store, sql, p, 6, NULL);
+	int rc = pcrm__store_exec(ctx->store, sql, p, 8, NULL);
 	if (rc == PCRM_EDUPLICATE) /* another process stored this version first */
 		return pcrm__error(PCRM_ERETRY, "workflow \"%s\" version %d was defined meanwhile: "
 		                                "retry", wf->name, version);
@@ -180,8 +278,9 @@ static int insert_def(pcrm_ctx *ctx, const pcrm_actor *actor, const pcrm_workflo
 	/* until this transaction commits, what it reads of this name must not be cached */
 	if (cache_of(ctx))
 		((struct wf_cache *)ctx->workflow_cache)->defined_in = ctx->store->tx_serial;
-	summary = json_pack("{s:s, s:i, s:I, s:b}", "name", wf->name, "version", version,
-	                    "states", (json_int_t)wf->nstates, "calendar", wf->calendar != NULL);
+	summary = json_pack("{s:s, s:i, s:I, s:b, s:s?}", "name", wf->name, "version", version,
+	                    "states", (json_int_t)wf->nstates, "calendar", wf->calendar != NULL,
+	                    "override_for", scope);
 	if (!summary)
 		return pcrm__error_oom();
 	snprintf(id, sizeof(id), "%s/%d", wf->name, version);
@@ -190,11 +289,37 @@ static int insert_def(pcrm_ctx *ctx, const pcrm_actor *actor, const pcrm_workflo
 	return rc;
 }
 
+/* Inside the transaction: ownership still as checked, then the next version unless unchanged. */
+static int define_locked(pcrm_ctx *ctx, const pcrm_actor *actor, const pcrm_workflow *wf,
+                         const struct def_owner *checked, const char *scope, int *stored)
+{
+	struct def_owner now;
+	int same = 0, next = 0;
+	int rc = read_owner(ctx, wf->name, &now);
+
+	if (rc == PCRM_OK && !same_owner(&now, checked))
+		rc = pcrm__error(PCRM_ERETRY, "workflow \"%s\" was defined meanwhile: retry", wf->name);
+	/* read inside the transaction: two definers get versions n and n+1, or a retry */
+	if (rc == PCRM_OK)
+		rc = newest_same(ctx, wf, scope, &same, &next);
+	if (rc == PCRM_OK && same < 0) {
+		*stored = -same;
+		return PCRM_OK;
+	}
+	if (rc == PCRM_OK)
+		rc = insert_def(ctx, actor, wf, next, checked, scope);
+	if (rc == PCRM_OK)
+		*stored = next;
+	return rc;
+}
+
 int pcrm_workflow_define(pcrm_ctx *ctx, const pcrm_actor *actor, const char *json,
                          const char *calendar_json, int *version)
 {
+	struct pcrm__published pub;
+	struct def_owner owner;
 	pcrm_workflow *wf = NULL;
-	int newest = 0, rc;
+	int stored = 0, override = 0, rc;
 
 	rc = pcrm_actor_validate(actor);
 	if (rc == PCRM_OK)
@@ -202,16 +327,21 @@ int pcrm_workflow_define(pcrm_ctx *ctx, const pcrm_actor *actor, const char *jso
 	if (rc == PCRM_OK)
 		rc = pcrm_authorize(ctx, actor, PCRM_PERM_ORG_WRITE, NULL);
 	if (rc == PCRM_OK)
-		rc = pcrm__store_begin(ctx->store);
+		rc = read_owner(ctx, wf->name, &owner);
 	if (rc == PCRM_OK) {
-		/* read inside the transaction: two definers get versions n and n+1, or a retry */
-		rc = newest_same(ctx, wf, &newest);
-		if (rc == PCRM_OK && newest >= 0)
-			rc = insert_def(ctx, actor, wf, ++newest);
-		rc = pcrm__store_finish(ctx->store, rc);
+		pub = (struct pcrm__published){ "workflow", wf->name, PCRM_PERM_ORG_WRITE, owner.exists,
+			                        owner.has_owner ? owner.owner : NULL,
+			                        owner.overridable };
+		rc = pcrm__publish_scope(ctx, actor, &pub, &override);
 	}
+	if (rc == PCRM_OK)
+		rc = pcrm__store_begin(ctx->store);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_finish(ctx->store,
+		                        define_locked(ctx, actor, wf, &owner,
+		                                      override ? actor->org_unit : NULL, &stored));
 	if (rc == PCRM_OK && version)
-		*version = newest < 0 ? -newest : newest;
+		*version = stored;
 	pcrm_workflow_free(wf);
 	return rc;
 }

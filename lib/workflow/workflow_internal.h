@@ -123,6 +123,7 @@ struct pcrm_workflow {
 	struct pcrm__wf_suspend_reason *suspend_reasons; /* NULL: suspension without a reason code */
 	size_t nsuspend_reasons;
 	const char *close_with_master; /* the event that closes it with its master, or NULL */
+	int overridable; /* "overridable": true: units of the owner's subtree may define their own */
 };
 
 /**

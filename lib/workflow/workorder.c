@@ -507,7 +507,7 @@ int pcrm_workorder_open_classed(pcrm_ctx *ctx, const pcrm_actor *actor, const ch
 	if (rc == PCRM_OK)
 		rc = customer_in_scope(ctx, actor, customer_no);
 	if (rc == PCRM_OK)
-		rc = pcrm__workflow_load(ctx, workflow, 0, &op.wf);
+		rc = pcrm__workflow_load_for(ctx, workflow, org_unit, &op.wf);
 	req.data = data;
 	if (rc == PCRM_OK)
 		rc = existing(ctx, actor, &req, out, &found);

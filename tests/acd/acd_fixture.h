@@ -80,7 +80,7 @@ static inline pcrm_acd_disposition arrive(pcrm_acd *acd, const char *call, const
 
 static inline pcrm_acd_agent_state state_of(pcrm_acd *acd, const char *agent)
 {
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	OK(pcrm_acd_agent_get(acd, agent, &info));
 	return info.state;
 }
@@ -89,7 +89,7 @@ static inline pcrm_acd_agent_state state_of(pcrm_acd *acd, const char *agent)
 static inline const char *agent_of(pcrm_acd *acd, const char *call)
 {
 	static char buf[PCRM_ACD_ID_MAX + 1];
-	pcrm_acd_call_info info;
+	pcrm_acd_call_info info = PCRM_ACD_CALL_INFO_INIT;
 	OK(pcrm_acd_call_get(acd, call, &info));
 	strcpy(buf, info.agent_id);
 	return buf;
@@ -98,7 +98,7 @@ static inline const char *agent_of(pcrm_acd *acd, const char *call)
 static inline const char *call_of(pcrm_acd *acd, const char *agent)
 {
 	static char buf[PCRM_ACD_ID_MAX + 1];
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	OK(pcrm_acd_agent_get(acd, agent, &info));
 	strcpy(buf, info.call_id);
 	return buf;

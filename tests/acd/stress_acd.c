@@ -420,7 +420,7 @@ static void check_event(const pcrm_acd_event *ev)
 
 static void *checker_main(void *arg)
 {
-	static pcrm_acd_event buf[1024];
+	static pcrm_acd_event buf[1024] = { PCRM_ACD_EVENT_INIT };
 	uint64_t last = 0;
 	(void)arg;
 	for (;;) {
@@ -529,7 +529,7 @@ static void answer(const char *call, const char *agent)
 static void agent_action(struct worker *w)
 {
 	char id[32];
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	unsigned r = pick(&w->rng, 100);
 	const char *reason = reasons[pick(&w->rng, 3)];
 
@@ -662,7 +662,7 @@ static void invalid_request(struct worker *w)
 {
 	char id[48];
 	pcrm_acd_call_spec spec = PCRM_ACD_CALL_SPEC_INIT;
-	pcrm_acd_queue_stats qs;
+	pcrm_acd_queue_stats qs = PCRM_ACD_QUEUE_STATS_INIT;
 	switch (pick(&w->rng, 10)) {
 	case 0:
 		snprintf(id, sizeof(id), "x%u", pick(&w->rng, 1000));
@@ -680,7 +680,7 @@ static void invalid_request(struct worker *w)
 		spec.queue_id = "q0";
 		spec.priority = 42;
 		expect(pcrm_acd_call_arrive(acd, &spec, NULL), PCRM_EINVAL, "priority 42");
-		expect(pcrm_acd_call_get(acd, id, &(pcrm_acd_call_info){ 0 }), PCRM_ENOTFOUND,
+		expect(pcrm_acd_call_get(acd, id, &(pcrm_acd_call_info)PCRM_ACD_CALL_INFO_INIT), PCRM_ENOTFOUND,
 		       "the refused call");
 		break;
 	case 4:
@@ -717,7 +717,7 @@ static void invalid_request(struct worker *w)
 /* What a wallboard reads at any moment must hold together on its own. */
 static void wallboard(struct worker *w)
 {
-	pcrm_acd_queue_stats s;
+	pcrm_acd_queue_stats s = PCRM_ACD_QUEUE_STATS_INIT;
 	int q = (int)pick(&w->rng, NQUEUES);
 	if (api(pcrm_acd_queue_stats_get(acd, queue_ids[q], &s)) != PCRM_OK) {
 		fail("queue_stats_get %s: %s", queue_ids[q], pcrm_error_last());
@@ -780,7 +780,7 @@ static void *worker_main(void *arg)
 /* Waits until the checker has read every event emitted so far. */
 static void checker_catch_up(void)
 {
-	pcrm_acd_engine_stats es;
+	pcrm_acd_engine_stats es = PCRM_ACD_ENGINE_STATS_INIT;
 	if (api(pcrm_acd_engine_stats_get(acd, &es)) != PCRM_OK)
 		fail("engine_stats_get: %s", pcrm_error_last());
 	if (es.events_dropped) { /* the last seq may never reach the checker: do not wait for it */
@@ -812,7 +812,7 @@ static int member(unsigned agent, int q) { return agent_level[agent][q] > 0; }
  */
 static void check_queue_intervals(const char *where, const pcrm_acd_queue_stats *st)
 {
-	pcrm_acd_queue_counts sum = st->interval, c;
+	pcrm_acd_queue_counts sum = st->interval, c = PCRM_ACD_QUEUE_COUNTS_INIT;
 	pcrm_acd_ms start;
 	size_t i = 0;
 	while (i < PCRM_ACD_INTERVALS_KEPT &&
@@ -829,7 +829,7 @@ static void check_queue_intervals(const char *where, const pcrm_acd_queue_stats 
 
 static void check_agent_intervals(const char *where, const pcrm_acd_agent_stats *st)
 {
-	pcrm_acd_agent_counts sum = st->interval, c;
+	pcrm_acd_agent_counts sum = st->interval, c = PCRM_ACD_AGENT_COUNTS_INIT;
 	pcrm_acd_ms start;
 	size_t i = 0;
 	while (i < PCRM_ACD_INTERVALS_KEPT &&
@@ -852,7 +852,7 @@ static void check_agent_intervals(const char *where, const pcrm_acd_agent_stats 
 /* Everything must agree while nothing moves.  `final`: every call has ended. */
 static void check_quiet(const char *where, int final)
 {
-	pcrm_acd_engine_stats es;
+	pcrm_acd_engine_stats es = PCRM_ACD_ENGINE_STATS_INIT;
 	pcrm_acd_queue_stats qs[NQUEUES];
 	size_t live_in[NQUEUES] = { 0 }, waiting_in[NQUEUES] = { 0 };
 	size_t live = 0, busy_with_answered = 0;
@@ -894,7 +894,7 @@ static void check_quiet(const char *where, int final)
 		}
 		if (final)
 			fail("%s: call c%zu never ended", where, n);
-		pcrm_acd_call_info ci;
+		pcrm_acd_call_info ci = PCRM_ACD_CALL_INFO_INIT;
 		call_id(id, sizeof(id), n);
 		if (api(pcrm_acd_call_get(acd, id, &ci)) != PCRM_OK) {
 			fail("%s: live call %s: %s", where, id, pcrm_error_last());
@@ -917,8 +917,8 @@ static void check_quiet(const char *where, int final)
 
 	/* the agents */
 	for (unsigned a = 0; a < AGENTS; a++) {
-		pcrm_acd_agent_info ai;
-		pcrm_acd_agent_stats st;
+		pcrm_acd_agent_info ai = PCRM_ACD_AGENT_INFO_INIT;
+		pcrm_acd_agent_stats st = PCRM_ACD_AGENT_STATS_INIT;
 		agent_id(id, sizeof(id), a);
 		if (api(pcrm_acd_agent_get(acd, id, &ai)) != PCRM_OK ||
 		    api(pcrm_acd_agent_stats_get(acd, id, &st)) != PCRM_OK) {
@@ -948,6 +948,7 @@ static void check_quiet(const char *where, int final)
 	/* the queues */
 	pcrm_acd_queue_counts sum = { 0 };
 	for (int q = 0; q < NQUEUES; q++) {
+		qs[q] = (pcrm_acd_queue_stats)PCRM_ACD_QUEUE_STATS_INIT;
 		if (api(pcrm_acd_queue_stats_get(acd, queue_ids[q], &qs[q])) != PCRM_OK) {
 			fail("%s: queue %s: %s", where, queue_ids[q], pcrm_error_last());
 			return;
@@ -1210,7 +1211,7 @@ int main(int argc, char **argv)
 	atomic_store(&stop_checker, 1);
 	pthread_join(checker, NULL);
 
-	pcrm_acd_engine_stats es;
+	pcrm_acd_engine_stats es = PCRM_ACD_ENGINE_STATS_INIT;
 	pcrm_acd_engine_stats_get(acd, &es);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("stress_acd: %llu calls arrived, %llu answered, %llu abandoned, %llu refused, "

@@ -83,14 +83,14 @@ Test(config, a_full_document)
 	OK(pcrm_acd_agent_ready(acd, "1001"));
 	arrive(acd, "c1", "billing");
 	advance(acd, &c, 12000); /* the queue's own ring timeout */
-	pcrm_acd_call_info ci;
+	pcrm_acd_call_info ci = PCRM_ACD_CALL_INFO_INIT;
 	OK(pcrm_acd_call_get(acd, "c1", &ci));
 	cr_assert_eq(ci.misses, 1);
-	pcrm_acd_engine_stats st;
+	pcrm_acd_engine_stats st = PCRM_ACD_ENGINE_STATS_INIT;
 	OK(pcrm_acd_engine_stats_get(acd, &st));
 	cr_assert_eq(st.queues, 2);
 	cr_assert_eq(st.agents, 1);
-	pcrm_acd_event evs[64];
+	pcrm_acd_event evs[64] = { PCRM_ACD_EVENT_INIT };
 	size_t n;
 	OK(pcrm_acd_events_poll(acd, evs, 64, &n, 0));
 	for (size_t i = 0; i < n; i++)
@@ -126,7 +126,7 @@ Test(config, through_the_api)
 	r.value = 1;
 	OK(pcrm_acd_queue_add(acd, &q)); /* a1 holds skill q: a member at once */
 	FAILS(pcrm_acd_queue_add(acd, &q), PCRM_EDUPLICATE, "already a queue");
-	pcrm_acd_queue_stats st;
+	pcrm_acd_queue_stats st = PCRM_ACD_QUEUE_STATS_INIT;
 	OK(pcrm_acd_queue_stats_get(acd, "q", &st));
 	cr_assert_eq(st.agents_logged_in, 1);
 	cr_assert_eq(st.agents_ready, 1);
@@ -171,7 +171,7 @@ Test(config, engines_are_independent)
 	arrive(x, "c", "q");
 	cr_assert_eq(state_of(x, "a"), PCRM_ACD_RESERVED);
 	cr_assert_eq(state_of(y, "a"), PCRM_ACD_LOGGED_OUT);
-	pcrm_acd_call_info ci;
+	pcrm_acd_call_info ci = PCRM_ACD_CALL_INFO_INIT;
 	FAILS(pcrm_acd_call_get(y, "c", &ci), PCRM_ENOTFOUND, "\"c\"");
 	cr_assert_eq(pcrm_acd_now(y), T0 + 3600000);
 	cr_assert_eq(pcrm_acd_now(x), T0);
@@ -203,7 +203,7 @@ Test(config, manual_time)
 	cr_assert_eq(pcrm_acd_now(acd), T0);
 	arrive(acd, "c1", "q");
 	OK(pcrm_acd_set_time(acd, T0 + 9999));
-	pcrm_acd_call_info ci;
+	pcrm_acd_call_info ci = PCRM_ACD_CALL_INFO_INIT;
 	OK(pcrm_acd_call_get(acd, "c1", &ci));
 	OK(pcrm_acd_set_time(acd, T0 + 10000)); /* max_wait: timed out */
 	FAILS(pcrm_acd_call_get(acd, "c1", &ci), PCRM_ENOTFOUND, "c1");

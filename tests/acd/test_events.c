@@ -23,7 +23,7 @@ Test(events, json_of_the_screen_pop_and_state_change)
 {
 	struct vclock c = { 0 };
 	pcrm_acd *acd = engine(&c, doc);
-	pcrm_acd_event evs[16];
+	pcrm_acd_event evs[16] = { PCRM_ACD_EVENT_INIT };
 	size_t n;
 	ready(acd, "a1");
 	OK(pcrm_acd_events_poll(acd, evs, 16, &n, 0));
@@ -90,7 +90,7 @@ struct recorder {
 static void record(void *ud, const pcrm_acd_event *ev)
 {
 	struct recorder *r = ud;
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	cr_assert_gt(ev->seq, r->last_seq);
 	r->last_seq = ev->seq;
 	r->count++;
@@ -108,7 +108,7 @@ Test(events, callback_sees_what_the_queue_sees)
 	ready(acd, "a1");
 	arrive(acd, "c1", "q");
 	OK(pcrm_acd_call_answer(acd, "c1", "a1"));
-	pcrm_acd_event evs[16];
+	pcrm_acd_event evs[16] = { PCRM_ACD_EVENT_INIT };
 	size_t n;
 	OK(pcrm_acd_events_poll(acd, evs, 16, &n, 0));
 	cr_assert_eq(r.count, n);
@@ -121,8 +121,8 @@ Test(events, full_poll_queue_drops_counts_and_reports)
 {
 	struct vclock c = { 0 };
 	pcrm_acd *acd = engine(&c, doc);
-	pcrm_acd_engine_stats st;
-	pcrm_acd_event evs[32];
+	pcrm_acd_engine_stats st = PCRM_ACD_ENGINE_STATS_INIT;
+	pcrm_acd_event evs[32] = { PCRM_ACD_EVENT_INIT };
 	size_t n;
 	OK(pcrm_acd_agent_login(acd, "a1"));
 	for (int i = 0; i < 10; i++) { /* two events each: 1 + 20 > 16 */
@@ -152,7 +152,7 @@ Test(events, no_poll_queue)
 {
 	pcrm_acd_options o = PCRM_ACD_OPTIONS_INIT;
 	pcrm_acd *acd;
-	pcrm_acd_event ev;
+	pcrm_acd_event ev = PCRM_ACD_EVENT_INIT;
 	size_t n;
 	o.event_queue_capacity = 0;
 	OK(pcrm_acd_new(&acd, &o));
@@ -225,7 +225,7 @@ Test(cdr, batches_refusal_and_retry)
 	cr_assert_str_eq(s.got[2].call_id, "c3");
 	OK(pcrm_acd_cdr_flush(acd, &flushed));
 	cr_assert_eq(flushed, 0);
-	pcrm_acd_engine_stats st;
+	pcrm_acd_engine_stats st = PCRM_ACD_ENGINE_STATS_INIT;
 	OK(pcrm_acd_engine_stats_get(acd, &st));
 	cr_assert_eq(st.cdrs_emitted, 3);
 	cr_assert_eq(st.cdrs_flushed, 3);
@@ -243,11 +243,11 @@ Test(cdr, pending_limit_drops_and_reports)
 		arrive(acd, id, "q");
 		OK(pcrm_acd_call_hangup(acd, id));
 	}
-	pcrm_acd_engine_stats st;
+	pcrm_acd_engine_stats st = PCRM_ACD_ENGINE_STATS_INIT;
 	OK(pcrm_acd_engine_stats_get(acd, &st));
 	cr_assert_eq(st.cdrs_pending, 2);
 	cr_assert_eq(st.cdrs_dropped, 1);
-	pcrm_acd_event evs[64];
+	pcrm_acd_event evs[64] = { PCRM_ACD_EVENT_INIT };
 	size_t n;
 	int lost = 0;
 	OK(pcrm_acd_events_poll(acd, evs, 64, &n, 0));

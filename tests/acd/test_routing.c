@@ -261,7 +261,7 @@ Test(routing, miss_returns_the_call_to_the_front_keeping_its_wait)
 	arrive(acd, "c1", "q");
 	cr_assert_str_eq(agent_of(acd, "c1"), "a1");
 	advance(acd, &c, 15000); /* ring timeout 15 s: a miss */
-	pcrm_acd_call_info info;
+	pcrm_acd_call_info info = PCRM_ACD_CALL_INFO_INIT;
 	OK(pcrm_acd_call_get(acd, "c1", &info));
 	cr_assert_eq(info.misses, 1);
 	cr_assert_eq(info.arrived_at, T0 + 1000, "the original arrival is kept");
@@ -269,7 +269,7 @@ Test(routing, miss_returns_the_call_to_the_front_keeping_its_wait)
 	cr_assert_eq(state_of(acd, "a1"), PCRM_ACD_RESERVED);
 	cr_assert_str_eq(agent_of(acd, "c1"), "a1");
 	OK(pcrm_acd_call_decline(acd, "c1", "a1"));
-	pcrm_acd_agent_info ai;
+	pcrm_acd_agent_info ai = PCRM_ACD_AGENT_INFO_INIT;
 	OK(pcrm_acd_agent_get(acd, "a1", &ai));
 	cr_assert_eq(ai.state, PCRM_ACD_NOT_READY);
 	cr_assert_str_eq(ai.reason, "missed");
@@ -290,7 +290,7 @@ Test(routing, answer_resets_consecutive_misses)
 	OK(pcrm_acd_call_decline(acd, "c1", "a1"));
 	cr_assert_str_eq(agent_of(acd, "c1"), "a1");
 	OK(pcrm_acd_call_answer(acd, "c1", "a1"));
-	pcrm_acd_agent_info ai;
+	pcrm_acd_agent_info ai = PCRM_ACD_AGENT_INFO_INIT;
 	OK(pcrm_acd_agent_get(acd, "a1", &ai));
 	cr_assert_eq(ai.consecutive_misses, 0);
 	pcrm_acd_free(acd);
@@ -319,7 +319,7 @@ Test(rules, lower_min_level_after_n_seconds)
 	cr_assert_eq(state_of(acd, "b1"), PCRM_ACD_READY);
 	advance(acd, &c, 1);
 	cr_assert_str_eq(agent_of(acd, "c1"), "b1");
-	pcrm_acd_call_info info;
+	pcrm_acd_call_info info = PCRM_ACD_CALL_INFO_INIT;
 	OK(pcrm_acd_call_get(acd, "c1", &info));
 	cr_assert_eq(info.min_level, 3);
 	pcrm_acd_free(acd);
@@ -333,7 +333,7 @@ Test(rules, add_queue_after_n_seconds)
 	ready(acd, "am"); /* billing level 2 only: below the call's level until the 20 s rule lowers it to 3 */
 	arrive_full(acd, "c1", "billing", 0, 8);
 	advance(acd, &c, 29000);
-	pcrm_acd_call_info info;
+	pcrm_acd_call_info info = PCRM_ACD_CALL_INFO_INIT;
 	OK(pcrm_acd_call_get(acd, "c1", &info));
 	cr_assert_eq(info.state, PCRM_ACD_CALL_WAITING);
 	cr_assert_eq(info.queue_count, 1);
@@ -353,7 +353,7 @@ Test(rules, raise_priority_wins_over_a_longer_wait)
 	advance(acd, &c, 5000);
 	arrive(acd, "b", "billing");     /* t0 + 5 s, priority 0 -> 2 at t0 + 15 s */
 	advance(acd, &c, 9000);
-	pcrm_acd_call_info info;
+	pcrm_acd_call_info info = PCRM_ACD_CALL_INFO_INIT;
 	OK(pcrm_acd_call_get(acd, "b", &info));
 	cr_assert_eq(info.priority, 0);
 	advance(acd, &c, 1000);
@@ -473,13 +473,13 @@ Test(overflow, full_queue_overflows_or_refuses)
 	OK(pcrm_acd_agent_login(acd, "m")); /* logged in, not ready */
 	cr_assert_eq(arrive(acd, "c1", "main"), PCRM_ACD_QUEUED);
 	cr_assert_eq(arrive(acd, "c2", "main"), PCRM_ACD_QUEUED);
-	pcrm_acd_call_info info;
+	pcrm_acd_call_info info = PCRM_ACD_CALL_INFO_INIT;
 	OK(pcrm_acd_call_get(acd, "c2", &info));
 	cr_assert_str_eq(info.queue_id, "spill");
 	cr_assert_eq(arrive(acd, "c3", "strict"), PCRM_ACD_QUEUED);
 	cr_assert_eq(arrive(acd, "c4", "strict"), PCRM_ACD_REFUSED_FULL);
 	FAILS(pcrm_acd_call_get(acd, "c4", &info), PCRM_ENOTFOUND, "c4");
-	pcrm_acd_queue_stats st;
+	pcrm_acd_queue_stats st = PCRM_ACD_QUEUE_STATS_INIT;
 	OK(pcrm_acd_queue_stats_get(acd, "main", &st));
 	cr_assert_eq(st.total.offered, 2);
 	cr_assert_eq(st.total.overflowed_out, 1);
@@ -512,7 +512,7 @@ Test(overflow, max_wait_overflows_then_times_out)
 	arrive(acd, "c1", "main");
 	arrive(acd, "c2", "patient");
 	advance(acd, &c, 30000);
-	pcrm_acd_call_info info;
+	pcrm_acd_call_info info = PCRM_ACD_CALL_INFO_INIT;
 	FAILS(pcrm_acd_call_get(acd, "c2", &info), PCRM_ENOTFOUND, "c2"); /* timed out */
 	advance(acd, &c, 30000);
 	OK(pcrm_acd_call_get(acd, "c1", &info));
@@ -520,7 +520,7 @@ Test(overflow, max_wait_overflows_then_times_out)
 	cr_assert_eq(info.arrived_at, T0);
 	OK(pcrm_acd_agent_ready(acd, "s"));
 	cr_assert_str_eq(agent_of(acd, "c1"), "s");
-	pcrm_acd_queue_stats st;
+	pcrm_acd_queue_stats st = PCRM_ACD_QUEUE_STATS_INIT;
 	OK(pcrm_acd_queue_stats_get(acd, "patient", &st));
 	cr_assert_eq(st.total.timed_out, 1);
 	OK(pcrm_acd_queue_stats_get(acd, "main", &st));
@@ -538,7 +538,7 @@ Test(supervisor, move_a_waiting_call)
 	cr_assert_str_eq(agent_of(acd, "c1"), "s");
 	FAILS(pcrm_acd_call_move(acd, &supervisor, "c1", "main"), PCRM_ESTATE, "offered");
 	FAILS(pcrm_acd_call_move(acd, &supervisor, "c1", "nowhere"), PCRM_ENOTFOUND, "nowhere");
-	pcrm_acd_queue_stats st;
+	pcrm_acd_queue_stats st = PCRM_ACD_QUEUE_STATS_INIT;
 	OK(pcrm_acd_queue_stats_get(acd, "main", &st));
 	cr_assert_eq(st.total.moved_out, 1);
 	pcrm_acd_free(acd);
@@ -558,7 +558,7 @@ Test(strategy, ring_all_rings_everyone_again_after_a_timeout)
 	advance(acd, &c, 15000); /* a2 rings out: the call rings at both again */
 	cr_assert_eq(state_of(acd, "a1"), PCRM_ACD_RESERVED);
 	cr_assert_eq(state_of(acd, "a2"), PCRM_ACD_RESERVED);
-	pcrm_acd_call_info info;
+	pcrm_acd_call_info info = PCRM_ACD_CALL_INFO_INIT;
 	OK(pcrm_acd_call_get(acd, "c1", &info));
 	cr_assert_eq(info.misses, 2);
 	pcrm_acd_free(acd);
@@ -589,7 +589,7 @@ Test(overflow, max_wait_passing_while_ringing_acts_when_the_call_returns)
 	advance(acd, &c, 60000);
 	cr_assert_str_eq(agent_of(acd, "c1"), "m", "still ringing at max_wait");
 	advance(acd, &c, 40000); /* rings out: back in main, past its max wait: on to spill */
-	pcrm_acd_call_info info;
+	pcrm_acd_call_info info = PCRM_ACD_CALL_INFO_INIT;
 	OK(pcrm_acd_call_get(acd, "c1", &info));
 	cr_assert_str_eq(info.queue_id, "spill");
 	cr_assert_eq(info.state, PCRM_ACD_CALL_WAITING);
@@ -612,7 +612,7 @@ Test(strategy, ring_all_abandon_frees_every_agent)
 		snprintf(id, sizeof(id), "a%d", i);
 		cr_assert_eq(state_of(acd, id), PCRM_ACD_READY, "%s", id);
 	}
-	pcrm_acd_queue_stats st;
+	pcrm_acd_queue_stats st = PCRM_ACD_QUEUE_STATS_INIT;
 	OK(pcrm_acd_queue_stats_get(acd, "q", &st));
 	cr_assert_eq(st.total.abandoned, 1);
 	cr_assert_eq(st.agents_ready, 3);

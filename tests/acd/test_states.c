@@ -32,7 +32,7 @@ Test(states, logged_out)
 	FAILS(pcrm_acd_agent_logout(acd, "a1"), PCRM_ESTATE, "while logged_out");
 	FAILS(pcrm_acd_agent_end_wrap_up(acd, "a1"), PCRM_ESTATE, "while logged_out");
 	OK(pcrm_acd_agent_login(acd, "a1"));
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	OK(pcrm_acd_agent_get(acd, "a1", &info));
 	cr_assert_eq(info.state, PCRM_ACD_NOT_READY);
 	cr_assert_str_eq(info.reason, "login");
@@ -46,7 +46,7 @@ Test(states, not_ready_and_ready)
 	OK(pcrm_acd_agent_login(acd, "a1"));
 	FAILS(pcrm_acd_agent_login(acd, "a1"), PCRM_ESTATE, "login is not allowed while not_ready");
 	OK(pcrm_acd_agent_not_ready(acd, "a1", "meal")); /* a new reason */
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	OK(pcrm_acd_agent_get(acd, "a1", &info));
 	cr_assert_str_eq(info.reason, "meal");
 	FAILS(pcrm_acd_agent_not_ready(acd, "a1", "nap"), PCRM_EINVAL, "\"nap\" is not a not-ready reason");
@@ -92,7 +92,7 @@ Test(states, reserved_talking_held_wrap_up)
 	OK(pcrm_acd_call_hangup(acd, "c1")); /* hung up while held */
 	expect_state(acd, "a1", PCRM_ACD_WRAP_UP);
 	cr_assert_str_eq(call_of(acd, "a1"), "c1");
-	pcrm_acd_call_info ci;
+	pcrm_acd_call_info ci = PCRM_ACD_CALL_INFO_INIT;
 	FAILS(pcrm_acd_call_get(acd, "c1", &ci), PCRM_ENOTFOUND, "c1");
 	advance(acd, &c, 29999);
 	expect_state(acd, "a1", PCRM_ACD_WRAP_UP);
@@ -132,7 +132,7 @@ Test(states, wrap_up_ended_by_the_agent_or_left)
 		}
 		(void)ends;
 	}
-	pcrm_acd_agent_stats st;
+	pcrm_acd_agent_stats st = PCRM_ACD_AGENT_STATS_INIT;
 	OK(pcrm_acd_agent_stats_get(acd, "a1", &st));
 	cr_assert_eq(st.total.handled, 4, "every wrap-up, however ended, completes its call");
 	pcrm_acd_free(acd);
@@ -157,7 +157,7 @@ Test(states, abandon_while_ringing_is_no_miss)
 	ready(acd, "a1");
 	arrive(acd, "c1", "q");
 	OK(pcrm_acd_call_hangup(acd, "c1"));
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	OK(pcrm_acd_agent_get(acd, "a1", &info));
 	cr_assert_eq(info.state, PCRM_ACD_READY);
 	cr_assert_eq(info.consecutive_misses, 0);
@@ -169,7 +169,7 @@ Test(states, unknown_ids_and_bad_input_change_nothing_and_are_counted)
 {
 	struct vclock c = { 0 };
 	pcrm_acd *acd = engine(&c, doc);
-	pcrm_acd_engine_stats before, after;
+	pcrm_acd_engine_stats before = PCRM_ACD_ENGINE_STATS_INIT, after = PCRM_ACD_ENGINE_STATS_INIT;
 	ready(acd, "a1");
 	OK(pcrm_acd_engine_stats_get(acd, &before));
 	FAILS(pcrm_acd_agent_ready(acd, "ghost"), PCRM_ENOTFOUND, "agent_id: \"ghost\" is not an agent");
@@ -207,12 +207,12 @@ Test(supervisor, force_state_withdraws_an_offer_without_a_miss)
 	ready(acd, "a1");
 	arrive(acd, "c1", "q");
 	OK(pcrm_acd_agent_force_state(acd, &supervisor, "a1", PCRM_ACD_NOT_READY, "meeting"));
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	OK(pcrm_acd_agent_get(acd, "a1", &info));
 	cr_assert_eq(info.state, PCRM_ACD_NOT_READY);
 	cr_assert_str_eq(info.reason, "meeting");
 	cr_assert_eq(info.consecutive_misses, 0);
-	pcrm_acd_call_info ci;
+	pcrm_acd_call_info ci = PCRM_ACD_CALL_INFO_INIT;
 	OK(pcrm_acd_call_get(acd, "c1", &ci));
 	cr_assert_eq(ci.state, PCRM_ACD_CALL_WAITING);
 	cr_assert_eq(ci.misses, 0);
@@ -249,7 +249,7 @@ Test(supervisor, permission_and_org_scope)
 
 static int supervise_events(pcrm_acd *acd, pcrm_acd_event *found)
 {
-	pcrm_acd_event evs[64];
+	pcrm_acd_event evs[64] = { PCRM_ACD_EVENT_INIT };
 	size_t n;
 	int hits = 0;
 	OK(pcrm_acd_events_poll(acd, evs, 64, &n, 0));

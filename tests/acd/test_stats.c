@@ -33,7 +33,7 @@ static void at(pcrm_acd *acd, struct vclock *c, int s)
 static pcrm_acd *scenario(struct vclock *c, int until_s)
 {
 	pcrm_acd *acd = engine(c, doc);
-	pcrm_acd_queue_stats st;
+	pcrm_acd_queue_stats st = PCRM_ACD_QUEUE_STATS_INIT;
 	ready(acd, "a1");
 	arrive(acd, "c1", "q");
 	at(acd, c, 3);
@@ -94,7 +94,7 @@ Test(stats, queue_scenario)
 {
 	struct vclock c = { 0 };
 	pcrm_acd *acd = scenario(&c, 105);
-	pcrm_acd_queue_stats st;
+	pcrm_acd_queue_stats st = PCRM_ACD_QUEUE_STATS_INIT;
 	OK(pcrm_acd_queue_stats_get(acd, "q", &st));
 	cr_assert_eq(st.waiting, 0);
 	cr_assert_eq(st.longest_wait_ms, 0);
@@ -109,7 +109,7 @@ Test(stats, agent_scenario_time_in_state_and_occupancy)
 {
 	struct vclock c = { 0 };
 	pcrm_acd *acd = scenario(&c, 120);
-	pcrm_acd_agent_stats st;
+	pcrm_acd_agent_stats st = PCRM_ACD_AGENT_STATS_INIT;
 	OK(pcrm_acd_agent_stats_get(acd, "a1", &st));
 	const pcrm_acd_agent_counts *a = &st.total;
 	cr_assert_eq(a->offered, 2);
@@ -137,8 +137,8 @@ Test(stats, intervals_close_on_the_boundary)
 {
 	struct vclock c = { 0 };
 	pcrm_acd *acd = scenario(&c, 105);
-	pcrm_acd_queue_counts qc;
-	pcrm_acd_agent_counts ac;
+	pcrm_acd_queue_counts qc = PCRM_ACD_QUEUE_COUNTS_INIT;
+	pcrm_acd_agent_counts ac = PCRM_ACD_AGENT_COUNTS_INIT;
 	pcrm_acd_ms start;
 	FAILS(pcrm_acd_queue_interval_get(acd, "q", 0, &start, &qc), PCRM_ENOTFOUND,
 	      "only 0 intervals have completed");
@@ -152,12 +152,12 @@ Test(stats, intervals_close_on_the_boundary)
 		sum += ac.state_ms[s];
 	cr_assert_eq(sum, 15 * 60 * 1000, "an interval's states add up to its length");
 	cr_assert_eq(ac.state_ms[PCRM_ACD_READY], 900000 - 105000 + 0);
-	pcrm_acd_queue_stats st;
+	pcrm_acd_queue_stats st = PCRM_ACD_QUEUE_STATS_INIT;
 	OK(pcrm_acd_queue_stats_get(acd, "q", &st));
 	cr_assert_eq(st.interval.offered, 0);
 	cr_assert_eq(st.interval_start, T0 + 900000);
 	cr_assert_eq(st.total.offered, 4);
-	pcrm_acd_agent_stats as;
+	pcrm_acd_agent_stats as = PCRM_ACD_AGENT_STATS_INIT;
 	OK(pcrm_acd_agent_stats_get(acd, "a1", &as));
 	cr_assert_eq(as.interval.state_ms[PCRM_ACD_READY], 30000);
 	/* an hour later, with nothing happening: four more intervals, the newest first */
@@ -193,7 +193,7 @@ Test(stats, boundaries_of_target_and_short_abandon_are_inclusive)
 	OK(pcrm_acd_agent_ready(acd, "a1"));
 	at(acd, &c, 25);
 	OK(pcrm_acd_call_answer(acd, "t", "a1")); /* exactly 20 s: within target */
-	pcrm_acd_queue_stats st;
+	pcrm_acd_queue_stats st = PCRM_ACD_QUEUE_STATS_INIT;
 	OK(pcrm_acd_queue_stats_get(acd, "q", &st));
 	cr_assert_eq(st.total.short_abandoned, 1);
 	cr_assert_eq(st.total.answered_in_target, 1);
@@ -206,7 +206,7 @@ Test(stats, empty_queue_ratios_are_zero)
 {
 	struct vclock c = { 0 };
 	pcrm_acd *acd = engine(&c, doc);
-	pcrm_acd_queue_stats st;
+	pcrm_acd_queue_stats st = PCRM_ACD_QUEUE_STATS_INIT;
 	OK(pcrm_acd_queue_stats_get(acd, "q", &st));
 	NEAR(st.total.service_level, 0.0);
 	NEAR(st.total.service_level_excl, 0.0);
@@ -222,7 +222,7 @@ Test(stats, misses_counted_per_agent)
 	ready(acd, "a1");
 	arrive(acd, "c1", "q");
 	advance(acd, &c, 15000);
-	pcrm_acd_agent_stats st;
+	pcrm_acd_agent_stats st = PCRM_ACD_AGENT_STATS_INIT;
 	OK(pcrm_acd_agent_stats_get(acd, "a1", &st));
 	cr_assert_eq(st.total.missed, 1);
 	cr_assert_eq(st.total.offered, 2, "offered again after the miss");
@@ -235,7 +235,7 @@ Test(stats, a_long_clock_jump_keeps_the_history_whole)
 	pcrm_acd *acd = engine(&c, doc);
 	ready(acd, "a1");
 	at(acd, &c, 365 * 24 * 3600); /* a year later */
-	pcrm_acd_queue_counts qc;
+	pcrm_acd_queue_counts qc = PCRM_ACD_QUEUE_COUNTS_INIT;
 	pcrm_acd_ms start, prev = 0;
 	for (size_t i = 0; i < PCRM_ACD_INTERVALS_KEPT; i++) {
 		OK(pcrm_acd_queue_interval_get(acd, "q", i, &start, &qc));
@@ -244,7 +244,7 @@ Test(stats, a_long_clock_jump_keeps_the_history_whole)
 		prev = start;
 	}
 	cr_assert_eq(prev + 96 * 900000, T0 + (pcrm_acd_ms)365 * 24 * 3600 * 1000);
-	pcrm_acd_agent_stats st;
+	pcrm_acd_agent_stats st = PCRM_ACD_AGENT_STATS_INIT;
 	OK(pcrm_acd_agent_stats_get(acd, "a1", &st));
 	cr_assert_eq(st.total.state_ms[PCRM_ACD_READY], (int64_t)365 * 24 * 3600 * 1000);
 	pcrm_acd_free(acd);

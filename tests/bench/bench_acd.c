@@ -359,6 +359,7 @@ static void engine_housekeeping(void *r)
 {
 	struct engine *e = r;
 	size_t n;
+	e->events[0].version = PCRM_ACD_EVENT_VERSION;
 	do {
 		check(pcrm_acd_events_poll(e->acd, e->events, 256, &n, 0), "events_poll");
 	} while (n == 256);
@@ -377,7 +378,7 @@ static int engine_arrive(void *r, long call, const struct new_call *c)
 	char id[32], queue[32];
 	pcrm_acd_call_spec spec = PCRM_ACD_CALL_SPEC_INIT;
 	pcrm_acd_disposition disp;
-	pcrm_acd_call_info info;
+	pcrm_acd_call_info info = PCRM_ACD_CALL_INFO_INIT;
 	e->now++;
 	call_id(id, sizeof(id), call);
 	group_id(queue, sizeof(queue), c->group);
@@ -399,7 +400,7 @@ static long engine_ready(void *r, int agent, int from_break)
 {
 	struct engine *e = r;
 	char id[32];
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	e->now++;
 	agent_id(id, sizeof(id), agent);
 	double t = now_ns();

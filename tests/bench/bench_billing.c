@@ -879,10 +879,10 @@ static struct ratios run(const char *backend, const char *uri, long n, int batch
 	struct clock3 t_all;
 	char spec[512];
 	pcrm_ctx *ctx;
-	pcrm_billing_summary sum;
+	pcrm_billing_summary sum = PCRM_BILLING_SUMMARY_INIT;
 	struct bill_rows bills;
 	struct clock3 t_run, t_post, t_bare, t_sql = { 0, 0, 0 };
-	pcrm_billing_post_summary posted;
+	pcrm_billing_post_summary posted = PCRM_BILLING_POST_SUMMARY_INIT;
 	int64_t sql_rows = 0, differ = 0;
 	char example[64];
 	double t_setup = now_seconds(CLOCK_MONOTONIC);

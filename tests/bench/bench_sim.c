@@ -116,12 +116,13 @@ static void run(const char *json, int measure, struct result *r)
 	if (pcrm_sim_run(sim))
 		pcrm_bench_die(prog, "pcrm_sim_run");
 	r->cpu_s = pcrm_bench_seconds(CLOCK_PROCESS_CPUTIME_ID) - t0;
+	r->st = (pcrm_sim_stats)PCRM_SIM_STATS_INIT;
 	pcrm_sim_stats_get(sim, &r->st);
 	r->events_per_s = (double)r->st.events_fed / r->cpu_s;
 	r->calls_per_s = (double)r->st.calls / r->cpu_s;
 	memset(&r->total, 0, sizeof(r->total));
 	for (int q = 0; q < QUEUES; q++) {
-		pcrm_acd_queue_stats qs;
+		pcrm_acd_queue_stats qs = PCRM_ACD_QUEUE_STATS_INIT;
 		pcrm_acd_queue_stats_get(pcrm_sim_acd(sim), queue_ids[q], &qs);
 		r->total.offered += qs.total.offered;
 		r->total.answered += qs.total.answered;

@@ -50,7 +50,7 @@ static const char *const post_3701 = "{\"org_unit\": \"3701\", \"period\": \"202
 /* Posts October's bills of 3701 and checks what the step says it did. */
 static void post_month(pcrm_test_store *t, int64_t posted, int64_t already, const char *total)
 {
-	pcrm_billing_post_summary ps;
+	pcrm_billing_post_summary ps = PCRM_BILLING_POST_SUMMARY_INIT;
 	pcrm_assert_ok(pcrm_billing_post(t->ctx, &city_admin, post_3701, NULL, NULL, &ps));
 	cr_assert_eq(ps.posted, posted);
 	cr_assert_eq(ps.already_posted, already);
@@ -110,9 +110,9 @@ PCRM_BACKEND_TEST(billing, publish_rejects_bad_documents_and_actors)
 
 PCRM_BACKEND_TEST(billing, run_bills_the_subtree_exactly)
 {
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	pcrm_bill_list *bills;
-	pcrm_ledger_summary ledger;
+	pcrm_ledger_summary ledger = PCRM_LEDGER_SUMMARY_INIT;
 	const pcrm_bill_record *b;
 
 	setup(t);
@@ -156,7 +156,7 @@ PCRM_BACKEND_TEST(billing, run_bills_the_subtree_exactly)
 
 PCRM_BACKEND_TEST(billing, rerun_creates_nothing_new)
 {
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	setup(t);
 	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701_post, NULL, NULL, &s));
 	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701_post, NULL, NULL, &s));
@@ -181,7 +181,7 @@ PCRM_BACKEND_TEST(billing, an_interrupted_run_is_finished_by_running_it_again)
 		"{\"org_unit\": \"3701\", \"period\": \"2026-10\", \"issue_date\": \"2026-11-01\","
 		" \"due_date\": \"2026-11-15\", \"batch_size\": 1, \"post\": true,"
 		" \"tariffs\": {\"residential\": \"cn-gd-guangzhou-residential\"}}";
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	int calls = 0;
 
 	setup(t);
@@ -202,7 +202,7 @@ PCRM_BACKEND_TEST(billing, an_account_without_a_tariff_stops_the_run_and_names_i
 	static const char *const spec =
 		"{\"org_unit\": \"3701\", \"period\": \"2026-10\", \"issue_date\": \"2026-11-01\","
 		" \"due_date\": \"2026-11-15\", \"tariffs\": {\"agriculture\": \"cn-gd-guangzhou-residential\"}}";
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	setup(t);
 	pcrm_assert_fails(pcrm_billing_run(t->ctx, &city_admin, spec, NULL, NULL, &s), PCRM_EINVAL,
 	                  "account \"A1\": tariffs names no tariff for usage class \"residential\"");
@@ -239,7 +239,7 @@ PCRM_BACKEND_TEST(billing, bad_specs_name_the_field_and_change_nothing)
 		  " \"tariffs\": {\"residential\": \"cn-gd-guangzhou-residential\"}}",
 		  PCRM_EINVAL, "colour" },
 	};
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 
 	setup(t);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -256,7 +256,7 @@ PCRM_BACKEND_TEST(billing, bad_specs_name_the_field_and_change_nothing)
 
 PCRM_BACKEND_TEST(billing, bill_lists_filter_by_period_and_scope)
 {
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	pcrm_bill_list *bills;
 
 	setup(t);
@@ -280,10 +280,10 @@ PCRM_BACKEND_TEST(billing, bill_lists_filter_by_period_and_scope)
 
 PCRM_BACKEND_TEST(billing, a_correction_voids_and_bills_again)
 {
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	pcrm_bill_record *fresh;
 	pcrm_bill_list *bills;
-	pcrm_ledger_summary ledger;
+	pcrm_ledger_summary ledger = PCRM_LEDGER_SUMMARY_INIT;
 
 	setup(t);
 	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701_post, NULL, NULL, &s));
@@ -347,7 +347,7 @@ static void run_month(pcrm_test_store *t, const char *period, const char *tariff
                       const char *total)
 {
 	char spec[384];
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	snprintf(spec, sizeof(spec),
 	         "{\"org_unit\": \"3701\", \"period\": \"%s\", \"issue_date\": \"2026-11-01\","
 	         " \"due_date\": \"2026-11-15\", \"tariffs\": {\"residential\": \"%s\"}}",
@@ -408,9 +408,9 @@ static pcrm_decimal quote(pcrm_test_store *t, const char *account, int y, int m,
 
 PCRM_BACKEND_TEST(billing, late_fee_of_a_run_bill)
 {
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	pcrm_ledger_entry *e;
-	pcrm_ledger_summary ledger;
+	pcrm_ledger_summary ledger = PCRM_LEDGER_SUMMARY_INIT;
 	pcrm_date nov20 = { 2026, 11, 20 };
 
 	setup(t);
@@ -475,7 +475,7 @@ PCRM_BACKEND_TEST(billing, late_fee_minimum_is_on_the_total_and_rates_follow_the
 
 PCRM_BACKEND_TEST(billing, splitting_a_months_readings_never_changes_the_bill)
 {
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	unsigned int seed = 20261031;
 
 	setup(t);
@@ -558,7 +558,7 @@ static char *replace_all(const char *s, const char *from, const char *to)
 static void assert_same_ledger(pcrm_test_store *t, const char *run_acct, const char *twin)
 {
 	pcrm_ledger_list *a, *b;
-	pcrm_ledger_summary sa, sb;
+	pcrm_ledger_summary sa = PCRM_LEDGER_SUMMARY_INIT, sb = PCRM_LEDGER_SUMMARY_INIT;
 	char from[32], to[32], sql[640];
 
 	pcrm_assert_ok(pcrm_ledger_load(t->ctx, &root_admin, run_acct, &a));
@@ -607,8 +607,8 @@ static void assert_same_ledger(pcrm_test_store *t, const char *run_acct, const c
 /* A run posting at once, or a run and then the posting step, give the ledger of posting one by one. */
 static void check_ledger_of_posting_one_by_one(pcrm_test_store *t, int post_step)
 {
-	pcrm_billing_summary s;
-	pcrm_ledger_summary l;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
+	pcrm_ledger_summary l = PCRM_LEDGER_SUMMARY_INIT;
 
 	setup(t);
 	/* A5 and A6 are twins of A1 and A2 outside the run's subtree. */
@@ -658,8 +658,8 @@ PCRM_BACKEND_TEST(billing, the_posting_step_posts_the_ledger_of_posting_one_by_o
 
 PCRM_BACKEND_TEST(billing, a_bill_already_in_the_ledger_is_replayed_or_refused_as_ever)
 {
-	pcrm_billing_summary s;
-	pcrm_ledger_summary l;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
+	pcrm_ledger_summary l = PCRM_LEDGER_SUMMARY_INIT;
 
 	setup(t);
 	/* A2's October bill was posted to its ledger before, with the very same content. */
@@ -675,7 +675,7 @@ PCRM_BACKEND_TEST(billing, a_bill_already_in_the_ledger_is_replayed_or_refused_a
 
 PCRM_BACKEND_TEST(billing, a_bill_number_posted_with_other_content_stops_the_batch)
 {
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 
 	setup(t);
 	post_october_bill(t, "A1", "1.00");
@@ -691,9 +691,9 @@ PCRM_BACKEND_TEST(billing, posting_is_idempotent_and_resumable)
 {
 	static const char *const one_at_a_time =
 		"{\"org_unit\": \"3701\", \"period\": \"2026-10\", \"batch_size\": 1}";
-	pcrm_billing_summary s;
-	pcrm_billing_post_summary ps;
-	pcrm_ledger_summary l;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
+	pcrm_billing_post_summary ps = PCRM_BILLING_POST_SUMMARY_INIT;
+	pcrm_ledger_summary l = PCRM_LEDGER_SUMMARY_INIT;
 	int calls = 0;
 
 	setup(t);
@@ -752,8 +752,8 @@ PCRM_BACKEND_TEST(billing, posting_checks_its_spec_and_the_actor_and_changes_not
 		  PCRM_EINVAL, "issue_date" },
 		{ "{\"org_unit\": \"9999\", \"period\": \"2026-10\"}", PCRM_EPERM, "9999 is outside" },
 	};
-	pcrm_billing_summary s;
-	pcrm_billing_post_summary ps;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
+	pcrm_billing_post_summary ps = PCRM_BILLING_POST_SUMMARY_INIT;
 
 	setup(t);
 	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
@@ -780,10 +780,10 @@ PCRM_BACKEND_TEST(billing, posting_checks_its_spec_and_the_actor_and_changes_not
 
 PCRM_BACKEND_TEST(billing, correcting_an_unposted_bill_leaves_the_ledger_alone)
 {
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	pcrm_bill_record *fresh;
 	pcrm_bill_list *bills;
-	pcrm_ledger_summary l;
+	pcrm_ledger_summary l = PCRM_LEDGER_SUMMARY_INIT;
 
 	setup(t);
 	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec_3701, NULL, NULL, &s));
@@ -833,8 +833,8 @@ PCRM_BACKEND_TEST(billing, correcting_an_unposted_bill_leaves_the_ledger_alone)
 
 PCRM_BACKEND_TEST(billing, posting_replays_a_bill_the_ledger_holds_with_the_same_content)
 {
-	pcrm_billing_summary s;
-	pcrm_ledger_summary l;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
+	pcrm_ledger_summary l = PCRM_LEDGER_SUMMARY_INIT;
 
 	setup(t);
 	/* A2's October bill is in its ledger already with the same content: a replay */
@@ -848,8 +848,8 @@ PCRM_BACKEND_TEST(billing, posting_replays_a_bill_the_ledger_holds_with_the_same
 
 PCRM_BACKEND_TEST(billing, posting_stops_at_a_bill_number_the_ledger_holds_with_other_content)
 {
-	pcrm_billing_summary s;
-	pcrm_billing_post_summary ps;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
+	pcrm_billing_post_summary ps = PCRM_BILLING_POST_SUMMARY_INIT;
 
 	setup(t);
 	post_october_bill(t, "A1", "1.00");
@@ -945,9 +945,8 @@ static const char *const post_in_pairs =
 static int post_racing(pcrm_test_store *t)
 {
 	pcrm_ctx *ctx = NULL;
-	pcrm_billing_post_summary ps;
+	pcrm_billing_post_summary ps = PCRM_BILLING_POST_SUMMARY_INIT;
 	int rc = open_another(t, &ctx);
-	memset(&ps, 0, sizeof(ps));
 	if (rc == PCRM_OK)
 		rc = pcrm_billing_post(ctx, &city_admin, post_in_pairs, NULL, NULL, &ps);
 	pcrm_ctx_close(ctx);
@@ -992,8 +991,8 @@ PCRM_BACKEND_TEST(billing, corrections_racing_the_posting_step_keep_the_ledger_i
 {
 	struct pcrm_test_race_store r;
 	pcrm_test_store *s = pcrm_test_race_store(t, &r);
-	pcrm_billing_summary sum;
-	pcrm_billing_post_summary ps;
+	pcrm_billing_summary sum = PCRM_BILLING_SUMMARY_INIT;
+	pcrm_billing_post_summary ps = PCRM_BILLING_POST_SUMMARY_INIT;
 	int posted = 0, corrected = 0;
 
 	setup(s);
@@ -1034,7 +1033,7 @@ PCRM_BACKEND_TEST(billing, corrections_racing_the_posting_step_keep_the_ledger_i
 	cr_assert_eq(ps.posted + ps.already_posted, RACE_HOMES + 2);
 	for (int i = 1; i <= RACE_HOMES; i++) {
 		char acct[16];
-		pcrm_ledger_summary l;
+		pcrm_ledger_summary l = PCRM_LEDGER_SUMMARY_INIT;
 		snprintf(acct, sizeof(acct), "A%d", 100 + i);
 		pcrm_assert_ok(pcrm_ledger_summary_load(s->ctx, &city_agent, acct, &l));
 		assert_money(l.balance, race_corrects(i) ? "459.30" : "370.40");

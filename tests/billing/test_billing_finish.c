@@ -83,7 +83,7 @@ static void assert_billed_once(pcrm_test_store *t, int accounts)
 
 PCRM_BACKEND_TEST(billing_finish, a_county_run_finishes_when_another_countys_accounts_interleave)
 {
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 
 	setup(t);
 	/* a batch of two spans the other county's accounts between its own */
@@ -111,8 +111,8 @@ PCRM_BACKEND_TEST(billing_finish, a_county_run_finishes_when_another_countys_acc
 
 PCRM_BACKEND_TEST(billing_finish, a_city_catch_up_run_after_one_county_finishes_and_posts_once)
 {
-	pcrm_billing_summary s;
-	pcrm_ledger_summary l;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
+	pcrm_ledger_summary l = PCRM_LEDGER_SUMMARY_INIT;
 
 	/* the county first, in one batch, posted, before the other county's homes exist */
 	setup_tree(t);
@@ -148,7 +148,7 @@ PCRM_BACKEND_TEST(billing_finish, a_city_catch_up_run_after_one_county_finishes_
  */
 PCRM_BACKEND_TEST(billing_finish, a_duplicate_no_concurrent_run_explains_stops_the_run)
 {
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 
 	setup(t);
 	pcrm_assert_ok(run(t->ctx, &city_admin, "370102", 500, 0, &s));
@@ -197,7 +197,7 @@ static void race_many(pcrm_test_store *t, int (*fn)(pcrm_test_store *, int), int
 static int run_city(pcrm_test_store *t, int i)
 {
 	pcrm_ctx *ctx = NULL;
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	int rc = open_another(t, &ctx);
 	(void)i;
 	if (rc == PCRM_OK)
@@ -213,7 +213,7 @@ PCRM_BACKEND_TEST(billing_finish, four_runs_of_the_same_month_at_once_all_finish
 	struct pcrm_test_race_store r;
 	pcrm_test_store *s = pcrm_test_race_store(t, &r);
 	int results[4];
-	pcrm_billing_summary sum;
+	pcrm_billing_summary sum = PCRM_BILLING_SUMMARY_INIT;
 
 	setup(s);
 	race_many(s, run_city, 4, results);
@@ -245,7 +245,7 @@ static int round_odd;
 static int post_county(pcrm_test_store *t)
 {
 	pcrm_ctx *ctx = NULL;
-	pcrm_billing_post_summary ps;
+	pcrm_billing_post_summary ps = PCRM_BILLING_POST_SUMMARY_INIT;
 	char spec[128];
 	int rc = open_another(t, &ctx);
 	snprintf(spec, sizeof(spec),
@@ -305,7 +305,7 @@ PCRM_BACKEND_TEST(billing_finish, posting_racing_counter_payments_never_deadlock
 	struct pcrm_test_race_store r;
 	pcrm_test_store *s = pcrm_test_race_store(t, &r);
 	int results[1 + PAYERS];
-	pcrm_billing_summary sum;
+	pcrm_billing_summary sum = PCRM_BILLING_SUMMARY_INIT;
 	int64_t checked = 0;
 
 	setup(s);
@@ -329,7 +329,7 @@ PCRM_BACKEND_TEST(billing_finish, posting_racing_counter_payments_never_deadlock
 
 	for (int n = 1; n <= RACE_ACCOUNTS; n++) {
 		char acct[16];
-		pcrm_ledger_summary l;
+		pcrm_ledger_summary l = PCRM_LEDGER_SUMMARY_INIT;
 		snprintf(acct, sizeof(acct), "A%d", n);
 		pcrm_assert_ok(pcrm_ledger_summary_load(s->ctx, &city_admin, acct, &l));
 		/* 370.40 billed, 2 x 50.00 paid at the counter, 50.00 ahead for three in four */

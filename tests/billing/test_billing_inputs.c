@@ -50,7 +50,7 @@ static const char *const spec_3701 =
 
 PCRM_BACKEND_TEST(billing_inputs, account_copies_follow_every_customer_write)
 {
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 
 	setup(t);
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM account WHERE org_unit = '37010201' "
@@ -112,7 +112,7 @@ PCRM_BACKEND_TEST(billing_inputs, account_copies_follow_every_customer_write)
 
 PCRM_BACKEND_TEST(billing_inputs, readings_follow_their_metering_point_to_another_account)
 {
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	pcrm_bill_list *bills;
 	pcrm_decimal v;
 
@@ -168,7 +168,7 @@ PCRM_BACKEND_TEST(billing_inputs, migration_13_fills_the_copies_from_the_stored_
 		"ALTER TABLE account DROP COLUMN customer_status",
 		"DELETE FROM pcrm_schema WHERE version = 13",
 	};
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	int v = 0;
 
 	setup(t);
@@ -215,7 +215,7 @@ static int bill_the_county_meanwhile(int64_t done, void *userdata)
 		" \"due_date\": \"2026-11-15\", \"tariffs\": {\"residential\": "
 		"\"cn-gd-guangzhou-residential\"}}";
 	struct meanwhile *m = userdata;
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	(void)done;
 	if (m->calls++ == 0)
 		m->rc = pcrm_billing_run(m->ctx, &city_admin, county, NULL, NULL, &s);
@@ -229,7 +229,7 @@ PCRM_BACKEND_TEST(billing_inputs, a_bill_written_meanwhile_is_not_written_twice)
 		" \"due_date\": \"2026-11-15\", \"batch_size\": 1,"
 		" \"tariffs\": {\"residential\": \"cn-gd-guangzhou-residential\"}}";
 	struct meanwhile m = { t->ctx, 0, -1 };
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 
 	setup(t);
 	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec, bill_the_county_meanwhile, &m, &s));

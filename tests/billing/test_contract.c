@@ -221,7 +221,7 @@ static void assert_same_as_compute(pcrm_test_store *t, const char *customer_no,
 PCRM_BACKEND_TEST(contract, terms_are_stored_canonical_in_the_document_and_the_columns)
 {
 	pcrm_account *a;
-	pcrm_contract_terms terms;
+	pcrm_contract_terms terms = PCRM_CONTRACT_TERMS_INIT;
 
 	make_tree(t->ctx);
 	add_plant(t, 1, "\"contract_capacity_kva\": \"01250.0\", \"contract_demand_kw\": \"800\","
@@ -341,7 +341,7 @@ PCRM_BACKEND_TEST(contract, bad_terms_name_the_field_and_change_nothing)
 
 PCRM_BACKEND_TEST(contract, set_contract_is_an_audited_account_update)
 {
-	pcrm_contract_terms terms = PCRM_CONTRACT_TERMS_INIT, back;
+	pcrm_contract_terms terms = PCRM_CONTRACT_TERMS_INIT, back = PCRM_CONTRACT_TERMS_INIT;
 	pcrm_account *a;
 
 	make_tree(t->ctx);
@@ -380,7 +380,7 @@ PCRM_BACKEND_TEST(contract, set_contract_is_an_audited_account_update)
 PCRM_BACKEND_TEST(contract, a_run_bills_capacity_energy_and_power_factor)
 {
 	pcrm_bill_customer cust = PCRM_BILL_CUSTOMER_INIT;
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	pcrm_usage *usage;
 
 	two_plants(t, capacity_tariff, "\"contract_capacity_kva\": \"1250\", \"pf_standard\": \"0.90\"",
@@ -419,7 +419,7 @@ PCRM_BACKEND_TEST(contract, a_run_bills_capacity_energy_and_power_factor)
 PCRM_BACKEND_TEST(contract, a_run_bills_demand_with_the_excess_over_105_percent)
 {
 	pcrm_bill_customer cust = PCRM_BILL_CUSTOMER_INIT;
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	pcrm_bill_record *fresh;
 	pcrm_usage *usage;
 	char *tariff = read_tariff("cn-large-industry-two-part.json");
@@ -464,7 +464,7 @@ PCRM_BACKEND_TEST(contract, a_run_bills_demand_with_the_excess_over_105_percent)
 
 PCRM_BACKEND_TEST(contract, a_capacity_tariff_without_a_contracted_capacity_stops_the_run)
 {
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 
 	two_plants(t, capacity_tariff, "\"contract_capacity_kva\": \"1250\"",
 	           "\"pf_standard\": \"0.90\"", meter_total_reactive);
@@ -484,7 +484,7 @@ PCRM_BACKEND_TEST(contract, a_capacity_tariff_without_a_contracted_capacity_stop
 
 PCRM_BACKEND_TEST(contract, the_month_of_a_new_or_ended_supply_prorates_the_basic_charge)
 {
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 
 	two_plants(t, capacity_tariff,
 	           "\"contract_capacity_kva\": \"1250\", \"pf_standard\": \"0.90\","
@@ -511,7 +511,7 @@ PCRM_BACKEND_TEST(contract, the_month_of_a_new_or_ended_supply_prorates_the_basi
 
 PCRM_BACKEND_TEST(contract, readings_outside_the_supply_dates_stop_the_run_and_name_the_account)
 {
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 
 	two_plants(t, capacity_tariff, "\"contract_capacity_kva\": \"1250\"",
 	           "\"contract_capacity_kva\": \"1250\", \"supply_start\": \"2026-11-05\"",

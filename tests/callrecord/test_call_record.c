@@ -101,7 +101,7 @@ static int64_t count(pcrm_test_store *t, const char *sql)
 
 static size_t pending(struct fixture *f)
 {
-	pcrm_acd_engine_stats s;
+	pcrm_acd_engine_stats s = PCRM_ACD_ENGINE_STATS_INIT;
 	pcrm_assert_ok(pcrm_acd_engine_stats_get(f->acd, &s));
 	return s.cdrs_pending;
 }
@@ -119,7 +119,7 @@ PCRM_BACKEND_TEST(call_record, flush_stores_records_contacts_and_one_audit_entry
 	pcrm_contact_list *contacts;
 	char line[PCRM_CONTACT_LOG_LINE_MAX];
 	size_t flushed = 0;
-	pcrm_call_record_sink_stats st;
+	pcrm_call_record_sink_stats st = PCRM_CALL_RECORD_SINK_STATS_INIT;
 	int64_t audit_before;
 
 	setup(&f, t);
@@ -180,7 +180,7 @@ static void failing_store_then_exactly_once(pcrm_test_store *t, const char *away
                                             const char *needle)
 {
 	struct fixture f;
-	pcrm_call_record_sink_stats st;
+	pcrm_call_record_sink_stats st = PCRM_CALL_RECORD_SINK_STATS_INIT;
 	size_t flushed = 99;
 
 	setup(&f, t);
@@ -284,7 +284,7 @@ static void capture_two_calls(struct fixture *f, pcrm_test_store *t, const char 
 PCRM_BACKEND_TEST(call_record, writing_a_batch_twice_stores_it_once)
 {
 	struct fixture f;
-	pcrm_call_record_sink_stats st;
+	pcrm_call_record_sink_stats st = PCRM_CALL_RECORD_SINK_STATS_INIT;
 	int64_t audits;
 
 	capture_two_calls(&f, t, QINGDAO);

@@ -178,7 +178,7 @@ void world_setup(struct world *w)
 
 static int run_billing(pcrm_ctx *ctx, int instance, struct job_report *report)
 {
-	pcrm_billing_summary summary;
+	pcrm_billing_summary summary = PCRM_BILLING_SUMMARY_INIT;
 	int rc;
 	char spec[512];
 	int month = 6 + instance; /* 7, 8, 9 */
@@ -348,7 +348,7 @@ void world_check_consistent(pcrm_ctx *ctx, const char *when)
 	for (int n = 1; n <= WORLD_HOMES; n++) {
 		char account[16];
 		pcrm_ledger_list *l = NULL;
-		pcrm_ledger_summary s;
+		pcrm_ledger_summary s = PCRM_LEDGER_SUMMARY_INIT;
 		pcrm_decimal sum = pcrm_decimal_from_int(0);
 		size_t count;
 		account_of(n, account, sizeof(account));
@@ -598,7 +598,7 @@ char *world_state(pcrm_ctx *ctx, int in_order)
 		}
 		pcrm_ledger_list_free(l);
 		if (!in_order) {
-			pcrm_ledger_summary s;
+			pcrm_ledger_summary s = PCRM_LEDGER_SUMMARY_INIT;
 			pcrm_assert_ok(pcrm_ledger_summary_load(ctx, &root_admin, account, &s));
 			add(&t, "standing %s balance %s open %s credit %s\n", account,
 			    money(s.balance, a), money(s.open, b), money(s.credit, c));

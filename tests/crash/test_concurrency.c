@@ -164,7 +164,7 @@ static void prepare(struct world *w, int pg)
 static char *state_after(struct world *w)
 {
 	pcrm_ctx *ctx = world_open(w);
-	pcrm_billing_post_summary ps;
+	pcrm_billing_post_summary ps = PCRM_BILLING_POST_SUMMARY_INIT;
 	char *state;
 	cr_assert(ctx, "%s", pcrm_error_last());
 	/* what the racing issuance came too early for */

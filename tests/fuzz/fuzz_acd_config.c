@@ -33,8 +33,8 @@ static void run_a_little(pcrm_acd *acd, pcrm_acd_ms *now)
 {
 	static const char *const agents[] = { "a", "b", "1001" };
 	static const char *const queues[] = { "q", "r", "billing" };
-	pcrm_acd_engine_stats before, after;
-	pcrm_acd_event ev[16];
+	pcrm_acd_engine_stats before = PCRM_ACD_ENGINE_STATS_INIT, after = PCRM_ACD_ENGINE_STATS_INIT;
+	pcrm_acd_event ev[16] = { PCRM_ACD_EVENT_INIT };
 	size_t n;
 
 	require(pcrm_acd_engine_stats_get(acd, &before) == PCRM_OK);
@@ -51,7 +51,7 @@ static void run_a_little(pcrm_acd *acd, pcrm_acd_ms *now)
 		s.priority = i;
 		if (pcrm_acd_call_arrive(acd, &s, NULL) != PCRM_OK)
 			continue;
-		pcrm_acd_call_info info;
+		pcrm_acd_call_info info = PCRM_ACD_CALL_INFO_INIT;
 		if (pcrm_acd_call_get(acd, id, &info) == PCRM_OK && info.agent_id[0])
 			pcrm_acd_call_answer(acd, id, info.agent_id);
 	}

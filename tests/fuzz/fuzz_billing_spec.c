@@ -18,13 +18,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void check_run(pcrm_ctx *ctx, const char *spec)
 {
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	fuzz_counts before, after;
 	int rc;
 
 	fuzz_begin();
 	fuzz_count(&before);
-	memset(&s, 0, sizeof(s));
+	s = (pcrm_billing_summary)PCRM_BILLING_SUMMARY_INIT;
 	rc = pcrm_billing_run(ctx, &fuzz_admin, spec, NULL, NULL, &s);
 	if (rc != PCRM_OK) {
 		fuzz_require_refusal(rc, "pcrm_billing_run");
@@ -42,13 +42,13 @@ static void check_run(pcrm_ctx *ctx, const char *spec)
 
 static void check_post(pcrm_ctx *ctx, const char *spec)
 {
-	pcrm_billing_post_summary s;
+	pcrm_billing_post_summary s = PCRM_BILLING_POST_SUMMARY_INIT;
 	fuzz_counts before, after;
 	int rc;
 
 	fuzz_begin();
 	fuzz_count(&before);
-	memset(&s, 0, sizeof(s));
+	s = (pcrm_billing_post_summary)PCRM_BILLING_POST_SUMMARY_INIT;
 	rc = pcrm_billing_post(ctx, &fuzz_admin, spec, NULL, NULL, &s);
 	if (rc != PCRM_OK) {
 		fuzz_require_refusal(rc, "pcrm_billing_post");

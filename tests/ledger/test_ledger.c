@@ -97,7 +97,7 @@ static const char *payment(const char *key, const char *amount)
 
 static pcrm_ledger_summary summary(pcrm_test_store *t, const char *account)
 {
-	pcrm_ledger_summary s;
+	pcrm_ledger_summary s = PCRM_LEDGER_SUMMARY_INIT;
 	pcrm_assert_ok(pcrm_ledger_summary_load(t->ctx, &root_admin, account, &s));
 	return s;
 }
@@ -918,4 +918,33 @@ static void concurrent_postings(pcrm_test_store *t)
 Test(ledger_pg, concurrent_postings_never_double, .timeout = 120)
 {
 	pcrm_test_run_pg(concurrent_postings);
+}
+
+/*
+ * A caller-allocated output struct carries the layout the caller was compiled
+ * with (docs/abi.md): a struct nobody initialised (version 0) or from a newer
+ * header is refused before anything is read or written.
+ */
+PCRM_BACKEND_TEST(ledger, summary_refuses_an_output_struct_without_a_known_version)
+{
+	setup(t);
+	bill(t, "A1", "B2610", "2026-10", "2026-11-01", "2026-11-15", "80.00");
+	const unsigned int bad[] = { 0, PCRM_LEDGER_SUMMARY_VERSION + 1 };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		pcrm_ledger_summary s = PCRM_LEDGER_SUMMARY_INIT;
+		s.version = bad[i];
+		s.entries = -7;
+		int rc = pcrm_ledger_summary_load(t->ctx, &root_admin, "A1", &s);
+		cr_assert_eq(rc, PCRM_EINVAL, "version %u: %d (%s)", bad[i], rc, pcrm_error_last());
+		cr_assert(strstr(pcrm_error_last(), "out.version") != NULL, "%s", pcrm_error_last());
+		cr_assert(strstr(pcrm_error_last(), "PCRM_LEDGER_SUMMARY_INIT") != NULL, "%s",
+		          pcrm_error_last());
+		cr_assert_eq(s.entries, -7, "nothing written");
+		cr_assert_eq(s.version, bad[i]);
+	}
+	pcrm_ledger_summary s = PCRM_LEDGER_SUMMARY_INIT;
+	pcrm_assert_ok(pcrm_ledger_summary_load(t->ctx, &root_admin, "A1", &s));
+	cr_assert_eq(s.version, PCRM_LEDGER_SUMMARY_VERSION);
+	cr_assert_eq(s.entries, 1);
+	assert_money(s.balance, "80.00");
 }

@@ -591,7 +591,7 @@ PCRM_BACKEND_TEST(meter, removed_meters_can_serve_again)
 PCRM_BACKEND_TEST(meter, replacement_lets_readings_start_again)
 {
 	pcrm_meter_history *h;
-	pcrm_reading r;
+	pcrm_reading r = PCRM_READING_INIT;
 	pcrm_decimal e;
 	setup_meter(t);
 	record(t, "M1", PCRM_REGISTER_TOTAL, "1250.00", ago(t, 30), NULL);
@@ -662,7 +662,7 @@ PCRM_BACKEND_TEST(meter, replacement_lets_readings_start_again)
 
 PCRM_BACKEND_TEST(reading, energy_is_exact)
 {
-	pcrm_reading r;
+	pcrm_reading r = PCRM_READING_INIT;
 	pcrm_decimal e;
 	setup_meter(t);
 	pcrm_assert_ok(pcrm_reading_record(t->ctx, &city_clerk, "M1", PCRM_REGISTER_TOTAL,
@@ -718,7 +718,7 @@ PCRM_BACKEND_TEST(reading, energy_is_exact)
 
 PCRM_BACKEND_TEST(reading, going_backwards_is_rejected)
 {
-	pcrm_reading r;
+	pcrm_reading r = PCRM_READING_INIT;
 	setup_meter(t);
 	record(t, "M1", PCRM_REGISTER_TOTAL, "1250.00", ago(t, 30), NULL);
 	r.flags = 99;
@@ -742,7 +742,7 @@ PCRM_BACKEND_TEST(reading, going_backwards_is_rejected)
 
 PCRM_BACKEND_TEST(reading, rollover_passes_the_display)
 {
-	pcrm_reading r;
+	pcrm_reading r = PCRM_READING_INIT;
 	pcrm_reading_list *l;
 	setup(t);
 	pcrm_assert_ok(pcrm_meter_install(t->ctx, &city_clerk, "MP1",
@@ -774,7 +774,7 @@ PCRM_BACKEND_TEST(reading, rollover_passes_the_display)
 
 PCRM_BACKEND_TEST(reading, max_demand_is_not_cumulative)
 {
-	pcrm_reading r;
+	pcrm_reading r = PCRM_READING_INIT;
 	pcrm_decimal e;
 	setup_meter(t);
 	record(t, "M1", PCRM_REGISTER_MAX_DEMAND, "120.5", ago(t, 40), &r);
@@ -905,7 +905,7 @@ PCRM_BACKEND_TEST(reading, lists_cover_the_period)
 
 PCRM_BACKEND_TEST(reading, a_callers_transaction_rolls_it_back)
 {
-	pcrm_reading r;
+	pcrm_reading r = PCRM_READING_INIT;
 	setup_meter(t);
 	pcrm_assert_ok(pcrm_ctx_begin(t->ctx));
 	record(t, "M1", PCRM_REGISTER_TOTAL, "1500", ago(t, 10), NULL);

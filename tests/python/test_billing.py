@@ -71,6 +71,32 @@ def test_publish_and_fetch(billing):
         billing.tariff_fetch(CITY_AGENT, "cn-gd-guangzhou-residential", on="2025-01-01")
 
 
+COUNTY_ADMIN = powercrm.Actor("admin-lx", "admin", 3, "370102")
+
+
+def test_tariffs_belong_to_their_publishers_unit(billing):
+    """Issue 18's attack: a county administrator may not publish the province's tariff."""
+    newer = tariff_doc()
+    newer["version"] = 2
+    newer["energy"]["price"] = "0.001"
+    with pytest.raises(powercrm.PermissionDenied, match="may neither publish"):
+        billing.tariff_publish(COUNTY_ADMIN, newer)
+    assert billing.tariff_fetch(CITY_AGENT, "cn-gd-guangzhou-residential",
+                                on="2026-10-01").version == 1
+    # once the province allows overrides, the county's own version bills its subtree only
+    allowing = tariff_doc()
+    allowing.update(version=2, overridable=True)
+    billing.tariff_publish(ROOT_ADMIN, allowing)
+    newer["version"] = 3
+    newer["energy"]["price"] = "0.489"
+    billing.tariff_publish(COUNTY_ADMIN, newer)
+    billing.billing_run(CITY_ADMIN, SPEC)
+    assert billing.bills(CITY_AGENT, "C1")[0].tariff_version == 3  # township of the county
+    assert billing.bills(CITY_AGENT, "C2")[0].tariff_version == 3  # the county
+    assert billing.tariff_fetch(CITY_AGENT, "cn-gd-guangzhou-residential",
+                                on="2026-10-01").version == 2
+
+
 def test_run_bills_and_reruns_nothing(billing):
     seen = []
     s = billing.billing_run(CITY_ADMIN, dict(SPEC, batch_size=1), progress=seen.append)

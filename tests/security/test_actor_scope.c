@@ -159,8 +159,8 @@ CALL(pcrm_metering_point_energy) { pcrm_decimal e; return pcrm_metering_point_en
 /* ---- tariffs and billing ---- */
 CALL(pcrm_tariff_publish) { char *doc = pcrm_test_read_tariff("cn-residential-tiered-tou.json"); int rc; UNUSED_KEY; rc = pcrm_tariff_publish(w->t->ctx, a, doc); free(doc); return rc; }
 CALL(pcrm_tariff_fetch) { pcrm_tariff *x = NULL; int rc; UNUSED_KEY; rc = pcrm_tariff_fetch(w->t->ctx, a, "nope", 0, today(), &x); pcrm_tariff_free(x); return rc; }
-CALL(pcrm_billing_run) { pcrm_billing_summary s; char spec[256]; snprintf(spec, sizeof(spec), "{\"org_unit\": \"%s\", \"period\": \"2026-10\", \"issue_date\": \"2026-11-01\", \"due_date\": \"2026-11-15\", \"tariffs\": {\"residential\": \"nope\"}}", k); return pcrm_billing_run(w->t->ctx, a, spec, NULL, NULL, &s); }
-CALL(pcrm_billing_post) { pcrm_billing_post_summary s; char spec[128]; snprintf(spec, sizeof(spec), "{\"org_unit\": \"%s\", \"period\": \"2026-10\"}", k); return pcrm_billing_post(w->t->ctx, a, spec, NULL, NULL, &s); }
+CALL(pcrm_billing_run) { pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT; char spec[256]; snprintf(spec, sizeof(spec), "{\"org_unit\": \"%s\", \"period\": \"2026-10\", \"issue_date\": \"2026-11-01\", \"due_date\": \"2026-11-15\", \"tariffs\": {\"residential\": \"nope\"}}", k); return pcrm_billing_run(w->t->ctx, a, spec, NULL, NULL, &s); }
+CALL(pcrm_billing_post) { pcrm_billing_post_summary s = PCRM_BILLING_POST_SUMMARY_INIT; char spec[128]; snprintf(spec, sizeof(spec), "{\"org_unit\": \"%s\", \"period\": \"2026-10\"}", k); return pcrm_billing_post(w->t->ctx, a, spec, NULL, NULL, &s); }
 CALL(pcrm_bill_list_load) { pcrm_bill_list *l = NULL; int rc = pcrm_bill_list_load(w->t->ctx, a, k, NULL, NULL, &l); pcrm_bill_list_free(l); return rc; }
 CALL(pcrm_bill_correct) { return pcrm_bill_correct(w->t->ctx, a, k, "x", NULL); }
 CALL(pcrm_late_fee_quote) { pcrm_decimal f; return pcrm_late_fee_quote(w->t->ctx, a, k, today(), &f); }
@@ -169,7 +169,7 @@ CALL(pcrm_late_fee_post) { return pcrm_late_fee_post(w->t->ctx, a, k, today(), "
 /* ---- ledger ---- */
 CALL(pcrm_ledger_post) { return pcrm_ledger_post(w->t->ctx, a, k, "{\"kind\": \"payment\", \"idempotency_key\": \"P1\", \"amount\": \"10\", \"channel\": \"counter\"}", NULL); }
 CALL(pcrm_ledger_load) { pcrm_ledger_list *l = NULL; int rc = pcrm_ledger_load(w->t->ctx, a, k, &l); pcrm_ledger_list_free(l); return rc; }
-CALL(pcrm_ledger_summary_load) { pcrm_ledger_summary s; return pcrm_ledger_summary_load(w->t->ctx, a, k, &s); }
+CALL(pcrm_ledger_summary_load) { pcrm_ledger_summary s = PCRM_LEDGER_SUMMARY_INIT; return pcrm_ledger_summary_load(w->t->ctx, a, k, &s); }
 CALL(pcrm_arrears_load) { pcrm_arrears *x = NULL; int rc = pcrm_arrears_load(w->t->ctx, a, k, NULL, today(), &x); pcrm_arrears_free(x); return rc; }
 CALL(pcrm_dunning_list_load) { pcrm_dunning_list *l = NULL; int rc = pcrm_dunning_list_load(w->t->ctx, a, k, today(), 0, &l); pcrm_dunning_list_free(l); return rc; }
 CALL(pcrm_dunning_remind) { return pcrm_dunning_remind(w->t->ctx, a, k, "{\"channel\": \"sms\"}"); }

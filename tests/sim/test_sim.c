@@ -122,13 +122,13 @@ Test(sim, same_seed_same_result_bit_for_bit)
 		cr_assert(same_cdr(pcrm_sim_cdr_at(x, i), pcrm_sim_cdr_at(y, i)), "CDR %zu differs", i);
 	const char *queues[2] = { "billing", "repair" };
 	for (int k = 0; k < 2; k++) {
-		pcrm_acd_queue_stats sx, sy;
+		pcrm_acd_queue_stats sx = PCRM_ACD_QUEUE_STATS_INIT, sy = PCRM_ACD_QUEUE_STATS_INIT;
 		OK(pcrm_acd_queue_stats_get(pcrm_sim_acd(x), queues[k], &sx));
 		OK(pcrm_acd_queue_stats_get(pcrm_sim_acd(y), queues[k], &sy));
 		same_counts(&sx.total, &sy.total);
 		for (size_t i = 0; i < 48; i++) {
 			pcrm_acd_ms s1, s2;
-			pcrm_acd_queue_counts c1, c2;
+			pcrm_acd_queue_counts c1 = PCRM_ACD_QUEUE_COUNTS_INIT, c2 = PCRM_ACD_QUEUE_COUNTS_INIT;
 			int r1 = pcrm_acd_queue_interval_get(pcrm_sim_acd(x), queues[k], i, &s1, &c1);
 			int r2 = pcrm_acd_queue_interval_get(pcrm_sim_acd(y), queues[k], i, &s2, &c2);
 			cr_assert_eq(r1, r2);
@@ -138,7 +138,7 @@ Test(sim, same_seed_same_result_bit_for_bit)
 			}
 		}
 	}
-	pcrm_sim_stats a, b;
+	pcrm_sim_stats a = PCRM_SIM_STATS_INIT, b = PCRM_SIM_STATS_INIT;
 	OK(pcrm_sim_stats_get(x, &a));
 	OK(pcrm_sim_stats_get(y, &b));
 	cr_assert_eq(memcmp(&a, &b, sizeof(a)), 0);
@@ -155,7 +155,7 @@ Test(sim, same_seed_same_result_bit_for_bit)
 Test(sim, a_day_exercises_every_piece_of_the_model)
 {
 	pcrm_sim *sim = run_day(1);
-	pcrm_sim_stats st;
+	pcrm_sim_stats st = PCRM_SIM_STATS_INIT;
 	OK(pcrm_sim_stats_get(sim, &st));
 	cr_log_info("calls %llu transfers %llu abandons %llu no-answers %llu events %llu rejected %llu",
 	            (unsigned long long)st.calls, (unsigned long long)st.transfers,
@@ -170,7 +170,7 @@ Test(sim, a_day_exercises_every_piece_of_the_model)
 	cr_assert(st.no_answers > 10, "%llu no-answers", (unsigned long long)st.no_answers);
 	cr_assert_eq(st.cdrs, pcrm_sim_cdr_count(sim));
 
-	pcrm_acd_queue_stats b, r;
+	pcrm_acd_queue_stats b = PCRM_ACD_QUEUE_STATS_INIT, r = PCRM_ACD_QUEUE_STATS_INIT;
 	OK(pcrm_acd_queue_stats_get(pcrm_sim_acd(sim), "billing", &b));
 	OK(pcrm_acd_queue_stats_get(pcrm_sim_acd(sim), "repair", &r));
 	/* every call ended: answered, abandoned or transferred on to repair */
@@ -191,10 +191,10 @@ Test(sim, a_day_exercises_every_piece_of_the_model)
 	cr_assert(misses >= st.no_answers / 2, "misses %zu, no-answers %llu", misses,
 	          (unsigned long long)st.no_answers);
 	/* nobody answers before 08:00 or after the shifts: intervals before 8 are empty */
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	OK(pcrm_acd_agent_get(pcrm_sim_acd(sim), "b0", &info));
 	cr_assert_eq(info.state, PCRM_ACD_LOGGED_OUT);
-	pcrm_acd_agent_stats as;
+	pcrm_acd_agent_stats as = PCRM_ACD_AGENT_STATS_INIT;
 	OK(pcrm_acd_agent_stats_get(pcrm_sim_acd(sim), "b3", &as));
 	/* the split shift: 7 hours on duty (logged_out the rest) */
 	int64_t on = 0;

@@ -59,11 +59,12 @@ static void run_one_queue(struct run *r, int agents, pcrm_sim_dist patience)
 	cfg.tick_ms = 60000; /* no ACD timer matters here: wrap-up 0, nobody misses */
 	OK(pcrm_sim_new(&r->sim, one_queue_acd(agents, 0), &cfg));
 	OK(pcrm_sim_run(r->sim));
-	pcrm_sim_stats st;
+	pcrm_sim_stats st = PCRM_SIM_STATS_INIT;
 	OK(pcrm_sim_stats_get(r->sim, &st));
 	cr_assert_eq(st.events_rejected, 0, "the adapter rejected %llu events",
 	             (unsigned long long)st.events_rejected);
 	cr_assert_eq(st.no_answers, 0);
+	r->qs = (pcrm_acd_queue_stats)PCRM_ACD_QUEUE_STATS_INIT;
 	OK(pcrm_acd_queue_stats_get(pcrm_sim_acd(r->sim), "q", &r->qs));
 	batch_means(r->sim, SIM_T0, HOURS * 3600.0, BATCHES, 20, &r->b);
 	/* every call has its CDR and the CDRs add up to the ACD's counters */
@@ -89,7 +90,7 @@ static void run_one_queue(struct run *r, int agents, pcrm_sim_dist patience)
 Test(validation, erlang_c_service_level_and_asa)
 {
 	pcrm_queue queue = { 100.0, 1800.0, 180.0, 0.0 };
-	pcrm_queue_metrics m;
+	pcrm_queue_metrics m = PCRM_QUEUE_METRICS_INIT;
 	OK(pcrm_erlang_c_metrics(&queue, 14, 20.0, &m));
 	cr_assert(fabs(m.service_level - 0.8884) < 5e-5 && fabs(m.asa_s - 7.836) < 5e-4,
 	          "the issue's figures: SL %.5f ASA %.4f", m.service_level, m.asa_s);
@@ -107,7 +108,7 @@ Test(validation, erlang_a_abandonment_and_service_level)
 {
 	/* 10 agents for 10 erlangs: only abandonment keeps this queue stable */
 	pcrm_queue queue = { 100.0, 1800.0, 180.0, 120.0 };
-	pcrm_queue_metrics m;
+	pcrm_queue_metrics m = PCRM_QUEUE_METRICS_INIT;
 	OK(pcrm_erlang_a_metrics(&queue, 10, 20.0, &m));
 
 	struct run r;
@@ -124,7 +125,7 @@ Test(validation, erlang_a_abandonment_and_service_level)
 Test(validation, one_agent_less_is_measurably_worse)
 {
 	pcrm_queue queue = { 100.0, 1800.0, 180.0, 0.0 };
-	pcrm_queue_metrics m13, m14;
+	pcrm_queue_metrics m13 = PCRM_QUEUE_METRICS_INIT, m14 = PCRM_QUEUE_METRICS_INIT;
 	OK(pcrm_erlang_c_metrics(&queue, 13, 20.0, &m13));
 	OK(pcrm_erlang_c_metrics(&queue, 14, 20.0, &m14));
 	struct run r;

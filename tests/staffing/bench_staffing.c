@@ -75,7 +75,7 @@ static int lib_job(double a, void *arg)
 {
 	const pcrm_staffing_target *t = arg;
 	pcrm_queue q = { a * 1800.0 / 180.0, 1800.0, 180.0, 120.0 };
-	pcrm_staffing_result r;
+	pcrm_staffing_result r = PCRM_STAFFING_RESULT_INIT;
 	if (pcrm_staffing_required(&q, t, &r) < 0)
 		return -1;
 	return r.agents;
@@ -91,7 +91,7 @@ static int day_job(double a, void *arg)
 {
 	const pcrm_staffing_target *t = arg;
 	pcrm_forecast_interval day[96];
-	pcrm_staffing_result out[96];
+	pcrm_staffing_result out[96] = { PCRM_STAFFING_RESULT_INIT };
 	for (int i = 0; i < 96; i++) {
 		/* a daily curve peaking at `a` erlangs around 10:00 and 15:00 */
 		double h = i / 4.0, shape = exp(-(h - 10) * (h - 10) / 8) + 0.8 * exp(-(h - 15) * (h - 15) / 6);

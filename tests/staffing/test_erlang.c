@@ -27,7 +27,7 @@ Test(erlang, worked_example_service_levels)
 {
 	const pcrm_queue q = { 100.0, 1800.0, 180.0, 0.0 };
 	const double want[] = { 0.3896, 0.6402, 0.7956, 0.8884 };
-	pcrm_queue_metrics m;
+	pcrm_queue_metrics m = PCRM_QUEUE_METRICS_INIT;
 	double a;
 
 	cr_assert_eq(pcrm_erlang_load(&q, &a), PCRM_OK);
@@ -107,7 +107,7 @@ Test(erlang, erlang_c_matches_oracle_up_to_large_loads)
 Test(erlang, agents_at_or_below_load_wait_for_ever)
 {
 	const pcrm_queue q = { 100.0, 1800.0, 180.0, 0.0 };
-	pcrm_queue_metrics m;
+	pcrm_queue_metrics m = PCRM_QUEUE_METRICS_INIT;
 	double c;
 
 	cr_assert_eq(pcrm_erlang_c(10.0, 10, &c), PCRM_OK);
@@ -126,7 +126,7 @@ Test(erlang, agents_at_or_below_load_wait_for_ever)
 Test(erlang, zero_calls_nobody_waits)
 {
 	const pcrm_queue q = { 0.0, 1800.0, 180.0, 60.0 };
-	pcrm_queue_metrics m;
+	pcrm_queue_metrics m = PCRM_QUEUE_METRICS_INIT;
 	double c;
 
 	cr_assert_eq(pcrm_erlang_c(0.0, 0, &c), PCRM_OK);
@@ -239,7 +239,7 @@ static a_oracle oracle_a(double calls, double interval, double aht, double pat, 
 static void check_a(double calls, double interval, double aht, double pat, int n, double t)
 {
 	const pcrm_queue q = { calls, interval, aht, pat };
-	pcrm_queue_metrics m;
+	pcrm_queue_metrics m = PCRM_QUEUE_METRICS_INIT;
 	a_oracle o = oracle_a(calls, interval, aht, pat, n, t);
 
 	cr_assert_eq(pcrm_erlang_a_metrics(&q, n, t, &m), PCRM_OK);
@@ -266,7 +266,7 @@ Test(erlang, erlang_a_worked_values)
 {
 	/* The worked example with 60 s patience, cross-checked by the oracle above. */
 	const pcrm_queue q = { 100.0, 1800.0, 180.0, 60.0 };
-	pcrm_queue_metrics m;
+	pcrm_queue_metrics m = PCRM_QUEUE_METRICS_INIT;
 
 	cr_assert_eq(pcrm_erlang_a_metrics(&q, 11, 20.0, &m), PCRM_OK);
 	NEAR(m.p_wait, 0.32678860, 1e-7);
@@ -278,7 +278,7 @@ Test(erlang, erlang_a_worked_values)
 Test(erlang, erlang_a_tends_to_erlang_c_with_infinite_patience)
 {
 	pcrm_queue q = { 100.0, 1800.0, 180.0, 1e9 };
-	pcrm_queue_metrics a, c;
+	pcrm_queue_metrics a = PCRM_QUEUE_METRICS_INIT, c = PCRM_QUEUE_METRICS_INIT;
 
 	for (int n = 11; n <= 16; n++) {
 		cr_assert_eq(pcrm_erlang_a_metrics(&q, n, 20.0, &a), PCRM_OK);
@@ -294,7 +294,7 @@ Test(erlang, erlang_a_large_and_overloaded)
 {
 	/* 1,000 erlangs, half the agents: half the callers must give up. */
 	const pcrm_queue q = { 10000.0, 1800.0, 180.0, 600.0 };
-	pcrm_queue_metrics m;
+	pcrm_queue_metrics m = PCRM_QUEUE_METRICS_INIT;
 
 	cr_assert_eq(pcrm_erlang_a_metrics(&q, 500, 20.0, &m), PCRM_OK);
 	NEAR(m.p_wait, 1.0, 1e-12);
@@ -318,7 +318,7 @@ Test(erlang, erlang_a_large_and_overloaded)
 Test(erlang, rejects_bad_input)
 {
 	pcrm_queue q = { 100.0, 1800.0, 180.0, 60.0 };
-	pcrm_queue_metrics m;
+	pcrm_queue_metrics m = PCRM_QUEUE_METRICS_INIT;
 	double v;
 	int n;
 

@@ -38,7 +38,7 @@ Test(required, eighty_twenty_needs_fourteen_and_twenty_scheduled)
 {
 	const pcrm_queue q = { 100.0, 1800.0, 180.0, 0.0 };
 	pcrm_staffing_target t = sl_target(0.80, 20.0, "0.30");
-	pcrm_staffing_result r;
+	pcrm_staffing_result r = PCRM_STAFFING_RESULT_INIT;
 
 	cr_assert_eq(pcrm_staffing_required(&q, &t, &r), PCRM_OK, "%s", pcrm_error_last());
 	cr_assert_eq(r.agents, 14);
@@ -84,7 +84,7 @@ Test(required, full_shrinkage_is_rejected_by_the_target)
 {
 	const pcrm_queue q = { 100.0, 1800.0, 180.0, 0.0 };
 	pcrm_staffing_target t = sl_target(0.80, 20.0, "1.00");
-	pcrm_staffing_result r;
+	pcrm_staffing_result r = PCRM_STAFFING_RESULT_INIT;
 
 	memset(&r, 0x5a, sizeof(r));
 	expect_error(pcrm_staffing_required(&q, &t, &r), PCRM_EINVAL, "target.shrinkage: 1.00");
@@ -95,7 +95,7 @@ Test(required, zero_calls_need_nobody)
 {
 	const pcrm_queue q = { 0.0, 1800.0, 180.0, 30.0 };
 	pcrm_staffing_target t = sl_target(0.80, 20.0, "0.30");
-	pcrm_staffing_result r;
+	pcrm_staffing_result r = PCRM_STAFFING_RESULT_INIT;
 
 	cr_assert_eq(pcrm_staffing_required(&q, &t, &r), PCRM_OK);
 	cr_assert_eq(r.agents, 0);
@@ -110,7 +110,7 @@ Test(required, other_goals)
 {
 	const pcrm_queue q = { 100.0, 1800.0, 180.0, 60.0 };
 	pcrm_staffing_target t = PCRM_STAFFING_TARGET_INIT;
-	pcrm_staffing_result r;
+	pcrm_staffing_result r = PCRM_STAFFING_RESULT_INIT;
 
 	/* ASA: 13 agents give 17.1 s, 14 give 7.8 s. */
 	t.max_asa_s = 10.0;
@@ -143,7 +143,7 @@ Test(required, other_goals)
 static int scan(const pcrm_queue *q, const pcrm_staffing_target *t)
 {
 	for (int n = 0;; n++) {
-		pcrm_queue_metrics m;
+		pcrm_queue_metrics m = PCRM_QUEUE_METRICS_INIT;
 		if (t->model == PCRM_QUEUE_ERLANG_C)
 			cr_assert_eq(pcrm_erlang_c_metrics(q, n, t->target_s, &m), PCRM_OK);
 		else
@@ -167,7 +167,7 @@ Test(required, searches_agree_with_a_scan, .timeout = 60)
 			pcrm_queue q = { calls[i], 1800.0, aht[j], 45.0 + 30.0 * (double)j };
 			for (int model = 0; model <= 1; model++) {
 				pcrm_staffing_target t = sl_target(0.85, 15.0, "0.25");
-				pcrm_staffing_result r;
+				pcrm_staffing_result r = PCRM_STAFFING_RESULT_INIT;
 				t.model = (pcrm_queue_model)model;
 				if (model == 1)
 					t.max_abandon = 0.03;
@@ -186,8 +186,8 @@ Test(required, thousand_erlangs)
 	 * 1011 for 80/20 (1010 gives 0.7896), hand-checked with the scan. */
 	const pcrm_queue q = { 10000.0, 1800.0, 180.0, 120.0 };
 	pcrm_staffing_target t = sl_target(0.80, 20.0, "0.30");
-	pcrm_staffing_result r;
-	pcrm_queue_metrics m;
+	pcrm_staffing_result r = PCRM_STAFFING_RESULT_INIT;
+	pcrm_queue_metrics m = PCRM_QUEUE_METRICS_INIT;
 
 	cr_assert_eq(pcrm_staffing_required(&q, &t, &r), PCRM_OK);
 	cr_assert_eq(r.agents, 1011);
@@ -204,7 +204,7 @@ Test(required, rejects_bad_targets)
 {
 	const pcrm_queue q = { 100.0, 1800.0, 180.0, 0.0 };
 	pcrm_staffing_target t = sl_target(0.80, 20.0, "0.10");
-	pcrm_staffing_result r;
+	pcrm_staffing_result r = PCRM_STAFFING_RESULT_INIT;
 
 	expect_error(pcrm_staffing_required(&q, NULL, &r), PCRM_EINVAL, "target");
 	t.version = 99;
@@ -245,7 +245,7 @@ Test(required, rejects_bad_targets)
 Test(required, staffing_curve_for_a_day)
 {
 	pcrm_forecast_interval day[48];
-	pcrm_staffing_result out[48];
+	pcrm_staffing_result out[48] = { PCRM_STAFFING_RESULT_INIT };
 	pcrm_staffing_target t = sl_target(0.80, 20.0, "0.30");
 
 	for (int i = 0; i < 48; i++) {
@@ -255,7 +255,7 @@ Test(required, staffing_curve_for_a_day)
 	cr_assert_eq(pcrm_staffing_curve(day, 48, 1800.0, 60.0, &t, out), PCRM_OK, "%s", pcrm_error_last());
 	for (int i = 0; i < 48; i++) {
 		pcrm_queue q = { day[i].calls, 1800.0, day[i].aht_s > 0 ? day[i].aht_s : 1.0, 60.0 };
-		pcrm_staffing_result one;
+		pcrm_staffing_result one = PCRM_STAFFING_RESULT_INIT;
 		cr_assert_eq(pcrm_staffing_required(&q, &t, &one), PCRM_OK);
 		cr_assert_eq(out[i].agents, one.agents);
 		cr_assert_eq(out[i].scheduled, one.scheduled);

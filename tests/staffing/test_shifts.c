@@ -44,7 +44,7 @@ Test(shifts, linear_day_hand_checked)
 	const pcrm_shift sh[3] = { S(0, 4, 4), S(4, 4, 4), S(2, 4, 3) };
 	pcrm_shift_problem p = P(8, req, sh, 3, 0);
 	int x[3], staffed[8];
-	pcrm_shift_plan plan;
+	pcrm_shift_plan plan = PCRM_SHIFT_PLAN_INIT;
 
 	cr_assert_eq(pcrm_staffing_shift_plan(&p, x, staffed, &plan), PCRM_OK, "%s", pcrm_error_last());
 	/* early >= 2, late >= 1, early + middle >= 5, late + middle >= 5:
@@ -70,7 +70,7 @@ Test(shifts, night_shift_wraps_midnight)
 	const pcrm_shift sh[2] = { S(4, 3, 5), S(0, 4, 6) };
 	pcrm_shift_problem p = P(6, req, sh, 2, 1);
 	int x[2], staffed[6];
-	pcrm_shift_plan plan;
+	pcrm_shift_plan plan = PCRM_SHIFT_PLAN_INIT;
 
 	cr_assert_eq(pcrm_staffing_shift_plan(&p, x, staffed, &plan), PCRM_OK, "%s", pcrm_error_last());
 	cr_assert_eq(x[0], 3);
@@ -98,7 +98,7 @@ Test(shifts, fixing_only_the_crossing_total_is_not_enough)
 	const pcrm_shift sh[3] = { S(2, 4, 4), S(4, 4, 4), S(1, 3, 3) };
 	pcrm_shift_problem p = P(5, req, sh, 3, 1);
 	int x[3];
-	pcrm_shift_plan plan;
+	pcrm_shift_plan plan = PCRM_SHIFT_PLAN_INIT;
 
 	cr_assert_eq(pcrm_staffing_shift_plan(&p, x, NULL, &plan), PCRM_OK);
 	cr_assert_eq(plan.cost, 7);
@@ -113,7 +113,7 @@ Test(shifts, maxima_and_infeasibility)
 	pcrm_shift sh[2] = { S(0, 3, 10), S(1, 3, 10) };
 	pcrm_shift_problem p = P(4, req, sh, 2, 0);
 	int x[2], cap[4] = { 9, 9, 9, 9 };
-	pcrm_shift_plan plan;
+	pcrm_shift_plan plan = PCRM_SHIFT_PLAN_INIT;
 
 	cr_assert_eq(pcrm_staffing_shift_plan(&p, x, NULL, &plan), PCRM_OK);
 	cr_assert_eq(x[0], 2);
@@ -152,7 +152,7 @@ Test(shifts, deviation_prefers_exact_fit_then_cost)
 	const pcrm_shift sh[3] = { S(0, 3, 1), S(3, 3, 1), S(0, 6, 5) };
 	pcrm_shift_problem p = P(6, req, sh, 3, 0);
 	int x[3], staffed[6];
-	pcrm_shift_plan plan;
+	pcrm_shift_plan plan = PCRM_SHIFT_PLAN_INIT;
 
 	p.objective = PCRM_SHIFT_MIN_DEVIATION;
 	cr_assert_eq(pcrm_staffing_shift_plan(&p, x, staffed, &plan), PCRM_OK);
@@ -172,7 +172,7 @@ Test(shifts, patterns_use_the_heuristic)
 	sh[1].pattern = split;
 	pcrm_shift_problem p = P(6, req, sh, 2, 0);
 	int x[2];
-	pcrm_shift_plan plan;
+	pcrm_shift_plan plan = PCRM_SHIFT_PLAN_INIT;
 
 	cr_assert_eq(pcrm_staffing_shift_plan(&p, x, NULL, &plan), PCRM_OK);
 	cr_assert_eq(plan.optimal, 0);
@@ -193,7 +193,7 @@ Test(shifts, rejects_bad_problems)
 	pcrm_shift sh[1] = { S(0, 4, 1) };
 	pcrm_shift_problem p = P(4, req, sh, 1, 0);
 	int x[1];
-	pcrm_shift_plan plan;
+	pcrm_shift_plan plan = PCRM_SHIFT_PLAN_INIT;
 
 	expect_error(pcrm_staffing_shift_plan(NULL, x, NULL, &plan), PCRM_EINVAL, "problem");
 	expect_error(pcrm_staffing_shift_plan(&p, NULL, NULL, &plan), PCRM_EINVAL, "counts");
@@ -332,7 +332,7 @@ static void check_against_brute(int patterns, int rounds)
 		inst in;
 		int x[5], staffed[8];
 		int64_t b1 = 0, b2 = 0;
-		pcrm_shift_plan plan;
+		pcrm_shift_plan plan = PCRM_SHIFT_PLAN_INIT;
 		random_instance(&in, patterns);
 		pcrm_shift_problem p = P(in.m, in.req, in.sh, in.n, in.cyclic);
 		p.objective = in.obj;
@@ -340,7 +340,7 @@ static void check_against_brute(int patterns, int rounds)
 		/* Counts above the largest requirement never help, so x_j <= 4 is
 		 * enough for the brute force when every requirement is <= 3. */
 		int found = brute(&in, &b1, &b2);
-		memset(&plan, 0, sizeof(plan));
+		plan = (pcrm_shift_plan)PCRM_SHIFT_PLAN_INIT;
 		int rc = pcrm_staffing_shift_plan(&p, x, staffed, &plan);
 		if (!found) {
 			cr_assert_eq(rc, PCRM_EINVAL, "round %d: brute force says infeasible", r);
@@ -400,7 +400,7 @@ Test(shifts, a_realistic_week)
 	size_t n = 0;
 	int x[7 * 24];
 	static int staffed[M];
-	pcrm_shift_plan plan;
+	pcrm_shift_plan plan = PCRM_SHIFT_PLAN_INIT;
 
 	for (int t = 0; t < M; t++) {
 		int h = (t % 48) / 2;

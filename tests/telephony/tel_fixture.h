@@ -251,21 +251,21 @@ static inline void incoming(struct tel_fix *f, const char *call, const char *cal
 
 static inline pcrm_acd_agent_state acd_state(struct tel_fix *f, const char *agent)
 {
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	OK(pcrm_acd_agent_get(f->acd, agent, &info));
 	return info.state;
 }
 
 static inline pcrm_tel_call_state tel_state(struct tel_fix *f, const char *call)
 {
-	pcrm_tel_call_info info;
+	pcrm_tel_call_info info = PCRM_TEL_CALL_INFO_INIT;
 	OK(pcrm_tel_call_get(f->tel, call, &info));
 	return info.state;
 }
 
 static inline uint64_t rejected(struct tel_fix *f, pcrm_tel_reject kind)
 {
-	pcrm_tel_stats st;
+	pcrm_tel_stats st = PCRM_TEL_STATS_INIT;
 	OK(pcrm_tel_stats_get(f->tel, &st));
 	return st.rejected[kind];
 }

@@ -17,7 +17,7 @@ Test(events, inbound_call_from_offered_to_call_cleared)
 	ev.at = f.clock.now;
 	OK(pcrm_tel_event_feed(f.tel, &ev, NULL));
 	cr_assert_eq(tel_state(&f, "c1"), PCRM_TEL_CALL_OFFERED);
-	pcrm_acd_call_info ci;
+	pcrm_acd_call_info ci = PCRM_ACD_CALL_INFO_INIT;
 	FAILS(pcrm_acd_call_get(f.acd, "c1", &ci), PCRM_ENOTFOUND, "c1"); /* still in the IVR */
 
 	pcrm_tel_event d = PCRM_TEL_EVENT_INIT;
@@ -52,7 +52,7 @@ Test(events, inbound_call_from_offered_to_call_cleared)
 	cr_assert_eq(acd_state(&f, "a1"), PCRM_ACD_TALKING);
 
 	FEED(&f, PCRM_TEL_EV_RECORDING_STARTED, "c1", "2001");
-	pcrm_tel_call_info info;
+	pcrm_tel_call_info info = PCRM_TEL_CALL_INFO_INIT;
 	OK(pcrm_tel_call_get(f.tel, "c1", &info));
 	cr_assert_eq(info.recording, 1);
 	cr_assert_str_eq(info.agent_id, "a1");
@@ -81,13 +81,13 @@ Test(events, inbound_call_from_offered_to_call_cleared)
 	FAILS(pcrm_tel_call_get(f.tel, "c1", &info), PCRM_ENOTFOUND, "c1");
 	FAILS(pcrm_acd_call_get(f.acd, "c1", &ci), PCRM_ENOTFOUND, "c1");
 
-	pcrm_acd_queue_stats qs;
+	pcrm_acd_queue_stats qs = PCRM_ACD_QUEUE_STATS_INIT;
 	OK(pcrm_acd_queue_stats_get(f.acd, "billing", &qs));
 	cr_assert_eq(qs.total.offered, 1);
 	cr_assert_eq(qs.total.answered, 1);
 	cr_assert_eq(qs.total.wait_answered_ms, 5000);
 
-	pcrm_tel_stats st;
+	pcrm_tel_stats st = PCRM_TEL_STATS_INIT;
 	OK(pcrm_tel_stats_get(f.tel, &st));
 	cr_assert_eq(st.events_rejected, 0);
 	cr_assert_eq(st.events_by_type[PCRM_TEL_EV_HELD], 1);
@@ -106,7 +106,7 @@ Test(events, caller_hangs_up_while_queued_is_an_abandon)
 	f.clock.now += 30000;
 	FEED(&f, PCRM_TEL_EV_CONNECTION_CLEARED, "c1", "13800000001");
 	FEED(&f, PCRM_TEL_EV_CALL_CLEARED, "c1", NULL);
-	pcrm_acd_queue_stats qs;
+	pcrm_acd_queue_stats qs = PCRM_ACD_QUEUE_STATS_INIT;
 	OK(pcrm_acd_queue_stats_get(f.acd, "billing", &qs));
 	cr_assert_eq(qs.total.abandoned, 1);
 	cr_assert_eq(qs.waiting, 0);
@@ -132,7 +132,7 @@ Test(events, agent_device_states)
 	ev.reason = "meal";
 	ev.at = f.clock.now;
 	OK(pcrm_tel_event_feed(f.tel, &ev, NULL));
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	OK(pcrm_acd_agent_get(f.acd, "a1", &info));
 	cr_assert_eq(info.state, PCRM_ACD_NOT_READY);
 	cr_assert_str_eq(info.reason, "meal");
@@ -166,7 +166,7 @@ Test(events, failed_delivery_puts_the_call_back_in_the_queue)
 	cr_assert_str_eq(last_req(&f.sw), "route c1 2001 a1");
 	FEED(&f, PCRM_TEL_EV_FAILED, "c1", "2001"); /* the device was busy after all */
 	cr_assert_eq(tel_state(&f, "c1"), PCRM_TEL_CALL_QUEUED);
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	OK(pcrm_acd_agent_get(f.acd, "a1", &info));
 	cr_assert_eq(info.consecutive_misses, 1);
 	/* back to ready, the same call is offered again: a2 is not ready */
@@ -183,7 +183,7 @@ Test(events, diverted_while_alerting_is_a_miss_and_the_acd_routes_again)
 	agent_on(&f, "a1", "2001", 1);
 	agent_on(&f, "a2", "2002", 1);
 	incoming(&f, "c1", "13800000001", "general", NULL);
-	pcrm_acd_call_info ci;
+	pcrm_acd_call_info ci = PCRM_ACD_CALL_INFO_INIT;
 	OK(pcrm_acd_call_get(f.acd, "c1", &ci));
 	char first[8], first_dev[8];
 	strcpy(first, ci.agent_id);
@@ -221,7 +221,7 @@ Test(events, clock_from_events_drives_the_acd)
 	f.clock.now += 4000;
 	FEED(&f, PCRM_TEL_EV_ESTABLISHED, "c1", "2001");
 	cr_assert_eq(pcrm_acd_now(f.acd), 1008000);
-	pcrm_acd_queue_stats qs;
+	pcrm_acd_queue_stats qs = PCRM_ACD_QUEUE_STATS_INIT;
 	OK(pcrm_acd_queue_stats_get(f.acd, "billing", &qs));
 	cr_assert_eq(qs.total.wait_answered_ms, 8000);
 	fix_close(&f);

@@ -46,7 +46,7 @@ static void consult_through_queue(struct tel_fix *f)
 	FEED(f, PCRM_TEL_EV_ESTABLISHED, "k1", "2002");
 	cr_assert_eq(acd_state(f, "a1"), PCRM_ACD_HELD);
 	cr_assert_eq(acd_state(f, "a2"), PCRM_ACD_TALKING);
-	pcrm_tel_call_info info;
+	pcrm_tel_call_info info = PCRM_TEL_CALL_INFO_INIT;
 	OK(pcrm_tel_call_get(f->tel, "k1", &info));
 	cr_assert_str_eq(info.related_call_id, "c1");
 }
@@ -59,14 +59,14 @@ Test(flows, blind_transfer_to_a_device)
 	OK(pcrm_tel_transfer(f.tel, "c1", NULL, "2050"));
 	feed_other(&f, PCRM_TEL_EV_TRANSFERRED, "c1", "2001", NULL, "2050");
 	cr_assert_eq(acd_state(&f, "a1"), PCRM_ACD_WRAP_UP);
-	pcrm_tel_call_info info;
+	pcrm_tel_call_info info = PCRM_TEL_CALL_INFO_INIT;
 	OK(pcrm_tel_call_get(f.tel, "c1", &info));
 	cr_assert_eq(info.state, PCRM_TEL_CALL_OFFERED);
 	cr_assert(!info.with_acd);
 	FEED(&f, PCRM_TEL_EV_DELIVERED, "c1", "2050");
 	FEED(&f, PCRM_TEL_EV_ESTABLISHED, "c1", "2050");
 	FEED(&f, PCRM_TEL_EV_CALL_CLEARED, "c1", NULL);
-	pcrm_acd_queue_stats qs;
+	pcrm_acd_queue_stats qs = PCRM_ACD_QUEUE_STATS_INIT;
 	OK(pcrm_acd_queue_stats_get(f.acd, "billing", &qs));
 	cr_assert_eq(qs.total.answered, 1);
 	fix_close(&f);
@@ -87,7 +87,7 @@ Test(flows, blind_transfer_to_another_queue)
 	q.at = f.clock.now;
 	OK(pcrm_tel_event_feed(f.tel, &q, NULL));
 	cr_assert_str_eq(last_req(&f.sw), "route c1 2003 a3");
-	pcrm_acd_call_info ci;
+	pcrm_acd_call_info ci = PCRM_ACD_CALL_INFO_INIT;
 	OK(pcrm_acd_call_get(f.acd, "c1", &ci));
 	cr_assert_str_eq(ci.queue_id, "repair");
 	cr_assert_eq(acd_state(&f, "a1"), PCRM_ACD_WRAP_UP);
@@ -106,7 +106,7 @@ Test(flows, consultation_then_transfer)
 	/* a1 is done; the caller now talks to a2, whose ACD leg is the consultation's */
 	cr_assert_eq(acd_state(&f, "a1"), PCRM_ACD_WRAP_UP);
 	cr_assert_eq(acd_state(&f, "a2"), PCRM_ACD_TALKING);
-	pcrm_tel_call_info info;
+	pcrm_tel_call_info info = PCRM_TEL_CALL_INFO_INIT;
 	OK(pcrm_tel_call_get(f.tel, "c1", &info));
 	cr_assert_eq(info.state, PCRM_TEL_CALL_CONNECTED);
 	cr_assert_str_eq(info.device_id, "2002");
@@ -122,7 +122,7 @@ Test(flows, consultation_then_transfer)
 	FEED(&f, PCRM_TEL_EV_CONNECTION_CLEARED, "c1", "2002");
 	cr_assert_eq(acd_state(&f, "a2"), PCRM_ACD_WRAP_UP);
 	FEED(&f, PCRM_TEL_EV_CALL_CLEARED, "c1", NULL);
-	pcrm_acd_engine_stats es;
+	pcrm_acd_engine_stats es = PCRM_ACD_ENGINE_STATS_INIT;
 	OK(pcrm_acd_engine_stats_get(f.acd, &es));
 	cr_assert_eq(es.calls_live, 0);
 	cr_assert_eq(es.calls_arrived, 2);
@@ -148,7 +148,7 @@ Test(flows, consultation_then_conference)
 	FEED(&f, PCRM_TEL_EV_CONNECTION_CLEARED, "c1", "2001");
 	cr_assert_eq(acd_state(&f, "a1"), PCRM_ACD_WRAP_UP);
 	FEED(&f, PCRM_TEL_EV_CALL_CLEARED, "c1", NULL);
-	pcrm_acd_engine_stats es;
+	pcrm_acd_engine_stats es = PCRM_ACD_ENGINE_STATS_INIT;
 	OK(pcrm_acd_engine_stats_get(f.acd, &es));
 	cr_assert_eq(es.calls_live, 0);
 	fix_close(&f);
@@ -164,7 +164,7 @@ Test(flows, conference_goes_on_when_the_first_agent_leaves)
 	FEED(&f, PCRM_TEL_EV_CONNECTION_CLEARED, "c1", "2001");
 	cr_assert_eq(acd_state(&f, "a1"), PCRM_ACD_WRAP_UP);
 	cr_assert_eq(acd_state(&f, "a2"), PCRM_ACD_TALKING);
-	pcrm_tel_call_info info;
+	pcrm_tel_call_info info = PCRM_TEL_CALL_INFO_INIT;
 	OK(pcrm_tel_call_get(f.tel, "c1", &info));
 	cr_assert_str_eq(info.device_id, "2002");
 	FEED(&f, PCRM_TEL_EV_CALL_CLEARED, "c1", NULL);
@@ -187,7 +187,7 @@ Test(flows, consultation_cancelled)
 	FEED(&f, PCRM_TEL_EV_CALL_CLEARED, "k1", NULL);
 	FEED(&f, PCRM_TEL_EV_RETRIEVED, "c1", "2001");
 	cr_assert_eq(acd_state(&f, "a1"), PCRM_ACD_TALKING);
-	pcrm_tel_call_info info;
+	pcrm_tel_call_info info = PCRM_TEL_CALL_INFO_INIT;
 	OK(pcrm_tel_call_get(f.tel, "c1", &info));
 	cr_assert_str_eq(info.related_call_id, "");
 	FAILS(pcrm_tel_consult_transfer(f.tel, "c1", "k1", NULL), PCRM_ESTATE, "connected");
@@ -216,7 +216,7 @@ Test(flows, ring_timeout_deflects_the_call_back_to_its_queue)
 	ev.at = f.clock.now;
 	OK(pcrm_tel_event_feed(f.tel, &ev, NULL));
 	cr_assert_eq(tel_state(&f, "c1"), PCRM_TEL_CALL_QUEUED);
-	pcrm_acd_call_info ci;
+	pcrm_acd_call_info ci = PCRM_ACD_CALL_INFO_INIT;
 	OK(pcrm_acd_call_get(f.acd, "c1", &ci));
 	cr_assert_eq(ci.misses, 1);
 	cr_assert_eq(acd_state(&f, "a1"), PCRM_ACD_RESERVED);
@@ -250,7 +250,7 @@ Test(flows, refused_call_goes_to_the_fallback)
 	add_limited_queues(&f);
 	incoming(&f, "c1", "13800000001", "closed", NULL);
 	cr_assert_str_eq(last_req(&f.sw), "deflect c1 rp voicemail");
-	pcrm_tel_call_info info;
+	pcrm_tel_call_info info = PCRM_TEL_CALL_INFO_INIT;
 	OK(pcrm_tel_call_get(f.tel, "c1", &info));
 	cr_assert_eq(info.state, PCRM_TEL_CALL_OFFERED);
 	cr_assert(!info.with_acd);
@@ -287,7 +287,7 @@ Test(flows, acd_events_are_passed_on)
 	OK(pcrm_tel_set_acd_event_callback(f.tel, count_events, NULL));
 	events_seen = 0;
 	talking(&f);
-	pcrm_acd_engine_stats es;
+	pcrm_acd_engine_stats es = PCRM_ACD_ENGINE_STATS_INIT;
 	OK(pcrm_acd_engine_stats_get(f.acd, &es));
 	cr_assert_gt(events_seen, 3);
 	cr_assert_eq((uint64_t)events_seen, es.events_emitted);
@@ -317,7 +317,7 @@ Test(flows, ring_all_routes_to_every_agent_and_the_first_answer_wins)
 	cr_assert_eq(acd_state(&f, "a2"), PCRM_ACD_TALKING);
 	cr_assert_eq(acd_state(&f, "a1"), PCRM_ACD_READY); /* withdrawn */
 	cr_assert_eq(f.sw.count, before, "the switch's fork stops ringing a1 itself");
-	pcrm_tel_call_info info;
+	pcrm_tel_call_info info = PCRM_TEL_CALL_INFO_INIT;
 	OK(pcrm_tel_call_get(f.tel, "c1", &info));
 	cr_assert_str_eq(info.device_id, "2002");
 	/* the losing leg's late answer is not the call's */

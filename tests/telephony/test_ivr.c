@@ -33,7 +33,7 @@ static void queued_with(struct tel_fix *f, const char *call, const char *caller,
 
 static pcrm_acd_call_info acd_call(struct tel_fix *f, const char *call)
 {
-	pcrm_acd_call_info ci;
+	pcrm_acd_call_info ci = PCRM_ACD_CALL_INFO_INIT;
 	OK(pcrm_acd_call_get(f->acd, call, &ci));
 	return ci;
 }
@@ -157,7 +157,7 @@ Test(ivr, customer_lookup_gives_priority_and_preferred_agent)
 	/* waits for a2 (its account manager), not offered to the ready a1 */
 	cr_assert_eq(ci.state, PCRM_ACD_CALL_WAITING);
 	cr_assert_eq(acd_state(&f, "a1"), PCRM_ACD_READY);
-	pcrm_tel_call_info info;
+	pcrm_tel_call_info info = PCRM_TEL_CALL_INFO_INIT;
 	OK(pcrm_tel_call_get(f.tel, "c1", &info));
 	cr_assert_str_eq(info.customer_no, "3701000009");
 	FEED(&f, PCRM_TEL_EV_AGENT_READY, NULL, "2002");
@@ -174,7 +174,7 @@ Test(ivr, customer_lookup_gives_priority_and_preferred_agent)
 	arch.fail = 1;
 	queued_with(&f, "c4", "13800000009", "95598", NULL, "billing");
 	cr_assert_eq(acd_call(&f, "c4").priority, 2);
-	pcrm_tel_stats st;
+	pcrm_tel_stats st = PCRM_TEL_STATS_INIT;
 	OK(pcrm_tel_stats_get(f.tel, &st));
 	cr_assert_eq(st.lookup_errors, 1);
 	fix_close(&f);
@@ -195,7 +195,7 @@ PCRM_BACKEND_TEST(ivr_archive, screen_pop_feeds_the_call)
 	pcrm_tel_archive arch = { t->ctx, &city_agent };
 	OK(pcrm_tel_set_customer_lookup(f.tel, pcrm_tel_archive_lookup, &arch));
 	queued_with(&f, "c1", "13900139000", "95598", NULL, "billing");
-	pcrm_tel_call_info info;
+	pcrm_tel_call_info info = PCRM_TEL_CALL_INFO_INIT;
 	OK(pcrm_tel_call_get(f.tel, "c1", &info));
 	cr_assert_str_eq(info.customer_no, "3701000077");
 	pcrm_acd_call_info ci = acd_call(&f, "c1");

@@ -68,7 +68,7 @@ Test(rejects, malformed)
 	incoming(&f, "c2", "13800000002", NULL, NULL);
 	ev = event(&f, PCRM_TEL_EV_DIGITS_COLLECTED, "c2", NULL);
 	expect_reject(&f, &ev, PCRM_TEL_REJECT_MALFORMED, PCRM_EINVAL, "both missing");
-	pcrm_tel_stats st;
+	pcrm_tel_stats st = PCRM_TEL_STATS_INIT;
 	OK(pcrm_tel_stats_get(f.tel, &st));
 	cr_assert_eq(st.calls_live, 1);
 	fix_close(&f);
@@ -86,7 +86,7 @@ Test(rejects, unknown_call_answered_before_offered)
 	ev = event(&f, PCRM_TEL_EV_OFFERED, "k1", "2001");
 	ev.other_call_id = "ghost";
 	expect_reject(&f, &ev, PCRM_TEL_REJECT_UNKNOWN_CALL, PCRM_ENOTFOUND, "ghost");
-	pcrm_tel_call_info info;
+	pcrm_tel_call_info info = PCRM_TEL_CALL_INFO_INIT;
 	FAILS(pcrm_tel_call_get(f.tel, "k1", &info), PCRM_ENOTFOUND, "k1");
 	fix_close(&f);
 }
@@ -154,7 +154,7 @@ Test(rejects, duplicates)
 	incoming(&f, "c2", "13800000002", "repair", NULL);
 	ev = event(&f, PCRM_TEL_EV_QUEUED, "c2", "rp");
 	expect_reject(&f, &ev, PCRM_TEL_REJECT_DUPLICATE, PCRM_EDUPLICATE, "already queued");
-	pcrm_acd_engine_stats es;
+	pcrm_acd_engine_stats es = PCRM_ACD_ENGINE_STATS_INIT;
 	OK(pcrm_acd_engine_stats_get(f.acd, &es));
 	cr_assert_eq(es.calls_arrived, 2);
 	fix_close(&f);
@@ -274,14 +274,14 @@ Test(rejects, acd_refusals)
 	ev.caller_number = "13800000007";
 	ev.service = "billing";
 	expect_reject(&f, &ev, PCRM_TEL_REJECT_ACD, PCRM_EDUPLICATE, "c7");
-	pcrm_tel_call_info ti;
+	pcrm_tel_call_info ti = PCRM_TEL_CALL_INFO_INIT;
 	OK(pcrm_tel_call_get(f.tel, "c7", &ti));
 	cr_assert_eq(ti.state, PCRM_TEL_CALL_OFFERED);
 	cr_assert_str_eq(ti.caller_number, "");
 	cr_assert_str_eq(ti.queue_id, "");
 	cr_assert_str_eq(ti.digits, "");
 	cr_assert(!ti.with_acd);
-	pcrm_tel_stats st;
+	pcrm_tel_stats st = PCRM_TEL_STATS_INIT;
 	OK(pcrm_tel_stats_get(f.tel, &st));
 	cr_assert_eq(st.rejected[PCRM_TEL_REJECT_ACD], 5);
 	cr_assert_eq(st.events_rejected, 5);

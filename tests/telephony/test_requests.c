@@ -48,7 +48,7 @@ Test(requests, call_requests_reach_the_switch)
 	cr_assert_str_eq(last_req(&f.sw), "consult c1 2001 2002");
 	OK(pcrm_tel_hangup(f.tel, "c1", NULL));
 	cr_assert_str_eq(last_req(&f.sw), "hangup c1 2001");
-	pcrm_tel_stats st;
+	pcrm_tel_stats st = PCRM_TEL_STATS_INIT;
 	OK(pcrm_tel_stats_get(f.tel, &st));
 	cr_assert_eq(st.requests_sent, 1 + 9); /* the route, then nine requests */
 	fix_close(&f);
@@ -98,7 +98,7 @@ Test(requests, switch_results_map_to_statuses)
 		f.sw.fail_times = 1;
 		FAILS(pcrm_tel_hold(f.tel, "c1", NULL), cases[i].status, cases[i].needle);
 	}
-	pcrm_tel_stats st;
+	pcrm_tel_stats st = PCRM_TEL_STATS_INIT;
 	OK(pcrm_tel_stats_get(f.tel, &st));
 	cr_assert_eq(st.requests_failed[PCRM_TEL_BUSY], 1);
 	cr_assert_eq(st.requests_failed[PCRM_TEL_REFUSED], 2);
@@ -142,7 +142,7 @@ Test(requests, a_table_without_a_function_is_unsupported)
 	FAILS(pcrm_tel_hold(tel, "c1", NULL), PCRM_EUNSUPPORTED, "no hold function");
 	FAILS(pcrm_tel_resync(tel), PCRM_EUNSUPPORTED, "snapshot");
 	FAILS(pcrm_tel_make_call(tel, "o1", "a1", "5"), PCRM_ENOTFOUND, "not logged on");
-	pcrm_tel_stats st;
+	pcrm_tel_stats st = PCRM_TEL_STATS_INIT;
 	OK(pcrm_tel_stats_get(tel, &st));
 	cr_assert_eq(st.requests_unsupported, 2);
 	cr_assert_eq(sw.count, 0);
@@ -174,17 +174,17 @@ Test(requests, failed_route_returns_the_call_to_the_queue)
 	incoming(&f, "c1", "13800000001", "billing", NULL);
 	cr_assert_eq(f.sw.count, 2);
 	/* highest level first is not the strategy: whoever was tried first, it failed, the other got it */
-	pcrm_acd_call_info ci;
+	pcrm_acd_call_info ci = PCRM_ACD_CALL_INFO_INIT;
 	OK(pcrm_acd_call_get(f.acd, "c1", &ci));
 	cr_assert_eq(ci.state, PCRM_ACD_CALL_OFFERED);
 	cr_assert_eq(ci.misses, 1);
 	const char *first = strstr(f.sw.log[0], "a1") ? "a1" : "a2";
 	cr_assert_str_neq(ci.agent_id, first);
-	pcrm_acd_agent_info ai;
+	pcrm_acd_agent_info ai = PCRM_ACD_AGENT_INFO_INIT;
 	OK(pcrm_acd_agent_get(f.acd, first, &ai));
 	cr_assert_eq(ai.state, PCRM_ACD_READY, "the agent is not left reserved");
 	cr_assert_eq(ai.consecutive_misses, 1);
-	pcrm_tel_stats st;
+	pcrm_tel_stats st = PCRM_TEL_STATS_INIT;
 	OK(pcrm_tel_stats_get(f.tel, &st));
 	cr_assert_eq(st.routes_failed, 1);
 	cr_assert_eq(st.requests_failed[PCRM_TEL_BUSY], 1);
@@ -202,15 +202,15 @@ Test(requests, failed_route_with_nobody_else_waits_in_the_queue)
 	incoming(&f, "c1", "13800000001", "billing", NULL);
 	/* a1 is tried again after each failure until max_misses (2) sets it not ready */
 	cr_assert_eq(f.sw.count, 2);
-	pcrm_acd_agent_info ai;
+	pcrm_acd_agent_info ai = PCRM_ACD_AGENT_INFO_INIT;
 	OK(pcrm_acd_agent_get(f.acd, "a1", &ai));
 	cr_assert_eq(ai.state, PCRM_ACD_NOT_READY);
 	cr_assert_str_eq(ai.reason, "missed");
-	pcrm_acd_call_info ci;
+	pcrm_acd_call_info ci = PCRM_ACD_CALL_INFO_INIT;
 	OK(pcrm_acd_call_get(f.acd, "c1", &ci));
 	cr_assert_eq(ci.state, PCRM_ACD_CALL_WAITING);
 	cr_assert_eq(tel_state(&f, "c1"), PCRM_TEL_CALL_QUEUED);
-	pcrm_acd_queue_stats qs;
+	pcrm_acd_queue_stats qs = PCRM_ACD_QUEUE_STATS_INIT;
 	OK(pcrm_acd_queue_stats_get(f.acd, "billing", &qs));
 	cr_assert_eq(qs.waiting, 1);
 	/* the switch works again: the next ready agent gets it */
@@ -227,10 +227,10 @@ Test(requests, agent_without_a_device_is_a_failed_route)
 	OK(pcrm_acd_agent_login(f.acd, "a1"));
 	OK(pcrm_acd_agent_ready(f.acd, "a1"));
 	incoming(&f, "c1", "13800000001", "billing", NULL);
-	pcrm_acd_agent_info ai;
+	pcrm_acd_agent_info ai = PCRM_ACD_AGENT_INFO_INIT;
 	OK(pcrm_acd_agent_get(f.acd, "a1", &ai));
 	cr_assert_neq(ai.state, PCRM_ACD_RESERVED);
-	pcrm_tel_stats st;
+	pcrm_tel_stats st = PCRM_TEL_STATS_INIT;
 	OK(pcrm_tel_stats_get(f.tel, &st));
 	cr_assert_eq(st.requests_failed[PCRM_TEL_NO_DEVICE], 2);
 	cr_assert_eq(st.routes_failed, 2);
@@ -255,7 +255,7 @@ Test(requests, agent_state_make_call_and_supervise)
 
 	OK(pcrm_tel_make_call(f.tel, "o1", "a1", "13900000000"));
 	cr_assert_str_eq(last_req(&f.sw), "make_call o1 2001 13900000000");
-	pcrm_tel_call_info info;
+	pcrm_tel_call_info info = PCRM_TEL_CALL_INFO_INIT;
 	OK(pcrm_tel_call_get(f.tel, "o1", &info));
 	cr_assert(info.outbound);
 	FAILS(pcrm_tel_make_call(f.tel, "o1", "a1", "13900000000"), PCRM_EDUPLICATE, "o1");

@@ -39,7 +39,7 @@ static void answer_snapshot(struct rec_switch *sw)
 	}
 }
 
-static pcrm_tel_resync_report last_report;
+static pcrm_tel_resync_report last_report = PCRM_TEL_RESYNC_REPORT_INIT;
 
 static void answer_and_end(struct rec_switch *sw)
 {
@@ -50,7 +50,7 @@ static void answer_and_end(struct rec_switch *sw)
 static void acd_call_is(struct tel_fix *f, const char *call, pcrm_acd_call_state state,
                         const char *agent, const char *queue)
 {
-	pcrm_acd_call_info ci;
+	pcrm_acd_call_info ci = PCRM_ACD_CALL_INFO_INIT;
 	OK(pcrm_acd_call_get(f->acd, call, &ci));
 	cr_assert_eq(ci.state, state, "%s: %s", call, pcrm_acd_call_state_name(ci.state));
 	cr_assert_str_eq(ci.agent_id, agent, "%s", call);
@@ -95,12 +95,12 @@ Test(resync, restart_rebuilds_the_acd_from_the_snapshot)
 	acd_call_is(&f, "c2", PCRM_ACD_CALL_HELD, "a2", "billing");
 	acd_call_is(&f, "c3", PCRM_ACD_CALL_OFFERED, "a3", "repair");
 	acd_call_is(&f, "c4", PCRM_ACD_CALL_WAITING, "", "billing");
-	pcrm_acd_call_info ci;
+	pcrm_acd_call_info ci = PCRM_ACD_CALL_INFO_INIT;
 	FAILS(pcrm_acd_call_get(f.acd, "c5", &ci), PCRM_ENOTFOUND, "c5"); /* still in the IVR */
 	cr_assert_eq(acd_state(&f, "a1"), PCRM_ACD_TALKING);
 	cr_assert_eq(acd_state(&f, "a2"), PCRM_ACD_HELD);
 	cr_assert_eq(acd_state(&f, "a3"), PCRM_ACD_RESERVED);
-	pcrm_acd_agent_info ai;
+	pcrm_acd_agent_info ai = PCRM_ACD_AGENT_INFO_INIT;
 	OK(pcrm_acd_agent_get(f.acd, "sup", &ai));
 	cr_assert_eq(ai.state, PCRM_ACD_NOT_READY);
 	cr_assert_str_eq(ai.reason, "meal");
@@ -108,7 +108,7 @@ Test(resync, restart_rebuilds_the_acd_from_the_snapshot)
 	cr_assert_eq(tel_state(&f, "c3"), PCRM_TEL_CALL_ALERTING);
 	cr_assert_eq(tel_state(&f, "c4"), PCRM_TEL_CALL_QUEUED);
 	cr_assert_eq(tel_state(&f, "c5"), PCRM_TEL_CALL_OFFERED);
-	pcrm_acd_engine_stats es;
+	pcrm_acd_engine_stats es = PCRM_ACD_ENGINE_STATS_INIT;
 	OK(pcrm_acd_engine_stats_get(f.acd, &es));
 	cr_assert_eq(es.calls_live, 4);
 	cr_assert_eq(es.calls_arrived, 4);
@@ -179,19 +179,19 @@ Test(resync, link_drop_ends_vanished_calls_and_adds_new_ones)
 	cr_assert_eq(last_report.calls_restored, 1);
 	cr_assert_eq(last_report.agents_logged_off, 1);
 	cr_assert_eq(acd_state(&f, "a3"), PCRM_ACD_LOGGED_OUT);
-	pcrm_acd_agent_info ai;
+	pcrm_acd_agent_info ai = PCRM_ACD_AGENT_INFO_INIT;
 	OK(pcrm_acd_agent_get(f.acd, strcmp(dev2, "2001") == 0 ? "a1" : "a2", &ai));
 	/* c2 ended (its wrap-up began) and the switch says the agent is ready */
 	cr_assert_eq(ai.state, PCRM_ACD_READY);
 	cr_assert_str_eq(ai.call_id, "");
-	pcrm_tel_call_info info;
+	pcrm_tel_call_info info = PCRM_TEL_CALL_INFO_INIT;
 	FAILS(pcrm_tel_call_get(f.tel, "c2", &info), PCRM_ENOTFOUND, "c2");
 	acd_call_is(&f, "c6", PCRM_ACD_CALL_WAITING, "", "repair");
-	pcrm_acd_engine_stats es;
+	pcrm_acd_engine_stats es = PCRM_ACD_ENGINE_STATS_INIT;
 	OK(pcrm_acd_engine_stats_get(f.acd, &es));
 	cr_assert_eq(es.calls_arrived, 3);
 	cr_assert_eq(es.calls_live, 2);
-	pcrm_acd_queue_stats qs;
+	pcrm_acd_queue_stats qs = PCRM_ACD_QUEUE_STATS_INIT;
 	OK(pcrm_acd_queue_stats_get(f.acd, "billing", &qs));
 	cr_assert_eq(qs.total.offered, 2);
 	cr_assert_eq(qs.total.answered, 2);
@@ -209,7 +209,7 @@ Test(resync, snapshot_input_is_checked)
 	pcrm_tel_snapshot_call_info c = PCRM_TEL_SNAPSHOT_CALL_INIT;
 	c.call_id = "c1";
 	FAILS(pcrm_tel_snapshot_call(f.tel, &c), PCRM_ESTATE, "no snapshot is open");
-	pcrm_tel_resync_report r;
+	pcrm_tel_resync_report r = PCRM_TEL_RESYNC_REPORT_INIT;
 	FAILS(pcrm_tel_snapshot_end(f.tel, &r), PCRM_ESTATE, "no snapshot is open");
 	OK(pcrm_tel_snapshot_begin(f.tel));
 	FAILS(pcrm_tel_snapshot_begin(f.tel), PCRM_ESTATE, "already open");
@@ -228,7 +228,7 @@ Test(resync, snapshot_input_is_checked)
 	FAILS(pcrm_tel_snapshot_agent(f.tel, &a), PCRM_EINVAL, "size/version");
 	OK(pcrm_tel_snapshot_end(f.tel, &r));
 	cr_assert_eq(r.calls_restored, 1); /* c1, queued: waits in the default queue */
-	pcrm_tel_stats st;
+	pcrm_tel_stats st = PCRM_TEL_STATS_INIT;
 	OK(pcrm_tel_stats_get(f.tel, &st));
 	cr_assert_eq(st.resyncs, 1);
 	fix_close(&f);
@@ -255,12 +255,12 @@ Test(resync, calls_offered_while_the_snapshot_is_open_are_kept)
 	c.service = "billing";
 	c.dialled_number = "95598";
 	OK(pcrm_tel_snapshot_call(f.tel, &c));
-	pcrm_tel_resync_report r;
+	pcrm_tel_resync_report r = PCRM_TEL_RESYNC_REPORT_INIT;
 	OK(pcrm_tel_snapshot_end(f.tel, &r));
 	cr_assert_eq(r.calls_kept, 2);
 	cr_assert_eq(r.calls_ended, 0);
 	cr_assert_eq(tel_state(&f, "c2"), PCRM_TEL_CALL_QUEUED);
-	pcrm_acd_queue_stats qs;
+	pcrm_acd_queue_stats qs = PCRM_ACD_QUEUE_STATS_INIT;
 	OK(pcrm_acd_queue_stats_get(f.acd, "billing", &qs));
 	cr_assert_eq(qs.waiting, 2);
 	/* the next snapshot without c2 means c2 is gone */

@@ -40,7 +40,7 @@ static void *switch_thread(void *arg)
 		cr_assert_eq(pcrm_tel_event_feed(s->tel, &ev, NULL), PCRM_OK, "%s", pcrm_error_last());
 		ev = mk(PCRM_TEL_EV_QUEUED, id, "rp");
 		cr_assert_eq(pcrm_tel_event_feed(s->tel, &ev, NULL), PCRM_OK, "%s", pcrm_error_last());
-		pcrm_acd_call_info ci;
+		pcrm_acd_call_info ci = PCRM_ACD_CALL_INFO_INIT;
 		int answered = 0;
 		if (pcrm_acd_call_get(s->acd, id, &ci) == PCRM_OK && ci.state == PCRM_ACD_CALL_OFFERED) {
 			const char *dev = strcmp(ci.agent_id, "a1") == 0 ? "2001" : "2002";
@@ -107,21 +107,21 @@ Test(threads, switch_and_desktop_threads)
 	pthread_join(sw_t, NULL);
 	pthread_join(desk_t, NULL);
 
-	pcrm_tel_stats st;
+	pcrm_tel_stats st = PCRM_TEL_STATS_INIT;
 	OK(pcrm_tel_stats_get(s.tel, &st));
 	cr_assert_eq(st.calls_live, 0);
-	pcrm_acd_engine_stats es;
+	pcrm_acd_engine_stats es = PCRM_ACD_ENGINE_STATS_INIT;
 	OK(pcrm_acd_engine_stats_get(s.acd, &es));
 	cr_assert_eq(es.calls_live, 0, "the ACD kept %zu calls", es.calls_live);
 	cr_assert_eq(es.calls_arrived, CALLS);
-	pcrm_acd_queue_stats qs;
+	pcrm_acd_queue_stats qs = PCRM_ACD_QUEUE_STATS_INIT;
 	OK(pcrm_acd_queue_stats_get(s.acd, "billing", &qs));
 	cr_assert_eq(qs.total.answered, (uint64_t)s.answered);
 	cr_assert_eq(qs.total.answered + qs.total.abandoned, CALLS);
 	cr_assert_gt(s.answered, 0);
 	const char *agents[] = { "a1", "a2" };
 	for (int i = 0; i < 2; i++) {
-		pcrm_acd_agent_info ai;
+		pcrm_acd_agent_info ai = PCRM_ACD_AGENT_INFO_INIT;
 		OK(pcrm_acd_agent_get(s.acd, agents[i], &ai));
 		cr_assert_str_eq(ai.call_id, "", "%s is left with call %s", agents[i], ai.call_id);
 		cr_assert_neq(ai.state, PCRM_ACD_RESERVED);

@@ -160,8 +160,11 @@ PCRM_BACKEND_TEST(workflow, define_versions_and_get)
 	pcrm_assert_ok(pcrm_workflow_define(t->ctx, &root_admin, test_def, cal, &v));
 	cr_assert_eq(v, 1);
 	/* the same document again is the same version */
-	pcrm_assert_ok(pcrm_workflow_define(t->ctx, &city_admin, test_def, cal, &v));
+	pcrm_assert_ok(pcrm_workflow_define(t->ctx, &root_admin, test_def, cal, &v));
 	cr_assert_eq(v, 1);
+	/* the province owns it: a city admin may not define it, not even unchanged */
+	pcrm_assert_fails(pcrm_workflow_define(t->ctx, &city_admin, test_def, cal, &v), PCRM_EPERM,
+	                  "may neither publish its versions nor override it");
 	pcrm_assert_ok(pcrm_workflow_define(t->ctx, &root_admin, v2doc, cal, &v));
 	cr_assert_eq(v, 2);
 	pcrm_assert_ok(pcrm_workflow_get(t->ctx, &city_agent, "test", 0, &wf));

@@ -101,3 +101,36 @@ def strerror(status):
 def role_min_level(role, permission):
     """The lowest level of `role` that holds `permission`, or 0 when the role never does."""
     return Role(role).min_level(permission)
+
+# What `from powercrm import *` binds.  Not `open`: it would shadow the builtin;
+# call it as powercrm.open(...).  Not `lowlevel`: the raw SWIG module.
+__all__ = [
+    'Status', 'Error', 'InvalidInput', 'NotFound', 'Conflict', 'Duplicate', 'PermissionDenied',
+    'WrongState', 'ClosedError', 'StoreError', 'ConnectionLost', 'RetryTransaction', 'IOFailure',
+    'OutOfMemory', 'Overflow', 'SchemaTooNew', 'IntegrityError', 'Unsupported', 'NotADatabase',
+    'exception_class', 'Role', 'Permission', 'OrgLevel', 'Rounding', 'Actor', 'OrgUnit',
+    'AuditEntry', 'DECIMAL_MAX_SCALE', 'decimal_parse', 'decimal_format', 'decimal_add',
+    'decimal_sub', 'decimal_neg', 'decimal_mul', 'decimal_mul_round', 'decimal_div',
+    'decimal_round', 'decimal_cmp', 'decimal_sign', 'decimal_is_zero', 'decimal_to_int',
+    'UTC_OFFSET_CHINA', 'time_parse', 'time_format', 'time_from_civil', 'time_to_civil',
+    'to_datetime', 'from_datetime', 'date_parse', 'date_weekday', 'date_is_valid', 'date_to_days',
+    'date_from_days', 'days_in_month', 'clock_system', 'Calendar', 'Customer', 'CustomerPage',
+    'ImportResult', 'phone_normalize', 'Contact', 'ContactPage', 'Complaint', 'ComplaintStat',
+    'ComplaintStats', 'ComplaintReport', 'complaint_period', 'Register', 'ContractTerms',
+    'Account', 'MeteringPoint', 'MeterInstallation', 'Reading', 'READING_ROLLOVER',
+    'READING_FINAL', 'Workflow', 'WorkOrder', 'WorkOrderPage', 'HistoryEntry', 'Notification',
+    'workflow_check', 'LedgerEntry', 'LedgerSummary', 'ArrearsItem', 'Arrears', 'DunningItem',
+    'ReconItem', 'BANK_RECONCILE_POST_MISSING', 'QueueModel', 'ShiftObjective', 'Queue',
+    'QueueMetrics', 'StaffingTarget', 'StaffingResult', 'ForecastInterval', 'Shift', 'ShiftPlan',
+    'STAFFING_MAX_AGENTS', 'SHIFT_COST_MAX', 'erlang_load', 'erlang_b', 'erlang_b_lines',
+    'erlang_c', 'erlang_c_metrics', 'erlang_a_metrics', 'staffing_required', 'staffing_shrink',
+    'staffing_curve', 'staffing_weekday_profile', 'shift_plan', 'LineKind', 'Tariff',
+    'BillCustomer', 'Usage', 'BillLine', 'Bill', 'power_factor', 'power_factor_rate', 'late_fee',
+    'Dist', 'DistKind', 'SimQueue', 'SimAgent', 'SimStats', 'Simulation', 'shift_stretches',
+    'replay_compare', 'BillingPostSummary', 'BillingSummary', 'BillRecord', 'Acd', 'ManualClock',
+    'AGENT_STATES', 'Telephony', 'EVENT_TYPES', 'REJECT_KINDS', 'SWITCH_RESULTS', 'CALL_STATES',
+    'TEL_AGENT_STATES', 'CallRecord', 'CallRecordPage', 'CallRecordSink', 'Context',
+    'live_handles', 'SCHEMA_VERSION_LATEST', 'LEVEL_MIN', 'LEVEL_MAX', 'DATA_KEY_LEN', 'version',
+    'version_number', 'strerror', 'role_min_level', 'TraceEvent', 'TraceKind',
+    'tariff_from_urdb',
+]

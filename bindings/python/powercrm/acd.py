@@ -111,6 +111,7 @@ class ManualClock(HandleOwner):
 
     @property
     def now(self):
+        """The clock's current time in milliseconds since the epoch."""
         with self._handle as c:
             return _ll.pcrm_py_acd_clock_get(c)
 
@@ -211,9 +212,11 @@ class Acd(HandleOwner):
     # -- agents ---------------------------------------------------------------------------
 
     def login(self, agent_id):
+        """Logs an agent in (state not_ready until ready())."""
         self._call(_ll.pcrm_acd_agent_login, agent_id)
 
     def logout(self, agent_id):
+        """Logs an agent out; refused while the agent has a call."""
         self._call(_ll.pcrm_acd_agent_logout, agent_id)
 
     def ready(self, agent_id):
@@ -221,9 +224,11 @@ class Acd(HandleOwner):
         self._call(_ll.pcrm_acd_agent_ready, agent_id)
 
     def not_ready(self, agent_id, reason):
+        """Puts an agent in not_ready with a reason code (break, training, ...)."""
         self._call(_ll.pcrm_acd_agent_not_ready, agent_id, reason)
 
     def end_wrap_up(self, agent_id):
+        """Ends an agent's wrap-up: the agent becomes ready again."""
         self._call(_ll.pcrm_acd_agent_end_wrap_up, agent_id)
 
     def agent(self, agent_id):
@@ -244,18 +249,23 @@ class Acd(HandleOwner):
         return _DISPOSITIONS[d]
 
     def answer(self, call_id, agent_id):
+        """The offered agent answers the call."""
         self._call(_ll.pcrm_acd_call_answer, call_id, agent_id)
 
     def decline(self, call_id, agent_id):
+        """The offered agent declines the call; it goes back to its queue."""
         self._call(_ll.pcrm_acd_call_decline, call_id, agent_id)
 
     def hold(self, call_id):
+        """Puts a talking call on hold."""
         self._call(_ll.pcrm_acd_call_hold, call_id)
 
     def unhold(self, call_id):
+        """Takes a held call off hold."""
         self._call(_ll.pcrm_acd_call_unhold, call_id)
 
     def hangup(self, call_id):
+        """The call ends (caller or agent hung up), waiting, ringing or talking."""
         self._call(_ll.pcrm_acd_call_hangup, call_id)
 
     def call(self, call_id):
@@ -273,9 +283,11 @@ class Acd(HandleOwner):
         self._call(_ll.pcrm_acd_agent_force_state, _actor(actor), agent_id, _state(state), reason)
 
     def force_logout(self, actor, agent_id):
+        """A supervisor (``actor``) logs an agent out."""
         self._call(_ll.pcrm_acd_agent_force_logout, _actor(actor), agent_id)
 
     def move_call(self, actor, call_id, queue_id):
+        """A supervisor (``actor``) moves a waiting call to another queue."""
         self._call(_ll.pcrm_acd_call_move, _actor(actor), call_id, queue_id)
 
     def supervise(self, actor, agent_id, mode):
@@ -296,6 +308,7 @@ class Acd(HandleOwner):
                 "interval_start": s.interval_start}
 
     def agent_stats(self, agent_id):
+        """Real-time statistics of an agent: dict with "total" and "interval" counters."""
         s = self._call(_ll.pcrm_acd_agent_stats_get, agent_id)
         return {"agent_id": s.agent_id, "state": AGENT_STATES[s.state],
                 "state_since": s.state_since, "total": _agent_counts(s.total),
@@ -307,10 +320,12 @@ class Acd(HandleOwner):
         return dict(_fields(c, _QUEUE_COUNTS), start=start)
 
     def agent_interval(self, agent_id, index=0):
+        """A completed interval of an agent (0 = the latest): its counters and "start"."""
         start, c = self._call(_ll.pcrm_acd_agent_interval_get, agent_id, int(index))
         return dict(_agent_counts(c), start=start)
 
     def engine_stats(self):
+        """Engine-wide counters as a dict (agents, queues, calls, events, CDRs)."""
         return _fields(self._call(_ll.pcrm_acd_engine_stats_get), _ENGINE)
 
     # -- events ---------------------------------------------------------------------------

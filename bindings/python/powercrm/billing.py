@@ -85,11 +85,16 @@ class BillingMixin:
 
     def tariff_publish(self, actor, document):
         """Validates and stores a tariff version (dict or JSON text); publishing the
-        same version again is a no-op, another document under it raises Conflict."""
+        same version again is a no-op, another document under it raises Conflict.
+
+        The tariff id belongs to the org unit of its first publisher: only that unit and its
+        ancestors publish base versions; a unit inside it publishes an override for its own
+        subtree only while the newest base version has ``"overridable": True``; anyone else
+        raises PermissionDenied (docs/security.md)."""
         self._call(_ll.pcrm_tariff_publish, _actor(actor), _document(document))
 
     def tariff_fetch(self, actor, tariff_id, version=0, on=None):
-        """A published tariff: `version`, or (0) the newest in effect on `on`."""
+        """A published tariff: `version`, or (0) the newest base version in effect on `on`."""
         on = _date_to_c(on if on is not None else _datetime.date.today())
         return Tariff(self._call(_ll.pcrm_tariff_fetch, _actor(actor), tariff_id, int(version),
                                  on))

@@ -75,18 +75,22 @@ class ComplaintReport:
 
     @property
     def totals(self):
+        """The report's "totals" section (counts by category and state)."""
         return self.json["totals"]
 
     @property
     def change(self):
+        """The report's "change" section: against the previous period."""
         return self.json["change"]
 
     @property
     def overdue(self):
+        """The report's "overdue" section: complaints past their deadline."""
         return self.json["overdue"]
 
     @property
     def repeats(self):
+        """The report's "repeats" section: customers who complained again."""
         return self.json["repeats"]
 
 
@@ -149,6 +153,7 @@ class ComplaintMixin:
         return self._complaint_call(_ll.pcrm_complaint_file, _actor(actor), json_dumps(document))
 
     def complaint_get(self, actor, serial):
+        """Reads a complaint by its serial number; raises NotFound."""
         return self._complaint_call(_ll.pcrm_complaint_get, _actor(actor), serial)
 
     def complaint_reseal(self, actor, batch=0):

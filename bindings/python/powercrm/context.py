@@ -1,7 +1,9 @@
 """The context: one store connection, a clock, the data key; org and audit calls."""
 
 import contextlib
+import datetime as _dt
 import threading
+from typing import Any, Callable, Iterator, Literal, Optional, Union
 
 from . import lowlevel as _ll
 from .actor import _native as _actor
@@ -17,8 +19,13 @@ from .enums import OrgLevel, Permission
 from .errors import Error
 from .handles import Handle
 from .records import AuditEntry, OrgUnit, json_dumps, json_loads
-from .timeutil import UTC_OFFSET_CHINA, _instant, _offset
+from .timeutil import UTC_OFFSET_CHINA, Offset, _instant, _offset
 from .trace import TraceKind as _TraceKind, _adapter as _trace_adapter
+
+#: a clock: a callable returning the current instant (int seconds or an aware datetime)
+Clock = Callable[[], Union[int, _dt.datetime]]
+#: the 32-byte key that seals personal data
+DataKey = Union[bytes, bytearray, memoryview]
 
 __all__ = ["Context", "open"]
 
@@ -26,8 +33,10 @@ __all__ = ["Context", "open"]
 AUDIT_PAGE = 500
 
 
-def open(uri, *, clock=None, data_key=None, utc_offset=UTC_OFFSET_CHINA,  # noqa: A001
-         key_version=1, key_provider=None):
+def open(uri: str, *, clock: Optional[Clock] = None,  # noqa: A001
+         data_key: Optional[DataKey] = None,
+         utc_offset: Offset = UTC_OFFSET_CHINA, key_version: int = 1,
+         key_provider: Any = None) -> "Context":
     """Opens a store and migrates it; returns a :class:`Context`.
 
     ``uri``: ``"sqlite:PATH"``, ``"sqlite::memory:"``, ``"postgresql://..."``.
@@ -129,10 +138,12 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
     open one context per thread for concurrent work.
     """
 
-    def __init__(self, uri, *, clock=None, data_key=None, utc_offset=UTC_OFFSET_CHINA,
-                 key_version=1, key_provider=None):
+    def __init__(self, uri: str, *, clock: Optional[Clock] = None,
+                 data_key: Optional[DataKey] = None,
+                 utc_offset: Offset = UTC_OFFSET_CHINA, key_version: int = 1,
+                 key_provider: Any = None) -> None:
         self._lock = threading.RLock()
-        self._handle = None
+        self._handle: Optional[Handle] = None
         if data_key is not None:
             if not isinstance(data_key, (bytes, bytearray, memoryview)):
                 raise TypeError("data_key: expected %d bytes, got %s"
@@ -156,7 +167,7 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
 
     # -- lifetime ------------------------------------------------------------------------
 
-    def close(self):
+    def close(self) -> None:
         """Closes the store (rolling back an open transaction).  Idempotent."""
         handle = self._handle
         if handle is not None:
@@ -164,13 +175,14 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
                 handle.close()
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
+        """True once the context was closed."""
         return self._handle is None or self._handle.closed
 
-    def __enter__(self):
+    def __enter__(self) -> "Context":
         return self
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> Literal[False]:
         self.close()
         return False
 
@@ -179,7 +191,7 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
         if handle is not None:
             handle.close()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<powercrm.Context %r %s>" % (getattr(self, "uri", "?"),
                                             "closed" if self.closed else "open")
 
@@ -191,30 +203,30 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
     # -- the store -----------------------------------------------------------------------
 
     @property
-    def backend(self):
+    def backend(self) -> str:
         """'sqlite' or 'postgresql'."""
         return self._call(_ll.pcrm_ctx_backend)
 
     @property
-    def schema_version(self):
+    def schema_version(self) -> int:
         """The schema version of the open store."""
         return self._call(_ll.pcrm_ctx_schema_version)
 
     @property
-    def key_version(self):
+    def key_version(self) -> int:
         """The data key version this context seals new records with (0: no key)."""
         return self._call(_ll.pcrm_ctx_key_version)
 
     @property
-    def utc_offset(self):
+    def utc_offset(self) -> int:
         """The UTC offset of civil time for this context, in seconds."""
         return self._call(_ll.pcrm_ctx_utc_offset)
 
-    def now(self):
+    def now(self) -> int:
         """The current instant according to the context's clock."""
         return self._call(_ll.pcrm_ctx_now)
 
-    def set_clock(self, clock):
+    def set_clock(self, clock: Optional[Clock]) -> None:
         """Replaces the clock (a callable returning an instant); None restores the system clock."""
         read_clock = _clock_adapter(clock)
         with self._lock:
@@ -235,25 +247,25 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
 
     # -- transactions --------------------------------------------------------------------
 
-    def begin(self):
+    def begin(self) -> None:
         """Starts a transaction (a savepoint when one is open)."""
         self._call(_ll.pcrm_ctx_begin)
 
-    def commit(self):
+    def commit(self) -> None:
         """Commits the innermost transaction."""
         self._call(_ll.pcrm_ctx_commit)
 
-    def rollback(self):
+    def rollback(self) -> None:
         """Rolls back the innermost transaction."""
         self._call(_ll.pcrm_ctx_rollback)
 
     @property
-    def tx_depth(self):
+    def tx_depth(self) -> int:
         """How many transactions are open (0 = none)."""
         return self._call(_ll.pcrm_ctx_tx_depth)
 
     @contextlib.contextmanager
-    def transaction(self):
+    def transaction(self) -> Iterator["Context"]:
         """``with ctx.transaction():`` commits on success, rolls back on any exception.
 
         Nests (an inner block is a savepoint).  A failing commit raises.

@@ -62,6 +62,7 @@ class ImportResult(int):
 
     @property
     def imported(self):
+        """How many customers the import wrote."""
         return int(self)
 
     def __repr__(self):

@@ -10,6 +10,7 @@ it to build the exceptions it raises.
 """
 
 import enum
+from typing import Any, Dict, Optional, Tuple, Type, Union
 
 __all__ = [
     "Status", "Error", "InvalidInput", "NotFound", "Conflict", "Duplicate",
@@ -50,16 +51,16 @@ class Error(Exception):
     """
 
     #: the status this class stands for (None for the base class)
-    STATUS = None
+    STATUS: Optional[Status] = None
     #: a stable id of what went wrong ("json.wrong_type", "invalid_input", ...: docs/errors.md)
-    reason = None
+    reason: Optional[str] = None
     #: the field, JSON path or file the error is about, or None
-    field = None
+    field: Optional[str] = None
     #: named values of the error ({"line": "7", "expected": "a string"})
-    values = {}
-    _localized = {}
+    values: Dict[str, str] = {}
+    _localized: Dict[str, str] = {}
 
-    def message_in(self, lang):
+    def message_in(self, lang: str) -> str:
         """The message in ``lang``: "en" or "zh-CN" (the library's Chinese catalogue).
 
         Falls back to the English message for an exception not raised by the library.
@@ -70,25 +71,28 @@ class Error(Exception):
             return self._localized.get("zh-CN") or self.message
         raise ValueError("lang: %r is not a language of the catalogue (en, zh-CN)" % (lang,))
 
-    def __init__(self, message="", status=None):
+    def __init__(self, message: str = "", status: Optional[int] = None) -> None:
         if status is None:
             status = self.STATUS if self.STATUS is not None else Status.EINVAL
+        value: Union[Status, int] = status
         try:
-            status = Status(status)
+            value = Status(status)
         except ValueError:
             pass
         super().__init__(message)
-        self.status = status
-        self.message = message
+        #: the Status, or the raw int for a code this version does not know
+        self.status: Union[Status, int] = value
+        #: the library's message, naming the bad field
+        self.message: str = message
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.message
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         name = self.status.name if isinstance(self.status, Status) else str(self.status)
         return "%s(%r, %s)" % (type(self).__name__, self.message, name)
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[Any, ...]:
         return (type(self), (self.message, int(self.status)), self.__dict__)
 
 
@@ -183,7 +187,7 @@ class NotADatabase(Error):
     STATUS = Status.ENOTDB
 
 
-_BY_STATUS = {
+_BY_STATUS: Dict[Optional[Status], Type[Error]] = {
     cls.STATUS: cls
     for cls in (InvalidInput, NotFound, Conflict, Duplicate, PermissionDenied, WrongState,
                 StoreError, ConnectionLost, RetryTransaction, IOFailure, OutOfMemory,
@@ -191,11 +195,14 @@ _BY_STATUS = {
 }
 
 
-def exception_class(status):
+def exception_class(status: int) -> Type[Error]:
     """The exception class raised for a status code (Error for an unknown one)."""
-    return _BY_STATUS.get(status, Error)
+    try:
+        return _BY_STATUS.get(Status(status), Error)
+    except ValueError:
+        return Error
 
 
-def _from_status(status, message):
+def _from_status(status: int, message: str) -> Error:
     """Called by the native extension: the exception instance for a failing status."""
     return exception_class(status)(message, status)

@@ -106,6 +106,7 @@ class HandleOwner:
 
     @property
     def closed(self):
+        """True once the native object was released."""
         return self._handle.closed
 
     def __enter__(self):

@@ -41,6 +41,7 @@ class LedgerEntry:
 
 @dataclasses.dataclass(frozen=True)
 class LedgerSummary:
+    """An account's balance: what it owes, holds in credit and has open."""
     balance: _decimal.Decimal
     open: _decimal.Decimal
     credit: _decimal.Decimal
@@ -68,6 +69,7 @@ class ArrearsItem:
 
 @dataclasses.dataclass(frozen=True)
 class Arrears:
+    """The arrears report: one :class:`ArrearsItem` per account, and their total."""
     items: list
     total: _decimal.Decimal
 
@@ -83,6 +85,7 @@ class Arrears:
 
 @dataclasses.dataclass(frozen=True)
 class DunningItem:
+    """An account due for dunning: its arrears and the step reached."""
     customer_no: str
     account_no: str
     org_unit: str

@@ -8,6 +8,7 @@ Decimal value in a dict is written as such a string.
 import dataclasses
 import decimal as _decimal
 import enum
+from typing import TYPE_CHECKING
 
 from . import lowlevel as _ll
 from .actor import _native as _actor
@@ -54,8 +55,21 @@ def _register_members():
 
 
 #: pcrm_register: TOTAL, PEAK, FLAT, VALLEY, CRITICAL_PEAK, REACTIVE, MAX_DEMAND
-Register = _RegisterBase("Register", _register_members(), module=__name__, qualname="Register")
-Register.__doc__ = "pcrm_register: a meter register; Register('peak') is Register.PEAK."
+if TYPE_CHECKING:
+    class Register(_RegisterBase):
+        """pcrm_register: a meter register; Register('peak') is Register.PEAK."""
+
+        TOTAL = _ll.PCRM_REGISTER_TOTAL
+        PEAK = _ll.PCRM_REGISTER_PEAK
+        FLAT = _ll.PCRM_REGISTER_FLAT
+        VALLEY = _ll.PCRM_REGISTER_VALLEY
+        CRITICAL_PEAK = _ll.PCRM_REGISTER_CRITICAL_PEAK
+        REACTIVE = _ll.PCRM_REGISTER_REACTIVE
+        MAX_DEMAND = _ll.PCRM_REGISTER_MAX_DEMAND
+else:
+    Register = _RegisterBase("Register", _register_members(), module=__name__,
+                             qualname="Register")
+    Register.__doc__ = "pcrm_register: a meter register; Register('peak') is Register.PEAK."
 
 
 def _register(reg):
@@ -170,10 +184,12 @@ class Reading:
 
     @property
     def rollover(self):
+        """True when the register wrapped around since the previous reading."""
         return bool(self.flags & READING_ROLLOVER)
 
     @property
     def final(self):
+        """True for the final reading of a meter (removal or exchange)."""
         return bool(self.flags & READING_FINAL)
 
 
@@ -243,6 +259,7 @@ class MeteringMixin:
                                     json_dumps(document)), _account, _ll.pcrm_account_free)
 
     def account_get(self, actor, account_no):
+        """Reads an account by its number; raises NotFound."""
         with self._lock:
             return _take(self._call(_ll.pcrm_account_get, _actor(actor), account_no),
                          _account, _ll.pcrm_account_free)
@@ -275,23 +292,27 @@ class MeteringMixin:
     # -- metering points --
 
     def metering_point_create(self, actor, customer_no, document):
+        """Creates a metering point of a customer from a JSON document (dict)."""
         with self._lock:
             return _take(self._call(_ll.pcrm_metering_point_create, _actor(actor), customer_no,
                                     json_dumps(document)),
                          _metering_point, _ll.pcrm_metering_point_free)
 
     def metering_point_get(self, actor, mp_no):
+        """Reads a metering point by its number; raises NotFound."""
         with self._lock:
             return _take(self._call(_ll.pcrm_metering_point_get, _actor(actor), mp_no),
                          _metering_point, _ll.pcrm_metering_point_free)
 
     def metering_point_update(self, actor, mp_no, patch, expected_version):
+        """Applies a JSON patch to a metering point at ``expected_version``; raises Conflict when stale."""
         with self._lock:
             return _take(self._call(_ll.pcrm_metering_point_update, _actor(actor), mp_no,
                                     json_dumps(patch), int(expected_version)),
                          _metering_point, _ll.pcrm_metering_point_free)
 
     def metering_point_list(self, actor, customer_no):
+        """The metering points of a customer, as a list."""
         with self._lock:
             return _take_list(self._call(_ll.pcrm_metering_point_list_load, _actor(actor),
                                          customer_no),

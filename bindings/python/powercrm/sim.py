@@ -13,6 +13,7 @@ every run, so the service levels compare directly (:func:`replay_compare`).
 """
 
 import dataclasses
+from typing import Optional
 import enum
 import json
 
@@ -42,14 +43,17 @@ class Dist:
 
     @classmethod
     def fixed(cls, s):
+        """Every duration is ``s`` seconds."""
         return cls(DistKind.FIXED, s)
 
     @classmethod
     def exponential(cls, mean_s):
+        """Exponentially distributed durations with mean ``mean_s`` seconds."""
         return cls(DistKind.EXPONENTIAL, mean_s)
 
     @classmethod
     def lognormal(cls, mean_s, sd_s):
+        """Log-normal durations with mean ``mean_s`` and standard deviation ``sd_s`` seconds."""
         return cls(DistKind.LOGNORMAL, mean_s, sd_s)
 
     def _c(self):
@@ -66,8 +70,8 @@ class SimQueue:
     talk: Dist = Dist(DistKind.EXPONENTIAL, 180.0)
     patience: Dist = Dist()
     transfer_p: float = 0.0
-    transfer_queue_id: str = None
-    log: tuple = None
+    transfer_queue_id: Optional[str] = None
+    log: Optional[tuple] = None
 
     def _c(self):
         d = {"queue_id": self.queue_id, "calls": [float(c) for c in self.calls],
@@ -138,6 +142,7 @@ class Simulation:
 
     @property
     def stats(self):
+        """The run's statistics as a :class:`SimStats`."""
         with self._h as p:
             st = _ll.pcrm_sim_stats_get(p)
         return SimStats(*(int(getattr(st, f.name)) for f in dataclasses.fields(SimStats)))

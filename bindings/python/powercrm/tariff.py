@@ -11,6 +11,7 @@ frozen copy of the computed bill: the native bill is freed at once.
 """
 
 import dataclasses
+from typing import Optional
 import datetime as _dt
 import decimal as _decimal
 import enum
@@ -83,7 +84,7 @@ _KIND_BY_CODE = {
 class BillCustomer:
     """The customer attributes a tariff needs (pcrm_bill_customer)."""
 
-    usage_class: str = None
+    usage_class: Optional[str] = None
     household_size: int = 1
     low_income: bool = False
     contract_capacity_kva: _decimal.Decimal = _ZERO
@@ -123,15 +124,15 @@ class Usage:
     :attr:`Bill.credit_carried_forward`.
     """
 
-    total: _decimal.Decimal = None
-    periods: dict = None
-    intervals: tuple = None
-    reactive: _decimal.Decimal = None
-    max_demand: _decimal.Decimal = None
-    period_demand: dict = None
-    exports: object = None
-    export_intervals: tuple = None
-    credit_brought_forward: _decimal.Decimal = None
+    total: Optional[_decimal.Decimal] = None
+    periods: Optional[dict] = None
+    intervals: Optional[tuple] = None
+    reactive: Optional[_decimal.Decimal] = None
+    max_demand: Optional[_decimal.Decimal] = None
+    period_demand: Optional[dict] = None
+    exports: Optional[object] = None
+    export_intervals: Optional[tuple] = None
+    credit_brought_forward: Optional[_decimal.Decimal] = None
 
     def _to_c(self):
         u = _ll.pcrm_usage_new()

@@ -159,42 +159,55 @@ class Telephony(HandleOwner):
     # -- requests from desktops -----------------------------------------------------------
 
     def answer(self, call_id, device_id=None):
+        """Asks the switch to answer a call (at ``device_id``, or the call's agent device)."""
         self._call(_ll.pcrm_tel_answer, call_id, device_id)
 
     def hangup(self, call_id, device_id=None):
+        """Asks the switch to clear a call."""
         self._call(_ll.pcrm_tel_hangup, call_id, device_id)
 
     def hold(self, call_id, device_id=None):
+        """Asks the switch to hold a call."""
         self._call(_ll.pcrm_tel_hold, call_id, device_id)
 
     def retrieve(self, call_id, device_id=None):
+        """Asks the switch to retrieve a held call."""
         self._call(_ll.pcrm_tel_retrieve, call_id, device_id)
 
     def transfer(self, call_id, destination, device_id=None):
+        """Asks the switch for a blind transfer of a call to ``destination``."""
         self._call(_ll.pcrm_tel_transfer, call_id, device_id, destination)
 
     def consult(self, call_id, destination, device_id=None):
+        """Holds a call and asks the switch for a consultation call to ``destination``."""
         self._call(_ll.pcrm_tel_consult, call_id, device_id, destination)
 
     def consult_transfer(self, held_call_id, consult_call_id, device_id=None):
+        """Completes a consultation by transferring the held call to the consulted party."""
         self._call(_ll.pcrm_tel_consult_transfer, held_call_id, consult_call_id, device_id)
 
     def conference(self, held_call_id, consult_call_id, device_id=None):
+        """Joins a held call and its consultation call into a conference."""
         self._call(_ll.pcrm_tel_conference, held_call_id, consult_call_id, device_id)
 
     def consult_cancel(self, held_call_id, consult_call_id, device_id=None):
+        """Ends a consultation call and retrieves the held call."""
         self._call(_ll.pcrm_tel_consult_cancel, held_call_id, consult_call_id, device_id)
 
     def deflect(self, call_id, destination, device_id=None):
+        """Asks the switch to deflect a ringing call to ``destination``."""
         self._call(_ll.pcrm_tel_deflect, call_id, device_id, destination)
 
     def record_start(self, call_id):
+        """Asks the switch to start recording a call."""
         self._call(_ll.pcrm_tel_record_start, call_id)
 
     def record_stop(self, call_id):
+        """Asks the switch to stop recording a call."""
         self._call(_ll.pcrm_tel_record_stop, call_id)
 
     def send_dtmf(self, call_id, digits, device_id=None):
+        """Asks the switch to send DTMF ``digits`` on a call."""
         self._call(_ll.pcrm_tel_send_dtmf, call_id, device_id, digits)
 
     def supervise(self, actor, agent_id, mode):
@@ -206,6 +219,7 @@ class Telephony(HandleOwner):
         self._call(_ll.pcrm_tel_supervise, _actor(actor), agent_id, mode)
 
     def make_call(self, call_id, agent_id, destination):
+        """Asks the switch to place an outbound call for an agent to ``destination``."""
         self._call(_ll.pcrm_tel_make_call, call_id, agent_id, destination)
 
     def set_agent_state(self, agent_id, state, device_id=None, reason=None):
@@ -220,14 +234,17 @@ class Telephony(HandleOwner):
         self._call(_ll.pcrm_tel_resync)
 
     def snapshot_begin(self):
+        """Starts a resynchronisation snapshot (after a switch link outage)."""
         self._call(_ll.pcrm_tel_snapshot_begin)
 
     def snapshot_agent(self, agent_id, device_id, state="logged_on", reason=None):
+        """Reports one agent's state in the current snapshot."""
         self._call(_ll.pcrm_tel_snapshot_agent, agent_id, device_id,
                    _name(TEL_AGENT_STATES, state, "state"), reason)
 
     def snapshot_call(self, call_id, state="queued", device_id=None, *, caller_number=None,
                       dialled_number=None, digits=None, service=None, since=0):
+        """Reports one call's state in the current snapshot."""
         self._call(_ll.pcrm_tel_snapshot_call, call_id, _name(CALL_STATES, state, "state"),
                    device_id, caller_number, dialled_number, digits, service, int(since))
 

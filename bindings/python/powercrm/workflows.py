@@ -171,12 +171,17 @@ class WorkflowMixin:
     # -- definitions ---------------------------------------------------------------------
 
     def workflow_define(self, actor, document, calendar=None):
-        """Stores a definition as its name's newest version; returns the version number."""
+        """Stores a definition as its name's newest version; returns the version number.
+
+        The name belongs to the org unit of its first definer: only that unit and its
+        ancestors define base versions; a unit inside it defines an override for its own
+        subtree only while the newest base version has ``"overridable": True``; anyone else
+        raises PermissionDenied. Work orders open with the most specific version."""
         return self._call(_ll.pcrm_workflow_define, _actor(actor), json_dumps(document),
                           _text(calendar))
 
     def workflow_get(self, actor, name, version=0):
-        """A stored definition (version 0 = the newest) as a :class:`Workflow`."""
+        """A stored definition (version 0 = the newest base version) as a :class:`Workflow`."""
         with self._lock:
             wf = self._call(_ll.pcrm_workflow_get, _actor(actor), name, int(version))
             try:
@@ -214,6 +219,7 @@ class WorkflowMixin:
                                      work_order_id, int(version), sla_class, note)
 
     def workorder_get(self, actor, work_order_id):
+        """Reads a work order by id; raises NotFound."""
         return self._work_order_call(_ll.pcrm_workorder_get, _actor(actor), work_order_id)
 
     def workorder_fire(self, actor, work_order_id, version, event, data=None, note=None):
@@ -248,6 +254,7 @@ class WorkflowMixin:
                                      int(version), note)
 
     def workorder_resume(self, actor, work_order_id, version, note=None):
+        """Resumes a suspended work order at ``version``, with an optional note."""
         return self._work_order_call(_ll.pcrm_workorder_resume, _actor(actor), work_order_id,
                                      int(version), note)
 
@@ -285,6 +292,7 @@ class WorkflowMixin:
         self._call(_ll.pcrm_workorder_attach, _actor(actor), work_order_id, master_id)
 
     def workorder_detach(self, actor, work_order_id, master_id):
+        """Detaches a work order from its master order."""
         self._call(_ll.pcrm_workorder_detach, _actor(actor), work_order_id, master_id)
 
     def workorder_children(self, actor, master_id, *, cursor=None, limit=0):
@@ -304,6 +312,7 @@ class WorkflowMixin:
                 _ll.pcrm_workorder_list_free(lst)
 
     def workorder_comment(self, actor, work_order_id, text):
+        """Adds a comment to a work order's history."""
         self._call(_ll.pcrm_workorder_comment, _actor(actor), work_order_id, text)
 
     def workorder_link(self, actor, work_order_id, other_id, relation):
