@@ -5,8 +5,8 @@
  * URDB API, v7 or v8 field names, or an API answer {"items": [rate]})
  * into the library's tariff document (docs/tariff-format.md, "Importing from
  * URDB").  The conversion is all or nothing: a rate that uses anything the
- * tariff format cannot express yet (tiered demand charges, ratchets, hourly
- * net billing, ...) is refused with PCRM_EUNSUPPORTED and a message that lists
+ * tariff format cannot express yet (hourly net billing, coincident demand,
+ * per-month ratchet percentages, ...) is refused with PCRM_EUNSUPPORTED and a message that lists
  * every such field, so that nothing is silently dropped; a malformed rate is
  * refused with PCRM_EINVAL naming the JSON path of the bad value.
  *
@@ -55,8 +55,8 @@ typedef struct pcrm_urdb_options {
  * PCRM_EUNSUPPORTED: the rate uses fields the tariff format cannot express
  * yet; the message lists every one of them with the reason, e.g.
  * "urdb: cannot express 2 fields in the tariff format yet (nothing was
- * converted): demandratestructure (tiered demand charges); dgrules ("Net
- * Billing Hourly": netting per hour)".  PCRM_EINVAL: the document is malformed (the
+ * converted): demandratchetpercentage (a ratchet percentage per month);
+ * dgrules ("Net Billing Hourly": imports and exports netted per hour)".  PCRM_EINVAL: the document is malformed (the
  * message starts with the JSON path) or an option is bad.  On failure
  * `*out` is NULL.
  */

@@ -225,11 +225,11 @@ Test(urdb_ssc, commercial_demand_day_matches_ssc)
 	}
 	/* peak period: 5 kW x 20; off-peak: 10 kW x 10 */
 	cr_assert_eq(demand_cents, 20000, "ssc: ASSERT_NEAR(200.0, get_demand_charge(0, 0), 0.1)");
-	cr_assert_eq(pcrm_decimal_cmp(find_line(b, "demand_tou", "p2_d0", 0)->quantity, D("5")), 0);
-	cr_assert_eq(pcrm_decimal_cmp(find_line(b, "demand_tou", "p3_d1", 0)->quantity, D("10")), 0);
+	cr_assert_eq(pcrm_decimal_cmp(find_line(b, "demand_tou", "d0", 0)->quantity, D("5")), 0);
+	cr_assert_eq(pcrm_decimal_cmp(find_line(b, "demand_tou", "d1", 0)->quantity, D("10")), 0);
 	/* kWh x mills (0.06 = 60 mills) */
-	assert_amount_cents(find_line(b, "energy", "p2_d0", 0), cents(energy_peak * 60, 3), "peak");
-	assert_amount_cents(find_line(b, "energy", "p3_d1", 0), cents(energy_off * 50, 3), "off peak");
+	assert_amount_cents(find_line(b, "energy", "p2", 0), cents(energy_peak * 60, 3), "peak");
+	assert_amount_cents(find_line(b, "energy", "p3", 0), cents(energy_off * 50, 3), "off peak");
 	cr_assert_eq(pcrm_decimal_cmp(pcrm_bill_total(b), pcrm_decimal_make(20000 + cents(energy_peak * 60, 3) +
 	                                                                   cents(energy_off * 50, 3), 2)), 0);
 	pcrm_bill_free(b);
@@ -463,31 +463,103 @@ Test(urdb_ssc, pge_net_metering_imports_and_nets_per_period)
 	free(urdb);
 }
 
-/*
- * ssc rates the format cannot express yet: refused with every field named.
- * Each becomes a cross-check when the format learns the shape (the ssc
- * figure it must then reproduce is in the comment).
- */
-Test(urdb_ssc, rates_not_yet_expressible_are_refused_naming_the_fields)
-{
-	static const struct {
-		const char *fixture;
-		const char *needles[7];
-	} cases[] = {
-		/* ssc: 104,614.5 a year on load_commercial.csv */
-		{ "ssc-commercial-demand-charges",
-		  { "cannot express 1 field", "demandratestructure (tiered demand charges)", NULL } },
-		{ "ssc-urdbv8-export",
-		  { "cannot express 3 fields", "demandratestructure (tiered demand charges)",
-		    "flatdemandstructure (tiered demand charges)",
-		    "demandweekdayschedule (a demand period that spans several energy periods" } },
-	};
+/* ---- cross-check: tiered demand by TOU period (cmod_utilityrate5_test.cpp) ---- */
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *urdb = read_fixture(cases[i].fixture);
-		import_refused(urdb, PCRM_EUNSUPPORTED, cases[i].needles);
-		free(urdb);
+/* ssc's Test_Commercial_Demand_Charges schedules (the fixture's): 15-19 h on weekdays. */
+static int ssc_com_peak(int hour, int weekend)
+{
+	return !weekend && hour >= 15 && hour < 20;
+}
+
+Test(urdb_ssc, commercial_tiered_demand_year_matches_ssc)
+{
+	/* energy 1e-3 USD/kWh of periods 0..3; demand: 0 up to 100 kW 20 then 15, 1: 10 then 5 */
+	static const int64_t energy_mills[4] = { 50, 75, 60, 50 };
+	static const int64_t demand_price[2][2] = { { 20, 15 }, { 10, 5 } };
+	char *urdb = read_fixture("ssc-commercial-demand-charges"), *json = NULL;
+	pcrm_tariff *t = import_ok(urdb, NULL, &json);
+	int64_t year_cents = 0;
+	int hour = 0;
+
+	assert_has(json, "\"by_period\":{\"d0\":[{\"max\":\"100\",\"price\":\"20\"},{\"price\":\"15\"}]");
+	read_profile("ssc_commercial_load_kwh.csv");
+	for (int m = 1; m <= 12; m++) {
+		int days = pcrm_days_in_month(2018, m), summer = m >= 5 && m <= 10;
+		int64_t period_wh[4] = { 0 }, peak_wh[2] = { 0 }, month_cents = 3000; /* 30.00 fixed */
+		pcrm_usage *u = NULL;
+		pcrm_bill *b = NULL;
+
+		cr_assert_eq(pcrm_usage_new(&u), PCRM_OK);
+		for (int h = hour; h < hour + days * 24; h++) {
+			int peak = ssc_com_peak(h % 24, ssc_weekend(h));
+			/* energy: summer 0 (peak) / 1, winter 2 (peak) / 3; demand 0 (peak) / 1 */
+			period_wh[(summer ? 0 : 2) + !peak] += wh[h];
+			if (wh[h] > peak_wh[!peak])
+				peak_wh[!peak] = wh[h];
+			cr_assert_eq(pcrm_usage_add_interval(u, utc_hour(2018, h), 3600,
+			                                     pcrm_decimal_make(wh[h], 3)), PCRM_OK);
+		}
+		hour += days * 24;
+		cr_assert_eq(pcrm_bill_compute(t, NULL, DAY(2018, m, 1), DAY(2018, m, days), u, NULL, &b),
+		             PCRM_OK, "%s", pcrm_error_last());
+		assert_total_is_sum(b);
+		for (int p = 0; p < 4; p++) {
+			char name[8];
+			snprintf(name, sizeof(name), "p%d", p);
+			if (period_wh[p] == 0)
+				continue;
+			/* Wh x mills = 1e-6 USD */
+			assert_amount_cents(find_line(b, "energy", name, 0),
+			                    cents(period_wh[p] * energy_mills[p], 6), name);
+			month_cents += cents(period_wh[p] * energy_mills[p], 6);
+		}
+		/* ssc's tiers on the period's peak (kW = kWh of an hour): W x USD = 1e-3 USD */
+		for (int d = 0; d < 2; d++) {
+			char name[8];
+			int64_t first = peak_wh[d] < 100000 ? peak_wh[d] : 100000;
+			snprintf(name, sizeof(name), "d%d", d);
+			assert_amount_cents(find_line(b, "demand_tou", name, 1),
+			                    cents(first * demand_price[d][0], 3), name);
+			month_cents += cents(first * demand_price[d][0], 3);
+			if (peak_wh[d] > 100000) {
+				assert_amount_cents(find_line(b, "demand_tou", name, 2),
+				                    cents((peak_wh[d] - 100000) * demand_price[d][1], 3), name);
+				month_cents += cents((peak_wh[d] - 100000) * demand_price[d][1], 3);
+			} else {
+				cr_assert_null(find_line(b, "demand_tou", name, 2));
+			}
+		}
+		cr_assert_eq(pcrm_decimal_cmp(pcrm_bill_total(b), pcrm_decimal_make(month_cents, 2)), 0,
+		             "month %d", m);
+		year_cents += month_cents;
+		pcrm_bill_free(b);
+		pcrm_usage_free(u);
 	}
+	/* ssc: EXPECT_NEAR(104614.5, elec_cost_without_system_year1, 0.1) */
+	cr_assert(year_cents >= 10461440 && year_cents <= 10461460, "year %lld cents",
+	          (long long)year_cents);
+	pcrm_free(json);
+	pcrm_tariff_free(t);
+	free(urdb);
+}
+
+Test(urdb_ssc, urdb_v8_export_imports_whole)
+{
+	/*
+	 * ssc's URDB v8 document (ElectricityRates_format_as_URDBv8): ssc's test
+	 * checks the format only, no bill.  Tiered TOU and flat demand, a demand
+	 * period that meets two energy periods, net metering: all expressible.
+	 */
+	char *urdb = read_fixture("ssc-urdbv8-export"), *json = NULL;
+	pcrm_tariff *t = import_ok(urdb, NULL, &json);
+
+	assert_has(json, "\"flat_by_month\":[[{\"max\":\"100\",\"price\":\"4\"},{\"price\":\"6.46\"}],"
+	                 "\"6.46\",\"6.46\",\"6.46\",\"13.87\"");
+	assert_has(json, "\"d0\":[{\"max\":\"100\",\"price\":\"19.539\"},{\"price\":\"13.093\"}]");
+	assert_has(json, "\"net_metering\":{\"mode\":\"net_metering\"");
+	pcrm_free(json);
+	pcrm_tariff_free(t);
+	free(urdb);
 }
 
 /* ---- the importer ---- */
@@ -585,17 +657,17 @@ Test(urdb, every_inexpressible_field_is_listed_and_nothing_converted)
 {
 	import_refused(
 		"{\"label\":\"a\",\"startdate\":0,\"dgrules\":\"Net Billing Hourly\","
-		"\"lookbackpercent\":0.5,\"lookbackrange\":6,\"coincidentratestructure\":[[{\"rate\":1}]],"
+		"\"demandratchetpercentage\":[0.5,0.5,0,0,0,0,0,0,0,0,0,0],\"coincidentratestructure\":[[{\"rate\":1}]],"
 		"\"fueladjustmentsmonthly\":[0,0,0,0,0,0.01,0,0,0,0,0,0],\"fixedchargeeaaddl\":3,"
 		"\"demandreactivepowercharge\":0.4,\"somethingnew\":1,"
 		"\"energyratestructure\":[[{\"max\":10,\"unit\":\"kWh/kW daily\",\"rate\":0.1,\"sell\":0.03},"
 		"{\"rate\":0.2}]],"
-		"\"flatdemandstructure\":[[{\"max\":10,\"rate\":1},{\"rate\":2}]],\"flatdemandunit\":\"kVA\","
+		"\"flatdemandstructure\":[[{\"max\":10,\"rate\":1},{\"rate\":-2}]],\"flatdemandunit\":\"kVA\","
 		"\"fixedchargefirstmeter\":1.234,\"mincharge\":1,\"minchargeunits\":\"$/day\"}",
 		PCRM_EUNSUPPORTED,
 		(const char *const[]){ "nothing was converted",
 		                       "dgrules (\"Net Billing Hourly\": imports and exports netted per hour)",
-		                       "lookbackpercent (demand ratchets", "lookbackrange (demand ratchets",
+		                       "demandratchetpercentage (a ratchet percentage per month)",
 		                       "coincidentratestructure (coincident demand charges)", NULL });
 	/* the rest of the same message (the needles are checked against one message) */
 	cr_assert(strstr(pcrm_error_last(), "fueladjustmentsmonthly (monthly fuel adjustments"));
@@ -604,11 +676,11 @@ Test(urdb, every_inexpressible_field_is_listed_and_nothing_converted)
 	cr_assert(strstr(pcrm_error_last(), "somethingnew (not a URDB field the importer knows)"));
 	cr_assert(strstr(pcrm_error_last(), "energyratestructure (tier maxima in kWh per kW of demand "
 	                                    "per day)"));
-	cr_assert(strstr(pcrm_error_last(), "flatdemandstructure (tiered demand charges)"));
+	cr_assert(strstr(pcrm_error_last(), "flatdemandstructure (negative prices"));
 	cr_assert(strstr(pcrm_error_last(), "flatdemandunit (\"kVA\""));
 	cr_assert(strstr(pcrm_error_last(), "fixedchargefirstmeter (an amount with more than 2"));
 	cr_assert(strstr(pcrm_error_last(), "minchargeunits (minimum charges per day)"));
-	cr_assert(strstr(pcrm_error_last(), "cannot express 13 fields"), "%s", pcrm_error_last());
+	cr_assert(strstr(pcrm_error_last(), "cannot express 12 fields"), "%s", pcrm_error_last());
 }
 
 Test(urdb, fields_that_say_nothing_are_not_refused)
@@ -623,66 +695,90 @@ Test(urdb, fields_that_say_nothing_are_not_refused)
 	pcrm_free(json);
 }
 
-Test(urdb, demand_periods_map_onto_energy_periods)
+/* 12 rows of 24 indexes: `in` for hours from..to-1, else `out`. */
+static void hours_schedule(char *buf, size_t size, int from, int to, int in, int out)
 {
-	/* energy: period 0 at night (hours 0-5), 1 by day; demand period 1 = hours 18-21 only */
+	size_t o = 0;
+
+	o += (size_t)snprintf(buf + o, size - o, "[");
+	for (int m = 0; m < 12; m++) {
+		o += (size_t)snprintf(buf + o, size - o, "%s[", m ? "," : "");
+		for (int h = 0; h < 24; h++)
+			o += (size_t)snprintf(buf + o, size - o, "%s%d", h ? "," : "",
+			                      h >= from && h < to ? in : out);
+		o += (size_t)snprintf(buf + o, size - o, "]");
+	}
+	snprintf(buf + o, size - o, "]");
+}
+
+Test(urdb, demand_schedule_tiers_and_ratchet)
+{
+	/* energy: period 0 at night (hours 0-5), 1 by day; demand period 1 = hours 3-21, over both */
 	char doc[16384], wd[2048], dd[2048];
-	size_t o1 = 0, o2 = 0;
 	char *json;
 	pcrm_tariff *t;
+	pcrm_usage *u = NULL;
+	pcrm_bill *b = NULL;
 
-	o1 += (size_t)snprintf(wd + o1, sizeof(wd) - o1, "[");
-	o2 += (size_t)snprintf(dd + o2, sizeof(dd) - o2, "[");
-	for (int m = 0; m < 12; m++) {
-		o1 += (size_t)snprintf(wd + o1, sizeof(wd) - o1, "%s[", m ? "," : "");
-		o2 += (size_t)snprintf(dd + o2, sizeof(dd) - o2, "%s[", m ? "," : "");
-		for (int h = 0; h < 24; h++) {
-			o1 += (size_t)snprintf(wd + o1, sizeof(wd) - o1, "%s%d", h ? "," : "", h < 6 ? 0 : 1);
-			o2 += (size_t)snprintf(dd + o2, sizeof(dd) - o2, "%s%d", h ? "," : "",
-			                       h >= 18 && h < 22 ? 1 : 0);
-		}
-		o1 += (size_t)snprintf(wd + o1, sizeof(wd) - o1, "]");
-		o2 += (size_t)snprintf(dd + o2, sizeof(dd) - o2, "]");
-	}
-	snprintf(wd + o1, sizeof(wd) - o1, "]");
-	snprintf(dd + o2, sizeof(dd) - o2, "]");
-	snprintf(doc, sizeof(doc), "{\"label\":\"d\",\"startdate\":0,"
+	hours_schedule(wd, sizeof(wd), 0, 6, 0, 1);
+	hours_schedule(dd, sizeof(dd), 3, 22, 1, 0);
+	snprintf(doc, sizeof(doc), "{\"label\":\"d\",\"startdate\":\"2026-01-01\","
 	         "\"energyratestructure\":[[{\"rate\":0.1}],[{\"rate\":0.2}]],"
 	         "\"energyweekdayschedule\":%s,\"energyweekendschedule\":%s,"
-	         "\"demandratestructure\":[[{\"rate\":0}],[{\"rate\":12.5}]],"
+	         "\"demandratestructure\":[[{\"rate\":0}],[{\"max\":5,\"rate\":12.5},{\"rate\":10}]],"
 	         "\"demandweekdayschedule\":%s,\"demandweekendschedule\":%s,"
-	         "\"flatdemandstructure\":[[{\"rate\":3}],[{\"rate\":4}]],"
-	         "\"flatdemandmonths\":[0,0,0,0,0,1,1,1,0,0,0,0]}", wd, wd, dd, dd);
+	         "\"flatdemandstructure\":[[{\"rate\":3}],[{\"max\":10,\"rate\":4},{\"rate\":2}]],"
+	         "\"flatdemandmonths\":[0,0,0,0,0,1,1,1,0,0,0,0],"
+	         "\"lookbackpercent\":0.8,\"lookbackrange\":11,"
+	         "\"lookbackMonths\":[false,false,false,false,false,true,true,true,false,false,false,false]}",
+	         wd, wd, dd, dd);
 	t = import_ok(doc, NULL, &json);
-	/* the demand period is a part of energy period 1: a TOU period of its own, same energy price */
-	cr_assert_eq(pcrm_tariff_period_count(t), 3);
-	assert_has(json, "\"prices\":{\"p0_d0\":\"0.1\",\"p1_d0\":\"0.2\",\"p1_d1\":\"0.2\"}");
-	assert_has(json, "\"by_period\":{\"p1_d1\":\"12.5\"}");
-	assert_has(json, "\"flat_by_month\":[\"3\",\"3\",\"3\",\"3\",\"3\",\"4\",\"4\",\"4\",\"3\"");
+	/* the energy periods stay two: the demand schedule is one of its own */
+	cr_assert_eq(pcrm_tariff_period_count(t), 2);
+	assert_has(json, "\"prices\":{\"p0\":\"0.1\",\"p1\":\"0.2\"}");
+	assert_has(json, "\"periods\":[\"d0\",\"d1\"]");
+	assert_has(json, "\"by_period\":{\"d1\":[{\"max\":\"5\",\"price\":\"12.5\"},{\"price\":\"10\"}]}");
+	assert_has(json, "\"flat_by_month\":[\"3\",\"3\",\"3\",\"3\",\"3\",[{\"max\":\"10\",\"price\":\"4\"},"
+	                 "{\"price\":\"2\"}]");
+	assert_has(json, "\"ratchet\":{\"by\":\"month\",\"lookback_months\":[6,7,8],\"months\":11,"
+	                 "\"percent\":\"0.8\"}");
+	/*
+	 * January: 4 kW at 04:00 (energy p0) and 7 kW at 10:00 (p1), both in
+	 * demand period d1: one peak of 7 kW, 5 x 12.50 + 2 x 10.00 = 82.50;
+	 * flat 7 kW x 3 = 21.00, or 0.8 x 30 kW from July = 24 kW x 3 = 72.00.
+	 */
+	cr_assert_eq(pcrm_usage_new(&u), PCRM_OK);
+	cr_assert_eq(pcrm_usage_add_interval(u, utc_hour(2026, 4), 3600, D("4")), PCRM_OK);
+	cr_assert_eq(pcrm_usage_add_interval(u, utc_hour(2026, 10), 3600, D("7")), PCRM_OK);
+	cr_assert_eq(pcrm_bill_compute(t, NULL, DAY(2026, 1, 1), DAY(2026, 1, 31), u, NULL, &b),
+	             PCRM_OK, "%s", pcrm_error_last());
+	assert_dec(find_line(b, "demand_tou", "d1", 1)->amount, "62.50");
+	assert_dec(find_line(b, "demand_tou", "d1", 2)->amount, "20.00");
+	assert_dec(find_line(b, "demand_flat", NULL, 0)->amount, "21.00");
+	pcrm_bill_free(b);
+	cr_assert_eq(pcrm_usage_set_prior_demand(u, 6, NULL, D("30")), PCRM_OK);
+	cr_assert_eq(pcrm_bill_compute(t, NULL, DAY(2026, 1, 1), DAY(2026, 1, 31), u, NULL, &b),
+	             PCRM_OK, "%s", pcrm_error_last());
+	assert_dec(find_line(b, "demand_flat", NULL, 0)->amount, "72.00");
+	pcrm_bill_free(b);
+	pcrm_usage_free(u);
 	pcrm_free(json);
 	pcrm_tariff_free(t);
 
-	/* a demand period over hours 0-21 spans both energy periods in every month */
-	{
-		char dd2[2048];
-		size_t o = 0;
-		o += (size_t)snprintf(dd2 + o, sizeof(dd2) - o, "[");
-		for (int m = 0; m < 12; m++) {
-			o += (size_t)snprintf(dd2 + o, sizeof(dd2) - o, "%s[", m ? "," : "");
-			for (int h = 0; h < 24; h++)
-				o += (size_t)snprintf(dd2 + o, sizeof(dd2) - o, "%s%d", h ? "," : "", h < 22 ? 1 : 0);
-			o += (size_t)snprintf(dd2 + o, sizeof(dd2) - o, "]");
-		}
-		snprintf(dd2 + o, sizeof(dd2) - o, "]");
-		snprintf(doc, sizeof(doc), "{\"label\":\"d\",\"startdate\":0,"
-		         "\"energyratestructure\":[[{\"rate\":0.1}],[{\"rate\":0.2}]],"
-		         "\"energyweekdayschedule\":%s,"
-		         "\"demandratestructure\":[[{\"rate\":0}],[{\"rate\":12.5}]],"
-		         "\"demandweekdayschedule\":%s}", wd, dd2);
-		import_refused(doc, PCRM_EUNSUPPORTED,
-		               (const char *const[]){ "demandweekdayschedule (a demand period that spans "
-		                                      "several energy periods in one month", NULL });
-	}
+	/* a ratchet without a flat charge, or without a range, is not said enough to bill */
+	snprintf(doc, sizeof(doc), "{\"label\":\"d\",\"startdate\":0,"
+	         "\"energyratestructure\":[[{\"rate\":0.1}],[{\"rate\":0.2}]],"
+	         "\"energyweekdayschedule\":%s,\"demandratestructure\":[[{\"rate\":0}],[{\"rate\":12.5}]],"
+	         "\"demandweekdayschedule\":%s,\"lookbackpercent\":0.5,\"lookbackrange\":6}", wd, dd);
+	import_refused(doc, PCRM_EUNSUPPORTED,
+	               (const char *const[]){ "lookbackpercent (a ratchet on a rate without a flat "
+	                                      "demand charge", NULL });
+	import_refused("{\"label\":\"d\",\"startdate\":0,\"flatdemandstructure\":[[{\"rate\":3}]],"
+	               "\"lookbackpercent\":0.5}", PCRM_EUNSUPPORTED,
+	               (const char *const[]){ "lookbackpercent (a ratchet without lookbackrange", NULL });
+	import_refused("{\"label\":\"d\",\"startdate\":0,\"flatdemandstructure\":[[{\"rate\":3}]],"
+	               "\"lookbackpercent\":80,\"lookbackrange\":6}", PCRM_EINVAL,
+	               (const char *const[]){ "lookbackpercent: expected a fraction", NULL });
 }
 
 Test(urdb, demand_without_energy_charges)
@@ -700,8 +796,8 @@ Test(urdb, demand_without_energy_charges)
 		                      "0,0,0,0]", m ? "," : "");
 	snprintf(doc + o, sizeof(doc) - o, "]}");
 	t = import_ok(doc, NULL, &json);
-	assert_has(json, "\"prices\":{\"p0_d0\":\"0\"}");
-	assert_has(json, "\"by_period\":{\"p0_d0\":\"7.25\"}");
+	assert_has(json, "\"price\":\"0\"");
+	assert_has(json, "\"by_period\":{\"d0\":\"7.25\"}");
 	{
 		pcrm_usage *u = NULL;
 		pcrm_bill *b = NULL;
