@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "demand.h"
 #include "tariff_internal.h"
 
 static const int64_t pow10[PCRM_DECIMAL_MAX_SCALE + 1] = {
@@ -37,6 +38,7 @@ int pcrm__to_fixed(const char *what, pcrm_decimal d, int scale, int64_t *out)
 
 void pcrm__tariff_clear(pcrm_tariff *t)
 {
+	pcrm__demand_clear(t);
 	free(t->id);
 	free(t->usage_class);
 	for (size_t i = 0; i < PCRM_TARIFF_MAX_PERIODS; i++)
@@ -145,6 +147,7 @@ void pcrm_usage_free(pcrm_usage *usage)
 	if (!usage)
 		return;
 	free(usage->intervals);
+	free(usage->prior);
 	free(usage);
 }
 

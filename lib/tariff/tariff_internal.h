@@ -19,7 +19,6 @@
 
 enum pcrm__tier_kind { PCRM__TIER_PRICE = 1, PCRM__TIER_SURCHARGE = 2 };
 enum pcrm__tier_basis { PCRM__BASIS_MONTHLY = 0, PCRM__BASIS_ANNUAL, PCRM__BASIS_DAILY };
-enum pcrm__basic_kind { PCRM__BASIC_NONE = 0, PCRM__BASIC_CAPACITY, PCRM__BASIC_DEMAND };
 
 struct pcrm__item {
 	char *code;
@@ -59,18 +58,9 @@ struct pcrm_tariff {
 	int64_t low_income_kwh;   /* ENERGY_SCALE */
 	int64_t low_income_price; /* PRICE_SCALE */
 
-	/* basic charge */
-	int basic_kind;
-	int64_t basic_price;       /* PRICE_SCALE, per kVA or kW per month */
-	int64_t excess_threshold;  /* PRICE_SCALE fraction: 1.05 */
-	int64_t excess_multiplier; /* PRICE_SCALE: 2 */
-
-	/* demand charges (international tariffs): flat by month, by TOU period */
-	int has_flat_demand;
-	int64_t flat_demand_price[12]; /* PRICE_SCALE per kW */
-	int has_tou_demand;
-	int tou_demand_set[PCRM_TARIFF_MAX_PERIODS];
-	int64_t tou_demand_price[PCRM_TARIFF_MAX_PERIODS];
+	/* the demand side (demand.h): basic charge modes, demand charges; NULL when absent */
+	struct pcrm__basic *basic;
+	struct pcrm__demand *demand;
 
 	int pf_adjust;
 
@@ -105,6 +95,8 @@ struct pcrm_usage {
 	int64_t max_demand; /* ENERGY_SCALE (kW) */
 	size_t interval_count, interval_cap;
 	struct pcrm__interval *intervals;
+	size_t prior_count, prior_cap; /* demands of earlier months (ratchets), demand.c */
+	struct pcrm__prior_demand *prior;
 };
 
 struct pcrm_bill {
@@ -143,6 +135,22 @@ int pcrm__tariff_uses_year_to_date(const pcrm_tariff *t, int year_end);
 
 /* Frees what the loader allocated in a tariff (not the tariff itself). */
 void pcrm__tariff_clear(pcrm_tariff *t);
+
+/* Appends a zeroed line to a bill (its room was reserved when it was allocated). */
+pcrm_bill_line *pcrm__bill_add_line(pcrm_bill *b, pcrm_bill_line_kind kind, const char *code,
+                                    const char *unit);
+
+/*
+ * round(a * b * num / (d1 * d2)) with the rounding `mode`, exact (128-bit);
+ * PCRM_EOVERFLOW when it does not fit.  For amounts: a = kW (ENERGY_SCALE),
+ * b = price (PRICE_SCALE), d2 = PCRM__EP_TO_MONEY.
+ */
+int pcrm__frac_round(int64_t a, int64_t b, int64_t num, int64_t d1, int64_t d2,
+                     pcrm_rounding mode, int64_t *out);
+#define PCRM__EP_TO_MONEY INT64_C(1000000000000)
+
+/* A decimal for display: trailing zeros dropped down to min_scale digits. */
+pcrm_decimal pcrm__trim(int64_t units, int scale, int min_scale);
 
 /** pcrm_bill_to_json()'s text, rendered once (malloc'd; NULL when out of memory). */
 char *pcrm__bill_json_text(const pcrm_bill *bill);
