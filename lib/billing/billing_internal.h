@@ -51,8 +51,8 @@ struct pcrm__bill_subject {
  */
 #define PCRM__CONTRACT_COLUMNS                                                                 \
 	"a.contract_capacity_kva, a.contract_demand_kw, a.pf_standard, a.supply_start, "         \
-	"a.supply_end"
-#define PCRM__CONTRACT_NCOLUMNS 5
+	"a.supply_end, a.basic_mode"
+#define PCRM__CONTRACT_NCOLUMNS 6
 
 /**
  * Reads the PCRM__CONTRACT_COLUMNS of the current row, starting at column

@@ -305,6 +305,7 @@ int pcrm__bill_compute_for(const pcrm_tariff *tariff, const struct pcrm__bill_su
 	cust.contract_capacity_kva = s->terms.contract_capacity_kva;
 	cust.contract_demand_kw = s->terms.contract_demand_kw;
 	cust.pf_standard = s->terms.pf_standard;
+	cust.basic_mode = (pcrm_basic_mode)s->terms.basic_mode;
 	if (rc == PCRM_OK)
 		rc = supplied_days(&s->terms, month, &start, &end);
 	if (rc == PCRM_OK)

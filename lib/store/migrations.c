@@ -35,6 +35,7 @@ extern const char pcrm__schema_ledger[];
 extern const char pcrm__schema_billing[];
 extern const char pcrm__schema_billing_customer[];
 extern const char pcrm__schema_contract[];
+extern const char pcrm__schema_basic_mode[];
 extern const char pcrm__schema_workflow_due[];
 extern const char pcrm__schema_workflow_notification[];
 extern const char pcrm__schema_billing_inputs[];
@@ -229,6 +230,7 @@ static const struct migration migrations[] = {
 	{ 20, "personal data sealed: customer data keys, blind indexes, key check",
 	  pcrm__schema_pii, NULL },
 	{ 21, "audit log partitioned into chains per city, after-image digests", audit_chains, NULL },
+	{ 25, "the basic-charge mode of two-part accounts", pcrm__schema_basic_mode, NULL },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

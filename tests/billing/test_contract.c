@@ -22,13 +22,13 @@
  * contracted demand 800 kW, standard 0.90:
  *   energy 50,000 x 0.9521 + 80,000 x 0.6126 + 70,000 x 0.2966
  *        = 47,605.00 + 49,008.00 + 20,762.00  = 117,375.00
- *   basic_demand        840 kW (105 % of 800) x 38.4 = 32,256.00
- *   basic_demand_excess  60 kW x 76.8                =  4,608.00
+ *   basic_contract_demand         800 kW (the contract) x 38.4 = 30,720.00
+ *   basic_contract_demand_excess  900 - 840 (105 % of 800) = 60 kW x 76.8 = 4,608.00
  *   PF = 200000 / sqrt(200000^2 + 90000^2) = 0.91192 -> 0.91: -0.15 %
- *     of 154,239.00 = -231.3585 -> -231.36
+ *     of 152,703.00 = -229.0545 -> -229.05
  *   funds 200,000 x (0.0019688 + 0.0062 + 0.019) = 393.76 + 1,240.00 + 3,800.00
- *   total 154,239.00 - 231.36 + 5,433.76 = 159,441.40
- * The same account without contract terms (what runs billed before):
+ *   total 152,703.00 - 229.05 + 5,433.76 = 157,907.71
+ * The same account without contract terms bills the actual maximum demand:
  *   117,375.00 + 900 x 38.4 (34,560.00) + 5,433.76 = 157,368.76, no adjustment.
  *
  * Partial months on the capacity tariff (same usage, standard 0.90):
@@ -431,18 +431,20 @@ PCRM_BACKEND_TEST(contract, a_run_bills_demand_with_the_excess_over_105_percent)
 	                                NULL, NULL, &s));
 	cr_assert_eq(s.billed, 2);
 
-	assert_bill(t, "C1", "159441.40",
+	assert_bill(t, "C1", "157907.71",
 	            (const char *const[]){
-	                    "{\"amount\":\"32256.00\",\"code\":\"basic_demand\",\"quantity\":\"840\"",
-	                    "{\"amount\":\"4608.00\",\"code\":\"basic_demand_excess\","
+	                    "{\"amount\":\"30720.00\",\"code\":\"basic_contract_demand\","
+	                    "\"quantity\":\"800\"",
+	                    "{\"amount\":\"4608.00\",\"code\":\"basic_contract_demand_excess\","
 	                    "\"quantity\":\"60\"",
-	                    "{\"amount\":\"-231.36\",\"code\":\"power_factor_adjustment\"",
+	                    "{\"amount\":\"-229.05\",\"code\":\"power_factor_adjustment\"",
 	                    "\"power_factor\":\"0.91\"", NULL },
 	            NULL);
-	/* without terms: no excess, no adjustment */
+	/* without terms: the actual maximum demand, no excess, no adjustment */
 	assert_bill(t, "C2", "157368.76",
-	            (const char *const[]){ "{\"amount\":\"34560.00\",\"code\":\"basic_demand\"", NULL },
-	            (const char *const[]){ "basic_demand_excess", "power_factor", NULL });
+	            (const char *const[]){ "{\"amount\":\"34560.00\",\"code\":\"basic_actual_demand\"",
+	                                   NULL },
+	            (const char *const[]){ "basic_contract_demand", "power_factor", NULL });
 
 	pcrm_assert_ok(pcrm_usage_new(&usage));
 	pcrm_assert_ok(pcrm_usage_set_period(usage, "peak", dec("50000")));
@@ -458,7 +460,75 @@ PCRM_BACKEND_TEST(contract, a_run_bills_demand_with_the_excess_over_105_percent)
 
 	/* a correction bills with the terms as well */
 	pcrm_assert_ok(pcrm_bill_correct(t->ctx, &city_admin, "A1-202610", "check", &fresh));
-	assert_money(fresh->total, "159441.40");
+	assert_money(fresh->total, "157907.71");
+	pcrm_bill_record_free(fresh);
+}
+
+/*
+ * The basic-charge mode is the contract's (发改办价格〔2016〕1583号).  A tariff offering all
+ * three (capacity 25 yuan/kVA, contracted or actual demand 38 yuan/kW, floor 40 % of the
+ * capacity), energy 0.5 yuan/kWh; October: 200,000 kWh (the TOU registers summed),
+ * maximum demand 900 kW:
+ *   C1 by contracted demand, 800 kW: 100,000.00 + 800 x 38 + (900 - 840) x 76
+ *      = 100,000.00 + 30,400.00 + 4,560.00 = 134,960.00
+ *   C2 by actual demand, 2,500 kVA installed: max(900, 0.40 x 2,500 = 1,000) x 38
+ *      = 38,000.00: 138,000.00; switched to capacity: 2,500 x 25 = 62,500.00: 162,500.00
+ */
+static const char *const modes_tariff =
+	"{\"id\": \"test-basic-modes\", \"version\": 1, \"usage_class\": \"large_industry\","
+	" \"effective_from\": \"2026-01-01\", \"currency\": \"CNY\", \"rounding\": \"half_up\","
+	" \"energy\": {\"price\": \"0.5\"}, \"basic\": {\"modes\": {\"capacity\": \"25\","
+	" \"contract_demand\": \"38\", \"actual_demand\": \"38\"}, \"default_mode\": \"capacity\","
+	" \"actual_demand_floor\": \"0.40\"}}";
+
+PCRM_BACKEND_TEST(contract, a_run_bills_each_account_in_its_contracts_basic_mode)
+{
+	pcrm_contract_terms terms = PCRM_CONTRACT_TERMS_INIT;
+	pcrm_billing_summary s;
+	pcrm_bill_record *fresh;
+	pcrm_account *a;
+
+	two_plants(t, modes_tariff,
+	           "\"contract_capacity_kva\": \"1250\", \"contract_demand_kw\": \"800\", "
+	           "\"basic_mode\": \"contract_demand\"",
+	           "\"contract_capacity_kva\": \"2500\", \"basic_mode\": \"actual_demand\"",
+	           meter_tou_demand);
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec("test-basic-modes"), NULL, NULL,
+	                                &s));
+	cr_assert_eq(s.billed, 2);
+	assert_bill(t, "C1", "134960.00",
+	            (const char *const[]){
+	                    "{\"amount\":\"30400.00\",\"code\":\"basic_contract_demand\","
+	                    "\"quantity\":\"800\"",
+	                    "{\"amount\":\"4560.00\",\"code\":\"basic_contract_demand_excess\","
+	                    "\"quantity\":\"60\"", NULL },
+	            NULL);
+	assert_bill(t, "C2", "138000.00",
+	            (const char *const[]){
+	                    "{\"amount\":\"38000.00\",\"code\":\"basic_actual_demand\","
+	                    "\"quantity\":\"1000\"", NULL },
+	            NULL);
+	/* the mode is a term of the account: read, changed, stored in its column */
+	pcrm_assert_ok(pcrm_account_get(t->ctx, &city_clerk, "A2", &a));
+	pcrm_assert_ok(pcrm_account_contract(a, &terms));
+	cr_assert_eq(terms.basic_mode, PCRM_BASIC_MODE_ACTUAL_DEMAND);
+	cr_assert(strstr(pcrm_account_json(a), "\"basic_mode\":\"actual_demand\""));
+	pcrm_account_free(a);
+	terms.basic_mode = PCRM_BASIC_MODE_CAPACITY;
+	pcrm_assert_ok(pcrm_account_set_contract(t->ctx, &city_clerk, "A2", &terms, 1, NULL));
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM account WHERE basic_mode = 'capacity'"), 1);
+	/* a version 1 caller leaves the mode alone */
+	terms.version = 1;
+	terms.basic_mode = PCRM_BASIC_MODE_ACTUAL_DEMAND;
+	pcrm_assert_ok(pcrm_account_set_contract(t->ctx, &city_clerk, "A2", &terms, 2, NULL));
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM account WHERE basic_mode = 'capacity'"), 1);
+	pcrm_assert_fails(pcrm_account_update(t->ctx, &city_clerk, "A2",
+	                                      "{\"basic_mode\": \"monthly\"}", 3, NULL),
+	                  PCRM_EINVAL, "basic_mode");
+	/* a correction bills in the mode the contract now has */
+	pcrm_assert_ok(pcrm_bill_correct(t->ctx, &city_admin, "A2-202610", "mode changed", &fresh));
+	assert_money(fresh->total, "162500.00");
+	cr_assert(strstr(fresh->json, "\"code\":\"basic_capacity\""));
 	pcrm_bill_record_free(fresh);
 }
 
