@@ -281,6 +281,14 @@ PCRM_EXTERN(pcrm_date) pcrm_bill_period_end(const pcrm_bill *bill);
  */
 PCRM_EXTERN(int) pcrm_bill_power_factor(const pcrm_bill *bill, pcrm_decimal *out);
 
+/**
+ * The measured maximum demand (kW) of the bill's usage (the demand register,
+ * or the largest interval), before any ratchet or floor: what a later
+ * month's ratchet looks back at (the bill's JSON carries it as
+ * "max_demand_kw").  PCRM_ENOTFOUND when the usage had none.
+ */
+PCRM_EXTERN(int) pcrm_bill_max_demand(const pcrm_bill *bill, pcrm_decimal *out);
+
 /** Bytes pcrm_bill_to_json() needs, including the NUL (0 for NULL). */
 PCRM_EXTERN(size_t) pcrm_bill_json_size(const pcrm_bill *bill);
 

@@ -757,6 +757,8 @@ int pcrm_bill_compute(const pcrm_tariff *tariff, const pcrm_bill_customer *custo
 	}
 	k.bill->total = pcrm_decimal_make(total, PCRM__MONEY_SCALE);
 	k.bill->energy = trim(k.total, PCRM__ENERGY_SCALE, 0);
+	k.bill->has_max_demand = k.has_max_demand;
+	k.bill->max_demand = trim(k.max_demand, PCRM__ENERGY_SCALE, 0);
 	k.bill->start = start;
 	k.bill->end = end;
 	k.bill->tariff = (pcrm_tariff *)tariff;
@@ -813,6 +815,16 @@ pcrm_date pcrm_bill_period_end(const pcrm_bill *bill)
 {
 	pcrm_date none = {0, 0, 0};
 	return bill ? bill->end : none;
+}
+
+int pcrm_bill_max_demand(const pcrm_bill *bill, pcrm_decimal *out)
+{
+	if (!bill || !out)
+		return pcrm__error(PCRM_EINVAL, "bill max demand: %s is NULL", bill ? "out" : "bill");
+	if (!bill->has_max_demand)
+		return pcrm__error(PCRM_ENOTFOUND, "bill max demand: the usage had no maximum demand");
+	*out = bill->max_demand;
+	return PCRM_OK;
 }
 
 int pcrm_bill_power_factor(const pcrm_bill *bill, pcrm_decimal *out)

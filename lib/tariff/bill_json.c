@@ -196,7 +196,7 @@ static void line_json(struct out *o, const pcrm_bill_line *l)
 }
 
 /*
- * Keys in byte order: currency energy_kwh lines period_end period_start
+ * Keys in byte order: currency energy_kwh lines max_demand_kw period_end period_start
  * power_factor tariff_id tariff_version total
  */
 char *pcrm__bill_json_text(const pcrm_bill *b)
@@ -218,6 +218,10 @@ char *pcrm__bill_json_text(const pcrm_bill *b)
 		line_json(&o, &b->lines[i]);
 	}
 	LIT(&o, "]");
+	if (b->has_max_demand) { /* what a later month's ratchet reads back */
+		KEY(&o, "max_demand_kw", &first);
+		dec(&o, b->max_demand);
+	}
 	KEY(&o, "period_end", &first);
 	date(&o, b->end);
 	KEY(&o, "period_start", &first);

@@ -417,6 +417,11 @@ static int demand_charge_lines(const struct pcrm__demand_in *in, pcrm_bill *bill
 	return PCRM_OK;
 }
 
+int pcrm__tariff_ratchet_months(const pcrm_tariff *t)
+{
+	return t->demand && t->demand->has_ratchet ? t->demand->ratchet_months : 0;
+}
+
 int pcrm__demand_lines(const struct pcrm__demand_in *in, pcrm_bill *bill)
 {
 	int rc = basic_lines(in, bill);

@@ -105,6 +105,9 @@ size_t pcrm__demand_line_count(const struct pcrm_tariff *t);
 
 /* ---- billing (demand.c) ---- */
 
+/* How many months a tariff's ratchet looks back (0: no ratchet): what a billing run reads. */
+int pcrm__tariff_ratchet_months(const struct pcrm_tariff *t);
+
 /* Appends the basic charge lines, then the demand charge lines. */
 int pcrm__demand_lines(const struct pcrm__demand_in *in, struct pcrm_bill *bill);
 

@@ -104,6 +104,8 @@ struct pcrm_bill {
 	pcrm_date start, end;
 	int has_pf;
 	pcrm_decimal pf;
+	int has_max_demand;       /* the measured maximum demand, for later months' ratchets */
+	pcrm_decimal max_demand;
 	pcrm_decimal total;
 	pcrm_decimal energy;
 	size_t count, cap;

@@ -532,6 +532,83 @@ PCRM_BACKEND_TEST(contract, a_run_bills_each_account_in_its_contracts_basic_mode
 	pcrm_bill_record_free(fresh);
 }
 
+/*
+ * A demand ratchet in runs: flat demand charge 10 yuan/kW, billing demand at least 80 % of the
+ * highest measured demand of the 11 months before; energy 0.5 yuan/kWh, 1,000 kWh a month.
+ *   September: 200 kW measured: 500.00 + 2,000.00 = 2,500.00
+ *   October:   100 kW measured, 0.8 x 200 = 160 kW: 500.00 + 1,600.00 = 2,100.00
+ *   November:   90 kW measured; October measured 100 (not its billed 160), September 200:
+ *              160 kW again: 2,100.00
+ */
+static const char *const ratchet_tariff =
+	"{\"id\": \"test-ratchet\", \"version\": 1, \"usage_class\": \"large_industry\","
+	" \"effective_from\": \"2026-01-01\", \"currency\": \"CNY\", \"rounding\": \"half_up\","
+	" \"energy\": {\"price\": \"0.5\"}, \"demand_charges\": {\"flat_by_month\": [\"10\","
+	" \"10\", \"10\", \"10\", \"10\", \"10\", \"10\", \"10\", \"10\", \"10\", \"10\", \"10\"],"
+	" \"ratchet\": {\"percent\": \"0.80\", \"months\": 11}}}";
+
+static void run_month(pcrm_test_store *t, const char *period, const char *issue, const char *due)
+{
+	char buf[512];
+	pcrm_billing_summary s;
+	snprintf(buf, sizeof(buf),
+	         "{\"org_unit\": \"3701\", \"period\": \"%s\", \"issue_date\": \"%s\","
+	         " \"due_date\": \"%s\", \"tariffs\": {\"large_industry\": \"test-ratchet\"}}",
+	         period, issue, due);
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, buf, NULL, NULL, &s));
+	cr_assert_eq(s.billed, 1);
+}
+
+static void assert_bill_no(pcrm_test_store *t, const char *bill_no, const char *total,
+                           const char *has)
+{
+	pcrm_bill_list *bills;
+	int found = 0;
+	pcrm_assert_ok(pcrm_bill_list_load(t->ctx, &city_agent, "C1", NULL, NULL, &bills));
+	for (size_t i = 0; i < pcrm_bill_list_count(bills); i++) {
+		const pcrm_bill_record *b = pcrm_bill_list_at(bills, i);
+		if (strcmp(b->bill_no, bill_no) != 0)
+			continue;
+		found = 1;
+		assert_money(b->total, total);
+		cr_assert(strstr(b->json, has), "%s lacks %s", b->json, has);
+	}
+	cr_assert(found, "no bill %s", bill_no);
+	pcrm_bill_list_free(bills);
+}
+
+PCRM_BACKEND_TEST(contract, a_run_ratchets_demand_from_the_accounts_earlier_bills)
+{
+	static const pcrm_time SEP25 = SEP15 + 10 * 86400, NOV30 = OCT31 + 30 * 86400;
+	static const struct reading readings[] = {
+		{ PCRM_REGISTER_TOTAL, "2000", SEP25 }, { PCRM_REGISTER_MAX_DEMAND, "200", SEP25 },
+		{ PCRM_REGISTER_TOTAL, "3000", OCT31 }, { PCRM_REGISTER_MAX_DEMAND, "100", OCT31 },
+		{ PCRM_REGISTER_TOTAL, "4000", NOV30 }, { PCRM_REGISTER_MAX_DEMAND, "90", NOV30 },
+	};
+	pcrm_bill_record *fresh;
+
+	t->now = NOV30 + 3600; /* November's reading is not in the future */
+	make_tree(t->ctx);
+	pcrm_assert_ok(pcrm_tariff_publish(t->ctx, &root_admin, ratchet_tariff));
+	add_plant(t, 1, "");
+	meter_with_readings(t, 1,
+	                    "\"multiplier\": \"1\", \"digits\": 6, \"registers\": [\"total\", "
+	                    "\"max_demand\"], \"initial_readings\": {\"total\": \"1000\"}",
+	                    readings, sizeof(readings) / sizeof(readings[0]));
+	run_month(t, "2026-09", "2026-10-01", "2026-10-15");
+	assert_bill_no(t, "A1-202609", "2500.00", "\"max_demand_kw\":\"200\"");
+	run_month(t, "2026-10", "2026-11-01", "2026-11-15");
+	assert_bill_no(t, "A1-202610", "2100.00",
+	               "{\"amount\":\"1600.00\",\"code\":\"demand_flat\",\"quantity\":\"160\"");
+	assert_bill_no(t, "A1-202610", "2100.00", "\"max_demand_kw\":\"100\"");
+	run_month(t, "2026-11", "2026-12-01", "2026-12-15");
+	assert_bill_no(t, "A1-202611", "2100.00", "\"quantity\":\"160\"");
+	/* a correction looks back the same way */
+	pcrm_assert_ok(pcrm_bill_correct(t->ctx, &city_admin, "A1-202610", "check", &fresh));
+	assert_money(fresh->total, "2100.00");
+	pcrm_bill_record_free(fresh);
+}
+
 PCRM_BACKEND_TEST(contract, a_capacity_tariff_without_a_contracted_capacity_stops_the_run)
 {
 	pcrm_billing_summary s;
