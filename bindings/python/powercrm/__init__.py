@@ -57,7 +57,8 @@ from .staffing import (  # noqa: F401
     staffing_shrink, staffing_curve, staffing_weekday_profile, shift_plan,
 )
 from .tariff import (  # noqa: F401
-    LineKind, Tariff, BillCustomer, Usage, BillLine, Bill, power_factor, power_factor_rate,
+    LineKind, BasicMode, Tariff, BillCustomer, Usage, BillLine, Bill, power_factor,
+    power_factor_rate,
     late_fee,
 )
 from .sim import (  # noqa: F401
