@@ -223,7 +223,7 @@ typedef struct pcrm_bill_line {
 	pcrm_decimal quantity;     /**< kWh, kVA, kW, the base amount (power factor), or 1 */
 	const char *unit;          /**< "kWh", "kVA", "kW", "CNY", "bill" */
 	pcrm_decimal unit_price;   /**< price per unit (a rate for the power-factor line) */
-	int prorate_days;          /**< basic charges of a partial month: days billed (/30); else 0 */
+	int prorate_days;          /**< basic charges of part of a cycle: days billed (/30 or /the cycle's days); else 0 */
 	pcrm_decimal amount;       /**< rounded to the fen with the tariff's rounding */
 } pcrm_bill_line;
 
