@@ -740,8 +740,8 @@ Test(urdb, demand_schedule_tiers_and_ratchet)
 	assert_has(json, "\"by_period\":{\"d1\":[{\"max\":\"5\",\"price\":\"12.5\"},{\"price\":\"10\"}]}");
 	assert_has(json, "\"flat_by_month\":[\"3\",\"3\",\"3\",\"3\",\"3\",[{\"max\":\"10\",\"price\":\"4\"},"
 	                 "{\"price\":\"2\"}]");
-	assert_has(json, "\"ratchet\":{\"by\":\"month\",\"lookback_months\":[6,7,8],\"months\":11,"
-	                 "\"percent\":\"0.8\"}");
+	assert_has(json, "\"ratchet\":{\"percent\":\"0.8\",\"months\":11,\"lookback_months\":[6,7,8],"
+	                 "\"by\":\"month\"}");
 	/*
 	 * January: 4 kW at 04:00 (energy p0) and 7 kW at 10:00 (p1), both in
 	 * demand period d1: one peak of 7 kW, 5 x 12.50 + 2 x 10.00 = 82.50;
