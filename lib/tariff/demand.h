@@ -81,7 +81,7 @@ struct pcrm__demand_in {
 
 /* ---- tariff_load.c's readers, shared with demand_load.c ---- */
 
-/* pcrm__tariff_get_dec() and pcrm__tariff_period_index(): tariff_internal.h */
+/* pcrm__tariff_get_dec() and pcrm__tariff_period_index(): tariff_internal.h. */
 /* An integer min..max. */
 int pcrm__tariff_get_int(const char *path, const json_t *v, int min, int max, int *out);
 /* A list of months 1..12 into a mask (bit m for month m). */
