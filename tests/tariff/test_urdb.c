@@ -555,24 +555,24 @@ Test(urdb, demand_without_energy_charges)
 
 Test(urdb, more_periods_than_the_format_holds_are_refused)
 {
-	char doc[8192];
+	char doc[16384];
 	size_t o = 0;
 
 	o += (size_t)snprintf(doc + o, sizeof(doc) - o, "{\"label\":\"p\",\"startdate\":0,"
 	                      "\"energyratestructure\":[");
-	for (int p = 0; p < 20; p++)
+	for (int p = 0; p < 40; p++)
 		o += (size_t)snprintf(doc + o, sizeof(doc) - o, "%s[{\"rate\":0.%02d}]", p ? "," : "", p + 1);
 	o += (size_t)snprintf(doc + o, sizeof(doc) - o, "],\"energyweekdayschedule\":[");
 	for (int m = 0; m < 12; m++) {
 		o += (size_t)snprintf(doc + o, sizeof(doc) - o, "%s[", m ? "," : "");
 		for (int h = 0; h < 24; h++)
-			o += (size_t)snprintf(doc + o, sizeof(doc) - o, "%s%d", h ? "," : "", (m + h) % 20);
+			o += (size_t)snprintf(doc + o, sizeof(doc) - o, "%s%d", h ? "," : "", (m * 24 + h) % 40);
 		o += (size_t)snprintf(doc + o, sizeof(doc) - o, "]");
 	}
 	snprintf(doc + o, sizeof(doc) - o, "]}");
 	import_refused(doc, PCRM_EUNSUPPORTED,
-	               (const char *const[]){ "energyweekdayschedule (20 time-of-use periods (the "
-	                                      "format holds at most 16))", NULL });
+	               (const char *const[]){ "energyweekdayschedule (40 time-of-use periods (the "
+	                                      "format holds at most 36))", NULL });
 }
 
 Test(urdb, tiers_with_a_surcharge_per_period_and_daily_maxima)
