@@ -1316,3 +1316,6 @@ done:
 /* ---- the telephony adapter layer ---- */
 
 %include "telephony.i"
+/* ---- the knowledge base ---- */
+
+%include "kb.i"
