@@ -261,6 +261,7 @@ static void run(const char *backend, const char *uri, long n)
 int main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : ARTICLES;
+	setvbuf(stdout, NULL, _IOLBF, 0); /* each figure as soon as it is known, even into a file */
 	if (n < 1000)
 		n = 1000;
 	return pcrm_bench_on_both_stores(PROGRAM, run, n);
