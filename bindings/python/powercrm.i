@@ -1395,3 +1395,6 @@ done:
 /* ---- the telephony adapter layer ---- */
 
 %include "telephony.i"
+/* ---- the knowledge base ---- */
+
+%include "kb.i"

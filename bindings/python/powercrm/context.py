@@ -9,6 +9,7 @@ from . import lowlevel as _ll
 from .actor import _native as _actor
 from .contacts import ContactMixin
 from .complaints import ComplaintMixin
+from .kb import KbMixin
 from .customers import CustomerMixin
 from .metering import MeteringMixin
 from .workflows import WorkflowMixin
@@ -127,7 +128,7 @@ def _audit_record(row):
 
 
 class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerMixin,
-              BillingMixin, CallRecordMixin, ComplaintMixin):
+              BillingMixin, CallRecordMixin, ComplaintMixin, KbMixin):
     """An open store (pcrm_ctx).  Made by :func:`powercrm.open`.
 
     Closed exactly once: by :meth:`close`, by leaving its ``with`` block, or
