@@ -941,6 +941,7 @@ static char *pcrm_py_pack(char **p, const char *s)
 %immutable;
 %include "powercrm/billing.h"
 %mutable;
+%include "powercrm/ivr.h"
 
 /* ---- helpers for what the headers express with C-only types ---- */
 
