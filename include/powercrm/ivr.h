@@ -20,14 +20,20 @@
  * size > 0) and pcrm_error_last() names the field: "amount", "energy",
  * "number", "date" or "size".
  *
- * Not yet (docs/ivr.md, "Not yet"): identifying the caller, the answers
- * (bills, arrears, tier position, work orders), outage information, fault
- * reports and smart menus.
+ * It also identifies the caller (pcrm_ivr_identify_by_phone(),
+ * pcrm_ivr_identify_by_id_digits()), with a lockout after repeated wrong
+ * digits.
+ *
+ * Not yet (docs/ivr.md, "Not yet"): identifying by PIN, the answers (bills,
+ * arrears, tier position, work orders), outage information, fault reports
+ * and smart menus.
  */
 #ifndef POWERCRM_IVR_H
 #define POWERCRM_IVR_H
 
+#include <powercrm/actor.h>
 #include <powercrm/common.h>
+#include <powercrm/ctx.h>
 #include <powercrm/decimal.h>
 #include <powercrm/time.h>
 
@@ -76,6 +82,85 @@ PCRM_EXTERN(int) pcrm_ivr_speak_energy(pcrm_decimal kwh, char *buf, size_t size)
  * outside 1..9999.
  */
 PCRM_EXTERN(int) pcrm_ivr_speak_date(pcrm_date date, char *buf, size_t size);
+
+/* ---- identifying the caller ---- */
+
+/** What an identification found. */
+typedef enum pcrm_ivr_outcome {
+	PCRM_IVR_IDENTIFIED = 0, /**< exactly one customer: customer_no is set */
+	PCRM_IVR_NOT_IDENTIFIED, /**< no customer has the number, or the digits are wrong */
+	PCRM_IVR_AMBIGUOUS,      /**< the caller number is several customers' (ask for the number) */
+	PCRM_IVR_LOCKED          /**< too many wrong digits lately: digits not even compared */
+} pcrm_ivr_outcome;
+
+/** Room for a customer number in pcrm_ivr_identity, including the NUL. */
+#define PCRM_IVR_CUSTOMER_NO_MAX 65
+
+/** How many trailing characters of the ID number a caller keys in. */
+#define PCRM_IVR_ID_DIGITS 4
+
+/** A plain value: the result of an identification. */
+typedef struct pcrm_ivr_identity {
+	pcrm_ivr_outcome outcome;
+	char customer_no[PCRM_IVR_CUSTOMER_NO_MAX]; /**< "" unless IDENTIFIED */
+	int candidates;          /**< by phone: how many customers the number matched */
+	int attempts_left;       /**< by digits: wrong tries left before the lockout */
+	pcrm_time locked_until;  /**< LOCKED (or the try that locked): when it ends; else 0 */
+} pcrm_ivr_identity;
+
+/**
+ * The lockout: `max_failures` wrong tries for one customer within
+ * `window_seconds` (and since its last right one) lock identification by
+ * digits for that customer until the oldest of them is `window_seconds`
+ * old.  1..100 tries, 60..86400 seconds.
+ */
+typedef struct pcrm_ivr_lockout {
+	int max_failures;
+	int window_seconds;
+} pcrm_ivr_lockout;
+
+/** The default lockout: 3 wrong tries in 15 minutes. */
+#define PCRM_IVR_LOCKOUT_DEFAULT { 3, 900 }
+
+/**
+ * Screen pop for the IVR: the customers whose phones match the caller
+ * number (pcrm_customer_find_by_phone(), so the actor needs
+ * PCRM_PERM_ARCHIVE_READ and only its subtree is searched).  One customer:
+ * IDENTIFIED; several: AMBIGUOUS (the IVR asks for the customer number;
+ * the candidates are not named, a shared phone tells a caller nothing);
+ * none: NOT_IDENTIFIED.  A read: nothing is written.  PCRM_EINVAL
+ * ("caller_number: ...", never quoting it) for a number that is not a phone
+ * number.
+ */
+PCRM_EXTERN(int) pcrm_ivr_identify_by_phone(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                            const char *caller_number, pcrm_ivr_identity *out);
+
+/**
+ * Identifies a caller who keyed in a customer number and the last
+ * PCRM_IVR_ID_DIGITS characters of the customer's ID number (digits; `*`
+ * stands for the check character X, which a keypad lacks).  They are
+ * compared with the stored mask of the ID number, so the IVR never handles
+ * the ID number in clear and needs no PCRM_PERM_PII_READ; the actor needs
+ * PCRM_PERM_ARCHIVE_READ on the customer.  `policy` NULL means
+ * PCRM_IVR_LOCKOUT_DEFAULT.
+ *
+ * Every try is recorded (table ivr_attempt, migration 28) and audited
+ * ("ivr.identify", the outcome, never the digits) in one transaction; while
+ * LOCKED the digits are not compared and the try does not extend the
+ * lockout.  A customer without an ID number is never identified this way.
+ *
+ * PCRM_EINVAL for digits that are not PCRM_IVR_ID_DIGITS of [0-9*]
+ * ("digits: ...", never quoting them), a malformed customer number or
+ * policy; PCRM_EPERM for a customer number that is unknown or outside the
+ * actor's subtree (one message for both, so the IVR is no oracle of which
+ * numbers exist); PCRM_ERETRY only inside a transaction of the caller (the
+ * call retries its own transaction itself).  On
+ * failure *out is unchanged.
+ */
+PCRM_EXTERN(int) pcrm_ivr_identify_by_id_digits(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                                const char *customer_no, const char *digits,
+                                                const pcrm_ivr_lockout *policy,
+                                                pcrm_ivr_identity *out);
 
 #ifdef __cplusplus
 }

@@ -49,6 +49,7 @@ extern const char pcrm__schema_workflow_notification_roles[];
 extern const char pcrm__schema_workflow_suspension[];
 extern const char pcrm__schema_complaint_stats[];
 extern const char pcrm__schema_pii[];
+extern const char pcrm__schema_ivr_attempts[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -233,6 +234,7 @@ static const struct migration migrations[] = {
 	{ 21, "audit log partitioned into chains per city, after-image digests", audit_chains, NULL },
 	{ 22, "complaint review returns; notifications addressed to a role and level",
 	  pcrm__schema_complaint_review, pcrm__schema_workflow_notification_roles },
+	{ 28, "IVR identification tries, for the lockout", pcrm__schema_ivr_attempts, NULL },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

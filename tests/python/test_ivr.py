@@ -39,3 +39,51 @@ def test_floats_and_missing_dates_are_refused():
     with pytest.raises(powercrm.InvalidInput) as e:
         powercrm.speak_number(10 ** 16)
     assert "number:" in str(e.value)
+
+
+# ---- identifying the caller (both stores) ----
+
+from conftest import CITY_AGENT, ROOT_ADMIN  # noqa: E402
+
+
+def _customers(ctx):
+    ctx.customer_create(ROOT_ADMIN, {
+        "customer_no": "C1", "kind": "person", "name": "张三", "usage_class": "residential",
+        "voltage_level": "220V", "org_unit": "3701", "phones": {"mobile": "13800138000"},
+        "id_number": "11010519491231002X"})
+    ctx.customer_create(ROOT_ADMIN, {
+        "customer_no": "C3", "kind": "person", "name": "王五", "usage_class": "residential",
+        "voltage_level": "220V", "org_unit": "3702", "id_number": "370202198001011232"})
+
+
+def test_identify_by_phone(ctx):
+    _customers(ctx)
+    found = ctx.ivr_identify_by_phone(CITY_AGENT, "+86 138 0013 8000")
+    assert found.outcome is powercrm.IvrOutcome.IDENTIFIED
+    assert found.customer_no == "C1" and found.candidates == 1
+    missing = ctx.ivr_identify_by_phone(CITY_AGENT, "13700137000")
+    assert missing.outcome is powercrm.IvrOutcome.NOT_IDENTIFIED
+    assert missing.customer_no is None
+
+
+def test_identify_by_digits_locks_out(ctx, clock):
+    _customers(ctx)
+    ok = ctx.ivr_identify_by_id_digits(CITY_AGENT, "C1", "002*")
+    assert ok.outcome is powercrm.IvrOutcome.IDENTIFIED and ok.customer_no == "C1"
+    policy = powercrm.IvrLockout(max_failures=2, window_seconds=600)
+    first = ctx.ivr_identify_by_id_digits(CITY_AGENT, "C1", "1111", policy)
+    assert first.outcome is powercrm.IvrOutcome.NOT_IDENTIFIED and first.attempts_left == 1
+    clock.t += 5
+    second = ctx.ivr_identify_by_id_digits(CITY_AGENT, "C1", "2222", policy)
+    assert second.attempts_left == 0 and second.locked_until == clock.t - 5 + 600
+    locked = ctx.ivr_identify_by_id_digits(CITY_AGENT, "C1", "002*", policy)
+    assert locked.outcome is powercrm.IvrOutcome.LOCKED and locked.customer_no is None
+
+
+def test_identify_refusals(ctx):
+    _customers(ctx)
+    with pytest.raises(powercrm.InvalidInput) as e:
+        ctx.ivr_identify_by_id_digits(CITY_AGENT, "C1", "12a4")
+    assert "digits:" in str(e.value) and "12a4" not in str(e.value)
+    with pytest.raises(powercrm.PermissionDenied):
+        ctx.ivr_identify_by_id_digits(CITY_AGENT, "C3", "1234")

@@ -229,6 +229,10 @@ CALL(pcrm_complaint_report_build) { pcrm_complaint_report *r = NULL; char req[12
 CALL(pcrm_call_record_sink_new) { pcrm_call_record_sink *s = NULL; pcrm_call_record_sink_options o = PCRM_CALL_RECORD_SINK_OPTIONS_INIT; int rc; o.org_unit = k; rc = pcrm_call_record_sink_new(&s, w->t->ctx, a, &o); pcrm_call_record_sink_free(s); return rc; }
 CALL(pcrm_call_record_list_load) { pcrm_call_record_filter f = PCRM_CALL_RECORD_FILTER_INIT; pcrm_call_record_list *l = NULL; int rc; f.org_unit = k; rc = pcrm_call_record_list_load(w->t->ctx, a, &f, NULL, 10, &l); pcrm_call_record_list_free(l); return rc; }
 
+/* ---- IVR ---- */
+CALL(pcrm_ivr_identify_by_phone) { pcrm_ivr_identity id; UNUSED_KEY; return pcrm_ivr_identify_by_phone(w->t->ctx, a, "13800000000", &id); }
+CALL(pcrm_ivr_identify_by_id_digits) { pcrm_ivr_identity id; return pcrm_ivr_identify_by_id_digits(w->t->ctx, a, k, "1234", NULL, &id); }
+
 /* ---- ACD (in memory: the org tree the engine was given) ---- */
 CALL(pcrm_acd_agent_force_state) { return pcrm_acd_agent_force_state(w->acd, a, k, PCRM_ACD_NOT_READY, NULL); }
 CALL(pcrm_acd_agent_force_logout) { return pcrm_acd_agent_force_logout(w->acd, a, k); }
@@ -265,6 +269,8 @@ static const struct scope_entry table[] = {
 	E(pcrm_customer_import_file_ext, NULL, NULL, OUT_REFUSED),
 	E(pcrm_customer_export, "3702", "3799", OUT_REFUSED),
 	E(pcrm_contact_record, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
+	E(pcrm_ivr_identify_by_phone, NULL, NULL, OUT_SCOPED),
+	E(pcrm_ivr_identify_by_id_digits, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_contact_list_load, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_account_create, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_account_get, "QA1", MISSING_ACCOUNT, OUT_REFUSED),
@@ -489,7 +495,7 @@ static uint64_t fingerprint(pcrm_test_store *t)
 		"SELECT COUNT(*) FROM complaint", "SELECT COUNT(*) FROM work_order_link",
 		"SELECT COUNT(*) FROM work_order_notification", "SELECT COUNT(*) FROM dunning_reminder",
 		"SELECT COUNT(*) FROM complaint_config", "SELECT COALESCE(SUM(version), 0) FROM work_order",
-		"SELECT COUNT(*) FROM tariff_version",
+		"SELECT COUNT(*) FROM tariff_version", "SELECT COUNT(*) FROM ivr_attempt",
 		"SELECT COALESCE(SUM(version), 0) FROM customer",
 		"SELECT COALESCE(SUM(version), 0) FROM org_unit",
 		"SELECT COUNT(*) FROM audit_log WHERE action <> 'permission.denied'",

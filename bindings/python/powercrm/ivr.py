@@ -1,4 +1,4 @@
-"""IVR self-service helpers: Chinese number reading for text-to-speech.
+"""IVR self-service helpers: Chinese number reading, identifying the caller.
 
 Pure functions (thread-safe, the GIL is released while C reads): amounts in
 元/角/分, energy in 千瓦时, dates in 年月日 and plain numbers, from exact
@@ -11,15 +11,82 @@ TypeError).  The rules, with examples, are in docs/ivr.md.
     '两千七百千瓦时'
     >>> speak_date("2026-12-07")
     '二零二六年十二月七日'
+
+Identifying the caller is on the context (:class:`IvrMixin`):
+``ctx.ivr_identify_by_phone(actor, "13800138000")`` and
+``ctx.ivr_identify_by_id_digits(actor, "C1", "002*")`` return an
+:class:`IvrIdentity`.
 """
 
+import dataclasses
+import enum
+
 from . import lowlevel as _ll
+from .actor import _native as _actor
 from .money import _to_c as _decimal_to_c
 from .timeutil import _date_to_c
 
-__all__ = ["speak_number", "speak_amount", "speak_energy", "speak_date", "IVR_SPEECH_MAX"]
+__all__ = ["speak_number", "speak_amount", "speak_energy", "speak_date", "IVR_SPEECH_MAX",
+           "IvrOutcome", "IvrIdentity", "IvrLockout", "IvrMixin", "IVR_ID_DIGITS"]
 
 IVR_SPEECH_MAX = _ll.PCRM_IVR_SPEECH_MAX
+IVR_ID_DIGITS = _ll.PCRM_IVR_ID_DIGITS
+
+
+class IvrOutcome(enum.IntEnum):
+    """pcrm_ivr_outcome."""
+
+    IDENTIFIED = _ll.PCRM_IVR_IDENTIFIED
+    NOT_IDENTIFIED = _ll.PCRM_IVR_NOT_IDENTIFIED
+    AMBIGUOUS = _ll.PCRM_IVR_AMBIGUOUS
+    LOCKED = _ll.PCRM_IVR_LOCKED
+
+
+@dataclasses.dataclass(frozen=True)
+class IvrLockout:
+    """pcrm_ivr_lockout: max_failures wrong tries within window_seconds lock."""
+
+    max_failures: int = 3
+    window_seconds: int = 900
+
+
+@dataclasses.dataclass(frozen=True)
+class IvrIdentity:
+    """pcrm_ivr_identity: the outcome; customer_no is None unless IDENTIFIED."""
+
+    outcome: IvrOutcome
+    customer_no: object
+    candidates: int
+    attempts_left: int
+    locked_until: object  # an instant (int seconds) or None
+
+    @classmethod
+    def _from_c(cls, c):
+        return cls(IvrOutcome(c.outcome), c.customer_no or None, int(c.candidates),
+                   int(c.attempts_left), int(c.locked_until) or None)
+
+
+class IvrMixin:
+    """IVR methods of :class:`powercrm.Context`."""
+
+    def ivr_identify_by_phone(self, actor, caller_number):
+        """Screen pop for the IVR: an :class:`IvrIdentity` (nothing is written)."""
+        return IvrIdentity._from_c(self._call(_ll.pcrm_ivr_identify_by_phone, _actor(actor),
+                                              caller_number))
+
+    def ivr_identify_by_id_digits(self, actor, customer_no, digits, policy=None):
+        """Customer number + the last ID characters ('*' for X), with the lockout.
+
+        Every try is recorded and audited; PermissionDenied for a customer
+        number that is unknown or outside the actor's subtree.
+        """
+        c_policy = None
+        if policy is not None:
+            c_policy = _ll.pcrm_ivr_lockout()
+            c_policy.max_failures = int(policy.max_failures)
+            c_policy.window_seconds = int(policy.window_seconds)
+        return IvrIdentity._from_c(self._call(_ll.pcrm_ivr_identify_by_id_digits,
+                                              _actor(actor), customer_no, digits, c_policy))
 
 
 def speak_number(value):
