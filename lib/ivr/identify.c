@@ -118,12 +118,16 @@ struct try_arg {
 	pcrm_ivr_identity result;
 };
 
-/* The wrong tries that count: in the window and after the last right one. */
+/*
+ * The wrong tries that count: in the window and not before the last right
+ * one.  Instants are seconds, so a wrong try in the same second as the right
+ * one may have come after it: it counts (the cautious reading).
+ */
 static int recent_failures(struct try_arg *a, pcrm_time now, int64_t *count, pcrm_time *oldest)
 {
 	static const char sql[] =
 		"SELECT at FROM ivr_attempt WHERE customer_no = $1 AND ok = 0 AND at > $2"
-		" AND at > COALESCE((SELECT MAX(at) FROM ivr_attempt"
+		" AND at >= COALESCE((SELECT MAX(at) FROM ivr_attempt"
 		"                    WHERE customer_no = $1 AND ok = 1), $2)"
 		" ORDER BY at DESC";
 	pcrm_sql_value p[2] = { PCRM_SQL_S(a->customer_no),
