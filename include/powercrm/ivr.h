@@ -24,9 +24,12 @@
  * pcrm_ivr_identify_by_id_digits()), with a lockout after repeated wrong
  * digits.
  *
- * Not yet (docs/ivr.md, "Not yet"): identifying by PIN, the answers (bills,
- * arrears, tier position, work orders), outage information, fault reports
- * and smart menus.
+ * The first answer is the arrears (pcrm_ivr_answer_arrears()): the data and
+ * the text to speak, recorded in the caller's contact history.
+ *
+ * Not yet (docs/ivr.md, "Not yet"): identifying by PIN, the other answers
+ * (last bill, last payment, tier position, work orders), outage
+ * information, fault reports and smart menus.
  */
 #ifndef POWERCRM_IVR_H
 #define POWERCRM_IVR_H
@@ -161,6 +164,41 @@ PCRM_EXTERN(int) pcrm_ivr_identify_by_id_digits(pcrm_ctx *ctx, const pcrm_actor 
                                                 const char *customer_no, const char *digits,
                                                 const pcrm_ivr_lockout *policy,
                                                 pcrm_ivr_identity *out);
+
+/* ---- answers ---- */
+
+/** Room for the text of an answer, including the NUL. */
+#define PCRM_IVR_ANSWER_MAX 1024
+
+/** A plain value: what a caller owes, and what to say. */
+typedef struct pcrm_ivr_arrears_answer {
+	pcrm_decimal total;         /**< the sum of the open amounts (0.00 when none) */
+	int items;                  /**< open bills and debit adjustments */
+	pcrm_date oldest_due_date;  /**< the oldest open item's due date (zeros when none) */
+	int days_past_due;          /**< of the oldest open item, today (0 when not yet due) */
+	char text[PCRM_IVR_ANSWER_MAX]; /**< the answer to speak, UTF-8 */
+} pcrm_ivr_arrears_answer;
+
+/**
+ * The arrears of customer `customer_no` today (the context's clock, in its
+ * UTC offset), over all its accounts (pcrm_arrears_load()), with the text
+ * to speak:
+ *
+ *   您目前没有欠费。
+ *   您目前欠费共计一百二十三元四角五分，共两笔，最早一笔的缴费截止日期为
+ *   二零二六年十一月十五日，已逾期八天。
+ *
+ * The answer is recorded in the customer's contact history (channel "ivr",
+ * direction "inbound", the text as the summary, sealed like every contact
+ * summary), so the actor needs PCRM_PERM_ARCHIVE_READ and
+ * PCRM_PERM_CONTACT_WRITE on the customer.  PCRM_EPERM for a customer
+ * number that is unknown or outside the actor's subtree (one message for
+ * both); PCRM_EINVAL for a malformed customer number.  On failure *out is
+ * unchanged and nothing is recorded.
+ */
+PCRM_EXTERN(int) pcrm_ivr_answer_arrears(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                         const char *customer_no,
+                                         pcrm_ivr_arrears_answer *out);
 
 #ifdef __cplusplus
 }

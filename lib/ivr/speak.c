@@ -11,6 +11,7 @@
 #include <powercrm/ivr.h>
 
 #include "core/error.h"
+#include "ivr_internal.h"
 
 static const char *const digit_words[10] = {
 	"零", "一", "二", "三", "四", "五", "六", "七", "八", "九"
@@ -213,18 +214,24 @@ int pcrm_ivr_speak_number(pcrm_decimal value, char *buf, size_t size)
 	return emit(&s, buf, size);
 }
 
-int pcrm_ivr_speak_energy(pcrm_decimal kwh, char *buf, size_t size)
+int pcrm__ivr_speak_quantity(pcrm_decimal value, const char *measure, const char *field,
+                             char *buf, size_t size)
 {
 	struct speech s = { .len = 0 };
 	struct parts p;
 	int rc;
 
-	if ((rc = split(kwh, "energy", &p)) != PCRM_OK) {
+	if ((rc = split(value, field, &p)) != PCRM_OK) {
 		clear(buf, size);
 		return rc;
 	}
-	say_quantity(&s, &p, "千瓦时");
+	say_quantity(&s, &p, measure);
 	return emit(&s, buf, size);
+}
+
+int pcrm_ivr_speak_energy(pcrm_decimal kwh, char *buf, size_t size)
+{
+	return pcrm__ivr_speak_quantity(kwh, "千瓦时", "energy", buf, size);
 }
 
 /* A single 角 or 分 digit before its measure word: 两角, 两分, not 二角. */

@@ -87,3 +87,20 @@ def test_identify_refusals(ctx):
     assert "digits:" in str(e.value) and "12a4" not in str(e.value)
     with pytest.raises(powercrm.PermissionDenied):
         ctx.ivr_identify_by_id_digits(CITY_AGENT, "C3", "1234")
+
+
+def test_arrears_answer_is_spoken_and_recorded(ctx, clock):
+    _customers(ctx)
+    ctx.account_create(ROOT_ADMIN, "C1", {"account_no": "A1", "name": "电费",
+                                          "payment_method": "cash"})
+    ctx.ledger_post(ROOT_ADMIN, "A1", {"kind": "bill", "bill_no": "B1", "period": "2026-10",
+                                       "issue_date": "2026-11-01", "due_date": "2026-11-15",
+                                       "amount": "2.00"})
+    answer = ctx.ivr_answer_arrears(CITY_AGENT, "C1")
+    assert answer.total == Decimal("2.00") and answer.items == 1
+    assert answer.oldest_due_date == datetime.date(2026, 11, 15) and answer.days_past_due == 8
+    assert answer.text == ("您目前欠费共计两元，共一笔，最早一笔的缴费截止日期为"
+                           "二零二六年十一月十五日，已逾期八天。")
+    contacts = ctx.contact_list(CITY_AGENT, "C1")
+    assert [c.channel for c in contacts] == ["ivr"]
+    assert contacts[0].summary == answer.text

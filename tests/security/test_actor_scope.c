@@ -232,6 +232,7 @@ CALL(pcrm_call_record_list_load) { pcrm_call_record_filter f = PCRM_CALL_RECORD_
 /* ---- IVR ---- */
 CALL(pcrm_ivr_identify_by_phone) { pcrm_ivr_identity id; UNUSED_KEY; return pcrm_ivr_identify_by_phone(w->t->ctx, a, "13800000000", &id); }
 CALL(pcrm_ivr_identify_by_id_digits) { pcrm_ivr_identity id; return pcrm_ivr_identify_by_id_digits(w->t->ctx, a, k, "1234", NULL, &id); }
+CALL(pcrm_ivr_answer_arrears) { pcrm_ivr_arrears_answer ans; return pcrm_ivr_answer_arrears(w->t->ctx, a, k, &ans); }
 
 /* ---- ACD (in memory: the org tree the engine was given) ---- */
 CALL(pcrm_acd_agent_force_state) { return pcrm_acd_agent_force_state(w->acd, a, k, PCRM_ACD_NOT_READY, NULL); }
@@ -271,6 +272,7 @@ static const struct scope_entry table[] = {
 	E(pcrm_contact_record, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_ivr_identify_by_phone, NULL, NULL, OUT_SCOPED),
 	E(pcrm_ivr_identify_by_id_digits, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
+	E(pcrm_ivr_answer_arrears, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_contact_list_load, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_account_create, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_account_get, "QA1", MISSING_ACCOUNT, OUT_REFUSED),

@@ -23,11 +23,12 @@ import enum
 
 from . import lowlevel as _ll
 from .actor import _native as _actor
-from .money import _to_c as _decimal_to_c
-from .timeutil import _date_to_c
+from .money import _from_c as _decimal_from_c, _to_c as _decimal_to_c
+from .timeutil import _date_from_c, _date_to_c
 
 __all__ = ["speak_number", "speak_amount", "speak_energy", "speak_date", "IVR_SPEECH_MAX",
-           "IvrOutcome", "IvrIdentity", "IvrLockout", "IvrMixin", "IVR_ID_DIGITS"]
+           "IvrOutcome", "IvrIdentity", "IvrLockout", "IvrArrearsAnswer", "IvrMixin",
+           "IVR_ID_DIGITS"]
 
 IVR_SPEECH_MAX = _ll.PCRM_IVR_SPEECH_MAX
 IVR_ID_DIGITS = _ll.PCRM_IVR_ID_DIGITS
@@ -66,6 +67,22 @@ class IvrIdentity:
                    int(c.attempts_left), int(c.locked_until) or None)
 
 
+@dataclasses.dataclass(frozen=True)
+class IvrArrearsAnswer:
+    """pcrm_ivr_arrears_answer: what the caller owes and the text to speak."""
+
+    total: object            # decimal.Decimal
+    items: int
+    oldest_due_date: object  # datetime.date or None
+    days_past_due: int
+    text: str
+
+    @classmethod
+    def _from_c(cls, c):
+        due = _date_from_c(c.oldest_due_date) if c.items else None
+        return cls(_decimal_from_c(c.total), int(c.items), due, int(c.days_past_due), c.text)
+
+
 class IvrMixin:
     """IVR methods of :class:`powercrm.Context`."""
 
@@ -87,6 +104,11 @@ class IvrMixin:
             c_policy.window_seconds = int(policy.window_seconds)
         return IvrIdentity._from_c(self._call(_ll.pcrm_ivr_identify_by_id_digits,
                                               _actor(actor), customer_no, digits, c_policy))
+
+    def ivr_answer_arrears(self, actor, customer_no):
+        """The caller's arrears today as an :class:`IvrArrearsAnswer`, recorded as a contact."""
+        return IvrArrearsAnswer._from_c(self._call(_ll.pcrm_ivr_answer_arrears, _actor(actor),
+                                                   customer_no))
 
 
 def speak_number(value):
