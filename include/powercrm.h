@@ -29,5 +29,6 @@
 #include <powercrm/complaint.h>
 #include <powercrm/complaint_report.h>
 #include <powercrm/kb.h>
+#include <powercrm/ivr.h>
 
 #endif /* POWERCRM_H */

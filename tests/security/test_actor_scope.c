@@ -245,6 +245,10 @@ CALL(pcrm_kb_article_get) { pcrm_kb_article *x = NULL; int rc = pcrm_kb_article_
 CALL(pcrm_kb_search) { pcrm_kb_query q = { PCRM_KB_QUERY_VERSION, NULL, NULL, PCRM_KB_MATCH_ANY, "电费", 0 }; pcrm_kb_hit_list *l = NULL; int rc; UNUSED_KEY; rc = pcrm_kb_search(w->t->ctx, a, &q, &l); pcrm_kb_hit_list_free(l); return rc; }
 CALL(pcrm_kb_contact_link) { return pcrm_kb_contact_link(w->t->ctx, a, k, MISSING_WORKORDER, NULL, 0, "x"); }
 CALL(pcrm_kb_stats_load) { pcrm_kb_stats *s = NULL; int rc; UNUSED_KEY; rc = pcrm_kb_stats_load(w->t->ctx, a, 0, now_of(w), 10, &s); pcrm_kb_stats_free(s); return rc; }
+/* ---- IVR ---- */
+CALL(pcrm_ivr_identify_by_phone) { pcrm_ivr_identity id; UNUSED_KEY; return pcrm_ivr_identify_by_phone(w->t->ctx, a, "13800000000", &id); }
+CALL(pcrm_ivr_identify_by_id_digits) { pcrm_ivr_identity id; return pcrm_ivr_identify_by_id_digits(w->t->ctx, a, k, "1234", NULL, &id); }
+CALL(pcrm_ivr_answer_arrears) { pcrm_ivr_arrears_answer ans; return pcrm_ivr_answer_arrears(w->t->ctx, a, k, &ans); }
 
 /* ---- ACD (in memory: the org tree the engine was given) ---- */
 CALL(pcrm_acd_agent_force_state) { return pcrm_acd_agent_force_state(w->acd, a, k, PCRM_ACD_NOT_READY, NULL); }
@@ -286,6 +290,9 @@ static const struct scope_entry table[] = {
 	E(pcrm_customer_import_file_ext, NULL, NULL, OUT_REFUSED),
 	E(pcrm_customer_export, "3702", "3799", OUT_REFUSED),
 	E(pcrm_contact_record, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
+	E(pcrm_ivr_identify_by_phone, NULL, NULL, OUT_SCOPED),
+	E(pcrm_ivr_identify_by_id_digits, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
+	E(pcrm_ivr_answer_arrears, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_contact_list_load, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_account_create, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_account_get, "QA1", MISSING_ACCOUNT, OUT_REFUSED),
@@ -527,7 +534,7 @@ static uint64_t fingerprint(pcrm_test_store *t)
 		"SELECT COUNT(*) FROM complaint", "SELECT COUNT(*) FROM work_order_link",
 		"SELECT COUNT(*) FROM work_order_notification", "SELECT COUNT(*) FROM dunning_reminder",
 		"SELECT COUNT(*) FROM complaint_config", "SELECT COALESCE(SUM(version), 0) FROM work_order",
-		"SELECT COUNT(*) FROM tariff_version",
+		"SELECT COUNT(*) FROM tariff_version", "SELECT COUNT(*) FROM ivr_attempt",
 		"SELECT COALESCE(SUM(version), 0) FROM customer",
 		"SELECT COALESCE(SUM(version), 0) FROM org_unit",
 		"SELECT COUNT(*) FROM kb_article", "SELECT COALESCE(SUM(status), 0) FROM kb_article",
