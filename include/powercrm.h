@@ -28,5 +28,7 @@
 #include <powercrm/sim.h>
 #include <powercrm/complaint.h>
 #include <powercrm/complaint_report.h>
+#include <powercrm/kb.h>
+#include <powercrm/ivr.h>
 
 #endif /* POWERCRM_H */

@@ -385,7 +385,8 @@ static int pcrm_py_write(const char *data, size_t len, void *userdata)
 	int utc_offset, int limit, int digits, int in_service, int agents, int scheduled,
 	int max_agents, int cyclic, int optimal,
 	int version, int tier, int prorate_days, int household_size, int low_income, int pf_standard,
-	int year_end, int basic_mode
+	int year_end, int basic_mode, int candidates, int attempts_left, int max_failures,
+	int window_seconds, int items
 %enddef
 %typemap(out) PCRM_PLAIN_INT "$result = PyLong_FromLong((long)$1);"
 
@@ -1003,6 +1004,7 @@ static char *pcrm_py_pack(char **p, const char *s)
 %immutable;
 %include "powercrm/billing.h"
 %mutable;
+%include "powercrm/ivr.h"
 
 /* ---- helpers for what the headers express with C-only types ---- */
 
@@ -1398,3 +1400,6 @@ done:
 /* ---- the telephony adapter layer ---- */
 
 %include "telephony.i"
+/* ---- the knowledge base ---- */
+
+%include "kb.i"

@@ -50,7 +50,10 @@ typedef enum pcrm_permission {
 	PCRM_PERM_CONTACT_WRITE,       /**< record an interaction in a customer's contact history */
 	PCRM_PERM_PAYMENT_POST,        /**< post a payment (counter, online, bank) to a ledger */
 	PCRM_PERM_LEDGER_ADJUST,       /**< post refunds and adjustments, void bills */
-	PCRM_PERM_BANK_RECONCILE       /**< reconcile a bank's daily statement */
+	PCRM_PERM_BANK_RECONCILE,      /**< reconcile a bank's daily statement */
+	PCRM_PERM_KB_READ,             /**< read and search knowledge-base articles */
+	PCRM_PERM_KB_WRITE,            /**< write knowledge-base drafts */
+	PCRM_PERM_KB_APPROVE           /**< approve and retire knowledge-base articles */
 } pcrm_permission;
 
 /**

@@ -50,6 +50,10 @@ static const struct permission_rule rules[] = {
 	{ PCRM_PERM_LEDGER_ADJUST, "ledger.adjust", { 2, 0, 3, 0, 1 } },
 	/* the finance side of bank collection */
 	{ PCRM_PERM_BANK_RECONCILE, "bank.reconcile", { 2, 0, 0, 0, 1 } },
+	/* everyone answers from the knowledge base; the archive's clerks write it, seniors approve */
+	{ PCRM_PERM_KB_READ, "kb.read", { 1, 1, 1, 1, 1 } },
+	{ PCRM_PERM_KB_WRITE, "kb.write", { 1, 0, 1, 0, 1 } },
+	{ PCRM_PERM_KB_APPROVE, "kb.approve", { 2, 0, 3, 2, 1 } },
 };
 
 static const char *const role_names[ROLE_COUNT] = {

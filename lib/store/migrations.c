@@ -52,6 +52,8 @@ extern const char pcrm__schema_complaint_stats[];
 extern const char pcrm__schema_pii[];
 extern const char pcrm__schema_pii_keys[];
 extern const char pcrm__schema_complaint_caller[];
+extern const char pcrm__schema_kb[];
+extern const char pcrm__schema_ivr_attempts[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -261,6 +263,9 @@ static const struct migration migrations[] = {
 	{ 24, "data key versions; complaint caller numbers sealed",
 	  pcrm__schema_pii_keys, pcrm__schema_complaint_caller },
 	{ 25, "the basic-charge mode of two-part accounts", pcrm__schema_basic_mode, NULL },
+	{ 26, "knowledge base: article versions, trigram text indexes, use and miss statistics",
+	  pcrm__schema_kb, NULL },
+	{ 27, "IVR identification tries, for the lockout", pcrm__schema_ivr_attempts, NULL },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -194,7 +194,7 @@ PCRM_BACKEND_TEST(audit_cover, moved_or_deleted_tariff_version_is_found)
 /* October's run over 3701 in batches of 2: homes 1..3 (A3 without reading), one correction. */
 static void run_october(pcrm_test_store *t, int correct)
 {
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	char *gz = pcrm_test_read_tariff("cn-gd-guangzhou-residential.json");
 	make_tree(t->ctx);
 	add_home(t, &city_clerk, 1, "37010201", "600");

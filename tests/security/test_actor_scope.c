@@ -30,6 +30,7 @@
 struct world {
 	pcrm_test_store *t;
 	char wo_id[PCRM_WORKORDER_ID_LEN + 1];
+	char kb_id[40]; /* a draft knowledge-base article of Qingdao */
 	pcrm_acd *acd;
 };
 
@@ -39,6 +40,9 @@ struct world {
 #define MISSING_MP "QP9"
 #define MISSING_METER "QM9"
 #define MISSING_WORKORDER "00000000-0000-4000-8000-000000000009"
+#define MISSING_KB "00000000-0000-4000-8000-00000000000b"
+/* An article document of the unit `k`. */
+#define KB_DOC(k) "{\"title\": \"t\", \"category\": \"c\", \"body\": \"b\", \"valid_from\": \"2026-01-01\", \"org_unit\": \"" k "\"}"
 
 typedef int (*scope_call)(struct world *w, const pcrm_actor *a, const char *key);
 
@@ -232,6 +236,20 @@ CALL(pcrm_complaint_report_build) { pcrm_complaint_report *r = NULL; char req[12
 CALL(pcrm_call_record_sink_new) { pcrm_call_record_sink *s = NULL; pcrm_call_record_sink_options o = PCRM_CALL_RECORD_SINK_OPTIONS_INIT; int rc; o.org_unit = k; rc = pcrm_call_record_sink_new(&s, w->t->ctx, a, &o); pcrm_call_record_sink_free(s); return rc; }
 CALL(pcrm_call_record_list_load) { pcrm_call_record_filter f = PCRM_CALL_RECORD_FILTER_INIT; pcrm_call_record_list *l = NULL; int rc; f.org_unit = k; rc = pcrm_call_record_list_load(w->t->ctx, a, &f, NULL, 10, &l); pcrm_call_record_list_free(l); return rc; }
 
+/* ---- knowledge base ("@kb" stands for the world's article) ---- */
+CALL(pcrm_kb_article_create) { char doc[256]; snprintf(doc, sizeof(doc), "{\"title\": \"t\", \"category\": \"c\", \"body\": \"b\", \"valid_from\": \"2026-01-01\", \"org_unit\": \"%s\"}", k); return pcrm_kb_article_create(w->t->ctx, a, doc, NULL); }
+CALL(pcrm_kb_article_revise) { return pcrm_kb_article_revise(w->t->ctx, a, k, 1, KB_DOC("3702"), NULL); }
+CALL(pcrm_kb_article_approve) { return pcrm_kb_article_approve(w->t->ctx, a, k, 1); }
+CALL(pcrm_kb_article_retire) { return pcrm_kb_article_retire(w->t->ctx, a, k); }
+CALL(pcrm_kb_article_get) { pcrm_kb_article *x = NULL; int rc = pcrm_kb_article_get(w->t->ctx, a, k, 0, &x); pcrm_kb_article_free(x); return rc; }
+CALL(pcrm_kb_search) { pcrm_kb_query q = { PCRM_KB_QUERY_VERSION, NULL, NULL, PCRM_KB_MATCH_ANY, "电费", 0 }; pcrm_kb_hit_list *l = NULL; int rc; UNUSED_KEY; rc = pcrm_kb_search(w->t->ctx, a, &q, &l); pcrm_kb_hit_list_free(l); return rc; }
+CALL(pcrm_kb_contact_link) { return pcrm_kb_contact_link(w->t->ctx, a, k, MISSING_WORKORDER, NULL, 0, "x"); }
+CALL(pcrm_kb_stats_load) { pcrm_kb_stats *s = NULL; int rc; UNUSED_KEY; rc = pcrm_kb_stats_load(w->t->ctx, a, 0, now_of(w), 10, &s); pcrm_kb_stats_free(s); return rc; }
+/* ---- IVR ---- */
+CALL(pcrm_ivr_identify_by_phone) { pcrm_ivr_identity id; UNUSED_KEY; return pcrm_ivr_identify_by_phone(w->t->ctx, a, "13800000000", &id); }
+CALL(pcrm_ivr_identify_by_id_digits) { pcrm_ivr_identity id; return pcrm_ivr_identify_by_id_digits(w->t->ctx, a, k, "1234", NULL, &id); }
+CALL(pcrm_ivr_answer_arrears) { pcrm_ivr_arrears_answer ans; return pcrm_ivr_answer_arrears(w->t->ctx, a, k, &ans); }
+
 /* ---- ACD (in memory: the org tree the engine was given) ---- */
 CALL(pcrm_acd_agent_force_state) { return pcrm_acd_agent_force_state(w->acd, a, k, PCRM_ACD_NOT_READY, NULL); }
 CALL(pcrm_acd_agent_force_logout) { return pcrm_acd_agent_force_logout(w->acd, a, k); }
@@ -272,6 +290,9 @@ static const struct scope_entry table[] = {
 	E(pcrm_customer_import_file_ext, NULL, NULL, OUT_REFUSED),
 	E(pcrm_customer_export, "3702", "3799", OUT_REFUSED),
 	E(pcrm_contact_record, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
+	E(pcrm_ivr_identify_by_phone, NULL, NULL, OUT_SCOPED),
+	E(pcrm_ivr_identify_by_id_digits, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
+	E(pcrm_ivr_answer_arrears, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_contact_list_load, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_account_create, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_account_get, "QA1", MISSING_ACCOUNT, OUT_REFUSED),
@@ -351,6 +372,15 @@ static const struct scope_entry table[] = {
 	E(pcrm_complaint_stats_compute_direct, "3702", "3799", OUT_REFUSED),
 	E(pcrm_complaint_stats_rebuild, "3702", "3799", OUT_REFUSED),
 	E(pcrm_complaint_report_build, "3702", "3799", OUT_REFUSED),
+	E(pcrm_kb_article_create, NULL, NULL, OUT_REFUSED),
+	E(pcrm_kb_article_revise, "@kb", MISSING_KB, OUT_REFUSED),
+	E(pcrm_kb_article_approve, "@kb", MISSING_KB, OUT_REFUSED),
+	E(pcrm_kb_article_retire, "@kb", MISSING_KB, OUT_REFUSED),
+	E(pcrm_kb_article_get, "@kb", MISSING_KB, OUT_REFUSED),
+	/* searches and statistics cover what the actor's unit sees (docs/kb.md) */
+	E(pcrm_kb_search, NULL, NULL, OUT_SCOPED),
+	E(pcrm_kb_stats_load, NULL, NULL, OUT_SCOPED),
+	E(pcrm_kb_contact_link, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_call_record_sink_new, "3702", "3799", OUT_REFUSED),
 	E(pcrm_call_record_list_load, "3702", "3799", OUT_REFUSED),
 	/*
@@ -471,6 +501,12 @@ static void build_world(struct world *w, pcrm_test_store *t)
 	                                   &wo));
 	snprintf(w->wo_id, sizeof(w->wo_id), "%s", pcrm_workorder_id(wo));
 	pcrm_workorder_free(wo);
+	{
+		pcrm_kb_article *kb = NULL;
+		pcrm_assert_ok(pcrm_kb_article_create(t->ctx, &root_admin, KB_DOC("3702"), &kb));
+		snprintf(w->kb_id, sizeof(w->kb_id), "%s", pcrm_kb_article_id(kb));
+		pcrm_kb_article_free(kb);
+	}
 	pcrm_assert_ok(pcrm_acd_new(&w->acd, NULL));
 	pcrm_assert_ok(pcrm_acd_org_unit_add(w->acd, "37", NULL));
 	pcrm_assert_ok(pcrm_acd_org_unit_add(w->acd, "3701", "37"));
@@ -480,6 +516,8 @@ static void build_world(struct world *w, pcrm_test_store *t)
 
 static const char *key_of(const struct world *w, const char *key)
 {
+	if (key && strcmp(key, "@kb") == 0)
+		return w->kb_id;
 	return key && !*key ? w->wo_id : key; /* "" stands for the world's work order */
 }
 
@@ -496,9 +534,11 @@ static uint64_t fingerprint(pcrm_test_store *t)
 		"SELECT COUNT(*) FROM complaint", "SELECT COUNT(*) FROM work_order_link",
 		"SELECT COUNT(*) FROM work_order_notification", "SELECT COUNT(*) FROM dunning_reminder",
 		"SELECT COUNT(*) FROM complaint_config", "SELECT COALESCE(SUM(version), 0) FROM work_order",
-		"SELECT COUNT(*) FROM tariff_version",
+		"SELECT COUNT(*) FROM tariff_version", "SELECT COUNT(*) FROM ivr_attempt",
 		"SELECT COALESCE(SUM(version), 0) FROM customer",
 		"SELECT COALESCE(SUM(version), 0) FROM org_unit",
+		"SELECT COUNT(*) FROM kb_article", "SELECT COALESCE(SUM(status), 0) FROM kb_article",
+		"SELECT COUNT(*) FROM kb_use", "SELECT COUNT(*) FROM kb_miss",
 		"SELECT COUNT(*) FROM audit_log WHERE action <> 'permission.denied'",
 	};
 	uint64_t sum = 0; /* unsigned: the hash wraps around by design */

@@ -36,6 +36,7 @@ from .timeutil import (  # noqa: F401
 from .calendars import Calendar  # noqa: F401
 from .customers import Customer, CustomerPage, ImportResult, phone_normalize  # noqa: F401
 from .contacts import Contact, ContactPage  # noqa: F401
+from .kb import KbArticle, KbHit, KbStats  # noqa: F401
 from .complaints import (  # noqa: F401
     Complaint, ComplaintStat, ComplaintStats, ComplaintReport, complaint_period,
 )
@@ -70,6 +71,10 @@ from .telephony import (  # noqa: F401
 )
 from .call_records import CallRecord, CallRecordPage, CallRecordSink  # noqa: F401
 from .trace import TraceEvent, TraceKind  # noqa: F401
+from .ivr import (  # noqa: F401
+    speak_number, speak_amount, speak_energy, speak_date, IVR_SPEECH_MAX, IVR_ID_DIGITS,
+    IvrOutcome, IvrIdentity, IvrLockout, IvrArrearsAnswer,
+)
 from .context import Context, open  # noqa: F401,A001
 from .handles import live_handles  # noqa: F401
 

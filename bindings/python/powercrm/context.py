@@ -9,12 +9,14 @@ from . import lowlevel as _ll
 from .actor import _native as _actor
 from .contacts import ContactMixin
 from .complaints import ComplaintMixin
+from .kb import KbMixin
 from .customers import CustomerMixin
 from .metering import MeteringMixin
 from .workflows import WorkflowMixin
 from .ledger import LedgerMixin
 from .billing import BillingMixin
 from .call_records import CallRecordMixin
+from .ivr import IvrMixin
 from .enums import OrgLevel, Permission
 from .errors import Error
 from .handles import Handle
@@ -127,7 +129,7 @@ def _audit_record(row):
 
 
 class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerMixin,
-              BillingMixin, CallRecordMixin, ComplaintMixin):
+              BillingMixin, CallRecordMixin, ComplaintMixin, KbMixin, IvrMixin):
     """An open store (pcrm_ctx).  Made by :func:`powercrm.open`.
 
     Closed exactly once: by :meth:`close`, by leaving its ``with`` block, or

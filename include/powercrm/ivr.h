@@ -1,0 +1,207 @@
+/*
+ * libpowercrm - IVR self-service helpers.
+ *
+ * The IVR on the switch plays prompts; the library decides what to say.
+ * This header holds the part that needs no store: Chinese number reading
+ * for text-to-speech, so that every answer the IVR gives reads amounts,
+ * energy and dates the way a Mandarin speaker says them (docs/ivr.md has
+ * the rules with examples):
+ *
+ *   123.45 yuan      -> 一百二十三元四角五分
+ *   1005.07 yuan     -> 一千零五元零七分
+ *   2700 kWh         -> 两千七百千瓦时
+ *   2026-12-07       -> 二零二六年十二月七日
+ *
+ * Values are exact decimals (pcrm_decimal): nothing is rounded, a value that
+ * cannot be read exactly (an amount with a fraction of a fen) is PCRM_EINVAL
+ * naming the field.  The functions are pure and thread-safe.  Each writes
+ * NUL-terminated UTF-8 into `buf` of `size` bytes, as snprintf does;
+ * PCRM_IVR_SPEECH_MAX always suffices.  On failure `buf` holds "" (when
+ * size > 0) and pcrm_error_last() names the field: "amount", "energy",
+ * "number", "date" or "size".
+ *
+ * It also identifies the caller (pcrm_ivr_identify_by_phone(),
+ * pcrm_ivr_identify_by_id_digits()), with a lockout after repeated wrong
+ * digits.
+ *
+ * The first answer is the arrears (pcrm_ivr_answer_arrears()): the data and
+ * the text to speak, recorded in the caller's contact history.
+ *
+ * Not yet (docs/ivr.md, "Not yet"): identifying by PIN, the other answers
+ * (last bill, last payment, tier position, work orders), outage
+ * information, fault reports and smart menus.
+ */
+#ifndef POWERCRM_IVR_H
+#define POWERCRM_IVR_H
+
+#include <powercrm/actor.h>
+#include <powercrm/common.h>
+#include <powercrm/ctx.h>
+#include <powercrm/decimal.h>
+#include <powercrm/time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Room for any text the speak functions write, including the NUL. */
+#define PCRM_IVR_SPEECH_MAX 256
+
+/**
+ * Reads a number as a Chinese numeral: 一万零五, 十五, 两百, 零点二五,
+ * 负三点五.  The integer part is read with 十/百/千 inside groups of four
+ * digits and 万/亿/万亿 between them; zeros collapse to one 零 where the
+ * reading rules say so; 10..19 at the start read 十.. (not 一十..).  The
+ * digits after the point are read one by one after 点, trailing zeros
+ * dropped ("12.50" reads 十二点五).  2 reads 两 before 千, as the leading
+ * digit before 百, and as a whole group before 万/亿 (两万, 两亿); 二
+ * everywhere else (二十, 一千二百, 十二).  PCRM_EINVAL ("number: ...") when
+ * the integer part has more than 16 digits (no unit above 万亿 is in use).
+ */
+PCRM_EXTERN(int) pcrm_ivr_speak_number(pcrm_decimal value, char *buf, size_t size);
+
+/**
+ * Reads an amount of money in yuan as 元/角/分: 123.45 reads
+ * 一百二十三元四角五分, 1005.07 reads 一千零五元零七分 (a zero 角 before
+ * a 分 reads 零), 100.50 reads 一百元五角, 0.05 reads 五分, 0 reads 零元,
+ * -3.00 reads 负三元.  A lone 2 before the measure word reads 两 (两元,
+ * 两角, 两分).  The value may carry any scale but must be a whole number
+ * of fen ("1.230" is fine, "1.235" is PCRM_EINVAL "amount: ... is not a
+ * whole number of fen"); at most 16 integer digits.
+ */
+PCRM_EXTERN(int) pcrm_ivr_speak_amount(pcrm_decimal yuan, char *buf, size_t size);
+
+/**
+ * Reads an energy in kWh followed by 千瓦时: 2700 reads 两千七百千瓦时,
+ * 12.5 reads 十二点五千瓦时, 2 reads 两千瓦时.  Number rules as
+ * pcrm_ivr_speak_number(); errors name "energy".
+ */
+PCRM_EXTERN(int) pcrm_ivr_speak_energy(pcrm_decimal kwh, char *buf, size_t size);
+
+/**
+ * Reads a date as 年月日: the year digit by digit (二零二六年, 二零零零年),
+ * month and day as numbers (十二月, 二月, 七日, 二十日, 三十一日).
+ * PCRM_EINVAL ("date: ...") for a date that does not exist or a year
+ * outside 1..9999.
+ */
+PCRM_EXTERN(int) pcrm_ivr_speak_date(pcrm_date date, char *buf, size_t size);
+
+/* ---- identifying the caller ---- */
+
+/** What an identification found. */
+typedef enum pcrm_ivr_outcome {
+	PCRM_IVR_IDENTIFIED = 0, /**< exactly one customer: customer_no is set */
+	PCRM_IVR_NOT_IDENTIFIED, /**< no customer has the number, or the digits are wrong */
+	PCRM_IVR_AMBIGUOUS,      /**< the caller number is several customers' (ask for the number) */
+	PCRM_IVR_LOCKED          /**< too many wrong digits lately: digits not even compared */
+} pcrm_ivr_outcome;
+
+/** Room for a customer number in pcrm_ivr_identity, including the NUL. */
+#define PCRM_IVR_CUSTOMER_NO_MAX 65
+
+/** How many trailing characters of the ID number a caller keys in. */
+#define PCRM_IVR_ID_DIGITS 4
+
+/** A plain value: the result of an identification. */
+typedef struct pcrm_ivr_identity {
+	pcrm_ivr_outcome outcome;
+	char customer_no[PCRM_IVR_CUSTOMER_NO_MAX]; /**< "" unless IDENTIFIED */
+	int candidates;          /**< by phone: how many customers the number matched */
+	int attempts_left;       /**< by digits: wrong tries left before the lockout */
+	pcrm_time locked_until;  /**< LOCKED (or the try that locked): when it ends; else 0 */
+} pcrm_ivr_identity;
+
+/**
+ * The lockout: `max_failures` wrong tries for one customer within
+ * `window_seconds` (and since its last right one) lock identification by
+ * digits for that customer until the oldest of them is `window_seconds`
+ * old.  1..100 tries, 60..86400 seconds.
+ */
+typedef struct pcrm_ivr_lockout {
+	int max_failures;
+	int window_seconds;
+} pcrm_ivr_lockout;
+
+/** The default lockout: 3 wrong tries in 15 minutes. */
+#define PCRM_IVR_LOCKOUT_DEFAULT { 3, 900 }
+
+/**
+ * Screen pop for the IVR: the customers whose phones match the caller
+ * number (pcrm_customer_find_by_phone(), so the actor needs
+ * PCRM_PERM_ARCHIVE_READ and only its subtree is searched).  One customer:
+ * IDENTIFIED; several: AMBIGUOUS (the IVR asks for the customer number;
+ * the candidates are not named, a shared phone tells a caller nothing);
+ * none: NOT_IDENTIFIED.  A read: nothing is written.  PCRM_EINVAL
+ * ("caller_number: ...", never quoting it) for a number that is not a phone
+ * number.
+ */
+PCRM_EXTERN(int) pcrm_ivr_identify_by_phone(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                            const char *caller_number, pcrm_ivr_identity *out);
+
+/**
+ * Identifies a caller who keyed in a customer number and the last
+ * PCRM_IVR_ID_DIGITS characters of the customer's ID number (digits; `*`
+ * stands for the check character X, which a keypad lacks).  They are
+ * compared with the stored mask of the ID number, so the IVR never handles
+ * the ID number in clear and needs no PCRM_PERM_PII_READ; the actor needs
+ * PCRM_PERM_ARCHIVE_READ on the customer.  `policy` NULL means
+ * PCRM_IVR_LOCKOUT_DEFAULT.
+ *
+ * Every try is recorded (table ivr_attempt, migration 28) and audited
+ * ("ivr.identify", the outcome, never the digits) in one transaction; while
+ * LOCKED the digits are not compared and the try does not extend the
+ * lockout.  A customer without an ID number is never identified this way.
+ *
+ * PCRM_EINVAL for digits that are not PCRM_IVR_ID_DIGITS of [0-9*]
+ * ("digits: ...", never quoting them), a malformed customer number or
+ * policy; PCRM_EPERM for a customer number that is unknown or outside the
+ * actor's subtree (one message for both, so the IVR is no oracle of which
+ * numbers exist); PCRM_ERETRY only inside a transaction of the caller (the
+ * call retries its own transaction itself).  On
+ * failure *out is unchanged.
+ */
+PCRM_EXTERN(int) pcrm_ivr_identify_by_id_digits(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                                const char *customer_no, const char *digits,
+                                                const pcrm_ivr_lockout *policy,
+                                                pcrm_ivr_identity *out);
+
+/* ---- answers ---- */
+
+/** Room for the text of an answer, including the NUL. */
+#define PCRM_IVR_ANSWER_MAX 1024
+
+/** A plain value: what a caller owes, and what to say. */
+typedef struct pcrm_ivr_arrears_answer {
+	pcrm_decimal total;         /**< the sum of the open amounts (0.00 when none) */
+	int items;                  /**< open bills and debit adjustments */
+	pcrm_date oldest_due_date;  /**< the oldest open item's due date (zeros when none) */
+	int days_past_due;          /**< of the oldest open item, today (0 when not yet due) */
+	char text[PCRM_IVR_ANSWER_MAX]; /**< the answer to speak, UTF-8 */
+} pcrm_ivr_arrears_answer;
+
+/**
+ * The arrears of customer `customer_no` today (the context's clock, in its
+ * UTC offset), over all its accounts (pcrm_arrears_load()), with the text
+ * to speak:
+ *
+ *   您目前没有欠费。
+ *   您目前欠费共计一百二十三元四角五分，共两笔，最早一笔的缴费截止日期为
+ *   二零二六年十一月十五日，已逾期八天。
+ *
+ * The answer is recorded in the customer's contact history (channel "ivr",
+ * direction "inbound", the text as the summary, sealed like every contact
+ * summary), so the actor needs PCRM_PERM_ARCHIVE_READ and
+ * PCRM_PERM_CONTACT_WRITE on the customer.  PCRM_EPERM for a customer
+ * number that is unknown or outside the actor's subtree (one message for
+ * both); PCRM_EINVAL for a malformed customer number.  On failure *out is
+ * unchanged and nothing is recorded.
+ */
+PCRM_EXTERN(int) pcrm_ivr_answer_arrears(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                         const char *customer_no,
+                                         pcrm_ivr_arrears_answer *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,116 @@
+/*
+ * The IVR's arrears answer: what the caller owes today, said in Chinese
+ * and recorded in the contact history (docs/ivr.md, "Answers").  Built on
+ * the public API only: pcrm_arrears_load() for the data, the speak
+ * functions for the text, pcrm_contact_record() for the record.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include <powercrm/contact.h>
+#include <powercrm/ivr.h>
+#include <powercrm/ledger.h>
+
+#include "core/error.h"
+#include "core/text_check.h"
+#include "ivr_internal.h"
+
+static pcrm_date today_of(pcrm_ctx *ctx)
+{
+	pcrm_civil c;
+	pcrm_date d = { 0, 0, 0 };
+
+	if (pcrm_time_to_civil(pcrm_ctx_now(ctx), pcrm_ctx_utc_offset(ctx), &c) == PCRM_OK) {
+		d.year = c.year;
+		d.month = c.month;
+		d.day = c.day;
+	}
+	return d;
+}
+
+/* The text of the answer; PCRM_OK or a speak function's failure. */
+static int compose(const pcrm_ivr_arrears_answer *a, char *text, size_t size)
+{
+	char amount[PCRM_IVR_SPEECH_MAX], items[PCRM_IVR_SPEECH_MAX], due[PCRM_IVR_SPEECH_MAX],
+	     days[PCRM_IVR_SPEECH_MAX];
+	int rc, n;
+
+	if (a->items == 0) {
+		snprintf(text, size, "您目前没有欠费。");
+		return PCRM_OK;
+	}
+	if ((rc = pcrm_ivr_speak_amount(a->total, amount, sizeof(amount))) != PCRM_OK ||
+	    (rc = pcrm__ivr_speak_quantity(pcrm_decimal_from_int(a->items), "笔", "items", items,
+	                                   sizeof(items))) != PCRM_OK ||
+	    (rc = pcrm_ivr_speak_date(a->oldest_due_date, due, sizeof(due))) != PCRM_OK)
+		return rc;
+	if (a->days_past_due > 0) {
+		rc = pcrm__ivr_speak_quantity(pcrm_decimal_from_int(a->days_past_due), "天",
+		                              "days_past_due", days, sizeof(days));
+		if (rc != PCRM_OK)
+			return rc;
+		n = snprintf(text, size, "您目前欠费共计%s，共%s，最早一笔的缴费截止日期为%s，已逾期%s。",
+		             amount, items, due, days);
+	} else {
+		n = snprintf(text, size, "您目前欠费共计%s，共%s，最早一笔的缴费截止日期为%s。", amount,
+		             items, due);
+	}
+	/* cannot happen with readings of at most 16 digits; refused rather than cut */
+	if (n < 0 || (size_t)n >= size)
+		return pcrm__error(PCRM_EOVERFLOW, "text: the answer does not fit in %zu bytes", size);
+	return PCRM_OK;
+}
+
+/* Records the answer as an inbound IVR contact of the customer. */
+static int record(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
+                  const char *text)
+{
+	json_t *doc = json_pack("{s:s, s:s, s:s}", "channel", "ivr", "direction", "inbound",
+	                        "summary", text);
+	char *json = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+	int rc = json ? pcrm_contact_record(ctx, actor, customer_no, json, NULL) : pcrm__error_oom();
+
+	free(json);
+	json_decref(doc);
+	return rc;
+}
+
+int pcrm_ivr_answer_arrears(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
+                            pcrm_ivr_arrears_answer *out)
+{
+	pcrm_ivr_arrears_answer a;
+	pcrm_arrears *arrears = NULL;
+	int rc;
+
+	if (out == NULL)
+		return pcrm__error(PCRM_EINVAL, "out: missing");
+	memset(&a, 0, sizeof(a));
+	rc = pcrm_actor_validate(actor);
+	if (rc == PCRM_OK)
+		rc = pcrm__code_check("customer_no", customer_no, PCRM_IVR_CUSTOMER_NO_MAX - 1);
+	if (rc == PCRM_OK)
+		rc = pcrm_arrears_load(ctx, actor, customer_no, NULL, today_of(ctx), &arrears);
+	if (rc == PCRM_OK) {
+		size_t n = pcrm_arrears_count(arrears);
+
+		a.total = pcrm_arrears_total(arrears);
+		a.items = n > 1000000 ? 1000000 : (int)n;
+		if (n > 0) {
+			/* oldest first */
+			const pcrm_arrears_item *oldest = pcrm_arrears_at(arrears, 0);
+
+			a.oldest_due_date = oldest->due_date;
+			a.days_past_due = oldest->days_past_due;
+		}
+		rc = compose(&a, a.text, sizeof(a.text));
+	}
+	pcrm_arrears_free(arrears);
+	if (rc == PCRM_OK)
+		rc = record(ctx, actor, customer_no, a.text);
+	if (rc == PCRM_OK)
+		*out = a;
+	return rc;
+}

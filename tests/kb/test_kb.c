@@ -1,0 +1,475 @@
+/*
+ * The knowledge base on both stores: versions and statuses, who sees what,
+ * the three kinds of search (2-character Chinese terms included), links from
+ * contacts and their statistics, and precision@5 on a small labelled set.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+#include "fixtures.h"
+#include "core/ctx.h"
+#include "kb_labelled.h"
+#include "store/store.h"
+
+#define ZHANG "3701000001" /* in the township station 37010201 */
+
+static const pcrm_actor qingdao_agent = { "agent-qd", PCRM_ROLE_AGENT, 1, "3702" };
+static const pcrm_actor township_agent = { "agent-tw", PCRM_ROLE_AGENT, 1, "37010201" };
+static const pcrm_actor senior_clerk = { "clerk-sr", PCRM_ROLE_DATA_CLERK, 3, "37" };
+
+static int64_t count_rows(pcrm_test_store *t, const char *sql)
+{
+	int64_t n = -1;
+	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store, sql, NULL, 0, &n));
+	return n;
+}
+
+static char *doc(const char *title, const char *category, const char *keywords,
+                 const char *body, const char *org, const char *valid_to)
+{
+	static char buf[8192];
+	char to[64] = "";
+	if (valid_to)
+		snprintf(to, sizeof(to), ", \"valid_to\": \"%s\"", valid_to);
+	snprintf(buf, sizeof(buf),
+	         "{\"title\": \"%s\", \"category\": \"%s\", \"summary\": \"摘要\", \"keywords\": [%s],"
+	         " \"body\": \"%s\", \"valid_from\": \"2026-01-01\", \"org_unit\": \"%s\"%s}",
+	         title, category, keywords, body, org, to);
+	return buf;
+}
+
+/* Creates and approves an article; returns its id (free it). */
+static char *publish(pcrm_test_store *t, const char *json)
+{
+	pcrm_kb_article *a;
+	char *id;
+	pcrm_assert_ok(pcrm_kb_article_create(t->ctx, &root_admin, json, &a));
+	id = strdup(pcrm_kb_article_id(a));
+	pcrm_assert_ok(pcrm_kb_article_approve(t->ctx, &root_admin, id, 1));
+	pcrm_kb_article_free(a);
+	return id;
+}
+
+static pcrm_kb_hit_list *search(pcrm_test_store *t, const pcrm_actor *actor,
+                                const char *category, const char *keywords, pcrm_kb_match m,
+                                const char *text)
+{
+	pcrm_kb_query q = { PCRM_KB_QUERY_VERSION, category, keywords, m, text, 0 };
+	pcrm_kb_hit_list *l = NULL;
+	pcrm_assert_ok(pcrm_kb_search(t->ctx, actor, &q, &l));
+	return l;
+}
+
+static int has_hit(const pcrm_kb_hit_list *l, const char *id)
+{
+	for (size_t i = 0; i < pcrm_kb_hit_list_count(l); i++)
+		if (strcmp(pcrm_kb_hit_id(l, i), id) == 0)
+			return 1;
+	return 0;
+}
+
+PCRM_BACKEND_TEST(kb, versions_move_draft_approved_retired)
+{
+	pcrm_kb_article *a, *b;
+	pcrm_kb_hit_list *l;
+	char id[64];
+	int64_t audits;
+
+	make_tree(t->ctx);
+	pcrm_assert_ok(pcrm_kb_article_create(
+		t->ctx, &city_admin,
+		doc("居民阶梯电价", "电价/居民阶梯", "\"阶梯\"", "第一档年用电量2760千瓦时", "3701",
+		    NULL),
+		&a));
+	snprintf(id, sizeof(id), "%s", pcrm_kb_article_id(a));
+	cr_assert_eq(pcrm_kb_article_version(a), 1);
+	cr_assert_eq(pcrm_kb_article_status(a), PCRM_KB_DRAFT);
+	cr_assert_str_eq(pcrm_kb_article_category(a), "电价/居民阶梯");
+	cr_assert_str_eq(pcrm_kb_article_keywords(a), "阶梯");
+	cr_assert_str_eq(pcrm_kb_article_format(a), "text");
+	cr_assert_str_eq(pcrm_kb_article_valid_from(a), "2026-01-01");
+	cr_assert_null(pcrm_kb_article_valid_to(a));
+	pcrm_kb_article_free(a);
+
+	/* a draft is not searchable */
+	l = search(t, &city_agent, NULL, NULL, PCRM_KB_MATCH_ANY, "2760千瓦时");
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 0);
+	pcrm_kb_hit_list_free(l);
+
+	pcrm_assert_ok(pcrm_kb_article_approve(t->ctx, &city_admin, id, 1));
+	pcrm_assert_fails(pcrm_kb_article_approve(t->ctx, &city_admin, id, 1), PCRM_ESTATE,
+	                  "not a draft");
+	l = search(t, &city_agent, NULL, NULL, PCRM_KB_MATCH_ANY, "2760千瓦时");
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 1);
+	cr_assert_str_eq(pcrm_kb_hit_id(l, 0), id);
+	cr_assert_eq(pcrm_kb_hit_version(l, 0), 1);
+	pcrm_kb_hit_list_free(l);
+
+	/* a revision is a draft: version 1 stays the one found until it is approved */
+	pcrm_assert_fails(pcrm_kb_article_revise(t->ctx, &city_admin, id, 0,
+	                                         doc("居民阶梯电价", "电价/居民阶梯", "\"阶梯\"",
+	                                             "第一档年用电量2880千瓦时", "3701", NULL),
+	                                         NULL),
+	                  PCRM_ECONFLICT, "expected_version");
+	pcrm_assert_ok(pcrm_kb_article_revise(t->ctx, &city_admin, id, 1,
+	                                      doc("居民阶梯电价", "电价/居民阶梯", "\"阶梯\"",
+	                                          "第一档年用电量2880千瓦时", "3701", NULL),
+	                                      &b));
+	cr_assert_eq(pcrm_kb_article_version(b), 2);
+	pcrm_kb_article_free(b);
+	l = search(t, &city_agent, NULL, NULL, PCRM_KB_MATCH_ANY, "2880千瓦时");
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 0);
+	pcrm_kb_hit_list_free(l);
+
+	audits = count_rows(t, "SELECT COUNT(*) FROM audit_log");
+	pcrm_assert_ok(pcrm_kb_article_approve(t->ctx, &city_admin, id, 2));
+	cr_assert_eq(count_rows(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'kb.approve'"), 2);
+	cr_assert_eq(count_rows(t, "SELECT COUNT(*) FROM audit_log"), audits + 1);
+	l = search(t, &city_agent, NULL, NULL, PCRM_KB_MATCH_ANY, "千瓦时");
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 1);
+	cr_assert_eq(pcrm_kb_hit_version(l, 0), 2);
+	pcrm_kb_hit_list_free(l);
+	pcrm_assert_ok(pcrm_kb_article_get(t->ctx, &city_agent, id, 1, &a));
+	cr_assert_eq(pcrm_kb_article_status(a), PCRM_KB_RETIRED);
+	pcrm_kb_article_free(a);
+
+	pcrm_assert_ok(pcrm_kb_article_retire(t->ctx, &city_admin, id));
+	pcrm_assert_fails(pcrm_kb_article_retire(t->ctx, &city_admin, id), PCRM_ESTATE,
+	                  "no version is approved");
+	l = search(t, &city_agent, NULL, NULL, PCRM_KB_MATCH_ANY, "千瓦时");
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 0);
+	pcrm_kb_hit_list_free(l);
+	cr_assert_eq(count_rows(t, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'kb.%'"), 5);
+}
+
+PCRM_BACKEND_TEST(kb, articles_are_seen_from_their_unit_above_and_below)
+{
+	char *province, *jinan, *qingdao;
+	pcrm_kb_article *a = NULL;
+	pcrm_kb_hit_list *l;
+
+	make_tree(t->ctx);
+	province = publish(t, doc("省级政策", "政策", "", "全省统一的供电服务承诺", "37", NULL));
+	jinan = publish(t, doc("济南营业厅", "营业厅", "", "济南市供电服务营业厅地址", "3701",
+	                       NULL));
+	qingdao = publish(t, doc("青岛营业厅", "营业厅", "", "青岛市供电服务营业厅地址", "3702",
+	                         NULL));
+
+	l = search(t, &township_agent, NULL, NULL, PCRM_KB_MATCH_ANY, "供电服务");
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 2);
+	cr_assert(has_hit(l, province) && has_hit(l, jinan));
+	pcrm_kb_hit_list_free(l);
+	l = search(t, &qingdao_agent, NULL, NULL, PCRM_KB_MATCH_ANY, "供电服务");
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 2);
+	cr_assert(has_hit(l, province) && has_hit(l, qingdao));
+	pcrm_kb_hit_list_free(l);
+	l = search(t, &monitor, NULL, NULL, PCRM_KB_MATCH_ANY, "供电服务");
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 3);
+	pcrm_kb_hit_list_free(l);
+
+	/* another city's article is refused like one that does not exist */
+	pcrm_assert_fails(pcrm_kb_article_get(t->ctx, &qingdao_agent, jinan, 0, &a), PCRM_EPERM,
+	                  "unknown or outside");
+	cr_assert_null(a);
+	pcrm_assert_fails(pcrm_kb_article_get(t->ctx, &qingdao_agent,
+	                                      "00000000-0000-4000-8000-000000000000", 0, &a),
+	                  PCRM_EPERM, "unknown or outside");
+	pcrm_assert_ok(pcrm_kb_article_get(t->ctx, &township_agent, province, 0, &a));
+	pcrm_kb_article_free(a);
+	free(province);
+	free(jinan);
+	free(qingdao);
+}
+
+PCRM_BACKEND_TEST(kb, writers_need_the_permission_in_the_unit)
+{
+	pcrm_kb_article *a = NULL;
+	char *id;
+
+	make_tree(t->ctx);
+	pcrm_assert_fails(pcrm_kb_article_create(t->ctx, &city_agent,
+	                                         doc("标题", "分类", "", "正文内容", "3701", NULL),
+	                                         &a),
+	                  PCRM_EPERM, "may not kb.write");
+	pcrm_assert_fails(pcrm_kb_article_create(t->ctx, &city_admin,
+	                                         doc("标题", "分类", "", "正文内容", "3702", NULL),
+	                                         &a),
+	                  PCRM_EPERM, "outside");
+	cr_assert_null(a);
+	cr_assert_eq(count_rows(t, "SELECT COUNT(*) FROM kb_article"), 0);
+
+	/* a city clerk writes drafts; approving takes a senior one */
+	pcrm_assert_ok(pcrm_kb_article_create(t->ctx, &city_clerk,
+	                                      doc("标题", "分类", "", "正文内容", "3701", NULL), &a));
+	id = strdup(pcrm_kb_article_id(a));
+	pcrm_kb_article_free(a);
+	pcrm_assert_fails(pcrm_kb_article_approve(t->ctx, &city_clerk, id, 1), PCRM_EPERM,
+	                  "may not kb.approve");
+	pcrm_assert_ok(pcrm_kb_article_approve(t->ctx, &senior_clerk, id, 1));
+	pcrm_assert_fails(pcrm_kb_article_retire(t->ctx, &qingdao_agent, id), PCRM_EPERM,
+	                  "may not kb.approve");
+	free(id);
+}
+
+PCRM_BACKEND_TEST(kb, bad_documents_name_the_field_and_write_nothing)
+{
+	static const struct {
+		const char *json, *needle;
+	} cases[] = {
+		{ "[]", "document: expected an object" },
+		{ "{\"title\": \"t\"}", "category: missing" },
+		{ "{\"title\": \"t\", \"category\": \"a//b\", \"body\": \"b\", \"valid_from\": "
+		  "\"2026-01-01\", \"org_unit\": \"37\"}",
+		  "category: empty segment at byte 3" },
+		{ "{\"title\": \"t\", \"category\": \"a\", \"body\": \"b\", \"valid_from\": "
+		  "\"2026-02-30\", \"org_unit\": \"37\"}",
+		  "valid_from: expected a date" },
+		{ "{\"title\": \"t\", \"category\": \"a\", \"body\": \"b\", \"valid_from\": "
+		  "\"2026-02-01\", \"valid_to\": \"2026-01-01\", \"org_unit\": \"37\"}",
+		  "valid_to: 2026-01-01 is before" },
+		{ "{\"title\": \"t\", \"category\": \"a\", \"body\": \"b\", \"valid_from\": "
+		  "\"2026-02-01\", \"org_unit\": \"37\", \"keywords\": [1]}",
+		  "keywords[0]: expected a string" },
+		{ "{\"title\": \"t\", \"category\": \"a\", \"body\": \"b\", \"valid_from\": "
+		  "\"2026-02-01\", \"org_unit\": \"37\", \"format\": \"html\"}",
+		  "format: must be" },
+		{ "{\"title\": \"t\", \"category\": \"a\", \"body\": \"b\\u202e\", \"valid_from\": "
+		  "\"2026-02-01\", \"org_unit\": \"37\"}",
+		  "body: invisible formatting character U+202E" },
+		{ "{\"title\": \"t\", \"category\": \"a\", \"body\": \"b\", \"valid_from\": "
+		  "\"2026-02-01\", \"org_unit\": \"37\", \"extra\": 1}",
+		  "unknown key \"extra\"" },
+	};
+	make_tree(t->ctx);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		pcrm_assert_fails(pcrm_kb_article_create(t->ctx, &root_admin, cases[i].json, NULL),
+		                  PCRM_EINVAL, cases[i].needle);
+	cr_assert_eq(count_rows(t, "SELECT COUNT(*) FROM kb_article"), 0);
+}
+
+PCRM_BACKEND_TEST(kb, only_articles_valid_today_are_found)
+{
+	char *old, *current;
+	pcrm_kb_hit_list *l;
+
+	make_tree(t->ctx); /* the test clock reads 2026-11-23 */
+	old = publish(t, doc("旧政策", "政策", "", "去年的电价政策", "37", "2026-11-22"));
+	current = publish(t, doc("新政策", "政策", "", "今年的电价政策", "37", "2026-11-23"));
+	l = search(t, &city_agent, "政策", NULL, PCRM_KB_MATCH_ANY, NULL);
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 1);
+	cr_assert_str_eq(pcrm_kb_hit_id(l, 0), current);
+	pcrm_kb_hit_list_free(l);
+	t->now += 86400;
+	l = search(t, &city_agent, "政策", NULL, PCRM_KB_MATCH_ANY, NULL);
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 0);
+	pcrm_kb_hit_list_free(l);
+	free(old);
+	free(current);
+}
+
+PCRM_BACKEND_TEST(kb, search_by_category_keywords_and_text)
+{
+	char *tier, *peak, *pay, *percent;
+	pcrm_kb_hit_list *l;
+	pcrm_kb_query q = { PCRM_KB_QUERY_VERSION, NULL, NULL, PCRM_KB_MATCH_ANY, NULL, 0 };
+
+	make_tree(t->ctx);
+	tier = publish(t, doc("阶梯电价", "电价/居民阶梯", "\"阶梯\", \"电价\"", "按年度电量分档", "37",
+	                      NULL));
+	peak = publish(t, doc("峰谷电价", "电价/峰谷", "\"峰谷\", \"电价\"", "谷段电费较低", "37",
+	                      NULL));
+	pay = publish(t, doc("缴费渠道", "缴费", "\"缴费\"", "电费可在线缴纳", "37", NULL));
+	percent = publish(t, doc("折扣说明", "缴费/优惠", "", "优惠100%_以内", "37", NULL));
+
+	/* a category and those below it, not a prefix of a name */
+	l = search(t, &city_agent, "电价", NULL, PCRM_KB_MATCH_ANY, NULL);
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 2);
+	pcrm_kb_hit_list_free(l);
+	l = search(t, &city_agent, "电", NULL, PCRM_KB_MATCH_ANY, NULL);
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 0);
+	pcrm_kb_hit_list_free(l);
+
+	/* keywords: OR by default, AND on request */
+	l = search(t, &city_agent, NULL, "阶梯 峰谷", PCRM_KB_MATCH_ANY, NULL);
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 2);
+	pcrm_kb_hit_list_free(l);
+	l = search(t, &city_agent, NULL, "阶梯 峰谷", PCRM_KB_MATCH_ALL, NULL);
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 0);
+	pcrm_kb_hit_list_free(l);
+	l = search(t, &city_agent, NULL, "电价　阶梯", PCRM_KB_MATCH_ALL, NULL); /* U+3000 */
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 1);
+	cr_assert_str_eq(pcrm_kb_hit_id(l, 0), tier);
+	pcrm_kb_hit_list_free(l);
+	/* keywords do not read the body */
+	l = search(t, &city_agent, NULL, "分档", PCRM_KB_MATCH_ANY, NULL);
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 0);
+	pcrm_kb_hit_list_free(l);
+
+	/* full text: two-character terms (no trigram) and longer ones; ranked by where they occur */
+	l = search(t, &city_agent, NULL, NULL, PCRM_KB_MATCH_ANY, "电费");
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 2);
+	cr_assert(has_hit(l, peak) && has_hit(l, pay));
+	pcrm_kb_hit_list_free(l);
+	l = search(t, &city_agent, NULL, NULL, PCRM_KB_MATCH_ANY, "谷段电费");
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 1);
+	cr_assert_str_eq(pcrm_kb_hit_id(l, 0), peak);
+	pcrm_kb_hit_list_free(l);
+	l = search(t, &city_agent, NULL, NULL, PCRM_KB_MATCH_ANY, "电价");
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 2); /* in both titles */
+	pcrm_kb_hit_list_free(l);
+	l = search(t, &city_agent, NULL, NULL, PCRM_KB_MATCH_ANY, "缴费 在线");
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 1);
+	cr_assert_str_eq(pcrm_kb_hit_id(l, 0), pay);
+	pcrm_kb_hit_list_free(l);
+	/* LIKE's wildcards are text */
+	l = search(t, &city_agent, NULL, NULL, PCRM_KB_MATCH_ANY, "0%_");
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 1);
+	cr_assert_str_eq(pcrm_kb_hit_id(l, 0), percent);
+	pcrm_kb_hit_list_free(l);
+	l = search(t, &city_agent, NULL, NULL, PCRM_KB_MATCH_ANY, "%");
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 1);
+	pcrm_kb_hit_list_free(l);
+	l = search(t, &city_agent, "电价", NULL, PCRM_KB_MATCH_ANY, "谷段");
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 1);
+	pcrm_kb_hit_list_free(l);
+
+	/* bad queries */
+	pcrm_assert_fails(pcrm_kb_search(t->ctx, &city_agent, &q, &l), PCRM_EINVAL,
+	                  "give a category, keywords or text");
+	q.text = "   ";
+	pcrm_assert_fails(pcrm_kb_search(t->ctx, &city_agent, &q, &l), PCRM_EINVAL, "query.text");
+	q.text = "一 二 三 四 五 六 七 八 九";
+	pcrm_assert_fails(pcrm_kb_search(t->ctx, &city_agent, &q, &l), PCRM_EINVAL,
+	                  "more than 8 terms");
+	q.text = "电费";
+	q.limit = 101;
+	pcrm_assert_fails(pcrm_kb_search(t->ctx, &city_agent, &q, &l), PCRM_EINVAL, "query.limit");
+	q.limit = 0;
+	q.version = 2;
+	pcrm_assert_fails(pcrm_kb_search(t->ctx, &city_agent, &q, &l), PCRM_EINVAL,
+	                  "query.version");
+	free(tier);
+	free(peak);
+	free(pay);
+	free(percent);
+}
+
+PCRM_BACKEND_TEST(kb, contacts_record_used_articles_and_unanswered_questions)
+{
+	const char *ids[2];
+	char *tier, *pay, *qingdao, contact_id[64], other_contact[64];
+	pcrm_contact *c;
+	pcrm_kb_stats *s;
+
+	make_tree(t->ctx);
+	add_person(t->ctx, ZHANG, "37010201");
+	tier = publish(t, doc("阶梯电价", "电价", "", "分档", "37", NULL));
+	pay = publish(t, doc("缴费渠道", "缴费", "", "在线缴纳", "3701", NULL));
+	qingdao = publish(t, doc("青岛营业厅", "营业厅", "", "地址", "3702", NULL));
+	pcrm_assert_ok(pcrm_contact_record(t->ctx, &city_agent, ZHANG,
+	                                   "{\"channel\": \"phone\", \"direction\": \"inbound\","
+	                                   " \"summary\": \"咨询电价\"}",
+	                                   &c));
+	snprintf(contact_id, sizeof(contact_id), "%s", pcrm_contact_id(c));
+	pcrm_contact_free(c);
+	pcrm_assert_ok(pcrm_contact_record(t->ctx, &city_agent, ZHANG,
+	                                   "{\"channel\": \"phone\", \"direction\": \"inbound\","
+	                                   " \"summary\": \"咨询\"}",
+	                                   &c));
+	snprintf(other_contact, sizeof(other_contact), "%s", pcrm_contact_id(c));
+	pcrm_contact_free(c);
+
+	ids[0] = tier;
+	ids[1] = pay;
+	pcrm_assert_ok(pcrm_kb_contact_link(t->ctx, &city_agent, ZHANG, contact_id, ids, 2, NULL));
+	pcrm_assert_fails(pcrm_kb_contact_link(t->ctx, &city_agent, ZHANG, contact_id, ids, 1, NULL),
+	                  PCRM_EDUPLICATE, "already linked");
+	ids[0] = qingdao; /* not visible from 3701 */
+	pcrm_assert_fails(pcrm_kb_contact_link(t->ctx, &city_agent, ZHANG, other_contact, ids, 1,
+	                                       NULL),
+	                  PCRM_EPERM, "unknown or outside");
+	pcrm_assert_fails(pcrm_kb_contact_link(t->ctx, &qingdao_agent, ZHANG, other_contact, NULL, 0,
+	                                       "问题"),
+	                  PCRM_EPERM, "customer: unknown or outside");
+	pcrm_assert_fails(pcrm_kb_contact_link(t->ctx, &city_agent, ZHANG, other_contact, NULL, 0,
+	                                       NULL),
+	                  PCRM_EINVAL, "unanswered");
+	pcrm_assert_fails(pcrm_kb_contact_link(t->ctx, &city_agent, ZHANG,
+	                                       "00000000-0000-4000-8000-000000000000", NULL, 0,
+	                                       "问题"),
+	                  PCRM_ENOTFOUND, "contact_id");
+	pcrm_assert_ok(pcrm_kb_contact_link(t->ctx, &city_agent, ZHANG, other_contact, NULL, 0,
+	                                    "充电桩峰谷电价怎么申请"));
+	cr_assert_eq(count_rows(t, "SELECT COUNT(*) FROM kb_use"), 2);
+	cr_assert_eq(count_rows(t, "SELECT COUNT(*) FROM kb_miss"), 1);
+	cr_assert_eq(count_rows(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'kb.miss'"), 1);
+
+	pcrm_assert_ok(pcrm_kb_stats_load(t->ctx, &city_agent, 0, t->now + 1, 10, &s));
+	cr_assert_eq(pcrm_kb_stats_top_count(s), 2);
+	cr_assert_eq(pcrm_kb_stats_top_uses(s, 0), 1);
+	cr_assert_eq(pcrm_kb_stats_miss_count(s), 1);
+	cr_assert_str_eq(pcrm_kb_stats_miss_question(s, 0), "充电桩峰谷电价怎么申请");
+	cr_assert_eq(pcrm_kb_stats_miss_times(s, 0), 1);
+	pcrm_kb_stats_free(s);
+	/* Qingdao's statistics do not hold Jinan's contacts */
+	pcrm_assert_ok(pcrm_kb_stats_load(t->ctx, &qingdao_agent, 0, t->now + 1, 10, &s));
+	cr_assert_eq(pcrm_kb_stats_top_count(s), 0);
+	cr_assert_eq(pcrm_kb_stats_miss_count(s), 0);
+	pcrm_kb_stats_free(s);
+	/* the window excludes its end */
+	pcrm_assert_ok(pcrm_kb_stats_load(t->ctx, &city_agent, 0, t->now, 10, &s));
+	cr_assert_eq(pcrm_kb_stats_top_count(s), 0);
+	pcrm_kb_stats_free(s);
+	free(tier);
+	free(pay);
+	free(qingdao);
+}
+
+/*
+ * Precision@5 and recall@5 over the labelled set.  The floor asserted is
+ * below what the search reaches (printed), so a change that makes ranking
+ * or matching worse fails here.
+ */
+PCRM_BACKEND_TEST(kb, precision_at_5_on_the_labelled_set)
+{
+	char *ids[KB_LABELLED_ARTICLES];
+	double precision = 0, recall = 0;
+
+	make_tree(t->ctx);
+	for (size_t i = 0; i < KB_LABELLED_ARTICLES; i++) {
+		const struct kb_labelled_article *a = &kb_labelled_articles[i];
+		char json[4096];
+		snprintf(json, sizeof(json),
+		         "{\"title\": \"%s\", \"category\": \"%s\", \"summary\": \"%s\","
+		         " \"keywords\": [%s], \"body\": \"%s\", \"valid_from\": \"2026-01-01\","
+		         " \"org_unit\": \"37\"}",
+		         a->title, a->category, a->summary, a->keywords, a->body);
+		ids[i] = publish(t, json);
+	}
+	for (size_t qi = 0; qi < KB_LABELLED_QUERIES; qi++) {
+		const struct kb_labelled_query *q = &kb_labelled_queries[qi];
+		pcrm_kb_query query = { PCRM_KB_QUERY_VERSION, NULL, NULL, PCRM_KB_MATCH_ANY, q->text,
+			                5 };
+		pcrm_kb_hit_list *l;
+		int relevant = 0, found = 0;
+		pcrm_assert_ok(pcrm_kb_search(t->ctx, &city_agent, &query, &l));
+		for (int r = 0; q->relevant[r] >= 0; r++) {
+			relevant++;
+			found += has_hit(l, ids[q->relevant[r]]);
+		}
+		precision += found / 5.0;
+		recall += (double)found / relevant;
+		pcrm_kb_hit_list_free(l);
+	}
+	precision /= KB_LABELLED_QUERIES;
+	recall /= KB_LABELLED_QUERIES;
+	cr_log_info("kb labelled set: precision@5 %.3f, recall@5 %.3f over %zu queries", precision,
+	            recall, KB_LABELLED_QUERIES);
+	fprintf(stderr, "kb labelled set: precision@5 %.3f, recall@5 %.3f\n", precision, recall);
+	cr_assert_geq(recall, 0.8, "recall@5 %.3f", recall);
+	cr_assert_geq(precision, 0.3, "precision@5 %.3f", precision);
+	for (size_t i = 0; i < KB_LABELLED_ARTICLES; i++)
+		free(ids[i]);
+}
