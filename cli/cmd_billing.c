@@ -237,7 +237,8 @@ int cli_run_billing_post(struct cli *cli)
 	return CLI_EXIT_OK;
 }
 
-static const char *o_id, *o_tariff_version, *o_effective_from, *o_currency, *o_utc_offset, *o_out;
+static const char *o_id, *o_tariff_version, *o_effective_from, *o_currency, *o_utc_offset,
+	*o_time_zone, *o_out;
 
 const struct cli_opt *cli_opts_tariff_import_urdb(void)
 {
@@ -249,6 +250,9 @@ const struct cli_opt *cli_opts_tariff_import_urdb(void)
 		{ "currency", &o_currency, NULL, "CODE   ISO 4217 (default USD)" },
 		{ "utc-offset", &o_utc_offset, NULL, "+HH:MM  the offset the schedules' hours are "
 		                                     "read in (default +00:00)" },
+		{ "time-zone", &o_time_zone, NULL, "ZONE   an IANA zone (America/Los_Angeles): the "
+		                                   "schedules' hours on local clock time, daylight "
+		                                   "saving time included; not with --utc-offset" },
 		{ "out", &o_out, NULL, "FILE        write the tariff there (default: standard output)" },
 		{ NULL, NULL, NULL, NULL }
 	};
@@ -277,6 +281,7 @@ int cli_run_tariff_import_urdb(struct cli *cli)
 	opts.effective_from = o_effective_from;
 	opts.currency = o_currency;
 	opts.utc_offset = o_utc_offset;
+	opts.time_zone = o_time_zone;
 	rc = pcrm_tariff_from_urdb(rate, &opts, &tariff);
 	free(rate);
 	if (rc != PCRM_OK)

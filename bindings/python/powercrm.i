@@ -903,23 +903,25 @@ static char *pcrm_py_pack(char **p, const char *s)
 %immutable pcrm_urdb_options::currency;
 %immutable pcrm_urdb_options::rounding;
 %immutable pcrm_urdb_options::utc_offset;
+%immutable pcrm_urdb_options::time_zone;
 %extend pcrm_urdb_options {
 	pcrm_urdb_options(const char *id = NULL, int64_t tariff_version = 0,
 	                  const char *effective_from = NULL, const char *currency = NULL,
-	                  const char *rounding = NULL, const char *utc_offset = NULL)
+	                  const char *rounding = NULL, const char *utc_offset = NULL,
+	                  const char *time_zone = NULL)
 	{
-		const char *in[5] = { id, effective_from, currency, rounding, utc_offset };
-		const char *copy[5] = { NULL, NULL, NULL, NULL, NULL };
+		const char *in[6] = { id, effective_from, currency, rounding, utc_offset, time_zone };
+		const char *copy[6] = { NULL, NULL, NULL, NULL, NULL, NULL };
 		pcrm_urdb_options init = PCRM_URDB_OPTIONS_INIT;
 		pcrm_urdb_options *o;
 		size_t n = 0;
 		char *p;
-		for (int i = 0; i < 5; i++)
+		for (int i = 0; i < 6; i++)
 			n += in[i] ? strlen(in[i]) + 1 : 0;
 		if (!(o = (pcrm_urdb_options *)malloc(sizeof(*o) + n)))
 			return NULL;
 		p = (char *)(o + 1);
-		for (int i = 0; i < 5; i++) {
+		for (int i = 0; i < 6; i++) {
 			if (!in[i])
 				continue;
 			copy[i] = (const char *)memcpy(p, in[i], strlen(in[i]) + 1);
@@ -932,6 +934,7 @@ static char *pcrm_py_pack(char **p, const char *s)
 		o->currency = copy[2];
 		o->rounding = copy[3];
 		o->utc_offset = copy[4];
+		o->time_zone = copy[5];
 		pcrm_py_live_add(1);
 		return o;
 	}

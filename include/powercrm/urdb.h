@@ -5,8 +5,8 @@
  * URDB API, v7 or v8 field names, or an API answer {"items": [rate]})
  * into the library's tariff document (docs/tariff-format.md, "Importing from
  * URDB").  The conversion is all or nothing: a rate that uses anything the
- * tariff format cannot express yet (tiered demand charges, net metering,
- * ratchets, ...) is refused with PCRM_EUNSUPPORTED and a message that lists
+ * tariff format cannot express yet (hourly net billing, coincident demand,
+ * per-month ratchet percentages, ...) is refused with PCRM_EUNSUPPORTED and a message that lists
  * every such field, so that nothing is silently dropped; a malformed rate is
  * refused with PCRM_EINVAL naming the JSON path of the bad value.
  *
@@ -32,10 +32,20 @@ typedef struct pcrm_urdb_options {
 	const char *currency;       /**< ISO 4217; NULL: "USD" */
 	const char *rounding;       /**< a tariff rounding mode; NULL: "half_up" */
 	const char *utc_offset;     /**< "+HH:MM" the schedules' hours are read in; NULL: "+00:00" */
+	/**
+	 * Version 2: an IANA zone ("America/Los_Angeles") whose local clock
+	 * hours, daylight saving time included, the schedules' hours are read
+	 * in (the tariff's "time_zone"); not with utc_offset.  NULL: utc_offset.
+	 */
+	const char *time_zone;
 } pcrm_urdb_options;
 
-#define PCRM_URDB_OPTIONS_VERSION 1
-#define PCRM_URDB_OPTIONS_INIT { PCRM_URDB_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, NULL }
+/*
+ * 2 added time_zone.  A caller built against version 1 (which has no
+ * time_zone member) still passes 1 and is read as such.
+ */
+#define PCRM_URDB_OPTIONS_VERSION 2
+#define PCRM_URDB_OPTIONS_INIT { PCRM_URDB_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, NULL, NULL }
 
 /**
  * Converts the URDB rate `urdb_json` (NUL-terminated) into a tariff
@@ -45,8 +55,8 @@ typedef struct pcrm_urdb_options {
  * PCRM_EUNSUPPORTED: the rate uses fields the tariff format cannot express
  * yet; the message lists every one of them with the reason, e.g.
  * "urdb: cannot express 2 fields in the tariff format yet (nothing was
- * converted): demandratestructure (tiered demand charges); dgrules (net
- * metering / net billing)".  PCRM_EINVAL: the document is malformed (the
+ * converted): demandratchetpercentage (a ratchet percentage per month);
+ * dgrules ("Net Billing Hourly": imports and exports netted per hour)".  PCRM_EINVAL: the document is malformed (the
  * message starts with the JSON path) or an option is bad.  On failure
  * `*out` is NULL.
  */

@@ -9,14 +9,17 @@
  * converted and the message names every field on it (PCRM_EUNSUPPORTED).
  * A malformed rate is PCRM_EINVAL naming the JSON path, like the tariff
  * loader.  The fields refused today are those the tariff format cannot
- * express yet (tiered demand, net metering, ratchets, per-(period, tier)
- * prices, kWh/kW tiers, ...); when the format learns them, each refusal
- * below becomes a mapping.
+ * express yet (hourly net billing, tiered sell prices, coincident demand,
+ * ...); when the format learns them, each refusal below becomes a mapping.
+ * Per-(period, tier) prices and net metering map onto energy.rates and
+ * net_metering, demand tiers, the demand schedule and ratchets onto
+ * demand_charges (docs/tariff-format.md).
  *
  * URDB prices are JSON numbers.  jansson would read them as doubles, so the
  * text is first rewritten with every number quoted (numbers_as_strings()),
  * and each value is then parsed as an exact decimal from its own digits.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,10 +48,17 @@ struct refusal {
 	char reason[112];
 };
 
+/* What an energy tier's max counts (URDB "unit"), as energy.rates' max_unit. */
+enum tier_unit { UNIT_KWH, UNIT_KWH_DAILY, UNIT_KWH_PER_KW };
+
+static const char *const tier_unit_names[] = { "kWh", "kWh daily", "kWh/kW" };
+
 struct tier {
 	pcrm_decimal price; /* rate + adj */
 	int has_max;
 	pcrm_decimal max;
+	enum tier_unit unit;
+	pcrm_decimal sell; /* 0 when the tier has no "sell" */
 };
 
 struct structure {
@@ -62,7 +72,7 @@ struct importer {
 	size_t refused_count, refused_more;
 
 	struct structure energy, demand, flat;
-	int tier_basis_daily;
+	int has_sell; /* some energy tier has a non-zero "sell" */
 	int has_energy_sched, has_demand_sched;
 	unsigned char esched[2][12][24]; /* [weekend][month][hour] */
 	unsigned char dsched[2][12][24];
@@ -336,6 +346,41 @@ static json_t *dec_json(pcrm_decimal d)
 
 /* ---- rate structures: [period][tier] of {max, rate, adj, unit, sell} ---- */
 
+/* An energy tier's "unit" (what its max counts) and "sell" (the price of an exported kWh). */
+static int load_energy_tier_extras(struct importer *im, const char *name, const char *p,
+                                   const json_t *tier, struct tier *t)
+{
+	char f[PATH_SIZE + 16];
+	json_t *x;
+	int rc;
+
+	if ((x = json_object_get(tier, "sell")) && !json_is_null(x)) {
+		snprintf(f, sizeof(f), "%s.sell", p);
+		if ((rc = get_finite(f, x, &t->sell)) < 0)
+			return rc;
+		im->has_sell |= !pcrm_decimal_is_zero(t->sell);
+	}
+	if ((x = json_object_get(tier, "unit")) && !json_is_null(x)) {
+		const char *u;
+		snprintf(f, sizeof(f), "%s.unit", p);
+		if ((rc = pcrm__json_expect(f, x, JSON_STRING, "a unit such as \"kWh\"")) < 0)
+			return rc;
+		u = json_string_value(x);
+		if (!strcmp(u, "kWh daily")) {
+			t->unit = UNIT_KWH_DAILY;
+		} else if (!strcmp(u, "kWh/kW")) {
+			t->unit = UNIT_KWH_PER_KW;
+		} else if (!strcmp(u, "kWh/kW daily")) {
+			refuse(im, name, "tier maxima in kWh per kW of demand per day");
+		} else if (strcmp(u, "kWh") != 0) {
+			char q[PCRM_QUOTE_SIZE];
+			pcrm__quote(u, strlen(u), q, sizeof(q));
+			refuse(im, name, "tier unit \"%s\"", q);
+		}
+	}
+	return PCRM_OK;
+}
+
 enum structure_kind { ENERGY, DEMAND, FLAT };
 
 static int load_structure(struct importer *im, const char *name, const json_t *v,
@@ -344,7 +389,6 @@ static int load_structure(struct importer *im, const char *name, const json_t *v
 	static const char *const energy_keys[] = { "max", "rate", "adj", "unit", "sell", NULL };
 	static const char *const demand_keys[] = { "max", "rate", "adj", NULL };
 	const char *const *keys = kind == ENERGY ? energy_keys : demand_keys;
-	const char *unit_seen = NULL;
 	char p[PATH_SIZE], f[PATH_SIZE + 16];
 	size_t i, j;
 	json_t *period, *tier;
@@ -392,6 +436,10 @@ static int load_structure(struct importer *im, const char *name, const json_t *v
 				return rc;
 			if ((rc = pcrm_decimal_add(rate, adj, &t->price)) < 0)
 				return pcrm__error(PCRM_EINVAL, "%s: rate + adj does not fit", p);
+			t->unit = UNIT_KWH;
+			t->sell = pcrm_decimal_from_int(0);
+			if (kind == ENERGY && (rc = load_energy_tier_extras(im, name, p, tier, t)) < 0)
+				return rc;
 			t->has_max = 0;
 			snprintf(f, sizeof(f), "%s.max", p);
 			if ((x = json_object_get(tier, "max")) && !json_is_null(x)) {
@@ -400,38 +448,18 @@ static int load_structure(struct importer *im, const char *name, const json_t *v
 				t->has_max = !huge;
 				if (t->has_max && pcrm_decimal_sign(t->max) <= 0)
 					return pcrm__error(PCRM_EINVAL, "%s: must be above 0", f);
-				if (t->has_max && j > 0 && st->t[i][j - 1].has_max &&
-				    pcrm_decimal_cmp(t->max, st->t[i][j - 1].max) <= 0)
-					return pcrm__error(PCRM_EINVAL, "%s: is not above the previous tier's max", f);
+				/* maxima of one unit grow; across units the bill compares them (energy.rates) */
+				for (size_t k = 0; t->has_max && k < j; k++)
+					if (st->t[i][k].has_max && st->t[i][k].unit == t->unit &&
+					    pcrm_decimal_cmp(t->max, st->t[i][k].max) <= 0)
+						return pcrm__error(PCRM_EINVAL, "%s: is not above the max of "
+						                   "tier %zu (same unit)", f, k);
 				if (j > 0 && !st->t[i][j - 1].has_max)
 					return pcrm__error(PCRM_EINVAL, "%s[%zu][%zu].max: no maximum, but "
 					                   "a tier follows (only the last tier is open-ended)",
 					                   name, i, j - 1);
 			} else if (j + 1 < st->tiers[i]) {
 				return pcrm__error(PCRM_EINVAL, "%s: missing (only the last tier is open-ended)", f);
-			}
-			if (kind != ENERGY)
-				continue;
-			if ((x = json_object_get(tier, "sell")) && !is_zero_value(x))
-				refuse(im, name, "sell rates for exported energy");
-			if ((x = json_object_get(tier, "unit")) && !json_is_null(x)) {
-				const char *u;
-				snprintf(f, sizeof(f), "%s.unit", p);
-				if ((rc = pcrm__json_expect(f, x, JSON_STRING, "a unit such as \"kWh\"")) < 0)
-					return rc;
-				u = json_string_value(x);
-				if (!strcmp(u, "kWh daily"))
-					im->tier_basis_daily = 1;
-				else if (!strcmp(u, "kWh/kW") || !strcmp(u, "kWh/kW daily"))
-					refuse(im, name, "tier maxima in kWh per kW of demand");
-				else if (strcmp(u, "kWh") != 0) {
-					char q[PCRM_QUOTE_SIZE];
-					pcrm__quote(u, strlen(u), q, sizeof(q));
-					refuse(im, name, "tier unit \"%s\"", q);
-				}
-				if (unit_seen && strcmp(unit_seen, u) != 0)
-					refuse(im, name, "tier units that differ by period or tier");
-				unit_seen = u;
 			}
 		}
 	}
@@ -511,11 +539,7 @@ static void refuse_nonzero(struct importer *im, const json_t *rate)
 	static const struct {
 		const char *key, *reason;
 	} fields[] = {
-		{ "dgrules", "net metering / net billing of exported energy" },
-		{ "lookbackpercent", "demand ratchets (billing demand from earlier months)" },
-		{ "lookbackrange", "demand ratchets (billing demand from earlier months)" },
-		{ "lookbackMonths", "demand ratchets (billing demand from earlier months)" },
-		{ "demandratchetpercentage", "demand ratchets (billing demand from earlier months)" },
+		{ "demandratchetpercentage", "a ratchet percentage per month" },
 		{ "coincidentratestructure", "coincident demand charges" },
 		{ "coincidentrateschedule", "coincident demand charges" },
 		{ "coincidentsched", "coincident demand charges" },
@@ -602,47 +626,56 @@ static int same_tiers(const struct structure *st, size_t a, size_t b)
 	if (st->tiers[a] != st->tiers[b])
 		return 0;
 	for (size_t k = 0; k + 1 < st->tiers[a]; k++)
-		if (pcrm_decimal_cmp(st->t[a][k].max, st->t[b][k].max) != 0)
+		if (pcrm_decimal_cmp(st->t[a][k].max, st->t[b][k].max) != 0 ||
+		    st->t[a][k].unit != st->t[b][k].unit)
 			return 0;
 	return 1;
 }
 
-struct tou_pair {
-	int e, d;
-};
+/*
+ * The unit of every tier maximum of period `e` when they share one, else -1
+ * (UNIT_KWH for a period of one tier).
+ */
+static int period_unit(const struct structure *st, size_t e)
+{
+	int unit = UNIT_KWH;
+
+	for (size_t k = 0; k + 1 < st->tiers[e]; k++) {
+		if (k > 0 && (int)st->t[e][k].unit != unit)
+			return -1;
+		unit = (int)st->t[e][k].unit;
+	}
+	return unit;
+}
 
 /*
- * The TOU periods of the tariff: the distinct (energy period, demand period)
- * pairs the schedules use, so that a demand period that is a part of an
- * energy period becomes a period of its own (same energy price).
+ * The TOU periods of the tariff: the energy periods the schedules use, in
+ * index order (URDB's demand schedule is a schedule of its own,
+ * demand_charges.schedule).
  */
-static size_t collect_pairs(const struct importer *im, struct tou_pair *pairs, size_t cap,
-                            unsigned char index[2][12][24])
+static size_t collect_periods(const struct importer *im, int *periods, size_t cap,
+                              unsigned char index[2][12][24])
 {
-	static const int unused = -1;
-	int id[URDB_MAX_PERIODS][URDB_MAX_PERIODS];
+	int id[URDB_MAX_PERIODS];
 	size_t n = 0;
 
 	for (int e = 0; e < URDB_MAX_PERIODS; e++)
-		for (int d = 0; d < URDB_MAX_PERIODS; d++)
-			id[e][d] = unused;
+		id[e] = -1;
 	for (int w = 0; w < 2; w++)
 		for (int m = 0; m < 12; m++)
 			for (int h = 0; h < 24; h++)
-				id[im->esched[w][m][h]][im->dsched[w][m][h]] = 0;
-	/* numbered in (energy, demand) order, so the names come out sorted */
-	for (int e = 0; e < URDB_MAX_PERIODS; e++)
-		for (int d = 0; d < URDB_MAX_PERIODS; d++) {
-			if (id[e][d] == unused)
-				continue;
-			if (n < cap)
-				pairs[n] = (struct tou_pair){ e, d };
-			id[e][d] = (int)n++;
-		}
+				id[im->esched[w][m][h]] = 0;
+	for (int e = 0; e < URDB_MAX_PERIODS; e++) {
+		if (id[e] < 0)
+			continue;
+		if (n < cap)
+			periods[n] = e;
+		id[e] = (int)n++;
+	}
 	for (int w = 0; w < 2; w++)
 		for (int m = 0; m < 12; m++)
 			for (int h = 0; h < 24; h++) {
-				int i = id[im->esched[w][m][h]][im->dsched[w][m][h]];
+				int i = id[im->esched[w][m][h]];
 				index[w][m][h] = (unsigned char)(i < (int)cap ? i : 0);
 			}
 	return n;
@@ -651,18 +684,17 @@ static size_t collect_pairs(const struct importer *im, struct tou_pair *pairs, s
 /* What the TOU periods of the tariff are made of. */
 struct tou {
 	size_t n; /* > PCRM_TARIFF_MAX_PERIODS: refused, nothing else is valid */
-	struct tou_pair pairs[PCRM_TARIFF_MAX_PERIODS];
+	int e[PCRM_TARIFF_MAX_PERIODS]; /* the URDB energy period of each */
 	char names[PCRM_TARIFF_MAX_PERIODS][24];
 	unsigned char index[2][12][24];
-	int has_dtou;
 	int first_e;
 	int e_used[URDB_MAX_PERIODS];
 };
 
-/* Whether the tariff gets a tou section: several periods, or demand charges by period. */
+/* Whether the tariff gets a tou section: several periods. */
 static int needs_tou(const struct tou *tou)
 {
-	return tou->n > 1 || tou->has_dtou;
+	return tou->n > 1;
 }
 
 /* The first tier's price of each period ("0" without an energyratestructure). */
@@ -672,25 +704,82 @@ static int period_prices(const struct tou *tou, const struct structure *st, json
 	int rc;
 
 	if (!needs_tou(tou))
-		return set_new(energy, "price", st->periods ? dec_json(st->t[tou->pairs[0].e][0].price)
+		return set_new(energy, "price", st->periods ? dec_json(st->t[tou->e[0]][0].price)
 		                                            : json_string("0"));
 	prices = json_object();
 	if ((rc = set_new(energy, "prices", prices)) < 0)
 		return rc;
 	for (size_t i = 0; i < tou->n; i++)
 		if ((rc = set_new(prices, tou->names[i],
-		                  st->periods ? dec_json(st->t[tou->pairs[i].e][0].price)
+		                  st->periods ? dec_json(st->t[tou->e[i]][0].price)
 		                              : json_string("0"))) < 0)
 			return rc;
 	return PCRM_OK;
 }
 
-/* energy: one price per period, tiers shared by every period in use */
+/*
+ * energy.rates: every TOU period its own tiers (URDB energyratestructure as
+ * it is), for what the shared forms below cannot say: prices per (period,
+ * tier) pair, maxima that differ by period, kWh/kW maxima, units that differ
+ * from tier to tier.
+ */
+static int build_energy_rates(struct importer *im, const struct tou *tou, json_t *energy)
+{
+	const struct structure *st = &im->energy;
+	json_t *rates = json_object();
+	int rc;
+
+	if ((rc = set_new(energy, "rates", rates)) < 0)
+		return rc;
+	for (size_t i = 0; i < tou->n; i++) {
+		size_t e = (size_t)tou->e[i];
+		json_t *list = json_array();
+
+		if ((rc = set_new(rates, needs_tou(tou) ? tou->names[i] : "all", list)) < 0)
+			return rc;
+		if (st->tiers[e] > PCRM_TARIFF_MAX_TIERS) {
+			refuse(im, "energyratestructure", "%zu tiers (the format holds at most %d)",
+			       st->tiers[e], PCRM_TARIFF_MAX_TIERS);
+			return PCRM_OK;
+		}
+		for (size_t k = 0; k < st->tiers[e]; k++) {
+			const struct tier *tk = &st->t[e][k];
+			json_t *t = json_object();
+
+			if (!t || json_array_append_new(list, t) < 0)
+				return pcrm__error_oom();
+			if (!price_ok(im, "energyratestructure", tk->price))
+				return PCRM_OK;
+			/* the last tier is open-ended: ssc bills energy above its max at its rate too */
+			if (k + 1 < st->tiers[e]) {
+				if (significant_scale(tk->max) > 6) {
+					refuse(im, "energyratestructure", "tier maxima with more than 6 decimals");
+					return PCRM_OK;
+				}
+				if ((rc = set_new(t, "max", dec_json(tk->max))) < 0)
+					return rc;
+				if (tk->unit != UNIT_KWH &&
+				    (rc = set_new(t, "max_unit", json_string(tier_unit_names[tk->unit]))) < 0)
+					return rc;
+			}
+			if ((rc = set_new(t, "price", dec_json(tk->price))) < 0)
+				return rc;
+		}
+	}
+	return PCRM_OK;
+}
+
+/*
+ * energy: one price per period with tiers shared by every period in use
+ * (absolute tier prices, or the same surcharges everywhere) when the rate
+ * has that shape, which keeps the document in the form a person writes;
+ * energy.rates otherwise.
+ */
 static int build_energy(struct importer *im, const struct tou *tou, json_t *doc)
 {
 	const struct structure *st = &im->energy;
 	size_t ntiers;
-	int same_prices = 1, same_surcharges = 1, fe = tou->first_e, rc;
+	int same_prices = 1, same_surcharges = 1, fe = tou->first_e, unit, rc;
 	json_t *energy = json_object();
 
 	if ((rc = set_new(doc, "energy", energy)) < 0)
@@ -698,13 +787,12 @@ static int build_energy(struct importer *im, const struct tou *tou, json_t *doc)
 	if (st->periods == 0)
 		return period_prices(tou, st, energy);
 	ntiers = st->tiers[fe];
+	unit = period_unit(st, (size_t)fe);
 	for (size_t e = 0; e < st->periods; e++) {
 		if (!tou->e_used[e])
 			continue;
-		if (!same_tiers(st, e, (size_t)fe)) {
-			refuse(im, "energyratestructure", "tier maxima that differ by period");
-			return PCRM_OK;
-		}
+		if (!same_tiers(st, e, (size_t)fe) || unit < 0 || unit == UNIT_KWH_PER_KW)
+			return build_energy_rates(im, tou, energy);
 		for (size_t k = 0; k < ntiers; k++) {
 			pcrm_decimal s0, s;
 			if (!price_ok(im, "energyratestructure", st->t[e][k].price))
@@ -724,14 +812,12 @@ static int build_energy(struct importer *im, const struct tou *tou, json_t *doc)
 		       PCRM_TARIFF_MAX_TIERS);
 		return PCRM_OK;
 	}
-	if (ntiers > 1 && !same_prices && !same_surcharges) {
-		refuse(im, "energyratestructure", "prices per (period, tier) pair");
-		return PCRM_OK;
-	}
+	if (ntiers > 1 && !same_prices && !same_surcharges)
+		return build_energy_rates(im, tou, energy);
 	if (ntiers > 1) {
 		json_t *tiers = json_array();
 		if ((rc = set_new(energy, "tier_basis",
-		                  json_string(im->tier_basis_daily ? "daily" : "monthly"))) < 0 ||
+		                  json_string(unit == (int)UNIT_KWH_DAILY ? "daily" : "monthly"))) < 0 ||
 		    (rc = set_new(energy, "tiers", tiers)) < 0)
 			return rc;
 		for (size_t k = 0; k < ntiers; k++) {
@@ -763,6 +849,75 @@ static int build_energy(struct importer *im, const struct tou *tou, json_t *doc)
 	return period_prices(tou, st, energy);
 }
 
+/*
+ * net_metering from dgrules and the tiers' "sell": URDB "Net Metering" nets
+ * imports and exports per period over the bill, "Net Billing
+ * Instantaneous" credits every exported kWh.  A period's sell price is its
+ * tiers' (one price: the format has no tiered sell prices).
+ */
+static int build_net_metering(struct importer *im, const json_t *rate, const struct tou *tou,
+                              json_t *doc)
+{
+	const struct structure *st = &im->energy;
+	const json_t *rules = json_object_get(rate, "dgrules");
+	const char *mode;
+	json_t *nm, *prices;
+	int same = 1, rc;
+
+	if (!rules || is_zero_value(rules)) {
+		if (im->has_sell)
+			refuse(im, "energyratestructure", "sell rates without dgrules (how exports are "
+			       "credited is not said)");
+		return PCRM_OK;
+	}
+	if ((rc = pcrm__json_expect("dgrules", rules, JSON_STRING, "a URDB dgrules name")) < 0)
+		return rc;
+	if (!strcmp(json_string_value(rules), "Net Metering")) {
+		mode = "net_metering";
+	} else if (!strcmp(json_string_value(rules), "Net Billing Instantaneous")) {
+		mode = "net_billing";
+	} else if (!strcmp(json_string_value(rules), "Net Billing Hourly")) {
+		refuse(im, "dgrules", "\"Net Billing Hourly\": imports and exports netted per hour");
+		return PCRM_OK;
+	} else if (!strcmp(json_string_value(rules), "Buy All Sell All")) {
+		refuse(im, "dgrules", "\"Buy All Sell All\": all generation sold, all load bought");
+		return PCRM_OK;
+	} else {
+		char q[PCRM_QUOTE_SIZE];
+		pcrm__quote(json_string_value(rules), json_string_length(rules), q, sizeof(q));
+		refuse(im, "dgrules", "\"%s\" is not a URDB rule the importer knows", q);
+		return PCRM_OK;
+	}
+	if (tou->n > PCRM_TARIFF_MAX_PERIODS)
+		return PCRM_OK; /* refused already */
+	for (size_t e = 0; e < st->periods; e++)
+		for (size_t k = 1; k < st->tiers[e]; k++)
+			if (pcrm_decimal_cmp(st->t[e][k].sell, st->t[e][0].sell) != 0) {
+				refuse(im, "energyratestructure", "sell rates that differ by tier");
+				return PCRM_OK;
+			}
+	for (size_t i = 0; i < tou->n && st->periods; i++) {
+		if (!price_ok(im, "energyratestructure", st->t[tou->e[i]][0].sell))
+			return PCRM_OK;
+		if (pcrm_decimal_cmp(st->t[tou->e[i]][0].sell, st->t[tou->e[0]][0].sell))
+			same = 0;
+	}
+	nm = json_object();
+	if ((rc = set_new(doc, "net_metering", nm)) < 0 ||
+	    (rc = set_new(nm, "mode", json_string(mode))) < 0)
+		return rc;
+	if (same || !needs_tou(tou))
+		return set_new(nm, "sell_price", st->periods ? dec_json(st->t[tou->e[0]][0].sell)
+		                                             : json_string("0"));
+	prices = json_object();
+	if ((rc = set_new(nm, "sell_prices", prices)) < 0)
+		return rc;
+	for (size_t i = 0; i < tou->n; i++)
+		if ((rc = set_new(prices, tou->names[i], dec_json(st->t[tou->e[i]][0].sell))) < 0)
+			return rc;
+	return PCRM_OK;
+}
+
 static int build_tou(const struct tou *tou, json_t *doc)
 {
 	json_t *t = json_object(), *periods = json_array();
@@ -790,80 +945,238 @@ static int build_tou(const struct tou *tou, json_t *doc)
 	return set_new(t, "holidays_as_weekend", json_false());
 }
 
-/*
- * Demand charges by TOU period.  A demand period becomes a by_period charge
- * on the TOU periods it is made of, which is only right when within every
- * month it is one TOU period: the engine charges each TOU period's own peak,
- * a demand period covering two energy periods in one month has one peak.
- */
-static int build_demand_tou(struct importer *im, const struct tou *tou, json_t *by_period)
+/* Whether some tier of period `p` charges something. */
+static int charged(const struct structure *st, size_t p)
 {
-	for (size_t d = 0; d < im->demand.periods; d++) {
-		pcrm_decimal price = im->demand.t[d][0].price;
-		int spans = 0;
+	for (size_t k = 0; k < st->tiers[p]; k++)
+		if (!pcrm_decimal_is_zero(st->t[p][k].price))
+			return 1;
+	return 0;
+}
 
-		if (pcrm_decimal_is_zero(price) || !price_ok(im, "demandratestructure", price))
-			continue;
-		for (int m = 0; m < 12 && !spans; m++) {
-			int seen = -1;
-			for (int w = 0; w < 2; w++)
-				for (int h = 0; h < 24; h++) {
-					int i = tou->index[w][m][h];
-					if (tou->pairs[i].d != (int)d)
-						continue;
-					if (seen >= 0 && seen != i)
-						spans = 1;
-					seen = i;
-				}
+/*
+ * A demand period's charge as the format writes it: one price per kW (one
+ * tier), or a list of tiers {"max" kW, "price"}, the last open-ended.
+ * `*out` stays NULL when a refusal was recorded.
+ */
+static int demand_tiers_json(struct importer *im, const char *field, const struct structure *st,
+                             size_t p, json_t **out)
+{
+	json_t *list;
+
+	*out = NULL;
+	if (st->tiers[p] > PCRM_TARIFF_MAX_TIERS) {
+		refuse(im, field, "%zu demand tiers (the format holds at most %d)", st->tiers[p],
+		       PCRM_TARIFF_MAX_TIERS);
+		return PCRM_OK;
+	}
+	for (size_t k = 0; k < st->tiers[p]; k++)
+		if (!price_ok(im, field, st->t[p][k].price))
+			return PCRM_OK;
+	if (st->tiers[p] == 1)
+		return (*out = dec_json(st->t[p][0].price)) ? PCRM_OK : pcrm__error_oom();
+	if (!(list = json_array()))
+		return pcrm__error_oom();
+	for (size_t k = 0; k < st->tiers[p]; k++) {
+		json_t *t = json_object();
+		int rc;
+
+		if (!t || json_array_append_new(list, t) < 0) {
+			json_decref(list);
+			return pcrm__error_oom();
 		}
-		if (spans) {
-			refuse(im, "demandweekdayschedule", "a demand period that spans several energy "
-			       "periods in one month (its peak is charged once)");
-			continue;
+		if (k + 1 < st->tiers[p]) {
+			if (significant_scale(st->t[p][k].max) > 6) {
+				refuse(im, field, "demand tier maxima with more than 6 decimals");
+				json_decref(list);
+				return PCRM_OK;
+			}
+			if ((rc = set_new(t, "max", dec_json(st->t[p][k].max))) < 0) {
+				json_decref(list);
+				return rc;
+			}
 		}
-		for (size_t i = 0; i < tou->n; i++)
-			if (tou->pairs[i].d == (int)d &&
-			    json_object_set_new(by_period, tou->names[i], dec_json(price)) < 0)
+		if ((rc = set_new(t, "price", dec_json(st->t[p][k].price))) < 0) {
+			json_decref(list);
+			return rc;
+		}
+	}
+	*out = list;
+	return PCRM_OK;
+}
+
+/* demand_charges.schedule: URDB's demand periods d0, d1, ... and their 12 x 24 schedules. */
+static int build_demand_schedule(const struct importer *im, json_t *dc)
+{
+	json_t *sched = json_object(), *names = json_array();
+	char name[16];
+	int rc;
+
+	if ((rc = set_new(dc, "schedule", sched)) < 0) {
+		json_decref(names);
+		return rc;
+	}
+	if ((rc = set_new(sched, "periods", names)) < 0)
+		return rc;
+	for (size_t d = 0; d < im->demand.periods; d++) {
+		snprintf(name, sizeof(name), "d%d", (int)d);
+		if (json_array_append_new(names, json_string(name)) < 0)
+			return pcrm__error_oom();
+	}
+	for (int w = 0; w < 2; w++) {
+		json_t *months = json_array();
+		if ((rc = set_new(sched, w ? "weekend" : "weekday", months)) < 0)
+			return rc;
+		for (int m = 0; m < 12; m++) {
+			json_t *row = json_array();
+			if (!row || json_array_append_new(months, row) < 0)
 				return pcrm__error_oom();
+			for (int h = 0; h < 24; h++)
+				if (json_array_append_new(row, json_integer(im->dsched[w][m][h])) < 0)
+					return pcrm__error_oom();
+		}
 	}
 	return PCRM_OK;
 }
 
-static int build_demand(struct importer *im, const struct tou *tou, json_t *doc)
+/*
+ * demand_charges.ratchet from URDB's lookback fields: billing demand =
+ * max(measured, lookbackpercent x the highest demand of the lookbackrange
+ * months before, those in lookbackMonths).  URDB does not say which TOU
+ * demand charges a ratchet raises, so it is mapped onto the flat (monthly)
+ * charge ("by": "month") and refused on a rate without one.
+ */
+static int build_ratchet(struct importer *im, const json_t *rate, json_t *dc)
 {
-	json_t *dc = json_object(), *by_period = json_object(), *flat = json_array();
-	int rc = PCRM_OK;
+	json_t *x = json_object_get(rate, "lookbackpercent"), *r, *months = NULL;
+	pcrm_decimal pct;
+	int64_t range = 0;
+	int rc;
 
-	if (!dc || !by_period || !flat) {
-		rc = pcrm__error_oom();
-		goto done;
+	if (!x || is_zero_value(x))
+		return PCRM_OK; /* no percentage: the range and months say nothing */
+	if ((rc = get_finite("lookbackpercent", x, &pct)) < 0)
+		return rc;
+	if (pcrm_decimal_sign(pct) < 0 || pcrm_decimal_cmp(pct, pcrm_decimal_from_int(1)) > 0)
+		return pcrm__error(PCRM_EINVAL, "lookbackpercent: expected a fraction in 0..1 (0.8 "
+		                   "for 80 %%)");
+	if (significant_scale(pct) > 8) {
+		refuse(im, "lookbackpercent", "a percentage with more than 8 decimals");
+		return PCRM_OK;
 	}
-	if (tou->has_dtou && tou->n <= PCRM_TARIFF_MAX_PERIODS &&
-	    (rc = build_demand_tou(im, tou, by_period)) < 0)
-		goto done;
-	if (im->flat.periods) {
-		int any = 0;
-		for (int m = 0; m < 12; m++) {
-			pcrm_decimal price = im->flat.t[im->flat_months[m]][0].price;
-			if (!price_ok(im, "flatdemandstructure", price))
+	if ((x = json_object_get(rate, "lookbackrange")) && !json_is_null(x) &&
+	    (rc = get_whole("lookbackrange", x, 0, 36, &range)) < 0)
+		return rc;
+	if (range == 0) {
+		refuse(im, "lookbackpercent", "a ratchet without lookbackrange (how many months back "
+		       "is not said)");
+		return PCRM_OK;
+	}
+	if (!json_object_get(dc, "flat_by_month")) {
+		refuse(im, "lookbackpercent", "a ratchet on a rate without a flat demand charge (URDB "
+		       "does not say which TOU demand charges it raises)");
+		return PCRM_OK;
+	}
+	if ((x = json_object_get(rate, "lookbackMonths")) && !json_is_null(x)) {
+		size_t m;
+		json_t *y;
+		if ((rc = pcrm__json_expect("lookbackMonths", x, JSON_ARRAY, "12 booleans")) < 0)
+			return rc;
+		if (json_array_size(x) != 12)
+			return pcrm__error(PCRM_EINVAL, "lookbackMonths: has %zu months, expected 12",
+			                   json_array_size(x));
+		if (!(months = json_array()))
+			return pcrm__error_oom();
+		json_array_foreach(x, m, y) {
+			char p[PATH_SIZE];
+			int64_t on;
+			snprintf(p, sizeof(p), "lookbackMonths[%zu]", m);
+			if (json_is_boolean(y)) {
+				on = json_is_true(y);
+			} else if ((rc = get_whole(p, y, 0, 1, &on)) < 0) {
+				json_decref(months);
+				return rc;
+			}
+			if (on && json_array_append_new(months, json_integer((json_int_t)m + 1)) < 0) {
+				json_decref(months);
+				return pcrm__error_oom();
+			}
+		}
+		if (json_array_size(months) == 0) {
+			json_decref(months);
+			return pcrm__error(PCRM_EINVAL, "lookbackMonths: no month is looked back on");
+		}
+	}
+	r = json_object();
+	if ((rc = set_new(dc, "ratchet", r)) < 0) {
+		json_decref(months);
+		return rc;
+	}
+	if ((rc = set_new(r, "percent", dec_json(pct))) < 0 ||
+	    (rc = set_new(r, "months", json_integer(range))) < 0 ||
+	    (months && (rc = set_new(r, "lookback_months", months)) < 0) ||
+	    (rc = set_new(r, "by", json_string("month"))) < 0)
+		return rc;
+	return PCRM_OK;
+}
+
+/*
+ * demand_charges: URDB's demand structure with its own schedule (a demand
+ * period may straddle energy periods; its peak is charged once), the flat
+ * structure month by month, both with their tiers, and the ratchet.
+ */
+static int build_demand(struct importer *im, const json_t *rate, json_t *doc)
+{
+	json_t *dc = json_object(), *v;
+	int rc = PCRM_OK, any_tou = 0, any_flat = 0;
+
+	if (!dc)
+		return pcrm__error_oom();
+	for (size_t d = 0; d < im->demand.periods; d++)
+		any_tou |= charged(&im->demand, d);
+	for (size_t d = 0; d < im->flat.periods; d++)
+		any_flat |= charged(&im->flat, d);
+	if (any_tou && im->demand.periods > PCRM_TARIFF_MAX_PERIODS) {
+		refuse(im, "demandratestructure", "%zu demand periods (the format holds at most %d)",
+		       im->demand.periods, PCRM_TARIFF_MAX_PERIODS);
+	} else if (any_tou) {
+		json_t *by_period = json_object();
+		char name[16];
+		if ((rc = build_demand_schedule(im, dc)) < 0 ||
+		    (rc = set_new(dc, "by_period", by_period)) < 0)
+			goto done;
+		for (size_t d = 0; d < im->demand.periods; d++) {
+			if (!charged(&im->demand, d))
+				continue;
+			if ((rc = demand_tiers_json(im, "demandratestructure", &im->demand, d, &v)) < 0)
 				goto done;
-			any |= !pcrm_decimal_is_zero(price);
-			if (json_array_append_new(flat, dec_json(price)) < 0) {
+			snprintf(name, sizeof(name), "d%d", (int)d);
+			if (v && (rc = set_new(by_period, name, v)) < 0)
+				goto done;
+		}
+	}
+	if (any_flat) {
+		json_t *flat = json_array();
+		if ((rc = set_new(dc, "flat_by_month", flat)) < 0)
+			goto done;
+		for (int m = 0; m < 12; m++) {
+			if ((rc = demand_tiers_json(im, "flatdemandstructure", &im->flat,
+			                            (size_t)im->flat_months[m], &v)) < 0)
+				goto done;
+			if (!v)
+				break; /* refused */
+			if (json_array_append_new(flat, v) < 0) {
 				rc = pcrm__error_oom();
 				goto done;
 			}
 		}
-		if (any && (rc = set_new(dc, "flat_by_month", json_incref(flat))) < 0)
-			goto done;
 	}
-	if (json_object_size(by_period) && (rc = set_new(dc, "by_period", json_incref(by_period))) < 0)
+	if ((rc = build_ratchet(im, rate, dc)) < 0)
 		goto done;
 	if (json_object_size(dc))
 		rc = set_new(doc, "demand_charges", json_incref(dc));
 done:
 	json_decref(dc);
-	json_decref(by_period);
-	json_decref(flat);
 	return rc;
 }
 
@@ -945,35 +1258,24 @@ static int build(struct importer *im, const json_t *rate, json_t *doc)
 
 	if (!(tou = calloc(1, sizeof(*tou))))
 		return pcrm__error_oom();
-	/* demand by TOU period counts only when some period charges something */
-	for (size_t d = 0; d < im->demand.periods; d++)
-		if (!pcrm_decimal_is_zero(im->demand.t[d][0].price))
-			tou->has_dtou = 1;
-	if (!tou->has_dtou)
-		memset(im->dsched, 0, sizeof(im->dsched));
-	tou->n = collect_pairs(im, tou->pairs, PCRM_TARIFF_MAX_PERIODS, tou->index);
+	tou->n = collect_periods(im, tou->e, PCRM_TARIFF_MAX_PERIODS, tou->index);
 	tou->first_e = -1;
 	if (tou->n > PCRM_TARIFF_MAX_PERIODS) {
-		refuse(im, tou->has_dtou ? "demandweekdayschedule" : "energyweekdayschedule",
-		       "%zu time-of-use periods%s (the format holds at most %d)", tou->n,
-		       tou->has_dtou ? " of energy and demand together" : "", PCRM_TARIFF_MAX_PERIODS);
+		refuse(im, "energyweekdayschedule", "%zu time-of-use periods (the format holds at most "
+		       "%d)", tou->n, PCRM_TARIFF_MAX_PERIODS);
 	} else {
 		for (size_t i = 0; i < tou->n; i++) {
-			if (tou->has_dtou)
-				snprintf(tou->names[i], sizeof(tou->names[i]), "p%d_d%d", tou->pairs[i].e,
-				         tou->pairs[i].d);
-			else
-				snprintf(tou->names[i], sizeof(tou->names[i]), "p%d", tou->pairs[i].e);
-			if (!tou->e_used[tou->pairs[i].e]++ && tou->first_e < 0)
-				tou->first_e = tou->pairs[i].e;
+			snprintf(tou->names[i], sizeof(tou->names[i]), "p%d", tou->e[i]);
+			if (!tou->e_used[tou->e[i]]++ && tou->first_e < 0)
+				tou->first_e = tou->e[i];
 		}
 		if ((rc = build_energy(im, tou, doc)) < 0)
 			goto done;
-		/* TOU: needed for several periods, or for demand charges by period */
 		if (needs_tou(tou) && (rc = build_tou(tou, doc)) < 0)
 			goto done;
 	}
-	if ((rc = build_demand(im, tou, doc)) < 0)
+	if ((rc = build_demand(im, rate, doc)) < 0 ||
+	    (rc = build_net_metering(im, rate, tou, doc)) < 0)
 		goto done;
 	rc = build_fixed_and_minimum(im, rate, doc);
 done:
@@ -1096,8 +1398,16 @@ static int convert(struct importer *im, const json_t *rate, const pcrm_urdb_opti
 			return rc;
 	}
 	if ((rc = set_new(doc, "currency", json_string(o->currency ? o->currency : "USD"))) < 0 ||
-	    (rc = set_new(doc, "rounding", json_string(o->rounding ? o->rounding : "half_up"))) < 0 ||
-	    (rc = set_new(doc, "utc_offset", json_string(o->utc_offset ? o->utc_offset : "+00:00"))) < 0)
+	    (rc = set_new(doc, "rounding", json_string(o->rounding ? o->rounding : "half_up"))) < 0)
+		return rc;
+	/* URDB hours are local clock hours: a zone keeps them there across daylight saving time */
+	if (o->time_zone && o->utc_offset)
+		return pcrm__error(PCRM_EINVAL, "options.time_zone: give time_zone or utc_offset, not both");
+	if (o->time_zone)
+		rc = set_new(doc, "time_zone", json_string(o->time_zone));
+	else
+		rc = set_new(doc, "utc_offset", json_string(o->utc_offset ? o->utc_offset : "+00:00"));
+	if (rc < 0)
 		return rc;
 
 	/* energy */
@@ -1122,9 +1432,6 @@ static int convert(struct importer *im, const json_t *rate, const pcrm_urdb_opti
 	if ((x = json_object_get(rate, "demandratestructure")) && !is_zero_value(x)) {
 		if ((rc = load_structure(im, "demandratestructure", x, DEMAND, &im->demand)) < 0)
 			return rc;
-		for (size_t d = 0; d < im->demand.periods; d++)
-			if (im->demand.tiers[d] > 1)
-				refuse(im, "demandratestructure", "tiered demand charges");
 		if (!(v = json_object_get(rate, "demandweekdayschedule")))
 			return pcrm__error(PCRM_EINVAL, "demandweekdayschedule: missing (the rate has a "
 			                   "demandratestructure)");
@@ -1139,9 +1446,6 @@ static int convert(struct importer *im, const json_t *rate, const pcrm_urdb_opti
 	if ((x = json_object_get(rate, "flatdemandstructure")) && !is_zero_value(x)) {
 		if ((rc = load_structure(im, "flatdemandstructure", x, FLAT, &im->flat)) < 0)
 			return rc;
-		for (size_t d = 0; d < im->flat.periods; d++)
-			if (im->flat.tiers[d] > 1)
-				refuse(im, "flatdemandstructure", "tiered demand charges");
 		if ((v = json_object_get(rate, "flatdemandmonths"))) {
 			char p[PATH_SIZE];
 			size_t m;
@@ -1169,7 +1473,7 @@ static int convert(struct importer *im, const json_t *rate, const pcrm_urdb_opti
 
 int pcrm_tariff_from_urdb(const char *urdb_json, const pcrm_urdb_options *options, char **out)
 {
-	pcrm_urdb_options defaults = PCRM_URDB_OPTIONS_INIT;
+	pcrm_urdb_options opts = PCRM_URDB_OPTIONS_INIT;
 	struct importer *im = NULL;
 	json_error_t err;
 	json_t *root = NULL, *rate, *doc = NULL;
@@ -1182,11 +1486,17 @@ int pcrm_tariff_from_urdb(const char *urdb_json, const pcrm_urdb_options *option
 	*out = NULL;
 	if (!urdb_json)
 		return pcrm__error(PCRM_EINVAL, "urdb_json: NULL");
-	if (!options)
-		options = &defaults;
-	if (options->version != PCRM_URDB_OPTIONS_VERSION)
-		return pcrm__error(PCRM_EINVAL, "options.version: %d is not PCRM_URDB_OPTIONS_VERSION (%d)",
-		                   options->version, PCRM_URDB_OPTIONS_VERSION);
+	if (options) {
+		/* version 1 ends before time_zone: read only what the caller's struct has */
+		if (options->version == 1)
+			memcpy(&opts, options, offsetof(pcrm_urdb_options, time_zone));
+		else if (options->version == PCRM_URDB_OPTIONS_VERSION)
+			opts = *options;
+		else
+			return pcrm__error(PCRM_EINVAL, "options.version: %d is not PCRM_URDB_OPTIONS_VERSION "
+			                   "(%d) or 1", options->version, PCRM_URDB_OPTIONS_VERSION);
+	}
+	options = &opts;
 	if (options->tariff_version < 0)
 		return pcrm__error(PCRM_EINVAL, "options.tariff_version: negative");
 	if (strlen(urdb_json) > DOC_MAX_BYTES)

@@ -250,6 +250,16 @@ def test_tariff_import_urdb_then_publish(ctx, store_uri, tmp_path):
     out, _ = run(store_uri, "tariff", "publish", str(out_file), unit="37", operator="admin-root",
                  level=3)
     assert out == {"id": "us-res-tou", "version": 1}
+    # --time-zone: the schedules' hours on the local clock, daylight saving time included
+    p = subprocess.run([POWERCRM, "tariff", "import-urdb", rate, "--time-zone",
+                        "America/Los_Angeles"], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(p.stdout)
+    assert doc["time_zone"] == "America/Los_Angeles" and "utc_offset" not in doc
+    p = subprocess.run([POWERCRM, "tariff", "import-urdb", rate, "--time-zone",
+                        "America/Los_Angeles", "--utc-offset", "-08:00"],
+                       capture_output=True, text=True)
+    assert p.returncode == BAD_INPUT and "options.time_zone" in p.stderr
     # a rate that is not JSON: bad input, named
     broken = tmp_path / "broken.json"
     broken.write_text('{"label":')

@@ -384,16 +384,18 @@ def _decimal_text(value):
 
 
 def tariff_from_urdb(rate, *, id=None, version=None, effective_from=None, currency=None,
-                     rounding=None, utc_offset=None):
+                     rounding=None, utc_offset=None, time_zone=None):
     """The tariff document (a dict) of an OpenEI URDB rate (pcrm_tariff_from_urdb).
 
     `rate` is the URDB JSON as text, or a dict whose numbers are Decimals
     (``json.loads(text, parse_float=Decimal)``); floats are a TypeError, they
     have lost the rate's digits.  Options as pcrm_urdb_options (docs/tariff-format.md,
-    "Importing from URDB").  A rate the format cannot express yet raises
+    "Importing from URDB"); `time_zone` (an IANA name such as "America/Los_Angeles",
+    not with `utc_offset`) bills the schedules' hours on local clock time with
+    daylight saving time.  A rate the format cannot express yet raises
     Unsupported listing every such field; a malformed one InvalidInput.
     """
     opts = _ll.pcrm_urdb_options(id, int(version or 0), effective_from, currency, rounding,
-                                 utc_offset)
+                                 utc_offset, time_zone)
     text = _ll.pcrm_tariff_from_urdb(_json_text(rate), opts)
     return _json.loads(text)

@@ -15,7 +15,8 @@ whose message lists every such field; a malformed one
 Command line (``powercrm tariff import-urdb``)::
 
     python3 -m powercrm.urdb rate.json [--id ID] [--effective-from YYYY-MM-DD]
-        [--currency USD] [--rounding half_up] [--utc-offset +00:00] [--version N]
+        [--currency USD] [--rounding half_up] [--utc-offset +00:00 | --time-zone ZONE]
+        [--version N]
 
 writes the tariff document to standard output; exit status 1 for a refused
 rate (the message on standard error), 2 for bad usage.
@@ -43,6 +44,9 @@ def main(argv=None):
     p.add_argument("--currency", help="ISO 4217 code (default USD)")
     p.add_argument("--rounding", help="half_up (default), half_even, down, up, ceiling, floor")
     p.add_argument("--utc-offset", help="+HH:MM the schedules' hours are read in (default +00:00)")
+    p.add_argument("--time-zone", help="an IANA zone (America/Los_Angeles) whose local clock "
+                                       "hours, daylight saving time included, the schedules "
+                                       "are read in; not with --utc-offset")
     args = p.parse_args(argv)
     if args.rate == "-":
         text = sys.stdin.read()
@@ -52,7 +56,8 @@ def main(argv=None):
     try:
         doc = tariff_from_urdb(text, id=args.id, version=args.version,
                                effective_from=args.effective_from, currency=args.currency,
-                               rounding=args.rounding, utc_offset=args.utc_offset)
+                               rounding=args.rounding, utc_offset=args.utc_offset,
+                               time_zone=args.time_zone)
     except Error as e:
         print("powercrm tariff import-urdb: %s" % (e,), file=sys.stderr)
         return 1
