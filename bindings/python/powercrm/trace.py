@@ -8,8 +8,8 @@ same context from it.  An exception it raises is re-raised when that call
 returns.  docs/python.md and the C header powercrm/trace.h say more.
 """
 
+import dataclasses
 import enum
-from typing import NamedTuple
 
 from . import lowlevel as _ll
 
@@ -27,7 +27,8 @@ class TraceKind(enum.IntFlag):
     ALL = _ll.PCRM_TRACE_ALL
 
 
-class TraceEvent(NamedTuple):
+@dataclasses.dataclass(frozen=True)
+class TraceEvent:
     """One event.
 
     ``text``: the SQL of a statement (never its parameters), "commit" or
