@@ -385,7 +385,7 @@ static int pcrm_py_write(const char *data, size_t len, void *userdata)
 	int utc_offset, int limit, int digits, int in_service, int agents, int scheduled,
 	int max_agents, int cyclic, int optimal,
 	int version, int tier, int prorate_days, int household_size, int low_income, int pf_standard,
-	int year_end
+	int year_end, int basic_mode
 %enddef
 %typemap(out) PCRM_PLAIN_INT "$result = PyLong_FromLong((long)$1);"
 
@@ -964,6 +964,7 @@ static char *pcrm_py_pack(char **p, const char *s)
 %feature("immutable", "0") pcrm_contract_terms::pf_standard;
 %feature("immutable", "0") pcrm_contract_terms::supply_start;
 %feature("immutable", "0") pcrm_contract_terms::supply_end;
+%feature("immutable", "0") pcrm_contract_terms::basic_mode;
 %immutable;
 %include "powercrm/metering.h"
 %include "powercrm/contact.h"

@@ -151,11 +151,19 @@ typedef struct pcrm_contract_terms {
 	int pf_standard;                    /**< 功率因数考核标准 in hundredths: 90, 85, 80, or 0 (none) */
 	pcrm_date supply_start;             /**< first day of supply (送电), or {0, 0, 0} */
 	pcrm_date supply_end;               /**< last day of supply (终止供电), or {0, 0, 0} */
+	/* version 2 */
+	/**
+	 * 基本电价计费方式: the basic-charge mode chosen in the contract, a pcrm_basic_mode
+	 * (tariff.h): 1 capacity, 2 contract_demand, 3 actual_demand; 0 = the tariff's default.
+	 * Stored as "basic_mode": "capacity" | "contract_demand" | "actual_demand".
+	 */
+	int basic_mode;
 } pcrm_contract_terms;
 
-#define PCRM_CONTRACT_TERMS_VERSION 1
+/** Version 1 (without basic_mode) is still accepted by pcrm_account_set_contract(). */
+#define PCRM_CONTRACT_TERMS_VERSION 2
 #define PCRM_CONTRACT_TERMS_INIT { PCRM_CONTRACT_TERMS_VERSION, { 0, 0 }, { 0, 0 }, 0, \
-                                   { 0, 0, 0 }, { 0, 0, 0 } }
+                                   { 0, 0, 0 }, { 0, 0, 0 }, 0 }
 
 /**
  * Reads the contract terms of an account into `out` (zero where the account
@@ -169,7 +177,7 @@ PCRM_EXTERN(int) pcrm_account_contract(const pcrm_account *a, pcrm_contract_term
  * Sets all the contract terms of an account at once: a zero field removes
  * that term.  The same change as pcrm_account_update() with the patch
  * {"contract_capacity_kva", "contract_demand_kw", "pf_standard",
- * "supply_start", "supply_end"} (decimals written as given, the standard as
+ * "supply_start", "supply_end", "basic_mode"} (decimals written as given, the standard as
  * "0.90" / "0.85" / "0.80", dates as "YYYY-MM-DD", zero as null),
  * with the same checks and the same "account.update" audit entry: a bad
  * value is PCRM_EINVAL naming the field and changes nothing.  `out` may be

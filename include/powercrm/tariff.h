@@ -171,9 +171,32 @@ PCRM_EXTERN(int) pcrm_usage_set_period_demand(pcrm_usage *usage, const char *per
 PCRM_EXTERN(int) pcrm_usage_add_interval(pcrm_usage *usage, pcrm_time start, int seconds,
                                          pcrm_decimal kwh);
 
+/**
+ * Sets the maximum demand (kW) of an earlier month, `months_ago` (1 = the
+ * month before the bill's, up to 36) months before the month of the bill's
+ * start, for a tariff with a demand ratchet (billing demand,
+ * docs/tariff-format.md): `period` NULL for the month's maximum, or a
+ * demand period name for a ratchet by TOU period.  Setting the same month
+ * and period again replaces the value.  A billing run passes them from the
+ * account's earlier bills itself.
+ */
+PCRM_EXTERN(int) pcrm_usage_set_prior_demand(pcrm_usage *usage, int months_ago,
+                                             const char *period, pcrm_decimal kw);
+
 /* ------------------------------------------------------------------------ */
 /* Bills                                                                    */
 /* ------------------------------------------------------------------------ */
+
+/**
+ * How a two-part tariff's basic charge (基本电费) is computed for a customer
+ * (发改办价格〔2016〕1583号): the mode is a term of the customer's contract.
+ */
+typedef enum pcrm_basic_mode {
+	PCRM_BASIC_MODE_TARIFF = 0,          /**< the tariff's basic.default_mode (or its one mode) */
+	PCRM_BASIC_MODE_CAPACITY = 1,        /**< 按变压器容量: contract_capacity_kva x price */
+	PCRM_BASIC_MODE_CONTRACT_DEMAND = 2, /**< 按合同最大需量: the contract kW; above 105 % double */
+	PCRM_BASIC_MODE_ACTUAL_DEMAND = 3    /**< 按实际最大需量: measured kW, floor a % of capacity */
+} pcrm_basic_mode;
 
 /** Customer attributes the tariff needs. */
 typedef struct pcrm_bill_customer {
@@ -187,29 +210,42 @@ typedef struct pcrm_bill_customer {
 	pcrm_decimal ytd_kwh;              /**< annual tiers: energy billed earlier in the tariff year */
 	pcrm_decimal ytd_amount;           /**< annual minimum: charges billed earlier in the year */
 	int year_end;                      /**< nonzero: this bill closes the year (annual minimum) */
+	/* version 2 */
+	pcrm_basic_mode basic_mode;        /**< the contract's basic-charge mode; 0 = the tariff's */
+	/**
+	 * The meter-reading cycle (抄表周期) the bill belongs to, inclusive; {0, 0, 0} for both
+	 * means the calendar month of `start`.  A bill covering the whole cycle pays the whole
+	 * monthly basic charge; a part of it (a new connection, a termination) pays per day.
+	 */
+	pcrm_date cycle_start, cycle_end;
 } pcrm_bill_customer;
 
-#define PCRM_BILL_CUSTOMER_VERSION 1
+/** Version 1 (without basic_mode and the cycle) is still accepted. */
+#define PCRM_BILL_CUSTOMER_VERSION 2
 #define PCRM_BILL_CUSTOMER_INIT { PCRM_BILL_CUSTOMER_VERSION, NULL, 1, 0, { 0, 0 }, { 0, 0 }, 0, \
-                                  { 0, 0 }, { 0, 0 }, 0 }
+                                  { 0, 0 }, { 0, 0 }, 0, PCRM_BASIC_MODE_TARIFF, { 0, 0, 0 }, \
+                                  { 0, 0, 0 } }
 
 /** The reason of a bill line. */
 typedef enum pcrm_bill_line_kind {
 	PCRM_LINE_ENERGY = 0,           /**< "energy": kWh of one period in one tier */
 	PCRM_LINE_LOW_INCOME,           /**< "low_income_allowance": free kWh credited (negative) */
 	PCRM_LINE_BASIC_CAPACITY,       /**< "basic_capacity": contracted kVA x price per month */
-	PCRM_LINE_BASIC_DEMAND,         /**< "basic_demand": max demand kW (up to the excess threshold) */
-	PCRM_LINE_BASIC_DEMAND_EXCESS,  /**< "basic_demand_excess": kW above the threshold, at the multiplied price */
+	PCRM_LINE_BASIC_DEMAND,         /**< "basic_demand": no longer made (bills before the three modes) */
+	PCRM_LINE_BASIC_DEMAND_EXCESS,  /**< "basic_demand_excess": no longer made (as basic_demand) */
 	PCRM_LINE_POWER_FACTOR,         /**< "power_factor_adjustment": base x rate (negative = reduction) */
 	PCRM_LINE_FUND,                 /**< "fund": a government fund or surcharge per kWh */
 	PCRM_LINE_FIXED,                /**< "fixed_charge": a fixed amount per bill */
 	PCRM_LINE_MINIMUM_MONTHLY,      /**< "minimum_monthly": top-up to the monthly minimum */
 	PCRM_LINE_MINIMUM_ANNUAL,       /**< "minimum_annual": top-up to the annual minimum */
-	PCRM_LINE_DEMAND_FLAT,          /**< "demand_flat": max demand kW x the month's price */
-	PCRM_LINE_DEMAND_TOU,           /**< "demand_tou": max demand within a TOU period x its price */
+	PCRM_LINE_DEMAND_FLAT,          /**< "demand_flat": (billing) demand kW x the month's price, per tier */
+	PCRM_LINE_DEMAND_TOU,           /**< "demand_tou": (billing) demand within a TOU / demand period x its price, per tier */
 	PCRM_LINE_EXPORT_CREDIT,        /**< "export_credit": exported (net billing) or net excess (net metering) kWh x sell price, negative */
 	PCRM_LINE_CREDIT_BROUGHT_FORWARD, /**< "credit_brought_forward": the previous bill's unused credit, negative */
-	PCRM_LINE_CREDIT_CARRIED_FORWARD  /**< "credit_carried_forward": credit above the energy charges, taken back (positive) and carried to the next bill */
+	PCRM_LINE_CREDIT_CARRIED_FORWARD, /**< "credit_carried_forward": credit above the energy charges, taken back (positive) and carried to the next bill */
+	PCRM_LINE_BASIC_CONTRACT_DEMAND, /**< "basic_contract_demand": the contracted kW x price (按合同最大需量) */
+	PCRM_LINE_BASIC_CONTRACT_EXCESS, /**< "basic_contract_demand_excess": kW above 105 % of the contract x double price */
+	PCRM_LINE_BASIC_ACTUAL_DEMAND   /**< "basic_actual_demand": measured kW (at least the floor) x price (按实际最大需量) */
 } pcrm_bill_line_kind;
 
 /** One line of a bill; its strings live as long as the bill. */
@@ -223,7 +259,7 @@ typedef struct pcrm_bill_line {
 	pcrm_decimal quantity;     /**< kWh, kVA, kW, the base amount (power factor), or 1 */
 	const char *unit;          /**< "kWh", "kVA", "kW", "CNY", "bill" */
 	pcrm_decimal unit_price;   /**< price per unit (a rate for the power-factor line) */
-	int prorate_days;          /**< basic charges of a partial month: days billed (/30); else 0 */
+	int prorate_days;          /**< basic charges of part of a cycle: days billed (/30 or /the cycle's days); else 0 */
 	pcrm_decimal amount;       /**< rounded to the fen with the tariff's rounding */
 } pcrm_bill_line;
 
@@ -288,6 +324,14 @@ PCRM_EXTERN(pcrm_date) pcrm_bill_period_end(const pcrm_bill *bill);
  * PCRM_ENOTFOUND when the bill has no power-factor adjustment.
  */
 PCRM_EXTERN(int) pcrm_bill_power_factor(const pcrm_bill *bill, pcrm_decimal *out);
+
+/**
+ * The measured maximum demand (kW) of the bill's usage (the demand register,
+ * or the largest interval), before any ratchet or floor: what a later
+ * month's ratchet looks back at (the bill's JSON carries it as
+ * "max_demand_kw").  PCRM_ENOTFOUND when the usage had none.
+ */
+PCRM_EXTERN(int) pcrm_bill_max_demand(const pcrm_bill *bill, pcrm_decimal *out);
 
 /** Bytes pcrm_bill_to_json() needs, including the NUL (0 for NULL). */
 PCRM_EXTERN(size_t) pcrm_bill_json_size(const pcrm_bill *bill);

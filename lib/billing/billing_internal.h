@@ -14,6 +14,9 @@
 struct pcrm_rows;
 struct pcrm__audit_cover_rows;
 
+/** Months of earlier demands an account's usage holds (a ratchet's longest look-back). */
+#define PCRM__PRIOR_MONTHS 36
+
 /** Longest code (account, customer, tariff id) and bill number. */
 #define PCRM__BILL_CODE_MAX 64
 #define PCRM__BILL_NO_MAX 96
@@ -55,8 +58,8 @@ struct pcrm__bill_subject {
  */
 #define PCRM__CONTRACT_COLUMNS                                                                 \
 	"a.contract_capacity_kva, a.contract_demand_kw, a.pf_standard, a.supply_start, "         \
-	"a.supply_end"
-#define PCRM__CONTRACT_NCOLUMNS 5
+	"a.supply_end, a.basic_mode"
+#define PCRM__CONTRACT_NCOLUMNS 6
 
 /**
  * Reads the PCRM__CONTRACT_COLUMNS of the current row, starting at column
@@ -116,7 +119,19 @@ struct pcrm__account_usage {
 	pcrm_decimal reg[PCRM_REGISTER_MAX_DEMAND + 1];
 	unsigned int present; /* PCRM_REGISTER_BIT() of registers with a reading */
 	pcrm_decimal ytd_kwh, ytd_amount;
+	/* maximum demands of earlier months (index: months ago - 1), bit i of prior_mask */
+	uint64_t prior_mask;
+	pcrm_decimal prior_demand[PCRM__PRIOR_MONTHS];
 };
+
+/*
+ * Fills the prior demands of `n` sorted usages from the accounts' current
+ * bills of the `months` months before `month` (demand_history.c): what a
+ * tariff's ratchet looks back at (pcrm__tariff_ratchet_months()).  Nothing
+ * is read when months is 0.
+ */
+int pcrm__demand_history_load(pcrm_ctx *ctx, const struct pcrm__month *month, int months,
+                              struct pcrm__account_usage *usages, size_t n);
 
 /** Orders usages by account number, byte by byte (qsort / bsearch). */
 int pcrm__usage_cmp(const void *a, const void *b);

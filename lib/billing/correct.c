@@ -17,6 +17,7 @@
 #include "ledger/ledger_internal.h"
 #include "org/org_internal.h"
 #include "store/store.h"
+#include "tariff/demand.h"
 #include "tariff/tariff_internal.h"
 
 #define REASON_MAX 500
@@ -75,6 +76,9 @@ static int recompute(struct correction *c)
 		rc = pcrm__usage_load(c->ctx, &c->subject, 1, &c->month,
 		                      pcrm__tariff_uses_year_to_date(c->tariff, c->month.first.month == 12),
 		                      &c->usage, &n);
+	if (rc == PCRM_OK && n > 0)
+		rc = pcrm__demand_history_load(c->ctx, &c->month,
+		                               pcrm__tariff_ratchet_months(c->tariff), &c->usage, 1);
 	if (rc == PCRM_OK && n == 0)
 		rc = pcrm__error(PCRM_ESTATE,
 		                 "account \"%s\" has no readings in %s any more: nothing to bill again",

@@ -26,6 +26,7 @@
 #include "ledger/ledger_internal.h"
 #include "org/org_internal.h"
 #include "store/store.h"
+#include "tariff/demand.h"
 #include "tariff/tariff_internal.h"
 
 #define DEFAULT_BATCH 500
@@ -49,6 +50,7 @@ struct run {
 	int batch_size;
 	int post; /* "post": true: post each batch's bills to the ledgers in its transaction */
 	int year_to_date; /* a tariff of the run reads the year's earlier bills */
+	int ratchet_months; /* the longest look-back of a tariff's demand ratchet, or 0 */
 	int unbilled_only; /* test each account for a current bill of the month (SUBJECTS_SQL) */
 	struct run_tariff tariffs[MAX_CLASSES];
 	size_t ntariffs;
@@ -93,6 +95,8 @@ static int check_tariff(struct run *r, const char *path, const char *id, const p
 
 	if (pcrm__tariff_uses_year_to_date(t, r->month.first.month == 12))
 		r->year_to_date = 1;
+	if (pcrm__tariff_ratchet_months(t) > r->ratchet_months)
+		r->ratchet_months = pcrm__tariff_ratchet_months(t);
 	if (pcrm_date_is_valid(to) && pcrm_date_to_days(to) < pcrm_date_to_days(r->month.last))
 		return pcrm__error(PCRM_EINVAL,
 		                   "%s: tariff \"%s\" version %lld ends on %04d-%02d-%02d, inside %s",
@@ -530,6 +534,9 @@ static int run_batch(struct run *r, char *after, size_t after_size, size_t *n)
 			return pcrm__error(PCRM_EDUPLICATE, "%s", why);
 		rc = pcrm__usage_load(r->ctx, r->subjects, *n, &r->month, r->year_to_date, r->usage,
 		                      &r->nusage);
+		if (rc == PCRM_OK)
+			rc = pcrm__demand_history_load(r->ctx, &r->month, r->ratchet_months, r->usage,
+			                               r->nusage);
 		if (rc == PCRM_OK)
 			rc = commit_batch(r, *n, &billed, &total);
 		for (size_t i = 0; i < *n; i++) {

@@ -296,6 +296,9 @@ int pcrm__bill_compute_for(const pcrm_tariff *tariff, const struct pcrm__bill_su
 		rc = pcrm_usage_set_reactive(usage, u->reg[PCRM_REGISTER_REACTIVE]);
 	if (rc == PCRM_OK && (u->present & PCRM_REGISTER_BIT(PCRM_REGISTER_MAX_DEMAND)))
 		rc = pcrm_usage_set_max_demand(usage, u->reg[PCRM_REGISTER_MAX_DEMAND]);
+	for (int i = 0; rc == PCRM_OK && i < PCRM__PRIOR_MONTHS; i++) /* for a ratchet */
+		if (u->prior_mask & (UINT64_C(1) << i))
+			rc = pcrm_usage_set_prior_demand(usage, i + 1, NULL, u->prior_demand[i]);
 	cust.usage_class = s->usage_class;
 	cust.household_size = s->household_size;
 	cust.low_income = s->low_income;
@@ -305,6 +308,7 @@ int pcrm__bill_compute_for(const pcrm_tariff *tariff, const struct pcrm__bill_su
 	cust.contract_capacity_kva = s->terms.contract_capacity_kva;
 	cust.contract_demand_kw = s->terms.contract_demand_kw;
 	cust.pf_standard = s->terms.pf_standard;
+	cust.basic_mode = (pcrm_basic_mode)s->terms.basic_mode;
 	if (rc == PCRM_OK)
 		rc = supplied_days(&s->terms, month, &start, &end);
 	if (rc == PCRM_OK)
@@ -312,5 +316,6 @@ int pcrm__bill_compute_for(const pcrm_tariff *tariff, const struct pcrm__bill_su
 	if (rc != PCRM_OK && rc != PCRM_ENOMEM)
 		pcrm__error_prefix("account \"%s\"", s->account_no);
 	free(usage_store.intervals); /* none from readings; what pcrm_usage_free() frees besides */
+	free(usage_store.prior);
 	return rc;
 }

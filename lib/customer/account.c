@@ -89,8 +89,9 @@ static const struct pcrm__record_kind account_kind = {
 	/* the customer's attributes a bill needs are copied from its row (migration 13) */
 	.insert_sql = "INSERT INTO account (customer_no, account_no, payment_method, status, doc, "
 	              "created_at, updated_at, version, contract_capacity_kva, contract_demand_kw, "
-	              "pf_standard, supply_start, supply_end, " PCRM__ACCOUNT_CUSTOMER_COLUMNS ") "
-	              "SELECT $1, $2, $3, $4, $5, $6, $6, 1, $7, $8, $9, $10, $11, "
+	              "pf_standard, supply_start, supply_end, basic_mode, "
+	              PCRM__ACCOUNT_CUSTOMER_COLUMNS ") "
+	              "SELECT $1, $2, $3, $4, $5, $6, $6, 1, $7, $8, $9, $10, $11, $12, "
 	              PCRM__ACCOUNT_CUSTOMER_SOURCE " FROM customer c WHERE c.customer_no = $1",
 	.load_sql = "SELECT c.customer_no, c.org_unit, c.status, a.customer_no, a.doc, a.version, "
 	            "a.created_at, a.updated_at FROM account a "
@@ -99,9 +100,10 @@ static const struct pcrm__record_kind account_kind = {
 	            "WHERE customer_no = $1 ORDER BY account_no",
 	.update_sql = "UPDATE account SET payment_method = $1, status = $2, doc = $3, updated_at = $4, "
 	              "version = version + 1, contract_capacity_kva = $7, contract_demand_kw = $8, "
-	              "pf_standard = $9, supply_start = $10, supply_end = $11 "
+	              "pf_standard = $9, supply_start = $10, supply_end = $11, basic_mode = $12 "
 	              "WHERE account_no = $5 AND version = $6",
-	.extras = pcrm__contract_term_names, /* in the document and (migration 9) in columns */
+	/* in the document and (migrations 9 and 25) in columns */
+	.extras = pcrm__contract_term_names,
 	.final_status = "closed",
 	.doc_check = pcrm__account_doc_check,
 	.check_links = NULL,
@@ -200,9 +202,16 @@ int pcrm_account_set_contract(pcrm_ctx *ctx, const pcrm_actor *actor, const char
 		*out = NULL;
 	if (!terms)
 		return pcrm__error(PCRM_EINVAL, "terms: is NULL");
-	if (terms->version != PCRM_CONTRACT_TERMS_VERSION)
-		return pcrm__error(PCRM_EINVAL, "terms.version: %d is not %d", terms->version,
+	static const char *const modes[] = { NULL, "capacity", "contract_demand", "actual_demand" };
+	int mode = 0;
+
+	if (terms->version != 1 && terms->version != PCRM_CONTRACT_TERMS_VERSION)
+		return pcrm__error(PCRM_EINVAL, "terms.version: %d is not 1 or %d", terms->version,
 		                   PCRM_CONTRACT_TERMS_VERSION);
+	if (terms->version >= 2) /* version 1 ends before basic_mode: not read */
+		mode = terms->basic_mode;
+	if (mode < 0 || mode > 3)
+		return pcrm__error(PCRM_EINVAL, "basic_mode: %d is not 0 (the tariff's) .. 3", mode);
 	if (terms->pf_standard != 0 && terms->pf_standard != 90 && terms->pf_standard != 85 &&
 	    terms->pf_standard != 80)
 		return pcrm__error(PCRM_EINVAL, "pf_standard: %d is not 90, 85, 80 or 0 (none)",
@@ -214,6 +223,10 @@ int pcrm_account_set_contract(pcrm_ctx *ctx, const pcrm_actor *actor, const char
 	                  terms->pf_standard ? json_string(pf) : json_null(), "supply_start",
 	                  date_value(terms->supply_start), "supply_end",
 	                  date_value(terms->supply_end));
+	/* a version 1 caller knows no mode: its call leaves the mode as it is */
+	if (patch && terms->version >= 2 &&
+	    json_object_set_new(patch, "basic_mode", mode ? json_string(modes[mode]) : json_null()))
+		json_decref(patch), patch = NULL;
 	text = patch ? json_dumps(patch, JSON_COMPACT) : NULL;
 	json_decref(patch);
 	if (!text)

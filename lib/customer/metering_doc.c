@@ -67,6 +67,8 @@ struct field_rule {
 
 static const char *const payment_methods[] = { "cash", "bank_collection", "prepaid", NULL };
 static const char *const account_statuses[] = { "active", "suspended", "closed", NULL };
+/* pcrm_basic_mode 1..3 by name (tariff.h); absent = the tariff's default */
+static const char *const basic_modes[] = { "capacity", "contract_demand", "actual_demand", NULL };
 static const char *const purposes[] = { "settlement", "assessment", "internal", NULL };
 /* The customer document's voltage levels (customer_doc.c): a point may hang lower than its customer. */
 static const char *const voltage_levels[] = { "220V", "380V", "10kV", "20kV", "35kV", "66kV",
@@ -90,6 +92,7 @@ static const struct field_rule account_rules[] = {
 	{ "pf_standard", F_PF_STANDARD, 0, 0, 0, NULL },
 	{ "supply_start", F_DATE, 0, 0, 0, NULL },
 	{ "supply_end", F_DATE, 0, 0, 0, NULL },
+	{ "basic_mode", F_ENUM, 0, 0, 0, basic_modes },
 	{ NULL, F_TEXT, 0, 0, 0, NULL },
 };
 
@@ -191,7 +194,7 @@ static int check_pf_standard(const char *path, json_t *v)
 
 const char *const pcrm__contract_term_names[PCRM__CONTRACT_TERM_COUNT + 1] = {
 	"contract_capacity_kva", "contract_demand_kw", "pf_standard", "supply_start", "supply_end",
-	NULL
+	"basic_mode", NULL
 };
 
 /* A stored capacity or demand: a decimal above 0 (zero is stored as absent). */
@@ -226,6 +229,18 @@ static int parse_date(const char *field, const char *text, pcrm_date *out)
 	return PCRM_OK;
 }
 
+static int parse_mode(const char *text, int *out)
+{
+	for (int i = 0; text && basic_modes[i]; i++)
+		if (strcmp(text, basic_modes[i]) == 0) {
+			*out = i + 1; /* PCRM_BASIC_MODE_CAPACITY .. */
+			return PCRM_OK;
+		}
+	if (!text)
+		return PCRM_OK;
+	return pcrm__error(PCRM_ESTORE, "stored basic_mode \"%.32s\" is not a mode", text);
+}
+
 int pcrm__contract_terms_parse(const char *const text[PCRM__CONTRACT_TERM_COUNT],
                                pcrm_contract_terms *out)
 {
@@ -241,6 +256,8 @@ int pcrm__contract_terms_parse(const char *const text[PCRM__CONTRACT_TERM_COUNT]
 		rc = parse_date(pcrm__contract_term_names[3], text[3], &out->supply_start);
 	if (rc == PCRM_OK)
 		rc = parse_date(pcrm__contract_term_names[4], text[4], &out->supply_end);
+	if (rc == PCRM_OK)
+		rc = parse_mode(text[5], &out->basic_mode);
 	return rc;
 }
 

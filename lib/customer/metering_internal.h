@@ -48,7 +48,7 @@ int pcrm__metering_point_doc_check(json_t *doc, int patch);
 	"c.org_unit, c.usage_class, c.household_size, c.low_income, c.status"
 
 /** How many contract terms an account stores, in the order pcrm__contract_terms_parse() reads. */
-#define PCRM__CONTRACT_TERM_COUNT 5
+#define PCRM__CONTRACT_TERM_COUNT 6
 /** Their names: document fields and (migration 9) column names of `account`. */
 extern const char *const pcrm__contract_term_names[PCRM__CONTRACT_TERM_COUNT + 1];
 

@@ -118,6 +118,15 @@ const char pcrm__schema_contract[] =
 	"ALTER TABLE account ADD COLUMN supply_end TEXT;";
 
 /*
+ * Migration 25: the basic-charge mode the contract chose (基本电价计费方式,
+ * 发改办价格〔2016〕1583号: by capacity, by contracted or by actual maximum
+ * demand), a copy of the account document's "basic_mode" like the terms of
+ * migration 9, NULL for the tariff's default.  Documents stored before could
+ * not hold the field, so nothing is copied.
+ */
+const char pcrm__schema_basic_mode[] = "ALTER TABLE account ADD COLUMN basic_mode TEXT;";
+
+/*
  * Migration 13: what a billing run reads, kept where it reads it, in the
  * order it reads it (account number).
  *

@@ -35,6 +35,7 @@ extern const char pcrm__schema_ledger[];
 extern const char pcrm__schema_billing[];
 extern const char pcrm__schema_billing_customer[];
 extern const char pcrm__schema_contract[];
+extern const char pcrm__schema_basic_mode[];
 extern const char pcrm__schema_workflow_due[];
 extern const char pcrm__schema_workflow_notification[];
 extern const char pcrm__schema_billing_inputs[];
@@ -259,6 +260,7 @@ static const struct migration migrations[] = {
 	  ownership, NULL },
 	{ 24, "data key versions; complaint caller numbers sealed",
 	  pcrm__schema_pii_keys, pcrm__schema_complaint_caller },
+	{ 25, "the basic-charge mode of two-part accounts", pcrm__schema_basic_mode, NULL },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -7,11 +7,13 @@
  * every product is an exact 128-bit integer that is rounded once, per line,
  * to the fen.  The total is the sum of the rounded lines.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/error.h"
+#include "demand.h"
 #include "tariff_internal.h"
 
 __extension__ typedef __int128 i128;
@@ -82,6 +84,12 @@ static inline __attribute__((always_inline)) int frac_round(int64_t a, int64_t b
 	return PCRM_OK;
 }
 
+int pcrm__frac_round(int64_t a, int64_t b, int64_t num, int64_t d1, int64_t d2,
+                     pcrm_rounding mode, int64_t *out)
+{
+	return frac_round(a, b, num, d1, d2, mode, out);
+}
+
 static int add64(int64_t a, int64_t b, int64_t *out)
 {
 	if (__builtin_add_overflow(a, b, out))
@@ -97,6 +105,11 @@ static pcrm_decimal trim(int64_t units, int scale, int min_scale)
 		scale--;
 	}
 	return pcrm_decimal_make(units, scale);
+}
+
+pcrm_decimal pcrm__trim(int64_t units, int scale, int min_scale)
+{
+	return trim(units, scale, min_scale);
 }
 
 /* ---- power factor and late fee (pure helpers, public) ---- */
@@ -227,16 +240,22 @@ struct calc {
 	pcrm_bill *bill;
 };
 
-static pcrm_bill_line *add_line(struct calc *k, pcrm_bill_line_kind kind, const char *code,
-                                const char *unit)
+pcrm_bill_line *pcrm__bill_add_line(pcrm_bill *b, pcrm_bill_line_kind kind, const char *code,
+                                    const char *unit)
 {
-	pcrm_bill_line *l = &k->bill->lines[k->bill->count++];
+	pcrm_bill_line *l = &b->lines[b->count++];
 
 	memset(l, 0, sizeof(*l));
 	l->kind = kind;
 	l->code = code;
 	l->unit = unit;
 	return l;
+}
+
+static pcrm_bill_line *add_line(struct calc *k, pcrm_bill_line_kind kind, const char *code,
+                                const char *unit)
+{
+	return pcrm__bill_add_line(k->bill, kind, code, unit);
 }
 
 static void set_money(pcrm_bill_line *l, int64_t amount)
@@ -269,9 +288,6 @@ static int customer_check(const struct calc *k)
 	int64_t v;
 	int rc;
 
-	if (c->version != PCRM_BILL_CUSTOMER_VERSION)
-		return pcrm__error(PCRM_EINVAL, "customer.version: %d is not %d", c->version,
-		                   PCRM_BILL_CUSTOMER_VERSION);
 	if (c->household_size < 0 || c->household_size > 1000)
 		return pcrm__error(PCRM_EINVAL, "customer.household_size: %d is outside 0..1000",
 		                   c->household_size);
@@ -387,7 +403,8 @@ static int usage_to_periods(struct calc *k)
 		k->has_max_demand = 1;
 		k->max_demand = u->max_demand;
 	}
-	for (size_t i = 0; i < u->demand_count; i++) {
+	/* with a demand schedule of its own, demand.c reads the period demands */
+	for (size_t i = 0; !(t->demand && t->demand->has_schedule) && i < u->demand_count; i++) {
 		if ((rc = tariff_period(t, "period_demand", u->demands[i].name, &p)) < 0)
 			return rc;
 		k->has_period_demand[p] = 1;
@@ -671,119 +688,26 @@ static int export_credit_lines(struct calc *k)
 	return PCRM_OK;
 }
 
-/* A whole calendar month is billed in full; anything else at 1/30 per (started) day. */
-static int prorate_days(const struct calc *k)
+
+/* The basic charge and the demand charges: demand.c. */
+static int demand_side_lines(struct calc *k)
 {
-	if (k->start.day == 1 && k->end.year == k->start.year && k->end.month == k->start.month &&
-	    k->end.day == pcrm_days_in_month(k->end.year, k->end.month))
-		return 0;
-	return (int)k->days;
-}
+	struct pcrm__demand_in in;
 
-static int basic_line(struct calc *k, pcrm_bill_line_kind kind, const char *code,
-                      const char *unit, int64_t qty, int64_t price)
-{
-	int days = prorate_days(k);
-	pcrm_bill_line *l;
-	int64_t amount;
-	int rc;
-
-	if ((rc = frac_round(qty, price, days ? days : 1, days ? 30 : 1, EP_TO_MONEY,
-	                     k->t->rounding, &amount)) < 0)
-		return rc;
-	l = add_line(k, kind, code, unit);
-	l->quantity = trim(qty, PCRM__ENERGY_SCALE, 0);
-	l->unit_price = trim(price, PCRM__PRICE_SCALE, 2);
-	l->prorate_days = days;
-	set_money(l, amount);
-	return PCRM_OK;
-}
-
-static int basic_lines(struct calc *k)
-{
-	const pcrm_tariff *t = k->t;
-	int64_t qty, contract, limit, excess_price;
-	int rc;
-
-	if (t->basic_kind == PCRM__BASIC_CAPACITY) {
-		if ((rc = pcrm__to_fixed("customer.contract_capacity_kva", k->c->contract_capacity_kva,
-		                         PCRM__ENERGY_SCALE, &qty)) < 0)
-			return rc;
-		if (qty == 0)
-			return pcrm__error(PCRM_EINVAL, "customer.contract_capacity_kva: tariff %s "
-			                   "charges the basic charge by capacity; give the contracted "
-			                   "kVA", t->id);
-		return basic_line(k, PCRM_LINE_BASIC_CAPACITY, "basic_capacity", "kVA", qty,
-		                  t->basic_price);
-	}
-	if (t->basic_kind != PCRM__BASIC_DEMAND)
-		return PCRM_OK;
-	if (!k->has_max_demand)
-		return pcrm__error(PCRM_EINVAL, "usage.max_demand: tariff %s charges the basic charge "
-		                   "by maximum demand; give it (or interval data)", t->id);
-	if ((rc = pcrm__to_fixed("customer.contract_demand_kw", k->c->contract_demand_kw,
-	                         PCRM__ENERGY_SCALE, &contract)) < 0)
-		return rc;
-	qty = k->max_demand;
-	limit = INT64_MAX;
-	if (contract > 0 &&
-	    (rc = frac_round(contract, t->excess_threshold, 1, 1, E8, PCRM_ROUND_HALF_UP, &limit)) < 0)
-		return rc;
-	if ((rc = basic_line(k, PCRM_LINE_BASIC_DEMAND, "basic_demand", "kW",
-	                     qty < limit ? qty : limit, t->basic_price)) < 0)
-		return rc;
-	if (qty <= limit)
-		return PCRM_OK;
-	/* demand above 105 % of the contract: the excess at double the price */
-	if ((rc = frac_round(t->basic_price, t->excess_multiplier, 1, 1, E8, PCRM_ROUND_HALF_UP,
-	                     &excess_price)) < 0)
-		return rc;
-	return basic_line(k, PCRM_LINE_BASIC_DEMAND_EXCESS, "basic_demand_excess", "kW",
-	                  qty - limit, excess_price);
-}
-
-/* International demand charges: not prorated, one line per charged period. */
-static int demand_lines(struct calc *k)
-{
-	const pcrm_tariff *t = k->t;
-	pcrm_bill_line *l;
-	int64_t amount;
-	int rc;
-
-	if (t->has_flat_demand) {
-		int64_t price = t->flat_demand_price[k->month - 1];
-		if (!k->has_max_demand)
-			return pcrm__error(PCRM_EINVAL, "usage.max_demand: tariff %s has a flat demand "
-			                   "charge; give it (or interval data)", t->id);
-		if ((rc = frac_round(k->max_demand, price, 1, 1, EP_TO_MONEY, t->rounding,
-		                     &amount)) < 0)
-			return rc;
-		l = add_line(k, PCRM_LINE_DEMAND_FLAT, "demand_flat", "kW");
-		l->quantity = trim(k->max_demand, PCRM__ENERGY_SCALE, 0);
-		l->unit_price = trim(price, PCRM__PRICE_SCALE, 2);
-		set_money(l, amount);
-	}
-	for (size_t p = 0; t->has_tou_demand && p < t->period_count; p++) {
-		if (!t->tou_demand_set[p])
-			continue;
-		if (!k->has_period_demand[p]) {
-			/* no energy in the period (no interval in it, a register of 0): no demand */
-			if (k->u->interval_count || k->energy[p] == 0)
-				continue;
-			return pcrm__error(PCRM_EINVAL, "usage.period_demand.%s: tariff %s charges demand "
-			                   "by TOU period; give it (or interval data)", t->periods[p],
-			                   t->id);
-		}
-		if ((rc = frac_round(k->period_demand[p], t->tou_demand_price[p], 1, 1, EP_TO_MONEY,
-		                     t->rounding, &amount)) < 0)
-			return rc;
-		l = add_line(k, PCRM_LINE_DEMAND_TOU, "demand_tou", "kW");
-		l->period = t->periods[p];
-		l->quantity = trim(k->period_demand[p], PCRM__ENERGY_SCALE, 0);
-		l->unit_price = trim(t->tou_demand_price[p], PCRM__PRICE_SCALE, 2);
-		set_money(l, amount);
-	}
-	return PCRM_OK;
+	in.t = k->t;
+	in.c = k->c;
+	in.u = k->u;
+	in.cal = k->cal;
+	in.start = k->start;
+	in.end = k->end;
+	in.first_day = k->first_day;
+	in.days = k->days;
+	in.energy = k->energy;
+	in.has_max_demand = k->has_max_demand;
+	in.max_demand = k->max_demand;
+	in.has_period_demand = k->has_period_demand;
+	in.period_demand = k->period_demand;
+	return pcrm__demand_lines(&in, k->bill);
 }
 
 static int power_factor_line(struct calc *k)
@@ -888,6 +812,7 @@ int pcrm_bill_compute(const pcrm_tariff *tariff, const pcrm_bill_customer *custo
                       const pcrm_calendar *cal, pcrm_bill **out)
 {
 	static const pcrm_bill_customer defaults = PCRM_BILL_CUSTOMER_INIT;
+	pcrm_bill_customer cust = defaults;
 	struct calc k;
 	size_t cap;
 	int64_t total;
@@ -898,9 +823,17 @@ int pcrm_bill_compute(const pcrm_tariff *tariff, const pcrm_bill_customer *custo
 	*out = NULL;
 	if (!tariff || !usage)
 		return pcrm__error(PCRM_EINVAL, "bill compute: %s is NULL", tariff ? "usage" : "tariff");
+	/* version 1 is the struct without basic_mode and the cycle: copy only what it has */
+	if (customer && customer->version != 1 && customer->version != PCRM_BILL_CUSTOMER_VERSION)
+		return pcrm__error(PCRM_EINVAL, "customer.version: %d is not 1 or %d",
+		                   customer->version, PCRM_BILL_CUSTOMER_VERSION);
+	if (customer)
+		memcpy(&cust, customer, customer->version == 1 ?
+		                                offsetof(pcrm_bill_customer, basic_mode) :
+		                                sizeof(cust));
 	memset(&k, 0, sizeof(k));
 	k.t = tariff;
-	k.c = customer ? customer : &defaults;
+	k.c = &cust;
 	k.u = usage;
 	k.cal = cal;
 	k.start = start;
@@ -908,8 +841,8 @@ int pcrm_bill_compute(const pcrm_tariff *tariff, const pcrm_bill_customer *custo
 	if ((rc = customer_check(&k)) < 0 || (rc = period_check(&k)) < 0 ||
 	    (rc = usage_to_periods(&k)) < 0 || (rc = net_energy(&k)) < 0)
 		return rc;
-	cap = tariff->period_count * (tariff->tier_count ? tariff->tier_count : 1) + 7 +
-	      tariff->period_count + tariff->fund_count + tariff->fixed_count;
+	cap = tariff->period_count * (tariff->tier_count ? tariff->tier_count : 1) + 5 +
+	      pcrm__demand_line_count(tariff) + tariff->fund_count + tariff->fixed_count;
 	/* energy.rates lines beyond one per period; export credits and the two credit lines */
 	cap += tariff->period_count * tariff->rates_max_tiers + tariff->period_count + 2;
 	if (!(k.bill = malloc(sizeof(*k.bill) + cap * sizeof(pcrm_bill_line))))
@@ -918,7 +851,7 @@ int pcrm_bill_compute(const pcrm_tariff *tariff, const pcrm_bill_customer *custo
 	k.bill->cap = cap;
 	k.bill->has_pf = 0;
 	if ((rc = energy_lines(&k)) < 0 || (rc = low_income_line(&k)) < 0 ||
-	    (rc = basic_lines(&k)) < 0 || (rc = demand_lines(&k)) < 0 ||
+	    (rc = demand_side_lines(&k)) < 0 ||
 	    (rc = power_factor_line(&k)) < 0 || (rc = export_credit_lines(&k)) < 0 ||
 	    (rc = fund_and_fixed_lines(&k)) < 0 || (rc = minimum_lines(&k)) < 0 ||
 	    (rc = sum_lines(k.bill, 0, k.bill->count, &total)) < 0) {
@@ -928,6 +861,8 @@ int pcrm_bill_compute(const pcrm_tariff *tariff, const pcrm_bill_customer *custo
 	k.bill->total = pcrm_decimal_make(total, PCRM__MONEY_SCALE);
 	k.bill->energy = trim(k.total, PCRM__ENERGY_SCALE, 0);
 	k.bill->credit_carried = pcrm_decimal_make(k.credit_carried, PCRM__MONEY_SCALE);
+	k.bill->has_max_demand = k.has_max_demand;
+	k.bill->max_demand = trim(k.max_demand, PCRM__ENERGY_SCALE, 0);
 	k.bill->start = start;
 	k.bill->end = end;
 	k.bill->tariff = (pcrm_tariff *)tariff;
@@ -989,6 +924,16 @@ pcrm_date pcrm_bill_period_end(const pcrm_bill *bill)
 {
 	pcrm_date none = {0, 0, 0};
 	return bill ? bill->end : none;
+}
+
+int pcrm_bill_max_demand(const pcrm_bill *bill, pcrm_decimal *out)
+{
+	if (!bill || !out)
+		return pcrm__error(PCRM_EINVAL, "bill max demand: %s is NULL", bill ? "out" : "bill");
+	if (!bill->has_max_demand)
+		return pcrm__error(PCRM_ENOTFOUND, "bill max demand: the usage had no maximum demand");
+	*out = bill->max_demand;
+	return PCRM_OK;
 }
 
 int pcrm_bill_power_factor(const pcrm_bill *bill, pcrm_decimal *out)

@@ -197,8 +197,8 @@ static void line_json(struct out *o, const pcrm_bill_line *l)
 
 /*
  * Keys in byte order: credit_carried_forward (net metering, when not zero)
- * currency energy_kwh lines period_end period_start power_factor tariff_id
- * tariff_version total
+ * currency energy_kwh lines max_demand_kw period_end period_start power_factor
+ * tariff_id tariff_version total
  */
 char *pcrm__bill_json_text(const pcrm_bill *b)
 {
@@ -223,6 +223,10 @@ char *pcrm__bill_json_text(const pcrm_bill *b)
 		line_json(&o, &b->lines[i]);
 	}
 	LIT(&o, "]");
+	if (b->has_max_demand) { /* what a later month's ratchet reads back */
+		KEY(&o, "max_demand_kw", &first);
+		dec(&o, b->max_demand);
+	}
 	KEY(&o, "period_end", &first);
 	date(&o, b->end);
 	KEY(&o, "period_start", &first);

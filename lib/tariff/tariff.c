@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "demand.h"
 #include "tariff_internal.h"
 #include "zone.h"
 
@@ -38,6 +39,7 @@ int pcrm__to_fixed(const char *what, pcrm_decimal d, int scale, int64_t *out)
 
 void pcrm__tariff_clear(pcrm_tariff *t)
 {
+	pcrm__demand_clear(t);
 	free(t->id);
 	free(t->usage_class);
 	if (t->zone) {
@@ -153,6 +155,7 @@ void pcrm_usage_free(pcrm_usage *usage)
 		return;
 	free(usage->intervals);
 	free(usage->export_intervals);
+	free(usage->prior);
 	free(usage);
 }
 

@@ -24,7 +24,6 @@ enum pcrm__tier_basis { PCRM__BASIS_MONTHLY = 0, PCRM__BASIS_ANNUAL, PCRM__BASIS
 /* What an energy.rates tier maximum counts (URDB's "kWh", "kWh daily", "kWh/kW"). */
 enum pcrm__max_unit { PCRM__MAX_KWH = 0, PCRM__MAX_KWH_DAILY, PCRM__MAX_KWH_PER_KW };
 enum pcrm__net_mode { PCRM__NET_NONE = 0, PCRM__NET_METERING, PCRM__NET_BILLING };
-enum pcrm__basic_kind { PCRM__BASIC_NONE = 0, PCRM__BASIC_CAPACITY, PCRM__BASIC_DEMAND };
 
 struct pcrm__item {
 	char *code;
@@ -95,18 +94,9 @@ struct pcrm_tariff {
 	int net_mode; /* enum pcrm__net_mode */
 	int64_t sell_price[PCRM_TARIFF_MAX_PERIODS]; /* PRICE_SCALE */
 
-	/* basic charge */
-	int basic_kind;
-	int64_t basic_price;       /* PRICE_SCALE, per kVA or kW per month */
-	int64_t excess_threshold;  /* PRICE_SCALE fraction: 1.05 */
-	int64_t excess_multiplier; /* PRICE_SCALE: 2 */
-
-	/* demand charges (international tariffs): flat by month, by TOU period */
-	int has_flat_demand;
-	int64_t flat_demand_price[12]; /* PRICE_SCALE per kW */
-	int has_tou_demand;
-	int tou_demand_set[PCRM_TARIFF_MAX_PERIODS];
-	int64_t tou_demand_price[PCRM_TARIFF_MAX_PERIODS];
+	/* the demand side (demand.h): basic charge modes, demand charges; NULL when absent */
+	struct pcrm__basic *basic;
+	struct pcrm__demand *demand;
 
 	int pf_adjust;
 
@@ -149,6 +139,8 @@ struct pcrm_usage {
 	size_t export_interval_count, export_interval_cap;
 	struct pcrm__interval *export_intervals;
 	int64_t credit_brought_forward; /* MONEY_SCALE */
+	size_t prior_count, prior_cap; /* demands of earlier months (ratchets), demand.c */
+	struct pcrm__prior_demand *prior;
 };
 
 struct pcrm_bill {
@@ -156,6 +148,8 @@ struct pcrm_bill {
 	pcrm_date start, end;
 	int has_pf;
 	pcrm_decimal pf;
+	int has_max_demand;       /* the measured maximum demand, for later months' ratchets */
+	pcrm_decimal max_demand;
 	pcrm_decimal total;
 	pcrm_decimal energy;
 	pcrm_decimal credit_carried; /* net metering: credit for the next bill */
@@ -243,6 +237,22 @@ int pcrm__usage_has_exports(const pcrm_usage *u);
 
 /* Frees what the loader allocated in a tariff (not the tariff itself). */
 void pcrm__tariff_clear(pcrm_tariff *t);
+
+/* Appends a zeroed line to a bill (its room was reserved when it was allocated). */
+pcrm_bill_line *pcrm__bill_add_line(pcrm_bill *b, pcrm_bill_line_kind kind, const char *code,
+                                    const char *unit);
+
+/*
+ * round(a * b * num / (d1 * d2)) with the rounding `mode`, exact (128-bit);
+ * PCRM_EOVERFLOW when it does not fit.  For amounts: a = kW (ENERGY_SCALE),
+ * b = price (PRICE_SCALE), d2 = PCRM__EP_TO_MONEY.
+ */
+int pcrm__frac_round(int64_t a, int64_t b, int64_t num, int64_t d1, int64_t d2,
+                     pcrm_rounding mode, int64_t *out);
+#define PCRM__EP_TO_MONEY INT64_C(1000000000000)
+
+/* A decimal for display: trailing zeros dropped down to min_scale digits. */
+pcrm_decimal pcrm__trim(int64_t units, int scale, int min_scale);
 
 /** pcrm_bill_to_json()'s text, rendered once (malloc'd; NULL when out of memory). */
 char *pcrm__bill_json_text(const pcrm_bill *bill);

@@ -19,6 +19,7 @@
 #include "core/error.h"
 #include "core/json_doc.h"
 #include "core/time_internal.h"
+#include "demand.h"
 #include "tariff_internal.h"
 #include "zone.h"
 
@@ -690,101 +691,7 @@ static int load_energy(json_t *e, pcrm_tariff *t)
 	return PCRM_OK;
 }
 
-/* ---- basic charge, funds, fixed and minimum charges ---- */
-
-static int load_basic(json_t *v, pcrm_tariff *t)
-{
-	static const char *const keys[] = {
-		"kind", "price", "excess_threshold", "excess_multiplier", NULL
-	};
-	json_t *kind, *x;
-	int rc;
-
-	if ((rc = pcrm__json_expect("basic", v, JSON_OBJECT, "an object")) < 0 ||
-	    (rc = pcrm__json_check_keys("basic", v, keys)) < 0)
-		return rc;
-	kind = json_object_get(v, "kind");
-	if ((rc = pcrm__json_expect("basic.kind", kind, JSON_STRING, "\"capacity\" or \"demand\"")) < 0)
-		return rc;
-	if (strcmp(json_string_value(kind), "capacity") == 0)
-		t->basic_kind = PCRM__BASIC_CAPACITY;
-	else if (strcmp(json_string_value(kind), "demand") == 0)
-		t->basic_kind = PCRM__BASIC_DEMAND;
-	else
-		return pcrm__error(PCRM_EINVAL, "basic.kind: expected \"capacity\" (per kVA) or "
-		                   "\"demand\" (per kW of maximum demand)");
-	if ((rc = get_dec("basic.price", json_object_get(v, "price"), PRICE_DIGITS, 0,
-	                  &t->basic_price)) < 0)
-		return rc;
-	t->excess_threshold = 105000000;  /* 1.05 */
-	t->excess_multiplier = 200000000; /* 2 */
-	if ((x = json_object_get(v, "excess_threshold"))) {
-		if (t->basic_kind != PCRM__BASIC_DEMAND)
-			return pcrm__error(PCRM_EINVAL, "basic.excess_threshold: only for \"demand\"");
-		if ((rc = get_dec("basic.excess_threshold", x, PRICE_DIGITS, 0,
-		                  &t->excess_threshold)) < 0)
-			return rc;
-		if (t->excess_threshold < 100000000)
-			return pcrm__error(PCRM_EINVAL, "basic.excess_threshold: must be at least 1 "
-			                   "(1.05 = 105%% of the contracted demand)");
-	}
-	if ((x = json_object_get(v, "excess_multiplier"))) {
-		if (t->basic_kind != PCRM__BASIC_DEMAND)
-			return pcrm__error(PCRM_EINVAL, "basic.excess_multiplier: only for \"demand\"");
-		if ((rc = get_dec("basic.excess_multiplier", x, PRICE_DIGITS, 0,
-		                  &t->excess_multiplier)) < 0)
-			return rc;
-	}
-	return PCRM_OK;
-}
-
-/* International demand charges: a flat price per kW by month, a price per TOU period. */
-static int load_demand_charges(json_t *v, pcrm_tariff *t)
-{
-	static const char *const keys[] = { "flat_by_month", "by_period", NULL };
-	char p[PATH_SIZE];
-	json_t *x, *price;
-	const char *name;
-	int rc;
-
-	if ((rc = pcrm__json_expect("demand_charges", v, JSON_OBJECT, "an object")) < 0 ||
-	    (rc = pcrm__json_check_keys("demand_charges", v, keys)) < 0)
-		return rc;
-	if ((x = json_object_get(v, "flat_by_month"))) {
-		if ((rc = pcrm__json_expect("demand_charges.flat_by_month", x, JSON_ARRAY,
-		                            "12 prices per kW, January..December")) < 0)
-			return rc;
-		if (json_array_size(x) != 12)
-			return pcrm__error(PCRM_EINVAL, "demand_charges.flat_by_month: has %zu prices, "
-			                   "expected 12 (January..December)", json_array_size(x));
-		for (size_t m = 0; m < 12; m++) {
-			sub(p, "demand_charges.flat_by_month[%zu]", m);
-			if ((rc = get_dec(p, json_array_get(x, m), PRICE_DIGITS, 0,
-			                  &t->flat_demand_price[m])) < 0)
-				return rc;
-		}
-		t->has_flat_demand = 1;
-	}
-	if ((x = json_object_get(v, "by_period"))) {
-		if (!t->has_tou)
-			return pcrm__error(PCRM_EINVAL, "demand_charges.by_period: the tariff has no tou "
-			                   "periods");
-		if ((rc = pcrm__json_expect("demand_charges.by_period", x, JSON_OBJECT,
-		                            "an object of period name -> price per kW")) < 0 ||
-		    (rc = pcrm__json_check_keys("demand_charges.by_period", x,
-		                                (const char *const *)t->periods)) < 0)
-			return rc;
-		json_object_foreach(x, name, price) {
-			int i = period_index(t, name);
-			sub(p, "demand_charges.by_period.%s", t->periods[i]);
-			if ((rc = get_dec(p, price, PRICE_DIGITS, 0, &t->tou_demand_price[i])) < 0)
-				return rc;
-			t->tou_demand_set[i] = 1;
-			t->has_tou_demand = 1;
-		}
-	}
-	return PCRM_OK;
-}
+/* ---- funds, fixed and minimum charges (the basic charge: demand_load.c) ---- */
 
 /* funds (price per kWh) or fixed_charges (amount per bill) */
 static int load_items(const char *key, json_t *v, int is_fund, struct pcrm__item *items,
@@ -974,9 +881,9 @@ static int load_document(json_t *root, pcrm_tariff *t)
 	}
 	if ((rc = load_energy(json_object_get(root, "energy"), t)) < 0)
 		return rc;
-	if ((x = json_object_get(root, "basic")) && (rc = load_basic(x, t)) < 0)
+	if ((x = json_object_get(root, "basic")) && (rc = pcrm__basic_load(x, t)) < 0)
 		return rc;
-	if ((x = json_object_get(root, "demand_charges")) && (rc = load_demand_charges(x, t)) < 0)
+	if ((x = json_object_get(root, "demand_charges")) && (rc = pcrm__demand_load(x, t)) < 0)
 		return rc;
 	if ((x = json_object_get(root, "power_factor_adjustment")) &&
 	    (rc = get_bool("power_factor_adjustment", x, &t->pf_adjust)) < 0)
@@ -992,6 +899,33 @@ static int load_document(json_t *root, pcrm_tariff *t)
 	if ((x = json_object_get(root, "net_metering")) && (rc = pcrm__load_net_metering(x, t)) < 0)
 		return rc;
 	return PCRM_OK;
+}
+
+/* ---- the readers demand_load.c shares (demand.h) ---- */
+
+int pcrm__tariff_get_dec(const char *path, const json_t *v, int scale, int64_t *out)
+{
+	return get_dec(path, v, scale, 0, out);
+}
+
+int pcrm__tariff_get_int(const char *path, const json_t *v, int min, int max, int *out)
+{
+	return get_int(path, v, min, max, out);
+}
+
+int pcrm__tariff_get_months(const char *path, const json_t *v, unsigned *mask)
+{
+	return get_months(path, v, mask);
+}
+
+int pcrm__tariff_get_name(const char *path, const json_t *v, char **out)
+{
+	return get_text(path, v, PCRM__NAME_MAX, out);
+}
+
+int pcrm__tariff_period_index(const pcrm_tariff *t, const char *name)
+{
+	return period_index(t, name);
 }
 
 int pcrm_tariff_load(pcrm_tariff **out, const char *json)

@@ -22,13 +22,13 @@
  * contracted demand 800 kW, standard 0.90:
  *   energy 50,000 x 0.9521 + 80,000 x 0.6126 + 70,000 x 0.2966
  *        = 47,605.00 + 49,008.00 + 20,762.00  = 117,375.00
- *   basic_demand        840 kW (105 % of 800) x 38.4 = 32,256.00
- *   basic_demand_excess  60 kW x 76.8                =  4,608.00
+ *   basic_contract_demand         800 kW (the contract) x 38.4 = 30,720.00
+ *   basic_contract_demand_excess  900 - 840 (105 % of 800) = 60 kW x 76.8 = 4,608.00
  *   PF = 200000 / sqrt(200000^2 + 90000^2) = 0.91192 -> 0.91: -0.15 %
- *     of 154,239.00 = -231.3585 -> -231.36
+ *     of 152,703.00 = -229.0545 -> -229.05
  *   funds 200,000 x (0.0019688 + 0.0062 + 0.019) = 393.76 + 1,240.00 + 3,800.00
- *   total 154,239.00 - 231.36 + 5,433.76 = 159,441.40
- * The same account without contract terms (what runs billed before):
+ *   total 152,703.00 - 229.05 + 5,433.76 = 157,907.71
+ * The same account without contract terms bills the actual maximum demand:
  *   117,375.00 + 900 x 38.4 (34,560.00) + 5,433.76 = 157,368.76, no adjustment.
  *
  * Partial months on the capacity tariff (same usage, standard 0.90):
@@ -431,18 +431,20 @@ PCRM_BACKEND_TEST(contract, a_run_bills_demand_with_the_excess_over_105_percent)
 	                                NULL, NULL, &s));
 	cr_assert_eq(s.billed, 2);
 
-	assert_bill(t, "C1", "159441.40",
+	assert_bill(t, "C1", "157907.71",
 	            (const char *const[]){
-	                    "{\"amount\":\"32256.00\",\"code\":\"basic_demand\",\"quantity\":\"840\"",
-	                    "{\"amount\":\"4608.00\",\"code\":\"basic_demand_excess\","
+	                    "{\"amount\":\"30720.00\",\"code\":\"basic_contract_demand\","
+	                    "\"quantity\":\"800\"",
+	                    "{\"amount\":\"4608.00\",\"code\":\"basic_contract_demand_excess\","
 	                    "\"quantity\":\"60\"",
-	                    "{\"amount\":\"-231.36\",\"code\":\"power_factor_adjustment\"",
+	                    "{\"amount\":\"-229.05\",\"code\":\"power_factor_adjustment\"",
 	                    "\"power_factor\":\"0.91\"", NULL },
 	            NULL);
-	/* without terms: no excess, no adjustment */
+	/* without terms: the actual maximum demand, no excess, no adjustment */
 	assert_bill(t, "C2", "157368.76",
-	            (const char *const[]){ "{\"amount\":\"34560.00\",\"code\":\"basic_demand\"", NULL },
-	            (const char *const[]){ "basic_demand_excess", "power_factor", NULL });
+	            (const char *const[]){ "{\"amount\":\"34560.00\",\"code\":\"basic_actual_demand\"",
+	                                   NULL },
+	            (const char *const[]){ "basic_contract_demand", "power_factor", NULL });
 
 	pcrm_assert_ok(pcrm_usage_new(&usage));
 	pcrm_assert_ok(pcrm_usage_set_period(usage, "peak", dec("50000")));
@@ -458,7 +460,152 @@ PCRM_BACKEND_TEST(contract, a_run_bills_demand_with_the_excess_over_105_percent)
 
 	/* a correction bills with the terms as well */
 	pcrm_assert_ok(pcrm_bill_correct(t->ctx, &city_admin, "A1-202610", "check", &fresh));
-	assert_money(fresh->total, "159441.40");
+	assert_money(fresh->total, "157907.71");
+	pcrm_bill_record_free(fresh);
+}
+
+/*
+ * The basic-charge mode is the contract's (发改办价格〔2016〕1583号).  A tariff offering all
+ * three (capacity 25 yuan/kVA, contracted or actual demand 38 yuan/kW, floor 40 % of the
+ * capacity), energy 0.5 yuan/kWh; October: 200,000 kWh (the TOU registers summed),
+ * maximum demand 900 kW:
+ *   C1 by contracted demand, 800 kW: 100,000.00 + 800 x 38 + (900 - 840) x 76
+ *      = 100,000.00 + 30,400.00 + 4,560.00 = 134,960.00
+ *   C2 by actual demand, 2,500 kVA installed: max(900, 0.40 x 2,500 = 1,000) x 38
+ *      = 38,000.00: 138,000.00; switched to capacity: 2,500 x 25 = 62,500.00: 162,500.00
+ */
+static const char *const modes_tariff =
+	"{\"id\": \"test-basic-modes\", \"version\": 1, \"usage_class\": \"large_industry\","
+	" \"effective_from\": \"2026-01-01\", \"currency\": \"CNY\", \"rounding\": \"half_up\","
+	" \"energy\": {\"price\": \"0.5\"}, \"basic\": {\"modes\": {\"capacity\": \"25\","
+	" \"contract_demand\": \"38\", \"actual_demand\": \"38\"}, \"default_mode\": \"capacity\","
+	" \"actual_demand_floor\": \"0.40\"}}";
+
+PCRM_BACKEND_TEST(contract, a_run_bills_each_account_in_its_contracts_basic_mode)
+{
+	pcrm_contract_terms terms = PCRM_CONTRACT_TERMS_INIT;
+	pcrm_billing_summary s;
+	pcrm_bill_record *fresh;
+	pcrm_account *a;
+
+	two_plants(t, modes_tariff,
+	           "\"contract_capacity_kva\": \"1250\", \"contract_demand_kw\": \"800\", "
+	           "\"basic_mode\": \"contract_demand\"",
+	           "\"contract_capacity_kva\": \"2500\", \"basic_mode\": \"actual_demand\"",
+	           meter_tou_demand);
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, spec("test-basic-modes"), NULL, NULL,
+	                                &s));
+	cr_assert_eq(s.billed, 2);
+	assert_bill(t, "C1", "134960.00",
+	            (const char *const[]){
+	                    "{\"amount\":\"30400.00\",\"code\":\"basic_contract_demand\","
+	                    "\"quantity\":\"800\"",
+	                    "{\"amount\":\"4560.00\",\"code\":\"basic_contract_demand_excess\","
+	                    "\"quantity\":\"60\"", NULL },
+	            NULL);
+	assert_bill(t, "C2", "138000.00",
+	            (const char *const[]){
+	                    "{\"amount\":\"38000.00\",\"code\":\"basic_actual_demand\","
+	                    "\"quantity\":\"1000\"", NULL },
+	            NULL);
+	/* the mode is a term of the account: read, changed, stored in its column */
+	pcrm_assert_ok(pcrm_account_get(t->ctx, &city_clerk, "A2", &a));
+	pcrm_assert_ok(pcrm_account_contract(a, &terms));
+	cr_assert_eq(terms.basic_mode, PCRM_BASIC_MODE_ACTUAL_DEMAND);
+	cr_assert(strstr(pcrm_account_json(a), "\"basic_mode\":\"actual_demand\""));
+	pcrm_account_free(a);
+	terms.basic_mode = PCRM_BASIC_MODE_CAPACITY;
+	pcrm_assert_ok(pcrm_account_set_contract(t->ctx, &city_clerk, "A2", &terms, 1, NULL));
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM account WHERE basic_mode = 'capacity'"), 1);
+	/* a version 1 caller leaves the mode alone */
+	terms.version = 1;
+	terms.basic_mode = PCRM_BASIC_MODE_ACTUAL_DEMAND;
+	pcrm_assert_ok(pcrm_account_set_contract(t->ctx, &city_clerk, "A2", &terms, 2, NULL));
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM account WHERE basic_mode = 'capacity'"), 1);
+	pcrm_assert_fails(pcrm_account_update(t->ctx, &city_clerk, "A2",
+	                                      "{\"basic_mode\": \"monthly\"}", 3, NULL),
+	                  PCRM_EINVAL, "basic_mode");
+	/* a correction bills in the mode the contract now has */
+	pcrm_assert_ok(pcrm_bill_correct(t->ctx, &city_admin, "A2-202610", "mode changed", &fresh));
+	assert_money(fresh->total, "162500.00");
+	cr_assert(strstr(fresh->json, "\"code\":\"basic_capacity\""));
+	pcrm_bill_record_free(fresh);
+}
+
+/*
+ * A demand ratchet in runs: flat demand charge 10 yuan/kW, billing demand at least 80 % of the
+ * highest measured demand of the 11 months before; energy 0.5 yuan/kWh, 1,000 kWh a month.
+ *   September: 200 kW measured: 500.00 + 2,000.00 = 2,500.00
+ *   October:   100 kW measured, 0.8 x 200 = 160 kW: 500.00 + 1,600.00 = 2,100.00
+ *   November:   90 kW measured; October measured 100 (not its billed 160), September 200:
+ *              160 kW again: 2,100.00
+ */
+static const char *const ratchet_tariff =
+	"{\"id\": \"test-ratchet\", \"version\": 1, \"usage_class\": \"large_industry\","
+	" \"effective_from\": \"2026-01-01\", \"currency\": \"CNY\", \"rounding\": \"half_up\","
+	" \"energy\": {\"price\": \"0.5\"}, \"demand_charges\": {\"flat_by_month\": [\"10\","
+	" \"10\", \"10\", \"10\", \"10\", \"10\", \"10\", \"10\", \"10\", \"10\", \"10\", \"10\"],"
+	" \"ratchet\": {\"percent\": \"0.80\", \"months\": 11}}}";
+
+static void run_month(pcrm_test_store *t, const char *period, const char *issue, const char *due)
+{
+	char buf[512];
+	pcrm_billing_summary s;
+	snprintf(buf, sizeof(buf),
+	         "{\"org_unit\": \"3701\", \"period\": \"%s\", \"issue_date\": \"%s\","
+	         " \"due_date\": \"%s\", \"tariffs\": {\"large_industry\": \"test-ratchet\"}}",
+	         period, issue, due);
+	pcrm_assert_ok(pcrm_billing_run(t->ctx, &city_admin, buf, NULL, NULL, &s));
+	cr_assert_eq(s.billed, 1);
+}
+
+static void assert_bill_no(pcrm_test_store *t, const char *bill_no, const char *total,
+                           const char *has)
+{
+	pcrm_bill_list *bills;
+	int found = 0;
+	pcrm_assert_ok(pcrm_bill_list_load(t->ctx, &city_agent, "C1", NULL, NULL, &bills));
+	for (size_t i = 0; i < pcrm_bill_list_count(bills); i++) {
+		const pcrm_bill_record *b = pcrm_bill_list_at(bills, i);
+		if (strcmp(b->bill_no, bill_no) != 0)
+			continue;
+		found = 1;
+		assert_money(b->total, total);
+		cr_assert(strstr(b->json, has), "%s lacks %s", b->json, has);
+	}
+	cr_assert(found, "no bill %s", bill_no);
+	pcrm_bill_list_free(bills);
+}
+
+PCRM_BACKEND_TEST(contract, a_run_ratchets_demand_from_the_accounts_earlier_bills)
+{
+	static const pcrm_time SEP25 = SEP15 + 10 * 86400, NOV30 = OCT31 + 30 * 86400;
+	static const struct reading readings[] = {
+		{ PCRM_REGISTER_TOTAL, "2000", SEP25 }, { PCRM_REGISTER_MAX_DEMAND, "200", SEP25 },
+		{ PCRM_REGISTER_TOTAL, "3000", OCT31 }, { PCRM_REGISTER_MAX_DEMAND, "100", OCT31 },
+		{ PCRM_REGISTER_TOTAL, "4000", NOV30 }, { PCRM_REGISTER_MAX_DEMAND, "90", NOV30 },
+	};
+	pcrm_bill_record *fresh;
+
+	t->now = NOV30 + 3600; /* November's reading is not in the future */
+	make_tree(t->ctx);
+	pcrm_assert_ok(pcrm_tariff_publish(t->ctx, &root_admin, ratchet_tariff));
+	add_plant(t, 1, "");
+	meter_with_readings(t, 1,
+	                    "\"multiplier\": \"1\", \"digits\": 6, \"registers\": [\"total\", "
+	                    "\"max_demand\"], \"initial_readings\": {\"total\": \"1000\"}",
+	                    readings, sizeof(readings) / sizeof(readings[0]));
+	run_month(t, "2026-09", "2026-10-01", "2026-10-15");
+	assert_bill_no(t, "A1-202609", "2500.00", "\"max_demand_kw\":\"200\"");
+	run_month(t, "2026-10", "2026-11-01", "2026-11-15");
+	assert_bill_no(t, "A1-202610", "2100.00",
+	               "{\"amount\":\"1600.00\",\"code\":\"demand_flat\",\"quantity\":\"160\"");
+	assert_bill_no(t, "A1-202610", "2100.00", "\"max_demand_kw\":\"100\"");
+	run_month(t, "2026-11", "2026-12-01", "2026-12-15");
+	assert_bill_no(t, "A1-202611", "2100.00", "\"quantity\":\"160\"");
+	/* a correction looks back the same way */
+	pcrm_assert_ok(pcrm_bill_correct(t->ctx, &city_admin, "A1-202610", "check", &fresh));
+	assert_money(fresh->total, "2100.00");
 	pcrm_bill_record_free(fresh);
 }
 

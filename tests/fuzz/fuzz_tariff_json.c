@@ -59,14 +59,18 @@ static void bill_with(const pcrm_tariff *t, const pcrm_usage *u, pcrm_date start
 	c.low_income = 1;
 	c.ytd_kwh = pcrm_decimal_make(1500, 0);
 	c.year_end = 1;
-	rc = pcrm_bill_compute(t, &c, start, end, u, NULL, &b);
-	if (rc != PCRM_OK) {
-		require(b == NULL);
-		require(rc == PCRM_EINVAL || rc == PCRM_EOVERFLOW);
-		return;
+	/* every basic-charge mode a contract may choose (0: the tariff's) */
+	for (int mode = PCRM_BASIC_MODE_TARIFF; mode <= PCRM_BASIC_MODE_ACTUAL_DEMAND; mode++) {
+		c.basic_mode = (pcrm_basic_mode)mode;
+		rc = pcrm_bill_compute(t, &c, start, end, u, NULL, &b);
+		if (rc != PCRM_OK) {
+			require(b == NULL);
+			require(rc == PCRM_EINVAL || rc == PCRM_EOVERFLOW);
+			continue;
+		}
+		check_bill(b);
+		pcrm_bill_free(b);
 	}
-	check_bill(b);
-	pcrm_bill_free(b);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -96,6 +100,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		                              pcrm_decimal_make((int64_t)(i + 1) * 123457, 3)) == PCRM_OK);
 	require(pcrm_usage_set_reactive(regs, pcrm_decimal_make(200, 0)) == PCRM_OK);
 	require(pcrm_usage_set_max_demand(regs, pcrm_decimal_make(540, 0)) == PCRM_OK);
+	/* earlier months' demands for a ratchet, by month and by the first period */
+	require(pcrm_usage_set_prior_demand(regs, 1, NULL, pcrm_decimal_make(700, 0)) == PCRM_OK);
+	require(pcrm_usage_set_prior_demand(regs, 5, pcrm_tariff_period_name(t, 0),
+	                                    pcrm_decimal_make(9001, 1)) == PCRM_OK);
 	for (int h = 0; h < 48; h++)
 		require(pcrm_usage_add_interval(ivs, 1782835200 + h * 3600, 3600,
 		                                pcrm_decimal_make(h * 1000 + 7, 3)) == PCRM_OK);

@@ -199,7 +199,8 @@ def test_every_line_kind_has_a_code():
     codes = ["energy", "low_income_allowance", "basic_capacity", "basic_demand",
              "basic_demand_excess", "power_factor_adjustment", "fund", "fixed_charge",
              "minimum_monthly", "minimum_annual", "demand_flat", "demand_tou", "export_credit",
-             "credit_brought_forward", "credit_carried_forward"]
+             "credit_brought_forward", "credit_carried_forward", "basic_contract_demand",
+             "basic_contract_demand_excess", "basic_actual_demand"]
     assert {powercrm.LineKind.from_code(c) for c in codes} == set(powercrm.LineKind)
     with pytest.raises(ValueError, match="unknown bill line code"):
         powercrm.LineKind.from_code("tip")

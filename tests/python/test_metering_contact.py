@@ -91,6 +91,12 @@ def test_contract_terms(metered):
     bc = powercrm.BillCustomer(contract_demand_kw=c.contract_demand_kw,
                                pf_standard=c.pf_standard)
     assert bc.pf_standard == 85
+    # the basic-charge mode is a term too (basic_mode)
+    terms = powercrm.ContractTerms(contract_demand_kw=D("800.5"),
+                                   basic_mode=powercrm.BasicMode.CONTRACT_DEMAND)
+    a = metered.account_set_contract(CITY_CLERK, "A1", terms, 3)
+    assert a.contract.basic_mode == powercrm.BasicMode.CONTRACT_DEMAND
+    assert a.document["basic_mode"] == "contract_demand"
 
 
 def test_readings_and_exact_energy(metered):

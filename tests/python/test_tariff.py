@@ -172,3 +172,50 @@ def test_demand_charges_by_period():
     assert [(ln.period, ln.quantity, ln.amount) for ln in tou] == [
         ("summer_peak", Decimal("15"), Decimal("187.50"))]
     assert bill.total == Decimal("739.23")
+
+
+MODES_TARIFF = {
+    "id": "modes", "version": 1, "effective_from": "2026-01-01", "currency": "CNY",
+    "rounding": "half_up", "energy": {"price": "0.5"},
+    "basic": {"modes": {"capacity": "25", "contract_demand": "38", "actual_demand": "38"},
+              "default_mode": "capacity", "actual_demand_floor": "0.40",
+              "proration": "calendar_days"},
+    "demand_charges": {"flat_by_month": [[{"max": "100", "price": "10"}, {"price": "8"}]] * 12,
+                       "ratchet": {"percent": "0.80", "months": 11}},
+}
+
+
+def test_basic_modes_tiers_ratchet_and_cycle():
+    with powercrm.Tariff.load(MODES_TARIFF) as t:
+        usage = powercrm.Usage(total=Decimal("0"), max_demand=Decimal("700"),
+                               prior_demand={1: Decimal("1000")})
+        cust = powercrm.BillCustomer(contract_capacity_kva=Decimal("2000"),
+                                     contract_demand_kw=Decimal("1000"),
+                                     basic_mode=powercrm.BasicMode.ACTUAL_DEMAND)
+        bill = t.bill("2026-07-01", "2026-07-31", usage, cust)
+        # 40 % of 2,000 kVA = 800 kW x 38; ratchet max(700, 0.8 x 1,000) = 800 kW:
+        # 100 x 10 + 700 x 8
+        assert [(ln.kind, ln.tier, ln.quantity, ln.amount) for ln in bill.lines] == [
+            (powercrm.LineKind.BASIC_ACTUAL_DEMAND, 0, Decimal("800"), Decimal("30400.00")),
+            (powercrm.LineKind.DEMAND_FLAT, 1, Decimal("100"), Decimal("1000.00")),
+            (powercrm.LineKind.DEMAND_FLAT, 2, Decimal("700"), Decimal("5600.00")),
+        ]
+        assert bill.max_demand == Decimal("700") and bill.to_json()["max_demand_kw"] == "700"
+        # by contract: 1,000 x 38 even though 700 kW were measured
+        bill = t.bill("2026-07-01", "2026-07-31", usage, dataclasses_replace(
+            cust, basic_mode=powercrm.BasicMode.CONTRACT_DEMAND))
+        assert bill.lines[0].code == "basic_contract_demand"
+        assert bill.lines[0].amount == Decimal("38000.00")
+        # part of a cycle, 1 / 31 a day: 50,000.00 x 24 / 31 = 38,709.68
+        part = powercrm.BillCustomer(contract_capacity_kva=Decimal("2000"),
+                                     cycle_start="2026-07-25", cycle_end="2026-08-24")
+        bill = t.bill("2026-08-01", "2026-08-24", usage, part)
+        assert bill.lines[0].amount == Decimal("38709.68") and bill.lines[0].prorate_days == 24
+        with pytest.raises(powercrm.InvalidInput, match="usage.prior_demand: months_ago 40"):
+            t.bill("2026-07-01", "2026-07-31",
+                   powercrm.Usage(total=Decimal("0"), prior_demand={40: Decimal("1")}), cust)
+
+
+def dataclasses_replace(obj, **changes):
+    import dataclasses
+    return dataclasses.replace(obj, **changes)

@@ -277,7 +277,7 @@ Test(bill, partial_month_basic_charge_is_prorated_per_started_day)
 	pcrm_tariff_free(t);
 }
 
-Test(bill, demand_above_105_percent_of_contract_costs_double)
+Test(bill, contract_demand_mode_bills_the_contract_and_doubles_above_105_percent)
 {
 	pcrm_tariff *t = load_tariff("{" HEAD ",\"energy\":{\"price\":\"0.5\"},\"basic\":{\"kind\":"
 	                             "\"demand\",\"price\":\"40\"}}");
@@ -288,15 +288,29 @@ Test(bill, demand_above_105_percent_of_contract_costs_double)
 	c.contract_demand_kw = D("1000");
 	cr_assert_eq(pcrm_usage_set_max_demand(u, D("1100")), PCRM_OK);
 	b = compute(t, &c, DAY(2026, 7, 1), DAY(2026, 7, 31), u);
-	assert_line(b, "basic_demand", NULL, 0, "1050", "40.00", "42000.00");
-	assert_line(b, "basic_demand_excess", NULL, 0, "50", "80.00", "4000.00");
-	assert_dec(pcrm_bill_total(b), "46000.00");
+	/* the contract 1,000 kW x 40 = 40,000.00; 1,100 - 1,050 = 50 kW x 80 = 4,000.00 */
+	assert_line(b, "basic_contract_demand", NULL, 0, "1000", "40.00", "40000.00");
+	assert_line(b, "basic_contract_demand_excess", NULL, 0, "50", "80.00", "4000.00");
+	cr_assert_eq(find_line(b, "basic_contract_demand", NULL, 0)->kind,
+	             PCRM_LINE_BASIC_CONTRACT_DEMAND);
+	assert_dec(pcrm_bill_total(b), "44000.00");
 	pcrm_bill_free(b);
-	/* within 105 %: no excess line */
+	/* within 105 %: the contract, no excess line */
 	cr_assert_eq(pcrm_usage_set_max_demand(u, D("1050")), PCRM_OK);
 	b = compute(t, &c, DAY(2026, 7, 1), DAY(2026, 7, 31), u);
-	cr_assert_null(find_line(b, "basic_demand_excess", NULL, 0));
-	assert_dec(pcrm_bill_total(b), "42000.00");
+	cr_assert_null(find_line(b, "basic_contract_demand_excess", NULL, 0));
+	assert_dec(pcrm_bill_total(b), "40000.00");
+	pcrm_bill_free(b);
+	/* 800 kW measured against 1,000 kW contracted: the contract, 40,000.00 (not 800 x 40) */
+	cr_assert_eq(pcrm_usage_set_max_demand(u, D("800")), PCRM_OK);
+	b = compute(t, &c, DAY(2026, 7, 1), DAY(2026, 7, 31), u);
+	assert_line(b, "basic_contract_demand", NULL, 0, "1000", "40.00", "40000.00");
+	assert_dec(pcrm_bill_total(b), "40000.00");
+	pcrm_bill_free(b);
+	/* without a contract the older "kind": "demand" bills the actual maximum demand */
+	c.contract_demand_kw = D("0");
+	b = compute(t, &c, DAY(2026, 7, 1), DAY(2026, 7, 31), u);
+	assert_line(b, "basic_actual_demand", NULL, 0, "800", "40.00", "32000.00");
 	pcrm_bill_free(b);
 	pcrm_usage_free(u);
 	pcrm_tariff_free(t);
@@ -626,16 +640,17 @@ Test(bill, every_shipped_tariff_bills)
 	/* energy: 22852.00 + 95210.00 + 73512.00 + 47456.00 = 239030.00 */
 	assert_line(b, "energy", "critical_peak", 0, "20000", "1.1426", "22852.00");
 	assert_line(b, "energy", "valley", 0, "160000", "0.2966", "47456.00");
-	/* demand: 1050 kW x 38.40 = 40320.00; 150 kW x 76.80 = 11520.00 */
-	assert_line(b, "basic_demand", NULL, 0, "1050", "38.40", "40320.00");
-	assert_line(b, "basic_demand_excess", NULL, 0, "150", "76.80", "11520.00");
-	/* PF = 400000 / sqrt(400000^2 + 200000^2) = 0.894 -> 0.89: +0.5 % of 290870.00 */
+	/* contract mode: 1000 kW x 38.40 = 38400.00; 1200 - 1050 = 150 kW x 76.80 = 11520.00 */
+	assert_line(b, "basic_contract_demand", NULL, 0, "1000", "38.40", "38400.00");
+	assert_line(b, "basic_contract_demand_excess", NULL, 0, "150", "76.80", "11520.00");
+	/* PF = 400000 / sqrt(400000^2 + 200000^2) = 0.894 -> 0.89: +0.5 % of 288950.00 */
 	cr_assert_eq(pcrm_bill_power_factor(b, &pf), PCRM_OK);
 	assert_dec(pf, "0.89");
-	assert_line(b, "power_factor_adjustment", NULL, 0, "290870.00", "0.005", "1454.35");
+	assert_line(b, "power_factor_adjustment", NULL, 0, "288950.00", "0.005", "1444.75");
 	/* funds on 400000 kWh: 787.52 + 2480.00 + 7600.00 */
 	assert_line(b, "fund", NULL, 0, "400000", "0.0019688", "787.52");
-	assert_dec(pcrm_bill_total(b), "303191.87");
+	/* 288950.00 + 1444.75 + 10867.52 */
+	assert_dec(pcrm_bill_total(b), "301262.27");
 	pcrm_bill_free(b);
 	pcrm_usage_free(u);
 	pcrm_tariff_free(t);

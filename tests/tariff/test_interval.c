@@ -148,11 +148,15 @@ Test(interval, commercial_year_by_month_and_max_demand)
 		                               &b), PCRM_OK, "%s", pcrm_error_last());
 		assert_same_bill(a, b);
 		assert_total_is_sum(a);
-		l = find_line(a, "basic_demand", NULL, 0);
+		l = find_line(a, "basic_contract_demand", NULL, 0);
 		cr_assert_not_null(l);
-		/* the largest hourly energy is the maximum demand (kW), capped at 105 % of 250 */
-		cr_assert_eq(pcrm_decimal_cmp(l->quantity, pcrm_decimal_make(max < 262500 ? max : 262500,
-		                                                             3)), 0);
+		assert_dec(l->quantity, "250");
+		/* the largest hourly energy is the maximum demand (kW); above 105 % of 250 it pays double */
+		l = find_line(a, "basic_contract_demand_excess", NULL, 0);
+		if (max > 262500)
+			cr_assert_eq(pcrm_decimal_cmp(l->quantity, pcrm_decimal_make(max - 262500, 3)), 0);
+		else
+			cr_assert_null(l);
 		{
 			pcrm_decimal e;
 			cr_assert_eq(pcrm_decimal_round(pcrm_bill_energy(a), 3, PCRM_ROUND_HALF_UP, &e),

@@ -57,8 +57,8 @@ from .staffing import (  # noqa: F401
     staffing_shrink, staffing_curve, staffing_weekday_profile, shift_plan,
 )
 from .tariff import (  # noqa: F401
-    LineKind, Tariff, BillCustomer, Usage, BillLine, Bill, power_factor, power_factor_rate,
-    late_fee, tariff_from_urdb,
+    LineKind, BasicMode, Tariff, BillCustomer, Usage, BillLine, Bill, power_factor,
+    power_factor_rate, late_fee, tariff_from_urdb,
 )
 from .sim import (  # noqa: F401
     Dist, DistKind, SimQueue, SimAgent, SimStats, Simulation, shift_stretches, replay_compare,
@@ -124,7 +124,7 @@ __all__ = [
     'QueueMetrics', 'StaffingTarget', 'StaffingResult', 'ForecastInterval', 'Shift', 'ShiftPlan',
     'STAFFING_MAX_AGENTS', 'SHIFT_COST_MAX', 'erlang_load', 'erlang_b', 'erlang_b_lines',
     'erlang_c', 'erlang_c_metrics', 'erlang_a_metrics', 'staffing_required', 'staffing_shrink',
-    'staffing_curve', 'staffing_weekday_profile', 'shift_plan', 'LineKind', 'Tariff',
+    'staffing_curve', 'staffing_weekday_profile', 'shift_plan', 'LineKind', 'BasicMode', 'Tariff',
     'BillCustomer', 'Usage', 'BillLine', 'Bill', 'power_factor', 'power_factor_rate', 'late_fee',
     'Dist', 'DistKind', 'SimQueue', 'SimAgent', 'SimStats', 'Simulation', 'shift_stretches',
     'replay_compare', 'BillingPostSummary', 'BillingSummary', 'BillRecord', 'Acd', 'ManualClock',

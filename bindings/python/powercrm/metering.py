@@ -89,6 +89,8 @@ class ContractTerms:
     :class:`powercrm.BillCustomer`, which a billing run fills from them.
     ``supply_start`` / ``supply_end`` (a ``datetime.date``, "YYYY-MM-DD" or
     None) bound the days a run bills in the month a supply starts or ends.
+    ``basic_mode`` (a :class:`powercrm.BasicMode`) is the basic-charge mode the
+    contract chose; 0 leaves it to the tariff.
     """
 
     contract_capacity_kva: _decimal.Decimal = _ZERO
@@ -96,6 +98,7 @@ class ContractTerms:
     pf_standard: int = 0
     supply_start: object = None
     supply_end: object = None
+    basic_mode: int = 0  # a powercrm.BasicMode: 0 = the tariff's default
 
     def _to_c(self):
         c = _ll.pcrm_contract_terms()
@@ -106,6 +109,7 @@ class ContractTerms:
             c.supply_start = _date_to_c(self.supply_start)
         if self.supply_end is not None:
             c.supply_end = _date_to_c(self.supply_end)
+        c.basic_mode = int(self.basic_mode)
         return c
 
 
@@ -117,7 +121,8 @@ def _contract(a):
     c = _ll.pcrm_account_contract(a)
     return ContractTerms(_decimal_from_c(c.contract_capacity_kva),
                          _decimal_from_c(c.contract_demand_kw), c.pf_standard,
-                         _optional_date(c.supply_start), _optional_date(c.supply_end))
+                         _optional_date(c.supply_start), _optional_date(c.supply_end),
+                         c.basic_mode)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -25,8 +25,8 @@ from .records import json_dumps
 from .timeutil import _date_from_c, _date_to_c, _instant
 
 __all__ = [
-    "LineKind", "Tariff", "BillCustomer", "Usage", "BillLine", "Bill", "power_factor",
-    "power_factor_rate", "late_fee", "tariff_from_urdb",
+    "LineKind", "BasicMode", "Tariff", "BillCustomer", "Usage", "BillLine", "Bill",
+    "power_factor", "power_factor_rate", "late_fee", "tariff_from_urdb",
 ]
 
 _ZERO = _decimal.Decimal(0)
@@ -50,6 +50,9 @@ class LineKind(enum.IntEnum):
     EXPORT_CREDIT = _ll.PCRM_LINE_EXPORT_CREDIT
     CREDIT_BROUGHT_FORWARD = _ll.PCRM_LINE_CREDIT_BROUGHT_FORWARD
     CREDIT_CARRIED_FORWARD = _ll.PCRM_LINE_CREDIT_CARRIED_FORWARD
+    BASIC_CONTRACT_DEMAND = _ll.PCRM_LINE_BASIC_CONTRACT_DEMAND
+    BASIC_CONTRACT_EXCESS = _ll.PCRM_LINE_BASIC_CONTRACT_EXCESS
+    BASIC_ACTUAL_DEMAND = _ll.PCRM_LINE_BASIC_ACTUAL_DEMAND
 
     @classmethod
     def from_code(cls, code):
@@ -77,7 +80,19 @@ _KIND_BY_CODE = {
     "export_credit": LineKind.EXPORT_CREDIT,
     "credit_brought_forward": LineKind.CREDIT_BROUGHT_FORWARD,
     "credit_carried_forward": LineKind.CREDIT_CARRIED_FORWARD,
+    "basic_contract_demand": LineKind.BASIC_CONTRACT_DEMAND,
+    "basic_contract_demand_excess": LineKind.BASIC_CONTRACT_EXCESS,
+    "basic_actual_demand": LineKind.BASIC_ACTUAL_DEMAND,
 }
+
+
+class BasicMode(enum.IntEnum):
+    """pcrm_basic_mode: how the contract has the basic charge (基本电费) computed."""
+
+    TARIFF = _ll.PCRM_BASIC_MODE_TARIFF                    # the tariff's default_mode
+    CAPACITY = _ll.PCRM_BASIC_MODE_CAPACITY                # 按变压器容量
+    CONTRACT_DEMAND = _ll.PCRM_BASIC_MODE_CONTRACT_DEMAND  # 按合同最大需量
+    ACTUAL_DEMAND = _ll.PCRM_BASIC_MODE_ACTUAL_DEMAND      # 按实际最大需量
 
 
 @dataclasses.dataclass(frozen=True)
@@ -93,6 +108,9 @@ class BillCustomer:
     ytd_kwh: _decimal.Decimal = _ZERO
     ytd_amount: _decimal.Decimal = _ZERO
     year_end: bool = False
+    basic_mode: int = 0
+    cycle_start: object = None
+    cycle_end: object = None
 
     def _to_c(self):
         c = _ll.pcrm_bill_customer(self.usage_class)
@@ -104,6 +122,11 @@ class BillCustomer:
         c.ytd_kwh = _decimal_to_c(self.ytd_kwh, "customer.ytd_kwh")
         c.ytd_amount = _decimal_to_c(self.ytd_amount, "customer.ytd_amount")
         c.year_end = int(bool(self.year_end))
+        c.basic_mode = int(BasicMode(self.basic_mode))
+        if self.cycle_start is not None:
+            c.cycle_start = _date_to_c(self.cycle_start)
+        if self.cycle_end is not None:
+            c.cycle_end = _date_to_c(self.cycle_end)
         return c
 
 
@@ -115,7 +138,9 @@ class Usage:
     period name -> kWh) or ``intervals`` (an iterable of ``(start, seconds,
     kwh)`` with ``start`` an int instant or an aware datetime); optionally
     ``reactive`` (kvarh), ``max_demand`` (kW) and ``period_demand`` (a dict
-    of TOU period name -> maximum kW within it).
+    of TOU period name -> maximum kW within it) and ``prior_demand`` (for
+    a demand ratchet: a dict of months ago (1 = the month before) -> kW,
+    or of ``(months_ago, period)`` -> kW for a ratchet by period).
 
     Net metering / net billing (a tariff with ``net_metering``): exported
     energy as ``exports`` (a Decimal total for a one-period tariff, or a
@@ -133,6 +158,7 @@ class Usage:
     exports: Optional[object] = None
     export_intervals: Optional[tuple] = None
     credit_brought_forward: Optional[_decimal.Decimal] = None
+    prior_demand: Optional[dict] = None
 
     def _to_c(self):
         u = _ll.pcrm_usage_new()
@@ -162,6 +188,10 @@ class Usage:
             if self.credit_brought_forward is not None:
                 _ll.pcrm_usage_set_credit_brought_forward(
                     ptr, _decimal_to_c(self.credit_brought_forward, "usage.credit_brought_forward"))
+            for key, kw in (self.prior_demand or {}).items():
+                ago, period = key if isinstance(key, tuple) else (key, None)
+                _ll.pcrm_usage_set_prior_demand(ptr, int(ago), period,
+                                                _decimal_to_c(kw, "usage.prior_demand"))
         return h
 
 
@@ -196,6 +226,7 @@ class Bill:
     total: _decimal.Decimal
     json_text: str
     credit_carried_forward: _decimal.Decimal = _ZERO
+    max_demand: Optional[_decimal.Decimal] = None  # measured kW (before ratchets); None without one
 
     def to_json(self):
         """The bill as the library writes it (pcrm_bill_to_json), parsed into a dict."""
@@ -223,6 +254,10 @@ def _bill_from_c(ptr):
         pf = _decimal_from_c(_ll.pcrm_bill_power_factor(ptr))
     except LookupError:
         pf = None
+    try:
+        max_demand = _decimal_from_c(_ll.pcrm_bill_max_demand(ptr))
+    except LookupError:
+        max_demand = None
     size = _ll.pcrm_bill_json_size(ptr)
     text = _ll.pcrm_bill_to_json(ptr, size) if size else ""
     return Bill(_ll.pcrm_bill_tariff_id(ptr), _ll.pcrm_bill_tariff_version(ptr),
@@ -230,7 +265,7 @@ def _bill_from_c(ptr):
                 _date_from_c(_ll.pcrm_bill_period_end(ptr)),
                 _decimal_from_c(_ll.pcrm_bill_energy(ptr)), pf, lines,
                 _decimal_from_c(_ll.pcrm_bill_total(ptr)), text,
-                _decimal_from_c(_ll.pcrm_bill_credit_carried_forward(ptr)))
+                _decimal_from_c(_ll.pcrm_bill_credit_carried_forward(ptr)), max_demand)
 
 
 class Tariff(HandleOwner):
