@@ -121,6 +121,21 @@ static int required(struct cli *cli, const char *value, const char *name)
 	                 name, cli->command);
 }
 
+/* The spec (stolen) as the library's JSON text, then the store opened; *text freed on failure. */
+static int open_with_spec(struct cli *cli, json_t *spec, char **text)
+{
+	int rc;
+	*text = spec ? json_dumps(spec, JSON_COMPACT) : NULL;
+	json_decref(spec);
+	if (!*text)
+		return cli_failf(cli, CLI_EXIT_FAILURE, "out of memory");
+	if ((rc = cli_open(cli)) != CLI_EXIT_OK) {
+		free(*text);
+		*text = NULL;
+	}
+	return rc;
+}
+
 static json_t *summary_json(const char *what, json_t *counts, pcrm_decimal total)
 {
 	json_object_set_new(counts, "total", cli_json_decimal(total));
@@ -147,14 +162,8 @@ int cli_run_billing_run(struct cli *cli)
 	                 o_subtree ? o_subtree : cli->unit, "period", o_period, "issue_date", o_issue,
 	                 "due_date", o_due, "tariffs", tariffs, "batch_size", (int)batch, "post",
 	                 o_post);
-	spec_text = spec ? json_dumps(spec, JSON_COMPACT) : NULL;
-	json_decref(spec);
-	if (!spec_text)
-		return cli_failf(cli, CLI_EXIT_FAILURE, "out of memory");
-	if ((rc = cli_open(cli)) != CLI_EXIT_OK) {
-		free(spec_text);
+	if ((rc = open_with_spec(cli, spec, &spec_text)) != CLI_EXIT_OK)
 		return rc;
-	}
 	p = cli_progress_start(cli, "billing run", "bills", 0);
 	rc = pcrm_billing_run(cli->ctx, &cli->actor, spec_text, cli_progress_report, p, &s);
 	cli_progress_end(p, s.billed);
@@ -205,14 +214,8 @@ int cli_run_billing_post(struct cli *cli)
 		return rc;
 	spec = json_pack("{s:s, s:s, s:i}", "org_unit", o_subtree ? o_subtree : cli->unit, "period",
 	                 o_period, "batch_size", (int)batch);
-	spec_text = spec ? json_dumps(spec, JSON_COMPACT) : NULL;
-	json_decref(spec);
-	if (!spec_text)
-		return cli_failf(cli, CLI_EXIT_FAILURE, "out of memory");
-	if ((rc = cli_open(cli)) != CLI_EXIT_OK) {
-		free(spec_text);
+	if ((rc = open_with_spec(cli, spec, &spec_text)) != CLI_EXIT_OK)
 		return rc;
-	}
 	p = cli_progress_start(cli, "billing post", "bills", 0);
 	rc = pcrm_billing_post(cli->ctx, &cli->actor, spec_text, cli_progress_report, p, &s);
 	cli_progress_end(p, s.posted);

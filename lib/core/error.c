@@ -60,32 +60,33 @@ void pcrm_error_clear(void)
 	detail_reset();
 }
 
-int pcrm__error(int status, const char *fmt, ...)
+/* A new last error: its message, its status, no reason, field or value yet. */
+static void set_error(int status, const char *fmt, va_list ap)
 {
-	va_list ap;
 	char buf[PCRM__ERROR_MESSAGE_MAX];
 
 	/* Format into a scratch buffer first: fmt arguments may point into last_message. */
-	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	memcpy(last_message, buf, sizeof(buf));
 	last_status = status;
 	detail_reset();
+}
+
+int pcrm__error(int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	set_error(status, fmt, ap);
+	va_end(ap);
 	return status;
 }
 
 int pcrm__error_at(int status, const char *reason, const char *field, const char *fmt, ...)
 {
 	va_list ap;
-	char buf[PCRM__ERROR_MESSAGE_MAX];
-
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	set_error(status, fmt, ap);
 	va_end(ap);
-	memcpy(last_message, buf, sizeof(buf));
-	last_status = status;
-	detail_reset();
 	snprintf(last_detail.reason, sizeof(last_detail.reason), "%s", reason ? reason : "");
 	if (field) {
 		snprintf(last_detail.field, sizeof(last_detail.field), "%s", field);

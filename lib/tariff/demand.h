@@ -81,16 +81,13 @@ struct pcrm__demand_in {
 
 /* ---- tariff_load.c's readers, shared with demand_load.c ---- */
 
-/* A non-negative decimal string exact at `scale` digits. */
-int pcrm__tariff_get_dec(const char *path, const json_t *v, int scale, int64_t *out);
+/* pcrm__tariff_get_dec() and pcrm__tariff_period_index(): tariff_internal.h. */
 /* An integer min..max. */
 int pcrm__tariff_get_int(const char *path, const json_t *v, int min, int max, int *out);
 /* A list of months 1..12 into a mask (bit m for month m). */
 int pcrm__tariff_get_months(const char *path, const json_t *v, unsigned *mask);
 /* A period name (1..32 bytes), copied into *out when out is not NULL. */
 int pcrm__tariff_get_name(const char *path, const json_t *v, char **out);
-/* The index of an energy period name, or -1. */
-int pcrm__tariff_period_index(const struct pcrm_tariff *t, const char *name);
 
 /* ---- loading (demand_load.c) ---- */
 

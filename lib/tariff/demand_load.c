@@ -38,7 +38,7 @@ static int load_fraction(const char *path, json_t *x, int64_t min, int64_t *out)
 {
 	int rc;
 
-	if ((rc = pcrm__tariff_get_dec(path, x, PCRM__PRICE_SCALE, out)) < 0)
+	if ((rc = pcrm__tariff_get_dec(path, x, PCRM__PRICE_SCALE, 0, out)) < 0)
 		return rc;
 	if (*out < min)
 		return pcrm__error(PCRM_EINVAL, "%s: must be at least %s", path,
@@ -64,7 +64,7 @@ static int load_modes(json_t *v, struct pcrm__basic *b)
 		if (!x)
 			continue;
 		sub(p, "basic.modes.%s", mode_names[m]);
-		if ((rc = pcrm__tariff_get_dec(p, x, PCRM__PRICE_SCALE, &b->price[m])) < 0)
+		if ((rc = pcrm__tariff_get_dec(p, x, PCRM__PRICE_SCALE, 0, &b->price[m])) < 0)
 			return rc;
 		b->offered[m] = 1;
 	}
@@ -85,7 +85,7 @@ static int load_kind(json_t *v, struct pcrm__basic *b)
 		return pcrm__error(PCRM_EINVAL, "basic.kind: expected \"capacity\" (per kVA) or "
 		                   "\"demand\" (per kW of maximum demand)");
 	if ((rc = pcrm__tariff_get_dec("basic.price", json_object_get(v, "price"),
-	                               PCRM__PRICE_SCALE, &price)) < 0)
+	                               PCRM__PRICE_SCALE, 0, &price)) < 0)
 		return rc;
 	if (json_string_value(kind)[0] == 'c') {
 		b->offered[PCRM_BASIC_MODE_CAPACITY] = 1;
@@ -206,7 +206,7 @@ static int load_tiers(const char *path, json_t *v, struct pcrm__demand_tiers *ou
 
 	if (!json_is_array(v)) { /* one price: a decimal string, as every price */
 		out->count = 1;
-		return pcrm__tariff_get_dec(path, v, PCRM__PRICE_SCALE, &out->price[0]);
+		return pcrm__tariff_get_dec(path, v, PCRM__PRICE_SCALE, 0, &out->price[0]);
 	}
 	n = json_array_size(v);
 	if (n < 1 || n > PCRM__DEMAND_MAX_TIERS)
@@ -218,7 +218,7 @@ static int load_tiers(const char *path, json_t *v, struct pcrm__demand_tiers *ou
 		    (rc = pcrm__json_check_keys(p, x, keys)) < 0)
 			return rc;
 		sub(f, "%s.price", p);
-		if ((rc = pcrm__tariff_get_dec(f, json_object_get(x, "price"), PCRM__PRICE_SCALE,
+		if ((rc = pcrm__tariff_get_dec(f, json_object_get(x, "price"), PCRM__PRICE_SCALE, 0,
 		                               &out->price[i])) < 0)
 			return rc;
 		sub(f, "%s.max", p);
@@ -228,7 +228,7 @@ static int load_tiers(const char *path, json_t *v, struct pcrm__demand_tiers *ou
 				                   "max", f);
 			break;
 		}
-		if ((rc = pcrm__tariff_get_dec(f, json_object_get(x, "max"), PCRM__ENERGY_SCALE,
+		if ((rc = pcrm__tariff_get_dec(f, json_object_get(x, "max"), PCRM__ENERGY_SCALE, 0,
 		                               &out->max[i])) < 0)
 			return rc;
 		if (out->max[i] <= (i ? out->max[i - 1] : 0))
@@ -324,7 +324,7 @@ static int load_ratchet(json_t *v, struct pcrm__demand *d)
 	    (rc = pcrm__json_check_keys("demand_charges.ratchet", v, keys)) < 0)
 		return rc;
 	if ((rc = pcrm__tariff_get_dec("demand_charges.ratchet.percent",
-	                               json_object_get(v, "percent"), PCRM__PRICE_SCALE,
+	                               json_object_get(v, "percent"), PCRM__PRICE_SCALE, 0,
 	                               &d->ratchet_percent)) < 0 ||
 	    (rc = pcrm__tariff_get_int("demand_charges.ratchet.months", json_object_get(v, "months"),
 	                               1, PCRM__RATCHET_MAX_MONTHS, &d->ratchet_months)) < 0)
@@ -337,7 +337,7 @@ static int load_ratchet(json_t *v, struct pcrm__demand *d)
 	                                  &d->ratchet_month_mask)) < 0)
 		return rc;
 	if ((x = json_object_get(v, "minimum_kw")) &&
-	    (rc = pcrm__tariff_get_dec("demand_charges.ratchet.minimum_kw", x, PCRM__ENERGY_SCALE,
+	    (rc = pcrm__tariff_get_dec("demand_charges.ratchet.minimum_kw", x, PCRM__ENERGY_SCALE, 0,
 	                               &d->ratchet_minimum)) < 0)
 		return rc;
 	if ((x = json_object_get(v, "by"))) {

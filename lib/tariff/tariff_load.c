@@ -903,11 +903,6 @@ static int load_document(json_t *root, pcrm_tariff *t)
 
 /* ---- the readers demand_load.c shares (demand.h) ---- */
 
-int pcrm__tariff_get_dec(const char *path, const json_t *v, int scale, int64_t *out)
-{
-	return get_dec(path, v, scale, 0, out);
-}
-
 int pcrm__tariff_get_int(const char *path, const json_t *v, int min, int max, int *out)
 {
 	return get_int(path, v, min, max, out);
@@ -921,11 +916,6 @@ int pcrm__tariff_get_months(const char *path, const json_t *v, unsigned *mask)
 int pcrm__tariff_get_name(const char *path, const json_t *v, char **out)
 {
 	return get_text(path, v, PCRM__NAME_MAX, out);
-}
-
-int pcrm__tariff_period_index(const pcrm_tariff *t, const char *name)
-{
-	return period_index(t, name);
 }
 
 int pcrm_tariff_load(pcrm_tariff **out, const char *json)
