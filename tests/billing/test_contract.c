@@ -484,7 +484,7 @@ static const char *const modes_tariff =
 PCRM_BACKEND_TEST(contract, a_run_bills_each_account_in_its_contracts_basic_mode)
 {
 	pcrm_contract_terms terms = PCRM_CONTRACT_TERMS_INIT;
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	pcrm_bill_record *fresh;
 	pcrm_account *a;
 
@@ -550,7 +550,7 @@ static const char *const ratchet_tariff =
 static void run_month(pcrm_test_store *t, const char *period, const char *issue, const char *due)
 {
 	char buf[512];
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	snprintf(buf, sizeof(buf),
 	         "{\"org_unit\": \"3701\", \"period\": \"%s\", \"issue_date\": \"%s\","
 	         " \"due_date\": \"%s\", \"tariffs\": {\"large_industry\": \"test-ratchet\"}}",
