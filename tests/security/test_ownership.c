@@ -83,7 +83,7 @@ static void homes(pcrm_test_store *t)
 
 PCRM_BACKEND_TEST(ownership, county_admin_cannot_publish_a_province_tariff)
 {
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	pcrm_tariff *tariff;
 	pcrm_date oct = { 2026, 10, 1 };
 
@@ -115,7 +115,7 @@ PCRM_BACKEND_TEST(ownership, county_admin_cannot_publish_a_province_tariff)
 
 PCRM_BACKEND_TEST(ownership, overrides_only_where_allowed_and_most_specific_wins)
 {
-	pcrm_billing_summary s;
+	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	pcrm_tariff *tariff;
 	pcrm_date oct = { 2026, 10, 1 };
 
