@@ -166,11 +166,14 @@ static int insert_entry(pcrm_ctx *ctx, pcrm_audit_entry *e)
 }
 
 /* Everything an entry holds that is read from the store, in the entry's transaction. */
-static int fill_and_insert(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_audit_entry *e)
+static int fill_and_insert(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_audit_entry *e,
+                           const char *given_covers)
 {
 	char chain[PCRM__AUDIT_CHAIN_MAX], covers[PCRM__AUDIT_COVERS_MAX];
 	int rc = chain_of_actor(ctx, actor, chain);
-	if (rc == PCRM_OK)
+	if (rc == PCRM_OK && given_covers)
+		snprintf(covers, sizeof(covers), "%s", given_covers);
+	else if (rc == PCRM_OK)
 		rc = pcrm__audit_cover(ctx, e->object_type, e->object_id, covers);
 	if (rc != PCRM_OK)
 		return rc;
@@ -181,7 +184,7 @@ static int fill_and_insert(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_audit_en
 
 static int append(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action,
                   const char *object_type, const char *object_id, const json_t *summary,
-                  int savepoint)
+                  int savepoint, const char *covers)
 {
 	pcrm_audit_entry e;
 	char *summary_text;
@@ -205,11 +208,11 @@ static int append(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action,
 	e.object_id = object_id ? object_id : "";
 	e.summary = summary_text;
 	if (!savepoint && ctx->store->tx_depth > 0) {
-		rc = fill_and_insert(ctx, actor, &e);
+		rc = fill_and_insert(ctx, actor, &e, covers);
 	} else {
 		rc = pcrm__store_begin(ctx->store);
 		if (rc == PCRM_OK)
-			rc = pcrm__store_finish(ctx->store, fill_and_insert(ctx, actor, &e));
+			rc = pcrm__store_finish(ctx->store, fill_and_insert(ctx, actor, &e, covers));
 	}
 	free(summary_text);
 	return rc;
@@ -218,14 +221,21 @@ static int append(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action,
 int pcrm__audit_append(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action,
                        const char *object_type, const char *object_id, const json_t *summary)
 {
-	return append(ctx, actor, action, object_type, object_id, summary, 1);
+	return append(ctx, actor, action, object_type, object_id, summary, 1, NULL);
+}
+
+int pcrm__audit_append_covered(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action,
+                               const char *object_type, const char *object_id,
+                               const json_t *summary, const char *covers)
+{
+	return append(ctx, actor, action, object_type, object_id, summary, 1, covers);
 }
 
 int pcrm__audit_append_in_tx(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action,
                              const char *object_type, const char *object_id,
                              const json_t *summary)
 {
-	return append(ctx, actor, action, object_type, object_id, summary, 0);
+	return append(ctx, actor, action, object_type, object_id, summary, 0, NULL);
 }
 
 int pcrm__audit_deny(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission permission,

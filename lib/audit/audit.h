@@ -6,6 +6,14 @@
 
 #include <powercrm/audit.h>
 
+#include "core/crypto.h"
+#include "store/store.h"
+
+/** Longest `covers` value: "<bound>:<hex sha-256>". */
+#define PCRM__AUDIT_COVERS_MAX (21 + 1 + PCRM_SHA256_HEX_LEN + 1)
+/** Most columns of a covered row (lib/audit/cover.c). */
+#define PCRM__AUDIT_COVER_COLUMNS_MAX 16
+
 /**
  * Appends an entry in the current transaction (opens a nested one itself, so
  * it is atomic with whatever the caller's transaction holds).  `summary` is
@@ -22,6 +30,36 @@ int pcrm__audit_append(pcrm_ctx *ctx, const pcrm_actor *actor, const char *actio
 int pcrm__audit_append_in_tx(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action,
                              const char *object_type, const char *object_id,
                              const json_t *summary);
+
+/**
+ * pcrm__audit_append() with the entry's after-image digest given (`covers`,
+ * from pcrm__audit_cover_rows_finish()) instead of read back from the store.
+ */
+int pcrm__audit_append_covered(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action,
+                               const char *object_type, const char *object_id,
+                               const json_t *summary, const char *covers);
+
+/**
+ * The after-image digest of rows taken while writing them (lib/audit/cover.c),
+ * for a writer that knows every covered column of the rows it writes: it
+ * equals what pcrm__audit_cover() would compute from the stored rows, so the
+ * writer need not read them back.  Only object types whose rows are ordered
+ * by a unique first column qualify ("bill_batch"); others are refused.
+ */
+typedef struct pcrm__audit_cover_rows pcrm__audit_cover_rows;
+
+int pcrm__audit_cover_rows_new(const char *object_type, pcrm__audit_cover_rows **out);
+
+/**
+ * Adds one row: `values` are the covered columns in the order of the type's
+ * query in cover.c, as bound for writing (integers, text, NULL text).
+ */
+int pcrm__audit_cover_rows_add(pcrm__audit_cover_rows *c, const pcrm_sql_value *const *values);
+
+/** The digest as `covers` ("0:<hex>"), "" when no row was added. */
+int pcrm__audit_cover_rows_finish(pcrm__audit_cover_rows *c, char out[PCRM__AUDIT_COVERS_MAX]);
+
+void pcrm__audit_cover_rows_free(pcrm__audit_cover_rows *c);
 
 /**
  * Records that `actor` was refused `permission` on an object (an audit entry

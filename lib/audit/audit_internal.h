@@ -4,6 +4,7 @@
 
 #include <powercrm/audit.h>
 
+#include "audit.h"
 #include "core/crypto.h"
 #include "core/ctx.h"
 #include "store/store.h"
@@ -14,8 +15,6 @@
 #define PCRM__AUDIT_NO_UNIT_CHAIN "(none)"
 /** Longest chain name: an org unit code (1..32) or one of the two above. */
 #define PCRM__AUDIT_CHAIN_MAX 64
-/** Longest `covers` value: "<bound>:<hex sha-256>". */
-#define PCRM__AUDIT_COVERS_MAX (21 + 1 + PCRM_SHA256_HEX_LEN + 1)
 
 /** The entry's hash (v1 for the legacy chain, v2 elsewhere; entry_hash.c). */
 int pcrm__audit_entry_hash(pcrm_sha256 *h, const pcrm_audit_entry *e,

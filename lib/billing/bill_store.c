@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/audit.h"
 #include "billing_internal.h"
 #include "core/ctx.h"
 #include "core/error.h"
@@ -42,8 +43,13 @@ static char *bill_json(const pcrm_bill *bill)
 
 int pcrm__bill_insert(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__bill_subject *s,
                       const struct pcrm__month *month, const struct pcrm__bill_meta *meta,
-                      const pcrm_bill *bill, int bulk)
+                      const pcrm_bill *bill, int bulk, pcrm__audit_cover_rows *cover)
 {
+	/*
+	 * The columns of a "bill_batch" after-image (lib/audit/cover.c), in its
+	 * order: every column but status and batch.
+	 */
+	static const int covered_columns[] = { 1, 0, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14 };
 	char energy[PCRM_DECIMAL_STRING_MAX], total[PCRM_DECIMAL_STRING_MAX];
 	pcrm_sql_value v[BILL_COLUMNS];
 	char *doc = bill_json(bill);
@@ -69,6 +75,15 @@ int pcrm__bill_insert(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm_
 	v[13] = PCRM_SQL_I(pcrm_ctx_now(ctx));
 	v[14] = PCRM_SQL_S(actor->operator_id);
 	v[15] = PCRM_SQL_S(meta->batch);
+	if (cover) {
+		const pcrm_sql_value *covered[sizeof(covered_columns) / sizeof(covered_columns[0])];
+		for (size_t i = 0; i < sizeof(covered_columns) / sizeof(covered_columns[0]); i++)
+			covered[i] = &v[covered_columns[i]];
+		if ((rc = pcrm__audit_cover_rows_add(cover, covered)) != PCRM_OK) {
+			free(doc);
+			return rc;
+		}
+	}
 	if (bulk)
 		rc = pcrm__store_bulk_row(ctx->store, v);
 	else

@@ -12,6 +12,7 @@
 #include <powercrm/metering.h>
 
 struct pcrm_rows;
+struct pcrm__audit_cover_rows;
 
 /** Months of earlier demands an account's usage holds (a ratchet's longest look-back). */
 #define PCRM__PRIOR_MONTHS 36
@@ -208,11 +209,13 @@ struct pcrm__bill_meta {
  * Stores a current (status "issued") bill inside the caller's transaction;
  * posting it is pcrm__bill_post().  `bulk` nonzero writes the bill row
  * through the bulk path already begun by the caller
- * (pcrm__bill_bulk_begin()).
+ * (pcrm__bill_bulk_begin()).  `cover` (may be NULL) receives the row's
+ * after-image for the audit entry of its batch (a "bill_batch" digest,
+ * lib/audit/cover.c), so the batch's bills need not be read back.
  */
 int pcrm__bill_insert(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__bill_subject *s,
                       const struct pcrm__month *month, const struct pcrm__bill_meta *meta,
-                      const pcrm_bill *bill, int bulk);
+                      const pcrm_bill *bill, int bulk, struct pcrm__audit_cover_rows *cover);
 int pcrm__bill_bulk_begin(pcrm_ctx *ctx);
 int pcrm__bill_post(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__bill_subject *s,
                     const struct pcrm__month *month, const struct pcrm__bill_meta *meta,

@@ -146,7 +146,7 @@ static int write_correction(struct correction *c)
 	if (rc == PCRM_OK)
 		rc = void_old(c);
 	if (rc == PCRM_OK)
-		rc = pcrm__bill_insert(c->ctx, c->actor, &c->subject, &c->month, &meta, c->bill, 0);
+		rc = pcrm__bill_insert(c->ctx, c->actor, &c->subject, &c->month, &meta, c->bill, 0, NULL);
 	if (rc == PCRM_OK && c->posted)
 		rc = pcrm__bill_post(c->ctx, c->actor, &c->subject, &c->month, &meta, c->bill);
 	if (rc != PCRM_OK)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../billing/billing_fixtures.h"
+#include "audit/audit_internal.h"
 #include "core/ctx.h"
 #include "store/store.h"
 
@@ -250,4 +251,140 @@ PCRM_BACKEND_TEST(audit_cover, a_correction_keeps_the_run_verifiable)
 	run_october(t, 1);
 	raw(t, "UPDATE bill SET energy = '1' WHERE bill_no = 'A1-202610'");
 	assert_row_tampered(t, "bill_batch ");
+}
+
+/* ---- run bills digested as they are written ---- */
+
+/* Every billing.run entry's covers equals the digest verification takes of its stored bills. */
+static void assert_run_covers_are_the_stored_digest(pcrm_test_store *t, int64_t entries)
+{
+	char ids[8][64], covers[8][PCRM__AUDIT_COVERS_MAX], stored[PCRM__AUDIT_COVERS_MAX];
+	pcrm_rows *rows = NULL;
+	int64_t n = 0;
+	int rc;
+
+	pcrm_assert_ok(pcrm__store_query(t->ctx->store,
+	                                 "SELECT object_id, covers FROM audit_log "
+	                                 "WHERE action = 'billing.run' ORDER BY seq",
+	                                 NULL, 0, &rows));
+	while ((rc = pcrm__rows_next(rows)) == 1 && n < 8) {
+		snprintf(ids[n], sizeof(ids[n]), "%s", pcrm__rows_text(rows, 0));
+		snprintf(covers[n], sizeof(covers[n]), "%s", pcrm__rows_text(rows, 1));
+		n++;
+	}
+	pcrm__rows_free(rows);
+	cr_assert_geq(rc, 0);
+	cr_assert_eq(n, entries);
+	for (int64_t i = 0; i < n; i++) {
+		pcrm_assert_ok(pcrm__audit_cover(t->ctx, "bill_batch", ids[i], stored));
+		cr_assert_gt(strlen(stored), 2, "batch %s has bills", ids[i]);
+		cr_assert_str_eq(covers[i], stored, "batch %s: written digest is the stored rows'", ids[i]);
+	}
+}
+
+PCRM_BACKEND_TEST(audit_cover, run_digest_is_the_digest_of_the_stored_bills)
+{
+	run_october(t, 0);
+	assert_run_covers_are_the_stored_digest(t, 2);
+}
+
+static const char *const bill_columns[] = {
+	"customer_no", "bill_no", "account_no", "period", "status", "tariff_id", "tariff_version",
+	"issue_day", "due_day", "energy", "total", "replaces", "doc", "created_at", "created_by",
+	"batch",
+};
+/* A "bill_batch" row's columns (lib/audit/cover.c) among bill_columns. */
+static const int covered_columns[14] = { 1, 0, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14 };
+
+/* Writes the rows through the bulk path (COPY on PostgreSQL), as the run does. */
+static void write_bills(pcrm_test_store *t, pcrm_sql_value rows[][16], int n)
+{
+	int rc;
+	pcrm_assert_ok(pcrm__store_begin(t->ctx->store));
+	rc = pcrm__store_bulk_begin(t->ctx->store, "bill", bill_columns, 16);
+	for (int i = 0; i < n && rc == PCRM_OK; i++)
+		rc = pcrm__store_bulk_row(t->ctx->store, rows[i]);
+	if (rc == PCRM_OK)
+		rc = pcrm__store_bulk_end(t->ctx->store, 0);
+	pcrm_assert_ok(pcrm__store_finish(t->ctx->store, rc));
+}
+
+/* The digest taken while writing rows[0..n) of batch "b-1", in the order given. */
+static void written_digest(pcrm_sql_value rows[][16], int n, char out[PCRM__AUDIT_COVERS_MAX])
+{
+	pcrm__audit_cover_rows *c = NULL;
+	pcrm_assert_ok(pcrm__audit_cover_rows_new("bill_batch", &c));
+	for (int i = 0; i < n; i++) {
+		const pcrm_sql_value *v[14];
+		if (strcmp(rows[i][15].s, "b-1") != 0)
+			continue;
+		for (int k = 0; k < 14; k++)
+			v[k] = &rows[i][covered_columns[k]];
+		pcrm_assert_ok(pcrm__audit_cover_rows_add(c, v));
+	}
+	pcrm_assert_ok(pcrm__audit_cover_rows_finish(c, out));
+	pcrm__audit_cover_rows_free(c);
+}
+
+/*
+ * Values whose text could come back otherwise from one engine or the other:
+ * decimals with trailing zeros, NULL against "", Chinese text and the
+ * characters COPY escapes (tab, newline, backslash) in the document, bill
+ * numbers whose byte order is not their accounts' order, a bill of another
+ * batch.
+ */
+PCRM_BACKEND_TEST(audit_cover, bills_digested_while_written_match_their_stored_rows)
+{
+	static const char doc1[] = "{\"lines\":[{\"name\":\"第一档电量电费\",\"amount\":\"0.10\"}],"
+	                           "\"note\":\"tab\there, back\\\\slash, new\nline\"}";
+	pcrm_sql_value rows[4][16] = {
+		{ PCRM_SQL_S("C1"), PCRM_SQL_S("A1-202610"), PCRM_SQL_S("A1"), PCRM_SQL_S("2026-10"),
+		  PCRM_SQL_S("issued"), PCRM_SQL_S("cn-gd-guangzhou-residential"), PCRM_SQL_I(3),
+		  PCRM_SQL_I(20758), PCRM_SQL_I(20772), PCRM_SQL_S("0.10"), PCRM_SQL_S("100.00"),
+		  PCRM_SQL_NUL, PCRM_SQL_S(doc1), PCRM_SQL_I(1793491200), PCRM_SQL_S("抄表员-济南"),
+		  PCRM_SQL_S("b-1") },
+		/* account A1-1 sorts after A1, its bill A1-1-202610 before A1-202610 */
+		{ PCRM_SQL_S("C2"), PCRM_SQL_S("A1-1-202610"), PCRM_SQL_S("A1-1"), PCRM_SQL_S("2026-10"),
+		  PCRM_SQL_S("issued"), PCRM_SQL_S("t"), PCRM_SQL_I(1), PCRM_SQL_I(20758),
+		  PCRM_SQL_I(20772), PCRM_SQL_S("1200"), PCRM_SQL_S("-3.50"), PCRM_SQL_S(""),
+		  PCRM_SQL_S("{}"), PCRM_SQL_I(-1), PCRM_SQL_S(""), PCRM_SQL_S("b-1") },
+		{ PCRM_SQL_S("C3"), PCRM_SQL_S("A2-202610"), PCRM_SQL_S("A2"), PCRM_SQL_S("2026-10"),
+		  PCRM_SQL_S("issued"), PCRM_SQL_S("t"), PCRM_SQL_I(1), PCRM_SQL_I(20758),
+		  PCRM_SQL_I(20772), PCRM_SQL_S("0.000"), PCRM_SQL_S("0.00"), PCRM_SQL_S("A2-202609"),
+		  PCRM_SQL_S("{\"说明\":\"低保户减免\"}"), PCRM_SQL_I(0), PCRM_SQL_S("x"),
+		  PCRM_SQL_S("b-1") },
+		{ PCRM_SQL_S("C4"), PCRM_SQL_S("A3-202610"), PCRM_SQL_S("A3"), PCRM_SQL_S("2026-10"),
+		  PCRM_SQL_S("issued"), PCRM_SQL_S("t"), PCRM_SQL_I(1), PCRM_SQL_I(20758),
+		  PCRM_SQL_I(20772), PCRM_SQL_S("1"), PCRM_SQL_S("1.00"), PCRM_SQL_NUL,
+		  PCRM_SQL_S("{}"), PCRM_SQL_I(0), PCRM_SQL_S("x"), PCRM_SQL_S("b-2") },
+	};
+	char written[PCRM__AUDIT_COVERS_MAX], stored[PCRM__AUDIT_COVERS_MAX];
+	int same = 0;
+
+	write_bills(t, rows, 4);
+	written_digest(rows, 4, written);
+	pcrm_assert_ok(pcrm__audit_cover(t->ctx, "bill_batch", "b-1", stored));
+	cr_assert_gt(strlen(stored), 2);
+	cr_assert_str_eq(written, stored);
+	pcrm_assert_ok(pcrm__audit_cover_check(t->ctx, "bill_batch", "b-1", written, &same));
+	cr_assert_eq(same, 1);
+
+	/* the text form counts: "0.1" is not the "0.10" stored, NULL is not "" */
+	rows[0][9] = PCRM_SQL_S("0.1");
+	written_digest(rows, 4, written);
+	cr_assert_str_neq(written, stored);
+	rows[0][9] = PCRM_SQL_S("0.10");
+	rows[1][11] = PCRM_SQL_NUL;
+	written_digest(rows, 4, written);
+	cr_assert_str_neq(written, stored);
+}
+
+/* Only types whose rows a writer can order as the store does are digested while written. */
+PCRM_BACKEND_TEST(audit_cover, only_ordered_types_are_digested_while_written)
+{
+	pcrm__audit_cover_rows *c = (pcrm__audit_cover_rows *)t;
+	pcrm_assert_fails(pcrm__audit_cover_rows_new("account", &c), PCRM_EINVAL, "account");
+	cr_assert_null(c);
+	pcrm_assert_fails(pcrm__audit_cover_rows_new("no such type", &c), PCRM_EINVAL,
+	                  "no such type");
 }
