@@ -27,7 +27,7 @@ DEB_PACKAGES = build-essential meson ninja-build pkg-config \
 	libsqlite3-dev libpq-dev libjansson-dev libssl-dev uuid-dev \
 	libcriterion-dev swig python3 python3-dev python3-pytest \
 	postgresql sqlite3 binutils valgrind \
-	gnuplot-nox fonts-wqy-microhei
+	gnuplot-nox fonts-wqy-microhei libmicrohttpd-dev
 
 # Only `make fuzz` needs these (clang and its libFuzzer runtime, about 100 MB
 # more): installed when it runs, so `make test` and CI do not pay for them.
