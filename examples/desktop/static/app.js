@@ -109,12 +109,19 @@ async function screenPop(no) {
   }
 }
 
+// The screen pop's masking, for the number in the incoming-call banner too.
+function maskNumber(n) {
+  if (n.length <= 4) return n;
+  const from = n.length > 7 ? 3 : 0;
+  return n.slice(0, from) + '*'.repeat(n.length - 4 - from) + n.slice(-4);
+}
+
 function onEvent(type, data) {
   if (type === 'agent_state') {
     refreshState();
   } else if (type === 'call_offered') {
     $('incoming').hidden = false;
-    $('incoming-caller').textContent = data.caller_number || '未知号码';
+    $('incoming-caller').textContent = data.caller_number ? maskNumber(data.caller_number) : '未知号码';
     $('incoming-customer').textContent = data.customer_no || '未识别';
     $('incoming-queue').textContent = data.queue || '';
     say('来电振铃，请接听');
@@ -179,6 +186,9 @@ async function enterDesk(login) {
   const supervisor = me.role === 'monitor' || me.role === 'admin';
   $('tab-super').hidden = !supervisor;
   showState(me.agent);
+  const phone = me.agent.state !== 'none';
+  for (const id of ['btn-ready', 'nr-reason', 'btn-not-ready', 'btn-answer', 'btn-hangup', 'btn-wrap-up-end'])
+    $(id).hidden = !phone;
   openEvents();
   if (me.agent.state === 'none' && supervisor) showTab(true);
 }
