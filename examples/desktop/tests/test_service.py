@@ -291,6 +291,12 @@ def run(port, store):
     billing = [q for q in board["queues"] if q["queue"] == "billing"][0]
     check(billing["ready"] == 1 and billing["busy"] == 0, "wallboard: agent ready again")
     check(agent.request("POST", "/api/call/hangup")[0] == 409, "hang-up without a call: 409")
+    # The finished call reaches the store through the call-record sink (flushed by the ticker).
+    deadline = time.time() + 10
+    while time.time() < deadline and count_rows(store, "SELECT count(*) FROM call_record") == 0:
+        time.sleep(0.2)
+    check(count_rows(store, "SELECT count(*) FROM call_record WHERE call_id = '%s'" % call_id) == 1,
+          "the call is stored as a call record")
 
     # Log out ends the session.
     check(agent.request("POST", "/api/logout")[0] == 200, "log out")
