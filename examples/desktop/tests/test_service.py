@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """Service test of the agent desktop (docs/desktop.md): starts `desktop
---simulate` on 127.0.0.1 with a free port against a fresh SQLite store and
+--simulate` on 127.0.0.1 with a free port against a fresh SQLite store, then
+a fresh database on a throwaway PostgreSQL server (tests/support/pgserver.py;
+skipped without the server binaries unless CI is set), and
 drives every endpoint over HTTP with urllib: log-in, state, a simulated call
 through the simulated switch and the real ACD, the screen pop, a contact, a
 complaint, the event stream, the wallboard; and the refusals: no session,
@@ -95,9 +97,28 @@ def read_events(port, cookie, want, timeout=20):
     return seen
 
 
+def run_on(binary, root, tmp, store_uri, count):
+    proc = subprocess.Popen([binary, "--store", store_uri, "--users", os.path.join(tmp, "users.json"),
+                             "--simulate", "--port", "0", "--static", os.path.join(root, "examples/desktop/static"),
+                             "--data", os.path.join(root, "data")],
+                            stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
+    try:
+        line = proc.stdout.readline()
+        m = re.search(r"127\.0\.0\.1:(\d+)/", line)
+        if not m:
+            check(False, "service starts on %s: %r" % (store_uri.split(":")[0], line))
+            return
+        run(int(m.group(1)), count)
+    finally:
+        proc.terminate()
+        rc = proc.wait(timeout=30)
+        check(rc == 0, "service exits cleanly on SIGTERM (rc %s)" % rc)
+
+
 def main():
     binary, root = sys.argv[1], sys.argv[2]
     tmp = tempfile.mkdtemp(prefix="desktop-test-")
+    pg = None
     try:
         users = {"users": [
             {"id": "1001", "name": "坐席一", "role": "agent", "level": 2, "org_unit": "370102",
@@ -108,23 +129,27 @@ def main():
         ]}
         with open(os.path.join(tmp, "users.json"), "w") as f:
             json.dump(users, f, ensure_ascii=False)
+
+        print("== SQLite", flush=True)
         store = os.path.join(tmp, "store.db")
-        proc = subprocess.Popen([binary, "--store", "sqlite:" + store, "--users", os.path.join(tmp, "users.json"),
-                                 "--simulate", "--port", "0", "--static", os.path.join(root, "examples/desktop/static"),
-                                 "--data", os.path.join(root, "data")],
-                                stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
-        try:
-            line = proc.stdout.readline()
-            m = re.search(r"127\.0\.0\.1:(\d+)/", line)
-            if not m:
-                print("service did not start:", line)
-                return 1
-            run(int(m.group(1)), store)
-        finally:
-            proc.terminate()
-            rc = proc.wait(timeout=30)
-            check(rc == 0, "service exits cleanly on SIGTERM (rc %s)" % rc)
+        run_on(binary, root, tmp, "sqlite:" + store, lambda sql: count_rows(store, sql))
+
+        print("== PostgreSQL", flush=True)
+        sys.path.insert(0, os.path.join(root, "tests", "support"))
+        from pgserver import PgServer
+        pg = PgServer()
+        pg.start()
+        if pg.uri_base is None:
+            if os.environ.get("CI") in ("true", "1", "yes"):
+                check(False, "PostgreSQL: " + str(pg.error))
+            else:
+                print("PostgreSQL skipped:", pg.error)
+        else:
+            uri = pg.new_database()
+            run_on(binary, root, tmp, uri, lambda sql: int(pg.query(uri, sql)))
     finally:
+        if pg:
+            pg.stop()
         shutil.rmtree(tmp)
     if FAILURES:
         print("%d failure(s)" % len(FAILURES))
@@ -142,7 +167,7 @@ def count_rows(store, sql):
         db.close()
 
 
-def run(port, store):
+def run(port, count):
     anon = Client(port)
     # The page is served, with a content security policy.
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -236,7 +261,7 @@ def run(port, store):
         check(pop["work_orders"] == [], "no open work orders yet")
 
     # Another county's customer: refused like a customer nobody has, nothing stored.
-    contacts_before = count_rows(store, "SELECT count(*) FROM contact")
+    contacts_before = count("SELECT count(*) FROM contact")
     for path in ["/api/screenpop?customer_no=3701030001", "/api/screenpop?customer_no=9999999999"]:
         status, body, _, _ = agent.request("GET", path)
         check(status == 403 and body.get("error") == "permission.denied" and "王" not in json.dumps(body, ensure_ascii=False),
@@ -247,7 +272,7 @@ def run(port, store):
         "customer_no": "3701030001", "category": "service", "subcategory": "attitude", "nature": "complaint",
         "description": "越权"})
     check(status == 403 and is_error(body), "complaint for another county's customer: 403 (%s %s)" % (status, body))
-    check(count_rows(store, "SELECT count(*) FROM contact") == contacts_before, "nothing stored by the refusals")
+    check(count("SELECT count(*) FROM contact") == contacts_before, "nothing stored by the refusals")
 
     # A contact and a complaint from the call.
     status, body, _, _ = agent.request("POST", "/api/contact", {"customer_no": "3701020001", "business_code": "billing",
@@ -293,9 +318,9 @@ def run(port, store):
     check(agent.request("POST", "/api/call/hangup")[0] == 409, "hang-up without a call: 409")
     # The finished call reaches the store through the call-record sink (flushed by the ticker).
     deadline = time.time() + 10
-    while time.time() < deadline and count_rows(store, "SELECT count(*) FROM call_record") == 0:
+    while time.time() < deadline and count("SELECT count(*) FROM call_record") == 0:
         time.sleep(0.2)
-    check(count_rows(store, "SELECT count(*) FROM call_record WHERE call_id = '%s'" % call_id) == 1,
+    check(count("SELECT count(*) FROM call_record WHERE call_id = '%s'" % call_id) == 1,
           "the call is stored as a call record")
 
     # Log out ends the session.
