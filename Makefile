@@ -22,13 +22,15 @@ PYTHON_OPT = -Dpython=enabled
 endif
 
 # Everything the build, the tests (Criterion, a throwaway PostgreSQL server,
-# pytest), the bindings (SWIG) and the sanitizer pass need, from Debian.
+# pytest), the bindings (SWIG), the sanitizer pass and the agent desktop example
+# (libmicrohttpd; its browser test: headless Chromium + Selenium) need, from Debian.
 DEB_PACKAGES = build-essential meson ninja-build pkg-config \
 	libsqlite3-dev libpq-dev libjansson-dev libssl-dev uuid-dev \
 	libcriterion-dev swig python3 python3-dev python3-pytest \
 	postgresql sqlite3 binutils valgrind abigail-tools \
 	python3-mesonpy python3-venv mypy \
-	gnuplot-nox fonts-wqy-microhei
+	gnuplot-nox fonts-wqy-microhei libmicrohttpd-dev \
+	chromium chromium-driver python3-selenium
 
 # Only `make fuzz` needs these (clang and its libFuzzer runtime, about 100 MB
 # more): installed when it runs, so `make test` and CI do not pay for them.
