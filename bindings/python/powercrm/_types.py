@@ -8,10 +8,12 @@ and types").
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Union
 
-__all__ = ["JsonIn", "JsonObject", "Progress", "Writer", "PathLike", "ContextMixinBase"]
+__all__ = ["JsonIn", "JsonText", "JsonObject", "Progress", "Writer", "PathLike", "ContextMixinBase"]
 
 #: a JSON document going into the library: a dict (Decimals stay exact) or JSON text
 JsonIn = Union[str, bytes, bytearray, Mapping[str, Any]]
+#: a JSON document read with the json module: a dict or JSON text (str only)
+JsonText = Union[str, Mapping[str, Any]]
 #: a JSON object coming out of the library (fractional numbers as Decimal)
 JsonObject = Dict[str, Any]
 #: a progress callback: called with the count done so far; a true return stops the call

@@ -26,7 +26,7 @@ from typing import (TYPE_CHECKING, Any, Callable, ContextManager, Dict, Iterable
                     Literal, Mapping, Optional, Union)
 
 from . import lowlevel as _ll
-from ._types import JsonIn
+from ._types import JsonText
 from .actor import Actor, _native as _actor
 from .errors import InvalidInput
 from .handles import Handle, HandleOwner
@@ -150,7 +150,7 @@ class Acd(HandleOwner):
     pcrm_acd_options by name (``ring_timeout_s=20, event_queue_capacity=0``).
     """
 
-    def __init__(self, config: Optional[JsonIn] = None, *,
+    def __init__(self, config: Optional[JsonText] = None, *,
                  clock: Union[ManualClock, int, None] = None, **options: Any) -> None:
         self._handle = None  # type: ignore[assignment]  # a Handle once the engine exists
         self._callback: Optional[Callable[[str], None]] = None

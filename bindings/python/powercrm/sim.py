@@ -18,7 +18,7 @@ import enum
 import json
 
 from . import lowlevel as _ll
-from ._types import JsonIn
+from ._types import JsonText
 from .handles import Handle
 from .staffing import Shift
 
@@ -113,7 +113,7 @@ class SimStats:
 class Simulation:
     """A pcrm_sim: builds the ACD from ``acd_config`` (a dict or JSON text), runs once."""
 
-    def __init__(self, acd_config: JsonIn, queues: Iterable[SimQueue], agents: Iterable[SimAgent],
+    def __init__(self, acd_config: JsonText, queues: Iterable[SimQueue], agents: Iterable[SimAgent],
                  seed: int = 1, start: int = 0, answer_delay: Dist = Dist(),
                  no_answer_p: float = 0.0, no_answer_s: float = 15.0, wrap_up: Dist = Dist(),
                  tick_ms: int = 1000, keep_cdrs: bool = True) -> None:
@@ -175,7 +175,7 @@ def shift_stretches(shift: Shift, intervals: int, interval_s: float,
     return _ll.pcrm_sim_shift_stretches(s, intervals, 1 if cyclic else 0, float(interval_s))
 
 
-def replay_compare(acd_config: JsonIn, queues: Sequence[SimQueue],
+def replay_compare(acd_config: JsonText, queues: Sequence[SimQueue],
                    plans: Iterable[Iterable[SimAgent]], seed: int = 1,
                    **options: Any) -> List[Dict[str, Dict[str, Any]]]:
     """Runs the same callers against each staffing plan (a list of SimAgent lists).
