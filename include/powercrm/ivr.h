@@ -200,6 +200,88 @@ PCRM_EXTERN(int) pcrm_ivr_answer_arrears(pcrm_ctx *ctx, const pcrm_actor *actor,
                                          const char *customer_no,
                                          pcrm_ivr_arrears_answer *out);
 
+/** A plain value: the caller's last bill and last payment, and what to say. */
+typedef struct pcrm_ivr_bill_answer {
+	int has_bill;               /**< 0: no bill posted yet (the bill fields are zero) */
+	char bill_no[PCRM_IVR_CUSTOMER_NO_MAX];
+	char period[8];             /**< "2026-10" */
+	pcrm_decimal amount;        /**< the bill's amount */
+	pcrm_decimal open_amount;   /**< what is still owed on it (0.00 when settled) */
+	pcrm_date issue_date;
+	pcrm_date due_date;
+	int has_payment;            /**< 0: no payment yet (the payment fields are zero) */
+	pcrm_decimal payment_amount;
+	pcrm_date payment_date;
+	char payment_channel[16];   /**< "counter", "bank" or "online" */
+	char text[PCRM_IVR_ANSWER_MAX]; /**< the answer to speak, UTF-8 */
+} pcrm_ivr_bill_answer;
+
+/**
+ * The newest bill of customer `customer_no` over all its accounts (the
+ * ledger's newest bill by issue date that is not void) with what is still
+ * owed on it, and the newest payment, with the text to speak:
+ *
+ *   您最近一期账单为二零二六年十月电费，金额一百元，缴费截止日期为
+ *   二零二六年十一月十五日，尚欠一百元。您最近一次缴费在
+ *   二零二六年十一月二十三日，金额五十元。
+ *
+ * ("已结清。" for a settled bill; "您目前没有电费账单。" and
+ * "您还没有缴费记录。" when there is none.)  Recorded, scoped and refused
+ * as pcrm_ivr_answer_arrears().
+ */
+PCRM_EXTERN(int) pcrm_ivr_answer_last_bill(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                           const char *customer_no, pcrm_ivr_bill_answer *out);
+
+/** What kind of business a work order is, by its workflow's name. */
+typedef enum pcrm_ivr_workorder_kind {
+	PCRM_IVR_WO_OTHER = 0,          /**< any other workflow */
+	PCRM_IVR_WO_NEW_CONNECTION,     /**< a workflow named new_connection* (业扩报装) */
+	PCRM_IVR_WO_REPAIR,             /**< a workflow named fault_repair* (故障报修) */
+	PCRM_IVR_WO_COMPLAINT           /**< a workflow named complaint* (投诉) */
+} pcrm_ivr_workorder_kind;
+
+/** The most work orders one progress answer lists (and speaks). */
+#define PCRM_IVR_WORKORDERS_MAX 3
+
+/** One open work order in a progress answer. */
+typedef struct pcrm_ivr_workorder_progress {
+	char id[37];                /**< the work order's id */
+	char workflow[65];
+	pcrm_ivr_workorder_kind kind;
+	char state[65];             /**< the current state's name */
+	char next_state[65];        /**< the state the main path goes to next, "" when none */
+	pcrm_time opened_at;
+	pcrm_time due_at;           /**< the earliest running deadline (pcrm_workorder_due_at()), 0 when none */
+	int suspended;              /**< nonzero: suspended (waiting, clock stopped) */
+} pcrm_ivr_workorder_progress;
+
+/** A plain value: the caller's open work orders, and what to say. */
+typedef struct pcrm_ivr_workorders_answer {
+	int open;                   /**< all open work orders of the customer the actor sees */
+	int listed;                 /**< how many `items` holds: min(open, PCRM_IVR_WORKORDERS_MAX) */
+	pcrm_ivr_workorder_progress items[PCRM_IVR_WORKORDERS_MAX]; /**< newest first */
+	char text[PCRM_IVR_ANSWER_MAX]; /**< the answer to speak, UTF-8 */
+} pcrm_ivr_workorders_answer;
+
+/**
+ * The progress of the open work orders of customer `customer_no`
+ * (new connections, repairs, complaints and any other), the newest
+ * PCRM_IVR_WORKORDERS_MAX of them in words: the workflow's title, the
+ * current state's title and what comes next (the target of the state's
+ * first transition in the definition that leads elsewhere, i.e. the main
+ * path; "master_closed" and other side exits are listed later in the
+ * shipped definitions):
+ *
+ *   您有一张故障报修（城区）工单，当前进度：已派工，下一步：到达现场，抢修中。
+ *   您目前没有正在办理的业务。
+ *
+ * Recorded, scoped and refused as pcrm_ivr_answer_arrears(); only work
+ * orders in the actor's subtree are seen.
+ */
+PCRM_EXTERN(int) pcrm_ivr_answer_workorders(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                            const char *customer_no,
+                                            pcrm_ivr_workorders_answer *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -4,6 +4,8 @@
 
 #include <powercrm/ivr.h>
 
+#include "core/error.h"
+
 /**
  * A number followed by a measure word (笔, 天, 千瓦时...), read as
  * pcrm_ivr_speak_energy() reads kWh: a lone 2 reads 两 (两笔).  Errors name
@@ -11,5 +13,40 @@
  */
 int pcrm__ivr_speak_quantity(pcrm_decimal value, const char *measure, const char *field,
                              char *buf, size_t size);
+
+/** A month as 年月 (二零二六年十月), the year as pcrm_ivr_speak_date() reads it. */
+int pcrm__ivr_speak_month(int year, int month, char *buf, size_t size);
+
+/** Today on the context's clock, in its UTC offset. */
+pcrm_date pcrm__ivr_today(pcrm_ctx *ctx);
+
+/** What the answers need of the caller's customer record. */
+struct pcrm__ivr_customer {
+	char customer_no[PCRM_IVR_CUSTOMER_NO_MAX];
+	char org_unit[65];
+	char usage_class[33];       /* "residential", ... */
+	char transformer_area[65];  /* "" when the archive has none */
+};
+
+/**
+ * Checks the actor and the customer number and loads the customer as the
+ * archive shows it to the actor (PCRM_PERM_ARCHIVE_READ; PCRM_EPERM with
+ * one message for unknown and foreign numbers).
+ */
+int pcrm__ivr_customer_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
+                            struct pcrm__ivr_customer *out);
+
+/**
+ * Appends printf-style to the answer `text` (`size` bytes, `*len` used):
+ * PCRM_EOVERFLOW naming "text" when it does not fit; an answer is never cut.
+ */
+int pcrm__ivr_say(char *text, size_t size, size_t *len, const char *fmt, ...) PCRM_PRINTF(4, 5);
+
+/**
+ * Records an answer as an inbound "ivr" contact of the customer, the text
+ * as its summary (PCRM_PERM_CONTACT_WRITE on the customer).
+ */
+int pcrm__ivr_record(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
+                     const char *text);
 
 #endif
