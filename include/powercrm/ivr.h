@@ -165,6 +165,54 @@ PCRM_EXTERN(int) pcrm_ivr_identify_by_id_digits(pcrm_ctx *ctx, const pcrm_actor 
                                                 const pcrm_ivr_lockout *policy,
                                                 pcrm_ivr_identity *out);
 
+/** A PIN is 6 to 8 digits. */
+#define PCRM_IVR_PIN_MIN 6
+#define PCRM_IVR_PIN_MAX 8
+
+/**
+ * Identifies a caller who keyed in a customer number and the customer's
+ * PIN.  The PIN is stored only as PBKDF2-HMAC-SHA256 over a random salt
+ * (table ivr_pin, migration 29) and compared in constant time; tries share
+ * the lockout, the records and the audit of
+ * pcrm_ivr_identify_by_id_digits() (method "pin"): wrong PINs and wrong ID
+ * digits count together.  A customer without a PIN is never identified
+ * this way, and the try counts as a wrong one (the IVR is no oracle of who
+ * has a PIN).  PCRM_EINVAL ("pin: ...", never quoting it) for a PIN that is
+ * not PCRM_IVR_PIN_MIN..PCRM_IVR_PIN_MAX digits; otherwise as
+ * pcrm_ivr_identify_by_id_digits().
+ */
+PCRM_EXTERN(int) pcrm_ivr_identify_by_pin(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                          const char *customer_no, const char *pin,
+                                          const pcrm_ivr_lockout *policy,
+                                          pcrm_ivr_identity *out);
+
+/**
+ * Sets the PIN of a customer who authorises it in the same call with the
+ * last PCRM_IVR_ID_DIGITS characters of the ID number (the first PIN, or a
+ * forgotten one): a try by digits with the lockout (method
+ * "pin_set_by_id_digits"); only when it IDENTIFIED the caller is
+ * `new_pin` stored, in the try's transaction, and audited
+ * ("ivr.pin_set", never the PIN).  `out` tells the outcome as for
+ * pcrm_ivr_identify_by_id_digits(): anything but IDENTIFIED changed no PIN.
+ * A PIN that is easy to guess (one digit repeated, a run such as 123456 or
+ * 654321) is refused with PCRM_EINVAL ("new_pin: ...") before anything is
+ * read.  The actor needs PCRM_PERM_CONTACT_WRITE on the customer as well.
+ */
+PCRM_EXTERN(int) pcrm_ivr_pin_set(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                  const char *customer_no, const char *id_digits,
+                                  const char *new_pin, const pcrm_ivr_lockout *policy,
+                                  pcrm_ivr_identity *out);
+
+/**
+ * Changes the PIN of a customer who authorises it with the current PIN: a
+ * try by PIN (method "pin_change") with the lockout, then as
+ * pcrm_ivr_pin_set().
+ */
+PCRM_EXTERN(int) pcrm_ivr_pin_change(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                     const char *customer_no, const char *old_pin,
+                                     const char *new_pin, const pcrm_ivr_lockout *policy,
+                                     pcrm_ivr_identity *out);
+
 /* ---- answers ---- */
 
 /** Room for the text of an answer, including the NUL. */

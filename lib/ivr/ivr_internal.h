@@ -2,6 +2,7 @@
 #ifndef PCRM_IVR_INTERNAL_H
 #define PCRM_IVR_INTERNAL_H
 
+#include <powercrm/customer.h>
 #include <powercrm/ivr.h>
 
 #include "core/error.h"
@@ -48,5 +49,34 @@ int pcrm__ivr_say(char *text, size_t size, size_t *len, const char *fmt, ...) PC
  */
 int pcrm__ivr_record(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
                      const char *text);
+
+/**
+ * One identification try with the shared lockout (identify.c): `check`
+ * validates the keyed input (before anything is read), `match` compares it
+ * with the customer (not called while the customer is locked out), and
+ * `on_identified` (may be NULL) runs in the try's transaction when the try
+ * identified the customer (setting a PIN).  `arg` goes to all three.
+ * The actor needs PCRM_PERM_ARCHIVE_READ on the customer, and
+ * PCRM_PERM_CONTACT_WRITE as well for a try that writes.
+ */
+struct pcrm__ivr_try {
+	const char *customer_no;
+	const char *method;                    /* audited: "id_digits", "pin", ... */
+	const pcrm_ivr_lockout *policy;        /* NULL: PCRM_IVR_LOCKOUT_DEFAULT */
+	int (*check)(void *arg);
+	int (*match)(pcrm_ctx *ctx, const pcrm_customer *c, void *arg, int *match);
+	int (*on_identified)(pcrm_ctx *ctx, void *arg);
+	void *arg;
+	int write;  /* nonzero: the try writes (a PIN): PCRM_PERM_CONTACT_WRITE too */
+};
+
+/** Keyed ID characters: exactly PCRM_IVR_ID_DIGITS of 0-9 and '*' ("digits: ..."). */
+int pcrm__ivr_digits_check(const char *digits);
+
+/** Whether they end the customer's masked ID number (constant time; none never matches). */
+int pcrm__ivr_digits_match(const pcrm_customer *c, const char *digits);
+
+int pcrm__ivr_try(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__ivr_try *t,
+                  pcrm_ivr_identity *out);
 
 #endif
