@@ -213,6 +213,64 @@ PCRM_EXTERN(int) pcrm_ivr_pin_change(pcrm_ctx *ctx, const pcrm_actor *actor,
                                      const char *new_pin, const pcrm_ivr_lockout *policy,
                                      pcrm_ivr_identity *out);
 
+/* ---- the outage list of transformer areas (台区) ---- */
+
+/** What kind of outage. */
+typedef enum pcrm_ivr_outage_kind {
+	PCRM_IVR_OUTAGE_PLANNED = 0, /**< announced ahead (maintenance, construction) */
+	PCRM_IVR_OUTAGE_FAULT        /**< a fault being repaired */
+} pcrm_ivr_outage_kind;
+
+/** The longest reason, in bytes, without the NUL. */
+#define PCRM_IVR_OUTAGE_REASON_MAX 192
+
+#define PCRM_IVR_OUTAGE_SPEC_VERSION 1
+
+/** An outage to publish.  Initialise with PCRM_IVR_OUTAGE_SPEC_INIT. */
+typedef struct pcrm_ivr_outage_spec {
+	unsigned int version;          /**< PCRM_IVR_OUTAGE_SPEC_VERSION */
+	const char *org_unit;          /**< the unit that announces it */
+	const char *transformer_area;  /**< the archive's transformer_area (1..64 of a-z A-Z 0-9 - _ .) */
+	pcrm_ivr_outage_kind kind;
+	pcrm_time starts_at;           /**< the outage starts (a fault: when it began) */
+	pcrm_time ends_at;             /**< planned end / estimated restoration, after starts_at */
+	const char *reason;            /**< spoken as it is: "线路检修", "变压器故障" */
+	const char *master_workorder;  /**< a fault's master work order (repair calls attach to it), or NULL */
+} pcrm_ivr_outage_spec;
+
+#define PCRM_IVR_OUTAGE_SPEC_INIT \
+	{ PCRM_IVR_OUTAGE_SPEC_VERSION, NULL, NULL, PCRM_IVR_OUTAGE_PLANNED, 0, 0, NULL, NULL }
+
+/**
+ * Publishes an outage of a transformer area (table outage, migration 29),
+ * which pcrm_ivr_answer_outage() tells the area's callers and
+ * pcrm_ivr_report_fault() attaches repair calls to.  Needs
+ * PCRM_PERM_WORKORDER_HANDLE on `org_unit`; a master work order must be
+ * open and one the actor may read.  Audited ("ivr.outage_publish").
+ * PCRM_EINVAL names the field (spec.transformer_area, spec.ends_at, ...);
+ * on success *out receives the new outage's id (free with pcrm_free()).
+ */
+PCRM_EXTERN(int) pcrm_ivr_outage_publish(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                         const pcrm_ivr_outage_spec *spec, char **out);
+
+/**
+ * Revises the planned end / estimated restoration of outage `id` (a repair
+ * that takes longer).  PCRM_ESTATE once the outage has ended; PCRM_EPERM
+ * for an id nobody has or one outside the actor's subtree (one message).
+ * Audited ("ivr.outage_revise").
+ */
+PCRM_EXTERN(int) pcrm_ivr_outage_revise(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                                        pcrm_time ends_at);
+
+/**
+ * Ends outage `id` now (supply restored, or a planned outage called off):
+ * the IVR no longer tells it.  An outage with a master work order also
+ * ends, without this call, when that work order closes.  PCRM_ESTATE when
+ * it has ended already; otherwise as pcrm_ivr_outage_revise().  Audited
+ * ("ivr.outage_end").
+ */
+PCRM_EXTERN(int) pcrm_ivr_outage_end(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id);
+
 /* ---- answers ---- */
 
 /** Room for the text of an answer, including the NUL. */
@@ -329,6 +387,130 @@ typedef struct pcrm_ivr_workorders_answer {
 PCRM_EXTERN(int) pcrm_ivr_answer_workorders(pcrm_ctx *ctx, const pcrm_actor *actor,
                                             const char *customer_no,
                                             pcrm_ivr_workorders_answer *out);
+
+/** The most outages one outage answer lists (and speaks). */
+#define PCRM_IVR_OUTAGES_MAX 3
+
+/** How far ahead a planned outage is told, in days. */
+#define PCRM_IVR_OUTAGE_HORIZON_DAYS 7
+
+/** One outage in an outage answer. */
+typedef struct pcrm_ivr_outage_info {
+	char id[37];
+	pcrm_ivr_outage_kind kind;
+	pcrm_time starts_at;
+	pcrm_time ends_at;           /**< planned end / estimated restoration */
+	int in_progress;             /**< nonzero: started already */
+	char reason[PCRM_IVR_OUTAGE_REASON_MAX + 1];
+	char master_workorder[37];   /**< "" when none */
+} pcrm_ivr_outage_info;
+
+/** A plain value: the outages of the caller's transformer area, and what to say. */
+typedef struct pcrm_ivr_outage_answer {
+	char transformer_area[65];   /**< "" when the archive has none for the customer */
+	int outages;                 /**< current ones and those starting within the horizon */
+	int listed;                  /**< how many `items` holds */
+	pcrm_ivr_outage_info items[PCRM_IVR_OUTAGES_MAX]; /**< current first, then by start */
+	char text[PCRM_IVR_ANSWER_MAX]; /**< the answer to speak, UTF-8 */
+} pcrm_ivr_outage_answer;
+
+/**
+ * The outages of the transformer area of customer `customer_no` (the
+ * archive's transformer_area): those going on now and planned ones that
+ * start within PCRM_IVR_OUTAGE_HORIZON_DAYS, not ended, whose master work
+ * order (when they name one) is still open.  Times are read in the
+ * context's UTC offset:
+ *
+ *   您所在台区因变压器故障停电，正在抢修，预计二零二六年十一月二十三日
+ *   十四时三十分恢复供电。
+ *   您所在台区计划于二零二六年十一月二十五日八时至十八时停电，原因：线路检修。
+ *   您所在台区目前没有停电信息。
+ *
+ * A customer without an area hears that the archive has none.  Recorded,
+ * scoped and refused as pcrm_ivr_answer_arrears().
+ */
+PCRM_EXTERN(int) pcrm_ivr_answer_outage(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                        const char *customer_no, pcrm_ivr_outage_answer *out);
+
+/** A plain value: the result of a self-service fault report, and what to say. */
+typedef struct pcrm_ivr_fault_report {
+	char workorder_id[37];       /**< the repair work order (new or the one already open) */
+	int opened;                  /**< 1: opened now; 0: the customer's repair was open already */
+	char outage_id[37];          /**< the area's fault outage it was attached under, "" when none */
+	char master_workorder[37];   /**< the master work order it was attached to, "" when none */
+	pcrm_time restore_estimate;  /**< that outage's estimated restoration, 0 when none */
+	char text[PCRM_IVR_ANSWER_MAX]; /**< the answer to speak, UTF-8 */
+} pcrm_ivr_fault_report;
+
+/**
+ * A caller reports "no power" (or another fault) through the IVR: opens a
+ * repair work order of workflow `workflow` (e.g. "fault_repair_urban"; the
+ * IVR knows which process the area follows) for customer `customer_no`,
+ * handled by `org_unit` (NULL: the customer's unit), with data
+ * {"source": "ivr", "fault": "no_power", "transformer_area": ...}.  When
+ * the area has a fault outage with an open master work order, the new order
+ * is attached to it (pcrm_workorder_attach(): it closes with the master;
+ * the workflow must have close_with_master) and the caller hears the
+ * estimated restoration.  A customer whose repair order (a workflow named
+ * fault_repair*) is still open gets that one back and nothing is opened:
+ *
+ *   您的故障报修已受理。您所在台区的故障正在抢修，预计...恢复供电，请您耐心等待。
+ *   您的故障报修已受理，我们将尽快安排抢修人员与您联系。
+ *   您已报修，抢修工单正在办理中，无需重复报修。
+ *
+ * Opening, attaching and recording the contact are one transaction.  The
+ * actor needs PCRM_PERM_ARCHIVE_READ, PCRM_PERM_CONTACT_WRITE and
+ * PCRM_PERM_WORKORDER_HANDLE (on `org_unit` and the master).  Errors as
+ * pcrm_ivr_answer_arrears(), and those of pcrm_workorder_open() (an
+ * unknown workflow is PCRM_ENOTFOUND) and pcrm_workorder_attach().
+ */
+PCRM_EXTERN(int) pcrm_ivr_report_fault(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                       const char *customer_no, const char *workflow,
+                                       const char *org_unit, pcrm_ivr_fault_report *out);
+
+/* ---- smart menus ---- */
+
+/** The self-service menu items the library knows. */
+typedef enum pcrm_ivr_menu_item {
+	PCRM_IVR_MENU_OUTAGE = 0,    /**< 停电信息: pcrm_ivr_answer_outage() */
+	PCRM_IVR_MENU_ARREARS,       /**< 欠费查询: pcrm_ivr_answer_arrears() */
+	PCRM_IVR_MENU_WORKORDERS,    /**< 业务进度: pcrm_ivr_answer_workorders() */
+	PCRM_IVR_MENU_LAST_BILL,     /**< 电费账单: pcrm_ivr_answer_last_bill() */
+	PCRM_IVR_MENU_FAULT_REPORT,  /**< 故障报修: pcrm_ivr_report_fault() */
+	PCRM_IVR_MENU_AGENT          /**< 人工服务: transfer to an agent */
+} pcrm_ivr_menu_item;
+
+/** How many menu items there are: every menu lists each once. */
+#define PCRM_IVR_MENU_ITEMS 6
+
+/** One menu item in its place. */
+typedef struct pcrm_ivr_menu_entry {
+	pcrm_ivr_menu_item item;
+	int promoted;        /**< nonzero: moved ahead because of the caller's record */
+	char reason[32];     /**< "outage_in_area", "in_arrears", "open_workorders" or "default" */
+	char title[32];      /**< the item's name to speak, "停电信息" ... */
+} pcrm_ivr_menu_entry;
+
+/** A plain value: every menu item once, in the order to offer them. */
+typedef struct pcrm_ivr_menu {
+	int count;                                    /**< PCRM_IVR_MENU_ITEMS */
+	pcrm_ivr_menu_entry items[PCRM_IVR_MENU_ITEMS];
+} pcrm_ivr_menu;
+
+/**
+ * "Smart menus": the order in which to offer the menu items to the caller
+ * `customer_no`, from the caller's record.  Promoted first, in this order:
+ * outage information when the caller's transformer area has an outage the
+ * IVR would tell (reason "outage_in_area"), the arrears when the customer
+ * has open items (reason "in_arrears"), the progress of work orders when
+ * one is open (reason "open_workorders"); then the others in the default
+ * order last bill, fault report, outage, arrears, work orders, agent
+ * (reason "default").  A read: nothing is recorded (the answers the caller
+ * then chooses are).  Needs PCRM_PERM_ARCHIVE_READ; errors as
+ * pcrm_ivr_answer_arrears().
+ */
+PCRM_EXTERN(int) pcrm_ivr_smart_menu(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                     const char *customer_no, pcrm_ivr_menu *out);
 
 #ifdef __cplusplus
 }

@@ -76,6 +76,18 @@ int pcrm__ivr_digits_check(const char *digits);
 /** Whether they end the customer's masked ID number (constant time; none never matches). */
 int pcrm__ivr_digits_match(const pcrm_customer *c, const char *digits);
 
+/**
+ * The outages of `area` the IVR tells at `now` (ivr answer rules: not
+ * ended, its master work order open, going on or starting within the
+ * horizon), current ones first then by start; at most `max` into `items`,
+ * *count all of them.
+ */
+int pcrm__ivr_area_outages(pcrm_ctx *ctx, const char *area, pcrm_time now,
+                           pcrm_ivr_outage_info *items, int max, int *count);
+
+/** An instant in the context's UTC offset as 年月日 and 时分 ("...七日十四时三十分"). */
+int pcrm__ivr_speak_instant(pcrm_ctx *ctx, pcrm_time t, char *buf, size_t size);
+
 int pcrm__ivr_try(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__ivr_try *t,
                   pcrm_ivr_identity *out);
 

@@ -19,6 +19,14 @@ static inline void ivr_setup(pcrm_test_store *t)
 	pcrm_test_add_home(t->ctx, &root_admin, 2, "3702", "C2", "A2", "P2", "M2", t->now);
 }
 
+static inline int64_t count_of(pcrm_test_store *t, const char *sql)
+{
+	int64_t n = -1;
+
+	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store, sql, NULL, 0, &n));
+	return n;
+}
+
 static inline int64_t ivr_contacts(pcrm_test_store *t)
 {
 	int64_t n = -1;
