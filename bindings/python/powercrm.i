@@ -386,7 +386,8 @@ static int pcrm_py_write(const char *data, size_t len, void *userdata)
 	int max_agents, int cyclic, int optimal,
 	int version, int tier, int prorate_days, int household_size, int low_income, int pf_standard,
 	int year_end, int basic_mode, int candidates, int attempts_left, int max_failures,
-	int window_seconds, int items
+	int window_seconds, int items, int has_bill, int has_payment, int open, int listed,
+	int suspended, int outages, int in_progress, int opened, int promoted, int count
 %enddef
 %typemap(out) PCRM_PLAIN_INT "$result = PyLong_FromLong((long)$1);"
 
