@@ -21,15 +21,20 @@
  * "number", "date" or "size".
  *
  * It also identifies the caller (pcrm_ivr_identify_by_phone(),
- * pcrm_ivr_identify_by_id_digits()), with a lockout after repeated wrong
- * digits.
+ * pcrm_ivr_identify_by_id_digits(), pcrm_ivr_identify_by_pin()), with one
+ * lockout after repeated wrong digits or PINs; the customer sets a PIN in
+ * an authorised call (pcrm_ivr_pin_set(), pcrm_ivr_pin_change()).
  *
- * The first answer is the arrears (pcrm_ivr_answer_arrears()): the data and
- * the text to speak, recorded in the caller's contact history.
+ * The answers return the data and the text to speak, each recorded in the
+ * caller's contact history: arrears (pcrm_ivr_answer_arrears()), the last
+ * bill and payment (pcrm_ivr_answer_last_bill()), work-order progress
+ * (pcrm_ivr_answer_workorders()) and the outages of the caller's
+ * transformer area (pcrm_ivr_answer_outage(), from the outage list kept
+ * with pcrm_ivr_outage_publish()).  pcrm_ivr_report_fault() opens a repair
+ * order attached to the area's master outage order; pcrm_ivr_smart_menu()
+ * orders the menu from the caller's record.
  *
- * Not yet (docs/ivr.md, "Not yet"): identifying by PIN, the other answers
- * (last bill, last payment, tier position, work orders), outage
- * information, fault reports and smart menus.
+ * Not yet (docs/ivr.md, "Not yet"): the tier position this year.
  */
 #ifndef POWERCRM_IVR_H
 #define POWERCRM_IVR_H
@@ -147,7 +152,7 @@ PCRM_EXTERN(int) pcrm_ivr_identify_by_phone(pcrm_ctx *ctx, const pcrm_actor *act
  * PCRM_PERM_ARCHIVE_READ on the customer.  `policy` NULL means
  * PCRM_IVR_LOCKOUT_DEFAULT.
  *
- * Every try is recorded (table ivr_attempt, migration 28) and audited
+ * Every try is recorded (table ivr_attempt, migration 27) and audited
  * ("ivr.identify", the outcome, never the digits) in one transaction; while
  * LOCKED the digits are not compared and the try does not extend the
  * lockout.  A customer without an ID number is never identified this way.
