@@ -172,3 +172,16 @@ PCRM_BACKEND_TEST(ivr_pin, weak_malformed_foreign_and_unpermitted_change_nothing
 	cr_assert_eq(count_of(t, "SELECT COUNT(*) FROM ivr_pin"), 0);
 	cr_assert_eq(count_of(t, "SELECT COUNT(*) FROM ivr_attempt"), 0);
 }
+
+PCRM_BACKEND_TEST(ivr_pin, erasing_the_customer_deletes_the_pin)
+{
+	pcrm_ivr_identity id;
+
+	setup(t);
+	pcrm_assert_ok(pcrm_ivr_pin_set(t->ctx, &city_agent, "C1", "002*", "246810", NULL, &id));
+	pcrm_assert_ok(pcrm_ivr_pin_set(t->ctx, &city_agent, "C2", "0038", "246810", NULL, &id));
+	pcrm_assert_ok(pcrm_customer_close(t->ctx, &city_clerk, "C1", 1));
+	pcrm_assert_ok(pcrm_customer_erase(t->ctx, &city_admin, "C1", 2));
+	cr_assert_eq(count_of(t, "SELECT COUNT(*) FROM ivr_pin WHERE customer_no = 'C1'"), 0);
+	cr_assert_eq(count_of(t, "SELECT COUNT(*) FROM ivr_pin"), 1, "C2's PIN stays");
+}
