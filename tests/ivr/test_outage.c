@@ -299,6 +299,25 @@ PCRM_BACKEND_TEST(ivr_outage, fault_report_refusals_change_nothing)
 	cr_assert_eq(ivr_contacts(t), 0);
 }
 
+PCRM_BACKEND_TEST(ivr_outage, a_refused_attach_leaves_no_order_behind)
+{
+	char master[PCRM_WORKORDER_ID_LEN + 1], *fault;
+	pcrm_ivr_fault_report r;
+	int64_t orders;
+
+	setup(t);
+	open_master(t, master);
+	fault = publish(t, "TQ-001", PCRM_IVR_OUTAGE_FAULT, start, start + 3600, "变压器故障",
+	                master);
+	orders = count_of(t, "SELECT COUNT(*) FROM work_order");
+	/* "outage" cannot close with a master: the order opens, the attach is refused, all undone */
+	pcrm_assert_fails(pcrm_ivr_report_fault(t->ctx, &city_agent, "C5", "outage", NULL, &r),
+	                  PCRM_EINVAL, "close_with_master");
+	cr_assert_eq(count_of(t, "SELECT COUNT(*) FROM work_order"), orders);
+	cr_assert_eq(ivr_contacts(t), 0);
+	free(fault);
+}
+
 static void expect_menu(const pcrm_ivr_menu *m, const pcrm_ivr_menu_item *order,
                         const char *first_reason)
 {
