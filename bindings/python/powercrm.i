@@ -386,7 +386,8 @@ static int pcrm_py_write(const char *data, size_t len, void *userdata)
 	int max_agents, int cyclic, int optimal,
 	int version, int tier, int prorate_days, int household_size, int low_income, int pf_standard,
 	int year_end, int basic_mode, int candidates, int attempts_left, int max_failures,
-	int window_seconds, int items
+	int window_seconds, int items, int has_bill, int has_payment, int open, int listed,
+	int suspended, int outages, int in_progress, int opened, int promoted, int count
 %enddef
 %typemap(out) PCRM_PLAIN_INT "$result = PyLong_FromLong((long)$1);"
 
@@ -859,6 +860,64 @@ static char *pcrm_py_pack(char **p, const char *s)
 	{
 		pcrm_py_live_add(-1);
 		free($self);
+	}
+}
+/* An outage to publish, owning copies of its strings, like the actor. */
+%immutable pcrm_ivr_outage_spec::version;
+%immutable pcrm_ivr_outage_spec::org_unit;
+%immutable pcrm_ivr_outage_spec::transformer_area;
+%immutable pcrm_ivr_outage_spec::reason;
+%immutable pcrm_ivr_outage_spec::master_workorder;
+%extend pcrm_ivr_outage_spec {
+	pcrm_ivr_outage_spec(const char *org_unit, const char *transformer_area, int kind,
+	                     int64_t starts_at, int64_t ends_at, const char *reason,
+	                     const char *master_workorder = NULL)
+	{
+		const char *f[4];
+		size_t total = 0;
+		pcrm_ivr_outage_spec init = PCRM_IVR_OUTAGE_SPEC_INIT, *q;
+		char *p;
+		f[0] = org_unit; f[1] = transformer_area; f[2] = reason; f[3] = master_workorder;
+		for (int i = 0; i < 4; i++)
+			total += f[i] ? strlen(f[i]) + 1 : 0;
+		q = (pcrm_ivr_outage_spec *)malloc(sizeof(*q) + total);
+		if (!q)
+			return NULL;
+		*q = init;
+		p = (char *)(q + 1);
+		q->org_unit = pcrm_py_pack(&p, org_unit);
+		q->transformer_area = pcrm_py_pack(&p, transformer_area);
+		q->kind = (pcrm_ivr_outage_kind)kind;
+		q->starts_at = starts_at;
+		q->ends_at = ends_at;
+		q->reason = pcrm_py_pack(&p, reason);
+		q->master_workorder = pcrm_py_pack(&p, master_workorder);
+		pcrm_py_live_add(1);
+		return q;
+	}
+	~pcrm_ivr_outage_spec()
+	{
+		pcrm_py_live_add(-1);
+		free($self);
+	}
+}
+/* The items of IVR answers: arrays in C, one at a time in Python. */
+%extend pcrm_ivr_workorders_answer {
+	const pcrm_ivr_workorder_progress *item(int i)
+	{
+		return i >= 0 && i < $self->listed ? &$self->items[i] : NULL;
+	}
+}
+%extend pcrm_ivr_outage_answer {
+	const pcrm_ivr_outage_info *item(int i)
+	{
+		return i >= 0 && i < $self->listed ? &$self->items[i] : NULL;
+	}
+}
+%extend pcrm_ivr_menu {
+	const pcrm_ivr_menu_entry *at(int i)
+	{
+		return i >= 0 && i < $self->count ? &$self->items[i] : NULL;
 	}
 }
 /* Bill customer attributes owning a copy of the usage class, like the actor. */

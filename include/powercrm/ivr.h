@@ -21,15 +21,20 @@
  * "number", "date" or "size".
  *
  * It also identifies the caller (pcrm_ivr_identify_by_phone(),
- * pcrm_ivr_identify_by_id_digits()), with a lockout after repeated wrong
- * digits.
+ * pcrm_ivr_identify_by_id_digits(), pcrm_ivr_identify_by_pin()), with one
+ * lockout after repeated wrong digits or PINs; the customer sets a PIN in
+ * an authorised call (pcrm_ivr_pin_set(), pcrm_ivr_pin_change()).
  *
- * The first answer is the arrears (pcrm_ivr_answer_arrears()): the data and
- * the text to speak, recorded in the caller's contact history.
+ * The answers return the data and the text to speak, each recorded in the
+ * caller's contact history: arrears (pcrm_ivr_answer_arrears()), the last
+ * bill and payment (pcrm_ivr_answer_last_bill()), work-order progress
+ * (pcrm_ivr_answer_workorders()) and the outages of the caller's
+ * transformer area (pcrm_ivr_answer_outage(), from the outage list kept
+ * with pcrm_ivr_outage_publish()).  pcrm_ivr_report_fault() opens a repair
+ * order attached to the area's master outage order; pcrm_ivr_smart_menu()
+ * orders the menu from the caller's record.
  *
- * Not yet (docs/ivr.md, "Not yet"): identifying by PIN, the other answers
- * (last bill, last payment, tier position, work orders), outage
- * information, fault reports and smart menus.
+ * Not yet (docs/ivr.md, "Not yet"): the tier position this year.
  */
 #ifndef POWERCRM_IVR_H
 #define POWERCRM_IVR_H
@@ -147,7 +152,7 @@ PCRM_EXTERN(int) pcrm_ivr_identify_by_phone(pcrm_ctx *ctx, const pcrm_actor *act
  * PCRM_PERM_ARCHIVE_READ on the customer.  `policy` NULL means
  * PCRM_IVR_LOCKOUT_DEFAULT.
  *
- * Every try is recorded (table ivr_attempt, migration 28) and audited
+ * Every try is recorded (table ivr_attempt, migration 27) and audited
  * ("ivr.identify", the outcome, never the digits) in one transaction; while
  * LOCKED the digits are not compared and the try does not extend the
  * lockout.  A customer without an ID number is never identified this way.
@@ -164,6 +169,112 @@ PCRM_EXTERN(int) pcrm_ivr_identify_by_id_digits(pcrm_ctx *ctx, const pcrm_actor 
                                                 const char *customer_no, const char *digits,
                                                 const pcrm_ivr_lockout *policy,
                                                 pcrm_ivr_identity *out);
+
+/** A PIN is 6 to 8 digits. */
+#define PCRM_IVR_PIN_MIN 6
+#define PCRM_IVR_PIN_MAX 8
+
+/**
+ * Identifies a caller who keyed in a customer number and the customer's
+ * PIN.  The PIN is stored only as PBKDF2-HMAC-SHA256 over a random salt
+ * (table ivr_pin, migration 29) and compared in constant time; tries share
+ * the lockout, the records and the audit of
+ * pcrm_ivr_identify_by_id_digits() (method "pin"): wrong PINs and wrong ID
+ * digits count together.  A customer without a PIN is never identified
+ * this way, and the try counts as a wrong one (the IVR is no oracle of who
+ * has a PIN).  PCRM_EINVAL ("pin: ...", never quoting it) for a PIN that is
+ * not PCRM_IVR_PIN_MIN..PCRM_IVR_PIN_MAX digits; otherwise as
+ * pcrm_ivr_identify_by_id_digits().
+ */
+PCRM_EXTERN(int) pcrm_ivr_identify_by_pin(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                          const char *customer_no, const char *pin,
+                                          const pcrm_ivr_lockout *policy,
+                                          pcrm_ivr_identity *out);
+
+/**
+ * Sets the PIN of a customer who authorises it in the same call with the
+ * last PCRM_IVR_ID_DIGITS characters of the ID number (the first PIN, or a
+ * forgotten one): a try by digits with the lockout (method
+ * "pin_set_by_id_digits"); only when it IDENTIFIED the caller is
+ * `new_pin` stored, in the try's transaction, and audited
+ * ("ivr.pin_set", never the PIN).  `out` tells the outcome as for
+ * pcrm_ivr_identify_by_id_digits(): anything but IDENTIFIED changed no PIN.
+ * A PIN that is easy to guess (one digit repeated, a run such as 123456 or
+ * 654321) is refused with PCRM_EINVAL ("new_pin: ...") before anything is
+ * read.  The actor needs PCRM_PERM_CONTACT_WRITE on the customer as well.
+ */
+PCRM_EXTERN(int) pcrm_ivr_pin_set(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                  const char *customer_no, const char *id_digits,
+                                  const char *new_pin, const pcrm_ivr_lockout *policy,
+                                  pcrm_ivr_identity *out);
+
+/**
+ * Changes the PIN of a customer who authorises it with the current PIN: a
+ * try by PIN (method "pin_change") with the lockout, then as
+ * pcrm_ivr_pin_set().
+ */
+PCRM_EXTERN(int) pcrm_ivr_pin_change(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                     const char *customer_no, const char *old_pin,
+                                     const char *new_pin, const pcrm_ivr_lockout *policy,
+                                     pcrm_ivr_identity *out);
+
+/* ---- the outage list of transformer areas (台区) ---- */
+
+/** What kind of outage. */
+typedef enum pcrm_ivr_outage_kind {
+	PCRM_IVR_OUTAGE_PLANNED = 0, /**< announced ahead (maintenance, construction) */
+	PCRM_IVR_OUTAGE_FAULT        /**< a fault being repaired */
+} pcrm_ivr_outage_kind;
+
+/** The longest reason, in bytes, without the NUL. */
+#define PCRM_IVR_OUTAGE_REASON_MAX 192
+
+#define PCRM_IVR_OUTAGE_SPEC_VERSION 1
+
+/** An outage to publish.  Initialise with PCRM_IVR_OUTAGE_SPEC_INIT. */
+typedef struct pcrm_ivr_outage_spec {
+	unsigned int version;          /**< PCRM_IVR_OUTAGE_SPEC_VERSION */
+	const char *org_unit;          /**< the unit that announces it */
+	const char *transformer_area;  /**< the archive's transformer_area (1..64 of a-z A-Z 0-9 - _ .) */
+	pcrm_ivr_outage_kind kind;
+	pcrm_time starts_at;           /**< the outage starts (a fault: when it began) */
+	pcrm_time ends_at;             /**< planned end / estimated restoration, after starts_at */
+	const char *reason;            /**< spoken as it is: "线路检修", "变压器故障" */
+	const char *master_workorder;  /**< a fault's master work order (repair calls attach to it), or NULL */
+} pcrm_ivr_outage_spec;
+
+#define PCRM_IVR_OUTAGE_SPEC_INIT \
+	{ PCRM_IVR_OUTAGE_SPEC_VERSION, NULL, NULL, PCRM_IVR_OUTAGE_PLANNED, 0, 0, NULL, NULL }
+
+/**
+ * Publishes an outage of a transformer area (table outage, migration 29),
+ * which pcrm_ivr_answer_outage() tells the area's callers and
+ * pcrm_ivr_report_fault() attaches repair calls to.  Needs
+ * PCRM_PERM_WORKORDER_HANDLE on `org_unit`; a master work order must be
+ * open and one the actor may read.  Audited ("ivr.outage_publish").
+ * PCRM_EINVAL names the field (spec.transformer_area, spec.ends_at, ...);
+ * on success *out receives the new outage's id (free with pcrm_free()).
+ */
+PCRM_EXTERN(int) pcrm_ivr_outage_publish(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                         const pcrm_ivr_outage_spec *spec, char **out);
+
+/**
+ * Revises the planned end / estimated restoration of outage `id` (a repair
+ * that takes longer).  PCRM_ESTATE once the outage has ended; PCRM_EPERM
+ * for an id nobody has or one outside the actor's subtree (one message).
+ * Audited ("ivr.outage_revise").
+ */
+PCRM_EXTERN(int) pcrm_ivr_outage_revise(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                                        pcrm_time ends_at);
+
+/**
+ * Ends outage `id` now (supply restored, or a planned outage called off):
+ * the IVR no longer tells it.  An outage with a master work order also
+ * ends, without this call, when that work order closes.  PCRM_ESTATE when
+ * it has ended already; otherwise as pcrm_ivr_outage_revise().  Audited
+ * ("ivr.outage_end").
+ */
+PCRM_EXTERN(int) pcrm_ivr_outage_end(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id);
 
 /* ---- answers ---- */
 
@@ -199,6 +310,212 @@ typedef struct pcrm_ivr_arrears_answer {
 PCRM_EXTERN(int) pcrm_ivr_answer_arrears(pcrm_ctx *ctx, const pcrm_actor *actor,
                                          const char *customer_no,
                                          pcrm_ivr_arrears_answer *out);
+
+/** A plain value: the caller's last bill and last payment, and what to say. */
+typedef struct pcrm_ivr_bill_answer {
+	int has_bill;               /**< 0: no bill posted yet (the bill fields are zero) */
+	char bill_no[PCRM_IVR_CUSTOMER_NO_MAX];
+	char period[8];             /**< "2026-10" */
+	pcrm_decimal amount;        /**< the bill's amount */
+	pcrm_decimal open_amount;   /**< what is still owed on it (0.00 when settled) */
+	pcrm_date issue_date;
+	pcrm_date due_date;
+	int has_payment;            /**< 0: no payment yet (the payment fields are zero) */
+	pcrm_decimal payment_amount;
+	pcrm_date payment_date;
+	char payment_channel[16];   /**< "counter", "bank" or "online" */
+	char text[PCRM_IVR_ANSWER_MAX]; /**< the answer to speak, UTF-8 */
+} pcrm_ivr_bill_answer;
+
+/**
+ * The newest bill of customer `customer_no` over all its accounts (the
+ * ledger's newest bill by issue date that is not void) with what is still
+ * owed on it, and the newest payment, with the text to speak:
+ *
+ *   您最近一期账单为二零二六年十月电费，金额一百元，缴费截止日期为
+ *   二零二六年十一月十五日，尚欠一百元。您最近一次缴费在
+ *   二零二六年十一月二十三日，金额五十元。
+ *
+ * ("已结清。" for a settled bill; "您目前没有电费账单。" and
+ * "您还没有缴费记录。" when there is none.)  Recorded, scoped and refused
+ * as pcrm_ivr_answer_arrears().
+ */
+PCRM_EXTERN(int) pcrm_ivr_answer_last_bill(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                           const char *customer_no, pcrm_ivr_bill_answer *out);
+
+/** What kind of business a work order is, by its workflow's name. */
+typedef enum pcrm_ivr_workorder_kind {
+	PCRM_IVR_WO_OTHER = 0,          /**< any other workflow */
+	PCRM_IVR_WO_NEW_CONNECTION,     /**< a workflow named new_connection* (业扩报装) */
+	PCRM_IVR_WO_REPAIR,             /**< a workflow named fault_repair* (故障报修) */
+	PCRM_IVR_WO_COMPLAINT           /**< a workflow named complaint* (投诉) */
+} pcrm_ivr_workorder_kind;
+
+/** The most work orders one progress answer lists (and speaks). */
+#define PCRM_IVR_WORKORDERS_MAX 3
+
+/** One open work order in a progress answer. */
+typedef struct pcrm_ivr_workorder_progress {
+	char id[37];                /**< the work order's id */
+	char workflow[65];
+	pcrm_ivr_workorder_kind kind;
+	char state[65];             /**< the current state's name */
+	char next_state[65];        /**< the state the main path goes to next, "" when none */
+	pcrm_time opened_at;
+	pcrm_time due_at;           /**< the earliest running deadline (pcrm_workorder_due_at()), 0 when none */
+	int suspended;              /**< nonzero: suspended (waiting, clock stopped) */
+} pcrm_ivr_workorder_progress;
+
+/** A plain value: the caller's open work orders, and what to say. */
+typedef struct pcrm_ivr_workorders_answer {
+	int open;                   /**< all open work orders of the customer the actor sees */
+	int listed;                 /**< how many `items` holds: min(open, PCRM_IVR_WORKORDERS_MAX) */
+	pcrm_ivr_workorder_progress items[PCRM_IVR_WORKORDERS_MAX]; /**< newest first */
+	char text[PCRM_IVR_ANSWER_MAX]; /**< the answer to speak, UTF-8 */
+} pcrm_ivr_workorders_answer;
+
+/**
+ * The progress of the open work orders of customer `customer_no`
+ * (new connections, repairs, complaints and any other), the newest
+ * PCRM_IVR_WORKORDERS_MAX of them in words: the workflow's title, the
+ * current state's title and what comes next (the target of the state's
+ * first transition in the definition that leads elsewhere, i.e. the main
+ * path; "master_closed" and other side exits are listed later in the
+ * shipped definitions):
+ *
+ *   您有一张故障报修（城区）工单，当前进度：已派工，下一步：到达现场，抢修中。
+ *   您目前没有正在办理的业务。
+ *
+ * Recorded, scoped and refused as pcrm_ivr_answer_arrears(); only work
+ * orders in the actor's subtree are seen.
+ */
+PCRM_EXTERN(int) pcrm_ivr_answer_workorders(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                            const char *customer_no,
+                                            pcrm_ivr_workorders_answer *out);
+
+/** The most outages one outage answer lists (and speaks). */
+#define PCRM_IVR_OUTAGES_MAX 3
+
+/** How far ahead a planned outage is told, in days. */
+#define PCRM_IVR_OUTAGE_HORIZON_DAYS 7
+
+/** One outage in an outage answer. */
+typedef struct pcrm_ivr_outage_info {
+	char id[37];
+	pcrm_ivr_outage_kind kind;
+	pcrm_time starts_at;
+	pcrm_time ends_at;           /**< planned end / estimated restoration */
+	int in_progress;             /**< nonzero: started already */
+	char reason[PCRM_IVR_OUTAGE_REASON_MAX + 1];
+	char master_workorder[37];   /**< "" when none */
+} pcrm_ivr_outage_info;
+
+/** A plain value: the outages of the caller's transformer area, and what to say. */
+typedef struct pcrm_ivr_outage_answer {
+	char transformer_area[65];   /**< "" when the archive has none for the customer */
+	int outages;                 /**< current ones and those starting within the horizon */
+	int listed;                  /**< how many `items` holds */
+	pcrm_ivr_outage_info items[PCRM_IVR_OUTAGES_MAX]; /**< current first, then by start */
+	char text[PCRM_IVR_ANSWER_MAX]; /**< the answer to speak, UTF-8 */
+} pcrm_ivr_outage_answer;
+
+/**
+ * The outages of the transformer area of customer `customer_no` (the
+ * archive's transformer_area): those going on now and planned ones that
+ * start within PCRM_IVR_OUTAGE_HORIZON_DAYS, not ended, whose master work
+ * order (when they name one) is still open.  Times are read in the
+ * context's UTC offset:
+ *
+ *   您所在台区因变压器故障停电，正在抢修，预计二零二六年十一月二十三日
+ *   十四时三十分恢复供电。
+ *   您所在台区计划于二零二六年十一月二十五日八时至十八时停电，原因：线路检修。
+ *   您所在台区目前没有停电信息。
+ *
+ * A customer without an area hears that the archive has none.  Recorded,
+ * scoped and refused as pcrm_ivr_answer_arrears().
+ */
+PCRM_EXTERN(int) pcrm_ivr_answer_outage(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                        const char *customer_no, pcrm_ivr_outage_answer *out);
+
+/** A plain value: the result of a self-service fault report, and what to say. */
+typedef struct pcrm_ivr_fault_report {
+	char workorder_id[37];       /**< the repair work order (new or the one already open) */
+	int opened;                  /**< 1: opened now; 0: the customer's repair was open already */
+	char outage_id[37];          /**< the area's fault outage it was attached under, "" when none */
+	char master_workorder[37];   /**< the master work order it was attached to, "" when none */
+	pcrm_time restore_estimate;  /**< that outage's estimated restoration, 0 when none */
+	char text[PCRM_IVR_ANSWER_MAX]; /**< the answer to speak, UTF-8 */
+} pcrm_ivr_fault_report;
+
+/**
+ * A caller reports "no power" (or another fault) through the IVR: opens a
+ * repair work order of workflow `workflow` (e.g. "fault_repair_urban"; the
+ * IVR knows which process the area follows) for customer `customer_no`,
+ * handled by `org_unit` (NULL: the customer's unit), with data
+ * {"source": "ivr", "fault": "no_power", "transformer_area": ...}.  When
+ * the area has a fault outage with an open master work order, the new order
+ * is attached to it (pcrm_workorder_attach(): it closes with the master;
+ * the workflow must have close_with_master) and the caller hears the
+ * estimated restoration.  A customer whose repair order (a workflow named
+ * fault_repair*) is still open gets that one back and nothing is opened:
+ *
+ *   您的故障报修已受理。您所在台区的故障正在抢修，预计...恢复供电，请您耐心等待。
+ *   您的故障报修已受理，我们将尽快安排抢修人员与您联系。
+ *   您已报修，抢修工单正在办理中，无需重复报修。
+ *
+ * Opening, attaching and recording the contact are one transaction.  The
+ * actor needs PCRM_PERM_ARCHIVE_READ, PCRM_PERM_CONTACT_WRITE and
+ * PCRM_PERM_WORKORDER_HANDLE (on `org_unit` and the master).  Errors as
+ * pcrm_ivr_answer_arrears(), and those of pcrm_workorder_open() (an
+ * unknown workflow is PCRM_ENOTFOUND) and pcrm_workorder_attach().
+ */
+PCRM_EXTERN(int) pcrm_ivr_report_fault(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                       const char *customer_no, const char *workflow,
+                                       const char *org_unit, pcrm_ivr_fault_report *out);
+
+/* ---- smart menus ---- */
+
+/** The self-service menu items the library knows. */
+typedef enum pcrm_ivr_menu_item {
+	PCRM_IVR_MENU_OUTAGE = 0,    /**< 停电信息: pcrm_ivr_answer_outage() */
+	PCRM_IVR_MENU_ARREARS,       /**< 欠费查询: pcrm_ivr_answer_arrears() */
+	PCRM_IVR_MENU_WORKORDERS,    /**< 业务进度: pcrm_ivr_answer_workorders() */
+	PCRM_IVR_MENU_LAST_BILL,     /**< 电费账单: pcrm_ivr_answer_last_bill() */
+	PCRM_IVR_MENU_FAULT_REPORT,  /**< 故障报修: pcrm_ivr_report_fault() */
+	PCRM_IVR_MENU_AGENT          /**< 人工服务: transfer to an agent */
+} pcrm_ivr_menu_item;
+
+/** How many menu items there are: every menu lists each once. */
+#define PCRM_IVR_MENU_ITEMS 6
+
+/** One menu item in its place. */
+typedef struct pcrm_ivr_menu_entry {
+	pcrm_ivr_menu_item item;
+	int promoted;        /**< nonzero: moved ahead because of the caller's record */
+	char reason[32];     /**< "outage_in_area", "in_arrears", "open_workorders" or "default" */
+	char title[32];      /**< the item's name to speak, "停电信息" ... */
+} pcrm_ivr_menu_entry;
+
+/** A plain value: every menu item once, in the order to offer them. */
+typedef struct pcrm_ivr_menu {
+	int count;                                    /**< PCRM_IVR_MENU_ITEMS */
+	pcrm_ivr_menu_entry items[PCRM_IVR_MENU_ITEMS];
+} pcrm_ivr_menu;
+
+/**
+ * "Smart menus": the order in which to offer the menu items to the caller
+ * `customer_no`, from the caller's record.  Promoted first, in this order:
+ * outage information when the caller's transformer area has an outage the
+ * IVR would tell (reason "outage_in_area"), the arrears when the customer
+ * has open items (reason "in_arrears"), the progress of work orders when
+ * one is open (reason "open_workorders"); then the others in the default
+ * order last bill, fault report, outage, arrears, work orders, agent
+ * (reason "default").  A read: nothing is recorded (the answers the caller
+ * then chooses are).  Needs PCRM_PERM_ARCHIVE_READ; errors as
+ * pcrm_ivr_answer_arrears().
+ */
+PCRM_EXTERN(int) pcrm_ivr_smart_menu(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                     const char *customer_no, pcrm_ivr_menu *out);
 
 #ifdef __cplusplus
 }

@@ -156,6 +156,35 @@ int pcrm__hkdf_sha256(const unsigned char *secret, size_t secret_len, const char
 	return ok ? PCRM_OK : openssl_error("HKDF derive");
 }
 
+int pcrm__pbkdf2_sha256(const void *secret, size_t secret_len, const unsigned char *salt,
+                        size_t salt_len, unsigned iterations, unsigned char *out, size_t out_len)
+{
+	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "PBKDF2", NULL);
+	EVP_KDF_CTX *kctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+	OSSL_PARAM params[5];
+	int ok;
+
+	EVP_KDF_free(kdf);
+	if (!kctx)
+		return openssl_error("PBKDF2 setup");
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PASSWORD, (void *)secret,
+	                                              secret_len);
+	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
+	params[3] = OSSL_PARAM_construct_uint(OSSL_KDF_PARAM_ITER, &iterations);
+	params[4] = OSSL_PARAM_construct_end();
+	ok = EVP_KDF_derive(kctx, out, out_len, params) == 1;
+	EVP_KDF_CTX_free(kctx);
+	return ok ? PCRM_OK : openssl_error("PBKDF2 derive");
+}
+
+int pcrm__random_bytes(unsigned char *out, size_t len)
+{
+	if (len > (size_t)INT32_MAX || RAND_bytes(out, (int)len) != 1)
+		return openssl_error("random bytes");
+	return PCRM_OK;
+}
+
 int pcrm__aead_seal(const unsigned char key[PCRM_AEAD_KEY_LEN], const void *aad, size_t aad_len,
                     const void *plain, size_t len, unsigned char *out)
 {

@@ -41,6 +41,17 @@ int pcrm__hkdf_sha256(const unsigned char *secret, size_t secret_len, const char
                       unsigned char *out, size_t out_len);
 
 /**
+ * Derives `out_len` bytes from a low-entropy secret (a PIN) with
+ * PBKDF2-HMAC-SHA256, `iterations` rounds over `salt`: slow on purpose, so
+ * a copy of the store does not give the secrets away cheaply.
+ */
+int pcrm__pbkdf2_sha256(const void *secret, size_t secret_len, const unsigned char *salt,
+                        size_t salt_len, unsigned iterations, unsigned char *out, size_t out_len);
+
+/** `len` bytes from OpenSSL's CSPRNG (salts, nonces). */
+int pcrm__random_bytes(unsigned char *out, size_t len);
+
+/**
  * AES-256-GCM with a fresh random nonce.  `out` must hold len +
  * PCRM_AEAD_OVERHEAD bytes.  `aad` (may be NULL) is authenticated, not
  * encrypted: bind the ciphertext to the record it belongs to.

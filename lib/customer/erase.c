@@ -84,6 +84,10 @@ static int write_erasure(pcrm_ctx *ctx, const pcrm_actor *actor, const char *cus
 		                      1, NULL);
 	if (rc == PCRM_OK)
 		rc = pcrm__store_exec(ctx->store, contact_sql, p, 1, NULL);
+	/* an erased customer has no IVR PIN: its hash is the customer's credential */
+	if (rc == PCRM_OK)
+		rc = pcrm__store_exec(ctx->store, "DELETE FROM ivr_pin WHERE customer_no = $1", p, 1,
+		                      NULL);
 	if (rc != PCRM_OK)
 		return rc;
 	summary = json_pack("{s:i}", "version", t->version + 1);

@@ -8,28 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
-#include <powercrm/contact.h>
 #include <powercrm/ivr.h>
 #include <powercrm/ledger.h>
 
 #include "core/error.h"
 #include "core/text_check.h"
 #include "ivr_internal.h"
-
-static pcrm_date today_of(pcrm_ctx *ctx)
-{
-	pcrm_civil c;
-	pcrm_date d = { 0, 0, 0 };
-
-	if (pcrm_time_to_civil(pcrm_ctx_now(ctx), pcrm_ctx_utc_offset(ctx), &c) == PCRM_OK) {
-		d.year = c.year;
-		d.month = c.month;
-		d.day = c.day;
-	}
-	return d;
-}
 
 /* The text of the answer; PCRM_OK or a speak function's failure. */
 static int compose(const pcrm_ivr_arrears_answer *a, char *text, size_t size)
@@ -64,20 +48,6 @@ static int compose(const pcrm_ivr_arrears_answer *a, char *text, size_t size)
 	return PCRM_OK;
 }
 
-/* Records the answer as an inbound IVR contact of the customer. */
-static int record(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
-                  const char *text)
-{
-	json_t *doc = json_pack("{s:s, s:s, s:s}", "channel", "ivr", "direction", "inbound",
-	                        "summary", text);
-	char *json = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
-	int rc = json ? pcrm_contact_record(ctx, actor, customer_no, json, NULL) : pcrm__error_oom();
-
-	free(json);
-	json_decref(doc);
-	return rc;
-}
-
 int pcrm_ivr_answer_arrears(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
                             pcrm_ivr_arrears_answer *out)
 {
@@ -92,7 +62,7 @@ int pcrm_ivr_answer_arrears(pcrm_ctx *ctx, const pcrm_actor *actor, const char *
 	if (rc == PCRM_OK)
 		rc = pcrm__code_check("customer_no", customer_no, PCRM_IVR_CUSTOMER_NO_MAX - 1);
 	if (rc == PCRM_OK)
-		rc = pcrm_arrears_load(ctx, actor, customer_no, NULL, today_of(ctx), &arrears);
+		rc = pcrm_arrears_load(ctx, actor, customer_no, NULL, pcrm__ivr_today(ctx), &arrears);
 	if (rc == PCRM_OK) {
 		size_t n = pcrm_arrears_count(arrears);
 
@@ -109,7 +79,7 @@ int pcrm_ivr_answer_arrears(pcrm_ctx *ctx, const pcrm_actor *actor, const char *
 	}
 	pcrm_arrears_free(arrears);
 	if (rc == PCRM_OK)
-		rc = record(ctx, actor, customer_no, a.text);
+		rc = pcrm__ivr_record(ctx, actor, customer_no, a.text);
 	if (rc == PCRM_OK)
 		*out = a;
 	return rc;

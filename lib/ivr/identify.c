@@ -6,6 +6,7 @@
  * number, which keeps its last four characters: the IVR never needs the ID
  * number in clear, nor the permission to reveal it.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,9 +17,11 @@
 
 #include "audit/audit.h"
 #include "core/ctx.h"
+#include "org/org_internal.h"
 #include "core/error.h"
 #include "core/text_check.h"
 #include "store/store.h"
+#include "ivr_internal.h"
 
 static void identity_init(pcrm_ivr_identity *id, pcrm_ivr_outcome outcome)
 {
@@ -61,7 +64,7 @@ int pcrm_ivr_identify_by_phone(pcrm_ctx *ctx, const pcrm_actor *actor,
 }
 
 /* The keyed characters: exactly PCRM_IVR_ID_DIGITS of 0-9 and '*' (for X). */
-static int check_digits(const char *digits)
+int pcrm__ivr_digits_check(const char *digits)
 {
 	if (digits == NULL)
 		return pcrm__error(PCRM_EINVAL, "digits: missing");
@@ -87,7 +90,7 @@ static int check_policy(const pcrm_ivr_lockout *p)
  * Whether the keyed characters are the end of the masked ID number, in time
  * that does not depend on where they differ.  No ID number never matches.
  */
-static int digits_match(const pcrm_customer *c, const char *digits)
+int pcrm__ivr_digits_match(const pcrm_customer *c, const char *digits)
 {
 	json_t *doc = json_loads(pcrm_customer_json(c), 0, NULL);
 	const char *masked = json_string_value(json_object_get(doc, "id_number"));
@@ -112,16 +115,19 @@ static int digits_match(const pcrm_customer *c, const char *digits)
 struct try_arg {
 	pcrm_ctx *ctx;
 	const pcrm_actor *actor;
-	const char *customer_no, *org_unit;
+	const char *customer_no, *org_unit, *method;
 	pcrm_ivr_lockout policy;
 	int match;
+	int (*on_identified)(pcrm_ctx *ctx, void *arg);
+	void *on_arg;
 	pcrm_ivr_identity result;
 };
 
 /*
  * The wrong tries that count: in the window and not before the last right
  * one.  Instants are seconds, so a wrong try in the same second as the right
- * one may have come after it: it counts (the cautious reading).
+ * one may have come after it: it counts (the cautious reading).  Tries by
+ * every method count alike: ID digits and PIN share one lockout.
  */
 static int recent_failures(struct try_arg *a, pcrm_time now, int64_t *count, pcrm_time *oldest)
 {
@@ -188,44 +194,84 @@ static int try_body(void *arg)
 			outcome = "not_identified";
 		}
 	}
-	summary = json_pack("{s:s, s:s}", "method", "id_digits", "outcome", outcome);
+	summary = json_pack("{s:s, s:s}", "method", a->method, "outcome", outcome);
 	if (summary == NULL)
 		return pcrm__error_oom();
 	rc = pcrm__audit_append(a->ctx, a->actor, "ivr.identify", "customer", a->customer_no,
 	                        summary);
 	json_decref(summary);
+	if (rc == PCRM_OK && a->match && a->result.outcome == PCRM_IVR_IDENTIFIED &&
+	    a->on_identified != NULL)
+		rc = a->on_identified(a->ctx, a->on_arg);
 	return rc;
+}
+
+int pcrm__ivr_try(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__ivr_try *t,
+                  pcrm_ivr_identity *out)
+{
+	static const pcrm_ivr_lockout default_policy = PCRM_IVR_LOCKOUT_DEFAULT;
+	struct try_arg a = { .ctx = ctx, .actor = actor, .method = t->method,
+		             .on_identified = t->on_identified, .on_arg = t->arg };
+	pcrm_customer *c = NULL;
+	pcrm_time oldest;
+	int64_t failures;
+	int rc;
+
+	a.policy = t->policy ? *t->policy : default_policy;
+	rc = pcrm_actor_validate(actor);
+	if (rc == PCRM_OK)
+		rc = pcrm__code_check("customer_no", t->customer_no, PCRM_IVR_CUSTOMER_NO_MAX - 1);
+	if (rc == PCRM_OK)
+		rc = t->check(t->arg);
+	if (rc == PCRM_OK)
+		rc = check_policy(&a.policy);
+	/* scope and existence: one refusal for unknown and out-of-subtree numbers */
+	if (rc == PCRM_OK)
+		rc = pcrm_customer_get(ctx, actor, t->customer_no, 0, &c);
+	if (rc == PCRM_OK && t->write)
+		rc = pcrm__authorize_object(ctx, actor, PCRM_PERM_CONTACT_WRITE, "customer",
+		                            t->customer_no, pcrm_customer_org_unit(c));
+	if (rc == PCRM_OK) {
+		a.customer_no = pcrm_customer_no(c);
+		a.org_unit = pcrm_customer_org_unit(c);
+		/*
+		 * While locked nothing is compared (the transaction finds the lock
+		 * again and ignores `match`); a slow comparison (a PIN's KDF) runs
+		 * outside the write transaction.
+		 */
+		rc = recent_failures(&a, pcrm_ctx_now(ctx), &failures, &oldest);
+		if (rc == PCRM_OK && failures < a.policy.max_failures)
+			rc = t->match(ctx, c, t->arg, &a.match);
+	}
+	if (rc == PCRM_OK)
+		rc = pcrm__store_transaction(ctx->store, try_body, &a);
+	if (rc == PCRM_OK)
+		*out = a.result;
+	pcrm_customer_free(c);
+	return rc;
+}
+
+static int digits_check(void *arg)
+{
+	return pcrm__ivr_digits_check(arg);
+}
+
+static int digits_compare(pcrm_ctx *ctx, const pcrm_customer *c, void *arg, int *match)
+{
+	(void)ctx;
+	*match = pcrm__ivr_digits_match(c, arg);
+	return PCRM_OK;
 }
 
 int pcrm_ivr_identify_by_id_digits(pcrm_ctx *ctx, const pcrm_actor *actor,
                                    const char *customer_no, const char *digits,
                                    const pcrm_ivr_lockout *policy, pcrm_ivr_identity *out)
 {
-	static const pcrm_ivr_lockout default_policy = PCRM_IVR_LOCKOUT_DEFAULT;
-	struct try_arg a = { .ctx = ctx, .actor = actor, .customer_no = customer_no };
-	pcrm_customer *c = NULL;
-	int rc;
+	struct pcrm__ivr_try t = { .customer_no = customer_no, .method = "id_digits",
+		                   .policy = policy, .check = digits_check,
+		                   .match = digits_compare, .arg = (void *)(uintptr_t)digits };
 
 	if (out == NULL)
 		return pcrm__error(PCRM_EINVAL, "out: missing");
-	a.policy = policy ? *policy : default_policy;
-	rc = pcrm_actor_validate(actor);
-	if (rc == PCRM_OK)
-		rc = pcrm__code_check("customer_no", customer_no, PCRM_IVR_CUSTOMER_NO_MAX - 1);
-	if (rc == PCRM_OK)
-		rc = check_digits(digits);
-	if (rc == PCRM_OK)
-		rc = check_policy(&a.policy);
-	/* scope and existence: one refusal for unknown and out-of-subtree numbers */
-	if (rc == PCRM_OK)
-		rc = pcrm_customer_get(ctx, actor, customer_no, 0, &c);
-	if (rc == PCRM_OK) {
-		a.org_unit = pcrm_customer_org_unit(c);
-		a.match = digits_match(c, digits);
-		rc = pcrm__store_transaction(ctx->store, try_body, &a);
-	}
-	if (rc == PCRM_OK)
-		*out = a.result;
-	pcrm_customer_free(c);
-	return rc;
+	return pcrm__ivr_try(ctx, actor, &t, out);
 }

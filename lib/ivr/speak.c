@@ -286,25 +286,46 @@ int pcrm_ivr_speak_amount(pcrm_decimal yuan, char *buf, size_t size)
 	return emit(&s, buf, size);
 }
 
+/* The year digit by digit, as a year is said (二零二六年), without leading zeros. */
+static void say_year(struct speech *s, int y)
+{
+	char year[4];
+
+	for (int v = y, i = 0; i < 4; i++, v /= 10)
+		year[3 - i] = (char)(v % 10);
+	for (int i = y >= 1000 ? 0 : y >= 100 ? 1 : y >= 10 ? 2 : 3; i < 4; i++)
+		say(s, digit_words[(int)year[i]]);
+	say(s, "年");
+}
+
 int pcrm_ivr_speak_date(pcrm_date date, char *buf, size_t size)
 {
 	struct speech s = { .len = 0 };
-	char year[4];
 
 	if (date.year < 1 || date.year > 9999 || !pcrm_date_is_valid(date)) {
 		clear(buf, size);
 		return pcrm__error(PCRM_EINVAL, "date: %04d-%02d-%02d is not a date in 1..9999",
 		                   date.year, date.month, date.day);
 	}
-	/* The year digit by digit, as a year is said (二零二六年), without leading zeros. */
-	for (int y = date.year, i = 0; i < 4; i++, y /= 10)
-		year[3 - i] = (char)(y % 10);
-	for (int i = date.year >= 1000 ? 0 : date.year >= 100 ? 1 : date.year >= 10 ? 2 : 3; i < 4; i++)
-		say(&s, digit_words[(int)year[i]]);
-	say(&s, "年");
+	say_year(&s, date.year);
 	say_integer(&s, (uint64_t)date.month, 0);
 	say(&s, "月");
 	say_integer(&s, (uint64_t)date.day, 0);
 	say(&s, "日");
+	return emit(&s, buf, size);
+}
+
+int pcrm__ivr_speak_month(int year, int month, char *buf, size_t size)
+{
+	struct speech s = { .len = 0 };
+
+	if (year < 1 || year > 9999 || month < 1 || month > 12) {
+		clear(buf, size);
+		return pcrm__error(PCRM_EINVAL, "period: %04d-%02d is not a month in 1..9999", year,
+		                   month);
+	}
+	say_year(&s, year);
+	say_integer(&s, (uint64_t)month, 0);
+	say(&s, "月");
 	return emit(&s, buf, size);
 }

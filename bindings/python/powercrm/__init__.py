@@ -76,7 +76,9 @@ from .call_records import CallRecord, CallRecordPage, CallRecordSink  # noqa: F4
 from .trace import TraceEvent, TraceKind  # noqa: F401
 from .ivr import (  # noqa: F401
     speak_number, speak_amount, speak_energy, speak_date, IVR_SPEECH_MAX, IVR_ID_DIGITS,
-    IvrOutcome, IvrIdentity, IvrLockout, IvrArrearsAnswer,
+    IvrOutcome, IvrIdentity, IvrLockout, IvrArrearsAnswer, IvrBillAnswer, IvrWorkorderKind,
+    IvrWorkorderProgress, IvrWorkordersAnswer, IvrOutageKind, IvrOutage, IvrOutageAnswer,
+    IvrFaultReport, IvrMenuItem, IvrMenuEntry,
 )
 from .context import Context, open  # noqa: F401,A001
 from .handles import live_handles  # noqa: F401
