@@ -116,6 +116,7 @@ struct clear_account {
 	char account_no[PCRM__CODE_MAX + 1];
 	char customer_no[PCRM__CODE_MAX + 1];
 	char *doc;
+	int64_t version;
 };
 
 static void clear_accounts_free(struct clear_account *items, size_t n)
@@ -129,7 +130,7 @@ static void clear_accounts_free(struct clear_account *items, size_t n)
 	free(items);
 }
 
-/* Reads (account_no, customer_no, doc) rows; at most `max` (0: no limit). */
+/* Reads (account_no, customer_no, doc, version) rows; at most `max` (0: no limit). */
 static int read_clear(pcrm_ctx *ctx, const char *sql, const pcrm_sql_value *p, int np,
                       size_t max, struct clear_account **out, size_t *count)
 {
@@ -156,6 +157,7 @@ static int read_clear(pcrm_ctx *ctx, const char *sql, const pcrm_sql_value *p, i
 		snprintf(items[n].customer_no, sizeof(items[n].customer_no), "%s",
 		         pcrm__rows_text(rows, 1));
 		items[n].doc = strdup(pcrm__rows_text(rows, 2));
+		items[n].version = pcrm__rows_int(rows, 3);
 		n++;
 		if (!items[n - 1].doc) {
 			rc = pcrm__error_oom();
@@ -209,7 +211,7 @@ static int mask_doc(const struct clear_account *a, char **stored, char **number)
 
 int pcrm__account_bank_erase(pcrm_ctx *ctx, const char *customer_no)
 {
-	static const char sql[] = "SELECT account_no, customer_no, doc FROM account "
+	static const char sql[] = "SELECT account_no, customer_no, doc, version FROM account "
 	                          "WHERE customer_no = $1 AND bank_cipher IS NULL "
 	                          "AND payment_method = 'bank_collection'";
 	pcrm_sql_value p[2] = { PCRM_SQL_S(customer_no) };
@@ -244,12 +246,17 @@ int pcrm__account_bank_erase(pcrm_ctx *ctx, const char *customer_no)
 
 static int reseal_batch(pcrm_ctx *ctx, const pcrm_actor *actor, const char *scope, int batch)
 {
-	static const char sql[] = "SELECT a.account_no, a.customer_no, a.doc FROM account a "
+	static const char sql[] = "SELECT a.account_no, a.customer_no, a.doc, a.version FROM account a "
 	                          "JOIN org_unit o ON o.code = a.org_unit " CLEAR_WHERE
 	                          " ORDER BY a.account_no LIMIT $2";
+	/*
+	 * The version guards the document read against a change in between (a
+	 * keyless update keeps the number in clear but changes other fields):
+	 * such an account is left for the next call.
+	 */
 	static const char update[] = "UPDATE account SET doc = $2, bank_cipher = $3 "
-	                             "WHERE account_no = $1 AND bank_cipher IS NULL";
-	pcrm_sql_value p[3] = { PCRM_SQL_S(scope), PCRM_SQL_I(batch) };
+	                             "WHERE account_no = $1 AND bank_cipher IS NULL AND version = $4";
+	pcrm_sql_value p[4] = { PCRM_SQL_S(scope), PCRM_SQL_I(batch) };
 	struct clear_account *items = NULL;
 	json_t *accounts = json_array(), *summary = NULL;
 	size_t n = 0;
@@ -257,15 +264,18 @@ static int reseal_batch(pcrm_ctx *ctx, const pcrm_actor *actor, const char *scop
 
 	for (size_t i = 0; rc == PCRM_OK && i < n; i++) {
 		char *stored = NULL, *number = NULL, *cipher = NULL;
+		int64_t changed = 0;
 		rc = mask_doc(&items[i], &stored, &number);
 		if (rc == PCRM_OK)
 			rc = seal_number(ctx, items[i].customer_no, items[i].account_no, number, &cipher);
 		p[0] = PCRM_SQL_S(items[i].account_no);
 		p[1] = PCRM_SQL_S(stored);
 		p[2] = PCRM_SQL_S(cipher);
+		p[3] = PCRM_SQL_I(items[i].version);
 		if (rc == PCRM_OK)
-			rc = pcrm__store_exec(ctx->store, update, p, 3, NULL);
-		if (rc == PCRM_OK && json_array_append_new(accounts, json_string(items[i].account_no)))
+			rc = pcrm__store_exec(ctx->store, update, p, 4, &changed);
+		if (rc == PCRM_OK && changed == 1 &&
+		    json_array_append_new(accounts, json_string(items[i].account_no)))
 			rc = pcrm__error_oom();
 		if (number)
 			OPENSSL_cleanse(number, strlen(number));
@@ -274,7 +284,7 @@ static int reseal_batch(pcrm_ctx *ctx, const pcrm_actor *actor, const char *scop
 		free(cipher);
 	}
 	/* one entry per batch naming the accounts (account numbers are not personal) */
-	if (rc == PCRM_OK && n > 0) {
+	if (rc == PCRM_OK && json_array_size(accounts) > 0) {
 		summary = json_pack("{s:O}", "accounts", accounts);
 		rc = summary ? pcrm__audit_append(ctx, actor, "account.reseal", "org_unit",
 		                                  actor->org_unit, summary) :
