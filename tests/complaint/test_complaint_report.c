@@ -17,14 +17,7 @@
 #include "complaint/complaint_report_internal.h"
 #include "core/ctx.h"
 #include "store/store.h"
-#include "../workflow/wf_fixtures.h"
-
-#define ZHANG "3701000001"   /* township station 37010201 (under 370102) */
-#define LI "3701000002"      /* county 370102 */
-#define QINGDAO "3702000001" /* city 3702 */
-
-static const pcrm_actor jn_lead = { "lead-jn", PCRM_ROLE_AGENT, 2, "3701" };
-static const pcrm_actor qd_agent = { "agent-qd", PCRM_ROLE_AGENT, 1, "3702" };
+#include "complaint_fixture.h"
 
 /* As tests/complaint/test_complaint.c, plus supply quality routed to Qingdao. */
 static const char *const config =
@@ -36,17 +29,6 @@ static const char *const config =
 	"              \"org_unit\": \"370102\", \"responsible_unit\": \"370102\"},"
 	"            {\"category\": \"outage\", \"responsible_unit\": \"3701\"},"
 	"            {\"category\": \"supply_quality\", \"responsible_unit\": \"3702\"}]}";
-
-static void add_customer(pcrm_ctx *ctx, const char *no, const char *org, const char *phone)
-{
-	char doc[512];
-	snprintf(doc, sizeof(doc),
-	         "{\"customer_no\": \"%s\", \"kind\": \"person\", \"name\": \"客户%s\","
-	         " \"usage_class\": \"residential\", \"voltage_level\": \"220V\", \"org_unit\": \"%s\","
-	         " \"phones\": {\"mobile\": \"%s\"}}",
-	         no, no, org, phone);
-	pcrm_assert_ok(pcrm_customer_create(ctx, &root_admin, doc, NULL));
-}
 
 static void setup(pcrm_ctx *ctx)
 {

@@ -14,6 +14,8 @@ calls into the library release the GIL.  ``powercrm.lowlevel`` is the raw
 SWIG module underneath (no ownership rules: prefer this package's API).
 """
 
+from typing import Union as _Union
+
 from . import lowlevel
 from .errors import (  # noqa: F401
     Status, Error, InvalidInput, NotFound, Conflict, Duplicate, PermissionDenied, WrongState,
@@ -67,7 +69,8 @@ from .sim import (  # noqa: F401
 from .billing import BillingPostSummary, BillingSummary, BillRecord  # noqa: F401
 from .acd import Acd, ManualClock, AGENT_STATES  # noqa: F401
 from .telephony import (  # noqa: F401
-    Telephony, EVENT_TYPES, REJECT_KINDS, SWITCH_RESULTS, CALL_STATES, TEL_AGENT_STATES,
+    Telephony, TelephonySwitch, EVENT_TYPES, REJECT_KINDS, SWITCH_RESULTS, CALL_STATES,
+    TEL_AGENT_STATES,
 )
 from .call_records import CallRecord, CallRecordPage, CallRecordSink  # noqa: F401
 from .trace import TraceEvent, TraceKind  # noqa: F401
@@ -88,24 +91,24 @@ LEVEL_MAX = lowlevel.PCRM_LEVEL_MAX
 DATA_KEY_LEN = lowlevel.PCRM_DATA_KEY_LEN
 
 
-def version():
+def version() -> str:
     """The library's version, 'MAJOR.MINOR.PATCH' (pcrm_version())."""
     return lowlevel.pcrm_version()
 
 
-def version_number():
+def version_number() -> int:
     """The library's version as MAJOR*10000 + MINOR*100 + PATCH."""
     return lowlevel.pcrm_version_number()
 
 
-def strerror(status):
+def strerror(status: int) -> str:
     """The library's English description of a status code."""
     return lowlevel.pcrm_strerror(int(status))
 
 
-def role_min_level(role, permission):
+def role_min_level(role: _Union[Role, int, str], permission: _Union[Permission, int, str]) -> int:
     """The lowest level of `role` that holds `permission`, or 0 when the role never does."""
-    return Role(role).min_level(permission)
+    return Role(role).min_level(permission)  # type: ignore[arg-type]  # a name too
 
 # What `from powercrm import *` binds.  Not `open`: it would shadow the builtin;
 # call it as powercrm.open(...).  Not `lowlevel`: the raw SWIG module.
@@ -133,7 +136,8 @@ __all__ = [
     'BillCustomer', 'Usage', 'BillLine', 'Bill', 'power_factor', 'power_factor_rate', 'late_fee',
     'Dist', 'DistKind', 'SimQueue', 'SimAgent', 'SimStats', 'Simulation', 'shift_stretches',
     'replay_compare', 'BillingPostSummary', 'BillingSummary', 'BillRecord', 'Acd', 'ManualClock',
-    'AGENT_STATES', 'Telephony', 'EVENT_TYPES', 'REJECT_KINDS', 'SWITCH_RESULTS', 'CALL_STATES',
+    'AGENT_STATES', 'Telephony', 'TelephonySwitch', 'EVENT_TYPES', 'REJECT_KINDS',
+    'SWITCH_RESULTS', 'CALL_STATES',
     'TEL_AGENT_STATES', 'CallRecord', 'CallRecordPage', 'CallRecordSink', 'Context',
     'live_handles', 'SCHEMA_VERSION_LATEST', 'LEVEL_MIN', 'LEVEL_MAX', 'DATA_KEY_LEN', 'version',
     'version_number', 'strerror', 'role_min_level', 'TraceEvent', 'TraceKind',

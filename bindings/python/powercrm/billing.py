@@ -10,14 +10,16 @@ unit price and amount as Decimal, reason code and kind) that a computed
 import dataclasses
 import datetime as _datetime
 import decimal as _decimal
+from typing import Any, List, Optional, Tuple
 
 from . import lowlevel as _ll
-from .actor import _native as _actor
-from .ledger import _entry
+from ._types import ContextMixinBase, JsonIn, JsonObject, Progress
+from .actor import Actor, _native as _actor
+from .ledger import LedgerEntry, _entry
 from .money import _from_c as _decimal_from_c
 from .records import json_dumps, json_loads
-from .tariff import Tariff, _line_from_json
-from .timeutil import _date_from_c, _date_to_c
+from .tariff import BillLine, Tariff, _line_from_json
+from .timeutil import DateLike, _date_from_c, _date_to_c
 
 __all__ = ["BillingSummary", "BillingPostSummary", "BillRecord", "BillingMixin"]
 
@@ -59,31 +61,31 @@ class BillRecord:
     due_date: _datetime.date
     energy: _decimal.Decimal
     total: _decimal.Decimal
-    replaces: object  # the bill number it corrects, or None
-    document: dict    # the itemised bill as stored (decimals as strings)
+    replaces: Optional[str]  # the bill number it corrects, or None
+    document: JsonObject  # the itemised bill as stored (decimals as strings)
     posted: bool      # the ledger holds it (a receivable); False before billing_post
 
     @property
-    def lines(self):
+    def lines(self) -> Tuple[BillLine, ...]:
         """The itemised lines: a tuple of :class:`powercrm.BillLine`, decimals as Decimal."""
         return tuple(_line_from_json(o) for o in self.document.get("lines", ()))
 
 
-def _record(r):
+def _record(r: Any) -> BillRecord:
     return BillRecord(r.bill_no, r.customer_no, r.account_no, r.period, r.status, r.tariff_id,
                       r.tariff_version, _date_from_c(r.issue_date), _date_from_c(r.due_date),
                       _decimal_from_c(r.energy), _decimal_from_c(r.total), r.replaces,
                       json_loads(r.json), bool(r.posted))
 
 
-def _document(doc):
+def _document(doc: JsonIn) -> str:
     return doc if isinstance(doc, str) else json_dumps(doc)
 
 
-class BillingMixin:
+class BillingMixin(ContextMixinBase):
     """Billing methods of :class:`powercrm.Context`."""
 
-    def tariff_publish(self, actor, document):
+    def tariff_publish(self, actor: Actor, document: JsonIn) -> None:
         """Validates and stores a tariff version (dict or JSON text); publishing the
         same version again is a no-op, another document under it raises Conflict.
 
@@ -93,13 +95,15 @@ class BillingMixin:
         raises PermissionDenied (docs/security.md)."""
         self._call(_ll.pcrm_tariff_publish, _actor(actor), _document(document))
 
-    def tariff_fetch(self, actor, tariff_id, version=0, on=None):
+    def tariff_fetch(self, actor: Actor, tariff_id: str, version: int = 0,
+                     on: Optional[DateLike] = None) -> Tariff:
         """A published tariff: `version`, or (0) the newest base version in effect on `on`."""
         on = _date_to_c(on if on is not None else _datetime.date.today())
         return Tariff(self._call(_ll.pcrm_tariff_fetch, _actor(actor), tariff_id, int(version),
                                  on))
 
-    def billing_run(self, actor, spec, progress=None):
+    def billing_run(self, actor: Actor, spec: JsonIn,
+                    progress: Optional[Progress] = None) -> BillingSummary:
         """Bills one month for an org subtree (spec: a dict, see docs/billing.md); a BillingSummary.
 
         The bills are stored, not posted to the ledgers: billing_post() does that after
@@ -113,7 +117,8 @@ class BillingMixin:
         return BillingSummary(s.accounts, s.billed, s.already_billed, s.no_usage,
                               _decimal_from_c(s.total))
 
-    def billing_post(self, actor, spec, progress=None):
+    def billing_post(self, actor: Actor, spec: JsonIn,
+                     progress: Optional[Progress] = None) -> BillingPostSummary:
         """Posts a month's stored, unposted bills of an org subtree to the ledgers (电费发行);
         spec: {"org_unit", "period", ["batch_size"]}.  A BillingPostSummary.
 
@@ -125,7 +130,8 @@ class BillingMixin:
         return BillingPostSummary(s.bills, s.posted, s.already_posted, s.nothing_owed,
                                   _decimal_from_c(s.total))
 
-    def bills(self, actor, customer_no, from_period=None, to_period=None):
+    def bills(self, actor: Actor, customer_no: str, from_period: Optional[str] = None,
+              to_period: Optional[str] = None) -> List[BillRecord]:
         """The bills of a customer, newest month first, void ones included."""
         with self._lock:
             lst = self._call(_ll.pcrm_bill_list_load, _actor(actor), customer_no, from_period,
@@ -136,7 +142,7 @@ class BillingMixin:
             finally:
                 _ll.pcrm_bill_list_free(lst)
 
-    def bill_correct(self, actor, bill_no, reason):
+    def bill_correct(self, actor: Actor, bill_no: str, reason: str) -> BillRecord:
         """Voids a bill with a credit note and bills its month again; the new BillRecord."""
         with self._lock:
             r = self._call(_ll.pcrm_bill_correct, _actor(actor), bill_no, reason)
@@ -145,12 +151,13 @@ class BillingMixin:
             finally:
                 _ll.pcrm_bill_record_free(r)
 
-    def late_fee_quote(self, actor, account_no, on):
+    def late_fee_quote(self, actor: Actor, account_no: str, on: DateLike) -> _decimal.Decimal:
         """The late-payment penalty (电费违约金) owed on an account at date `on`: a Decimal."""
         return _decimal_from_c(self._call(_ll.pcrm_late_fee_quote, _actor(actor), account_no,
                                           _date_to_c(on)))
 
-    def late_fee_post(self, actor, account_no, on, idempotency_key):
+    def late_fee_post(self, actor: Actor, account_no: str, on: DateLike,
+                      idempotency_key: str) -> Optional[LedgerEntry]:
         """Posts that penalty as a debit adjustment; the LedgerEntry, or None when none is owed."""
         with self._lock:
             e = self._call(_ll.pcrm_late_fee_post, _actor(actor), account_no, _date_to_c(on),

@@ -11,9 +11,11 @@ entries of answered calls and one audit entry (docs/call-records.md).
 """
 
 import dataclasses
+from typing import Any, Dict, Iterator, List, Optional
 
 from . import lowlevel as _ll
-from .actor import _native as _actor
+from ._types import ContextMixinBase, JsonObject
+from .actor import Actor, _native as _actor
 from .acd import cdr_dict
 from .handles import Handle, HandleOwner
 
@@ -25,8 +27,8 @@ class CallRecord:
     """One stored call.  ``cdr`` is the CDR as a dict, its caller_number masked."""
 
     org_unit: str
-    cdr: dict
-    contact_id: object  # str, or None when no contact entry was recorded
+    cdr: JsonObject
+    contact_id: Optional[str]  # None when no contact entry was recorded
     stored_at: int
     stored_by: str
 
@@ -35,20 +37,20 @@ class CallRecord:
 class CallRecordPage:
     """One page of call records, newest first; iterate it for its records."""
 
-    records: list
-    next_cursor: object  # str, or None on the last page
+    records: List[CallRecord]
+    next_cursor: Optional[str]  # None on the last page
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[CallRecord]:
         return iter(self.records)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.records)
 
-    def __getitem__(self, i):
+    def __getitem__(self, i: int) -> CallRecord:
         return self.records[i]
 
 
-def _record(r):
+def _record(r: Any) -> CallRecord:
     return CallRecord(org_unit=r.org_unit, cdr=cdr_dict(r.cdr), contact_id=r.contact_id or None,
                       stored_at=r.stored_at, stored_by=r.stored_by)
 
@@ -64,16 +66,16 @@ class CallRecordSink(HandleOwner):
 
     __slots__ = ("_handle", "_ctx")
 
-    def __init__(self, ctx, ptr):
+    def __init__(self, ctx: Any, ptr: Any) -> None:
         self._ctx = ctx
         self._handle = Handle(ptr, _ll.pcrm_call_record_sink_free, "call-record sink")
 
-    def _write_cdrs(self, cdrs):
+    def _write_cdrs(self, cdrs: Any) -> None:
         # cdrs: pcrm_acd_cdr copies, as the engine's sink trampoline hands them over
         with self._ctx._lock, self._ctx._handle, self._handle as s:
             _ll.pcrm_call_record_sink_write(s, cdrs)
 
-    def stats(self):
+    def stats(self) -> Dict[str, Any]:
         """What the sink did: batches, stored, skipped, contacts, failures, last_status, last_error."""
         with self._handle as s:
             st = _ll.pcrm_call_record_sink_stats_get(s)
@@ -82,10 +84,12 @@ class CallRecordSink(HandleOwner):
                 "last_status": st.last_status, "last_error": st.last_error}
 
 
-class CallRecordMixin:
+class CallRecordMixin(ContextMixinBase):
     """Call-record methods of :class:`powercrm.Context`."""
 
-    def call_record_sink(self, actor, *, org_unit=None, business_code=None, contacts=True):
+    def call_record_sink(self, actor: Actor, *, org_unit: Optional[str] = None,
+                         business_code: Optional[str] = None,
+                         contacts: bool = True) -> CallRecordSink:
         """A :class:`CallRecordSink` writing to this context as `actor`.
 
         ``org_unit`` owns the records of callers the store does not know
@@ -97,8 +101,10 @@ class CallRecordMixin:
             ptr = self._call(_ll.pcrm_call_record_sink_new, _actor(actor), opts)
         return CallRecordSink(self, ptr)
 
-    def call_record_list(self, actor, *, org_unit=None, agent_id=None, customer_no=None,
-                         caller_number=None, from_ms=0, to_ms=0, cursor=None, limit=0):
+    def call_record_list(self, actor: Actor, *, org_unit: Optional[str] = None,
+                         agent_id: Optional[str] = None, customer_no: Optional[str] = None,
+                         caller_number: Optional[str] = None, from_ms: int = 0, to_ms: int = 0,
+                         cursor: Optional[str] = None, limit: int = 0) -> CallRecordPage:
         """One page of call records, newest first: a :class:`CallRecordPage`."""
         q = _ll.pcrm_call_record_filter(org_unit, agent_id, customer_no, caller_number,
                                         int(from_ms), int(to_ms))
@@ -112,7 +118,8 @@ class CallRecordMixin:
             finally:
                 _ll.pcrm_call_record_list_free(lst)
 
-    def call_records(self, actor, *, page=200, **filters):
+    def call_records(self, actor: Actor, *, page: int = 200,
+                     **filters: Any) -> Iterator[CallRecord]:
         """Iterates over every call record the filters select, newest first, page after page."""
         cursor = None
         while True:

@@ -1,9 +1,11 @@
 """The contact history (接触记录): Context methods and records."""
 
 import dataclasses
+from typing import Any, Iterator, List, Optional
 
 from . import lowlevel as _ll
-from .actor import _native as _actor
+from ._types import ContextMixinBase, JsonIn
+from .actor import Actor, _native as _actor
 from .records import json_dumps
 
 __all__ = ["Contact", "ContactPage", "ContactMixin"]
@@ -19,11 +21,11 @@ class Contact:
     channel: str
     direction: str
     agent: str
-    caller_number: object
-    duration_seconds: object  # int, or None when not recorded
-    business_code: object
+    caller_number: Optional[str]
+    duration_seconds: Optional[int]  # None when not recorded
+    business_code: Optional[str]
     summary: str
-    work_order_id: object
+    work_order_id: Optional[str]
     recorded_by: str
     recorded_at: int
     log_line: str  # the call-log line of the marketing system plan (5.8.3)
@@ -33,20 +35,20 @@ class Contact:
 class ContactPage:
     """One page of a customer's history, newest first; iterate it for its contacts."""
 
-    contacts: list
-    next_cursor: object  # str, or None on the last page
+    contacts: List[Contact]
+    next_cursor: Optional[str]  # None on the last page
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Contact]:
         return iter(self.contacts)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.contacts)
 
-    def __getitem__(self, i):
+    def __getitem__(self, i: int) -> Contact:
         return self.contacts[i]
 
 
-def _contact_record(c):
+def _contact_record(c: Any) -> Contact:
     duration = _ll.pcrm_contact_duration_seconds(c)
     return Contact(
         id=_ll.pcrm_contact_id(c),
@@ -66,10 +68,10 @@ def _contact_record(c):
     )
 
 
-class ContactMixin:
+class ContactMixin(ContextMixinBase):
     """Contact-history methods of :class:`powercrm.Context`."""
 
-    def contact_record(self, actor, customer_no, document):
+    def contact_record(self, actor: Actor, customer_no: str, document: JsonIn) -> Contact:
         """Records one interaction (a dict, see docs/contacts.md); returns the stored Contact."""
         with self._lock:
             c = self._call(_ll.pcrm_contact_record, _actor(actor), customer_no,
@@ -79,7 +81,8 @@ class ContactMixin:
             finally:
                 _ll.pcrm_contact_free(c)
 
-    def contact_list(self, actor, customer_no, *, cursor=None, limit=0):
+    def contact_list(self, actor: Actor, customer_no: str, *, cursor: Optional[str] = None,
+                     limit: int = 0) -> ContactPage:
         """One page of a customer's contact history, newest first: a :class:`ContactPage`."""
         with self._lock:
             lst = self._call(_ll.pcrm_contact_list_load, _actor(actor), customer_no, cursor,
@@ -92,7 +95,8 @@ class ContactMixin:
             finally:
                 _ll.pcrm_contact_list_free(lst)
 
-    def contact_history(self, actor, customer_no, *, page=50):
+    def contact_history(self, actor: Actor, customer_no: str, *,
+                        page: int = 50) -> Iterator[Contact]:
         """Iterates over a customer's whole history, newest first, page after page."""
         cursor = None
         while True:

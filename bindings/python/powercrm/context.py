@@ -3,10 +3,11 @@
 import contextlib
 import datetime as _dt
 import threading
-from typing import Any, Callable, Iterator, Literal, Optional, Union
+from typing import Any, Callable, Iterator, List, Literal, Optional, Tuple, Union, cast
 
 from . import lowlevel as _ll
-from .actor import _native as _actor
+from .actor import Actor, _native as _actor
+from ._types import JsonIn, Progress
 from .contacts import ContactMixin
 from .complaints import ComplaintMixin
 from .kb import KbMixin
@@ -22,7 +23,8 @@ from .errors import Error
 from .handles import Handle
 from .records import AuditEntry, OrgUnit, json_dumps, json_loads
 from .timeutil import UTC_OFFSET_CHINA, Offset, _instant, _offset
-from .trace import TraceKind as _TraceKind, _adapter as _trace_adapter
+from .trace import TraceCallback, TraceKind, TraceKind as _TraceKind, _Deliver, \
+    _adapter as _trace_adapter
 
 #: a clock: a callable returning the current instant (int seconds or an aware datetime)
 Clock = Callable[[], Union[int, _dt.datetime]]
@@ -60,13 +62,13 @@ def open(uri: str, *, clock: Optional[Clock] = None,  # noqa: A001
                    key_version=key_version, key_provider=key_provider)
 
 
-def _key_provider_adapter(provider):
+def _key_provider_adapter(provider: Any) -> Optional[Callable[[int], Optional[bytes]]]:
     if provider is None:
         return None
     if hasattr(provider, "get") and not callable(provider):
         keys = provider
 
-        def lookup(version):
+        def lookup(version: int) -> Any:
             return keys.get(version)
     elif callable(provider):
         lookup = provider
@@ -74,7 +76,7 @@ def _key_provider_adapter(provider):
         raise TypeError("key_provider: expected a mapping or a callable, got %s"
                         % type(provider).__name__)
 
-    def provide(version):
+    def provide(version: int) -> Optional[bytes]:
         key = lookup(version)
         if key is None:
             return None
@@ -85,28 +87,34 @@ def _key_provider_adapter(provider):
     return provide
 
 
-def _clock_adapter(clock):
+def _clock_adapter(clock: Optional[Clock]) -> Optional[Callable[[], int]]:
     if clock is None:
         return None
     if not callable(clock):
         raise TypeError("clock: expected a callable returning an instant, got %s"
                         % type(clock).__name__)
 
-    def read_clock():
-        return _instant(clock(), "clock")
+    read = clock  # the narrowed (not None) type, for the closure
+
+    def read_clock() -> int:
+        return _instant(read(), "clock")
     return read_clock
 
 
-def _level(level):
+def _level(level: Union[OrgLevel, int, str]) -> int:
     # Names go through OrgLevel; numbers reach the library, which names a bad one.
-    return int(OrgLevel(level)) if isinstance(level, str) else int(level)
+    if isinstance(level, str):
+        return int(OrgLevel(level))  # type: ignore[arg-type]  # by name
+    return int(level)
 
 
-def _permission(permission):
-    return int(Permission(permission)) if isinstance(permission, str) else int(permission)
+def _permission(permission: Union[Permission, int, str]) -> int:
+    if isinstance(permission, str):
+        return int(Permission(permission))  # type: ignore[arg-type]  # by name
+    return int(permission)
 
 
-def _unit_record(unit):
+def _unit_record(unit: Any) -> OrgUnit:
     """Copies a pcrm_org_unit (owned by the caller or a list) into an OrgUnit."""
     return OrgUnit(
         code=_ll.pcrm_org_unit_code(unit),
@@ -120,7 +128,7 @@ def _unit_record(unit):
     )
 
 
-def _audit_record(row):
+def _audit_record(row: Tuple[Any, ...]) -> AuditEntry:
     (seq, at, operator_id, role, actor_org, action, object_type, object_id, summary,
      prev_hash, hash_, chain, chain_seq, covers) = row
     return AuditEntry(seq, at, operator_id, role, actor_org, action, object_type, object_id,
@@ -163,7 +171,7 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
         ptr = _ll.pcrm_ctx_open(uri, opts)
         # The C context calls read_clock from now on: keep it as long as the context.
         self._clock = read_clock
-        self._trace = None
+        self._trace: Optional[_Deliver] = None
         self._handle = Handle(ptr, _ll.pcrm_ctx_close, "context")
         self.uri = uri
 
@@ -188,7 +196,7 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
         self.close()
         return False
 
-    def __del__(self):
+    def __del__(self) -> None:
         handle = getattr(self, "_handle", None)
         if handle is not None:
             handle.close()
@@ -197,9 +205,9 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
         return "<powercrm.Context %r %s>" % (getattr(self, "uri", "?"),
                                             "closed" if self.closed else "open")
 
-    def _call(self, fn, *args):
+    def _call(self, fn: Callable[..., Any], *args: Any) -> Any:
         with self._lock:
-            with self._handle as ctx:
+            with cast(Handle, self._handle) as ctx:  # None only while __init__ failed
                 return fn(ctx, *args)
 
     # -- the store -----------------------------------------------------------------------
@@ -235,7 +243,8 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
             self._call(_ll.pcrm_ctx_set_clock, read_clock)
             self._clock = read_clock  # the old one is released only after C stopped using it
 
-    def set_trace(self, callback, kinds=None):
+    def set_trace(self, callback: Optional[TraceCallback],
+                  kinds: Union[TraceKind, int, None] = None) -> None:
         """Reports what the library does on this context to ``callback(TraceEvent)``.
 
         ``kinds``: a :class:`TraceKind` flag (default: every kind).  None as
@@ -285,7 +294,7 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
             self._abandon(depth)  # a failed savepoint release leaves it open
             raise
 
-    def _abandon(self, depth):
+    def _abandon(self, depth: int) -> None:
         try:
             if not self.closed and self.tx_depth >= depth:
                 self.rollback()
@@ -294,7 +303,8 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
 
     # -- org units -----------------------------------------------------------------------
 
-    def org_create(self, actor, code, parent, name, level):
+    def org_create(self, actor: Actor, code: str, parent: Optional[str], name: str,
+                   level: Union[OrgLevel, int, str]) -> None:
         """Creates an org unit under `parent` (None: top level).  Audited.
 
         ``level``: an :class:`OrgLevel`, its number or its name ('county').
@@ -303,12 +313,12 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
         """
         self._call(_ll.pcrm_org_unit_create, _actor(actor), code, parent, name, _level(level))
 
-    def org_rename(self, actor, code, new_name, expected_version):
+    def org_rename(self, actor: Actor, code: str, new_name: str, expected_version: int) -> None:
         """Renames a unit; Conflict when its version is no longer `expected_version`."""
         self._call(_ll.pcrm_org_unit_rename, _actor(actor), code, new_name,
                    int(expected_version))
 
-    def org_get(self, actor, code):
+    def org_get(self, actor: Actor, code: str) -> OrgUnit:
         """Reads one org unit as an :class:`OrgUnit` (NotFound when it does not exist)."""
         with self._lock:
             unit = self._call(_ll.pcrm_org_unit_get, _actor(actor), code)
@@ -317,7 +327,7 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
             finally:
                 _ll.pcrm_org_unit_free(unit)
 
-    def org_children(self, actor, code):
+    def org_children(self, actor: Actor, code: str) -> List[OrgUnit]:
         """The direct children of `code`, ordered by code: a list of :class:`OrgUnit`."""
         with self._lock:
             units = self._call(_ll.pcrm_org_unit_children, _actor(actor), code)
@@ -327,7 +337,7 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
             finally:
                 _ll.pcrm_org_unit_list_free(units)
 
-    def org_tree(self, actor, code):
+    def org_tree(self, actor: Actor, code: str) -> Iterator[Tuple[int, OrgUnit]]:
         """Yields (depth, OrgUnit) for `code` and everything below it, depth first."""
         stack = [(0, self.org_get(actor, code))]
         while stack:
@@ -336,15 +346,17 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
             children = self.org_children(actor, unit.code)
             stack.extend((depth + 1, child) for child in reversed(children))
 
-    def org_is_within(self, code, ancestor):
+    def org_is_within(self, code: str, ancestor: str) -> bool:
         """True when `code` is `ancestor` or lies below it (NotFound for unknown units)."""
         return bool(self._call(_ll.pcrm_org_unit_is_within, code, ancestor))
 
-    def authorize(self, actor, permission, target_org=None):
+    def authorize(self, actor: Actor, permission: Union[Permission, int, str],
+                  target_org: Optional[str] = None) -> None:
         """Raises PermissionDenied (audited) unless `actor` may do `permission` on `target_org`."""
         self._call(_ll.pcrm_authorize, _actor(actor), _permission(permission), target_org)
 
-    def is_authorized(self, actor, permission, target_org=None):
+    def is_authorized(self, actor: Actor, permission: Union[Permission, int, str],
+                      target_org: Optional[str] = None) -> bool:
         """Like authorize() but answers True/False (a denial is still audited)."""
         try:
             self.authorize(actor, permission, target_org)
@@ -356,12 +368,14 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
 
     # -- audit ---------------------------------------------------------------------------
 
-    def audit_record(self, actor, action, object_type, object_id, summary=None):
+    def audit_record(self, actor: Actor, action: str, object_type: str, object_id: str,
+                     summary: Optional[JsonIn] = None) -> None:
         """Appends an integrator-defined audit entry; `summary` is a dict (or JSON text)."""
         text = None if summary is None else json_dumps(summary)
         self._call(_ll.pcrm_audit_record, _actor(actor), action, object_type, object_id, text)
 
-    def audit_visit(self, actor, visit, after=0, limit=0):
+    def audit_visit(self, actor: Actor, visit: Callable[[AuditEntry], object], after: int = 0,
+                    limit: int = 0) -> int:
         """Calls ``visit(entry)`` for each entry with seq > after (at most `limit`, 0 = all).
 
         ``visit`` returning a true value stops early; an exception it raises
@@ -370,7 +384,7 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
         """
         count = 0
 
-        def on_row(row):
+        def on_row(row: Tuple[Any, ...]) -> object:
             nonlocal count
             count += 1
             return visit(_audit_record(row))
@@ -378,13 +392,14 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
         self._call(_ll.pcrm_audit_list, _actor(actor), int(after), int(limit), on_row)
         return count
 
-    def audit_list(self, actor, after=0, limit=0):
+    def audit_list(self, actor: Actor, after: int = 0, limit: int = 0) -> List[AuditEntry]:
         """The entries with seq > after (at most `limit`, 0 = all), as a list of AuditEntry."""
-        rows = []
+        rows: List[Tuple[Any, ...]] = []
         self._call(_ll.pcrm_audit_list, _actor(actor), int(after), int(limit), rows.append)
         return [_audit_record(row) for row in rows]
 
-    def audit_iter(self, actor, after=0, page=AUDIT_PAGE):
+    def audit_iter(self, actor: Actor, after: int = 0,
+                   page: int = AUDIT_PAGE) -> Iterator[AuditEntry]:
         """Iterates over every entry with seq > after, fetching `page` entries at a time."""
         while True:
             entries = self.audit_list(actor, after, page)
@@ -393,7 +408,7 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
                 return
             after = entries[-1].seq
 
-    def audit_verify(self, actor, progress=None):
+    def audit_verify(self, actor: Actor, progress: Optional[Progress] = None) -> int:
         """Checks the chains in the actor's scope and the covered objects' rows.
 
         Returns the number of entries checked.  Raises
@@ -406,7 +421,7 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
         """
         return self._call(_ll.pcrm_audit_verify_ext, _actor(actor), progress)
 
-    def audit_checkpoint(self, actor, private_key_pem):
+    def audit_checkpoint(self, actor: Actor, private_key_pem: str) -> str:
         """Signs every chain's head with an Ed25519 private key (PEM text).
 
         Returns the checkpoint as text, for the caller to keep outside the
@@ -415,7 +430,8 @@ class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerM
         """
         return self._call(_ll.pcrm_audit_checkpoint, _actor(actor), private_key_pem)
 
-    def audit_verify_checkpoint(self, actor, checkpoint, public_key_pem, progress=None):
+    def audit_verify_checkpoint(self, actor: Actor, checkpoint: str, public_key_pem: str,
+                                progress: Optional[Progress] = None) -> int:
         """Verifies the log against a checkpoint and its Ed25519 public key (PEM).
 
         Returns the number of entries checked; raises IntegrityError (with

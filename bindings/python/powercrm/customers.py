@@ -9,12 +9,17 @@ Python callable; exports stream to a file or callable.
 import dataclasses
 import io as _io
 import os as _os
+from typing import Any, Callable, Iterable, Iterator, List, Optional, Union
 
 from . import lowlevel as _ll
-from .actor import _native as _actor
+from ._types import ContextMixinBase, JsonIn, JsonObject, PathLike, Progress, Writer
+from .actor import Actor, _native as _actor
 from .records import json_dumps, json_loads
 
 __all__ = ["Customer", "CustomerPage", "ImportResult", "phone_normalize", "CustomerMixin"]
+
+#: JSON Lines: text or bytes, or an iterable of documents (one per line)
+JsonLines = Union[str, bytes, bytearray, memoryview, Iterable[JsonIn]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -29,23 +34,23 @@ class Customer:
     version: int
     created_at: int
     updated_at: int
-    document: dict    # the whole customer (id_number masked unless revealed)
+    document: JsonObject  # the whole customer (id_number masked unless revealed)
 
 
 @dataclasses.dataclass(frozen=True)
 class CustomerPage:
     """One page of a search; iterate it for its customers."""
 
-    customers: list
-    next_cursor: object  # str, or None on the last page
+    customers: List[Customer]
+    next_cursor: Optional[str]  # None on the last page
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Customer]:
         return iter(self.customers)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return len(self.customers)
 
-    def __getitem__(self, i):
+    def __getitem__(self, i: int) -> Customer:
         return self.customers[i]
 
 
@@ -55,26 +60,28 @@ class ImportResult(int):
     the lines skipped because the store held their customer with the same
     content (a rerun of an interrupted import)."""
 
-    def __new__(cls, imported, already_present):
+    already_present: int
+
+    def __new__(cls, imported: int, already_present: int) -> "ImportResult":
         self = super().__new__(cls, imported)
         self.already_present = already_present
         return self
 
     @property
-    def imported(self):
+    def imported(self) -> int:
         """How many customers the import wrote."""
         return int(self)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "ImportResult(imported=%d, already_present=%d)" % (self, self.already_present)
 
 
-def phone_normalize(raw):
+def phone_normalize(raw: str) -> str:
     """A phone number as stored: '+86 531 8888 8888' -> '053188888888'."""
     return _ll.pcrm_phone_normalize(raw, _ll.PCRM_PHONE_MAX)
 
 
-def _customer_record(c):
+def _customer_record(c: Any) -> Customer:
     return Customer(
         customer_no=_ll.pcrm_customer_no(c),
         name=_ll.pcrm_customer_name(c),
@@ -88,14 +95,14 @@ def _customer_record(c):
     )
 
 
-def _take_customer(c):
+def _take_customer(c: Any) -> Customer:
     try:
         return _customer_record(c)
     finally:
         _ll.pcrm_customer_free(c)
 
 
-def _take_list(lst):
+def _take_list(lst: Any) -> CustomerPage:
     try:
         return CustomerPage(
             [_customer_record(_ll.pcrm_customer_list_at(lst, i))
@@ -105,7 +112,7 @@ def _take_list(lst):
         _ll.pcrm_customer_list_free(lst)
 
 
-def _jsonl(data):
+def _jsonl(data: JsonLines) -> str:
     """JSON Lines text from str, bytes or an iterable of dicts."""
     if isinstance(data, str):
         return data
@@ -114,7 +121,7 @@ def _jsonl(data):
     return "".join(json_dumps(doc) + "\n" for doc in data)
 
 
-def _writer(out):
+def _writer(out: Writer) -> Callable[[bytes], object]:
     """A callable taking bytes, for a binary or text file or a callable."""
     if callable(out) and not hasattr(out, "write"):
         return out
@@ -123,10 +130,10 @@ def _writer(out):
     return lambda data: out.write(data) and None
 
 
-class CustomerMixin:
+class CustomerMixin(ContextMixinBase):
     """Customer methods of :class:`powercrm.Context`."""
 
-    def customer_create(self, actor, document):
+    def customer_create(self, actor: Actor, document: JsonIn) -> Customer:
         """Creates a customer from a dict; returns the stored :class:`Customer`.
 
         InvalidInput names the field ("phones.mobile: ..."), Duplicate when the
@@ -136,25 +143,26 @@ class CustomerMixin:
             return _take_customer(self._call(_ll.pcrm_customer_create, _actor(actor),
                                              json_dumps(document)))
 
-    def customer_get(self, actor, customer_no, *, reveal_id=False):
+    def customer_get(self, actor: Actor, customer_no: str, *, reveal_id: bool = False) -> Customer:
         """Reads a customer; reveal_id=True unmasks the ID number (pii.read, audited)."""
         flags = _ll.PCRM_CUSTOMER_REVEAL_ID if reveal_id else 0
         with self._lock:
             return _take_customer(self._call(_ll.pcrm_customer_get, _actor(actor),
                                              customer_no, flags))
 
-    def customer_update(self, actor, customer_no, patch, expected_version):
+    def customer_update(self, actor: Actor, customer_no: str, patch: JsonIn,
+                        expected_version: int) -> Customer:
         """Changes the fields in `patch` (None removes one); Conflict on a stale version."""
         with self._lock:
             return _take_customer(self._call(_ll.pcrm_customer_update, _actor(actor),
                                              customer_no, json_dumps(patch),
                                              int(expected_version)))
 
-    def customer_close(self, actor, customer_no, expected_version):
+    def customer_close(self, actor: Actor, customer_no: str, expected_version: int) -> None:
         """Sets the customer's status to closed (WrongState when already closed)."""
         self._call(_ll.pcrm_customer_close, _actor(actor), customer_no, int(expected_version))
 
-    def customer_erase(self, actor, customer_no, expected_version):
+    def customer_erase(self, actor: Actor, customer_no: str, expected_version: int) -> None:
         """Erases a closed customer's personal data for good (crypto-shredding).
 
         The customer's own data key is destroyed: name, phones, e-mail,
@@ -165,7 +173,7 @@ class CustomerMixin:
         """
         self._call(_ll.pcrm_customer_erase, _actor(actor), customer_no, int(expected_version))
 
-    def customer_reseal(self, actor, batch=0):
+    def customer_reseal(self, actor: Actor, batch: int = 0) -> int:
         """Seals up to `batch` customers stored in clear before schema 20.
 
         Returns how many such customers the actor's subtree still has: call
@@ -173,7 +181,7 @@ class CustomerMixin:
         """
         return self._call(_ll.pcrm_customer_reseal, _actor(actor), int(batch))
 
-    def customer_key_rotate(self, actor, batch=0):
+    def customer_key_rotate(self, actor: Actor, batch: int = 0) -> int:
         """Moves up to `batch` customers' data keys to the context's key version.
 
         After the integrator added a new data key version (``key_version``
@@ -182,7 +190,7 @@ class CustomerMixin:
         """
         return self._call(_ll.pcrm_customer_key_rotate, _actor(actor), int(batch))
 
-    def customer_key_retire(self, actor, version):
+    def customer_key_retire(self, actor: Actor, version: int) -> None:
         """Retires data key version `version` once no customer uses it.
 
         Needs an actor of the top org unit; WrongState while customers are
@@ -190,9 +198,11 @@ class CustomerMixin:
         """
         self._call(_ll.pcrm_customer_key_retire, _actor(actor), int(version))
 
-    def customer_search(self, actor, *, customer_no=None, name=None, phone=None,
-                        id_number=None, org_unit=None, transformer_area=None, cursor=None,
-                        limit=0, name_prefix=None):
+    def customer_search(self, actor: Actor, *, customer_no: Optional[str] = None,
+                        name: Optional[str] = None, phone: Optional[str] = None,
+                        id_number: Optional[str] = None, org_unit: Optional[str] = None,
+                        transformer_area: Optional[str] = None, cursor: Optional[str] = None,
+                        limit: int = 0, name_prefix: Optional[str] = None) -> CustomerPage:
         """One page of customers in the actor's subtree: a :class:`CustomerPage`.
 
         ``name`` matches whole names through their blind index (names are
@@ -203,7 +213,7 @@ class CustomerMixin:
         with self._lock:
             return _take_list(self._call(_ll.pcrm_customer_search, _actor(actor), query))
 
-    def customer_search_all(self, actor, **query):
+    def customer_search_all(self, actor: Actor, **query: Any) -> Iterator[Customer]:
         """Iterates over every matching customer, page after page."""
         cursor = query.pop("cursor", None)
         while True:
@@ -213,13 +223,14 @@ class CustomerMixin:
             if cursor is None:
                 return
 
-    def customer_find_by_phone(self, actor, caller_number):
+    def customer_find_by_phone(self, actor: Actor, caller_number: str) -> List[Customer]:
         """Screen pop: the customers with this phone, VIPs first (a list, maybe empty)."""
         with self._lock:
             return list(_take_list(self._call(_ll.pcrm_customer_find_by_phone, _actor(actor),
                                               caller_number)))
 
-    def customer_import(self, actor, data):
+    def customer_import(self, actor: Actor,
+                        data: JsonLines) -> ImportResult:
         """Imports one all-or-nothing batch; returns an :class:`ImportResult`.
 
         `data`: JSON Lines as str or bytes, or an iterable of dicts.  Lines
@@ -232,7 +243,8 @@ class CustomerMixin:
         return ImportResult(*self._call(_ll.pcrm_customer_import_ext, _actor(actor),
                                         _jsonl(data)))
 
-    def customer_import_file(self, actor, path, *, batch_lines=0, progress=None):
+    def customer_import_file(self, actor: Actor, path: PathLike, *, batch_lines: int = 0,
+                             progress: Optional[Progress] = None) -> ImportResult:
         """Imports a JSON Lines file in batches, each committed on its own.
 
         Returns an :class:`ImportResult`; rerunning a file after an
@@ -246,7 +258,8 @@ class CustomerMixin:
         return ImportResult(*self._call(_ll.pcrm_customer_import_file_ext, _actor(actor),
                                         _os.fsdecode(path), int(batch_lines), progress))
 
-    def customer_export(self, actor, out, *, org_unit=None, reveal_id=False):
+    def customer_export(self, actor: Actor, out: Writer, *, org_unit: Optional[str] = None,
+                        reveal_id: bool = False) -> int:
         """Writes customers as JSON Lines to `out` (binary/text file or callable(bytes)).
 
         Returns the number exported.  The output can be imported again.
@@ -255,7 +268,8 @@ class CustomerMixin:
         return self._call(_ll.pcrm_customer_export, _actor(actor), org_unit, flags,
                           _writer(out))
 
-    def customer_export_list(self, actor, *, org_unit=None, reveal_id=False):
+    def customer_export_list(self, actor: Actor, *, org_unit: Optional[str] = None,
+                             reveal_id: bool = False) -> List[JsonObject]:
         """The exported customers as a list of dicts."""
         buf = _io.BytesIO()
         self.customer_export(actor, buf, org_unit=org_unit, reveal_id=reveal_id)

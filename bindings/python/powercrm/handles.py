@@ -19,14 +19,17 @@ function), so tests can check that dropping objects frees them.
 """
 
 import threading
+from typing import Any, Callable, Literal, TypeVar
 
 from . import lowlevel as _ll
 from .errors import ClosedError
 
 __all__ = ["Handle", "HandleOwner", "live_handles"]
 
+_Self = TypeVar("_Self", bound="HandleOwner")
 
-def live_handles():
+
+def live_handles() -> int:
     """Native objects handed to Python and not freed yet (contexts, calendars, actors, ...)."""
     return _ll.pcrm_py_live_handles()
 
@@ -36,7 +39,7 @@ class Handle:
 
     __slots__ = ("_ptr", "_free", "_what", "_lock", "_users", "_closing", "__weakref__")
 
-    def __init__(self, ptr, free, what):
+    def __init__(self, ptr: Any, free: Callable[[Any], object], what: str) -> None:
         if ptr is None:
             raise ValueError("Handle: NULL %s" % what)
         self._ptr = ptr
@@ -47,18 +50,18 @@ class Handle:
         self._closing = False
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
         """True once close() was called."""
         return self._closing or self._ptr is None
 
-    def __enter__(self):
+    def __enter__(self) -> Any:
         with self._lock:
             if self._closing or self._ptr is None:
                 raise ClosedError("%s is closed" % self._what)
             self._users += 1
             return self._ptr
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> Literal[False]:
         with self._lock:
             self._users -= 1
             ptr = self._take_if_done()
@@ -66,14 +69,14 @@ class Handle:
             self._free(ptr)
         return False
 
-    def _take_if_done(self):
+    def _take_if_done(self) -> Any:
         # Called with the lock held: the pointer to free now, or None.
         if self._closing and self._users == 0 and self._ptr is not None:
             ptr, self._ptr = self._ptr, None
             return ptr
         return None
 
-    def close(self):
+    def close(self) -> None:
         """Frees the object (once; later calls do nothing)."""
         with self._lock:
             self._closing = True
@@ -81,13 +84,13 @@ class Handle:
         if ptr is not None:
             self._free(ptr)
 
-    def __del__(self):
+    def __del__(self) -> None:
         # Nobody can be inside a call any more: free directly, without the lock.
         ptr, self._ptr = getattr(self, "_ptr", None), None
         if ptr is not None:
             self._free(ptr)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<Handle %s %s>" % (self._what, "closed" if self.closed else "open")
 
 
@@ -100,18 +103,20 @@ class HandleOwner:
 
     __slots__ = ()
 
-    def close(self):
+    _handle: Handle  # set by the subclass's __init__
+
+    def close(self) -> None:
         """Frees the native object now (idempotent); using it afterwards raises ClosedError."""
         self._handle.close()
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
         """True once the native object was released."""
         return self._handle.closed
 
-    def __enter__(self):
+    def __enter__(self: _Self) -> _Self:
         return self
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> Literal[False]:
         self.close()
         return False

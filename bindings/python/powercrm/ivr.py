@@ -19,12 +19,16 @@ Identifying the caller is on the context (:class:`IvrMixin`):
 """
 
 import dataclasses
+import decimal as _decimal
+import datetime as _dt
 import enum
+from typing import Any, Optional
 
 from . import lowlevel as _ll
-from .actor import _native as _actor
-from .money import _from_c as _decimal_from_c, _to_c as _decimal_to_c
-from .timeutil import _date_from_c, _date_to_c
+from ._types import ContextMixinBase
+from .actor import Actor, _native as _actor
+from .money import DecimalLike, _from_c as _decimal_from_c, _to_c as _decimal_to_c
+from .timeutil import DateLike, _date_from_c, _date_to_c
 
 __all__ = ["speak_number", "speak_amount", "speak_energy", "speak_date", "IVR_SPEECH_MAX",
            "IvrOutcome", "IvrIdentity", "IvrLockout", "IvrArrearsAnswer", "IvrMixin",
@@ -56,13 +60,13 @@ class IvrIdentity:
     """pcrm_ivr_identity: the outcome; customer_no is None unless IDENTIFIED."""
 
     outcome: IvrOutcome
-    customer_no: object
+    customer_no: Optional[str]
     candidates: int
     attempts_left: int
-    locked_until: object  # an instant (int seconds) or None
+    locked_until: Optional[int]  # an instant (int seconds) or None
 
     @classmethod
-    def _from_c(cls, c):
+    def _from_c(cls, c: Any) -> "IvrIdentity":
         return cls(IvrOutcome(c.outcome), c.customer_no or None, int(c.candidates),
                    int(c.attempts_left), int(c.locked_until) or None)
 
@@ -71,27 +75,28 @@ class IvrIdentity:
 class IvrArrearsAnswer:
     """pcrm_ivr_arrears_answer: what the caller owes and the text to speak."""
 
-    total: object            # decimal.Decimal
+    total: _decimal.Decimal
     items: int
-    oldest_due_date: object  # datetime.date or None
+    oldest_due_date: Optional[_dt.date]
     days_past_due: int
     text: str
 
     @classmethod
-    def _from_c(cls, c):
+    def _from_c(cls, c: Any) -> "IvrArrearsAnswer":
         due = _date_from_c(c.oldest_due_date) if c.items else None
         return cls(_decimal_from_c(c.total), int(c.items), due, int(c.days_past_due), c.text)
 
 
-class IvrMixin:
+class IvrMixin(ContextMixinBase):
     """IVR methods of :class:`powercrm.Context`."""
 
-    def ivr_identify_by_phone(self, actor, caller_number):
+    def ivr_identify_by_phone(self, actor: Actor, caller_number: str) -> IvrIdentity:
         """Screen pop for the IVR: an :class:`IvrIdentity` (nothing is written)."""
         return IvrIdentity._from_c(self._call(_ll.pcrm_ivr_identify_by_phone, _actor(actor),
                                               caller_number))
 
-    def ivr_identify_by_id_digits(self, actor, customer_no, digits, policy=None):
+    def ivr_identify_by_id_digits(self, actor: Actor, customer_no: str, digits: str,
+                                  policy: Optional[IvrLockout] = None) -> IvrIdentity:
         """Customer number + the last ID characters ('*' for X), with the lockout.
 
         Every try is recorded and audited; PermissionDenied for a customer
@@ -105,27 +110,27 @@ class IvrMixin:
         return IvrIdentity._from_c(self._call(_ll.pcrm_ivr_identify_by_id_digits,
                                               _actor(actor), customer_no, digits, c_policy))
 
-    def ivr_answer_arrears(self, actor, customer_no):
+    def ivr_answer_arrears(self, actor: Actor, customer_no: str) -> IvrArrearsAnswer:
         """The caller's arrears today as an :class:`IvrArrearsAnswer`, recorded as a contact."""
         return IvrArrearsAnswer._from_c(self._call(_ll.pcrm_ivr_answer_arrears, _actor(actor),
                                                    customer_no))
 
 
-def speak_number(value):
+def speak_number(value: DecimalLike) -> str:
     """The Chinese reading of a number: ``speak_number(10005)`` is ``'一万零五'``."""
     return _ll.pcrm_ivr_speak_number(_decimal_to_c(value, "number"), IVR_SPEECH_MAX)
 
 
-def speak_amount(yuan):
+def speak_amount(yuan: DecimalLike) -> str:
     """An amount in yuan read as 元/角/分; a fraction of a fen is InvalidInput."""
     return _ll.pcrm_ivr_speak_amount(_decimal_to_c(yuan, "amount"), IVR_SPEECH_MAX)
 
 
-def speak_energy(kwh):
+def speak_energy(kwh: DecimalLike) -> str:
     """An energy in kWh read with 千瓦时: ``speak_energy(2)`` is ``'两千瓦时'``."""
     return _ll.pcrm_ivr_speak_energy(_decimal_to_c(kwh, "energy"), IVR_SPEECH_MAX)
 
 
-def speak_date(date):
+def speak_date(date: DateLike) -> str:
     """A date (datetime.date, 'YYYY-MM-DD' or (y, m, d)) read as 年月日."""
     return _ll.pcrm_ivr_speak_date(_date_to_c(date), IVR_SPEECH_MAX)

@@ -1,9 +1,11 @@
 """The knowledge base (知识库): Context methods and records (docs/kb.md)."""
 
 import dataclasses
+from typing import Any, Callable, Iterable, List, Optional, Tuple
 
 from . import lowlevel as _ll
-from .actor import _native as _actor
+from ._types import ContextMixinBase, JsonIn
+from .actor import Actor, _native as _actor
 from .records import json_dumps
 
 __all__ = ["KbArticle", "KbHit", "KbStats", "KbMixin"]
@@ -23,12 +25,12 @@ class KbArticle:
     title: str
     category: str
     summary: str
-    keywords: list
+    keywords: List[str]
     body: str
     format: str  # "text" or "markdown"
     org_unit: str
     valid_from: str  # "YYYY-MM-DD"
-    valid_to: object  # str, or None when open-ended
+    valid_to: Optional[str]  # None when open-ended
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,11 +48,11 @@ class KbHit:
 class KbStats:
     """Usage in the actor's subtree: (article id, uses) and (question, times), most first."""
 
-    top: list
-    misses: list
+    top: List[Tuple[str, int]]
+    misses: List[Tuple[str, int]]
 
 
-def _article(a):
+def _article(a: Any) -> KbArticle:
     keywords = _ll.pcrm_kb_article_keywords(a)
     return KbArticle(
         id=_ll.pcrm_kb_article_id(a),
@@ -68,10 +70,10 @@ def _article(a):
     )
 
 
-class KbMixin:
+class KbMixin(ContextMixinBase):
     """Knowledge-base methods of :class:`powercrm.Context`."""
 
-    def _kb_article(self, fn, *args):
+    def _kb_article(self, fn: Callable[..., Any], *args: Any) -> KbArticle:
         with self._lock:
             a = self._call(fn, *args)
             try:
@@ -79,29 +81,31 @@ class KbMixin:
             finally:
                 _ll.pcrm_kb_article_free(a)
 
-    def kb_create(self, actor, document):
+    def kb_create(self, actor: Actor, document: JsonIn) -> KbArticle:
         """Writes a new article (a dict, see docs/kb.md) as draft version 1; returns it."""
         return self._kb_article(_ll.pcrm_kb_article_create, _actor(actor), json_dumps(document))
 
-    def kb_revise(self, actor, article_id, expected_version, document):
+    def kb_revise(self, actor: Actor, article_id: str, expected_version: int,
+                  document: JsonIn) -> KbArticle:
         """Writes the next version of an article as a draft; returns it."""
         return self._kb_article(_ll.pcrm_kb_article_revise, _actor(actor), article_id,
                                 expected_version, json_dumps(document))
 
-    def kb_approve(self, actor, article_id, version):
+    def kb_approve(self, actor: Actor, article_id: str, version: int) -> None:
         """Approves a draft version (the one approved before is retired)."""
         self._call(_ll.pcrm_kb_article_approve, _actor(actor), article_id, version)
 
-    def kb_retire(self, actor, article_id):
+    def kb_retire(self, actor: Actor, article_id: str) -> None:
         """Retires the approved version of an article."""
         self._call(_ll.pcrm_kb_article_retire, _actor(actor), article_id)
 
-    def kb_get(self, actor, article_id, version=0):
+    def kb_get(self, actor: Actor, article_id: str, version: int = 0) -> KbArticle:
         """Reads one version of an article (0: the latest)."""
         return self._kb_article(_ll.pcrm_kb_article_get, _actor(actor), article_id, version)
 
-    def kb_search(self, actor, *, category=None, keywords=None, match="any", text=None,
-                  limit=0):
+    def kb_search(self, actor: Actor, *, category: Optional[str] = None,
+                  keywords: Optional[str] = None, match: str = "any", text: Optional[str] = None,
+                  limit: int = 0) -> List[KbHit]:
         """Searches the approved, valid articles the actor sees; a list of KbHit, best first."""
         if match not in _MATCH:
             raise ValueError("match: expected 'any' or 'all', got %r" % (match,))
@@ -116,12 +120,13 @@ class KbMixin:
             finally:
                 _ll.pcrm_kb_hit_list_free(hits)
 
-    def kb_contact_link(self, actor, customer_no, contact_id, article_ids=(), unanswered=None):
+    def kb_contact_link(self, actor: Actor, customer_no: str, contact_id: str,
+                        article_ids: Iterable[str] = (), unanswered: Optional[str] = None) -> None:
         """Records the articles that answered a contact, or the question none answered."""
         self._call(_ll.pcrm_kb_contact_link, _actor(actor), customer_no, contact_id,
                    list(article_ids), unanswered)
 
-    def kb_stats(self, actor, from_, to, limit=10):
+    def kb_stats(self, actor: Actor, from_: int, to: int, limit: int = 10) -> KbStats:
         """The most used articles and most frequent unanswered questions in [from_, to)."""
         with self._lock:
             s = self._call(_ll.pcrm_kb_stats_load, _actor(actor), from_, to, limit)

@@ -6,15 +6,17 @@ Decimal value in a dict is written as such a string.
 """
 
 import dataclasses
+import datetime as _dt
 import decimal as _decimal
 import enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable, Dict, FrozenSet, List, Optional, TypeVar, Union
 
 from . import lowlevel as _ll
-from .actor import _native as _actor
-from .money import _from_c as _decimal_from_c, _to_c as _decimal_to_c
+from ._types import ContextMixinBase, JsonIn, JsonObject
+from .actor import Actor, _native as _actor
+from .money import DecimalLike, _from_c as _decimal_from_c, _to_c as _decimal_to_c
 from .records import json_dumps, json_loads
-from .timeutil import _date_from_c, _date_to_c, _instant
+from .timeutil import DateLike, Instant, _date_from_c, _date_to_c, _instant
 
 __all__ = ["Register", "ContractTerms", "Account", "MeteringPoint", "MeterInstallation", "Reading",
            "READING_ROLLOVER", "READING_FINAL", "MeteringMixin"]
@@ -25,26 +27,26 @@ READING_FINAL = _ll.PCRM_READING_FINAL
 
 class _RegisterBase(enum.IntEnum):
     @classmethod
-    def _missing_(cls, value):
+    def _missing_(cls, value: object) -> Any:
         if isinstance(value, str):
             return cls(_ll.pcrm_register_parse(value))  # InvalidInput lists the names
         return None
 
-    def __str__(self):
+    def __str__(self) -> str:
         return _ll.pcrm_register_name(self.value)
 
     @property
-    def cumulative(self):
+    def cumulative(self) -> bool:
         """True for registers that count up (all but max_demand)."""
         return bool(_ll.pcrm_register_is_cumulative(self.value))
 
     @property
-    def bit(self):
+    def bit(self) -> int:
         """The register's bit in MeterInstallation.registers."""
         return 1 << self.value
 
 
-def _register_members():
+def _register_members() -> Dict[str, int]:
     out = {}
     for attr in dir(_ll):
         if attr.startswith("PCRM_REGISTER_"):
@@ -72,8 +74,15 @@ else:
     Register.__doc__ = "pcrm_register: a meter register; Register('peak') is Register.PEAK."
 
 
-def _register(reg):
-    return int(Register(reg)) if isinstance(reg, str) else int(reg)
+#: a register: a Register, its number or its name ('peak')
+RegisterLike = Union[Register, int, str]
+_T = TypeVar("_T")
+
+
+def _register(reg: RegisterLike) -> int:
+    if isinstance(reg, str):
+        return int(Register(reg))  # type: ignore[arg-type]  # by name
+    return int(reg)
 
 
 _ZERO = _decimal.Decimal(0)
@@ -96,11 +105,11 @@ class ContractTerms:
     contract_capacity_kva: _decimal.Decimal = _ZERO
     contract_demand_kw: _decimal.Decimal = _ZERO
     pf_standard: int = 0
-    supply_start: object = None
-    supply_end: object = None
+    supply_start: Optional[DateLike] = None  # a datetime.date when read back
+    supply_end: Optional[DateLike] = None
     basic_mode: int = 0  # a powercrm.BasicMode: 0 = the tariff's default
 
-    def _to_c(self):
+    def _to_c(self) -> Any:
         c = _ll.pcrm_contract_terms()
         c.contract_capacity_kva = _decimal_to_c(self.contract_capacity_kva, "contract_capacity_kva")
         c.contract_demand_kw = _decimal_to_c(self.contract_demand_kw, "contract_demand_kw")
@@ -113,11 +122,11 @@ class ContractTerms:
         return c
 
 
-def _optional_date(d):
+def _optional_date(d: Any) -> Optional[_dt.date]:
     return _date_from_c(d) if _ll.pcrm_date_is_valid(d) else None
 
 
-def _contract(a):
+def _contract(a: Any) -> ContractTerms:
     c = _ll.pcrm_account_contract(a)
     return ContractTerms(_decimal_from_c(c.contract_capacity_kva),
                          _decimal_from_c(c.contract_demand_kw), c.pf_standard,
@@ -137,7 +146,7 @@ class Account:
     version: int
     created_at: int
     updated_at: int
-    document: dict
+    document: JsonObject
     contract: ContractTerms = ContractTerms()
 
 
@@ -154,7 +163,7 @@ class MeteringPoint:
     version: int
     created_at: int
     updated_at: int
-    document: dict
+    document: JsonObject
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,19 +174,19 @@ class MeterInstallation:
     type: str
     multiplier: _decimal.Decimal
     digits: int
-    registers: frozenset  # of Register
+    registers: FrozenSet[Register]
     installed_at: int
     in_service: bool
-    removed_at: object    # int, or None while in service
-    removal_reason: object
-    document: dict
+    removed_at: Optional[int]  # None while in service
+    removal_reason: Optional[str]
+    document: JsonObject
 
 
 @dataclasses.dataclass(frozen=True)
 class Reading:
     """One reading of one register, with what it was measured against; energy is exact."""
 
-    register: object  # Register
+    register: Union[Register, int]  # an int only for a register this package does not name
     read_at: int
     value: _decimal.Decimal
     previous: _decimal.Decimal
@@ -188,24 +197,24 @@ class Reading:
     recorded_at: int
 
     @property
-    def rollover(self):
+    def rollover(self) -> bool:
         """True when the register wrapped around since the previous reading."""
         return bool(self.flags & READING_ROLLOVER)
 
     @property
-    def final(self):
+    def final(self) -> bool:
         """True for the final reading of a meter (removal or exchange)."""
         return bool(self.flags & READING_FINAL)
 
 
-def _register_or_int(value):
+def _register_or_int(value: int) -> Union[Register, int]:
     try:
         return Register(value)
     except ValueError:
         return value
 
 
-def _account(a):
+def _account(a: Any) -> Account:
     return Account(_ll.pcrm_account_no(a), _ll.pcrm_account_customer_no(a),
                    _ll.pcrm_account_name(a), _ll.pcrm_account_payment_method(a),
                    _ll.pcrm_account_status(a), _ll.pcrm_account_version(a),
@@ -213,7 +222,7 @@ def _account(a):
                    json_loads(_ll.pcrm_account_json(a)), _contract(a))
 
 
-def _metering_point(mp):
+def _metering_point(mp: Any) -> MeteringPoint:
     return MeteringPoint(_ll.pcrm_metering_point_no(mp), _ll.pcrm_metering_point_customer_no(mp),
                          _ll.pcrm_metering_point_account_no(mp),
                          _ll.pcrm_metering_point_purpose(mp),
@@ -224,7 +233,7 @@ def _metering_point(mp):
                          json_loads(_ll.pcrm_metering_point_json(mp)))
 
 
-def _installation(inst):
+def _installation(inst: Any) -> MeterInstallation:
     regs = frozenset(r for r in Register if inst.registers & (1 << r.value))
     return MeterInstallation(inst.meter_no, inst.type, _decimal_from_c(inst.multiplier),
                              inst.digits, regs, inst.installed_at, bool(inst.in_service),
@@ -232,51 +241,54 @@ def _installation(inst):
                              json_loads(inst.json) if inst.json else {})
 
 
-def _reading(r):
+def _reading(r: Any) -> Reading:
     return Reading(_register_or_int(r.reg), r.read_at, _decimal_from_c(r.value),
                    _decimal_from_c(r.previous), r.previous_at, _decimal_from_c(r.multiplier),
                    _decimal_from_c(r.energy), r.flags, r.recorded_at)
 
 
-def _take(obj, convert, free):
+def _take(obj: Any, convert: Callable[[Any], _T], free: Callable[[Any], object]) -> _T:
     try:
         return convert(obj)
     finally:
         free(obj)
 
 
-def _take_list(lst, count, at, convert, free):
+def _take_list(lst: Any, count: Callable[[Any], int], at: Callable[[Any, int], Any],
+               convert: Callable[[Any], _T], free: Callable[[Any], object]) -> List[_T]:
     try:
         return [convert(at(lst, i)) for i in range(count(lst))]
     finally:
         free(lst)
 
 
-class MeteringMixin:
+class MeteringMixin(ContextMixinBase):
     """Metering methods of :class:`powercrm.Context`."""
 
     # -- accounts --
 
-    def account_create(self, actor, customer_no, document):
+    def account_create(self, actor: Actor, customer_no: str, document: JsonIn) -> Account:
         """Creates a billing account of a customer from a dict; returns the Account."""
         with self._lock:
             return _take(self._call(_ll.pcrm_account_create, _actor(actor), customer_no,
                                     json_dumps(document)), _account, _ll.pcrm_account_free)
 
-    def account_get(self, actor, account_no):
+    def account_get(self, actor: Actor, account_no: str) -> Account:
         """Reads an account by its number; raises NotFound."""
         with self._lock:
             return _take(self._call(_ll.pcrm_account_get, _actor(actor), account_no),
                          _account, _ll.pcrm_account_free)
 
-    def account_update(self, actor, account_no, patch, expected_version):
+    def account_update(self, actor: Actor, account_no: str, patch: JsonIn,
+                       expected_version: int) -> Account:
         """Applies a patch (None removes a field); Conflict on a stale version."""
         with self._lock:
             return _take(self._call(_ll.pcrm_account_update, _actor(actor), account_no,
                                     json_dumps(patch), int(expected_version)),
                          _account, _ll.pcrm_account_free)
 
-    def account_set_contract(self, actor, account_no, terms, expected_version):
+    def account_set_contract(self, actor: Actor, account_no: str, terms: ContractTerms,
+                             expected_version: int) -> Account:
         """Sets an account's ContractTerms (zero fields remove a term); returns the Account.
 
         The same change, checks and audit entry as account_update() with the
@@ -287,7 +299,7 @@ class MeteringMixin:
                                     terms._to_c(), int(expected_version)),
                          _account, _ll.pcrm_account_free)
 
-    def account_list(self, actor, customer_no):
+    def account_list(self, actor: Actor, customer_no: str) -> List[Account]:
         """The accounts of a customer, by account number."""
         with self._lock:
             return _take_list(self._call(_ll.pcrm_account_list_load, _actor(actor), customer_no),
@@ -317,27 +329,29 @@ class MeteringMixin:
 
     # -- metering points --
 
-    def metering_point_create(self, actor, customer_no, document):
+    def metering_point_create(self, actor: Actor, customer_no: str,
+                              document: JsonIn) -> MeteringPoint:
         """Creates a metering point of a customer from a JSON document (dict)."""
         with self._lock:
             return _take(self._call(_ll.pcrm_metering_point_create, _actor(actor), customer_no,
                                     json_dumps(document)),
                          _metering_point, _ll.pcrm_metering_point_free)
 
-    def metering_point_get(self, actor, mp_no):
+    def metering_point_get(self, actor: Actor, mp_no: str) -> MeteringPoint:
         """Reads a metering point by its number; raises NotFound."""
         with self._lock:
             return _take(self._call(_ll.pcrm_metering_point_get, _actor(actor), mp_no),
                          _metering_point, _ll.pcrm_metering_point_free)
 
-    def metering_point_update(self, actor, mp_no, patch, expected_version):
+    def metering_point_update(self, actor: Actor, mp_no: str, patch: JsonIn,
+                              expected_version: int) -> MeteringPoint:
         """Applies a JSON patch to a metering point at ``expected_version``; raises Conflict when stale."""
         with self._lock:
             return _take(self._call(_ll.pcrm_metering_point_update, _actor(actor), mp_no,
                                     json_dumps(patch), int(expected_version)),
                          _metering_point, _ll.pcrm_metering_point_free)
 
-    def metering_point_list(self, actor, customer_no):
+    def metering_point_list(self, actor: Actor, customer_no: str) -> List[MeteringPoint]:
         """The metering points of a customer, as a list."""
         with self._lock:
             return _take_list(self._call(_ll.pcrm_metering_point_list_load, _actor(actor),
@@ -345,7 +359,8 @@ class MeteringMixin:
                               _ll.pcrm_metering_point_list_count, _ll.pcrm_metering_point_list_at,
                               _metering_point, _ll.pcrm_metering_point_list_free)
 
-    def metering_point_energy(self, actor, mp_no, register, start, end):
+    def metering_point_energy(self, actor: Actor, mp_no: str, register: RegisterLike,
+                              start: Instant, end: Instant) -> _decimal.Decimal:
         """Exact energy of `register` at the point in the period (start, end]: a Decimal."""
         return _decimal_from_c(self._call(_ll.pcrm_metering_point_energy, _actor(actor), mp_no,
                                           _register(register), _instant(start, "from"),
@@ -353,22 +368,24 @@ class MeteringMixin:
 
     # -- meters --
 
-    def meter_install(self, actor, mp_no, meter, installed_at):
+    def meter_install(self, actor: Actor, mp_no: str, meter: JsonIn,
+                      installed_at: Instant) -> None:
         """Installs a meter (a dict: meter_no, type, multiplier, digits, registers, ...)."""
         self._call(_ll.pcrm_meter_install, _actor(actor), mp_no, json_dumps(meter),
                    _instant(installed_at, "installed_at"))
 
-    def meter_remove(self, actor, mp_no, removal, removed_at):
+    def meter_remove(self, actor: Actor, mp_no: str, removal: JsonIn, removed_at: Instant) -> None:
         """Removes the meter in service (a dict: reason, note, final_readings)."""
         self._call(_ll.pcrm_meter_remove, _actor(actor), mp_no, json_dumps(removal),
                    _instant(removed_at, "removed_at"))
 
-    def meter_replace(self, actor, mp_no, removal, meter, at):
+    def meter_replace(self, actor: Actor, mp_no: str, removal: JsonIn, meter: JsonIn,
+                      at: Instant) -> None:
         """Removal of the old meter and installation of the new one, atomically."""
         self._call(_ll.pcrm_meter_replace, _actor(actor), mp_no, json_dumps(removal),
                    json_dumps(meter), _instant(at, "at"))
 
-    def meter_history(self, actor, mp_no):
+    def meter_history(self, actor: Actor, mp_no: str) -> List[MeterInstallation]:
         """The installations at a metering point, oldest first (the one in service last)."""
         with self._lock:
             return _take_list(self._call(_ll.pcrm_meter_history_load, _actor(actor), mp_no),
@@ -377,14 +394,16 @@ class MeteringMixin:
 
     # -- readings --
 
-    def reading_record(self, actor, meter_no, register, value, read_at, *, rollover=False):
+    def reading_record(self, actor: Actor, meter_no: str, register: RegisterLike,
+                       value: DecimalLike, read_at: Instant, *, rollover: bool = False) -> Reading:
         """Records a reading (value: Decimal/int/str, never float); returns the Reading."""
         flags = READING_ROLLOVER if rollover else 0
         r = self._call(_ll.pcrm_reading_record, _actor(actor), meter_no, _register(register),
                        _decimal_to_c(value, "value"), _instant(read_at, "read_at"), flags)
         return _reading(r)
 
-    def reading_list(self, actor, meter_no, register, start, end):
+    def reading_list(self, actor: Actor, meter_no: str, register: RegisterLike, start: Instant,
+                     end: Instant) -> List[Reading]:
         """Readings of a register taken in (start, end], oldest first."""
         with self._lock:
             return _take_list(self._call(_ll.pcrm_reading_list_load, _actor(actor), meter_no,

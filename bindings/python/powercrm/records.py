@@ -9,6 +9,7 @@ closed.
 import dataclasses
 import decimal as _decimal
 import json as _json
+from typing import Any, Dict, Optional, Union
 
 from .enums import OrgLevel
 
@@ -21,7 +22,7 @@ class OrgUnit:
 
     code: str
     name: str
-    parent: object  # str, or None for a top-level unit
+    parent: Optional[str]  # None for a top-level unit
     level: OrgLevel
     path: str       # "/37/3701/370102/"
     version: int
@@ -41,7 +42,7 @@ class AuditEntry:
     action: str
     object_type: str
     object_id: str
-    summary: dict
+    summary: Dict[str, Any]
     prev_hash: str
     hash: str
     chain: str = ""       # the city's (or province's) code; "(legacy)" before schema 21
@@ -49,12 +50,12 @@ class AuditEntry:
     covers: str = ""      # the after-image digest of the object, "" when not covered
 
 
-def json_loads(text):
+def json_loads(text: Union[str, bytes]) -> Any:
     """Library JSON to Python: fractional numbers become Decimal, never float."""
     return _json.loads(text, parse_float=_decimal.Decimal)
 
 
-def _json_default(value):
+def _json_default(value: object) -> str:
     if isinstance(value, _decimal.Decimal):
         return format(value, "f")  # exact text, never through float
     if hasattr(value, "isoformat"):
@@ -62,7 +63,7 @@ def _json_default(value):
     raise TypeError("%s is not JSON serializable" % type(value).__name__)
 
 
-def json_dumps(document):
+def json_dumps(document: Any) -> str:
     """Python to library JSON: a str is passed through as JSON text; Decimals become strings."""
     if isinstance(document, str):
         return document

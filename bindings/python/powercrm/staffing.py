@@ -15,9 +15,10 @@ schedule exactly 30.  Results are frozen dataclasses.
 import dataclasses
 import decimal as _decimal
 import enum
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import lowlevel as _ll
-from .money import _to_c as _decimal_to_c
+from .money import DecimalLike, _to_c as _decimal_to_c
 
 __all__ = [
     "QueueModel", "ShiftObjective", "Queue", "QueueMetrics", "StaffingTarget", "StaffingResult",
@@ -38,7 +39,7 @@ class QueueModel(enum.IntEnum):
     ERLANG_A = _ll.PCRM_QUEUE_ERLANG_A
 
     @classmethod
-    def _missing_(cls, value):
+    def _missing_(cls, value: object) -> Any:
         if isinstance(value, str):
             return cls.__members__.get(value.upper())
         return None
@@ -51,7 +52,7 @@ class ShiftObjective(enum.IntEnum):
     MIN_DEVIATION = _ll.PCRM_SHIFT_MIN_DEVIATION
 
     @classmethod
-    def _missing_(cls, value):
+    def _missing_(cls, value: object) -> Any:
         if isinstance(value, str):
             return cls.__members__.get(value.upper())
         return None
@@ -66,7 +67,7 @@ class Queue:
     aht_s: float
     patience_s: float = 0.0  # Erlang A only
 
-    def _c(self):
+    def _c(self) -> Any:
         q = _ll.pcrm_queue()
         q.calls, q.interval_s = float(self.calls), float(self.interval_s)
         q.aht_s, q.patience_s = float(self.aht_s), float(self.patience_s)
@@ -87,7 +88,7 @@ class QueueMetrics:
     occupancy: float
 
     @classmethod
-    def _from_c(cls, m):
+    def _from_c(cls, m: Any) -> "QueueMetrics":
         return cls(m.erlangs, m.p_wait, m.p_abandon, m.service_level, m.service_level_excl,
                    m.asa_s, m.avg_wait_s, m.occupancy)
 
@@ -104,7 +105,7 @@ class StaffingTarget:
     shrinkage: _decimal.Decimal = _decimal.Decimal(0)
     model: QueueModel = QueueModel.ERLANG_C
 
-    def _c(self):
+    def _c(self) -> Any:
         t = _ll.pcrm_staffing_target()
         t.version = _ll.PCRM_STAFFING_TARGET_VERSION
         t.model = int(QueueModel(self.model))
@@ -145,15 +146,15 @@ class Shift:
     length: int = 0
     cost: int = 0
     max_agents: int = 0
-    pattern: object = None
+    pattern: Optional[Iterable[object]] = None  # truthy = on duty, per interval; or bytes
 
 
 @dataclasses.dataclass(frozen=True)
 class ShiftPlan:
     """The answer of :func:`shift_plan`."""
 
-    counts: list     # agents per shift, in the order of the shifts given
-    staffed: list    # agents on duty per interval
+    counts: List[int]  # agents per shift, in the order of the shifts given
+    staffed: List[int]  # agents on duty per interval
     cost: int
     agents: int
     shortage: int
@@ -161,23 +162,33 @@ class ShiftPlan:
     optimal: bool    # proven optimal (False: the documented heuristic answered)
 
 
-def _queue(queue):
+#: a queue: a Queue, a dict of its fields, or (calls, interval_s, aht_s[, patience_s])
+QueueLike = Union[Queue, Mapping[str, float], Sequence[float]]
+#: a target: a StaffingTarget or a dict of its fields
+TargetLike = Union[StaffingTarget, Mapping[str, Any]]
+#: a forecast interval: a ForecastInterval, a dict with calls and aht_s, or (calls, aht_s)
+IntervalLike = Union[ForecastInterval, Mapping[str, float], Tuple[float, float]]
+#: a shift: a Shift, a dict of its fields or a tuple of them
+ShiftLike = Union[Shift, Mapping[str, Any], Sequence[Any]]
+
+
+def _queue(queue: QueueLike) -> Any:
     if isinstance(queue, Queue):
         return queue._c()
     return Queue(**queue)._c() if isinstance(queue, dict) else Queue(*queue)._c()
 
 
-def _target(target):
+def _target(target: TargetLike) -> Any:
     if isinstance(target, StaffingTarget):
         return target._c()
     return StaffingTarget(**target)._c()
 
 
-def _result(agents, scheduled, metrics):
+def _result(agents: int, scheduled: int, metrics: Sequence[float]) -> StaffingResult:
     return StaffingResult(agents, scheduled, QueueMetrics(*metrics))
 
 
-def _pairs(intervals):
+def _pairs(intervals: Iterable[IntervalLike]) -> List[Tuple[float, float]]:
     out = []
     for iv in intervals:
         if isinstance(iv, ForecastInterval):
@@ -190,50 +201,51 @@ def _pairs(intervals):
     return out
 
 
-def erlang_load(queue):
+def erlang_load(queue: QueueLike) -> float:
     """Offered load in erlangs: calls * aht_s / interval_s."""
     return _ll.pcrm_erlang_load(_queue(queue))
 
 
-def erlang_b(erlangs, lines):
+def erlang_b(erlangs: float, lines: int) -> float:
     """Erlang B blocking probability of `lines` lines at `erlangs` offered load."""
     return _ll.pcrm_erlang_b(float(erlangs), int(lines))
 
 
-def erlang_b_lines(erlangs, max_blocking):
+def erlang_b_lines(erlangs: float, max_blocking: float) -> int:
     """The fewest lines with blocking <= max_blocking (10 erlangs at 2 % -> 17)."""
     return _ll.pcrm_erlang_b_lines(float(erlangs), float(max_blocking))
 
 
-def erlang_c(erlangs, agents):
+def erlang_c(erlangs: float, agents: int) -> float:
     """Erlang C probability of waiting."""
     return _ll.pcrm_erlang_c(float(erlangs), int(agents))
 
 
-def erlang_c_metrics(queue, agents, target_s):
+def erlang_c_metrics(queue: QueueLike, agents: int, target_s: float) -> QueueMetrics:
     """Every QueueMetrics of the Erlang C model with `agents` agents."""
     return QueueMetrics._from_c(_ll.pcrm_erlang_c_metrics(_queue(queue), int(agents),
                                                           float(target_s)))
 
 
-def erlang_a_metrics(queue, agents, target_s):
+def erlang_a_metrics(queue: QueueLike, agents: int, target_s: float) -> QueueMetrics:
     """Every QueueMetrics of the Erlang A model (callers abandon after queue.patience_s)."""
     return QueueMetrics._from_c(_ll.pcrm_erlang_a_metrics(_queue(queue), int(agents),
                                                           float(target_s)))
 
 
-def staffing_required(queue, target):
+def staffing_required(queue: QueueLike, target: TargetLike) -> StaffingResult:
     """The fewest agents meeting every goal of `target`, and the number to schedule."""
     r = _ll.pcrm_staffing_required(_queue(queue), _target(target))
     return StaffingResult(r.agents, r.scheduled, QueueMetrics._from_c(r.metrics))
 
 
-def staffing_shrink(agents, shrinkage):
+def staffing_shrink(agents: int, shrinkage: DecimalLike) -> int:
     """Agents to schedule so that `agents` stay on the phones: exact ceil(agents / (1 - s))."""
     return _ll.pcrm_staffing_shrink(int(agents), _decimal_to_c(shrinkage, "shrinkage"))
 
 
-def staffing_curve(intervals, interval_s, target, patience_s=0.0):
+def staffing_curve(intervals: Iterable[IntervalLike], interval_s: float, target: TargetLike,
+                   patience_s: float = 0.0) -> List[StaffingResult]:
     """staffing_required() for each interval of a forecast; a list of StaffingResult.
 
     ``intervals``: ForecastInterval, (calls, aht_s) pairs or dicts.  An error
@@ -244,7 +256,8 @@ def staffing_curve(intervals, interval_s, target, patience_s=0.0):
     return [_result(*row) for row in rows]
 
 
-def staffing_weekday_profile(history, per_day, first_weekday):
+def staffing_weekday_profile(history: Iterable[IntervalLike], per_day: int,
+                             first_weekday: int) -> Tuple[List[List[ForecastInterval]], List[int]]:
     """Averages `history` (whole days of `per_day` intervals) by weekday and interval.
 
     ``first_weekday`` is 0 = Monday .. 6 = Sunday.  Returns (profile, samples):
@@ -259,7 +272,7 @@ def staffing_weekday_profile(history, per_day, first_weekday):
     return profile, samples
 
 
-def _pattern(p, intervals):
+def _pattern(p: Optional[Iterable[object]], intervals: int) -> Optional[bytes]:
     if p is None:
         return None
     if isinstance(p, (bytes, bytearray)):
@@ -267,7 +280,9 @@ def _pattern(p, intervals):
     return bytes(1 if x else 0 for x in p)
 
 
-def shift_plan(required, shifts, *, cyclic=False, max_staffed=None, objective="min_cost"):
+def shift_plan(required: Iterable[int], shifts: Iterable[ShiftLike], *, cyclic: bool = False,
+               max_staffed: Optional[Iterable[int]] = None,
+               objective: Union[ShiftObjective, int, str] = "min_cost") -> ShiftPlan:
     """How many agents to put on each shift to cover `required` (agents per interval).
 
     ``shifts``: :class:`Shift` objects.  ``objective``: 'min_cost' (cover every
@@ -281,8 +296,8 @@ def shift_plan(required, shifts, *, cyclic=False, max_staffed=None, objective="m
             s = Shift(**s) if isinstance(s, dict) else Shift(*s)
         spec.append((int(s.start), int(s.length), _pattern(s.pattern, len(required)),
                      int(s.cost), int(s.max_agents)))
+    goal = ShiftObjective(objective)  # type: ignore[arg-type]  # a name too
     counts, staffed, (cost, agents, shortage, surplus, optimal) = \
         _ll.pcrm_staffing_shift_plan(required, None if max_staffed is None else list(max_staffed),
-                                     1 if cyclic else 0, spec,
-                                     int(ShiftObjective(objective)))
+                                     1 if cyclic else 0, spec, int(goal))
     return ShiftPlan(counts, staffed, cost, agents, shortage, surplus, bool(optimal))

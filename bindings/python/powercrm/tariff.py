@@ -11,7 +11,7 @@ frozen copy of the computed bill: the native bill is freed at once.
 """
 
 import dataclasses
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, Optional, Tuple, Union
 import datetime as _dt
 import decimal as _decimal
 import enum
@@ -19,10 +19,14 @@ import json as _json
 import os as _os
 
 from . import lowlevel as _ll
+from ._types import JsonIn, JsonObject, PathLike
 from .handles import Handle, HandleOwner
-from .money import _from_c as _decimal_from_c, _to_c as _decimal_to_c
+from .money import DecimalLike, _from_c as _decimal_from_c, _to_c as _decimal_to_c
 from .records import json_dumps
-from .timeutil import _date_from_c, _date_to_c, _instant
+from .timeutil import DateLike, Instant, _date_from_c, _date_to_c, _instant
+
+if TYPE_CHECKING:
+    from .calendars import Calendar
 
 __all__ = [
     "LineKind", "BasicMode", "Tariff", "BillCustomer", "Usage", "BillLine", "Bill",
@@ -55,7 +59,7 @@ class LineKind(enum.IntEnum):
     BASIC_ACTUAL_DEMAND = _ll.PCRM_LINE_BASIC_ACTUAL_DEMAND
 
     @classmethod
-    def from_code(cls, code):
+    def from_code(cls, code: str) -> "LineKind":
         """The kind of a line from its reason code ("energy", "fund", ...), as bills store it."""
         try:
             return _KIND_BY_CODE[code]
@@ -109,10 +113,10 @@ class BillCustomer:
     ytd_amount: _decimal.Decimal = _ZERO
     year_end: bool = False
     basic_mode: int = 0
-    cycle_start: object = None
-    cycle_end: object = None
+    cycle_start: Optional[DateLike] = None
+    cycle_end: Optional[DateLike] = None
 
-    def _to_c(self):
+    def _to_c(self) -> Any:
         c = _ll.pcrm_bill_customer(self.usage_class)
         c.household_size = int(self.household_size)
         c.low_income = int(bool(self.low_income))
@@ -149,18 +153,19 @@ class Usage:
     :attr:`Bill.credit_carried_forward`.
     """
 
-    total: Optional[_decimal.Decimal] = None
-    periods: Optional[dict] = None
-    intervals: Optional[tuple] = None
-    reactive: Optional[_decimal.Decimal] = None
-    max_demand: Optional[_decimal.Decimal] = None
-    period_demand: Optional[dict] = None
-    exports: Optional[object] = None
-    export_intervals: Optional[tuple] = None
-    credit_brought_forward: Optional[_decimal.Decimal] = None
-    prior_demand: Optional[dict] = None
+    total: Optional[DecimalLike] = None
+    periods: Optional[Mapping[str, DecimalLike]] = None
+    intervals: Optional[Iterable[Tuple[Instant, int, DecimalLike]]] = None
+    reactive: Optional[DecimalLike] = None
+    max_demand: Optional[DecimalLike] = None
+    period_demand: Optional[Mapping[str, DecimalLike]] = None
+    exports: Union[DecimalLike, Dict[str, DecimalLike], None] = None  # a dict: by TOU period
+    export_intervals: Optional[Iterable[Tuple[Instant, int, DecimalLike]]] = None
+    credit_brought_forward: Optional[DecimalLike] = None
+    #: months ago -> kW, or (months ago, TOU period) -> kW
+    prior_demand: Optional[Mapping[Union[int, Tuple[int, str]], DecimalLike]] = None
 
-    def _to_c(self):
+    def _to_c(self) -> Handle:
         u = _ll.pcrm_usage_new()
         h = Handle(u, _ll.pcrm_usage_free, "usage")
         with h as ptr:
@@ -201,10 +206,10 @@ class BillLine:
 
     kind: LineKind
     code: str
-    period: str
+    period: Optional[str]  # the TOU period, None for a line without one
     tier: int
-    item: str
-    name: str
+    item: Optional[str]
+    name: Optional[str]
     quantity: _decimal.Decimal
     unit: str
     unit_price: _decimal.Decimal
@@ -221,25 +226,25 @@ class Bill:
     start: _dt.date
     end: _dt.date
     energy: _decimal.Decimal
-    power_factor: _decimal.Decimal
-    lines: tuple
+    power_factor: Optional[_decimal.Decimal]  # None when the bill has no reactive energy
+    lines: Tuple[BillLine, ...]
     total: _decimal.Decimal
     json_text: str
     credit_carried_forward: _decimal.Decimal = _ZERO
     max_demand: Optional[_decimal.Decimal] = None  # measured kW (before ratchets); None without one
 
-    def to_json(self):
+    def to_json(self) -> JsonObject:
         """The bill as the library writes it (pcrm_bill_to_json), parsed into a dict."""
         return _json.loads(self.json_text, parse_float=_decimal.Decimal)
 
 
-def _line(ln):
+def _line(ln: Any) -> BillLine:
     return BillLine(LineKind(ln.kind), ln.code, ln.period, ln.tier or 0, ln.item, ln.name,
                     _decimal_from_c(ln.quantity), ln.unit, _decimal_from_c(ln.unit_price),
                     ln.prorate_days or 0, _decimal_from_c(ln.amount))
 
 
-def _line_from_json(o):
+def _line_from_json(o: Mapping[str, Any]) -> BillLine:
     """A BillLine from one line of pcrm_bill_to_json() (decimals are strings there)."""
     return BillLine(LineKind.from_code(o["code"]), o["code"], o.get("period"), o.get("tier", 0),
                     o.get("item"), o.get("name"), _decimal.Decimal(o["quantity"]), o["unit"],
@@ -247,7 +252,7 @@ def _line_from_json(o):
                     _decimal.Decimal(o["amount"]))
 
 
-def _bill_from_c(ptr):
+def _bill_from_c(ptr: Any) -> Bill:
     n = _ll.pcrm_bill_line_count(ptr)
     lines = tuple(_line(_ll.pcrm_bill_line_at(ptr, i)) for i in range(n))
     try:
@@ -276,7 +281,7 @@ class Tariff(HandleOwner):
     documents raise :class:`powercrm.InvalidInput` naming the JSON path.
     """
 
-    def __init__(self, ptr):
+    def __init__(self, ptr: Any) -> None:
         self._handle = Handle(ptr, _ll.pcrm_tariff_free, "tariff")
         with self._handle as t:
             self.id = _ll.pcrm_tariff_id(t)
@@ -289,25 +294,26 @@ class Tariff(HandleOwner):
                                  for i in range(_ll.pcrm_tariff_period_count(t)))
 
     @classmethod
-    def load(cls, document):
+    def load(cls, document: JsonIn) -> "Tariff":
         """Loads a tariff from a dict (Decimals become strings) or JSON text."""
         return cls(_ll.pcrm_tariff_load(json_dumps(document)))
 
     @classmethod
-    def from_urdb(cls, rate, **options):
+    def from_urdb(cls, rate: Union[str, bytes, bytearray, Mapping[str, Any]],
+                  **options: Any) -> "Tariff":
         """Loads a URDB rate through :func:`powercrm.urdb.tariff_from_urdb` (same options)."""
         return cls.load(tariff_from_urdb(rate, **options))
 
     @classmethod
-    def load_file(cls, path):
+    def load_file(cls, path: PathLike) -> "Tariff":
         """Loads a tariff from a JSON file (IOFailure when it cannot be read)."""
         return cls(_ll.pcrm_tariff_load_file(_os.fsdecode(path)))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<powercrm.Tariff %s v%d%s>" % (self.id, self.version,
                                               " closed" if self.closed else "")
 
-    def period_at(self, t, calendar=None):
+    def period_at(self, t: Instant, calendar: Optional["Calendar"] = None) -> str:
         """The TOU period name of instant `t` (int or aware datetime)."""
         t = _instant(t)
         with self._handle as tp:
@@ -318,7 +324,9 @@ class Tariff(HandleOwner):
                     i = _ll.pcrm_tariff_period_at(tp, t, cal)
         return self.periods[i]
 
-    def bill(self, start, end, usage, customer=None, calendar=None):
+    def bill(self, start: DateLike, end: DateLike, usage: Usage,
+             customer: Optional[BillCustomer] = None,
+             calendar: Optional["Calendar"] = None) -> Bill:
         """Computes the bill for days `start`..`end` (inclusive) as a :class:`Bill`."""
         s, e = _date_to_c(start), _date_to_c(end)
         c = (customer or BillCustomer())._to_c()
@@ -338,18 +346,19 @@ class Tariff(HandleOwner):
             bh.close()
 
 
-def power_factor(kwh, kvarh):
+def power_factor(kwh: DecimalLike, kvarh: DecimalLike) -> _decimal.Decimal:
     """P / sqrt(P^2 + Q^2) rounded half-up to 2 decimals, exactly (Decimal('0.86'))."""
     return _decimal_from_c(_ll.pcrm_power_factor(_decimal_to_c(kwh, "kwh"),
                                                   _decimal_to_c(kvarh, "kvarh")))
 
 
-def power_factor_rate(pf, standard):
+def power_factor_rate(pf: DecimalLike, standard: int) -> _decimal.Decimal:
     """The 1983 adjustment rate for power factor `pf` against standard 90, 85 or 80."""
     return _decimal_from_c(_ll.pcrm_power_factor_rate(_decimal_to_c(pf, "pf"), int(standard)))
 
 
-def late_fee(current_year, earlier_years=0, days=0, residential=True):
+def late_fee(current_year: DecimalLike, earlier_years: DecimalLike = 0, days: int = 0,
+             residential: bool = True) -> _decimal.Decimal:
     """The late-payment penalty (电费违约金) after `days` days: Decimal, at least 1.00 if any."""
     return _decimal_from_c(_ll.pcrm_late_fee(_decimal_to_c(current_year, "current_year"),
                                              _decimal_to_c(earlier_years, "earlier_years"),
@@ -357,7 +366,7 @@ def late_fee(current_year, earlier_years=0, days=0, residential=True):
                                              int(bool(residential))))
 
 
-def _refuse_floats(value, path="document"):
+def _refuse_floats(value: object, path: str = "document") -> None:
     if isinstance(value, float):
         raise TypeError("%s: a float; give the rate as JSON text, or parse it with "
                         "parse_float=decimal.Decimal (money is never binary floating point)"
@@ -370,21 +379,24 @@ def _refuse_floats(value, path="document"):
             _refuse_floats(v, "%s[%d]" % (path, i))
 
 
-def _json_text(rate):
+def _json_text(rate: Union[str, bytes, bytearray, Mapping[str, Any]]) -> str:
     if isinstance(rate, (str, bytes, bytearray)):
         return json_dumps(rate)
     _refuse_floats(rate)
     return _json.dumps(rate, default=_decimal_text)
 
 
-def _decimal_text(value):
+def _decimal_text(value: object) -> str:
     if isinstance(value, _decimal.Decimal):
         return str(value)
     raise TypeError("%r cannot be written as JSON" % (value,))
 
 
-def tariff_from_urdb(rate, *, id=None, version=None, effective_from=None, currency=None,
-                     rounding=None, utc_offset=None, time_zone=None):
+def tariff_from_urdb(rate: Union[str, bytes, bytearray, Mapping[str, Any]], *,
+                     id: Optional[str] = None, version: Optional[int] = None,
+                     effective_from: Optional[str] = None, currency: Optional[str] = None,
+                     rounding: Optional[str] = None, utc_offset: Optional[str] = None,
+                     time_zone: Optional[str] = None) -> JsonObject:
     """The tariff document (a dict) of an OpenEI URDB rate (pcrm_tariff_from_urdb).
 
     `rate` is the URDB JSON as text, or a dict whose numbers are Decimals

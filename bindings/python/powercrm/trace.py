@@ -10,10 +10,11 @@ returns.  docs/python.md and the C header powercrm/trace.h say more.
 
 import dataclasses
 import enum
+from typing import Callable, Optional
 
 from . import lowlevel as _ll
 
-__all__ = ["TraceKind", "TraceEvent"]
+__all__ = ["TraceKind", "TraceEvent", "TraceCallback"]
 
 
 class TraceKind(enum.IntFlag):
@@ -46,7 +47,13 @@ class TraceEvent:
     status: int
 
 
-def _adapter(callback):
+#: a trace callback: called with each TraceEvent
+TraceCallback = Callable[[TraceEvent], object]
+#: what the C layer calls: (kind, text, duration_ns, count, status)
+_Deliver = Callable[[int, str, int, int, int], None]
+
+
+def _adapter(callback: Optional[TraceCallback]) -> Optional[_Deliver]:
     """The C-level callable for `callback` (None stays None)."""
     if callback is None:
         return None
@@ -54,6 +61,8 @@ def _adapter(callback):
         raise TypeError("trace: expected a callable taking a TraceEvent, got %s"
                         % type(callback).__name__)
 
-    def deliver(kind, text, duration_ns, count, status):
-        callback(TraceEvent(TraceKind(kind), text, duration_ns, count, status))
+    report = callback  # the narrowed (not None) type, for the closure
+
+    def deliver(kind: int, text: str, duration_ns: int, count: int, status: int) -> None:
+        report(TraceEvent(TraceKind(kind), text, duration_ns, count, status))
     return deliver

@@ -25,6 +25,7 @@ rate (the message on standard error), 2 for bad usage.
 import argparse
 import json as _json
 import sys
+from typing import Optional, Sequence
 
 from .errors import Error
 from .tariff import tariff_from_urdb
@@ -32,7 +33,7 @@ from .tariff import tariff_from_urdb
 __all__ = ["tariff_from_urdb", "main"]
 
 
-def main(argv=None):
+def main(argv: Optional[Sequence[str]] = None) -> int:
     """``powercrm tariff import-urdb``: a URDB rate file (or - for stdin) to a tariff document."""
     p = argparse.ArgumentParser(prog="python3 -m powercrm.urdb",
                                 description="Convert an OpenEI URDB rate into a libpowercrm "
