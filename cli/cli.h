@@ -95,6 +95,7 @@ CLI_COMMAND(dunning_list)
 CLI_COMMAND(workorder_tick)
 CLI_COMMAND(audit_verify)
 CLI_COMMAND(audit_checkpoint)
+CLI_COMMAND(reseal)
 #undef CLI_COMMAND
 
 /* ---- failures: message on stderr (and a JSON error with --json), exit code ---- */

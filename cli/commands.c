@@ -34,5 +34,8 @@ const struct cli_command cli_commands[] = {
 	  cli_opts_audit_verify, cli_run_audit_verify },
 	{ "audit", "checkpoint", "", 0, 0, ACTS, "sign the chain heads for keeping outside the store",
 	  cli_opts_audit_checkpoint, cli_run_audit_checkpoint },
+	{ "reseal", NULL, "", 0, 0, ACTS,
+	  "seal personal data an upgraded store still holds in clear, batch by batch",
+	  cli_opts_reseal, cli_run_reseal },
 	{ NULL, NULL, NULL, 0, 0, 0, NULL, NULL, NULL }
 };

@@ -78,8 +78,11 @@ typedef struct pcrm_account_list pcrm_account_list;
 /**
  * Creates a billing account of customer `customer_no` from a JSON object:
  * account_no (unique across all customers), name, payment_method ("cash",
- * "bank_collection" or "prepaid"), bank and bank_account (required for
- * bank_collection, refused otherwise), status ("active" by default,
+ * "bank_collection" or "prepaid"), bank and bank_account (8..32 digits;
+ * required for bank_collection, refused otherwise; stored sealed, so only a
+ * context with the data key stores one, PCRM_EPERM naming bank_account
+ * otherwise; read back as its mask: pcrm_account_bank_account_reveal()),
+ * status ("active" by default,
  * "suspended", "closed"), and the contract terms of a two-part (两部制)
  * account, each optional: contract_capacity_kva (合同容量, kVA) and
  * contract_demand_kw (需量核定值, kW) as decimal strings above 0 with at most
@@ -113,6 +116,40 @@ PCRM_EXTERN(int) pcrm_account_get(pcrm_ctx *ctx, const pcrm_actor *actor, const 
 PCRM_EXTERN(int) pcrm_account_update(pcrm_ctx *ctx, const pcrm_actor *actor,
                                      const char *account_no, const char *patch_json,
                                      int expected_version, pcrm_account **out);
+
+/**
+ * The bank account number of a bank-collection account in clear, for what
+ * must give it to the bank (the collection file of a bank-collection run):
+ * *out receives it (malloc'd; wipe and free it with pcrm_free() as soon as
+ * it is handed on).  Everywhere else (pcrm_account_json(), lists, the audit
+ * log) an account shows only its mask ("6222***********4567": the last 4
+ * digits, and the first 4 when it has 16 or more), since the number is
+ * stored sealed under the customer's data key (docs/security.md, "Personal
+ * data").  Needs PCRM_PERM_BANK_RECONCILE on the customer's unit (an
+ * account nobody has is refused like one of another unit: PCRM_EPERM, one
+ * message) and a context with the data key (PCRM_EPERM naming bank_account
+ * without).  PCRM_ESTATE when the account is not a bank collection, or when
+ * its customer's personal data was erased (pcrm_customer_erase(): the
+ * number is gone for good).  Audited ("account.reveal_bank_account", with
+ * the mask only).
+ */
+PCRM_EXTERN(int) pcrm_account_bank_account_reveal(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                                  const char *account_no, char **out);
+
+/**
+ * Seals the bank account numbers of accounts written before schema 28
+ * (which kept them in clear in the document): at most `batch` accounts
+ * (1..10000; 0 = 1000) of the actor's subtree, in one transaction, with one
+ * "account.reseal" audit entry naming them.  Afterwards each holds the
+ * number sealed under its customer's data key and a mask in its document,
+ * as accounts written since.  *remaining (may be NULL) receives how many
+ * such accounts the subtree still has: call again until it is 0 (a call
+ * that fails changes nothing, so calling again resumes).  Accounts of
+ * erased customers are not counted (erasure masked them).  Needs the data
+ * key (PCRM_EPERM without) and PCRM_PERM_ARCHIVE_WRITE on the actor's unit.
+ */
+PCRM_EXTERN(int) pcrm_account_reseal(pcrm_ctx *ctx, const pcrm_actor *actor, int batch,
+                                     int64_t *remaining);
 
 /** The accounts of a customer, by account number (free with pcrm_account_list_free()). */
 PCRM_EXTERN(int) pcrm_account_list_load(pcrm_ctx *ctx, const pcrm_actor *actor,

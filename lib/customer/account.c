@@ -87,11 +87,12 @@ static const struct pcrm__record_kind account_kind = {
 	.create_action = "account.create",
 	.update_action = "account.update",
 	/* the customer's attributes a bill needs are copied from its row (migration 13) */
+	/* bank_cipher ($13): the bank account number, sealed (account_bank.c, migration 28) */
 	.insert_sql = "INSERT INTO account (customer_no, account_no, payment_method, status, doc, "
 	              "created_at, updated_at, version, contract_capacity_kva, contract_demand_kw, "
-	              "pf_standard, supply_start, supply_end, basic_mode, "
+	              "pf_standard, supply_start, supply_end, basic_mode, bank_cipher, "
 	              PCRM__ACCOUNT_CUSTOMER_COLUMNS ") "
-	              "SELECT $1, $2, $3, $4, $5, $6, $6, 1, $7, $8, $9, $10, $11, $12, "
+	              "SELECT $1, $2, $3, $4, $5, $6, $6, 1, $7, $8, $9, $10, $11, $12, $13, "
 	              PCRM__ACCOUNT_CUSTOMER_SOURCE " FROM customer c WHERE c.customer_no = $1",
 	.load_sql = "SELECT c.customer_no, c.org_unit, c.status, a.customer_no, a.doc, a.version, "
 	            "a.created_at, a.updated_at FROM account a "
@@ -100,7 +101,8 @@ static const struct pcrm__record_kind account_kind = {
 	            "WHERE customer_no = $1 ORDER BY account_no",
 	.update_sql = "UPDATE account SET payment_method = $1, status = $2, doc = $3, updated_at = $4, "
 	              "version = version + 1, contract_capacity_kva = $7, contract_demand_kw = $8, "
-	              "pf_standard = $9, supply_start = $10, supply_end = $11, basic_mode = $12 "
+	              "pf_standard = $9, supply_start = $10, supply_end = $11, basic_mode = $12, "
+	              "bank_cipher = CASE WHEN $14 = 1 THEN bank_cipher ELSE $13 END "
 	              "WHERE account_no = $5 AND version = $6",
 	/* in the document and (migrations 9 and 25) in columns */
 	.extras = pcrm__contract_term_names,
@@ -108,6 +110,8 @@ static const struct pcrm__record_kind account_kind = {
 	.doc_check = pcrm__account_doc_check,
 	.check_links = NULL,
 	.check_status = check_closable,
+	.merged_check = pcrm__account_merged_check,
+	.seal = pcrm__account_bank_seal,
 };
 
 int pcrm_account_create(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,

@@ -17,6 +17,7 @@
 #include "core/ctx.h"
 #include "core/error.h"
 #include "customer_internal.h"
+#include "metering_internal.h"
 #include "org/org_internal.h"
 #include "pii.h"
 #include "store/store.h"
@@ -88,6 +89,9 @@ static int write_erasure(pcrm_ctx *ctx, const pcrm_actor *actor, const char *cus
 	if (rc == PCRM_OK)
 		rc = pcrm__store_exec(ctx->store, "DELETE FROM ivr_pin WHERE customer_no = $1", p, 1,
 		                      NULL);
+	/* sealed bank account numbers go with the key; older clear ones keep their mask */
+	if (rc == PCRM_OK)
+		rc = pcrm__account_bank_erase(ctx, customer_no);
 	if (rc != PCRM_OK)
 		return rc;
 	summary = json_pack("{s:i}", "version", t->version + 1);

@@ -230,17 +230,14 @@ char *pcrm__record_stored_doc(const json_t *doc)
 	return text;
 }
 
-/* A bank account number is shown like an ID number: first 4 and last 4 digits. */
+/* A bank account number is shown masked (pcrm__mask_bank_account()); a mask as it is. */
 json_t *pcrm__audit_doc(const json_t *doc)
 {
 	json_t *copy = json_deep_copy(doc);
 	const char *acct = json_string_value(json_object_get(copy, "bank_account"));
-	if (acct) {
-		char masked[PCRM__CODE_MAX + 1];
-		size_t n = strlen(acct);
-		for (size_t i = 0; i < n && i < PCRM__CODE_MAX; i++)
-			masked[i] = (i < 4 || i + 4 >= n) ? acct[i] : '*';
-		masked[n < PCRM__CODE_MAX ? n : PCRM__CODE_MAX] = '\0';
+	if (acct && !pcrm__bank_account_is_mask(acct)) {
+		char masked[PCRM__BANK_ACCOUNT_MAX + 1];
+		pcrm__mask_bank_account(acct, masked);
 		json_object_set_new(copy, "bank_account", json_string(masked));
 	}
 	return copy;

@@ -293,7 +293,12 @@ static const struct field_rule *find_rule(const struct field_rule *rules, const 
 }
 
 /* The table-driven part shared by accounts and metering points. */
-static int check_fields(const char *what, const struct field_rule *rules, json_t *doc, int patch)
+/*
+ * `kept` (or NULL) names a field left as stored, not checked again: what the
+ * archive wrote in its place (a sealed value's mask) is not input.
+ */
+static int check_fields(const char *what, const struct field_rule *rules, json_t *doc, int patch,
+                        const char *kept)
 {
 	const char *key;
 	json_t *v;
@@ -302,6 +307,8 @@ static int check_fields(const char *what, const struct field_rule *rules, json_t
 	json_object_foreach(doc, key, v) {
 		const struct field_rule *r = find_rule(rules, key);
 		int rc;
+		if (kept && strcmp(key, kept) == 0)
+			continue;
 		if (!r)
 			return pcrm__error(PCRM_EINVAL, "%s: unknown field", key);
 		if (json_is_null(v)) {
@@ -324,10 +331,10 @@ static int check_fields(const char *what, const struct field_rule *rules, json_t
 	return PCRM_OK;
 }
 
-int pcrm__account_doc_check(json_t *doc, int patch)
+static int check_account(json_t *doc, int patch, const char *kept)
 {
 	const char *method, *start, *end;
-	int bank, rc = check_fields("account", account_rules, doc, patch);
+	int bank, rc = check_fields("account", account_rules, doc, patch, kept);
 	if (rc != PCRM_OK || patch)
 		return rc;
 	/* ISO dates compare as text */
@@ -352,12 +359,30 @@ int pcrm__account_doc_check(json_t *doc, int patch)
 	return PCRM_OK;
 }
 
-int pcrm__metering_point_doc_check(json_t *doc, int patch)
+int pcrm__account_doc_check(json_t *doc, int patch)
 {
-	return check_fields("metering point", point_rules, doc, patch);
+	return check_account(doc, patch, NULL);
 }
 
-int pcrm__doc_merge(json_t *doc, const json_t *patch, int (*check)(json_t *, int))
+/*
+ * A stored bank account number is a mask (its digits sealed, migration 28):
+ * an update that leaves it alone keeps it, so it is not checked as digits.
+ * A number the patch sets, or one stored in clear before migration 28, is.
+ */
+int pcrm__account_merged_check(json_t *doc, const json_t *patch)
+{
+	const char *acct = json_string_value(json_object_get(doc, "bank_account"));
+	int kept = acct && !json_object_get(patch, "bank_account") && pcrm__bank_account_is_mask(acct);
+	return check_account(doc, 0, kept ? "bank_account" : NULL);
+}
+
+int pcrm__metering_point_doc_check(json_t *doc, int patch)
+{
+	return check_fields("metering point", point_rules, doc, patch, NULL);
+}
+
+int pcrm__doc_merge(json_t *doc, const json_t *patch, int (*check)(json_t *, int),
+                    int (*merged_check)(json_t *, const json_t *))
 {
 	const char *key;
 	json_t *v;
@@ -367,7 +392,7 @@ int pcrm__doc_merge(json_t *doc, const json_t *patch, int (*check)(json_t *, int
 		else
 			json_object_set(doc, key, v);
 	}
-	return check(doc, 0);
+	return merged_check ? merged_check(doc, patch) : check(doc, 0);
 }
 
 int pcrm__metering_parse_json(const char *what, const char *text, json_t **out)

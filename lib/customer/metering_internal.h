@@ -35,6 +35,8 @@ int pcrm__metering_parse_json(const char *what, const char *text, json_t **out);
  * present are checked and null marks a removal of an optional field.
  */
 int pcrm__account_doc_check(json_t *doc, int patch);
+/** Checks an account document after an update's patch was merged into the stored one. */
+int pcrm__account_merged_check(json_t *doc, const json_t *patch);
 int pcrm__metering_point_doc_check(json_t *doc, int patch);
 
 /**
@@ -62,8 +64,42 @@ extern const char *const pcrm__contract_term_names[PCRM__CONTRACT_TERM_COUNT + 1
 int pcrm__contract_terms_parse(const char *const text[PCRM__CONTRACT_TERM_COUNT],
                                pcrm_contract_terms *out);
 
-/** Applies a checked patch (null removes) to a full document, then checks it whole. */
-int pcrm__doc_merge(json_t *doc, const json_t *patch, int (*check)(json_t *, int));
+/**
+ * Applies a checked patch (null removes) to a full document, then checks it
+ * whole: merged_check(doc, patch), or check(doc, 0) when that is NULL.
+ */
+int pcrm__doc_merge(json_t *doc, const json_t *patch, int (*check)(json_t *, int),
+                    int (*merged_check)(json_t *, const json_t *));
+
+/* ---- bank account numbers, sealed (account_bank.c, migration 28) ---- */
+
+/** Longest mask: as long as the longest number (32 digits). */
+#define PCRM__BANK_ACCOUNT_MAX 32
+
+/**
+ * "6222***********4567": the last 4 digits, and the first 4 too when the
+ * number has at least 16 (a card or account number of the usual length);
+ * stars between.  Never all the digits: 8 digits keep 4 stars.
+ */
+void pcrm__mask_bank_account(const char *number, char out[PCRM__BANK_ACCOUNT_MAX + 1]);
+
+/** Whether a stored bank_account is a mask (has a star) rather than digits in clear. */
+int pcrm__bank_account_is_mask(const char *value);
+
+/**
+ * The account kind's seal hook (see struct pcrm__record_kind.seal): seals a
+ * bank account number given in clear under the customer's data key and puts
+ * its mask in the document.
+ */
+int pcrm__account_bank_seal(pcrm_ctx *ctx, const char *customer_no, const char *account_no,
+                            json_t *doc, const json_t *patch, char **cipher, int *keep);
+
+/**
+ * Erasure of `customer_no` (inside its transaction): accounts whose number
+ * is still in clear (written before migration 28, not resealed) keep only
+ * its mask.  Sealed ones need nothing: their key is gone.
+ */
+int pcrm__account_bank_erase(pcrm_ctx *ctx, const char *customer_no);
 
 /** A checked meter installation document; strings point into the document. */
 struct pcrm__meter_spec {
@@ -199,6 +235,16 @@ struct pcrm__record_kind {
 	int (*check_status)(pcrm_ctx *ctx, const char *key, const char *status);
 	/** Writes what copies the updated record's columns (inside the update's transaction).  May be NULL. */
 	int (*after_update)(pcrm_ctx *ctx, const char *key, const json_t *doc);
+	/** Checks the document an update's patch was merged into.  NULL: doc_check. */
+	int (*merged_check)(json_t *doc, const json_t *patch);
+	/**
+	 * Seals what the document must not hold in clear (inside the write's
+	 * transaction; `patch` is NULL on create): the document gets its mask,
+	 * *cipher (malloc'd, NULL: none) is bound after the extras, and on update
+	 * *keep (bound next) says to keep the stored cipher instead.  May be NULL.
+	 */
+	int (*seal)(pcrm_ctx *ctx, const char *customer_no, const char *key, json_t *doc,
+	            const json_t *patch, char **cipher, int *keep);
 };
 
 /* Create, get, list per customer and update; permission checks and audit included. */

@@ -127,6 +127,18 @@ const char pcrm__schema_contract[] =
 const char pcrm__schema_basic_mode[] = "ALTER TABLE account ADD COLUMN basic_mode TEXT;";
 
 /*
+ * Migration 28: bank account numbers sealed (account_bank.c).  bank_cipher
+ * holds the number under the customer's data key; the document keeps its
+ * mask.  Rows written before keep the number in clear in the document until
+ * pcrm_account_reseal() seals them (a migration runs without the key); the
+ * partial index is the list of what is left, empty once that is done.
+ */
+const char pcrm__schema_account_bank[] =
+	"ALTER TABLE account ADD COLUMN bank_cipher TEXT;"
+	"CREATE INDEX account_bank_in_clear ON account (org_unit, account_no) "
+	"WHERE bank_cipher IS NULL AND payment_method = 'bank_collection';";
+
+/*
  * Migration 13: what a billing run reads, kept where it reads it, in the
  * order it reads it (account number).
  *

@@ -38,26 +38,51 @@ static int bind_extras(const struct pcrm__record_kind *kind, const json_t *doc,
 
 /* ---- create ---- */
 
+/*
+ * Binds what the kind's seal hook gives (the cipher, then on update whether
+ * to keep the stored one) after the extras; returns the number of parameters.
+ */
+static int bind_sealed(const struct pcrm__record_kind *kind, const char *cipher, int keep,
+                       int update, pcrm_sql_value *p, int n)
+{
+	if (!kind->seal)
+		return n;
+	p[n++] = PCRM_SQL_S(cipher);
+	if (update)
+		p[n++] = PCRM_SQL_I(keep);
+	return n;
+}
+
 static int insert_record(pcrm_ctx *ctx, const pcrm_actor *actor,
                          const struct pcrm__record_kind *kind, const char *customer_no,
-                         const json_t *doc)
+                         json_t *doc)
 {
-	char *text = pcrm__record_stored_doc(doc);
 	const char *key = doc_str(doc, kind->key);
+	char *text, *cipher = NULL;
 	json_t *summary;
-	pcrm_sql_value p[6 + MAX_EXTRAS];
-	int rc;
+	pcrm_sql_value p[6 + MAX_EXTRAS + 2];
+	int keep = 0, n, rc = PCRM_OK;
 
-	if (!text)
+	/* sealed first: the document stored and audited holds the mask */
+	if (kind->seal)
+		rc = kind->seal(ctx, customer_no, key, doc, NULL, &cipher, &keep);
+	if (rc != PCRM_OK)
+		return rc;
+	text = pcrm__record_stored_doc(doc);
+	if (!text) {
+		free(cipher);
 		return pcrm__error_oom();
+	}
 	p[0] = PCRM_SQL_S(customer_no);
 	p[1] = PCRM_SQL_S(key);
 	p[2] = PCRM_SQL_S(doc_str(doc, kind->column));
 	p[3] = PCRM_SQL_S(doc_str(doc, "status"));
 	p[4] = PCRM_SQL_S(text);
 	p[5] = PCRM_SQL_I(pcrm_ctx_now(ctx));
-	rc = pcrm__store_exec(ctx->store, kind->insert_sql, p, bind_extras(kind, doc, p, 6), NULL);
+	n = bind_sealed(kind, cipher, keep, 0, p, bind_extras(kind, doc, p, 6));
+	rc = pcrm__store_exec(ctx->store, kind->insert_sql, p, n, NULL);
 	free(text);
+	free(cipher);
 	if (rc == PCRM_EDUPLICATE)
 		return pcrm__error(PCRM_EDUPLICATE, "%s: \"%s\" is already taken", kind->key, key);
 	if (rc != PCRM_OK)
@@ -173,29 +198,35 @@ int pcrm__record_list_of(pcrm_ctx *ctx, const pcrm_actor *actor,
 /* ---- update ---- */
 
 static int write_update(pcrm_ctx *ctx, const pcrm_actor *actor,
-                        const struct pcrm__record_kind *kind, const char *key, const json_t *doc,
-                        const json_t *patch, int expected_version)
+                        const struct pcrm__record_kind *kind, const char *customer_no,
+                        const char *key, json_t *doc, const json_t *patch, int expected_version)
 {
-	char *text;
+	char *text, *cipher = NULL;
 	json_t *summary;
 	int64_t changes = 0;
-	pcrm_sql_value p[6 + MAX_EXTRAS];
+	pcrm_sql_value p[6 + MAX_EXTRAS + 2];
+	int keep = 0, n;
 	int rc = kind->check_status ? kind->check_status(ctx, key, doc_str(doc, "status")) : PCRM_OK;
 
+	if (rc == PCRM_OK && kind->seal)
+		rc = kind->seal(ctx, customer_no, key, doc, patch, &cipher, &keep);
 	if (rc != PCRM_OK)
 		return rc;
 	text = pcrm__record_stored_doc(doc);
-	if (!text)
+	if (!text) {
+		free(cipher);
 		return pcrm__error_oom();
+	}
 	p[0] = PCRM_SQL_S(doc_str(doc, kind->column));
 	p[1] = PCRM_SQL_S(doc_str(doc, "status"));
 	p[2] = PCRM_SQL_S(text);
 	p[3] = PCRM_SQL_I(pcrm_ctx_now(ctx));
 	p[4] = PCRM_SQL_S(key);
 	p[5] = PCRM_SQL_I(expected_version);
-	rc = pcrm__store_exec(ctx->store, kind->update_sql, p, bind_extras(kind, doc, p, 6),
-	                      &changes);
+	n = bind_sealed(kind, cipher, keep, 1, p, bind_extras(kind, doc, p, 6));
+	rc = pcrm__store_exec(ctx->store, kind->update_sql, p, n, &changes);
 	free(text);
+	free(cipher);
 	if (rc == PCRM_OK && changes != 1)
 		rc = pcrm__error(PCRM_ECONFLICT, "%s \"%s\" was changed concurrently; read it again",
 		                 kind->label, key);
@@ -257,14 +288,14 @@ int pcrm__record_update(pcrm_ctx *ctx, const pcrm_actor *actor,
 	if (rc == PCRM_OK && !(doc = pcrm__record_doc_copy(r)))
 		rc = pcrm__error_oom();
 	if (rc == PCRM_OK)
-		rc = pcrm__doc_merge(doc, patch, kind->doc_check);
+		rc = pcrm__doc_merge(doc, patch, kind->doc_check, kind->merged_check);
 	if (rc == PCRM_OK && kind->check_links)
 		rc = kind->check_links(ctx, owner.customer_no, doc, patch);
 	if (rc == PCRM_OK)
 		rc = pcrm__store_begin(ctx->store);
 	if (rc == PCRM_OK)
-		rc = pcrm__store_finish(ctx->store, write_update(ctx, actor, kind, key, doc, patch,
-		                                                 expected_version));
+		rc = pcrm__store_finish(ctx->store, write_update(ctx, actor, kind, owner.customer_no,
+		                                                 key, doc, patch, expected_version));
 	if (rc == PCRM_OK && out)
 		rc = pcrm__record_wrap(doc, owner.customer_no, expected_version + 1, r->created_at,
 		                       pcrm_ctx_now(ctx), out);

@@ -54,6 +54,7 @@ extern const char pcrm__schema_pii_keys[];
 extern const char pcrm__schema_complaint_caller[];
 extern const char pcrm__schema_kb[];
 extern const char pcrm__schema_ivr_attempts[];
+extern const char pcrm__schema_account_bank[];
 extern const char pcrm__schema_ivr_pins_outages[];
 
 /*
@@ -267,6 +268,8 @@ static const struct migration migrations[] = {
 	{ 26, "knowledge base: article versions, trigram text indexes, use and miss statistics",
 	  pcrm__schema_kb, NULL },
 	{ 27, "IVR identification tries, for the lockout", pcrm__schema_ivr_attempts, NULL },
+	{ 28, "bank account numbers sealed under the customer's data key", pcrm__schema_account_bank,
+	  NULL },
 	{ 29, "IVR PINs (hashed with PBKDF2) and the outage list of transformer areas",
 	  pcrm__schema_ivr_pins_outages, NULL },
 };

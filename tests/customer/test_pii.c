@@ -5,12 +5,14 @@
  *   the throwaway PostgreSQL database) after customers were created,
  *   updated, found, revealed and contacted holds none of their personal
  *   values: names, phones (as written and normalised), e-mails, addresses,
- *   ID numbers, contact summaries; neither in the tables nor in the audit
- *   log;
+ *   ID numbers, contact summaries, the bank account number of a
+ *   bank-collection account (schema 28); neither in the tables nor in the
+ *   audit log;
  * - the screen pop and the exact name search still find them (blind indexes);
  * - a store refuses to open with another data key;
- * - erasure destroys the customer's key: its data and contact history are
- *   unreadable while the ledger and the audit chain still verify.
+ * - erasure destroys the customer's key: its data, contact history and bank
+ *   account numbers are unreadable while the ledger and the audit chain
+ *   still verify.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +52,9 @@ static const char *const personal[] = {
 	"13987654321", "sanfeng.zhang@example.cn", "章丘区明水路9号", "15905310000",
 	"张三丰反映泉城路188号停电", "\"250011\"",
 	/* a complaint ticket's caller number (schema 24) */
-	"0531-66668888", "053166668888", NULL
+	"0531-66668888", "053166668888",
+	/* a bank-collection account's bank account number (schema 28) */
+	"6222021234567890123", NULL
 };
 
 /* A complaint by telephone about Zhang's supply, from a number the archive does not know. */
@@ -117,6 +121,18 @@ static void fill(pcrm_test_store *t)
 	                                 &c));
 	cr_assert(strstr(pcrm_customer_json(c), "11010519491231002X"));
 	pcrm_customer_free(c);
+	/* bank collection: the number sealed, opened for the bank (audited too) */
+	pcrm_assert_ok(pcrm_account_create(t->ctx, &city_clerk, "3701000001",
+	                                   "{\"account_no\": \"A9\", \"name\": \"代扣户\","
+	                                   " \"payment_method\": \"bank_collection\", \"bank\": \"工商银行\","
+	                                   " \"bank_account\": \"6222021234567890123\"}",
+	                                   NULL));
+	{
+		char *number = NULL;
+		pcrm_assert_ok(pcrm_account_bank_account_reveal(t->ctx, &city_admin, "A9", &number));
+		cr_assert_str_eq(number, "6222021234567890123");
+		pcrm_free(number);
+	}
 }
 
 static char *read_all(FILE *f)
@@ -168,6 +184,8 @@ static void check_dump(const char *dump)
 	cr_assert(strstr(dump, "customer.reveal_id"), "no audit log in the dump");
 	cr_assert(strstr(dump, "contact.record"), "no contact audit in the dump");
 	cr_assert(strstr(dump, "complaint.file"), "no complaint in the dump");
+	cr_assert(strstr(dump, "6222***********0123"), "no masked bank account in the dump");
+	cr_assert(strstr(dump, "account.reveal_bank_account"), "no bank account reveal in the dump");
 	for (const char *const *v = personal; *v; v++)
 		assert_absent(dump, *v);
 }
@@ -275,6 +293,19 @@ PCRM_BACKEND_TEST(pii, erasure_shreds_personal_data_and_keeps_the_books)
 	                                "\"2026-11-20\", \"amount\": \"120.50\"}",
 	                                NULL));
 
+	/* an account whose number is still in clear, as written before schema 28 */
+	pcrm_assert_ok(pcrm_account_create(t->ctx, &city_clerk, "3701000001",
+	                                   "{\"account_no\": \"A8\", \"name\": \"旧代扣\","
+	                                   " \"payment_method\": \"bank_collection\", \"bank\": \"b\","
+	                                   " \"bank_account\": \"6228480000009999\"}",
+	                                   NULL));
+	pcrm_assert_ok(pcrm__store_exec(t->ctx->store,
+	                                "UPDATE account SET bank_cipher = NULL, doc = '{\"account_no\":"
+	                                "\"A8\",\"bank\":\"b\",\"bank_account\":\"6228480000009999\","
+	                                "\"name\":\"x\",\"payment_method\":\"bank_collection\","
+	                                "\"status\":\"active\"}' WHERE account_no = 'A8'",
+	                                NULL, 0, NULL));
+
 	/* only a closed customer, only with pii.read */
 	pcrm_assert_fails(pcrm_customer_erase(t->ctx, &city_admin, "3701000001", 2), PCRM_ESTATE,
 	                  "close it");
@@ -311,6 +342,30 @@ PCRM_BACKEND_TEST(pii, erasure_shreds_personal_data_and_keeps_the_books)
 	pcrm_assert_ok(pcrm_customer_find_by_phone(t->ctx, &city_agent, "13987654321", &l));
 	cr_assert_eq(pcrm_customer_list_count(l), 0);
 	pcrm_customer_list_free(l);
+	/* its bank account numbers: sealed ones stay unopenable ciphers, clear ones are masked */
+	{
+		char *number = NULL;
+		pcrm_assert_fails(pcrm_account_bank_account_reveal(t->ctx, &city_admin, "A9", &number),
+		                  PCRM_ESTATE, "erased");
+		cr_assert_null(number);
+		pcrm_assert_fails(pcrm_account_bank_account_reveal(t->ctx, &city_admin, "A8", &number),
+		                  PCRM_ESTATE, "erased");
+		cr_assert_null(number);
+	}
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM account WHERE doc LIKE '%6222021234567890123%' "
+	                      "OR doc LIKE '%6228480000009999%'"),
+	             0);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM account WHERE account_no = 'A8' AND doc LIKE "
+	                      "'%6228********9999%'"),
+	             1);
+	pcrm_assert_fails(pcrm_account_update(t->ctx, &city_clerk, "A9",
+	                                      "{\"bank_account\": \"6222020000000000\"}", 1, NULL),
+	                  PCRM_ESTATE, "");
+	{
+		int64_t left = -1;
+		pcrm_assert_ok(pcrm_account_reseal(t->ctx, &city_clerk, 0, &left));
+		cr_assert_eq(left, 0, "an erased customer's account is nothing to reseal");
+	}
 	pcrm_assert_fails(pcrm_customer_erase(t->ctx, &city_admin, "3701000001", 4), PCRM_ESTATE,
 	                  "already erased");
 	pcrm_assert_fails(pcrm_contact_record(t->ctx, &city_agent, "3701000001",

@@ -99,7 +99,8 @@ static void check_removal(const json_t *input)
 }
 
 /* Create form, then the same input as a patch merged into it: both end valid or refused. */
-static void check_record(const json_t *input, int (*check)(json_t *, int))
+static void check_record(const json_t *input, int (*check)(json_t *, int),
+                         int (*merged_check)(json_t *, const json_t *))
 {
 	json_t *doc = json_deep_copy(input), *patch = json_deep_copy(input);
 	int rc = check(doc, 0);
@@ -109,7 +110,7 @@ static void check_record(const json_t *input, int (*check)(json_t *, int))
 		rc = check(patch, 1);
 		require_outcome(rc);
 		if (rc == PCRM_OK)
-			require_outcome(pcrm__doc_merge(doc, patch, check));
+			require_outcome(pcrm__doc_merge(doc, patch, check, merged_check));
 	}
 	json_decref(doc);
 	json_decref(patch);
@@ -123,8 +124,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	check_meter(doc);
 	check_removal(doc);
-	check_record(doc, pcrm__account_doc_check);
-	check_record(doc, pcrm__metering_point_doc_check);
+	check_record(doc, pcrm__account_doc_check, pcrm__account_merged_check);
+	check_record(doc, pcrm__metering_point_doc_check, NULL);
 	json_decref(doc);
 	return 0;
 }

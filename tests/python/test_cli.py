@@ -175,6 +175,30 @@ def test_tampering_is_an_integrity_failure(sctx, sqlite_path):
     assert out["error"]["kind"] == "integrity" and "edited" in err
 
 
+def test_reseal_seals_what_an_upgrade_left_in_clear(sctx, sqlite_path, key_file):
+    uri = "sqlite:" + sqlite_path
+    sctx.customer_create(ROOT_ADMIN, {"customer_no": "C1", "kind": "person", "name": "张三",
+                                      "usage_class": "residential", "voltage_level": "220V",
+                                      "org_unit": "3701"})
+    for no, number in (("A1", "6222020200001234567"), ("A2", "6228480000000001")):
+        sctx.account_create(ROOT_ADMIN, "C1", {"account_no": no, "name": "代扣",
+                                               "payment_method": "bank_collection",
+                                               "bank": "b", "bank_account": number})
+        # as written before schema 28: the number in the document, no cipher
+        tamper(sqlite_path, "UPDATE account SET bank_cipher = NULL, doc = json_set(doc, "
+                            "'$.bank_account', '%s') WHERE account_no = '%s'" % (number, no))
+    out, err = run(uri, "reseal", "--batch", "1", expect=DENIED)  # no key file
+    assert "data key" in err
+    out, _ = run(uri, "reseal", "--batch", "0", key_file=key_file, expect=USAGE)
+    out, _ = run(uri, "reseal", "--batch", "1", key_file=key_file)
+    assert out["accounts"] == {"batches": 2, "remaining": 0}
+    assert out["customers"]["remaining"] == 0 and out["complaints"]["remaining"] == 0
+    assert sctx.account_get(ROOT_ADMIN, "A1").document["bank_account"] == "6222***********4567"
+    assert sctx.account_bank_account_reveal(ROOT_ADMIN, "A2") == "6228480000000001"
+    out, _ = run(uri, "reseal", key_file=key_file)
+    assert out["accounts"] == {"batches": 1, "remaining": 0}
+
+
 def test_workorder_tick(ctx, store_uri):
     ctx.workflow_define(ROOT_ADMIN, CALLBACK)
     ctx.workorder_open(CITY_AGENT, "callback", "K1", "3701")  # at 2026-11-23 09:00

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 import pytest
 
 import powercrm
-from conftest import CITY_AGENT, CITY_CLERK, MONITOR, T0, TOWNSHIP_CLERK
+from conftest import CITY_ADMIN, CITY_AGENT, CITY_CLERK, MONITOR, T0, TOWNSHIP_CLERK
 
 DAY = 86400
 
@@ -61,6 +61,25 @@ def test_accounts_and_points(metered):
         metered.account_create(CITY_CLERK, "C1", A1)
     with pytest.raises(powercrm.PermissionDenied):
         metered.account_create(TOWNSHIP_CLERK, "C1", dict(A1, account_no="A9"))
+
+
+def test_bank_account_sealed_and_revealed(metered):
+    bank = {"account_no": "A2", "name": "代扣户", "payment_method": "bank_collection",
+            "bank": "工商银行", "bank_account": "6222020200001234567"}
+    a = metered.account_create(CITY_CLERK, "C1", bank)
+    assert a.document["bank_account"] == "6222***********4567"
+    assert metered.account_get(CITY_AGENT, "A2").document["bank_account"] == \
+        "6222***********4567"
+    assert metered.account_bank_account_reveal(CITY_ADMIN, "A2") == "6222020200001234567"
+    with pytest.raises(powercrm.PermissionDenied):
+        metered.account_bank_account_reveal(CITY_CLERK, "A2")
+    with pytest.raises(powercrm.WrongState, match="no bank account"):
+        metered.account_bank_account_reveal(CITY_ADMIN, "A1")
+    assert metered.account_reseal(CITY_CLERK) == 0  # nothing written before schema 28
+    with pytest.raises(powercrm.InvalidInput, match="batch"):
+        metered.account_reseal(CITY_CLERK, -1)
+    with pytest.raises(powercrm.PermissionDenied):
+        metered.account_reseal(CITY_AGENT)
 
 
 def test_contract_terms(metered):

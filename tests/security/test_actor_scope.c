@@ -144,6 +144,8 @@ CALL(pcrm_contact_list_load) { pcrm_contact_list *l = NULL; int rc = pcrm_contac
 CALL(pcrm_account_create) { return pcrm_account_create(w->t->ctx, a, k, "{\"account_no\": \"QA5\", \"name\": \"电费\", \"payment_method\": \"cash\"}", NULL); }
 CALL(pcrm_account_get) { pcrm_account *x = NULL; int rc = pcrm_account_get(w->t->ctx, a, k, &x); pcrm_account_free(x); return rc; }
 CALL(pcrm_account_update) { return pcrm_account_update(w->t->ctx, a, k, "{\"name\": \"x\"}", 1, NULL); }
+CALL(pcrm_account_bank_account_reveal) { char *n = NULL; int rc = pcrm_account_bank_account_reveal(w->t->ctx, a, k, &n); pcrm_free(n); return rc; }
+CALL(pcrm_account_reseal) { int64_t left = 0; UNUSED_KEY; return pcrm_account_reseal(w->t->ctx, a, 0, &left); }
 CALL(pcrm_account_list_load) { pcrm_account_list *l = NULL; int rc = pcrm_account_list_load(w->t->ctx, a, k, &l); pcrm_account_list_free(l); return rc; }
 CALL(pcrm_account_set_contract) { pcrm_contract_terms terms = PCRM_CONTRACT_TERMS_INIT; return pcrm_account_set_contract(w->t->ctx, a, k, &terms, 1, NULL); }
 CALL(pcrm_metering_point_create) { return pcrm_metering_point_create(w->t->ctx, a, k, "{\"mp_no\": \"QP5\", \"account_no\": \"QA1\", \"purpose\": \"settlement\", \"voltage_level\": \"220V\"}", NULL); }
@@ -297,6 +299,8 @@ static const struct scope_entry table[] = {
 	E(pcrm_account_create, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_account_get, "QA1", MISSING_ACCOUNT, OUT_REFUSED),
 	E(pcrm_account_update, "QA1", MISSING_ACCOUNT, OUT_REFUSED),
+	E(pcrm_account_bank_account_reveal, "QA1", MISSING_ACCOUNT, OUT_REFUSED),
+	E(pcrm_account_reseal, NULL, NULL, OUT_SCOPED),
 	E(pcrm_account_list_load, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_account_set_contract, "QA1", MISSING_ACCOUNT, OUT_REFUSED),
 	E(pcrm_metering_point_create, "Q1", MISSING_CUSTOMER, OUT_REFUSED),

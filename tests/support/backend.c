@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/hooks.h>
 
@@ -90,6 +91,21 @@ pcrm_ctx *pcrm_test_open_keyless(pcrm_test_store *t)
 void pcrm_test_run_sqlite(pcrm_test_body body)
 {
 	run(body, "sqlite::memory:");
+}
+
+void pcrm_test_run_sqlite_file(pcrm_test_body body)
+{
+	char dir[] = "/tmp/pcrm-test-XXXXXX", uri[64], path[64];
+	cr_assert(mkdtemp(dir), "mkdtemp");
+	snprintf(uri, sizeof(uri), "sqlite:%s/crm.db", dir);
+	run(body, uri);
+	/* the database and what SQLite may have left beside it */
+	static const char *const files[] = { "crm.db", "crm.db-wal", "crm.db-shm", "crm.db-journal" };
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		remove(path);
+	}
+	rmdir(dir);
 }
 
 void pcrm_test_run_pg(pcrm_test_body body)

@@ -28,6 +28,8 @@ typedef void (*pcrm_test_body)(pcrm_test_store *t);
 
 void pcrm_test_run_sqlite(pcrm_test_body body);
 void pcrm_test_run_pg(pcrm_test_body body);
+/** As pcrm_test_run_sqlite() on a file, so that a second context can open the same store. */
+void pcrm_test_run_sqlite_file(pcrm_test_body body);
 
 /** The clock every test context uses: reads t->now (starts at 2026-11-23T09:00:00+08:00). */
 pcrm_time pcrm_test_clock(void *userdata);
@@ -91,6 +93,19 @@ static inline pcrm_decimal pcrm_test_dec(const char *text)
 	Test(suite##_sqlite, name, .timeout = 120)                                 \
 	{                                                                          \
 		pcrm_test_run_sqlite(suite##_##name##_body);                       \
+	}                                                                          \
+	Test(suite##_pg, name, .timeout = 120)                                     \
+	{                                                                          \
+		pcrm_test_run_pg(suite##_##name##_body);                           \
+	}                                                                          \
+	static void suite##_##name##_body(pcrm_test_store *t)
+
+/** PCRM_BACKEND_TEST with SQLite on a file: for tests that open the store twice. */
+#define PCRM_BACKEND_FILE_TEST(suite, name)                                        \
+	static void suite##_##name##_body(pcrm_test_store *t);                     \
+	Test(suite##_sqlite, name, .timeout = 120)                                 \
+	{                                                                          \
+		pcrm_test_run_sqlite_file(suite##_##name##_body);                  \
 	}                                                                          \
 	Test(suite##_pg, name, .timeout = 120)                                     \
 	{                                                                          \

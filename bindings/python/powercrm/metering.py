@@ -306,6 +306,27 @@ class MeteringMixin(ContextMixinBase):
                               _ll.pcrm_account_list_count, _ll.pcrm_account_list_at, _account,
                               _ll.pcrm_account_list_free)
 
+    def account_bank_account_reveal(self, actor: Actor, account_no: str) -> str:
+        """The bank account number of a bank-collection account, in clear.
+
+        Only for handing it to the bank (a collection file); everywhere else
+        an account shows its mask.  Needs bank.reconcile (PermissionDenied
+        otherwise, and for an account nobody has); WrongState when the
+        account is not a bank collection or its customer's personal data was
+        erased.  Audited with the mask only.
+        """
+        with self._lock:
+            return self._call(_ll.pcrm_account_bank_account_reveal, _actor(actor), account_no)
+
+    def account_reseal(self, actor: Actor, batch: int = 0) -> int:
+        """Seals bank account numbers of up to `batch` accounts written before schema 28.
+
+        Returns how many such accounts the actor's subtree still has: call
+        again until it returns 0.
+        """
+        with self._lock:
+            return self._call(_ll.pcrm_account_reseal, _actor(actor), int(batch))
+
     # -- metering points --
 
     def metering_point_create(self, actor: Actor, customer_no: str,
