@@ -888,6 +888,7 @@ static struct ratios run(const char *backend, const char *uri, long n, int batch
 	double t_setup = now_seconds(CLOCK_MONOTONIC);
 	int pg, one_sql = !getenv("PCRM_BENCH_NO_ONE_SQL");
 	int post_in_run = getenv("PCRM_BENCH_POST_IN_RUN") != NULL;
+	int no_post = getenv("PCRM_BENCH_NO_POST") != NULL && !post_in_run;
 	long pid;
 
 	pcrm_ctx_options opts = pcrm_bench_options();
@@ -911,8 +912,11 @@ static struct ratios run(const char *backend, const char *uri, long n, int batch
 	}
 	if (sum.billed != n)
 		die("not every customer was billed");
-	if (post_in_run) {
-		/* the run posted each batch in its transaction: there is nothing left to post */
+	if (post_in_run || no_post) {
+		/*
+		 * The run posted each batch in its transaction: nothing is left to
+		 * post.  Or PCRM_BENCH_NO_POST: the run alone is measured.
+		 */
 		memset(&t_post, 0, sizeof(t_post));
 		memset(&posted, 0, sizeof(posted));
 		posted.posted = n;
@@ -939,7 +943,10 @@ static struct ratios run(const char *backend, const char *uri, long n, int batch
 	read_bills(ctx, n, &bills);
 	t_bare = bare_copy(ctx, &bills, pid);
 	free_bills(&bills);
-	t_all = bare_copy_tables(ctx, posted_tables, 4, pid);
+	if (no_post)
+		memset(&t_all, 0, sizeof(t_all));
+	else
+		t_all = bare_copy_tables(ctx, posted_tables, 4, pid);
 	if (pg && one_sql) {
 		t_sql = one_statement(ctx, pid, &sql_rows);
 		if (check_sql_bills(ctx, &differ, example, sizeof(example)))
@@ -979,11 +986,11 @@ static struct ratios run(const char *backend, const char *uri, long n, int batch
 	       "%7.2f s (cpu: client %.2f s, server %.2f s)\n", backend, pg ? "COPY" : "INSERT",
 	       t_all.wall, t_all.cpu, t_all.server);
 	out.run_bare = (t_run.cpu + t_run.server) / (t_bare.cpu + t_bare.server);
-	out.all_bare = (t_run.cpu + t_run.server + t_post.cpu + t_post.server) /
-	               (t_all.cpu + t_all.server);
+	out.all_bare = no_post ? 0 : (t_run.cpu + t_run.server + t_post.cpu + t_post.server) /
+	                                     (t_all.cpu + t_all.server);
 	out.post_run = (t_post.cpu + t_post.server) / (t_run.cpu + t_run.server);
 	out.run_bare_w = t_run.wall / t_bare.wall;
-	out.all_bare_w = (t_run.wall + t_post.wall) / t_all.wall;
+	out.all_bare_w = no_post ? 0 : (t_run.wall + t_post.wall) / t_all.wall;
 	out.post_run_w = t_post.wall / t_run.wall;
 	printf("%-10s   ratio run + post / bare %s of bills + ledger rows: %.2fx wall, %.2fx cpu "
 	       "(target <= 2)\n", backend, pg ? "COPY" : "INSERT", out.all_bare_w, out.all_bare);
