@@ -218,6 +218,10 @@ int pcrm__tariff_get_dec(const char *path, const struct json_t *v, int scale, in
 /* The index of a period name, or -1. */
 int pcrm__tariff_period_index(const pcrm_tariff *t, const char *name);
 
+/* A 12 x 24 schedule of period indexes 0..periods-1 into half-hour slots; errors name `path`. */
+int pcrm__tariff_load_matrix(const char *path, const struct json_t *v, size_t periods,
+                             unsigned char out[12][PCRM__DAY_SLOTS]);
+
 /* energy.rates (energy_rates.c): prices and tier maxima per period. */
 int pcrm__load_energy_rates(const struct json_t *v, pcrm_tariff *t);
 
