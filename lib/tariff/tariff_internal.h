@@ -203,6 +203,16 @@ void pcrm__tariff_index_hours(pcrm_tariff *t);
 int pcrm__intervals_to_periods(const pcrm_tariff *t, const pcrm_usage *u, int64_t first_day,
                                int64_t days, const pcrm_calendar *cal,
                                struct pcrm__interval_totals *out);
+
+/*
+ * The same for the usage's export intervals (net_metering.c), with the same
+ * checks and errors naming usage.export_intervals[i]: local time through
+ * the tariff's zone, so a 25-hour autumn day's repeated hour is two hours,
+ * not an overlap.
+ */
+int pcrm__export_intervals_to_periods(const pcrm_tariff *t, const pcrm_usage *u,
+                                      int64_t first_day, int64_t days, const pcrm_calendar *cal,
+                                      struct pcrm__interval_totals *out);
 /* ---- helpers of the document loader, shared by its part loaders ---- */
 
 struct json_t;
