@@ -228,7 +228,7 @@ int pcrm__audit_cover_check(pcrm_ctx *ctx, const char *object_type, const char *
 
 /* ---- digests taken while writing ---- */
 
-/* Where one row's encoding lies in the buffer: "row\n" and each column as hash_column() feeds it. */
+/* Where a row's encoding lies in the buffer: "row\n", each column as hash_column() feeds it. */
 struct written_row {
 	size_t at, len;
 	size_t key_at, key_len; /* the first column's text */
@@ -284,19 +284,19 @@ static int key_cmp(const char *x, size_t xlen, const char *y, size_t ylen)
 	return xlen < ylen ? -1 : xlen > ylen;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
+/* Room for `need` items of `size` bytes in block (of *cap items), doubling; NULL: out of memory. */
+static void *grow(void *block, size_t *cap, size_t need, size_t size)
 {
 	size_t n = *cap ? *cap : 64;
 	void *grown;
 	if (need <= *cap)
-		return PCRM_OK;
+		return block;
 	while (n < need)
 		n *= 2;
-	if (!(grown = realloc(*p, n * size)))
-		return pcrm__error_oom();
-	*p = grown;
+	if (!(grown = realloc(block, n * size)))
+		return NULL;
 	*cap = n;
-	return PCRM_OK;
+	return grown;
 }
 
 /* Appends "<n>:" (or "-" for NULL), the text and "\n": what hash_column() feeds. */
@@ -320,9 +320,9 @@ int pcrm__audit_cover_rows_add(pcrm__audit_cover_rows *c, const pcrm_sql_value *
 	const char *text[PCRM__AUDIT_COVER_COLUMNS_MAX];
 	size_t lens[PCRM__AUDIT_COVER_COLUMNS_MAX];
 	size_t len = 4;
-	struct written_row *row;
-	char *at;
-	int columns = c->type->columns, rc;
+	struct written_row *row, *rows;
+	char *at, *buf;
+	int columns = c->type->columns;
 
 	for (int i = 0; i < columns; i++) {
 		if (values[i]->type == PCRM_SQL_INT) { /* as the store gives it back: decimal */
@@ -337,9 +337,12 @@ int pcrm__audit_cover_rows_add(pcrm__audit_cover_rows *c, const pcrm_sql_value *
 	if (!text[0]) /* the order is the first column's: NOT NULL in every such table */
 		return pcrm__error(PCRM_EINVAL, "%s: a row without its first column",
 		                   c->type->object_type);
-	if ((rc = grow((void **)&c->rows, &c->cap, c->n + 1, sizeof(*c->rows))) != PCRM_OK ||
-	    (rc = grow((void **)&c->buf, &c->buf_cap, c->used + len, 1)) != PCRM_OK)
-		return rc;
+	if ((rows = grow(c->rows, &c->cap, c->n + 1, sizeof(*c->rows))) != NULL)
+		c->rows = rows;
+	if ((buf = grow(c->buf, &c->buf_cap, c->used + len, 1)) != NULL)
+		c->buf = buf;
+	if (!rows || !buf)
+		return pcrm__error_oom();
 	row = &c->rows[c->n];
 	row->at = c->used;
 	at = c->buf + c->used;
