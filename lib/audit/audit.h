@@ -56,8 +56,14 @@ int pcrm__audit_cover_rows_new(const char *object_type, pcrm__audit_cover_rows *
  */
 int pcrm__audit_cover_rows_add(pcrm__audit_cover_rows *c, const pcrm_sql_value *const *values);
 
-/** The digest as `covers` ("0:<hex>"), "" when no row was added. */
+/**
+ * The digest as `covers` ("0:<hex>"), "" when no row was added.  The rows are
+ * then forgotten: the same object digests the next batch (its buffer kept).
+ */
 int pcrm__audit_cover_rows_finish(pcrm__audit_cover_rows *c, char out[PCRM__AUDIT_COVERS_MAX]);
+
+/** Forgets the rows added so far (a batch written again after a failed attempt). */
+int pcrm__audit_cover_rows_reset(pcrm__audit_cover_rows *c);
 
 void pcrm__audit_cover_rows_free(pcrm__audit_cover_rows *c);
 

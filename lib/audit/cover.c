@@ -33,6 +33,7 @@
 
 #include "audit_internal.h"
 #include "core/error.h"
+#include "core/text.h"
 
 struct covered_type {
 	const char *object_type;
@@ -227,23 +228,36 @@ int pcrm__audit_cover_check(pcrm_ctx *ctx, const char *object_type, const char *
 
 /* ---- digests taken while writing ---- */
 
+/* Where a row's encoding lies in the buffer: "row\n", each column as hash_column() feeds it. */
 struct written_row {
-	char *text; /* the row's encoding: "row\n" and each column as hash_column() feeds it */
-	size_t len;
-	const char *key; /* the first column's text, inside `text` */
-	size_t key_len;
+	size_t at, len;
+	size_t key_at, key_len; /* the first column's text */
+	const char *key; /* set when sorting, once the buffer no longer moves */
 };
 
+/*
+ * The rows' encodings lie back to back in one buffer that is kept from one
+ * batch to the next (a writer's batches are alike in size), so a row costs
+ * one copy and no allocation.  Rows that arrive in byte order of their keys
+ * (the run's, nearly always: it writes in account order) are hashed as they
+ * come, while the row is still in cache; the first one out of order stops
+ * that, and finish() sorts the buffered rows and hashes them again.
+ */
 struct pcrm__audit_cover_rows {
 	const struct covered_type *type;
+	char *buf;
+	size_t used, buf_cap;
 	struct written_row *rows;
 	size_t n, cap;
+	pcrm_sha256 *h;
+	int ordered; /* every row so far came after the one before it: h holds them all */
 };
 
 int pcrm__audit_cover_rows_new(const char *object_type, pcrm__audit_cover_rows **out)
 {
 	const struct covered_type *t = find_type(object_type);
 	pcrm__audit_cover_rows *c;
+	int rc;
 
 	*out = NULL;
 	if (!t || !t->written_digest)
@@ -251,108 +265,154 @@ int pcrm__audit_cover_rows_new(const char *object_type, pcrm__audit_cover_rows *
 		                   object_type);
 	if (!(c = calloc(1, sizeof(*c))))
 		return pcrm__error_oom();
+	if ((rc = pcrm__sha256_new(&c->h)) != PCRM_OK) {
+		free(c);
+		return rc;
+	}
 	c->type = t;
+	c->ordered = 1;
 	*out = c;
 	return PCRM_OK;
 }
 
-/* A value as the store gives it back as text: integers in decimal, text as written. */
-static const char *value_text(const pcrm_sql_value *v, char buf[32])
+/* Byte order, as SQLite's BINARY and PostgreSQL's "C" collation compare. */
+static int key_cmp(const char *x, size_t xlen, const char *y, size_t ylen)
 {
-	if (v->type != PCRM_SQL_INT)
-		return v->s;
-	snprintf(buf, 32, "%" PRId64, v->i);
-	return buf;
+	int d = memcmp(x, y, xlen < ylen ? xlen : ylen);
+	if (d != 0)
+		return d;
+	return xlen < ylen ? -1 : xlen > ylen;
+}
+
+/* Room for `need` items of `size` bytes in block (of *cap items), doubling; NULL: out of memory. */
+static void *grow(void *block, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap ? *cap : 64;
+	void *grown;
+	if (need <= *cap)
+		return block;
+	while (n < need)
+		n *= 2;
+	if (!(grown = realloc(block, n * size)))
+		return NULL;
+	*cap = n;
+	return grown;
+}
+
+/* Appends "<n>:" (or "-" for NULL), the text and "\n": what hash_column() feeds. */
+static char *put_column(char *at, const char *text, size_t len)
+{
+	if (!text) {
+		memcpy(at, "-\n", 2);
+		return at + 2;
+	}
+	at += pcrm__int_text((int64_t)len, at);
+	*at++ = ':';
+	memcpy(at, text, len);
+	at += len;
+	*at++ = '\n';
+	return at;
 }
 
 int pcrm__audit_cover_rows_add(pcrm__audit_cover_rows *c, const pcrm_sql_value *const *values)
 {
-	char ints[PCRM__AUDIT_COVER_COLUMNS_MAX][32], prefixes[PCRM__AUDIT_COVER_COLUMNS_MAX][32];
+	char ints[PCRM__AUDIT_COVER_COLUMNS_MAX][PCRM__INT_TEXT_MAX];
 	const char *text[PCRM__AUDIT_COVER_COLUMNS_MAX];
-	size_t lens[PCRM__AUDIT_COVER_COLUMNS_MAX], plens[PCRM__AUDIT_COVER_COLUMNS_MAX];
-	size_t len = 4, at;
-	struct written_row *row;
+	size_t lens[PCRM__AUDIT_COVER_COLUMNS_MAX];
+	size_t len = 4;
+	struct written_row *row, *rows;
+	char *at, *buf;
 	int columns = c->type->columns;
 
 	for (int i = 0; i < columns; i++) {
-		text[i] = value_text(values[i], ints[i]);
-		lens[i] = text[i] ? strlen(text[i]) : 0;
-		plens[i] = column_prefix(text[i], lens[i], prefixes[i]);
-		len += plens[i] + lens[i] + 1;
+		if (values[i]->type == PCRM_SQL_INT) { /* as the store gives it back: decimal */
+			lens[i] = pcrm__int_text(values[i]->i, ints[i]);
+			text[i] = ints[i];
+		} else {
+			text[i] = values[i]->s;
+			lens[i] = text[i] ? strlen(text[i]) : 0;
+		}
+		len += PCRM__INT_TEXT_MAX + 1 + lens[i] + 1; /* at most: "<n>:", text, "\n" */
 	}
 	if (!text[0]) /* the order is the first column's: NOT NULL in every such table */
 		return pcrm__error(PCRM_EINVAL, "%s: a row without its first column",
 		                   c->type->object_type);
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		struct written_row *grown = realloc(c->rows, cap * sizeof(*grown));
-		if (!grown)
-			return pcrm__error_oom();
-		c->rows = grown;
-		c->cap = cap;
-	}
-	row = &c->rows[c->n];
-	if (!(row->text = malloc(len)))
+	if ((rows = grow(c->rows, &c->cap, c->n + 1, sizeof(*c->rows))) != NULL)
+		c->rows = rows;
+	if ((buf = grow(c->buf, &c->buf_cap, c->used + len, 1)) != NULL)
+		c->buf = buf;
+	if (!rows || !buf)
 		return pcrm__error_oom();
-	memcpy(row->text, "row\n", 4);
-	at = 4;
+	row = &c->rows[c->n];
+	row->at = c->used;
+	at = c->buf + c->used;
+	memcpy(at, "row\n", 4);
+	at += 4;
 	for (int i = 0; i < columns; i++) {
-		memcpy(row->text + at, prefixes[i], plens[i]);
-		at += plens[i];
+		at = put_column(at, text[i], lens[i]);
 		if (i == 0) {
-			row->key = row->text + at;
+			row->key_at = (size_t)(at - c->buf) - 1 - lens[0];
 			row->key_len = lens[0];
 		}
-		if (text[i])
-			memcpy(row->text + at, text[i], lens[i]);
-		at += lens[i];
-		row->text[at++] = '\n';
 	}
-	row->len = at;
+	row->len = (size_t)(at - c->buf) - row->at;
+	c->used += row->len;
+	if (c->ordered && c->n > 0) {
+		const struct written_row *prev = &c->rows[c->n - 1];
+		c->ordered = key_cmp(c->buf + prev->key_at, prev->key_len, c->buf + row->key_at,
+		                     row->key_len) < 0;
+	}
 	c->n++;
+	if (c->ordered)
+		return pcrm__sha256_update(c->h, c->buf + row->at, row->len);
 	return PCRM_OK;
 }
 
-/* Byte order, as SQLite's BINARY and PostgreSQL's "C" collation compare. */
 static int by_key(const void *a, const void *b)
 {
 	const struct written_row *x = a, *y = b;
-	size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
-	int d = memcmp(x->key, y->key, n);
-	if (d != 0)
-		return d;
-	return x->key_len < y->key_len ? -1 : x->key_len > y->key_len;
+	return key_cmp(x->key, x->key_len, y->key, y->key_len);
 }
 
 int pcrm__audit_cover_rows_finish(pcrm__audit_cover_rows *c, char out[PCRM__AUDIT_COVERS_MAX])
 {
 	char hex[PCRM_SHA256_HEX_LEN + 1];
-	pcrm_sha256 *h;
-	int rc;
+	int rc = PCRM_OK;
 
 	out[0] = '\0';
 	if (c->n == 0) /* as pcrm__audit_cover(): no rows, nothing to cover */
 		return PCRM_OK;
-	/* mostly in order already: the run writes in account order */
-	qsort(c->rows, c->n, sizeof(*c->rows), by_key);
-	if ((rc = pcrm__sha256_new(&h)) != PCRM_OK)
-		return rc;
-	for (size_t i = 0; i < c->n && rc == PCRM_OK; i++)
-		rc = pcrm__sha256_update(h, c->rows[i].text, c->rows[i].len);
+	if (!c->ordered) { /* hashed again, in the store's order */
+		for (size_t i = 0; i < c->n; i++)
+			c->rows[i].key = c->buf + c->rows[i].key_at;
+		qsort(c->rows, c->n, sizeof(*c->rows), by_key);
+		rc = pcrm__sha256_reset(c->h);
+		for (size_t i = 0; i < c->n && rc == PCRM_OK; i++)
+			rc = pcrm__sha256_update(c->h, c->buf + c->rows[i].at, c->rows[i].len);
+	}
 	if (rc == PCRM_OK)
-		rc = pcrm__sha256_final_hex(h, hex);
-	pcrm__sha256_free(h);
+		rc = pcrm__sha256_final_hex(c->h, hex);
+	if (rc == PCRM_OK)
+		rc = pcrm__audit_cover_rows_reset(c); /* empty again, for the next batch */
 	if (rc == PCRM_OK) /* single rows: bound 0, as pcrm__audit_cover() writes it */
 		snprintf(out, PCRM__AUDIT_COVERS_MAX, "0:%s", hex);
 	return rc;
+}
+
+int pcrm__audit_cover_rows_reset(pcrm__audit_cover_rows *c)
+{
+	c->n = 0;
+	c->used = 0;
+	c->ordered = 1;
+	return pcrm__sha256_reset(c->h);
 }
 
 void pcrm__audit_cover_rows_free(pcrm__audit_cover_rows *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->n; i++)
-		free(c->rows[i].text);
+	pcrm__sha256_free(c->h);
 	free(c->rows);
+	free(c->buf);
 	free(c);
 }

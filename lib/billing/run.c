@@ -62,6 +62,8 @@ struct run {
 	pcrm_bill **bills;
 	char (*bill_nos)[PCRM__BILL_NO_MAX]; /* bill number of each subject */
 	char after[PCRM__BILL_CODE_MAX + 1]; /* the keyset: the last account of the last batch */
+	/* the batch's digest; kept for the run, so its buffer is allocated once, not per batch */
+	pcrm__audit_cover_rows *cover;
 	pcrm_billing_summary summary;
 };
 
@@ -73,6 +75,7 @@ static void run_clear(struct run *r)
 	free(r->usage);
 	free(r->bills);
 	free(r->bill_nos);
+	pcrm__audit_cover_rows_free(r->cover);
 	free(r->scope);
 	json_decref(r->spec);
 }
@@ -415,9 +418,9 @@ static int write_batch(struct run *r, size_t n, int one_by_one, int64_t *billed,
                        pcrm_decimal *total)
 {
 	char batch[PCRM_UUID_STRING_LEN + 1], covers[PCRM__AUDIT_COVERS_MAX] = "";
-	pcrm__audit_cover_rows *cover = NULL;
+	pcrm__audit_cover_rows *cover = r->cover;
 	json_t *summary;
-	int rc = pcrm__audit_cover_rows_new("bill_batch", &cover);
+	int rc = pcrm__audit_cover_rows_reset(cover); /* an attempt before may have added rows */
 
 	if (rc != PCRM_OK)
 		return rc;
@@ -451,7 +454,6 @@ static int write_batch(struct run *r, size_t n, int one_by_one, int64_t *billed,
 		pcrm__store_bulk_end(r->ctx->store, 1);
 	if (rc == PCRM_OK)
 		rc = pcrm__audit_cover_rows_finish(cover, covers);
-	pcrm__audit_cover_rows_free(cover);
 	if (rc == PCRM_OK && r->post)
 		rc = one_by_one ? post_each(r, n) : post_bulk(r, n);
 	if (rc != PCRM_OK || *billed == 0)
@@ -627,6 +629,8 @@ int pcrm_billing_run(pcrm_ctx *ctx, const pcrm_actor *actor, const char *spec,
 		if (!r.subjects || !r.usage || !r.bills || !r.bill_nos)
 			rc = pcrm__error_oom();
 	}
+	if (rc == PCRM_OK)
+		rc = pcrm__audit_cover_rows_new("bill_batch", &r.cover);
 	if (rc == PCRM_OK)
 		rc = pcrm__billing_batches(next_batch, &r, &r.summary.billed, "billing run", progress,
 		                           userdata);

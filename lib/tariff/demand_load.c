@@ -238,35 +238,6 @@ static int load_tiers(const char *path, json_t *v, struct pcrm__demand_tiers *ou
 	return PCRM_OK;
 }
 
-static int load_matrix(const char *path, json_t *v, size_t periods, unsigned char out[12][48])
-{
-	char p[PATH_SIZE], h[PATH_SIZE];
-	int rc, idx;
-
-	if ((rc = pcrm__json_expect(path, v, JSON_ARRAY, "12 lists (months) of 24 period indexes")) < 0)
-		return rc;
-	if (json_array_size(v) != 12)
-		return pcrm__error(PCRM_EINVAL, "%s: has %zu months, expected 12", path,
-		                   json_array_size(v));
-	for (size_t m = 0; m < 12; m++) {
-		json_t *row = json_array_get(v, m);
-		sub(p, "%s[%zu]", path, m);
-		if ((rc = pcrm__json_expect(p, row, JSON_ARRAY, "24 period indexes (hours 0..23)")) < 0)
-			return rc;
-		if (json_array_size(row) != 24)
-			return pcrm__error(PCRM_EINVAL, "%s: has %zu hours, expected 24", p,
-			                   json_array_size(row));
-		for (size_t hr = 0; hr < 24; hr++) {
-			sub(h, "%s[%zu]", p, hr);
-			if ((rc = pcrm__tariff_get_int(h, json_array_get(row, hr), 0, (int)periods - 1,
-			                               &idx)) < 0)
-				return rc;
-			out[m][2 * hr] = out[m][2 * hr + 1] = (unsigned char)idx;
-		}
-	}
-	return PCRM_OK;
-}
-
 static int demand_period_index(const struct pcrm__demand *d, const char *name)
 {
 	for (size_t i = 0; i < d->period_count; i++)
@@ -304,11 +275,13 @@ static int load_schedule(json_t *v, struct pcrm__demand *d)
 		d->period_count++;
 	}
 	d->has_schedule = 1;
-	if ((rc = load_matrix("demand_charges.schedule.weekday", json_object_get(v, "weekday"),
-	                      d->period_count, d->weekday)) < 0)
+	if ((rc = pcrm__tariff_load_matrix("demand_charges.schedule.weekday",
+	                                   json_object_get(v, "weekday"), d->period_count,
+	                                   d->weekday)) < 0)
 		return rc;
 	if ((x = json_object_get(v, "weekend")))
-		return load_matrix("demand_charges.schedule.weekend", x, d->period_count, d->weekend);
+		return pcrm__tariff_load_matrix("demand_charges.schedule.weekend", x, d->period_count,
+		                                d->weekend);
 	memcpy(d->weekend, d->weekday, sizeof(d->weekend));
 	return PCRM_OK;
 }

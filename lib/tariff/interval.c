@@ -228,13 +228,14 @@ static int mark(struct state *st, const struct pcrm__interval *iv)
 }
 
 /* The first out-of-order interval: the bitmap, with every interval before `i`. */
-static int start_bitmap(struct state *st, const pcrm_usage *u, size_t i, int64_t end)
+static int start_bitmap(struct state *st, const struct pcrm__interval *ivs, size_t i,
+                        int64_t end)
 {
 	st->slots = (size_t)((end - st->origin) / 300) + 13;
 	if (!(st->used = calloc((st->slots + 7) / 8, 1)))
 		return pcrm__error_oom();
 	for (size_t j = 0; j < i; j++)
-		(void)mark(st, &u->intervals[j]); /* each began after all before it ended: no overlap */
+		(void)mark(st, &ivs[j]); /* each began after all before it ended: no overlap */
 	return PCRM_OK;
 }
 
@@ -273,6 +274,14 @@ static void run_flush(const struct run *r, struct pcrm__interval_totals *o)
 	o->has_max_demand = 1;
 }
 
+/* One channel of interval data: the imports or the exports, named as errors name them. */
+struct channel {
+	const struct pcrm__interval *iv;
+	size_t count;
+	const char *name; /* "usage.intervals" */
+	const char *noun; /* "interval" */
+};
+
 /*
  * The fast lane: after interval i (checked in full, period run.p, local
  * second `sod` of piece pc), the intervals that follow it back to back with
@@ -283,12 +292,12 @@ static void run_flush(const struct run *r, struct pcrm__interval_totals *o)
  * index of the last interval taken; stops before one whose energy would
  * overflow the period's total, so the full checks report it.
  */
-static size_t back_to_back(const pcrm_usage *u, size_t i, const struct piece *pc,
+static size_t back_to_back(const struct channel *ch, size_t i, const struct piece *pc,
                            const struct piece *pend, int64_t sod, struct run *run,
                            int64_t *prev_end, int64_t *max_end, int *rc)
 {
 	static const int64_t per_hour[13] = { 0, 12, 6, 4, 0, 0, 2, 0, 0, 0, 0, 0, 1 };
-	const struct pcrm__interval *iv = u->intervals;
+	const struct pcrm__interval *iv = ch->iv;
 	int32_t seconds = iv[i].seconds;
 	int64_t end_sod = (int64_t)pc->run_end[sod / 1800] * 1800, expect = iv[i].start + seconds;
 	int64_t kw, biggest = 0;
@@ -313,8 +322,8 @@ static size_t back_to_back(const pcrm_usage *u, size_t i, const struct piece *pc
 		return i; /* no room for a second one */
 	/* the last one that ends by end_sod (interval i ends by then: it was checked) */
 	last = i + (size_t)((end_sod - sod) / seconds) - 1;
-	if (last >= u->interval_count)
-		last = u->interval_count - 1;
+	if (last >= ch->count)
+		last = ch->count - 1;
 	/*
 	 * Summed without a check per interval: below, the largest value times
 	 * the count bounds the sum; only when that bound does not fit (values
@@ -343,7 +352,8 @@ static size_t back_to_back(const pcrm_usage *u, size_t i, const struct piece *pc
 		/* report the first one, as one at a time would have */
 		for (size_t k = i + 1; k < j; k++)
 			if (__builtin_mul_overflow(iv[k].kwh, per_hour[seconds / 300], &kw)) {
-				*rc = pcrm__error(PCRM_EOVERFLOW, "usage.intervals[%zu]: demand too large", k);
+				*rc = pcrm__error(PCRM_EOVERFLOW, "%s[%zu]: demand too large", ch->name,
+				                  k);
 				return k;
 			}
 	}
@@ -357,9 +367,9 @@ static size_t back_to_back(const pcrm_usage *u, size_t i, const struct piece *pc
 	return j - 1;
 }
 
-int pcrm__intervals_to_periods(const pcrm_tariff *t, const pcrm_usage *u, int64_t first_day,
-                               int64_t days, const pcrm_calendar *cal,
-                               struct pcrm__interval_totals *out)
+static int channel_to_periods(const pcrm_tariff *t, const struct channel *ch,
+                              int64_t first_day, int64_t days, const pcrm_calendar *cal,
+                              struct pcrm__interval_totals *out)
 {
 	/* kW per kWh for an interval of k x 5 minutes (only 1, 2, 3, 6, 12 occur) */
 	static const int64_t per_hour[13] = { 0, 12, 6, 4, 0, 0, 2, 0, 0, 0, 0, 0, 1 };
@@ -380,8 +390,8 @@ int pcrm__intervals_to_periods(const pcrm_tariff *t, const pcrm_usage *u, int64_
 	st.origin = ps.n ? ps.v[0].from : 0;
 	st.used = NULL;
 	pc = ps.n ? &ps.v[0] : NULL;
-	for (size_t i = 0; i < u->interval_count; i++) {
-		const struct pcrm__interval *iv = &u->intervals[i];
+	for (size_t i = 0; i < ch->count; i++) {
+		const struct pcrm__interval *iv = &ch->iv[i];
 		int64_t s = iv->start, sod, kw;
 		int32_t seconds = iv->seconds;
 		size_t p;
@@ -395,29 +405,29 @@ int pcrm__intervals_to_periods(const pcrm_tariff *t, const pcrm_usage *u, int64_
 				pc = find_piece(&ps, s);
 			if (!pc || !pc->half) {
 				if ((rc = civil_of(t, s, &c)) < 0) {
-					pcrm__error_prefix("usage.intervals[%zu].start", i);
+					pcrm__error_prefix("%s[%zu].start", ch->name, i);
 					goto done;
 				}
-				rc = pcrm__error(PCRM_EINVAL, "usage.intervals[%zu].start: %04d-%02d-%02d "
-				                 "%02d:%02d is outside the billing period", i, c.year,
-				                 c.month, c.day, c.hour, c.minute);
+				rc = pcrm__error(PCRM_EINVAL, "%s[%zu].start: %04d-%02d-%02d %02d:%02d is "
+				                 "outside the billing period", ch->name, i, c.year, c.month,
+				                 c.day, c.hour, c.minute);
 				goto done;
 			}
 			prev_end = INT64_MIN; /* a new piece: check the alignment again */
 		}
 		sod = s - pc->base;
 		if ((s != prev_end || seconds != prev_seconds) && sod % seconds != 0) {
-			rc = pcrm__error(PCRM_EINVAL, "usage.intervals[%zu].start: %02d:%02d:%02d is not "
-			                 "aligned to its %d seconds", i, (int)(sod / 3600),
+			rc = pcrm__error(PCRM_EINVAL, "%s[%zu].start: %02d:%02d:%02d is not aligned to "
+			                 "its %d seconds", ch->name, i, (int)(sod / 3600),
 			                 (int)(sod / 60 % 60), (int)(sod % 60), seconds);
 			goto done;
 		}
 		if (s < max_end || st.used) {
-			if (!st.used && (rc = start_bitmap(&st, u, i, ps.v[ps.n - 1].to)) < 0)
+			if (!st.used && (rc = start_bitmap(&st, ch->iv, i, ps.v[ps.n - 1].to)) < 0)
 				goto done;
 			if (mark(&st, iv)) {
-				rc = pcrm__error(PCRM_EINVAL, "usage.intervals[%zu]: overlaps an earlier "
-				                 "interval", i);
+				rc = pcrm__error(PCRM_EINVAL, "%s[%zu]: overlaps an earlier %s", ch->name, i,
+				                 ch->noun);
 				goto done;
 			}
 		}
@@ -430,8 +440,8 @@ int pcrm__intervals_to_periods(const pcrm_tariff *t, const pcrm_usage *u, int64_
 			/* an hour whose half hours lie in two periods cannot be split without guessing */
 			if (p == SPLIT_HOUR) {
 				int h = (int)(sod / 3600);
-				rc = pcrm__error(PCRM_EINVAL, "usage.intervals[%zu]: %02d:00-%02d:00 spans two "
-				                 "TOU periods (%s, %s); give intervals of 30 minutes or less",
+				rc = pcrm__error(PCRM_EINVAL, "%s[%zu]: %02d:00-%02d:00 spans two TOU periods "
+				                 "(%s, %s); give intervals of 30 minutes or less", ch->name,
 				                 i, h, h + 1, t->periods[pc->half[2 * h]],
 				                 t->periods[pc->half[2 * h + 1]]);
 				goto done;
@@ -449,14 +459,14 @@ int pcrm__intervals_to_periods(const pcrm_tariff *t, const pcrm_usage *u, int64_
 			goto done;
 		}
 		if (__builtin_mul_overflow(iv->kwh, per_hour[seconds / 300], &kw)) {
-			rc = pcrm__error(PCRM_EOVERFLOW, "usage.intervals[%zu]: demand too large", i);
+			rc = pcrm__error(PCRM_EOVERFLOW, "%s[%zu]: demand too large", ch->name, i);
 			goto done;
 		}
 		if (kw > run.kw)
 			run.kw = kw;
 		run.n++;
 		if (!st.used)
-			i = back_to_back(u, i, pc, ps.v + ps.n, sod, &run, &prev_end, &max_end, &rc);
+			i = back_to_back(ch, i, pc, ps.v + ps.n, sod, &run, &prev_end, &max_end, &rc);
 		if (rc < 0)
 			goto done;
 	}
@@ -466,4 +476,22 @@ done:
 	free(st.used);
 	pieces_free(&ps);
 	return rc;
+}
+
+int pcrm__intervals_to_periods(const pcrm_tariff *t, const pcrm_usage *u, int64_t first_day,
+                               int64_t days, const pcrm_calendar *cal,
+                               struct pcrm__interval_totals *out)
+{
+	const struct channel ch = { u->intervals, u->interval_count, "usage.intervals",
+		                    "interval" };
+	return channel_to_periods(t, &ch, first_day, days, cal, out);
+}
+
+int pcrm__export_intervals_to_periods(const pcrm_tariff *t, const pcrm_usage *u,
+                                      int64_t first_day, int64_t days, const pcrm_calendar *cal,
+                                      struct pcrm__interval_totals *out)
+{
+	const struct channel ch = { u->export_intervals, u->export_interval_count,
+		                    "usage.export_intervals", "export interval" };
+	return channel_to_periods(t, &ch, first_day, days, cal, out);
 }

@@ -15,7 +15,6 @@
 
 #include "core/json_doc.h"
 #include "tariff_internal.h"
-#include "zone.h"
 
 /* ---- the tariff's section ---- */
 
@@ -178,74 +177,11 @@ int pcrm__usage_has_exports(const pcrm_usage *u)
 
 /* ---- exports per period ---- */
 
-static int add_export(int64_t *sum, int64_t kwh)
-{
-	if (__builtin_add_overflow(*sum, kwh, sum))
-		return pcrm__error(PCRM_EOVERFLOW, "usage: exported energy does not fit");
-	return PCRM_OK;
-}
-
-/*
- * One export interval into the period of its civil start, with the checks
- * of the import intervals: inside the billing period, aligned, no overlap
- * (a bitmap of 5-minute slots), an hour within one period.
- */
-static int export_interval(const pcrm_tariff *t, const pcrm_calendar *cal, size_t i,
-                           const struct pcrm__interval *iv, int64_t first_day, int64_t days,
-                           unsigned char *used, int64_t out[PCRM_TARIFF_MAX_PERIODS])
-{
-	pcrm_civil c;
-	pcrm_date d;
-	int64_t day;
-	size_t slot, n;
-	int rc, sod, p, p2;
-
-	/* local clock time, in the tariff's zone when it has one (daylight saving time included) */
-	int offset = t->zone ? (int)pcrm__zone_offset_at(t->zone, iv->start) : t->utc_offset;
-	if ((rc = pcrm_time_to_civil(iv->start, offset, &c)) < 0) {
-		pcrm__error_prefix("usage.export_intervals[%zu].start", i);
-		return rc;
-	}
-	d.year = c.year;
-	d.month = c.month;
-	d.day = c.day;
-	day = pcrm_date_to_days(d) - first_day;
-	sod = c.hour * 3600 + c.minute * 60 + c.second;
-	if (day < 0 || day >= days)
-		return pcrm__error(PCRM_EINVAL, "usage.export_intervals[%zu].start: %04d-%02d-%02d "
-		                   "%02d:%02d is outside the billing period", i, c.year, c.month, c.day,
-		                   c.hour, c.minute);
-	if (sod % iv->seconds != 0)
-		return pcrm__error(PCRM_EINVAL, "usage.export_intervals[%zu].start: %02d:%02d:%02d is "
-		                   "not aligned to its %d seconds", i, c.hour, c.minute, c.second,
-		                   iv->seconds);
-	slot = (size_t)day * 288 + (size_t)(sod / 300);
-	for (n = 0; n < (size_t)iv->seconds / 300; n++, slot++) {
-		if (used[slot / 8] & (1u << (slot % 8)))
-			return pcrm__error(PCRM_EINVAL, "usage.export_intervals[%zu]: overlaps an earlier "
-			                   "export interval", i);
-		used[slot / 8] |= (unsigned char)(1u << (slot % 8));
-	}
-	if ((rc = pcrm_tariff_period_at(t, iv->start, cal, &p)) < 0)
-		return rc;
-	if (iv->seconds == 3600) {
-		if ((rc = pcrm_tariff_period_at(t, iv->start + 1800, cal, &p2)) < 0)
-			return rc;
-		if (p2 != p)
-			return pcrm__error(PCRM_EINVAL, "usage.export_intervals[%zu]: %02d:00-%02d:00 spans "
-			                   "two TOU periods (%s, %s); give intervals of 30 minutes or less",
-			                   i, c.hour, c.hour + 1, t->periods[p], t->periods[p2]);
-	}
-	return add_export(&out[p], iv->kwh);
-}
-
 int pcrm__usage_exports(const pcrm_tariff *t, const pcrm_usage *u, const pcrm_calendar *cal,
                         pcrm_date start, int64_t days, int64_t out[PCRM_TARIFF_MAX_PERIODS])
 {
-	int64_t first_day = pcrm_date_to_days(start);
-	unsigned char *used;
-	int rc = PCRM_OK;
-	int p;
+	struct pcrm__interval_totals totals;
+	int rc, p;
 
 	memset(out, 0, sizeof(int64_t) * PCRM_TARIFF_MAX_PERIODS);
 	if (!pcrm__usage_has_exports(u))
@@ -275,10 +211,10 @@ int pcrm__usage_exports(const pcrm_tariff *t, const pcrm_usage *u, const pcrm_ca
 	}
 	if (!u->export_interval_count)
 		return PCRM_OK;
-	if (!(used = calloc(((size_t)days * 288 + 7) / 8, 1)))
-		return pcrm__error_oom();
-	for (size_t i = 0; i < u->export_interval_count && rc == PCRM_OK; i++)
-		rc = export_interval(t, cal, i, &u->export_intervals[i], first_day, days, used, out);
-	free(used);
-	return rc;
+	/* the import intervals' path: the same checks, and the same local time across DST */
+	if ((rc = pcrm__export_intervals_to_periods(t, u, pcrm_date_to_days(start), days, cal,
+	                                            &totals)) < 0)
+		return rc;
+	memcpy(out, totals.energy, sizeof(totals.energy));
+	return PCRM_OK;
 }

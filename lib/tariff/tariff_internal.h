@@ -203,6 +203,16 @@ void pcrm__tariff_index_hours(pcrm_tariff *t);
 int pcrm__intervals_to_periods(const pcrm_tariff *t, const pcrm_usage *u, int64_t first_day,
                                int64_t days, const pcrm_calendar *cal,
                                struct pcrm__interval_totals *out);
+
+/*
+ * The same for the usage's export intervals (net_metering.c), with the same
+ * checks and errors naming usage.export_intervals[i]: local time through
+ * the tariff's zone, so a 25-hour autumn day's repeated hour is two hours,
+ * not an overlap.
+ */
+int pcrm__export_intervals_to_periods(const pcrm_tariff *t, const pcrm_usage *u,
+                                      int64_t first_day, int64_t days, const pcrm_calendar *cal,
+                                      struct pcrm__interval_totals *out);
 /* ---- helpers of the document loader, shared by its part loaders ---- */
 
 struct json_t;
@@ -217,6 +227,10 @@ int pcrm__tariff_get_dec(const char *path, const struct json_t *v, int scale, in
 
 /* The index of a period name, or -1. */
 int pcrm__tariff_period_index(const pcrm_tariff *t, const char *name);
+
+/* A 12 x 24 schedule of period indexes 0..periods-1 into half-hour slots; errors name `path`. */
+int pcrm__tariff_load_matrix(const char *path, const struct json_t *v, size_t periods,
+                             unsigned char out[12][PCRM__DAY_SLOTS]);
 
 /* energy.rates (energy_rates.c): prices and tier maxima per period. */
 int pcrm__load_energy_rates(const struct json_t *v, pcrm_tariff *t);

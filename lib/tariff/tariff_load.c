@@ -248,8 +248,13 @@ int pcrm__tariff_period_index(const pcrm_tariff *t, const char *name)
 
 /* ---- time of use ---- */
 
-static int load_matrix(const char *path, const json_t *v, const pcrm_tariff *t,
-                       unsigned char out[12][PCRM__DAY_SLOTS])
+/*
+ * A 12 x 24 schedule of period indexes 0..periods-1, each hour filling its two
+ * half-hour slots.  The TOU periods (tou.weekday / tou.weekend) and the demand
+ * periods (demand_charges.schedule, demand_load.c) are both read here.
+ */
+int pcrm__tariff_load_matrix(const char *path, const json_t *v, size_t periods,
+                             unsigned char out[12][PCRM__DAY_SLOTS])
 {
 	char p[PATH_SIZE], h[PATH_SIZE];
 	int rc, idx;
@@ -269,8 +274,7 @@ static int load_matrix(const char *path, const json_t *v, const pcrm_tariff *t,
 			                   json_array_size(row));
 		for (size_t hr = 0; hr < 24; hr++) {
 			sub(h, "%s[%zu]", p, hr);
-			if ((rc = get_int(h, json_array_get(row, hr), 0, (int)t->period_count - 1,
-			                  &idx)) < 0)
+			if ((rc = get_int(h, json_array_get(row, hr), 0, (int)periods - 1, &idx)) < 0)
 				return rc;
 			out[m][2 * hr] = out[m][2 * hr + 1] = (unsigned char)idx;
 		}
@@ -448,10 +452,11 @@ static int load_tou(json_t *v, pcrm_tariff *t)
 			                   "\"weekday\"/\"weekend\" (12 x 24 schedules), not both");
 		return load_seasons(json_object_get(v, "seasons"), t);
 	}
-	if ((rc = load_matrix("tou.weekday", json_object_get(v, "weekday"), t, t->weekday)) < 0)
+	if ((rc = pcrm__tariff_load_matrix("tou.weekday", json_object_get(v, "weekday"),
+	                                   t->period_count, t->weekday)) < 0)
 		return rc;
 	if ((x = json_object_get(v, "weekend")))
-		return load_matrix("tou.weekend", x, t, t->weekend);
+		return pcrm__tariff_load_matrix("tou.weekend", x, t->period_count, t->weekend);
 	memcpy(t->weekend, t->weekday, sizeof(t->weekend));
 	return PCRM_OK;
 }

@@ -379,6 +379,73 @@ PCRM_BACKEND_TEST(audit_cover, bills_digested_while_written_match_their_stored_r
 	cr_assert_str_neq(written, stored);
 }
 
+/*
+ * Rows in byte order are hashed as they come, rows out of order sorted at the
+ * end: both give the stored rows' digest.  One object digests batch after
+ * batch (its buffer kept), and a reset forgets a failed attempt's rows.
+ */
+PCRM_BACKEND_TEST(audit_cover, written_digest_same_in_any_order_and_object_reused)
+{
+	static const char *const accounts[3] = { "A1", "A1-1", "A2" }; /* A1-1-... < A1-... */
+	pcrm_sql_value rows[3][16];
+	char bill_nos[3][16], ordered[PCRM__AUDIT_COVERS_MAX], stored[PCRM__AUDIT_COVERS_MAX];
+	char again[PCRM__AUDIT_COVERS_MAX], shuffled[PCRM__AUDIT_COVERS_MAX];
+	static const int in_order[3] = { 1, 0, 2 }, out_of_order[3] = { 2, 0, 1 };
+	pcrm__audit_cover_rows *c = NULL;
+	const pcrm_sql_value *v[14];
+
+	for (int i = 0; i < 3; i++) {
+		snprintf(bill_nos[i], sizeof(bill_nos[i]), "%s-202610", accounts[i]);
+		pcrm_sql_value r[16] = {
+			PCRM_SQL_S("C1"), PCRM_SQL_S(bill_nos[i]), PCRM_SQL_S(accounts[i]),
+			PCRM_SQL_S("2026-10"), PCRM_SQL_S("issued"), PCRM_SQL_S("t"), PCRM_SQL_I(1),
+			PCRM_SQL_I(20758), PCRM_SQL_I(-20772), PCRM_SQL_S("12.5"), PCRM_SQL_S("6.25"),
+			i == 1 ? PCRM_SQL_S("A1-1-202609") : PCRM_SQL_NUL, PCRM_SQL_S("{\"k\":\"\t\"}"),
+			PCRM_SQL_I(INT64_MIN), PCRM_SQL_S("x"), PCRM_SQL_S("b-1")
+		};
+		memcpy(rows[i], r, sizeof(r));
+	}
+	write_bills(t, rows, 3);
+	pcrm_assert_ok(pcrm__audit_cover(t->ctx, "bill_batch", "b-1", stored));
+
+	pcrm_assert_ok(pcrm__audit_cover_rows_new("bill_batch", &c));
+	for (int round = 0; round < 2; round++) {
+		char *out = round == 0 ? ordered : again;
+		for (int i = 0; i < 3; i++) {
+			for (int k = 0; k < 14; k++)
+				v[k] = &rows[in_order[i]][covered_columns[k]];
+			pcrm_assert_ok(pcrm__audit_cover_rows_add(c, v));
+		}
+		pcrm_assert_ok(pcrm__audit_cover_rows_finish(c, out));
+	}
+	cr_assert_str_eq(ordered, stored);
+	cr_assert_str_eq(again, stored); /* finish() left the object empty */
+
+	/* a failed attempt's row, forgotten; then the rows out of order */
+	for (int k = 0; k < 14; k++)
+		v[k] = &rows[0][covered_columns[k]];
+	pcrm_assert_ok(pcrm__audit_cover_rows_add(c, v));
+	pcrm_assert_ok(pcrm__audit_cover_rows_reset(c));
+	for (int i = 0; i < 3; i++) {
+		for (int k = 0; k < 14; k++)
+			v[k] = &rows[out_of_order[i]][covered_columns[k]];
+		pcrm_assert_ok(pcrm__audit_cover_rows_add(c, v));
+	}
+	pcrm_assert_ok(pcrm__audit_cover_rows_finish(c, shuffled));
+	cr_assert_str_eq(shuffled, stored);
+
+	/* without the reset the extra row would be in the digest: it does count */
+	pcrm_assert_ok(pcrm__audit_cover_rows_add(c, v));
+	for (int i = 0; i < 3; i++) {
+		for (int k = 0; k < 14; k++)
+			v[k] = &rows[in_order[i]][covered_columns[k]];
+		pcrm_assert_ok(pcrm__audit_cover_rows_add(c, v));
+	}
+	pcrm_assert_ok(pcrm__audit_cover_rows_finish(c, shuffled));
+	cr_assert_str_neq(shuffled, stored);
+	pcrm__audit_cover_rows_free(c);
+}
+
 /* Only types whose rows a writer can order as the store does are digested while written. */
 PCRM_BACKEND_TEST(audit_cover, only_ordered_types_are_digested_while_written)
 {

@@ -59,6 +59,7 @@
 #include <powercrm.h>
 
 #include "bench.h"
+#include "core/crypto.h"
 #include "core/ctx.h"
 #include "pgtmp.h"
 #include "store/store.h"
@@ -372,14 +373,15 @@ static const char *const bill_columns[] = {
 };
 
 struct bill_rows {
-	char **text; /* 13 text columns per row (NULL for SQL NULL) */
+	char **text; /* NTEXT text columns per row (NULL for SQL NULL), batch last */
 	int64_t *num; /* 4 integer columns per row */
 	long n;
 };
 
-static const int text_cols[] = { 0, 1, 2, 3, 4, 5, 9, 10, 11, 12, 14 };
+/* bill_columns and then batch (15), which the bare COPY leaves out and the floor writes */
+static const int text_cols[] = { 0, 1, 2, 3, 4, 5, 9, 10, 11, 12, 14, 15 };
 static const int int_cols[] = { 6, 7, 8, 13 };
-#define NTEXT 11
+#define NTEXT 12
 #define NINT 4
 
 /* Reads back every stored bill (not timed). */
@@ -395,7 +397,7 @@ static void read_bills(pcrm_ctx *ctx, long n, struct bill_rows *out)
 	if (pcrm__store_query(ctx->store,
 	                      "SELECT customer_no, bill_no, account_no, period, status, tariff_id, "
 	                      "tariff_version, issue_day, due_day, energy, total, replaces, doc, "
-	                      "created_at, created_by FROM bill",
+	                      "created_at, created_by, batch FROM bill ORDER BY account_no",
 	                      NULL, 0, &rows))
 		die("read bills");
 	while ((rc = pcrm__rows_next(rows)) == 1 && i < n) {
@@ -430,7 +432,7 @@ static struct clock3 bare_copy(pcrm_ctx *ctx, const struct bill_rows *b, long pi
 	if (pcrm__store_begin(st) || pcrm__store_bulk_begin(st, "bench_bare", bill_columns, 15))
 		die("bare copy");
 	for (long i = 0; i < b->n; i++) {
-		pcrm_sql_value v[15];
+		pcrm_sql_value v[16];
 		for (int c = 0; c < NTEXT; c++)
 			v[text_cols[c]] = PCRM_SQL_S(b->text[i * NTEXT + c]);
 		for (int c = 0; c < NINT; c++)
@@ -440,6 +442,105 @@ static struct clock3 bare_copy(pcrm_ctx *ctx, const struct bill_rows *b, long pi
 	}
 	if (pcrm__store_bulk_end(st, 0) || pcrm__store_commit(st))
 		die("bare commit");
+	return clock_since(t0, pid);
+}
+
+/*
+ * The floor of what a run must do, written by plain SQL without the library
+ * (docs/billing.md, "Performance"): for each batch, read its accounts (one
+ * range of account) and their month's readings (one range of
+ * meter_reading_by_account), then in one transaction COPY its bills with
+ * their batch column into a table of the bill table's whole shape (the
+ * batch index of migration 23 included), hashing each row's columns with
+ * SHA-256 as they are sent, and write one row of the batch's digest.  What it
+ * leaves out is the library's own work: computing the bills and their
+ * documents, the run's checks, the audit chain.  The bills are those the
+ * run stored, in account order.
+ */
+static struct clock3 floor_copy(pcrm_ctx *ctx, const struct bill_rows *b, int batch, long pid)
+{
+	static const char *const floor_columns[] = {
+		"customer_no", "bill_no", "account_no", "period", "status", "tariff_id",
+		"tariff_version", "issue_day", "due_day", "energy", "total", "replaces", "doc",
+		"created_at", "created_by", "batch",
+	};
+	pcrm_store *st = ctx->store;
+	char after[64] = "", sql[512];
+	struct clock3 t0;
+	pcrm_sha256 *h;
+	long at = 0;
+
+	bill_shaped_table(st, "bench_floor");
+	snprintf(sql, sizeof(sql),
+	         "ALTER TABLE bench_floor ADD COLUMN batch TEXT;"
+	         "CREATE INDEX bench_floor_by_batch ON bench_floor (batch) WHERE batch IS NOT NULL;"
+	         "CREATE TABLE bench_floor_digest (batch TEXT PRIMARY KEY, digest TEXT NOT NULL);");
+	if (st->driver->exec_script(st, sql) || pcrm__sha256_new(&h))
+		die("floor tables");
+	t0 = clock_start(pid);
+	while (at < b->n) {
+		pcrm_sql_value q[4] = { PCRM_SQL_S(after), PCRM_SQL_I(batch) };
+		char last[64] = "", hex[PCRM_SHA256_HEX_LEN + 1];
+		pcrm_rows *rows;
+		long end = at + batch < b->n ? at + batch : b->n;
+		int rc;
+
+		if (pcrm__store_query(st, "SELECT account_no, customer_no, usage_class, household_size, "
+		                          "low_income, org_unit FROM account WHERE account_no > $1 "
+		                          "AND status = 'active' ORDER BY account_no LIMIT $2",
+		                      q, 2, &rows))
+			die("floor accounts");
+		while ((rc = pcrm__rows_next(rows)) == 1)
+			snprintf(last, sizeof(last), "%s", pcrm__rows_text(rows, 0));
+		pcrm__rows_free(rows);
+		if (rc < 0)
+			die("floor accounts");
+		q[1] = PCRM_SQL_S(last);
+		q[2] = PCRM_SQL_I(INT64_MIN); /* the whole archive is the month's: no filter cost saved */
+		q[3] = PCRM_SQL_I(INT64_MAX);
+		if (pcrm__store_query(st, "SELECT account_no, reg, energy FROM meter_reading "
+		                          "WHERE account_no > $1 AND account_no <= $2 "
+		                          "AND read_at > $3 AND read_at <= $4",
+		                      q, 4, &rows))
+			die("floor readings");
+		while ((rc = pcrm__rows_next(rows)) == 1)
+			(void)pcrm__rows_text(rows, 2);
+		pcrm__rows_free(rows);
+		if (rc < 0)
+			die("floor readings");
+		snprintf(after, sizeof(after), "%s", last);
+
+		if (pcrm__store_begin(st) || pcrm__store_bulk_begin(st, "bench_floor", floor_columns, 16))
+			die("floor copy");
+		for (long i = at; i < end; i++) {
+			pcrm_sql_value v[16];
+			for (int c = 0; c < NTEXT; c++)
+				v[text_cols[c]] = PCRM_SQL_S(b->text[i * NTEXT + c]);
+			for (int c = 0; c < NINT; c++)
+				v[int_cols[c]] = PCRM_SQL_I(b->num[i * NINT + c]);
+			for (int c = 0; c < NTEXT; c++) {
+				const char *x = b->text[i * NTEXT + c];
+				if (x && pcrm__sha256_update(h, x, strlen(x)))
+					die("floor digest");
+			}
+			if (pcrm__sha256_update(h, &b->num[i * NINT], NINT * sizeof(int64_t)) ||
+			    pcrm__store_bulk_row(st, v))
+				die("floor row");
+		}
+		if (pcrm__store_bulk_end(st, 0) || pcrm__sha256_final_hex(h, hex) ||
+		    pcrm__sha256_reset(h))
+			die("floor copy");
+		{
+			pcrm_sql_value d[2] = { PCRM_SQL_S(b->text[at * NTEXT + NTEXT - 1]),
+				                PCRM_SQL_S(hex) };
+			if (pcrm__store_exec(st, "INSERT INTO bench_floor_digest (batch, digest) "
+			                         "VALUES ($1, $2)", d, 2, NULL) ||
+			    pcrm__store_commit(st))
+				die("floor commit");
+		}
+		at = end;
+	}
+	pcrm__sha256_free(h);
 	return clock_since(t0, pid);
 }
 
@@ -868,6 +969,7 @@ static int check_sql_bills(pcrm_ctx *ctx, int64_t *differ, char *example, size_t
 struct ratios {
 	double run_bare, all_bare, post_run;          /* CPU */
 	double run_bare_w, all_bare_w, post_run_w;    /* wall */
+	double run_floor, floor_bare;                 /* CPU */
 };
 
 static const char *const posted_tables[] = { "bill", "ledger_entry", "ledger_item",
@@ -881,13 +983,14 @@ static struct ratios run(const char *backend, const char *uri, long n, int batch
 	pcrm_ctx *ctx;
 	pcrm_billing_summary sum = PCRM_BILLING_SUMMARY_INIT;
 	struct bill_rows bills;
-	struct clock3 t_run, t_post, t_bare, t_sql = { 0, 0, 0 };
+	struct clock3 t_run, t_post, t_bare, t_floor, t_sql = { 0, 0, 0 };
 	pcrm_billing_post_summary posted = PCRM_BILLING_POST_SUMMARY_INIT;
 	int64_t sql_rows = 0, differ = 0;
 	char example[64];
 	double t_setup = now_seconds(CLOCK_MONOTONIC);
 	int pg, one_sql = !getenv("PCRM_BENCH_NO_ONE_SQL");
 	int post_in_run = getenv("PCRM_BENCH_POST_IN_RUN") != NULL;
+	int no_post = getenv("PCRM_BENCH_NO_POST") != NULL && !post_in_run;
 	long pid;
 
 	pcrm_ctx_options opts = pcrm_bench_options();
@@ -911,8 +1014,11 @@ static struct ratios run(const char *backend, const char *uri, long n, int batch
 	}
 	if (sum.billed != n)
 		die("not every customer was billed");
-	if (post_in_run) {
-		/* the run posted each batch in its transaction: there is nothing left to post */
+	if (post_in_run || no_post) {
+		/*
+		 * The run posted each batch in its transaction: nothing is left to
+		 * post.  Or PCRM_BENCH_NO_POST: the run alone is measured.
+		 */
 		memset(&t_post, 0, sizeof(t_post));
 		memset(&posted, 0, sizeof(posted));
 		posted.posted = n;
@@ -938,8 +1044,12 @@ static struct ratios run(const char *backend, const char *uri, long n, int batch
 	}
 	read_bills(ctx, n, &bills);
 	t_bare = bare_copy(ctx, &bills, pid);
+	t_floor = floor_copy(ctx, &bills, batch, pid);
 	free_bills(&bills);
-	t_all = bare_copy_tables(ctx, posted_tables, 4, pid);
+	if (no_post)
+		memset(&t_all, 0, sizeof(t_all));
+	else
+		t_all = bare_copy_tables(ctx, posted_tables, 4, pid);
 	if (pg && one_sql) {
 		t_sql = one_statement(ctx, pid, &sql_rows);
 		if (check_sql_bills(ctx, &differ, example, sizeof(example)))
@@ -971,6 +1081,13 @@ static struct ratios run(const char *backend, const char *uri, long n, int batch
 	printf("%-10s   ratio run / bare %s: %.2fx wall, %.2fx cpu (target <= 1.25)\n", backend,
 	       pg ? "COPY" : "INSERT", t_run.wall / t_bare.wall,
 	       (t_run.cpu + t_run.server) / (t_bare.cpu + t_bare.server));
+	printf("%-10s   floor        %7.2f s = %8.0f rows/s       (cpu: client %.2f s, server %.2f "
+	       "s): inputs read, bills + batch column COPY'd and hashed, a digest row per batch\n",
+	       backend, t_floor.wall, (double)n / t_floor.wall, t_floor.cpu, t_floor.server);
+	printf("%-10s   ratio run / floor: %.2fx wall, %.2fx cpu; floor / bare %s: %.2fx cpu\n",
+	       backend, t_run.wall / t_floor.wall,
+	       (t_run.cpu + t_run.server) / (t_floor.cpu + t_floor.server), pg ? "COPY" : "INSERT",
+	       (t_floor.cpu + t_floor.server) / (t_bare.cpu + t_bare.server));
 	printf("%-10s   ratio run + post / bare %s: %.2fx wall, %.2fx cpu\n", backend,
 	       pg ? "COPY" : "INSERT", (t_run.wall + t_post.wall) / t_bare.wall,
 	       (t_run.cpu + t_run.server + t_post.cpu + t_post.server) /
@@ -979,11 +1096,13 @@ static struct ratios run(const char *backend, const char *uri, long n, int batch
 	       "%7.2f s (cpu: client %.2f s, server %.2f s)\n", backend, pg ? "COPY" : "INSERT",
 	       t_all.wall, t_all.cpu, t_all.server);
 	out.run_bare = (t_run.cpu + t_run.server) / (t_bare.cpu + t_bare.server);
-	out.all_bare = (t_run.cpu + t_run.server + t_post.cpu + t_post.server) /
-	               (t_all.cpu + t_all.server);
+	out.all_bare = no_post ? 0 : (t_run.cpu + t_run.server + t_post.cpu + t_post.server) /
+	                                     (t_all.cpu + t_all.server);
 	out.post_run = (t_post.cpu + t_post.server) / (t_run.cpu + t_run.server);
 	out.run_bare_w = t_run.wall / t_bare.wall;
-	out.all_bare_w = (t_run.wall + t_post.wall) / t_all.wall;
+	out.run_floor = (t_run.cpu + t_run.server) / (t_floor.cpu + t_floor.server);
+	out.floor_bare = (t_floor.cpu + t_floor.server) / (t_bare.cpu + t_bare.server);
+	out.all_bare_w = no_post ? 0 : (t_run.wall + t_post.wall) / t_all.wall;
 	out.post_run_w = t_post.wall / t_run.wall;
 	printf("%-10s   ratio run + post / bare %s of bills + ledger rows: %.2fx wall, %.2fx cpu "
 	       "(target <= 2)\n", backend, pg ? "COPY" : "INSERT", out.all_bare_w, out.all_bare);
@@ -1021,11 +1140,11 @@ static void print_spread(const char *backend, const char *what, double *v, int r
 /* min / median / max of each ratio over the rounds. */
 static void summary(const char *backend, const struct ratios *r, int rounds, int pg)
 {
-	double v[6][16];
-	static const char *const names[6] = {
+	double v[8][16];
+	static const char *const names[8] = {
 		"run / bare (cpu; target <= 1.25)", "run / bare (wall)",
 		"run + post / bare + ledger (cpu; <= 2)", "run + post / bare + ledger (wall)",
-		"post / run (cpu)", "post / run (wall)"
+		"post / run (cpu)", "post / run (wall)", "run / floor (cpu)", "floor / bare (cpu)"
 	};
 	for (int i = 0; i < rounds; i++) {
 		v[0][i] = r[i].run_bare;
@@ -1034,10 +1153,12 @@ static void summary(const char *backend, const struct ratios *r, int rounds, int
 		v[3][i] = r[i].all_bare_w;
 		v[4][i] = r[i].post_run;
 		v[5][i] = r[i].post_run_w;
+		v[6][i] = r[i].run_floor;
+		v[7][i] = r[i].floor_bare;
 	}
 	printf("%-10s %d rounds, min / median / max (bare = %s):\n", backend, rounds,
 	       pg ? "COPY" : "batched INSERT");
-	for (int k = 0; k < 6; k++)
+	for (int k = 0; k < 8; k++)
 		print_spread(backend, names[k], v[k], rounds);
 	fflush(stdout);
 }

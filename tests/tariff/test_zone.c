@@ -238,3 +238,55 @@ Test(zone, utc_and_fixed_zones)
 	cr_assert_eq(pcrm__zone_local_start(&z, utc(2026, 7, 1, 0)), utc(2026, 6, 30, 16));
 	pcrm__zone_clear(&z);
 }
+
+/*
+ * Exported energy goes through the same local clock: on the 25-hour autumn
+ * day the repeated 01:00 hour is two hours of export, not an overlap (the
+ * export path once placed intervals by civil time of day and refused the
+ * second 01:00 as overlapping the first), and each hour is netted in the
+ * period of its local hour.
+ */
+Test(zone, exports_on_the_fall_back_day_follow_the_local_clock)
+{
+	char json[4096];
+	pcrm_tariff *t;
+	pcrm_usage *u = NULL;
+	pcrm_bill *b = NULL;
+	pcrm_time midnight = utc(2026, 11, 1, 7); /* 2026-11-01 00:00 PDT */
+
+	snprintf(json, sizeof(json),
+	         "{\"id\": \"us-tou-dst\", \"version\": 1, \"effective_from\": \"2026-01-01\","
+	         " \"currency\": \"USD\", \"rounding\": \"half_even\","
+	         " \"time_zone\": \"America/Los_Angeles\","
+	         " \"tou\": {\"periods\": [\"off\", \"on\", \"night1\"], \"weekday\": [" ROWS "]},"
+	         " \"energy\": {\"prices\": {\"off\": \"0.10\", \"on\": \"0.40\","
+	         " \"night1\": \"0.05\"}},"
+	         " \"net_metering\": {\"mode\": \"net_metering\", \"sell_price\": \"0.01\"}}");
+	t = load_tariff(json);
+	cr_assert_eq(pcrm_usage_new(&u), PCRM_OK);
+	/* imports: 10 kWh each of the day's 25 hours */
+	for (int i = 0; i < 25; i++)
+		cr_assert_eq(pcrm_usage_add_interval(u, midnight + i * 3600, 3600, D("10")), PCRM_OK);
+	/* exports: 1 kWh in each local 01:00 hour (i = 1 PDT, i = 2 PST), 2 at 17:00 (i = 18) */
+	cr_assert_eq(pcrm_usage_add_export_interval(u, midnight + 1 * 3600, 3600, D("1")), PCRM_OK);
+	cr_assert_eq(pcrm_usage_add_export_interval(u, midnight + 2 * 3600, 3600, D("1")), PCRM_OK);
+	cr_assert_eq(pcrm_usage_add_export_interval(u, midnight + 18 * 3600, 3600, D("2")), PCRM_OK);
+	cr_assert_eq(pcrm_bill_compute(t, NULL, DAY(2026, 11, 1), DAY(2026, 11, 1), u, NULL, &b),
+	             PCRM_OK, "%s", pcrm_error_last());
+	/* night1 2 x 10 - 2 = 18; on 5 x 10 - 2 = 48; off 18 x 10 = 180 */
+	assert_energy(b, "night1", "18");
+	assert_energy(b, "on", "48");
+	assert_energy(b, "off", "180");
+	pcrm_bill_free(b);
+	b = NULL;
+
+	/* a real overlap is still one: the second 01:00 PST hour given twice */
+	cr_assert_eq(pcrm_usage_add_export_interval(u, midnight + 2 * 3600, 1800, D("1")), PCRM_OK);
+	cr_assert_eq(pcrm_bill_compute(t, NULL, DAY(2026, 11, 1), DAY(2026, 11, 1), u, NULL, &b),
+	             PCRM_EINVAL);
+	cr_assert_null(b);
+	cr_assert(strstr(pcrm_error_last(), "usage.export_intervals[3]: overlaps an earlier export "
+	                 "interval"), "%s", pcrm_error_last());
+	pcrm_usage_free(u);
+	pcrm_tariff_free(t);
+}
