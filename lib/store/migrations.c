@@ -54,6 +54,7 @@ extern const char pcrm__schema_pii_keys[];
 extern const char pcrm__schema_complaint_caller[];
 extern const char pcrm__schema_kb[];
 extern const char pcrm__schema_ivr_attempts[];
+extern const char pcrm__schema_outbound[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -266,6 +267,8 @@ static const struct migration migrations[] = {
 	{ 26, "knowledge base: article versions, trigram text indexes, use and miss statistics",
 	  pcrm__schema_kb, NULL },
 	{ 27, "IVR identification tries, for the lockout", pcrm__schema_ivr_attempts, NULL },
+	{ 30, "outbound messages, attempts, do-not-contact preferences and campaigns",
+	  pcrm__schema_outbound, NULL },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
