@@ -1403,3 +1403,6 @@ done:
 /* ---- the knowledge base ---- */
 
 %include "kb.i"
+/* ---- notifications and outbound campaigns ---- */
+
+%include "outbound.i"
