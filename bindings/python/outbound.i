@@ -15,7 +15,8 @@
  *     C name; it holds the GIL throughout (the methods run on its thread);
  *   - the policy: a constructor giving PCRM_OUTBOUND_POLICY_INIT, its
  *     fallback array set one entry at a time (set_fallback);
- *   - pcrm_campaign_stats_get's `out` arrives with its version set.
+ *   - the `out` of pcrm_campaign_stats_get and pcrm_outbound_deliver arrives
+ *     with its version set.
  */
 
 %{
@@ -71,6 +72,11 @@ static int pcrm_py_outbound_send(void *userdata, const pcrm_outbound_message *m,
 %typemap(in, numinputs=0, noblock=1) pcrm_campaign_stats *out ($*1_ltype temp) {
 	memset(&temp, 0, sizeof(temp));
 	temp.version = PCRM_CAMPAIGN_STATS_VERSION;
+	$1 = &temp;
+}
+%typemap(in, numinputs=0, noblock=1) pcrm_outbound_pass *out ($*1_ltype temp) {
+	memset(&temp, 0, sizeof(temp));
+	temp.version = PCRM_OUTBOUND_PASS_VERSION;
 	$1 = &temp;
 }
 %typemap(out) int sent, int retried, int failed, int deferred, int suppressed

@@ -191,14 +191,19 @@ PCRM_EXTERN(int) pcrm_outbound_set_do_not_contact(pcrm_ctx *ctx, const pcrm_acto
                                                   pcrm_outbound_channel channel,
                                                   int do_not_contact);
 
-/** What one delivery pass did. */
+#define PCRM_OUTBOUND_PASS_VERSION 1
+
+/** What one delivery pass did (a caller-allocated output: start from PCRM_OUTBOUND_PASS_INIT). */
 typedef struct pcrm_outbound_pass {
+	unsigned int version; /**< set to PCRM_OUTBOUND_PASS_VERSION */
 	int sent;      /**< accepted by a gateway */
 	int retried;   /**< passing failures, queued again after the back-off */
 	int failed;    /**< gave up: max_attempts reached or no channel left */
 	int deferred;  /**< quiet hours or rate limit: queued again for later */
 	int suppressed; /**< every usable channel barred by do-not-contact */
 } pcrm_outbound_pass;
+
+#define PCRM_OUTBOUND_PASS_INIT { .version = PCRM_OUTBOUND_PASS_VERSION }
 
 /**
  * Sends up to `limit` (1..1000) due messages of `org_unit`'s subtree (the
@@ -207,7 +212,7 @@ typedef struct pcrm_outbound_pass {
  * (attempt row, message state, contact history entry, audit
  * "outbound.attempt"), so a crash between send and write sends that message
  * again: delivery is at least once.  Needs PCRM_PERM_CONTACT_WRITE over the
- * unit.  `pass` (may be NULL) receives the counts.
+ * unit.  `pass` (may be NULL; its version set) receives the counts.
  */
 PCRM_EXTERN(int) pcrm_outbound_deliver(pcrm_ctx *ctx, const pcrm_actor *actor,
                                        const char *org_unit,
@@ -308,7 +313,7 @@ typedef struct pcrm_campaign_stats {
 	int64_t failed;       /**< failed or suppressed */
 } pcrm_campaign_stats;
 
-#define PCRM_CAMPAIGN_STATS_INIT { PCRM_CAMPAIGN_STATS_VERSION, 0, 0, 0, 0, 0, 0, 0, 0 }
+#define PCRM_CAMPAIGN_STATS_INIT { .version = PCRM_CAMPAIGN_STATS_VERSION }
 
 /** Fills `out` (its version set by the caller).  Needs PCRM_PERM_ARCHIVE_READ. */
 PCRM_EXTERN(int) pcrm_campaign_stats_get(pcrm_ctx *ctx, const pcrm_actor *actor,

@@ -20,6 +20,7 @@
 #include "audit/audit.h"
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/out_version.h"
 #include "core/json_doc.h"
 #include "core/text_check.h"
 #include "org/org_internal.h"
@@ -190,6 +191,26 @@ static int parse_campaign(const json_t *doc, struct campaign_input *in)
 		return rc;
 	in->target = json_object_get(doc, "target");
 	return check_target(in->kind, in->target, in->schedule_at);
+}
+
+int pcrm__campaign_doc_check(const char *json, char **tpl)
+{
+	struct campaign_input in;
+	json_error_t err;
+	json_t *doc = json ? json_loads(json, JSON_REJECT_DUPLICATES, &err) : NULL;
+	int rc;
+
+	if (tpl)
+		*tpl = NULL;
+	if (!doc)
+		return pcrm__error(PCRM_EINVAL, "json: %s", json ? pcrm__json_error_text(&err) :
+		                                                  "missing");
+	rc = parse_campaign(doc, &in);
+	if (rc == PCRM_OK && tpl && !(*tpl = strdup(in.tpl)))
+		rc = pcrm__error_oom();
+	json_decref(in.plan);
+	json_decref(doc);
+	return rc;
 }
 
 int pcrm_campaign_create(pcrm_ctx *ctx, const pcrm_actor *actor, const char *json)
@@ -473,9 +494,8 @@ int pcrm_campaign_stats_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *
 
 	if (!ctx || !out)
 		return pcrm__error(PCRM_EINVAL, "%s: is NULL", ctx ? "out" : "ctx");
-	if (out->version != PCRM_CAMPAIGN_STATS_VERSION)
-		return pcrm__error(PCRM_EINVAL, "out.version: %u is not %d", out->version,
-		                   PCRM_CAMPAIGN_STATS_VERSION);
+	if ((rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_CAMPAIGN_STATS)) != PCRM_OK)
+		return rc;
 	rc = load_campaign(ctx, actor, PCRM_PERM_ARCHIVE_READ, campaign_id, &r, NULL);
 	campaign_row_clear(&r);
 	if (rc == PCRM_OK)

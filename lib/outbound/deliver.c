@@ -23,6 +23,7 @@
 #include "audit/audit.h"
 #include "core/ctx.h"
 #include "core/error.h"
+#include "core/out_version.h"
 #include "customer/pii.h"
 #include "org/org_internal.h"
 #include "outbound_internal.h"
@@ -542,15 +543,15 @@ int pcrm_outbound_deliver(pcrm_ctx *ctx, const pcrm_actor *actor, const char *or
                           const pcrm_outbound_policy *policy, int limit,
                           pcrm_outbound_pass *pass)
 {
-	pcrm_outbound_pass counts = { 0, 0, 0, 0, 0 };
+	pcrm_outbound_pass counts = PCRM_OUTBOUND_PASS_INIT;
 	struct due *due = NULL;
 	char *scope = NULL;
 	int rc, n = 0;
 
-	if (pass)
-		*pass = counts;
 	if (!ctx)
 		return pcrm__error(PCRM_EINVAL, "ctx: is NULL");
+	if (pass && (rc = PCRM__OUT_VERSION_CHECK("pass", pass, PCRM_OUTBOUND_PASS)) != PCRM_OK)
+		return rc;
 	if (limit < 1 || limit > MAX_PASS)
 		return pcrm__error(PCRM_EINVAL, "limit: %d is not within 1..%d", limit, MAX_PASS);
 	rc = check_policy(channels, policy);

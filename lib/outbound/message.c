@@ -111,6 +111,15 @@ static int parse_queue(const char *json, json_t **doc, struct queue_input *in)
 	return PCRM_OK;
 }
 
+int pcrm__outbound_queue_doc_check(const char *json)
+{
+	struct queue_input in;
+	json_t *doc = NULL;
+	int rc = parse_queue(json, &doc, &in);
+	json_decref(doc);
+	return rc;
+}
+
 int pcrm_outbound_queue(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
                         const char *json, char *id_out, size_t id_size)
 {

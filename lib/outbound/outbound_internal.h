@@ -29,6 +29,15 @@ int pcrm__template_check(const char *field, const char *tpl);
 /** Renders a checked template; *out is malloc'd.  A missing value renders as "". */
 int pcrm__template_render(const char *tpl, const struct pcrm__template_fields *f, char **out);
 
+/**
+ * Validates a campaign document as pcrm_campaign_create() does, without a
+ * store (fuzzing); `tpl` (may be NULL) receives a copy of its template.
+ */
+int pcrm__campaign_doc_check(const char *json, char **tpl);
+
+/** Validates a message document as pcrm_outbound_queue() does, without a store. */
+int pcrm__outbound_queue_doc_check(const char *json);
+
 /** Channel name for the contact history ("voice" is a "phone" contact). */
 const char *pcrm__outbound_contact_channel(pcrm_outbound_channel channel);
 

@@ -116,7 +116,7 @@ PCRM_BACKEND_TEST(outbound, preferred_channel_first_and_contact_history)
 	pcrm_outbound_policy policy = PCRM_OUTBOUND_POLICY_INIT;
 	struct recorder r = { 0 };
 	pcrm_outbound_channels c = all_channels(&r);
-	pcrm_outbound_pass pass;
+	pcrm_outbound_pass pass = PCRM_OUTBOUND_PASS_INIT;
 	pcrm_contact_list *l = NULL;
 
 	make_tree(t->ctx);
@@ -156,7 +156,7 @@ PCRM_BACKEND_TEST(outbound, refusal_falls_back_and_failure_backs_off)
 	pcrm_outbound_policy policy = PCRM_OUTBOUND_POLICY_INIT;
 	struct recorder r = { 0 };
 	pcrm_outbound_channels c = all_channels(&r);
-	pcrm_outbound_pass pass;
+	pcrm_outbound_pass pass = PCRM_OUTBOUND_PASS_INIT;
 
 	policy.max_attempts = 3;
 	policy.backoff = 60;
@@ -193,7 +193,7 @@ PCRM_BACKEND_TEST(outbound, backoff_doubles)
 	pcrm_outbound_policy policy = PCRM_OUTBOUND_POLICY_INIT;
 	struct recorder r = { 0 };
 	pcrm_outbound_channels c = PCRM_OUTBOUND_CHANNELS_INIT;
-	pcrm_outbound_pass pass;
+	pcrm_outbound_pass pass = PCRM_OUTBOUND_PASS_INIT;
 
 	c.userdata = &r;
 	c.sms = send_any;
@@ -221,7 +221,7 @@ PCRM_BACKEND_TEST(outbound, quiet_hours_hold_calls)
 	pcrm_outbound_policy policy = PCRM_OUTBOUND_POLICY_INIT;
 	struct recorder r = { 0 };
 	pcrm_outbound_channels c = PCRM_OUTBOUND_CHANNELS_INIT;
-	pcrm_outbound_pass pass;
+	pcrm_outbound_pass pass = PCRM_OUTBOUND_PASS_INIT;
 	pcrm_time morning;
 
 	c.userdata = &r;
@@ -260,7 +260,7 @@ PCRM_BACKEND_TEST(outbound, rate_limit_per_customer)
 	pcrm_outbound_policy policy = PCRM_OUTBOUND_POLICY_INIT;
 	struct recorder r = { 0 };
 	pcrm_outbound_channels c = all_channels(&r);
-	pcrm_outbound_pass pass;
+	pcrm_outbound_pass pass = PCRM_OUTBOUND_PASS_INIT;
 
 	policy.rate_limit = 2;
 	policy.rate_window = 3600;
@@ -290,7 +290,7 @@ PCRM_BACKEND_TEST(outbound, do_not_contact_per_channel)
 	pcrm_outbound_policy policy = PCRM_OUTBOUND_POLICY_INIT;
 	struct recorder r = { 0 };
 	pcrm_outbound_channels c = PCRM_OUTBOUND_CHANNELS_INIT;
-	pcrm_outbound_pass pass;
+	pcrm_outbound_pass pass = PCRM_OUTBOUND_PASS_INIT;
 
 	c.userdata = &r;
 	c.sms = send_any;
@@ -324,7 +324,7 @@ PCRM_BACKEND_TEST(outbound, receipts_move_forward)
 	pcrm_outbound_policy policy = PCRM_OUTBOUND_POLICY_INIT;
 	struct recorder r = { 0 };
 	pcrm_outbound_channels c = all_channels(&r);
-	pcrm_outbound_pass pass;
+	pcrm_outbound_pass pass = PCRM_OUTBOUND_PASS_INIT;
 
 	make_tree(t->ctx);
 	add_customer(t, "C1", "3701", "TA-1", NULL, 1);
@@ -361,7 +361,7 @@ PCRM_BACKEND_TEST(outbound, scope_and_bad_input)
 	pcrm_outbound_policy policy = PCRM_OUTBOUND_POLICY_INIT;
 	struct recorder r = { 0 };
 	pcrm_outbound_channels c = all_channels(&r);
-	pcrm_outbound_pass pass;
+	pcrm_outbound_pass pass = PCRM_OUTBOUND_PASS_INIT;
 	int64_t audits;
 
 	make_tree(t->ctx);
@@ -390,6 +390,10 @@ PCRM_BACKEND_TEST(outbound, scope_and_bad_input)
 	pcrm_assert_fails(pcrm_outbound_deliver(t->ctx, &job, NULL, &c, &policy, 10, &pass),
 	                  PCRM_EINVAL, "policy.quiet_end");
 	policy = (pcrm_outbound_policy)PCRM_OUTBOUND_POLICY_INIT;
+	pass.version = 0;
+	pcrm_assert_fails(pcrm_outbound_deliver(t->ctx, &job, NULL, &c, &policy, 10, &pass),
+	                  PCRM_EINVAL, "pass.version: 0 is not 1..1");
+	pass.version = PCRM_OUTBOUND_PASS_VERSION;
 	c.version = 7;
 	pcrm_assert_fails(pcrm_outbound_deliver(t->ctx, &job, NULL, &c, &policy, 10, &pass),
 	                  PCRM_EINVAL, "channels");
@@ -421,7 +425,7 @@ PCRM_BACKEND_TEST(outbound, planned_outage_campaign)
 	pcrm_campaign_stats s = PCRM_CAMPAIGN_STATS_INIT;
 	struct recorder r = { 0 };
 	pcrm_outbound_channels c = all_channels(&r);
-	pcrm_outbound_pass pass;
+	pcrm_outbound_pass pass = PCRM_OUTBOUND_PASS_INIT;
 	char json[2048];
 	int64_t n = -1;
 
@@ -542,7 +546,7 @@ PCRM_BACKEND_TEST(outbound, arrears_reminder_from_the_dunning_list)
 	pcrm_outbound_policy policy = PCRM_OUTBOUND_POLICY_INIT;
 	struct recorder r = { 0 };
 	pcrm_outbound_channels c = all_channels(&r);
-	pcrm_outbound_pass pass;
+	pcrm_outbound_pass pass = PCRM_OUTBOUND_PASS_INIT;
 	int64_t n = -1;
 
 	make_tree(t->ctx);
