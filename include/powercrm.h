@@ -30,5 +30,6 @@
 #include <powercrm/complaint_report.h>
 #include <powercrm/kb.h>
 #include <powercrm/ivr.h>
+#include <powercrm/outbound.h>
 
 #endif /* POWERCRM_H */

@@ -1462,3 +1462,6 @@ done:
 /* ---- the knowledge base ---- */
 
 %include "kb.i"
+/* ---- notifications and outbound campaigns ---- */
+
+%include "outbound.i"

@@ -53,7 +53,8 @@ typedef enum pcrm_permission {
 	PCRM_PERM_BANK_RECONCILE,      /**< reconcile a bank's daily statement */
 	PCRM_PERM_KB_READ,             /**< read and search knowledge-base articles */
 	PCRM_PERM_KB_WRITE,            /**< write knowledge-base drafts */
-	PCRM_PERM_KB_APPROVE           /**< approve and retire knowledge-base articles */
+	PCRM_PERM_KB_APPROVE,          /**< approve and retire knowledge-base articles */
+	PCRM_PERM_CAMPAIGN_WRITE       /**< create and queue outbound campaigns (outbound.h) */
 } pcrm_permission;
 
 /**

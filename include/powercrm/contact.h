@@ -58,7 +58,7 @@ typedef struct pcrm_contact_list pcrm_contact_list;
  *                               ("2026-11-23T09:00:00+08:00"); default: the
  *                               context's clock (pcrm_ctx_now())
  *   channel           required  "phone", "sms", "wechat", "web", "email",
- *                               "counter", "visit" or "ivr"
+ *                               "counter", "visit", "ivr" or "letter"
  *   direction         required  "inbound" or "outbound"
  *   agent             optional  operator id (1..64 printable bytes);
  *                               default: the actor's operator_id
@@ -137,7 +137,7 @@ PCRM_EXTERN(const char *) pcrm_contact_id(const pcrm_contact *c);
 PCRM_EXTERN(const char *) pcrm_contact_customer_no(const pcrm_contact *c);
 /** When the interaction started. */
 PCRM_EXTERN(pcrm_time) pcrm_contact_at(const pcrm_contact *c);
-/** "phone", "sms", "wechat", "web", "email", "counter", "visit" or "ivr". */
+/** "phone", "sms", "wechat", "web", "email", "counter", "visit", "ivr" or "letter". */
 PCRM_EXTERN(const char *) pcrm_contact_channel(const pcrm_contact *c);
 /** "inbound" or "outbound". */
 PCRM_EXTERN(const char *) pcrm_contact_direction(const pcrm_contact *c);

@@ -54,6 +54,8 @@ static const struct permission_rule rules[] = {
 	{ PCRM_PERM_KB_READ, "kb.read", { 1, 1, 1, 1, 1 } },
 	{ PCRM_PERM_KB_WRITE, "kb.write", { 1, 0, 1, 0, 1 } },
 	{ PCRM_PERM_KB_APPROVE, "kb.approve", { 2, 0, 3, 2, 1 } },
+	/* a campaign speaks to thousands of customers at once: senior admins and batch jobs */
+	{ PCRM_PERM_CAMPAIGN_WRITE, "campaign.write", { 2, 0, 0, 0, 1 } },
 };
 
 static const char *const role_names[ROLE_COUNT] = {

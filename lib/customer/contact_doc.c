@@ -25,7 +25,7 @@ struct field_rule {
 };
 
 static const char *const channels[] = { "phone", "sms", "wechat", "web", "email", "counter",
-	                                "visit", "ivr", NULL };
+	                                "visit", "ivr", "letter", NULL };
 static const char *const directions[] = { "inbound", "outbound", NULL };
 
 static const struct field_rule rules[] = {

@@ -56,6 +56,7 @@ extern const char pcrm__schema_kb[];
 extern const char pcrm__schema_ivr_attempts[];
 extern const char pcrm__schema_account_bank[];
 extern const char pcrm__schema_ivr_pins_outages[];
+extern const char pcrm__schema_outbound[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -272,6 +273,8 @@ static const struct migration migrations[] = {
 	  NULL },
 	{ 29, "IVR PINs (hashed with PBKDF2) and the outage list of transformer areas",
 	  pcrm__schema_ivr_pins_outages, NULL },
+	{ 30, "outbound messages, attempts, do-not-contact preferences and campaigns",
+	  pcrm__schema_outbound, NULL },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -252,6 +252,17 @@ CALL(pcrm_ivr_identify_by_phone) { pcrm_ivr_identity id; UNUSED_KEY; return pcrm
 CALL(pcrm_ivr_identify_by_id_digits) { pcrm_ivr_identity id; return pcrm_ivr_identify_by_id_digits(w->t->ctx, a, k, "1234", NULL, &id); }
 CALL(pcrm_ivr_answer_arrears) { pcrm_ivr_arrears_answer ans; return pcrm_ivr_answer_arrears(w->t->ctx, a, k, &ans); }
 
+/* ---- outbound ---- */
+#define CAMPAIGN_DOC "{\"id\": \"QC5\", \"org_unit\": \"3702\", \"name\": \"n\", \"kind\": \"tariff_announcement\", \"template\": \"t\", \"schedule_at\": \"2026-11-24T09:00:00+08:00\", \"target\": {}}"
+CALL(pcrm_outbound_queue) { return pcrm_outbound_queue(w->t->ctx, a, k, "{\"body\": \"x\"}", NULL, 0); }
+CALL(pcrm_outbound_set_do_not_contact) { return pcrm_outbound_set_do_not_contact(w->t->ctx, a, k, PCRM_OUTBOUND_SMS, 1); }
+CALL(pcrm_outbound_deliver) { pcrm_outbound_channels c = PCRM_OUTBOUND_CHANNELS_INIT; pcrm_outbound_policy p = PCRM_OUTBOUND_POLICY_INIT; return pcrm_outbound_deliver(w->t->ctx, a, k, &c, &p, 10, NULL); }
+CALL(pcrm_outbound_receipt) { return pcrm_outbound_receipt(w->t->ctx, a, k, PCRM_OUTBOUND_DELIVERED); }
+CALL(pcrm_outbound_status) { char buf[16]; return pcrm_outbound_status(w->t->ctx, a, k, buf, sizeof(buf), NULL); }
+CALL(pcrm_campaign_create) { UNUSED_KEY; return pcrm_campaign_create(w->t->ctx, a, CAMPAIGN_DOC); }
+CALL(pcrm_campaign_queue) { int64_t n; return pcrm_campaign_queue(w->t->ctx, a, k, &n); }
+CALL(pcrm_campaign_stats_get) { pcrm_campaign_stats s = PCRM_CAMPAIGN_STATS_INIT; return pcrm_campaign_stats_get(w->t->ctx, a, k, &s); }
+
 /* ---- ACD (in memory: the org tree the engine was given) ---- */
 CALL(pcrm_acd_agent_force_state) { return pcrm_acd_agent_force_state(w->acd, a, k, PCRM_ACD_NOT_READY, NULL); }
 CALL(pcrm_acd_agent_force_logout) { return pcrm_acd_agent_force_logout(w->acd, a, k); }
@@ -385,6 +396,14 @@ static const struct scope_entry table[] = {
 	E(pcrm_kb_search, NULL, NULL, OUT_SCOPED),
 	E(pcrm_kb_stats_load, NULL, NULL, OUT_SCOPED),
 	E(pcrm_kb_contact_link, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
+	E(pcrm_outbound_queue, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
+	E(pcrm_outbound_set_do_not_contact, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
+	E(pcrm_outbound_deliver, "3702", "3799", OUT_REFUSED),
+	E(pcrm_outbound_receipt, "QOB1", "QOB9", OUT_REFUSED),
+	E(pcrm_outbound_status, "QOB1", "QOB9", OUT_REFUSED),
+	E(pcrm_campaign_create, NULL, NULL, OUT_REFUSED),
+	E(pcrm_campaign_queue, "QC1", "QC9", OUT_REFUSED),
+	E(pcrm_campaign_stats_get, "QC1", "QC9", OUT_REFUSED),
 	E(pcrm_call_record_sink_new, "3702", "3799", OUT_REFUSED),
 	E(pcrm_call_record_list_load, "3702", "3799", OUT_REFUSED),
 	/*
@@ -511,6 +530,12 @@ static void build_world(struct world *w, pcrm_test_store *t)
 		snprintf(w->kb_id, sizeof(w->kb_id), "%s", pcrm_kb_article_id(kb));
 		pcrm_kb_article_free(kb);
 	}
+	pcrm_assert_ok(pcrm_outbound_queue(t->ctx, &root_admin, "Q1",
+	                                   "{\"id\": \"QOB1\", \"body\": \"x\"}", NULL, 0));
+	pcrm_assert_ok(pcrm_campaign_create(t->ctx, &root_admin,
+	                                    "{\"id\": \"QC1\", \"org_unit\": \"3702\", \"name\": \"n\","
+	                                    " \"kind\": \"tariff_announcement\", \"template\": \"t\","
+	                                    " \"schedule_at\": \"2026-11-24T09:00:00+08:00\", \"target\": {}}"));
 	pcrm_assert_ok(pcrm_acd_new(&w->acd, NULL));
 	pcrm_assert_ok(pcrm_acd_org_unit_add(w->acd, "37", NULL));
 	pcrm_assert_ok(pcrm_acd_org_unit_add(w->acd, "3701", "37"));
@@ -543,6 +568,8 @@ static uint64_t fingerprint(pcrm_test_store *t)
 		"SELECT COALESCE(SUM(version), 0) FROM org_unit",
 		"SELECT COUNT(*) FROM kb_article", "SELECT COALESCE(SUM(status), 0) FROM kb_article",
 		"SELECT COUNT(*) FROM kb_use", "SELECT COUNT(*) FROM kb_miss",
+		"SELECT COUNT(*) FROM outbound_message", "SELECT COUNT(*) FROM outbound_attempt",
+		"SELECT COUNT(*) FROM outbound_preference", "SELECT COUNT(*) FROM outbound_campaign",
 		"SELECT COUNT(*) FROM audit_log WHERE action <> 'permission.denied'",
 	};
 	uint64_t sum = 0; /* unsigned: the hash wraps around by design */

@@ -39,6 +39,7 @@ from .calendars import Calendar  # noqa: F401
 from .customers import Customer, CustomerPage, ImportResult, phone_normalize  # noqa: F401
 from .contacts import Contact, ContactPage  # noqa: F401
 from .kb import KbArticle, KbHit, KbStats  # noqa: F401
+from .outbound import CampaignStats, OutboundPass  # noqa: F401
 from .complaints import (  # noqa: F401
     Complaint, ComplaintStat, ComplaintStats, ComplaintReport, complaint_period,
 )

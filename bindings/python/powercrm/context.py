@@ -11,6 +11,7 @@ from ._types import JsonIn, Progress
 from .contacts import ContactMixin
 from .complaints import ComplaintMixin
 from .kb import KbMixin
+from .outbound import OutboundMixin
 from .customers import CustomerMixin
 from .metering import MeteringMixin
 from .workflows import WorkflowMixin
@@ -137,7 +138,8 @@ def _audit_record(row: Tuple[Any, ...]) -> AuditEntry:
 
 
 class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerMixin,
-              BillingMixin, CallRecordMixin, ComplaintMixin, KbMixin, IvrMixin):
+              BillingMixin, CallRecordMixin, ComplaintMixin, KbMixin, IvrMixin,
+              OutboundMixin):
     """An open store (pcrm_ctx).  Made by :func:`powercrm.open`.
 
     Closed exactly once: by :meth:`close`, by leaving its ``with`` block, or

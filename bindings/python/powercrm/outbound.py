@@ -1,0 +1,126 @@
+"""Notifications and outbound campaigns: Context methods and records (docs/outbound.md)."""
+
+import dataclasses
+
+from . import lowlevel as _ll
+from .actor import _native as _actor
+from .records import json_dumps
+
+__all__ = ["OutboundPass", "CampaignStats", "OutboundMixin", "CHANNELS"]
+
+#: channel names in the library's numbering (pcrm_outbound_channel)
+CHANNELS = ("sms", "email", "wechat", "voice", "letter")
+_RESULTS = {"delivered": _ll.PCRM_OUTBOUND_DELIVERED, "undelivered": _ll.PCRM_OUTBOUND_UNDELIVERED,
+            "answered": _ll.PCRM_OUTBOUND_ANSWERED, "confirmed": _ll.PCRM_OUTBOUND_CONFIRMED,
+            "opted_out": _ll.PCRM_OUTBOUND_OPTED_OUT}
+
+
+@dataclasses.dataclass(frozen=True)
+class OutboundPass:
+    """What one delivery pass did."""
+
+    sent: int
+    retried: int
+    failed: int
+    deferred: int
+    suppressed: int
+
+
+@dataclasses.dataclass(frozen=True)
+class CampaignStats:
+    """A campaign's messages, each counted once in its furthest state (outbound.h)."""
+
+    queued: int
+    waiting: int
+    sent: int
+    delivered: int
+    answered: int
+    confirmed: int
+    opted_out: int
+    failed: int
+
+
+def _channel(name):
+    if name not in CHANNELS:
+        raise ValueError("channel: expected one of %s, got %r" % (", ".join(CHANNELS), name))
+    return CHANNELS.index(name) + 1
+
+
+def _policy(fallback, quiet_hours, quiet_channels, rate_limit, max_attempts, backoff):
+    p = _ll.pcrm_outbound_policy()
+    if fallback is not None:
+        fallback = list(fallback)
+        if len(fallback) > len(CHANNELS):
+            raise ValueError("fallback: at most %d channels" % len(CHANNELS))
+        for i in range(len(CHANNELS)):
+            p.set_fallback(i, _channel(fallback[i]) if i < len(fallback) else 0)
+    if quiet_hours is not None:
+        p.quiet_start, p.quiet_end = (int(m) for m in quiet_hours)
+    if quiet_channels is not None:
+        mask = 0
+        for name in quiet_channels:
+            mask |= 1 << _channel(name)
+        p.quiet_channels = mask
+    if rate_limit is not None:
+        p.rate_limit, p.rate_window = (int(v) for v in rate_limit)
+    if max_attempts is not None:
+        p.max_attempts = int(max_attempts)
+    if backoff is not None:
+        p.backoff = int(backoff)
+    return p
+
+
+class OutboundMixin:
+    """Outbound methods of :class:`powercrm.Context`."""
+
+    def outbound_queue(self, actor, customer_no, document):
+        """Queues one message (a dict: body, not_before, work_order_id, id); returns its id."""
+        return self._call(_ll.pcrm_outbound_queue, _actor(actor), customer_no,
+                          json_dumps(document), 65)
+
+    def outbound_set_do_not_contact(self, actor, customer_no, channel, do_not_contact=True):
+        """Sets or clears the customer's do-not-contact preference for one channel."""
+        self._call(_ll.pcrm_outbound_set_do_not_contact, _actor(actor), customer_no,
+                   _channel(channel), 1 if do_not_contact else 0)
+
+    def outbound_deliver(self, actor, channels, *, org_unit=None, limit=100, fallback=None,
+                         quiet_hours=None, quiet_channels=None, rate_limit=None,
+                         max_attempts=None, backoff=None):
+        """Sends the due messages through ``channels`` (an object with methods sms, email,
+        wechat, voice, letter, each taking message_id, customer_no, destination, body,
+        attempt and returning None or a reference: accepted, False: refused for good;
+        raising: failed for now).  Policy keywords: ``fallback`` (channel names),
+        ``quiet_hours`` ((start, end) minutes after local midnight), ``quiet_channels``,
+        ``rate_limit`` ((count, window seconds)), ``max_attempts``, ``backoff`` (seconds).
+        Returns an :class:`OutboundPass`."""
+        policy = _policy(fallback, quiet_hours, quiet_channels, rate_limit, max_attempts,
+                         backoff)
+        p = self._call(_ll.pcrm_outbound_deliver, _actor(actor), org_unit, channels, policy,
+                       int(limit))
+        return OutboundPass(p.sent, p.retried, p.failed, p.deferred, p.suppressed)
+
+    def outbound_receipt(self, actor, message_id, result):
+        """Records a gateway's receipt: "delivered", "undelivered", "answered",
+        "confirmed" or "opted_out"."""
+        if result not in _RESULTS:
+            raise ValueError("result: expected one of %s, got %r" % (", ".join(_RESULTS), result))
+        self._call(_ll.pcrm_outbound_receipt, _actor(actor), message_id, _RESULTS[result])
+
+    def outbound_status(self, actor, message_id):
+        """(state, attempts) of a message."""
+        status, attempts = self._call(_ll.pcrm_outbound_status, _actor(actor), message_id, 16)
+        return status, attempts
+
+    def campaign_create(self, actor, document):
+        """Creates a campaign from a dict (docs/outbound.md)."""
+        self._call(_ll.pcrm_campaign_create, _actor(actor), json_dumps(document))
+
+    def campaign_queue(self, actor, campaign_id):
+        """Queues the campaign's messages; returns how many were queued now."""
+        return self._call(_ll.pcrm_campaign_queue, _actor(actor), campaign_id)
+
+    def campaign_stats(self, actor, campaign_id):
+        """The campaign's :class:`CampaignStats`."""
+        s = self._call(_ll.pcrm_campaign_stats_get, _actor(actor), campaign_id)
+        return CampaignStats(s.queued, s.waiting, s.sent, s.delivered, s.answered, s.confirmed,
+                             s.opted_out, s.failed)

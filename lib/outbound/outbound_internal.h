@@ -1,0 +1,44 @@
+/* Internal: what the outbound files share (docs/outbound.md). */
+#ifndef PCRM_OUTBOUND_INTERNAL_H
+#define PCRM_OUTBOUND_INTERNAL_H
+
+#include <jansson.h>
+
+#include <powercrm/outbound.h>
+
+#define PCRM__OUTBOUND_ID_MAX 64
+#define PCRM__CAMPAIGN_ID_MAX 48
+#define PCRM__TEMPLATE_MAX 1000
+
+/** Values a template may name, NULL where the message has none. */
+struct pcrm__template_fields {
+	const char *customer_no;
+	const char *name_masked;
+	const char *transformer_area;
+	const char *outage_start;
+	const char *outage_end;
+	const char *arrears;
+};
+
+/**
+ * Checks a template: known placeholders only, "{{" for a literal "{", at
+ * most PCRM__TEMPLATE_MAX bytes.  PCRM_EINVAL names `field` and the byte.
+ */
+int pcrm__template_check(const char *field, const char *tpl);
+
+/** Renders a checked template; *out is malloc'd.  A missing value renders as "". */
+int pcrm__template_render(const char *tpl, const struct pcrm__template_fields *f, char **out);
+
+/**
+ * Validates a campaign document as pcrm_campaign_create() does, without a
+ * store (fuzzing); `tpl` (may be NULL) receives a copy of its template.
+ */
+int pcrm__campaign_doc_check(const char *json, char **tpl);
+
+/** Validates a message document as pcrm_outbound_queue() does, without a store. */
+int pcrm__outbound_queue_doc_check(const char *json);
+
+/** Channel name for the contact history ("voice" is a "phone" contact). */
+const char *pcrm__outbound_contact_channel(pcrm_outbound_channel channel);
+
+#endif
