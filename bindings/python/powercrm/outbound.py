@@ -1,9 +1,11 @@
 """Notifications and outbound campaigns: Context methods and records (docs/outbound.md)."""
 
 import dataclasses
+from typing import Any, Iterable, Optional, Tuple
 
 from . import lowlevel as _ll
-from .actor import _native as _actor
+from ._types import ContextMixinBase, JsonIn
+from .actor import Actor, _native as _actor
 from .records import json_dumps
 
 __all__ = ["OutboundPass", "CampaignStats", "OutboundMixin", "CHANNELS"]
@@ -40,20 +42,22 @@ class CampaignStats:
     failed: int
 
 
-def _channel(name):
+def _channel(name: str) -> int:
     if name not in CHANNELS:
         raise ValueError("channel: expected one of %s, got %r" % (", ".join(CHANNELS), name))
     return CHANNELS.index(name) + 1
 
 
-def _policy(fallback, quiet_hours, quiet_channels, rate_limit, max_attempts, backoff):
+def _policy(fallback: Optional[Iterable[str]], quiet_hours: Optional[Tuple[int, int]],
+            quiet_channels: Optional[Iterable[str]], rate_limit: Optional[Tuple[int, int]],
+            max_attempts: Optional[int], backoff: Optional[int]) -> Any:
     p = _ll.pcrm_outbound_policy()
     if fallback is not None:
-        fallback = list(fallback)
-        if len(fallback) > len(CHANNELS):
+        order = list(fallback)
+        if len(order) > len(CHANNELS):
             raise ValueError("fallback: at most %d channels" % len(CHANNELS))
         for i in range(len(CHANNELS)):
-            p.set_fallback(i, _channel(fallback[i]) if i < len(fallback) else 0)
+            p.set_fallback(i, _channel(order[i]) if i < len(order) else 0)
     if quiet_hours is not None:
         p.quiet_start, p.quiet_end = (int(m) for m in quiet_hours)
     if quiet_channels is not None:
@@ -70,22 +74,27 @@ def _policy(fallback, quiet_hours, quiet_channels, rate_limit, max_attempts, bac
     return p
 
 
-class OutboundMixin:
+class OutboundMixin(ContextMixinBase):
     """Outbound methods of :class:`powercrm.Context`."""
 
-    def outbound_queue(self, actor, customer_no, document):
+    def outbound_queue(self, actor: Actor, customer_no: str, document: JsonIn) -> str:
         """Queues one message (a dict: body, not_before, work_order_id, id); returns its id."""
         return self._call(_ll.pcrm_outbound_queue, _actor(actor), customer_no,
                           json_dumps(document), 65)
 
-    def outbound_set_do_not_contact(self, actor, customer_no, channel, do_not_contact=True):
+    def outbound_set_do_not_contact(self, actor: Actor, customer_no: str, channel: str,
+                                    do_not_contact: bool = True) -> None:
         """Sets or clears the customer's do-not-contact preference for one channel."""
         self._call(_ll.pcrm_outbound_set_do_not_contact, _actor(actor), customer_no,
                    _channel(channel), 1 if do_not_contact else 0)
 
-    def outbound_deliver(self, actor, channels, *, org_unit=None, limit=100, fallback=None,
-                         quiet_hours=None, quiet_channels=None, rate_limit=None,
-                         max_attempts=None, backoff=None):
+    def outbound_deliver(self, actor: Actor, channels: object, *, org_unit: Optional[str] = None,
+                         limit: int = 100, fallback: Optional[Iterable[str]] = None,
+                         quiet_hours: Optional[Tuple[int, int]] = None,
+                         quiet_channels: Optional[Iterable[str]] = None,
+                         rate_limit: Optional[Tuple[int, int]] = None,
+                         max_attempts: Optional[int] = None,
+                         backoff: Optional[int] = None) -> "OutboundPass":
         """Sends the due messages through ``channels`` (an object with methods sms, email,
         wechat, voice, letter, each taking message_id, customer_no, destination, body,
         attempt and returning None or a reference: accepted, False: refused for good;
@@ -99,27 +108,27 @@ class OutboundMixin:
                        int(limit))
         return OutboundPass(p.sent, p.retried, p.failed, p.deferred, p.suppressed)
 
-    def outbound_receipt(self, actor, message_id, result):
+    def outbound_receipt(self, actor: Actor, message_id: str, result: str) -> None:
         """Records a gateway's receipt: "delivered", "undelivered", "answered",
         "confirmed" or "opted_out"."""
         if result not in _RESULTS:
             raise ValueError("result: expected one of %s, got %r" % (", ".join(_RESULTS), result))
         self._call(_ll.pcrm_outbound_receipt, _actor(actor), message_id, _RESULTS[result])
 
-    def outbound_status(self, actor, message_id):
+    def outbound_status(self, actor: Actor, message_id: str) -> Tuple[str, int]:
         """(state, attempts) of a message."""
         status, attempts = self._call(_ll.pcrm_outbound_status, _actor(actor), message_id, 16)
-        return status, attempts
+        return str(status), int(attempts)
 
-    def campaign_create(self, actor, document):
+    def campaign_create(self, actor: Actor, document: JsonIn) -> None:
         """Creates a campaign from a dict (docs/outbound.md)."""
         self._call(_ll.pcrm_campaign_create, _actor(actor), json_dumps(document))
 
-    def campaign_queue(self, actor, campaign_id):
+    def campaign_queue(self, actor: Actor, campaign_id: str) -> int:
         """Queues the campaign's messages; returns how many were queued now."""
         return self._call(_ll.pcrm_campaign_queue, _actor(actor), campaign_id)
 
-    def campaign_stats(self, actor, campaign_id):
+    def campaign_stats(self, actor: Actor, campaign_id: str) -> CampaignStats:
         """The campaign's :class:`CampaignStats`."""
         s = self._call(_ll.pcrm_campaign_stats_get, _actor(actor), campaign_id)
         return CampaignStats(s.queued, s.waiting, s.sent, s.delivered, s.answered, s.confirmed,
