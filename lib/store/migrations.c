@@ -54,6 +54,8 @@ extern const char pcrm__schema_pii_keys[];
 extern const char pcrm__schema_complaint_caller[];
 extern const char pcrm__schema_kb[];
 extern const char pcrm__schema_ivr_attempts[];
+extern const char pcrm__schema_kb_grams[];
+extern const char pcrm__schema_kb_grams_fill[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -266,6 +268,8 @@ static const struct migration migrations[] = {
 	{ 26, "knowledge base: article versions, trigram text indexes, use and miss statistics",
 	  pcrm__schema_kb, NULL },
 	{ 27, "IVR identification tries, for the lockout", pcrm__schema_ivr_attempts, NULL },
+	{ 31, "knowledge base: one bigram text index for both stores instead of trigrams",
+	  pcrm__schema_kb_grams, pcrm__schema_kb_grams_fill },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -23,6 +23,7 @@
 
 #include "bench.h"
 #include "core/ctx.h"
+#include "kb/kb_internal.h"
 #include "store/store.h"
 
 #define PROGRAM "bench_kb"
@@ -82,7 +83,7 @@ static void article_id(long i, char out[40])
 	snprintf(out, 40, "%08x-0000-4000-8000-%012x", v, v);
 }
 
-static void load(pcrm_ctx *ctx, const char *backend, long n, const char *org_path)
+static void load(pcrm_ctx *ctx, long n, const char *org_path)
 {
 	static const char *const cols[] = { "article_id", "version", "status", "org_unit",
 		                            "org_path", "title", "category", "summary",
@@ -112,15 +113,7 @@ static void load(pcrm_ctx *ctx, const char *backend, long n, const char *org_pat
 	if (rc == PCRM_OK)
 		rc = pcrm__store_bulk_end(st, 0);
 	if (rc == PCRM_OK)
-		rc = pcrm__store_exec(
-			st,
-			strcmp(backend, "sqlite") == 0 ?
-				"INSERT INTO kb_fts (rowid, title, summary, keywords, body) "
-				"SELECT row_id, title, summary, keywords, body FROM kb_article" :
-				"INSERT INTO kb_text (row_id, text) SELECT row_id, lower(title || "
-				"chr(10) || summary || chr(10) || keywords || chr(10) || body) FROM "
-				"kb_article",
-			NULL, 0, NULL);
+		rc = pcrm__kb_index_rebuild(st);
 	rc = pcrm__store_finish(st, rc);
 	if (rc == PCRM_OK)
 		rc = pcrm__store_exec(st, "ANALYZE", NULL, 0, NULL);
@@ -236,7 +229,7 @@ static void run(const char *backend, const char *uri, long n)
 	snprintf(path, sizeof(path), "%s", pcrm__rows_text(rows, 0));
 	pcrm__rows_free(rows);
 	load_s = pcrm_bench_seconds(CLOCK_MONOTONIC);
-	load(ctx, backend, n, path);
+	load(ctx, n, path);
 	load_s = pcrm_bench_seconds(CLOCK_MONOTONIC) - load_s;
 	(void)pcrm__store_query_int(ctx->store, "SELECT COUNT(*) FROM kb_article", NULL, 0, &one);
 	printf("%s: %lld articles loaded in %.1f s\n", backend, (long long)one, load_s);
