@@ -290,8 +290,9 @@ static int add_gram_sources(const struct terms *tx, struct built *b, struct pcrm
 /*
  * The statement.  With text terms that have bigrams:
  *   SELECT id, ..., bound, matched, score FROM (
- *     SELECT a.*, bound FROM <bigram candidates> JOIN kb_article a ... WHERE <criteria>
- *     ORDER BY bound DESC, written_at DESC, article_id LIMIT <candidates>) a
+ *     SELECT row_id, bound FROM <bigram candidates> CROSS JOIN kb_article a
+ *     WHERE <criteria> ORDER BY bound DESC, written_at DESC, article_id
+ *     LIMIT <candidates>) c CROSS JOIN kb_article a WHERE a.row_id = c.row_id
  *   ORDER BY matched DESC, score DESC, written_at DESC, article_id
  * and otherwise one SELECT over kb_article with the substring tests in WHERE.
  */
@@ -329,8 +330,16 @@ static int build(pcrm_ctx *ctx, const pcrm_kb_query *q, const char *home, int li
 	}
 	if (last_source) {
 		b->candidates = candidates;
+		/*
+		 * The cut reads few columns of each candidate (every candidate of a
+		 * broad term is read here); the outer query reads the whole row of
+		 * the candidates kept only.  CROSS JOIN: SQLite then reads the
+		 * candidates first and each article by its key; left to itself it
+		 * may walk every approved article by the status index and probe the
+		 * candidates (PostgreSQL plans CROSS JOIN like any inner join).
+		 */
 		pcrm__strbuf_add(s, "SELECT a.article_id, a.version, a.title, a.category, a.summary, "
-		                    "a.bound, CASE WHEN 1 = 1");
+		                    "c.bound, CASE WHEN 1 = 1");
 		for (int i = 0; i < tx->n; i++) {
 			pcrm__strbuf_add(s, " AND ");
 			add_occurs(s, tx_first + i, 1);
@@ -340,8 +349,8 @@ static int build(pcrm_ctx *ctx, const pcrm_kb_query *q, const char *home, int li
 			add_score(s, kw_first + i, 0);
 		for (int i = 0; i < tx->n; i++)
 			add_score(s, tx_first + i, 1);
-		pcrm__strbuf_add(s, " AS score FROM (SELECT a.*, %s AS bound FROM %s JOIN kb_article "
-		                    "a ON a.row_id = g%d.row_id WHERE 1 = 1",
+		pcrm__strbuf_add(s, " AS score FROM (SELECT a.row_id, %s AS bound FROM %s CROSS JOIN "
+		                    "kb_article a WHERE a.row_id = g%d.row_id",
 		                 bound.p, from.p, last_source - 1);
 		add_filters(q, kw, kw_first, category_param, s);
 		pcrm__strbuf_add(s, " ORDER BY bound DESC, a.written_at DESC, a.article_id");
@@ -349,8 +358,8 @@ static int build(pcrm_ctx *ctx, const pcrm_kb_query *q, const char *home, int li
 			b->p[b->np++] = PCRM_SQL_I(candidates);
 			pcrm__strbuf_add(s, " LIMIT $%d", b->np);
 		}
-		pcrm__strbuf_add(s, ") a ORDER BY matched DESC, score DESC, a.written_at DESC, "
-		                    "a.article_id");
+		pcrm__strbuf_add(s, ") c CROSS JOIN kb_article a WHERE a.row_id = c.row_id ORDER BY "
+		                    "matched DESC, score DESC, a.written_at DESC, a.article_id");
 	} else {
 		pcrm__strbuf_add(s, "SELECT a.article_id, a.version, a.title, a.category, a.summary, "
 		                    "0 AS bound, 1 AS matched, 0");
