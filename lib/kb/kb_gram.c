@@ -140,13 +140,15 @@ static int by_gram(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-int pcrm__kb_index_add(pcrm_store *st, int64_t row_id, const char *const text[4])
+static const char *const gram_cols[] = { "gram", "row_id", "fields" };
+
+/* Writes the postings of one version into the open bulk insert. */
+static int add_postings(pcrm_store *st, int64_t row_id, const char *const text[4])
 {
-	static const char *const cols[] = { "gram", "row_id", "fields" };
 	static const int field_bits[4] = { KB_IN_TITLE, KB_IN_SUMMARY, KB_IN_KEYWORDS, KB_IN_BODY };
 	struct postings ps = { NULL, 0, 0, 0, 0 };
 	size_t out = 0;
-	int rc;
+	int rc = PCRM_OK;
 
 	for (int f = 0; f < 4; f++) {
 		ps.field = field_bits[f];
@@ -166,19 +168,28 @@ int pcrm__kb_index_add(pcrm_store *st, int64_t row_id, const char *const text[4]
 		else
 			ps.p[out++] = ps.p[i];
 	}
-	rc = out ? pcrm__store_bulk_begin(st, "kb_gram", cols, 3) : PCRM_OK;
 	for (size_t i = 0; i < out && rc == PCRM_OK; i++) {
 		pcrm_sql_value v[3] = { PCRM_SQL_I(ps.p[i].gram), PCRM_SQL_I(row_id),
 			                PCRM_SQL_I(ps.p[i].fields) };
 		rc = pcrm__store_bulk_row(st, v);
 	}
-	if (out) {
-		int end = pcrm__store_bulk_end(st, rc != PCRM_OK);
-		if (rc == PCRM_OK)
-			rc = end;
-	}
 	free(ps.p);
 	return rc;
+}
+
+/* Ends a bulk insert: committed when rc is PCRM_OK, abandoned otherwise. */
+static int bulk_end(pcrm_store *st, int rc)
+{
+	int end = pcrm__store_bulk_end(st, rc != PCRM_OK);
+	return rc == PCRM_OK ? end : rc;
+}
+
+int pcrm__kb_index_add(pcrm_store *st, int64_t row_id, const char *const text[4])
+{
+	int rc = pcrm__store_bulk_begin(st, "kb_gram", gram_cols, 3);
+	if (rc != PCRM_OK)
+		return rc;
+	return bulk_end(st, add_postings(st, row_id, text));
 }
 
 int pcrm__kb_index_remove(pcrm_store *st, int64_t row_id)
@@ -196,11 +207,19 @@ int pcrm__kb_index_rebuild(pcrm_store *st)
 		rc = pcrm__store_query(st, "SELECT row_id, title, summary, keywords, body FROM "
 		                           "kb_article WHERE status = 2 ORDER BY row_id",
 		                       NULL, 0, &rows);
-	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
-		const char *text[4] = { pcrm__rows_text(rows, 1), pcrm__rows_text(rows, 2),
-			                pcrm__rows_text(rows, 3), pcrm__rows_text(rows, 4) };
-		rc = pcrm__kb_index_add(st, pcrm__rows_int(rows, 0), text);
+	/* one bulk insert for all (on PostgreSQL one COPY, not one per article) */
+	if (rc == PCRM_OK)
+		rc = pcrm__store_bulk_begin(st, "kb_gram", gram_cols, 3);
+	if (rc == PCRM_OK) {
+		while ((rc = pcrm__rows_next(rows)) == 1) {
+			const char *text[4] = { pcrm__rows_text(rows, 1), pcrm__rows_text(rows, 2),
+				                pcrm__rows_text(rows, 3), pcrm__rows_text(rows, 4) };
+			rc = add_postings(st, pcrm__rows_int(rows, 0), text);
+			if (rc != PCRM_OK)
+				break;
+		}
+		rc = bulk_end(st, rc < 0 ? rc : PCRM_OK);
 	}
 	pcrm__rows_free(rows);
-	return rc < 0 ? rc : PCRM_OK;
+	return rc;
 }
