@@ -368,8 +368,13 @@ static int build(pcrm_ctx *ctx, const pcrm_kb_query *q, const char *home, int li
 			b->p[b->np++] = PCRM_SQL_I(candidates);
 			pcrm__strbuf_add(s, " LIMIT $%d", b->np);
 		}
-		pcrm__strbuf_add(s, ") c CROSS JOIN kb_article a WHERE a.row_id = c.row_id ORDER BY "
-		                    "matched DESC, score DESC, a.written_at DESC, a.article_id");
+		if (ctx->store->driver->kind == PCRM_STORE_SQLITE)
+			pcrm__strbuf_add(s, ") c CROSS JOIN kb_article a WHERE a.row_id = c.row_id");
+		else
+			pcrm__strbuf_add(s, ") c CROSS JOIN LATERAL (SELECT * FROM kb_article WHERE "
+			                    "row_id = c.row_id OFFSET 0) a");
+		pcrm__strbuf_add(s, " ORDER BY matched DESC, score DESC, a.written_at DESC, "
+		                    "a.article_id");
 	} else {
 		pcrm__strbuf_add(s, "SELECT a.article_id, a.version, a.title, a.category, a.summary, "
 		                    "0 AS bound, 1 AS matched, 0");
