@@ -323,6 +323,9 @@ static int build(pcrm_ctx *ctx, const pcrm_kb_query *q, const char *home, int li
 		b->p[b->np++] = PCRM_SQL_S(tx->t[i].like);
 
 	last_source = tx->n ? add_gram_sources(tx, b, &from, &bound) : 0;
+	/* keyword terms score too (title 4, summary 2, keywords 2): their most, for every row */
+	if (kw->n)
+		pcrm__strbuf_add(&bound, " + %d", 8 * kw->n);
 	if (from.failed || bound.failed) {
 		free(from.p);
 		free(bound.p);

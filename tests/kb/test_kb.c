@@ -534,6 +534,31 @@ PCRM_BACKEND_TEST(kb, the_candidate_cut_never_drops_a_better_hit)
 }
 
 /*
+ * Keyword terms add to the score, so the bound that orders candidates must
+ * count them: here 60 articles score 5 for the text and 2 for the keywords,
+ * and the one with "说明" in its title scores 4 + 6 but has the lower text
+ * bound.  Were keywords left out of the bound, the 10th hit's 7 would beat
+ * the last candidate's bound 5 and the cut would be taken as exact.
+ */
+PCRM_BACKEND_TEST(kb, the_candidate_bound_counts_keyword_terms)
+{
+	char *best, *decoy[60];
+	pcrm_kb_hit_list *l;
+
+	make_tree(t->ctx);
+	best = publish(t, doc("甲乙丙丁说明", "测试/候选", "", "见营业厅", "37", NULL));
+	for (int i = 0; i < 60; i++)
+		decoy[i] = publish(t, doc("甲乙丙丁", "测试/候选", "", "甲乙丙丁", "37", NULL));
+	l = search(t, &city_agent, NULL, "说明 摘要", PCRM_KB_MATCH_ANY, "甲乙丙丁");
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 10);
+	cr_assert_str_eq(pcrm_kb_hit_id(l, 0), best);
+	pcrm_kb_hit_list_free(l);
+	for (int i = 0; i < 60; i++)
+		free(decoy[i]);
+	free(best);
+}
+
+/*
  * Precision@5 and recall@5 over the labelled set.  The floor asserted is
  * below what the search reaches (printed), so a change that makes ranking
  * or matching worse fails here.
