@@ -133,9 +133,10 @@ typedef enum pcrm_kb_match {
 
 /**
  * A search.  Every criterion given must hold; at least one is required.
- * Terms are separated by white space; a term of fewer than 3 characters
- * (such as "电费") is matched as a substring without the trigram index
- * (docs/kb.md).
+ * Terms are separated by white space.  Text terms of 2 or more characters
+ * (such as "电费") are found through the bigram index; a text query whose
+ * every term is one character, and keywords alone, are substring tests over
+ * the articles the other criteria leave (docs/kb.md).
  */
 typedef struct pcrm_kb_query {
 	int version;          /**< PCRM_KB_QUERY_VERSION */

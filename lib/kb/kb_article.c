@@ -4,9 +4,9 @@
  *
  * A status moves draft -> approved -> retired and never back; at most one
  * version of an article is approved at a time.  Each step is one
- * transaction with its audit entry.  The text index (kb_fts on SQLite,
- * kb_text on PostgreSQL: kb_schema.c) follows the approved version, so it
- * changes in the same transaction as the status.
+ * transaction with its audit entry.  The text index (kb_gram, kb_gram.c)
+ * follows the approved version, so it changes in the same transaction as
+ * the status.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -122,33 +122,6 @@ static int audit(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action,
 	             pcrm__error_oom();
 	json_decref(s);
 	return rc;
-}
-
-/* ---- the text index ---- */
-
-static int index_add(pcrm_ctx *ctx, int64_t row_id)
-{
-	static const char fts[] =
-		"INSERT INTO kb_fts (rowid, title, summary, keywords, body) "
-		"SELECT row_id, title, summary, keywords, body FROM kb_article WHERE row_id = $1";
-	/* lower(): searches compare lower(term), whatever the server's idea of case is */
-	static const char trgm[] =
-		"INSERT INTO kb_text (row_id, text) SELECT row_id, lower(title || chr(10) || summary "
-		"|| chr(10) || keywords || chr(10) || body) FROM kb_article WHERE row_id = $1";
-	pcrm_sql_value p = PCRM_SQL_I(row_id);
-	return pcrm__store_exec(ctx->store,
-	                        ctx->store->driver->kind == PCRM_STORE_SQLITE ? fts : trgm, &p, 1,
-	                        NULL);
-}
-
-static int index_remove(pcrm_ctx *ctx, int64_t row_id)
-{
-	pcrm_sql_value p = PCRM_SQL_I(row_id);
-	return pcrm__store_exec(ctx->store,
-	                        ctx->store->driver->kind == PCRM_STORE_SQLITE ?
-	                                "DELETE FROM kb_fts WHERE rowid = $1" :
-	                                "DELETE FROM kb_text WHERE row_id = $1",
-	                        &p, 1, NULL);
 }
 
 static int set_status(pcrm_ctx *ctx, int64_t row_id, pcrm_kb_status from, pcrm_kb_status to)
@@ -276,14 +249,17 @@ static int approve_body(void *p)
 	if (rc == PCRM_OK) {
 		rc = set_status(a->ctx, meta.row_id, PCRM_KB_APPROVED, PCRM_KB_RETIRED);
 		if (rc == PCRM_OK)
-			rc = index_remove(a->ctx, meta.row_id);
+			rc = pcrm__kb_index_remove(a->ctx->store, meta.row_id);
 	} else if (rc == PCRM_ENOTFOUND) {
 		rc = PCRM_OK;
 	}
 	if (rc == PCRM_OK)
 		rc = set_status(a->ctx, a->draft_row, PCRM_KB_DRAFT, PCRM_KB_APPROVED);
-	if (rc == PCRM_OK)
-		rc = index_add(a->ctx, a->draft_row);
+	if (rc == PCRM_OK) {
+		const char *text[4] = { a->draft->title, a->draft->summary, a->draft->keywords,
+			                a->draft->body };
+		rc = pcrm__kb_index_add(a->ctx->store, a->draft_row, text);
+	}
 	if (rc == PCRM_OK)
 		rc = audit(a->ctx, a->actor, "kb.approve", a->draft->id, a->draft->version,
 		           a->draft->org_unit);
@@ -344,7 +320,7 @@ int pcrm_kb_article_retire(pcrm_ctx *ctx, const pcrm_actor *actor, const char *a
 		if (rc == PCRM_OK) {
 			rc = set_status(ctx, meta.row_id, PCRM_KB_APPROVED, PCRM_KB_RETIRED);
 			if (rc == PCRM_OK)
-				rc = index_remove(ctx, meta.row_id);
+				rc = pcrm__kb_index_remove(ctx->store, meta.row_id);
 			if (rc == PCRM_OK)
 				rc = audit(ctx, actor, "kb.retire", article_id, approved->version,
 				           approved->org_unit);

@@ -64,3 +64,54 @@ const char pcrm__schema_kb[] =
 	"CREATE TABLE kb_text (row_id BIGINT PRIMARY KEY REFERENCES kb_article (row_id),"
 	"  text TEXT NOT NULL);"
 	"CREATE INDEX kb_text_trgm ON kb_text USING gin (text gin_trgm_ops)}}";
+
+/*
+ * Migration 31: one text index for both stores, kept by the library
+ * (kb_gram.c) instead of FTS5 trigrams and pg_trgm.  The trigram indexes
+ * answered no two-character term, and pg_trgm extracts no Chinese trigrams
+ * in a C-locale database; the bigram postings behave the same everywhere.
+ * gram is two code points packed into one integer, fields the bit set of
+ * the article fields holding it (KB_IN_* in kb_internal.h).  No foreign key
+ * to kb_article: the library writes both in one transaction, and a key
+ * check per posting would triple the cost of bulk loads.  The versions
+ * approved before this migration are indexed by pcrm__schema_kb_grams_fill.
+ */
+const char pcrm__schema_kb_grams[] =
+	"CREATE TABLE kb_gram ("
+	"  gram BIGINT NOT NULL,"
+	"  row_id BIGINT NOT NULL,"
+	"  fields INTEGER NOT NULL CHECK (fields BETWEEN 1 AND 15),"
+	"  PRIMARY KEY (gram, row_id)"
+	"){{sqlite: WITHOUT ROWID}};"
+	"CREATE INDEX kb_gram_by_row ON kb_gram (row_id);"
+	"{{sqlite:DROP TABLE kb_fts}}"
+	"{{postgresql:DROP TABLE kb_text}}";
+
+/*
+ * The same bigrams as kb_gram.c computes, in SQL, for the versions approved
+ * before migration 31 (the migration's second part).  A gram is the code
+ * points of characters i and i+1 of a field, ASCII letters lower-cased,
+ * neither a space (9, 10, 13, 32, U+3000); fields ORs the field bits, which
+ * SUM(DISTINCT) does as each field has one bit.  substr() on UTF-8 walks
+ * from the start, so this is quadratic in a field's length: fine once, over
+ * the few articles written before it; the library indexes each approval in
+ * C.  tests/kb checks that both give the same rows.
+ */
+#define KB_CP(x) "{{sqlite:unicode}}{{postgresql:ascii}}(" x ")"
+#define KB_LOWER_CP(x) "(CASE WHEN " KB_CP(x) " BETWEEN 65 AND 90 THEN " KB_CP(x) " + 32 ELSE " \
+	KB_CP(x) " END)"
+#define KB_NOT_SPACE(x) KB_CP(x) " NOT IN (9, 10, 13, 32, 12288)"
+const char pcrm__schema_kb_grams_fill[] =
+	"WITH RECURSIVE f (row_id, bit, t) AS ("
+	"  SELECT row_id, 1, title FROM kb_article WHERE status = 2"
+	"  UNION ALL SELECT row_id, 2, summary FROM kb_article WHERE status = 2"
+	"  UNION ALL SELECT row_id, 4, keywords FROM kb_article WHERE status = 2"
+	"  UNION ALL SELECT row_id, 8, body FROM kb_article WHERE status = 2),"
+	"n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+	"  WHERE i < (SELECT COALESCE(MAX(length(t)), 0) FROM f)),"
+	"c (row_id, bit, a, b) AS ("
+	"  SELECT row_id, bit, substr(t, i, 1), substr(t, i + 1, 1) FROM f JOIN n ON i < length(t))"
+	"INSERT INTO kb_gram (gram, row_id, fields)"
+	"  SELECT CAST(" KB_LOWER_CP("a") " AS BIGINT) * 2097152 + " KB_LOWER_CP("b") ", row_id,"
+	"    SUM(DISTINCT bit) FROM c WHERE " KB_NOT_SPACE("a") " AND " KB_NOT_SPACE("b")
+	"  GROUP BY row_id, CAST(" KB_LOWER_CP("a") " AS BIGINT) * 2097152 + " KB_LOWER_CP("b");

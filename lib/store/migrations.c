@@ -57,6 +57,8 @@ extern const char pcrm__schema_ivr_attempts[];
 extern const char pcrm__schema_account_bank[];
 extern const char pcrm__schema_ivr_pins_outages[];
 extern const char pcrm__schema_outbound[];
+extern const char pcrm__schema_kb_grams[];
+extern const char pcrm__schema_kb_grams_fill[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -275,6 +277,8 @@ static const struct migration migrations[] = {
 	  pcrm__schema_ivr_pins_outages, NULL },
 	{ 30, "outbound messages, attempts, do-not-contact preferences and campaigns",
 	  pcrm__schema_outbound, NULL },
+	{ 31, "knowledge base: one bigram text index for both stores instead of trigrams",
+	  pcrm__schema_kb_grams, pcrm__schema_kb_grams_fill },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -13,6 +13,9 @@
 #include "kb_labelled.h"
 #include "store/store.h"
 
+/* migration 31's SQL fill of the bigram index (kb_schema.c) */
+extern const char pcrm__schema_kb_grams_fill[];
+
 #define ZHANG "3701000001" /* in the township station 37010201 */
 
 static const pcrm_actor qingdao_agent = { "agent-qd", PCRM_ROLE_AGENT, 1, "3702" };
@@ -425,6 +428,134 @@ PCRM_BACKEND_TEST(kb, contacts_record_used_articles_and_unanswered_questions)
 	free(tier);
 	free(pay);
 	free(qingdao);
+}
+
+/* The postings of kb_gram, one "gram row fields" line each, in a fixed order (free it). */
+static char *postings(pcrm_test_store *t)
+{
+	pcrm_rows *rows;
+	size_t cap = 1 << 16, len = 0;
+	char *out = malloc(cap);
+	int rc;
+	cr_assert_not_null(out);
+	out[0] = '\0';
+	pcrm_assert_ok(pcrm__store_query(t->ctx->store, "SELECT gram, row_id, fields FROM kb_gram "
+	                                               "ORDER BY row_id, gram",
+	                                 NULL, 0, &rows));
+	while ((rc = pcrm__rows_next(rows)) == 1) {
+		cr_assert_lt(len + 64, cap, "more postings than the test expects");
+		len += (size_t)snprintf(out + len, cap - len, "%lld %lld %lld\n",
+		                        (long long)pcrm__rows_int(rows, 0),
+		                        (long long)pcrm__rows_int(rows, 1),
+		                        (long long)pcrm__rows_int(rows, 2));
+	}
+	cr_assert_eq(rc, 0);
+	pcrm__rows_free(rows);
+	return out;
+}
+
+/*
+ * Migration 31 indexes the versions approved before it in SQL; approvals
+ * are indexed in C (kb_gram.c).  Both must give the same postings: ASCII
+ * lower-cased, no gram across a space (U+3000 included), one row per gram
+ * with the bits of every field holding it, approved versions only.
+ */
+PCRM_BACKEND_TEST(kb, migration_fill_gives_the_postings_approval_writes)
+{
+	char *a, *b, *by_api, *by_sql, *fill;
+	pcrm_kb_article *draft;
+
+	make_tree(t->ctx);
+	a = publish(t, doc("Peak 峰谷电价", "电价/峰谷", "\"峰谷\", \"TOU\"",
+	                   "峰谷电价　按时段计费 (PEAK 08:00-22:00)\\n谷段", "37", NULL));
+	b = publish(t, doc("过户办理", "业务/过户", "\"过户\"", "过户需要身份证", "3701", NULL));
+	pcrm_assert_ok(pcrm_kb_article_revise(t->ctx, &root_admin, b, 1,
+	                                      doc("过户办理（新）", "业务/过户", "\"过户\"",
+	                                          "带身份证和房产证", "3701", NULL),
+	                                      &draft));
+	pcrm_assert_ok(pcrm_kb_article_approve(t->ctx, &root_admin, b, 2)); /* retires 1 */
+	pcrm_kb_article_free(draft);
+	pcrm_assert_ok(pcrm_kb_article_create(t->ctx, &root_admin,
+	                                      doc("草稿", "业务/草稿", "", "未审核的草稿", "37",
+	                                          NULL),
+	                                      &draft));
+	pcrm_kb_article_free(draft);
+
+	by_api = postings(t);
+	cr_assert_gt(strlen(by_api), 0);
+	pcrm_assert_ok(pcrm__store_exec(t->ctx->store, "DELETE FROM kb_gram", NULL, 0, NULL));
+	fill = pcrm__schema_render(pcrm__schema_kb_grams_fill, t->ctx->store->driver->kind);
+	cr_assert_not_null(fill);
+	pcrm_assert_ok(pcrm__store_exec(t->ctx->store, fill, NULL, 0, NULL));
+	by_sql = postings(t);
+	cr_assert_str_eq(by_sql, by_api);
+	/* a posting of "pe" from "Peak" and "PEAK", in the title and the body */
+	cr_assert_eq(count_rows(t, "SELECT COUNT(*) FROM kb_gram WHERE gram = CAST(112 AS BIGINT) * 2097152 + 101 "
+	                           "AND fields = 9"),
+	             1);
+	cr_assert_eq(count_rows(t, "SELECT COUNT(*) FROM kb_gram WHERE gram = CAST(12288 AS BIGINT) * "
+	                           "2097152 + 25353 OR gram = CAST(20215 AS BIGINT) * 2097152 + 12288"),
+	             0); /* "价　按": no gram holds the ideographic space */
+	free(fill);
+	free(by_api);
+	free(by_sql);
+	free(a);
+	free(b);
+}
+
+/*
+ * The search reads only a bounded number of candidates, best score bound
+ * first.  Here 60 articles hold every bigram of the term in the title
+ * (bound 4 + 1) but the term only in the body (score 1), and the one with
+ * the term in its title (score 4) has the lower bound 4: it is not among
+ * the first 50 candidates, and only the exactness check (the 10th hit's
+ * score 1 is below the last candidate's bound 5) puts it first.
+ */
+PCRM_BACKEND_TEST(kb, the_candidate_cut_never_drops_a_better_hit)
+{
+	char *best, *decoy[60];
+	pcrm_kb_hit_list *l;
+
+	make_tree(t->ctx);
+	best = publish(t, doc("甲乙丙丁说明", "测试/候选", "", "见营业厅", "37", NULL));
+	for (int i = 0; i < 60; i++)
+		decoy[i] = publish(t, doc("甲乙、乙丙、丙丁", "测试/候选", "", "甲乙丙丁", "37", NULL));
+	l = search(t, &city_agent, NULL, NULL, PCRM_KB_MATCH_ANY, "甲乙丙丁");
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 10);
+	cr_assert_str_eq(pcrm_kb_hit_id(l, 0), best);
+	pcrm_kb_hit_list_free(l);
+	/* every bigram (、乙 乙丙 丙、) is in the decoys' titles, the term is not: no hit */
+	l = search(t, &city_agent, NULL, NULL, PCRM_KB_MATCH_ANY, "、乙丙、乙");
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 0);
+	pcrm_kb_hit_list_free(l);
+	for (int i = 0; i < 60; i++)
+		free(decoy[i]);
+	free(best);
+}
+
+/*
+ * Keyword terms add to the score, so the bound that orders candidates must
+ * count them: here 60 articles score 5 for the text and 2 for the keywords,
+ * and the one with "说明" in its title scores 4 + 6 but has the lower text
+ * bound.  Were keywords left out of the bound, the 10th hit's 7 would beat
+ * the last candidate's bound 5 and the cut would be taken as exact.
+ */
+PCRM_BACKEND_TEST(kb, the_candidate_bound_counts_keyword_terms)
+{
+	char *best, *decoy[60];
+	pcrm_kb_hit_list *l;
+
+	make_tree(t->ctx);
+	best = publish(t, doc("甲乙丙丁说明", "测试/候选", "", "见营业厅", "37", NULL));
+	for (int i = 0; i < 60; i++)
+		decoy[i] = publish(t, doc("甲乙丙丁", "测试/候选", "", "甲乙丙丁", "37", NULL));
+	l = search(t, &city_agent, NULL, "说明 摘要", PCRM_KB_MATCH_ANY, "甲乙丙丁");
+	cr_assert_eq(pcrm_kb_hit_list_count(l), 10);
+	cr_assert_str_eq(pcrm_kb_hit_id(l, 0), best);
+	pcrm_kb_hit_list_free(l);
+	for (int i = 0; i < 60; i++)
+		free(decoy[i]);
+	free(best);
 }
 
 /*
