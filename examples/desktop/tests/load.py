@@ -89,8 +89,8 @@ def show(label, figures):
     print("%s: %s" % (label, " ".join("%s=%s" % (k, figures.get(k, "?")) for k in keys)), flush=True)
 
 
-def spread(values):
-    return "%.2f/%.2f/%.2f" % (min(values), statistics.median(values), max(values))
+def spread(values, fmt="%.2f"):
+    return "/".join(fmt % v for v in (min(values), statistics.median(values), max(values)))
 
 
 def main():
@@ -160,9 +160,10 @@ def main():
                 print("    baseline p99 (%d agents, %d calls/s) %s ms; p99 / baseline p99 %s" % (
                     BASELINE_AGENTS, BASELINE_RATE, spread(col(bases, "latency_ms_p99")), spread(ratio)))
                 print("  achieved rate %s calls/s; events per run %s; lost 0, duplicated 0 in every run" % (
-                    spread(col(runs, "achieved_rate")), spread(col(runs, "events"))))
-                print("  load client: read loop busy %s of the wall time, CPU %s of one core" % (
-                    spread(col(runs, "client_read_loop_busy")), spread(col(runs, "client_cpu_share"))))
+                    spread(col(runs, "achieved_rate")), spread(col(runs, "events"), "%d")))
+                print("  load client: stream-reading thread busy %s %% of the wall time, whole client CPU %s %% "
+                      "of one core" % (spread([100 * x for x in col(runs, "client_read_loop_busy")], "%.1f"),
+                                       spread([100 * x for x in col(runs, "client_cpu_share")], "%.1f")))
     finally:
         if pg:
             pg.stop()
