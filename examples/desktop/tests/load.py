@@ -28,8 +28,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
-BASELINE_AGENTS, BASELINE_RATE, BASELINE_SECONDS = 10, 2, 10
+BASELINE_AGENTS, BASELINE_RATE, BASELINE_SECONDS = 10, 5, 20
 
 
 def pbkdf2(password, salt, iterations=10000):
@@ -59,13 +60,27 @@ def one_run(desktop, client, root, users, store_uri, agents, rate, seconds):
         m = re.search(r"127\.0\.0\.1:(\d+)/", proc.stdout.readline())
         if not m:
             return figures, ["service did not start"]
-        out = subprocess.run([client, m.group(1), str(agents), str(rate), str(seconds)],
-                             stdout=subprocess.PIPE, stderr=sys.stderr, text=True,
-                             timeout=seconds + 300)
-        for line in out.stdout.splitlines():
+        figures["loadavg"] = "%.1f" % os.getloadavg()[0]   # the machine is shared: say how busy it was
+        client_proc = subprocess.Popen([client, m.group(1), str(agents), str(rate), str(seconds)],
+                                       stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
+        # The service's threads while the streams are open (most seen): not one per connection.
+        threads, deadline = 0, time.time() + seconds + 300
+        while True:
+            try:
+                stdout, _ = client_proc.communicate(timeout=1)
+                break
+            except subprocess.TimeoutExpired:
+                with open("/proc/%d/status" % proc.pid) as st:
+                    threads = max(threads, int(re.search(r"Threads:\s+(\d+)", st.read()).group(1)))
+                if time.time() > deadline:
+                    client_proc.kill()
+                    stdout, _ = client_proc.communicate()
+                    break
+        figures["service_threads"] = str(threads)
+        for line in stdout.splitlines():
             k, _, v = line.partition("=")
             figures[k] = v
-        if out.returncode != 0 or figures.get("result") != "ok":
+        if client_proc.returncode != 0 or figures.get("result") != "ok":
             failures.append("load client: %s" % " ".join(
                 "%s=%s" % kv for kv in figures.items()
                 if kv[0] in ("gaps", "repeats", "events_lost_notices", "bad_frames", "streams_ended",
@@ -83,7 +98,7 @@ def one_run(desktop, client, root, users, store_uri, agents, rate, seconds):
 
 
 def show(label, figures):
-    keys = ("events", "gaps", "repeats", "events_lost_notices", "not_offered", "offered_twice",
+    keys = ("loadavg", "service_threads", "events", "gaps", "repeats", "events_lost_notices", "not_offered", "offered_twice",
             "achieved_rate", "latency_ms_min", "latency_ms_p50", "latency_ms_p99", "latency_ms_max",
             "client_read_loop_busy", "client_cpu_share")
     print("%s: %s" % (label, " ".join("%s=%s" % (k, figures.get(k, "?")) for k in keys)), flush=True)
@@ -161,6 +176,9 @@ def main():
                     BASELINE_AGENTS, BASELINE_RATE, spread(col(bases, "latency_ms_p99")), spread(ratio)))
                 print("  achieved rate %s calls/s; events per run %s; lost 0, duplicated 0 in every run" % (
                     spread(col(runs, "achieved_rate")), spread(col(runs, "events"), "%d")))
+                print("  service threads with every stream open: %s" % spread(col(runs, "service_threads"), "%d"))
+                print("  machine load average (1 min) at each run's start: %s on 2 cores" %
+                      spread(col(runs, "loadavg"), "%.1f"))
                 print("  load client: stream-reading thread busy %s %% of the wall time, whole client CPU %s %% "
                       "of one core" % (spread([100 * x for x in col(runs, "client_read_loop_busy")], "%.1f"),
                                        spread([100 * x for x in col(runs, "client_cpu_share")], "%.1f")))
