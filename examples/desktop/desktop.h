@@ -126,7 +126,8 @@ void desk_sessions_init(void);
 void desk_streams_init(void);
 void desk_streams_free(void);
 void desk_acd_event(void *userdata, const pcrm_acd_event *event);
-/* Counts an open stream of `user`: -1 when DESK_STREAMS_PER_USER are open. */
+/* Counts an open stream of `user`: -1 when DESK_STREAMS_PER_USER are open
+ * (and then sends the open ones a keep-alive, closing those whose client left). */
 int desk_stream_open(int user);
 /* Uncounts it (and unparks the reader if it still is). */
 void desk_stream_close(int user, struct desk_reader *r);

@@ -42,7 +42,15 @@ void desk_streams_free(void)
 	}
 }
 
-/* Unlinks and resumes the readers of `s` parked at or before `parked_before` (ms).  Lock held. */
+/*
+ * Unlinks and resumes the readers of `s` parked at or before `parked_before`
+ * (ms).  Lock held: the resume must not outlive the reader, and a reader
+ * could otherwise be resumed after shutdown woke the rest (the ticker's
+ * events go on until the switch stops) and libmicrohttpd was stopped.  A
+ * resume takes libmicrohttpd's connection-list lock for a moment and writes
+ * to its wake-up descriptor; libmicrohttpd calls no application code with
+ * that lock held, so "ring, then libmicrohttpd" is the only lock order.
+ */
 static void wake_locked(struct desk_stream *s, int64_t parked_before, int ping)
 {
 	struct desk_reader **link = &s->parked;
@@ -97,6 +105,11 @@ int desk_stream_open(int user)
 	int ok = s->open < DESK_STREAMS_PER_USER;
 	if (ok)
 		s->open++;
+	else
+		/* A parked stream whose client went away (a reloaded page) is only
+		 * noticed when written to: a keep-alive now lets it close, so the
+		 * refused client's retry finds room. */
+		wake_locked(s, INT64_MAX, 1);
 	pthread_mutex_unlock(&s->lock);
 	return ok ? 0 : -1;
 }

@@ -4,7 +4,8 @@ stream" and "Concurrency"): an idle stream gets its keep-alive comment from
 the timer although its connection is suspended; log-out ends the user's open
 stream; Last-Event-ID resumes after the given id; a reader more than the
 backlog (256) behind gets one `events_lost` with the exact count and then the
-oldest kept event; the fifth stream of a user is refused (429); the service
+oldest kept event; the fifth stream of a user is refused (429), and streams
+whose clients left are found by the refusal's keep-alive so a retry opens; the service
 exits cleanly on SIGTERM with a stream parked.  The event stream involves no
 store, so this runs on SQLite only.
 
@@ -123,8 +124,23 @@ def main():
             e.close()
         r.close()
 
-        # A parked (suspended) stream still gets its keep-alive after 15 s, then a new event at once.
+        # Three of the four went away unnoticed (suspended): the next stream is refused, but
+        # the refusal sends the open ones a keep-alive, the dead ones close, and a retry opens.
+        opened = False
+        for attempt in range(10):
+            retry = Stream(port, cookie, last_id=total)
+            retry.read_until(rb"\r\n\r\n", 5)
+            opened = retry.buf.startswith(b"HTTP/1.1 200")
+            retry.close()
+            if opened:
+                break
+            time.sleep(0.5)
+        check(opened and attempt < 9, "after clients went away a retried stream opens within seconds "
+              "(attempts: %d)" % (attempt + 1))
+        s.read_until(rb"(?!)", 1)   # drain the keep-alives the refusals sent: the timer's is next
         s.buf = b""
+
+        # A parked (suspended) stream still gets its keep-alive after 15 s, then a new event at once.
         check(s.read_until(rb": keep-alive\n", 25), "an idle stream gets the keep-alive comment")
         request(port, "POST", "/api/state", {"state": "not_ready", "reason": "meal"}, cookie, csrf)
         check(s.read_until(rb"id: %d\n" % (total + 1), 5), "a parked stream wakes for its agent's next event")
