@@ -137,6 +137,12 @@ long desk_stream_read(int user, struct desk_reader *r, char *buf, size_t size)
 		pthread_mutex_unlock(&s->lock);
 		return -1;
 	}
+	/* An id beyond the newest is from an earlier run of the service (the ids
+	 * start again from 1): start over from what the ring keeps, so what was
+	 * missed is delivered or reported, and the reader cannot wait on a
+	 * number this run has not reached (nor spin: a reader must park). */
+	if (r->after > s->next_seq)
+		r->after = 0;
 	uint64_t oldest = s->next_seq > DESK_BACKLOG ? s->next_seq - DESK_BACKLOG + 1 : 1;
 	if (r->after + 1 < oldest) {
 		int k = snprintf(buf, size,

@@ -2,7 +2,8 @@
 """The agent desktop's event streams at their edges (docs/desktop.md, "Event
 stream" and "Concurrency"): an idle stream gets its keep-alive comment from
 the timer although its connection is suspended; log-out ends the user's open
-stream; Last-Event-ID resumes after the given id; a reader more than the
+stream; Last-Event-ID resumes after the given id (one beyond the newest, from an
+earlier run of the service, starts over); a reader more than the
 backlog (256) behind gets one `events_lost` with the exact count and then the
 oldest kept event; the fifth stream of a user is refused (429), and streams
 whose clients left are found by the refusal's keep-alive so a retry opens; the service
@@ -137,6 +138,14 @@ def main():
             time.sleep(0.5)
         check(opened and attempt < 9, "after clients went away a retried stream opens within seconds "
               "(attempts: %d)" % (attempt + 1))
+
+        # An id from an earlier run of the service (beyond the newest): from the start again, not a wait.
+        old = Stream(port, cookie, last_id=100000)
+        check(old.read_until(rb"id: %d\n" % total, 10), "a Last-Event-ID beyond the newest reads to the newest")
+        check(old.ids() == list(range(total - 255, total + 1)) and b"events_lost" in old.buf,
+              "... from what the ring keeps, the loss reported: %r" % old.ids()[:3])
+        old.close()
+
         s.read_until(rb"(?!)", 1)   # drain the keep-alives the refusals sent: the timer's is next
         s.buf = b""
 
