@@ -3,10 +3,14 @@
  * events front end for 95598 agents on libpowercrm's public API, with the
  * switch simulated in-process (--simulate) so that it runs anywhere.
  *
- * Every library call goes through one lock (`svc.lib`): a pcrm_ctx is one
- * store connection, and serialising the desktop's few requests per second
- * costs nothing next to a store round trip.  Event streams wait on their own
- * lock (`svc.ev`), never on `svc.lib`.
+ * Concurrency (docs/desktop.md, "Concurrency"): one libmicrohttpd polling
+ * thread (epoll) does all socket I/O; the JSON endpoints run on a small pool
+ * of API threads (the connection is suspended meanwhile), and an event
+ * stream with nothing to send is a suspended connection, not a blocked
+ * thread.  Every library call goes through one lock (`svc.lib`): a pcrm_ctx
+ * is one store connection.  Each agent's event ring has its own lock, the
+ * sessions theirs (sessions.c), so the ACD's event fan-out never waits on an
+ * HTTP request or on the store.
  */
 #ifndef DESKTOP_H
 #define DESKTOP_H
@@ -19,11 +23,18 @@
 #include <powercrm.h>
 
 #define DESK_ID_MAX 64
-#define DESK_USERS_MAX 64
-#define DESK_SESSIONS_MAX 64
+#define DESK_USERS_MAX 1024
+#define DESK_SESSIONS_MAX 1024
 #define DESK_BACKLOG 256         /* events kept per agent stream */
 #define DESK_BODY_MAX 16384      /* largest request body, bytes */
-#define DESK_CONNECTIONS_MAX 64  /* simultaneous HTTP connections */
+/* Simultaneous HTTP connections: 500 agents' event streams (the load test)
+ * plus their requests and a browser's few parallel ones, with headroom.  An
+ * idle stream costs a suspended connection (its socket and libmicrohttpd's
+ * per-connection memory pool, 32 KiB), not a thread. */
+#define DESK_CONNECTIONS_MAX 1536
+#define DESK_STREAMS_PER_USER 4  /* open event streams per user (429 beyond) */
+#define DESK_API_THREADS 4       /* threads running the JSON endpoints */
+#define DESK_PING_MS 15000       /* an idle stream gets a comment line this often */
 #define DESK_SESSION_TTL_S (8 * 3600)
 
 struct desk_user {
@@ -40,11 +51,31 @@ struct desk_user {
 	json_t *skills;                  /* {"billing": 8, ...}: ACD skills of an agent */
 };
 
-/* One agent's event stream: a ring of the newest DESK_BACKLOG events. */
+/*
+ * One open event stream (http.c owns it).  With nothing to send it parks:
+ * events.c calls `suspend` with the ring's lock held and links it into the
+ * ring's list; the next event (or the keep-alive timer, log-out, shutdown)
+ * unlinks it and calls `resume`, both with that lock held, so a wake-up can
+ * never fall between "nothing to send" and "parked".
+ */
+struct desk_reader {
+	uint64_t after;                  /* last sequence number sent */
+	int ping_due;                    /* woken by the keep-alive timer */
+	int parked;
+	int64_t parked_at_ms;
+	struct desk_reader *next;        /* in the ring's list of parked readers */
+	void (*suspend)(struct desk_reader *);
+	void (*resume)(struct desk_reader *);
+};
+
+/* One agent's event ring: the newest DESK_BACKLOG events, numbered from 1. */
 struct desk_stream {
+	pthread_mutex_t lock;            /* this ring, its readers and counts only */
 	char *events[DESK_BACKLOG];      /* "id: n\nevent: t\ndata: {...}\n\n" */
-	uint64_t next_seq;               /* sequence number the next event gets (from 1) */
+	uint64_t next_seq;               /* sequence number of the newest event (0: none yet) */
 	uint64_t dropped;                /* events overwritten before a reader took them */
+	struct desk_reader *parked;      /* readers waiting for the next event */
+	int open;                        /* open streams of this user */
 };
 
 struct desk_session {
@@ -65,11 +96,12 @@ struct desk_service {
 	struct desk_user users[DESK_USERS_MAX];
 	size_t user_count;
 
-	pthread_mutex_t ev;              /* streams and sessions */
+	pthread_mutex_t ev;              /* `stopping` (and ev_cond, the ticker's wake-up) */
 	pthread_cond_t ev_cond;
 	struct desk_stream streams[DESK_USERS_MAX];
+	pthread_mutex_t sess;            /* sessions */
 	struct desk_session sessions[DESK_SESSIONS_MAX];
-	int stopping;
+	int stopping;                    /* set once; read with __atomic_load_n outside svc.ev */
 
 	char static_dir[1024];
 	char data_dir[1024];
@@ -88,12 +120,27 @@ void desk_actor(const struct desk_user *u, pcrm_actor *out);
 int desk_session_new(int user, struct desk_session *out);
 int desk_session_find(const char *token, struct desk_session *out);
 void desk_session_end(const char *token);
+void desk_sessions_init(void);
 
 /* events.c */
+void desk_streams_init(void);
+void desk_streams_free(void);
 void desk_acd_event(void *userdata, const pcrm_acd_event *event);
-/* Copies events after `*after` of stream `user` into buf (at most size
- * bytes); waits up to `wait_ms` when there are none.  Returns bytes. */
-size_t desk_stream_read(int user, uint64_t *after, char *buf, size_t size, int wait_ms);
+/* Counts an open stream of `user`: -1 when DESK_STREAMS_PER_USER are open
+ * (and then sends the open ones a keep-alive, closing those whose client left). */
+int desk_stream_open(int user);
+/* Uncounts it (and unparks the reader if it still is). */
+void desk_stream_close(int user, struct desk_reader *r);
+/* Copies events after r->after of stream `user` into buf (at most size
+ * bytes) and returns the byte count; with none, a keep-alive comment if one
+ * is due, else parks the reader (calls r->suspend) and returns 0; -1 once
+ * the service is stopping. */
+long desk_stream_read(int user, struct desk_reader *r, char *buf, size_t size);
+/* Wakes the parked readers of `user` (log-out: they re-check the session). */
+void desk_stream_wake(int user);
+/* Wakes the readers parked longer than `idle_ms` with a keep-alive due
+ * (0: all of them, for shutdown). */
+void desk_streams_ping(int64_t idle_ms);
 
 /* switch.c: the simulated switch */
 int desk_switch_start(const char *acd_json, char *err, size_t errsize);

@@ -1,8 +1,15 @@
 /*
- * HTTP on libmicrohttpd: 127.0.0.1 only, one thread per connection (an event
- * stream blocks its thread while it waits), at most DESK_CONNECTIONS_MAX
+ * HTTP on libmicrohttpd: 127.0.0.1 only, at most DESK_CONNECTIONS_MAX
  * connections and DESK_BODY_MAX bytes of body.  Routing, sessions, CSRF and
  * the static page are here; the endpoints are in api.c.
+ *
+ * One polling thread (epoll) does every socket's I/O and never blocks on
+ * the store, the KDF or svc.lib: a request for an endpoint (log-in, log-out,
+ * api.c) is handed to one of DESK_API_THREADS API threads with its
+ * connection suspended, and the thread resumes it with the answer; an event
+ * stream with nothing to send suspends its connection (events.c parks it)
+ * until its agent's next event resumes it.  Session look-ups, CSRF checks
+ * and the page's files are quick and stay on the polling thread.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -11,25 +18,51 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 #include <openssl/crypto.h>
 
 #include "desktop.h"
 
-#define STREAMS_PER_USER 4
+enum job { JOB_LOGIN, JOB_LOGOUT, JOB_API };
+enum upload_state { UP_RECEIVING, UP_PENDING, UP_ANSWERED, UP_SENT };
 
+/* One request: its body, and while an API thread has it, the job and its answer. */
 struct upload {
 	char *buf;
 	size_t len;
 	int too_big;
+	enum upload_state state;
+	enum job job;
+	struct MHD_Connection *conn;     /* suspended while UP_PENDING */
+	struct desk_session session;
+	struct desk_request req;         /* strings point into the connection's memory, kept while suspended */
+	struct upload *next;             /* in the job queue */
+	int status;                      /* the answer */
+	json_t *body;
+	char cookie[160];
 };
 
-static int stream_count[DESK_USERS_MAX];
+static int stopping(void)
+{
+	return __atomic_load_n(&svc.stopping, __ATOMIC_ACQUIRE);
+}
 
+/* On an API thread, the request it is answering (NULL on the polling thread). */
+static _Thread_local struct upload *answering;
+
+/* Queues the answer; on an API thread, records it for the polling thread to
+ * send when the suspended connection resumes (handle(), UP_ANSWERED). */
 static enum MHD_Result send_json(struct MHD_Connection *conn, int status, json_t *body,
                                  const char *cookie)
 {
+	if (answering) {
+		answering->status = status;
+		answering->body = body;
+		snprintf(answering->cookie, sizeof(answering->cookie), "%s", cookie ? cookie : "");
+		return MHD_YES;
+	}
 	char *text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(body);
 	if (!text)
@@ -92,58 +125,67 @@ static enum MHD_Result send_static(struct MHD_Connection *conn, const char *url)
 /* ---- the event stream ---- */
 
 struct stream {
+	struct desk_reader r;            /* first: events.c hands it back */
+	struct MHD_Connection *conn;
 	int user;
-	uint64_t after;
 	char token[65];
 };
 
+/* Called by events.c from within stream_read (the polling thread), as libmicrohttpd requires. */
+static void stream_suspend(struct desk_reader *r)
+{
+	MHD_suspend_connection(((struct stream *)r)->conn);
+}
+
+/* Called from any thread: the event's, the keep-alive timer's, log-out's. */
+static void stream_resume(struct desk_reader *r)
+{
+	MHD_resume_connection(((struct stream *)r)->conn);
+}
+
+/* libmicrohttpd's content reader: events, a keep-alive, or 0 with the connection suspended. */
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	(void)pos;
 	struct stream *s = cls;
 	struct desk_session sess;
-	if (desk_session_find(s->token, &sess) != 0 || svc.stopping)
+	if (desk_session_find(s->token, &sess) != 0)
 		return MHD_CONTENT_READER_END_OF_STREAM;
-	size_t n = desk_stream_read(s->user, &s->after, buf, max, 15000);
-	if (n == 0) {
-		static const char ping[] = ": keep-alive\n\n";
-		if (max < sizeof(ping))
-			return 0;
-		memcpy(buf, ping, sizeof(ping) - 1);
-		return (ssize_t)(sizeof(ping) - 1);
-	}
-	return (ssize_t)n;
+	long n = desk_stream_read(s->user, &s->r, buf, max);
+	return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
 }
 
 static void stream_free(void *cls)
 {
 	struct stream *s = cls;
-	pthread_mutex_lock(&svc.ev);
-	stream_count[s->user]--;
-	pthread_mutex_unlock(&svc.ev);
+	desk_stream_close(s->user, &s->r);
 	free(s);
 }
 
 static enum MHD_Result send_stream(struct MHD_Connection *conn, const struct desk_session *sess)
 {
-	pthread_mutex_lock(&svc.ev);
-	int busy = stream_count[sess->user] >= STREAMS_PER_USER;
-	if (!busy)
-		stream_count[sess->user]++;
-	pthread_mutex_unlock(&svc.ev);
-	if (busy)
+	if (desk_stream_open(sess->user) != 0)
 		return send_error(conn, 429, "desktop.too_many_streams",
 		                  "this agent already has the most event streams allowed");
 	struct stream *s = calloc(1, sizeof(*s));
-	if (!s)
+	if (!s) {
+		desk_stream_close(sess->user, NULL);
 		return MHD_NO;
+	}
 	s->user = sess->user;
+	s->conn = conn;
+	s->r.suspend = stream_suspend;
+	s->r.resume = stream_resume;
 	memcpy(s->token, sess->token, sizeof(s->token));
 	const char *last = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Last-Event-ID");
 	if (last)
-		s->after = strtoull(last, NULL, 10);
-	struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 65536,
+		s->r.after = strtoull(last, NULL, 10);
+	struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384,
 	                                                           stream_read, s, stream_free);
+	if (!r) {
+		stream_free(s);
+		return MHD_NO;
+	}
 	MHD_add_response_header(r, "Content-Type", "text/event-stream; charset=utf-8");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
@@ -206,6 +248,114 @@ static enum MHD_Result logout(struct MHD_Connection *conn, const struct desk_ses
 	                 "pcrm_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
 }
 
+/* ---- the API threads ---- */
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct upload *head, *tail;
+	int stopping;                    /* no new jobs; the threads drain the queue and end */
+	pthread_t threads[DESK_API_THREADS];
+	size_t started;
+} pool = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, NULL, NULL, 0, { 0 }, 0 };
+
+/* On an API thread: login(), logout() and the endpoints answer through
+ * send_json(), which records the answer in `answering`. */
+static void run_job(struct upload *up)
+{
+	answering = up;
+	if (up->job == JOB_LOGIN) {
+		login(up->conn, up);
+	} else if (up->job == JOB_LOGOUT) {
+		logout(up->conn, &up->session);
+	} else {
+		json_t *body = NULL;
+		int status = desk_api(&up->req, &body);
+		send_json(up->conn, status, body ? body : desk_error("desktop.internal", "no body"), NULL);
+	}
+	answering = NULL;
+}
+
+static void *api_thread(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		pthread_mutex_lock(&pool.lock);
+		while (!pool.head && !pool.stopping)
+			pthread_cond_wait(&pool.cond, &pool.lock);
+		struct upload *up = pool.head;
+		if (up) {
+			pool.head = up->next;
+			if (!pool.head)
+				pool.tail = NULL;
+		}
+		pthread_mutex_unlock(&pool.lock);
+		if (!up)
+			return NULL;
+		run_job(up);
+		up->state = UP_ANSWERED;
+		/* The polling thread takes the connection back and calls handle() again. */
+		MHD_resume_connection(up->conn);
+	}
+}
+
+/* Hands the request to the API threads, its connection suspended till answered. */
+static enum MHD_Result dispatch(struct MHD_Connection *conn, struct upload *up, enum job job)
+{
+	pthread_mutex_lock(&pool.lock);
+	if (pool.stopping) {
+		pthread_mutex_unlock(&pool.lock);
+		return send_error(conn, 503, "desktop.stopping", "the service is stopping");
+	}
+	up->job = job;
+	up->conn = conn;
+	up->state = UP_PENDING;
+	up->next = NULL;
+	/* Suspended before any API thread can see it, so its resume always follows. */
+	MHD_suspend_connection(conn);
+	if (pool.tail)
+		pool.tail->next = up;
+	else
+		pool.head = up;
+	pool.tail = up;
+	pthread_cond_signal(&pool.cond);
+	pthread_mutex_unlock(&pool.lock);
+	return MHD_YES;
+}
+
+static int pool_start(void)
+{
+	for (; pool.started < DESK_API_THREADS; pool.started++)
+		if (pthread_create(&pool.threads[pool.started], NULL, api_thread, NULL) != 0)
+			return -1;
+	return 0;
+}
+
+/* Every queued job is still answered (its connection resumed) before the threads end. */
+static void pool_stop(void)
+{
+	pthread_mutex_lock(&pool.lock);
+	pool.stopping = 1;
+	pthread_cond_broadcast(&pool.cond);
+	pthread_mutex_unlock(&pool.lock);
+	for (size_t i = 0; i < pool.started; i++)
+		pthread_join(pool.threads[i], NULL);
+}
+
+/* The keep-alive timer: a comment line on every stream idle for DESK_PING_MS. */
+static pthread_t pinger;
+
+static void *ping_loop(void *arg)
+{
+	(void)arg;
+	for (int i = 1; !stopping(); i++) {
+		usleep(250 * 1000);
+		if (i % 4 == 0)
+			desk_streams_ping(DESK_PING_MS);
+	}
+	return NULL;
+}
+
 /* ---- the request handler ---- */
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url,
@@ -226,6 +376,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 			                  "request body: larger than 16384 bytes");
 		return MHD_YES;
 	}
+	if (up->state == UP_ANSWERED) {
+		/* Back from an API thread (resumed): send its answer. */
+		json_t *body = up->body;
+		up->body = NULL;
+		up->state = UP_SENT;
+		return send_json(conn, up->status, body, up->cookie[0] ? up->cookie : NULL);
+	}
 	if (*data_size) {
 		if (!up->too_big && up->len + *data_size <= DESK_BODY_MAX) {
 			char *nb = realloc(up->buf, up->len + *data_size + 1);
@@ -242,6 +399,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	}
 	if (up->too_big)
 		return send_error(conn, 413, "desktop.body_too_large", "request body: larger than 16384 bytes");
+	if (stopping())
+		return send_error(conn, 503, "desktop.stopping", "the service is stopping");
 	int get = strcmp(method, "GET") == 0, post = strcmp(method, "POST") == 0;
 	if (!get && !post)
 		return send_error(conn, 405, "desktop.method", "only GET and POST");
@@ -249,7 +408,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		return get ? send_static(conn, url)
 		           : send_error(conn, 405, "desktop.method", "only GET for pages");
 	if (post && strcmp(url, "/api/login") == 0)
-		return login(conn, up);
+		return dispatch(conn, up, JOB_LOGIN);
 
 	struct desk_session s;
 	const char *token = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "pcrm_session");
@@ -260,17 +419,18 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		if (!csrf || strlen(csrf) != 64 || CRYPTO_memcmp(csrf, s.csrf, 64) != 0)
 			return send_error(conn, 403, "desktop.csrf", "X-CSRF-Token: missing or wrong");
 	}
-	if (post && strcmp(url, "/api/logout") == 0)
-		return logout(conn, &s);
+	if (post && strcmp(url, "/api/logout") == 0) {
+		up->session = s;
+		return dispatch(conn, up, JOB_LOGOUT);
+	}
 	if (get && strcmp(url, "/api/events") == 0)
 		return send_stream(conn, &s);
 
 	struct desk_request req = { method, url,
 		                    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "customer_no"),
 		                    up->buf, up->len, s.user };
-	json_t *body = NULL;
-	int status = desk_api(&req, &body);
-	return send_json(conn, status, body ? body : desk_error("desktop.internal", "no body"), NULL);
+	up->req = req;
+	return dispatch(conn, up, JOB_API);
 }
 
 static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -281,6 +441,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)code;
 	struct upload *up = *con_cls;
 	if (up) {
+		json_decref(up->body);
 		free(up->buf);
 		free(up);
 		*con_cls = NULL;
@@ -294,16 +455,25 @@ int desk_http_run(int port)
 	addr.sin_family = AF_INET;
 	addr.sin_port = htons((uint16_t)port);
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	/* epoll in one internal polling thread; suspend / resume for the API
+	 * threads and the parked event streams (see the top of this file). */
 	struct MHD_Daemon *d = MHD_start_daemon(
-		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
+		MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG,
 		(uint16_t)port, NULL, NULL, handle, NULL,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)DESK_CONNECTIONS_MAX,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
 		MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
 		MHD_OPTION_END);
 	if (!d) {
 		fprintf(stderr, "desktop: cannot listen on 127.0.0.1:%d\n", port);
+		return -1;
+	}
+	if (pool_start() != 0 || pthread_create(&pinger, NULL, ping_loop, NULL) != 0) {
+		fprintf(stderr, "desktop: cannot start the API threads\n");
+		pool_stop();
+		MHD_stop_daemon(d);
 		return -1;
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
@@ -317,9 +487,14 @@ int desk_http_run(int port)
 	int sig;
 	sigwait(&set, &sig);
 	pthread_mutex_lock(&svc.ev);
-	svc.stopping = 1;
+	__atomic_store_n(&svc.stopping, 1, __ATOMIC_RELEASE);
 	pthread_cond_broadcast(&svc.ev_cond);
 	pthread_mutex_unlock(&svc.ev);
+	/* libmicrohttpd must not be stopped with a suspended connection: the API
+	 * threads answer what they have; every parked stream wakes and ends. */
+	pool_stop();
+	pthread_join(pinger, NULL);
+	desk_streams_ping(0);
 	MHD_stop_daemon(d);
 	return 0;
 }

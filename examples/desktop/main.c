@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "desktop.h"
 
@@ -43,6 +44,24 @@ static int read_key(const char *path, unsigned char *key)
 		key[i] = (unsigned char)b;
 	}
 	return ok ? 0 : -1;
+}
+
+/*
+ * Every connection is a descriptor: DESK_CONNECTIONS_MAX of them (500 agents'
+ * event streams and their requests) do not fit the usual soft limit of 1024.
+ * Raised as far as the hard limit allows; below what is needed, said once.
+ */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	rlim_t want = DESK_CONNECTIONS_MAX + 64;  /* the store, the page's files, the listener */
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < want)
+		fprintf(stderr, "desktop: open-file limit %llu: fewer than %d connections possible\n",
+		        (unsigned long long)rl.rlim_cur, DESK_CONNECTIONS_MAX);
 }
 
 /* The ACD: three queues and every user with a phone as an agent with the skills the users file gives. */
@@ -125,8 +144,9 @@ int main(int argc, char **argv)
 	pthread_mutex_init(&svc.lib, NULL);
 	pthread_mutex_init(&svc.ev, NULL);
 	pthread_cond_init(&svc.ev_cond, NULL);
-	for (size_t i = 0; i < DESK_SESSIONS_MAX; i++)
-		svc.sessions[i].user = -1;
+	desk_sessions_init();
+	desk_streams_init();
+	raise_fd_limit();
 
 	char err[512];
 	if (desk_users_load(users, err, sizeof(err)) != 0) {
@@ -164,10 +184,8 @@ int main(int argc, char **argv)
 	rc = desk_http_run(port);
 	desk_switch_stop();
 	pcrm_ctx_close(svc.ctx);
-	for (size_t i = 0; i < svc.user_count; i++) {
+	for (size_t i = 0; i < svc.user_count; i++)
 		json_decref(svc.users[i].skills);
-		for (size_t k = 0; k < DESK_BACKLOG; k++)
-			free(svc.streams[i].events[k]);
-	}
+	desk_streams_free();
 	return rc == 0 ? 0 : 1;
 }

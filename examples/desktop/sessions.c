@@ -3,7 +3,8 @@
  * and a second random token that every state-changing request repeats in the
  * X-CSRF-Token header (a page of another site can make the browser send the
  * cookie, never read or set the header).  At most DESK_SESSIONS_MAX live
- * sessions; the oldest is dropped for a new one.
+ * sessions; the oldest is dropped for a new one.  They have their own lock
+ * (svc.sess), never held with another.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +25,13 @@ static int random_hex(char out[65])
 	return 0;
 }
 
+void desk_sessions_init(void)
+{
+	pthread_mutex_init(&svc.sess, NULL);
+	for (size_t i = 0; i < DESK_SESSIONS_MAX; i++)
+		svc.sessions[i].user = -1;
+}
+
 int desk_session_new(int user, struct desk_session *out)
 {
 	struct desk_session s;
@@ -31,7 +39,7 @@ int desk_session_new(int user, struct desk_session *out)
 		return -1;
 	s.user = user;
 	s.expires = (int64_t)time(NULL) + DESK_SESSION_TTL_S;
-	pthread_mutex_lock(&svc.ev);
+	pthread_mutex_lock(&svc.sess);
 	size_t slot = 0;
 	for (size_t i = 0; i < DESK_SESSIONS_MAX; i++) {
 		if (svc.sessions[i].user < 0) {
@@ -42,7 +50,7 @@ int desk_session_new(int user, struct desk_session *out)
 			slot = i;
 	}
 	svc.sessions[slot] = s;
-	pthread_mutex_unlock(&svc.ev);
+	pthread_mutex_unlock(&svc.sess);
 	*out = s;
 	return 0;
 }
@@ -52,7 +60,7 @@ int desk_session_find(const char *token, struct desk_session *out)
 	int found = -1;
 	if (!token || strlen(token) != 64)
 		return -1;
-	pthread_mutex_lock(&svc.ev);
+	pthread_mutex_lock(&svc.sess);
 	for (size_t i = 0; i < DESK_SESSIONS_MAX; i++) {
 		struct desk_session *s = &svc.sessions[i];
 		if (s->user >= 0 && CRYPTO_memcmp(s->token, token, 64) == 0) {
@@ -65,16 +73,21 @@ int desk_session_find(const char *token, struct desk_session *out)
 			break;
 		}
 	}
-	pthread_mutex_unlock(&svc.ev);
+	pthread_mutex_unlock(&svc.sess);
 	return found;
 }
 
 void desk_session_end(const char *token)
 {
-	pthread_mutex_lock(&svc.ev);
+	int user = -1;
+	pthread_mutex_lock(&svc.sess);
 	for (size_t i = 0; i < DESK_SESSIONS_MAX; i++)
-		if (svc.sessions[i].user >= 0 && strcmp(svc.sessions[i].token, token) == 0)
+		if (svc.sessions[i].user >= 0 && strcmp(svc.sessions[i].token, token) == 0) {
+			user = svc.sessions[i].user;
 			svc.sessions[i].user = -1;
-	pthread_cond_broadcast(&svc.ev_cond);
-	pthread_mutex_unlock(&svc.ev);
+		}
+	pthread_mutex_unlock(&svc.sess);
+	/* Its parked event streams wake, find the session gone and end. */
+	if (user >= 0)
+		desk_stream_wake(user);
 }
