@@ -84,6 +84,14 @@ int desk_password_check(const struct desk_user *u, const char *password);
 int desk_password_hash(const char *password, int iterations, char *out, size_t size);
 void desk_actor(const struct desk_user *u, pcrm_actor *out);
 
+/* ratelimit.c: failed log-ins per (agent id, client address) and per address */
+#define DESK_LOGIN_WINDOW_S 300
+#define DESK_LOGIN_FAILS_PER_USER 5
+#define DESK_LOGIN_FAILS_PER_ADDRESS 20
+int desk_login_limited(const char *user, const char *addr);
+void desk_login_failed(const char *user, const char *addr);
+void desk_login_succeeded(const char *user, const char *addr);
+
 /* sessions.c */
 int desk_session_new(int user, struct desk_session *out);
 int desk_session_find(const char *token, struct desk_session *out);
@@ -100,6 +108,10 @@ int desk_switch_start(const char *acd_json, char *err, size_t errsize);
 int desk_switch_call(const char *caller_number, const char *service, char *call_id, size_t size);
 void desk_switch_stop(void);
 int64_t desk_now_ms(void);
+
+/* bills.c: the newest `limit` bills of a customer with their explained lines, as the actor */
+#define DESK_POP_BILLS 12
+int desk_bills_json(const pcrm_actor *actor, const char *customer_no, size_t limit, json_t **out);
 
 /* seed.c */
 int desk_seed(const char *data_dir);
