@@ -51,7 +51,7 @@ static int refused(json_t **body, const struct desk_refusal *why)
 
 static json_t *agent_json(const char *agent_id)
 {
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	if (pcrm_acd_agent_get(svc.acd, agent_id, &info) != PCRM_OK)
 		return json_pack("{s:s}", "state", "none");
 	return json_pack("{s:s, s:s, s:s, s:I}", "state", pcrm_acd_agent_state_name(info.state),
@@ -81,7 +81,7 @@ static int api_state(const struct desk_request *req, const struct desk_user *u, 
 		http = fail(body, 409, "desktop.no_phone", "this user has no phone to take calls on");
 		goto done;
 	}
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	int rc;
 	if (state == 0) {
 		rc = pcrm_tel_agent_set_state(svc.tel, u->id, u->device, PCRM_TEL_AGENT_READY, NULL);
@@ -110,12 +110,12 @@ done:
 
 static int api_call(const struct desk_user *u, json_t **body)
 {
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	if (pcrm_acd_agent_get(svc.acd, u->id, &info) != PCRM_OK || !info.call_id[0]) {
 		*body = json_pack("{s:n}", "call");
 		return 200;
 	}
-	pcrm_tel_call_info call;
+	pcrm_tel_call_info call = PCRM_TEL_CALL_INFO_INIT;
 	if (pcrm_tel_call_get(svc.tel, info.call_id, &call) != PCRM_OK) {
 		/* wrap-up after the call cleared: the switch has forgotten it */
 		*body = json_pack("{s:{s:s, s:s}}", "call", "call_id", info.call_id, "state", "cleared");
@@ -129,7 +129,7 @@ static int api_call(const struct desk_user *u, json_t **body)
 
 static int api_call_action(const struct desk_request *req, const struct desk_user *u, json_t **body)
 {
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	if (!u->device[0] || pcrm_acd_agent_get(svc.acd, u->id, &info) != PCRM_OK || !info.call_id[0])
 		return fail(body, 409, "desktop.no_call", "the agent has no call");
 	int answer = strcmp(req->path, "/api/call/answer") == 0;
@@ -294,8 +294,8 @@ done:
 
 static const char *current_caller(const struct desk_user *u, char *buf, size_t size)
 {
-	pcrm_acd_agent_info info;
-	pcrm_tel_call_info call;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
+	pcrm_tel_call_info call = PCRM_TEL_CALL_INFO_INIT;
 	buf[0] = '\0';
 	if (pcrm_acd_agent_get(svc.acd, u->id, &info) == PCRM_OK && info.call_id[0] &&
 	    pcrm_tel_call_get(svc.tel, info.call_id, &call) == PCRM_OK)
@@ -382,7 +382,7 @@ done:
 static int business_key(const struct desk_user *u, char *out, size_t size)
 {
 	unsigned char r[8];
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	if (RAND_bytes(r, sizeof(r)) != 1)
 		return -1;
 	int has_call = u->device[0] && pcrm_acd_agent_get(svc.acd, u->id, &info) == PCRM_OK &&
@@ -501,7 +501,7 @@ static int api_transfer(const struct desk_request *req, const struct desk_user *
 	if (!o)
 		return refused(body, &why);
 	int q = desk_parse_choice(v[0], queues, "queue", &why), http;
-	pcrm_acd_agent_info info;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	char destination[48];
 	if (q < 0)
 		http = refused(body, &why);
@@ -569,7 +569,7 @@ static int api_supervisor(const pcrm_actor *actor, json_t **body)
 		return fail(body, 403, "permission.denied", "the wallboard is for supervisors");
 	json_t *qs = json_array(), *as = json_array();
 	for (size_t i = 0; queues[i]; i++) {
-		pcrm_acd_queue_stats s;
+		pcrm_acd_queue_stats s = PCRM_ACD_QUEUE_STATS_INIT;
 		if (pcrm_acd_queue_stats_get(svc.acd, queues[i], &s) != PCRM_OK)
 			continue;
 		json_array_append_new(qs, json_pack(
@@ -581,7 +581,7 @@ static int api_supervisor(const pcrm_actor *actor, json_t **body)
 			"service_level", s.total.service_level, "asa_s", s.total.asa_s, "aht_s", s.total.aht_s));
 	}
 	for (size_t i = 0; i < svc.user_count; i++) {
-		pcrm_acd_agent_stats s;
+		pcrm_acd_agent_stats s = PCRM_ACD_AGENT_STATS_INIT;
 		if (!svc.users[i].device[0] || pcrm_acd_agent_stats_get(svc.acd, svc.users[i].id, &s) != PCRM_OK)
 			continue;
 		json_array_append_new(as, json_pack("{s:s, s:s, s:s, s:I, s:I, s:f}", "agent", s.agent_id,

@@ -199,7 +199,7 @@ static enum MHD_Result login(struct MHD_Connection *conn, const struct upload *u
 	if (u->device[0]) {
 		/* The phone logs on (not ready, reason "login"); a second log-in keeps the state. */
 		pthread_mutex_lock(&svc.lib);
-		pcrm_acd_agent_info info;
+		pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 		if (pcrm_acd_agent_get(svc.acd, u->id, &info) == PCRM_OK &&
 		    info.state == PCRM_ACD_LOGGED_OUT)
 			pcrm_tel_agent_set_state(svc.tel, u->id, u->device, PCRM_TEL_AGENT_LOGGED_ON, NULL);

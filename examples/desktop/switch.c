@@ -197,7 +197,8 @@ static void declare_unit(json_t *units, const char *code)
  * The ACD document with each agent's org unit (from the users file) and the
  * org units above them (from the store), so that a supervisor's force state
  * reaches only the agents of the supervisor's unit and below: the ACD's own
- * org scope (docs/acd.md, Supervisors).
+ * org scope (docs/acd.md, Supervisors); and the not-ready reason
+ * "supervisor" of a forced not ready.
  */
 static char *scoped_acd(const char *acd_json)
 {
@@ -216,6 +217,8 @@ static char *scoped_acd(const char *acd_json)
 	for (size_t k = 0; k < svc.user_count; k++)
 		declare_unit(units, svc.users[k].org_unit);
 	json_object_set_new(doc, "org_units", units);
+	/* the reason a supervisor's force gives (api.c), beside the built-in break, meal, ... */
+	json_object_set_new(doc, "not_ready_reasons", json_pack("[s]", "supervisor"));
 	char *text = json_dumps(doc, JSON_COMPACT);
 	json_decref(doc);
 	return text;
