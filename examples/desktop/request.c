@@ -103,7 +103,7 @@ int desk_parse_customer_no(const char *text, struct desk_refusal *why)
 	if (n > 32 ||
 	    strspn(text, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_.") != n) {
 		refuse(why, 400, "desktop.customer_no", "customer_no",
-		       "1 to 32 letters, digits, '-', '_' or '.'");
+		       "1 to 32 letters, digits, - _ or .");
 		return -1;
 	}
 	return 0;
