@@ -394,7 +394,7 @@ static int business_key(const struct desk_user *u, char *out, size_t size)
 
 /*
  * Opens `workflow` for the customer at the customer's own unit, with `data`
- * (channel, caller, call, agent added).  The customer is read as the agent
+ * (channel, agent and call added).  The customer is read as the agent
  * first: another unit's customer and a number nobody has are the library's
  * one refusal (403), and nothing is written.
  */
@@ -403,16 +403,18 @@ static int open_order(const struct desk_user *u, const pcrm_actor *actor, const 
 {
 	pcrm_customer *c = NULL;
 	pcrm_workorder *wo = NULL;
-	char key[80], caller[64], *text = NULL;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
+	char key[80], *text = NULL;
 	int http;
 	if (pcrm_customer_get(svc.ctx, actor, customer_no, 0, &c) != PCRM_OK) {
 		http = lib_error(body);
 		goto done;
 	}
+	/* the call, never the caller's number: a work order's data is stored unsealed */
 	json_object_set_new(data, "channel", json_string("phone"));
 	json_object_set_new(data, "agent", json_string(u->id));
-	if (current_caller(u, caller, sizeof(caller)))
-		json_object_set_new(data, "caller_number", json_string(caller));
+	if (u->device[0] && pcrm_acd_agent_get(svc.acd, u->id, &info) == PCRM_OK && info.call_id[0])
+		json_object_set_new(data, "call_id", json_string(info.call_id));
 	if (!(text = json_dumps(data, JSON_COMPACT)) || business_key(u, key, sizeof(key)) != 0) {
 		http = fail(body, 500, "desktop.internal", "cannot build the work order");
 		goto done;

@@ -252,8 +252,12 @@ def check_orders(agent, count):
           "fault report opened on the urban repair workflow (%s %s)" % (status, fault))
     check(count("SELECT count(*) FROM work_order") == before + 2, "two work orders stored")
     if status == 201:
-        check(count("SELECT count(*) FROM work_order WHERE id = '%s' AND customer_no = '3701020001'" % fault["id"]) == 1,
-              "the fault report is stored for the customer")
+        check(count("SELECT count(*) FROM work_order WHERE id = '%s' AND customer_no = '3701020001'"
+                    " AND data LIKE '%%\"call_id\":\"sim-1\"%%'" % fault["id"]) == 1,
+              "the fault report is stored for the customer, naming the call")
+    # A work order's data is not sealed: the caller's number must not be in it.
+    check(count("SELECT count(*) FROM work_order WHERE data LIKE '%13953100001%'") == 0,
+          "no caller number in the work orders' data")
 
 
 def check_transfer_and_force(port, agent, boss):
