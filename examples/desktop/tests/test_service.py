@@ -304,6 +304,19 @@ def check_transfer_and_force(port, agent, boss):
     call = body.get("call") or {}
     check(call.get("call_id") == call_id and call.get("queue") == "repair" and call.get("customer_no") == "3701020002",
           "the transferred call rings at 1002 from the repair queue: %s" % body)
+    # Forcing a ringing agent withdraws the offer: the simulated switch deflects the call back to
+    # its routing point and it waits in its queue again (not ended), to ring once more on ready.
+    status, body, _, _ = boss.request("POST", "/api/supervisor/force", {"agent_id": "1002", "state": "not_ready"})
+    check(status == 200 and body["agent"]["state"] == "not_ready", "ringing agent forced not ready (%s)" % body)
+    check(second.request("GET", "/api/call")[1] == {"call": None}, "the offer is withdrawn from 1002")
+    status, board, _, _ = boss.request("GET", "/api/supervisor")
+    repair = [q for q in board.get("queues", []) if q["queue"] == "repair"]
+    check(repair and repair[0]["waiting"] == 1 and repair[0]["abandoned"] == 0,
+          "the withdrawn call waits in the repair queue again: %s" % repair)
+    check(boss.request("POST", "/api/supervisor/force", {"agent_id": "1002", "state": "ready"})[0] == 200,
+          "1002 forced ready again")
+    check((second.request("GET", "/api/call")[1].get("call") or {}).get("call_id") == call_id,
+          "the same call rings at 1002 again")
     check(second.request("POST", "/api/call/answer")[0] == 200, "1002 answers the transferred call")
     status, body, _, _ = boss.request("POST", "/api/supervisor/force", {"agent_id": "1002", "state": "logged_out"})
     check(status == 409 and is_error(body), "a talking agent cannot be forced: 409 (%s %s)" % (status, body))
