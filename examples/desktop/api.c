@@ -14,8 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/rand.h>
-
 #include "desktop.h"
 #include "request.h"
 
@@ -25,7 +23,7 @@ json_t *desk_error(const char *id, const char *message)
 }
 
 /* The last library error as a JSON body; returns its HTTP status. */
-static int lib_error(json_t **body)
+int desk_lib_error(json_t **body)
 {
 	int st = pcrm_error_last_status();
 	int http = st == PCRM_EINVAL ? 400 : st == PCRM_ENOTFOUND ? 404 : st == PCRM_EPERM ? 403
@@ -35,14 +33,14 @@ static int lib_error(json_t **body)
 	return http;
 }
 
-static int fail(json_t **body, int http, const char *id, const char *message)
+int desk_fail(json_t **body, int http, const char *id, const char *message)
 {
 	*body = desk_error(id, message);
 	return http;
 }
 
 /* A refused request (request.c) as its JSON error; returns its HTTP status. */
-static int refused(json_t **body, const struct desk_refusal *why)
+int desk_refused(json_t **body, const struct desk_refusal *why)
 {
 	*body = json_pack("{s:s, s:s, s:s}", "error", why->id, "field", why->field, "message",
 	                  why->message);
@@ -71,14 +69,14 @@ static int api_state(const struct desk_request *req, const struct desk_user *u, 
 	json_t *o = desk_parse_body(req->body, req->body_len, fields, v, &why);
 	int http, state;
 	if (!o)
-		return refused(body, &why);
+		return desk_refused(body, &why);
 	if ((state = desk_parse_choice(v[0], states, "state", &why)) < 0 ||
 	    (state == 1 && desk_parse_choice(v[1], reasons, "reason", &why) < 0)) {
-		http = refused(body, &why);
+		http = desk_refused(body, &why);
 		goto done;
 	}
 	if (!u->device[0]) {
-		http = fail(body, 409, "desktop.no_phone", "this user has no phone to take calls on");
+		http = desk_fail(body, 409, "desktop.no_phone", "this user has no phone to take calls on");
 		goto done;
 	}
 	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
@@ -90,13 +88,13 @@ static int api_state(const struct desk_request *req, const struct desk_user *u, 
 	} else {
 		if (pcrm_acd_agent_get(svc.acd, u->id, &info) != PCRM_OK ||
 		    info.state != PCRM_ACD_WRAP_UP) {
-			http = fail(body, 409, "desktop.not_in_wrap_up", "state: the agent is not in wrap-up");
+			http = desk_fail(body, 409, "desktop.not_in_wrap_up", "state: the agent is not in wrap-up");
 			goto done;
 		}
 		rc = pcrm_tel_agent_set_state(svc.tel, u->id, u->device, PCRM_TEL_AGENT_READY, NULL);
 	}
 	if (rc != PCRM_OK) {
-		http = lib_error(body);
+		http = desk_lib_error(body);
 		goto done;
 	}
 	*body = agent_json(u->id);
@@ -131,12 +129,12 @@ static int api_call_action(const struct desk_request *req, const struct desk_use
 {
 	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	if (!u->device[0] || pcrm_acd_agent_get(svc.acd, u->id, &info) != PCRM_OK || !info.call_id[0])
-		return fail(body, 409, "desktop.no_call", "the agent has no call");
+		return desk_fail(body, 409, "desktop.no_call", "the agent has no call");
 	int answer = strcmp(req->path, "/api/call/answer") == 0;
 	int rc = answer ? pcrm_tel_answer(svc.tel, info.call_id, u->device)
 	                : pcrm_tel_hangup(svc.tel, info.call_id, u->device);
 	if (rc != PCRM_OK)
-		return lib_error(body);
+		return desk_lib_error(body);
 	*body = agent_json(u->id);
 	return 200;
 }
@@ -230,7 +228,7 @@ static int api_screenpop(const struct desk_request *req, const pcrm_actor *actor
 	const char *no = req->query_customer_no;
 	struct desk_refusal why;
 	if (desk_parse_customer_no(no, &why) != 0)
-		return refused(body, &why);
+		return desk_refused(body, &why);
 	pcrm_customer *c = NULL;
 	json_t *bills = NULL;
 	pcrm_contact_list *contacts = NULL;
@@ -241,19 +239,19 @@ static int api_screenpop(const struct desk_request *req, const pcrm_actor *actor
 	if (pcrm_customer_get(svc.ctx, actor, no, 0, &c) != PCRM_OK ||
 	    pcrm_contact_list_load(svc.ctx, actor, no, NULL, 20, &contacts) != PCRM_OK ||
 	    pcrm_arrears_load(svc.ctx, actor, no, NULL, today(), &arrears) != PCRM_OK) {
-		http = lib_error(body);
+		http = desk_lib_error(body);
 		goto done;
 	}
 	pcrm_workorder_filter filter = PCRM_WORKORDER_FILTER_INIT;
 	filter.customer_no = no;
 	if (pcrm_workorder_query(svc.ctx, actor, &filter, NULL, 20, &orders) != PCRM_OK ||
 	    desk_bills_json(actor, no, DESK_POP_BILLS, &bills) != 0) {
-		http = lib_error(body);
+		http = desk_lib_error(body);
 		goto done;
 	}
 	json_t *customer = json_loads(pcrm_customer_json(c), 0, &jerr);
 	if (!customer) {
-		http = fail(body, 500, "desktop.internal", "customer record is not JSON");
+		http = desk_fail(body, 500, "desktop.internal", "customer record is not JSON");
 		goto done;
 	}
 	mask_customer(customer);
@@ -292,7 +290,7 @@ done:
 
 /* ---- recording what happened ---- */
 
-static const char *current_caller(const struct desk_user *u, char *buf, size_t size)
+const char *desk_current_caller(const struct desk_user *u, char *buf, size_t size)
 {
 	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	pcrm_tel_call_info call = PCRM_TEL_CALL_INFO_INIT;
@@ -313,19 +311,19 @@ static int api_contact(const struct desk_request *req, const struct desk_user *u
 	json_t *o = desk_parse_body(req->body, req->body_len, fields, v, &why), *doc = NULL;
 	int http;
 	if (!o)
-		return refused(body, &why);
+		return desk_refused(body, &why);
 	char caller[64];
 	doc = json_pack("{s:s, s:s, s:s}", "channel", "phone", "direction", "inbound", "summary", v[1]);
 	if (*v[2])
 		json_object_set_new(doc, "business_code", json_string(v[2]));
-	if (current_caller(u, caller, sizeof(caller)))
+	if (desk_current_caller(u, caller, sizeof(caller)))
 		json_object_set_new(doc, "caller_number", json_string(caller));
 	char *text = json_dumps(doc, JSON_COMPACT);
 	pcrm_contact *k = NULL;
 	int rc = text ? pcrm_contact_record(svc.ctx, actor, v[0], text, &k) : PCRM_ENOMEM;
 	free(text);
 	if (rc != PCRM_OK) {
-		http = lib_error(body);
+		http = desk_lib_error(body);
 		goto done;
 	}
 	*body = json_pack("{s:s}", "id", pcrm_contact_id(k));
@@ -348,18 +346,18 @@ static int api_complaint(const struct desk_request *req, const struct desk_user 
 	json_t *o = desk_parse_body(req->body, req->body_len, fields, v, &why);
 	int http;
 	if (!o)
-		return refused(body, &why);
+		return desk_refused(body, &why);
 	/* channel and caller come from the call; the rest goes to the library as given, which names any bad field */
 	json_object_set_new(o, "channel", json_string("phone"));
 	char caller[64];
-	if (current_caller(u, caller, sizeof(caller)))
+	if (desk_current_caller(u, caller, sizeof(caller)))
 		json_object_set_new(o, "caller_number", json_string(caller));
 	char *text = json_dumps(o, JSON_COMPACT);
 	pcrm_complaint *c = NULL;
 	int rc = text ? pcrm_complaint_file(svc.ctx, actor, text, &c) : PCRM_ENOMEM;
 	free(text);
 	if (rc != PCRM_OK) {
-		http = lib_error(body);
+		http = desk_lib_error(body);
 		goto done;
 	}
 	*body = json_pack("{s:s, s:s, s:s}", "serial", pcrm_complaint_serial(c), "work_order_id",
@@ -368,118 +366,6 @@ static int api_complaint(const struct desk_request *req, const struct desk_user 
 	pcrm_complaint_free(c);
 	http = 201;
 done:
-	json_decref(o);
-	return http;
-}
-
-/* ---- work orders and fault reports from the call ---- */
-
-/*
- * A business key unique among the open work orders of a workflow: the call
- * (or "nocall") and 64 random bits, so two work orders of one call differ
- * and a key says which call opened it.
- */
-static int business_key(const struct desk_user *u, char *out, size_t size)
-{
-	unsigned char r[8];
-	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
-	if (RAND_bytes(r, sizeof(r)) != 1)
-		return -1;
-	int has_call = u->device[0] && pcrm_acd_agent_get(svc.acd, u->id, &info) == PCRM_OK &&
-	               info.call_id[0];
-	snprintf(out, size, "desk-%.32s-%02x%02x%02x%02x%02x%02x%02x%02x",
-	         has_call ? info.call_id : "nocall", r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
-	return 0;
-}
-
-/*
- * Opens `workflow` for the customer at the customer's own unit, with `data`
- * (channel, agent and call added).  The customer is read as the agent
- * first: another unit's customer and a number nobody has are the library's
- * one refusal (403), and nothing is written.
- */
-static int open_order(const struct desk_user *u, const pcrm_actor *actor, const char *customer_no,
-                      const char *workflow, json_t *data, json_t **body)
-{
-	pcrm_customer *c = NULL;
-	pcrm_workorder *wo = NULL;
-	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
-	char key[80], *text = NULL;
-	int http;
-	if (pcrm_customer_get(svc.ctx, actor, customer_no, 0, &c) != PCRM_OK) {
-		http = lib_error(body);
-		goto done;
-	}
-	/* the call, never the caller's number: a work order's data is stored unsealed */
-	json_object_set_new(data, "channel", json_string("phone"));
-	json_object_set_new(data, "agent", json_string(u->id));
-	if (u->device[0] && pcrm_acd_agent_get(svc.acd, u->id, &info) == PCRM_OK && info.call_id[0])
-		json_object_set_new(data, "call_id", json_string(info.call_id));
-	if (!(text = json_dumps(data, JSON_COMPACT)) || business_key(u, key, sizeof(key)) != 0) {
-		http = fail(body, 500, "desktop.internal", "cannot build the work order");
-		goto done;
-	}
-	if (pcrm_workorder_open(svc.ctx, actor, workflow, key, customer_no,
-	                        pcrm_customer_org_unit(c), text, &wo) != PCRM_OK) {
-		http = lib_error(body);
-		goto done;
-	}
-	*body = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", pcrm_workorder_id(wo), "workflow",
-	                  pcrm_workorder_workflow(wo), "state", pcrm_workorder_state(wo),
-	                  "business_key", pcrm_workorder_business_key(wo), "org_unit",
-	                  pcrm_workorder_org_unit(wo));
-	http = 201;
-done:
-	pcrm_workorder_free(wo);
-	pcrm_customer_free(c);
-	free(text);
-	json_decref(data);
-	return http;
-}
-
-/* The work orders an agent opens from a call (the complaint has its own endpoint). */
-static const char *const order_kinds[] = { "inquiry", "suggestion", "report", NULL };
-
-static int api_workorder(const struct desk_request *req, const struct desk_user *u,
-                         const pcrm_actor *actor, json_t **body)
-{
-	static const struct desk_field fields[] = { { "customer_no", 1, 32 }, { "kind", 1, 32 },
-		{ "summary", 1, 2000 }, { NULL, 0, 0 } };
-	const char *v[3];
-	struct desk_refusal why;
-	json_t *o = desk_parse_body(req->body, req->body_len, fields, v, &why);
-	if (!o)
-		return refused(body, &why);
-	int kind = desk_parse_choice(v[1], order_kinds, "kind", &why);
-	int http = kind < 0 ? refused(body, &why)
-	                    : open_order(u, actor, v[0], order_kinds[kind],
-	                                 json_pack("{s:s}", "summary", v[2]), body);
-	json_decref(o);
-	return http;
-}
-
-/* 报修: the fault kinds of the form, and the area that picks the workflow (its time limits). */
-static const char *const fault_kinds[] = { "no_power", "partial_outage", "voltage", "meter",
-	                                   "line_down", "other", NULL };
-static const char *const fault_areas[] = { "urban", "rural", NULL };
-static const char *const fault_workflows[] = { "fault_repair_urban", "fault_repair_rural" };
-
-static int api_fault(const struct desk_request *req, const struct desk_user *u,
-                     const pcrm_actor *actor, json_t **body)
-{
-	static const struct desk_field fields[] = { { "customer_no", 1, 32 }, { "fault", 1, 32 },
-		{ "area", 0, 16 }, { "description", 1, 2000 }, { NULL, 0, 0 } };
-	const char *v[4];
-	struct desk_refusal why;
-	json_t *o = desk_parse_body(req->body, req->body_len, fields, v, &why);
-	if (!o)
-		return refused(body, &why);
-	int fault = desk_parse_choice(v[1], fault_kinds, "fault", &why);
-	int area = fault < 0 ? -1 : desk_parse_choice(*v[2] ? v[2] : "urban", fault_areas, "area", &why);
-	int http = area < 0 ? refused(body, &why)
-	                    : open_order(u, actor, v[0], fault_workflows[area],
-	                                 json_pack("{s:s, s:s}", "fault", fault_kinds[fault],
-	                                           "description", v[3]), body);
 	json_decref(o);
 	return http;
 }
@@ -501,19 +387,19 @@ static int api_transfer(const struct desk_request *req, const struct desk_user *
 	struct desk_refusal why;
 	json_t *o = desk_parse_body(req->body, req->body_len, fields, v, &why);
 	if (!o)
-		return refused(body, &why);
+		return desk_refused(body, &why);
 	int q = desk_parse_choice(v[0], queues, "queue", &why), http;
 	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	char destination[48];
 	if (q < 0)
-		http = refused(body, &why);
+		http = desk_refused(body, &why);
 	else if (!u->device[0] || pcrm_acd_agent_get(svc.acd, u->id, &info) != PCRM_OK ||
 	         !info.call_id[0] || info.state != PCRM_ACD_TALKING)
-		http = fail(body, 409, "desktop.no_call", "the agent has no call in conversation");
+		http = desk_fail(body, 409, "desktop.no_call", "the agent has no call in conversation");
 	else {
 		snprintf(destination, sizeof(destination), "rp-%s", queues[q]);
 		if (pcrm_tel_transfer(svc.tel, info.call_id, u->device, destination) != PCRM_OK)
-			http = lib_error(body);
+			http = desk_lib_error(body);
 		else {
 			*body = agent_json(u->id);
 			http = 200;
@@ -542,18 +428,18 @@ static int api_force(const struct desk_request *req, const pcrm_actor *actor, js
 	struct desk_refusal why;
 	json_t *o = desk_parse_body(req->body, req->body_len, fields, v, &why);
 	if (!o)
-		return refused(body, &why);
+		return desk_refused(body, &why);
 	int http, state = desk_parse_choice(v[1], force_states, "state", &why), reason = 0;
 	if (state < 0 || (state == 1 && *v[2] &&
 	                  (reason = desk_parse_choice(v[2], force_reasons, "reason", &why)) < 0)) {
-		http = refused(body, &why);
+		http = desk_refused(body, &why);
 		goto done;
 	}
 	static const pcrm_acd_agent_state map[] = { PCRM_ACD_READY, PCRM_ACD_NOT_READY,
 		                                    PCRM_ACD_LOGGED_OUT };
 	if (pcrm_acd_agent_force_state(svc.acd, actor, v[0], map[state],
 	                               state == 1 ? force_reasons[reason] : NULL) != PCRM_OK) {
-		http = lib_error(body);
+		http = desk_lib_error(body);
 		goto done;
 	}
 	*body = json_pack("{s:s, s:o}", "agent_id", v[0], "agent", agent_json(v[0]));
@@ -568,7 +454,7 @@ done:
 static int api_supervisor(const pcrm_actor *actor, json_t **body)
 {
 	if (!pcrm_actor_can(actor, PCRM_PERM_CALL_MONITOR))
-		return fail(body, 403, "permission.denied", "the wallboard is for supervisors");
+		return desk_fail(body, 403, "permission.denied", "the wallboard is for supervisors");
 	json_t *qs = json_array(), *as = json_array();
 	for (size_t i = 0; queues[i]; i++) {
 		pcrm_acd_queue_stats s = PCRM_ACD_QUEUE_STATS_INIT;
@@ -602,7 +488,7 @@ static int api_supervisor(const pcrm_actor *actor, json_t **body)
 static int api_sim_call(const struct desk_request *req, json_t **body)
 {
 	if (!svc.simulate)
-		return fail(body, 404, "desktop.not_found", "no such endpoint");
+		return desk_fail(body, 404, "desktop.not_found", "no such endpoint");
 	static const struct desk_field fields[] = { { "caller_number", 1, 32 }, { "service", 0, 32 },
 		{ NULL, 0, 0 } };
 	const char *v[2];
@@ -610,14 +496,14 @@ static int api_sim_call(const struct desk_request *req, json_t **body)
 	json_t *o = desk_parse_body(req->body, req->body_len, fields, v, &why);
 	int http;
 	if (!o)
-		return refused(body, &why);
+		return desk_refused(body, &why);
 	char number[PCRM_TEL_NUMBER_MAX + 1], id[64];
 	if (pcrm_phone_normalize(v[0], number, sizeof(number)) != PCRM_OK) {
-		http = fail(body, 400, "desktop.caller_number", "caller_number: not a telephone number");
+		http = desk_fail(body, 400, "desktop.caller_number", "caller_number: not a telephone number");
 		goto done;
 	}
 	if (desk_switch_call(number, *v[1] ? v[1] : "general", id, sizeof(id)) != PCRM_OK) {
-		http = lib_error(body);
+		http = desk_lib_error(body);
 		goto done;
 	}
 	*body = json_pack("{s:s}", "call_id", id);
@@ -654,9 +540,9 @@ int desk_api(const struct desk_request *req, json_t **body)
 	else if (post && strcmp(req->path, "/api/complaint") == 0)
 		http = api_complaint(req, u, &actor, body);
 	else if (post && strcmp(req->path, "/api/workorder") == 0)
-		http = api_workorder(req, u, &actor, body);
+		http = desk_api_workorder(req, u, &actor, body);
 	else if (post && strcmp(req->path, "/api/fault") == 0)
-		http = api_fault(req, u, &actor, body);
+		http = desk_api_fault(req, u, &actor, body);
 	else if (post && strcmp(req->path, "/api/call/transfer") == 0)
 		http = api_transfer(req, u, body);
 	else if (get && strcmp(req->path, "/api/supervisor") == 0)
@@ -666,7 +552,7 @@ int desk_api(const struct desk_request *req, json_t **body)
 	else if (post && strcmp(req->path, "/api/sim/call") == 0)
 		http = api_sim_call(req, body);
 	else
-		http = fail(body, 404, "desktop.not_found", "no such endpoint");
+		http = desk_fail(body, 404, "desktop.not_found", "no such endpoint");
 	pthread_mutex_unlock(&svc.lib);
 	return http;
 }

@@ -130,5 +130,20 @@ struct desk_request {
 };
 int desk_api(const struct desk_request *req, json_t **body);
 json_t *desk_error(const char *id, const char *message);
+/* The last library error as *body (reason, field, message); returns its HTTP status. */
+int desk_lib_error(json_t **body);
+/* *body = {"error": id, "message": message}; returns http. */
+int desk_fail(json_t **body, int http, const char *id, const char *message);
+struct desk_refusal;
+/* A refused request (request.c) as its JSON error; returns its HTTP status. */
+int desk_refused(json_t **body, const struct desk_refusal *why);
+/* The caller's number of the agent's current call into buf, or NULL without one.  Under svc.lib. */
+const char *desk_current_caller(const struct desk_user *u, char *buf, size_t size);
+
+/* orders.c: POST /api/workorder and /api/fault (under svc.lib) */
+int desk_api_workorder(const struct desk_request *req, const struct desk_user *u,
+                       const pcrm_actor *actor, json_t **body);
+int desk_api_fault(const struct desk_request *req, const struct desk_user *u,
+                   const pcrm_actor *actor, json_t **body);
 
 #endif
