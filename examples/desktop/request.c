@@ -7,6 +7,8 @@
 
 #include "request.h"
 
+#define IDENT "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
+
 static void refuse(struct desk_refusal *why, int http, const char *id, const char *field,
                    const char *what)
 {
@@ -58,14 +60,17 @@ json_t *desk_parse_body(const char *body, size_t len, const struct desk_field *f
 		for (const struct desk_field *f = fields; f->name && !known; f++)
 			known = strcmp(f->name, key) == 0;
 		if (!known) {
-			/* the key itself is named (a field name, cut short and made printable) */
-			char name[65];
-			size_t i = 0;
-			for (; key[i] && i < 64; i++)
-				name[i] = (unsigned char)key[i] < 0x20 || (unsigned char)key[i] >= 0x7f ? '?' : key[i];
-			name[i] = '\0';
+			/*
+			 * The key is named when it looks like a field name (a letter or '_',
+			 * then letters, digits, '_'; at most 64): a key of any other shape
+			 * (a phone number, say) may be personal data and is not echoed.
+			 */
+			size_t n = strlen(key);
+			int named = n > 0 && n <= 64 && strspn(key, IDENT) == n && !(key[0] >= '0' && key[0] <= '9');
+			const char *name = named ? key : "request body";
 			json_decref(o);
-			refuse(why, 400, "json.unknown_key", name, "unknown field");
+			refuse(why, 400, "json.unknown_key", name,
+			       named ? "unknown field" : "a field with an unexpected name");
 			return NULL;
 		}
 	}

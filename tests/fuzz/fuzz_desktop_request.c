@@ -9,7 +9,8 @@
  * every required one, each a non-empty string within its limit, and the
  * values handed back are those strings; a refused one is a 400 with a
  * reason id and a message in printable ASCII that quotes nothing from the
- * body (no quote characters: jansson's "near '...'" is cut).  The small
+ * body (no quote characters: jansson's "near '...'" is cut) except an
+ * unknown key shaped like a field name.  The small
  * parsers accept exactly their documented alphabets and lengths, and
  * answer the same twice.
  */
@@ -36,8 +37,13 @@ static void check_refusal(const struct desk_refusal *why)
 	require(why->message[0] != '\0');
 	for (const char *p = why->message; *p; p++)
 		require((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f);
-	if (strcmp(why->id, "json.unknown_key") != 0) /* only an unknown key's own name is echoed */
-		require(!strchr(why->message, '\'') && !strchr(why->message, '"'));
+	require(!strchr(why->message, '\'') && !strchr(why->message, '"'));
+	/* the only text from a request in a refusal: an unknown key shaped like a field name */
+	if (strcmp(why->id, "json.unknown_key") == 0 && strcmp(why->field, "request body") != 0) {
+		size_t n = strlen(why->field);
+		require(n > 0 && n <= 64 && !(why->field[0] >= '0' && why->field[0] <= '9'));
+		require(strspn(why->field, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == n);
+	}
 }
 
 /* The endpoints' field lists (api.c, http.c's log-in). */

@@ -391,6 +391,9 @@ def run(port, count):
     check(status == 400 and body.get("error") == "json.wrong_type", "a JSON array: 400")
     status, body, _, _ = agent.request("POST", "/api/state", {"state": "ready", "x": 1})
     check(status == 400 and body.get("error") == "json.unknown_key" and body["message"].startswith("x:"), "unknown field: 400 naming it")
+    status, body, _, _ = agent.request("POST", "/api/state", {"state": "ready", "13953100001": 1})
+    check(status == 400 and body.get("error") == "json.unknown_key" and "13953100001" not in json.dumps(body),
+          "an unknown key shaped like a phone number is refused without echoing it (%s)" % body)
     status, body, _, _ = agent.request("POST", "/api/state", {"state": "dancing"})
     check(status == 400 and body["message"].startswith("state:"), "unknown state: 400 naming the field")
     status, body, _, _ = agent.request("POST", "/api/state", {"state": "not_ready", "reason": "nap"})
