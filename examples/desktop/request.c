@@ -68,9 +68,9 @@ json_t *desk_parse_body(const char *body, size_t len, const struct desk_field *f
 			size_t n = strlen(key);
 			int named = n > 0 && n <= 64 && strspn(key, IDENT) == n && !(key[0] >= '0' && key[0] <= '9');
 			const char *name = named ? key : "request body";
-			json_decref(o);
 			refuse(why, 400, "json.unknown_key", name,
 			       named ? "unknown field" : "a field with an unexpected name");
+			json_decref(o); /* after: `name` may be the key, which the object owns */
 			return NULL;
 		}
 	}
