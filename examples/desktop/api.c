@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "desktop.h"
+#include "request.h"
 
 json_t *desk_error(const char *id, const char *message)
 {
@@ -22,7 +23,7 @@ json_t *desk_error(const char *id, const char *message)
 }
 
 /* The last library error as a JSON body; returns its HTTP status. */
-static int lib_error(json_t **body)
+int desk_lib_error(json_t **body)
 {
 	int st = pcrm_error_last_status();
 	int http = st == PCRM_EINVAL ? 400 : st == PCRM_ENOTFOUND ? 404 : st == PCRM_EPERM ? 403
@@ -32,65 +33,18 @@ static int lib_error(json_t **body)
 	return http;
 }
 
-static int fail(json_t **body, int http, const char *id, const char *message)
+int desk_fail(json_t **body, int http, const char *id, const char *message)
 {
 	*body = desk_error(id, message);
 	return http;
 }
 
-/* The body as a JSON object, or a 400 naming where it is malformed. */
-static json_t *parse_body(const struct desk_request *req, json_t **body, int *http)
+/* A refused request (request.c) as its JSON error; returns its HTTP status. */
+int desk_refused(json_t **body, const struct desk_refusal *why)
 {
-	json_error_t jerr;
-	json_t *o = json_loadb(req->body ? req->body : "", req->body_len,
-	                       JSON_REJECT_DUPLICATES, &jerr);
-	if (!o) {
-		char msg[256];
-		snprintf(msg, sizeof(msg), "request body: line %d column %d: %s", jerr.line,
-		         jerr.column, jerr.text);
-		*http = fail(body, 400, "json.malformed", msg);
-		return NULL;
-	}
-	if (!json_is_object(o)) {
-		json_decref(o);
-		*http = fail(body, 400, "json.wrong_type", "request body: must be a JSON object");
-		return NULL;
-	}
-	return o;
-}
-
-/* A required (or optional) string member; a 400 naming it when wrong. */
-static const char *str_field(json_t *o, const char *key, int required, size_t max,
-                             json_t **body, int *http)
-{
-	json_t *v = json_object_get(o, key);
-	char msg[160];
-	if (!v && !required)
-		return "";
-	if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > max) {
-		snprintf(msg, sizeof(msg), "%s: %s", key,
-		         v ? "must be a non-empty string within the length limit" : "missing");
-		*http = fail(body, 400, v ? "json.wrong_type" : "json.missing", msg);
-		return NULL;
-	}
-	return json_string_value(v);
-}
-
-static int unknown_keys(json_t *o, const char *const *allowed, json_t **body)
-{
-	const char *key;
-	json_t *v;
-	json_object_foreach(o, key, v) {
-		int ok = 0;
-		for (const char *const *a = allowed; *a; a++)
-			ok |= strcmp(*a, key) == 0;
-		if (!ok) {
-			char msg[160];
-			snprintf(msg, sizeof(msg), "%.64s: unknown field", key);
-			return fail(body, 400, "json.unknown_key", msg);
-		}
-	}
-	return 0;
+	*body = json_pack("{s:s, s:s, s:s}", "error", why->id, "field", why->field, "message",
+	                  why->message);
+	return why->http;
 }
 
 static json_t *agent_json(const char *agent_id)
@@ -105,54 +59,42 @@ static json_t *agent_json(const char *agent_id)
 /* ---- agent state ---- */
 
 static const char *const reasons[] = { "break", "meal", "training", "meeting", NULL };
+static const char *const states[] = { "ready", "not_ready", "wrap_up_end", NULL };
 
 static int api_state(const struct desk_request *req, const struct desk_user *u, json_t **body)
 {
-	int http = 0;
-	json_t *o = parse_body(req, body, &http);
+	static const struct desk_field fields[] = { { "state", 1, 32 }, { "reason", 0, 32 }, { NULL, 0, 0 } };
+	const char *v[2];
+	struct desk_refusal why;
+	json_t *o = desk_parse_body(req->body, req->body_len, fields, v, &why);
+	int http, state;
 	if (!o)
-		return http;
-	static const char *const allowed[] = { "state", "reason", NULL };
-	if ((http = unknown_keys(o, allowed, body))) {
-		json_decref(o);
-		return http;
-	}
-	const char *state = str_field(o, "state", 1, 32, body, &http);
-	const char *reason = state ? str_field(o, "reason", 0, 32, body, &http) : NULL;
-	if (!state || !reason)
+		return desk_refused(body, &why);
+	if ((state = desk_parse_choice(v[0], states, "state", &why)) < 0 ||
+	    (state == 1 && desk_parse_choice(v[1], reasons, "reason", &why) < 0)) {
+		http = desk_refused(body, &why);
 		goto done;
+	}
 	if (!u->device[0]) {
-		http = fail(body, 409, "desktop.no_phone", "this user has no phone to take calls on");
+		http = desk_fail(body, 409, "desktop.no_phone", "this user has no phone to take calls on");
 		goto done;
 	}
 	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	int rc;
-	if (strcmp(state, "ready") == 0) {
+	if (state == 0) {
 		rc = pcrm_tel_agent_set_state(svc.tel, u->id, u->device, PCRM_TEL_AGENT_READY, NULL);
-	} else if (strcmp(state, "not_ready") == 0) {
-		int known = 0;
-		for (const char *const *r = reasons; *r; r++)
-			known |= strcmp(*r, reason) == 0;
-		if (!known) {
-			http = fail(body, 400, "desktop.reason",
-			            "reason: must be one of break, meal, training, meeting");
-			goto done;
-		}
-		rc = pcrm_tel_agent_set_state(svc.tel, u->id, u->device, PCRM_TEL_AGENT_NOT_READY, reason);
-	} else if (strcmp(state, "wrap_up_end") == 0) {
+	} else if (state == 1) {
+		rc = pcrm_tel_agent_set_state(svc.tel, u->id, u->device, PCRM_TEL_AGENT_NOT_READY, v[1]);
+	} else {
 		if (pcrm_acd_agent_get(svc.acd, u->id, &info) != PCRM_OK ||
 		    info.state != PCRM_ACD_WRAP_UP) {
-			http = fail(body, 409, "desktop.not_in_wrap_up", "state: the agent is not in wrap-up");
+			http = desk_fail(body, 409, "desktop.not_in_wrap_up", "state: the agent is not in wrap-up");
 			goto done;
 		}
 		rc = pcrm_tel_agent_set_state(svc.tel, u->id, u->device, PCRM_TEL_AGENT_READY, NULL);
-	} else {
-		http = fail(body, 400, "desktop.state",
-		            "state: must be one of ready, not_ready, wrap_up_end");
-		goto done;
 	}
 	if (rc != PCRM_OK) {
-		http = lib_error(body);
+		http = desk_lib_error(body);
 		goto done;
 	}
 	*body = agent_json(u->id);
@@ -187,12 +129,12 @@ static int api_call_action(const struct desk_request *req, const struct desk_use
 {
 	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	if (!u->device[0] || pcrm_acd_agent_get(svc.acd, u->id, &info) != PCRM_OK || !info.call_id[0])
-		return fail(body, 409, "desktop.no_call", "the agent has no call");
+		return desk_fail(body, 409, "desktop.no_call", "the agent has no call");
 	int answer = strcmp(req->path, "/api/call/answer") == 0;
 	int rc = answer ? pcrm_tel_answer(svc.tel, info.call_id, u->device)
 	                : pcrm_tel_hangup(svc.tel, info.call_id, u->device);
 	if (rc != PCRM_OK)
-		return lib_error(body);
+		return desk_lib_error(body);
 	*body = agent_json(u->id);
 	return 200;
 }
@@ -284,9 +226,11 @@ static pcrm_date today(void)
 static int api_screenpop(const struct desk_request *req, const pcrm_actor *actor, json_t **body)
 {
 	const char *no = req->query_customer_no;
-	if (!no || !*no || strlen(no) > 32)
-		return fail(body, 400, "json.missing", "customer_no: missing or too long");
+	struct desk_refusal why;
+	if (desk_parse_customer_no(no, &why) != 0)
+		return desk_refused(body, &why);
 	pcrm_customer *c = NULL;
+	json_t *bills = NULL;
 	pcrm_contact_list *contacts = NULL;
 	pcrm_arrears *arrears = NULL;
 	pcrm_workorder_list *orders = NULL;
@@ -295,18 +239,19 @@ static int api_screenpop(const struct desk_request *req, const pcrm_actor *actor
 	if (pcrm_customer_get(svc.ctx, actor, no, 0, &c) != PCRM_OK ||
 	    pcrm_contact_list_load(svc.ctx, actor, no, NULL, 20, &contacts) != PCRM_OK ||
 	    pcrm_arrears_load(svc.ctx, actor, no, NULL, today(), &arrears) != PCRM_OK) {
-		http = lib_error(body);
+		http = desk_lib_error(body);
 		goto done;
 	}
 	pcrm_workorder_filter filter = PCRM_WORKORDER_FILTER_INIT;
 	filter.customer_no = no;
-	if (pcrm_workorder_query(svc.ctx, actor, &filter, NULL, 20, &orders) != PCRM_OK) {
-		http = lib_error(body);
+	if (pcrm_workorder_query(svc.ctx, actor, &filter, NULL, 20, &orders) != PCRM_OK ||
+	    desk_bills_json(actor, no, DESK_POP_BILLS, &bills) != 0) {
+		http = desk_lib_error(body);
 		goto done;
 	}
 	json_t *customer = json_loads(pcrm_customer_json(c), 0, &jerr);
 	if (!customer) {
-		http = fail(body, 500, "desktop.internal", "customer record is not JSON");
+		http = desk_fail(body, 500, "desktop.internal", "customer record is not JSON");
 		goto done;
 	}
 	mask_customer(customer);
@@ -331,10 +276,11 @@ static int api_screenpop(const struct desk_request *req, const pcrm_actor *actor
 		                                     pcrm_workorder_business_key(w) ? pcrm_workorder_business_key(w) : "",
 		                                     "overdue", pcrm_workorder_is_overdue(w)));
 	}
-	*body = json_pack("{s:o, s:{s:s, s:o}, s:o, s:o}", "customer", customer, "arrears", "total",
+	*body = json_pack("{s:o, s:{s:s, s:o}, s:o, s:o, s:O}", "customer", customer, "arrears", "total",
 	                  total, "items", items, "work_orders", wos, "contacts",
-	                  contacts_json(contacts));
+	                  contacts_json(contacts), "bills", bills);
 done:
+	json_decref(bills);
 	pcrm_customer_free(c);
 	pcrm_contact_list_free(contacts);
 	pcrm_arrears_free(arrears);
@@ -344,7 +290,7 @@ done:
 
 /* ---- recording what happened ---- */
 
-static const char *current_caller(const struct desk_user *u, char *buf, size_t size)
+const char *desk_current_caller(const struct desk_user *u, char *buf, size_t size)
 {
 	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
 	pcrm_tel_call_info call = PCRM_TEL_CALL_INFO_INIT;
@@ -358,30 +304,26 @@ static const char *current_caller(const struct desk_user *u, char *buf, size_t s
 static int api_contact(const struct desk_request *req, const struct desk_user *u,
                        const pcrm_actor *actor, json_t **body)
 {
-	int http = 0;
-	json_t *o = parse_body(req, body, &http), *doc = NULL;
+	static const struct desk_field fields[] = { { "customer_no", 1, 32 },
+		{ "summary", 1, PCRM_CONTACT_SUMMARY_MAX }, { "business_code", 0, 32 }, { NULL, 0, 0 } };
+	const char *v[3];
+	struct desk_refusal why;
+	json_t *o = desk_parse_body(req->body, req->body_len, fields, v, &why), *doc = NULL;
+	int http;
 	if (!o)
-		return http;
-	static const char *const allowed[] = { "customer_no", "summary", "business_code", NULL };
-	if ((http = unknown_keys(o, allowed, body)))
-		goto done;
-	const char *no = str_field(o, "customer_no", 1, 32, body, &http);
-	const char *summary = no ? str_field(o, "summary", 1, PCRM_CONTACT_SUMMARY_MAX, body, &http) : NULL;
-	const char *code = summary ? str_field(o, "business_code", 0, 32, body, &http) : NULL;
-	if (!code)
-		goto done;
+		return desk_refused(body, &why);
 	char caller[64];
-	doc = json_pack("{s:s, s:s, s:s}", "channel", "phone", "direction", "inbound", "summary", summary);
-	if (*code)
-		json_object_set_new(doc, "business_code", json_string(code));
-	if (current_caller(u, caller, sizeof(caller)))
+	doc = json_pack("{s:s, s:s, s:s}", "channel", "phone", "direction", "inbound", "summary", v[1]);
+	if (*v[2])
+		json_object_set_new(doc, "business_code", json_string(v[2]));
+	if (desk_current_caller(u, caller, sizeof(caller)))
 		json_object_set_new(doc, "caller_number", json_string(caller));
 	char *text = json_dumps(doc, JSON_COMPACT);
 	pcrm_contact *k = NULL;
-	int rc = text ? pcrm_contact_record(svc.ctx, actor, no, text, &k) : PCRM_ENOMEM;
+	int rc = text ? pcrm_contact_record(svc.ctx, actor, v[0], text, &k) : PCRM_ENOMEM;
 	free(text);
 	if (rc != PCRM_OK) {
-		http = lib_error(body);
+		http = desk_lib_error(body);
 		goto done;
 	}
 	*body = json_pack("{s:s}", "id", pcrm_contact_id(k));
@@ -396,28 +338,26 @@ done:
 static int api_complaint(const struct desk_request *req, const struct desk_user *u,
                          const pcrm_actor *actor, json_t **body)
 {
-	int http = 0;
-	json_t *o = parse_body(req, body, &http);
+	static const struct desk_field fields[] = { { "customer_no", 1, 32 }, { "category", 0, 64 },
+		{ "subcategory", 0, 64 }, { "nature", 0, 64 }, { "urgency", 0, 64 },
+		{ "description", 0, 4000 }, { NULL, 0, 0 } };
+	const char *v[6];
+	struct desk_refusal why;
+	json_t *o = desk_parse_body(req->body, req->body_len, fields, v, &why);
+	int http;
 	if (!o)
-		return http;
-	static const char *const allowed[] = { "customer_no", "category", "subcategory", "nature",
-		                               "urgency", "description", NULL };
-	if ((http = unknown_keys(o, allowed, body)))
-		goto done;
-	const char *no = str_field(o, "customer_no", 1, 32, body, &http);
-	if (!no)
-		goto done;
+		return desk_refused(body, &why);
 	/* channel and caller come from the call; the rest goes to the library as given, which names any bad field */
 	json_object_set_new(o, "channel", json_string("phone"));
 	char caller[64];
-	if (current_caller(u, caller, sizeof(caller)))
+	if (desk_current_caller(u, caller, sizeof(caller)))
 		json_object_set_new(o, "caller_number", json_string(caller));
 	char *text = json_dumps(o, JSON_COMPACT);
 	pcrm_complaint *c = NULL;
 	int rc = text ? pcrm_complaint_file(svc.ctx, actor, text, &c) : PCRM_ENOMEM;
 	free(text);
 	if (rc != PCRM_OK) {
-		http = lib_error(body);
+		http = desk_lib_error(body);
 		goto done;
 	}
 	*body = json_pack("{s:s, s:s, s:s}", "serial", pcrm_complaint_serial(c), "work_order_id",
@@ -430,15 +370,93 @@ done:
 	return http;
 }
 
+/* ---- transfer to a queue ---- */
+
+static const char *const queues[] = { "billing", "repair", "general", NULL };
+
+/*
+ * A blind transfer (pcrm_tel_transfer) of the agent's talking call to the
+ * queue's routing point "rp-<queue>": the switch reports it transferred and
+ * queued there, the IVR rules map the routing point to the queue, and the
+ * agent goes to wrap-up.
+ */
+static int api_transfer(const struct desk_request *req, const struct desk_user *u, json_t **body)
+{
+	static const struct desk_field fields[] = { { "queue", 1, 32 }, { NULL, 0, 0 } };
+	const char *v[1];
+	struct desk_refusal why;
+	json_t *o = desk_parse_body(req->body, req->body_len, fields, v, &why);
+	if (!o)
+		return desk_refused(body, &why);
+	int q = desk_parse_choice(v[0], queues, "queue", &why), http;
+	pcrm_acd_agent_info info = PCRM_ACD_AGENT_INFO_INIT;
+	char destination[48];
+	if (q < 0)
+		http = desk_refused(body, &why);
+	else if (!u->device[0] || pcrm_acd_agent_get(svc.acd, u->id, &info) != PCRM_OK ||
+	         !info.call_id[0] || info.state != PCRM_ACD_TALKING)
+		http = desk_fail(body, 409, "desktop.no_call", "the agent has no call in conversation");
+	else {
+		snprintf(destination, sizeof(destination), "rp-%s", queues[q]);
+		if (pcrm_tel_transfer(svc.tel, info.call_id, u->device, destination) != PCRM_OK)
+			http = desk_lib_error(body);
+		else {
+			*body = agent_json(u->id);
+			http = 200;
+		}
+	}
+	json_decref(o);
+	return http;
+}
+
+/* ---- supervisor: force an agent's state ---- */
+
+static const char *const force_states[] = { "ready", "not_ready", "logged_out", NULL };
+static const char *const force_reasons[] = { "supervisor", "break", "meal", "training", "meeting", NULL };
+
+/*
+ * pcrm_acd_agent_force_state as the supervisor's actor: the ACD checks
+ * call.monitor and the org scope (the agents' units are declared to it at
+ * start, switch.c), refuses a talking agent (409) and withdraws a ringing
+ * offer.  The simulated phones have no state of their own to update.
+ */
+static int api_force(const struct desk_request *req, const pcrm_actor *actor, json_t **body)
+{
+	static const struct desk_field fields[] = { { "agent_id", 1, DESK_ID_MAX }, { "state", 1, 32 },
+		{ "reason", 0, 32 }, { NULL, 0, 0 } };
+	const char *v[3];
+	struct desk_refusal why;
+	json_t *o = desk_parse_body(req->body, req->body_len, fields, v, &why);
+	if (!o)
+		return desk_refused(body, &why);
+	int http, state = desk_parse_choice(v[1], force_states, "state", &why), reason = 0;
+	if (state < 0 || (state == 1 && *v[2] &&
+	                  (reason = desk_parse_choice(v[2], force_reasons, "reason", &why)) < 0)) {
+		http = desk_refused(body, &why);
+		goto done;
+	}
+	static const pcrm_acd_agent_state map[] = { PCRM_ACD_READY, PCRM_ACD_NOT_READY,
+		                                    PCRM_ACD_LOGGED_OUT };
+	if (pcrm_acd_agent_force_state(svc.acd, actor, v[0], map[state],
+	                               state == 1 ? force_reasons[reason] : NULL) != PCRM_OK) {
+		http = desk_lib_error(body);
+		goto done;
+	}
+	*body = json_pack("{s:s, s:o}", "agent_id", v[0], "agent", agent_json(v[0]));
+	http = 200;
+done:
+	json_decref(o);
+	return http;
+}
+
 /* ---- supervisor ---- */
 
 static int api_supervisor(const pcrm_actor *actor, json_t **body)
 {
 	if (!pcrm_actor_can(actor, PCRM_PERM_CALL_MONITOR))
-		return fail(body, 403, "permission.denied", "the wallboard is for supervisors");
-	static const char *const queues[] = { "billing", "repair", "general" };
+		return desk_fail(body, 403, "permission.denied", "the wallboard is for supervisors");
 	json_t *qs = json_array(), *as = json_array();
-	for (size_t i = 0; i < sizeof(queues) / sizeof(queues[0]); i++) {
+	for (size_t i = 0; queues[i]; i++) {
 		pcrm_acd_queue_stats s = PCRM_ACD_QUEUE_STATS_INIT;
 		if (pcrm_acd_queue_stats_get(svc.acd, queues[i], &s) != PCRM_OK)
 			continue;
@@ -470,25 +488,22 @@ static int api_supervisor(const pcrm_actor *actor, json_t **body)
 static int api_sim_call(const struct desk_request *req, json_t **body)
 {
 	if (!svc.simulate)
-		return fail(body, 404, "desktop.not_found", "no such endpoint");
-	int http = 0;
-	json_t *o = parse_body(req, body, &http);
+		return desk_fail(body, 404, "desktop.not_found", "no such endpoint");
+	static const struct desk_field fields[] = { { "caller_number", 1, 32 }, { "service", 0, 32 },
+		{ NULL, 0, 0 } };
+	const char *v[2];
+	struct desk_refusal why;
+	json_t *o = desk_parse_body(req->body, req->body_len, fields, v, &why);
+	int http;
 	if (!o)
-		return http;
-	static const char *const allowed[] = { "caller_number", "service", NULL };
+		return desk_refused(body, &why);
 	char number[PCRM_TEL_NUMBER_MAX + 1], id[64];
-	if ((http = unknown_keys(o, allowed, body)))
-		goto done;
-	const char *caller = str_field(o, "caller_number", 1, 32, body, &http);
-	const char *service = caller ? str_field(o, "service", 0, 32, body, &http) : NULL;
-	if (!service)
-		goto done;
-	if (pcrm_phone_normalize(caller, number, sizeof(number)) != PCRM_OK) {
-		http = fail(body, 400, "desktop.caller_number", "caller_number: not a telephone number");
+	if (pcrm_phone_normalize(v[0], number, sizeof(number)) != PCRM_OK) {
+		http = desk_fail(body, 400, "desktop.caller_number", "caller_number: not a telephone number");
 		goto done;
 	}
-	if (desk_switch_call(number, *service ? service : "general", id, sizeof(id)) != PCRM_OK) {
-		http = lib_error(body);
+	if (desk_switch_call(number, *v[1] ? v[1] : "general", id, sizeof(id)) != PCRM_OK) {
+		http = desk_lib_error(body);
 		goto done;
 	}
 	*body = json_pack("{s:s}", "call_id", id);
@@ -524,12 +539,20 @@ int desk_api(const struct desk_request *req, json_t **body)
 		http = api_contact(req, u, &actor, body);
 	else if (post && strcmp(req->path, "/api/complaint") == 0)
 		http = api_complaint(req, u, &actor, body);
+	else if (post && strcmp(req->path, "/api/workorder") == 0)
+		http = desk_api_workorder(req, u, &actor, body);
+	else if (post && strcmp(req->path, "/api/fault") == 0)
+		http = desk_api_fault(req, u, &actor, body);
+	else if (post && strcmp(req->path, "/api/call/transfer") == 0)
+		http = api_transfer(req, u, body);
 	else if (get && strcmp(req->path, "/api/supervisor") == 0)
 		http = api_supervisor(&actor, body);
+	else if (post && strcmp(req->path, "/api/supervisor/force") == 0)
+		http = api_force(req, &actor, body);
 	else if (post && strcmp(req->path, "/api/sim/call") == 0)
 		http = api_sim_call(req, body);
 	else
-		http = fail(body, 404, "desktop.not_found", "no such endpoint");
+		http = desk_fail(body, 404, "desktop.not_found", "no such endpoint");
 	pthread_mutex_unlock(&svc.lib);
 	return http;
 }

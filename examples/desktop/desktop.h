@@ -116,6 +116,14 @@ int desk_password_check(const struct desk_user *u, const char *password);
 int desk_password_hash(const char *password, int iterations, char *out, size_t size);
 void desk_actor(const struct desk_user *u, pcrm_actor *out);
 
+/* ratelimit.c: failed log-ins per (agent id, client address) and per address */
+#define DESK_LOGIN_WINDOW_S 300
+#define DESK_LOGIN_FAILS_PER_USER 5
+#define DESK_LOGIN_FAILS_PER_ADDRESS 20
+int desk_login_limited(const char *user, const char *addr);
+void desk_login_failed(const char *user, const char *addr);
+void desk_login_succeeded(const char *user, const char *addr);
+
 /* sessions.c */
 int desk_session_new(int user, struct desk_session *out);
 int desk_session_find(const char *token, struct desk_session *out);
@@ -148,6 +156,10 @@ int desk_switch_call(const char *caller_number, const char *service, char *call_
 void desk_switch_stop(void);
 int64_t desk_now_ms(void);
 
+/* bills.c: the newest `limit` bills of a customer with their explained lines, as the actor */
+#define DESK_POP_BILLS 12
+int desk_bills_json(const pcrm_actor *actor, const char *customer_no, size_t limit, json_t **out);
+
 /* seed.c */
 int desk_seed(const char *data_dir);
 
@@ -165,5 +177,20 @@ struct desk_request {
 };
 int desk_api(const struct desk_request *req, json_t **body);
 json_t *desk_error(const char *id, const char *message);
+/* The last library error as *body (reason, field, message); returns its HTTP status. */
+int desk_lib_error(json_t **body);
+/* *body = {"error": id, "message": message}; returns http. */
+int desk_fail(json_t **body, int http, const char *id, const char *message);
+struct desk_refusal;
+/* A refused request (request.c) as its JSON error; returns its HTTP status. */
+int desk_refused(json_t **body, const struct desk_refusal *why);
+/* The caller's number of the agent's current call into buf, or NULL without one.  Under svc.lib. */
+const char *desk_current_caller(const struct desk_user *u, char *buf, size_t size);
+
+/* orders.c: POST /api/workorder and /api/fault (under svc.lib) */
+int desk_api_workorder(const struct desk_request *req, const struct desk_user *u,
+                       const pcrm_actor *actor, json_t **body);
+int desk_api_fault(const struct desk_request *req, const struct desk_user *u,
+                   const pcrm_actor *actor, json_t **body);
 
 #endif

@@ -24,6 +24,7 @@
 #include <openssl/crypto.h>
 
 #include "desktop.h"
+#include "request.h"
 
 enum job { JOB_LOGIN, JOB_LOGOUT, JOB_API };
 enum upload_state { UP_RECEIVING, UP_PENDING, UP_ANSWERED, UP_SENT };
@@ -178,8 +179,7 @@ static enum MHD_Result send_stream(struct MHD_Connection *conn, const struct des
 	s->r.resume = stream_resume;
 	memcpy(s->token, sess->token, sizeof(s->token));
 	const char *last = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Last-Event-ID");
-	if (last)
-		s->r.after = strtoull(last, NULL, 10);
+	s->r.after = desk_parse_event_id(last);
 	struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384,
 	                                                           stream_read, s, stream_free);
 	if (!r) {
@@ -195,21 +195,42 @@ static enum MHD_Result send_stream(struct MHD_Connection *conn, const struct des
 
 /* ---- log in, log out ---- */
 
+/* The client's address as text, for the log-in rate limit. */
+static void client_address(struct MHD_Connection *conn, char *out, size_t size)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+	snprintf(out, size, "?");
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
+}
+
 static enum MHD_Result login(struct MHD_Connection *conn, const struct upload *up)
 {
-	json_error_t jerr;
-	json_t *o = json_loadb(up->buf ? up->buf : "", up->len, JSON_REJECT_DUPLICATES, &jerr);
-	json_t *id = json_object_get(o, "agent_id"), *pw = json_object_get(o, "password");
-	if (!o || !json_is_object(o)) {
+	static const struct desk_field fields[] = { { "agent_id", 1, DESK_ID_MAX },
+		{ "password", 1, 1024 }, { NULL, 0, 0 } };
+	const char *v[2];
+	struct desk_refusal why;
+	char addr[64];
+	json_t *o = desk_parse_body(up->buf, up->len, fields, v, &why);
+	if (!o)
+		return send_json(conn, why.http, json_pack("{s:s, s:s, s:s}", "error", why.id, "field",
+		                                           why.field, "message", why.message), NULL);
+	client_address(conn, addr, sizeof(addr));
+	if (desk_login_limited(v[0], addr)) {
 		json_decref(o);
-		return send_error(conn, 400, "json.malformed", "request body: must be a JSON object");
+		return send_error(conn, 429, "desktop.login_rate_limited",
+		                  "too many failed log-ins: try again later");
 	}
-	if (!json_is_string(id) || !json_is_string(pw)) {
-		json_decref(o);
-		return send_error(conn, 400, "json.missing", "agent_id, password: required strings");
-	}
-	int user = desk_user_find(json_string_value(id));
-	int ok = desk_password_check(user >= 0 ? &svc.users[user] : NULL, json_string_value(pw));
+	int user = desk_user_find(v[0]);
+	int ok = desk_password_check(user >= 0 ? &svc.users[user] : NULL, v[1]);
+	if (ok)
+		desk_login_succeeded(v[0], addr);
+	else
+		desk_login_failed(v[0], addr);
 	json_decref(o);
 	if (!ok)
 		return send_error(conn, 401, "desktop.login_failed", "unknown agent or wrong password");
@@ -412,7 +433,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 
 	struct desk_session s;
 	const char *token = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, "pcrm_session");
-	if (desk_session_find(token, &s) != 0)
+	if (!desk_token_well_formed(token) || desk_session_find(token, &s) != 0)
 		return send_error(conn, 401, "desktop.no_session", "log in first");
 	if (post) {
 		const char *csrf = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-CSRF-Token");

@@ -17,6 +17,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +29,9 @@ static int ticker_started;
 static pcrm_tel_archive archive;
 static pcrm_call_record_sink *records;
 static pcrm_actor lookup_actor = { "desktop-switch", PCRM_ROLE_SYSTEM, 3, "37" };
+
+/* Where a call nobody can take goes: a recorded message (the call then ends). */
+#define FALLBACK "announcement"
 
 int64_t desk_now_ms(void)
 {
@@ -79,13 +83,57 @@ static int sw_hangup(void *ud, const char *call_id, const char *device_id)
 	return PCRM_TEL_DONE;
 }
 
-/* A refused or timed-out call has nowhere else to go here: the caller hears a message and the call ends. */
+/*
+ * Deflect: an offer the ACD withdrew or that rang out goes from the agent's
+ * device back to its routing point (the switch confirms with `diverted`,
+ * and the ACD offers the call again); a refused or timed-out call goes to
+ * the fallback, a recorded message here, after which the call ends.
+ */
 static int sw_deflect(void *ud, const char *call_id, const char *device_id, const char *destination)
 {
 	(void)ud;
-	(void)device_id;
-	(void)destination;
+	if (device_id && destination && strcmp(destination, FALLBACK) != 0) {
+		pcrm_tel_event ev = PCRM_TEL_EVENT_INIT;
+		ev.type = PCRM_TEL_EV_DIVERTED;
+		ev.call_id = call_id;
+		ev.device_id = device_id;
+		ev.destination = destination;
+		ev.at = desk_now_ms();
+		return pcrm_tel_event_feed(svc.tel, &ev, NULL) == PCRM_OK ? PCRM_TEL_DONE
+		                                                          : PCRM_TEL_REFUSED;
+	}
 	feed(PCRM_TEL_EV_CALL_CLEARED, call_id, NULL, NULL, NULL);
+	return PCRM_TEL_DONE;
+}
+
+/*
+ * Blind transfer to a queue's routing point ("rp-billing"): the switch
+ * reports the transfer, then the call queued at the routing point with the
+ * number it was transferred to, which the IVR rules map to the queue.
+ */
+static int sw_transfer(void *ud, const char *call_id, const char *device_id,
+                       const char *destination)
+{
+	(void)ud;
+	if (strncmp(destination, "rp-", 3) != 0)
+		return PCRM_TEL_NO_DEVICE;
+	pcrm_tel_event ev = PCRM_TEL_EVENT_INIT;
+	ev.type = PCRM_TEL_EV_TRANSFERRED;
+	ev.call_id = call_id;
+	ev.device_id = device_id;
+	ev.destination = destination;
+	ev.at = desk_now_ms();
+	if (pcrm_tel_event_feed(svc.tel, &ev, NULL) != PCRM_OK)
+		return PCRM_TEL_REFUSED;
+	pcrm_tel_event q = PCRM_TEL_EVENT_INIT;
+	q.type = PCRM_TEL_EV_QUEUED;
+	q.call_id = call_id;
+	q.device_id = "rp";
+	q.dialled_number = destination;
+	q.at = desk_now_ms();
+	if (pcrm_tel_event_feed(svc.tel, &q, NULL) != PCRM_OK)
+		fprintf(stderr, "desktop: switch: queued event after transfer refused: %s\n",
+		        pcrm_error_last());
 	return PCRM_TEL_DONE;
 }
 
@@ -125,9 +173,63 @@ static void *tick_loop(void *arg)
 }
 
 
+/* Declares `code` and its ancestors (from the store) to the ACD document's org_units. */
+static void declare_unit(json_t *units, const char *code)
+{
+	size_t i;
+	json_t *u;
+	json_array_foreach(units, i, u)
+		if (strcmp(json_string_value(json_object_get(u, "code")), code) == 0)
+			return;
+	pcrm_org_unit *unit = NULL;
+	if (pcrm_org_unit_get(svc.ctx, &lookup_actor, code, &unit) != PCRM_OK)
+		return;
+	const char *parent = pcrm_org_unit_parent(unit);
+	if (parent && *parent) {
+		declare_unit(units, parent);
+		json_array_append_new(units, json_pack("{s:s, s:s}", "code", code, "parent", parent));
+	} else
+		json_array_append_new(units, json_pack("{s:s}", "code", code));
+	pcrm_org_unit_free(unit);
+}
+
+/*
+ * The ACD document with each agent's org unit (from the users file) and the
+ * org units above them (from the store), so that a supervisor's force state
+ * reaches only the agents of the supervisor's unit and below: the ACD's own
+ * org scope (docs/acd.md, Supervisors); and the not-ready reason
+ * "supervisor" of a forced not ready.
+ */
+static char *scoped_acd(const char *acd_json)
+{
+	json_error_t jerr;
+	json_t *doc = json_loads(acd_json, 0, &jerr), *units = json_array(), *a;
+	size_t i;
+	if (!doc)
+		return strdup(acd_json);
+	json_array_foreach(json_object_get(doc, "agents"), i, a) {
+		int u = desk_user_find(json_string_value(json_object_get(a, "id")));
+		if (u < 0)
+			continue;
+		declare_unit(units, svc.users[u].org_unit);
+		json_object_set_new(a, "org_unit", json_string(svc.users[u].org_unit));
+	}
+	for (size_t k = 0; k < svc.user_count; k++)
+		declare_unit(units, svc.users[k].org_unit);
+	json_object_set_new(doc, "org_units", units);
+	/* the reason a supervisor's force gives (api.c), beside the built-in break, meal, ... */
+	json_object_set_new(doc, "not_ready_reasons", json_pack("[s]", "supervisor"));
+	char *text = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	return text;
+}
+
 int desk_switch_start(const char *acd_json, char *err, size_t errsize)
 {
-	if (pcrm_acd_new_from_json(&svc.acd, acd_json, NULL, NULL) != PCRM_OK) {
+	char *scoped = scoped_acd(acd_json);
+	int rc = scoped ? pcrm_acd_new_from_json(&svc.acd, scoped, NULL, NULL) : PCRM_ENOMEM;
+	free(scoped);
+	if (rc != PCRM_OK) {
 		snprintf(err, errsize, "ACD configuration: %s", pcrm_error_last());
 		return -1;
 	}
@@ -143,13 +245,17 @@ int desk_switch_start(const char *acd_json, char *err, size_t errsize)
 	sw.answer = sw_answer;
 	sw.hangup = sw_hangup;
 	sw.deflect = sw_deflect;
+	sw.transfer = sw_transfer;
 	sw.set_agent_state = sw_set_agent_state;
 	pcrm_tel_options opts = PCRM_TEL_OPTIONS_INIT;
-	opts.fallback_destination = "announcement";
+	opts.fallback_destination = FALLBACK;
 	if (pcrm_tel_new(&svc.tel, svc.acd, &sw, &opts) != PCRM_OK ||
 	    pcrm_tel_set_acd_event_callback(svc.tel, desk_acd_event, NULL) != PCRM_OK ||
 	    pcrm_tel_set_ivr_rules(svc.tel,
 	                           "{\"rules\": ["
+	                           "{\"dialled\": \"rp-billing\", \"queue\": \"billing\"},"
+	                           "{\"dialled\": \"rp-repair\", \"queue\": \"repair\"},"
+	                           "{\"dialled\": \"rp-general\", \"queue\": \"general\"},"
 	                           "{\"service\": \"billing\", \"queue\": \"billing\"},"
 	                           "{\"service\": \"repair\", \"queue\": \"repair\"}],"
 	                           " \"default_queue\": \"general\"}") != PCRM_OK) {

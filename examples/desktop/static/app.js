@@ -7,7 +7,7 @@ const STATE_NAMES = {
   logged_out: '未登录', not_ready: '示忙', ready: '空闲', reserved: '振铃',
   talking: '通话中', held: '保持', wrap_up: '话后处理', none: '无电话'
 };
-const REASON_NAMES = { login: '刚登录', missed: '未接', break: '小休', meal: '用餐', training: '培训', meeting: '会议' };
+const REASON_NAMES = { login: '刚登录', missed: '未接', supervisor: '班长置忙', break: '小休', meal: '用餐', training: '培训', meeting: '会议' };
 const SUBCATEGORIES = {
   service: ['attitude', 'standards', 'meter_reading', 'repair_service', 'counter_service', 'hotline_service'],
   business: ['billing', 'new_connection', 'tariff', 'payment', 'meter', 'change_of_use'],
@@ -68,6 +68,7 @@ function showState(agent) {
   $('btn-answer').disabled = agent.state !== 'reserved';
   $('btn-hangup').disabled = !(agent.state === 'talking' || agent.state === 'held');
   $('btn-wrap-up-end').disabled = agent.state !== 'wrap_up';
+  $('btn-transfer').disabled = agent.state !== 'talking';
 }
 
 async function refreshState() {
@@ -102,11 +103,46 @@ async function screenPop(no) {
     t.dataset.customer = c.customer_no;
     $('arrears-total').textContent = p.arrears.total;
     fillRows('arrears', p.arrears.items.map((i) => [i.account_no, i.period, i.amount, i.open_amount, i.days_past_due]));
-    fillRows('orders', p.work_orders.map((w) => [w.id, w.workflow, w.state, w.business_key, w.overdue ? '是' : '否']));
+    showBills(p.bills);
+    fillRows('orders', p.work_orders.map((w) => [w.id, WORKFLOW_NAMES[w.workflow] || w.workflow, w.state, w.business_key, w.overdue ? '是' : '否']));
     fillRows('contacts', p.contacts.map((k) => [k.at, k.channel, k.agent, k.business_code, k.summary]));
   } catch (e) {
     say('查询客户失败：' + e.message, true);
   }
+}
+
+const WORKFLOW_NAMES = {
+  complaint: '投诉', inquiry: '咨询', suggestion: '建议', report: '举报',
+  fault_repair_urban: '故障报修（城区）', fault_repair_rural: '故障报修（农村）'
+};
+
+// The bill explanation panel: the bills as a list, the chosen one's lines with the service's explanations.
+function showBills(bills) {
+  const tbody = $('bills').querySelector('tbody');
+  tbody.replaceChildren();
+  bills.forEach((b, i) => {
+    const tr = document.createElement('tr');
+    for (const c of [b.period, b.energy_kwh, b.total, b.status === 'void' ? '已作废' : '有效', b.posted ? '已发行' : '未发行']) {
+      const td = document.createElement('td');
+      td.textContent = String(c);
+      tr.appendChild(td);
+    }
+    tr.dataset.bill = b.bill_no;
+    tr.addEventListener('click', () => explainBill(b, tr));
+    tbody.appendChild(tr);
+    if (i === 0) explainBill(b, tr);
+  });
+  if (!bills.length) $('bill-explain').hidden = true;
+}
+
+function explainBill(b, row) {
+  for (const tr of $('bills').querySelectorAll('tbody tr')) tr.className = tr === row ? 'on' : '';
+  $('bill-explain').hidden = false;
+  $('bill-no').textContent = b.bill_no;
+  $('bill-span').textContent = b.period_start + ' 至 ' + b.period_end;
+  $('bill-tariff').textContent = b.tariff_id + ' v' + b.tariff_version;
+  $('bill-total').textContent = b.total;
+  fillRows('bill-lines', b.lines.map((l) => [l.label, l.explanation.slice(l.explanation.indexOf(': ') + 2), l.amount]));
 }
 
 // The screen pop's masking, for the number in the incoming-call banner too.
@@ -153,8 +189,28 @@ async function refreshWallboard() {
       q.logged_in, q.ready, q.busy, q.offered, q.answered, q.abandoned,
       (q.service_level * 100).toFixed(1) + '%', q.asa_s.toFixed(1), q.aht_s.toFixed(1)]));
     fillRows('agents', s.agents.map((a) => [a.agent, a.name, STATE_NAMES[a.state] || a.state, a.answered,
-      a.handled, (a.occupancy * 100).toFixed(1) + '%']));
+      a.handled, (a.occupancy * 100).toFixed(1) + '%', '']));
+    // The last cell of each agent's row: force ready / not ready / log out.
+    $('agents').querySelectorAll('tbody tr').forEach((tr, i) => {
+      const a = s.agents[i], cell = tr.lastChild;
+      for (const [state, label] of [['ready', '示闲'], ['not_ready', '示忙'], ['logged_out', '签出']]) {
+        const b = document.createElement('button');
+        b.textContent = label;
+        b.dataset.agent = a.agent;
+        b.dataset.force = state;
+        b.addEventListener('click', () => forceState(a.agent, state));
+        cell.appendChild(b);
+      }
+    });
   } catch (e) { say('监控数据获取失败：' + e.message, true); }
+}
+
+async function forceState(agent, state) {
+  try {
+    const r = await api('POST', '/api/supervisor/force', { agent_id: agent, state });
+    say('已将坐席 ' + r.agent_id + ' 置为' + (STATE_NAMES[r.agent.state] || r.agent.state));
+    refreshWallboard();
+  } catch (e) { say('强制状态失败：' + e.message, true); }
 }
 
 function showTab(superTab) {
@@ -187,7 +243,8 @@ async function enterDesk(login) {
   $('tab-super').hidden = !supervisor;
   showState(me.agent);
   const phone = me.agent.state !== 'none';
-  for (const id of ['btn-ready', 'nr-reason', 'btn-not-ready', 'btn-answer', 'btn-hangup', 'btn-wrap-up-end'])
+  for (const id of ['btn-ready', 'nr-reason', 'btn-not-ready', 'btn-answer', 'btn-hangup', 'btn-wrap-up-end',
+    'transfer-queue', 'btn-transfer'])
     $(id).hidden = !phone;
   openEvents();
   if (me.agent.state === 'none' && supervisor) showTab(true);
@@ -241,6 +298,35 @@ document.addEventListener('DOMContentLoaded', () => {
       $('complaint-description').value = '';
       screenPop(customerNo);
     } catch (err) { say('提交失败：' + err.message, true); }
+  });
+  $('workorder-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!customerNo) { say('请先查询客户', true); return; }
+    try {
+      const r = await api('POST', '/api/workorder', { customer_no: customerNo, kind: $('workorder-kind').value,
+        summary: $('workorder-summary').value });
+      say((WORKFLOW_NAMES[r.workflow] || r.workflow) + '工单已受理：' + r.business_key);
+      $('workorder-summary').value = '';
+      screenPop(customerNo);
+    } catch (err) { say('提交失败：' + err.message, true); }
+  });
+  $('fault-form').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!customerNo) { say('请先查询客户', true); return; }
+    try {
+      const r = await api('POST', '/api/fault', { customer_no: customerNo, fault: $('fault-kind').value,
+        area: $('fault-area').value, description: $('fault-description').value });
+      say('报修已受理：' + r.business_key);
+      $('fault-description').value = '';
+      screenPop(customerNo);
+    } catch (err) { say('报修失败：' + err.message, true); }
+  });
+  $('btn-transfer').addEventListener('click', async () => {
+    try {
+      showState(await api('POST', '/api/call/transfer', { queue: $('transfer-queue').value }));
+      $('incoming').hidden = true;
+      say('已转接至' + $('transfer-queue').selectedOptions[0].textContent);
+    } catch (e) { say('转接失败：' + e.message, true); }
   });
   $('sim-call').addEventListener('click', async () => {
     try {

@@ -2,9 +2,11 @@
 """Real-browser test of the agent desktop (docs/desktop.md): Debian's headless
 Chromium through chromedriver and python3-selenium.  An agent logs in, goes
 ready, receives a call from the simulated switch, sees the screen pop of the
-right customer (masked), answers, records a contact, files a complaint, hangs
-up and ends wrap-up; a supervisor's wallboard, open in a second browser,
-shows the figures change.  Screenshots of both pages go to the build
+right customer (masked), answers, records a contact, files a complaint and a
+fault report, reads the bill explanation (the newest bill, then July's with
+its tier-3 line), hangs up and ends wrap-up; a supervisor's wallboard, open
+in a second browser, shows the figures change, and the supervisor forces the
+agent not ready from it.  Screenshots of both pages go to the build
 directory; with PCRM_DESKTOP_UPDATE_DOCS=1 the agent page's also replaces
 docs/desktop-agent.png.
 
@@ -148,10 +150,30 @@ def main():
         wait_text(agent, "message", lambda t: "流水号" in t, "complaint accepted")
         WebDriverWait(agent, 30).until(lambda x: len(x.find_elements(By.CSS_SELECTOR, "#orders tbody tr")) == 1)
 
+        # A fault report (报修) from the call: accepted, listed with the work orders.
+        Select(agent.find_element(By.ID, "fault-kind")).select_by_value("no_power")
+        agent.find_element(By.ID, "fault-description").send_keys("客户家中无电，邻居有电")
+        agent.find_element(By.ID, "fault-save").click()
+        wait_text(agent, "message", lambda t: t.startswith("报修已受理"), "fault report accepted")
+        WebDriverWait(agent, 30).until(lambda x: "故障报修（城区）" in x.find_element(By.ID, "orders").text)
+        assert len(agent.find_elements(By.CSS_SELECTOR, "#orders tbody tr")) == 2, "complaint and fault report listed"
+
+        # The bill explanation: 12 bills, the newest explained at once; July (427 kWh) reaches tier 3.
+        bills = agent.find_elements(By.CSS_SELECTOR, "#bills tbody tr")
+        assert len(bills) == 12, "12 bills in the panel, not %d" % len(bills)
+        assert bills[0].text.startswith("2026-11") and bills[0].get_attribute("class") == "on", bills[0].text
+        wait_text(agent, "bill-lines", lambda t: "电度电费 第1档" in t and "元/kWh" in t, "the newest bill's lines explained")
+        july = [b for b in bills if b.text.startswith("2026-07")][0]
+        july.click()
+        wait_text(agent, "bill-no", lambda t: t == "A3701020002-202607", "July's bill chosen")
+        wait_text(agent, "bill-lines", lambda t: "电度电费 第3档" in t and "27 kWh × 0.8469 元/kWh" in t
+                  and "可再生能源电价附加" in t, "July's tier-3 line and funds explained")
+
         WebDriverWait(boss, 30).until(lambda x: wallboard(x, "billing")[7] == "1")
         during = wallboard(boss, "billing")
         assert during[6] == "1" and during[5] == "1", "wallboard: offered 1, busy 1: %s" % during
         os.makedirs(out, exist_ok=True)
+        agent.execute_script("window.scrollTo(0, 0);")
         agent.save_screenshot(os.path.join(out, "desktop-agent.png"))
 
         agent.find_element(By.ID, "btn-hangup").click()
@@ -162,6 +184,11 @@ def main():
         WebDriverWait(boss, 30).until(lambda x: wallboard(x, "billing")[4] == "1")
         after = wallboard(boss, "billing")
         assert after[5] == "0" and after[7] == "1", "wallboard: ready again, 1 answered: %s" % after
+        # The supervisor forces the agent not ready from the wallboard; the agent's page follows.
+        boss.execute_script("document.querySelector('#agents button[data-agent=\"1001\"][data-force=\"not_ready\"]').click();")
+        wait_text(boss, "message", lambda t: t.startswith("已将坐席 1001"), "force state done")
+        wait_text(agent, "state-label", lambda t: t == "示忙", "the agent's page shows the forced not ready")
+        wait_text(agent, "state-reason", lambda t: "班长置忙" in t, "with the supervisor's reason")
         boss.save_screenshot(os.path.join(out, "desktop-supervisor.png"))
         if os.environ.get("PCRM_DESKTOP_UPDATE_DOCS") == "1":
             shutil.copy(os.path.join(out, "desktop-agent.png"), os.path.join(root, "docs", "desktop-agent.png"))

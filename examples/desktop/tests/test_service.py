@@ -11,6 +11,7 @@ nothing stored), malformed JSON, unknown fields, an oversized body.
 
 usage: test_service.py DESKTOP_BINARY SOURCE_ROOT
 """
+import decimal
 import hashlib
 import http.client
 import json
@@ -124,8 +125,13 @@ def main():
             {"id": "1001", "name": "坐席一", "role": "agent", "level": 2, "org_unit": "370102",
              "device": "d1001", "skills": {"billing": 8, "general": 5},
              "password": pbkdf2("秘密-1001", os.urandom(16))},
+            {"id": "1002", "name": "坐席二", "role": "agent", "level": 2, "org_unit": "370102",
+             "device": "d1002", "skills": {"repair": 8, "general": 5},
+             "password": pbkdf2("秘密-1002", os.urandom(16))},
             {"id": "9001", "name": "班长", "role": "monitor", "level": 2, "org_unit": "3701",
              "password": pbkdf2("班长密码", os.urandom(16))},
+            {"id": "9002", "name": "市中班长", "role": "monitor", "level": 2, "org_unit": "370103",
+             "password": pbkdf2("市中密码", os.urandom(16))},
         ]}
         with open(os.path.join(tmp, "users.json"), "w") as f:
             json.dump(users, f, ensure_ascii=False)
@@ -165,6 +171,178 @@ def count_rows(store, sql):
         return db.execute(sql).fetchone()[0]
     finally:
         db.close()
+
+
+def money(text):
+    return decimal.Decimal(text)
+
+
+def fen(x):
+    return x.quantize(decimal.Decimal("0.01"), rounding=decimal.ROUND_HALF_UP)
+
+
+def check_bills(pop):
+    """The last 12 of the 13 seeded bills, newest first, each line explained; July 2026 computed here."""
+    bills = pop.get("bills", [])
+    check(len(bills) == 12, "the pop has the last 12 bills (%d)" % len(bills))
+    if len(bills) != 12:
+        return
+    periods = [b["period"] for b in bills]
+    check(periods[0] == "2026-11" and periods[-1] == "2025-12" and periods == sorted(periods, reverse=True),
+          "bills newest first, the oldest of 13 left out: %s" % periods)
+    for b in bills:
+        total = sum((money(l["amount"]) for l in b["lines"]), decimal.Decimal(0))
+        check(total == money(b["total"]), "bill %s: the lines add up to the total" % b["bill_no"])
+        for l in b["lines"]:
+            check(l["explanation"].startswith(l["label"] + ": ") and
+                  l["explanation"].endswith("= %s 元" % l["amount"]) and l["quantity"] in l["explanation"],
+                  "line explained with its quantity and amount: %s" % l)
+    # 2026-07 of customer 3701020001: 420 kWh; tiers 200 / 400 at 0.5469 + 0, + 0.05, + 0.30; two funds.
+    july = [b for b in bills if b["period"] == "2026-07"][0]
+    price = decimal.Decimal("0.5469")
+    want = [("energy", 1, "200", price), ("energy", 2, "200", price + decimal.Decimal("0.05")),
+            ("energy", 3, "20", price + decimal.Decimal("0.30")),
+            ("fund", 0, "420", decimal.Decimal("0.0062")), ("fund", 0, "420", decimal.Decimal("0.001"))]
+    got = [(l["code"], l.get("tier", 0), l["quantity"], money(l["unit_price"])) for l in july["lines"]]
+    check(got == want, "July's lines: three tiers and two funds: %s" % got)
+    expected_total = sum((fen(money(q) * p) for _, _, q, p in want), decimal.Decimal(0))
+    check(money(july["total"]) == expected_total and july["energy_kwh"] == "420",
+          "July's total computed independently: %s vs %s" % (july["total"], expected_total))
+    check([l["label"] for l in july["lines"]][:3] == ["电度电费 第1档", "电度电费 第2档", "电度电费 第3档"]
+          and july["lines"][3]["label"] == "大中型水库移民后期扶持基金", "lines labelled in Chinese")
+    # Only the newest month was posted: it is the arrears.
+    check(bills[0]["posted"] and not any(b["posted"] for b in bills[1:]), "only 2026-11 posted")
+    check(money(pop["arrears"]["total"]) == money(bills[0]["total"]) and len(pop["arrears"]["items"]) == 1
+          and pop["arrears"]["items"][0]["period"] == "2026-11", "arrears: the posted November bill")
+
+
+def check_orders(agent, count):
+    """Work orders and fault reports from the call; refusals store nothing."""
+    before = count("SELECT count(*) FROM work_order")
+    refusals = [
+        ({"customer_no": "3701030001", "kind": "inquiry", "summary": "越权"}, "/api/workorder", 403, "permission.denied"),
+        ({"customer_no": "9999999999", "kind": "inquiry", "summary": "无此户"}, "/api/workorder", 403, "permission.denied"),
+        ({"customer_no": "3701020001", "kind": "wish", "summary": "x"}, "/api/workorder", 400, "desktop.kind"),
+        ({"customer_no": "3701020001", "kind": "inquiry"}, "/api/workorder", 400, "json.missing"),
+        ({"customer_no": "3701020001", "kind": "inquiry", "summary": "x", "priority": 1}, "/api/workorder", 400, "json.unknown_key"),
+        ({"customer_no": "3701020001", "kind": "inquiry", "summary": 5}, "/api/workorder", 400, "json.wrong_type"),
+        ({"customer_no": "3701030001", "fault": "no_power", "description": "越权"}, "/api/fault", 403, "permission.denied"),
+        ({"customer_no": "9999999999", "fault": "no_power", "description": "无此户"}, "/api/fault", 403, "permission.denied"),
+        ({"customer_no": "3701020001", "fault": "ghosts", "description": "x"}, "/api/fault", 400, "desktop.fault"),
+        ({"customer_no": "3701020001", "fault": "no_power", "area": "moon", "description": "x"}, "/api/fault", 400, "desktop.area"),
+    ]
+    for body, path, want_status, want_error in refusals:
+        status, reply, _, _ = agent.request("POST", path, body)
+        check(status == want_status and reply.get("error") == want_error and "王" not in json.dumps(reply, ensure_ascii=False),
+              "%s %s: %s %s (got %s %s)" % (path, body, want_status, want_error, status, reply))
+    for path in ("/api/workorder", "/api/fault"):
+        status, reply, _, _ = agent.request("POST", path, raw=b'{"summary": "13953100001 \xe5\xbc\xa0')
+        check(status == 400 and reply.get("error") == "json.malformed" and "13953100001" not in reply["message"],
+              "%s: malformed JSON refused without echoing it (%s)" % (path, reply))
+    check(count("SELECT count(*) FROM work_order") == before, "nothing stored by the refused work orders")
+
+    status, wo, _, _ = agent.request("POST", "/api/workorder", {"customer_no": "3701020001", "kind": "inquiry",
+                                                               "summary": "咨询峰谷分时电价办理条件"})
+    check(status == 201 and wo.get("workflow") == "inquiry" and wo.get("org_unit") == "370102"
+          and wo.get("business_key", "").startswith("desk-sim-") and len(wo.get("id", "")) == 36,
+          "inquiry work order opened from the call (%s %s)" % (status, wo))
+    status, fault, _, _ = agent.request("POST", "/api/fault", {"customer_no": "3701020001", "fault": "no_power",
+                                                              "description": "家中无电，邻居有电"})
+    check(status == 201 and fault.get("workflow") == "fault_repair_urban" and fault.get("state") == "reported",
+          "fault report opened on the urban repair workflow (%s %s)" % (status, fault))
+    check(count("SELECT count(*) FROM work_order") == before + 2, "two work orders stored")
+    if status == 201:
+        check(count("SELECT count(*) FROM work_order WHERE id = '%s' AND customer_no = '3701020001'"
+                    " AND data LIKE '%%\"call_id\":\"sim-1\"%%'" % fault["id"]) == 1,
+              "the fault report is stored for the customer, naming the call")
+    # A work order's data is not sealed: the caller's number must not be in it.
+    check(count("SELECT count(*) FROM work_order WHERE data LIKE '%13953100001%'") == 0,
+          "no caller number in the work orders' data")
+
+
+def check_transfer_and_force(port, agent, boss):
+    """A second call transferred to the repair queue reaches agent 1002; supervisors force states."""
+    second = Client(port)
+    check(second.login("1002", "秘密-1002")[0] == 200, "agent 1002 logs in")
+    check(agent.request("POST", "/api/call/transfer", {"queue": "repair"})[0] == 409, "transfer without a call: 409")
+    status, body, _, _ = agent.request("POST", "/api/sim/call", {"caller_number": "13953100002", "service": "billing"})
+    check(status == 201, "second call")
+    call_id = body.get("call_id")
+    check(agent.request("POST", "/api/call/answer")[0] == 200, "second call answered by 1001")
+    status, body, _, _ = agent.request("POST", "/api/call/transfer", {"queue": "nowhere"})
+    check(status == 400 and body.get("error") == "desktop.queue" and body.get("field") == "queue",
+          "transfer to an unknown queue: 400 naming it (%s)" % body)
+    status, body, _, _ = agent.request("POST", "/api/call/transfer", raw=b"{queue}")
+    check(status == 400 and body.get("error") == "json.malformed", "transfer with malformed JSON: 400")
+    check(agent.request("GET", "/api/me")[1]["agent"]["state"] == "talking", "refused transfers left the call alone")
+    status, body, _, _ = agent.request("POST", "/api/call/transfer", {"queue": "repair"})
+    check(status == 200 and body.get("state") == "wrap_up", "transfer: the agent goes to wrap-up (%s %s)" % (status, body))
+    status, board, _, _ = boss.request("GET", "/api/supervisor")
+    repair = [q for q in board.get("queues", []) if q["queue"] == "repair"]
+    check(repair and repair[0]["waiting"] == 1, "the call waits in the repair queue: %s" % repair)
+
+    # Force state: refused to an agent and to another county's supervisor, done by the city's.
+    status, body, _, _ = agent.request("POST", "/api/supervisor/force", {"agent_id": "1002", "state": "ready"})
+    check(status == 403 and is_error(body), "an agent cannot force states: 403 (%s %s)" % (status, body))
+    other = Client(port)
+    check(other.login("9002", "市中密码")[0] == 200, "the other county's supervisor logs in")
+    status, body, _, _ = other.request("POST", "/api/supervisor/force", {"agent_id": "1002", "state": "ready"})
+    check(status == 403 and is_error(body), "a supervisor outside the agent's unit: 403 (%s %s)" % (status, body))
+    check(second.request("GET", "/api/me")[1]["agent"]["state"] == "not_ready", "refused forces changed nothing")
+    for bad, field in [({"agent_id": "1002", "state": "asleep"}, "state"),
+                       ({"agent_id": "1002", "state": "not_ready", "reason": "nap"}, "reason"),
+                       ({"state": "ready"}, "agent_id")]:
+        status, body, _, _ = boss.request("POST", "/api/supervisor/force", bad)
+        check(status == 400 and body.get("field") == field, "force %s: 400 naming %s (%s)" % (bad, field, body))
+    status, body, _, _ = boss.request("POST", "/api/supervisor/force", {"agent_id": "7777", "state": "ready"})
+    check(status == 404 and is_error(body), "force of an unknown agent: 404 (%s %s)" % (status, body))
+
+    status, body, _, _ = boss.request("POST", "/api/supervisor/force", {"agent_id": "1002", "state": "ready"})
+    check(status == 200 and body.get("agent", {}).get("state") in ("ready", "reserved"),
+          "supervisor forces 1002 ready (%s %s)" % (status, body))
+    status, body, _, _ = second.request("GET", "/api/call")
+    call = body.get("call") or {}
+    check(call.get("call_id") == call_id and call.get("queue") == "repair" and call.get("customer_no") == "3701020002",
+          "the transferred call rings at 1002 from the repair queue: %s" % body)
+    # Forcing a ringing agent withdraws the offer: the simulated switch deflects the call back to
+    # its routing point and it waits in its queue again (not ended), to ring once more on ready.
+    status, body, _, _ = boss.request("POST", "/api/supervisor/force", {"agent_id": "1002", "state": "not_ready"})
+    check(status == 200 and body["agent"]["state"] == "not_ready", "ringing agent forced not ready (%s)" % body)
+    check(second.request("GET", "/api/call")[1] == {"call": None}, "the offer is withdrawn from 1002")
+    status, board, _, _ = boss.request("GET", "/api/supervisor")
+    repair = [q for q in board.get("queues", []) if q["queue"] == "repair"]
+    check(repair and repair[0]["waiting"] == 1 and repair[0]["abandoned"] == 0,
+          "the withdrawn call waits in the repair queue again: %s" % repair)
+    check(boss.request("POST", "/api/supervisor/force", {"agent_id": "1002", "state": "ready"})[0] == 200,
+          "1002 forced ready again")
+    check((second.request("GET", "/api/call")[1].get("call") or {}).get("call_id") == call_id,
+          "the same call rings at 1002 again")
+    check(second.request("POST", "/api/call/answer")[0] == 200, "1002 answers the transferred call")
+    status, body, _, _ = boss.request("POST", "/api/supervisor/force", {"agent_id": "1002", "state": "logged_out"})
+    check(status == 409 and is_error(body), "a talking agent cannot be forced: 409 (%s %s)" % (status, body))
+    check(second.request("POST", "/api/call/hangup")[0] == 200, "1002 hangs up")
+    status, body, _, _ = boss.request("POST", "/api/supervisor/force", {"agent_id": "1002", "state": "not_ready"})
+    check(status == 200 and body["agent"]["state"] == "not_ready" and body["agent"]["reason"] == "supervisor",
+          "forced out of wrap-up into not ready (supervisor) (%s)" % body)
+    status, body, _, _ = boss.request("POST", "/api/supervisor/force", {"agent_id": "1002", "state": "logged_out"})
+    check(status == 200 and body["agent"]["state"] == "logged_out", "forced log-out (%s)" % body)
+    check(second.request("GET", "/api/me")[1]["agent"]["state"] == "logged_out", "1002 sees the forced log-out")
+    check(agent.request("POST", "/api/state", {"state": "wrap_up_end"})[0] == 200, "1001 ends the transfer's wrap-up")
+
+
+def check_login_rate_limit(port):
+    """5 failures of one id from one address lock that pair; 20 from one address lock the address."""
+    for i in range(5):
+        status, body, _ = Client(port).login("9002", "wrong-%d" % i)
+        check(status == 401, "failed log-in %d: 401 (%s)" % (i + 1, status))
+    status, body, _ = Client(port).login("9002", "市中密码")
+    check(status == 429 and body.get("error") == "desktop.login_rate_limited" and "csrf_token" not in body,
+          "the 6th attempt of the pair, even with the right password: 429 (%s %s)" % (status, body))
+    check(Client(port).login("9001", "班长密码")[0] == 200, "another id from the same address still logs in")
+    # Spraying ids: the address's own count stops it (2 + 5 failures so far, limit 20).
+    statuses = [Client(port).login("x%d" % i, "guess")[0] for i in range(14)]
+    check(statuses == [401] * 13 + [429], "the address is limited at its 20th failure: %s" % statuses)
+    check(Client(port).login("9001", "班长密码")[0] == 429, "then every log-in from the address waits")
 
 
 def run(port, count):
@@ -213,6 +391,9 @@ def run(port, count):
     check(status == 400 and body.get("error") == "json.wrong_type", "a JSON array: 400")
     status, body, _, _ = agent.request("POST", "/api/state", {"state": "ready", "x": 1})
     check(status == 400 and body.get("error") == "json.unknown_key" and body["message"].startswith("x:"), "unknown field: 400 naming it")
+    status, body, _, _ = agent.request("POST", "/api/state", {"state": "ready", "13953100001": 1})
+    check(status == 400 and body.get("error") == "json.unknown_key" and "13953100001" not in json.dumps(body),
+          "an unknown key shaped like a phone number is refused without echoing it (%s)" % body)
     status, body, _, _ = agent.request("POST", "/api/state", {"state": "dancing"})
     check(status == 400 and body["message"].startswith("state:"), "unknown state: 400 naming the field")
     status, body, _, _ = agent.request("POST", "/api/state", {"state": "not_ready", "reason": "nap"})
@@ -257,8 +438,8 @@ def run(port, count):
         check(c["phones"]["mobile"] == "139****0001", "phone masked: %s" % c.get("phones"))
         check("13953100001" not in json.dumps(pop), "no full phone number anywhere in the pop")
         check(len(pop["contacts"]) == 1 and pop["contacts"][0]["summary"] == "咨询阶梯电价第二档起点", "contact history")
-        check(pop["arrears"]["total"] in ("0", "0.00") and pop["arrears"]["items"] == [], "arrears (none)")
         check(pop["work_orders"] == [], "no open work orders yet")
+        check_bills(pop)
 
     # Another county's customer: refused like a customer nobody has, nothing stored.
     contacts_before = count("SELECT count(*) FROM contact")
@@ -289,8 +470,9 @@ def run(port, count):
         "customer_no": "3701020001", "category": "nonsense", "subcategory": "billing", "nature": "complaint",
         "description": "x"})
     check(status == 400 and "category" in body.get("field", "") + body.get("message", ""), "bad category: 400 (%s)" % body)
+    check_orders(agent, count)
     status, pop, _, _ = agent.request("GET", "/api/screenpop?customer_no=3701020001")
-    check(status == 200 and len(pop["contacts"]) == 3 and len(pop["work_orders"]) == 1,
+    check(status == 200 and len(pop["contacts"]) == 3 and len(pop["work_orders"]) == 3,
           "the pop now shows the new contacts and the complaint's work order (%d, %d)" %
           (len(pop.get("contacts", [])), len(pop.get("work_orders", []))))
 
@@ -316,6 +498,7 @@ def run(port, count):
     billing = [q for q in board["queues"] if q["queue"] == "billing"][0]
     check(billing["ready"] == 1 and billing["busy"] == 0, "wallboard: agent ready again")
     check(agent.request("POST", "/api/call/hangup")[0] == 409, "hang-up without a call: 409")
+    check_transfer_and_force(port, agent, boss)
     # The finished call reaches the store through the call-record sink (flushed by the ticker).
     deadline = time.time() + 10
     while time.time() < deadline and count("SELECT count(*) FROM call_record") == 0:
@@ -326,6 +509,7 @@ def run(port, count):
     # Log out ends the session.
     check(agent.request("POST", "/api/logout")[0] == 200, "log out")
     check(agent.request("GET", "/api/me")[0] == 401, "the session is gone after log-out")
+    check_login_rate_limit(port)
 
 
 if __name__ == "__main__":
