@@ -88,7 +88,6 @@ int pcrm__complaint_caller_open(const pcrm_ctx *ctx, const char *serial, const c
 
 /* ---- sealing the tickets filed before schema 24 ---- */
 
-#define RESEAL_BATCH_MAX 10000
 
 /* Tickets of the subtree $1 whose caller number is still in clear. */
 #define CLEAR_CALLER_WHERE                                                                         \
@@ -157,31 +156,5 @@ int pcrm_complaint_reseal(pcrm_ctx *ctx, const pcrm_actor *actor, int batch, int
 	static const char count_sql[] = "SELECT COUNT(*) FROM complaint k "
 	                                "JOIN org_unit o ON o.code = k.responsible_unit "
 	                                CLEAR_CALLER_WHERE;
-	char *scope = NULL;
-	int64_t left = 0;
-	int rc;
-
-	if (remaining)
-		*remaining = -1;
-	if (!ctx)
-		return pcrm__error(PCRM_EINVAL, "ctx: is NULL");
-	if (batch < 0 || batch > RESEAL_BATCH_MAX)
-		return pcrm__error(PCRM_EINVAL, "batch: %d is outside 0..%d", batch, RESEAL_BATCH_MAX);
-	if (batch == 0)
-		batch = 1000;
-	rc = pcrm__authorize_scope(ctx, actor, PCRM_PERM_ARCHIVE_WRITE, NULL, &scope);
-	if (rc == PCRM_OK)
-		rc = need_key(ctx);
-	if (rc == PCRM_OK)
-		rc = pcrm__store_begin(ctx->store);
-	if (rc == PCRM_OK)
-		rc = pcrm__store_finish(ctx->store, reseal_batch(ctx, actor, scope, batch));
-	if (rc == PCRM_OK) {
-		pcrm_sql_value p[1] = { PCRM_SQL_S(scope) };
-		rc = pcrm__store_query_int(ctx->store, count_sql, p, 1, &left);
-	}
-	if (rc == PCRM_OK && remaining)
-		*remaining = left;
-	free(scope);
-	return rc;
+	return pcrm__reseal_run(ctx, actor, batch, reseal_batch, count_sql, remaining);
 }

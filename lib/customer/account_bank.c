@@ -32,7 +32,6 @@
 #include "pii.h"
 #include "store/store.h"
 
-#define RESEAL_BATCH_MAX 10000
 
 void pcrm__mask_bank_account(const char *number, char out[PCRM__BANK_ACCOUNT_MAX + 1])
 {
@@ -300,33 +299,7 @@ int pcrm_account_reseal(pcrm_ctx *ctx, const pcrm_actor *actor, int batch, int64
 {
 	static const char count_sql[] = "SELECT COUNT(*) FROM account a "
 	                                "JOIN org_unit o ON o.code = a.org_unit " CLEAR_WHERE;
-	char *scope = NULL;
-	int64_t left = 0;
-	int rc;
-
-	if (remaining)
-		*remaining = -1;
-	if (!ctx)
-		return pcrm__error(PCRM_EINVAL, "ctx: is NULL");
-	if (batch < 0 || batch > RESEAL_BATCH_MAX)
-		return pcrm__error(PCRM_EINVAL, "batch: %d is outside 0..%d", batch, RESEAL_BATCH_MAX);
-	if (batch == 0)
-		batch = 1000;
-	rc = pcrm__authorize_scope(ctx, actor, PCRM_PERM_ARCHIVE_WRITE, NULL, &scope);
-	if (rc == PCRM_OK)
-		rc = pcrm__pii_need_key(ctx, "reseal");
-	if (rc == PCRM_OK)
-		rc = pcrm__store_begin(ctx->store);
-	if (rc == PCRM_OK)
-		rc = pcrm__store_finish(ctx->store, reseal_batch(ctx, actor, scope, batch));
-	if (rc == PCRM_OK) {
-		pcrm_sql_value p[1] = { PCRM_SQL_S(scope) };
-		rc = pcrm__store_query_int(ctx->store, count_sql, p, 1, &left);
-	}
-	if (rc == PCRM_OK && remaining)
-		*remaining = left;
-	free(scope);
-	return rc;
+	return pcrm__reseal_run(ctx, actor, batch, reseal_batch, count_sql, remaining);
 }
 
 /* ---- the number in clear, for the bank ---- */

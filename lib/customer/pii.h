@@ -41,6 +41,22 @@
 /** PCRM_EPERM naming `field` when the context has no data key. */
 int pcrm__pii_need_key(const pcrm_ctx *ctx, const char *field);
 
+/** Most rows one call of a background reseal seals (its `batch`; 0 means 1,000). */
+#define PCRM__RESEAL_BATCH_MAX 10000
+
+/** One batch of a reseal: seals up to `batch` rows of the subtree `scope`, in the caller's
+ * transaction. */
+typedef int (*pcrm__reseal_batch_fn)(pcrm_ctx *ctx, const pcrm_actor *actor, const char *scope,
+                                     int batch);
+
+/**
+ * What every `pcrm_*_reseal()` does around its batch, so that they check and count alike:
+ * checks `batch`, the actor's archive.write scope and the data key, runs `seal` in one
+ * transaction, then sets *remaining from `count_sql` (one parameter: the scope's path).
+ */
+int pcrm__reseal_run(pcrm_ctx *ctx, const pcrm_actor *actor, int batch, pcrm__reseal_batch_fn seal,
+                     const char *count_sql, int64_t *remaining);
+
 /** A fresh random DEK for `customer_no` and its wrapped form (hex) to store. */
 int pcrm__dek_new(const pcrm_ctx *ctx, const char *customer_no, unsigned char dek[PCRM__DEK_LEN],
                   char wrapped[PCRM__DEK_WRAPPED_HEX]);

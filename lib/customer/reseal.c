@@ -20,7 +20,6 @@
 #include "pii.h"
 #include "store/store.h"
 
-#define RESEAL_BATCH_MAX 10000
 
 /* A contact sealed in memory, waiting for its UPDATE. */
 struct pending_contact {
@@ -207,18 +206,20 @@ static int reseal_batch(pcrm_ctx *ctx, const pcrm_actor *actor, const char *scop
 	return rc;
 }
 
-int pcrm_customer_reseal(pcrm_ctx *ctx, const pcrm_actor *actor, int batch, int64_t *remaining)
+int pcrm__reseal_run(pcrm_ctx *ctx, const pcrm_actor *actor, int batch, pcrm__reseal_batch_fn seal,
+                     const char *count_sql, int64_t *remaining)
 {
-	static const char count_sql[] =
-		"SELECT COUNT(*) FROM customer c JOIN org_unit o ON o.code = c.org_unit " PENDING_WHERE;
 	char *scope = NULL;
-	int64_t done = 0, left = 0;
+	int64_t left = 0;
 	int rc;
 
 	if (remaining)
 		*remaining = -1;
-	if (batch < 0 || batch > RESEAL_BATCH_MAX)
-		return pcrm__error(PCRM_EINVAL, "batch: %d is outside 0..%d", batch, RESEAL_BATCH_MAX);
+	if (!ctx)
+		return pcrm__error(PCRM_EINVAL, "ctx: is NULL");
+	if (batch < 0 || batch > PCRM__RESEAL_BATCH_MAX)
+		return pcrm__error(PCRM_EINVAL, "batch: %d is outside 0..%d", batch,
+		                   PCRM__RESEAL_BATCH_MAX);
 	if (batch == 0)
 		batch = 1000;
 	rc = pcrm__pii_need_key(ctx, "reseal");
@@ -227,7 +228,7 @@ int pcrm_customer_reseal(pcrm_ctx *ctx, const pcrm_actor *actor, int batch, int6
 	if (rc == PCRM_OK)
 		rc = pcrm__store_begin(ctx->store);
 	if (rc == PCRM_OK)
-		rc = pcrm__store_finish(ctx->store, reseal_batch(ctx, actor, scope, batch, &done));
+		rc = pcrm__store_finish(ctx->store, seal(ctx, actor, scope, batch));
 	if (rc == PCRM_OK) {
 		pcrm_sql_value p[1] = { PCRM_SQL_S(scope) };
 		rc = pcrm__store_query_int(ctx->store, count_sql, p, 1, &left);
@@ -236,4 +237,17 @@ int pcrm_customer_reseal(pcrm_ctx *ctx, const pcrm_actor *actor, int batch, int6
 		*remaining = left;
 	free(scope);
 	return rc;
+}
+
+static int reseal_customers(pcrm_ctx *ctx, const pcrm_actor *actor, const char *scope, int batch)
+{
+	int64_t done = 0;
+	return reseal_batch(ctx, actor, scope, batch, &done);
+}
+
+int pcrm_customer_reseal(pcrm_ctx *ctx, const pcrm_actor *actor, int batch, int64_t *remaining)
+{
+	static const char count_sql[] =
+		"SELECT COUNT(*) FROM customer c JOIN org_unit o ON o.code = c.org_unit " PENDING_WHERE;
+	return pcrm__reseal_run(ctx, actor, batch, reseal_customers, count_sql, remaining);
 }

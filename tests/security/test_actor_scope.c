@@ -31,6 +31,7 @@ struct world {
 	pcrm_test_store *t;
 	char wo_id[PCRM_WORKORDER_ID_LEN + 1];
 	char kb_id[40]; /* a draft knowledge-base article of Qingdao */
+	char outage_id[40]; /* an outage of Qingdao's area QT1 */
 	pcrm_acd *acd;
 };
 
@@ -41,6 +42,7 @@ struct world {
 #define MISSING_METER "QM9"
 #define MISSING_WORKORDER "00000000-0000-4000-8000-000000000009"
 #define MISSING_KB "00000000-0000-4000-8000-00000000000b"
+#define MISSING_OUTAGE "00000000-0000-4000-8000-00000000000c"
 /* An article document of the unit `k`. */
 #define KB_DOC(k) "{\"title\": \"t\", \"category\": \"c\", \"body\": \"b\", \"valid_from\": \"2026-01-01\", \"org_unit\": \"" k "\"}"
 
@@ -251,6 +253,28 @@ CALL(pcrm_kb_stats_load) { pcrm_kb_stats *s = NULL; int rc; UNUSED_KEY; rc = pcr
 CALL(pcrm_ivr_identify_by_phone) { pcrm_ivr_identity id; UNUSED_KEY; return pcrm_ivr_identify_by_phone(w->t->ctx, a, "13800000000", &id); }
 CALL(pcrm_ivr_identify_by_id_digits) { pcrm_ivr_identity id; return pcrm_ivr_identify_by_id_digits(w->t->ctx, a, k, "1234", NULL, &id); }
 CALL(pcrm_ivr_answer_arrears) { pcrm_ivr_arrears_answer ans; return pcrm_ivr_answer_arrears(w->t->ctx, a, k, &ans); }
+CALL(pcrm_ivr_identify_by_pin) { pcrm_ivr_identity id; return pcrm_ivr_identify_by_pin(w->t->ctx, a, k, "583920", NULL, &id); }
+CALL(pcrm_ivr_pin_set) { pcrm_ivr_identity id; return pcrm_ivr_pin_set(w->t->ctx, a, k, "1234", "583920", NULL, &id); }
+CALL(pcrm_ivr_pin_change) { pcrm_ivr_identity id; return pcrm_ivr_pin_change(w->t->ctx, a, k, "583920", "749315", NULL, &id); }
+CALL(pcrm_ivr_answer_last_bill) { pcrm_ivr_bill_answer ans; return pcrm_ivr_answer_last_bill(w->t->ctx, a, k, &ans); }
+CALL(pcrm_ivr_answer_workorders) { pcrm_ivr_workorders_answer ans; return pcrm_ivr_answer_workorders(w->t->ctx, a, k, &ans); }
+CALL(pcrm_ivr_answer_outage) { pcrm_ivr_outage_answer ans; return pcrm_ivr_answer_outage(w->t->ctx, a, k, &ans); }
+CALL(pcrm_ivr_report_fault) { pcrm_ivr_fault_report r; return pcrm_ivr_report_fault(w->t->ctx, a, k, "test", NULL, &r); }
+CALL(pcrm_ivr_smart_menu) { pcrm_ivr_menu m; return pcrm_ivr_smart_menu(w->t->ctx, a, k, &m); }
+/* An outage of area QT1 announced by unit k. */
+static pcrm_ivr_outage_spec outage_spec(struct world *w, const char *k)
+{
+	pcrm_ivr_outage_spec spec = PCRM_IVR_OUTAGE_SPEC_INIT;
+	spec.org_unit = k;
+	spec.transformer_area = "QT1";
+	spec.starts_at = now_of(w) + 86400 * 8;
+	spec.ends_at = spec.starts_at + 3600 * 4;
+	spec.reason = "线路检修";
+	return spec;
+}
+CALL(pcrm_ivr_outage_publish) { pcrm_ivr_outage_spec spec = outage_spec(w, k); char *id = NULL; int rc = pcrm_ivr_outage_publish(w->t->ctx, a, &spec, &id); pcrm_free(id); return rc; }
+CALL(pcrm_ivr_outage_revise) { return pcrm_ivr_outage_revise(w->t->ctx, a, k, now_of(w) + 86400 * 9); }
+CALL(pcrm_ivr_outage_end) { return pcrm_ivr_outage_end(w->t->ctx, a, k); }
 
 /* ---- outbound ---- */
 #define CAMPAIGN_DOC "{\"id\": \"QC5\", \"org_unit\": \"3702\", \"name\": \"n\", \"kind\": \"tariff_announcement\", \"template\": \"t\", \"schedule_at\": \"2026-11-24T09:00:00+08:00\", \"target\": {}}"
@@ -306,6 +330,17 @@ static const struct scope_entry table[] = {
 	E(pcrm_ivr_identify_by_phone, NULL, NULL, OUT_SCOPED),
 	E(pcrm_ivr_identify_by_id_digits, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_ivr_answer_arrears, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
+	E(pcrm_ivr_identify_by_pin, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
+	E(pcrm_ivr_pin_set, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
+	E(pcrm_ivr_pin_change, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
+	E(pcrm_ivr_answer_last_bill, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
+	E(pcrm_ivr_answer_workorders, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
+	E(pcrm_ivr_answer_outage, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
+	E(pcrm_ivr_report_fault, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
+	E(pcrm_ivr_smart_menu, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
+	E(pcrm_ivr_outage_publish, "3702", "3799", OUT_REFUSED),
+	E(pcrm_ivr_outage_revise, "@outage", MISSING_OUTAGE, OUT_REFUSED),
+	E(pcrm_ivr_outage_end, "@outage", MISSING_OUTAGE, OUT_REFUSED),
 	E(pcrm_contact_list_load, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_account_create, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_account_get, "QA1", MISSING_ACCOUNT, OUT_REFUSED),
@@ -530,6 +565,13 @@ static void build_world(struct world *w, pcrm_test_store *t)
 		snprintf(w->kb_id, sizeof(w->kb_id), "%s", pcrm_kb_article_id(kb));
 		pcrm_kb_article_free(kb);
 	}
+	{
+		pcrm_ivr_outage_spec spec = outage_spec(w, "3702");
+		char *id = NULL;
+		pcrm_assert_ok(pcrm_ivr_outage_publish(t->ctx, &root_admin, &spec, &id));
+		snprintf(w->outage_id, sizeof(w->outage_id), "%s", id);
+		pcrm_free(id);
+	}
 	pcrm_assert_ok(pcrm_outbound_queue(t->ctx, &root_admin, "Q1",
 	                                   "{\"id\": \"QOB1\", \"body\": \"x\"}", NULL, 0));
 	pcrm_assert_ok(pcrm_campaign_create(t->ctx, &root_admin,
@@ -547,6 +589,8 @@ static const char *key_of(const struct world *w, const char *key)
 {
 	if (key && strcmp(key, "@kb") == 0)
 		return w->kb_id;
+	if (key && strcmp(key, "@outage") == 0)
+		return w->outage_id;
 	return key && !*key ? w->wo_id : key; /* "" stands for the world's work order */
 }
 
@@ -570,6 +614,8 @@ static uint64_t fingerprint(pcrm_test_store *t)
 		"SELECT COUNT(*) FROM kb_use", "SELECT COUNT(*) FROM kb_miss",
 		"SELECT COUNT(*) FROM outbound_message", "SELECT COUNT(*) FROM outbound_attempt",
 		"SELECT COUNT(*) FROM outbound_preference", "SELECT COUNT(*) FROM outbound_campaign",
+		"SELECT COUNT(*) FROM ivr_pin", "SELECT COUNT(*) FROM outage",
+		"SELECT COALESCE(SUM(ends_at), 0) FROM outage", "SELECT COUNT(ended_at) FROM outage",
 		"SELECT COUNT(*) FROM audit_log WHERE action <> 'permission.denied'",
 	};
 	uint64_t sum = 0; /* unsigned: the hash wraps around by design */
