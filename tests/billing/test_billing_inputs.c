@@ -160,6 +160,8 @@ PCRM_BACKEND_TEST(billing_inputs, migration_13_fills_the_copies_from_the_stored_
 {
 	static const char *const drop[] = {
 		"DROP INDEX meter_reading_by_account",
+		/* schema 28's partial index names account.org_unit: SQLite cannot drop the column under it */
+		"DROP INDEX account_bank_in_clear",
 		"ALTER TABLE meter_reading DROP COLUMN account_no",
 		"ALTER TABLE account DROP COLUMN org_unit",
 		"ALTER TABLE account DROP COLUMN usage_class",
