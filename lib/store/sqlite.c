@@ -289,30 +289,25 @@ static int sqlite_bulk_begin(pcrm_store *base, const char *table, const char *co
                              int ncolumns)
 {
 	sqlite_store *st = (sqlite_store *)base;
-	/* Identifiers are the library's own, checked plain by pcrm__store_bulk_begin(). */
-	size_t size = strlen(table) + 64;
+	/* Identifiers cannot be bound: they are written with SQLite's own identifier quoting
+	 * (%w doubles any '"'), as the PostgreSQL driver uses PQescapeIdentifier(), on top of
+	 * pcrm__store_bulk_begin()'s plain-identifier check. The values are bound (?N). */
+	sqlite3_str *text = sqlite3_str_new(st->db);
 	char *sql;
 	int rc;
+
+	sqlite3_str_appendf(text, "INSERT INTO \"%w\" (", table);
 	for (int i = 0; i < ncolumns; i++)
-		size += strlen(columns[i]) + 16;
-	sql = malloc(size);
+		sqlite3_str_appendf(text, "%s\"%w\"", i ? ", " : "", columns[i]);
+	sqlite3_str_appendall(text, ") VALUES (");
+	for (int i = 0; i < ncolumns; i++)
+		sqlite3_str_appendf(text, "%s?%d", i ? ", " : "", i + 1);
+	sqlite3_str_appendall(text, ")");
+	sql = sqlite3_str_finish(text);
 	if (!sql)
 		return pcrm__error_oom();
-	snprintf(sql, size, "INSERT INTO \"%s\" (", table);
-	for (int i = 0; i < ncolumns; i++) {
-		strcat(sql, i ? ", \"" : "\"");
-		strcat(sql, columns[i]);
-		strcat(sql, "\"");
-	}
-	strcat(sql, ") VALUES (");
-	for (int i = 0; i < ncolumns; i++) {
-		char p[16];
-		snprintf(p, sizeof(p), "%s?%d", i ? ", " : "", i + 1);
-		strcat(sql, p);
-	}
-	strcat(sql, ")");
 	rc = sqlite3_prepare_v2(st->db, sql, -1, &st->bulk, NULL);
-	free(sql);
+	sqlite3_free(sql);
 	return rc == SQLITE_OK ? PCRM_OK : map_error(st, rc, "bulk insert");
 }
 
