@@ -87,4 +87,26 @@ static inline const pcrm_bill_line *find_line(const pcrm_bill *b, const char *co
 	return NULL;
 }
 
+/* Computes a bill that must succeed, and checks its lines add up to its total. */
+static inline pcrm_bill *bill_ok(const pcrm_tariff *t, const pcrm_bill_customer *c, pcrm_date s,
+                                 pcrm_date e, const pcrm_usage *u)
+{
+	pcrm_bill *b = NULL;
+	cr_assert_eq(pcrm_bill_compute(t, c, s, e, u, NULL, &b), PCRM_OK, "%s", pcrm_error_last());
+	assert_total_is_sum(b);
+	return b;
+}
+
+/* The bill has a line `code` (`period`, `tier` when given) of exactly these figures. */
+static inline void assert_bill_line(const pcrm_bill *b, const char *code, const char *period,
+                                    int tier, const char *qty, const char *price,
+                                    const char *amount)
+{
+	const pcrm_bill_line *l = find_line(b, code, period, tier);
+	cr_assert_not_null(l, "no line %s %s %d", code, period ? period : "-", tier);
+	assert_dec(l->quantity, qty);
+	assert_dec(l->unit_price, price);
+	assert_dec(l->amount, amount);
+}
+
 #endif

@@ -16,10 +16,7 @@
 
 static pcrm_bill *compute(const pcrm_tariff *t, pcrm_date s, pcrm_date e, const pcrm_usage *u)
 {
-	pcrm_bill *b = NULL;
-	cr_assert_eq(pcrm_bill_compute(t, NULL, s, e, u, NULL, &b), PCRM_OK, "%s", pcrm_error_last());
-	assert_total_is_sum(b);
-	return b;
+	return bill_ok(t, NULL, s, e, u);
 }
 
 static pcrm_usage *usage_total(const char *kwh, const char *max_demand)
@@ -35,11 +32,7 @@ static pcrm_usage *usage_total(const char *kwh, const char *max_demand)
 static void assert_line(const pcrm_bill *b, const char *period, int tier, const char *qty,
                         const char *price, const char *amount)
 {
-	const pcrm_bill_line *l = find_line(b, "energy", period, tier);
-	cr_assert_not_null(l, "no energy line %s %d", period ? period : "-", tier);
-	assert_dec(l->quantity, qty);
-	assert_dec(l->unit_price, price);
-	assert_dec(l->amount, amount);
+	assert_bill_line(b, "energy", period, tier, qty, price, amount);
 }
 
 static void assert_bill_fails(const char *json, const pcrm_usage *u, const char *needle)

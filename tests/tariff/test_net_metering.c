@@ -25,11 +25,7 @@
 
 static pcrm_bill *compute(const pcrm_tariff *t, const pcrm_usage *u)
 {
-	pcrm_bill *b = NULL;
-	cr_assert_eq(pcrm_bill_compute(t, NULL, DAY(2026, 7, 1), DAY(2026, 7, 31), u, NULL, &b),
-	             PCRM_OK, "%s", pcrm_error_last());
-	assert_total_is_sum(b);
-	return b;
+	return bill_ok(t, NULL, DAY(2026, 7, 1), DAY(2026, 7, 31), u);
 }
 
 static pcrm_usage *flat(const char *imported, const char *exported, const char *brought)
@@ -46,11 +42,7 @@ static pcrm_usage *flat(const char *imported, const char *exported, const char *
 static void assert_line(const pcrm_bill *b, const char *code, const char *period,
                         const char *qty, const char *price, const char *amount)
 {
-	const pcrm_bill_line *l = find_line(b, code, period, 0);
-	cr_assert_not_null(l, "no line %s %s", code, period ? period : "-");
-	assert_dec(l->quantity, qty);
-	assert_dec(l->unit_price, price);
-	assert_dec(l->amount, amount);
+	assert_bill_line(b, code, period, 0, qty, price, amount);
 }
 
 static pcrm_time at(int day, int hour, int minute)
