@@ -136,10 +136,21 @@ static int open_with_spec(struct cli *cli, json_t *spec, char **text)
 	return rc;
 }
 
-static json_t *summary_json(const char *what, json_t *counts, pcrm_decimal total)
+/*
+ * A run's or a posting's summary: under --json {what: {counts..., "total"}},
+ * else the caller's one `line` of text.
+ */
+static int report_summary(struct cli *cli, const char *what, json_t *counts, pcrm_decimal total,
+                          const char *line)
 {
-	json_object_set_new(counts, "total", cli_json_decimal(total));
-	return json_pack("{s:o}", what, counts);
+	if (cli->json) {
+		json_object_set_new(counts, "total", cli_json_decimal(total));
+		cli_json_out(cli, json_pack("{s:o}", what, counts));
+	} else {
+		json_decref(counts);
+		fputs(line, stdout);
+	}
+	return CLI_EXIT_OK;
 }
 
 int cli_run_billing_run(struct cli *cli)
@@ -147,7 +158,7 @@ int cli_run_billing_run(struct cli *cli)
 	pcrm_billing_summary s = PCRM_BILLING_SUMMARY_INIT;
 	struct cli_progress *p;
 	json_t *spec, *tariffs = NULL;
-	char *spec_text, total[64];
+	char *spec_text, total[64], line[200];
 	long batch = 500;
 	int rc;
 
@@ -170,20 +181,17 @@ int cli_run_billing_run(struct cli *cli)
 	free(spec_text);
 	if (rc != PCRM_OK)
 		return cli_fail(cli, rc);
-	if (cli->json)
-		cli_json_out(cli, summary_json("billing_run",
-		                               json_pack("{s:I, s:I, s:I, s:I}", "accounts",
-		                                         (json_int_t)s.accounts, "billed",
-		                                         (json_int_t)s.billed, "already_billed",
-		                                         (json_int_t)s.already_billed, "no_usage",
-		                                         (json_int_t)s.no_usage),
-		                               s.total));
-	else
-		printf("%lld bills stored%s, total %s; %lld already billed, %lld without usage\n",
-		       (long long)s.billed, o_post ? " and posted" : "",
-		       cli_decimal_text(s.total, total, sizeof(total)), (long long)s.already_billed,
-		       (long long)s.no_usage);
-	return CLI_EXIT_OK;
+	snprintf(line, sizeof(line),
+	         "%lld bills stored%s, total %s; %lld already billed, %lld without usage\n",
+	         (long long)s.billed, o_post ? " and posted" : "",
+	         cli_decimal_text(s.total, total, sizeof(total)), (long long)s.already_billed,
+	         (long long)s.no_usage);
+	return report_summary(cli, "billing_run",
+	                      json_pack("{s:I, s:I, s:I, s:I}", "accounts", (json_int_t)s.accounts,
+	                                "billed", (json_int_t)s.billed, "already_billed",
+	                                (json_int_t)s.already_billed, "no_usage",
+	                                (json_int_t)s.no_usage),
+	                      s.total, line);
 }
 
 static const struct cli_opt post_opts[] = {
@@ -203,7 +211,7 @@ int cli_run_billing_post(struct cli *cli)
 {
 	pcrm_billing_post_summary s = PCRM_BILLING_POST_SUMMARY_INIT;
 	struct cli_progress *p;
-	char *spec_text, total[64];
+	char *spec_text, total[64], line[200];
 	json_t *spec;
 	long batch = 500;
 	int rc;
@@ -222,19 +230,15 @@ int cli_run_billing_post(struct cli *cli)
 	free(spec_text);
 	if (rc != PCRM_OK)
 		return cli_fail(cli, rc);
-	if (cli->json)
-		cli_json_out(cli, summary_json("billing_post",
-		                               json_pack("{s:I, s:I, s:I, s:I}", "bills",
-		                                         (json_int_t)s.bills, "posted",
-		                                         (json_int_t)s.posted, "already_posted",
-		                                         (json_int_t)s.already_posted, "nothing_owed",
-		                                         (json_int_t)s.nothing_owed),
-		                               s.total));
-	else
-		printf("%lld bills posted, total %s; %lld already posted, %lld with nothing owed\n",
-		       (long long)s.posted, cli_decimal_text(s.total, total, sizeof(total)),
-		       (long long)s.already_posted, (long long)s.nothing_owed);
-	return CLI_EXIT_OK;
+	snprintf(line, sizeof(line), "%lld bills posted, total %s; %lld already posted, %lld with "
+	         "nothing owed\n", (long long)s.posted, cli_decimal_text(s.total, total, sizeof(total)),
+	         (long long)s.already_posted, (long long)s.nothing_owed);
+	return report_summary(cli, "billing_post",
+	                      json_pack("{s:I, s:I, s:I, s:I}", "bills", (json_int_t)s.bills,
+	                                "posted", (json_int_t)s.posted, "already_posted",
+	                                (json_int_t)s.already_posted, "nothing_owed",
+	                                (json_int_t)s.nothing_owed),
+	                      s.total, line);
 }
 
 static const char *o_id, *o_tariff_version, *o_effective_from, *o_currency, *o_utc_offset,
