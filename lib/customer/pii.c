@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 
+#include "core/crypto.h"
 #include "core/ctx.h"
 #include "core/error.h"
 #include "pii.h"
@@ -56,9 +56,8 @@ int pcrm__dek_new(const pcrm_ctx *ctx, const char *customer_no, unsigned char de
 	int rc = pcrm__pii_need_key(ctx, "customer");
 	if (rc != PCRM_OK)
 		return rc;
-	if (RAND_bytes(dek, PCRM__DEK_LEN) != 1)
-		return pcrm__error(PCRM_ESTORE, "customer data key: no random bytes from OpenSSL");
-	return wrap_dek(ctx, customer_no, dek, wrapped);
+	rc = pcrm__random_bytes(dek, PCRM__DEK_LEN);
+	return rc == PCRM_OK ? wrap_dek(ctx, customer_no, dek, wrapped) : rc;
 }
 
 /* The version named by the "v<N>:" prefix (1 without one); *hex points past it. */
