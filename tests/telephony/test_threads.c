@@ -100,6 +100,11 @@ Test(threads, switch_and_desktop_threads)
 	ev.device_id = "2002";
 	ev.agent_id = "a2";
 	OK(pcrm_tel_event_feed(s.tel, &ev, NULL));
+	/* Both ready before the threads start: on a loaded machine the switch thread may feed
+	 * all its calls before the desktop thread first runs, and logged-on agents are not
+	 * ready, so no call would be answered at all. */
+	OK(pcrm_acd_agent_ready(s.acd, "a1"));
+	OK(pcrm_acd_agent_ready(s.acd, "a2"));
 
 	pthread_t sw_t, desk_t;
 	pthread_create(&sw_t, NULL, switch_thread, &s);
