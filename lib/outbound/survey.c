@@ -209,16 +209,21 @@ int pcrm__survey_queue(pcrm_ctx *ctx, const char *campaign_id, pcrm_time schedul
 	pcrm_time_parse(json_string_value(json_object_get(target, "finished_to")), &to);
 	rc = visit_states(ctx, json_object_get(target, "workflows"), &visit);
 	json_object_foreach(visit, name, states) {
-		char *list = json_dumps(states, JSON_COMPACT);
+		char *list = NULL;
 		int64_t n = 0;
-		pcrm_sql_value p[8] = { PCRM_SQL_S(campaign_id),
-			                PCRM_SQL_I(schedule_at > now ? schedule_at : now),
-			                PCRM_SQL_I(now), PCRM_SQL_S(scope), PCRM_SQL_S(name),
-			                PCRM_SQL_S(list), PCRM_SQL_I(from), PCRM_SQL_I(to) };
 		if (rc != PCRM_OK)
 			break;
-		rc = list ? pcrm__store_exec(ctx->store, pg ? sql_pg : sql_lite, p, 8, &n) :
-		            pcrm__error_oom();
+		if (!(list = json_dumps(states, JSON_COMPACT))) {
+			rc = pcrm__error_oom();
+			break;
+		}
+		{
+			pcrm_sql_value p[8] = { PCRM_SQL_S(campaign_id),
+				                PCRM_SQL_I(schedule_at > now ? schedule_at : now),
+				                PCRM_SQL_I(now), PCRM_SQL_S(scope), PCRM_SQL_S(name),
+				                PCRM_SQL_S(list), PCRM_SQL_I(from), PCRM_SQL_I(to) };
+			rc = pcrm__store_exec(ctx->store, pg ? sql_pg : sql_lite, p, 8, &n);
+		}
 		free(list);
 		*queued += n;
 	}
