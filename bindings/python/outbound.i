@@ -69,6 +69,7 @@ static int pcrm_py_outbound_send(void *userdata, const pcrm_outbound_message *m,
 %apply (char *buf, size_t size) { (char *id_out, size_t id_size) };
 %apply int *OUTPUT { int *attempts };
 %apply int64_t *out { int64_t *queued };
+%apply int64_t *out { int64_t *handed };
 %typemap(in, numinputs=0, noblock=1) pcrm_campaign_stats *out ($*1_ltype temp) {
 	memset(&temp, 0, sizeof(temp));
 	temp.version = PCRM_CAMPAIGN_STATS_VERSION;

@@ -31,8 +31,20 @@
  * over the campaign's unit; statistics PCRM_PERM_ARCHIVE_READ.  Every call
  * checks that the unit lies in the actor's subtree.
  *
- * Not yet: return-visit surveys and tier-threshold warnings as campaign
- * targets; voice campaigns connected to an idle agent (docs/outbound.md).
+ * Workflow notices to customers: a transition with "notify_customer"
+ * (docs/workflow-format.md) leaves a notice in the workflow outbox
+ * addressed to the work order's customer; every delivery pass first hands
+ * such notices over to the outbound queue, exactly once each
+ * (pcrm_outbound_handover()), so they go out on the customer's preferred
+ * channel with the fallback order, like any message.
+ *
+ * Return-visit surveys (kind "return_visit_survey") ask the customers of
+ * finished work orders for their satisfaction; pcrm_campaign_survey_answer()
+ * records an answer as the work order's return visit (through the complaint
+ * API for complaint tickets, the workflow engine otherwise).
+ *
+ * Not yet: tier-threshold warnings as campaign targets; voice campaigns
+ * connected to an idle agent (docs/outbound.md).
  *
  * Threads: use a context from one thread at a time (ctx.h); the channel
  * functions are called on the thread that calls pcrm_outbound_deliver().
@@ -207,7 +219,9 @@ typedef struct pcrm_outbound_pass {
 
 /**
  * Sends up to `limit` (1..1000) due messages of `org_unit`'s subtree (the
- * actor's own unit when NULL), oldest first.  Each message is sent outside
+ * actor's own unit when NULL), oldest first, after handing over up to
+ * `limit` customer notices of the workflow outbox (pcrm_outbound_handover(),
+ * which also needs PCRM_PERM_WORKORDER_HANDLE).  Each message is sent outside
  * any transaction and its result written in a transaction of its own
  * (attempt row, message state, contact history entry, audit
  * "outbound.attempt"), so a crash between send and write sends that message
@@ -219,6 +233,24 @@ PCRM_EXTERN(int) pcrm_outbound_deliver(pcrm_ctx *ctx, const pcrm_actor *actor,
                                        const pcrm_outbound_channels *channels,
                                        const pcrm_outbound_policy *policy, int limit,
                                        pcrm_outbound_pass *pass);
+
+/**
+ * Hands the customer notices waiting in the workflow outbox (transitions
+ * with "notify_customer", addressed to the work order's customer) over to
+ * the outbound queue: up to `limit` (1..1000) of `org_unit`'s subtree (the
+ * actor's unit when NULL), oldest first, each becoming message
+ * "wo/<notification id>" (body the notice, work_order_id set) and marked
+ * delivered in the outbox, all in one transaction.  A crash before the
+ * commit leaves every notice pending; running it again never queues a
+ * notice twice.  pcrm_outbound_deliver() runs this step first, so calling
+ * it is needed only where queueing and sending run apart.  Needs
+ * PCRM_PERM_WORKORDER_HANDLE and PCRM_PERM_CONTACT_WRITE over the unit; one
+ * audit entry "outbound.handover" lists the notices.  `handed` (may be
+ * NULL) receives the number of messages queued.  May return PCRM_ERETRY
+ * after its own retries.
+ */
+PCRM_EXTERN(int) pcrm_outbound_handover(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                        const char *org_unit, int limit, int64_t *handed);
 
 /** What a gateway reports of a sent message. */
 typedef enum pcrm_outbound_result {
@@ -260,7 +292,7 @@ PCRM_EXTERN(int) pcrm_outbound_status(pcrm_ctx *ctx, const pcrm_actor *actor,
  *   org_unit    required  the unit whose customers it reaches (its subtree)
  *   name        required  1..200 bytes
  *   kind        required  "planned_outage", "tariff_announcement",
- *                         "arrears_reminder"
+ *                         "arrears_reminder", "return_visit_survey"
  *   template    required  1..1000 bytes; placeholders {customer_no}, {name}
  *                         (masked), {transformer_area}, {outage_start},
  *                         {outage_end} (planned outages), {arrears}
@@ -276,6 +308,11 @@ PCRM_EXTERN(int) pcrm_outbound_status(pcrm_ctx *ctx, const pcrm_actor *actor,
  *                 arrears_reminder: min_days (0..3650), max_reminders
  *                   (1..100): accounts reminded that often since their
  *                   oldest open item fell due are left out
+ *                 return_visit_survey: finished_from, finished_to
+ *                   (instants), workflows (optional, 1..16 names): open
+ *                   work orders (of those workflows) in a state with a
+ *                   "visit" transition, entered within [from, to), of an
+ *                   active customer of the subtree, not surveyed since
  *
  * Needs PCRM_PERM_CAMPAIGN_WRITE on org_unit; audited "campaign.create".
  */
@@ -284,7 +321,8 @@ PCRM_EXTERN(int) pcrm_campaign_create(pcrm_ctx *ctx, const pcrm_actor *actor, co
 /**
  * Queues the campaign's messages, one per customer of its target (id
  * "<campaign id>/<customer no>", so queueing again adds only customers new
- * to the target), not before schedule_at.  A planned-outage campaign
+ * to the target; a return-visit survey: one per work order,
+ * "<campaign id>/<work order id>"), not before schedule_at.  A planned-outage campaign
  * queued later than 7 days before the outage is PCRM_ESTATE (the notice
  * period is a commitment).  Needs PCRM_PERM_CAMPAIGN_WRITE; one audit entry
  * "campaign.queue" gives the number queued.  `queued` (may be NULL)
@@ -292,6 +330,29 @@ PCRM_EXTERN(int) pcrm_campaign_create(pcrm_ctx *ctx, const pcrm_actor *actor, co
  */
 PCRM_EXTERN(int) pcrm_campaign_queue(pcrm_ctx *ctx, const pcrm_actor *actor,
                                      const char *campaign_id, int64_t *queued);
+
+/**
+ * Records a customer's answer to return-visit survey message `message_id`
+ * as the work order's return visit.  `json`:
+ *
+ *   satisfaction  required  "satisfied", "basically_satisfied",
+ *                           "dissatisfied"
+ *   result        optional  1..2000 bytes: what the customer said (default
+ *                           "survey reply by <channel>")
+ *
+ * A complaint ticket's work order: pcrm_complaint_return_visit() (the
+ * ticket's visit_result and satisfaction; dissatisfied sends it back to
+ * handling); any other: pcrm_workorder_fire() of "visit" with
+ * {"satisfaction", "visit_result"}.  The message becomes "answered"
+ * (pcrm_outbound_receipt()) and "outbound.survey_answer" is audited, in one
+ * transaction: either all of it or nothing.  PCRM_EINVAL for a message of
+ * another kind; PCRM_ESTATE for one not sent or already answered, or a work
+ * order no longer waiting for its visit (an agent visited it meanwhile).
+ * Needs PCRM_PERM_CONTACT_WRITE on the message's unit and
+ * PCRM_PERM_WORKORDER_HANDLE on the work order's.
+ */
+PCRM_EXTERN(int) pcrm_campaign_survey_answer(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                             const char *message_id, const char *json);
 
 #define PCRM_CAMPAIGN_STATS_VERSION 1
 

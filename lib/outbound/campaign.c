@@ -30,7 +30,7 @@
 #define MAX_AREAS 1000
 
 static const char *const kinds[] = { "planned_outage", "tariff_announcement", "arrears_reminder",
-	                             NULL };
+	                             "return_visit_survey", NULL };
 
 static int expect_string(const json_t *doc, const char *key, int required, const char **out)
 {
@@ -108,6 +108,8 @@ static int check_target(const char *kind, const json_t *target, pcrm_time schedu
 			                                "target.outage_start (the notice commitment)");
 		return PCRM_OK;
 	}
+	if (strcmp(kind, "return_visit_survey") == 0)
+		return pcrm__survey_target_check(target);
 	if (strcmp(kind, "tariff_announcement") == 0) {
 		if ((rc = pcrm__json_check_keys("target", target, tariff_keys)) != PCRM_OK)
 			return rc;
@@ -178,7 +180,8 @@ static int parse_campaign(const json_t *doc, struct campaign_input *in)
 		;
 	if (!kinds[k])
 		return pcrm__error(PCRM_EINVAL, "kind: must be one of planned_outage, "
-		                                "tariff_announcement, arrears_reminder");
+		                                "tariff_announcement, arrears_reminder, "
+		                                "return_visit_survey");
 	if (expect_string(doc, "template", 1, &in->tpl) != PCRM_OK)
 		return PCRM_EINVAL;
 	if ((rc = pcrm__template_check("template", in->tpl)) != PCRM_OK ||
@@ -456,6 +459,8 @@ int pcrm_campaign_queue(pcrm_ctx *ctx, const pcrm_actor *actor, const char *camp
 	if (rc == PCRM_OK) {
 		if (strcmp(r.kind, "arrears_reminder") == 0)
 			rc = queue_arrears(ctx, actor, campaign_id, &r, target, &n);
+		else if (strcmp(r.kind, "return_visit_survey") == 0)
+			rc = pcrm__survey_queue(ctx, campaign_id, r.schedule_at, target, scope, &n);
 		else
 			rc = queue_bulk(ctx, campaign_id, &r, target, scope, &n);
 		/*

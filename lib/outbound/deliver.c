@@ -544,6 +544,7 @@ int pcrm_outbound_deliver(pcrm_ctx *ctx, const pcrm_actor *actor, const char *or
                           pcrm_outbound_pass *pass)
 {
 	pcrm_outbound_pass counts = PCRM_OUTBOUND_PASS_INIT;
+	int64_t handed = 0;
 	struct due *due = NULL;
 	char *scope = NULL;
 	int rc, n = 0;
@@ -559,6 +560,9 @@ int pcrm_outbound_deliver(pcrm_ctx *ctx, const pcrm_actor *actor, const char *or
 		rc = pcrm_actor_validate(actor);
 	if (rc == PCRM_OK)
 		rc = pcrm__authorize_scope(ctx, actor, PCRM_PERM_CONTACT_WRITE, org_unit, &scope);
+	/* customer notices of the workflow outbox first, so they go out in this pass (handover.c) */
+	if (rc == PCRM_OK)
+		rc = pcrm__outbound_handover_in(ctx, actor, org_unit, limit, &handed);
 	if (rc == PCRM_OK)
 		rc = load_due(ctx, scope, limit, &due, &n);
 	for (int i = 0; i < n; i++) {

@@ -41,4 +41,27 @@ int pcrm__outbound_queue_doc_check(const char *json);
 /** Channel name for the contact history ("voice" is a "phone" contact). */
 const char *pcrm__outbound_contact_channel(pcrm_outbound_channel channel);
 
+/** Checks a return_visit_survey campaign's target (survey.c); PCRM_EINVAL names the path. */
+int pcrm__survey_target_check(const json_t *target);
+
+/**
+ * Queues a return-visit survey campaign's messages, one per work order of
+ * the target ("<campaign id>/<work order id>"), in the caller's transaction
+ * (survey.c); `scope` is the campaign unit's org path.
+ */
+int pcrm__survey_queue(pcrm_ctx *ctx, const char *campaign_id, pcrm_time schedule_at,
+                       const json_t *target, const char *scope, int64_t *queued);
+
+/** Validates a survey answer document as pcrm_campaign_survey_answer() does, without a store. */
+int pcrm__survey_answer_doc_check(const char *json);
+
+/**
+ * Hands over up to `limit` pending customer notices of `org_unit`'s subtree
+ * (the actor's unit when NULL) from the workflow outbox to the outbound
+ * queue, in one transaction (handover.c); *handed receives the messages
+ * queued.  Needs PCRM_PERM_WORKORDER_HANDLE and PCRM_PERM_CONTACT_WRITE.
+ */
+int pcrm__outbound_handover_in(pcrm_ctx *ctx, const pcrm_actor *actor, const char *org_unit,
+                               int limit, int64_t *handed);
+
 #endif

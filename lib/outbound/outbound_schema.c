@@ -79,3 +79,42 @@ const char pcrm__schema_outbound[] =
 	"  updated_by TEXT NOT NULL,"
 	"  PRIMARY KEY (customer_no, channel)"
 	");";
+
+/*
+ * Migration 37: return-visit surveys (lib/outbound/survey.c).
+ *
+ *   outbound_campaign.kind  also 'return_visit_survey'.  SQLite cannot
+ *                           change a CHECK in place: the table is rebuilt
+ *                           and its rows copied (it holds one row per
+ *                           campaign, a few thousand at most); PostgreSQL
+ *                           replaces the constraint.
+ *   outbound_message_by_work_order  a survey's "not yet surveyed" test and
+ *                           a customer notice's hand-over look messages up
+ *                           by work order; only rows that name one.
+ */
+const char pcrm__schema_outbound_surveys[] =
+	"{{sqlite:CREATE TABLE outbound_campaign_v37 ("
+	"  org_unit TEXT NOT NULL REFERENCES org_unit (code),"
+	"  id TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('planned_outage', 'tariff_announcement',"
+	"    'arrears_reminder', 'return_visit_survey')),"
+	"  template TEXT NOT NULL,"
+	"  target TEXT NOT NULL,"
+	"  channels TEXT NOT NULL,"
+	"  schedule_at BIGINT NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  created_at BIGINT NOT NULL,"
+	"  PRIMARY KEY (org_unit, id)"
+	");"
+	"INSERT INTO outbound_campaign_v37 (org_unit, id, name, kind, template, target, channels, "
+	"schedule_at, created_by, created_at) SELECT org_unit, id, name, kind, template, target, "
+	"channels, schedule_at, created_by, created_at FROM outbound_campaign;"
+	"DROP TABLE outbound_campaign;"
+	"ALTER TABLE outbound_campaign_v37 RENAME TO outbound_campaign;"
+	"CREATE UNIQUE INDEX outbound_campaign_by_id ON outbound_campaign (id);}}"
+	"{{postgresql:ALTER TABLE outbound_campaign DROP CONSTRAINT outbound_campaign_kind_check;"
+	"ALTER TABLE outbound_campaign ADD CONSTRAINT outbound_campaign_kind_check CHECK (kind IN "
+	"('planned_outage', 'tariff_announcement', 'arrears_reminder', 'return_visit_survey'))}};"
+	"CREATE INDEX outbound_message_by_work_order ON outbound_message (work_order_id) "
+	"WHERE work_order_id IS NOT NULL;";

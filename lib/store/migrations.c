@@ -57,6 +57,8 @@ extern const char pcrm__schema_ivr_attempts[];
 extern const char pcrm__schema_account_bank[];
 extern const char pcrm__schema_ivr_pins_outages[];
 extern const char pcrm__schema_outbound[];
+extern const char pcrm__schema_outbound_surveys[];
+extern const char pcrm__schema_workflow_customer_notices[];
 extern const char pcrm__schema_kb_grams[];
 extern const char pcrm__schema_kb_grams_fill[];
 
@@ -279,6 +281,8 @@ static const struct migration migrations[] = {
 	  pcrm__schema_outbound, NULL },
 	{ 31, "knowledge base: one bigram text index for both stores instead of trigrams",
 	  pcrm__schema_kb_grams, pcrm__schema_kb_grams_fill },
+	{ 37, "notifications addressed to a work order's customer; return-visit survey campaigns",
+	  pcrm__schema_workflow_customer_notices, pcrm__schema_outbound_surveys },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -507,7 +507,8 @@ static int parse_guard(const json_t *g, const char *path, struct pcrm__wf_transi
 
 static int parse_transition(pcrm_workflow *wf, const json_t *v, size_t i)
 {
-	static const char *const keys[] = { "event", "from", "to", "guard", "title", NULL };
+	static const char *const keys[] = { "event", "from", "to", "guard", "title",
+		                            "notify_customer", NULL };
 	struct pcrm__wf_transition *t = &wf->transitions[i];
 	char path[64], sub[96];
 	int rc;
@@ -530,6 +531,9 @@ static int parse_transition(pcrm_workflow *wf, const json_t *v, size_t i)
 	snprintf(sub, sizeof(sub), "%.60s.guard", path);
 	if (rc == PCRM_OK)
 		rc = parse_guard(json_object_get(v, "guard"), sub, t);
+	snprintf(sub, sizeof(sub), "%.60s.notify_customer", path);
+	if (rc == PCRM_OK)
+		rc = pcrm__workflow_parse_customer_notice(json_object_get(v, "notify_customer"), sub, t);
 	if (rc != PCRM_OK)
 		return rc;
 	if (wf->states[t->from].final)

@@ -84,6 +84,7 @@ int pcrm__wo_notification_write(pcrm_ctx *ctx, const char *work_order_id, int64_
 #define CLAIM_PICK                                                                         \
 	"SELECT n.id FROM work_order_notification n JOIN org_unit o ON o.code = n.org_unit "    \
 	"WHERE n.delivered_at IS NULL AND (n.claimed_until IS NULL OR n.claimed_until <= $3) "  \
+	"AND n.customer_no IS NULL "                                                             \
 	"AND substr(o.path, 1, length($4)) = $4 ORDER BY n.created_at, n.id LIMIT $5"
 #define CLAIM_SET                                                                          \
 	"UPDATE work_order_notification SET claimed_by = $1, claimed_until = $2, "            \
@@ -91,7 +92,10 @@ int pcrm__wo_notification_write(pcrm_ctx *ctx, const char *work_order_id, int64_
 #define CLAIM_STILL_FREE                                                                   \
 	" AND delivered_at IS NULL AND (claimed_until IS NULL OR claimed_until <= $3)"
 
-/* SQLite serialises writers, so the pick cannot race; PostgreSQL skips rows another claim holds. */
+/*
+ * SQLite serialises writers, so the pick cannot race; PostgreSQL skips rows another claim holds.
+ * Notices to customers (customer_no set) are not for operators: lib/outbound hands them over.
+ */
 static const char claim_sqlite[] =
 	CLAIM_SET "id IN (" CLAIM_PICK ")" CLAIM_STILL_FREE CLAIM_RETURNING;
 static const char claim_pg[] =
@@ -227,19 +231,20 @@ int pcrm_notification_claim(pcrm_ctx *ctx, const pcrm_actor *actor, const char *
 /* ---- acknowledging ---- */
 
 static int load_state(pcrm_ctx *ctx, const char *id, char *org_unit, size_t size,
-                      int *delivered)
+                      int *delivered, int *to_customer)
 {
 	pcrm_sql_value p[1] = { PCRM_SQL_S(id) };
 	pcrm_rows *rows = NULL;
 	int rc = pcrm__store_query(ctx->store,
-	                           "SELECT org_unit, delivered_at FROM work_order_notification "
-	                           "WHERE id = $1",
+	                           "SELECT org_unit, delivered_at, customer_no "
+	                           "FROM work_order_notification WHERE id = $1",
 	                           p, 1, &rows);
 	if (rc == PCRM_OK) {
 		rc = pcrm__rows_next(rows);
 		if (rc == 1) {
 			snprintf(org_unit, size, "%s", pcrm__rows_text(rows, 0));
 			*delivered = !pcrm__rows_is_null(rows, 1);
+			*to_customer = !pcrm__rows_is_null(rows, 2);
 			rc = PCRM_OK;
 		} else if (rc == 0) {
 			rc = pcrm__error(PCRM_ENOTFOUND, "notification \"%.80s\" does not exist", id);
@@ -276,18 +281,23 @@ static int mark_delivered(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id
 int pcrm_notification_ack(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id)
 {
 	char org_unit[64]; /* org unit codes are 1..32 characters */
-	int delivered = 0, rc;
+	int delivered = 0, to_customer = 0, rc;
 
 	if (!ctx)
 		return pcrm__error(PCRM_EINVAL, "ctx: is NULL");
 	if (!id || !*id)
 		return pcrm__error(PCRM_EINVAL, "id: is empty");
-	rc = load_state(ctx, id, org_unit, sizeof(org_unit), &delivered);
+	rc = load_state(ctx, id, org_unit, sizeof(org_unit), &delivered, &to_customer);
 	/* an id nobody has is refused like a notification of another unit (no oracle) */
 	rc = pcrm__authorize_found(ctx, actor, PCRM_PERM_WORKORDER_HANDLE, "notification", id, rc,
 	                           org_unit);
 	if (rc != PCRM_OK || delivered)
 		return rc;
+	/* acknowledging it here would drop the customer's message: the outbound hand-over owns it */
+	if (to_customer)
+		return pcrm__error(PCRM_ESTATE, "id: notification %.80s is addressed to the customer; "
+		                                "pcrm_outbound_handover() delivers it",
+		                   id);
 	rc = pcrm__store_begin(ctx->store);
 	if (rc == PCRM_OK)
 		rc = pcrm__store_finish(ctx->store, mark_delivered(ctx, actor, id, org_unit));

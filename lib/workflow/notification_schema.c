@@ -48,3 +48,14 @@ const char pcrm__schema_workflow_notification[] =
 const char pcrm__schema_workflow_notification_roles[] =
 	"ALTER TABLE work_order_notification ADD COLUMN recipient_role TEXT;"
 	"ALTER TABLE work_order_notification ADD COLUMN recipient_level INTEGER;";
+
+/*
+ * Migration 37: a notification may be addressed to the work order's
+ * customer (a transition's "notify_customer", lib/workflow/customer_notice.c):
+ * customer_no set, no recipient.  Operators' claims skip these rows; the
+ * outbound hand-over (lib/outbound/handover.c) turns each into one outbound
+ * message and marks it delivered in the same transaction.  The pending
+ * index (created_at, id) WHERE delivered_at IS NULL serves both readers.
+ */
+const char pcrm__schema_workflow_customer_notices[] =
+	"ALTER TABLE work_order_notification ADD COLUMN customer_no TEXT;";

@@ -86,6 +86,7 @@ struct pcrm__wf_transition {
 	enum pcrm__wf_scope scope;
 	const json_t *require; /* array of field names, borrowed from the document */
 	const json_t *values;  /* field -> array of the strings it may hold, or NULL (guard_values.c) */
+	const char *notify_customer; /* text told the work order's customer, or NULL (customer_notice.c) */
 };
 
 /* How long after closing a work order may be reopened, and where it resumes (reopen.c). */
@@ -191,6 +192,13 @@ int pcrm__workflow_parse_values(const json_t *v, const char *path,
  * names the field and the allowed strings, never the value given.
  */
 int pcrm__workflow_check_values(const struct pcrm__wf_transition *t, const json_t *patch);
+
+/**
+ * Parses a transition's "notify_customer" (customer_notice.c): absent, or
+ * 1..500 bytes of text; PCRM_EINVAL names `path`.
+ */
+int pcrm__workflow_parse_customer_notice(const json_t *v, const char *path,
+                                         struct pcrm__wf_transition *t);
 
 /** Nonzero for the working-time units. */
 int pcrm__workflow_unit_is_working(enum pcrm__wf_unit unit);

@@ -669,7 +669,10 @@ int pcrm_workorder_fire(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
 	}
 	e.from = op.wf->states[from].name;
 	e.to = op.wf->states[t->to].name;
-	rc = finish_op(&op, pcrm__wo_transition(&op, t, patch), &e, out);
+	rc = pcrm__wo_transition(&op, t, patch);
+	/* set after the transition's own entries (clocks): the notice belongs to the fire entry */
+	op.customer_notice = t->notify_customer;
+	rc = finish_op(&op, rc, &e, out);
 	json_decref(patch);
 	return rc;
 }

@@ -38,6 +38,9 @@ struct pcrm__wo_op {
 	   address (an escalation level's {"role"} target) */
 	const char *recipient_role;
 	int recipient_level;
+	/* the text the next entry tells the work order's customer through the outbox (a
+	   transition's "notify_customer"), or NULL; cleared once written */
+	const char *customer_notice;
 };
 
 /** A history entry to append: kind, and where they apply event, states and note. */
@@ -81,6 +84,13 @@ int pcrm__wo_patch_data(struct pcrm__wo_op *op, const json_t *patch);
  * audit item in the batch and leaves the row to pcrm__wo_flush().
  */
 int pcrm__wo_commit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e);
+
+/**
+ * Queues the outbox row that tells the work order's customer `text`, for
+ * history entry `seq` (customer_notice.c); nothing when the work order has
+ * no customer.  In the caller's transaction.
+ */
+int pcrm__wo_customer_notice_write(struct pcrm__wo_op *op, int64_t seq, const char *text);
 
 /**
  * Writes the rows of n staged operations in one statement, each only if its

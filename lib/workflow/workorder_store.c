@@ -707,6 +707,9 @@ int pcrm__wo_commit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e)
 			rc = pcrm__wo_notification_write(op->ctx, op->id, op->steps + 1, e->kind,
 			                                 e->note, op->now, e->address, op->recipient,
 			                                 op->recipient_role, op->recipient_level);
+		if (rc == PCRM_OK && op->customer_notice)
+			rc = pcrm__wo_customer_notice_write(op, op->steps + 1, op->customer_notice);
+		op->customer_notice = NULL;
 		if (rc == PCRM_OK)
 			rc = audit(op, e, item);
 	}

@@ -1,7 +1,8 @@
 /*
  * Fuzz target for the outbound documents: campaign documents
  * (pcrm_campaign_create()) with their message templates, and single
- * messages (pcrm_outbound_queue()); the validation runs without a store.
+ * messages (pcrm_outbound_queue()) and return-visit survey answers
+ * (pcrm_campaign_survey_answer()); the validation runs without a store.
  * Whatever is accepted must hold the documented rules (outbound.h), a
  * template that passed its check must render, and failures are only
  * PCRM_EINVAL (or PCRM_ENOMEM) with a message.
@@ -62,6 +63,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		require(rc == PCRM_OK || rc == PCRM_EINVAL);
 	}
 	rc = pcrm__outbound_queue_doc_check(text);
+	if (rc != PCRM_OK)
+		check_failure(rc);
+	rc = pcrm__survey_answer_doc_check(text);
 	if (rc != PCRM_OK)
 		check_failure(rc);
 	free(body);

@@ -107,3 +107,50 @@ def test_planned_outage_campaign(ctx, clock):
     clock.t += 8 * 86400
     with pytest.raises(powercrm.WrongState, match="7 days"):
         ctx.campaign_queue(CITY_ADMIN, "OUT-1")
+
+
+REPAIR = {"name": "repair_notice", "states": [
+    {"name": "reported", "initial": True}, {"name": "restored"},
+    {"name": "closed", "final": True}],
+    "transitions": [
+        {"event": "restore", "from": "reported", "to": "restored",
+         "notify_customer": "您报修的故障已修复，感谢您的耐心。"},
+        {"event": "visit", "from": "restored", "to": "closed",
+         "guard": {"require": ["satisfaction"]}}]}
+
+
+def test_notice_to_customer_handed_over_once_and_survey_answer_closes(ctx, clock):
+    customer(ctx, "C1", preferred_channel="email")
+    ctx.workflow_define(ROOT_ADMIN, REPAIR)
+    wo = ctx.workorder_open(ROOT_ADMIN, "repair_notice", "R1", "3701", customer_no="C1")
+    clock.t += 60
+    wo = ctx.workorder_fire(ROOT_ADMIN, wo.id, wo.version, "restore")
+    # the transition's notice reaches the customer in the next pass, once
+    gw = Gateways()
+    assert ctx.outbound_deliver(JOB, gw).sent == 1
+    assert gw.sent[0][0] == "email"
+    assert gw.sent[0][3] == "您报修的故障已修复，感谢您的耐心。"
+    assert ctx.outbound_handover(JOB) == 0
+    assert ctx.outbound_deliver(JOB, gw).sent == 0
+
+    clock.t += 60
+    ctx.campaign_create(CITY_ADMIN, {
+        "id": "RV-1", "org_unit": "3701", "name": "办结回访", "kind": "return_visit_survey",
+        "template": "请回复1满意、2基本满意、3不满意。",
+        "schedule_at": "2026-11-23T09:00:00+08:00", "channels": ["sms"],
+        "target": {"finished_from": "2026-11-23T00:00:00+08:00",
+                   "finished_to": "2026-11-24T00:00:00+08:00"}})
+    assert ctx.campaign_queue(CITY_ADMIN, "RV-1") == 1
+    assert ctx.outbound_deliver(JOB, gw).sent == 1
+    message = "RV-1/" + wo.id
+    with pytest.raises(powercrm.InvalidInput, match="satisfaction"):
+        ctx.campaign_survey_answer(JOB, message, "fine")
+    ctx.campaign_survey_answer(JOB, message, "satisfied", "抢修及时")
+    done = ctx.workorder_get(ROOT_ADMIN, wo.id)
+    assert (done.state, done.data["satisfaction"], done.data["visit_result"]) == \
+        ("closed", "satisfied", "抢修及时")
+    assert ctx.outbound_status(JOB, message) == ("answered", 1)
+    with pytest.raises(powercrm.WrongState):
+        ctx.campaign_survey_answer(JOB, message, "satisfied")
+    with pytest.raises(powercrm.PermissionDenied):
+        ctx.outbound_handover(QINGDAO_ADMIN, "3701")

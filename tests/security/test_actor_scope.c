@@ -285,6 +285,8 @@ CALL(pcrm_outbound_receipt) { return pcrm_outbound_receipt(w->t->ctx, a, k, PCRM
 CALL(pcrm_outbound_status) { char buf[16]; return pcrm_outbound_status(w->t->ctx, a, k, buf, sizeof(buf), NULL); }
 CALL(pcrm_campaign_create) { UNUSED_KEY; return pcrm_campaign_create(w->t->ctx, a, CAMPAIGN_DOC); }
 CALL(pcrm_campaign_queue) { int64_t n; return pcrm_campaign_queue(w->t->ctx, a, k, &n); }
+CALL(pcrm_outbound_handover) { int64_t n; return pcrm_outbound_handover(w->t->ctx, a, k, 10, &n); }
+CALL(pcrm_campaign_survey_answer) { return pcrm_campaign_survey_answer(w->t->ctx, a, k, "{\"satisfaction\": \"satisfied\"}"); }
 CALL(pcrm_campaign_stats_get) { pcrm_campaign_stats s = PCRM_CAMPAIGN_STATS_INIT; return pcrm_campaign_stats_get(w->t->ctx, a, k, &s); }
 
 /* ---- ACD (in memory: the org tree the engine was given) ---- */
@@ -439,6 +441,8 @@ static const struct scope_entry table[] = {
 	E(pcrm_campaign_create, NULL, NULL, OUT_REFUSED),
 	E(pcrm_campaign_queue, "QC1", "QC9", OUT_REFUSED),
 	E(pcrm_campaign_stats_get, "QC1", "QC9", OUT_REFUSED),
+	E(pcrm_outbound_handover, "3702", "3799", OUT_REFUSED),
+	E(pcrm_campaign_survey_answer, "QOB1", "QOB9", OUT_REFUSED),
 	E(pcrm_call_record_sink_new, "3702", "3799", OUT_REFUSED),
 	E(pcrm_call_record_list_load, "3702", "3799", OUT_REFUSED),
 	/*
@@ -615,6 +619,7 @@ static uint64_t fingerprint(pcrm_test_store *t)
 		"SELECT COUNT(*) FROM outbound_message", "SELECT COUNT(*) FROM outbound_attempt",
 		"SELECT COUNT(*) FROM outbound_preference", "SELECT COUNT(*) FROM outbound_campaign",
 		"SELECT COUNT(*) FROM ivr_pin", "SELECT COUNT(*) FROM outage",
+		"SELECT COUNT(delivered_at) FROM work_order_notification",
 		"SELECT COALESCE(SUM(ends_at), 0) FROM outage", "SELECT COUNT(ended_at) FROM outage",
 		"SELECT COUNT(*) FROM audit_log WHERE action <> 'permission.denied'",
 	};

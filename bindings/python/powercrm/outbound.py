@@ -1,7 +1,7 @@
 """Notifications and outbound campaigns: Context methods and records (docs/outbound.md)."""
 
 import dataclasses
-from typing import Any, Iterable, Optional, Tuple
+from typing import Any, Dict, Iterable, Optional, Tuple
 
 from . import lowlevel as _ll
 from ._types import ContextMixinBase, JsonIn
@@ -127,6 +127,25 @@ class OutboundMixin(ContextMixinBase):
     def campaign_queue(self, actor: Actor, campaign_id: str) -> int:
         """Queues the campaign's messages; returns how many were queued now."""
         return self._call(_ll.pcrm_campaign_queue, _actor(actor), campaign_id)
+
+    def outbound_handover(self, actor: Actor, org_unit: Optional[str] = None,
+                          limit: int = 1000) -> int:
+        """Hands the workflow outbox's notices to customers (transitions with
+        "notify_customer") over to the outbound queue, each exactly once;
+        returns how many messages were queued.  outbound_deliver() does this
+        first on its own; call it where queueing and sending run apart."""
+        return int(self._call(_ll.pcrm_outbound_handover, _actor(actor), org_unit, limit))
+
+    def campaign_survey_answer(self, actor: Actor, message_id: str, satisfaction: str,
+                               result: Optional[str] = None) -> None:
+        """Records a customer's answer to a return-visit survey message as the
+        work order's return visit: satisfaction "satisfied",
+        "basically_satisfied" or "dissatisfied", result what the customer
+        said (docs/outbound.md)."""
+        doc: Dict[str, str] = {"satisfaction": satisfaction}
+        if result is not None:
+            doc["result"] = result
+        self._call(_ll.pcrm_campaign_survey_answer, _actor(actor), message_id, json_dumps(doc))
 
     def campaign_stats(self, actor: Actor, campaign_id: str) -> CampaignStats:
         """The campaign's :class:`CampaignStats`."""
