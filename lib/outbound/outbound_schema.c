@@ -118,3 +118,65 @@ const char pcrm__schema_outbound_surveys[] =
 	"('planned_outage', 'tariff_announcement', 'arrears_reminder', 'return_visit_survey'))}};"
 	"CREATE INDEX outbound_message_by_work_order ON outbound_message (work_order_id) "
 	"WHERE work_order_id IS NOT NULL;";
+ * Migration 39: outbound_message keyed by its id alone, without foreign keys
+ * (docs/outbound.md, Performance, has the measurements).
+ *
+ *   primary key (id)   was (org_unit, id) plus a unique index on (id).  No
+ *                      query reads by (org_unit, id): receipts, the status,
+ *                      the delivery pass's updates and the queueing's "new
+ *                      customers only" test all look a message up by id,
+ *                      so that index is kept (as the key) and the other,
+ *                      which only repeated the id's uniqueness, goes.
+ *   no foreign keys    on customer_no and org_unit.  Every row is written
+ *                      from a customer row read in the same statement or
+ *                      checked just before (campaign.c, message.c), and the
+ *                      library never deletes a customer or an org unit nor
+ *                      changes their keys (erasure keeps the row).  On
+ *                      PostgreSQL each checked row cost a trigger call and,
+ *                      for the customer, a FOR KEY SHARE row lock: a WAL
+ *                      record on every target customer's row, a third of a
+ *                      campaign's WAL and about half its server CPU.
+ *
+ * The indexes that serve queries stay: outbound_message_due (the delivery
+ * pass) and outbound_message_by_campaign (the statistics).  SQLite cannot
+ * drop a constraint or change a key in place: the table is rebuilt, which
+ * drops its indexes, so every index on outbound_message is created again
+ * here: a migration numbered below 39 that adds an index to the table must
+ * add it to this list too, or SQLite stores lose it.
+ */
+const char pcrm__schema_outbound_keyed[] =
+	"{{sqlite:CREATE TABLE outbound_message_v39 ("
+	"  org_unit TEXT NOT NULL,"
+	"  id TEXT NOT NULL,"
+	"  customer_no TEXT NOT NULL,"
+	"  campaign_id TEXT,"
+	"  work_order_id TEXT,"
+	"  body TEXT,"
+	"  status TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'delivered', 'answered',"
+	"    'confirmed', 'failed', 'suppressed', 'opted_out')),"
+	"  channel TEXT,"
+	"  channel_index INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL,"
+	"  not_before BIGINT NOT NULL,"
+	"  created_at BIGINT NOT NULL,"
+	"  updated_at BIGINT NOT NULL,"
+	"  provider_ref TEXT,"
+	"  PRIMARY KEY (id)"
+	");"
+	"INSERT INTO outbound_message_v39 (org_unit, id, customer_no, campaign_id, work_order_id,"
+	"  body, status, channel, channel_index, attempts, not_before, created_at, updated_at,"
+	"  provider_ref) SELECT org_unit, id, customer_no, campaign_id, work_order_id, body, status,"
+	"  channel, channel_index, attempts, not_before, created_at, updated_at, provider_ref"
+	"  FROM outbound_message ORDER BY id;"
+	"DROP TABLE outbound_message;"
+	"ALTER TABLE outbound_message_v39 RENAME TO outbound_message;"
+	"CREATE INDEX outbound_message_due ON outbound_message (not_before, id) "
+	"WHERE status = 'queued';"
+	"CREATE INDEX outbound_message_by_campaign ON outbound_message (campaign_id, status);"
+	"CREATE INDEX outbound_message_by_work_order ON outbound_message (work_order_id) "
+	"WHERE work_order_id IS NOT NULL;}}"
+	"{{postgresql:ALTER TABLE outbound_message DROP CONSTRAINT outbound_message_customer_no_fkey,"
+	"  DROP CONSTRAINT outbound_message_org_unit_fkey,"
+	"  DROP CONSTRAINT outbound_message_pkey;"
+	"ALTER TABLE outbound_message ADD CONSTRAINT outbound_message_pkey"
+	"  PRIMARY KEY USING INDEX outbound_message_by_id}}";

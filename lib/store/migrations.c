@@ -61,6 +61,7 @@ extern const char pcrm__schema_outbound_surveys[];
 extern const char pcrm__schema_workflow_customer_notices[];
 extern const char pcrm__schema_kb_grams[];
 extern const char pcrm__schema_kb_grams_fill[];
+extern const char pcrm__schema_outbound_keyed[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -283,6 +284,8 @@ static const struct migration migrations[] = {
 	  pcrm__schema_kb_grams, pcrm__schema_kb_grams_fill },
 	{ 37, "notifications addressed to a work order's customer; return-visit survey campaigns",
 	  pcrm__schema_workflow_customer_notices, pcrm__schema_outbound_surveys },
+	{ 39, "outbound messages keyed by id alone, without foreign keys (cheaper bulk queueing)",
+	  pcrm__schema_outbound_keyed, NULL },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

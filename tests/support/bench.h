@@ -43,13 +43,15 @@ static inline void pcrm_bench_die(const char *program, const char *what)
 /**
  * Runs `run(backend, uri, n)` on a scratch SQLite file, then on a new
  * database of a throwaway PostgreSQL server (tests/support/pgtmp.h), and
- * cleans both up.  Returns main()'s status: 1 when PostgreSQL is required
- * (CI) but cannot start, 0 when it is optional and absent.
+ * cleans both up; the server is durable (fsync, full_page_writes and
+ * synchronous_commit on, like SQLite's default synchronous = FULL) when
+ * `durable` is set, else the tests' server with all three off.  Returns
+ * main()'s status: 1 when PostgreSQL is required (CI) but cannot start, 0
+ * when it is optional and absent.
  */
-static inline int pcrm_bench_on_both_stores(const char *program,
-                                            void (*run)(const char *backend, const char *uri,
-                                                        long n),
-                                            long n)
+static inline int pcrm_bench_on_stores(const char *program,
+                                       void (*run)(const char *backend, const char *uri, long n),
+                                       long n, int durable)
 {
 	char dir[] = "/tmp/pcrm-bench-XXXXXX", uri[128], why[512], cmd[160];
 	const char *pg;
@@ -63,7 +65,8 @@ static inline int pcrm_bench_on_both_stores(const char *program,
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "%s: could not remove %s\n", program, dir);
-	if (pcrm_test_pg_start(why, sizeof(why)) != 0) {
+	if ((durable ? pcrm_test_pg_start_durable(why, sizeof(why)) :
+	               pcrm_test_pg_start(why, sizeof(why))) != 0) {
 		fprintf(stderr, "%s: no PostgreSQL server: %s\n", program, why);
 		return pcrm_test_pg_required() ? 1 : 0;
 	}
@@ -77,6 +80,15 @@ static inline int pcrm_bench_on_both_stores(const char *program,
 	pcrm_test_pg_drop_database();
 	pcrm_test_pg_stop();
 	return 0;
+}
+
+/** pcrm_bench_on_stores() on the tests' (not durable) PostgreSQL server. */
+static inline int pcrm_bench_on_both_stores(const char *program,
+                                            void (*run)(const char *backend, const char *uri,
+                                                        long n),
+                                            long n)
+{
+	return pcrm_bench_on_stores(program, run, n, 0);
 }
 
 #endif
