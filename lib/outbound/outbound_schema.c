@@ -118,6 +118,8 @@ const char pcrm__schema_outbound_surveys[] =
 	"('planned_outage', 'tariff_announcement', 'arrears_reminder', 'return_visit_survey'))}};"
 	"CREATE INDEX outbound_message_by_work_order ON outbound_message (work_order_id) "
 	"WHERE work_order_id IS NOT NULL;";
+
+/*
  * Migration 39: outbound_message keyed by its id alone, without foreign keys
  * (docs/outbound.md, Performance, has the measurements).
  *
