@@ -18,6 +18,7 @@
 #include "core/error.h"
 #include "core/out_version.h"
 #include "core/text.h"
+#include "core/text_check.h"
 #include "customer/metering_internal.h"
 #include "store/store.h"
 #include "tariff/tariff_internal.h"
@@ -157,8 +158,9 @@ int pcrm_tier_position_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *c
 	if (!ctx || !out)
 		return pcrm__error(PCRM_EINVAL, "%s: is NULL", ctx ? "out" : "ctx");
 	if ((rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_TIER_POSITION)) != PCRM_OK ||
-	    (rc = pcrm__code_arg("customer_no", customer_no)) != PCRM_OK ||
-	    (account_no && (rc = pcrm__code_arg("account_no", account_no)) != PCRM_OK))
+	    (rc = pcrm__code_check("customer_no", customer_no, PCRM__BILL_CODE_MAX)) != PCRM_OK ||
+	    (account_no &&
+	     (rc = pcrm__code_check("account_no", account_no, PCRM__BILL_CODE_MAX)) != PCRM_OK))
 		return rc;
 	if (!pcrm_date_is_valid(on) || on.year < 1970 || on.year > 9998)
 		return pcrm__error(PCRM_EINVAL, "on: not a valid date in 1970..9998");
