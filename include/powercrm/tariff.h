@@ -387,8 +387,10 @@ typedef struct pcrm_tier_position {
  * or more get the raised ones) and the kWh left before the next tier.
  * These are the thresholds pcrm_bill_compute() splits a bill's energy at
  * (one function computes them for both), and a bill starting at `energy`
- * bills its first kWh in `tier`: energy up to and including a threshold
- * belongs to the tier below it, so at the threshold `remaining` is 0.
+ * bills its first kWh in `tier`: a tier holds the energy above its lower
+ * threshold up to and including its upper one, so energy that reached a
+ * threshold has filled the tier below and stands in the next one
+ * (`remaining` is never 0 below the top tier).
  *
  * A tariff without tiers gives PCRM_TIER_NO_TIERS, one whose tiers start
  * again every bill (monthly, daily, energy.rates) PCRM_TIER_NOT_ANNUAL,

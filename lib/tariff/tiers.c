@@ -73,12 +73,15 @@ int pcrm_tariff_tier_position(const pcrm_tariff *tariff, int household_size, pcr
 	} else if (tariff->tier_basis != PCRM__BASIS_ANNUAL) {
 		p.status = PCRM_TIER_NOT_ANNUAL;
 	} else {
-		/* tier_split's rule: (lo, hi] belongs to the tier, so energy at hi is still in it */
+		/*
+		 * tier_split's rule: the tier holds (lo, hi], so energy that reached hi
+		 * has filled it and the next kWh is the next tier's
+		 */
 		size_t i;
 		for (i = 0; i + 1 < tariff->tier_count; i++) {
 			if ((rc = pcrm__tier_threshold(tariff, on.month, i, household_size, 1, &hi)) < 0)
 				return rc;
-			if (e <= hi)
+			if (e < hi)
 				break;
 			lo = hi;
 		}
