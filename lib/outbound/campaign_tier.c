@@ -107,6 +107,7 @@ static int load_candidates(pcrm_ctx *ctx, const char *scope, const char *campaig
 			break;
 		}
 		n++;
+		rc = PCRM_OK;
 	}
 	pcrm__rows_free(rows);
 	*out = list;
