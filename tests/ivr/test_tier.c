@@ -49,6 +49,7 @@ PCRM_BACKEND_TEST(ivr_tier, speaks_the_position_this_year)
 	ivr_expect_recorded(t, "C1", a.text);
 
 	bill_november(t, "M1", "3700", "annual-residential"); /* 1000 at installation */
+	t->now += 60;
 	pcrm_assert_ok(pcrm_ivr_answer_tier(t->ctx, &city_agent, "C1", &a));
 	cr_assert_eq(a.position.version, PCRM_TIER_POSITION_VERSION);
 	cr_assert_eq(a.position.status, PCRM_TIER_POSITIONED);
@@ -85,6 +86,7 @@ PCRM_BACKEND_TEST(ivr_tier, the_top_tier_and_no_tier_are_answers_too)
 	pcrm_assert_ok(pcrm_customer_update(t->ctx, &root_admin, "C2",
 	                                    "{\"usage_class\": \"general_commercial_industrial\"}", 1,
 	                                    NULL));
+	t->now += 60; /* the contact list orders by time: this answer is the newest */
 	pcrm_assert_ok(pcrm_ivr_answer_tier(t->ctx, &root_admin, "C2", &a));
 	cr_assert_eq(a.position.status, PCRM_TIER_NOT_RESIDENTIAL);
 	cr_assert_str_eq(a.text, "您的用电类别不执行居民阶梯电价，没有阶梯档位。");
