@@ -21,7 +21,6 @@
 #include "core/ctx.h"
 #include "core/error.h"
 #include "core/json_doc.h"
-#include "core/text.h"
 #include "outbound_internal.h"
 #include "store/store.h"
 
