@@ -478,6 +478,7 @@ PCRM_VERSIONED_OUT(pcrm_tel_resync_report, PCRM_TEL_RESYNC_REPORT_VERSION)
 PCRM_VERSIONED_OUT(pcrm_tel_call_info, PCRM_TEL_CALL_INFO_VERSION)
 PCRM_VERSIONED_OUT(pcrm_tel_stats, PCRM_TEL_STATS_VERSION)
 PCRM_VERSIONED_OUT(pcrm_contract_terms, PCRM_CONTRACT_TERMS_VERSION)
+PCRM_VERSIONED_OUT(pcrm_tier_position, PCRM_TIER_POSITION_VERSION)
 
 /*
  * An object handed out through `T **out`: returned as a pointer the caller

@@ -265,6 +265,39 @@ PCRM_EXTERN(int) pcrm_bill_correct(pcrm_ctx *ctx, const pcrm_actor *actor, const
 /** Frees a bill from pcrm_bill_correct(); NULL is a no-op.  Never free a list item. */
 PCRM_EXTERN(void) pcrm_bill_record_free(pcrm_bill_record *bill);
 
+/* ---- the tier position this year (阶梯档位) ---- */
+
+/**
+ * Where residential customer `customer_no` stands on the annual energy
+ * tiers on date `on`: the energy its issued bills of the tariff year (the
+ * calendar year of `on`, months before the month of `on`) add up to, the
+ * tier the next kWh is billed in, that tier's thresholds and the kWh left
+ * before the next one.  It is exactly what the bill of `on`'s month would
+ * start from: the year-to-date energy a billing run reads, and
+ * pcrm_tariff_tier_position() with the customer's household size (the
+ * large-household thresholds) and the month's seasonal thresholds.
+ *
+ * The account: `account_no`, or with NULL the customer's account with the
+ * newest issued bill.  The tariff: the one that account's newest bill up to
+ * `on`'s month was computed with (a billing run names tariffs per run, so
+ * the bills are what tells a customer's tariff), in the version in effect on
+ * `on` (the unit's override where a run would take one), else the version
+ * that bill used.
+ *
+ * Answers, not errors: PCRM_TIER_NOT_RESIDENTIAL for a customer whose usage
+ * class is not "residential", PCRM_TIER_NO_BILL when the account has no
+ * bill yet, PCRM_TIER_NO_TIERS / PCRM_TIER_NOT_ANNUAL as the tariff says.
+ *
+ * A read: nothing is written.  Needs PCRM_PERM_ARCHIVE_READ on the customer;
+ * PCRM_EPERM, one message, for a customer number that is unknown or outside
+ * the actor's subtree; PCRM_ENOTFOUND for an account_no that is not the
+ * customer's; PCRM_EINVAL names "customer_no", "account_no", "on" or
+ * "out.version".  On failure *out is unchanged.
+ */
+PCRM_EXTERN(int) pcrm_tier_position_get(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                        const char *customer_no, const char *account_no,
+                                        pcrm_date on, pcrm_tier_position *out);
+
 /* ---- late-payment penalty (电费违约金) ---- */
 
 /**

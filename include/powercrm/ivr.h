@@ -32,9 +32,8 @@
  * transformer area (pcrm_ivr_answer_outage(), from the outage list kept
  * with pcrm_ivr_outage_publish()).  pcrm_ivr_report_fault() opens a repair
  * order attached to the area's master outage order; pcrm_ivr_smart_menu()
- * orders the menu from the caller's record.
- *
- * Not yet (docs/ivr.md, "Not yet"): the tier position this year.
+ * orders the menu from the caller's record.  pcrm_ivr_answer_tier() tells
+ * a residential caller's position on this year's energy tiers.
  */
 #ifndef POWERCRM_IVR_H
 #define POWERCRM_IVR_H
@@ -43,6 +42,7 @@
 #include <powercrm/common.h>
 #include <powercrm/ctx.h>
 #include <powercrm/decimal.h>
+#include <powercrm/tariff.h>
 #include <powercrm/time.h>
 
 #ifdef __cplusplus
@@ -472,6 +472,34 @@ typedef struct pcrm_ivr_fault_report {
 PCRM_EXTERN(int) pcrm_ivr_report_fault(pcrm_ctx *ctx, const pcrm_actor *actor,
                                        const char *customer_no, const char *workflow,
                                        const char *org_unit, pcrm_ivr_fault_report *out);
+
+/** A plain value: the caller's tier position this year, and what to say. */
+typedef struct pcrm_ivr_tier_answer {
+	pcrm_tier_position position;    /**< as pcrm_tier_position_get() gives it (the library's version) */
+	char text[PCRM_IVR_ANSWER_MAX]; /**< the answer to speak, UTF-8 */
+} pcrm_ivr_tier_answer;
+
+/**
+ * Where residential customer `customer_no` stands on this year's energy
+ * tiers today (the context's clock, in its UTC offset):
+ * pcrm_tier_position_get() for the customer's account with the newest bill,
+ * with the text to speak:
+ *
+ *   本年度已用电量两千七百千瓦时，处于第一档，第一档上限为两千七百六十千瓦时，
+ *   再用六十千瓦时将进入第二档。
+ *   本年度已用电量五千千瓦时，处于第三档，即最高一档。
+ *
+ * and, where no tier applies, a clear answer instead of silence:
+ *
+ *   您的用电类别不执行居民阶梯电价，没有阶梯档位。      (not residential)
+ *   您执行的电价不分阶梯，没有阶梯档位。                (a tariff without tiers)
+ *   您执行的电价按每期账单计算阶梯，没有年度累计档位。  (monthly or daily tiers)
+ *   您目前还没有电费账单，暂时无法查询阶梯档位。        (no bill yet)
+ *
+ * Recorded, scoped and refused as pcrm_ivr_answer_arrears().
+ */
+PCRM_EXTERN(int) pcrm_ivr_answer_tier(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                      const char *customer_no, pcrm_ivr_tier_answer *out);
 
 /* ---- smart menus ---- */
 

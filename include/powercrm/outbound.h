@@ -22,7 +22,8 @@
  * Campaigns (pcrm_campaign_create()) queue one message per customer of a
  * target: every customer of some transformer areas for a planned outage
  * (at least 7 days before it), all customers of a unit for a new tariff,
- * the dunning list for arrears reminders.  Their statistics count sent,
+ * the dunning list for arrears reminders, residential customers near their
+ * next annual tier threshold for tier warnings.  Their statistics count sent,
  * delivered, answered, confirmed and opted-out messages.
  *
  * Permissions: queueing a single message, setting a preference and
@@ -43,7 +44,10 @@
  * records an answer as the work order's return visit (through the complaint
  * API for complaint tickets, the workflow engine otherwise).
  *
- * Not yet: tier-threshold warnings as campaign targets; voice campaigns
+ * Tier-threshold warnings (kind "tier_warning") tell residential customers
+ * near their next annual tier threshold, from pcrm_tier_position_get().
+ *
+ * Not yet: voice campaigns
  * connected to an idle agent (docs/outbound.md).
  *
  * Threads: use a context from one thread at a time (ctx.h); the channel
@@ -292,11 +296,14 @@ PCRM_EXTERN(int) pcrm_outbound_status(pcrm_ctx *ctx, const pcrm_actor *actor,
  *   org_unit    required  the unit whose customers it reaches (its subtree)
  *   name        required  1..200 bytes
  *   kind        required  "planned_outage", "tariff_announcement",
- *                         "arrears_reminder", "return_visit_survey"
+ *                         "arrears_reminder", "return_visit_survey",
+ *                         "tier_warning"
  *   template    required  1..1000 bytes; placeholders {customer_no}, {name}
  *                         (masked), {transformer_area}, {outage_start},
  *                         {outage_end} (planned outages), {arrears}
- *                         (arrears reminders); "{{" is a literal "{"
+ *                         (arrears reminders), {year_energy}, {tier},
+ *                         {next_tier}, {tier_threshold}, {tier_remaining}
+ *                         (tier warnings); "{{" is a literal "{"
  *   schedule_at required  ISO 8601 instant: no message goes out before it
  *   channels    optional  array of channel names, the campaign's fallback
  *                         order after the preferred channel
@@ -313,6 +320,12 @@ PCRM_EXTERN(int) pcrm_outbound_status(pcrm_ctx *ctx, const pcrm_actor *actor,
  *                   work orders (of those workflows) in a state with a
  *                   "visit" transition, entered within [from, to), of an
  *                   active customer of the subtree, not surveyed since
+ *                 tier_warning: exactly one of margin_kwh (a decimal
+ *                   string, 0 < x <= 1000000) and margin_percent (1..100
+ *                   of the threshold): every active residential customer
+ *                   of the subtree whose pcrm_tier_position_get() today
+ *                   leaves at most that margin before the next annual tier
+ *                   threshold (its text rendered when queued)
  *
  * Needs PCRM_PERM_CAMPAIGN_WRITE on org_unit; audited "campaign.create".
  */
@@ -324,7 +337,8 @@ PCRM_EXTERN(int) pcrm_campaign_create(pcrm_ctx *ctx, const pcrm_actor *actor, co
  * to the target; a return-visit survey: one per work order,
  * "<campaign id>/<work order id>"), not before schedule_at.  A planned-outage campaign
  * queued later than 7 days before the outage is PCRM_ESTATE (the notice
- * period is a commitment).  Needs PCRM_PERM_CAMPAIGN_WRITE; one audit entry
+ * period is a commitment).  Needs PCRM_PERM_CAMPAIGN_WRITE (a tier warning
+ * PCRM_PERM_ARCHIVE_READ on its customers too); one audit entry
  * "campaign.queue" gives the number queued.  `queued` (may be NULL)
  * receives it.
  */

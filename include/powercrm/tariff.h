@@ -344,6 +344,65 @@ PCRM_EXTERN(size_t) pcrm_bill_json_size(const pcrm_bill *bill);
 PCRM_EXTERN(int) pcrm_bill_to_json(const pcrm_bill *bill, char *buf, size_t size);
 
 /* ------------------------------------------------------------------------ */
+/* Tier position (阶梯档位)                                                  */
+/* ------------------------------------------------------------------------ */
+
+/** Where a customer stands on a tariff's energy tiers, or why no tier applies. */
+typedef enum pcrm_tier_status {
+	PCRM_TIER_POSITIONED = 0,   /**< annual tiers: tier, lower, upper and remaining are set */
+	PCRM_TIER_NO_TIERS,         /**< the tariff has no energy tiers */
+	PCRM_TIER_NOT_ANNUAL,       /**< tiers start again every bill (monthly, daily, energy.rates): no position over the year */
+	PCRM_TIER_NOT_RESIDENTIAL,  /**< pcrm_tier_position_get(): the customer is not residential */
+	PCRM_TIER_NO_BILL           /**< pcrm_tier_position_get(): no bill yet, so no tariff is known */
+} pcrm_tier_status;
+
+/** A caller-allocated output: start from PCRM_TIER_POSITION_INIT (docs/abi.md). */
+typedef struct pcrm_tier_position {
+	unsigned int version;      /**< PCRM_TIER_POSITION_VERSION, set by the caller */
+	pcrm_tier_status status;
+	int year;                  /**< the tariff year: the calendar year of the date asked about */
+	int tier_count;            /**< the tariff's energy tiers (0: none) */
+	int tier;                  /**< 1..tier_count when POSITIONED, else 0 */
+	int last_tier;             /**< nonzero: in the open-ended top tier (no upper threshold) */
+	pcrm_decimal energy;       /**< kWh counted against the tiers: billed earlier in the year */
+	pcrm_decimal lower;        /**< the tier's lower threshold (kWh; 0 for the first tier) */
+	pcrm_decimal upper;        /**< the tier's upper threshold (kWh; 0 in the top tier) */
+	pcrm_decimal remaining;    /**< upper - energy: kWh left before the next tier (0 in the top tier) */
+	/* filled by pcrm_tier_position_get() only ("" / 0 from pcrm_tariff_tier_position()) */
+	char account_no[65];       /**< the account the position is of */
+	char tariff_id[65];        /**< the tariff it was read from */
+	int64_t tariff_version;
+} pcrm_tier_position;
+
+/** The layout of pcrm_tier_position this header describes. */
+#define PCRM_TIER_POSITION_VERSION 1
+/** A pcrm_tier_position to pass to the library: its version set, every other field zero. */
+#define PCRM_TIER_POSITION_INIT { .version = PCRM_TIER_POSITION_VERSION }
+
+/**
+ * Where `energy` kWh billed earlier in the tariff year put a customer of
+ * `household_size` persons (0..1000) on the annual tiers of `tariff` on
+ * date `on`: the tier the next kWh is billed in, its thresholds (the month
+ * of `on` chooses seasonal thresholds; households of large_household.min_size
+ * or more get the raised ones) and the kWh left before the next tier.
+ * These are the thresholds pcrm_bill_compute() splits a bill's energy at
+ * (one function computes them for both), and a bill starting at `energy`
+ * bills its first kWh in `tier`: a tier holds the energy above its lower
+ * threshold up to and including its upper one, so energy that reached a
+ * threshold has filled the tier below and stands in the next one
+ * (`remaining` is never 0 below the top tier).
+ *
+ * A tariff without tiers gives PCRM_TIER_NO_TIERS, one whose tiers start
+ * again every bill (monthly, daily, energy.rates) PCRM_TIER_NOT_ANNUAL,
+ * both with `tier` 0; that is an answer, not an error.  Pure: reads only
+ * the tariff.  PCRM_EINVAL names `out.version`, "household_size", "on" or
+ * "energy" (negative, or more than 6 decimals).
+ */
+PCRM_EXTERN(int) pcrm_tariff_tier_position(const pcrm_tariff *tariff, int household_size,
+                                           pcrm_date on, pcrm_decimal energy,
+                                           pcrm_tier_position *out);
+
+/* ------------------------------------------------------------------------ */
 /* Power factor and late-payment penalty                                    */
 /* ------------------------------------------------------------------------ */
 

@@ -155,6 +155,17 @@ int pcrm__usage_load(pcrm_ctx *ctx, const struct pcrm__bill_subject *subjects, s
                      struct pcrm__account_usage *out, size_t *count);
 
 /**
+ * Adds what the accounts named in `accounts` (a pcrm__store_key_list())
+ * were billed earlier in the tariff year of `month` (its issued bills of
+ * January up to the month before) to the ytd_kwh / ytd_amount of their
+ * items among the `n` sorted usages (accounts without an item are skipped):
+ * what annual tiers and minimums start from, for a run and for
+ * pcrm_tier_position_get() alike.
+ */
+int pcrm__year_to_date_load(pcrm_ctx *ctx, const char *accounts, const struct pcrm__month *month,
+                            struct pcrm__account_usage *out, size_t n);
+
+/**
  * Builds the pcrm_usage and pcrm_bill_customer of one account for a tariff
  * and computes its bill with the subject's customer attributes and contract
  * terms: the month, or its days inside the account's supply dates (a

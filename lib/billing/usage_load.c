@@ -134,8 +134,8 @@ static int load_readings(pcrm_ctx *ctx, const char *accounts, const struct pcrm_
 	"SELECT account_no, energy, total FROM bill WHERE account_no" in_keys                     \
 	" AND status = 'issued' AND period >= $2 AND period < $3"
 
-static int load_year_to_date(pcrm_ctx *ctx, const char *accounts, const struct pcrm__month *month,
-                             struct pcrm__account_usage *out, size_t n)
+int pcrm__year_to_date_load(pcrm_ctx *ctx, const char *accounts, const struct pcrm__month *month,
+                            struct pcrm__account_usage *out, size_t n)
 {
 	char year_start[8];
 	pcrm_sql_value p[3];
@@ -196,7 +196,7 @@ int pcrm__usage_load(pcrm_ctx *ctx, const struct pcrm__bill_subject *subjects, s
 		}
 	/* No tariff of these bills reads the year's earlier bills: they stay zero, unread. */
 	if (rc == PCRM_OK && year_to_date && *count > 0)
-		rc = load_year_to_date(ctx, accounts, month, out, *count);
+		rc = pcrm__year_to_date_load(ctx, accounts, month, out, *count);
 	free(accounts);
 	return rc;
 }

@@ -50,6 +50,7 @@ PCRM__PIN_OUT_LAYOUT(pcrm_sim_stats, PCRM_SIM_STATS, 1, 120);
 PCRM__PIN_OUT_LAYOUT(pcrm_tel_call_info, PCRM_TEL_CALL_INFO, 1, 480);
 PCRM__PIN_OUT_LAYOUT(pcrm_tel_resync_report, PCRM_TEL_RESYNC_REPORT, 1, 64);
 PCRM__PIN_OUT_LAYOUT(pcrm_tel_stats, PCRM_TEL_STATS, 1, 352);
+PCRM__PIN_OUT_LAYOUT(pcrm_tier_position, PCRM_TIER_POSITION, 1, 232);
 
 #endif
 

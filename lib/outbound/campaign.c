@@ -30,7 +30,7 @@
 #define MAX_AREAS 1000
 
 static const char *const kinds[] = { "planned_outage", "tariff_announcement", "arrears_reminder",
-	                             "return_visit_survey", NULL };
+	                             "return_visit_survey", "tier_warning", NULL };
 
 static int expect_string(const json_t *doc, const char *key, int required, const char **out)
 {
@@ -110,6 +110,8 @@ static int check_target(const char *kind, const json_t *target, pcrm_time schedu
 	}
 	if (strcmp(kind, "return_visit_survey") == 0)
 		return pcrm__survey_target_check(target);
+	if (strcmp(kind, "tier_warning") == 0)
+		return pcrm__campaign_tier_target_check(target);
 	if (strcmp(kind, "tariff_announcement") == 0) {
 		if ((rc = pcrm__json_check_keys("target", target, tariff_keys)) != PCRM_OK)
 			return rc;
@@ -181,7 +183,7 @@ static int parse_campaign(const json_t *doc, struct campaign_input *in)
 	if (!kinds[k])
 		return pcrm__error(PCRM_EINVAL, "kind: must be one of planned_outage, "
 		                                "tariff_announcement, arrears_reminder, "
-		                                "return_visit_survey");
+		                                "return_visit_survey, tier_warning");
 	if (expect_string(doc, "template", 1, &in->tpl) != PCRM_OK)
 		return PCRM_EINVAL;
 	if ((rc = pcrm__template_check("template", in->tpl)) != PCRM_OK ||
@@ -375,8 +377,8 @@ static int queue_bulk(pcrm_ctx *ctx, const char *id, const struct campaign_row *
 	return rc;
 }
 
-static int queue_arrears(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
-                         const struct campaign_row *r, const json_t *target, int64_t *queued)
+int pcrm__campaign_queue_text(pcrm_ctx *ctx, const struct pcrm__campaign_spec *c,
+                              const char *customer_no, const char *body, int64_t *queued)
 {
 	static const char sql[] =
 		"INSERT INTO outbound_message (org_unit, id, customer_no, campaign_id, work_order_id, "
@@ -384,6 +386,27 @@ static int queue_arrears(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
 		"SELECT c.org_unit, $1, c.customer_no, $2, NULL, $3, 'queued', NULL, 0, 0, $4, $5, $5 "
 		"FROM customer c WHERE c.customer_no = $6 AND c.status = 'active' AND NOT EXISTS "
 		"(SELECT 1 FROM outbound_message m WHERE m.id = $1)";
+	char msg_id[PCRM__CAMPAIGN_ID_MAX + 80];
+	pcrm_time now = pcrm_ctx_now(ctx);
+	int64_t n = 0;
+	int rc;
+
+	snprintf(msg_id, sizeof(msg_id), "%s/%s", c->id, customer_no);
+	{
+		pcrm_sql_value p[6] = { PCRM_SQL_S(msg_id), PCRM_SQL_S(c->id), PCRM_SQL_S(body),
+			                PCRM_SQL_I(c->schedule_at > now ? c->schedule_at : now),
+			                PCRM_SQL_I(now), PCRM_SQL_S(customer_no) };
+		rc = pcrm__store_exec(ctx->store, sql, p, 6, &n);
+	}
+	if (rc == PCRM_OK)
+		*queued += n;
+	return rc;
+}
+
+static int queue_arrears(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
+                         const struct campaign_row *r, const json_t *target, int64_t *queued)
+{
+	const struct pcrm__campaign_spec spec = { id, r->tpl, r->schedule_at, target };
 	int min_days = (int)json_integer_value(json_object_get(target, "min_days"));
 	int max_reminders = (int)json_integer_value(json_object_get(target, "max_reminders"));
 	pcrm_time now = pcrm_ctx_now(ctx);
@@ -402,13 +425,11 @@ static int queue_arrears(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
 	for (size_t i = 0; rc == PCRM_OK && i < pcrm_dunning_list_count(list); i++) {
 		const pcrm_dunning_item *it = pcrm_dunning_list_at(list, i);
 		struct pcrm__template_fields f;
-		char msg_id[PCRM__CAMPAIGN_ID_MAX + 40], amount[PCRM_DECIMAL_STRING_MAX];
+		char amount[PCRM_DECIMAL_STRING_MAX];
 		char *body = NULL;
-		int64_t n = 0;
 
 		if (it->reminders >= max_reminders)
 			continue;
-		snprintf(msg_id, sizeof(msg_id), "%s/%s", id, it->customer_no);
 		pcrm_decimal_format(it->arrears, amount, sizeof(amount));
 		memset(&f, 0, sizeof(f));
 		f.customer_no = it->customer_no;
@@ -416,13 +437,8 @@ static int queue_arrears(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
 		/* the name is never part of an arrears text rendered ahead of the send */
 		f.name_masked = "";
 		rc = pcrm__template_render(r->tpl, &f, &body);
-		if (rc == PCRM_OK) {
-			pcrm_sql_value p[6] = { PCRM_SQL_S(msg_id), PCRM_SQL_S(id), PCRM_SQL_S(body),
-				                PCRM_SQL_I(r->schedule_at > now ? r->schedule_at : now),
-				                PCRM_SQL_I(now), PCRM_SQL_S(it->customer_no) };
-			rc = pcrm__store_exec(ctx->store, sql, p, 6, &n);
-			*queued += n;
-		}
+		if (rc == PCRM_OK)
+			rc = pcrm__campaign_queue_text(ctx, &spec, it->customer_no, body, queued);
 		free(body);
 	}
 	pcrm_dunning_list_free(list);
@@ -457,11 +473,15 @@ int pcrm_campaign_queue(pcrm_ctx *ctx, const pcrm_actor *actor, const char *camp
 	if (rc == PCRM_OK)
 		rc = pcrm__store_begin(ctx->store);
 	if (rc == PCRM_OK) {
-		if (strcmp(r.kind, "arrears_reminder") == 0)
+		if (strcmp(r.kind, "arrears_reminder") == 0) {
 			rc = queue_arrears(ctx, actor, campaign_id, &r, target, &n);
-		else if (strcmp(r.kind, "return_visit_survey") == 0)
+		} else if (strcmp(r.kind, "return_visit_survey") == 0) {
 			rc = pcrm__survey_queue(ctx, campaign_id, r.schedule_at, target, scope, &n);
-		else
+		} else if (strcmp(r.kind, "tier_warning") == 0) {
+			const struct pcrm__campaign_spec spec = { campaign_id, r.tpl, r.schedule_at,
+				                                  target };
+			rc = pcrm__campaign_tier_queue(ctx, actor, &spec, scope, &n);
+		} else
 			rc = queue_bulk(ctx, campaign_id, &r, target, scope, &n);
 		/*
 		 * One entry for the whole batch: the rows it wrote are exactly the

@@ -18,6 +18,12 @@ struct pcrm__template_fields {
 	const char *outage_start;
 	const char *outage_end;
 	const char *arrears;
+	/* tier-threshold warnings (campaign_tier.c) */
+	const char *tier;
+	const char *next_tier;
+	const char *year_energy;
+	const char *tier_threshold;
+	const char *tier_remaining;
 };
 
 /**
@@ -34,6 +40,33 @@ int pcrm__template_render(const char *tpl, const struct pcrm__template_fields *f
  * store (fuzzing); `tpl` (may be NULL) receives a copy of its template.
  */
 int pcrm__campaign_doc_check(const char *json, char **tpl);
+
+/** What queueing a campaign's per-customer texts needs of the campaign. */
+struct pcrm__campaign_spec {
+	const char *id;
+	const char *tpl;
+	pcrm_time schedule_at;
+	const json_t *target;
+};
+
+/**
+ * Queues message "<campaign>/<customer>" with its rendered `body` (not
+ * before the schedule) for an active customer, unless it is queued already;
+ * adds what it queued (0 or 1) to *queued.  Inside the caller's transaction.
+ */
+int pcrm__campaign_queue_text(pcrm_ctx *ctx, const struct pcrm__campaign_spec *c,
+                              const char *customer_no, const char *body, int64_t *queued);
+
+/**
+ * Tier-threshold warnings (campaign_tier.c): the target's check (exactly
+ * one of margin_kwh, margin_percent; errors name target.<key>) and the
+ * queueing of one rendered warning per residential customer of `scope`
+ * (an org path) within the margin of its next annual tier threshold.
+ */
+int pcrm__campaign_tier_target_check(const json_t *target);
+int pcrm__campaign_tier_queue(pcrm_ctx *ctx, const pcrm_actor *actor,
+                              const struct pcrm__campaign_spec *c, const char *scope,
+                              int64_t *queued);
 
 /** Validates a message document as pcrm_outbound_queue() does, without a store. */
 int pcrm__outbound_queue_doc_check(const char *json);

@@ -15,7 +15,9 @@
 #include "outbound_internal.h"
 
 static const char *const names[] = { "customer_no", "name", "transformer_area",
-	                             "outage_start", "outage_end", "arrears" };
+	                             "outage_start", "outage_end", "arrears",
+	                             "tier", "next_tier", "year_energy", "tier_threshold",
+	                             "tier_remaining" };
 #define NAME_COUNT (sizeof(names) / sizeof(names[0]))
 
 /* Index of the placeholder starting after '{' at p, its length in *len; -1 when none. */
@@ -48,7 +50,8 @@ int pcrm__template_check(const char *field, const char *tpl)
 			return pcrm__error(PCRM_EINVAL,
 			                   "%s: unknown placeholder at byte %zu (expected {customer_no}, "
 			                   "{name}, {transformer_area}, {outage_start}, {outage_end}, "
-			                   "{arrears} or {{ for a brace)",
+			                   "{arrears}, {tier}, {next_tier}, {year_energy}, "
+			                   "{tier_threshold}, {tier_remaining} or {{ for a brace)",
 			                   field, i + 1);
 		i += len;
 	}
@@ -58,7 +61,9 @@ int pcrm__template_check(const char *field, const char *tpl)
 int pcrm__template_render(const char *tpl, const struct pcrm__template_fields *f, char **out)
 {
 	const char *values[NAME_COUNT] = { f->customer_no,  f->name_masked, f->transformer_area,
-		                           f->outage_start, f->outage_end,  f->arrears };
+		                           f->outage_start, f->outage_end,  f->arrears,
+		                           f->tier,         f->next_tier,   f->year_energy,
+		                           f->tier_threshold, f->tier_remaining };
 	struct pcrm__strbuf b = { NULL, 0, 0, 0 };
 	size_t len;
 

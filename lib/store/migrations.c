@@ -61,6 +61,7 @@ extern const char pcrm__schema_outbound_surveys[];
 extern const char pcrm__schema_workflow_customer_notices[];
 extern const char pcrm__schema_kb_grams[];
 extern const char pcrm__schema_kb_grams_fill[];
+extern const char pcrm__schema_outbound_campaign_kinds[];
 extern const char pcrm__schema_outbound_keyed[];
 
 /*
@@ -282,6 +283,8 @@ static const struct migration migrations[] = {
 	  pcrm__schema_outbound, NULL },
 	{ 31, "knowledge base: one bigram text index for both stores instead of trigrams",
 	  pcrm__schema_kb_grams, pcrm__schema_kb_grams_fill },
+	{ 34, "campaign kinds checked by the library alone (tier-threshold warnings added)",
+	  pcrm__schema_outbound_campaign_kinds, NULL },
 	{ 37, "notifications addressed to a work order's customer; return-visit survey campaigns",
 	  pcrm__schema_workflow_customer_notices, pcrm__schema_outbound_surveys },
 	{ 39, "outbound messages keyed by id alone, without foreign keys (cheaper bulk queueing)",

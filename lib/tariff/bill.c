@@ -461,14 +461,9 @@ static int tier_split(struct calc *k, int64_t tiers[PCRM_TARIFF_MAX_TIERS])
 	for (size_t i = 0; i < t->tier_count; i++) {
 		int64_t hi = INT64_MAX, a, b;
 		if (i + 1 < t->tier_count) {
-			th = t->tier_max[k->month - 1][i];
-			if (t->large_household_min && k->c->household_size >= t->large_household_min &&
-			    (rc = add64(th, t->large_household_extra[i], &th)) < 0)
+			if ((rc = pcrm__tier_threshold(t, k->month, i, k->c->household_size, k->days,
+			                               &th)) < 0)
 				return rc;
-			if (t->tier_basis == PCRM__BASIS_DAILY &&
-			    __builtin_mul_overflow(th, k->days, &th))
-				return pcrm__error(PCRM_EOVERFLOW, "energy.tiers[%zu].max x days does not fit",
-				                   i);
 			hi = th;
 		}
 		a = from > lo ? from : lo;

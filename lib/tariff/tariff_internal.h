@@ -180,6 +180,16 @@ int pcrm__to_fixed(const char *what, pcrm_decimal d, int scale, int64_t *out);
  */
 int pcrm__tariff_uses_year_to_date(const pcrm_tariff *t, int year_end);
 
+/*
+ * The upper threshold (ENERGY_SCALE) of tier i (not the last) of the
+ * tariff's global tiers for a bill starting in `month` (1..12, seasonal
+ * thresholds) of `days` days (daily basis), raised for a household of
+ * `household_size` (tiers.c): what bills split energy at and what
+ * pcrm_tariff_tier_position() measures against.
+ */
+int pcrm__tier_threshold(const pcrm_tariff *t, int month, size_t i, int household_size,
+                         int64_t days, int64_t *out);
+
 /* What interval data adds up to, per TOU period (interval.c). */
 struct pcrm__interval_totals {
 	int64_t energy[PCRM_TARIFF_MAX_PERIODS]; /* ENERGY_SCALE */

@@ -35,7 +35,8 @@ static void check_failure(int rc)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pcrm__template_fields f = { "C1", "张**", "TA-1", "2026-12-05T08:00:00+08:00",
-		                           "2026-12-05T17:00:00+08:00", "100.00" };
+		                           "2026-12-05T17:00:00+08:00", "100.00", "1", "2", "2700",
+	                           "2760", "60" };
 	char *text = malloc(size + 1), *tpl = NULL, *body = NULL;
 	int rc;
 

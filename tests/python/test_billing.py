@@ -204,3 +204,48 @@ def test_every_line_kind_has_a_code():
     assert {powercrm.LineKind.from_code(c) for c in codes} == set(powercrm.LineKind)
     with pytest.raises(ValueError, match="unknown bill line code"):
         powercrm.LineKind.from_code("tip")
+
+
+# ---- the tier position this year (annual tiers 0..700, 700..1000, above) ----
+
+ANNUAL = {"id": "annual-residential", "version": 1, "name": "annual tiers",
+          "usage_class": "residential", "effective_from": "2026-01-01", "currency": "CNY",
+          "rounding": "half_up", "utc_offset": "+08:00",
+          "energy": {"price": "0.589", "tier_basis": "annual",
+                     "tiers": [{"max": "700", "surcharge": "0"},
+                               {"max": "1000", "surcharge": "0.05"}, {"surcharge": "0.30"}],
+                     "large_household": {"min_size": 5, "extra": ["100", "100"]}}}
+
+
+def test_tariff_tier_position_is_pure_and_exact():
+    with powercrm.Tariff.load(ANNUAL) as t:
+        p = t.tier_position(1, "2026-11-23", D("650"))
+        assert (p.status, p.tier, p.upper, p.remaining) == \
+            (powercrm.TierStatus.POSITIONED, 1, D("700"), D("50"))
+        assert (p.account_no, p.tariff_id, p.tariff_version) == (None, None, None)
+        assert t.tier_position(5, "2026-11-23", "650").remaining == D("150")
+        top = t.tier_position(1, "2026-11-23", 1000)
+        assert (top.tier, top.upper, top.remaining, top.lower) == (3, None, None, D("1000"))
+        with pytest.raises(powercrm.InvalidInput) as e:
+            t.tier_position(1, "2026-11-23", D("-1"))
+        assert "energy" in str(e.value)
+        with pytest.raises(TypeError):
+            t.tier_position(1, "2026-11-23", 1.5)
+    with powercrm.Tariff.load(tariff_doc()) as gz:
+        assert gz.tier_position(1, "2026-11-23", 100).status == powercrm.TierStatus.NOT_ANNUAL
+
+
+def test_tier_position_from_the_years_bills(billing):
+    billing.tariff_publish(ROOT_ADMIN, ANNUAL)
+    assert billing.tier_position_get(CITY_AGENT, "C1", "2026-11-23").status == \
+        powercrm.TierStatus.NO_BILL
+    billing.billing_run(CITY_ADMIN, dict(SPEC, tariffs={"residential": "annual-residential"}))
+    p = billing.tier_position_get(CITY_AGENT, "C1", datetime.date(2026, 11, 23))
+    assert (p.status, p.tier, p.energy, p.remaining, p.account_no, p.tariff_id,
+            p.tariff_version) == (powercrm.TierStatus.POSITIONED, 1, D("600"), D("100"), "A1",
+                                  "annual-residential", 1)
+    assert billing.tier_position_get(CITY_AGENT, "C1", "2026-11-23", account_no="A1") == p
+    with pytest.raises(powercrm.NotFound):
+        billing.tier_position_get(CITY_AGENT, "C1", "2026-11-23", account_no="A2")
+    with pytest.raises(powercrm.PermissionDenied):
+        billing.tier_position_get(CITY_AGENT, "C9", "2026-11-23")

@@ -224,3 +224,21 @@ def test_outage_fault_report_and_menu(ctx, clock):
     assert "spec.ends_at" in str(e.value)
     with pytest.raises(powercrm.PermissionDenied):
         ctx.ivr_report_fault(MONITOR, "C5", "fault_repair_urban")
+
+
+def test_tier_answer(ctx, clock):
+    from test_billing import ANNUAL, SPEC, home
+    from conftest import CITY_ADMIN
+    home(ctx, 1, "3701", 600)
+    ctx.tariff_publish(ROOT_ADMIN, ANNUAL)
+    assert ctx.ivr_answer_tier(CITY_AGENT, "C1").text == \
+        "您目前还没有电费账单，暂时无法查询阶梯档位。"
+    ctx.billing_run(CITY_ADMIN, dict(SPEC, tariffs={"residential": "annual-residential"}))
+    a = ctx.ivr_answer_tier(CITY_AGENT, "C1")
+    assert isinstance(a, powercrm.IvrTierAnswer)
+    assert (a.position.tier, a.position.energy, a.position.remaining) == \
+        (1, Decimal("600"), Decimal("100"))
+    assert a.text == ("本年度已用电量六百千瓦时，处于第一档，第一档上限为七百千瓦时，"
+                      "再用一百千瓦时将进入第二档。")
+    with pytest.raises(powercrm.PermissionDenied):
+        ctx.ivr_answer_tier(CITY_AGENT, "C9")

@@ -172,6 +172,7 @@ CALL(pcrm_billing_post) { pcrm_billing_post_summary s = PCRM_BILLING_POST_SUMMAR
 CALL(pcrm_bill_list_load) { pcrm_bill_list *l = NULL; int rc = pcrm_bill_list_load(w->t->ctx, a, k, NULL, NULL, &l); pcrm_bill_list_free(l); return rc; }
 CALL(pcrm_bill_correct) { return pcrm_bill_correct(w->t->ctx, a, k, "x", NULL); }
 CALL(pcrm_late_fee_quote) { pcrm_decimal f; return pcrm_late_fee_quote(w->t->ctx, a, k, today(), &f); }
+CALL(pcrm_tier_position_get) { pcrm_tier_position p = PCRM_TIER_POSITION_INIT; return pcrm_tier_position_get(w->t->ctx, a, k, NULL, today(), &p); }
 CALL(pcrm_late_fee_post) { return pcrm_late_fee_post(w->t->ctx, a, k, today(), "LF1", NULL); }
 
 /* ---- ledger ---- */
@@ -257,6 +258,7 @@ CALL(pcrm_ivr_identify_by_pin) { pcrm_ivr_identity id; return pcrm_ivr_identify_
 CALL(pcrm_ivr_pin_set) { pcrm_ivr_identity id; return pcrm_ivr_pin_set(w->t->ctx, a, k, "1234", "583920", NULL, &id); }
 CALL(pcrm_ivr_pin_change) { pcrm_ivr_identity id; return pcrm_ivr_pin_change(w->t->ctx, a, k, "583920", "749315", NULL, &id); }
 CALL(pcrm_ivr_answer_last_bill) { pcrm_ivr_bill_answer ans; return pcrm_ivr_answer_last_bill(w->t->ctx, a, k, &ans); }
+CALL(pcrm_ivr_answer_tier) { pcrm_ivr_tier_answer ans; return pcrm_ivr_answer_tier(w->t->ctx, a, k, &ans); }
 CALL(pcrm_ivr_answer_workorders) { pcrm_ivr_workorders_answer ans; return pcrm_ivr_answer_workorders(w->t->ctx, a, k, &ans); }
 CALL(pcrm_ivr_answer_outage) { pcrm_ivr_outage_answer ans; return pcrm_ivr_answer_outage(w->t->ctx, a, k, &ans); }
 CALL(pcrm_ivr_report_fault) { pcrm_ivr_fault_report r; return pcrm_ivr_report_fault(w->t->ctx, a, k, "test", NULL, &r); }
@@ -336,6 +338,7 @@ static const struct scope_entry table[] = {
 	E(pcrm_ivr_pin_set, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_ivr_pin_change, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_ivr_answer_last_bill, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
+	E(pcrm_ivr_answer_tier, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_ivr_answer_workorders, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_ivr_answer_outage, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_ivr_report_fault, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
@@ -369,6 +372,7 @@ static const struct scope_entry table[] = {
 	E(pcrm_bill_list_load, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_bill_correct, NULL, "QA1-202610-R1", OUT_REFUSED),
 	E(pcrm_late_fee_quote, "QA1", MISSING_ACCOUNT, OUT_REFUSED),
+	E(pcrm_tier_position_get, "Q1", MISSING_CUSTOMER, OUT_REFUSED),
 	E(pcrm_late_fee_post, "QA1", MISSING_ACCOUNT, OUT_REFUSED),
 	E(pcrm_ledger_post, "QA1", MISSING_ACCOUNT, OUT_REFUSED),
 	E(pcrm_ledger_load, "QA1", MISSING_ACCOUNT, OUT_REFUSED),

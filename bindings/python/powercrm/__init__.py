@@ -62,7 +62,7 @@ from .staffing import (  # noqa: F401
 )
 from .tariff import (  # noqa: F401
     LineKind, BasicMode, Tariff, BillCustomer, Usage, BillLine, Bill, power_factor,
-    power_factor_rate, late_fee, tariff_from_urdb,
+    power_factor_rate, late_fee, tariff_from_urdb, TierStatus, TierPosition,
 )
 from .sim import (  # noqa: F401
     Dist, DistKind, SimQueue, SimAgent, SimStats, Simulation, shift_stretches, replay_compare,
@@ -79,7 +79,7 @@ from .ivr import (  # noqa: F401
     speak_number, speak_amount, speak_energy, speak_date, IVR_SPEECH_MAX, IVR_ID_DIGITS,
     IvrOutcome, IvrIdentity, IvrLockout, IvrArrearsAnswer, IvrBillAnswer, IvrWorkorderKind,
     IvrWorkorderProgress, IvrWorkordersAnswer, IvrOutageKind, IvrOutage, IvrOutageAnswer,
-    IvrFaultReport, IvrMenuItem, IvrMenuEntry,
+    IvrFaultReport, IvrMenuItem, IvrMenuEntry, IvrTierAnswer,
 )
 from .context import Context, open  # noqa: F401,A001
 from .handles import live_handles  # noqa: F401

@@ -18,7 +18,7 @@ from .actor import Actor, _native as _actor
 from .ledger import LedgerEntry, _entry
 from .money import _from_c as _decimal_from_c
 from .records import json_dumps, json_loads
-from .tariff import BillLine, Tariff, _line_from_json
+from .tariff import BillLine, Tariff, TierPosition, _line_from_json
 from .timeutil import DateLike, _date_from_c, _date_to_c
 
 __all__ = ["BillingSummary", "BillingPostSummary", "BillRecord", "BillingMixin"]
@@ -150,6 +150,12 @@ class BillingMixin(ContextMixinBase):
                 return _record(r)
             finally:
                 _ll.pcrm_bill_record_free(r)
+
+    def tier_position_get(self, actor: Actor, customer_no: str, on: DateLike,
+                          account_no: Optional[str] = None) -> TierPosition:
+        """The residential customer's position on this year's annual tiers on `on`."""
+        return TierPosition._from_c(self._call(_ll.pcrm_tier_position_get, _actor(actor),
+                                               customer_no, account_no, _date_to_c(on)))
 
     def late_fee_quote(self, actor: Actor, account_no: str, on: DateLike) -> _decimal.Decimal:
         """The late-payment penalty (电费违约金) owed on an account at date `on`: a Decimal."""

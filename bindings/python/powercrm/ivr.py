@@ -19,7 +19,8 @@ Identifying the caller is on the context (:class:`IvrMixin`):
 :class:`IvrIdentity`; ``ivr_pin_set`` / ``ivr_pin_change`` set the PIN.
 
 The answers (each recorded as an "ivr" contact): ``ivr_answer_arrears``,
-``ivr_answer_last_bill``, ``ivr_answer_workorders``, ``ivr_answer_outage``;
+``ivr_answer_last_bill``, ``ivr_answer_workorders``, ``ivr_answer_outage``,
+``ivr_answer_tier`` (the tier position this year);
 ``ivr_report_fault`` opens a repair order; ``ivr_smart_menu`` orders the
 menu; ``ivr_outage_publish`` / ``_revise`` / ``_end`` keep the outage list.
 """
@@ -33,6 +34,7 @@ from typing import Any, List, Optional, Tuple
 from . import lowlevel as _ll
 from ._types import ContextMixinBase
 from .actor import Actor, _native as _actor
+from .tariff import TierPosition
 from .money import DecimalLike, _from_c as _decimal_from_c, _to_c as _decimal_to_c
 from .timeutil import DateLike, Instant, _date_from_c, _date_to_c, _instant
 
@@ -40,7 +42,7 @@ __all__ = ["speak_number", "speak_amount", "speak_energy", "speak_date", "IVR_SP
            "IvrOutcome", "IvrIdentity", "IvrLockout", "IvrArrearsAnswer", "IvrMixin",
            "IVR_ID_DIGITS", "IvrBillAnswer", "IvrWorkorderKind", "IvrWorkorderProgress",
            "IvrWorkordersAnswer", "IvrOutageKind", "IvrOutage", "IvrOutageAnswer",
-           "IvrFaultReport", "IvrMenuItem", "IvrMenuEntry"]
+           "IvrFaultReport", "IvrMenuItem", "IvrMenuEntry", "IvrTierAnswer"]
 
 IVR_SPEECH_MAX = _ll.PCRM_IVR_SPEECH_MAX
 IVR_ID_DIGITS = _ll.PCRM_IVR_ID_DIGITS
@@ -123,6 +125,18 @@ class IvrBillAnswer:
                    _date_or_none(b, c.issue_date), _date_or_none(b, c.due_date),
                    _decimal_from_c(c.payment_amount) if p else None,
                    _date_or_none(p, c.payment_date), c.payment_channel if p else None, c.text)
+
+
+@dataclasses.dataclass(frozen=True)
+class IvrTierAnswer:
+    """pcrm_ivr_tier_answer: the caller's tier position this year and the text to speak."""
+
+    position: TierPosition
+    text: str
+
+    @classmethod
+    def _from_c(cls, c: Any) -> "IvrTierAnswer":
+        return cls(TierPosition._from_c(c.position), c.text)
 
 
 class IvrWorkorderKind(enum.IntEnum):
@@ -298,6 +312,11 @@ class IvrMixin(ContextMixinBase):
     def ivr_answer_last_bill(self, actor: Actor, customer_no: str) -> IvrBillAnswer:
         """The last bill and last payment as an :class:`IvrBillAnswer`, recorded as a contact."""
         return IvrBillAnswer._from_c(self._call(_ll.pcrm_ivr_answer_last_bill, _actor(actor),
+                                                customer_no))
+
+    def ivr_answer_tier(self, actor: Actor, customer_no: str) -> IvrTierAnswer:
+        """The tier position this year as an :class:`IvrTierAnswer`, recorded as a contact."""
+        return IvrTierAnswer._from_c(self._call(_ll.pcrm_ivr_answer_tier, _actor(actor),
                                                 customer_no))
 
     def ivr_answer_workorders(self, actor: Actor, customer_no: str) -> IvrWorkordersAnswer:

@@ -31,9 +31,56 @@ if TYPE_CHECKING:
 __all__ = [
     "LineKind", "BasicMode", "Tariff", "BillCustomer", "Usage", "BillLine", "Bill",
     "power_factor", "power_factor_rate", "late_fee", "tariff_from_urdb",
+    "TierStatus", "TierPosition",
 ]
 
 _ZERO = _decimal.Decimal(0)
+
+
+class TierStatus(enum.IntEnum):
+    """pcrm_tier_status: where a customer stands on the annual tiers, or why no tier applies."""
+
+    POSITIONED = _ll.PCRM_TIER_POSITIONED
+    NO_TIERS = _ll.PCRM_TIER_NO_TIERS
+    NOT_ANNUAL = _ll.PCRM_TIER_NOT_ANNUAL
+    NOT_RESIDENTIAL = _ll.PCRM_TIER_NOT_RESIDENTIAL
+    NO_BILL = _ll.PCRM_TIER_NO_BILL
+
+
+@dataclasses.dataclass(frozen=True)
+class TierPosition:
+    """pcrm_tier_position: the tier the next kWh of the year is billed in.
+
+    ``tier`` is None and the thresholds are zero unless ``status`` is
+    POSITIONED; ``upper`` and ``remaining`` are None in the top tier.  The
+    account and tariff are None from :meth:`Tariff.tier_position`.
+    """
+
+    status: TierStatus
+    year: int
+    tier_count: int
+    tier: Optional[int]
+    energy: _decimal.Decimal
+    lower: _decimal.Decimal
+    upper: Optional[_decimal.Decimal]
+    remaining: Optional[_decimal.Decimal]
+    account_no: Optional[str]
+    tariff_id: Optional[str]
+    tariff_version: Optional[int]
+
+    @classmethod
+    def _from_c(cls, c: Any) -> "TierPosition":
+        # the wrapper reads an int member of 0 as None (a status): hence the `or 0`
+        status = int(c.status or 0)
+        placed = status == _ll.PCRM_TIER_POSITIONED
+        top = placed and bool(c.last_tier)
+        return cls(TierStatus(status), int(c.year or 0), int(c.tier_count or 0),
+                   int(c.tier or 0) if placed else None, _decimal_from_c(c.energy),
+                   _decimal_from_c(c.lower),
+                   _decimal_from_c(c.upper) if placed and not top else None,
+                   _decimal_from_c(c.remaining) if placed and not top else None,
+                   c.account_no or None, c.tariff_id or None,
+                   int(c.tariff_version or 0) or None)
 
 
 class LineKind(enum.IntEnum):
@@ -323,6 +370,14 @@ class Tariff(HandleOwner):
                 with calendar._handle as cal:
                     i = _ll.pcrm_tariff_period_at(tp, t, cal)
         return self.periods[i]
+
+    def tier_position(self, household_size: int, on: DateLike,
+                      energy: DecimalLike) -> TierPosition:
+        """Where `energy` kWh billed earlier in the year stand on the annual tiers on `on`."""
+        d, e = _date_to_c(on), _decimal_to_c(energy, "energy")
+        with self._handle as tp:
+            return TierPosition._from_c(_ll.pcrm_tariff_tier_position(tp, int(household_size),
+                                                                      d, e))
 
     def bill(self, start: DateLike, end: DateLike, usage: Usage,
              customer: Optional[BillCustomer] = None,
