@@ -72,7 +72,7 @@ static int params_in_memory(const char *q, char *scratch_name, char *scratch_val
 
 int pcrm__sqlite_disk_path(const char *name, char **path)
 {
-	const char *at = name + 5, *end;
+	const char *at, *end;
 	size_t n = strlen(name);
 	char *file, *pname = NULL, *pvalue = NULL;
 	int memory = 0;
@@ -85,6 +85,7 @@ int pcrm__sqlite_disk_path(const char *name, char **path)
 		*path = strdup(name);
 		return *path ? PCRM_OK : pcrm__error_oom();
 	}
+	at = name + 5;
 	if (at[0] == '/' && at[1] == '/') {
 		/* an authority: empty or "localhost", anything else SQLite refuses */
 		const char *slash = strchr(at + 2, '/');
