@@ -38,7 +38,8 @@
  * Errors: every function returning int gives PCRM_OK or a negative
  * pcrm_status with pcrm_error_last() naming what was wrong:
  *   PCRM_EINVAL    malformed input (a JSON path or parameter name is named),
- *   PCRM_ENOTFOUND unknown agent, queue or call id,
+ *   PCRM_ENOTFOUND unknown agent, queue or call id (in a supervisor action:
+ *                  PCRM_EPERM, as for another unit's, see below),
  *   PCRM_ESTATE    a transition the state machine forbids ("agent 1001: ready
  *                  is not allowed while talking"),
  *   PCRM_EDUPLICATE an id already in use,
@@ -459,6 +460,17 @@ PCRM_EXTERN(int) pcrm_acd_call_get(pcrm_acd *acd, const char *call_id, pcrm_acd_
 /* Supervisor actions (actor: monitor or admin role with call.monitor,      */
 /* its org unit the target's org unit or an ancestor of it)                 */
 /* ------------------------------------------------------------------------ */
+
+/*
+ * Each checks the actor alone first (PCRM_EPERM without call.monitor or for
+ * a unit the engine was not told).  Then an agent, call or queue id that
+ * nobody has is refused exactly like one of a unit outside the actor's
+ * subtree: PCRM_EPERM, reason "permission.denied", the same message
+ * ("agent: unknown or outside the org subtree of OP's org unit U"; "call:",
+ * "queue:"), whatever state the target is in, so these calls tell a
+ * supervisor nothing about which ids exist elsewhere.  A malformed id is
+ * PCRM_EINVAL naming it.
+ */
 
 /**
  * Forces an agent into logged_out, ready or not_ready (with `reason`).  An

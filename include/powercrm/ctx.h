@@ -12,6 +12,10 @@
  *                             default 5000) for another process's write
  *                             transaction before PCRM_ERETRY
  *   sqlite::memory:           a private in-memory SQLite database
+ *   sqlite:file:PATH          an SQLite "file:" URI (sqlite.org/uri.html):
+ *                             "file:///srv/crm.db", "file:my%20crm.db"; its
+ *                             parameters are the library's (below), not
+ *                             SQLite's own ("mode=", "cache=", "vfs=")
  *   postgresql://...          any libpq connection URI or "postgres://..."
  *   postgresql:KEY=VALUE ...  a libpq key/value conninfo string
  *
@@ -22,6 +26,10 @@
  * process) may undo the last transactions that were reported committed.
  * PostgreSQL's durability is the server's configuration (fsync,
  * synchronous_commit).
+ *
+ * A new SQLite database file (by a plain path or a "file:" URI) is created
+ * readable by its owner only (0600, whatever the umask), its -wal and -shm
+ * files too; an existing file keeps its mode (docs/security.md, "Files").
  *
  * SQLite parameters combine with "&" ("sqlite:crm.db?synchronous=normal&
  * busy_timeout=200"); an unknown, repeated or malformed one is PCRM_EINVAL

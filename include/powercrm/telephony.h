@@ -491,8 +491,11 @@ PCRM_EXTERN(int) pcrm_tel_send_dtmf(pcrm_tel *tel, const char *call_id, const ch
 
 /**
  * Monitor, whisper or barge: the ACD's supervisor check (pcrm_acd_supervise:
- * permission and org scope of `actor`, the agent talking or holding), then
- * the switch's `supervise` with the agent's call and device.
+ * permission and org scope of `actor`, an unknown agent refused like another
+ * unit's, the agent talking or holding), then the agent's device (asked
+ * only after that check, so no supervisor elsewhere learns which agents
+ * sit at a device), then the switch's `supervise` with the agent's call
+ * and device.
  */
 PCRM_EXTERN(int) pcrm_tel_supervise(pcrm_tel *tel, const pcrm_actor *actor,
                                     const char *agent_id, pcrm_acd_supervise_mode mode);

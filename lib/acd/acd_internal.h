@@ -385,8 +385,6 @@ int acd_cdr_setup(pcrm_acd *acd);
 void acd_cdr_teardown(pcrm_acd *acd);
 
 /* ---- supervisor.c ---- */
-int acd_supervisor_check(pcrm_acd *acd, const pcrm_actor *actor, const char *target_org,
-                         const char *what);
 int acd_org_add(pcrm_acd *acd, const char *code, const char *parent);
 
 /* ---- queue.c ---- */

@@ -4,6 +4,11 @@
  * barge requests handed to the telephony adapter as events.  The actor
  * needs call.monitor (monitor role, or admin from level 2) and must work in
  * the target's org unit or above it, by the org units the engine was told.
+ *
+ * The actor is checked alone first; then an agent, call or queue id that
+ * nobody has is refused exactly like one outside the actor's subtree (same
+ * status, same words), so no supervisor action tells which agents, calls or
+ * queues exist in other units (docs/security.md, "No existence oracle").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,8 +67,19 @@ int pcrm_acd_org_unit_add(pcrm_acd *acd, const char *code, const char *parent_co
 	return acd_leave(acd, acd_org_add(acd, code, parent_code));
 }
 
-int acd_supervisor_check(pcrm_acd *acd, const pcrm_actor *actor, const char *target_org,
-                         const char *what)
+/* Whether the actor's unit is `target_org` or above it; a target without a unit is everyone's. */
+static int supervises(const pcrm_acd *acd, const pcrm_actor *actor, const char *target_org)
+{
+	if (!target_org[0] || strcmp(actor->org_unit, target_org) == 0)
+		return 1;
+	for (int i = org_find(acd, target_org); i >= 0; i = acd->orgs[i].parent)
+		if (strcmp(acd->orgs[i].code, actor->org_unit) == 0)
+			return 1;
+	return 0;
+}
+
+/* The actor alone: call.monitor, and an org unit the engine knows. */
+static int check_actor(const pcrm_acd *acd, const pcrm_actor *actor)
 {
 	int rc;
 	if (!actor)
@@ -77,33 +93,41 @@ int acd_supervisor_check(pcrm_acd *acd, const pcrm_actor *actor, const char *tar
 	if (acd->norgs > 0 && org_find(acd, actor->org_unit) < 0)
 		return pcrm__error(PCRM_EPERM, "actor.org_unit: \"%.32s\" is not an org unit of this "
 		                   "engine", actor->org_unit);
-	if (!target_org[0] || strcmp(actor->org_unit, target_org) == 0)
-		return PCRM_OK;
-	for (int i = org_find(acd, target_org); i >= 0; i = acd->orgs[i].parent)
-		if (strcmp(acd->orgs[i].code, actor->org_unit) == 0)
-			return PCRM_OK;
-	return pcrm__error(PCRM_EPERM, "actor.org_unit: %s is not org unit %s of %s nor above it",
-	                   actor->org_unit, target_org, what);
+	return PCRM_OK;
 }
 
 /*
- * Every supervisor action on one agent starts the same way: find the agent, then check that
- * the actor supervises the agent's org unit.  One place for it keeps the error text and the
- * order of the checks (not found before not allowed) the same for every such action.
- * The caller holds the acd lock.
+ * The one refusal of a target (`kind`: "agent", "call", "queue") that is outside the actor's
+ * subtree or does not exist: the words of the store's refusal (pcrm__authorize_object()),
+ * without the id or the target's unit.
+ */
+static int refuse_target(const pcrm_actor *actor, const char *kind)
+{
+	pcrm__error_at(PCRM_EPERM, "permission.denied", kind,
+	               "%s: unknown or outside the org subtree of %s's org unit %.32s", kind,
+	               actor->operator_id, actor->org_unit);
+	pcrm__error_value("org_unit", "%.32s", actor->org_unit);
+	return PCRM_EPERM;
+}
+
+/*
+ * Every supervisor action on one agent starts the same way: the actor alone (permission, a
+ * unit the engine knows), then the agent, found and supervised by the actor or refused alike.
+ * One place for it keeps the error text and the order of the checks the same for every such
+ * action.  The caller holds the acd lock.
  */
 static int supervised_agent(pcrm_acd *acd, const pcrm_actor *actor, const char *agent_id,
                             struct acd_agent **out)
 {
 	struct acd_agent *a;
-	char what[96];
 	int rc;
 
-	if (!(a = acd_agent_find(acd, agent_id)))
-		return pcrm_error_last_status();
-	snprintf(what, sizeof(what), "agent %s", a->id);
-	if ((rc = acd_supervisor_check(acd, actor, a->org, what)) < 0)
+	if ((rc = check_actor(acd, actor)) < 0 ||
+	    (rc = acd_check_id("agent_id", agent_id)) < 0)
 		return rc;
+	a = acd_idmap_get(&acd->agent_map, agent_id);
+	if (!a || !supervises(acd, actor, a->org))
+		return refuse_target(actor, "agent");
 	*out = a;
 	return PCRM_OK;
 }
@@ -160,30 +184,29 @@ int pcrm_acd_call_move(pcrm_acd *acd, const pcrm_actor *actor, const char *call_
 {
 	struct acd_call *c;
 	struct acd_queue *to, *from;
-	char what[96];
 	pcrm_acd_event ev;
 	int rc;
 
 	if (!acd)
 		return pcrm__error(PCRM_EINVAL, "acd: missing");
 	acd_enter(acd);
-	/* the actor alone first (an empty target): nobody learns which calls are live for free */
-	if ((rc = acd_supervisor_check(acd, actor, "", "the engine")) < 0)
+	/*
+	 * The actor alone first (an empty target); then a call that is not live and one waiting
+	 * in a queue of another unit are refused alike, and so are a queue id nobody has and a
+	 * queue of another unit: nobody learns which calls are live or which queues exist.
+	 */
+	if ((rc = check_actor(acd, actor)) < 0 ||
+	    (rc = acd_check_id("call_id", call_id)) < 0)
 		return acd_leave(acd, rc);
-	if (!(c = acd_call_find(acd, call_id)))
-		return acd_leave(acd, pcrm_error_last_status());
+	c = acd_idmap_get(&acd->call_map, call_id);
+	if (!c || !supervises(acd, actor, c->queue->org))
+		return acd_leave(acd, refuse_target(actor, "call"));
 	if ((rc = acd_check_id("queue_id", queue_id)) < 0)
 		return acd_leave(acd, rc);
-	if (!(to = acd_idmap_get(&acd->queue_map, queue_id)))
-		return acd_leave(acd, pcrm__error(PCRM_ENOTFOUND, "queue_id: \"%s\" is not a queue",
-		                                  queue_id));
+	to = acd_idmap_get(&acd->queue_map, queue_id);
+	if (!to || !supervises(acd, actor, to->org))
+		return acd_leave(acd, refuse_target(actor, "queue"));
 	from = c->queue;
-	snprintf(what, sizeof(what), "queue %s", from->id);
-	if ((rc = acd_supervisor_check(acd, actor, from->org, what)) < 0)
-		return acd_leave(acd, rc);
-	snprintf(what, sizeof(what), "queue %s", to->id);
-	if ((rc = acd_supervisor_check(acd, actor, to->org, what)) < 0)
-		return acd_leave(acd, rc);
 	if (c->state != PCRM_ACD_CALL_WAITING)
 		return acd_leave(acd, pcrm__error(PCRM_ESTATE, "call %s: move is not allowed while %s",
 		                                  c->id, pcrm_acd_call_state_name(c->state)));

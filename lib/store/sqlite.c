@@ -8,16 +8,14 @@
  * Prepared statements are cached by SQL text: the library's statements are
  * a fixed set, and preparing dominates the cost of small queries.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "core/error.h"
+#include "sqlite_file.h"
 #include "store.h"
 
 #define STMT_CACHE_SLOTS 128
@@ -446,29 +444,6 @@ static int parse_target(sqlite_store *st, const char *target, struct sqlite_para
 	return st->path ? PCRM_OK : pcrm__error_oom();
 }
 
-/*
- * A new database file holds customer archives: it is created readable by its owner only
- * (0600, less under a stricter umask), whatever umask the process runs with.  SQLite would
- * create it 0644 & ~umask; it gives its -wal, -shm and -journal files the mode of the
- * database file, so creating the (empty, hence valid) file first covers those too.  An
- * existing file keeps the mode its owner gave it.
- */
-static int create_private(const char *path)
-{
-	int fd;
-	if (strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
-		return PCRM_OK;
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd >= 0) {
-		close(fd);
-		return PCRM_OK;
-	}
-	if (errno == EEXIST)
-		return PCRM_OK;
-	return pcrm__error(PCRM_EIO, "cannot create SQLite database \"%s\": %s", path,
-	                   strerror(errno));
-}
-
 int pcrm__sqlite_open(pcrm_store **out, const char *target)
 {
 	sqlite_store *st;
@@ -487,7 +462,7 @@ int pcrm__sqlite_open(pcrm_store **out, const char *target)
 		sqlite_close(&st->base);
 		return rc;
 	}
-	rc = create_private(st->path);
+	rc = pcrm__sqlite_create_private(st->path);
 	if (rc != PCRM_OK) {
 		sqlite_close(&st->base);
 		return rc;

@@ -131,11 +131,14 @@ static int supervise(pcrm_tel *tel, const pcrm_actor *actor, const char *agent_i
 		return rc;
 	if (!tel->sw.supervise)
 		return tel_switch_begin(tel, 0, what);
-	if ((rc = device_of(tel, what, agent_id, dev)))
-		return rc;
-	/* the ACD checks the actor's permission and org scope and that the agent is in a call */
+	/*
+	 * The ACD checks the actor's permission and org scope and that the agent is in a call
+	 * before anything is said about the agent's device: an agent nobody has, or one without a
+	 * device, is refused like another unit's agent (no oracle for a supervisor elsewhere).
+	 */
 	if ((rc = pcrm_acd_supervise(tel->acd, actor, agent_id, mode)) ||
-	    (rc = pcrm_acd_agent_get(tel->acd, agent_id, &info)))
+	    (rc = pcrm_acd_agent_get(tel->acd, agent_id, &info)) ||
+	    (rc = device_of(tel, what, agent_id, dev)))
 		return rc;
 	pthread_mutex_lock(&tel->lock);
 	const char *sd = tel_agent_device(tel, actor->operator_id);

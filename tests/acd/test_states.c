@@ -1,8 +1,9 @@
 /*
  * The agent state machine: every allowed transition, every forbidden one
  * refused with PCRM_ESTATE and nothing changed, hold / wrap-up, abandon
- * while ringing, supervisor actions with their permission and org checks,
- * and the counting of refused requests.
+ * while ringing, supervisor actions with their permission and org checks
+ * (an id of another unit and one nobody has refused alike), and the counting
+ * of refused requests.
  */
 #include "acd_fixture.h"
 
@@ -240,10 +241,78 @@ Test(supervisor, permission_and_org_scope)
 	OK(pcrm_acd_agent_login(acd, "a2"));
 	FAILS(pcrm_acd_agent_force_logout(acd, &agent_role, "a2"), PCRM_EPERM, "needs call.monitor");
 	FAILS(pcrm_acd_agent_force_logout(acd, &supervisor, "a2"), PCRM_EPERM,
-	      "actor.org_unit: 3701 is not org unit 3702 of agent a2 nor above it");
+	      "agent: unknown or outside the org subtree of sup01's org unit 3701");
 	expect_state(acd, "a2", PCRM_ACD_NOT_READY);
 	OK(pcrm_acd_agent_force_logout(acd, &province, "a2"));
 	expect_state(acd, "a2", PCRM_ACD_LOGGED_OUT);
+	pcrm_acd_free(acd);
+}
+
+/* Agents 3701 and 3702, a queue of each; b2 talks on a call of 3702's queue, w2 waits there. */
+static const char *units_doc =
+	"{\"version\":1,"
+	"\"org_units\":[{\"code\":\"37\"},{\"code\":\"3701\",\"parent\":\"37\"},"
+	"{\"code\":\"3702\",\"parent\":\"37\"}],"
+	"\"queues\":[{\"id\":\"q1\",\"org_unit\":\"3701\"},{\"id\":\"q2\",\"org_unit\":\"3702\"}],"
+	"\"agents\":[{\"id\":\"b1\",\"org_unit\":\"3701\",\"skills\":{\"q1\":5}},"
+	"{\"id\":\"b2\",\"org_unit\":\"3702\",\"skills\":{\"q2\":5}}]}";
+
+/* Runs `call` on an existing id and on a missing one: one status, the same words, one reason. */
+#define SAME_REFUSAL(call_existing, call_missing)                                              \
+	do {                                                                                    \
+		char m1_[512];                                                                  \
+		int r1_ = (call_existing), r2_;                                                 \
+		snprintf(m1_, sizeof(m1_), "%s", pcrm_error_last());                            \
+		cr_assert_str_eq(pcrm_error_reason(), "permission.denied", "%s", m1_);          \
+		r2_ = (call_missing);                                                           \
+		cr_assert_eq(r1_, PCRM_EPERM, "%s: %d (%s)", #call_existing, r1_, m1_);         \
+		cr_assert_eq(r2_, PCRM_EPERM, "%s: %d (%s)", #call_missing, r2_, pcrm_error_last()); \
+		cr_assert_str_eq(m1_, pcrm_error_last(), "%s and %s are told apart",           \
+		                 #call_existing, #call_missing);                                \
+		cr_assert_str_eq(pcrm_error_reason(), "permission.denied");                     \
+	} while (0)
+
+/*
+ * Issue 18: a supervisor of another unit must not learn from a supervisor action which agent,
+ * call or queue ids exist there.  Every such call is refused for an id of 3702 exactly as for
+ * an id nobody has, whatever state the target is in, and nothing changes.
+ */
+Test(supervisor, ids_of_another_unit_and_missing_ids_are_refused_alike)
+{
+	struct vclock c = { 0 };
+	pcrm_acd *acd = engine(&c, units_doc);
+	const pcrm_actor province = { "sup37", PCRM_ROLE_MONITOR, 1, "37" };
+	pcrm_acd_call_info ci = PCRM_ACD_CALL_INFO_INIT;
+	ready(acd, "b2");
+	arrive(acd, "t2", "q2");
+	OK(pcrm_acd_call_answer(acd, "t2", "b2")); /* b2 talks: a state a supervisor may act on */
+	arrive(acd, "w2", "q2");                  /* waits: nobody else is ready in q2 */
+	arrive(acd, "w1", "q1");                  /* waits in the supervisor's own queue */
+
+	SAME_REFUSAL(pcrm_acd_supervise(acd, &supervisor, "b2", PCRM_ACD_MONITOR),
+	             pcrm_acd_supervise(acd, &supervisor, "b9", PCRM_ACD_MONITOR));
+	SAME_REFUSAL(pcrm_acd_agent_force_state(acd, &supervisor, "b2", PCRM_ACD_READY, NULL),
+	             pcrm_acd_agent_force_state(acd, &supervisor, "b9", PCRM_ACD_READY, NULL));
+	SAME_REFUSAL(pcrm_acd_agent_force_logout(acd, &supervisor, "b2"),
+	             pcrm_acd_agent_force_logout(acd, &supervisor, "b9"));
+	/* a call waiting in another unit's queue, and a call that is not live */
+	SAME_REFUSAL(pcrm_acd_call_move(acd, &supervisor, "w2", "q1"),
+	             pcrm_acd_call_move(acd, &supervisor, "w9", "q1"));
+	/* the supervisor's own call into another unit's queue, and into a queue nobody has */
+	SAME_REFUSAL(pcrm_acd_call_move(acd, &supervisor, "w1", "q2"),
+	             pcrm_acd_call_move(acd, &supervisor, "w1", "q9"));
+	cr_assert_str_eq(pcrm_error_field(), "queue");
+
+	/* nothing changed */
+	cr_assert_eq(state_of(acd, "b2"), PCRM_ACD_TALKING);
+	OK(pcrm_acd_call_get(acd, "w2", &ci));
+	cr_assert_str_eq(ci.queue_id, "q2");
+	OK(pcrm_acd_call_get(acd, "w1", &ci));
+	cr_assert_str_eq(ci.queue_id, "q1");
+	/* an actor who sees everything still gets the same answer for an id nobody has */
+	FAILS(pcrm_acd_supervise(acd, &province, "b9", PCRM_ACD_MONITOR), PCRM_EPERM,
+	      "agent: unknown or outside the org subtree of sup37's org unit 37");
+	OK(pcrm_acd_supervise(acd, &province, "b2", PCRM_ACD_MONITOR));
 	pcrm_acd_free(acd);
 }
 

@@ -150,6 +150,30 @@ def test_supervisor_actions_check_the_actor(acd):
     with pytest.raises(powercrm.InvalidInput, match="mode"):
         acd.supervise(MONITOR, "1002", "shout")
 
+def test_supervisor_actions_tell_nothing_about_other_units(acd):
+    """An id of another unit and an id nobody has: one exception, one message (issue 18)."""
+    acd.add_org_unit("37")
+    acd.add_org_unit("3701", "37")
+    acd.add_org_unit("3702", "37")
+    acd.add_agent("q-1", {"repair": 5}, org_unit="3702")
+    acd.add_queue("jn", org_unit="3701")
+    acd.add_queue("qd", org_unit="3702")
+    acd.arrive("w-1", "jn")
+    elsewhere = powercrm.Actor("mon-jn", "monitor", 1, "3701")
+
+    def refusal(action, *args):
+        with pytest.raises(powercrm.PermissionDenied) as e:
+            action(elsewhere, *args)
+        return e.value.reason, str(e.value)
+
+    for action in (acd.force_logout, lambda a, i: acd.supervise(a, i, "monitor"),
+                   lambda a, i: acd.force_state(a, i, "ready")):
+        assert refusal(action, "q-1") == refusal(action, "q-9")
+    assert refusal(acd.force_logout, "q-9")[0] == "permission.denied"
+    assert refusal(acd.move_call, "w-1", "qd") == refusal(acd.move_call, "w-1", "nowhere")
+    assert acd.call("w-1")["queue_id"] == "jn"
+    assert acd.agent("q-1")["state"] == "logged_out"
+
 def test_intervals_and_wrap_up(acd):
     acd.login("1002")
     acd.ready("1002")

@@ -294,7 +294,7 @@ CALL(pcrm_campaign_stats_get) { pcrm_campaign_stats s = PCRM_CAMPAIGN_STATS_INIT
 /* ---- ACD (in memory: the org tree the engine was given) ---- */
 CALL(pcrm_acd_agent_force_state) { return pcrm_acd_agent_force_state(w->acd, a, k, PCRM_ACD_NOT_READY, NULL); }
 CALL(pcrm_acd_agent_force_logout) { return pcrm_acd_agent_force_logout(w->acd, a, k); }
-CALL(pcrm_acd_call_move) { UNUSED_KEY; return pcrm_acd_call_move(w->acd, a, "no-call", "q"); }
+CALL(pcrm_acd_call_move) { return pcrm_acd_call_move(w->acd, a, k, "q-qd"); }
 CALL(pcrm_acd_supervise) { return pcrm_acd_supervise(w->acd, a, k, PCRM_ACD_MONITOR); }
 
 #define E(fn, existing, missing, rule) { #fn, call_##fn, existing, missing, rule, NULL }
@@ -449,14 +449,11 @@ static const struct scope_entry table[] = {
 	E(pcrm_campaign_survey_answer, "QOB1", "QOB9", OUT_REFUSED),
 	E(pcrm_call_record_sink_new, "3702", "3799", OUT_REFUSED),
 	E(pcrm_call_record_list_load, "3702", "3799", OUT_REFUSED),
-	/*
-	 * The engine still answers "not an agent" before "not allowed" (docs/acd.md), so an
-	 * unknown agent id is not yet refused like another unit's agent: only refusal is checked.
-	 */
-	E(pcrm_acd_agent_force_state, NULL, "a-qd", OUT_REFUSED),
-	E(pcrm_acd_agent_force_logout, NULL, "a-qd", OUT_REFUSED),
-	E(pcrm_acd_call_move, NULL, NULL, OUT_SHARED), /* calls carry no org unit */
-	E(pcrm_acd_supervise, NULL, "a-qd", OUT_REFUSED),
+	/* the engine's agents and calls: an id nobody has is refused like one of Qingdao's */
+	E(pcrm_acd_agent_force_state, "a-qd", "a-q9", OUT_REFUSED),
+	E(pcrm_acd_agent_force_logout, "a-qd", "a-q9", OUT_REFUSED),
+	E(pcrm_acd_call_move, "c-qd", "c-q9", OUT_REFUSED), /* a call waiting in Qingdao's queue */
+	E(pcrm_acd_supervise, "a-qd", "a-q9", OUT_REFUSED),
 };
 #define TABLE_SIZE (sizeof(table) / sizeof(table[0]))
 
@@ -591,6 +588,17 @@ static void build_world(struct world *w, pcrm_test_store *t)
 	pcrm_assert_ok(pcrm_acd_org_unit_add(w->acd, "3701", "37"));
 	pcrm_assert_ok(pcrm_acd_org_unit_add(w->acd, "3702", "37"));
 	pcrm_assert_ok(pcrm_acd_agent_add(w->acd, "a-qd", "3702", NULL, 0));
+	{
+		/* a call waiting in Qingdao's queue (no agent of it is ready) */
+		pcrm_acd_queue_config q = PCRM_ACD_QUEUE_CONFIG_INIT;
+		pcrm_acd_call_spec call = PCRM_ACD_CALL_SPEC_INIT;
+		q.id = "q-qd";
+		q.org_unit = "3702";
+		pcrm_assert_ok(pcrm_acd_queue_add(w->acd, &q));
+		call.call_id = "c-qd";
+		call.queue_id = "q-qd";
+		pcrm_assert_ok(pcrm_acd_call_arrive(w->acd, &call, NULL));
+	}
 }
 
 static const char *key_of(const struct world *w, const char *key)

@@ -284,6 +284,19 @@ Test(requests, agent_state_make_call_and_supervise)
 	int before = f.sw.count;
 	cr_assert_neq(pcrm_tel_supervise(f.tel, &outsider, "a2", PCRM_ACD_MONITOR), PCRM_OK);
 	FAILS(pcrm_tel_supervise(f.tel, &sup, "a1", PCRM_ACD_MONITOR), PCRM_ESTATE, "a1");
+	/*
+	 * A supervisor of another unit learns nothing about which agents exist or sit at a
+	 * device: a2 (talking at 2002), a3 (known, no device) and zz (nobody) are refused alike.
+	 */
+	OK(pcrm_acd_org_unit_add(f.acd, "3702", "37"));
+	pcrm_actor other = { "sup2", PCRM_ROLE_MONITOR, 3, "3702" };
+	char first[512];
+	FAILS(pcrm_tel_supervise(f.tel, &other, "a2", PCRM_ACD_MONITOR), PCRM_EPERM,
+	      "agent: unknown or outside the org subtree");
+	snprintf(first, sizeof(first), "%s", pcrm_error_last());
+	FAILS(pcrm_tel_supervise(f.tel, &other, "a3", PCRM_ACD_MONITOR), PCRM_EPERM, first);
+	FAILS(pcrm_tel_supervise(f.tel, &other, "zz", PCRM_ACD_MONITOR), PCRM_EPERM, first);
+	cr_assert_str_eq(pcrm_error_last(), first);
 	cr_assert_eq(f.sw.count, before);
 	fix_close(&f);
 }

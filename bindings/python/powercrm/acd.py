@@ -13,7 +13,9 @@ Python threads (calls release the GIL).  Names of states, strategies,
 outcomes and event types are the library's strings (docs/acd.md); events,
 snapshots and statistics are plain dicts; failures raise the library's
 exceptions (:class:`powercrm.NotFound` for an unknown id,
-:class:`powercrm.WrongState` for a forbidden transition, ...).
+:class:`powercrm.WrongState` for a forbidden transition, ...).  The
+supervisor actions raise :class:`powercrm.PermissionDenied` alike for an id
+of another unit and for one nobody has (no existence oracle).
 
 Time: without a clock the engine reads the system clock.  A simulation
 passes a :class:`ManualClock` and moves it by hand (``clock.advance(ms)``
@@ -295,6 +297,8 @@ class Acd(HandleOwner):
                 "arrived_at": c.arrived_at, "misses": c.misses}
 
     # -- supervisors ----------------------------------------------------------------------
+    # The actor needs call.monitor and the target's unit or one above it; an agent, call or
+    # queue id nobody has raises PermissionDenied like one of another unit, same message.
 
     def force_state(self, actor: Actor, agent_id: str, state: Union[str, int],
                     reason: Optional[str] = None) -> None:

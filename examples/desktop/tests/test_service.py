@@ -288,6 +288,10 @@ def check_transfer_and_force(port, agent, boss):
     check(other.login("9002", "市中密码")[0] == 200, "the other county's supervisor logs in")
     status, body, _, _ = other.request("POST", "/api/supervisor/force", {"agent_id": "1002", "state": "ready"})
     check(status == 403 and is_error(body), "a supervisor outside the agent's unit: 403 (%s %s)" % (status, body))
+    # an agent nobody has gets the same answer: the force tells nothing about other units' agents
+    status2, body2, _, _ = other.request("POST", "/api/supervisor/force", {"agent_id": "7777", "state": "ready"})
+    check((status2, body2) == (status, body), "an unknown agent refused like another unit's (%s %s / %s %s)"
+          % (status, body, status2, body2))
     check(second.request("GET", "/api/me")[1]["agent"]["state"] == "not_ready", "refused forces changed nothing")
     for bad, field in [({"agent_id": "1002", "state": "asleep"}, "state"),
                        ({"agent_id": "1002", "state": "not_ready", "reason": "nap"}, "reason"),
@@ -295,7 +299,7 @@ def check_transfer_and_force(port, agent, boss):
         status, body, _, _ = boss.request("POST", "/api/supervisor/force", bad)
         check(status == 400 and body.get("field") == field, "force %s: 400 naming %s (%s)" % (bad, field, body))
     status, body, _, _ = boss.request("POST", "/api/supervisor/force", {"agent_id": "7777", "state": "ready"})
-    check(status == 404 and is_error(body), "force of an unknown agent: 404 (%s %s)" % (status, body))
+    check(status == 403 and is_error(body), "force of an unknown agent: 403 (%s %s)" % (status, body))
 
     status, body, _, _ = boss.request("POST", "/api/supervisor/force", {"agent_id": "1002", "state": "ready"})
     check(status == 200 and body.get("agent", {}).get("state") in ("ready", "reserved"),
