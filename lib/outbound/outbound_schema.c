@@ -79,3 +79,10 @@ const char pcrm__schema_outbound[] =
 	"  updated_by TEXT NOT NULL,"
 	"  PRIMARY KEY (customer_no, channel)"
 	");";
+
+/*
+ * Migration 36: a voice campaign's dialled call connected to an agent
+ * (lib/outbound/dialler.c) names the agent on its "connected" attempt row,
+ * so the campaign's calls can be counted per agent; NULL on every other row.
+ */
+const char pcrm__schema_outbound_dialler[] = "ALTER TABLE outbound_attempt ADD COLUMN agent_id TEXT;";
