@@ -232,7 +232,11 @@ int pcrm_dialler_event_feed(pcrm_dialler *d, const pcrm_tel_event *ev, pcrm_tel_
 			}
 			break;
 		case PCRM_TEL_EV_ESTABLISHED:
-			if (c->answered && have_info && info.agent_id[0]) {
+			/* an agent's device: the answered call reached an agent.  A switch that
+			 * routes from inside the queued event's feed gets here first. */
+			if (have_info && info.agent_id[0]) {
+				if (!c->answered)
+					result_push(d, c, PCRM__DIAL_ANSWERED, NULL);
 				result_push(d, c, PCRM__DIAL_CONNECTED, info.agent_id);
 				call_remove(d, c); /* the agent has it: no longer the dialler's */
 			}
