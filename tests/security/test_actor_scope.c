@@ -286,6 +286,37 @@ CALL(pcrm_outbound_status) { char buf[16]; return pcrm_outbound_status(w->t->ctx
 CALL(pcrm_campaign_create) { UNUSED_KEY; return pcrm_campaign_create(w->t->ctx, a, CAMPAIGN_DOC); }
 CALL(pcrm_campaign_queue) { int64_t n; return pcrm_campaign_queue(w->t->ctx, a, k, &n); }
 CALL(pcrm_campaign_stats_get) { pcrm_campaign_stats s = PCRM_CAMPAIGN_STATS_INIT; return pcrm_campaign_stats_get(w->t->ctx, a, k, &s); }
+CALL(pcrm_campaign_call_stats_get) { pcrm_campaign_call_stats s = PCRM_CAMPAIGN_CALL_STATS_INIT; return pcrm_campaign_call_stats_get(w->t->ctx, a, k, &s); }
+static int dial_stub(void *u, const char *c, const char *d, const char *to) { (void)u, (void)c, (void)d, (void)to; return PCRM_TEL_DONE; }
+static int route_stub(void *u, const char *c, const char *d, const char *ag) { (void)u, (void)c, (void)d, (void)ag; return PCRM_TEL_DONE; }
+/* a dialler of campaign k over an ACD of its own, whose one agent is ready: the run would dial */
+CALL(pcrm_dialler_run)
+{
+	pcrm_acd *acd = NULL;
+	pcrm_tel *tel = NULL;
+	pcrm_dialler *d = NULL;
+	pcrm_tel_switch sw = PCRM_TEL_SWITCH_INIT;
+	pcrm_dialler_options o = PCRM_DIALLER_OPTIONS_INIT;
+	pcrm_outbound_policy p = PCRM_OUTBOUND_POLICY_INIT;
+	int rc;
+	sw.route = route_stub;
+	sw.make_call = dial_stub;
+	pcrm_assert_ok(pcrm_acd_new_from_json(&acd, "{\"version\":1,\"queues\":[{\"id\":\"q\"}],"
+	                                      "\"agents\":[{\"id\":\"g\",\"skills\":{\"q\":1}}]}",
+	                                      NULL, NULL));
+	pcrm_assert_ok(pcrm_acd_agent_login(acd, "g"));
+	pcrm_assert_ok(pcrm_acd_agent_ready(acd, "g"));
+	pcrm_assert_ok(pcrm_tel_new(&tel, acd, &sw, NULL));
+	o.campaign_id = k ? k : "QC1";
+	o.queue_id = "q";
+	o.device_id = "port";
+	pcrm_assert_ok(pcrm_dialler_new(&d, acd, tel, &o));
+	rc = pcrm_dialler_run(d, w->t->ctx, a, &p, NULL);
+	pcrm_dialler_free(d);
+	pcrm_tel_free(tel);
+	pcrm_acd_free(acd);
+	return rc;
+}
 
 /* ---- ACD (in memory: the org tree the engine was given) ---- */
 CALL(pcrm_acd_agent_force_state) { return pcrm_acd_agent_force_state(w->acd, a, k, PCRM_ACD_NOT_READY, NULL); }
@@ -439,6 +470,8 @@ static const struct scope_entry table[] = {
 	E(pcrm_campaign_create, NULL, NULL, OUT_REFUSED),
 	E(pcrm_campaign_queue, "QC1", "QC9", OUT_REFUSED),
 	E(pcrm_campaign_stats_get, "QC1", "QC9", OUT_REFUSED),
+	E(pcrm_campaign_call_stats_get, "QC1", "QC9", OUT_REFUSED),
+	E(pcrm_dialler_run, "QC1", "QC9", OUT_REFUSED),
 	E(pcrm_call_record_sink_new, "3702", "3799", OUT_REFUSED),
 	E(pcrm_call_record_list_load, "3702", "3799", OUT_REFUSED),
 	/*
