@@ -32,7 +32,8 @@
  * checks that the unit lies in the actor's subtree.
  *
  * Not yet: return-visit surveys and tier-threshold warnings as campaign
- * targets; voice campaigns connected to an idle agent (docs/outbound.md).
+ * targets (docs/outbound.md).  Voice campaigns dialled and connected to
+ * agents: dialler.h.
  *
  * Threads: use a context from one thread at a time (ctx.h); the channel
  * functions are called on the thread that calls pcrm_outbound_deliver().
