@@ -373,7 +373,10 @@ static int campaign_unit(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission
 	return rc;
 }
 
-/* Writes the results noted so far, oldest first; a failed write keeps it and the rest. */
+/*
+ * Writes the results noted so far, oldest first.  A failed write keeps that
+ * result and those after it for the next run, so none is lost to a busy store.
+ */
 static int write_results(pcrm_dialler *d, pcrm_ctx *ctx, const pcrm_actor *actor,
                          const pcrm_outbound_policy *policy, int *written)
 {
@@ -388,14 +391,16 @@ static int write_results(pcrm_dialler *d, pcrm_ctx *ctx, const pcrm_actor *actor
 		r = d->results[0];
 		pthread_mutex_unlock(&d->lock);
 		rc = pcrm__dial_result_write(ctx, actor, policy, &r);
-		if (rc != PCRM_OK)
+		/* a message deleted meanwhile (its customer erased) has nothing left to record */
+		if (rc != PCRM_OK && rc != PCRM_ENOTFOUND)
 			return rc;
 		pthread_mutex_lock(&d->lock);
 		memmove(&d->results[0], &d->results[1], (d->result_count - 1) * sizeof(*d->results));
 		d->result_count--;
 		pthread_mutex_unlock(&d->lock);
 		pcrm__dial_result_clear(&r);
-		(*written)++;
+		if (rc == PCRM_OK)
+			(*written)++;
 	}
 }
 
