@@ -77,7 +77,8 @@ $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) -Dwerror=$(WERROR) -Db_sanitize=address,undefined \
 		-Db_lundef=false -Dpython=disabled $(MESON_OPTS)
 
-# ThreadSanitizer: only the multi-threaded tests (suites acd-threads and
+# ThreadSanitizer: only the multi-threaded tests (suites acd-threads,
+# outbound-threads (the dialler's switch and store threads) and
 # desktop-threads: the desktop's polling, API and timer threads), so only
 # their targets are built; the ACD stress test takes fewer calls there (TSan
 # runs it 10-30x slower) but the same four threads and the same checks.
@@ -85,7 +86,8 @@ $(TSAN_BUILD)/build.ninja:
 	meson setup $(TSAN_BUILD) -Dwerror=$(WERROR) -Db_sanitize=thread \
 		-Db_lundef=false -Dpython=disabled $(MESON_OPTS)
 
-TSAN_TARGETS = tests/acd/stress_acd examples/desktop/desktop examples/desktop/desktop_load_client
+TSAN_TARGETS = tests/acd/stress_acd examples/desktop/desktop examples/desktop/desktop_load_client \
+	tests/outbound/threads_dialler
 ACD_STRESS_CALLS_ASAN ?= 200000
 ACD_STRESS_CALLS_TSAN ?= 50000
 
@@ -128,7 +130,7 @@ test-tsan: deps $(TSAN_BUILD)/build.ninja
 	meson compile -C $(TSAN_BUILD) $(TSAN_TARGETS)
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 	PCRM_ACD_STRESS_CALLS=$(ACD_STRESS_CALLS_TSAN) \
-		meson test -C $(TSAN_BUILD) --no-rebuild --print-errorlogs --suite acd-threads --suite desktop-threads
+		meson test -C $(TSAN_BUILD) --no-rebuild --print-errorlogs --suite acd-threads --suite desktop-threads --suite outbound-threads
 
 bench: build
 	meson test -C $(BUILD) --benchmark --verbose

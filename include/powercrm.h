@@ -31,5 +31,6 @@
 #include <powercrm/kb.h>
 #include <powercrm/ivr.h>
 #include <powercrm/outbound.h>
+#include <powercrm/dialler.h>
 
 #endif /* POWERCRM_H */

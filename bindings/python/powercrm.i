@@ -372,7 +372,7 @@ static int pcrm_py_write(const char *data, size_t len, void *userdata)
 	int pcrm_actor_can, int pcrm_role_min_level,
 	int pcrm_schema_version_latest, int pcrm_ctx_utc_offset, int pcrm_ctx_tx_depth,
 	int pcrm_org_unit_version,
-	int pcrm_customer_vip_level, int pcrm_customer_version,
+	int pcrm_customer_vip_level, int pcrm_customer_version, int pcrm_dialler_in_progress,
 	int pcrm_contact_duration_seconds, int pcrm_complaint_routed_by_default,
 	int replayed, int days_past_due, int prior_year, int residential, int open_items,
 	int reminders, int line,
@@ -1466,3 +1466,5 @@ done:
 /* ---- notifications and outbound campaigns ---- */
 
 %include "outbound.i"
+/* ---- the voice campaign dialler (dialler.i) ---- */
+%include "dialler.i"

@@ -119,6 +119,42 @@ static int pcrm_py_tel_set_agent_state(void *u, const char *d, const char *a,
 static int pcrm_py_tel_snapshot(void *u)
 { return pcrm_py_tel_request(u, "snapshot", "()"); }
 
+/* A switch event from the Python arguments (strings live as long as the call's arguments). */
+static pcrm_tel_event pcrm_py_tel_event(int type, const char *call_id, const char *device_id,
+                                        long long at, const char *agent_id,
+                                        const char *other_call_id, const char *destination,
+                                        const char *caller_number, const char *dialled_number,
+                                        const char *digits, const char *service,
+                                        const char *reason)
+{
+	pcrm_tel_event ev = PCRM_TEL_EVENT_INIT;
+	ev.type = (pcrm_tel_event_type)type;
+	ev.call_id = call_id;
+	ev.device_id = device_id;
+	ev.at = (pcrm_acd_ms)at;
+	ev.agent_id = agent_id;
+	ev.other_call_id = other_call_id;
+	ev.destination = destination;
+	ev.caller_number = caller_number;
+	ev.dialled_number = dialled_number;
+	ev.digits = digits;
+	ev.service = service;
+	ev.reason = reason;
+	return ev;
+}
+
+/* None when accepted; a rejected event raises the library's exception with `reject` = the kind. */
+static PyObject *pcrm_py_tel_feed_result(int rc, pcrm_tel_reject kind)
+{
+	if (pcrm_py_pending_raise())
+		return NULL;
+	if (rc < 0) {
+		pcrm_py_raise(rc, "reject", pcrm_py_text(pcrm_tel_reject_name(kind)));
+		return NULL;
+	}
+	Py_RETURN_NONE;
+}
+
 /*
  * pcrm_tel_lookup_fn: userdata is a callable taking the caller number and
  * returning None (not found) or (customer_no, vip_level, account_manager).
@@ -212,6 +248,9 @@ PCRM_OWNED_OUT(pcrm_tel, pcrm_tel_free)
 %ignore pcrm_tel_event_feed;
 %ignore pcrm_tel_snapshot_agent;
 %ignore pcrm_tel_snapshot_call;
+%ignore pcrm_tel_dial_spec;
+%ignore pcrm_tel_dial;
+%rename(pcrm_tel_dial) pcrm_py_tel_dial;
 %rename(pcrm_tel_new) pcrm_py_tel_new;
 %rename(pcrm_tel_event_feed) pcrm_py_tel_event_feed;
 %rename(pcrm_tel_snapshot_agent) pcrm_py_tel_snapshot_agent;
@@ -337,32 +376,55 @@ PyObject *pcrm_py_tel_event_feed(pcrm_tel *tel, int type, const char *call_id,
                                  const char *caller_number, const char *dialled_number,
                                  const char *digits, const char *service, const char *reason)
 {
-	pcrm_tel_event ev = PCRM_TEL_EVENT_INIT;
+	pcrm_tel_event ev = pcrm_py_tel_event(type, call_id, device_id, at, agent_id, other_call_id,
+	                                      destination, caller_number, dialled_number, digits,
+	                                      service, reason);
 	pcrm_tel_reject kind = PCRM_TEL_ACCEPTED;
 	int rc;
 
-	ev.type = (pcrm_tel_event_type)type;
-	ev.call_id = call_id;
-	ev.device_id = device_id;
-	ev.at = (pcrm_acd_ms)at;
-	ev.agent_id = agent_id;
-	ev.other_call_id = other_call_id;
-	ev.destination = destination;
-	ev.caller_number = caller_number;
-	ev.dialled_number = dialled_number;
-	ev.digits = digits;
-	ev.service = service;
-	ev.reason = reason;
 	Py_BEGIN_ALLOW_THREADS
 	rc = pcrm_tel_event_feed(tel, &ev, &kind);
 	Py_END_ALLOW_THREADS
-	if (pcrm_py_pending_raise())
-		return NULL;
-	if (rc < 0) {
-		pcrm_py_raise(rc, "reject", pcrm_py_text(pcrm_tel_reject_name(kind)));
+	return pcrm_py_tel_feed_result(rc, kind);
+}
+
+/**
+ * pcrm_tel_dial(tel, call_id, device_id, destination, queue_id, min_level,
+ * preferred_wait_s, customer_no, vip_level, account_manager): the customer
+ * is given when customer_no is not None.
+ */
+PyObject *pcrm_py_tel_dial(pcrm_tel *tel, const char *call_id, const char *device_id,
+                           const char *destination, const char *queue_id, int min_level,
+                           int preferred_wait_s, const char *customer_no, int vip_level,
+                           const char *account_manager)
+{
+	pcrm_tel_dial_spec d = PCRM_TEL_DIAL_SPEC_INIT;
+	pcrm_tel_customer who;
+	int rc;
+
+	memset(&who, 0, sizeof(who));
+	if (customer_no && (strlen(customer_no) >= sizeof(who.customer_no) ||
+	                    (account_manager && strlen(account_manager) >= sizeof(who.account_manager))))
+	{
+		pcrm_py_invalid("customer: customer_no or account_manager too long");
 		return NULL;
 	}
-	Py_RETURN_NONE;
+	if (customer_no) {
+		strcpy(who.customer_no, customer_no);
+		strcpy(who.account_manager, account_manager ? account_manager : "");
+		who.vip_level = vip_level;
+		d.customer = &who;
+	}
+	d.call_id = call_id;
+	d.device_id = device_id;
+	d.destination = destination;
+	d.queue_id = queue_id;
+	d.min_level = min_level;
+	d.preferred_wait_s = preferred_wait_s;
+	Py_BEGIN_ALLOW_THREADS
+	rc = pcrm_tel_dial(tel, &d);
+	Py_END_ALLOW_THREADS
+	return pcrm_py_status(rc);
 }
 
 /** pcrm_tel_snapshot_agent(tel, agent_id, device_id, state, reason). */

@@ -47,8 +47,7 @@
  * Tier-threshold warnings (kind "tier_warning") tell residential customers
  * near their next annual tier threshold, from pcrm_tier_position_get().
  *
- * Not yet: voice campaigns
- * connected to an idle agent (docs/outbound.md).
+ * Voice campaigns dialled and connected to agents: dialler.h.
  *
  * Threads: use a context from one thread at a time (ctx.h); the channel
  * functions are called on the thread that calls pcrm_outbound_deliver().

@@ -453,6 +453,46 @@ PCRM_EXTERN(int) pcrm_tel_archive_lookup(void *userdata, const char *caller_numb
                                          pcrm_tel_customer *out);
 
 /* ------------------------------------------------------------------------ */
+/* Calls placed for a campaign dialler                                      */
+/* ------------------------------------------------------------------------ */
+
+#define PCRM_TEL_DIAL_SPEC_VERSION 1
+
+/**
+ * A call the library places to a customer with no agent on it yet
+ * (progressive dialling: outbound.h, pcrm_dialler).  Initialise with
+ * PCRM_TEL_DIAL_SPEC_INIT; strings need only live during pcrm_tel_dial().
+ */
+typedef struct pcrm_tel_dial_spec {
+	unsigned int version;              /**< PCRM_TEL_DIAL_SPEC_VERSION */
+	const char *call_id;               /**< the new call's id */
+	const char *device_id;             /**< where the switch places it from: a dialler port, trunk group or routing point (not an agent's device) */
+	const char *destination;           /**< the customer's normalised number */
+	const char *queue_id;              /**< the ACD queue the call joins once answered */
+	int min_level;                     /**< minimum level in the queue's skill, 1..10 (1) */
+	int preferred_wait_s;              /**< 0..3600: how long the answered call waits for the customer's account manager (0: not at all) */
+	const pcrm_tel_customer *customer; /**< NULL, or the customer called: customer number, VIP level, account manager */
+} pcrm_tel_dial_spec;
+
+#define PCRM_TEL_DIAL_SPEC_INIT { PCRM_TEL_DIAL_SPEC_VERSION, NULL, NULL, NULL, NULL, 1, 0, NULL }
+
+/**
+ * Places a call (the table's make_call from `device_id`) and tracks it
+ * (state offered, outbound).  The switch then reports either `failed`
+ * (reason "busy", "no_answer", ...) and `call_cleared`, or, once the
+ * customer answers, `queued` (the switch hands the answered call to the ACD
+ * as an IVR hands an inbound one): the call then joins `queue_id` with
+ * `min_level`, the priority of the customer's VIP level (the IVR rules'
+ * vip_priority, or the level itself when no rules are set) and the account
+ * manager as preferred agent, instead of the IVR mapping, and is routed to
+ * an agent like any queued call.  PCRM_EINVAL names a bad field,
+ * PCRM_EDUPLICATE for a call id tracked already, the request's statuses
+ * otherwise (PCRM_ESTATE busy or refused, PCRM_ECONNECTION, ...); a call
+ * the switch refused is not tracked.
+ */
+PCRM_EXTERN(int) pcrm_tel_dial(pcrm_tel *tel, const pcrm_tel_dial_spec *dial);
+
+/* ------------------------------------------------------------------------ */
 /* Requests from desktops                                                   */
 /* ------------------------------------------------------------------------ */
 

@@ -59,16 +59,24 @@ static char *dup_col(pcrm_rows *rows, int col, int *oom)
 	return s;
 }
 
-static int load_due(pcrm_ctx *ctx, const char *scope, int limit, struct due **out, int *count)
+static int load_due(pcrm_ctx *ctx, const char *scope, const char *campaign_id, int limit,
+                    struct due **out, int *count)
 {
-	static const char sql[] =
-		"SELECT m.id, m.customer_no, m.campaign_id, m.work_order_id, m.body, "
-		"m.channel_index, m.attempts, c.template, c.channels, c.target "
-		"FROM outbound_message m JOIN org_unit o ON o.code = m.org_unit "
-		"LEFT JOIN outbound_campaign c ON c.id = m.campaign_id "
-		"WHERE m.status = 'queued' AND m.not_before <= $1 "
-		"AND substr(o.path, 1, length($2)) = $2 ORDER BY m.not_before, m.id LIMIT $3";
-	pcrm_sql_value p[3] = { PCRM_SQL_I(pcrm_ctx_now(ctx)), PCRM_SQL_S(scope), PCRM_SQL_I(limit) };
+#define DUE_SELECT                                                                         \
+	"SELECT m.id, m.customer_no, m.campaign_id, m.work_order_id, m.body, "             \
+	"m.channel_index, m.attempts, c.template, c.channels, c.target "                   \
+	"FROM outbound_message m JOIN org_unit o ON o.code = m.org_unit "                  \
+	"LEFT JOIN outbound_campaign c ON c.id = m.campaign_id "                           \
+	"WHERE m.status = 'queued' AND m.not_before <= $1 "                                \
+	"AND substr(o.path, 1, length($2)) = $2 "
+#define DUE_ORDER "ORDER BY m.not_before, m.id LIMIT $3"
+	static const char any[] = DUE_SELECT DUE_ORDER;
+	static const char one_campaign[] = DUE_SELECT "AND m.campaign_id = $4 " DUE_ORDER;
+#undef DUE_SELECT
+#undef DUE_ORDER
+	const char *sql = campaign_id ? one_campaign : any;
+	pcrm_sql_value p[4] = { PCRM_SQL_I(pcrm_ctx_now(ctx)), PCRM_SQL_S(scope), PCRM_SQL_I(limit),
+		                PCRM_SQL_S(campaign_id) };
 	pcrm_rows *rows = NULL;
 	struct due *d = calloc((size_t)limit, sizeof(*d));
 	int rc, n = 0, oom = 0;
@@ -77,7 +85,7 @@ static int load_due(pcrm_ctx *ctx, const char *scope, int limit, struct due **ou
 	*count = 0;
 	if (!d)
 		return pcrm__error_oom();
-	rc = pcrm__store_query(ctx->store, sql, p, 3, &rows);
+	rc = pcrm__store_query(ctx->store, sql, p, campaign_id ? 4 : 3, &rows);
 	while (rc == PCRM_OK && n < limit && (rc = pcrm__rows_next(rows)) == 1) {
 		struct due *x = &d[n++];
 		x->id = dup_col(rows, 0, &oom);
@@ -274,24 +282,12 @@ static int next_seq(pcrm_ctx *ctx, const char *customer_no, const char *message_
 	return pcrm__store_query_int(ctx->store, sql, p, 2, seq);
 }
 
-/* What one attempt or receipt writes, in the caller's transaction. */
-struct outcome {
-	const char *message_id, *customer_no, *work_order_id, *campaign_id;
-	pcrm_outbound_channel channel; /* 0: none was tried */
-	const char *result;            /* the attempt row's result */
-	const char *status;            /* the message's new state */
-	int channel_index, attempts;
-	pcrm_time not_before;
-	const char *provider_ref;
-	int contact;                   /* record a contact history entry */
-	const char *action;            /* audit action */
-};
-
-static int write_outcome(pcrm_ctx *ctx, const pcrm_actor *actor, const struct outcome *o)
+int pcrm__outbound_write_outcome(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                 const struct pcrm__outbound_outcome *o)
 {
 	static const char ins[] =
 		"INSERT INTO outbound_attempt (customer_no, message_id, seq, channel, at, result, "
-		"provider_ref, contact_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+		"provider_ref, contact_id, agent_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 	static const char upd[] =
 		"UPDATE outbound_message SET status = $2, channel = COALESCE($3, channel), "
 		"channel_index = $4, attempts = $5, not_before = $6, updated_at = $7, "
@@ -310,8 +306,9 @@ static int write_outcome(pcrm_ctx *ctx, const pcrm_actor *actor, const struct ou
 		char summary_text[256];
 		json_t *doc;
 		char *text;
-		snprintf(summary_text, sizeof(summary_text), "outbound %s message %.64s: %s%s%.48s", ch,
-		         o->message_id, o->result, o->campaign_id ? ", campaign " : "",
+		snprintf(summary_text, sizeof(summary_text), "outbound %s message %.64s: %s%s%.63s%s%.48s",
+		         ch, o->message_id, o->result, o->agent_id ? ", agent " : "",
+		         o->agent_id ? o->agent_id : "", o->campaign_id ? ", campaign " : "",
 		         o->campaign_id ? o->campaign_id : "");
 		doc = json_pack("{s:s, s:s, s:s, s:s*}", "channel",
 		                pcrm__outbound_contact_channel(o->channel), "direction", "outbound",
@@ -325,11 +322,12 @@ static int write_outcome(pcrm_ctx *ctx, const pcrm_actor *actor, const struct ou
 	if (rc == PCRM_OK)
 		rc = next_seq(ctx, o->customer_no, o->message_id, &seq);
 	if (rc == PCRM_OK) {
-		pcrm_sql_value p[8] = { PCRM_SQL_S(o->customer_no), PCRM_SQL_S(o->message_id),
+		pcrm_sql_value p[9] = { PCRM_SQL_S(o->customer_no), PCRM_SQL_S(o->message_id),
 			                PCRM_SQL_I(seq), PCRM_SQL_S(ch), PCRM_SQL_I(now),
 			                PCRM_SQL_S(o->result), PCRM_SQL_S(o->provider_ref),
-			                PCRM_SQL_S(contact ? pcrm_contact_id(contact) : NULL) };
-		rc = pcrm__store_exec(ctx->store, ins, p, 8, NULL);
+			                PCRM_SQL_S(contact ? pcrm_contact_id(contact) : NULL),
+			                PCRM_SQL_S(o->agent_id) };
+		rc = pcrm__store_exec(ctx->store, ins, p, 9, NULL);
 	}
 	if (rc == PCRM_OK) {
 		pcrm_sql_value p[8] = { PCRM_SQL_S(o->message_id), PCRM_SQL_S(o->status),
@@ -340,9 +338,9 @@ static int write_outcome(pcrm_ctx *ctx, const pcrm_actor *actor, const struct ou
 	}
 	if (rc == PCRM_OK) {
 		/* the gateway's reference is not personal; the destination is never here */
-		summary = json_pack("{s:s, s:s*, s:s, s:s, s:I}", "customer_no", o->customer_no,
+		summary = json_pack("{s:s, s:s*, s:s, s:s, s:I, s:s*}", "customer_no", o->customer_no,
 		                    "channel", ch, "result", o->result, "status", o->status, "seq",
-		                    (json_int_t)seq);
+		                    (json_int_t)seq, "agent_id", o->agent_id);
 		rc = summary ? pcrm__audit_append_in_tx(ctx, actor, o->action, "outbound_message",
 		                                        o->message_id, summary) :
 		               pcrm__error_oom();
@@ -416,7 +414,7 @@ static int deliver_one(pcrm_ctx *ctx, const pcrm_actor *actor, const struct due 
 	json_t *doc = NULL;
 	unsigned dnc = 0;
 	int n, idx, barred = 0, rc;
-	struct outcome o;
+	struct pcrm__outbound_outcome o;
 	char *body = NULL, *dest = NULL, ref[PCRM_OUTBOUND_REF_MAX] = "";
 
 	rc = pcrm_customer_get(ctx, actor, d->customer_no, 0, &customer);
@@ -452,7 +450,7 @@ static int deliver_one(pcrm_ctx *ctx, const pcrm_actor *actor, const struct due 
 		o.result = barred ? "do_not_contact" : "no_channel";
 		o.status = barred ? "suppressed" : "failed";
 		o.channel_index = idx;
-		rc = write_outcome(ctx, actor, &o);
+		rc = pcrm__outbound_write_outcome(ctx, actor, &o);
 		if (rc == PCRM_OK)
 			count(pass, o.status, o.result);
 		goto done;
@@ -492,14 +490,11 @@ static int deliver_one(pcrm_ctx *ctx, const pcrm_actor *actor, const struct due 
 			o.channel_index = idx + 1;
 			o.status = o.attempts >= pol->max_attempts ? "failed" : "queued";
 		} else {
-			int64_t wait = pol->backoff;
-			for (int i = 1; i < d->attempts + 1 && wait < BACKOFF_CAP; i++)
-				wait *= 2;
 			o.result = "failed";
 			o.status = o.attempts >= pol->max_attempts ? "failed" : "queued";
-			o.not_before = now + (wait < BACKOFF_CAP ? wait : BACKOFF_CAP);
+			o.not_before = pcrm__outbound_retry_at(pol, o.attempts, now);
 		}
-		rc = write_outcome(ctx, actor, &o);
+		rc = pcrm__outbound_write_outcome(ctx, actor, &o);
 		if (rc == PCRM_OK)
 			count(pass, o.status, o.result);
 	}
@@ -514,7 +509,15 @@ done:
 	return rc;
 }
 
-static int check_policy(const pcrm_outbound_channels *c, const pcrm_outbound_policy *p)
+pcrm_time pcrm__outbound_retry_at(const pcrm_outbound_policy *pol, int attempts, pcrm_time now)
+{
+	int64_t wait = pol->backoff;
+	for (int i = 1; i < attempts && wait < BACKOFF_CAP; i++)
+		wait *= 2;
+	return now + (wait < BACKOFF_CAP ? wait : BACKOFF_CAP);
+}
+
+int pcrm__outbound_check_policy(const pcrm_outbound_channels *c, const pcrm_outbound_policy *p)
 {
 	if (!c || c->version != PCRM_OUTBOUND_CHANNELS_VERSION ||
 	    c->size != sizeof(pcrm_outbound_channels))
@@ -543,6 +546,16 @@ int pcrm_outbound_deliver(pcrm_ctx *ctx, const pcrm_actor *actor, const char *or
                           const pcrm_outbound_policy *policy, int limit,
                           pcrm_outbound_pass *pass)
 {
+	return pcrm__outbound_deliver_campaign(ctx, actor, org_unit, NULL, channels, policy, limit,
+	                                       pass);
+}
+
+int pcrm__outbound_deliver_campaign(pcrm_ctx *ctx, const pcrm_actor *actor, const char *org_unit,
+                                    const char *campaign_id,
+                                    const pcrm_outbound_channels *channels,
+                                    const pcrm_outbound_policy *policy, int limit,
+                                    pcrm_outbound_pass *pass)
+{
 	pcrm_outbound_pass counts = PCRM_OUTBOUND_PASS_INIT;
 	int64_t handed = 0;
 	struct due *due = NULL;
@@ -555,16 +568,20 @@ int pcrm_outbound_deliver(pcrm_ctx *ctx, const pcrm_actor *actor, const char *or
 		return rc;
 	if (limit < 1 || limit > MAX_PASS)
 		return pcrm__error(PCRM_EINVAL, "limit: %d is not within 1..%d", limit, MAX_PASS);
-	rc = check_policy(channels, policy);
+	rc = pcrm__outbound_check_policy(channels, policy);
 	if (rc == PCRM_OK)
 		rc = pcrm_actor_validate(actor);
 	if (rc == PCRM_OK)
 		rc = pcrm__authorize_scope(ctx, actor, PCRM_PERM_CONTACT_WRITE, org_unit, &scope);
-	/* customer notices of the workflow outbox first, so they go out in this pass (handover.c) */
-	if (rc == PCRM_OK)
+	/*
+	 * Customer notices of the workflow outbox first, so they go out in this
+	 * pass (handover.c); not in a campaign's own pass (the voice dialler),
+	 * which would only leave them for the next general pass.
+	 */
+	if (rc == PCRM_OK && !campaign_id)
 		rc = pcrm__outbound_handover_in(ctx, actor, org_unit, limit, &handed);
 	if (rc == PCRM_OK)
-		rc = load_due(ctx, scope, limit, &due, &n);
+		rc = load_due(ctx, scope, campaign_id, limit, &due, &n);
 	for (int i = 0; i < n; i++) {
 		if (rc == PCRM_OK)
 			rc = deliver_one(ctx, actor, &due[i], channels, policy, &counts);
@@ -605,7 +622,7 @@ int pcrm_outbound_receipt(pcrm_ctx *ctx, const pcrm_actor *actor, const char *me
 	char *org = NULL, *customer = NULL, *status = NULL, *chan = NULL, *wo = NULL, *camp = NULL;
 	pcrm_rows *rows = NULL;
 	int rc, found = 0, oom = 0, channel_index = 0, attempts = 0;
-	struct outcome o;
+	struct pcrm__outbound_outcome o;
 
 	if (!ctx)
 		return pcrm__error(PCRM_EINVAL, "ctx: is NULL");
@@ -678,7 +695,7 @@ int pcrm_outbound_receipt(pcrm_ctx *ctx, const pcrm_actor *actor, const char *me
 				rc = pcrm__store_exec(ctx->store, dnc_ins, q, 4, NULL);
 		}
 		if (rc == PCRM_OK)
-			rc = write_outcome(ctx, actor, &o);
+			rc = pcrm__outbound_write_outcome(ctx, actor, &o);
 		rc = pcrm__store_finish(ctx->store, rc);
 	}
 done:

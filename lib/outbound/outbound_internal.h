@@ -97,4 +97,42 @@ int pcrm__survey_answer_doc_check(const char *json);
 int pcrm__outbound_handover_in(pcrm_ctx *ctx, const pcrm_actor *actor, const char *org_unit,
                                int limit, int64_t *handed);
 
+/** What one attempt, receipt or call result writes (deliver.c). */
+struct pcrm__outbound_outcome {
+	const char *message_id, *customer_no, *work_order_id, *campaign_id;
+	pcrm_outbound_channel channel; /* 0: none was tried */
+	const char *result;            /* the attempt row's result */
+	const char *status;            /* the message's new state */
+	int channel_index, attempts;
+	pcrm_time not_before;
+	const char *provider_ref;
+	const char *agent_id;          /* a dialled call connected to this agent, else NULL */
+	int contact;                   /* record a contact history entry */
+	const char *action;            /* audit action */
+};
+
+/**
+ * Writes an outcome in a transaction of its own (a savepoint inside the
+ * caller's): the attempt row, the message's new state, a contact history
+ * entry when asked, and the audit entry `action`.
+ */
+int pcrm__outbound_write_outcome(pcrm_ctx *ctx, const pcrm_actor *actor,
+                                 const struct pcrm__outbound_outcome *o);
+
+/** The checks pcrm_outbound_deliver() makes of its channel table and policy. */
+int pcrm__outbound_check_policy(const pcrm_outbound_channels *c, const pcrm_outbound_policy *p);
+
+/** When a message that failed its `attempts`-th attempt may be tried again (doubling back-off). */
+pcrm_time pcrm__outbound_retry_at(const pcrm_outbound_policy *pol, int attempts, pcrm_time now);
+
+/**
+ * pcrm_outbound_deliver() for one campaign's messages only (`campaign_id`
+ * NULL: every message), as the voice dialler paces them.
+ */
+int pcrm__outbound_deliver_campaign(pcrm_ctx *ctx, const pcrm_actor *actor, const char *org_unit,
+                                    const char *campaign_id,
+                                    const pcrm_outbound_channels *channels,
+                                    const pcrm_outbound_policy *policy, int limit,
+                                    pcrm_outbound_pass *pass);
+
 #endif

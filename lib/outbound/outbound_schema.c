@@ -111,6 +111,13 @@ const char pcrm__schema_outbound_campaign_kinds[] =
 	"CREATE UNIQUE INDEX outbound_campaign_by_id ON outbound_campaign (id);}}";
 
 /*
+ * Migration 36: a voice campaign's dialled call connected to an agent
+ * (lib/outbound/dialler.c) names the agent on its "connected" attempt row,
+ * so the campaign's calls can be counted per agent; NULL on every other row.
+ */
+const char pcrm__schema_outbound_dialler[] = "ALTER TABLE outbound_attempt ADD COLUMN agent_id TEXT;";
+
+/*
  * Migration 37: return-visit surveys (lib/outbound/survey.c).
  *
  *   outbound_message_by_work_order  a survey's "not yet surveyed" test and

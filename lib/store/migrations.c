@@ -63,6 +63,7 @@ extern const char pcrm__schema_kb_grams[];
 extern const char pcrm__schema_kb_grams_fill[];
 extern const char pcrm__schema_outbound_campaign_kinds[];
 extern const char pcrm__schema_outbound_keyed[];
+extern const char pcrm__schema_outbound_dialler[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -285,6 +286,8 @@ static const struct migration migrations[] = {
 	  pcrm__schema_kb_grams, pcrm__schema_kb_grams_fill },
 	{ 34, "campaign kinds checked by the library alone (tier-threshold warnings added)",
 	  pcrm__schema_outbound_campaign_kinds, NULL },
+	{ 36, "the agent a dialled outbound call was connected to", pcrm__schema_outbound_dialler,
+	  NULL },
 	{ 37, "notifications addressed to a work order's customer; return-visit survey campaigns",
 	  pcrm__schema_workflow_customer_notices, pcrm__schema_outbound_surveys },
 	{ 39, "outbound messages keyed by id alone, without foreign keys (cheaper bulk queueing)",

@@ -77,36 +77,7 @@ static int make_call(pcrm_tel *tel, const char *call_id, const char *agent_id,
 		                   PCRM_TEL_NUMBER_MAX);
 	if ((rc = device_of(tel, what, agent_id, dev)))
 		return rc;
-	if (!tel->sw.make_call)
-		return tel_switch_begin(tel, 0, what);
-	/* Tracked before the request: a switch may report the call's first events from inside it. */
-	pthread_mutex_lock(&tel->lock);
-	struct tel_call *call = NULL;
-	if (tel_call_find(tel, call_id))
-		rc = pcrm__error(PCRM_EDUPLICATE, "%s: call %.63s is already tracked", what, call_id);
-	else if (!(rc = tel_call_create(tel, call_id, &call))) {
-		call->state = PCRM_TEL_CALL_OFFERED;
-		call->outbound = 1;
-		tel_copy(call->origin, sizeof(call->origin), dev);
-		tel_copy(call->dialled, sizeof(call->dialled), destination);
-	}
-	pthread_mutex_unlock(&tel->lock);
-	if (rc)
-		return rc;
-	if ((rc = tel_switch_begin(tel, 1, what)))
-		return rc;
-	int res = tel->sw.make_call(tel->sw.userdata, call_id, dev, destination);
-	tel_switch_end(tel);
-	rc = tel_request_status(tel, what, call_id, dev, res);
-	if (rc) {
-		int keep = rc; /* the switch made no call: stop tracking it */
-		pthread_mutex_lock(&tel->lock);
-		if ((call = tel_call_find(tel, call_id)) && call->state == PCRM_TEL_CALL_OFFERED)
-			tel_call_forget(tel, call);
-		pthread_mutex_unlock(&tel->lock);
-		rc = keep;
-	}
-	return rc;
+	return tel_place_call(tel, what, call_id, dev, destination, NULL);
 }
 
 int pcrm_tel_make_call(pcrm_tel *tel, const char *call_id, const char *agent_id,

@@ -109,10 +109,12 @@ static int on_queued(pcrm_tel *tel, const pcrm_tel_event *ev, struct tel_call *c
 	set_text(probe.digits, sizeof(probe.digits), ev->digits);
 	set_text(probe.service, sizeof(probe.service), ev->service);
 	struct tel_route_plan plan;
-	int rc = tel_ivr_map(tel, &probe, &plan);
-	if (rc)
+	int rc = PCRM_OK;
+	if (c->dialled_call) /* answered: the dialler's queue and customer, not the IVR's */
+		tel_dial_plan(tel, c, &plan);
+	else if ((rc = tel_ivr_map(tel, &probe, &plan)))
 		return rc;
-	if (found)
+	else if (found)
 		tel_ivr_apply_customer(tel, &plan, customer);
 	struct tel_call before = *c; /* a refusal of the ACD leaves the call as it was */
 	memcpy(c->caller, probe.caller, sizeof(c->caller));

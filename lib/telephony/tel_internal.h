@@ -50,6 +50,11 @@ struct tel_call {
 	size_t party_count;
 	int recording;
 	int outbound;
+	/* placed by pcrm_tel_dial(): answered, it queues by this rather than the IVR mapping */
+	int dialled_call;
+	char dial_queue[TEL_ID_SIZE];
+	int dial_min_level, dial_preferred_wait_s, dial_has_customer;
+	pcrm_tel_customer dial_customer;
 	int since_snapshot; /* offered while a snapshot was open: the snapshot may predate it */
 	pcrm_acd_ms last_at;
 };
@@ -187,6 +192,17 @@ void tel_ivr_apply_customer(const pcrm_tel *tel, struct tel_route_plan *plan,
                             const pcrm_tel_customer *found);
 /* Runs the customer lookup without the lock; 1 when a customer was found. */
 int tel_lookup_run(pcrm_tel *tel, const char *caller_number, pcrm_tel_customer *out);
+
+/* ---- dial.c ---- */
+/*
+ * Tracks an outbound call from `device` and asks the switch to place it
+ * (lock NOT held); `dial` NULL for an agent's own call.  Forgets it again
+ * when the switch refuses.
+ */
+int tel_place_call(pcrm_tel *tel, const char *what, const char *call_id, const char *device,
+                   const char *destination, const pcrm_tel_dial_spec *dial);
+/* The route plan of an answered dialled call (lock held). */
+void tel_dial_plan(const pcrm_tel *tel, const struct tel_call *call, struct tel_route_plan *plan);
 
 /* ---- requests.c ---- */
 /* Calls one table function under sw_lock (lock NOT held) and counts it; maps the result to a status. */

@@ -290,6 +290,37 @@ CALL(pcrm_campaign_queue) { int64_t n; return pcrm_campaign_queue(w->t->ctx, a, 
 CALL(pcrm_outbound_handover) { int64_t n; return pcrm_outbound_handover(w->t->ctx, a, k, 10, &n); }
 CALL(pcrm_campaign_survey_answer) { return pcrm_campaign_survey_answer(w->t->ctx, a, k, "{\"satisfaction\": \"satisfied\"}"); }
 CALL(pcrm_campaign_stats_get) { pcrm_campaign_stats s = PCRM_CAMPAIGN_STATS_INIT; return pcrm_campaign_stats_get(w->t->ctx, a, k, &s); }
+CALL(pcrm_campaign_call_stats_get) { pcrm_campaign_call_stats s = PCRM_CAMPAIGN_CALL_STATS_INIT; return pcrm_campaign_call_stats_get(w->t->ctx, a, k, &s); }
+static int dial_stub(void *u, const char *c, const char *d, const char *to) { (void)u, (void)c, (void)d, (void)to; return PCRM_TEL_DONE; }
+static int route_stub(void *u, const char *c, const char *d, const char *ag) { (void)u, (void)c, (void)d, (void)ag; return PCRM_TEL_DONE; }
+/* a dialler of campaign k over an ACD of its own, whose one agent is ready: the run would dial */
+CALL(pcrm_dialler_run)
+{
+	pcrm_acd *acd = NULL;
+	pcrm_tel *tel = NULL;
+	pcrm_dialler *d = NULL;
+	pcrm_tel_switch sw = PCRM_TEL_SWITCH_INIT;
+	pcrm_dialler_options o = PCRM_DIALLER_OPTIONS_INIT;
+	pcrm_outbound_policy p = PCRM_OUTBOUND_POLICY_INIT;
+	int rc;
+	sw.route = route_stub;
+	sw.make_call = dial_stub;
+	pcrm_assert_ok(pcrm_acd_new_from_json(&acd, "{\"version\":1,\"queues\":[{\"id\":\"q\"}],"
+	                                      "\"agents\":[{\"id\":\"g\",\"skills\":{\"q\":1}}]}",
+	                                      NULL, NULL));
+	pcrm_assert_ok(pcrm_acd_agent_login(acd, "g"));
+	pcrm_assert_ok(pcrm_acd_agent_ready(acd, "g"));
+	pcrm_assert_ok(pcrm_tel_new(&tel, acd, &sw, NULL));
+	o.campaign_id = k ? k : "QC1";
+	o.queue_id = "q";
+	o.device_id = "port";
+	pcrm_assert_ok(pcrm_dialler_new(&d, acd, tel, &o));
+	rc = pcrm_dialler_run(d, w->t->ctx, a, &p, NULL);
+	pcrm_dialler_free(d);
+	pcrm_tel_free(tel);
+	pcrm_acd_free(acd);
+	return rc;
+}
 
 /* ---- ACD (in memory: the org tree the engine was given) ---- */
 CALL(pcrm_acd_agent_force_state) { return pcrm_acd_agent_force_state(w->acd, a, k, PCRM_ACD_NOT_READY, NULL); }
@@ -447,6 +478,8 @@ static const struct scope_entry table[] = {
 	E(pcrm_campaign_stats_get, "QC1", "QC9", OUT_REFUSED),
 	E(pcrm_outbound_handover, "3702", "3799", OUT_REFUSED),
 	E(pcrm_campaign_survey_answer, "QOB1", "QOB9", OUT_REFUSED),
+	E(pcrm_campaign_call_stats_get, "QC1", "QC9", OUT_REFUSED),
+	E(pcrm_dialler_run, "QC1", "QC9", OUT_REFUSED),
 	E(pcrm_call_record_sink_new, "3702", "3799", OUT_REFUSED),
 	E(pcrm_call_record_list_load, "3702", "3799", OUT_REFUSED),
 	/* the engine's agents and calls: an id nobody has is refused like one of Qingdao's */

@@ -81,6 +81,7 @@ from .ivr import (  # noqa: F401
     IvrWorkorderProgress, IvrWorkordersAnswer, IvrOutageKind, IvrOutage, IvrOutageAnswer,
     IvrFaultReport, IvrMenuItem, IvrMenuEntry, IvrTierAnswer,
 )
+from .dialler import CampaignCallStats, Dialler, DiallerPass  # noqa: F401
 from .context import Context, open  # noqa: F401,A001
 from .handles import live_handles  # noqa: F401
 
@@ -144,5 +145,5 @@ __all__ = [
     'TEL_AGENT_STATES', 'CallRecord', 'CallRecordPage', 'CallRecordSink', 'Context',
     'live_handles', 'SCHEMA_VERSION_LATEST', 'LEVEL_MIN', 'LEVEL_MAX', 'DATA_KEY_LEN', 'version',
     'version_number', 'strerror', 'role_min_level', 'TraceEvent', 'TraceKind',
-    'tariff_from_urdb',
+    'tariff_from_urdb', 'Dialler', 'DiallerPass', 'CampaignCallStats',
 ]

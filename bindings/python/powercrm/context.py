@@ -12,6 +12,7 @@ from .contacts import ContactMixin
 from .complaints import ComplaintMixin
 from .kb import KbMixin
 from .outbound import OutboundMixin
+from .dialler import DiallerMixin
 from .customers import CustomerMixin
 from .metering import MeteringMixin
 from .workflows import WorkflowMixin
@@ -139,7 +140,7 @@ def _audit_record(row: Tuple[Any, ...]) -> AuditEntry:
 
 class Context(CustomerMixin, ContactMixin, MeteringMixin, WorkflowMixin, LedgerMixin,
               BillingMixin, CallRecordMixin, ComplaintMixin, KbMixin, IvrMixin,
-              OutboundMixin):
+              OutboundMixin, DiallerMixin):
     """An open store (pcrm_ctx).  Made by :func:`powercrm.open`.
 
     Closed exactly once: by :meth:`close`, by leaving its ``with`` block, or

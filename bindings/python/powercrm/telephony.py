@@ -97,6 +97,23 @@ def _name(names: Sequence[str], value: Union[str, int], what: str) -> int:
         raise InvalidInput("%s: %r is not one of %s" % (what, value, ", ".join(names))) from None
 
 
+def _event_args(event: Optional[Mapping[str, Any]], fields: Mapping[str, Any]) -> Tuple[Any, ...]:
+    """(type number, the fields of pcrm_tel_event in order) of an event given as a dict/keywords."""
+    ev = dict(event or {}, **fields)
+    kind = ev.pop("type", None)
+    unknown = set(ev) - set(_EVENT_FIELDS)
+    if unknown:
+        raise InvalidInput("event: unknown field(s) %s" % ", ".join(sorted(unknown)))
+    if isinstance(kind, str):
+        if kind not in EVENT_TYPES:
+            raise InvalidInput("event.type: %r is not one of %s" % (kind, ", ".join(EVENT_TYPES)))
+        kind = EVENT_TYPES[kind]
+    elif not isinstance(kind, int) or isinstance(kind, bool):
+        raise InvalidInput("event.type: missing or not a str")
+    return (kind,) + tuple(int(ev.get(f) or 0) if f == "at" else ev.get(f)
+                           for f in _EVENT_FIELDS)
+
+
 class Telephony(HandleOwner):
     """The adapter runtime (pcrm_tel) over an :class:`powercrm.Acd` and a Python switch.
 
@@ -134,20 +151,7 @@ class Telephony(HandleOwner):
         Raises the library's exception, with ``reject`` the kind, when the
         call's state machine rejects it (nothing changes but the counter).
         """
-        ev = dict(event or {}, **fields)
-        kind = ev.pop("type", None)
-        unknown = set(ev) - set(_EVENT_FIELDS)
-        if unknown:
-            raise InvalidInput("event: unknown field(s) %s" % ", ".join(sorted(unknown)))
-        if isinstance(kind, str):
-            if kind not in EVENT_TYPES:
-                raise InvalidInput("event.type: %r is not one of %s"
-                                   % (kind, ", ".join(EVENT_TYPES)))
-            kind = EVENT_TYPES[kind]
-        elif not isinstance(kind, int) or isinstance(kind, bool):
-            raise InvalidInput("event.type: missing or not a str")
-        self._call(_ll.pcrm_tel_event_feed, kind, *(
-            int(ev.get(f) or 0) if f == "at" else ev.get(f) for f in _EVENT_FIELDS))
+        self._call(_ll.pcrm_tel_event_feed, *_event_args(event, fields))
 
     # -- IVR hand-off ---------------------------------------------------------------------
 
@@ -255,6 +259,19 @@ class Telephony(HandleOwner):
     def make_call(self, call_id: str, agent_id: str, destination: str) -> None:
         """Asks the switch to place an outbound call for an agent to ``destination``."""
         self._call(_ll.pcrm_tel_make_call, call_id, agent_id, destination)
+
+    def dial(self, call_id: str, device_id: str, destination: str, queue_id: str, *,
+             min_level: int = 1, preferred_wait_s: int = 0,
+             customer: Optional[Mapping[str, Any]] = None) -> None:
+        """Places a call to a customer from ``device_id`` (a dialler port) with no agent on it
+        yet (pcrm_tel_dial): once answered (the switch's "queued" event) it joins
+        ``queue_id`` with ``min_level`` and, given ``customer`` (a dict with "customer_no",
+        "vip_level", optionally "account_manager"), that customer's VIP priority and account
+        manager.  :class:`powercrm.Dialler` does this for a campaign."""
+        c = customer or {}
+        self._call(_ll.pcrm_tel_dial, call_id, device_id, destination, queue_id, int(min_level),
+                   int(preferred_wait_s), c.get("customer_no") if customer else None,
+                   int(c.get("vip_level", 0)), c.get("account_manager"))
 
     def set_agent_state(self, agent_id: str, state: Union[str, int],
                         device_id: Optional[str] = None, reason: Optional[str] = None) -> None:
