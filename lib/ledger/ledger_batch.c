@@ -266,42 +266,41 @@ static int update_accounts(pcrm_ctx *ctx, struct batch_item *items, size_t n)
 	return rc;
 }
 
-/* One audit entry for the batch, listing what every single entry would have said. */
+/*
+ * One audit entry for the batch, listing what every single entry would have
+ * said (its summary written by pcrm__ledger_batch_summary()).
+ */
 static int audit_batch(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch_item *items,
                        size_t n, size_t bulk_count)
 {
-	json_t *entries = json_array(), *summary;
-	char a[PCRM_DECIMAL_STRING_MAX], b[PCRM_DECIMAL_STRING_MAX], c[PCRM_DECIMAL_STRING_MAX];
-	char range[2 * PCRM__LEDGER_CODE_MAX + 8];
+	struct pcrm__ledger_batch_line *lines = calloc(n, sizeof(*lines));
+	char range[2 * PCRM__LEDGER_CODE_MAX + 8], *summary = NULL;
+	size_t k = 0;
 	int rc;
 
-	if (!entries)
+	if (!lines)
 		return pcrm__error_oom();
 	for (size_t i = 0; i < n; i++) {
 		struct batch_item *it = &items[i];
 		if (it->single)
 			continue;
-		pcrm__money_text(it->r.req.amount, a);
-		pcrm__money_text(it->balance, b);
-		pcrm__money_text(it->credit, c);
-		if (json_array_append_new(entries,
-		                          json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s}", "account_no",
-		                                    it->bill->account_no, "customer_no",
-		                                    it->bill->customer_no, "seq", (json_int_t)it->seq,
-		                                    "ref", it->r.req.ref, "amount", a, "balance", b,
-		                                    "credit", c)) != 0) {
-			json_decref(entries);
-			return pcrm__error_oom();
-		}
+		lines[k].account_no = it->bill->account_no;
+		lines[k].customer_no = it->bill->customer_no;
+		lines[k].ref = it->r.req.ref;
+		lines[k].seq = it->seq;
+		lines[k].amount = it->r.req.amount;
+		lines[k].balance = it->balance;
+		lines[k++].credit = it->credit;
 	}
 	snprintf(range, sizeof(range), "%s..%s", items[0].bill->account_no,
 	         items[n - 1].bill->account_no);
-	summary = json_pack("{s:s, s:I, s:o}", "kind", "bill", "count", (json_int_t)bulk_count,
-	                    "entries", entries);
+	summary = pcrm__ledger_batch_summary(lines, k, (int64_t)bulk_count);
+	free(lines);
 	if (!summary)
 		return pcrm__error_oom();
-	rc = pcrm__audit_append(ctx, actor, "ledger.post_bills", "accounts", range, summary);
-	json_decref(summary);
+	rc = pcrm__audit_append_text(ctx, actor, "ledger.post_bills", "accounts", range, summary,
+	                             NULL);
+	free(summary);
 	return rc;
 }
 

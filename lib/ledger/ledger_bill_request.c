@@ -25,7 +25,7 @@
 #include "core/text.h"
 #include "ledger_internal.h"
 
-/* "YYYY-MM-DD", as pcrm__bill_request() has always written a date ("%04d-%02d-%02d") */
+/* "YYYY-MM-DD", as a bill's request has always written a date ("%04d-%02d-%02d") */
 static void date_text(pcrm_date d, char out[16])
 {
 	snprintf(out, 16, "%04d-%02d-%02d", d.year % 10000, d.month % 100, d.day % 100);
@@ -54,8 +54,7 @@ static int is_key(const char *s)
 	return n >= 1 && n <= PCRM__LEDGER_KEY_MAX;
 }
 
-/* Printable ASCII without '"' and '\\': what jansson writes unescaped and unchanged. */
-static int is_plain(const char *s)
+int pcrm__ledger_json_plain(const char *s)
 {
 	for (; *s; s++)
 		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e || *s == '"' || *s == '\\')
@@ -91,7 +90,7 @@ static int check_fast(const struct pcrm__ledger_bill *b, struct pcrm__ledger_req
 	pcrm_decimal amount = b->amount;
 
 	if (!b->bill_no || !b->period || !b->account_no || !is_key(b->bill_no) ||
-	    !is_period(b->period) || !is_plain(b->account_no) || !is_date(b->issue_date) ||
+	    !is_period(b->period) || !pcrm__ledger_json_plain(b->account_no) || !is_date(b->issue_date) ||
 	    !is_date(b->due_date))
 		return 0;
 	/* pcrm__money_parse(): above zero, at most two decimals, brought to two */

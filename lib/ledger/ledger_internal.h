@@ -117,6 +117,30 @@ int pcrm__ledger_bill_prepare(const struct pcrm__ledger_bill *b,
 void pcrm__ledger_bill_request_clear(struct pcrm__ledger_bill_request *r);
 
 /**
+ * Whether jansson writes every byte of `s` as it is: printable ASCII
+ * without '"' and '\\', so a writer may copy it between quotes.
+ */
+int pcrm__ledger_json_plain(const char *s);
+
+/* ---- a batch posting's audit summary (ledger_batch_summary.c) ---- */
+
+/** One entry of a batch posting, as the batch's audit entry lists it. */
+struct pcrm__ledger_batch_line {
+	const char *account_no, *customer_no, *ref;
+	int64_t seq;
+	pcrm_decimal amount, balance, credit; /* written as pcrm__money_text() writes them */
+};
+
+/**
+ * The summary {"count": count, "entries": [{"account_no", "amount",
+ * "balance", "credit", "customer_no", "ref", "seq"}, ...], "kind": "bill"}
+ * as json_dumps(JSON_COMPACT | JSON_SORT_KEYS) writes it (malloc'd; NULL
+ * when out of memory).
+ */
+char *pcrm__ledger_batch_summary(const struct pcrm__ledger_batch_line *lines, size_t n,
+                                 int64_t count);
+
+/**
  * Posts new bills of distinct accounts inside the caller's open transaction,
  * with the same ledger as posting them one by one (pcrm__ledger_post_doc())
  * would give: each account's entries are numbered on, balances computed in
