@@ -91,9 +91,10 @@ static const char *item_account(const void *items, size_t i)
  */
 static int lock_states(pcrm_ctx *ctx, struct batch_item *items, size_t n)
 {
-	/* a semi-join: ledger_account is small while a first month is posted (store.h) */
+	/* a bounded semi-join: ledger_account is small while a first month is posted (store.h) */
 	static const char sql_pg[] = "SELECT account_no, balance, credit, entries FROM "
-	                             "ledger_account WHERE account_no" PCRM__SQL_IN_KEYS_JOIN_PG("$1")
+	                             "ledger_account WHERE "
+	                             PCRM__SQL_IN_KEYS_BOUNDED_PG("account_no", "$1")
 	                             " ORDER BY account_no FOR UPDATE";
 	static const char sql_sqlite[] = "SELECT account_no, balance, credit, entries FROM "
 	                                 "ledger_account WHERE account_no"
@@ -135,8 +136,9 @@ int pcrm__ledger_lock_accounts(pcrm_ctx *ctx, const void *items, size_t n,
 		"updated_at) SELECT customer_no, account_no, '0.00', '0.00', 0, $2 FROM account "
 		"WHERE account_no" PCRM__SQL_IN_KEYS_PG("$1") " ORDER BY account_no "
 		"ON CONFLICT DO NOTHING";
-	static const char lock[] = "SELECT account_no FROM ledger_account WHERE account_no"
-	                           PCRM__SQL_IN_KEYS_JOIN_PG("$1") " ORDER BY account_no FOR UPDATE";
+	static const char lock[] = "SELECT account_no FROM ledger_account WHERE "
+	                           PCRM__SQL_IN_KEYS_BOUNDED_PG("account_no", "$1")
+	                           " ORDER BY account_no FOR UPDATE";
 	pcrm_sql_value p[2];
 	pcrm_rows *rows = NULL;
 	char *accounts = NULL;
