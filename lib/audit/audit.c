@@ -182,22 +182,13 @@ static int fill_and_insert(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_audit_en
 	return insert_entry(ctx, e);
 }
 
-static int append(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action,
-                  const char *object_type, const char *object_id, const json_t *summary,
-                  int savepoint, const char *covers)
+static int append_text(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action,
+                       const char *object_type, const char *object_id, const char *summary_text,
+                       int savepoint, const char *covers)
 {
 	pcrm_audit_entry e;
-	char *summary_text;
-	json_t *empty = NULL;
 	int rc;
 
-	if (!summary)
-		summary = empty = json_object();
-	/* Sorted keys and compact form: the stored text is what the hash covers. */
-	summary_text = json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(empty);
-	if (!summary_text)
-		return pcrm__error_oom();
 	memset(&e, 0, sizeof(e));
 	e.at = pcrm_ctx_now(ctx);
 	e.operator_id = actor->operator_id;
@@ -214,8 +205,35 @@ static int append(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action,
 		if (rc == PCRM_OK)
 			rc = pcrm__store_finish(ctx->store, fill_and_insert(ctx, actor, &e, covers));
 	}
+	return rc;
+}
+
+static int append(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action,
+                  const char *object_type, const char *object_id, const json_t *summary,
+                  int savepoint, const char *covers)
+{
+	char *summary_text;
+	json_t *empty = NULL;
+	int rc;
+
+	if (!summary)
+		summary = empty = json_object();
+	/* Sorted keys and compact form: the stored text is what the hash covers. */
+	summary_text = json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(empty);
+	if (!summary_text)
+		return pcrm__error_oom();
+	rc = append_text(ctx, actor, action, object_type, object_id, summary_text, savepoint,
+	                 covers);
 	free(summary_text);
 	return rc;
+}
+
+int pcrm__audit_append_text(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action,
+                            const char *object_type, const char *object_id,
+                            const char *summary_text, const char *covers)
+{
+	return append_text(ctx, actor, action, object_type, object_id, summary_text, 1, covers);
 }
 
 int pcrm__audit_append(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action,

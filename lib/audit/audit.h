@@ -23,6 +23,16 @@ int pcrm__audit_append(pcrm_ctx *ctx, const pcrm_actor *actor, const char *actio
                        const char *object_type, const char *object_id, const json_t *summary);
 
 /**
+ * pcrm__audit_append() (covers NULL) or pcrm__audit_append_covered() with
+ * the summary given as its stored text, for a caller that writes a large
+ * summary itself (a batch posting's entry lists thousands of ledger
+ * entries): it must be the text json_dumps() writes with JSON_COMPACT |
+ * JSON_SORT_KEYS, which the caller's tests prove.
+ */
+int pcrm__audit_append_text(pcrm_ctx *ctx, const pcrm_actor *actor, const char *action,
+                            const char *object_type, const char *object_id,
+                            const char *summary_text, const char *covers);
+/**
  * pcrm__audit_append() without a savepoint of its own, for callers inside a
  * transaction they roll back as a whole when this fails (saves two
  * statements per entry).

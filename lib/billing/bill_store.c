@@ -102,33 +102,30 @@ int pcrm__bill_insert(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm_
 	return rc;
 }
 
-static void date_text(pcrm_date d, char out[16])
+void pcrm__bill_request(const struct pcrm__month *month, const struct pcrm__bill_meta *meta,
+                        pcrm_decimal amount, struct pcrm__ledger_bill *out)
 {
-	snprintf(out, 16, "%04d-%02d-%02d", d.year % 10000, d.month % 100, d.day % 100);
-}
-
-json_t *pcrm__bill_request(const struct pcrm__month *month, const struct pcrm__bill_meta *meta,
-                           pcrm_decimal amount)
-{
-	char total[PCRM_DECIMAL_STRING_MAX], issue[16], due[16];
-	pcrm_decimal_format(amount, total, sizeof(total));
-	date_text(meta->issue_date, issue);
-	date_text(meta->due_date, due);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kind", "bill", "bill_no", meta->bill_no,
-	                 "period", month->text, "issue_date", issue, "due_date", due, "amount", total);
+	out->bill_no = meta->bill_no;
+	out->period = month->text;
+	out->issue_date = meta->issue_date;
+	out->due_date = meta->due_date;
+	out->amount = amount;
 }
 
 int pcrm__bill_post(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__bill_subject *s,
                     const struct pcrm__month *month, const struct pcrm__bill_meta *meta,
                     const pcrm_bill *bill)
 {
+	struct pcrm__ledger_bill lb;
 	json_t *req;
 	int rc;
 
 	/* A bill of nothing (a low-income allowance covering it all) owes nothing: no entry. */
 	if (pcrm_decimal_sign(pcrm_bill_total(bill)) <= 0)
 		return PCRM_OK;
-	if (!(req = pcrm__bill_request(month, meta, pcrm_bill_total(bill))))
+	memset(&lb, 0, sizeof(lb));
+	pcrm__bill_request(month, meta, pcrm_bill_total(bill), &lb);
+	if (!(req = pcrm__ledger_bill_doc(&lb)))
 		return pcrm__error_oom();
 	rc = pcrm__ledger_post_doc(ctx, actor, s->account_no, req, NULL);
 	json_decref(req);

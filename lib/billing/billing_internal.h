@@ -231,9 +231,16 @@ int pcrm__bill_bulk_begin(pcrm_ctx *ctx);
 int pcrm__bill_post(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__bill_subject *s,
                     const struct pcrm__month *month, const struct pcrm__bill_meta *meta,
                     const pcrm_bill *bill);
-/** The ledger posting request of a bill owing `amount` (NULL when out of memory); the run and the posting step both make it here, so a rerun finds the same request. Post it only when `amount` is above zero. */
-json_t *pcrm__bill_request(const struct pcrm__month *month, const struct pcrm__bill_meta *meta,
-                           pcrm_decimal amount);
+struct pcrm__ledger_bill;
+/**
+ * The ledger posting request of a bill owing `amount`: fills the request's
+ * fields of `out` (lib/ledger/ledger_internal.h; strings borrowed from
+ * month and meta), the caller its account's.  The run and the posting step
+ * both make it here, so a rerun finds the same request.  Post it only when
+ * `amount` is above zero.
+ */
+void pcrm__bill_request(const struct pcrm__month *month, const struct pcrm__bill_meta *meta,
+                        pcrm_decimal amount, struct pcrm__ledger_bill *out);
 
 /** Whether the ledger holds the entry of bill `bill_no` ("bill/<bill_no>"). */
 int pcrm__bill_is_posted(pcrm_ctx *ctx, const char *bill_no, int *posted);

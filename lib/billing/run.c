@@ -368,14 +368,10 @@ static int post_bulk(struct run *r, size_t n)
 		lb[k].customer_no = r->subjects[i].customer_no;
 		lb[k].account_no = r->subjects[i].account_no;
 		lb[k].usage_class = r->subjects[i].usage_class;
-		lb[k].doc = pcrm__bill_request(&r->month, &meta, pcrm_bill_total(r->bills[i]));
-		if (!lb[k++].doc)
-			rc = pcrm__error_oom();
+		pcrm__bill_request(&r->month, &meta, pcrm_bill_total(r->bills[i]), &lb[k++]);
 	}
 	if (rc == PCRM_OK)
 		rc = pcrm__ledger_post_bills(r->ctx, r->actor, lb, k);
-	for (size_t i = 0; i < k; i++)
-		json_decref(lb[i].doc);
 	free(lb);
 	return rc;
 }

@@ -36,11 +36,10 @@
 
 struct batch_item {
 	const struct pcrm__ledger_bill *bill;
-	struct pcrm__ledger_request req;
+	struct pcrm__ledger_bill_request r; /* the checked request and the entry's texts */
 	int has_row, single;        /* a ledger_account row exists; posted one by one */
 	int64_t seq;                /* this entry's number */
 	pcrm_decimal balance, credit; /* after this entry */
-	char *request, *doc;
 };
 
 static int item_cmp(const void *a, const void *b)
@@ -51,35 +50,29 @@ static int item_cmp(const void *a, const void *b)
 
 static struct batch_item *item_of(struct batch_item *items, size_t n, const char *account_no)
 {
-	struct pcrm__ledger_bill key_bill = { NULL, account_no, NULL, NULL };
+	struct pcrm__ledger_bill key_bill;
 	struct batch_item key;
+	memset(&key_bill, 0, sizeof(key_bill));
+	key_bill.account_no = account_no;
 	key.bill = &key_bill;
 	return bsearch(&key, items, n, sizeof(*items), item_cmp);
 }
 
-/* Checks every request and renders what is stored of it. */
+/*
+ * Checks every request and renders what is stored of it, as
+ * pcrm__ledger_request_text() and append_entry() render it
+ * (pcrm__ledger_bill_prepare()).
+ */
 static int prepare(struct batch_item *items, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct batch_item *it = &items[i];
-		json_t *doc = it->bill->doc;
-		int rc = pcrm__ledger_request_check(doc, &it->req);
+		int rc = pcrm__ledger_bill_prepare(it->bill, &it->r);
 		if (rc != PCRM_OK)
 			return rc;
-		if (strcmp(it->req.kind, "bill") != 0)
-			return pcrm__error(PCRM_EINVAL, "kind: a batch posts bills only");
 		if (i > 0 && strcmp(items[i - 1].bill->account_no, it->bill->account_no) == 0)
 			return pcrm__error(PCRM_EINVAL, "account %s: two bills in one batch",
 			                   it->bill->account_no);
-		/* as pcrm__ledger_request_text() and append_entry() render them, without copies */
-		if (json_object_set_new(doc, "account_no", json_string(it->bill->account_no)) == 0)
-			it->request = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
-		json_object_del(doc, "account_no");
-		if (json_object_set_new(doc, "allocations", json_array()) == 0)
-			it->doc = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
-		json_object_del(doc, "allocations");
-		if (!it->request || !it->doc)
-			return pcrm__error_oom();
 		it->seq = 1;
 		it->balance = pcrm_decimal_make(0, 2);
 		it->credit = pcrm_decimal_make(0, 2);
@@ -98,8 +91,10 @@ static const char *item_account(const void *items, size_t i)
  */
 static int lock_states(pcrm_ctx *ctx, struct batch_item *items, size_t n)
 {
+	/* a bounded semi-join: ledger_account is small while a first month is posted (store.h) */
 	static const char sql_pg[] = "SELECT account_no, balance, credit, entries FROM "
-	                             "ledger_account WHERE account_no" PCRM__SQL_IN_KEYS_PG("$1")
+	                             "ledger_account WHERE "
+	                             PCRM__SQL_IN_KEYS_BOUNDED_PG("account_no", "$1")
 	                             " ORDER BY account_no FOR UPDATE";
 	static const char sql_sqlite[] = "SELECT account_no, balance, credit, entries FROM "
 	                                 "ledger_account WHERE account_no"
@@ -141,8 +136,9 @@ int pcrm__ledger_lock_accounts(pcrm_ctx *ctx, const void *items, size_t n,
 		"updated_at) SELECT customer_no, account_no, '0.00', '0.00', 0, $2 FROM account "
 		"WHERE account_no" PCRM__SQL_IN_KEYS_PG("$1") " ORDER BY account_no "
 		"ON CONFLICT DO NOTHING";
-	static const char lock[] = "SELECT account_no FROM ledger_account WHERE account_no"
-	                           PCRM__SQL_IN_KEYS_PG("$1") " ORDER BY account_no FOR UPDATE";
+	static const char lock[] = "SELECT account_no FROM ledger_account WHERE "
+	                           PCRM__SQL_IN_KEYS_BOUNDED_PG("account_no", "$1")
+	                           " ORDER BY account_no FOR UPDATE";
 	pcrm_sql_value p[2];
 	pcrm_rows *rows = NULL;
 	char *accounts = NULL;
@@ -185,23 +181,23 @@ static int entry_row(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch_item *
 	pcrm_sql_value v[14];
 	if (it->single)
 		return PCRM_OK;
-	pcrm__money_text(it->req.amount, a);
+	pcrm__money_text(it->r.req.amount, a);
 	pcrm__money_text(it->balance, b);
 	pcrm__money_text(it->credit, c);
 	v[0] = PCRM_SQL_S(it->bill->customer_no);
 	v[1] = PCRM_SQL_S(it->bill->account_no);
 	v[2] = PCRM_SQL_I(it->seq);
-	v[3] = PCRM_SQL_S(it->req.key);
+	v[3] = PCRM_SQL_S(it->r.req.key);
 	v[4] = PCRM_SQL_S("bill");
-	v[5] = PCRM_SQL_S(it->req.ref);
+	v[5] = PCRM_SQL_S(it->r.req.ref);
 	v[6] = PCRM_SQL_S(a);
 	v[7] = PCRM_SQL_S(b);
 	v[8] = PCRM_SQL_S(c);
-	v[9] = PCRM_SQL_I(it->req.issue_day);
+	v[9] = PCRM_SQL_I(it->r.req.issue_day);
 	v[10] = PCRM_SQL_I(pcrm_ctx_now(ctx));
 	v[11] = PCRM_SQL_S(actor->operator_id);
-	v[12] = PCRM_SQL_S(it->request);
-	v[13] = PCRM_SQL_S(it->doc);
+	v[12] = PCRM_SQL_S(it->r.request);
+	v[13] = PCRM_SQL_S(it->r.doc);
 	return pcrm__store_bulk_row(ctx->store, v);
 }
 
@@ -212,15 +208,15 @@ static int item_row(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch_item *i
 	(void)actor;
 	if (it->single)
 		return PCRM_OK;
-	pcrm__money_text(it->req.amount, a);
+	pcrm__money_text(it->r.req.amount, a);
 	v[0] = PCRM_SQL_S(it->bill->customer_no);
 	v[1] = PCRM_SQL_S(it->bill->account_no);
-	v[2] = PCRM_SQL_S(it->req.bill_no);
+	v[2] = PCRM_SQL_S(it->r.req.bill_no);
 	v[3] = PCRM_SQL_S("bill");
 	v[4] = PCRM_SQL_I(it->seq);
-	v[5] = PCRM_SQL_S(it->req.period);
-	v[6] = PCRM_SQL_I(it->req.issue_day);
-	v[7] = PCRM_SQL_I(it->req.due_day);
+	v[5] = PCRM_SQL_S(it->r.req.period);
+	v[6] = PCRM_SQL_I(it->r.req.issue_day);
+	v[7] = PCRM_SQL_I(it->r.req.due_day);
 	v[8] = PCRM_SQL_S(a);
 	v[9] = PCRM_SQL_S(a);
 	v[10] = PCRM_SQL_S("open");
@@ -272,42 +268,41 @@ static int update_accounts(pcrm_ctx *ctx, struct batch_item *items, size_t n)
 	return rc;
 }
 
-/* One audit entry for the batch, listing what every single entry would have said. */
+/*
+ * One audit entry for the batch, listing what every single entry would have
+ * said (its summary written by pcrm__ledger_batch_summary()).
+ */
 static int audit_batch(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch_item *items,
                        size_t n, size_t bulk_count)
 {
-	json_t *entries = json_array(), *summary;
-	char a[PCRM_DECIMAL_STRING_MAX], b[PCRM_DECIMAL_STRING_MAX], c[PCRM_DECIMAL_STRING_MAX];
-	char range[2 * PCRM__LEDGER_CODE_MAX + 8];
+	struct pcrm__ledger_batch_line *lines = calloc(n, sizeof(*lines));
+	char range[2 * PCRM__LEDGER_CODE_MAX + 8], *summary = NULL;
+	size_t k = 0;
 	int rc;
 
-	if (!entries)
+	if (!lines)
 		return pcrm__error_oom();
 	for (size_t i = 0; i < n; i++) {
 		struct batch_item *it = &items[i];
 		if (it->single)
 			continue;
-		pcrm__money_text(it->req.amount, a);
-		pcrm__money_text(it->balance, b);
-		pcrm__money_text(it->credit, c);
-		if (json_array_append_new(entries,
-		                          json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s}", "account_no",
-		                                    it->bill->account_no, "customer_no",
-		                                    it->bill->customer_no, "seq", (json_int_t)it->seq,
-		                                    "ref", it->req.ref, "amount", a, "balance", b,
-		                                    "credit", c)) != 0) {
-			json_decref(entries);
-			return pcrm__error_oom();
-		}
+		lines[k].account_no = it->bill->account_no;
+		lines[k].customer_no = it->bill->customer_no;
+		lines[k].ref = it->r.req.ref;
+		lines[k].seq = it->seq;
+		lines[k].amount = it->r.req.amount;
+		lines[k].balance = it->balance;
+		lines[k++].credit = it->credit;
 	}
 	snprintf(range, sizeof(range), "%s..%s", items[0].bill->account_no,
 	         items[n - 1].bill->account_no);
-	summary = json_pack("{s:s, s:I, s:o}", "kind", "bill", "count", (json_int_t)bulk_count,
-	                    "entries", entries);
+	summary = pcrm__ledger_batch_summary(lines, k, (int64_t)bulk_count);
+	free(lines);
 	if (!summary)
 		return pcrm__error_oom();
-	rc = pcrm__audit_append(ctx, actor, "ledger.post_bills", "accounts", range, summary);
-	json_decref(summary);
+	rc = pcrm__audit_append_text(ctx, actor, "ledger.post_bills", "accounts", range, summary,
+	                             NULL);
+	free(summary);
 	return rc;
 }
 
@@ -323,6 +318,16 @@ static const char *const account_columns[] = {
 	"customer_no", "account_no", "balance", "credit", "entries", "updated_at",
 };
 
+/* An account holding credit: the single posting, whose allocation consumes it. */
+static int post_single(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__ledger_bill *b)
+{
+	json_t *doc = pcrm__ledger_bill_doc(b);
+	int rc = doc ? pcrm__ledger_post_doc(ctx, actor, b->account_no, doc, NULL) :
+	               pcrm__error_oom();
+	json_decref(doc);
+	return rc;
+}
+
 static int post_batch(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch_item *items, size_t n)
 {
 	size_t bulk_count = 0;
@@ -335,15 +340,14 @@ static int post_batch(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch_item 
 		if (it->single)
 			continue;
 		bulk_count++;
-		rc = pcrm_decimal_add(it->balance, it->req.amount, &it->balance);
+		rc = pcrm_decimal_add(it->balance, it->r.req.amount, &it->balance);
 	}
 	/* the new accounts' rows before anything takes the audit head (see the top) */
 	if (rc == PCRM_OK && bulk_count > 0)
 		rc = bulk(ctx, "ledger_account", account_columns, 6, items, n, account_row, actor);
 	for (size_t i = 0; i < n && rc == PCRM_OK; i++)
 		if (items[i].single)
-			rc = pcrm__ledger_post_doc(ctx, actor, items[i].bill->account_no,
-			                           items[i].bill->doc, NULL);
+			rc = post_single(ctx, actor, items[i].bill);
 	if (rc != PCRM_OK || bulk_count == 0)
 		return rc;
 	rc = bulk(ctx, "ledger_entry", entry_columns, 14, items, n, entry_row, actor);
@@ -370,10 +374,8 @@ int pcrm__ledger_post_bills(pcrm_ctx *ctx, const pcrm_actor *actor,
 		items[i].bill = &bills[i];
 	qsort(items, n, sizeof(*items), item_cmp);
 	rc = post_batch(ctx, actor, items, n);
-	for (size_t i = 0; i < n; i++) {
-		free(items[i].request);
-		free(items[i].doc);
-	}
+	for (size_t i = 0; i < n; i++)
+		pcrm__ledger_bill_request_clear(&items[i].r);
 	free(items);
 	return rc;
 }

@@ -79,11 +79,66 @@ int pcrm__ledger_post_doc(pcrm_ctx *ctx, const pcrm_actor *actor, const char *ac
 /** The request as stored for comparison: the checked document plus the account (malloc'd). */
 char *pcrm__ledger_request_text(const json_t *doc, const char *account_no);
 
-/** A new bill for pcrm__ledger_post_bills(). */
+/**
+ * A new bill for pcrm__ledger_post_bills(): its account and the fields of
+ * its posting request {"kind": "bill", "bill_no", "period", "issue_date",
+ * "due_date", "amount"} (pcrm__ledger_bill_doc()), strings borrowed.
+ */
 struct pcrm__ledger_bill {
 	const char *customer_no, *account_no, *usage_class;
-	json_t *doc; /* the posting request {"kind": "bill", ...}; checked (rewritten) in place */
+	const char *bill_no;
+	const char *period; /* "YYYY-MM" */
+	pcrm_date issue_date, due_date;
+	pcrm_decimal amount;
 };
+
+/* ---- a bill's request from its fields (ledger_bill_request.c) ---- */
+
+/** The bill's posting request as a document, for the single posting (NULL: out of memory). */
+json_t *pcrm__ledger_bill_doc(const struct pcrm__ledger_bill *b);
+
+/** A bill's checked request and the texts its ledger entry stores. */
+struct pcrm__ledger_bill_request {
+	struct pcrm__ledger_request req; /* strings borrowed from the bill or doc_json */
+	char *request; /* the entry's `request`: pcrm__ledger_request_text() of the document */
+	char *doc;     /* the entry's `doc`: the document with "allocations": [] */
+	json_t *doc_json; /* the document, when the fields went the document way */
+};
+
+/**
+ * Checks a bill's request as pcrm__ledger_request_check() checks its
+ * document (same errors) and renders the texts byte for byte as the
+ * document way does, without building the document when every field is
+ * one that needs no escape.  Free with pcrm__ledger_bill_request_clear(),
+ * also after a failure.
+ */
+int pcrm__ledger_bill_prepare(const struct pcrm__ledger_bill *b,
+                              struct pcrm__ledger_bill_request *out);
+void pcrm__ledger_bill_request_clear(struct pcrm__ledger_bill_request *r);
+
+/**
+ * Whether jansson writes every byte of `s` as it is: printable ASCII
+ * without '"' and '\\', so a writer may copy it between quotes.
+ */
+int pcrm__ledger_json_plain(const char *s);
+
+/* ---- a batch posting's audit summary (ledger_batch_summary.c) ---- */
+
+/** One entry of a batch posting, as the batch's audit entry lists it. */
+struct pcrm__ledger_batch_line {
+	const char *account_no, *customer_no, *ref;
+	int64_t seq;
+	pcrm_decimal amount, balance, credit; /* written as pcrm__money_text() writes them */
+};
+
+/**
+ * The summary {"count": count, "entries": [{"account_no", "amount",
+ * "balance", "credit", "customer_no", "ref", "seq"}, ...], "kind": "bill"}
+ * as json_dumps(JSON_COMPACT | JSON_SORT_KEYS) writes it (malloc'd; NULL
+ * when out of memory).
+ */
+char *pcrm__ledger_batch_summary(const struct pcrm__ledger_batch_line *lines, size_t n,
+                                 int64_t count);
 
 /**
  * Posts new bills of distinct accounts inside the caller's open transaction,

@@ -223,11 +223,27 @@ int pcrm__store_update_from_json(pcrm_store *st, const struct pcrm__json_update 
  * batch names its own rows (pcrm__store_key_list()) instead of a range of
  * keys that other rows may share.  Write the column before it:
  * "account_no" PCRM__SQL_IN_KEYS_PG("$1").  PostgreSQL probes the column's
- * index once per key (= ANY of an ARRAY, whatever the statistics say),
+ * index once per key (= ANY of an ARRAY) on a table it knows to be large,
  * SQLite looks each key of json_each up in it.
+ *
+ * On a table PostgreSQL thinks small (one that starts empty and fills
+ * during the job and has not been analysed yet, as ledger_account while a
+ * first month is posted) it scans the table instead and compares every row
+ * with every key of the array: 2,000 keys against 2,000 rows cost 55-60 ms
+ * of server CPU.  PCRM__SQL_IN_KEYS_BOUNDED_PG(column, param) is the same
+ * condition as a semi-join, which stays linear there (a hash join), with
+ * the column bounded by the smallest and largest key (computed by the
+ * server, so in the column's collation) so that a larger table is read as
+ * one index range: 1-2 ms per 2,000 keys on 2,000 to 50,000 rows, as
+ * = ANY (a semi-join alone cost 1-2 ms more there).  Write the whole
+ * condition with it: "WHERE " PCRM__SQL_IN_KEYS_BOUNDED_PG("account_no", "$1").
  */
 #define PCRM__SQL_IN_KEYS_PG(param)                                                          \
 	" = ANY (ARRAY(SELECT json_array_elements_text(" param "::json)))"
+#define PCRM__SQL_IN_KEYS_BOUNDED_PG(column, param)                                         \
+	column " >= (SELECT min(k) FROM json_array_elements_text(" param "::json) k) AND "     \
+	column " <= (SELECT max(k) FROM json_array_elements_text(" param "::json) k) AND "     \
+	column " IN (SELECT json_array_elements_text(" param "::json))"
 #define PCRM__SQL_IN_KEYS_SQLITE(param) " IN (SELECT value FROM json_each(" param "))"
 
 /**
