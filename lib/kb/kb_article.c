@@ -30,12 +30,12 @@ struct pcrm_kb_article {
 
 #define ARTICLE_COLUMNS                                                                       \
 	"a.article_id, a.version, a.status, a.title, a.category, a.summary, a.keywords, a.body, " \
-	"a.format, a.org_unit, a.valid_from, a.valid_to, a.org_path, a.row_id"
+	"a.format, a.org_unit, a.valid_from, a.valid_to, a.org_path, a.row_id, a.written_at"
 
 /* What a lookup needs beyond the article itself. */
 struct row_meta {
 	char *org_path;
-	int64_t row_id;
+	int64_t row_id, written_at;
 };
 
 static char *dup_col(pcrm_rows *rows, int c, int *oom)
@@ -67,6 +67,7 @@ static int article_from_row(pcrm_rows *rows, pcrm_kb_article **out, struct row_m
 		a->valid_to = dup_col(rows, 11, &oom);
 		meta->org_path = dup_col(rows, 12, &oom);
 		meta->row_id = pcrm__rows_int(rows, 13);
+		meta->written_at = pcrm__rows_int(rows, 14);
 	}
 	if (oom) {
 		pcrm_kb_article_free(a);
@@ -196,7 +197,7 @@ int pcrm_kb_article_revise(pcrm_ctx *ctx, const pcrm_actor *actor, const char *a
                            int expected_version, const char *json, pcrm_kb_article **out)
 {
 	struct pcrm__kb_fields f;
-	struct row_meta meta = { NULL, 0 };
+	struct row_meta meta = { NULL, 0, 0 };
 	pcrm_kb_article *latest = NULL;
 	json_t *doc = NULL;
 	int rc, version = 0;
@@ -236,14 +237,14 @@ struct approve_arg {
 	pcrm_ctx *ctx;
 	const pcrm_actor *actor;
 	const pcrm_kb_article *draft;
-	int64_t draft_row;
+	const struct row_meta *draft_meta;
 };
 
 static int approve_body(void *p)
 {
 	struct approve_arg *a = p;
 	pcrm_kb_article *before = NULL;
-	struct row_meta meta = { NULL, 0 };
+	struct row_meta meta = { NULL, 0, 0 };
 	int rc = load(a->ctx, a->draft->id, -1, &before, &meta);
 
 	if (rc == PCRM_OK) {
@@ -254,11 +255,14 @@ static int approve_body(void *p)
 		rc = PCRM_OK;
 	}
 	if (rc == PCRM_OK)
-		rc = set_status(a->ctx, a->draft_row, PCRM_KB_DRAFT, PCRM_KB_APPROVED);
+		rc = set_status(a->ctx, a->draft_meta->row_id, PCRM_KB_DRAFT, PCRM_KB_APPROVED);
 	if (rc == PCRM_OK) {
 		const char *text[4] = { a->draft->title, a->draft->summary, a->draft->keywords,
 			                a->draft->body };
-		rc = pcrm__kb_index_add(a->ctx->store, a->draft_row, text);
+		struct pcrm__kb_version_row v = { a->draft_meta->row_id, a->draft_meta->written_at,
+			                          a->draft_meta->org_path, a->draft->valid_from,
+			                          a->draft->valid_to };
+		rc = pcrm__kb_index_add(a->ctx->store, &v, text);
 	}
 	if (rc == PCRM_OK)
 		rc = audit(a->ctx, a->actor, "kb.approve", a->draft->id, a->draft->version,
@@ -271,7 +275,7 @@ static int approve_body(void *p)
 int pcrm_kb_article_approve(pcrm_ctx *ctx, const pcrm_actor *actor, const char *article_id,
                             int version)
 {
-	struct row_meta meta = { NULL, 0 };
+	struct row_meta meta = { NULL, 0, 0 };
 	pcrm_kb_article *draft = NULL;
 	int rc = pcrm_actor_validate(actor);
 
@@ -288,7 +292,7 @@ int pcrm_kb_article_approve(pcrm_ctx *ctx, const pcrm_actor *actor, const char *
 		rc = pcrm__error(PCRM_ESTATE, "version: %d is %s, not a draft", version,
 		                 draft->status == PCRM_KB_APPROVED ? "approved" : "retired");
 	if (rc == PCRM_OK) {
-		struct approve_arg arg = { ctx, actor, draft, meta.row_id };
+		struct approve_arg arg = { ctx, actor, draft, &meta };
 		rc = pcrm__store_transaction(ctx->store, approve_body, &arg);
 	}
 	free(meta.org_path);
@@ -298,7 +302,7 @@ int pcrm_kb_article_approve(pcrm_ctx *ctx, const pcrm_actor *actor, const char *
 
 int pcrm_kb_article_retire(pcrm_ctx *ctx, const pcrm_actor *actor, const char *article_id)
 {
-	struct row_meta meta = { NULL, 0 };
+	struct row_meta meta = { NULL, 0, 0 };
 	pcrm_kb_article *latest = NULL, *approved = NULL;
 	int rc = pcrm_actor_validate(actor);
 
@@ -336,7 +340,7 @@ int pcrm_kb_article_retire(pcrm_ctx *ctx, const pcrm_actor *actor, const char *a
 int pcrm_kb_article_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *article_id,
                         int version, pcrm_kb_article **out)
 {
-	struct row_meta meta = { NULL, 0 };
+	struct row_meta meta = { NULL, 0, 0 };
 	pcrm_kb_article *a = NULL;
 	char *home = NULL;
 	int rc;

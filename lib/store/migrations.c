@@ -59,6 +59,7 @@ extern const char pcrm__schema_ivr_pins_outages[];
 extern const char pcrm__schema_outbound[];
 extern const char pcrm__schema_kb_grams[];
 extern const char pcrm__schema_kb_grams_fill[];
+extern const char pcrm__schema_kb_ranked[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -279,6 +280,8 @@ static const struct migration migrations[] = {
 	  pcrm__schema_outbound, NULL },
 	{ 31, "knowledge base: one bigram text index for both stores instead of trigrams",
 	  pcrm__schema_kb_grams, pcrm__schema_kb_grams_fill },
+	{ 35, "knowledge base: postings ordered by score bound with visibility; approval work orders",
+	  pcrm__schema_kb_ranked, NULL },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
