@@ -372,6 +372,13 @@ static int build_scan(pcrm_ctx *ctx, const pcrm_kb_query *q, const char *home,
 	add_criteria(q, kw, tx, b, s);
 	pcrm__strbuf_add(s, " THEN 1 ELSE 0 END AS ok, 0");
 	add_scores(kw, tx, b, s);
+	/*
+	 * The postings in kb_gram_ranked's order, each probed for the other
+	 * grams by key.  PostgreSQL would pull the probes up into joins and may
+	 * then start from another gram's postings and sort them all; OFFSET 0
+	 * keeps each probe a per-row lookup (a subplan), so the one table's
+	 * ordered index scan under LIMIT is the plan.
+	 */
 	b->p[b->np++] = PCRM_SQL_I(plan->driving);
 	pcrm__strbuf_add(s, " AS score FROM (SELECT g.row_id, g.weight, g.written_at FROM kb_gram g "
 	                    "WHERE g.gram = $%d AND g.valid_from <= $2 AND (g.valid_to IS NULL OR "
@@ -380,8 +387,8 @@ static int build_scan(pcrm_ctx *ctx, const pcrm_kb_query *q, const char *home,
 	for (int i = 0; i < plan->nothers; i++) {
 		b->p[b->np++] = PCRM_SQL_I(plan->others[i]);
 		pcrm__strbuf_add(s, " AND EXISTS (SELECT 1 FROM kb_gram x WHERE x.gram = $%d AND "
-		                    "x.row_id = g.row_id)",
-		                 b->np);
+		                    "x.row_id = g.row_id%s)",
+		                 b->np, sqlite ? "" : " OFFSET 0");
 	}
 	b->p[b->np++] = PCRM_SQL_I(batch);
 	b->p[b->np++] = PCRM_SQL_I(offset);
