@@ -60,6 +60,7 @@ extern const char pcrm__schema_outbound[];
 extern const char pcrm__schema_kb_grams[];
 extern const char pcrm__schema_kb_grams_fill[];
 extern const char pcrm__schema_kb_ranked[];
+extern const char pcrm__schema_kb_ranked_fill[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -281,7 +282,7 @@ static const struct migration migrations[] = {
 	{ 31, "knowledge base: one bigram text index for both stores instead of trigrams",
 	  pcrm__schema_kb_grams, pcrm__schema_kb_grams_fill },
 	{ 35, "knowledge base: postings ordered by score bound with visibility; approval work orders",
-	  pcrm__schema_kb_ranked, NULL },
+	  pcrm__schema_kb_ranked, pcrm__schema_kb_ranked_fill },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
