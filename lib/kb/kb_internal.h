@@ -72,6 +72,33 @@ int pcrm__kb_index_remove(struct pcrm_store *st, int64_t row_id);
  */
 int pcrm__kb_index_rebuild(struct pcrm_store *st);
 
+/* One version as the approval work order needs it (kb_approval.c). */
+struct pcrm__kb_version_ref {
+	const char *article_id, *org_unit;
+	const char *work_order_id; /* NULL or "" for a version written before migration 35 */
+	int version;
+	pcrm_kb_status status;
+};
+
+/* The article status a state of workflow "kb_article" stands for (0: none). */
+pcrm_kb_status pcrm__kb_status_of_state(const char *state);
+
+/*
+ * Opens the approval work order of a version just written (in "draft") and
+ * records its id on the version; inside the caller's transaction.
+ */
+int pcrm__kb_approval_open(pcrm_ctx *ctx, const pcrm_actor *actor,
+                           const struct pcrm__kb_version_ref *v, char work_order_id[40]);
+
+/*
+ * Fires `event` ("approve", "retire", "supersede") with `data` (JSON or
+ * NULL) on a version's work order, opening it first for a version written
+ * before migration 35; *status receives the status of the state reached.
+ */
+int pcrm__kb_approval_fire(pcrm_ctx *ctx, const pcrm_actor *actor,
+                           const struct pcrm__kb_version_ref *v, const char *event,
+                           const char *data, pcrm_kb_status *status);
+
 /*
  * pcrm_kb_search() with the path chosen: `exhaustive` ranks every article
  * that meets the criteria without the index (the reference the ranked scan
