@@ -454,10 +454,20 @@ static int hit_from_row(pcrm_rows *rows, struct hit *h)
 	return PCRM_OK;
 }
 
-/* Puts `h` into the ranked top list->items[0..limit) (taking it), or frees it. */
+/*
+ * Puts `h` into the ranked top list->items[0..limit) (taking it), or frees
+ * it.  Batches are read by offset, so a version approved between two of
+ * them can shift a posting into the next batch again: an article already
+ * kept is not kept twice.
+ */
 static void top_insert(pcrm_kb_hit_list *list, int limit, struct hit *h)
 {
 	size_t at = list->count;
+	for (size_t i = 0; i < list->count; i++)
+		if (strcmp(list->items[i].id, h->id) == 0) {
+			hit_free(h);
+			return;
+		}
 	while (at > 0 && ranks_before(h, &list->items[at - 1]))
 		at--;
 	if (at == (size_t)limit) {
