@@ -527,12 +527,12 @@ PCRM_BACKEND_TEST(kb, migration_fill_gives_the_postings_approval_writes)
 }
 
 /*
- * The search reads only a bounded number of candidates, best score bound
- * first.  Here 60 articles hold every bigram of the term in the title
- * (bound 4 + 1) but the term only in the body (score 1), and the one with
- * the term in its title (score 4) has the lower bound 4: it is not among
- * the first 50 candidates, and only the exactness check (the 10th hit's
- * score 1 is below the last candidate's bound 5) puts it first.
+ * The ranked scan reads postings best bound first.  Here 60 articles hold
+ * every bigram of the term in the title (weight 4 + 1) but the term only
+ * in the body (score 1), and the one with the term in its title (score 4)
+ * has the lower weight 4: it is read after all 60, and only the stop rule
+ * (the 10th hit's score 1 is below the weight 5 still being read) keeps
+ * the scan going until it is found and put first.
  */
 PCRM_BACKEND_TEST(kb, the_candidate_cut_never_drops_a_better_hit)
 {
@@ -557,11 +557,11 @@ PCRM_BACKEND_TEST(kb, the_candidate_cut_never_drops_a_better_hit)
 }
 
 /*
- * Keyword terms add to the score, so the bound that orders candidates must
- * count them: here 60 articles score 5 for the text and 2 for the keywords,
- * and the one with "说明" in its title scores 4 + 6 but has the lower text
- * bound.  Were keywords left out of the bound, the 10th hit's 7 would beat
- * the last candidate's bound 5 and the cut would be taken as exact.
+ * Keyword terms add to the score, so the stop rule's bound must count
+ * them: here 60 articles score 5 for the text and 2 for the keywords, and
+ * the one with "说明" in its title scores 4 + 6 but has the lower text
+ * weight.  Were keywords left out of the bound, the 10th hit's 7 would beat
+ * the weight 5 being read and the scan would stop before finding it.
  */
 PCRM_BACKEND_TEST(kb, the_candidate_bound_counts_keyword_terms)
 {
