@@ -9,9 +9,12 @@
  *
  * Articles are versioned: every change is a new version that starts as a
  * draft; approving it retires the version approved before.  Statuses move
- * draft -> approved -> retired only (a simple state check with an audit
- * entry per step, not the workflow engine: docs/kb.md says why).  Searches
- * see only approved versions valid today (ctx clock, civil date).
+ * draft -> approved -> retired only, each version's through a work order of
+ * the workflow engine (workflow "kb_article", data/workflows/kb-article.json,
+ * which the integrator stores with pcrm_workflow_define() like the other
+ * shipped definitions; without it writing an article fails with
+ * PCRM_ENOTFOUND naming the workflow).  Searches see only approved versions
+ * valid today (ctx clock, civil date).
  *
  * Every function that takes an actor checks it (pcrm_authorize(), org.h):
  * PCRM_PERM_KB_READ to read and search, PCRM_PERM_KB_WRITE to write drafts,
@@ -64,8 +67,10 @@ typedef struct pcrm_kb_stats pcrm_kb_stats;
  *      "org_unit": "37"}
  *
  * summary, keywords, format ("text") and valid_to are optional.  The actor
- * needs PCRM_PERM_KB_WRITE within org_unit.  *out receives the article
- * (may be NULL).  PCRM_EINVAL names the bad field.  Audited ("kb.create").
+ * needs PCRM_PERM_KB_WRITE within org_unit (and PCRM_PERM_WORKORDER_HANDLE:
+ * the version's approval work order is opened in state "draft").  *out
+ * receives the article (may be NULL).  PCRM_EINVAL names the bad field.
+ * Audited ("kb.create").
  */
 PCRM_EXTERN(int) pcrm_kb_article_create(pcrm_ctx *ctx, const pcrm_actor *actor, const char *json,
                                         pcrm_kb_article **out);
@@ -82,16 +87,20 @@ PCRM_EXTERN(int) pcrm_kb_article_revise(pcrm_ctx *ctx, const pcrm_actor *actor,
 
 /**
  * Approves draft `version` of an article: it becomes searchable and the
- * version approved before it is retired.  PCRM_ESTATE when that version is
- * not a draft.  Needs PCRM_PERM_KB_APPROVE.  Audited ("kb.approve").
+ * version approved before it is retired.  Fires "approve" on the version's
+ * work order and "supersede" on the one it replaces, in one transaction.
+ * PCRM_ESTATE when that version is not a draft.  Needs PCRM_PERM_KB_APPROVE
+ * and what the transition asks (PCRM_PERM_WORKORDER_HANDLE, the guard's
+ * roles).  Audited ("kb.approve", and the engine's work-order entries).
  */
 PCRM_EXTERN(int) pcrm_kb_article_approve(pcrm_ctx *ctx, const pcrm_actor *actor,
                                          const char *article_id, int version);
 
 /**
- * Retires the approved version of an article (withdrawn from searches).
- * PCRM_ESTATE when no version is approved.  Needs PCRM_PERM_KB_APPROVE.
- * Audited ("kb.retire").
+ * Retires the approved version of an article (withdrawn from searches):
+ * fires "retire" on its work order.  PCRM_ESTATE when no version is
+ * approved.  Needs PCRM_PERM_KB_APPROVE and what the transition asks, as
+ * for approval.  Audited ("kb.retire").
  */
 PCRM_EXTERN(int) pcrm_kb_article_retire(pcrm_ctx *ctx, const pcrm_actor *actor,
                                         const char *article_id);
@@ -122,6 +131,13 @@ PCRM_EXTERN(const char *) pcrm_kb_article_org_unit(const pcrm_kb_article *a);
 PCRM_EXTERN(const char *) pcrm_kb_article_valid_from(const pcrm_kb_article *a);
 /** "YYYY-MM-DD", or NULL when open-ended. */
 PCRM_EXTERN(const char *) pcrm_kb_article_valid_to(const pcrm_kb_article *a);
+/**
+ * The id of the version's approval work order (workflow "kb_article": its
+ * state, history and permission checks are the workflow engine's,
+ * pcrm_workorder_get() / pcrm_workorder_history_load()), or NULL for a
+ * version written before schema 35 that has not moved since.
+ */
+PCRM_EXTERN(const char *) pcrm_kb_article_work_order_id(const pcrm_kb_article *a);
 
 /** How the terms of pcrm_kb_query.keywords combine. */
 typedef enum pcrm_kb_match {

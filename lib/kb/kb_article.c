@@ -3,10 +3,11 @@
  * approved ones.
  *
  * A status moves draft -> approved -> retired and never back; at most one
- * version of an article is approved at a time.  Each step is one
- * transaction with its audit entry.  The text index (kb_gram, kb_gram.c)
- * follows the approved version, so it changes in the same transaction as
- * the status.
+ * version of an article is approved at a time.  Each move is a transition
+ * of the version's approval work order (kb_approval.c) and the status is
+ * the state it reached; each step is one transaction with its audit entry.
+ * The text index (kb_gram, kb_gram.c) follows the approved version, so it
+ * changes in the same transaction as the status.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,20 +24,29 @@
 
 struct pcrm_kb_article {
 	char *id, *title, *category, *summary, *keywords, *body, *format, *org_unit, *valid_from,
-		*valid_to;
+		*valid_to, *work_order_id;
 	int version;
 	pcrm_kb_status status;
 };
 
 #define ARTICLE_COLUMNS                                                                       \
 	"a.article_id, a.version, a.status, a.title, a.category, a.summary, a.keywords, a.body, " \
-	"a.format, a.org_unit, a.valid_from, a.valid_to, a.org_path, a.row_id"
+	"a.format, a.org_unit, a.valid_from, a.valid_to, a.org_path, a.row_id, a.written_at, " \
+	"a.work_order_id"
 
 /* What a lookup needs beyond the article itself. */
 struct row_meta {
 	char *org_path;
-	int64_t row_id;
+	int64_t row_id, written_at;
 };
+
+/* What the approval work order needs of a loaded version. */
+static struct pcrm__kb_version_ref ref_of(const pcrm_kb_article *a)
+{
+	struct pcrm__kb_version_ref r = { a->id, a->org_unit, a->work_order_id, a->version,
+		                          a->status };
+	return r;
+}
 
 static char *dup_col(pcrm_rows *rows, int c, int *oom)
 {
@@ -67,6 +77,8 @@ static int article_from_row(pcrm_rows *rows, pcrm_kb_article **out, struct row_m
 		a->valid_to = dup_col(rows, 11, &oom);
 		meta->org_path = dup_col(rows, 12, &oom);
 		meta->row_id = pcrm__rows_int(rows, 13);
+		meta->written_at = pcrm__rows_int(rows, 14);
+		a->work_order_id = dup_col(rows, 15, &oom);
 	}
 	if (oom) {
 		pcrm_kb_article_free(a);
@@ -160,6 +172,12 @@ static int insert_version(pcrm_ctx *ctx, const pcrm_actor *actor, const char *ar
 	if (rc == PCRM_EDUPLICATE)
 		rc = pcrm__error(PCRM_ECONFLICT, "expected_version: another version was written "
 		                                 "meanwhile; read the article again");
+	if (rc == PCRM_OK) {
+		struct pcrm__kb_version_ref v = { article_id, f->org_unit, NULL, version,
+			                          PCRM_KB_DRAFT };
+		char work_order_id[40];
+		rc = pcrm__kb_approval_open(ctx, actor, &v, work_order_id);
+	}
 	if (rc == PCRM_OK)
 		rc = audit(ctx, actor, version == 1 ? "kb.create" : "kb.revise", article_id, version,
 		           f->org_unit);
@@ -196,7 +214,7 @@ int pcrm_kb_article_revise(pcrm_ctx *ctx, const pcrm_actor *actor, const char *a
                            int expected_version, const char *json, pcrm_kb_article **out)
 {
 	struct pcrm__kb_fields f;
-	struct row_meta meta = { NULL, 0 };
+	struct row_meta meta = { NULL, 0, 0 };
 	pcrm_kb_article *latest = NULL;
 	json_t *doc = NULL;
 	int rc, version = 0;
@@ -236,29 +254,54 @@ struct approve_arg {
 	pcrm_ctx *ctx;
 	const pcrm_actor *actor;
 	const pcrm_kb_article *draft;
-	int64_t draft_row;
+	const struct row_meta *draft_meta;
 };
+
+/* Moves a version's status from `from` to the one its work order reached. */
+static int follow(pcrm_ctx *ctx, int64_t row_id, pcrm_kb_status from, pcrm_kb_status reached,
+                  pcrm_kb_status expected)
+{
+	if (reached != expected)
+		return pcrm__error(PCRM_ESTATE, "article: its approval work order reached status %d, "
+		                                "not %d; check the kb_article workflow",
+		                   (int)reached, (int)expected);
+	return set_status(ctx, row_id, from, reached);
+}
 
 static int approve_body(void *p)
 {
 	struct approve_arg *a = p;
 	pcrm_kb_article *before = NULL;
-	struct row_meta meta = { NULL, 0 };
+	struct row_meta meta = { NULL, 0, 0 };
+	pcrm_kb_status reached = (pcrm_kb_status)0;
 	int rc = load(a->ctx, a->draft->id, -1, &before, &meta);
 
 	if (rc == PCRM_OK) {
-		rc = set_status(a->ctx, meta.row_id, PCRM_KB_APPROVED, PCRM_KB_RETIRED);
+		/* the version approved before is superseded: its work order says by which */
+		char data[48];
+		struct pcrm__kb_version_ref v = ref_of(before);
+		snprintf(data, sizeof(data), "{\"by_version\": %d}", a->draft->version);
+		rc = pcrm__kb_approval_fire(a->ctx, a->actor, &v, "supersede", data, &reached);
+		if (rc == PCRM_OK)
+			rc = follow(a->ctx, meta.row_id, PCRM_KB_APPROVED, reached, PCRM_KB_RETIRED);
 		if (rc == PCRM_OK)
 			rc = pcrm__kb_index_remove(a->ctx->store, meta.row_id);
 	} else if (rc == PCRM_ENOTFOUND) {
 		rc = PCRM_OK;
 	}
+	if (rc == PCRM_OK) {
+		struct pcrm__kb_version_ref v = ref_of(a->draft);
+		rc = pcrm__kb_approval_fire(a->ctx, a->actor, &v, "approve", NULL, &reached);
+	}
 	if (rc == PCRM_OK)
-		rc = set_status(a->ctx, a->draft_row, PCRM_KB_DRAFT, PCRM_KB_APPROVED);
+		rc = follow(a->ctx, a->draft_meta->row_id, PCRM_KB_DRAFT, reached, PCRM_KB_APPROVED);
 	if (rc == PCRM_OK) {
 		const char *text[4] = { a->draft->title, a->draft->summary, a->draft->keywords,
 			                a->draft->body };
-		rc = pcrm__kb_index_add(a->ctx->store, a->draft_row, text);
+		struct pcrm__kb_version_row v = { a->draft_meta->row_id, a->draft_meta->written_at,
+			                          a->draft_meta->org_path, a->draft->valid_from,
+			                          a->draft->valid_to };
+		rc = pcrm__kb_index_add(a->ctx->store, &v, text);
 	}
 	if (rc == PCRM_OK)
 		rc = audit(a->ctx, a->actor, "kb.approve", a->draft->id, a->draft->version,
@@ -271,7 +314,7 @@ static int approve_body(void *p)
 int pcrm_kb_article_approve(pcrm_ctx *ctx, const pcrm_actor *actor, const char *article_id,
                             int version)
 {
-	struct row_meta meta = { NULL, 0 };
+	struct row_meta meta = { NULL, 0, 0 };
 	pcrm_kb_article *draft = NULL;
 	int rc = pcrm_actor_validate(actor);
 
@@ -288,7 +331,7 @@ int pcrm_kb_article_approve(pcrm_ctx *ctx, const pcrm_actor *actor, const char *
 		rc = pcrm__error(PCRM_ESTATE, "version: %d is %s, not a draft", version,
 		                 draft->status == PCRM_KB_APPROVED ? "approved" : "retired");
 	if (rc == PCRM_OK) {
-		struct approve_arg arg = { ctx, actor, draft, meta.row_id };
+		struct approve_arg arg = { ctx, actor, draft, &meta };
 		rc = pcrm__store_transaction(ctx->store, approve_body, &arg);
 	}
 	free(meta.org_path);
@@ -298,7 +341,7 @@ int pcrm_kb_article_approve(pcrm_ctx *ctx, const pcrm_actor *actor, const char *
 
 int pcrm_kb_article_retire(pcrm_ctx *ctx, const pcrm_actor *actor, const char *article_id)
 {
-	struct row_meta meta = { NULL, 0 };
+	struct row_meta meta = { NULL, 0, 0 };
 	pcrm_kb_article *latest = NULL, *approved = NULL;
 	int rc = pcrm_actor_validate(actor);
 
@@ -318,7 +361,12 @@ int pcrm_kb_article_retire(pcrm_ctx *ctx, const pcrm_actor *actor, const char *a
 	if (rc == PCRM_OK) {
 		rc = pcrm__store_begin(ctx->store);
 		if (rc == PCRM_OK) {
-			rc = set_status(ctx, meta.row_id, PCRM_KB_APPROVED, PCRM_KB_RETIRED);
+			struct pcrm__kb_version_ref v = ref_of(approved);
+			pcrm_kb_status reached = (pcrm_kb_status)0;
+			rc = pcrm__kb_approval_fire(ctx, actor, &v, "retire", NULL, &reached);
+			if (rc == PCRM_OK)
+				rc = follow(ctx, meta.row_id, PCRM_KB_APPROVED, reached,
+				            PCRM_KB_RETIRED);
 			if (rc == PCRM_OK)
 				rc = pcrm__kb_index_remove(ctx->store, meta.row_id);
 			if (rc == PCRM_OK)
@@ -336,7 +384,7 @@ int pcrm_kb_article_retire(pcrm_ctx *ctx, const pcrm_actor *actor, const char *a
 int pcrm_kb_article_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *article_id,
                         int version, pcrm_kb_article **out)
 {
-	struct row_meta meta = { NULL, 0 };
+	struct row_meta meta = { NULL, 0, 0 };
 	pcrm_kb_article *a = NULL;
 	char *home = NULL;
 	int rc;
@@ -385,6 +433,7 @@ void pcrm_kb_article_free(pcrm_kb_article *a)
 	free(a->org_unit);
 	free(a->valid_from);
 	free(a->valid_to);
+	free(a->work_order_id);
 	free(a);
 }
 
@@ -406,3 +455,8 @@ const char *pcrm_kb_article_valid_from(const pcrm_kb_article *a)
 	return a ? a->valid_from : NULL;
 }
 const char *pcrm_kb_article_valid_to(const pcrm_kb_article *a) { return a ? a->valid_to : NULL; }
+const char *pcrm_kb_article_work_order_id(const pcrm_kb_article *a)
+{
+	return a ? a->work_order_id : NULL;
+}
+

@@ -13,8 +13,12 @@
  * into one integer, after ASCII letters are lower-cased (searches compare
  * ASCII letters without case, nothing else).  Grams that hold a space
  * (ASCII white space or U+3000) are left out: a query term never spans one.
- * Each posting carries which fields hold the gram (KB_IN_*), so a search can
- * bound a term's score from the index before reading any article.
+ * Each posting carries which fields hold the gram (KB_IN_*) and the most a
+ * term holding the gram can score in the version (weight), so a search can
+ * bound a term's score from the index before reading any article, and what
+ * decides the version's visibility (written_at, org_path, valid_from,
+ * valid_to, migration 35), so it can skip postings the actor may not see
+ * without reading the article either.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -140,10 +144,19 @@ static int by_gram(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static const char *const gram_cols[] = { "gram", "row_id", "fields" };
+static const char *const gram_cols[] = { "gram",     "row_id",   "fields",    "weight",
+	                                  "written_at", "org_path", "valid_from", "valid_to" };
+#define GRAM_COLS 8
+
+int pcrm__kb_weight(int fields)
+{
+	return (fields & KB_IN_TITLE ? 4 : 0) + (fields & KB_IN_SUMMARY ? 2 : 0) +
+	       (fields & KB_IN_KEYWORDS ? 2 : 0) + (fields & KB_IN_BODY ? 1 : 0);
+}
 
 /* Writes the postings of one version into the open bulk insert. */
-static int add_postings(pcrm_store *st, int64_t row_id, const char *const text[4])
+static int add_postings(pcrm_store *st, const struct pcrm__kb_version_row *v,
+                        const char *const text[4])
 {
 	static const int field_bits[4] = { KB_IN_TITLE, KB_IN_SUMMARY, KB_IN_KEYWORDS, KB_IN_BODY };
 	struct postings ps = { NULL, 0, 0, 0, 0 };
@@ -169,9 +182,12 @@ static int add_postings(pcrm_store *st, int64_t row_id, const char *const text[4
 			ps.p[out++] = ps.p[i];
 	}
 	for (size_t i = 0; i < out && rc == PCRM_OK; i++) {
-		pcrm_sql_value v[3] = { PCRM_SQL_I(ps.p[i].gram), PCRM_SQL_I(row_id),
-			                PCRM_SQL_I(ps.p[i].fields) };
-		rc = pcrm__store_bulk_row(st, v);
+		pcrm_sql_value row[GRAM_COLS] = {
+			PCRM_SQL_I(ps.p[i].gram), PCRM_SQL_I(v->row_id), PCRM_SQL_I(ps.p[i].fields),
+			PCRM_SQL_I(pcrm__kb_weight(ps.p[i].fields)), PCRM_SQL_I(v->written_at),
+			PCRM_SQL_S(v->org_path), PCRM_SQL_S(v->valid_from), PCRM_SQL_S(v->valid_to)
+		};
+		rc = pcrm__store_bulk_row(st, row);
 	}
 	free(ps.p);
 	return rc;
@@ -184,12 +200,13 @@ static int bulk_end(pcrm_store *st, int rc)
 	return rc == PCRM_OK ? end : rc;
 }
 
-int pcrm__kb_index_add(pcrm_store *st, int64_t row_id, const char *const text[4])
+int pcrm__kb_index_add(pcrm_store *st, const struct pcrm__kb_version_row *v,
+                       const char *const text[4])
 {
-	int rc = pcrm__store_bulk_begin(st, "kb_gram", gram_cols, 3);
+	int rc = pcrm__store_bulk_begin(st, "kb_gram", gram_cols, GRAM_COLS);
 	if (rc != PCRM_OK)
 		return rc;
-	return bulk_end(st, add_postings(st, row_id, text));
+	return bulk_end(st, add_postings(st, v, text));
 }
 
 int pcrm__kb_index_remove(pcrm_store *st, int64_t row_id)
@@ -204,17 +221,23 @@ int pcrm__kb_index_rebuild(pcrm_store *st)
 	int rc = pcrm__store_exec(st, "DELETE FROM kb_gram", NULL, 0, NULL);
 
 	if (rc == PCRM_OK)
-		rc = pcrm__store_query(st, "SELECT row_id, title, summary, keywords, body FROM "
+		rc = pcrm__store_query(st, "SELECT row_id, title, summary, keywords, body, "
+		                           "written_at, org_path, valid_from, valid_to FROM "
 		                           "kb_article WHERE status = 2 ORDER BY row_id",
 		                       NULL, 0, &rows);
 	/* one bulk insert for all (on PostgreSQL one COPY, not one per article) */
 	if (rc == PCRM_OK)
-		rc = pcrm__store_bulk_begin(st, "kb_gram", gram_cols, 3);
+		rc = pcrm__store_bulk_begin(st, "kb_gram", gram_cols, GRAM_COLS);
 	if (rc == PCRM_OK) {
 		while ((rc = pcrm__rows_next(rows)) == 1) {
 			const char *text[4] = { pcrm__rows_text(rows, 1), pcrm__rows_text(rows, 2),
 				                pcrm__rows_text(rows, 3), pcrm__rows_text(rows, 4) };
-			rc = add_postings(st, pcrm__rows_int(rows, 0), text);
+			struct pcrm__kb_version_row v = { pcrm__rows_int(rows, 0),
+				                          pcrm__rows_int(rows, 5),
+				                          pcrm__rows_text(rows, 6),
+				                          pcrm__rows_text(rows, 7),
+				                          pcrm__rows_text(rows, 8) };
+			rc = add_postings(st, &v, text);
 			if (rc != PCRM_OK)
 				break;
 		}

@@ -31,9 +31,11 @@ int pcrm__kb_visible(const char *home_path, const char *article_path);
  * The visibility test in SQL: the article's unit is the actor's, above it
  * or below it.  `home` is the parameter holding the actor's org path.
  */
-#define PCRM__KB_VISIBLE_SQL(home)                                                            \
-	"(substr(" home ", 1, length(a.org_path)) = a.org_path"                               \
-	" OR substr(a.org_path, 1, length(" home ")) = " home ")"
+#define PCRM__KB_VISIBLE_SQL(home) PCRM__KB_VISIBLE_SQL_OF("a", home)
+/* The same for the org_path column of table alias `t` (a posting's: kb_search.c). */
+#define PCRM__KB_VISIBLE_SQL_OF(t, home)                                                      \
+	"(substr(" home ", 1, length(" t ".org_path)) = " t ".org_path"                       \
+	" OR substr(" t ".org_path, 1, length(" home ")) = " home ")"
 
 /* Which fields of an article hold a gram (kb_gram.fields, a bit set). */
 #define KB_IN_TITLE 1
@@ -47,8 +49,18 @@ int pcrm__kb_visible(const char *home_path, const char *article_path);
  */
 size_t pcrm__kb_term_grams(const char *s, size_t len, int64_t *out, size_t max);
 
+/* The most one term holding a gram in `fields` scores: title 4, summary 2, keywords 2, body 1. */
+int pcrm__kb_weight(int fields);
+
+/* What each posting of a version copies from it (kb_gram's columns, migration 35). */
+struct pcrm__kb_version_row {
+	int64_t row_id, written_at;
+	const char *org_path, *valid_from, *valid_to; /* valid_to NULL when open-ended */
+};
+
 /* Indexes one approved version: text[] is its title, summary, keywords, body. */
-int pcrm__kb_index_add(struct pcrm_store *st, int64_t row_id, const char *const text[4]);
+int pcrm__kb_index_add(struct pcrm_store *st, const struct pcrm__kb_version_row *v,
+                       const char *const text[4]);
 
 /* Drops one version from the index (on retirement or when a newer one is approved). */
 int pcrm__kb_index_remove(struct pcrm_store *st, int64_t row_id);
@@ -59,5 +71,41 @@ int pcrm__kb_index_remove(struct pcrm_store *st, int64_t row_id);
  * before migration 31.
  */
 int pcrm__kb_index_rebuild(struct pcrm_store *st);
+
+/* One version as the approval work order needs it (kb_approval.c). */
+struct pcrm__kb_version_ref {
+	const char *article_id, *org_unit;
+	const char *work_order_id; /* NULL or "" for a version written before migration 35 */
+	int version;
+	pcrm_kb_status status;
+};
+
+/* The article status a state of workflow "kb_article" stands for (0: none). */
+pcrm_kb_status pcrm__kb_status_of_state(const char *state);
+
+/*
+ * Opens the approval work order of a version just written (in "draft") and
+ * records its id on the version; inside the caller's transaction.
+ */
+int pcrm__kb_approval_open(pcrm_ctx *ctx, const pcrm_actor *actor,
+                           const struct pcrm__kb_version_ref *v, char work_order_id[40]);
+
+/*
+ * Fires `event` ("approve", "retire", "supersede") with `data` (JSON or
+ * NULL) on a version's work order, opening it first for a version written
+ * before migration 35; *status receives the status of the state reached.
+ */
+int pcrm__kb_approval_fire(pcrm_ctx *ctx, const pcrm_actor *actor,
+                           const struct pcrm__kb_version_ref *v, const char *event,
+                           const char *data, pcrm_kb_status *status);
+
+/*
+ * pcrm_kb_search() with the path chosen: `exhaustive` ranks every article
+ * that meets the criteria without the index (the reference the ranked scan
+ * must equal, tests/kb); *scanned (may be NULL) receives the postings the
+ * ranked scan read.
+ */
+int pcrm__kb_search_with(pcrm_ctx *ctx, const pcrm_actor *actor, const pcrm_kb_query *query,
+                         int exhaustive, pcrm_kb_hit_list **out, long *scanned);
 
 #endif

@@ -115,3 +115,41 @@ const char pcrm__schema_kb_grams_fill[] =
 	"  SELECT CAST(" KB_LOWER_CP("a") " AS BIGINT) * 2097152 + " KB_LOWER_CP("b") ", row_id,"
 	"    SUM(DISTINCT bit) FROM c WHERE " KB_NOT_SPACE("a") " AND " KB_NOT_SPACE("b")
 	"  GROUP BY row_id, CAST(" KB_LOWER_CP("a") " AS BIGINT) * 2097152 + " KB_LOWER_CP("b");
+
+/*
+ * Migration 35: postings a top-k search can stop reading early, and the
+ * approval as a work order.
+ *
+ * Each posting carries its score bound and what decides visibility, copied
+ * from its version (which never changes them): `weight` the most one term
+ * holding the gram can score in this version (title 4, summary 2, keywords
+ * 2, body 1 for the fields holding it), `written_at` the ranking's tie
+ * order, `org_path`, `valid_from`, `valid_to`.  Status needs no copy: only
+ * approved versions have postings.  kb_gram_ranked walks one gram's
+ * postings best bound first, in the ranking's tie order, skipping those the
+ * actor may not see without reading kb_article (kb_search.c).
+ * pcrm__schema_kb_ranked_fill, the migration's second part, fills the
+ * postings written before it.
+ *
+ * kb_article.work_order_id is the work order of the version's approval
+ * (workflow "kb_article", kb_approval.c); NULL for versions written before.
+ */
+const char pcrm__schema_kb_ranked[] =
+	"ALTER TABLE kb_gram ADD COLUMN weight INTEGER NOT NULL DEFAULT 0"
+	"  CHECK (weight BETWEEN 0 AND 9);"
+	"ALTER TABLE kb_gram ADD COLUMN written_at BIGINT NOT NULL DEFAULT 0;"
+	"ALTER TABLE kb_gram ADD COLUMN org_path TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE kb_gram ADD COLUMN valid_from TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE kb_gram ADD COLUMN valid_to TEXT;"
+	"CREATE INDEX kb_gram_ranked ON kb_gram (gram, weight DESC, written_at DESC, row_id DESC,"
+	"  org_path, valid_from, valid_to);"
+	"ALTER TABLE kb_article ADD COLUMN work_order_id TEXT;";
+
+const char pcrm__schema_kb_ranked_fill[] =
+	"UPDATE kb_gram SET"
+	"  weight = (fields & 1) * 4 + ((fields & 2) / 2) * 2 + ((fields & 4) / 4) * 2"
+	"    + (fields & 8) / 8,"
+	"  written_at = (SELECT a.written_at FROM kb_article a WHERE a.row_id = kb_gram.row_id),"
+	"  org_path = (SELECT a.org_path FROM kb_article a WHERE a.row_id = kb_gram.row_id),"
+	"  valid_from = (SELECT a.valid_from FROM kb_article a WHERE a.row_id = kb_gram.row_id),"
+	"  valid_to = (SELECT a.valid_to FROM kb_article a WHERE a.row_id = kb_gram.row_id)";

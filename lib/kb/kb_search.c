@@ -3,23 +3,26 @@
  * summary and keywords (any or all terms), by full text over the body.
  *
  * Full text goes through the bigram index kb_gram (kb_gram.c), the same SQL
- * on both stores.  For each term of 2+ characters the postings of its
- * bigrams are intersected (GROUP BY row_id HAVING COUNT(*) = the number of
- * bigrams) and each candidate gets an upper bound of the term's score from
- * the postings' field bits (a term can be in the title only if each of its
- * bigrams is).  The candidates, best bound first, are cut at a candidate
- * limit; only those are read, checked with a substring test (the bigrams of
- * a term may all occur without the term) and scored exactly.  The cut is
- * exact, not a guess: when the limit cut anything, the k-th hit's score
- * must prove that nothing cut off could rank above it (exact_enough());
- * when it cannot, the query runs again without the cut.  A query whose
- * every text term is one character has no bigram: it is a substring test
- * over the rows the other criteria leave (docs/kb.md).
+ * on both stores, as a ranked scan that stops early (search_ranked()): one
+ * bigram of one term drives.  Every article that matches holds it, and its
+ * postings are read through kb_gram_ranked best score bound first (the
+ * posting's weight: the most a term holding the gram can score in that
+ * version), then in the ranking's own tie order, skipping in the index the
+ * versions the actor may not see or that are not valid today (the postings
+ * carry org_path and the validity, migration 35) and those missing any
+ * other bigram of the terms (probed by key).  Each posting read has its
+ * article read by key, checked with a substring test (the bigrams of a term
+ * may all occur without the term) and scored exactly.  The scan stops once
+ * the k-th hit's score proves no unread posting can rank above it
+ * (top_is_final()); no heuristic cut, so the hits are the exhaustive
+ * ranking's (tests/kb checks it against search_exhaustive()).  A query
+ * whose every text term is one character has no bigram: it is a substring
+ * test over the rows the other criteria leave (docs/kb.md).
  *
- * The index only finds candidates; every store ranks them with the same
- * expression, so both stores return the same order: for each term, 4 when
- * it occurs in the title, 2 in the summary, 2 in the keywords, 1 in the
- * body; ties go to the article written last, then the article id.
+ * Both paths rank with the same rule, so both stores return the same
+ * order: for each term, 4 when it occurs in the title, 2 in the summary, 2
+ * in the keywords, 1 in the body; ties go to the version written last,
+ * then the article id.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -39,20 +42,18 @@
 #define QUERY_TEXT_MAX 200
 #define LIMIT_DEFAULT 10
 #define LIMIT_MAX 100
-/* the candidates read per hit asked for, before the exactness check (at least CANDIDATES_MIN) */
-#define CANDIDATES_PER_HIT 5
-#define CANDIDATES_MIN 50
 /* a term of QUERY_TEXT_MAX bytes has fewer bigrams than bytes */
 #define GRAMS_MAX QUERY_TEXT_MAX
-/* home, today, category, category prefix, candidate limit, keyword and text
- * terms, the bigrams */
-#define PARAMS_MAX (6 + 2 * PCRM_KB_TERMS_MAX + GRAMS_MAX)
+/* home, today, category, category prefix, keyword and text terms, the
+ * bigrams, the batch's limit and offset */
+#define PARAMS_MAX (8 + 2 * PCRM_KB_TERMS_MAX + GRAMS_MAX)
 /* the largest score of one term: title 4 + summary 2 + keywords 2 + body 1 */
 #define TERM_SCORE_MAX 9
 
 struct hit {
 	char *id, *title, *category, *summary;
 	int version;
+	int64_t score, written_at; /* the ranking's keys */
 };
 
 struct pcrm_kb_hit_list {
@@ -203,12 +204,12 @@ struct built {
 	pcrm_sql_value p[PARAMS_MAX];
 	int64_t grams[GRAMS_MAX];
 	int np, ngrams;
-	int candidates; /* the candidate limit; 0 when none applies */
+	int kw_first, tx_first, category_param;
 	char *category_prefix;
 	char today[16];
 };
 
-/* " AND (term in title OR summary OR keywords [OR body])" */
+/* "(term in title OR summary OR keywords [OR body])" */
 static void add_occurs(struct pcrm__strbuf *s, int param, int with_body)
 {
 	pcrm__strbuf_add(s, "(");
@@ -224,84 +225,43 @@ static void add_occurs(struct pcrm__strbuf *s, int param, int with_body)
 	pcrm__strbuf_add(s, ")");
 }
 
-/* The status, validity, visibility, category and keyword criteria, each " AND ...". */
-static void add_filters(const pcrm_kb_query *q, const struct terms *kw, int kw_first,
-                        int category_param, struct pcrm__strbuf *s)
+/* The category and keyword criteria and every text term's substring test, each " AND ...". */
+static void add_criteria(const pcrm_kb_query *q, const struct terms *kw, const struct terms *tx,
+                         const struct built *b, struct pcrm__strbuf *s)
 {
-	pcrm__strbuf_add(s, " AND a.status = 2 AND a.valid_from <= $2 AND (a.valid_to IS NULL OR "
-	                    "a.valid_to >= $2) AND " PCRM__KB_VISIBLE_SQL("CAST($1 AS TEXT)"));
 	if (q->category)
 		pcrm__strbuf_add(s, " AND (a.category = $%d OR substr(a.category, 1, "
 		                    "length(CAST($%d AS TEXT))) = $%d)",
-		                 category_param, category_param + 1, category_param + 1);
+		                 b->category_param, b->category_param + 1, b->category_param + 1);
 	if (kw->n) {
 		pcrm__strbuf_add(s, " AND (");
 		for (int i = 0; i < kw->n; i++) {
 			if (i)
 				pcrm__strbuf_add(s, q->match == PCRM_KB_MATCH_ALL ? " AND " : " OR ");
-			add_occurs(s, kw_first + i, 0);
+			add_occurs(s, b->kw_first + i, 0);
 		}
 		pcrm__strbuf_add(s, ")");
 	}
-}
-
-/* 1 (bit set) or 0 when every bigram's posting has field `bit` */
-#define MIN_BIT(b, bit, weight) pcrm__strbuf_add(b, " + %d * MIN((fields & %d) / %d)", weight, bit, bit)
-
-/*
- * The candidates of the text terms: one subquery per term of 2+ characters,
- * g<i>(row_id, b) with b the upper bound of the term's score, joined on
- * row_id.  Returns the sum of the bounds' SQL into *bound (a constant
- * TERM_SCORE_MAX for each one-character term), or 0 when no term has a
- * bigram.
- */
-static int add_gram_sources(const struct terms *tx, struct built *b, struct pcrm__strbuf *s,
-                            struct pcrm__strbuf *bound)
-{
-	int joined = 0;
-	pcrm__strbuf_add(bound, "0");
 	for (int i = 0; i < tx->n; i++) {
-		size_t n = pcrm__kb_term_grams(tx->t[i].s, tx->t[i].len, b->grams + b->ngrams,
-		                               (size_t)(GRAMS_MAX - b->ngrams));
-		if (n == 0) {
-			pcrm__strbuf_add(bound, " + %d", TERM_SCORE_MAX);
-			continue;
-		}
-		pcrm__strbuf_add(s, "%s(SELECT row_id, 0", joined ? " JOIN " : "");
-		MIN_BIT(s, KB_IN_TITLE, 4);
-		MIN_BIT(s, KB_IN_SUMMARY, 2);
-		MIN_BIT(s, KB_IN_KEYWORDS, 2);
-		MIN_BIT(s, KB_IN_BODY, 1);
-		pcrm__strbuf_add(s, " AS b FROM kb_gram WHERE gram IN (");
-		for (size_t k = 0; k < n; k++) {
-			b->p[b->np++] = PCRM_SQL_I(b->grams[b->ngrams + k]);
-			pcrm__strbuf_add(s, "%s$%d", k ? ", " : "", b->np);
-		}
-		pcrm__strbuf_add(s, ") GROUP BY row_id HAVING COUNT(*) = %zu) g%d", n, i);
-		if (joined)
-			pcrm__strbuf_add(s, " ON g%d.row_id = g%d.row_id", i, joined - 1);
-		pcrm__strbuf_add(bound, " + g%d.b", i);
-		b->ngrams += (int)n;
-		joined = i + 1;
+		pcrm__strbuf_add(s, " AND ");
+		add_occurs(s, b->tx_first + i, 1);
 	}
-	return joined;
 }
 
-/*
- * The statement.  With text terms that have bigrams:
- *   SELECT id, ..., bound, matched, score FROM (
- *     SELECT row_id, bound FROM <bigram candidates> CROSS JOIN kb_article a
- *     WHERE <criteria> ORDER BY bound DESC, written_at DESC, article_id
- *     LIMIT <candidates>) c CROSS JOIN kb_article a WHERE a.row_id = c.row_id
- *   ORDER BY matched DESC, score DESC, written_at DESC, article_id
- * and otherwise one SELECT over kb_article with the substring tests in WHERE.
- */
-static int build(pcrm_ctx *ctx, const pcrm_kb_query *q, const char *home, int limit,
-                 const struct terms *kw, const struct terms *tx, int candidates, struct built *b)
+/* " + <the ranking's score of every keyword and text term>" */
+static void add_scores(const struct terms *kw, const struct terms *tx, const struct built *b,
+                       struct pcrm__strbuf *s)
 {
-	struct pcrm__strbuf *s = &b->sql, from = { NULL, 0, 0, 0 }, bound = { NULL, 0, 0, 0 };
-	int kw_first, tx_first, category_param = 0, last_source;
+	for (int i = 0; i < kw->n; i++)
+		add_score(s, b->kw_first + i, 0);
+	for (int i = 0; i < tx->n; i++)
+		add_score(s, b->tx_first + i, 1);
+}
 
+/* $1 the actor's org path, $2 today, then the category, keyword and text parameters. */
+static int bind_common(pcrm_ctx *ctx, const pcrm_kb_query *q, const char *home,
+                       const struct terms *kw, const struct terms *tx, struct built *b)
+{
 	today(ctx, b->today);
 	b->p[b->np++] = PCRM_SQL_S(home);     /* $1 */
 	b->p[b->np++] = PCRM_SQL_S(b->today); /* $2 */
@@ -313,197 +273,338 @@ static int build(pcrm_ctx *ctx, const pcrm_kb_query *q, const char *home, int li
 		memcpy(b->category_prefix + n, "/", 2);
 		b->p[b->np++] = PCRM_SQL_S(q->category);
 		b->p[b->np++] = PCRM_SQL_S(b->category_prefix);
-		category_param = b->np - 1;
+		b->category_param = b->np - 1;
 	}
-	kw_first = b->np + 1;
+	b->kw_first = b->np + 1;
 	for (int i = 0; i < kw->n; i++)
 		b->p[b->np++] = PCRM_SQL_S(kw->t[i].like);
-	tx_first = b->np + 1;
+	b->tx_first = b->np + 1;
 	for (int i = 0; i < tx->n; i++)
 		b->p[b->np++] = PCRM_SQL_S(tx->t[i].like);
+	return PCRM_OK;
+}
 
-	last_source = tx->n ? add_gram_sources(tx, b, &from, &bound) : 0;
-	/* keyword terms score too (title 4, summary 2, keywords 2): their most, for every row */
-	if (kw->n)
-		pcrm__strbuf_add(&bound, " + %d", 8 * kw->n);
-	if (from.failed || bound.failed) {
-		free(from.p);
-		free(bound.p);
-		return pcrm__error_oom();
-	}
-	if (last_source) {
-		b->candidates = candidates;
-		/*
-		 * The cut reads few columns of each candidate (every candidate of a
-		 * broad term is read here); the outer query reads the whole row of
-		 * the candidates kept only.  Each candidate's article is read by its
-		 * key, the join order spelled out for each store: left to itself,
-		 * SQLite may walk every approved article by the status index and
-		 * probe the candidates, and PostgreSQL hash-joins ~1,000 candidates
-		 * with a scan of every article (260 ms at 100,000).  CROSS JOIN
-		 * fixes SQLite's order; PostgreSQL plans CROSS JOIN like any join,
-		 * but not a LATERAL subquery that OFFSET 0 keeps from being
-		 * flattened.  Same rows, same order: only the plan differs.
-		 */
-		pcrm__strbuf_add(s, "SELECT a.article_id, a.version, a.title, a.category, a.summary, "
-		                    "c.bound, CASE WHEN 1 = 1");
-		for (int i = 0; i < tx->n; i++) {
-			pcrm__strbuf_add(s, " AND ");
-			add_occurs(s, tx_first + i, 1);
-		}
-		pcrm__strbuf_add(s, " THEN 1 ELSE 0 END AS matched, 0");
-		for (int i = 0; i < kw->n; i++)
-			add_score(s, kw_first + i, 0);
-		for (int i = 0; i < tx->n; i++)
-			add_score(s, tx_first + i, 1);
-		pcrm__strbuf_add(s, " AS score FROM (SELECT a.row_id, %s AS bound FROM %s", bound.p,
-		                 from.p);
-		if (ctx->store->driver->kind == PCRM_STORE_SQLITE)
-			pcrm__strbuf_add(s, " CROSS JOIN kb_article a WHERE a.row_id = g%d.row_id",
-			                 last_source - 1);
-		else
-			pcrm__strbuf_add(s, " CROSS JOIN LATERAL (SELECT * FROM kb_article WHERE "
-			                    "row_id = g%d.row_id OFFSET 0) a WHERE 1 = 1",
-			                 last_source - 1);
-		add_filters(q, kw, kw_first, category_param, s);
-		pcrm__strbuf_add(s, " ORDER BY bound DESC, a.written_at DESC, a.article_id");
-		if (candidates) {
-			b->p[b->np++] = PCRM_SQL_I(candidates);
-			pcrm__strbuf_add(s, " LIMIT $%d", b->np);
-		}
-		if (ctx->store->driver->kind == PCRM_STORE_SQLITE)
-			pcrm__strbuf_add(s, ") c CROSS JOIN kb_article a WHERE a.row_id = c.row_id");
-		else
-			pcrm__strbuf_add(s, ") c CROSS JOIN LATERAL (SELECT * FROM kb_article WHERE "
-			                    "row_id = c.row_id OFFSET 0) a");
-		pcrm__strbuf_add(s, " ORDER BY matched DESC, score DESC, a.written_at DESC, "
-		                    "a.article_id");
-	} else {
-		pcrm__strbuf_add(s, "SELECT a.article_id, a.version, a.title, a.category, a.summary, "
-		                    "0 AS bound, 1 AS matched, 0");
-		for (int i = 0; i < kw->n; i++)
-			add_score(s, kw_first + i, 0);
-		for (int i = 0; i < tx->n; i++)
-			add_score(s, tx_first + i, 1);
-		pcrm__strbuf_add(s, " AS score FROM kb_article a WHERE 1 = 1");
-		add_filters(q, kw, kw_first, category_param, s);
-		/* one-character text terms: no bigram, a substring test over what is left */
-		for (int i = 0; i < tx->n; i++) {
-			pcrm__strbuf_add(s, " AND ");
-			add_occurs(s, tx_first + i, 1);
-		}
-		b->p[b->np++] = PCRM_SQL_I(limit);
-		pcrm__strbuf_add(s, " ORDER BY score DESC, a.written_at DESC, a.article_id LIMIT $%d",
-		                 b->np);
-	}
-	free(from.p);
-	free(bound.p);
+/*
+ * Every visible, valid, approved article that meets all criteria, ranked,
+ * without the index: for text whose every term is one character (no
+ * bigram), keywords or a category alone, and as the reference the ranked
+ * scan is tested against (pcrm__kb_search_exhaustive()).
+ */
+static int build_exhaustive(pcrm_ctx *ctx, const pcrm_kb_query *q, const char *home, int limit,
+                            const struct terms *kw, const struct terms *tx, struct built *b)
+{
+	struct pcrm__strbuf *s = &b->sql;
+	int rc = bind_common(ctx, q, home, kw, tx, b);
+	if (rc != PCRM_OK)
+		return rc;
+	pcrm__strbuf_add(s, "SELECT a.article_id, a.version, a.title, a.category, a.summary, "
+	                    "0 AS weight, a.written_at, 1 AS ok, 0");
+	add_scores(kw, tx, b, s);
+	pcrm__strbuf_add(s, " AS score FROM kb_article a WHERE a.status = 2 AND a.valid_from <= $2 "
+	                    "AND (a.valid_to IS NULL OR a.valid_to >= $2) AND "
+	                    PCRM__KB_VISIBLE_SQL("CAST($1 AS TEXT)"));
+	add_criteria(q, kw, tx, b, s);
+	b->p[b->np++] = PCRM_SQL_I(limit);
+	pcrm__strbuf_add(s, " ORDER BY score DESC, a.written_at DESC, a.article_id LIMIT $%d",
+	                 b->np);
 	return s->failed ? pcrm__error_oom() : PCRM_OK;
 }
 
 /*
- * Whether the hits read from a candidate-limited query are the true top
- * hits.  Candidates were taken in the order (bound, then the ranking's own
- * tie order); every row cut off comes after the last candidate C in that
- * order, and its score is at most its bound.  So it cannot outrank the k-th
- * hit K when score(K) > bound(C), or when score(K) = bound(C) = bound(K)
- * (then K came before C among equal bounds, i.e. by the same tie order as
- * the ranking's).  Otherwise the caller runs the query without the cut.
+ * The ranked scan's plan: one gram of one term drives (every article that
+ * matches holds it), the other grams of every term are probed.
  */
-struct cut {
-	long rows;         /* candidates read */
-	int64_t min_bound; /* bound(C): the last candidate's */
-	int64_t kth_score, kth_bound;
+struct scan_plan {
+	int64_t driving;
+	int64_t others[GRAMS_MAX];
+	int nothers;
+	int rest; /* the most the terms other than the driving one can add to a score */
 };
 
-static int exact_enough(const struct cut *c, int candidates, size_t hits, int limit)
+/* 0 when no text term has a bigram (the query is answered without the index). */
+static int plan_scan(const struct terms *kw, const struct terms *tx, struct scan_plan *p)
 {
-	if (candidates == 0 || c->rows < candidates)
-		return 1; /* nothing was cut */
-	if (hits < (size_t)limit)
-		return 0;
-	return c->kth_score > c->min_bound ||
-	       (c->kth_score == c->min_bound && c->kth_bound == c->min_bound);
+	int driving_term = -1;
+	memset(p, 0, sizeof(*p));
+	for (int i = 0; i < tx->n; i++) {
+		int64_t g[GRAMS_MAX];
+		size_t n = pcrm__kb_term_grams(tx->t[i].s, tx->t[i].len, g,
+		                               (size_t)(GRAMS_MAX - p->nothers - 1));
+		if (n == 0 || driving_term >= 0) {
+			/* one-character terms and the others are only tested: their most */
+			p->rest += TERM_SCORE_MAX;
+		}
+		for (size_t k = 0; k < n; k++) {
+			if (driving_term < 0) {
+				p->driving = g[k];
+				driving_term = i;
+			} else {
+				p->others[p->nothers++] = g[k];
+			}
+		}
+	}
+	/* keyword terms score in title, summary and keywords: 8 at most each */
+	p->rest += 8 * kw->n;
+	return driving_term >= 0;
 }
 
-static int read_hits(pcrm_rows *rows, int limit, pcrm_kb_hit_list *list, struct cut *cut)
+/*
+ * One batch of the ranked scan: the driving gram's postings the actor sees
+ * and that hold every other gram, best bound first, in the ranking's tie
+ * order (kb_gram_ranked), rows [offset, offset + batch); each with its
+ * article read by key, whether it meets every criterion ("ok") and its
+ * exact score.  Rows come back in scan order, failing ones too, so the
+ * caller knows how far the scan went.
+ */
+static int build_scan(pcrm_ctx *ctx, const pcrm_kb_query *q, const char *home,
+                      const struct terms *kw, const struct terms *tx,
+                      const struct scan_plan *plan, int64_t offset, int64_t batch,
+                      struct built *b)
 {
-	int rc;
+	struct pcrm__strbuf *s = &b->sql;
+	int sqlite = ctx->store->driver->kind == PCRM_STORE_SQLITE;
+	int rc = bind_common(ctx, q, home, kw, tx, b);
+
+	if (rc != PCRM_OK)
+		return rc;
+	pcrm__strbuf_add(s, "SELECT a.article_id, a.version, a.title, a.category, a.summary, "
+	                    "c.weight, c.written_at, CASE WHEN a.status = 2");
+	add_criteria(q, kw, tx, b, s);
+	pcrm__strbuf_add(s, " THEN 1 ELSE 0 END AS ok, 0");
+	add_scores(kw, tx, b, s);
+	/*
+	 * The postings in kb_gram_ranked's order, each probed for the other
+	 * grams by key.  PostgreSQL would pull the probes up into joins and may
+	 * then start from another gram's postings and sort them all; OFFSET 0
+	 * keeps each probe a per-row lookup (a subplan), so the one table's
+	 * ordered index scan under LIMIT is the plan.
+	 */
+	b->p[b->np++] = PCRM_SQL_I(plan->driving);
+	pcrm__strbuf_add(s, " AS score FROM (SELECT g.row_id, g.weight, g.written_at FROM kb_gram g "
+	                    "WHERE g.gram = $%d AND g.valid_from <= $2 AND (g.valid_to IS NULL OR "
+	                    "g.valid_to >= $2) AND " PCRM__KB_VISIBLE_SQL_OF("g", "CAST($1 AS TEXT)"),
+	                 b->np);
+	for (int i = 0; i < plan->nothers; i++) {
+		b->p[b->np++] = PCRM_SQL_I(plan->others[i]);
+		pcrm__strbuf_add(s, " AND EXISTS (SELECT 1 FROM kb_gram x WHERE x.gram = $%d AND "
+		                    "x.row_id = g.row_id%s)",
+		                 b->np, sqlite ? "" : " OFFSET 0");
+	}
+	b->p[b->np++] = PCRM_SQL_I(batch);
+	b->p[b->np++] = PCRM_SQL_I(offset);
+	pcrm__strbuf_add(s, " ORDER BY g.weight DESC, g.written_at DESC, g.row_id DESC "
+	                    "LIMIT $%d OFFSET $%d) c",
+	                 b->np - 1, b->np);
+	/*
+	 * Each article by its key, the join order spelled out per store: left to
+	 * itself SQLite may walk kb_article and probe the batch, and PostgreSQL
+	 * hash-join the batch with a scan of every article.  CROSS JOIN fixes
+	 * SQLite's order; PostgreSQL plans CROSS JOIN like any join, but not a
+	 * LATERAL subquery that OFFSET 0 keeps from being flattened.
+	 */
+	if (sqlite)
+		pcrm__strbuf_add(s, " CROSS JOIN kb_article a WHERE a.row_id = c.row_id");
+	else
+		pcrm__strbuf_add(s, " CROSS JOIN LATERAL (SELECT * FROM kb_article WHERE "
+		                    "row_id = c.row_id OFFSET 0) a");
+	pcrm__strbuf_add(s, " ORDER BY c.weight DESC, c.written_at DESC, c.row_id DESC");
+	return s->failed ? pcrm__error_oom() : PCRM_OK;
+}
+
+static void built_free(struct built *b)
+{
+	free(b->sql.p);
+	free(b->category_prefix);
+	memset(b, 0, sizeof(*b));
+}
+
+/* The ranking: score, then the version written last, then the article id. */
+static int ranks_before(const struct hit *x, const struct hit *y)
+{
+	if (x->score != y->score)
+		return x->score > y->score;
+	if (x->written_at != y->written_at)
+		return x->written_at > y->written_at;
+	return strcmp(x->id, y->id) < 0;
+}
+
+static void hit_free(struct hit *h)
+{
+	free(h->id);
+	free(h->title);
+	free(h->category);
+	free(h->summary);
+}
+
+/* Columns: id, version, title, category, summary, weight, written_at, ok, score. */
+static int hit_from_row(pcrm_rows *rows, struct hit *h)
+{
+	const char *sum = pcrm__rows_text(rows, 4);
+	h->id = strdup(pcrm__rows_text(rows, 0));
+	h->version = (int)pcrm__rows_int(rows, 1);
+	h->title = strdup(pcrm__rows_text(rows, 2));
+	h->category = strdup(pcrm__rows_text(rows, 3));
+	h->summary = strdup(sum ? sum : "");
+	h->written_at = pcrm__rows_int(rows, 6);
+	h->score = pcrm__rows_int(rows, 8);
+	if (!h->id || !h->title || !h->category || !h->summary) {
+		hit_free(h);
+		return pcrm__error_oom();
+	}
+	return PCRM_OK;
+}
+
+/*
+ * Puts `h` into the ranked top list->items[0..limit) (taking it), or frees
+ * it.  Batches are read by offset, so a version approved between two of
+ * them can shift a posting into the next batch again: an article already
+ * kept is not kept twice.
+ */
+static void top_insert(pcrm_kb_hit_list *list, int limit, struct hit *h)
+{
+	size_t at = list->count;
+	for (size_t i = 0; i < list->count; i++)
+		if (strcmp(list->items[i].id, h->id) == 0) {
+			hit_free(h);
+			return;
+		}
+	while (at > 0 && ranks_before(h, &list->items[at - 1]))
+		at--;
+	if (at == (size_t)limit) {
+		hit_free(h);
+		return;
+	}
+	if (list->count == (size_t)limit)
+		hit_free(&list->items[--list->count]);
+	memmove(&list->items[at + 1], &list->items[at], (list->count - at) * sizeof(*h));
+	list->items[at] = *h;
+	list->count++;
+}
+
+/*
+ * Whether nothing after the posting just read can outrank the k-th hit K.
+ * Postings come best bound first (weight w of the driving gram, then
+ * written_at descending); an article not yet read scores at most
+ * w + plan->rest, with w at most the current posting's.  So it cannot
+ * outrank K when K's score is above that, or equal to it and K written
+ * strictly later than the current posting (every posting after it in the
+ * same weight was written no later; among equal times the article id
+ * decides, which the scan order does not follow, so it reads on).
+ */
+static int top_is_final(const pcrm_kb_hit_list *list, int limit, const struct scan_plan *plan,
+                        int64_t weight, int64_t written_at)
+{
+	const struct hit *k;
+	int64_t most = weight + plan->rest;
+	if (list->count < (size_t)limit)
+		return 0;
+	k = &list->items[limit - 1];
+	return k->score > most || (k->score == most && k->written_at > written_at);
+}
+
+#define BATCH_FIRST_MIN 16
+#define BATCH_MAX 4096
+
+/*
+ * The ranked scan (docs/kb.md "Full text"): batches of the driving gram's
+ * postings, growing, until the top is final or the postings end.  Exact:
+ * it stops only when top_is_final() proves no unread article can enter.
+ */
+static int search_ranked(pcrm_ctx *ctx, const pcrm_kb_query *q, const char *home, int limit,
+                         const struct terms *kw, const struct terms *tx,
+                         const struct scan_plan *plan, pcrm_kb_hit_list *list, long *scanned)
+{
+	int64_t offset = 0, batch = 2 * limit + 2;
+	int rc = PCRM_OK, done = 0;
+
+	if (batch < BATCH_FIRST_MIN)
+		batch = BATCH_FIRST_MIN;
 	list->items = calloc((size_t)limit, sizeof(*list->items));
 	if (!list->items)
 		return pcrm__error_oom();
-	cut->rows = 0;
-	cut->min_bound = INT64_MAX;
-	while ((rc = pcrm__rows_next(rows)) == 1) {
-		struct hit *h;
-		const char *sum;
-		int64_t bound = pcrm__rows_int(rows, 5);
+	while (rc == PCRM_OK && !done) {
+		struct built b;
+		pcrm_rows *rows = NULL;
+		int64_t read = 0;
 
-		cut->rows++;
-		if (bound < cut->min_bound)
-			cut->min_bound = bound;
-		if (!pcrm__rows_int(rows, 6) || list->count == (size_t)limit)
-			continue; /* a candidate without the term, or beyond the hits asked for */
-		h = &list->items[list->count++];
-		sum = pcrm__rows_text(rows, 4);
-		h->id = strdup(pcrm__rows_text(rows, 0));
-		h->version = (int)pcrm__rows_int(rows, 1);
-		h->title = strdup(pcrm__rows_text(rows, 2));
-		h->category = strdup(pcrm__rows_text(rows, 3));
-		h->summary = strdup(sum ? sum : "");
-		if (!h->id || !h->title || !h->category || !h->summary)
-			return pcrm__error_oom();
-		cut->kth_bound = bound;
-		cut->kth_score = pcrm__rows_int(rows, 7);
+		memset(&b, 0, sizeof(b));
+		rc = build_scan(ctx, q, home, kw, tx, plan, offset, batch, &b);
+		if (rc == PCRM_OK)
+			rc = pcrm__store_query(ctx->store, b.sql.p, b.p, b.np, &rows);
+		while (rc == PCRM_OK && !done && (rc = pcrm__rows_next(rows)) == 1) {
+			read++;
+			rc = PCRM_OK;
+			if (pcrm__rows_int(rows, 7)) {
+				struct hit h;
+				rc = hit_from_row(rows, &h);
+				if (rc == PCRM_OK)
+					top_insert(list, limit, &h);
+			}
+			if (rc == PCRM_OK)
+				done = top_is_final(list, limit, plan, pcrm__rows_int(rows, 5),
+				                    pcrm__rows_int(rows, 6));
+		}
+		if (rc == 0) /* rows ran out */
+			rc = PCRM_OK;
+		pcrm__rows_free(rows);
+		built_free(&b);
+		*scanned += (long)read;
+		if (read < batch)
+			done = 1; /* the postings ended */
+		offset += batch;
+		batch = batch * 4 > BATCH_MAX ? BATCH_MAX : batch * 4;
 	}
-	return rc < 0 ? rc : PCRM_OK;
+	return rc;
+}
+
+static int search_exhaustive(pcrm_ctx *ctx, const pcrm_kb_query *q, const char *home, int limit,
+                             const struct terms *kw, const struct terms *tx,
+                             pcrm_kb_hit_list *list)
+{
+	struct built b;
+	pcrm_rows *rows = NULL;
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	list->items = calloc((size_t)limit, sizeof(*list->items));
+	rc = list->items ? build_exhaustive(ctx, q, home, limit, kw, tx, &b) : pcrm__error_oom();
+	if (rc == PCRM_OK)
+		rc = pcrm__store_query(ctx->store, b.sql.p, b.p, b.np, &rows);
+	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1 &&
+	       list->count < (size_t)limit) {
+		rc = hit_from_row(rows, &list->items[list->count]);
+		if (rc == PCRM_OK)
+			list->count++;
+	}
+	if (rc == 0 || rc == 1)
+		rc = PCRM_OK;
+	pcrm__rows_free(rows);
+	built_free(&b);
+	return rc;
 }
 
 static void hits_clear(pcrm_kb_hit_list *l)
 {
-	for (size_t i = 0; i < l->count; i++) {
-		free(l->items[i].id);
-		free(l->items[i].title);
-		free(l->items[i].category);
-		free(l->items[i].summary);
-	}
+	for (size_t i = 0; i < l->count; i++)
+		hit_free(&l->items[i]);
 	free(l->items);
 	l->items = NULL;
 	l->count = 0;
 }
 
-/* One run of the statement with `candidates` (0: no cut); *exact says whether to trust it. */
-static int run(pcrm_ctx *ctx, const pcrm_kb_query *q, const char *home, int limit,
-               const struct terms *kw, const struct terms *tx, int candidates,
-               pcrm_kb_hit_list *list, int *exact)
-{
-	struct built b;
-	struct cut cut = { 0, 0, 0, 0 };
-	pcrm_rows *rows = NULL;
-	int rc;
-
-	memset(&b, 0, sizeof(b));
-	rc = build(ctx, q, home, limit, kw, tx, candidates, &b);
-	if (rc == PCRM_OK)
-		rc = pcrm__store_query(ctx->store, b.sql.p, b.p, b.np, &rows);
-	if (rc == PCRM_OK)
-		rc = read_hits(rows, limit, list, &cut);
-	if (rc == PCRM_OK)
-		*exact = exact_enough(&cut, b.candidates, list->count, limit);
-	pcrm__rows_free(rows);
-	free(b.sql.p);
-	free(b.category_prefix);
-	return rc;
-}
-
-int pcrm_kb_search(pcrm_ctx *ctx, const pcrm_actor *actor, const pcrm_kb_query *query,
-                   pcrm_kb_hit_list **out)
+int pcrm__kb_search_with(pcrm_ctx *ctx, const pcrm_actor *actor, const pcrm_kb_query *query,
+                         int exhaustive, pcrm_kb_hit_list **out, long *scanned)
 {
 	struct terms kw = { .n = 0 }, tx = { .n = 0 };
+	struct scan_plan plan;
 	pcrm_kb_hit_list *list = NULL;
 	char *home = NULL;
-	int rc, limit = LIMIT_DEFAULT, exact = 0;
+	int rc, limit = LIMIT_DEFAULT;
+	long ignored = 0;
 
+	if (!scanned)
+		scanned = &ignored;
+	*scanned = 0;
 	if (!out)
 		return pcrm__error(PCRM_EINVAL, "out: missing");
 	*out = NULL;
@@ -520,14 +621,10 @@ int pcrm_kb_search(pcrm_ctx *ctx, const pcrm_actor *actor, const pcrm_kb_query *
 	if (rc == PCRM_OK && !(list = calloc(1, sizeof(*list))))
 		rc = pcrm__error_oom();
 	if (rc == PCRM_OK) {
-		int candidates = limit * CANDIDATES_PER_HIT;
-		rc = run(ctx, query, home, limit, &kw, &tx,
-		         candidates < CANDIDATES_MIN ? CANDIDATES_MIN : candidates, list, &exact);
-	}
-	if (rc == PCRM_OK && !exact) {
-		/* the cut could have dropped a better hit: rank every candidate */
-		hits_clear(list);
-		rc = run(ctx, query, home, limit, &kw, &tx, 0, list, &exact);
+		if (!exhaustive && plan_scan(&kw, &tx, &plan))
+			rc = search_ranked(ctx, query, home, limit, &kw, &tx, &plan, list, scanned);
+		else
+			rc = search_exhaustive(ctx, query, home, limit, &kw, &tx, list);
 	}
 	terms_clear(&kw);
 	terms_clear(&tx);
@@ -537,6 +634,12 @@ int pcrm_kb_search(pcrm_ctx *ctx, const pcrm_actor *actor, const pcrm_kb_query *
 	else
 		pcrm_kb_hit_list_free(list);
 	return rc;
+}
+
+int pcrm_kb_search(pcrm_ctx *ctx, const pcrm_actor *actor, const pcrm_kb_query *query,
+                   pcrm_kb_hit_list **out)
+{
+	return pcrm__kb_search_with(ctx, actor, query, 0, out, NULL);
 }
 
 size_t pcrm_kb_hit_list_count(const pcrm_kb_hit_list *l) { return l ? l->count : 0; }

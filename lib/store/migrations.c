@@ -64,6 +64,8 @@ extern const char pcrm__schema_kb_grams_fill[];
 extern const char pcrm__schema_outbound_campaign_kinds[];
 extern const char pcrm__schema_outbound_keyed[];
 extern const char pcrm__schema_outbound_dialler[];
+extern const char pcrm__schema_kb_ranked[];
+extern const char pcrm__schema_kb_ranked_fill[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -286,6 +288,8 @@ static const struct migration migrations[] = {
 	  pcrm__schema_kb_grams, pcrm__schema_kb_grams_fill },
 	{ 34, "campaign kinds checked by the library alone (tier-threshold warnings added)",
 	  pcrm__schema_outbound_campaign_kinds, NULL },
+	{ 35, "knowledge base: postings ordered by score bound with visibility; approval work orders",
+	  pcrm__schema_kb_ranked, pcrm__schema_kb_ranked_fill },
 	{ 36, "the agent a dialled outbound call was connected to", pcrm__schema_outbound_dialler,
 	  NULL },
 	{ 37, "notifications addressed to a work order's customer; return-visit survey campaigns",

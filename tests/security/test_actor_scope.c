@@ -598,7 +598,11 @@ static void build_world(struct world *w, pcrm_test_store *t)
 	snprintf(w->wo_id, sizeof(w->wo_id), "%s", pcrm_workorder_id(wo));
 	pcrm_workorder_free(wo);
 	{
+		/* article versions run on the shipped approval workflow (docs/kb.md) */
+		char *def = read_source("data/workflows/kb-article.json");
 		pcrm_kb_article *kb = NULL;
+		pcrm_assert_ok(pcrm_workflow_define(t->ctx, &root_admin, def, NULL, NULL));
+		free(def);
 		pcrm_assert_ok(pcrm_kb_article_create(t->ctx, &root_admin, KB_DOC("3702"), &kb));
 		snprintf(w->kb_id, sizeof(w->kb_id), "%s", pcrm_kb_article_id(kb));
 		pcrm_kb_article_free(kb);

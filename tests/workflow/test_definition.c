@@ -45,6 +45,7 @@ Test(definition, shipped_definitions_are_valid)
 		"data/workflows/report.json",
 		"data/workflows/suggestion.json",
 		"data/workflows/inquiry.json",
+		"data/workflows/kb-article.json",
 	};
 	char *cal = cn2026();
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {

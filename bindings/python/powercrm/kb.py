@@ -31,6 +31,8 @@ class KbArticle:
     org_unit: str
     valid_from: str  # "YYYY-MM-DD"
     valid_to: Optional[str]  # None when open-ended
+    # the version's approval work order (workflow "kb_article"); None before schema 35
+    work_order_id: Optional[str]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,6 +69,7 @@ def _article(a: Any) -> KbArticle:
         org_unit=_ll.pcrm_kb_article_org_unit(a),
         valid_from=_ll.pcrm_kb_article_valid_from(a),
         valid_to=_ll.pcrm_kb_article_valid_to(a),
+        work_order_id=_ll.pcrm_kb_article_work_order_id(a),
     )
 
 
