@@ -37,6 +37,13 @@ int pcrm__audit_cover(pcrm_ctx *ctx, const char *object_type, const char *object
                       char out[PCRM__AUDIT_COVERS_MAX]);
 
 /**
+ * pcrm__audit_cover() with a given revision of the type's digest (0: the
+ * newest, which new entries take); "" when the type has no such revision.
+ */
+int pcrm__audit_cover_revision(pcrm_ctx *ctx, const char *object_type, const char *object_id,
+                               int revision, char out[PCRM__AUDIT_COVERS_MAX]);
+
+/**
  * Recomputes a digest recorded as `covers` over the rows as they stand now,
  * up to the recorded bound and with its recorded revision: *same = 1 when
  * they still match.

@@ -144,14 +144,12 @@ static const struct covered_type covered[] = {
 	/*
 	 * Revision 2: the entries as before, the account's open items (bills,
 	 * debit adjustments) that entries up to the bound created, with what is
-	 * still open of them, then two facts about what a bulk posting (a
-	 * billing run's, pcrm__ledger_post_bills()) may have changed since
-	 * without an entry naming the account, which hold whatever it posted:
-	 * the ledger row's balance, credit and entry count are those of the
-	 * newest entry (an edited balance breaks that), and every later item is
-	 * still untouched and of its entry's amount, every later bill entry has
-	 * its item (an edited or deleted item breaks that).  A later single
-	 * posting writes a new entry whose bound covers those items whole.
+	 * still open of them, and whether the ledger row's balance, credit and
+	 * entry count are those of the newest entry.  The row itself is not
+	 * digested: a billing run's bulk posting (pcrm__ledger_post_bills())
+	 * rewrites it, and adds entries and items, without an entry naming the
+	 * account; cover_bulk.c checks those against the posting's own entry,
+	 * and the account's next single posting covers them whole.
 	 */
 	{ .object_type = "account", .revision = 2, .sql = ACCOUNT_ENTRIES_SQL, .bounded = 1,
 	  .columns = 12,
@@ -164,16 +162,7 @@ static const struct covered_type covered[] = {
 	          "ledger_entry x WHERE x.customer_no = a.customer_no AND x.account_no = "
 	          "a.account_no), 0) AND ((a.entries = 0 AND a.balance = '0.00' AND a.credit = "
 	          "'0.00') OR (e.balance = a.balance AND e.credit = a.credit)) THEN 'as its newest "
-	          "entry' ELSE 'changed' END, "
-	          "CAST((SELECT COUNT(*) FROM ledger_item i LEFT JOIN ledger_entry ie ON "
-	          "ie.customer_no = i.customer_no AND ie.account_no = i.account_no AND ie.seq = "
-	          "i.seq WHERE i.account_no = $1 AND i.seq > CAST($2 AS BIGINT) AND (i.status <> "
-	          "'open' OR i.open_amount <> i.amount OR ie.amount IS NULL OR ie.amount <> "
-	          "i.amount)) AS TEXT), NULL, "
-	          "CAST((SELECT COUNT(*) FROM ledger_entry t WHERE t.customer_no = a.customer_no "
-	          "AND t.account_no = a.account_no AND t.seq > CAST($2 AS BIGINT) AND t.kind = "
-	          "'bill' AND NOT EXISTS (SELECT 1 FROM ledger_item b WHERE b.item_no = t.ref)) "
-	          "AS TEXT), NULL, NULL, NULL, NULL, NULL, NULL "
+	          "entry' ELSE 'changed' END, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL "
 	          "FROM ledger_account a LEFT JOIN ledger_entry e ON e.customer_no = a.customer_no "
 	          "AND e.account_no = a.account_no AND e.seq = a.entries WHERE a.account_no = $1 "
 	          "ORDER BY 1 DESC, 4, 2",
@@ -306,7 +295,13 @@ static void format_covers(const struct covered_type *t, int64_t bound, const cha
 int pcrm__audit_cover(pcrm_ctx *ctx, const char *object_type, const char *object_id,
                       char out[PCRM__AUDIT_COVERS_MAX])
 {
-	const struct covered_type *t = find_type(object_type, 0);
+	return pcrm__audit_cover_revision(ctx, object_type, object_id, 0, out);
+}
+
+int pcrm__audit_cover_revision(pcrm_ctx *ctx, const char *object_type, const char *object_id,
+                               int revision, char out[PCRM__AUDIT_COVERS_MAX])
+{
+	const struct covered_type *t = find_type(object_type, revision);
 	char hex[PCRM_SHA256_HEX_LEN + 1];
 	int64_t newest, count;
 	int rc;

@@ -38,6 +38,7 @@ struct listed {
 	const char *account_no, *ref, *amount, *balance, *credit;
 	json_int_t seq;
 	int seen;
+	const char *differs; /* what of it differs, once a row of it was read */
 };
 
 static int by_account(const void *a, const void *b)
@@ -50,9 +51,9 @@ static const char *member(const json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
-static const char *entry_key(const void *items, size_t i)
+static const char *entry_key(const void *keys, size_t i)
 {
-	return ((const char *const *)items)[i];
+	return ((char *const *)keys)[i];
 }
 
 /* The listed entries of a summary; *n 0 and *out NULL when it lists none.  Free *out. */
@@ -114,25 +115,22 @@ static int same(const char *stored, const char *listed)
 
 /*
  * Compares the rows with the listed entries: *bad names the first account
- * whose rows differ ("" when none), `what` what of it differs.
+ * whose rows differ ("" when none), *what what of it differs.
  */
 static int compare(pcrm_ctx *ctx, struct listed *l, size_t n, char bad[BAD_MAX],
                    const char **what)
 {
-	const char **keys = calloc(n, sizeof(*keys));
-	char **owned = calloc(n, sizeof(*owned));
-	char *list = NULL;
+	char **keys = calloc(n, sizeof(*keys)), *list = NULL;
 	pcrm_rows *rows = NULL;
-	int rc = keys && owned ? PCRM_OK : pcrm__error_oom();
+	int rc = keys ? PCRM_OK : pcrm__error_oom();
 
 	bad[0] = '\0';
 	for (size_t i = 0; i < n && rc == PCRM_OK; i++) {
-		size_t len = strlen(l[i].ref) + 6;
-		if (!(owned[i] = malloc(len)))
+		size_t len = strlen(l[i].ref) + sizeof("bill/");
+		if (!(keys[i] = malloc(len)))
 			rc = pcrm__error_oom();
 		else
-			snprintf(owned[i], len, "bill/%s", l[i].ref);
-		keys[i] = owned[i];
+			snprintf(keys[i], len, "bill/%s", l[i].ref); /* the posting's entry_key */
 	}
 	if (rc == PCRM_OK)
 		rc = pcrm__store_key_list(keys, n, entry_key, &list);
@@ -151,30 +149,27 @@ static int compare(pcrm_ctx *ctx, struct listed *l, size_t n, char bad[BAD_MAX],
 		it = key.account_no ? bsearch(&key, l, n, sizeof(*l), by_account) : NULL;
 		if (!it)
 			continue; /* another account's entry under a listed key: the listed one is missing */
-		if (pcrm__rows_int(rows, 1) == it->seq && same(pcrm__rows_text(rows, 2), "bill") &&
-		    same(pcrm__rows_text(rows, 3), it->ref) &&
-		    same(pcrm__rows_text(rows, 4), it->amount) &&
-		    same(pcrm__rows_text(rows, 5), it->balance) &&
-		    same(pcrm__rows_text(rows, 6), it->credit))
-			it->seen = 1;
+		if (pcrm__rows_int(rows, 1) != it->seq || !same(pcrm__rows_text(rows, 2), "bill") ||
+		    !same(pcrm__rows_text(rows, 3), it->ref) ||
+		    !same(pcrm__rows_text(rows, 4), it->amount) ||
+		    !same(pcrm__rows_text(rows, 5), it->balance) ||
+		    !same(pcrm__rows_text(rows, 6), it->credit))
+			it->differs = "its ledger entry";
+		else if (flag && strcmp(flag, "ledger") == 0)
+			it->differs = "the ledger row's balance";
+		else if (flag && flag[0])
+			it->differs = "its open item";
 		else
-			*what = "its ledger entry";
-		if (it->seen && flag && flag[0]) {
-			it->seen = 0;
-			*what = strcmp(flag, "ledger") == 0 ? "the ledger row's balance" :
-			                                      "its open item";
-		}
+			it->seen = 1;
 	}
 	pcrm__rows_free(rows);
 	for (size_t i = 0; i < n && rc >= 0 && !bad[0]; i++)
 		if (!l[i].seen) {
 			snprintf(bad, BAD_MAX, "%s", l[i].account_no);
-			if (!*what)
-				*what = "its ledger entry";
+			*what = l[i].differs ? l[i].differs : "its ledger entry"; /* no row: deleted */
 		}
-	for (size_t i = 0; owned && i < n; i++)
-		free(owned[i]);
-	free(owned);
+	for (size_t i = 0; keys && i < n; i++)
+		free(keys[i]);
 	free(keys);
 	free(list);
 	return rc < 0 ? rc : PCRM_OK;

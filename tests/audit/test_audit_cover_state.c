@@ -417,3 +417,43 @@ PCRM_BACKEND_TEST(audit_cover_state, paying_a_bulk_posted_item_verifies)
 	raw(t, "UPDATE ledger_item SET open_amount = amount WHERE item_no = 'A2-202610'");
 	assert_tampered(t, "account A2 no longer matches");
 }
+
+/* ---- revisions ---- */
+
+/*
+ * An entry taken with revision 1 of "work_order" (the history only, as
+ * before the row was covered) is checked as revision 1: an edit of the row
+ * alone does not fail it, an edit of the history does; revision 2 sees both.
+ */
+PCRM_BACKEND_TEST(audit_cover_state, older_revisions_are_checked_as_they_were_taken)
+{
+	char id[PCRM_WORKORDER_ID_LEN + 1], one[PCRM__AUDIT_COVERS_MAX], two[PCRM__AUDIT_COVERS_MAX];
+	char other[PCRM__AUDIT_COVERS_MAX + 8];
+	int same = -1;
+	contacted_order(t, id);
+	pcrm_assert_ok(pcrm__audit_cover_revision(t->ctx, "work_order", id, 1, one));
+	pcrm_assert_ok(pcrm__audit_cover(t->ctx, "work_order", id, two));
+	cr_assert(strncmp(one, "2:", 2) == 0, "revision 1 has no prefix: %s", one);
+	cr_assert(strncmp(two, "2/2:", 4) == 0, "revision 2 says so: %s", two);
+	cr_assert_str_neq(one + 2, two + 4, "revision 2 digests more");
+
+	raw(t, "UPDATE work_order SET state = 'closed'");
+	pcrm_assert_ok(pcrm__audit_cover_check(t->ctx, "work_order", id, one, &same));
+	cr_assert_eq(same, 1, "revision 1 does not cover the row");
+	pcrm_assert_ok(pcrm__audit_cover_check(t->ctx, "work_order", id, two, &same));
+	cr_assert_eq(same, 0, "revision 2 does");
+
+	raw(t, "UPDATE work_order_history SET note = 'x' WHERE seq = 2");
+	pcrm_assert_ok(pcrm__audit_cover_check(t->ctx, "work_order", id, one, &same));
+	cr_assert_eq(same, 0, "revision 1 covers the history");
+
+	/* a revision the type never had, or a malformed one, matches nothing */
+	snprintf(other, sizeof(other), "3/%s", one);
+	pcrm_assert_ok(pcrm__audit_cover_check(t->ctx, "work_order", id, other, &same));
+	cr_assert_eq(same, 0);
+	snprintf(other, sizeof(other), "x/%s", one);
+	pcrm_assert_ok(pcrm__audit_cover_check(t->ctx, "work_order", id, other, &same));
+	cr_assert_eq(same, 0);
+	pcrm_assert_ok(pcrm__audit_cover_revision(t->ctx, "work_order", id, 3, other));
+	cr_assert_str_eq(other, "");
+}
