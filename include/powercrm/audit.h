@@ -9,9 +9,9 @@
  * have their province's chain), so writers in different cities never wait
  * for each other: each entry's hash covers the previous entry of its chain
  * and all of its own fields, and each chain's head is remembered.  An entry
- * about a covered object (customers, bills, account ledgers, work orders:
- * docs/security.md) also commits to a digest of the object's rows after the
- * change.  pcrm_audit_verify() detects entries edited, deleted, inserted or
+ * about a covered object (customers, bills, account ledgers, work orders,
+ * complaint tickets, ...: docs/security.md) also commits to a digest of the
+ * object's rows after the change.  pcrm_audit_verify() detects entries edited, deleted, inserted or
  * reordered directly in the database and covered rows changed outside the
  * library; checked against a signed checkpoint kept outside the database
  * (pcrm_audit_checkpoint()), it also detects truncation and chains
@@ -44,7 +44,7 @@ typedef struct pcrm_audit_entry {
 	const char *hash;        /**< hex SHA-256 of this entry */
 	const char *chain;       /**< its chain: a city's code, a province's, "(none)" or "(legacy)" */
 	int64_t chain_seq;       /**< 1, 2, 3, ... without gaps within the chain */
-	const char *covers;      /**< after-image digest of the object ("" when its type is not covered) */
+	const char *covers;      /**< after-image digest of the object, "[<revision>/]<bound>:<hex>" ("" when its type is not covered) */
 } pcrm_audit_entry;
 
 /** Called once per entry; return nonzero to stop early (that value is then returned). */

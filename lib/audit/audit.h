@@ -9,8 +9,8 @@
 #include "core/crypto.h"
 #include "store/store.h"
 
-/** Longest `covers` value: "<bound>:<hex sha-256>". */
-#define PCRM__AUDIT_COVERS_MAX (21 + 1 + PCRM_SHA256_HEX_LEN + 1)
+/** Longest `covers` value: "[<revision>/]<bound>:<hex sha-256>" (lib/audit/cover.c). */
+#define PCRM__AUDIT_COVERS_MAX (3 + 21 + 1 + PCRM_SHA256_HEX_LEN + 1)
 /** Most columns of a covered row (lib/audit/cover.c). */
 #define PCRM__AUDIT_COVER_COLUMNS_MAX 16
 

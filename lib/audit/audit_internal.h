@@ -28,16 +28,25 @@ void pcrm__audit_chain_of_path(const char *path, char out[PCRM__AUDIT_CHAIN_MAX]
 
 /**
  * The after-image digest of an object as it stands now (cover.c): "" when
- * object_type is not covered, else "<bound>:<hex>" where bound is what the
- * digest was taken up to (the newest row seq of append-only rows, 0 for a
- * single row).
+ * object_type is not covered, else "[<revision>/]<bound>:<hex>" where bound
+ * is what the digest was taken up to (the newest row seq of append-only
+ * rows, 0 for a single row) and revision (absent: 1) what the type's digest
+ * covered when it was taken.
  */
 int pcrm__audit_cover(pcrm_ctx *ctx, const char *object_type, const char *object_id,
                       char out[PCRM__AUDIT_COVERS_MAX]);
 
 /**
+ * pcrm__audit_cover() with a given revision of the type's digest (0: the
+ * newest, which new entries take); "" when the type has no such revision.
+ */
+int pcrm__audit_cover_revision(pcrm_ctx *ctx, const char *object_type, const char *object_id,
+                               int revision, char out[PCRM__AUDIT_COVERS_MAX]);
+
+/**
  * Recomputes a digest recorded as `covers` over the rows as they stand now,
- * up to the recorded bound: *same = 1 when they still match.
+ * up to the recorded bound and with its recorded revision: *same = 1 when
+ * they still match.
  */
 int pcrm__audit_cover_check(pcrm_ctx *ctx, const char *object_type, const char *object_id,
                             const char *covers, int *same);

@@ -50,6 +50,17 @@ int pcrm__audit_verify_scope(pcrm_ctx *ctx, const struct pcrm__audit_scope *scop
                              const struct pcrm__audit_progress *progress, int64_t *checked,
                              int64_t *first_bad);
 
+/** The action of a billing run's bulk posting, whose rows pcrm__audit_check_bulk_posting() checks. */
+#define PCRM__AUDIT_BULK_POSTING "ledger.post_bills"
+
+/**
+ * Checks the ledger rows a bulk posting's entry (chain, chain_seq, its
+ * summary) lists against the store (cover_bulk.c): PCRM_EINTEGRITY naming
+ * the entry and the first account whose rows no longer match.
+ */
+int pcrm__audit_check_bulk_posting(pcrm_ctx *ctx, const char *chain, int64_t chain_seq,
+                                   const char *summary);
+
 /** Bytes of an Ed25519 signature. */
 #define PCRM__AUDIT_SIGNATURE_LEN 64
 

@@ -12,8 +12,14 @@
  * digest intact, while an edit of any row up to the bound changes it.
  * Single rows are digested whole ("0:<hex>"), minus columns that legitimate
  * bulk operations change without an entry of that object (a bill's status,
- * set to 'void' by the correction that replaces it).  docs/security.md lists
- * what is covered and what is not yet.
+ * set to 'void' by the correction that replaces it; a work order's timer
+ * columns).  Rows that bulk operations change as a whole (an account's
+ * ledger row, by a billing run's posting) are not digested but checked for
+ * what every change keeps true of them (the ledger row is its newest
+ * entry's balance).  A type that comes to cover more gets a new revision,
+ * named in its digests ("<revision>/<bound>:<hex>"), so that entries taken
+ * under an older one still verify.  docs/security.md lists what is covered
+ * and what is not yet.
  *
  * Every column is read as text (both stores render integers in decimal) and
  * hashed length-prefixed, NULL as its own mark, so no two row sets encode
@@ -37,6 +43,12 @@
 
 struct covered_type {
 	const char *object_type;
+	/*
+	 * What the digest of an object type covers never changes once entries
+	 * hold it: covering more is a new revision, written from then on, while
+	 * entries of older revisions are checked as they were taken.
+	 */
+	int revision;
 	/* $1 the object id; bounded ones: $2 the bound, the first column the row's seq */
 	const char *sql;
 	int bounded;
@@ -45,79 +57,153 @@ struct covered_type {
 	const char *sql_pg;
 	/* rows in byte order of their unique first column: a writer may digest them */
 	int written_digest;
+	/*
+	 * Rows digested after sql's (NULL: none): the object's current row next
+	 * to its append-only history, or facts about rows the digest cannot
+	 * hold whole.  Same parameters as sql.
+	 */
+	const char *then_sql;
+	int then_columns;
 };
 
 #define BILL_BATCH_COLUMNS                                                                   \
 	"bill_no, customer_no, account_no, period, tariff_id, tariff_version, issue_day, "       \
 	"due_day, energy, total, replaces, doc, created_at, created_by"
 
+/* The columns of a complaint ticket a digest covers (all but the sealed caller number's three). */
+#define COMPLAINT_COLUMNS                                                                    \
+	"serial, responsible_unit, accepting_unit, accepted_at, agent, channel, customer_no, "   \
+	"org_unit, category, subcategory, nature, urgency, routed_by_default, description, "    \
+	"recording_ref, sealed, work_order_id, contact_id, repeat_of, status, merged_into, "    \
+	"replied_at, reply_channel, reply_content, customer_opinion, substantiated, visited_at, " \
+	"visit_result, satisfaction, reopened, closed_at, version, visit_attempts, "            \
+	"reply_due_at, late_seconds, review_returns"
+
+/* An account's ledger entries up to the bound (revisions 1 and 2 of "account"). */
+#define ACCOUNT_ENTRIES_SQL                                                                  \
+	"SELECT seq, entry_key, kind, ref, amount, balance, credit, business_day, posted_at, "   \
+	"posted_by, request, doc FROM ledger_entry "                                             \
+	"WHERE customer_no = (SELECT customer_no FROM ledger_account WHERE account_no = $1) "    \
+	"AND account_no = $1 AND seq <= CAST($2 AS BIGINT) ORDER BY seq"
+
+/* A work order's history up to the bound (revisions 1 and 2 of "work_order"). */
+#define WORK_ORDER_HISTORY_SQL                                                               \
+	"SELECT seq, at, kind, operator_id, role, actor_org, event, from_state, to_state, note, " \
+	"delta FROM work_order_history WHERE work_order_id = $1 AND seq <= CAST($2 AS BIGINT) "  \
+	"ORDER BY seq"
+
 static const struct covered_type covered[] = {
-	{ "customer",
-	  "SELECT customer_no, org_unit, kind, name, usage_class, voltage_level, status, vip_level, "
-	  "transformer_area, doc, id_masked, id_cipher, id_hash, version FROM customer "
-	  "WHERE customer_no = $1",
-	  0, 14, NULL, 0 },
-	{ "bill",
-	  "SELECT bill_no, customer_no, account_no, period, tariff_id, tariff_version, issue_day, "
-	  "due_day, energy, total, replaces, doc, created_at, created_by FROM bill "
-	  "WHERE bill_no = $1",
-	  0, 14, NULL, 0 },
+	{ .object_type = "customer", .revision = 1,
+	  .sql = "SELECT customer_no, org_unit, kind, name, usage_class, voltage_level, status, "
+	         "vip_level, transformer_area, doc, id_masked, id_cipher, id_hash, version "
+	         "FROM customer WHERE customer_no = $1",
+	  .columns = 14 },
+	{ .object_type = "bill", .revision = 1,
+	  .sql = "SELECT " BILL_BATCH_COLUMNS " FROM bill WHERE bill_no = $1",
+	  .columns = 14 },
 	/*
 	 * The bills of one billing-run batch (bill.batch, migration 23), minus
 	 * their status.  The run digests them as it writes them
 	 * (pcrm__bill_insert() names these columns in this order).
 	 */
-	{ "bill_batch",
-	  "SELECT " BILL_BATCH_COLUMNS " FROM bill WHERE batch = $1 ORDER BY bill_no",
-	  0, 14,
-	  "SELECT " BILL_BATCH_COLUMNS " FROM bill WHERE batch = $1 ORDER BY bill_no COLLATE \"C\"",
-	  1 },
+	{ .object_type = "bill_batch", .revision = 1,
+	  .sql = "SELECT " BILL_BATCH_COLUMNS " FROM bill WHERE batch = $1 ORDER BY bill_no",
+	  .columns = 14,
+	  .sql_pg = "SELECT " BILL_BATCH_COLUMNS " FROM bill WHERE batch = $1 "
+	            "ORDER BY bill_no COLLATE \"C\"",
+	  .written_digest = 1 },
 	/*
 	 * A contact, minus its sealed text (caller number, summary, cipher): a
 	 * reseal and an erasure change those under the customer's entry, and the
 	 * cipher is authenticated by AES-GCM with the contact id.
 	 */
-	{ "contact",
-	  "SELECT customer_no, id, at, channel, direction, agent, duration_seconds, business_code, "
-	  "work_order_id, recorded_by, recorded_at FROM contact WHERE id = $1",
-	  0, 11, NULL, 0 },
+	{ .object_type = "contact", .revision = 1,
+	  .sql = "SELECT customer_no, id, at, channel, direction, agent, duration_seconds, "
+	         "business_code, work_order_id, recorded_by, recorded_at FROM contact WHERE id = $1",
+	  .columns = 11 },
 	/* every version of a tariff id, each published with an entry of the id */
-	{ "tariff",
-	  "SELECT version, tariff_id, effective_from, effective_to, doc, doc_hash, published_at, "
-	  "published_by, owner_unit, scope_unit FROM tariff_version WHERE tariff_id = $1 "
-	  "ORDER BY version",
-	  0, 10, NULL, 0 },
+	{ .object_type = "tariff", .revision = 1,
+	  .sql = "SELECT version, tariff_id, effective_from, effective_to, doc, doc_hash, "
+	         "published_at, published_by, owner_unit, scope_unit FROM tariff_version "
+	         "WHERE tariff_id = $1 ORDER BY version",
+	  .columns = 10 },
 	/*
 	 * A meter's readings up to the newest reading time (a final reading of a
 	 * removal or replacement comes later, under the metering point's entry),
 	 * minus the account, which moves with the metering point.
 	 */
-	{ "meter",
-	  "SELECT read_at, installation_id, reg, seq, customer_no, mp_no, meter_no, value, previous, "
-	  "previous_at, multiplier, energy, flags, recorded_at FROM meter_reading "
-	  "WHERE meter_no = $1 AND read_at <= CAST($2 AS BIGINT) "
-	  "ORDER BY read_at, installation_id, reg, seq",
-	  1, 14, NULL, 0 },
-	/* an account's ledger: every entry up to the bound */
-	{ "account",
-	  "SELECT seq, entry_key, kind, ref, amount, balance, credit, business_day, posted_at, "
-	  "posted_by, request, doc FROM ledger_entry "
-	  "WHERE customer_no = (SELECT customer_no FROM ledger_account WHERE account_no = $1) "
-	  "AND account_no = $1 AND seq <= CAST($2 AS BIGINT) ORDER BY seq",
-	  1, 12, NULL, 0 },
-	/* a work order's history, which its stored state replays from */
-	{ "work_order",
-	  "SELECT seq, at, kind, operator_id, role, actor_org, event, from_state, to_state, note, "
-	  "delta FROM work_order_history WHERE work_order_id = $1 AND seq <= CAST($2 AS BIGINT) ORDER BY seq",
-	  1, 11, NULL, 0 },
+	{ .object_type = "meter", .revision = 1,
+	  .sql = "SELECT read_at, installation_id, reg, seq, customer_no, mp_no, meter_no, value, "
+	         "previous, previous_at, multiplier, energy, flags, recorded_at FROM meter_reading "
+	         "WHERE meter_no = $1 AND read_at <= CAST($2 AS BIGINT) "
+	         "ORDER BY read_at, installation_id, reg, seq",
+	  .bounded = 1, .columns = 14 },
+	/* revision 1 (schema 21 to 31): an account's ledger entries up to the bound */
+	{ .object_type = "account", .revision = 1, .sql = ACCOUNT_ENTRIES_SQL, .bounded = 1,
+	  .columns = 12 },
+	/*
+	 * Revision 2: the entries as before, the account's open items (bills,
+	 * debit adjustments) that entries up to the bound created, with what is
+	 * still open of them, and whether the ledger row's balance, credit and
+	 * entry count are those of the newest entry.  The row itself is not
+	 * digested: a billing run's bulk posting (pcrm__ledger_post_bills())
+	 * rewrites it, and adds entries and items, without an entry naming the
+	 * account; cover_bulk.c checks those against the posting's own entry,
+	 * and the account's next single posting covers them whole.
+	 */
+	{ .object_type = "account", .revision = 2, .sql = ACCOUNT_ENTRIES_SQL, .bounded = 1,
+	  .columns = 12,
+	  .then_sql =
+	          "SELECT 'item', item_no, kind, seq, period, issue_day, due_day, amount, "
+	          "open_amount, status, usage_class FROM ledger_item "
+	          "WHERE account_no = $1 AND seq <= CAST($2 AS BIGINT) "
+	          "UNION ALL "
+	          "SELECT 'ledger', CASE WHEN a.entries = COALESCE((SELECT MAX(x.seq) FROM "
+	          "ledger_entry x WHERE x.customer_no = a.customer_no AND x.account_no = "
+	          "a.account_no), 0) AND ((a.entries = 0 AND a.balance = '0.00' AND a.credit = "
+	          "'0.00') OR (e.balance = a.balance AND e.credit = a.credit)) THEN 'as its newest "
+	          "entry' ELSE 'changed' END, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL "
+	          "FROM ledger_account a LEFT JOIN ledger_entry e ON e.customer_no = a.customer_no "
+	          "AND e.account_no = a.account_no AND e.seq = a.entries WHERE a.account_no = $1 "
+	          "ORDER BY 1 DESC, 4, 2",
+	  .then_columns = 11 },
+	/* revision 1 (schema 21 to 31): a work order's history, which its stored state replays from */
+	{ .object_type = "work_order", .revision = 1, .sql = WORK_ORDER_HISTORY_SQL, .bounded = 1,
+	  .columns = 11 },
+	/*
+	 * Revision 2: the history as before, then the work order's row minus
+	 * what a batched timer tick writes without an entry naming the work
+	 * order (updated_at, due_at, overdue, version, steps:
+	 * pcrm__wo_flush_many()); a tick that changes anything else writes
+	 * the work order's own entry.
+	 */
+	{ .object_type = "work_order", .revision = 2, .sql = WORK_ORDER_HISTORY_SQL, .bounded = 1,
+	  .columns = 11,
+	  .then_sql = "SELECT id, workflow, workflow_version, business_key, open_key, customer_no, "
+	              "org_unit, owner, state, status, data, opened_by, opened_at, suspended, "
+	              "reminders, escalations, sla_class, clocks FROM work_order "
+	              "WHERE id = $1 AND CAST($2 AS BIGINT) IS NOT NULL",
+	  .then_columns = 18 },
+	/*
+	 * A complaint ticket, minus its caller number's mask, cipher
+	 * and keyed hash (pcrm_complaint_reseal() seals older tickets' numbers
+	 * under an entry naming the unit; AES-GCM authenticates the cipher).
+	 * Every other change of the row is one of the ticket's own entries.
+	 */
+	{ .object_type = "complaint", .revision = 1,
+	  .sql = "SELECT " COMPLAINT_COLUMNS " FROM complaint WHERE serial = $1",
+	  .columns = 36 },
 };
 
-static const struct covered_type *find_type(const char *object_type)
+/* The type's newest revision (revision 0), or the given one; NULL when not covered. */
+static const struct covered_type *find_type(const char *object_type, int revision)
 {
+	const struct covered_type *found = NULL;
 	for (size_t i = 0; i < sizeof(covered) / sizeof(covered[0]); i++)
-		if (strcmp(covered[i].object_type, object_type) == 0)
-			return &covered[i];
-	return NULL;
+		if (strcmp(covered[i].object_type, object_type) == 0 &&
+		    (revision == 0 || covered[i].revision == revision))
+			found = &covered[i]; /* the table lists a type's revisions in order */
+	return found;
 }
 
 /* What precedes a column's text: its length "<n>:", or "-" for NULL (followed by no text). */
@@ -140,40 +226,54 @@ static int hash_column(pcrm_sha256 *h, const char *value)
 	return rc == PCRM_OK ? pcrm__sha256_update(h, "\n", 1) : rc;
 }
 
+/* Hashes each row of one query, `columns` columns each; *newest, *count as digest() says. */
+static int hash_rows(pcrm_ctx *ctx, pcrm_sha256 *h, const char *sql, const pcrm_sql_value *p,
+                     int nparams, int columns, int bounded, int64_t *newest, int64_t *count)
+{
+	pcrm_rows *rows;
+	int rc = pcrm__store_query(ctx->store, sql, p, nparams, &rows);
+	if (rc != PCRM_OK)
+		return rc;
+	while ((rc = pcrm__rows_next(rows)) == 1) {
+		rc = pcrm__sha256_update(h, "row\n", 4);
+		for (int i = 0; i < columns && rc == PCRM_OK; i++)
+			rc = hash_column(h, pcrm__rows_text(rows, i));
+		if (rc != PCRM_OK)
+			break;
+		if (bounded)
+			*newest = pcrm__rows_int(rows, 0);
+		(*count)++;
+	}
+	pcrm__rows_free(rows);
+	return rc;
+}
+
 /*
  * Digests the object's rows up to `bound` into out; *newest receives the
- * last row's seq, *count (may be NULL) the number of rows.
+ * last row's seq, *count (may be NULL) the number of rows of the type's
+ * main query (an object without them has nothing to cover).
  */
 static int digest(pcrm_ctx *ctx, const struct covered_type *t, const char *object_id,
                   int64_t bound, int64_t *newest, int64_t *count,
                   char out[PCRM_SHA256_HEX_LEN + 1])
 {
-	int64_t rows_seen = 0;
+	int64_t rows_seen = 0, then_seen = 0, unused = 0;
 	pcrm_sql_value p[2] = { PCRM_SQL_S(object_id), PCRM_SQL_I(bound) };
 	pcrm_sha256 *h;
-	pcrm_rows *rows;
 	int rc = pcrm__sha256_new(&h);
 	if (rc != PCRM_OK)
 		return rc;
 	*newest = 0;
-	rc = pcrm__store_query(ctx->store,
-	                       t->sql_pg && ctx->store->driver->kind == PCRM_STORE_POSTGRES ?
-	                               t->sql_pg :
-	                               t->sql,
-	                       p, t->bounded ? 2 : 1, &rows);
-	if (rc == PCRM_OK) {
-		while ((rc = pcrm__rows_next(rows)) == 1) {
-			rc = pcrm__sha256_update(h, "row\n", 4);
-			for (int i = 0; i < t->columns && rc == PCRM_OK; i++)
-				rc = hash_column(h, pcrm__rows_text(rows, i));
-			if (rc != PCRM_OK)
-				break;
-			if (t->bounded)
-				*newest = pcrm__rows_int(rows, 0);
-			rows_seen++;
-		}
-		pcrm__rows_free(rows);
-	}
+	rc = hash_rows(ctx, h,
+	               t->sql_pg && ctx->store->driver->kind == PCRM_STORE_POSTGRES ? t->sql_pg :
+	                                                                             t->sql,
+	               p, t->bounded ? 2 : 1, t->columns, t->bounded, newest, &rows_seen);
+	/* a mark between the parts, so no rows of one part read as the other's */
+	if (rc == PCRM_OK && t->then_sql)
+		rc = pcrm__sha256_update(h, "then\n", 5);
+	if (rc == PCRM_OK && t->then_sql)
+		rc = hash_rows(ctx, h, t->then_sql, p, t->bounded ? 2 : 1, t->then_columns, 0, &unused,
+		               &then_seen);
 	if (rc == PCRM_OK)
 		rc = pcrm__sha256_final_hex(h, out);
 	pcrm__sha256_free(h);
@@ -182,10 +282,26 @@ static int digest(pcrm_ctx *ctx, const struct covered_type *t, const char *objec
 	return rc;
 }
 
+/* "<bound>:<hex>" for revision 1, "<revision>/<bound>:<hex>" after. */
+static void format_covers(const struct covered_type *t, int64_t bound, const char *hex,
+                          char out[PCRM__AUDIT_COVERS_MAX])
+{
+	if (t->revision == 1)
+		snprintf(out, PCRM__AUDIT_COVERS_MAX, "%" PRId64 ":%s", bound, hex);
+	else
+		snprintf(out, PCRM__AUDIT_COVERS_MAX, "%d/%" PRId64 ":%s", t->revision, bound, hex);
+}
+
 int pcrm__audit_cover(pcrm_ctx *ctx, const char *object_type, const char *object_id,
                       char out[PCRM__AUDIT_COVERS_MAX])
 {
-	const struct covered_type *t = find_type(object_type);
+	return pcrm__audit_cover_revision(ctx, object_type, object_id, 0, out);
+}
+
+int pcrm__audit_cover_revision(pcrm_ctx *ctx, const char *object_type, const char *object_id,
+                               int revision, char out[PCRM__AUDIT_COVERS_MAX])
+{
+	const struct covered_type *t = find_type(object_type, revision);
 	char hex[PCRM_SHA256_HEX_LEN + 1];
 	int64_t newest, count;
 	int rc;
@@ -200,22 +316,31 @@ int pcrm__audit_cover(pcrm_ctx *ctx, const char *object_type, const char *object
 	 * entries yet.
 	 */
 	if (rc == PCRM_OK && count > 0)
-		snprintf(out, PCRM__AUDIT_COVERS_MAX, "%" PRId64 ":%s", newest, hex);
+		format_covers(t, newest, hex, out);
 	return rc;
 }
 
 int pcrm__audit_cover_check(pcrm_ctx *ctx, const char *object_type, const char *object_id,
                             const char *covers, int *same)
 {
-	const struct covered_type *t = find_type(object_type);
+	const struct covered_type *t;
 	char hex[PCRM_SHA256_HEX_LEN + 1], *end;
-	const char *colon = strchr(covers, ':');
+	const char *colon = strchr(covers, ':'), *slash = strchr(covers, '/');
+	long revision = 1;
 	int64_t bound, newest;
 	int rc;
 
 	*same = 0;
-	/* an entry whose type is no longer covered, or whose value is not ours: cannot match */
-	if (!t || !colon)
+	if (!colon)
+		return PCRM_OK; /* not a value of ours: cannot match */
+	if (slash && slash < colon) {
+		revision = strtol(covers, &end, 10);
+		if (end != slash || revision < 2 || revision > 99)
+			return PCRM_OK;
+		covers = slash + 1;
+	}
+	/* an entry whose type (or revision) is no longer covered cannot match */
+	if (!(t = find_type(object_type, (int)revision)))
 		return PCRM_OK;
 	bound = strtoll(covers, &end, 10);
 	if (end != colon)
@@ -255,7 +380,7 @@ struct pcrm__audit_cover_rows {
 
 int pcrm__audit_cover_rows_new(const char *object_type, pcrm__audit_cover_rows **out)
 {
-	const struct covered_type *t = find_type(object_type);
+	const struct covered_type *t = find_type(object_type, 0);
 	pcrm__audit_cover_rows *c;
 	int rc;
 
@@ -395,7 +520,7 @@ int pcrm__audit_cover_rows_finish(pcrm__audit_cover_rows *c, char out[PCRM__AUDI
 	if (rc == PCRM_OK)
 		rc = pcrm__audit_cover_rows_reset(c); /* empty again, for the next batch */
 	if (rc == PCRM_OK) /* single rows: bound 0, as pcrm__audit_cover() writes it */
-		snprintf(out, PCRM__AUDIT_COVERS_MAX, "0:%s", hex);
+		format_covers(c->type, 0, hex, out);
 	return rc;
 }
 

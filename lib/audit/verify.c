@@ -6,7 +6,8 @@
  * Per chain, in chain_seq order: consecutive numbers (a gap is a deleted
  * entry), prev_hash equal to the previous entry's hash (a broken link is an
  * insertion or reordering), the recomputed hash (an edit), the head equal to
- * the last entry (deleted newest entries).  With a checkpoint: the entry at
+ * the last entry (deleted newest entries); the ledger rows each bulk posting
+ * lists still as it listed them (cover_bulk.c).  With a checkpoint: the entry at
  * each signed position must carry the signed hash (rewriting before it,
  * even with every later hash recomputed) and must still exist (truncation
  * back past it, head moved back with it).
@@ -85,33 +86,90 @@ static const char select_chain_page[] = "SELECT " PCRM__AUDIT_COLUMNS("") " FROM
                                         "WHERE chain = $1 AND chain_seq > $2 "
                                         "ORDER BY chain_seq LIMIT $3";
 
+/* The bulk postings of one page of entries, checked once the page is read (cover_bulk.c). */
+struct bulk_postings {
+	int64_t *chain_seq;
+	char **summary;
+	size_t n, cap;
+};
+
+static int bulk_add(struct bulk_postings *b, const pcrm_audit_entry *e)
+{
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 8;
+		int64_t *seqs = realloc(b->chain_seq, cap * sizeof(*seqs));
+		char **texts;
+		if (seqs)
+			b->chain_seq = seqs;
+		texts = seqs ? realloc(b->summary, cap * sizeof(*texts)) : NULL;
+		if (!texts)
+			return pcrm__error_oom();
+		b->summary = texts;
+		b->cap = cap;
+	}
+	if (!(b->summary[b->n] = strdup(e->summary)))
+		return pcrm__error_oom();
+	b->chain_seq[b->n++] = e->chain_seq;
+	return PCRM_OK;
+}
+
+/* Checks and forgets the page's bulk postings (all of them forgotten, whatever the result). */
+static int bulk_check(pcrm_ctx *ctx, struct chain_state *v, struct bulk_postings *b)
+{
+	int rc = PCRM_OK;
+	for (size_t i = 0; i < b->n; i++) {
+		if (rc == PCRM_OK) {
+			rc = pcrm__audit_check_bulk_posting(ctx, v->chain, b->chain_seq[i],
+			                                    b->summary[i]);
+			if (rc == PCRM_EINTEGRITY)
+				fail(v, b->chain_seq[i]);
+		}
+		free(b->summary[i]);
+	}
+	b->n = 0;
+	return rc;
+}
+
 static int verify_pages(pcrm_ctx *ctx, struct chain_state *v)
 {
+	struct bulk_postings bulk = { 0 };
+	int rc;
 	for (;;) {
 		pcrm_sql_value p[3] = { PCRM_SQL_S(v->chain), PCRM_SQL_I(v->expected_seq - 1),
 			                PCRM_SQL_I(VERIFY_PAGE) };
 		pcrm_rows *rows;
-		int n = 0, rc = pcrm__store_query(ctx->store, select_chain_page, p, 3, &rows);
+		int n = 0;
+		rc = pcrm__store_query(ctx->store, select_chain_page, p, 3, &rows);
 		if (rc != PCRM_OK)
-			return rc;
+			break;
 		while ((rc = pcrm__rows_next(rows)) == 1) {
 			pcrm_audit_entry e;
 			pcrm__audit_entry_from_row(rows, &e);
 			n++;
 			rc = verify_entry(v, &e);
+			if (rc == PCRM_OK && strcmp(e.action, PCRM__AUDIT_BULK_POSTING) == 0)
+				rc = bulk_add(&bulk, &e);
 			if (rc != PCRM_OK)
 				break;
 		}
 		pcrm__rows_free(rows);
+		/* the rows a page's bulk postings wrote, read once the page's query is closed */
+		if (rc >= 0)
+			rc = bulk_check(ctx, v, &bulk);
 		if (rc < 0)
-			return rc;
+			break;
 		if (v->progress && n > 0)
 			rc = pcrm__progress_report(v->progress->fn, v->progress->userdata,
 			                           v->done_before + v->expected_seq - 1,
 			                           "audit verification", "entries checked");
 		if (rc != PCRM_OK || n < VERIFY_PAGE)
-			return rc;
+			break;
 	}
+	for (size_t i = 0; i < bulk.n; i++)
+		free(bulk.summary[i]);
+	free(bulk.chain_seq);
+	free(bulk.summary);
+	return rc;
 }
 
 static int verify_head(pcrm_ctx *ctx, struct chain_state *v)
