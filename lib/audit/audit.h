@@ -20,7 +20,7 @@
  */
 #define PCRM__AUDIT_TICK "workorder.tick"
 
-/** The columns of a tick's history entry and work-order row its digest takes (cover_workorder.c). */
+/** Columns of a tick's history entry and work-order row its digests take (cover_workorder.c). */
 #define PCRM__AUDIT_TICK_HISTORY_COLUMNS 12
 #define PCRM__AUDIT_TICK_ROW_COLUMNS 5
 

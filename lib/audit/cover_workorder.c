@@ -51,7 +51,7 @@ int pcrm__audit_tick_digest(const pcrm_sql_value *values, int n,
 	return rc;
 }
 
-/* pcrm__audit_tick_digest() of columns first..first+n-1 of the current row: *same when it is `hex`. */
+/* The digest of columns first..first+n-1 of the current row: *same when it is `hex`. */
 static int same_digest(pcrm_rows *rows, int first, int n, const char *hex, int *same)
 {
 	char now[PCRM_SHA256_HEX_LEN + 1];

@@ -152,7 +152,7 @@ PCRM_BACKEND_TEST(audit_cover_wo, own_entry_covers_the_columns_until_a_tick)
 	assert_tampered(t, needle);
 }
 
-/* A link the work order made, and the notification its escalation wrote (delivery is not a change). */
+/* A link the work order made, and the notification its escalation wrote (delivered: no change). */
 PCRM_BACKEND_TEST(audit_cover_wo, links_and_notifications_are_covered)
 {
 	pcrm_workorder *other;
