@@ -9,10 +9,31 @@
 #include "core/crypto.h"
 #include "store/store.h"
 
-/** Longest `covers` value: "[<revision>/]<bound>:<hex sha-256>" (lib/audit/cover.c). */
-#define PCRM__AUDIT_COVERS_MAX (3 + 21 + 1 + PCRM_SHA256_HEX_LEN + 1)
+/** Longest `covers` value: "[<revision>/]<bound>:<hex>[+<hex>]", hex a SHA-256 (cover.c). */
+#define PCRM__AUDIT_COVERS_MAX (3 + 21 + 1 + PCRM_SHA256_HEX_LEN + 1 + PCRM_SHA256_HEX_LEN + 1)
 /** Most columns of a covered row (lib/audit/cover.c). */
 #define PCRM__AUDIT_COVER_COLUMNS_MAX 16
+
+/**
+ * The action of a batched timer tick's entry (lib/workflow), whose items
+ * verification checks (pcrm__audit_check_tick(), cover_workorder.c).
+ */
+#define PCRM__AUDIT_TICK "workorder.tick"
+
+/** Columns of a tick's history entry and work-order row its digests take (cover_workorder.c). */
+#define PCRM__AUDIT_TICK_HISTORY_COLUMNS 12
+#define PCRM__AUDIT_TICK_ROW_COLUMNS 5
+
+/**
+ * A digest a tick's entry lists (cover_workorder.c), of n values as written:
+ * a history entry it wrote (PCRM__AUDIT_TICK_HISTORY_COLUMNS: work order,
+ * seq, at, kind, operator, role, unit, event, from, to, note, delta) or a
+ * work order's row as the batch left it (PCRM__AUDIT_TICK_ROW_COLUMNS:
+ * updated_at, due_at, overdue, version, steps).  Verification recomputes it
+ * from the store.
+ */
+int pcrm__audit_tick_digest(const pcrm_sql_value *values, int n,
+                            char out[PCRM_SHA256_HEX_LEN + 1]);
 
 /**
  * Appends an entry in the current transaction (opens a nested one itself, so

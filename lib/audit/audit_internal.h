@@ -51,6 +51,15 @@ int pcrm__audit_cover_revision(pcrm_ctx *ctx, const char *object_type, const cha
 int pcrm__audit_cover_check(pcrm_ctx *ctx, const char *object_type, const char *object_id,
                             const char *covers, int *same);
 
+/**
+ * Hashes one row as the digests do (cover.c): "row", then each value
+ * length-prefixed (integers in decimal, as the store renders them; NULL as
+ * its own mark).  pcrm__audit_hash_row() takes columns first..first+n-1 of
+ * the current row.
+ */
+int pcrm__audit_hash_values(pcrm_sha256 *h, const pcrm_sql_value *values, int n);
+int pcrm__audit_hash_row(pcrm_sha256 *h, pcrm_rows *rows, int first, int n);
+
 /** The columns entry_from_row reads, in order. */
 #define PCRM__AUDIT_COLUMNS(a)                                                                  \
 	a "seq, " a "at, " a "operator_id, " a "role, " a "actor_org, " a "action, " a            \

@@ -61,6 +61,15 @@ int pcrm__audit_verify_scope(pcrm_ctx *ctx, const struct pcrm__audit_scope *scop
 int pcrm__audit_check_bulk_posting(pcrm_ctx *ctx, const char *chain, int64_t chain_seq,
                                    const char *summary);
 
+/**
+ * Checks the history entries and work-order rows a tick's entry (chain,
+ * chain_seq, its summary) lists against the store (cover_workorder.c):
+ * PCRM_EINTEGRITY naming the entry and the first work order that no longer
+ * matches.
+ */
+int pcrm__audit_check_tick(pcrm_ctx *ctx, const char *chain, int64_t chain_seq,
+                           const char *summary);
+
 /** Bytes of an Ed25519 signature. */
 #define PCRM__AUDIT_SIGNATURE_LEN 64
 

@@ -64,6 +64,18 @@ struct covered_type {
 	 */
 	const char *then_sql;
 	int then_columns;
+	/* more parts of the same kind, each after a mark of its own (NULL: none) */
+	const char *also_sql[2];
+	int also_columns[2];
+	/*
+	 * Rows digested apart, as a second digest ("...:<hex>+<tail hex>"),
+	 * compared only while this query returns any: columns that a later
+	 * bulk change without the object's entry rewrites, under an entry of
+	 * its own that vouches for them from then on (cover_workorder.c).
+	 * Same parameters as sql.
+	 */
+	const char *tail_sql;
+	int tail_columns;
 };
 
 #define BILL_BATCH_COLUMNS                                                                   \
@@ -185,6 +197,37 @@ static const struct covered_type covered[] = {
 	              "WHERE id = $1 AND CAST($2 AS BIGINT) IS NOT NULL",
 	  .then_columns = 18 },
 	/*
+	 * Revision 3: the history and the row as in revision 2, then the links the
+	 * work order made and the notifications its entries up to the bound wrote
+	 * (what delivery does not change of them), and apart (the tail) the five
+	 * columns a batched tick rewrites, compared only while no tick came since:
+	 * while the row's step count is the bound, or its newest history entry is
+	 * not a tick's (warning, expire, notify).  After a tick, the tick's entry
+	 * vouches for those columns (cover_workorder.c).  The row's step count
+	 * never falls below the bound.
+	 */
+	{ .object_type = "work_order", .revision = 3, .sql = WORK_ORDER_HISTORY_SQL, .bounded = 1,
+	  .columns = 11,
+	  .then_sql = "SELECT id, workflow, workflow_version, business_key, open_key, customer_no, "
+	              "org_unit, owner, state, status, data, opened_by, opened_at, suspended, "
+	              "reminders, escalations, sla_class, clocks, CASE WHEN steps >= (SELECT "
+	              "MAX(h.seq) FROM work_order_history h WHERE h.work_order_id = $1 AND h.seq <= "
+	              "CAST($2 AS BIGINT)) THEN 'steps' ELSE 'fewer steps' END FROM work_order "
+	              "WHERE id = $1",
+	  .then_columns = 19,
+	  .also_sql = { "SELECT other_id, relation, created_by, created_at FROM work_order_link "
+	                "WHERE work_order_id = $1 AND CAST($2 AS BIGINT) IS NOT NULL "
+	                "ORDER BY other_id, relation",
+	                "SELECT seq, id, org_unit, kind, recipient, note, created_at, recipient_role, "
+	                "recipient_level, customer_no FROM work_order_notification "
+	                "WHERE work_order_id = $1 AND seq <= CAST($2 AS BIGINT) ORDER BY seq, id" },
+	  .also_columns = { 4, 10 },
+	  .tail_sql = "SELECT updated_at, due_at, overdue, version, steps FROM work_order w "
+	              "WHERE w.id = $1 AND (w.steps = CAST($2 AS BIGINT) OR NOT EXISTS (SELECT 1 "
+	              "FROM work_order_history h WHERE h.work_order_id = w.id AND h.seq = w.steps "
+	              "AND h.kind IN ('warning', 'expire', 'notify')))",
+	  .tail_columns = 5 },
+	/*
 	 * A complaint ticket, minus its caller number's mask, cipher
 	 * and keyed hash (pcrm_complaint_reseal() seals older tickets' numbers
 	 * under an entry naming the unit; AES-GCM authenticates the cipher).
@@ -193,6 +236,15 @@ static const struct covered_type covered[] = {
 	{ .object_type = "complaint", .revision = 1,
 	  .sql = "SELECT " COMPLAINT_COLUMNS " FROM complaint WHERE serial = $1",
 	  .columns = 36 },
+	/*
+	 * Revision 2: the whole ticket, its caller number's mask, keyed hash and
+	 * cipher too; pcrm_complaint_reseal() now writes an entry of each
+	 * ticket it seals.
+	 */
+	{ .object_type = "complaint", .revision = 2,
+	  .sql = "SELECT " COMPLAINT_COLUMNS ", caller_number, caller_hash, caller_cipher "
+	         "FROM complaint WHERE serial = $1",
+	  .columns = 39 },
 };
 
 /* The type's newest revision (revision 0), or the given one; NULL when not covered. */
@@ -226,6 +278,29 @@ static int hash_column(pcrm_sha256 *h, const char *value)
 	return rc == PCRM_OK ? pcrm__sha256_update(h, "\n", 1) : rc;
 }
 
+int pcrm__audit_hash_values(pcrm_sha256 *h, const pcrm_sql_value *values, int n)
+{
+	int rc = pcrm__sha256_update(h, "row\n", 4);
+	for (int i = 0; i < n && rc == PCRM_OK; i++) {
+		char digits[PCRM__INT_TEXT_MAX + 1];
+		if (values[i].type == PCRM_SQL_INT) { /* as the store gives it back: decimal */
+			digits[pcrm__int_text(values[i].i, digits)] = '\0';
+			rc = hash_column(h, digits);
+		} else {
+			rc = hash_column(h, values[i].type == PCRM_SQL_TEXT ? values[i].s : NULL);
+		}
+	}
+	return rc;
+}
+
+int pcrm__audit_hash_row(pcrm_sha256 *h, pcrm_rows *rows, int first, int n)
+{
+	int rc = pcrm__sha256_update(h, "row\n", 4);
+	for (int i = first; i < first + n && rc == PCRM_OK; i++)
+		rc = hash_column(h, pcrm__rows_text(rows, i));
+	return rc;
+}
+
 /* Hashes each row of one query, `columns` columns each; *newest, *count as digest() says. */
 static int hash_rows(pcrm_ctx *ctx, pcrm_sha256 *h, const char *sql, const pcrm_sql_value *p,
                      int nparams, int columns, int bounded, int64_t *newest, int64_t *count)
@@ -235,9 +310,7 @@ static int hash_rows(pcrm_ctx *ctx, pcrm_sha256 *h, const char *sql, const pcrm_
 	if (rc != PCRM_OK)
 		return rc;
 	while ((rc = pcrm__rows_next(rows)) == 1) {
-		rc = pcrm__sha256_update(h, "row\n", 4);
-		for (int i = 0; i < columns && rc == PCRM_OK; i++)
-			rc = hash_column(h, pcrm__rows_text(rows, i));
+		rc = pcrm__audit_hash_row(h, rows, 0, columns);
 		if (rc != PCRM_OK)
 			break;
 		if (bounded)
@@ -253,6 +326,32 @@ static int hash_rows(pcrm_ctx *ctx, pcrm_sha256 *h, const char *sql, const pcrm_
  * last row's seq, *count (may be NULL) the number of rows of the type's
  * main query (an object without them has nothing to cover).
  */
+/*
+ * The type's tail (tail_sql) digested into out; *present 0 when it returned
+ * no rows (a later bulk change vouches for them).  "" when it has none.
+ */
+static int digest_tail(pcrm_ctx *ctx, const struct covered_type *t, const pcrm_sql_value *p,
+                       int *present, char out[PCRM_SHA256_HEX_LEN + 1])
+{
+	int64_t seen = 0, unused = 0;
+	pcrm_sha256 *h;
+	int rc;
+
+	out[0] = '\0';
+	*present = 0;
+	if (!t->tail_sql)
+		return PCRM_OK;
+	if ((rc = pcrm__sha256_new(&h)) != PCRM_OK)
+		return rc;
+	rc = hash_rows(ctx, h, t->tail_sql, p, t->bounded ? 2 : 1, t->tail_columns, 0, &unused,
+	               &seen);
+	if (rc == PCRM_OK)
+		rc = pcrm__sha256_final_hex(h, out);
+	pcrm__sha256_free(h);
+	*present = seen > 0;
+	return rc;
+}
+
 static int digest(pcrm_ctx *ctx, const struct covered_type *t, const char *object_id,
                   int64_t bound, int64_t *newest, int64_t *count,
                   char out[PCRM_SHA256_HEX_LEN + 1])
@@ -274,6 +373,12 @@ static int digest(pcrm_ctx *ctx, const struct covered_type *t, const char *objec
 	if (rc == PCRM_OK && t->then_sql)
 		rc = hash_rows(ctx, h, t->then_sql, p, t->bounded ? 2 : 1, t->then_columns, 0, &unused,
 		               &then_seen);
+	for (int i = 0; i < 2 && t->also_sql[i] && rc == PCRM_OK; i++) {
+		rc = pcrm__sha256_update(h, "also\n", 5);
+		if (rc == PCRM_OK)
+			rc = hash_rows(ctx, h, t->also_sql[i], p, t->bounded ? 2 : 1, t->also_columns[i],
+			               0, &unused, &then_seen);
+	}
 	if (rc == PCRM_OK)
 		rc = pcrm__sha256_final_hex(h, out);
 	pcrm__sha256_free(h);
@@ -282,14 +387,15 @@ static int digest(pcrm_ctx *ctx, const struct covered_type *t, const char *objec
 	return rc;
 }
 
-/* "<bound>:<hex>" for revision 1, "<revision>/<bound>:<hex>" after. */
+/* "<bound>:<hex>" for revision 1, "<revision>/<bound>:<hex>" after; "+<tail hex>" with a tail. */
 static void format_covers(const struct covered_type *t, int64_t bound, const char *hex,
-                          char out[PCRM__AUDIT_COVERS_MAX])
+                          const char *tail, char out[PCRM__AUDIT_COVERS_MAX])
 {
 	if (t->revision == 1)
 		snprintf(out, PCRM__AUDIT_COVERS_MAX, "%" PRId64 ":%s", bound, hex);
 	else
-		snprintf(out, PCRM__AUDIT_COVERS_MAX, "%d/%" PRId64 ":%s", t->revision, bound, hex);
+		snprintf(out, PCRM__AUDIT_COVERS_MAX, "%d/%" PRId64 ":%s%s%s", t->revision, bound, hex,
+		         tail[0] ? "+" : "", tail);
 }
 
 int pcrm__audit_cover(pcrm_ctx *ctx, const char *object_type, const char *object_id,
@@ -302,7 +408,7 @@ int pcrm__audit_cover_revision(pcrm_ctx *ctx, const char *object_type, const cha
                                int revision, char out[PCRM__AUDIT_COVERS_MAX])
 {
 	const struct covered_type *t = find_type(object_type, revision);
-	char hex[PCRM_SHA256_HEX_LEN + 1];
+	char hex[PCRM_SHA256_HEX_LEN + 1], tail[PCRM_SHA256_HEX_LEN + 1] = "";
 	int64_t newest, count;
 	int rc;
 
@@ -310,13 +416,43 @@ int pcrm__audit_cover_revision(pcrm_ctx *ctx, const char *object_type, const cha
 	if (!t || !object_id[0])
 		return PCRM_OK;
 	rc = digest(ctx, t, object_id, INT64_MAX, &newest, &count, hex);
+	if (rc == PCRM_OK && count > 0 && t->tail_sql) {
+		pcrm_sql_value p[2] = { PCRM_SQL_S(object_id), PCRM_SQL_I(newest) };
+		int present;
+		rc = digest_tail(ctx, t, p, &present, tail);
+	}
 	/*
 	 * No rows, nothing to cover: an object id that names a batch rather than
 	 * an object (a customer import's row number), an account with no ledger
 	 * entries yet.
 	 */
 	if (rc == PCRM_OK && count > 0)
-		format_covers(t, newest, hex, out);
+		format_covers(t, newest, hex, tail, out);
+	return rc;
+}
+
+/*
+ * After the main digest (at `rest`): "" for a type without a tail, else
+ * "+<tail hex>", compared while the tail query returns rows.
+ */
+static int check_tail(pcrm_ctx *ctx, const struct covered_type *t, const char *object_id,
+                      int64_t bound, const char *rest, int *same)
+{
+	char tail[PCRM_SHA256_HEX_LEN + 1];
+	pcrm_sql_value p[2] = { PCRM_SQL_S(object_id), PCRM_SQL_I(bound) };
+	int present, rc;
+
+	if (!t->tail_sql) {
+		*same = rest[0] == '\0';
+		return PCRM_OK;
+	}
+	if (rest[0] != '+') {
+		*same = 0;
+		return PCRM_OK;
+	}
+	rc = digest_tail(ctx, t, p, &present, tail);
+	if (rc == PCRM_OK && present)
+		*same = strcmp(tail, rest + 1) == 0;
 	return rc;
 }
 
@@ -347,7 +483,10 @@ int pcrm__audit_cover_check(pcrm_ctx *ctx, const char *object_type, const char *
 		return PCRM_OK;
 	rc = digest(ctx, t, object_id, t->bounded ? bound : INT64_MAX, &newest, NULL, hex);
 	if (rc == PCRM_OK)
-		*same = strcmp(hex, colon + 1) == 0 && (!t->bounded || newest == bound);
+		*same = strncmp(hex, colon + 1, PCRM_SHA256_HEX_LEN) == 0 &&
+		        (!t->bounded || newest == bound);
+	if (rc == PCRM_OK && *same)
+		rc = check_tail(ctx, t, object_id, bound, colon + 1 + PCRM_SHA256_HEX_LEN, same);
 	return rc;
 }
 
@@ -520,7 +659,7 @@ int pcrm__audit_cover_rows_finish(pcrm__audit_cover_rows *c, char out[PCRM__AUDI
 	if (rc == PCRM_OK)
 		rc = pcrm__audit_cover_rows_reset(c); /* empty again, for the next batch */
 	if (rc == PCRM_OK) /* single rows: bound 0, as pcrm__audit_cover() writes it */
-		format_covers(c->type, 0, hex, out);
+		format_covers(c->type, 0, hex, "", out);
 	return rc;
 }
 

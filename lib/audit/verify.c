@@ -7,7 +7,8 @@
  * entry), prev_hash equal to the previous entry's hash (a broken link is an
  * insertion or reordering), the recomputed hash (an edit), the head equal to
  * the last entry (deleted newest entries); the ledger rows each bulk posting
- * lists still as it listed them (cover_bulk.c).  With a checkpoint: the entry at
+ * lists still as it listed them (cover_bulk.c), and the work-order rows each
+ * timer tick lists (cover_workorder.c).  With a checkpoint: the entry at
  * each signed position must carry the signed hash (rewriting before it,
  * even with every later hash recomputed) and must still exist (truncation
  * back past it, head moved back with it).
@@ -86,29 +87,37 @@ static const char select_chain_page[] = "SELECT " PCRM__AUDIT_COLUMNS("") " FROM
                                         "WHERE chain = $1 AND chain_seq > $2 "
                                         "ORDER BY chain_seq LIMIT $3";
 
-/* The bulk postings of one page of entries, checked once the page is read (cover_bulk.c). */
+/*
+ * The bulk entries of one page (billing postings, timer ticks), checked
+ * once the page is read (cover_bulk.c, cover_workorder.c).
+ */
 struct bulk_postings {
 	int64_t *chain_seq;
 	char **summary;
+	int *tick; /* a timer tick's, else a billing posting's */
 	size_t n, cap;
 };
 
-static int bulk_add(struct bulk_postings *b, const pcrm_audit_entry *e)
+static int bulk_add(struct bulk_postings *b, const pcrm_audit_entry *e, int tick)
 {
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 8;
 		int64_t *seqs = realloc(b->chain_seq, cap * sizeof(*seqs));
-		char **texts;
+		char **texts = NULL;
+		int *ticks = NULL;
 		if (seqs)
 			b->chain_seq = seqs;
-		texts = seqs ? realloc(b->summary, cap * sizeof(*texts)) : NULL;
-		if (!texts)
+		if (seqs && (texts = realloc(b->summary, cap * sizeof(*texts))) != NULL)
+			b->summary = texts;
+		if (texts && (ticks = realloc(b->tick, cap * sizeof(*ticks))) != NULL)
+			b->tick = ticks;
+		if (!ticks)
 			return pcrm__error_oom();
-		b->summary = texts;
 		b->cap = cap;
 	}
 	if (!(b->summary[b->n] = strdup(e->summary)))
 		return pcrm__error_oom();
+	b->tick[b->n] = tick;
 	b->chain_seq[b->n++] = e->chain_seq;
 	return PCRM_OK;
 }
@@ -119,8 +128,10 @@ static int bulk_check(pcrm_ctx *ctx, struct chain_state *v, struct bulk_postings
 	int rc = PCRM_OK;
 	for (size_t i = 0; i < b->n; i++) {
 		if (rc == PCRM_OK) {
-			rc = pcrm__audit_check_bulk_posting(ctx, v->chain, b->chain_seq[i],
-			                                    b->summary[i]);
+			rc = b->tick[i] ? pcrm__audit_check_tick(ctx, v->chain, b->chain_seq[i],
+			                                         b->summary[i]) :
+			                  pcrm__audit_check_bulk_posting(ctx, v->chain, b->chain_seq[i],
+			                                                 b->summary[i]);
 			if (rc == PCRM_EINTEGRITY)
 				fail(v, b->chain_seq[i]);
 		}
@@ -148,7 +159,9 @@ static int verify_pages(pcrm_ctx *ctx, struct chain_state *v)
 			n++;
 			rc = verify_entry(v, &e);
 			if (rc == PCRM_OK && strcmp(e.action, PCRM__AUDIT_BULK_POSTING) == 0)
-				rc = bulk_add(&bulk, &e);
+				rc = bulk_add(&bulk, &e, 0);
+			else if (rc == PCRM_OK && strcmp(e.action, PCRM__AUDIT_TICK) == 0)
+				rc = bulk_add(&bulk, &e, 1);
 			if (rc != PCRM_OK)
 				break;
 		}
@@ -169,6 +182,7 @@ static int verify_pages(pcrm_ctx *ctx, struct chain_state *v)
 		free(bulk.summary[i]);
 	free(bulk.chain_seq);
 	free(bulk.summary);
+	free(bulk.tick);
 	return rc;
 }
 

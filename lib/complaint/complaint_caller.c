@@ -99,6 +99,16 @@ struct clear_caller {
 	char caller[PCRM_PHONE_MAX];
 };
 
+static int seal_entry(pcrm_ctx *ctx, const pcrm_actor *actor, const char *serial)
+{
+	json_t *summary = json_pack("{s:s}", "caller_number", "sealed");
+	int rc = summary ? pcrm__audit_append(ctx, actor, "complaint.seal_caller", "complaint",
+	                                      serial, summary) :
+	                   pcrm__error_oom();
+	json_decref(summary);
+	return rc;
+}
+
 static int reseal_batch(pcrm_ctx *ctx, const pcrm_actor *actor, const char *scope, int batch)
 {
 	static const char sql[] = "SELECT k.serial, k.caller_number FROM complaint k "
@@ -133,6 +143,13 @@ static int reseal_batch(pcrm_ctx *ctx, const pcrm_actor *actor, const char *scop
 				                PCRM_SQL_S(s.hash), PCRM_SQL_S(s.cipher) };
 			rc = pcrm__store_exec(ctx->store, update, u, 4, NULL);
 		}
+		/*
+		 * and an entry of the ticket, whose digest covers the sealed number
+		 * (cover.c, "complaint" revision 2): the ticket's older entries
+		 * digested the number in clear
+		 */
+		if (rc == PCRM_OK)
+			rc = seal_entry(ctx, actor, items[i].serial);
 		if (rc == PCRM_OK && json_array_append_new(serials, json_string(items[i].serial)))
 			rc = pcrm__error_oom();
 	}

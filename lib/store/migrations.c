@@ -59,6 +59,7 @@ extern const char pcrm__schema_ivr_pins_outages[];
 extern const char pcrm__schema_outbound[];
 extern const char pcrm__schema_outbound_surveys[];
 extern const char pcrm__schema_workflow_customer_notices[];
+extern const char pcrm__schema_workflow_notification_by_order[];
 extern const char pcrm__schema_kb_grams[];
 extern const char pcrm__schema_kb_grams_fill[];
 extern const char pcrm__schema_outbound_campaign_kinds[];
@@ -296,6 +297,8 @@ static const struct migration migrations[] = {
 	  pcrm__schema_workflow_customer_notices, pcrm__schema_outbound_surveys },
 	{ 39, "outbound messages keyed by id alone, without foreign keys (cheaper bulk queueing)",
 	  pcrm__schema_outbound_keyed, NULL },
+	{ 41, "work-order notifications indexed by work order (covered by its audit digest)",
+	  pcrm__schema_workflow_notification_by_order, NULL },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

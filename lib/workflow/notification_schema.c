@@ -59,3 +59,12 @@ const char pcrm__schema_workflow_notification_roles[] =
  */
 const char pcrm__schema_workflow_customer_notices[] =
 	"ALTER TABLE work_order_notification ADD COLUMN customer_no TEXT;";
+
+/*
+ * Migration 41: a work order's audit digest (lib/audit/cover.c,
+ * "work_order" revision 3) covers its notifications, read by work order on
+ * every change of it: without this index each read scanned the table.
+ */
+const char pcrm__schema_workflow_notification_by_order[] =
+	"CREATE INDEX work_order_notification_by_order ON work_order_notification "
+	"(work_order_id, seq);";

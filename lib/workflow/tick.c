@@ -23,7 +23,8 @@
  *      conditional on each row's step count, their history entries through
  *      the bulk path (COPY on PostgreSQL), and they are audited as one entry
  *      for the batch ("workorder.tick", listing every work order, seq and
- *      kind);
+ *      kind, and a digest of the entry and of the row as written, which
+ *      verification checks: lib/audit/cover_workorder.c);
  *   4. timers that escalate or fire an event (they read org units and write
  *      timers) go one by one through the ordinary operation, each in a
  *      savepoint, with their own audit entries.
@@ -571,7 +572,7 @@ static int write_staged(pcrm_ctx *ctx, struct staged_order *so, int n,
 	if (rc == PCRM_OK)
 		rc = pcrm__wo_flush_many(ctx, ops, n, written);
 	if (rc == PCRM_OK)
-		pcrm__wo_batch_keep(batch, written);
+		rc = pcrm__wo_batch_keep(batch, written, ops, n);
 	for (int i = 0; i < n && rc == PCRM_OK; i++) {
 		if (json_object_get(written, so[i].op.id))
 			*progress += so[i].n;

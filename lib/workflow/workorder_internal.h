@@ -110,8 +110,13 @@ int pcrm__wo_flush_many(pcrm_ctx *ctx, struct pcrm__wo_op *const *ops, int n, js
 struct pcrm__wo_batch;
 int pcrm__wo_batch_new(struct pcrm__wo_batch **out);
 void pcrm__wo_batch_free(struct pcrm__wo_batch *b);
-/** Drops what was staged for work orders not in `written` (their rows changed meanwhile). */
-void pcrm__wo_batch_keep(struct pcrm__wo_batch *b, const json_t *written);
+/**
+ * Drops what was staged for work orders not in `written` (their rows changed
+ * meanwhile) and keeps what the row write of the n operations `ops` set in
+ * the others, for the digests the batch's entry lists.
+ */
+int pcrm__wo_batch_keep(struct pcrm__wo_batch *b, const json_t *written,
+                        struct pcrm__wo_op *const *ops, int n);
 /** Writes the staged history entries and the batch's audit entry (no-op when empty). */
 int pcrm__wo_batch_write(pcrm_ctx *ctx, const pcrm_actor *actor, struct pcrm__wo_batch *b,
                          pcrm_time now);

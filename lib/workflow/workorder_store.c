@@ -530,14 +530,21 @@ struct pcrm__wo_batch {
 	struct staged *rows;
 	size_t n, cap;
 	json_t *items; /* what the batch's audit entry lists */
+	json_t *written_rows; /* id -> the row columns the batch wrote (many_row()) */
 };
 
 int pcrm__wo_batch_new(struct pcrm__wo_batch **out)
 {
 	struct pcrm__wo_batch *b = calloc(1, sizeof(*b));
-	if (b)
+	if (b) {
 		b->items = json_array();
-	if (!b || !b->items) {
+		b->written_rows = json_object();
+	}
+	if (!b || !b->items || !b->written_rows) {
+		if (b) {
+			json_decref(b->items);
+			json_decref(b->written_rows);
+		}
 		free(b);
 		return pcrm__error_oom();
 	}
@@ -551,9 +558,15 @@ static void staged_clear(struct staged *r)
 		free(r->text[i]);
 }
 
-void pcrm__wo_batch_keep(struct pcrm__wo_batch *b, const json_t *written)
+int pcrm__wo_batch_keep(struct pcrm__wo_batch *b, const json_t *written,
+                        struct pcrm__wo_op *const *ops, int n)
 {
 	size_t kept = 0;
+	/* the columns each written row now holds, for the entry's digests */
+	for (int i = 0; i < n; i++)
+		if (json_object_get(written, ops[i]->id) &&
+		    json_object_set_new(b->written_rows, ops[i]->id, many_row(ops[i])) != 0)
+			return pcrm__error_oom();
 	for (size_t i = 0; i < b->n; i++) {
 		if (json_object_get(written, b->rows[i].v[0].s)) {
 			b->rows[kept] = b->rows[i];
@@ -566,6 +579,7 @@ void pcrm__wo_batch_keep(struct pcrm__wo_batch *b, const json_t *written)
 	b->n = kept;
 	while (json_array_size(b->items) > kept)
 		json_array_remove(b->items, json_array_size(b->items) - 1);
+	return PCRM_OK;
 }
 
 void pcrm__wo_batch_free(struct pcrm__wo_batch *b)
@@ -576,6 +590,7 @@ void pcrm__wo_batch_free(struct pcrm__wo_batch *b)
 		staged_clear(&b->rows[i]);
 	free(b->rows);
 	json_decref(b->items);
+	json_decref(b->written_rows);
 	free(b);
 }
 
@@ -614,6 +629,44 @@ static int stage(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e, const c
 	return PCRM_OK;
 }
 
+/* A JSON integer or null as the store binds it. */
+static pcrm_sql_value json_value(const json_t *v)
+{
+	return json_is_integer(v) ? PCRM_SQL_I(json_integer_value(v)) : PCRM_SQL_NUL;
+}
+
+/*
+ * Sets item i's "covers", the digest of its history entry, and when it is
+ * its work order's last in the batch "row_covers", of the row columns the
+ * batch wrote.
+ */
+static int item_covers(struct pcrm__wo_batch *b, size_t i)
+{
+	static const char *const row_columns[PCRM__AUDIT_TICK_ROW_COLUMNS] = {
+		"updated_at", "due_at", "overdue", "version", "steps"
+	};
+	pcrm_sql_value row[PCRM__AUDIT_TICK_ROW_COLUMNS];
+	char hex[PCRM_SHA256_HEX_LEN + 1];
+	const char *id = b->rows[i].v[0].s;
+	/* a work order's entries are staged one after the other */
+	int last = i + 1 == b->n || strcmp(b->rows[i + 1].v[0].s, id) != 0;
+	const json_t *written = json_object_get(b->written_rows, id);
+	int rc;
+
+	for (int c = 0; c < PCRM__AUDIT_TICK_ROW_COLUMNS; c++)
+		row[c] = json_value(json_object_get(written, row_columns[c]));
+	rc = pcrm__audit_tick_digest(b->rows[i].v, PCRM__AUDIT_TICK_HISTORY_COLUMNS, hex);
+	if (rc == PCRM_OK &&
+	    json_object_set_new(json_array_get(b->items, i), "covers", json_string(hex)) != 0)
+		rc = pcrm__error_oom();
+	if (rc == PCRM_OK && last)
+		rc = pcrm__audit_tick_digest(row, PCRM__AUDIT_TICK_ROW_COLUMNS, hex);
+	if (rc == PCRM_OK && last &&
+	    json_object_set_new(json_array_get(b->items, i), "row_covers", json_string(hex)) != 0)
+		rc = pcrm__error_oom();
+	return rc;
+}
+
 int pcrm__wo_batch_write(pcrm_ctx *ctx, const pcrm_actor *actor, struct pcrm__wo_batch *b,
                          pcrm_time now)
 {
@@ -636,6 +689,9 @@ int pcrm__wo_batch_write(pcrm_ctx *ctx, const pcrm_actor *actor, struct pcrm__wo
 			rc = pcrm__wo_notification_write(ctx, v[0].s, v[1].i, v[3].s, v[10].s, v[2].i,
 			                                 NULL, NULL, NULL, 0);
 	}
+	/* each listed with its digest (cover_workorder.c): verification checks them */
+	for (size_t i = 0; i < b->n && rc == PCRM_OK; i++)
+		rc = item_covers(b, i);
 	if (rc != PCRM_OK)
 		return rc;
 	/* one audit entry for the batch, listing every history entry it wrote */
@@ -643,7 +699,7 @@ int pcrm__wo_batch_write(pcrm_ctx *ctx, const pcrm_actor *actor, struct pcrm__wo
 	                    "work_orders", b->items);
 	if (!summary)
 		return pcrm__error_oom();
-	rc = pcrm__audit_append_in_tx(ctx, actor, "workorder.tick", "work_order", "", summary);
+	rc = pcrm__audit_append_in_tx(ctx, actor, PCRM__AUDIT_TICK, "work_order", "", summary);
 	json_decref(summary);
 	return rc;
 }

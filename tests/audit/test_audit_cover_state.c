@@ -64,8 +64,8 @@ static void contacted_order(pcrm_test_store *t, char id[PCRM_WORKORDER_ID_LEN + 
 	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, id, 1, "contact",
 	                                   "{\"contact_note\": \"called\"}", NULL, NULL));
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE object_type = 'work_order' "
-	                      "AND covers LIKE '2/%'"),
-	             2, "open and contact cover the row (revision 2)");
+	                      "AND covers LIKE '3/%'"),
+	             2, "open and contact cover the row (revision 3)");
 	assert_verifies(t);
 }
 
@@ -432,7 +432,7 @@ PCRM_BACKEND_TEST(audit_cover_state, older_revisions_are_checked_as_they_were_ta
 	int same = -1;
 	contacted_order(t, id);
 	pcrm_assert_ok(pcrm__audit_cover_revision(t->ctx, "work_order", id, 1, one));
-	pcrm_assert_ok(pcrm__audit_cover(t->ctx, "work_order", id, two));
+	pcrm_assert_ok(pcrm__audit_cover_revision(t->ctx, "work_order", id, 2, two));
 	cr_assert(strncmp(one, "2:", 2) == 0, "revision 1 has no prefix: %s", one);
 	cr_assert(strncmp(two, "2/2:", 4) == 0, "revision 2 says so: %s", two);
 	cr_assert_str_neq(one + 2, two + 4, "revision 2 digests more");
@@ -448,12 +448,12 @@ PCRM_BACKEND_TEST(audit_cover_state, older_revisions_are_checked_as_they_were_ta
 	cr_assert_eq(same, 0, "revision 1 covers the history");
 
 	/* a revision the type never had, or a malformed one, matches nothing */
-	snprintf(other, sizeof(other), "3/%s", one);
+	snprintf(other, sizeof(other), "4/%s", one);
 	pcrm_assert_ok(pcrm__audit_cover_check(t->ctx, "work_order", id, other, &same));
 	cr_assert_eq(same, 0);
 	snprintf(other, sizeof(other), "x/%s", one);
 	pcrm_assert_ok(pcrm__audit_cover_check(t->ctx, "work_order", id, other, &same));
 	cr_assert_eq(same, 0);
-	pcrm_assert_ok(pcrm__audit_cover_revision(t->ctx, "work_order", id, 3, other));
+	pcrm_assert_ok(pcrm__audit_cover_revision(t->ctx, "work_order", id, 4, other));
 	cr_assert_str_eq(other, "");
 }
