@@ -51,6 +51,12 @@ int pcrm__audit_cover_revision(pcrm_ctx *ctx, const char *object_type, const cha
 int pcrm__audit_cover_check(pcrm_ctx *ctx, const char *object_type, const char *object_id,
                             const char *covers, int *same);
 
+/**
+ * Feeds one column's text to a digest as every covered row encodes it
+ * (cover.c): "<length>:<text>\n", or "-\n" for NULL.
+ */
+int pcrm__audit_hash_column(pcrm_sha256 *h, const char *value);
+
 /** The columns entry_from_row reads, in order. */
 #define PCRM__AUDIT_COLUMNS(a)                                                                  \
 	a "seq, " a "at, " a "operator_id, " a "role, " a "actor_org, " a "action, " a            \
