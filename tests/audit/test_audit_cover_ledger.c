@@ -14,6 +14,7 @@
 #include "audit/audit_verify.h"
 #include "audit/bulk_posting.h"
 #include "audit_cover_fixture.h"
+#include "race.h"
 
 /* Home 1 (A1): a bill of 300.00 posted singly, paid 100.00 at the counter and 50.00 by bank. */
 static void billed_and_paid(pcrm_test_store *t)
@@ -157,6 +158,54 @@ PCRM_BACKEND_TEST(audit_cover_ledger, reminders_and_payments_interleave_cleanly)
 	assert_verifies(t);
 	raw(t, "UPDATE dunning_reminder SET channel = 'wechat' WHERE channel = 'letter'");
 	assert_tampered(t, "account A1 no longer matches");
+}
+
+/* Ten reminders of A1 from a connection of its own. */
+static int remind_ten(pcrm_test_store *t)
+{
+	pcrm_ctx *ctx = NULL;
+	int rc = open_another(t, &ctx);
+	for (int i = 0; i < 10 && rc == PCRM_OK; i++)
+		rc = pcrm_dunning_remind(ctx, &city_agent, "A1", "{\"channel\": \"sms\"}");
+	pcrm_ctx_close(ctx);
+	return rc;
+}
+
+/* Ten payments of 1.00 to A1 from a connection of its own. */
+static int pay_ten(pcrm_test_store *t)
+{
+	pcrm_ctx *ctx = NULL;
+	char key[16];
+	int rc = open_another(t, &ctx);
+	for (int i = 0; i < 10 && rc == PCRM_OK; i++) {
+		snprintf(key, sizeof(key), "race-%d", i);
+		rc = pcrm_ledger_post(ctx, &city_agent, "A1", payment(key, "1.00"), NULL);
+	}
+	pcrm_ctx_close(ctx);
+	return rc;
+}
+
+/*
+ * Reminders and payments of one account from two processes at once: each
+ * entry's digest is taken holding the account's ledger row, so the newest
+ * entry's digest is of the rows as they stand.
+ */
+PCRM_BACKEND_TEST(audit_cover_ledger, concurrent_reminders_and_payments_verify)
+{
+	struct pcrm_test_race_store r;
+	pcrm_test_store *s = pcrm_test_race_store(t, &r);
+	int mine = -100, theirs = -100;
+	billed_and_paid(s);
+	race_pair(s, remind_ten, pay_ten, &mine, &theirs);
+	pcrm_assert_ok(mine);
+	pcrm_assert_ok(theirs);
+	race_two(s, remind_ten, &mine, &theirs);
+	pcrm_assert_ok(mine);
+	pcrm_assert_ok(theirs);
+	cr_assert_eq(count(s, "SELECT COUNT(*) FROM dunning_reminder"), 30);
+	cr_assert_eq(count(s, "SELECT COUNT(*) FROM ledger_payment"), 12);
+	assert_verifies(s);
+	pcrm_test_race_store_remove(&r);
 }
 
 /* ---- revisions ---- */
