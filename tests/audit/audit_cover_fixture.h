@@ -60,6 +60,25 @@ static inline const char *payment(const char *key, const char *amount)
 	return doc;
 }
 
+/* Home 1 (A1) with a bill of 300.00 and a payment of 100.00 on it, both posted singly. */
+static inline void billed_and_part_paid(pcrm_test_store *t)
+{
+	make_tree(t->ctx);
+	pcrm_test_add_home(t->ctx, &city_clerk, 1, "3701", "C1", "A1", "P1", "M1", SEP15);
+	pcrm_assert_ok(pcrm_ledger_post(t->ctx, &city_admin, "A1",
+	                                "{\"kind\": \"bill\", \"bill_no\": \"B1\","
+	                                " \"period\": \"2026-10\", \"amount\": \"300.00\","
+	                                " \"issue_date\": \"2026-11-01\","
+	                                " \"due_date\": \"2026-11-15\"}",
+	                                NULL));
+	pcrm_assert_ok(pcrm_ledger_post(t->ctx, &city_agent, "A1", payment("K1", "100.00"), NULL));
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM ledger_item WHERE open_amount = '200.00'"), 1);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE object_type = 'account' "
+	                      "AND covers LIKE '3/%'"),
+	             2, "both postings cover the account with revision 3");
+	assert_verifies(t);
+}
+
 /*
  * October's run over 3701 posted in bulk (one entry for the batch, none per
  * account), A1 with a September bill of 10.00 posted singly before (no

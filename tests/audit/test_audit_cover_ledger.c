@@ -16,18 +16,10 @@
 #include "audit_cover_fixture.h"
 #include "race.h"
 
-/* Home 1 (A1): a bill of 300.00 posted singly, paid 100.00 at the counter and 50.00 by bank. */
+/* billed_and_part_paid() and 50.00 more paid by bank. */
 static void billed_and_paid(pcrm_test_store *t)
 {
-	make_tree(t->ctx);
-	pcrm_test_add_home(t->ctx, &city_clerk, 1, "3701", "C1", "A1", "P1", "M1", SEP15);
-	pcrm_assert_ok(pcrm_ledger_post(t->ctx, &city_admin, "A1",
-	                                "{\"kind\": \"bill\", \"bill_no\": \"B1\","
-	                                " \"period\": \"2026-10\", \"amount\": \"300.00\","
-	                                " \"issue_date\": \"2026-11-01\","
-	                                " \"due_date\": \"2026-11-15\"}",
-	                                NULL));
-	pcrm_assert_ok(pcrm_ledger_post(t->ctx, &city_agent, "A1", payment("K1", "100.00"), NULL));
+	billed_and_part_paid(t);
 	pcrm_assert_ok(pcrm_ledger_post(t->ctx, &city_agent, "A1",
 	                                "{\"kind\": \"payment\", \"amount\": \"50.00\","
 	                                " \"channel\": \"bank\", \"bank_code\": \"ICBC\","
