@@ -52,12 +52,20 @@ int pcrm__audit_cover_check(pcrm_ctx *ctx, const char *object_type, const char *
                             const char *covers, int *same);
 
 /**
- * Hashes one row as the digests do (cover.c): "row", then each value
- * length-prefixed (integers in decimal, as the store renders them; NULL as
- * its own mark).  pcrm__audit_hash_row() takes columns first..first+n-1 of
- * the current row.
+ * Feeds one column's text to a digest as every covered row encodes it
+ * (cover.c): "<length>:<text>\n", or "-\n" for NULL.
  */
-int pcrm__audit_hash_values(pcrm_sha256 *h, const pcrm_sql_value *values, int n);
+int pcrm__audit_hash_column(pcrm_sha256 *h, const char *value);
+
+/**
+ * Hashes one row as the digests do: "row\n", then each column as
+ * pcrm__audit_hash_column() feeds it (integers in decimal, as the store
+ * renders them).  pcrm__audit_hash_values() takes values[columns[i]] for
+ * i in 0..n-1 (values[0..n-1] when `columns` is NULL), as a writer binds
+ * them; pcrm__audit_hash_row() columns first..first+n-1 of a stored row.
+ */
+int pcrm__audit_hash_values(pcrm_sha256 *h, const pcrm_sql_value *values, const int *columns,
+                            int n);
 int pcrm__audit_hash_row(pcrm_sha256 *h, pcrm_rows *rows, int first, int n);
 
 /** The columns entry_from_row reads, in order. */

@@ -50,9 +50,6 @@ int pcrm__audit_verify_scope(pcrm_ctx *ctx, const struct pcrm__audit_scope *scop
                              const struct pcrm__audit_progress *progress, int64_t *checked,
                              int64_t *first_bad);
 
-/** The action of a billing run's bulk posting, whose rows pcrm__audit_check_bulk_posting() checks. */
-#define PCRM__AUDIT_BULK_POSTING "ledger.post_bills"
-
 /**
  * Checks the ledger rows a bulk posting's entry (chain, chain_seq, its
  * summary) lists against the store (cover_bulk.c): PCRM_EINTEGRITY naming

@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "audit_internal.h"
+#include "cover_ledger.h"
 #include "core/error.h"
 #include "core/text.h"
 
@@ -165,19 +166,15 @@ static const struct covered_type covered[] = {
 	 */
 	{ .object_type = "account", .revision = 2, .sql = ACCOUNT_ENTRIES_SQL, .bounded = 1,
 	  .columns = 12,
-	  .then_sql =
-	          "SELECT 'item', item_no, kind, seq, period, issue_day, due_day, amount, "
-	          "open_amount, status, usage_class FROM ledger_item "
-	          "WHERE account_no = $1 AND seq <= CAST($2 AS BIGINT) "
-	          "UNION ALL "
-	          "SELECT 'ledger', CASE WHEN a.entries = COALESCE((SELECT MAX(x.seq) FROM "
-	          "ledger_entry x WHERE x.customer_no = a.customer_no AND x.account_no = "
-	          "a.account_no), 0) AND ((a.entries = 0 AND a.balance = '0.00' AND a.credit = "
-	          "'0.00') OR (e.balance = a.balance AND e.credit = a.credit)) THEN 'as its newest "
-	          "entry' ELSE 'changed' END, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL "
-	          "FROM ledger_account a LEFT JOIN ledger_entry e ON e.customer_no = a.customer_no "
-	          "AND e.account_no = a.account_no AND e.seq = a.entries WHERE a.account_no = $1 "
-	          "ORDER BY 1 DESC, 4, 2",
+	  .then_sql = PCRM__COVER_ACCOUNT_ITEMS_SQL PCRM__COVER_ACCOUNT_ORDER,
+	  .then_columns = 11 },
+	/*
+	 * Revision 3: revision 2 and the account's allocations, payments and
+	 * dunning reminders (cover_ledger.h).
+	 */
+	{ .object_type = "account", .revision = 3, .sql = ACCOUNT_ENTRIES_SQL, .bounded = 1,
+	  .columns = 12,
+	  .then_sql = PCRM__COVER_ACCOUNT_ROWS_SQL PCRM__COVER_ACCOUNT_ORDER,
 	  .then_columns = 11 },
 	/* revision 1 (schema 21 to 31): a work order's history, which its stored state replays from */
 	{ .object_type = "work_order", .revision = 1, .sql = WORK_ORDER_HISTORY_SQL, .bounded = 1,
@@ -268,7 +265,7 @@ static size_t column_prefix(const char *value, size_t value_len, char out[32])
 	return (size_t)snprintf(out, 32, "%zu:", value_len);
 }
 
-static int hash_column(pcrm_sha256 *h, const char *value)
+int pcrm__audit_hash_column(pcrm_sha256 *h, const char *value)
 {
 	char prefix[32];
 	size_t len = value ? strlen(value) : 0;
@@ -278,16 +275,18 @@ static int hash_column(pcrm_sha256 *h, const char *value)
 	return rc == PCRM_OK ? pcrm__sha256_update(h, "\n", 1) : rc;
 }
 
-int pcrm__audit_hash_values(pcrm_sha256 *h, const pcrm_sql_value *values, int n)
+int pcrm__audit_hash_values(pcrm_sha256 *h, const pcrm_sql_value *values, const int *columns,
+                            int n)
 {
 	int rc = pcrm__sha256_update(h, "row\n", 4);
 	for (int i = 0; i < n && rc == PCRM_OK; i++) {
+		const pcrm_sql_value *v = &values[columns ? columns[i] : i];
 		char digits[PCRM__INT_TEXT_MAX + 1];
-		if (values[i].type == PCRM_SQL_INT) { /* as the store gives it back: decimal */
-			digits[pcrm__int_text(values[i].i, digits)] = '\0';
-			rc = hash_column(h, digits);
+		if (v->type == PCRM_SQL_INT) { /* as the store gives it back: decimal */
+			digits[pcrm__int_text(v->i, digits)] = '\0';
+			rc = pcrm__audit_hash_column(h, digits);
 		} else {
-			rc = hash_column(h, values[i].type == PCRM_SQL_TEXT ? values[i].s : NULL);
+			rc = pcrm__audit_hash_column(h, v->type == PCRM_SQL_TEXT ? v->s : NULL);
 		}
 	}
 	return rc;
@@ -297,7 +296,7 @@ int pcrm__audit_hash_row(pcrm_sha256 *h, pcrm_rows *rows, int first, int n)
 {
 	int rc = pcrm__sha256_update(h, "row\n", 4);
 	for (int i = first; i < first + n && rc == PCRM_OK; i++)
-		rc = hash_column(h, pcrm__rows_text(rows, i));
+		rc = pcrm__audit_hash_column(h, pcrm__rows_text(rows, i));
 	return rc;
 }
 
@@ -492,7 +491,10 @@ int pcrm__audit_cover_check(pcrm_ctx *ctx, const char *object_type, const char *
 
 /* ---- digests taken while writing ---- */
 
-/* Where a row's encoding lies in the buffer: "row\n", each column as hash_column() feeds it. */
+/*
+ * Where a row's encoding lies in the buffer: "row\n", each column as
+ * pcrm__audit_hash_column() feeds it.
+ */
 struct written_row {
 	size_t at, len;
 	size_t key_at, key_len; /* the first column's text */
@@ -563,7 +565,7 @@ static void *grow(void *block, size_t *cap, size_t need, size_t size)
 	return grown;
 }
 
-/* Appends "<n>:" (or "-" for NULL), the text and "\n": what hash_column() feeds. */
+/* Appends "<n>:" (or "-" for NULL), the text and "\n": as pcrm__audit_hash_column() feeds. */
 static char *put_column(char *at, const char *text, size_t len)
 {
 	if (!text) {

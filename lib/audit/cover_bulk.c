@@ -21,6 +21,15 @@
  *     account whose digest then covers the item whole.  A bill of an account
  *     with credit is posted singly, never in bulk, so a later bulk or single
  *     bill never settles an item.
+ *
+ * Since the summary carries a digest of the rows ("rows_sha256",
+ * bulk_posting.h), the same query also returns every column of each entry
+ * and of its item (but what later single postings change of the item: its
+ * open amount and status), hashed here as the posting hashed them while
+ * writing: the entry's key, business day, posting time and operator,
+ * request and document texts, and the item's period, days and usage class
+ * are covered from the posting on.  Entries written before the digest have
+ * no "rows_sha256" and are checked against their list only.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -31,6 +40,7 @@
 
 #include "audit_internal.h"
 #include "audit_verify.h"
+#include "bulk_posting.h"
 #include "core/error.h"
 
 /* One ledger entry the batch listed, and whether the store still holds it as listed. */
@@ -39,6 +49,8 @@ struct listed {
 	json_int_t seq;
 	int seen;
 	const char *differs; /* what of it differs, once a row of it was read */
+	/* the digests of its entry and item rows as stored (when seen) */
+	char entry_hex[PCRM_SHA256_HEX_LEN + 1], item_hex[PCRM_SHA256_HEX_LEN + 1];
 };
 
 static int by_account(const void *a, const void *b)
@@ -59,7 +71,7 @@ static const char *entry_key(const void *keys, size_t i)
 /* The listed entries of a summary; *n 0 and *out NULL when it lists none.  Free *out. */
 static int parse_listed(const json_t *summary, struct listed **out, size_t *n)
 {
-	const json_t *entries = json_object_get(summary, "entries");
+	const json_t *entries = json_object_get(summary, PCRM__BULK_POSTING_ENTRIES);
 	struct listed *l;
 
 	*out = NULL;
@@ -72,12 +84,12 @@ static int parse_listed(const json_t *summary, struct listed **out, size_t *n)
 		return pcrm__error_oom();
 	for (size_t i = 0; i < json_array_size(entries); i++) {
 		const json_t *e = json_array_get(entries, i);
-		l[i].account_no = member(e, "account_no");
-		l[i].ref = member(e, "ref");
-		l[i].amount = member(e, "amount");
-		l[i].balance = member(e, "balance");
-		l[i].credit = member(e, "credit");
-		l[i].seq = json_integer_value(json_object_get(e, "seq"));
+		l[i].account_no = member(e, PCRM__BULK_LINE_ACCOUNT);
+		l[i].ref = member(e, PCRM__BULK_LINE_REF);
+		l[i].amount = member(e, PCRM__BULK_LINE_AMOUNT);
+		l[i].balance = member(e, PCRM__BULK_LINE_BALANCE);
+		l[i].credit = member(e, PCRM__BULK_LINE_CREDIT);
+		l[i].seq = json_integer_value(json_object_get(e, PCRM__BULK_LINE_SEQ));
 		if (!l[i].account_no || !l[i].ref || !l[i].amount || !l[i].balance || !l[i].credit) {
 			free(l);
 			return PCRM_OK; /* not a list this check knows: nothing to compare */
@@ -92,6 +104,10 @@ static int parse_listed(const json_t *summary, struct listed **out, size_t *n)
 /* Room for the account number a failure names (PCRM__LEDGER_CODE_MAX and more). */
 #define BAD_MAX 128
 
+/* Column 8 on: the digested columns of the entry (e.) and of its item (i.), bulk_posting.h. */
+#define FIRST_DIGESTED 8
+#define DIGESTED_COLUMNS PCRM__BULK_ENTRY_DIGESTED("e.") ", " PCRM__BULK_ITEM_DIGESTED("i.")
+
 #define BULK_ROWS_SQL(in_keys)                                                                \
 	"SELECT e.account_no, e.seq, e.kind, e.ref, e.amount, e.balance, e.credit, "              \
 	"CASE WHEN NOT EXISTS (SELECT 1 FROM ledger_entry x WHERE x.customer_no = e.customer_no " \
@@ -101,8 +117,9 @@ static int parse_listed(const json_t *summary, struct listed **out, size_t *n)
 	"OR i.account_no <> e.account_no THEN 'item' "                                            \
 	"WHEN (i.status <> 'open' OR i.open_amount <> i.amount) AND NOT EXISTS (SELECT 1 FROM "   \
 	"ledger_entry y WHERE y.customer_no = e.customer_no AND y.account_no = e.account_no "     \
-	"AND y.seq > e.seq AND y.kind <> 'bill') THEN 'item' ELSE '' END "                        \
-	"FROM ledger_entry e "                                                                    \
+	"AND y.seq > e.seq AND y.kind <> 'bill') THEN 'item' ELSE '' END, "                      \
+	DIGESTED_COLUMNS                                                                          \
+	" FROM ledger_entry e "                                                                   \
 	"LEFT JOIN ledger_account a ON a.customer_no = e.customer_no AND a.account_no = "         \
 	"e.account_no "                                                                           \
 	"LEFT JOIN ledger_item i ON i.item_no = e.ref "                                           \
@@ -115,10 +132,11 @@ static int same(const char *stored, const char *listed)
 
 /*
  * Compares the rows with the listed entries: *bad names the first account
- * whose rows differ ("" when none), *what what of it differs.
+ * whose rows differ ("" when none), *what what of it differs.  With `h`
+ * (the summary has a digest) each matching row's digests are taken too.
  */
-static int compare(pcrm_ctx *ctx, struct listed *l, size_t n, char bad[BAD_MAX],
-                   const char **what)
+static int compare(pcrm_ctx *ctx, pcrm_sha256 *h, struct listed *l, size_t n,
+                   char bad[BAD_MAX], const char **what)
 {
 	char **keys = calloc(n, sizeof(*keys)), *list = NULL;
 	pcrm_rows *rows = NULL;
@@ -161,6 +179,13 @@ static int compare(pcrm_ctx *ctx, struct listed *l, size_t n, char bad[BAD_MAX],
 			it->differs = "its open item";
 		else
 			it->seen = 1;
+		if (it->seen && h)
+			rc = pcrm__audit_stored_hex(h, rows, FIRST_DIGESTED, PCRM__BULK_ENTRY_DIGESTED_N,
+			                            it->entry_hex);
+		if (it->seen && h && rc == PCRM_OK)
+			rc = pcrm__audit_stored_hex(h, rows,
+			                            FIRST_DIGESTED + PCRM__BULK_ENTRY_DIGESTED_N,
+			                            PCRM__BULK_ITEM_DIGESTED_N, it->item_hex);
 	}
 	pcrm__rows_free(rows);
 	for (size_t i = 0; i < n && rc >= 0 && !bad[0]; i++)
@@ -175,24 +200,53 @@ static int compare(pcrm_ctx *ctx, struct listed *l, size_t n, char bad[BAD_MAX],
 	return rc < 0 ? rc : PCRM_OK;
 }
 
+/* Whether the listed rows' digests, in the list's order, make up the recorded one. */
+static int rows_match(pcrm_sha256 *h, const struct listed *l, size_t n, const char *recorded,
+                      int *match)
+{
+	char hex[PCRM_SHA256_HEX_LEN + 1];
+	int rc = pcrm__sha256_reset(h);
+	for (size_t i = 0; i < n && rc == PCRM_OK; i++)
+		rc = pcrm__audit_bulk_rows_add(h, l[i].entry_hex, l[i].item_hex);
+	if (rc == PCRM_OK)
+		rc = pcrm__sha256_final_hex(h, hex);
+	*match = rc == PCRM_OK && strcmp(hex, recorded) == 0;
+	return rc;
+}
+
 int pcrm__audit_check_bulk_posting(pcrm_ctx *ctx, const char *chain, int64_t chain_seq,
                                    const char *summary_text)
 {
 	char bad[BAD_MAX] = "";
-	const char *what = NULL;
+	const char *what = NULL, *digest;
 	struct listed *l = NULL;
 	size_t n = 0;
+	pcrm_sha256 *h = NULL;
+	int match = 1;
 	json_t *summary = json_loads(summary_text, 0, NULL);
 	/* the entry's hash matched: a summary of another shape is the library's, not an attack */
 	int rc = summary ? parse_listed(summary, &l, &n) : PCRM_OK;
 
+	/* written before the rows were digested: checked against the list only */
+	digest = summary ? member(summary, PCRM__BULK_POSTING_ROWS) : NULL;
+	if (rc == PCRM_OK && n > 0 && digest)
+		rc = pcrm__sha256_new(&h);
 	if (rc == PCRM_OK && n > 0)
-		rc = compare(ctx, l, n, bad, &what);
+		rc = compare(ctx, h, l, n, bad, &what);
+	if (rc == PCRM_OK && n > 0 && digest && !bad[0])
+		rc = rows_match(h, l, n, digest, &match);
+	if (rc == PCRM_OK && !match)
+		rc = pcrm__error(PCRM_EINTEGRITY,
+		                 "audit chain %s: entry %" PRId64 ": a ledger entry or item of accounts "
+		                 "%.64s..%.64s no longer matches what the bulk posting recorded (changed "
+		                 "outside the library)",
+		                 chain, chain_seq, l[0].account_no, l[n - 1].account_no);
 	if (rc == PCRM_OK && bad[0])
 		rc = pcrm__error(PCRM_EINTEGRITY,
 		                 "audit chain %s: entry %" PRId64 ": account %.64s: %s no longer "
 		                 "matches what the bulk posting recorded (changed outside the library)",
 		                 chain, chain_seq, bad, what);
+	pcrm__sha256_free(h);
 	free(l);
 	json_decref(summary);
 	return rc;

@@ -44,7 +44,7 @@ int pcrm__audit_tick_digest(const pcrm_sql_value *values, int n,
 	int rc = pcrm__sha256_new(&h);
 	if (rc != PCRM_OK)
 		return rc;
-	rc = pcrm__audit_hash_values(h, values, n);
+	rc = pcrm__audit_hash_values(h, values, NULL, n);
 	if (rc == PCRM_OK)
 		rc = pcrm__sha256_final_hex(h, out);
 	pcrm__sha256_free(h);

@@ -21,6 +21,7 @@
 #include "audit.h"
 #include "audit_internal.h"
 #include "audit_verify.h"
+#include "bulk_posting.h"
 #include "core/error.h"
 #include "core/progress.h"
 
@@ -158,7 +159,7 @@ static int verify_pages(pcrm_ctx *ctx, struct chain_state *v)
 			pcrm__audit_entry_from_row(rows, &e);
 			n++;
 			rc = verify_entry(v, &e);
-			if (rc == PCRM_OK && strcmp(e.action, PCRM__AUDIT_BULK_POSTING) == 0)
+			if (rc == PCRM_OK && strcmp(e.action, PCRM__BULK_POSTING_ACTION) == 0)
 				rc = bulk_add(&bulk, &e, 0);
 			else if (rc == PCRM_OK && strcmp(e.action, PCRM__AUDIT_TICK) == 0)
 				rc = bulk_add(&bulk, &e, 1);

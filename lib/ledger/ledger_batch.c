@@ -23,12 +23,17 @@
  * count stays the version (the guarded UPDATE), for SQLite and as a check;
  * a payment that created a new account's ledger row meanwhile fails the
  * COPY (PCRM_EDUPLICATE) and the caller posts that batch one by one.
+ *
+ * Audit: the batch's entry lists every entry it appended and commits to a
+ * digest of the entry and item rows (audit/bulk_posting.h), each row hashed
+ * from the values bound for it while it is written, so nothing is read back.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit/audit.h"
+#include "audit/bulk_posting.h"
 #include "core/ctx.h"
 #include "core/error.h"
 #include "ledger_internal.h"
@@ -40,6 +45,15 @@ struct batch_item {
 	int has_row, single;        /* a ledger_account row exists; posted one by one */
 	int64_t seq;                /* this entry's number */
 	pcrm_decimal balance, credit; /* after this entry */
+	/* the digests of the entry and item rows written (bulk_posting.h) */
+	char entry_hex[PCRM_SHA256_HEX_LEN + 1], item_hex[PCRM_SHA256_HEX_LEN + 1];
+};
+
+/* What writing one batch's rows needs. */
+struct batch_writer {
+	pcrm_ctx *ctx;
+	const pcrm_actor *actor;
+	pcrm_sha256 *h; /* reused for every row's digest */
 };
 
 static int item_cmp(const void *a, const void *b)
@@ -161,22 +175,30 @@ int pcrm__ledger_lock_accounts(pcrm_ctx *ctx, const void *items, size_t n,
 	return rc < 0 ? rc : PCRM_OK;
 }
 
-static int bulk(pcrm_ctx *ctx, const char *table, const char *const *columns, int ncolumns,
-                struct batch_item *items, size_t n, int (*row)(pcrm_ctx *, const pcrm_actor *,
-                                                               struct batch_item *),
-                const pcrm_actor *actor)
+static int bulk(struct batch_writer *w, const char *table, const char *const *columns,
+                int ncolumns, struct batch_item *items, size_t n,
+                int (*row)(struct batch_writer *, struct batch_item *))
 {
-	int rc = pcrm__store_bulk_begin(ctx->store, table, columns, ncolumns);
+	int rc = pcrm__store_bulk_begin(w->ctx->store, table, columns, ncolumns);
 	for (size_t i = 0; i < n && rc == PCRM_OK; i++)
-		rc = row(ctx, actor, &items[i]);
+		rc = row(w, &items[i]);
 	if (rc == PCRM_OK)
-		return pcrm__store_bulk_end(ctx->store, 0);
-	pcrm__store_bulk_end(ctx->store, 1);
+		return pcrm__store_bulk_end(w->ctx->store, 0);
+	pcrm__store_bulk_end(w->ctx->store, 1);
 	return rc;
 }
 
-static int entry_row(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch_item *it)
+/* Every column of the entry is digested, in the order written (entry_columns). */
+static const int entry_digested[PCRM__BULK_ENTRY_DIGESTED_N] = {
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
+};
+/* The item's columns but open_amount (9) and status (10), which payments change. */
+static const int item_digested[PCRM__BULK_ITEM_DIGESTED_N] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 11 };
+
+static int entry_row(struct batch_writer *w, struct batch_item *it)
 {
+	pcrm_ctx *ctx = w->ctx;
+	int rc;
 	char a[PCRM_DECIMAL_STRING_MAX], b[PCRM_DECIMAL_STRING_MAX], c[PCRM_DECIMAL_STRING_MAX];
 	pcrm_sql_value v[14];
 	if (it->single)
@@ -195,17 +217,20 @@ static int entry_row(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch_item *
 	v[8] = PCRM_SQL_S(c);
 	v[9] = PCRM_SQL_I(it->r.req.issue_day);
 	v[10] = PCRM_SQL_I(pcrm_ctx_now(ctx));
-	v[11] = PCRM_SQL_S(actor->operator_id);
+	v[11] = PCRM_SQL_S(w->actor->operator_id);
 	v[12] = PCRM_SQL_S(it->r.request);
 	v[13] = PCRM_SQL_S(it->r.doc);
-	return pcrm__store_bulk_row(ctx->store, v);
+	rc = pcrm__store_bulk_row(ctx->store, v);
+	return rc == PCRM_OK ? pcrm__audit_values_hex(w->h, v, entry_digested,
+	                                              PCRM__BULK_ENTRY_DIGESTED_N, it->entry_hex) :
+	                       rc;
 }
 
-static int item_row(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch_item *it)
+static int item_row(struct batch_writer *w, struct batch_item *it)
 {
 	char a[PCRM_DECIMAL_STRING_MAX];
 	pcrm_sql_value v[12];
-	(void)actor;
+	int rc;
 	if (it->single)
 		return PCRM_OK;
 	pcrm__money_text(it->r.req.amount, a);
@@ -221,14 +246,16 @@ static int item_row(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch_item *i
 	v[9] = PCRM_SQL_S(a);
 	v[10] = PCRM_SQL_S("open");
 	v[11] = PCRM_SQL_S(it->bill->usage_class);
-	return pcrm__store_bulk_row(ctx->store, v);
+	rc = pcrm__store_bulk_row(w->ctx->store, v);
+	return rc == PCRM_OK ? pcrm__audit_values_hex(w->h, v, item_digested,
+	                                              PCRM__BULK_ITEM_DIGESTED_N, it->item_hex) :
+	                       rc;
 }
 
-static int account_row(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch_item *it)
+static int account_row(struct batch_writer *w, struct batch_item *it)
 {
 	char b[PCRM_DECIMAL_STRING_MAX], c[PCRM_DECIMAL_STRING_MAX];
 	pcrm_sql_value v[6];
-	(void)actor;
 	if (it->single || it->has_row)
 		return PCRM_OK;
 	pcrm__money_text(it->balance, b);
@@ -238,8 +265,8 @@ static int account_row(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch_item
 	v[2] = PCRM_SQL_S(b);
 	v[3] = PCRM_SQL_S(c);
 	v[4] = PCRM_SQL_I(it->seq);
-	v[5] = PCRM_SQL_I(pcrm_ctx_now(ctx));
-	return pcrm__store_bulk_row(ctx->store, v);
+	v[5] = PCRM_SQL_I(pcrm_ctx_now(w->ctx));
+	return pcrm__store_bulk_row(w->ctx->store, v);
 }
 
 /* The accounts that had a ledger row: one guarded write each. */
@@ -270,19 +297,19 @@ static int update_accounts(pcrm_ctx *ctx, struct batch_item *items, size_t n)
 
 /*
  * One audit entry for the batch, listing what every single entry would have
- * said (its summary written by pcrm__ledger_batch_summary()).
+ * said (its summary written by pcrm__ledger_batch_summary()) and the digest
+ * of the rows written.
  */
-static int audit_batch(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch_item *items,
-                       size_t n, size_t bulk_count)
+static int audit_batch(struct batch_writer *w, struct batch_item *items, size_t n,
+                       size_t bulk_count)
 {
 	struct pcrm__ledger_batch_line *lines = calloc(n, sizeof(*lines));
 	char range[2 * PCRM__LEDGER_CODE_MAX + 8], *summary = NULL;
+	char rows_hex[PCRM_SHA256_HEX_LEN + 1];
 	size_t k = 0;
-	int rc;
+	int rc = lines ? pcrm__sha256_reset(w->h) : pcrm__error_oom();
 
-	if (!lines)
-		return pcrm__error_oom();
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && rc == PCRM_OK; i++) {
 		struct batch_item *it = &items[i];
 		if (it->single)
 			continue;
@@ -293,16 +320,20 @@ static int audit_batch(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch_item
 		lines[k].amount = it->r.req.amount;
 		lines[k].balance = it->balance;
 		lines[k++].credit = it->credit;
+		rc = pcrm__audit_bulk_rows_add(w->h, it->entry_hex, it->item_hex);
 	}
-	snprintf(range, sizeof(range), "%s..%s", items[0].bill->account_no,
-	         items[n - 1].bill->account_no);
-	summary = pcrm__ledger_batch_summary(lines, k, (int64_t)bulk_count);
-	free(lines);
-	if (!summary)
-		return pcrm__error_oom();
-	rc = pcrm__audit_append_text(ctx, actor, "ledger.post_bills", "accounts", range, summary,
-	                             NULL);
+	if (rc == PCRM_OK)
+		rc = pcrm__sha256_final_hex(w->h, rows_hex);
+	if (rc == PCRM_OK) {
+		snprintf(range, sizeof(range), "%s..%s", items[0].bill->account_no,
+		         items[n - 1].bill->account_no);
+		summary = pcrm__ledger_batch_summary(lines, k, (int64_t)bulk_count, rows_hex);
+		rc = summary ? pcrm__audit_append_text(w->ctx, w->actor, PCRM__BULK_POSTING_ACTION,
+		                                       "accounts", range, summary, NULL) :
+		               pcrm__error_oom();
+	}
 	free(summary);
+	free(lines);
 	return rc;
 }
 
@@ -328,8 +359,9 @@ static int post_single(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm
 	return rc;
 }
 
-static int post_batch(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch_item *items, size_t n)
+static int post_batch(struct batch_writer *w, struct batch_item *items, size_t n)
 {
+	pcrm_ctx *ctx = w->ctx;
 	size_t bulk_count = 0;
 	int rc = prepare(items, n);
 
@@ -344,25 +376,26 @@ static int post_batch(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch_item 
 	}
 	/* the new accounts' rows before anything takes the audit head (see the top) */
 	if (rc == PCRM_OK && bulk_count > 0)
-		rc = bulk(ctx, "ledger_account", account_columns, 6, items, n, account_row, actor);
+		rc = bulk(w, "ledger_account", account_columns, 6, items, n, account_row);
 	for (size_t i = 0; i < n && rc == PCRM_OK; i++)
 		if (items[i].single)
-			rc = post_single(ctx, actor, items[i].bill);
+			rc = post_single(ctx, w->actor, items[i].bill);
 	if (rc != PCRM_OK || bulk_count == 0)
 		return rc;
-	rc = bulk(ctx, "ledger_entry", entry_columns, 14, items, n, entry_row, actor);
+	rc = bulk(w, "ledger_entry", entry_columns, 14, items, n, entry_row);
 	if (rc == PCRM_OK)
-		rc = bulk(ctx, "ledger_item", item_columns, 12, items, n, item_row, actor);
+		rc = bulk(w, "ledger_item", item_columns, 12, items, n, item_row);
 	if (rc == PCRM_OK)
 		rc = update_accounts(ctx, items, n);
 	if (rc == PCRM_OK)
-		rc = audit_batch(ctx, actor, items, n, bulk_count);
+		rc = audit_batch(w, items, n, bulk_count);
 	return rc;
 }
 
 int pcrm__ledger_post_bills(pcrm_ctx *ctx, const pcrm_actor *actor,
                             const struct pcrm__ledger_bill *bills, size_t n)
 {
+	struct batch_writer w = { ctx, actor, NULL };
 	struct batch_item *items;
 	int rc;
 
@@ -373,9 +406,12 @@ int pcrm__ledger_post_bills(pcrm_ctx *ctx, const pcrm_actor *actor,
 	for (size_t i = 0; i < n; i++)
 		items[i].bill = &bills[i];
 	qsort(items, n, sizeof(*items), item_cmp);
-	rc = post_batch(ctx, actor, items, n);
+	rc = pcrm__sha256_new(&w.h);
+	if (rc == PCRM_OK)
+		rc = post_batch(&w, items, n);
 	for (size_t i = 0; i < n; i++)
 		pcrm__ledger_bill_request_clear(&items[i].r);
+	pcrm__sha256_free(w.h);
 	free(items);
 	return rc;
 }

@@ -8,15 +8,18 @@
  * the same objects, when every string is printable ASCII without a quote
  * or backslash (codes and keys are); otherwise jansson writes it, as
  * before.  A test compares the two (tests/ledger/test_ledger_bill_request.c).
+ * The keys are declared with the checker's (audit/bulk_posting.h).
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/bulk_posting.h"
 #include "core/error.h"
 #include "core/text.h"
 #include "ledger_internal.h"
 
-static char *summary_json(const struct pcrm__ledger_batch_line *lines, size_t n, int64_t count)
+static char *summary_json(const struct pcrm__ledger_batch_line *lines, size_t n, int64_t count,
+                          const char *rows_hex)
 {
 	json_t *entries = json_array(), *summary;
 	char *text;
@@ -30,16 +33,20 @@ static char *summary_json(const struct pcrm__ledger_batch_line *lines, size_t n,
 		pcrm__money_text(l->balance, b);
 		pcrm__money_text(l->credit, c);
 		if (json_array_append_new(entries,
-		                          json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s}", "account_no",
-		                                    l->account_no, "customer_no", l->customer_no, "seq",
-		                                    (json_int_t)l->seq, "ref", l->ref, "amount", a,
-		                                    "balance", b, "credit", c)) != 0) {
+		                          json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s}",
+		                                    PCRM__BULK_LINE_ACCOUNT, l->account_no,
+		                                    PCRM__BULK_LINE_CUSTOMER, l->customer_no,
+		                                    PCRM__BULK_LINE_SEQ, (json_int_t)l->seq,
+		                                    PCRM__BULK_LINE_REF, l->ref, PCRM__BULK_LINE_AMOUNT,
+		                                    a, PCRM__BULK_LINE_BALANCE, b,
+		                                    PCRM__BULK_LINE_CREDIT, c)) != 0) {
 			json_decref(entries);
 			return NULL;
 		}
 	}
-	summary = json_pack("{s:s, s:I, s:o}", "kind", "bill", "count", (json_int_t)count, "entries",
-	                    entries);
+	summary = json_pack("{s:s, s:I, s:o, s:s}", PCRM__BULK_POSTING_KIND, "bill",
+	                    PCRM__BULK_POSTING_COUNT, (json_int_t)count, PCRM__BULK_POSTING_ENTRIES,
+	                    entries, PCRM__BULK_POSTING_ROWS, rows_hex);
 	if (!summary)
 		return NULL;
 	text = json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS);
@@ -76,52 +83,57 @@ static size_t line_size(const struct pcrm__ledger_batch_line *l)
 }
 
 char *pcrm__ledger_batch_summary(const struct pcrm__ledger_batch_line *lines, size_t n,
-                                 int64_t count)
+                                 int64_t count, const char *rows_hex)
 {
 	char number[PCRM__INT_TEXT_MAX], *text, *at;
-	size_t size = 64 + PCRM__INT_TEXT_MAX;
+	size_t size = 96 + PCRM__INT_TEXT_MAX + strlen(rows_hex);
 
 	for (size_t i = 0; i < n; i++) {
 		if (!pcrm__ledger_json_plain(lines[i].account_no) ||
 		    !pcrm__ledger_json_plain(lines[i].customer_no) ||
 		    !pcrm__ledger_json_plain(lines[i].ref))
-			return summary_json(lines, n, count);
+			return summary_json(lines, n, count, rows_hex);
 		size += line_size(&lines[i]);
 	}
+	if (!pcrm__ledger_json_plain(rows_hex))
+		return summary_json(lines, n, count, rows_hex);
 	if (!(text = malloc(size)))
 		return NULL;
 	at = text;
-	PUT_LIT(at, "{\"count\":");
+	/* the keys in byte order, as JSON_SORT_KEYS writes them */
+	PUT_LIT(at, "{\"" PCRM__BULK_POSTING_COUNT "\":");
 	at = put(at, number, pcrm__int_text(count, number));
-	PUT_LIT(at, ",\"entries\":[");
+	PUT_LIT(at, ",\"" PCRM__BULK_POSTING_ENTRIES "\":[");
 	for (size_t i = 0; i < n && at; i++) {
 		const struct pcrm__ledger_batch_line *l = &lines[i];
 		if (i > 0)
 			PUT_LIT(at, ",");
-		PUT_LIT(at, "{\"account_no\":\"");
+		PUT_LIT(at, "{\"" PCRM__BULK_LINE_ACCOUNT "\":\"");
 		PUT_STR(at, l->account_no);
-		PUT_LIT(at, "\",\"amount\":");
+		PUT_LIT(at, "\",\"" PCRM__BULK_LINE_AMOUNT "\":");
 		if (!(at = put_money(at, l->amount)))
 			break;
-		PUT_LIT(at, ",\"balance\":");
+		PUT_LIT(at, ",\"" PCRM__BULK_LINE_BALANCE "\":");
 		if (!(at = put_money(at, l->balance)))
 			break;
-		PUT_LIT(at, ",\"credit\":");
+		PUT_LIT(at, ",\"" PCRM__BULK_LINE_CREDIT "\":");
 		if (!(at = put_money(at, l->credit)))
 			break;
-		PUT_LIT(at, ",\"customer_no\":\"");
+		PUT_LIT(at, ",\"" PCRM__BULK_LINE_CUSTOMER "\":\"");
 		PUT_STR(at, l->customer_no);
-		PUT_LIT(at, "\",\"ref\":\"");
+		PUT_LIT(at, "\",\"" PCRM__BULK_LINE_REF "\":\"");
 		PUT_STR(at, l->ref);
-		PUT_LIT(at, "\",\"seq\":");
+		PUT_LIT(at, "\",\"" PCRM__BULK_LINE_SEQ "\":");
 		at = put(at, number, pcrm__int_text(l->seq, number));
 		PUT_LIT(at, "}");
 	}
 	if (!at) { /* a decimal pcrm__money_text() writes as "?": jansson writes that too */
 		free(text);
-		return summary_json(lines, n, count);
+		return summary_json(lines, n, count, rows_hex);
 	}
-	PUT_LIT(at, "],\"kind\":\"bill\"}");
+	PUT_LIT(at, "],\"" PCRM__BULK_POSTING_KIND "\":\"bill\",\"" PCRM__BULK_POSTING_ROWS "\":\"");
+	PUT_STR(at, rows_hex);
+	PUT_LIT(at, "\"}");
 	*at = '\0';
 	return text;
 }

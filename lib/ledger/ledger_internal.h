@@ -133,12 +133,13 @@ struct pcrm__ledger_batch_line {
 
 /**
  * The summary {"count": count, "entries": [{"account_no", "amount",
- * "balance", "credit", "customer_no", "ref", "seq"}, ...], "kind": "bill"}
- * as json_dumps(JSON_COMPACT | JSON_SORT_KEYS) writes it (malloc'd; NULL
- * when out of memory).
+ * "balance", "credit", "customer_no", "ref", "seq"}, ...], "kind": "bill",
+ * "rows_sha256": rows_hex} (audit/bulk_posting.h) as
+ * json_dumps(JSON_COMPACT | JSON_SORT_KEYS) writes it (malloc'd; NULL when
+ * out of memory).
  */
 char *pcrm__ledger_batch_summary(const struct pcrm__ledger_batch_line *lines, size_t n,
-                                 int64_t count);
+                                 int64_t count, const char *rows_hex);
 
 /**
  * Posts new bills of distinct accounts inside the caller's open transaction,

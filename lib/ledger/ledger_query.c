@@ -419,11 +419,21 @@ static int insert_reminder(pcrm_ctx *ctx, const pcrm_actor *actor,
 	static const char sql[] =
 		"INSERT INTO dunning_reminder (customer_no, account_no, id, at, day, channel, note, "
 		"reminded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+	/*
+	 * The account's ledger row, held as a posting holds it: the entry's
+	 * digest covers the account's reminders (lib/audit/cover_ledger.h), so two
+	 * reminders or a reminder and a posting of one account must not
+	 * interleave between taking their digests and appending their entries.
+	 */
+	static const char lock[] = "UPDATE ledger_account SET updated_at = $2 WHERE account_no = $1";
 	char id[PCRM_UUID_STRING_LEN + 1];
 	const char *channel = json_string_value(json_object_get(doc, "channel"));
+	pcrm_sql_value l[2] = { PCRM_SQL_S(acct->account_no), PCRM_SQL_I(pcrm_ctx_now(ctx)) };
 	json_t *summary;
-	int rc;
+	int rc = pcrm__store_exec(ctx->store, lock, l, 2, NULL);
 
+	if (rc != PCRM_OK)
+		return rc;
 	pcrm__uuid_new(id);
 	pcrm_sql_value p[8] = { PCRM_SQL_S(acct->customer_no), PCRM_SQL_S(acct->account_no),
 		                PCRM_SQL_S(id), PCRM_SQL_I(at), PCRM_SQL_I(pcrm__ledger_day(ctx, at)),

@@ -5,44 +5,7 @@
  * and what the library itself changes later (a reseal, an erasure, a meter's
  * removal, a new tariff version) is not reported as tampering.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "../billing/billing_fixtures.h"
-#include "audit/audit_internal.h"
-#include "core/ctx.h"
-#include "store/store.h"
-
-static const pcrm_actor city_monitor = { "monitor-jn", PCRM_ROLE_MONITOR, 1, "3701" };
-
-static void raw(pcrm_test_store *t, const char *sql)
-{
-	int64_t changed = 0;
-	pcrm_assert_ok(pcrm__store_exec(t->ctx->store, sql, NULL, 0, &changed));
-	cr_assert_gt(changed, 0, "the attack changed no row: %s", sql);
-}
-
-static void assert_verifies(pcrm_test_store *t)
-{
-	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &monitor, NULL, NULL));
-}
-
-/* Found by the province's auditor, and by the city's where the entry is in the city's chain. */
-static void assert_found(pcrm_test_store *t, const char *needle, int in_city_chain)
-{
-	int64_t bad = 0;
-	pcrm_assert_fails(pcrm_audit_verify(t->ctx, &monitor, NULL, &bad), PCRM_EINTEGRITY, needle);
-	cr_assert_gt(bad, 0);
-	if (in_city_chain)
-		pcrm_assert_fails(pcrm_audit_verify(t->ctx, &city_monitor, NULL, NULL),
-		                  PCRM_EINTEGRITY, needle);
-}
-
-static void assert_row_tampered(pcrm_test_store *t, const char *needle)
-{
-	assert_found(t, needle, 1);
-}
+#include "audit_cover_fixture.h"
 
 /* ---- contacts ---- */
 
@@ -72,7 +35,7 @@ PCRM_BACKEND_TEST(audit_cover, edited_contact_is_found)
 	add_contact(t, id);
 	raw(t, "UPDATE contact SET business_code = 'complaint'");
 	snprintf(needle, sizeof(needle), "contact %s no longer matches", id);
-	assert_row_tampered(t, needle);
+	assert_tampered(t, needle);
 }
 
 PCRM_BACKEND_TEST(audit_cover, deleted_contact_is_found)
@@ -81,7 +44,7 @@ PCRM_BACKEND_TEST(audit_cover, deleted_contact_is_found)
 	add_contact(t, id);
 	raw(t, "DELETE FROM contact");
 	snprintf(needle, sizeof(needle), "contact %s no longer matches", id);
-	assert_row_tampered(t, needle);
+	assert_tampered(t, needle);
 }
 
 PCRM_BACKEND_TEST(audit_cover, erasing_a_customer_leaves_its_contacts_verifiable)
@@ -122,14 +85,14 @@ PCRM_BACKEND_TEST(audit_cover, edited_reading_is_found)
 	add_readings(t, 0);
 	raw(t, "UPDATE meter_reading SET value = '1150', energy = '50' WHERE meter_no = 'M1' "
 	       "AND value = '1100'");
-	assert_row_tampered(t, "meter M1 no longer matches");
+	assert_tampered(t, "meter M1 no longer matches");
 }
 
 PCRM_BACKEND_TEST(audit_cover, deleted_newest_reading_is_found)
 {
 	add_readings(t, 0);
 	raw(t, "DELETE FROM meter_reading WHERE meter_no = 'M1' AND value = '1250'");
-	assert_row_tampered(t, "meter M1 no longer matches");
+	assert_tampered(t, "meter M1 no longer matches");
 }
 
 PCRM_BACKEND_TEST(audit_cover, a_removal_keeps_the_readings_verifiable)
@@ -138,7 +101,7 @@ PCRM_BACKEND_TEST(audit_cover, a_removal_keeps_the_readings_verifiable)
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM meter_reading WHERE meter_no = 'M1'"), 3);
 	raw(t, "UPDATE meter_reading SET read_at = read_at - 3600 WHERE meter_no = 'M1' "
 	       "AND value = '1250'");
-	assert_row_tampered(t, "meter M1 no longer matches");
+	assert_tampered(t, "meter M1 no longer matches");
 }
 
 /* ---- payments (ledger entries) ---- */
@@ -154,7 +117,7 @@ PCRM_BACKEND_TEST(audit_cover, edited_payment_is_found)
 	assert_verifies(t);
 	raw(t, "UPDATE ledger_entry SET amount = '15.00', balance = '15.00' "
 	       "WHERE account_no = 'A1'");
-	assert_row_tampered(t, "account A1 no longer matches");
+	assert_tampered(t, "account A1 no longer matches");
 }
 
 /* ---- tariffs ---- */
@@ -176,18 +139,18 @@ PCRM_BACKEND_TEST(audit_cover, edited_tariff_price_is_found)
 	publish_two(t);
 	/* the DBA lowers version 1's price; the province's entries are in the province's chain */
 	raw(t, "UPDATE tariff_version SET doc = replace(doc, '0.589', '0.389') WHERE version = 1");
-	assert_found(t, "tariff cn-gd-guangzhou-residential no longer matches", 0);
+	assert_tampered_in_province(t, "tariff cn-gd-guangzhou-residential no longer matches");
 }
 
 PCRM_BACKEND_TEST(audit_cover, moved_or_deleted_tariff_version_is_found)
 {
 	publish_two(t);
 	raw(t, "UPDATE tariff_version SET scope_unit = '3702' WHERE version = 2");
-	assert_found(t, "tariff cn-gd-guangzhou-residential no longer matches", 0);
+	assert_tampered_in_province(t, "tariff cn-gd-guangzhou-residential no longer matches");
 	raw(t, "UPDATE tariff_version SET scope_unit = NULL WHERE version = 2");
 	assert_verifies(t);
 	raw(t, "DELETE FROM tariff_version WHERE version = 2");
-	assert_found(t, "tariff cn-gd-guangzhou-residential no longer matches", 0);
+	assert_tampered_in_province(t, "tariff cn-gd-guangzhou-residential no longer matches");
 }
 
 /* ---- bills of billing runs ---- */
@@ -231,26 +194,26 @@ PCRM_BACKEND_TEST(audit_cover, edited_run_bill_is_found)
 {
 	run_october(t, 0);
 	raw(t, "UPDATE bill SET total = '1.00' WHERE bill_no = 'A4-202610'");
-	assert_row_tampered(t, "bill_batch ");
+	assert_tampered(t, "bill_batch ");
 }
 
 PCRM_BACKEND_TEST(audit_cover, deleted_or_moved_run_bill_is_found)
 {
 	run_october(t, 0);
 	raw(t, "UPDATE bill SET batch = NULL WHERE bill_no = 'A2-202610'");
-	assert_row_tampered(t, "bill_batch ");
+	assert_tampered(t, "bill_batch ");
 	raw(t, "UPDATE bill SET batch = (SELECT batch FROM bill WHERE bill_no = 'A1-202610') "
 	       "WHERE bill_no = 'A2-202610'");
 	assert_verifies(t);
 	raw(t, "DELETE FROM bill WHERE bill_no = 'A2-202610'");
-	assert_row_tampered(t, "bill_batch ");
+	assert_tampered(t, "bill_batch ");
 }
 
 PCRM_BACKEND_TEST(audit_cover, a_correction_keeps_the_run_verifiable)
 {
 	run_october(t, 1);
 	raw(t, "UPDATE bill SET energy = '1' WHERE bill_no = 'A1-202610'");
-	assert_row_tampered(t, "bill_batch ");
+	assert_tampered(t, "bill_batch ");
 }
 
 /* ---- run bills digested as they are written ---- */

@@ -193,7 +193,7 @@ Test(ledger_bill_request, refusals_are_those_of_the_document_way)
 
 /* The summary as ledger_batch.c built it before: one jansson object per entry, dumped sorted. */
 static char *summary_by_jansson(const struct pcrm__ledger_batch_line *lines, size_t n,
-                                int64_t count)
+                                int64_t count, const char *rows_hex)
 {
 	json_t *entries = json_array(), *summary;
 	char *text;
@@ -210,8 +210,8 @@ static char *summary_by_jansson(const struct pcrm__ledger_batch_line *lines, siz
 		                                        "amount", a, "balance", b, "credit", c)),
 		             0);
 	}
-	summary = json_pack("{s:s, s:I, s:o}", "kind", "bill", "count", (json_int_t)count, "entries",
-	                    entries);
+	summary = json_pack("{s:s, s:I, s:o, s:s}", "kind", "bill", "count", (json_int_t)count,
+	                    "entries", entries, "rows_sha256", rows_hex);
 	text = json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(summary);
 	return text;
@@ -220,8 +220,10 @@ static char *summary_by_jansson(const struct pcrm__ledger_batch_line *lines, siz
 static void assert_summary_same(const struct pcrm__ledger_batch_line *lines, size_t n,
                                 int64_t count)
 {
-	char *direct = pcrm__ledger_batch_summary(lines, n, count);
-	char *expected = summary_by_jansson(lines, n, count);
+	static const char rows_hex[] =
+		"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+	char *direct = pcrm__ledger_batch_summary(lines, n, count, rows_hex);
+	char *expected = summary_by_jansson(lines, n, count, rows_hex);
 	cr_assert_not_null(direct);
 	cr_assert_str_eq(direct, expected);
 	free(direct);

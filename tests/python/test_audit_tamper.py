@@ -84,13 +84,19 @@ def test_edited_ledger_amount_is_found(sctx, sqlite_path):
     sctx.ledger_post(CITY_AGENT, "A1", {"kind": "payment", "idempotency_key": "K1",
                                         "amount": "150.00", "channel": "counter"})
     covered = [e for e in sctx.audit_list(MONITOR) if e.object_type == "account"]
-    # revision 2 of "account" (the entries, the items, the ledger row's balance), bound 1
-    assert covered and covered[-1].covers.startswith("2/1:")
+    # revision 3 of "account" (the entries, the items, the ledger row's balance, the
+    # allocations, payments and reminders), bound 1
+    assert covered and covered[-1].covers.startswith("3/1:")
     sctx.audit_verify(MONITOR)
     tamper(sqlite_path, "UPDATE ledger_account SET balance = '0.00' WHERE account_no = 'A1'")
     with pytest.raises(powercrm.IntegrityError, match="account A1 no longer matches"):
         sctx.audit_verify(MONITOR)
     tamper(sqlite_path, "UPDATE ledger_account SET balance = '-150.00' WHERE account_no = 'A1'")
+    sctx.audit_verify(MONITOR)
+    tamper(sqlite_path, "UPDATE ledger_payment SET channel = 'online' WHERE account_no = 'A1'")
+    with pytest.raises(powercrm.IntegrityError, match="account A1 no longer matches"):
+        sctx.audit_verify(MONITOR)
+    tamper(sqlite_path, "UPDATE ledger_payment SET channel = 'counter' WHERE account_no = 'A1'")
     sctx.audit_verify(MONITOR)
     tamper(sqlite_path, "UPDATE ledger_entry SET amount = '15.00' WHERE account_no = 'A1'")
     with pytest.raises(powercrm.IntegrityError, match="account A1 no longer matches"):
