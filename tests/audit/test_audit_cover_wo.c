@@ -5,42 +5,9 @@
  * column is edited straight in the database and found by
  * pcrm_audit_verify(); legitimate ticks, escalations, deliveries, changes
  * and reseals are not reported.
- *
- * The helpers at the top repeat test_audit_cover_state.c's (raw,
- * assert_verifies, assert_tampered): that file's set-ups are being moved
- * into a shared fixture header on another branch, and these are small.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "../billing/billing_fixtures.h"
 #include "../complaint/complaint_fixture.h"
-#include "audit/audit_internal.h"
-#include "core/ctx.h"
-#include "store/store.h"
-
-static const pcrm_actor city_monitor = { "monitor-jn", PCRM_ROLE_MONITOR, 1, "3701" };
-
-static void raw(pcrm_test_store *t, const char *sql)
-{
-	int64_t changed = 0;
-	pcrm_assert_ok(pcrm__store_exec(t->ctx->store, sql, NULL, 0, &changed));
-	cr_assert_gt(changed, 0, "the attack changed no row: %s", sql);
-}
-
-static void assert_verifies(pcrm_test_store *t)
-{
-	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &monitor, NULL, NULL));
-}
-
-/* Found by the province's auditor (the tick's entries are in the province's chain). */
-static void assert_tampered(pcrm_test_store *t, const char *needle)
-{
-	int64_t bad = 0;
-	pcrm_assert_fails(pcrm_audit_verify(t->ctx, &monitor, NULL, &bad), PCRM_EINTEGRITY, needle);
-	cr_assert_gt(bad, 0);
-}
+#include "audit_cover_fixture.h"
 
 /* A "test" work order in 3701 (its id into id), warned by a batched tick. */
 static void warned_order(pcrm_test_store *t, char id[PCRM_WORKORDER_ID_LEN + 1])
@@ -81,17 +48,17 @@ PCRM_BACKEND_TEST(audit_cover_wo, columns_a_tick_wrote_are_covered)
 	                                 "tick recorded", id);
 	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
 		raw(t, edits[i][0]);
-		assert_tampered(t, needle);
+		assert_tampered_in_province(t, needle);
 		raw(t, edits[i][1]);
 		assert_verifies(t);
 	}
 	/* the step count lowered below the tick's entry, or raised past it */
 	raw(t, "UPDATE work_order SET steps = 1");
 	snprintf(needle, sizeof(needle), "work order %s: its step count no longer matches", id);
-	assert_tampered(t, needle);
+	assert_tampered_in_province(t, needle);
 	raw(t, "UPDATE work_order SET steps = 3");
 	snprintf(needle, sizeof(needle), "work_order %s no longer matches", id);
-	assert_tampered(t, needle);
+	assert_tampered_in_province(t, needle);
 }
 
 /* The history entry the tick appended (no entry of the work order covers it yet). */
@@ -101,9 +68,9 @@ PCRM_BACKEND_TEST(audit_cover_wo, history_a_tick_wrote_is_covered)
 	warned_order(t, id);
 	snprintf(needle, sizeof(needle), "work order %s: its history entry no longer matches", id);
 	raw(t, "UPDATE work_order_history SET note = 'nothing happened' WHERE seq = 2");
-	assert_tampered(t, needle);
+	assert_tampered_in_province(t, needle);
 	raw(t, "DELETE FROM work_order_history WHERE seq = 2");
-	assert_tampered(t, "work order");
+	assert_tampered_in_province(t, "work order");
 }
 
 /*
@@ -124,14 +91,14 @@ PCRM_BACKEND_TEST(audit_cover_wo, later_entries_cover_the_columns)
 	assert_verifies(t);
 	snprintf(needle, sizeof(needle), "work_order %s no longer matches", id);
 	raw(t, "UPDATE work_order SET due_at = due_at + 86400");
-	assert_tampered(t, needle);
+	assert_tampered_in_province(t, needle);
 	raw(t, "UPDATE work_order SET due_at = due_at - 86400");
 	assert_verifies(t);
 	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, id, 3, "contact",
 	                                   "{\"contact_note\": \"called\"}", NULL, NULL));
 	assert_verifies(t);
 	raw(t, "UPDATE work_order SET overdue = 0");
-	assert_tampered(t, needle);
+	assert_tampered_in_province(t, needle);
 }
 
 /* Before any tick the work order's own entry covers those columns too. */
@@ -147,9 +114,9 @@ PCRM_BACKEND_TEST(audit_cover_wo, own_entry_covers_the_columns_until_a_tick)
 	pcrm_workorder_free(wo);
 	assert_verifies(t);
 	raw(t, "UPDATE work_order SET updated_at = updated_at + 1");
-	assert_tampered(t, needle);
+	assert_tampered_in_province(t, needle);
 	raw(t, "UPDATE work_order SET updated_at = updated_at - 1, version = version + 1");
-	assert_tampered(t, needle);
+	assert_tampered_in_province(t, needle);
 }
 
 /* A link the work order made, and the notification its escalation wrote (delivered: no change). */
@@ -174,7 +141,7 @@ PCRM_BACKEND_TEST(audit_cover_wo, links_and_notifications_are_covered)
 	snprintf(needle, sizeof(needle), "work_order %s no longer matches", id);
 
 	raw(t, "UPDATE work_order_link SET relation = 'related'");
-	assert_tampered(t, needle);
+	assert_tampered_in_province(t, needle);
 	raw(t, "UPDATE work_order_link SET relation = 'duplicate'");
 	assert_verifies(t);
 
@@ -190,9 +157,9 @@ PCRM_BACKEND_TEST(audit_cover_wo, links_and_notifications_are_covered)
 	             1);
 	assert_verifies(t);
 	raw(t, "UPDATE work_order_notification SET note = 'all fine' WHERE kind = 'escalate'");
-	assert_tampered(t, needle);
+	assert_tampered_in_province(t, needle);
 	raw(t, "DELETE FROM work_order_notification WHERE kind = 'escalate'");
-	assert_tampered(t, needle);
+	assert_tampered_in_province(t, needle);
 }
 
 PCRM_BACKEND_TEST(audit_cover_wo, deleted_link_is_found)
@@ -208,7 +175,7 @@ PCRM_BACKEND_TEST(audit_cover_wo, deleted_link_is_found)
 	assert_verifies(t);
 	raw(t, "DELETE FROM work_order_link");
 	snprintf(needle, sizeof(needle), "work_order %s no longer matches", id);
-	assert_tampered(t, needle);
+	assert_tampered_in_province(t, needle);
 }
 
 /* ---- a complaint's sealed caller number ---- */
@@ -266,7 +233,7 @@ PCRM_BACKEND_TEST(audit_cover_wo, sealed_caller_number_is_covered)
 	snprintf(needle, sizeof(needle), "complaint %s no longer matches", serial);
 	for (size_t i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
 		raw(t, edits[i][0]);
-		assert_tampered(t, needle);
+		assert_tampered_in_province(t, needle);
 		raw(t, edits[i][1]);
 		assert_verifies(t);
 	}
@@ -285,7 +252,7 @@ PCRM_BACKEND_TEST(audit_cover_wo, reseal_covers_what_it_sealed)
 	raw(t, "UPDATE complaint SET caller_number = '053188886666', caller_hash = NULL, "
 	       "caller_cipher = NULL");
 	snprintf(needle, sizeof(needle), "complaint %s no longer matches", serial);
-	assert_tampered(t, needle); /* the filing's entry covered the sealed number */
+	assert_tampered_in_province(t, needle); /* the filing's entry covered the sealed number */
 	pcrm_assert_ok(pcrm_complaint_reseal(t->ctx, &root_admin, 0, &left));
 	cr_assert_eq(left, 0);
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = "
@@ -293,5 +260,5 @@ PCRM_BACKEND_TEST(audit_cover_wo, reseal_covers_what_it_sealed)
 	             1);
 	assert_verifies(t);
 	raw(t, "UPDATE complaint SET caller_number = '053*****0000'");
-	assert_tampered(t, needle);
+	assert_tampered_in_province(t, needle);
 }
