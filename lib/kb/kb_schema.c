@@ -103,14 +103,21 @@ const char pcrm__schema_kb_grams[] =
 #define KB_LOWER_CP(x) "(CASE WHEN " KB_CP(x) " BETWEEN 65 AND 90 THEN " KB_CP(x) " + 32 ELSE " \
 	KB_CP(x) " END)"
 #define KB_NOT_SPACE(x) KB_CP(x) " NOT IN (9, 10, 13, 32, 12288)"
-const char pcrm__schema_kb_grams_fill[] =
-	"WITH RECURSIVE f (row_id, bit, t) AS ("
-	"  SELECT row_id, 1, title FROM kb_article WHERE status = 2"
-	"  UNION ALL SELECT row_id, 2, summary FROM kb_article WHERE status = 2"
-	"  UNION ALL SELECT row_id, 4, keywords FROM kb_article WHERE status = 2"
-	"  UNION ALL SELECT row_id, 8, body FROM kb_article WHERE status = 2),"
-	"n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+/*
+ * The fields of the approved versions as (row_id, field bit, text), f, and
+ * the character positions 1..the longest, n: what migrations 31 and 44
+ * split into grams (the same text in both, so it is written once).
+ */
+#define KB_APPROVED_TEXTS                                                                   \
+	"WITH RECURSIVE f (row_id, bit, t) AS ("                                              \
+	"  SELECT row_id, 1, title FROM kb_article WHERE status = 2"                          \
+	"  UNION ALL SELECT row_id, 2, summary FROM kb_article WHERE status = 2"              \
+	"  UNION ALL SELECT row_id, 4, keywords FROM kb_article WHERE status = 2"             \
+	"  UNION ALL SELECT row_id, 8, body FROM kb_article WHERE status = 2),"               \
+	"n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"                                    \
 	"  WHERE i < (SELECT COALESCE(MAX(length(t)), 0) FROM f)),"
+const char pcrm__schema_kb_grams_fill[] =
+	KB_APPROVED_TEXTS
 	"c (row_id, bit, a, b) AS ("
 	"  SELECT row_id, bit, substr(t, i, 1), substr(t, i + 1, 1) FROM f JOIN n ON i < length(t))"
 	"INSERT INTO kb_gram (gram, row_id, fields)"
@@ -171,13 +178,7 @@ const char pcrm__schema_kb_ranked_fill[] =
  * fine once.
  */
 const char pcrm__schema_kb_chars[] =
-	"WITH RECURSIVE f (row_id, bit, t) AS ("
-	"  SELECT row_id, 1, title FROM kb_article WHERE status = 2"
-	"  UNION ALL SELECT row_id, 2, summary FROM kb_article WHERE status = 2"
-	"  UNION ALL SELECT row_id, 4, keywords FROM kb_article WHERE status = 2"
-	"  UNION ALL SELECT row_id, 8, body FROM kb_article WHERE status = 2),"
-	"n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
-	"  WHERE i < (SELECT COALESCE(MAX(length(t)), 0) FROM f)),"
+	KB_APPROVED_TEXTS
 	"c (row_id, bit, a) AS ("
 	"  SELECT row_id, bit, substr(t, i, 1) FROM f JOIN n ON i <= length(t)),"
 	"u (gram, row_id, fields) AS ("
