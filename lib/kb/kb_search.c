@@ -394,10 +394,12 @@ static int plan_scan(const struct terms *kw, const struct terms *tx, struct scan
  * " + <the bound of each term>": the weight of the fields every gram of the
  * term is in (exact for a term of one or two characters, an upper bound
  * for a longer one), title/summary/keywords only for a keyword term, which
- * an article may lack (ANY): a missing posting bounds it at 0.
+ * an article may lack (ANY): a missing posting bounds it at 0.  Gram k's
+ * fields are x<k>.fields, or column g.x<k> of add_bounded()'s `derived`
+ * table.
  */
 static void add_bounds(const struct terms *kw, const struct terms *tx,
-                       const struct scan_plan *plan, struct pcrm__strbuf *s)
+                       const struct scan_plan *plan, int derived, struct pcrm__strbuf *s)
 {
 	for (int i = 0; i < tx->n + kw->n; i++) {
 		int keyword = i >= tx->n, which = keyword ? TERM_KEYWORD + i - tx->n : i;
@@ -408,8 +410,10 @@ static void add_bounds(const struct terms *kw, const struct terms *tx,
 		for (int k = 0; k < plan->nothers; k++) {
 			if (plan->other_term[k] != which)
 				continue;
-			pcrm__strbuf_add(&f, keyword ? "%sCOALESCE(x%d.fields, 0)" : "%sx%d.fields",
-			                 any ? " & " : "", k);
+			pcrm__strbuf_add(&f, "%s", any ? " & " : "");
+			pcrm__strbuf_add(&f, keyword ? "COALESCE(" : "(");
+			pcrm__strbuf_add(&f, derived ? "g.x%d" : "x%d.fields", k);
+			pcrm__strbuf_add(&f, keyword ? ", 0)" : ")");
 			any = 1;
 		}
 		if (any) {
@@ -456,30 +460,53 @@ static void add_stream(struct built *b, const struct scan_plan *plan, int sqlite
 }
 
 /*
- * The candidates of the bounded plan: the driving postings joined by key
- * with the other grams' postings (inner for a text term's, which every
- * match holds; outer for a keyword term's), each with its whole bound.
- * All of the driving list is joined and sorted, which costs one keyed
- * probe per gram and posting, all inside the index; the articles read are
- * then only those the stop rule needs.  SQLite joins in the order written
- * (CROSS JOIN, and LEFT JOIN keeps it), so the driving list is the outer
- * loop; PostgreSQL's planner picks its own, the rows are the same.
+ * The candidates of the bounded plan: the driving postings with the other
+ * grams' postings of the same version found by key (a text term's must
+ * exist, every match holds them; a keyword term's may be missing), each
+ * with its whole bound.  All of the driving list is probed and sorted,
+ * one keyed probe per gram and posting, all inside the index; the articles
+ * read are then only those the stop rule needs.  Spelled per store so that
+ * the driving list is the outer loop and each probe a keyed lookup: SQLite
+ * joins in the order written (CROSS JOIN, and LEFT JOIN keeps it); left to
+ * its planner, PostgreSQL hash- or merge-joined a common gram's whole list
+ * (measured: 36 ms for "topic + 号" at 20,000 articles), so there each
+ * probe is a scalar subquery (a per-row subplan), in a derived table that
+ * OFFSET 0 keeps whole so each runs once.
  */
 static void add_bounded(const struct terms *kw, const struct terms *tx, struct built *b,
                         const struct scan_plan *plan, int sqlite, struct pcrm__strbuf *s)
 {
+	if (sqlite) {
+		pcrm__strbuf_add(s, "SELECT g.row_id, 0");
+		add_bounds(kw, tx, plan, 0, s);
+		pcrm__strbuf_add(s, " AS bound, g.written_at FROM kb_gram g");
+		for (int i = 0; i < plan->nothers; i++) {
+			b->p[b->np++] = PCRM_SQL_I(plan->others[i]);
+			pcrm__strbuf_add(s,
+			                 " %s JOIN kb_gram x%d ON x%d.gram = $%d AND x%d.row_id = "
+			                 "g.row_id",
+			                 plan->other_term[i] >= TERM_KEYWORD ? "LEFT" : "CROSS", i, i,
+			                 b->np, i);
+		}
+		add_driving(b, plan, s);
+		return;
+	}
 	pcrm__strbuf_add(s, "SELECT g.row_id, 0");
-	add_bounds(kw, tx, plan, s);
-	pcrm__strbuf_add(s, " AS bound, g.written_at FROM kb_gram g");
+	add_bounds(kw, tx, plan, 1, s);
+	pcrm__strbuf_add(s, " AS bound, g.written_at FROM (SELECT g.row_id, g.written_at, g.fields");
 	for (int i = 0; i < plan->nothers; i++) {
 		b->p[b->np++] = PCRM_SQL_I(plan->others[i]);
-		pcrm__strbuf_add(s, " %s JOIN kb_gram x%d ON x%d.gram = $%d AND x%d.row_id = g.row_id",
-		                 plan->other_term[i] >= TERM_KEYWORD ? "LEFT" :
-		                 sqlite                              ? "CROSS" :
-		                                                       "",
-		                 i, i, b->np, i);
+		pcrm__strbuf_add(s,
+		                 ", (SELECT x.fields FROM kb_gram x WHERE x.gram = $%d AND x.row_id = "
+		                 "g.row_id) AS x%d",
+		                 b->np, i);
 	}
+	pcrm__strbuf_add(s, " FROM kb_gram g");
 	add_driving(b, plan, s);
+	pcrm__strbuf_add(s, " OFFSET 0) g WHERE TRUE");
+	for (int i = 0; i < plan->nothers; i++)
+		if (plan->other_term[i] < TERM_KEYWORD)
+			pcrm__strbuf_add(s, " AND g.x%d IS NOT NULL", i);
 }
 
 /*
