@@ -476,33 +476,29 @@ static void add_stream(struct built *b, const struct scan_plan *plan, int sqlite
 static void add_bounded(const struct terms *kw, const struct terms *tx, struct built *b,
                         const struct scan_plan *plan, int sqlite, struct pcrm__strbuf *s)
 {
-	if (sqlite) {
-		pcrm__strbuf_add(s, "SELECT g.row_id, 0");
-		add_bounds(kw, tx, plan, 0, s);
-		pcrm__strbuf_add(s, " AS bound, g.written_at FROM kb_gram g");
-		for (int i = 0; i < plan->nothers; i++) {
-			b->p[b->np++] = PCRM_SQL_I(plan->others[i]);
+	pcrm__strbuf_add(s, "SELECT g.row_id, 0");
+	add_bounds(kw, tx, plan, !sqlite, s);
+	pcrm__strbuf_add(s, " AS bound, g.written_at FROM %s",
+	                 sqlite ? "kb_gram g" : "(SELECT g.row_id, g.written_at, g.fields");
+	for (int i = 0; i < plan->nothers; i++) {
+		b->p[b->np++] = PCRM_SQL_I(plan->others[i]);
+		if (sqlite)
 			pcrm__strbuf_add(s,
 			                 " %s JOIN kb_gram x%d ON x%d.gram = $%d AND x%d.row_id = "
 			                 "g.row_id",
 			                 plan->other_term[i] >= TERM_KEYWORD ? "LEFT" : "CROSS", i, i,
 			                 b->np, i);
-		}
-		add_driving(b, plan, s);
-		return;
+		else
+			pcrm__strbuf_add(s,
+			                 ", (SELECT x.fields FROM kb_gram x WHERE x.gram = $%d AND "
+			                 "x.row_id = g.row_id) AS x%d",
+			                 b->np, i);
 	}
-	pcrm__strbuf_add(s, "SELECT g.row_id, 0");
-	add_bounds(kw, tx, plan, 1, s);
-	pcrm__strbuf_add(s, " AS bound, g.written_at FROM (SELECT g.row_id, g.written_at, g.fields");
-	for (int i = 0; i < plan->nothers; i++) {
-		b->p[b->np++] = PCRM_SQL_I(plan->others[i]);
-		pcrm__strbuf_add(s,
-		                 ", (SELECT x.fields FROM kb_gram x WHERE x.gram = $%d AND x.row_id = "
-		                 "g.row_id) AS x%d",
-		                 b->np, i);
-	}
-	pcrm__strbuf_add(s, " FROM kb_gram g");
+	if (!sqlite)
+		pcrm__strbuf_add(s, " FROM kb_gram g");
 	add_driving(b, plan, s);
+	if (sqlite)
+		return;
 	pcrm__strbuf_add(s, " OFFSET 0) g WHERE TRUE");
 	for (int i = 0; i < plan->nothers; i++)
 		if (plan->other_term[i] < TERM_KEYWORD)
