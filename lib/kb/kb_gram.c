@@ -1,11 +1,17 @@
 /*
- * The knowledge base's text index: character bigrams (kb_gram, migration 31).
+ * The knowledge base's text index: character bigrams (kb_gram, migration 31)
+ * and single characters (migration 44).
  *
  * Chinese is written without spaces, so words cannot be indexed; every run
  * of two characters can.  Two-character words are the common case ("电费",
  * "停电", "过户"), so a bigram index answers the shortest useful term, and a
  * longer term is found by intersecting the postings of its bigrams (a
- * superset, checked by a substring test: kb_search.c).
+ * superset, checked by a substring test: kb_search.c).  Single characters
+ * are postings too (a unigram is the code point alone, below every bigram,
+ * whose first code point is never 0): a one-character term ("号", "电") then
+ * has a posting list with exact field bits like any other, so a search can
+ * bound its score per article, and drive from it, instead of assuming its
+ * maximum (kb_search.c).
  *
  * The library builds the index itself, the same way on both stores, from
  * the approved versions only (added on approval, removed on retirement, in
@@ -62,8 +68,13 @@ static int is_space(uint32_t cp)
 
 static int64_t pack(uint32_t a, uint32_t b) { return ((int64_t)a << 21) | (int64_t)b; }
 
-/* Calls add(gram) for each bigram of s[0..len) without a space; returns the grams seen. */
-static size_t each_gram(const char *s, size_t len, void (*add)(void *, int64_t), void *arg)
+/*
+ * Calls add(gram) for each bigram of s[0..len) without a space and, with
+ * `chars`, for each character that is not a space (its unigram); returns
+ * the bigrams seen.
+ */
+static size_t each_gram(const char *s, size_t len, int chars, void (*add)(void *, int64_t),
+                        void *arg)
 {
 	const char *p = s, *end = s + len;
 	uint32_t prev = 0;
@@ -76,6 +87,8 @@ static size_t each_gram(const char *s, size_t len, void (*add)(void *, int64_t),
 			have = 0;
 			continue;
 		}
+		if (chars)
+			add(arg, (int64_t)cp);
 		if (have) {
 			add(arg, pack(prev, cp));
 			n++;
@@ -104,7 +117,9 @@ static void add_term_gram(void *p, int64_t g)
 size_t pcrm__kb_term_grams(const char *s, size_t len, int64_t *out, size_t max)
 {
 	struct term_grams t = { out, max, 0 };
-	each_gram(s, len, add_term_gram, &t);
+	/* a term holds no space: without a bigram it is one character, its unigram */
+	if (each_gram(s, len, 0, add_term_gram, &t) == 0 && len > 0)
+		each_gram(s, len, 1, add_term_gram, &t);
 	return t.n;
 }
 
@@ -166,7 +181,7 @@ static int add_postings(pcrm_store *st, const struct pcrm__kb_version_row *v,
 	for (int f = 0; f < 4; f++) {
 		ps.field = field_bits[f];
 		if (text[f])
-			each_gram(text[f], strlen(text[f]), add_posting, &ps);
+			each_gram(text[f], strlen(text[f]), 1, add_posting, &ps);
 	}
 	if (ps.failed) {
 		free(ps.p);

@@ -44,13 +44,19 @@ int pcrm__kb_visible(const char *home_path, const char *article_path);
 #define KB_IN_BODY 8
 
 /*
- * The distinct bigrams of one query term s[0..len) (kb_gram.c), at most
- * `max` of them into out[]; 0 for a term of one character.
+ * The distinct grams of one query term s[0..len) (kb_gram.c), at most `max`
+ * of them into out[]: its bigrams, or for a term of one character its
+ * unigram (the code point, schema 44).
  */
 size_t pcrm__kb_term_grams(const char *s, size_t len, int64_t *out, size_t max);
 
 /* The most one term holding a gram in `fields` scores: title 4, summary 2, keywords 2, body 1. */
 int pcrm__kb_weight(int fields);
+
+/* The same in SQL, of the integer expression `f` (kb_search.c, migration 44). */
+#define PCRM__KB_WEIGHT_SQL(f)                                                                \
+	"((((" f ") & 1) * 4) + ((" f ") & 2) + (((" f ") & 4) / 2) + (((" f ") & 8) / 8))"
+
 
 /* What each posting of a version copies from it (kb_gram's columns, migration 35). */
 struct pcrm__kb_version_row {

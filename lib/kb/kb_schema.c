@@ -19,6 +19,8 @@
  *               database owner may create it).
  * kb_use and kb_miss are what contacts used and what they asked in vain.
  */
+#include "kb_internal.h"
+
 const char pcrm__schema_kb[] =
 	"CREATE TABLE kb_article ("
 	"  row_id {{id}},"
@@ -101,14 +103,21 @@ const char pcrm__schema_kb_grams[] =
 #define KB_LOWER_CP(x) "(CASE WHEN " KB_CP(x) " BETWEEN 65 AND 90 THEN " KB_CP(x) " + 32 ELSE " \
 	KB_CP(x) " END)"
 #define KB_NOT_SPACE(x) KB_CP(x) " NOT IN (9, 10, 13, 32, 12288)"
-const char pcrm__schema_kb_grams_fill[] =
-	"WITH RECURSIVE f (row_id, bit, t) AS ("
-	"  SELECT row_id, 1, title FROM kb_article WHERE status = 2"
-	"  UNION ALL SELECT row_id, 2, summary FROM kb_article WHERE status = 2"
-	"  UNION ALL SELECT row_id, 4, keywords FROM kb_article WHERE status = 2"
-	"  UNION ALL SELECT row_id, 8, body FROM kb_article WHERE status = 2),"
-	"n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+/*
+ * The fields of the approved versions as (row_id, field bit, text), f, and
+ * the character positions 1..the longest, n: what migrations 31 and 44
+ * split into grams (the same text in both, so it is written once).
+ */
+#define KB_APPROVED_TEXTS                                                                   \
+	"WITH RECURSIVE f (row_id, bit, t) AS ("                                              \
+	"  SELECT row_id, 1, title FROM kb_article WHERE status = 2"                          \
+	"  UNION ALL SELECT row_id, 2, summary FROM kb_article WHERE status = 2"              \
+	"  UNION ALL SELECT row_id, 4, keywords FROM kb_article WHERE status = 2"             \
+	"  UNION ALL SELECT row_id, 8, body FROM kb_article WHERE status = 2),"               \
+	"n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"                                    \
 	"  WHERE i < (SELECT COALESCE(MAX(length(t)), 0) FROM f)),"
+const char pcrm__schema_kb_grams_fill[] =
+	KB_APPROVED_TEXTS
 	"c (row_id, bit, a, b) AS ("
 	"  SELECT row_id, bit, substr(t, i, 1), substr(t, i + 1, 1) FROM f JOIN n ON i < length(t))"
 	"INSERT INTO kb_gram (gram, row_id, fields)"
@@ -153,3 +162,29 @@ const char pcrm__schema_kb_ranked_fill[] =
 	"  org_path = (SELECT a.org_path FROM kb_article a WHERE a.row_id = kb_gram.row_id),"
 	"  valid_from = (SELECT a.valid_from FROM kb_article a WHERE a.row_id = kb_gram.row_id),"
 	"  valid_to = (SELECT a.valid_to FROM kb_article a WHERE a.row_id = kb_gram.row_id)";
+
+/*
+ * Migration 44: single characters in the text index.  A unigram posting is
+ * the character's code point alone (ASCII lower-cased; spaces left out),
+ * below every bigram, with the same columns as a bigram's.  A one-character
+ * term then has a posting list: the ranked scan bounds its score per article
+ * from the field bits (exact for one character) instead of at its maximum 9,
+ * which kept "topic word + 号" from stopping early, and a query of
+ * one-character terms alone is answered from the index, not by a scan
+ * (kb_search.c).  This part indexes the versions approved before it, with
+ * the weight and visibility columns of migration 35 filled at once;
+ * approvals are indexed in C (kb_gram.c) and tests/kb checks that both give
+ * the same rows.  Quadratic in a field's length like migration 31's fill:
+ * fine once.
+ */
+const char pcrm__schema_kb_chars[] =
+	KB_APPROVED_TEXTS
+	"c (row_id, bit, a) AS ("
+	"  SELECT row_id, bit, substr(t, i, 1) FROM f JOIN n ON i <= length(t)),"
+	"u (gram, row_id, fields) AS ("
+	"  SELECT CAST(" KB_LOWER_CP("a") " AS BIGINT), row_id, SUM(DISTINCT bit) FROM c"
+	"  WHERE " KB_NOT_SPACE("a") " GROUP BY row_id, CAST(" KB_LOWER_CP("a") " AS BIGINT))"
+	"INSERT INTO kb_gram (gram, row_id, fields, weight, written_at, org_path, valid_from,"
+	"  valid_to)"
+	"  SELECT u.gram, u.row_id, u.fields, " PCRM__KB_WEIGHT_SQL("u.fields") ", a.written_at,"
+	"    a.org_path, a.valid_from, a.valid_to FROM u JOIN kb_article a ON a.row_id = u.row_id";

@@ -2,22 +2,27 @@
  * Searching the knowledge base: by category, by keywords over title,
  * summary and keywords (any or all terms), by full text over the body.
  *
- * Full text goes through the bigram index kb_gram (kb_gram.c), the same SQL
- * on both stores, as a ranked scan that stops early (search_ranked()): one
- * bigram of one term drives.  Every article that matches holds it, and its
- * postings are read through kb_gram_ranked best score bound first (the
- * posting's weight: the most a term holding the gram can score in that
- * version), then in the ranking's own tie order, skipping in the index the
- * versions the actor may not see or that are not valid today (the postings
- * carry org_path and the validity, migration 35) and those missing any
- * other bigram of the terms (probed by key).  Each posting read has its
- * article read by key, checked with a substring test (the bigrams of a term
- * may all occur without the term) and scored exactly.  The scan stops once
- * the k-th hit's score proves no unread posting can rank above it
- * (top_is_final()); no heuristic cut, so the hits are the exhaustive
- * ranking's (tests/kb checks it against search_exhaustive()).  A query
- * whose every text term is one character has no bigram: it is a substring
- * test over the rows the other criteria leave (docs/kb.md).
+ * Full text goes through the gram index kb_gram (kb_gram.c: bigrams, and
+ * single characters since schema 44), the same SQL on both stores, as a
+ * ranked scan that stops early (search_ranked()): one gram of one text
+ * term drives.  Every article that matches holds it, and its postings are
+ * read best score bound first, then in the ranking's own tie order,
+ * skipping in the index the versions the actor may not see or that are
+ * not valid today (the postings carry org_path and the validity, migration
+ * 35) and those missing any other gram of the text terms.  The bound is
+ * the driving posting's weight for one text term alone (the stream plan,
+ * kb_gram_ranked's order, nothing sorted); with several terms or keywords
+ * it is the article's whole bound, each term's weight summed from the
+ * field bits of its postings, so a common second term ("号") bounds at
+ * what it scores in that article, not at its maximum 9 (the bounded plan:
+ * the driving list joined by key and sorted inside the store, one
+ * statement).  Each posting read has its article read by key, checked with
+ * a substring test (the bigrams of a term may all occur without the term)
+ * and scored exactly.  The scan stops once the k-th hit's score proves no
+ * unread posting can rank above it (top_is_final()); no heuristic cut, so
+ * the hits are the exhaustive ranking's (tests/kb checks it against
+ * search_exhaustive()).  Keywords or a category alone are a substring
+ * test over the visible approved rows (docs/kb.md).
  *
  * Both paths rank with the same rule, so both stores return the same
  * order: for each term, 4 when it occurs in the title, 2 in the summary, 2
@@ -42,10 +47,10 @@
 #define QUERY_TEXT_MAX 200
 #define LIMIT_DEFAULT 10
 #define LIMIT_MAX 100
-/* a term of QUERY_TEXT_MAX bytes has fewer bigrams than bytes */
-#define GRAMS_MAX QUERY_TEXT_MAX
+/* text and keywords of QUERY_TEXT_MAX bytes each have fewer grams than bytes */
+#define GRAMS_MAX (2 * QUERY_TEXT_MAX)
 /* home, today, category, category prefix, keyword and text terms, the
- * bigrams, the batch's limit and offset */
+ * grams, the batch's limit and offset */
 #define PARAMS_MAX (8 + 2 * PCRM_KB_TERMS_MAX + GRAMS_MAX)
 /* the largest score of one term: title 4 + summary 2 + keywords 2 + body 1 */
 #define TERM_SCORE_MAX 9
@@ -286,9 +291,8 @@ static int bind_common(pcrm_ctx *ctx, const pcrm_kb_query *q, const char *home,
 
 /*
  * Every visible, valid, approved article that meets all criteria, ranked,
- * without the index: for text whose every term is one character (no
- * bigram), keywords or a category alone, and as the reference the ranked
- * scan is tested against (pcrm__kb_search_exhaustive()).
+ * without the index: for keywords or a category alone, and as the
+ * reference the ranked scan is tested against (pcrm__kb_search_with()).
  */
 static int build_exhaustive(pcrm_ctx *ctx, const pcrm_kb_query *q, const char *home, int limit,
                             const struct terms *kw, const struct terms *tx, struct built *b)
@@ -311,50 +315,202 @@ static int build_exhaustive(pcrm_ctx *ctx, const pcrm_kb_query *q, const char *h
 }
 
 /*
- * The ranked scan's plan: one gram of one term drives (every article that
- * matches holds it), the other grams of every term are probed.
+ * The ranked scan's plan.  One gram of one text term drives: every article
+ * that matches holds it.  The other grams of every term are probed.  With
+ * one text term and no keyword term the walk streams the driving postings
+ * in index order, its bound the posting's weight ("stream").  Otherwise it
+ * orders the driving postings by each article's whole bound, summed from
+ * the field bits of every term's postings ("bounded", docs/kb.md).
  */
 struct scan_plan {
+	int bounded;
 	int64_t driving;
 	int64_t others[GRAMS_MAX];
+	int other_term[GRAMS_MAX]; /* text term i as i, keyword term j as TERM_KEYWORD + j */
 	int nothers;
-	int rest; /* the most the terms other than the driving one can add to a score */
+	int driving_term;
+	int rest; /* the most the terms left without a gram (no room) can add */
 };
 
-/* 0 when no text term has a bigram (the query is answered without the index). */
-static int plan_scan(const struct terms *kw, const struct terms *tx, struct scan_plan *p)
+#define TERM_KEYWORD PCRM_KB_TERMS_MAX
+/*
+ * The bounded plan joins one kb_gram per gram and SQLite joins at most 64
+ * tables: its grams are shared out, each term's first ones (fewer grams
+ * make a looser bound and more candidates, never a missed hit).
+ */
+#define BOUNDED_GRAMS_MAX 48
+
+/*
+ * Adds term `which`'s grams, at most `per_term` (the first drives when
+ * `drive`); its maximum to rest when none fit.
+ */
+static void plan_term(struct scan_plan *p, const struct term *t, int which, int drive, int most,
+                      int per_term)
 {
-	int driving_term = -1;
-	memset(p, 0, sizeof(*p));
-	for (int i = 0; i < tx->n; i++) {
-		int64_t g[GRAMS_MAX];
-		size_t n = pcrm__kb_term_grams(tx->t[i].s, tx->t[i].len, g,
-		                               (size_t)(GRAMS_MAX - p->nothers - 1));
-		if (n == 0 || driving_term >= 0) {
-			/* one-character terms and the others are only tested: their most */
-			p->rest += TERM_SCORE_MAX;
+	int64_t g[GRAMS_MAX];
+	int room = GRAMS_MAX - p->nothers - 1;
+	size_t n = pcrm__kb_term_grams(t->s, t->len, g, (size_t)(room < per_term ? room : per_term));
+	for (size_t k = 0; k < n; k++) {
+		if (drive && k == 0) {
+			p->driving = g[0];
+			continue;
 		}
-		for (size_t k = 0; k < n; k++) {
-			if (driving_term < 0) {
-				p->driving = g[k];
-				driving_term = i;
-			} else {
-				p->others[p->nothers++] = g[k];
-			}
-		}
+		p->others[p->nothers] = g[k];
+		p->other_term[p->nothers++] = which;
 	}
-	/* keyword terms score in title, summary and keywords: 8 at most each */
-	p->rest += 8 * kw->n;
-	return driving_term >= 0;
+	if (n == 0)
+		p->rest += most;
 }
 
 /*
- * One batch of the ranked scan: the driving gram's postings the actor sees
- * and that hold every other gram, best bound first, in the ranking's tie
- * order (kb_gram_ranked), rows [offset, offset + batch); each with its
- * article read by key, whether it meets every criterion ("ok") and its
- * exact score.  Rows come back in scan order, failing ones too, so the
- * caller knows how far the scan went.
+ * 0 when there is no text term (the query is answered without the index).
+ * The longest text term drives (a longer term is rarer as a rule, and a
+ * bigram's list shorter than a character's); a term of one character has
+ * its unigram (schema 44), so every term has postings.
+ */
+static int plan_scan(const struct terms *kw, const struct terms *tx, struct scan_plan *p)
+{
+	int per_term = GRAMS_MAX;
+	memset(p, 0, sizeof(*p));
+	if (tx->n == 0)
+		return 0;
+	p->bounded = tx->n > 1 || kw->n > 0;
+	if (p->bounded)
+		per_term = BOUNDED_GRAMS_MAX / (tx->n + kw->n);
+	for (int i = 1; i < tx->n; i++)
+		if (tx->t[i].chars > tx->t[p->driving_term].chars)
+			p->driving_term = i;
+	plan_term(p, &tx->t[p->driving_term], p->driving_term, 1, TERM_SCORE_MAX, per_term);
+	for (int i = 0; i < tx->n; i++)
+		if (i != p->driving_term)
+			plan_term(p, &tx->t[i], i, 0, TERM_SCORE_MAX, per_term);
+	/* keyword terms score in title, summary and keywords: 8 at most each */
+	for (int i = 0; i < kw->n; i++)
+		plan_term(p, &kw->t[i], TERM_KEYWORD + i, 0, 8, per_term);
+	return 1;
+}
+
+/*
+ * " + <the bound of each term>": the weight of the fields every gram of the
+ * term is in (exact for a term of one or two characters, an upper bound
+ * for a longer one), title/summary/keywords only for a keyword term, which
+ * an article may lack (ANY): a missing posting bounds it at 0.  Gram k's
+ * fields are x<k>.fields, or column g.x<k> of add_bounded()'s `derived`
+ * table.
+ */
+static void add_bounds(const struct terms *kw, const struct terms *tx,
+                       const struct scan_plan *plan, int derived, struct pcrm__strbuf *s)
+{
+	for (int i = 0; i < tx->n + kw->n; i++) {
+		int keyword = i >= tx->n, which = keyword ? TERM_KEYWORD + i - tx->n : i;
+		int any = which == plan->driving_term;
+		struct pcrm__strbuf f = { 0 };
+		if (any)
+			pcrm__strbuf_add(&f, "g.fields");
+		for (int k = 0; k < plan->nothers; k++) {
+			if (plan->other_term[k] != which)
+				continue;
+			pcrm__strbuf_add(&f, "%s", any ? " & " : "");
+			pcrm__strbuf_add(&f, keyword ? "COALESCE(" : "(");
+			pcrm__strbuf_add(&f, derived ? "g.x%d" : "x%d.fields", k);
+			pcrm__strbuf_add(&f, keyword ? ", 0)" : ")");
+			any = 1;
+		}
+		if (any) {
+			if (keyword)
+				pcrm__strbuf_add(&f, " & 7");
+			pcrm__strbuf_add(s, " + " PCRM__KB_WEIGHT_SQL("%s"), f.p, f.p, f.p, f.p);
+		}
+		s->failed |= f.failed;
+		free(f.p);
+	}
+}
+
+/*
+ * The driving gram's postings the actor sees and that are valid today, as
+ * "g" (the start of a FROM clause body), the driving gram bound next.
+ */
+static void add_driving(struct built *b, const struct scan_plan *plan, struct pcrm__strbuf *s)
+{
+	b->p[b->np++] = PCRM_SQL_I(plan->driving);
+	pcrm__strbuf_add(s, " WHERE g.gram = $%d AND g.valid_from <= $2 AND (g.valid_to IS NULL OR "
+	                    "g.valid_to >= $2) AND " PCRM__KB_VISIBLE_SQL_OF("g", "CAST($1 AS TEXT)"),
+	                 b->np);
+}
+
+/*
+ * The candidates of the stream plan: the driving postings in
+ * kb_gram_ranked's order, each probed for the other grams by key.
+ * PostgreSQL would pull the probes up into joins and may then start from
+ * another gram's postings and sort them all; OFFSET 0 keeps each probe a
+ * per-row lookup (a subplan), so the one table's ordered index scan under
+ * LIMIT is the plan.
+ */
+static void add_stream(struct built *b, const struct scan_plan *plan, int sqlite,
+                       struct pcrm__strbuf *s)
+{
+	pcrm__strbuf_add(s, "SELECT g.row_id, g.weight AS bound, g.written_at FROM kb_gram g");
+	add_driving(b, plan, s);
+	for (int i = 0; i < plan->nothers; i++) {
+		b->p[b->np++] = PCRM_SQL_I(plan->others[i]);
+		pcrm__strbuf_add(s, " AND EXISTS (SELECT 1 FROM kb_gram x WHERE x.gram = $%d AND "
+		                    "x.row_id = g.row_id%s)",
+		                 b->np, sqlite ? "" : " OFFSET 0");
+	}
+}
+
+/*
+ * The candidates of the bounded plan: the driving postings with the other
+ * grams' postings of the same version found by key (a text term's must
+ * exist, every match holds them; a keyword term's may be missing), each
+ * with its whole bound.  All of the driving list is probed and sorted,
+ * one keyed probe per gram and posting, all inside the index; the articles
+ * read are then only those the stop rule needs.  Spelled per store so that
+ * the driving list is the outer loop and each probe a keyed lookup: SQLite
+ * joins in the order written (CROSS JOIN, and LEFT JOIN keeps it); left to
+ * its planner, PostgreSQL hash- or merge-joined a common gram's whole list
+ * (measured: 36 ms for "topic + 号" at 20,000 articles), so there each
+ * probe is a scalar subquery (a per-row subplan), in a derived table that
+ * OFFSET 0 keeps whole so each runs once.
+ */
+static void add_bounded(const struct terms *kw, const struct terms *tx, struct built *b,
+                        const struct scan_plan *plan, int sqlite, struct pcrm__strbuf *s)
+{
+	pcrm__strbuf_add(s, "SELECT g.row_id, 0");
+	add_bounds(kw, tx, plan, !sqlite, s);
+	pcrm__strbuf_add(s, " AS bound, g.written_at FROM %s",
+	                 sqlite ? "kb_gram g" : "(SELECT g.row_id, g.written_at, g.fields");
+	for (int i = 0; i < plan->nothers; i++) {
+		b->p[b->np++] = PCRM_SQL_I(plan->others[i]);
+		if (sqlite)
+			pcrm__strbuf_add(s,
+			                 " %s JOIN kb_gram x%d ON x%d.gram = $%d AND x%d.row_id = "
+			                 "g.row_id",
+			                 plan->other_term[i] >= TERM_KEYWORD ? "LEFT" : "CROSS", i, i,
+			                 b->np, i);
+		else
+			pcrm__strbuf_add(s,
+			                 ", (SELECT x.fields FROM kb_gram x WHERE x.gram = $%d AND "
+			                 "x.row_id = g.row_id) AS x%d",
+			                 b->np, i);
+	}
+	if (!sqlite)
+		pcrm__strbuf_add(s, " FROM kb_gram g");
+	add_driving(b, plan, s);
+	if (sqlite)
+		return;
+	pcrm__strbuf_add(s, " OFFSET 0) g WHERE TRUE");
+	for (int i = 0; i < plan->nothers; i++)
+		if (plan->other_term[i] < TERM_KEYWORD)
+			pcrm__strbuf_add(s, " AND g.x%d IS NOT NULL", i);
+}
+
+/*
+ * One batch of the ranked scan: the candidates (add_stream() or
+ * add_bounded()) best bound first, then in the ranking's tie order, rows
+ * [offset, offset + batch); each with its article read by key, whether it
+ * meets every criterion ("ok") and its exact score.  Rows come back in
+ * scan order, failing ones too, so the caller knows how far the scan went.
  */
 static int build_scan(pcrm_ctx *ctx, const pcrm_kb_query *q, const char *home,
                       const struct terms *kw, const struct terms *tx,
@@ -368,31 +524,18 @@ static int build_scan(pcrm_ctx *ctx, const pcrm_kb_query *q, const char *home,
 	if (rc != PCRM_OK)
 		return rc;
 	pcrm__strbuf_add(s, "SELECT a.article_id, a.version, a.title, a.category, a.summary, "
-	                    "c.weight, c.written_at, CASE WHEN a.status = 2");
+	                    "c.bound, c.written_at, CASE WHEN a.status = 2");
 	add_criteria(q, kw, tx, b, s);
 	pcrm__strbuf_add(s, " THEN 1 ELSE 0 END AS ok, 0");
 	add_scores(kw, tx, b, s);
-	/*
-	 * The postings in kb_gram_ranked's order, each probed for the other
-	 * grams by key.  PostgreSQL would pull the probes up into joins and may
-	 * then start from another gram's postings and sort them all; OFFSET 0
-	 * keeps each probe a per-row lookup (a subplan), so the one table's
-	 * ordered index scan under LIMIT is the plan.
-	 */
-	b->p[b->np++] = PCRM_SQL_I(plan->driving);
-	pcrm__strbuf_add(s, " AS score FROM (SELECT g.row_id, g.weight, g.written_at FROM kb_gram g "
-	                    "WHERE g.gram = $%d AND g.valid_from <= $2 AND (g.valid_to IS NULL OR "
-	                    "g.valid_to >= $2) AND " PCRM__KB_VISIBLE_SQL_OF("g", "CAST($1 AS TEXT)"),
-	                 b->np);
-	for (int i = 0; i < plan->nothers; i++) {
-		b->p[b->np++] = PCRM_SQL_I(plan->others[i]);
-		pcrm__strbuf_add(s, " AND EXISTS (SELECT 1 FROM kb_gram x WHERE x.gram = $%d AND "
-		                    "x.row_id = g.row_id%s)",
-		                 b->np, sqlite ? "" : " OFFSET 0");
-	}
+	pcrm__strbuf_add(s, " AS score FROM (");
+	if (plan->bounded)
+		add_bounded(kw, tx, b, plan, sqlite, s);
+	else
+		add_stream(b, plan, sqlite, s);
 	b->p[b->np++] = PCRM_SQL_I(batch);
 	b->p[b->np++] = PCRM_SQL_I(offset);
-	pcrm__strbuf_add(s, " ORDER BY g.weight DESC, g.written_at DESC, g.row_id DESC "
+	pcrm__strbuf_add(s, " ORDER BY bound DESC, g.written_at DESC, g.row_id DESC "
 	                    "LIMIT $%d OFFSET $%d) c",
 	                 b->np - 1, b->np);
 	/*
@@ -407,7 +550,7 @@ static int build_scan(pcrm_ctx *ctx, const pcrm_kb_query *q, const char *home,
 	else
 		pcrm__strbuf_add(s, " CROSS JOIN LATERAL (SELECT * FROM kb_article WHERE "
 		                    "row_id = c.row_id OFFSET 0) a");
-	pcrm__strbuf_add(s, " ORDER BY c.weight DESC, c.written_at DESC, c.row_id DESC");
+	pcrm__strbuf_add(s, " ORDER BY c.bound DESC, c.written_at DESC, c.row_id DESC");
 	return s->failed ? pcrm__error_oom() : PCRM_OK;
 }
 
@@ -483,19 +626,20 @@ static void top_insert(pcrm_kb_hit_list *list, int limit, struct hit *h)
 
 /*
  * Whether nothing after the posting just read can outrank the k-th hit K.
- * Postings come best bound first (weight w of the driving gram, then
- * written_at descending); an article not yet read scores at most
+ * Postings come best bound first (bound w: the driving posting's weight
+ * in the stream plan, the article's summed bound in the bounded plan),
+ * then written_at descending; an article not yet read scores at most
  * w + plan->rest, with w at most the current posting's.  So it cannot
  * outrank K when K's score is above that, or equal to it and K written
- * strictly later than the current posting (every posting after it in the
- * same weight was written no later; among equal times the article id
+ * strictly later than the current posting (every posting after it with
+ * the same bound was written no later; among equal times the article id
  * decides, which the scan order does not follow, so it reads on).
  */
 static int top_is_final(const pcrm_kb_hit_list *list, int limit, const struct scan_plan *plan,
-                        int64_t weight, int64_t written_at)
+                        int64_t bound, int64_t written_at)
 {
 	const struct hit *k;
-	int64_t most = weight + plan->rest;
+	int64_t most = bound + plan->rest;
 	if (list->count < (size_t)limit)
 		return 0;
 	k = &list->items[limit - 1];

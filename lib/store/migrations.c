@@ -67,6 +67,7 @@ extern const char pcrm__schema_outbound_keyed[];
 extern const char pcrm__schema_outbound_dialler[];
 extern const char pcrm__schema_kb_ranked[];
 extern const char pcrm__schema_kb_ranked_fill[];
+extern const char pcrm__schema_kb_chars[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -299,6 +300,8 @@ static const struct migration migrations[] = {
 	  pcrm__schema_outbound_keyed, NULL },
 	{ 41, "work-order notifications indexed by work order (covered by its audit digest)",
 	  pcrm__schema_workflow_notification_by_order, NULL },
+	{ 44, "knowledge base: single characters in the text index (bounds for one-character terms)",
+	  pcrm__schema_kb_chars, NULL },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

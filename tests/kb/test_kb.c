@@ -15,9 +15,10 @@
 #include "kb/kb_internal.h"
 #include "store/store.h"
 
-/* migrations 31 and 35: the SQL fills of the bigram index (kb_schema.c) */
+/* migrations 31, 35 and 44: the SQL fills of the gram index (kb_schema.c) */
 extern const char pcrm__schema_kb_grams_fill[];
 extern const char pcrm__schema_kb_ranked_fill[];
+extern const char pcrm__schema_kb_chars[];
 
 #define ZHANG "3701000001" /* in the township station 37010201 */
 
@@ -473,9 +474,10 @@ static char *postings(pcrm_test_store *t)
 }
 
 /*
- * Migrations 31 and 35 index the versions approved before them in SQL;
+ * Migrations 31, 35 and 44 index the versions approved before them in SQL;
  * approvals are indexed in C (kb_gram.c).  Both must give the same
- * postings: ASCII lower-cased, no gram across a space (U+3000 included),
+ * postings: ASCII lower-cased, no gram across a space (U+3000 included)
+ * and no unigram of one, bigrams and single characters,
  * one row per gram with the bits of every field holding it, its weight and
  * the version's write time, org path and validity, approved versions only.
  */
@@ -510,6 +512,10 @@ PCRM_BACKEND_TEST(kb, migration_fill_gives_the_postings_approval_writes)
 	fill = pcrm__schema_render(pcrm__schema_kb_ranked_fill, t->ctx->store->driver->kind);
 	cr_assert_not_null(fill);
 	pcrm_assert_ok(pcrm__store_exec(t->ctx->store, fill, NULL, 0, NULL));
+	free(fill);
+	fill = pcrm__schema_render(pcrm__schema_kb_chars, t->ctx->store->driver->kind);
+	cr_assert_not_null(fill);
+	pcrm_assert_ok(pcrm__store_exec(t->ctx->store, fill, NULL, 0, NULL));
 	by_sql = postings(t);
 	cr_assert_str_eq(by_sql, by_api);
 	/* a posting of "pe" from "Peak" and "PEAK", in the title and the body */
@@ -519,6 +525,13 @@ PCRM_BACKEND_TEST(kb, migration_fill_gives_the_postings_approval_writes)
 	cr_assert_eq(count_rows(t, "SELECT COUNT(*) FROM kb_gram WHERE gram = CAST(12288 AS BIGINT) * "
 	                           "2097152 + 25353 OR gram = CAST(20215 AS BIGINT) * 2097152 + 12288"),
 	             0); /* "价　按": no gram holds the ideographic space */
+	/* unigrams: "p" of "Peak" and "PEAK" (title, body), none for a space */
+	cr_assert_eq(count_rows(t, "SELECT COUNT(*) FROM kb_gram WHERE gram = 112 AND fields = 9 "
+	                           "AND weight = 5"),
+	             1);
+	cr_assert_eq(count_rows(t, "SELECT COUNT(*) FROM kb_gram WHERE gram IN (9, 10, 13, 32, "
+	                           "12288)"),
+	             0);
 	free(fill);
 	free(by_api);
 	free(by_sql);
@@ -630,6 +643,22 @@ PCRM_BACKEND_TEST(kb, the_ranked_scan_equals_the_exhaustive_ranking)
 		{ NULL, "说明 电费", "缴纳", PCRM_KB_MATCH_ALL },
 		{ "收费", NULL, "电费", PCRM_KB_MATCH_ANY },
 		{ "业务/其他", "摘要", "电费的", PCRM_KB_MATCH_ANY },
+		/* several terms, a common one-character term among them (schema 44's bounds) */
+		{ NULL, NULL, "费", PCRM_KB_MATCH_ANY },
+		{ NULL, NULL, "电 费", PCRM_KB_MATCH_ANY },
+		{ NULL, NULL, "电费 说明", PCRM_KB_MATCH_ANY },
+		{ NULL, NULL, "缴纳 电费 方式", PCRM_KB_MATCH_ANY },
+		{ NULL, NULL, "电费 条 费", PCRM_KB_MATCH_ANY },
+		{ NULL, NULL, "费电 电费", PCRM_KB_MATCH_ANY },
+		{ NULL, "说明 摘要", "电费 费", PCRM_KB_MATCH_ANY },
+		{ NULL, "说 其他", "电费 缴纳", PCRM_KB_MATCH_ANY },
+		{ NULL, "说明 电费", "电 缴纳", PCRM_KB_MATCH_ALL },
+		{ NULL, "缴纳 方式 费", "条", PCRM_KB_MATCH_ALL },
+		{ "收费", "电费", "条 费", PCRM_KB_MATCH_ANY },
+		/* more grams than one statement joins (SQLite: 64 tables): shared out */
+		{ NULL, "abcdefghijklmnopqrstuvwxyz0123456789 说明", "电费 缴纳 ",
+		  PCRM_KB_MATCH_ANY },
+		{ NULL, NULL, "条 费 abcdefghijklmnopqrstuvwxyz0123456789", PCRM_KB_MATCH_ANY },
 	};
 	static const int limits[] = { 1, 3, 7, 10, 100 };
 	static const pcrm_actor *const actors[] = { &city_agent, &township_agent, &qingdao_agent };
@@ -678,6 +707,19 @@ PCRM_BACKEND_TEST(kb, the_ranked_scan_equals_the_exhaustive_ranking)
 		pcrm_assert_ok(pcrm__kb_search_with(t->ctx, &city_agent, &q, 0, &l, &scanned));
 		cr_assert_eq(pcrm_kb_hit_list_count(l), 3);
 		cr_assert_gt(postings, 50);
+		cr_assert_lt(scanned, postings / 3, "read %ld of %lld postings", scanned,
+		             (long long)postings);
+		pcrm_kb_hit_list_free(l);
+	}
+	/*
+	 * and with a common second term: "条" is in every title, so its maximum
+	 * (9) is above what any article scores; bounded per article from its
+	 * postings, the scan still stops early
+	 */
+	{
+		pcrm_kb_query q = { PCRM_KB_QUERY_VERSION, NULL, NULL, PCRM_KB_MATCH_ANY, "电费 条", 3 };
+		pcrm_assert_ok(pcrm__kb_search_with(t->ctx, &city_agent, &q, 0, &l, &scanned));
+		cr_assert_eq(pcrm_kb_hit_list_count(l), 3);
 		cr_assert_lt(scanned, postings / 3, "read %ld of %lld postings", scanned,
 		             (long long)postings);
 		pcrm_kb_hit_list_free(l);
