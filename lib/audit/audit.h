@@ -54,7 +54,8 @@ int pcrm__audit_append_covered(pcrm_ctx *ctx, const pcrm_actor *actor, const cha
  * for a writer that knows every covered column of the rows it writes: it
  * equals what pcrm__audit_cover() would compute from the stored rows, so the
  * writer need not read them back.  Only object types whose rows are ordered
- * by a unique first column qualify ("bill_batch"); others are refused.
+ * by a unique first column qualify ("bill_batch", and "customer", one row a
+ * digest, for a bulk import); others are refused.
  */
 typedef struct pcrm__audit_cover_rows pcrm__audit_cover_rows;
 

@@ -51,6 +51,15 @@ int pcrm__audit_cover_revision(pcrm_ctx *ctx, const char *object_type, const cha
 int pcrm__audit_cover_check(pcrm_ctx *ctx, const char *object_type, const char *object_id,
                             const char *covers, int *same);
 
+/**
+ * The columns of a customer's row its digest covers, in order (cover.c);
+ * a bulk import digests them as it writes them (cover_import.c).
+ */
+#define PCRM__AUDIT_CUSTOMER_COLUMNS                                                            \
+	"customer_no, org_unit, kind, name, usage_class, voltage_level, status, vip_level, "     \
+	"transformer_area, doc, id_masked, id_cipher, id_hash, version"
+#define PCRM__AUDIT_CUSTOMER_COLUMN_COUNT 14
+
 /** The columns entry_from_row reads, in order. */
 #define PCRM__AUDIT_COLUMNS(a)                                                                  \
 	a "seq, " a "at, " a "operator_id, " a "role, " a "actor_org, " a "action, " a            \

@@ -61,6 +61,18 @@ int pcrm__audit_verify_scope(pcrm_ctx *ctx, const struct pcrm__audit_scope *scop
 int pcrm__audit_check_bulk_posting(pcrm_ctx *ctx, const char *chain, int64_t chain_seq,
                                    const char *summary);
 
+/** The action of a customer import, whose rows pcrm__audit_check_import() checks. */
+#define PCRM__AUDIT_CUSTOMER_IMPORT "customer.import"
+
+/**
+ * Checks the customers an import's entry (chain, chain_seq, global seq, its
+ * summary) lists with their digests against the store (cover_import.c),
+ * except those a newer covering entry names: PCRM_EINTEGRITY naming the
+ * entry and the first customer whose row no longer matches or is gone.
+ */
+int pcrm__audit_check_import(pcrm_ctx *ctx, const char *chain, int64_t chain_seq, int64_t seq,
+                             const char *summary);
+
 /** Bytes of an Ed25519 signature. */
 #define PCRM__AUDIT_SIGNATURE_LEN 64
 

@@ -7,7 +7,8 @@
  * entry), prev_hash equal to the previous entry's hash (a broken link is an
  * insertion or reordering), the recomputed hash (an edit), the head equal to
  * the last entry (deleted newest entries); the ledger rows each bulk posting
- * lists still as it listed them (cover_bulk.c).  With a checkpoint: the entry at
+ * lists still as it listed them (cover_bulk.c), the customers each import
+ * lists still with their digests (cover_import.c).  With a checkpoint: the entry at
  * each signed position must carry the signed hash (rewriting before it,
  * even with every later hash recomputed) and must still exist (truncation
  * back past it, head moved back with it).
@@ -86,10 +87,18 @@ static const char select_chain_page[] = "SELECT " PCRM__AUDIT_COLUMNS("") " FROM
                                         "WHERE chain = $1 AND chain_seq > $2 "
                                         "ORDER BY chain_seq LIMIT $3";
 
-/* The bulk postings of one page of entries, checked once the page is read (cover_bulk.c). */
+/*
+ * The bulk entries of one page (a billing run's posting, a customer import),
+ * whose rows are checked once the page is read (cover_bulk.c, cover_import.c).
+ */
+struct bulk_entry {
+	int64_t seq, chain_seq;
+	int import; /* customer.import, else a bulk posting */
+	char *summary;
+};
+
 struct bulk_postings {
-	int64_t *chain_seq;
-	char **summary;
+	struct bulk_entry *e;
 	size_t n, cap;
 };
 
@@ -97,34 +106,35 @@ static int bulk_add(struct bulk_postings *b, const pcrm_audit_entry *e)
 {
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 8;
-		int64_t *seqs = realloc(b->chain_seq, cap * sizeof(*seqs));
-		char **texts;
-		if (seqs)
-			b->chain_seq = seqs;
-		texts = seqs ? realloc(b->summary, cap * sizeof(*texts)) : NULL;
-		if (!texts)
+		struct bulk_entry *grown = realloc(b->e, cap * sizeof(*grown));
+		if (!grown)
 			return pcrm__error_oom();
-		b->summary = texts;
+		b->e = grown;
 		b->cap = cap;
 	}
-	if (!(b->summary[b->n] = strdup(e->summary)))
+	if (!(b->e[b->n].summary = strdup(e->summary)))
 		return pcrm__error_oom();
-	b->chain_seq[b->n++] = e->chain_seq;
+	b->e[b->n].seq = e->seq;
+	b->e[b->n].chain_seq = e->chain_seq;
+	b->e[b->n++].import = strcmp(e->action, PCRM__AUDIT_CUSTOMER_IMPORT) == 0;
 	return PCRM_OK;
 }
 
-/* Checks and forgets the page's bulk postings (all of them forgotten, whatever the result). */
+/* Checks and forgets the page's bulk entries (all of them forgotten, whatever the result). */
 static int bulk_check(pcrm_ctx *ctx, struct chain_state *v, struct bulk_postings *b)
 {
 	int rc = PCRM_OK;
 	for (size_t i = 0; i < b->n; i++) {
+		const struct bulk_entry *e = &b->e[i];
 		if (rc == PCRM_OK) {
-			rc = pcrm__audit_check_bulk_posting(ctx, v->chain, b->chain_seq[i],
-			                                    b->summary[i]);
+			rc = e->import ? pcrm__audit_check_import(ctx, v->chain, e->chain_seq, e->seq,
+			                                          e->summary) :
+			                 pcrm__audit_check_bulk_posting(ctx, v->chain, e->chain_seq,
+			                                                e->summary);
 			if (rc == PCRM_EINTEGRITY)
-				fail(v, b->chain_seq[i]);
+				fail(v, e->chain_seq);
 		}
-		free(b->summary[i]);
+		free(e->summary);
 	}
 	b->n = 0;
 	return rc;
@@ -147,13 +157,14 @@ static int verify_pages(pcrm_ctx *ctx, struct chain_state *v)
 			pcrm__audit_entry_from_row(rows, &e);
 			n++;
 			rc = verify_entry(v, &e);
-			if (rc == PCRM_OK && strcmp(e.action, PCRM__AUDIT_BULK_POSTING) == 0)
+			if (rc == PCRM_OK && (strcmp(e.action, PCRM__AUDIT_BULK_POSTING) == 0 ||
+			                      strcmp(e.action, PCRM__AUDIT_CUSTOMER_IMPORT) == 0))
 				rc = bulk_add(&bulk, &e);
 			if (rc != PCRM_OK)
 				break;
 		}
 		pcrm__rows_free(rows);
-		/* the rows a page's bulk postings wrote, read once the page's query is closed */
+		/* the rows a page's bulk entries wrote, read once the page's query is closed */
 		if (rc >= 0)
 			rc = bulk_check(ctx, v, &bulk);
 		if (rc < 0)
@@ -166,9 +177,8 @@ static int verify_pages(pcrm_ctx *ctx, struct chain_state *v)
 			break;
 	}
 	for (size_t i = 0; i < bulk.n; i++)
-		free(bulk.summary[i]);
-	free(bulk.chain_seq);
-	free(bulk.summary);
+		free(bulk.e[i].summary);
+	free(bulk.e);
 	return rc;
 }
 
