@@ -55,7 +55,10 @@ struct covered_type {
 	int columns;
 	/* PostgreSQL's text when it differs (a byte-order ORDER BY), else NULL */
 	const char *sql_pg;
-	/* rows in byte order of their unique first column: a writer may digest them */
+	/*
+	 * rows in byte order of their unique first column (or one row an object):
+	 * a writer may digest them
+	 */
 	int written_digest;
 	/*
 	 * Rows digested after sql's (NULL: none): the object's current row next
@@ -93,7 +96,7 @@ struct covered_type {
 	"ORDER BY seq"
 
 static const struct covered_type covered[] = {
-	/* one row: a bulk import digests each as it writes it (cover_import.c) */
+	/* one row: a bulk import digests each as it writes it (cover_listed.c) */
 	{ .object_type = "customer", .revision = 1,
 	  .sql = "SELECT " PCRM__AUDIT_CUSTOMER_COLUMNS " FROM customer WHERE customer_no = $1",
 	  .columns = PCRM__AUDIT_CUSTOMER_COLUMN_COUNT, .written_digest = 1 },
@@ -117,9 +120,17 @@ static const struct covered_type covered[] = {
 	 * cipher is authenticated by AES-GCM with the contact id.
 	 */
 	{ .object_type = "contact", .revision = 1,
-	  .sql = "SELECT customer_no, id, at, channel, direction, agent, duration_seconds, "
-	         "business_code, work_order_id, recorded_by, recorded_at FROM contact WHERE id = $1",
-	  .columns = 11 },
+	  .sql = "SELECT " PCRM__AUDIT_CONTACT_COLUMNS " FROM contact WHERE id = $1",
+	  .columns = PCRM__AUDIT_CONTACT_COLUMN_COUNT, .written_digest = 1 },
+	/*
+	 * A call record, whole (nothing changes it once stored), by call id and
+	 * arrival "<call id>/<arrived_ms>".  No entry names one: the sink's
+	 * entry lists each record with this digest (cover_listed.c).
+	 */
+	{ .object_type = "call_record_row", .revision = 1,
+	  .sql = "SELECT " PCRM__AUDIT_CALL_RECORD_COLUMNS " FROM call_record "
+	         "WHERE call_id || '/' || CAST(arrived_ms AS TEXT) = $1",
+	  .columns = PCRM__AUDIT_CALL_RECORD_COLUMN_COUNT, .written_digest = 1 },
 	/* every version of a tariff id, each published with an entry of the id */
 	{ .object_type = "tariff", .revision = 1,
 	  .sql = "SELECT version, tariff_id, effective_from, effective_to, doc, doc_hash, "

@@ -7,11 +7,12 @@
  * entry), prev_hash equal to the previous entry's hash (a broken link is an
  * insertion or reordering), the recomputed hash (an edit), the head equal to
  * the last entry (deleted newest entries); the ledger rows each bulk posting
- * lists still as it listed them (cover_bulk.c), the customers each import
- * lists still with their digests (cover_import.c).  With a checkpoint: the entry at
- * each signed position must carry the signed hash (rewriting before it,
- * even with every later hash recomputed) and must still exist (truncation
- * back past it, head moved back with it).
+ * lists still as it listed them (cover_bulk.c), the rows each customer
+ * import and call-record batch lists still with their digests
+ * (cover_listed.c).  With a checkpoint: the entry at each signed position
+ * must carry the signed hash (rewriting before it, even with every later
+ * hash recomputed) and must still exist (truncation back past it, head
+ * moved back with it).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -88,21 +89,38 @@ static const char select_chain_page[] = "SELECT " PCRM__AUDIT_COLUMNS("") " FROM
                                         "ORDER BY chain_seq LIMIT $3";
 
 /*
- * The bulk entries of one page (a billing run's posting, a customer import),
- * whose rows are checked once the page is read (cover_bulk.c, cover_import.c).
+ * The bulk entries of one page (a billing run's posting, a customer import,
+ * a batch of call records), whose rows are checked once the page is read
+ * (cover_bulk.c, cover_listed.c).
  */
+enum bulk_kind { BULK_POSTING, BULK_IMPORT, BULK_CALL_RECORDS };
+
 struct bulk_entry {
 	int64_t seq, chain_seq;
-	int import; /* customer.import, else a bulk posting */
+	enum bulk_kind kind;
 	char *summary;
 };
+
+/* Whether an entry is a bulk entry, and of which kind. */
+static int bulk_kind_of(const pcrm_audit_entry *e, enum bulk_kind *kind)
+{
+	if (strcmp(e->action, PCRM__AUDIT_BULK_POSTING) == 0)
+		*kind = BULK_POSTING;
+	else if (strcmp(e->action, PCRM__AUDIT_CUSTOMER_IMPORT) == 0)
+		*kind = BULK_IMPORT;
+	else if (strcmp(e->action, PCRM__AUDIT_CALL_RECORDS) == 0)
+		*kind = BULK_CALL_RECORDS;
+	else
+		return 0;
+	return 1;
+}
 
 struct bulk_postings {
 	struct bulk_entry *e;
 	size_t n, cap;
 };
 
-static int bulk_add(struct bulk_postings *b, const pcrm_audit_entry *e)
+static int bulk_add(struct bulk_postings *b, const pcrm_audit_entry *e, enum bulk_kind kind)
 {
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 8;
@@ -116,7 +134,7 @@ static int bulk_add(struct bulk_postings *b, const pcrm_audit_entry *e)
 		return pcrm__error_oom();
 	b->e[b->n].seq = e->seq;
 	b->e[b->n].chain_seq = e->chain_seq;
-	b->e[b->n++].import = strcmp(e->action, PCRM__AUDIT_CUSTOMER_IMPORT) == 0;
+	b->e[b->n++].kind = kind;
 	return PCRM_OK;
 }
 
@@ -127,10 +145,20 @@ static int bulk_check(pcrm_ctx *ctx, struct chain_state *v, struct bulk_postings
 	for (size_t i = 0; i < b->n; i++) {
 		const struct bulk_entry *e = &b->e[i];
 		if (rc == PCRM_OK) {
-			rc = e->import ? pcrm__audit_check_import(ctx, v->chain, e->chain_seq, e->seq,
-			                                          e->summary) :
-			                 pcrm__audit_check_bulk_posting(ctx, v->chain, e->chain_seq,
-			                                                e->summary);
+			switch (e->kind) {
+			case BULK_POSTING:
+				rc = pcrm__audit_check_bulk_posting(ctx, v->chain, e->chain_seq,
+				                                    e->summary);
+				break;
+			case BULK_IMPORT:
+				rc = pcrm__audit_check_import(ctx, v->chain, e->chain_seq, e->seq,
+				                              e->summary);
+				break;
+			case BULK_CALL_RECORDS:
+				rc = pcrm__audit_check_call_records(ctx, v->chain, e->chain_seq, e->seq,
+				                                    e->summary);
+				break;
+			}
 			if (rc == PCRM_EINTEGRITY)
 				fail(v, e->chain_seq);
 		}
@@ -154,12 +182,12 @@ static int verify_pages(pcrm_ctx *ctx, struct chain_state *v)
 			break;
 		while ((rc = pcrm__rows_next(rows)) == 1) {
 			pcrm_audit_entry e;
+			enum bulk_kind kind;
 			pcrm__audit_entry_from_row(rows, &e);
 			n++;
 			rc = verify_entry(v, &e);
-			if (rc == PCRM_OK && (strcmp(e.action, PCRM__AUDIT_BULK_POSTING) == 0 ||
-			                      strcmp(e.action, PCRM__AUDIT_CUSTOMER_IMPORT) == 0))
-				rc = bulk_add(&bulk, &e);
+			if (rc == PCRM_OK && bulk_kind_of(&e, &kind))
+				rc = bulk_add(&bulk, &e, kind);
 			if (rc != PCRM_OK)
 				break;
 		}

@@ -19,7 +19,7 @@
  * are covered too (docs/security.md, "Coverage of business rows"), each row
  * is digested as it is written, as the audit log digests a stored customer,
  * and the entry lists every written customer with its digest
- * (lib/audit/cover_import.c checks them at verification).
+ * (lib/audit/cover_listed.c checks them at verification).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -438,7 +438,7 @@ static const struct import_row *written_end(const struct batch *b, int dir)
 	return &b->rows[i];
 }
 
-/* [[customer number, digest], ...] of the rows written, by number (lib/audit/cover_import.c). */
+/* [[customer number, digest], ...] of the rows written, by number (lib/audit/cover_listed.c). */
 static json_t *covered_list(const struct batch *b)
 {
 	json_t *list = json_array();

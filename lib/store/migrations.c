@@ -169,7 +169,7 @@ static const char audit_chains[] =
 /*
  * Migration 47: an audit entry found by its object, for the newest covering
  * entry of an object: verification asks it of every customer a bulk import
- * listed (lib/audit/cover_import.c), one probe each instead of a scan of the
+ * listed (lib/audit/cover_listed.c), one probe each instead of a scan of the
  * log per import batch.
  */
 static const char audit_object_index[] =
