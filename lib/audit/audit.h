@@ -12,7 +12,7 @@
 /** Longest `covers` value: "[<revision>/]<bound>:<hex>[+<hex>]", hex a SHA-256 (cover.c). */
 #define PCRM__AUDIT_COVERS_MAX (3 + 21 + 1 + PCRM_SHA256_HEX_LEN + 1 + PCRM_SHA256_HEX_LEN + 1)
 /** Most columns of a covered row (lib/audit/cover.c). */
-#define PCRM__AUDIT_COVER_COLUMNS_MAX 16
+#define PCRM__AUDIT_COVER_COLUMNS_MAX 32
 
 /**
  * The action of a batched timer tick's entry (lib/workflow), whose items
@@ -75,7 +75,9 @@ int pcrm__audit_append_covered(pcrm_ctx *ctx, const pcrm_actor *actor, const cha
  * for a writer that knows every covered column of the rows it writes: it
  * equals what pcrm__audit_cover() would compute from the stored rows, so the
  * writer need not read them back.  Only object types whose rows are ordered
- * by a unique first column qualify ("bill_batch"); others are refused.
+ * by a unique first column qualify ("bill_batch"; "customer", "contact" and
+ * "call_record_row", one row a digest, for a bulk import and the call-record
+ * sink); others are refused.
  */
 typedef struct pcrm__audit_cover_rows pcrm__audit_cover_rows;
 

@@ -68,6 +68,32 @@ int pcrm__audit_hash_values(pcrm_sha256 *h, const pcrm_sql_value *values, const 
                             int n);
 int pcrm__audit_hash_row(pcrm_sha256 *h, pcrm_rows *rows, int first, int n);
 
+/**
+ * The columns of a customer's row its digest covers, in order (cover.c);
+ * a bulk import digests them as it writes them (cover_listed.c).
+ */
+#define PCRM__AUDIT_CUSTOMER_COLUMNS                                                            \
+	"customer_no, org_unit, kind, name, usage_class, voltage_level, status, vip_level, "     \
+	"transformer_area, doc, id_masked, id_cipher, id_hash, version"
+#define PCRM__AUDIT_CUSTOMER_COLUMN_COUNT 14
+
+/** The columns of a contact its digest covers: all but the sealed ones (cover.c). */
+#define PCRM__AUDIT_CONTACT_COLUMNS                                                             \
+	"customer_no, id, at, channel, direction, agent, duration_seconds, business_code, "      \
+	"work_order_id, recorded_by, recorded_at"
+#define PCRM__AUDIT_CONTACT_COLUMN_COUNT 11
+
+/**
+ * The columns of a call record its digest covers: every column, in the order
+ * the call-record sink writes them (pcrm__call_record_columns).
+ */
+#define PCRM__AUDIT_CALL_RECORD_COLUMNS                                                         \
+	"org_unit, customer_no, call_id, arrived_ms, queue_id, first_queue_id, agent_id, "       \
+	"outcome, priority, misses, overflows, short_abandon, answered_ms, ended_ms, "           \
+	"wrap_up_end_ms, wait_ms, talk_ms, hold_ms, wrap_up_ms, caller_masked, caller_cipher, "  \
+	"caller_hash, contact_id, stored_at, stored_by"
+#define PCRM__AUDIT_CALL_RECORD_COLUMN_COUNT 25
+
 /** The columns entry_from_row reads, in order. */
 #define PCRM__AUDIT_COLUMNS(a)                                                                  \
 	a "seq, " a "at, " a "operator_id, " a "role, " a "actor_org, " a "action, " a            \

@@ -67,6 +67,28 @@ int pcrm__audit_check_bulk_posting(pcrm_ctx *ctx, const char *chain, int64_t cha
 int pcrm__audit_check_tick(pcrm_ctx *ctx, const char *chain, int64_t chain_seq,
                            const char *summary);
 
+/** The action of a customer import, whose rows pcrm__audit_check_import() checks. */
+#define PCRM__AUDIT_CUSTOMER_IMPORT "customer.import"
+
+/**
+ * Checks the customers an import's entry (chain, chain_seq, global seq, its
+ * summary) lists with their digests against the store (cover_listed.c),
+ * except those a newer covering entry names: PCRM_EINTEGRITY naming the
+ * entry and the first customer whose row no longer matches or is gone.
+ */
+int pcrm__audit_check_import(pcrm_ctx *ctx, const char *chain, int64_t chain_seq, int64_t seq,
+                             const char *summary);
+
+/** The action of a call-record sink's batch, whose rows pcrm__audit_check_call_records() checks. */
+#define PCRM__AUDIT_CALL_RECORDS "call_record.store"
+
+/**
+ * pcrm__audit_check_import() for the call records and contacts a sink's
+ * batch entry lists (cover_listed.c).
+ */
+int pcrm__audit_check_call_records(pcrm_ctx *ctx, const char *chain, int64_t chain_seq,
+                                   int64_t seq, const char *summary);
+
 /** Bytes of an Ed25519 signature. */
 #define PCRM__AUDIT_SIGNATURE_LEN 64
 

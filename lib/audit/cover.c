@@ -56,7 +56,10 @@ struct covered_type {
 	int columns;
 	/* PostgreSQL's text when it differs (a byte-order ORDER BY), else NULL */
 	const char *sql_pg;
-	/* rows in byte order of their unique first column: a writer may digest them */
+	/*
+	 * rows in byte order of their unique first column (or one row an object):
+	 * a writer may digest them
+	 */
 	int written_digest;
 	/*
 	 * Rows digested after sql's (NULL: none): the object's current row next
@@ -106,11 +109,10 @@ struct covered_type {
 	"ORDER BY seq"
 
 static const struct covered_type covered[] = {
+	/* one row: a bulk import digests each as it writes it (cover_listed.c) */
 	{ .object_type = "customer", .revision = 1,
-	  .sql = "SELECT customer_no, org_unit, kind, name, usage_class, voltage_level, status, "
-	         "vip_level, transformer_area, doc, id_masked, id_cipher, id_hash, version "
-	         "FROM customer WHERE customer_no = $1",
-	  .columns = 14 },
+	  .sql = "SELECT " PCRM__AUDIT_CUSTOMER_COLUMNS " FROM customer WHERE customer_no = $1",
+	  .columns = PCRM__AUDIT_CUSTOMER_COLUMN_COUNT, .written_digest = 1 },
 	{ .object_type = "bill", .revision = 1,
 	  .sql = "SELECT " BILL_BATCH_COLUMNS " FROM bill WHERE bill_no = $1",
 	  .columns = 14 },
@@ -131,15 +133,64 @@ static const struct covered_type covered[] = {
 	 * cipher is authenticated by AES-GCM with the contact id.
 	 */
 	{ .object_type = "contact", .revision = 1,
-	  .sql = "SELECT customer_no, id, at, channel, direction, agent, duration_seconds, "
-	         "business_code, work_order_id, recorded_by, recorded_at FROM contact WHERE id = $1",
-	  .columns = 11 },
+	  .sql = "SELECT " PCRM__AUDIT_CONTACT_COLUMNS " FROM contact WHERE id = $1",
+	  .columns = PCRM__AUDIT_CONTACT_COLUMN_COUNT, .written_digest = 1 },
+	/*
+	 * A call record, whole (nothing changes it once stored), by call id and
+	 * arrival "<call id>/<arrived_ms>".  No entry names one: the sink's
+	 * entry lists each record with this digest (cover_listed.c).
+	 */
+	{ .object_type = "call_record_row", .revision = 1,
+	  .sql = "SELECT " PCRM__AUDIT_CALL_RECORD_COLUMNS " FROM call_record "
+	         "WHERE call_id || '/' || CAST(arrived_ms AS TEXT) = $1",
+	  .columns = PCRM__AUDIT_CALL_RECORD_COLUMN_COUNT, .written_digest = 1 },
 	/* every version of a tariff id, each published with an entry of the id */
 	{ .object_type = "tariff", .revision = 1,
 	  .sql = "SELECT version, tariff_id, effective_from, effective_to, doc, doc_hash, "
 	         "published_at, published_by, owner_unit, scope_unit FROM tariff_version "
 	         "WHERE tariff_id = $1 ORDER BY version",
 	  .columns = 10 },
+	/*
+	 * An org unit: created and renamed only with an entry of the unit
+	 * (org_unit.create, .rename); entries of other actions that name a unit
+	 * (a key rotation, a reseal) cover it unchanged.
+	 */
+	{ .object_type = "org_unit", .revision = 1,
+	  .sql = "SELECT code, parent_code, name, level, path, created_at, updated_at, version "
+	         "FROM org_unit WHERE code = $1",
+	  .columns = 8 },
+	/*
+	 * A workflow definition's version, "<name>/<version>" (workflow.define
+	 * inserts it; nothing updates it).  The id is matched as text: the table
+	 * holds a few dozen rows.
+	 */
+	{ .object_type = "workflow", .revision = 1,
+	  .sql = "SELECT name, version, doc, calendar, created_by, created_at, owner_unit, "
+	         "scope_unit FROM workflow_def "
+	         "WHERE name || '/' || CAST(version AS TEXT) = $1",
+	  .columns = 8 },
+	/*
+	 * A metering point: its row (metering_point.create, .update), the
+	 * installations of meters on it minus their version (which every reading
+	 * bumps under the meter's entry) and the final readings a removal or
+	 * replacement took (meter.install, .remove, .replace name the point),
+	 * minus the readings' account, which moves with the point.
+	 */
+	{ .object_type = "metering_point", .revision = 1,
+	  .sql = "SELECT mp_no, customer_no, account_no, status, doc, created_at, updated_at, "
+	         "version FROM metering_point WHERE mp_no = $1",
+	  .columns = 8,
+	  .then_sql =
+	          "SELECT 'installation', id, meter_no, meter_type, multiplier, "
+	          "CAST(digits AS TEXT), doc, CAST(installed_at AS TEXT), CAST(removed_at AS TEXT), "
+	          "removal_reason, removal_doc, NULL FROM meter_installation WHERE mp_no = $1 "
+	          "UNION ALL "
+	          "SELECT 'final', installation_id, reg, CAST(seq AS TEXT), CAST(read_at AS TEXT), "
+	          "value, previous, CAST(previous_at AS TEXT), multiplier, energy, "
+	          "CAST(flags AS TEXT), CAST(recorded_at AS TEXT) FROM meter_reading "
+	          "WHERE mp_no = $1 AND (flags & 2) <> 0 " /* PCRM_READING_FINAL */
+	          "ORDER BY 1, 2, 3, 4",
+	  .then_columns = 12 },
 	/*
 	 * A meter's readings up to the newest reading time (a final reading of a
 	 * removal or replacement comes later, under the metering point's entry),
@@ -421,9 +472,8 @@ int pcrm__audit_cover_revision(pcrm_ctx *ctx, const char *object_type, const cha
 		rc = digest_tail(ctx, t, p, &present, tail);
 	}
 	/*
-	 * No rows, nothing to cover: an object id that names a batch rather than
-	 * an object (a customer import's row number), an account with no ledger
-	 * entries yet.
+	 * No rows, nothing to cover: an object id that names no row (yet), an
+	 * account with no ledger entries yet.
 	 */
 	if (rc == PCRM_OK && count > 0)
 		format_covers(t, newest, hex, tail, out);

@@ -7,11 +7,12 @@
  * entry), prev_hash equal to the previous entry's hash (a broken link is an
  * insertion or reordering), the recomputed hash (an edit), the head equal to
  * the last entry (deleted newest entries); the ledger rows each bulk posting
- * lists still as it listed them (cover_bulk.c), and the work-order rows each
- * timer tick lists (cover_workorder.c).  With a checkpoint: the entry at
- * each signed position must carry the signed hash (rewriting before it,
- * even with every later hash recomputed) and must still exist (truncation
- * back past it, head moved back with it).
+ * lists still as it listed them (cover_bulk.c), the work-order rows each
+ * timer tick lists (cover_workorder.c), the rows each customer import and
+ * call-record batch lists still with their digests (cover_listed.c).  With
+ * a checkpoint: the entry at each signed position must carry the signed
+ * hash (rewriting before it, even with every later hash recomputed) and
+ * must still exist (truncation back past it, head moved back with it).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -89,54 +90,85 @@ static const char select_chain_page[] = "SELECT " PCRM__AUDIT_COLUMNS("") " FROM
                                         "ORDER BY chain_seq LIMIT $3";
 
 /*
- * The bulk entries of one page (billing postings, timer ticks), checked
- * once the page is read (cover_bulk.c, cover_workorder.c).
+ * The bulk entries of one page (a billing run's posting, a customer import,
+ * a batch of call records, a timer tick), whose rows are checked once the page is read
+ * (cover_bulk.c, cover_listed.c, cover_workorder.c).
  */
+enum bulk_kind { BULK_POSTING, BULK_IMPORT, BULK_CALL_RECORDS, BULK_TICK };
+
+struct bulk_entry {
+	int64_t seq, chain_seq;
+	enum bulk_kind kind;
+	char *summary;
+};
+
+/* Whether an entry is a bulk entry, and of which kind. */
+static int bulk_kind_of(const pcrm_audit_entry *e, enum bulk_kind *kind)
+{
+	if (strcmp(e->action, PCRM__BULK_POSTING_ACTION) == 0)
+		*kind = BULK_POSTING;
+	else if (strcmp(e->action, PCRM__AUDIT_CUSTOMER_IMPORT) == 0)
+		*kind = BULK_IMPORT;
+	else if (strcmp(e->action, PCRM__AUDIT_CALL_RECORDS) == 0)
+		*kind = BULK_CALL_RECORDS;
+	else if (strcmp(e->action, PCRM__AUDIT_TICK) == 0)
+		*kind = BULK_TICK;
+	else
+		return 0;
+	return 1;
+}
+
 struct bulk_postings {
-	int64_t *chain_seq;
-	char **summary;
-	int *tick; /* a timer tick's, else a billing posting's */
+	struct bulk_entry *e;
 	size_t n, cap;
 };
 
-static int bulk_add(struct bulk_postings *b, const pcrm_audit_entry *e, int tick)
+static int bulk_add(struct bulk_postings *b, const pcrm_audit_entry *e, enum bulk_kind kind)
 {
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 8;
-		int64_t *seqs = realloc(b->chain_seq, cap * sizeof(*seqs));
-		char **texts = NULL;
-		int *ticks = NULL;
-		if (seqs)
-			b->chain_seq = seqs;
-		if (seqs && (texts = realloc(b->summary, cap * sizeof(*texts))) != NULL)
-			b->summary = texts;
-		if (texts && (ticks = realloc(b->tick, cap * sizeof(*ticks))) != NULL)
-			b->tick = ticks;
-		if (!ticks)
+		struct bulk_entry *grown = realloc(b->e, cap * sizeof(*grown));
+		if (!grown)
 			return pcrm__error_oom();
+		b->e = grown;
 		b->cap = cap;
 	}
-	if (!(b->summary[b->n] = strdup(e->summary)))
+	if (!(b->e[b->n].summary = strdup(e->summary)))
 		return pcrm__error_oom();
-	b->tick[b->n] = tick;
-	b->chain_seq[b->n++] = e->chain_seq;
+	b->e[b->n].seq = e->seq;
+	b->e[b->n].chain_seq = e->chain_seq;
+	b->e[b->n++].kind = kind;
 	return PCRM_OK;
 }
 
-/* Checks and forgets the page's bulk postings (all of them forgotten, whatever the result). */
+/* Checks and forgets the page's bulk entries (all of them forgotten, whatever the result). */
 static int bulk_check(pcrm_ctx *ctx, struct chain_state *v, struct bulk_postings *b)
 {
 	int rc = PCRM_OK;
 	for (size_t i = 0; i < b->n; i++) {
+		const struct bulk_entry *e = &b->e[i];
 		if (rc == PCRM_OK) {
-			rc = b->tick[i] ? pcrm__audit_check_tick(ctx, v->chain, b->chain_seq[i],
-			                                         b->summary[i]) :
-			                  pcrm__audit_check_bulk_posting(ctx, v->chain, b->chain_seq[i],
-			                                                 b->summary[i]);
+			switch (e->kind) {
+			case BULK_POSTING:
+				rc = pcrm__audit_check_bulk_posting(ctx, v->chain, e->chain_seq,
+				                                    e->summary);
+				break;
+			case BULK_IMPORT:
+				rc = pcrm__audit_check_import(ctx, v->chain, e->chain_seq, e->seq,
+				                              e->summary);
+				break;
+			case BULK_CALL_RECORDS:
+				rc = pcrm__audit_check_call_records(ctx, v->chain, e->chain_seq, e->seq,
+				                                    e->summary);
+				break;
+			case BULK_TICK:
+				rc = pcrm__audit_check_tick(ctx, v->chain, e->chain_seq, e->summary);
+				break;
+			}
 			if (rc == PCRM_EINTEGRITY)
-				fail(v, b->chain_seq[i]);
+				fail(v, e->chain_seq);
 		}
-		free(b->summary[i]);
+		free(e->summary);
 	}
 	b->n = 0;
 	return rc;
@@ -156,18 +188,17 @@ static int verify_pages(pcrm_ctx *ctx, struct chain_state *v)
 			break;
 		while ((rc = pcrm__rows_next(rows)) == 1) {
 			pcrm_audit_entry e;
+			enum bulk_kind kind;
 			pcrm__audit_entry_from_row(rows, &e);
 			n++;
 			rc = verify_entry(v, &e);
-			if (rc == PCRM_OK && strcmp(e.action, PCRM__BULK_POSTING_ACTION) == 0)
-				rc = bulk_add(&bulk, &e, 0);
-			else if (rc == PCRM_OK && strcmp(e.action, PCRM__AUDIT_TICK) == 0)
-				rc = bulk_add(&bulk, &e, 1);
+			if (rc == PCRM_OK && bulk_kind_of(&e, &kind))
+				rc = bulk_add(&bulk, &e, kind);
 			if (rc != PCRM_OK)
 				break;
 		}
 		pcrm__rows_free(rows);
-		/* the rows a page's bulk postings wrote, read once the page's query is closed */
+		/* the rows a page's bulk entries wrote, read once the page's query is closed */
 		if (rc >= 0)
 			rc = bulk_check(ctx, v, &bulk);
 		if (rc < 0)
@@ -180,10 +211,8 @@ static int verify_pages(pcrm_ctx *ctx, struct chain_state *v)
 			break;
 	}
 	for (size_t i = 0; i < bulk.n; i++)
-		free(bulk.summary[i]);
-	free(bulk.chain_seq);
-	free(bulk.summary);
-	free(bulk.tick);
+		free(bulk.e[i].summary);
+	free(bulk.e);
 	return rc;
 }
 

@@ -1,7 +1,9 @@
 /*
  * The store-backed CDR sink of the ACD engine: one transaction per batch
  * writes the call records (bulk path: COPY on PostgreSQL), the contact
- * entries of answered calls and one audit entry for the batch.
+ * entries of answered calls and one audit entry for the batch.  Each record
+ * and contact is digested as it is written, and the entry lists the digests
+ * with the calls (lib/audit/cover_listed.c checks them at verification).
  *
  * Idempotent by (call id, arrival instant): the batch's calls already in
  * the store are read first and skipped, contact and all, so a batch the
@@ -228,6 +230,7 @@ struct item {
 	char masked[PCRM_ACD_NUMBER_MAX + 1];
 	char cipher[CIPHER_HEX_MAX];
 	char hash[PCRM__CALLER_HASH_LEN];
+	char covers[PCRM__AUDIT_COVERS_MAX]; /* the written record's after-image digest */
 };
 
 struct batch {
@@ -238,6 +241,7 @@ struct batch {
 	char *scope;       /* path of the sink's org unit */
 	struct pcrm__contact_fields *fields;
 	json_t **docs;     /* the contact documents the fields borrow from */
+	char (*contact_covers)[PCRM__AUDIT_COVERS_MAX]; /* each written contact's digest */
 	pcrm_time now;
 };
 
@@ -455,11 +459,14 @@ static const char *or_null(const char *s)
 static int copy_records(struct batch *b)
 {
 	pcrm_store *st = b->sink->ctx->store;
-	int rc = pcrm__store_bulk_begin(st, "call_record", pcrm__call_record_columns,
-	                                PCRM__CALL_RECORD_COLUMNS);
+	pcrm__audit_cover_rows *cover = NULL;
+	int rc = pcrm__audit_cover_rows_new("call_record_row", &cover);
 
+	if (rc == PCRM_OK)
+		rc = pcrm__store_bulk_begin(st, "call_record", pcrm__call_record_columns,
+		                            PCRM__CALL_RECORD_COLUMNS);
 	for (size_t i = 0; rc == PCRM_OK && i < b->n; i++) {
-		const struct item *it = &b->items[i];
+		struct item *it = &b->items[i];
 		const pcrm_acd_cdr *r = it->cdr;
 		if (it->skip)
 			continue;
@@ -476,8 +483,18 @@ static int copy_records(struct batch *b)
 			PCRM_SQL_S(it->contact ? it->contact_id : NULL), PCRM_SQL_I(b->now),
 			PCRM_SQL_S(b->sink->operator_id)
 		};
+		const pcrm_sql_value *covered[PCRM__CALL_RECORD_COLUMNS]; /* every column */
+		for (int k = 0; k < PCRM__CALL_RECORD_COLUMNS; k++)
+			covered[k] = &v[k];
 		rc = pcrm__store_bulk_row(st, v);
+		if (rc == PCRM_OK)
+			rc = pcrm__audit_cover_rows_add(cover, covered);
+		if (rc == PCRM_OK)
+			rc = pcrm__audit_cover_rows_finish(cover, it->covers);
 	}
+	if (!cover)
+		return rc;
+	pcrm__audit_cover_rows_free(cover);
 	if (rc != PCRM_OK) {
 		pcrm__store_bulk_end(st, 1);
 		return rc;
@@ -490,6 +507,7 @@ static int audit_batch(struct batch *b)
 {
 	json_t *calls = json_array(), *summary;
 	const char *first = NULL;
+	size_t contact = 0;
 	int rc;
 
 	for (size_t i = 0; calls && i < b->n; i++) {
@@ -503,8 +521,13 @@ static int audit_batch(struct batch *b)
 		              pcrm_acd_outcome_name(it->cdr->outcome), "org_unit", it->org_unit);
 		if (c && *it->cdr->customer_no)
 			json_object_set_new(c, "customer_no", json_string(it->cdr->customer_no));
-		if (c && it->contact)
+		if (c)
+			json_object_set_new(c, "covers", json_string(it->covers));
+		if (c && it->contact) {
 			json_object_set_new(c, "contact_id", json_string(it->contact_id));
+			json_object_set_new(c, "contact_covers",
+			                    json_string(b->contact_covers[contact++]));
+		}
 		if (!c || json_array_append_new(calls, c) != 0) {
 			json_decref(calls);
 			return pcrm__error_oom();
@@ -532,7 +555,8 @@ static int write_batch(struct batch *b)
 		return rc; /* all stored before: nothing to write, nothing to audit */
 	rc = copy_records(b);
 	if (rc == PCRM_OK)
-		rc = pcrm__contact_insert_batch(b->sink->ctx, b->fields, b->contacts);
+		rc = pcrm__contact_insert_batch(b->sink->ctx, b->fields, b->contacts,
+		                                b->contact_covers);
 	if (rc == PCRM_OK)
 		rc = audit_batch(b);
 	return rc;
@@ -555,8 +579,9 @@ static int store_batch(pcrm_call_record_sink *s, const pcrm_acd_cdr *cdrs, size_
 	b->items = calloc(count, sizeof(*b->items));
 	b->fields = calloc(count, sizeof(*b->fields));
 	b->docs = calloc(count, sizeof(*b->docs));
+	b->contact_covers = calloc(count, sizeof(*b->contact_covers));
 	b->customers = json_object();
-	if (!b->items || !b->fields || !b->docs || !b->customers)
+	if (!b->items || !b->fields || !b->docs || !b->contact_covers || !b->customers)
 		return pcrm__error_oom();
 	for (size_t i = 0; i < count; i++)
 		b->items[i].cdr = &cdrs[i];
@@ -573,6 +598,7 @@ static void batch_clear(struct batch *b)
 	for (size_t i = 0; b->docs && i < b->contacts; i++)
 		json_decref(b->docs[i]);
 	free(b->docs);
+	free(b->contact_covers);
 	free(b->fields);
 	free(b->items);
 	free(b->scope);

@@ -121,18 +121,22 @@ static int insert_contact(pcrm_ctx *ctx, const pcrm_actor *actor,
  * every customer, and appends one audit entry for the whole batch (the call
  * records of the ACD sink, lib/callrecord).
  */
-int pcrm__contact_insert_batch(pcrm_ctx *ctx, const struct pcrm__contact_fields *f, size_t n)
+int pcrm__contact_insert_batch(pcrm_ctx *ctx, const struct pcrm__contact_fields *f, size_t n,
+                               char (*covers)[PCRM__AUDIT_COVERS_MAX])
 {
 	static const char *const cols[] = { "customer_no", "id", "at", "channel", "direction",
 		                            "agent", "caller_number", "duration_seconds",
 		                            "business_code", "summary", "work_order_id",
 		                            "recorded_by", "recorded_at", "sealed" };
 	struct pcrm__contact_sealed *sealed = n ? calloc(n, sizeof(*sealed)) : NULL;
+	pcrm__audit_cover_rows *cover = NULL;
 	int begun = 0, rc = n && !sealed ? pcrm__error_oom() : PCRM_OK;
 
 	/* sealing reads each customer's key: all of it before the bulk load starts */
 	for (size_t i = 0; i < n && rc == PCRM_OK; i++)
 		rc = seal_for(ctx, &f[i], &sealed[i]);
+	if (rc == PCRM_OK && n)
+		rc = pcrm__audit_cover_rows_new("contact", &cover);
 	if (rc == PCRM_OK && n)
 		begun = (rc = pcrm__store_bulk_begin(ctx->store, "contact", cols, 14)) == PCRM_OK;
 	for (size_t i = 0; i < n && rc == PCRM_OK; i++) {
@@ -145,8 +149,16 @@ int pcrm__contact_insert_batch(pcrm_ctx *ctx, const struct pcrm__contact_fields 
 			PCRM_SQL_S(f[i].work_order_id), PCRM_SQL_S(f[i].recorded_by),
 			PCRM_SQL_I(f[i].recorded_at), PCRM_SQL_S(sealed[i].sealed)
 		};
+		/* the digest's columns: all but the sealed ones (caller number, summary, cipher) */
+		const pcrm_sql_value *covered[] = { &v[0], &v[1], &v[2],  &v[3],  &v[4], &v[5],
+			                            &v[7], &v[8], &v[10], &v[11], &v[12] };
 		rc = pcrm__store_bulk_row(ctx->store, v);
+		if (rc == PCRM_OK)
+			rc = pcrm__audit_cover_rows_add(cover, covered);
+		if (rc == PCRM_OK)
+			rc = pcrm__audit_cover_rows_finish(cover, covers[i]);
 	}
+	pcrm__audit_cover_rows_free(cover);
 	for (size_t i = 0; sealed && i < n; i++)
 		free(sealed[i].sealed);
 	free(sealed);

@@ -7,6 +7,8 @@
 #include <powercrm/contact.h>
 #include <powercrm/customer.h>
 
+#include "audit/audit.h"
+
 #define PCRM__CONTACT_AGENT_MAX 64
 #define PCRM__CONTACT_CODE_MAX 32
 #define PCRM__CONTACT_WORK_ORDER_MAX 64
@@ -56,10 +58,12 @@ int pcrm__contact_new(const struct pcrm__contact_fields *f, int utc_offset, pcrm
  * Writes `n` validated contacts (every field set as pcrm__contact_new()
  * needs) through the store's bulk path, in the caller's transaction,
  * WITHOUT audit entries or permission checks: the caller has checked the
- * actor on every customer and audits the batch as a whole.
+ * actor on every customer and audits the batch as a whole.  covers[i]
+ * receives contact i's after-image digest (lib/audit/cover.c, "contact"),
+ * taken while writing it, for the batch's entry to list.
  */
 int pcrm__contact_insert_batch(pcrm_ctx *ctx, const struct pcrm__contact_fields *f,
-                               size_t n);
+                               size_t n, char (*covers)[PCRM__AUDIT_COVERS_MAX]);
 
 /* What the store keeps of a contact's caller number and summary (contact_seal.c). */
 struct pcrm__contact_sealed {

@@ -14,6 +14,12 @@
  * line computed anyway: HMAC-SHA256 under the context's key is equal exactly
  * when the numbers are, and nothing stored has to be decrypted (no AES-GCM
  * open per row, no stored number in clear in memory).
+ *
+ * The batch's one audit entry names its first customer; so that the others
+ * are covered too (docs/security.md, "Coverage of business rows"), each row
+ * is digested as it is written, as the audit log digests a stored customer,
+ * and the entry lists every written customer with its digest
+ * (lib/audit/cover_listed.c checks them at verification).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +48,7 @@ struct import_row {
 	int other_unit;       /* ... as a customer of another org unit than the line's */
 	struct pcrm__sealed_id id;
 	struct pcrm__customer_seal seal; /* the personal fields as they are stored (pii.h) */
+	char covers[PCRM__AUDIT_COVERS_MAX]; /* the written row's after-image digest */
 };
 
 struct batch {
@@ -321,7 +328,20 @@ static int duplicate_line(const struct batch *b, size_t hint, int rc)
 	return rc;
 }
 
-static int copy_customers(pcrm_ctx *ctx, const struct batch *b, pcrm_time now)
+/*
+ * The row's after-image digest (lib/audit/cover.c, "customer") from the
+ * values written: v holds them in copy_customers()' order, of which the
+ * digest takes PCRM__AUDIT_CUSTOMER_COLUMNS (customer_no .. id_hash, version).
+ */
+static int digest_row(pcrm__audit_cover_rows *c, const pcrm_sql_value *v, struct import_row *r)
+{
+	const pcrm_sql_value *covered[] = { &v[0], &v[1], &v[2], &v[3],  &v[4],  &v[5],  &v[6],
+		                            &v[7], &v[8], &v[9], &v[10], &v[11], &v[12], &v[15] };
+	int rc = pcrm__audit_cover_rows_add(c, covered);
+	return rc == PCRM_OK ? pcrm__audit_cover_rows_finish(c, r->covers) : rc;
+}
+
+static int copy_customers(pcrm_ctx *ctx, struct batch *b, pcrm_time now)
 {
 	static const char *const cols[] = { "customer_no", "org_unit", "kind", "name",
 		                            "usage_class", "voltage_level", "status", "vip_level",
@@ -329,10 +349,14 @@ static int copy_customers(pcrm_ctx *ctx, const struct batch *b, pcrm_time now)
 		                            "id_hash", "created_at", "updated_at", "version",
 		                            "household_size", "low_income", "pii_cipher",
 		                            "pii_key", "key_version", "name_hash" };
+	pcrm__audit_cover_rows *cover = NULL;
 	size_t i;
-	int rc = pcrm__store_bulk_begin(ctx->store, "customer", cols, 22);
+	int rc = pcrm__audit_cover_rows_new("customer", &cover);
+	if (rc != PCRM_OK)
+		return rc;
+	rc = pcrm__store_bulk_begin(ctx->store, "customer", cols, 22);
 	for (i = 0; rc == PCRM_OK && i < b->count; i++) {
-		const struct import_row *r = &b->rows[i];
+		struct import_row *r = &b->rows[i];
 		const json_t *d = r->doc;
 		char *text;
 		pcrm_sql_value v[22];
@@ -366,8 +390,11 @@ static int copy_customers(pcrm_ctx *ctx, const struct batch *b, pcrm_time now)
 		v[20] = PCRM_SQL_I(ctx->key_version);
 		v[21] = PCRM_SQL_S(r->seal.name_hash);
 		rc = pcrm__store_bulk_row(ctx->store, v);
+		if (rc == PCRM_OK)
+			rc = digest_row(cover, v, r);
 		free(text);
 	}
+	pcrm__audit_cover_rows_free(cover);
 	if (rc != PCRM_OK) {
 		pcrm__error_state e;
 		pcrm__error_save(&e);
@@ -411,10 +438,28 @@ static const struct import_row *written_end(const struct batch *b, int dir)
 	return &b->rows[i];
 }
 
+/* [[customer number, digest], ...] of the rows written, by number (lib/audit/cover_listed.c). */
+static json_t *covered_list(const struct batch *b)
+{
+	json_t *list = json_array();
+	int bad = !list;
+	for (size_t i = 0; i < b->count && !bad; i++) {
+		const struct import_row *r = b->sorted[i];
+		if (!r->present)
+			bad = json_array_append_new(list, json_pack("[s, s]", row_no(r), r->covers)) != 0;
+	}
+	if (bad) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
 static int write_batch(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch *b,
                        const char *data, size_t len)
 {
 	char digest[PCRM_SHA256_HEX_LEN + 1];
+	const struct import_row *first;
 	json_t *summary;
 	int rc = find_present(ctx, b);
 	if (rc != PCRM_OK || b->present == b->count)
@@ -426,12 +471,18 @@ static int write_batch(pcrm_ctx *ctx, const pcrm_actor *actor, struct batch *b,
 		rc = pcrm__sha256_hex(data, len, digest);
 	if (rc != PCRM_OK)
 		return rc;
-	summary = json_pack("{s:I, s:I, s:s, s:s, s:s}", "count", (json_int_t)(b->count - b->present),
-	                    "already_present", (json_int_t)b->present, "first",
-	                    row_no(written_end(b, 1)), "last", row_no(written_end(b, -1)), "sha256",
-	                    digest);
-	rc = pcrm__audit_append(ctx, actor, "customer.import", "customer", row_no(written_end(b, 1)),
-	                        summary);
+	first = written_end(b, 1);
+	summary = json_pack("{s:I, s:I, s:s, s:s, s:s, s:o?}", "count",
+	                    (json_int_t)(b->count - b->present), "already_present",
+	                    (json_int_t)b->present, "first", row_no(first), "last",
+	                    row_no(written_end(b, -1)), "sha256", digest, "covered", covered_list(b));
+	if (!summary || !json_object_get(summary, "covered")) {
+		json_decref(summary);
+		return pcrm__error_oom();
+	}
+	/* the entry names the first customer: its digest is the one taken while writing */
+	rc = pcrm__audit_append_covered(ctx, actor, "customer.import", "customer", row_no(first),
+	                                summary, first->covers);
 	json_decref(summary);
 	return rc;
 }

@@ -168,6 +168,15 @@ static const char audit_chains[] =
 	"ALTER TABLE audit_log ALTER COLUMN seq SET DEFAULT nextval('audit_log_seq');"
 	"ALTER SEQUENCE audit_log_seq OWNED BY audit_log.seq;}}";
 
+/*
+ * Migration 47: an audit entry found by its object, for the newest covering
+ * entry of an object: verification asks it of every customer a bulk import
+ * listed (lib/audit/cover_listed.c), one probe each instead of a scan of the
+ * log per import batch.
+ */
+static const char audit_object_index[] =
+	"CREATE INDEX audit_log_object ON audit_log (object_type, object_id, seq);";
+
 static const struct migration migrations[] = {
 	{ 1, "org units and the audit log",
 	  /* province > city > county > township station; path is "/root/.../code/" so a
@@ -302,6 +311,8 @@ static const struct migration migrations[] = {
 	  pcrm__schema_workflow_notification_by_order, NULL },
 	{ 44, "knowledge base: single characters in the text index (bounds for one-character terms)",
 	  pcrm__schema_kb_chars, NULL },
+	{ 47, "audit entries found by their object (coverage of imported customers)",
+	  audit_object_index, NULL },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

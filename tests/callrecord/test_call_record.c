@@ -482,3 +482,75 @@ PCRM_BACKEND_TEST(call_record, list_pages_newest_first_inside_the_subtree)
 	                  "filter.to_ms");
 	teardown(&f);
 }
+
+/* ---- tamper evidence (docs/security.md, "Coverage of business rows") ---- */
+
+static void raw(pcrm_test_store *t, const char *sql)
+{
+	int64_t changed = 0;
+	pcrm_assert_ok(pcrm__store_exec(t->ctx->store, sql, NULL, 0, &changed));
+	cr_assert_gt(changed, 0, "the attack changed no row: %s", sql);
+}
+
+/* Three calls stored in two batches, each batch's entry listing its records' digests. */
+static void stored_calls(struct fixture *f, pcrm_test_store *t)
+{
+	size_t flushed = 0;
+	setup(f, t);
+	three_calls(f);
+	pcrm_assert_ok(pcrm_acd_cdr_flush(f->acd, &flushed));
+	cr_assert_eq(flushed, 3);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM audit_log WHERE action = 'call_record.store' "
+	                      "AND summary LIKE '%\"contact_covers\"%'"),
+	             1, "the batch with the answered call lists its contact's digest");
+	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &root_admin, NULL, NULL));
+}
+
+static void assert_found(pcrm_test_store *t, const char *needle)
+{
+	int64_t bad = 0;
+	pcrm_assert_fails(pcrm_audit_verify(t->ctx, &root_admin, NULL, &bad), PCRM_EINTEGRITY,
+	                  needle);
+	cr_assert_gt(bad, 0);
+}
+
+PCRM_BACKEND_TEST(call_record, edited_record_is_found)
+{
+	struct fixture f;
+	stored_calls(&f, t);
+	raw(t, "UPDATE call_record SET talk_ms = 1000 WHERE call_id = 'c-3'");
+	assert_found(t, "call_record_row c-3/");
+	teardown(&f);
+}
+
+/* The entry naming the batch covers its first call too, through the same list. */
+PCRM_BACKEND_TEST(call_record, deleted_record_is_found)
+{
+	struct fixture f;
+	stored_calls(&f, t);
+	raw(t, "DELETE FROM call_record WHERE call_id = 'c-1'");
+	assert_found(t, "call_record_row c-1/");
+	teardown(&f);
+}
+
+PCRM_BACKEND_TEST(call_record, edited_contact_of_a_call_is_found)
+{
+	struct fixture f;
+	stored_calls(&f, t);
+	raw(t, "UPDATE contact SET business_code = 'complaint'");
+	assert_found(t, "the after-image the call-record sink recorded");
+	teardown(&f);
+}
+
+/* Erasing the caller rewrites the contact's sealed parts only, which no digest holds. */
+PCRM_BACKEND_TEST(call_record, erasing_the_customer_leaves_the_batch_verifiable)
+{
+	struct fixture f;
+	stored_calls(&f, t);
+	pcrm_assert_ok(pcrm_customer_close(t->ctx, &city_clerk, ZHANG, 1));
+	pcrm_assert_ok(pcrm_customer_erase(t->ctx, &city_admin, ZHANG, 2));
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM contact WHERE caller_number IS NULL"), 1,
+	             "the erasure changed the contact");
+	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &root_admin, NULL, NULL));
+	teardown(&f);
+}

@@ -38,7 +38,9 @@ def test_entries_carry_their_chain(ctx):
     assert [(e.chain, e.chain_seq) for e in entries] == [
         ("37", 1), ("37", 2), ("37", 3), ("3701", 1), ("3701", 2), ("3701", 3)]
     assert entries[3].prev_hash == "0" * 64
-    assert all(e.covers == "" for e in entries)  # org units and calls are not covered
+    # each org unit's entry covers its row; the integrator's call entry names no row
+    assert [e.covers != "" for e in entries] == [e.object_type == "org_unit" for e in entries]
+    assert entries[-1].object_type == "call" and entries[-1].covers == ""
 
 
 def test_checkpoint_round_trip_and_wrong_key(ctx, tmp_path):
