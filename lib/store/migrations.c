@@ -64,6 +64,7 @@ extern const char pcrm__schema_kb_grams_fill[];
 extern const char pcrm__schema_outbound_campaign_kinds[];
 extern const char pcrm__schema_outbound_keyed[];
 extern const char pcrm__schema_outbound_dialler[];
+extern const char pcrm__schema_outbound_calls[];
 extern const char pcrm__schema_kb_ranked[];
 extern const char pcrm__schema_kb_ranked_fill[];
 
@@ -296,6 +297,8 @@ static const struct migration migrations[] = {
 	  pcrm__schema_workflow_customer_notices, pcrm__schema_outbound_surveys },
 	{ 39, "outbound messages keyed by id alone, without foreign keys (cheaper bulk queueing)",
 	  pcrm__schema_outbound_keyed, NULL },
+	{ 42, "the voice dialler's calls and its lease on a campaign, kept as they happen",
+	  pcrm__schema_outbound_calls, NULL },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
