@@ -614,6 +614,8 @@ static int call_counts(pcrm_ctx *ctx, const pcrm_actor *actor, const char *campa
 	int rc;
 
 	*unknown = 0;
+	if (!ctx)
+		return pcrm__error(PCRM_EINVAL, "ctx: is NULL");
 	rc = campaign_unit(ctx, actor, PCRM_PERM_ARCHIVE_READ, campaign_id, &org_unit);
 	free(org_unit);
 	if (rc == PCRM_OK)
@@ -647,14 +649,13 @@ int pcrm_campaign_call_stats_get(pcrm_ctx *ctx, const pcrm_actor *actor, const c
 	int64_t unknown;
 	int rc;
 
-	if (!ctx || !out)
-		return pcrm__error(PCRM_EINVAL, "%s: is NULL", ctx ? "out" : "ctx");
+	if (!out)
+		return pcrm__error(PCRM_EINVAL, "out: is NULL");
 	if ((rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_CAMPAIGN_CALL_STATS)) != PCRM_OK)
 		return rc;
-	if ((rc = call_counts(ctx, actor, campaign_id, &s, &unknown)) != PCRM_OK)
-		return rc;
-	*out = s;
-	return PCRM_OK;
+	if ((rc = call_counts(ctx, actor, campaign_id, &s, &unknown)) == PCRM_OK)
+		*out = s;
+	return rc;
 }
 
 int pcrm_campaign_calls_unknown(pcrm_ctx *ctx, const pcrm_actor *actor, const char *campaign_id,
@@ -664,12 +665,11 @@ int pcrm_campaign_calls_unknown(pcrm_ctx *ctx, const pcrm_actor *actor, const ch
 	int64_t unknown;
 	int rc;
 
-	if (!ctx || !out)
-		return pcrm__error(PCRM_EINVAL, "%s: is NULL", ctx ? "out" : "ctx");
-	if ((rc = call_counts(ctx, actor, campaign_id, &s, &unknown)) != PCRM_OK)
-		return rc;
-	*out = unknown;
-	return PCRM_OK;
+	if (!out)
+		return pcrm__error(PCRM_EINVAL, "out: is NULL");
+	if ((rc = call_counts(ctx, actor, campaign_id, &s, &unknown)) == PCRM_OK)
+		*out = unknown;
+	return rc;
 }
 
 int pcrm_dialler_set_predictive(pcrm_dialler *d, const pcrm_dialler_predictive *p)
