@@ -209,10 +209,10 @@ PCRM_EXTERN(int) pcrm_dialler_pace_get(pcrm_dialler *d, pcrm_dialler_pace *out);
 /** What one pcrm_dialler_run() did (caller-allocated: start from PCRM_DIALLER_PASS_INIT). */
 typedef struct pcrm_dialler_pass {
 	unsigned int version; /**< set to PCRM_DIALLER_PASS_VERSION */
-	int results;          /**< call results written (answered, connected, no answer, ...) */
+	int results;          /**< call results written (answered, connected, no answer, ...), a dead dialler's calls settled included */
 	int ready_agents;     /**< ready agents of the queue when the pass paced */
 	int in_progress;      /**< calls dialled and not yet connected or ended, before dialling */
-	int capacity;         /**< calls the pace allowed: ready * pacing_percent / 100 - in_progress */
+	int capacity;         /**< calls the pace allowed: ready * pacing_percent / 100 - in_progress, or the predictive pace's number */
 	int dialled;          /**< calls placed */
 	int retried;          /**< dial requests the switch refused for now: tried again after the back-off */
 	int deferred;         /**< quiet hours or the rate limit */
@@ -223,7 +223,9 @@ typedef struct pcrm_dialler_pass {
 #define PCRM_DIALLER_PASS_INIT { .version = PCRM_DIALLER_PASS_VERSION }
 
 /**
- * Writes the call results seen since the last run, then dials up to the
+ * Takes or renews the campaign's lease (PCRM_ESTATE while another dialler
+ * holds it), settles the open calls of a dialler whose lease ran out,
+ * writes the call results seen since the last run, then dials up to the
  * pace's capacity of the campaign's due messages through the delivery pass
  * (pcrm_outbound_deliver() restricted to the campaign and to voice) with
  * `policy`.  Needs PCRM_PERM_CONTACT_WRITE on the campaign's unit (a
