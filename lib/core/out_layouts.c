@@ -41,6 +41,7 @@ PCRM__PIN_OUT_LAYOUT(pcrm_billing_post_summary, PCRM_BILLING_POST_SUMMARY, 1, 56
 PCRM__PIN_OUT_LAYOUT(pcrm_call_record_sink_stats, PCRM_CALL_RECORD_SINK_STATS, 1, 312);
 PCRM__PIN_OUT_LAYOUT(pcrm_campaign_call_stats, PCRM_CAMPAIGN_CALL_STATS, 1, 56);
 PCRM__PIN_OUT_LAYOUT(pcrm_contract_terms, PCRM_CONTRACT_TERMS, 2, 72);
+PCRM__PIN_OUT_LAYOUT(pcrm_dialler_pace, PCRM_DIALLER_PACE, 1, 72);
 PCRM__PIN_OUT_LAYOUT(pcrm_dialler_pass, PCRM_DIALLER_PASS, 1, 40);
 PCRM__PIN_OUT_LAYOUT(pcrm_import_result, PCRM_IMPORT_RESULT, 1, 24);
 PCRM__PIN_OUT_LAYOUT(pcrm_ledger_summary, PCRM_LEDGER_SUMMARY, 1, 64);

@@ -7,7 +7,8 @@
  * campaign's notice has not reached the customer; the policy's doubling
  * back-off spaces the calls and max_attempts bounds them, as for a gateway's
  * passing failure.  The attempt that placed the call already counted
- * towards max_attempts (and the rate limit); a result adds no attempt.
+ * towards max_attempts (and the rate limit); a result adds no attempt,
+ * except an "unknown" one whose dial's attempt was never written.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ const char *pcrm__dial_outcome_name(enum pcrm__dial_outcome outcome)
 	case PCRM__DIAL_ANSWERED: return "answered";
 	case PCRM__DIAL_CONNECTED: return "connected";
 	case PCRM__DIAL_ABANDONED: return "abandoned";
+	case PCRM__DIAL_UNKNOWN: return "unknown";
 	}
 	return NULL;
 }
@@ -110,6 +112,19 @@ int pcrm__dial_result_write(pcrm_ctx *ctx, const pcrm_actor *actor,
 		if (sent) {
 			o.status = m.attempts >= policy->max_attempts ? "failed" : "queued";
 			o.not_before = pcrm__outbound_retry_at(policy, m.attempts, now);
+		}
+		break;
+	case PCRM__DIAL_UNKNOWN:
+		/*
+		 * A dead dialler's call.  "sent": its "accepted" attempt was written,
+		 * so it is retried as an abandoned call.  "queued": the dialler died
+		 * between the dial and that write, so this result is the attempt.
+		 */
+		if (strcmp(m.status, "queued") == 0)
+			o.attempts = m.attempts + 1;
+		if (sent || strcmp(m.status, "queued") == 0) {
+			o.status = o.attempts >= policy->max_attempts ? "failed" : "queued";
+			o.not_before = pcrm__outbound_retry_at(policy, o.attempts, now);
 		}
 		break;
 	}

@@ -9,8 +9,15 @@
  * pace) and gives it a voice channel that places the call through the
  * telephony adapter.  What happens to a call afterwards arrives as switch
  * events, possibly on another thread, so the dialler notes results in
- * memory under its lock, and pcrm_dialler_run() (the thread owning the store
- * context) writes them as attempt rows of the message.
+ * memory under its lock, and whoever has a store context writes them:
+ * pcrm_dialler_event_record() at once, pcrm_dialler_run() at the latest.
+ *
+ * Why every call is also a row (dial_journal.c): memory dies with the
+ * process.  The row is written before the dial and moved with each result,
+ * so a dead dialler's calls are found, settled and retried by the next one.
+ * A result is written only once the delivery pass has written its call's
+ * "accepted" attempt (the call is `accepted`), so the message's states
+ * follow in order: dialled, then answered, connected or retried.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -36,7 +43,8 @@ struct dial_call {
 	char call_id[PCRM_TEL_ID_MAX + 1];
 	char *message_id, *customer_no;
 	int answered;
-	int busy; /* a failed event said busy */
+	int busy;     /* a failed event said busy */
+	int accepted; /* its delivery pass ended: its "accepted" attempt is written */
 };
 
 struct pcrm_dialler {
@@ -46,8 +54,13 @@ struct pcrm_dialler {
 	char queue[PCRM_ACD_ID_MAX + 1];
 	char device[PCRM_TEL_ID_MAX + 1];
 	int pacing_percent, vip_min_level, preferred_wait_s;
+	char id[PCRM_UUID_STRING_LEN + 1]; /* this instance, on its calls' rows and lease */
 
-	pthread_mutex_t lock; /* calls and results */
+	pthread_mutex_t lock; /* calls, results, the predictive settings and the last pace */
+	pthread_mutex_t write_lock; /* one writer of results at a time (run or event_record) */
+	int predictive;
+	pcrm_dialler_predictive predict;
+	pcrm_dialler_pace pace;
 	struct dial_call *calls;
 	size_t call_count, call_cap;
 	struct pcrm__dial_result *results;
@@ -110,7 +123,10 @@ int pcrm_dialler_new(pcrm_dialler **out, pcrm_acd *acd, pcrm_tel *tel,
 	d->pacing_percent = options->pacing_percent;
 	d->vip_min_level = options->vip_min_level;
 	d->preferred_wait_s = options->preferred_wait_s;
+	pcrm__uuid_new(d->id);
+	d->pace = (pcrm_dialler_pace)PCRM_DIALLER_PACE_INIT;
 	pthread_mutex_init(&d->lock, NULL);
+	pthread_mutex_init(&d->write_lock, NULL);
 	*out = d;
 	return PCRM_OK;
 }
@@ -138,6 +154,7 @@ void pcrm_dialler_free(pcrm_dialler *d)
 	free(d->calls);
 	free(d->results);
 	pthread_mutex_destroy(&d->lock);
+	pthread_mutex_destroy(&d->write_lock);
 	free(d);
 }
 
@@ -163,7 +180,7 @@ static void call_remove(pcrm_dialler *d, struct dial_call *c)
  * still settle it) and the pace no longer counts the call.
  */
 static void result_push(pcrm_dialler *d, const struct dial_call *c, enum pcrm__dial_outcome what,
-                        const char *agent)
+                        const char *agent, int64_t at_ms)
 {
 	struct pcrm__dial_result *r;
 	if (d->result_count == d->result_cap) {
@@ -183,6 +200,8 @@ static void result_push(pcrm_dialler *d, const struct dial_call *c, enum pcrm__d
 		return;
 	}
 	r->outcome = what;
+	r->at_ms = at_ms;
+	r->writable = c->accepted;
 	memcpy(r->call_id, c->call_id, sizeof(r->call_id));
 	if (agent)
 		strncpy(r->agent_id, agent, sizeof(r->agent_id) - 1);
@@ -204,6 +223,7 @@ int pcrm_dialler_event_feed(pcrm_dialler *d, const pcrm_tel_event *ev, pcrm_tel_
 {
 	pcrm_tel_call_info info = PCRM_TEL_CALL_INFO_INIT;
 	struct dial_call *c;
+	pcrm_acd_ms now_ms;
 	int rc, have_info = 0;
 
 	if (!d) {
@@ -217,6 +237,7 @@ int pcrm_dialler_event_feed(pcrm_dialler *d, const pcrm_tel_event *ev, pcrm_tel_
 	/* which agent took it: asked before the dialler's lock, the adapter has its own */
 	if (ev->type == PCRM_TEL_EV_ESTABLISHED)
 		have_info = pcrm_tel_call_get(d->tel, ev->call_id, &info) == PCRM_OK;
+	now_ms = pcrm_acd_now(d->acd); /* the clock of the dial's row: ring times are differences */
 	pthread_mutex_lock(&d->lock);
 	c = call_find(d, ev->call_id);
 	if (c) {
@@ -228,7 +249,7 @@ int pcrm_dialler_event_feed(pcrm_dialler *d, const pcrm_tel_event *ev, pcrm_tel_
 		case PCRM_TEL_EV_QUEUED:
 			if (!c->answered) {
 				c->answered = 1;
-				result_push(d, c, PCRM__DIAL_ANSWERED, NULL);
+				result_push(d, c, PCRM__DIAL_ANSWERED, NULL, now_ms);
 			}
 			break;
 		case PCRM_TEL_EV_ESTABLISHED:
@@ -236,14 +257,14 @@ int pcrm_dialler_event_feed(pcrm_dialler *d, const pcrm_tel_event *ev, pcrm_tel_
 			 * routes from inside the queued event's feed gets here first. */
 			if (have_info && info.agent_id[0]) {
 				if (!c->answered)
-					result_push(d, c, PCRM__DIAL_ANSWERED, NULL);
-				result_push(d, c, PCRM__DIAL_CONNECTED, info.agent_id);
+					result_push(d, c, PCRM__DIAL_ANSWERED, NULL, now_ms);
+				result_push(d, c, PCRM__DIAL_CONNECTED, info.agent_id, now_ms);
 				call_remove(d, c); /* the agent has it: no longer the dialler's */
 			}
 			break;
 		case PCRM_TEL_EV_CALL_CLEARED:
 			result_push(d, c, c->answered ? PCRM__DIAL_ABANDONED :
-			                  c->busy ? PCRM__DIAL_BUSY : PCRM__DIAL_NO_ANSWER, NULL);
+			                  c->busy ? PCRM__DIAL_BUSY : PCRM__DIAL_NO_ANSWER, NULL, now_ms);
 			call_remove(d, c);
 			break;
 		default:
@@ -317,6 +338,16 @@ static int dial_send(void *userdata, const pcrm_outbound_message *m, char *ref, 
 	pthread_mutex_unlock(&d->lock);
 	if (!c)
 		return pcrm__error_oom();
+	/* kept before the dial: a crash from here on leaves a row the next dialler settles */
+	rc = pcrm__dial_call_open(d->run_ctx, d->campaign, d->id, m->message_id, m->customer_no,
+	                          call_id, pcrm_acd_now(d->acd));
+	if (rc != PCRM_OK) {
+		pthread_mutex_lock(&d->lock);
+		if ((c = call_find(d, call_id)))
+			call_remove(d, c);
+		pthread_mutex_unlock(&d->lock);
+		return rc == PCRM_ENOMEM ? rc : PCRM_EIO; /* the store's trouble: try again later */
+	}
 
 	spec.call_id = call_id;
 	spec.device_id = d->device;
@@ -331,6 +362,8 @@ static int dial_send(void *userdata, const pcrm_outbound_message *m, char *ref, 
 		if ((c = call_find(d, call_id)))
 			call_remove(d, c);
 		pthread_mutex_unlock(&d->lock);
+		/* no call: its row goes (left behind, it would be settled as unknown later) */
+		pcrm__dial_call_forget(d->run_ctx, call_id);
 		/* a number the switch cannot dial is refused for good; anything else passes */
 		return rc == PCRM_EINVAL ? PCRM_EINVAL : rc == PCRM_ENOMEM ? rc : PCRM_EIO;
 	}
@@ -373,35 +406,137 @@ static int campaign_unit(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_permission
 	return rc;
 }
 
+/* The first result that may be written, -1 when none (lock held). */
+static int writable_result(pcrm_dialler *d)
+{
+	for (size_t i = 0; i < d->result_count; i++)
+		if (d->results[i].writable)
+			return (int)i;
+	return -1;
+}
+
 /*
- * Writes the results noted so far, oldest first.  A failed write keeps that
- * result and those after it for the next run, so none is lost to a busy store.
+ * Writes the writable results noted so far, oldest first, each with its
+ * call's row.  A failed write keeps that result and those after it for the
+ * next writer, so none is lost to a busy store.  Only this function removes
+ * results, under write_lock, so the index found stays the result's own.
  */
 static int write_results(pcrm_dialler *d, pcrm_ctx *ctx, const pcrm_actor *actor,
                          const pcrm_outbound_policy *policy, int *written)
 {
 	int rc = PCRM_OK;
+	pthread_mutex_lock(&d->write_lock);
 	for (;;) {
 		struct pcrm__dial_result r;
+		int i, done = 0;
 		pthread_mutex_lock(&d->lock);
-		if (d->result_count == 0) {
-			pthread_mutex_unlock(&d->lock);
-			return PCRM_OK;
-		}
-		r = d->results[0];
+		i = writable_result(d);
+		if (i >= 0)
+			r = d->results[i];
 		pthread_mutex_unlock(&d->lock);
-		rc = pcrm__dial_result_write(ctx, actor, policy, &r);
-		/* a message deleted meanwhile (its customer erased) has nothing left to record */
-		if (rc != PCRM_OK && rc != PCRM_ENOTFOUND)
-			return rc;
+		if (i < 0)
+			break;
+		rc = pcrm__dial_call_settle(ctx, actor, policy, &r, &done);
+		if (rc != PCRM_OK)
+			break;
 		pthread_mutex_lock(&d->lock);
-		memmove(&d->results[0], &d->results[1], (d->result_count - 1) * sizeof(*d->results));
+		memmove(&d->results[i], &d->results[i + 1],
+		        (d->result_count - (size_t)i - 1) * sizeof(*d->results));
 		d->result_count--;
 		pthread_mutex_unlock(&d->lock);
 		pcrm__dial_result_clear(&r);
-		if (rc == PCRM_OK)
-			(*written)++;
+		*written += done;
 	}
+	pthread_mutex_unlock(&d->write_lock);
+	return rc;
+}
+
+/* The delivery pass is over: its calls' "accepted" attempts are written, their results may be. */
+static void calls_accepted(pcrm_dialler *d)
+{
+	pthread_mutex_lock(&d->lock);
+	for (size_t i = 0; i < d->call_count; i++)
+		d->calls[i].accepted = 1;
+	for (size_t i = 0; i < d->result_count; i++)
+		d->results[i].writable = 1;
+	pthread_mutex_unlock(&d->lock);
+}
+
+/* Ringing and answered-and-waiting calls among those in progress. */
+static void calls_in_progress(pcrm_dialler *d, int *ringing, int *waiting)
+{
+	*ringing = *waiting = 0;
+	pthread_mutex_lock(&d->lock);
+	for (size_t i = 0; i < d->call_count; i++)
+		(*(d->calls[i].answered ? waiting : ringing))++;
+	pthread_mutex_unlock(&d->lock);
+}
+
+/*
+ * How many calls this pass may dial: progressive (ready agents times
+ * pacing_percent, less the calls in progress), or, with the predictive pace
+ * set and enough of the campaign's calls settled, the model's number
+ * (dial_pacing.c).  The observed abandoned share above the target puts the
+ * pass back on progressive until it falls again.
+ */
+static int pace(pcrm_dialler *d, pcrm_ctx *ctx, const pcrm_acd_queue_stats *qs,
+                pcrm_dialler_pass *counts, pcrm_dialler_pace *out)
+{
+	struct pcrm__dial_observed obs;
+	struct pcrm__pace_inputs in;
+	struct pcrm__pace_estimate est;
+	pcrm_dialler_predictive cfg;
+	int64_t allowed;
+	int predictive, ringing, waiting, rc;
+
+	*out = (pcrm_dialler_pace)PCRM_DIALLER_PACE_INIT;
+	counts->ready_agents = (int)qs->agents_ready;
+	counts->in_progress = pcrm_dialler_in_progress(d);
+	/* whole calls only: 3 ready agents at 150 % allow 4 */
+	allowed = (int64_t)qs->agents_ready * d->pacing_percent / 100 - counts->in_progress;
+	counts->capacity = allowed > 0 ? (int)(allowed < 1000 ? allowed : 1000) : 0;
+	out->mode = PCRM_DIALLER_PROGRESSIVE;
+	out->capacity = counts->capacity;
+	pthread_mutex_lock(&d->lock);
+	predictive = d->predictive;
+	cfg = d->predict;
+	pthread_mutex_unlock(&d->lock);
+	if (!predictive)
+		return PCRM_OK;
+	if ((rc = pcrm__dial_observe(ctx, d->campaign, &obs)) != PCRM_OK)
+		return rc;
+	out->observations = obs.calls;
+	if (obs.calls > 0)
+		out->answer_rate = (double)obs.answered / (double)obs.calls;
+	if (obs.answered > 0) {
+		out->ring_s = (double)obs.ring_ms / (double)obs.answered / 1000.0;
+		out->observed_abandon = (double)obs.abandoned / (double)obs.answered;
+	}
+	if (qs->total.handled > 0)
+		out->handle_s = qs->total.aht_s;
+	if (obs.calls < cfg.min_observations ||
+	    out->observed_abandon * 1000.0 > cfg.target_abandon_permille)
+		return PCRM_OK;
+	calls_in_progress(d, &ringing, &waiting);
+	memset(&in, 0, sizeof(in));
+	in.ready = (int)qs->agents_ready;
+	in.busy = (int)qs->agents_busy;
+	in.waiting = waiting;
+	in.ringing = ringing;
+	allowed = ((int64_t)qs->agents_ready + (int64_t)qs->agents_busy) * cfg.max_percent / 100 -
+	          ringing - waiting;
+	in.max_new = allowed > 0 ? (int)(allowed < 1000 ? allowed : 1000) : 0;
+	in.answer_rate = out->answer_rate;
+	in.ring_s = out->ring_s;
+	in.handle_s = out->handle_s;
+	in.target = cfg.target_abandon_permille / 1000.0;
+	if ((rc = pcrm__pace_predict(&in, &est)) != PCRM_OK)
+		return rc;
+	out->mode = PCRM_DIALLER_PREDICTIVE;
+	out->agents_soon = est.agents_soon;
+	out->predicted_abandon = est.abandon_share;
+	out->capacity = counts->capacity = est.calls;
+	return PCRM_OK;
 }
 
 int pcrm_dialler_run(pcrm_dialler *d, pcrm_ctx *ctx, const pcrm_actor *actor,
@@ -411,9 +546,9 @@ int pcrm_dialler_run(pcrm_dialler *d, pcrm_ctx *ctx, const pcrm_actor *actor,
 	pcrm_outbound_pass dpass = PCRM_OUTBOUND_PASS_INIT;
 	pcrm_outbound_channels ch = PCRM_OUTBOUND_CHANNELS_INIT;
 	pcrm_acd_queue_stats qs = PCRM_ACD_QUEUE_STATS_INIT;
+	pcrm_dialler_pace paced = PCRM_DIALLER_PACE_INIT;
 	char *org_unit = NULL;
-	int64_t allowed;
-	int rc;
+	int rc, recovered = 0;
 
 	if (!d || !ctx)
 		return pcrm__error(PCRM_EINVAL, "%s: is NULL", d ? "ctx" : "dialler");
@@ -425,15 +560,21 @@ int pcrm_dialler_run(pcrm_dialler *d, pcrm_ctx *ctx, const pcrm_actor *actor,
 	if (rc == PCRM_OK)
 		rc = campaign_unit(ctx, actor, PCRM_PERM_CONTACT_WRITE, d->campaign, &org_unit);
 	if (rc == PCRM_OK)
+		rc = pcrm__dial_lease_take(ctx, d->campaign, d->id);
+	/* a dead dialler's open calls first: their messages' retries are due before new calls */
+	if (rc == PCRM_OK)
+		rc = pcrm__dial_recover(ctx, actor, policy, d->campaign, d->id, pcrm_acd_now(d->acd),
+		                        &recovered);
+	counts.results += recovered;
+	if (rc == PCRM_OK)
 		rc = write_results(d, ctx, actor, policy, &counts.results);
 	if (rc == PCRM_OK)
 		rc = pcrm_acd_queue_stats_get(d->acd, d->queue, &qs);
 	if (rc == PCRM_OK) {
-		counts.ready_agents = (int)qs.agents_ready;
-		counts.in_progress = pcrm_dialler_in_progress(d);
-		/* whole calls only: 3 ready agents at 150 % allow 4 */
-		allowed = (int64_t)qs.agents_ready * d->pacing_percent / 100 - counts.in_progress;
-		counts.capacity = allowed > 0 ? (int)(allowed < 1000 ? allowed : 1000) : 0;
+		rc = pace(d, ctx, &qs, &counts, &paced);
+		pthread_mutex_lock(&d->lock);
+		d->pace = paced;
+		pthread_mutex_unlock(&d->lock);
 	}
 	if (rc == PCRM_OK && counts.capacity > 0) {
 		d->run_ctx = ctx;
@@ -449,6 +590,7 @@ int pcrm_dialler_run(pcrm_dialler *d, pcrm_ctx *ctx, const pcrm_actor *actor,
 		counts.failed = dpass.failed;
 		counts.suppressed = dpass.suppressed;
 	}
+	calls_accepted(d);
 	/* calls the switch settled at once (busy from inside make_call) are written now */
 	if (rc == PCRM_OK)
 		rc = write_results(d, ctx, actor, policy, &counts.results);
@@ -458,23 +600,22 @@ int pcrm_dialler_run(pcrm_dialler *d, pcrm_ctx *ctx, const pcrm_actor *actor,
 	return rc;
 }
 
-int pcrm_campaign_call_stats_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *campaign_id,
-                                 pcrm_campaign_call_stats *out)
+/* The campaign's voice attempt rows counted by result; `unknown` those a dead dialler left. */
+static int call_counts(pcrm_ctx *ctx, const pcrm_actor *actor, const char *campaign_id,
+                       pcrm_campaign_call_stats *s, int64_t *unknown)
 {
 	static const char sql[] =
 		"SELECT a.result, COUNT(*) FROM outbound_attempt a "
 		"JOIN outbound_message m ON m.id = a.message_id AND m.customer_no = a.customer_no "
 		"WHERE m.campaign_id = $1 AND a.channel = 'voice' GROUP BY a.result";
 	pcrm_sql_value p[1] = { PCRM_SQL_S(campaign_id) };
-	pcrm_campaign_call_stats s = PCRM_CAMPAIGN_CALL_STATS_INIT;
 	pcrm_rows *rows = NULL;
 	char *org_unit = NULL;
 	int rc;
 
-	if (!ctx || !out)
-		return pcrm__error(PCRM_EINVAL, "%s: is NULL", ctx ? "out" : "ctx");
-	if ((rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_CAMPAIGN_CALL_STATS)) != PCRM_OK)
-		return rc;
+	*unknown = 0;
+	if (!ctx)
+		return pcrm__error(PCRM_EINVAL, "ctx: is NULL");
 	rc = campaign_unit(ctx, actor, PCRM_PERM_ARCHIVE_READ, campaign_id, &org_unit);
 	free(org_unit);
 	if (rc == PCRM_OK)
@@ -483,21 +624,119 @@ int pcrm_campaign_call_stats_get(pcrm_ctx *ctx, const pcrm_actor *actor, const c
 		const char *r = pcrm__rows_text(rows, 0);
 		int64_t n = pcrm__rows_int(rows, 1);
 		if (strcmp(r, "accepted") == 0)
-			s.dialled += n;
+			s->dialled += n;
 		else if (strcmp(r, "no_answer") == 0)
-			s.no_answer += n;
+			s->no_answer += n;
 		else if (strcmp(r, "busy") == 0)
-			s.busy += n;
+			s->busy += n;
 		else if (strcmp(r, "answered") == 0)
-			s.answered += n;
+			s->answered += n;
 		else if (strcmp(r, "connected") == 0)
-			s.connected += n;
+			s->connected += n;
 		else if (strcmp(r, "abandoned") == 0)
-			s.abandoned += n;
+			s->abandoned += n;
+		else if (strcmp(r, "unknown") == 0)
+			*unknown += n;
 	}
 	pcrm__rows_free(rows);
-	if (rc < 0)
+	return rc < 0 ? rc : PCRM_OK;
+}
+
+int pcrm_campaign_call_stats_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *campaign_id,
+                                 pcrm_campaign_call_stats *out)
+{
+	pcrm_campaign_call_stats s = PCRM_CAMPAIGN_CALL_STATS_INIT;
+	int64_t unknown;
+	int rc;
+
+	if (!out)
+		return pcrm__error(PCRM_EINVAL, "out: is NULL");
+	if ((rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_CAMPAIGN_CALL_STATS)) != PCRM_OK)
 		return rc;
-	*out = s;
+	if ((rc = call_counts(ctx, actor, campaign_id, &s, &unknown)) == PCRM_OK)
+		*out = s;
+	return rc;
+}
+
+int pcrm_campaign_calls_unknown(pcrm_ctx *ctx, const pcrm_actor *actor, const char *campaign_id,
+                                int64_t *out)
+{
+	pcrm_campaign_call_stats s = PCRM_CAMPAIGN_CALL_STATS_INIT;
+	int64_t unknown;
+	int rc;
+
+	if (!out)
+		return pcrm__error(PCRM_EINVAL, "out: is NULL");
+	if ((rc = call_counts(ctx, actor, campaign_id, &s, &unknown)) == PCRM_OK)
+		*out = unknown;
+	return rc;
+}
+
+int pcrm_dialler_set_predictive(pcrm_dialler *d, const pcrm_dialler_predictive *p)
+{
+	if (!d)
+		return pcrm__error(PCRM_EINVAL, "dialler: is NULL");
+	if (p) {
+		int rc = PCRM__OUT_VERSION_CHECK("predictive", p, PCRM_DIALLER_PREDICTIVE);
+		if (rc != PCRM_OK)
+			return rc;
+		if (p->target_abandon_permille < 1 || p->target_abandon_permille > 200)
+			return pcrm__error(PCRM_EINVAL,
+			                   "predictive.target_abandon_permille: %d is not 1..200",
+			                   p->target_abandon_permille);
+		if (p->min_observations < 1 || p->min_observations > 1000000)
+			return pcrm__error(PCRM_EINVAL,
+			                   "predictive.min_observations: %d is not 1..1000000",
+			                   p->min_observations);
+		if (p->max_percent < 100 || p->max_percent > 1000)
+			return pcrm__error(PCRM_EINVAL, "predictive.max_percent: %d is not 100..1000",
+			                   p->max_percent);
+	}
+	pthread_mutex_lock(&d->lock);
+	d->predictive = p != NULL;
+	if (p)
+		d->predict = *p;
+	pthread_mutex_unlock(&d->lock);
 	return PCRM_OK;
+}
+
+int pcrm_dialler_pace_get(pcrm_dialler *d, pcrm_dialler_pace *out)
+{
+	int rc;
+	if (!d || !out)
+		return pcrm__error(PCRM_EINVAL, "%s: is NULL", d ? "out" : "dialler");
+	if ((rc = PCRM__OUT_VERSION_CHECK("out", out, PCRM_DIALLER_PACE)) != PCRM_OK)
+		return rc;
+	pthread_mutex_lock(&d->lock);
+	*out = d->pace;
+	pthread_mutex_unlock(&d->lock);
+	return PCRM_OK;
+}
+
+int pcrm_dialler_event_record(pcrm_dialler *d, pcrm_ctx *ctx, const pcrm_actor *actor,
+                              const pcrm_outbound_policy *policy, const pcrm_tel_event *event,
+                              pcrm_tel_reject *rejected)
+{
+	pcrm_outbound_channels ch = PCRM_OUTBOUND_CHANNELS_INIT;
+	char *org_unit = NULL;
+	int rc, written = 0;
+
+	if (!d || !ctx) {
+		if (rejected)
+			*rejected = PCRM_TEL_REJECT_MALFORMED;
+		return pcrm__error(PCRM_EINVAL, "%s: is NULL", d ? "ctx" : "dialler");
+	}
+	/* checked before the event is fed: a refused caller changes nothing */
+	ch.userdata = d;
+	ch.voice = dial_send;
+	rc = pcrm__outbound_check_policy(&ch, policy);
+	if (rc == PCRM_OK)
+		rc = campaign_unit(ctx, actor, PCRM_PERM_CONTACT_WRITE, d->campaign, &org_unit);
+	free(org_unit);
+	if (rc != PCRM_OK)
+		return rc;
+	rc = pcrm_dialler_event_feed(d, event, rejected);
+	if (rc != PCRM_OK)
+		return rc;
+	return write_results(d, ctx, actor, policy, &written);
 }

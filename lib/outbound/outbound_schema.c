@@ -194,3 +194,47 @@ const char pcrm__schema_outbound_keyed[] =
 	"  DROP CONSTRAINT outbound_message_pkey;"
 	"ALTER TABLE outbound_message ADD CONSTRAINT outbound_message_pkey"
 	"  PRIMARY KEY USING INDEX outbound_message_by_id}}";
+
+/*
+ * Migration 42: the dialler's calls kept in the store as they happen
+ * (lib/outbound/dial_journal.c, docs/outbound.md "Crashes and restarts").
+ *
+ *   outbound_call          one row per call the dialler placed, written
+ *                          before the switch is asked to dial it; `state`
+ *                          moves from 'dialling' (placed, not yet answered)
+ *                          or 'answered' (the customer is waiting for an
+ *                          agent) to an end state in the same transaction
+ *                          as the result's attempt row, by a conditional
+ *                          update, so each call gets one end result however
+ *                          many processes see it.  `dialler_id` is the
+ *                          dialler instance that placed it; a later dialler
+ *                          of the campaign settles a dead one's open calls
+ *                          as 'unknown' (not yet answered) or 'abandoned'.
+ *                          The switch clock's milliseconds of the dial and
+ *                          of the answer give the predictive pace its ring
+ *                          time; no number is stored.
+ *   outbound_dialler_lease which dialler instance runs a campaign, until
+ *                          when: a second live dialler of the campaign is
+ *                          refused, and a dead one's calls are settled only
+ *                          after its lease ran out.
+ */
+const char pcrm__schema_outbound_calls[] =
+	"CREATE TABLE outbound_call ("
+	"  call_id TEXT PRIMARY KEY,"
+	"  campaign_id TEXT NOT NULL,"
+	"  message_id TEXT NOT NULL,"
+	"  customer_no TEXT NOT NULL,"
+	"  dialler_id TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('dialling', 'answered', 'connected', 'no_answer',"
+	"    'busy', 'abandoned', 'unknown')),"
+	"  agent_id TEXT,"
+	"  dialled_ms BIGINT NOT NULL,"
+	"  answered_ms BIGINT,"
+	"  updated_at BIGINT NOT NULL"
+	");"
+	"CREATE INDEX outbound_call_by_campaign ON outbound_call (campaign_id, state);"
+	"CREATE TABLE outbound_dialler_lease ("
+	"  campaign_id TEXT PRIMARY KEY,"
+	"  dialler_id TEXT NOT NULL,"
+	"  expires_at BIGINT NOT NULL"
+	");";

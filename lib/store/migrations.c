@@ -65,6 +65,7 @@ extern const char pcrm__schema_kb_grams_fill[];
 extern const char pcrm__schema_outbound_campaign_kinds[];
 extern const char pcrm__schema_outbound_keyed[];
 extern const char pcrm__schema_outbound_dialler[];
+extern const char pcrm__schema_outbound_calls[];
 extern const char pcrm__schema_kb_ranked[];
 extern const char pcrm__schema_kb_ranked_fill[];
 extern const char pcrm__schema_kb_chars[];
@@ -309,6 +310,8 @@ static const struct migration migrations[] = {
 	  pcrm__schema_outbound_keyed, NULL },
 	{ 41, "work-order notifications indexed by work order (covered by its audit digest)",
 	  pcrm__schema_workflow_notification_by_order, NULL },
+	{ 42, "the voice dialler's calls and its lease on a campaign, kept as they happen",
+	  pcrm__schema_outbound_calls, NULL },
 	{ 44, "knowledge base: single characters in the text index (bounds for one-character terms)",
 	  pcrm__schema_kb_chars, NULL },
 	{ 47, "audit entries found by their object (coverage of imported customers)",

@@ -499,3 +499,140 @@ PCRM_BACKEND_TEST(dialler, scope_and_bad_input)
 	cr_assert_eq(s.dials, 0);
 	sim_close(&s);
 }
+
+/* ---- kept in the store as they happen; a dead dialler's calls settled once ---- */
+
+static void record(struct sim *s, pcrm_test_store *t, const pcrm_outbound_policy *policy,
+                   pcrm_tel_event_type type, const char *call, const char *dev,
+                   const char *reason)
+{
+	pcrm_tel_event ev = PCRM_TEL_EVENT_INIT;
+	s->clock += 1000;
+	ev.type = type;
+	ev.call_id = call;
+	ev.device_id = dev;
+	ev.reason = reason;
+	ev.at = s->clock;
+	pcrm_assert_ok(pcrm_dialler_event_record(s->dialler, t->ctx, &job, policy, &ev, NULL));
+}
+
+static int64_t calls_in(pcrm_test_store *t, const char *state)
+{
+	pcrm_sql_value p[1] = { PCRM_SQL_S(state) };
+	int64_t n = -1;
+	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store,
+	                                     "SELECT COUNT(*) FROM outbound_call WHERE state = $1",
+	                                     p, 1, &n));
+	return n;
+}
+
+PCRM_BACKEND_TEST(dialler, results_stored_as_events_arrive)
+{
+	pcrm_outbound_policy policy = policy_no_rate_limit(5);
+	pcrm_dialler_pass pass = PCRM_DIALLER_PASS_INIT;
+	struct sim s;
+
+	make_tree(t->ctx);
+	add_customer(t, "V1", 1, 0);
+	add_customer(t, "V2", 2, 0);
+	campaign(t);
+	sim_open(&s, 100, 1);
+	s.reply[2] = BUSY;
+	agent_ready(&s, "n1");
+	agent_ready(&s, "n2");
+	pcrm_assert_ok(pcrm_dialler_run(s.dialler, t->ctx, &job, &policy, &pass));
+	cr_assert_eq(pass.dialled, 2);
+	/* each call is a row before the switch hears of it */
+	cr_assert_eq(calls_in(t, "dialling"), 2);
+	/* V1 answers: written with the event, no run in between */
+	record(&s, t, &policy, PCRM_TEL_EV_QUEUED, s.dialled[0], ROUTING_POINT, NULL);
+	cr_assert_eq(calls_in(t, "answered"), 1);
+	cr_assert_eq(count_rows(t, "SELECT COUNT(*) FROM outbound_attempt WHERE result = 'answered'"),
+	             1);
+	record(&s, t, &policy, PCRM_TEL_EV_DELIVERED, s.routed[0], s.routed_dev[0], NULL);
+	record(&s, t, &policy, PCRM_TEL_EV_ESTABLISHED, s.routed[0], s.routed_dev[0], NULL);
+	cr_assert_eq(calls_in(t, "connected"), 1);
+	status_is(t, "VOICE-1/V1", "answered", 1);
+	/* V2 is busy: retried per the policy, at once in the store */
+	record(&s, t, &policy, PCRM_TEL_EV_FAILED, s.dialled[1], PORT, "busy");
+	record(&s, t, &policy, PCRM_TEL_EV_CALL_CLEARED, s.dialled[1], NULL, NULL);
+	cr_assert_eq(calls_in(t, "busy"), 1);
+	status_is(t, "VOICE-1/V2", "queued", 1);
+	/* a result seen twice is written once */
+	pcrm_assert_ok(pcrm_dialler_run(s.dialler, t->ctx, &job, &policy, &pass));
+	cr_assert_eq(pass.results, 0);
+	cr_assert_eq(count_rows(t, "SELECT COUNT(*) FROM outbound_attempt WHERE result <> 'accepted'"),
+	             3);
+	/* another unit's job may not record: the event is not fed, nothing written */
+	{
+		pcrm_tel_event ev = PCRM_TEL_EVENT_INIT;
+		ev.type = PCRM_TEL_EV_CALL_CLEARED;
+		ev.call_id = s.routed[0];
+		ev.at = s.clock + 1000;
+		pcrm_assert_fails(pcrm_dialler_event_record(s.dialler, t->ctx, &qingdao_job, &policy,
+		                                            &ev, NULL),
+		                  PCRM_EPERM, "");
+	}
+	sim_close(&s);
+}
+
+PCRM_BACKEND_TEST(dialler, dead_dialler_calls_settled_once_and_retried)
+{
+	pcrm_outbound_policy policy = policy_no_rate_limit(5);
+	pcrm_dialler_pass pass = PCRM_DIALLER_PASS_INIT;
+	pcrm_campaign_call_stats st;
+	int64_t unknown = -1;
+	struct sim s, again;
+	char answered_call[48];
+
+	make_tree(t->ctx);
+	add_customer(t, "V1", 1, 0);
+	add_customer(t, "V2", 2, 0);
+	campaign(t);
+	sim_open(&s, 100, 1);
+	agent_ready(&s, "n1");
+	agent_ready(&s, "n2");
+	pcrm_assert_ok(pcrm_dialler_run(s.dialler, t->ctx, &job, &policy, &pass));
+	cr_assert_eq(pass.dialled, 2);
+	/* V1 answers and waits (no route played); V2 rings; then the dialler dies */
+	snprintf(answered_call, sizeof(answered_call), "%s", s.dialled[0]);
+	record(&s, t, &policy, PCRM_TEL_EV_QUEUED, answered_call, ROUTING_POINT, NULL);
+	sim_close(&s);
+
+	/* the restarted dialler waits for the dead one's lease */
+	sim_open(&again, 100, 1);
+	agent_ready(&again, "n1");
+	t->now += PCRM_DIALLER_LEASE_S - 1;
+	pcrm_assert_fails(pcrm_dialler_run(again.dialler, t->ctx, &job, &policy, &pass), PCRM_ESTATE,
+	                  "another dialler holds it");
+	cr_assert_eq(again.dials, 0);
+	t->now += 1;
+	pcrm_assert_ok(pcrm_dialler_run(again.dialler, t->ctx, &job, &policy, &pass));
+	cr_assert_eq(pass.results, 2, "settled %d", pass.results);
+	cr_assert_eq(pass.dialled, 0, "the settled calls wait for their back-off");
+	cr_assert_eq(calls_in(t, "unknown"), 1);
+	cr_assert_eq(calls_in(t, "abandoned"), 1);
+	status_is(t, "VOICE-1/V1", "queued", 1);
+	status_is(t, "VOICE-1/V2", "queued", 1);
+	/* once: the next run settles nothing */
+	pcrm_assert_ok(pcrm_dialler_run(again.dialler, t->ctx, &job, &policy, &pass));
+	cr_assert_eq(pass.results, 0);
+	pcrm_assert_ok(pcrm_campaign_calls_unknown(t->ctx, &job, "VOICE-1", &unknown));
+	cr_assert_eq(unknown, 1);
+	st = (pcrm_campaign_call_stats)PCRM_CAMPAIGN_CALL_STATS_INIT;
+	pcrm_assert_ok(pcrm_campaign_call_stats_get(t->ctx, &job, "VOICE-1", &st));
+	cr_assert_eq(st.dialled, st.no_answer + st.busy + st.answered + unknown);
+	cr_assert_eq(st.answered, st.connected + st.abandoned);
+	/* after the back-off both are dialled again and connect */
+	t->now += 300;
+	agent_ready(&again, "n2");
+	pcrm_assert_ok(pcrm_dialler_run(again.dialler, t->ctx, &job, &policy, &pass));
+	cr_assert_eq(pass.dialled, 2);
+	play_customers(&again);
+	play_agents(&again);
+	pcrm_assert_ok(pcrm_dialler_run(again.dialler, t->ctx, &job, &policy, &pass));
+	status_is(t, "VOICE-1/V1", "answered", 2);
+	status_is(t, "VOICE-1/V2", "answered", 2);
+	cr_assert_eq(contacts_with(t, "V2", "outbound voice message VOICE-1/V2: unknown"), 1);
+	sim_close(&again);
+}

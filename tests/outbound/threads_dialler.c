@@ -1,7 +1,9 @@
 /*
  * The dialler with its two threads, as deployed: a switch thread plays the
  * customers and agents and feeds every event through
- * pcrm_dialler_event_feed(), while the store's thread runs
+ * pcrm_dialler_event_feed() (on an in-memory store), or, on a SQLite file,
+ * writes each result as it arrives through pcrm_dialler_event_record()
+ * with a store context of its own, while the store's thread runs
  * pcrm_dialler_run() in a loop.  Checks that the pace holds at every dial
  * (never more calls in progress than agents), that every message ends
  * connected or failed, and that the statistics add up.  Suite
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "backend.h"
 
@@ -71,6 +74,8 @@ struct world {
 	int most_in_progress; /* at a make_call, counting the call being placed */
 	int dials;
 	pcrm_acd_ms clock;    /* the switch's event time, switch thread only */
+	pcrm_ctx *switch_ctx; /* the switch thread's own store context: record, not feed */
+	pcrm_outbound_policy policy;
 };
 
 static void push(struct world *w, const struct work *x)
@@ -119,8 +124,13 @@ static void feed(struct world *w, pcrm_tel_event_type type, const char *call, co
 	ev.agent_id = agent;
 	ev.reason = reason;
 	ev.at = ++w->clock;
-	cr_assert_eq(pcrm_dialler_event_feed(w->dialler, &ev, NULL), PCRM_OK, "%s",
-	             pcrm_error_last());
+	if (w->switch_ctx)
+		cr_assert_eq(pcrm_dialler_event_record(w->dialler, w->switch_ctx, &job, &w->policy, &ev,
+		                                       NULL),
+		             PCRM_OK, "%s", pcrm_error_last());
+	else
+		cr_assert_eq(pcrm_dialler_event_feed(w->dialler, &ev, NULL), PCRM_OK, "%s",
+		             pcrm_error_last());
 }
 
 /* Customers with an odd last digit are busy; the others answer and talk not at all. */
@@ -153,7 +163,7 @@ static void *switch_thread(void *u)
 	}
 }
 
-static void body(pcrm_test_store *t)
+static void body(pcrm_test_store *t, pcrm_ctx *switch_ctx)
 {
 	pcrm_tel_switch sw = PCRM_TEL_SWITCH_INIT;
 	pcrm_dialler_options o = PCRM_DIALLER_OPTIONS_INIT;
@@ -165,6 +175,9 @@ static void body(pcrm_test_store *t)
 	pthread_t th;
 	int64_t n = 0, left = 1;
 	char doc[512];
+
+	policy.rate_limit = 0;
+	policy.max_attempts = 1; /* busy ends a message: the run finishes without waiting out back-offs */
 
 	make_tree(t->ctx);
 	for (int i = 0; i < CUSTOMERS; i++) {
@@ -186,6 +199,7 @@ static void body(pcrm_test_store *t)
 	cr_assert_eq(n, CUSTOMERS);
 
 	memset(&w, 0, sizeof(w));
+	w.policy = policy;
 	pthread_mutex_init(&w.lock, NULL);
 	pthread_cond_init(&w.more, NULL);
 	pcrm_assert_ok(pcrm_acd_new_from_json(&acd, ACD_JSON, NULL, NULL));
@@ -204,8 +218,7 @@ static void body(pcrm_test_store *t)
 		feed(&w, PCRM_TEL_EV_AGENT_LOGGED_ON, NULL, dev, agent, NULL);
 		feed(&w, PCRM_TEL_EV_AGENT_READY, NULL, dev, agent, NULL);
 	}
-	policy.rate_limit = 0;
-	policy.max_attempts = 1; /* busy ends a message: the run finishes without waiting out back-offs */
+	w.switch_ctx = switch_ctx; /* the agents' events above went in without a store */
 	cr_assert_eq(pthread_create(&th, NULL, switch_thread, &w), 0);
 	for (int round = 0; round < 20000 && left > 0; round++) {
 		struct timespec pause = { 0, 200000 };
@@ -230,6 +243,11 @@ static void body(pcrm_test_store *t)
 	cr_assert_eq(st.connected, CUSTOMERS / 2);
 	cr_assert_eq(st.dialled, st.no_answer + st.busy + st.answered);
 	cr_assert_eq(st.answered, st.connected + st.abandoned);
+	/* every call's row ended as its result says */
+	pcrm_assert_ok(pcrm__store_query_int(
+		t->ctx->store, "SELECT COUNT(*) FROM outbound_call WHERE state IN ('connected', 'busy')",
+		NULL, 0, &n));
+	cr_assert_eq(n, CUSTOMERS);
 	pcrm_dialler_free(w.dialler);
 	pcrm_tel_free(tel);
 	pcrm_acd_free(acd);
@@ -241,13 +259,33 @@ int main(void)
 {
 	pcrm_test_store t;
 	pcrm_ctx_options opts;
+	pcrm_ctx *switch_ctx = NULL;
+	char dir[] = "/tmp/pcrm-dialler-threads-XXXXXX", uri[96], path[96];
 
 	memset(&t, 0, sizeof(t));
 	t.uri = "sqlite::memory:";
 	pcrm_test_options(&t, &opts);
 	cr_assert_eq(pcrm_ctx_open(&t.ctx, t.uri, &opts), PCRM_OK);
-	body(&t);
+	body(&t, NULL);
 	pcrm_ctx_close(t.ctx);
+
+	/* results recorded by the switch thread through a context of its own */
+	memset(&t, 0, sizeof(t));
+	cr_assert(mkdtemp(dir) != NULL);
+	snprintf(uri, sizeof(uri), "sqlite:%s/crm.db", dir);
+	t.uri = uri;
+	pcrm_test_options(&t, &opts);
+	cr_assert_eq(pcrm_ctx_open(&t.ctx, t.uri, &opts), PCRM_OK);
+	cr_assert_eq(pcrm_ctx_open(&switch_ctx, t.uri, &opts), PCRM_OK);
+	body(&t, switch_ctx);
+	pcrm_ctx_close(switch_ctx);
+	pcrm_ctx_close(t.ctx);
+	for (int i = 0; i < 3; i++) {
+		static const char *suffix[] = { "", "-wal", "-shm" };
+		snprintf(path, sizeof(path), "%s/crm.db%s", dir, suffix[i]);
+		unlink(path);
+	}
+	rmdir(dir);
 	printf("dialler threads: ok\n");
 	return 0;
 }

@@ -125,3 +125,56 @@ def test_scope_and_bad_input(ctx, world):
     with pytest.raises(powercrm.InvalidInput, match="max_attempts"):
         dialler.run(ctx, JOB, max_attempts=0, **NO_QUIET)
     assert sw.dialled == []
+
+
+def test_results_recorded_as_they_arrive_and_a_dead_dialler_settled(ctx, clock, world):
+    acd, sw, dialler = world
+    customer(ctx, "V1", 1)
+    customer(ctx, "V2", 2)
+    campaign(ctx)
+    for agent in ("n1", "n9"):
+        dialler.feed(type="agent_logged_on", agent_id=agent, device_id="d-" + agent, at=T0)
+        dialler.feed(type="agent_ready", device_id="d-" + agent, at=T0)
+    assert dialler.run(ctx, JOB, **NO_QUIET).dialled == 2
+    (first, _), (second, _) = sw.dialled
+    # stored with the event: the status moves without a run
+    dialler.record(ctx, JOB, {"type": "failed", "call_id": first, "device_id": "port-1",
+                              "reason": "busy", "at": T0 + 1000}, **NO_QUIET)
+    dialler.record(ctx, JOB, {"type": "call_cleared", "call_id": first, "at": T0 + 1000},
+                   **NO_QUIET)
+    assert ctx.outbound_status(JOB, "VOICE-1/V1") == ("queued", 1)
+    with pytest.raises(powercrm.PermissionDenied):
+        dialler.record(ctx, QINGDAO_JOB, {"type": "call_cleared", "call_id": second,
+                                          "at": T0 + 2000}, **NO_QUIET)
+    # the dialler dies with V2's call ringing; a new one waits out its lease, then settles it
+    tel = powercrm.Telephony(acd, Switch())
+    again = powercrm.Dialler(acd, tel, "VOICE-1", queue_id="notice", device_id="port-1")
+    try:
+        with pytest.raises(powercrm.Error, match="another dialler holds it"):
+            again.run(ctx, JOB, **NO_QUIET)
+        clock.t += 60
+        assert again.run(ctx, JOB, **NO_QUIET).results == 1  # V2's call, once
+        assert again.run(ctx, JOB, **NO_QUIET).results == 0
+        assert ctx.outbound_status(JOB, "VOICE-1/V2") == ("queued", 1)
+        assert ctx.campaign_calls_unknown(JOB, "VOICE-1") == 1
+    finally:
+        again.close()
+        tel.close()
+
+
+def test_predictive_settings_and_pace(ctx, world):
+    acd, sw, dialler = world
+    customer(ctx, "V1", 1)
+    campaign(ctx)
+    with pytest.raises(powercrm.InvalidInput, match="predictive.target_abandon_permille"):
+        dialler.set_predictive(target_abandon_permille=0)
+    dialler.set_predictive(target_abandon_permille=30, min_observations=10)
+    dialler.feed(type="agent_logged_on", agent_id="n1", device_id="d-n1", at=T0)
+    dialler.feed(type="agent_ready", device_id="d-n1", at=T0)
+    dialler.run(ctx, JOB, **NO_QUIET)
+    pace = dialler.pace
+    assert isinstance(pace, powercrm.DiallerPace)
+    # no settled call yet: too few observations, so progressive
+    assert (pace.mode, pace.capacity, pace.observations) == ("progressive", 1, 0)
+    assert ctx.campaign_calls_unknown(JOB, "VOICE-1") == 0
+    dialler.set_predictive(False)

@@ -293,32 +293,66 @@ CALL(pcrm_campaign_stats_get) { pcrm_campaign_stats s = PCRM_CAMPAIGN_STATS_INIT
 CALL(pcrm_campaign_call_stats_get) { pcrm_campaign_call_stats s = PCRM_CAMPAIGN_CALL_STATS_INIT; return pcrm_campaign_call_stats_get(w->t->ctx, a, k, &s); }
 static int dial_stub(void *u, const char *c, const char *d, const char *to) { (void)u, (void)c, (void)d, (void)to; return PCRM_TEL_DONE; }
 static int route_stub(void *u, const char *c, const char *d, const char *ag) { (void)u, (void)c, (void)d, (void)ag; return PCRM_TEL_DONE; }
-/* a dialler of campaign k over an ACD of its own, whose one agent is ready: the run would dial */
-CALL(pcrm_dialler_run)
+CALL(pcrm_campaign_calls_unknown) { int64_t n; return pcrm_campaign_calls_unknown(w->t->ctx, a, k, &n); }
+
+/* A dialler of campaign k over an ACD of its own, whose one agent is ready: a run would dial. */
+struct scope_dialler {
+	pcrm_acd *acd;
+	pcrm_tel *tel;
+	pcrm_dialler *d;
+};
+
+static void scope_dialler_open(struct scope_dialler *x, const char *k)
 {
-	pcrm_acd *acd = NULL;
-	pcrm_tel *tel = NULL;
-	pcrm_dialler *d = NULL;
 	pcrm_tel_switch sw = PCRM_TEL_SWITCH_INIT;
 	pcrm_dialler_options o = PCRM_DIALLER_OPTIONS_INIT;
-	pcrm_outbound_policy p = PCRM_OUTBOUND_POLICY_INIT;
-	int rc;
+	memset(x, 0, sizeof(*x));
 	sw.route = route_stub;
 	sw.make_call = dial_stub;
-	pcrm_assert_ok(pcrm_acd_new_from_json(&acd, "{\"version\":1,\"queues\":[{\"id\":\"q\"}],"
+	pcrm_assert_ok(pcrm_acd_new_from_json(&x->acd, "{\"version\":1,\"queues\":[{\"id\":\"q\"}],"
 	                                      "\"agents\":[{\"id\":\"g\",\"skills\":{\"q\":1}}]}",
 	                                      NULL, NULL));
-	pcrm_assert_ok(pcrm_acd_agent_login(acd, "g"));
-	pcrm_assert_ok(pcrm_acd_agent_ready(acd, "g"));
-	pcrm_assert_ok(pcrm_tel_new(&tel, acd, &sw, NULL));
+	pcrm_assert_ok(pcrm_acd_agent_login(x->acd, "g"));
+	pcrm_assert_ok(pcrm_acd_agent_ready(x->acd, "g"));
+	pcrm_assert_ok(pcrm_tel_new(&x->tel, x->acd, &sw, NULL));
 	o.campaign_id = k ? k : "QC1";
 	o.queue_id = "q";
 	o.device_id = "port";
-	pcrm_assert_ok(pcrm_dialler_new(&d, acd, tel, &o));
-	rc = pcrm_dialler_run(d, w->t->ctx, a, &p, NULL);
-	pcrm_dialler_free(d);
-	pcrm_tel_free(tel);
-	pcrm_acd_free(acd);
+	pcrm_assert_ok(pcrm_dialler_new(&x->d, x->acd, x->tel, &o));
+}
+
+static void scope_dialler_close(struct scope_dialler *x)
+{
+	pcrm_dialler_free(x->d);
+	pcrm_tel_free(x->tel);
+	pcrm_acd_free(x->acd);
+}
+
+CALL(pcrm_dialler_run)
+{
+	pcrm_outbound_policy p = PCRM_OUTBOUND_POLICY_INIT;
+	struct scope_dialler x;
+	int rc;
+	scope_dialler_open(&x, k);
+	rc = pcrm_dialler_run(x.d, w->t->ctx, a, &p, NULL);
+	scope_dialler_close(&x);
+	return rc;
+}
+
+/* an event the adapter would accept: refused before it is fed */
+CALL(pcrm_dialler_event_record)
+{
+	pcrm_outbound_policy p = PCRM_OUTBOUND_POLICY_INIT;
+	pcrm_tel_event ev = PCRM_TEL_EVENT_INIT;
+	struct scope_dialler x;
+	int rc;
+	ev.type = PCRM_TEL_EV_AGENT_LOGGED_ON;
+	ev.device_id = "d-h";
+	ev.agent_id = "h";
+	ev.at = 1;
+	scope_dialler_open(&x, k);
+	rc = pcrm_dialler_event_record(x.d, w->t->ctx, a, &p, &ev, NULL);
+	scope_dialler_close(&x);
 	return rc;
 }
 
@@ -480,6 +514,8 @@ static const struct scope_entry table[] = {
 	E(pcrm_campaign_survey_answer, "QOB1", "QOB9", OUT_REFUSED),
 	E(pcrm_campaign_call_stats_get, "QC1", "QC9", OUT_REFUSED),
 	E(pcrm_dialler_run, "QC1", "QC9", OUT_REFUSED),
+	E(pcrm_dialler_event_record, "QC1", "QC9", OUT_REFUSED),
+	E(pcrm_campaign_calls_unknown, "QC1", "QC9", OUT_REFUSED),
 	E(pcrm_call_record_sink_new, "3702", "3799", OUT_REFUSED),
 	E(pcrm_call_record_list_load, "3702", "3799", OUT_REFUSED),
 	/* the engine's agents and calls: an id nobody has is refused like one of Qingdao's */

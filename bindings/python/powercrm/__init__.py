@@ -81,7 +81,7 @@ from .ivr import (  # noqa: F401
     IvrWorkorderProgress, IvrWorkordersAnswer, IvrOutageKind, IvrOutage, IvrOutageAnswer,
     IvrFaultReport, IvrMenuItem, IvrMenuEntry, IvrTierAnswer,
 )
-from .dialler import CampaignCallStats, Dialler, DiallerPass  # noqa: F401
+from .dialler import CampaignCallStats, Dialler, DiallerPace, DiallerPass  # noqa: F401
 from .context import Context, open  # noqa: F401,A001
 from .handles import live_handles  # noqa: F401
 

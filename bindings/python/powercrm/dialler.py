@@ -6,11 +6,19 @@
     dialler.feed(type="queued", call_id=..., device_id="OUT-RP", at=...)  # switch events
     p = dialler.run(ctx, job)                          # write results, dial the next calls
     ctx.campaign_call_stats(job, "OUT-2026-118")
+    dialler.record(ctx, job, {"type": "queued", ...})  # an event, its result stored at once
+    dialler.set_predictive(target_abandon_permille=30) # pace from the observed answer rate
+    dialler.pace                                        # what the last run knew
 
 Feed the switch's events through :meth:`Dialler.feed` (it passes them to the
 Telephony and watches the calls it placed); call :meth:`Dialler.run` with the
 context whenever agents become ready and every few seconds.  Close the
 Dialler before the Telephony and the Acd.
+
+Every call is kept in the store before it is dialled, and :meth:`Dialler.record`
+stores a result as its event arrives; a dialler that dies leaves its calls to the
+next dialler of the campaign, which settles them ("unknown" or "abandoned", retried
+per the policy) once the dead one's lease (60 s) has run out.
 """
 
 import dataclasses
@@ -24,7 +32,7 @@ from .handles import Handle, HandleOwner
 from .outbound import _policy
 from .telephony import Telephony, _event_args
 
-__all__ = ["Dialler", "DiallerPass", "CampaignCallStats", "DiallerMixin"]
+__all__ = ["Dialler", "DiallerPass", "DiallerPace", "CampaignCallStats", "DiallerMixin"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,6 +48,22 @@ class DiallerPass:
     deferred: int
     failed: int
     suppressed: int
+
+
+@dataclasses.dataclass(frozen=True)
+class DiallerPace:
+    """How the last :meth:`Dialler.run` paced (pcrm_dialler_pace): ``mode`` "progressive" or
+    "predictive", the calls it could dial, and the estimates the predictive pace used."""
+
+    mode: str
+    capacity: int
+    observations: int
+    answer_rate: float
+    ring_s: float
+    handle_s: float
+    agents_soon: float
+    predicted_abandon: float
+    observed_abandon: float
 
 
 @dataclasses.dataclass(frozen=True)
@@ -87,6 +111,39 @@ class Dialler(HandleOwner):
         tells of the dialler's calls (busy, no answer, answered, connected, abandoned)."""
         self._call(_ll.pcrm_dialler_event_feed, *_event_args(event, fields))
 
+    def record(self, context: ContextMixinBase, actor: Actor, event: Mapping[str, Any], *,
+               fallback: Optional[Iterable[str]] = None,
+               quiet_hours: Optional[Tuple[int, int]] = None,
+               quiet_channels: Optional[Iterable[str]] = None,
+               rate_limit: Optional[Tuple[int, int]] = None, max_attempts: Optional[int] = None,
+               backoff: Optional[int] = None) -> None:
+        """Feeds one switch event as :meth:`feed` does, then stores at once the results it
+        gave, each with its call (pcrm_dialler_event_record).  The actor and the policy
+        keywords are those of :meth:`run`, checked before the event is fed."""
+        policy = _policy(fallback, quiet_hours, quiet_channels, rate_limit, max_attempts,
+                         backoff)
+        args = _event_args(event, {})
+        with self._handle as d:
+            context._call(lambda ctx, *a: _ll.pcrm_dialler_event_record(d, ctx, *a),
+                          _actor(actor), policy, *args)
+
+    def set_predictive(self, enabled: bool = True, *, target_abandon_permille: int = 30,
+                       min_observations: int = 50, max_percent: int = 300) -> None:
+        """Paces from the campaign's observed answer rate, the queue's mean handle time and
+        the agents about to be free, within ``target_abandon_permille`` abandoned calls per
+        1000 answered; progressive until ``min_observations`` calls have settled.
+        ``enabled=False`` goes back to progressive."""
+        self._call(_ll.pcrm_dialler_set_predictive, 1 if enabled else 0,
+                   int(target_abandon_permille), int(min_observations), int(max_percent))
+
+    @property
+    def pace(self) -> DiallerPace:
+        """What the last :meth:`run` knew when it paced."""
+        p = self._call(_ll.pcrm_dialler_pace_get)
+        mode = "predictive" if p.mode == _ll.PCRM_DIALLER_PREDICTIVE else "progressive"
+        return DiallerPace(mode, p.capacity, int(p.observations), p.answer_rate, p.ring_s,
+                           p.handle_s, p.agents_soon, p.predicted_abandon, p.observed_abandon)
+
     def run(self, context: ContextMixinBase, actor: Actor, *,
             fallback: Optional[Iterable[str]] = None,
             quiet_hours: Optional[Tuple[int, int]] = None,
@@ -121,3 +178,7 @@ class DiallerMixin(ContextMixinBase):
         s = self._call(_ll.pcrm_campaign_call_stats_get, _actor(actor), campaign_id)
         return CampaignCallStats(s.dialled, s.no_answer, s.busy, s.answered, s.connected,
                                  s.abandoned)
+
+    def campaign_calls_unknown(self, actor: Actor, campaign_id: str) -> int:
+        """The campaign's calls a dead dialler left unanswered, settled as "unknown"."""
+        return int(self._call(_ll.pcrm_campaign_calls_unknown, _actor(actor), campaign_id))
