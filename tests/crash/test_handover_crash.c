@@ -48,10 +48,11 @@ static int64_t count(pcrm_ctx *ctx, const char *sql)
 	return n;
 }
 
-static void setup(pcrm_test_store *t)
+/* NOTICES customers in 3701, each with a work order of `workflow` (defined by `doc_def`) dispatched. */
+static void open_dispatched(pcrm_test_store *t, const char *doc_def, const char *workflow)
 {
 	make_tree(t->ctx);
-	pcrm_assert_ok(pcrm_workflow_define(t->ctx, &root_admin, def, NULL, NULL));
+	pcrm_assert_ok(pcrm_workflow_define(t->ctx, &root_admin, doc_def, NULL, NULL));
 	for (int i = 1; i <= NOTICES; i++) {
 		char no[16], doc[512];
 		pcrm_workorder *wo;
@@ -63,12 +64,17 @@ static void setup(pcrm_test_store *t)
 		         no);
 		pcrm_assert_ok(pcrm_customer_create(t->ctx, &root_admin, doc, NULL));
 		t->now += 60;
-		pcrm_assert_ok(pcrm_workorder_open(t->ctx, &root_admin, "repair_notice", no, no, "3701",
-		                                   NULL, &wo));
+		pcrm_assert_ok(pcrm_workorder_open(t->ctx, &root_admin, workflow, no, no, "3701", NULL,
+		                                   &wo));
 		pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &root_admin, pcrm_workorder_id(wo), 1,
 		                                   "dispatch", NULL, NULL, NULL));
 		pcrm_workorder_free(wo);
 	}
+}
+
+static void setup(pcrm_test_store *t)
+{
+	open_dispatched(t, def, "repair_notice");
 	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM work_order_notification"
 	                           " WHERE customer_no IS NOT NULL AND delivered_at IS NULL"),
 	             NOTICES);
@@ -200,25 +206,7 @@ static const char tick_def[] =
 /* NOTICES work orders of customers, dispatched, their 30 minutes passed; nobody told yet. */
 static void setup_tick(pcrm_test_store *t)
 {
-	make_tree(t->ctx);
-	pcrm_assert_ok(pcrm_workflow_define(t->ctx, &root_admin, tick_def, NULL, NULL));
-	for (int i = 1; i <= NOTICES; i++) {
-		char no[16], doc[512];
-		pcrm_workorder *wo;
-		snprintf(no, sizeof(no), "C%d", i);
-		snprintf(doc, sizeof(doc),
-		         "{\"customer_no\": \"%s\", \"kind\": \"person\", \"name\": \"张三\","
-		         " \"usage_class\": \"residential\", \"voltage_level\": \"220V\","
-		         " \"org_unit\": \"3701\", \"phones\": {\"mobile\": \"13800138000\"}}",
-		         no);
-		pcrm_assert_ok(pcrm_customer_create(t->ctx, &root_admin, doc, NULL));
-		t->now += 60;
-		pcrm_assert_ok(pcrm_workorder_open(t->ctx, &root_admin, "repair_auto", no, no, "3701",
-		                                   NULL, &wo));
-		pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &root_admin, pcrm_workorder_id(wo), 1,
-		                                   "dispatch", NULL, NULL, NULL));
-		pcrm_workorder_free(wo);
-	}
+	open_dispatched(t, tick_def, "repair_auto");
 	t->now += 31 * 60;
 	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM work_order_notification"), 0);
 }
