@@ -160,24 +160,38 @@ static int run_killed(pcrm_test_store *t, int64_t n, int (*work)(pcrm_ctx *, pcr
 	return 0;
 }
 
-PCRM_BACKEND_FILE_TEST(handover_crash, killed_at_every_store_call_hands_over_exactly_once)
+/*
+ * Runs `work` killed before store call 1, 2, ... until a run gets through,
+ * checking the store with `check` after every kill (again once the killed
+ * session is gone); `what` names the job in messages.
+ */
+static void kill_until_through(pcrm_test_store *t, const char *what,
+                               int (*work)(pcrm_ctx *, pcrm_test_store *),
+                               int64_t (*check)(pcrm_ctx *, const char *))
 {
-	int64_t n, handed = -1, killed = 0;
-	char when[64];
+	int64_t n, killed = 0;
+	char when[80];
 
-	setup(t);
 	for (n = 1; n <= MAX_POINTS; n++) {
-		if (!run_killed(t, n, handover_job))
+		if (!run_killed(t, n, work))
 			break;
 		killed++;
-		snprintf(when, sizeof(when), "killed before store call %lld", (long long)n);
-		check_consistent(t->ctx, when);
+		snprintf(when, sizeof(when), "%s killed before store call %lld", what, (long long)n);
+		check(t->ctx, when);
 		wait_session_gone(t->ctx);
-		check_consistent(t->ctx, when);
+		check(t->ctx, when);
 	}
-	cr_assert_lt(n, MAX_POINTS, "the hand-over never got through");
+	cr_assert_lt(n, MAX_POINTS, "the %s never got through", what);
 	cr_assert_gt(killed, 3, "only %lld kill points", (long long)killed);
-	fprintf(stderr, "%lld kill points, then a hand-over got through\n", (long long)killed);
+	fprintf(stderr, "%lld kill points, then a %s got through\n", (long long)killed, what);
+}
+
+PCRM_BACKEND_FILE_TEST(handover_crash, killed_at_every_store_call_hands_over_exactly_once)
+{
+	int64_t handed = -1;
+
+	setup(t);
+	kill_until_through(t, "hand-over", handover_job, check_consistent);
 	/* the run that got through handed over whatever the killed ones left pending */
 	cr_assert_eq(check_consistent(t->ctx, "after the run that got through"), NOTICES);
 	pcrm_assert_ok(pcrm_outbound_handover(t->ctx, &job, NULL, 100, &handed));
@@ -242,23 +256,11 @@ static int64_t check_tick_consistent(pcrm_ctx *ctx, const char *when)
 
 PCRM_BACKEND_FILE_TEST(handover_crash, tick_killed_at_every_store_call_tells_exactly_once)
 {
-	int64_t n, killed = 0, handed = -1;
+	int64_t handed = -1;
 	int processed = -1;
-	char when[64];
 
 	setup_tick(t);
-	for (n = 1; n <= MAX_POINTS; n++) {
-		if (!run_killed(t, n, tick_job))
-			break;
-		killed++;
-		snprintf(when, sizeof(when), "tick killed before store call %lld", (long long)n);
-		check_tick_consistent(t->ctx, when);
-		wait_session_gone(t->ctx);
-		check_tick_consistent(t->ctx, when);
-	}
-	cr_assert_lt(n, MAX_POINTS, "the tick never got through");
-	cr_assert_gt(killed, 3, "only %lld kill points", (long long)killed);
-	fprintf(stderr, "%lld kill points, then a tick got through\n", (long long)killed);
+	kill_until_through(t, "tick", tick_job, check_tick_consistent);
 	cr_assert_eq(check_tick_consistent(t->ctx, "after the tick that got through"), NOTICES);
 	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &root_admin, t->now, &processed));
 	cr_assert_eq(processed, 0);
