@@ -541,27 +541,18 @@ int pcrm__outbound_check_policy(const pcrm_outbound_channels *c, const pcrm_outb
 	return PCRM_OK;
 }
 
-int pcrm_outbound_deliver(pcrm_ctx *ctx, const pcrm_actor *actor, const char *org_unit,
-                          const pcrm_outbound_channels *channels,
-                          const pcrm_outbound_policy *policy, int limit,
-                          pcrm_outbound_pass *pass)
+/*
+ * What every delivery pass checks before it touches a row: its arguments,
+ * the actor, and the org-unit scope it may deliver in (*scope, malloc'd).
+ */
+static int pass_check(pcrm_ctx *ctx, const pcrm_actor *actor, const char *org_unit,
+                      const pcrm_outbound_channels *channels,
+                      const pcrm_outbound_policy *policy, int limit,
+                      const pcrm_outbound_pass *pass, char **scope)
 {
-	return pcrm__outbound_deliver_campaign(ctx, actor, org_unit, NULL, channels, policy, limit,
-	                                       pass);
-}
+	int rc;
 
-int pcrm__outbound_deliver_campaign(pcrm_ctx *ctx, const pcrm_actor *actor, const char *org_unit,
-                                    const char *campaign_id,
-                                    const pcrm_outbound_channels *channels,
-                                    const pcrm_outbound_policy *policy, int limit,
-                                    pcrm_outbound_pass *pass)
-{
-	pcrm_outbound_pass counts = PCRM_OUTBOUND_PASS_INIT;
-	int64_t handed = 0;
-	struct due *due = NULL;
-	char *scope = NULL;
-	int rc, n = 0;
-
+	*scope = NULL;
 	if (!ctx)
 		return pcrm__error(PCRM_EINVAL, "ctx: is NULL");
 	if (pass && (rc = PCRM__OUT_VERSION_CHECK("pass", pass, PCRM_OUTBOUND_PASS)) != PCRM_OK)
@@ -572,22 +563,69 @@ int pcrm__outbound_deliver_campaign(pcrm_ctx *ctx, const pcrm_actor *actor, cons
 	if (rc == PCRM_OK)
 		rc = pcrm_actor_validate(actor);
 	if (rc == PCRM_OK)
-		rc = pcrm__authorize_scope(ctx, actor, PCRM_PERM_CONTACT_WRITE, org_unit, &scope);
-	/*
-	 * Customer notices of the workflow outbox first, so they go out in this
-	 * pass (handover.c); not in a campaign's own pass (the voice dialler),
-	 * which would only leave them for the next general pass.
-	 */
-	if (rc == PCRM_OK && !campaign_id)
-		rc = pcrm__outbound_handover_in(ctx, actor, org_unit, limit, &handed);
-	if (rc == PCRM_OK)
-		rc = load_due(ctx, scope, campaign_id, limit, &due, &n);
+		rc = pcrm__authorize_scope(ctx, actor, PCRM_PERM_CONTACT_WRITE, org_unit, scope);
+	return rc;
+}
+
+/* The due messages in scope (of one campaign, or of any when campaign_id is NULL), each tried. */
+static int deliver_due(pcrm_ctx *ctx, const pcrm_actor *actor, const char *scope,
+                       const char *campaign_id, const pcrm_outbound_channels *channels,
+                       const pcrm_outbound_policy *policy, int limit,
+                       pcrm_outbound_pass *counts)
+{
+	struct due *due = NULL;
+	int n = 0, rc = load_due(ctx, scope, campaign_id, limit, &due, &n);
+
 	for (int i = 0; i < n; i++) {
 		if (rc == PCRM_OK)
-			rc = deliver_one(ctx, actor, &due[i], channels, policy, &counts);
+			rc = deliver_one(ctx, actor, &due[i], channels, policy, counts);
 		due_clear(&due[i]);
 	}
 	free(due);
+	return rc;
+}
+
+/*
+ * The general pass: first the hand-over of the workflow outbox's customer
+ * notices (handover.c), so a notice committed before the pass goes out in
+ * it, then every due message.  A campaign's own pass (the voice dialler,
+ * pcrm__outbound_deliver_campaign) does not hand over: it sends only its
+ * campaign's messages and would leave the notices for this pass anyway.
+ */
+int pcrm_outbound_deliver(pcrm_ctx *ctx, const pcrm_actor *actor, const char *org_unit,
+                          const pcrm_outbound_channels *channels,
+                          const pcrm_outbound_policy *policy, int limit,
+                          pcrm_outbound_pass *pass)
+{
+	pcrm_outbound_pass counts = PCRM_OUTBOUND_PASS_INIT;
+	int64_t handed = 0;
+	char *scope = NULL;
+	int rc = pass_check(ctx, actor, org_unit, channels, policy, limit, pass, &scope);
+
+	if (rc == PCRM_OK)
+		rc = pcrm__outbound_handover_in(ctx, actor, org_unit, limit, &handed);
+	if (rc == PCRM_OK)
+		rc = deliver_due(ctx, actor, scope, NULL, channels, policy, limit, &counts);
+	free(scope);
+	if (pass)
+		*pass = counts;
+	return rc;
+}
+
+int pcrm__outbound_deliver_campaign(pcrm_ctx *ctx, const pcrm_actor *actor, const char *org_unit,
+                                    const char *campaign_id,
+                                    const pcrm_outbound_channels *channels,
+                                    const pcrm_outbound_policy *policy, int limit,
+                                    pcrm_outbound_pass *pass)
+{
+	pcrm_outbound_pass counts = PCRM_OUTBOUND_PASS_INIT;
+	char *scope = NULL;
+	int rc = pass_check(ctx, actor, org_unit, channels, policy, limit, pass, &scope);
+
+	if (rc == PCRM_OK && !campaign_id)
+		rc = pcrm__error(PCRM_EINVAL, "campaign_id: is NULL");
+	if (rc == PCRM_OK)
+		rc = deliver_due(ctx, actor, scope, campaign_id, channels, policy, limit, &counts);
 	free(scope);
 	if (pass)
 		*pass = counts;

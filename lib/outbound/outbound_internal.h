@@ -126,8 +126,9 @@ int pcrm__outbound_check_policy(const pcrm_outbound_channels *c, const pcrm_outb
 pcrm_time pcrm__outbound_retry_at(const pcrm_outbound_policy *pol, int attempts, pcrm_time now);
 
 /**
- * pcrm_outbound_deliver() for one campaign's messages only (`campaign_id`
- * NULL: every message), as the voice dialler paces them.
+ * pcrm_outbound_deliver() for one campaign's messages only (`campaign_id`,
+ * not NULL), as the voice dialler paces them.  Unlike the general pass it
+ * hands over no workflow notices (deliver.c says why).
  */
 int pcrm__outbound_deliver_campaign(pcrm_ctx *ctx, const pcrm_actor *actor, const char *org_unit,
                                     const char *campaign_id,

@@ -325,6 +325,18 @@ int pcrm__schema_latest(void)
 	return migrations[MIGRATION_COUNT - 1].version;
 }
 
+int pcrm__schema_migration(int version, const char **sql, const char **more)
+{
+	for (int i = 0; i < MIGRATION_COUNT; i++)
+		if (migrations[i].version == version) {
+			*sql = migrations[i].sql;
+			*more = migrations[i].more;
+			return 1;
+		}
+	*sql = *more = NULL;
+	return 0;
+}
+
 /*
  * The spelling of one token at `p` for `kind` (*out, *out_len bytes, not
  * NUL-terminated), or 0 when `p` starts none; *len is the token's length.

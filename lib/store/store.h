@@ -296,6 +296,12 @@ int pcrm__store_bulk_end(pcrm_store *st, int abort);
 int pcrm__store_migrate(pcrm_store *st, int64_t now);
 int pcrm__store_schema_version(pcrm_store *st, int *out);
 int pcrm__schema_latest(void);
+/**
+ * The two parts of migration `version` as released (*sql, and *more or
+ * NULL), with their {{tokens}}; 0 when the list has no such number.  For
+ * tests that rebuild a table as an older migration left it.
+ */
+int pcrm__schema_migration(int version, const char **sql, const char **more);
 
 /** Rewrites schema {{tokens}} for a driver; returns malloc'd text or NULL (out of memory). */
 char *pcrm__schema_render(const char *sql, pcrm_store_kind kind);

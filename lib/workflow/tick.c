@@ -27,7 +27,10 @@
  *      verification checks: lib/audit/cover_workorder.c);
  *   4. timers that escalate or fire an event (they read org units and write
  *      timers) go one by one through the ordinary operation, each in a
- *      savepoint, with their own audit entries.
+ *      savepoint, with their own audit entries; a fired transition's
+ *      customer notice ("notify_customer") is written in that savepoint with
+ *      its fire entry, as an agent's fire writes it, so a rolled-back or
+ *      unclaimed timer leaves none and a committed one exactly one.
  *
  * Nobody else can change a batch's work orders between the read and the
  * write: on PostgreSQL the read locks them (a concurrent fire waits, then

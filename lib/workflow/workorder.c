@@ -573,13 +573,25 @@ static int state_of(const struct pcrm__wo_op *op, const char *name, size_t *idx)
 	return PCRM_OK;
 }
 
+/*
+ * Every path that moves a work order along a transition comes here: an
+ * agent's fire, a timer's expiry in the tick, a master closing its
+ * children.  So the definition's customer notice is staged here, once, for
+ * all of them; it is set last, after the entries the transition commits of
+ * its own (clocks), so it belongs to the caller's next entry, the "fire"
+ * entry, and is written in that entry's transaction.
+ */
 int pcrm__wo_transition(struct pcrm__wo_op *op, const struct pcrm__wf_transition *t,
                         const json_t *patch)
 {
 	int rc = pcrm__wo_patch_data(op, patch);
 	if (rc == PCRM_OK)
 		rc = pcrm__wo_clocks_at(op, PCRM__WF_AT_EVENT, t->event);
-	return rc == PCRM_OK ? pcrm__wo_enter_state(op, t->to) : rc;
+	if (rc == PCRM_OK)
+		rc = pcrm__wo_enter_state(op, t->to);
+	if (rc == PCRM_OK)
+		op->customer_notice = t->notify_customer;
+	return rc;
 }
 
 static int no_transition(const struct pcrm__wo_op *op, size_t from, const char *event)
@@ -670,8 +682,6 @@ int pcrm_workorder_fire(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
 	e.from = op.wf->states[from].name;
 	e.to = op.wf->states[t->to].name;
 	rc = pcrm__wo_transition(&op, t, patch);
-	/* set after the transition's own entries (clocks): the notice belongs to the fire entry */
-	op.customer_notice = t->notify_customer;
 	rc = finish_op(&op, rc, &e, out);
 	json_decref(patch);
 	return rc;

@@ -156,7 +156,11 @@ int pcrm__wo_clocks_reclassify(struct pcrm__wo_op *op);
 int pcrm__wo_clock_timer_moved(struct pcrm__wo_op *op, const char *name, int running,
                                pcrm_time due, int64_t remaining);
 
-/** Applies a transition (state, data patch, timers); the caller commits. */
+/**
+ * Applies a transition (state, data patch, timers) and stages its
+ * "notify_customer" notice for the next entry; the caller commits that
+ * entry (its "fire" entry) next, whoever fired: an agent, the tick, a master.
+ */
 int pcrm__wo_transition(struct pcrm__wo_op *op, const struct pcrm__wf_transition *t,
                         const json_t *patch);
 

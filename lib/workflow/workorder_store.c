@@ -744,6 +744,10 @@ int pcrm__wo_commit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e)
 	if (op->unbatched)
 		return pcrm__error(PCRM_ESTATE, "work order %s: a batched tick may not change %s",
 		                   op->id, op->unbatched);
+	/* the batch stages no outbox rows: a timer that fires goes the ordinary way (tick.c) */
+	if (op->batch && op->customer_notice)
+		return pcrm__error(PCRM_ESTATE, "work order %s: a batched tick may not notify the "
+		                   "customer", op->id);
 	delta = json_dumps(op->delta, JSON_COMPACT | JSON_SORT_KEYS);
 	item = audit_item(op, e);
 	if (!delta || !item) {

@@ -4,7 +4,10 @@
  * file) and PostgreSQL, until a run gets through: after every kill each
  * notice is either still pending with no outbound message, or marked
  * delivered with exactly one; the run that gets through, and one more, then
- * leave every notice handed over exactly once.
+ * leave every notice handed over exactly once.  The same for the tick
+ * (lib/workflow/tick.c) firing a timer's transition that tells the customer:
+ * after every kill each work order has either not moved, kept its timer and
+ * told nobody, or moved with exactly one notice at its fire entry.
  *
  * Why every call and not a seeded sample (test_crash.c): a hand-over of
  * three notices makes a few dozen store calls, so all of its kill points
@@ -25,7 +28,7 @@
 #include "store/store.h"
 
 #define NOTICES 3
-#define MAX_POINTS 500
+#define MAX_POINTS 1000
 
 static const pcrm_actor job = { "outbound-job", PCRM_ROLE_SYSTEM, 1, "37" };
 
@@ -45,10 +48,11 @@ static int64_t count(pcrm_ctx *ctx, const char *sql)
 	return n;
 }
 
-static void setup(pcrm_test_store *t)
+/* NOTICES customers in 3701, each with a work order of `workflow` (defined by `doc_def`) dispatched. */
+static void open_dispatched(pcrm_test_store *t, const char *doc_def, const char *workflow)
 {
 	make_tree(t->ctx);
-	pcrm_assert_ok(pcrm_workflow_define(t->ctx, &root_admin, def, NULL, NULL));
+	pcrm_assert_ok(pcrm_workflow_define(t->ctx, &root_admin, doc_def, NULL, NULL));
 	for (int i = 1; i <= NOTICES; i++) {
 		char no[16], doc[512];
 		pcrm_workorder *wo;
@@ -60,12 +64,17 @@ static void setup(pcrm_test_store *t)
 		         no);
 		pcrm_assert_ok(pcrm_customer_create(t->ctx, &root_admin, doc, NULL));
 		t->now += 60;
-		pcrm_assert_ok(pcrm_workorder_open(t->ctx, &root_admin, "repair_notice", no, no, "3701",
-		                                   NULL, &wo));
+		pcrm_assert_ok(pcrm_workorder_open(t->ctx, &root_admin, workflow, no, no, "3701", NULL,
+		                                   &wo));
 		pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &root_admin, pcrm_workorder_id(wo), 1,
 		                                   "dispatch", NULL, NULL, NULL));
 		pcrm_workorder_free(wo);
 	}
+}
+
+static void setup(pcrm_test_store *t)
+{
+	open_dispatched(t, def, "repair_notice");
 	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM work_order_notification"
 	                           " WHERE customer_no IS NOT NULL AND delivered_at IS NULL"),
 	             NOTICES);
@@ -109,8 +118,16 @@ static void wait_session_gone(pcrm_ctx *ctx)
 	cr_assert_fail("the killed child's session did not end within 20 s");
 }
 
-/* Runs a hand-over in a child killed before store call n; 1 when it was killed, 0 when it finished. */
-static int run_killed(pcrm_test_store *t, int64_t n)
+/* A hand-over, the job the first test kills. */
+static int handover_job(pcrm_ctx *ctx, pcrm_test_store *t)
+{
+	int64_t handed = 0;
+	(void)t;
+	return pcrm_outbound_handover(ctx, &job, NULL, 100, &handed);
+}
+
+/* Runs `work` in a child killed before store call n; 1 when it was killed, 0 when it finished. */
+static int run_killed(pcrm_test_store *t, int64_t n, int (*work)(pcrm_ctx *, pcrm_test_store *))
 {
 	int status = 0;
 	pid_t child;
@@ -122,7 +139,6 @@ static int run_killed(pcrm_test_store *t, int64_t n)
 	if (child == 0) {
 		pcrm_ctx_options opts;
 		pcrm_ctx *ctx = NULL;
-		int64_t handed = 0;
 		int rc;
 		pcrm_test_options(t, &opts);
 		if (pcrm_ctx_open(&ctx, t->uri, &opts) != PCRM_OK) {
@@ -131,9 +147,9 @@ static int run_killed(pcrm_test_store *t, int64_t n)
 		}
 		store_faults_reset();
 		store_faults_kill_at(n);
-		rc = pcrm_outbound_handover(ctx, &job, NULL, 100, &handed);
+		rc = work(ctx, t);
 		if (rc != PCRM_OK)
-			fprintf(stderr, "hand-over failed with %d: %s\n", rc, pcrm_error_last());
+			fprintf(stderr, "the job failed with %d: %s\n", rc, pcrm_error_last());
 		_exit(rc == PCRM_OK ? 0 : 4);
 	}
 	cr_assert_eq(waitpid(child, &status, 0), child);
@@ -144,24 +160,38 @@ static int run_killed(pcrm_test_store *t, int64_t n)
 	return 0;
 }
 
-PCRM_BACKEND_FILE_TEST(handover_crash, killed_at_every_store_call_hands_over_exactly_once)
+/*
+ * Runs `work` killed before store call 1, 2, ... until a run gets through,
+ * checking the store with `check` after every kill (again once the killed
+ * session is gone); `what` names the job in messages.
+ */
+static void kill_until_through(pcrm_test_store *t, const char *what,
+                               int (*work)(pcrm_ctx *, pcrm_test_store *),
+                               int64_t (*check)(pcrm_ctx *, const char *))
 {
-	int64_t n, handed = -1, killed = 0;
-	char when[64];
+	int64_t n, killed = 0;
+	char when[80];
 
-	setup(t);
 	for (n = 1; n <= MAX_POINTS; n++) {
-		if (!run_killed(t, n))
+		if (!run_killed(t, n, work))
 			break;
 		killed++;
-		snprintf(when, sizeof(when), "killed before store call %lld", (long long)n);
-		check_consistent(t->ctx, when);
+		snprintf(when, sizeof(when), "%s killed before store call %lld", what, (long long)n);
+		check(t->ctx, when);
 		wait_session_gone(t->ctx);
-		check_consistent(t->ctx, when);
+		check(t->ctx, when);
 	}
-	cr_assert_lt(n, MAX_POINTS, "the hand-over never got through");
+	cr_assert_lt(n, MAX_POINTS, "the %s never got through", what);
 	cr_assert_gt(killed, 3, "only %lld kill points", (long long)killed);
-	fprintf(stderr, "%lld kill points, then a hand-over got through\n", (long long)killed);
+	fprintf(stderr, "%lld kill points, then a %s got through\n", (long long)killed, what);
+}
+
+PCRM_BACKEND_FILE_TEST(handover_crash, killed_at_every_store_call_hands_over_exactly_once)
+{
+	int64_t handed = -1;
+
+	setup(t);
+	kill_until_through(t, "hand-over", handover_job, check_consistent);
 	/* the run that got through handed over whatever the killed ones left pending */
 	cr_assert_eq(check_consistent(t->ctx, "after the run that got through"), NOTICES);
 	pcrm_assert_ok(pcrm_outbound_handover(t->ctx, &job, NULL, 100, &handed));
@@ -169,5 +199,73 @@ PCRM_BACKEND_FILE_TEST(handover_crash, killed_at_every_store_call_hands_over_exa
 	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM outbound_message"), NOTICES);
 	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM audit_log WHERE action = 'outbound.handover'"),
 	             1, "only the committed hand-over is audited");
+	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &root_admin, NULL, NULL));
+}
+
+/* ---- the tick firing a transition that tells the customer ---- */
+
+#define TICK_NOTICE "您的报修工单超时未处理，已自动转办。"
+
+static const char tick_def[] =
+	"{\"name\": \"repair_auto\", \"states\": ["
+	"  {\"name\": \"reported\", \"initial\": true},"
+	"  {\"name\": \"dispatched\", \"limit\": {\"minutes\": 30,"
+	"     \"on_expiry\": {\"flag\": true, \"fire\": \"time_out\"}}},"
+	"  {\"name\": \"transferred\", \"final\": true}],"
+	" \"transitions\": ["
+	"  {\"event\": \"dispatch\", \"from\": \"reported\", \"to\": \"dispatched\"},"
+	"  {\"event\": \"time_out\", \"from\": \"dispatched\", \"to\": \"transferred\","
+	"   \"notify_customer\": \"" TICK_NOTICE "\"}]}";
+
+/* NOTICES work orders of customers, dispatched, their 30 minutes passed; nobody told yet. */
+static void setup_tick(pcrm_test_store *t)
+{
+	open_dispatched(t, tick_def, "repair_auto");
+	t->now += 31 * 60;
+	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM work_order_notification"), 0);
+}
+
+static int tick_job(pcrm_ctx *ctx, pcrm_test_store *t)
+{
+	int processed = 0;
+	return pcrm_workorder_tick(ctx, &root_admin, t->now, &processed);
+}
+
+/*
+ * Each work order either still dispatched, with its timer and no notice, or
+ * transferred with exactly one notice, written at its time_out entry; one
+ * statement (one snapshot), as check_consistent.  Returns how many moved.
+ */
+static int64_t check_tick_consistent(pcrm_ctx *ctx, const char *when)
+{
+	int64_t broken = count(ctx,
+		"SELECT COUNT(*) FROM work_order w WHERE NOT ("
+		" (w.state = 'dispatched'"
+		"  AND NOT EXISTS (SELECT 1 FROM work_order_notification n WHERE n.work_order_id = w.id)"
+		"  AND EXISTS (SELECT 1 FROM work_order_timer m WHERE m.work_order_id = w.id"
+		"   AND m.done = 0))"
+		" OR (w.state = 'transferred'"
+		"  AND (SELECT COUNT(*) FROM work_order_notification n WHERE n.work_order_id = w.id) = 1"
+		"  AND (SELECT COUNT(*) FROM work_order_notification n JOIN work_order_history h"
+		"   ON h.work_order_id = n.work_order_id AND h.seq = n.seq WHERE n.work_order_id = w.id"
+		"   AND n.customer_no = w.customer_no AND h.event = 'time_out') = 1))");
+	cr_assert_eq(broken, 0, "%s: %lld work orders moved without their notice or told twice",
+	             when, (long long)broken);
+	return count(ctx, "SELECT COUNT(*) FROM work_order WHERE state = 'transferred'");
+}
+
+PCRM_BACKEND_FILE_TEST(handover_crash, tick_killed_at_every_store_call_tells_exactly_once)
+{
+	int64_t handed = -1;
+	int processed = -1;
+
+	setup_tick(t);
+	kill_until_through(t, "tick", tick_job, check_tick_consistent);
+	cr_assert_eq(check_tick_consistent(t->ctx, "after the tick that got through"), NOTICES);
+	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &root_admin, t->now, &processed));
+	cr_assert_eq(processed, 0);
+	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM work_order_notification"), NOTICES);
+	pcrm_assert_ok(pcrm_outbound_handover(t->ctx, &job, NULL, 100, &handed));
+	cr_assert_eq(handed, NOTICES);
 	pcrm_assert_ok(pcrm_audit_verify(t->ctx, &root_admin, NULL, NULL));
 }

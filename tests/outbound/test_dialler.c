@@ -635,4 +635,41 @@ PCRM_BACKEND_TEST(dialler, dead_dialler_calls_settled_once_and_retried)
 	status_is(t, "VOICE-1/V2", "answered", 2);
 	cr_assert_eq(contacts_with(t, "V2", "outbound voice message VOICE-1/V2: unknown"), 1);
 	sim_close(&again);
+
+/*
+ * The dialler's pass is a campaign's own: it sends its campaign's calls and
+ * leaves the workflow outbox's customer notices to the general delivery
+ * pass, whose first step hands them over (lib/outbound/deliver.c).
+ */
+PCRM_BACKEND_TEST(dialler, a_campaign_pass_hands_over_no_workflow_notice)
+{
+	static const char def[] =
+		"{\"name\": \"repair_notice\", \"states\": [{\"name\": \"reported\", \"initial\": true},"
+		" {\"name\": \"closed\", \"final\": true}], \"transitions\": [{\"event\": \"close\","
+		" \"from\": \"reported\", \"to\": \"closed\", \"notify_customer\": \"故障已修复。\"}]}";
+	pcrm_outbound_policy policy = policy_no_rate_limit(5);
+	pcrm_dialler_pass pass = PCRM_DIALLER_PASS_INIT;
+	pcrm_workorder *wo = NULL;
+	int64_t handed = -1;
+	struct sim s;
+
+	make_tree(t->ctx);
+	add_customer(t, "V0", 0, 0);
+	campaign(t);
+	pcrm_assert_ok(pcrm_workflow_define(t->ctx, &root_admin, def, NULL, NULL));
+	pcrm_assert_ok(pcrm_workorder_open(t->ctx, &root_admin, "repair_notice", "R1", "V0", "3701",
+	                                   NULL, &wo));
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &root_admin, pcrm_workorder_id(wo), 1, "close",
+	                                   NULL, NULL, NULL));
+	pcrm_workorder_free(wo);
+	sim_open(&s, 100, 1);
+	agent_ready(&s, "n1");
+	pcrm_assert_ok(pcrm_dialler_run(s.dialler, t->ctx, &job, &policy, &pass));
+	cr_assert_eq(pass.dialled, 1);
+	cr_assert_eq(count_rows(t, "SELECT COUNT(*) FROM work_order_notification"
+	                           " WHERE customer_no IS NOT NULL AND delivered_at IS NULL"), 1);
+	cr_assert_eq(count_rows(t, "SELECT COUNT(*) FROM outbound_message WHERE id LIKE 'wo/%'"), 0);
+	pcrm_assert_ok(pcrm_outbound_handover(t->ctx, &job, NULL, 10, &handed));
+	cr_assert_eq(handed, 1);
+	sim_close(&s);
 }

@@ -6,8 +6,10 @@
  * cannot acknowledge it; the delivery pass hands it over and sends it on
  * the customer's preferred channel in the same pass, exactly once however
  * often the hand-over runs; scope and permissions; the definition field
- * validated.  The crash half (kill -9 at every store call of a hand-over)
- * is tests/crash/test_handover_crash.c.
+ * validated.  Transitions the engine fires itself (a timer's expiry in the
+ * tick, children closing with their master) leave their notice just as an
+ * agent's fire does.  The crash half (kill -9 at every store call of a
+ * hand-over, and of a tick that fires) is tests/crash/test_handover_crash.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,15 +73,21 @@ static void add(pcrm_test_store *t, const char *no, const char *org, const char 
 	pcrm_assert_ok(pcrm_customer_create(t->ctx, &root_admin, doc, NULL));
 }
 
-static void open_wo(pcrm_test_store *t, const char *key, const char *customer, const char *org,
-                    char id[PCRM_WORKORDER_ID_LEN + 1])
+static void open_in(pcrm_test_store *t, const char *workflow, const char *key,
+                    const char *customer, const char *org, char id[PCRM_WORKORDER_ID_LEN + 1])
 {
 	pcrm_workorder *wo;
 	t->now += 60;
-	pcrm_assert_ok(pcrm_workorder_open(t->ctx, &root_admin, "repair_notice", key, customer, org,
-	                                   NULL, &wo));
+	pcrm_assert_ok(pcrm_workorder_open(t->ctx, &root_admin, workflow, key, customer, org, NULL,
+	                                   &wo));
 	snprintf(id, PCRM_WORKORDER_ID_LEN + 1, "%s", pcrm_workorder_id(wo));
 	pcrm_workorder_free(wo);
+}
+
+static void open_wo(pcrm_test_store *t, const char *key, const char *customer, const char *org,
+                    char id[PCRM_WORKORDER_ID_LEN + 1])
+{
+	open_in(t, "repair_notice", key, customer, org, id);
 }
 
 static int dispatch(pcrm_test_store *t, const char *id, const char *data)
@@ -250,4 +258,111 @@ PCRM_BACKEND_TEST(handover, definition_field_is_validated)
 	pcrm_assert_fails(pcrm_workflow_define(t->ctx, &root_admin, doc, NULL, NULL), PCRM_EINVAL,
 	                  "transitions[0].notify_customer");
 	cr_assert_eq(count(t, "SELECT COUNT(*) FROM workflow_def"), 0);
+}
+
+#define AUTO_NOTICE "您的报修工单超时未处理，已自动转办。"
+#define MASTER_NOTICE "您所在台区的故障已修复，工单随主单办结。"
+
+/* Transitions the engine fires: a state limit's expiry, and closing with the master. */
+static const char auto_def[] =
+	"{\"name\": \"repair_auto\", \"states\": ["
+	"  {\"name\": \"reported\", \"initial\": true},"
+	"  {\"name\": \"dispatched\", \"limit\": {\"minutes\": 30,"
+	"     \"on_expiry\": {\"flag\": true, \"fire\": \"time_out\"}}},"
+	"  {\"name\": \"transferred\", \"final\": true}, {\"name\": \"closed\", \"final\": true}],"
+	" \"close_with_master\": {\"event\": \"master_closed\"},"
+	" \"transitions\": ["
+	"  {\"event\": \"dispatch\", \"from\": \"reported\", \"to\": \"dispatched\"},"
+	"  {\"event\": \"time_out\", \"from\": \"dispatched\", \"to\": \"transferred\","
+	"   \"notify_customer\": \"" AUTO_NOTICE "\"},"
+	"  {\"event\": \"master_closed\", \"from\": \"reported\", \"to\": \"closed\","
+	"   \"notify_customer\": \"" MASTER_NOTICE "\"},"
+	"  {\"event\": \"master_closed\", \"from\": \"dispatched\", \"to\": \"closed\","
+	"   \"notify_customer\": \"" MASTER_NOTICE "\"}]}";
+
+/* How many customer notices of `event` are written at that event's own fire entry. */
+static int64_t notices_at_fire(pcrm_test_store *t, const char *event, const char *text)
+{
+	pcrm_sql_value p[2] = { PCRM_SQL_S(event), PCRM_SQL_S(text) };
+	int64_t n = -1;
+	pcrm_assert_ok(pcrm__store_query_int(
+		t->ctx->store,
+		"SELECT COUNT(*) FROM work_order_notification n JOIN work_order_history h"
+		" ON h.work_order_id = n.work_order_id AND h.seq = n.seq"
+		" WHERE n.customer_no IS NOT NULL AND h.event = $1 AND n.note = $2",
+		p, 2, &n));
+	return n;
+}
+
+PCRM_BACKEND_TEST(handover, a_transition_the_tick_fires_tells_the_customer_once)
+{
+	pcrm_outbound_policy policy = PCRM_OUTBOUND_POLICY_INIT;
+	pcrm_outbound_pass pass = PCRM_OUTBOUND_PASS_INIT;
+	struct recorder r = { 0 };
+	pcrm_outbound_channels c = channels(&r);
+	char w1[40], nobody[40];
+	int processed = -1;
+
+	setup(t);
+	pcrm_assert_ok(pcrm_workflow_define(t->ctx, &root_admin, auto_def, NULL, NULL));
+	open_in(t, "repair_auto", "K1", "C1", "3701", w1);
+	open_in(t, "repair_auto", "K2", NULL, "3701", nobody);
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, w1, 1, "dispatch", NULL, NULL, NULL));
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, nobody, 1, "dispatch", NULL, NULL,
+	                                   NULL));
+	/* not yet due: nothing fires, nobody is told */
+	t->now += 29 * 60;
+	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &root_admin, t->now, &processed));
+	cr_assert_eq(processed, 0);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM work_order_notification"
+	                      " WHERE customer_no IS NOT NULL"), 0);
+
+	t->now += 2 * 60;
+	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &root_admin, t->now, &processed));
+	cr_assert_eq(processed, 2);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM work_order WHERE state = 'transferred'"), 2);
+	/* the expiry fired time_out: its notice, at its fire entry, for the one with a customer */
+	cr_assert_eq(notices_at_fire(t, "time_out", AUTO_NOTICE), 1);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM work_order_notification"
+	                      " WHERE customer_no IS NOT NULL"), 1);
+	/* a tick with nothing due adds none */
+	t->now += 3600;
+	pcrm_assert_ok(pcrm_workorder_tick(t->ctx, &root_admin, t->now, &processed));
+	cr_assert_eq(processed, 0);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM work_order_notification"
+	                      " WHERE customer_no IS NOT NULL"), 1);
+
+	/* handed over and sent like an agent's notice, once */
+	pcrm_assert_ok(pcrm_outbound_deliver(t->ctx, &job, NULL, &c, &policy, 100, &pass));
+	pcrm_assert_ok(pcrm_outbound_deliver(t->ctx, &job, NULL, &c, &policy, 100, &pass));
+	cr_assert_eq(r.sends, 1);
+	cr_assert_eq(r.channel[0], PCRM_OUTBOUND_EMAIL);
+	cr_assert_str_eq(r.body[0], AUTO_NOTICE);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM outbound_message WHERE work_order_id IS NOT NULL"),
+	             1);
+}
+
+PCRM_BACKEND_TEST(handover, children_closing_with_their_master_tell_their_customers)
+{
+	char master[40], c1[40], c2[40], c3[40];
+
+	setup(t);
+	pcrm_assert_ok(pcrm_workflow_define(t->ctx, &root_admin, auto_def, NULL, NULL));
+	open_wo(t, "M", NULL, "3701", master);
+	open_in(t, "repair_auto", "K1", "C1", "3701", c1);
+	open_in(t, "repair_auto", "K2", "C1", "3701", c2);
+	open_in(t, "repair_auto", "K3", NULL, "3701", c3);
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, c2, 1, "dispatch", NULL, NULL, NULL));
+	pcrm_assert_ok(pcrm_workorder_attach(t->ctx, &root_admin, c1, master));
+	pcrm_assert_ok(pcrm_workorder_attach(t->ctx, &root_admin, c2, master));
+	pcrm_assert_ok(pcrm_workorder_attach(t->ctx, &root_admin, c3, master));
+	pcrm_assert_ok(dispatch(t, master, "{\"crew\": \"抢修一班\"}"));
+	t->now += 60;
+	pcrm_assert_ok(pcrm_workorder_fire(t->ctx, &city_agent, master, 2, "close", NULL, NULL,
+	                                   NULL));
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM work_order WHERE state = 'closed'"), 4);
+	/* one notice per child with a customer (from either state), at its master_closed entry */
+	cr_assert_eq(notices_at_fire(t, "master_closed", MASTER_NOTICE), 2);
+	cr_assert_eq(count(t, "SELECT COUNT(*) FROM work_order_notification"
+	                      " WHERE customer_no IS NOT NULL"), 2);
 }

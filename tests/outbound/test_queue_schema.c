@@ -6,6 +6,7 @@
  * through the API (one message per id, a campaign queued twice adds only new
  * customers, no message for a customer outside the caller's scope).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,6 @@
 #include "fixtures.h"
 #include "core/ctx.h"
 #include "store/store.h"
-
-extern const char pcrm__schema_outbound_keyed[];
 
 static const pcrm_actor job = { "outbound-job", PCRM_ROLE_SYSTEM, 1, "37" };
 
@@ -148,52 +147,90 @@ static void keyed_by_id_without_foreign_keys(pcrm_test_store *t)
 	                         "outbound_message_due");
 }
 
+/* Whether `stmt` names `table` as a whole word (not outbound_message_v39, say). */
+static int names_table(const char *stmt, const char *table)
+{
+	size_t n = strlen(table);
+	for (const char *p = strstr(stmt, table); p; p = strstr(p + 1, table))
+		if ((p == stmt || !(isalnum((unsigned char)p[-1]) || p[-1] == '_')) &&
+		    !(isalnum((unsigned char)p[n]) || p[n] == '_'))
+			return 1;
+	return 0;
+}
+
+/* Appends to *script the statements of one migration part that name outbound_message. */
+static void append_table_statements(pcrm_test_store *t, const char *part, char **script)
+{
+	char *sql = pcrm__schema_render(part, t->ctx->store->driver->kind), *save = NULL;
+
+	cr_assert_not_null(sql);
+	for (char *stmt = strtok_r(sql, ";", &save); stmt; stmt = strtok_r(NULL, ";", &save)) {
+		size_t have = strlen(*script);
+		char *grown;
+		if (!names_table(stmt, "outbound_message"))
+			continue;
+		grown = realloc(*script, have + strlen(stmt) + 2);
+		cr_assert_not_null(grown);
+		*script = grown;
+		memcpy(grown + have, stmt, strlen(stmt));
+		memcpy(grown + have + strlen(stmt), ";", 2);
+	}
+	free(sql);
+}
+
 /*
- * Puts the table back into the form migration 39 finds, rows and all:
- * migration 30's table (as released) with migration 37's index by work order.
+ * Puts the table back into the form migration 39 finds, rows and all: every
+ * statement of migrations 1..38 (lib/store/migrations.c, as released) that
+ * names outbound_message, in order (today migration 30's table and indexes
+ * and migration 37's index by work order).  Built from the migrations
+ * themselves, so a migration below 39 that changes the table is replayed
+ * here too, and this test then shows whether 39 keeps what it added.
  */
 static void before_migration_39(pcrm_test_store *t)
 {
-	static const char v30[] =
-		"CREATE TABLE outbound_message_saved AS SELECT * FROM outbound_message;"
-		"DROP TABLE outbound_message;"
-		"CREATE TABLE outbound_message ("
-		"  org_unit TEXT NOT NULL REFERENCES org_unit (code),"
-		"  id TEXT NOT NULL,"
-		"  customer_no TEXT NOT NULL REFERENCES customer (customer_no),"
-		"  campaign_id TEXT,"
-		"  work_order_id TEXT,"
-		"  body TEXT,"
-		"  status TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'delivered', 'answered',"
-		"    'confirmed', 'failed', 'suppressed', 'opted_out')),"
-		"  channel TEXT,"
-		"  channel_index INTEGER NOT NULL,"
-		"  attempts INTEGER NOT NULL,"
-		"  not_before BIGINT NOT NULL,"
-		"  created_at BIGINT NOT NULL,"
-		"  updated_at BIGINT NOT NULL,"
-		"  provider_ref TEXT,"
-		"  PRIMARY KEY (org_unit, id)"
-		");"
-		"CREATE UNIQUE INDEX outbound_message_by_id ON outbound_message (id);"
-		"CREATE INDEX outbound_message_due ON outbound_message (not_before, id) "
-		"WHERE status = 'queued';"
-		"CREATE INDEX outbound_message_by_campaign ON outbound_message (campaign_id, status);"
-		"CREATE INDEX outbound_message_by_work_order ON outbound_message (work_order_id) "
-		"WHERE work_order_id IS NOT NULL;"
-		"INSERT INTO outbound_message SELECT * FROM outbound_message_saved;"
-		"DROP TABLE outbound_message_saved;";
+	char *script = strdup("CREATE TABLE outbound_message_saved AS SELECT * FROM outbound_message;"
+	                      "DROP TABLE outbound_message;");
 	pcrm_store *st = t->ctx->store;
+	int replayed = 0;
 
-	pcrm_assert_ok(st->driver->exec_script(st, v30));
+	cr_assert_not_null(script);
+	for (int v = 1; v < 39; v++) {
+		const char *sql, *more;
+		size_t before = strlen(script);
+		if (!pcrm__schema_migration(v, &sql, &more))
+			continue;
+		append_table_statements(t, sql, &script);
+		if (more)
+			append_table_statements(t, more, &script);
+		replayed += strlen(script) > before;
+	}
+	cr_assert_geq(replayed, 2, "migrations 30 and 37 at least: %s", script);
+	cr_assert(strstr(script, "CREATE TABLE outbound_message ("), "%s", script);
+	{
+		static const char restore[] = "INSERT INTO outbound_message SELECT * FROM "
+		                              "outbound_message_saved;DROP TABLE outbound_message_saved;";
+		char *grown = realloc(script, strlen(script) + sizeof(restore));
+		cr_assert_not_null(grown);
+		script = strcat(grown, restore);
+	}
+	pcrm_assert_ok(st->driver->exec_script(st, script));
+	free(script);
 	cr_assert_eq(count_rows(t, "SELECT COUNT(*) FROM outbound_message WHERE id = 'm1'"), 1);
+	/* the old key is back: what 39 replaces */
+	secondary_indexes_are(t, "outbound_message_by_campaign,outbound_message_by_id,"
+	                         "outbound_message_by_work_order,outbound_message_due");
 }
 
+/* Migration 39 as released, in a transaction as the library runs it. */
 static void run_migration_39(pcrm_test_store *t)
 {
 	pcrm_store *st = t->ctx->store;
-	char *sql = pcrm__schema_render(pcrm__schema_outbound_keyed, st->driver->kind);
+	const char *part, *more;
+	char *sql;
 
+	cr_assert(pcrm__schema_migration(39, &part, &more));
+	cr_assert_null(more);
+	sql = pcrm__schema_render(part, st->driver->kind);
 	cr_assert_not_null(sql);
 	pcrm_assert_ok(pcrm__store_begin(st));
 	pcrm_assert_ok(pcrm__store_finish(st, st->driver->exec_script(st, sql)));

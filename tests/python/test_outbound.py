@@ -154,3 +154,27 @@ def test_notice_to_customer_handed_over_once_and_survey_answer_closes(ctx, clock
         ctx.campaign_survey_answer(JOB, message, "satisfied")
     with pytest.raises(powercrm.PermissionDenied):
         ctx.outbound_handover(QINGDAO_ADMIN, "3701")
+
+
+TIMED = {"name": "repair_timed", "states": [
+    {"name": "reported", "initial": True,
+     "limit": {"minutes": 30, "on_expiry": {"fire": "time_out"}}},
+    {"name": "transferred", "final": True}],
+    "transitions": [
+        {"event": "time_out", "from": "reported", "to": "transferred",
+         "notify_customer": "您的报修工单超时未处理，已自动转办。"}]}
+
+
+def test_notice_of_a_transition_the_tick_fires_reaches_the_customer_once(ctx, clock):
+    customer(ctx, "C1", preferred_channel="sms")
+    ctx.workflow_define(ROOT_ADMIN, TIMED)
+    wo = ctx.workorder_open(ROOT_ADMIN, "repair_timed", "R1", "3701", customer_no="C1")
+    clock.t += 31 * 60
+    assert ctx.workorder_tick(ROOT_ADMIN) == 1
+    assert ctx.workorder_get(ROOT_ADMIN, wo.id).state == "transferred"
+    gw = Gateways()
+    assert ctx.outbound_deliver(JOB, gw).sent == 1
+    assert gw.sent[0][0] == "sms"
+    assert gw.sent[0][3] == "您的报修工单超时未处理，已自动转办。"
+    assert ctx.workorder_tick(ROOT_ADMIN) == 0
+    assert ctx.outbound_deliver(JOB, gw).sent == 0
