@@ -14,6 +14,7 @@
  * for all their accounts, and each tariff loaded once per version seen,
  * instead of some five keyed reads per customer.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "core/ctx.h"
 #include "core/error.h"
 #include "core/text.h"
+#include "core/vec.h"
 #include "store/store.h"
 #include "tariff/tariff_internal.h"
 
@@ -34,11 +36,11 @@ struct tariff_slot {
 	pcrm_tariff *fallback; /* when none is: the version the bills used */
 };
 
-/* One customer as the subjects query reads it. */
+/* One customer as the subjects query reads it (one block with its strings). */
 struct subject {
-	char *customer_no;
-	char *account_no; /* of the newest bill; NULL: no bill (or not residential) */
-	char *org_path;
+	const char *customer_no;
+	const char *account_no; /* of the newest bill; NULL: no bill (or not residential) */
+	const char *org_path;
 	int household_size;
 	int residential;
 	size_t tariff; /* index into the slots when account_no is set */
@@ -47,12 +49,10 @@ struct subject {
 
 struct positions {
 	pcrm_ctx *ctx;
-	struct subject *subjects;
-	size_t n, cap;
+	struct pcrm__vec subjects;   /* of struct subject, in the store's customer order */
 	struct subject **by_account; /* the subjects with a bill, by account number */
 	size_t accounts;
-	struct tariff_slot *slots;
-	size_t slot_count, slot_cap;
+	struct pcrm__vec slots; /* of struct tariff_slot */
 };
 
 /*
@@ -69,66 +69,55 @@ struct positions {
 	"ORDER BY n.period DESC, n.account_no LIMIT 1) "                                          \
 	"WHERE c.customer_no" in_keys " ORDER BY c.customer_no"
 
-static int dup_into(char **dst, const char *src)
-{
-	*dst = strdup(src ? src : "");
-	return *dst ? PCRM_OK : pcrm__error_oom();
-}
-
 static int slot_for(struct positions *ps, const char *id, int64_t version, size_t *out)
 {
 	struct tariff_slot *s;
+	int rc;
 
 	/* a handful of tariffs per province: a linear search */
-	for (size_t i = 0; i < ps->slot_count; i++)
-		if (ps->slots[i].version == version && strcmp(ps->slots[i].id, id) == 0) {
+	for (size_t i = 0; i < ps->slots.count; i++) {
+		s = ps->slots.items[i];
+		if (s->version == version && strcmp(s->id, id) == 0) {
 			*out = i;
 			return PCRM_OK;
 		}
-	if (ps->slot_count == ps->slot_cap) {
-		size_t cap = ps->slot_cap ? ps->slot_cap * 2 : 4;
-		struct tariff_slot *grown = realloc(ps->slots, cap * sizeof(*grown));
-		if (!grown)
-			return pcrm__error_oom();
-		ps->slots = grown;
-		ps->slot_cap = cap;
 	}
-	s = &ps->slots[ps->slot_count];
-	memset(s, 0, sizeof(*s));
+	if (!(s = calloc(1, sizeof(*s))))
+		return pcrm__error_oom();
 	pcrm__text_copy(s->id, sizeof(s->id), id);
 	s->version = version;
-	*out = ps->slot_count++;
-	return PCRM_OK;
+	*out = ps->slots.count;
+	if ((rc = pcrm__vec_push(&ps->slots, s)) != PCRM_OK)
+		free(s);
+	return rc;
 }
 
 static int add_subject(struct positions *ps, pcrm_rows *rows)
 {
+	static const size_t offsets[3] = { offsetof(struct subject, customer_no),
+		                           offsetof(struct subject, org_path),
+		                           offsetof(struct subject, account_no) };
 	const char *usage_class = pcrm__rows_is_null(rows, 1) ? "" : pcrm__rows_text(rows, 1);
-	struct subject *s;
-	int rc;
-
-	if (ps->n == ps->cap) {
-		size_t cap = ps->cap ? ps->cap * 2 : 256;
-		struct subject *grown = realloc(ps->subjects, cap * sizeof(*grown));
-		if (!grown)
-			return pcrm__error_oom();
-		ps->subjects = grown;
-		ps->cap = cap;
-	}
-	s = &ps->subjects[ps->n];
-	memset(s, 0, sizeof(*s));
-	ps->n++; /* counted now: freed with the others whatever fails below */
-	s->household_size = (int)pcrm__rows_int(rows, 2);
-	s->residential = strcmp(usage_class, "residential") == 0;
-	s->ytd_kwh = s->ytd_amount = pcrm_decimal_from_int(0);
-	if ((rc = dup_into(&s->customer_no, pcrm__rows_text(rows, 0))) != PCRM_OK ||
-	    (rc = dup_into(&s->org_path, pcrm__rows_text(rows, 3))) != PCRM_OK)
-		return rc;
+	int residential = strcmp(usage_class, "residential") == 0;
 	/* a bill matters to a residential customer only, as in pcrm_tier_position_get() */
-	if (!s->residential || pcrm__rows_is_null(rows, 4))
-		return PCRM_OK;
-	rc = slot_for(ps, pcrm__rows_text(rows, 5), pcrm__rows_int(rows, 6), &s->tariff);
-	return rc == PCRM_OK ? dup_into(&s->account_no, pcrm__rows_text(rows, 4)) : rc;
+	int billed = residential && !pcrm__rows_is_null(rows, 4);
+	const char *src[3] = { pcrm__rows_text(rows, 0), pcrm__rows_text(rows, 3),
+		               billed ? pcrm__rows_text(rows, 4) : NULL };
+	struct subject *s = pcrm__block_new(sizeof(*s), src, offsets, 3);
+	int rc = s ? PCRM_OK : pcrm__error_oom();
+
+	if (rc == PCRM_OK) {
+		s->household_size = (int)pcrm__rows_int(rows, 2);
+		s->residential = residential;
+		s->ytd_kwh = s->ytd_amount = pcrm_decimal_from_int(0);
+		if (billed)
+			rc = slot_for(ps, pcrm__rows_text(rows, 5), pcrm__rows_int(rows, 6), &s->tariff);
+	}
+	if (rc == PCRM_OK)
+		rc = pcrm__vec_push(&ps->subjects, s);
+	if (rc != PCRM_OK)
+		free(s);
+	return rc;
 }
 
 static const char *customer_key(const void *items, size_t i)
@@ -163,8 +152,8 @@ static int load_tariffs(struct positions *ps, pcrm_date on)
 {
 	int rc = PCRM_OK;
 
-	for (size_t i = 0; rc == PCRM_OK && i < ps->slot_count; i++) {
-		struct tariff_slot *s = &ps->slots[i];
+	for (size_t i = 0; rc == PCRM_OK && i < ps->slots.count; i++) {
+		struct tariff_slot *s = ps->slots.items[i];
 
 		rc = pcrm__tariff_fetch_choices(ps->ctx, s->id, on, &s->choices, &s->n);
 		if (rc == PCRM_ENOTFOUND)
@@ -182,7 +171,7 @@ static int by_account_cmp(const void *a, const void *b)
 static int ytd_find(void *arg, const char *account_no, pcrm_decimal **kwh, pcrm_decimal **amount)
 {
 	struct positions *ps = arg;
-	struct subject key = { .account_no = (char *)account_no }, *k = &key, **hit;
+	struct subject key = { .account_no = account_no }, *k = &key, **hit;
 
 	hit = bsearch(&k, ps->by_account, ps->accounts, sizeof(*ps->by_account), by_account_cmp);
 	if (!hit)
@@ -203,12 +192,15 @@ static int load_year_to_date(struct positions *ps, const struct pcrm__month *mon
 	char *accounts = NULL;
 	int rc;
 
-	ps->by_account = malloc((ps->n ? ps->n : 1) * sizeof(*ps->by_account));
+	ps->by_account = malloc((ps->subjects.count ? ps->subjects.count : 1) *
+	                        sizeof(*ps->by_account));
 	if (!ps->by_account)
 		return pcrm__error_oom();
-	for (size_t i = 0; i < ps->n; i++)
-		if (ps->subjects[i].account_no)
-			ps->by_account[ps->accounts++] = &ps->subjects[i];
+	for (size_t i = 0; i < ps->subjects.count; i++) {
+		struct subject *s = ps->subjects.items[i];
+		if (s->account_no)
+			ps->by_account[ps->accounts++] = s;
+	}
 	if (ps->accounts == 0)
 		return PCRM_OK;
 	qsort(ps->by_account, ps->accounts, sizeof(*ps->by_account), by_account_cmp);
@@ -234,7 +226,7 @@ static int position_of(const struct positions *ps, const struct subject *s, pcrm
 		p->status = PCRM_TIER_NO_BILL;
 		return PCRM_OK;
 	}
-	slot = &ps->slots[s->tariff];
+	slot = ps->slots.items[s->tariff];
 	rc = pcrm__tier_position_apply(slot->fallback ? slot->fallback :
 	                                                pcrm__tariff_choose(slot->choices, slot->n,
 	                                                                    s->org_path),
@@ -246,18 +238,14 @@ static int position_of(const struct positions *ps, const struct subject *s, pcrm
 
 static void positions_clear(struct positions *ps)
 {
-	for (size_t i = 0; i < ps->n; i++) {
-		free(ps->subjects[i].customer_no);
-		free(ps->subjects[i].account_no);
-		free(ps->subjects[i].org_path);
+	for (size_t i = 0; i < ps->slots.count; i++) {
+		struct tariff_slot *s = ps->slots.items[i];
+		pcrm__tariff_choices_free(s->choices, s->n);
+		pcrm_tariff_free(s->fallback);
 	}
-	for (size_t i = 0; i < ps->slot_count; i++) {
-		pcrm__tariff_choices_free(ps->slots[i].choices, ps->slots[i].n);
-		pcrm_tariff_free(ps->slots[i].fallback);
-	}
-	free(ps->subjects);
+	pcrm__vec_free(&ps->slots);
+	pcrm__vec_free(&ps->subjects);
 	free(ps->by_account);
-	free(ps->slots);
 }
 
 int pcrm__tier_positions_each(pcrm_ctx *ctx, const char *const *customers, size_t n, pcrm_date on,
@@ -276,10 +264,11 @@ int pcrm__tier_positions_each(pcrm_ctx *ctx, const char *const *customers, size_
 		rc = load_tariffs(&ps, on);
 	if (rc == PCRM_OK)
 		rc = load_year_to_date(&ps, &month);
-	for (size_t i = 0; rc == PCRM_OK && i < ps.n; i++) {
-		rc = position_of(&ps, &ps.subjects[i], on, &p);
+	for (size_t i = 0; rc == PCRM_OK && i < ps.subjects.count; i++) {
+		const struct subject *s = ps.subjects.items[i];
+		rc = position_of(&ps, s, on, &p);
 		if (rc == PCRM_OK)
-			rc = each(arg, ps.subjects[i].customer_no, &p);
+			rc = each(arg, s->customer_no, &p);
 	}
 	positions_clear(&ps);
 	return rc;

@@ -279,13 +279,11 @@ static double median_of(struct cost *c, int want_cpu)
 	return want_cpu ? cpu[ROUNDS / 2] : wall[ROUNDS / 2];
 }
 
-static void run(const char *backend, const char *uri, long n)
+/* The store on the bench's clock, with the province, the city and its county. */
+static pcrm_ctx *open_store(const char *uri)
 {
 	pcrm_ctx_options opts = pcrm_bench_options();
-	struct cost q[ROUNDS], b[ROUNDS], f[ROUNDS];
-	double stretch[ROUNDS], wall[ROUNDS], cpu[ROUNDS];
 	pcrm_ctx *ctx;
-	int64_t queued = 0;
 
 	opts.clock = bench_clock;
 	die_rc(pcrm_ctx_open(&ctx, uri, &opts), "opening the store");
@@ -293,6 +291,16 @@ static void run(const char *backend, const char *uri, long n)
 	die_rc(pcrm_org_unit_create(ctx, &admin, "3701", "37", "市公司", PCRM_ORG_CITY), "org 3701");
 	die_rc(pcrm_org_unit_create(ctx, &admin, "370102", "3701", "县公司", PCRM_ORG_COUNTY),
 	       "org 370102");
+	return ctx;
+}
+
+static void run(const char *backend, const char *uri, long n)
+{
+	struct cost q[ROUNDS], b[ROUNDS], f[ROUNDS];
+	double stretch[ROUNDS], wall[ROUNDS], cpu[ROUNDS];
+	int64_t queued = 0;
+	pcrm_ctx *ctx = open_store(uri);
+
 	load_customers(ctx, n);
 	create_floor_table(ctx);
 	if (ctx->store->driver->kind == PCRM_STORE_POSTGRES)
@@ -435,19 +443,12 @@ static void die_queued(int64_t queued, int64_t expected, const char *what)
 
 static void run_tier(const char *backend, const char *uri, long n)
 {
-	pcrm_ctx_options opts = pcrm_bench_options();
 	struct cost w[ROUNDS], o[ROUNDS], b[ROUNDS], ref;
 	double stretch[ROUNDS];
 	long ref_n = n < TIER_REFERENCE ? n : TIER_REFERENCE;
 	int64_t expected = tier_expected(n), queued = 0;
-	pcrm_ctx *ctx;
+	pcrm_ctx *ctx = open_store(uri);
 
-	opts.clock = bench_clock;
-	die_rc(pcrm_ctx_open(&ctx, uri, &opts), "opening the store");
-	die_rc(pcrm_org_unit_create(ctx, &admin, "37", NULL, "省公司", PCRM_ORG_PROVINCE), "org 37");
-	die_rc(pcrm_org_unit_create(ctx, &admin, "3701", "37", "市公司", PCRM_ORG_CITY), "org 3701");
-	die_rc(pcrm_org_unit_create(ctx, &admin, "370102", "3701", "县公司", PCRM_ORG_COUNTY),
-	       "org 370102");
 	die_rc(pcrm_tariff_publish(ctx, &admin, tier_tariff), "publishing the tariff");
 	load_customers(ctx, n);
 	load_bills(ctx, n);
