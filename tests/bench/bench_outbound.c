@@ -453,8 +453,10 @@ static void run_tier(const char *backend, const char *uri, long n)
 	load_customers(ctx, n);
 	load_bills(ctx, n);
 	if (ctx->store->driver->kind == PCRM_STORE_POSTGRES)
-		die_rc(pcrm__store_exec(ctx->store, "ANALYZE customer; ANALYZE bill", NULL, 0, NULL),
-		       "analyze");
+		for (int i = 0; i < 2; i++)
+			die_rc(pcrm__store_exec(ctx->store, i ? "ANALYZE bill" : "ANALYZE customer",
+			                        NULL, 0, NULL),
+			       "analyze");
 	for (int r = 0; r < ROUNDS; r++) {
 		stretch[r] = load_stretch();
 		empty_table(ctx, "outbound_message");
