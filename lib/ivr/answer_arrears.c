@@ -5,7 +5,6 @@
  * functions for the text, pcrm_contact_record() for the record.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <powercrm/ivr.h>

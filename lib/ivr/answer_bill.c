@@ -7,7 +7,6 @@
  * "the last bill"), a voided one does not.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <powercrm/ivr.h>

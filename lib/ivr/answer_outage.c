@@ -7,7 +7,6 @@
  * repaired.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <powercrm/ivr.h>

@@ -7,7 +7,6 @@
  * the text, pcrm_contact_record() for the record.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <powercrm/billing.h>

@@ -8,7 +8,6 @@
  * runs on.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
