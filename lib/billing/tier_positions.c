@@ -59,15 +59,17 @@ struct positions {
  * The customers, each with its newest issued bill up to the month: the
  * subquery is pcrm_tier_position_get()'s own choice (period, then account
  * number; an account has one issued bill per period), the bill number
- * being unique.
+ * being unique.  On PostgreSQL the keys are a bounded semi-join: a target
+ * is most of the customer table, which the planner then scans, and = ANY
+ * would compare every row with every key (50,000 x 50,000).
  */
-#define SUBJECTS_SQL(in_keys)                                                                \
+#define SUBJECTS_SQL(keys_condition)                                                                \
 	"SELECT c.customer_no, c.usage_class, c.household_size, o.path, b.account_no, "            \
 	"b.tariff_id, b.tariff_version FROM customer c JOIN org_unit o ON o.code = c.org_unit "   \
 	"LEFT JOIN bill b ON b.bill_no = (SELECT n.bill_no FROM bill n "                          \
 	"WHERE n.customer_no = c.customer_no AND n.status = 'issued' AND n.period <= $2 "         \
 	"ORDER BY n.period DESC, n.account_no LIMIT 1) "                                          \
-	"WHERE c.customer_no" in_keys " ORDER BY c.customer_no"
+	"WHERE " keys_condition " ORDER BY c.customer_no"
 
 static int slot_for(struct positions *ps, const char *id, int64_t version, size_t *out)
 {
@@ -136,8 +138,10 @@ static int load_subjects(struct positions *ps, const char *const *customers, siz
 		pcrm_sql_value p[2] = { PCRM_SQL_S(keys), PCRM_SQL_S(month->text) };
 		rc = pcrm__store_query(ps->ctx->store,
 		                       pcrm__billing_pg(ps->ctx) ?
-		                               SUBJECTS_SQL(PCRM__SQL_IN_KEYS_PG("$1")) :
-		                               SUBJECTS_SQL(PCRM__SQL_IN_KEYS_SQLITE("$1")),
+		                               SUBJECTS_SQL(PCRM__SQL_IN_KEYS_BOUNDED_PG("c.customer_no",
+		                                                                         "$1")) :
+		                               SUBJECTS_SQL("c.customer_no"
+		                                            PCRM__SQL_IN_KEYS_SQLITE("$1")),
 		                       p, 2, &rows);
 	}
 	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1)
