@@ -166,6 +166,22 @@ int pcrm__year_to_date_load(pcrm_ctx *ctx, const char *accounts, const struct pc
                             struct pcrm__account_usage *out, size_t n);
 
 /**
+ * Where the year to date of `account_no` adds up (*kwh, *amount, set by the
+ * caller to zero first): nonzero, or 0 to skip the account's bills.
+ */
+typedef int (*pcrm__ytd_find)(void *arg, const char *account_no, pcrm_decimal **kwh,
+                              pcrm_decimal **amount);
+
+/**
+ * The one year-to-date query under pcrm__year_to_date_load(), for any
+ * holder of the totals: adds each issued bill of the year before `month`
+ * of the accounts in `accounts` where `find` says (pcrm__tier_positions_each()
+ * keeps them beside its customers, not in 700-byte usages).
+ */
+int pcrm__year_to_date_read(pcrm_ctx *ctx, const char *accounts, const struct pcrm__month *month,
+                            pcrm__ytd_find find, void *arg);
+
+/**
  * Builds the pcrm_usage and pcrm_bill_customer of one account for a tariff
  * and computes its bill with the subject's customer attributes and contract
  * terms: the month, or its days inside the account's supply dates (a
@@ -175,6 +191,38 @@ int pcrm__year_to_date_load(pcrm_ctx *ctx, const char *accounts, const struct pc
 int pcrm__bill_compute_for(const pcrm_tariff *tariff, const struct pcrm__bill_subject *s,
                            const struct pcrm__account_usage *u, const struct pcrm__month *month,
                            pcrm_bill **out);
+
+/* ---- the tier position this year (tier_position.c, tier_positions.c) ---- */
+
+/** The month of `on` ("on: ..." errors for a date outside 1970..9998). */
+int pcrm__tier_month(const pcrm_ctx *ctx, pcrm_date on, struct pcrm__month *month);
+
+/** A position of `on`'s year before anything is known: `version` set, the rest zero. */
+void pcrm__tier_position_start(pcrm_tier_position *p, int version, pcrm_date on);
+
+/**
+ * pcrm_tariff_tier_position() with the tariff's id and version: the one
+ * step every position takes once its tariff and energy are known, so a
+ * single customer and a campaign's thousands are positioned alike.
+ */
+int pcrm__tier_position_apply(const pcrm_tariff *tariff, int household_size, pcrm_date on,
+                              pcrm_decimal energy, pcrm_tier_position *p);
+
+/** Receives one customer's position from pcrm__tier_positions_each(). */
+typedef int (*pcrm__tier_position_fn)(void *arg, const char *customer_no,
+                                      const pcrm_tier_position *p);
+
+/**
+ * The positions on `on` of the `n` customers named in `customers`, each
+ * exactly what pcrm_tier_position_get() (account_no NULL) would say, in a
+ * fixed number of queries whatever `n` (tier_positions.c): `each` is called
+ * once per known customer, in the store's customer number order, and its
+ * failure stops the walk and is returned.  Unknown numbers are skipped.
+ * No permission check: the caller authorised PCRM_PERM_ARCHIVE_READ on a
+ * subtree that holds the customers.  Holds some 100 bytes per customer.
+ */
+int pcrm__tier_positions_each(pcrm_ctx *ctx, const char *const *customers, size_t n, pcrm_date on,
+                              pcrm__tier_position_fn each, void *arg);
 
 /* ---- tariff versions (tariff_store.c) ---- */
 

@@ -143,6 +143,36 @@ static int load_year_energy(pcrm_ctx *ctx, const char *account_no,
 	return rc;
 }
 
+int pcrm__tier_month(const pcrm_ctx *ctx, pcrm_date on, struct pcrm__month *month)
+{
+	char text[8];
+
+	if (!pcrm_date_is_valid(on) || on.year < 1970 || on.year > 9998)
+		return pcrm__error(PCRM_EINVAL, "on: not a valid date in 1970..9998");
+	snprintf(text, sizeof(text), "%04d-%02d", on.year, on.month);
+	return pcrm__month_parse(ctx, "on", text, month);
+}
+
+void pcrm__tier_position_start(pcrm_tier_position *p, int version, pcrm_date on)
+{
+	memset(p, 0, sizeof(*p));
+	p->version = version;
+	p->year = on.year;
+	p->energy = p->lower = p->upper = p->remaining = pcrm_decimal_from_int(0);
+}
+
+int pcrm__tier_position_apply(const pcrm_tariff *tariff, int household_size, pcrm_date on,
+                              pcrm_decimal energy, pcrm_tier_position *p)
+{
+	int rc = pcrm_tariff_tier_position(tariff, household_size, on, energy, p);
+
+	if (rc == PCRM_OK) {
+		pcrm__text_copy(p->tariff_id, sizeof(p->tariff_id), pcrm_tariff_id(tariff));
+		p->tariff_version = pcrm_tariff_version(tariff);
+	}
+	return rc;
+}
+
 int pcrm_tier_position_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
                            const char *account_no, pcrm_date on, pcrm_tier_position *out)
 {
@@ -152,7 +182,6 @@ int pcrm_tier_position_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *c
 	pcrm_tier_position p;
 	pcrm_tariff *tariff = NULL;
 	pcrm_decimal energy = pcrm_decimal_from_int(0);
-	char text[8];
 	int rc;
 
 	if (!ctx || !out)
@@ -162,10 +191,7 @@ int pcrm_tier_position_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *c
 	    (account_no &&
 	     (rc = pcrm__code_check("account_no", account_no, PCRM__BILL_CODE_MAX)) != PCRM_OK))
 		return rc;
-	if (!pcrm_date_is_valid(on) || on.year < 1970 || on.year > 9998)
-		return pcrm__error(PCRM_EINVAL, "on: not a valid date in 1970..9998");
-	snprintf(text, sizeof(text), "%04d-%02d", on.year, on.month);
-	if ((rc = pcrm__month_parse(ctx, "on", text, &month)) != PCRM_OK)
+	if ((rc = pcrm__tier_month(ctx, on, &month)) != PCRM_OK)
 		return rc;
 	rc = pcrm__owner_load(ctx, customer_no, &owner);
 	if ((rc = pcrm__owner_authorize(ctx, actor, rc, &owner, PCRM_PERM_ARCHIVE_READ)) != PCRM_OK)
@@ -177,10 +203,7 @@ int pcrm_tier_position_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *c
 	if (account_no)
 		pcrm__text_copy(s.account_no, sizeof(s.account_no), account_no);
 
-	memset(&p, 0, sizeof(p));
-	p.version = out->version;
-	p.year = on.year;
-	p.energy = p.lower = p.upper = p.remaining = energy;
+	pcrm__tier_position_start(&p, out->version, on);
 	if (strcmp(s.usage_class, "residential") != 0) {
 		p.status = PCRM_TIER_NOT_RESIDENTIAL;
 	} else if ((rc = load_newest_bill(ctx, customer_no, account_no, &month, &s)) != PCRM_OK) {
@@ -192,11 +215,7 @@ int pcrm_tier_position_get(pcrm_ctx *ctx, const pcrm_actor *actor, const char *c
 		if (rc == PCRM_OK)
 			rc = load_year_energy(ctx, s.account_no, &month, &energy);
 		if (rc == PCRM_OK)
-			rc = pcrm_tariff_tier_position(tariff, s.household_size, on, energy, &p);
-		if (rc == PCRM_OK) {
-			pcrm__text_copy(p.tariff_id, sizeof(p.tariff_id), pcrm_tariff_id(tariff));
-			p.tariff_version = pcrm_tariff_version(tariff);
-		}
+			rc = pcrm__tier_position_apply(tariff, s.household_size, on, energy, &p);
 		pcrm_tariff_free(tariff);
 		if (rc != PCRM_OK)
 			return rc;

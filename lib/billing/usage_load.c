@@ -134,8 +134,8 @@ static int load_readings(pcrm_ctx *ctx, const char *accounts, const struct pcrm_
 	"SELECT account_no, energy, total FROM bill WHERE account_no" in_keys                     \
 	" AND status = 'issued' AND period >= $2 AND period < $3"
 
-int pcrm__year_to_date_load(pcrm_ctx *ctx, const char *accounts, const struct pcrm__month *month,
-                            struct pcrm__account_usage *out, size_t n)
+int pcrm__year_to_date_read(pcrm_ctx *ctx, const char *accounts, const struct pcrm__month *month,
+                            pcrm__ytd_find find, void *arg)
 {
 	char year_start[8];
 	pcrm_sql_value p[3];
@@ -151,22 +151,48 @@ int pcrm__year_to_date_load(pcrm_ctx *ctx, const char *accounts, const struct pc
 	                                               YEAR_TO_DATE_SQL(PCRM__SQL_IN_KEYS_SQLITE("$1")),
 	                       p, 3, &rows);
 	while (rc == PCRM_OK && (rc = pcrm__rows_next(rows)) == 1) {
-		struct pcrm__account_usage *u = pcrm__usage_find(out, n, pcrm__rows_text(rows, 0));
-		pcrm_decimal e, t;
-		if (!u)
-			continue; /* no reading this month: not billed now */
+		const char *account_no = pcrm__rows_text(rows, 0);
+		pcrm_decimal *kwh, *amount, e, t;
+		if (!find(arg, account_no, &kwh, &amount))
+			continue;
 		if (pcrm_decimal_parse(pcrm__rows_text(rows, 1), &e) != PCRM_OK ||
 		    pcrm_decimal_parse(pcrm__rows_text(rows, 2), &t) != PCRM_OK) {
 			rc = pcrm__error(PCRM_ESTORE, "account \"%s\": a stored bill is malformed",
-			                 u->account_no);
+			                 account_no);
 			break;
 		}
-		rc = pcrm_decimal_add(u->ytd_kwh, e, &u->ytd_kwh);
+		rc = pcrm_decimal_add(*kwh, e, kwh);
 		if (rc == PCRM_OK)
-			rc = pcrm_decimal_add(u->ytd_amount, t, &u->ytd_amount);
+			rc = pcrm_decimal_add(*amount, t, amount);
 	}
 	pcrm__rows_free(rows);
 	return rc < 0 ? rc : PCRM_OK;
+}
+
+/* The run's usages, sorted, for pcrm__year_to_date_read(). */
+struct usages {
+	struct pcrm__account_usage *items;
+	size_t n;
+};
+
+static int usage_ytd(void *arg, const char *account_no, pcrm_decimal **kwh, pcrm_decimal **amount)
+{
+	const struct usages *us = arg;
+	struct pcrm__account_usage *u = pcrm__usage_find(us->items, us->n, account_no);
+
+	if (!u)
+		return 0; /* no reading this month: not billed now */
+	*kwh = &u->ytd_kwh;
+	*amount = &u->ytd_amount;
+	return 1;
+}
+
+int pcrm__year_to_date_load(pcrm_ctx *ctx, const char *accounts, const struct pcrm__month *month,
+                            struct pcrm__account_usage *out, size_t n)
+{
+	struct usages us = { out, n };
+
+	return pcrm__year_to_date_read(ctx, accounts, month, usage_ytd, &us);
 }
 
 static const char *subject_account(const void *subjects, size_t i)

@@ -5,14 +5,12 @@
  * functions for the text, pcrm_contact_record() for the record.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <powercrm/ivr.h>
 #include <powercrm/ledger.h>
 
 #include "core/error.h"
-#include "core/text_check.h"
 #include "ivr_internal.h"
 
 /* The text of the answer; PCRM_OK or a speak function's failure. */
@@ -51,36 +49,30 @@ static int compose(const pcrm_ivr_arrears_answer *a, char *text, size_t size)
 int pcrm_ivr_answer_arrears(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
                             pcrm_ivr_arrears_answer *out)
 {
-	pcrm_ivr_arrears_answer a;
+	struct pcrm__ivr_answer ans;
+	pcrm_ivr_arrears_answer *a;
 	pcrm_arrears *arrears = NULL;
-	int rc;
+	/* no customer load: pcrm_arrears_load() checks the customer's scope itself */
+	int rc = pcrm__ivr_answer_begin(ctx, actor, customer_no, out, sizeof(*out), 0, &ans);
 
-	if (out == NULL)
-		return pcrm__error(PCRM_EINVAL, "out: missing");
-	memset(&a, 0, sizeof(a));
-	rc = pcrm_actor_validate(actor);
-	if (rc == PCRM_OK)
-		rc = pcrm__code_check("customer_no", customer_no, PCRM_IVR_CUSTOMER_NO_MAX - 1);
-	if (rc == PCRM_OK)
-		rc = pcrm_arrears_load(ctx, actor, customer_no, NULL, pcrm__ivr_today(ctx), &arrears);
+	if (rc != PCRM_OK)
+		return rc;
+	a = ans.data;
+	rc = pcrm_arrears_load(ctx, actor, customer_no, NULL, pcrm__ivr_today(ctx), &arrears);
 	if (rc == PCRM_OK) {
 		size_t n = pcrm_arrears_count(arrears);
 
-		a.total = pcrm_arrears_total(arrears);
-		a.items = n > 1000000 ? 1000000 : (int)n;
+		a->total = pcrm_arrears_total(arrears);
+		a->items = n > 1000000 ? 1000000 : (int)n;
 		if (n > 0) {
 			/* oldest first */
 			const pcrm_arrears_item *oldest = pcrm_arrears_at(arrears, 0);
 
-			a.oldest_due_date = oldest->due_date;
-			a.days_past_due = oldest->days_past_due;
+			a->oldest_due_date = oldest->due_date;
+			a->days_past_due = oldest->days_past_due;
 		}
-		rc = compose(&a, a.text, sizeof(a.text));
+		rc = compose(a, a->text, sizeof(a->text));
 	}
 	pcrm_arrears_free(arrears);
-	if (rc == PCRM_OK)
-		rc = pcrm__ivr_record(ctx, actor, customer_no, a.text);
-	if (rc == PCRM_OK)
-		*out = a;
-	return rc;
+	return pcrm__ivr_answer_end(&ans, rc, a->text);
 }

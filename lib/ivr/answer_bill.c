@@ -7,7 +7,6 @@
  * "the last bill"), a voided one does not.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <powercrm/ivr.h>
@@ -124,28 +123,18 @@ static int compose(pcrm_ivr_bill_answer *a)
 int pcrm_ivr_answer_last_bill(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
                               pcrm_ivr_bill_answer *out)
 {
-	struct pcrm__ivr_customer cust;
+	struct pcrm__ivr_answer ans;
 	pcrm_ivr_bill_answer *a;
-	int rc;
+	int rc = pcrm__ivr_answer_begin(ctx, actor, customer_no, out, sizeof(*out), 1, &ans);
 
-	if (out == NULL)
-		return pcrm__error(PCRM_EINVAL, "out: missing");
-	rc = pcrm__ivr_customer_load(ctx, actor, customer_no, &cust);
 	if (rc != PCRM_OK)
 		return rc;
-	a = calloc(1, sizeof(*a));
-	if (a == NULL)
-		return pcrm__error_oom();
+	a = ans.data;
 	a->amount = a->open_amount = a->payment_amount = pcrm_decimal_make(0, 2);
 	rc = load_last_bill(ctx, customer_no, a);
 	if (rc == PCRM_OK)
 		rc = load_last_payment(ctx, customer_no, a);
 	if (rc == PCRM_OK)
 		rc = compose(a);
-	if (rc == PCRM_OK)
-		rc = pcrm__ivr_record(ctx, actor, customer_no, a->text);
-	if (rc == PCRM_OK)
-		*out = *a;
-	free(a);
-	return rc;
+	return pcrm__ivr_answer_end(&ans, rc, a->text);
 }

@@ -1,6 +1,7 @@
 /*
  * What every IVR answer shares: today's date on the context's clock, the
- * caller's customer as the archive shows it to the actor, composing the
+ * caller's customer as the archive shows it to the actor, the answer's
+ * beginning and end (pcrm__ivr_answer_begin() / _end()), composing the
  * text without cutting it, and recording the answer as an inbound "ivr"
  * contact (docs/ivr.md, "Answers").  Built on the public API, so each
  * answer is scoped exactly as the archive and the contact history are.
@@ -39,18 +40,25 @@ static void copy_field(char *dst, size_t size, json_t *doc, const char *name)
 	snprintf(dst, size, "%s", v ? v : "");
 }
 
-int pcrm__ivr_customer_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
-                            struct pcrm__ivr_customer *out)
+/* The actor and the keyed customer number, before anything is read. */
+static int caller_check(const pcrm_actor *actor, const char *customer_no)
 {
-	pcrm_customer *c = NULL;
-	json_t *doc;
 	int rc = pcrm_actor_validate(actor);
 
 	if (rc == PCRM_OK)
 		rc = pcrm__code_check("customer_no", customer_no, PCRM_IVR_CUSTOMER_NO_MAX - 1);
+	return rc;
+}
+
+/* pcrm__ivr_customer_load() once caller_check() passed. */
+static int customer_read(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
+                         struct pcrm__ivr_customer *out)
+{
+	pcrm_customer *c = NULL;
+	json_t *doc;
 	/* one refusal for unknown and out-of-subtree numbers (pcrm_customer_get) */
-	if (rc == PCRM_OK)
-		rc = pcrm_customer_get(ctx, actor, customer_no, 0, &c);
+	int rc = pcrm_customer_get(ctx, actor, customer_no, 0, &c);
+
 	if (rc != PCRM_OK)
 		return rc;
 	memset(out, 0, sizeof(*out));
@@ -66,6 +74,51 @@ int pcrm__ivr_customer_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char *
 	json_decref(doc);
 	pcrm_customer_free(c);
 	return PCRM_OK;
+}
+
+int pcrm__ivr_customer_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
+                            struct pcrm__ivr_customer *out)
+{
+	int rc = caller_check(actor, customer_no);
+
+	return rc == PCRM_OK ? customer_read(ctx, actor, customer_no, out) : rc;
+}
+
+int pcrm__ivr_answer_begin(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
+                           void *out, size_t size, int load_customer,
+                           struct pcrm__ivr_answer *a)
+{
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	if (out == NULL)
+		return pcrm__error(PCRM_EINVAL, "out: missing");
+	rc = caller_check(actor, customer_no);
+	if (rc == PCRM_OK && load_customer)
+		rc = customer_read(ctx, actor, customer_no, &a->cust);
+	if (rc != PCRM_OK)
+		return rc;
+	/* on the heap: some answers are several kilobytes */
+	a->data = calloc(1, size);
+	if (a->data == NULL)
+		return pcrm__error_oom();
+	a->ctx = ctx;
+	a->actor = actor;
+	a->customer_no = customer_no;
+	a->out = out;
+	a->size = size;
+	return PCRM_OK;
+}
+
+int pcrm__ivr_answer_end(struct pcrm__ivr_answer *a, int rc, const char *text)
+{
+	if (rc == PCRM_OK && text != NULL)
+		rc = pcrm__ivr_record(a->ctx, a->actor, a->customer_no, text);
+	if (rc == PCRM_OK)
+		memcpy(a->out, a->data, a->size);
+	free(a->data);
+	a->data = NULL;
+	return rc;
 }
 
 int pcrm__ivr_say(char *text, size_t size, size_t *len, const char *fmt, ...)

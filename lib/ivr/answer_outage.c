@@ -7,7 +7,6 @@
  * repaired.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <powercrm/ivr.h>
@@ -137,25 +136,21 @@ static int say_outage(pcrm_ctx *ctx, const pcrm_ivr_outage_info *o, char *text, 
 int pcrm_ivr_answer_outage(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
                            pcrm_ivr_outage_answer *out)
 {
-	struct pcrm__ivr_customer cust;
+	struct pcrm__ivr_answer ans;
+	const struct pcrm__ivr_customer *cust = &ans.cust;
 	pcrm_ivr_outage_answer *a;
 	size_t len = 0;
-	int rc;
+	int rc = pcrm__ivr_answer_begin(ctx, actor, customer_no, out, sizeof(*out), 1, &ans);
 
-	if (out == NULL)
-		return pcrm__error(PCRM_EINVAL, "out: missing");
-	rc = pcrm__ivr_customer_load(ctx, actor, customer_no, &cust);
 	if (rc != PCRM_OK)
 		return rc;
-	a = calloc(1, sizeof(*a));
-	if (a == NULL)
-		return pcrm__error_oom();
-	snprintf(a->transformer_area, sizeof(a->transformer_area), "%s", cust.transformer_area);
-	if (cust.transformer_area[0] == '\0') {
+	a = ans.data;
+	snprintf(a->transformer_area, sizeof(a->transformer_area), "%s", cust->transformer_area);
+	if (cust->transformer_area[0] == '\0') {
 		rc = pcrm__ivr_say(a->text, sizeof(a->text), &len,
 		                   "您的档案中没有台区信息，暂时无法查询停电信息。");
 	} else {
-		rc = pcrm__ivr_area_outages(ctx, cust.transformer_area, pcrm_ctx_now(ctx), a->items,
+		rc = pcrm__ivr_area_outages(ctx, cust->transformer_area, pcrm_ctx_now(ctx), a->items,
 		                            PCRM_IVR_OUTAGES_MAX, &a->outages);
 		a->listed = a->outages < PCRM_IVR_OUTAGES_MAX ? a->outages : PCRM_IVR_OUTAGES_MAX;
 		if (rc == PCRM_OK && a->outages == 0)
@@ -163,10 +158,5 @@ int pcrm_ivr_answer_outage(pcrm_ctx *ctx, const pcrm_actor *actor, const char *c
 		for (int i = 0; rc == PCRM_OK && i < a->listed; i++)
 			rc = say_outage(ctx, &a->items[i], a->text, sizeof(a->text), &len);
 	}
-	if (rc == PCRM_OK)
-		rc = pcrm__ivr_record(ctx, actor, customer_no, a->text);
-	if (rc == PCRM_OK)
-		*out = *a;
-	free(a);
-	return rc;
+	return pcrm__ivr_answer_end(&ans, rc, a->text);
 }

@@ -7,7 +7,6 @@
  * the text, pcrm_contact_record() for the record.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <powercrm/billing.h>
@@ -72,27 +71,17 @@ static int compose(const pcrm_tier_position *p, char *text, size_t size)
 int pcrm_ivr_answer_tier(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
                          pcrm_ivr_tier_answer *out)
 {
-	struct pcrm__ivr_customer cust;
+	struct pcrm__ivr_answer ans;
 	pcrm_ivr_tier_answer *a;
-	int rc;
+	int rc = pcrm__ivr_answer_begin(ctx, actor, customer_no, out, sizeof(*out), 1, &ans);
 
-	if (out == NULL)
-		return pcrm__error(PCRM_EINVAL, "out: missing");
-	rc = pcrm__ivr_customer_load(ctx, actor, customer_no, &cust);
 	if (rc != PCRM_OK)
 		return rc;
-	a = calloc(1, sizeof(*a));
-	if (a == NULL)
-		return pcrm__error_oom();
+	a = ans.data;
 	a->position = (pcrm_tier_position)PCRM_TIER_POSITION_INIT;
 	rc = pcrm_tier_position_get(ctx, actor, customer_no, NULL, pcrm__ivr_today(ctx),
 	                            &a->position);
 	if (rc == PCRM_OK)
 		rc = compose(&a->position, a->text, sizeof(a->text));
-	if (rc == PCRM_OK)
-		rc = pcrm__ivr_record(ctx, actor, customer_no, a->text);
-	if (rc == PCRM_OK)
-		*out = *a;
-	free(a);
-	return rc;
+	return pcrm__ivr_answer_end(&ans, rc, a->text);
 }

@@ -8,7 +8,6 @@
  * runs on.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -192,26 +191,16 @@ static int compose(pcrm_ctx *ctx, const pcrm_actor *actor, pcrm_ivr_workorders_a
 int pcrm_ivr_answer_workorders(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
                                pcrm_ivr_workorders_answer *out)
 {
-	struct pcrm__ivr_customer cust;
+	struct pcrm__ivr_answer ans;
 	pcrm_ivr_workorders_answer *a;
 	int versions[PCRM_IVR_WORKORDERS_MAX] = { 0 };
-	int rc;
+	int rc = pcrm__ivr_answer_begin(ctx, actor, customer_no, out, sizeof(*out), 1, &ans);
 
-	if (out == NULL)
-		return pcrm__error(PCRM_EINVAL, "out: missing");
-	rc = pcrm__ivr_customer_load(ctx, actor, customer_no, &cust);
 	if (rc != PCRM_OK)
 		return rc;
-	a = calloc(1, sizeof(*a));
-	if (a == NULL)
-		return pcrm__error_oom();
+	a = ans.data;
 	rc = load_open(ctx, actor, customer_no, a, versions);
 	if (rc == PCRM_OK)
 		rc = compose(ctx, actor, a, versions);
-	if (rc == PCRM_OK)
-		rc = pcrm__ivr_record(ctx, actor, customer_no, a->text);
-	if (rc == PCRM_OK)
-		*out = *a;
-	free(a);
-	return rc;
+	return pcrm__ivr_answer_end(&ans, rc, a->text);
 }

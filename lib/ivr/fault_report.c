@@ -27,7 +27,7 @@ struct report_arg {
 	const pcrm_actor *actor;
 	const struct pcrm__ivr_customer *cust;
 	const char *workflow, *org_unit;
-	pcrm_ivr_fault_report r;
+	pcrm_ivr_fault_report *r;
 };
 
 /* The customer's open repair order the actor sees, if any, into r->workorder_id. */
@@ -44,7 +44,7 @@ static int open_repair(struct report_arg *a, int *found)
 		const pcrm_workorder *wo = pcrm_workorder_list_at(list, i);
 
 		if (strncmp(pcrm_workorder_workflow(wo), "fault_repair", 12) == 0) {
-			snprintf(a->r.workorder_id, sizeof(a->r.workorder_id), "%s",
+			snprintf(a->r->workorder_id, sizeof(a->r->workorder_id), "%s",
 			         pcrm_workorder_id(wo));
 			*found = 1;
 			break;
@@ -91,21 +91,21 @@ static int open_and_attach(struct report_arg *a)
 	free(json);
 	if (rc != PCRM_OK)
 		return rc;
-	snprintf(a->r.workorder_id, sizeof(a->r.workorder_id), "%s", pcrm_workorder_id(wo));
+	snprintf(a->r->workorder_id, sizeof(a->r->workorder_id), "%s", pcrm_workorder_id(wo));
 	pcrm_workorder_free(wo);
-	a->r.opened = 1;
+	a->r->opened = 1;
 	/* the first fault going on now with a master: that is the one being repaired */
 	for (int i = 0; i < n && i < PCRM_IVR_OUTAGES_MAX; i++) {
 		const pcrm_ivr_outage_info *o = &outages[i];
 
 		if (o->kind != PCRM_IVR_OUTAGE_FAULT || !o->in_progress || !o->master_workorder[0])
 			continue;
-		rc = pcrm_workorder_attach(a->ctx, a->actor, a->r.workorder_id, o->master_workorder);
+		rc = pcrm_workorder_attach(a->ctx, a->actor, a->r->workorder_id, o->master_workorder);
 		if (rc != PCRM_OK)
 			return rc;
-		memcpy(a->r.outage_id, o->id, sizeof(a->r.outage_id));
-		memcpy(a->r.master_workorder, o->master_workorder, sizeof(a->r.master_workorder));
-		a->r.restore_estimate = o->ends_at;
+		memcpy(a->r->outage_id, o->id, sizeof(a->r->outage_id));
+		memcpy(a->r->master_workorder, o->master_workorder, sizeof(a->r->master_workorder));
+		a->r->restore_estimate = o->ends_at;
 		break;
 	}
 	return PCRM_OK;
@@ -117,16 +117,16 @@ static int compose(struct report_arg *a)
 	size_t len = 0;
 	int rc;
 
-	if (!a->r.opened)
-		return pcrm__ivr_say(a->r.text, sizeof(a->r.text), &len,
+	if (!a->r->opened)
+		return pcrm__ivr_say(a->r->text, sizeof(a->r->text), &len,
 		                     "您已报修，抢修工单正在办理中，无需重复报修。");
-	if (!a->r.master_workorder[0])
-		return pcrm__ivr_say(a->r.text, sizeof(a->r.text), &len,
+	if (!a->r->master_workorder[0])
+		return pcrm__ivr_say(a->r->text, sizeof(a->r->text), &len,
 		                     "您的故障报修已受理，我们将尽快安排抢修人员与您联系。");
-	rc = pcrm__ivr_speak_instant(a->ctx, a->r.restore_estimate, when, sizeof(when));
+	rc = pcrm__ivr_speak_instant(a->ctx, a->r->restore_estimate, when, sizeof(when));
 	if (rc != PCRM_OK)
 		return rc;
-	return pcrm__ivr_say(a->r.text, sizeof(a->r.text), &len,
+	return pcrm__ivr_say(a->r->text, sizeof(a->r->text), &len,
 	                     "您的故障报修已受理。您所在台区的故障正在抢修，预计%s恢复供电，"
 	                     "请您耐心等待。", when);
 }
@@ -137,41 +137,33 @@ static int report_body(void *arg)
 	int found, rc;
 
 	/* from scratch on a retry */
-	memset(&a->r, 0, sizeof(a->r));
+	memset(a->r, 0, sizeof(*a->r));
 	rc = open_repair(a, &found);
 	if (rc == PCRM_OK && !found)
 		rc = open_and_attach(a);
 	if (rc == PCRM_OK)
 		rc = compose(a);
 	if (rc == PCRM_OK)
-		rc = pcrm__ivr_record(a->ctx, a->actor, a->cust->customer_no, a->r.text);
+		rc = pcrm__ivr_record(a->ctx, a->actor, a->cust->customer_no, a->r->text);
 	return rc;
 }
 
 int pcrm_ivr_report_fault(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
                           const char *workflow, const char *org_unit, pcrm_ivr_fault_report *out)
 {
-	struct pcrm__ivr_customer cust;
-	struct report_arg *a;
-	int rc;
+	struct pcrm__ivr_answer ans;
+	struct report_arg a;
+	int rc = pcrm__ivr_answer_begin(ctx, actor, customer_no, out, sizeof(*out), 1, &ans);
 
-	if (out == NULL)
-		return pcrm__error(PCRM_EINVAL, "out: missing");
-	rc = pcrm__ivr_customer_load(ctx, actor, customer_no, &cust);
-	if (rc == PCRM_OK)
-		rc = pcrm__code_check("workflow", workflow, 64);
-	if (rc == PCRM_OK && org_unit != NULL)
-		rc = pcrm__code_check("org_unit", org_unit, 64);
 	if (rc != PCRM_OK)
 		return rc;
-	a = calloc(1, sizeof(*a));
-	if (a == NULL)
-		return pcrm__error_oom();
-	*a = (struct report_arg){ .ctx = ctx, .actor = actor, .cust = &cust, .workflow = workflow,
-		                  .org_unit = org_unit };
-	rc = pcrm__store_transaction(ctx->store, report_body, a);
+	rc = pcrm__code_check("workflow", workflow, 64);
+	if (rc == PCRM_OK && org_unit != NULL)
+		rc = pcrm__code_check("org_unit", org_unit, 64);
+	a = (struct report_arg){ .ctx = ctx, .actor = actor, .cust = &ans.cust, .workflow = workflow,
+		                 .org_unit = org_unit, .r = ans.data };
 	if (rc == PCRM_OK)
-		*out = a->r;
-	free(a);
-	return rc;
+		rc = pcrm__store_transaction(ctx->store, report_body, &a);
+	/* recorded in report_body: the contact goes with the work order or not at all */
+	return pcrm__ivr_answer_end(&ans, rc, NULL);
 }

@@ -38,6 +38,43 @@ int pcrm__ivr_customer_load(pcrm_ctx *ctx, const pcrm_actor *actor, const char *
                             struct pcrm__ivr_customer *out);
 
 /**
+ * An answer being composed (answer_common.c): every answer checks its
+ * output and the caller's customer number the same way, composes into a
+ * zeroed copy so the caller's output is untouched on failure, and records
+ * what it said as an "ivr" contact before handing it over.
+ */
+struct pcrm__ivr_answer {
+	pcrm_ctx *ctx;
+	const pcrm_actor *actor;
+	const char *customer_no;
+	struct pcrm__ivr_customer cust; /* loaded when begun with load_customer */
+	void *data;                     /* the answer being composed: `size` zeroed bytes */
+	void *out;
+	size_t size;
+};
+
+/**
+ * Begins an answer into `out` (`size` bytes; PCRM_EINVAL naming "out" when
+ * NULL): checks the actor and the customer number and, when
+ * `load_customer` is nonzero, loads the customer as
+ * pcrm__ivr_customer_load() does (an answer whose own data read checks the
+ * scope passes 0).  Then allocates a->data.  On failure nothing is
+ * allocated and the answer must not be ended.
+ */
+int pcrm__ivr_answer_begin(pcrm_ctx *ctx, const pcrm_actor *actor, const char *customer_no,
+                           void *out, size_t size, int load_customer,
+                           struct pcrm__ivr_answer *a);
+
+/**
+ * Ends an answer begun with pcrm__ivr_answer_begin(): when `rc` is PCRM_OK,
+ * records `text` as the answer's contact (pcrm__ivr_record(); NULL: the
+ * answer recorded it in its own transaction) and then copies the answer to
+ * the output.  Frees a->data either way; returns `rc` or the record's
+ * failure, which leaves the output untouched.
+ */
+int pcrm__ivr_answer_end(struct pcrm__ivr_answer *a, int rc, const char *text);
+
+/**
  * Appends printf-style to the answer `text` (`size` bytes, `*len` used):
  * PCRM_EOVERFLOW naming "text" when it does not fit; an answer is never cut.
  */

@@ -406,7 +406,8 @@ int pcrm__campaign_queue_text(pcrm_ctx *ctx, const struct pcrm__campaign_spec *c
 static int queue_arrears(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
                          const struct campaign_row *r, const json_t *target, int64_t *queued)
 {
-	const struct pcrm__campaign_spec spec = { id, r->tpl, r->schedule_at, target };
+	const struct pcrm__campaign_spec spec = { id, r->tpl, r->schedule_at, target,
+		                                          r->org_unit };
 	int min_days = (int)json_integer_value(json_object_get(target, "min_days"));
 	int max_reminders = (int)json_integer_value(json_object_get(target, "max_reminders"));
 	pcrm_time now = pcrm_ctx_now(ctx);
@@ -479,7 +480,7 @@ int pcrm_campaign_queue(pcrm_ctx *ctx, const pcrm_actor *actor, const char *camp
 			rc = pcrm__survey_queue(ctx, campaign_id, r.schedule_at, target, scope, &n);
 		} else if (strcmp(r.kind, "tier_warning") == 0) {
 			const struct pcrm__campaign_spec spec = { campaign_id, r.tpl, r.schedule_at,
-				                                  target };
+				                                  target, r.org_unit };
 			rc = pcrm__campaign_tier_queue(ctx, actor, &spec, scope, &n);
 		} else
 			rc = queue_bulk(ctx, campaign_id, &r, target, scope, &n);

@@ -3,21 +3,25 @@
  * customers whose energy this year is within a margin of their next annual
  * tier threshold, so they hear it before their bills rise.
  *
- * Why each customer is asked through pcrm_tier_position_get(): the position
- * is the billing engine's own (the year's bills, the tariff's seasonal and
- * large-household thresholds), and the IVR says the same; a campaign query
- * of its own would be a second tier rule.  The text is rendered when
- * queued, as for arrears reminders: the figures are the customer's own.
- * Each customer costs a few keyed reads, so a warning campaign suits a
- * city's residential customers in one queueing, not a province's 200,000
- * in one transaction; queueing again resumes where the target grew.
+ * Why the positions come from pcrm__tier_positions_each(): each is the
+ * billing engine's own (the year's bills read by the run's year-to-date
+ * query, the tariff's seasonal and large-household thresholds through the
+ * function the bill uses), the one pcrm_tier_position_get() and the IVR
+ * give; a campaign rule of its own would be a second tier rule.  It reads
+ * the whole target in a fixed number of queries, so a province's
+ * residential customers are queued in one transaction (tests/bench,
+ * bench_outbound).  The text is rendered when queued, as for arrears
+ * reminders: the figures are the customer's own.  Queueing again resumes
+ * where the target grew.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <powercrm/billing.h>
+#include <powercrm/org.h>
 
+#include "billing/billing_internal.h"
 #include "core/ctx.h"
 #include "core/error.h"
 #include "core/json_doc.h"
@@ -114,26 +118,29 @@ static int load_candidates(pcrm_ctx *ctx, const char *scope, const char *campaig
 	return rc < 0 ? rc : PCRM_OK;
 }
 
-static int queue_one(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__campaign_spec *c,
-                     const char *customer_no, pcrm_date today, int64_t *queued)
+/* What each position is checked against and queued with. */
+struct tier_queue {
+	pcrm_ctx *ctx;
+	const struct pcrm__campaign_spec *c;
+	int64_t *queued;
+};
+
+static int queue_one(void *arg, const char *customer_no, const pcrm_tier_position *p)
 {
-	pcrm_tier_position p = PCRM_TIER_POSITION_INIT;
+	const struct tier_queue *q = arg;
 	struct pcrm__template_fields f;
 	char tier[16], next[16], energy[PCRM_DECIMAL_STRING_MAX], upper[PCRM_DECIMAL_STRING_MAX],
 	     left[PCRM_DECIMAL_STRING_MAX];
 	char *body = NULL;
-	int yes = 0, rc;
+	int yes = 0, rc = within_margin(q->c->target, p, &yes);
 
-	rc = pcrm_tier_position_get(ctx, actor, customer_no, NULL, today, &p);
-	if (rc == PCRM_OK)
-		rc = within_margin(c->target, &p, &yes);
 	if (rc != PCRM_OK || !yes)
 		return rc;
-	snprintf(tier, sizeof(tier), "%d", p.tier);
-	snprintf(next, sizeof(next), "%d", p.tier + 1);
-	pcrm_decimal_format(p.energy, energy, sizeof(energy));
-	pcrm_decimal_format(p.upper, upper, sizeof(upper));
-	pcrm_decimal_format(p.remaining, left, sizeof(left));
+	snprintf(tier, sizeof(tier), "%d", p->tier);
+	snprintf(next, sizeof(next), "%d", p->tier + 1);
+	pcrm_decimal_format(p->energy, energy, sizeof(energy));
+	pcrm_decimal_format(p->upper, upper, sizeof(upper));
+	pcrm_decimal_format(p->remaining, left, sizeof(left));
 	memset(&f, 0, sizeof(f));
 	f.customer_no = customer_no;
 	f.name_masked = ""; /* rendered ahead of the send: no name in the stored text */
@@ -142,9 +149,9 @@ static int queue_one(pcrm_ctx *ctx, const pcrm_actor *actor, const struct pcrm__
 	f.year_energy = energy;
 	f.tier_threshold = upper;
 	f.tier_remaining = left;
-	rc = pcrm__template_render(c->tpl, &f, &body);
+	rc = pcrm__template_render(q->c->tpl, &f, &body);
 	if (rc == PCRM_OK)
-		rc = pcrm__campaign_queue_text(ctx, c, customer_no, body, queued);
+		rc = pcrm__campaign_queue_text(q->ctx, q->c, customer_no, body, q->queued);
 	free(body);
 	return rc;
 }
@@ -153,6 +160,7 @@ int pcrm__campaign_tier_queue(pcrm_ctx *ctx, const pcrm_actor *actor,
                               const struct pcrm__campaign_spec *c, const char *scope,
                               int64_t *queued)
 {
+	struct tier_queue q = { ctx, c, queued };
 	pcrm_civil civil;
 	pcrm_date today;
 	char **customers = NULL;
@@ -163,10 +171,17 @@ int pcrm__campaign_tier_queue(pcrm_ctx *ctx, const pcrm_actor *actor,
 	today.year = civil.year;
 	today.month = civil.month;
 	today.day = civil.day;
+	/*
+	 * A position reads the archive: the right to read it over the whole
+	 * target, once, where pcrm_tier_position_get() asks it per customer.
+	 */
+	if (rc == PCRM_OK)
+		rc = pcrm_authorize(ctx, actor, PCRM_PERM_ARCHIVE_READ, c->org_unit);
 	if (rc == PCRM_OK)
 		rc = load_candidates(ctx, scope, c->id, &customers, &n);
-	for (size_t i = 0; rc == PCRM_OK && i < n; i++)
-		rc = queue_one(ctx, actor, c, customers[i], today, queued);
+	if (rc == PCRM_OK)
+		rc = pcrm__tier_positions_each(ctx, (const char *const *)customers, n, today,
+		                               queue_one, &q);
 	for (size_t i = 0; i < n; i++)
 		free(customers[i]);
 	free(customers);

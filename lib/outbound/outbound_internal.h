@@ -47,6 +47,7 @@ struct pcrm__campaign_spec {
 	const char *tpl;
 	pcrm_time schedule_at;
 	const json_t *target;
+	const char *org_unit; /* the campaign's unit */
 };
 
 /**

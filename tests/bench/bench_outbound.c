@@ -25,6 +25,18 @@
  * each round times a fixed CPU-bound loop: its wall / CPU ratio, the
  * "stretch", says how much the load lengthened CPU work in that round.
  * Figures: min / median / max over the rounds; ratios of the medians.
+ *
+ * `bench_outbound tier [n]` (benchmark "outbound-tier") measures a
+ * tier-threshold warning campaign instead: n residential customers (50,000
+ * by default), each with an issued bill for every month of the year so far
+ * (bulk-loaded, as the customers are), warned within 100 kWh of their next
+ * annual threshold.  Its baselines, in the same rounds: the planned-outage
+ * notice queue to the same customers (the set-shaped campaign it should
+ * cost like) and the bare insert of n outbound_message rows.  Once per
+ * store, as a reference, it also times pcrm_tier_position_get() over the
+ * first TIER_REFERENCE customers: what the campaign read per customer
+ * before it read the target as one set.  The number queued is checked
+ * against the figures the loader wrote.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -40,6 +52,9 @@
 #define CUSTOMERS 200000L
 #define AREAS 500
 #define ROUNDS 5
+#define TIER_CUSTOMERS 50000L
+#define TIER_MONTHS 10 /* January to October: the bench's clock is in November */
+#define TIER_REFERENCE 5000L
 
 static const pcrm_actor admin = { "bench-admin", PCRM_ROLE_ADMIN, 3, "37" };
 
@@ -264,13 +279,11 @@ static double median_of(struct cost *c, int want_cpu)
 	return want_cpu ? cpu[ROUNDS / 2] : wall[ROUNDS / 2];
 }
 
-static void run(const char *backend, const char *uri, long n)
+/* The store on the bench's clock, with the province, the city and its county. */
+static pcrm_ctx *open_store(const char *uri)
 {
 	pcrm_ctx_options opts = pcrm_bench_options();
-	struct cost q[ROUNDS], b[ROUNDS], f[ROUNDS];
-	double stretch[ROUNDS], wall[ROUNDS], cpu[ROUNDS];
 	pcrm_ctx *ctx;
-	int64_t queued = 0;
 
 	opts.clock = bench_clock;
 	die_rc(pcrm_ctx_open(&ctx, uri, &opts), "opening the store");
@@ -278,6 +291,16 @@ static void run(const char *backend, const char *uri, long n)
 	die_rc(pcrm_org_unit_create(ctx, &admin, "3701", "37", "市公司", PCRM_ORG_CITY), "org 3701");
 	die_rc(pcrm_org_unit_create(ctx, &admin, "370102", "3701", "县公司", PCRM_ORG_COUNTY),
 	       "org 370102");
+	return ctx;
+}
+
+static void run(const char *backend, const char *uri, long n)
+{
+	struct cost q[ROUNDS], b[ROUNDS], f[ROUNDS];
+	double stretch[ROUNDS], wall[ROUNDS], cpu[ROUNDS];
+	int64_t queued = 0;
+	pcrm_ctx *ctx = open_store(uri);
+
 	load_customers(ctx, n);
 	create_floor_table(ctx);
 	if (ctx->store->driver->kind == PCRM_STORE_POSTGRES)
@@ -313,11 +336,164 @@ static void run(const char *backend, const char *uri, long n)
 	pcrm_ctx_close(ctx);
 }
 
+/* ---- tier-threshold warnings (`bench_outbound tier`) ---- */
+
+static const char tier_tariff[] =
+	"{\"id\": \"annual-residential\", \"version\": 1, \"name\": \"annual tiers\","
+	" \"usage_class\": \"residential\", \"effective_from\": \"2026-01-01\", \"currency\": \"CNY\","
+	" \"rounding\": \"half_up\", \"utc_offset\": \"+08:00\", \"energy\": {\"price\": \"0.589\","
+	" \"tier_basis\": \"annual\", \"tiers\": [{\"max\": \"700\", \"surcharge\": \"0\"},"
+	" {\"max\": \"1000\", \"surcharge\": \"0.05\"}, {\"surcharge\": \"0.30\"}]}}";
+
+/* Customer i's monthly energy: 40..100 kWh, so its year stands at 400..1000 kWh. */
+static long monthly_kwh(long i)
+{
+	return 40 + i % 61;
+}
+
+/* How many customers the campaign must warn: within 100 kWh below 700 or below 1000. */
+static int64_t tier_expected(long n)
+{
+	int64_t warned = 0;
+	for (long i = 0; i < n; i++) {
+		long year = TIER_MONTHS * monthly_kwh(i);
+		long left = year < 700 ? 700 - year : year < 1000 ? 1000 - year : -1;
+		warned += left >= 0 && left <= 100;
+	}
+	return warned;
+}
+
+/* Customer i's issued bill (account A<i>) for each month from January, bulk-loaded. */
+static void load_bills(pcrm_ctx *ctx, long n)
+{
+	static const char *const cols[] = { "customer_no", "bill_no", "account_no", "period",
+		                            "status", "tariff_id", "tariff_version", "issue_day",
+		                            "due_day", "energy", "total", "doc", "created_at",
+		                            "created_by" };
+	pcrm_store *st = ctx->store;
+	char no[32], acct[32], bill[48], period[8], kwh[16];
+	int rc = pcrm__store_begin(st);
+
+	if (rc == PCRM_OK)
+		rc = pcrm__store_bulk_begin(st, "bill", cols, 14);
+	for (long i = 0; i < n && rc == PCRM_OK; i++) {
+		snprintf(no, sizeof(no), "C%07ld", i);
+		snprintf(acct, sizeof(acct), "A%07ld", i);
+		snprintf(kwh, sizeof(kwh), "%ld", monthly_kwh(i));
+		for (int m = 1; m <= TIER_MONTHS && rc == PCRM_OK; m++) {
+			snprintf(period, sizeof(period), "2026-%02d", m);
+			snprintf(bill, sizeof(bill), "%s-2026%02d", acct, m);
+			pcrm_sql_value v[14] = { PCRM_SQL_S(no),      PCRM_SQL_S(bill),
+				                 PCRM_SQL_S(acct),    PCRM_SQL_S(period),
+				                 PCRM_SQL_S("issued"), PCRM_SQL_S("annual-residential"),
+				                 PCRM_SQL_I(1),       PCRM_SQL_I(20454 + 30 * m),
+				                 PCRM_SQL_I(20468 + 30 * m), PCRM_SQL_S(kwh),
+				                 PCRM_SQL_S("30.00"), PCRM_SQL_S("{}"),
+				                 PCRM_SQL_I(0),       PCRM_SQL_S("bench") };
+			rc = pcrm__store_bulk_row(st, v);
+		}
+	}
+	if (rc == PCRM_OK)
+		rc = pcrm__store_bulk_end(st, 0);
+	die_rc(pcrm__store_finish(st, rc), "loading bills");
+}
+
+static struct cost queue_tier(pcrm_ctx *ctx, int round, int64_t *queued)
+{
+	char json[512], id[32];
+	struct cost t;
+
+	snprintf(id, sizeof(id), "TIER-%d", round);
+	snprintf(json, sizeof(json),
+	         "{\"id\": \"%s\", \"org_unit\": \"3701\", \"name\": \"阶梯电量提醒\","
+	         " \"kind\": \"tier_warning\", \"template\": \"户号{customer_no}：本年度已用电"
+	         "{year_energy}千瓦时，再用{tier_remaining}千瓦时将进入第{next_tier}档。\","
+	         " \"schedule_at\": \"2026-11-24T09:00:00+08:00\","
+	         " \"target\": {\"margin_kwh\": \"100\"}}",
+	         id);
+	die_rc(pcrm_campaign_create(ctx, &admin, json), "creating the tier campaign");
+	t = cost_start(ctx);
+	die_rc(pcrm_campaign_queue(ctx, &admin, id, queued), "queueing the tier campaign");
+	return cost_since(ctx, t);
+}
+
+/* The reads the campaign made before: pcrm_tier_position_get() per customer. */
+static struct cost per_customer_reads(pcrm_ctx *ctx, long n)
+{
+	pcrm_tier_position p = PCRM_TIER_POSITION_INIT;
+	const pcrm_date today = { 2026, 11, 23 };
+	char no[32];
+	struct cost t = cost_start(ctx);
+
+	for (long i = 0; i < n; i++) {
+		snprintf(no, sizeof(no), "C%07ld", i);
+		die_rc(pcrm_tier_position_get(ctx, &admin, no, NULL, today, &p), "a tier position");
+	}
+	return cost_since(ctx, t);
+}
+
+static void die_queued(int64_t queued, int64_t expected, const char *what)
+{
+	if (queued != expected) {
+		fprintf(stderr, "%s: %s queued %lld, expected %lld\n", PROGRAM, what,
+		        (long long)queued, (long long)expected);
+		exit(1);
+	}
+}
+
+static void run_tier(const char *backend, const char *uri, long n)
+{
+	struct cost w[ROUNDS], o[ROUNDS], b[ROUNDS], ref;
+	double stretch[ROUNDS];
+	long ref_n = n < TIER_REFERENCE ? n : TIER_REFERENCE;
+	int64_t expected = tier_expected(n), queued = 0;
+	pcrm_ctx *ctx = open_store(uri);
+
+	die_rc(pcrm_tariff_publish(ctx, &admin, tier_tariff), "publishing the tariff");
+	load_customers(ctx, n);
+	load_bills(ctx, n);
+	if (ctx->store->driver->kind == PCRM_STORE_POSTGRES)
+		for (int i = 0; i < 2; i++)
+			die_rc(pcrm__store_exec(ctx->store, i ? "ANALYZE bill" : "ANALYZE customer",
+			                        NULL, 0, NULL),
+			       "analyze");
+	for (int r = 0; r < ROUNDS; r++) {
+		stretch[r] = load_stretch();
+		empty_table(ctx, "outbound_message");
+		b[r] = bulk_insert(ctx, "outbound_message", n, r);
+		empty_table(ctx, "outbound_message");
+		o[r] = queue_campaign(ctx, r, &queued);
+		die_queued(queued, n, "the planned-outage notice");
+		empty_table(ctx, "outbound_message");
+		w[r] = queue_tier(ctx, r, &queued);
+		die_queued(queued, expected, "the tier warning");
+	}
+	ref = per_customer_reads(ctx, ref_n);
+	qsort(stretch, ROUNDS, sizeof(stretch[0]), cmp_double);
+	printf("%s: tier-threshold warning over %ld residential customers with %d bills each, "
+	       "%lld warned, %d rounds (min/median/max); load stretch %.1f/%.1f/%.1f\n",
+	       backend, n, TIER_MONTHS, (long long)expected, ROUNDS, stretch[0],
+	       stretch[ROUNDS / 2], stretch[ROUNDS - 1]);
+	print_costs(backend, "tier queue", w);
+	print_costs(backend, "outage queue", o);
+	print_costs(backend, "bare insert", b);
+	printf("%s:   ratios of medians, wall (cpu): tier / outage queue %.2f (%.2f), "
+	       "tier / bare insert %.2f (%.2f)\n",
+	       backend, median_of(w, 0) / median_of(o, 0), median_of(w, 1) / median_of(o, 1),
+	       median_of(w, 0) / median_of(b, 0), median_of(w, 1) / median_of(b, 1));
+	printf("%s:   reference, pcrm_tier_position_get() one by one: %ld customers in "
+	       "wall %.2f s, cpu %.2f s (%.3f ms wall each; x%ld customers would be %.1f s)\n",
+	       backend, ref_n, ref.wall, ref.cpu, 1000.0 * ref.wall / (double)ref_n, n,
+	       ref.wall * (double)n / (double)ref_n);
+	pcrm_ctx_close(ctx);
+}
+
 int main(int argc, char **argv)
 {
-	long n = argc > 1 ? atol(argv[1]) : CUSTOMERS;
+	int tier = argc > 1 && strcmp(argv[1], "tier") == 0;
+	long n = argc > 1 + tier ? atol(argv[1 + tier]) : tier ? TIER_CUSTOMERS : CUSTOMERS;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (n < AREAS)
 		n = AREAS;
-	return pcrm_bench_on_stores(PROGRAM, run, n, 1);
+	return pcrm_bench_on_stores(PROGRAM, tier ? run_tier : run, n, 1);
 }

@@ -168,6 +168,30 @@ PCRM_BACKEND_TEST(ivr_outage, planned_and_fault_told_revised_and_over)
 	free(other);
 }
 
+/* The outage answer's refusals: as every answer's (answer_common.c), nothing said or recorded. */
+PCRM_BACKEND_TEST(ivr_outage, answer_refusals_record_nothing_and_leave_out_untouched)
+{
+	pcrm_ivr_outage_answer a;
+
+	setup(t);
+	memset(&a, 0x5a, sizeof(a));
+	pcrm_assert_fails(pcrm_ivr_answer_outage(t->ctx, &city_agent, "C2", &a), PCRM_EPERM,
+	                  "customer");
+	pcrm_assert_fails(pcrm_ivr_answer_outage(t->ctx, &city_agent, "C9", &a), PCRM_EPERM,
+	                  "customer");
+	/* a monitor may read the archive but not write contacts: the answer is not handed over */
+	pcrm_assert_fails(pcrm_ivr_answer_outage(t->ctx, &monitor, "C5", &a), PCRM_EPERM,
+	                  "contact");
+	pcrm_assert_fails(pcrm_ivr_answer_outage(t->ctx, &city_agent, "C 5", &a), PCRM_EINVAL,
+	                  "customer_no");
+	pcrm_assert_fails(pcrm_ivr_answer_outage(t->ctx, &city_agent, NULL, &a), PCRM_EINVAL,
+	                  "customer_no");
+	pcrm_assert_fails(pcrm_ivr_answer_outage(t->ctx, &city_agent, "C5", NULL), PCRM_EINVAL,
+	                  "out");
+	cr_assert_eq(a.outages, 0x5a5a5a5a, "the answer is untouched on failure");
+	cr_assert_eq(ivr_contacts(t), 0);
+}
+
 PCRM_BACKEND_TEST(ivr_outage, publishing_refuses_bad_input_and_foreign_units)
 {
 	pcrm_ivr_outage_spec s = PCRM_IVR_OUTAGE_SPEC_INIT;
