@@ -66,6 +66,7 @@ extern const char pcrm__schema_outbound_keyed[];
 extern const char pcrm__schema_outbound_dialler[];
 extern const char pcrm__schema_kb_ranked[];
 extern const char pcrm__schema_kb_ranked_fill[];
+extern const char pcrm__schema_kb_approval_permission[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -296,6 +297,8 @@ static const struct migration migrations[] = {
 	  pcrm__schema_workflow_customer_notices, pcrm__schema_outbound_surveys },
 	{ 39, "outbound messages keyed by id alone, without foreign keys (cheaper bulk queueing)",
 	  pcrm__schema_outbound_keyed, NULL },
+	{ 45, "the shipped kb_article workflow names kb.approve on its transitions",
+	  pcrm__schema_kb_approval_permission, NULL },
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
