@@ -209,15 +209,6 @@ int pcrm__workflow_parse_customer_notice(const json_t *v, const char *path,
 int pcrm__workflow_parse_permission(const json_t *v, const char *path,
                                     struct pcrm__wf_transition *t);
 
-/**
- * What firing `event` in `state` needs in the work order's org scope: the
- * transition's permission, workorder.handle when there is no such
- * transition (the refusal that follows must not depend on a permission the
- * actor may lack).
- */
-pcrm_permission pcrm__workflow_fire_permission(const pcrm_workflow *wf, const char *state,
-                                               const char *event);
-
 /** Nonzero for the working-time units. */
 int pcrm__workflow_unit_is_working(enum pcrm__wf_unit unit);
 

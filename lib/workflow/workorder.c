@@ -225,7 +225,7 @@ static int load_op(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *acto
 	/* the actor's org unit comes with the work order: one statement for both */
 	rc = pcrm__wo_op_load_home(op, ctx, actor, id, pcrm_ctx_now(ctx), &home);
 	if (rc == PCRM_OK && event)
-		perm = pcrm__workflow_fire_permission(op->wf, pcrm__wo_str(op->wo, "state"), event);
+		rc = pcrm__wo_fire_permission(op, home.code ? &home : NULL, event, &perm);
 	/* an id nobody has is refused like a work order of another unit (no oracle) */
 	if (rc == PCRM_ENOTFOUND)
 		rc = pcrm__authorize_object(ctx, actor, perm, "work order", id, NULL);
