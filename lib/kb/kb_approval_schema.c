@@ -15,30 +15,31 @@
  * is: docs/kb.md tells how to move it to the permission.
  *
  * The texts are JSON, not SQL: no value of anyone's data is spliced in.
- * tests/kb/test_kb_permission.c stores the old text and checks that this
- * migration leaves exactly what defining today's file stores.
+ * tests/kb/test_kb.c stores the old text (tests/kb/kb-article-schema35.json)
+ * and checks that this migration leaves exactly what defining today's file
+ * stores.
  */
 const char pcrm__schema_kb_approval_permission[] =
 	"UPDATE workflow_def SET doc = "
 	"'"
 	"{\"description\":\"One version of a knowledge-base article (lib/kb, docs/kb.md): wri"
-	"tten as a draft, approved (审核发布) by an actor with kb.approve in the article'"
-	"'s unit (each transition names that permission, checked by the engine in place of wo"
-	"rkorder.handle), retired (废止) when withdrawn or when a newer version is approved"
-	". The library fires these events from pcrm_kb_article_approve() and pcrm_kb_article_"
-	"retire() and sets the article''s status from the state reached, in the same transact"
-	"ion.\",\"name\":\"kb_article\",\"sources\":[\"Marketing system plan 5.6.2 (知识库"
-	": articles written, reviewed and published); libpowercrm issue 23 (versions and an a"
-	"pproval step, draft -> approved -> retired, through the workflow engine). No time li"
-	"mit is published for reviewing an article; an integrator may store a version with on"
-	"e.\"],\"states\":[{\"initial\":true,\"name\":\"draft\",\"title\":\"草稿\"},{\"name"
-	"\":\"approved\",\"title\":\"已发布\"},{\"final\":true,\"name\":\"retired\",\"titl"
-	"e\":\"已废止\"}],\"title\":\"知识库文章审核\",\"transitions\":[{\"event\":"
-	"\"approve\",\"from\":\"draft\",\"permission\":\"kb.approve\",\"title\":\"审核发"
-	"布\",\"to\":\"approved\"},{\"event\":\"retire\",\"from\":\"approved\",\"permission"
-	"\":\"kb.approve\",\"title\":\"废止\",\"to\":\"retired\"},{\"event\":\"supersede\","
-	"\"from\":\"approved\",\"guard\":{\"require\":[\"by_version\"]},\"permission\":\"kb.a"
-	"pprove\",\"title\":\"新版本发布，旧版本废止\",\"to\":\"retired\"}]}"
+	"tten as a draft, approved (审核发布) by an actor with kb.approve in the article"
+	"''s unit (each transition names that permission, checked by the engine in place of w"
+	"orkorder.handle), retired (废止) when withdrawn or when a newer version is approve"
+	"d. The library fires these events from pcrm_kb_article_approve() and pcrm_kb_article"
+	"_retire() and sets the article''s status from the state reached, in the same transac"
+	"tion.\",\"name\":\"kb_article\",\"sources\":[\"Marketing system plan 5.6.2 (知识"
+	"库: articles written, reviewed and published); libpowercrm issue 23 (versions and a"
+	"n approval step, draft -> approved -> retired, through the workflow engine). No time"
+	" limit is published for reviewing an article; an integrator may store a version with"
+	" one.\"],\"states\":[{\"initial\":true,\"name\":\"draft\",\"title\":\"草稿\"},{\"n"
+	"ame\":\"approved\",\"title\":\"已发布\"},{\"final\":true,\"name\":\"retired\",\"t"
+	"itle\":\"已废止\"}],\"title\":\"知识库文章审核\",\"transitions\":[{\"event"
+	"\":\"approve\",\"from\":\"draft\",\"permission\":\"kb.approve\",\"title\":\"审核"
+	"发布\",\"to\":\"approved\"},{\"event\":\"retire\",\"from\":\"approved\",\"permissi"
+	"on\":\"kb.approve\",\"title\":\"废止\",\"to\":\"retired\"},{\"event\":\"supersede"
+	"\",\"from\":\"approved\",\"guard\":{\"require\":[\"by_version\"]},\"permission\":\"k"
+	"b.approve\",\"title\":\"新版本发布，旧版本废止\",\"to\":\"retired\"}]}"
 	"' WHERE name = 'kb_article' AND doc = "
 	"'"
 	"{\"description\":\"One version of a knowledge-base article (lib/kb, docs/kb.md): wri"
