@@ -90,8 +90,10 @@ PCRM_EXTERN(int) pcrm_kb_article_revise(pcrm_ctx *ctx, const pcrm_actor *actor,
  * version approved before it is retired.  Fires "approve" on the version's
  * work order and "supersede" on the one it replaces, in one transaction.
  * PCRM_ESTATE when that version is not a draft.  Needs PCRM_PERM_KB_APPROVE
- * and what the transition asks (PCRM_PERM_WORKORDER_HANDLE, the guard's
- * roles).  Audited ("kb.approve", and the engine's work-order entries).
+ * on the article's unit, which the shipped definition's transitions also
+ * name (checked by the engine in place of PCRM_PERM_WORKORDER_HANDLE, so a
+ * level-2 monitor approves).  Audited ("kb.approve", and the engine's
+ * work-order entries).
  */
 PCRM_EXTERN(int) pcrm_kb_article_approve(pcrm_ctx *ctx, const pcrm_actor *actor,
                                          const char *article_id, int version);

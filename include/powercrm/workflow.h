@@ -28,8 +28,10 @@
  * withdraw, reassign, suspend, resume) and tick PCRM_PERM_WORKORDER_SUPERVISE,
  * reading (get, query, history, replay, definitions) PCRM_PERM_ARCHIVE_READ,
  * always on the work order's org unit, which must lie in the actor's
- * subtree.  A transition's guard may narrow this further.  Every change is
- * audited in the same transaction; refusals are audited as
+ * subtree.  A transition may name another permission for firing it
+ * ("permission": "kb.approve"), checked the same way in place of
+ * PCRM_PERM_WORKORDER_HANDLE; its guard may narrow this further.  Every
+ * change is audited in the same transaction; refusals are audited as
  * "permission.denied".
  *
  * Threads: workflow, work-order, list and history objects are immutable once
@@ -170,8 +172,12 @@ PCRM_EXTERN(int) pcrm_workorder_get(pcrm_ctx *ctx, const pcrm_actor *actor, cons
 
 /**
  * Fires `event` on work order `id` whose version the caller read was
- * `expected_version`.  The transition for (current state, event) must exist,
- * its guard must admit the actor, and `data_json` (a JSON object, NULL =
+ * `expected_version`.  The actor needs the transition's "permission"
+ * (PCRM_PERM_WORKORDER_HANDLE when it names none, when the current state has
+ * no such transition, or when the work order is outside the actor's
+ * subtree, so that refusal is an unknown id's) on the work order's org unit;
+ * the transition for (current state, event) must exist, its guard must
+ * admit the actor, and `data_json` (a JSON object, NULL =
  * {}) must hold the fields the guard requires; it is merged into the work
  * order's data (RFC 7386: null removes a key).  `note` may be NULL.
  * Errors: PCRM_ECONFLICT (stale version), PCRM_ESTATE (no such transition

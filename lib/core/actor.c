@@ -12,6 +12,7 @@
 #include <powercrm/actor.h>
 
 #include "error.h"
+#include "permission.h"
 #include "text_check.h"
 
 #define ROLE_COUNT 5
@@ -101,6 +102,17 @@ const char *pcrm_permission_name(pcrm_permission permission)
 {
 	const struct permission_rule *r = find_rule(permission);
 	return r ? r->name : NULL;
+}
+
+int pcrm__permission_by_name(const char *name, pcrm_permission *out)
+{
+	for (size_t i = 0; name && i < sizeof(rules) / sizeof(rules[0]); i++) {
+		if (strcmp(name, rules[i].name) == 0) {
+			*out = rules[i].permission;
+			return 1;
+		}
+	}
+	return 0;
 }
 
 int pcrm_role_min_level(pcrm_role role, pcrm_permission permission)

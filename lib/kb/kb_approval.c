@@ -4,9 +4,10 @@
  * version is one work order, opened in "draft" when the version is
  * written; approving fires "approve", retiring "retire", and a newer
  * version's approval fires "supersede" on the version it replaces.  So
- * every step passes the engine's checks (workorder.handle on the article's
- * unit, the transition's guard) and lands in the work order's history, on
- * top of the module's own kb.approve check.
+ * every step passes the engine's checks (the permission its transition
+ * names, kb.approve in the shipped definition, on the article's unit, and
+ * the transition's guard) and lands in the work order's history, after the
+ * module's own kb.approve check.
  *
  * The article's status is set from the state the work order reached, in
  * the same transaction (the engine's change nests as a savepoint), so the

@@ -69,6 +69,7 @@ extern const char pcrm__schema_outbound_calls[];
 extern const char pcrm__schema_kb_ranked[];
 extern const char pcrm__schema_kb_ranked_fill[];
 extern const char pcrm__schema_kb_chars[];
+extern const char pcrm__schema_kb_approval_permission[];
 
 /*
  * Migration 12's audit part (SQLite only): audit_log's key becomes the
@@ -314,6 +315,8 @@ static const struct migration migrations[] = {
 	  pcrm__schema_outbound_calls, NULL },
 	{ 44, "knowledge base: single characters in the text index (bounds for one-character terms)",
 	  pcrm__schema_kb_chars, NULL },
+	{ 45, "the shipped kb_article workflow names kb.approve on its transitions",
+	  pcrm__schema_kb_approval_permission, NULL },
 	{ 47, "audit entries found by their object (coverage of imported customers)",
 	  audit_object_index, NULL },
 };

@@ -508,7 +508,7 @@ static int parse_guard(const json_t *g, const char *path, struct pcrm__wf_transi
 static int parse_transition(pcrm_workflow *wf, const json_t *v, size_t i)
 {
 	static const char *const keys[] = { "event", "from", "to", "guard", "title",
-		                            "notify_customer", NULL };
+		                            "notify_customer", "permission", NULL };
 	struct pcrm__wf_transition *t = &wf->transitions[i];
 	char path[64], sub[96];
 	int rc;
@@ -534,6 +534,9 @@ static int parse_transition(pcrm_workflow *wf, const json_t *v, size_t i)
 	snprintf(sub, sizeof(sub), "%.60s.notify_customer", path);
 	if (rc == PCRM_OK)
 		rc = pcrm__workflow_parse_customer_notice(json_object_get(v, "notify_customer"), sub, t);
+	snprintf(sub, sizeof(sub), "%.60s.permission", path);
+	if (rc == PCRM_OK)
+		rc = pcrm__workflow_parse_permission(json_object_get(v, "permission"), sub, t);
 	if (rc != PCRM_OK)
 		return rc;
 	if (wf->states[t->from].final)

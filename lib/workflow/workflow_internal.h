@@ -87,6 +87,8 @@ struct pcrm__wf_transition {
 	const json_t *require; /* array of field names, borrowed from the document */
 	const json_t *values;  /* field -> array of the strings it may hold, or NULL (guard_values.c) */
 	const char *notify_customer; /* text told the work order's customer, or NULL (customer_notice.c) */
+	/* what firing it needs in the work order's org scope (transition_permission.c) */
+	pcrm_permission permission;
 };
 
 /* How long after closing a work order may be reopened, and where it resumes (reopen.c). */
@@ -199,6 +201,13 @@ int pcrm__workflow_check_values(const struct pcrm__wf_transition *t, const json_
  */
 int pcrm__workflow_parse_customer_notice(const json_t *v, const char *path,
                                          struct pcrm__wf_transition *t);
+
+/**
+ * Parses a transition's "permission" (transition_permission.c): absent
+ * (workorder.handle) or a permission's name; PCRM_EINVAL names `path`.
+ */
+int pcrm__workflow_parse_permission(const json_t *v, const char *path,
+                                    struct pcrm__wf_transition *t);
 
 /** Nonzero for the working-time units. */
 int pcrm__workflow_unit_is_working(enum pcrm__wf_unit unit);

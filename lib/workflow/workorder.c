@@ -211,15 +211,21 @@ static int check_op_input(struct pcrm__wo_op *op, const pcrm_actor *actor, const
 	return rc == PCRM_OK ? check_id(id) : rc;
 }
 
-/* Loads the work order for a change by `actor` and checks the permission on its org unit. */
+/*
+ * Loads the work order for a change by `actor` and checks the permission on
+ * its org unit: `perm`, or for firing `event` (not NULL) what its transition
+ * in the work order's state names (transition_permission.c).
+ */
 static int load_op(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
-                   pcrm_permission perm)
+                   pcrm_permission perm, const char *event)
 {
 	struct pcrm_org_unit home;
 	int rc;
 	memset(&home, 0, sizeof(home));
 	/* the actor's org unit comes with the work order: one statement for both */
 	rc = pcrm__wo_op_load_home(op, ctx, actor, id, pcrm_ctx_now(ctx), &home);
+	if (rc == PCRM_OK && event)
+		rc = pcrm__wo_fire_permission(op, home.code ? &home : NULL, event, &perm);
 	/* an id nobody has is refused like a work order of another unit (no oracle) */
 	if (rc == PCRM_ENOTFOUND)
 		rc = pcrm__authorize_object(ctx, actor, perm, "work order", id, NULL);
@@ -235,7 +241,7 @@ static int begin_op(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *act
                     const char *id, pcrm_permission perm)
 {
 	int rc = check_op_input(op, actor, id);
-	return rc == PCRM_OK ? load_op(op, ctx, actor, id, perm) : rc;
+	return rc == PCRM_OK ? load_op(op, ctx, actor, id, perm, NULL) : rc;
 }
 
 /*
@@ -261,14 +267,14 @@ static int refuse(pcrm_ctx *ctx, int rc)
  * with op cleared.
  */
 static int begin_op_tx(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *actor,
-                       const char *id, pcrm_permission perm)
+                       const char *id, pcrm_permission perm, const char *event)
 {
 	int rc = check_op_input(op, actor, id);
 	if (rc == PCRM_OK)
 		rc = pcrm__store_begin(ctx->store);
 	if (rc != PCRM_OK)
 		return rc;
-	rc = load_op(op, ctx, actor, id, perm);
+	rc = load_op(op, ctx, actor, id, perm, event);
 	if (rc != PCRM_OK) {
 		pcrm__wo_op_clear(op);
 		return refuse(ctx, rc);
@@ -628,8 +634,7 @@ static int check_guard(struct pcrm__wo_op *op, const struct pcrm__wf_transition 
 		snprintf(reason, sizeof(reason), "event %s: only the owner (%s) may fire it", t->event,
 		         owner ? owner : "nobody yet");
 	if (*reason)
-		return pcrm__audit_deny(op->ctx, a, PCRM_PERM_WORKORDER_HANDLE, "work_order", op->id,
-		                        reason);
+		return pcrm__audit_deny(op->ctx, a, t->permission, "work_order", op->id, reason);
 	for (size_t i = 0; t->require && i < json_array_size(t->require); i++) {
 		const char *field = json_string_value(json_array_get(t->require, i));
 		json_t *v = json_object_get(patch, field);
@@ -653,7 +658,7 @@ int pcrm_workorder_fire(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
 
 	if (out)
 		*out = NULL;
-	rc = begin_op_tx(&op, ctx, actor, id, PCRM_PERM_WORKORDER_HANDLE);
+	rc = begin_op_tx(&op, ctx, actor, id, PCRM_PERM_WORKORDER_HANDLE, event);
 	if (rc != PCRM_OK)
 		return rc;
 	rc = check_text("event", event, PCRM__WF_NAME_MAX, 1);
@@ -704,7 +709,7 @@ static int supervise(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id, int
 
 	if (out)
 		*out = NULL;
-	rc = begin_op_tx(&op, ctx, actor, id, PCRM_PERM_WORKORDER_SUPERVISE);
+	rc = begin_op_tx(&op, ctx, actor, id, PCRM_PERM_WORKORDER_SUPERVISE, NULL);
 	if (rc != PCRM_OK)
 		return rc;
 	rc = check_text("note", note, PCRM__WF_NOTE_MAX, 0);
@@ -1051,7 +1056,7 @@ int pcrm_workorder_link(pcrm_ctx *ctx, const pcrm_actor *actor, const char *id,
 int pcrm__wo_begin_change(struct pcrm__wo_op *op, pcrm_ctx *ctx, const pcrm_actor *actor,
                           const char *id, pcrm_permission perm)
 {
-	return begin_op_tx(op, ctx, actor, id, perm);
+	return begin_op_tx(op, ctx, actor, id, perm, NULL);
 }
 
 int pcrm__wo_refuse(struct pcrm__wo_op *op, int rc)

@@ -92,6 +92,19 @@ int pcrm__wo_commit(struct pcrm__wo_op *op, const struct pcrm__wo_entry *e);
  */
 int pcrm__wo_customer_notice_write(struct pcrm__wo_op *op, int64_t seq, const char *text);
 
+struct pcrm_org_unit;
+
+/**
+ * The permission firing `event` on the loaded work order needs
+ * (transition_permission.c): into *perm (the default, workorder.handle, on
+ * entry) the transition's "permission" when the work order's state has that
+ * transition and its org unit lies in the subtree of the actor's unit
+ * `home`; otherwise *perm stays, so a work order out of reach is refused
+ * like an id nobody has.  Store errors only.
+ */
+int pcrm__wo_fire_permission(const struct pcrm__wo_op *op, const struct pcrm_org_unit *home,
+                             const char *event, pcrm_permission *perm);
+
 /**
  * Writes the rows of n staged operations in one statement, each only if its
  * step count is still the one read; the ids of the rows written are set in

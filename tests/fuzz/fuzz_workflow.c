@@ -1,9 +1,10 @@
 /*
  * Fuzz target for workflow definitions: whatever pcrm_workflow_check()
  * accepts must hold the loader's promises (one initial state, a final
- * state, every limit computable, warnings before their limit, a DOT
- * picture), and whatever it refuses must be refused with PCRM_EINVAL and a
- * message, never a crash, a hang or a leak.
+ * state, every limit computable, warnings before their limit, a known
+ * permission on every transition, a DOT picture), and whatever it refuses
+ * must be refused with PCRM_EINVAL and a message, never a crash, a hang or
+ * a leak.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -66,6 +67,8 @@ static void check(const pcrm_workflow *wf)
 	for (size_t i = 0; i < wf->ntransitions; i++) {
 		require(wf->transitions[i].from < wf->nstates && wf->transitions[i].to < wf->nstates);
 		require(!wf->states[wf->transitions[i].from].final);
+		/* the engine checks this in the work order's scope: always one of the table's */
+		require(pcrm_permission_name(wf->transitions[i].permission) != NULL);
 		require(pcrm__workflow_transition(wf, wf->transitions[i].from,
 		                                  wf->transitions[i].event) == &wf->transitions[i]);
 	}

@@ -774,3 +774,179 @@ PCRM_BACKEND_TEST(kb, precision_at_5_on_the_labelled_set)
 	for (size_t i = 0; i < KB_LABELLED_ARTICLES; i++)
 		free(ids[i]);
 }
+
+/* The version (and state) of an article's approval work order, read as the root admin. */
+static int order_version(pcrm_test_store *t, const char *wo_id, char state[16])
+{
+	pcrm_workorder *wo;
+	int v;
+	pcrm_assert_ok(pcrm_workorder_get(t->ctx, &root_admin, wo_id, &wo));
+	v = pcrm_workorder_version(wo);
+	snprintf(state, 16, "%s", pcrm_workorder_state(wo));
+	pcrm_workorder_free(wo);
+	return v;
+}
+
+/*
+ * Firing `event` directly on the approval work order: refused with
+ * PCRM_EPERM and `needle`, audited as permission.denied of kb.approve, and
+ * the work order not moved.
+ */
+static void fire_refused(pcrm_test_store *t, const pcrm_actor *actor, const char *wo_id,
+                         const char *event, const char *needle)
+{
+	static const char denials[] = "SELECT COUNT(*) FROM audit_log WHERE action = "
+	                              "'permission.denied' AND summary LIKE '%kb.approve%'";
+	char before[16], after[16];
+	int version = order_version(t, wo_id, before);
+	int64_t denied = count_rows(t, denials);
+	pcrm_workorder *out = NULL;
+
+	pcrm_assert_fails(pcrm_workorder_fire(t->ctx, actor, wo_id, version, event, NULL, NULL,
+	                                      &out),
+	                  PCRM_EPERM, needle);
+	cr_assert_null(out);
+	cr_assert_eq(count_rows(t, denials), denied + 1);
+	cr_assert_eq(order_version(t, wo_id, after), version);
+	cr_assert_str_eq(after, before);
+}
+
+/*
+ * Firing "approve" on another city's approval work order: the same status
+ * and message as on an id nobody has (no oracle for which work orders are
+ * drafts of the kb_article workflow), and the work order not moved.
+ */
+static void other_city_refused_as_missing(pcrm_test_store *t, const pcrm_actor *actor,
+                                          const char *wo_id)
+{
+	char missing[256], state[16];
+	int version = order_version(t, wo_id, state);
+	int rc = pcrm_workorder_fire(t->ctx, actor, "00000000-0000-4000-8000-000000000000", 1,
+	                             "approve", NULL, NULL, NULL);
+	cr_assert_eq(rc, PCRM_EPERM);
+	snprintf(missing, sizeof(missing), "%s", pcrm_error_last());
+	pcrm_assert_fails(pcrm_workorder_fire(t->ctx, actor, wo_id, version, "approve", NULL, NULL,
+	                                      NULL),
+	                  PCRM_EPERM, "");
+	cr_assert_str_eq(pcrm_error_last(), missing);
+	cr_assert_eq(order_version(t, wo_id, state), version);
+	cr_assert_str_eq(state, "draft");
+}
+
+/*
+ * The kb_article workflow's transitions name kb.approve, which the engine
+ * checks in the work order's org scope in place of workorder.handle: a
+ * monitor of level 2 (kb.approve, no workorder.handle) approves, supersedes
+ * and retires; an agent (workorder.handle, no kb.approve), a level-1
+ * admin or monitor, and a monitor of another city cannot, not even firing
+ * the work order's events directly.
+ */
+PCRM_BACKEND_TEST(kb, approval_needs_kb_approve_in_the_unit_not_workorder_handle)
+{
+	static const pcrm_actor senior_monitor = { "monitor-2", PCRM_ROLE_MONITOR, 2, "37" };
+	static const pcrm_actor qingdao_monitor = { "monitor-qd", PCRM_ROLE_MONITOR, 2, "3702" };
+	static const pcrm_actor junior_admin = { "admin-j1", PCRM_ROLE_ADMIN, 1, "3701" };
+	pcrm_kb_article *a, *b;
+	pcrm_workorder_history *h;
+	const char *last;
+	char id[64], wo1[64], wo2[64], state[16];
+
+	kb_tree(t);
+	pcrm_assert_ok(pcrm_kb_article_create(
+		t->ctx, &city_admin, doc("报修电话", "服务", "", "拨打95598报修", "3701", NULL), &a));
+	snprintf(id, sizeof(id), "%s", pcrm_kb_article_id(a));
+	snprintf(wo1, sizeof(wo1), "%s", pcrm_kb_article_work_order_id(a));
+	pcrm_kb_article_free(a);
+
+	/* without kb.approve: the agent and the level-1 admin hold workorder.handle */
+	fire_refused(t, &city_agent, wo1, "approve", "may not kb.approve");
+	fire_refused(t, &junior_admin, wo1, "approve", "may not kb.approve");
+	fire_refused(t, &monitor, wo1, "approve", "may not kb.approve");
+	pcrm_assert_fails(pcrm_kb_article_approve(t->ctx, &monitor, id, 1), PCRM_EPERM,
+	                  "may not kb.approve");
+	/* another city's: refused exactly as an id nobody has, whatever the transition names */
+	other_city_refused_as_missing(t, &qingdao_monitor, wo1);
+	other_city_refused_as_missing(t, &qingdao_agent, wo1);
+	pcrm_assert_fails(pcrm_kb_article_approve(t->ctx, &qingdao_monitor, id, 1), PCRM_EPERM,
+	                  "unknown or outside");
+	pcrm_assert_ok(pcrm_kb_article_get(t->ctx, &root_admin, id, 1, &a));
+	cr_assert_eq(pcrm_kb_article_status(a), PCRM_KB_DRAFT);
+	pcrm_kb_article_free(a);
+
+	/* the province's senior monitor approves, in the work order's history under its name */
+	pcrm_assert_ok(pcrm_kb_article_approve(t->ctx, &senior_monitor, id, 1));
+	order_version(t, wo1, state);
+	cr_assert_str_eq(state, "approved");
+	pcrm_assert_ok(pcrm_workorder_history_load(t->ctx, &root_admin, wo1, &h));
+	last = pcrm_workorder_history_at(h, pcrm_workorder_history_count(h) - 1);
+	cr_assert(strstr(last, "\"operator_id\":\"monitor-2\"") || strstr(last, "\"operator_id\": \"monitor-2\""),
+	          "%s", last);
+	cr_assert(strstr(last, "approve") != NULL, "%s", last);
+	pcrm_workorder_history_free(h);
+	/* an event the state has not needs workorder.handle, which monitors lack */
+	fire_refused(t, &city_agent, wo1, "retire", "may not kb.approve");
+
+	/* a revision approved by the monitor supersedes version 1 through the engine */
+	pcrm_assert_ok(pcrm_kb_article_revise(t->ctx, &city_admin, id, 1,
+	                                      doc("报修电话", "服务", "", "拨打95598或网上国网报修",
+	                                          "3701", NULL),
+	                                      &b));
+	snprintf(wo2, sizeof(wo2), "%s", pcrm_kb_article_work_order_id(b));
+	pcrm_kb_article_free(b);
+	pcrm_assert_ok(pcrm_kb_article_approve(t->ctx, &senior_monitor, id, 2));
+	order_version(t, wo1, state);
+	cr_assert_str_eq(state, "retired");
+	fire_refused(t, &city_agent, wo2, "retire", "may not kb.approve");
+	pcrm_assert_ok(pcrm_kb_article_retire(t->ctx, &senior_monitor, id));
+	order_version(t, wo2, state);
+	cr_assert_str_eq(state, "retired");
+}
+
+/*
+ * Migration 45 rewrites the kb_article definition stored as shipped with
+ * schema 35 (guards of roles on top of workorder.handle) to today's file:
+ * a draft opened under it, refused to a monitor before, is approved by the
+ * monitor after, and defining today's file finds it already stored.
+ */
+extern const char pcrm__schema_kb_approval_permission[];
+
+PCRM_BACKEND_FILE_TEST(kb, migration_45_gives_stored_definitions_the_permission)
+{
+	static const pcrm_actor senior_monitor = { "monitor-2", PCRM_ROLE_MONITOR, 2, "37" };
+	char *old = read_source("tests/kb/kb-article-schema35.json");
+	char *now = read_source("data/workflows/kb-article.json");
+	char *sql, id[64];
+	pcrm_kb_article *a;
+	pcrm_ctx *again;
+	pcrm_test_store second;
+	int version = 0;
+
+	make_tree(t->ctx);
+	pcrm_assert_ok(pcrm_workflow_define(t->ctx, &root_admin, old, NULL, NULL));
+	pcrm_assert_ok(pcrm_kb_article_create(
+		t->ctx, &city_admin, doc("报修电话", "服务", "", "拨打95598报修", "3701", NULL), &a));
+	snprintf(id, sizeof(id), "%s", pcrm_kb_article_id(a));
+	pcrm_kb_article_free(a);
+	pcrm_assert_fails(pcrm_kb_article_approve(t->ctx, &senior_monitor, id, 1), PCRM_EPERM,
+	                  "may not workorder.handle");
+
+	sql = pcrm__schema_render(pcrm__schema_kb_approval_permission, t->ctx->store->driver->kind);
+	cr_assert_not_null(sql);
+	pcrm_assert_ok(pcrm__store_exec(t->ctx->store, sql, NULL, 0, NULL));
+	free(sql);
+
+	/* a context opened after the migration (as the library's own opening migrates) */
+	again = pcrm_test_open_again(t);
+	second = *t;
+	second.ctx = again;
+	pcrm_assert_ok(pcrm_workflow_define(again, &root_admin, now, NULL, &version));
+	cr_assert_eq(version, 1, "the migrated text differs from today's file");
+	cr_assert_eq(count_rows(&second, "SELECT COUNT(*) FROM workflow_def"), 1);
+	pcrm_assert_ok(pcrm_kb_article_approve(again, &senior_monitor, id, 1));
+	pcrm_assert_ok(pcrm_kb_article_get(again, &root_admin, id, 1, &a));
+	cr_assert_eq(pcrm_kb_article_status(a), PCRM_KB_APPROVED);
+	pcrm_kb_article_free(a);
+	pcrm_ctx_close(again);
+	free(old);
+	free(now);
+}

@@ -635,6 +635,7 @@ PCRM_BACKEND_TEST(dialler, dead_dialler_calls_settled_once_and_retried)
 	status_is(t, "VOICE-1/V2", "answered", 2);
 	cr_assert_eq(contacts_with(t, "V2", "outbound voice message VOICE-1/V2: unknown"), 1);
 	sim_close(&again);
+}
 
 /*
  * The dialler's pass is a campaign's own: it sends its campaign's calls and

@@ -59,16 +59,22 @@ def test_approval_is_a_work_order_of_the_workflow_engine(ctx):
     assert a.work_order_id is not None
     wo = ctx.workorder_get(CITY_ADMIN, a.work_order_id)
     assert (wo.workflow, wo.state) == ("kb_article", "draft")
-    # kb.approve alone is not enough: a monitor holds it, but not workorder.handle
-    with pytest.raises(powercrm.PermissionDenied):
-        ctx.kb_approve(CITY_MONITOR, a.id, 1)
+    # the transitions name kb.approve: an agent holds workorder.handle but not kb.approve,
+    # so firing the work order's event directly is refused, audited, and moves nothing
+    denied = [e for e in ctx.audit_list(ROOT_ADMIN) if e.action == "permission.denied"]
+    with pytest.raises(powercrm.PermissionDenied, match="may not kb.approve"):
+        ctx.workorder_fire(CITY_AGENT, a.work_order_id, wo.version, "approve")
+    after = [e for e in ctx.audit_list(ROOT_ADMIN) if e.action == "permission.denied"]
+    assert len(after) == len(denied) + 1 and after[-1].summary["permission"] == "kb.approve"
+    assert ctx.workorder_get(CITY_ADMIN, a.work_order_id).version == wo.version
     assert ctx.kb_get(CITY_AGENT, a.id).status == "draft"
-    ctx.kb_approve(CITY_ADMIN, a.id, 1)
+    # a monitor holds kb.approve (not workorder.handle) and approves
+    ctx.kb_approve(CITY_MONITOR, a.id, 1)
     assert ctx.workorder_get(CITY_ADMIN, a.work_order_id).state == "approved"
     b = ctx.kb_revise(CITY_CLERK, a.id, 1, article("过户办理", "带身份证和房产证", "3701"))
-    ctx.kb_approve(CITY_ADMIN, a.id, 2)
+    ctx.kb_approve(CITY_MONITOR, a.id, 2)
     assert ctx.workorder_get(CITY_ADMIN, a.work_order_id).state == "retired"
-    ctx.kb_retire(CITY_ADMIN, a.id)
+    ctx.kb_retire(CITY_MONITOR, a.id)
     assert ctx.workorder_get(CITY_ADMIN, b.work_order_id).state == "retired"
     assert ctx.kb_get(CITY_AGENT, a.id, 2).status == "retired"
 

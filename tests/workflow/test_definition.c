@@ -118,6 +118,38 @@ Test(definition, transitions)
 	        "transitions[0].guard.require[0]");
 	rejects("\"min_level\": 2", "\"minimum\": 2",
 	        "transitions[3].guard: unknown field \"minimum\"");
+	/* a permission is one of the table's names (docs/security.md); the value is not echoed */
+	rejects("{\"event\": \"wait\", \"from\": \"contacted\", \"to\": \"waiting\"}",
+	        "{\"event\": \"wait\", \"from\": \"contacted\", \"to\": \"waiting\", "
+	        "\"permission\": \"kb.aprove\"}",
+	        "transitions[1].permission: not a permission's name");
+	rejects("{\"event\": \"back\", \"from\": \"waiting\", \"to\": \"contacted\"}",
+	        "{\"event\": \"back\", \"from\": \"waiting\", \"to\": \"contacted\", "
+	        "\"permission\": 8}",
+	        "transitions[2].permission: must be a string naming a permission");
+	rejects("{\"event\": \"back\", \"from\": \"waiting\", \"to\": \"contacted\"}",
+	        "{\"event\": \"back\", \"from\": \"waiting\", \"to\": \"contacted\", "
+	        "\"permission\": \"\"}",
+	        "transitions[2].permission: not a permission's name");
+}
+
+/* Publishing refuses the same document, names the path and stores nothing. */
+PCRM_BACKEND_TEST(workflow, define_refuses_an_unknown_permission)
+{
+	char *cal = cn2026();
+	char *doc = patched("{\"event\": \"wait\", \"from\": \"contacted\", \"to\": \"waiting\"}",
+	                    "{\"event\": \"wait\", \"from\": \"contacted\", \"to\": \"waiting\", "
+	                    "\"permission\": \"workorder.approve\"}");
+	int64_t n = -1;
+	make_tree(t->ctx);
+	pcrm_assert_fails(pcrm_workflow_define(t->ctx, &root_admin, doc, cal, NULL), PCRM_EINVAL,
+	                  "transitions[1].permission: not a permission's name");
+	cr_assert_null(strstr(pcrm_error_last(), "workorder.approve"));
+	pcrm_assert_ok(pcrm__store_query_int(t->ctx->store, "SELECT COUNT(*) FROM workflow_def", NULL,
+	                                     0, &n));
+	cr_assert_eq(n, 0);
+	free(doc);
+	free(cal);
 }
 
 Test(definition, limits)

@@ -230,7 +230,10 @@ class WorkflowMixin(ContextMixinBase):
 
     def workorder_fire(self, actor: Actor, work_order_id: str, version: int, event: str,
                        data: Optional[JsonIn] = None, note: Optional[str] = None) -> WorkOrder:
-        """Fires `event` on the work order whose version the caller read (Conflict if stale)."""
+        """Fires `event` on the work order whose version the caller read (Conflict if stale).
+
+        Needs the transition's ``permission`` (workorder.handle when it names none) on the
+        work order's org unit; PermissionDenied otherwise, audited."""
         return self._work_order_call(_ll.pcrm_workorder_fire, _actor(actor), work_order_id,
                                      int(version), event, _text(data), note)
 
