@@ -14,16 +14,13 @@
  * message is either answered (by exactly one connected call), failed, or
  * queued with no call open.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "backend.h"
 #include "fixtures.h"
+#include "killed_child.h"
 #include "store_faults.h"
 #include "core/ctx.h"
 #include "store/store.h"
@@ -230,52 +227,10 @@ static void check_consistent(pcrm_ctx *ctx, const char *when)
 	cr_assert_eq(broken, 0, "%s: %lld calls or attempt rows disagree", when, (long long)broken);
 }
 
-static void wait_session_gone(pcrm_ctx *ctx)
+/* The dialler's job in a killed child, at the test's clock. */
+static int dialler_child_job(pcrm_ctx *ctx, pcrm_test_store *t)
 {
-	if (ctx->store->driver->kind != PCRM_STORE_POSTGRES)
-		return;
-	for (int i = 0; i < 2000; i++) {
-		if (count(ctx, "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"
-		               " AND pid <> pg_backend_pid()") == 0)
-			return;
-		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
-	}
-	cr_assert_fail("the killed child's session did not end within 20 s");
-}
-
-/* A dialler process killed before store call n (0: never); 1 when it was killed. */
-static int run_killed(pcrm_test_store *t, int64_t n)
-{
-	int status = 0;
-	pid_t child;
-
-	fflush(stdout);
-	fflush(stderr);
-	child = fork();
-	cr_assert(child >= 0, "fork");
-	if (child == 0) {
-		pcrm_ctx_options opts;
-		pcrm_ctx *ctx = NULL;
-		int rc;
-		pcrm_test_options(t, &opts);
-		if (pcrm_ctx_open(&ctx, t->uri, &opts) != PCRM_OK) {
-			fprintf(stderr, "open: %s\n", pcrm_error_last());
-			_exit(3);
-		}
-		store_faults_reset();
-		if (n > 0)
-			store_faults_kill_at(n);
-		rc = dialler_job(ctx, t->now);
-		if (rc != PCRM_OK)
-			fprintf(stderr, "the dialler failed with %d: %s\n", rc, pcrm_error_last());
-		_exit(rc == PCRM_OK ? 0 : 4);
-	}
-	cr_assert_eq(waitpid(child, &status, 0), child);
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-		return 1;
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	          "the child neither died of SIGKILL nor finished (status %d)", status);
-	return 0;
+	return dialler_job(ctx, t->now);
 }
 
 PCRM_BACKEND_FILE_TEST(dialler_crash, killed_at_every_store_call_settles_each_call_once)
@@ -285,12 +240,12 @@ PCRM_BACKEND_FILE_TEST(dialler_crash, killed_at_every_store_call_settles_each_ca
 
 	setup(t);
 	for (n = 1; n <= MAX_POINTS; n++) {
-		if (!run_killed(t, n))
+		if (!killed_child_run(t, n, dialler_child_job))
 			break;
 		killed++;
 		snprintf(when, sizeof(when), "killed before store call %lld", (long long)n);
 		check_consistent(t->ctx, when);
-		wait_session_gone(t->ctx);
+		killed_child_wait_session_gone(t->ctx);
 		check_consistent(t->ctx, when);
 		/* the next process starts once the dead one's lease is over */
 		t->now += PCRM_DIALLER_LEASE_S;
@@ -301,7 +256,7 @@ PCRM_BACKEND_FILE_TEST(dialler_crash, killed_at_every_store_call_settles_each_ca
 	check_consistent(t->ctx, "after the run that got through");
 	/* one more, later, takes over from the one that got through: nothing is left open */
 	t->now += PCRM_DIALLER_LEASE_S;
-	cr_assert_eq(run_killed(t, 0), 0);
+	cr_assert_eq(killed_child_run(t, 0, dialler_child_job), 0);
 	check_consistent(t->ctx, "after the last dialler");
 	cr_assert_eq(count(t->ctx, "SELECT COUNT(*) FROM outbound_call"
 	                           " WHERE state IN ('dialling', 'answered')"),

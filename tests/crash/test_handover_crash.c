@@ -13,16 +13,13 @@
  * three notices makes a few dozen store calls, so all of its kill points
  * are cheap to try, and "crashes midway" then means every midway.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "backend.h"
 #include "fixtures.h"
+#include "killed_child.h"
 #include "store_faults.h"
 #include "core/ctx.h"
 #include "store/store.h"
@@ -101,63 +98,12 @@ static int64_t check_consistent(pcrm_ctx *ctx, const char *when)
 	return count(ctx, "SELECT COUNT(*) FROM work_order_notification WHERE delivered_at IS NOT NULL");
 }
 
-/*
- * On PostgreSQL, waits until the killed child's server session has ended, so
- * that the next step never races a COMMIT the child sent just before it died.
- */
-static void wait_session_gone(pcrm_ctx *ctx)
-{
-	if (ctx->store->driver->kind != PCRM_STORE_POSTGRES)
-		return;
-	for (int i = 0; i < 2000; i++) {
-		if (count(ctx, "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"
-		               " AND pid <> pg_backend_pid()") == 0)
-			return;
-		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
-	}
-	cr_assert_fail("the killed child's session did not end within 20 s");
-}
-
 /* A hand-over, the job the first test kills. */
 static int handover_job(pcrm_ctx *ctx, pcrm_test_store *t)
 {
 	int64_t handed = 0;
 	(void)t;
 	return pcrm_outbound_handover(ctx, &job, NULL, 100, &handed);
-}
-
-/* Runs `work` in a child killed before store call n; 1 when it was killed, 0 when it finished. */
-static int run_killed(pcrm_test_store *t, int64_t n, int (*work)(pcrm_ctx *, pcrm_test_store *))
-{
-	int status = 0;
-	pid_t child;
-
-	fflush(stdout);
-	fflush(stderr);
-	child = fork();
-	cr_assert(child >= 0, "fork");
-	if (child == 0) {
-		pcrm_ctx_options opts;
-		pcrm_ctx *ctx = NULL;
-		int rc;
-		pcrm_test_options(t, &opts);
-		if (pcrm_ctx_open(&ctx, t->uri, &opts) != PCRM_OK) {
-			fprintf(stderr, "open: %s\n", pcrm_error_last());
-			_exit(3);
-		}
-		store_faults_reset();
-		store_faults_kill_at(n);
-		rc = work(ctx, t);
-		if (rc != PCRM_OK)
-			fprintf(stderr, "the job failed with %d: %s\n", rc, pcrm_error_last());
-		_exit(rc == PCRM_OK ? 0 : 4);
-	}
-	cr_assert_eq(waitpid(child, &status, 0), child);
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
-		return 1;
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	          "the child neither died of SIGKILL nor finished (status %d)", status);
-	return 0;
 }
 
 /*
@@ -173,12 +119,12 @@ static void kill_until_through(pcrm_test_store *t, const char *what,
 	char when[80];
 
 	for (n = 1; n <= MAX_POINTS; n++) {
-		if (!run_killed(t, n, work))
+		if (!killed_child_run(t, n, work))
 			break;
 		killed++;
 		snprintf(when, sizeof(when), "%s killed before store call %lld", what, (long long)n);
 		check(t->ctx, when);
-		wait_session_gone(t->ctx);
+		killed_child_wait_session_gone(t->ctx);
 		check(t->ctx, when);
 	}
 	cr_assert_lt(n, MAX_POINTS, "the %s never got through", what);
