@@ -249,7 +249,7 @@ void pcrm__hex_encode(const unsigned char *bytes, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
-static int hex_value(char c)
+int pcrm__hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -266,7 +266,7 @@ long pcrm__hex_decode(const char *hex, unsigned char *out, size_t out_size)
 	if (len % 2 != 0 || len / 2 > out_size)
 		return -1;
 	for (size_t i = 0; i < len / 2; i++) {
-		int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+		int hi = pcrm__hex_digit(hex[2 * i]), lo = pcrm__hex_digit(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[i] = (unsigned char)(hi << 4 | lo);

@@ -69,6 +69,9 @@ int pcrm__aead_open(const unsigned char key[PCRM_AEAD_KEY_LEN], const void *aad,
 /** Lowercase hex of `len` bytes into `out` (2*len+1 bytes). */
 void pcrm__hex_encode(const unsigned char *bytes, size_t len, char *out);
 
+/** The value of one hex digit (either case), or -1 when `c` is not one. */
+int pcrm__hex_digit(char c);
+
 /** Decodes hex; returns the byte count or -1 on a bad digit / odd length / too small buffer. */
 long pcrm__hex_decode(const char *hex, unsigned char *out, size_t out_size);
 

@@ -14,19 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/crypto.h"
 #include "core/error.h"
 #include "sqlite_file.h"
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * Decodes one URI component (%HH escapes; a "%" without two hex digits stays
@@ -40,8 +30,8 @@ static const char *decode_component(const char *s, const char *stops, char *out)
 	int cut = 0;
 	while (*s && !strchr(stops, *s)) {
 		char c = *s++;
-		if (c == '%' && hex_digit(s[0]) >= 0 && hex_digit(s[1]) >= 0) {
-			c = (char)(hex_digit(s[0]) << 4 | hex_digit(s[1]));
+		if (c == '%' && pcrm__hex_digit(s[0]) >= 0 && pcrm__hex_digit(s[1]) >= 0) {
+			c = (char)(pcrm__hex_digit(s[0]) << 4 | pcrm__hex_digit(s[1]));
 			s += 2;
 			if (c == '\0')
 				cut = 1;
