@@ -128,3 +128,13 @@ const char *pcrm__json_error_text(const json_error_t *err)
 		*near = '\0';
 	return text;
 }
+
+int pcrm__json_parse(const char *name, const char *text, json_t **out)
+{
+	json_error_t err;
+	*out = text ? json_loads(text, JSON_REJECT_DUPLICATES, &err) : NULL;
+	if (*out)
+		return PCRM_OK;
+	return pcrm__error(PCRM_EINVAL, "%s: %s", name,
+	                   text ? pcrm__json_error_text(&err) : "missing");
+}

@@ -41,4 +41,12 @@ int pcrm__read_text_file(const char *path, size_t max, const char *what, char **
  */
 const char *pcrm__json_error_text(const json_error_t *err);
 
+/**
+ * Parses a caller's document `text` (duplicate keys refused) into *out:
+ * PCRM_EINVAL "<name>: missing" for NULL, "<name>: <jansson's reason>"
+ * (without the text near the error, which may be personal data) for bad
+ * JSON, *out NULL then.
+ */
+int pcrm__json_parse(const char *name, const char *text, json_t **out);
+
 #endif

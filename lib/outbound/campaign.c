@@ -201,15 +201,13 @@ static int parse_campaign(const json_t *doc, struct campaign_input *in)
 int pcrm__campaign_doc_check(const char *json, char **tpl)
 {
 	struct campaign_input in;
-	json_error_t err;
-	json_t *doc = json ? json_loads(json, JSON_REJECT_DUPLICATES, &err) : NULL;
+	json_t *doc;
 	int rc;
 
 	if (tpl)
 		*tpl = NULL;
-	if (!doc)
-		return pcrm__error(PCRM_EINVAL, "json: %s", json ? pcrm__json_error_text(&err) :
-		                                                  "missing");
+	if ((rc = pcrm__json_parse("json", json, &doc)) != PCRM_OK)
+		return rc;
 	rc = parse_campaign(doc, &in);
 	if (rc == PCRM_OK && tpl && !(*tpl = strdup(in.tpl)))
 		rc = pcrm__error_oom();
@@ -225,16 +223,13 @@ int pcrm_campaign_create(pcrm_ctx *ctx, const pcrm_actor *actor, const char *jso
 		"schedule_at, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 	struct campaign_input in;
 	char *target = NULL, *plan = NULL;
-	json_error_t err;
 	json_t *doc, *summary = NULL;
 	int rc;
 
 	if (!ctx)
 		return pcrm__error(PCRM_EINVAL, "ctx: is NULL");
-	doc = json ? json_loads(json, JSON_REJECT_DUPLICATES, &err) : NULL;
-	if (!doc)
-		return pcrm__error(PCRM_EINVAL, "json: %s", json ? pcrm__json_error_text(&err) :
-		                                                  "missing");
+	if ((rc = pcrm__json_parse("json", json, &doc)) != PCRM_OK)
+		return rc;
 	rc = pcrm_actor_validate(actor);
 	if (rc == PCRM_OK)
 		rc = parse_campaign(doc, &in);

@@ -63,15 +63,12 @@ struct queue_input {
 static int parse_queue(const char *json, json_t **doc, struct queue_input *in)
 {
 	static const char *const known[] = { "body", "not_before", "work_order_id", "id", NULL };
-	json_error_t err;
 	json_t *v;
 	int rc;
 
 	memset(in, 0, sizeof(*in));
-	*doc = json ? json_loads(json, JSON_REJECT_DUPLICATES, &err) : NULL;
-	if (!*doc)
-		return pcrm__error(PCRM_EINVAL, "json: %s", json ? pcrm__json_error_text(&err) :
-		                                                  "missing");
+	if ((rc = pcrm__json_parse("json", json, doc)) != PCRM_OK)
+		return rc;
 	rc = pcrm__json_expect("document", *doc, JSON_OBJECT, "an object");
 	if (rc == PCRM_OK)
 		rc = pcrm__json_check_keys("", *doc, known);

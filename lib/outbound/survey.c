@@ -272,13 +272,11 @@ static int parse_answer(const json_t *doc, struct answer_input *in)
 int pcrm__survey_answer_doc_check(const char *json)
 {
 	struct answer_input in;
-	json_error_t err;
-	json_t *doc = json ? json_loads(json, JSON_REJECT_DUPLICATES, &err) : NULL;
+	json_t *doc;
 	int rc;
 
-	if (!doc)
-		return pcrm__error(PCRM_EINVAL, "json: %s", json ? pcrm__json_error_text(&err) :
-		                                                  "missing");
+	if ((rc = pcrm__json_parse("json", json, &doc)) != PCRM_OK)
+		return rc;
 	rc = parse_answer(doc, &in);
 	json_decref(doc);
 	return rc;
@@ -420,16 +418,13 @@ int pcrm_campaign_survey_answer(pcrm_ctx *ctx, const pcrm_actor *actor, const ch
 	struct answer_input in;
 	struct answer a;
 	char fallback[64];
-	json_error_t err;
 	json_t *doc;
 	int rc;
 
 	if (!ctx)
 		return pcrm__error(PCRM_EINVAL, "ctx: is NULL");
-	doc = json ? json_loads(json, JSON_REJECT_DUPLICATES, &err) : NULL;
-	if (!doc)
-		return pcrm__error(PCRM_EINVAL, "json: %s", json ? pcrm__json_error_text(&err) :
-		                                                  "missing");
+	if ((rc = pcrm__json_parse("json", json, &doc)) != PCRM_OK)
+		return rc;
 	memset(&m, 0, sizeof(m));
 	rc = pcrm_actor_validate(actor);
 	if (rc == PCRM_OK && !message_id)
